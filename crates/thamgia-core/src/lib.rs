@@ -1,0 +1,23 @@
+//! Tham Gia's domain, shared by the browser app and the server.
+//!
+//! This crate does no I/O: no network, no storage, no clock and no random
+//! numbers. Time, ids and randomness are parameters, so every rule here can be
+//! tested natively and deterministically, and the same code runs in the
+//! browser (wasm32) and on the server.
+
+pub mod localized;
+pub mod protocol;
+pub mod response;
+pub mod survey;
+pub mod sync_client;
+pub mod validation;
+
+pub use localized::{Language, Localized};
+pub use protocol::{
+    ApiError, ApiErrorCode, Change, ChangeEntity, Mutation, MutationChange, MutationOutcome,
+    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
+    SCHEMA_VERSION,
+};
+pub use response::{AgeBand, AnswerValue, Consent, Participant, Response, ResponseStatus, Sex};
+pub use survey::{Choice, Question, QuestionKind, SurveyDefinition};
+pub use validation::{validate_response, ValidationIssue, ValidationMode};

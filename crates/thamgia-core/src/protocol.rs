@@ -1,0 +1,195 @@
+//! The sync protocol's wire messages, shared by the app and the server.
+//!
+//! Push: the tablet sends its outbox as mutations numbered `seq = 1, 2, 3 …`
+//! under its `client_id`; the server applies them in one transaction, skips
+//! those at or below the `last_seq` it recorded (a replay), stops at a gap,
+//! and answers only after commit. Pull: the tablet asks for the changes after
+//! a server-assigned cursor, page by page.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::localized::Localized;
+use crate::response::Response;
+use crate::survey::SurveyDefinition;
+
+/// Version of these messages. The server refuses other versions with
+/// [`ApiErrorCode::SchemaMismatch`], so an old app is told to update
+/// instead of being misunderstood.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Largest number of mutations the server accepts in one push.
+pub const MAX_PUSH_BATCH: usize = 500;
+
+/// Largest page a pull may ask for.
+pub const MAX_PULL_PAGE: u32 = 500;
+
+/// `POST /api/v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The tablet install that made the mutations.
+    pub client_id: Uuid,
+    /// Must equal [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Mutations in increasing `seq` order, without holes.
+    pub mutations: Vec<Mutation>,
+}
+
+/// One change made on a tablet, numbered in the order it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Position in the client's sequence, from 1.
+    pub seq: u64,
+    /// What changed.
+    pub change: MutationChange,
+}
+
+/// What a mutation does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MutationChange {
+    /// A completed response is submitted.
+    SubmitResponse {
+        /// The response, immutable from now on.
+        response: Response,
+    },
+}
+
+/// The server's answer to a push, sent only after its transaction committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Highest `seq` of this client the server holds. The client may drop
+    /// every outbox entry up to it.
+    pub last_seq: u64,
+    /// Whether the whole batch could be considered.
+    pub status: PushStatus,
+    /// One result per mutation considered, including replays.
+    pub results: Vec<MutationResult>,
+}
+
+/// Whether the server could consider the batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Every mutation was considered.
+    Ok,
+    /// The batch skipped sequence numbers the server never received; nothing
+    /// after the gap was applied. The server expected `expected_seq` next.
+    Gap {
+        /// The next seq the server expects from this client.
+        expected_seq: u64,
+    },
+    /// The batch reuses a seq the server already holds for another record:
+    /// the tablet lost its numbering (its storage was wiped, say) and must
+    /// renumber under a new client id. Nothing from that seq on was applied.
+    SeqReused {
+        /// The first reused seq.
+        seq: u64,
+    },
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    /// The mutation's seq.
+    pub seq: u64,
+    /// Its outcome.
+    pub outcome: MutationOutcome,
+}
+
+/// What became of one mutation. Every outcome removes the mutation from the
+/// outbox: a refused record is quarantined with its reason, never retried
+/// forever and never blocking the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MutationOutcome {
+    /// Stored now.
+    Applied,
+    /// The server already held exactly this record (a retried submission).
+    AlreadyStored,
+    /// The server holds a different record with the same id. Both are kept;
+    /// the original is never overwritten.
+    Conflict {
+        /// What happened and what to do.
+        message: Localized,
+    },
+    /// The record breaks a rule; the server kept it aside with the reason.
+    Rejected {
+        /// What is wrong and what to do.
+        message: Localized,
+    },
+}
+
+/// `POST /api/v1/sync/pull`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// The tablet install asking.
+    pub client_id: Uuid,
+    /// Must equal [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The cursor from the last page applied; 0 for everything.
+    pub cursor: u64,
+    /// Largest number of changes wanted, at most [`MAX_PULL_PAGE`].
+    pub limit: u32,
+}
+
+/// One page of changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Changes after the cursor, in order.
+    pub changes: Vec<Change>,
+    /// The cursor to ask from next time.
+    pub next_cursor: u64,
+    /// Whether more changes follow this page.
+    pub has_more: bool,
+    /// The cursor is beyond anything the server has (its database was
+    /// restored, say): drop the cursor and pull from 0.
+    #[serde(default)]
+    pub reset_required: bool,
+}
+
+/// One change on the server, numbered by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Server-assigned sequence number; the cursor counts these.
+    pub seq: u64,
+    /// What changed.
+    pub entity: ChangeEntity,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChangeEntity {
+    /// A survey version was published.
+    Survey {
+        /// The published definition.
+        survey: SurveyDefinition,
+    },
+}
+
+/// An error body from the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct ApiError {
+    /// What kind of error, for programs.
+    pub code: ApiErrorCode,
+    /// What happened and what to do, for people.
+    pub message: Localized,
+}
+
+/// Kinds of API error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorCode {
+    /// The request could not be read.
+    BadRequest,
+    /// The request is larger than the server accepts.
+    PayloadTooLarge,
+    /// The app speaks another protocol version: update the app.
+    SchemaMismatch,
+    /// Nothing at that address.
+    NotFound,
+    /// The server failed; try again later.
+    Internal,
+}

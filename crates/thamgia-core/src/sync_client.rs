@@ -1,0 +1,596 @@
+//! The tablet's sync client as a sans-I/O state machine: events in, commands out.
+//!
+//! The app's driver reads and writes IndexedDB and talks HTTP; this machine
+//! decides what to do next. Time (`now_ms`) and randomness (`random`, for
+//! backoff jitter) are passed in, so every order of failures can be tested
+//! natively, without a browser or a network.
+//!
+//! A round is: read a batch from the outbox → push it → apply the answer
+//! (drop what the server acknowledged) → read the next batch … → when the
+//! outbox is empty, pull pages until `has_more` is false. Any failure ends the
+//! round and schedules a retry with exponential backoff and jitter; nothing in
+//! the outbox is dropped unless the server acknowledged it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::localized::Localized;
+use crate::protocol::{
+    ApiError, ApiErrorCode, Change, Mutation, MutationResult, PullRequest, PullResponse,
+    PushRequest, PushResponse, PushStatus, SCHEMA_VERSION,
+};
+
+/// Tuning of the sync client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncConfig {
+    /// Mutations per push.
+    pub push_batch_size: usize,
+    /// Changes per pull page.
+    pub pull_page_size: u32,
+    /// Delay before the first retry, in milliseconds.
+    pub base_backoff_ms: i64,
+    /// Longest delay between retries, in milliseconds.
+    pub max_backoff_ms: i64,
+    /// Delay between rounds when all is well, in milliseconds.
+    pub idle_interval_ms: i64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> SyncConfig {
+        SyncConfig {
+            push_batch_size: 100,
+            pull_page_size: 200,
+            base_backoff_ms: 2_000,
+            max_backoff_ms: 5 * 60_000,
+            idle_interval_ms: 60_000,
+        }
+    }
+}
+
+/// Why a round was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The app started.
+    Startup,
+    /// The browser says the network is back.
+    Online,
+    /// A scheduled wake-up came (retry or periodic round).
+    Timer,
+    /// The worker pressed "sync now".
+    UserRequest,
+    /// Something new was put in the outbox.
+    LocalChange,
+}
+
+impl Trigger {
+    /// Whether this trigger may cut a backoff short. Timers and local changes
+    /// wait for the retry time, so a failing server is not hammered; a person
+    /// or the network coming back are worth an immediate try.
+    fn skips_backoff(self) -> bool {
+        matches!(
+            self,
+            Trigger::Startup | Trigger::Online | Trigger::UserRequest
+        )
+    }
+}
+
+/// Why an exchange with the server or the local store failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncFailure {
+    /// The browser is offline.
+    Offline,
+    /// The server could not be reached or the connection broke.
+    Unreachable {
+        /// Technical detail for the log.
+        detail: String,
+    },
+    /// The server answered with an error.
+    Server {
+        /// The error body, when the server sent one.
+        error: Option<ApiError>,
+        /// Technical detail (status line) for the log.
+        detail: String,
+    },
+    /// The server's answer could not be understood or broke the protocol.
+    BadAnswer {
+        /// Technical detail for the log.
+        detail: String,
+    },
+    /// The tablet's own storage failed.
+    Storage {
+        /// What happened, for people.
+        message: Localized,
+    },
+}
+
+impl SyncFailure {
+    /// What the worker is told: what happened and what to do.
+    pub fn message(&self) -> Localized {
+        match self {
+            SyncFailure::Offline => Localized::new(
+                "Máy tính bảng đang ngoại tuyến. Dữ liệu đã được lưu trên máy và sẽ tự gửi khi có mạng.",
+                "The tablet is offline. Everything is saved on it and will be sent when a connection is back.",
+            ),
+            SyncFailure::Unreachable { .. } => Localized::new(
+                "Không kết nối được máy chủ. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",
+                "The server cannot be reached. Your data is safe on this tablet; the app will retry by itself.",
+            ),
+            SyncFailure::Server { error: Some(error), .. }
+                if error.code == ApiErrorCode::SchemaMismatch =>
+            {
+                error.message.clone()
+            }
+            SyncFailure::Server { error: Some(error), .. } => Localized::new(
+                format!("Máy chủ báo lỗi: {}. Ứng dụng sẽ tự thử lại.", error.message.vi),
+                format!("The server reported an error: {}. The app will retry by itself.", error.message.en),
+            ),
+            SyncFailure::Server { error: None, .. } => Localized::new(
+                "Máy chủ đang gặp sự cố. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",
+                "The server is having trouble. Your data is safe on this tablet; the app will retry by itself.",
+            ),
+            SyncFailure::BadAnswer { .. } => Localized::new(
+                "Máy chủ trả lời không hợp lệ. Ứng dụng sẽ tự thử lại; nếu lỗi kéo dài, hãy báo cho quản trị viên.",
+                "The server's answer was not understood. The app will retry; if this persists, tell the administrator.",
+            ),
+            SyncFailure::Storage { message } => message.clone(),
+        }
+    }
+}
+
+/// What the sync client asks the driver to do. The driver runs the commands
+/// of one `handle` call in order; if one fails it reports the failure as an
+/// event and skips the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncCommand {
+    /// Read up to `limit` outbox entries, lowest seq first, and answer with
+    /// [`SyncEvent::OutboxRead`].
+    ReadOutbox {
+        /// Most entries wanted.
+        limit: usize,
+    },
+    /// Send this push and answer with [`SyncEvent::PushAnswered`] or
+    /// [`SyncEvent::PushFailed`].
+    SendPush(PushRequest),
+    /// In one local transaction: delete outbox entries with `seq <=
+    /// acknowledged_through`, and record each result on its record.
+    ApplyPushResults {
+        /// Highest seq the server holds.
+        acknowledged_through: u64,
+        /// Outcome of each mutation.
+        results: Vec<MutationResult>,
+    },
+    /// The server is missing earlier mutations of this client, or holds other
+    /// mutations under the same numbers. In one local transaction: take a new
+    /// client id and renumber the outbox from 1, then answer with
+    /// [`SyncEvent::OutboxRenumbered`]. Records are keyed by their own ids, so
+    /// sending them again under a new numbering is harmless.
+    RenumberOutbox,
+    /// Send this pull and answer with [`SyncEvent::PullAnswered`] or
+    /// [`SyncEvent::PullFailed`].
+    SendPull(PullRequest),
+    /// In one local transaction: store the changes and the new cursor.
+    ApplyPull {
+        /// Changes to store.
+        changes: Vec<Change>,
+        /// Cursor to store with them.
+        next_cursor: u64,
+    },
+    /// Send [`SyncEvent::Requested`] with [`Trigger::Timer`] at this time.
+    ScheduleWake {
+        /// When, in milliseconds since the Unix epoch.
+        at_ms: i64,
+    },
+}
+
+/// What happened, as told to the sync client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEvent {
+    /// A round is wanted.
+    Requested(Trigger),
+    /// Answer to [`SyncCommand::ReadOutbox`].
+    OutboxRead {
+        /// The entries read.
+        mutations: Vec<Mutation>,
+        /// How many entries the outbox holds in all.
+        pending_total: u64,
+    },
+    /// The server answered a push.
+    PushAnswered(PushResponse),
+    /// A push got no usable answer.
+    PushFailed(SyncFailure),
+    /// Answer to [`SyncCommand::RenumberOutbox`].
+    OutboxRenumbered {
+        /// The new client id.
+        client_id: Uuid,
+    },
+    /// The server answered a pull.
+    PullAnswered(PullResponse),
+    /// A pull got no usable answer.
+    PullFailed(SyncFailure),
+    /// A local read or write asked for by a command failed.
+    StorageFailed(SyncFailure),
+    /// The browser says the network is gone.
+    WentOffline,
+}
+
+/// What the worker sees the sync doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Nothing to do right now.
+    Idle,
+    /// Sending records to the town hall.
+    Sending,
+    /// Receiving surveys and updates.
+    Receiving,
+    /// The last try failed; another is scheduled.
+    WaitingToRetry,
+    /// No network.
+    Offline,
+}
+
+/// A snapshot of the sync client for the user interface.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncStatus {
+    /// What the client is doing.
+    pub phase: SyncPhase,
+    /// When the last round succeeded, in ms since the Unix epoch.
+    pub last_success_ms: Option<i64>,
+    /// The failure that ended the last round, if it failed, and when.
+    pub last_failure: Option<(i64, SyncFailure)>,
+    /// When the next retry is due, if one is scheduled after a failure.
+    pub next_retry_ms: Option<i64>,
+    /// Records sent in this round and the round's total, while sending.
+    pub progress: Option<(u64, u64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    ReadingOutbox,
+    AwaitingPush { last_seq: u64, count: u64 },
+    Renumbering,
+    AwaitingPull { reset_done: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Round {
+    stage: Stage,
+    sent: u64,
+    total: Option<u64>,
+    renumbered: bool,
+    reset_done: bool,
+    cursor_at_start: u64,
+}
+
+/// The sync client. Build it from what the tablet stored, feed it events with
+/// [`SyncClient::handle`], run the commands it returns.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    config: SyncConfig,
+    client_id: Uuid,
+    cursor: u64,
+    round: Option<Round>,
+    again: bool,
+    offline: bool,
+    failures_in_a_row: u32,
+    retry_at_ms: Option<i64>,
+    last_success_ms: Option<i64>,
+    last_failure: Option<(i64, SyncFailure)>,
+}
+
+impl SyncClient {
+    /// A client for the install `client_id`, whose pulls stopped at `cursor`.
+    pub fn new(
+        config: SyncConfig,
+        client_id: Uuid,
+        cursor: u64,
+        last_success_ms: Option<i64>,
+    ) -> SyncClient {
+        SyncClient {
+            config,
+            client_id,
+            cursor,
+            round: None,
+            again: false,
+            offline: false,
+            failures_in_a_row: 0,
+            retry_at_ms: None,
+            last_success_ms,
+            last_failure: None,
+        }
+    }
+
+    /// The install's current client id (it changes after a renumbering).
+    pub fn client_id(&self) -> Uuid {
+        self.client_id
+    }
+
+    /// The pull cursor.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Whether a round is under way.
+    pub fn is_running(&self) -> bool {
+        self.round.is_some()
+    }
+
+    /// A snapshot for the user interface.
+    pub fn status(&self) -> SyncStatus {
+        let phase = match &self.round {
+            Some(round) => match round.stage {
+                Stage::AwaitingPull { .. } => SyncPhase::Receiving,
+                _ => SyncPhase::Sending,
+            },
+            None if self.offline => SyncPhase::Offline,
+            None if self.retry_at_ms.is_some() => SyncPhase::WaitingToRetry,
+            None => SyncPhase::Idle,
+        };
+        SyncStatus {
+            phase,
+            last_success_ms: self.last_success_ms,
+            last_failure: self.last_failure.clone(),
+            next_retry_ms: self.retry_at_ms,
+            progress: self
+                .round
+                .as_ref()
+                .and_then(|round| round.total.map(|total| (round.sent, total))),
+        }
+    }
+
+    /// The delay before retry number `attempt` (from 1): doubling from the
+    /// base up to the maximum, then scaled into its upper half by `random`
+    /// so that tablets which failed together do not retry together.
+    pub fn backoff_delay_ms(&self, attempt: u32, random: u32) -> i64 {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let full = self
+            .config
+            .base_backoff_ms
+            .saturating_mul(1_i64 << exponent)
+            .min(self.config.max_backoff_ms);
+        let fraction = f64::from(random) / f64::from(u32::MAX);
+        let delay = (full as f64) * (0.5 + 0.5 * fraction);
+        delay.round() as i64
+    }
+
+    /// Handles one event at `now_ms`; `random` is any random number, used
+    /// only for jitter. Events that do not fit the current state (a late
+    /// answer, say) are ignored.
+    pub fn handle(&mut self, event: SyncEvent, now_ms: i64, random: u32) -> Vec<SyncCommand> {
+        match event {
+            SyncEvent::Requested(trigger) => self.on_requested(trigger, now_ms),
+            SyncEvent::WentOffline => {
+                self.offline = true;
+                Vec::new()
+            }
+            SyncEvent::OutboxRead {
+                mutations,
+                pending_total,
+            } => self.on_outbox_read(mutations, pending_total),
+            SyncEvent::PushAnswered(response) => self.on_push_answered(response, now_ms, random),
+            SyncEvent::OutboxRenumbered { client_id } => {
+                let Some(round) = self.round.as_mut() else {
+                    return Vec::new();
+                };
+                if round.stage != Stage::Renumbering {
+                    return Vec::new();
+                }
+                self.client_id = client_id;
+                round.stage = Stage::ReadingOutbox;
+                vec![self.read_outbox()]
+            }
+            SyncEvent::PullAnswered(response) => self.on_pull_answered(response, now_ms, random),
+            SyncEvent::PushFailed(failure)
+            | SyncEvent::PullFailed(failure)
+            | SyncEvent::StorageFailed(failure) => {
+                if self.round.is_none() {
+                    return Vec::new();
+                }
+                self.fail(failure, now_ms, random)
+            }
+        }
+    }
+
+    fn on_requested(&mut self, trigger: Trigger, now_ms: i64) -> Vec<SyncCommand> {
+        if trigger == Trigger::Online {
+            self.offline = false;
+        }
+        if self.round.is_some() {
+            self.again = true;
+            return Vec::new();
+        }
+        if let Some(retry_at) = self.retry_at_ms {
+            if now_ms < retry_at && !trigger.skips_backoff() {
+                return Vec::new();
+            }
+        }
+        self.start_round()
+    }
+
+    fn start_round(&mut self) -> Vec<SyncCommand> {
+        self.again = false;
+        self.round = Some(Round {
+            stage: Stage::ReadingOutbox,
+            sent: 0,
+            total: None,
+            renumbered: false,
+            reset_done: false,
+            cursor_at_start: self.cursor,
+        });
+        vec![self.read_outbox()]
+    }
+
+    fn read_outbox(&self) -> SyncCommand {
+        SyncCommand::ReadOutbox {
+            limit: self.config.push_batch_size,
+        }
+    }
+
+    fn pull_request(&self) -> SyncCommand {
+        SyncCommand::SendPull(PullRequest {
+            client_id: self.client_id,
+            schema_version: SCHEMA_VERSION,
+            cursor: self.cursor,
+            limit: self.config.pull_page_size,
+        })
+    }
+
+    fn on_outbox_read(&mut self, mutations: Vec<Mutation>, pending_total: u64) -> Vec<SyncCommand> {
+        let client_id = self.client_id;
+        let Some(round) = self.round.as_mut() else {
+            return Vec::new();
+        };
+        if round.stage != Stage::ReadingOutbox {
+            return Vec::new();
+        }
+        if round.total.is_none() {
+            round.total = Some(round.sent + pending_total);
+        }
+        let Some(last) = mutations.last() else {
+            round.stage = Stage::AwaitingPull { reset_done: false };
+            return vec![self.pull_request()];
+        };
+        round.stage = Stage::AwaitingPush {
+            last_seq: last.seq,
+            count: mutations.len() as u64,
+        };
+        vec![SyncCommand::SendPush(PushRequest {
+            client_id,
+            schema_version: SCHEMA_VERSION,
+            mutations,
+        })]
+    }
+
+    fn on_push_answered(
+        &mut self,
+        response: PushResponse,
+        now_ms: i64,
+        random: u32,
+    ) -> Vec<SyncCommand> {
+        let Some(round) = self.round.as_mut() else {
+            return Vec::new();
+        };
+        let Stage::AwaitingPush { last_seq, count } = round.stage else {
+            return Vec::new();
+        };
+        let apply = SyncCommand::ApplyPushResults {
+            acknowledged_through: response.last_seq.min(last_seq),
+            results: response.results,
+        };
+        match response.status {
+            PushStatus::Gap { .. } | PushStatus::SeqReused { .. } => {
+                if round.renumbered {
+                    let failure = SyncFailure::BadAnswer {
+                        detail: format!("{:?} again after renumbering", response.status),
+                    };
+                    let mut commands = vec![apply];
+                    commands.extend(self.fail(failure, now_ms, random));
+                    return commands;
+                }
+                round.renumbered = true;
+                round.stage = Stage::Renumbering;
+                vec![apply, SyncCommand::RenumberOutbox]
+            }
+            PushStatus::Ok if response.last_seq < last_seq => {
+                // The server says it considered everything but does not hold
+                // the whole batch: retrying at once could loop forever.
+                let failure = SyncFailure::BadAnswer {
+                    detail: format!(
+                        "push acknowledged {} of a batch ending at {last_seq}",
+                        response.last_seq
+                    ),
+                };
+                let mut commands = vec![apply];
+                commands.extend(self.fail(failure, now_ms, random));
+                commands
+            }
+            PushStatus::Ok => {
+                round.sent += count;
+                round.stage = Stage::ReadingOutbox;
+                vec![apply, self.read_outbox()]
+            }
+        }
+    }
+
+    fn on_pull_answered(
+        &mut self,
+        response: PullResponse,
+        now_ms: i64,
+        random: u32,
+    ) -> Vec<SyncCommand> {
+        let cursor = self.cursor;
+        let Some(round) = self.round.as_mut() else {
+            return Vec::new();
+        };
+        let Stage::AwaitingPull { .. } = round.stage else {
+            return Vec::new();
+        };
+        if response.reset_required {
+            if round.reset_done {
+                let failure = SyncFailure::BadAnswer {
+                    detail: "reset required twice in one round".to_owned(),
+                };
+                return self.fail(failure, now_ms, random);
+            }
+            round.reset_done = true;
+            round.stage = Stage::AwaitingPull { reset_done: true };
+            self.cursor = 0;
+            return vec![self.pull_request()];
+        }
+        if response.has_more && response.next_cursor <= cursor {
+            let failure = SyncFailure::BadAnswer {
+                detail: format!("pull has more but its cursor stays at {cursor}"),
+            };
+            return self.fail(failure, now_ms, random);
+        }
+        self.cursor = response
+            .next_cursor
+            .max(if round.reset_done { 0 } else { cursor });
+        let mut commands = vec![SyncCommand::ApplyPull {
+            changes: response.changes,
+            next_cursor: self.cursor,
+        }];
+        if response.has_more {
+            commands.push(self.pull_request());
+            return commands;
+        }
+        commands.extend(self.succeed(now_ms));
+        commands
+    }
+
+    fn succeed(&mut self, now_ms: i64) -> Vec<SyncCommand> {
+        self.round = None;
+        self.failures_in_a_row = 0;
+        self.retry_at_ms = None;
+        self.last_failure = None;
+        self.offline = false;
+        self.last_success_ms = Some(now_ms);
+        if self.again {
+            return self.start_round();
+        }
+        vec![SyncCommand::ScheduleWake {
+            at_ms: now_ms + self.config.idle_interval_ms,
+        }]
+    }
+
+    fn fail(&mut self, failure: SyncFailure, now_ms: i64, random: u32) -> Vec<SyncCommand> {
+        if let Some(round) = self.round.take() {
+            // Pages already applied are harmless to pull again; a page whose
+            // storing failed must be pulled again.
+            if matches!(failure, SyncFailure::Storage { .. }) {
+                self.cursor = round.cursor_at_start;
+            }
+        }
+        self.again = false;
+        self.offline = failure == SyncFailure::Offline;
+        self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
+        let retry_at = now_ms + self.backoff_delay_ms(self.failures_in_a_row, random);
+        self.retry_at_ms = Some(retry_at);
+        self.last_failure = Some((now_ms, failure));
+        vec![SyncCommand::ScheduleWake { at_ms: retry_at }]
+    }
+}
+
+#[cfg(test)]
+mod tests;

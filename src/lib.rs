@@ -1,0 +1,3 @@
+//! Tham Gia's browser app: Leptos components over IndexedDB, synced to the town hall.
+
+pub mod storage;

@@ -1,0 +1,3 @@
+//! Entry point of the browser app, built by Trunk.
+
+fn main() {}
