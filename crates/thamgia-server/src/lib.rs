@@ -1,1 +1,87 @@
+//! Tham Gia's central endpoint: the town hall's server.
+//!
+//! It serves the built app and the `/api/v1` sync API over one database.
+//! [`app`] builds the router (tests call it without a socket); [`serve`]
+//! runs it on a listener until a shutdown signal.
 
+pub mod api;
+pub mod database;
+pub mod error;
+pub mod seed;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use database::Database;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub database: Database,
+    /// Hanoi's wards and communes, as served to the app.
+    pub units: Arc<seed::UnitList>,
+}
+
+/// Builds the whole router: the API, and the app's files from `static_dir`.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    let index = static_dir.join("index.html");
+    // Unknown paths get index.html, so the app's own routes survive a reload.
+    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    Router::new()
+        .nest("/api/v1", api::router(state))
+        .fallback_service(files)
+        // Assets are revalidated on each load; the service worker keeps the
+        // offline copy, so the browser's HTTP cache must never serve a stale
+        // index.html that points at assets of another build.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Where the server keeps its data and finds the app.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The SQLite database file.
+    pub database_path: PathBuf,
+    /// The built app (Trunk's `dist/`).
+    pub static_dir: PathBuf,
+    /// Whether to load the demo survey into an empty database.
+    pub seed_demo: bool,
+}
+
+/// Opens the database, seeds it if asked, and builds the state.
+pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
+    let database = Database::open(&config.database_path).await?;
+    if config.seed_demo {
+        seed::seed_demo(&database).await?;
+    }
+    Ok(AppState {
+        database,
+        units: Arc::new(seed::hanoi_units()?),
+    })
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets
+/// requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

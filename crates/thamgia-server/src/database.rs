@@ -1,0 +1,505 @@
+//! The server's store: SQLite through sqlx, with the sync protocol's rules.
+//!
+//! A push is applied in one `BEGIN IMMEDIATE` transaction and its answer is
+//! built only from what was committed. SQLite runs in WAL mode with
+//! `synchronous = FULL`, so a committed push survives a power cut, not only
+//! a crash of the process.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
+use thamgia_core::{
+    validate_response, Change, ChangeEntity, Localized, MutationChange, MutationOutcome,
+    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus, Response,
+    ResponseStatus, SurveyDefinition, ValidationMode, SCHEMA_VERSION,
+};
+use uuid::Uuid;
+
+use crate::error::ServerError;
+
+/// The store. Cheap to clone: it holds a connection pool.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: SqlitePool,
+}
+
+/// A stored response as the town hall sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    /// The response as received.
+    pub response: Response,
+    /// The client install that sent it.
+    pub client_id: String,
+    /// When it arrived.
+    pub received_at: String,
+}
+
+fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn enum_text<T: serde::Serialize>(value: &T) -> Result<String, ServerError> {
+    Ok(serde_json::to_value(value)?
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default())
+}
+
+impl Database {
+    /// Opens (creating if needed) the SQLite file at `path` and migrates it.
+    pub async fn open(path: &Path) -> Result<Database, sqlx::Error> {
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Database { pool })
+    }
+
+    /// Closes every connection; called on shutdown.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks that the database answers.
+    pub async fn health(&self) -> Result<(), ServerError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Publishes a survey version and logs it as a change. Publishing the
+    /// same version again does nothing; returns whether it was new.
+    pub async fn publish_survey(
+        &self,
+        survey: &SurveyDefinition,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServerError> {
+        let definition = serde_json::to_string(survey)?;
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let inserted = sqlx::query(
+            "INSERT INTO surveys (id, version, definition, published_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id, version) DO NOTHING",
+        )
+        .bind(&survey.id)
+        .bind(survey.version)
+        .bind(&definition)
+        .bind(timestamp(now))
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            let payload = serde_json::to_string(&ChangeEntity::Survey {
+                survey: survey.clone(),
+            })?;
+            sqlx::query(
+                "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', ?, ?, ?)",
+            )
+            .bind(survey.key())
+            .bind(payload)
+            .bind(timestamp(now))
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(inserted)
+    }
+
+    /// The latest version of every survey, by id.
+    pub async fn latest_surveys(&self) -> Result<Vec<SurveyDefinition>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT definition FROM surveys s
+             WHERE version = (SELECT MAX(version) FROM surveys t WHERE t.id = s.id)
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("definition"))?))
+            .collect()
+    }
+
+    /// One survey version.
+    pub async fn survey(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<SurveyDefinition>, ServerError> {
+        let row = sqlx::query("SELECT definition FROM surveys WHERE id = ? AND version = ?")
+            .bind(id)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(serde_json::from_str(
+                row.get::<&str, _>("definition"),
+            )?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies a push in one transaction and answers from what was committed.
+    ///
+    /// Mutations at or below the client's `last_seq` are replays: they get
+    /// the outcome recorded the first time, provided they carry the same
+    /// record; otherwise the client reused its numbers and must renumber.
+    /// A seq beyond `last_seq + 1` is a gap: nothing from there is applied.
+    pub async fn push(
+        &self,
+        request: &PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse, ServerError> {
+        if request.schema_version != SCHEMA_VERSION {
+            return Err(ServerError::SchemaMismatch {
+                got: request.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        if request.mutations.len() > MAX_PUSH_BATCH {
+            return Err(ServerError::PayloadTooLarge(format!(
+                "{} mutations, at most {MAX_PUSH_BATCH}",
+                request.mutations.len()
+            )));
+        }
+        let client_id = request.client_id.to_string();
+        let received_at = timestamp(now);
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let stored_last: Option<i64> =
+            sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = ?")
+                .bind(&client_id)
+                .fetch_optional(&mut *transaction)
+                .await?;
+        let mut last_seq = stored_last.unwrap_or(0).max(0) as u64;
+        let mut status = PushStatus::Ok;
+        let mut results = Vec::with_capacity(request.mutations.len());
+        let mut surveys: HashMap<(String, u32), Option<SurveyDefinition>> = HashMap::new();
+
+        for mutation in &request.mutations {
+            let MutationChange::SubmitResponse { response } = &mutation.change;
+            let record_id = response.id.to_string();
+            if mutation.seq <= last_seq {
+                let logged = sqlx::query(
+                    "SELECT record_id, outcome FROM mutation_log WHERE client_id = ? AND seq = ?",
+                )
+                .bind(&client_id)
+                .bind(mutation.seq as i64)
+                .fetch_optional(&mut *transaction)
+                .await?;
+                match logged {
+                    Some(row) if row.get::<&str, _>("record_id") == record_id => {
+                        results.push(MutationResult {
+                            seq: mutation.seq,
+                            outcome: serde_json::from_str(row.get::<&str, _>("outcome"))?,
+                        });
+                        continue;
+                    }
+                    _ => {
+                        status = PushStatus::SeqReused { seq: mutation.seq };
+                        break;
+                    }
+                }
+            }
+            if mutation.seq != last_seq + 1 {
+                status = PushStatus::Gap {
+                    expected_seq: last_seq + 1,
+                };
+                break;
+            }
+            let key = (response.survey_id.clone(), response.survey_version);
+            if !surveys.contains_key(&key) {
+                let survey = load_survey(&mut transaction, &key.0, key.1).await?;
+                surveys.insert(key.clone(), survey);
+            }
+            let survey = surveys.get(&key).and_then(Option::as_ref);
+            let outcome = submit_response(
+                &mut transaction,
+                survey,
+                &client_id,
+                mutation.seq,
+                response,
+                &received_at,
+            )
+            .await?;
+            sqlx::query(
+                "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&client_id)
+            .bind(mutation.seq as i64)
+            .bind(&record_id)
+            .bind(serde_json::to_string(&outcome)?)
+            .bind(&received_at)
+            .execute(&mut *transaction)
+            .await?;
+            last_seq = mutation.seq;
+            results.push(MutationResult {
+                seq: mutation.seq,
+                outcome,
+            });
+        }
+
+        sqlx::query(
+            "INSERT INTO clients (client_id, last_seq, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (client_id) DO UPDATE SET last_seq = excluded.last_seq,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(&client_id)
+        .bind(last_seq as i64)
+        .bind(&received_at)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(PushResponse {
+            last_seq,
+            status,
+            results,
+        })
+    }
+
+    /// One page of changes after the request's cursor.
+    pub async fn pull(&self, request: &PullRequest) -> Result<PullResponse, ServerError> {
+        if request.schema_version != SCHEMA_VERSION {
+            return Err(ServerError::SchemaMismatch {
+                got: request.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let limit = request.limit.clamp(1, MAX_PULL_PAGE);
+        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&self.pool)
+            .await?;
+        if request.cursor > newest.max(0) as u64 {
+            return Ok(PullResponse {
+                changes: Vec::new(),
+                next_cursor: 0,
+                has_more: false,
+                reset_required: true,
+            });
+        }
+        // One row more than the page tells whether another page follows.
+        let rows =
+            sqlx::query("SELECT seq, payload FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
+                .bind(request.cursor as i64)
+                .bind(i64::from(limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+        let has_more = rows.len() > limit as usize;
+        let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+        for row in rows.iter().take(limit as usize) {
+            changes.push(Change {
+                seq: row.get::<i64, _>("seq") as u64,
+                entity: serde_json::from_str(row.get::<&str, _>("payload"))?,
+            });
+        }
+        let next_cursor = changes.last().map_or(request.cursor, |change| change.seq);
+        Ok(PullResponse {
+            changes,
+            next_cursor,
+            has_more,
+            reset_required: false,
+        })
+    }
+
+    /// How many responses are stored.
+    pub async fn response_count(&self) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// How many conflicting copies are kept.
+    pub async fn conflict_count(&self) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM response_conflicts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// How many mutations were refused and kept aside.
+    pub async fn rejected_count(&self) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rejected_mutations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// One stored response.
+    pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, ServerError> {
+        let row = sqlx::query("SELECT content, client_id, received_at FROM responses WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(StoredResponse {
+                response: serde_json::from_str(row.get::<&str, _>("content"))?,
+                client_id: row.get("client_id"),
+                received_at: row.get("received_at"),
+            })),
+            None => Ok(None),
+        }
+    }
+}
+
+async fn load_survey(
+    connection: &mut SqliteConnection,
+    id: &str,
+    version: u32,
+) -> Result<Option<SurveyDefinition>, ServerError> {
+    let row = sqlx::query("SELECT definition FROM surveys WHERE id = ? AND version = ?")
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *connection)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(serde_json::from_str(
+            row.get::<&str, _>("definition"),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// Applies one submitted response: validate, insert if new, recognise a
+/// retried copy, keep a different copy as a conflict.
+async fn submit_response(
+    connection: &mut SqliteConnection,
+    survey: Option<&SurveyDefinition>,
+    client_id: &str,
+    seq: u64,
+    response: &Response,
+    received_at: &str,
+) -> Result<MutationOutcome, ServerError> {
+    let content = serde_json::to_string(response)?;
+    let reasons: Vec<Localized> = match survey {
+        None => vec![Localized::new(
+            format!(
+                "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
+                response.survey_id, response.survey_version
+            ),
+            format!(
+                "The server has no survey \"{}\" version {}.",
+                response.survey_id, response.survey_version
+            ),
+        )],
+        Some(_) if response.status != ResponseStatus::Completed => vec![Localized::new(
+            "Chỉ gửi được phiếu đã hoàn thành.",
+            "Only completed responses can be sent.",
+        )],
+        Some(survey) => validate_response(survey, response, ValidationMode::Complete)
+            .into_iter()
+            .map(|issue| match issue.question_id {
+                Some(question) => Localized::new(
+                    format!("{question}: {}", issue.message.vi),
+                    format!("{question}: {}", issue.message.en),
+                ),
+                None => issue.message,
+            })
+            .collect(),
+    };
+    if !reasons.is_empty() {
+        sqlx::query(
+            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id, seq) DO NOTHING",
+        )
+        .bind(client_id)
+        .bind(seq as i64)
+        .bind(&content)
+        .bind(serde_json::to_string(&reasons)?)
+        .bind(received_at)
+        .execute(&mut *connection)
+        .await?;
+        let message = Localized::new(
+            reasons
+                .iter()
+                .map(|reason| reason.vi.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            reasons
+                .iter()
+                .map(|reason| reason.en.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        return Ok(MutationOutcome::Rejected { message });
+    }
+
+    let hash = sha256_hex(&content);
+    let age_band = enum_text(&response.participant.age_band)?;
+    let sex = enum_text(&response.participant.sex)?;
+    let inserted = sqlx::query(
+        "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
+             content_sha256, client_id, client_seq, created_at, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(response.id.to_string())
+    .bind(&response.survey_id)
+    .bind(response.survey_version)
+    .bind(&response.ward_code)
+    .bind(age_band)
+    .bind(sex)
+    .bind(&content)
+    .bind(&hash)
+    .bind(client_id)
+    .bind(seq as i64)
+    .bind(timestamp(response.created_at))
+    .bind(received_at)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        return Ok(MutationOutcome::Applied);
+    }
+    let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM responses WHERE id = ?")
+        .bind(response.id.to_string())
+        .fetch_one(&mut *connection)
+        .await?;
+    if existing == hash {
+        return Ok(MutationOutcome::AlreadyStored);
+    }
+    sqlx::query(
+        "INSERT INTO response_conflicts (response_id, content, content_sha256, client_id,
+             client_seq, received_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (response_id, content_sha256) DO NOTHING",
+    )
+    .bind(response.id.to_string())
+    .bind(&content)
+    .bind(&hash)
+    .bind(client_id)
+    .bind(seq as i64)
+    .bind(received_at)
+    .execute(&mut *connection)
+    .await?;
+    Ok(MutationOutcome::Conflict {
+        message: Localized::new(
+            "Máy chủ đã có một phiếu khác cùng mã. Cả hai đều được giữ lại để cán bộ thành phố xem xét.",
+            "The server already holds a different response with the same id. Both are kept for a city officer to review.",
+        ),
+    })
+}

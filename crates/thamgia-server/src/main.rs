@@ -1,0 +1,106 @@
+//! `thamgia-server`: runs the central endpoint.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// Tham Gia's central endpoint: serves the app and the sync API.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Arguments {
+    /// Address to listen on.
+    #[arg(long, env = "THAMGIA_BIND", default_value = "0.0.0.0")]
+    bind: std::net::IpAddr,
+    /// Port to listen on.
+    #[arg(long, env = "THAMGIA_PORT", default_value_t = 8080)]
+    port: u16,
+    /// SQLite database file (created if missing).
+    #[arg(long, env = "THAMGIA_DATABASE", default_value = "data/thamgia.sqlite3")]
+    database: PathBuf,
+    /// The built app (Trunk's output folder).
+    #[arg(long, env = "THAMGIA_STATIC_DIR", default_value = "dist")]
+    static_dir: PathBuf,
+    /// Do not load the demo survey into the database.
+    #[arg(long, env = "THAMGIA_NO_SEED")]
+    no_seed: bool,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "THAMGIA_LOG_JSON")]
+    log_json: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let arguments = Arguments::parse();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    if arguments.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+
+    let config = thamgia_server::ServerConfig {
+        database_path: arguments.database.clone(),
+        static_dir: arguments.static_dir.clone(),
+        seed_demo: !arguments.no_seed,
+    };
+    if !config.static_dir.join("index.html").exists() {
+        tracing::warn!(
+            static_dir = %config.static_dir.display(),
+            "the built app is missing: run `cargo xtask run` to build and start everything"
+        );
+    }
+    let state = thamgia_server::prepare(&config)
+        .await
+        .with_context(|| format!("opening the database {}", config.database_path.display()))?;
+    let database = state.database.clone();
+    let router = thamgia_server::app(state, &config.static_dir);
+    let address = SocketAddr::new(arguments.bind, arguments.port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("listening on {address}"))?;
+    tracing::info!(
+        %address,
+        database = %config.database_path.display(),
+        "Tham Gia is running: open http://localhost:{}", arguments.port
+    );
+    thamgia_server::serve(listener, router, shutdown_signal()).await?;
+    database.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Completes on Ctrl+C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl+C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

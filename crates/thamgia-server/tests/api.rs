@@ -1,0 +1,454 @@
+//! The server's API through its router (no socket) and through a real socket.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use chrono::{TimeZone, Utc};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use thamgia_core::{
+    AgeBand, AnswerValue, ApiError, ApiErrorCode, ChangeEntity, Consent, Mutation, MutationChange,
+    MutationOutcome, Participant, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
+    Response, ResponseStatus, Sex, SurveyDefinition, SCHEMA_VERSION,
+};
+use thamgia_server::{seed, AppState, Database, ServerConfig};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+struct TestServer {
+    state: AppState,
+    router: Router,
+    _directory: tempfile::TempDir,
+}
+
+async fn server() -> TestServer {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let static_dir = directory.path().join("dist");
+    std::fs::create_dir_all(&static_dir).expect("static dir");
+    std::fs::write(
+        static_dir.join("index.html"),
+        "<!doctype html><title>Tham Gia</title>",
+    )
+    .expect("index.html");
+    let config = ServerConfig {
+        database_path: directory.path().join("data").join("test.sqlite3"),
+        static_dir: static_dir.clone(),
+        seed_demo: true,
+    };
+    let state = thamgia_server::prepare(&config)
+        .await
+        .expect("server prepared");
+    let router = thamgia_server::app(state.clone(), &static_dir);
+    TestServer {
+        state,
+        router,
+        _directory: directory,
+    }
+}
+
+impl TestServer {
+    fn database(&self) -> &Database {
+        &self.state.database
+    }
+
+    async fn call(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body read")
+            .to_bytes()
+            .to_vec();
+        (status, body)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> (StatusCode, T) {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let (status, body) = self.call(request).await;
+        (status, serde_json::from_slice(&body).expect("JSON answer"))
+    }
+
+    async fn post_raw(&self, path: &str, body: impl Into<Body>) -> (StatusCode, Vec<u8>) {
+        let request = Request::post(path)
+            .header("content-type", "application/json")
+            .body(body.into())
+            .expect("request");
+        self.call(request).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> (StatusCode, T) {
+        let (status, bytes) = self
+            .post_raw(path, serde_json::to_vec(body).expect("serialises"))
+            .await;
+        let parsed = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!("{status}: {error}: {}", String::from_utf8_lossy(&bytes))
+        });
+        (status, parsed)
+    }
+
+    async fn push(&self, request: &PushRequest) -> PushResponse {
+        let (status, answer) = self.post("/api/v1/sync/push", request).await;
+        assert_eq!(status, StatusCode::OK);
+        answer
+    }
+}
+
+fn survey() -> SurveyDefinition {
+    seed::demo_survey().expect("demo survey parses")
+}
+
+/// A valid completed response to the demo survey.
+fn completed_response(n: u128) -> Response {
+    let survey = survey();
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
+        .single()
+        .expect("valid time");
+    let mut response =
+        Response::new_draft(Uuid::from_u128(n), &survey.id, survey.version, "00004", now);
+    response.participant = Participant {
+        age_band: Some(AgeBand::From10To12),
+        sex: Some(Sex::Female),
+    };
+    response.consent = Consent {
+        child_assent: true,
+        guardian_consent: true,
+    };
+    for question in survey.questions.iter().filter(|question| question.required) {
+        let value = match &question.kind {
+            thamgia_core::QuestionKind::ShortText { .. } => {
+                AnswerValue::Text("An toàn hơn".to_owned())
+            }
+            thamgia_core::QuestionKind::Number { .. } => AnswerValue::Number(10.0),
+            thamgia_core::QuestionKind::SingleChoice { choices } => {
+                AnswerValue::Choice(choices[0].value.clone())
+            }
+            thamgia_core::QuestionKind::YesNo => AnswerValue::YesNo(true),
+            thamgia_core::QuestionKind::Smiley { .. } => AnswerValue::Smiley(4),
+        };
+        response.answers.insert(question.id.clone(), value);
+    }
+    response.status = ResponseStatus::Completed;
+    response
+}
+
+fn push_request(client_id: Uuid, mutations: Vec<(u64, Response)>) -> PushRequest {
+    PushRequest {
+        client_id,
+        schema_version: SCHEMA_VERSION,
+        mutations: mutations
+            .into_iter()
+            .map(|(seq, response)| Mutation {
+                seq,
+                change: MutationChange::SubmitResponse { response },
+            })
+            .collect(),
+    }
+}
+
+const TABLET: Uuid = Uuid::from_u128(0xA);
+
+#[tokio::test]
+async fn health_and_seeded_survey() {
+    let server = server().await;
+    let (status, health): (_, serde_json::Value) = server.get("/api/v1/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "ok");
+    let (status, surveys): (_, Vec<SurveyDefinition>) = server.get("/api/v1/surveys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(surveys.len(), 1);
+    let survey = &surveys[0];
+    assert!(
+        survey.questions.len() >= 10,
+        "a real survey of at least 10 questions"
+    );
+    for question in &survey.questions {
+        assert!(!question.label.vi.is_empty() && !question.label.en.is_empty());
+    }
+    let (status, units): (_, seed::UnitList) = server.get("/api/v1/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(units.units.len(), 126);
+    assert_eq!(
+        units
+            .units
+            .iter()
+            .filter(|unit| unit.kind == "ward")
+            .count(),
+        51
+    );
+}
+
+#[tokio::test]
+async fn the_same_push_twice_stores_one_row() {
+    let server = server().await;
+    let request = push_request(
+        TABLET,
+        vec![(1, completed_response(1)), (2, completed_response(2))],
+    );
+    let first = server.push(&request).await;
+    assert_eq!(first.last_seq, 2);
+    assert_eq!(first.status, PushStatus::Ok);
+    assert!(first
+        .results
+        .iter()
+        .all(|result| result.outcome == MutationOutcome::Applied));
+
+    let replay = server.push(&request).await;
+    assert_eq!(replay.last_seq, 2);
+    assert_eq!(replay.status, PushStatus::Ok);
+    // A replay gets the outcome recorded the first time.
+    assert_eq!(replay.results, first.results);
+    assert_eq!(server.database().response_count().await.expect("count"), 2);
+
+    // The same response sent again by another tablet (a copied outbox) is
+    // recognised, not counted twice.
+    let other = push_request(Uuid::from_u128(0xB), vec![(1, completed_response(1))]);
+    let answer = server.push(&other).await;
+    assert_eq!(answer.results[0].outcome, MutationOutcome::AlreadyStored);
+    assert_eq!(server.database().response_count().await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn the_same_id_with_other_content_is_a_conflict_and_the_original_stays() {
+    let server = server().await;
+    let original = completed_response(7);
+    server
+        .push(&push_request(TABLET, vec![(1, original.clone())]))
+        .await;
+
+    let mut altered = original.clone();
+    altered.answers.insert(
+        "idea_to_be_safer".to_owned(),
+        AnswerValue::Text("Khác".to_owned()),
+    );
+    let answer = server
+        .push(&push_request(
+            Uuid::from_u128(0xC),
+            vec![(1, altered.clone())],
+        ))
+        .await;
+    assert!(matches!(
+        answer.results[0].outcome,
+        MutationOutcome::Conflict { .. }
+    ));
+    assert_eq!(answer.last_seq, 1, "a conflict does not block the queue");
+
+    let stored = server
+        .database()
+        .response(original.id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        stored.response, original,
+        "the original is never overwritten"
+    );
+    assert_eq!(server.database().conflict_count().await.expect("count"), 1);
+    assert_eq!(server.database().response_count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn a_rejected_record_is_kept_aside_and_the_rest_proceeds() {
+    let server = server().await;
+    let mut no_consent = completed_response(1);
+    no_consent.consent.guardian_consent = false;
+    let request = push_request(TABLET, vec![(1, no_consent), (2, completed_response(2))]);
+    let answer = server.push(&request).await;
+    assert_eq!(answer.last_seq, 2);
+    match &answer.results[0].outcome {
+        MutationOutcome::Rejected { message } => {
+            assert!(message.en.contains("consent"), "{}", message.en);
+            assert!(message.vi.contains("đồng ý"), "{}", message.vi);
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(answer.results[1].outcome, MutationOutcome::Applied);
+    assert_eq!(server.database().response_count().await.expect("count"), 1);
+    assert_eq!(server.database().rejected_count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn a_gap_applies_nothing_after_it() {
+    let server = server().await;
+    server
+        .push(&push_request(TABLET, vec![(1, completed_response(1))]))
+        .await;
+    let answer = server
+        .push(&push_request(
+            TABLET,
+            vec![(3, completed_response(3)), (4, completed_response(4))],
+        ))
+        .await;
+    assert_eq!(answer.status, PushStatus::Gap { expected_seq: 2 });
+    assert_eq!(answer.last_seq, 1);
+    assert!(answer.results.is_empty());
+    assert_eq!(server.database().response_count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn a_reused_seq_is_recognised() {
+    let server = server().await;
+    server
+        .push(&push_request(TABLET, vec![(1, completed_response(1))]))
+        .await;
+    // Same client id, same seq, another record: the tablet lost its numbering.
+    let answer = server
+        .push(&push_request(TABLET, vec![(1, completed_response(9))]))
+        .await;
+    assert_eq!(answer.status, PushStatus::SeqReused { seq: 1 });
+    assert_eq!(server.database().response_count().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_clear_4xx() {
+    let server = server().await;
+    let (status, body) = server.post_raw("/api/v1/sync/push", "{not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error: ApiError = serde_json::from_slice(&body).expect("an ApiError body");
+    assert_eq!(error.code, ApiErrorCode::BadRequest);
+    assert!(!error.message.vi.is_empty());
+
+    let mut old = push_request(TABLET, vec![(1, completed_response(1))]);
+    old.schema_version = SCHEMA_VERSION + 1;
+    let (status, error): (_, ApiError) = server.post("/api/v1/sync/push", &old).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error.code, ApiErrorCode::SchemaMismatch);
+
+    let too_many = push_request(
+        TABLET,
+        (1..=501)
+            .map(|n| (n, completed_response(u128::from(n))))
+            .collect(),
+    );
+    let (status, error): (_, ApiError) = server.post("/api/v1/sync/push", &too_many).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error.code, ApiErrorCode::PayloadTooLarge);
+
+    let huge = vec![b' '; thamgia_server::api::MAX_BODY_BYTES + 10];
+    let (status, _) = server.post_raw("/api/v1/sync/push", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let (status, error): (_, ApiError) = server.get("/api/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error.code, ApiErrorCode::NotFound);
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+}
+
+fn pull_request(cursor: u64, limit: u32) -> PullRequest {
+    PullRequest {
+        client_id: TABLET,
+        schema_version: SCHEMA_VERSION,
+        cursor,
+        limit,
+    }
+}
+
+#[tokio::test]
+async fn pull_pages_through_changes_and_an_exact_page_says_no_more() {
+    let server = server().await;
+    // The seeded survey is change 1; publish two more versions.
+    let mut survey = survey();
+    for version in 2..=3 {
+        survey.version = version;
+        server
+            .database()
+            .publish_survey(&survey, Utc::now())
+            .await
+            .expect("published");
+    }
+    let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull_request(0, 2)).await;
+    assert_eq!(page.changes.len(), 2);
+    assert!(page.has_more);
+    assert_eq!(page.next_cursor, 2);
+    // The last page is exactly the page size: no more after it.
+    let (_, page): (_, PullResponse) = server
+        .post("/api/v1/sync/pull", &pull_request(page.next_cursor, 1))
+        .await;
+    assert_eq!(page.changes.len(), 1);
+    assert!(!page.has_more);
+    assert_eq!(page.next_cursor, 3);
+    let ChangeEntity::Survey { survey } = &page.changes[0].entity;
+    assert_eq!(survey.version, 3);
+    // Nothing new: the cursor stays.
+    let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull_request(3, 2)).await;
+    assert!(page.changes.is_empty() && !page.has_more && page.next_cursor == 3);
+    // A cursor from a bigger database asks for a reset.
+    let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull_request(99, 2)).await;
+    assert!(page.reset_required);
+    // Publishing the same version again is not a new change.
+    assert!(!server
+        .database()
+        .publish_survey(&survey, Utc::now())
+        .await
+        .expect("idempotent"));
+}
+
+#[tokio::test]
+async fn the_app_is_served_with_index_html_as_fallback() {
+    let server = server().await;
+    let request = Request::get("/responses")
+        .body(Body::empty())
+        .expect("request");
+    let (status, body) = server.call(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("Tham Gia"));
+}
+
+#[tokio::test]
+async fn over_a_real_socket_a_repeated_push_is_stored_once() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let config = ServerConfig {
+        database_path: directory.path().join("socket.sqlite3"),
+        static_dir: PathBuf::from(directory.path()),
+        seed_demo: true,
+    };
+    let state = thamgia_server::prepare(&config).await.expect("prepared");
+    let database = state.database.clone();
+    let router = thamgia_server::app(state, &config.static_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(thamgia_server::serve(listener, router, async {
+        stopped.await.ok();
+    }));
+
+    let client = reqwest::Client::new();
+    let url = format!("http://{address}/api/v1/sync/push");
+    let request = push_request(
+        TABLET,
+        vec![(1, completed_response(1)), (2, completed_response(2))],
+    );
+    for _ in 0..2 {
+        let answer: PushResponse = client
+            .post(&url)
+            .json(&request)
+            .send()
+            .await
+            .expect("sent")
+            .error_for_status()
+            .expect("200")
+            .json()
+            .await
+            .expect("parsed");
+        assert_eq!(answer.last_seq, 2);
+    }
+    assert_eq!(database.response_count().await.expect("count"), 2);
+    stop.send(()).expect("server still running");
+    handle.await.expect("joined").expect("clean shutdown");
+}
