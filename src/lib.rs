@@ -1,3 +1,59 @@
 //! Tham Gia's browser app: Leptos components over IndexedDB, synced to the town hall.
+//!
+//! Start-up opens the IndexedDB store, builds the sync driver from what it
+//! remembers, mounts the app, and starts a first sync round. Code map:
+//! `storage` (IndexedDB), `sync` (driver of core's sync client), `api`
+//! (HTTP), `state` (shared context), `pages/` and `components/` (views),
+//! `i18n` (Vietnamese and English texts), `platform` (browser facilities).
 
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod platform;
+pub mod state;
 pub mod storage;
+pub mod sync;
+
+use leptos::prelude::*;
+use thamgia_core::sync_client::{SyncStatus, Trigger};
+
+/// The name of the app's IndexedDB database.
+pub const DATABASE_NAME: &str = "thamgia";
+
+/// Starts the app: opens storage, mounts the interface, starts syncing.
+pub fn run() {
+    console_error_panic_hook::set_once();
+    wasm_bindgen_futures::spawn_local(async {
+        let store = match storage::Store::open(DATABASE_NAME).await {
+            Ok(store) => store,
+            Err(error) => {
+                let message = error.message();
+                leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+                return;
+            }
+        };
+        let data_revision = RwSignal::new(0_u64);
+        let sync_status = RwSignal::new(SyncStatus {
+            phase: thamgia_core::sync_client::SyncPhase::Idle,
+            last_success_ms: None,
+            last_failure: None,
+            next_retry_ms: None,
+            progress: None,
+        });
+        let driver = match sync::SyncDriver::new(store.clone(), sync_status, data_revision).await {
+            Ok(driver) => driver,
+            Err(error) => {
+                let message = error.message();
+                leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+                return;
+            }
+        };
+        let app_driver = driver.clone();
+        leptos::mount::mount_to_body(move || {
+            view! { <app::App store=store.clone() driver=app_driver.clone() data_revision sync_status/> }
+        });
+        driver.request(Trigger::Startup);
+    });
+}

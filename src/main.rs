@@ -1,3 +1,5 @@
 //! Entry point of the browser app, built by Trunk.
 
-fn main() {}
+fn main() {
+    thamgia::run();
+}

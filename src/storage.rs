@@ -1,1 +1,387 @@
-//! IndexedDB storage (placeholder).
+//! The app's records in IndexedDB: drafts, completed responses, the outbox of
+//! mutations waiting to be pushed, published surveys and the sync bookkeeping.
+//!
+//! # Object stores
+//!
+//! | store       | key                                  | value                      |
+//! |-------------|--------------------------------------|----------------------------|
+//! | `meta`      | `"sync"` (out of line)               | client id, next seq, cursor |
+//! | `responses` | the response id (`response.id`)      | [`StoredResponse`]          |
+//! | `outbox`    | the mutation's `seq` (a JS number)   | `{ seq, mutation }`         |
+//! | `surveys`   | `"id@version"` (out of line)         | [`SurveyDefinition`]        |
+//!
+//! `responses` has an index on `sync.type` so [`Store::counts`] never reads
+//! the records themselves. Records are plain JS objects written through
+//! `serde` (serde-wasm-bindgen); `u64` fields become JS numbers, which is
+//! exact below 2^53 and therefore for every seq and cursor we will ever see.
+//!
+//! # Invariants
+//!
+//! - A completed response and its outbox entry are written in the same
+//!   transaction, with `durability: "strict"`: there is never a queued
+//!   response without its mutation, nor a mutation without its response.
+//! - The client id lives in IndexedDB next to `next_seq`, never in
+//!   localStorage: a wiped database can never reuse old seq numbers under an
+//!   old client id.
+//! - A completed response is immutable here: it is never overwritten by a
+//!   draft and never discarded.
+//! - No transaction awaits anything but IndexedDB requests, so none
+//!   auto-commits half-way.
+//!
+//! # A closed connection
+//!
+//! Browsers close connections (Safari under memory pressure, another tab
+//! upgrading or deleting the database). Each connection listens for `close`
+//! and `versionchange` (on which it closes itself so the other tab is not
+//! blocked). An operation that finds its connection closed, or fails with
+//! [`StorageError::Closed`], reopens the database once and runs again; a
+//! failed transaction committed nothing, so running it again is safe. A
+//! second failure is returned to the caller.
+
+mod connection;
+mod error;
+mod records;
+mod transactions;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use indexed_db_futures::database::Database;
+use serde::{Deserialize, Serialize};
+use thamgia_core::protocol::{Change, Mutation, MutationResult};
+use thamgia_core::{Localized, Response, SurveyDefinition};
+use uuid::Uuid;
+
+use connection::Connection;
+pub use error::StorageError;
+
+/// The app's IndexedDB database. Cheap to clone: clones share one connection.
+#[derive(Clone)]
+pub struct Store {
+    shared: Rc<Shared>,
+}
+
+/// What every clone of a [`Store`] shares.
+struct Shared {
+    /// The database name, to reopen it.
+    name: String,
+    /// The current connection; replaced when the browser closed the previous one.
+    connection: RefCell<Rc<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("name", &self.shared.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sync bookkeeping of this install.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncMeta {
+    /// This install's id in the sync protocol; changes only on renumbering.
+    pub client_id: Uuid,
+    /// The seq the next completed response will get.
+    pub next_seq: u64,
+    /// The server cursor after the last pull page applied; 0 before any pull.
+    pub cursor: u64,
+    /// When the last sync succeeded (ms since the epoch), if ever.
+    pub last_success_ms: Option<i64>,
+}
+
+/// A response as kept on this tablet, with where it is in the sync.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredResponse {
+    /// The response itself.
+    pub response: Response,
+    /// Where it is in the sync.
+    pub sync: LocalSyncState,
+}
+
+/// Where a stored response is in the sync.
+///
+/// Stored with a `type` tag (`"draft"`, `"waiting"`, …) that the `responses`
+/// store indexes; renaming a variant needs a database migration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LocalSyncState {
+    /// Being filled; never leaves the tablet.
+    Draft,
+    /// Completed and queued in the outbox as mutation `seq`.
+    Waiting {
+        /// The outbox mutation that carries it.
+        seq: u64,
+    },
+    /// The server stored it (or already held it).
+    Synced {
+        /// When the acknowledgement was applied, in ms since the epoch.
+        at_ms: i64,
+    },
+    /// The server refused it; it is kept here with the reason.
+    Rejected {
+        /// What is wrong and what to do.
+        message: Localized,
+    },
+    /// The server holds a different response with the same id.
+    Conflict {
+        /// What happened and what to do.
+        message: Localized,
+    },
+}
+
+/// How many stored responses are in each state, for the home screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Drafts being filled.
+    pub drafts: u64,
+    /// Completed responses waiting to be sent.
+    pub waiting: u64,
+    /// Responses the server holds.
+    pub synced: u64,
+    /// Responses the server rejected or found in conflict.
+    pub problems: u64,
+}
+
+impl Store {
+    /// Opens (and on first use creates) the database `database_name`.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Unavailable`] when the browser has no IndexedDB or
+    /// refuses it (some private modes, a newer version open in another tab).
+    pub async fn open(database_name: &str) -> Result<Store, StorageError> {
+        let connection = Connection::open(database_name).await?;
+        Ok(Store {
+            shared: Rc::new(Shared {
+                name: database_name.to_owned(),
+                connection: RefCell::new(Rc::new(connection)),
+            }),
+        })
+    }
+
+    /// Reads the sync bookkeeping, creating this install's client id on first use.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn sync_meta(&self) -> Result<SyncMeta, StorageError> {
+        self.run(|database| async move { transactions::sync_meta(&database).await })
+            .await
+    }
+
+    /// Records when the last sync succeeded, in ms since the epoch.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn set_last_success(&self, at_ms: i64) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::set_last_success(&database, at_ms).await },
+        )
+        .await
+    }
+
+    /// Saves a draft, replacing the previous save of the same response.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotADraft`] when `response` is completed or the stored
+    /// response with that id is already completed (completed responses are
+    /// immutable).
+    pub async fn save_draft(&self, response: &Response) -> Result<(), StorageError> {
+        self.run(move |database| async move { transactions::save_draft(&database, response).await })
+            .await
+    }
+
+    /// Deletes a draft. Deleting a draft that does not exist is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotADraft`] when the stored response is completed.
+    pub async fn discard_draft(&self, id: Uuid) -> Result<(), StorageError> {
+        self.run(move |database| async move { transactions::discard_draft(&database, id).await })
+            .await
+    }
+
+    /// Stores a completed response and queues its mutation, in one strict
+    /// transaction, and returns the mutation's seq.
+    ///
+    /// Completing the same response again with exactly the same content while
+    /// it is still waiting returns its seq again (a double tap, or a retry
+    /// after a lost connection), without queueing it twice.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotCompleted`] when `response.status` is not
+    /// completed; [`StorageError::NotADraft`] when a different response with
+    /// this id is already completed.
+    pub async fn complete_response(&self, response: &Response) -> Result<u64, StorageError> {
+        if response.status != thamgia_core::ResponseStatus::Completed {
+            return Err(StorageError::NotCompleted);
+        }
+        self.run(move |database| async move {
+            transactions::complete_response(&database, response).await
+        })
+        .await
+    }
+
+    /// One stored response.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, StorageError> {
+        self.run(move |database| async move { transactions::response(&database, id).await })
+            .await
+    }
+
+    /// Every stored response, the most recently changed first.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn responses(&self) -> Result<Vec<StoredResponse>, StorageError> {
+        self.run(|database| async move { transactions::responses(&database).await })
+            .await
+    }
+
+    /// How many responses are in each sync state.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn counts(&self) -> Result<Counts, StorageError> {
+        self.run(|database| async move { transactions::counts(&database).await })
+            .await
+    }
+
+    /// The first `limit` mutations of the outbox, lowest seq first, and how
+    /// many mutations the outbox holds in all.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn read_outbox(&self, limit: usize) -> Result<(Vec<Mutation>, u64), StorageError> {
+        self.run(move |database| async move { transactions::read_outbox(&database, limit).await })
+            .await
+    }
+
+    /// Applies a push acknowledgement in one strict transaction: every outbox
+    /// entry with `seq <= acknowledged_through` leaves the outbox, and its
+    /// response becomes synced, rejected or in conflict according to its
+    /// result (synced when the server sent no result for it).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then nothing was changed.
+    pub async fn apply_push_results(
+        &self,
+        acknowledged_through: u64,
+        results: &[MutationResult],
+    ) -> Result<(), StorageError> {
+        self.run(move |database| async move {
+            transactions::apply_push_results(&database, acknowledged_through, results).await
+        })
+        .await
+    }
+
+    /// Renumbers the outbox from 1 under a new client id, in one strict
+    /// transaction: what the tablet does when the server says its seq numbers
+    /// were already used (its storage was wiped and restored, say).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then nothing was changed.
+    pub async fn renumber_outbox(&self, new_client_id: Uuid) -> Result<(), StorageError> {
+        self.run(move |database| async move {
+            transactions::renumber_outbox(&database, new_client_id).await
+        })
+        .await
+    }
+
+    /// Applies one pulled page in one transaction: stores every published
+    /// survey version and the cursor to pull from next time.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then nothing was changed.
+    pub async fn apply_pull(
+        &self,
+        changes: &[Change],
+        next_cursor: u64,
+    ) -> Result<(), StorageError> {
+        self.run(move |database| async move {
+            transactions::apply_pull(&database, changes, next_cursor).await
+        })
+        .await
+    }
+
+    /// The latest version of each stored survey, sorted by Vietnamese title.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn surveys(&self) -> Result<Vec<SurveyDefinition>, StorageError> {
+        self.run(|database| async move { transactions::surveys(&database).await })
+            .await
+    }
+
+    /// One survey version, as responses made with it need it.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn survey(
+        &self,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<SurveyDefinition>, StorageError> {
+        self.run(move |database| async move { transactions::survey(&database, id, version).await })
+            .await
+    }
+
+    /// Runs `operation` on the current connection; if the connection turns
+    /// out to be closed, reopens the database and runs it once more.
+    ///
+    /// Every operation is one transaction, and a transaction that failed
+    /// committed nothing, so the second run cannot apply anything twice.
+    async fn run<T, F, Fut>(&self, operation: F) -> Result<T, StorageError>
+    where
+        F: Fn(Database) -> Fut,
+        Fut: Future<Output = Result<T, StorageError>>,
+    {
+        let connection = self.connection().await?;
+        match operation(connection.database()).await {
+            Err(StorageError::Closed) => {
+                let connection = self.reopen(&connection).await?;
+                operation(connection.database()).await
+            }
+            result => result,
+        }
+    }
+
+    /// The current connection, reopened first if the browser closed it.
+    async fn connection(&self) -> Result<Rc<Connection>, StorageError> {
+        let current = Rc::clone(&self.shared.connection.borrow());
+        if current.is_closed() {
+            self.reopen(&current).await
+        } else {
+            Ok(current)
+        }
+    }
+
+    /// Replaces the connection `stale` with a new one, unless another task
+    /// already did.
+    async fn reopen(&self, stale: &Rc<Connection>) -> Result<Rc<Connection>, StorageError> {
+        let current = Rc::clone(&self.shared.connection.borrow());
+        if !Rc::ptr_eq(&current, stale) && !current.is_closed() {
+            return Ok(current);
+        }
+        stale.close();
+        let fresh = Rc::new(Connection::open(&self.shared.name).await?);
+        *self.shared.connection.borrow_mut() = Rc::clone(&fresh);
+        Ok(fresh)
+    }
+}

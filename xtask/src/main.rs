@@ -1,1 +1,111 @@
-fn main() {}
+//! Tham Gia's project tasks: `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! Std only, so it compiles in seconds on a fresh clone. Every child process
+//! runs from the workspace root, with `<root>/node_modules/.bin` and
+//! `~/.cargo/bin` first on its `PATH` (see [`workspace::Workspace`]).
+//!
+//! Commands:
+//!
+//! - `setup [--for-tests]`: installs what is missing (wasm32 target, trunk,
+//!   wasm-bindgen-cli, npm's wasm-opt; with `--for-tests` also chromium and
+//!   chromedriver), checking each with a cheap version command first.
+//! - `build`: setup, then `trunk build --release` into `<root>/dist`.
+//! - `run [--port N] [--database PATH]`: build, then the server on that port.
+//! - `test`: setup for tests, then every check CI runs, in order, timed.
+//! - `bench`: build, then the server's ingest benchmark.
+//! - `help`: usage.
+
+mod setup;
+mod tasks;
+mod workspace;
+
+use std::process::ExitCode;
+
+use workspace::Workspace;
+
+/// What every task returns: errors are messages for the person at the terminal.
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "\
+Tham Gia project tasks
+
+Usage: cargo xtask <command> [options]
+
+Commands:
+  setup [--for-tests]      Install what is missing: the wasm32-unknown-unknown target,
+                           trunk 0.21.14, wasm-bindgen-cli (the version in Cargo.lock) and
+                           wasm-opt (npm's binaryen, via `npm ci`). With --for-tests, also
+                           chromium and chromedriver from apt. Quick when all is installed.
+  build                    setup, then `trunk build --release` into dist/
+  run [--port N] [--database PATH]
+                           build, then serve the app and the API
+                           (defaults: --port 8080 --database data/thamgia.sqlite3)
+  test                     setup --for-tests, then fmt, clippy (native and wasm32),
+                           native tests, build, browser tests and end-to-end tests,
+                           stopping at the first failure (this is what CI runs)
+  bench                    build, then `cargo bench -p thamgia-server --bench ingest`
+  help                     Show this text
+
+Environment:
+  CI=true                  Without CARGO_TARGET_DIR, cargo builds go to
+                           $HOME/.cache/thamgia/target (a warm cache outside the clone).
+  CARGO_TARGET_DIR         Used as is when set.
+";
+
+fn main() -> ExitCode {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, options)) = arguments.split_first() else {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    };
+    if matches!(command.as_str(), "help" | "-h" | "--help")
+        || options.iter().any(|o| o == "-h" || o == "--help")
+    {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(
+        command.as_str(),
+        "setup" | "build" | "run" | "test" | "bench"
+    ) {
+        eprintln!("error: unknown command `{command}`\n");
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    match dispatch(command, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: &str, options: &[String]) -> Result {
+    let workspace = Workspace::new()?;
+    workspace.announce_target_dir();
+    match command {
+        "setup" => {
+            let for_tests = match options {
+                [] => false,
+                [flag] if flag == "--for-tests" => true,
+                _ => return Err(unexpected(command, options)),
+            };
+            setup::setup(&workspace, for_tests)
+        }
+        "run" => tasks::run(&workspace, &tasks::RunOptions::parse(options)?),
+        _ if !options.is_empty() => Err(unexpected(command, options)),
+        "build" => tasks::build(&workspace),
+        "test" => tasks::test(&workspace),
+        "bench" => tasks::bench(&workspace),
+        _ => Err(format!("unknown command `{command}` (see `cargo xtask help`)").into()),
+    }
+}
+
+fn unexpected(command: &str, options: &[String]) -> Box<dyn std::error::Error> {
+    format!(
+        "unexpected arguments for `{command}`: {} (see `cargo xtask help`)",
+        options.join(" ")
+    )
+    .into()
+}

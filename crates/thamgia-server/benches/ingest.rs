@@ -1,1 +1,209 @@
-fn main() {}
+//! `cargo xtask bench`: prints the first-load transfer of the app and the
+//! server's ingest rate. Figures only; nothing here passes or fails on time.
+//!
+//! 1. First load: index.html and every asset it references, fetched from the
+//!    real server over loopback with `Accept-Encoding: gzip`, as a browser
+//!    does; bytes on the wire against bytes on disk.
+//! 2. Ingest: 10,000 valid responses to the demo survey pushed over HTTP on
+//!    loopback in batches of 100 by 4 simulated tablets at once, into a
+//!    fresh SQLite file (WAL, synchronous=FULL).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use chrono::{Duration, TimeZone, Utc};
+use thamgia_core::{
+    AgeBand, AnswerValue, Consent, Mutation, MutationChange, Participant, PushRequest,
+    PushResponse, QuestionKind, Response, ResponseStatus, Sex, SurveyDefinition, SCHEMA_VERSION,
+};
+use thamgia_server::{seed, ServerConfig};
+use uuid::Uuid;
+
+const RESPONSES: usize = 10_000;
+const BATCH: usize = 100;
+const TABLETS: usize = 4;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let dist = std::env::var_os("THAMGIA_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"));
+    if !dist.join("index.html").exists() {
+        bail!("{} has no index.html: run `cargo xtask bench`, which builds the app first", dist.display());
+    }
+    let directory = tempfile::tempdir()?;
+    let config = ServerConfig {
+        database_path: directory.path().join("bench.sqlite3"),
+        static_dir: dist.clone(),
+        seed_demo: true,
+    };
+    let state = thamgia_server::prepare(&config).await?;
+    let database = state.database.clone();
+    let router = thamgia_server::app(state, &config.static_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(thamgia_server::serve(listener, router, async {
+        stopped.await.ok();
+    }));
+    let base = format!("http://{address}");
+    let client = reqwest::Client::new();
+
+    println!("Tham Gia bench, {}", Utc::now().format("%Y-%m-%d %H:%M UTC"));
+    first_load(&client, &base, &dist).await?;
+    ingest(&client, &base).await?;
+    let stored = database.response_count().await?;
+    println!("  stored afterwards: {stored} responses (expected {RESPONSES})");
+    if stored != RESPONSES as u64 {
+        bail!("the bench stored {stored} responses instead of {RESPONSES}");
+    }
+
+    stop.send(()).ok();
+    server.await??;
+    Ok(())
+}
+
+async fn first_load(client: &reqwest::Client, base: &str, dist: &Path) -> Result<()> {
+    let index = client
+        .get(format!("{base}/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await?
+        .error_for_status()?;
+    let index_wire = index.bytes().await?.len();
+    let index_text = std::fs::read_to_string(dist.join("index.html"))?;
+    let mut rows = vec![("index.html".to_owned(), index_text.len(), index_wire)];
+    for asset in referenced_assets(&index_text) {
+        let response = client
+            .get(format!("{base}{asset}"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?
+            .error_for_status()
+            .with_context(|| format!("fetching {asset}"))?;
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("identity")
+            .to_owned();
+        let wire = response.bytes().await?.len();
+        let disk = std::fs::metadata(dist.join(asset.trim_start_matches('/')))?.len() as usize;
+        rows.push((format!("{asset} ({encoding})"), disk, wire));
+    }
+    println!("\nFirst-load transfer (what a tablet downloads before the first question):");
+    println!("  {:<58} {:>10} {:>10}", "file", "raw bytes", "wire bytes");
+    for (name, raw, wire) in &rows {
+        println!("  {name:<58} {raw:>10} {wire:>10}");
+    }
+    let raw: usize = rows.iter().map(|row| row.1).sum();
+    let wire: usize = rows.iter().map(|row| row.2).sum();
+    println!("  {:<58} {raw:>10} {wire:>10}", "total");
+    println!("  total gzip transfer: {:.1} KiB", wire as f64 / 1024.0);
+    Ok(())
+}
+
+/// Absolute asset paths (js, wasm, css) quoted in index.html, without repeats.
+fn referenced_assets(index: &str) -> Vec<String> {
+    let mut assets = Vec::new();
+    for piece in index.split(['"', '\'']) {
+        let is_asset = piece.starts_with('/')
+            && !piece.starts_with("//")
+            && [".js", ".wasm", ".css"].iter().any(|ending| piece.ends_with(ending));
+        if is_asset && !assets.iter().any(|known| known == piece) {
+            assets.push(piece.to_owned());
+        }
+    }
+    assets
+}
+
+fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).single().unwrap_or_default();
+    let now = start + Duration::seconds(n as i64);
+    let mut response = Response::new_draft(Uuid::new_v4(), &survey.id, survey.version, "00004", now);
+    response.participant = Participant {
+        age_band: Some([AgeBand::From7To9, AgeBand::From10To12, AgeBand::From13To15][n % 3]),
+        sex: Some([Sex::Female, Sex::Male, Sex::NotStated][n % 3]),
+    };
+    response.consent = Consent {
+        child_assent: true,
+        guardian_consent: true,
+    };
+    for (index, question) in survey.questions.iter().enumerate() {
+        let value = match &question.kind {
+            QuestionKind::ShortText { .. } => AnswerValue::Text(format!("Ý kiến số {n}: cần thêm sân chơi an toàn")),
+            QuestionKind::Number { .. } => AnswerValue::Number((n % 60) as f64),
+            QuestionKind::SingleChoice { choices } => AnswerValue::Choice(choices[(n + index) % choices.len()].value.clone()),
+            QuestionKind::YesNo => AnswerValue::YesNo(n % 2 == 0),
+            QuestionKind::Smiley { points } => AnswerValue::Smiley(1 + ((n + index) % usize::from(*points)) as u8),
+        };
+        response.answers.insert(question.id.clone(), value);
+    }
+    response.status = ResponseStatus::Completed;
+    response
+}
+
+async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
+    let survey = seed::demo_survey()?;
+    let per_tablet = RESPONSES / TABLETS;
+    // Requests are prepared before the clock starts: the figure is the server's.
+    let mut tablets = Vec::new();
+    for tablet in 0..TABLETS {
+        let client_id = Uuid::new_v4();
+        let mut batches = Vec::new();
+        for (batch_index, chunk) in (0..per_tablet).collect::<Vec<_>>().chunks(BATCH).enumerate() {
+            let mutations = chunk
+                .iter()
+                .enumerate()
+                .map(|(offset, local)| Mutation {
+                    seq: (batch_index * BATCH + offset + 1) as u64,
+                    change: MutationChange::SubmitResponse {
+                        response: valid_response(&survey, tablet * per_tablet + local),
+                    },
+                })
+                .collect();
+            let request = PushRequest {
+                client_id,
+                schema_version: SCHEMA_VERSION,
+                mutations,
+            };
+            batches.push(serde_json::to_vec(&request)?);
+        }
+        tablets.push(batches);
+    }
+    let body_bytes: usize = tablets.iter().flatten().map(Vec::len).sum();
+
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for batches in tablets {
+        let client = client.clone();
+        let url = format!("{base}/api/v1/sync/push");
+        tasks.push(tokio::spawn(async move {
+            for body in batches {
+                let answer: PushResponse = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                if answer.results.len() != BATCH {
+                    bail!("a batch was not fully applied: {:?}", answer.status);
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let elapsed = started.elapsed();
+    println!("\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, {TABLETS} tablets at once):", survey.questions.len());
+    println!("  request bodies: {:.1} MiB", body_bytes as f64 / (1024.0 * 1024.0));
+    println!("  elapsed: {:.2} s", elapsed.as_secs_f64());
+    println!("  ingest rate: {:.0} responses/s", RESPONSES as f64 / elapsed.as_secs_f64());
+    Ok(())
+}

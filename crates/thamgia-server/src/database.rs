@@ -350,6 +350,16 @@ impl Database {
         Ok(count.max(0) as u64)
     }
 
+    /// The ids of every stored response, oldest first.
+    pub async fn response_ids(&self) -> Result<Vec<Uuid>, ServerError> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM responses ORDER BY received_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        ids.iter()
+            .map(|id| Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string())))
+            .collect()
+    }
+
     /// One stored response.
     pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, ServerError> {
         let row = sqlx::query("SELECT content, client_id, received_at FROM responses WHERE id = ?")

@@ -1,0 +1,6 @@
+//! Reusable pieces of the interface.
+
+pub mod language_switch;
+pub mod question_field;
+pub mod sync_bar;
+pub mod ward_picker;

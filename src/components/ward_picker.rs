@@ -1,0 +1,135 @@
+//! Choosing the ward or commune the tablet works in, once.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::api::ApiClient;
+use crate::state::{save_ward, use_app, Ward};
+
+#[derive(Debug, Clone, Deserialize)]
+struct UnitList {
+    units: Vec<Ward>,
+}
+
+/// Removes Vietnamese diacritics and case, so "hoa" finds "Hoà" and "Hòa".
+fn fold(text: &str) -> String {
+    const FROM: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
+    const TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
+    text.to_lowercase()
+        .chars()
+        .map(|character| {
+            FROM.chars()
+                .position(|accented| accented == character)
+                .and_then(|index| TO.chars().nth(index))
+                .unwrap_or(character)
+        })
+        .collect()
+}
+
+/// Shows the chosen ward with a "change" button, or the list to choose from.
+#[component]
+pub fn WardPicker() -> impl IntoView {
+    let app = use_app();
+    let choosing = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let units = LocalResource::new(move || async move {
+        ApiClient::for_this_origin()
+            .get::<UnitList>("/units")
+            .await
+            .map(|list| list.units)
+    });
+
+    let choose = move |ward: Ward| {
+        save_ward(&ward);
+        app.ward.set(Some(ward));
+        choosing.set(false);
+        query.set(String::new());
+    };
+
+    let list = move || {
+        let texts = app.texts();
+        match units.get() {
+            None => view! { <p class="muted">{texts.ward_loading}</p> }.into_any(),
+            Some(Err(_)) => view! {
+                <p class="notice notice--error">{texts.ward_load_failed}</p>
+                <button class="btn btn-secondary" on:click=move |_| units.refetch()>"↻"</button>
+            }
+            .into_any(),
+            Some(Ok(wards)) => {
+                let needle = fold(query.get().trim());
+                let language = app.language.get();
+                let matching: Vec<Ward> = wards
+                    .into_iter()
+                    .filter(|ward| {
+                        needle.is_empty()
+                            || fold(&ward.name_vi).contains(&needle)
+                            || fold(&ward.name_en).contains(&needle)
+                            || ward.code.contains(&needle)
+                    })
+                    .collect();
+                view! {
+                    <ul class="ward-picker">
+                        {matching
+                            .into_iter()
+                            .map(|ward| {
+                                let label = ward.name(language).to_owned();
+                                let code = ward.code.clone();
+                                let code_attribute = ward.code.clone();
+                                view! {
+                                    <li>
+                                        <button type="button" data-test="ward-option" data-code=code_attribute on:click=move |_| choose(ward.clone())>
+                                            {label}
+                                            <span class="muted">" · " {code}</span>
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    view! {
+        <section class="card">
+            <h2 class="card-title">{move || app.texts().ward_title}</h2>
+            {move || match (app.ward.get(), choosing.get()) {
+                (Some(ward), false) => view! {
+                    <p data-test="current-ward">
+                        {app.texts().ward_current} ": " <strong>{ward.name(app.language.get()).to_owned()}</strong>
+                    </p>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| choosing.set(true)>
+                        {app.texts().ward_change}
+                    </button>
+                }
+                .into_any(),
+                _ => view! {
+                    <p>{app.texts().ward_intro}</p>
+                    <input
+                        type="search"
+                        data-test="ward-search"
+                        placeholder=move || app.texts().ward_search
+                        prop:value=move || query.get()
+                        on:input=move |event| query.set(event_target_value(&event))
+                    />
+                    {list}
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folding_ignores_diacritics_and_case() {
+        assert_eq!(fold("Phường Yên Hoà"), "phuong yen hoa");
+        assert_eq!(fold("Hòa"), fold("Hoà"));
+        assert_eq!(fold("Đống Đa"), "dong da");
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod fill_page;
+pub mod home_page;
+pub mod responses_page;

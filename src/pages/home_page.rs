@@ -1,0 +1,189 @@
+//! Home: the ward, the surveys on the tablet, what is saved and where it is.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use thamgia_core::{Response, SurveyDefinition};
+
+use crate::components::ward_picker::WardPicker;
+use crate::platform;
+use crate::state::{use_app, Notice};
+use crate::storage::LocalSyncState;
+
+/// The start page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <WardPicker/>
+        <Show when=move || app.ward.get().is_some()>
+            <SurveyList/>
+        </Show>
+        <Counts/>
+        <DraftList/>
+    }
+}
+
+#[component]
+fn Counts() -> impl IntoView {
+    let app = use_app();
+    let counts = LocalResource::new(move || {
+        app.data_revision.track();
+        let store = app.store();
+        async move { store.counts().await.map_err(|error| error.message()) }
+    });
+    let stat = move |class: &'static str, test: &'static str, label: &'static str, value: u64| {
+        view! {
+            <div class=format!("stat {class}")>
+                <span class="stat-value" data-test=test>{value}</span>
+                <span class="stat-label">{label}</span>
+            </div>
+        }
+    };
+    view! {
+        <section class="card">
+            <h2 class="card-title">{move || app.texts().counts_title}</h2>
+            {move || match counts.get() {
+                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
+                Some(Ok(counts)) => {
+                    let texts = app.texts();
+                    view! {
+                        <div class="stats">
+                            {stat("stat--drafts", "count-drafts", texts.count_drafts, counts.drafts)}
+                            {stat("stat--waiting", "count-waiting", texts.count_waiting, counts.waiting)}
+                            {stat("stat--synced", "count-synced", texts.count_synced, counts.synced)}
+                        </div>
+                        {(counts.problems > 0).then(|| view! {
+                            <p class="notice notice--error" data-test="count-problems">
+                                {texts.count_problems} ": " {counts.problems}
+                            </p>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SurveyList() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let surveys = LocalResource::new(move || {
+        app.data_revision.track();
+        let store = app.store();
+        async move { store.surveys().await.map_err(|error| error.message()) }
+    });
+    let start = move |survey: SurveyDefinition| {
+        let Some(ward) = app.ward.get_untracked() else {
+            return;
+        };
+        let navigate = navigate.clone();
+        let store = app.store();
+        let draft = Response::new_draft(
+            platform::new_uuid(),
+            survey.id.clone(),
+            survey.version,
+            ward.code,
+            platform::now(),
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            match store.save_draft(&draft).await {
+                Ok(()) => {
+                    app.records_changed();
+                    navigate(&format!("/fill/{}", draft.id), Default::default());
+                }
+                Err(error) => app.notice.set(Some(Notice {
+                    text: error.message(),
+                    success: false,
+                })),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2 class="card-title">{move || app.texts().surveys_title}</h2>
+            {move || match surveys.get() {
+                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="notice notice--info" data-test="no-surveys">{app.texts().surveys_none}</p>
+                }
+                .into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="survey-list">
+                        {list
+                            .into_iter()
+                            .map(|survey| {
+                                let start = start.clone();
+                                let title = survey.title.clone();
+                                let description = survey.description.clone();
+                                let count = survey.questions.len();
+                                let survey_id = survey.id.clone();
+                                view! {
+                                    <li data-test="survey" data-survey=survey_id>
+                                        <h3>{move || app.pick(&title)}</h3>
+                                        <p class="muted">{move || app.pick(&description)}</p>
+                                        <p class="muted">{count} " " {move || app.texts().survey_questions}</p>
+                                        <button
+                                            type="button"
+                                            class="btn btn-primary btn-large"
+                                            data-test="start-survey"
+                                            on:click=move |_| start(survey.clone())
+                                        >
+                                            {move || app.texts().survey_start}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DraftList() -> impl IntoView {
+    let app = use_app();
+    let drafts = LocalResource::new(move || {
+        app.data_revision.track();
+        let store = app.store();
+        async move {
+            store.responses().await.map(|records| {
+                records
+                    .into_iter()
+                    .filter(|record| record.sync == LocalSyncState::Draft)
+                    .collect::<Vec<_>>()
+            })
+            .map_err(|error| error.message())
+        }
+    });
+    move || {
+        drafts.get().and_then(Result::ok).filter(|list| !list.is_empty()).map(|list| {
+            view! {
+                <section class="card">
+                    <h2 class="card-title">{app.texts().drafts_title}</h2>
+                    <ul class="response-list">
+                        {list
+                            .into_iter()
+                            .map(|record| {
+                                let href = format!("/fill/{}", record.response.id);
+                                let when = platform::format_local_time(record.response.updated_at.timestamp_millis());
+                                view! {
+                                    <li data-test="draft">
+                                        <span>{record.response.survey_id.clone()} " · " {when}</span>
+                                        <a class="btn btn-secondary" href=href>{app.texts().draft_resume}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}

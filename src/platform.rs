@@ -1,0 +1,60 @@
+//! Small wrappers over browser facilities: time, ids, randomness, network state.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Milliseconds since the Unix epoch, by the tablet's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The current time, by the tablet's clock.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
+}
+
+/// A random number for backoff jitter.
+pub fn random_u32() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}
+
+/// A new random id from the browser's `crypto.randomUUID()`.
+pub fn new_uuid() -> Uuid {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .map(|crypto| crypto.random_uuid())
+        .and_then(|text| Uuid::parse_str(&text).ok())
+        // crypto.randomUUID exists in every browser that runs WebAssembly
+        // modules built this way; the fallback only keeps the type total.
+        .unwrap_or_else(|| {
+            Uuid::from_u64_pair(
+                (js_sys::Math::random() * 2f64.powi(53)) as u64,
+                (js_sys::Math::random() * 2f64.powi(53)) as u64,
+            )
+        })
+}
+
+/// Whether the browser believes it is online.
+pub fn is_online() -> bool {
+    web_sys::window()
+        .map(|window| window.navigator().on_line())
+        .unwrap_or(true)
+}
+
+/// The page's origin, e.g. `http://localhost:8080`.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// A time in ms since the epoch as local "HH:MM, DD/MM/YYYY".
+pub fn format_local_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|time| {
+            time.with_timezone(&chrono::Local)
+                .format("%H:%M, %d/%m/%Y")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,133 @@
+//! App-wide state, provided once through context: `provide_app_state()` / `use_app()`.
+//!
+//! Preferences (language, ward) live in localStorage through gloo-storage;
+//! records live in IndexedDB behind [`Store`]; the sync driver is shared.
+
+use std::rc::Rc;
+
+use gloo_storage::{LocalStorage as BrowserStorage, Storage};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use thamgia_core::sync_client::SyncStatus;
+use thamgia_core::{Language, Localized};
+
+use crate::i18n::{texts, Texts};
+use crate::storage::Store;
+use crate::sync::SyncDriver;
+
+const LANGUAGE_KEY: &str = "thamgia.language";
+const WARD_KEY: &str = "thamgia.ward";
+
+/// The ward or commune this tablet works in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ward {
+    /// Official code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+impl Ward {
+    /// The name in `language`.
+    pub fn name(&self, language: Language) -> &str {
+        match language {
+            Language::Vi => &self.name_vi,
+            Language::En => &self.name_en,
+        }
+    }
+}
+
+/// A message shown once at the top of the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// The text.
+    pub text: Localized,
+    /// Whether it reports a success (otherwise an error).
+    pub success: bool,
+}
+
+/// Everything the pages share. `Copy`: every field is an arena handle.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The IndexedDB store.
+    pub store: StoredValue<Store, LocalStorage>,
+    /// The sync driver.
+    pub sync: StoredValue<Rc<SyncDriver>, LocalStorage>,
+    /// The interface language.
+    pub language: RwSignal<Language>,
+    /// The chosen ward, if any.
+    pub ward: RwSignal<Option<Ward>>,
+    /// Bumped whenever records change, so lists and counts reload.
+    pub data_revision: RwSignal<u64>,
+    /// What the sync is doing.
+    pub sync_status: RwSignal<SyncStatus>,
+    /// A one-off message for the next page.
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+impl AppState {
+    /// The texts of the current language (reactive).
+    pub fn texts(&self) -> &'static Texts {
+        texts(self.language.get())
+    }
+
+    /// A bilingual text in the current language (reactive).
+    pub fn pick(&self, text: &Localized) -> String {
+        text.get(self.language.get()).to_owned()
+    }
+
+    /// The store, for an async block.
+    pub fn store(&self) -> Store {
+        self.store.get_value()
+    }
+
+    /// Tells lists and counts that records changed.
+    pub fn records_changed(&self) {
+        self.data_revision.update(|revision| *revision += 1);
+    }
+}
+
+/// Loads the preferences and provides the state to every component.
+pub fn provide_app_state(
+    store: Store,
+    sync: Rc<SyncDriver>,
+    data_revision: RwSignal<u64>,
+    sync_status: RwSignal<SyncStatus>,
+) -> AppState {
+    let language = BrowserStorage::get::<String>(LANGUAGE_KEY)
+        .map(|tag| Language::from_tag(&tag))
+        .unwrap_or_default();
+    let ward = BrowserStorage::get::<Ward>(WARD_KEY).ok();
+    let state = AppState {
+        store: StoredValue::new_local(store),
+        sync: StoredValue::new_local(sync),
+        language: RwSignal::new(language),
+        ward: RwSignal::new(ward),
+        data_revision,
+        sync_status,
+        notice: RwSignal::new(None),
+    };
+    provide_context(state);
+    state
+}
+
+/// The shared state; panics only if called outside the app (a bug).
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Stores the language preference.
+pub fn save_language(language: Language) {
+    if let Err(error) = BrowserStorage::set(LANGUAGE_KEY, language.tag()) {
+        leptos::logging::warn!("language preference not saved: {error}");
+    }
+}
+
+/// Stores the ward preference.
+pub fn save_ward(ward: &Ward) {
+    if let Err(error) = BrowserStorage::set(WARD_KEY, ward) {
+        leptos::logging::warn!("ward preference not saved: {error}");
+    }
+}

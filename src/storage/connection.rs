@@ -1,0 +1,128 @@
+//! One IndexedDB connection: opening it (creating the schema on upgrade) and
+//! noticing when the browser closes it.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::internals::SystemRepr;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::KeyPath;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use super::error::StorageError;
+
+/// Version of the database schema below. Each change adds a step to
+/// [`upgrade`] and bumps this number.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Sync bookkeeping, one record under [`META_KEY`].
+pub(super) const META: &str = "meta";
+/// The key of the sync bookkeeping record in [`META`].
+pub(super) const META_KEY: &str = "sync";
+/// Stored responses, keyed by `response.id`.
+pub(super) const RESPONSES: &str = "responses";
+/// Index of [`RESPONSES`] on the sync state's tag (`sync.type`).
+pub(super) const SYNC_STATE_INDEX: &str = "sync_state";
+/// Mutations waiting to be pushed, keyed by `seq`.
+pub(super) const OUTBOX: &str = "outbox";
+/// Published survey versions, keyed by `id@version`.
+pub(super) const SURVEYS: &str = "surveys";
+
+/// An open connection and the listeners that notice when it closes.
+pub(super) struct Connection {
+    database: Database,
+    closed: Rc<Cell<bool>>,
+    /// Kept alive as long as the connection: the browser calls it.
+    _on_close: Closure<dyn FnMut()>,
+    /// Kept alive as long as the connection: the browser calls it.
+    _on_version_change: Closure<dyn FnMut()>,
+}
+
+impl Connection {
+    /// Opens the database `name`, creating or upgrading its schema.
+    pub(super) async fn open(name: &str) -> Result<Connection, StorageError> {
+        let database = Database::open(name)
+            .with_version(SCHEMA_VERSION)
+            .with_on_upgrade_needed(|event, database| upgrade(&event, &database))
+            .await
+            .map_err(StorageError::from_open)?;
+
+        let closed = Rc::new(Cell::new(false));
+        // The browser closed the connection (storage cleared, Safari under
+        // memory pressure): the next operation reopens it.
+        let on_close = Closure::<dyn FnMut()>::new({
+            let closed = Rc::clone(&closed);
+            move || closed.set(true)
+        });
+        // Another tab wants to upgrade or delete the database. Holding on
+        // would block it forever, so this connection closes itself and the
+        // next operation here reopens the database.
+        let on_version_change = Closure::<dyn FnMut()>::new({
+            let closed = Rc::clone(&closed);
+            let raw = database.as_sys().clone();
+            move || {
+                closed.set(true);
+                raw.close();
+            }
+        });
+        let raw = database.as_sys();
+        raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        raw.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+
+        Ok(Connection {
+            database,
+            closed,
+            _on_close: on_close,
+            _on_version_change: on_version_change,
+        })
+    }
+
+    /// The database handle, for one operation.
+    pub(super) fn database(&self) -> Database {
+        self.database.clone()
+    }
+
+    /// Whether the browser (or [`Connection::close`]) closed this connection.
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Closes the connection; operations still using it fail with `Closed`.
+    pub(super) fn close(&self) {
+        self.closed.set(true);
+        self.database.as_sys().close();
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // The closures are freed with this struct: the browser must not call them any more.
+        let raw = self.database.as_sys();
+        raw.set_onclose(None);
+        raw.set_onversionchange(None);
+        raw.close();
+    }
+}
+
+/// Creates or migrates the schema, inside the `versionchange` transaction.
+fn upgrade(event: &VersionChangeEvent, database: &Database) -> indexed_db_futures::Result<()> {
+    let old_version = event.old_version();
+    if old_version < 1.0 {
+        database.create_object_store(META).build()?;
+        let responses = database
+            .create_object_store(RESPONSES)
+            .with_key_path(KeyPath::One("response.id"))
+            .build()?;
+        responses
+            .create_index(SYNC_STATE_INDEX, KeyPath::One("sync.type"))
+            .build()?;
+        database
+            .create_object_store(OUTBOX)
+            .with_key_path(KeyPath::One("seq"))
+            .build()?;
+        database.create_object_store(SURVEYS).build()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! What can go wrong in storage, and what the user is told to do about it.
+
+use indexed_db_futures::error::{Error as IdbError, OpenDbError};
+use thamgia_core::Localized;
+
+/// A storage operation failed. Whatever the error, the transaction it
+/// happened in was rolled back as a whole: nothing saved earlier is lost and
+/// nothing is half-written.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The browser refused more data (`QuotaExceededError`).
+    #[error("the browser's storage is full")]
+    QuotaExceeded,
+    /// The connection was closed by the browser (`InvalidStateError`,
+    /// `AbortError`, Safari's `UnknownError` "connection lost") and reopening
+    /// it once did not help.
+    #[error("the connection to IndexedDB was closed")]
+    Closed,
+    /// The response is completed, so it cannot be saved or discarded as a draft.
+    #[error("the response is completed, not a draft")]
+    NotADraft,
+    /// Only a completed response can be queued for sending.
+    #[error("the response is not completed")]
+    NotCompleted,
+    /// IndexedDB is missing, refused (some private modes, sandboxed frames)
+    /// or blocked (a newer version of the app is open in another tab).
+    #[error("IndexedDB is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else IndexedDB or the record encoding reported.
+    #[error("IndexedDB failed: {0}")]
+    Other(String),
+}
+
+impl StorageError {
+    /// What happened and what to do, in Vietnamese and English.
+    pub fn message(&self) -> Localized {
+        match self {
+            StorageError::QuotaExceeded => Localized::new(
+                "Bộ nhớ của trình duyệt đã đầy. Dữ liệu đã lưu vẫn an toàn; hãy đồng bộ rồi xoá bớt dữ liệu cũ.",
+                "The browser's storage is full. Everything already saved is safe; sync, then free some space.",
+            ),
+            StorageError::Closed => Localized::new(
+                "Mất kết nối tới bộ nhớ của trình duyệt. Dữ liệu đã lưu vẫn an toàn; hãy tải lại trang rồi thử lại.",
+                "The connection to the browser's storage was lost. Everything already saved is safe; reload the page and try again.",
+            ),
+            StorageError::NotADraft => Localized::new(
+                "Phiếu này đã hoàn thành nên không thể sửa hay xoá nữa. Nếu cần sửa, hãy tạo một phiếu mới.",
+                "This response is already completed and can no longer be changed or deleted. To correct it, start a new response.",
+            ),
+            StorageError::NotCompleted => Localized::new(
+                "Phiếu chưa hoàn thành nên chưa thể gửi. Hãy trả lời xong rồi bấm hoàn thành.",
+                "This response is not completed yet, so it cannot be sent. Finish it, then complete it.",
+            ),
+            StorageError::Unavailable(_) => Localized::new(
+                "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",
+                "The browser does not allow saving data. Close the app's other tabs, do not use a private window, then reload the page.",
+            ),
+            StorageError::Other(_) => Localized::new(
+                "Không lưu hay đọc được dữ liệu trong trình duyệt. Dữ liệu đã lưu trước đó vẫn an toàn; hãy thử lại, nếu vẫn lỗi thì tải lại trang.",
+                "Saving or reading data in the browser failed. Data saved earlier is safe; try again, and reload the page if it keeps failing.",
+            ),
+        }
+    }
+
+    /// Maps a DOMException by its name, the only stable part of it.
+    pub(super) fn from_dom_exception(exception: &web_sys::DomException) -> StorageError {
+        let name = exception.name();
+        match name.as_str() {
+            "QuotaExceededError" => StorageError::QuotaExceeded,
+            // The connection is closed or closing; `AbortError` reaches us only
+            // when the browser aborted a transaction (we abort only after an
+            // error of our own), and Safari reports a lost connection to its
+            // storage process as `UnknownError`. All of these are worth one
+            // reopen and retry.
+            "InvalidStateError" | "AbortError" | "UnknownError" => StorageError::Closed,
+            _ => StorageError::Other(format!("{name}: {}", exception.message())),
+        }
+    }
+
+    /// Maps a failure to open the database.
+    pub(super) fn from_open(error: OpenDbError) -> StorageError {
+        match error {
+            OpenDbError::UnsupportedEnvironment | OpenDbError::NullFactory => {
+                StorageError::Unavailable("this browser has no IndexedDB".to_owned())
+            }
+            // indexed_db_futures reports every exception thrown by
+            // `indexedDB.open()` (a SecurityError in a sandboxed frame, say)
+            // as `VersionZero`.
+            OpenDbError::VersionZero => {
+                StorageError::Unavailable("the browser refused to open IndexedDB".to_owned())
+            }
+            OpenDbError::Base(error) => match StorageError::from(error) {
+                StorageError::QuotaExceeded => StorageError::QuotaExceeded,
+                StorageError::Other(detail) | StorageError::Unavailable(detail) => {
+                    StorageError::Unavailable(detail)
+                }
+                other => StorageError::Unavailable(other.to_string()),
+            },
+        }
+    }
+}
+
+impl From<IdbError> for StorageError {
+    fn from(error: IdbError) -> StorageError {
+        match error {
+            IdbError::DomException(exception) => {
+                StorageError::from_dom_exception(&web_sys::DomException::from(exception))
+            }
+            other => StorageError::Other(other.to_string()),
+        }
+    }
+}

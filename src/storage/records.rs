@@ -1,0 +1,99 @@
+//! The shapes records take in IndexedDB, apart from the public ones, and
+//! the keys they are stored under.
+
+use serde::{Deserialize, Serialize};
+use thamgia_core::protocol::Mutation;
+use uuid::Uuid;
+
+use super::error::StorageError;
+use super::SyncMeta;
+
+/// The sync bookkeeping record, under `meta/"sync"`.
+///
+/// One record, so the client id and the seq counter always change together.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct MetaRecord {
+    pub(super) client_id: Uuid,
+    pub(super) next_seq: u64,
+    pub(super) cursor: u64,
+    #[serde(default)]
+    pub(super) last_success_ms: Option<i64>,
+}
+
+impl MetaRecord {
+    /// The bookkeeping of a fresh install with client id `client_id`.
+    pub(super) fn fresh(client_id: Uuid) -> MetaRecord {
+        MetaRecord {
+            client_id,
+            next_seq: 1,
+            cursor: 0,
+            last_success_ms: None,
+        }
+    }
+}
+
+impl From<MetaRecord> for SyncMeta {
+    fn from(record: MetaRecord) -> SyncMeta {
+        SyncMeta {
+            client_id: record.client_id,
+            next_seq: record.next_seq,
+            cursor: record.cursor,
+            last_success_ms: record.last_success_ms,
+        }
+    }
+}
+
+/// One outbox entry; the store's key path is `seq`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct OutboxEntry {
+    pub(super) seq: u64,
+    pub(super) mutation: Mutation,
+}
+
+impl OutboxEntry {
+    /// The id of the response the mutation carries.
+    pub(super) fn response_id(&self) -> Uuid {
+        match &self.mutation.change {
+            thamgia_core::MutationChange::SubmitResponse { response } => response.id,
+        }
+    }
+}
+
+/// The key of a response: its id as serde writes it (hyphenated, lowercase),
+/// which is what the `response.id` key path reads.
+pub(super) fn response_key(id: Uuid) -> String {
+    id.hyphenated().to_string()
+}
+
+/// The key of an outbox entry: its seq as a JS number. A `u64` would become a
+/// BigInt, which is not a valid IndexedDB key; seqs stay far below 2^53.
+#[allow(clippy::cast_precision_loss)]
+pub(super) fn outbox_key(seq: u64) -> f64 {
+    seq as f64
+}
+
+/// A new client id from `crypto.randomUUID()`.
+///
+/// `randomUUID` exists only in secure contexts (HTTPS or localhost), while
+/// IndexedDB also works over plain HTTP on a local network; there the id is
+/// made from `crypto.getRandomValues()`, which every context has.
+pub(super) fn new_client_id() -> Result<Uuid, StorageError> {
+    let window = web_sys::window()
+        .ok_or_else(|| StorageError::Unavailable("no window to reach crypto from".to_owned()))?;
+    let crypto = window
+        .crypto()
+        .map_err(|_| StorageError::Unavailable("the browser has no crypto".to_owned()))?;
+    let has_random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())
+        .map(|value| value.is_function())
+        .unwrap_or(false);
+    if has_random_uuid {
+        Uuid::parse_str(&crypto.random_uuid())
+            .map_err(|error| StorageError::Other(format!("crypto.randomUUID(): {error}")))
+    } else {
+        let mut bytes = [0u8; 16];
+        crypto
+            .get_random_values_with_u8_array(&mut bytes)
+            .map_err(|_| StorageError::Unavailable("crypto.getRandomValues failed".to_owned()))?;
+        Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+}

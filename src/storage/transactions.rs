@@ -1,0 +1,477 @@
+//! Each storage operation as one IndexedDB transaction.
+//!
+//! Inside a transaction only IndexedDB requests are awaited (serialising,
+//! `Date.now()` and `crypto` are synchronous), so no transaction can
+//! auto-commit half-way. Every function returns early with `?` on the first
+//! failure; dropping an uncommitted [`Transaction`] aborts it, so a failed
+//! operation leaves nothing behind.
+
+use std::collections::BTreeMap;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{
+    Transaction, TransactionDurability, TransactionMode, TransactionOptions,
+};
+use indexed_db_futures::KeyRange;
+use thamgia_core::protocol::{
+    Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
+};
+use thamgia_core::survey::survey_key;
+use thamgia_core::{Response, ResponseStatus, SurveyDefinition};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+use super::connection::{META, META_KEY, OUTBOX, RESPONSES, SURVEYS, SYNC_STATE_INDEX};
+use super::error::StorageError;
+use super::records::{new_client_id, outbox_key, response_key, MetaRecord, OutboxEntry};
+use super::{Counts, LocalSyncState, StoredResponse, SyncMeta};
+
+/// Starts a read-only transaction over `stores`.
+///
+/// Read-only transactions are never committed explicitly: they are dropped
+/// once their last request returned, which aborts them, harmlessly.
+fn read_only<'a>(database: &'a Database, stores: &[&str]) -> Result<Transaction<'a>, StorageError> {
+    Ok(database
+        .transaction(stores)
+        .with_mode(TransactionMode::Readonly)
+        .build()?)
+}
+
+/// Starts a read-write transaction over `stores`.
+///
+/// `Strict` makes the browser flush to disk before reporting the commit
+/// (Chrome's default is "relaxed", which can lose the last commits on a
+/// power cut); it is used wherever the outbox or the seq counter changes.
+fn read_write<'a>(
+    database: &'a Database,
+    stores: &[&str],
+    durability: TransactionDurability,
+) -> Result<Transaction<'a>, StorageError> {
+    Ok(database
+        .transaction(stores)
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(TransactionOptions::new().with_durability(durability))
+        .build()?)
+}
+
+/// Commits `transaction` and waits until the browser reports it durable.
+///
+/// A quota error usually arrives as an `abort` event whose reason is only in
+/// `transaction.error`, so that is read when the commit fails.
+async fn commit(transaction: Transaction<'_>) -> Result<(), StorageError> {
+    let raw: web_sys::IdbTransaction = transaction
+        .as_sys()
+        .unchecked_ref::<web_sys::IdbTransaction>()
+        .clone();
+    match transaction.commit().await {
+        Ok(()) => Ok(()),
+        Err(error) => Err(match raw.error() {
+            Some(exception) => StorageError::from_dom_exception(&exception),
+            None => StorageError::from(error),
+        }),
+    }
+}
+
+/// Reads the sync bookkeeping record, if there is one yet.
+async fn read_meta(meta: &ObjectStore<'_>) -> Result<Option<MetaRecord>, StorageError> {
+    Ok(meta.get(META_KEY).serde()?.await?)
+}
+
+/// Reads the sync bookkeeping record, making a fresh one (with a new client
+/// id) when there is none. The caller writes it back.
+async fn read_or_create_meta(meta: &ObjectStore<'_>) -> Result<MetaRecord, StorageError> {
+    match read_meta(meta).await? {
+        Some(record) => Ok(record),
+        None => Ok(MetaRecord::fresh(new_client_id()?)),
+    }
+}
+
+/// Writes the sync bookkeeping record.
+async fn write_meta(meta: &ObjectStore<'_>, record: &MetaRecord) -> Result<(), StorageError> {
+    meta.put(record)
+        .with_key(META_KEY)
+        .without_key_type()
+        .serde()?
+        .await?;
+    Ok(())
+}
+
+/// Reads one stored response.
+async fn read_response(
+    responses: &ObjectStore<'_>,
+    id: Uuid,
+) -> Result<Option<StoredResponse>, StorageError> {
+    Ok(responses.get(response_key(id)).serde()?.await?)
+}
+
+/// Writes one stored response (its key is `response.id`).
+async fn write_response(
+    responses: &ObjectStore<'_>,
+    record: &StoredResponse,
+) -> Result<(), StorageError> {
+    responses.put(record).serde()?.await?;
+    Ok(())
+}
+
+/// Whether a stored response is past the draft stage, hence immutable.
+fn is_completed(record: &StoredResponse) -> bool {
+    record.response.status == ResponseStatus::Completed || record.sync != LocalSyncState::Draft
+}
+
+pub(super) async fn sync_meta(database: &Database) -> Result<SyncMeta, StorageError> {
+    // Almost always the record exists: read it without taking a write lock.
+    {
+        let transaction = read_only(database, &[META])?;
+        let meta = transaction.object_store(META)?;
+        if let Some(record) = read_meta(&meta).await? {
+            return Ok(record.into());
+        }
+    }
+    // First use. Another tab may be doing the same, so look again inside the
+    // write transaction rather than overwrite its client id.
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    let record = {
+        let meta = transaction.object_store(META)?;
+        let record = read_or_create_meta(&meta).await?;
+        write_meta(&meta, &record).await?;
+        record
+    };
+    commit(transaction).await?;
+    Ok(record.into())
+}
+
+pub(super) async fn set_last_success(database: &Database, at_ms: i64) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[META], TransactionDurability::Default)?;
+    {
+        let meta = transaction.object_store(META)?;
+        let mut record = read_or_create_meta(&meta).await?;
+        record.last_success_ms = Some(at_ms);
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn save_draft(
+    database: &Database,
+    response: &Response,
+) -> Result<(), StorageError> {
+    if response.status != ResponseStatus::Draft {
+        return Err(StorageError::NotADraft);
+    }
+    // Default durability: drafts are saved often, and a power cut can cost at
+    // most the last keystrokes of a draft, never a completed response.
+    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    {
+        let responses = transaction.object_store(RESPONSES)?;
+        if let Some(existing) = read_response(&responses, response.id).await? {
+            if is_completed(&existing) {
+                return Err(StorageError::NotADraft);
+            }
+        }
+        let record = StoredResponse {
+            response: response.clone(),
+            sync: LocalSyncState::Draft,
+        };
+        write_response(&responses, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn discard_draft(database: &Database, id: Uuid) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    {
+        let responses = transaction.object_store(RESPONSES)?;
+        match read_response(&responses, id).await? {
+            None => return Ok(()),
+            Some(existing) if is_completed(&existing) => return Err(StorageError::NotADraft),
+            Some(_) => responses.delete(response_key(id)).primitive()?.await?,
+        }
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn complete_response(
+    database: &Database,
+    response: &Response,
+) -> Result<u64, StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let seq = {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        if let Some(existing) = read_response(&responses, response.id).await? {
+            if is_completed(&existing) {
+                return match existing.sync {
+                    // The same completion again (a double tap, or a retry whose
+                    // first commit did land): already queued, nothing to do.
+                    LocalSyncState::Waiting { seq } if existing.response == *response => Ok(seq),
+                    _ => Err(StorageError::NotADraft),
+                };
+            }
+        }
+
+        let mut record = read_or_create_meta(&meta).await?;
+        let seq = record.next_seq;
+        let stored = StoredResponse {
+            response: response.clone(),
+            sync: LocalSyncState::Waiting { seq },
+        };
+        write_response(&responses, &stored).await?;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation {
+                seq,
+                change: MutationChange::SubmitResponse {
+                    response: response.clone(),
+                },
+            },
+        };
+        // `add`, not `put`: a seq already in the outbox is a bug to stop at,
+        // never a mutation to overwrite.
+        outbox.add(&entry).serde()?.await?;
+        record.next_seq = seq + 1;
+        write_meta(&meta, &record).await?;
+        seq
+    };
+    commit(transaction).await?;
+    Ok(seq)
+}
+
+pub(super) async fn response(
+    database: &Database,
+    id: Uuid,
+) -> Result<Option<StoredResponse>, StorageError> {
+    let transaction = read_only(database, &[RESPONSES])?;
+    let responses = transaction.object_store(RESPONSES)?;
+    read_response(&responses, id).await
+}
+
+pub(super) async fn responses(database: &Database) -> Result<Vec<StoredResponse>, StorageError> {
+    let transaction = read_only(database, &[RESPONSES])?;
+    let responses = transaction.object_store(RESPONSES)?;
+    let mut records = responses
+        .get_all::<StoredResponse>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?;
+    records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
+    Ok(records)
+}
+
+pub(super) async fn counts(database: &Database) -> Result<Counts, StorageError> {
+    let transaction = read_only(database, &[RESPONSES])?;
+    let responses = transaction.object_store(RESPONSES)?;
+    let by_state = responses.index(SYNC_STATE_INDEX)?;
+    // The tags are the serde tags of `LocalSyncState`. All five requests go
+    // out before the first is awaited.
+    let drafts = by_state.count().with_query("draft").primitive()?;
+    let waiting = by_state.count().with_query("waiting").primitive()?;
+    let synced = by_state.count().with_query("synced").primitive()?;
+    let rejected = by_state.count().with_query("rejected").primitive()?;
+    let conflict = by_state.count().with_query("conflict").primitive()?;
+    Ok(Counts {
+        drafts: u64::from(drafts.await?),
+        waiting: u64::from(waiting.await?),
+        synced: u64::from(synced.await?),
+        problems: u64::from(rejected.await?) + u64::from(conflict.await?),
+    })
+}
+
+pub(super) async fn read_outbox(
+    database: &Database,
+    limit: usize,
+) -> Result<(Vec<Mutation>, u64), StorageError> {
+    let transaction = read_only(database, &[OUTBOX])?;
+    let outbox = transaction.object_store(OUTBOX)?;
+    let total = outbox.count().primitive()?;
+    // `getAll` reads a count of 0 as "no limit".
+    let mutations = if limit == 0 {
+        Vec::new()
+    } else {
+        outbox
+            .get_all::<OutboxEntry>()
+            .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
+            .serde()?
+            .await?
+            .map(|entry| entry.map(|entry| entry.mutation))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    Ok((mutations, u64::from(total.await?)))
+}
+
+/// The local state a push result gives its response.
+fn state_after_push(outcome: Option<&MutationOutcome>, now_ms: i64) -> LocalSyncState {
+    match outcome {
+        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored) => {
+            LocalSyncState::Synced { at_ms: now_ms }
+        }
+        Some(MutationOutcome::Conflict { message }) => LocalSyncState::Conflict {
+            message: message.clone(),
+        },
+        Some(MutationOutcome::Rejected { message }) => LocalSyncState::Rejected {
+            message: message.clone(),
+        },
+    }
+}
+
+pub(super) async fn apply_push_results(
+    database: &Database,
+    acknowledged_through: u64,
+    results: &[MutationResult],
+) -> Result<(), StorageError> {
+    #[allow(clippy::cast_possible_truncation)]
+    let now_ms = js_sys::Date::now() as i64;
+    let transaction = read_write(
+        database,
+        &[RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    {
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+        // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
+        // `RangeToInclusive` into an *open* upper bound.
+        let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
+        let entries = outbox
+            .get_all::<OutboxEntry>()
+            .with_query::<f64, _>(acknowledged.clone())
+            .serde()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        for entry in entries {
+            let outcome = results
+                .iter()
+                .find(|result| result.seq == entry.seq)
+                .map(|result| &result.outcome);
+            let sync = state_after_push(outcome, now_ms);
+            let record = match read_response(&responses, entry.response_id()).await? {
+                Some(stored) => StoredResponse { sync, ..stored },
+                // The response record is gone (it never should be): rebuild it
+                // from the mutation rather than lose it.
+                None => match entry.mutation.change {
+                    MutationChange::SubmitResponse { response } => {
+                        StoredResponse { response, sync }
+                    }
+                },
+            };
+            write_response(&responses, &record).await?;
+        }
+        outbox.delete::<f64, _>(acknowledged).primitive()?.await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn renumber_outbox(
+    database: &Database,
+    new_client_id: Uuid,
+) -> Result<(), StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+        // Keys are numbers, so `getAll` returns the entries in seq order.
+        let entries = outbox
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        outbox.clear()?.await?;
+        let mut next_seq = 1;
+        for mut entry in entries {
+            entry.seq = next_seq;
+            entry.mutation.seq = next_seq;
+            if let Some(mut stored) = read_response(&responses, entry.response_id()).await? {
+                stored.sync = LocalSyncState::Waiting { seq: next_seq };
+                write_response(&responses, &stored).await?;
+            }
+            outbox.add(&entry).serde()?.await?;
+            next_seq += 1;
+        }
+        let mut record = read_meta(&meta)
+            .await?
+            .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
+        record.client_id = new_client_id;
+        record.next_seq = next_seq;
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn apply_pull(
+    database: &Database,
+    changes: &[Change],
+    next_cursor: u64,
+) -> Result<(), StorageError> {
+    // Default durability: a page lost to a power cut is pulled again, and
+    // storing a survey version twice is harmless.
+    let transaction = read_write(database, &[META, SURVEYS], TransactionDurability::Default)?;
+    {
+        let meta = transaction.object_store(META)?;
+        let surveys = transaction.object_store(SURVEYS)?;
+        for change in changes {
+            match &change.entity {
+                ChangeEntity::Survey { survey } => {
+                    surveys
+                        .put(survey)
+                        .with_key(survey.key())
+                        .without_key_type()
+                        .serde()?
+                        .await?;
+                }
+            }
+        }
+        let mut record = read_or_create_meta(&meta).await?;
+        record.cursor = next_cursor;
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn surveys(database: &Database) -> Result<Vec<SurveyDefinition>, StorageError> {
+    let transaction = read_only(database, &[SURVEYS])?;
+    let store = transaction.object_store(SURVEYS)?;
+    let mut latest: BTreeMap<String, SurveyDefinition> = BTreeMap::new();
+    for survey in store.get_all::<SurveyDefinition>().serde()?.await? {
+        let survey = survey?;
+        let is_newer = latest
+            .get(&survey.id)
+            .is_none_or(|known| known.version < survey.version);
+        if is_newer {
+            latest.insert(survey.id.clone(), survey);
+        }
+    }
+    let mut surveys: Vec<SurveyDefinition> = latest.into_values().collect();
+    // Vietnamese collation, so "Đ" sorts after "D" rather than after "Z".
+    let locales = js_sys::Array::of1(&"vi".into());
+    let options = js_sys::Object::new();
+    surveys.sort_by(|left, right| {
+        js_sys::JsString::from(left.title.vi.as_str())
+            .locale_compare(&right.title.vi, &locales, &options)
+            .cmp(&0)
+            .then_with(|| left.id.cmp(&right.id))
+    });
+    Ok(surveys)
+}
+
+pub(super) async fn survey(
+    database: &Database,
+    id: &str,
+    version: u32,
+) -> Result<Option<SurveyDefinition>, StorageError> {
+    let transaction = read_only(database, &[SURVEYS])?;
+    let store = transaction.object_store(SURVEYS)?;
+    Ok(store.get(survey_key(id, version)).serde()?.await?)
+}

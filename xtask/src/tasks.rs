@@ -1,0 +1,244 @@
+//! `build`, `run`, `test` and `bench`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::setup::setup;
+use crate::workspace::Workspace;
+use crate::Result;
+
+/// `cargo xtask build`: setup, then the release build of the app into `<root>/dist`.
+pub fn build(workspace: &Workspace) -> Result {
+    setup(workspace, false)?;
+    trunk_build(workspace)
+}
+
+/// `trunk build --release` (Trunk.toml: release, offline), finding wasm-opt,
+/// wasm-bindgen and trunk itself on the children's `PATH`.
+fn trunk_build(workspace: &Workspace) -> Result {
+    workspace.run(workspace.command("trunk").args(["build", "--release"]))?;
+    let index = workspace.dist().join("index.html");
+    if !index.is_file() {
+        return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
+    }
+    println!("✓ app built in {}", workspace.dist().display());
+    Ok(())
+}
+
+/// Options of `cargo xtask run`.
+#[derive(Debug)]
+pub struct RunOptions {
+    port: u16,
+    database: PathBuf,
+}
+
+impl RunOptions {
+    /// Parses `[--port N] [--database PATH]` (also `--port=N`, `--database=PATH`).
+    pub fn parse(arguments: &[String]) -> Result<Self> {
+        let mut options = Self {
+            port: 8080,
+            database: PathBuf::from("data/thamgia.sqlite3"),
+        };
+        let mut arguments = arguments.iter();
+        while let Some(argument) = arguments.next() {
+            let (flag, inline) = match argument.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+                _ => (argument.as_str(), None),
+            };
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| arguments.next().cloned())
+                    .ok_or_else(|| format!("`{flag}` needs a value (see `cargo xtask help`)"))
+            };
+            match flag {
+                "--port" => {
+                    let port = value()?;
+                    options.port = port
+                        .parse()
+                        .map_err(|_| format!("`--port {port}`: not a port number (1-65535)"))?;
+                    if options.port == 0 {
+                        return Err("`--port 0`: not a port number (1-65535)".into());
+                    }
+                }
+                "--database" => {
+                    // A relative path given here is relative to where the
+                    // command was typed; the server runs from the root.
+                    options.database = std::env::current_dir()?.join(value()?);
+                }
+                _ => {
+                    return Err(format!(
+                        "unexpected argument `{argument}` for `run` (see `cargo xtask help`)"
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// `cargo xtask run`: build, then the server with the app, seeded with the demo survey.
+pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
+    build(workspace)?;
+    let port = options.port.to_string();
+    println!("Tham Gia will be at http://localhost:{port}");
+    let mut server = workspace.cargo(&["run", "--release", "-p", "thamgia-server", "--"]);
+    server
+        .args(["--port", &port, "--database"])
+        .arg(&options.database)
+        .args(["--static-dir", "dist"]);
+    workspace.run(server)
+}
+
+/// `cargo xtask bench`: build (the bench serves dist), then the ingest benchmark.
+pub fn bench(workspace: &Workspace) -> Result {
+    build(workspace)?;
+    let mut bench = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
+    bench.env("THAMGIA_DIST", workspace.dist());
+    workspace.run(bench)
+}
+
+/// One step of `cargo xtask test`.
+struct Step {
+    name: &'static str,
+    action: fn(&Workspace) -> Result,
+}
+
+/// What CI runs, in order; the first failure stops the run.
+const STEPS: &[Step] = &[
+    Step {
+        name: "setup --for-tests",
+        action: |ws| setup(ws, true),
+    },
+    Step {
+        name: "fmt",
+        action: |ws| ws.run(ws.cargo(&["fmt", "--all", "--", "--check"])),
+    },
+    Step {
+        name: "clippy native crates",
+        action: |ws| {
+            ws.run(ws.cargo(&[
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "thamgia",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    },
+    Step {
+        name: "clippy app (wasm32)",
+        action: |ws| {
+            ws.run(ws.cargo(&[
+                "clippy",
+                "-p",
+                "thamgia",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    },
+    Step {
+        name: "clippy core (wasm32)",
+        action: |ws| {
+            ws.run(ws.cargo(&[
+                "clippy",
+                "-p",
+                "thamgia-core",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    },
+    Step {
+        name: "test core + server",
+        action: |ws| ws.run(ws.cargo(&["test", "-p", "thamgia-core", "-p", "thamgia-server"])),
+    },
+    Step {
+        name: "build (trunk)",
+        action: trunk_build,
+    },
+    Step {
+        name: "test app in browser",
+        action: |ws| {
+            let mut test = ws.cargo(&[
+                "test",
+                "-p",
+                "thamgia",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]);
+            test.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+            ws.run(test)
+        },
+    },
+    Step {
+        name: "test e2e",
+        action: |ws| {
+            let mut test = ws.cargo(&["test", "-p", "thamgia-e2e", "--", "--test-threads=1"]);
+            test.env("THAMGIA_DIST", ws.dist())
+                .env("THAMGIA_CHROMIUM", "/usr/bin/chromium");
+            ws.run(test)
+        },
+    },
+];
+
+/// `cargo xtask test`: every step, timed, then a summary table.
+pub fn test(workspace: &Workspace) -> Result {
+    let started = Instant::now();
+    let mut outcomes: Vec<(&str, f64, bool)> = Vec::new();
+    let mut failure = None;
+    for step in STEPS {
+        println!("\n== step: {}", step.name);
+        let step_started = Instant::now();
+        let result = (step.action)(workspace);
+        let seconds = step_started.elapsed().as_secs_f64();
+        let ok = result.is_ok();
+        println!(
+            "== step: {} {} in {seconds:.1} s",
+            step.name,
+            if ok { "passed" } else { "FAILED" }
+        );
+        outcomes.push((step.name, seconds, ok));
+        if let Err(error) = result {
+            failure = Some(format!("step `{}` failed: {error}", step.name));
+            break;
+        }
+    }
+
+    let width = STEPS.iter().map(|s| s.name.len()).max().unwrap_or(0).max(5);
+    println!("\n== summary");
+    println!("{:<width$}  {:>8}  result", "step", "seconds");
+    for step in STEPS {
+        match outcomes.iter().find(|(name, _, _)| *name == step.name) {
+            Some((name, seconds, ok)) => println!(
+                "{name:<width$}  {seconds:>8.1}  {}",
+                if *ok { "ok" } else { "FAILED" }
+            ),
+            None => println!("{:<width$}  {:>8}  not run", step.name, "-"),
+        }
+    }
+    println!(
+        "{:<width$}  {:>8.1}",
+        "total",
+        started.elapsed().as_secs_f64()
+    );
+    match failure {
+        Some(message) => Err(message.into()),
+        None => {
+            println!("all {} steps passed", STEPS.len());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The workspace root, the environment given to child processes, and running them.
+
+use std::borrow::BorrowMut;
+use std::env;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::Result;
+
+/// Where tasks run and what their child processes see.
+pub struct Workspace {
+    /// The workspace root (the directory holding the root `Cargo.toml`).
+    pub root: PathBuf,
+    /// `PATH` for children: `<root>/node_modules/.bin` (npm's wasm-opt, which
+    /// trunk finds on `PATH`), then `~/.cargo/bin` (where `cargo install` puts
+    /// trunk and wasm-bindgen, and which CI shells may lack), then the inherited `PATH`.
+    path: OsString,
+    /// `CARGO_TARGET_DIR` to set for children, and why.
+    target_dir: TargetDir,
+}
+
+/// Which cargo target directory child processes use.
+enum TargetDir {
+    /// `CARGO_TARGET_DIR` was already set: children inherit it unchanged.
+    FromEnvironment(PathBuf),
+    /// CI (`CI=true`) without `CARGO_TARGET_DIR`: set it to
+    /// `$HOME/.cache/thamgia/target` for every child process. CI checks out a
+    /// fresh clone each run, and a target directory inside the clone would
+    /// rebuild everything (~15 min on 2 cores); one outside it stays warm.
+    CiCache(PathBuf),
+    /// Locally: cargo's default, `<root>/target`.
+    Default(PathBuf),
+}
+
+impl Workspace {
+    /// Finds the root from this crate's manifest directory (`<root>/xtask`).
+    pub fn new() -> Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .ok_or("xtask's manifest directory has no parent")?
+            .to_path_buf();
+        let home = env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+
+        let mut dirs = vec![root.join("node_modules").join(".bin")];
+        let cargo_home = env::var_os("CARGO_HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".cargo")));
+        if let Some(cargo_home) = cargo_home {
+            dirs.push(cargo_home.join("bin"));
+        }
+        if let Some(inherited) = env::var_os("PATH") {
+            dirs.extend(env::split_paths(&inherited));
+        }
+        let path = env::join_paths(dirs)?;
+
+        let target_dir = match env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+            Some(dir) => TargetDir::FromEnvironment(PathBuf::from(dir)),
+            None if env::var("CI").is_ok_and(|ci| ci == "true") => {
+                let home =
+                    home.ok_or("CI=true but HOME is not set: cannot place the target dir")?;
+                TargetDir::CiCache(home.join(".cache").join("thamgia").join("target"))
+            }
+            None => TargetDir::Default(root.join("target")),
+        };
+        Ok(Self {
+            root,
+            path,
+            target_dir,
+        })
+    }
+
+    /// Prints which cargo target directory child processes use.
+    pub fn announce_target_dir(&self) {
+        match &self.target_dir {
+            TargetDir::FromEnvironment(dir) => {
+                println!("target dir: {} (from CARGO_TARGET_DIR)", dir.display());
+            }
+            TargetDir::CiCache(dir) => println!(
+                "target dir: {} (CI=true: a cache kept outside the clone)",
+                dir.display()
+            ),
+            TargetDir::Default(dir) => println!("target dir: {} (cargo's default)", dir.display()),
+        }
+    }
+
+    /// `<root>/dist`, trunk's output.
+    pub fn dist(&self) -> PathBuf {
+        self.root.join("dist")
+    }
+
+    /// A command to run from the root, with the children's `PATH` and target dir.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(&self.root).env("PATH", &self.path);
+        if let TargetDir::CiCache(dir) = &self.target_dir {
+            command.env("CARGO_TARGET_DIR", dir);
+        }
+        command
+    }
+
+    /// `cargo <arguments>` from the root.
+    pub fn cargo(&self, arguments: &[&str]) -> Command {
+        let mut command = self.command("cargo");
+        command.args(arguments);
+        command
+    }
+
+    /// Runs a command, echoing it first; fails naming the command if it cannot
+    /// start or exits unsuccessfully.
+    pub fn run(&self, mut command: impl BorrowMut<Command>) -> Result {
+        let command = command.borrow_mut();
+        let line = describe(command);
+        println!("$ {line}");
+        let status = command
+            .status()
+            .map_err(|error| format!("could not start `{line}`: {error}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{line}` failed ({status})").into())
+        }
+    }
+
+    /// Runs a quick command quietly and returns its standard output, or `None`
+    /// if it is missing or fails (used for version checks).
+    pub fn probe(&self, program: impl AsRef<OsStr>, arguments: &[&str]) -> Option<String> {
+        let output = self
+            .command(program)
+            .args(arguments)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
+    /// Whether `program` is an executable file in a directory of the children's `PATH`.
+    pub fn on_path(&self, program: &str) -> bool {
+        env::split_paths(&self.path).any(|dir| dir.join(program).is_file())
+    }
+}
+
+/// The command as a shell line: explicitly set variables (other than `PATH`
+/// and `CARGO_TARGET_DIR`, which every child gets), the program, its arguments.
+fn describe(command: &Command) -> String {
+    let mut words: Vec<String> = command
+        .get_envs()
+        .filter(|(key, _)| *key != "PATH" && *key != "CARGO_TARGET_DIR")
+        .filter_map(|(key, value)| value.map(|v| format!("{}={}", key.to_string_lossy(), quote(v))))
+        .collect();
+    words.push(quote(command.get_program()));
+    words.extend(command.get_args().map(quote));
+    words.join(" ")
+}
+
+fn quote(word: &OsStr) -> String {
+    let word = word.to_string_lossy();
+    if word.is_empty() || word.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    } else {
+        word.into_owned()
+    }
+}
