@@ -30,7 +30,9 @@ pub fn run() {
             Ok(store) => store,
             Err(error) => {
                 let message = error.message();
-                leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+                leptos::mount::mount_to_body(
+                    move || view! { <app::StorageFailed message=message.clone()/> },
+                );
                 return;
             }
         };
@@ -46,7 +48,9 @@ pub fn run() {
             Ok(driver) => driver,
             Err(error) => {
                 let message = error.message();
-                leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+                leptos::mount::mount_to_body(
+                    move || view! { <app::StorageFailed message=message.clone()/> },
+                );
                 return;
             }
         };

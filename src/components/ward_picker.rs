@@ -124,9 +124,13 @@ pub fn WardPicker() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
     use super::fold;
 
-    #[test]
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
     fn folding_ignores_diacritics_and_case() {
         assert_eq!(fold("Phường Yên Hoà"), "phuong yen hoa");
         assert_eq!(fold("Hòa"), fold("Hoà"));

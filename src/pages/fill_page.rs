@@ -29,16 +29,16 @@ pub fn FillPage() -> impl IntoView {
         let store = app.store();
         async move {
             let loaded: Result<_, crate::storage::StorageError> = async {
-            let Some(id) = id else {
-                return Ok(None);
-            };
-            let Some(record) = store.response(id).await? else {
-                return Ok(None);
-            };
-            let survey = store
-                .survey(&record.response.survey_id, record.response.survey_version)
-                .await?;
-            Ok(survey.map(|survey| (record, survey)))
+                let Some(id) = id else {
+                    return Ok(None);
+                };
+                let Some(record) = store.response(id).await? else {
+                    return Ok(None);
+                };
+                let survey = store
+                    .survey(&record.response.survey_id, record.response.survey_version)
+                    .await?;
+                Ok(survey.map(|survey| (record, survey)))
             }
             .await;
             loaded.map_err(|error| error.message())
@@ -46,7 +46,9 @@ pub fn FillPage() -> impl IntoView {
     });
     move || match loaded.get() {
         None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
+        Some(Err(message)) => {
+            view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any()
+        }
         Some(Ok(None)) => view! {
             <p class="notice notice--error">{app.texts().not_found}</p>
             <a class="btn btn-secondary" href="/">{app.texts().back_home}</a>

@@ -153,13 +153,16 @@ fn DraftList() -> impl IntoView {
         app.data_revision.track();
         let store = app.store();
         async move {
-            store.responses().await.map(|records| {
-                records
-                    .into_iter()
-                    .filter(|record| record.sync == LocalSyncState::Draft)
-                    .collect::<Vec<_>>()
-            })
-            .map_err(|error| error.message())
+            store
+                .responses()
+                .await
+                .map(|records| {
+                    records
+                        .into_iter()
+                        .filter(|record| record.sync == LocalSyncState::Draft)
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|error| error.message())
         }
     });
     move || {

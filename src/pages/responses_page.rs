@@ -18,13 +18,13 @@ pub fn ResponsesPage() -> impl IntoView {
         let store = app.store();
         async move {
             let loaded: Result<_, crate::storage::StorageError> = async {
-            let records = store.responses().await?;
-            let surveys = store.surveys().await?;
-            let titles: HashMap<String, thamgia_core::Localized> = surveys
-                .into_iter()
-                .map(|survey| (survey.id.clone(), survey.title))
-                .collect();
-            Ok((records, titles))
+                let records = store.responses().await?;
+                let surveys = store.surveys().await?;
+                let titles: HashMap<String, thamgia_core::Localized> = surveys
+                    .into_iter()
+                    .map(|survey| (survey.id.clone(), survey.title))
+                    .collect();
+                Ok((records, titles))
             }
             .await;
             loaded.map_err(|error| error.message())

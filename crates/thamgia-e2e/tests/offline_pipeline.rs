@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
-use chromiumoxide::cdp::browser_protocol::network::{
-    EmulateNetworkConditionsByRuleParams, OverrideNetworkStateParams,
-};
+#[allow(deprecated)]
+use chromiumoxide::cdp::browser_protocol::network::EmulateNetworkConditionsParams;
 use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
@@ -32,7 +31,10 @@ struct RunningServer {
     database: Database,
 }
 
-async fn start_server(config: &ServerConfig, address: SocketAddr) -> Result<(RunningServer, SocketAddr)> {
+async fn start_server(
+    config: &ServerConfig,
+    address: SocketAddr,
+) -> Result<(RunningServer, SocketAddr)> {
     let state = thamgia_server::prepare(config).await?;
     let database = state.database.clone();
     let router = thamgia_server::app(state, &config.static_dir);
@@ -57,11 +59,12 @@ async fn start_server(config: &ServerConfig, address: SocketAddr) -> Result<(Run
 impl RunningServer {
     async fn stop(self) -> Result<()> {
         self.stop.send(()).ok();
+        let abort = self.task.abort_handle();
         match tokio::time::timeout(Duration::from_secs(10), self.task).await {
             Ok(joined) => joined??,
             // Connections kept alive by the browser may hold a graceful stop;
             // the test needs the port closed, not politeness.
-            Err(_) => {}
+            Err(_) => abort.abort(),
         }
         self.database.close().await;
         Ok(())
@@ -74,13 +77,17 @@ fn dist_dir() -> Result<PathBuf> {
     };
     let dist = PathBuf::from(dist);
     if !dist.join("index.html").exists() {
-        bail!("{} has no index.html: run `cargo xtask build`", dist.display());
+        bail!(
+            "{} has no index.html: run `cargo xtask build`",
+            dist.display()
+        );
     }
     Ok(dist)
 }
 
 async fn launch_browser(profile: &std::path::Path) -> Result<(Browser, JoinHandle<()>)> {
-    let chromium = std::env::var("THAMGIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let chromium =
+        std::env::var("THAMGIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let config = BrowserConfig::builder()
         .chrome_executable(chromium)
         .user_data_dir(profile)
@@ -100,7 +107,9 @@ async fn launch_browser(profile: &std::path::Path) -> Result<(Browser, JoinHandl
         ])
         .build()
         .map_err(|error| anyhow::anyhow!("browser config: {error}"))?;
-    let (browser, mut handler) = Browser::launch(config).await.context("launching Chromium")?;
+    let (browser, mut handler) = Browser::launch(config)
+        .await
+        .context("launching Chromium")?;
     let events = tokio::spawn(async move {
         while let Some(event) = handler.next().await {
             if let Err(error) = event {
@@ -125,12 +134,16 @@ async fn js<T: serde::de::DeserializeOwned>(page: &Page, expression: &str) -> Re
 async fn wait_for(page: &Page, what: &str, expression: &str) -> Result<()> {
     let started = Instant::now();
     loop {
-        let truthy: bool = js(page, &format!("!!({expression})")).await.unwrap_or(false);
+        let truthy: bool = js(page, &format!("!!({expression})"))
+            .await
+            .unwrap_or(false);
         if truthy {
             return Ok(());
         }
         if started.elapsed() > WAIT {
-            let body: String = js(page, "document.body ? document.body.innerText : ''").await.unwrap_or_default();
+            let body: String = js(page, "document.body ? document.body.innerText : ''")
+                .await
+                .unwrap_or_default();
             bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -142,7 +155,12 @@ fn selector_literal(selector: &str) -> String {
 }
 
 async fn click(page: &Page, selector: &str) -> Result<()> {
-    wait_for(page, selector, &format!("document.querySelector({})", selector_literal(selector))).await?;
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
     let clicked: bool = js(
         page,
         &format!("(() => {{ const e = document.querySelector({}); if (!e || e.disabled) return false; e.click(); return true; }})()", selector_literal(selector)),
@@ -156,7 +174,12 @@ async fn click(page: &Page, selector: &str) -> Result<()> {
 
 /// Types like an on-screen keyboard would: focus, then insert the text.
 async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
-    wait_for(page, selector, &format!("document.querySelector({})", selector_literal(selector))).await?;
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
     let focused: bool = js(
         page,
         &format!("(() => {{ const e = document.querySelector({}); e.focus(); return document.activeElement === e; }})()", selector_literal(selector)),
@@ -165,24 +188,32 @@ async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
     if !focused {
         bail!("{selector} could not be focused");
     }
-    page.execute(InsertTextParams::new(text)).await?;
+    page.execute(InsertTextParams::new(text))
+        .await
+        .context("inserting text")?;
     Ok(())
 }
 
 async fn text_of(page: &Page, selector: &str) -> Result<String> {
     js(
         page,
-        &format!("(document.querySelector({}) || {{}}).textContent || ''", selector_literal(selector)),
+        &format!(
+            "(document.querySelector({}) || {{}}).textContent || ''",
+            selector_literal(selector)
+        ),
     )
     .await
 }
 
 async fn set_offline(page: &Page, offline: bool) -> Result<()> {
-    // Requests fail, and `navigator.onLine` with its events follows.
-    page.execute(EmulateNetworkConditionsByRuleParams::new(offline, Vec::new()))
-        .await?;
-    page.execute(OverrideNetworkStateParams::new(offline, 0.0, -1.0, -1.0))
-        .await?;
+    // Requests fail, and `navigator.onLine` with its events follows. The
+    // command is marked deprecated in favour of a pair of newer ones, but it
+    // is the one this Chromium accepts without a rule list.
+    #[allow(deprecated)]
+    let offline_conditions = EmulateNetworkConditionsParams::new(offline, 0.0, -1.0, -1.0);
+    page.execute(offline_conditions)
+        .await
+        .context("emulating network conditions")?;
     Ok(())
 }
 
@@ -199,28 +230,46 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     let url = format!("http://{address}/");
     let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
 
-    let page = browser.new_page("about:blank").await?;
+    let page = browser
+        .new_page("about:blank")
+        .await
+        .context("opening a page")?;
     // Without this, service workers start paused under the debugger and
     // `register()` never resolves.
-    page.execute(SetAutoAttachParams::new(false, false)).await?;
-    page.goto(url.as_str()).await?;
+    page.execute(SetAutoAttachParams::new(false, false))
+        .await
+        .context("turning auto-attach off")?;
+    page.goto(url.as_str()).await.context("opening the app")?;
 
     // First visit, online: choose the ward once; the survey arrives by sync.
     type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
     click(&page, "[data-test=ward-option][data-code='00004']").await?;
-    wait_for(&page, "the seeded survey", "document.querySelector('[data-test=start-survey]')").await?;
+    wait_for(
+        &page,
+        "the seeded survey",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
     let worker_active: bool = js(
         &page,
         "navigator.serviceWorker.ready.then(registration => !!registration.active)",
     )
     .await?;
-    assert!(worker_active, "the service worker is active after the first visit");
+    assert!(
+        worker_active,
+        "the service worker is active after the first visit"
+    );
 
     // The network goes away: the browser is offline and the server is down.
     set_offline(&page, true).await?;
     server.stop().await?;
     page.reload().await?;
-    wait_for(&page, "the app served offline", "document.querySelector('[data-test=start-survey]')").await?;
+    wait_for(
+        &page,
+        "the app served offline",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
     wait_for(
         &page,
         "the sync bar saying offline",
@@ -234,7 +283,12 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     click(&page, "[data-test=sex] button[data-value=Female]").await?;
     click(&page, "[data-test=child-assent]").await?;
     click(&page, "[data-test=guardian-consent]").await?;
-    wait_for(&page, "the questions", "document.querySelector('[data-test=questions]')").await?;
+    wait_for(
+        &page,
+        "the questions",
+        "document.querySelector('[data-test=questions]')",
+    )
+    .await?;
 
     let survey = seed::demo_survey()?;
     let mut expected: BTreeMap<String, AnswerValue> = BTreeMap::new();
@@ -248,11 +302,15 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
             }
             QuestionKind::SingleChoice { choices } => {
                 let choice = &choices[index % choices.len()];
-                click(&page, &format!("{scope} button[data-value='{}']", choice.value)).await?;
+                click(
+                    &page,
+                    &format!("{scope} button[data-value='{}']", choice.value),
+                )
+                .await?;
                 AnswerValue::Choice(choice.value.clone())
             }
             QuestionKind::YesNo => {
-                let yes = index % 2 == 0;
+                let yes = index.is_multiple_of(2);
                 click(&page, &format!("{scope} button[data-value='{yes}']")).await?;
                 AnswerValue::YesNo(yes)
             }
@@ -278,7 +336,12 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     // A reload, still offline: every answer is still there.
     page.reload().await?;
-    wait_for(&page, "the draft reloaded", "document.querySelector('[data-test=questions]')").await?;
+    wait_for(
+        &page,
+        "the draft reloaded",
+        "document.querySelector('[data-test=questions]')",
+    )
+    .await?;
     for (question_id, answer) in &expected {
         let scope = format!("[data-question={question_id}]");
         match answer {
@@ -305,16 +368,30 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     // Completed: waiting to be sent.
     click(&page, "[data-test=complete]").await?;
-    wait_for(&page, "one response waiting", "(document.querySelector('[data-test=count-waiting]') || {}).textContent === '1'").await?;
+    wait_for(
+        &page,
+        "one response waiting",
+        "(document.querySelector('[data-test=count-waiting]') || {}).textContent === '1'",
+    )
+    .await?;
 
     // The network comes back and the worker syncs.
     let (server, _) = start_server(&config, address).await?;
     set_offline(&page, false).await?;
     click(&page, "[data-test=sync-now]").await?;
-    wait_for(&page, "the response synced", "(document.querySelector('[data-test=count-synced]') || {}).textContent === '1'").await?;
+    wait_for(
+        &page,
+        "the response synced",
+        "(document.querySelector('[data-test=count-synced]') || {}).textContent === '1'",
+    )
+    .await?;
     assert_eq!(text_of(&page, "[data-test=count-waiting]").await?, "0");
 
-    assert_eq!(server.database.response_count().await?, 1, "exactly one response on the server");
+    assert_eq!(
+        server.database.response_count().await?,
+        1,
+        "exactly one response on the server"
+    );
     let stored = sqlx_row(&server.database).await?;
     assert_eq!(stored.answers, expected, "the server holds what was typed");
     assert_eq!(stored.participant.age_band, Some(AgeBand::From10To12));
@@ -325,8 +402,17 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     // Syncing again changes nothing.
     click(&page, "[data-test=sync-now]").await?;
-    wait_for(&page, "sync idle", "document.querySelector('[data-test=sync-bar][data-phase=Idle]')").await?;
-    assert_eq!(server.database.response_count().await?, 1, "still exactly one response");
+    wait_for(
+        &page,
+        "sync idle",
+        "document.querySelector('[data-test=sync-bar][data-phase=Idle]')",
+    )
+    .await?;
+    assert_eq!(
+        server.database.response_count().await?,
+        1,
+        "still exactly one response"
+    );
 
     browser.close().await?;
     browser.wait().await?;
@@ -347,5 +433,9 @@ async fn sqlx_row(database: &Database) -> Result<thamgia_core::Response> {
         .into_iter()
         .next()
         .context("no response id")?;
-    Ok(database.response(id).await?.context("response vanished")?.response)
+    Ok(database
+        .response(id)
+        .await?
+        .context("response vanished")?
+        .response)
 }

@@ -30,7 +30,10 @@ async fn main() -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist"));
     if !dist.join("index.html").exists() {
-        bail!("{} has no index.html: run `cargo xtask bench`, which builds the app first", dist.display());
+        bail!(
+            "{} has no index.html: run `cargo xtask bench`, which builds the app first",
+            dist.display()
+        );
     }
     let directory = tempfile::tempdir()?;
     let config = ServerConfig {
@@ -50,7 +53,10 @@ async fn main() -> Result<()> {
     let base = format!("http://{address}");
     let client = reqwest::Client::new();
 
-    println!("Tham Gia bench, {}", Utc::now().format("%Y-%m-%d %H:%M UTC"));
+    println!(
+        "Tham Gia bench, {}",
+        Utc::now().format("%Y-%m-%d %H:%M UTC")
+    );
     first_load(&client, &base, &dist).await?;
     ingest(&client, &base).await?;
     let stored = database.response_count().await?;
@@ -110,7 +116,9 @@ fn referenced_assets(index: &str) -> Vec<String> {
     for piece in index.split(['"', '\'']) {
         let is_asset = piece.starts_with('/')
             && !piece.starts_with("//")
-            && [".js", ".wasm", ".css"].iter().any(|ending| piece.ends_with(ending));
+            && [".js", ".wasm", ".css"]
+                .iter()
+                .any(|ending| piece.ends_with(ending));
         if is_asset && !assets.iter().any(|known| known == piece) {
             assets.push(piece.to_owned());
         }
@@ -119,9 +127,13 @@ fn referenced_assets(index: &str) -> Vec<String> {
 }
 
 fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
-    let start = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).single().unwrap_or_default();
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
+        .single()
+        .unwrap_or_default();
     let now = start + Duration::seconds(n as i64);
-    let mut response = Response::new_draft(Uuid::new_v4(), &survey.id, survey.version, "00004", now);
+    let mut response =
+        Response::new_draft(Uuid::new_v4(), &survey.id, survey.version, "00004", now);
     response.participant = Participant {
         age_band: Some([AgeBand::From7To9, AgeBand::From10To12, AgeBand::From13To15][n % 3]),
         sex: Some([Sex::Female, Sex::Male, Sex::NotStated][n % 3]),
@@ -132,11 +144,17 @@ fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
     };
     for (index, question) in survey.questions.iter().enumerate() {
         let value = match &question.kind {
-            QuestionKind::ShortText { .. } => AnswerValue::Text(format!("Ý kiến số {n}: cần thêm sân chơi an toàn")),
+            QuestionKind::ShortText { .. } => {
+                AnswerValue::Text(format!("Ý kiến số {n}: cần thêm sân chơi an toàn"))
+            }
             QuestionKind::Number { .. } => AnswerValue::Number((n % 60) as f64),
-            QuestionKind::SingleChoice { choices } => AnswerValue::Choice(choices[(n + index) % choices.len()].value.clone()),
-            QuestionKind::YesNo => AnswerValue::YesNo(n % 2 == 0),
-            QuestionKind::Smiley { points } => AnswerValue::Smiley(1 + ((n + index) % usize::from(*points)) as u8),
+            QuestionKind::SingleChoice { choices } => {
+                AnswerValue::Choice(choices[(n + index) % choices.len()].value.clone())
+            }
+            QuestionKind::YesNo => AnswerValue::YesNo(n.is_multiple_of(2)),
+            QuestionKind::Smiley { points } => {
+                AnswerValue::Smiley(1 + ((n + index) % usize::from(*points)) as u8)
+            }
         };
         response.answers.insert(question.id.clone(), value);
     }
@@ -152,7 +170,11 @@ async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
     for tablet in 0..TABLETS {
         let client_id = Uuid::new_v4();
         let mut batches = Vec::new();
-        for (batch_index, chunk) in (0..per_tablet).collect::<Vec<_>>().chunks(BATCH).enumerate() {
+        for (batch_index, chunk) in (0..per_tablet)
+            .collect::<Vec<_>>()
+            .chunks(BATCH)
+            .enumerate()
+        {
             let mutations = chunk
                 .iter()
                 .enumerate()
@@ -202,8 +224,14 @@ async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
     }
     let elapsed = started.elapsed();
     println!("\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, {TABLETS} tablets at once):", survey.questions.len());
-    println!("  request bodies: {:.1} MiB", body_bytes as f64 / (1024.0 * 1024.0));
+    println!(
+        "  request bodies: {:.1} MiB",
+        body_bytes as f64 / (1024.0 * 1024.0)
+    );
     println!("  elapsed: {:.2} s", elapsed.as_secs_f64());
-    println!("  ingest rate: {:.0} responses/s", RESPONSES as f64 / elapsed.as_secs_f64());
+    println!(
+        "  ingest rate: {:.0} responses/s",
+        RESPONSES as f64 / elapsed.as_secs_f64()
+    );
     Ok(())
 }

@@ -352,11 +352,14 @@ impl Database {
 
     /// The ids of every stored response, oldest first.
     pub async fn response_ids(&self) -> Result<Vec<Uuid>, ServerError> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM responses ORDER BY received_at, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM responses ORDER BY received_at, id")
+                .fetch_all(&self.pool)
+                .await?;
         ids.iter()
-            .map(|id| Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string())))
+            .map(|id| {
+                Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string()))
+            })
             .collect()
     }
 

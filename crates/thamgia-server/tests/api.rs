@@ -392,7 +392,7 @@ async fn pull_pages_through_changes_and_an_exact_page_says_no_more() {
     // Publishing the same version again is not a new change.
     assert!(!server
         .database()
-        .publish_survey(&survey, Utc::now())
+        .publish_survey(survey, Utc::now())
         .await
         .expect("idempotent"));
 }

@@ -484,12 +484,13 @@ impl ModelServer {
                 };
                 break;
             }
-            let outcome = if self.stored.contains_key(&response.id) {
-                MutationOutcome::AlreadyStored
-            } else {
-                self.stored.insert(response.id, response.clone());
-                self.inserts += 1;
-                MutationOutcome::Applied
+            let outcome = match self.stored.entry(response.id) {
+                std::collections::btree_map::Entry::Occupied(_) => MutationOutcome::AlreadyStored,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(response.clone());
+                    self.inserts += 1;
+                    MutationOutcome::Applied
+                }
             };
             self.seq_records
                 .insert((request.client_id, mutation.seq), response.id);
@@ -519,7 +520,7 @@ impl Dice {
         (self.0 >> 32) as u32
     }
     fn one_in(&mut self, n: u32) -> bool {
-        self.next() % n == 0
+        self.next().is_multiple_of(n)
     }
 }
 
