@@ -22,19 +22,19 @@ use thamgia_core::sync_client::{SyncStatus, Trigger};
 /// The name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "thamgia";
 
+/// Mounts the page that explains IndexedDB could not be opened.
+fn show_storage_failure(error: &storage::StorageError) {
+    let message = error.message();
+    leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+}
+
 /// Starts the app: opens storage, mounts the interface, starts syncing.
 pub fn run() {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
         let store = match storage::Store::open(DATABASE_NAME).await {
             Ok(store) => store,
-            Err(error) => {
-                let message = error.message();
-                leptos::mount::mount_to_body(
-                    move || view! { <app::StorageFailed message=message.clone()/> },
-                );
-                return;
-            }
+            Err(error) => return show_storage_failure(&error),
         };
         let data_revision = RwSignal::new(0_u64);
         let sync_status = RwSignal::new(SyncStatus {
@@ -46,13 +46,7 @@ pub fn run() {
         });
         let driver = match sync::SyncDriver::new(store.clone(), sync_status, data_revision).await {
             Ok(driver) => driver,
-            Err(error) => {
-                let message = error.message();
-                leptos::mount::mount_to_body(
-                    move || view! { <app::StorageFailed message=message.clone()/> },
-                );
-                return;
-            }
+            Err(error) => return show_storage_failure(&error),
         };
         let app_driver = driver.clone();
         leptos::mount::mount_to_body(move || {

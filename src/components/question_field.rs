@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use thamgia_core::{AnswerValue, Localized, Question, QuestionKind};
 
+use crate::components::choice_button::ChoiceButton;
 use crate::state::use_app;
 
 /// A question with its input. `value` is the current answer; `on_change`
@@ -30,45 +31,25 @@ pub fn QuestionField(
                 {choices
                     .into_iter()
                     .map(|choice| {
-                        let chosen = choice.value.clone();
-                        let pressed = {
-                            let chosen = chosen.clone();
-                            move || (value.get() == Some(AnswerValue::Choice(chosen.clone()))).to_string()
-                        };
-                        view! {
-                            <button
-                                type="button"
-                                class="choice"
-                                data-value=chosen.clone()
-                                disabled=move || disabled.get()
-                                aria-pressed=pressed
-                                on:click=move |_| on_change.run(Some(AnswerValue::Choice(chosen.clone())))
-                            >
-                                {move || app.pick(&choice.label)}
-                            </button>
-                        }
+                        let answer = AnswerValue::Choice(choice.value.clone());
+                        choice_button(choice.value, answer, Signal::derive(move || app.pick(&choice.label)), value, on_change, disabled)
                     })
                     .collect_view()}
             </div>
         }
         .into_any(),
-        QuestionKind::YesNo => {
-            let button = move |answer: bool| {
-                view! {
-                    <button
-                        type="button"
-                        class="choice"
-                        data-value=answer.to_string()
-                        disabled=move || disabled.get()
-                        aria-pressed=move || (value.get() == Some(AnswerValue::YesNo(answer))).to_string()
-                        on:click=move |_| on_change.run(Some(AnswerValue::YesNo(answer)))
-                    >
-                        {move || if answer { app.texts().yes } else { app.texts().no }}
-                    </button>
-                }
-            };
-            view! { <div class="yesno choice-grid" role="group">{button(true)} {button(false)}</div> }.into_any()
+        QuestionKind::YesNo => view! {
+            <div class="yesno choice-grid" role="group">
+                {[true, false]
+                    .into_iter()
+                    .map(|yes| {
+                        let label = Signal::derive(move || if yes { app.texts().yes } else { app.texts().no }.to_owned());
+                        choice_button(yes.to_string(), AnswerValue::YesNo(yes), label, value, on_change, disabled)
+                    })
+                    .collect_view()}
+            </div>
         }
+        .into_any(),
         QuestionKind::Smiley { points } => view! {
             <div class="smiley-scale" role="group">
                 {(1..=points)
@@ -108,6 +89,27 @@ pub fn QuestionField(
                 </button>
             </Show>
         </fieldset>
+    }
+}
+
+/// The button of one answer of a choice or yes/no question.
+fn choice_button(
+    data_value: String,
+    answer: AnswerValue,
+    label: Signal<String>,
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let chosen = answer.clone();
+    view! {
+        <ChoiceButton
+            data_value
+            pressed=Signal::derive(move || value.get().as_ref() == Some(&chosen))
+            disabled
+            label
+            on_press=Callback::new(move |()| on_change.run(Some(answer.clone())))
+        />
     }
 }
 

@@ -21,14 +21,30 @@ pub fn SyncBar() -> impl IntoView {
         };
         format!("sync-bar sync-bar--{variant}")
     };
+    // Records waiting in the outbox: "synced" is said only when none wait.
+    let waiting = LocalResource::new(move || {
+        app.data_revision.track();
+        let store = app.store();
+        async move {
+            store
+                .counts()
+                .await
+                .map(|counts| counts.waiting)
+                .unwrap_or(0)
+        }
+    });
     let phase_text = move || {
         let texts = app.texts();
-        match status.get().phase {
-            SyncPhase::Idle => texts.sync_idle,
-            SyncPhase::Sending => texts.sync_sending,
-            SyncPhase::Receiving => texts.sync_receiving,
-            SyncPhase::Offline => texts.sync_offline,
-            SyncPhase::WaitingToRetry => texts.sync_waiting_retry,
+        let current = status.get();
+        let waiting = waiting.get().unwrap_or(0);
+        match current.phase {
+            SyncPhase::Idle if waiting > 0 => format!("{}: {waiting}", texts.count_waiting),
+            SyncPhase::Idle if current.last_success_ms.is_none() => texts.sync_never.to_owned(),
+            SyncPhase::Idle => texts.sync_idle.to_owned(),
+            SyncPhase::Sending => texts.sync_sending.to_owned(),
+            SyncPhase::Receiving => texts.sync_receiving.to_owned(),
+            SyncPhase::Offline => texts.sync_offline.to_owned(),
+            SyncPhase::WaitingToRetry => texts.sync_waiting_retry.to_owned(),
         }
     };
     let last_success = move || {

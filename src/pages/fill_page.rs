@@ -10,6 +10,7 @@ use thamgia_core::{
 };
 use uuid::Uuid;
 
+use crate::components::choice_button::ChoiceButton;
 use crate::components::question_field::QuestionField;
 use crate::i18n::{EN, VI};
 use crate::platform;
@@ -114,12 +115,26 @@ fn ResponseEditor(record: StoredResponse, survey: SurveyDefinition) -> impl Into
         };
         survey.with_value(|survey| validate_response(survey, &response.get(), mode))
     });
-    let general_issues = move || {
+    // Every problem, each question's prefixed with its label.
+    let issue_lines = move || {
+        let language = app.language.get();
         issues
             .get()
             .into_iter()
-            .filter(|issue| issue.question_id.is_none())
-            .collect::<Vec<ValidationIssue>>()
+            .map(|issue: ValidationIssue| {
+                let message = issue.message.get(language).to_owned();
+                match issue.question_id.as_deref().and_then(|id| {
+                    survey.with_value(|survey| {
+                        survey
+                            .question(id)
+                            .map(|question| question.label.get(language).to_owned())
+                    })
+                }) {
+                    Some(label) => format!("{label} — {message}"),
+                    None => message,
+                }
+            })
+            .collect::<Vec<String>>()
     };
     let consent_given = move || {
         response.with(|draft| {
@@ -140,7 +155,16 @@ fn ResponseEditor(record: StoredResponse, survey: SurveyDefinition) -> impl Into
             let problems = survey.with_value(|survey| {
                 validate_response(survey, &finished, ValidationMode::Complete)
             });
-            if !problems.is_empty() {
+            if let Some(first) = problems.first() {
+                // Bring the first thing to fix into view: on a tablet it is
+                // usually far above the button.
+                let selector = match &first.question_id {
+                    Some(question_id) => format!("[data-question=\"{question_id}\"]"),
+                    None => "[data-test=age-bands]".to_owned(),
+                };
+                if let Ok(Some(element)) = document().query_selector(&selector) {
+                    element.scroll_into_view();
+                }
                 return;
             }
             let store = app.store();
@@ -219,17 +243,18 @@ fn ResponseEditor(record: StoredResponse, survey: SurveyDefinition) -> impl Into
                         .into_iter()
                         .map(|band| {
                             let label = band.label();
+                            let data_value = serde_json::to_value(band)
+                                .ok()
+                                .and_then(|value| value.as_str().map(str::to_owned))
+                                .unwrap_or_default();
                             view! {
-                                <button
-                                    type="button"
-                                    class="choice"
-                                    data-value=serde_json::to_value(band).ok().and_then(|value| value.as_str().map(str::to_owned))
+                                <ChoiceButton
+                                    data_value
+                                    pressed=Signal::derive(move || response.with(|draft| draft.participant.age_band == Some(band)))
                                     disabled=read_only
-                                    aria-pressed=move || response.with(|draft| draft.participant.age_band == Some(band)).to_string()
-                                    on:click=move |_| update(&|draft| draft.participant.age_band = Some(band))
-                                >
-                                    {move || app.pick(&label)}
-                                </button>
+                                    label=Signal::derive(move || app.pick(&label))
+                                    on_press=Callback::new(move |()| update(&|draft| draft.participant.age_band = Some(band)))
+                                />
                             }
                         })
                         .collect_view()}
@@ -241,16 +266,13 @@ fn ResponseEditor(record: StoredResponse, survey: SurveyDefinition) -> impl Into
                         .map(|sex| {
                             let label = sex.label();
                             view! {
-                                <button
-                                    type="button"
-                                    class="choice"
-                                    data-value=format!("{sex:?}")
+                                <ChoiceButton
+                                    data_value=format!("{sex:?}")
+                                    pressed=Signal::derive(move || response.with(|draft| draft.participant.sex == Some(sex)))
                                     disabled=read_only
-                                    aria-pressed=move || response.with(|draft| draft.participant.sex == Some(sex)).to_string()
-                                    on:click=move |_| update(&|draft| draft.participant.sex = Some(sex))
-                                >
-                                    {move || app.pick(&label)}
-                                </button>
+                                    label=Signal::derive(move || app.pick(&label))
+                                    on_press=Callback::new(move |()| update(&|draft| draft.participant.sex = Some(sex)))
+                                />
                             }
                         })
                         .collect_view()}
@@ -317,12 +339,12 @@ fn ResponseEditor(record: StoredResponse, survey: SurveyDefinition) -> impl Into
             </Show>
 
             {move || {
-                let general = general_issues();
+                let lines = issue_lines();
                 (show_required.get() && !issues.get().is_empty()).then(|| view! {
                     <div class="notice notice--error" role="alert" data-test="complete-problems">
                         <p>{app.texts().complete_fix}</p>
                         <ul>
-                            {general.into_iter().map(|issue| view! { <li>{app.pick(&issue.message)}</li> }).collect_view()}
+                            {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                         </ul>
                     </div>
                 })

@@ -123,9 +123,11 @@ fn SurveyList() -> impl IntoView {
                                 let survey_id = survey.id.clone();
                                 view! {
                                     <li data-test="survey" data-survey=survey_id>
-                                        <h3>{move || app.pick(&title)}</h3>
-                                        <p class="muted">{move || app.pick(&description)}</p>
-                                        <p class="muted">{count} " " {move || app.texts().survey_questions}</p>
+                                        <div>
+                                            <h3>{move || app.pick(&title)}</h3>
+                                            <p class="muted">{move || app.pick(&description)}</p>
+                                            <p class="muted">{count} " " {move || app.texts().survey_questions}</p>
+                                        </div>
                                         <button
                                             type="button"
                                             class="btn btn-primary btn-large"

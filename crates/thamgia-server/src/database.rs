@@ -151,17 +151,8 @@ impl Database {
         id: &str,
         version: u32,
     ) -> Result<Option<SurveyDefinition>, ServerError> {
-        let row = sqlx::query("SELECT definition FROM surveys WHERE id = ? AND version = ?")
-            .bind(id)
-            .bind(version)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(serde_json::from_str(
-                row.get::<&str, _>("definition"),
-            )?)),
-            None => Ok(None),
-        }
+        let mut connection = self.pool.acquire().await?;
+        load_survey(&mut connection, id, version).await
     }
 
     /// Applies a push in one transaction and answers from what was committed.
