@@ -50,6 +50,46 @@ impl ApiClient {
         decode(response).await
     }
 
+    /// Uploads `body` as is (a file, say) and reads the answer: `T` on
+    /// success; on failure the server's own refusal `R` when the body has that
+    /// shape, otherwise the failure as the sync client would see it.
+    ///
+    /// The app tells success from failure and reads bodies; it never looks at
+    /// status codes, which only the server knows.
+    pub async fn post_bytes<T: DeserializeOwned, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<T, UploadFailure<R>> {
+        if !platform::is_online() {
+            return Err(UploadFailure::Failed(SyncFailure::Offline));
+        }
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| UploadFailure::Failed(unreachable(error)))?;
+        if response.status().is_success() {
+            return decode(response).await.map_err(UploadFailure::Failed);
+        }
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| UploadFailure::Failed(unreachable(error)))?;
+        match serde_json::from_slice::<R>(&body) {
+            Ok(refusal) => Err(UploadFailure::Refused(refusal)),
+            Err(_) => Err(UploadFailure::Failed(SyncFailure::Server {
+                error: serde_json::from_slice::<ApiError>(&body).ok(),
+                detail: status.to_string(),
+            })),
+        }
+    }
+
     async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -67,6 +107,15 @@ impl ApiClient {
             .map_err(unreachable)?;
         decode(response).await
     }
+}
+
+/// Why an upload failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadFailure<R> {
+    /// The server read the upload and refused it, with a body of its own shape.
+    Refused(R),
+    /// No usable answer, or an ordinary API error.
+    Failed(SyncFailure),
 }
 
 fn unreachable(error: reqwest::Error) -> SyncFailure {

@@ -13,6 +13,7 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_bar::SyncBar;
 use crate::pages::fill_page::FillPage;
 use crate::pages::home_page::HomePage;
+use crate::pages::import_page::ImportPage;
 use crate::pages::responses_page::ResponsesPage;
 use crate::state::{provide_app_state, use_app};
 use crate::storage::Store;
@@ -69,6 +70,7 @@ pub fn App(
                 <nav class="nav">
                     <A href="/" exact=true>{move || app.texts().nav_home}</A>
                     <A href="/responses">{move || app.texts().nav_responses}</A>
+                    <A href="/import">{move || app.texts().nav_import}</A>
                 </nav>
                 <SyncBar/>
                 <main class="page">
@@ -76,6 +78,7 @@ pub fn App(
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/responses") view=ResponsesPage/>
+                        <Route path=path!("/import") view=ImportPage/>
                         <Route path=path!("/fill/:id") view=FillPage/>
                     </Routes>
                 </main>

@@ -22,6 +22,23 @@ use thamgia_core::sync_client::{SyncStatus, Trigger};
 /// The name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "thamgia";
 
+/// Times the form engine on a generated form (see
+/// `thamgia_core::form::time_edits`) with the browser's clock; returns a
+/// JSON array `[compile ms, evaluate ms, ms per edit, nodes per edit]`.
+/// Exported for `cargo xtask bench`, which calls it in headless Chromium.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_form_edit(questions: usize, instances: usize, edits: usize) -> String {
+    let performance = web_sys::window().and_then(|window| window.performance());
+    let clock = || {
+        performance
+            .as_ref()
+            .map_or_else(js_sys::Date::now, web_sys::Performance::now)
+    };
+    let (compile, evaluate, per_edit, nodes) =
+        thamgia_core::form::time_edits(questions, instances, edits, &clock);
+    format!("[{compile}, {evaluate}, {per_edit}, {nodes}]")
+}
+
 /// Mounts the page that explains IndexedDB could not be opened.
 fn show_storage_failure(error: &storage::StorageError) {
     let message = error.message();

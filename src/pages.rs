@@ -2,4 +2,5 @@
 
 pub mod fill_page;
 pub mod home_page;
+pub mod import_page;
 pub mod responses_page;

@@ -13,6 +13,11 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
 }
 
+/// Today's date on the tablet, as expressions see `today()`.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 /// A random number for backoff jitter.
 pub fn random_u32() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32

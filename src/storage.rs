@@ -24,7 +24,11 @@
 //!   localStorage: a wiped database can never reuse old seq numbers under an
 //!   old client id.
 //! - A completed response is immutable here: it is never overwritten by a
-//!   draft and never discarded.
+//!   draft and never discarded. Withdrawing consent is the one exception:
+//!   the record becomes a tombstone (ids, survey, ward, times; no
+//!   participant, consent or answers), and so does every outbox entry that
+//!   still carries it, in the same transaction as the withdrawal's own
+//!   mutation. A correction is a new response that names the one it corrects.
 //! - No transaction awaits anything but IndexedDB requests, so none
 //!   auto-commits half-way.
 //!
@@ -47,6 +51,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
 use serde::{Deserialize, Serialize};
 use thamgia_core::protocol::{Change, Mutation, MutationResult};
@@ -129,19 +134,30 @@ pub enum LocalSyncState {
         /// What happened and what to do.
         message: Localized,
     },
+    /// Consent was withdrawn and the town hall confirmed it (or told this
+    /// tablet): only a tombstone remains, here and there. While the
+    /// withdrawal itself still waits in the outbox the state is
+    /// [`LocalSyncState::Waiting`] with the withdrawal's seq.
+    Withdrawn,
 }
 
 /// How many stored responses are in each state, for the home screen.
+///
+/// Counted from the `sync.type` index alone, without reading a record: a
+/// tombstone whose withdrawal is still queued counts as waiting (what waits
+/// is the withdrawal), and as withdrawn once the town hall confirmed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     /// Drafts being filled.
     pub drafts: u64,
-    /// Completed responses waiting to be sent.
+    /// Completed responses, or withdrawals, waiting to be sent.
     pub waiting: u64,
     /// Responses the server holds.
     pub synced: u64,
     /// Responses the server rejected or found in conflict.
     pub problems: u64,
+    /// Responses whose consent was withdrawn, confirmed by the town hall.
+    pub withdrawn: u64,
 }
 
 impl Store {
@@ -227,6 +243,59 @@ impl Store {
         .await
     }
 
+    /// Withdraws consent for a response, in one strict transaction, and
+    /// returns the seq of the withdrawal's mutation.
+    ///
+    /// The record becomes a tombstone (no participant, consent or answers;
+    /// `updated_at = at`); any outbox entry still submitting it is rewritten
+    /// in place, under the same seq, to submit the tombstone instead, so the
+    /// child's answers leave this tablet's storage at once; a
+    /// `WithdrawResponse` mutation is queued with the next seq, and the
+    /// record waits for it.
+    ///
+    /// A draft never left the tablet: it is simply deleted, nothing is
+    /// queued, and 0 is returned. Withdrawing again is harmless: it returns
+    /// the seq still queued, or 0 once the town hall confirmed it.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotFound`] when no response has this id; any
+    /// [`StorageError`] from IndexedDB, and then nothing was changed.
+    pub async fn withdraw_response(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        self.run(
+            move |database| async move { transactions::withdraw_response(&database, id, at).await },
+        )
+        .await
+    }
+
+    /// Starts a correction of the completed response `original`: saves and
+    /// returns a new draft `new_id` with a copy of its participant, consent
+    /// and answers, `corrects: Some(original)`, created and changed `now`.
+    /// The original stays as it is; the correction is sent as a response of
+    /// its own once completed.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotFound`] when `original` is not on this tablet;
+    /// [`StorageError::Withdrawn`] when its consent was withdrawn;
+    /// [`StorageError::NotCompleted`] when it is still a draft (edit it
+    /// instead); [`StorageError::NotADraft`] when `new_id` is already taken.
+    pub async fn start_correction(
+        &self,
+        original: Uuid,
+        new_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Response, StorageError> {
+        self.run(move |database| async move {
+            transactions::start_correction(&database, original, new_id, now).await
+        })
+        .await
+    }
+
     /// One stored response.
     ///
     /// # Errors
@@ -270,8 +339,10 @@ impl Store {
 
     /// Applies a push acknowledgement in one strict transaction: every outbox
     /// entry with `seq <= acknowledged_through` leaves the outbox, and its
-    /// response becomes synced, rejected or in conflict according to its
-    /// result (synced when the server sent no result for it).
+    /// response becomes synced, rejected, in conflict or withdrawn according
+    /// to its result (synced when the server sent no result for it). A
+    /// response the server says was withdrawn becomes a tombstone here too.
+    /// A response that still has a later mutation queued keeps waiting for it.
     ///
     /// # Errors
     ///
@@ -302,7 +373,9 @@ impl Store {
     }
 
     /// Applies one pulled page in one transaction: stores every published
-    /// survey version and the cursor to pull from next time.
+    /// survey version, turns every response withdrawn at the town hall into
+    /// a tombstone (in the outbox too; nothing is queued, the server already
+    /// knows), and stores the cursor to pull from next time.
     ///
     /// # Errors
     ///

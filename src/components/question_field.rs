@@ -21,11 +21,18 @@ pub fn QuestionField(
     let hint = question.hint.clone();
     let required = question.required;
     let question_id = question.id.clone();
+    let takes_answer = question.kind.takes_answer();
     let input = match question.kind.clone() {
-        QuestionKind::ShortText { max_length } => text_input(value, on_change, disabled, max_length).into_any(),
+        QuestionKind::ShortText { max_length } => {
+            text_input(value, on_change, disabled, max_length, 3).into_any()
+        }
+        QuestionKind::LongText { max_length } => {
+            text_input(value, on_change, disabled, max_length, 7).into_any()
+        }
         QuestionKind::Number { min, max, integer } => {
             number_input(value, on_change, disabled, min, max, integer).into_any()
         }
+        QuestionKind::Date => date_input(value, on_change, disabled).into_any(),
         QuestionKind::SingleChoice { choices } => view! {
             <div class="choice-grid" role="group">
                 {choices
@@ -38,6 +45,47 @@ pub fn QuestionField(
             </div>
         }
         .into_any(),
+        QuestionKind::MultipleChoice { choices } => {
+            let order: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
+            view! {
+                <div class="choice-grid" role="group">
+                    {choices
+                        .into_iter()
+                        .map(|choice| {
+                            let order = order.clone();
+                            let this = choice.value.clone();
+                            let chosen = {
+                                let this = this.clone();
+                                Signal::derive(move || matches!(value.get(), Some(AnswerValue::Choices(values)) if values.contains(&this)))
+                            };
+                            view! {
+                                <ChoiceButton
+                                    data_value=choice.value.clone()
+                                    pressed=chosen
+                                    disabled
+                                    label=Signal::derive(move || app.pick(&choice.label))
+                                    on_press=Callback::new(move |()| {
+                                        let mut values = match value.get_untracked() {
+                                            Some(AnswerValue::Choices(values)) => values,
+                                            _ => Vec::new(),
+                                        };
+                                        if values.contains(&this) {
+                                            values.retain(|value| value != &this);
+                                        } else {
+                                            values.push(this.clone());
+                                        }
+                                        // Keep the list's order, whatever order they were tapped in.
+                                        values.sort_by_key(|value| order.iter().position(|known| known == value));
+                                        on_change.run((!values.is_empty()).then_some(AnswerValue::Choices(values)));
+                                    })
+                                />
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
         QuestionKind::YesNo => view! {
             <div class="yesno choice-grid" role="group">
                 {[true, false]
@@ -50,6 +98,19 @@ pub fn QuestionField(
             </div>
         }
         .into_any(),
+        QuestionKind::Rating { points } => view! {
+            <div class="choice-grid rating" role="group">
+                {(1..=points)
+                    .map(|rating| {
+                        let label = Signal::derive(move || format!("{rating} ★"));
+                        choice_button(rating.to_string(), AnswerValue::Rating(rating), label, value, on_change, disabled)
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any(),
+        QuestionKind::Ranking { choices } => ranking_input(choices, value, on_change, disabled).into_any(),
+        QuestionKind::Note | QuestionKind::Calculate { .. } => ().into_any(),
         QuestionKind::Smiley { points } => view! {
             <div class="smiley-scale" role="group">
                 {(1..=points)
@@ -83,7 +144,7 @@ pub fn QuestionField(
             {hint.map(|hint| view! { <p class="question-hint">{move || app.pick(&hint)}</p> })}
             {input}
             {move || error.get().map(|message| view! { <p class="field-error" role="alert">{app.pick(&message)}</p> })}
-            <Show when=move || value.get().is_some() && !disabled.get()>
+            <Show when=move || value.get().is_some() && !disabled.get() && takes_answer>
                 <button type="button" class="btn btn-secondary clear-answer" on:click=move |_| on_change.run(None)>
                     {move || app.texts().clear_answer}
                 </button>
@@ -144,6 +205,7 @@ fn text_input(
     on_change: Callback<Option<AnswerValue>>,
     disabled: Signal<bool>,
     max_length: u32,
+    rows: u32,
 ) -> impl IntoView {
     let current = move || match value.get() {
         Some(AnswerValue::Text(text)) => text,
@@ -151,7 +213,7 @@ fn text_input(
     };
     view! {
         <textarea
-            rows="3"
+            rows=rows.to_string()
             maxlength=max_length.to_string()
             disabled=move || disabled.get()
             prop:value=current
@@ -205,6 +267,82 @@ fn number_input(
         />
         <Show when=move || invalid.get()>
             <p class="field-error">{move || app.texts().number_invalid}</p>
+        </Show>
+    }
+}
+
+fn date_input(
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let current = move || match value.get() {
+        Some(AnswerValue::Date(date)) => date.format("%Y-%m-%d").to_string(),
+        _ => String::new(),
+    };
+    view! {
+        <input
+            type="date"
+            disabled=move || disabled.get()
+            prop:value=current
+            on:input=move |event| {
+                let text = event_target_value(&event);
+                on_change.run(chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().map(AnswerValue::Date));
+            }
+        />
+    }
+}
+
+/// Options in order, moved up and down with big buttons (dragging is hard
+/// for small hands). The answer is set by the first move or by "keep".
+fn ranking_input(
+    choices: Vec<thamgia_core::Choice>,
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let app = use_app();
+    let default_order: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
+    let labels = StoredValue::new(choices);
+    let order = Signal::derive(move || match value.get() {
+        Some(AnswerValue::Ranking(order)) => order,
+        _ => default_order.clone(),
+    });
+    let set = move |mut next: Vec<String>, from: usize, to: usize| {
+        if to < next.len() && from < next.len() {
+            next.swap(from, to);
+        }
+        on_change.run(Some(AnswerValue::Ranking(next)));
+    };
+    view! {
+        <ol class="ranking">
+            {move || {
+                let current = order.get();
+                let count = current.len();
+                current
+                    .iter()
+                    .enumerate()
+                    .map(|(position, item)| {
+                        let label = labels.with_value(|choices| {
+                            choices.iter().find(|choice| &choice.value == item).map(|choice| choice.label.clone()).unwrap_or_default()
+                        });
+                        let up = current.clone();
+                        let down = current.clone();
+                        view! {
+                            <li data-value=item.clone()>
+                                <span>{app.pick(&label)}</span>
+                                <button type="button" class="btn btn-secondary" aria-label="↑" disabled=move || disabled.get() || position == 0 on:click=move |_| set(up.clone(), position, position.wrapping_sub(1))>"↑"</button>
+                                <button type="button" class="btn btn-secondary" aria-label="↓" disabled=move || disabled.get() || position + 1 == count on:click=move |_| set(down.clone(), position, position + 1)>"↓"</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ol>
+        <Show when=move || value.get().is_none() && !disabled.get()>
+            <button type="button" class="btn btn-secondary" data-test="keep-order" on:click=move |_| on_change.run(Some(AnswerValue::Ranking(order.get_untracked())))>
+                {move || app.texts().keep_order}
+            </button>
         </Show>
     }
 }

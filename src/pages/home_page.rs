@@ -119,7 +119,7 @@ fn SurveyList() -> impl IntoView {
                                 let start = start.clone();
                                 let title = survey.title.clone();
                                 let description = survey.description.clone();
-                                let count = survey.questions.len();
+                                let count = survey.questions().iter().filter(|question| question.kind.takes_answer()).count();
                                 let survey_id = survey.id.clone();
                                 view! {
                                     <li data-test="survey" data-survey=survey_id>

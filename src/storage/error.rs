@@ -19,9 +19,16 @@ pub enum StorageError {
     /// The response is completed, so it cannot be saved or discarded as a draft.
     #[error("the response is completed, not a draft")]
     NotADraft,
-    /// Only a completed response can be queued for sending.
+    /// Only a completed response can be queued for sending or corrected.
     #[error("the response is not completed")]
     NotCompleted,
+    /// No response with that id is on this tablet.
+    #[error("the response is not on this tablet")]
+    NotFound,
+    /// Consent for the response was withdrawn: its answers are gone, so it
+    /// cannot be corrected.
+    #[error("consent for the response was withdrawn")]
+    Withdrawn,
     /// IndexedDB is missing, refused (some private modes, sandboxed frames)
     /// or blocked (a newer version of the app is open in another tab).
     #[error("IndexedDB is unavailable: {0}")]
@@ -48,8 +55,16 @@ impl StorageError {
                 "This response is already completed and can no longer be changed or deleted. To correct it, start a new response.",
             ),
             StorageError::NotCompleted => Localized::new(
-                "Phiếu chưa hoàn thành nên chưa thể gửi. Hãy trả lời xong rồi bấm hoàn thành.",
-                "This response is not completed yet, so it cannot be sent. Finish it, then complete it.",
+                "Phiếu chưa hoàn thành nên chưa thể gửi hay tạo phiếu sửa. Hãy mở phiếu, trả lời xong rồi bấm hoàn thành.",
+                "This response is not completed yet, so it cannot be sent or corrected. Open it, finish it, then complete it.",
+            ),
+            StorageError::NotFound => Localized::new(
+                "Không tìm thấy phiếu này trên máy. Hãy tải lại danh sách phiếu.",
+                "This response is not on this tablet. Reload the list of responses.",
+            ),
+            StorageError::Withdrawn => Localized::new(
+                "Sự đồng ý cho phiếu này đã được rút lại và các câu trả lời đã bị xoá, nên không thể sửa. Nếu em muốn tham gia lại, hãy bắt đầu một phiếu mới.",
+                "Consent for this response was withdrawn and its answers were deleted, so it cannot be corrected. If the child wants to take part again, start a new response.",
             ),
             StorageError::Unavailable(_) => Localized::new(
                 "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",

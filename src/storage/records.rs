@@ -1,8 +1,10 @@
 //! The shapes records take in IndexedDB, apart from the public ones, and
 //! the keys they are stored under.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thamgia_core::protocol::Mutation;
+use thamgia_core::{Answers, Consent, Participant, Response, ResponseStatus};
 use uuid::Uuid;
 
 use super::error::StorageError;
@@ -51,12 +53,31 @@ pub(super) struct OutboxEntry {
 }
 
 impl OutboxEntry {
-    /// The id of the response the mutation carries.
+    /// The id of the response the mutation is about.
     pub(super) fn response_id(&self) -> Uuid {
-        match &self.mutation.change {
-            thamgia_core::MutationChange::SubmitResponse { response } => response.id,
-        }
+        self.mutation.change.record_id()
     }
+}
+
+/// What is kept of `response` once consent was withdrawn at `at`: its ids,
+/// survey, ward and times, without participant, consent or answers.
+pub(super) fn tombstone(response: &Response, at: DateTime<Utc>) -> Response {
+    Response {
+        participant: Participant::default(),
+        consent: Consent::default(),
+        answers: Answers::new(),
+        status: ResponseStatus::Withdrawn,
+        updated_at: at,
+        ..response.clone()
+    }
+}
+
+/// Whether `response` is a tombstone: withdrawn, with nothing of the child left.
+pub(super) fn is_tombstone(response: &Response) -> bool {
+    response.status == ResponseStatus::Withdrawn
+        && response.answers.is_empty()
+        && response.participant == Participant::default()
+        && response.consent == Consent::default()
 }
 
 /// The key of a response: its id as serde writes it (hyphenated, lowercase),

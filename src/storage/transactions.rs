@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::object_store::ObjectStore;
@@ -26,7 +27,9 @@ use wasm_bindgen::JsCast;
 
 use super::connection::{META, META_KEY, OUTBOX, RESPONSES, SURVEYS, SYNC_STATE_INDEX};
 use super::error::StorageError;
-use super::records::{new_client_id, outbox_key, response_key, MetaRecord, OutboxEntry};
+use super::records::{
+    is_tombstone, new_client_id, outbox_key, response_key, tombstone, MetaRecord, OutboxEntry,
+};
 use super::{Counts, LocalSyncState, StoredResponse, SyncMeta};
 
 /// Starts a read-only transaction over `stores`.
@@ -113,6 +116,44 @@ async fn write_response(
     record: &StoredResponse,
 ) -> Result<(), StorageError> {
     responses.put(record).serde()?.await?;
+    Ok(())
+}
+
+/// The tablet's clock, read synchronously (so it may be read inside a transaction).
+fn now_ms() -> i64 {
+    #[allow(clippy::cast_possible_truncation)]
+    let now_ms = js_sys::Date::now() as i64;
+    now_ms
+}
+
+/// Rewrites, in place and under the same seq, every outbox entry that still
+/// submits one of the responses in `tombstones` so that it submits the
+/// tombstone instead: once consent is withdrawn, the child's answers must not
+/// stay in the outbox any more than in the record.
+async fn scrub_outbox(
+    outbox: &ObjectStore<'_>,
+    tombstones: &BTreeMap<Uuid, Response>,
+) -> Result<(), StorageError> {
+    if tombstones.is_empty() {
+        return Ok(());
+    }
+    let entries = outbox
+        .get_all::<OutboxEntry>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?;
+    for mut entry in entries {
+        let MutationChange::SubmitResponse { response } = &mut entry.mutation.change else {
+            continue;
+        };
+        let Some(replacement) = tombstones.get(&response.id) else {
+            continue;
+        };
+        if response != replacement {
+            *response = replacement.clone();
+            outbox.put(&entry).serde()?.await?;
+        }
+    }
     Ok(())
 }
 
@@ -245,6 +286,107 @@ pub(super) async fn complete_response(
     Ok(seq)
 }
 
+pub(super) async fn withdraw_response(
+    database: &Database,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let seq = {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        let Some(stored) = read_response(&responses, id).await? else {
+            return Err(StorageError::NotFound);
+        };
+        if stored.response.status == ResponseStatus::Withdrawn {
+            // Withdrawn already (a double tap): nothing more to do or queue.
+            return Ok(match stored.sync {
+                LocalSyncState::Waiting { seq } => seq,
+                _ => 0,
+            });
+        }
+        if is_completed(&stored) {
+            let withdrawn = tombstone(&stored.response, at);
+            scrub_outbox(&outbox, &BTreeMap::from([(id, withdrawn.clone())])).await?;
+            let mut record = read_or_create_meta(&meta).await?;
+            let seq = record.next_seq;
+            let entry = OutboxEntry {
+                seq,
+                mutation: Mutation {
+                    seq,
+                    change: MutationChange::WithdrawResponse {
+                        response_id: id,
+                        withdrawn_at: at,
+                    },
+                },
+            };
+            outbox.add(&entry).serde()?.await?;
+            let stored = StoredResponse {
+                response: withdrawn,
+                sync: LocalSyncState::Waiting { seq },
+            };
+            write_response(&responses, &stored).await?;
+            record.next_seq = seq + 1;
+            write_meta(&meta, &record).await?;
+            seq
+        } else {
+            // A draft never left the tablet: deleting it deletes everything.
+            responses.delete(response_key(id)).primitive()?.await?;
+            0
+        }
+    };
+    commit(transaction).await?;
+    Ok(seq)
+}
+
+pub(super) async fn start_correction(
+    database: &Database,
+    original: Uuid,
+    new_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Response, StorageError> {
+    // Default durability, as for any draft.
+    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    let correction = {
+        let responses = transaction.object_store(RESPONSES)?;
+        let Some(stored) = read_response(&responses, original).await? else {
+            return Err(StorageError::NotFound);
+        };
+        match stored.response.status {
+            ResponseStatus::Completed => {}
+            ResponseStatus::Withdrawn => return Err(StorageError::Withdrawn),
+            ResponseStatus::Draft => return Err(StorageError::NotCompleted),
+        }
+        if read_response(&responses, new_id).await?.is_some() {
+            return Err(StorageError::Other(format!(
+                "the id {new_id} of the correction is already used"
+            )));
+        }
+        let correction = Response {
+            id: new_id,
+            status: ResponseStatus::Draft,
+            corrects: Some(original),
+            created_at: now,
+            updated_at: now,
+            ..stored.response
+        };
+        let record = StoredResponse {
+            response: correction.clone(),
+            sync: LocalSyncState::Draft,
+        };
+        write_response(&responses, &record).await?;
+        correction
+    };
+    commit(transaction).await?;
+    Ok(correction)
+}
+
 pub(super) async fn response(
     database: &Database,
     id: Uuid,
@@ -270,18 +412,20 @@ pub(super) async fn counts(database: &Database) -> Result<Counts, StorageError> 
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
     let by_state = responses.index(SYNC_STATE_INDEX)?;
-    // The tags are the serde tags of `LocalSyncState`. All five requests go
+    // The tags are the serde tags of `LocalSyncState`. All six requests go
     // out before the first is awaited.
     let drafts = by_state.count().with_query("draft").primitive()?;
     let waiting = by_state.count().with_query("waiting").primitive()?;
     let synced = by_state.count().with_query("synced").primitive()?;
     let rejected = by_state.count().with_query("rejected").primitive()?;
     let conflict = by_state.count().with_query("conflict").primitive()?;
+    let withdrawn = by_state.count().with_query("withdrawn").primitive()?;
     Ok(Counts {
         drafts: u64::from(drafts.await?),
         waiting: u64::from(waiting.await?),
         synced: u64::from(synced.await?),
         problems: u64::from(rejected.await?) + u64::from(conflict.await?),
+        withdrawn: u64::from(withdrawn.await?),
     })
 }
 
@@ -307,19 +451,62 @@ pub(super) async fn read_outbox(
     Ok((mutations, u64::from(total.await?)))
 }
 
-/// The local state a push result gives its response.
-fn state_after_push(outcome: Option<&MutationOutcome>, now_ms: i64) -> LocalSyncState {
+/// The local state a push result gives its response; `withdrawn` when the
+/// response is (now) a tombstone.
+fn state_after_push(
+    outcome: Option<&MutationOutcome>,
+    withdrawn: bool,
+    now_ms: i64,
+) -> LocalSyncState {
     match outcome {
-        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored) => {
-            LocalSyncState::Synced { at_ms: now_ms }
-        }
         Some(MutationOutcome::Conflict { message }) => LocalSyncState::Conflict {
             message: message.clone(),
         },
         Some(MutationOutcome::Rejected { message }) => LocalSyncState::Rejected {
             message: message.clone(),
         },
+        Some(MutationOutcome::Withdrawn) => LocalSyncState::Withdrawn,
+        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored)
+            if withdrawn =>
+        {
+            LocalSyncState::Withdrawn
+        }
+        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored) => {
+            LocalSyncState::Synced { at_ms: now_ms }
+        }
     }
+}
+
+/// The record `stored` once the mutation it got `outcome` for was
+/// acknowledged, and whether it just became a tombstone.
+fn record_after_push(
+    mut stored: StoredResponse,
+    outcome: Option<&MutationOutcome>,
+    acknowledged_through: u64,
+    now_ms: i64,
+) -> (StoredResponse, bool) {
+    let withdrawn = matches!(outcome, Some(MutationOutcome::Withdrawn))
+        || stored.response.status == ResponseStatus::Withdrawn;
+    let mut tombstoned = false;
+    if withdrawn && !is_tombstone(&stored.response) {
+        // The town hall says consent was withdrawn (there, or by another
+        // tablet): nothing of the child may stay here either.
+        let at = if stored.response.status == ResponseStatus::Withdrawn {
+            stored.response.updated_at
+        } else {
+            DateTime::from_timestamp_millis(now_ms).unwrap_or(stored.response.updated_at)
+        };
+        stored.response = tombstone(&stored.response, at);
+        tombstoned = true;
+    }
+    // A later mutation of this record (a withdrawal queued after its
+    // submission) is still in the outbox: the record waits for that one.
+    let still_queued =
+        matches!(stored.sync, LocalSyncState::Waiting { seq } if seq > acknowledged_through);
+    if !still_queued {
+        stored.sync = state_after_push(outcome, withdrawn, now_ms);
+    }
+    (stored, tombstoned)
 }
 
 pub(super) async fn apply_push_results(
@@ -327,8 +514,7 @@ pub(super) async fn apply_push_results(
     acknowledged_through: u64,
     results: &[MutationResult],
 ) -> Result<(), StorageError> {
-    #[allow(clippy::cast_possible_truncation)]
-    let now_ms = js_sys::Date::now() as i64;
+    let now_ms = now_ms();
     let transaction = read_write(
         database,
         &[RESPONSES, OUTBOX],
@@ -346,25 +532,36 @@ pub(super) async fn apply_push_results(
             .serde()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
+        let mut tombstones = BTreeMap::new();
         for entry in entries {
             let outcome = results
                 .iter()
                 .find(|result| result.seq == entry.seq)
                 .map(|result| &result.outcome);
-            let sync = state_after_push(outcome, now_ms);
-            let record = match read_response(&responses, entry.response_id()).await? {
-                Some(stored) => StoredResponse { sync, ..stored },
+            let stored = match read_response(&responses, entry.response_id()).await? {
+                Some(stored) => stored,
                 // The response record is gone (it never should be): rebuild it
                 // from the mutation rather than lose it.
                 None => match entry.mutation.change {
-                    MutationChange::SubmitResponse { response } => {
-                        StoredResponse { response, sync }
-                    }
+                    MutationChange::SubmitResponse { response } => StoredResponse {
+                        response,
+                        sync: LocalSyncState::Waiting { seq: entry.seq },
+                    },
+                    // Nothing is left to mark of a withdrawn response.
+                    MutationChange::WithdrawResponse { .. } => continue,
                 },
             };
+            let (record, tombstoned) =
+                record_after_push(stored, outcome, acknowledged_through, now_ms);
             write_response(&responses, &record).await?;
+            if tombstoned {
+                tombstones.insert(record.response.id, record.response);
+            }
         }
         outbox.delete::<f64, _>(acknowledged).primitive()?.await?;
+        // Entries beyond the acknowledgement that still carry the answers of
+        // a response the town hall says was withdrawn.
+        scrub_outbox(&outbox, &tombstones).await?;
     }
     commit(transaction).await
 }
@@ -394,8 +591,13 @@ pub(super) async fn renumber_outbox(
             entry.seq = next_seq;
             entry.mutation.seq = next_seq;
             if let Some(mut stored) = read_response(&responses, entry.response_id()).await? {
-                stored.sync = LocalSyncState::Waiting { seq: next_seq };
-                write_response(&responses, &stored).await?;
+                // A response the town hall already confirmed as withdrawn
+                // stays so; its entries left are sent again only to be
+                // acknowledged.
+                if stored.sync != LocalSyncState::Withdrawn {
+                    stored.sync = LocalSyncState::Waiting { seq: next_seq };
+                    write_response(&responses, &stored).await?;
+                }
             }
             outbox.add(&entry).serde()?.await?;
             next_seq += 1;
@@ -415,9 +617,26 @@ pub(super) async fn apply_pull(
     changes: &[Change],
     next_cursor: u64,
 ) -> Result<(), StorageError> {
-    // Default durability: a page lost to a power cut is pulled again, and
-    // storing a survey version twice is harmless.
-    let transaction = read_write(database, &[META, SURVEYS], TransactionDurability::Default)?;
+    let withdrawn: Vec<Uuid> = changes
+        .iter()
+        .filter_map(|change| match change.entity {
+            ChangeEntity::ResponseWithdrawn { response_id } => Some(response_id),
+            ChangeEntity::Survey { .. } => None,
+        })
+        .collect();
+    // Default durability for surveys alone: a page lost to a power cut is
+    // pulled again, and storing a survey version twice is harmless. A page
+    // that withdraws responses also rewrites the outbox, which is always
+    // strict. Responses and outbox are locked only when a page needs them.
+    let transaction = if withdrawn.is_empty() {
+        read_write(database, &[META, SURVEYS], TransactionDurability::Default)?
+    } else {
+        read_write(
+            database,
+            &[META, SURVEYS, RESPONSES, OUTBOX],
+            TransactionDurability::Strict,
+        )?
+    };
     {
         let meta = transaction.object_store(META)?;
         let surveys = transaction.object_store(SURVEYS)?;
@@ -431,7 +650,32 @@ pub(super) async fn apply_pull(
                         .serde()?
                         .await?;
                 }
+                ChangeEntity::ResponseWithdrawn { .. } => {}
             }
+        }
+        if !withdrawn.is_empty() {
+            let responses = transaction.object_store(RESPONSES)?;
+            let outbox = transaction.object_store(OUTBOX)?;
+            let now = DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
+            let mut tombstones = BTreeMap::new();
+            for id in withdrawn {
+                // Responses made on other tablets are not here: nothing to do.
+                let Some(stored) = read_response(&responses, id).await? else {
+                    continue;
+                };
+                let response = if is_tombstone(&stored.response) {
+                    stored.response
+                } else {
+                    tombstone(&stored.response, now)
+                };
+                let record = StoredResponse {
+                    response,
+                    sync: LocalSyncState::Withdrawn,
+                };
+                write_response(&responses, &record).await?;
+                tombstones.insert(id, record.response);
+            }
+            scrub_outbox(&outbox, &tombstones).await?;
         }
         let mut record = read_or_create_meta(&meta).await?;
         record.cursor = next_cursor;

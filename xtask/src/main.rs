@@ -7,8 +7,8 @@
 //! Commands:
 //!
 //! - `setup [--for-tests]`: installs what is missing (wasm32 target, trunk,
-//!   wasm-bindgen-cli, npm's wasm-opt; with `--for-tests` also chromium and
-//!   chromedriver), checking each with a cheap version command first.
+//!   wasm-bindgen-cli, npm's wasm-opt; with `--for-tests` also chromium,
+//!   chromedriver and python3-venv), checking each with a cheap command first.
 //! - `build`: setup, then `trunk build --release` into `<root>/dist`.
 //! - `run [--port N] [--database PATH]`: build, then the server on that port.
 //! - `test`: setup for tests, then every check CI runs, in order, timed.
@@ -35,13 +35,15 @@ Commands:
   setup [--for-tests]      Install what is missing: the wasm32-unknown-unknown target,
                            trunk 0.21.14, wasm-bindgen-cli (the version in Cargo.lock) and
                            wasm-opt (npm's binaryen, via `npm ci`). With --for-tests, also
-                           chromium and chromedriver from apt. Quick when all is installed.
+                           chromium, chromedriver and python3-venv from apt. Quick when all
+                           is installed.
   build                    setup, then `trunk build --release` into dist/
   run [--port N] [--database PATH]
                            build, then serve the app and the API
                            (defaults: --port 8080 --database data/thamgia.sqlite3)
   test                     setup --for-tests, then fmt, clippy (native and wasm32),
-                           native tests, build, browser tests and end-to-end tests,
+                           native tests (with pyxform from tools/xlsform/setup_venv.sh),
+                           build, browser tests and end-to-end tests,
                            stopping at the first failure (this is what CI runs)
   bench                    build, then `cargo bench -p thamgia-server --bench ingest`
   help                     Show this text

@@ -16,7 +16,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Installs what is missing; with `for_tests`, also chromium and chromedriver.
+/// Installs what is missing; with `for_tests`, also chromium, chromedriver
+/// and python3's venv (for the pyxform reference of the XLSForm test).
 pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_target(workspace)?;
     trunk(workspace)?;
@@ -24,6 +25,7 @@ pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_opt(workspace)?;
     if for_tests {
         browsers(workspace)?;
+        python_venv(workspace)?;
     }
     Ok(())
 }
@@ -166,6 +168,42 @@ fn browsers(workspace: &Workspace) -> Result {
         if !Path::new(path).is_file() {
             return Err(format!("{path} is still missing after installing from apt").into());
         }
+    }
+    Ok(())
+}
+
+/// Python that can make a venv with pip in it, for the pyxform venv of the
+/// XLSForm import test (`tools/xlsform/setup_venv.sh`, which uses `$PYTHON`
+/// or `python3`). Debian keeps `venv` in the standard library but
+/// `ensurepip` in python3-venv: without that package `python3 -m venv
+/// --help` works and making a venv fails, so the check imports both.
+fn python_venv(workspace: &Workspace) -> Result {
+    let python = std::env::var("PYTHON")
+        .ok()
+        .filter(|python| !python.is_empty())
+        .unwrap_or_else(|| "python3".to_owned());
+    let can_make_venv = || {
+        workspace
+            .probe(&python, &["-c", "import ensurepip, venv"])
+            .is_some()
+    };
+    if can_make_venv() {
+        let version = workspace
+            .probe(&python, &["--version"])
+            .unwrap_or_else(|| "(unknown version)".to_owned());
+        println!("✓ {version} with venv and ensurepip already installed ({python})");
+        return Ok(());
+    }
+    println!(
+        "→ installing python3 and python3-venv from apt (`{python}` cannot make a venv with pip)"
+    );
+    apt_install(workspace, &["python3", "python3-venv"])?;
+    if !can_make_venv() {
+        return Err(format!(
+            "`{python} -c \"import ensurepip, venv\"` still fails after installing python3-venv: \
+             is another {python} earlier on PATH? Set PYTHON to a python3 that has venv and ensurepip"
+        )
+        .into());
     }
     Ok(())
 }

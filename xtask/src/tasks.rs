@@ -163,7 +163,13 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "test core + server",
-        action: |ws| ws.run(ws.cargo(&["test", "-p", "thamgia-core", "-p", "thamgia-server"])),
+        action: |ws| {
+            let python = pyxform_python(ws)?;
+            let mut test = ws.cargo(&["test", "-p", "thamgia-core", "-p", "thamgia-server"]);
+            // The XLSForm import test then also runs pyxform live.
+            test.env("THAMGIA_PYXFORM_PYTHON", python);
+            ws.run(test)
+        },
     },
     Step {
         name: "build (trunk)",
@@ -193,6 +199,33 @@ const STEPS: &[Step] = &[
         },
     },
 ];
+
+/// `tools/xlsform/setup_venv.sh`: makes (once) the venv holding pyxform, the
+/// reference converter the XLSForm import is compared with, and returns the
+/// venv's python (the script prints only that on stdout).
+fn pyxform_python(workspace: &Workspace) -> Result<String> {
+    let script = workspace
+        .root
+        .join("tools")
+        .join("xlsform")
+        .join("setup_venv.sh");
+    let mut command = workspace.command("bash");
+    command.arg(&script);
+    let python = workspace.output(command).map_err(|error| {
+        format!(
+            "{error}: the pyxform venv could not be made. If it says \"No module named pip\", \
+             an earlier attempt left a venv without pip: delete target/pyxform-venv and retry"
+        )
+    })?;
+    if python.is_empty() || !std::path::Path::new(&python).is_file() {
+        return Err(format!(
+            "{} printed `{python}`, which is not a python executable",
+            script.display()
+        )
+        .into());
+    }
+    Ok(python)
+}
 
 /// `cargo xtask test`: every step, timed, then a summary table.
 pub fn test(workspace: &Workspace) -> Result {

@@ -125,6 +125,24 @@ impl Workspace {
         }
     }
 
+    /// Runs a command, echoing it first, with its standard error shown and its
+    /// standard output captured and returned (trimmed); fails like [`Self::run`].
+    pub fn output(&self, mut command: impl BorrowMut<Command>) -> Result<String> {
+        let command = command.borrow_mut();
+        let line = describe(command);
+        println!("$ {line}");
+        let output = command
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|error| format!("could not start `{line}`: {error}"))?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        } else {
+            Err(format!("`{line}` failed ({})", output.status).into())
+        }
+    }
+
     /// Runs a quick command quietly and returns its standard output, or `None`
     /// if it is missing or fails (used for version checks).
     pub fn probe(&self, program: impl AsRef<OsStr>, arguments: &[&str]) -> Option<String> {

@@ -5,6 +5,8 @@
 //! tested natively and deterministically, and the same code runs in the
 //! browser (wasm32) and on the server.
 
+pub mod expression;
+pub mod form;
 pub mod localized;
 pub mod protocol;
 pub mod response;
@@ -12,12 +14,16 @@ pub mod survey;
 pub mod sync_client;
 pub mod validation;
 
+pub use form::{FormEngine, FormError, FormState, NodeKey};
 pub use localized::{Language, Localized};
 pub use protocol::{
     ApiError, ApiErrorCode, Change, ChangeEntity, Mutation, MutationChange, MutationOutcome,
     MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
     SCHEMA_VERSION,
 };
-pub use response::{AgeBand, AnswerValue, Consent, Participant, Response, ResponseStatus, Sex};
-pub use survey::{Choice, Question, QuestionKind, SurveyDefinition};
-pub use validation::{validate_response, ValidationIssue, ValidationMode};
+pub use response::{
+    AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup,
+    Participant, Response, ResponseStatus, Sex, SpecialCircumstance,
+};
+pub use survey::{Choice, Group, Item, Layout, Question, QuestionKind, SurveyDefinition};
+pub use validation::{validate_response, validate_with, ValidationIssue, ValidationMode};

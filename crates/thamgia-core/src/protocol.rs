@@ -6,6 +6,7 @@
 //! and answers only after commit. Pull: the tablet asks for the changes after
 //! a server-assigned cursor, page by page.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -53,6 +54,24 @@ pub enum MutationChange {
         /// The response, immutable from now on.
         response: Response,
     },
+    /// Consent for a response was withdrawn: its answers must be deleted
+    /// everywhere, keeping only a tombstone.
+    WithdrawResponse {
+        /// The response concerned.
+        response_id: Uuid,
+        /// When the withdrawal was recorded, by the tablet's clock.
+        withdrawn_at: DateTime<Utc>,
+    },
+}
+
+impl MutationChange {
+    /// The id of the record the mutation is about.
+    pub fn record_id(&self) -> Uuid {
+        match self {
+            MutationChange::SubmitResponse { response } => response.id,
+            MutationChange::WithdrawResponse { response_id, .. } => *response_id,
+        }
+    }
 }
 
 /// The server's answer to a push, sent only after its transaction committed.
@@ -118,6 +137,9 @@ pub enum MutationOutcome {
         /// What is wrong and what to do.
         message: Localized,
     },
+    /// Consent for this response was withdrawn: the server kept nothing of
+    /// it but its tombstone, and the tablet must delete its answers too.
+    Withdrawn,
 }
 
 /// `POST /api/v1/sync/pull`.
@@ -165,6 +187,12 @@ pub enum ChangeEntity {
     Survey {
         /// The published definition.
         survey: SurveyDefinition,
+    },
+    /// Consent for a response was withdrawn: any tablet holding it deletes
+    /// its answers.
+    ResponseWithdrawn {
+        /// The response concerned.
+        response_id: Uuid,
     },
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -29,11 +29,16 @@ pub struct Response {
     pub participant: Participant,
     /// Consent recorded before any question.
     pub consent: Consent,
-    /// Answers keyed by question id. A `BTreeMap` keeps the serialised form
-    /// canonical, so two copies of the same response serialise identically.
-    pub answers: BTreeMap<String, AnswerValue>,
+    /// Answers keyed by question id; a repeat's instances are kept under the
+    /// repeat's id. A `BTreeMap` keeps the serialised form canonical, so two
+    /// copies of the same response serialise identically.
+    pub answers: Answers,
     /// Draft while being filled; completed responses are immutable and synced.
     pub status: ResponseStatus,
+    /// The response this one corrects, if it is a correction. A completed
+    /// response is never changed: a correction is a new response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<Uuid>,
     /// When the response was started, by the tablet's clock.
     pub created_at: DateTime<Utc>,
     /// When the response was last changed, by the tablet's clock.
@@ -56,8 +61,9 @@ impl Response {
             ward_code: ward_code.into(),
             participant: Participant::default(),
             consent: Consent::default(),
-            answers: BTreeMap::new(),
+            answers: Answers::new(),
             status: ResponseStatus::Draft,
+            corrects: None,
             created_at: now,
             updated_at: now,
         }
@@ -82,6 +88,9 @@ impl Response {
     }
 }
 
+/// Answers keyed by question id.
+pub type Answers = BTreeMap<String, AnswerValue>;
+
 /// Where a response is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,6 +99,9 @@ pub enum ResponseStatus {
     Draft,
     /// Finished; immutable, queued for the town hall.
     Completed,
+    /// Consent was withdrawn: the answers are deleted everywhere and only
+    /// this tombstone (ids, survey, ward, times) remains.
+    Withdrawn,
 }
 
 /// Anonymous attributes of a participant.
@@ -99,6 +111,15 @@ pub struct Participant {
     pub age_band: Option<AgeBand>,
     /// Sex; required before any question (a "prefer not to say" option exists).
     pub sex: Option<Sex>,
+    /// Ethnic group, if the child says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ethnic_group: Option<EthnicGroup>,
+    /// Whether the child has a disability, if the child says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<Disclosure>,
+    /// Special circumstances (Law on Children 2016, article 10), if known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_circumstances: Vec<SpecialCircumstance>,
 }
 
 /// Age bands used for sampling and consent rules. A child is anyone under 16.
@@ -172,16 +193,189 @@ impl Sex {
 /// Consent recorded before any question (Law on Children 2016; Decree 13/2023).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Consent {
-    /// The child (aged 7 and over) agreed to take part.
-    pub child_assent: bool,
-    /// A parent or guardian agreed.
-    pub guardian_consent: bool,
+    /// The child's own agreement (needed from age 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_assent: Option<ConsentRecord>,
+    /// A parent's or guardian's agreement (always needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian_consent: Option<ConsentRecord>,
 }
 
 impl Consent {
     /// Whether the consent recorded is what the law asks for a child in `age_band`.
     pub fn is_sufficient_for(self, age_band: AgeBand) -> bool {
-        self.guardian_consent && (self.child_assent || !age_band.needs_child_assent())
+        self.guardian_consent.is_some()
+            && (self.child_assent.is_some() || !age_band.needs_child_assent())
+    }
+}
+
+/// How and when one consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// How it was given.
+    pub method: ConsentMethod,
+    /// When it was recorded, by the tablet's clock.
+    pub given_at: DateTime<Utc>,
+}
+
+/// How a consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMethod {
+    /// Signed on paper (kept by the ward).
+    Written,
+    /// Said aloud, in front of the worker.
+    Verbal,
+}
+
+impl ConsentMethod {
+    /// Both methods, in display order.
+    pub const ALL: [ConsentMethod; 2] = [ConsentMethod::Verbal, ConsentMethod::Written];
+
+    /// The method as shown.
+    pub fn label(self) -> Localized {
+        match self {
+            ConsentMethod::Written => Localized::new("Bằng văn bản", "In writing"),
+            ConsentMethod::Verbal => Localized::new("Bằng lời nói", "Verbally"),
+        }
+    }
+}
+
+/// Ethnic group, as the child states it. Hanoi's largest groups are listed;
+/// the others are "other".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EthnicGroup {
+    /// Kinh.
+    Kinh,
+    /// Mường.
+    Muong,
+    /// Tày.
+    Tay,
+    /// Thái.
+    Thai,
+    /// Dao.
+    Dao,
+    /// H'Mông.
+    Hmong,
+    /// Nùng.
+    Nung,
+    /// Another group.
+    Other,
+    /// The child prefers not to say.
+    NotStated,
+}
+
+impl EthnicGroup {
+    /// Every option, in display order.
+    pub const ALL: [EthnicGroup; 9] = [
+        EthnicGroup::Kinh,
+        EthnicGroup::Muong,
+        EthnicGroup::Tay,
+        EthnicGroup::Thai,
+        EthnicGroup::Dao,
+        EthnicGroup::Hmong,
+        EthnicGroup::Nung,
+        EthnicGroup::Other,
+        EthnicGroup::NotStated,
+    ];
+
+    /// The option as shown.
+    pub fn label(self) -> Localized {
+        match self {
+            EthnicGroup::Kinh => Localized::new("Kinh", "Kinh"),
+            EthnicGroup::Muong => Localized::new("Mường", "Muong"),
+            EthnicGroup::Tay => Localized::new("Tày", "Tay"),
+            EthnicGroup::Thai => Localized::new("Thái", "Thai"),
+            EthnicGroup::Dao => Localized::new("Dao", "Dao"),
+            EthnicGroup::Hmong => Localized::new("H'Mông", "Hmong"),
+            EthnicGroup::Nung => Localized::new("Nùng", "Nung"),
+            EthnicGroup::Other => Localized::new("Dân tộc khác", "Another group"),
+            EthnicGroup::NotStated => Localized::new("Không muốn nói", "Prefer not to say"),
+        }
+    }
+}
+
+/// An answer the child may decline to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// The child prefers not to say.
+    NotStated,
+}
+
+impl Disclosure {
+    /// Every option, in display order.
+    pub const ALL: [Disclosure; 3] = [Disclosure::Yes, Disclosure::No, Disclosure::NotStated];
+
+    /// The option as shown.
+    pub fn label(self) -> Localized {
+        match self {
+            Disclosure::Yes => Localized::new("Có", "Yes"),
+            Disclosure::No => Localized::new("Không", "No"),
+            Disclosure::NotStated => Localized::new("Không muốn nói", "Prefer not to say"),
+        }
+    }
+}
+
+/// Children in special circumstances (Law on Children 2016, article 10),
+/// the groups a consultation sample must not leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialCircumstance {
+    /// Orphaned or abandoned.
+    Orphaned,
+    /// Living without family care.
+    WithoutFamilyCare,
+    /// Affected by HIV/AIDS.
+    AffectedByHiv,
+    /// Working, or exploited for labour.
+    ChildLabour,
+    /// Moved with migrant parents.
+    Migrant,
+    /// From a poor household.
+    PoorHousehold,
+    /// Another special circumstance.
+    Other,
+}
+
+impl SpecialCircumstance {
+    /// Every option, in display order.
+    pub const ALL: [SpecialCircumstance; 7] = [
+        SpecialCircumstance::Orphaned,
+        SpecialCircumstance::WithoutFamilyCare,
+        SpecialCircumstance::AffectedByHiv,
+        SpecialCircumstance::ChildLabour,
+        SpecialCircumstance::Migrant,
+        SpecialCircumstance::PoorHousehold,
+        SpecialCircumstance::Other,
+    ];
+
+    /// The option as shown.
+    pub fn label(self) -> Localized {
+        match self {
+            SpecialCircumstance::Orphaned => {
+                Localized::new("Mồ côi, bị bỏ rơi", "Orphaned or abandoned")
+            }
+            SpecialCircumstance::WithoutFamilyCare => {
+                Localized::new("Không nơi nương tựa", "Without family care")
+            }
+            SpecialCircumstance::AffectedByHiv => {
+                Localized::new("Bị ảnh hưởng bởi HIV/AIDS", "Affected by HIV/AIDS")
+            }
+            SpecialCircumstance::ChildLabour => {
+                Localized::new("Phải lao động sớm", "Working too young")
+            }
+            SpecialCircumstance::Migrant => Localized::new("Theo gia đình di cư", "Migrant family"),
+            SpecialCircumstance::PoorHousehold => Localized::new("Hộ nghèo", "Poor household"),
+            SpecialCircumstance::Other => {
+                Localized::new("Hoàn cảnh đặc biệt khác", "Other special circumstance")
+            }
+        }
     }
 }
 
@@ -193,10 +387,20 @@ pub enum AnswerValue {
     Text(String),
     /// A number.
     Number(f64),
+    /// A calendar date.
+    Date(NaiveDate),
     /// The `value` of the chosen option.
     Choice(String),
+    /// The `value`s of the chosen options, in the order of the list.
+    Choices(Vec<String>),
     /// Yes (`true`) or no.
     YesNo(bool),
     /// A face on the smiley scale, from 1.
     Smiley(u8),
+    /// A rating, from 1.
+    Rating(u8),
+    /// The options' values, most important first.
+    Ranking(Vec<String>),
+    /// The instances of a repeat, each with its own answers.
+    Repeat(Vec<Answers>),
 }

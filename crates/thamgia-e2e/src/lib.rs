@@ -1,4 +1,263 @@
 //! End-to-end tests of Tham Gia live in `tests/`: the built app in headless
 //! Chromium, driven from Rust, against the real server on a real SQLite file.
-//! This library is empty; the crate exists so those tests have their own
-//! dependencies (chromiumoxide) without weighing on the server's.
+//! This library holds what the tests and the browser bench share: starting
+//! the server in-process, launching Chromium, and small page helpers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
+#[allow(deprecated)]
+use chromiumoxide::cdp::browser_protocol::network::EmulateNetworkConditionsParams;
+use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
+use chromiumoxide::{Browser, BrowserConfig, Page};
+use futures::StreamExt;
+use thamgia_server::{Database, ServerConfig};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long any wait lasts before the test fails.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// The real server, running in this process on a loopback port.
+pub struct RunningServer {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    /// Its store, to check what it holds.
+    pub database: Database,
+}
+
+pub async fn start_server(
+    config: &ServerConfig,
+    address: SocketAddr,
+) -> Result<(RunningServer, SocketAddr)> {
+    let state = thamgia_server::prepare(config).await?;
+    let database = state.database.clone();
+    let router = thamgia_server::app(state, &config.static_dir);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))?;
+    let bound = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(thamgia_server::serve(listener, router, async {
+        stopped.await.ok();
+    }));
+    Ok((
+        RunningServer {
+            stop,
+            task,
+            database,
+        },
+        bound,
+    ))
+}
+
+impl RunningServer {
+    /// Stops the server and waits (at most 10 s) for it to close its port.
+    pub async fn stop(self) -> Result<()> {
+        self.stop.send(()).ok();
+        let abort = self.task.abort_handle();
+        match tokio::time::timeout(Duration::from_secs(10), self.task).await {
+            Ok(joined) => joined??,
+            // Connections kept alive by the browser may hold a graceful stop;
+            // the test needs the port closed, not politeness.
+            Err(_) => abort.abort(),
+        }
+        self.database.close().await;
+        Ok(())
+    }
+}
+
+pub fn dist_dir() -> Result<PathBuf> {
+    let Some(dist) = std::env::var_os("THAMGIA_DIST") else {
+        bail!("THAMGIA_DIST is not set: run `cargo xtask test`, which builds the app first");
+    };
+    let dist = PathBuf::from(dist);
+    if !dist.join("index.html").exists() {
+        bail!(
+            "{} has no index.html: run `cargo xtask build`",
+            dist.display()
+        );
+    }
+    Ok(dist)
+}
+
+pub async fn launch_browser(profile: &std::path::Path) -> Result<(Browser, JoinHandle<()>)> {
+    let chromium =
+        std::env::var("THAMGIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let config = BrowserConfig::builder()
+        .chrome_executable(chromium)
+        .user_data_dir(profile)
+        .no_sandbox()
+        .new_headless_mode()
+        .window_size(1280, 800)
+        .viewport(None)
+        .request_timeout(Duration::from_secs(30))
+        .args([
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ])
+        .build()
+        .map_err(|error| anyhow::anyhow!("browser config: {error}"))?;
+    let (browser, mut handler) = Browser::launch(config)
+        .await
+        .context("launching Chromium")?;
+    let events = tokio::spawn(async move {
+        while let Some(event) = handler.next().await {
+            if let Err(error) = event {
+                eprintln!("chromium event: {error}");
+            }
+        }
+    });
+    Ok((browser, events))
+}
+
+pub async fn js<T: serde::de::DeserializeOwned>(page: &Page, expression: &str) -> Result<T> {
+    let result = page
+        .evaluate(expression)
+        .await
+        .with_context(|| format!("evaluating {expression}"))?;
+    result
+        .into_value()
+        .with_context(|| format!("reading the value of {expression}"))
+}
+
+/// Waits until `expression` is truthy.
+pub async fn wait_for(page: &Page, what: &str, expression: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let truthy: bool = js(page, &format!("!!({expression})"))
+            .await
+            .unwrap_or(false);
+        if truthy {
+            return Ok(());
+        }
+        if started.elapsed() > WAIT {
+            let body: String = js(page, "document.body ? document.body.innerText : ''")
+                .await
+                .unwrap_or_default();
+            bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub fn selector_literal(selector: &str) -> String {
+    serde_json::to_string(selector).unwrap_or_default()
+}
+
+pub async fn click(page: &Page, selector: &str) -> Result<()> {
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
+    let clicked: bool = js(
+        page,
+        &format!("(() => {{ const e = document.querySelector({}); if (!e || e.disabled) return false; e.click(); return true; }})()", selector_literal(selector)),
+    )
+    .await?;
+    if !clicked {
+        bail!("{selector} could not be clicked");
+    }
+    Ok(())
+}
+
+/// Types like an on-screen keyboard would: focus, then insert the text.
+pub async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
+    let focused: bool = js(
+        page,
+        &format!("(() => {{ const e = document.querySelector({}); e.focus(); return document.activeElement === e; }})()", selector_literal(selector)),
+    )
+    .await?;
+    if !focused {
+        bail!("{selector} could not be focused");
+    }
+    page.execute(InsertTextParams::new(text))
+        .await
+        .context("inserting text")?;
+    Ok(())
+}
+
+pub async fn text_of(page: &Page, selector: &str) -> Result<String> {
+    js(
+        page,
+        &format!(
+            "(document.querySelector({}) || {{}}).textContent || ''",
+            selector_literal(selector)
+        ),
+    )
+    .await
+}
+
+/// The question on the current screen, or `None` on the review screen.
+pub async fn current_question(page: &Page) -> Result<Option<String>> {
+    wait_for(
+        page,
+        "a question or the review",
+        "document.querySelector('[data-test=review]') || document.querySelector('[data-test=questions] [data-question]')",
+    )
+    .await?;
+    // CDP gives no value for `null`: the review is an empty name.
+    let name: String = js(
+        page,
+        "document.querySelector('[data-test=review]') ? '' : document.querySelector('[data-test=questions] [data-question]').dataset.question",
+    )
+    .await?;
+    Ok((!name.is_empty()).then_some(name))
+}
+
+/// Presses "next" and waits until the screen has changed.
+pub async fn next_screen(page: &Page, from: &str) -> Result<()> {
+    click(page, "[data-test=next]").await?;
+    wait_for(
+        page,
+        "the next screen",
+        &format!(
+            "document.querySelector('[data-test=review]') || ((document.querySelector('[data-test=questions] [data-question]') || {{dataset: {{}}}}).dataset.question !== {})",
+            selector_literal(from)
+        ),
+    )
+    .await
+}
+
+pub async fn set_offline(page: &Page, offline: bool) -> Result<()> {
+    // Requests fail, and `navigator.onLine` with its events follows. The
+    // command is marked deprecated in favour of a pair of newer ones, but it
+    // is the one this Chromium accepts without a rule list.
+    #[allow(deprecated)]
+    let offline_conditions = EmulateNetworkConditionsParams::new(offline, 0.0, -1.0, -1.0);
+    page.execute(offline_conditions)
+        .await
+        .context("emulating network conditions")?;
+    Ok(())
+}
+
+/// Opens `url` in a new page, with the service-worker fix: without turning
+/// auto-attach off first, service workers start paused under the debugger
+/// and `register()` never resolves.
+pub async fn open_app(browser: &Browser, url: &str) -> Result<Page> {
+    let page = browser
+        .new_page("about:blank")
+        .await
+        .context("opening a page")?;
+    page.execute(SetAutoAttachParams::new(false, false))
+        .await
+        .context("turning auto-attach off")?;
+    page.goto(url).await.context("opening the app")?;
+    Ok(page)
+}

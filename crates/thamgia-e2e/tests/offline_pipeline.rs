@@ -7,215 +7,14 @@
 //! stopped, so neither the page nor its service worker can reach it.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
-#[allow(deprecated)]
-use chromiumoxide::cdp::browser_protocol::network::EmulateNetworkConditionsParams;
-use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
-use chromiumoxide::{Browser, BrowserConfig, Page};
-use futures::StreamExt;
-use thamgia_core::{AgeBand, AnswerValue, QuestionKind, ResponseStatus, Sex};
+use thamgia_core::{AgeBand, AnswerValue, ConsentMethod, QuestionKind, ResponseStatus, Sex};
+use thamgia_e2e::{
+    click, current_question, dist_dir, js, launch_browser, next_screen, open_app, set_offline,
+    start_server, text_of, type_into, wait_for,
+};
 use thamgia_server::{seed, Database, ServerConfig};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-const WAIT: Duration = Duration::from_secs(60);
-
-struct RunningServer {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
-    database: Database,
-}
-
-async fn start_server(
-    config: &ServerConfig,
-    address: SocketAddr,
-) -> Result<(RunningServer, SocketAddr)> {
-    let state = thamgia_server::prepare(config).await?;
-    let database = state.database.clone();
-    let router = thamgia_server::app(state, &config.static_dir);
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("binding {address}"))?;
-    let bound = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(thamgia_server::serve(listener, router, async {
-        stopped.await.ok();
-    }));
-    Ok((
-        RunningServer {
-            stop,
-            task,
-            database,
-        },
-        bound,
-    ))
-}
-
-impl RunningServer {
-    async fn stop(self) -> Result<()> {
-        self.stop.send(()).ok();
-        let abort = self.task.abort_handle();
-        match tokio::time::timeout(Duration::from_secs(10), self.task).await {
-            Ok(joined) => joined??,
-            // Connections kept alive by the browser may hold a graceful stop;
-            // the test needs the port closed, not politeness.
-            Err(_) => abort.abort(),
-        }
-        self.database.close().await;
-        Ok(())
-    }
-}
-
-fn dist_dir() -> Result<PathBuf> {
-    let Some(dist) = std::env::var_os("THAMGIA_DIST") else {
-        bail!("THAMGIA_DIST is not set: run `cargo xtask test`, which builds the app first");
-    };
-    let dist = PathBuf::from(dist);
-    if !dist.join("index.html").exists() {
-        bail!(
-            "{} has no index.html: run `cargo xtask build`",
-            dist.display()
-        );
-    }
-    Ok(dist)
-}
-
-async fn launch_browser(profile: &std::path::Path) -> Result<(Browser, JoinHandle<()>)> {
-    let chromium =
-        std::env::var("THAMGIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    let config = BrowserConfig::builder()
-        .chrome_executable(chromium)
-        .user_data_dir(profile)
-        .no_sandbox()
-        .new_headless_mode()
-        .window_size(1280, 800)
-        .viewport(None)
-        .request_timeout(Duration::from_secs(30))
-        .args([
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ])
-        .build()
-        .map_err(|error| anyhow::anyhow!("browser config: {error}"))?;
-    let (browser, mut handler) = Browser::launch(config)
-        .await
-        .context("launching Chromium")?;
-    let events = tokio::spawn(async move {
-        while let Some(event) = handler.next().await {
-            if let Err(error) = event {
-                eprintln!("chromium event: {error}");
-            }
-        }
-    });
-    Ok((browser, events))
-}
-
-async fn js<T: serde::de::DeserializeOwned>(page: &Page, expression: &str) -> Result<T> {
-    let result = page
-        .evaluate(expression)
-        .await
-        .with_context(|| format!("evaluating {expression}"))?;
-    result
-        .into_value()
-        .with_context(|| format!("reading the value of {expression}"))
-}
-
-/// Waits until `expression` is truthy.
-async fn wait_for(page: &Page, what: &str, expression: &str) -> Result<()> {
-    let started = Instant::now();
-    loop {
-        let truthy: bool = js(page, &format!("!!({expression})"))
-            .await
-            .unwrap_or(false);
-        if truthy {
-            return Ok(());
-        }
-        if started.elapsed() > WAIT {
-            let body: String = js(page, "document.body ? document.body.innerText : ''")
-                .await
-                .unwrap_or_default();
-            bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-fn selector_literal(selector: &str) -> String {
-    serde_json::to_string(selector).unwrap_or_default()
-}
-
-async fn click(page: &Page, selector: &str) -> Result<()> {
-    wait_for(
-        page,
-        selector,
-        &format!("document.querySelector({})", selector_literal(selector)),
-    )
-    .await?;
-    let clicked: bool = js(
-        page,
-        &format!("(() => {{ const e = document.querySelector({}); if (!e || e.disabled) return false; e.click(); return true; }})()", selector_literal(selector)),
-    )
-    .await?;
-    if !clicked {
-        bail!("{selector} could not be clicked");
-    }
-    Ok(())
-}
-
-/// Types like an on-screen keyboard would: focus, then insert the text.
-async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
-    wait_for(
-        page,
-        selector,
-        &format!("document.querySelector({})", selector_literal(selector)),
-    )
-    .await?;
-    let focused: bool = js(
-        page,
-        &format!("(() => {{ const e = document.querySelector({}); e.focus(); return document.activeElement === e; }})()", selector_literal(selector)),
-    )
-    .await?;
-    if !focused {
-        bail!("{selector} could not be focused");
-    }
-    page.execute(InsertTextParams::new(text))
-        .await
-        .context("inserting text")?;
-    Ok(())
-}
-
-async fn text_of(page: &Page, selector: &str) -> Result<String> {
-    js(
-        page,
-        &format!(
-            "(document.querySelector({}) || {{}}).textContent || ''",
-            selector_literal(selector)
-        ),
-    )
-    .await
-}
-
-async fn set_offline(page: &Page, offline: bool) -> Result<()> {
-    // Requests fail, and `navigator.onLine` with its events follows. The
-    // command is marked deprecated in favour of a pair of newer ones, but it
-    // is the one this Chromium accepts without a rule list.
-    #[allow(deprecated)]
-    let offline_conditions = EmulateNetworkConditionsParams::new(offline, 0.0, -1.0, -1.0);
-    page.execute(offline_conditions)
-        .await
-        .context("emulating network conditions")?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()> {
@@ -230,16 +29,7 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     let url = format!("http://{address}/");
     let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
 
-    let page = browser
-        .new_page("about:blank")
-        .await
-        .context("opening a page")?;
-    // Without this, service workers start paused under the debugger and
-    // `register()` never resolves.
-    page.execute(SetAutoAttachParams::new(false, false))
-        .await
-        .context("turning auto-attach off")?;
-    page.goto(url.as_str()).await.context("opening the app")?;
+    let page = open_app(&browser, &url).await?;
 
     // First visit, online: choose the ward once; the survey arrives by sync.
     type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
@@ -277,23 +67,26 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     )
     .await?;
 
-    // A child answers the seeded survey.
+    // A child answers the seeded survey, one question per screen.
     click(&page, "[data-test=start-survey]").await?;
     click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
     click(&page, "[data-test=sex] button[data-value=Female]").await?;
-    click(&page, "[data-test=child-assent]").await?;
-    click(&page, "[data-test=guardian-consent]").await?;
-    wait_for(
+    click(&page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
         &page,
-        "the questions",
-        "document.querySelector('[data-test=questions]')",
+        "[data-test=guardian-consent] button[data-value=written]",
     )
     .await?;
+    click(&page, "[data-test=next]").await?;
 
     let survey = seed::demo_survey()?;
     let mut expected: BTreeMap<String, AnswerValue> = BTreeMap::new();
-    for (index, question) in survey.questions.iter().enumerate() {
-        let scope = format!("[data-question={}]", question.id);
+    while let Some(question_id) = current_question(&page).await? {
+        let question = survey
+            .question(&question_id)
+            .with_context(|| format!("the app shows an unknown question {question_id}"))?;
+        let index = expected.len();
+        let scope = format!("[data-question={question_id}]");
         let answer = match &question.kind {
             QuestionKind::Smiley { points } => {
                 let face = 1 + (index as u8 % *points);
@@ -310,9 +103,9 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
                 AnswerValue::Choice(choice.value.clone())
             }
             QuestionKind::YesNo => {
-                let yes = index.is_multiple_of(2);
-                click(&page, &format!("{scope} button[data-value='{yes}']")).await?;
-                AnswerValue::YesNo(yes)
+                // "Yes" to deep water makes the swimming question appear.
+                click(&page, &format!("{scope} button[data-value='true']")).await?;
+                AnswerValue::YesNo(true)
             }
             QuestionKind::Number { .. } => {
                 type_into(&page, &format!("{scope} input"), "15").await?;
@@ -323,9 +116,16 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
                 type_into(&page, &format!("{scope} textarea"), &text).await?;
                 AnswerValue::Text(text)
             }
+            other => bail!("the seeded survey has no {other:?} question"),
         };
-        expected.insert(question.id.clone(), answer);
+        expected.insert(question_id.clone(), answer);
+        next_screen(&page, &question_id).await?;
     }
+    assert!(
+        expected.contains_key("can_swim"),
+        "a relevant question appeared: {expected:?}"
+    );
+    assert_eq!(expected.len(), survey.questions().len());
     wait_for(
         &page,
         "the last answer saved",
@@ -336,23 +136,23 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     // A reload, still offline: every answer is still there.
     page.reload().await?;
-    wait_for(
-        &page,
-        "the draft reloaded",
-        "document.querySelector('[data-test=questions]')",
-    )
-    .await?;
-    for (question_id, answer) in &expected {
+    wait_for(&page, "the draft reloaded", "document.querySelector(\"[data-test=guardian-consent] button[data-value=written][aria-pressed=true]\")").await?;
+    assert_eq!(js::<String>(&page, "location.href").await?, fill_url);
+    click(&page, "[data-test=next]").await?;
+    while let Some(question_id) = current_question(&page).await? {
         let scope = format!("[data-question={question_id}]");
+        let answer = expected
+            .get(&question_id)
+            .with_context(|| format!("{question_id} was not answered before the reload"))?;
         match answer {
             AnswerValue::Smiley(face) => {
-                wait_for(&page, question_id, &format!("document.querySelector(\"{scope} button[data-value='{face}'][aria-pressed=true]\")")).await?
+                wait_for(&page, &question_id, &format!("document.querySelector(\"{scope} button[data-value='{face}'][aria-pressed=true]\")")).await?
             }
             AnswerValue::Choice(value) => {
-                wait_for(&page, question_id, &format!("document.querySelector(\"{scope} button[data-value='{value}'][aria-pressed=true]\")")).await?
+                wait_for(&page, &question_id, &format!("document.querySelector(\"{scope} button[data-value='{value}'][aria-pressed=true]\")")).await?
             }
             AnswerValue::YesNo(yes) => {
-                wait_for(&page, question_id, &format!("document.querySelector(\"{scope} button[data-value='{yes}'][aria-pressed=true]\")")).await?
+                wait_for(&page, &question_id, &format!("document.querySelector(\"{scope} button[data-value='{yes}'][aria-pressed=true]\")")).await?
             }
             AnswerValue::Number(_) => {
                 let value: String = js(&page, &format!("document.querySelector(\"{scope} input\").value")).await?;
@@ -362,9 +162,16 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
                 let value: String = js(&page, &format!("document.querySelector(\"{scope} textarea\").value")).await?;
                 assert_eq!(&value, text, "{question_id} kept its text");
             }
+            other => bail!("unexpected answer {other:?}"),
         }
+        next_screen(&page, &question_id).await?;
     }
-    assert_eq!(js::<String>(&page, "location.href").await?, fill_url);
+    let reviewed: usize = js(
+        &page,
+        "document.querySelectorAll('[data-test=review] [data-review]').length",
+    )
+    .await?;
+    assert_eq!(reviewed, expected.len(), "the review lists every answer");
 
     // Completed: waiting to be sent.
     click(&page, "[data-test=complete]").await?;
@@ -396,7 +203,14 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     assert_eq!(stored.answers, expected, "the server holds what was typed");
     assert_eq!(stored.participant.age_band, Some(AgeBand::From10To12));
     assert_eq!(stored.participant.sex, Some(Sex::Female));
-    assert!(stored.consent.child_assent && stored.consent.guardian_consent);
+    assert_eq!(
+        stored.consent.child_assent.map(|record| record.method),
+        Some(ConsentMethod::Verbal)
+    );
+    assert_eq!(
+        stored.consent.guardian_consent.map(|record| record.method),
+        Some(ConsentMethod::Written)
+    );
     assert_eq!(stored.ward_code, "00004");
     assert_eq!(stored.status, ResponseStatus::Completed);
 

@@ -14,8 +14,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
 use thamgia_core::{
-    AgeBand, AnswerValue, Consent, Mutation, MutationChange, Participant, PushRequest,
-    PushResponse, QuestionKind, Response, ResponseStatus, Sex, SurveyDefinition, SCHEMA_VERSION,
+    Mutation, MutationChange, PushRequest, PushResponse, Response, SurveyDefinition, SCHEMA_VERSION,
 };
 use thamgia_server::{seed, ServerConfig};
 use uuid::Uuid;
@@ -131,35 +130,12 @@ fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
         .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
         .single()
         .unwrap_or_default();
-    let now = start + Duration::seconds(n as i64);
-    let mut response =
-        Response::new_draft(Uuid::new_v4(), &survey.id, survey.version, "00004", now);
-    response.participant = Participant {
-        age_band: Some([AgeBand::From7To9, AgeBand::From10To12, AgeBand::From13To15][n % 3]),
-        sex: Some([Sex::Female, Sex::Male, Sex::NotStated][n % 3]),
-    };
-    response.consent = Consent {
-        child_assent: true,
-        guardian_consent: true,
-    };
-    for (index, question) in survey.questions.iter().enumerate() {
-        let value = match &question.kind {
-            QuestionKind::ShortText { .. } => {
-                AnswerValue::Text(format!("Ý kiến số {n}: cần thêm sân chơi an toàn"))
-            }
-            QuestionKind::Number { .. } => AnswerValue::Number((n % 60) as f64),
-            QuestionKind::SingleChoice { choices } => {
-                AnswerValue::Choice(choices[(n + index) % choices.len()].value.clone())
-            }
-            QuestionKind::YesNo => AnswerValue::YesNo(n.is_multiple_of(2)),
-            QuestionKind::Smiley { points } => {
-                AnswerValue::Smiley(1 + ((n + index) % usize::from(*points)) as u8)
-            }
-        };
-        response.answers.insert(question.id.clone(), value);
-    }
-    response.status = ResponseStatus::Completed;
-    response
+    seed::sample_response(
+        survey,
+        Uuid::new_v4(),
+        n,
+        start + Duration::seconds(n as i64),
+    )
 }
 
 async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
@@ -223,7 +199,7 @@ async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
         task.await??;
     }
     let elapsed = started.elapsed();
-    println!("\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, {TABLETS} tablets at once):", survey.questions.len());
+    println!("\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, {TABLETS} tablets at once):", survey.questions().len());
     println!(
         "  request bodies: {:.1} MiB",
         body_bytes as f64 / (1024.0 * 1024.0)

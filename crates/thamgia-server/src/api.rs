@@ -1,17 +1,22 @@
-//! `/api/v1`: health, reference data, surveys, and the sync protocol.
+//! `/api/v1`: health, reference data, surveys (and their XLSForm import),
+//! and the sync protocol.
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Serialize;
 use thamgia_core::{
-    PullRequest, PullResponse, PushRequest, PushResponse, SurveyDefinition, SCHEMA_VERSION,
+    Localized, PullRequest, PullResponse, PushRequest, PushResponse, SurveyDefinition,
+    SCHEMA_VERSION,
 };
 
 use crate::error::ServerError;
 use crate::seed::UnitList;
+use crate::xlsform::{import_xlsform, ImportProblem};
 use crate::AppState;
 
 /// Largest request body accepted: 500 responses of a long survey fit well.
@@ -24,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         .route("/units", get(units))
         .route("/surveys", get(surveys))
         .route("/surveys/{id}/{version}", get(survey))
+        .route("/surveys/import", post(import_survey))
+        .route("/responses/{id}/withdraw", post(withdraw))
         .route("/sync/push", post(push))
         .route("/sync/pull", post(pull))
         .fallback(not_found)
@@ -95,6 +102,59 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ServerError> {
     let Json(request) = body?;
     Ok(Json(state.database.pull(&request).await?))
+}
+
+/// A guardian withdrew consent through the ward: the answers are deleted
+/// here and on every tablet at its next sync. (Once accounts exist, this is
+/// for city and ward officers only.)
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<uuid::Uuid>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    state.database.withdraw_response(id, Utc::now()).await?;
+    tracing::info!(response_id = %id, "consent withdrawn at the town hall");
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /surveys/import`: the body is an XLSForm (.xlsx, whatever the
+/// content type says). A form Tham Gia can run is published as the next
+/// version of its `form_id` and answered with 201 and the survey; otherwise
+/// 422 lists every problem with its sheet and row.
+///
+/// Until accounts exist anyone on the trusted network can publish; once
+/// they do, this endpoint requires the city-officer role.
+async fn import_survey(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SurveyDefinition>), ServerError> {
+    let body = body?;
+    // Unzipping and parsing a workbook is CPU work: off the async threads.
+    // A panic inside the reader (a malformed file it did not expect) is the
+    // file's fault as far as the author can tell: it is refused, not a 500.
+    let imported = tokio::task::spawn_blocking(move || import_xlsform(&body))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "the XLSForm reader panicked");
+            Err(vec![ImportProblem {
+                sheet: String::new(),
+                row: None,
+                message: Localized::new(
+                    "Không đọc được tệp này. Hãy mở nó bằng Excel, lưu lại dưới dạng .xlsx rồi tải lên lại.",
+                    "This file cannot be read. Open it in Excel, save it again as .xlsx and upload it again.",
+                ),
+            }])
+        })
+        .map_err(ServerError::ImportRefused)?;
+    let survey = state
+        .database
+        .publish_next_version(imported.survey, Utc::now())
+        .await?;
+    tracing::info!(
+        survey = %survey.key(),
+        form_version = imported.form_version.as_deref().unwrap_or(""),
+        "XLSForm imported and published"
+    );
+    Ok((StatusCode::CREATED, Json(survey)))
 }
 
 async fn not_found() -> ServerError {

@@ -16,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
 use thamgia_core::{
-    validate_response, Change, ChangeEntity, Localized, MutationChange, MutationOutcome,
+    validate_with, Change, ChangeEntity, FormEngine, Localized, MutationChange, MutationOutcome,
     MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus, Response,
     ResponseStatus, SurveyDefinition, ValidationMode, SCHEMA_VERSION,
 };
@@ -100,35 +100,32 @@ impl Database {
         survey: &SurveyDefinition,
         now: DateTime<Utc>,
     ) -> Result<bool, ServerError> {
-        let definition = serde_json::to_string(survey)?;
         let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let inserted = sqlx::query(
-            "INSERT INTO surveys (id, version, definition, published_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id, version) DO NOTHING",
-        )
-        .bind(&survey.id)
-        .bind(survey.version)
-        .bind(&definition)
-        .bind(timestamp(now))
-        .execute(&mut *transaction)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            let payload = serde_json::to_string(&ChangeEntity::Survey {
-                survey: survey.clone(),
-            })?;
-            sqlx::query(
-                "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', ?, ?, ?)",
-            )
-            .bind(survey.key())
-            .bind(payload)
-            .bind(timestamp(now))
-            .execute(&mut *transaction)
-            .await?;
-        }
+        let inserted = insert_survey(&mut transaction, survey, now).await?;
         transaction.commit().await?;
         Ok(inserted)
+    }
+
+    /// The highest published version of survey `id`, 0 when none is.
+    pub async fn latest_version(&self, id: &str) -> Result<u32, ServerError> {
+        let mut connection = self.pool.acquire().await?;
+        latest_version(&mut connection, id).await
+    }
+
+    /// Publishes `survey` as the next version of its id (the latest plus
+    /// one, or 1) and returns it with that version. The version is read and
+    /// the row written in one `BEGIN IMMEDIATE` transaction, so two imports
+    /// of the same id at once get two different versions.
+    pub async fn publish_next_version(
+        &self,
+        mut survey: SurveyDefinition,
+        now: DateTime<Utc>,
+    ) -> Result<SurveyDefinition, ServerError> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        survey.version = latest_version(&mut transaction, &survey.id).await? + 1;
+        insert_survey(&mut transaction, &survey, now).await?;
+        transaction.commit().await?;
+        Ok(survey)
     }
 
     /// The latest version of every survey, by id.
@@ -189,11 +186,10 @@ impl Database {
         let mut last_seq = stored_last.unwrap_or(0).max(0) as u64;
         let mut status = PushStatus::Ok;
         let mut results = Vec::with_capacity(request.mutations.len());
-        let mut surveys: HashMap<(String, u32), Option<SurveyDefinition>> = HashMap::new();
+        let mut surveys: HashMap<(String, u32), Option<CompiledSurvey>> = HashMap::new();
 
         for mutation in &request.mutations {
-            let MutationChange::SubmitResponse { response } = &mutation.change;
-            let record_id = response.id.to_string();
+            let record_id = mutation.change.record_id().to_string();
             if mutation.seq <= last_seq {
                 let logged = sqlx::query(
                     "SELECT record_id, outcome FROM mutation_log WHERE client_id = ? AND seq = ?",
@@ -222,21 +218,43 @@ impl Database {
                 };
                 break;
             }
-            let key = (response.survey_id.clone(), response.survey_version);
-            if !surveys.contains_key(&key) {
-                let survey = load_survey(&mut transaction, &key.0, key.1).await?;
-                surveys.insert(key.clone(), survey);
-            }
-            let survey = surveys.get(&key).and_then(Option::as_ref);
-            let outcome = submit_response(
-                &mut transaction,
-                survey,
-                &client_id,
-                mutation.seq,
-                response,
-                &received_at,
-            )
-            .await?;
+            let outcome = match &mutation.change {
+                MutationChange::SubmitResponse { response } => {
+                    let key = (response.survey_id.clone(), response.survey_version);
+                    if !surveys.contains_key(&key) {
+                        let survey = load_survey(&mut transaction, &key.0, key.1)
+                            .await?
+                            .and_then(|survey| {
+                                FormEngine::compile(&survey)
+                                    .ok()
+                                    .map(|engine| (survey, engine))
+                            });
+                        surveys.insert(key.clone(), survey);
+                    }
+                    let survey = surveys.get(&key).and_then(Option::as_ref);
+                    let submission = Submission {
+                        client_id: &client_id,
+                        seq: mutation.seq,
+                        received_at: &received_at,
+                        today: now.date_naive(),
+                    };
+                    submit_response(&mut transaction, survey, &submission, response).await?
+                }
+                MutationChange::WithdrawResponse {
+                    response_id,
+                    withdrawn_at,
+                } => {
+                    withdraw(
+                        &mut transaction,
+                        *response_id,
+                        *withdrawn_at,
+                        &received_at,
+                        "tablet",
+                    )
+                    .await?;
+                    MutationOutcome::Withdrawn
+                }
+            };
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
                  VALUES (?, ?, ?, ?, ?)",
@@ -317,6 +335,46 @@ impl Database {
         })
     }
 
+    /// Withdraws consent for a response at the town hall (a guardian asked
+    /// the ward): deletes its answers and tells every tablet.
+    pub async fn withdraw_response(
+        &self,
+        response_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServerError> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        withdraw(
+            &mut transaction,
+            response_id,
+            now,
+            &timestamp(now),
+            "town_hall",
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a response's consent was withdrawn (its tombstone exists).
+    pub async fn is_withdrawn(&self, response_id: Uuid) -> Result<bool, ServerError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = ?")
+                .bind(response_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// How many stored responses count: neither withdrawn (those are
+    /// deleted) nor superseded by a correction.
+    pub async fn counted_response_count(&self) -> Result<u64, ServerError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE superseded_by IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(count.max(0) as u64)
+    }
+
     /// How many responses are stored.
     pub async fn response_count(&self) -> Result<u64, ServerError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
@@ -371,6 +429,51 @@ impl Database {
     }
 }
 
+async fn latest_version(connection: &mut SqliteConnection, id: &str) -> Result<u32, ServerError> {
+    let latest: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM surveys WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *connection)
+            .await?;
+    Ok(u32::try_from(latest).unwrap_or(0))
+}
+
+/// Inserts a survey version and its change-log entry, unless that version
+/// exists; returns whether it was new.
+async fn insert_survey(
+    connection: &mut SqliteConnection,
+    survey: &SurveyDefinition,
+    now: DateTime<Utc>,
+) -> Result<bool, ServerError> {
+    let definition = serde_json::to_string(survey)?;
+    let inserted = sqlx::query(
+        "INSERT INTO surveys (id, version, definition, published_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id, version) DO NOTHING",
+    )
+    .bind(&survey.id)
+    .bind(survey.version)
+    .bind(&definition)
+    .bind(timestamp(now))
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        let payload = serde_json::to_string(&ChangeEntity::Survey {
+            survey: survey.clone(),
+        })?;
+        sqlx::query(
+            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', ?, ?, ?)",
+        )
+        .bind(survey.key())
+        .bind(payload)
+        .bind(timestamp(now))
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(inserted)
+}
+
 async fn load_survey(
     connection: &mut SqliteConnection,
     id: &str,
@@ -389,16 +492,52 @@ async fn load_survey(
     }
 }
 
+/// A survey version with its compiled form.
+type CompiledSurvey = (SurveyDefinition, FormEngine);
+
+/// Where a submitted response comes from.
+struct Submission<'a> {
+    client_id: &'a str,
+    seq: u64,
+    received_at: &'a str,
+    today: chrono::NaiveDate,
+}
+
 /// Applies one submitted response: validate, insert if new, recognise a
-/// retried copy, keep a different copy as a conflict.
+/// retried copy, keep a different copy as a conflict, and drop anything of a
+/// response whose consent was withdrawn.
 async fn submit_response(
     connection: &mut SqliteConnection,
-    survey: Option<&SurveyDefinition>,
-    client_id: &str,
-    seq: u64,
+    survey: Option<&CompiledSurvey>,
+    submission: &Submission<'_>,
     response: &Response,
-    received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
+    let Submission {
+        client_id,
+        seq,
+        received_at,
+        today,
+    } = *submission;
+    let withdrawn: Option<String> =
+        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = ?")
+            .bind(response.id.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+    if withdrawn.is_some() {
+        return Ok(MutationOutcome::Withdrawn);
+    }
+    if response.status == ResponseStatus::Withdrawn {
+        // The tablet withdrew it before it was ever sent: keep the tombstone.
+        withdraw(
+            connection,
+            response.id,
+            response.updated_at,
+            received_at,
+            "tablet",
+        )
+        .await?;
+        return Ok(MutationOutcome::Withdrawn);
+    }
     let content = serde_json::to_string(response)?;
     let reasons: Vec<Localized> = match survey {
         None => vec![Localized::new(
@@ -415,16 +554,18 @@ async fn submit_response(
             "Chỉ gửi được phiếu đã hoàn thành.",
             "Only completed responses can be sent.",
         )],
-        Some(survey) => validate_response(survey, response, ValidationMode::Complete)
-            .into_iter()
-            .map(|issue| match issue.question_id {
-                Some(question) => Localized::new(
-                    format!("{question}: {}", issue.message.vi),
-                    format!("{question}: {}", issue.message.en),
-                ),
-                None => issue.message,
-            })
-            .collect(),
+        Some((survey, engine)) => {
+            validate_with(engine, survey, response, ValidationMode::Complete, today)
+                .into_iter()
+                .map(|issue| match issue.question_id {
+                    Some(question) => Localized::new(
+                        format!("{question}: {}", issue.message.vi),
+                        format!("{question}: {}", issue.message.en),
+                    ),
+                    None => issue.message,
+                })
+                .collect()
+        }
     };
     if !reasons.is_empty() {
         sqlx::query(
@@ -458,8 +599,8 @@ async fn submit_response(
     let sex = enum_text(&response.participant.sex)?;
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
-             content_sha256, client_id, client_seq, created_at, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+             content_sha256, client_id, client_seq, created_at, received_at, corrects)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
     .bind(&response.survey_id)
@@ -473,11 +614,21 @@ async fn submit_response(
     .bind(seq as i64)
     .bind(timestamp(response.created_at))
     .bind(received_at)
+    .bind(response.corrects.map(|id| id.to_string()))
     .execute(&mut *connection)
     .await?
     .rows_affected()
         == 1;
     if inserted {
+        if let Some(corrected) = response.corrects {
+            sqlx::query(
+                "UPDATE responses SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL",
+            )
+            .bind(response.id.to_string())
+            .bind(corrected.to_string())
+            .execute(&mut *connection)
+            .await?;
+        }
         return Ok(MutationOutcome::Applied);
     }
     let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM responses WHERE id = ?")
@@ -506,4 +657,70 @@ async fn submit_response(
             "The server already holds a different response with the same id. Both are kept for a city officer to review.",
         ),
     })
+}
+
+/// Deletes everything held of a response whose consent was withdrawn and
+/// keeps a tombstone without content; tablets hear of it through a change.
+async fn withdraw(
+    connection: &mut SqliteConnection,
+    response_id: Uuid,
+    withdrawn_at: DateTime<Utc>,
+    received_at: &str,
+    source: &str,
+) -> Result<(), ServerError> {
+    let id = response_id.to_string();
+    let held =
+        sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    let (survey_id, survey_version, ward_code): (Option<String>, Option<i64>, Option<String>) =
+        match &held {
+            Some(row) => (
+                row.get("survey_id"),
+                row.get("survey_version"),
+                row.get("ward_code"),
+            ),
+            None => (None, None, None),
+        };
+    let inserted = sqlx::query(
+        "INSERT INTO withdrawals (response_id, survey_id, survey_version, ward_code, withdrawn_at,
+             received_at, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (response_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(survey_id)
+    .bind(survey_version)
+    .bind(ward_code)
+    .bind(timestamp(withdrawn_at))
+    .bind(received_at)
+    .bind(source)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    sqlx::query("DELETE FROM responses WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM response_conflicts WHERE response_id = ?")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM rejected_mutations WHERE json_extract(payload, '$.id') = ?")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    if inserted {
+        let payload = serde_json::to_string(&ChangeEntity::ResponseWithdrawn { response_id })?;
+        sqlx::query(
+            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('response_withdrawn', ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(payload)
+        .bind(received_at)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
 }

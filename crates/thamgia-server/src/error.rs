@@ -1,13 +1,18 @@
 //! The server's one error type and how each variant becomes an HTTP answer.
 //!
 //! Every answer carries a [`thamgia_core::ApiError`] body with a message in
-//! Vietnamese and English. Details of server faults are logged, never sent.
+//! Vietnamese and English, except a refused XLSForm import, whose body
+//! ([`ImportRefusedBody`]) also lists the problems row by row. Details of
+//! server faults are logged, never sent.
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::{Deserialize, Serialize};
 use thamgia_core::{ApiError, ApiErrorCode, Localized};
+
+use crate::xlsform::ImportProblem;
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +35,11 @@ pub enum ServerError {
     /// 404: nothing here.
     #[error("not found")]
     NotFound,
+    /// 422: the uploaded XLSForm was read but cannot become a survey (or
+    /// could not be read at all). The body lists every problem with its
+    /// sheet and row, so the author fixes them in one pass.
+    #[error("XLSForm import refused: {} problems", .0.len())]
+    ImportRefused(Vec<ImportProblem>),
     /// 500: the database failed. Logged with its detail; the client only
     /// learns to retry.
     #[error("database: {0}")]
@@ -37,6 +47,39 @@ pub enum ServerError {
     /// 500: stored data could not be read back (a bug or a damaged row).
     #[error("stored data unreadable: {0}")]
     Corrupt(#[from] serde_json::Error),
+}
+
+/// The body of a refused XLSForm import (422). It has the shape of
+/// [`ApiError`] plus the problems; its code, `import_refused`, is the
+/// server's own, since only the import endpoint answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRefusedBody {
+    /// Always `import_refused`.
+    pub code: String,
+    /// What happened and what to do, for people.
+    pub message: Localized,
+    /// Every problem found, sheet by sheet, row by row.
+    pub problems: Vec<ImportProblem>,
+}
+
+/// The code of [`ImportRefusedBody`].
+pub const IMPORT_REFUSED: &str = "import_refused";
+
+impl ImportRefusedBody {
+    fn new(problems: Vec<ImportProblem>) -> ImportRefusedBody {
+        ImportRefusedBody {
+            code: IMPORT_REFUSED.to_owned(),
+            message: import_refused_message(problems.len()),
+            problems,
+        }
+    }
+}
+
+fn import_refused_message(count: usize) -> Localized {
+    Localized::new(
+        format!("Không nhập được biểu mẫu: có {count} lỗi. Hãy sửa các dòng được liệt kê rồi tải tệp lên lại."),
+        format!("The form was not imported: {count} problem(s). Fix the rows listed and upload the file again."),
+    )
 }
 
 impl ServerError {
@@ -71,6 +114,13 @@ impl ServerError {
                 ApiErrorCode::NotFound,
                 Localized::new("Không tìm thấy.", "Not found."),
             ),
+            // `into_response` answers with an [`ImportRefusedBody`]; this
+            // common shape only serves callers that want an `ApiError`.
+            ServerError::ImportRefused(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiErrorCode::BadRequest,
+                import_refused_message(problems.len()),
+            ),
             ServerError::Database(_) | ServerError::Corrupt(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiErrorCode::Internal,
@@ -86,6 +136,14 @@ impl ServerError {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
+        if let ServerError::ImportRefused(problems) = self {
+            tracing::info!(problems = problems.len(), "XLSForm import refused");
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(ImportRefusedBody::new(problems)),
+            )
+                .into_response();
+        }
         let (status, body) = self.status_and_body();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
@@ -98,6 +156,16 @@ impl IntoResponse for ServerError {
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> ServerError {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::PayloadTooLarge(rejection.body_text())
+        } else {
+            ServerError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
+impl From<BytesRejection> for ServerError {
+    fn from(rejection: BytesRejection) -> ServerError {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ServerError::PayloadTooLarge(rejection.body_text())
         } else {

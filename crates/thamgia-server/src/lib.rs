@@ -8,6 +8,7 @@ pub mod api;
 pub mod database;
 pub mod error;
 pub mod seed;
+pub mod xlsform;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};

@@ -56,3 +56,103 @@ pub async fn seed_demo(database: &Database) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A valid completed response to `survey`, varied by `n`: every question
+/// answered, then what is not asked removed. For the bench, the tests and
+/// demo data; never for real children.
+pub fn sample_response(
+    survey: &SurveyDefinition,
+    id: uuid::Uuid,
+    n: usize,
+    now: chrono::DateTime<Utc>,
+) -> thamgia_core::Response {
+    use thamgia_core::{
+        AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, FormEngine, Item,
+        QuestionKind, ResponseStatus, Sex,
+    };
+
+    fn answer(kind: &QuestionKind, n: usize, index: usize) -> Option<AnswerValue> {
+        let pick = |count: usize| (n + index) % count.max(1);
+        Some(match kind {
+            QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => {
+                AnswerValue::Text(format!("Ý kiến số {n}: cần thêm sân chơi an toàn"))
+            }
+            QuestionKind::Number { min, max, integer } => {
+                let low = min.unwrap_or(0.0);
+                let high = max.unwrap_or(low + 60.0);
+                let value = low + ((n % 60) as f64).min(high - low);
+                AnswerValue::Number(if *integer { value.floor() } else { value })
+            }
+            QuestionKind::Date => AnswerValue::Date(
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1 + (n % 28) as u32).unwrap_or_default(),
+            ),
+            QuestionKind::SingleChoice { choices } => {
+                AnswerValue::Choice(choices.get(pick(choices.len()))?.value.clone())
+            }
+            QuestionKind::MultipleChoice { choices } => {
+                AnswerValue::Choices(vec![choices.get(pick(choices.len()))?.value.clone()])
+            }
+            QuestionKind::Ranking { choices } => {
+                AnswerValue::Ranking(choices.iter().map(|choice| choice.value.clone()).collect())
+            }
+            QuestionKind::YesNo => AnswerValue::YesNo(n.is_multiple_of(2)),
+            QuestionKind::Smiley { points } => {
+                AnswerValue::Smiley(1 + pick(usize::from(*points)) as u8)
+            }
+            QuestionKind::Rating { points } => {
+                AnswerValue::Rating(1 + pick(usize::from(*points)) as u8)
+            }
+            QuestionKind::Note | QuestionKind::Calculate { .. } => return None,
+        })
+    }
+
+    fn fill(items: &[Item], n: usize, into: &mut Answers) {
+        for (index, item) in items.iter().enumerate() {
+            match item {
+                Item::Question(question) => {
+                    if let Some(value) = answer(&question.kind, n, index) {
+                        into.insert(question.id.clone(), value);
+                    }
+                }
+                Item::Group(group) => fill(&group.items, n, into),
+                Item::Repeat(group) => {
+                    let instances = (0..1 + n % 3)
+                        .map(|instance| {
+                            let mut map = Answers::new();
+                            fill(&group.items, n + instance, &mut map);
+                            map
+                        })
+                        .collect();
+                    into.insert(group.id.clone(), AnswerValue::Repeat(instances));
+                }
+            }
+        }
+    }
+
+    let mut response =
+        thamgia_core::Response::new_draft(id, &survey.id, survey.version, "00004", now);
+    let bands = if survey.age_bands.is_empty() {
+        AgeBand::ALL.to_vec()
+    } else {
+        survey.age_bands.clone()
+    };
+    let age_band = bands[n % bands.len()];
+    response.participant.age_band = Some(age_band);
+    response.participant.sex = Some(Sex::ALL[n % Sex::ALL.len()]);
+    let record = Some(ConsentRecord {
+        method: ConsentMethod::ALL[n % 2],
+        given_at: now,
+    });
+    response.consent = Consent {
+        child_assent: record,
+        guardian_consent: record,
+    };
+    let mut answers = Answers::new();
+    fill(&survey.items, n, &mut answers);
+    response.answers = match FormEngine::compile(survey) {
+        Ok(engine) => engine.finalize(&answers, now.date_naive()),
+        Err(_) => answers,
+    };
+    response.status = ResponseStatus::Completed;
+    response
+}

@@ -10,9 +10,9 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thamgia_core::{
-    AgeBand, AnswerValue, ApiError, ApiErrorCode, ChangeEntity, Consent, Mutation, MutationChange,
-    MutationOutcome, Participant, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
-    Response, ResponseStatus, Sex, SurveyDefinition, SCHEMA_VERSION,
+    AnswerValue, ApiError, ApiErrorCode, ChangeEntity, Mutation, MutationChange, MutationOutcome,
+    PullRequest, PullResponse, PushRequest, PushResponse, PushStatus, Response, SurveyDefinition,
+    SCHEMA_VERSION,
 };
 use thamgia_server::{seed, AppState, Database, ServerConfig};
 use tower::ServiceExt;
@@ -113,37 +113,11 @@ fn survey() -> SurveyDefinition {
 
 /// A valid completed response to the demo survey.
 fn completed_response(n: u128) -> Response {
-    let survey = survey();
     let now = Utc
         .with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
         .single()
         .expect("valid time");
-    let mut response =
-        Response::new_draft(Uuid::from_u128(n), &survey.id, survey.version, "00004", now);
-    response.participant = Participant {
-        age_band: Some(AgeBand::From10To12),
-        sex: Some(Sex::Female),
-    };
-    response.consent = Consent {
-        child_assent: true,
-        guardian_consent: true,
-    };
-    for question in survey.questions.iter().filter(|question| question.required) {
-        let value = match &question.kind {
-            thamgia_core::QuestionKind::ShortText { .. } => {
-                AnswerValue::Text("An toàn hơn".to_owned())
-            }
-            thamgia_core::QuestionKind::Number { .. } => AnswerValue::Number(10.0),
-            thamgia_core::QuestionKind::SingleChoice { choices } => {
-                AnswerValue::Choice(choices[0].value.clone())
-            }
-            thamgia_core::QuestionKind::YesNo => AnswerValue::YesNo(true),
-            thamgia_core::QuestionKind::Smiley { .. } => AnswerValue::Smiley(4),
-        };
-        response.answers.insert(question.id.clone(), value);
-    }
-    response.status = ResponseStatus::Completed;
-    response
+    seed::sample_response(&survey(), Uuid::from_u128(n), 1, now)
 }
 
 fn push_request(client_id: Uuid, mutations: Vec<(u64, Response)>) -> PushRequest {
@@ -173,10 +147,10 @@ async fn health_and_seeded_survey() {
     assert_eq!(surveys.len(), 1);
     let survey = &surveys[0];
     assert!(
-        survey.questions.len() >= 10,
+        survey.questions().len() >= 10,
         "a real survey of at least 10 questions"
     );
-    for question in &survey.questions {
+    for question in survey.questions() {
         assert!(!question.label.vi.is_empty() && !question.label.en.is_empty());
     }
     let (status, units): (_, seed::UnitList) = server.get("/api/v1/units").await;
@@ -265,7 +239,7 @@ async fn the_same_id_with_other_content_is_a_conflict_and_the_original_stays() {
 async fn a_rejected_record_is_kept_aside_and_the_rest_proceeds() {
     let server = server().await;
     let mut no_consent = completed_response(1);
-    no_consent.consent.guardian_consent = false;
+    no_consent.consent.guardian_consent = None;
     let request = push_request(TABLET, vec![(1, no_consent), (2, completed_response(2))]);
     let answer = server.push(&request).await;
     assert_eq!(answer.last_seq, 2);
@@ -381,7 +355,9 @@ async fn pull_pages_through_changes_and_an_exact_page_says_no_more() {
     assert_eq!(page.changes.len(), 1);
     assert!(!page.has_more);
     assert_eq!(page.next_cursor, 3);
-    let ChangeEntity::Survey { survey } = &page.changes[0].entity;
+    let ChangeEntity::Survey { survey } = &page.changes[0].entity else {
+        panic!("expected a survey change, got {:?}", page.changes[0].entity);
+    };
     assert_eq!(survey.version, 3);
     // Nothing new: the cursor stays.
     let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull_request(3, 2)).await;
@@ -451,4 +427,120 @@ async fn over_a_real_socket_a_repeated_push_is_stored_once() {
     assert_eq!(database.response_count().await.expect("count"), 2);
     stop.send(()).expect("server still running");
     handle.await.expect("joined").expect("clean shutdown");
+}
+
+fn withdraw_mutation(seq: u64, response_id: Uuid) -> Mutation {
+    Mutation {
+        seq,
+        change: MutationChange::WithdrawResponse {
+            response_id,
+            withdrawn_at: Utc::now(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn withdrawing_consent_deletes_the_answers_and_tells_every_tablet() {
+    let server = server().await;
+    let response = completed_response(21);
+    // A conflicting copy exists too: it must go as well.
+    let mut altered = response.clone();
+    altered.ward_code = "00007".to_owned();
+    server
+        .push(&push_request(TABLET, vec![(1, response.clone())]))
+        .await;
+    server
+        .push(&push_request(Uuid::from_u128(0xD), vec![(1, altered)]))
+        .await;
+    assert_eq!(server.database().conflict_count().await.expect("count"), 1);
+
+    let request = PushRequest {
+        client_id: TABLET,
+        schema_version: SCHEMA_VERSION,
+        mutations: vec![withdraw_mutation(2, response.id)],
+    };
+    let answer = server.push(&request).await;
+    assert_eq!(answer.results[0].outcome, MutationOutcome::Withdrawn);
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+    assert_eq!(server.database().conflict_count().await.expect("count"), 0);
+    assert!(server
+        .database()
+        .is_withdrawn(response.id)
+        .await
+        .expect("read"));
+
+    // Sent again by anyone, it is not stored again.
+    let again = server
+        .push(&push_request(
+            Uuid::from_u128(0xE),
+            vec![(1, response.clone())],
+        ))
+        .await;
+    assert_eq!(again.results[0].outcome, MutationOutcome::Withdrawn);
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+
+    // Every tablet learns of it on its next pull.
+    let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull_request(0, 50)).await;
+    assert!(page.changes.iter().any(|change| change.entity
+        == ChangeEntity::ResponseWithdrawn {
+            response_id: response.id
+        }));
+}
+
+#[tokio::test]
+async fn the_town_hall_can_withdraw_consent_for_a_guardian() {
+    let server = server().await;
+    let response = completed_response(22);
+    server
+        .push(&push_request(TABLET, vec![(1, response.clone())]))
+        .await;
+    let request = Request::post(format!("/api/v1/responses/{}/withdraw", response.id))
+        .body(Body::empty())
+        .expect("request");
+    let (status, _) = server.call(request).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+    assert!(server
+        .database()
+        .is_withdrawn(response.id)
+        .await
+        .expect("read"));
+}
+
+#[tokio::test]
+async fn a_correction_supersedes_the_response_it_corrects() {
+    let server = server().await;
+    let original = completed_response(31);
+    let mut correction = completed_response(32);
+    correction.corrects = Some(original.id);
+    server
+        .push(&push_request(
+            TABLET,
+            vec![(1, original.clone()), (2, correction)],
+        ))
+        .await;
+    assert_eq!(
+        server.database().response_count().await.expect("count"),
+        2,
+        "both are kept"
+    );
+    assert_eq!(
+        server
+            .database()
+            .counted_response_count()
+            .await
+            .expect("count"),
+        1,
+        "only the correction counts"
+    );
+    let stored = server
+        .database()
+        .response(original.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        stored.response, original,
+        "the corrected response is never changed"
+    );
 }

@@ -53,7 +53,8 @@ fn survey_change(seq: u64) -> Change {
                 title: Localized::new("t", "t"),
                 description: Localized::default(),
                 age_bands: Vec::new(),
-                questions: Vec::new(),
+                layout: crate::survey::Layout::default(),
+                items: Vec::new(),
             },
         },
     }
@@ -466,7 +467,9 @@ impl ModelServer {
         let mut results = Vec::new();
         let mut status = PushStatus::Ok;
         for mutation in &request.mutations {
-            let MutationChange::SubmitResponse { response } = &mutation.change;
+            let MutationChange::SubmitResponse { response } = &mutation.change else {
+                unreachable!("the model only submits");
+            };
             if mutation.seq <= last {
                 if self.seq_records.get(&(request.client_id, mutation.seq)) != Some(&response.id) {
                     status = PushStatus::SeqReused { seq: mutation.seq };

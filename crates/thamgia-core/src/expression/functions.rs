@@ -1,0 +1,394 @@
+//! The functions an expression may call: XPath 1.0's common ones and ODK's
+//! extensions, each with the number of arguments it takes.
+
+use super::evaluation::evaluate;
+use super::parser::Node;
+use super::value::Value;
+use super::{EvaluationContext, ExpressionError};
+
+/// A supported function. Anything not listed is refused when parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Function {
+    /// `not(x)`: the opposite of `boolean(x)`.
+    Not,
+    /// `true()`.
+    True,
+    /// `false()`.
+    False,
+    /// `boolean(x)`.
+    Boolean,
+    /// `if(condition, then, else)`: only the chosen branch is evaluated.
+    If,
+    /// `coalesce(a, b)`: `a` unless it is empty text, else `b`.
+    Coalesce,
+    /// `selected(choices, name)`: whether the space-separated `choices`
+    /// holds `name`.
+    Selected,
+    /// `count-selected(choices)`: how many space-separated names `choices` holds.
+    CountSelected,
+    /// `selected-at(choices, index)`: the 0-based `index`th name, or "".
+    SelectedAt,
+    /// `string(x)`.
+    String,
+    /// `string-length(x)`, in characters.
+    StringLength,
+    /// `concat(a, …)`.
+    Concat,
+    /// `contains(haystack, needle)`.
+    Contains,
+    /// `starts-with(text, prefix)`.
+    StartsWith,
+    /// `ends-with(text, suffix)`.
+    EndsWith,
+    /// `substr(text, start, end?)`: characters from the 0-based `start` up to
+    /// but not including `end`, as in ODK.
+    Substr,
+    /// `normalize-space(x)`: trims and collapses runs of whitespace.
+    NormalizeSpace,
+    /// `number(x)`.
+    Number,
+    /// `int(x)`: truncates toward zero.
+    Int,
+    /// `round(x, digits?)`: halves go up, toward positive infinity.
+    Round,
+    /// `floor(x)`.
+    Floor,
+    /// `ceiling(x)`.
+    Ceiling,
+    /// `abs(x)`.
+    Abs,
+    /// `pow(base, exponent)`.
+    Pow,
+    /// `min(a, …)`: NaN if any argument is not a number.
+    Min,
+    /// `max(a, …)`: NaN if any argument is not a number.
+    Max,
+    /// `today()`: the date the context gives.
+    Today,
+    /// `date(x)`: a date from `YYYY-MM-DD` text or a count of days since
+    /// 1970-01-01; empty when neither.
+    Date,
+}
+
+/// How many arguments a function takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arity {
+    Exactly(usize),
+    Between(usize, usize),
+    AtLeast(usize),
+}
+
+impl Function {
+    /// The function called `name` in an expression, if it is supported.
+    pub(super) fn from_name(name: &str) -> Option<Function> {
+        Some(match name {
+            "not" => Function::Not,
+            "true" => Function::True,
+            "false" => Function::False,
+            "boolean" => Function::Boolean,
+            "if" => Function::If,
+            "coalesce" => Function::Coalesce,
+            "selected" => Function::Selected,
+            "count-selected" => Function::CountSelected,
+            "selected-at" => Function::SelectedAt,
+            "string" => Function::String,
+            "string-length" => Function::StringLength,
+            "concat" => Function::Concat,
+            "contains" => Function::Contains,
+            "starts-with" => Function::StartsWith,
+            "ends-with" => Function::EndsWith,
+            "substr" => Function::Substr,
+            "normalize-space" => Function::NormalizeSpace,
+            "number" => Function::Number,
+            "int" => Function::Int,
+            "round" => Function::Round,
+            "floor" => Function::Floor,
+            "ceiling" => Function::Ceiling,
+            "abs" => Function::Abs,
+            "pow" => Function::Pow,
+            "min" => Function::Min,
+            "max" => Function::Max,
+            "today" => Function::Today,
+            "date" => Function::Date,
+            _ => return None,
+        })
+    }
+
+    /// The name the function is called by.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Function::Not => "not",
+            Function::True => "true",
+            Function::False => "false",
+            Function::Boolean => "boolean",
+            Function::If => "if",
+            Function::Coalesce => "coalesce",
+            Function::Selected => "selected",
+            Function::CountSelected => "count-selected",
+            Function::SelectedAt => "selected-at",
+            Function::String => "string",
+            Function::StringLength => "string-length",
+            Function::Concat => "concat",
+            Function::Contains => "contains",
+            Function::StartsWith => "starts-with",
+            Function::EndsWith => "ends-with",
+            Function::Substr => "substr",
+            Function::NormalizeSpace => "normalize-space",
+            Function::Number => "number",
+            Function::Int => "int",
+            Function::Round => "round",
+            Function::Floor => "floor",
+            Function::Ceiling => "ceiling",
+            Function::Abs => "abs",
+            Function::Pow => "pow",
+            Function::Min => "min",
+            Function::Max => "max",
+            Function::Today => "today",
+            Function::Date => "date",
+        }
+    }
+
+    fn arity(self) -> Arity {
+        match self {
+            Function::True | Function::False | Function::Today => Arity::Exactly(0),
+            Function::Not
+            | Function::Boolean
+            | Function::CountSelected
+            | Function::String
+            | Function::StringLength
+            | Function::NormalizeSpace
+            | Function::Number
+            | Function::Int
+            | Function::Floor
+            | Function::Ceiling
+            | Function::Abs
+            | Function::Date => Arity::Exactly(1),
+            Function::Coalesce
+            | Function::Selected
+            | Function::SelectedAt
+            | Function::Contains
+            | Function::StartsWith
+            | Function::EndsWith
+            | Function::Pow => Arity::Exactly(2),
+            Function::If => Arity::Exactly(3),
+            Function::Round => Arity::Between(1, 2),
+            Function::Substr => Arity::Between(2, 3),
+            Function::Concat | Function::Min | Function::Max => Arity::AtLeast(1),
+        }
+    }
+
+    /// Refuses a call with the wrong number of arguments; `position` is where
+    /// the function's name starts.
+    pub(super) fn check_arity(self, given: usize, position: usize) -> Result<(), ExpressionError> {
+        let (fits, vi_expected, en_expected) = match self.arity() {
+            Arity::Exactly(0) => (
+                given == 0,
+                "không nhận đối số nào".to_owned(),
+                "takes no arguments".to_owned(),
+            ),
+            Arity::Exactly(1) => (
+                given == 1,
+                "cần đúng 1 đối số".to_owned(),
+                "takes 1 argument".to_owned(),
+            ),
+            Arity::Exactly(count) => (
+                given == count,
+                format!("cần đúng {count} đối số"),
+                format!("takes {count} arguments"),
+            ),
+            Arity::Between(low, high) => (
+                (low..=high).contains(&given),
+                format!("cần {low} hoặc {high} đối số"),
+                format!("takes {low} or {high} arguments"),
+            ),
+            Arity::AtLeast(count) => (
+                given >= count,
+                format!("cần ít nhất {count} đối số"),
+                format!(
+                    "takes at least {count} argument{}",
+                    if count == 1 { "" } else { "s" }
+                ),
+            ),
+        };
+        if fits {
+            return Ok(());
+        }
+        let name = self.name();
+        Err(ExpressionError::new(
+            position,
+            format!("Hàm \"{name}\" {vi_expected}, nhưng ở đây có {given}. Hãy sửa lại số đối số."),
+            format!("Function \"{name}\" {en_expected}, but is given {given} here. Correct the arguments."),
+        ))
+    }
+
+    /// Calls the function on `arguments`, evaluating them only as needed.
+    pub(super) fn call(self, arguments: &[Node], context: &dyn EvaluationContext) -> Value {
+        // The arity was checked when parsing; a missing argument still reads
+        // as empty rather than panicking.
+        let argument = |index: usize| {
+            arguments
+                .get(index)
+                .map_or(Value::Empty, |node| evaluate(node, context))
+        };
+        let text = |index: usize| argument(index).to_text();
+        let number = |index: usize| argument(index).to_number();
+        match self {
+            Function::Not => Value::Bool(!argument(0).to_bool()),
+            Function::True => Value::Bool(true),
+            Function::False => Value::Bool(false),
+            Function::Boolean => Value::Bool(argument(0).to_bool()),
+            Function::If => {
+                if argument(0).to_bool() {
+                    argument(1)
+                } else {
+                    argument(2)
+                }
+            }
+            Function::Coalesce => {
+                let first = argument(0);
+                if first.to_text().is_empty() {
+                    argument(1)
+                } else {
+                    first
+                }
+            }
+            Function::Selected => {
+                let wanted = text(1);
+                let wanted = wanted.trim();
+                Value::Bool(text(0).split_whitespace().any(|item| item == wanted))
+            }
+            Function::CountSelected => count(text(0).split_whitespace().count()),
+            Function::SelectedAt => {
+                let index = number(1);
+                let item = if index >= 0.0 && index.fract() == 0.0 {
+                    // Whole and not negative; an index too large to fit
+                    // becomes usize::MAX, past any real list.
+                    text(0)
+                        .split_whitespace()
+                        .nth(index as usize)
+                        .map(str::to_owned)
+                } else {
+                    None
+                };
+                Value::Text(item.unwrap_or_default())
+            }
+            Function::String => Value::Text(text(0)),
+            Function::StringLength => count(text(0).chars().count()),
+            Function::Concat => Value::Text(
+                arguments
+                    .iter()
+                    .map(|node| evaluate(node, context).to_text())
+                    .collect(),
+            ),
+            Function::Contains => Value::Bool(text(0).contains(&text(1))),
+            Function::StartsWith => Value::Bool(text(0).starts_with(&text(1))),
+            Function::EndsWith => Value::Bool(text(0).ends_with(&text(1))),
+            Function::Substr => {
+                let characters: Vec<char> = text(0).chars().collect();
+                let length = characters.len();
+                let start = character_index(number(1), length, 0);
+                let end = if arguments.len() > 2 {
+                    character_index(number(2), length, length)
+                } else {
+                    length
+                };
+                Value::Text(
+                    characters
+                        .get(start..end)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect(),
+                )
+            }
+            Function::NormalizeSpace => {
+                Value::Text(text(0).split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+            Function::Number => Value::Number(number(0)),
+            Function::Int => Value::Number(number(0).trunc()),
+            Function::Round => {
+                let digits = if arguments.len() > 1 { number(1) } else { 0.0 };
+                Value::Number(round(number(0), digits))
+            }
+            Function::Floor => Value::Number(number(0).floor()),
+            Function::Ceiling => Value::Number(number(0).ceil()),
+            Function::Abs => Value::Number(number(0).abs()),
+            Function::Pow => Value::Number(number(0).powf(number(1))),
+            Function::Min => Value::Number(extreme(arguments, context, f64::min)),
+            Function::Max => Value::Number(extreme(arguments, context, f64::max)),
+            Function::Today => Value::Date(context.today()),
+            Function::Date => argument(0).to_date().map_or(Value::Empty, Value::Date),
+        }
+    }
+}
+
+fn count(count: usize) -> Value {
+    // Counts of characters or choices are far below 2^53, where f64 stops
+    // being exact.
+    Value::Number(count as f64)
+}
+
+/// A character index from an expression's number: truncated, kept within
+/// `0..=length`; `fallback` when not a number.
+fn character_index(number: f64, length: usize, fallback: usize) -> usize {
+    if number.is_nan() {
+        fallback
+    } else {
+        // Float-to-integer casts saturate, so negative numbers become 0 and
+        // huge ones usize::MAX before the clamp.
+        (number.trunc() as usize).min(length)
+    }
+}
+
+/// The smallest or largest of the arguments as numbers; NaN if any is not a
+/// number, as `min` and `max` are in ODK.
+fn extreme(arguments: &[Node], context: &dyn EvaluationContext, pick: fn(f64, f64) -> f64) -> f64 {
+    let numbers = arguments
+        .iter()
+        .map(|node| evaluate(node, context).to_number());
+    let mut result: Option<f64> = None;
+    for number in numbers {
+        if number.is_nan() {
+            return f64::NAN;
+        }
+        result = Some(result.map_or(number, |so_far| pick(so_far, number)));
+    }
+    result.unwrap_or(f64::NAN)
+}
+
+/// Rounds `number` to `digits` decimals (negative: to tens, hundreds…), halves
+/// going toward positive infinity as XPath's `round()` does.
+fn round(number: f64, digits: f64) -> f64 {
+    if !number.is_finite() || digits.is_nan() {
+        return if digits.is_nan() { f64::NAN } else { number };
+    }
+    // Beyond ±400 digits the power of ten is infinite either way. Negative
+    // digits divide by a power of ten rather than multiply by its inverse,
+    // which is not exact in binary (0.01 is not).
+    let digits = digits.trunc().clamp(-400.0, 400.0) as i32;
+    let power = 10_f64.powi(digits.abs());
+    if power.is_infinite() {
+        // Rounding to 10^-400 changes nothing; to 10^400 leaves nothing.
+        return if digits >= 0 { number } else { 0.0 };
+    }
+    let (scaled, unscale): (f64, fn(f64, f64) -> f64) = if digits >= 0 {
+        (number * power, |rounded, power| rounded / power)
+    } else {
+        (number / power, |rounded, power| rounded * power)
+    };
+    if !scaled.is_finite() {
+        // More digits than a double holds: nothing to round.
+        return number;
+    }
+    let floor = scaled.floor();
+    let fraction = scaled - floor;
+    // 2.675 is stored as 2.67499999…, so 2.675 × 100 lands a hair below
+    // 267.5. A fraction within a few units of floating-point noise of one
+    // half is taken as the half the author wrote, so round(2.675, 2) is 2.68.
+    let noise = 4.0 * f64::EPSILON * scaled.abs().max(1.0);
+    let rounded = if fraction >= 0.5 - noise {
+        floor + 1.0
+    } else {
+        floor
+    };
+    unscale(rounded, power)
+}

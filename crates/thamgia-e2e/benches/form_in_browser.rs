@@ -1,0 +1,50 @@
+//! `cargo xtask bench`: the form engine's cost per edit in headless
+//! Chromium — the release wasm build the tablets run, timed by the browser's
+//! own clock through the app's `bench_form_edit` export. Figures only.
+
+use anyhow::{Context, Result};
+use thamgia_e2e::{dist_dir, js, launch_browser, open_app, start_server, wait_for};
+use thamgia_server::ServerConfig;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = ServerConfig {
+        database_path: workspace.path().join("bench.sqlite3"),
+        static_dir: dist_dir()?,
+        seed_demo: true,
+    };
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &format!("http://{address}/")).await?;
+    wait_for(
+        &page,
+        "the app's exports",
+        "window.wasmBindings && window.wasmBindings.bench_form_edit",
+    )
+    .await?;
+
+    println!("Form engine in headless Chromium (release wasm; 1,000 questions, half in a repeat):");
+    println!(
+        "  {:>9} {:>12} {:>14} {:>12} {:>16}",
+        "instances", "compile ms", "evaluate ms", "ms per edit", "nodes per edit"
+    );
+    for instances in [5, 50] {
+        let figures: Vec<f64> = js(
+            &page,
+            &format!("JSON.parse(window.wasmBindings.bench_form_edit(1000, {instances}, 2000))"),
+        )
+        .await
+        .context("running the bench in the page")?;
+        println!(
+            "  {instances:>9} {:>12.2} {:>14.2} {:>12.4} {:>16.1}",
+            figures[0], figures[1], figures[2], figures[3]
+        );
+    }
+
+    browser.close().await?;
+    browser.wait().await?;
+    events.abort();
+    server.stop().await?;
+    Ok(())
+}

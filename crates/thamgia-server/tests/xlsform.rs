@@ -1,0 +1,974 @@
+//! The XLSForm import, checked against pyxform, the reference converter used
+//! by ODK, KoboToolbox and SurveyCTO, and through the HTTP endpoint.
+//!
+//! Each fixture in `tests/xlsform/` has a committed pyxform summary
+//! (`<name>.pyxform.json`, see `tools/xlsform/README.md`): the questions and
+//! groups pyxform reads, in document order. Our survey, flattened the same
+//! way, must read the same. With `THAMGIA_PYXFORM_PYTHON` set (as `cargo
+//! xtask test` does), pyxform also runs live, and its output must equal the
+//! committed summary, so a fixture changed without its summary is caught.
+
+use std::collections::BTreeSet;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+use thamgia_core::{
+    AgeBand, ChangeEntity, Item, Layout, PullRequest, PullResponse, QuestionKind, SurveyDefinition,
+    SCHEMA_VERSION,
+};
+use thamgia_server::error::{ImportRefusedBody, IMPORT_REFUSED};
+use thamgia_server::xlsform::{import_xlsform, ImportProblem, ImportedForm};
+use thamgia_server::{AppState, ServerConfig};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// The fixtures Tham Gia imports.
+const SUPPORTED: [&str; 4] = [
+    "school-safety",
+    "play-activities",
+    "health-and-food",
+    "forum-feedback",
+];
+
+/// Rows of `unsupported.xlsx` that must be refused (see tools/xlsform/README.md):
+/// 3 geopoint, 4 image, 5 select_one_from_file, 6 search() appearance,
+/// 7 pulldata(), 8 instance().
+const UNSUPPORTED_ROWS: [u32; 6] = [3, 4, 5, 6, 7, 8];
+
+#[test]
+fn every_fixture_has_a_test() {
+    let mut found: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("fixtures")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter_map(|file| file.strip_suffix(".xlsx").map(str::to_owned))
+        .collect();
+    found.sort();
+    let mut tested: Vec<String> = SUPPORTED
+        .iter()
+        .chain(&["unsupported"])
+        .map(|name| name.to_string())
+        .collect();
+    tested.sort();
+    assert_eq!(found, tested);
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xlsform")
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = fixtures().join(format!("{name}.xlsx"));
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// pyxform's reading of a form, as `tools/xlsform/pyxform_summary.py` prints it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Summary {
+    file: String,
+    form_id: Option<String>,
+    version: Option<String>,
+    title: Option<String>,
+    converts: bool,
+    error: Option<String>,
+    elements: Vec<Element>,
+}
+
+/// One question or group, in document order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Element {
+    name: String,
+    /// Enclosing group and repeat names joined by "/", "" at the top level.
+    path: String,
+    /// pyxform's type string.
+    kind: String,
+    required: Required,
+    relevant: Option<String>,
+    constraint: Option<String>,
+    calculation: Option<String>,
+}
+
+/// pyxform reads `required` as yes/no, and passes anything else through as
+/// an XPath expression; Tham Gia refuses the latter, so ours is a flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Required {
+    Flag(bool),
+    Expression(String),
+}
+
+/// pyxform's type string for one of our question kinds.
+///
+/// The mapping is one to one except where Tham Gia narrows XLSForm:
+/// - `text` becomes `ShortText`, or `LongText` with the `multiline`
+///   appearance: both are pyxform's "text";
+/// - `integer` and `decimal` are both `Number`, told apart by `integer`;
+/// - `range` (only `start=1 end=N step=1`, N from 3 to 10) becomes
+///   `Rating { points: N }`: pyxform's "range";
+/// - `select_one` with the `likert` appearance stays `SingleChoice`.
+///
+/// `YesNo` and `Smiley` are Tham Gia's own kinds, never made by the import.
+fn pyxform_kind(kind: &QuestionKind) -> &'static str {
+    match kind {
+        QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => "text",
+        QuestionKind::Number { integer: true, .. } => "integer",
+        QuestionKind::Number { integer: false, .. } => "decimal",
+        QuestionKind::Date => "date",
+        QuestionKind::SingleChoice { .. } => "select one",
+        QuestionKind::MultipleChoice { .. } => "select all that apply",
+        QuestionKind::Ranking { .. } => "rank",
+        QuestionKind::Rating { .. } => "range",
+        QuestionKind::Note => "note",
+        QuestionKind::Calculate { .. } => "calculate",
+        QuestionKind::YesNo | QuestionKind::Smiley { .. } => {
+            panic!("the import never makes {kind:?}")
+        }
+    }
+}
+
+/// Our survey flattened into pyxform's element list: pre-order, groups
+/// before their questions.
+fn elements(survey: &SurveyDefinition) -> Vec<Element> {
+    fn walk(items: &[Item], path: &mut Vec<String>, into: &mut Vec<Element>) {
+        for item in items {
+            let (name, kind, required, relevant, constraint, calculation) = match item {
+                Item::Question(question) => (
+                    &question.id,
+                    pyxform_kind(&question.kind),
+                    question.required,
+                    question.relevant.clone(),
+                    question.constraint.clone(),
+                    match &question.kind {
+                        QuestionKind::Calculate { calculation } => Some(calculation.clone()),
+                        _ => None,
+                    },
+                ),
+                Item::Group(group) => (
+                    &group.id,
+                    "group",
+                    false,
+                    group.relevant.clone(),
+                    None,
+                    None,
+                ),
+                Item::Repeat(group) => (
+                    &group.id,
+                    "repeat",
+                    false,
+                    group.relevant.clone(),
+                    None,
+                    None,
+                ),
+            };
+            into.push(Element {
+                name: name.clone(),
+                path: path.join("/"),
+                kind: kind.to_owned(),
+                required: Required::Flag(required),
+                relevant,
+                constraint,
+                calculation,
+            });
+            if let Item::Group(group) | Item::Repeat(group) = item {
+                path.push(group.id.clone());
+                walk(&group.items, path, into);
+                path.pop();
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&survey.items, &mut Vec::new(), &mut found);
+    found
+}
+
+fn committed_summary(name: &str) -> (serde_json::Value, Summary) {
+    let path = fixtures().join(format!("{name}.pyxform.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let value: serde_json::Value = serde_json::from_str(&text).expect("summary is JSON");
+    let summary = serde_json::from_value(value.clone()).expect("summary has the known shape");
+    (value, summary)
+}
+
+/// pyxform's summary made now, when `THAMGIA_PYXFORM_PYTHON` names a
+/// python that has pyxform (`tools/xlsform/setup_venv.sh` prints one).
+fn live_summary(name: &str) -> Option<(serde_json::Value, Summary)> {
+    let python = std::env::var_os("THAMGIA_PYXFORM_PYTHON").filter(|value| !value.is_empty())?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = root.join("tools/xlsform/pyxform_summary.py");
+    let xlsx = fixtures().join(format!("{name}.xlsx"));
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg(&xlsx)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", python.to_string_lossy()));
+    assert!(
+        output.status.success(),
+        "{} {} {} failed ({}): {}",
+        python.to_string_lossy(),
+        script.display(),
+        xlsx.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("pyxform_summary.py prints JSON");
+    let summary = serde_json::from_value(value.clone()).expect("summary has the known shape");
+    Some((value, summary))
+}
+
+/// The summaries to compare with: the committed one, and the live one when
+/// pyxform is at hand (which must equal the committed one).
+fn reference_summaries(name: &str) -> Vec<Summary> {
+    let (committed_value, committed) = committed_summary(name);
+    let mut summaries = vec![committed];
+    match live_summary(name) {
+        Some((live_value, live)) => {
+            assert_eq!(
+                live_value, committed_value,
+                "{name}.pyxform.json is stale: pyxform now reads {name}.xlsx differently. \
+                 Regenerate it (tools/xlsform/README.md)."
+            );
+            summaries.push(live);
+        }
+        None => eprintln!(
+            "{name}: THAMGIA_PYXFORM_PYTHON unset, compared with the committed summary only"
+        ),
+    }
+    summaries
+}
+
+/// Imports a supported fixture and checks it reads as pyxform reads it.
+fn check_against_pyxform(name: &str) {
+    let imported: ImportedForm = import_xlsform(&fixture(name))
+        .unwrap_or_else(|problems| panic!("{name}.xlsx refused: {problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(survey.version, 0, "the caller assigns the version");
+    for reference in reference_summaries(name) {
+        assert_eq!(reference.file, format!("{name}.xlsx"));
+        assert!(
+            reference.converts,
+            "pyxform refuses {name}.xlsx: {:?}",
+            reference.error
+        );
+        assert_eq!(
+            elements(survey),
+            reference.elements,
+            "{name}.xlsx: elements differ from pyxform's"
+        );
+        // The fixtures' form_id are already lowercase without spaces: the id is them unchanged.
+        assert_eq!(Some(&survey.id), reference.form_id.as_ref(), "{name}: id");
+        assert_eq!(imported.form_version, reference.version, "{name}: version");
+        // pyxform keeps one title; Tham Gia splits "Vietnamese / English".
+        let title = format!("{} / {}", survey.title.vi, survey.title.en);
+        assert_eq!(Some(&title), reference.title.as_ref(), "{name}: title");
+    }
+}
+
+#[test]
+fn school_safety_reads_as_pyxform_reads_it() {
+    check_against_pyxform("school-safety");
+}
+
+#[test]
+fn play_activities_reads_as_pyxform_reads_it() {
+    check_against_pyxform("play-activities");
+}
+
+#[test]
+fn health_and_food_reads_as_pyxform_reads_it() {
+    check_against_pyxform("health-and-food");
+}
+
+#[test]
+fn forum_feedback_reads_as_pyxform_reads_it() {
+    check_against_pyxform("forum-feedback");
+}
+
+#[test]
+fn what_pyxform_cannot_show_is_read_as_tham_gia_shows_it() {
+    let forum = import_xlsform(&fixture("forum-feedback"))
+        .expect("imports")
+        .survey;
+    let enjoyment = forum.question("enjoyment").expect("enjoyment");
+    assert_eq!(enjoyment.kind, QuestionKind::Rating { points: 5 });
+    let heard = forum.question("feel_heard").expect("feel_heard");
+    assert_eq!(heard.kind.choices().len(), 3);
+    assert_eq!(
+        heard.label.vi,
+        "Em thấy ý kiến của mình được lắng nghe đến mức nào?"
+    );
+    assert_eq!(
+        heard.label.en,
+        "How much did you feel your views were listened to?"
+    );
+
+    let school = import_xlsform(&fixture("school-safety"))
+        .expect("imports")
+        .survey;
+    assert_eq!(school.title.vi, "An toàn trên đường đến trường");
+    assert_eq!(school.title.en, "Safety on the way to school");
+    assert_eq!(school.layout, Layout::OneQuestionPerScreen);
+    assert_eq!(school.age_bands, AgeBand::ALL.to_vec());
+    let walk = school.question("walk_minutes").expect("walk_minutes");
+    assert_eq!(
+        walk.hint.as_ref().map(|hint| hint.en.as_str()),
+        Some("A guess is fine.")
+    );
+    assert_eq!(
+        walk.constraint_message
+            .as_ref()
+            .map(|message| message.vi.as_str()),
+        Some("Thời gian phải từ 0 đến 120 phút.")
+    );
+    let travel = school.question("travel").expect("travel");
+    assert_eq!(
+        travel.choice_label("motorbike", thamgia_core::Language::En),
+        Some("On a parent's motorbike")
+    );
+}
+
+fn problem_rows(problems: &[ImportProblem]) -> BTreeSet<u32> {
+    problems.iter().filter_map(|problem| problem.row).collect()
+}
+
+#[test]
+fn unsupported_features_are_refused_at_their_rows() {
+    // pyxform converts this form (ODK Collect has all of it); Tham Gia does not.
+    let summaries = reference_summaries("unsupported");
+    assert!(summaries.iter().all(|summary| summary.converts));
+
+    let problems = import_xlsform(&fixture("unsupported")).expect_err("refused");
+    assert_eq!(
+        problem_rows(&problems),
+        BTreeSet::from(UNSUPPORTED_ROWS),
+        "{problems:#?}"
+    );
+    assert!(
+        problems.iter().all(|problem| problem.sheet == "survey"),
+        "{problems:#?}"
+    );
+    let geopoint = problems
+        .iter()
+        .find(|problem| problem.row == Some(3))
+        .expect("row 3");
+    assert!(geopoint
+        .message
+        .vi
+        .starts_with("Loại câu hỏi \"geopoint\" chưa được hỗ trợ"));
+    assert!(geopoint
+        .message
+        .en
+        .starts_with("Question type \"geopoint\" is not supported"));
+}
+
+// ---------------------------------------------------------------------------
+// Small workbooks made here, for the refusals the fixtures do not show.
+// ---------------------------------------------------------------------------
+
+/// A minimal .xlsx (inline strings, no styles) with the given sheets, each
+/// a header row then data rows; empty cells are left out as Excel does.
+fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    fn escape(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let relationships = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut content_types = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+         <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+         <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+         <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+    );
+    let mut sheet_list = String::new();
+    let mut sheet_relationships = String::new();
+    let mut parts = Vec::new();
+    for (index, (name, rows)) in sheets.iter().enumerate() {
+        let number = index + 1;
+        content_types.push_str(&format!(
+            "<Override PartName=\"/xl/worksheets/sheet{number}.xml\" \
+             ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+        ));
+        sheet_list.push_str(&format!(
+            "<sheet name=\"{}\" sheetId=\"{number}\" r:id=\"rId{number}\"/>",
+            escape(name)
+        ));
+        sheet_relationships.push_str(&format!(
+            "<Relationship Id=\"rId{number}\" Type=\"{office}/worksheet\" Target=\"worksheets/sheet{number}.xml\"/>"
+        ));
+        let mut data = String::new();
+        for (row_index, row) in rows.iter().enumerate() {
+            let row_number = row_index + 1;
+            data.push_str(&format!("<row r=\"{row_number}\">"));
+            for (column, text) in row.iter().enumerate().filter(|(_, text)| !text.is_empty()) {
+                let letter = char::from(b'A' + u8::try_from(column).expect("few columns"));
+                data.push_str(&format!(
+                    "<c r=\"{letter}{row_number}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                    escape(text)
+                ));
+            }
+            data.push_str("</row>");
+        }
+        parts.push((
+            format!("xl/worksheets/sheet{number}.xml"),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{main}\"><sheetData>{data}</sheetData></worksheet>"),
+        ));
+    }
+    content_types.push_str("</Types>");
+    parts.push(("[Content_Types].xml".to_owned(), content_types));
+    parts.push((
+        "_rels/.rels".to_owned(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{relationships}\">\
+             <Relationship Id=\"rId1\" Type=\"{office}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+        ),
+    ));
+    parts.push((
+        "xl/workbook.xml".to_owned(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{main}\" xmlns:r=\"{office}\">\
+             <sheets>{sheet_list}</sheets></workbook>"
+        ),
+    ));
+    parts.push((
+        "xl/_rels/workbook.xml.rels".to_owned(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{relationships}\">{sheet_relationships}</Relationships>"
+        ),
+    ));
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
+        zip.write_all(text.as_bytes()).expect("zip write");
+    }
+    zip.finish().expect("zip finished").into_inner()
+}
+
+const SURVEY_HEADER: &[&str] = &[
+    "type",
+    "name",
+    "label::Vietnamese (vi)",
+    "label::English (en)",
+    "required",
+    "relevant",
+    "constraint",
+    "calculation",
+    "appearance",
+    "parameters",
+];
+const CHOICES_HEADER: &[&str] = &[
+    "list_name",
+    "name",
+    "label::Vietnamese (vi)",
+    "label::English (en)",
+];
+const SETTINGS: &[&[&str]] = &[&["form_title", "form_id"], &["Thử / Test", "test_form"]];
+
+/// A form with these survey rows (after SURVEY_HEADER), a yes_no list
+/// (choices rows 2 and 3) then `more_choices`, and plain settings.
+fn form(survey_rows: &[&[&str]], more_choices: &[&[&str]]) -> Vec<u8> {
+    let mut survey: Vec<&[&str]> = vec![SURVEY_HEADER];
+    survey.extend_from_slice(survey_rows);
+    let mut choices: Vec<&[&str]> = vec![
+        CHOICES_HEADER,
+        &["yes_no", "yes", "Có", "Yes"],
+        &["yes_no", "no", "Không", "No"],
+    ];
+    choices.extend_from_slice(more_choices);
+    workbook(&[
+        ("survey", &survey),
+        ("choices", &choices),
+        ("settings", SETTINGS),
+    ])
+}
+
+/// Imports `bytes` and checks the problems are at exactly `rows` of the survey sheet.
+fn check_refused_rows(bytes: &[u8], rows: &[u32]) -> Vec<ImportProblem> {
+    let problems = import_xlsform(bytes).expect_err("refused");
+    let survey_rows: BTreeSet<u32> = problems
+        .iter()
+        .filter(|problem| problem.sheet == "survey")
+        .filter_map(|problem| problem.row)
+        .collect();
+    assert_eq!(survey_rows, rows.iter().copied().collect(), "{problems:#?}");
+    for problem in &problems {
+        assert!(!problem.message.vi.is_empty() && !problem.message.en.is_empty());
+    }
+    problems
+}
+
+#[test]
+fn a_small_workbook_made_here_imports() {
+    let imported = import_xlsform(&form(
+        &[
+            &["start", "started"],
+            &[
+                "integer",
+                "age",
+                "Tuổi",
+                "Age",
+                "yes",
+                "",
+                ". >= 7 and . <= 15",
+            ],
+            &[
+                "begin group",
+                "school",
+                "Trường",
+                "School",
+                "",
+                "${age} > 9",
+                "",
+                "",
+                "field-list",
+            ],
+            &[
+                "select_one yes_no",
+                "likes",
+                "Thích?",
+                "",
+                "TRUE",
+                "",
+                "",
+                "",
+                "likert",
+            ],
+            &[
+                "text",
+                "why",
+                "Vì sao?",
+                "Why?",
+                "",
+                "${likes} = 'yes'",
+                "",
+                "",
+                "multiline",
+            ],
+            &["end group"],
+            &[
+                "range",
+                "score",
+                "Điểm",
+                "Score",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "start=1 end=4 step=1",
+            ],
+            &["deviceid", "device"],
+        ],
+        &[],
+    ))
+    .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = imported.survey;
+    assert_eq!(survey.id, "test_form");
+    assert_eq!(imported.form_version, None);
+    assert_eq!(
+        survey.items.iter().map(Item::id).collect::<Vec<_>>(),
+        ["age", "school", "score"],
+        "metadata rows are skipped"
+    );
+    let likes = survey.question("likes").expect("likes");
+    assert!(likes.required);
+    assert_eq!(
+        likes.label.en, "",
+        "English falls back to Vietnamese when shown"
+    );
+    assert!(matches!(
+        survey.question("why").expect("why").kind,
+        QuestionKind::LongText { .. }
+    ));
+    assert_eq!(
+        survey.question("score").expect("score").kind,
+        QuestionKind::Rating { points: 4 }
+    );
+}
+
+#[test]
+fn type_aliases_pyxform_accepts_are_read_too() {
+    let survey = import_xlsform(&form(
+        &[
+            &["select one yes_no", "one", "Một", "One"],
+            &[
+                "select all that apply yes_no",
+                "several",
+                "Nhiều",
+                "Several",
+            ],
+            &["rank yes_no", "order", "Thứ tự", "Order"],
+            &["begin repeat", "visit", "Lần đến", "Visit"],
+            &["date", "when", "Khi nào?", "When?"],
+            &["decimal", "tuổi", "Tuổi", "Age"],
+            &["end repeat"],
+        ],
+        &[],
+    ))
+    .unwrap_or_else(|problems| panic!("{problems:#?}"))
+    .survey;
+    assert_eq!(
+        elements(&survey)
+            .iter()
+            .map(|element| (element.kind.as_str(), element.path.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("select one", ""),
+            ("select all that apply", ""),
+            ("rank", ""),
+            ("repeat", ""),
+            ("date", "visit"),
+            ("decimal", "visit"),
+        ]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_its_row_not_only_the_first() {
+    let problems = check_refused_rows(
+        &form(
+            &[
+                /* 2 */ &["text", "name", "Tên", "Name"],
+                /* 3 */ &["text", "name", "Tên nữa", "Name again"],
+                /* 4 */ &["text", "", "Không tên", "No name"],
+                /* 5 */ &["text", "2nd", "Tên sai", "Bad name"],
+                /* 6 */ &["text", "english_only", "", "English only"],
+                /* 7 */ &["text", "maybe", "Có lẽ", "Maybe", "maybe"],
+                /* 8 */
+                &[
+                    "select_one nowhere",
+                    "no_list",
+                    "Không danh sách",
+                    "No list",
+                ],
+                /* 9 */
+                &[
+                    "select_one broken",
+                    "empty_list",
+                    "Danh sách rỗng",
+                    "Empty list",
+                ],
+                /* 10 */
+                &[
+                    "range",
+                    "too_wide",
+                    "Rộng quá",
+                    "Too wide",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "start=1 end=20 step=1",
+                ],
+                /* 11 */
+                &[
+                    "integer",
+                    "unknown_name",
+                    "Số",
+                    "Number",
+                    "",
+                    "${nobody} > 1",
+                ],
+                /* 12 */ &["calculate", "a", "", "", "", "", "", "${b} + 1"],
+                /* 13 */ &["calculate", "b", "", "", "", "", "", "${a} + 1"],
+                /* 14 */ &["text", "quick", "Nhanh", "Quick", "", "", "", "", "quick"],
+                /* 15 */ &["start-geopoint", "where"],
+                /* 16 */ &["end_repeat"],
+                /* 17 */ &["begin_group", "never_closed", "Nhóm", "Group"],
+                /* 18 */ &["note", "fine", "Được", "Fine"],
+                /* 19 */
+                &[
+                    "text",
+                    "jr_choice",
+                    "Tên lựa chọn",
+                    "Choice name",
+                    "",
+                    "jr:choice-name(${name}, '${name}') = 'x'",
+                ],
+                /* 20 */ &["", "typeless", "Không loại", "No type"],
+                /* 21: a comment, skipped as pyxform does */
+                &["", "", "", "", "", "", "", "", "", "a comment"],
+            ],
+            &[&["broken", "x", "", "Only English"]],
+        ),
+        &[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20],
+    );
+    // The list with only an English label is refused on the choices sheet too.
+    assert!(problems
+        .iter()
+        .any(|problem| problem.sheet == "choices" && problem.row == Some(4)));
+}
+
+#[test]
+fn a_mismatched_end_is_refused() {
+    check_refused_rows(
+        &form(
+            &[
+                &["begin_repeat", "activity", "Hoạt động", "Activity"],
+                &["text", "what", "Gì?", "What?"],
+                &["end_group"],
+            ],
+            &[],
+        ),
+        &[4],
+    );
+}
+
+#[test]
+fn settings_are_read_as_written() {
+    let bytes = workbook(&[
+        (
+            "survey",
+            &[&["type", "name", "label"], &["note", "hello", "Xin chào"]],
+        ),
+        (
+            "settings",
+            &[
+                &[
+                    "form_title",
+                    "form_id",
+                    "version",
+                    "style",
+                    "age_bands",
+                    "description::vi",
+                    "description::en",
+                ],
+                &[
+                    "Chỉ tiếng Việt",
+                    "My Survey",
+                    "2025070101",
+                    "pages",
+                    "10-12, 7-9",
+                    "Mô tả",
+                    "Description",
+                ],
+            ],
+        ),
+    ]);
+    let imported = import_xlsform(&bytes).unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = imported.survey;
+    assert_eq!(survey.id, "my-survey");
+    assert_eq!(imported.form_version.as_deref(), Some("2025070101"));
+    assert_eq!(survey.title.vi, "Chỉ tiếng Việt");
+    assert_eq!(survey.title.en, "");
+    assert_eq!(survey.layout, Layout::PagePerGroup);
+    assert_eq!(survey.age_bands, [AgeBand::From7To9, AgeBand::From10To12]);
+    assert_eq!(survey.description.vi, "Mô tả");
+    assert_eq!(survey.description.en, "Description");
+    assert_eq!(
+        survey.question("hello").expect("hello").label.vi,
+        "Xin chào",
+        "a plain label column is Vietnamese"
+    );
+}
+
+#[test]
+fn a_form_without_settings_or_id_is_refused() {
+    let problems = import_xlsform(&workbook(&[(
+        "survey",
+        &[&["type", "name", "label"], &["note", "hello", "Xin chào"]],
+    )]))
+    .expect_err("refused");
+    assert!(
+        problems.iter().any(|problem| problem.sheet == "settings"),
+        "{problems:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Through the HTTP endpoint.
+// ---------------------------------------------------------------------------
+
+struct TestServer {
+    router: Router,
+    _state: AppState,
+    _directory: tempfile::TempDir,
+}
+
+async fn server() -> TestServer {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let static_dir = directory.path().join("dist");
+    std::fs::create_dir_all(&static_dir).expect("static dir");
+    std::fs::write(
+        static_dir.join("index.html"),
+        "<!doctype html><title>Tham Gia</title>",
+    )
+    .expect("index.html");
+    let config = ServerConfig {
+        database_path: directory.path().join("data").join("test.sqlite3"),
+        static_dir: static_dir.clone(),
+        seed_demo: true,
+    };
+    let state = thamgia_server::prepare(&config)
+        .await
+        .expect("server prepared");
+    let router = thamgia_server::app(state.clone(), &static_dir);
+    TestServer {
+        router,
+        _state: state,
+        _directory: directory,
+    }
+}
+
+impl TestServer {
+    async fn call(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body read")
+            .to_bytes()
+            .to_vec();
+        (status, body)
+    }
+
+    async fn import(&self, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+        let request = Request::post("/api/v1/surveys/import")
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(Body::from(bytes))
+            .expect("request");
+        let (status, body) = self.call(request).await;
+        let value = serde_json::from_slice(&body).unwrap_or_else(|error| {
+            panic!("{status}: {error}: {}", String::from_utf8_lossy(&body))
+        });
+        (status, value)
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> (StatusCode, T) {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let (status, body) = self.call(request).await;
+        (status, serde_json::from_slice(&body).expect("JSON answer"))
+    }
+}
+
+fn refused(status: StatusCode, body: serde_json::Value) -> ImportRefusedBody {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let body: ImportRefusedBody = serde_json::from_value(body).expect("an import_refused body");
+    assert_eq!(body.code, IMPORT_REFUSED);
+    assert!(!body.message.vi.is_empty() && !body.message.en.is_empty());
+    body
+}
+
+#[tokio::test]
+async fn an_imported_form_is_published_as_the_next_version() {
+    let server = server().await;
+    let (status, body) = server.import(fixture("school-safety")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let first: SurveyDefinition = serde_json::from_value(body).expect("a survey");
+    assert_eq!((first.id.as_str(), first.version), ("school_safety", 1));
+
+    let (status, listed): (_, Vec<SurveyDefinition>) = server.get("/api/v1/surveys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        listed.iter().find(|survey| survey.id == "school_safety"),
+        Some(&first),
+        "the survey list has the import"
+    );
+
+    let (status, body) = server.import(fixture("school-safety")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let second: SurveyDefinition = serde_json::from_value(body).expect("a survey");
+    assert_eq!(
+        second.version, 2,
+        "importing again publishes the next version"
+    );
+    let (status, stored): (_, SurveyDefinition) =
+        server.get("/api/v1/surveys/school_safety/2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored, second);
+
+    // Tablets receive both versions at their next pull.
+    let pull = PullRequest {
+        client_id: Uuid::from_u128(0xA),
+        schema_version: SCHEMA_VERSION,
+        cursor: 0,
+        limit: 500,
+    };
+    let request = Request::post("/api/v1/sync/pull")
+        .header("content-type", "application/json")
+        .body(Body::from(serde_json::to_vec(&pull).expect("serialises")))
+        .expect("request");
+    let (status, body) = server.call(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: PullResponse = serde_json::from_slice(&body).expect("a pull page");
+    let versions: Vec<u32> = page
+        .changes
+        .iter()
+        .filter_map(|change| match &change.entity {
+            ChangeEntity::Survey { survey } if survey.id == "school_safety" => Some(survey.version),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(versions, [1, 2]);
+}
+
+#[tokio::test]
+async fn an_unsupported_form_is_refused_with_its_rows() {
+    let server = server().await;
+    let (status, body) = server.import(fixture("unsupported")).await;
+    let body = refused(status, body);
+    assert_eq!(
+        problem_rows(&body.problems),
+        BTreeSet::from(UNSUPPORTED_ROWS)
+    );
+    let (_, listed): (_, Vec<SurveyDefinition>) = server.get("/api/v1/surveys").await;
+    assert!(listed
+        .iter()
+        .all(|survey| survey.id != "unsupported_features"));
+}
+
+#[tokio::test]
+async fn what_is_not_a_spreadsheet_gets_a_clear_4xx() {
+    let server = server().await;
+    for garbage in [
+        b"PK\x03\x04 not really a zip".to_vec(),
+        b"type,name,label\ntext,name,Name\n".to_vec(),
+        Vec::new(),
+    ] {
+        let (status, body) = server.import(garbage).await;
+        let body = refused(status, body);
+        assert_eq!(body.problems.len(), 1, "{:#?}", body.problems);
+        assert!(
+            body.problems[0].message.en.contains(".xlsx"),
+            "{:#?}",
+            body.problems
+        );
+        assert!(
+            body.problems[0].message.vi.contains(".xlsx"),
+            "{:#?}",
+            body.problems
+        );
+    }
+
+    let too_large = vec![0_u8; thamgia_server::api::MAX_BODY_BYTES + 1];
+    let (status, body) = server.import(too_large).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["code"], "payload_too_large");
+}
