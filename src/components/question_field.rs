@@ -15,9 +15,13 @@ pub fn QuestionField(
     on_change: Callback<Option<AnswerValue>>,
     #[prop(into)] error: Signal<Option<Localized>>,
     #[prop(into)] disabled: Signal<bool>,
+    /// The label as shown, when it quotes other answers (`${name}`).
+    #[prop(optional)]
+    shown_label: Option<Signal<Localized>>,
 ) -> impl IntoView {
     let app = use_app();
-    let label = question.label.clone();
+    let plain_label = question.label.clone();
+    let label = shown_label.unwrap_or_else(|| Signal::derive(move || plain_label.clone()));
     let hint = question.hint.clone();
     let required = question.required;
     let question_id = question.id.clone();
@@ -138,7 +142,7 @@ pub fn QuestionField(
     view! {
         <fieldset class="form-question" data-question=question_id>
             <legend class="question-label">
-                {move || app.pick(&label)}
+                {move || app.pick(&label.get())}
                 {required.then(|| view! { <span class="required-mark" title=move || app.texts().required>" *"</span> })}
             </legend>
             {hint.map(|hint| view! { <p class="question-hint">{move || app.pick(&hint)}</p> })}

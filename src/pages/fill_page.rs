@@ -589,10 +589,26 @@ fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize>) -> AnyVi
                         let question = question.clone();
                         Signal::derive(move || editor.field_error(&question, &key))
                     };
+                    let shown_label = {
+                        let label = question.label.clone();
+                        let instance = key.instance.clone();
+                        Signal::derive(move || {
+                            editor.response.with(|draft| {
+                                editor.form_state.with(|state| {
+                                    editor.engine.with_value(|engine| {
+                                        Localized::new(
+                                            engine.interpolate(state, &draft.answers, &label.vi, &instance),
+                                            engine.interpolate(state, &draft.answers, &label.en, &instance),
+                                        )
+                                    })
+                                })
+                            })
+                        })
+                    };
                     let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
                     view! {
                         <Show when=move || relevant.get()>
-                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only)/>
+                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only) shown_label/>
                         </Show>
                     }
                     .into_any()

@@ -636,6 +636,49 @@ impl FormEngine {
         }
     }
 
+    /// `text` with every `${name}` replaced by that question's current value
+    /// as seen from `instance` (XLSForm's output in labels and notes).
+    pub fn interpolate(
+        &self,
+        state: &FormState,
+        answers: &Answers,
+        text: &str,
+        instance: &[usize],
+    ) -> String {
+        if !text.contains("${") {
+            return text.to_owned();
+        }
+        let at = NodeKey {
+            node: 0,
+            instance: instance.to_vec(),
+        };
+        let context = Context {
+            engine: self,
+            state,
+            answers,
+            at: &at,
+            today: NaiveDate::default(),
+        };
+        let mut result = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            result.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    result.push_str(&context.value_of(after[..end].trim()).to_text());
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    result.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        result.push_str(rest);
+        result
+    }
+
     /// The name of a node.
     pub fn name(&self, node: usize) -> &str {
         &self.nodes[node].name

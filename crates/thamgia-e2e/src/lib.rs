@@ -261,3 +261,56 @@ pub async fn open_app(browser: &Browser, url: &str) -> Result<Page> {
     page.goto(url).await.context("opening the app")?;
     Ok(page)
 }
+
+/// Replaces what an input holds, as a person selecting it all and typing would.
+pub async fn replace_text(page: &Page, selector: &str, text: &str) -> Result<()> {
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
+    js::<bool>(
+        page,
+        &format!("(() => {{ const e = document.querySelector({}); e.focus(); e.select(); return true; }})()", selector_literal(selector)),
+    )
+    .await?;
+    page.execute(InsertTextParams::new(text))
+        .await
+        .context("inserting text")?;
+    Ok(())
+}
+
+/// Puts a file in a file input, as the file picker would. The bytes are
+/// handed to the page (a `File` in a `DataTransfer`): headless Chromium here
+/// refuses to read files chosen through `DOM.setFileInputFiles`
+/// (NotReadableError), while the app's code path — reading the chosen
+/// `File` — is the same either way.
+pub async fn choose_file(page: &Page, selector: &str, path: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let script = format!(
+        "(() => {{ const input = document.querySelector({}); const file = new File([new Uint8Array({})], {}); const transfer = new DataTransfer(); transfer.items.add(file); input.files = transfer.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return input.files.length === 1; }})()",
+        selector_literal(selector),
+        serde_json::to_string(&bytes)?,
+        serde_json::to_string(&name)?,
+    );
+    let chosen: bool = js(page, &script).await?;
+    if !chosen {
+        bail!("{selector} did not take the file");
+    }
+    Ok(())
+}
+
+/// Makes `window.confirm` answer yes, as a worker pressing "OK" would.
+pub async fn accept_confirmations(page: &Page) -> Result<()> {
+    js::<bool>(
+        page,
+        "(() => { window.confirm = () => true; return true; })()",
+    )
+    .await?;
+    Ok(())
+}

@@ -222,6 +222,10 @@ fn calculations_and_constraints() {
     );
     assert_eq!(finalized.get("young_only"), None);
     assert_eq!(finalized.get("age"), Some(&AnswerValue::Number(17.0)));
+    assert_eq!(
+        engine.interpolate(&state, &all, "Nhóm ${group}, ${age} tuổi, ${nothing}", &[]),
+        "Nhóm older, 17 tuổi, "
+    );
 }
 
 #[test]
