@@ -803,7 +803,7 @@ fn StartScreen(editor: Editor) -> impl IntoView {
             <h3>{move || app.texts().sex}</h3>
             {option_buttons(editor, "sex", Sex::ALL.to_vec(), Sex::label, |draft| draft.participant.sex, |draft, sex| draft.participant.sex = Some(sex))}
             <details class="optional-attributes">
-                <summary>{move || app.texts().ethnic_group} ", " {move || app.texts().disability} ", " {move || app.texts().special_circumstances} " (" {move || app.texts().optional} ")"</summary>
+                <summary>{move || app.texts().more_about_child}</summary>
                 <h3>{move || app.texts().ethnic_group}</h3>
                 {option_buttons(editor, "ethnic-group", EthnicGroup::ALL.to_vec(), EthnicGroup::label, |draft| draft.participant.ethnic_group, |draft, group| draft.participant.ethnic_group = Some(group))}
                 <h3>{move || app.texts().disability}</h3>

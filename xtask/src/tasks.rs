@@ -91,12 +91,22 @@ pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
     workspace.run(server)
 }
 
-/// `cargo xtask bench`: build (the bench serves dist), then the ingest benchmark.
+/// `cargo xtask bench`: build (the benches serve dist), then the first-load
+/// and ingest bench, the form engine natively, and the form engine in
+/// headless Chromium. Each prints its figures; none fails on a timing.
 pub fn bench(workspace: &Workspace) -> Result {
+    setup(workspace, true)?;
     build(workspace)?;
-    let mut bench = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
-    bench.env("THAMGIA_DIST", workspace.dist());
-    workspace.run(bench)
+    let mut ingest = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
+    ingest.env("THAMGIA_DIST", workspace.dist());
+    workspace.run(ingest)?;
+    workspace.run(workspace.cargo(&["bench", "-p", "thamgia-core", "--bench", "form_edit"]))?;
+    let mut browser =
+        workspace.cargo(&["bench", "-p", "thamgia-e2e", "--bench", "form_in_browser"]);
+    browser
+        .env("THAMGIA_DIST", workspace.dist())
+        .env("THAMGIA_CHROMIUM", "/usr/bin/chromium");
+    workspace.run(browser)
 }
 
 /// One step of `cargo xtask test`.
