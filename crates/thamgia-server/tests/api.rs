@@ -4,102 +4,25 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use chrono::{TimeZone, Utc};
-use http_body_util::BodyExt;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use thamgia_core::{
     AnswerValue, ApiError, ApiErrorCode, ChangeEntity, Mutation, MutationChange, MutationOutcome,
     PullRequest, PullResponse, PushRequest, PushResponse, PushStatus, Response, SurveyDefinition,
     SCHEMA_VERSION,
 };
-use thamgia_server::{seed, AppState, Database, ServerConfig};
-use tower::ServiceExt;
+use thamgia_server::{seed, ServerConfig};
 use uuid::Uuid;
 
-struct TestServer {
-    state: AppState,
-    router: Router,
-    _directory: tempfile::TempDir,
+mod support;
+
+use support::{server, TestServer};
+
+/// Pushing through the router, expecting a 200.
+trait Push {
+    async fn push(&self, request: &PushRequest) -> PushResponse;
 }
 
-async fn server() -> TestServer {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let static_dir = directory.path().join("dist");
-    std::fs::create_dir_all(&static_dir).expect("static dir");
-    std::fs::write(
-        static_dir.join("index.html"),
-        "<!doctype html><title>Tham Gia</title>",
-    )
-    .expect("index.html");
-    let config = ServerConfig {
-        database_path: directory.path().join("data").join("test.sqlite3"),
-        static_dir: static_dir.clone(),
-        seed_demo: true,
-    };
-    let state = thamgia_server::prepare(&config)
-        .await
-        .expect("server prepared");
-    let router = thamgia_server::app(state.clone(), &static_dir);
-    TestServer {
-        state,
-        router,
-        _directory: directory,
-    }
-}
-
-impl TestServer {
-    fn database(&self) -> &Database {
-        &self.state.database
-    }
-
-    async fn call(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body read")
-            .to_bytes()
-            .to_vec();
-        (status, body)
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> (StatusCode, T) {
-        let request = Request::get(path).body(Body::empty()).expect("request");
-        let (status, body) = self.call(request).await;
-        (status, serde_json::from_slice(&body).expect("JSON answer"))
-    }
-
-    async fn post_raw(&self, path: &str, body: impl Into<Body>) -> (StatusCode, Vec<u8>) {
-        let request = Request::post(path)
-            .header("content-type", "application/json")
-            .body(body.into())
-            .expect("request");
-        self.call(request).await
-    }
-
-    async fn post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> (StatusCode, T) {
-        let (status, bytes) = self
-            .post_raw(path, serde_json::to_vec(body).expect("serialises"))
-            .await;
-        let parsed = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-            panic!("{status}: {error}: {}", String::from_utf8_lossy(&bytes))
-        });
-        (status, parsed)
-    }
-
+impl Push for TestServer {
     async fn push(&self, request: &PushRequest) -> PushResponse {
         let (status, answer) = self.post("/api/v1/sync/push", request).await;
         assert_eq!(status, StatusCode::OK);

@@ -15,8 +15,6 @@ use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use thamgia_core::{
     AgeBand, ChangeEntity, Item, Layout, PullRequest, PullResponse, QuestionKind, SurveyDefinition,
@@ -24,8 +22,6 @@ use thamgia_core::{
 };
 use thamgia_server::error::{ImportRefusedBody, IMPORT_REFUSED};
 use thamgia_server::xlsform::{import_xlsform, ImportProblem, ImportedForm};
-use thamgia_server::{AppState, ServerConfig};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 /// The fixtures Tham Gia imports.
@@ -796,76 +792,23 @@ fn a_form_without_settings_or_id_is_refused() {
 // Through the HTTP endpoint.
 // ---------------------------------------------------------------------------
 
-struct TestServer {
-    router: Router,
-    _state: AppState,
-    _directory: tempfile::TempDir,
-}
+mod support;
 
-async fn server() -> TestServer {
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let static_dir = directory.path().join("dist");
-    std::fs::create_dir_all(&static_dir).expect("static dir");
-    std::fs::write(
-        static_dir.join("index.html"),
-        "<!doctype html><title>Tham Gia</title>",
-    )
-    .expect("index.html");
-    let config = ServerConfig {
-        database_path: directory.path().join("data").join("test.sqlite3"),
-        static_dir: static_dir.clone(),
-        seed_demo: true,
-    };
-    let state = thamgia_server::prepare(&config)
-        .await
-        .expect("server prepared");
-    let router = thamgia_server::app(state.clone(), &static_dir);
-    TestServer {
-        router,
-        _state: state,
-        _directory: directory,
-    }
-}
+use support::{server, TestServer};
 
-impl TestServer {
-    async fn call(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body read")
-            .to_bytes()
-            .to_vec();
-        (status, body)
-    }
-
-    async fn import(&self, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
-        let request = Request::post("/api/v1/surveys/import")
-            .header(
-                "content-type",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            .body(Body::from(bytes))
-            .expect("request");
-        let (status, body) = self.call(request).await;
-        let value = serde_json::from_slice(&body).unwrap_or_else(|error| {
-            panic!("{status}: {error}: {}", String::from_utf8_lossy(&body))
-        });
-        (status, value)
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> (StatusCode, T) {
-        let request = Request::get(path).body(Body::empty()).expect("request");
-        let (status, body) = self.call(request).await;
-        (status, serde_json::from_slice(&body).expect("JSON answer"))
-    }
+/// Posts a workbook to the import endpoint.
+async fn import(server: &TestServer, bytes: Vec<u8>) -> (StatusCode, serde_json::Value) {
+    let request = Request::post("/api/v1/surveys/import")
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(Body::from(bytes))
+        .expect("request");
+    let (status, body) = server.call(request).await;
+    let value = serde_json::from_slice(&body)
+        .unwrap_or_else(|error| panic!("{status}: {error}: {}", String::from_utf8_lossy(&body)));
+    (status, value)
 }
 
 fn refused(status: StatusCode, body: serde_json::Value) -> ImportRefusedBody {
@@ -879,7 +822,7 @@ fn refused(status: StatusCode, body: serde_json::Value) -> ImportRefusedBody {
 #[tokio::test]
 async fn an_imported_form_is_published_as_the_next_version() {
     let server = server().await;
-    let (status, body) = server.import(fixture("school-safety")).await;
+    let (status, body) = import(&server, fixture("school-safety")).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let first: SurveyDefinition = serde_json::from_value(body).expect("a survey");
     assert_eq!((first.id.as_str(), first.version), ("school_safety", 1));
@@ -892,7 +835,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
         "the survey list has the import"
     );
 
-    let (status, body) = server.import(fixture("school-safety")).await;
+    let (status, body) = import(&server, fixture("school-safety")).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let second: SurveyDefinition = serde_json::from_value(body).expect("a survey");
     assert_eq!(
@@ -932,7 +875,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
 #[tokio::test]
 async fn an_unsupported_form_is_refused_with_its_rows() {
     let server = server().await;
-    let (status, body) = server.import(fixture("unsupported")).await;
+    let (status, body) = import(&server, fixture("unsupported")).await;
     let body = refused(status, body);
     assert_eq!(
         problem_rows(&body.problems),
@@ -952,7 +895,7 @@ async fn what_is_not_a_spreadsheet_gets_a_clear_4xx() {
         b"type,name,label\ntext,name,Name\n".to_vec(),
         Vec::new(),
     ] {
-        let (status, body) = server.import(garbage).await;
+        let (status, body) = import(&server, garbage).await;
         let body = refused(status, body);
         assert_eq!(body.problems.len(), 1, "{:#?}", body.problems);
         assert!(
@@ -968,7 +911,7 @@ async fn what_is_not_a_spreadsheet_gets_a_clear_4xx() {
     }
 
     let too_large = vec![0_u8; thamgia_server::api::MAX_BODY_BYTES + 1];
-    let (status, body) = server.import(too_large).await;
+    let (status, body) = import(&server, too_large).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "payload_too_large");
 }
