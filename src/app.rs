@@ -14,7 +14,9 @@ use crate::components::sync_bar::SyncBar;
 use crate::pages::fill_page::FillPage;
 use crate::pages::home_page::HomePage;
 use crate::pages::import_page::ImportPage;
+use crate::pages::report_page::ReportPage;
 use crate::pages::responses_page::ResponsesPage;
+use crate::pages::townhall_page::TownhallPage;
 use crate::state::{provide_app_state, use_app};
 use crate::storage::Store;
 use crate::sync::SyncDriver;
@@ -70,7 +72,9 @@ pub fn App(
                 <nav class="nav">
                     <A href="/" exact=true>{move || app.texts().nav_home}</A>
                     <A href="/responses">{move || app.texts().nav_responses}</A>
+                    <A href="/report">{move || app.texts().nav_report}</A>
                     <A href="/import">{move || app.texts().nav_import}</A>
+                    <A href="/townhall">{move || app.texts().nav_townhall}</A>
                 </nav>
                 <SyncBar/>
                 <main class="page">
@@ -78,7 +82,9 @@ pub fn App(
                     <Routes fallback=|| view! { <HomePage/> }>
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/responses") view=ResponsesPage/>
+                        <Route path=path!("/report") view=ReportPage/>
                         <Route path=path!("/import") view=ImportPage/>
+                        <Route path=path!("/townhall") view=TownhallPage/>
                         <Route path=path!("/fill/:id") view=FillPage/>
                     </Routes>
                 </main>

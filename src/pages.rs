@@ -3,4 +3,6 @@
 pub mod fill_page;
 pub mod home_page;
 pub mod import_page;
+pub mod report_page;
 pub mod responses_page;
+pub mod townhall_page;

@@ -6,12 +6,14 @@
 use std::rc::Rc;
 
 use gloo_storage::{LocalStorage as BrowserStorage, Storage};
+use leptos::ev;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use thamgia_core::sync_client::SyncStatus;
 use thamgia_core::{Language, Localized};
 
 use crate::i18n::{texts, Texts};
+use crate::platform;
 use crate::storage::Store;
 use crate::sync::SyncDriver;
 
@@ -130,4 +132,17 @@ pub fn save_ward(ward: &Ward) {
     if let Err(error) = BrowserStorage::set(WARD_KEY, ward) {
         leptos::logging::warn!("ward preference not saved: {error}");
     }
+}
+
+/// Whether the browser is online, kept up to date by its `online` and
+/// `offline` events.
+pub fn use_online() -> ReadSignal<bool> {
+    let (online, set_online) = signal(platform::is_online());
+    let went_online = window_event_listener(ev::online, move |_| set_online.set(true));
+    let went_offline = window_event_listener(ev::offline, move |_| set_online.set(false));
+    on_cleanup(move || {
+        went_online.remove();
+        went_offline.remove();
+    });
+    online
 }

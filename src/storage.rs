@@ -3,12 +3,17 @@
 //!
 //! # Object stores
 //!
-//! | store       | key                                  | value                      |
-//! |-------------|--------------------------------------|----------------------------|
-//! | `meta`      | `"sync"` (out of line)               | client id, next seq, cursor |
-//! | `responses` | the response id (`response.id`)      | [`StoredResponse`]          |
-//! | `outbox`    | the mutation's `seq` (a JS number)   | `{ seq, mutation }`         |
-//! | `surveys`   | `"id@version"` (out of line)         | [`SurveyDefinition`]        |
+//! | store       | key                                        | value                       |
+//! |-------------|--------------------------------------------|-----------------------------|
+//! | `meta`      | `"sync"` (out of line)                     | client id, next seq, cursor, clock |
+//! | `responses` | the response id (`response.id`)            | [`StoredResponse`]          |
+//! | `outbox`    | the mutation's `seq` (a JS number)         | `{ seq, mutation }`         |
+//! | `surveys`   | `"id@version"` (out of line)               | [`SurveyDefinition`]        |
+//! | `reports`   | the report id, `"00004:2026-Q3"` (out of line) | [`StoredReport`]        |
+//!
+//! The `meta` record also holds the hybrid logical clock that stamps report
+//! edits (`HlcClock::last()`), so a reload resumes after the last reading and
+//! never gives one twice.
 //!
 //! `responses` has an index on `sync.type` so [`Store::counts`] never reads
 //! the records themselves. Records are plain JS objects written through
@@ -29,8 +34,22 @@
 //!   participant, consent or answers), and so does every outbox entry that
 //!   still carries it, in the same transaction as the withdrawal's own
 //!   mutation. A correction is a new response that names the one it corrects.
+//! - A report edit is written in one strict transaction with its outbox
+//!   entry, the seq counter and the clock reading that stamps it.
+//! - An approved report is never edited here: the edit is refused before
+//!   anything is written ([`StorageError::ReportLocked`]).
+//! - A report's status changes here only when the town hall says so (a
+//!   pulled `ReportStatusChanged`); a status change asked for on this tablet
+//!   waits in the outbox, shown meanwhile as [`StoredReport::pending_status`].
 //! - No transaction awaits anything but IndexedDB requests, so none
 //!   auto-commits half-way.
+//!
+//! # Upgrades
+//!
+//! Opening a database made by an older version of the app upgrades it in
+//! the browser's `versionchange` transaction, by adding stores only (see
+//! `connection::upgrade`): responses, outbox entries, surveys and the client
+//! id all stay as they were.
 //!
 //! # A closed connection
 //!
@@ -55,6 +74,9 @@ use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
 use serde::{Deserialize, Serialize};
 use thamgia_core::protocol::{Change, Mutation, MutationResult};
+use thamgia_core::report::{
+    FieldContent, FieldEdit, FieldKey, ReportFields, ReportId, ReportStatus,
+};
 use thamgia_core::{Localized, Response, SurveyDefinition};
 use uuid::Uuid;
 
@@ -139,6 +161,52 @@ pub enum LocalSyncState {
     /// withdrawal itself still waits in the outbox the state is
     /// [`LocalSyncState::Waiting`] with the withdrawal's seq.
     Withdrawn,
+}
+
+/// A ward report as kept on this tablet.
+///
+/// The fields merge edit by edit (see `thamgia_core::report`): every edit
+/// made here or pulled from the town hall is kept, and each field shows the
+/// one with the largest stamp. The status is the town hall's: it changes
+/// here only when a pulled `ReportStatusChanged` says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredReport {
+    /// Every field, each with its winning edit and the edits it beat.
+    pub fields: ReportFields,
+    /// The status as the town hall last told this tablet; a draft until then.
+    #[serde(default)]
+    pub status: ReportStatus,
+    /// The status asked for on this tablet and still waiting for the town
+    /// hall ("submitted, waiting for the town hall"); `None` once the town
+    /// hall's answer arrived, whatever it was.
+    #[serde(default)]
+    pub pending_status: Option<ReportStatus>,
+    /// Why the town hall refused the last change it refused (an edit sent
+    /// after the report was approved, a status change overtaken by another). The
+    /// refused edit stays in [`StoredReport::fields`]; this tells the officer
+    /// it did not count at the town hall. Cleared by
+    /// [`Store::dismiss_report_rejection`].
+    #[serde(default)]
+    pub last_rejection: Option<Localized>,
+}
+
+impl StoredReport {
+    /// A report nobody edited yet: a draft with no field.
+    pub fn empty(report_id: ReportId) -> StoredReport {
+        StoredReport {
+            fields: ReportFields::new(report_id),
+            status: ReportStatus::Draft,
+            pending_status: None,
+            last_rejection: None,
+        }
+    }
+
+    /// Whether edits are refused here: the report is approved, or its
+    /// approval is already queued (the town hall would apply the approval
+    /// first and refuse every edit queued after it).
+    pub fn is_locked(&self) -> bool {
+        self.status.is_locked() || self.pending_status == Some(ReportStatus::Approved)
+    }
 }
 
 /// How many stored responses are in each state, for the home screen.
@@ -344,6 +412,12 @@ impl Store {
     /// response the server says was withdrawn becomes a tombstone here too.
     /// A response that still has a later mutation queued keeps waiting for it.
     ///
+    /// A report edit or status change the town hall refused (`Rejected`, or
+    /// `Conflict`) is not lost silently: its message becomes the report's
+    /// [`StoredReport::last_rejection`], a refused edit stays in the report's
+    /// fields, and a refused status change is no longer pending. An accepted
+    /// one changes nothing here: the town hall's own copy comes back by pull.
+    ///
     /// # Errors
     ///
     /// Any [`StorageError`] from IndexedDB; then nothing was changed.
@@ -375,7 +449,15 @@ impl Store {
     /// Applies one pulled page in one transaction: stores every published
     /// survey version, turns every response withdrawn at the town hall into
     /// a tombstone (in the outbox too; nothing is queued, the server already
-    /// knows), and stores the cursor to pull from next time.
+    /// knows), merges every pulled report field edit into its report (the
+    /// server's copy of an edit made here has its stamp bounded on receipt,
+    /// so it may be a second edit beside the local one: both are kept, and
+    /// every replica picks the same winner), sets the status of every report
+    /// the town hall moved (and forgets the status pending here), and stores
+    /// the cursor to pull from next time.
+    ///
+    /// Every pulled edit's stamp is observed by this install's clock, so the
+    /// next edit made here sorts after everything already seen.
     ///
     /// # Errors
     ///
@@ -387,6 +469,94 @@ impl Store {
     ) -> Result<(), StorageError> {
         self.run(move |database| async move {
             transactions::apply_pull(&database, changes, next_cursor).await
+        })
+        .await
+    }
+
+    /// Edits one field of a ward report, in one strict transaction over the
+    /// meta record, the report and the outbox: takes the next reading of this
+    /// install's hybrid logical clock, stamps the edit with it and the client
+    /// id, merges the edit into the stored report (creating the report on
+    /// its first edit), queues an `EditReportField` mutation with the next
+    /// seq, and stores the clock and the seq counter. Returns the edit.
+    ///
+    /// `now_ms` is the tablet's time (the clock never goes back even if it
+    /// does); `author` is the name shown beside the value, and may be empty.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::ReportLocked`] when the report is approved, or its
+    /// approval is queued here; [`StorageError::Report`] when the content
+    /// does not fit the field (text for a value, a number that is not
+    /// finite). Then nothing was written.
+    pub async fn edit_report_field(
+        &self,
+        report_id: &ReportId,
+        field: FieldKey,
+        content: FieldContent,
+        author: String,
+        now_ms: i64,
+    ) -> Result<FieldEdit, StorageError> {
+        self.run(move |database| {
+            let field = field.clone();
+            let content = content.clone();
+            let author = author.clone();
+            async move {
+                transactions::edit_report_field(
+                    &database, report_id, field, content, author, now_ms,
+                )
+                .await
+            }
+        })
+        .await
+    }
+
+    /// Asks the town hall to move a report to `to`, in one strict
+    /// transaction: checks the move from the status held here
+    /// (`thamgia_core::report::transition`), queues a `ChangeReportStatus`
+    /// mutation from that status, and records `to` as the report's
+    /// [`StoredReport::pending_status`].
+    ///
+    /// The status itself does **not** change here: the town hall decides,
+    /// checking the change against the status it holds, and its
+    /// `ReportStatusChanged` comes back by pull. Meanwhile the page shows
+    /// "submitted, waiting for the town hall". Asking again for the status
+    /// already pending is harmless and queues nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Report`] when the report's life does not allow the
+    /// move from its current status. Then nothing was written.
+    pub async fn change_report_status(
+        &self,
+        report_id: &ReportId,
+        to: ReportStatus,
+    ) -> Result<(), StorageError> {
+        self.run(move |database| async move {
+            transactions::change_report_status(&database, report_id, to).await
+        })
+        .await
+    }
+
+    /// One ward report; an empty draft when nobody edited it yet.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn report(&self, report_id: &ReportId) -> Result<StoredReport, StorageError> {
+        self.run(move |database| async move { transactions::report(&database, report_id).await })
+            .await
+    }
+
+    /// Forgets the report's [`StoredReport::last_rejection`] once the officer
+    /// has read it. The refused edits themselves stay in the report's history.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn dismiss_report_rejection(&self, report_id: &ReportId) -> Result<(), StorageError> {
+        self.run(move |database| async move {
+            transactions::dismiss_report_rejection(&database, report_id).await
         })
         .await
     }

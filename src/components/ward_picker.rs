@@ -4,26 +4,12 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use crate::api::ApiClient;
+use crate::i18n::fold;
 use crate::state::{save_ward, use_app, Ward};
 
 #[derive(Debug, Clone, Deserialize)]
 struct UnitList {
     units: Vec<Ward>,
-}
-
-/// Removes Vietnamese diacritics and case, so "hoa" finds "Hoà" and "Hòa".
-fn fold(text: &str) -> String {
-    const FROM: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
-    const TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
-    text.to_lowercase()
-        .chars()
-        .map(|character| {
-            FROM.chars()
-                .position(|accented| accented == character)
-                .and_then(|index| TO.chars().nth(index))
-                .unwrap_or(character)
-        })
-        .collect()
 }
 
 /// Shows the chosen ward with a "change" button, or the list to choose from.
@@ -126,7 +112,7 @@ pub fn WardPicker() -> impl IntoView {
 mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-    use super::fold;
+    use crate::i18n::fold;
 
     wasm_bindgen_test_configure!(run_in_browser);
 

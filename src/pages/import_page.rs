@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{ApiClient, UploadFailure};
 use crate::platform;
-use crate::state::use_app;
+use crate::state::{use_app, use_online};
 
 /// The content type of an .xlsx workbook.
 const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -94,19 +94,6 @@ async fn import(file: Option<web_sys::File>) -> ImportOutcome {
             ImportOutcome::Failed
         }
     }
-}
-
-/// Whether the browser is online, kept up to date by its `online` and
-/// `offline` events.
-fn use_online() -> ReadSignal<bool> {
-    let (online, set_online) = signal(platform::is_online());
-    let went_online = window_event_listener(ev::online, move |_| set_online.set(true));
-    let went_offline = window_event_listener(ev::offline, move |_| set_online.set(false));
-    on_cleanup(move || {
-        went_online.remove();
-        went_offline.remove();
-    });
-    online
 }
 
 /// The import form and its result.

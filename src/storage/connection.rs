@@ -15,7 +15,11 @@ use super::error::StorageError;
 
 /// Version of the database schema below. Each change adds a step to
 /// [`upgrade`] and bumps this number.
-const SCHEMA_VERSION: u32 = 1;
+///
+/// 1. `meta`, `responses` (with its sync-state index), `outbox`, `surveys`.
+/// 2. `reports`. Records written by version 1 are read as they are: the
+///    meta record's hybrid logical clock defaults to "no reading yet".
+const SCHEMA_VERSION: u32 = 2;
 
 /// Sync bookkeeping, one record under [`META_KEY`].
 pub(super) const META: &str = "meta";
@@ -29,6 +33,8 @@ pub(super) const SYNC_STATE_INDEX: &str = "sync_state";
 pub(super) const OUTBOX: &str = "outbox";
 /// Published survey versions, keyed by `id@version`.
 pub(super) const SURVEYS: &str = "surveys";
+/// Ward reports, keyed by their report id ("00004:2026-Q3", out of line).
+pub(super) const REPORTS: &str = "reports";
 
 /// An open connection and the listeners that notice when it closes.
 pub(super) struct Connection {
@@ -107,6 +113,10 @@ impl Drop for Connection {
 }
 
 /// Creates or migrates the schema, inside the `versionchange` transaction.
+///
+/// Each step only adds: an upgrade never rewrites or deletes what an older
+/// version stored, and if a step fails the browser aborts the whole upgrade
+/// and keeps the database at its old version, data included.
 fn upgrade(event: &VersionChangeEvent, database: &Database) -> indexed_db_futures::Result<()> {
     let old_version = event.old_version();
     if old_version < 1.0 {
@@ -123,6 +133,9 @@ fn upgrade(event: &VersionChangeEvent, database: &Database) -> indexed_db_future
             .with_key_path(KeyPath::One("seq"))
             .build()?;
         database.create_object_store(SURVEYS).build()?;
+    }
+    if old_version < 2.0 {
+        database.create_object_store(REPORTS).build()?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What can go wrong in storage, and what the user is told to do about it.
 
 use indexed_db_futures::error::{Error as IdbError, OpenDbError};
+use thamgia_core::report::ReportError;
 use thamgia_core::Localized;
 
 /// A storage operation failed. Whatever the error, the transaction it
@@ -29,6 +30,14 @@ pub enum StorageError {
     /// cannot be corrected.
     #[error("consent for the response was withdrawn")]
     Withdrawn,
+    /// The report is approved (or its approval is already queued here), so
+    /// its period is closed and no field can be edited any more.
+    #[error("the report is approved and locked")]
+    ReportLocked,
+    /// The report's rules refuse the edit or the status change (a value that
+    /// is not a number, a status change the report's life does not allow).
+    #[error("the report refuses this change: {0}")]
+    Report(ReportError),
     /// IndexedDB is missing, refused (some private modes, sandboxed frames)
     /// or blocked (a newer version of the app is open in another tab).
     #[error("IndexedDB is unavailable: {0}")]
@@ -66,6 +75,11 @@ impl StorageError {
                 "Sự đồng ý cho phiếu này đã được rút lại và các câu trả lời đã bị xoá, nên không thể sửa. Nếu em muốn tham gia lại, hãy bắt đầu một phiếu mới.",
                 "Consent for this response was withdrawn and its answers were deleted, so it cannot be corrected. If the child wants to take part again, start a new response.",
             ),
+            StorageError::ReportLocked => Localized::new(
+                "Kỳ báo cáo này đã đóng: báo cáo đã được duyệt nên không thể sửa nữa. Nếu cần sửa, hãy liên hệ cán bộ thành phố.",
+                "This period is closed: the report has been approved and can no longer be changed. If it must change, ask the town hall.",
+            ),
+            StorageError::Report(error) => error.message(),
             StorageError::Unavailable(_) => Localized::new(
                 "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",
                 "The browser does not allow saving data. Close the app's other tabs, do not use a private window, then reload the page.",
@@ -111,6 +125,17 @@ impl StorageError {
                 }
                 other => StorageError::Unavailable(other.to_string()),
             },
+        }
+    }
+}
+
+impl From<ReportError> for StorageError {
+    /// A locked report is [`StorageError::ReportLocked`]; every other refusal
+    /// keeps the report's own reason.
+    fn from(error: ReportError) -> StorageError {
+        match error {
+            ReportError::Locked => StorageError::ReportLocked,
+            other => StorageError::Report(other),
         }
     }
 }

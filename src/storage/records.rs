@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use thamgia_core::protocol::Mutation;
+use thamgia_core::protocol::{Mutation, MutationChange};
+use thamgia_core::report::{Hlc, ReportId};
 use thamgia_core::{Answers, Consent, Participant, Response, ResponseStatus};
 use uuid::Uuid;
 
@@ -12,7 +13,10 @@ use super::SyncMeta;
 
 /// The sync bookkeeping record, under `meta/"sync"`.
 ///
-/// One record, so the client id and the seq counter always change together.
+/// One record, so the client id and the seq counter always change together,
+/// and the hybrid logical clock with them: the edit that takes a reading and
+/// the outbox entry that carries it are written in the same transaction as
+/// the reading itself, so a reload never gives the same reading twice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct MetaRecord {
     pub(super) client_id: Uuid,
@@ -20,6 +24,11 @@ pub(super) struct MetaRecord {
     pub(super) cursor: u64,
     #[serde(default)]
     pub(super) last_success_ms: Option<i64>,
+    /// The last reading the report clock gave or saw
+    /// ([`HlcClock::last`](thamgia_core::report::HlcClock::last)); absent in
+    /// records written before reports existed, which read as "no reading yet".
+    #[serde(default)]
+    pub(super) clock: Hlc,
 }
 
 impl MetaRecord {
@@ -30,6 +39,7 @@ impl MetaRecord {
             next_seq: 1,
             cursor: 0,
             last_success_ms: None,
+            clock: Hlc::default(),
         }
     }
 }
@@ -53,9 +63,15 @@ pub(super) struct OutboxEntry {
 }
 
 impl OutboxEntry {
-    /// The id of the response the mutation is about.
-    pub(super) fn response_id(&self) -> Uuid {
-        self.mutation.change.record_id()
+    /// The id of the response the mutation is about; `None` for a report's.
+    pub(super) fn response_id(&self) -> Option<Uuid> {
+        match &self.mutation.change {
+            MutationChange::SubmitResponse { response } => Some(response.id),
+            MutationChange::WithdrawResponse { response_id, .. } => Some(*response_id),
+            MutationChange::EditReportField { .. } | MutationChange::ChangeReportStatus { .. } => {
+                None
+            }
+        }
     }
 }
 
@@ -84,6 +100,11 @@ pub(super) fn is_tombstone(response: &Response) -> bool {
 /// which is what the `response.id` key path reads.
 pub(super) fn response_key(id: Uuid) -> String {
     id.hyphenated().to_string()
+}
+
+/// The key of a report: its id as written ("00004:2026-Q3").
+pub(super) fn report_key(id: &ReportId) -> String {
+    id.to_string()
 }
 
 /// The key of an outbox entry: its seq as a JS number. A `u64` would become a

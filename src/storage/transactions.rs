@@ -20,17 +20,22 @@ use indexed_db_futures::KeyRange;
 use thamgia_core::protocol::{
     Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
 };
+use thamgia_core::report::{
+    transition, FieldContent, FieldEdit, FieldKey, Hlc, HlcClock, ReportId, ReportStatus,
+    ReportStatusChange, Stamp,
+};
 use thamgia_core::survey::survey_key;
 use thamgia_core::{Response, ResponseStatus, SurveyDefinition};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
-use super::connection::{META, META_KEY, OUTBOX, RESPONSES, SURVEYS, SYNC_STATE_INDEX};
+use super::connection::{META, META_KEY, OUTBOX, REPORTS, RESPONSES, SURVEYS, SYNC_STATE_INDEX};
 use super::error::StorageError;
 use super::records::{
-    is_tombstone, new_client_id, outbox_key, response_key, tombstone, MetaRecord, OutboxEntry,
+    is_tombstone, new_client_id, outbox_key, report_key, response_key, tombstone, MetaRecord,
+    OutboxEntry,
 };
-use super::{Counts, LocalSyncState, StoredResponse, SyncMeta};
+use super::{Counts, LocalSyncState, StoredReport, StoredResponse, SyncMeta};
 
 /// Starts a read-only transaction over `stores`.
 ///
@@ -116,6 +121,29 @@ async fn write_response(
     record: &StoredResponse,
 ) -> Result<(), StorageError> {
     responses.put(record).serde()?.await?;
+    Ok(())
+}
+
+/// Reads one stored report; an empty draft when nobody edited it yet.
+async fn read_report(
+    reports: &ObjectStore<'_>,
+    report_id: &ReportId,
+) -> Result<StoredReport, StorageError> {
+    let stored: Option<StoredReport> = reports.get(report_key(report_id)).serde()?.await?;
+    Ok(stored.unwrap_or_else(|| StoredReport::empty(report_id.clone())))
+}
+
+/// Writes one stored report under its id.
+async fn write_report(
+    reports: &ObjectStore<'_>,
+    report: &StoredReport,
+) -> Result<(), StorageError> {
+    reports
+        .put(report)
+        .with_key(report_key(report.fields.report_id()))
+        .without_key_type()
+        .serde()?
+        .await?;
     Ok(())
 }
 
@@ -517,12 +545,13 @@ pub(super) async fn apply_push_results(
     let now_ms = now_ms();
     let transaction = read_write(
         database,
-        &[RESPONSES, OUTBOX],
+        &[RESPONSES, OUTBOX, REPORTS],
         TransactionDurability::Strict,
     )?;
     {
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
+        let reports = transaction.object_store(REPORTS)?;
         // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
         // `RangeToInclusive` into an *open* upper bound.
         let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
@@ -538,7 +567,11 @@ pub(super) async fn apply_push_results(
                 .iter()
                 .find(|result| result.seq == entry.seq)
                 .map(|result| &result.outcome);
-            let stored = match read_response(&responses, entry.response_id()).await? {
+            let Some(response_id) = entry.response_id() else {
+                note_report_outcome(&reports, &entry.mutation.change, outcome).await?;
+                continue;
+            };
+            let stored = match read_response(&responses, response_id).await? {
                 Some(stored) => stored,
                 // The response record is gone (it never should be): rebuild it
                 // from the mutation rather than lose it.
@@ -547,8 +580,11 @@ pub(super) async fn apply_push_results(
                         response,
                         sync: LocalSyncState::Waiting { seq: entry.seq },
                     },
-                    // Nothing is left to mark of a withdrawn response.
-                    MutationChange::WithdrawResponse { .. } => continue,
+                    // Nothing is left to mark of a withdrawn response; report
+                    // mutations were handled above.
+                    MutationChange::WithdrawResponse { .. }
+                    | MutationChange::EditReportField { .. }
+                    | MutationChange::ChangeReportStatus { .. } => continue,
                 },
             };
             let (record, tombstoned) =
@@ -564,6 +600,40 @@ pub(super) async fn apply_push_results(
         scrub_outbox(&outbox, &tombstones).await?;
     }
     commit(transaction).await
+}
+
+/// Records on its report what the town hall said about a report mutation
+/// just acknowledged. Only a refusal changes anything: an accepted edit or
+/// status change comes back by pull, as the town hall stored it.
+async fn note_report_outcome(
+    reports: &ObjectStore<'_>,
+    change: &MutationChange,
+    outcome: Option<&MutationOutcome>,
+) -> Result<(), StorageError> {
+    let message = match outcome {
+        Some(MutationOutcome::Rejected { message } | MutationOutcome::Conflict { message }) => {
+            message
+        }
+        None
+        | Some(
+            MutationOutcome::Applied | MutationOutcome::AlreadyStored | MutationOutcome::Withdrawn,
+        ) => return Ok(()),
+    };
+    let (report_id, refused_status) = match change {
+        MutationChange::EditReportField { edit } => (&edit.report_id, None),
+        MutationChange::ChangeReportStatus { change } => (&change.report_id, Some(change.to)),
+        MutationChange::SubmitResponse { .. } | MutationChange::WithdrawResponse { .. } => {
+            return Ok(())
+        }
+    };
+    let mut report = read_report(reports, report_id).await?;
+    // The refused edit stays in the fields, where it is kept like every
+    // edit; the message tells the officer it did not count at the town hall.
+    report.last_rejection = Some(message.clone());
+    if refused_status.is_some() && report.pending_status == refused_status {
+        report.pending_status = None;
+    }
+    write_report(reports, &report).await
 }
 
 pub(super) async fn renumber_outbox(
@@ -590,7 +660,13 @@ pub(super) async fn renumber_outbox(
         for mut entry in entries {
             entry.seq = next_seq;
             entry.mutation.seq = next_seq;
-            if let Some(mut stored) = read_response(&responses, entry.response_id()).await? {
+            let stored = match entry.response_id() {
+                Some(id) => read_response(&responses, id).await?,
+                // A report's edits and status changes are keyed by their
+                // report, not by their seq: nothing else to renumber.
+                None => None,
+            };
+            if let Some(mut stored) = stored {
                 // A response the town hall already confirmed as withdrawn
                 // stays so; its entries left are sent again only to be
                 // acknowledged.
@@ -621,37 +697,51 @@ pub(super) async fn apply_pull(
         .iter()
         .filter_map(|change| match change.entity {
             ChangeEntity::ResponseWithdrawn { response_id } => Some(response_id),
-            ChangeEntity::Survey { .. } => None,
+            ChangeEntity::Survey { .. }
+            | ChangeEntity::ReportFieldEdited { .. }
+            | ChangeEntity::ReportStatusChanged { .. } => None,
         })
         .collect();
-    // Default durability for surveys alone: a page lost to a power cut is
-    // pulled again, and storing a survey version twice is harmless. A page
-    // that withdraws responses also rewrites the outbox, which is always
-    // strict. Responses and outbox are locked only when a page needs them.
-    let transaction = if withdrawn.is_empty() {
-        read_write(database, &[META, SURVEYS], TransactionDurability::Default)?
+    let has_reports = changes.iter().any(|change| {
+        matches!(
+            change.entity,
+            ChangeEntity::ReportFieldEdited { .. } | ChangeEntity::ReportStatusChanged { .. }
+        )
+    });
+    // Default durability for surveys and reports: a page lost to a power cut
+    // is lost with its cursor and pulled again, and storing a survey version
+    // or merging a report edit twice is harmless. A page that withdraws
+    // responses also rewrites the outbox, which is always strict. Stores are
+    // locked only when a page needs them.
+    let mut stores = vec![META, SURVEYS];
+    if has_reports {
+        stores.push(REPORTS);
+    }
+    let durability = if withdrawn.is_empty() {
+        TransactionDurability::Default
     } else {
-        read_write(
-            database,
-            &[META, SURVEYS, RESPONSES, OUTBOX],
-            TransactionDurability::Strict,
-        )?
+        stores.extend([RESPONSES, OUTBOX]);
+        TransactionDurability::Strict
     };
+    let transaction = read_write(database, &stores, durability)?;
     {
         let meta = transaction.object_store(META)?;
         let surveys = transaction.object_store(SURVEYS)?;
+        let mut record = read_or_create_meta(&meta).await?;
         for change in changes {
-            match &change.entity {
-                ChangeEntity::Survey { survey } => {
-                    surveys
-                        .put(survey)
-                        .with_key(survey.key())
-                        .without_key_type()
-                        .serde()?
-                        .await?;
-                }
-                ChangeEntity::ResponseWithdrawn { .. } => {}
+            if let ChangeEntity::Survey { survey } = &change.entity {
+                surveys
+                    .put(survey)
+                    .with_key(survey.key())
+                    .without_key_type()
+                    .serde()?
+                    .await?;
             }
+        }
+        if has_reports {
+            let reports = transaction.object_store(REPORTS)?;
+            let mut clock = HlcClock::resume(record.clock);
+            record.clock = apply_pulled_reports(&reports, changes, &mut clock).await?;
         }
         if !withdrawn.is_empty() {
             let responses = transaction.object_store(RESPONSES)?;
@@ -677,11 +767,59 @@ pub(super) async fn apply_pull(
             }
             scrub_outbox(&outbox, &tombstones).await?;
         }
-        let mut record = read_or_create_meta(&meta).await?;
         record.cursor = next_cursor;
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
+}
+
+/// Merges the report changes of one pulled page into the reports they
+/// concern, in the page's order, and returns the clock's last reading once it
+/// has observed every pulled edit.
+async fn apply_pulled_reports(
+    reports: &ObjectStore<'_>,
+    changes: &[Change],
+    clock: &mut HlcClock,
+) -> Result<Hlc, StorageError> {
+    let now_ms = now_ms();
+    // Each report is read once and written once, however many of its
+    // changes the page holds.
+    let mut touched: BTreeMap<ReportId, StoredReport> = BTreeMap::new();
+    for change in changes {
+        let report_id = match &change.entity {
+            ChangeEntity::ReportFieldEdited { edit } => &edit.report_id,
+            ChangeEntity::ReportStatusChanged { report_id, .. } => report_id,
+            ChangeEntity::Survey { .. } | ChangeEntity::ResponseWithdrawn { .. } => continue,
+        };
+        if !touched.contains_key(report_id) {
+            let report = read_report(reports, report_id).await?;
+            touched.insert(report_id.clone(), report);
+        }
+        let Some(report) = touched.get_mut(report_id) else {
+            continue;
+        };
+        match &change.entity {
+            ChangeEntity::ReportFieldEdited { edit } => {
+                // Our next edit must sort after every edit seen here.
+                clock.observe(edit.stamp.hlc, now_ms);
+                // The edit is merged whatever the report's status: the town
+                // hall only publishes edits it accepted.
+                report.fields.apply(edit.clone())?;
+            }
+            ChangeEntity::ReportStatusChanged { status, .. } => {
+                report.status = *status;
+                // The town hall has spoken; whatever was asked here either
+                // is this change or was overtaken by it (a refusal also
+                // arrives as a push result, with its reason).
+                report.pending_status = None;
+            }
+            ChangeEntity::Survey { .. } | ChangeEntity::ResponseWithdrawn { .. } => {}
+        }
+    }
+    for report in touched.values() {
+        write_report(reports, report).await?;
+    }
+    Ok(clock.last())
 }
 
 pub(super) async fn surveys(database: &Database) -> Result<Vec<SurveyDefinition>, StorageError> {
@@ -718,4 +856,132 @@ pub(super) async fn survey(
     let transaction = read_only(database, &[SURVEYS])?;
     let store = transaction.object_store(SURVEYS)?;
     Ok(store.get(survey_key(id, version)).serde()?.await?)
+}
+
+pub(super) async fn edit_report_field(
+    database: &Database,
+    report_id: &ReportId,
+    field: FieldKey,
+    content: FieldContent,
+    author: String,
+    now_ms: i64,
+) -> Result<FieldEdit, StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, REPORTS, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let edit = {
+        let meta = transaction.object_store(META)?;
+        let reports = transaction.object_store(REPORTS)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        let mut report = read_report(&reports, report_id).await?;
+        if report.is_locked() {
+            return Err(StorageError::ReportLocked);
+        }
+        let mut record = read_or_create_meta(&meta).await?;
+        let mut clock = HlcClock::resume(record.clock);
+        let edit = FieldEdit {
+            report_id: report_id.clone(),
+            field,
+            content,
+            stamp: Stamp {
+                hlc: clock.tick(now_ms),
+                client_id: record.client_id,
+            },
+            author,
+        };
+        edit.validate()?;
+        report.fields.apply(edit.clone())?;
+        write_report(&reports, &report).await?;
+        let seq = record.next_seq;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation {
+                seq,
+                change: MutationChange::EditReportField { edit: edit.clone() },
+            },
+        };
+        // `add`, not `put`: a seq already in the outbox is a bug to stop at.
+        outbox.add(&entry).serde()?.await?;
+        record.next_seq = seq + 1;
+        record.clock = clock.last();
+        write_meta(&meta, &record).await?;
+        edit
+    };
+    commit(transaction).await?;
+    Ok(edit)
+}
+
+pub(super) async fn change_report_status(
+    database: &Database,
+    report_id: &ReportId,
+    to: ReportStatus,
+) -> Result<(), StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, REPORTS, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    {
+        let meta = transaction.object_store(META)?;
+        let reports = transaction.object_store(REPORTS)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        let mut report = read_report(&reports, report_id).await?;
+        if report.pending_status == Some(to) {
+            // Asked already (a double tap): it is queued, nothing to add.
+            return Ok(());
+        }
+        let from = report.status;
+        transition(from, to)?;
+        let mut record = read_or_create_meta(&meta).await?;
+        let seq = record.next_seq;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation {
+                seq,
+                change: MutationChange::ChangeReportStatus {
+                    change: ReportStatusChange {
+                        report_id: report_id.clone(),
+                        from,
+                        to,
+                    },
+                },
+            },
+        };
+        outbox.add(&entry).serde()?.await?;
+        report.pending_status = Some(to);
+        write_report(&reports, &report).await?;
+        record.next_seq = seq + 1;
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn report(
+    database: &Database,
+    report_id: &ReportId,
+) -> Result<StoredReport, StorageError> {
+    let transaction = read_only(database, &[REPORTS])?;
+    let reports = transaction.object_store(REPORTS)?;
+    read_report(&reports, report_id).await
+}
+
+pub(super) async fn dismiss_report_rejection(
+    database: &Database,
+    report_id: &ReportId,
+) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[REPORTS], TransactionDurability::Default)?;
+    {
+        let reports = transaction.object_store(REPORTS)?;
+        let mut report = read_report(&reports, report_id).await?;
+        if report.last_rejection.is_none() {
+            return Ok(());
+        }
+        report.last_rejection = None;
+        write_report(&reports, &report).await?;
+    }
+    commit(transaction).await
 }

@@ -7,8 +7,10 @@
 
 pub mod expression;
 pub mod form;
+pub mod indicator;
 pub mod localized;
 pub mod protocol;
+pub mod report;
 pub mod response;
 pub mod survey;
 pub mod sync_client;

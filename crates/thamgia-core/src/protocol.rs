@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::localized::Localized;
+use crate::report::{FieldEdit, ReportId, ReportStatus, ReportStatusChange};
 use crate::response::Response;
 use crate::survey::SurveyDefinition;
 
@@ -62,14 +63,35 @@ pub enum MutationChange {
         /// When the withdrawal was recorded, by the tablet's clock.
         withdrawn_at: DateTime<Utc>,
     },
+    /// One field of a ward report was edited; edits merge per field.
+    EditReportField {
+        /// The edit, stamped by the tablet's hybrid logical clock.
+        edit: FieldEdit,
+    },
+    /// A ward report is submitted, sent back, or approved.
+    ChangeReportStatus {
+        /// The change, with the status the tablet saw.
+        change: ReportStatusChange,
+    },
 }
 
 impl MutationChange {
-    /// The id of the record the mutation is about.
-    pub fn record_id(&self) -> Uuid {
+    /// The id of the record the mutation is about, as logged by the server.
+    pub fn record_id(&self) -> String {
         match self {
-            MutationChange::SubmitResponse { response } => response.id,
-            MutationChange::WithdrawResponse { response_id, .. } => *response_id,
+            MutationChange::SubmitResponse { response } => response.id.to_string(),
+            MutationChange::WithdrawResponse { response_id, .. } => response_id.to_string(),
+            MutationChange::EditReportField { edit } => {
+                format!(
+                    "{}/{}@{}",
+                    edit.report_id,
+                    edit.field.as_str(),
+                    edit.stamp.hlc.wall_ms
+                )
+            }
+            MutationChange::ChangeReportStatus { change } => {
+                format!("{}#{:?}", change.report_id, change.to)
+            }
         }
     }
 }
@@ -193,6 +215,19 @@ pub enum ChangeEntity {
     ResponseWithdrawn {
         /// The response concerned.
         response_id: Uuid,
+    },
+    /// A ward report field was edited (the edit as the server stored it,
+    /// its stamp bounded on receipt).
+    ReportFieldEdited {
+        /// The edit.
+        edit: FieldEdit,
+    },
+    /// A ward report's status changed; an approved report is locked.
+    ReportStatusChanged {
+        /// The report.
+        report_id: ReportId,
+        /// Its new status.
+        status: ReportStatus,
     },
 }
 

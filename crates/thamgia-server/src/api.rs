@@ -31,6 +31,16 @@ pub fn router(state: AppState) -> Router {
         .route("/surveys/{id}/{version}", get(survey))
         .route("/surveys/import", post(import_survey))
         .route("/responses/{id}/withdraw", post(withdraw))
+        .route("/reports/{id}", get(report))
+        .route("/indicators", get(indicators))
+        .route("/townhall/overview", get(overview))
+        .route("/townhall/trend", get(trend))
+        .route(
+            "/wards/{code}/population/{year}",
+            axum::routing::put(set_population),
+        )
+        .route("/export/responses.csv", get(export_responses))
+        .route("/export/reports.csv", get(export_reports))
         .route("/sync/push", post(push))
         .route("/sync/pull", post(pull))
         .fallback(not_found)
@@ -155,6 +165,150 @@ async fn import_survey(
         "XLSForm imported and published"
     );
     Ok((StatusCode::CREATED, Json(survey)))
+}
+
+/// A ward report as the town hall sees it.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    /// Its status; an approved report is locked.
+    pub status: thamgia_core::report::ReportStatus,
+    /// Every field, merged from all edits, losing edits kept.
+    pub fields: thamgia_core::report::ReportFields,
+}
+
+/// `GET /reports/{ward}:{period}`, e.g. `/reports/00004:2026-Q3`.
+async fn report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ReportView>, ServerError> {
+    let report_id: thamgia_core::report::ReportId =
+        id.parse()
+            .map_err(|error: thamgia_core::report::ReportError| {
+                ServerError::BadRequest(error.to_string())
+            })?;
+    let (status, fields) = state.database.report(&report_id).await?;
+    Ok(Json(ReportView { status, fields }))
+}
+
+async fn indicators(State(state): State<AppState>) -> Json<thamgia_core::indicator::Catalogue> {
+    Json(state.catalogue.as_ref().clone())
+}
+
+/// `?period=2026-Q3`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PeriodQuery {
+    period: String,
+}
+
+fn parse_period(text: &str) -> Result<thamgia_core::report::Period, ServerError> {
+    text.parse()
+        .map_err(|error: thamgia_core::report::ReportError| {
+            ServerError::BadRequest(error.to_string())
+        })
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
+) -> Result<Json<crate::townhall::Overview>, ServerError> {
+    let period = parse_period(&query.period)?;
+    Ok(Json(
+        state
+            .database
+            .overview(period, &state.units, &state.catalogue)
+            .await?,
+    ))
+}
+
+/// `?ward=00004&indicator=4.1`.
+#[derive(Debug, serde::Deserialize)]
+pub struct TrendQuery {
+    ward: String,
+    indicator: String,
+}
+
+async fn trend(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<TrendQuery>,
+) -> Result<Json<Vec<crate::townhall::TrendPoint>>, ServerError> {
+    Ok(Json(
+        state
+            .database
+            .trend(&query.ward, &query.indicator, &state.catalogue)
+            .await?,
+    ))
+}
+
+/// The body of `PUT /wards/{code}/population/{year}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PopulationBody {
+    children_7_15: u64,
+}
+
+async fn set_population(
+    State(state): State<AppState>,
+    Path((code, year)): Path<(String, i32)>,
+    body: Result<Json<PopulationBody>, JsonRejection>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    let Json(body) = body?;
+    if !state.units.units.iter().any(|unit| unit.code == code) {
+        return Err(ServerError::NotFound);
+    }
+    state
+        .database
+        .set_child_population(&code, year, body.children_7_15, Utc::now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+fn csv_response(name: &str, body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `?survey=<id>`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SurveyQuery {
+    survey: String,
+}
+
+async fn export_responses(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<SurveyQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    let survey = state
+        .database
+        .latest_surveys()
+        .await?
+        .into_iter()
+        .find(|survey| survey.id == query.survey)
+        .ok_or(ServerError::NotFound)?;
+    let rows = state.database.responses_of_survey(&survey.id).await?;
+    let body = crate::townhall::responses_csv(&survey, &rows)?;
+    Ok(csv_response(&format!("{}-responses.csv", survey.id), body))
+}
+
+async fn export_reports(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    let period = parse_period(&query.period)?;
+    let reports = state.database.reports_of_period(period).await?;
+    let body = crate::townhall::reports_csv(period, &reports, &state.catalogue)?;
+    Ok(csv_response(&format!("reports-{period}.csv"), body))
 }
 
 async fn not_found() -> ServerError {

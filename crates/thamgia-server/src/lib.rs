@@ -8,6 +8,7 @@ pub mod api;
 pub mod database;
 pub mod error;
 pub mod seed;
+pub mod townhall;
 pub mod xlsform;
 
 use std::future::Future;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub database: Database,
     /// Hanoi's wards and communes, as served to the app.
     pub units: Arc<seed::UnitList>,
+    /// The indicator catalogue with its targets.
+    pub catalogue: Arc<thamgia_core::indicator::Catalogue>,
 }
 
 /// Builds the whole router: the API, and the app's files from `static_dir`.
@@ -72,6 +75,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
     Ok(AppState {
         database,
         units: Arc::new(seed::hanoi_units()?),
+        catalogue: Arc::new(seed::indicator_catalogue()?),
     })
 }
 

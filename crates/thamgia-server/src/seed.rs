@@ -36,6 +36,12 @@ pub struct Unit {
 }
 
 const HANOI_UNITS: &str = include_str!("../seed/hanoi-units.json");
+const INDICATORS: &str = include_str!("../seed/indicators.json");
+
+/// The plan's 24 indicators with their national and Hanoi targets.
+pub fn indicator_catalogue() -> Result<thamgia_core::indicator::Catalogue, serde_json::Error> {
+    serde_json::from_str(INDICATORS)
+}
 const DEMO_SURVEY: &str = include_str!("../seed/survey-school-safety-play.json");
 
 /// Hanoi's units in force.

@@ -1,0 +1,165 @@
+//! Two ward officers edit the same report offline on their own tablets;
+//! both sync; both tablets and the town hall converge to the same values,
+//! with the value that lost kept and shown.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use chromiumoxide::Page;
+use thamgia_core::report::{FieldContent, FieldKey, ReportId};
+use thamgia_e2e::{
+    click, dist_dir, js, launch_browser, open_app, replace_text, set_offline, start_server,
+    text_of, type_into, wait_for, RunningServer, WAIT,
+};
+use thamgia_server::ServerConfig;
+
+/// Opens the report page on a fresh tablet and signs the officer's name.
+async fn officer(page: &Page, name: &str) -> Result<()> {
+    type_into(page, "[data-test=ward-search]", "ba dinh").await?;
+    click(page, "[data-test=ward-option][data-code='00004']").await?;
+    wait_for(
+        page,
+        "the surveys",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
+    click(page, "a[href='/report']").await?;
+    replace_text(page, "[data-test=author]", name).await?;
+    wait_for(
+        page,
+        "the report",
+        "document.querySelector(\"[data-test='value-4.1']\")",
+    )
+    .await?;
+    let ready: bool = js(
+        page,
+        "navigator.serviceWorker.ready.then(registration => !!registration.active)",
+    )
+    .await?;
+    if !ready {
+        bail!("no service worker");
+    }
+    Ok(())
+}
+
+async fn value(page: &Page, code: &str) -> Result<String> {
+    js(
+        page,
+        &format!("document.querySelector(\"[data-test='value-{code}']\").value"),
+    )
+    .await
+}
+
+/// Waits until the server's merged report satisfies `check`.
+async fn server_until(
+    server: &RunningServer,
+    report_id: &ReportId,
+    what: &str,
+    check: impl Fn(&thamgia_core::report::ReportFields) -> bool,
+) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let (_, fields) = server.database.report(report_id).await?;
+        if check(&fields) {
+            return Ok(());
+        }
+        if started.elapsed() > WAIT {
+            bail!("the server never had {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = ServerConfig {
+        database_path: workspace.path().join("e2e.sqlite3"),
+        static_dir: dist_dir()?,
+        seed_demo: true,
+    };
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let url = format!("http://{address}/");
+    let (lan_browser, lan_events) = launch_browser(&workspace.path().join("lan")).await?;
+    let (minh_browser, minh_events) = launch_browser(&workspace.path().join("minh")).await?;
+    let lan = open_app(&lan_browser, &url).await?;
+    let minh = open_app(&minh_browser, &url).await?;
+    officer(&lan, "Lan").await?;
+    officer(&minh, "Minh").await?;
+    let period: String = js(
+        &lan,
+        "document.querySelector('[data-test=report-period]').value",
+    )
+    .await?;
+    let report_id: ReportId = format!("00004:{period}").parse()?;
+
+    // Both tablets go offline; the server is down.
+    set_offline(&lan, true).await?;
+    set_offline(&minh, true).await?;
+    server.stop().await?;
+
+    // Lan enters the participation rate and a note; Minh, a moment later,
+    // enters another rate for the same indicator and one Lan did not touch.
+    type_into(&lan, "[data-test='value-4.1']", "31.5").await?;
+    type_into(&lan, "[data-test='note-4.1']", "Theo sổ họp diễn đàn").await?;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    type_into(&minh, "[data-test='value-4.1']", "29").await?;
+    type_into(&minh, "[data-test='value-1.1']", "12").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The connection comes back; each syncs.
+    let (server, _) = start_server(&config, address).await?;
+    set_offline(&lan, false).await?;
+    set_offline(&minh, false).await?;
+    click(&lan, "[data-test=sync-now]").await?;
+    server_until(&server, &report_id, "Lan's note", |fields| {
+        fields.get(&FieldKey::note("4.1")).is_some()
+    })
+    .await?;
+    click(&minh, "[data-test=sync-now]").await?;
+    server_until(&server, &report_id, "Minh's values", |fields| {
+        fields.get(&FieldKey::value("1.1")).is_some()
+    })
+    .await?;
+    click(&lan, "[data-test=sync-now]").await?;
+    click(&minh, "[data-test=sync-now]").await?;
+
+    // Both tablets converge on the later value, and show the one that lost.
+    for (page, who) in [(&lan, "Lan"), (&minh, "Minh")] {
+        wait_for(page, &format!("{who}'s tablet converged"), "document.querySelector(\"[data-test='value-4.1']\").value === '29' && document.querySelector(\"[data-test='value-1.1']\").value === '12'").await?;
+        wait_for(
+            page,
+            "the note",
+            "document.querySelector(\"[data-test='note-4.1']\").value === 'Theo sổ họp diễn đàn'",
+        )
+        .await?;
+        wait_for(
+            page,
+            "the conflict",
+            "document.querySelector('[data-test=conflict]')",
+        )
+        .await?;
+        let conflict = text_of(page, "[data-test=conflict]").await?;
+        assert!(
+            conflict.contains("Lan") && conflict.contains("31.5"),
+            "{who} sees the other value: {conflict}"
+        );
+    }
+    assert_eq!(value(&lan, "4.1").await?, value(&minh, "4.1").await?);
+
+    // The town hall holds the same.
+    let (_, fields) = server.database.report(&report_id).await?;
+    let rate = fields.get(&FieldKey::value("4.1")).expect("4.1 value");
+    assert_eq!(rate.winner.content, FieldContent::Number(29.0));
+    assert!(rate
+        .conflicting()
+        .any(|edit| edit.content == FieldContent::Number(31.5) && edit.author == "Lan"));
+
+    for (mut browser, events) in [(lan_browser, lan_events), (minh_browser, minh_events)] {
+        browser.close().await?;
+        browser.wait().await?;
+        events.abort();
+    }
+    server.stop().await?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! The town hall's reads: participation computed from responses, the
+//! overview of a period, trends, and CSV exports that open back intact.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{TimeZone, Utc};
+use thamgia_core::report::{FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, Stamp};
+use thamgia_core::{AnswerValue, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
+use thamgia_server::seed;
+use thamgia_server::townhall::{Overview, TrendPoint, UTF8_BOM};
+use uuid::Uuid;
+
+use support::{server, TestServer};
+
+const TABLET: Uuid = Uuid::from_u128(0x7AB);
+
+async fn push(server: &TestServer, changes: Vec<MutationChange>) {
+    let request = PushRequest {
+        client_id: TABLET,
+        schema_version: SCHEMA_VERSION,
+        mutations: changes
+            .into_iter()
+            .enumerate()
+            .map(|(index, change)| Mutation {
+                seq: index as u64 + 1,
+                change,
+            })
+            .collect(),
+    };
+    let (status, _): (_, serde_json::Value) = server.post("/api/v1/sync/push", &request).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn text(server: &TestServer, path: &str) -> (StatusCode, String) {
+    let (status, body) = server
+        .call(Request::get(path).body(Body::empty()).expect("request"))
+        .await;
+    (status, String::from_utf8(body).expect("UTF-8"))
+}
+
+fn value_edit(code: &str, value: f64, wall_ms: i64, period: Period) -> MutationChange {
+    MutationChange::EditReportField {
+        edit: FieldEdit {
+            report_id: ReportId::new("00004", period).expect("valid id"),
+            field: FieldKey::value(code),
+            content: FieldContent::Number(value),
+            stamp: Stamp {
+                hlc: Hlc::new(wall_ms, 0),
+                client_id: TABLET,
+            },
+            author: "Nguyễn Thị Lan".to_owned(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn participation_overview_trend_and_csv_exports() {
+    let server = server().await;
+    let survey = seed::demo_survey().expect("demo survey");
+    let in_q3 = Utc
+        .with_ymd_and_hms(2026, 8, 15, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let in_q2 = Utc
+        .with_ymd_and_hms(2026, 5, 15, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let mut responses: Vec<_> = (0..3)
+        .map(|n| seed::sample_response(&survey, Uuid::from_u128(100 + n), n as usize, in_q3))
+        .collect();
+    responses.push(seed::sample_response(
+        &survey,
+        Uuid::from_u128(200),
+        7,
+        in_q2,
+    ));
+    let now = Utc::now().timestamp_millis();
+    let q3 = Period::quarter(2026, 3).expect("valid");
+    let q2 = Period::quarter(2026, 2).expect("valid");
+    let mut changes: Vec<MutationChange> = responses
+        .iter()
+        .map(|response| MutationChange::SubmitResponse {
+            response: response.clone(),
+        })
+        .collect();
+    changes.push(value_edit("4.1", 1.5, now - 2_000, q3));
+    changes.push(value_edit("4.1", 0.9, now - 1_000, q2));
+    push(&server, changes).await;
+
+    let request = Request::put("/api/v1/wards/00004/population/2026")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"children_7_15": 200}"#))
+        .expect("request");
+    let (status, _) = server.call(request).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // Participation: 3 children aged 7+ in Q3 of 200 → 1.5 %, beside the target.
+    let (status, overview): (_, Overview) =
+        server.get("/api/v1/townhall/overview?period=2026-Q3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(overview.wards.len(), 126);
+    let ward = overview
+        .wards
+        .iter()
+        .find(|ward| ward.code == "00004")
+        .expect("Ba Đình");
+    assert_eq!(ward.responses, 3);
+    assert_eq!(ward.participation.consulted_7_plus, 3);
+    assert_eq!(ward.participation.percent, Some(1.5));
+    assert_eq!(ward.values.get("4.1"), Some(&1.5));
+    assert_eq!(
+        overview.participation_target,
+        Some(35.0),
+        "the 2030 milestone applies to 2026"
+    );
+
+    let (_, trend): (_, Vec<TrendPoint>) = server
+        .get("/api/v1/townhall/trend?ward=00004&indicator=4.1")
+        .await;
+    let periods: Vec<&str> = trend.iter().map(|point| point.period.as_str()).collect();
+    assert_eq!(periods, ["2026-Q2", "2026-Q3"]);
+
+    // Responses CSV: a BOM for Excel, then every response, read back equal.
+    let (status, csv_text) = text(
+        &server,
+        &format!("/api/v1/export/responses.csv?survey={}", survey.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv_text.starts_with(UTF8_BOM),
+        "Excel needs the byte-order mark"
+    );
+    let mut reader = csv::Reader::from_reader(csv_text.trim_start_matches(UTF8_BOM).as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), responses.len());
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|field| field == name)
+            .expect("column")
+    };
+    for response in &responses {
+        let row = rows
+            .iter()
+            .find(|row| row[column("id")] == response.id.to_string())
+            .expect("row of the response");
+        assert_eq!(&row[column("ward_code")], response.ward_code);
+        for (question, answer) in &response.answers {
+            let expected = match answer {
+                AnswerValue::Text(text) => text.clone(),
+                AnswerValue::Number(number) => number.to_string(),
+                AnswerValue::Choice(value) => value.clone(),
+                AnswerValue::YesNo(yes) => if *yes { "yes" } else { "no" }.to_owned(),
+                AnswerValue::Smiley(points) => points.to_string(),
+                other => panic!("the demo survey has no {other:?}"),
+            };
+            assert_eq!(row[column(question)], expected, "{question}");
+        }
+    }
+    assert!(csv_text.contains("Ý kiến số"), "Vietnamese text survives");
+
+    // Reports CSV for Q3.
+    let (_, reports_csv) = text(&server, "/api/v1/export/reports.csv?period=2026-Q3").await;
+    assert!(reports_csv.starts_with(UTF8_BOM));
+    let mut reader = csv::Reader::from_reader(reports_csv.trim_start_matches(UTF8_BOM).as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "00004");
+    assert_eq!(&rows[0][3], "4.1");
+    assert_eq!(&rows[0][5], "1.5");
+    assert_eq!(&rows[0][8], "Nguyễn Thị Lan");
+}
