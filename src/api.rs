@@ -90,6 +90,44 @@ impl ApiClient {
         }
     }
 
+    /// Sends `body` as JSON with POST to a path that answers with no body of
+    /// interest (a `204`, say): only success or the failure matters.
+    pub async fn post_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// Sends `body` as JSON with PUT; like [`ApiClient::post_json`].
+    pub async fn put_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
+        self.send_json(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send_json<B: Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+    ) -> Result<(), SyncFailure> {
+        if !platform::is_online() {
+            return Err(SyncFailure::Offline);
+        }
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response.bytes().await.map_err(unreachable)?;
+        Err(SyncFailure::Server {
+            error: serde_json::from_slice::<ApiError>(&body).ok(),
+            detail: status.to_string(),
+        })
+    }
+
     async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,

@@ -12,6 +12,8 @@ use thamgia_core::Localized;
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_bar::SyncBar;
 use crate::pages::fill_page::FillPage;
+use crate::pages::forum_page::ForumPage;
+use crate::pages::forums_page::ForumsPage;
 use crate::pages::home_page::HomePage;
 use crate::pages::import_page::ImportPage;
 use crate::pages::report_page::ReportPage;
@@ -73,6 +75,7 @@ pub fn App(
                     <A href="/" exact=true>{move || app.texts().nav_home}</A>
                     <A href="/responses">{move || app.texts().nav_responses}</A>
                     <A href="/report">{move || app.texts().nav_report}</A>
+                    <A href="/forums">{move || app.texts().nav_forums}</A>
                     <A href="/import">{move || app.texts().nav_import}</A>
                     <A href="/townhall">{move || app.texts().nav_townhall}</A>
                 </nav>
@@ -86,6 +89,8 @@ pub fn App(
                         <Route path=path!("/import") view=ImportPage/>
                         <Route path=path!("/townhall") view=TownhallPage/>
                         <Route path=path!("/fill/:id") view=FillPage/>
+                        <Route path=path!("/forums") view=ForumsPage/>
+                        <Route path=path!("/forum/:id") view=ForumPage/>
                     </Routes>
                 </main>
             </div>

@@ -4,5 +4,6 @@ pub mod chart;
 pub mod choice_button;
 pub mod language_switch;
 pub mod question_field;
+pub mod recommendations;
 pub mod sync_bar;
 pub mod ward_picker;

@@ -1,6 +1,8 @@
 //! One module per page.
 
 pub mod fill_page;
+pub mod forum_page;
+pub mod forums_page;
 pub mod home_page;
 pub mod import_page;
 pub mod report_page;

@@ -10,6 +10,7 @@
 //! | `outbox`    | the mutation's `seq` (a JS number)         | `{ seq, mutation }`         |
 //! | `surveys`   | `"id@version"` (out of line)               | [`SurveyDefinition`]        |
 //! | `reports`   | the report id, `"00004:2026-Q3"` (out of line) | [`StoredReport`]        |
+//! | `forums`    | the forum id (`forum.id`)                  | [`StoredForum`]             |
 //!
 //! The `meta` record also holds the hybrid logical clock that stamps report
 //! edits (`HlcClock::last()`), so a reload resumes after the last reading and
@@ -41,6 +42,16 @@
 //! - A report's status changes here only when the town hall says so (a
 //!   pulled `ReportStatusChanged`); a status change asked for on this tablet
 //!   waits in the outbox, shown meanwhile as [`StoredReport::pending_status`].
+//! - A submitted forum and its outbox entry are written in one strict
+//!   transaction with the seq counter, and only when the forum has no
+//!   problem left (`Forum::problems`); from then on the forum is immutable
+//!   here, like a completed response. Feedback to the children is written
+//!   in one strict transaction with its outbox entry, on the forum that holds
+//!   its recommendation.
+//! - Every forum of the town hall reaches every tablet by pull (so a
+//!   colleague can record the feedback); a forum this tablet already holds
+//!   is never replaced by the pulled copy. Authorities' answers arrive only
+//!   by pull and attach to the forum that holds their recommendation.
 //! - No transaction awaits anything but IndexedDB requests, so none
 //!   auto-commits half-way.
 //!
@@ -48,8 +59,8 @@
 //!
 //! Opening a database made by an older version of the app upgrades it in
 //! the browser's `versionchange` transaction, by adding stores only (see
-//! `connection::upgrade`): responses, outbox entries, surveys and the client
-//! id all stay as they were.
+//! `connection::upgrade`): responses, outbox entries, surveys, reports and
+//! the client id all stay as they were.
 //!
 //! # A closed connection
 //!
@@ -67,12 +78,14 @@ mod records;
 mod transactions;
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
 use serde::{Deserialize, Serialize};
+use thamgia_core::forum::{AuthorityAnswer, ChildFeedback, Forum, RecommendationStatus};
 use thamgia_core::protocol::{Change, Mutation, MutationResult};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, ReportFields, ReportId, ReportStatus,
@@ -206,6 +219,72 @@ impl StoredReport {
     /// first and refuse every edit queued after it).
     pub fn is_locked(&self) -> bool {
         self.status.is_locked() || self.pending_status == Some(ReportStatus::Approved)
+    }
+}
+
+/// A children's forum as kept on this tablet.
+///
+/// The forum itself is written here (as a draft, then submitted, then
+/// immutable) or pulled from the town hall; the authorities' answers and the
+/// feedback to the children are keyed by recommendation id (hyphenated,
+/// lowercase), each written once by the one who knows it, so nothing merges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredForum {
+    /// The forum.
+    pub forum: Forum,
+    /// The authorities' answers, by recommendation id; they come by pull.
+    #[serde(default)]
+    pub answers: BTreeMap<String, AuthorityAnswer>,
+    /// The feedback given back to the children, by recommendation id.
+    #[serde(default)]
+    pub feedback: BTreeMap<String, ChildFeedback>,
+    /// Where the forum is in the sync: a draft, waiting for its mutation,
+    /// at the town hall (synced), refused or in conflict. A forum pulled
+    /// from the town hall is synced.
+    pub sync: LocalSyncState,
+}
+
+impl StoredForum {
+    /// A forum being recorded, with no answer or feedback yet.
+    pub fn draft(forum: Forum) -> StoredForum {
+        StoredForum {
+            forum,
+            answers: BTreeMap::new(),
+            feedback: BTreeMap::new(),
+            sync: LocalSyncState::Draft,
+        }
+    }
+
+    /// Whether the forum is still a draft, which can be edited or discarded.
+    pub fn is_draft(&self) -> bool {
+        !self.forum.submitted && self.sync == LocalSyncState::Draft
+    }
+
+    /// Whether one of the forum's recommendations has this id.
+    pub fn holds(&self, recommendation_id: Uuid) -> bool {
+        self.forum
+            .recommendations
+            .iter()
+            .any(|recommendation| recommendation.id == recommendation_id)
+    }
+
+    /// The authority's answer to a recommendation, once it came.
+    pub fn answer(&self, recommendation_id: Uuid) -> Option<&AuthorityAnswer> {
+        self.answers.get(&records::forum_key(recommendation_id))
+    }
+
+    /// The feedback given to the children on a recommendation, if any.
+    pub fn feedback_on(&self, recommendation_id: Uuid) -> Option<&ChildFeedback> {
+        self.feedback.get(&records::forum_key(recommendation_id))
+    }
+
+    /// Where a recommendation is: awaiting the answer, awaiting the
+    /// feedback, or closed.
+    pub fn recommendation_status(&self, recommendation_id: Uuid) -> RecommendationStatus {
+        RecommendationStatus::of(
+            self.answer(recommendation_id),
+            self.feedback_on(recommendation_id),
+        )
     }
 }
 
@@ -418,6 +497,10 @@ impl Store {
     /// fields, and a refused status change is no longer pending. An accepted
     /// one changes nothing here: the town hall's own copy comes back by pull.
     ///
+    /// A submitted forum becomes synced, rejected or in conflict like a
+    /// response. Acknowledged feedback simply leaves the outbox: it is
+    /// already on its forum here.
+    ///
     /// # Errors
     ///
     /// Any [`StorageError`] from IndexedDB; then nothing was changed.
@@ -453,8 +536,10 @@ impl Store {
     /// server's copy of an edit made here has its stamp bounded on receipt,
     /// so it may be a second edit beside the local one: both are kept, and
     /// every replica picks the same winner), sets the status of every report
-    /// the town hall moved (and forgets the status pending here), and stores
-    /// the cursor to pull from next time.
+    /// the town hall moved (and forgets the status pending here), stores
+    /// every forum this tablet does not hold yet (as synced), attaches every
+    /// authority's answer and every feedback to the forum that holds its
+    /// recommendation, and stores the cursor to pull from next time.
     ///
     /// Every pulled edit's stamp is observed by this install's clock, so the
     /// next edit made here sorts after everything already seen.
@@ -559,6 +644,96 @@ impl Store {
             transactions::dismiss_report_rejection(&database, report_id).await
         })
         .await
+    }
+
+    /// Saves a forum being recorded, replacing its previous save.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::ForumSubmitted`] when `forum` is marked submitted or
+    /// the stored forum with that id is already submitted (submitted forums
+    /// are immutable).
+    pub async fn save_forum_draft(&self, forum: &Forum) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::save_forum_draft(&database, forum).await },
+        )
+        .await
+    }
+
+    /// Deletes a forum draft. Deleting one that does not exist is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::ForumSubmitted`] when the stored forum is submitted.
+    pub async fn discard_forum_draft(&self, id: Uuid) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::discard_forum_draft(&database, id).await },
+        )
+        .await
+    }
+
+    /// Stores a submitted forum and queues its `SubmitForum` mutation, in
+    /// one strict transaction with the seq counter, and returns the seq.
+    ///
+    /// Submitting exactly the same forum again while it waits returns its
+    /// seq again (a double tap) without queueing it twice.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::ForumNotSubmitted`] when `forum.submitted` is false;
+    /// [`StorageError::ForumIncomplete`] with the first of
+    /// `forum.problems()`; [`StorageError::ForumSubmitted`] when another
+    /// forum with this id is already submitted. Then nothing was written.
+    pub async fn submit_forum(&self, forum: &Forum) -> Result<u64, StorageError> {
+        if !forum.submitted {
+            return Err(StorageError::ForumNotSubmitted);
+        }
+        if let Some(problem) = forum.problems().into_iter().next() {
+            return Err(StorageError::ForumIncomplete(problem));
+        }
+        self.run(move |database| async move { transactions::submit_forum(&database, forum).await })
+            .await
+    }
+
+    /// Records the feedback given to the children on a recommendation, in
+    /// one strict transaction: stores it on the forum that holds the
+    /// recommendation and queues a `RecordFeedback` mutation. Returns its seq.
+    ///
+    /// Recording exactly the same feedback again is harmless: it returns the
+    /// seq still queued, or 0 once it has left.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::RecommendationNotFound`] when no forum here holds the
+    /// recommendation; [`StorageError::ForumNotSubmitted`] when its forum is
+    /// a draft; [`StorageError::FeedbackAlreadyGiven`] when other feedback on
+    /// it is already recorded. Then nothing was written.
+    pub async fn record_feedback(&self, feedback: &ChildFeedback) -> Result<u64, StorageError> {
+        self.run(
+            move |database| async move { transactions::record_feedback(&database, feedback).await },
+        )
+        .await
+    }
+
+    /// Every forum on this tablet, the latest held first (then the latest
+    /// started).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn forums(&self) -> Result<Vec<StoredForum>, StorageError> {
+        self.run(|database| async move { transactions::forums(&database).await })
+            .await
+    }
+
+    /// One forum.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn forum(&self, id: Uuid) -> Result<Option<StoredForum>, StorageError> {
+        self.run(move |database| async move { transactions::forum(&database, id).await })
+            .await
     }
 
     /// The latest version of each stored survey, sorted by Vietnamese title.

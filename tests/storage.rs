@@ -3,13 +3,19 @@
 
 use std::cell::Cell;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use serde::Serialize;
-use thamgia::storage::{Counts, LocalSyncState, StorageError, Store, StoredReport, StoredResponse};
+use thamgia::storage::{
+    Counts, LocalSyncState, StorageError, Store, StoredForum, StoredReport, StoredResponse,
+};
+use thamgia_core::forum::{
+    AuthorityAnswer, ChildFeedback, Decision, FeedbackChannel, Forum, Opinion, ParticipantCount,
+    Recommendation, RecommendationStatus, Topic,
+};
 use thamgia_core::protocol::{Change, ChangeEntity, Mutation, MutationChange};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportError, ReportId, ReportStatus,
@@ -147,7 +153,9 @@ async fn outbox_holds_the_child_of(store: &Store, id: Uuid) -> bool {
         }
         MutationChange::WithdrawResponse { .. }
         | MutationChange::EditReportField { .. }
-        | MutationChange::ChangeReportStatus { .. } => false,
+        | MutationChange::ChangeReportStatus { .. }
+        | MutationChange::SubmitForum { .. }
+        | MutationChange::RecordFeedback { .. } => false,
     })
 }
 
@@ -533,6 +541,11 @@ fn every_error_tells_the_user_what_to_do_in_both_languages() {
             from: ReportStatus::Approved,
             to: ReportStatus::Draft,
         }),
+        StorageError::ForumSubmitted,
+        StorageError::ForumNotSubmitted,
+        StorageError::ForumIncomplete(Localized::new("Hãy ghi địa điểm.", "Enter the place.")),
+        StorageError::RecommendationNotFound,
+        StorageError::FeedbackAlreadyGiven,
         StorageError::Unavailable("blocked".to_owned()),
         StorageError::Other("DataError".to_owned()),
     ] {
@@ -1659,4 +1672,564 @@ async fn opening_a_version_1_database_upgrades_it_and_keeps_everything() {
         shown_value(&store.report(&report_id()).await.expect("read")),
         Some(FieldContent::Number(31.0))
     );
+}
+
+// ---------- Children's forums ----------
+
+fn day(month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, month, day).expect("a valid date")
+}
+
+/// The id of the `index`-th recommendation of forum `number`.
+fn recommendation_id(number: u128, index: u128) -> Uuid {
+    Uuid::from_u128(number * 100 + index)
+}
+
+/// A forum of 32 children with one topic and one recommendation, ready to
+/// submit but not marked submitted.
+fn forum(number: u128, held_on: NaiveDate) -> Forum {
+    let mut forum = Forum::new(Uuid::from_u128(number), "00004", held_on, at_minute(0));
+    forum.place = "Nhà văn hoá tổ dân phố 5".to_owned();
+    forum.facilitators = "Chị Lan, anh Minh".to_owned();
+    forum.adult_supporters = 7;
+    forum.consents_collected = 32;
+    forum.participants = vec![
+        ParticipantCount {
+            age_band: AgeBand::From10To12,
+            sex: Sex::Female,
+            count: 17,
+        },
+        ParticipantCount {
+            age_band: AgeBand::From13To15,
+            sex: Sex::Male,
+            count: 15,
+        },
+    ];
+    forum.topics = vec![Topic {
+        id: Uuid::from_u128(number * 1000),
+        title: "An toàn trên đường đến trường".to_owned(),
+        opinions: vec![Opinion {
+            id: Uuid::from_u128(number * 1000 + 1),
+            text: "Ngõ 12 tối quá, chúng em sợ khi đi học thêm về.".to_owned(),
+            smiley: Some(2),
+            votes: 21,
+        }],
+    }];
+    forum.recommendations = vec![Recommendation {
+        id: recommendation_id(number, 1),
+        text: "Lắp đèn chiếu sáng ở ngõ 12".to_owned(),
+        authority: "UBND phường Ba Đình".to_owned(),
+        votes: 25,
+    }];
+    forum
+}
+
+fn submitted(mut forum: Forum) -> Forum {
+    forum.submitted = true;
+    forum
+}
+
+fn submit_forum_mutation(seq: u64, forum: &Forum) -> Mutation {
+    Mutation {
+        seq,
+        change: MutationChange::SubmitForum {
+            forum: forum.clone(),
+        },
+    }
+}
+
+fn answer(recommendation_id: Uuid, decision: Decision) -> AuthorityAnswer {
+    AuthorityAnswer {
+        recommendation_id,
+        decision,
+        reasons: "Đã có trong kế hoạch chỉnh trang đô thị".to_owned(),
+        actions: "Lắp 3 đèn trước ngày 31/12".to_owned(),
+        answered_on: day(12, 1),
+    }
+}
+
+fn feedback(recommendation_id: Uuid, channel: FeedbackChannel) -> ChildFeedback {
+    ChildFeedback {
+        recommendation_id,
+        given_on: day(12, 10),
+        channel,
+        note: "Đọc câu trả lời của phường ở buổi chào cờ".to_owned(),
+    }
+}
+
+async fn stored_forum(store: &Store, id: Uuid) -> StoredForum {
+    store
+        .forum(id)
+        .await
+        .expect("read the forum")
+        .expect("the forum is stored")
+}
+
+#[wasm_bindgen_test]
+async fn submitting_a_forum_writes_it_and_its_outbox_entry_together_and_survives_reopening() {
+    let name = unique_database_name("forum-submit");
+    let response = completed(1, 0);
+    let draft = forum(7, day(11, 20));
+    let older = forum(8, day(11, 2));
+    {
+        let store = Store::open(&name).await.expect("open");
+        store.complete_response(&response).await.expect("complete");
+        store.save_forum_draft(&older).await.expect("save a draft");
+        store.save_forum_draft(&draft).await.expect("save a draft");
+        assert_eq!(
+            store.forums().await.expect("forums"),
+            vec![
+                StoredForum::draft(draft.clone()),
+                StoredForum::draft(older.clone())
+            ],
+            "the latest held first"
+        );
+        assert_eq!(
+            store
+                .submit_forum(&submitted(draft.clone()))
+                .await
+                .expect("submit"),
+            2
+        );
+        // A double tap queues nothing more.
+        assert_eq!(
+            store
+                .submit_forum(&submitted(draft.clone()))
+                .await
+                .expect("submit again"),
+            2
+        );
+    }
+
+    // After a reload the forum waits, its mutation follows the response's,
+    // and it can no longer change.
+    let store = Store::open(&name).await.expect("open again");
+    let waiting = stored_forum(&store, draft.id).await;
+    assert_eq!(waiting.forum, submitted(draft.clone()));
+    assert_eq!(waiting.sync, LocalSyncState::Waiting { seq: 2 });
+    assert_eq!(
+        store.read_outbox(10).await.expect("read the outbox"),
+        (
+            vec![
+                submit(1, &response),
+                submit_forum_mutation(2, &submitted(draft.clone()))
+            ],
+            2
+        )
+    );
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
+    assert!(matches!(
+        store.save_forum_draft(&draft).await,
+        Err(StorageError::ForumSubmitted)
+    ));
+    assert!(matches!(
+        store.discard_forum_draft(draft.id).await,
+        Err(StorageError::ForumSubmitted)
+    ));
+    let mut changed = submitted(draft.clone());
+    changed.place = "Trường THCS Giảng Võ".to_owned();
+    assert!(matches!(
+        store.submit_forum(&changed).await,
+        Err(StorageError::ForumSubmitted)
+    ));
+    let mut other_draft = submitted(draft.clone());
+    other_draft.submitted = false;
+    assert!(matches!(
+        store.save_forum_draft(&other_draft).await,
+        Err(StorageError::ForumSubmitted)
+    ));
+    assert_eq!(stored_forum(&store, draft.id).await, waiting);
+
+    // A draft can be discarded.
+    store
+        .discard_forum_draft(older.id)
+        .await
+        .expect("discard the draft");
+    assert_eq!(store.forum(older.id).await.expect("read"), None);
+
+    // A renumbering moves the forum with its mutation.
+    store
+        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .await
+        .expect("apply the push results");
+    store
+        .renumber_outbox(Uuid::from_u128(0xC1E27))
+        .await
+        .expect("renumber");
+    assert_eq!(
+        stored_forum(&store, draft.id).await.sync,
+        LocalSyncState::Waiting { seq: 1 }
+    );
+    assert_eq!(
+        store.read_outbox(10).await.expect("read the outbox"),
+        (vec![submit_forum_mutation(1, &submitted(draft.clone()))], 1)
+    );
+
+    // The town hall takes it.
+    store
+        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .await
+        .expect("apply the push results");
+    assert!(matches!(
+        stored_forum(&store, draft.id).await.sync,
+        LocalSyncState::Synced { .. }
+    ));
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_forum_with_problems_cannot_be_submitted() {
+    let store = Store::open(&unique_database_name("forum-problems"))
+        .await
+        .expect("open");
+    let mut draft = forum(7, day(11, 20));
+    draft.place = "  ".to_owned();
+    draft.recommendations[0].authority.clear();
+    store.save_forum_draft(&draft).await.expect("save a draft");
+
+    match store.submit_forum(&submitted(draft.clone())).await {
+        Err(StorageError::ForumIncomplete(problem)) => {
+            assert_eq!(
+                problem,
+                Localized::new("Hãy ghi địa điểm.", "Enter the place.")
+            );
+            assert_eq!(
+                StorageError::ForumIncomplete(problem.clone()).message(),
+                problem
+            );
+        }
+        other => panic!("expected the first problem, got {other:?}"),
+    }
+    assert!(matches!(
+        store.submit_forum(&forum(7, day(11, 20))).await,
+        Err(StorageError::ForumNotSubmitted)
+    ));
+
+    // Nothing was written: the draft is still a draft, the outbox empty,
+    // and the next seq unused.
+    assert_eq!(
+        stored_forum(&store, draft.id).await,
+        StoredForum::draft(draft.clone())
+    );
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 1);
+
+    // Circular 29 warnings do not stop it: 12 children with one adult.
+    draft.place = "Nhà văn hoá tổ dân phố 5".to_owned();
+    draft.recommendations[0].authority = "UBND phường Ba Đình".to_owned();
+    draft.participants.truncate(1);
+    draft.participants[0].count = 12;
+    draft.adult_supporters = 1;
+    assert!(!draft.warnings().is_empty());
+    assert_eq!(
+        store.submit_forum(&submitted(draft)).await.expect("submit"),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pulled_answers_and_feedback_attach_to_the_forum_holding_the_recommendation() {
+    let store = Store::open(&unique_database_name("forum-pull"))
+        .await
+        .expect("open");
+    // Ours, submitted here and taken by the town hall.
+    let ours = submitted(forum(1, day(11, 20)));
+    store
+        .save_forum_draft(&forum(1, day(11, 20)))
+        .await
+        .expect("save");
+    store.submit_forum(&ours).await.expect("submit");
+    store
+        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .await
+        .expect("apply");
+    let ours_before = stored_forum(&store, ours.id).await;
+    // A colleague's, with two recommendations.
+    let mut theirs = submitted(forum(2, day(11, 5)));
+    theirs.recommendations.push(Recommendation {
+        id: recommendation_id(2, 2),
+        text: "Mở sân chơi ở nhà văn hoá vào cuối tuần".to_owned(),
+        authority: "UBND phường Ba Đình".to_owned(),
+        votes: 30,
+    });
+    let mut ours_as_pulled = ours.clone();
+    ours_as_pulled.place = "(bản của thành phố)".to_owned();
+
+    let first = answer(recommendation_id(2, 2), Decision::Partly);
+    let revised = answer(recommendation_id(2, 2), Decision::Accepted);
+    let colleagues_feedback = feedback(recommendation_id(2, 2), FeedbackChannel::School);
+    store
+        .apply_pull(
+            &[
+                Change {
+                    seq: 10,
+                    entity: ChangeEntity::ForumStored {
+                        forum: theirs.clone(),
+                    },
+                },
+                // Our own forum coming back does not replace ours.
+                Change {
+                    seq: 11,
+                    entity: ChangeEntity::ForumStored {
+                        forum: ours_as_pulled,
+                    },
+                },
+                Change {
+                    seq: 12,
+                    entity: ChangeEntity::RecommendationAnswered {
+                        answer: first.clone(),
+                    },
+                },
+                Change {
+                    seq: 13,
+                    entity: ChangeEntity::RecommendationAnswered {
+                        answer: answer(recommendation_id(1, 1), Decision::Rejected),
+                    },
+                },
+                Change {
+                    seq: 14,
+                    entity: ChangeEntity::RecommendationAnswered {
+                        answer: revised.clone(),
+                    },
+                },
+                Change {
+                    seq: 15,
+                    entity: ChangeEntity::FeedbackRecorded {
+                        feedback: colleagues_feedback.clone(),
+                    },
+                },
+                // About a forum this tablet does not hold: dropped.
+                Change {
+                    seq: 16,
+                    entity: ChangeEntity::RecommendationAnswered {
+                        answer: answer(recommendation_id(9, 1), Decision::Accepted),
+                    },
+                },
+            ],
+            16,
+        )
+        .await
+        .expect("apply the pull");
+
+    assert_eq!(store.sync_meta().await.expect("meta").cursor, 16);
+    let forums = store.forums().await.expect("forums");
+    assert_eq!(
+        forums
+            .iter()
+            .map(|stored| stored.forum.id)
+            .collect::<Vec<_>>(),
+        vec![ours.id, theirs.id]
+    );
+    let held_theirs = stored_forum(&store, theirs.id).await;
+    assert_eq!(held_theirs.forum, theirs);
+    assert!(matches!(held_theirs.sync, LocalSyncState::Synced { .. }));
+    assert_eq!(held_theirs.answer(recommendation_id(2, 2)), Some(&revised));
+    assert_eq!(held_theirs.answer(recommendation_id(2, 1)), None);
+    assert_eq!(
+        held_theirs.feedback_on(recommendation_id(2, 2)),
+        Some(&colleagues_feedback)
+    );
+    assert_eq!(
+        held_theirs.recommendation_status(recommendation_id(2, 1)),
+        RecommendationStatus::AwaitingAnswer
+    );
+    assert_eq!(
+        held_theirs.recommendation_status(recommendation_id(2, 2)),
+        RecommendationStatus::Closed
+    );
+    let held_ours = stored_forum(&store, ours.id).await;
+    assert_eq!(held_ours.forum, ours_before.forum);
+    assert_eq!(held_ours.sync, ours_before.sync);
+    assert_eq!(
+        held_ours.recommendation_status(recommendation_id(1, 1)),
+        RecommendationStatus::AwaitingFeedback
+    );
+
+    // Feedback recorded here: on its forum and in the outbox together.
+    let told = feedback(recommendation_id(1, 1), FeedbackChannel::Meeting);
+    assert_eq!(store.record_feedback(&told).await.expect("record"), 2);
+    assert_eq!(store.record_feedback(&told).await.expect("again"), 2);
+    assert!(matches!(
+        store
+            .record_feedback(&feedback(recommendation_id(1, 1), FeedbackChannel::Online))
+            .await,
+        Err(StorageError::FeedbackAlreadyGiven)
+    ));
+    assert!(matches!(
+        store
+            .record_feedback(&feedback(recommendation_id(9, 1), FeedbackChannel::Online))
+            .await,
+        Err(StorageError::RecommendationNotFound)
+    ));
+    assert_eq!(
+        store.read_outbox(10).await.expect("read the outbox"),
+        (
+            vec![Mutation {
+                seq: 2,
+                change: MutationChange::RecordFeedback {
+                    feedback: told.clone()
+                },
+            }],
+            1
+        )
+    );
+    assert_eq!(
+        stored_forum(&store, ours.id)
+            .await
+            .recommendation_status(recommendation_id(1, 1)),
+        RecommendationStatus::Closed
+    );
+
+    // Acknowledged, it leaves the outbox and stays on its forum.
+    store
+        .apply_push_results(2, &[result(2, MutationOutcome::Applied)])
+        .await
+        .expect("apply");
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+    assert_eq!(
+        stored_forum(&store, ours.id)
+            .await
+            .feedback_on(recommendation_id(1, 1)),
+        Some(&told)
+    );
+    assert_eq!(store.record_feedback(&told).await.expect("again"), 0);
+
+    // Feedback on a draft's recommendation is refused.
+    store
+        .save_forum_draft(&forum(3, day(12, 1)))
+        .await
+        .expect("save");
+    assert!(matches!(
+        store
+            .record_feedback(&feedback(recommendation_id(3, 1), FeedbackChannel::Notice))
+            .await,
+        Err(StorageError::ForumNotSubmitted)
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_forum_keeps_its_reason() {
+    let store = Store::open(&unique_database_name("forum-refused"))
+        .await
+        .expect("open");
+    let refused = submitted(forum(1, day(11, 20)));
+    let duplicate = submitted(forum(2, day(11, 21)));
+    store.submit_forum(&refused).await.expect("submit");
+    store.submit_forum(&duplicate).await.expect("submit");
+    let reason = Localized::new("Thiếu cơ quan nhận", "No authority");
+    let conflict = Localized::new("Trùng mã", "Same id");
+    store
+        .apply_push_results(
+            2,
+            &[
+                result(
+                    1,
+                    MutationOutcome::Rejected {
+                        message: reason.clone(),
+                    },
+                ),
+                result(
+                    2,
+                    MutationOutcome::Conflict {
+                        message: conflict.clone(),
+                    },
+                ),
+            ],
+        )
+        .await
+        .expect("apply");
+    assert_eq!(
+        stored_forum(&store, refused.id).await.sync,
+        LocalSyncState::Rejected { message: reason }
+    );
+    assert_eq!(
+        stored_forum(&store, duplicate.id).await.sync,
+        LocalSyncState::Conflict { message: conflict }
+    );
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+}
+
+/// Creates the database `name` as version 2 of the app left it: version 1's
+/// stores and data (see [`create_version_1_database`]), then the `reports`
+/// store with one report.
+async fn create_version_2_database(
+    name: &str,
+    client_id: Uuid,
+    response: &Response,
+    survey: &SurveyDefinition,
+    report: &StoredReport,
+) {
+    create_version_1_database(name, client_id, response, survey).await;
+    let database = Database::open(name)
+        .with_version(2u32)
+        .with_on_upgrade_needed(|_event, database| {
+            database.create_object_store("reports").build()?;
+            Ok(())
+        })
+        .await
+        .expect("upgrade to version 2");
+    let transaction = database
+        .transaction(["reports"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("start a transaction");
+    transaction
+        .object_store("reports")
+        .expect("reports")
+        .put(report)
+        .with_key(report.fields.report_id().to_string())
+        .without_key_type()
+        .serde()
+        .expect("serialise the report")
+        .await
+        .expect("put the report");
+    transaction.commit().await.expect("commit");
+    database.close();
+}
+
+#[wasm_bindgen_test]
+async fn opening_a_version_2_database_upgrades_it_and_keeps_everything() {
+    let name = unique_database_name("upgrade-2");
+    let client_id = Uuid::from_u128(0x0002_0002);
+    let response = completed(1, 0);
+    let survey = survey("hoc-tap", 1, "Học tập");
+    let mut report = StoredReport::empty(report_id());
+    report
+        .fields
+        .apply(remote_value_edit(0xC, NOW_MS, 31.0, "Chị Lan"))
+        .expect("apply the edit");
+    create_version_2_database(&name, client_id, &response, &survey, &report).await;
+
+    let store = Store::open(&name).await.expect("open and upgrade");
+
+    let meta = store.sync_meta().await.expect("meta");
+    assert_eq!(meta.client_id, client_id);
+    assert_eq!(meta.next_seq, 2);
+    assert_eq!(meta.cursor, 17);
+    assert_eq!(
+        store.response(response.id).await.expect("read"),
+        Some(StoredResponse {
+            response: response.clone(),
+            sync: LocalSyncState::Waiting { seq: 1 },
+        })
+    );
+    assert_eq!(
+        store.read_outbox(10).await.expect("read the outbox"),
+        (vec![submit(1, &response)], 1)
+    );
+    assert_eq!(store.surveys().await.expect("surveys"), vec![survey]);
+    assert_eq!(store.report(&report_id()).await.expect("report"), report);
+    assert_eq!(store.forums().await.expect("forums"), Vec::new());
+
+    // The new store works and continues the old numbering.
+    let held = submitted(forum(5, day(11, 20)));
+    assert_eq!(store.submit_forum(&held).await.expect("submit"), 2);
+    drop(store);
+    let store = Store::open(&name).await.expect("open again");
+    assert_eq!(
+        stored_forum(&store, held.id).await.sync,
+        LocalSyncState::Waiting { seq: 2 }
+    );
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 2);
+    assert_eq!(store.report(&report_id()).await.expect("report"), report);
 }

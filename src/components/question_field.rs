@@ -190,12 +190,20 @@ fn smiley_name(names: [&'static str; 5], face: u8, points: u8) -> &'static str {
 
 /// A positive-only face: every face smiles, more with each step.
 #[component]
-fn SmileyFace(face: u8, points: u8) -> impl IntoView {
+pub fn SmileyFace(
+    /// The face, from 1.
+    face: u8,
+    /// The number of faces on the scale.
+    points: u8,
+    /// Width and height in pixels.
+    #[prop(default = 48)]
+    size: u32,
+) -> impl IntoView {
     let step = f64::from(face) / f64::from(points.max(1));
     let curve = 31.0 + 9.0 * step;
     let mouth = format!("M16 30 Q24 {curve:.1} 32 30");
     view! {
-        <svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
+        <svg viewBox="0 0 48 48" width=size.to_string() height=size.to_string() aria-hidden="true">
             <circle cx="24" cy="24" r="21" fill="#ffd45c" stroke="#c98b00" stroke-width="2"/>
             <circle cx="17" cy="19" r="2.6" fill="#3a2a00"/>
             <circle cx="31" cy="19" r="2.6" fill="#3a2a00"/>

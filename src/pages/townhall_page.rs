@@ -1,5 +1,6 @@
 //! The town hall view: every ward's participation and indicators for one
-//! period, against Hanoi's targets, with trends and CSV exports.
+//! period, against Hanoi's targets, with trends, the children's
+//! recommendations and their answers, and CSV exports.
 //!
 //! It is for city officers. Until accounts and roles exist (see
 //! ARCHITECTURE.md, "Not built yet"), anyone who can open the app can open
@@ -24,15 +25,16 @@ use serde::{Deserialize, Serialize};
 use thamgia_core::indicator::{Catalogue, Indicator, IndicatorGroup, Unit, HANOI};
 use thamgia_core::report::{Period, PeriodKind, ReportStatus};
 use thamgia_core::sync_client::SyncFailure;
-use thamgia_core::{ApiError, Language, Localized, SurveyDefinition};
+use thamgia_core::{Language, Localized, SurveyDefinition};
 
 use crate::api::ApiClient;
 use crate::components::chart::{
     format_number, format_with_unit, BarChart, BarDatum, LineChart, LinePoint, TargetMeter, Tone,
 };
+use crate::components::recommendations::RecommendationsCard;
 use crate::i18n::{fold, Texts, EN, VI};
 use crate::platform;
-use crate::state::{use_app, use_online, AppState};
+use crate::state::{use_app, use_online, AppState, Ward};
 
 /// The indicator shown first: children aged 7+ consulted.
 const PARTICIPATION_INDICATOR: &str = "4.1";
@@ -286,45 +288,15 @@ fn failure_message(failure: &SyncFailure) -> Localized {
 }
 
 /// Saves a ward's child population for a year at the server.
-///
-/// `ApiClient` has no PUT yet; this follows its rules: refuse at once when
-/// offline, tell success from failure without reading status codes, and
-/// read the server's error body when there is one.
 async fn save_population(code: String, year: i32, children: u64) -> Result<(), SyncFailure> {
-    if !platform::is_online() {
-        return Err(SyncFailure::Offline);
-    }
-    let unreachable = |error: reqwest::Error| {
-        if platform::is_online() {
-            SyncFailure::Unreachable {
-                detail: error.to_string(),
-            }
-        } else {
-            SyncFailure::Offline
-        }
-    };
-    let url = format!(
-        "{}/api/v1/wards/{}/population/{year}",
-        platform::origin(),
-        encode(&code)
-    );
-    let response = reqwest::Client::new()
-        .put(url)
-        .json(&PopulationBody {
-            children_7_15: children,
-        })
-        .send()
+    ApiClient::for_this_origin()
+        .put_json(
+            &format!("/wards/{}/population/{year}", encode(&code)),
+            &PopulationBody {
+                children_7_15: children,
+            },
+        )
         .await
-        .map_err(unreachable)?;
-    if response.status().is_success() {
-        return Ok(());
-    }
-    let detail = response.status().to_string();
-    let body = response.bytes().await.map_err(unreachable)?;
-    Err(SyncFailure::Server {
-        error: serde_json::from_slice::<ApiError>(&body).ok(),
-        detail,
-    })
 }
 
 /// `text` made safe for a URL path segment or query value.
@@ -366,6 +338,20 @@ pub fn TownhallPage() -> impl IntoView {
         }
     });
 
+    // The wards' names, for the recommendations of every ward.
+    let wards = Memo::new(move |_| match overview.get() {
+        Some(Ok(data)) => data
+            .wards
+            .iter()
+            .map(|ward| Ward {
+                code: ward.code.clone(),
+                name_vi: ward.name_vi.clone(),
+                name_en: ward.name_en.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    });
+
     view! {
         <section class="card townhall-head">
             <h2 class="card-title">{move || app.texts().townhall_title}</h2>
@@ -383,6 +369,7 @@ pub fn TownhallPage() -> impl IntoView {
             <ParticipationCard overview period/>
             <IndicatorsCard overview catalogue period indicator trend_ward/>
             <TrendCard catalogue period indicator trend_ward overview/>
+            <RecommendationsCard wards/>
             <ExportCard period/>
         </Show>
     }

@@ -19,7 +19,8 @@ use super::error::StorageError;
 /// 1. `meta`, `responses` (with its sync-state index), `outbox`, `surveys`.
 /// 2. `reports`. Records written by version 1 are read as they are: the
 ///    meta record's hybrid logical clock defaults to "no reading yet".
-const SCHEMA_VERSION: u32 = 2;
+/// 3. `forums`. Nothing older changes shape.
+const SCHEMA_VERSION: u32 = 3;
 
 /// Sync bookkeeping, one record under [`META_KEY`].
 pub(super) const META: &str = "meta";
@@ -35,6 +36,8 @@ pub(super) const OUTBOX: &str = "outbox";
 pub(super) const SURVEYS: &str = "surveys";
 /// Ward reports, keyed by their report id ("00004:2026-Q3", out of line).
 pub(super) const REPORTS: &str = "reports";
+/// Children's forums, keyed by `forum.id`.
+pub(super) const FORUMS: &str = "forums";
 
 /// An open connection and the listeners that notice when it closes.
 pub(super) struct Connection {
@@ -136,6 +139,12 @@ fn upgrade(event: &VersionChangeEvent, database: &Database) -> indexed_db_future
     }
     if old_version < 2.0 {
         database.create_object_store(REPORTS).build()?;
+    }
+    if old_version < 3.0 {
+        database
+            .create_object_store(FORUMS)
+            .with_key_path(KeyPath::One("forum.id"))
+            .build()?;
     }
     Ok(())
 }

@@ -38,6 +38,25 @@ pub enum StorageError {
     /// is not a number, a status change the report's life does not allow).
     #[error("the report refuses this change: {0}")]
     Report(ReportError),
+    /// The forum was submitted, so it can no longer be saved or discarded as
+    /// a draft (a correction is a new forum).
+    #[error("the forum is submitted, not a draft")]
+    ForumSubmitted,
+    /// A forum is queued for the town hall only once marked submitted, and
+    /// feedback is recorded only on a submitted forum.
+    #[error("the forum is not submitted")]
+    ForumNotSubmitted,
+    /// The forum misses something it needs before submitting: the first of
+    /// its problems (`Forum::problems`), which says what to enter.
+    #[error("the forum is incomplete: {}", .0.en)]
+    ForumIncomplete(Localized),
+    /// No forum on this tablet holds the recommendation.
+    #[error("no forum on this tablet holds the recommendation")]
+    RecommendationNotFound,
+    /// Feedback on the recommendation was already recorded, with other
+    /// content: the town hall keeps the first.
+    #[error("feedback on the recommendation was already recorded")]
+    FeedbackAlreadyGiven,
     /// IndexedDB is missing, refused (some private modes, sandboxed frames)
     /// or blocked (a newer version of the app is open in another tab).
     #[error("IndexedDB is unavailable: {0}")]
@@ -80,6 +99,23 @@ impl StorageError {
                 "This period is closed: the report has been approved and can no longer be changed. If it must change, ask the town hall.",
             ),
             StorageError::Report(error) => error.message(),
+            StorageError::ForumSubmitted => Localized::new(
+                "Diễn đàn này đã được gửi nên không sửa hay xoá được nữa. Nếu cần sửa, hãy ghi một diễn đàn mới.",
+                "This forum has been submitted and can no longer be changed or deleted. To correct it, record a new forum.",
+            ),
+            StorageError::ForumNotSubmitted => Localized::new(
+                "Diễn đàn chưa được gửi. Hãy mở diễn đàn, ghi đủ thông tin rồi bấm “Gửi lên thành phố”.",
+                "The forum has not been submitted. Open it, complete it, then press “Submit”.",
+            ),
+            StorageError::ForumIncomplete(problem) => problem.clone(),
+            StorageError::RecommendationNotFound => Localized::new(
+                "Không tìm thấy kiến nghị này trên máy. Hãy đồng bộ rồi thử lại.",
+                "This recommendation is not on this tablet. Sync, then try again.",
+            ),
+            StorageError::FeedbackAlreadyGiven => Localized::new(
+                "Phản hồi cho trẻ về kiến nghị này đã được ghi trước đó, có thể bởi một đồng nghiệp. Hãy tải lại trang để xem.",
+                "Feedback to the children on this recommendation was already recorded, perhaps by a colleague. Reload the page to see it.",
+            ),
             StorageError::Unavailable(_) => Localized::new(
                 "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",
                 "The browser does not allow saving data. Close the app's other tabs, do not use a private window, then reload the page.",

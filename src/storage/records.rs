@@ -63,14 +63,29 @@ pub(super) struct OutboxEntry {
 }
 
 impl OutboxEntry {
-    /// The id of the response the mutation is about; `None` for a report's.
+    /// The id of the response the mutation is about; `None` for a report's
+    /// or a forum's.
     pub(super) fn response_id(&self) -> Option<Uuid> {
         match &self.mutation.change {
             MutationChange::SubmitResponse { response } => Some(response.id),
             MutationChange::WithdrawResponse { response_id, .. } => Some(*response_id),
-            MutationChange::EditReportField { .. } | MutationChange::ChangeReportStatus { .. } => {
-                None
-            }
+            MutationChange::EditReportField { .. }
+            | MutationChange::ChangeReportStatus { .. }
+            | MutationChange::SubmitForum { .. }
+            | MutationChange::RecordFeedback { .. } => None,
+        }
+    }
+
+    /// The id of the forum the mutation submits; `None` for anything else
+    /// (feedback is keyed by its recommendation, not by a seq).
+    pub(super) fn forum_id(&self) -> Option<Uuid> {
+        match &self.mutation.change {
+            MutationChange::SubmitForum { forum } => Some(forum.id),
+            MutationChange::SubmitResponse { .. }
+            | MutationChange::WithdrawResponse { .. }
+            | MutationChange::EditReportField { .. }
+            | MutationChange::ChangeReportStatus { .. }
+            | MutationChange::RecordFeedback { .. } => None,
         }
     }
 }
@@ -99,6 +114,13 @@ pub(super) fn is_tombstone(response: &Response) -> bool {
 /// The key of a response: its id as serde writes it (hyphenated, lowercase),
 /// which is what the `response.id` key path reads.
 pub(super) fn response_key(id: Uuid) -> String {
+    id.hyphenated().to_string()
+}
+
+/// The key of a forum, or of a recommendation in a forum's answers and
+/// feedback: the id as serde writes it (hyphenated, lowercase), which is
+/// what the `forum.id` key path reads.
+pub(super) fn forum_key(id: Uuid) -> String {
     id.hyphenated().to_string()
 }
 

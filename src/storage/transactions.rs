@@ -6,7 +6,7 @@
 //! failure; dropping an uncommitted [`Transaction`] aborts it, so a failed
 //! operation leaves nothing behind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
@@ -17,6 +17,7 @@ use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
 };
 use indexed_db_futures::KeyRange;
+use thamgia_core::forum::{ChildFeedback, Forum};
 use thamgia_core::protocol::{
     Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
 };
@@ -29,13 +30,15 @@ use thamgia_core::{Response, ResponseStatus, SurveyDefinition};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
-use super::connection::{META, META_KEY, OUTBOX, REPORTS, RESPONSES, SURVEYS, SYNC_STATE_INDEX};
+use super::connection::{
+    FORUMS, META, META_KEY, OUTBOX, REPORTS, RESPONSES, SURVEYS, SYNC_STATE_INDEX,
+};
 use super::error::StorageError;
 use super::records::{
-    is_tombstone, new_client_id, outbox_key, report_key, response_key, tombstone, MetaRecord,
-    OutboxEntry,
+    forum_key, is_tombstone, new_client_id, outbox_key, report_key, response_key, tombstone,
+    MetaRecord, OutboxEntry,
 };
-use super::{Counts, LocalSyncState, StoredReport, StoredResponse, SyncMeta};
+use super::{Counts, LocalSyncState, StoredForum, StoredReport, StoredResponse, SyncMeta};
 
 /// Starts a read-only transaction over `stores`.
 ///
@@ -144,6 +147,29 @@ async fn write_report(
         .without_key_type()
         .serde()?
         .await?;
+    Ok(())
+}
+
+/// Reads one stored forum.
+async fn read_forum(
+    forums: &ObjectStore<'_>,
+    id: Uuid,
+) -> Result<Option<StoredForum>, StorageError> {
+    Ok(forums.get(forum_key(id)).serde()?.await?)
+}
+
+/// Reads every stored forum.
+async fn read_all_forums(forums: &ObjectStore<'_>) -> Result<Vec<StoredForum>, StorageError> {
+    Ok(forums
+        .get_all::<StoredForum>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Writes one stored forum (its key is `forum.id`).
+async fn write_forum(forums: &ObjectStore<'_>, record: &StoredForum) -> Result<(), StorageError> {
+    forums.put(record).serde()?.await?;
     Ok(())
 }
 
@@ -545,13 +571,14 @@ pub(super) async fn apply_push_results(
     let now_ms = now_ms();
     let transaction = read_write(
         database,
-        &[RESPONSES, OUTBOX, REPORTS],
+        &[RESPONSES, OUTBOX, REPORTS, FORUMS],
         TransactionDurability::Strict,
     )?;
     {
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
         let reports = transaction.object_store(REPORTS)?;
+        let forums = transaction.object_store(FORUMS)?;
         // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
         // `RangeToInclusive` into an *open* upper bound.
         let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
@@ -568,7 +595,24 @@ pub(super) async fn apply_push_results(
                 .find(|result| result.seq == entry.seq)
                 .map(|result| &result.outcome);
             let Some(response_id) = entry.response_id() else {
-                note_report_outcome(&reports, &entry.mutation.change, outcome).await?;
+                match &entry.mutation.change {
+                    MutationChange::SubmitForum { forum } => {
+                        note_forum_outcome(
+                            &forums,
+                            forum,
+                            entry.seq,
+                            outcome,
+                            acknowledged_through,
+                            now_ms,
+                        )
+                        .await?;
+                    }
+                    // The feedback is on its forum here already; whatever the
+                    // town hall did with it, a `FeedbackRecorded` pulled later
+                    // carries the feedback it kept.
+                    MutationChange::RecordFeedback { .. } => {}
+                    change => note_report_outcome(&reports, change, outcome).await?,
+                }
                 continue;
             };
             let stored = match read_response(&responses, response_id).await? {
@@ -581,10 +625,12 @@ pub(super) async fn apply_push_results(
                         sync: LocalSyncState::Waiting { seq: entry.seq },
                     },
                     // Nothing is left to mark of a withdrawn response; report
-                    // mutations were handled above.
+                    // and forum mutations were handled above.
                     MutationChange::WithdrawResponse { .. }
                     | MutationChange::EditReportField { .. }
-                    | MutationChange::ChangeReportStatus { .. } => continue,
+                    | MutationChange::ChangeReportStatus { .. }
+                    | MutationChange::SubmitForum { .. }
+                    | MutationChange::RecordFeedback { .. } => continue,
                 },
             };
             let (record, tombstoned) =
@@ -622,9 +668,10 @@ async fn note_report_outcome(
     let (report_id, refused_status) = match change {
         MutationChange::EditReportField { edit } => (&edit.report_id, None),
         MutationChange::ChangeReportStatus { change } => (&change.report_id, Some(change.to)),
-        MutationChange::SubmitResponse { .. } | MutationChange::WithdrawResponse { .. } => {
-            return Ok(())
-        }
+        MutationChange::SubmitResponse { .. }
+        | MutationChange::WithdrawResponse { .. }
+        | MutationChange::SubmitForum { .. }
+        | MutationChange::RecordFeedback { .. } => return Ok(()),
     };
     let mut report = read_report(reports, report_id).await?;
     // The refused edit stays in the fields, where it is kept like every
@@ -636,19 +683,62 @@ async fn note_report_outcome(
     write_report(reports, &report).await
 }
 
+/// Marks a submitted forum with what the town hall said about it, as a
+/// response is marked: synced, refused with the reason, or in conflict.
+async fn note_forum_outcome(
+    forums: &ObjectStore<'_>,
+    submitted: &Forum,
+    seq: u64,
+    outcome: Option<&MutationOutcome>,
+    acknowledged_through: u64,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    let mut stored = match read_forum(forums, submitted.id).await? {
+        Some(stored) => stored,
+        // The forum record is gone (it never should be): rebuild it from the
+        // mutation rather than lose it.
+        None => StoredForum {
+            sync: LocalSyncState::Waiting { seq },
+            ..StoredForum::draft(submitted.clone())
+        },
+    };
+    let still_queued =
+        matches!(stored.sync, LocalSyncState::Waiting { seq } if seq > acknowledged_through);
+    if !still_queued {
+        stored.sync = match outcome {
+            Some(MutationOutcome::Conflict { message }) => LocalSyncState::Conflict {
+                message: message.clone(),
+            },
+            Some(MutationOutcome::Rejected { message }) => LocalSyncState::Rejected {
+                message: message.clone(),
+            },
+            // `Withdrawn` concerns responses only; the town hall holds the
+            // forum whatever else it answered.
+            None
+            | Some(
+                MutationOutcome::Applied
+                | MutationOutcome::AlreadyStored
+                | MutationOutcome::Withdrawn,
+            ) => LocalSyncState::Synced { at_ms: now_ms },
+        };
+    }
+    write_forum(forums, &stored).await
+}
+
 pub(super) async fn renumber_outbox(
     database: &Database,
     new_client_id: Uuid,
 ) -> Result<(), StorageError> {
     let transaction = read_write(
         database,
-        &[META, RESPONSES, OUTBOX],
+        &[META, RESPONSES, OUTBOX, FORUMS],
         TransactionDurability::Strict,
     )?;
     {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
+        let forums = transaction.object_store(FORUMS)?;
         // Keys are numbers, so `getAll` returns the entries in seq order.
         let entries = outbox
             .get_all::<OutboxEntry>()
@@ -663,9 +753,17 @@ pub(super) async fn renumber_outbox(
             let stored = match entry.response_id() {
                 Some(id) => read_response(&responses, id).await?,
                 // A report's edits and status changes are keyed by their
-                // report, not by their seq: nothing else to renumber.
+                // report, and feedback by its recommendation, not by their
+                // seq: nothing else to renumber. A submitted forum waits
+                // for its entry's new seq.
                 None => None,
             };
+            if let Some(forum_id) = entry.forum_id() {
+                if let Some(mut forum) = read_forum(&forums, forum_id).await? {
+                    forum.sync = LocalSyncState::Waiting { seq: next_seq };
+                    write_forum(&forums, &forum).await?;
+                }
+            }
             if let Some(mut stored) = stored {
                 // A response the town hall already confirmed as withdrawn
                 // stays so; its entries left are sent again only to be
@@ -699,7 +797,10 @@ pub(super) async fn apply_pull(
             ChangeEntity::ResponseWithdrawn { response_id } => Some(response_id),
             ChangeEntity::Survey { .. }
             | ChangeEntity::ReportFieldEdited { .. }
-            | ChangeEntity::ReportStatusChanged { .. } => None,
+            | ChangeEntity::ReportStatusChanged { .. }
+            | ChangeEntity::ForumStored { .. }
+            | ChangeEntity::RecommendationAnswered { .. }
+            | ChangeEntity::FeedbackRecorded { .. } => None,
         })
         .collect();
     let has_reports = changes.iter().any(|change| {
@@ -708,14 +809,25 @@ pub(super) async fn apply_pull(
             ChangeEntity::ReportFieldEdited { .. } | ChangeEntity::ReportStatusChanged { .. }
         )
     });
-    // Default durability for surveys and reports: a page lost to a power cut
-    // is lost with its cursor and pulled again, and storing a survey version
-    // or merging a report edit twice is harmless. A page that withdraws
-    // responses also rewrites the outbox, which is always strict. Stores are
-    // locked only when a page needs them.
+    let has_forums = changes.iter().any(|change| {
+        matches!(
+            change.entity,
+            ChangeEntity::ForumStored { .. }
+                | ChangeEntity::RecommendationAnswered { .. }
+                | ChangeEntity::FeedbackRecorded { .. }
+        )
+    });
+    // Default durability for surveys, reports and forums: a page lost to a
+    // power cut is lost with its cursor and pulled again, and storing a
+    // survey version, merging a report edit or attaching an answer twice is
+    // harmless. A page that withdraws responses also rewrites the outbox,
+    // which is always strict. Stores are locked only when a page needs them.
     let mut stores = vec![META, SURVEYS];
     if has_reports {
         stores.push(REPORTS);
+    }
+    if has_forums {
+        stores.push(FORUMS);
     }
     let durability = if withdrawn.is_empty() {
         TransactionDurability::Default
@@ -742,6 +854,10 @@ pub(super) async fn apply_pull(
             let reports = transaction.object_store(REPORTS)?;
             let mut clock = HlcClock::resume(record.clock);
             record.clock = apply_pulled_reports(&reports, changes, &mut clock).await?;
+        }
+        if has_forums {
+            let forums = transaction.object_store(FORUMS)?;
+            apply_pulled_forums(&forums, changes).await?;
         }
         if !withdrawn.is_empty() {
             let responses = transaction.object_store(RESPONSES)?;
@@ -789,7 +905,11 @@ async fn apply_pulled_reports(
         let report_id = match &change.entity {
             ChangeEntity::ReportFieldEdited { edit } => &edit.report_id,
             ChangeEntity::ReportStatusChanged { report_id, .. } => report_id,
-            ChangeEntity::Survey { .. } | ChangeEntity::ResponseWithdrawn { .. } => continue,
+            ChangeEntity::Survey { .. }
+            | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ForumStored { .. }
+            | ChangeEntity::RecommendationAnswered { .. }
+            | ChangeEntity::FeedbackRecorded { .. } => continue,
         };
         if !touched.contains_key(report_id) {
             let report = read_report(reports, report_id).await?;
@@ -813,13 +933,80 @@ async fn apply_pulled_reports(
                 // arrives as a push result, with its reason).
                 report.pending_status = None;
             }
-            ChangeEntity::Survey { .. } | ChangeEntity::ResponseWithdrawn { .. } => {}
+            ChangeEntity::Survey { .. }
+            | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ForumStored { .. }
+            | ChangeEntity::RecommendationAnswered { .. }
+            | ChangeEntity::FeedbackRecorded { .. } => {}
         }
     }
     for report in touched.values() {
         write_report(reports, report).await?;
     }
     Ok(clock.last())
+}
+
+/// Applies the forum changes of one pulled page, in the page's order: a
+/// forum this tablet does not hold is stored as synced (one it holds, made
+/// here, stays as it is: the town hall stored exactly what was sent, or its
+/// push result says otherwise); an answer or a feedback is attached to the
+/// forum holding its recommendation, and is dropped when no forum here
+/// holds it.
+async fn apply_pulled_forums(
+    forums: &ObjectStore<'_>,
+    changes: &[Change],
+) -> Result<(), StorageError> {
+    let now_ms = now_ms();
+    // A ward holds a few forums a year, so they are all read once; each
+    // forum touched is written once, however many changes concern it.
+    let mut held = read_all_forums(forums).await?;
+    let mut touched = BTreeSet::new();
+    let holding = |held: &[StoredForum], recommendation_id: Uuid| {
+        held.iter()
+            .position(|stored| stored.holds(recommendation_id))
+    };
+    for change in changes {
+        match &change.entity {
+            ChangeEntity::ForumStored { forum } => {
+                if !held.iter().any(|stored| stored.forum.id == forum.id) {
+                    held.push(StoredForum {
+                        sync: LocalSyncState::Synced { at_ms: now_ms },
+                        ..StoredForum::draft(forum.clone())
+                    });
+                    touched.insert(held.len() - 1);
+                }
+            }
+            ChangeEntity::RecommendationAnswered { answer } => {
+                if let Some(index) = holding(&held, answer.recommendation_id) {
+                    // An answer may be revised at the town hall: the latest wins.
+                    held[index]
+                        .answers
+                        .insert(forum_key(answer.recommendation_id), answer.clone());
+                    touched.insert(index);
+                }
+            }
+            ChangeEntity::FeedbackRecorded { feedback } => {
+                if let Some(index) = holding(&held, feedback.recommendation_id) {
+                    // The town hall keeps the first feedback it received; it
+                    // replaces any other recorded here meanwhile.
+                    held[index]
+                        .feedback
+                        .insert(forum_key(feedback.recommendation_id), feedback.clone());
+                    touched.insert(index);
+                }
+            }
+            ChangeEntity::Survey { .. }
+            | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ReportFieldEdited { .. }
+            | ChangeEntity::ReportStatusChanged { .. } => {}
+        }
+    }
+    for index in touched {
+        if let Some(stored) = held.get(index) {
+            write_forum(forums, stored).await?;
+        }
+    }
+    Ok(())
 }
 
 pub(super) async fn surveys(database: &Database) -> Result<Vec<SurveyDefinition>, StorageError> {
@@ -984,4 +1171,173 @@ pub(super) async fn dismiss_report_rejection(
         write_report(&reports, &report).await?;
     }
     commit(transaction).await
+}
+
+pub(super) async fn save_forum_draft(
+    database: &Database,
+    forum: &Forum,
+) -> Result<(), StorageError> {
+    if forum.submitted {
+        return Err(StorageError::ForumSubmitted);
+    }
+    // Default durability, as for any draft: saved at every change.
+    let transaction = read_write(database, &[FORUMS], TransactionDurability::Default)?;
+    {
+        let forums = transaction.object_store(FORUMS)?;
+        if let Some(existing) = read_forum(&forums, forum.id).await? {
+            if !existing.is_draft() {
+                return Err(StorageError::ForumSubmitted);
+            }
+        }
+        write_forum(&forums, &StoredForum::draft(forum.clone())).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn discard_forum_draft(database: &Database, id: Uuid) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[FORUMS], TransactionDurability::Default)?;
+    {
+        let forums = transaction.object_store(FORUMS)?;
+        match read_forum(&forums, id).await? {
+            None => return Ok(()),
+            Some(existing) if !existing.is_draft() => return Err(StorageError::ForumSubmitted),
+            Some(_) => forums.delete(forum_key(id)).primitive()?.await?,
+        }
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn submit_forum(database: &Database, forum: &Forum) -> Result<u64, StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, FORUMS, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let seq = {
+        let meta = transaction.object_store(META)?;
+        let forums = transaction.object_store(FORUMS)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        if let Some(existing) = read_forum(&forums, forum.id).await? {
+            if !existing.is_draft() {
+                return match existing.sync {
+                    // The same submission again (a double tap): queued already.
+                    LocalSyncState::Waiting { seq } if existing.forum == *forum => Ok(seq),
+                    _ => Err(StorageError::ForumSubmitted),
+                };
+            }
+        }
+
+        let mut record = read_or_create_meta(&meta).await?;
+        let seq = record.next_seq;
+        let stored = StoredForum {
+            sync: LocalSyncState::Waiting { seq },
+            ..StoredForum::draft(forum.clone())
+        };
+        write_forum(&forums, &stored).await?;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation {
+                seq,
+                change: MutationChange::SubmitForum {
+                    forum: forum.clone(),
+                },
+            },
+        };
+        // `add`, not `put`: a seq already in the outbox is a bug to stop at.
+        outbox.add(&entry).serde()?.await?;
+        record.next_seq = seq + 1;
+        write_meta(&meta, &record).await?;
+        seq
+    };
+    commit(transaction).await?;
+    Ok(seq)
+}
+
+pub(super) async fn record_feedback(
+    database: &Database,
+    feedback: &ChildFeedback,
+) -> Result<u64, StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, FORUMS, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let seq = {
+        let meta = transaction.object_store(META)?;
+        let forums = transaction.object_store(FORUMS)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        let Some(mut stored) = read_all_forums(&forums)
+            .await?
+            .into_iter()
+            .find(|stored| stored.holds(feedback.recommendation_id))
+        else {
+            return Err(StorageError::RecommendationNotFound);
+        };
+        if stored.is_draft() {
+            return Err(StorageError::ForumNotSubmitted);
+        }
+        let key = forum_key(feedback.recommendation_id);
+        if let Some(recorded) = stored.feedback.get(&key) {
+            if recorded != feedback {
+                return Err(StorageError::FeedbackAlreadyGiven);
+            }
+            // The same feedback again (a double tap): its seq while it is
+            // queued, 0 once it has left.
+            let entries = outbox
+                .get_all::<OutboxEntry>()
+                .serde()?
+                .await?
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(entries
+                .iter()
+                .find(|entry| {
+                    matches!(
+                        &entry.mutation.change,
+                        MutationChange::RecordFeedback { feedback: queued }
+                            if queued.recommendation_id == feedback.recommendation_id
+                    )
+                })
+                .map_or(0, |entry| entry.seq));
+        }
+
+        let mut record = read_or_create_meta(&meta).await?;
+        let seq = record.next_seq;
+        stored.feedback.insert(key, feedback.clone());
+        write_forum(&forums, &stored).await?;
+        let entry = OutboxEntry {
+            seq,
+            mutation: Mutation {
+                seq,
+                change: MutationChange::RecordFeedback {
+                    feedback: feedback.clone(),
+                },
+            },
+        };
+        outbox.add(&entry).serde()?.await?;
+        record.next_seq = seq + 1;
+        write_meta(&meta, &record).await?;
+        seq
+    };
+    commit(transaction).await?;
+    Ok(seq)
+}
+
+pub(super) async fn forums(database: &Database) -> Result<Vec<StoredForum>, StorageError> {
+    let transaction = read_only(database, &[FORUMS])?;
+    let forums = transaction.object_store(FORUMS)?;
+    let mut records = read_all_forums(&forums).await?;
+    records
+        .sort_by_key(|record| std::cmp::Reverse((record.forum.held_on, record.forum.created_at)));
+    Ok(records)
+}
+
+pub(super) async fn forum(
+    database: &Database,
+    id: Uuid,
+) -> Result<Option<StoredForum>, StorageError> {
+    let transaction = read_only(database, &[FORUMS])?;
+    let forums = transaction.object_store(FORUMS)?;
+    read_forum(&forums, id).await
 }

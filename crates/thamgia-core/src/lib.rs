@@ -7,6 +7,7 @@
 
 pub mod expression;
 pub mod form;
+pub mod forum;
 pub mod indicator;
 pub mod localized;
 pub mod protocol;

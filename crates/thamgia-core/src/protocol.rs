@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::forum::{AuthorityAnswer, ChildFeedback, Forum};
 use crate::localized::Localized;
 use crate::report::{FieldEdit, ReportId, ReportStatus, ReportStatusChange};
 use crate::response::Response;
@@ -73,6 +74,16 @@ pub enum MutationChange {
         /// The change, with the status the tablet saw.
         change: ReportStatusChange,
     },
+    /// A children's forum was submitted; immutable from now on.
+    SubmitForum {
+        /// The forum.
+        forum: Forum,
+    },
+    /// The children were told what became of a recommendation.
+    RecordFeedback {
+        /// The feedback.
+        feedback: ChildFeedback,
+    },
 }
 
 impl MutationChange {
@@ -91,6 +102,10 @@ impl MutationChange {
             }
             MutationChange::ChangeReportStatus { change } => {
                 format!("{}#{:?}", change.report_id, change.to)
+            }
+            MutationChange::SubmitForum { forum } => forum.id.to_string(),
+            MutationChange::RecordFeedback { feedback } => {
+                format!("feedback/{}", feedback.recommendation_id)
             }
         }
     }
@@ -221,6 +236,22 @@ pub enum ChangeEntity {
     ReportFieldEdited {
         /// The edit.
         edit: FieldEdit,
+    },
+    /// A children's forum reached the town hall (tablets of its ward keep
+    /// it to follow its recommendations).
+    ForumStored {
+        /// The forum.
+        forum: Forum,
+    },
+    /// An authority answered a recommendation.
+    RecommendationAnswered {
+        /// The answer.
+        answer: AuthorityAnswer,
+    },
+    /// The children were told what became of a recommendation.
+    FeedbackRecorded {
+        /// The feedback.
+        feedback: ChildFeedback,
     },
     /// A ward report's status changed; an approved report is locked.
     ReportStatusChanged {

@@ -33,6 +33,13 @@ pub fn router(state: AppState) -> Router {
         .route("/responses/{id}/withdraw", post(withdraw))
         .route("/reports/{id}", get(report))
         .route("/indicators", get(indicators))
+        .route(
+            "/indicators/{code}/targets",
+            axum::routing::put(set_targets),
+        )
+        .route("/forums", get(forums))
+        .route("/recommendations/{id}/answer", post(answer_recommendation))
+        .route("/export/forums.csv", get(export_forums))
         .route("/townhall/overview", get(overview))
         .route("/townhall/trend", get(trend))
         .route(
@@ -190,8 +197,33 @@ async fn report(
     Ok(Json(ReportView { status, fields }))
 }
 
-async fn indicators(State(state): State<AppState>) -> Json<thamgia_core::indicator::Catalogue> {
-    Json(state.catalogue.as_ref().clone())
+async fn indicators(
+    State(state): State<AppState>,
+) -> Result<Json<thamgia_core::indicator::Catalogue>, ServerError> {
+    Ok(Json(state.database.catalogue(&state.catalogue).await?))
+}
+
+/// A city officer replaces an indicator's targets (city officers only, once
+/// accounts exist).
+async fn set_targets(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Result<Json<Vec<thamgia_core::indicator::Target>>, JsonRejection>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    let Json(targets) = body?;
+    if state.catalogue.indicator(&code).is_none() {
+        return Err(ServerError::NotFound);
+    }
+    if targets.iter().any(|target| !target.value.is_finite()) {
+        return Err(ServerError::BadRequest(
+            "a target must be a number".to_owned(),
+        ));
+    }
+    state
+        .database
+        .set_targets(&code, &targets, Utc::now())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// `?period=2026-Q3`.
@@ -212,10 +244,11 @@ async fn overview(
     axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
     let period = parse_period(&query.period)?;
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(
         state
             .database
-            .overview(period, &state.units, &state.catalogue)
+            .overview(period, &state.units, &catalogue)
             .await?,
     ))
 }
@@ -231,10 +264,11 @@ async fn trend(
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TrendQuery>,
 ) -> Result<Json<Vec<crate::townhall::TrendPoint>>, ServerError> {
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(
         state
             .database
-            .trend(&query.ward, &query.indicator, &state.catalogue)
+            .trend(&query.ward, &query.indicator, &catalogue)
             .await?,
     ))
 }
@@ -307,8 +341,56 @@ async fn export_reports(
 ) -> Result<axum::response::Response, ServerError> {
     let period = parse_period(&query.period)?;
     let reports = state.database.reports_of_period(period).await?;
-    let body = crate::townhall::reports_csv(period, &reports, &state.catalogue)?;
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
+    let body = crate::townhall::reports_csv(period, &reports, &catalogue)?;
     Ok(csv_response(&format!("reports-{period}.csv"), body))
+}
+
+/// `?ward=00004` (optional).
+#[derive(Debug, serde::Deserialize)]
+pub struct WardQuery {
+    ward: Option<String>,
+}
+
+async fn forums(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<WardQuery>,
+) -> Result<Json<Vec<crate::forums::ForumView>>, ServerError> {
+    Ok(Json(
+        state
+            .database
+            .forums(query.ward.as_deref(), Utc::now().date_naive())
+            .await?,
+    ))
+}
+
+/// The town hall records an authority's answer (city and ward officers once
+/// accounts exist).
+async fn answer_recommendation(
+    State(state): State<AppState>,
+    Path(id): Path<uuid::Uuid>,
+    body: Result<Json<crate::forums::AnswerBody>, JsonRejection>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    let Json(body) = body?;
+    if state
+        .database
+        .answer_recommendation(id, &body, Utc::now())
+        .await?
+    {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ServerError::NotFound)
+    }
+}
+
+async fn export_forums(
+    State(state): State<AppState>,
+) -> Result<axum::response::Response, ServerError> {
+    let forums = state.database.forums(None, Utc::now().date_naive()).await?;
+    Ok(csv_response(
+        "forums.csv",
+        crate::forums::forums_csv(&forums, true)?,
+    ))
 }
 
 async fn not_found() -> ServerError {

@@ -274,6 +274,13 @@ impl Database {
                 MutationChange::ChangeReportStatus { change } => {
                     change_report_status(&mut transaction, change, &received_at).await?
                 }
+                MutationChange::SubmitForum { forum } => {
+                    crate::forums::submit_forum(&mut transaction, forum, &client_id, &received_at)
+                        .await?
+                }
+                MutationChange::RecordFeedback { feedback } => {
+                    crate::forums::record_feedback(&mut transaction, feedback, &received_at).await?
+                }
             };
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)

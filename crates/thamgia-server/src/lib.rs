@@ -7,6 +7,7 @@
 pub mod api;
 pub mod database;
 pub mod error;
+pub mod forums;
 pub mod seed;
 pub mod townhall;
 pub mod xlsform;

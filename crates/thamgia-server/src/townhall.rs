@@ -125,6 +125,68 @@ fn text_of(fields: &ReportFields, key: &FieldKey) -> String {
 }
 
 impl Database {
+    /// The catalogue with the targets a city officer set in place of the
+    /// shipped ones.
+    pub async fn catalogue(&self, shipped: &Catalogue) -> Result<Catalogue, ServerError> {
+        let replaced: Vec<String> = sqlx::query_scalar("SELECT code FROM indicator_target_sets")
+            .fetch_all(self.pool())
+            .await?;
+        if replaced.is_empty() {
+            return Ok(shipped.clone());
+        }
+        let rows = sqlx::query("SELECT code, jurisdiction, year, value FROM indicator_targets ORDER BY code, jurisdiction, year")
+            .fetch_all(self.pool())
+            .await?;
+        let mut catalogue = shipped.clone();
+        for indicator in catalogue
+            .indicators
+            .iter_mut()
+            .filter(|indicator| replaced.contains(&indicator.code))
+        {
+            indicator.targets = rows
+                .iter()
+                .filter(|row| row.get::<&str, _>("code") == indicator.code)
+                .map(|row| thamgia_core::indicator::Target {
+                    jurisdiction: row.get("jurisdiction"),
+                    year: row.get::<i64, _>("year") as i32,
+                    value: row.get("value"),
+                })
+                .collect();
+        }
+        Ok(catalogue)
+    }
+
+    /// Replaces an indicator's targets (a city officer's edit).
+    pub async fn set_targets(
+        &self,
+        code: &str,
+        targets: &[thamgia_core::indicator::Target],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServerError> {
+        let mut transaction = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM indicator_targets WHERE code = ?")
+            .bind(code)
+            .execute(&mut *transaction)
+            .await?;
+        for target in targets {
+            sqlx::query("INSERT INTO indicator_targets (code, jurisdiction, year, value, updated_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(code)
+                .bind(&target.jurisdiction)
+                .bind(target.year)
+                .bind(target.value)
+                .bind(now.to_rfc3339())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        sqlx::query("INSERT INTO indicator_target_sets (code, updated_at) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET updated_at = excluded.updated_at")
+            .bind(code)
+            .bind(now.to_rfc3339())
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
     /// Stores a ward's child population aged 7-15 for a year.
     pub async fn set_child_population(
         &self,

@@ -116,6 +116,29 @@ async fn participation_overview_trend_and_csv_exports() {
         "the 2030 milestone applies to 2026"
     );
 
+    // A city officer sets Hanoi's own 2030 target; the overview uses it.
+    let request = Request::put("/api/v1/indicators/4.1/targets")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"[{"jurisdiction": "01", "year": 2030, "value": 40}, {"jurisdiction": "VN", "year": 2030, "value": 35}]"#))
+        .expect("request");
+    assert_eq!(server.call(request).await.0, StatusCode::NO_CONTENT);
+    let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q3").await;
+    assert_eq!(overview.participation_target, Some(40.0));
+    let (_, catalogue): (_, serde_json::Value) = server.get("/api/v1/indicators").await;
+    let indicator = catalogue["indicators"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|indicator| indicator["code"] == "4.1")
+        .expect("4.1")
+        .clone();
+    assert_eq!(indicator["targets"].as_array().expect("targets").len(), 2);
+    let request = Request::put("/api/v1/indicators/9.9/targets")
+        .header("content-type", "application/json")
+        .body(Body::from("[]"))
+        .expect("request");
+    assert_eq!(server.call(request).await.0, StatusCode::NOT_FOUND);
+
     let (_, trend): (_, Vec<TrendPoint>) = server
         .get("/api/v1/townhall/trend?ward=00004&indicator=4.1")
         .await;

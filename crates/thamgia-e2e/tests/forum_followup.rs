@@ -1,0 +1,164 @@
+//! A facilitator records a children's forum offline; its recommendation
+//! reaches the town hall, where an officer records the authority's answer;
+//! the facilitator sees it and records the feedback given to the children.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use chrono::Utc;
+use thamgia_core::forum::RecommendationStatus;
+use thamgia_e2e::{
+    click, dist_dir, js, launch_browser, open_app, replace_text, set_offline, start_server,
+    text_of, type_into, wait_for, RunningServer, WAIT,
+};
+use thamgia_server::ServerConfig;
+
+async fn status_on_server(server: &RunningServer, wanted: RecommendationStatus) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let forums = server
+            .database
+            .forums(Some("00004"), Utc::now().date_naive())
+            .await?;
+        if forums
+            .first()
+            .and_then(|view| view.recommendations.first())
+            .map(|item| item.status)
+            == Some(wanted)
+        {
+            return Ok(());
+        }
+        if started.elapsed() > WAIT {
+            bail!("the server never reached {wanted:?}: {forums:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = ServerConfig {
+        database_path: workspace.path().join("e2e.sqlite3"),
+        static_dir: dist_dir()?,
+        seed_demo: true,
+    };
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let url = format!("http://{address}/");
+    let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &url).await?;
+    type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
+    click(&page, "[data-test=ward-option][data-code='00004']").await?;
+    wait_for(
+        &page,
+        "the surveys",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
+    let ready: bool = js(
+        &page,
+        "navigator.serviceWorker.ready.then(registration => !!registration.active)",
+    )
+    .await?;
+    assert!(ready);
+
+    // In the hall, with no connection.
+    set_offline(&page, true).await?;
+    server.stop().await?;
+    click(&page, "a[href='/forums']").await?;
+    click(&page, "[data-test=new-forum]").await?;
+    type_into(&page, "[data-test=forum-place]", "Nhà văn hóa tổ dân phố 5").await?;
+    replace_text(&page, "[data-test=forum-adults]", "7").await?;
+    replace_text(&page, "[data-test=forum-consents]", "32").await?;
+    replace_text(&page, "[data-test='count-10-12-female']", "17").await?;
+    // Too few children so far: Circular 29 warns, without blocking.
+    wait_for(
+        &page,
+        "the Circular 29 warning",
+        "document.querySelector('[data-test=forum-warning]')",
+    )
+    .await?;
+    replace_text(&page, "[data-test='count-13-15-male']", "15").await?;
+    click(&page, "[data-test=add-recommendation]").await?;
+    type_into(
+        &page,
+        "[data-test=recommendation-text]",
+        "Lắp đèn chiếu sáng ở ngõ 12 đường đến trường",
+    )
+    .await?;
+    type_into(
+        &page,
+        "[data-test=recommendation-authority]",
+        "UBND phường Ba Đình",
+    )
+    .await?;
+    replace_text(&page, "[data-test=recommendation-votes]", "28").await?;
+    click(&page, "[data-test=submit-forum]").await?;
+    wait_for(
+        &page,
+        "the forum submitted",
+        "document.querySelector('[data-test=recommendation-status]')",
+    )
+    .await?;
+
+    // Back online: it reaches the town hall.
+    let (server, _) = start_server(&config, address).await?;
+    set_offline(&page, false).await?;
+    click(&page, "[data-test=sync-now]").await?;
+    status_on_server(&server, RecommendationStatus::AwaitingAnswer).await?;
+    let forum_url: String = js(&page, "location.href").await?;
+
+    // At the town hall, an officer records the authority's answer.
+    click(&page, "a[href='/townhall']").await?;
+    wait_for(
+        &page,
+        "the recommendation at the town hall",
+        "document.querySelector('[data-test=recommendation-row]')",
+    )
+    .await?;
+    click(
+        &page,
+        "[data-test=recommendation-row] [data-test=answer-decision-partly]",
+    )
+    .await?;
+    type_into(
+        &page,
+        "[data-test=recommendation-row] [data-test=answer-reasons]",
+        "Ngân sách năm nay có hạn",
+    )
+    .await?;
+    type_into(
+        &page,
+        "[data-test=recommendation-row] [data-test=answer-actions]",
+        "Lắp 3 đèn trong quý 1 năm sau",
+    )
+    .await?;
+    click(
+        &page,
+        "[data-test=recommendation-row] [data-test=answer-save]",
+    )
+    .await?;
+    status_on_server(&server, RecommendationStatus::AwaitingFeedback).await?;
+
+    // The facilitator's tablet hears of it and records the feedback.
+    page.goto(forum_url.as_str()).await?;
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for(
+        &page,
+        "the answer on the tablet",
+        "document.querySelector('[data-test=answer]')",
+    )
+    .await?;
+    let answer = text_of(&page, "[data-test=answer]").await?;
+    assert!(answer.contains("Lắp 3 đèn"), "{answer}");
+    click(&page, "[data-test=feedback-channel-school]").await?;
+    click(&page, "[data-test=record-feedback]").await?;
+    click(&page, "[data-test=sync-now]").await?;
+    status_on_server(&server, RecommendationStatus::Closed).await?;
+
+    browser.close().await?;
+    browser.wait().await?;
+    events.abort();
+    server.stop().await?;
+    Ok(())
+}

@@ -1,0 +1,444 @@
+//! Children's forums at the town hall: storing submitted forums, the
+//! authorities' answers and the feedback to children, and reading them back
+//! with each recommendation's status and deadlines.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection};
+use thamgia_core::forum::{
+    AuthorityAnswer, ChildFeedback, Forum, Recommendation, RecommendationStatus,
+};
+use thamgia_core::{ChangeEntity, Localized, MutationOutcome};
+use uuid::Uuid;
+
+use crate::database::Database;
+use crate::error::ServerError;
+
+/// A recommendation as the town hall follows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecommendationView {
+    /// The recommendation.
+    pub recommendation: Recommendation,
+    /// The authority's answer, once recorded.
+    pub answer: Option<AuthorityAnswer>,
+    /// The feedback to the children, once given.
+    pub feedback: Option<ChildFeedback>,
+    /// Where it is.
+    pub status: RecommendationStatus,
+    /// The day after which an unanswered recommendation is overdue.
+    pub answer_due: NaiveDate,
+    /// Whether it is unanswered past that day.
+    pub answer_overdue: bool,
+}
+
+/// A forum as the town hall follows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForumView {
+    /// The forum as submitted.
+    pub forum: Forum,
+    /// The last day to report it to the city.
+    pub report_due: NaiveDate,
+    /// When it reached the town hall.
+    pub received_at: String,
+    /// Its recommendations.
+    pub recommendations: Vec<RecommendationView>,
+}
+
+/// The body of `POST /recommendations/{id}/answer`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnswerBody {
+    /// The decision.
+    pub decision: thamgia_core::forum::Decision,
+    /// Why.
+    #[serde(default)]
+    pub reasons: String,
+    /// What will be done.
+    #[serde(default)]
+    pub actions: String,
+    /// When the authority answered.
+    pub answered_on: NaiveDate,
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+async fn log_change(
+    connection: &mut SqliteConnection,
+    kind: &str,
+    entity_id: &str,
+    entity: &ChangeEntity,
+    at: &str,
+) -> Result<(), ServerError> {
+    sqlx::query("INSERT INTO changes (kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?)")
+        .bind(kind)
+        .bind(entity_id)
+        .bind(serde_json::to_string(entity)?)
+        .bind(at)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+fn rejected(problems: Vec<Localized>) -> MutationOutcome {
+    MutationOutcome::Rejected {
+        message: Localized::new(
+            problems
+                .iter()
+                .map(|problem| problem.vi.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            problems
+                .iter()
+                .map(|problem| problem.en.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    }
+}
+
+/// Stores a submitted forum once; the same id with other content is kept
+/// aside as a conflict, never overwriting the first.
+pub(crate) async fn submit_forum(
+    connection: &mut SqliteConnection,
+    forum: &Forum,
+    client_id: &str,
+    received_at: &str,
+) -> Result<MutationOutcome, ServerError> {
+    let mut problems = forum.problems();
+    if !forum.submitted {
+        problems.push(Localized::new(
+            "Diễn đàn chưa được gửi.",
+            "The forum was not submitted.",
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(rejected(problems));
+    }
+    let content = serde_json::to_string(forum)?;
+    let hash = sha256_hex(&content);
+    let inserted = sqlx::query(
+        "INSERT INTO forums (id, ward_code, held_on, content, content_sha256, client_id, received_at, corrects)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(forum.id.to_string())
+    .bind(&forum.ward_code)
+    .bind(forum.held_on.to_string())
+    .bind(&content)
+    .bind(&hash)
+    .bind(client_id)
+    .bind(received_at)
+    .bind(forum.corrects.map(|id| id.to_string()))
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    if !inserted {
+        let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM forums WHERE id = ?")
+            .bind(forum.id.to_string())
+            .fetch_one(&mut *connection)
+            .await?;
+        if existing == hash {
+            return Ok(MutationOutcome::AlreadyStored);
+        }
+        sqlx::query(
+            "INSERT INTO forum_conflicts (forum_id, content, content_sha256, client_id, received_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (forum_id, content_sha256) DO NOTHING",
+        )
+        .bind(forum.id.to_string())
+        .bind(&content)
+        .bind(&hash)
+        .bind(client_id)
+        .bind(received_at)
+        .execute(&mut *connection)
+        .await?;
+        return Ok(MutationOutcome::Conflict {
+            message: Localized::new(
+                "Thành phố đã có một diễn đàn khác cùng mã. Cả hai đều được giữ lại.",
+                "The town hall already holds a different forum with the same id. Both are kept.",
+            ),
+        });
+    }
+    for recommendation in &forum.recommendations {
+        sqlx::query("INSERT INTO recommendations (id, forum_id, content) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+            .bind(recommendation.id.to_string())
+            .bind(forum.id.to_string())
+            .bind(serde_json::to_string(recommendation)?)
+            .execute(&mut *connection)
+            .await?;
+    }
+    if let Some(corrected) = forum.corrects {
+        sqlx::query("UPDATE forums SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL")
+            .bind(forum.id.to_string())
+            .bind(corrected.to_string())
+            .execute(&mut *connection)
+            .await?;
+    }
+    log_change(
+        connection,
+        "forum",
+        &forum.id.to_string(),
+        &ChangeEntity::ForumStored {
+            forum: forum.clone(),
+        },
+        received_at,
+    )
+    .await?;
+    Ok(MutationOutcome::Applied)
+}
+
+/// Records the feedback given to the children, once per recommendation.
+pub(crate) async fn record_feedback(
+    connection: &mut SqliteConnection,
+    feedback: &ChildFeedback,
+    received_at: &str,
+) -> Result<MutationOutcome, ServerError> {
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM recommendations WHERE id = ?")
+        .bind(feedback.recommendation_id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    if known.is_none() {
+        return Ok(rejected(vec![Localized::new(
+            "Thành phố chưa có kiến nghị này: hãy gửi diễn đàn trước.",
+            "The town hall does not have this recommendation: send the forum first.",
+        )]));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO child_feedback (recommendation_id, content, recorded_at) VALUES (?, ?, ?)
+         ON CONFLICT (recommendation_id) DO NOTHING",
+    )
+    .bind(feedback.recommendation_id.to_string())
+    .bind(serde_json::to_string(feedback)?)
+    .bind(received_at)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    if !inserted {
+        return Ok(MutationOutcome::AlreadyStored);
+    }
+    log_change(
+        connection,
+        "feedback",
+        &feedback.recommendation_id.to_string(),
+        &ChangeEntity::FeedbackRecorded {
+            feedback: feedback.clone(),
+        },
+        received_at,
+    )
+    .await?;
+    Ok(MutationOutcome::Applied)
+}
+
+impl Database {
+    /// Records (or revises) an authority's answer; every tablet hears of it.
+    /// Returns false when the recommendation is unknown.
+    pub async fn answer_recommendation(
+        &self,
+        recommendation_id: Uuid,
+        body: &AnswerBody,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServerError> {
+        let mut transaction = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT id FROM recommendations WHERE id = ?")
+                .bind(recommendation_id.to_string())
+                .fetch_optional(&mut *transaction)
+                .await?;
+        if known.is_none() {
+            return Ok(false);
+        }
+        let answer = AuthorityAnswer {
+            recommendation_id,
+            decision: body.decision,
+            reasons: body.reasons.clone(),
+            actions: body.actions.clone(),
+            answered_on: body.answered_on,
+        };
+        let at = now.to_rfc3339();
+        sqlx::query(
+            "INSERT INTO recommendation_answers (recommendation_id, content, recorded_at) VALUES (?, ?, ?)
+             ON CONFLICT (recommendation_id) DO UPDATE SET content = excluded.content, recorded_at = excluded.recorded_at",
+        )
+        .bind(recommendation_id.to_string())
+        .bind(serde_json::to_string(&answer)?)
+        .bind(&at)
+        .execute(&mut *transaction)
+        .await?;
+        log_change(
+            &mut transaction,
+            "answer",
+            &recommendation_id.to_string(),
+            &ChangeEntity::RecommendationAnswered { answer },
+            &at,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Every counted forum (optionally of one ward), newest first, with its
+    /// recommendations' answers, feedback, status and deadlines as of `today`.
+    pub async fn forums(
+        &self,
+        ward_code: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Vec<ForumView>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT content, received_at FROM forums
+             WHERE superseded_by IS NULL AND (? IS NULL OR ward_code = ?)
+             ORDER BY held_on DESC, received_at DESC",
+        )
+        .bind(ward_code)
+        .bind(ward_code)
+        .fetch_all(self.pool())
+        .await?;
+        let answers: std::collections::HashMap<String, AuthorityAnswer> =
+            sqlx::query("SELECT recommendation_id, content FROM recommendation_answers")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.get::<String, _>("recommendation_id"),
+                        serde_json::from_str(row.get::<&str, _>("content"))?,
+                    ))
+                })
+                .collect::<Result<_, ServerError>>()?;
+        let feedback: std::collections::HashMap<String, ChildFeedback> =
+            sqlx::query("SELECT recommendation_id, content FROM child_feedback")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.get::<String, _>("recommendation_id"),
+                        serde_json::from_str(row.get::<&str, _>("content"))?,
+                    ))
+                })
+                .collect::<Result<_, ServerError>>()?;
+        rows.iter()
+            .map(|row| {
+                let forum: Forum = serde_json::from_str(row.get::<&str, _>("content"))?;
+                let answer_due = forum.answer_due();
+                let recommendations = forum
+                    .recommendations
+                    .iter()
+                    .map(|recommendation| {
+                        let key = recommendation.id.to_string();
+                        let answer = answers.get(&key).cloned();
+                        let given = feedback.get(&key).cloned();
+                        RecommendationView {
+                            status: RecommendationStatus::of(answer.as_ref(), given.as_ref()),
+                            answer_overdue: answer.is_none() && today > answer_due,
+                            recommendation: recommendation.clone(),
+                            answer,
+                            feedback: given,
+                            answer_due,
+                        }
+                    })
+                    .collect();
+                Ok(ForumView {
+                    report_due: forum.report_due(),
+                    received_at: row.get("received_at"),
+                    recommendations,
+                    forum,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The forums as CSV, one row per recommendation, with a byte-order mark.
+pub fn forums_csv(
+    forums: &[ForumView],
+    language_is_vietnamese: bool,
+) -> Result<String, ServerError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let error = |error: csv::Error| ServerError::BadRequest(error.to_string());
+    writer
+        .write_record([
+            "forum_id",
+            "ward_code",
+            "held_on",
+            "place",
+            "children",
+            "report_due",
+            "recommendation",
+            "authority",
+            "votes",
+            "status",
+            "decision",
+            "reasons",
+            "actions",
+            "answered_on",
+            "answer_overdue",
+            "feedback_on",
+            "feedback_channel",
+        ])
+        .map_err(error)?;
+    let pick = |text: Localized| {
+        if language_is_vietnamese {
+            text.vi
+        } else {
+            text.en
+        }
+    };
+    for view in forums {
+        for item in &view.recommendations {
+            writer
+                .write_record([
+                    view.forum.id.to_string(),
+                    view.forum.ward_code.clone(),
+                    view.forum.held_on.to_string(),
+                    view.forum.place.clone(),
+                    view.forum.children().to_string(),
+                    view.report_due.to_string(),
+                    item.recommendation.text.clone(),
+                    item.recommendation.authority.clone(),
+                    item.recommendation.votes.to_string(),
+                    pick(item.status.label()),
+                    item.answer
+                        .as_ref()
+                        .map(|answer| pick(answer.decision.label()))
+                        .unwrap_or_default(),
+                    item.answer
+                        .as_ref()
+                        .map(|answer| answer.reasons.clone())
+                        .unwrap_or_default(),
+                    item.answer
+                        .as_ref()
+                        .map(|answer| answer.actions.clone())
+                        .unwrap_or_default(),
+                    item.answer
+                        .as_ref()
+                        .map(|answer| answer.answered_on.to_string())
+                        .unwrap_or_default(),
+                    item.answer_overdue.to_string(),
+                    item.feedback
+                        .as_ref()
+                        .map(|feedback| feedback.given_on.to_string())
+                        .unwrap_or_default(),
+                    item.feedback
+                        .as_ref()
+                        .map(|feedback| pick(feedback.channel.label()))
+                        .unwrap_or_default(),
+                ])
+                .map_err(error)?;
+        }
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| ServerError::BadRequest(error.to_string()))?;
+    Ok(format!(
+        "{}{}",
+        crate::townhall::UTF8_BOM,
+        String::from_utf8_lossy(&bytes)
+    ))
+}

@@ -1,0 +1,1091 @@
+//! The town hall's follow-up of children's recommendations: every forum's
+//! recommendations with the authority's answer, the feedback given back to
+//! the children and the deadlines, and a form to record an answer.
+//!
+//! Like the rest of the town hall view it is online-only: the forums of all
+//! wards live on the town hall's server. The server's answers are read into
+//! the structs below, which mirror `thamgia_server::forums` (the app does not
+//! depend on the server crate); the forum, answer and feedback types come
+//! from core.
+//!
+//! Recording an answer belongs to city officers; until accounts and roles
+//! exist (see ARCHITECTURE.md, "Not built yet") anyone who can open the town
+//! hall view can record one.
+
+use chrono::NaiveDate;
+use leptos::ev;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use thamgia_core::forum::{
+    AuthorityAnswer, ChildFeedback, Decision, Forum, Recommendation, RecommendationStatus,
+};
+use thamgia_core::sync_client::SyncFailure;
+use thamgia_core::Localized;
+use uuid::Uuid;
+
+use crate::api::ApiClient;
+use crate::components::choice_button::ChoiceButton;
+use crate::i18n::{fold, Texts, EN, VI};
+use crate::platform;
+use crate::state::{use_app, use_online, Ward};
+
+/// A recommendation as the town hall follows it
+/// (`forums::RecommendationView`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct RecommendationView {
+    recommendation: Recommendation,
+    answer: Option<AuthorityAnswer>,
+    feedback: Option<ChildFeedback>,
+    status: RecommendationStatus,
+    /// The day after which an unanswered recommendation is overdue.
+    answer_due: NaiveDate,
+    /// Whether it is unanswered past that day, by the server's clock.
+    answer_overdue: bool,
+}
+
+/// A forum as the town hall follows it (`forums::ForumView`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct ForumView {
+    forum: Forum,
+    /// The last day to report the forum to the city.
+    report_due: NaiveDate,
+    recommendations: Vec<RecommendationView>,
+}
+
+/// The body of `POST /recommendations/{id}/answer` (`forums::AnswerBody`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct AnswerBody {
+    decision: Decision,
+    reasons: String,
+    actions: String,
+    answered_on: NaiveDate,
+}
+
+/// One recommendation with what the list shows of its forum.
+#[derive(Debug, Clone, PartialEq)]
+struct RecommendationRow {
+    ward_code: String,
+    held_on: NaiveDate,
+    place: String,
+    children: u32,
+    report_due: NaiveDate,
+    item: RecommendationView,
+}
+
+impl RecommendationRow {
+    /// What keys the row in the list: a row whose answer or feedback changed
+    /// is drawn again, one that did not keeps its half-typed form.
+    fn key(&self) -> String {
+        format!(
+            "{}|{:?}|{:?}|{}",
+            self.item.recommendation.id,
+            self.item.answer,
+            self.item.feedback,
+            self.item.answer_overdue
+        )
+    }
+}
+
+/// Every forum's recommendations, newest forum first (the server's order
+/// for forums held the same day).
+fn recommendation_rows(mut forums: Vec<ForumView>) -> Vec<RecommendationRow> {
+    forums.sort_by_key(|view| std::cmp::Reverse(view.forum.held_on));
+    forums
+        .into_iter()
+        .flat_map(|view| {
+            let children = view.forum.children();
+            let ForumView {
+                forum,
+                report_due,
+                recommendations,
+            } = view;
+            recommendations
+                .into_iter()
+                .map(move |item| RecommendationRow {
+                    ward_code: forum.ward_code.clone(),
+                    held_on: forum.held_on,
+                    place: forum.place.clone(),
+                    children,
+                    report_due,
+                    item,
+                })
+        })
+        .collect()
+}
+
+/// Every status, in the order a recommendation goes through them.
+const STATUSES: [RecommendationStatus; 3] = [
+    RecommendationStatus::AwaitingAnswer,
+    RecommendationStatus::AwaitingFeedback,
+    RecommendationStatus::Closed,
+];
+
+/// A status as written on the wire, for the filter's values and
+/// `data-status`.
+fn status_key(status: RecommendationStatus) -> &'static str {
+    match status {
+        RecommendationStatus::AwaitingAnswer => "awaiting_answer",
+        RecommendationStatus::AwaitingFeedback => "awaiting_feedback",
+        RecommendationStatus::Closed => "closed",
+    }
+}
+
+/// The CSS class of a status badge.
+fn status_class(status: RecommendationStatus) -> &'static str {
+    match status {
+        RecommendationStatus::AwaitingAnswer => "state-badge state--draft",
+        RecommendationStatus::AwaitingFeedback => "state-badge state--waiting",
+        RecommendationStatus::Closed => "state-badge state--synced",
+    }
+}
+
+/// A decision as written on the wire, for `data-test`.
+fn decision_key(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Accepted => "accepted",
+        Decision::Partly => "partly",
+        Decision::Rejected => "rejected",
+    }
+}
+
+/// Where the card is with the forums.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(SyncFailure),
+    /// Loaded: no forum has recommendations yet.
+    Empty,
+    Ready,
+}
+
+/// Which statuses the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusFilter {
+    All,
+    Only(RecommendationStatus),
+}
+
+impl StatusFilter {
+    /// The filter's `<option>` value.
+    fn key(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Only(status) => status_key(status),
+        }
+    }
+
+    /// The filter of an `<option>` value; everything for an unknown one.
+    fn from_key(key: &str) -> StatusFilter {
+        STATUSES
+            .into_iter()
+            .find(|status| status_key(*status) == key)
+            .map_or(StatusFilter::All, StatusFilter::Only)
+    }
+
+    fn admits(self, status: RecommendationStatus) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Only(only) => only == status,
+        }
+    }
+}
+
+/// What the list is narrowed to.
+#[derive(Debug, Clone, PartialEq)]
+struct Filters {
+    /// The ward search, already folded.
+    folded_query: String,
+    status: StatusFilter,
+    only_overdue: bool,
+}
+
+/// Whether `row`, of the ward `ward` when the overview names it, passes the
+/// filters. The search finds either name without diacritics, or the code.
+fn row_matches(row: &RecommendationRow, ward: Option<&Ward>, filters: &Filters) -> bool {
+    let query = filters.folded_query.as_str();
+    let ward_found = query.is_empty()
+        || row.ward_code.contains(query)
+        || ward.is_some_and(|ward| {
+            fold(&ward.name_vi).contains(query) || fold(&ward.name_en).contains(query)
+        });
+    ward_found
+        && filters.status.admits(row.item.status)
+        && (!filters.only_overdue || row.item.answer_overdue)
+}
+
+/// How many recommendations are in each status, and how many answers are
+/// overdue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct StatusCounts {
+    awaiting_answer: usize,
+    awaiting_feedback: usize,
+    closed: usize,
+    overdue: usize,
+}
+
+impl StatusCounts {
+    fn of_rows(rows: &[RecommendationRow]) -> StatusCounts {
+        rows.iter()
+            .fold(StatusCounts::default(), |mut counts, row| {
+                match row.item.status {
+                    RecommendationStatus::AwaitingAnswer => counts.awaiting_answer += 1,
+                    RecommendationStatus::AwaitingFeedback => counts.awaiting_feedback += 1,
+                    RecommendationStatus::Closed => counts.closed += 1,
+                }
+                if row.item.answer_overdue {
+                    counts.overdue += 1;
+                }
+                counts
+            })
+    }
+
+    fn of(self, status: RecommendationStatus) -> usize {
+        match status {
+            RecommendationStatus::AwaitingAnswer => self.awaiting_answer,
+            RecommendationStatus::AwaitingFeedback => self.awaiting_feedback,
+            RecommendationStatus::Closed => self.closed,
+        }
+    }
+
+    fn total(self) -> usize {
+        self.awaiting_answer + self.awaiting_feedback + self.closed
+    }
+}
+
+/// Days an overdue answer is late on `today`; at least one, since the server
+/// (whose clock decides) already found it overdue.
+fn overdue_days(answer_due: NaiveDate, today: NaiveDate) -> i64 {
+    (today - answer_due).num_days().max(1)
+}
+
+/// "quá hạn N ngày" / "overdue by N days".
+fn overdue_text(texts: &Texts, days: i64) -> String {
+    if days == 1 {
+        texts.townhall_overdue_one_day.to_owned()
+    } else {
+        texts
+            .townhall_overdue_days
+            .replace("{n}", &days.to_string())
+    }
+}
+
+/// A date as the app shows dates.
+fn show_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// A text of both languages, taken from the two tables.
+fn both(pick: impl Fn(&'static Texts) -> &'static str) -> Localized {
+    Localized::new(pick(&VI), pick(&EN))
+}
+
+/// What an officer is told when the forums could not be read or an answer
+/// not saved: the server's own reason when it gave one, otherwise
+/// `fallback`, which says what to do.
+fn failure_message(failure: &SyncFailure, fallback: Localized) -> Localized {
+    match failure {
+        SyncFailure::Offline => both(|texts| texts.townhall_offline),
+        SyncFailure::Server {
+            error: Some(error), ..
+        } => Localized::new(
+            format!("{} {}", error.message.vi, VI.townhall_try_again_later),
+            format!("{} {}", error.message.en, EN.townhall_try_again_later),
+        ),
+        other => {
+            leptos::logging::warn!("recommendations request failed: {other:?}");
+            fallback
+        }
+    }
+}
+
+/// Records an authority's answer at the server.
+async fn save_answer(recommendation_id: Uuid, body: AnswerBody) -> Result<(), SyncFailure> {
+    ApiClient::for_this_origin()
+        .post_json(
+            &format!("/recommendations/{recommendation_id}/answer"),
+            &body,
+        )
+        .await
+}
+
+/// The children's recommendations of every ward, with filters, counts, the
+/// answers and the feedback, and a form to record an answer.
+#[component]
+pub fn RecommendationsCard(
+    /// The wards the overview lists, to name each forum's ward; codes are
+    /// shown until it has loaded.
+    #[prop(into)]
+    wards: Signal<Vec<Ward>>,
+) -> impl IntoView {
+    let app = use_app();
+    let online = use_online();
+    let query = RwSignal::new(String::new());
+    let status = RwSignal::new(StatusFilter::All);
+    let only_overdue = RwSignal::new(false);
+    // The recommendation whose answer was just saved: its row is drawn anew
+    // with the answer, and says so.
+    let last_saved = RwSignal::new(None::<Uuid>);
+
+    let forums = LocalResource::new(move || {
+        online.track();
+        async move {
+            ApiClient::for_this_origin()
+                .get::<Vec<ForumView>>("/forums")
+                .await
+        }
+    });
+    let on_saved = Callback::new(move |recommendation_id: Uuid| {
+        last_saved.set(Some(recommendation_id));
+        forums.refetch();
+    });
+
+    // The rows and the phase are memos, so a reload after saving an answer
+    // redraws only the rows that changed: other rows keep what is typed in
+    // their forms, and the filters keep their focus.
+    let rows = Memo::new(move |_| match forums.get() {
+        Some(Ok(forums)) => recommendation_rows(forums),
+        _ => Vec::new(),
+    });
+    let phase = Memo::new(move |_| match forums.get() {
+        None => Phase::Loading,
+        Some(Err(failure)) => Phase::Failed(failure),
+        Some(Ok(_)) if rows.with(Vec::is_empty) => Phase::Empty,
+        Some(Ok(_)) => Phase::Ready,
+    });
+    let counts = Memo::new(move |_| rows.with(|rows| StatusCounts::of_rows(rows)));
+    let shown_rows = Memo::new(move |_| {
+        let filters = Filters {
+            folded_query: fold(query.get().trim()),
+            status: status.get(),
+            only_overdue: only_overdue.get(),
+        };
+        wards.with(|wards| {
+            rows.with(|rows| {
+                rows.iter()
+                    .filter(|row| {
+                        let ward = wards.iter().find(|ward| ward.code == row.ward_code);
+                        row_matches(row, ward, &filters)
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+
+    let list = move || {
+        view! {
+            <StatusSummary counts/>
+            <div class="recommendation-filters">
+                <label class="field">
+                    <span class="field-label">{move || app.texts().ward_search_label}</span>
+                    <input
+                        type="search"
+                        data-test="recommendation-ward-search"
+                        placeholder=move || app.texts().ward_search
+                        prop:value=move || query.get()
+                        on:input=move |event| query.set(event_target_value(&event))
+                    />
+                </label>
+                <label class="field">
+                    <span class="field-label">{move || app.texts().townhall_recommendation_status}</span>
+                    <select
+                        data-test="recommendation-status-filter"
+                        on:change=move |event| status.set(StatusFilter::from_key(&event_target_value(&event)))
+                    >
+                        <option value="all" selected=move || status.get() == StatusFilter::All>
+                            {move || format!("{} ({})", app.texts().townhall_recommendation_status_all, counts.get().total())}
+                        </option>
+                        {STATUSES
+                            .into_iter()
+                            .map(|choice| {
+                                let filter = StatusFilter::Only(choice);
+                                view! {
+                                    <option value=filter.key() selected=move || status.get() == filter>
+                                        {move || format!("{} ({})", app.pick(&choice.label()), counts.get().of(choice))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="checkbox-line">
+                <input
+                    type="checkbox"
+                    data-test="only-overdue"
+                    prop:checked=move || only_overdue.get()
+                    on:change=move |event| only_overdue.set(event_target_checked(&event))
+                />
+                {move || app.texts().townhall_only_overdue}
+            </label>
+            <p class="muted" aria-live="polite" data-test="recommendations-shown">
+                {move || {
+                    app.texts()
+                        .townhall_recommendations_shown
+                        .replace("{n}", &shown_rows.with(Vec::len).to_string())
+                        .replace("{total}", &counts.get().total().to_string())
+                }}
+            </p>
+            <Show
+                when=move || shown_rows.with(|rows| !rows.is_empty())
+                fallback=move || view! {
+                    <p class="notice notice--info" data-test="recommendations-none-match">
+                        {move || app.texts().townhall_recommendations_none_match}
+                    </p>
+                }
+            >
+                <ol class="recommendation-list">
+                    <For
+                        each=move || shown_rows.get()
+                        key=RecommendationRow::key
+                        children=move |row| view! { <RecommendationItem row wards last_saved on_saved/> }
+                    />
+                </ol>
+            </Show>
+        }
+    };
+
+    let body = move || match phase.get() {
+        Phase::Loading => view! { <p class="muted">{move || app.texts().loading}</p> }.into_any(),
+        Phase::Failed(failure) => {
+            let message = failure_message(&failure, both(|texts| texts.townhall_load_failed));
+            view! {
+                <div class="notice notice--error" role="alert" data-test="recommendations-error">
+                    <p>{move || app.pick(&message)}</p>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| forums.refetch()>
+                        {move || app.texts().townhall_retry}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        Phase::Empty => view! {
+            <p class="notice notice--info" data-test="recommendations-empty">
+                {move || app.texts().townhall_recommendations_none}
+            </p>
+        }
+        .into_any(),
+        Phase::Ready => list().into_any(),
+    };
+
+    view! {
+        <section class="card" data-test="recommendations">
+            <div class="card-head">
+                <h2 class="card-title">{move || app.texts().townhall_recommendations_title}</h2>
+                <a class="btn btn-secondary" href="/api/v1/export/forums.csv" download="" data-test="export-forums">
+                    {move || app.texts().townhall_export_forums}
+                </a>
+            </div>
+            <p class="muted">{move || app.texts().townhall_recommendations_intro}</p>
+            {body}
+        </section>
+    }
+}
+
+/// The number of recommendations in each status, and the overdue answers.
+#[component]
+fn StatusSummary(#[prop(into)] counts: Signal<StatusCounts>) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <ul class="recommendation-counts">
+            {STATUSES
+                .into_iter()
+                .map(|status| view! {
+                    <li data-test="status-count" data-status=status_key(status)>
+                        <strong class="recommendation-count">{move || counts.get().of(status)}</strong>
+                        " "
+                        <span class=status_class(status)>{move || app.pick(&status.label())}</span>
+                    </li>
+                })
+                .collect_view()}
+            <li
+                class="recommendation-counts-overdue"
+                class:recommendation-counts-overdue--some={move || counts.get().overdue > 0}
+                data-test="overdue-count"
+            >
+                <strong class="recommendation-count">{move || counts.get().overdue}</strong>
+                " "
+                {move || app.texts().townhall_overdue_answers}
+            </li>
+        </ul>
+    }
+}
+
+/// One recommendation: its forum, text, authority, status and deadlines,
+/// the answer and the feedback if any, and the answer form.
+#[component]
+fn RecommendationItem(
+    row: RecommendationRow,
+    wards: Signal<Vec<Ward>>,
+    last_saved: RwSignal<Option<Uuid>>,
+    on_saved: Callback<Uuid>,
+) -> impl IntoView {
+    let app = use_app();
+    let RecommendationRow {
+        ward_code,
+        held_on,
+        place,
+        children,
+        report_due,
+        item,
+    } = row;
+    let RecommendationView {
+        recommendation,
+        answer,
+        feedback,
+        status,
+        answer_due,
+        answer_overdue,
+    } = item;
+    let id = recommendation.id;
+    let revising = RwSignal::new(false);
+    let ward_name = {
+        let ward_code = ward_code.clone();
+        move || {
+            let language = app.language.get();
+            wards.with(|wards| {
+                wards
+                    .iter()
+                    .find(|ward| ward.code == ward_code)
+                    .map(|ward| ward.name(language).to_owned())
+            })
+        }
+    };
+    let forum_line = move || {
+        let texts = app.texts();
+        format!(
+            "{} · {}",
+            texts
+                .townhall_forum_held
+                .replace("{date}", &show_date(held_on))
+                .replace("{place}", &place),
+            texts
+                .townhall_forum_children
+                .replace("{n}", &children.to_string())
+        )
+    };
+    let overdue = answer_overdue.then(|| {
+        view! {
+            <span class="state-badge state--rejected" data-test="overdue">
+                {move || overdue_text(app.texts(), overdue_days(answer_due, platform::today()))}
+            </span>
+        }
+    });
+    let answer_block = answer.clone().map(|answer| {
+        view! {
+            <div class="recommendation-answer" data-test="answer">
+                <h4>{move || app.texts().townhall_answer_title}</h4>
+                <dl class="recommendation-facts">
+                    <dt>{move || app.texts().townhall_answer_decision}</dt>
+                    <dd data-test="answer-decision">{move || app.pick(&answer.decision.label())}</dd>
+                    <dt>{move || app.texts().townhall_answer_reasons}</dt>
+                    <dd class="recommendation-prose">{answer.reasons.clone()}</dd>
+                    <dt>{move || app.texts().townhall_answer_actions}</dt>
+                    <dd class="recommendation-prose">{answer.actions.clone()}</dd>
+                    <dt>{move || app.texts().townhall_answer_date}</dt>
+                    <dd>{show_date(answer.answered_on)}</dd>
+                </dl>
+            </div>
+        }
+    });
+    let feedback_block = feedback.map(|feedback| {
+        view! {
+            <div class="recommendation-feedback" data-test="feedback">
+                <h4>{move || app.texts().townhall_feedback_title}</h4>
+                <dl class="recommendation-facts">
+                    <dt>{move || app.texts().townhall_feedback_given_on}</dt>
+                    <dd>{show_date(feedback.given_on)}</dd>
+                    <dt>{move || app.texts().townhall_feedback_channel}</dt>
+                    <dd>{move || app.pick(&feedback.channel.label())}</dd>
+                    {(!feedback.note.trim().is_empty()).then(|| view! {
+                        <dt>{move || app.texts().townhall_feedback_note}</dt>
+                        <dd class="recommendation-prose">{feedback.note.clone()}</dd>
+                    })}
+                </dl>
+            </div>
+        }
+    });
+    let answered = answer.is_some();
+    let form = move || {
+        if answered && !revising.get() {
+            return view! {
+                <button
+                    type="button"
+                    class="btn btn-secondary btn-small"
+                    data-test="answer-revise"
+                    on:click=move |_| revising.set(true)
+                >
+                    {move || app.texts().townhall_answer_revise}
+                </button>
+            }
+            .into_any();
+        }
+        let saved = Callback::new(move |recommendation_id: Uuid| {
+            revising.set(false);
+            on_saved.run(recommendation_id);
+        });
+        let cancel = answered.then_some(Callback::new(move |()| revising.set(false)));
+        view! { <AnswerForm recommendation_id=id existing=answer.clone() saved cancel/> }.into_any()
+    };
+    let saved_note = move || {
+        (last_saved.get() == Some(id)).then(|| {
+            view! {
+                <p class="save-result save-ok" role="status" data-test="answer-saved">
+                    {app.texts().townhall_answer_saved}
+                </p>
+            }
+        })
+    };
+    let ward_code_shown = ward_code;
+    view! {
+        <li
+            class="recommendation"
+            class:recommendation--overdue=answer_overdue
+            data-test="recommendation-row"
+            data-id=id.to_string()
+            data-status=status_key(status)
+        >
+            <p class="recommendation-forum">
+                // The code alone until the overview names the ward.
+                {move || match ward_name() {
+                    Some(name) => view! {
+                        <strong data-test="recommendation-ward">{name}</strong>
+                        " "
+                        <span class="muted ward-code-inline">{ward_code_shown.clone()}</span>
+                    }
+                    .into_any(),
+                    None => view! { <strong data-test="recommendation-ward">{ward_code_shown.clone()}</strong> }.into_any(),
+                }}
+                <br/>
+                <span class="muted">{forum_line}</span>
+                <br/>
+                <span class="muted" data-test="report-due">
+                    {move || app.texts().townhall_forum_report_due.replace("{date}", &show_date(report_due))}
+                </span>
+            </p>
+            <blockquote class="recommendation-text" data-test="recommendation-text">
+                {recommendation.text.clone()}
+            </blockquote>
+            <p class="recommendation-meta">
+                <span>{move || app.texts().townhall_recommendation_authority} ": " <strong>{recommendation.authority.clone()}</strong></span>
+                <span>{move || app.texts().townhall_recommendation_votes.replace("{n}", &recommendation.votes.to_string())}</span>
+            </p>
+            <p class="recommendation-meta">
+                <span class=status_class(status) data-test="recommendation-status">{move || app.pick(&status.label())}</span>
+                <span data-test="answer-due">
+                    {move || app.texts().townhall_answer_due.replace("{date}", &show_date(answer_due))}
+                </span>
+                {overdue}
+            </p>
+            {answer_block}
+            {feedback_block}
+            {saved_note}
+            {form}
+        </li>
+    }
+}
+
+/// What became of the last attempt to save an answer.
+#[derive(Debug, Clone, PartialEq)]
+enum AnswerState {
+    Idle,
+    NoDecision,
+    BadDate,
+    Failed(Localized),
+}
+
+/// The form recording (or revising) the authority's answer to one
+/// recommendation.
+#[component]
+fn AnswerForm(
+    recommendation_id: Uuid,
+    /// The answer being revised, if any: the form starts from it.
+    existing: Option<AuthorityAnswer>,
+    /// Called once the server has stored the answer.
+    saved: Callback<Uuid>,
+    /// Shown as a cancel button when revising.
+    cancel: Option<Callback<()>>,
+) -> impl IntoView {
+    let app = use_app();
+    let decision = RwSignal::new(existing.as_ref().map(|answer| answer.decision));
+    let reasons = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|answer| answer.reasons.clone())
+            .unwrap_or_default(),
+    );
+    let actions = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|answer| answer.actions.clone())
+            .unwrap_or_default(),
+    );
+    let answered_on = RwSignal::new(
+        existing
+            .as_ref()
+            .map_or_else(platform::today, |answer| answer.answered_on)
+            .format("%Y-%m-%d")
+            .to_string(),
+    );
+    let state = RwSignal::new(AnswerState::Idle);
+    let save = Action::new_local(move |body: &AnswerBody| {
+        let body = body.clone();
+        async move {
+            match save_answer(recommendation_id, body).await {
+                Ok(()) => {
+                    state.set(AnswerState::Idle);
+                    saved.run(recommendation_id);
+                }
+                Err(failure) => state.set(AnswerState::Failed(failure_message(
+                    &failure,
+                    both(|texts| texts.townhall_answer_unreachable),
+                ))),
+            }
+        }
+    });
+    let pending = save.pending();
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(chosen) = decision.get_untracked() else {
+            state.set(AnswerState::NoDecision);
+            return;
+        };
+        let Ok(date) = NaiveDate::parse_from_str(answered_on.get_untracked().trim(), "%Y-%m-%d")
+        else {
+            state.set(AnswerState::BadDate);
+            return;
+        };
+        state.set(AnswerState::Idle);
+        save.dispatch_local(AnswerBody {
+            decision: chosen,
+            reasons: reasons.get_untracked().trim().to_owned(),
+            actions: actions.get_untracked().trim().to_owned(),
+            answered_on: date,
+        });
+    };
+    view! {
+        <form class="answer-form" novalidate=true on:submit=submit>
+            <fieldset class="answer-decisions">
+                <legend class="field-label">{move || app.texts().townhall_answer_record}</legend>
+                <div class="answer-decision-grid" role="group">
+                    {Decision::ALL
+                        .into_iter()
+                        .map(|choice| view! {
+                            <ChoiceButton
+                                attr:data-test=format!("answer-decision-{}", decision_key(choice))
+                                data_value=decision_key(choice)
+                                pressed=Signal::derive(move || decision.get() == Some(choice))
+                                disabled=Signal::derive(move || pending.get())
+                                label=Signal::derive(move || app.pick(&choice.label()))
+                                on_press=Callback::new(move |()| {
+                                    decision.set(Some(choice));
+                                    if state.get_untracked() == AnswerState::NoDecision {
+                                        state.set(AnswerState::Idle);
+                                    }
+                                })
+                            />
+                        })
+                        .collect_view()}
+                </div>
+                {move || (state.get() == AnswerState::NoDecision).then(|| view! {
+                    <p class="field-error" role="alert">{app.texts().townhall_answer_choose_decision}</p>
+                })}
+            </fieldset>
+            <div class="answer-texts">
+                <label class="field">
+                    <span class="field-label">{move || app.texts().townhall_answer_reasons}</span>
+                    <textarea
+                        rows="3"
+                        data-test="answer-reasons"
+                        prop:value=move || reasons.get()
+                        on:input=move |event| reasons.set(event_target_value(&event))
+                    ></textarea>
+                </label>
+                <label class="field">
+                    <span class="field-label">{move || app.texts().townhall_answer_actions}</span>
+                    <textarea
+                        rows="3"
+                        data-test="answer-actions"
+                        prop:value=move || actions.get()
+                        on:input=move |event| actions.set(event_target_value(&event))
+                    ></textarea>
+                </label>
+            </div>
+            <label class="field answer-date">
+                <span class="field-label">{move || app.texts().townhall_answer_date}</span>
+                <input
+                    type="date"
+                    data-test="answer-date"
+                    aria-invalid=move || (state.get() == AnswerState::BadDate).to_string()
+                    prop:value=move || answered_on.get()
+                    on:input=move |event| answered_on.set(event_target_value(&event))
+                />
+            </label>
+            {move || (state.get() == AnswerState::BadDate).then(|| view! {
+                <p class="field-error" role="alert">{app.texts().townhall_answer_date_invalid}</p>
+            })}
+            <div class="answer-actions-row">
+                <button type="submit" class="btn btn-primary" data-test="answer-save" disabled=move || pending.get()>
+                    {move || if pending.get() { app.texts().saving } else { app.texts().townhall_answer_save }}
+                </button>
+                {cancel.map(|cancel| view! {
+                    <button type="button" class="btn btn-secondary" data-test="answer-cancel" on:click=move |_| cancel.run(())>
+                        {move || app.texts().townhall_answer_cancel}
+                    </button>
+                })}
+            </div>
+            <p class="save-result" role="status" data-test="answer-state">
+                {move || match state.get() {
+                    AnswerState::Failed(message) => view! {
+                        <span class="save-failed">{app.texts().townhall_answer_save_failed} ": " {app.pick(&message)}</span>
+                    }
+                    .into_any(),
+                    _ => ().into_any(),
+                }}
+            </p>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+    use thamgia_core::forum::{FeedbackChannel, ParticipantCount};
+    use thamgia_core::response::{AgeBand, Sex};
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).expect("a valid date")
+    }
+
+    fn forum(id: u128, ward_code: &str, held_on: NaiveDate, recommendations: &[u128]) -> Forum {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
+            .single()
+            .expect("a valid time");
+        let mut forum = Forum::new(Uuid::from_u128(id), ward_code, held_on, now);
+        forum.place = "Nhà văn hóa".to_owned();
+        forum.participants = vec![ParticipantCount {
+            age_band: AgeBand::From10To12,
+            sex: Sex::Female,
+            count: 32,
+        }];
+        forum.submitted = true;
+        forum.recommendations = recommendations
+            .iter()
+            .map(|id| Recommendation {
+                id: Uuid::from_u128(*id),
+                text: "Lắp đèn đường trước cổng trường".to_owned(),
+                authority: "UBND phường Ba Đình".to_owned(),
+                votes: 12,
+            })
+            .collect();
+        forum
+    }
+
+    /// The forums as the server sends them: an old forum first, with one
+    /// answered and told recommendation, then a newer one with an overdue
+    /// recommendation and a fresh one.
+    fn server_json() -> serde_json::Value {
+        let old = forum(1, "00004", date(2026, 9, 1), &[11]);
+        let new = forum(2, "00008", date(2026, 10, 1), &[21, 22]);
+        let answer = AuthorityAnswer {
+            recommendation_id: Uuid::from_u128(11),
+            decision: Decision::Partly,
+            reasons: "Ngân sách năm sau".to_owned(),
+            actions: "Lắp 3 đèn trong quý 1".to_owned(),
+            answered_on: date(2026, 9, 20),
+        };
+        let feedback = ChildFeedback {
+            recommendation_id: Uuid::from_u128(11),
+            given_on: date(2026, 9, 25),
+            channel: FeedbackChannel::School,
+            note: String::new(),
+        };
+        json!([
+            {
+                "forum": old,
+                "report_due": "2026-09-16",
+                "received_at": "2026-09-02T08:00:00+00:00",
+                "recommendations": [{
+                    "recommendation": old.recommendations[0],
+                    "answer": answer,
+                    "feedback": feedback,
+                    "status": "closed",
+                    "answer_due": "2026-10-01",
+                    "answer_overdue": false
+                }]
+            },
+            {
+                "forum": new,
+                "report_due": "2026-10-16",
+                "received_at": "2026-10-02T08:00:00+00:00",
+                "recommendations": [
+                    {
+                        "recommendation": new.recommendations[0],
+                        "answer": null,
+                        "feedback": null,
+                        "status": "awaiting_answer",
+                        "answer_due": "2026-10-31",
+                        "answer_overdue": true
+                    },
+                    {
+                        "recommendation": new.recommendations[1],
+                        "answer": null,
+                        "feedback": null,
+                        "status": "awaiting_answer",
+                        "answer_due": "2026-10-31",
+                        "answer_overdue": false
+                    }
+                ]
+            }
+        ])
+    }
+
+    fn rows() -> Vec<RecommendationRow> {
+        let forums: Vec<ForumView> =
+            serde_json::from_value(server_json()).unwrap_or_else(|error| panic!("{error}"));
+        recommendation_rows(forums)
+    }
+
+    fn ids(rows: &[RecommendationRow]) -> Vec<u128> {
+        rows.iter()
+            .map(|row| row.item.recommendation.id.as_u128())
+            .collect()
+    }
+
+    fn filters(query: &str, status: StatusFilter, only_overdue: bool) -> Filters {
+        Filters {
+            folded_query: fold(query),
+            status,
+            only_overdue,
+        }
+    }
+
+    fn shown(rows: &[RecommendationRow], wards: &[Ward], filters: &Filters) -> Vec<u128> {
+        let kept: Vec<RecommendationRow> = rows
+            .iter()
+            .filter(|row| {
+                let ward = wards.iter().find(|ward| ward.code == row.ward_code);
+                row_matches(row, ward, filters)
+            })
+            .cloned()
+            .collect();
+        ids(&kept)
+    }
+
+    #[wasm_bindgen_test]
+    fn the_list_reads_what_the_server_sends_newest_forum_first() {
+        let rows = rows();
+        assert_eq!(ids(&rows), [21, 22, 11]);
+        assert_eq!(rows[0].ward_code, "00008");
+        assert_eq!(rows[0].children, 32);
+        assert_eq!(rows[0].report_due, date(2026, 10, 16));
+        assert!(rows[0].item.answer_overdue);
+        let closed = &rows[2].item;
+        assert_eq!(closed.status, RecommendationStatus::Closed);
+        assert_eq!(
+            closed.answer.as_ref().map(|answer| answer.decision),
+            Some(Decision::Partly)
+        );
+        assert_eq!(
+            closed.feedback.as_ref().map(|feedback| feedback.channel),
+            Some(FeedbackChannel::School)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn counts_cover_every_recommendation_and_the_overdue_answers() {
+        let counts = StatusCounts::of_rows(&rows());
+        assert_eq!(
+            counts,
+            StatusCounts {
+                awaiting_answer: 2,
+                awaiting_feedback: 0,
+                closed: 1,
+                overdue: 1,
+            }
+        );
+        assert_eq!(counts.total(), 3);
+        assert_eq!(counts.of(RecommendationStatus::Closed), 1);
+    }
+
+    #[wasm_bindgen_test]
+    fn filters_find_wards_without_diacritics_by_status_and_overdue() {
+        let rows = rows();
+        let wards = [Ward {
+            code: "00008".to_owned(),
+            name_vi: "Phường Ngọc Hà".to_owned(),
+            name_en: "Ngoc Ha Ward".to_owned(),
+        }];
+        let all = StatusFilter::All;
+        assert_eq!(shown(&rows, &wards, &filters("", all, false)), [21, 22, 11]);
+        assert_eq!(
+            shown(&rows, &wards, &filters("ngoc ha", all, false)),
+            [21, 22]
+        );
+        assert_eq!(
+            shown(&rows, &wards, &filters("Ngọc Hà", all, false)),
+            [21, 22]
+        );
+        // A ward the overview does not name is still found by its code.
+        assert_eq!(shown(&rows, &wards, &filters("00004", all, false)), [11]);
+        assert!(shown(&rows, &[], &filters("ngoc ha", all, false)).is_empty());
+        let closed = StatusFilter::Only(RecommendationStatus::Closed);
+        assert_eq!(shown(&rows, &wards, &filters("", closed, false)), [11]);
+        assert_eq!(shown(&rows, &wards, &filters("", all, true)), [21]);
+        assert!(shown(&rows, &wards, &filters("", closed, true)).is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn overdue_answers_are_late_by_at_least_one_day() {
+        let due = date(2026, 10, 31);
+        assert_eq!(overdue_days(due, date(2026, 11, 10)), 10);
+        // The server's clock found it overdue; the tablet's may lag behind.
+        assert_eq!(overdue_days(due, date(2026, 10, 31)), 1);
+        assert_eq!(overdue_text(&VI, 10), "quá hạn 10 ngày");
+        assert_eq!(overdue_text(&EN, 1), "overdue by 1 day");
+        assert_eq!(overdue_text(&EN, 3), "overdue by 3 days");
+    }
+
+    #[wasm_bindgen_test]
+    fn wire_names_are_the_servers() {
+        for status in STATUSES {
+            assert_eq!(
+                serde_json::to_value(status).unwrap_or_else(|error| panic!("{error}")),
+                json!(status_key(status))
+            );
+            assert_eq!(
+                StatusFilter::from_key(StatusFilter::Only(status).key()),
+                StatusFilter::Only(status)
+            );
+        }
+        assert_eq!(StatusFilter::from_key("all"), StatusFilter::All);
+        for decision in Decision::ALL {
+            assert_eq!(
+                serde_json::to_value(decision).unwrap_or_else(|error| panic!("{error}")),
+                json!(decision_key(decision))
+            );
+        }
+        let body = AnswerBody {
+            decision: Decision::Rejected,
+            reasons: "Ngoài thẩm quyền".to_owned(),
+            actions: String::new(),
+            answered_on: date(2026, 12, 1),
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap_or_else(|error| panic!("{error}")),
+            json!({
+                "decision": "rejected",
+                "reasons": "Ngoài thẩm quyền",
+                "actions": "",
+                "answered_on": "2026-12-01"
+            })
+        );
+    }
+}
