@@ -138,6 +138,7 @@ pub struct Texts {
     pub report_no_target: &'static str,
     pub report_value: &'static str,
     pub report_note: &'static str,
+    pub report_evidence: &'static str,
     pub report_number_invalid: &'static str,
     /// `{author}`, `{time}` and `{value}`.
     pub report_conflict: &'static str,
@@ -459,6 +460,7 @@ pub static VI: Texts = Texts {
     report_no_target: "Chưa có chỉ tiêu cho năm {year}",
     report_value: "Giá trị",
     report_note: "Ghi chú",
+    report_evidence: "Minh chứng (sổ, văn bản, đường dẫn)",
     report_number_invalid: "Đây không phải là một số nên chưa được lưu. Hãy nhập một số, ví dụ 12,5, hoặc để trống.",
     report_conflict: "Cũng được nhập bởi {author} lúc {time}: {value}",
     report_unknown_author: "(không rõ tên)",
@@ -759,6 +761,7 @@ pub static EN: Texts = Texts {
     report_no_target: "No target set for {year}",
     report_value: "Value",
     report_note: "Note",
+    report_evidence: "Evidence (register, document, link)",
     report_number_invalid: "This is not a number, so it was not saved. Enter a number such as 12.5, or leave it empty.",
     report_conflict: "Also entered by {author} at {time}: {value}",
     report_unknown_author: "(no name)",

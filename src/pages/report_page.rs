@@ -1,5 +1,5 @@
 //! `/report`: the ward's report on the children's action programme for one
-//! period: the 24 indicators in their four groups (value and note each), a
+//! period: the 24 indicators in their four groups (value, note and evidence each), a
 //! narrative, and the report's life (submit; send back or approve).
 //!
 //! Every field is saved on its own, as one edit in IndexedDB with its outbox
@@ -535,6 +535,7 @@ fn IndicatorFields(
             <div class="indicator-fields">
                 <FieldInput key=FieldKey::value(&code) kind=FieldKind::Number test_id=format!("value-{code}") report locked edits/>
                 <FieldInput key=FieldKey::note(&code) kind=FieldKind::Line test_id=format!("note-{code}") report locked edits/>
+                <FieldInput key=FieldKey::evidence(&code) kind=FieldKind::Evidence test_id=format!("evidence-{code}") report locked edits/>
             </div>
         </div>
     }
@@ -577,6 +578,9 @@ enum FieldKind {
     Number,
     /// A note: a line of text.
     Line,
+    /// Evidence: a line saying where the figure comes from (a register,
+    /// a document number, a link).
+    Evidence,
     /// The narrative: paragraphs of text.
     Paragraph,
 }
@@ -588,10 +592,14 @@ impl FieldKind {
         match self {
             FieldKind::Number => parse_number(text)
                 .map(|number| number.map_or(FieldContent::Cleared, FieldContent::Number)),
-            FieldKind::Line | FieldKind::Paragraph if text.trim().is_empty() => {
+            FieldKind::Line | FieldKind::Evidence | FieldKind::Paragraph
+                if text.trim().is_empty() =>
+            {
                 Some(FieldContent::Cleared)
             }
-            FieldKind::Line | FieldKind::Paragraph => Some(FieldContent::Text(text.to_owned())),
+            FieldKind::Line | FieldKind::Evidence | FieldKind::Paragraph => {
+                Some(FieldContent::Text(text.to_owned()))
+            }
         }
     }
 }
@@ -676,7 +684,7 @@ fn FieldInput(
             ></textarea>
         }
         .into_any(),
-        FieldKind::Number | FieldKind::Line => view! {
+        FieldKind::Number | FieldKind::Line | FieldKind::Evidence => view! {
             <input
                 type="text"
                 inputmode=if kind == FieldKind::Number { "decimal" } else { "text" }
@@ -701,7 +709,11 @@ fn FieldInput(
         let texts = move || app.texts();
         view! {
             <span>
-                {move || if kind == FieldKind::Number { texts().report_value } else { texts().report_note }}
+                {move || match kind {
+                    FieldKind::Number => texts().report_value,
+                    FieldKind::Evidence => texts().report_evidence,
+                    _ => texts().report_note,
+                }}
             </span>
         }
     });
