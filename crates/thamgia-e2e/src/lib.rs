@@ -314,3 +314,44 @@ pub async fn accept_confirmations(page: &Page) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// A server configuration on a fresh SQLite file in `workspace`, serving the
+/// built app, with the demo survey.
+pub fn test_config(workspace: &std::path::Path) -> Result<ServerConfig> {
+    Ok(ServerConfig {
+        database_path: workspace.join("e2e.sqlite3"),
+        static_dir: dist_dir()?,
+        seed_demo: true,
+    })
+}
+
+/// On a tablet's first visit: chooses Phường Ba Đình (00004), waits for the
+/// surveys to arrive by sync and for the service worker to be active, so the
+/// app can be used offline from here on.
+pub async fn first_visit_in_ba_dinh(page: &Page) -> Result<()> {
+    type_into(page, "[data-test=ward-search]", "ba dinh").await?;
+    click(page, "[data-test=ward-option][data-code='00004']").await?;
+    wait_for(
+        page,
+        "the surveys",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
+    let active: bool = js(
+        page,
+        "navigator.serviceWorker.ready.then(registration => !!registration.active)",
+    )
+    .await?;
+    if !active {
+        bail!("the service worker is not active after the first visit");
+    }
+    Ok(())
+}
+
+/// Closes a browser and stops listening to it.
+pub async fn close_browser(mut browser: Browser, events: JoinHandle<()>) -> Result<()> {
+    browser.close().await?;
+    browser.wait().await?;
+    events.abort();
+    Ok(())
+}

@@ -7,11 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use chrono::Utc;
 use thamgia_core::forum::RecommendationStatus;
-use thamgia_e2e::{
-    click, dist_dir, js, launch_browser, open_app, replace_text, set_offline, start_server,
-    text_of, type_into, wait_for, RunningServer, WAIT,
-};
-use thamgia_server::ServerConfig;
+use thamgia_e2e::*;
 
 async fn status_on_server(server: &RunningServer, wanted: RecommendationStatus) -> Result<()> {
     let started = Instant::now();
@@ -38,14 +34,10 @@ async fn status_on_server(server: &RunningServer, wanted: RecommendationStatus) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: workspace.path().join("e2e.sqlite3"),
-        static_dir: dist_dir()?,
-        seed_demo: true,
-    };
+    let config = test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let url = format!("http://{address}/");
-    let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &url).await?;
     type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
     click(&page, "[data-test=ward-option][data-code='00004']").await?;
@@ -156,9 +148,7 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     click(&page, "[data-test=sync-now]").await?;
     status_on_server(&server, RecommendationStatus::Closed).await?;
 
-    browser.close().await?;
-    browser.wait().await?;
-    events.abort();
+    close_browser(browser, events).await?;
     server.stop().await?;
     Ok(())
 }

@@ -7,11 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use chromiumoxide::Page;
 use thamgia_core::report::{FieldContent, FieldKey, ReportId};
-use thamgia_e2e::{
-    click, dist_dir, js, launch_browser, open_app, replace_text, set_offline, start_server,
-    text_of, type_into, wait_for, RunningServer, WAIT,
-};
-use thamgia_server::ServerConfig;
+use thamgia_e2e::*;
 
 /// Opens the report page on a fresh tablet and signs the officer's name.
 async fn officer(page: &Page, name: &str) -> Result<()> {
@@ -73,11 +69,7 @@ async fn server_until(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: workspace.path().join("e2e.sqlite3"),
-        static_dir: dist_dir()?,
-        seed_demo: true,
-    };
+    let config = test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let url = format!("http://{address}/");
     let (lan_browser, lan_events) = launch_browser(&workspace.path().join("lan")).await?;
@@ -155,11 +147,8 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
         .conflicting()
         .any(|edit| edit.content == FieldContent::Number(31.5) && edit.author == "Lan"));
 
-    for (mut browser, events) in [(lan_browser, lan_events), (minh_browser, minh_events)] {
-        browser.close().await?;
-        browser.wait().await?;
-        events.abort();
-    }
+    close_browser(lan_browser, lan_events).await?;
+    close_browser(minh_browser, minh_events).await?;
     server.stop().await?;
     Ok(())
 }

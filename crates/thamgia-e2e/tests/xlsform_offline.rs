@@ -7,26 +7,17 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use thamgia_core::{AnswerValue, ResponseStatus};
-use thamgia_e2e::{
-    accept_confirmations, choose_file, click, current_question, dist_dir, js, launch_browser,
-    next_screen, open_app, replace_text, set_offline, start_server, text_of, type_into, wait_for,
-};
-use thamgia_server::ServerConfig;
+use thamgia_e2e::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: workspace.path().join("e2e.sqlite3"),
-        static_dir: dist_dir()?,
-        seed_demo: true,
-    };
+    let config = test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
-    let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &format!("http://{address}/")).await?;
     accept_confirmations(&page).await?;
-    type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
-    click(&page, "[data-test=ward-option][data-code='00004']").await?;
+    first_visit_in_ba_dinh(&page).await?;
 
     // The city officer imports the form.
     click(&page, "a[href='/import']").await?;
@@ -277,9 +268,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
         "no answer is left on the tablet: {left_on_tablet}"
     );
 
-    browser.close().await?;
-    browser.wait().await?;
-    events.abort();
+    close_browser(browser, events).await?;
     server.stop().await?;
     Ok(())
 }
