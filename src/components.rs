@@ -5,5 +5,6 @@ pub mod choice_button;
 pub mod language_switch;
 pub mod question_field;
 pub mod recommendations;
+pub mod storage_meter;
 pub mod sync_bar;
 pub mod ward_picker;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use thamgia_core::{Response, SurveyDefinition};
 
+use crate::components::storage_meter::StorageMeter;
 use crate::components::ward_picker::WardPicker;
 use crate::platform;
 use crate::state::{use_app, Notice};
@@ -20,6 +21,7 @@ pub fn HomePage() -> impl IntoView {
         </Show>
         <Counts/>
         <DraftList/>
+        <StorageMeter/>
     }
 }
 

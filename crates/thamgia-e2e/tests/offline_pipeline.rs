@@ -50,6 +50,24 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         "the service worker is active after the first visit"
     );
 
+    // The home page says how much storage is used and whether the browser
+    // promised to keep it.
+    wait_for(
+        &page,
+        "the storage meter",
+        "document.querySelector('[data-test=storage-meter] meter')",
+    )
+    .await?;
+    let persisted: String = js(
+        &page,
+        "document.querySelector('[data-test=storage-meter]').dataset.persisted",
+    )
+    .await?;
+    assert!(
+        persisted == "true" || persisted == "false",
+        "the browser answered: {persisted}"
+    );
+
     // The network goes away: the browser is offline and the server is down.
     set_offline(&page, true).await?;
     server.stop().await?;
