@@ -50,6 +50,11 @@ pub fn App(
         offline.remove();
         visible.remove();
     });
+    // Pull the chosen ward's reports and forums.
+    Effect::new(move |_| {
+        let ward = app.ward.get().map(|ward| ward.code);
+        app.sync.get_value().set_ward(ward);
+    });
     Effect::new(move |_| {
         let tag = app.language.get().tag();
         if let Some(root) = document().document_element() {

@@ -101,7 +101,7 @@ pub fn provide_app_state(
     let language = BrowserStorage::get::<String>(LANGUAGE_KEY)
         .map(|tag| Language::from_tag(&tag))
         .unwrap_or_default();
-    let ward = BrowserStorage::get::<Ward>(WARD_KEY).ok();
+    let ward = saved_ward();
     let state = AppState {
         store: StoredValue::new_local(store),
         sync: StoredValue::new_local(sync),
@@ -118,6 +118,11 @@ pub fn provide_app_state(
 /// The shared state; panics only if called outside the app (a bug).
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
+}
+
+/// The ward chosen on this tablet, if any.
+pub fn saved_ward() -> Option<Ward> {
+    BrowserStorage::get::<Ward>(WARD_KEY).ok()
 }
 
 /// Stores the language preference.

@@ -51,12 +51,14 @@ impl SyncDriver {
         data_revision: RwSignal<u64>,
     ) -> Result<Rc<SyncDriver>, StorageError> {
         let meta = store.sync_meta().await?;
+        // The cursor stored is the chosen ward's (a ward change stores 0).
         let client = SyncClient::new(
             SyncConfig::default(),
             meta.client_id,
             meta.cursor,
             meta.last_success_ms,
-        );
+        )
+        .with_ward(crate::state::saved_ward().map(|ward| ward.code));
         status.set(client.status());
         Ok(Rc::new(SyncDriver {
             client: RefCell::new(client),
@@ -81,6 +83,23 @@ impl SyncDriver {
             let driver = Rc::clone(self);
             wasm_bindgen_futures::spawn_local(async move { driver.execute(commands).await });
         }
+    }
+
+    /// Pulls the changes of another ward from now on (its reports and
+    /// forums), from the start of its history.
+    pub fn set_ward(self: &Rc<Self>, ward_code: Option<String>) {
+        if !self.client.borrow_mut().set_ward(ward_code) {
+            return;
+        }
+        let driver = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            // Store the cursor's return to 0 at once, so a reload before
+            // the next pull still fetches the new ward's history.
+            if let Err(error) = driver.store.apply_pull(&[], 0).await {
+                leptos::logging::warn!("cursor not reset for the new ward: {error}");
+            }
+            driver.request(Trigger::UserRequest);
+        });
     }
 
     /// Tells the client the browser went offline.

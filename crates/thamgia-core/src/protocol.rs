@@ -190,6 +190,10 @@ pub struct PullRequest {
     pub cursor: u64,
     /// Largest number of changes wanted, at most [`MAX_PULL_PAGE`].
     pub limit: u32,
+    /// The ward the tablet works in: changes about other wards (their
+    /// reports, forums, withdrawals) are left out. `None` asks for all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ward_code: Option<String>,
 }
 
 /// One page of changes.

@@ -261,6 +261,7 @@ struct Round {
     renumbered: bool,
     reset_done: bool,
     cursor_at_start: u64,
+    scope_generation: u64,
 }
 
 /// The sync client. Build it from what the tablet stored, feed it events with
@@ -277,6 +278,8 @@ pub struct SyncClient {
     retry_at_ms: Option<i64>,
     last_success_ms: Option<i64>,
     last_failure: Option<(i64, SyncFailure)>,
+    ward_code: Option<String>,
+    scope_generation: u64,
 }
 
 impl SyncClient {
@@ -298,9 +301,30 @@ impl SyncClient {
             retry_at_ms: None,
             last_success_ms,
             last_failure: None,
+            ward_code: None,
+            scope_generation: 0,
         }
     }
 
+    /// The ward whose changes to pull, as stored with the cursor.
+    pub fn with_ward(mut self, ward_code: Option<String>) -> SyncClient {
+        self.ward_code = ward_code;
+        self
+    }
+
+    /// Changes the ward whose changes to pull. Another ward's history is
+    /// needed from the start, so the cursor goes back to 0 (the driver
+    /// stores that); an answer already on its way for the old ward is
+    /// dropped. Returns whether the ward changed.
+    pub fn set_ward(&mut self, ward_code: Option<String>) -> bool {
+        if self.ward_code == ward_code {
+            return false;
+        }
+        self.ward_code = ward_code;
+        self.cursor = 0;
+        self.scope_generation += 1;
+        true
+    }
     /// The install's current client id (it changes after a renumbering).
     pub fn client_id(&self) -> Uuid {
         self.client_id
@@ -417,6 +441,7 @@ impl SyncClient {
             renumbered: false,
             reset_done: false,
             cursor_at_start: self.cursor,
+            scope_generation: self.scope_generation,
         });
         vec![self.read_outbox()]
     }
@@ -433,6 +458,7 @@ impl SyncClient {
             schema_version: SCHEMA_VERSION,
             cursor: self.cursor,
             limit: self.config.pull_page_size,
+            ward_code: self.ward_code.clone(),
         })
     }
 
@@ -526,6 +552,13 @@ impl SyncClient {
         let Stage::AwaitingPull { .. } = round.stage else {
             return Vec::new();
         };
+        if round.scope_generation != self.scope_generation {
+            // The ward changed while this page was on its way: pull the new
+            // ward from the start instead.
+            round.scope_generation = self.scope_generation;
+            round.cursor_at_start = 0;
+            return vec![self.pull_request()];
+        }
         if response.reset_required {
             if round.reset_done {
                 let failure = SyncFailure::BadAnswer {

@@ -339,12 +339,17 @@ impl Database {
             });
         }
         // One row more than the page tells whether another page follows.
-        let rows =
-            sqlx::query("SELECT seq, payload FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
-                .bind(request.cursor as i64)
-                .bind(i64::from(limit) + 1)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT seq, payload FROM changes
+             WHERE seq > ? AND (ward_code IS NULL OR ? IS NULL OR ward_code = ?)
+             ORDER BY seq LIMIT ?",
+        )
+        .bind(request.cursor as i64)
+        .bind(&request.ward_code)
+        .bind(&request.ward_code)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
         let has_more = rows.len() > limit as usize;
         let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
         for row in rows.iter().take(limit as usize) {
@@ -741,7 +746,7 @@ async fn withdraw(
     .bind(&id)
     .bind(survey_id)
     .bind(survey_version)
-    .bind(ward_code)
+    .bind(ward_code.clone())
     .bind(timestamp(withdrawn_at))
     .bind(received_at)
     .bind(source)
@@ -764,11 +769,12 @@ async fn withdraw(
     if inserted {
         let payload = serde_json::to_string(&ChangeEntity::ResponseWithdrawn { response_id })?;
         sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('response_withdrawn', ?, ?, ?)",
+            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('response_withdrawn', ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(payload)
         .bind(received_at)
+        .bind(&ward_code)
         .execute(&mut *connection)
         .await?;
     }
@@ -864,11 +870,12 @@ async fn edit_report_field(
         let payload =
             serde_json::to_string(&ChangeEntity::ReportFieldEdited { edit: edit.clone() })?;
         sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('report_field', ?, ?, ?)",
+            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_field', ?, ?, ?, ?)",
         )
         .bind(edit.report_id.to_string())
         .bind(payload)
         .bind(received_at)
+        .bind(edit.report_id.ward_code())
         .execute(&mut *connection)
         .await?;
     }
@@ -905,11 +912,12 @@ async fn change_report_status(
         status: next,
     })?;
     sqlx::query(
-        "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('report_status', ?, ?, ?)",
+        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_status', ?, ?, ?, ?)",
     )
     .bind(change.report_id.to_string())
     .bind(payload)
     .bind(received_at)
+    .bind(change.report_id.ward_code())
     .execute(&mut *connection)
     .await?;
     Ok(MutationOutcome::Applied)

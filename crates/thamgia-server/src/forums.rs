@@ -73,15 +73,32 @@ async fn log_change(
     entity_id: &str,
     entity: &ChangeEntity,
     at: &str,
+    ward_code: Option<&str>,
 ) -> Result<(), ServerError> {
-    sqlx::query("INSERT INTO changes (kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?)")
+    sqlx::query(
+        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES (?, ?, ?, ?, ?)",
+    )
         .bind(kind)
         .bind(entity_id)
         .bind(serde_json::to_string(entity)?)
         .bind(at)
+        .bind(ward_code)
         .execute(&mut *connection)
         .await?;
     Ok(())
+}
+
+/// The ward of the forum a recommendation came from.
+async fn recommendation_ward(
+    connection: &mut SqliteConnection,
+    recommendation_id: Uuid,
+) -> Result<Option<String>, ServerError> {
+    Ok(sqlx::query_scalar(
+        "SELECT f.ward_code FROM recommendations r JOIN forums f ON f.id = r.forum_id WHERE r.id = ?",
+    )
+    .bind(recommendation_id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?)
 }
 
 fn rejected(problems: Vec<Localized>) -> MutationOutcome {
@@ -186,6 +203,7 @@ pub(crate) async fn submit_forum(
             forum: forum.clone(),
         },
         received_at,
+        Some(&forum.ward_code),
     )
     .await?;
     Ok(MutationOutcome::Applied)
@@ -221,6 +239,7 @@ pub(crate) async fn record_feedback(
     if !inserted {
         return Ok(MutationOutcome::AlreadyStored);
     }
+    let ward = recommendation_ward(connection, feedback.recommendation_id).await?;
     log_change(
         connection,
         "feedback",
@@ -229,6 +248,7 @@ pub(crate) async fn record_feedback(
             feedback: feedback.clone(),
         },
         received_at,
+        ward.as_deref(),
     )
     .await?;
     Ok(MutationOutcome::Applied)
@@ -269,12 +289,14 @@ impl Database {
         .bind(&at)
         .execute(&mut *transaction)
         .await?;
+        let ward = recommendation_ward(&mut transaction, recommendation_id).await?;
         log_change(
             &mut transaction,
             "answer",
             &recommendation_id.to_string(),
             &ChangeEntity::RecommendationAnswered { answer },
             &at,
+            ward.as_deref(),
         )
         .await?;
         transaction.commit().await?;

@@ -251,6 +251,7 @@ fn pull_request(cursor: u64, limit: u32) -> PullRequest {
         schema_version: SCHEMA_VERSION,
         cursor,
         limit,
+        ward_code: None,
     }
 }
 

@@ -155,6 +155,7 @@ async fn a_forum_goes_from_the_children_to_an_answer_and_back() {
         schema_version: SCHEMA_VERSION,
         cursor: 0,
         limit: 100,
+        ward_code: None,
     };
     let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull).await;
     assert!(page.changes.iter().any(|change| matches!(&change.entity, ChangeEntity::ForumStored { forum } if forum.id == submitted.id)));

@@ -275,3 +275,59 @@ async fn approval_locks_the_report() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["status"], "approved");
 }
+
+#[tokio::test]
+async fn a_tablet_pulls_only_its_own_wards_reports() {
+    use thamgia_core::{ChangeEntity, PullRequest, PullResponse};
+    let server = server().await;
+    let other_ward =
+        ReportId::new("00007", Period::quarter(2026, 3).expect("valid")).expect("valid id");
+    let mut elsewhere = edit(
+        OFFICER_B,
+        FieldKey::narrative(),
+        FieldContent::Text("Phường khác".to_owned()),
+        now_ms(),
+        "Minh",
+    );
+    elsewhere.report_id = other_ward.clone();
+    let here = edit(
+        OFFICER_A,
+        FieldKey::narrative(),
+        FieldContent::Text("Ba Đình".to_owned()),
+        now_ms(),
+        "Lan",
+    );
+    push(&server, OFFICER_A, 1, edits(&[here])).await;
+    push(&server, OFFICER_B, 1, edits(&[elsewhere])).await;
+
+    let pull = |ward: Option<&str>| PullRequest {
+        client_id: OFFICER_A,
+        schema_version: SCHEMA_VERSION,
+        cursor: 0,
+        limit: 100,
+        ward_code: ward.map(str::to_owned),
+    };
+    let reports_in = |page: &PullResponse| -> Vec<String> {
+        page.changes
+            .iter()
+            .filter_map(|change| match &change.entity {
+                ChangeEntity::ReportFieldEdited { edit } => {
+                    Some(edit.report_id.ward_code().to_owned())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let (_, scoped): (_, PullResponse) =
+        server.post("/api/v1/sync/pull", &pull(Some("00004"))).await;
+    assert_eq!(reports_in(&scoped), ["00004"]);
+    assert!(
+        scoped
+            .changes
+            .iter()
+            .any(|change| matches!(change.entity, ChangeEntity::Survey { .. })),
+        "surveys reach every ward"
+    );
+    let (_, everything): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull(None)).await;
+    assert_eq!(reports_in(&everything), ["00004", "00007"]);
+}

@@ -853,6 +853,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
         schema_version: SCHEMA_VERSION,
         cursor: 0,
         limit: 500,
+        ward_code: None,
     };
     let request = Request::post("/api/v1/sync/pull")
         .header("content-type", "application/json")

@@ -635,3 +635,31 @@ fn failure_messages_are_bilingual() {
         assert_ne!(message.vi, message.en);
     }
 }
+
+#[test]
+fn changing_the_ward_pulls_its_history_from_the_start() {
+    let mut client = SyncClient::new(config(), CLIENT, 7, None).with_ward(Some("00004".to_owned()));
+    started(&mut client, Vec::new(), 0);
+    // While the old ward's page is on its way, the worker changes ward.
+    assert!(client.set_ward(Some("00007".to_owned())));
+    assert_eq!(client.cursor(), 0);
+    let commands = client.handle(
+        SyncEvent::PullAnswered(PullResponse {
+            changes: vec![survey_change(8)],
+            next_cursor: 8,
+            has_more: false,
+            reset_required: false,
+        }),
+        0,
+        0,
+    );
+    // The old ward's page is dropped and the new ward pulled from 0.
+    assert!(
+        matches!(&commands[..], [SyncCommand::SendPull(pull)] if pull.cursor == 0 && pull.ward_code.as_deref() == Some("00007")),
+        "{commands:?}"
+    );
+    assert!(
+        !client.set_ward(Some("00007".to_owned())),
+        "the same ward changes nothing"
+    );
+}
