@@ -110,6 +110,25 @@ async fn write_meta(meta: &ObjectStore<'_>, record: &MetaRecord) -> Result<(), S
     Ok(())
 }
 
+/// Appends `change` to the outbox under the next seq of `record`, which the
+/// caller writes back in the same transaction, and returns that seq. `add`,
+/// not `put`: a seq already in the outbox is a bug to stop at, never a
+/// mutation to overwrite.
+async fn enqueue(
+    outbox: &ObjectStore<'_>,
+    record: &mut MetaRecord,
+    change: MutationChange,
+) -> Result<u64, StorageError> {
+    let seq = record.next_seq;
+    let entry = OutboxEntry {
+        seq,
+        mutation: Mutation { seq, change },
+    };
+    outbox.add(&entry).serde()?.await?;
+    record.next_seq = seq + 1;
+    Ok(seq)
+}
+
 /// Reads one stored response.
 async fn read_response(
     responses: &ObjectStore<'_>,
@@ -314,25 +333,19 @@ pub(super) async fn complete_response(
         }
 
         let mut record = read_or_create_meta(&meta).await?;
-        let seq = record.next_seq;
+        let seq = enqueue(
+            &outbox,
+            &mut record,
+            MutationChange::SubmitResponse {
+                response: response.clone(),
+            },
+        )
+        .await?;
         let stored = StoredResponse {
             response: response.clone(),
             sync: LocalSyncState::Waiting { seq },
         };
         write_response(&responses, &stored).await?;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation {
-                seq,
-                change: MutationChange::SubmitResponse {
-                    response: response.clone(),
-                },
-            },
-        };
-        // `add`, not `put`: a seq already in the outbox is a bug to stop at,
-        // never a mutation to overwrite.
-        outbox.add(&entry).serde()?.await?;
-        record.next_seq = seq + 1;
         write_meta(&meta, &record).await?;
         seq
     };
@@ -369,24 +382,20 @@ pub(super) async fn withdraw_response(
             let withdrawn = tombstone(&stored.response, at);
             scrub_outbox(&outbox, &BTreeMap::from([(id, withdrawn.clone())])).await?;
             let mut record = read_or_create_meta(&meta).await?;
-            let seq = record.next_seq;
-            let entry = OutboxEntry {
-                seq,
-                mutation: Mutation {
-                    seq,
-                    change: MutationChange::WithdrawResponse {
-                        response_id: id,
-                        withdrawn_at: at,
-                    },
+            let seq = enqueue(
+                &outbox,
+                &mut record,
+                MutationChange::WithdrawResponse {
+                    response_id: id,
+                    withdrawn_at: at,
                 },
-            };
-            outbox.add(&entry).serde()?.await?;
+            )
+            .await?;
             let stored = StoredResponse {
                 response: withdrawn,
                 sync: LocalSyncState::Waiting { seq },
             };
             write_response(&responses, &stored).await?;
-            record.next_seq = seq + 1;
             write_meta(&meta, &record).await?;
             seq
         } else {
@@ -1082,17 +1091,12 @@ pub(super) async fn edit_report_field(
         edit.validate()?;
         report.fields.apply(edit.clone())?;
         write_report(&reports, &report).await?;
-        let seq = record.next_seq;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation {
-                seq,
-                change: MutationChange::EditReportField { edit: edit.clone() },
-            },
-        };
-        // `add`, not `put`: a seq already in the outbox is a bug to stop at.
-        outbox.add(&entry).serde()?.await?;
-        record.next_seq = seq + 1;
+        enqueue(
+            &outbox,
+            &mut record,
+            MutationChange::EditReportField { edit: edit.clone() },
+        )
+        .await?;
         record.clock = clock.last();
         write_meta(&meta, &record).await?;
         edit
@@ -1124,24 +1128,20 @@ pub(super) async fn change_report_status(
         let from = report.status;
         transition(from, to)?;
         let mut record = read_or_create_meta(&meta).await?;
-        let seq = record.next_seq;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation {
-                seq,
-                change: MutationChange::ChangeReportStatus {
-                    change: ReportStatusChange {
-                        report_id: report_id.clone(),
-                        from,
-                        to,
-                    },
+        enqueue(
+            &outbox,
+            &mut record,
+            MutationChange::ChangeReportStatus {
+                change: ReportStatusChange {
+                    report_id: report_id.clone(),
+                    from,
+                    to,
                 },
             },
-        };
-        outbox.add(&entry).serde()?.await?;
+        )
+        .await?;
         report.pending_status = Some(to);
         write_report(&reports, &report).await?;
-        record.next_seq = seq + 1;
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
@@ -1229,24 +1229,19 @@ pub(super) async fn submit_forum(database: &Database, forum: &Forum) -> Result<u
         }
 
         let mut record = read_or_create_meta(&meta).await?;
-        let seq = record.next_seq;
+        let seq = enqueue(
+            &outbox,
+            &mut record,
+            MutationChange::SubmitForum {
+                forum: forum.clone(),
+            },
+        )
+        .await?;
         let stored = StoredForum {
             sync: LocalSyncState::Waiting { seq },
             ..StoredForum::draft(forum.clone())
         };
         write_forum(&forums, &stored).await?;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation {
-                seq,
-                change: MutationChange::SubmitForum {
-                    forum: forum.clone(),
-                },
-            },
-        };
-        // `add`, not `put`: a seq already in the outbox is a bug to stop at.
-        outbox.add(&entry).serde()?.await?;
-        record.next_seq = seq + 1;
         write_meta(&meta, &record).await?;
         seq
     };
@@ -1303,20 +1298,16 @@ pub(super) async fn record_feedback(
         }
 
         let mut record = read_or_create_meta(&meta).await?;
-        let seq = record.next_seq;
+        let seq = enqueue(
+            &outbox,
+            &mut record,
+            MutationChange::RecordFeedback {
+                feedback: feedback.clone(),
+            },
+        )
+        .await?;
         stored.feedback.insert(key, feedback.clone());
         write_forum(&forums, &stored).await?;
-        let entry = OutboxEntry {
-            seq,
-            mutation: Mutation {
-                seq,
-                change: MutationChange::RecordFeedback {
-                    feedback: feedback.clone(),
-                },
-            },
-        };
-        outbox.add(&entry).serde()?.await?;
-        record.next_seq = seq + 1;
         write_meta(&meta, &record).await?;
         seq
     };
