@@ -945,6 +945,11 @@ pub static EN: Texts = Texts {
     forum_feedback_given: "Children told on {date}: {channel}",
 };
 
+/// One text in both languages, taken from the two tables.
+pub fn both(pick: impl Fn(&'static Texts) -> &'static str) -> thamgia_core::Localized {
+    thamgia_core::Localized::new(pick(&VI), pick(&EN))
+}
+
 /// The texts of `language`.
 pub fn texts(language: Language) -> &'static Texts {
     match language {

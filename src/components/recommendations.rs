@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::api::ApiClient;
 use crate::components::choice_button::ChoiceButton;
-use crate::i18n::{fold, Texts, EN, VI};
+use crate::i18n::{both, fold, Texts, EN, VI};
 use crate::platform;
 use crate::state::{use_app, use_online, Ward};
 
@@ -274,15 +274,10 @@ fn show_date(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
-/// A text of both languages, taken from the two tables.
-fn both(pick: impl Fn(&'static Texts) -> &'static str) -> Localized {
-    Localized::new(pick(&VI), pick(&EN))
-}
-
-/// What an officer is told when the forums could not be read or an answer
-/// not saved: the server's own reason when it gave one, otherwise
+/// What an officer is told when the town hall's server could not be read
+/// or written: the server's own reason when it gave one, otherwise
 /// `fallback`, which says what to do.
-fn failure_message(failure: &SyncFailure, fallback: Localized) -> Localized {
+pub(crate) fn failure_message(failure: &SyncFailure, fallback: Localized) -> Localized {
     match failure {
         SyncFailure::Offline => both(|texts| texts.townhall_offline),
         SyncFailure::Server {
@@ -292,7 +287,7 @@ fn failure_message(failure: &SyncFailure, fallback: Localized) -> Localized {
             format!("{} {}", error.message.en, EN.townhall_try_again_later),
         ),
         other => {
-            leptos::logging::warn!("recommendations request failed: {other:?}");
+            leptos::logging::warn!("town hall request failed: {other:?}");
             fallback
         }
     }

@@ -31,8 +31,9 @@ use crate::api::ApiClient;
 use crate::components::chart::{
     format_number, format_with_unit, BarChart, BarDatum, LineChart, LinePoint, TargetMeter, Tone,
 };
+use crate::components::recommendations::failure_message;
 use crate::components::recommendations::RecommendationsCard;
-use crate::i18n::{fold, Texts, EN, VI};
+use crate::i18n::{both, fold};
 use crate::platform;
 use crate::state::{use_app, use_online, AppState, Ward};
 
@@ -265,28 +266,6 @@ fn status_class(status: Option<ReportStatus>) -> &'static str {
     }
 }
 
-/// A text of both languages, taken from the two tables.
-fn both(pick: impl Fn(&'static Texts) -> &'static str) -> Localized {
-    Localized::new(pick(&VI), pick(&EN))
-}
-
-/// What an officer is told when the server could not be read or written.
-fn failure_message(failure: &SyncFailure) -> Localized {
-    match failure {
-        SyncFailure::Offline => both(|texts| texts.townhall_offline),
-        SyncFailure::Server {
-            error: Some(error), ..
-        } => Localized::new(
-            format!("{} {}", error.message.vi, VI.townhall_try_again_later),
-            format!("{} {}", error.message.en, EN.townhall_try_again_later),
-        ),
-        other => {
-            leptos::logging::warn!("town hall request failed: {other:?}");
-            both(|texts| texts.townhall_load_failed)
-        }
-    }
-}
-
 /// Saves a ward's child population for a year at the server.
 async fn save_population(code: String, year: i32, children: u64) -> Result<(), SyncFailure> {
     ApiClient::for_this_origin()
@@ -430,7 +409,7 @@ fn loading_or_failure(
     match failure {
         None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
         Some(failure) => {
-            let message = failure_message(failure);
+            let message = failure_message(failure, both(|texts| texts.townhall_load_failed));
             view! {
                 <div class="notice notice--error" role="alert" data-test="townhall-error">
                     <p>{app.pick(&message)}</p>
@@ -619,7 +598,10 @@ fn ParticipationRow(
                     });
                     state.set(SaveState::Saved);
                 }
-                Err(failure) => state.set(SaveState::Failed(failure_message(&failure))),
+                Err(failure) => state.set(SaveState::Failed(failure_message(
+                    &failure,
+                    both(|texts| texts.townhall_load_failed),
+                ))),
             }
         }
     });
