@@ -355,3 +355,14 @@ pub async fn close_browser(mut browser: Browser, events: JoinHandle<()>) -> Resu
     events.abort();
     Ok(())
 }
+
+/// Waits until the home page's counter `name` (drafts, waiting, synced)
+/// shows `expected`.
+pub async fn wait_for_count(page: &Page, name: &str, expected: u32) -> Result<()> {
+    wait_for(
+        page,
+        &format!("{expected} {name}"),
+        &format!("(document.querySelector('[data-test=count-{name}]') || {{}}).textContent === '{expected}'"),
+    )
+    .await
+}

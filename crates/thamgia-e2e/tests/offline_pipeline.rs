@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use thamgia_core::{AgeBand, AnswerValue, ConsentMethod, QuestionKind, ResponseStatus, Sex};
 use thamgia_e2e::{
     click, current_question, dist_dir, js, launch_browser, next_screen, open_app, set_offline,
-    start_server, text_of, type_into, wait_for,
+    start_server, text_of, type_into, wait_for, wait_for_count,
 };
 use thamgia_server::{seed, Database, ServerConfig};
 
@@ -193,23 +193,13 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     // Completed: waiting to be sent.
     click(&page, "[data-test=complete]").await?;
-    wait_for(
-        &page,
-        "one response waiting",
-        "(document.querySelector('[data-test=count-waiting]') || {}).textContent === '1'",
-    )
-    .await?;
+    wait_for_count(&page, "waiting", 1).await?;
 
     // The network comes back and the worker syncs.
     let (server, _) = start_server(&config, address).await?;
     set_offline(&page, false).await?;
     click(&page, "[data-test=sync-now]").await?;
-    wait_for(
-        &page,
-        "the response synced",
-        "(document.querySelector('[data-test=count-synced]') || {}).textContent === '1'",
-    )
-    .await?;
+    wait_for_count(&page, "synced", 1).await?;
     assert_eq!(text_of(&page, "[data-test=count-waiting]").await?, "0");
 
     assert_eq!(

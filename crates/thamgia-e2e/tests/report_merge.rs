@@ -147,6 +147,46 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
         .conflicting()
         .any(|edit| edit.content == FieldContent::Number(31.5) && edit.author == "Lan"));
 
+    // The town hall view charts the ward's value against the target.
+    click(&lan, "a[href='/townhall']").await?;
+    wait_for(
+        &lan,
+        "the indicator select",
+        "document.querySelector('[data-test=indicator-select]')",
+    )
+    .await?;
+    js::<bool>(
+        &lan,
+        &format!(
+            "(() => {{ const period = document.querySelector('[data-test=period-select]'); period.value = '{period}'; period.dispatchEvent(new Event('change', {{ bubbles: true }})); const indicator = document.querySelector('[data-test=indicator-select]'); indicator.value = '4.1'; indicator.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+        ),
+    )
+    .await?;
+    wait_for(
+        &lan,
+        "Ba Đình's value in the indicator table",
+        "(document.querySelector(\"[data-test=indicator-row][data-code='00004'] [data-test=indicator-value]\") || {}).textContent?.includes('29')",
+    )
+    .await?;
+    wait_for(
+        &lan,
+        "a bar in the chart",
+        "document.querySelector('[data-test=bar-chart] svg rect')",
+    )
+    .await?;
+    let bar: String = js(
+        &lan,
+        "document.querySelector('[data-test=bar-chart] svg title').textContent",
+    )
+    .await?;
+    assert!(bar.contains("29"), "the bar shows the value: {bar}");
+    let target_line: bool = js(
+        &lan,
+        "!!document.querySelector('[data-test=bar-chart] .chart-target line')",
+    )
+    .await?;
+    assert!(target_line, "the target is drawn beside the values");
+
     close_browser(lan_browser, lan_events).await?;
     close_browser(minh_browser, minh_events).await?;
     server.stop().await?;

@@ -193,23 +193,13 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
         bail!("expected the review screen");
     }
     click(&page, "[data-test=complete]").await?;
-    wait_for(
-        &page,
-        "one response waiting",
-        "(document.querySelector('[data-test=count-waiting]') || {}).textContent === '1'",
-    )
-    .await?;
+    wait_for_count(&page, "waiting", 1).await?;
 
     // Back online: it reaches the server once, with both activities.
     let (server, _) = start_server(&config, address).await?;
     set_offline(&page, false).await?;
     click(&page, "[data-test=sync-now]").await?;
-    wait_for(
-        &page,
-        "the response synced",
-        "(document.querySelector('[data-test=count-synced]') || {}).textContent === '1'",
-    )
-    .await?;
+    wait_for_count(&page, "synced", 1).await?;
     let ids = server.database.response_ids().await?;
     assert_eq!(ids.len(), 1, "exactly one response");
     let stored = server
