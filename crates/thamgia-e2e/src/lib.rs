@@ -320,6 +320,7 @@ pub async fn accept_confirmations(page: &Page) -> Result<()> {
 pub fn test_config(workspace: &std::path::Path) -> Result<ServerConfig> {
     Ok(ServerConfig {
         database_path: workspace.join("e2e.sqlite3"),
+        database_url: None,
         static_dir: dist_dir()?,
         seed_demo: true,
     })

@@ -37,6 +37,7 @@ async fn main() -> Result<()> {
     let directory = tempfile::tempdir()?;
     let config = ServerConfig {
         database_path: directory.path().join("bench.sqlite3"),
+        database_url: None,
         static_dir: dist.clone(),
         seed_demo: true,
     };

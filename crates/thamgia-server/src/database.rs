@@ -1,19 +1,29 @@
-//! The server's store: SQLite through sqlx, with the sync protocol's rules.
+//! The server's store, with the sync protocol's rules, on SQLite or
+//! PostgreSQL through sqlx's `Any` driver: one set of queries for both.
 //!
-//! A push is applied in one `BEGIN IMMEDIATE` transaction and its answer is
-//! built only from what was committed. SQLite runs in WAL mode with
+//! The URL chooses the backend ([`Backend`]): a `sqlite:` file for one town
+//! hall or a developer, a `postgres://` server for the whole city. Every
+//! query is written once, with `$1, $2, …` placeholders and only the types
+//! both drivers share; the few statements that differ (taking the write
+//! lock, the migrations) branch on the backend.
+//!
+//! Writers are serialised on both backends ([`Database::begin_write`]): a
+//! push is applied in one write transaction and its answer is built only
+//! from what was committed. SQLite runs in WAL mode with
 //! `synchronous = FULL`, so a committed push survives a power cut, not only
-//! a crash of the process.
+//! a crash of the process; PostgreSQL gives the same guarantee with its
+//! defaults (`fsync` and `synchronous_commit` on).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Once;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Row, Transaction};
 use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
 use thamgia_core::report::{
     bound, FieldEdit, ReportFields, ReportId, ReportStatus, ReportStatusChange, Stamp,
@@ -28,10 +38,82 @@ use uuid::Uuid;
 
 use crate::error::ServerError;
 
+/// Which database engine holds the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file (`sqlite:` URLs).
+    Sqlite,
+    /// A PostgreSQL server (`postgres://` or `postgresql://` URLs).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, or a configuration error for any
+    /// other scheme.
+    pub fn of_url(url: &str) -> Result<Backend, sqlx::Error> {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            _ => Err(sqlx::Error::Configuration(
+                format!("unsupported database URL scheme `{scheme}:`: use sqlite: or postgres://")
+                    .into(),
+            )),
+        }
+    }
+
+    /// The engine's name, for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// The SQLite settings every connection gets, run when it is opened. The
+/// busy timeout comes first so that switching to WAL waits for a lock
+/// instead of failing; `journal_mode = WAL` is then recorded in the file.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+];
+
+/// The PostgreSQL advisory lock every write transaction takes (the bytes of
+/// "thamgia"); advisory locks are per database, so two databases on one
+/// server do not wait for each other.
+const POSTGRES_WRITE_LOCK: i64 = 0x0074_6861_6d67_6961;
+
+/// Registers sqlx's drivers for the `Any` pool, once per process.
+fn install_drivers() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(sqlx::any::install_default_drivers);
+}
+
+/// The URL with its password and query removed, safe to log.
+pub fn redacted_url(url: &str) -> String {
+    match AnyConnectOptions::from_str(url) {
+        Ok(options) => {
+            let mut url = options.database_url;
+            // Only a URL that cannot hold a password refuses to drop one:
+            // then there is nothing to hide.
+            if url.set_password(None).is_err() {
+                tracing::trace!("the database URL cannot hold a password");
+            }
+            url.set_query(None);
+            url.to_string()
+        }
+        Err(_) => "(an unreadable database URL)".to_owned(),
+    }
+}
+
 /// The store. Cheap to clone: it holds a connection pool.
 #[derive(Clone, Debug)]
 pub struct Database {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 /// A stored response as the town hall sees it.
@@ -64,31 +146,91 @@ fn enum_text<T: serde::Serialize>(value: &T) -> Result<String, ServerError> {
 }
 
 impl Database {
-    /// Opens (creating if needed) the SQLite file at `path` and migrates it.
+    /// Opens (creating if needed) the SQLite file at `path`, creating its
+    /// directory too, and migrates it.
     pub async fn open(path: &Path) -> Result<Database, sqlx::Error> {
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent)?;
             }
         }
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
+        // sqlx builds the URL (`mode=rwc`), percent-encoding what a path may
+        // hold; an absolute path keeps a relative one from reading as a host.
+        let url = SqliteConnectOptions::new()
+            .filename(std::path::absolute(path)?)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Database { pool })
+            .to_url_lossy();
+        Database::connect(url.as_str()).await
+    }
+
+    /// Connects to the database `url` names and migrates it: `sqlite:` or
+    /// `sqlite://` for a SQLite file (add `?mode=rwc` to create it), or
+    /// `postgres://` / `postgresql://` for a PostgreSQL database that exists.
+    pub async fn connect(url: &str) -> Result<Database, sqlx::Error> {
+        install_drivers();
+        let backend = Backend::of_url(url)?;
+        let pool = match backend {
+            // SQLite lets one writer in at a time anyway: a few connections
+            // serve the readers.
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            for pragma in SQLITE_PRAGMAS {
+                                sqlx::query(pragma).execute(&mut *connection).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(10)
+                    .connect(url)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Database { pool, backend })
+    }
+
+    /// Which engine holds the store.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The pool, for the other query modules of this crate.
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Starts a write transaction. Every writer goes through here, and
+    /// writers run one at a time on both backends: on SQLite `BEGIN
+    /// IMMEDIATE` takes the database's write lock at once; on PostgreSQL
+    /// the transaction first takes one advisory lock, held until it commits
+    /// or rolls back. This matters beyond avoiding lost updates: the pull
+    /// cursor is `changes.seq`, and a tablet that pulled up to seq N never
+    /// asks for anything at or below N again. Two writers at once could
+    /// commit seq N+1 after N+2 was already pulled, and N+1 would be missed
+    /// forever; serialised writers commit their changes in seq order.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(POSTGRES_WRITE_LOCK)
+                    .execute(&mut *transaction)
+                    .await?;
+                Ok(transaction)
+            }
+        }
     }
 
     /// Closes every connection; called on shutdown.
@@ -102,6 +244,40 @@ impl Database {
         Ok(())
     }
 
+    /// The settings a durable commit rests on, as the engine reports them:
+    /// on SQLite `journal_mode`, `synchronous`, `foreign_keys` and
+    /// `busy_timeout` (every pooled connection gets the same); on PostgreSQL
+    /// `fsync` and `synchronous_commit`.
+    pub async fn durability(&self) -> Result<Vec<(&'static str, String)>, ServerError> {
+        let (names, statement): (&[&'static str], fn(&str) -> String) = match self.backend {
+            Backend::Sqlite => (
+                &[
+                    "journal_mode",
+                    "synchronous",
+                    "foreign_keys",
+                    "busy_timeout",
+                ],
+                |name| format!("PRAGMA {name}"),
+            ),
+            Backend::Postgres => (&["fsync", "synchronous_commit"], |name| {
+                format!("SHOW {name}")
+            }),
+        };
+        let mut connection = self.pool.acquire().await?;
+        let mut settings = Vec::with_capacity(names.len());
+        for name in names {
+            let row = sqlx::query(&statement(name))
+                .fetch_one(&mut *connection)
+                .await?;
+            let value = match row.try_get::<String, _>(0) {
+                Ok(text) => text,
+                Err(_) => row.try_get::<i64, _>(0)?.to_string(),
+            };
+            settings.push((*name, value));
+        }
+        Ok(settings)
+    }
+
     /// Publishes a survey version and logs it as a change. Publishing the
     /// same version again does nothing; returns whether it was new.
     pub async fn publish_survey(
@@ -109,7 +285,7 @@ impl Database {
         survey: &SurveyDefinition,
         now: DateTime<Utc>,
     ) -> Result<bool, ServerError> {
-        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut transaction = self.begin_write().await?;
         let inserted = insert_survey(&mut transaction, survey, now).await?;
         transaction.commit().await?;
         Ok(inserted)
@@ -123,14 +299,14 @@ impl Database {
 
     /// Publishes `survey` as the next version of its id (the latest plus
     /// one, or 1) and returns it with that version. The version is read and
-    /// the row written in one `BEGIN IMMEDIATE` transaction, so two imports
+    /// the row written in one write transaction, so two imports
     /// of the same id at once get two different versions.
     pub async fn publish_next_version(
         &self,
         mut survey: SurveyDefinition,
         now: DateTime<Utc>,
     ) -> Result<SurveyDefinition, ServerError> {
-        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut transaction = self.begin_write().await?;
         survey.version = latest_version(&mut transaction, &survey.id).await? + 1;
         insert_survey(&mut transaction, &survey, now).await?;
         transaction.commit().await?;
@@ -186,9 +362,9 @@ impl Database {
         }
         let client_id = request.client_id.to_string();
         let received_at = timestamp(now);
-        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut transaction = self.begin_write().await?;
         let stored_last: Option<i64> =
-            sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = ?")
+            sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = $1")
                 .bind(&client_id)
                 .fetch_optional(&mut *transaction)
                 .await?;
@@ -205,7 +381,7 @@ impl Database {
             let record_id = mutation.change.record_id();
             if mutation.seq <= last_seq {
                 let logged = sqlx::query(
-                    "SELECT record_id, outcome FROM mutation_log WHERE client_id = ? AND seq = ?",
+                    "SELECT record_id, outcome FROM mutation_log WHERE client_id = $1 AND seq = $2",
                 )
                 .bind(&client_id)
                 .bind(mutation.seq as i64)
@@ -284,7 +460,7 @@ impl Database {
             };
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
-                 VALUES (?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&client_id)
             .bind(mutation.seq as i64)
@@ -301,7 +477,7 @@ impl Database {
         }
 
         sqlx::query(
-            "INSERT INTO clients (client_id, last_seq, updated_at) VALUES (?, ?, ?)
+            "INSERT INTO clients (client_id, last_seq, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (client_id) DO UPDATE SET last_seq = excluded.last_seq,
                  updated_at = excluded.updated_at",
         )
@@ -341,8 +517,8 @@ impl Database {
         // One row more than the page tells whether another page follows.
         let rows = sqlx::query(
             "SELECT seq, payload FROM changes
-             WHERE seq > ? AND (ward_code IS NULL OR ? IS NULL OR ward_code = ?)
-             ORDER BY seq LIMIT ?",
+             WHERE seq > $1 AND (ward_code IS NULL OR $2 IS NULL OR ward_code = $3)
+             ORDER BY seq LIMIT $4",
         )
         .bind(request.cursor as i64)
         .bind(&request.ward_code)
@@ -374,7 +550,7 @@ impl Database {
         response_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
-        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut transaction = self.begin_write().await?;
         withdraw(
             &mut transaction,
             response_id,
@@ -390,7 +566,7 @@ impl Database {
     /// Whether a response's consent was withdrawn (its tombstone exists).
     pub async fn is_withdrawn(&self, response_id: Uuid) -> Result<bool, ServerError> {
         let found: Option<String> =
-            sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = ?")
+            sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
                 .bind(response_id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
@@ -416,7 +592,7 @@ impl Database {
         let mut connection = self.pool.acquire().await?;
         let status = report_status(&mut connection, report_id).await?;
         let edits: Vec<String> =
-            sqlx::query_scalar("SELECT edit FROM report_edits WHERE report_id = ?")
+            sqlx::query_scalar("SELECT edit FROM report_edits WHERE report_id = $1")
                 .bind(report_id.to_string())
                 .fetch_all(&mut *connection)
                 .await?;
@@ -469,10 +645,11 @@ impl Database {
 
     /// One stored response.
     pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, ServerError> {
-        let row = sqlx::query("SELECT content, client_id, received_at FROM responses WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT content, client_id, received_at FROM responses WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
             Some(row) => Ok(Some(StoredResponse {
                 response: serde_json::from_str(row.get::<&str, _>("content"))?,
@@ -484,9 +661,9 @@ impl Database {
     }
 }
 
-async fn latest_version(connection: &mut SqliteConnection, id: &str) -> Result<u32, ServerError> {
+async fn latest_version(connection: &mut AnyConnection, id: &str) -> Result<u32, ServerError> {
     let latest: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM surveys WHERE id = ?")
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM surveys WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *connection)
             .await?;
@@ -496,17 +673,17 @@ async fn latest_version(connection: &mut SqliteConnection, id: &str) -> Result<u
 /// Inserts a survey version and its change-log entry, unless that version
 /// exists; returns whether it was new.
 async fn insert_survey(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     survey: &SurveyDefinition,
     now: DateTime<Utc>,
 ) -> Result<bool, ServerError> {
     let definition = serde_json::to_string(survey)?;
     let inserted = sqlx::query(
-        "INSERT INTO surveys (id, version, definition, published_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO surveys (id, version, definition, published_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id, version) DO NOTHING",
     )
     .bind(&survey.id)
-    .bind(survey.version)
+    .bind(i64::from(survey.version))
     .bind(&definition)
     .bind(timestamp(now))
     .execute(&mut *connection)
@@ -518,7 +695,7 @@ async fn insert_survey(
             survey: survey.clone(),
         })?;
         sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', ?, ?, ?)",
+            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', $1, $2, $3)",
         )
         .bind(survey.key())
         .bind(payload)
@@ -530,13 +707,13 @@ async fn insert_survey(
 }
 
 async fn load_survey(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     id: &str,
     version: u32,
 ) -> Result<Option<SurveyDefinition>, ServerError> {
-    let row = sqlx::query("SELECT definition FROM surveys WHERE id = ? AND version = ?")
+    let row = sqlx::query("SELECT definition FROM surveys WHERE id = $1 AND version = $2")
         .bind(id)
-        .bind(version)
+        .bind(i64::from(version))
         .fetch_optional(&mut *connection)
         .await?;
     match row {
@@ -562,7 +739,7 @@ struct Submission<'a> {
 /// retried copy, keep a different copy as a conflict, and drop anything of a
 /// response whose consent was withdrawn.
 async fn submit_response(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     survey: Option<&CompiledSurvey>,
     submission: &Submission<'_>,
     response: &Response,
@@ -574,7 +751,7 @@ async fn submit_response(
         today,
     } = *submission;
     let withdrawn: Option<String> =
-        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = ?")
+        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
             .bind(response.id.to_string())
             .fetch_optional(&mut *connection)
             .await?;
@@ -624,14 +801,16 @@ async fn submit_response(
     };
     if !reasons.is_empty() {
         sqlx::query(
-            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id, seq) DO NOTHING",
+            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at,
+                 record_id)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, seq) DO NOTHING",
         )
         .bind(client_id)
         .bind(seq as i64)
         .bind(&content)
         .bind(serde_json::to_string(&reasons)?)
         .bind(received_at)
+        .bind(response.id.to_string())
         .execute(&mut *connection)
         .await?;
         let message = Localized::new(
@@ -655,11 +834,11 @@ async fn submit_response(
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
              content_sha256, client_id, client_seq, created_at, received_at, corrects)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
     .bind(&response.survey_id)
-    .bind(response.survey_version)
+    .bind(i64::from(response.survey_version))
     .bind(&response.ward_code)
     .bind(age_band)
     .bind(sex)
@@ -677,7 +856,7 @@ async fn submit_response(
     if inserted {
         if let Some(corrected) = response.corrects {
             sqlx::query(
-                "UPDATE responses SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL",
+                "UPDATE responses SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
             )
             .bind(response.id.to_string())
             .bind(corrected.to_string())
@@ -686,7 +865,7 @@ async fn submit_response(
         }
         return Ok(MutationOutcome::Applied);
     }
-    let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM responses WHERE id = ?")
+    let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM responses WHERE id = $1")
         .bind(response.id.to_string())
         .fetch_one(&mut *connection)
         .await?;
@@ -696,7 +875,7 @@ async fn submit_response(
     sqlx::query(
         "INSERT INTO response_conflicts (response_id, content, content_sha256, client_id,
              client_seq, received_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (response_id, content_sha256) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (response_id, content_sha256) DO NOTHING",
     )
     .bind(response.id.to_string())
     .bind(&content)
@@ -717,7 +896,7 @@ async fn submit_response(
 /// Deletes everything held of a response whose consent was withdrawn and
 /// keeps a tombstone without content; tablets hear of it through a change.
 async fn withdraw(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     response_id: Uuid,
     withdrawn_at: DateTime<Utc>,
     received_at: &str,
@@ -725,7 +904,7 @@ async fn withdraw(
 ) -> Result<(), ServerError> {
     let id = response_id.to_string();
     let held =
-        sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = ?")
+        sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut *connection)
             .await?;
@@ -741,7 +920,7 @@ async fn withdraw(
     let inserted = sqlx::query(
         "INSERT INTO withdrawals (response_id, survey_id, survey_version, ward_code, withdrawn_at,
              received_at, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (response_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id) DO NOTHING",
     )
     .bind(&id)
     .bind(survey_id)
@@ -754,22 +933,22 @@ async fn withdraw(
     .await?
     .rows_affected()
         == 1;
-    sqlx::query("DELETE FROM responses WHERE id = ?")
+    sqlx::query("DELETE FROM responses WHERE id = $1")
         .bind(&id)
         .execute(&mut *connection)
         .await?;
-    sqlx::query("DELETE FROM response_conflicts WHERE response_id = ?")
+    sqlx::query("DELETE FROM response_conflicts WHERE response_id = $1")
         .bind(&id)
         .execute(&mut *connection)
         .await?;
-    sqlx::query("DELETE FROM rejected_mutations WHERE json_extract(payload, '$.id') = ?")
+    sqlx::query("DELETE FROM rejected_mutations WHERE record_id = $1")
         .bind(&id)
         .execute(&mut *connection)
         .await?;
     if inserted {
         let payload = serde_json::to_string(&ChangeEntity::ResponseWithdrawn { response_id })?;
         sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('response_withdrawn', ?, ?, ?, ?)",
+            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('response_withdrawn', $1, $2, $3, $4)",
         )
         .bind(&id)
         .bind(payload)
@@ -796,10 +975,10 @@ fn bound_in_push(edit: &FieldEdit, now: DateTime<Utc>, last: &mut Option<Stamp>)
 }
 
 async fn report_status(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     report_id: &ReportId,
 ) -> Result<ReportStatus, ServerError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM reports WHERE id = ?")
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM reports WHERE id = $1")
         .bind(report_id.to_string())
         .fetch_optional(&mut *connection)
         .await?;
@@ -810,13 +989,13 @@ async fn report_status(
 }
 
 async fn ensure_report(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     report_id: &ReportId,
     received_at: &str,
 ) -> Result<(), ServerError> {
     sqlx::query(
         "INSERT INTO reports (id, ward_code, period, status, status_changed_at)
-         VALUES (?, ?, ?, 'draft', ?) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, 'draft', $4) ON CONFLICT (id) DO NOTHING",
     )
     .bind(report_id.to_string())
     .bind(report_id.ward_code())
@@ -836,7 +1015,7 @@ fn report_rejection(error: &thamgia_core::report::ReportError) -> MutationOutcom
 /// Stores one (bounded) field edit unless the report is locked, and logs it
 /// for every tablet. Replays are harmless: an edit is stored once.
 async fn edit_report_field(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     edit: &FieldEdit,
     received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
@@ -853,7 +1032,7 @@ async fn edit_report_field(
     let stored = serde_json::to_string(edit)?;
     let inserted = sqlx::query(
         "INSERT INTO report_edits (report_id, field, wall_ms, counter, client_id, edit, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
     )
     .bind(edit.report_id.to_string())
     .bind(edit.field.as_str())
@@ -870,7 +1049,7 @@ async fn edit_report_field(
         let payload =
             serde_json::to_string(&ChangeEntity::ReportFieldEdited { edit: edit.clone() })?;
         sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_field', ?, ?, ?, ?)",
+            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_field', $1, $2, $3, $4)",
         )
         .bind(edit.report_id.to_string())
         .bind(payload)
@@ -884,7 +1063,7 @@ async fn edit_report_field(
 
 /// Applies a status change if it is allowed from the status the server holds.
 async fn change_report_status(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     change: &ReportStatusChange,
     received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
@@ -901,7 +1080,7 @@ async fn change_report_status(
         .as_str()
         .unwrap_or("draft")
         .to_owned();
-    sqlx::query("UPDATE reports SET status = ?, status_changed_at = ? WHERE id = ?")
+    sqlx::query("UPDATE reports SET status = $1, status_changed_at = $2 WHERE id = $3")
         .bind(status_text)
         .bind(received_at)
         .bind(change.report_id.to_string())
@@ -912,7 +1091,7 @@ async fn change_report_status(
         status: next,
     })?;
     sqlx::query(
-        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_status', ?, ?, ?, ?)",
+        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_status', $1, $2, $3, $4)",
     )
     .bind(change.report_id.to_string())
     .bind(payload)
@@ -921,4 +1100,34 @@ async fn change_report_status(
     .execute(&mut *connection)
     .await?;
     Ok(MutationOutcome::Applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_chooses_the_backend() {
+        for (url, backend) in [
+            ("sqlite:data/thamgia.sqlite3", Backend::Sqlite),
+            ("sqlite:///srv/thamgia.sqlite3?mode=rwc", Backend::Sqlite),
+            ("postgres://thamgia@localhost/thamgia", Backend::Postgres),
+            ("postgresql://thamgia@db:5432/thamgia", Backend::Postgres),
+        ] {
+            assert_eq!(Backend::of_url(url).expect(url), backend);
+        }
+        assert!(Backend::of_url("mysql://localhost/thamgia").is_err());
+        assert!(Backend::of_url("data/thamgia.sqlite3").is_err());
+    }
+
+    #[test]
+    fn a_logged_url_has_no_password() {
+        let shown = redacted_url("postgres://thamgia:s3cret@db:5432/thamgia?password=other");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("other"),
+            "{shown}"
+        );
+        assert!(shown.contains("thamgia@db:5432/thamgia"), "{shown}");
+        assert!(!redacted_url("not a url").contains("not a url"));
+    }
 }

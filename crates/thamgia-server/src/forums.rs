@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Forum, Recommendation, RecommendationStatus,
 };
@@ -68,7 +68,7 @@ fn sha256_hex(text: &str) -> String {
 }
 
 async fn log_change(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     kind: &str,
     entity_id: &str,
     entity: &ChangeEntity,
@@ -76,7 +76,7 @@ async fn log_change(
     ward_code: Option<&str>,
 ) -> Result<(), ServerError> {
     sqlx::query(
-        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ($1, $2, $3, $4, $5)",
     )
         .bind(kind)
         .bind(entity_id)
@@ -90,11 +90,11 @@ async fn log_change(
 
 /// The ward of the forum a recommendation came from.
 async fn recommendation_ward(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     recommendation_id: Uuid,
 ) -> Result<Option<String>, ServerError> {
     Ok(sqlx::query_scalar(
-        "SELECT f.ward_code FROM recommendations r JOIN forums f ON f.id = r.forum_id WHERE r.id = ?",
+        "SELECT f.ward_code FROM recommendations r JOIN forums f ON f.id = r.forum_id WHERE r.id = $1",
     )
     .bind(recommendation_id.to_string())
     .fetch_optional(&mut *connection)
@@ -121,7 +121,7 @@ fn rejected(problems: Vec<Localized>) -> MutationOutcome {
 /// Stores a submitted forum once; the same id with other content is kept
 /// aside as a conflict, never overwriting the first.
 pub(crate) async fn submit_forum(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     forum: &Forum,
     client_id: &str,
     received_at: &str,
@@ -140,7 +140,7 @@ pub(crate) async fn submit_forum(
     let hash = sha256_hex(&content);
     let inserted = sqlx::query(
         "INSERT INTO forums (id, ward_code, held_on, content, content_sha256, client_id, received_at, corrects)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
     )
     .bind(forum.id.to_string())
     .bind(&forum.ward_code)
@@ -155,16 +155,17 @@ pub(crate) async fn submit_forum(
     .rows_affected()
         == 1;
     if !inserted {
-        let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM forums WHERE id = ?")
-            .bind(forum.id.to_string())
-            .fetch_one(&mut *connection)
-            .await?;
+        let existing: String =
+            sqlx::query_scalar("SELECT content_sha256 FROM forums WHERE id = $1")
+                .bind(forum.id.to_string())
+                .fetch_one(&mut *connection)
+                .await?;
         if existing == hash {
             return Ok(MutationOutcome::AlreadyStored);
         }
         sqlx::query(
             "INSERT INTO forum_conflicts (forum_id, content, content_sha256, client_id, received_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (forum_id, content_sha256) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (forum_id, content_sha256) DO NOTHING",
         )
         .bind(forum.id.to_string())
         .bind(&content)
@@ -181,7 +182,7 @@ pub(crate) async fn submit_forum(
         });
     }
     for recommendation in &forum.recommendations {
-        sqlx::query("INSERT INTO recommendations (id, forum_id, content) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+        sqlx::query("INSERT INTO recommendations (id, forum_id, content) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
             .bind(recommendation.id.to_string())
             .bind(forum.id.to_string())
             .bind(serde_json::to_string(recommendation)?)
@@ -189,7 +190,7 @@ pub(crate) async fn submit_forum(
             .await?;
     }
     if let Some(corrected) = forum.corrects {
-        sqlx::query("UPDATE forums SET superseded_by = ? WHERE id = ? AND superseded_by IS NULL")
+        sqlx::query("UPDATE forums SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL")
             .bind(forum.id.to_string())
             .bind(corrected.to_string())
             .execute(&mut *connection)
@@ -211,11 +212,11 @@ pub(crate) async fn submit_forum(
 
 /// Records the feedback given to the children, once per recommendation.
 pub(crate) async fn record_feedback(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     feedback: &ChildFeedback,
     received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
-    let known: Option<String> = sqlx::query_scalar("SELECT id FROM recommendations WHERE id = ?")
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM recommendations WHERE id = $1")
         .bind(feedback.recommendation_id.to_string())
         .fetch_optional(&mut *connection)
         .await?;
@@ -226,7 +227,7 @@ pub(crate) async fn record_feedback(
         )]));
     }
     let inserted = sqlx::query(
-        "INSERT INTO child_feedback (recommendation_id, content, recorded_at) VALUES (?, ?, ?)
+        "INSERT INTO child_feedback (recommendation_id, content, recorded_at) VALUES ($1, $2, $3)
          ON CONFLICT (recommendation_id) DO NOTHING",
     )
     .bind(feedback.recommendation_id.to_string())
@@ -263,9 +264,9 @@ impl Database {
         body: &AnswerBody,
         now: DateTime<Utc>,
     ) -> Result<bool, ServerError> {
-        let mut transaction = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut transaction = self.begin_write().await?;
         let known: Option<String> =
-            sqlx::query_scalar("SELECT id FROM recommendations WHERE id = ?")
+            sqlx::query_scalar("SELECT id FROM recommendations WHERE id = $1")
                 .bind(recommendation_id.to_string())
                 .fetch_optional(&mut *transaction)
                 .await?;
@@ -281,7 +282,7 @@ impl Database {
         };
         let at = now.to_rfc3339();
         sqlx::query(
-            "INSERT INTO recommendation_answers (recommendation_id, content, recorded_at) VALUES (?, ?, ?)
+            "INSERT INTO recommendation_answers (recommendation_id, content, recorded_at) VALUES ($1, $2, $3)
              ON CONFLICT (recommendation_id) DO UPDATE SET content = excluded.content, recorded_at = excluded.recorded_at",
         )
         .bind(recommendation_id.to_string())
@@ -312,7 +313,7 @@ impl Database {
     ) -> Result<Vec<ForumView>, ServerError> {
         let rows = sqlx::query(
             "SELECT content, received_at FROM forums
-             WHERE superseded_by IS NULL AND (? IS NULL OR ward_code = ?)
+             WHERE superseded_by IS NULL AND ($1 IS NULL OR ward_code = $2)
              ORDER BY held_on DESC, received_at DESC",
         )
         .bind(ward_code)

@@ -1,6 +1,7 @@
 //! Tham Gia's central endpoint: the town hall's server.
 //!
-//! It serves the built app and the `/api/v1` sync API over one database.
+//! It serves the built app and the `/api/v1` sync API over one database,
+//! SQLite or PostgreSQL (see [`database`]).
 //! [`app`] builds the router (tests call it without a socket); [`serve`]
 //! runs it on a listener until a shutdown signal.
 
@@ -24,7 +25,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use database::Database;
+pub use database::{Backend, Database};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -59,17 +60,34 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
 /// Where the server keeps its data and finds the app.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// The SQLite database file.
+    /// The SQLite database file, used when `database_url` is `None`.
     pub database_path: PathBuf,
+    /// A database URL (`postgres://…` or `sqlite:…`); when set it wins over
+    /// `database_path`.
+    pub database_url: Option<String>,
     /// The built app (Trunk's `dist/`).
     pub static_dir: PathBuf,
     /// Whether to load the demo survey into an empty database.
     pub seed_demo: bool,
 }
 
+impl ServerConfig {
+    /// Where the data is, for logs and error messages: the SQLite file, or
+    /// the database URL without its password.
+    pub fn database_location(&self) -> String {
+        match &self.database_url {
+            Some(url) => database::redacted_url(url),
+            None => self.database_path.display().to_string(),
+        }
+    }
+}
+
 /// Opens the database, seeds it if asked, and builds the state.
 pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
-    let database = Database::open(&config.database_path).await?;
+    let database = match &config.database_url {
+        Some(url) => Database::connect(url).await?,
+        None => Database::open(&config.database_path).await?,
+    };
     if config.seed_demo {
         seed::seed_demo(&database).await?;
     }

@@ -17,9 +17,14 @@ struct Arguments {
     /// Port to listen on.
     #[arg(long, env = "THAMGIA_PORT", default_value_t = 8080)]
     port: u16,
-    /// SQLite database file (created if missing).
+    /// SQLite database file (created if missing); ignored when a database
+    /// URL is given.
     #[arg(long, env = "THAMGIA_DATABASE", default_value = "data/thamgia.sqlite3")]
     database: PathBuf,
+    /// Database URL, e.g. postgres://thamgia:PASSWORD@localhost/thamgia for
+    /// the city-wide server (sqlite: URLs work too); wins over --database.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// The built app (Trunk's output folder).
     #[arg(long, env = "THAMGIA_STATIC_DIR", default_value = "dist")]
     static_dir: PathBuf,
@@ -47,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
 
     let config = thamgia_server::ServerConfig {
         database_path: arguments.database.clone(),
+        database_url: arguments.database_url.clone().filter(|url| !url.is_empty()),
         static_dir: arguments.static_dir.clone(),
         seed_demo: !arguments.no_seed,
     };
@@ -58,8 +64,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let state = thamgia_server::prepare(&config)
         .await
-        .with_context(|| format!("opening the database {}", config.database_path.display()))?;
+        .with_context(|| format!("opening the database {}", config.database_location()))?;
     let database = state.database.clone();
+    let backend = database.backend();
     let router = thamgia_server::app(state, &config.static_dir);
     let address = SocketAddr::new(arguments.bind, arguments.port);
     let listener = tokio::net::TcpListener::bind(address)
@@ -67,9 +74,14 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("listening on {address}"))?;
     tracing::info!(
         %address,
-        database = %config.database_path.display(),
+        backend = backend.name(),
+        database = %config.database_location(),
         "Tham Gia is running: open http://localhost:{}", arguments.port
     );
+    match database.durability().await {
+        Ok(settings) => tracing::info!(?settings, "{} durability settings", backend.name()),
+        Err(error) => tracing::warn!(%error, "cannot read the durability settings"),
+    }
     thamgia_server::serve(listener, router, shutdown_signal()).await?;
     database.close().await;
     tracing::info!("stopped cleanly");

@@ -163,22 +163,22 @@ impl Database {
         targets: &[thamgia_core::indicator::Target],
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
-        let mut transaction = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM indicator_targets WHERE code = ?")
+        let mut transaction = self.begin_write().await?;
+        sqlx::query("DELETE FROM indicator_targets WHERE code = $1")
             .bind(code)
             .execute(&mut *transaction)
             .await?;
         for target in targets {
-            sqlx::query("INSERT INTO indicator_targets (code, jurisdiction, year, value, updated_at) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO indicator_targets (code, jurisdiction, year, value, updated_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(code)
                 .bind(&target.jurisdiction)
-                .bind(target.year)
+                .bind(i64::from(target.year))
                 .bind(target.value)
                 .bind(now.to_rfc3339())
                 .execute(&mut *transaction)
                 .await?;
         }
-        sqlx::query("INSERT INTO indicator_target_sets (code, updated_at) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET updated_at = excluded.updated_at")
+        sqlx::query("INSERT INTO indicator_target_sets (code, updated_at) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET updated_at = excluded.updated_at")
             .bind(code)
             .bind(now.to_rfc3339())
             .execute(&mut *transaction)
@@ -196,12 +196,12 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
         sqlx::query(
-            "INSERT INTO ward_populations (ward_code, year, children_7_15, updated_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO ward_populations (ward_code, year, children_7_15, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (ward_code, year) DO UPDATE SET children_7_15 = excluded.children_7_15,
                  updated_at = excluded.updated_at",
         )
         .bind(ward_code)
-        .bind(year)
+        .bind(i64::from(year))
         .bind(children as i64)
         .bind(now.to_rfc3339())
         .execute(self.pool())
@@ -217,9 +217,9 @@ impl Database {
         let (start, end) = period_dates(period);
         let rows = sqlx::query(
             "SELECT ward_code, COUNT(*) AS responses,
-                    SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS older
+                    CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older
              FROM responses
-             WHERE superseded_by IS NULL AND created_at >= ? AND created_at < ?
+             WHERE superseded_by IS NULL AND created_at >= $1 AND created_at < $2
              GROUP BY ward_code",
         )
         .bind(day_start(start))
@@ -227,8 +227,8 @@ impl Database {
         .fetch_all(self.pool())
         .await?;
         let populations: BTreeMap<String, i64> =
-            sqlx::query("SELECT ward_code, children_7_15 FROM ward_populations WHERE year = ?")
-                .bind(period.year())
+            sqlx::query("SELECT ward_code, children_7_15 FROM ward_populations WHERE year = $1")
+                .bind(i64::from(period.year()))
                 .fetch_all(self.pool())
                 .await?
                 .iter()
@@ -281,7 +281,7 @@ impl Database {
         &self,
         period: Period,
     ) -> Result<BTreeMap<ReportId, (ReportStatus, ReportFields)>, ServerError> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM reports WHERE period = ?")
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM reports WHERE period = $1")
             .bind(period.to_string())
             .fetch_all(self.pool())
             .await?;
@@ -363,7 +363,7 @@ impl Database {
         catalogue: &Catalogue,
     ) -> Result<Vec<TrendPoint>, ServerError> {
         let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM reports WHERE ward_code = ? ORDER BY period")
+            sqlx::query_scalar("SELECT id FROM reports WHERE ward_code = $1 ORDER BY period")
                 .bind(ward_code)
                 .fetch_all(self.pool())
                 .await?;
@@ -392,7 +392,7 @@ impl Database {
         &self,
         survey_id: &str,
     ) -> Result<Vec<(Response, String, Option<String>)>, ServerError> {
-        let rows = sqlx::query("SELECT content, received_at, superseded_by FROM responses WHERE survey_id = ? ORDER BY received_at, id")
+        let rows = sqlx::query("SELECT content, received_at, superseded_by FROM responses WHERE survey_id = $1 ORDER BY received_at, id")
             .bind(survey_id)
             .fetch_all(self.pool())
             .await?;

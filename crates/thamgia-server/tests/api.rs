@@ -313,6 +313,7 @@ async fn over_a_real_socket_a_repeated_push_is_stored_once() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let config = ServerConfig {
         database_path: directory.path().join("socket.sqlite3"),
+        database_url: None,
         static_dir: PathBuf::from(directory.path()),
         seed_demo: true,
     };

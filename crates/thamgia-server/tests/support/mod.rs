@@ -1,7 +1,14 @@
 //! What the server's integration tests share: the whole app on a fresh
-//! SQLite file, called through its router without a socket.
+//! database, called through its router without a socket.
+//!
+//! The database is a fresh SQLite file, or, when `THAMGIA_TEST_POSTGRES_URL`
+//! names a PostgreSQL server where the test user may `CREATE DATABASE`, a
+//! fresh database of its own on that server (dropped when the test ends), so
+//! tests stay isolated and run in parallel on either backend.
 
 #![allow(dead_code)] // each test file uses a different part of it
+
+use std::str::FromStr;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -9,13 +16,95 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use sqlx::any::AnyConnectOptions;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor};
 use thamgia_server::{AppState, Database, ServerConfig};
 use tower::ServiceExt;
+
+/// The environment variable naming the PostgreSQL server tests run on.
+pub const POSTGRES_URL_VARIABLE: &str = "THAMGIA_TEST_POSTGRES_URL";
 
 pub struct TestServer {
     pub state: AppState,
     router: Router,
+    // Dropped first: the database goes before the directory.
+    _postgres: Option<PostgresDatabase>,
     _directory: tempfile::TempDir,
+}
+
+/// A database made for one test on the server `THAMGIA_TEST_POSTGRES_URL`
+/// names; dropped (with its connections) when this is.
+pub struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+    /// The URL of the new database.
+    pub url: String,
+}
+
+impl PostgresDatabase {
+    /// A fresh database on the server of `THAMGIA_TEST_POSTGRES_URL`, or
+    /// `None` when that variable is unset or empty.
+    pub async fn create_if_configured() -> Option<PostgresDatabase> {
+        let admin_url = std::env::var(POSTGRES_URL_VARIABLE)
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        let name = format!("thamgia_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|error| panic!("{POSTGRES_URL_VARIABLE}: cannot connect: {error}"));
+        // Template0 and the C locale: the same fresh database whatever the
+        // server's own template holds.
+        admin
+            .execute(
+                format!(
+                    "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+                     LC_COLLATE 'C' LC_CTYPE 'C'"
+                )
+                .as_str(),
+            )
+            .await
+            .unwrap_or_else(|error| panic!("CREATE DATABASE {name}: {error}"));
+        admin.close().await.ok();
+        let mut url = AnyConnectOptions::from_str(&admin_url)
+            .expect("a readable PostgreSQL URL")
+            .database_url;
+        url.set_path(&format!("/{name}"));
+        Some(PostgresDatabase {
+            admin_url,
+            name,
+            url: url.to_string(),
+        })
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime: the database is dropped from
+        // a thread with a runtime of its own.
+        let admin_url = self.admin_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                admin
+                    .execute(statement.as_str())
+                    .await
+                    .map_err(|error| error.to_string())?;
+                admin.close().await.map_err(|error| error.to_string())
+            })
+        })
+        .join();
+        if let Ok(Err(error)) = dropped {
+            eprintln!("could not drop the test database {}: {error}", self.name);
+        }
+    }
 }
 
 pub async fn server() -> TestServer {
@@ -27,8 +116,10 @@ pub async fn server() -> TestServer {
         "<!doctype html><title>Tham Gia</title>",
     )
     .expect("index.html");
+    let postgres = PostgresDatabase::create_if_configured().await;
     let config = ServerConfig {
         database_path: directory.path().join("data").join("test.sqlite3"),
+        database_url: postgres.as_ref().map(|database| database.url.clone()),
         static_dir: static_dir.clone(),
         seed_demo: true,
     };
@@ -39,6 +130,7 @@ pub async fn server() -> TestServer {
     TestServer {
         state,
         router,
+        _postgres: postgres,
         _directory: directory,
     }
 }
