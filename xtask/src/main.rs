@@ -8,13 +8,16 @@
 //!
 //! - `setup [--for-tests]`: installs what is missing (wasm32 target, trunk,
 //!   wasm-bindgen-cli, npm's wasm-opt; with `--for-tests` also chromium,
-//!   chromedriver and python3-venv), checking each with a cheap command first.
+//!   chromedriver, python3-venv and PostgreSQL), checking each with a cheap
+//!   command first.
 //! - `build`: setup, then `trunk build --release` into `<root>/dist`.
 //! - `run [--port N] [--database PATH]`: build, then the server on that port.
-//! - `test`: setup for tests, then every check CI runs, in order, timed.
+//! - `test`: setup for tests, then every check CI runs, in order, timed; the
+//!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
 //! - `bench`: build, then the server's ingest benchmark.
 //! - `help`: usage.
 
+mod postgres;
 mod setup;
 mod tasks;
 mod workspace;
@@ -35,16 +38,18 @@ Commands:
   setup [--for-tests]      Install what is missing: the wasm32-unknown-unknown target,
                            trunk 0.21.14, wasm-bindgen-cli (the version in Cargo.lock) and
                            wasm-opt (npm's binaryen, via `npm ci`). With --for-tests, also
-                           chromium, chromedriver and python3-venv from apt. Quick when all
-                           is installed.
+                           chromium, chromedriver, python3-venv and postgresql from apt.
+                           Quick when all is installed.
   build                    setup, then `trunk build --release` into dist/
   run [--port N] [--database PATH]
                            build, then serve the app and the API
                            (defaults: --port 8080 --database data/thamgia.sqlite3)
   test                     setup --for-tests, then fmt, clippy (native and wasm32),
                            native tests (with pyxform from tools/xlsform/setup_venv.sh),
-                           build, browser tests and end-to-end tests,
-                           stopping at the first failure (this is what CI runs)
+                           the server's tests again on PostgreSQL (a throwaway cluster
+                           unless THAMGIA_TEST_POSTGRES_URL is set), build, browser tests
+                           and end-to-end tests, stopping at the first failure
+                           (this is what CI runs)
   bench                    build, then `cargo bench -p thamgia-server --bench ingest`
   help                     Show this text
 
@@ -52,6 +57,11 @@ Environment:
   CI=true                  Without CARGO_TARGET_DIR, cargo builds go to
                            $HOME/.cache/thamgia/target (a warm cache outside the clone).
   CARGO_TARGET_DIR         Used as is when set.
+  THAMGIA_TEST_POSTGRES_URL
+                           A PostgreSQL server where the test user may CREATE DATABASE
+                           (e.g. postgres://postgres@127.0.0.1:5432/postgres): `test` runs
+                           the server's PostgreSQL tests there instead of starting a
+                           throwaway cluster from /usr/lib/postgresql/*/bin.
 ";
 
 fn main() -> ExitCode {

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::postgres;
 use crate::workspace::Workspace;
 use crate::Result;
 
@@ -16,8 +17,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Installs what is missing; with `for_tests`, also chromium, chromedriver
-/// and python3's venv (for the pyxform reference of the XLSForm test).
+/// Installs what is missing; with `for_tests`, also chromium, chromedriver,
+/// python3's venv (for the pyxform reference of the XLSForm test) and
+/// PostgreSQL (for the server's tests on PostgreSQL).
 pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_target(workspace)?;
     trunk(workspace)?;
@@ -26,6 +28,7 @@ pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     if for_tests {
         browsers(workspace)?;
         python_venv(workspace)?;
+        postgresql(workspace)?;
     }
     Ok(())
 }
@@ -206,6 +209,40 @@ fn python_venv(workspace: &Workspace) -> Result {
         .into());
     }
     Ok(())
+}
+
+/// PostgreSQL's initdb and pg_ctl, for the throwaway cluster the server's
+/// tests run on; not needed when THAMGIA_TEST_POSTGRES_URL names a server.
+fn postgresql(workspace: &Workspace) -> Result {
+    if postgres::url_from_environment().is_some() {
+        println!(
+            "✓ PostgreSQL not needed here: the tests use the server of {}",
+            postgres::TEST_URL_VARIABLE
+        );
+        return Ok(());
+    }
+    if let Some((version, bin)) = postgres::find_programs(workspace) {
+        println!(
+            "✓ PostgreSQL {version} already installed ({})",
+            if bin.as_os_str().is_empty() {
+                "initdb and pg_ctl on PATH".to_owned()
+            } else {
+                bin.display().to_string()
+            }
+        );
+        return Ok(());
+    }
+    println!("→ installing postgresql from apt (initdb and pg_ctl are missing)");
+    apt_install(workspace, &["postgresql"])?;
+    match postgres::find_programs(workspace) {
+        Some((version, _)) => {
+            println!("✓ PostgreSQL {version} installed");
+            Ok(())
+        }
+        None => {
+            Err("initdb and pg_ctl are still missing after installing postgresql from apt".into())
+        }
+    }
 }
 
 /// `apt-get update` then `apt-get install -y <packages>`, as root or through

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::postgres::{self, TestPostgres};
 use crate::setup::setup;
 use crate::workspace::Workspace;
 use crate::Result;
@@ -172,14 +173,20 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
-        name: "test core + server",
+        name: "test core + server (SQLite)",
         action: |ws| {
             let python = pyxform_python(ws)?;
             let mut test = ws.cargo(&["test", "-p", "thamgia-core", "-p", "thamgia-server"]);
             // The XLSForm import test then also runs pyxform live.
-            test.env("THAMGIA_PYXFORM_PYTHON", python);
+            test.env("THAMGIA_PYXFORM_PYTHON", python)
+                // Without it the server's tests run on SQLite files.
+                .env_remove(postgres::TEST_URL_VARIABLE);
             ws.run(test)
         },
+    },
+    Step {
+        name: "test server (PostgreSQL)",
+        action: test_server_on_postgres,
     },
     Step {
         name: "build (trunk)",
@@ -209,6 +216,30 @@ const STEPS: &[Step] = &[
         },
     },
 ];
+
+/// The server's tests again, on PostgreSQL: the server of
+/// `THAMGIA_TEST_POSTGRES_URL`, or a throwaway cluster stopped and removed
+/// afterwards, also when the tests fail. Each test makes its own database.
+fn test_server_on_postgres(workspace: &Workspace) -> Result {
+    let server = TestPostgres::start(workspace)?;
+    println!("PostgreSQL: {}", server.description);
+    let mut test = workspace.cargo(&["test", "-p", "thamgia-server"]);
+    // pyxform was compared in the SQLite run; the URL of a server given in
+    // the environment is inherited (never echoed: it may hold a password).
+    test.env_remove("THAMGIA_PYXFORM_PYTHON");
+    if postgres::url_from_environment().is_none() {
+        test.env(postgres::TEST_URL_VARIABLE, &server.url);
+    }
+    let started = Instant::now();
+    let result = workspace.run(test);
+    println!(
+        "server tests on PostgreSQL {} in {:.1} s",
+        if result.is_ok() { "passed" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+    let stopped = server.stop();
+    result.and(stopped)
+}
 
 /// `tools/xlsform/setup_venv.sh`: makes (once) the venv holding pyxform, the
 /// reference converter the XLSForm import is compared with, and returns the
