@@ -5,6 +5,7 @@
 //! tested natively and deterministically, and the same code runs in the
 //! browser (wasm32) and on the server.
 
+pub mod account;
 pub mod expression;
 pub mod form;
 pub mod forum;

@@ -290,4 +290,10 @@ pub enum ApiErrorCode {
     NotFound,
     /// The server failed; try again later.
     Internal,
+    /// No valid session: the token is missing, unknown or revoked. Sign in
+    /// again; nothing saved on the tablet is lost.
+    Unauthorized,
+    /// The session is valid but may not reach this (another ward's data, or
+    /// a task of another role).
+    Forbidden,
 }

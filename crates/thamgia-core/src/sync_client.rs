@@ -105,6 +105,14 @@ pub enum SyncFailure {
 }
 
 impl SyncFailure {
+    /// Whether the server refused the session (missing, unknown or revoked
+    /// token): the worker must sign in again before anything is sent.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::Unauthorized)
+    }
+}
+
+impl SyncFailure {
     /// What the worker is told: what happened and what to do.
     pub fn message(&self) -> Localized {
         match self {
@@ -120,6 +128,14 @@ impl SyncFailure {
                 if error.code == ApiErrorCode::SchemaMismatch =>
             {
                 error.message.clone()
+            }
+            SyncFailure::Server { error: Some(error), .. }
+                if error.code == ApiErrorCode::Unauthorized =>
+            {
+                Localized::new(
+                    "Phiên đăng nhập trên máy này đã hết hiệu lực hoặc đã bị thu hồi. Hãy đăng nhập lại; dữ liệu đã lưu trên máy không bị mất và sẽ được gửi sau khi đăng nhập.",
+                    "The session on this tablet has ended or was revoked. Sign in again; everything saved on the tablet is kept and will be sent once you are signed in.",
+                )
             }
             SyncFailure::Server { error: Some(error), .. } => Localized::new(
                 format!("Máy chủ báo lỗi: {}. Ứng dụng sẽ tự thử lại.", error.message.vi),

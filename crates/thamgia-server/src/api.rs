@@ -1,5 +1,9 @@
-//! `/api/v1`: health, reference data, surveys (and their XLSForm import),
-//! and the sync protocol.
+//! `/api/v1`: health, sessions and accounts, reference data, surveys (and
+//! their XLSForm import), the town hall's views, and the sync protocol.
+//!
+//! Every route but `GET /health` and `POST /session` takes a [`Caller`]:
+//! no valid token, no answer (401). Each handler then applies the role and
+//! ward rules before touching data (403).
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
@@ -9,11 +13,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::Serialize;
+use thamgia_core::account::{
+    AccountChange, AccountInfo, AccountRecord, LoginRequest, NewAccount, Session,
+};
 use thamgia_core::{
     Localized, PullRequest, PullResponse, PushRequest, PushResponse, SurveyDefinition,
     SCHEMA_VERSION,
 };
 
+use crate::auth::Caller;
 use crate::error::ServerError;
 use crate::seed::UnitList;
 use crate::xlsform::{import_xlsform, ImportProblem};
@@ -26,6 +34,10 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/session", post(sign_in).get(session_info).delete(sign_out))
+        .route("/accounts", get(accounts).post(create_account))
+        .route("/accounts/{username}", axum::routing::put(update_account))
+        .route("/devices/{id}/revoke", post(revoke_device))
         .route("/units", get(units))
         .route("/surveys", get(surveys))
         .route("/surveys/{id}/{version}", get(survey))
@@ -75,17 +87,19 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ServerErr
     }))
 }
 
-async fn units(State(state): State<AppState>) -> Json<UnitList> {
+async fn units(_caller: Caller, State(state): State<AppState>) -> Json<UnitList> {
     Json(state.units.as_ref().clone())
 }
 
 async fn surveys(
+    _caller: Caller,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<SurveyDefinition>>, ServerError> {
     Ok(Json(state.database.latest_surveys().await?))
 }
 
 async fn survey(
+    _caller: Caller,
     State(state): State<AppState>,
     Path((id, version)): Path<(String, u32)>,
 ) -> Result<Json<SurveyDefinition>, ServerError> {
@@ -98,11 +112,15 @@ async fn survey(
 }
 
 async fn push(
+    caller: Caller,
     State(state): State<AppState>,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ServerError> {
     let Json(request) = body?;
-    let answer = state.database.push(&request, Utc::now()).await?;
+    let answer = state
+        .database
+        .push_as(&request, &caller.info, Utc::now())
+        .await?;
     tracing::info!(
         client_id = %request.client_id,
         mutations = request.mutations.len(),
@@ -114,20 +132,28 @@ async fn push(
 }
 
 async fn pull(
+    caller: Caller,
     State(state): State<AppState>,
     body: Result<Json<PullRequest>, JsonRejection>,
 ) -> Result<Json<PullResponse>, ServerError> {
-    let Json(request) = body?;
+    let Json(mut request) = body?;
+    // A tablet of a ward pulls that ward; only a city officer may pull all.
+    request.ward_code = caller.ward_scope(request.ward_code.as_deref())?;
     Ok(Json(state.database.pull(&request).await?))
 }
 
 /// A guardian withdrew consent through the ward: the answers are deleted
-/// here and on every tablet at its next sync. (Once accounts exist, this is
-/// for city and ward officers only.)
+/// here and on every tablet at its next sync. For the response's ward
+/// officer and city officers.
 async fn withdraw(
+    caller: Caller,
     State(state): State<AppState>,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<axum::http::StatusCode, ServerError> {
+    match state.database.response_ward(id).await? {
+        Some(ward) => caller.require_officer_of(&ward)?,
+        None => caller.require_city()?,
+    }
     state.database.withdraw_response(id, Utc::now()).await?;
     tracing::info!(response_id = %id, "consent withdrawn at the town hall");
     Ok(axum::http::StatusCode::NO_CONTENT)
@@ -138,12 +164,13 @@ async fn withdraw(
 /// version of its `form_id` and answered with 201 and the survey; otherwise
 /// 422 lists every problem with its sheet and row.
 ///
-/// Until accounts exist anyone on the trusted network can publish; once
-/// they do, this endpoint requires the city-officer role.
+/// City officers only.
 async fn import_survey(
+    caller: Caller,
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SurveyDefinition>), ServerError> {
+    caller.require_city()?;
     let body = body?;
     // Unzipping and parsing a workbook is CPU work: off the async threads.
     // A panic inside the reader (a malformed file it did not expect) is the
@@ -185,6 +212,7 @@ pub struct ReportView {
 
 /// `GET /reports/{ward}:{period}`, e.g. `/reports/00004:2026-Q3`.
 async fn report(
+    caller: Caller,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ReportView>, ServerError> {
@@ -193,23 +221,26 @@ async fn report(
             .map_err(|error: thamgia_core::report::ReportError| {
                 ServerError::BadRequest(error.to_string())
             })?;
+    caller.require_ward(report_id.ward_code())?;
     let (status, fields) = state.database.report(&report_id).await?;
     Ok(Json(ReportView { status, fields }))
 }
 
 async fn indicators(
+    _caller: Caller,
     State(state): State<AppState>,
 ) -> Result<Json<thamgia_core::indicator::Catalogue>, ServerError> {
     Ok(Json(state.database.catalogue(&state.catalogue).await?))
 }
 
-/// A city officer replaces an indicator's targets (city officers only, once
-/// accounts exist).
+/// A city officer replaces an indicator's targets.
 async fn set_targets(
+    caller: Caller,
     State(state): State<AppState>,
     Path(code): Path<String>,
     body: Result<Json<Vec<thamgia_core::indicator::Target>>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
+    caller.require_city()?;
     let Json(targets) = body?;
     if state.catalogue.indicator(&code).is_none() {
         return Err(ServerError::NotFound);
@@ -240,9 +271,11 @@ fn parse_period(text: &str) -> Result<thamgia_core::report::Period, ServerError>
 }
 
 async fn overview(
+    caller: Caller,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
+    caller.require_city()?;
     let period = parse_period(&query.period)?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(
@@ -261,9 +294,11 @@ pub struct TrendQuery {
 }
 
 async fn trend(
+    caller: Caller,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<TrendQuery>,
 ) -> Result<Json<Vec<crate::townhall::TrendPoint>>, ServerError> {
+    caller.require_ward(&query.ward)?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(
         state
@@ -280,10 +315,12 @@ pub struct PopulationBody {
 }
 
 async fn set_population(
+    caller: Caller,
     State(state): State<AppState>,
     Path((code, year)): Path<(String, i32)>,
     body: Result<Json<PopulationBody>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
+    caller.require_city()?;
     let Json(body) = body?;
     if !state.units.units.iter().any(|unit| unit.code == code) {
         return Err(ServerError::NotFound);
@@ -320,9 +357,11 @@ pub struct SurveyQuery {
 }
 
 async fn export_responses(
+    caller: Caller,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<SurveyQuery>,
 ) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
     let survey = state
         .database
         .latest_surveys()
@@ -336,9 +375,11 @@ async fn export_responses(
 }
 
 async fn export_reports(
+    caller: Caller,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
 ) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
     let period = parse_period(&query.period)?;
     let reports = state.database.reports_of_period(period).await?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
@@ -353,24 +394,31 @@ pub struct WardQuery {
 }
 
 async fn forums(
+    caller: Caller,
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<WardQuery>,
 ) -> Result<Json<Vec<crate::forums::ForumView>>, ServerError> {
+    let ward = caller.ward_scope(query.ward.as_deref())?;
     Ok(Json(
         state
             .database
-            .forums(query.ward.as_deref(), Utc::now().date_naive())
+            .forums(ward.as_deref(), Utc::now().date_naive())
             .await?,
     ))
 }
 
-/// The town hall records an authority's answer (city and ward officers once
-/// accounts exist).
+/// The town hall records an authority's answer: the ward officer of the
+/// forum's ward, or a city officer.
 async fn answer_recommendation(
+    caller: Caller,
     State(state): State<AppState>,
     Path(id): Path<uuid::Uuid>,
     body: Result<Json<crate::forums::AnswerBody>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
+    match state.database.recommendation_ward_of(id).await? {
+        Some(ward) => caller.require_officer_of(&ward)?,
+        None => return Err(ServerError::NotFound),
+    }
     let Json(body) = body?;
     if state
         .database
@@ -384,8 +432,10 @@ async fn answer_recommendation(
 }
 
 async fn export_forums(
+    caller: Caller,
     State(state): State<AppState>,
 ) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
     let forums = state.database.forums(None, Utc::now().date_naive()).await?;
     Ok(csv_response(
         "forums.csv",
@@ -395,4 +445,104 @@ async fn export_forums(
 
 async fn not_found() -> ServerError {
     ServerError::NotFound
+}
+
+/// `POST /session`: signs in and issues a device token.
+async fn sign_in(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<Session>, ServerError> {
+    let Json(request) = body?;
+    Ok(Json(state.database.sign_in(&request, Utc::now()).await?))
+}
+
+/// `GET /session`: who the token belongs to.
+async fn session_info(caller: Caller) -> Json<AccountInfo> {
+    Json(caller.info)
+}
+
+/// `DELETE /session`: signs this device out; its token stops working.
+async fn sign_out(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<StatusCode, ServerError> {
+    state
+        .database
+        .revoke_device(caller.device_id, Utc::now())
+        .await?;
+    tracing::info!(username = %caller.info.username, device_id = %caller.device_id, "signed out");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn accounts(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<AccountRecord>>, ServerError> {
+    caller.require_city()?;
+    Ok(Json(state.database.accounts().await?))
+}
+
+async fn create_account(
+    caller: Caller,
+    State(state): State<AppState>,
+    body: Result<Json<NewAccount>, JsonRejection>,
+) -> Result<(StatusCode, Json<AccountRecord>), ServerError> {
+    caller.require_city()?;
+    let Json(account) = body?;
+    if let Some(ward) = &account.info.ward_code {
+        known_unit(&state, ward)?;
+    }
+    let record = state.database.create_account(&account, Utc::now()).await?;
+    tracing::info!(by = %caller.info.username, username = %record.info.username, role = record.info.role.as_str(), "account created");
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+async fn update_account(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    body: Result<Json<AccountChange>, JsonRejection>,
+) -> Result<Json<AccountRecord>, ServerError> {
+    caller.require_city()?;
+    let Json(change) = body?;
+    if let Some(ward) = &change.ward_code {
+        known_unit(&state, ward)?;
+    }
+    if username == caller.info.username && change.active == Some(false) {
+        return Err(ServerError::Invalid(Localized::new(
+            "Không thể tự khoá tài khoản của mình.",
+            "You cannot deactivate your own account.",
+        )));
+    }
+    let record = state
+        .database
+        .update_account(&username, &change, Utc::now())
+        .await?;
+    tracing::info!(by = %caller.info.username, %username, "account changed");
+    Ok(Json(record))
+}
+
+async fn revoke_device(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<uuid::Uuid>,
+) -> Result<StatusCode, ServerError> {
+    caller.require_city()?;
+    if state.database.revoke_device(id, Utc::now()).await? {
+        tracing::info!(by = %caller.info.username, device_id = %id, "device revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ServerError::NotFound)
+    }
+}
+
+fn known_unit(state: &AppState, ward: &str) -> Result<(), ServerError> {
+    if state.units.units.iter().any(|unit| unit.code == ward) {
+        Ok(())
+    } else {
+        Err(ServerError::Invalid(Localized::new(
+            format!("Không có phường/xã mã {ward} trong danh sách của Hà Nội."),
+            format!("There is no ward with code {ward} in Hanoi's list."),
+        )))
+    }
 }

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Row, Transaction};
+use thamgia_core::account::AccountInfo;
 use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
 use thamgia_core::report::{
     bound, FieldEdit, ReportFields, ReportId, ReportStatus, ReportStatusChange, Stamp,
@@ -348,6 +349,28 @@ impl Database {
         request: &PushRequest,
         now: DateTime<Utc>,
     ) -> Result<PushResponse, ServerError> {
+        self.push_scoped(request, None, now).await
+    }
+
+    /// Applies a push sent by `account`: as [`Database::push`], but a record
+    /// outside the account's ward, or a task outside its role (approving a
+    /// report, say), is refused and quarantined with the reason, and the
+    /// rest of the batch proceeds.
+    pub async fn push_as(
+        &self,
+        request: &PushRequest,
+        account: &AccountInfo,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse, ServerError> {
+        self.push_scoped(request, Some(account), now).await
+    }
+
+    async fn push_scoped(
+        &self,
+        request: &PushRequest,
+        account: Option<&AccountInfo>,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse, ServerError> {
         if request.schema_version != SCHEMA_VERSION {
             return Err(ServerError::SchemaMismatch {
                 got: request.schema_version,
@@ -407,55 +430,79 @@ impl Database {
                 };
                 break;
             }
-            let outcome = match &mutation.change {
-                MutationChange::SubmitResponse { response } => {
-                    let key = (response.survey_id.clone(), response.survey_version);
-                    if !surveys.contains_key(&key) {
-                        let survey = load_survey(&mut transaction, &key.0, key.1)
-                            .await?
-                            .and_then(|survey| {
-                                FormEngine::compile(&survey)
-                                    .ok()
-                                    .map(|engine| (survey, engine))
-                            });
-                        surveys.insert(key.clone(), survey);
+            let refusal = match account {
+                Some(account) => out_of_scope(&mut transaction, account, &mutation.change).await?,
+                None => None,
+            };
+            let outcome = if let Some(message) = refusal {
+                quarantine(
+                    &mut transaction,
+                    &client_id,
+                    mutation.seq,
+                    mutation,
+                    &record_id,
+                    &message,
+                    &received_at,
+                )
+                .await?;
+                MutationOutcome::Rejected { message }
+            } else {
+                match &mutation.change {
+                    MutationChange::SubmitResponse { response } => {
+                        let key = (response.survey_id.clone(), response.survey_version);
+                        if !surveys.contains_key(&key) {
+                            let survey = load_survey(&mut transaction, &key.0, key.1)
+                                .await?
+                                .and_then(|survey| {
+                                    FormEngine::compile(&survey)
+                                        .ok()
+                                        .map(|engine| (survey, engine))
+                                });
+                            surveys.insert(key.clone(), survey);
+                        }
+                        let survey = surveys.get(&key).and_then(Option::as_ref);
+                        let submission = Submission {
+                            client_id: &client_id,
+                            seq: mutation.seq,
+                            received_at: &received_at,
+                            today: now.date_naive(),
+                        };
+                        submit_response(&mut transaction, survey, &submission, response).await?
                     }
-                    let survey = surveys.get(&key).and_then(Option::as_ref);
-                    let submission = Submission {
-                        client_id: &client_id,
-                        seq: mutation.seq,
-                        received_at: &received_at,
-                        today: now.date_naive(),
-                    };
-                    submit_response(&mut transaction, survey, &submission, response).await?
-                }
-                MutationChange::WithdrawResponse {
-                    response_id,
-                    withdrawn_at,
-                } => {
-                    withdraw(
-                        &mut transaction,
-                        *response_id,
-                        *withdrawn_at,
-                        &received_at,
-                        "tablet",
-                    )
-                    .await?;
-                    MutationOutcome::Withdrawn
-                }
-                MutationChange::EditReportField { edit } => {
-                    let bounded = bound_in_push(edit, now, &mut last_bounded);
-                    edit_report_field(&mut transaction, &bounded, &received_at).await?
-                }
-                MutationChange::ChangeReportStatus { change } => {
-                    change_report_status(&mut transaction, change, &received_at).await?
-                }
-                MutationChange::SubmitForum { forum } => {
-                    crate::forums::submit_forum(&mut transaction, forum, &client_id, &received_at)
+                    MutationChange::WithdrawResponse {
+                        response_id,
+                        withdrawn_at,
+                    } => {
+                        withdraw(
+                            &mut transaction,
+                            *response_id,
+                            *withdrawn_at,
+                            &received_at,
+                            "tablet",
+                        )
+                        .await?;
+                        MutationOutcome::Withdrawn
+                    }
+                    MutationChange::EditReportField { edit } => {
+                        let bounded = bound_in_push(edit, now, &mut last_bounded);
+                        edit_report_field(&mut transaction, &bounded, &received_at).await?
+                    }
+                    MutationChange::ChangeReportStatus { change } => {
+                        change_report_status(&mut transaction, change, &received_at).await?
+                    }
+                    MutationChange::SubmitForum { forum } => {
+                        crate::forums::submit_forum(
+                            &mut transaction,
+                            forum,
+                            &client_id,
+                            &received_at,
+                        )
                         .await?
-                }
-                MutationChange::RecordFeedback { feedback } => {
-                    crate::forums::record_feedback(&mut transaction, feedback, &received_at).await?
+                    }
+                    MutationChange::RecordFeedback { feedback } => {
+                        crate::forums::record_feedback(&mut transaction, feedback, &received_at)
+                            .await?
+                    }
                 }
             };
             sqlx::query(
@@ -1001,6 +1048,107 @@ async fn ensure_report(
     .bind(report_id.ward_code())
     .bind(report_id.period().to_string())
     .bind(received_at)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Why `account` may not send this mutation, if it may not: a record of
+/// another ward, or a task of another role.
+async fn out_of_scope(
+    connection: &mut AnyConnection,
+    account: &AccountInfo,
+    change: &MutationChange,
+) -> Result<Option<Localized>, ServerError> {
+    let other_ward = |ward: &str| {
+        Some(Localized::new(
+            format!("Tài khoản {} không được gửi dữ liệu của phường/xã {ward}. Bản ghi được giữ lại ở máy chủ để cán bộ thành phố xem xét.", account.username),
+            format!("Account {} may not send data of ward {ward}. The record is kept aside on the server for a city officer to review.", account.username),
+        ))
+    };
+    let officers_only = || {
+        Some(Localized::new(
+            "Chỉ cán bộ phường/xã hoặc cán bộ thành phố được sửa và gửi báo cáo của phường/xã. Bản ghi được giữ lại ở máy chủ.",
+            "Only the ward officer or a city officer may edit and submit the ward's report. The record is kept aside on the server.",
+        ))
+    };
+    let refusal = match change {
+        MutationChange::SubmitResponse { response } => (!account
+            .may_access_ward(&response.ward_code))
+        .then(|| other_ward(&response.ward_code))
+        .flatten(),
+        MutationChange::SubmitForum { forum } => (!account.may_access_ward(&forum.ward_code))
+            .then(|| other_ward(&forum.ward_code))
+            .flatten(),
+        MutationChange::WithdrawResponse { response_id, .. } => {
+            let ward: Option<String> =
+                sqlx::query_scalar("SELECT ward_code FROM responses WHERE id = $1")
+                    .bind(response_id.to_string())
+                    .fetch_optional(&mut *connection)
+                    .await?;
+            match ward {
+                Some(ward) if !account.may_access_ward(&ward) => other_ward(&ward),
+                _ => None,
+            }
+        }
+        MutationChange::EditReportField { edit } => {
+            let ward = edit.report_id.ward_code();
+            if !account.may_access_ward(ward) {
+                other_ward(ward)
+            } else if !account.may_act_for_ward(ward) {
+                officers_only()
+            } else {
+                None
+            }
+        }
+        MutationChange::ChangeReportStatus { change } => {
+            let ward = change.report_id.ward_code();
+            if !account.may_access_ward(ward) {
+                other_ward(ward)
+            } else if !account.may_change_report_status(ward, change.to) {
+                if change.to == ReportStatus::Approved {
+                    Some(Localized::new(
+                        "Chỉ cán bộ thành phố được duyệt báo cáo.",
+                        "Only a city officer may approve a report.",
+                    ))
+                } else {
+                    officers_only()
+                }
+            } else {
+                None
+            }
+        }
+        MutationChange::RecordFeedback { feedback } => {
+            match crate::forums::recommendation_ward(connection, feedback.recommendation_id).await?
+            {
+                Some(ward) if !account.may_access_ward(&ward) => other_ward(&ward),
+                _ => None,
+            }
+        }
+    };
+    Ok(refusal)
+}
+
+/// Keeps a refused mutation whole with its reason, for a city officer.
+async fn quarantine(
+    connection: &mut AnyConnection,
+    client_id: &str,
+    seq: u64,
+    mutation: &thamgia_core::Mutation,
+    record_id: &str,
+    reason: &Localized,
+    received_at: &str,
+) -> Result<(), ServerError> {
+    sqlx::query(
+        "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at, record_id)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, seq) DO NOTHING",
+    )
+    .bind(client_id)
+    .bind(seq as i64)
+    .bind(serde_json::to_string(&mutation.change)?)
+    .bind(serde_json::to_string(&[reason])?)
+    .bind(received_at)
+    .bind(record_id)
     .execute(&mut *connection)
     .await?;
     Ok(())

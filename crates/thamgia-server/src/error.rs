@@ -35,6 +35,23 @@ pub enum ServerError {
     /// 404: nothing here.
     #[error("not found")]
     NotFound,
+    /// 400: the request was read but its content is refused, with a
+    /// message for people (an account without a ward, say).
+    #[error("invalid: {}", .0.en)]
+    Invalid(Localized),
+    /// 401: no session, or an unknown, revoked or deactivated one; or a
+    /// wrong password at sign-in.
+    #[error("unauthorized: {}", .0.en)]
+    Unauthorized(Localized),
+    /// 403: a valid session that may not reach this.
+    #[error("forbidden: {}", .0.en)]
+    Forbidden(Localized),
+    /// 409: the request clashes with what exists (a user name taken).
+    #[error("conflict: {}", .0.en)]
+    Conflict(Localized),
+    /// 500: something other than the database failed on the server.
+    #[error("internal: {0}")]
+    Internal(String),
     /// 422: the uploaded XLSForm was read but cannot become a survey (or
     /// could not be read at all). The body lists every problem with its
     /// sheet and row, so the author fixes them in one pass.
@@ -114,6 +131,26 @@ impl ServerError {
                 ApiErrorCode::NotFound,
                 Localized::new("Không tìm thấy.", "Not found."),
             ),
+            ServerError::Invalid(message) => (
+                StatusCode::BAD_REQUEST,
+                ApiErrorCode::BadRequest,
+                message.clone(),
+            ),
+            ServerError::Unauthorized(message) => (
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                message.clone(),
+            ),
+            ServerError::Forbidden(message) => (
+                StatusCode::FORBIDDEN,
+                ApiErrorCode::Forbidden,
+                message.clone(),
+            ),
+            ServerError::Conflict(message) => (
+                StatusCode::CONFLICT,
+                ApiErrorCode::BadRequest,
+                message.clone(),
+            ),
             // `into_response` answers with an [`ImportRefusedBody`]; this
             // common shape only serves callers that want an `ApiError`.
             ServerError::ImportRefused(problems) => (
@@ -121,7 +158,7 @@ impl ServerError {
                 ApiErrorCode::BadRequest,
                 import_refused_message(problems.len()),
             ),
-            ServerError::Database(_) | ServerError::Corrupt(_) => (
+            ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiErrorCode::Internal,
                 Localized::new(

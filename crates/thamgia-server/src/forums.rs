@@ -89,7 +89,7 @@ async fn log_change(
 }
 
 /// The ward of the forum a recommendation came from.
-async fn recommendation_ward(
+pub(crate) async fn recommendation_ward(
     connection: &mut AnyConnection,
     recommendation_id: Uuid,
 ) -> Result<Option<String>, ServerError> {

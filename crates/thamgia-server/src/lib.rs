@@ -6,6 +6,7 @@
 //! runs it on a listener until a shutdown signal.
 
 pub mod api;
+pub mod auth;
 pub mod database;
 pub mod error;
 pub mod forums;
@@ -67,7 +68,8 @@ pub struct ServerConfig {
     pub database_url: Option<String>,
     /// The built app (Trunk's `dist/`).
     pub static_dir: PathBuf,
-    /// Whether to load the demo survey into an empty database.
+    /// Whether to load the demo survey and the demo accounts (see
+    /// [`auth::demo_accounts`]) into the database.
     pub seed_demo: bool,
 }
 
@@ -90,7 +92,13 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
     };
     if config.seed_demo {
         seed::seed_demo(&database).await?;
+        for account in auth::demo_accounts() {
+            database
+                .ensure_account(&account, chrono::Utc::now())
+                .await?;
+        }
     }
+
     Ok(AppState {
         database,
         units: Arc::new(seed::hanoi_units()?),

@@ -28,9 +28,17 @@ struct Arguments {
     /// The built app (Trunk's output folder).
     #[arg(long, env = "THAMGIA_STATIC_DIR", default_value = "dist")]
     static_dir: PathBuf,
-    /// Do not load the demo survey into the database.
+    /// Do not load the demo survey and the demo accounts into the database.
+    /// A deployment sets this, with the first city officer below.
     #[arg(long, env = "THAMGIA_NO_SEED")]
     no_seed: bool,
+    /// User name of the first city officer, created at start-up if missing
+    /// (with THAMGIA_ADMIN_PASSWORD). Further accounts are made in the app.
+    #[arg(long, env = "THAMGIA_ADMIN_USERNAME")]
+    admin_username: Option<String>,
+    /// Password of that first city officer (read from the environment only).
+    #[arg(skip = std::env::var("THAMGIA_ADMIN_PASSWORD").ok())]
+    admin_password: Option<String>,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "THAMGIA_LOG_JSON")]
     log_json: bool,
@@ -66,6 +74,28 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the database {}", config.database_location()))?;
     let database = state.database.clone();
+    if let Some(username) = &arguments.admin_username {
+        let password = arguments
+            .admin_password
+            .clone()
+            .context("THAMGIA_ADMIN_USERNAME needs THAMGIA_ADMIN_PASSWORD in the environment")?;
+        let admin = thamgia_core::account::NewAccount {
+            info: thamgia_core::account::AccountInfo {
+                username: username.clone(),
+                display_name: username.clone(),
+                role: thamgia_core::account::Role::CityOfficer,
+                ward_code: None,
+            },
+            password,
+        };
+        if database
+            .ensure_account(&admin, chrono::Utc::now())
+            .await
+            .map_err(|error| anyhow::anyhow!("creating the first city officer: {error}"))?
+        {
+            tracing::info!(%username, "first city officer created");
+        }
+    }
     let backend = database.backend();
     let router = thamgia_server::app(state, &config.static_dir);
     let address = SocketAddr::new(arguments.bind, arguments.port);

@@ -330,6 +330,20 @@ async fn over_a_real_socket_a_repeated_push_is_stored_once() {
     }));
 
     let client = reqwest::Client::new();
+    let session: thamgia_core::account::Session = client
+        .post(format!("http://{address}/api/v1/session"))
+        .json(&serde_json::json!({
+            "username": "badinh", "password": thamgia_server::auth::DEMO_PASSWORD,
+            "device_label": "socket test"
+        }))
+        .send()
+        .await
+        .expect("sent")
+        .error_for_status()
+        .expect("signed in")
+        .json()
+        .await
+        .expect("a session");
     let url = format!("http://{address}/api/v1/sync/push");
     let request = push_request(
         TABLET,
@@ -338,6 +352,7 @@ async fn over_a_real_socket_a_repeated_push_is_stored_once() {
     for _ in 0..2 {
         let answer: PushResponse = client
             .post(&url)
+            .bearer_auth(&session.token)
             .json(&request)
             .send()
             .await

@@ -19,6 +19,7 @@ use serde::Serialize;
 use sqlx::any::AnyConnectOptions;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
+use thamgia_core::account::{AccountInfo, LoginRequest, NewAccount, Role, Session};
 use thamgia_server::{AppState, Database, ServerConfig};
 use tower::ServiceExt;
 
@@ -27,6 +28,9 @@ pub const POSTGRES_URL_VARIABLE: &str = "THAMGIA_TEST_POSTGRES_URL";
 
 pub struct TestServer {
     pub state: AppState,
+    /// A token of the demo city officer, added to every request made with
+    /// [`TestServer::call`] that carries none.
+    pub city_token: String,
     router: Router,
     // Dropped first: the database goes before the directory.
     _postgres: Option<PostgresDatabase>,
@@ -127,8 +131,22 @@ pub async fn server() -> TestServer {
         .await
         .expect("server prepared");
     let router = thamgia_server::app(state.clone(), &static_dir);
+    let city_token = state
+        .database
+        .sign_in(
+            &LoginRequest {
+                username: "thanhpho".to_owned(),
+                password: thamgia_server::auth::DEMO_PASSWORD.to_owned(),
+                device_label: "tests".to_owned(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("the demo city officer signs in")
+        .token;
     TestServer {
         state,
+        city_token,
         router,
         _postgres: postgres,
         _directory: directory,
@@ -140,7 +158,61 @@ impl TestServer {
         &self.state.database
     }
 
-    pub async fn call(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+    /// Calls the router as the demo city officer unless the request
+    /// carries its own `Authorization`.
+    pub async fn call(&self, mut request: Request<Body>) -> (StatusCode, Vec<u8>) {
+        if !request.headers().contains_key("authorization") {
+            let value = format!("Bearer {}", self.city_token)
+                .parse()
+                .expect("a header value");
+            request.headers_mut().insert("authorization", value);
+        }
+        self.call_raw(request).await
+    }
+    /// Signs `username` in with the demo password and returns the token.
+    pub async fn sign_in(&self, username: &str) -> String {
+        self.sign_in_with(username, thamgia_server::auth::DEMO_PASSWORD)
+            .await
+    }
+
+    /// Signs `username` in with `password` and returns the token.
+    pub async fn sign_in_with(&self, username: &str, password: &str) -> String {
+        self.session(username, password).await.token
+    }
+
+    /// Signs in through the API and returns the whole session.
+    pub async fn session(&self, username: &str, password: &str) -> Session {
+        let (status, body) = self
+            .post_raw_as(
+                None,
+                "/api/v1/session",
+                serde_json::json!({"username": username, "password": password, "device_label": "test"})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        serde_json::from_slice(&body).expect("a session")
+    }
+
+    /// Creates an account with the demo password, as the city officer.
+    pub async fn create_account(&self, username: &str, role: Role, ward: Option<&str>) {
+        let account = NewAccount {
+            info: AccountInfo {
+                username: username.to_owned(),
+                display_name: format!("Cán bộ {username}"),
+                role,
+                ward_code: ward.map(str::to_owned),
+            },
+            password: thamgia_server::auth::DEMO_PASSWORD.to_owned(),
+        };
+        let (status, _): (_, serde_json::Value) = self
+            .post_as(&self.city_token.clone(), "/api/v1/accounts", &account)
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+
+    /// Calls the router as is: no token is added.
+    pub async fn call_raw(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
         let response = self
             .router
             .clone()
@@ -156,6 +228,78 @@ impl TestServer {
             .to_bytes()
             .to_vec();
         (status, body)
+    }
+
+    /// POSTs `body` as JSON with `token` (or none).
+    pub async fn post_raw_as(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: impl Into<Body>,
+    ) -> (StatusCode, Vec<u8>) {
+        let mut builder = Request::post(path).header("content-type", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        self.call_raw(builder.body(body.into()).expect("request"))
+            .await
+    }
+
+    /// POSTs `body` as JSON with `token` and reads the JSON answer.
+    pub async fn post_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> (StatusCode, T) {
+        let (status, bytes) = self
+            .post_raw_as(
+                Some(token),
+                path,
+                serde_json::to_vec(body).expect("serialises"),
+            )
+            .await;
+        let parsed = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!("{status}: {error}: {}", String::from_utf8_lossy(&bytes))
+        });
+        (status, parsed)
+    }
+
+    /// PUTs `body` as JSON with `token` and reads the JSON answer.
+    pub async fn put_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> (StatusCode, T) {
+        let request = Request::put(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::from(serde_json::to_vec(body).expect("serialises")))
+            .expect("request");
+        let (status, bytes) = self.call_raw(request).await;
+        let parsed = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!("{status}: {error}: {}", String::from_utf8_lossy(&bytes))
+        });
+        (status, parsed)
+    }
+
+    /// GETs `path` with `token`.
+    pub async fn get_raw_as(&self, token: &str, path: &str) -> (StatusCode, Vec<u8>) {
+        let request = Request::get(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        self.call_raw(request).await
+    }
+
+    /// GETs `path` with `token` and reads the JSON answer.
+    pub async fn get_as<T: DeserializeOwned>(&self, token: &str, path: &str) -> (StatusCode, T) {
+        let (status, bytes) = self.get_raw_as(token, path).await;
+        let parsed = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!("{status}: {error}: {}", String::from_utf8_lossy(&bytes))
+        });
+        (status, parsed)
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> (StatusCode, T) {

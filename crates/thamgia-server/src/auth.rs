@@ -1,0 +1,566 @@
+//! Accounts, device tokens and the caller of each request.
+//!
+//! Passwords are hashed with argon2 (its default parameters, a fresh salt
+//! per hash) off the async threads. Signing in issues a device token: 32
+//! random bytes, hex, given to the device once; the server keeps only its
+//! SHA-256, so a copy of the database signs no one in. A token is checked on
+//! every request against the database (no cache), so a revoked token or a
+//! deactivated account stops working at the very next request.
+//!
+//! [`Caller`] is the extractor every protected handler takes; its `require_*`
+//! methods apply the role and ward rules of [`thamgia_core::account`].
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use thamgia_core::account::{
+    check_account, AccountChange, AccountInfo, AccountRecord, DeviceRecord, LoginRequest,
+    NewAccount, Role, Session, MAX_LABEL_CHARS,
+};
+use thamgia_core::Localized;
+use uuid::Uuid;
+
+use crate::error::ServerError;
+use crate::{AppState, Database};
+
+/// The password of every demo account (demo data only).
+pub const DEMO_PASSWORD: &str = "thamgia-demo";
+
+/// How stale `last_used_at` may get before a request refreshes it: a
+/// city officer sees roughly when a device was last used, and a busy tablet
+/// does not write on every request.
+const LAST_USED_GRANULARITY_MINUTES: i64 = 10;
+
+fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A new device token: 32 bytes from the operating system's generator
+/// (two version-4 UUIDs' worth), as 64 hex digits.
+fn new_token() -> String {
+    let mut token = Uuid::new_v4().simple().to_string();
+    token.push_str(&Uuid::new_v4().simple().to_string());
+    token
+}
+
+fn hash_password(password: &str) -> Result<String, ServerError> {
+    let salt = SaltString::encode_b64(Uuid::new_v4().as_bytes())
+        .map_err(|error| ServerError::Internal(format!("salt: {error}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| ServerError::Internal(format!("argon2: {error}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash no password matches, verified against when the user name is
+/// unknown, so a wrong name takes as long to refuse as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ServerError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| ServerError::Internal(format!("password hashing: {error}")))
+}
+
+fn refused_sign_in() -> ServerError {
+    ServerError::Unauthorized(Localized::new(
+        "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khoá. Hãy kiểm tra lại hoặc hỏi cán bộ thành phố.",
+        "Wrong user name or password, or the account is deactivated. Check them, or ask the city officer.",
+    ))
+}
+
+fn no_session() -> ServerError {
+    ServerError::Unauthorized(Localized::new(
+        "Cần đăng nhập: thiếu mã phiên. Hãy đăng nhập lại.",
+        "Sign-in needed: no session token was sent. Sign in again.",
+    ))
+}
+
+fn ended_session() -> ServerError {
+    ServerError::Unauthorized(Localized::new(
+        "Phiên đăng nhập này không còn hiệu lực (đã đăng xuất, bị thu hồi hoặc tài khoản bị khoá). Hãy đăng nhập lại; dữ liệu trên máy không bị mất.",
+        "This session is no longer valid (signed out, revoked, or the account was deactivated). Sign in again; nothing on the tablet is lost.",
+    ))
+}
+
+/// Who is making a request: an active account with an unrevoked token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The account's row id.
+    pub account_id: String,
+    /// The token's id.
+    pub device_id: Uuid,
+    /// Who it is and what it may do.
+    pub info: AccountInfo,
+}
+
+impl Caller {
+    /// Refuses unless the caller is a city officer.
+    pub fn require_city(&self) -> Result<(), ServerError> {
+        if self.info.is_city_officer() {
+            Ok(())
+        } else {
+            Err(ServerError::Forbidden(Localized::new(
+                "Chỉ cán bộ thành phố được làm việc này.",
+                "Only a city officer may do this.",
+            )))
+        }
+    }
+
+    /// Refuses unless the caller may read and write `ward_code`'s data.
+    pub fn require_ward(&self, ward_code: &str) -> Result<(), ServerError> {
+        if self.info.may_access_ward(ward_code) {
+            Ok(())
+        } else {
+            Err(other_ward(ward_code))
+        }
+    }
+
+    /// Refuses unless the caller may act as `ward_code`'s officer.
+    pub fn require_officer_of(&self, ward_code: &str) -> Result<(), ServerError> {
+        if self.info.may_act_for_ward(ward_code) {
+            Ok(())
+        } else if self.info.may_access_ward(ward_code) {
+            Err(ServerError::Forbidden(Localized::new(
+                "Việc này dành cho cán bộ phường/xã hoặc cán bộ thành phố.",
+                "This is for the ward officer or a city officer.",
+            )))
+        } else {
+            Err(other_ward(ward_code))
+        }
+    }
+
+    /// The ward a scoped request is about: the one asked for, which the
+    /// caller must be allowed to reach, or else the caller's own ward
+    /// (`None` for a city officer who asked for none: every ward).
+    pub fn ward_scope(&self, asked: Option<&str>) -> Result<Option<String>, ServerError> {
+        match asked {
+            Some(ward) => {
+                self.require_ward(ward)?;
+                Ok(Some(ward.to_owned()))
+            }
+            None => Ok(self.info.ward_code.clone()),
+        }
+    }
+}
+
+fn other_ward(ward_code: &str) -> ServerError {
+    ServerError::Forbidden(Localized::new(
+        format!("Tài khoản này không được truy cập dữ liệu của phường/xã {ward_code}."),
+        format!("This account may not reach the data of ward {ward_code}."),
+    ))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Caller, ServerError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(no_session)?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(no_session)?;
+        state
+            .database
+            .caller(token, Utc::now())
+            .await?
+            .ok_or_else(ended_session)
+    }
+}
+
+impl Database {
+    /// The caller holding `token`, if it is valid: known, not revoked, and
+    /// its account active.
+    pub async fn caller(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Caller>, ServerError> {
+        let row = sqlx::query(
+            "SELECT d.id AS device_id, d.last_used_at, a.id AS account_id, a.username,
+                    a.display_name, a.role, a.ward_code
+             FROM device_tokens d JOIN accounts a ON a.id = d.account_id
+             WHERE d.token_sha256 = $1 AND d.revoked_at IS NULL AND a.active = 1",
+        )
+        .bind(token_digest(token))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let device_id: String = row.try_get("device_id")?;
+        let last_used: Option<String> = row.try_get("last_used_at")?;
+        let stale = timestamp(now - Duration::minutes(LAST_USED_GRANULARITY_MINUTES));
+        if last_used.is_none_or(|used| used < stale) {
+            sqlx::query("UPDATE device_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(timestamp(now))
+                .bind(&device_id)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(Some(Caller {
+            account_id: row.try_get("account_id")?,
+            device_id: Uuid::parse_str(&device_id)
+                .map_err(|error| ServerError::Internal(format!("device id: {error}")))?,
+            info: account_info(&row)?,
+        }))
+    }
+
+    /// Signs in: checks the password and issues a device token.
+    pub async fn sign_in(
+        &self,
+        request: &LoginRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Session, ServerError> {
+        let label = request.device_label.trim();
+        if label.chars().count() > MAX_LABEL_CHARS {
+            return Err(ServerError::Invalid(Localized::new(
+                format!("Tên thiết bị quá dài (tối đa {MAX_LABEL_CHARS} ký tự)."),
+                format!("The device name is too long (at most {MAX_LABEL_CHARS} characters)."),
+            )));
+        }
+        let row = sqlx::query(
+            "SELECT id AS account_id, username, display_name, role, ward_code, password_hash
+             FROM accounts WHERE username = $1 AND active = 1",
+        )
+        .bind(&request.username)
+        .fetch_optional(self.pool())
+        .await?;
+        let hash: String = match &row {
+            Some(row) => row.try_get("password_hash")?,
+            None => decoy_hash().to_owned(),
+        };
+        let password = request.password.clone();
+        let matches = blocking(move || verify_password(&password, &hash)).await?;
+        let Some(row) = row.filter(|_| matches) else {
+            tracing::info!(username = %request.username, "sign-in refused");
+            return Err(refused_sign_in());
+        };
+        let account_id: String = row.try_get("account_id")?;
+        let token = new_token();
+        let device_id = Uuid::new_v4();
+        let label = if label.is_empty() { "—" } else { label };
+        sqlx::query(
+            "INSERT INTO device_tokens (id, token_sha256, account_id, device_label, created_at, last_used_at)
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(device_id.to_string())
+        .bind(token_digest(&token))
+        .bind(&account_id)
+        .bind(label)
+        .bind(timestamp(now))
+        .execute(self.pool())
+        .await?;
+        let account = account_info(&row)?;
+        tracing::info!(username = %account.username, %device_id, "signed in");
+        Ok(Session {
+            token,
+            device_id,
+            account,
+        })
+    }
+
+    /// Revokes one device token; returns whether it existed and was active.
+    pub async fn revoke_device(
+        &self,
+        device_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServerError> {
+        let result = sqlx::query(
+            "UPDATE device_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(timestamp(now))
+        .bind(device_id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Creates an account; refuses a user name already taken.
+    pub async fn create_account(
+        &self,
+        account: &NewAccount,
+        now: DateTime<Utc>,
+    ) -> Result<AccountRecord, ServerError> {
+        check_account(&account.info, Some(&account.password)).map_err(ServerError::Invalid)?;
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+                .bind(&account.info.username)
+                .fetch_optional(self.pool())
+                .await?;
+        if taken.is_some() {
+            return Err(username_taken(&account.info.username));
+        }
+        let password = account.password.clone();
+        let hash = blocking(move || hash_password(&password)).await??;
+        let at = timestamp(now);
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, username, display_name, role, ward_code, password_hash, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(&account.info.username)
+        .bind(account.info.display_name.trim())
+        .bind(account.info.role.as_str())
+        .bind(account.info.ward_code.as_deref())
+        .bind(hash)
+        .bind(&at)
+        .execute(self.pool())
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(username_taken(&account.info.username));
+        }
+        self.account(&account.info.username)
+            .await?
+            .ok_or(ServerError::NotFound)
+    }
+
+    /// Creates the account unless its user name exists (demo data, the
+    /// first city officer). Returns whether it was created.
+    pub async fn ensure_account(
+        &self,
+        account: &NewAccount,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ServerError> {
+        if self.account(&account.info.username).await?.is_some() {
+            return Ok(false);
+        }
+        match self.create_account(account, now).await {
+            Ok(_) => Ok(true),
+            Err(ServerError::Conflict(_)) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Changes an account. Deactivating it stops its tokens at once.
+    pub async fn update_account(
+        &self,
+        username: &str,
+        change: &AccountChange,
+        now: DateTime<Utc>,
+    ) -> Result<AccountRecord, ServerError> {
+        let current = self.account(username).await?.ok_or(ServerError::NotFound)?;
+        let mut info = current.info.clone();
+        if let Some(name) = &change.display_name {
+            info.display_name = name.clone();
+        }
+        if let Some(role) = change.role {
+            info.role = role;
+            if !role.has_ward() {
+                info.ward_code = None;
+            }
+        }
+        if let Some(ward) = &change.ward_code {
+            info.ward_code = Some(ward.clone()).filter(|_| info.role.has_ward());
+        }
+        check_account(&info, change.password.as_deref()).map_err(ServerError::Invalid)?;
+        let hash = match change.password.clone() {
+            Some(password) => Some(blocking(move || hash_password(&password)).await??),
+            None => None,
+        };
+        let active = change.active.unwrap_or(current.active);
+        sqlx::query(
+            "UPDATE accounts SET display_name = $1, role = $2, ward_code = $3, active = $4,
+                    password_hash = COALESCE($5, password_hash), updated_at = $6
+             WHERE username = $7",
+        )
+        .bind(info.display_name.trim())
+        .bind(info.role.as_str())
+        .bind(info.ward_code.as_deref())
+        .bind(i64::from(active))
+        .bind(hash)
+        .bind(timestamp(now))
+        .bind(username)
+        .execute(self.pool())
+        .await?;
+        self.account(username).await?.ok_or(ServerError::NotFound)
+    }
+
+    /// One account with its devices.
+    pub async fn account(&self, username: &str) -> Result<Option<AccountRecord>, ServerError> {
+        Ok(self
+            .accounts_where(Some(username))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Every account with its devices, by user name.
+    pub async fn accounts(&self) -> Result<Vec<AccountRecord>, ServerError> {
+        self.accounts_where(None).await
+    }
+
+    async fn accounts_where(
+        &self,
+        username: Option<&str>,
+    ) -> Result<Vec<AccountRecord>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT id AS account_id, username, display_name, role, ward_code, active
+             FROM accounts WHERE ($1 IS NULL OR username = $1) ORDER BY username",
+        )
+        .bind(username)
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let account_id: String = row.try_get("account_id")?;
+            let devices = sqlx::query(
+                "SELECT id, device_label, created_at, last_used_at, revoked_at
+                 FROM device_tokens WHERE account_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(&account_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|device| {
+                let id: String = device.try_get("id")?;
+                Ok(DeviceRecord {
+                    id: Uuid::parse_str(&id)
+                        .map_err(|error| ServerError::Internal(format!("device id: {error}")))?,
+                    label: device.try_get("device_label")?,
+                    created_at: device.try_get("created_at")?,
+                    last_used_at: device.try_get("last_used_at")?,
+                    revoked_at: device.try_get("revoked_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+            let active: i64 = row.try_get("active")?;
+            records.push(AccountRecord {
+                info: account_info(row)?,
+                active: active != 0,
+                devices,
+            });
+        }
+        Ok(records)
+    }
+
+    /// What is stored of an account's secrets: its password hash and its
+    /// tokens' digests. For tests that check no secret is kept in clear.
+    #[doc(hidden)]
+    pub async fn stored_credentials(
+        &self,
+        username: &str,
+    ) -> Result<(String, Vec<String>), ServerError> {
+        let hash: String =
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username = $1")
+                .bind(username)
+                .fetch_one(self.pool())
+                .await?;
+        let digests: Vec<String> = sqlx::query_scalar(
+            "SELECT d.token_sha256 FROM device_tokens d JOIN accounts a ON a.id = d.account_id
+             WHERE a.username = $1",
+        )
+        .bind(username)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((hash, digests))
+    }
+
+    /// The ward of a stored (or withdrawn) response, for the ward check of
+    /// a withdrawal at the town hall.
+    pub async fn response_ward(&self, response_id: Uuid) -> Result<Option<String>, ServerError> {
+        let ward: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT ward_code FROM responses WHERE id = $1
+             UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1",
+        )
+        .bind(response_id.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(ward.flatten())
+    }
+
+    /// The ward of the forum a recommendation came from.
+    pub async fn recommendation_ward_of(
+        &self,
+        recommendation_id: Uuid,
+    ) -> Result<Option<String>, ServerError> {
+        let ward: Option<String> = sqlx::query_scalar(
+            "SELECT f.ward_code FROM recommendations r JOIN forums f ON f.id = r.forum_id
+             WHERE r.id = $1",
+        )
+        .bind(recommendation_id.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(ward)
+    }
+}
+
+fn username_taken(username: &str) -> ServerError {
+    ServerError::Conflict(Localized::new(
+        format!("Tên đăng nhập \"{username}\" đã có người dùng. Hãy chọn tên khác."),
+        format!("The user name \"{username}\" is taken. Choose another."),
+    ))
+}
+
+fn account_info(row: &sqlx::any::AnyRow) -> Result<AccountInfo, ServerError> {
+    let role: String = row.try_get("role")?;
+    Ok(AccountInfo {
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| ServerError::Internal(format!("unknown role {role}")))?,
+        ward_code: row.try_get("ward_code")?,
+    })
+}
+
+/// The demo accounts: a collector and a ward officer in Phường Ba Đình
+/// (00004), and a city officer. Their password is [`DEMO_PASSWORD`].
+pub fn demo_accounts() -> Vec<NewAccount> {
+    let account = |username: &str, name: &str, role: Role, ward: Option<&str>| NewAccount {
+        info: AccountInfo {
+            username: username.to_owned(),
+            display_name: name.to_owned(),
+            role,
+            ward_code: ward.map(str::to_owned),
+        },
+        password: DEMO_PASSWORD.to_owned(),
+    };
+    vec![
+        account("badinh", "Nguyễn Thị Lan", Role::Collector, Some("00004")),
+        account(
+            "badinh.canbo",
+            "Trần Văn Minh",
+            Role::WardOfficer,
+            Some("00004"),
+        ),
+        account("thanhpho", "Lê Thu Hà", Role::CityOfficer, None),
+    ]
+}
