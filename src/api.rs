@@ -2,13 +2,43 @@
 //!
 //! Failures are classified into [`SyncFailure`] so the sync client can tell
 //! the worker what happened; nothing here retries, the sync client does.
+//!
+//! Every request carries the device token of the session signed in on this
+//! tablet (`Authorization: Bearer …`), set once with [`set_token`] at start
+//! and at each sign-in or sign-out: the sync driver's pushes and pulls, the
+//! town hall's reads, the import, the accounts page and the CSV downloads
+//! ([`download_on_click`]) all go through [`ApiClient`].
+
+use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use thamgia_core::account::{LoginRequest, Session};
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{ApiError, PullRequest, PullResponse, PushRequest, PushResponse};
+use wasm_bindgen::JsCast;
 
 use crate::platform;
+
+thread_local! {
+    /// The device token of the signed-in session; `None` when signed out.
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Sets (or, with `None`, forgets) the token every request carries from now on.
+pub fn set_token(token: Option<String>) {
+    TOKEN.with(|cell| *cell.borrow_mut() = token);
+}
+
+/// The token requests carry now, if any.
+pub fn token() -> Option<String> {
+    TOKEN.with(|cell| cell.borrow().clone())
+}
+
+/// Whether a session is signed in (requests carry a token).
+pub fn has_token() -> bool {
+    TOKEN.with(|cell| cell.borrow().is_some())
+}
 
 /// A client of the server the app was loaded from.
 #[derive(Debug, Clone)]
@@ -24,6 +54,27 @@ impl ApiClient {
             http: reqwest::Client::new(),
             base: format!("{}/api/v1", platform::origin()),
         }
+    }
+
+    /// A request to `path` under `/api/v1`, with the session's token when
+    /// there is one.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, format!("{}{path}", self.base));
+        match token() {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// Signs in on this device: `POST /session`. The token comes back once,
+    /// in the [`Session`]; the caller keeps it.
+    pub async fn sign_in(&self, request: &LoginRequest) -> Result<Session, SyncFailure> {
+        self.post("/session", request).await
+    }
+
+    /// Signs out: `DELETE /session` revokes this device's token.
+    pub async fn sign_out(&self) -> Result<(), SyncFailure> {
+        self.send_empty(reqwest::Method::DELETE, "/session").await
     }
 
     /// Sends a push.
@@ -42,8 +93,7 @@ impl ApiClient {
             return Err(SyncFailure::Offline);
         }
         let response = self
-            .http
-            .get(format!("{}{path}", self.base))
+            .request(reqwest::Method::GET, path)
             .send()
             .await
             .map_err(unreachable)?;
@@ -66,8 +116,7 @@ impl ApiClient {
             return Err(UploadFailure::Failed(SyncFailure::Offline));
         }
         let response = self
-            .http
-            .post(format!("{}{path}", self.base))
+            .request(reqwest::Method::POST, path)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body)
             .send()
@@ -111,21 +160,68 @@ impl ApiClient {
             return Err(SyncFailure::Offline);
         }
         let response = self
-            .http
-            .request(method, format!("{}{path}", self.base))
+            .request(method, path)
             .json(body)
             .send()
             .await
             .map_err(unreachable)?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
+        succeeded(response).await
+    }
+
+    /// Sends a request with no body to a path that answers with no body of
+    /// interest (`POST /devices/{id}/revoke`, `DELETE /session`).
+    pub async fn send_empty(&self, method: reqwest::Method, path: &str) -> Result<(), SyncFailure> {
+        if !platform::is_online() {
+            return Err(SyncFailure::Offline);
         }
+        let response = self
+            .request(method, path)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        succeeded(response).await
+    }
+
+    /// Sends `body` as JSON with `method` and reads the JSON answer (the
+    /// account created or changed, say).
+    pub async fn send_json_for<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncFailure> {
+        if !platform::is_online() {
+            return Err(SyncFailure::Offline);
+        }
+        let response = self
+            .request(method, path)
+            .json(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(response).await
+    }
+
+    /// Fetches a file of the API (a CSV export) as bytes.
+    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncFailure> {
+        if !platform::is_online() {
+            return Err(SyncFailure::Offline);
+        }
+        let response = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
         let body = response.bytes().await.map_err(unreachable)?;
-        Err(SyncFailure::Server {
-            error: serde_json::from_slice::<ApiError>(&body).ok(),
-            detail: status.to_string(),
-        })
+        if status.is_success() {
+            Ok(body.to_vec())
+        } else {
+            Err(SyncFailure::Server {
+                error: serde_json::from_slice::<ApiError>(&body).ok(),
+                detail: status.to_string(),
+            })
+        }
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(
@@ -137,8 +233,7 @@ impl ApiClient {
             return Err(SyncFailure::Offline);
         }
         let response = self
-            .http
-            .post(format!("{}{path}", self.base))
+            .request(reqwest::Method::POST, path)
             .json(body)
             .send()
             .await
@@ -164,6 +259,111 @@ fn unreachable(error: reqwest::Error) -> SyncFailure {
     } else {
         SyncFailure::Offline
     }
+}
+
+/// Success, or the server's refusal.
+async fn succeeded(response: reqwest::Response) -> Result<(), SyncFailure> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body = response.bytes().await.map_err(unreachable)?;
+    Err(SyncFailure::Server {
+        error: serde_json::from_slice::<ApiError>(&body).ok(),
+        detail: status.to_string(),
+    })
+}
+
+/// Makes a link to an API file (a CSV export, `href="/api/v1/…"` with a
+/// `download` attribute) download with the session's token: a plain link
+/// cannot carry the `Authorization` header, so the click is taken over,
+/// the file fetched, and handed to the browser as a blob. The link's
+/// `download` attribute, when it names a file, names the download;
+/// otherwise the last part of the path does.
+pub fn download_on_click(event: web_sys::MouseEvent) {
+    let Some(link) = event
+        .current_target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Some(href) = link.get_attribute("href") else {
+        return;
+    };
+    let Some(path) = href.strip_prefix("/api/v1") else {
+        return;
+    };
+    event.prevent_default();
+    let path = path.to_owned();
+    let file_name = link
+        .get_attribute("download")
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| {
+            let without_query = path.split('?').next().unwrap_or_default();
+            without_query
+                .rsplit('/')
+                .next()
+                .unwrap_or("export.csv")
+                .to_owned()
+        });
+    wasm_bindgen_futures::spawn_local(async move {
+        match ApiClient::for_this_origin().get_bytes(&path).await {
+            Ok(bytes) => {
+                if let Err(error) = save_bytes(&bytes, &file_name) {
+                    leptos::logging::warn!("download of {path} not saved: {error:?}");
+                }
+            }
+            Err(failure) => {
+                leptos::logging::warn!("download of {path} failed: {failure:?}");
+                if let Some(window) = web_sys::window() {
+                    let message = failure.message();
+                    if let Err(error) =
+                        window.alert_with_message(&format!("{}\n\n{}", message.vi, message.en))
+                    {
+                        leptos::logging::warn!("alert not shown: {error:?}");
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Hands `bytes` to the browser as a downloaded file named `file_name`,
+/// through an object URL (`URL.createObjectURL`, reached through `js_sys`).
+fn save_bytes(bytes: &[u8], file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
+    let url_class = js_sys::Reflect::get(&js_sys::global(), &"URL".into())?;
+    let create = js_sys::Reflect::get(&url_class, &"createObjectURL".into())?
+        .dyn_into::<js_sys::Function>()?;
+    let revoke = js_sys::Reflect::get(&url_class, &"revokeObjectURL".into())?
+        .dyn_into::<js_sys::Function>()?;
+    let url = create.call1(&url_class, &blob)?;
+    let url_text = url.as_string().unwrap_or_default();
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+    let anchor = document
+        .create_element("a")?
+        .dyn_into::<web_sys::HtmlElement>()?;
+    anchor.set_attribute("href", &url_text)?;
+    anchor.set_attribute("download", file_name)?;
+    anchor.set_attribute("hidden", "")?;
+    if let Some(body) = document.body() {
+        body.append_child(&anchor)?;
+        anchor.click();
+        anchor.remove();
+    }
+    // Some browsers read the blob after the click returns: free it later.
+    leptos::prelude::set_timeout(
+        move || {
+            if let Err(error) = revoke.call1(&url_class, &url) {
+                leptos::logging::warn!("object URL not revoked: {error:?}");
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
 }
 
 async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncFailure> {

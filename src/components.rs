@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod account_bar;
 pub mod chart;
 pub mod choice_button;
 pub mod language_switch;

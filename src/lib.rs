@@ -1,7 +1,9 @@
 //! Tham Gia's browser app: Leptos components over IndexedDB, synced to the town hall.
 //!
-//! Start-up opens the IndexedDB store, builds the sync driver from what it
-//! remembers, mounts the app, and starts a first sync round. Code map:
+//! Start-up opens the IndexedDB store, reads the session signed in on this
+//! tablet (so the app works offline on it), builds the sync driver from
+//! what it remembers, mounts the app, and starts a first sync round when
+//! someone is signed in. Code map:
 //! `storage` (IndexedDB), `sync` (driver of core's sync client), `api`
 //! (HTTP), `state` (shared context), `pages/` and `components/` (views),
 //! `i18n` (Vietnamese and English texts), `platform` (browser facilities).
@@ -61,14 +63,38 @@ pub fn run() {
             next_retry_ms: None,
             progress: None,
         });
-        let driver = match sync::SyncDriver::new(store.clone(), sync_status, data_revision).await {
-            Ok(driver) => driver,
-            Err(error) => return show_storage_failure(&error),
+        // A session that cannot be read is treated as none: the worker signs
+        // in again, and every record stays where it is.
+        let session = match store.load_session().await {
+            Ok(session) => session,
+            Err(error) => {
+                leptos::logging::warn!("session not read: {error}");
+                None
+            }
         };
+        api::set_token(session.as_ref().map(|session| session.token.clone()));
+        let session_ended = RwSignal::new(false);
+        let driver =
+            match sync::SyncDriver::new(store.clone(), sync_status, data_revision, session_ended)
+                .await
+            {
+                Ok(driver) => driver,
+                Err(error) => return show_storage_failure(&error),
+            };
         let app_driver = driver.clone();
         leptos::mount::mount_to_body(move || {
-            view! { <app::App store=store.clone() driver=app_driver.clone() data_revision sync_status/> }
+            view! {
+                <app::App
+                    store=store.clone()
+                    driver=app_driver.clone()
+                    data_revision
+                    sync_status
+                    session=session.clone()
+                    session_ended
+                />
+            }
         });
+        // Does nothing while nobody is signed in.
         driver.request(Trigger::Startup);
     });
 }

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod accounts_page;
 pub mod fill_page;
 pub mod forum_page;
 pub mod forums_page;
@@ -7,4 +8,5 @@ pub mod home_page;
 pub mod import_page;
 pub mod report_page;
 pub mod responses_page;
+pub mod sign_in_page;
 pub mod townhall_page;

@@ -1,7 +1,12 @@
 //! App-wide state, provided once through context: `provide_app_state()` / `use_app()`.
 //!
-//! Preferences (language, ward) live in localStorage through gloo-storage;
-//! records live in IndexedDB behind [`Store`]; the sync driver is shared.
+//! Preferences (language, ward, device label) live in localStorage through
+//! gloo-storage; records and the signed-in session live in IndexedDB behind
+//! [`Store`]; the sync driver is shared.
+//!
+//! The session decides what the worker sees: nobody signed in, the sign-in
+//! page only; a collector or ward officer works in the account's ward; the
+//! town hall, the import and the accounts are the city officer's.
 
 use std::rc::Rc;
 
@@ -9,6 +14,7 @@ use gloo_storage::{LocalStorage as BrowserStorage, Storage};
 use leptos::ev;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use thamgia_core::account::{AccountInfo, Role, Session};
 use thamgia_core::sync_client::SyncStatus;
 use thamgia_core::{Language, Localized};
 
@@ -19,6 +25,7 @@ use crate::sync::SyncDriver;
 
 const LANGUAGE_KEY: &str = "thamgia.language";
 const WARD_KEY: &str = "thamgia.ward";
+const DEVICE_LABEL_KEY: &str = "thamgia.device_label";
 
 /// The ward or commune this tablet works in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +74,15 @@ pub struct AppState {
     pub sync_status: RwSignal<SyncStatus>,
     /// A one-off message for the next page.
     pub notice: RwSignal<Option<Notice>>,
+    /// The session signed in on this tablet (kept in IndexedDB, so it also
+    /// works offline); `None` shows the sign-in page.
+    pub session: RwSignal<Option<Session>>,
+    /// The server refused the session's token (revoked, or the account
+    /// deactivated): the worker is asked to sign in again.
+    pub session_ended: RwSignal<bool>,
+    /// The worker asked to sign in again while a session is still kept:
+    /// the sign-in page is shown over the app, with a way back.
+    pub signing_in_again: RwSignal<bool>,
 }
 
 impl AppState {
@@ -85,6 +101,35 @@ impl AppState {
         self.store.get_value()
     }
 
+    /// The signed-in account, if any (reactive).
+    pub fn account(&self) -> Option<AccountInfo> {
+        self.session
+            .with(|session| session.as_ref().map(|session| session.account.clone()))
+    }
+
+    /// The signed-in account's role, if any (reactive).
+    pub fn role(&self) -> Option<Role> {
+        self.session
+            .with(|session| session.as_ref().map(|session| session.account.role))
+    }
+
+    /// Whether a city officer is signed in (reactive).
+    pub fn is_city_officer(&self) -> bool {
+        self.role() == Some(Role::CityOfficer)
+    }
+
+    /// Whether the signed-in account files reports: ward and city officers
+    /// (reactive).
+    pub fn may_report(&self) -> bool {
+        matches!(self.role(), Some(Role::WardOfficer | Role::CityOfficer))
+    }
+
+    /// Whether the worker chooses the ward: only a city officer does; the
+    /// others work in their account's ward (reactive).
+    pub fn chooses_ward(&self) -> bool {
+        self.is_city_officer()
+    }
+
     /// Tells lists and counts that records changed.
     pub fn records_changed(&self) {
         self.data_revision.update(|revision| *revision += 1);
@@ -97,6 +142,8 @@ pub fn provide_app_state(
     sync: Rc<SyncDriver>,
     data_revision: RwSignal<u64>,
     sync_status: RwSignal<SyncStatus>,
+    session: Option<Session>,
+    session_ended: RwSignal<bool>,
 ) -> AppState {
     let language = BrowserStorage::get::<String>(LANGUAGE_KEY)
         .map(|tag| Language::from_tag(&tag))
@@ -110,6 +157,9 @@ pub fn provide_app_state(
         data_revision,
         sync_status,
         notice: RwSignal::new(None),
+        session: RwSignal::new(session),
+        session_ended,
+        signing_in_again: RwSignal::new(false),
     };
     provide_context(state);
     state
@@ -136,6 +186,18 @@ pub fn save_language(language: Language) {
 pub fn save_ward(ward: &Ward) {
     if let Err(error) = BrowserStorage::set(WARD_KEY, ward) {
         leptos::logging::warn!("ward preference not saved: {error}");
+    }
+}
+
+/// The device label typed at the last sign-in on this tablet, if any.
+pub fn saved_device_label() -> Option<String> {
+    BrowserStorage::get::<String>(DEVICE_LABEL_KEY).ok()
+}
+
+/// Remembers the device label for the next sign-in.
+pub fn save_device_label(label: &str) {
+    if let Err(error) = BrowserStorage::set(DEVICE_LABEL_KEY, label) {
+        leptos::logging::warn!("device label not saved: {error}");
     }
 }
 

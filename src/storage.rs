@@ -6,6 +6,7 @@
 //! | store       | key                                        | value                       |
 //! |-------------|--------------------------------------------|-----------------------------|
 //! | `meta`      | `"sync"` (out of line)                     | client id, next seq, cursor, clock |
+//! | `meta`      | `"session"` (out of line)                  | the signed-in [`Session`]   |
 //! | `responses` | the response id (`response.id`)            | [`StoredResponse`]          |
 //! | `outbox`    | the mutation's `seq` (a JS number)         | `{ seq, mutation }`         |
 //! | `surveys`   | `"id@version"` (out of line)               | [`SurveyDefinition`]        |
@@ -15,6 +16,11 @@
 //! The `meta` record also holds the hybrid logical clock that stamps report
 //! edits (`HlcClock::last()`), so a reload resumes after the last reading and
 //! never gives one twice.
+//!
+//! The `meta` store also keeps the session of whoever signed in on this
+//! tablet (the device token and the account), so the app opens offline on
+//! it. Signing out deletes that record only: responses, the outbox, drafts
+//! and the client id stay, and what waits is sent after the next sign-in.
 //!
 //! `responses` has an index on `sync.type` so [`Store::counts`] never reads
 //! the records themselves. Records are plain JS objects written through
@@ -85,6 +91,7 @@ use std::rc::Rc;
 use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
 use serde::{Deserialize, Serialize};
+use thamgia_core::account::Session;
 use thamgia_core::forum::{AuthorityAnswer, ChildFeedback, Forum, RecommendationStatus};
 use thamgia_core::protocol::{Change, Mutation, MutationResult};
 use thamgia_core::report::{
@@ -344,6 +351,39 @@ impl Store {
             move |database| async move { transactions::set_last_success(&database, at_ms).await },
         )
         .await
+    }
+
+    /// The session signed in on this tablet, if any.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn load_session(&self) -> Result<Option<Session>, StorageError> {
+        self.run(|database| async move { transactions::load_session(&database).await })
+            .await
+    }
+
+    /// Keeps `session` as the one signed in on this tablet, replacing any other.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then the previous session stays.
+    pub async fn save_session(&self, session: &Session) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::save_session(&database, session).await },
+        )
+        .await
+    }
+
+    /// Forgets the signed-in session. Nothing else is touched: responses,
+    /// drafts, the outbox and the client id stay for the next sign-in.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn clear_session(&self) -> Result<(), StorageError> {
+        self.run(|database| async move { transactions::clear_session(&database).await })
+            .await
     }
 
     /// Saves a draft, replacing the previous save of the same response.

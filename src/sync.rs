@@ -4,6 +4,11 @@
 //! The client decides; this file only does I/O. One round runs at a time
 //! (the client returns no commands while a round is under way), so commands
 //! never interleave.
+//!
+//! Rounds run only while a session is signed in (a token is set in
+//! [`crate::api`]). When the server refuses the token (revoked, account
+//! deactivated), the driver raises `session_ended`: the app asks the worker
+//! to sign in again, and nothing in the outbox is touched meanwhile.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -15,7 +20,7 @@ use thamgia_core::sync_client::{
     SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, SyncStatus, Trigger,
 };
 
-use crate::api::ApiClient;
+use crate::api::{self, ApiClient};
 use crate::platform;
 use crate::storage::{StorageError, Store};
 
@@ -26,6 +31,7 @@ pub struct SyncDriver {
     api: ApiClient,
     status: RwSignal<SyncStatus>,
     data_revision: RwSignal<u64>,
+    session_ended: RwSignal<bool>,
     wake: RefCell<Option<TimeoutHandle>>,
     persisted_success_ms: Cell<Option<i64>>,
 }
@@ -44,11 +50,13 @@ fn storage_failure(error: StorageError) -> SyncFailure {
 
 impl SyncDriver {
     /// Builds the driver from what the store remembers (client id, cursor,
-    /// last success).
+    /// last success). `session_ended` is set when the server refuses the
+    /// session's token.
     pub async fn new(
         store: Store,
         status: RwSignal<SyncStatus>,
         data_revision: RwSignal<u64>,
+        session_ended: RwSignal<bool>,
     ) -> Result<Rc<SyncDriver>, StorageError> {
         let meta = store.sync_meta().await?;
         // The cursor stored is the chosen ward's (a ward change stores 0).
@@ -66,13 +74,19 @@ impl SyncDriver {
             api: ApiClient::for_this_origin(),
             status,
             data_revision,
+            session_ended,
             wake: RefCell::new(None),
             persisted_success_ms: Cell::new(meta.last_success_ms),
         }))
     }
 
-    /// Asks for a round.
+    /// Asks for a round. Nothing happens while nobody is signed in: the
+    /// server would refuse every request, and the outbox waits for the next
+    /// sign-in.
     pub fn request(self: &Rc<Self>, trigger: Trigger) {
+        if !api::has_token() {
+            return;
+        }
         let commands = self.client.borrow_mut().handle(
             SyncEvent::Requested(trigger),
             platform::now_ms(),
@@ -141,10 +155,19 @@ impl SyncDriver {
                 },
                 Err(error) => SyncEvent::StorageFailed(storage_failure(error)),
             }),
-            SyncCommand::SendPush(request) => Some(match self.api.push(&request).await {
-                Ok(answer) => SyncEvent::PushAnswered(answer),
-                Err(failure) => SyncEvent::PushFailed(failure),
-            }),
+            SyncCommand::SendPush(request) => {
+                let token = api::token();
+                Some(match self.api.push(&request).await {
+                    Ok(answer) => {
+                        self.note_acceptance();
+                        SyncEvent::PushAnswered(answer)
+                    }
+                    Err(failure) => {
+                        self.note_refusal(&failure, token);
+                        SyncEvent::PushFailed(failure)
+                    }
+                })
+            }
             SyncCommand::ApplyPushResults {
                 acknowledged_through,
                 results,
@@ -165,10 +188,19 @@ impl SyncDriver {
                     Err(error) => SyncEvent::StorageFailed(storage_failure(error)),
                 })
             }
-            SyncCommand::SendPull(request) => Some(match self.api.pull(&request).await {
-                Ok(answer) => SyncEvent::PullAnswered(answer),
-                Err(failure) => SyncEvent::PullFailed(failure),
-            }),
+            SyncCommand::SendPull(request) => {
+                let token = api::token();
+                Some(match self.api.pull(&request).await {
+                    Ok(answer) => {
+                        self.note_acceptance();
+                        SyncEvent::PullAnswered(answer)
+                    }
+                    Err(failure) => {
+                        self.note_refusal(&failure, token);
+                        SyncEvent::PullFailed(failure)
+                    }
+                })
+            }
             SyncCommand::ApplyPull {
                 changes,
                 next_cursor,
@@ -186,6 +218,23 @@ impl SyncDriver {
                 self.schedule(at_ms);
                 None
             }
+        }
+    }
+
+    /// Raises `session_ended` when the server refused the token `sent_with`
+    /// and it is still the current one (a refusal of a token replaced by a
+    /// new sign-in meanwhile says nothing about the new one).
+    fn note_refusal(&self, failure: &SyncFailure, sent_with: Option<String>) {
+        if failure.is_unauthorized() && sent_with.is_some() && api::token() == sent_with {
+            self.session_ended.set(true);
+        }
+    }
+
+    /// The server accepted the token again (an account reactivated): the
+    /// session did not end after all.
+    fn note_acceptance(&self) {
+        if self.session_ended.get_untracked() {
+            self.session_ended.set(false);
         }
     }
 

@@ -991,6 +991,7 @@ fn remote_value_edit(client: u128, wall_ms: i64, value: f64, author: &str) -> Fi
             client_id: Uuid::from_u128(client),
         },
         author: author.to_owned(),
+        sent_as: None,
     }
 }
 

@@ -8,9 +8,8 @@
 //! depend on the server crate); the forum, answer and feedback types come
 //! from core.
 //!
-//! Recording an answer belongs to city officers; until accounts and roles
-//! exist (see ARCHITECTURE.md, "Not built yet") anyone who can open the town
-//! hall view can record one.
+//! Recording an answer belongs to city officers: the town hall view is
+//! shown to them only, and the server refuses anyone else.
 
 use chrono::NaiveDate;
 use leptos::ev;
@@ -23,7 +22,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Localized;
 use uuid::Uuid;
 
-use crate::api::ApiClient;
+use crate::api::{download_on_click, ApiClient};
 use crate::components::choice_button::ChoiceButton;
 use crate::i18n::{both, fold, Texts, EN, VI};
 use crate::platform;
@@ -467,7 +466,7 @@ pub fn RecommendationsCard(
         <section class="card" data-test="recommendations">
             <div class="card-head">
                 <h2 class="card-title">{move || app.texts().townhall_recommendations_title}</h2>
-                <a class="btn btn-secondary" href="/api/v1/export/forums.csv" download="" data-test="export-forums">
+                <a class="btn btn-secondary" href="/api/v1/export/forums.csv" download="" data-test="export-forums" on:click=download_on_click>
                     {move || app.texts().townhall_export_forums}
                 </a>
             </div>

@@ -1,7 +1,11 @@
 //! Choosing the ward or commune the tablet works in, once.
+//!
+//! Only a city officer chooses: a collector or a ward officer works in the
+//! ward of their account, which is shown without a way to change it.
 
 use leptos::prelude::*;
 use serde::Deserialize;
+use thamgia_core::sync_client::SyncFailure;
 
 use crate::api::ApiClient;
 use crate::i18n::fold;
@@ -12,18 +16,21 @@ struct UnitList {
     units: Vec<Ward>,
 }
 
+/// Every ward and commune, as the server lists them.
+pub(crate) async fn fetch_units() -> Result<Vec<Ward>, SyncFailure> {
+    ApiClient::for_this_origin()
+        .get::<UnitList>("/units")
+        .await
+        .map(|list| list.units)
+}
+
 /// Shows the chosen ward with a "change" button, or the list to choose from.
 #[component]
 pub fn WardPicker() -> impl IntoView {
     let app = use_app();
     let choosing = RwSignal::new(false);
     let query = RwSignal::new(String::new());
-    let units = LocalResource::new(move || async move {
-        ApiClient::for_this_origin()
-            .get::<UnitList>("/units")
-            .await
-            .map(|list| list.units)
-    });
+    let units = LocalResource::new(fetch_units);
 
     let choose = move |ward: Ward| {
         save_ward(&ward);
@@ -82,6 +89,17 @@ pub fn WardPicker() -> impl IntoView {
         <section class="card">
             <h2 class="card-title">{move || app.texts().ward_title}</h2>
             {move || match (app.ward.get(), choosing.get()) {
+                (Some(ward), _) if !app.chooses_ward() => view! {
+                    <p data-test="current-ward">
+                        {app.texts().ward_current} ": " <strong>{ward.name(app.language.get()).to_owned()}</strong>
+                    </p>
+                    <p class="muted" data-test="ward-from-account">{app.texts().ward_from_account}</p>
+                }
+                .into_any(),
+                (None, _) if !app.chooses_ward() => view! {
+                    <p class="muted">{app.texts().ward_loading}</p>
+                }
+                .into_any(),
                 (Some(ward), false) => view! {
                     <p data-test="current-ward">
                         {app.texts().ward_current} ": " <strong>{ward.name(app.language.get()).to_owned()}</strong>

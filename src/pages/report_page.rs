@@ -69,7 +69,20 @@ pub fn ReportPage() -> impl IntoView {
         return ().into_any();
     };
     let period = RwSignal::new(current);
-    let author = RwSignal::new(BrowserStorage::get::<String>(AUTHOR_KEY).unwrap_or_default());
+    // The name last typed here, else the signed-in person's.
+    let author = RwSignal::new(
+        BrowserStorage::get::<String>(AUTHOR_KEY)
+            .ok()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| {
+                app.session.with_untracked(|session| {
+                    session
+                        .as_ref()
+                        .map(|session| session.account.display_name.clone())
+                })
+            })
+            .unwrap_or_default(),
+    );
     let catalogue: Result<Catalogue, String> =
         serde_json::from_str(SHIPPED_CATALOGUE).map_err(|error| error.to_string());
     let report_id = Memo::new(move |_| {
@@ -468,8 +481,9 @@ fn StatusActions(
                 </div>
             }
             .into_any(),
-            // These are the city officer's; until accounts and roles exist,
-            // every tablet shows them on a submitted report.
+            // A submitted report waits for the city officer.
+            Some((ReportStatus::Submitted, None)) if !app.is_city_officer() => ().into_any(),
+            // Sending back and approving are the city officer's.
             Some((ReportStatus::Submitted, None)) => view! {
                 <div class="actions report-actions">
                     <span class="muted">{texts.report_officer_actions}</span>
@@ -881,6 +895,7 @@ mod tests {
                 client_id: Uuid::from_u128(client),
             },
             author: author.to_owned(),
+            sent_as: None,
         }
     }
 

@@ -2,10 +2,10 @@
 //! period, against Hanoi's targets, with trends, the children's
 //! recommendations and their answers, and CSV exports.
 //!
-//! It is for city officers. Until accounts and roles exist (see
-//! ARCHITECTURE.md, "Not built yet"), anyone who can open the app can open
-//! this page and save a ward's child population; once roles exist it belongs
-//! to the city officer role only.
+//! It is for city officers: the app shows it to them only, and the server
+//! answers its requests only for them. The CSV downloads are fetched with
+//! the session's token ([`download_on_click`]), since a plain link cannot
+//! carry it.
 //!
 //! Unlike the rest of the app this page is online-only: the figures of 126
 //! wards live on the town hall's server and are not copied to tablets. When
@@ -27,7 +27,7 @@ use thamgia_core::report::{Period, PeriodKind, ReportStatus};
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized, SurveyDefinition};
 
-use crate::api::ApiClient;
+use crate::api::{download_on_click, ApiClient};
 use crate::components::chart::{
     format_number, format_with_unit, BarChart, BarDatum, LineChart, LinePoint, TargetMeter, Tone,
 };
@@ -1111,7 +1111,7 @@ fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                             let href = format!("/api/v1/export/responses.csv?survey={}", encode(&survey.id));
                             view! {
                                 <li>
-                                    <a class="btn btn-secondary" href=href download="" data-test="export-responses" data-survey=survey.id.clone()>
+                                    <a class="btn btn-secondary" href=href download="" data-test="export-responses" data-survey=survey.id.clone() on:click=download_on_click>
                                         {app.texts().export_responses}
                                     </a>
                                     <span>{app.pick(&survey.title)}</span>
@@ -1134,6 +1134,7 @@ fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                     href=move || format!("/api/v1/export/reports.csv?period={}", encode(&period.get().key()))
                     download=""
                     data-test="export-reports"
+                    on:click=download_on_click
                 >
                     {move || app.texts().export_reports}
                 </a>

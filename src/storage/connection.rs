@@ -26,6 +26,8 @@ const SCHEMA_VERSION: u32 = 3;
 pub(super) const META: &str = "meta";
 /// The key of the sync bookkeeping record in [`META`].
 pub(super) const META_KEY: &str = "sync";
+/// The key of the signed-in session in [`META`] (a `thamgia_core::account::Session`).
+pub(super) const SESSION_KEY: &str = "session";
 /// Stored responses, keyed by `response.id`.
 pub(super) const RESPONSES: &str = "responses";
 /// Index of [`RESPONSES`] on the sync state's tag (`sync.type`).

@@ -17,6 +17,7 @@ use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
 };
 use indexed_db_futures::KeyRange;
+use thamgia_core::account::Session;
 use thamgia_core::forum::{ChildFeedback, Forum};
 use thamgia_core::protocol::{
     Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
@@ -31,7 +32,7 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use super::connection::{
-    FORUMS, META, META_KEY, OUTBOX, REPORTS, RESPONSES, SURVEYS, SYNC_STATE_INDEX,
+    FORUMS, META, META_KEY, OUTBOX, REPORTS, RESPONSES, SESSION_KEY, SURVEYS, SYNC_STATE_INDEX,
 };
 use super::error::StorageError;
 use super::records::{
@@ -264,6 +265,39 @@ pub(super) async fn set_last_success(database: &Database, at_ms: i64) -> Result<
         let mut record = read_or_create_meta(&meta).await?;
         record.last_success_ms = Some(at_ms);
         write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn load_session(database: &Database) -> Result<Option<Session>, StorageError> {
+    let transaction = read_only(database, &[META])?;
+    let meta = transaction.object_store(META)?;
+    Ok(meta.get(SESSION_KEY).serde()?.await?)
+}
+
+pub(super) async fn save_session(
+    database: &Database,
+    session: &Session,
+) -> Result<(), StorageError> {
+    // Strict: a sign-in that the tablet forgets after a power cut would
+    // leave the worker unable to work offline.
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    {
+        let meta = transaction.object_store(META)?;
+        meta.put(session)
+            .with_key(SESSION_KEY)
+            .without_key_type()
+            .serde()?
+            .await?;
+    }
+    commit(transaction).await
+}
+
+pub(super) async fn clear_session(database: &Database) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    {
+        let meta = transaction.object_store(META)?;
+        meta.delete(SESSION_KEY).primitive()?.await?;
     }
     commit(transaction).await
 }
@@ -1087,6 +1121,7 @@ pub(super) async fn edit_report_field(
                 client_id: record.client_id,
             },
             author,
+            sent_as: None,
         };
         edit.validate()?;
         report.fields.apply(edit.clone())?;

@@ -11,6 +11,7 @@ async fn main() -> Result<()> {
     let workspace = tempfile::tempdir()?;
     let config = ServerConfig {
         database_path: workspace.path().join("bench.sqlite3"),
+        database_url: None,
         static_dir: dist_dir()?,
         seed_demo: true,
     };

@@ -326,12 +326,63 @@ pub fn test_config(workspace: &std::path::Path) -> Result<ServerConfig> {
     })
 }
 
-/// On a tablet's first visit: chooses Phường Ba Đình (00004), waits for the
-/// surveys to arrive by sync and for the service worker to be active, so the
-/// app can be used offline from here on.
-pub async fn first_visit_in_ba_dinh(page: &Page) -> Result<()> {
-    type_into(page, "[data-test=ward-search]", "ba dinh").await?;
-    click(page, "[data-test=ward-option][data-code='00004']").await?;
+/// The password of every demo account (`badinh`, a collector in Phường Ba
+/// Đình; `badinh.canbo`, its ward officer; `thanhpho`, a city officer).
+pub const DEMO_PASSWORD: &str = "thamgia-demo";
+
+/// Signs in on the sign-in page as `username` (replacing whatever the form
+/// holds) and waits for the home page of that account.
+pub async fn sign_in(page: &Page, username: &str, password: &str) -> Result<()> {
+    wait_for(
+        page,
+        "the sign-in page",
+        "document.querySelector('[data-test=login-username]')",
+    )
+    .await?;
+    replace_text(page, "[data-test=login-username]", username).await?;
+    replace_text(page, "[data-test=login-password]", password).await?;
+    click(page, "[data-test=login-submit]").await?;
+    let signed_in = format!("[data-test=signed-in][data-username='{username}']");
+    wait_for(
+        page,
+        &format!("signed in as {username}"),
+        &format!("document.querySelector({})", selector_literal(&signed_in)),
+    )
+    .await?;
+    click(page, "a[href='/']").await?;
+    wait_for(
+        page,
+        "the home page",
+        "document.querySelector('[data-test=count-waiting]')",
+    )
+    .await
+}
+
+/// Signs out and waits for the sign-in page. When records wait to be sent
+/// the app asks first (`window.confirm`): answer it beforehand, with
+/// [`accept_confirmations`] say, or sync first.
+pub async fn sign_out(page: &Page) -> Result<()> {
+    click(page, "[data-test=sign-out]").await?;
+    wait_for(
+        page,
+        "the sign-in page",
+        "document.querySelector('[data-test=login-username]')",
+    )
+    .await
+}
+
+/// On a tablet's first visit: signs in as `username` (a collector or ward
+/// officer of Phường Ba Đình, 00004, whose ward comes with the account),
+/// waits for the surveys to arrive by sync and for the service worker to be
+/// active, so the app can be used offline from here on.
+pub async fn first_visit_as(page: &Page, username: &str) -> Result<()> {
+    sign_in(page, username, DEMO_PASSWORD).await?;
+    wait_for(
+        page,
+        "the ward of the account",
+        "(document.querySelector('[data-test=current-ward]') || {}).textContent?.includes('Ba Đình')",
+    )
+    .await?;
     wait_for(
         page,
         "the surveys",
@@ -347,6 +398,12 @@ pub async fn first_visit_in_ba_dinh(page: &Page) -> Result<()> {
         bail!("the service worker is not active after the first visit");
     }
     Ok(())
+}
+
+/// On a tablet's first visit: signs in as the collector `badinh`, whose
+/// account works in Phường Ba Đình (00004); see [`first_visit_as`].
+pub async fn first_visit_in_ba_dinh(page: &Page) -> Result<()> {
+    first_visit_as(page, "badinh").await
 }
 
 /// Closes a browser and stops listening to it.

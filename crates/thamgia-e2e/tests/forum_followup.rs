@@ -1,6 +1,7 @@
 //! A facilitator records a children's forum offline; its recommendation
-//! reaches the town hall, where an officer records the authority's answer;
-//! the facilitator sees it and records the feedback given to the children.
+//! reaches the town hall, where a city officer records the authority's
+//! answer; the facilitator sees it and records the feedback given to the
+//! children.
 
 use std::time::{Duration, Instant};
 
@@ -39,20 +40,7 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     let url = format!("http://{address}/");
     let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &url).await?;
-    type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
-    click(&page, "[data-test=ward-option][data-code='00004']").await?;
-    wait_for(
-        &page,
-        "the surveys",
-        "document.querySelector('[data-test=start-survey]')",
-    )
-    .await?;
-    let ready: bool = js(
-        &page,
-        "navigator.serviceWorker.ready.then(registration => !!registration.active)",
-    )
-    .await?;
-    assert!(ready);
+    first_visit_in_ba_dinh(&page).await?;
 
     // In the hall, with no connection.
     set_offline(&page, true).await?;
@@ -100,7 +88,11 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     status_on_server(&server, RecommendationStatus::AwaitingAnswer).await?;
     let forum_url: String = js(&page, "location.href").await?;
 
-    // At the town hall, an officer records the authority's answer.
+    // At the town hall, a city officer records the authority's answer (on
+    // this browser, once the facilitator signed out: everything is sent).
+    accept_confirmations(&page).await?;
+    sign_out(&page).await?;
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
     click(&page, "a[href='/townhall']").await?;
     wait_for(
         &page,
@@ -132,7 +124,10 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     .await?;
     status_on_server(&server, RecommendationStatus::AwaitingFeedback).await?;
 
-    // The facilitator's tablet hears of it and records the feedback.
+    // The facilitator signs in again; the tablet hears of the answer and
+    // the feedback is recorded.
+    sign_out(&page).await?;
+    sign_in(&page, "badinh", DEMO_PASSWORD).await?;
     page.goto(forum_url.as_str()).await?;
     click(&page, "[data-test=sync-now]").await?;
     wait_for(

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use thamgia_core::{AgeBand, AnswerValue, ConsentMethod, QuestionKind, ResponseStatus, Sex};
 use thamgia_e2e::{
     click, current_question, dist_dir, js, launch_browser, next_screen, open_app, set_offline,
-    start_server, text_of, type_into, wait_for, wait_for_count,
+    sign_in, start_server, text_of, type_into, wait_for, wait_for_count, DEMO_PASSWORD,
 };
 use thamgia_server::{seed, Database, ServerConfig};
 
@@ -22,6 +22,7 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     let workspace = tempfile::tempdir()?;
     let config = ServerConfig {
         database_path: workspace.path().join("data").join("e2e.sqlite3"),
+        database_url: None,
         static_dir: dist,
         seed_demo: true,
     };
@@ -31,9 +32,9 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
 
     let page = open_app(&browser, &url).await?;
 
-    // First visit, online: choose the ward once; the survey arrives by sync.
-    type_into(&page, "[data-test=ward-search]", "ba dinh").await?;
-    click(&page, "[data-test=ward-option][data-code='00004']").await?;
+    // First visit, online: sign in once (the collector's account works in
+    // Phường Ba Đình); the survey arrives by sync.
+    sign_in(&page, "badinh", DEMO_PASSWORD).await?;
     wait_for(
         &page,
         "the seeded survey",

@@ -17,9 +17,9 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &format!("http://{address}/")).await?;
     accept_confirmations(&page).await?;
-    first_visit_in_ba_dinh(&page).await?;
 
     // The city officer imports the form.
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
     click(&page, "a[href='/import']").await?;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../thamgia-server/tests/xlsform/play-activities.xlsx");
@@ -37,8 +37,11 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
         "the import says what was published: {result}"
     );
 
-    // The survey reaches the tablet; then the network goes away.
-    click(&page, "a[href='/']").await?;
+    // The city officer signs out; Ba Đình's ward officer (who also records
+    // withdrawals of consent) signs in, and the survey reaches the tablet;
+    // then the network goes away.
+    sign_out(&page).await?;
+    first_visit_as(&page, "badinh.canbo").await?;
     wait_for(
         &page,
         "the imported survey",

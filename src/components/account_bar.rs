@@ -1,0 +1,126 @@
+//! Who is signed in (name and role) and the sign-out button, in the top bar.
+//!
+//! Signing out never deletes a record: it forgets the session only, so
+//! responses, drafts, the outbox and the client id stay on the tablet and
+//! what waits is sent after the next sign-in. When something has not been
+//! sent yet, the worker is asked first, in both languages, how many records
+//! wait, that they stay here, and that signing out can wait.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use crate::api::{self, ApiClient};
+use crate::i18n::{both, EN, VI};
+use crate::platform;
+use crate::state::{use_app, Notice};
+use crate::storage::Store;
+
+/// Records on this tablet the town hall does not have yet: the outbox
+/// (completed responses, withdrawals, report edits, forums, feedback) and
+/// the drafts being filled. `None` when storage could not be read.
+async fn unsent_records(store: &Store) -> Option<u64> {
+    let (_, outbox) = store.read_outbox(0).await.ok()?;
+    let drafts = store.counts().await.ok()?.drafts;
+    Some(outbox + drafts)
+}
+
+/// Asks, in both languages, whether to sign out with `unsent` records
+/// still on the tablet. `None` (unknown) asks too.
+fn confirm_sign_out(unsent: Option<u64>) -> bool {
+    let count = unsent.map_or_else(|| "?".to_owned(), |count| count.to_string());
+    let question = format!(
+        "{}\n\n{}",
+        VI.sign_out_confirm.replace("{count}", &count),
+        EN.sign_out_confirm.replace("{count}", &count),
+    );
+    match window().confirm_with_message(&question) {
+        Ok(answer) => answer,
+        Err(error) => {
+            leptos::logging::warn!("confirmation dialog failed: {error:?}");
+            false
+        }
+    }
+}
+
+/// The signed-in account and the sign-out button.
+#[component]
+pub fn AccountBar() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+
+    let sign_out = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let store = app.store();
+        let navigate = navigate.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let unsent = unsent_records(&store).await;
+            if unsent != Some(0) && !confirm_sign_out(unsent) {
+                busy.try_set(false);
+                return;
+            }
+            if platform::is_online() {
+                // The token is forgotten here whatever the server says; a
+                // token the server still holds can be revoked at the town hall.
+                if let Err(failure) = ApiClient::for_this_origin().sign_out().await {
+                    leptos::logging::warn!("sign-out not told to the server: {failure:?}");
+                }
+            }
+            match store.clear_session().await {
+                Ok(()) => {
+                    api::set_token(None);
+                    busy.try_set(false);
+                    navigate("/", NavigateOptions::default());
+                    app.session_ended.set(false);
+                    app.signing_in_again.set(false);
+                    app.session.set(None);
+                }
+                Err(error) => {
+                    busy.try_set(false);
+                    let failed = both(|texts| texts.sign_out_failed);
+                    let message = error.message();
+                    app.notice.set(Some(Notice {
+                        text: thamgia_core::Localized::new(
+                            format!("{} {}", failed.vi, message.vi),
+                            format!("{} {}", failed.en, message.en),
+                        ),
+                        success: false,
+                    }));
+                }
+            }
+        });
+    };
+
+    let who = move || {
+        app.account().map(|account| {
+            let role = app.pick(&account.role.label());
+            let username = account.username.clone();
+            view! {
+                <span class="signed-in" data-test="signed-in" data-username=username data-role=account.role.as_str()>
+                    <span class="sr-only">{app.texts().signed_in_as} ": "</span>
+                    <strong>{account.display_name.clone()}</strong>
+                    <span class="muted">" · " {role}</span>
+                </span>
+            }
+        })
+    };
+
+    view! {
+        <div class="account-bar">
+            {who}
+            <button
+                type="button"
+                class="btn btn-sign-out"
+                data-test="sign-out"
+                disabled=move || busy.get()
+                on:click=sign_out
+            >
+                {move || app.texts().sign_out}
+            </button>
+        </div>
+    }
+}
