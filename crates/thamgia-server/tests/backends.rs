@@ -94,6 +94,7 @@ fn note_edit(writer: Uuid, batch: u64, index: u64) -> FieldEdit {
             client_id: writer,
         },
         author: format!("writer {writer}"),
+        sent_as: None,
     }
 }
 

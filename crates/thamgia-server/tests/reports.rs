@@ -42,6 +42,7 @@ fn edit(
             client_id: client,
         },
         author: author.to_owned(),
+        sent_as: None,
     }
 }
 

@@ -51,6 +51,7 @@ fn value_edit(code: &str, value: f64, wall_ms: i64, period: Period) -> MutationC
                 client_id: TABLET,
             },
             author: "Nguyễn Thị Lan".to_owned(),
+            sent_as: None,
         },
     }
 }

@@ -185,6 +185,13 @@ pub struct FieldEdit {
     /// The officer's display name or the device's label, shown beside the
     /// value; may be empty.
     pub author: String,
+    /// The stamp the editing tablet gave, when a server lowered it on
+    /// receipt (see [`super::bound`]). With the client id it names the edit
+    /// whatever its bounded stamp, so the editing tablet's own copy and the
+    /// server's bounded copy are known as one edit and merge to the bounded
+    /// one on every replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_as: Option<super::Hlc>,
 }
 
 impl FieldEdit {
@@ -208,6 +215,22 @@ impl FieldEdit {
                 field: self.field.clone(),
             })
         }
+    }
+
+    /// What names the edit across replicas: its install and the stamp that
+    /// install gave it. An install never gives two edits one stamp.
+    pub(super) fn identity(&self) -> (uuid::Uuid, super::Hlc) {
+        (self.stamp.client_id, self.sent_as.unwrap_or(self.stamp.hlc))
+    }
+
+    /// Whether `other` is this very edit, perhaps under another stamp: the
+    /// same install and original stamp, field, content and author.
+    pub(super) fn is_copy_of(&self, other: &FieldEdit) -> bool {
+        self.identity() == other.identity()
+            && self.report_id == other.report_id
+            && self.field == other.field
+            && self.author == other.author
+            && self.content.total_cmp(&other.content) == Ordering::Equal
     }
 
     /// The total order the merge keeps: by stamp first, and, only for the

@@ -26,9 +26,18 @@ pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60_000;
 /// clamped to the same stamp; the merge stays deterministic (see the module
 /// documentation) and keeps both, but which of the two shows is then decided
 /// by content, not by the order they were made in.
+///
+/// A lowered edit remembers the stamp it was sent with (`sent_as`), so the
+/// editing tablet, which still holds its own copy with the original stamp,
+/// recognises the bounded copy it pulls as the same edit and keeps only the
+/// bounded one (see [`FieldState::join`]): it then agrees with everyone.
 pub fn bound(mut edit: FieldEdit, receiver_now_ms: i64, max_ahead_ms: i64) -> FieldEdit {
     let limit = receiver_now_ms.saturating_add(max_ahead_ms);
-    edit.stamp.hlc.wall_ms = edit.stamp.hlc.wall_ms.min(limit);
+    if edit.stamp.hlc.wall_ms > limit {
+        let original = edit.stamp.hlc;
+        edit.sent_as.get_or_insert(original);
+        edit.stamp.hlc.wall_ms = limit;
+    }
     edit
 }
 
@@ -82,21 +91,32 @@ impl FieldState {
     }
 
     /// The state holding `seed` and `edits`: the largest by the merge's
-    /// total order on show, the rest sorted by it, each edit once.
+    /// total order on show, the rest sorted by it, each edit once. Copies of
+    /// one edit under different stamps (the tablet's own and a server's
+    /// bounded one, see [`bound`]) count once, under the smallest stamp:
+    /// a minimum, so the join stays commutative, associative and idempotent.
     fn from_edits(seed: FieldEdit, edits: Vec<FieldEdit>) -> FieldState {
-        let mut winner = seed;
-        let mut others = Vec::with_capacity(edits.len());
-        for edit in edits {
-            if edit.total_cmp(&winner) == Ordering::Greater {
-                others.push(std::mem::replace(&mut winner, edit));
-            } else {
-                others.push(edit);
+        let fallback = seed.clone();
+        let mut all: Vec<FieldEdit> = std::iter::once(seed).chain(edits).collect();
+        all.sort_by(FieldEdit::total_cmp);
+        all.dedup_by(|later, earlier| later.total_cmp(earlier) == Ordering::Equal);
+        let mut kept: Vec<FieldEdit> = Vec::with_capacity(all.len());
+        let mut by_identity: BTreeMap<(uuid::Uuid, super::Hlc), Vec<usize>> = BTreeMap::new();
+        for edit in all {
+            let copies = by_identity.entry(edit.identity()).or_default();
+            if copies.iter().any(|&index| kept[index].is_copy_of(&edit)) {
+                continue;
             }
+            copies.push(kept.len());
+            kept.push(edit);
         }
-        others.sort_by(FieldEdit::total_cmp);
-        others.dedup_by(|later, earlier| later.total_cmp(earlier) == Ordering::Equal);
-        others.retain(|edit| edit.total_cmp(&winner) != Ordering::Equal);
-        FieldState { winner, others }
+        match kept.pop() {
+            Some(winner) => FieldState {
+                winner,
+                others: kept,
+            },
+            None => FieldState::new(fallback),
+        }
     }
 }
 

@@ -29,6 +29,7 @@ fn edit(
             client_id,
         },
         author: format!("officer {}", client_id.as_u128()),
+        sent_as: None,
     }
 }
 
@@ -541,6 +542,32 @@ fn a_tablet_a_day_ahead_does_not_win_against_a_later_edit_once_bounded() {
     // Every replica gets the stored (bounded) edits from the server and agrees.
     assert_eq!(
         fields_from(&[minhs_stored.clone(), lans_stored.clone()]),
+        bounded
+    );
+
+    // Lan's own tablet still holds her edit with its original stamp; when it
+    // pulls the bounded copy, the two are known as one edit and the bounded
+    // one stays: her tablet agrees with the server, in any order, however
+    // often the copies arrive.
+    assert_eq!(lans_stored.sent_as, Some(lans_edit.stamp.hlc));
+    for order in [
+        vec![lans_edit.clone(), lans_stored.clone(), minhs_stored.clone()],
+        vec![minhs_stored.clone(), lans_stored.clone(), lans_edit.clone()],
+        vec![
+            lans_stored.clone(),
+            lans_edit.clone(),
+            minhs_stored.clone(),
+            lans_edit.clone(),
+        ],
+    ] {
+        assert_eq!(fields_from(&order), bounded, "{order:?}");
+    }
+    // Bounded again later (sent twice after a renumbering): still one edit,
+    // under the smallest stamp, remembering the original.
+    let bounded_later = bound(lans_edit.clone(), real_start + 60_000, MAX_CLOCK_AHEAD_MS);
+    assert_eq!(bounded_later.sent_as, Some(lans_edit.stamp.hlc));
+    assert_eq!(
+        fields_from(&[bounded_later, lans_stored.clone(), minhs_stored.clone()]),
         bounded
     );
 
