@@ -15,6 +15,7 @@
 //! - `test`: setup for tests, then every check CI runs, in order, timed; the
 //!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
 //! - `bench`: build, then the server's ingest benchmark.
+//! - `faults [--full | suite options]`: the fault-tolerance suite.
 //! - `help`: usage.
 
 mod postgres;
@@ -51,6 +52,12 @@ Commands:
                            and end-to-end tests, stopping at the first failure
                            (this is what CI runs)
   bench                    build, then `cargo bench -p thamgia-server --bench ingest`
+  faults [--full] [...]    the fault-tolerance suite: 4 simulated tablets push responses and
+                           report edits through a proxy that drops and cuts requests and
+                           responses, to a server killed with SIGKILL and restarted, clocks
+                           skewed by a day; prints lost / duplicated / conflicting counts.
+                           Small by default (CI runs it); --full: 10,000 responses, 2,000
+                           edits, 2 kills. `cargo xtask faults --help` for every option.
   help                     Show this text
 
 Environment:
@@ -71,14 +78,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     if matches!(command.as_str(), "help" | "-h" | "--help")
-        || options.iter().any(|o| o == "-h" || o == "--help")
+        || (command != "faults" && options.iter().any(|o| o == "-h" || o == "--help"))
     {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
     if !matches!(
         command.as_str(),
-        "setup" | "build" | "run" | "test" | "bench"
+        "setup" | "build" | "run" | "test" | "bench" | "faults"
     ) {
         eprintln!("error: unknown command `{command}`\n");
         eprint!("{USAGE}");
@@ -106,6 +113,7 @@ fn dispatch(command: &str, options: &[String]) -> Result {
             setup::setup(&workspace, for_tests)
         }
         "run" => tasks::run(&workspace, &tasks::RunOptions::parse(options)?),
+        "faults" => tasks::faults(&workspace, options),
         _ if !options.is_empty() => Err(unexpected(command, options)),
         "build" => tasks::build(&workspace),
         "test" => tasks::test(&workspace),

@@ -110,6 +110,18 @@ pub fn bench(workspace: &Workspace) -> Result {
     workspace.run(browser)
 }
 
+/// `cargo xtask faults [ARGS]`: the fault-tolerance suite (simulated
+/// tablets through a lossy proxy to a server killed with SIGKILL and
+/// restarted). `--full` runs 10,000 responses and 2,000 report edits; other
+/// arguments go to the suite as they are (`--help` lists them). The server
+/// binary is built beside the suite's, where the suite looks for it.
+pub fn faults(workspace: &Workspace, arguments: &[String]) -> Result {
+    workspace.run(workspace.cargo(&["build", "-p", "thamgia-server", "-p", "thamgia-faults"]))?;
+    let mut suite = workspace.cargo(&["run", "--quiet", "-p", "thamgia-faults", "--"]);
+    suite.args(arguments);
+    workspace.run(suite)
+}
+
 /// One step of `cargo xtask test`.
 struct Step {
     name: &'static str,
@@ -187,6 +199,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "test server (PostgreSQL)",
         action: test_server_on_postgres,
+    },
+    Step {
+        name: "fault suite (CI size)",
+        action: |ws| faults(ws, &[]),
     },
     Step {
         name: "build (trunk)",

@@ -1,0 +1,210 @@
+//! The real server binary as a child process: started on a fixed loopback
+//! port with a SQLite file in the run's temporary directory, killed with
+//! SIGKILL (`Child::kill` on Unix) and started again on the same port and
+//! file. Nothing of the server runs in this process: a kill is a real crash,
+//! and what survives it is what SQLite committed.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use tokio::process::{Child, Command};
+
+/// How long a start may take before it counts as failed.
+const START_WAIT: Duration = Duration::from_secs(60);
+
+/// Finds the server binary: the path given, `THAMGIA_SERVER_BIN`, or
+/// `thamgia-server` next to this executable (cargo puts every binary of the
+/// workspace in the same `target/<profile>/`).
+pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(path) = explicit {
+        if !path.is_file() {
+            bail!("--server-bin {}: no such file", path.display());
+        }
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("THAMGIA_SERVER_BIN") {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            bail!("THAMGIA_SERVER_BIN={}: no such file", path.display());
+        }
+        return Ok(path);
+    }
+    let executable = std::env::current_exe().context("finding this executable")?;
+    let directory = executable
+        .parent()
+        .context("this executable has no directory")?;
+    let candidate = directory.join(format!("thamgia-server{}", std::env::consts::EXE_SUFFIX));
+    if candidate.is_file() {
+        return Ok(candidate);
+    }
+    bail!(
+        "no server binary at {}: build it with the same profile as this suite \
+         (`cargo build --release -p thamgia-server -p thamgia-faults`) or pass --server-bin",
+        candidate.display()
+    )
+}
+
+/// A free loopback port (bound, read, released; the server binds it next).
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// The server as a child process.
+pub struct ServerProcess {
+    binary: PathBuf,
+    database: PathBuf,
+    static_dir: PathBuf,
+    log: PathBuf,
+    port: u16,
+    child: Option<Child>,
+    health: reqwest::Client,
+    /// How many times it was started.
+    pub starts: u32,
+    /// How many times it was killed.
+    pub kills: u32,
+}
+
+impl ServerProcess {
+    /// A server of `binary` on `port` over the SQLite file `database`,
+    /// serving `static_dir`, logging (warnings only) to `log`.
+    pub fn new(
+        binary: PathBuf,
+        database: PathBuf,
+        static_dir: PathBuf,
+        log: PathBuf,
+        port: u16,
+    ) -> Result<ServerProcess> {
+        let health = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(2))
+            .build()
+            .context("building the health-check client")?;
+        Ok(ServerProcess {
+            binary,
+            database,
+            static_dir,
+            log,
+            port,
+            child: None,
+            health,
+            starts: 0,
+            kills: 0,
+        })
+    }
+
+    /// Where the server listens.
+    pub fn address(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// `http://127.0.0.1:<port>`, for reads that must not meet the proxy.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address())
+    }
+
+    /// Starts the server and waits until `GET /api/v1/health` answers. A
+    /// start that fails (the port still held for a moment, say) is tried
+    /// again a few times.
+    pub async fn start(&mut self) -> Result<()> {
+        let mut last_error = None;
+        for attempt in 0..5 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            match self.start_once().await {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    eprintln!(
+                        "fault suite: server start {} failed: {error:#}",
+                        attempt + 1
+                    );
+                    self.kill_quietly().await;
+                    last_error = Some(error);
+                }
+            }
+        }
+        match last_error {
+            Some(error) => Err(error.context(format!(
+                "the server would not start; its log is {}",
+                self.log.display()
+            ))),
+            None => bail!("the server would not start"),
+        }
+    }
+
+    async fn start_once(&mut self) -> Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .with_context(|| format!("opening {}", self.log.display()))?;
+        let log_errors = log.try_clone()?;
+        let child = Command::new(&self.binary)
+            .arg("--bind")
+            .arg("127.0.0.1")
+            .arg("--port")
+            .arg(self.port.to_string())
+            .arg("--database")
+            .arg(&self.database)
+            .arg("--static-dir")
+            .arg(&self.static_dir)
+            // Every push is logged at info: keep the log to what matters.
+            .env("RUST_LOG", "warn")
+            .env_remove("THAMGIA_NO_SEED")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_errors))
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", self.binary.display()))?;
+        self.child = Some(child);
+        self.starts += 1;
+        self.wait_healthy().await
+    }
+
+    async fn wait_healthy(&mut self) -> Result<()> {
+        let started = Instant::now();
+        let url = format!("{}/api/v1/health", self.base_url());
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Some(status) = child.try_wait()? {
+                    self.child = None;
+                    bail!("the server exited at start with {status}");
+                }
+            }
+            if let Ok(response) = self.health.get(&url).send().await {
+                if response.status().is_success() {
+                    return Ok(());
+                }
+            }
+            if started.elapsed() > START_WAIT {
+                bail!("the server did not answer {url} within {START_WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kills the server with SIGKILL and waits until it is gone.
+    pub async fn kill(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            bail!("the server is not running");
+        };
+        child.kill().await.context("killing the server")?;
+        self.kills += 1;
+        Ok(())
+    }
+
+    /// Kills the server if it runs, ignoring errors (it may have died).
+    pub async fn kill_quietly(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if let Err(error) = child.kill().await {
+                eprintln!("fault suite: killing the server: {error}");
+            }
+        }
+    }
+}
