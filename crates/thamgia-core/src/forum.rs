@@ -250,6 +250,7 @@ impl Forum {
                 "Enter how many children took part.",
             ));
         }
+        problems.extend(self.size_problems());
         for recommendation in &self.recommendations {
             if recommendation.text.trim().is_empty() || recommendation.authority.trim().is_empty() {
                 problems.push(Localized::new(
@@ -258,6 +259,63 @@ impl Forum {
                 ));
                 break;
             }
+        }
+        problems
+    }
+}
+
+impl Forum {
+    /// Texts longer and lists longer than [`crate::limits`] allow.
+    pub fn size_problems(&self) -> Vec<Localized> {
+        use crate::limits::{too_long, too_many, MAX_LINE_CHARS, MAX_TEXT_CHARS};
+        let mut problems: Vec<Localized> = [
+            too_long(
+                ("Mã phường/xã", "The ward code"),
+                &self.ward_code,
+                MAX_LINE_CHARS,
+            ),
+            too_long(("Địa điểm", "The place"), &self.place, MAX_LINE_CHARS),
+            too_long(
+                ("Người điều hành", "The facilitators"),
+                &self.facilitators,
+                MAX_LINE_CHARS,
+            ),
+            too_many(
+                ("Nhóm trẻ em", "participant counts"),
+                self.participants.len(),
+            ),
+            too_many(("Chủ đề", "topics"), self.topics.len()),
+            too_many(("Kiến nghị", "recommendations"), self.recommendations.len()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for topic in &self.topics {
+            problems.extend(too_long(
+                ("Tên chủ đề", "A topic's title"),
+                &topic.title,
+                MAX_LINE_CHARS,
+            ));
+            problems.extend(too_many(("Ý kiến", "opinions"), topic.opinions.len()));
+            for opinion in &topic.opinions {
+                problems.extend(too_long(
+                    ("Một ý kiến", "An opinion"),
+                    &opinion.text,
+                    MAX_TEXT_CHARS,
+                ));
+            }
+        }
+        for recommendation in &self.recommendations {
+            problems.extend(too_long(
+                ("Một kiến nghị", "A recommendation"),
+                &recommendation.text,
+                MAX_TEXT_CHARS,
+            ));
+            problems.extend(too_long(
+                ("Cơ quan nhận", "The authority"),
+                &recommendation.authority,
+                MAX_LINE_CHARS,
+            ));
         }
         problems
     }
@@ -357,6 +415,17 @@ pub struct ChildFeedback {
     /// What was said, briefly.
     #[serde(default)]
     pub note: String,
+}
+
+impl ChildFeedback {
+    /// A note longer than [`crate::limits::MAX_TEXT_CHARS`].
+    pub fn size_problem(&self) -> Option<Localized> {
+        crate::limits::too_long(
+            ("Ghi chú phản hồi", "The feedback note"),
+            &self.note,
+            crate::limits::MAX_TEXT_CHARS,
+        )
+    }
 }
 
 /// Where a recommendation is on its way from the children to an answer and

@@ -10,6 +10,7 @@ pub mod expression;
 pub mod form;
 pub mod forum;
 pub mod indicator;
+pub mod limits;
 pub mod localized;
 pub mod protocol;
 pub mod report;

@@ -90,6 +90,11 @@ pub enum ReportError {
         /// The field concerned.
         field: FieldKey,
     },
+    /// A text or an author's name longer than [`crate::limits`] allow.
+    TooLong {
+        /// The field concerned.
+        field: FieldKey,
+    },
     /// An edit or replica of another report than the one it was merged into.
     WrongReport {
         /// The report merged into.
@@ -155,6 +160,18 @@ impl ReportError {
             ReportError::TextExpected { field } => Localized::new(
                 format!("Mục “{field}” phải là văn bản. Hãy nhập chữ hoặc để trống."),
                 format!("The field “{field}” must be text. Enter text or clear the field."),
+            ),
+            ReportError::TooLong { field } => Localized::new(
+                format!(
+                    "Mục “{field}” quá dài (tối đa {} ký tự, tên người nhập tối đa {}). Hãy rút gọn rồi lưu lại.",
+                    crate::limits::MAX_TEXT_CHARS,
+                    crate::limits::MAX_LINE_CHARS
+                ),
+                format!(
+                    "The field “{field}” is too long (at most {} characters, the author's name at most {}). Shorten it and save again.",
+                    crate::limits::MAX_TEXT_CHARS,
+                    crate::limits::MAX_LINE_CHARS
+                ),
             ),
             ReportError::WrongReport { expected, found } => Localized::new(
                 format!(

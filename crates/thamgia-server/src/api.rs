@@ -420,6 +420,16 @@ async fn answer_recommendation(
         None => return Err(ServerError::NotFound),
     }
     let Json(body) = body?;
+    for (what, text) in [
+        (("Lý do", "The reasons"), &body.reasons),
+        (("Việc sẽ làm", "The actions"), &body.actions),
+    ] {
+        if let Some(problem) =
+            thamgia_core::limits::too_long(what, text, thamgia_core::limits::MAX_TEXT_CHARS)
+        {
+            return Err(ServerError::Invalid(problem));
+        }
+    }
     if state
         .database
         .answer_recommendation(id, &body, Utc::now())

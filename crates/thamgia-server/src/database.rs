@@ -435,16 +435,6 @@ impl Database {
                 None => None,
             };
             let outcome = if let Some(message) = refusal {
-                quarantine(
-                    &mut transaction,
-                    &client_id,
-                    mutation.seq,
-                    mutation,
-                    &record_id,
-                    &message,
-                    &received_at,
-                )
-                .await?;
                 MutationOutcome::Rejected { message }
             } else {
                 match &mutation.change {
@@ -505,6 +495,20 @@ impl Database {
                     }
                 }
             };
+            if let MutationOutcome::Rejected { message } = &outcome {
+                // Every refused record is kept whole with its reason (a
+                // response is already, with each of its reasons).
+                quarantine(
+                    &mut transaction,
+                    &client_id,
+                    mutation.seq,
+                    mutation,
+                    &record_id,
+                    message,
+                    &received_at,
+                )
+                .await?;
+            }
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
                  VALUES ($1, $2, $3, $4, $5)",

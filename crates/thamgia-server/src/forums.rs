@@ -216,6 +216,9 @@ pub(crate) async fn record_feedback(
     feedback: &ChildFeedback,
     received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
+    if let Some(problem) = feedback.size_problem() {
+        return Ok(rejected(vec![problem]));
+    }
     let known: Option<String> = sqlx::query_scalar("SELECT id FROM recommendations WHERE id = $1")
         .bind(feedback.recommendation_id.to_string())
         .fetch_optional(&mut *connection)

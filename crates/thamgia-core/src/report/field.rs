@@ -204,7 +204,15 @@ impl FieldEdit {
             FieldContent::Number(number) => self.field.holds_number() && number.is_finite(),
             FieldContent::Text(_) => !self.field.holds_number(),
         };
-        if fits {
+        let too_long = match &self.content {
+            FieldContent::Text(text) => text.chars().count() > crate::limits::MAX_TEXT_CHARS,
+            FieldContent::Cleared | FieldContent::Number(_) => false,
+        } || self.author.chars().count() > crate::limits::MAX_LINE_CHARS;
+        if too_long {
+            Err(ReportError::TooLong {
+                field: self.field.clone(),
+            })
+        } else if fits {
             Ok(())
         } else if self.field.holds_number() {
             Err(ReportError::NumberExpected {
