@@ -20,8 +20,30 @@
  *
  * Never touched: non-GET requests, cross-origin requests and anything under
  * /api/ (the app talks to the server itself; API answers are never cached).
+ *
+ * What an update can never do:
+ * - Make saved records unreachable. The worker never opens, upgrades or
+ *   deletes IndexedDB, where every response, draft, outbox entry, survey,
+ *   report and forum lives: it only touches its own CacheStorage entries
+ *   (`thamgia-shell-*`). A new worker or a new shell changes the files the
+ *   app is made of, never its data; the app's own code upgrades its
+ *   database, by adding stores only.
+ * - Leave the tablet without a complete shell. A new worker installs (and
+ *   `install` succeeds) only once its shell is complete, marker included;
+ *   `activate` deletes older shells only after checking that the newest
+ *   one is complete (`pruneShells`), and so does `checkForUpdate`. A shell
+ *   cache that is complete is never deleted or rewritten in place, so two
+ *   workers building the same version at once (the old one's update check
+ *   and the new one's install) cannot open a gap. Until the new shell is
+ *   complete, the old one keeps serving the app offline.
+ *
+ * WORKER_VERSION changes whenever this file's behaviour does: the browser
+ * installs a new worker only when these bytes change. The page can read it
+ * with { type: 'thamgia-get-version' } (the answer also names the shell).
  */
 'use strict';
+
+const WORKER_VERSION = 'thamgia-sw-2';
 
 const CACHE_PREFIX = 'thamgia-shell-';
 // Written last into a shell cache; its presence means "complete".
@@ -144,8 +166,12 @@ async function buildShell(html) {
   const toFetch = urls.filter((u) => u !== '/' && u !== '/index.html');
   const fetched = await Promise.all(toFetch.map(async (u) => [u, await fetchAsset(u)]));
 
-  // Everything is downloaded: only now write to CacheStorage.
-  await caches.delete(name); // leftovers of an interrupted build, if any
+  // Everything is downloaded: only now write to CacheStorage. Another
+  // worker may have completed this very shell meanwhile: keep it as it is
+  // (deleting it to rewrite it could leave no complete shell for a moment).
+  // Leftovers of an interrupted build of this version hold the same URLs,
+  // which the puts below overwrite; the marker goes last.
+  if (await isComplete(name)) return name;
   const cache = await caches.open(name);
   const entries = [['/', htmlResponse(html)], ['/index.html', htmlResponse(html)], ...fetched];
   await Promise.all(entries.map(([url, res]) => cache.put(url, res)));
@@ -249,7 +275,9 @@ self.addEventListener('message', (event) => {
       currentShell()
         .then((name) => {
           const version = name ? name.slice(CACHE_PREFIX.length) : null;
-          if (event.source) event.source.postMessage({ type: 'thamgia-version', version });
+          if (event.source) {
+            event.source.postMessage({ type: 'thamgia-version', version, worker: WORKER_VERSION });
+          }
         })
         .catch((err) => warn('version reply failed', err)),
     );

@@ -5,7 +5,8 @@
 //! what it remembers, mounts the app, and starts a first sync round when
 //! someone is signed in. Code map:
 //! `storage` (IndexedDB), `sync` (driver of core's sync client), `api`
-//! (HTTP), `state` (shared context), `pages/` and `components/` (views),
+//! (HTTP), `state` (shared context), `tabs` (one tab syncs at a time, all
+//! tabs show the same records), `pages/` and `components/` (views),
 //! `i18n` (Vietnamese and English texts), `platform` (browser facilities).
 
 pub mod api;
@@ -17,6 +18,7 @@ pub mod platform;
 pub mod state;
 pub mod storage;
 pub mod sync;
+pub mod tabs;
 
 use leptos::prelude::*;
 use thamgia_core::sync_client::{SyncStatus, Trigger};

@@ -4,6 +4,10 @@
 //! gloo-storage; records and the signed-in session live in IndexedDB behind
 //! [`Store`]; the sync driver is shared.
 //!
+//! Other tabs of the app on the same tablet share the records: a save here
+//! is announced to them ([`AppState::records_changed`]), and what they
+//! announce bumps [`AppState::data_revision`] here (see [`crate::tabs`]).
+//!
 //! The session decides what the worker sees: nobody signed in, the sign-in
 //! page only; a collector or ward officer works in the account's ward; the
 //! town hall, the import and the accounts are the city officer's.
@@ -22,6 +26,7 @@ use crate::i18n::{texts, Texts};
 use crate::platform;
 use crate::storage::Store;
 use crate::sync::SyncDriver;
+use crate::tabs::{self, TabMessage};
 
 const LANGUAGE_KEY: &str = "thamgia.language";
 const WARD_KEY: &str = "thamgia.ward";
@@ -130,9 +135,11 @@ impl AppState {
         self.is_city_officer()
     }
 
-    /// Tells lists and counts that records changed.
+    /// Tells lists and counts that records changed, here and in the app's
+    /// other tabs.
     pub fn records_changed(&self) {
         self.data_revision.update(|revision| *revision += 1);
+        tell_other_tabs();
     }
 }
 
@@ -149,6 +156,15 @@ pub fn provide_app_state(
         .map(|tag| Language::from_tag(&tag))
         .unwrap_or_default();
     let ward = saved_ward();
+    // What another tab saved or synced: read the pages again; after its
+    // sync, take over the bookkeeping it stored.
+    let driver = Rc::clone(&sync);
+    tabs::listen(move |message| {
+        data_revision.update(|revision| *revision += 1);
+        if message == TabMessage::Synced {
+            driver.another_tab_synced();
+        }
+    });
     let state = AppState {
         store: StoredValue::new_local(store),
         sync: StoredValue::new_local(sync),
@@ -163,6 +179,13 @@ pub fn provide_app_state(
     };
     provide_context(state);
     state
+}
+
+/// Tells the app's other tabs that records were saved here, so they read
+/// their pages again. For saves that do not bump the revision here (a draft
+/// saved as it is typed); [`AppState::records_changed`] calls it.
+pub fn tell_other_tabs() {
+    tabs::announce(TabMessage::DataChanged);
 }
 
 /// The shared state; panics only if called outside the app (a bug).

@@ -800,6 +800,15 @@ impl Store {
             .await
     }
 
+    /// Closes the current connection behind the store's back, as a browser
+    /// that drops it without a `close` event does. For tests of the
+    /// reopen-and-retry path: the next operation must fail on the closed
+    /// connection, reopen the database and run again.
+    #[doc(hidden)]
+    pub fn lose_connection_for_tests(&self) {
+        self.shared.connection.borrow().close_unnoticed();
+    }
+
     /// Runs `operation` on the current connection; if the connection turns
     /// out to be closed, reopens the database and runs it once more.
     ///

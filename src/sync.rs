@@ -5,6 +5,15 @@
 //! (the client returns no commands while a round is under way), so commands
 //! never interleave.
 //!
+//! Several tabs of the app share one IndexedDB: every round runs while
+//! holding the Web Lock of [`crate::tabs`], so only one tab syncs at a time.
+//! A tab that finds the lock taken skips its round quietly (its status does
+//! not change: nothing failed) and tries again a few seconds later. Before
+//! each round the tab takes over what another tab stored meanwhile (a new
+//! client id after a renumbering, the pull cursor, the last success), and
+//! after a round that changed records it tells the other tabs, which read
+//! their pages again.
+//!
 //! Rounds run only while a session is signed in (a token is set in
 //! [`crate::api`]). When the server refuses the token (revoked, account
 //! deactivated), the driver raises `session_ended`: the app asks the worker
@@ -23,6 +32,10 @@ use thamgia_core::sync_client::{
 use crate::api::{self, ApiClient};
 use crate::platform;
 use crate::storage::{StorageError, Store};
+use crate::tabs::{self, LockOutcome, TabMessage};
+
+/// How long a tab that found another tab syncing waits before asking again.
+const BUSY_RETRY_MS: i64 = 5_000;
 
 /// Runs sync rounds for this tab.
 pub struct SyncDriver {
@@ -34,6 +47,12 @@ pub struct SyncDriver {
     session_ended: RwSignal<bool>,
     wake: RefCell<Option<TimeoutHandle>>,
     persisted_success_ms: Cell<Option<i64>>,
+    /// A round was asked for and waits for the sync lock.
+    waiting_for_lock: Cell<bool>,
+    /// A request that came while waiting for the lock, run with the round.
+    pending_trigger: Cell<Option<Trigger>>,
+    /// The round under way changed records or the sync bookkeeping.
+    changed_in_round: Cell<bool>,
 }
 
 impl std::fmt::Debug for SyncDriver {
@@ -77,26 +96,144 @@ impl SyncDriver {
             session_ended,
             wake: RefCell::new(None),
             persisted_success_ms: Cell::new(meta.last_success_ms),
+            waiting_for_lock: Cell::new(false),
+            pending_trigger: Cell::new(None),
+            changed_in_round: Cell::new(false),
         }))
     }
 
     /// Asks for a round. Nothing happens while nobody is signed in: the
     /// server would refuse every request, and the outbox waits for the next
     /// sign-in.
+    ///
+    /// The round runs under the tabs' sync lock: if another tab holds it,
+    /// this tab skips the round and asks again a few seconds later.
     pub fn request(self: &Rc<Self>, trigger: Trigger) {
         if !api::has_token() {
             return;
         }
-        let commands = self.client.borrow_mut().handle(
+        if self.client.borrow().is_running() {
+            // The round under way (which holds the lock) goes again when it
+            // ends: the client remembers.
+            let commands = self.client.borrow_mut().handle(
+                SyncEvent::Requested(trigger),
+                platform::now_ms(),
+                platform::random_u32(),
+            );
+            self.publish();
+            if !commands.is_empty() {
+                let driver = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move { driver.execute(commands).await });
+            }
+            return;
+        }
+        if self.waiting_for_lock.get() {
+            let kept = match self.pending_trigger.get() {
+                Some(earlier) if cuts_backoff(earlier) && !cuts_backoff(trigger) => earlier,
+                _ => trigger,
+            };
+            self.pending_trigger.set(Some(kept));
+            return;
+        }
+        self.waiting_for_lock.set(true);
+        let driver = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let outcome = tabs::with_sync_lock(Rc::clone(&driver).round(trigger)).await;
+            driver.waiting_for_lock.set(false);
+            if outcome == LockOutcome::Busy {
+                // Another tab is sending and receiving for this tablet: no
+                // failure to show, only a later try.
+                driver.schedule(platform::now_ms() + BUSY_RETRY_MS);
+            }
+            if let Some(later) = driver.pending_trigger.take() {
+                driver.request(later);
+            }
+        });
+    }
+
+    /// One round, run while holding the sync lock.
+    async fn round(self: Rc<Self>, trigger: Trigger) {
+        self.adopt_stored_progress().await;
+        let mut commands = self.client.borrow_mut().handle(
             SyncEvent::Requested(trigger),
             platform::now_ms(),
             platform::random_u32(),
         );
-        self.publish();
-        if !commands.is_empty() {
-            let driver = Rc::clone(self);
-            wasm_bindgen_futures::spawn_local(async move { driver.execute(commands).await });
+        if let Some(later) = self.pending_trigger.take() {
+            let more = self.client.borrow_mut().handle(
+                SyncEvent::Requested(later),
+                platform::now_ms(),
+                platform::random_u32(),
+            );
+            commands.extend(more);
         }
+        self.publish();
+        if commands.is_empty() {
+            // Refused for now (a backoff): keep the retry the client planned,
+            // in case a busy lock replaced its timer meanwhile.
+            let retry_at = {
+                let client = self.client.borrow();
+                if client.is_running() {
+                    None
+                } else {
+                    client.status().next_retry_ms
+                }
+            };
+            if let Some(at_ms) = retry_at {
+                self.schedule(at_ms);
+            }
+            return;
+        }
+        self.changed_in_round.set(false);
+        Rc::clone(&self).execute(commands).await;
+        if self.changed_in_round.take() {
+            tabs::announce(TabMessage::Synced);
+        }
+    }
+
+    /// Another tab finished a round that changed things: take over what it
+    /// stored, unless a round runs here (it reads them itself).
+    pub fn another_tab_synced(self: &Rc<Self>) {
+        let driver = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move { driver.adopt_stored_progress().await });
+    }
+
+    /// Takes over the sync bookkeeping another tab stored (a new client id
+    /// after a renumbering, the pull cursor, a later success). Only between
+    /// rounds: a round under way owns the client. Rebuilding the client
+    /// also forgets this tab's failures: another tab just got through.
+    async fn adopt_stored_progress(&self) {
+        let meta = match self.store.sync_meta().await {
+            Ok(meta) => meta,
+            Err(error) => {
+                leptos::logging::warn!("sync bookkeeping not reread: {error}");
+                return;
+            }
+        };
+        {
+            let mut client = self.client.borrow_mut();
+            if client.is_running() {
+                return;
+            }
+            let last_success = client.status().last_success_ms;
+            if client.client_id() == meta.client_id
+                && client.cursor() == meta.cursor
+                && meta.last_success_ms <= last_success
+            {
+                return;
+            }
+            // The stored cursor is the one of the ward saved on this tablet
+            // (a ward change stores 0 before anything else).
+            *client = SyncClient::new(
+                SyncConfig::default(),
+                meta.client_id,
+                meta.cursor,
+                meta.last_success_ms.max(last_success),
+            )
+            .with_ward(crate::state::saved_ward().map(|ward| ward.code));
+        }
+        self.persisted_success_ms.set(meta.last_success_ms);
+        self.publish();
     }
 
     /// Pulls the changes of another ward from now on (its reports and
@@ -176,6 +313,9 @@ impl SyncDriver {
                     .store
                     .apply_push_results(acknowledged_through, &results)
                     .await;
+                if applied.is_ok() {
+                    self.changed_in_round.set(true);
+                }
                 self.data_revision.update(|revision| *revision += 1);
                 applied
                     .err()
@@ -184,7 +324,10 @@ impl SyncDriver {
             SyncCommand::RenumberOutbox => {
                 let client_id = platform::new_uuid();
                 Some(match self.store.renumber_outbox(client_id).await {
-                    Ok(()) => SyncEvent::OutboxRenumbered { client_id },
+                    Ok(()) => {
+                        self.changed_in_round.set(true);
+                        SyncEvent::OutboxRenumbered { client_id }
+                    }
                     Err(error) => SyncEvent::StorageFailed(storage_failure(error)),
                 })
             }
@@ -208,6 +351,9 @@ impl SyncDriver {
                 let had_changes = !changes.is_empty();
                 let applied = self.store.apply_pull(&changes, next_cursor).await;
                 if had_changes {
+                    if applied.is_ok() {
+                        self.changed_in_round.set(true);
+                    }
                     self.data_revision.update(|revision| *revision += 1);
                 }
                 applied
@@ -268,4 +414,13 @@ impl SyncDriver {
             }
         }
     }
+}
+
+/// Whether `trigger` may cut a backoff short (as the core client decides):
+/// of two requests waiting for the lock, such a one is kept.
+fn cuts_backoff(trigger: Trigger) -> bool {
+    matches!(
+        trigger,
+        Trigger::Startup | Trigger::Online | Trigger::UserRequest
+    )
 }

@@ -528,6 +528,107 @@ async fn the_store_reopens_after_another_tab_deletes_the_database() {
 }
 
 #[wasm_bindgen_test]
+async fn a_connection_lost_under_the_app_is_reopened_and_the_write_retried() {
+    let store = Store::open(&unique_database_name("lost"))
+        .await
+        .expect("open");
+    let first = completed(1, 0);
+    let first_draft = draft(2, 1);
+    assert_eq!(store.complete_response(&first).await.expect("complete"), 1);
+    store.save_draft(&first_draft).await.expect("save a draft");
+    let meta_before = store.sync_meta().await.expect("meta");
+
+    // The browser drops the connection without a `close` event: the next
+    // transaction fails with InvalidStateError, the store reopens the
+    // database and runs the write again, once.
+    store.lose_connection_for_tests();
+    let second = completed(3, 2);
+    assert_eq!(
+        store
+            .complete_response(&second)
+            .await
+            .expect("complete on a lost connection"),
+        2,
+        "the next seq, neither skipped nor reused"
+    );
+
+    // The same for a draft write and for a read.
+    store.lose_connection_for_tests();
+    let second_draft = draft(4, 3);
+    store
+        .save_draft(&second_draft)
+        .await
+        .expect("save a draft on a lost connection");
+    store.lose_connection_for_tests();
+    assert_eq!(
+        store
+            .read_outbox(10)
+            .await
+            .expect("read the outbox on a lost connection"),
+        (vec![submit(1, &first), submit(2, &second)], 2),
+        "the outbox holds each completion once, in order"
+    );
+
+    // Nothing written before the loss is lost or changed.
+    let meta = store.sync_meta().await.expect("meta");
+    assert_eq!(meta.client_id, meta_before.client_id);
+    assert_eq!(meta.next_seq, 3);
+    for (response, state) in [
+        (&first, LocalSyncState::Waiting { seq: 1 }),
+        (&first_draft, LocalSyncState::Draft),
+        (&second, LocalSyncState::Waiting { seq: 2 }),
+        (&second_draft, LocalSyncState::Draft),
+    ] {
+        assert_eq!(
+            store.response(response.id).await.expect("read"),
+            Some(StoredResponse {
+                response: response.clone(),
+                sync: state,
+            })
+        );
+    }
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            drafts: 2,
+            waiting: 2,
+            ..Counts::default()
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_quota_message_tells_the_worker_to_sync_then_free_space() {
+    let message = StorageError::QuotaExceeded.message();
+    // Vietnamese, with its diacritics: sync with the button's own label,
+    // then free space on the tablet; what was saved is safe.
+    for part in [
+        "đã đầy",
+        "vẫn an toàn",
+        "“Đồng bộ ngay”",
+        "giải phóng dung lượng",
+        "thử lại",
+    ] {
+        assert!(message.vi.contains(part), "{part:?} in {:?}", message.vi);
+    }
+    let sync = message.vi.find("Đồng bộ ngay").expect("sync named");
+    let free = message.vi.find("giải phóng").expect("freeing named");
+    assert!(sync < free, "sync first, then free space: {:?}", message.vi);
+    for part in [
+        "storage is full",
+        "is safe",
+        "“Sync now”",
+        "free space",
+        "try again",
+    ] {
+        assert!(message.en.contains(part), "{part:?} in {:?}", message.en);
+    }
+    let sync = message.en.find("Sync now").expect("sync named");
+    let free = message.en.find("free space").expect("freeing named");
+    assert!(sync < free, "sync first, then free space: {:?}", message.en);
+}
+
+#[wasm_bindgen_test]
 fn every_error_tells_the_user_what_to_do_in_both_languages() {
     for error in [
         StorageError::QuotaExceeded,

@@ -184,6 +184,10 @@ impl Editor {
         self.save_state.set(SaveState::Saving);
         wasm_bindgen_futures::spawn_local(async move {
             let result = store.save_draft(&draft).await;
+            if result.is_ok() {
+                // Another tab's home page counts and lists this draft.
+                crate::state::tell_other_tabs();
+            }
             if self.save_counter.get_value() != ticket {
                 return;
             }

@@ -117,6 +117,10 @@ impl Editor {
         self.save_state.set(SaveState::Saving);
         wasm_bindgen_futures::spawn_local(async move {
             let result = store.save_forum_draft(&draft).await;
+            if result.is_ok() {
+                // Another tab's list of forums shows this draft.
+                crate::state::tell_other_tabs();
+            }
             // A later save reports instead; and once the editor is gone
             // (submitted, or left) there is nothing to report to.
             if self.save_counter.try_get_value() != Some(ticket) {

@@ -105,6 +105,14 @@ impl Connection {
         self.closed.set(true);
         self.database.as_sys().close();
     }
+
+    /// Closes the connection without marking it closed, as a browser does
+    /// when it drops a connection without firing `close` (Safari when its
+    /// storage process goes away): the next operation only learns it from
+    /// the `InvalidStateError` of its transaction.
+    pub(super) fn close_unnoticed(&self) {
+        self.database.as_sys().close();
+    }
 }
 
 impl Drop for Connection {

@@ -9,7 +9,10 @@ use thamgia_core::Localized;
 /// nothing is half-written.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    /// The browser refused more data (`QuotaExceededError`).
+    /// The browser refused more data (`QuotaExceededError`). The worker is
+    /// told to sync (so what is saved reaches the town hall) and then to
+    /// free space on the tablet: the browser's quota for the app grows with
+    /// the device's free space.
     #[error("the browser's storage is full")]
     QuotaExceeded,
     /// The connection was closed by the browser (`InvalidStateError`,
@@ -71,8 +74,8 @@ impl StorageError {
     pub fn message(&self) -> Localized {
         match self {
             StorageError::QuotaExceeded => Localized::new(
-                "Bộ nhớ của trình duyệt đã đầy. Dữ liệu đã lưu vẫn an toàn; hãy đồng bộ rồi xoá bớt dữ liệu cũ.",
-                "The browser's storage is full. Everything already saved is safe; sync, then free some space.",
+                "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được. Mọi dữ liệu đã lưu trước đó vẫn an toàn. Hãy bấm “Đồng bộ ngay” để gửi dữ liệu lên thành phố, rồi giải phóng dung lượng trên máy (xoá ảnh, video hoặc ứng dụng không cần) và thử lại.",
+                "The browser's storage is full, so this was not saved. Everything saved before is safe. Press “Sync now” to send your data to the town hall, then free space on the tablet (delete photos, videos or apps you do not need) and try again.",
             ),
             StorageError::Closed => Localized::new(
                 "Mất kết nối tới bộ nhớ của trình duyệt. Dữ liệu đã lưu vẫn an toàn; hãy tải lại trang rồi thử lại.",
