@@ -169,19 +169,37 @@ async fn ingest(client: &reqwest::Client, base: &str) -> Result<()> {
             };
             batches.push(serde_json::to_vec(&request)?);
         }
-        tablets.push(batches);
+        // Each tablet signs in as the demo collector, as a real one would.
+        let session: thamgia_core::account::Session = client
+            .post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({
+                "username": "badinh",
+                "password": thamgia_server::auth::DEMO_PASSWORD,
+                "device_label": format!("bench tablet {tablet}"),
+            }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        tablets.push((session.token, batches));
     }
-    let body_bytes: usize = tablets.iter().flatten().map(Vec::len).sum();
+    let body_bytes: usize = tablets
+        .iter()
+        .flat_map(|(_, batches)| batches)
+        .map(Vec::len)
+        .sum();
 
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for batches in tablets {
+    for (token, batches) in tablets {
         let client = client.clone();
         let url = format!("{base}/api/v1/sync/push");
         tasks.push(tokio::spawn(async move {
             for body in batches {
                 let answer: PushResponse = client
                     .post(&url)
+                    .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .body(body)
                     .send()
