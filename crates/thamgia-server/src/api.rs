@@ -463,7 +463,19 @@ async fn sign_in(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<Session>, ServerError> {
     let Json(request) = body?;
-    Ok(Json(state.database.sign_in(&request, Utc::now()).await?))
+    let now = Utc::now();
+    state.sign_in_guard.check(&request.username, now)?;
+    match state.database.sign_in(&request, now).await {
+        Ok(session) => {
+            state.sign_in_guard.clear(&request.username);
+            Ok(Json(session))
+        }
+        Err(error @ ServerError::Unauthorized(_)) => {
+            state.sign_in_guard.failed(&request.username, now);
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// `GET /session`: who the token belongs to.
@@ -528,6 +540,10 @@ async fn update_account(
         .database
         .update_account(&username, &change, Utc::now())
         .await?;
+    if change.password.is_some() {
+        // A new password ends a lock-out.
+        state.sign_in_guard.clear(&username);
+    }
     tracing::info!(by = %caller.info.username, %username, "account changed");
     Ok(Json(record))
 }

@@ -564,3 +564,134 @@ pub fn demo_accounts() -> Vec<NewAccount> {
         account("thanhpho", "Lê Thu Hà", Role::CityOfficer, None),
     ]
 }
+
+/// Failed sign-ins of one user name before it is locked for a while.
+pub const MAX_FAILED_SIGN_INS: u32 = 5;
+/// How long failures are remembered, and how long a lock lasts.
+pub const SIGN_IN_LOCK_MINUTES: i64 = 15;
+
+/// Slows password guessing: after [`MAX_FAILED_SIGN_INS`] failures within
+/// [`SIGN_IN_LOCK_MINUTES`], the user name cannot sign in (even with the
+/// right password) until that long after the last failure. A success, or a
+/// city officer setting a new password, clears the count.
+///
+/// Kept in memory: a restart forgets it, which only gives a guesser a few
+/// more tries; keyed by user name, not address, since a town hall's tablets
+/// may share one address behind its router.
+#[derive(Debug, Clone, Default)]
+pub struct SignInGuard {
+    failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Failures>>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: DateTime<Utc>,
+}
+
+impl SignInGuard {
+    /// Refuses if `username` is locked at `now`.
+    pub fn check(&self, username: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+        let failures = self.with_map(|map| map.get(&key(username)).copied());
+        match failures {
+            Some(failures)
+                if failures.count >= MAX_FAILED_SIGN_INS
+                    && now < failures.last + Duration::minutes(SIGN_IN_LOCK_MINUTES) =>
+            {
+                let minutes = ((failures.last + Duration::minutes(SIGN_IN_LOCK_MINUTES) - now)
+                    .num_seconds()
+                    + 59)
+                    / 60;
+                Err(ServerError::TooManyAttempts(Localized::new(
+                    format!("Đăng nhập sai quá {MAX_FAILED_SIGN_INS} lần. Hãy thử lại sau {minutes} phút, hoặc nhờ cán bộ thành phố đặt lại mật khẩu. Dữ liệu trên máy không bị ảnh hưởng."),
+                    format!("More than {MAX_FAILED_SIGN_INS} failed sign-ins. Try again in {minutes} minute(s), or ask a city officer to reset the password. Nothing on the tablet is affected."),
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failed sign-in of `username` at `now`.
+    pub fn failed(&self, username: &str, now: DateTime<Utc>) {
+        self.with_map(|map| {
+            // Forget what is older than the window, so the map stays small
+            // whatever names a guesser tries.
+            if map.len() > 10_000 {
+                map.retain(|_, failures| {
+                    now < failures.last + Duration::minutes(SIGN_IN_LOCK_MINUTES)
+                });
+            }
+            let entry = map.entry(key(username)).or_insert(Failures {
+                count: 0,
+                last: now,
+            });
+            if now >= entry.last + Duration::minutes(SIGN_IN_LOCK_MINUTES) {
+                entry.count = 0;
+            }
+            entry.count = entry.count.saturating_add(1);
+            entry.last = now;
+        });
+    }
+
+    /// Clears `username`'s failures (a success, or a new password).
+    pub fn clear(&self, username: &str) {
+        self.with_map(|map| map.remove(&key(username)));
+    }
+
+    fn with_map<T>(
+        &self,
+        use_it: impl FnOnce(&mut std::collections::HashMap<String, Failures>) -> T,
+    ) -> T {
+        // A panic while holding the lock cannot leave the map inconsistent
+        // (each use is one small update): go on with it.
+        let mut map = match self.failures.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        use_it(&mut map)
+    }
+}
+
+fn key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_failures_lock_a_name_for_a_while() {
+        let guard = SignInGuard::default();
+        let start = Utc::now();
+        for attempt in 0..MAX_FAILED_SIGN_INS {
+            assert!(guard.check("badinh", start).is_ok(), "attempt {attempt}");
+            guard.failed("badinh", start + Duration::seconds(i64::from(attempt)));
+        }
+        let locked = guard.check("BaDinh", start + Duration::minutes(1));
+        match locked {
+            Err(ServerError::TooManyAttempts(message)) => {
+                assert!(message.vi.contains("thử lại sau 15 phút"), "{message:?}");
+                assert!(message.en.contains("15 minute"), "{message:?}");
+            }
+            other => panic!("not locked: {other:?}"),
+        }
+        assert!(
+            guard.check("thanhpho", start).is_ok(),
+            "other names are not locked"
+        );
+        assert!(guard
+            .check(
+                "badinh",
+                start + Duration::minutes(SIGN_IN_LOCK_MINUTES + 1)
+            )
+            .is_ok());
+        guard.clear("badinh");
+        assert!(guard.check("badinh", start + Duration::minutes(1)).is_ok());
+        // Failures spread wider than the window never lock.
+        for hour in 0..10 {
+            guard.failed("lan", start + Duration::hours(hour));
+        }
+        assert!(guard.check("lan", start + Duration::hours(9)).is_ok());
+    }
+}

@@ -49,6 +49,9 @@ pub enum ServerError {
     /// 409: the request clashes with what exists (a user name taken).
     #[error("conflict: {}", .0.en)]
     Conflict(Localized),
+    /// 429: too many failed sign-ins for this user name; try later.
+    #[error("too many attempts: {}", .0.en)]
+    TooManyAttempts(Localized),
     /// 500: something other than the database failed on the server.
     #[error("internal: {0}")]
     Internal(String),
@@ -144,6 +147,11 @@ impl ServerError {
             ServerError::Forbidden(message) => (
                 StatusCode::FORBIDDEN,
                 ApiErrorCode::Forbidden,
+                message.clone(),
+            ),
+            ServerError::TooManyAttempts(message) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiErrorCode::Unauthorized,
                 message.clone(),
             ),
             ServerError::Conflict(message) => (

@@ -37,6 +37,8 @@ pub struct AppState {
     pub units: Arc<seed::UnitList>,
     /// The indicator catalogue with its targets.
     pub catalogue: Arc<thamgia_core::indicator::Catalogue>,
+    /// Failed sign-ins, to lock a user name that is being guessed.
+    pub sign_in_guard: auth::SignInGuard,
 }
 
 /// Builds the whole router: the API, and the app's files from `static_dir`.
@@ -103,6 +105,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         database,
         units: Arc::new(seed::hanoi_units()?),
         catalogue: Arc::new(seed::indicator_catalogue()?),
+        sign_in_guard: auth::SignInGuard::default(),
     })
 }
 

@@ -579,3 +579,41 @@ async fn sign_in_out_and_account_management() {
     assert!(!token_digests.contains(&session.token));
     assert!(!password_hash.contains("thamgia-demo"));
 }
+
+#[tokio::test]
+async fn a_guessed_user_name_is_locked_until_a_new_password() {
+    let server = server().await;
+    let attempt = |password: &'static str| {
+        serde_json::json!({"username": "badinh", "password": password, "device_label": "Máy 1"})
+            .to_string()
+    };
+    for _ in 0..thamgia_server::auth::MAX_FAILED_SIGN_INS {
+        let (status, _) = server
+            .post_raw_as(None, "/api/v1/session", attempt("đoán mò"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Locked: even the right password is refused, with a clear message.
+    let (status, body) = server
+        .post_raw_as(None, "/api/v1/session", attempt("thamgia-demo"))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let error: ApiError = serde_json::from_slice(&body).expect("ApiError");
+    assert!(error.message.vi.contains("thử lại sau"), "{error:?}");
+    assert!(error.message.en.contains("reset the password"), "{error:?}");
+    // Another account is not affected.
+    server.sign_in("badinh.canbo").await;
+    // A city officer sets a new password: the lock ends.
+    let (status, _): (_, AccountRecord) = server
+        .put_as(
+            &server.city_token,
+            "/api/v1/accounts/badinh",
+            &AccountChange {
+                password: Some("một mật khẩu mới".to_owned()),
+                ..AccountChange::default()
+            },
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    server.sign_in_with("badinh", "một mật khẩu mới").await;
+}
