@@ -159,26 +159,70 @@ pub fn provide_app_state(
     // What another tab saved or synced: read the pages again; after its
     // sync, take over the bookkeeping it stored.
     let driver = Rc::clone(&sync);
+    let listening_store = store.clone();
+    let session = RwSignal::new(session);
+    let ward = RwSignal::new(ward);
     tabs::listen(move |message| {
         data_revision.update(|revision| *revision += 1);
-        if message == TabMessage::Synced {
-            driver.another_tab_synced();
+        match message {
+            TabMessage::Synced => driver.another_tab_synced(),
+            TabMessage::SessionChanged => {
+                adopt_stored_session(listening_store.clone(), session, ward, session_ended);
+            }
+            TabMessage::DataChanged => {}
         }
     });
     let state = AppState {
         store: StoredValue::new_local(store),
         sync: StoredValue::new_local(sync),
         language: RwSignal::new(language),
-        ward: RwSignal::new(ward),
+        ward,
         data_revision,
         sync_status,
         notice: RwSignal::new(None),
-        session: RwSignal::new(session),
+        session,
         session_ended,
         signing_in_again: RwSignal::new(false),
     };
     provide_context(state);
     state
+}
+
+/// Another tab signed in or out, or chose another ward: this tab takes the
+/// session and ward stored on the tablet, so no tab keeps working under a
+/// session signed out elsewhere.
+fn adopt_stored_session(
+    store: Store,
+    session: RwSignal<Option<Session>>,
+    ward: RwSignal<Option<Ward>>,
+    session_ended: RwSignal<bool>,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let stored = match store.load_session().await {
+            Ok(stored) => stored,
+            Err(error) => {
+                leptos::logging::warn!("the session another tab stored is unreadable: {error:?}");
+                return;
+            }
+        };
+        let current_token =
+            session.with_untracked(|current| current.as_ref().map(|current| current.token.clone()));
+        if stored.as_ref().map(|stored| &stored.token) != current_token.as_ref() {
+            crate::api::set_token(stored.as_ref().map(|stored| stored.token.clone()));
+            // A new session (or none) is not the one the server refused.
+            session_ended.try_set(false);
+            session.try_set(stored);
+        }
+        let stored_ward = saved_ward();
+        if ward.with_untracked(|current| *current != stored_ward) {
+            ward.try_set(stored_ward);
+        }
+    });
+}
+
+/// Tells the app's other tabs that this tab's session or ward changed.
+pub fn tell_other_tabs_the_session_changed() {
+    tabs::announce(TabMessage::SessionChanged);
 }
 
 /// Tells the app's other tabs that records were saved here, so they read

@@ -40,6 +40,9 @@ pub enum TabMessage {
     /// The sending tab finished a sync round that changed records or the
     /// sync bookkeeping.
     Synced,
+    /// Someone signed in or out, or chose another ward, in the sending tab:
+    /// every tab works under the session and ward stored on the tablet.
+    SessionChanged,
 }
 
 impl TabMessage {
@@ -48,6 +51,7 @@ impl TabMessage {
         match self {
             TabMessage::DataChanged => "data-changed",
             TabMessage::Synced => "synced",
+            TabMessage::SessionChanged => "session-changed",
         }
     }
 
@@ -56,6 +60,7 @@ impl TabMessage {
         match kind {
             "data-changed" => Some(TabMessage::DataChanged),
             "synced" => Some(TabMessage::Synced),
+            "session-changed" => Some(TabMessage::SessionChanged),
             _ => None,
         }
     }

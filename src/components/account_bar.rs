@@ -73,6 +73,7 @@ pub fn AccountBar() -> impl IntoView {
             match store.clear_session().await {
                 Ok(()) => {
                     api::set_token(None);
+                    crate::state::tell_other_tabs_the_session_changed();
                     busy.try_set(false);
                     navigate("/", NavigateOptions::default());
                     app.session_ended.set(false);

@@ -34,6 +34,7 @@ pub fn WardPicker() -> impl IntoView {
 
     let choose = move |ward: Ward| {
         save_ward(&ward);
+        crate::state::tell_other_tabs_the_session_changed();
         app.ward.set(Some(ward));
         choosing.set(false);
         query.set(String::new());

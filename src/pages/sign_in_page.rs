@@ -93,6 +93,7 @@ async fn start_session(app: AppState, session: Session) {
     app.session_ended.set(false);
     app.signing_in_again.set(false);
     app.session.set(Some(session));
+    crate::state::tell_other_tabs_the_session_changed();
     app.records_changed();
     app.sync.get_value().request(Trigger::UserRequest);
 }
