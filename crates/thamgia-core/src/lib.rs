@@ -24,7 +24,7 @@ pub use localized::{Language, Localized};
 pub use protocol::{
     ApiError, ApiErrorCode, Change, ChangeEntity, Mutation, MutationChange, MutationOutcome,
     MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
-    SCHEMA_VERSION,
+    QuarantinedRecord, SCHEMA_VERSION,
 };
 pub use response::{
     AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup,

@@ -196,6 +196,27 @@ pub struct PullRequest {
     pub ward_code: Option<String>,
 }
 
+/// A record the server refused, kept aside whole with the reasons, as a
+/// town hall officer reviews it (`GET /quarantine`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantinedRecord {
+    /// The install that sent it.
+    pub client_id: Uuid,
+    /// Its number in that install's sequence.
+    pub seq: u64,
+    /// The record's own id (a response or forum id, a report field, …).
+    pub record_id: String,
+    /// What it is: `submit_response`, `submit_forum`, `edit_report_field`, …
+    pub kind: String,
+    /// The ward it is about, when the record says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ward_code: Option<String>,
+    /// Why it was refused, for people.
+    pub reasons: Vec<Localized>,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+}
+
 /// One page of changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {

@@ -88,6 +88,36 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     status_on_server(&server, RecommendationStatus::AwaitingAnswer).await?;
     let forum_url: String = js(&page, "location.href").await?;
 
+    // Another tablet sent a forum the server refused (no place): it is kept
+    // aside, and the town hall sees it with the reason.
+    let mut refused = thamgia_core::forum::Forum::new(
+        uuid::Uuid::from_u128(0xBAD),
+        "00004",
+        Utc::now().date_naive(),
+        Utc::now(),
+    );
+    refused.submitted = true;
+    let answer = server
+        .database
+        .push(
+            &thamgia_core::PushRequest {
+                client_id: uuid::Uuid::from_u128(0x7AB),
+                schema_version: thamgia_core::SCHEMA_VERSION,
+                mutations: vec![thamgia_core::Mutation {
+                    seq: 1,
+                    change: thamgia_core::MutationChange::SubmitForum { forum: refused },
+                }],
+            },
+            Utc::now(),
+        )
+        .await?;
+    if !matches!(
+        answer.results.first().map(|result| &result.outcome),
+        Some(thamgia_core::MutationOutcome::Rejected { .. })
+    ) {
+        bail!("the forum without a place was not refused: {answer:?}");
+    }
+
     // At the town hall, a city officer records the authority's answer (on
     // this browser, once the facilitator signed out: everything is sent).
     accept_confirmations(&page).await?;
@@ -98,6 +128,12 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
         &page,
         "the recommendation at the town hall",
         "document.querySelector('[data-test=recommendation-row]')",
+    )
+    .await?;
+    wait_for(
+        &page,
+        "the refused forum with its reason",
+        "(document.querySelector('[data-test=quarantined][data-kind=submit_forum]') || {}).textContent?.includes('Hãy ghi địa điểm')",
     )
     .await?;
     click(

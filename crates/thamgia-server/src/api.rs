@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts", get(accounts).post(create_account))
         .route("/accounts/{username}", axum::routing::put(update_account))
         .route("/devices/{id}/revoke", post(revoke_device))
+        .route("/quarantine", get(quarantine))
         .route("/units", get(units))
         .route("/surveys", get(surveys))
         .route("/surveys/{id}/{version}", get(survey))
@@ -455,6 +456,30 @@ async fn export_forums(
 
 async fn not_found() -> ServerError {
     ServerError::NotFound
+}
+
+/// `GET /quarantine?ward=…`: the records the server refused, with why:
+/// every ward's for a city officer, the ward's own for its ward officer.
+async fn quarantine(
+    caller: Caller,
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<WardQuery>,
+) -> Result<Json<Vec<thamgia_core::QuarantinedRecord>>, ServerError> {
+    let ward = match query.ward.as_deref() {
+        Some(ward) => {
+            caller.require_officer_of(ward)?;
+            Some(ward.to_owned())
+        }
+        None if caller.info.is_city_officer() => None,
+        None => {
+            let ward = caller.info.ward_code.clone().unwrap_or_default();
+            caller.require_officer_of(&ward)?;
+            Some(ward)
+        }
+    };
+    Ok(Json(
+        state.database.quarantined(ward.as_deref(), 500).await?,
+    ))
 }
 
 /// `POST /session`: signs in and issues a device token.

@@ -674,6 +674,55 @@ impl Database {
     }
 
     /// How many mutations were refused and kept aside.
+    /// The refused records, newest first (at most `limit`), of one ward or
+    /// of all. A response is kept as the response; anything else as the
+    /// mutation it came in.
+    pub async fn quarantined(
+        &self,
+        ward_code: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<thamgia_core::QuarantinedRecord>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT client_id, seq, record_id, payload, reasons, received_at
+             FROM rejected_mutations ORDER BY received_at DESC, client_id, seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut records = Vec::new();
+        for row in rows {
+            let payload: String = row.try_get("payload")?;
+            let (kind, ward) = match serde_json::from_str::<MutationChange>(&payload) {
+                Ok(change) => (mutation_kind(&change), mutation_ward(&change)),
+                Err(_) => match serde_json::from_str::<Response>(&payload) {
+                    Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
+                    Err(_) => ("unreadable".to_owned(), None),
+                },
+            };
+            if ward_code.is_some() && ward.as_deref() != ward_code {
+                continue;
+            }
+            let client_id: String = row.try_get("client_id")?;
+            let seq: i64 = row.try_get("seq")?;
+            let reasons: String = row.try_get("reasons")?;
+            records.push(thamgia_core::QuarantinedRecord {
+                client_id: Uuid::parse_str(&client_id).unwrap_or_default(),
+                seq: seq.max(0) as u64,
+                record_id: row
+                    .try_get::<Option<String>, _>("record_id")?
+                    .unwrap_or_default(),
+                kind,
+                ward_code: ward,
+                reasons: serde_json::from_str(&reasons)?,
+                received_at: row.try_get("received_at")?,
+            });
+            if records.len() >= limit as usize {
+                break;
+            }
+        }
+        Ok(records)
+    }
+
+    /// How many records were refused and kept aside.
     pub async fn rejected_count(&self) -> Result<u64, ServerError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rejected_mutations")
             .fetch_one(&self.pool)
@@ -1131,6 +1180,31 @@ async fn out_of_scope(
         }
     };
     Ok(refusal)
+}
+
+/// The wire name of a mutation's kind (`submit_forum`, …).
+fn mutation_kind(change: &MutationChange) -> String {
+    serde_json::to_value(change)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("type")
+                .and_then(|kind| kind.as_str().map(str::to_owned))
+        })
+        .unwrap_or_default()
+}
+
+/// The ward a mutation is about, when it says without a lookup.
+fn mutation_ward(change: &MutationChange) -> Option<String> {
+    match change {
+        MutationChange::SubmitResponse { response } => Some(response.ward_code.clone()),
+        MutationChange::SubmitForum { forum } => Some(forum.ward_code.clone()),
+        MutationChange::EditReportField { edit } => Some(edit.report_id.ward_code().to_owned()),
+        MutationChange::ChangeReportStatus { change } => {
+            Some(change.report_id.ward_code().to_owned())
+        }
+        MutationChange::WithdrawResponse { .. } | MutationChange::RecordFeedback { .. } => None,
+    }
 }
 
 /// Keeps a refused mutation whole with its reason, for a city officer.

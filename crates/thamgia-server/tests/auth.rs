@@ -176,6 +176,7 @@ fn every_protected_call(survey_id: &str) -> Vec<Call> {
             })),
         ),
         Call::new("GET", "/api/v1/accounts", None),
+        Call::new("GET", "/api/v1/quarantine", None),
         Call::new("POST", "/api/v1/accounts", Some(account)),
         Call::new(
             "PUT",
@@ -439,10 +440,11 @@ async fn town_hall_tasks_are_refused_to_collectors_and_ward_officers() {
         }
     }
     // Officer-only tasks in the collector's own ward.
-    for call in every_protected_call(&survey.id)
-        .into_iter()
-        .filter(|call| call.path.contains("/answer") || call.path.contains("/withdraw"))
-    {
+    for call in every_protected_call(&survey.id).into_iter().filter(|call| {
+        call.path.contains("/answer")
+            || call.path.contains("/withdraw")
+            || call.path.contains("/quarantine")
+    }) {
         let (status, body) = server
             .call_raw(call.request(Some(&format!("Bearer {collector}"))))
             .await;

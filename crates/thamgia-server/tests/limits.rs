@@ -118,6 +118,39 @@ async fn records_over_a_bound_are_refused_kept_aside_and_the_batch_goes_on() {
         3,
         "every refused record is kept aside with its reason"
     );
+
+    // A town hall officer sees them, each with its kind, ward and reason.
+    let (status, kept): (_, Vec<thamgia_core::QuarantinedRecord>) =
+        server.get("/api/v1/quarantine").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut kinds: Vec<&str> = kept.iter().map(|record| record.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        ["edit_report_field", "record_feedback", "submit_forum"]
+    );
+    for record in &kept {
+        assert_eq!(record.client_id, client);
+        assert!(
+            !record.reasons.is_empty() && record.reasons[0].en.contains("too long"),
+            "{record:?}"
+        );
+    }
+    let forum = kept
+        .iter()
+        .find(|record| record.kind == "submit_forum")
+        .expect("the forum");
+    assert_eq!(forum.ward_code.as_deref(), Some("00004"));
+    assert_eq!(forum.seq, 1);
+    // Its ward officer sees the ward's; a collector sees none.
+    let officer = server.sign_in("badinh.canbo").await;
+    let (status, of_ward): (_, Vec<thamgia_core::QuarantinedRecord>) =
+        server.get_as(&officer, "/api/v1/quarantine").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(of_ward.len(), 2, "the feedback names no ward: {of_ward:?}");
+    let collector = server.sign_in("badinh").await;
+    let (status, _) = server.get_raw_as(&collector, "/api/v1/quarantine").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
