@@ -376,29 +376,33 @@ async fn renumbering_starts_the_outbox_again_from_one_under_a_new_client_id() {
         .await
         .expect("renumber");
 
+    // What waited comes first, renumbered; then the response the server had
+    // acknowledged, queued again (the server asking for a new numbering may
+    // have lost it).
     assert_eq!(
         store.read_outbox(10).await.expect("read the outbox"),
-        (vec![submit(1, &responses[1]), submit(2, &responses[2])], 2)
+        (
+            vec![
+                submit(1, &responses[1]),
+                submit(2, &responses[2]),
+                submit(3, &responses[0])
+            ],
+            3
+        )
     );
-    assert_eq!(
-        sync_of(&store, &responses[1]).await,
-        LocalSyncState::Waiting { seq: 1 }
-    );
-    assert_eq!(
-        sync_of(&store, &responses[2]).await,
-        LocalSyncState::Waiting { seq: 2 }
-    );
-    assert!(matches!(
-        sync_of(&store, &responses[0]).await,
-        LocalSyncState::Synced { .. }
-    ));
+    for (response, seq) in [(&responses[1], 1), (&responses[2], 2), (&responses[0], 3)] {
+        assert_eq!(
+            sync_of(&store, response).await,
+            LocalSyncState::Waiting { seq }
+        );
+    }
     let meta = store.sync_meta().await.expect("meta");
     assert_eq!(meta.client_id, new_client_id);
-    assert_eq!(meta.next_seq, 3);
+    assert_eq!(meta.next_seq, 4);
 
     // The next completed response continues the new numbering.
     let fourth = completed(4, 4);
-    assert_eq!(store.complete_response(&fourth).await.expect("complete"), 3);
+    assert_eq!(store.complete_response(&fourth).await.expect("complete"), 4);
 }
 
 #[wasm_bindgen_test]
@@ -1059,15 +1063,23 @@ async fn renumbering_keeps_a_withdrawal_after_the_tombstone_it_follows() {
         .expect("renumber");
 
     let withdrawn = tombstone_of(&second, at_minute(20));
+    // The first response, acknowledged, is queued again after them.
     assert_eq!(
         store.read_outbox(10).await.expect("read the outbox"),
-        (vec![submit(1, &withdrawn), withdraw(2, &second, 20)], 2)
+        (
+            vec![
+                submit(1, &withdrawn),
+                withdraw(2, &second, 20),
+                submit(3, &first)
+            ],
+            3
+        )
     );
     assert_eq!(
         sync_of(&store, &second).await,
         LocalSyncState::Waiting { seq: 2 }
     );
-    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 4);
 }
 
 // ---------- Ward reports ----------
@@ -1591,17 +1603,22 @@ async fn renumbering_keeps_report_edits_in_order() {
         .await
         .expect("renumber");
 
+    // The edit still waiting is renumbered (not queued twice); the response
+    // the server had acknowledged is queued again after it.
     assert_eq!(
         store.read_outbox(10).await.expect("read the outbox"),
         (
-            vec![Mutation {
-                seq: 1,
-                change: MutationChange::EditReportField { edit },
-            }],
-            1
+            vec![
+                Mutation {
+                    seq: 1,
+                    change: MutationChange::EditReportField { edit },
+                },
+                submit(2, &response)
+            ],
+            2
         )
     );
-    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 2);
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
 }
 
 /// The meta record as version 1 of the app wrote it: no clock.
@@ -1962,14 +1979,27 @@ async fn submitting_a_forum_writes_it_and_its_outbox_entry_together_and_survives
         stored_forum(&store, draft.id).await.sync,
         LocalSyncState::Waiting { seq: 1 }
     );
+    // The response the town hall had acknowledged is queued again after it
+    // (the server asking for a new numbering may have lost it).
+    let (outbox, total) = store.read_outbox(10).await.expect("read the outbox");
+    assert_eq!(total, 2);
     assert_eq!(
-        store.read_outbox(10).await.expect("read the outbox"),
-        (vec![submit_forum_mutation(1, &submitted(draft.clone()))], 1)
+        outbox[0],
+        submit_forum_mutation(1, &submitted(draft.clone()))
+    );
+    assert!(
+        matches!(&outbox[1].change, MutationChange::SubmitResponse { .. }) && outbox[1].seq == 2
     );
 
-    // The town hall takes it.
+    // The town hall takes both (the response it still had: AlreadyStored).
     store
-        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .apply_push_results(
+            2,
+            &[
+                result(1, MutationOutcome::Applied),
+                result(2, MutationOutcome::AlreadyStored),
+            ],
+        )
         .await
         .expect("apply the push results");
     assert!(matches!(
@@ -2334,4 +2364,124 @@ async fn opening_a_version_2_database_upgrades_it_and_keeps_everything() {
     );
     assert_eq!(store.read_outbox(10).await.expect("read").1, 2);
     assert_eq!(store.report(&report_id()).await.expect("report"), report);
+}
+
+/// A server restored from an older backup asks for a new numbering (a
+/// gap, or a change log shorter than the tablet's cursor): the renumbering
+/// queues again everything the tablet holds that the server had
+/// acknowledged, each keyed by its own id, so the server gets back what it
+/// lost and nothing counts twice. Another tablet's report edit, pulled
+/// here, is that tablet's to send.
+#[wasm_bindgen_test]
+async fn a_renumbering_queues_again_everything_the_server_had_acknowledged() {
+    let store = Store::open(&unique_database_name("requeue"))
+        .await
+        .expect("open");
+    let kept = completed(1, 0);
+    let withdrawn = completed(2, 5);
+    store.complete_response(&kept).await.expect("complete");
+    store.complete_response(&withdrawn).await.expect("complete");
+    let held = submitted(forum(7, day(11, 20)));
+    store.submit_forum(&held).await.expect("submit the forum");
+    let own_edit = store
+        .edit_report_field(
+            &report_id(),
+            FieldKey::value("4.1"),
+            FieldContent::Number(31.0),
+            "Lan".to_owned(),
+            NOW_MS,
+        )
+        .await
+        .expect("edit");
+    let acknowledged: Vec<MutationResult> = (1..=4)
+        .map(|seq| result(seq, MutationOutcome::Applied))
+        .collect();
+    store
+        .apply_push_results(4, &acknowledged)
+        .await
+        .expect("acknowledged");
+    let told = feedback(recommendation_id(7, 1), FeedbackChannel::School);
+    store.record_feedback(&told).await.expect("feedback");
+    store
+        .withdraw_response(withdrawn.id, at_minute(30))
+        .await
+        .expect("withdraw");
+    store
+        .apply_push_results(
+            6,
+            &[
+                result(5, MutationOutcome::Applied),
+                result(6, MutationOutcome::Withdrawn),
+            ],
+        )
+        .await
+        .expect("acknowledged");
+    let theirs = remote_value_edit(0xB0B, NOW_MS + 60_000, 29.0, "Minh");
+    store
+        .apply_pull(
+            &[Change {
+                seq: 1,
+                entity: ChangeEntity::ReportFieldEdited {
+                    edit: theirs.clone(),
+                },
+            }],
+            1,
+        )
+        .await
+        .expect("pulled");
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+
+    store
+        .renumber_outbox(Uuid::from_u128(0xC1E27))
+        .await
+        .expect("renumber");
+
+    let (outbox, total) = store.read_outbox(20).await.expect("read the outbox");
+    let changes: Vec<&MutationChange> = outbox.iter().map(|entry| &entry.change).collect();
+    assert_eq!(total, 5, "{changes:?}");
+    assert_eq!(
+        outbox.iter().map(|entry| entry.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    let has =
+        |wanted: &dyn Fn(&MutationChange) -> bool| changes.iter().any(|change| wanted(change));
+    assert!(has(
+        &|change| matches!(change, MutationChange::SubmitResponse { response } if response.id == kept.id)
+    ));
+    assert!(has(
+        &|change| matches!(change, MutationChange::WithdrawResponse { response_id, .. } if *response_id == withdrawn.id)
+    ));
+    assert!(
+        !has(
+            &|change| matches!(change, MutationChange::SubmitResponse { response } if response.id == withdrawn.id)
+        ),
+        "a tombstone is sent as its withdrawal, never as answers"
+    );
+    assert!(has(
+        &|change| matches!(change, MutationChange::SubmitForum { forum } if forum.id == held.id)
+    ));
+    assert!(has(
+        &|change| matches!(change, MutationChange::RecordFeedback { feedback } if *feedback == told)
+    ));
+    assert!(has(
+        &|change| matches!(change, MutationChange::EditReportField { edit } if *edit == own_edit)
+    ));
+    assert!(
+        !has(
+            &|change| matches!(change, MutationChange::EditReportField { edit } if *edit == theirs)
+        ),
+        "another tablet's edit is not this tablet's to send"
+    );
+    // The re-sent response and forum show as waiting again; the tombstone
+    // stays a tombstone.
+    assert!(matches!(
+        sync_of(&store, &kept).await,
+        LocalSyncState::Waiting { .. }
+    ));
+    assert_eq!(sync_of(&store, &withdrawn).await, LocalSyncState::Withdrawn);
+    assert!(matches!(
+        stored_forum(&store, held.id).await.sync,
+        LocalSyncState::Waiting { .. }
+    ));
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 6);
 }

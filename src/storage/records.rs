@@ -29,6 +29,10 @@ pub(super) struct MetaRecord {
     /// records written before reports existed, which read as "no reading yet".
     #[serde(default)]
     pub(super) clock: Hlc,
+    /// The client ids this install used before a renumbering: its report
+    /// edits carry them, and are its own to send again.
+    #[serde(default)]
+    pub(super) past_client_ids: Vec<Uuid>,
 }
 
 impl MetaRecord {
@@ -40,6 +44,7 @@ impl MetaRecord {
             cursor: 0,
             last_success_ms: None,
             clock: Hlc::default(),
+            past_client_ids: Vec::new(),
         }
     }
 }

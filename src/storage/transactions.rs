@@ -774,7 +774,7 @@ pub(super) async fn renumber_outbox(
 ) -> Result<(), StorageError> {
     let transaction = read_write(
         database,
-        &[META, RESPONSES, OUTBOX, FORUMS],
+        &[META, RESPONSES, OUTBOX, FORUMS, REPORTS],
         TransactionDurability::Strict,
     )?;
     {
@@ -782,6 +782,7 @@ pub(super) async fn renumber_outbox(
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
         let forums = transaction.object_store(FORUMS)?;
+        let reports = transaction.object_store(REPORTS)?;
         // Keys are numbers, so `getAll` returns the entries in seq order.
         let entries = outbox
             .get_all::<OutboxEntry>()
@@ -790,6 +791,11 @@ pub(super) async fn renumber_outbox(
             .collect::<Result<Vec<_>, _>>()?;
         outbox.clear()?.await?;
         let mut next_seq = 1;
+        // What still waits is renumbered, not queued a second time.
+        let waiting_ids: BTreeSet<String> = entries
+            .iter()
+            .map(|entry| entry.mutation.change.record_id())
+            .collect();
         for mut entry in entries {
             entry.seq = next_seq;
             entry.mutation.seq = next_seq;
@@ -822,11 +828,119 @@ pub(super) async fn renumber_outbox(
         let mut record = read_meta(&meta)
             .await?
             .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
-        record.client_id = new_client_id;
+        let mut own_ids: BTreeSet<Uuid> = record.past_client_ids.iter().copied().collect();
+        own_ids.insert(record.client_id);
         record.next_seq = next_seq;
+        requeue_held(
+            &responses,
+            &forums,
+            &reports,
+            &outbox,
+            &mut record,
+            &own_ids,
+            &waiting_ids,
+        )
+        .await?;
+        if record.client_id != new_client_id && !record.past_client_ids.contains(&record.client_id)
+        {
+            let previous = record.client_id;
+            record.past_client_ids.push(previous);
+        }
+        record.client_id = new_client_id;
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
+}
+
+/// Queues again, after what waits in the outbox, every record this tablet
+/// holds that the server had acknowledged: the server asking for a new
+/// numbering may have lost them (a restore from an older backup). Each is
+/// keyed by its own id, so the server stores again only what it lost.
+///
+/// Completed responses (and withdrawals, for tombstones), submitted forums
+/// and every feedback held, and the report edits made on this install
+/// (their stamps carry one of `own_ids`). Drafts never left; what still
+/// waits in the outbox was renumbered already. A re-queued record shows as
+/// waiting until the server answers again.
+async fn requeue_held(
+    responses: &ObjectStore<'_>,
+    forums: &ObjectStore<'_>,
+    reports: &ObjectStore<'_>,
+    outbox: &ObjectStore<'_>,
+    record: &mut MetaRecord,
+    own_ids: &BTreeSet<Uuid>,
+    waiting_ids: &BTreeSet<String>,
+) -> Result<(), StorageError> {
+    let held: Vec<StoredResponse> = responses
+        .get_all::<StoredResponse>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?;
+    for mut stored in held {
+        let change = match stored.sync {
+            LocalSyncState::Draft | LocalSyncState::Waiting { .. } => continue,
+            LocalSyncState::Withdrawn => MutationChange::WithdrawResponse {
+                response_id: stored.response.id,
+                withdrawn_at: stored.response.updated_at,
+            },
+            LocalSyncState::Synced { .. }
+            | LocalSyncState::Rejected { .. }
+            | LocalSyncState::Conflict { .. } => MutationChange::SubmitResponse {
+                response: stored.response.clone(),
+            },
+        };
+        let seq = enqueue(outbox, record, change).await?;
+        // A tombstone stays a tombstone; the rest wait for the answer.
+        if stored.sync != LocalSyncState::Withdrawn {
+            stored.sync = LocalSyncState::Waiting { seq };
+            write_response(responses, &stored).await?;
+        }
+    }
+    for mut stored in read_all_forums(forums).await? {
+        let resend = stored.forum.submitted
+            && !matches!(
+                stored.sync,
+                LocalSyncState::Draft | LocalSyncState::Waiting { .. }
+            );
+        if resend {
+            let seq = enqueue(
+                outbox,
+                record,
+                MutationChange::SubmitForum {
+                    forum: stored.forum.clone(),
+                },
+            )
+            .await?;
+            stored.sync = LocalSyncState::Waiting { seq };
+            write_forum(forums, &stored).await?;
+        }
+        for feedback in stored.feedback.values() {
+            let change = MutationChange::RecordFeedback {
+                feedback: feedback.clone(),
+            };
+            if !waiting_ids.contains(&change.record_id()) {
+                enqueue(outbox, record, change).await?;
+            }
+        }
+    }
+    let held_reports: Vec<StoredReport> = reports
+        .get_all::<StoredReport>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?;
+    for report in held_reports {
+        for state in report.fields.fields().values() {
+            for edit in state.history() {
+                let change = MutationChange::EditReportField { edit: edit.clone() };
+                if own_ids.contains(&edit.stamp.client_id)
+                    && !waiting_ids.contains(&change.record_id())
+                {
+                    enqueue(outbox, record, change).await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) async fn apply_pull(

@@ -176,11 +176,16 @@ pub enum SyncCommand {
         /// Outcome of each mutation.
         results: Vec<MutationResult>,
     },
-    /// The server is missing earlier mutations of this client, or holds other
-    /// mutations under the same numbers. In one local transaction: take a new
-    /// client id and renumber the outbox from 1, then answer with
-    /// [`SyncEvent::OutboxRenumbered`]. Records are keyed by their own ids, so
-    /// sending them again under a new numbering is harmless.
+    /// The server is missing earlier mutations of this client, holds other
+    /// mutations under the same numbers, or has a shorter change log than
+    /// this tablet has seen: it lost data (a restore from an older backup)
+    /// or is another server. In one local transaction: take a new client id,
+    /// renumber the outbox from 1, **and queue again every record this
+    /// tablet holds that the server had acknowledged** (completed responses,
+    /// submitted forums, feedback, withdrawals, the report edits made here),
+    /// then answer with [`SyncEvent::OutboxRenumbered`]. Records are keyed by
+    /// their own ids, so the server stores again what it lost and answers
+    /// `AlreadyStored` for the rest: nothing is lost, nothing counted twice.
     RenumberOutbox,
     /// Send this pull and answer with [`SyncEvent::PullAnswered`] or
     /// [`SyncEvent::PullFailed`].
@@ -583,9 +588,17 @@ impl SyncClient {
                 return self.fail(failure, now_ms, random);
             }
             round.reset_done = true;
-            round.stage = Stage::AwaitingPull { reset_done: true };
             self.cursor = 0;
-            return vec![self.pull_request()];
+            if round.renumbered {
+                round.stage = Stage::AwaitingPull { reset_done: true };
+                return vec![self.pull_request()];
+            }
+            // The server forgot what this tablet saw: it may have forgotten
+            // what it acknowledged too. Queue everything held again, push
+            // it, then pull from the start.
+            round.renumbered = true;
+            round.stage = Stage::Renumbering;
+            return vec![SyncCommand::RenumberOutbox];
         }
         if response.has_more && response.next_cursor <= cursor {
             let failure = SyncFailure::BadAnswer {

@@ -373,9 +373,11 @@ fn a_pull_that_makes_no_progress_fails_instead_of_looping() {
 }
 
 #[test]
-fn reset_required_pulls_again_from_zero() {
+fn reset_required_queues_everything_again_then_pulls_from_zero() {
     let mut client = SyncClient::new(config(), CLIENT, 99, None);
     started(&mut client, Vec::new(), 0);
+    // The server's log is shorter than what this tablet saw: it lost data,
+    // so everything the tablet holds is queued again first.
     let commands = client.handle(
         SyncEvent::PullAnswered(PullResponse {
             changes: Vec::new(),
@@ -386,7 +388,50 @@ fn reset_required_pulls_again_from_zero() {
         0,
         0,
     );
+    assert_eq!(commands, vec![SyncCommand::RenumberOutbox]);
+    let new_id = Uuid::from_u128(0xFEED);
+    let commands = client.handle(SyncEvent::OutboxRenumbered { client_id: new_id }, 0, 0);
+    assert_eq!(commands, vec![SyncCommand::ReadOutbox { limit: 3 }]);
+    let commands = client.handle(
+        SyncEvent::OutboxRead {
+            mutations: vec![mutation(1)],
+            pending_total: 1,
+        },
+        0,
+        0,
+    );
+    assert!(matches!(&commands[..], [SyncCommand::SendPush(push)] if push.client_id == new_id));
+    let commands = client.handle(
+        SyncEvent::PushAnswered(PushResponse {
+            last_seq: 1,
+            status: PushStatus::Ok,
+            results: Vec::new(),
+        }),
+        0,
+        0,
+    );
+    assert_eq!(commands.last(), Some(&SyncCommand::ReadOutbox { limit: 3 }));
+    let commands = client.handle(
+        SyncEvent::OutboxRead {
+            mutations: Vec::new(),
+            pending_total: 0,
+        },
+        0,
+        0,
+    );
     assert!(matches!(&commands[..], [SyncCommand::SendPull(pull)] if pull.cursor == 0));
+    // A second reset in the same round is a broken server, not a restore.
+    let commands = client.handle(
+        SyncEvent::PullAnswered(PullResponse {
+            changes: Vec::new(),
+            next_cursor: 0,
+            has_more: false,
+            reset_required: true,
+        }),
+        0,
+        0,
+    );
+    assert!(matches!(&commands[..], [SyncCommand::ScheduleWake { .. }]));
 }
 
 #[test]
@@ -611,6 +656,157 @@ fn through_a_lossy_network_every_response_arrives_exactly_once() {
         assert_eq!(server.stored.len(), 20, "seed {seed}: all responses stored");
         assert_eq!(server.inserts, 20, "seed {seed}: none stored twice");
         assert!(rounds < 10_000, "seed {seed}: the outbox drained");
+    }
+}
+
+/// A tablet that sent `count` responses, all acknowledged, meets a server
+/// restored from a backup taken halfway: the server's numbering and log
+/// are those of the backup. The tablet's next pull (its cursor beyond the
+/// log) or push (a gap) makes it queue everything it holds again; the
+/// server ends with every response, once.
+#[test]
+fn a_server_restored_from_an_older_backup_gets_everything_back() {
+    for restore_on_push in [false, true] {
+        let mut server = ModelServer::default();
+        let mut log: u64 = 0;
+        let held: Vec<Mutation> = (1..=12).map(mutation).collect();
+        let mut outbox: BTreeMap<u64, Mutation> = BTreeMap::new();
+        let mut next_seq = 1;
+        let mut client = SyncClient::new(config(), CLIENT, 0, None);
+        let mut backup = None;
+        let mut now = 0;
+        for (index, record) in held.iter().enumerate() {
+            let mut entry = record.clone();
+            entry.seq = next_seq;
+            next_seq += 1;
+            outbox.insert(entry.seq, entry);
+            if index == 5 {
+                backup = Some((
+                    server.last_seq.clone(),
+                    server.seq_records.clone(),
+                    server.stored.clone(),
+                    log,
+                ));
+            }
+            // One round per record: push it, pull.
+            now += 100_000;
+            let mut queue = client.handle(SyncEvent::Requested(Trigger::LocalChange), now, 0);
+            while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
+                let event = match command {
+                    SyncCommand::ReadOutbox { limit } => Some(SyncEvent::OutboxRead {
+                        mutations: outbox.values().take(limit).cloned().collect(),
+                        pending_total: outbox.len() as u64,
+                    }),
+                    SyncCommand::SendPush(request) => {
+                        let before = server.inserts;
+                        let answer = server.push(&request);
+                        log += (server.inserts - before) as u64;
+                        Some(SyncEvent::PushAnswered(answer))
+                    }
+                    SyncCommand::ApplyPushResults {
+                        acknowledged_through,
+                        ..
+                    } => {
+                        outbox.retain(|seq, _| *seq > acknowledged_through);
+                        None
+                    }
+                    SyncCommand::RenumberOutbox => unreachable!("no restore yet"),
+                    SyncCommand::SendPull(request) => Some(SyncEvent::PullAnswered(PullResponse {
+                        changes: Vec::new(),
+                        next_cursor: log.max(request.cursor),
+                        has_more: false,
+                        reset_required: request.cursor > log,
+                    })),
+                    SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
+                };
+                if let Some(event) = event {
+                    queue.extend(client.handle(event, now, 0));
+                }
+            }
+        }
+        assert!(outbox.is_empty());
+        assert_eq!(server.stored.len(), 12);
+        // The restore: the server is back to the backup.
+        let (last_seq, seq_records, stored, backup_log) = backup.expect("a backup");
+        server.last_seq = last_seq;
+        server.seq_records = seq_records;
+        server.stored = stored;
+        log = backup_log;
+        assert!(
+            server.stored.len() < 12,
+            "the restore lost acknowledged responses"
+        );
+        // Either the next push meets a gap, or the next pull a short log.
+        if restore_on_push {
+            let mut entry = mutation(13);
+            entry.seq = next_seq;
+            outbox.insert(entry.seq, entry);
+        }
+        let mut renumberings = 0;
+        let mut current = CLIENT;
+        for _ in 0..5 {
+            now += 100_000;
+            let mut queue = client.handle(SyncEvent::Requested(Trigger::UserRequest), now, 0);
+            while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
+                let event = match command {
+                    SyncCommand::ReadOutbox { limit } => Some(SyncEvent::OutboxRead {
+                        mutations: outbox.values().take(limit).cloned().collect(),
+                        pending_total: outbox.len() as u64,
+                    }),
+                    SyncCommand::SendPush(request) => {
+                        assert_eq!(request.client_id, current);
+                        let before = server.inserts;
+                        let answer = server.push(&request);
+                        log += (server.inserts - before) as u64;
+                        Some(SyncEvent::PushAnswered(answer))
+                    }
+                    SyncCommand::ApplyPushResults {
+                        acknowledged_through,
+                        ..
+                    } => {
+                        outbox.retain(|seq, _| *seq > acknowledged_through);
+                        None
+                    }
+                    SyncCommand::RenumberOutbox => {
+                        // What the driver does: renumber what waits, then
+                        // queue again every record held.
+                        renumberings += 1;
+                        let waiting: Vec<Mutation> =
+                            std::mem::take(&mut outbox).into_values().collect();
+                        let mut seq = 0;
+                        for mut entry in waiting.into_iter().chain(held.iter().cloned()) {
+                            seq += 1;
+                            entry.seq = seq;
+                            outbox.insert(seq, entry);
+                        }
+                        current = Uuid::from_u128(0xC0FFEE + renumberings);
+                        Some(SyncEvent::OutboxRenumbered { client_id: current })
+                    }
+                    SyncCommand::SendPull(request) => Some(SyncEvent::PullAnswered(PullResponse {
+                        changes: Vec::new(),
+                        next_cursor: log.max(if request.cursor > log {
+                            0
+                        } else {
+                            request.cursor
+                        }),
+                        has_more: false,
+                        reset_required: request.cursor > log,
+                    })),
+                    SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
+                };
+                if let Some(event) = event {
+                    queue.extend(client.handle(event, now, 0));
+                }
+            }
+        }
+        assert_eq!(renumberings, 1, "restore on push: {restore_on_push}");
+        assert!(outbox.is_empty(), "restore on push: {restore_on_push}");
+        let expected = if restore_on_push { 13 } else { 12 };
+        assert_eq!(
+            server.stored.len(),
+            expected,
+            "every response is back, once"
+        );
     }
 }
 
