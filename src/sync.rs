@@ -78,6 +78,7 @@ impl SyncDriver {
         session_ended: RwSignal<bool>,
     ) -> Result<Rc<SyncDriver>, StorageError> {
         let meta = store.sync_meta().await?;
+        let acknowledged = acknowledged_seq(&store, meta.next_seq).await?;
         // The cursor stored is the chosen ward's (a ward change stores 0).
         let client = SyncClient::new(
             SyncConfig::default(),
@@ -85,7 +86,8 @@ impl SyncDriver {
             meta.cursor,
             meta.last_success_ms,
         )
-        .with_ward(crate::state::saved_ward().map(|ward| ward.code));
+        .with_ward(crate::state::saved_ward().map(|ward| ward.code))
+        .with_acknowledged(Some(acknowledged));
         status.set(client.status());
         Ok(Rc::new(SyncDriver {
             client: RefCell::new(client),
@@ -210,6 +212,9 @@ impl SyncDriver {
                 return;
             }
         };
+        let acknowledged = acknowledged_seq(&self.store, meta.next_seq)
+            .await
+            .unwrap_or(0);
         {
             let mut client = self.client.borrow_mut();
             if client.is_running() {
@@ -230,7 +235,8 @@ impl SyncDriver {
                 meta.cursor,
                 meta.last_success_ms.max(last_success),
             )
-            .with_ward(crate::state::saved_ward().map(|ward| ward.code));
+            .with_ward(crate::state::saved_ward().map(|ward| ward.code))
+            .with_acknowledged(Some(acknowledged));
         }
         self.persisted_success_ms.set(meta.last_success_ms);
         self.publish();
@@ -414,6 +420,17 @@ impl SyncDriver {
             }
         }
     }
+}
+
+/// The highest seq the server acknowledged, as the tablet knows it: an
+/// outbox entry leaves only once acknowledged, so everything below the
+/// lowest one waiting (or below `next_seq` when none waits) was.
+async fn acknowledged_seq(store: &Store, next_seq: u64) -> Result<u64, StorageError> {
+    let (first, _) = store.read_outbox(1).await?;
+    Ok(match first.first() {
+        Some(entry) => entry.seq.saturating_sub(1),
+        None => next_seq.saturating_sub(1),
+    })
 }
 
 /// Whether `trigger` may cut a backoff short (as the core client decides):

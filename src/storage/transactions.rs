@@ -847,6 +847,8 @@ pub(super) async fn renumber_outbox(
             record.past_client_ids.push(previous);
         }
         record.client_id = new_client_id;
+        // The server may have forgotten changes too: pull everything again.
+        record.cursor = 0;
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await

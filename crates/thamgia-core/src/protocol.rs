@@ -194,6 +194,12 @@ pub struct PullRequest {
     /// reports, forums, withdrawals) are left out. `None` asks for all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ward_code: Option<String>,
+    /// The highest seq of this client the server acknowledged, as far as
+    /// the tablet knows. A server that holds less has lost acknowledged
+    /// records (restored from an older backup): it answers
+    /// `reset_required`, and the tablet sends everything it holds again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_seq: Option<u64>,
 }
 
 /// A record the server refused, kept aside whole with the reasons, as a

@@ -183,7 +183,8 @@ pub enum SyncCommand {
     /// renumber the outbox from 1, **and queue again every record this
     /// tablet holds that the server had acknowledged** (completed responses,
     /// submitted forums, feedback, withdrawals, the report edits made here),
-    /// then answer with [`SyncEvent::OutboxRenumbered`]. Records are keyed by
+    /// and set the pull cursor to 0 (everything is pulled again), then
+    /// answer with [`SyncEvent::OutboxRenumbered`]. Records are keyed by
     /// their own ids, so the server stores again what it lost and answers
     /// `AlreadyStored` for the rest: nothing is lost, nothing counted twice.
     RenumberOutbox,
@@ -301,6 +302,7 @@ pub struct SyncClient {
     last_failure: Option<(i64, SyncFailure)>,
     ward_code: Option<String>,
     scope_generation: u64,
+    acknowledged_seq: Option<u64>,
 }
 
 impl SyncClient {
@@ -324,7 +326,16 @@ impl SyncClient {
             last_failure: None,
             ward_code: None,
             scope_generation: 0,
+            acknowledged_seq: None,
         }
+    }
+
+    /// The highest seq of this client the server acknowledged, as stored
+    /// on the tablet (everything below its lowest outbox entry): sent with
+    /// each pull, so a server that lost acknowledged records says so.
+    pub fn with_acknowledged(mut self, seq: Option<u64>) -> SyncClient {
+        self.acknowledged_seq = seq.filter(|seq| *seq > 0);
+        self
     }
 
     /// The ward whose changes to pull, as stored with the cursor.
@@ -422,6 +433,14 @@ impl SyncClient {
                     return Vec::new();
                 }
                 self.client_id = client_id;
+                // Nothing is acknowledged under the new id yet.
+                self.acknowledged_seq = None;
+                // The driver set the stored cursor to 0 with the renumbering:
+                // a server that forgot numbers may have forgotten changes,
+                // and its log may since have grown past this tablet's cursor
+                // with changes it never saw. Pull everything again.
+                self.cursor = 0;
+                round.cursor_at_start = 0;
                 round.stage = Stage::ReadingOutbox;
                 vec![self.read_outbox()]
             }
@@ -480,6 +499,7 @@ impl SyncClient {
             cursor: self.cursor,
             limit: self.config.pull_page_size,
             ward_code: self.ward_code.clone(),
+            acknowledged_seq: self.acknowledged_seq,
         })
     }
 
@@ -521,8 +541,9 @@ impl SyncClient {
         let Stage::AwaitingPush { last_seq, count } = round.stage else {
             return Vec::new();
         };
+        let acknowledged_through = response.last_seq.min(last_seq);
         let apply = SyncCommand::ApplyPushResults {
-            acknowledged_through: response.last_seq.min(last_seq),
+            acknowledged_through,
             results: response.results,
         };
         match response.status {
@@ -555,6 +576,8 @@ impl SyncClient {
             PushStatus::Ok => {
                 round.sent += count;
                 round.stage = Stage::ReadingOutbox;
+                self.acknowledged_seq =
+                    Some(self.acknowledged_seq.unwrap_or(0).max(acknowledged_through));
                 vec![apply, self.read_outbox()]
             }
         }

@@ -11,19 +11,38 @@
 //! (the same response id with other content: a conflict) and records the
 //! server must refuse (an unknown survey version, no consent).
 //!
+//! **Restore from an older backup** (on by default, at every size;
+//! `--no-restore` turns it off): at the first kill, while the server is
+//! down, its file and `-wal`/`-shm` are copied aside as a backup; at the
+//! second kill (the run does at least two when restoring) they are copied
+//! back over the live ones before the restart. The server has then
+//! forgotten every record it acknowledged between the two kills, and its
+//! change log is shorter than the tablets' cursors. The tablets learn it
+//! from a push answered `Gap` (the server forgot their numbers) or a pull
+//! answered `reset_required`, renumber, queue again every acknowledged
+//! record they hold, and pull from 0; the verdict is the same as without a
+//! restore (nothing lost, nothing twice, the planted conflicts and refused
+//! records, every replica converged). The summary says how many stored
+//! responses the server forgot (counted in its file just before the restore
+//! and in the backup) and how many renumberings and re-queued records
+//! followed.
+//!
 //! When every outbox is empty and each tablet has done a final round, the
 //! suite reads the server's truth (see `verify`) and prints a summary. The
 //! exit status is 0 when nothing was lost or duplicated, the conflicts and
-//! refusals are exactly those planted, and the server's report equals the
-//! core's merge of every edit made; 1 when a check fails; 2 when the run
-//! itself could not be carried out.
+//! refused records are exactly those planted, the server's report equals the
+//! core's merge of every edit made, every tablet's replica shows the
+//! server's winners and, when asked for, the restore took place; 1 when a
+//! check fails; 2 when the run itself could not be carried out.
 //!
-//! Modules: `proxy` (the faults), `server` (the child process), `tablet`
-//! (store, HTTP, driver, producer), `plan` (what each tablet makes),
-//! `verify` (truth and verdict), `rng` (the seeded generator).
+//! Modules: `proxy` (the faults), `server` (the child process), `restore`
+//! (the backup and its restore), `tablet` (store, HTTP, driver, producer),
+//! `plan` (what each tablet makes), `verify` (truth and verdict), `rng` (the
+//! seeded generator).
 
 mod plan;
 mod proxy;
+mod restore;
 mod rng;
 mod server;
 mod tablet;
@@ -50,6 +69,17 @@ use crate::tablet::{Api, Credentials, RunningTablet, TabletSetup, TabletStats};
 /// The ward whose report the tablets share (Phường Ba Đình).
 const WARD: &str = "00004";
 
+/// Whether a run without `--restore`/`--no-restore` (the CI size included)
+/// restores the server from a backup. The CI size with a restore does two
+/// kills and sends the acknowledged half of its records a second time: a
+/// few seconds more.
+const RESTORE_BY_DEFAULT: bool = true;
+
+/// The kill at which the backup is taken, and the later one at which it is
+/// restored.
+const BACKUP_AT_KILL: u32 = 1;
+const RESTORE_AT_KILL: u32 = 2;
+
 /// Tham Gia's fault-tolerance suite: tablets sync through a lossy proxy to
 /// a server that is killed and restarted; nothing may be lost or doubled.
 #[derive(Debug, Parser)]
@@ -59,10 +89,18 @@ struct Arguments {
     /// next to this executable).
     #[arg(long)]
     server_bin: Option<PathBuf>,
-    /// The full size: 10,000 responses, 2,000 edits, 2 kills (each can still
-    /// be set on its own).
+    /// The full size: 10,000 responses, 2,000 edits, 2 kills, a restore
+    /// (each can still be set on its own).
     #[arg(long)]
     full: bool,
+    /// Restore the server from an older backup: a copy of its database
+    /// taken at the first kill replaces it at the second (the run does at
+    /// least 2 kills). On by default.
+    #[arg(long, conflicts_with = "no_restore")]
+    restore: bool,
+    /// No restore from a backup: kills only.
+    #[arg(long)]
+    no_restore: bool,
     /// Valid responses to create, over all tablets [default: 600, full 10000].
     #[arg(long)]
     responses: Option<usize>,
@@ -75,7 +113,8 @@ struct Arguments {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Times the server is killed mid-push [default: 1, full 2].
+    /// Times the server is killed mid-push [default: 1, full 2; at least 2
+    /// with a restore].
     #[arg(long)]
     kills: Option<u32>,
     /// Response ids sent twice with other content (expected conflicts).
@@ -152,6 +191,7 @@ struct Sizes {
     edits: usize,
     tablets: usize,
     kills: u32,
+    restore: bool,
     conflicts: usize,
     rejects: usize,
     deadline: Duration,
@@ -160,13 +200,20 @@ struct Sizes {
 impl Sizes {
     fn of(arguments: &Arguments) -> Sizes {
         let full = arguments.full;
+        let restore = !arguments.no_restore && (arguments.restore || full || RESTORE_BY_DEFAULT);
+        let kills = arguments.kills.unwrap_or(if full { 2 } else { 1 });
         Sizes {
             responses: arguments
                 .responses
                 .unwrap_or(if full { 10_000 } else { 600 }),
             edits: arguments.edits.unwrap_or(if full { 2_000 } else { 120 }),
             tablets: arguments.tablets.max(1),
-            kills: arguments.kills.unwrap_or(if full { 2 } else { 1 }),
+            kills: if restore {
+                kills.max(RESTORE_AT_KILL)
+            } else {
+                kills
+            },
+            restore,
             conflicts: arguments
                 .conflicts
                 .min(arguments.responses.unwrap_or(usize::MAX)),
@@ -286,7 +333,11 @@ async fn run(arguments: Arguments) -> Result<bool> {
         }));
     }
 
-    // Kill the server mid-push; wait until every outbox is empty.
+    // Kill the server mid-push (taking a backup at one kill and restoring it
+    // at a later one); wait until every outbox is empty.
+    let backup_path = directory.path().join("backup").join("faults.sqlite3");
+    let mut backup: Option<Backup> = None;
+    let mut restored: Option<Restored> = None;
     let mut kills_done: u32 = 0;
     let drained: Result<()> = loop {
         if tablets.iter().all(RunningTablet::drained) {
@@ -313,6 +364,45 @@ async fn run(arguments: Arguments) -> Result<bool> {
                 println!(
                     "  kill {kills_done}: SIGKILL after {so_far} of {response_records} responses were acknowledged"
                 );
+                if sizes.restore && kills_done == BACKUP_AT_KILL {
+                    // The server is down: its file and WAL hold what it
+                    // committed. Copy them, then count what the copy holds
+                    // (read from the live file, which is the same state).
+                    restore::copy_database(&database_path, &backup_path)
+                        .context("taking the backup")?;
+                    let counts = verify::read_database(&database_path)
+                        .await
+                        .context("counting the backup")?;
+                    println!(
+                        "  backup at kill {kills_done}: {} responses stored",
+                        counts.responses
+                    );
+                    backup = Some(Backup {
+                        kill: kills_done,
+                        responses: counts.responses,
+                    });
+                } else if sizes.restore && kills_done == RESTORE_AT_KILL {
+                    if let Some(taken) = backup {
+                        let counts = verify::read_database(&database_path)
+                            .await
+                            .context("counting before the restore")?;
+                        restore::copy_database(&backup_path, &database_path)
+                            .context("restoring the backup")?;
+                        let (renumberings, requeued) = renumbering_totals(&tablets);
+                        println!(
+                            "  restore at kill {kills_done}: the backup of kill {} replaces the database ({} responses stored now, {} in the backup)",
+                            taken.kill, counts.responses, taken.responses
+                        );
+                        restored = Some(Restored {
+                            backup_kill: taken.kill,
+                            kill: kills_done,
+                            responses_before: counts.responses,
+                            responses_in_backup: taken.responses,
+                            renumberings_before: renumberings,
+                            requeued_before: requeued,
+                        });
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(arguments.down_ms)).await;
                 server.start().await?;
                 continue;
@@ -381,7 +471,8 @@ async fn run(arguments: Arguments) -> Result<bool> {
     );
 
     // The summary.
-    let passed = verdict.passed();
+    let restore_missing = sizes.restore && restored.is_none();
+    let passed = verdict.passed() && !restore_missing;
     println!(
         "fault suite: {} tablets, {} responses, {} report edits, proxy faults {:.0}%, {kills_done} server kill{}, clocks {}..{}",
         sizes.tablets,
@@ -394,14 +485,34 @@ async fn run(arguments: Arguments) -> Result<bool> {
     );
     print_connections(&counts);
     println!(
-        "  lost: {}   duplicated: {}   conflicts: {} (expected {})   quarantined: {} (expected {})",
+        "  lost: {}   duplicated: {}   conflicts: {} (expected {})   quarantined: {} records (expected {}; {} rows)",
         verdict.lost,
         verdict.duplicated,
         verdict.conflicts_server,
         verdict.conflicts_expected,
         verdict.quarantined_server,
         verdict.quarantined_expected,
+        verdict.quarantined_rows,
     );
+    if let Some(restored) = &restored {
+        let (renumberings, requeued) = renumbering_totals(&tablets);
+        println!(
+            "  restore: backup at kill {}, restored at kill {}: the server forgot {} stored responses ({} in its file before the restore, {} in the backup); tablets re-sent them: {} renumberings, {} acknowledged records queued again",
+            restored.backup_kill,
+            restored.kill,
+            restored
+                .responses_before
+                .saturating_sub(restored.responses_in_backup),
+            restored.responses_before,
+            restored.responses_in_backup,
+            renumberings.saturating_sub(restored.renumberings_before),
+            requeued.saturating_sub(restored.requeued_before),
+        );
+    } else if restore_missing {
+        println!(
+            "  restore: NOT DONE (asked for at kill {RESTORE_AT_KILL}, the run did {kills_done} kills)"
+        );
+    }
     println!(
         "  report: {} fields, server equals the merge of every edit: {}",
         verdict.report.fields,
@@ -483,6 +594,42 @@ async fn run(arguments: Arguments) -> Result<bool> {
     }
     println!("  verdict: {}", if passed { "pass" } else { "FAIL" });
     Ok(passed)
+}
+
+/// The backup taken at a kill.
+#[derive(Debug, Clone, Copy)]
+struct Backup {
+    /// The kill it was taken at.
+    kill: u32,
+    /// Responses its file holds.
+    responses: u64,
+}
+
+/// What the restore did, for the summary.
+#[derive(Debug, Clone, Copy)]
+struct Restored {
+    /// The kill the backup was taken at.
+    backup_kill: u32,
+    /// The kill it was restored at.
+    kill: u32,
+    /// Responses in the server's file just before the restore.
+    responses_before: u64,
+    /// Responses in the backup.
+    responses_in_backup: u64,
+    /// Renumberings over every tablet before the restore.
+    renumberings_before: u64,
+    /// Records queued again over every tablet before the restore.
+    requeued_before: u64,
+}
+
+/// Renumberings and records queued again, summed over the tablets.
+fn renumbering_totals(tablets: &[RunningTablet]) -> (u64, u64) {
+    tablets
+        .iter()
+        .map(RunningTablet::renumberings)
+        .fold((0, 0), |(renumberings, requeued), (more, again)| {
+            (renumberings + more, requeued + again)
+        })
 }
 
 fn print_connections(counts: &ProxyCounts) {

@@ -3,9 +3,20 @@
 //! HTTP through the fault proxy.
 //!
 //! - [`Store`] stands for the tablet's IndexedDB: the outbox (seq → mutation),
-//!   the next seq, the client id, the hybrid logical clock, the local replica
-//!   of the ward report, the pull cursor, and the outcome the server gave each
+//!   the next seq, the client id and every earlier one, the hybrid logical
+//!   clock, the records made (each response whole; the edits live in the
+//!   local replica of the ward report), and the outcome the server gave each
 //!   record. One mutex makes each operation one "transaction".
+//! - A renumbering (`RenumberOutbox`: a push answered `Gap`/`SeqReused`, or a
+//!   pull answered `reset_required` after a restore from an older backup)
+//!   does what the app's does, in one "transaction": a new client id, the
+//!   outbox numbered again from 1, then a new entry, after those, for every
+//!   record held that had left the outbox (acknowledged): each response, and
+//!   each edit made here, found in the replica among the edits stamped with
+//!   one of this tablet's client ids, current or past, so the copy re-sent is
+//!   the server's bounded one when it was pulled (re-sent as is, the server
+//!   stores the very same edit again; re-bounded later, it would not be). The
+//!   simulated tablet makes no forums, feedback or withdrawals.
 //! - The **producer** task creates the tablet's planned records while sync
 //!   runs, in small bursts, each written with its outbox entry in one go, and
 //!   stamps report edits with the tablet's clock (its wall clock skewed by the
@@ -24,7 +35,7 @@
 //! more round ("sync now") and stops once a round that began after that has
 //! succeeded: its last pull then saw every edit of every tablet.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -34,14 +45,15 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thamgia_core::report::{
-    FieldContent, FieldEdit, FieldKey, HlcClock, ReportFields, ReportId, Stamp,
+    FieldContent, FieldEdit, FieldKey, Hlc, HlcClock, ReportFields, ReportId, Stamp,
 };
 use thamgia_core::sync_client::{
     SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, Trigger,
 };
 use thamgia_core::{
     ApiError, Change, ChangeEntity, Consent, Mutation, MutationChange, MutationOutcome,
-    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, SurveyDefinition,
+    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, Response,
+    SurveyDefinition,
 };
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
@@ -92,8 +104,18 @@ struct OutboxEntry {
 pub struct Store {
     /// The install's client id (a renumbering changes it).
     pub client_id: Uuid,
+    /// The client ids it had before, oldest first: its edits keep the id
+    /// they were stamped with, and a renumbering re-sends them too.
+    past_client_ids: Vec<Uuid>,
     next_seq: u64,
     outbox: BTreeMap<u64, OutboxEntry>,
+    /// Every response made, whole, by creation order (the app's responses
+    /// store): what a renumbering queues again once acknowledged.
+    responses: BTreeMap<usize, Response>,
+    /// Records acknowledged at least once, by creation order (so that a
+    /// record sent again after a renumbering is not counted twice in
+    /// `acknowledged`, which paces the kills).
+    acknowledged: HashSet<usize>,
     clock: HlcClock,
     /// The tablet's replica of the ward report: its own edits as made, and
     /// every edit pulled (as the server stored it).
@@ -106,20 +128,29 @@ pub struct Store {
     pub producer_done: bool,
     /// Changes pulled and applied, pages included again after a retry.
     pub pulled_changes: u64,
+    /// Renumberings done.
+    pub renumberings: u64,
+    /// Acknowledged records queued again by renumberings.
+    pub requeued: u64,
 }
 
 impl Store {
     fn new(client_id: Uuid, report_id: ReportId) -> Store {
         Store {
             client_id,
+            past_client_ids: Vec::new(),
             next_seq: 1,
             outbox: BTreeMap::new(),
+            responses: BTreeMap::new(),
+            acknowledged: HashSet::new(),
             clock: HlcClock::new(),
             replica: ReportFields::new(report_id),
             outcomes: HashMap::new(),
             created: Vec::new(),
             producer_done: false,
             pulled_changes: 0,
+            renumberings: 0,
+            requeued: 0,
         }
     }
 
@@ -134,13 +165,14 @@ impl Store {
         self.outbox.insert(seq, OutboxEntry { local, change });
     }
 
-    fn add_response(&mut self, local: usize, response: thamgia_core::Response, role: ResponseRole) {
+    fn add_response(&mut self, local: usize, response: Response, role: ResponseRole) {
         self.created.push(Created::Response {
             local,
             id: response.id,
             role,
             created_at: response.created_at,
         });
+        self.responses.insert(local, response.clone());
         self.enqueue(local, MutationChange::SubmitResponse { response });
     }
 
@@ -193,7 +225,9 @@ impl Store {
     }
 
     /// Drops the entries up to `acknowledged_through` and records each one's
-    /// outcome; returns how many of them were responses.
+    /// outcome (the latest answer: a record sent again after a renumbering
+    /// gets a new one); returns how many of them were responses
+    /// acknowledged for the first time.
     fn apply_push_results(&mut self, acknowledged_through: u64, results: &[MutationResult]) -> u64 {
         let acknowledged: Vec<u64> = self
             .outbox
@@ -208,21 +242,86 @@ impl Store {
             if let Some(result) = results.iter().find(|result| result.seq == seq) {
                 self.outcomes.insert(entry.local, result.outcome.clone());
             }
-            if matches!(entry.change, MutationChange::SubmitResponse { .. }) {
+            let first = self.acknowledged.insert(entry.local);
+            if first && matches!(entry.change, MutationChange::SubmitResponse { .. }) {
                 responses += 1;
             }
         }
         responses
     }
 
-    /// A new client id and the outbox numbered again from 1, in order.
+    /// What `RenumberOutbox` does, in one go: a new client id, the outbox
+    /// numbered again from 1 in order, and then a new entry for every record
+    /// held that had been acknowledged (it is no longer in the outbox), in
+    /// creation order: each response as made, and each edit made here as
+    /// the replica holds it. The server keys records by their own ids: it
+    /// answers `AlreadyStored` (or stores the same edit row again, a no-op)
+    /// for what it still has and stores again what a restore made it forget;
+    /// a refused record is refused again.
     fn renumber(&mut self, client_id: Uuid) {
         let entries: Vec<OutboxEntry> = std::mem::take(&mut self.outbox).into_values().collect();
+        if self.client_id != client_id && !self.past_client_ids.contains(&self.client_id) {
+            self.past_client_ids.push(self.client_id);
+        }
         self.client_id = client_id;
         self.next_seq = 1;
+        let queued: HashSet<usize> = entries.iter().map(|entry| entry.local).collect();
         for entry in entries {
             self.enqueue(entry.local, entry.change);
         }
+
+        // The edits made on this tablet, as its replica holds them: stamped
+        // with one of its client ids, current or past. A pulled bounded copy
+        // has replaced the tablet's own (the merge keeps the smaller stamp),
+        // and it names the edit by its original stamp (`sent_as`).
+        let mut own_edits: HashMap<(Uuid, Hlc), FieldEdit> = HashMap::new();
+        for state in self.replica.fields().values() {
+            for edit in state.history() {
+                let ours = edit.stamp.client_id == self.client_id
+                    || self.past_client_ids.contains(&edit.stamp.client_id);
+                if ours {
+                    let original = edit.sent_as.unwrap_or(edit.stamp.hlc);
+                    own_edits.insert((edit.stamp.client_id, original), edit.clone());
+                }
+            }
+        }
+        let mut again: Vec<(usize, MutationChange)> = Vec::new();
+        for created in &self.created {
+            match created {
+                Created::Response { local, .. } => {
+                    if queued.contains(local) {
+                        continue;
+                    }
+                    if let Some(response) = self.responses.get(local) {
+                        again.push((
+                            *local,
+                            MutationChange::SubmitResponse {
+                                response: response.clone(),
+                            },
+                        ));
+                    }
+                }
+                Created::Edit { local, edit, .. } => {
+                    if queued.contains(local) {
+                        continue;
+                    }
+                    // `created` keeps each edit as made (its original
+                    // stamp): it finds the replica's copy. Every own edit is
+                    // in the replica (merged when made); the edit as made is
+                    // only a fallback.
+                    let held = own_edits
+                        .get(&(edit.stamp.client_id, edit.stamp.hlc))
+                        .cloned()
+                        .unwrap_or_else(|| edit.clone());
+                    again.push((*local, MutationChange::EditReportField { edit: held }));
+                }
+            }
+        }
+        self.requeued += again.len() as u64;
+        for (local, change) in again {
+            self.enqueue(local, change);
+        }
+        self.renumberings += 1;
     }
 
     /// Stores a pulled page as the app's `apply_pull` does for reports: every
@@ -507,7 +606,8 @@ pub struct TabletStats {
     pub rounds: u64,
     /// Pushes and pulls that failed.
     pub failures: u64,
-    /// Outbox renumberings (after `Gap` or `SeqReused`).
+    /// Outbox renumberings (after `Gap` or `SeqReused`, or a pull answered
+    /// `reset_required`).
     pub renumberings: u64,
     /// Successful sign-ins.
     pub sign_ins: u64,
@@ -536,6 +636,12 @@ impl RunningTablet {
     /// Entries still waiting.
     pub fn pending(&self) -> usize {
         lock(&self.store).pending()
+    }
+
+    /// Renumberings so far, and the acknowledged records they queued again.
+    pub fn renumberings(&self) -> (u64, u64) {
+        let store = lock(&self.store);
+        (store.renumberings, store.requeued)
     }
 
     /// A copy of what the verifier needs from the tablet's storage.

@@ -8,8 +8,8 @@
 //!   `GET /api/v1/reports/00004:<period>` (every field merged by the server
 //!   from every edit it stored, losing edits kept);
 //! - then, once the server is killed, its SQLite file through
-//!   `thamgia_server::Database`: how many conflicting copies and quarantined
-//!   mutations it kept (no endpoint lists those).
+//!   `thamgia_server::Database`: how many conflicting copies it kept and
+//!   which records it quarantined.
 //!
 //! The verdict compares that with what the tablets made:
 //! - **lost**: a response meant to be stored (normal, or either copy of a
@@ -19,8 +19,11 @@
 //! - **altered**: a row whose `created_at` matches none of the copies made
 //!   under its id (created times are unique per tablet);
 //! - **conflicts**: the server's count, the tablets' `Conflict` answers, and
-//!   for each twinned id one copy `Applied` and stored, the other `Conflict`;
-//! - **quarantined**: the server's count, and each refused record answered
+//!   for each twinned id one copy stored (its latest answer `Applied`, or
+//!   `AlreadyStored` when it was sent again after a renumbering) and the
+//!   other `Conflict`;
+//! - **quarantined**: the distinct records the server quarantined (see
+//!   [`DatabaseCounts::rejected_records`]), and each refused record answered
 //!   `Rejected` with the reason of its kind (unknown version, no consent),
 //!   with records made after it on the same tablet answered too;
 //! - **report**: every edit made is found once among the server's edits
@@ -29,7 +32,7 @@
 //!   edit was made); nothing else is there; and merging those edits with the
 //!   core's merge, in the tablets' order, gives exactly the server's fields.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
@@ -60,6 +63,14 @@ pub struct DatabaseCounts {
     pub conflicts: u64,
     /// Rows in `rejected_mutations`.
     pub rejected: u64,
+    /// Distinct records (by `record_id`) in `rejected_mutations`. A
+    /// renumbering queues again every record held, refused ones included
+    /// (the app cannot tell a record the server lost from one it refused and
+    /// kept aside); the server refuses it again and keeps another row under
+    /// the new `(client_id, seq)`. So rows exceed the planted refusals after
+    /// a renumbering, while the records quarantined stay exactly the planted
+    /// ones: this is what the verdict compares.
+    pub rejected_records: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +150,14 @@ async fn count(database: &thamgia_server::Database) -> Result<DatabaseCounts> {
             .rejected_count()
             .await
             .map_err(|error| anyhow!("counting quarantined mutations: {error}"))?,
+        rejected_records: database
+            .quarantined(None, u32::MAX)
+            .await
+            .map_err(|error| anyhow!("listing quarantined mutations: {error}"))?
+            .into_iter()
+            .map(|record| record.record_id)
+            .collect::<HashSet<String>>()
+            .len() as u64,
     })
 }
 
@@ -200,8 +219,11 @@ pub struct Verdict {
     pub conflict_pairs_ok: u64,
     /// Conflicts expected.
     pub conflicts_expected: u64,
-    /// Mutations the server quarantined.
+    /// Distinct records the server quarantined.
     pub quarantined_server: u64,
+    /// Rows in the server's quarantine (a record refused again after a
+    /// renumbering has one row per refusal).
+    pub quarantined_rows: u64,
     /// Refused records answered `Rejected` with the reason of their kind.
     pub quarantined_tablets: u64,
     /// Refusals expected.
@@ -267,7 +289,8 @@ pub fn judge(
         rows: rows.len() as u64,
         conflicts_server: database.conflicts,
         conflicts_expected,
-        quarantined_server: database.rejected,
+        quarantined_server: database.rejected_records,
+        quarantined_rows: database.rejected,
         quarantined_expected,
         database_rows: database.responses,
         ..Verdict::default()
@@ -373,12 +396,16 @@ pub fn judge(
             }
         }
         if made.len() > 1 {
+            // The stored copy: `Applied`, or `AlreadyStored` when its latest
+            // answer came to a copy sent again after a renumbering (the
+            // server holds this very content under the id). Which one the
+            // server keeps is still checked against its row below.
             let applied: Vec<&MadeCopy> = made
                 .iter()
                 .filter(|copy| {
                     matches!(
                         outcome(copy.tablet, copy.local),
-                        Some(MutationOutcome::Applied)
+                        Some(MutationOutcome::Applied | MutationOutcome::AlreadyStored)
                     )
                 })
                 .collect();

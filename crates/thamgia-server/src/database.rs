@@ -557,7 +557,20 @@ impl Database {
         let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
             .fetch_one(&self.pool)
             .await?;
-        if request.cursor > newest.max(0) as u64 {
+        // A server that holds less of this client than it acknowledged was
+        // restored from an older backup: the tablet must send again.
+        let forgot_acknowledged = match request.acknowledged_seq {
+            Some(acknowledged) if acknowledged > 0 => {
+                let held: Option<i64> =
+                    sqlx::query_scalar("SELECT last_seq FROM clients WHERE client_id = $1")
+                        .bind(request.client_id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                (held.unwrap_or(0).max(0) as u64) < acknowledged
+            }
+            _ => false,
+        };
+        if forgot_acknowledged || request.cursor > newest.max(0) as u64 {
             return Ok(PullResponse {
                 changes: Vec::new(),
                 next_cursor: 0,
@@ -689,8 +702,15 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         let mut records = Vec::new();
+        // A refused record sent again (after a renumbering) is listed once.
+        let mut seen: std::collections::HashSet<(Option<String>, String)> =
+            std::collections::HashSet::new();
         for row in rows {
             let payload: String = row.try_get("payload")?;
+            let record_id: Option<String> = row.try_get("record_id")?;
+            if !seen.insert((record_id, payload.clone())) {
+                continue;
+            }
             let (kind, ward) = match serde_json::from_str::<MutationChange>(&payload) {
                 Ok(change) => (mutation_kind(&change), mutation_ward(&change)),
                 Err(_) => match serde_json::from_str::<Response>(&payload) {
@@ -1061,9 +1081,17 @@ async fn withdraw(
 }
 
 /// Bounds an edit's stamp on receipt (see `thamgia_core::report::bound`),
-/// keeping the bounded stamps of one push strictly increasing.
+/// keeping the stamps this push lowered strictly increasing, so a far-ahead
+/// tablet's later edit still beats its earlier one.
+///
+/// Only edits lowered now take part: an edit within the bound (or one
+/// bounded on an earlier receipt and sent again) is stored exactly as it
+/// came, so sending it again stores nothing new.
 fn bound_in_push(edit: &FieldEdit, now: DateTime<Utc>, last: &mut Option<Stamp>) -> FieldEdit {
     let mut bounded = bound(edit.clone(), now.timestamp_millis(), MAX_CLOCK_AHEAD_MS);
+    if bounded.stamp == edit.stamp {
+        return bounded;
+    }
     if let Some(previous) = last {
         if previous.client_id == bounded.stamp.client_id && bounded.stamp.hlc <= previous.hlc {
             bounded.stamp.hlc = previous.hlc;

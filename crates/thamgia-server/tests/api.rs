@@ -252,6 +252,7 @@ fn pull_request(cursor: u64, limit: u32) -> PullRequest {
         cursor,
         limit,
         ward_code: None,
+        acknowledged_seq: None,
     }
 }
 
@@ -483,4 +484,32 @@ async fn a_correction_supersedes_the_response_it_corrects() {
         stored.response, original,
         "the corrected response is never changed"
     );
+}
+
+#[tokio::test]
+async fn a_server_that_forgot_what_it_acknowledged_asks_the_tablet_to_send_again() {
+    let server = server().await;
+    let request = push_request(
+        TABLET,
+        vec![(1, completed_response(1)), (2, completed_response(2))],
+    );
+    let (status, answer): (_, PushResponse) = server.post("/api/v1/sync/push", &request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer.last_seq, 2);
+    let pull = |acknowledged: Option<u64>| PullRequest {
+        acknowledged_seq: acknowledged,
+        ..pull_request(0, 10)
+    };
+    for acknowledged in [None, Some(1), Some(2)] {
+        let (status, page): (_, PullResponse) =
+            server.post("/api/v1/sync/pull", &pull(acknowledged)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!page.reset_required, "{acknowledged:?}");
+    }
+    // The tablet was told 3 were stored, the server holds 2: it was restored
+    // from an older backup, and says so.
+    let (status, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull(Some(3))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.reset_required);
+    assert!(page.changes.is_empty());
 }

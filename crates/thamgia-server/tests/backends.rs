@@ -67,6 +67,7 @@ async fn pull_all(database: &Database, cursor: u64, limit: u32) -> (u64, Vec<(u6
                 cursor,
                 limit,
                 ward_code: None,
+                acknowledged_seq: None,
             })
             .await
             .expect("pulled");

@@ -307,6 +307,7 @@ async fn a_tablet_pulls_only_its_own_wards_reports() {
         cursor: 0,
         limit: 100,
         ward_code: ward.map(str::to_owned),
+        acknowledged_seq: None,
     };
     let reports_in = |page: &PullResponse| -> Vec<String> {
         page.changes

@@ -854,6 +854,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
         cursor: 0,
         limit: 500,
         ward_code: None,
+        acknowledged_seq: None,
     };
     let request = Request::post("/api/v1/sync/pull")
         .header("content-type", "application/json")
