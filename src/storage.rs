@@ -134,6 +134,8 @@ pub struct SyncMeta {
     pub next_seq: u64,
     /// The server cursor after the last pull page applied; 0 before any pull.
     pub cursor: u64,
+    /// The server's token for that cursor.
+    pub cursor_token: Option<String>,
     /// When the last sync succeeded (ms since the epoch), if ever.
     pub last_success_ms: Option<i64>,
 }
@@ -592,8 +594,23 @@ impl Store {
         changes: &[Change],
         next_cursor: u64,
     ) -> Result<(), StorageError> {
+        self.apply_pull_page(changes, next_cursor, None).await
+    }
+
+    /// [`Store::apply_pull`], keeping the server's token for the cursor
+    /// with it (sent back with the next pull).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then nothing was changed.
+    pub async fn apply_pull_page(
+        &self,
+        changes: &[Change],
+        next_cursor: u64,
+        cursor_token: Option<&str>,
+    ) -> Result<(), StorageError> {
         self.run(move |database| async move {
-            transactions::apply_pull(&database, changes, next_cursor).await
+            transactions::apply_pull(&database, changes, next_cursor, cursor_token).await
         })
         .await
     }

@@ -87,7 +87,8 @@ impl SyncDriver {
             meta.last_success_ms,
         )
         .with_ward(crate::state::saved_ward().map(|ward| ward.code))
-        .with_acknowledged(Some(acknowledged));
+        .with_acknowledged(Some(acknowledged))
+        .with_cursor_token(meta.cursor_token.clone());
         status.set(client.status());
         Ok(Rc::new(SyncDriver {
             client: RefCell::new(client),
@@ -236,7 +237,8 @@ impl SyncDriver {
                 meta.last_success_ms.max(last_success),
             )
             .with_ward(crate::state::saved_ward().map(|ward| ward.code))
-            .with_acknowledged(Some(acknowledged));
+            .with_acknowledged(Some(acknowledged))
+            .with_cursor_token(meta.cursor_token.clone());
         }
         self.persisted_success_ms.set(meta.last_success_ms);
         self.publish();
@@ -353,9 +355,13 @@ impl SyncDriver {
             SyncCommand::ApplyPull {
                 changes,
                 next_cursor,
+                cursor_token,
             } => {
                 let had_changes = !changes.is_empty();
-                let applied = self.store.apply_pull(&changes, next_cursor).await;
+                let applied = self
+                    .store
+                    .apply_pull_page(&changes, next_cursor, cursor_token.as_deref())
+                    .await;
                 if had_changes {
                     if applied.is_ok() {
                         self.changed_in_round.set(true);

@@ -33,6 +33,9 @@ pub(super) struct MetaRecord {
     /// edits carry them, and are its own to send again.
     #[serde(default)]
     pub(super) past_client_ids: Vec<Uuid>,
+    /// The server's token for `cursor`, sent back with it.
+    #[serde(default)]
+    pub(super) cursor_token: Option<String>,
 }
 
 impl MetaRecord {
@@ -45,6 +48,7 @@ impl MetaRecord {
             last_success_ms: None,
             clock: Hlc::default(),
             past_client_ids: Vec::new(),
+            cursor_token: None,
         }
     }
 }
@@ -55,6 +59,7 @@ impl From<MetaRecord> for SyncMeta {
             client_id: record.client_id,
             next_seq: record.next_seq,
             cursor: record.cursor,
+            cursor_token: record.cursor_token,
             last_success_ms: record.last_success_ms,
         }
     }

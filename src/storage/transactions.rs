@@ -849,6 +849,7 @@ pub(super) async fn renumber_outbox(
         record.client_id = new_client_id;
         // The server may have forgotten changes too: pull everything again.
         record.cursor = 0;
+        record.cursor_token = None;
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
@@ -949,6 +950,7 @@ pub(super) async fn apply_pull(
     database: &Database,
     changes: &[Change],
     next_cursor: u64,
+    cursor_token: Option<&str>,
 ) -> Result<(), StorageError> {
     let withdrawn: Vec<Uuid> = changes
         .iter()
@@ -1043,6 +1045,7 @@ pub(super) async fn apply_pull(
             scrub_outbox(&outbox, &tombstones).await?;
         }
         record.cursor = next_cursor;
+        record.cursor_token = cursor_token.map(str::to_owned);
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await

@@ -200,6 +200,12 @@ pub struct PullRequest {
     /// `reset_required`, and the tablet sends everything it holds again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_seq: Option<u64>,
+    /// The token the server gave with `cursor` ([`PullResponse::next_cursor_token`]).
+    /// A server whose change at `cursor` is not the one the token names has
+    /// another history than the tablet saw (a restore from an older backup
+    /// after which the log grew again): it answers `reset_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_token: Option<String>,
 }
 
 /// A record the server refused, kept aside whole with the reasons, as a
@@ -236,6 +242,10 @@ pub struct PullResponse {
     /// restored, say): drop the cursor and pull from 0.
     #[serde(default)]
     pub reset_required: bool,
+    /// Names the change at `next_cursor` (a digest of its number and
+    /// content), to send back with that cursor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor_token: Option<String>,
 }
 
 /// One change on the server, numbered by the server.

@@ -191,12 +191,15 @@ pub enum SyncCommand {
     /// Send this pull and answer with [`SyncEvent::PullAnswered`] or
     /// [`SyncEvent::PullFailed`].
     SendPull(PullRequest),
-    /// In one local transaction: store the changes and the new cursor.
+    /// In one local transaction: store the changes and the new cursor with
+    /// its token.
     ApplyPull {
         /// Changes to store.
         changes: Vec<Change>,
         /// Cursor to store with them.
         next_cursor: u64,
+        /// The server's token for that cursor, sent back with it.
+        cursor_token: Option<String>,
     },
     /// Send [`SyncEvent::Requested`] with [`Trigger::Timer`] at this time.
     ScheduleWake {
@@ -283,6 +286,8 @@ struct Round {
     renumbered: bool,
     reset_done: bool,
     cursor_at_start: u64,
+    /// The cursor's token then.
+    token_at_start: Option<String>,
     scope_generation: u64,
 }
 
@@ -303,6 +308,7 @@ pub struct SyncClient {
     ward_code: Option<String>,
     scope_generation: u64,
     acknowledged_seq: Option<u64>,
+    cursor_token: Option<String>,
 }
 
 impl SyncClient {
@@ -327,7 +333,14 @@ impl SyncClient {
             ward_code: None,
             scope_generation: 0,
             acknowledged_seq: None,
+            cursor_token: None,
         }
+    }
+
+    /// The token the server gave with the stored cursor.
+    pub fn with_cursor_token(mut self, token: Option<String>) -> SyncClient {
+        self.cursor_token = token;
+        self
     }
 
     /// The highest seq of this client the server acknowledged, as stored
@@ -354,6 +367,7 @@ impl SyncClient {
         }
         self.ward_code = ward_code;
         self.cursor = 0;
+        self.cursor_token = None;
         self.scope_generation += 1;
         true
     }
@@ -440,7 +454,10 @@ impl SyncClient {
                 // and its log may since have grown past this tablet's cursor
                 // with changes it never saw. Pull everything again.
                 self.cursor = 0;
+                self.cursor_token = None;
                 round.cursor_at_start = 0;
+                round.token_at_start = None;
+                round.token_at_start = None;
                 round.stage = Stage::ReadingOutbox;
                 vec![self.read_outbox()]
             }
@@ -481,6 +498,7 @@ impl SyncClient {
             renumbered: false,
             reset_done: false,
             cursor_at_start: self.cursor,
+            token_at_start: self.cursor_token.clone(),
             scope_generation: self.scope_generation,
         });
         vec![self.read_outbox()]
@@ -500,6 +518,7 @@ impl SyncClient {
             limit: self.config.pull_page_size,
             ward_code: self.ward_code.clone(),
             acknowledged_seq: self.acknowledged_seq,
+            cursor_token: self.cursor_token.clone(),
         })
     }
 
@@ -612,6 +631,7 @@ impl SyncClient {
             }
             round.reset_done = true;
             self.cursor = 0;
+            self.cursor_token = None;
             if round.renumbered {
                 round.stage = Stage::AwaitingPull { reset_done: true };
                 return vec![self.pull_request()];
@@ -629,12 +649,19 @@ impl SyncClient {
             };
             return self.fail(failure, now_ms, random);
         }
-        self.cursor = response
+        let next_cursor = response
             .next_cursor
             .max(if round.reset_done { 0 } else { cursor });
+        if next_cursor == response.next_cursor {
+            self.cursor_token = response.next_cursor_token;
+        } else if next_cursor != cursor {
+            self.cursor_token = None;
+        }
+        self.cursor = next_cursor;
         let mut commands = vec![SyncCommand::ApplyPull {
             changes: response.changes,
             next_cursor: self.cursor,
+            cursor_token: self.cursor_token.clone(),
         }];
         if response.has_more {
             commands.push(self.pull_request());
@@ -665,6 +692,7 @@ impl SyncClient {
             // storing failed must be pulled again.
             if matches!(failure, SyncFailure::Storage { .. }) {
                 self.cursor = round.cursor_at_start;
+                self.cursor_token = round.token_at_start;
             }
         }
         self.again = false;

@@ -251,16 +251,19 @@ async fn run(arguments: Arguments) -> Result<bool> {
         .map_err(|error| anyhow!("--period {}: {error}", arguments.period))?;
 
     // The server, on a fresh file, behind the proxy.
+    // Kept on any failure (the database and the server log tell why); removed
+    // only after a pass.
     let directory = tempfile::TempDir::with_prefix("thamgia-faults-")
-        .context("making a temporary directory")?;
-    let static_dir = directory.path().join("static");
+        .context("making a temporary directory")?
+        .keep();
+    let static_dir = directory.as_path().join("static");
     std::fs::create_dir_all(&static_dir)?;
     std::fs::write(
         static_dir.join("index.html"),
         "<!doctype html><title>Tham Gia fault suite</title>\n",
     )?;
-    let database_path = directory.path().join("faults.sqlite3");
-    let log_path = directory.path().join("server.log");
+    let database_path = directory.as_path().join("faults.sqlite3");
+    let log_path = directory.as_path().join("server.log");
     let binary = server::locate(arguments.server_bin.as_deref())?;
     let port = server::free_port()?;
     let mut server = ServerProcess::new(
@@ -335,7 +338,7 @@ async fn run(arguments: Arguments) -> Result<bool> {
 
     // Kill the server mid-push (taking a backup at one kill and restoring it
     // at a later one); wait until every outbox is empty.
-    let backup_path = directory.path().join("backup").join("faults.sqlite3");
+    let backup_path = directory.as_path().join("backup").join("faults.sqlite3");
     let mut backup: Option<Backup> = None;
     let mut restored: Option<Restored> = None;
     let mut kills_done: u32 = 0;
@@ -437,7 +440,7 @@ async fn run(arguments: Arguments) -> Result<bool> {
     proxy.stop();
     if !errors.is_empty() {
         server.kill_quietly().await;
-        let kept = directory.keep();
+        let kept = directory.clone();
         print_connections(&counts);
         bail!(
             "the run could not finish:\n  {}\n(database and server log kept in {})",
@@ -587,9 +590,11 @@ async fn run(arguments: Arguments) -> Result<bool> {
         server.starts, server.kills
     );
     if passed && !arguments.keep_dir {
-        drop(directory);
+        if let Err(error) = std::fs::remove_dir_all(&directory) {
+            eprintln!("could not remove {}: {error}", directory.display());
+        }
     } else {
-        let kept = directory.keep();
+        let kept = directory.clone();
         println!("  database and server log kept in {}", kept.display());
     }
     println!("  verdict: {}", if passed { "pass" } else { "FAIL" });

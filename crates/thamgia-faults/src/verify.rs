@@ -507,6 +507,20 @@ fn differing_fields(replica: &ReportFields, server: &ReportFields) -> usize {
         .filter(|key| {
             let ours = replica.get(key).map(|state| &state.winner);
             let theirs = server.get(key).map(|state| &state.winner);
+            if ours != theirs && std::env::var_os("THAMGIA_FAULTS_DEBUG").is_some() {
+                let in_ours = theirs.is_some_and(|winner| {
+                    replica
+                        .get(key)
+                        .is_some_and(|state| state.history().any(|edit| edit == winner))
+                });
+                eprintln!(
+                    "DEBUG {key:?}: tablet {:?} / server {:?}; server's winner in tablet's history: {in_ours}; history sizes {} / {}",
+                    ours.map(|edit| (edit.stamp, edit.sent_as, &edit.content)),
+                    theirs.map(|edit| (edit.stamp, edit.sent_as, &edit.content)),
+                    replica.get(key).map_or(0, |state| state.history().count()),
+                    server.get(key).map_or(0, |state| state.history().count()),
+                );
+            }
             ours != theirs
         })
         .count()

@@ -570,12 +570,21 @@ impl Database {
             }
             _ => false,
         };
-        if forgot_acknowledged || request.cursor > newest.max(0) as u64 {
+        // The change at the tablet's cursor is not the one it saw: the log
+        // was rolled back and grew again (a restore from an older backup).
+        let other_history = match &request.cursor_token {
+            Some(token) if request.cursor > 0 => {
+                self.change_token(request.cursor).await?.as_ref() != Some(token)
+            }
+            _ => false,
+        };
+        if forgot_acknowledged || other_history || request.cursor > newest.max(0) as u64 {
             return Ok(PullResponse {
                 changes: Vec::new(),
                 next_cursor: 0,
                 has_more: false,
                 reset_required: true,
+                next_cursor_token: None,
             });
         }
         // One row more than the page tells whether another page follows.
@@ -599,12 +608,33 @@ impl Database {
             });
         }
         let next_cursor = changes.last().map_or(request.cursor, |change| change.seq);
+        let next_cursor_token = self.change_token(next_cursor).await?;
         Ok(PullResponse {
             changes,
             next_cursor,
             has_more,
             reset_required: false,
+            next_cursor_token,
         })
+    }
+
+    /// The token of change `seq`: a digest of its number and content, so a
+    /// tablet sending it back with its cursor shows which history it saw.
+    /// `None` for the start of the log, or a change the server does not hold.
+    async fn change_token(&self, seq: u64) -> Result<Option<String>, ServerError> {
+        if seq == 0 {
+            return Ok(None);
+        }
+        let payload: Option<String> =
+            sqlx::query_scalar("SELECT payload FROM changes WHERE seq = $1")
+                .bind(seq as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(payload.map(|payload| {
+            let mut digest = sha256_hex(&format!("{seq}:{payload}"));
+            digest.truncate(32);
+            digest
+        }))
     }
 
     /// Withdraws consent for a response at the town hall (a guardian asked

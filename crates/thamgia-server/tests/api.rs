@@ -253,6 +253,7 @@ fn pull_request(cursor: u64, limit: u32) -> PullRequest {
         limit,
         ward_code: None,
         acknowledged_seq: None,
+        cursor_token: None,
     }
 }
 
@@ -498,6 +499,7 @@ async fn a_server_that_forgot_what_it_acknowledged_asks_the_tablet_to_send_again
     assert_eq!(answer.last_seq, 2);
     let pull = |acknowledged: Option<u64>| PullRequest {
         acknowledged_seq: acknowledged,
+        cursor_token: None,
         ..pull_request(0, 10)
     };
     for acknowledged in [None, Some(1), Some(2)] {
@@ -512,4 +514,39 @@ async fn a_server_that_forgot_what_it_acknowledged_asks_the_tablet_to_send_again
     assert_eq!(status, StatusCode::OK);
     assert!(page.reset_required);
     assert!(page.changes.is_empty());
+}
+
+#[tokio::test]
+async fn a_cursor_into_another_history_is_sent_back_to_the_start() {
+    let server = server().await;
+    // The seeded survey is change 1.
+    let (status, page): (_, PullResponse) =
+        server.post("/api/v1/sync/pull", &pull_request(0, 10)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.next_cursor, 1);
+    let token = page
+        .next_cursor_token
+        .clone()
+        .expect("a token for the cursor");
+    let with_token = |cursor_token: Option<String>| PullRequest {
+        cursor_token,
+        ..pull_request(1, 10)
+    };
+    let (_, page): (_, PullResponse) = server
+        .post("/api/v1/sync/pull", &with_token(Some(token.clone())))
+        .await;
+    assert!(!page.reset_required, "the same history");
+    assert_eq!(page.next_cursor_token.as_ref(), Some(&token));
+    // A token of another change at that number: the log the tablet saw was
+    // rolled back and grew again with other changes.
+    let (_, page): (_, PullResponse) = server
+        .post(
+            "/api/v1/sync/pull",
+            &with_token(Some("0123456789abcdef".to_owned())),
+        )
+        .await;
+    assert!(page.reset_required);
+    // No token (an older app): no check.
+    let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &with_token(None)).await;
+    assert!(!page.reset_required);
 }

@@ -68,6 +68,7 @@ async fn pull_all(database: &Database, cursor: u64, limit: u32) -> (u64, Vec<(u6
                 limit,
                 ward_code: None,
                 acknowledged_seq: None,
+                cursor_token: None,
             })
             .await
             .expect("pulled");

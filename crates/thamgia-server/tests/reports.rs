@@ -308,6 +308,7 @@ async fn a_tablet_pulls_only_its_own_wards_reports() {
         limit: 100,
         ward_code: ward.map(str::to_owned),
         acknowledged_seq: None,
+        cursor_token: None,
     };
     let reports_in = |page: &PullResponse| -> Vec<String> {
         page.changes

@@ -855,6 +855,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
         limit: 500,
         ward_code: None,
         acknowledged_seq: None,
+        cursor_token: None,
     };
     let request = Request::post("/api/v1/sync/pull")
         .header("content-type", "application/json")

@@ -92,9 +92,13 @@ impl FieldState {
 
     /// The state holding `seed` and `edits`: the largest by the merge's
     /// total order on show, the rest sorted by it, each edit once. Copies of
-    /// one edit under different stamps (the tablet's own and a server's
-    /// bounded one, see [`bound`]) count once, under the smallest stamp:
-    /// a minimum, so the join stays commutative, associative and idempotent.
+    /// one edit under different stamps (the tablet's own and the bounded
+    /// ones a server stored, see [`bound`]) count once: the largest bounded
+    /// copy, or the edit as made when no server bounded it. The largest, so
+    /// a replica that also saw an earlier bounding (which a server restored
+    /// from an older backup then forgot) agrees with the server's latest;
+    /// a choice by rank over the set, so the join stays commutative,
+    /// associative and idempotent.
     fn from_edits(seed: FieldEdit, edits: Vec<FieldEdit>) -> FieldState {
         let fallback = seed.clone();
         let mut all: Vec<FieldEdit> = std::iter::once(seed).chain(edits).collect();
@@ -102,14 +106,28 @@ impl FieldState {
         all.dedup_by(|later, earlier| later.total_cmp(earlier) == Ordering::Equal);
         let mut kept: Vec<FieldEdit> = Vec::with_capacity(all.len());
         let mut by_identity: BTreeMap<(uuid::Uuid, super::Hlc), Vec<usize>> = BTreeMap::new();
-        for edit in all {
+        // Largest first: of the bounded copies of one edit, the largest is
+        // met first and kept; the tablet's own unbounded copy (larger than
+        // any bounding of it) gives way to a bounded one.
+        for edit in all.into_iter().rev() {
             let copies = by_identity.entry(edit.identity()).or_default();
-            if copies.iter().any(|&index| kept[index].is_copy_of(&edit)) {
-                continue;
+            match copies
+                .iter()
+                .copied()
+                .find(|&index| kept[index].is_copy_of(&edit))
+            {
+                Some(index) => {
+                    if kept[index].sent_as.is_none() && edit.sent_as.is_some() {
+                        kept[index] = edit;
+                    }
+                }
+                None => {
+                    copies.push(kept.len());
+                    kept.push(edit);
+                }
             }
-            copies.push(kept.len());
-            kept.push(edit);
         }
+        kept.sort_by(FieldEdit::total_cmp);
         match kept.pop() {
             Some(winner) => FieldState {
                 winner,

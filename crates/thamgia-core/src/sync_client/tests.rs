@@ -136,6 +136,7 @@ fn a_round_pushes_acknowledges_and_pulls() {
             next_cursor: 1,
             has_more: false,
             reset_required: false,
+            next_cursor_token: None,
         }),
         30,
         0,
@@ -145,7 +146,8 @@ fn a_round_pushes_acknowledges_and_pulls() {
         vec![
             SyncCommand::ApplyPull {
                 changes: vec![survey_change(1)],
-                next_cursor: 1
+                next_cursor: 1,
+                cursor_token: None,
             },
             SyncCommand::ScheduleWake { at_ms: 30_030 },
         ]
@@ -313,6 +315,7 @@ fn a_pull_page_exactly_the_batch_size_relies_on_has_more() {
             next_cursor: 2,
             has_more: false,
             reset_required: false,
+            next_cursor_token: None,
         }),
         5,
         0,
@@ -335,6 +338,7 @@ fn a_pull_page_exactly_the_batch_size_relies_on_has_more() {
             next_cursor: 2,
             has_more: true,
             reset_required: false,
+            next_cursor_token: None,
         }),
         5,
         0,
@@ -346,6 +350,7 @@ fn a_pull_page_exactly_the_batch_size_relies_on_has_more() {
             next_cursor: 2,
             has_more: false,
             reset_required: false,
+            next_cursor_token: None,
         }),
         6,
         0,
@@ -364,6 +369,7 @@ fn a_pull_that_makes_no_progress_fails_instead_of_looping() {
             next_cursor: 4,
             has_more: true,
             reset_required: false,
+            next_cursor_token: None,
         }),
         0,
         0,
@@ -384,6 +390,7 @@ fn reset_required_queues_everything_again_then_pulls_from_zero() {
             next_cursor: 0,
             has_more: false,
             reset_required: true,
+            next_cursor_token: None,
         }),
         0,
         0,
@@ -427,11 +434,78 @@ fn reset_required_queues_everything_again_then_pulls_from_zero() {
             next_cursor: 0,
             has_more: false,
             reset_required: true,
+            next_cursor_token: None,
         }),
         0,
         0,
     );
     assert!(matches!(&commands[..], [SyncCommand::ScheduleWake { .. }]));
+}
+
+#[test]
+fn the_cursor_token_goes_back_with_the_cursor_and_is_stored_with_it() {
+    let mut client =
+        SyncClient::new(config(), CLIENT, 1, None).with_cursor_token(Some("t1".to_owned()));
+    let commands = started(&mut client, Vec::new(), 0);
+    assert!(
+        matches!(&commands[..], [SyncCommand::SendPull(pull)] if pull.cursor_token.as_deref() == Some("t1"))
+    );
+    let commands = client.handle(
+        SyncEvent::PullAnswered(PullResponse {
+            changes: vec![survey_change(2)],
+            next_cursor: 2,
+            has_more: false,
+            reset_required: false,
+            next_cursor_token: Some("t2".to_owned()),
+        }),
+        0,
+        0,
+    );
+    assert!(matches!(
+        &commands[0],
+        SyncCommand::ApplyPull { next_cursor: 2, cursor_token: Some(token), .. } if token == "t2"
+    ));
+    let commands = started(&mut client, Vec::new(), 0);
+    assert!(
+        matches!(&commands[..], [SyncCommand::SendPull(pull)] if pull.cursor == 2 && pull.cursor_token.as_deref() == Some("t2"))
+    );
+    // A failed store rolls both back.
+    client.handle(
+        SyncEvent::PullAnswered(PullResponse {
+            changes: vec![survey_change(3)],
+            next_cursor: 3,
+            has_more: true,
+            reset_required: false,
+            next_cursor_token: Some("t3".to_owned()),
+        }),
+        0,
+        0,
+    );
+    client.handle(
+        SyncEvent::StorageFailed(SyncFailure::Storage {
+            message: Localized::new("đầy", "full"),
+        }),
+        0,
+        0,
+    );
+    assert_eq!(client.cursor(), 2);
+    let commands = client.handle(SyncEvent::Requested(Trigger::UserRequest), 10_000_000, 0);
+    let commands = if commands.is_empty() {
+        started(&mut client, Vec::new(), 0)
+    } else {
+        client.handle(
+            SyncEvent::OutboxRead {
+                mutations: Vec::new(),
+                pending_total: 0,
+            },
+            10_000_000,
+            0,
+        )
+    };
+    assert!(
+        matches!(&commands[..], [SyncCommand::SendPull(pull)] if pull.cursor == 2 && pull.cursor_token.as_deref() == Some("t2")),
+        "{commands:?}"
+    );
 }
 
 #[test]
@@ -444,6 +518,7 @@ fn a_storage_failure_rolls_the_cursor_back() {
             next_cursor: 3,
             has_more: true,
             reset_required: false,
+            next_cursor_token: None,
         }),
         0,
         0,
@@ -471,6 +546,7 @@ fn a_request_during_a_round_starts_another_round_after_it() {
             next_cursor: 0,
             has_more: false,
             reset_required: false,
+            next_cursor_token: None,
         }),
         0,
         0,
@@ -633,6 +709,7 @@ fn run_lossy(seed: u64, count: u64) -> (ModelServer, usize) {
                     next_cursor: 0,
                     has_more: false,
                     reset_required: false,
+                    next_cursor_token: None,
                 })),
                 SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
             };
@@ -716,6 +793,7 @@ fn a_server_restored_from_an_older_backup_gets_everything_back() {
                         next_cursor: log.max(request.cursor),
                         has_more: false,
                         reset_required: request.cursor > log,
+                        next_cursor_token: None,
                     })),
                     SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
                 };
@@ -791,6 +869,7 @@ fn a_server_restored_from_an_older_backup_gets_everything_back() {
                         }),
                         has_more: false,
                         reset_required: request.cursor > log,
+                        next_cursor_token: None,
                     })),
                     SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
                 };
@@ -845,6 +924,7 @@ fn changing_the_ward_pulls_its_history_from_the_start() {
             next_cursor: 8,
             has_more: false,
             reset_required: false,
+            next_cursor_token: None,
         }),
         0,
         0,
