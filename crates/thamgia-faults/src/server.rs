@@ -47,10 +47,25 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
     )
 }
 
-/// A free loopback port (bound, read, released; the server binds it next).
+/// Where the server's port is chosen: below Linux's ephemeral range
+/// (32768–60999), so that while the server is down no outgoing connection
+/// (a tablet's to the proxy, say) is given its number as a local port, which
+/// would keep the restarted server from binding it.
+const SERVER_PORTS: std::ops::Range<u16> = 20_000..30_000;
+
+/// A free loopback port for the server, outside the ephemeral range (bound,
+/// read, released; the server binds it next).
 pub fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
+    // Start somewhere that depends on this process, so parallel runs differ.
+    let span = SERVER_PORTS.end - SERVER_PORTS.start;
+    let offset = (std::process::id() % u32::from(span)) as u16;
+    for step in 0..span {
+        let port = SERVER_PORTS.start + (offset + step) % span;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free port in {SERVER_PORTS:?}")
 }
 
 /// The server as a child process.
