@@ -29,7 +29,7 @@ use crate::pages::report_page::ReportPage;
 use crate::pages::responses_page::ResponsesPage;
 use crate::pages::sign_in_page::{settle_ward, SignInPage};
 use crate::pages::townhall_page::TownhallPage;
-use crate::state::{provide_app_state, use_app};
+use crate::state::{provide_app_state, use_app, AppState};
 use crate::storage::Store;
 use crate::sync::SyncDriver;
 
@@ -155,10 +155,10 @@ pub fn App(
                         <Routes fallback=|| view! { <HomePage/> }>
                             <Route path=path!("/") view=HomePage/>
                             <Route path=path!("/responses") view=ResponsesPage/>
-                            <Route path=path!("/report") view=ReportRoute/>
-                            <Route path=path!("/import") view=ImportRoute/>
-                            <Route path=path!("/townhall") view=TownhallRoute/>
-                            <Route path=path!("/accounts") view=AccountsRoute/>
+                            <Route path=path!("/report") view=|| view! { <ForRole allowed=AppState::may_report><ReportPage/></ForRole> }/>
+                            <Route path=path!("/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
+                            <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
+                            <Route path=path!("/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
                             <Route path=path!("/fill/:id") view=FillPage/>
                             <Route path=path!("/forums") view=ForumsPage/>
                             <Route path=path!("/forum/:id") view=ForumPage/>
@@ -170,46 +170,14 @@ pub fn App(
     }
 }
 
-/// The report, for ward and city officers.
+/// A page for some roles only: `allowed` decides from the signed-in
+/// account; others see [`NotForThisRole`]. The server refuses them anyway.
 #[component]
-fn ReportRoute() -> impl IntoView {
+fn ForRole(allowed: fn(&AppState) -> bool, children: ChildrenFn) -> impl IntoView {
     let app = use_app();
     view! {
-        <Show when=move || app.may_report() fallback=|| view! { <NotForThisRole/> }>
-            <ReportPage/>
-        </Show>
-    }
-}
-
-/// The import, for city officers.
-#[component]
-fn ImportRoute() -> impl IntoView {
-    let app = use_app();
-    view! {
-        <Show when=move || app.is_city_officer() fallback=|| view! { <NotForThisRole/> }>
-            <ImportPage/>
-        </Show>
-    }
-}
-
-/// The town hall, for city officers.
-#[component]
-fn TownhallRoute() -> impl IntoView {
-    let app = use_app();
-    view! {
-        <Show when=move || app.is_city_officer() fallback=|| view! { <NotForThisRole/> }>
-            <TownhallPage/>
-        </Show>
-    }
-}
-
-/// The accounts, for city officers.
-#[component]
-fn AccountsRoute() -> impl IntoView {
-    let app = use_app();
-    view! {
-        <Show when=move || app.is_city_officer() fallback=|| view! { <NotForThisRole/> }>
-            <AccountsPage/>
+        <Show when=move || allowed(&app) fallback=|| view! { <NotForThisRole/> }>
+            {children()}
         </Show>
     }
 }

@@ -213,21 +213,25 @@ impl SyncDriver {
                 return;
             }
         };
+        let up_to_date = |client: &SyncClient| {
+            client.is_running()
+                || (client.client_id() == meta.client_id
+                    && client.cursor() == meta.cursor
+                    && meta.last_success_ms <= client.status().last_success_ms)
+        };
+        // Most rounds find nothing new: read the outbox only to rebuild.
+        if up_to_date(&self.client.borrow()) {
+            return;
+        }
         let acknowledged = acknowledged_seq(&self.store, meta.next_seq)
             .await
             .unwrap_or(0);
         {
             let mut client = self.client.borrow_mut();
-            if client.is_running() {
+            if up_to_date(&client) {
                 return;
             }
             let last_success = client.status().last_success_ms;
-            if client.client_id() == meta.client_id
-                && client.cursor() == meta.cursor
-                && meta.last_success_ms <= last_success
-            {
-                return;
-            }
             // The stored cursor is the one of the ward saved on this tablet
             // (a ward change stores 0 before anything else).
             *client = SyncClient::new(

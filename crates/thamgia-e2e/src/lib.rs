@@ -424,3 +424,97 @@ pub async fn wait_for_count(page: &Page, name: &str, expected: u32) -> Result<()
     )
     .await
 }
+
+/// The app's IndexedDB stores `names`, read straight from the browser, as
+/// `{store: [[key, value], …]}`: what a test compares before and after.
+pub async fn indexed_db_stores(page: &Page, names: &[&str]) -> Result<serde_json::Value> {
+    let names = serde_json::to_string(names)?;
+    let text: String = js(
+        page,
+        &format!(
+            r#"(async () => {{
+            const database = await new Promise((resolve, reject) => {{
+                const request = indexedDB.open('thamgia');
+                request.onsuccess = () => resolve(request.result);
+                request.onerror = () => reject(request.error);
+            }});
+            const all = (name) => new Promise((resolve, reject) => {{
+                const transaction = database.transaction(name, 'readonly');
+                const store = transaction.objectStore(name);
+                const keys = store.getAllKeys();
+                const values = store.getAll();
+                transaction.oncomplete = () =>
+                    resolve(keys.result.map((key, index) => [key, values.result[index]]));
+                transaction.onerror = () => reject(transaction.error);
+            }});
+            try {{
+                const stores = {{}};
+                for (const name of {names}) {{
+                    stores[name] = await all(name);
+                }}
+                return JSON.stringify(stores);
+            }} finally {{
+                database.close();
+            }}
+        }})()"#
+        ),
+    )
+    .await?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// From the home page: starts the demo survey, records a 10–12-year-old
+/// girl's assent and her guardian's written consent, answers every
+/// question shown (varying the answers) and completes the response, which
+/// then waits in the outbox.
+pub async fn complete_demo_response(page: &Page) -> Result<()> {
+    use thamgia_core::QuestionKind;
+
+    click(page, "a[href='/']").await?;
+    click(page, "[data-test=start-survey]").await?;
+    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    click(page, "[data-test=sex] button[data-value=Female]").await?;
+    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
+        page,
+        "[data-test=guardian-consent] button[data-value=written]",
+    )
+    .await?;
+    click(page, "[data-test=next]").await?;
+    let survey = thamgia_server::seed::demo_survey()?;
+    let mut index = 0_usize;
+    while let Some(question_id) = current_question(page).await? {
+        let question = survey
+            .question(&question_id)
+            .with_context(|| format!("the app shows an unknown question {question_id}"))?;
+        let scope = format!("[data-question={question_id}]");
+        match &question.kind {
+            QuestionKind::Smiley { points } => {
+                let face = 1 + (index as u8 % (*points).max(1));
+                click(page, &format!("{scope} button[data-value='{face}']")).await?;
+            }
+            QuestionKind::SingleChoice { choices } if !choices.is_empty() => {
+                let choice = &choices[index % choices.len()];
+                click(
+                    page,
+                    &format!("{scope} button[data-value='{}']", choice.value),
+                )
+                .await?;
+            }
+            QuestionKind::YesNo => {
+                click(page, &format!("{scope} button[data-value='true']")).await?;
+            }
+            QuestionKind::Number { .. } => {
+                type_into(page, &format!("{scope} input"), "15").await?;
+            }
+            QuestionKind::ShortText { .. } => {
+                let text = format!("Sân chơi cần thêm bóng mát, câu {index}");
+                type_into(page, &format!("{scope} textarea"), &text).await?;
+            }
+            other => bail!("the demo survey has no {other:?} question"),
+        }
+        index += 1;
+        next_screen(page, &question_id).await?;
+    }
+    click(page, "[data-test=complete]").await
+}

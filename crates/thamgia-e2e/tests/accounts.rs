@@ -3,62 +3,9 @@
 //! ended, loses nothing, and sends its queue once the collector signs in
 //! again; signing out with a record not yet sent asks first and keeps it.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chromiumoxide::Page;
-use thamgia_core::QuestionKind;
 use thamgia_e2e::*;
-use thamgia_server::seed;
-
-/// Fills the demo survey for one child, answering every question shown,
-/// and completes it: one more record waiting in the outbox.
-async fn complete_a_demo_response(page: &Page) -> Result<()> {
-    click(page, "a[href='/']").await?;
-    click(page, "[data-test=start-survey]").await?;
-    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    click(page, "[data-test=sex] button[data-value=Male]").await?;
-    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
-    click(
-        page,
-        "[data-test=guardian-consent] button[data-value=written]",
-    )
-    .await?;
-    click(page, "[data-test=next]").await?;
-    let survey = seed::demo_survey()?;
-    while let Some(question_id) = current_question(page).await? {
-        let question = survey
-            .question(&question_id)
-            .with_context(|| format!("the app shows an unknown question {question_id}"))?;
-        let scope = format!("[data-question={question_id}]");
-        match &question.kind {
-            QuestionKind::Smiley { .. } => {
-                click(page, &format!("{scope} button[data-value='1']")).await?;
-            }
-            QuestionKind::SingleChoice { choices } => {
-                let choice = choices
-                    .first()
-                    .context("a choice question without choices")?;
-                click(
-                    page,
-                    &format!("{scope} button[data-value='{}']", choice.value),
-                )
-                .await?;
-            }
-            QuestionKind::YesNo => {
-                click(page, &format!("{scope} button[data-value='false']")).await?;
-            }
-            QuestionKind::Number { .. } => {
-                type_into(page, &format!("{scope} input"), "15").await?;
-            }
-            QuestionKind::ShortText { .. } => {
-                type_into(page, &format!("{scope} textarea"), "Cần thêm sân chơi").await?;
-            }
-            other => bail!("the demo survey has no {other:?} question"),
-        }
-        next_screen(page, &question_id).await?;
-    }
-    click(page, "[data-test=complete]").await?;
-    Ok(())
-}
 
 /// What the tablet's IndexedDB holds: responses, outbox entries, and
 /// whether a session is kept.
@@ -103,7 +50,7 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
         "document.querySelector(\"[data-test=signed-in][data-username='badinh']\") && document.querySelector('[data-test=start-survey]')",
     )
     .await?;
-    complete_a_demo_response(&page).await?;
+    complete_demo_response(&page).await?;
     wait_for_count(&page, "waiting", 1).await?;
 
     // The server is back; before the tablet reconnects, a city officer
@@ -158,7 +105,7 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
 
     // Offline again, another child's answers wait; signing out asks first.
     set_offline(&page, true).await?;
-    complete_a_demo_response(&page).await?;
+    complete_demo_response(&page).await?;
     wait_for_count(&page, "waiting", 1).await?;
     js::<bool>(
         &page,

@@ -15,13 +15,11 @@ use anyhow::{bail, Context, Result};
 use chromiumoxide::cdp::browser_protocol::storage::OverrideQuotaForOriginParams;
 use chromiumoxide::Page;
 use serde_json::Value;
-use thamgia_core::QuestionKind;
 use thamgia_e2e::{
-    click, close_browser, current_question, first_visit_in_ba_dinh, js, launch_browser,
-    next_screen, open_app, set_offline, start_server, test_config, text_of, type_into, wait_for,
+    click, close_browser, complete_demo_response, first_visit_in_ba_dinh, indexed_db_stores, js,
+    launch_browser, open_app, set_offline, start_server, test_config, text_of, wait_for,
     wait_for_count, WAIT,
 };
-use thamgia_server::seed;
 
 /// The database that fills the quota.
 const FILLER: &str = "thamgia-quota-filler";
@@ -54,7 +52,8 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
     // Offline (so nothing is sent or pulled meanwhile), the worker completes
     // a response (it waits in the outbox) and starts another (a draft).
     set_offline(&page, true).await?;
-    complete_a_response(&page).await?;
+    complete_demo_response(&page).await?;
+    wait_for_count(&page, "waiting", 1).await?;
     click(&page, "[data-test=start-survey]").await?;
     click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
     wait_for(
@@ -66,7 +65,7 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
     click(&page, "a[href='/']").await?;
     wait_for_count(&page, "drafts", 1).await?;
     wait_for_count(&page, "waiting", 1).await?;
-    let before = snapshot(&page).await?;
+    let before = indexed_db_stores(&page, &["responses", "outbox"]).await?;
     assert_eq!(records(&before, "responses")?.len(), 2);
     assert_eq!(records(&before, "outbox")?.len(), 1);
 
@@ -126,7 +125,7 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
 
     // Everything saved before is still there, unchanged: the responses, the
     // outbox, and the counts on the home page.
-    let during = snapshot(&page).await?;
+    let during = indexed_db_stores(&page, &["responses", "outbox"]).await?;
     for name in ["responses", "outbox"] {
         assert_eq!(records(&during, name)?, records(&before, name)?, "{name}");
     }
@@ -163,7 +162,7 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
     click(&page, "a[href='/']").await?;
     wait_for_count(&page, "drafts", 2).await?;
     wait_for_count(&page, "waiting", 1).await?;
-    let after = snapshot(&page).await?;
+    let after = indexed_db_stores(&page, &["responses", "outbox"]).await?;
     let responses_after = records(&after, "responses")?;
     assert_eq!(responses_after.len(), 3);
     for (key, value) in records(&before, "responses")? {
@@ -174,57 +173,6 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
     close_browser(browser, events).await?;
     server.stop().await?;
     Ok(())
-}
-
-/// Answers every question of the demo survey and completes the response.
-async fn complete_a_response(page: &Page) -> Result<()> {
-    click(page, "[data-test=start-survey]").await?;
-    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    click(page, "[data-test=sex] button[data-value=Female]").await?;
-    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
-    click(
-        page,
-        "[data-test=guardian-consent] button[data-value=written]",
-    )
-    .await?;
-    click(page, "[data-test=next]").await?;
-    let survey = seed::demo_survey()?;
-    let mut index = 0_usize;
-    while let Some(question_id) = current_question(page).await? {
-        let question = survey
-            .question(&question_id)
-            .with_context(|| format!("the app shows an unknown question {question_id}"))?;
-        let scope = format!("[data-question={question_id}]");
-        match &question.kind {
-            QuestionKind::Smiley { points } => {
-                let face = 1 + (index as u8 % *points);
-                click(page, &format!("{scope} button[data-value='{face}']")).await?;
-            }
-            QuestionKind::SingleChoice { choices } => {
-                let choice = &choices[index % choices.len()];
-                click(
-                    page,
-                    &format!("{scope} button[data-value='{}']", choice.value),
-                )
-                .await?;
-            }
-            QuestionKind::YesNo => {
-                click(page, &format!("{scope} button[data-value='true']")).await?;
-            }
-            QuestionKind::Number { .. } => {
-                type_into(page, &format!("{scope} input"), "15").await?;
-            }
-            QuestionKind::ShortText { .. } => {
-                let text = format!("Sân chơi cần thêm bóng mát, câu {index}");
-                type_into(page, &format!("{scope} textarea"), &text).await?;
-            }
-            other => bail!("the demo survey has no {other:?} question"),
-        }
-        index += 1;
-        next_screen(page, &question_id).await?;
-    }
-    click(page, "[data-test=complete]").await?;
-    wait_for_count(page, "waiting", 1).await
 }
 
 /// What the browser reports: bytes used by the origin and its quota.
@@ -320,40 +268,6 @@ async fn wait_briefly_for_fill_page(page: &Page) -> Result<bool> {
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
     Ok(false)
-}
-
-/// The app's responses and outbox, read straight from IndexedDB as
-/// `{store: [[key, value], …]}`.
-async fn snapshot(page: &Page) -> Result<Value> {
-    let text: String = js(
-        page,
-        r#"(async () => {
-            const database = await new Promise((resolve, reject) => {
-                const request = indexedDB.open('thamgia');
-                request.onsuccess = () => resolve(request.result);
-                request.onerror = () => reject(request.error);
-            });
-            const all = (name) => new Promise((resolve, reject) => {
-                const transaction = database.transaction(name, 'readonly');
-                const store = transaction.objectStore(name);
-                const keys = store.getAllKeys();
-                const values = store.getAll();
-                transaction.oncomplete = () =>
-                    resolve(keys.result.map((key, index) => [key, values.result[index]]));
-                transaction.onerror = () => reject(transaction.error);
-            });
-            try {
-                return JSON.stringify({
-                    responses: await all('responses'),
-                    outbox: await all('outbox'),
-                });
-            } finally {
-                database.close();
-            }
-        })()"#,
-    )
-    .await?;
-    Ok(serde_json::from_str(&text)?)
 }
 
 /// The records of `name` in a snapshot, by key.

@@ -16,8 +16,8 @@ use anyhow::{bail, Context, Result};
 use chromiumoxide::Page;
 use serde_json::Value;
 use thamgia_e2e::{
-    click, close_browser, dist_dir, first_visit_in_ba_dinh, js, launch_browser, open_app,
-    set_offline, start_server, test_config, wait_for, wait_for_count, WAIT,
+    click, close_browser, dist_dir, first_visit_in_ba_dinh, indexed_db_stores, js, launch_browser,
+    open_app, set_offline, start_server, test_config, wait_for, wait_for_count, WAIT,
 };
 
 /// The worker version the changed build carries.
@@ -66,7 +66,7 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
         .to_owned();
     click(&page, "a[href='/']").await?;
     wait_for_count(&page, "drafts", 1).await?;
-    let before = snapshot(&page).await?;
+    let before = indexed_db_stores(&page, &["responses", "surveys"]).await?;
     let draft_before = record(&before, "responses", &draft_id)?;
     let surveys_before = store(&before, "surveys")?;
     if surveys_before.is_empty() {
@@ -139,7 +139,7 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
     )
     .await?;
     wait_for_count(&page, "drafts", 1).await?;
-    let after = snapshot(&page).await?;
+    let after = indexed_db_stores(&page, &["responses", "surveys"]).await?;
     assert_eq!(record(&after, "responses", &draft_id)?, draft_before);
     assert_eq!(store(&after, "surveys")?, surveys_before);
 
@@ -162,7 +162,7 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
         "document.querySelector(\"[data-test=age-bands] button[data-value='10-12'][aria-pressed=true]\") && document.querySelector('[data-test=sex] button[data-value=Female][aria-pressed=true]')",
     )
     .await?;
-    let offline = snapshot(&page).await?;
+    let offline = indexed_db_stores(&page, &["responses", "surveys"]).await?;
     assert_eq!(record(&offline, "responses", &draft_id)?, draft_before);
     assert_eq!(store(&offline, "surveys")?, surveys_before);
 
@@ -268,40 +268,6 @@ async fn shell_caches(page: &Page) -> Result<Vec<String>> {
     )
     .await?;
     Ok(serde_json::from_str(&names)?)
-}
-
-/// The app's responses and surveys, read straight from IndexedDB as
-/// `{store: [[key, value], …]}`.
-async fn snapshot(page: &Page) -> Result<Value> {
-    let text: String = js(
-        page,
-        r#"(async () => {
-            const database = await new Promise((resolve, reject) => {
-                const request = indexedDB.open('thamgia');
-                request.onsuccess = () => resolve(request.result);
-                request.onerror = () => reject(request.error);
-            });
-            const all = (name) => new Promise((resolve, reject) => {
-                const transaction = database.transaction(name, 'readonly');
-                const store = transaction.objectStore(name);
-                const keys = store.getAllKeys();
-                const values = store.getAll();
-                transaction.oncomplete = () =>
-                    resolve(keys.result.map((key, index) => [key, values.result[index]]));
-                transaction.onerror = () => reject(transaction.error);
-            });
-            try {
-                return JSON.stringify({
-                    responses: await all('responses'),
-                    surveys: await all('surveys'),
-                });
-            } finally {
-                database.close();
-            }
-        })()"#,
-    )
-    .await?;
-    Ok(serde_json::from_str(&text)?)
 }
 
 /// The `[key, value]` pairs of `name` in a snapshot.

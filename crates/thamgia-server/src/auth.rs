@@ -497,14 +497,8 @@ impl Database {
     /// The ward of a stored (or withdrawn) response, for the ward check of
     /// a withdrawal at the town hall.
     pub async fn response_ward(&self, response_id: Uuid) -> Result<Option<String>, ServerError> {
-        let ward: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT ward_code FROM responses WHERE id = $1
-             UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1",
-        )
-        .bind(response_id.to_string())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(ward.flatten())
+        let mut connection = self.pool().acquire().await?;
+        crate::database::response_ward(&mut connection, response_id).await
     }
 
     /// The ward of the forum a recommendation came from.
@@ -512,14 +506,8 @@ impl Database {
         &self,
         recommendation_id: Uuid,
     ) -> Result<Option<String>, ServerError> {
-        let ward: Option<String> = sqlx::query_scalar(
-            "SELECT f.ward_code FROM recommendations r JOIN forums f ON f.id = r.forum_id
-             WHERE r.id = $1",
-        )
-        .bind(recommendation_id.to_string())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(ward)
+        let mut connection = self.pool().acquire().await?;
+        crate::forums::recommendation_ward(&mut connection, recommendation_id).await
     }
 }
 

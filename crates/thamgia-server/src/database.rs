@@ -572,12 +572,13 @@ impl Database {
         };
         // The change at the tablet's cursor is not the one it saw: the log
         // was rolled back and grew again (a restore from an older backup).
-        let other_history = match &request.cursor_token {
-            Some(token) if request.cursor > 0 => {
-                self.change_token(request.cursor).await?.as_ref() != Some(token)
-            }
-            _ => false,
+        let cursor_token = match &request.cursor_token {
+            Some(_) => self.change_token(request.cursor).await?,
+            None => None,
         };
+        let other_history = request.cursor > 0
+            && request.cursor_token.is_some()
+            && cursor_token != request.cursor_token;
         if forgot_acknowledged || other_history || request.cursor > newest.max(0) as u64 {
             return Ok(PullResponse {
                 changes: Vec::new(),
@@ -608,7 +609,12 @@ impl Database {
             });
         }
         let next_cursor = changes.last().map_or(request.cursor, |change| change.seq);
-        let next_cursor_token = self.change_token(next_cursor).await?;
+        // A page with nothing new leaves the cursor, and its token, as they were.
+        let next_cursor_token = if next_cursor == request.cursor && request.cursor_token.is_some() {
+            cursor_token
+        } else {
+            self.change_token(next_cursor).await?
+        };
         Ok(PullResponse {
             changes,
             next_cursor,
@@ -718,8 +724,8 @@ impl Database {
 
     /// How many mutations were refused and kept aside.
     /// The refused records, newest first (at most `limit`), of one ward or
-    /// of all. A response is kept as the response; anything else as the
-    /// mutation it came in.
+    /// of all. Each is kept as the mutation it came in (responses refused
+    /// by earlier versions were kept as the bare response).
     pub async fn quarantined(
         &self,
         ward_code: Option<&str>,
@@ -950,32 +956,8 @@ async fn submit_response(
         }
     };
     if !reasons.is_empty() {
-        sqlx::query(
-            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at,
-                 record_id)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, seq) DO NOTHING",
-        )
-        .bind(client_id)
-        .bind(seq as i64)
-        .bind(&content)
-        .bind(serde_json::to_string(&reasons)?)
-        .bind(received_at)
-        .bind(response.id.to_string())
-        .execute(&mut *connection)
-        .await?;
-        let message = Localized::new(
-            reasons
-                .iter()
-                .map(|reason| reason.vi.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            reasons
-                .iter()
-                .map(|reason| reason.en.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        return Ok(MutationOutcome::Rejected { message });
+        // Kept aside with its reasons by the push, as every refused record.
+        return Ok(crate::forums::rejected(reasons));
     }
 
     let hash = sha256_hex(&content);
@@ -1192,12 +1174,7 @@ async fn out_of_scope(
             .then(|| other_ward(&forum.ward_code))
             .flatten(),
         MutationChange::WithdrawResponse { response_id, .. } => {
-            let ward: Option<String> =
-                sqlx::query_scalar("SELECT ward_code FROM responses WHERE id = $1")
-                    .bind(response_id.to_string())
-                    .fetch_optional(&mut *connection)
-                    .await?;
-            match ward {
+            match response_ward(connection, *response_id).await? {
                 Some(ward) if !account.may_access_ward(&ward) => other_ward(&ward),
                 _ => None,
             }
@@ -1238,6 +1215,21 @@ async fn out_of_scope(
         }
     };
     Ok(refusal)
+}
+
+/// The ward of a stored or withdrawn response, if the server knows it.
+pub(crate) async fn response_ward(
+    connection: &mut AnyConnection,
+    response_id: Uuid,
+) -> Result<Option<String>, ServerError> {
+    let ward: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT ward_code FROM responses WHERE id = $1
+         UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1",
+    )
+    .bind(response_id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(ward.flatten())
 }
 
 /// The wire name of a mutation's kind (`submit_forum`, …).

@@ -101,7 +101,9 @@ pub(crate) async fn recommendation_ward(
     .await?)
 }
 
-fn rejected(problems: Vec<Localized>) -> MutationOutcome {
+/// The outcome of a record refused for `problems`, joined into one
+/// message in each language.
+pub(crate) fn rejected(problems: Vec<Localized>) -> MutationOutcome {
     MutationOutcome::Rejected {
         message: Localized::new(
             problems

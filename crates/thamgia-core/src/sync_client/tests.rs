@@ -736,7 +736,90 @@ fn through_a_lossy_network_every_response_arrives_exactly_once() {
     }
 }
 
-/// A tablet that sent `count` responses, all acknowledged, meets a server
+/// A tablet and a model server whose history can be rolled back, for
+/// [`a_server_restored_from_an_older_backup_gets_everything_back`].
+struct RestoreWorld {
+    server: ModelServer,
+    /// How many changes the server's log holds (one per response stored).
+    log: u64,
+    outbox: BTreeMap<u64, Mutation>,
+    /// Every record the tablet made, acknowledged or not.
+    held: Vec<Mutation>,
+    renumberings: u128,
+    client_id: Uuid,
+}
+
+impl RestoreWorld {
+    /// Runs one round of `client` to its end, doing what the driver does.
+    fn round(&mut self, client: &mut SyncClient, trigger: Trigger, now: i64) {
+        let mut queue = client.handle(SyncEvent::Requested(trigger), now, 0);
+        while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
+            let event = match command {
+                SyncCommand::ReadOutbox { limit } => Some(SyncEvent::OutboxRead {
+                    mutations: self.outbox.values().take(limit).cloned().collect(),
+                    pending_total: self.outbox.len() as u64,
+                }),
+                SyncCommand::SendPush(request) => {
+                    assert_eq!(request.client_id, self.client_id);
+                    let before = self.server.inserts;
+                    let answer = self.server.push(&request);
+                    self.log += (self.server.inserts - before) as u64;
+                    Some(SyncEvent::PushAnswered(answer))
+                }
+                SyncCommand::ApplyPushResults {
+                    acknowledged_through,
+                    ..
+                } => {
+                    self.outbox.retain(|seq, _| *seq > acknowledged_through);
+                    None
+                }
+                SyncCommand::RenumberOutbox => {
+                    // Renumber what waits, then queue again every record held.
+                    self.renumberings += 1;
+                    let waiting: Vec<Mutation> =
+                        std::mem::take(&mut self.outbox).into_values().collect();
+                    for (index, mut entry) in waiting
+                        .into_iter()
+                        .chain(self.held.iter().cloned())
+                        .enumerate()
+                    {
+                        entry.seq = index as u64 + 1;
+                        self.outbox.insert(entry.seq, entry);
+                    }
+                    self.client_id = Uuid::from_u128(0xC0FFEE + self.renumberings);
+                    Some(SyncEvent::OutboxRenumbered {
+                        client_id: self.client_id,
+                    })
+                }
+                SyncCommand::SendPull(request) => {
+                    let reset_required = request.cursor > self.log;
+                    Some(SyncEvent::PullAnswered(PullResponse {
+                        changes: Vec::new(),
+                        next_cursor: if reset_required { 0 } else { self.log },
+                        has_more: false,
+                        reset_required,
+                        next_cursor_token: None,
+                    }))
+                }
+                SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
+            };
+            if let Some(event) = event {
+                queue.extend(client.handle(event, now, 0));
+            }
+        }
+    }
+
+    /// Makes record `number` and queues it under the next seq.
+    fn make(&mut self, number: u64, next_seq: &mut u64) {
+        let mut entry = mutation(number);
+        self.held.push(entry.clone());
+        entry.seq = *next_seq;
+        *next_seq += 1;
+        self.outbox.insert(entry.seq, entry);
+    }
+}
+
+/// A tablet that sent 12 responses, all acknowledged, meets a server
 /// restored from a backup taken halfway: the server's numbering and log
 /// are those of the backup. The tablet's next pull (its cursor beyond the
 /// log) or push (a gap) makes it queue everything it holds again; the
@@ -744,145 +827,61 @@ fn through_a_lossy_network_every_response_arrives_exactly_once() {
 #[test]
 fn a_server_restored_from_an_older_backup_gets_everything_back() {
     for restore_on_push in [false, true] {
-        let mut server = ModelServer::default();
-        let mut log: u64 = 0;
-        let held: Vec<Mutation> = (1..=12).map(mutation).collect();
-        let mut outbox: BTreeMap<u64, Mutation> = BTreeMap::new();
-        let mut next_seq = 1;
+        let mut world = RestoreWorld {
+            server: ModelServer::default(),
+            log: 0,
+            outbox: BTreeMap::new(),
+            held: Vec::new(),
+            renumberings: 0,
+            client_id: CLIENT,
+        };
         let mut client = SyncClient::new(config(), CLIENT, 0, None);
+        let mut next_seq = 1;
         let mut backup = None;
         let mut now = 0;
-        for (index, record) in held.iter().enumerate() {
-            let mut entry = record.clone();
-            entry.seq = next_seq;
-            next_seq += 1;
-            outbox.insert(entry.seq, entry);
-            if index == 5 {
+        for number in 1..=12 {
+            world.make(number, &mut next_seq);
+            if number == 6 {
                 backup = Some((
-                    server.last_seq.clone(),
-                    server.seq_records.clone(),
-                    server.stored.clone(),
-                    log,
+                    world.server.last_seq.clone(),
+                    world.server.seq_records.clone(),
+                    world.server.stored.clone(),
+                    world.log,
                 ));
             }
             // One round per record: push it, pull.
             now += 100_000;
-            let mut queue = client.handle(SyncEvent::Requested(Trigger::LocalChange), now, 0);
-            while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
-                let event = match command {
-                    SyncCommand::ReadOutbox { limit } => Some(SyncEvent::OutboxRead {
-                        mutations: outbox.values().take(limit).cloned().collect(),
-                        pending_total: outbox.len() as u64,
-                    }),
-                    SyncCommand::SendPush(request) => {
-                        let before = server.inserts;
-                        let answer = server.push(&request);
-                        log += (server.inserts - before) as u64;
-                        Some(SyncEvent::PushAnswered(answer))
-                    }
-                    SyncCommand::ApplyPushResults {
-                        acknowledged_through,
-                        ..
-                    } => {
-                        outbox.retain(|seq, _| *seq > acknowledged_through);
-                        None
-                    }
-                    SyncCommand::RenumberOutbox => unreachable!("no restore yet"),
-                    SyncCommand::SendPull(request) => Some(SyncEvent::PullAnswered(PullResponse {
-                        changes: Vec::new(),
-                        next_cursor: log.max(request.cursor),
-                        has_more: false,
-                        reset_required: request.cursor > log,
-                        next_cursor_token: None,
-                    })),
-                    SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
-                };
-                if let Some(event) = event {
-                    queue.extend(client.handle(event, now, 0));
-                }
-            }
+            world.round(&mut client, Trigger::LocalChange, now);
         }
-        assert!(outbox.is_empty());
-        assert_eq!(server.stored.len(), 12);
+        assert!(world.outbox.is_empty());
+        assert_eq!(world.server.stored.len(), 12);
+        assert_eq!(world.renumberings, 0, "no renumbering before the restore");
         // The restore: the server is back to the backup.
         let (last_seq, seq_records, stored, backup_log) = backup.expect("a backup");
-        server.last_seq = last_seq;
-        server.seq_records = seq_records;
-        server.stored = stored;
-        log = backup_log;
+        world.server.last_seq = last_seq;
+        world.server.seq_records = seq_records;
+        world.server.stored = stored;
+        world.log = backup_log;
         assert!(
-            server.stored.len() < 12,
+            world.server.stored.len() < 12,
             "the restore lost acknowledged responses"
         );
         // Either the next push meets a gap, or the next pull a short log.
         if restore_on_push {
-            let mut entry = mutation(13);
-            entry.seq = next_seq;
-            outbox.insert(entry.seq, entry);
+            world.make(13, &mut next_seq);
         }
-        let mut renumberings = 0;
-        let mut current = CLIENT;
         for _ in 0..5 {
             now += 100_000;
-            let mut queue = client.handle(SyncEvent::Requested(Trigger::UserRequest), now, 0);
-            while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
-                let event = match command {
-                    SyncCommand::ReadOutbox { limit } => Some(SyncEvent::OutboxRead {
-                        mutations: outbox.values().take(limit).cloned().collect(),
-                        pending_total: outbox.len() as u64,
-                    }),
-                    SyncCommand::SendPush(request) => {
-                        assert_eq!(request.client_id, current);
-                        let before = server.inserts;
-                        let answer = server.push(&request);
-                        log += (server.inserts - before) as u64;
-                        Some(SyncEvent::PushAnswered(answer))
-                    }
-                    SyncCommand::ApplyPushResults {
-                        acknowledged_through,
-                        ..
-                    } => {
-                        outbox.retain(|seq, _| *seq > acknowledged_through);
-                        None
-                    }
-                    SyncCommand::RenumberOutbox => {
-                        // What the driver does: renumber what waits, then
-                        // queue again every record held.
-                        renumberings += 1;
-                        let waiting: Vec<Mutation> =
-                            std::mem::take(&mut outbox).into_values().collect();
-                        let mut seq = 0;
-                        for mut entry in waiting.into_iter().chain(held.iter().cloned()) {
-                            seq += 1;
-                            entry.seq = seq;
-                            outbox.insert(seq, entry);
-                        }
-                        current = Uuid::from_u128(0xC0FFEE + renumberings);
-                        Some(SyncEvent::OutboxRenumbered { client_id: current })
-                    }
-                    SyncCommand::SendPull(request) => Some(SyncEvent::PullAnswered(PullResponse {
-                        changes: Vec::new(),
-                        next_cursor: log.max(if request.cursor > log {
-                            0
-                        } else {
-                            request.cursor
-                        }),
-                        has_more: false,
-                        reset_required: request.cursor > log,
-                        next_cursor_token: None,
-                    })),
-                    SyncCommand::ApplyPull { .. } | SyncCommand::ScheduleWake { .. } => None,
-                };
-                if let Some(event) = event {
-                    queue.extend(client.handle(event, now, 0));
-                }
-            }
+            world.round(&mut client, Trigger::UserRequest, now);
         }
-        assert_eq!(renumberings, 1, "restore on push: {restore_on_push}");
-        assert!(outbox.is_empty(), "restore on push: {restore_on_push}");
+        assert_eq!(world.renumberings, 1, "restore on push: {restore_on_push}");
+        assert!(
+            world.outbox.is_empty(),
+            "restore on push: {restore_on_push}"
+        );
         let expected = if restore_on_push { 13 } else { 12 };
         assert_eq!(
-            server.stored.len(),
+            world.server.stored.len(),
             expected,
             "every response is back, once"
         );
