@@ -227,6 +227,28 @@ pub struct QuarantinedRecord {
     pub reasons: Vec<Localized>,
     /// When it arrived (RFC 3339).
     pub received_at: String,
+    /// The account that sent it, when the server knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_by: Option<String>,
+    /// The size of the record as sent, in bytes of JSON.
+    #[serde(default)]
+    pub payload_bytes: u64,
+    /// The SHA-256 digest (hex) of the record as sent, when kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_sha256: Option<String>,
+    /// Whether the server kept the whole record; a record larger than
+    /// [`MAX_QUARANTINED_PAYLOAD_BYTES`] keeps only its first bytes.
+    #[serde(default = "kept_whole")]
+    pub payload_complete: bool,
+}
+
+/// Most bytes of a refused record's JSON the server keeps; a larger one
+/// keeps its first bytes, its size and its digest. Far above a real
+/// response (about 1.3 KB), so only a broken or hostile client meets it.
+pub const MAX_QUARANTINED_PAYLOAD_BYTES: usize = 256 * 1024;
+
+fn kept_whole() -> bool {
+    true
 }
 
 /// One page of changes.

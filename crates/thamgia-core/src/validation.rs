@@ -119,6 +119,8 @@ pub fn validate_with(
     check_participant_and_consent(survey, response, mode, &mut issues);
 
     for (name, instance) in engine.unknown_answers(&response.answers) {
+        // The name is the client's: only a short prefix is quoted back.
+        let name = crate::limits::quoted(&name);
         issues.push(ValidationIssue::at(
             &name,
             &instance,

@@ -7,7 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,6 +23,7 @@ use thamgia_core::{
 
 use crate::auth::Caller;
 use crate::error::ServerError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::seed::UnitList;
 use crate::xlsform::{import_xlsform, ImportProblem};
 use crate::AppState;
@@ -30,11 +31,20 @@ use crate::AppState;
 /// Largest request body accepted: 500 responses of a long survey fit well.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// Largest sign-in body: a user name, a password and a device name.
+pub const MAX_SIGN_IN_BODY_BYTES: usize = 16 * 1024;
+
 /// The API routes, to be nested under `/api/v1`.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
-        .route("/session", post(sign_in).get(session_info).delete(sign_out))
+        .route(
+            "/session",
+            post(sign_in)
+                .layer(DefaultBodyLimit::max(MAX_SIGN_IN_BODY_BYTES))
+                .get(session_info)
+                .delete(sign_out),
+        )
         .route("/accounts", get(accounts).post(create_account))
         .route("/accounts/{username}", axum::routing::put(update_account))
         .route("/devices/{id}/revoke", post(revoke_device))
@@ -64,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/push", post(push))
         .route("/sync/pull", post(pull))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -102,7 +113,7 @@ async fn surveys(
 async fn survey(
     _caller: Caller,
     State(state): State<AppState>,
-    Path((id, version)): Path<(String, u32)>,
+    ApiPath((id, version)): ApiPath<(String, u32)>,
 ) -> Result<Json<SurveyDefinition>, ServerError> {
     state
         .database
@@ -120,7 +131,12 @@ async fn push(
     let Json(request) = body?;
     let answer = state
         .database
-        .push_as(&request, &caller.info, Utc::now())
+        .push_as(
+            &request,
+            &caller.info,
+            &|ward: &str| state.units.has(ward),
+            Utc::now(),
+        )
         .await?;
     tracing::info!(
         client_id = %request.client_id,
@@ -149,7 +165,7 @@ async fn pull(
 async fn withdraw(
     caller: Caller,
     State(state): State<AppState>,
-    Path(id): Path<uuid::Uuid>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
 ) -> Result<axum::http::StatusCode, ServerError> {
     match state.database.response_ward(id).await? {
         Some(ward) => caller.require_officer_of(&ward)?,
@@ -215,7 +231,7 @@ pub struct ReportView {
 async fn report(
     caller: Caller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReportView>, ServerError> {
     let report_id: thamgia_core::report::ReportId =
         id.parse()
@@ -238,7 +254,7 @@ async fn indicators(
 async fn set_targets(
     caller: Caller,
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     body: Result<Json<Vec<thamgia_core::indicator::Target>>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
     caller.require_city()?;
@@ -274,7 +290,7 @@ fn parse_period(text: &str) -> Result<thamgia_core::report::Period, ServerError>
 async fn overview(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
@@ -297,7 +313,7 @@ pub struct TrendQuery {
 async fn trend(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<TrendQuery>,
+    ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> Result<Json<Vec<crate::townhall::TrendPoint>>, ServerError> {
     caller.require_ward(&query.ward)?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
@@ -318,7 +334,7 @@ pub struct PopulationBody {
 async fn set_population(
     caller: Caller,
     State(state): State<AppState>,
-    Path((code, year)): Path<(String, i32)>,
+    ApiPath((code, year)): ApiPath<(String, i32)>,
     body: Result<Json<PopulationBody>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
     caller.require_city()?;
@@ -360,7 +376,7 @@ pub struct SurveyQuery {
 async fn export_responses(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<SurveyQuery>,
+    ApiQuery(query): ApiQuery<SurveyQuery>,
 ) -> Result<axum::response::Response, ServerError> {
     caller.require_city()?;
     let survey = state
@@ -378,7 +394,7 @@ async fn export_responses(
 async fn export_reports(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<PeriodQuery>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<axum::response::Response, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
@@ -397,7 +413,7 @@ pub struct WardQuery {
 async fn forums(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<WardQuery>,
+    ApiQuery(query): ApiQuery<WardQuery>,
 ) -> Result<Json<Vec<crate::forums::ForumView>>, ServerError> {
     let ward = caller.ward_scope(query.ward.as_deref())?;
     Ok(Json(
@@ -413,7 +429,7 @@ async fn forums(
 async fn answer_recommendation(
     caller: Caller,
     State(state): State<AppState>,
-    Path(id): Path<uuid::Uuid>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
     body: Result<Json<crate::forums::AnswerBody>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
     match state.database.recommendation_ward_of(id).await? {
@@ -458,12 +474,16 @@ async fn not_found() -> ServerError {
     ServerError::NotFound
 }
 
+async fn method_not_allowed() -> ServerError {
+    ServerError::MethodNotAllowed
+}
+
 /// `GET /quarantine?ward=…`: the records the server refused, with why:
 /// every ward's for a city officer, the ward's own for its ward officer.
 async fn quarantine(
     caller: Caller,
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<WardQuery>,
+    ApiQuery(query): ApiQuery<WardQuery>,
 ) -> Result<Json<Vec<thamgia_core::QuarantinedRecord>>, ServerError> {
     let ward = match query.ward.as_deref() {
         Some(ward) => {
@@ -488,6 +508,9 @@ async fn sign_in(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<Session>, ServerError> {
     let Json(request) = body?;
+    if let Some(refusal) = crate::auth::oversized_sign_in(&request) {
+        return Err(refusal);
+    }
     let now = Utc::now();
     state.sign_in_guard.check(&request.username, now)?;
     match state.database.sign_in(&request, now).await {
@@ -547,7 +570,7 @@ async fn create_account(
 async fn update_account(
     caller: Caller,
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     body: Result<Json<AccountChange>, JsonRejection>,
 ) -> Result<Json<AccountRecord>, ServerError> {
     caller.require_city()?;
@@ -569,14 +592,14 @@ async fn update_account(
         // A new password ends a lock-out.
         state.sign_in_guard.clear(&username);
     }
-    tracing::info!(by = %caller.info.username, %username, "account changed");
+    tracing::info!(by = %caller.info.username, username = %thamgia_core::limits::quoted(&username), "account changed");
     Ok(Json(record))
 }
 
 async fn revoke_device(
     caller: Caller,
     State(state): State<AppState>,
-    Path(id): Path<uuid::Uuid>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
 ) -> Result<StatusCode, ServerError> {
     caller.require_city()?;
     if state.database.revoke_device(id, Utc::now()).await? {
@@ -588,9 +611,10 @@ async fn revoke_device(
 }
 
 fn known_unit(state: &AppState, ward: &str) -> Result<(), ServerError> {
-    if state.units.units.iter().any(|unit| unit.code == ward) {
+    if state.units.has(ward) {
         Ok(())
     } else {
+        let ward = thamgia_core::limits::quoted(ward);
         Err(ServerError::Invalid(Localized::new(
             format!("Không có phường/xã mã {ward} trong danh sách của Hà Nội."),
             format!("There is no ward with code {ward} in Hanoi's list."),

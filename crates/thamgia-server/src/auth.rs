@@ -21,9 +21,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use thamgia_core::account::{
     check_account, AccountChange, AccountInfo, AccountRecord, DeviceRecord, LoginRequest,
-    NewAccount, Role, Session, MAX_LABEL_CHARS,
+    NewAccount, Role, Session, MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
 };
-use thamgia_core::Localized;
+use thamgia_core::{limits, Localized};
 use uuid::Uuid;
 
 use crate::error::ServerError;
@@ -193,9 +193,7 @@ impl FromRequestParts<AppState> for Caller {
         let token = header
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
+            .and_then(bearer_token)
             .ok_or_else(no_session)?;
         state
             .database
@@ -204,6 +202,33 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(ended_session)
     }
 }
+
+/// A refusal when a sign-in's user name or password is longer than any
+/// account's can be: checked before any lookup, hash or log line.
+pub fn oversized_sign_in(request: &LoginRequest) -> Option<ServerError> {
+    let too_long = request.username.chars().nth(MAX_USERNAME_CHARS).is_some()
+        || request.password.chars().nth(MAX_PASSWORD_CHARS).is_some()
+        || request.device_label.chars().nth(MAX_LABEL_CHARS).is_some();
+    too_long.then(|| {
+        ServerError::Invalid(Localized::new(
+            format!("Tên đăng nhập tối đa {MAX_USERNAME_CHARS} ký tự, mật khẩu tối đa {MAX_PASSWORD_CHARS} ký tự, tên thiết bị tối đa {MAX_LABEL_CHARS} ký tự."),
+            format!("A user name has at most {MAX_USERNAME_CHARS} characters, a password at most {MAX_PASSWORD_CHARS}, a device name at most {MAX_LABEL_CHARS}."),
+        ))
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is
+/// matched without regard to case (RFC 9110, 11.1); a token is never longer
+/// than [`MAX_TOKEN_CHARS`], so a longer one is refused before any lookup.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= MAX_TOKEN_CHARS)
+        .then_some(token)
+}
+
+/// Longest device token accepted (ours are 64 hexadecimal digits).
+pub const MAX_TOKEN_CHARS: usize = 128;
 
 impl Database {
     /// The caller holding `token`, if it is valid: known, not revoked, and
@@ -270,7 +295,7 @@ impl Database {
         let password = request.password.clone();
         let matches = blocking(move || verify_password(&password, &hash)).await?;
         let Some(row) = row.filter(|_| matches) else {
-            tracing::info!(username = %request.username, "sign-in refused");
+            tracing::info!(username = %limits::quoted(&request.username), "sign-in refused");
             return Err(refused_sign_in());
         };
         let account_id: String = row.try_get("account_id")?;
@@ -600,14 +625,28 @@ impl SignInGuard {
     }
 
     /// Counts a failed sign-in of `username` at `now`.
+    ///
+    /// The map holds at most [`SIGN_IN_GUARD_CAPACITY`] names, each at
+    /// most [`MAX_USERNAME_CHARS`] long (longer names are refused before
+    /// they get here): when it is full, what is older than the window goes,
+    /// and if it is still full the name failed longest ago goes. Every
+    /// failure costs the sender a password hash, so filling the map to push
+    /// a guessed name out takes longer than the lock-out lasts.
     pub fn failed(&self, username: &str, now: DateTime<Utc>) {
         self.with_map(|map| {
-            // Forget what is older than the window, so the map stays small
-            // whatever names a guesser tries.
-            if map.len() > 10_000 {
+            if map.len() >= SIGN_IN_GUARD_CAPACITY && !map.contains_key(&key(username)) {
                 map.retain(|_, failures| {
                     now < failures.last + Duration::minutes(SIGN_IN_LOCK_MINUTES)
                 });
+                if map.len() >= SIGN_IN_GUARD_CAPACITY {
+                    let oldest = map
+                        .iter()
+                        .min_by_key(|(_, failures)| failures.last)
+                        .map(|(name, _)| name.clone());
+                    if let Some(oldest) = oldest {
+                        map.remove(&oldest);
+                    }
+                }
             }
             let entry = map.entry(key(username)).or_insert(Failures {
                 count: 0,
@@ -619,6 +658,16 @@ impl SignInGuard {
             entry.count = entry.count.saturating_add(1);
             entry.last = now;
         });
+    }
+
+    /// How many names the guard holds now.
+    pub fn len(&self) -> usize {
+        self.with_map(|map| map.len())
+    }
+
+    /// Whether the guard holds no name.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Clears `username`'s failures (a success, or a new password).
@@ -641,8 +690,12 @@ impl SignInGuard {
 }
 
 fn key(username: &str) -> String {
-    username.trim().to_lowercase()
+    limits::truncated(username.trim(), MAX_USERNAME_CHARS).to_lowercase()
 }
+
+/// Most user names the sign-in guard remembers at once (about 100 bytes
+/// each: a few MiB at most).
+pub const SIGN_IN_GUARD_CAPACITY: usize = 20_000;
 
 #[cfg(test)]
 mod tests {
@@ -681,5 +734,30 @@ mod tests {
             guard.failed("lan", start + Duration::hours(hour));
         }
         assert!(guard.check("lan", start + Duration::hours(9)).is_ok());
+    }
+
+    #[test]
+    fn the_guard_holds_a_bounded_number_of_names_and_keeps_a_recent_lock() {
+        let guard = SignInGuard::default();
+        let start = Utc::now();
+        for attempt in 0..MAX_FAILED_SIGN_INS {
+            guard.failed(
+                "badinh",
+                start + Duration::seconds(i64::from(attempt) + 100),
+            );
+        }
+        // A flood of other names within the window: the map stays bounded,
+        // and the names that failed longest ago go first.
+        for number in 0..SIGN_IN_GUARD_CAPACITY + 500 {
+            guard.failed(&format!("guess{number}"), start);
+        }
+        assert_eq!(guard.len(), SIGN_IN_GUARD_CAPACITY);
+        assert!(
+            guard.check("badinh", start + Duration::minutes(1)).is_err(),
+            "the most recent lock survives the flood"
+        );
+        // A name is kept by its first characters only.
+        let long = "a".repeat(MAX_USERNAME_CHARS * 100);
+        assert!(key(&long).chars().count() <= MAX_USERNAME_CHARS);
     }
 }

@@ -25,11 +25,12 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Row, Transaction};
 use thamgia_core::account::AccountInfo;
-use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
+use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH, MAX_QUARANTINED_PAYLOAD_BYTES};
 use thamgia_core::report::{
     bound, FieldEdit, ReportFields, ReportId, ReportStatus, ReportStatusChange, Stamp,
     MAX_CLOCK_AHEAD_MS,
 };
+use thamgia_core::{corrections, limits};
 use thamgia_core::{
     validate_with, Change, ChangeEntity, FormEngine, Localized, MutationChange, MutationOutcome,
     MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus, Response,
@@ -356,21 +357,27 @@ impl Database {
     /// outside the account's ward, or a task outside its role (approving a
     /// report, say), is refused and quarantined with the reason, and the
     /// rest of the batch proceeds.
+    ///
+    /// Every ward code a record names must be one of the units in force
+    /// (`known_ward`); a record of any other code is refused the same way.
     pub async fn push_as(
         &self,
         request: &PushRequest,
         account: &AccountInfo,
+        known_ward: &KnownWard<'_>,
         now: DateTime<Utc>,
     ) -> Result<PushResponse, ServerError> {
-        self.push_scoped(request, Some(account), now).await
+        self.push_scoped(request, Some((account, known_ward)), now)
+            .await
     }
 
     async fn push_scoped(
         &self,
         request: &PushRequest,
-        account: Option<&AccountInfo>,
+        scope: Option<(&AccountInfo, &KnownWard<'_>)>,
         now: DateTime<Utc>,
     ) -> Result<PushResponse, ServerError> {
+        let account = scope.map(|(account, _)| account);
         if request.schema_version != SCHEMA_VERSION {
             return Err(ServerError::SchemaMismatch {
                 got: request.schema_version,
@@ -430,8 +437,11 @@ impl Database {
                 };
                 break;
             }
-            let refusal = match account {
-                Some(account) => out_of_scope(&mut transaction, account, &mutation.change).await?,
+            let refusal = match scope {
+                Some((account, known_ward)) => match unknown_ward(&mutation.change, known_ward) {
+                    Some(refusal) => Some(refusal),
+                    None => out_of_scope(&mut transaction, account, &mutation.change).await?,
+                },
                 None => None,
             };
             let outcome = if let Some(message) = refusal {
@@ -469,6 +479,7 @@ impl Database {
                             *withdrawn_at,
                             &received_at,
                             "tablet",
+                            corrections::tombstone_ward(account),
                         )
                         .await?;
                         MutationOutcome::Withdrawn
@@ -495,19 +506,27 @@ impl Database {
                     }
                 }
             };
+            // What a refusal says is bounded whatever the record held: it
+            // is logged, kept aside and sent back.
+            let outcome = match outcome {
+                MutationOutcome::Rejected { message } => MutationOutcome::Rejected {
+                    message: limits::bounded_message(&message),
+                },
+                MutationOutcome::Conflict { message } => MutationOutcome::Conflict {
+                    message: limits::bounded_message(&message),
+                },
+                other => other,
+            };
             if let MutationOutcome::Rejected { message } = &outcome {
                 // Every refused record is kept whole with its reason (a
                 // response is already, with each of its reasons).
-                quarantine(
-                    &mut transaction,
-                    &client_id,
-                    mutation.seq,
-                    mutation,
-                    &record_id,
-                    message,
-                    &received_at,
-                )
-                .await?;
+                let refusal = Refusal {
+                    client_id: &client_id,
+                    record_id: &record_id,
+                    received_at: &received_at,
+                    sent_by: account.map(|account| account.username.as_str()),
+                };
+                quarantine(&mut transaction, &refusal, mutation, message).await?;
             }
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
@@ -657,6 +676,7 @@ impl Database {
             now,
             &timestamp(now),
             "town_hall",
+            None,
         )
         .await?;
         transaction.commit().await?;
@@ -732,7 +752,8 @@ impl Database {
         limit: u32,
     ) -> Result<Vec<thamgia_core::QuarantinedRecord>, ServerError> {
         let rows = sqlx::query(
-            "SELECT client_id, seq, record_id, payload, reasons, received_at
+            "SELECT client_id, seq, record_id, payload, reasons, received_at, sent_by, kind,
+                 ward_code, payload_bytes, payload_sha256, payload_complete
              FROM rejected_mutations ORDER BY received_at DESC, client_id, seq",
         )
         .fetch_all(&self.pool)
@@ -744,14 +765,23 @@ impl Database {
         for row in rows {
             let payload: String = row.try_get("payload")?;
             let record_id: Option<String> = row.try_get("record_id")?;
-            if !seen.insert((record_id, payload.clone())) {
+            let digest: Option<String> = row.try_get("payload_sha256")?;
+            let identity = digest.clone().unwrap_or_else(|| sha256_hex(&payload));
+            if !seen.insert((record_id.clone(), identity)) {
                 continue;
             }
-            let (kind, ward) = match serde_json::from_str::<MutationChange>(&payload) {
-                Ok(change) => (mutation_kind(&change), mutation_ward(&change)),
-                Err(_) => match serde_json::from_str::<Response>(&payload) {
-                    Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
-                    Err(_) => ("unreadable".to_owned(), None),
+            let stored_kind: Option<String> = row.try_get("kind")?;
+            let stored_ward: Option<String> = row.try_get("ward_code")?;
+            // Rows kept before the kind and ward had columns say it in
+            // their (then always whole) payload.
+            let (kind, ward) = match stored_kind {
+                Some(kind) => (kind, stored_ward),
+                None => match serde_json::from_str::<MutationChange>(&payload) {
+                    Ok(change) => (mutation_kind(&change), mutation_ward(&change)),
+                    Err(_) => match serde_json::from_str::<Response>(&payload) {
+                        Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
+                        Err(_) => ("unreadable".to_owned(), None),
+                    },
                 },
             };
             if ward_code.is_some() && ward.as_deref() != ward_code {
@@ -760,16 +790,20 @@ impl Database {
             let client_id: String = row.try_get("client_id")?;
             let seq: i64 = row.try_get("seq")?;
             let reasons: String = row.try_get("reasons")?;
+            let payload_bytes: Option<i64> = row.try_get("payload_bytes")?;
+            let complete: i64 = row.try_get("payload_complete")?;
             records.push(thamgia_core::QuarantinedRecord {
                 client_id: Uuid::parse_str(&client_id).unwrap_or_default(),
                 seq: seq.max(0) as u64,
-                record_id: row
-                    .try_get::<Option<String>, _>("record_id")?
-                    .unwrap_or_default(),
+                record_id: record_id.unwrap_or_default(),
                 kind,
                 ward_code: ward,
                 reasons: serde_json::from_str(&reasons)?,
                 received_at: row.try_get("received_at")?,
+                sent_by: row.try_get("sent_by")?,
+                payload_bytes: payload_bytes.unwrap_or(payload.len() as i64).max(0) as u64,
+                payload_sha256: digest,
+                payload_complete: complete != 0,
             });
             if records.len() >= limit as usize {
                 break;
@@ -906,13 +940,24 @@ async fn submit_response(
         received_at,
         today,
     } = *submission;
-    let withdrawn: Option<String> =
-        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
+    let tombstone: Option<Option<String>> =
+        sqlx::query_scalar("SELECT ward_code FROM withdrawals WHERE response_id = $1")
             .bind(response.id.to_string())
             .fetch_optional(&mut *connection)
             .await?;
-    if withdrawn.is_some() {
-        return Ok(MutationOutcome::Withdrawn);
+    match tombstone {
+        Some(ward) if corrections::tombstone_withdraws(ward.as_deref(), &response.ward_code) => {
+            return Ok(MutationOutcome::Withdrawn);
+        }
+        Some(_) => {
+            // Another ward's withdrawal of an id it never held: it does not
+            // reach this response (see `thamgia_core::corrections`).
+            sqlx::query("DELETE FROM withdrawals WHERE response_id = $1")
+                .bind(response.id.to_string())
+                .execute(&mut *connection)
+                .await?;
+        }
+        None => {}
     }
     if response.status == ResponseStatus::Withdrawn {
         // The tablet withdrew it before it was ever sent: keep the tombstone.
@@ -922,6 +967,7 @@ async fn submit_response(
             response.updated_at,
             received_at,
             "tablet",
+            Some(response.ward_code.clone()),
         )
         .await?;
         return Ok(MutationOutcome::Withdrawn);
@@ -931,11 +977,13 @@ async fn submit_response(
         None => vec![Localized::new(
             format!(
                 "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
-                response.survey_id, response.survey_version
+                limits::quoted(&response.survey_id),
+                response.survey_version
             ),
             format!(
                 "The server has no survey \"{}\" version {}.",
-                response.survey_id, response.survey_version
+                limits::quoted(&response.survey_id),
+                response.survey_version
             ),
         )],
         Some(_) if response.status != ResponseStatus::Completed => vec![Localized::new(
@@ -958,6 +1006,11 @@ async fn submit_response(
     if !reasons.is_empty() {
         // Kept aside with its reasons by the push, as every refused record.
         return Ok(crate::forums::rejected(reasons));
+    }
+    if let Some(corrects) = response.corrects {
+        if let Some(refusal) = correction_refusal(connection, response, corrects).await? {
+            return Ok(crate::forums::rejected(vec![refusal]));
+        }
     }
 
     let hash = sha256_hex(&content);
@@ -1033,6 +1086,7 @@ async fn withdraw(
     withdrawn_at: DateTime<Utc>,
     received_at: &str,
     source: &str,
+    sender_ward: Option<String>,
 ) -> Result<(), ServerError> {
     let id = response_id.to_string();
     let held =
@@ -1040,6 +1094,9 @@ async fn withdraw(
             .bind(&id)
             .fetch_optional(&mut *connection)
             .await?;
+    // A response the server does not hold (yet) leaves a tombstone of the
+    // ward its refused copies name, or else of the sender's ward (see
+    // `thamgia_core::corrections`).
     let (survey_id, survey_version, ward_code): (Option<String>, Option<i64>, Option<String>) =
         match &held {
             Some(row) => (
@@ -1047,7 +1104,11 @@ async fn withdraw(
                 row.get("survey_version"),
                 row.get("ward_code"),
             ),
-            None => (None, None, None),
+            None => (
+                None,
+                None,
+                quarantined_ward(connection, &id).await?.or(sender_ward),
+            ),
         };
     let inserted = sqlx::query(
         "INSERT INTO withdrawals (response_id, survey_id, survey_version, ward_code, withdrawn_at,
@@ -1090,6 +1151,66 @@ async fn withdraw(
         .await?;
     }
     Ok(())
+}
+
+/// Why a new response may not supersede the one it names in `corrects`
+/// (the rule is `thamgia_core::corrections`); a response already stored
+/// (a re-send) is not asked again.
+async fn correction_refusal(
+    connection: &mut AnyConnection,
+    response: &Response,
+    corrects: Uuid,
+) -> Result<Option<Localized>, ServerError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT id FROM responses WHERE id = $1")
+        .bind(response.id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    if stored.is_some() {
+        return Ok(None);
+    }
+    let held = sqlx::query("SELECT survey_id, ward_code FROM responses WHERE id = $1")
+        .bind(corrects.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    let withdrawn: Option<String> =
+        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
+            .bind(corrects.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+    let (survey_id, ward_code): (String, String) = match &held {
+        Some(row) => (row.try_get("survey_id")?, row.try_get("ward_code")?),
+        None => (String::new(), String::new()),
+    };
+    let corrected = match (&held, withdrawn) {
+        (Some(_), _) => corrections::Corrected::Stored {
+            survey_id: Some(&survey_id),
+            ward_code: &ward_code,
+        },
+        (None, Some(_)) => corrections::Corrected::Withdrawn,
+        (None, None) => corrections::Corrected::Missing,
+    };
+    let correction = corrections::Correction {
+        id: response.id,
+        corrects,
+        survey_id: Some(&response.survey_id),
+        ward_code: &response.ward_code,
+    };
+    Ok(corrections::correction_refusal(&correction, &corrected))
+}
+
+/// The ward the refused copies of a response name, if any.
+async fn quarantined_ward(
+    connection: &mut AnyConnection,
+    record_id: &str,
+) -> Result<Option<String>, ServerError> {
+    let ward: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT ward_code FROM rejected_mutations
+         WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
+    )
+    .bind(record_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(ward.flatten())
 }
 
 /// Bounds an edit's stamp on receipt (see `thamgia_core::report::bound`),
@@ -1146,6 +1267,21 @@ async fn ensure_report(
     Ok(())
 }
 
+/// Whether a ward code is a unit in force.
+pub type KnownWard<'a> = dyn Fn(&str) -> bool + Sync + 'a;
+
+/// A refusal when the record names a ward code that is not a unit in force.
+fn unknown_ward(change: &MutationChange, known_ward: &KnownWard<'_>) -> Option<Localized> {
+    let ward = mutation_ward(change)?;
+    (!known_ward(&ward)).then(|| {
+        let ward = limits::quoted(&ward);
+        Localized::new(
+            format!("Không có phường/xã mã “{ward}” trong danh sách đơn vị hành chính hiện hành của Hà Nội. Hãy chọn lại phường/xã; bản ghi được giữ lại ở máy chủ."),
+            format!("There is no ward or commune with code “{ward}” in Hanoi's current list of units. Choose the ward again; the record is kept aside on the server."),
+        )
+    })
+}
+
 /// Why `account` may not send this mutation, if it may not: a record of
 /// another ward, or a task of another role.
 async fn out_of_scope(
@@ -1154,6 +1290,7 @@ async fn out_of_scope(
     change: &MutationChange,
 ) -> Result<Option<Localized>, ServerError> {
     let other_ward = |ward: &str| {
+        let ward = limits::quoted(ward);
         Some(Localized::new(
             format!("Tài khoản {} không được gửi dữ liệu của phường/xã {ward}. Bản ghi được giữ lại ở máy chủ để cán bộ thành phố xem xét.", account.username),
             format!("Account {} may not send data of ward {ward}. The record is kept aside on the server for a city officer to review.", account.username),
@@ -1224,7 +1361,9 @@ pub(crate) async fn response_ward(
 ) -> Result<Option<String>, ServerError> {
     let ward: Option<Option<String>> = sqlx::query_scalar(
         "SELECT ward_code FROM responses WHERE id = $1
-         UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1",
+         UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1
+         UNION ALL SELECT ward_code FROM rejected_mutations
+             WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
     )
     .bind(response_id.to_string())
     .fetch_optional(&mut *connection)
@@ -1257,29 +1396,73 @@ fn mutation_ward(change: &MutationChange) -> Option<String> {
     }
 }
 
-/// Keeps a refused mutation whole with its reason, for a city officer.
+/// Keeps a refused mutation aside with its reason, for the town hall: who
+/// sent it, what and which ward it was, its size and digest, and the record
+/// itself up to [`MAX_QUARANTINED_PAYLOAD_BYTES`] (its first bytes beyond).
 async fn quarantine(
     connection: &mut AnyConnection,
-    client_id: &str,
-    seq: u64,
+    refusal: &Refusal<'_>,
     mutation: &thamgia_core::Mutation,
-    record_id: &str,
     reason: &Localized,
-    received_at: &str,
 ) -> Result<(), ServerError> {
+    let payload = serde_json::to_string(&mutation.change)?;
+    let payload_bytes = payload.len();
+    let digest = sha256_hex(&payload);
+    let complete = payload_bytes <= MAX_QUARANTINED_PAYLOAD_BYTES;
+    let kept = if complete {
+        payload.as_str()
+    } else {
+        let mut end = MAX_QUARANTINED_PAYLOAD_BYTES;
+        while !payload.is_char_boundary(end) {
+            end -= 1;
+        }
+        &payload[..end]
+    };
+    let ward = match mutation_ward(&mutation.change) {
+        Some(ward) => Some(ward),
+        None => match &mutation.change {
+            MutationChange::WithdrawResponse { response_id, .. } => {
+                response_ward(connection, *response_id).await?
+            }
+            MutationChange::RecordFeedback { feedback } => {
+                crate::forums::recommendation_ward(connection, feedback.recommendation_id).await?
+            }
+            _ => None,
+        },
+    };
+    // Every text of the row is bounded: a ward or record id is the client's.
+    let ward = ward.map(|ward| limits::truncated(&ward, limits::MAX_QUOTED_CHARS));
+    let record_id = limits::truncated(refusal.record_id, limits::MAX_LINE_CHARS);
     sqlx::query(
-        "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at, record_id)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, seq) DO NOTHING",
+        "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at, record_id,
+             sent_by, kind, ward_code, payload_bytes, payload_sha256, payload_complete)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (client_id, seq) DO NOTHING",
     )
-    .bind(client_id)
-    .bind(seq as i64)
-    .bind(serde_json::to_string(&mutation.change)?)
-    .bind(serde_json::to_string(&[reason])?)
-    .bind(received_at)
+    .bind(refusal.client_id)
+    .bind(mutation.seq as i64)
+    .bind(kept)
+    .bind(serde_json::to_string(&[limits::bounded_message(reason)])?)
+    .bind(refusal.received_at)
     .bind(record_id)
+    .bind(refusal.sent_by)
+    .bind(mutation_kind(&mutation.change))
+    .bind(ward)
+    .bind(payload_bytes as i64)
+    .bind(digest)
+    .bind(i64::from(complete))
     .execute(&mut *connection)
     .await?;
     Ok(())
+}
+
+/// Who refused what, when: the parts of a quarantined row that come from
+/// the push rather than from the record.
+struct Refusal<'a> {
+    client_id: &'a str,
+    record_id: &'a str,
+    received_at: &'a str,
+    sent_by: Option<&'a str>,
 }
 
 fn report_rejection(error: &thamgia_core::report::ReportError) -> MutationOutcome {

@@ -5,12 +5,12 @@
 //! ([`ImportRefusedBody`]) also lists the problems row by row. Details of
 //! server faults are logged, never sent.
 
-use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::http::StatusCode;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use thamgia_core::{ApiError, ApiErrorCode, Localized};
+use thamgia_core::{limits, ApiError, ApiErrorCode, Localized};
 
 use crate::xlsform::ImportProblem;
 
@@ -35,6 +35,13 @@ pub enum ServerError {
     /// 404: nothing here.
     #[error("not found")]
     NotFound,
+    /// 408: the client took longer than the server waits to send its
+    /// request.
+    #[error("request timeout")]
+    RequestTimeout,
+    /// 405: the path exists, but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 400: the request was read but its content is refused, with a
     /// message for people (an account without a ward, say).
     #[error("invalid: {}", .0.en)]
@@ -134,6 +141,22 @@ impl ServerError {
                 ApiErrorCode::NotFound,
                 Localized::new("Không tìm thấy.", "Not found."),
             ),
+            ServerError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ApiErrorCode::BadRequest,
+                Localized::new(
+                    "Yêu cầu đến quá chậm nên máy chủ đã dừng chờ. Dữ liệu trên máy tính bảng vẫn an toàn; ứng dụng sẽ gửi lại.",
+                    "The request arrived too slowly, so the server stopped waiting. The data on the tablet is safe; the app will send it again.",
+                ),
+            ),
+            ServerError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ApiErrorCode::BadRequest,
+                Localized::new(
+                    "Địa chỉ này không nhận phương thức yêu cầu đó.",
+                    "This address does not take that request method.",
+                ),
+            ),
             ServerError::Invalid(message) => (
                 StatusCode::BAD_REQUEST,
                 ApiErrorCode::BadRequest,
@@ -190,31 +213,65 @@ impl IntoResponse for ServerError {
                 .into_response();
         }
         let (status, body) = self.status_and_body();
+        // An error may quote what the client sent: only a bounded, escaped
+        // prefix reaches the log.
+        let logged = limits::quoted_prefix(&self.to_string(), MAX_LOGGED_ERROR_CHARS);
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            tracing::error!(error = %logged, "request failed");
         } else {
-            tracing::info!(error = %self, "request refused");
+            tracing::info!(error = %logged, "request refused");
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 9110, 11.6.1: a 401 names the scheme that would succeed.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"thamgia\""),
+            );
+        }
+        response
+    }
+}
+
+/// Most characters of an error logged: enough to diagnose, never the
+/// whole of what a client sent.
+const MAX_LOGGED_ERROR_CHARS: usize = 300;
+
+/// Most characters of a decoder's message sent back: serde quotes parts of
+/// the input (an unknown variant, say), so it is cut.
+const MAX_DETAIL_CHARS: usize = 200;
+
+/// A rejection's message as a [`ServerError`]: too large, or bad, with its
+/// detail bounded.
+fn rejected(status: StatusCode, detail: &str) -> ServerError {
+    let detail = limits::quoted_prefix(detail, MAX_DETAIL_CHARS);
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ServerError::PayloadTooLarge(detail)
+    } else {
+        ServerError::BadRequest(detail)
     }
 }
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> ServerError {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServerError::PayloadTooLarge(rejection.body_text())
-        } else {
-            ServerError::BadRequest(rejection.body_text())
-        }
+        rejected(rejection.status(), &rejection.body_text())
     }
 }
 
 impl From<BytesRejection> for ServerError {
     fn from(rejection: BytesRejection) -> ServerError {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServerError::PayloadTooLarge(rejection.body_text())
-        } else {
-            ServerError::BadRequest(rejection.body_text())
-        }
+        rejected(rejection.status(), &rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ServerError {
+    fn from(rejection: QueryRejection) -> ServerError {
+        rejected(rejection.status(), &rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ServerError {
+    fn from(rejection: PathRejection) -> ServerError {
+        rejected(rejection.status(), &rejection.body_text())
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
+use thamgia_core::corrections;
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Forum, Recommendation, RecommendationStatus,
 };
@@ -105,19 +106,44 @@ pub(crate) async fn recommendation_ward(
 /// message in each language.
 pub(crate) fn rejected(problems: Vec<Localized>) -> MutationOutcome {
     MutationOutcome::Rejected {
-        message: Localized::new(
-            problems
-                .iter()
-                .map(|problem| problem.vi.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            problems
-                .iter()
-                .map(|problem| problem.en.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        message: thamgia_core::limits::joined_reasons(&problems),
     }
+}
+
+/// Why a forum may not supersede the one it names in `corrects` (the rule
+/// is `thamgia_core::corrections`); a forum already stored is not asked
+/// again.
+async fn correction_refusal(
+    connection: &mut AnyConnection,
+    forum: &Forum,
+    corrects: Uuid,
+) -> Result<Option<Localized>, ServerError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT id FROM forums WHERE id = $1")
+        .bind(forum.id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    if stored.is_some() {
+        return Ok(None);
+    }
+    let held_ward: Option<String> =
+        sqlx::query_scalar("SELECT ward_code FROM forums WHERE id = $1")
+            .bind(corrects.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+    let corrected = match &held_ward {
+        Some(ward_code) => corrections::Corrected::Stored {
+            survey_id: None,
+            ward_code,
+        },
+        None => corrections::Corrected::Missing,
+    };
+    let correction = corrections::Correction {
+        id: forum.id,
+        corrects,
+        survey_id: None,
+        ward_code: &forum.ward_code,
+    };
+    Ok(corrections::correction_refusal(&correction, &corrected))
 }
 
 /// Stores a submitted forum once; the same id with other content is kept
@@ -137,6 +163,11 @@ pub(crate) async fn submit_forum(
     }
     if !problems.is_empty() {
         return Ok(rejected(problems));
+    }
+    if let Some(corrects) = forum.corrects {
+        if let Some(refusal) = correction_refusal(connection, forum, corrects).await? {
+            return Ok(rejected(vec![refusal]));
+        }
     }
     let content = serde_json::to_string(forum)?;
     let hash = sha256_hex(&content);
@@ -386,31 +417,26 @@ pub fn forums_csv(
     forums: &[ForumView],
     language_is_vietnamese: bool,
 ) -> Result<String, ServerError> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let error = |error: csv::Error| ServerError::BadRequest(error.to_string());
-    writer
-        .write_record([
-            "forum_id",
-            "ward_code",
-            "held_on",
-            "place",
-            "children",
-            "report_due",
-            "recommendation",
-            "authority",
-            "votes",
-            "status",
-            "decision",
-            "reasons",
-            "actions",
-            "answered_on",
-            "answer_overdue",
-            "feedback_on",
-            "feedback_channel",
-        ])
-        .map_err(error)?;
+    let mut writer = crate::csv_export::CsvExport::new();
+    writer.row([
+        "forum_id",
+        "ward_code",
+        "held_on",
+        "place",
+        "children",
+        "report_due",
+        "recommendation",
+        "authority",
+        "votes",
+        "status",
+        "decision",
+        "reasons",
+        "actions",
+        "answered_on",
+        "answer_overdue",
+        "feedback_on",
+        "feedback_channel",
+    ])?;
     let pick = |text: Localized| {
         if language_is_vietnamese {
             text.vi
@@ -420,53 +446,44 @@ pub fn forums_csv(
     };
     for view in forums {
         for item in &view.recommendations {
-            writer
-                .write_record([
-                    view.forum.id.to_string(),
-                    view.forum.ward_code.clone(),
-                    view.forum.held_on.to_string(),
-                    view.forum.place.clone(),
-                    view.forum.children().to_string(),
-                    view.report_due.to_string(),
-                    item.recommendation.text.clone(),
-                    item.recommendation.authority.clone(),
-                    item.recommendation.votes.to_string(),
-                    pick(item.status.label()),
-                    item.answer
-                        .as_ref()
-                        .map(|answer| pick(answer.decision.label()))
-                        .unwrap_or_default(),
-                    item.answer
-                        .as_ref()
-                        .map(|answer| answer.reasons.clone())
-                        .unwrap_or_default(),
-                    item.answer
-                        .as_ref()
-                        .map(|answer| answer.actions.clone())
-                        .unwrap_or_default(),
-                    item.answer
-                        .as_ref()
-                        .map(|answer| answer.answered_on.to_string())
-                        .unwrap_or_default(),
-                    item.answer_overdue.to_string(),
-                    item.feedback
-                        .as_ref()
-                        .map(|feedback| feedback.given_on.to_string())
-                        .unwrap_or_default(),
-                    item.feedback
-                        .as_ref()
-                        .map(|feedback| pick(feedback.channel.label()))
-                        .unwrap_or_default(),
-                ])
-                .map_err(error)?;
+            writer.row([
+                view.forum.id.to_string(),
+                view.forum.ward_code.clone(),
+                view.forum.held_on.to_string(),
+                view.forum.place.clone(),
+                view.forum.children().to_string(),
+                view.report_due.to_string(),
+                item.recommendation.text.clone(),
+                item.recommendation.authority.clone(),
+                item.recommendation.votes.to_string(),
+                pick(item.status.label()),
+                item.answer
+                    .as_ref()
+                    .map(|answer| pick(answer.decision.label()))
+                    .unwrap_or_default(),
+                item.answer
+                    .as_ref()
+                    .map(|answer| answer.reasons.clone())
+                    .unwrap_or_default(),
+                item.answer
+                    .as_ref()
+                    .map(|answer| answer.actions.clone())
+                    .unwrap_or_default(),
+                item.answer
+                    .as_ref()
+                    .map(|answer| answer.answered_on.to_string())
+                    .unwrap_or_default(),
+                item.answer_overdue.to_string(),
+                item.feedback
+                    .as_ref()
+                    .map(|feedback| feedback.given_on.to_string())
+                    .unwrap_or_default(),
+                item.feedback
+                    .as_ref()
+                    .map(|feedback| pick(feedback.channel.label()))
+                    .unwrap_or_default(),
+            ])?;
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| ServerError::BadRequest(error.to_string()))?;
-    Ok(format!(
-        "{}{}",
-        crate::townhall::UTF8_BOM,
-        String::from_utf8_lossy(&bytes)
-    ))
+    writer.finish()
 }

@@ -7,9 +7,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod csv_export;
 pub mod database;
 pub mod error;
+pub mod extract;
 pub mod forums;
+pub mod headers;
 pub mod seed;
 pub mod townhall;
 pub mod xlsform;
@@ -17,13 +20,16 @@ pub mod xlsform;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use database::{Backend, Database};
@@ -41,14 +47,54 @@ pub struct AppState {
     pub sign_in_guard: auth::SignInGuard,
 }
 
+/// How long the server waits on a client before it gives up on it, so a
+/// slow or stalled client (a slow-drip attack, a dead mobile link) holds a
+/// connection for a bounded time.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientTimeouts {
+    /// From a connection's first byte (or the end of its last answer) to
+    /// the end of a request's headers.
+    pub header_read: Duration,
+    /// Between two pieces of a request's body.
+    pub body_idle: Duration,
+    /// A whole request, from its headers to the handler's answer: enough
+    /// for the largest push (16 MiB) at about 0.5 Mbit/s.
+    pub whole_request: Duration,
+}
+
+impl Default for ClientTimeouts {
+    fn default() -> Self {
+        ClientTimeouts {
+            header_read: Duration::from_secs(30),
+            body_idle: Duration::from_secs(30),
+            whole_request: Duration::from_secs(300),
+        }
+    }
+}
+
 /// Builds the whole router: the API, and the app's files from `static_dir`.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
+    app_with(state, static_dir, ClientTimeouts::default())
+}
+
+/// [`app`] with the given timeouts on reading requests.
+pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) -> Router {
     let index = static_dir.join("index.html");
     // Unknown paths get index.html, so the app's own routes survive a reload.
     let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    let security = headers::SecurityHeaders::new(static_dir);
     Router::new()
         .nest("/api/v1", api::router(state))
         .fallback_service(files)
+        .layer(axum::middleware::from_fn_with_state(
+            timeouts.whole_request,
+            whole_request_timeout,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(timeouts.body_idle))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::add_security_headers,
+        ))
         // Assets are revalidated on each load; the service worker keeps the
         // offline copy, so the browser's HTTP cache must never serve a stale
         // index.html that points at assets of another build.
@@ -57,7 +103,16 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                // The path is the client's: a bounded, escaped prefix only.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %thamgia_core::limits::quoted_prefix(request.uri().path(), 120),
+                )
+            },
+        ))
 }
 
 /// Where the server keeps its data and finds the app.
@@ -109,14 +164,75 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
     })
 }
 
+/// Answers 408 with the API's bilingual body when a request (reading its
+/// body included) takes longer than `limit`.
+async fn whole_request_timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error::ServerError::RequestTimeout.into_response(),
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets
-/// requests in flight finish.
+/// requests in flight finish (for at most 30 s).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, router, shutdown, ClientTimeouts::default()).await
+}
+
+/// [`serve`] with the given header read timeout (the other timeouts are
+/// the router's, see [`app_with`]).
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    timeouts: ClientTimeouts,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a moment, go on.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeouts.header_read);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("requests still running after 30 s were cut at shutdown");
+        }
+    }
+    Ok(())
 }

@@ -22,6 +22,13 @@ pub struct UnitList {
     pub units: Vec<Unit>,
 }
 
+impl UnitList {
+    /// Whether `code` is a unit in force.
+    pub fn has(&self, code: &str) -> bool {
+        self.units.iter().any(|unit| unit.code == code)
+    }
+}
+
 /// One ward (phường) or commune (xã).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Unit {

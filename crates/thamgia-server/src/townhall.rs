@@ -13,6 +13,7 @@ use thamgia_core::report::{
 };
 use thamgia_core::{Item, Response, SurveyDefinition};
 
+use crate::csv_export::CsvExport;
 use crate::database::Database;
 use crate::error::ServerError;
 use crate::seed::UnitList;
@@ -408,25 +409,7 @@ impl Database {
     }
 }
 
-/// The byte-order mark that makes Excel read a CSV file as UTF-8.
-pub const UTF8_BOM: &str = "\u{feff}";
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new())
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, ServerError> {
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| ServerError::BadRequest(error.to_string()))?;
-    Ok(format!("{UTF8_BOM}{}", String::from_utf8_lossy(&bytes)))
-}
-
-fn csv_error(error: csv::Error) -> ServerError {
-    ServerError::BadRequest(error.to_string())
-}
+pub use crate::csv_export::UTF8_BOM;
 
 /// Top-level question names of a survey, in order (repeats and groups
 /// flattened to their questions; a repeat is one column of JSON).
@@ -454,7 +437,7 @@ pub fn responses_csv(
 ) -> Result<String, ServerError> {
     let mut names = Vec::new();
     columns(&survey.items, &mut names);
-    let mut writer = csv_writer();
+    let mut writer = CsvExport::new();
     let mut header: Vec<String> = [
         "id",
         "survey_version",
@@ -472,7 +455,7 @@ pub fn responses_csv(
     .map(|name| (*name).to_owned())
     .collect();
     header.extend(names.iter().cloned());
-    writer.write_record(&header).map_err(csv_error)?;
+    writer.row(&header)?;
     for (response, received_at, superseded_by) in rows {
         let text = |value: serde_json::Result<serde_json::Value>| match value {
             Ok(serde_json::Value::String(text)) => text,
@@ -518,9 +501,9 @@ pub fn responses_csv(
                 }
             });
         }
-        writer.write_record(&record).map_err(csv_error)?;
+        writer.row(&record)?;
     }
-    finish(writer)
+    writer.finish()
 }
 
 /// The reports of a period as CSV: one row per ward and indicator entered.
@@ -529,21 +512,19 @@ pub fn reports_csv(
     reports: &BTreeMap<ReportId, (ReportStatus, ReportFields)>,
     catalogue: &Catalogue,
 ) -> Result<String, ServerError> {
-    let mut writer = csv_writer();
-    writer
-        .write_record([
-            "ward_code",
-            "period",
-            "status",
-            "indicator",
-            "indicator_name_vi",
-            "value",
-            "note",
-            "evidence",
-            "entered_by",
-            "also_entered",
-        ])
-        .map_err(csv_error)?;
+    let mut writer = CsvExport::new();
+    writer.row([
+        "ward_code",
+        "period",
+        "status",
+        "indicator",
+        "indicator_name_vi",
+        "value",
+        "note",
+        "evidence",
+        "entered_by",
+        "also_entered",
+    ])?;
     for (report_id, (status, fields)) in reports {
         let status_text = serde_json::to_value(status)?
             .as_str()
@@ -569,21 +550,19 @@ pub fn reports_csv(
                     )
                 })
                 .collect();
-            writer
-                .write_record([
-                    report_id.ward_code().to_owned(),
-                    period.to_string(),
-                    status_text.clone(),
-                    indicator.code.clone(),
-                    indicator.name.vi.clone(),
-                    value,
-                    text_of(fields, &FieldKey::note(&indicator.code)),
-                    text_of(fields, &FieldKey::evidence(&indicator.code)),
-                    state.winner.author.clone(),
-                    also.join("; "),
-                ])
-                .map_err(csv_error)?;
+            writer.row([
+                report_id.ward_code().to_owned(),
+                period.to_string(),
+                status_text.clone(),
+                indicator.code.clone(),
+                indicator.name.vi.clone(),
+                value,
+                text_of(fields, &FieldKey::note(&indicator.code)),
+                text_of(fields, &FieldKey::evidence(&indicator.code)),
+                state.winner.author.clone(),
+                also.join("; "),
+            ])?;
         }
     }
-    finish(writer)
+    writer.finish()
 }

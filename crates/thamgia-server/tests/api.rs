@@ -387,7 +387,7 @@ async fn withdrawing_consent_deletes_the_answers_and_tells_every_tablet() {
     let response = completed_response(21);
     // A conflicting copy exists too: it must go as well.
     let mut altered = response.clone();
-    altered.ward_code = "00007".to_owned();
+    altered.ward_code = "00008".to_owned();
     server
         .push(&push_request(TABLET, vec![(1, response.clone())]))
         .await;

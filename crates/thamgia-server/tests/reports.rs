@@ -282,7 +282,7 @@ async fn a_tablet_pulls_only_its_own_wards_reports() {
     use thamgia_core::{ChangeEntity, PullRequest, PullResponse};
     let server = server().await;
     let other_ward =
-        ReportId::new("00007", Period::quarter(2026, 3).expect("valid")).expect("valid id");
+        ReportId::new("00008", Period::quarter(2026, 3).expect("valid")).expect("valid id");
     let mut elsewhere = edit(
         OFFICER_B,
         FieldKey::narrative(),
@@ -332,5 +332,5 @@ async fn a_tablet_pulls_only_its_own_wards_reports() {
         "surveys reach every ward"
     );
     let (_, everything): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull(None)).await;
-    assert_eq!(reports_in(&everything), ["00004", "00007"]);
+    assert_eq!(reports_in(&everything), ["00004", "00008"]);
 }

@@ -111,7 +111,7 @@ impl FromStr for FieldKey {
             Ok(candidate)
         } else {
             Err(ReportError::InvalidFieldKey {
-                key: key.to_owned(),
+                key: crate::limits::quoted(key),
             })
         }
     }

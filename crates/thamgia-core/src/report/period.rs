@@ -124,7 +124,7 @@ impl FromStr for Period {
     /// nothing, "-Q1" to "-Q4", or "-H1" to "-H2".
     fn from_str(key: &str) -> Result<Period, ReportError> {
         let invalid = || ReportError::InvalidPeriod {
-            key: key.to_owned(),
+            key: crate::limits::quoted(key),
         };
         let (year_text, part) = match key.split_once('-') {
             Some((year_text, part)) => (year_text, Some(part)),
@@ -186,9 +186,12 @@ impl ReportId {
     /// and digits, e.g. "00004") for `period`.
     pub fn new(ward_code: impl Into<String>, period: Period) -> Result<ReportId, ReportError> {
         let ward_code = ward_code.into();
-        if ward_code.is_empty() || !ward_code.bytes().all(|byte| byte.is_ascii_alphanumeric()) {
+        if ward_code.is_empty()
+            || ward_code.len() > MAX_WARD_CODE_CHARS
+            || !ward_code.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        {
             return Err(ReportError::InvalidReportId {
-                id: format!("{ward_code}:{period}"),
+                id: crate::limits::quoted(&format!("{ward_code}:{period}")),
             });
         }
         Ok(ReportId { ward_code, period })
@@ -212,12 +215,17 @@ impl fmt::Display for ReportId {
     }
 }
 
+/// Longest ward code a report id may carry (official codes have 5 digits).
+pub const MAX_WARD_CODE_CHARS: usize = 16;
+
 impl FromStr for ReportId {
     type Err = ReportError;
 
     /// Parses "<ward_code>:<period key>" exactly as `Display` writes it.
     fn from_str(id: &str) -> Result<ReportId, ReportError> {
-        let invalid = || ReportError::InvalidReportId { id: id.to_owned() };
+        let invalid = || ReportError::InvalidReportId {
+            id: crate::limits::quoted(id),
+        };
         let (ward_code, period_key) = id.split_once(':').ok_or_else(invalid)?;
         let period = period_key.parse().map_err(|_| invalid())?;
         ReportId::new(ward_code, period).map_err(|_| invalid())

@@ -158,6 +158,16 @@ impl TestServer {
         &self.state.database
     }
 
+    /// The router, to call with what the helpers here do not cover.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The folder the app is served from (its `index.html`).
+    pub fn static_dir(&self) -> std::path::PathBuf {
+        self._directory.path().join("dist")
+    }
+
     /// Calls the router as the demo city officer unless the request
     /// carries its own `Authorization`.
     pub async fn call(&self, mut request: Request<Body>) -> (StatusCode, Vec<u8>) {
