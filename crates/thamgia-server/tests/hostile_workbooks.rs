@@ -16,13 +16,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hostile::{
     far_corner, form_with_survey, lying_shared_strings, package, shared_text_bomb, small_form,
-    survey_rows, table, text_cell, workbook_parts, xlsx, zeros_bomb, Part, MIB,
+    styled, survey_rows, table, text_cell, workbook_parts, xlsx, zeros_bomb, Part, MIB,
 };
 use thamgia_core::account::{LoginRequest, Session};
 use thamgia_server::error::{ImportRefusedBody, IMPORT_REFUSED};
 use thamgia_server::xlsform::limits::{
     MAX_CELLS, MAX_COLUMNS, MAX_PACKAGE_BYTES, MAX_PARTS, MAX_PART_BYTES, MAX_ROWS,
-    MAX_SHARED_STRINGS, MAX_SHEETS, MAX_TEXT_BYTES,
+    MAX_SHARED_STRINGS, MAX_SHEETS, MAX_STYLE_RECORDS, MAX_STYLE_TEXT_BYTES, MAX_TEXT_BYTES,
 };
 
 /// How long a refusal may take, even in a debug build on a busy machine:
@@ -36,7 +36,7 @@ fn grouped(number: usize, separator: char) -> String {
     let digits = number.to_string();
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);
@@ -74,10 +74,18 @@ async fn check_refused(bytes: Vec<u8>, english: &[&str], vietnamese: &[&str]) ->
     assert_eq!(body.problems.len(), 1, "{:#?}", body.problems);
     let message = &body.problems[0].message;
     for part in english {
-        assert!(message.en.contains(part), "{part:?} not in {:?}", message.en);
+        assert!(
+            message.en.contains(part),
+            "{part:?} not in {:?}",
+            message.en
+        );
     }
     for part in vietnamese {
-        assert!(message.vi.contains(part), "{part:?} not in {:?}", message.vi);
+        assert!(
+            message.vi.contains(part),
+            "{part:?} not in {:?}",
+            message.vi
+        );
     }
     let (status, _): (_, serde_json::Value) = server.get("/api/v1/health").await;
     assert_eq!(status, StatusCode::OK);
@@ -94,7 +102,11 @@ async fn check_imported(bytes: Vec<u8>) {
 /// The small form's survey sheet with one more cell at 0-based (row, column).
 fn with_cell(row: usize, column: usize, text: &str) -> Vec<u8> {
     let survey = table(&survey_rows())
-        + &format!("<row r=\"{}\">{}</row>", row + 1, text_cell(row, column, text));
+        + &format!(
+            "<row r=\"{}\">{}</row>",
+            row + 1,
+            text_cell(row, column, text)
+        );
     xlsx(&form_with_survey(survey))
 }
 
@@ -241,6 +253,30 @@ async fn too_many_shared_texts_are_refused_counted_or_declared() {
     check_imported(lying_shared_strings(1)).await;
 }
 
+/// A font name the reader would copy into every cell format: 64 KiB ×
+/// 10,000 formats is 640 MiB from a 100 KB file.
+fn font_name_bomb() -> Vec<u8> {
+    styled(&"a".repeat(64 * 1024), MAX_STYLE_RECORDS - 3)
+}
+
+#[tokio::test]
+async fn styles_are_bounded_in_number_and_in_the_texts_copied_into_each() {
+    // One font, one fill, one border: the rest are cell formats.
+    check_imported(styled("Calibri", MAX_STYLE_RECORDS - 3)).await;
+    check_refused(
+        styled("Calibri", MAX_STYLE_RECORDS - 2),
+        &["too many styles", &grouped(MAX_STYLE_RECORDS, ',')],
+        &["quá nhiều kiểu định dạng", &grouped(MAX_STYLE_RECORDS, '.')],
+    )
+    .await;
+    check_refused(
+        font_name_bomb(),
+        &["font name", &grouped(MAX_STYLE_TEXT_BYTES, ',')],
+        &["tên phông chữ", &grouped(MAX_STYLE_TEXT_BYTES, '.')],
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn zip_bombs_are_refused_part_by_part() {
     let mib = (MAX_PART_BYTES as usize / MIB).to_string();
@@ -294,14 +330,25 @@ async fn a_large_real_form_still_imports() {
     // languages Tham Gia shows and six it ignores), and a list of 2,000
     // choices for one of them: more than a town hall's largest survey holds.
     let others = ["fr", "de", "es", "th", "zh", "km"];
-    let mut header = ["type", "name", "required", "relevant", "constraint", "appearance"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
+    let mut header = [
+        "type",
+        "name",
+        "required",
+        "relevant",
+        "constraint",
+        "appearance",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect::<Vec<_>>();
     for column in ["label", "hint", "constraint_message"] {
         header.push(format!("{column}::Vietnamese (vi)"));
         header.push(format!("{column}::English (en)"));
-        header.extend(others.iter().map(|code| format!("{column}::Other ({code})")));
+        header.extend(
+            others
+                .iter()
+                .map(|code| format!("{column}::Other ({code})")),
+        );
     }
     assert_eq!(header.len(), 30);
     let mut rows = vec![header.clone()];
@@ -323,8 +370,14 @@ async fn a_large_real_form_still_imports() {
         ];
         for column in ["Câu hỏi", "Gợi ý", "Hãy trả lời lại"] {
             row.push(format!("{column} số {number} dành cho các em ở phường"));
-            row.push(format!("{column} number {number} for the children of the ward"));
-            row.extend(others.iter().map(|code| format!("{column} {number} ({code})")));
+            row.push(format!(
+                "{column} number {number} for the children of the ward"
+            ));
+            row.extend(
+                others
+                    .iter()
+                    .map(|code| format!("{column} {number} ({code})")),
+            );
         }
         rows.push(row);
     }
@@ -471,6 +524,7 @@ async fn the_real_server_refuses_hostile_workbooks_and_stays_up_and_small() {
             "a shared text table declaring a trillion texts",
             lying_shared_strings(1_000_000_000_000),
         ),
+        ("a long font name in every cell format", font_name_bomb()),
     ] {
         let started = Instant::now();
         let response = client
@@ -488,9 +542,14 @@ async fn the_real_server_refuses_hostile_workbooks_and_stays_up_and_small() {
         };
         assert!(status.is_client_error(), "{name}: {status}");
         assert!(started.elapsed() < QUICK, "{name}: {:?}", started.elapsed());
-        assert!(server.healthy().await, "{name}: the server stopped answering");
+        assert!(
+            server.healthy().await,
+            "{name}: the server stopped answering"
+        );
         let (resident, peak) = (server.memory_kib("VmRSS"), server.memory_kib("VmHWM"));
-        eprintln!("{name}: {status}; resident {resident} KiB, peak {peak} KiB (at start {at_start} KiB)");
+        eprintln!(
+            "{name}: {status}; resident {resident} KiB, peak {peak} KiB (at start {at_start} KiB)"
+        );
         assert!(
             peak < MEMORY_BOUND_KIB,
             "{name}: the server's peak memory reached {peak} KiB"

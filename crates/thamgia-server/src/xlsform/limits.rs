@@ -9,8 +9,8 @@
 //! would size is taken:
 //!
 //! - the package (parts, unpacked bytes of each part and of all, shared
-//!   texts, sheets) by [`super::package`], before the spreadsheet reader
-//!   opens the file;
+//!   texts, styles, sheets) by [`super::package`], before the spreadsheet
+//!   reader opens the file;
 //! - the three sheets read (rows, columns, cells, text) by `super::sheet`,
 //!   cell by cell as the reader streams them, so no table is ever sized
 //!   from what a sheet declares.
@@ -36,6 +36,14 @@ pub const MAX_SHEETS: usize = 20;
 /// Most distinct texts in the workbook's shared text table, counted and as
 /// the table declares it.
 pub const MAX_SHARED_STRINGS: usize = 50_000;
+/// Most style records (fonts, fills, borders, number formats and cell
+/// formats together): the reader copies a font and a number format into
+/// every cell format. Excel's own ceiling is 64,000 cell formats; a form
+/// uses a few dozen.
+pub const MAX_STYLE_RECORDS: usize = 10_000;
+/// Longest attributes of a font's name or of a number format, in bytes
+/// (Excel allows 31 and 255 characters).
+pub const MAX_STYLE_TEXT_BYTES: usize = 2_048;
 /// The last spreadsheet row on which the survey, choices or settings
 /// sheet may hold anything.
 pub const MAX_ROWS: u32 = 5_000;
@@ -63,6 +71,10 @@ pub(super) enum Exceeded<'a> {
     Sheets,
     /// More than [`MAX_SHARED_STRINGS`] shared texts.
     SharedStrings,
+    /// More than [`MAX_STYLE_RECORDS`] style records.
+    StyleRecords,
+    /// A font name or number format longer than [`MAX_STYLE_TEXT_BYTES`].
+    StyleText,
     /// A cell below row [`MAX_ROWS`]; `cell` is 0-based (row, column).
     Rows { sheet: &'a str, cell: (u32, u32) },
     /// A cell right of column [`MAX_COLUMNS`]; `cell` is 0-based.
@@ -85,6 +97,14 @@ impl Exceeded<'_> {
         let (vi_strings, en_strings) = (
             grouped(MAX_SHARED_STRINGS, '.'),
             grouped(MAX_SHARED_STRINGS, ','),
+        );
+        let (vi_styles, en_styles) = (
+            grouped(MAX_STYLE_RECORDS, '.'),
+            grouped(MAX_STYLE_RECORDS, ','),
+        );
+        let (vi_style_text, en_style_text) = (
+            grouped(MAX_STYLE_TEXT_BYTES, '.'),
+            grouped(MAX_STYLE_TEXT_BYTES, ','),
         );
         let part_mib = MAX_PART_BYTES / MIB;
         let package_mib = MAX_PACKAGE_BYTES / MIB;
@@ -144,6 +164,30 @@ impl Exceeded<'_> {
                 None,
                 format!("Tệp có quá nhiều đoạn văn bản khác nhau: tối đa {vi_strings}."),
                 format!("The file has too many distinct texts: at most {en_strings}."),
+            ),
+            Exceeded::StyleRecords => ImportProblem::new(
+                "",
+                None,
+                format!(
+                    "Tệp có quá nhiều kiểu định dạng: tối đa {vi_styles}. Hãy chép các trang \
+                     survey, choices và settings sang một bảng tính mới rồi lưu thành .xlsx."
+                ),
+                format!(
+                    "The file has too many styles: at most {en_styles}. Copy the survey, choices \
+                     and settings sheets into a new workbook and save it as .xlsx."
+                ),
+            ),
+            Exceeded::StyleText => ImportProblem::new(
+                "",
+                None,
+                format!(
+                    "Tệp có một tên phông chữ hoặc định dạng số quá dài: tối đa {vi_style_text} byte. \
+                     Hãy dùng phông chữ và định dạng số có sẵn của Excel."
+                ),
+                format!(
+                    "The file has a font name or number format that is too long: at most \
+                     {en_style_text} bytes. Use Excel's own fonts and number formats."
+                ),
             ),
             Exceeded::Rows { sheet, cell } => {
                 let cell = cell_name(*cell);
@@ -207,7 +251,7 @@ fn grouped(number: usize, separator: char) -> String {
     let digits = number.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);

@@ -7,7 +7,9 @@
 //! same zip crate first and unpacks every part through a limit (sizes the
 //! zip's headers declare are not believed), then scans each part with the
 //! same XML parser, set up as the reader sets it up, for what the reader
-//! would size from it: shared texts (counted and declared) and sheets.
+//! would size from it: shared texts (counted and declared), sheets, and
+//! styles (the reader copies a font and a number format, names and all,
+//! into each cell format, so their count and their texts are bounded).
 //! Counting in every part, whatever its name, errs on the side of refusing.
 //!
 //! Unpacking is deterministic, so what passed here is what the reader gets.
@@ -20,6 +22,7 @@ use zip::ZipArchive;
 
 use super::limits::{
     Exceeded, MAX_PACKAGE_BYTES, MAX_PARTS, MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHEETS,
+    MAX_STYLE_RECORDS, MAX_STYLE_TEXT_BYTES,
 };
 use super::ImportProblem;
 
@@ -135,6 +138,7 @@ fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
 struct Tally {
     sheets: usize,
     shared_strings: usize,
+    style_records: usize,
 }
 
 impl Tally {
@@ -152,25 +156,42 @@ impl Tally {
         loop {
             buffer.clear();
             match reader.read_event_into(&mut buffer) {
-                Ok(Event::Start(element)) => match element.local_name().as_ref() {
-                    "sheet" => {
-                        self.sheets += 1;
-                        if self.sheets > MAX_SHEETS {
-                            return Err(Exceeded::Sheets.problem());
+                Ok(Event::Start(element) | Event::Empty(element)) => {
+                    match element.local_name().as_ref() {
+                        "sheet" => {
+                            self.sheets += 1;
+                            if self.sheets > MAX_SHEETS {
+                                return Err(Exceeded::Sheets.problem());
+                            }
                         }
-                    }
-                    "si" => {
-                        self.shared_strings += 1;
-                        if self.shared_strings > MAX_SHARED_STRINGS {
+                        "si" => {
+                            self.shared_strings += 1;
+                            if self.shared_strings > MAX_SHARED_STRINGS {
+                                return Err(Exceeded::SharedStrings.problem());
+                            }
+                        }
+                        // The reader reserves room for the declared count.
+                        "sst" if declares_too_many(element.attributes_raw()) => {
                             return Err(Exceeded::SharedStrings.problem());
                         }
+                        name @ ("xf" | "font" | "fill" | "border" | "numFmt" | "name") => {
+                            if name != "name" {
+                                self.style_records += 1;
+                                if self.style_records > MAX_STYLE_RECORDS {
+                                    return Err(Exceeded::StyleRecords.problem());
+                                }
+                            }
+                            // A font's name and a number format's code are
+                            // attribute values: shorter than the attributes.
+                            if matches!(name, "name" | "numFmt")
+                                && element.attributes_raw().len() > MAX_STYLE_TEXT_BYTES
+                            {
+                                return Err(Exceeded::StyleText.problem());
+                            }
+                        }
+                        _ => {}
                     }
-                    // The reader reserves room for the declared count.
-                    "sst" if declares_too_many(element.attributes_raw()) => {
-                        return Err(Exceeded::SharedStrings.problem());
-                    }
-                    _ => {}
-                },
+                }
                 Ok(Event::Eof) | Err(_) => return Ok(()),
                 Ok(_) => {}
             }
@@ -183,26 +204,24 @@ impl Tally {
 /// read generously (any other character skipped), so that no spelling the
 /// reader would take as a number slips through.
 fn declares_too_many(attributes: &str) -> bool {
-    attributes
-        .match_indices("uniqueCount")
-        .any(|(at, name)| {
-            let rest = &attributes[at + name.len()..];
-            let Some(open) = rest.find(['"', '\'']) else {
-                return false;
-            };
-            let quote = &rest[open..=open];
-            let value = &rest[open + 1..];
-            let value = value.find(quote).map_or(value, |close| &value[..close]);
-            let digits: String = value
-                .chars()
-                .filter(char::is_ascii_digit)
-                .skip_while(|digit| *digit == '0')
-                .collect();
-            digits.len() > 18
-                || digits
-                    .parse::<u64>()
-                    .is_ok_and(|count| count > MAX_SHARED_STRINGS as u64)
-        })
+    attributes.match_indices("uniqueCount").any(|(at, name)| {
+        let rest = &attributes[at + name.len()..];
+        let Some(open) = rest.find(['"', '\'']) else {
+            return false;
+        };
+        let quote = &rest[open..=open];
+        let value = &rest[open + 1..];
+        let value = value.find(quote).map_or(value, |close| &value[..close]);
+        let digits: String = value
+            .chars()
+            .filter(char::is_ascii_digit)
+            .skip_while(|digit| *digit == '0')
+            .collect();
+        digits.len() > 18
+            || digits
+                .parse::<u64>()
+                .is_ok_and(|count| count > MAX_SHARED_STRINGS as u64)
+    })
 }
 
 #[cfg(test)]
@@ -218,14 +237,21 @@ mod tests {
         )));
         assert!(declares_too_many(&format!(r#" uniqueCount="{over}""#)));
         assert!(declares_too_many(&format!(r#" uniqueCount = '+{over}'"#)));
-        assert!(declares_too_many(r#" uniqueCount="99999999999999999999999""#));
-        assert!(!declares_too_many(r#" uniqueCount="000000000000000000000001""#));
+        assert!(declares_too_many(
+            r#" uniqueCount="99999999999999999999999""#
+        ));
+        assert!(!declares_too_many(
+            r#" uniqueCount="000000000000000000000001""#
+        ));
         assert!(!declares_too_many(r#" count="99999999999""#));
     }
 
     #[test]
     fn signatures_are_counted() {
-        assert_eq!(occurrences(b"PK\x01\x02..PK\x01\x02PK\x01", CENTRAL_HEADER), 2);
+        assert_eq!(
+            occurrences(b"PK\x01\x02..PK\x01\x02PK\x01", CENTRAL_HEADER),
+            2
+        );
         assert_eq!(occurrences(b"", CENTRAL_HEADER), 0);
     }
 }

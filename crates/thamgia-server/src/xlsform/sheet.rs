@@ -323,10 +323,7 @@ impl Table {
         self.columns
             .iter()
             .enumerate()
-            .filter(move |(index, column)| {
-                is_refused(&column.base)
-                    && !row.cell(*index).is_empty()
-            })
+            .filter(move |(index, column)| is_refused(&column.base) && !row.cell(*index).is_empty())
             .map(|(_, column)| column.header.as_str())
     }
 }

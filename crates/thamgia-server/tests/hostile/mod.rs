@@ -199,7 +199,9 @@ pub fn column_name(index: usize) -> String {
     let mut letters = Vec::new();
     let mut rest = index + 1;
     while rest > 0 {
-        letters.push(char::from(b'A' + u8::try_from((rest - 1) % 26).expect("a letter")));
+        letters.push(char::from(
+            b'A' + u8::try_from((rest - 1) % 26).expect("a letter"),
+        ));
         rest = (rest - 1) / 26;
     }
     letters.into_iter().rev().collect()
@@ -247,15 +249,31 @@ fn texts(row: &[&str]) -> Vec<String> {
 /// The survey sheet's rows of a small form Tham Gia imports.
 pub fn survey_rows() -> Vec<Vec<String>> {
     vec![
-        texts(&["type", "name", "label::Vietnamese (vi)", "label::English (en)", "hint"]),
-        texts(&["select_one yes_no", "likes", "Em có thích không?", "Do you like it?"]),
+        texts(&[
+            "type",
+            "name",
+            "label::Vietnamese (vi)",
+            "label::English (en)",
+            "hint",
+        ]),
+        texts(&[
+            "select_one yes_no",
+            "likes",
+            "Em có thích không?",
+            "Do you like it?",
+        ]),
     ]
 }
 
 /// The three sheets of a small form, the survey sheet's data given.
 pub fn form_with_survey(survey: String) -> Vec<(String, String)> {
     let choices = table(&[
-        texts(&["list_name", "name", "label::Vietnamese (vi)", "label::English (en)"]),
+        texts(&[
+            "list_name",
+            "name",
+            "label::Vietnamese (vi)",
+            "label::English (en)",
+        ]),
         texts(&["yes_no", "yes", "Có", "Yes"]),
         texts(&["yes_no", "no", "Không", "No"]),
     ]);
@@ -296,7 +314,8 @@ pub fn shared_text_bomb(size: usize) -> Vec<u8> {
         size / MIB,
         b"</t></si></sst>",
     );
-    let survey = table(&survey_rows()[..1]) + &format!("<row r=\"2\">{}</row>", shared_cell(1, 2, 0));
+    let survey =
+        table(&survey_rows()[..1]) + &format!("<row r=\"2\">{}</row>", shared_cell(1, 2, 0));
     package(&workbook_parts(&form_with_survey(survey), Some(strings)))
 }
 
@@ -322,4 +341,26 @@ pub fn lying_shared_strings(declared: u64) -> Vec<u8> {
             shared_cell(1, 2, 0)
         );
     package(&workbook_parts(&form_with_survey(survey), Some(strings)))
+}
+
+/// The small form with `xl/styles.xml`: one font named `font_name`, one
+/// fill, one border, and `cell_formats` cell formats using them.
+pub fn styled(font_name: &str, cell_formats: usize) -> Vec<u8> {
+    let styles = Part::repeated(
+        "xl/styles.xml",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"{MAIN}\">\
+             <fonts count=\"1\"><font><sz val=\"11\"/><name val=\"{}\"/></font></fonts>\
+             <fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills>\
+             <borders count=\"1\"><border/></borders><cellXfs count=\"{cell_formats}\">",
+            escape(font_name)
+        )
+        .as_bytes(),
+        b"<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/>",
+        cell_formats,
+        b"</cellXfs></styleSheet>",
+    );
+    let mut parts = workbook_parts(&form_with_survey(table(&survey_rows())), None);
+    parts.push(styles);
+    package(&parts)
 }
