@@ -10,7 +10,13 @@
 //!
 //! The reading of the sheets is checked against pyxform, the reference
 //! converter, by `tests/xlsform.rs` (see `tools/xlsform/README.md`).
+//!
+//! A workbook is a zip archive that can claim any size; [`limits`] bounds
+//! every dimension before anything is allocated from it, so a hostile file
+//! is refused like any other unreadable one (`tests/hostile_workbooks.rs`).
 
+pub mod limits;
+mod package;
 mod settings;
 mod sheet;
 

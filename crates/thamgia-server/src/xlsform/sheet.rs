@@ -2,12 +2,14 @@
 //! headers understood: `label::English (en)` is the `label` column in
 //! English, plain `label` is the form's default language.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
-use calamine::{Data, Range, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx, XlsxError};
 use thamgia_core::{Language, Localized};
 
-use super::ImportProblem;
+use super::limits::{Exceeded, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES};
+use super::{package, ImportProblem};
 
 /// The sheets an XLSForm is made of; any other sheet is ignored.
 #[derive(Debug)]
@@ -32,7 +34,17 @@ pub(super) struct Table {
 pub(super) struct TableRow {
     /// The 1-based spreadsheet row, as a spreadsheet program shows it.
     pub number: u32,
-    cells: Vec<String>,
+    /// The cells holding text, by column index, in column order.
+    cells: Vec<(usize, String)>,
+}
+
+impl TableRow {
+    /// The text of the cell in column `index` of the table, or "".
+    fn cell(&self, index: usize) -> &str {
+        self.cells
+            .binary_search_by_key(&index, |(column, _)| *column)
+            .map_or("", |found| self.cells[found].1.as_str())
+    }
 }
 
 #[derive(Debug)]
@@ -56,23 +68,18 @@ enum ColumnLanguage {
 }
 
 /// Opens the workbook and reads the three XLSForm sheets (their names
-/// compared without regard to case).
+/// compared without regard to case), within the limits of
+/// [`super::limits`]: the package is checked before the reader opens it,
+/// and each sheet is read cell by cell, never as a table sized from the
+/// sheet's own claims.
 pub(super) fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportProblem> {
+    package::check(bytes)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|error| {
-        ImportProblem::new(
-            "",
-            None,
-            format!(
-                "Không đọc được tệp như một bảng tính Excel (.xlsx): {error}. \
-                 Hãy lưu biểu mẫu dưới dạng Excel Workbook (.xlsx) rồi tải lên lại."
-            ),
-            format!(
-                "The file cannot be read as an Excel spreadsheet (.xlsx): {error}. \
-                 Save the form as an Excel Workbook (.xlsx) and upload it again."
-            ),
-        )
+        let error = package::short(&error.to_string());
+        package::unreadable_file(&error, &error)
     })?;
     let sheet_names = workbook.sheet_names();
+    let mut budget = Budget::default();
     let mut read = |wanted: &'static str| -> Result<Option<Table>, ImportProblem> {
         let Some(actual) = sheet_names
             .iter()
@@ -80,15 +87,28 @@ pub(super) fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportProblem> {
         else {
             return Ok(None);
         };
-        let range = workbook.worksheet_range(actual).map_err(|error| {
+        let unreadable = |error: XlsxError| {
+            let error = package::short(&error.to_string());
             ImportProblem::new(
                 wanted,
                 None,
                 format!("Không đọc được trang \"{wanted}\": {error}. Hãy lưu lại tệp bằng Excel rồi thử lại."),
                 format!("The \"{wanted}\" sheet cannot be read: {error}. Save the file again with Excel and retry."),
             )
-        })?;
-        Ok(Some(Table::from_range(&range)))
+        };
+        let mut cells = match workbook.worksheet_cells_reader(actual) {
+            Ok(cells) => cells,
+            // A chart sheet, say: nothing to read, as the reader's own range.
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(Some(Table::from_cells(Vec::new()))),
+            Err(error) => return Err(unreadable(error)),
+        };
+        let mut placed = Vec::new();
+        while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+            if let Some(cell) = budget.take(wanted, cell.get_position(), cell.get_value())? {
+                placed.push(cell);
+            }
+        }
+        Ok(Some(Table::from_cells(placed)))
     };
     Ok(Workbook {
         survey: read("survey")?,
@@ -97,15 +117,63 @@ pub(super) fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportProblem> {
     })
 }
 
-/// A cell as the text an author typed: numbers without a trailing `.0`,
-/// booleans as `true`/`false`, surrounding spaces removed.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(text) => text.trim().to_owned(),
-        // f64's Display never uses an exponent and drops a zero fraction,
-        // so a version typed as 2025070101 reads back as "2025070101".
-        other => other.to_string().trim().to_owned(),
+/// What the sheets read so far have used of [`MAX_CELLS`] and [`MAX_TEXT_BYTES`].
+#[derive(Debug, Default)]
+struct Budget {
+    cells: usize,
+    text_bytes: usize,
+}
+
+/// A cell that holds something, as read: 0-based position and trimmed text.
+#[derive(Debug)]
+struct PlacedCell {
+    row: u32,
+    column: u32,
+    text: String,
+}
+
+impl Budget {
+    /// The cell at `position` of `sheet` as text, or `None` when it holds
+    /// nothing; refused when it lies beyond the last row or column, or goes
+    /// past the cells or text left. Checked before its text is copied.
+    fn take(
+        &mut self,
+        sheet: &str,
+        (row, column): (u32, u32),
+        value: &DataRef<'_>,
+    ) -> Result<Option<PlacedCell>, ImportProblem> {
+        // The reader's own range leaves out cells without a value (a
+        // formatted empty cell), so they cost nothing here either.
+        if matches!(value, DataRef::Empty) {
+            return Ok(None);
+        }
+        let cell = (row, column);
+        if row >= MAX_ROWS {
+            return Err(Exceeded::Rows { sheet, cell }.problem());
+        }
+        if column >= MAX_COLUMNS {
+            return Err(Exceeded::Columns { sheet, cell }.problem());
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(Exceeded::Cells { sheet }.problem());
+        }
+        let text = match value {
+            DataRef::String(text) => Cow::Borrowed(text.trim()),
+            DataRef::SharedString(text) => Cow::Borrowed(text.trim()),
+            // f64's Display never uses an exponent and drops a zero fraction,
+            // so a version typed as 2025070101 reads back as "2025070101".
+            other => Cow::Owned(Data::from(other.clone()).to_string().trim().to_owned()),
+        };
+        self.text_bytes = self.text_bytes.saturating_add(text.len());
+        if self.text_bytes > MAX_TEXT_BYTES {
+            return Err(Exceeded::Text { sheet }.problem());
+        }
+        Ok(Some(PlacedCell {
+            row,
+            column,
+            text: text.into_owned(),
+        }))
     }
 }
 
@@ -124,39 +192,69 @@ pub(super) fn language_named(name: &str) -> Option<Language> {
 }
 
 impl Table {
-    fn from_range(range: &Range<Data>) -> Table {
-        let first_row = range.start().map_or(0, |(row, _)| row);
-        let mut rows = range.rows().enumerate();
-        let columns = rows
-            .next()
-            .map(|(_, header)| {
-                header
-                    .iter()
-                    .map(|cell| {
-                        let header = cell_text(cell);
-                        let (base, language) = match header.split_once("::") {
-                            Some((base, language)) => (
-                                base,
-                                language_named(language)
-                                    .map_or(ColumnLanguage::Other, ColumnLanguage::Known),
-                            ),
-                            None => (header.as_str(), ColumnLanguage::Default),
-                        };
-                        Column {
-                            base: base.trim().to_lowercase(),
-                            header: header.clone(),
-                            language,
-                        }
-                    })
-                    .collect()
+    /// The table the cells make, read as the reader's own range reads: the
+    /// header is the first row holding anything, columns run from the first
+    /// to the last column holding anything, and a later cell at the same
+    /// place wins. Only cells with text are kept, so what is allocated
+    /// grows with the cells, never with the sheet's span.
+    fn from_cells(mut cells: Vec<PlacedCell>) -> Table {
+        let (Some(first_row), Some(first_column), Some(last_column)) = (
+            cells.iter().map(|cell| cell.row).min(),
+            cells.iter().map(|cell| cell.column).min(),
+            cells.iter().map(|cell| cell.column).max(),
+        ) else {
+            return Table {
+                header_row: 1,
+                columns: Vec::new(),
+                rows: Vec::new(),
+            };
+        };
+        // Stable: cells at the same place stay in sheet order, the last wins.
+        cells.sort_by_key(|cell| (cell.row, cell.column));
+        let mut rows: Vec<TableRow> = Vec::new();
+        let mut header = vec![String::new(); (last_column - first_column) as usize + 1];
+        let mut cells = cells.into_iter().peekable();
+        while let Some(cell) = cells.next() {
+            if cells
+                .peek()
+                .is_some_and(|next| (next.row, next.column) == (cell.row, cell.column))
+            {
+                continue;
+            }
+            let index = (cell.column - first_column) as usize;
+            if cell.row == first_row {
+                header[index] = cell.text;
+                continue;
+            }
+            if cell.text.is_empty() {
+                continue;
+            }
+            let number = cell.row + 1;
+            match rows.last_mut() {
+                Some(row) if row.number == number => row.cells.push((index, cell.text)),
+                _ => rows.push(TableRow {
+                    number,
+                    cells: vec![(index, cell.text)],
+                }),
+            }
+        }
+        let columns = header
+            .into_iter()
+            .map(|header| {
+                let (base, language) = match header.split_once("::") {
+                    Some((base, language)) => (
+                        base,
+                        language_named(language)
+                            .map_or(ColumnLanguage::Other, ColumnLanguage::Known),
+                    ),
+                    None => (header.as_str(), ColumnLanguage::Default),
+                };
+                Column {
+                    base: base.trim().to_lowercase(),
+                    header: header.clone(),
+                    language,
+                }
             })
-            .unwrap_or_default();
-        let rows = rows
-            .map(|(index, cells)| TableRow {
-                number: first_row + index as u32 + 1,
-                cells: cells.iter().map(cell_text).collect(),
-            })
-            .filter(|row| row.cells.iter().any(|cell| !cell.is_empty()))
             .collect();
         Table {
             header_row: first_row + 1,
@@ -182,7 +280,7 @@ impl Table {
                     column.base == *base && column.language == ColumnLanguage::Default
                 })
             })
-            .map(|(index, _)| row.cells.get(index).map_or("", String::as_str))
+            .map(|(index, _)| row.cell(index))
             .find(|text| !text.is_empty())
             .unwrap_or("")
     }
@@ -202,7 +300,7 @@ impl Table {
                     (ColumnLanguage::Default, false) => default_language,
                     _ => continue,
                 };
-                let text = row.cells.get(index).map_or("", String::as_str);
+                let text = row.cell(index);
                 let slot = match language {
                     Language::Vi => &mut found.vi,
                     Language::En => &mut found.en,
@@ -225,10 +323,7 @@ impl Table {
         self.columns
             .iter()
             .enumerate()
-            .filter(move |(index, column)| {
-                is_refused(&column.base)
-                    && row.cells.get(*index).is_some_and(|cell| !cell.is_empty())
-            })
+            .filter(move |(index, column)| is_refused(&column.base) && !row.cell(*index).is_empty())
             .map(|(_, column)| column.header.as_str())
     }
 }
