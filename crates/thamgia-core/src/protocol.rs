@@ -87,6 +87,18 @@ pub enum MutationChange {
 }
 
 impl MutationChange {
+    /// The wire name of its kind (the `type` tag): `submit_response`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MutationChange::SubmitResponse { .. } => "submit_response",
+            MutationChange::WithdrawResponse { .. } => "withdraw_response",
+            MutationChange::EditReportField { .. } => "edit_report_field",
+            MutationChange::ChangeReportStatus { .. } => "change_report_status",
+            MutationChange::SubmitForum { .. } => "submit_forum",
+            MutationChange::RecordFeedback { .. } => "record_feedback",
+        }
+    }
+
     /// The id of the record the mutation is about, as logged by the server.
     pub fn record_id(&self) -> String {
         match self {
@@ -355,4 +367,19 @@ pub enum ApiErrorCode {
     /// The session is valid but may not reach this (another ward's data, or
     /// a task of another role).
     Forbidden,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_of_a_mutation_is_its_wire_tag() {
+        let change = MutationChange::WithdrawResponse {
+            response_id: Uuid::from_u128(1),
+            withdrawn_at: DateTime::<Utc>::default(),
+        };
+        let json = serde_json::to_value(&change).expect("serialises");
+        assert_eq!(json["type"], change.kind());
+    }
 }

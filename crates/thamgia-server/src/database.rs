@@ -972,7 +972,6 @@ async fn submit_response(
         .await?;
         return Ok(MutationOutcome::Withdrawn);
     }
-    let content = serde_json::to_string(response)?;
     let reasons: Vec<Localized> = match survey {
         None => vec![Localized::new(
             format!(
@@ -1013,6 +1012,8 @@ async fn submit_response(
         }
     }
 
+    // Serialised only once it is known to be kept.
+    let content = serde_json::to_string(response)?;
     let hash = sha256_hex(&content);
     let age_band = enum_text(&response.participant.age_band)?;
     let sex = enum_text(&response.participant.sex)?;
@@ -1373,14 +1374,7 @@ pub(crate) async fn response_ward(
 
 /// The wire name of a mutation's kind (`submit_forum`, …).
 fn mutation_kind(change: &MutationChange) -> String {
-    serde_json::to_value(change)
-        .ok()
-        .and_then(|value| {
-            value
-                .get("type")
-                .and_then(|kind| kind.as_str().map(str::to_owned))
-        })
-        .unwrap_or_default()
+    change.kind().to_owned()
 }
 
 /// The ward a mutation is about, when it says without a lookup.

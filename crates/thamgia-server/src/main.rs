@@ -39,6 +39,16 @@ struct Arguments {
     /// Password of that first city officer (read from the environment only).
     #[arg(skip = std::env::var("THAMGIA_ADMIN_PASSWORD").ok())]
     admin_password: Option<String>,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "THAMGIA_HEADER_TIMEOUT", default_value_t = 30)]
+    header_timeout: u64,
+    /// Seconds a client may pause between two pieces of a request's body.
+    #[arg(long, env = "THAMGIA_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds a whole request may take, its body included (the largest
+    /// push is 16 MiB).
+    #[arg(long, env = "THAMGIA_REQUEST_TIMEOUT", default_value_t = 300)]
+    request_timeout: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "THAMGIA_LOG_JSON")]
     log_json: bool,
@@ -97,7 +107,12 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let backend = database.backend();
-    let router = thamgia_server::app(state, &config.static_dir);
+    let timeouts = thamgia_server::ClientTimeouts {
+        header_read: std::time::Duration::from_secs(arguments.header_timeout.max(1)),
+        body_idle: std::time::Duration::from_secs(arguments.body_timeout.max(1)),
+        whole_request: std::time::Duration::from_secs(arguments.request_timeout.max(1)),
+    };
+    let router = thamgia_server::app_with(state, &config.static_dir, timeouts);
     let address = SocketAddr::new(arguments.bind, arguments.port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -112,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
         Ok(settings) => tracing::info!(?settings, "{} durability settings", backend.name()),
         Err(error) => tracing::warn!(%error, "cannot read the durability settings"),
     }
-    thamgia_server::serve(listener, router, shutdown_signal()).await?;
+    thamgia_server::serve_with(listener, router, shutdown_signal(), timeouts).await?;
     database.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -4,12 +4,9 @@
 //! server binary over a socket, whose memory is watched (issue 9, item 1).
 
 mod hostile;
+mod process;
 mod support;
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -18,6 +15,7 @@ use hostile::{
     far_corner, form_with_survey, lying_shared_strings, package, shared_text_bomb, small_form,
     styled, survey_rows, table, text_cell, workbook_parts, xlsx, zeros_bomb, Part, MIB,
 };
+use process::{log_of, RunningServer};
 use thamgia_core::account::{LoginRequest, Session};
 use thamgia_server::error::{ImportRefusedBody, IMPORT_REFUSED};
 use thamgia_server::xlsform::limits::{
@@ -413,92 +411,10 @@ async fn a_large_real_form_still_imports() {
 /// would take from 200 MiB to terabytes.
 const MEMORY_BOUND_KIB: u64 = 200 * 1024;
 
-/// The server process, killed when this is dropped (a failed test too).
-struct RunningServer {
-    child: Child,
-    base: String,
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        // The process may have died already; then there is nothing to do.
-        if self.child.kill().is_ok() {
-            self.child.wait().ok();
-        }
-    }
-}
-
-impl RunningServer {
-    /// Starts the binary on a free port with the demo seed, and waits
-    /// until it answers.
-    async fn start(directory: &Path) -> RunningServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let log = std::fs::File::create(directory.join("server.log")).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_thamgia-server"))
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .arg("--database")
-            .arg(directory.join("db.sqlite3"))
-            .arg("--static-dir")
-            .arg(directory)
-            .env("RUST_LOG", "warn")
-            .env_remove("THAMGIA_NO_SEED")
-            .env_remove("DATABASE_URL")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone().expect("log file")))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("the server starts");
-        let mut server = RunningServer {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let started = Instant::now();
-        while !server.healthy().await {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the server did not answer; its log: {}",
-                log_of(directory)
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        server
-    }
-
-    /// Whether the process runs and `GET /api/v1/health` answers 200.
-    async fn healthy(&mut self) -> bool {
-        if let Some(status) = self.child.try_wait().expect("try_wait") {
-            panic!("the server exited with {status}");
-        }
-        reqwest::get(format!("{}/api/v1/health", self.base))
-            .await
-            .is_ok_and(|response| response.status().is_success())
-    }
-
-    /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`).
-    fn memory_kib(&self, field: &str) -> u64 {
-        let mut status = String::new();
-        std::fs::File::open(format!("/proc/{}/status", self.child.id()))
-            .and_then(|mut file| file.read_to_string(&mut status))
-            .expect("the server's status");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or_else(|| panic!("no {field} in {status}"))
-    }
-}
-
-fn log_of(directory: &Path) -> String {
-    std::fs::read_to_string(directory.join("server.log")).unwrap_or_default()
-}
-
 #[tokio::test]
 async fn the_real_server_refuses_hostile_workbooks_and_stays_up_and_small() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    let mut server = RunningServer::start(directory.path()).await;
+    let mut server = RunningServer::start(directory.path(), &[]).await;
     let client = reqwest::Client::new();
     let session: Session = client
         .post(format!("{}/api/v1/session", server.base))

@@ -1,0 +1,275 @@
+//! Requests made to exhaust the server, against the real binary over a
+//! socket (issue 9, items 2, 3 and 8): sign-ins with huge names, refused
+//! records with huge contents, and clients that send slowly or stop. The
+//! process must stay up, and its memory, its log and its database grow by
+//! no more than a stated bound.
+
+mod process;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use process::{log_of, RunningServer};
+use thamgia_core::account::{LoginRequest, Session};
+use thamgia_core::{
+    AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse,
+    SCHEMA_VERSION,
+};
+use uuid::Uuid;
+
+const MIB: usize = 1024 * 1024;
+/// The most the server's peak memory (VmHWM) may reach in these tests: its
+/// working set is a few tens of MiB, and it reads one 16 MiB body at a time.
+const MEMORY_BOUND_KIB: u64 = 250 * 1024;
+
+fn file_bytes(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |metadata| metadata.len())
+}
+
+/// The SQLite database with its write-ahead log.
+fn database_bytes(directory: &Path) -> u64 {
+    file_bytes(&directory.join("db.sqlite3")) + file_bytes(&directory.join("db.sqlite3-wal"))
+}
+
+async fn sign_in(client: &reqwest::Client, server: &RunningServer, username: &str) -> Session {
+    client
+        .post(format!("{}/api/v1/session", server.base))
+        .json(&LoginRequest {
+            username: username.to_owned(),
+            password: "thamgia-demo".to_owned(),
+            device_label: "hostile requests test".to_owned(),
+        })
+        .send()
+        .await
+        .expect("sign in")
+        .error_for_status()
+        .expect("signed in")
+        .json()
+        .await
+        .expect("a session")
+}
+
+#[tokio::test]
+async fn huge_sign_ins_leave_memory_and_the_log_small() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let mut server = RunningServer::start(directory.path(), &[]).await;
+    let client = reqwest::Client::new();
+    let log_before = file_bytes(&directory.path().join("server.log"));
+    let huge = "n".repeat(8 * MIB);
+    let long = "n".repeat(10_000);
+    for attempt in 0..20 {
+        for name in [&huge, &long] {
+            let body = serde_json::json!({
+                "username": format!("{attempt}{name}"),
+                "password": "sai mật khẩu",
+                "device_label": "x",
+            });
+            let answer = client
+                .post(format!("{}/api/v1/session", server.base))
+                .json(&body)
+                .send()
+                .await;
+            match answer {
+                Ok(answer) => assert!(answer.status().is_client_error(), "{}", answer.status()),
+                // The server may answer 413 and close before an 8 MiB body
+                // is all sent; the client then sees the connection end.
+                Err(error) => assert!(name.len() > 1_000_000, "{error}"),
+            }
+        }
+    }
+    assert!(server.healthy().await, "the server stopped answering");
+    let peak = server.memory_kib("VmHWM");
+    let log_growth = file_bytes(&directory.path().join("server.log")) - log_before;
+    eprintln!("40 huge sign-ins: peak {peak} KiB, log grew {log_growth} bytes");
+    assert!(peak < MEMORY_BOUND_KIB, "peak memory {peak} KiB");
+    assert!(
+        log_growth < 64 * 1024,
+        "the log grew by {log_growth} bytes: {}",
+        log_of(directory.path())
+    );
+    // The demo accounts still sign in.
+    sign_in(&client, &server, "badinh").await;
+}
+
+#[tokio::test]
+async fn huge_refused_records_leave_the_database_and_the_answer_small() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let mut server = RunningServer::start(directory.path(), &[]).await;
+    let client = reqwest::Client::new();
+    let session = sign_in(&client, &server, "badinh").await;
+    let survey = thamgia_server::seed::demo_survey().expect("demo survey");
+    let database_before = database_bytes(directory.path());
+
+    let push = |mutations: Vec<Mutation>| PushRequest {
+        client_id: Uuid::new_v4(),
+        schema_version: SCHEMA_VERSION,
+        mutations,
+    };
+    let mut requests = Vec::new();
+    // Five responses with a 15 MiB answer to a text question.
+    for number in 0..5u128 {
+        let mut response = thamgia_server::seed::sample_response(
+            &survey,
+            Uuid::from_u128(100 + number),
+            number as usize,
+            Utc::now(),
+        );
+        let text_question = response
+            .answers
+            .iter()
+            .find(|(_, value)| matches!(value, AnswerValue::Text(_)))
+            .map(|(name, _)| name.clone())
+            .expect("a text question");
+        response
+            .answers
+            .insert(text_question, AnswerValue::Text("a".repeat(15 * MIB)));
+        requests.push(push(vec![Mutation {
+            seq: 1,
+            change: MutationChange::SubmitResponse { response },
+        }]));
+    }
+    // One response answering a question whose id is 15 MiB long.
+    let mut response =
+        thamgia_server::seed::sample_response(&survey, Uuid::from_u128(200), 7, Utc::now());
+    response
+        .answers
+        .insert("q".repeat(15 * MIB), AnswerValue::Text("x".to_owned()));
+    requests.push(push(vec![Mutation {
+        seq: 1,
+        change: MutationChange::SubmitResponse { response },
+    }]));
+
+    for request in &requests {
+        let answer = client
+            .post(format!("{}/api/v1/sync/push", server.base))
+            .bearer_auth(&session.token)
+            .json(request)
+            .send()
+            .await
+            .expect("an answer");
+        assert!(answer.status().is_success(), "{}", answer.status());
+        let body = answer.bytes().await.expect("the body");
+        assert!(body.len() < 4096, "a {} byte answer", body.len());
+        let parsed: PushResponse = serde_json::from_slice(&body).expect("a push answer");
+        assert!(
+            matches!(parsed.results[0].outcome, MutationOutcome::Rejected { .. }),
+            "{:?}",
+            parsed.results[0].outcome
+        );
+    }
+    assert!(server.healthy().await, "the server stopped answering");
+    let growth = database_bytes(directory.path()).saturating_sub(database_before);
+    let peak = server.memory_kib("VmHWM");
+    eprintln!("six refused 15 MiB records: the database grew {growth} bytes; peak {peak} KiB");
+    assert!(
+        growth < 8 * MIB as u64,
+        "the database grew by {growth} bytes for six refused records"
+    );
+    assert!(peak < MEMORY_BOUND_KIB, "peak memory {peak} KiB");
+}
+
+/// Writes `bytes` one at a time, `pause` apart, until the server closes the
+/// connection or `give_up` passes; the time it took to be closed.
+fn drip(stream: &mut TcpStream, bytes: &[u8], pause: Duration, give_up: Duration) -> Duration {
+    let started = Instant::now();
+    for byte in bytes.iter().cycle() {
+        if started.elapsed() > give_up || stream.write_all(&[*byte]).is_err() {
+            break;
+        }
+        std::thread::sleep(pause);
+        if closed(stream) {
+            break;
+        }
+    }
+    started.elapsed()
+}
+
+/// Whether the server closed (or answered and closed) the connection.
+fn closed(stream: &mut TcpStream) -> bool {
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut buffer = [0u8; 4096];
+    let result = stream.read(&mut buffer);
+    stream.set_nonblocking(false).expect("blocking");
+    match result {
+        Ok(0) => true,
+        Ok(_) => true,
+        Err(error) => error.kind() != std::io::ErrorKind::WouldBlock,
+    }
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_others_are_served() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let mut server = RunningServer::start(
+        directory.path(),
+        &[
+            "--header-timeout",
+            "2",
+            "--body-timeout",
+            "2",
+            "--request-timeout",
+            "5",
+        ],
+    )
+    .await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let give_up = Duration::from_secs(20);
+
+    let cut = tokio::task::spawn_blocking(move || {
+        // Headers a byte every 0.5 s: never finished.
+        let mut headers = TcpStream::connect(&address).expect("connect");
+        let slow_headers = drip(
+            &mut headers,
+            b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            Duration::from_millis(500),
+            give_up,
+        );
+        // A body that stops after its first bytes.
+        let mut stalled = TcpStream::connect(&address).expect("connect");
+        stalled
+            .write_all(
+                b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"username\"",
+            )
+            .expect("write");
+        let started = Instant::now();
+        while !closed(&mut stalled) && started.elapsed() < give_up {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let stalled_body = started.elapsed();
+        // A body dripped a byte every second: each pause is within the
+        // body timeout, the whole is not.
+        let mut dripping = TcpStream::connect(&address).expect("connect");
+        dripping
+            .write_all(
+                b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+            )
+            .expect("write");
+        let dripped_body = drip(&mut dripping, b" ", Duration::from_secs(1), give_up);
+        (slow_headers, stalled_body, dripped_body)
+    })
+    .await
+    .expect("the slow clients ran");
+    eprintln!(
+        "cut off after: slow headers {:?}, stalled body {:?}, dripped body {:?}",
+        cut.0, cut.1, cut.2
+    );
+    assert!(
+        cut.0 < Duration::from_secs(8),
+        "slow headers held {:?}",
+        cut.0
+    );
+    assert!(
+        cut.1 < Duration::from_secs(8),
+        "a stalled body held {:?}",
+        cut.1
+    );
+    assert!(
+        cut.2 < Duration::from_secs(12),
+        "a dripped body held {:?}",
+        cut.2
+    );
+    assert!(server.healthy().await, "the server serves others");
+}
