@@ -211,8 +211,8 @@ async fn import_survey(
         .publish_next_version(imported.survey, Utc::now())
         .await?;
     tracing::info!(
-        survey = %survey.key(),
-        form_version = imported.form_version.as_deref().unwrap_or(""),
+        survey = %thamgia_core::limits::quoted(&survey.key()),
+        form_version = %thamgia_core::limits::quoted(imported.form_version.as_deref().unwrap_or("")),
         "XLSForm imported and published"
     );
     Ok((StatusCode::CREATED, Json(survey)))
