@@ -463,14 +463,25 @@ impl Database {
                         response_id,
                         withdrawn_at,
                     } => {
-                        withdraw(
+                        if withdraw(
                             &mut transaction,
                             *response_id,
                             *withdrawn_at,
                             &received_at,
                             "tablet",
                         )
-                        .await?;
+                        .await?
+                        {
+                            let action = thamgia_core::audit::AuditAction::ResponseWithdrawn;
+                            crate::audit::withdrawn(
+                                &mut transaction,
+                                account,
+                                action,
+                                *response_id,
+                                now,
+                            )
+                            .await?;
+                        }
                         MutationOutcome::Withdrawn
                     }
                     MutationChange::EditReportField { edit } => {
@@ -478,7 +489,17 @@ impl Database {
                         edit_report_field(&mut transaction, &bounded, &received_at).await?
                     }
                     MutationChange::ChangeReportStatus { change } => {
-                        change_report_status(&mut transaction, change, &received_at).await?
+                        let outcome =
+                            change_report_status(&mut transaction, change, &received_at).await?;
+                        crate::audit::report_status(
+                            &mut transaction,
+                            account,
+                            change,
+                            &outcome,
+                            now,
+                        )
+                        .await?;
+                        outcome
                     }
                     MutationChange::SubmitForum { forum } => {
                         crate::forums::submit_forum(
@@ -644,21 +665,27 @@ impl Database {
     }
 
     /// Withdraws consent for a response at the town hall (a guardian asked
-    /// the ward): deletes its answers and tells every tablet.
+    /// the ward), as `by`: deletes its answers, tells every tablet, and logs
+    /// the withdrawal in the audit log.
     pub async fn withdraw_response(
         &self,
         response_id: Uuid,
+        by: &AccountInfo,
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
         let mut transaction = self.begin_write().await?;
-        withdraw(
+        if withdraw(
             &mut transaction,
             response_id,
             now,
             &timestamp(now),
             "town_hall",
         )
-        .await?;
+        .await?
+        {
+            let action = thamgia_core::audit::AuditAction::ConsentWithdrawn;
+            crate::audit::withdrawn(&mut transaction, Some(by), action, response_id, now).await?;
+        }
         transaction.commit().await?;
         Ok(())
     }
@@ -1027,13 +1054,14 @@ async fn submit_response(
 
 /// Deletes everything held of a response whose consent was withdrawn and
 /// keeps a tombstone without content; tablets hear of it through a change.
+/// Returns whether the tombstone is new (the withdrawal took effect now).
 async fn withdraw(
     connection: &mut AnyConnection,
     response_id: Uuid,
     withdrawn_at: DateTime<Utc>,
     received_at: &str,
     source: &str,
-) -> Result<(), ServerError> {
+) -> Result<bool, ServerError> {
     let id = response_id.to_string();
     let held =
         sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = $1")
@@ -1089,7 +1117,7 @@ async fn withdraw(
         .execute(&mut *connection)
         .await?;
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// Bounds an edit's stamp on receipt (see `thamgia_core::report::bound`),
