@@ -2,9 +2,9 @@
 //!
 //! Nobody signed in: the sign-in page only. Signed in: who it is and a
 //! sign-out button in the top bar, a banner when the server ended the
-//! session, and the pages of the account's role (the town hall, the import
-//! and the accounts for city officers; the report for ward and city
-//! officers; responses and forums for everyone).
+//! session, and the pages of the account's role (the town hall, the import,
+//! the accounts and the audit log for city officers; the report for ward
+//! and city officers; responses and forums for everyone).
 
 use std::rc::Rc;
 
@@ -20,6 +20,7 @@ use crate::components::account_bar::AccountBar;
 use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_bar::SyncBar;
 use crate::pages::accounts_page::AccountsPage;
+use crate::pages::audit_page::AuditPage;
 use crate::pages::fill_page::FillPage;
 use crate::pages::forum_page::ForumPage;
 use crate::pages::forums_page::ForumsPage;
@@ -146,6 +147,7 @@ pub fn App(
                             <A href="/import">{move || app.texts().nav_import}</A>
                             <A href="/townhall">{move || app.texts().nav_townhall}</A>
                             <A href="/accounts">{move || app.texts().nav_accounts}</A>
+                            <A href="/audit">{move || app.texts().nav_audit}</A>
                         </Show>
                     </nav>
                     <SyncBar/>
@@ -159,6 +161,7 @@ pub fn App(
                             <Route path=path!("/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
                             <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
                             <Route path=path!("/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
+                            <Route path=path!("/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>
                             <Route path=path!("/fill/:id") view=FillPage/>
                             <Route path=path!("/forums") view=ForumsPage/>
                             <Route path=path!("/forum/:id") view=ForumPage/>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod accounts_page;
+pub mod audit_page;
 pub mod fill_page;
 pub mod forum_page;
 pub mod forums_page;

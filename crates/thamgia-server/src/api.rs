@@ -16,6 +16,7 @@ use serde::Serialize;
 use thamgia_core::account::{
     AccountChange, AccountInfo, AccountRecord, LoginRequest, NewAccount, Session,
 };
+use thamgia_core::audit::AuditAction;
 use thamgia_core::{
     Localized, PullRequest, PullResponse, PushRequest, PushResponse, SurveyDefinition,
     SCHEMA_VERSION,
@@ -71,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/export/responses.csv", get(export_responses))
         .route("/export/reports.csv", get(export_reports))
+        .route("/audit", get(crate::audit::list))
+        .route("/export/audit.csv", get(crate::audit::export))
         .route("/sync/push", post(push))
         .route("/sync/pull", post(pull))
         .fallback(not_found)
@@ -171,7 +174,10 @@ async fn withdraw(
         Some(ward) => caller.require_officer_of(&ward)?,
         None => caller.require_city()?,
     }
-    state.database.withdraw_response(id, Utc::now()).await?;
+    state
+        .database
+        .withdraw_response(id, &caller.info, Utc::now())
+        .await?;
     tracing::info!(response_id = %id, "consent withdrawn at the town hall");
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -215,6 +221,10 @@ async fn import_survey(
         form_version = %thamgia_core::limits::quoted(imported.form_version.as_deref().unwrap_or("")),
         "XLSForm imported and published"
     );
+    let event = caller
+        .event(AuditAction::SurveyImported)
+        .target(survey.key());
+    state.database.record_after(event, Utc::now()).await;
     Ok((StatusCode::CREATED, Json(survey)))
 }
 
@@ -271,6 +281,14 @@ async fn set_targets(
         .database
         .set_targets(&code, &targets, Utc::now())
         .await?;
+    let event = caller.event(AuditAction::TargetsChanged).target(&code);
+    state
+        .database
+        .record_after(
+            event.detail(format!("targets={}", targets.len())),
+            Utc::now(),
+        )
+        .await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -346,10 +364,18 @@ async fn set_population(
         .database
         .set_child_population(&code, year, body.children_7_15, Utc::now())
         .await?;
+    let event = caller
+        .event(AuditAction::PopulationChanged)
+        .ward(Some(&code));
+    let detail = format!("year={year} children_7_15={}", body.children_7_15);
+    state
+        .database
+        .record_after(event.target(&code).detail(detail), Utc::now())
+        .await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-fn csv_response(name: &str, body: String) -> axum::response::Response {
+pub(crate) fn csv_response(name: &str, body: String) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [
@@ -388,6 +414,13 @@ async fn export_responses(
         .ok_or(ServerError::NotFound)?;
     let rows = state.database.responses_of_survey(&survey.id).await?;
     let body = crate::townhall::responses_csv(&survey, &rows)?;
+    let event = caller
+        .event(AuditAction::ExportResponses)
+        .target(&survey.id);
+    state
+        .database
+        .record(event.detail(format!("rows={}", rows.len())), Utc::now())
+        .await?;
     Ok(csv_response(&format!("{}-responses.csv", survey.id), body))
 }
 
@@ -401,6 +434,11 @@ async fn export_reports(
     let reports = state.database.reports_of_period(period).await?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     let body = crate::townhall::reports_csv(period, &reports, &catalogue)?;
+    let event = caller.event(AuditAction::ExportReports).target(period);
+    state
+        .database
+        .record(event.detail(format!("rows={}", reports.len())), Utc::now())
+        .await?;
     Ok(csv_response(&format!("reports-{period}.csv"), body))
 }
 
@@ -432,10 +470,10 @@ async fn answer_recommendation(
     ApiPath(id): ApiPath<uuid::Uuid>,
     body: Result<Json<crate::forums::AnswerBody>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, ServerError> {
-    match state.database.recommendation_ward_of(id).await? {
-        Some(ward) => caller.require_officer_of(&ward)?,
+    let ward = match state.database.recommendation_ward_of(id).await? {
+        Some(ward) => caller.require_officer_of(&ward).map(|()| ward)?,
         None => return Err(ServerError::NotFound),
-    }
+    };
     let Json(body) = body?;
     for (what, text) in [
         (("Lý do", "The reasons"), &body.reasons),
@@ -452,6 +490,13 @@ async fn answer_recommendation(
         .answer_recommendation(id, &body, Utc::now())
         .await?
     {
+        let event = caller
+            .event(AuditAction::RecommendationAnswered)
+            .ward(Some(&ward));
+        state
+            .database
+            .record_after(event.target(id), Utc::now())
+            .await;
         Ok(axum::http::StatusCode::NO_CONTENT)
     } else {
         Err(ServerError::NotFound)
@@ -464,10 +509,13 @@ async fn export_forums(
 ) -> Result<axum::response::Response, ServerError> {
     caller.require_city()?;
     let forums = state.database.forums(None, Utc::now().date_naive()).await?;
-    Ok(csv_response(
-        "forums.csv",
-        crate::forums::forums_csv(&forums, true)?,
-    ))
+    let body = crate::forums::forums_csv(&forums, true)?;
+    let event = caller.event(AuditAction::ExportForums).target("forums.csv");
+    state
+        .database
+        .record(event.detail(format!("rows={}", forums.len())), Utc::now())
+        .await?;
+    Ok(csv_response("forums.csv", body))
 }
 
 async fn not_found() -> ServerError {
@@ -516,10 +564,12 @@ async fn sign_in(
     match state.database.sign_in(&request, now).await {
         Ok(session) => {
             state.sign_in_guard.clear(&request.username);
+            crate::audit::signed_in(&state, &session, &request.device_label, now).await;
             Ok(Json(session))
         }
         Err(error @ ServerError::Unauthorized(_)) => {
             state.sign_in_guard.failed(&request.username, now);
+            crate::audit::sign_in_refused(&state, &request.username, now).await;
             Err(error)
         }
         Err(error) => Err(error),
@@ -541,6 +591,8 @@ async fn sign_out(
         .revoke_device(caller.device_id, Utc::now())
         .await?;
     tracing::info!(username = %caller.info.username, device_id = %caller.device_id, "signed out");
+    let event = caller.event(AuditAction::SignOut).target(caller.device_id);
+    state.database.record_after(event, Utc::now()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -564,6 +616,17 @@ async fn create_account(
     }
     let record = state.database.create_account(&account, Utc::now()).await?;
     tracing::info!(by = %caller.info.username, username = %record.info.username, role = record.info.role.as_str(), "account created");
+    let event = caller
+        .event(AuditAction::AccountCreated)
+        .ward(record.info.ward_code.as_deref());
+    let detail = format!("role={}", record.info.role.as_str());
+    state
+        .database
+        .record_after(
+            event.target(&record.info.username).detail(detail),
+            Utc::now(),
+        )
+        .await;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
@@ -593,6 +656,7 @@ async fn update_account(
         state.sign_in_guard.clear(&username);
     }
     tracing::info!(by = %caller.info.username, username = %thamgia_core::limits::quoted(&username), "account changed");
+    crate::audit::account_changed(&state, &caller, &record, &change, Utc::now()).await;
     Ok(Json(record))
 }
 
@@ -604,6 +668,7 @@ async fn revoke_device(
     caller.require_city()?;
     if state.database.revoke_device(id, Utc::now()).await? {
         tracing::info!(by = %caller.info.username, device_id = %id, "device revoked");
+        crate::audit::device_revoked(&state, &caller, id, Utc::now()).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ServerError::NotFound)

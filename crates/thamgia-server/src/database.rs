@@ -473,7 +473,7 @@ impl Database {
                         response_id,
                         withdrawn_at,
                     } => {
-                        withdraw(
+                        if withdraw(
                             &mut transaction,
                             *response_id,
                             *withdrawn_at,
@@ -481,7 +481,18 @@ impl Database {
                             "tablet",
                             corrections::tombstone_ward(account),
                         )
-                        .await?;
+                        .await?
+                        {
+                            let action = thamgia_core::audit::AuditAction::ResponseWithdrawn;
+                            crate::audit::withdrawn(
+                                &mut transaction,
+                                account,
+                                action,
+                                *response_id,
+                                now,
+                            )
+                            .await?;
+                        }
                         MutationOutcome::Withdrawn
                     }
                     MutationChange::EditReportField { edit } => {
@@ -489,7 +500,17 @@ impl Database {
                         edit_report_field(&mut transaction, &bounded, &received_at).await?
                     }
                     MutationChange::ChangeReportStatus { change } => {
-                        change_report_status(&mut transaction, change, &received_at).await?
+                        let outcome =
+                            change_report_status(&mut transaction, change, &received_at).await?;
+                        crate::audit::report_status(
+                            &mut transaction,
+                            account,
+                            change,
+                            &outcome,
+                            now,
+                        )
+                        .await?;
+                        outcome
                     }
                     MutationChange::SubmitForum { forum } => {
                         crate::forums::submit_forum(
@@ -663,14 +684,16 @@ impl Database {
     }
 
     /// Withdraws consent for a response at the town hall (a guardian asked
-    /// the ward): deletes its answers and tells every tablet.
+    /// the ward), as `by`: deletes its answers, tells every tablet, and logs
+    /// the withdrawal in the audit log.
     pub async fn withdraw_response(
         &self,
         response_id: Uuid,
+        by: &AccountInfo,
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
         let mut transaction = self.begin_write().await?;
-        withdraw(
+        if withdraw(
             &mut transaction,
             response_id,
             now,
@@ -678,7 +701,11 @@ impl Database {
             "town_hall",
             None,
         )
-        .await?;
+        .await?
+        {
+            let action = thamgia_core::audit::AuditAction::ConsentWithdrawn;
+            crate::audit::withdrawn(&mut transaction, Some(by), action, response_id, now).await?;
+        }
         transaction.commit().await?;
         Ok(())
     }
@@ -1081,6 +1108,7 @@ async fn submit_response(
 
 /// Deletes everything held of a response whose consent was withdrawn and
 /// keeps a tombstone without content; tablets hear of it through a change.
+/// Returns whether the tombstone is new (the withdrawal took effect now).
 async fn withdraw(
     connection: &mut AnyConnection,
     response_id: Uuid,
@@ -1088,7 +1116,7 @@ async fn withdraw(
     received_at: &str,
     source: &str,
     sender_ward: Option<String>,
-) -> Result<(), ServerError> {
+) -> Result<bool, ServerError> {
     let id = response_id.to_string();
     let held =
         sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = $1")
@@ -1151,7 +1179,7 @@ async fn withdraw(
         .execute(&mut *connection)
         .await?;
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// Why a new response may not supersede the one it names in `corrects`

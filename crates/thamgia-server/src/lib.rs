@@ -6,6 +6,7 @@
 //! runs it on a listener until a shutdown signal.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod csv_export;
 pub mod database;

@@ -177,6 +177,8 @@ fn every_protected_call(survey_id: &str) -> Vec<Call> {
         ),
         Call::new("GET", "/api/v1/accounts", None),
         Call::new("GET", "/api/v1/quarantine", None),
+        Call::new("GET", "/api/v1/audit?action=sign_in", None),
+        Call::new("GET", "/api/v1/export/audit.csv", None),
         Call::new("POST", "/api/v1/accounts", Some(account)),
         Call::new(
             "PUT",
@@ -420,6 +422,7 @@ async fn town_hall_tasks_are_refused_to_collectors_and_ward_officers() {
             "/api/v1/accounts",
             "/api/v1/devices/",
             "/api/v1/surveys/import",
+            "/api/v1/audit",
         ]
         .iter()
         .any(|prefix| path.starts_with(prefix))
