@@ -1153,6 +1153,16 @@ fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
                                             {kind_label(&record.kind)}
                                             <br/>
                                             <span class="muted">{record.record_id.clone()}</span>
+                                            {record.sent_by.clone().map(|sender| view! {
+                                                <br/>
+                                                <span class="muted">{texts.quarantine_sent_by} " " {sender}</span>
+                                            })}
+                                            {(!record.payload_complete).then(|| view! {
+                                                <br/>
+                                                <span class="muted" data-test="quarantine-cut">
+                                                    {texts.quarantine_cut} " (" {format!("{:.1} MB", record.payload_bytes as f64 / 1_000_000.0)} ")"
+                                                </span>
+                                            })}
                                         </td>
                                         <td>{reasons}</td>
                                     </tr>
