@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 #[allow(deprecated)]
 use chromiumoxide::cdp::browser_protocol::network::EmulateNetworkConditionsParams;
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
 use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
@@ -258,8 +259,26 @@ pub async fn open_app(browser: &Browser, url: &str) -> Result<Page> {
     page.execute(SetAutoAttachParams::new(false, false))
         .await
         .context("turning auto-attach off")?;
+    // Every document of the page records what the Content-Security-Policy
+    // blocks, from before the app's first script (see `csp_violations`).
+    page.execute(AddScriptToEvaluateOnNewDocumentParams::new(
+        "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', \
+         (event) => window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));",
+    ))
+    .await
+    .context("listening for CSP violations")?;
     page.goto(url).await.context("opening the app")?;
     Ok(page)
+}
+
+/// What the server's Content-Security-Policy blocked in the page's current
+/// document (directive and blocked address), since it was loaded.
+pub async fn csp_violations(page: &Page) -> Result<Vec<String>> {
+    js(
+        page,
+        "window.__cspViolations || ['the listener is missing']",
+    )
+    .await
 }
 
 /// Replaces what an input holds, as a person selecting it all and typing would.

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use thamgia_core::{AgeBand, AnswerValue, ConsentMethod, QuestionKind, ResponseStatus, Sex};
 use thamgia_e2e::{
-    click, current_question, dist_dir, js, launch_browser, next_screen, open_app, set_offline,
-    sign_in, start_server, text_of, type_into, wait_for, wait_for_count, DEMO_PASSWORD,
+    click, csp_violations, current_question, dist_dir, js, launch_browser, next_screen, open_app,
+    set_offline, sign_in, start_server, text_of, type_into, wait_for, wait_for_count,
+    DEMO_PASSWORD,
 };
 use thamgia_server::{seed, Database, ServerConfig};
 
@@ -67,6 +68,23 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     assert!(
         persisted == "true" || persisted == "false",
         "the browser answered: {persisted}"
+    );
+
+    // The app ran under the server's Content-Security-Policy without one
+    // violation; a script injected into the page does not run.
+    assert_eq!(csp_violations(&page).await?, Vec::<String>::new());
+    let injected_ran: bool = js(
+        &page,
+        "(() => { const script = document.createElement('script'); \
+         script.textContent = 'window.__injected = true'; document.head.appendChild(script); \
+         return window.__injected === true; })()",
+    )
+    .await?;
+    assert!(!injected_ran, "an injected inline script ran");
+    let violations = csp_violations(&page).await?;
+    assert!(
+        violations.len() == 1 && violations[0].starts_with("script-src"),
+        "{violations:?}"
     );
 
     // The network goes away: the browser is offline and the server is down.
@@ -235,6 +253,12 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         server.database.response_count().await?,
         1,
         "still exactly one response"
+    );
+
+    assert_eq!(
+        csp_violations(&page).await?,
+        Vec::<String>::new(),
+        "the app, reloaded offline from the service worker, runs under the policy"
     );
 
     browser.close().await?;
