@@ -72,6 +72,20 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
     )
     .await?;
 
+    // The revocation is in the audit log, beside the sign-ins.
+    click(&city, "a[href='/audit']").await?;
+    wait_for(
+        &city,
+        "the revocation in the audit log",
+        "document.querySelector(\"[data-test=audit-row][data-action=device_revoked]\") && document.querySelector(\"[data-test=audit-row][data-action=sign_in]\")",
+    )
+    .await?;
+    assert_eq!(
+        csp_violations(&city).await?,
+        Vec::<String>::new(),
+        "the city officer's pages run under the policy"
+    );
+
     // The tablet reconnects: the session has ended, and nothing is lost.
     set_offline(&page, false).await?;
     click(&page, "[data-test=sync-now]").await?;
