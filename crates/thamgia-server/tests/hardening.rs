@@ -9,10 +9,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::Utc;
 use thamgia_core::account::Role;
-use thamgia_core::forum::{Forum, ParticipantCount, Recommendation};
+use thamgia_core::forum::{Forum, Recommendation};
 use thamgia_core::{
-    AgeBand, AnswerValue, ApiError, Mutation, MutationChange, MutationOutcome, PushRequest,
-    PushResponse, QuarantinedRecord, Response, Sex, SCHEMA_VERSION,
+    AnswerValue, ApiError, Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse,
+    QuarantinedRecord, Response, SCHEMA_VERSION,
 };
 use uuid::Uuid;
 
@@ -33,42 +33,12 @@ fn response(id: u128, ward: &str) -> Response {
 }
 
 fn forum(id: u128, ward: &str) -> Forum {
-    let mut forum = Forum::new(
-        Uuid::from_u128(id),
-        ward,
-        Utc::now().date_naive(),
-        Utc::now(),
-    );
-    forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
-    forum.facilitators = "Cô Hoa".to_owned();
-    forum.adult_supporters = 7;
-    forum.consents_collected = 32;
-    forum.participants = vec![ParticipantCount {
-        age_band: AgeBand::From10To12,
-        sex: Sex::Female,
-        count: 32,
-    }];
-    forum.submitted = true;
-    forum
+    support::valid_forum(Uuid::from_u128(id), ward)
 }
 
 /// Pushes `changes` as one batch from a new install with `token`.
 async fn push(server: &TestServer, token: &str, changes: Vec<MutationChange>) -> PushResponse {
-    let request = PushRequest {
-        client_id: Uuid::new_v4(),
-        schema_version: SCHEMA_VERSION,
-        mutations: changes
-            .into_iter()
-            .enumerate()
-            .map(|(index, change)| Mutation {
-                seq: index as u64 + 1,
-                change,
-            })
-            .collect(),
-    };
-    let (status, answer) = server.post_as(token, "/api/v1/sync/push", &request).await;
-    assert_eq!(status, StatusCode::OK);
-    answer
+    server.push_changes(token, changes).await
 }
 
 fn submit(response: Response) -> MutationChange {

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use process::{log_of, RunningServer};
-use thamgia_core::account::{LoginRequest, Session};
 use thamgia_core::{
     AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse,
     SCHEMA_VERSION,
@@ -32,24 +31,6 @@ fn file_bytes(path: &Path) -> u64 {
 /// The SQLite database with its write-ahead log.
 fn database_bytes(directory: &Path) -> u64 {
     file_bytes(&directory.join("db.sqlite3")) + file_bytes(&directory.join("db.sqlite3-wal"))
-}
-
-async fn sign_in(client: &reqwest::Client, server: &RunningServer, username: &str) -> Session {
-    client
-        .post(format!("{}/api/v1/session", server.base))
-        .json(&LoginRequest {
-            username: username.to_owned(),
-            password: "thamgia-demo".to_owned(),
-            device_label: "hostile requests test".to_owned(),
-        })
-        .send()
-        .await
-        .expect("sign in")
-        .error_for_status()
-        .expect("signed in")
-        .json()
-        .await
-        .expect("a session")
 }
 
 #[tokio::test]
@@ -91,7 +72,7 @@ async fn huge_sign_ins_leave_memory_and_the_log_small() {
         log_of(directory.path())
     );
     // The demo accounts still sign in.
-    sign_in(&client, &server, "badinh").await;
+    server.sign_in(&client, "badinh").await;
 }
 
 #[tokio::test]
@@ -99,7 +80,7 @@ async fn huge_refused_records_leave_the_database_and_the_answer_small() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let mut server = RunningServer::start(directory.path(), &[]).await;
     let client = reqwest::Client::new();
-    let session = sign_in(&client, &server, "badinh").await;
+    let session = server.sign_in(&client, "badinh").await;
     let survey = thamgia_server::seed::demo_survey().expect("demo survey");
     let database_before = database_bytes(directory.path());
 

@@ -16,7 +16,6 @@ use hostile::{
     styled, survey_rows, table, text_cell, workbook_parts, xlsx, zeros_bomb, Part, MIB,
 };
 use process::{log_of, RunningServer};
-use thamgia_core::account::{LoginRequest, Session};
 use thamgia_server::error::{ImportRefusedBody, IMPORT_REFUSED};
 use thamgia_server::xlsform::limits::{
     MAX_CELLS, MAX_COLUMNS, MAX_PACKAGE_BYTES, MAX_PARTS, MAX_PART_BYTES, MAX_ROWS,
@@ -416,21 +415,7 @@ async fn the_real_server_refuses_hostile_workbooks_and_stays_up_and_small() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let mut server = RunningServer::start(directory.path(), &[]).await;
     let client = reqwest::Client::new();
-    let session: Session = client
-        .post(format!("{}/api/v1/session", server.base))
-        .json(&LoginRequest {
-            username: "thanhpho".to_owned(),
-            password: "thamgia-demo".to_owned(),
-            device_label: "hostile workbooks test".to_owned(),
-        })
-        .send()
-        .await
-        .expect("sign in")
-        .error_for_status()
-        .expect("signed in")
-        .json()
-        .await
-        .expect("a session");
+    let session = server.sign_in(&client, "thanhpho").await;
     let at_start = server.memory_kib("VmRSS");
     for (name, bytes) in [
         ("a cell at XFD1048576", far_corner()),

@@ -65,6 +65,29 @@ impl RunningServer {
         server
     }
 
+    /// Signs `username` in with the demo password over the socket.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+    ) -> thamgia_core::account::Session {
+        client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&thamgia_core::account::LoginRequest {
+                username: username.to_owned(),
+                password: "thamgia-demo".to_owned(),
+                device_label: "process test".to_owned(),
+            })
+            .send()
+            .await
+            .expect("sign in")
+            .error_for_status()
+            .expect("signed in")
+            .json()
+            .await
+            .expect("a session")
+    }
+
     /// Whether the process runs and `GET /api/v1/health` answers 200.
     pub async fn healthy(&mut self) -> bool {
         if let Some(status) = self.child.try_wait().expect("try_wait") {

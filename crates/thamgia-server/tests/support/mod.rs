@@ -221,6 +221,30 @@ impl TestServer {
         assert_eq!(status, StatusCode::CREATED);
     }
 
+    /// Pushes `changes` as one batch (seqs from 1) from a new install with
+    /// `token`, and reads the answer.
+    pub async fn push_changes(
+        &self,
+        token: &str,
+        changes: Vec<thamgia_core::MutationChange>,
+    ) -> thamgia_core::PushResponse {
+        let request = thamgia_core::PushRequest {
+            client_id: uuid::Uuid::new_v4(),
+            schema_version: thamgia_core::SCHEMA_VERSION,
+            mutations: changes
+                .into_iter()
+                .enumerate()
+                .map(|(index, change)| thamgia_core::Mutation {
+                    seq: index as u64 + 1,
+                    change,
+                })
+                .collect(),
+        };
+        let (status, answer) = self.post_as(token, "/api/v1/sync/push", &request).await;
+        assert_eq!(status, StatusCode::OK);
+        answer
+    }
+
     /// Calls the router as is: no token is added.
     pub async fn call_raw(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
         let response = self
@@ -339,4 +363,22 @@ impl TestServer {
         });
         (status, parsed)
     }
+}
+
+/// A submitted forum of `ward` that meets Circular 29 (32 children, 7
+/// adults, consents), held today.
+pub fn valid_forum(id: uuid::Uuid, ward: &str) -> thamgia_core::forum::Forum {
+    let now = chrono::Utc::now();
+    let mut forum = thamgia_core::forum::Forum::new(id, ward, now.date_naive(), now);
+    forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
+    forum.facilitators = "Cô Hoa".to_owned();
+    forum.adult_supporters = 7;
+    forum.consents_collected = 32;
+    forum.participants = vec![thamgia_core::forum::ParticipantCount {
+        age_band: thamgia_core::AgeBand::From10To12,
+        sex: thamgia_core::Sex::Female,
+        count: 32,
+    }];
+    forum.submitted = true;
+    forum
 }
