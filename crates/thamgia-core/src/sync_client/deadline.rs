@@ -107,11 +107,20 @@ mod tests {
 
     #[test]
     fn deadlines_grow_with_the_size_up_to_a_cap() {
-        let sizes = [0, 10 * 1024, 500 * 1024, 4 * 1024 * 1024, LARGEST_TRANSFER_BYTES];
+        let sizes = [
+            0,
+            10 * 1024,
+            500 * 1024,
+            4 * 1024 * 1024,
+            LARGEST_TRANSFER_BYTES,
+        ];
         let deadlines: Vec<Duration> = sizes.iter().map(|&bytes| answer_deadline(bytes)).collect();
         assert!(deadlines.windows(2).all(|pair| pair[0] <= pair[1]));
         assert_eq!(answer_deadline(LARGEST_TRANSFER_BYTES), longest_deadline());
-        assert_eq!(answer_deadline(10 * LARGEST_TRANSFER_BYTES), longest_deadline());
+        assert_eq!(
+            answer_deadline(10 * LARGEST_TRANSFER_BYTES),
+            longest_deadline()
+        );
         assert_eq!(body_deadline(None), longest_deadline());
         assert!(longest_deadline() < Duration::from_secs(5 * 60));
     }
@@ -148,7 +157,10 @@ mod tests {
         let commands = client.handle(SyncEvent::PushFailed(timed_out.clone()), failed_at, 0);
         // Only a wake-up: nothing is applied, so no outbox entry leaves.
         let retry_at = failed_at + client.backoff_delay_ms(1, 0);
-        assert_eq!(commands, vec![SyncCommand::ScheduleWake { at_ms: retry_at }]);
+        assert_eq!(
+            commands,
+            vec![SyncCommand::ScheduleWake { at_ms: retry_at }]
+        );
         let status = client.status();
         assert_eq!(status.phase, SyncPhase::WaitingToRetry);
         assert_eq!(status.next_retry_ms, Some(retry_at));
@@ -171,8 +183,16 @@ mod tests {
     #[test]
     fn the_worker_is_told_the_server_did_not_answer_in_both_languages() {
         let message = SyncFailure::TimedOut { waited_ms: 16_000 }.message();
-        assert!(message.vi.starts_with("Máy chủ không trả lời"), "{}", message.vi);
-        assert!(message.en.starts_with("The server did not answer"), "{}", message.en);
+        assert!(
+            message.vi.starts_with("Máy chủ không trả lời"),
+            "{}",
+            message.vi
+        );
+        assert!(
+            message.en.starts_with("The server did not answer"),
+            "{}",
+            message.en
+        );
         assert!(message.vi.contains("16 giây") && message.en.contains("16 seconds"));
     }
 }
