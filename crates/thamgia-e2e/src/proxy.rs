@@ -2,16 +2,19 @@
 //! frozen: what a black-holed mobile link or an overloaded server looks like
 //! to a tablet.
 //!
-//! While it passes, bytes go both ways untouched. Frozen, it still accepts
-//! connections and reads everything the browser sends, but forwards nothing
-//! and answers nothing, and keeps every socket open: the browser sees a
-//! server that took its request and stays silent, never a refused or a
-//! closed connection. A connection that carried bytes while frozen stays
-//! frozen after a thaw (its HTTP exchange was cut somewhere in the middle);
-//! idle connections and new ones pass again.
+//! While it passes, bytes go both ways untouched. [`FreezableProxy::freeze`]:
+//! it still accepts connections and reads everything the browser sends, but
+//! forwards nothing and answers nothing, and keeps every socket open: the
+//! browser sees a server that took its request and stays silent, never a
+//! refused or a closed connection. [`FreezableProxy::lose_answers`]: requests
+//! reach the server, which does its work, but its answers are swallowed the
+//! same way (a link that broke after the server committed). A connection
+//! that carried bytes it did not pass stays that way after a thaw (its HTTP
+//! exchange was cut somewhere in the middle); idle connections and new ones
+//! pass again.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -20,11 +23,36 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+/// Bytes pass both ways.
+const PASSING: u8 = 0;
+/// Nothing passes either way.
+const FROZEN: u8 = 1;
+/// Requests pass; answers do not.
+const ANSWERS_LOST: u8 = 2;
+
+/// Which way bytes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    ToServer,
+    ToBrowser,
+}
+
 /// What the proxy's connections share.
 #[derive(Debug, Default)]
 struct Shared {
-    frozen: AtomicBool,
+    mode: AtomicU8,
     swallowed_bytes: AtomicU64,
+}
+
+impl Shared {
+    /// Whether bytes going `direction` are swallowed now.
+    fn blocks(&self, direction: Direction) -> bool {
+        match self.mode.load(Ordering::SeqCst) {
+            PASSING => false,
+            ANSWERS_LOST => direction == Direction::ToBrowser,
+            _ => true,
+        }
+    }
 }
 
 /// A running proxy on a loopback port; it stops when dropped.
@@ -58,15 +86,20 @@ impl FreezableProxy {
 
     /// From now on nothing passes and nothing is answered.
     pub fn freeze(&self) {
-        self.shared.frozen.store(true, Ordering::SeqCst);
+        self.shared.mode.store(FROZEN, Ordering::SeqCst);
+    }
+
+    /// From now on requests reach the server but no answer comes back.
+    pub fn lose_answers(&self) {
+        self.shared.mode.store(ANSWERS_LOST, Ordering::SeqCst);
     }
 
     /// New and idle connections pass again.
     pub fn thaw(&self) {
-        self.shared.frozen.store(false, Ordering::SeqCst);
+        self.shared.mode.store(PASSING, Ordering::SeqCst);
     }
 
-    /// Bytes read while frozen and never forwarded, in either direction.
+    /// Bytes read and never passed on, in either direction.
     pub fn swallowed_bytes(&self) -> u64 {
         self.shared.swallowed_bytes.load(Ordering::SeqCst)
     }
@@ -99,12 +132,19 @@ async fn accept(listener: TcpListener, upstream: SocketAddr, shared: Arc<Shared>
 /// One connection: relayed both ways until both sides closed it.
 async fn relay(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
     let (client_read, client_write) = client.into_split();
-    let connection_frozen = AtomicBool::new(false);
-    if shared.frozen.load(Ordering::SeqCst) {
-        connection_frozen.store(true, Ordering::SeqCst);
+    let connection_cut = AtomicBool::new(false);
+    if shared.blocks(Direction::ToServer) {
+        connection_cut.store(true, Ordering::SeqCst);
         // Accept and read, never answer: the write half stays open until
         // the browser gives up.
-        pump(client_read, None, &shared, &connection_frozen).await;
+        pump(
+            client_read,
+            None,
+            Direction::ToServer,
+            &shared,
+            &connection_cut,
+        )
+        .await;
         drop(client_write);
         return;
     }
@@ -116,34 +156,48 @@ async fn relay(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
         }
     };
     let (server_read, server_write) = server.into_split();
-    let to_server = pump(client_read, Some(server_write), &shared, &connection_frozen);
-    let to_client = pump(server_read, Some(client_write), &shared, &connection_frozen);
-    tokio::pin!(to_server, to_client);
+    let to_server = pump(
+        client_read,
+        Some(server_write),
+        Direction::ToServer,
+        &shared,
+        &connection_cut,
+    );
+    let to_browser = pump(
+        server_read,
+        Some(client_write),
+        Direction::ToBrowser,
+        &shared,
+        &connection_cut,
+    );
+    tokio::pin!(to_server, to_browser);
     tokio::select! {
         _ = &mut to_server => {
-            // The browser closed its side. Frozen, it gave up: nothing is
-            // left to relay. Otherwise let the server finish its answer.
-            if !connection_frozen.load(Ordering::SeqCst) {
-                to_client.await;
+            // The browser closed its side. Cut, it gave up: nothing is left
+            // to relay. Otherwise let the server finish its answer.
+            if !connection_cut.load(Ordering::SeqCst) {
+                to_browser.await;
             }
         }
-        writer = &mut to_client => {
-            // The server closed its side first. Frozen, the browser's
-            // socket is held open (by `writer`) until the browser gives up.
+        writer = &mut to_browser => {
+            // The server closed its side first. Cut, the browser's socket
+            // is held open (by `writer`) until the browser gives up.
             let _held_open = writer;
             to_server.await;
         }
     }
 }
 
-/// Copies `from` into `to` until `from` ends. Once the proxy or this
-/// connection is frozen, what is read is swallowed, and `to` is kept open
-/// (not closed when `from` ends), so its reader keeps waiting.
+/// Copies `from` into `to` until `from` ends. Once the proxy blocks this
+/// `direction`, or the connection was cut, what is read is swallowed (and
+/// the connection is cut for good), and `to` is kept open (not closed when
+/// `from` ends), so its reader keeps waiting.
 async fn pump(
     mut from: OwnedReadHalf,
     to: Option<OwnedWriteHalf>,
+    direction: Direction,
     shared: &Shared,
-    connection_frozen: &AtomicBool,
+    connection_cut: &AtomicBool,
 ) -> Option<OwnedWriteHalf> {
     let mut to = to;
     let mut buffer = vec![0_u8; 64 * 1024];
@@ -152,10 +206,10 @@ async fn pump(
             Ok(0) | Err(_) => break,
             Ok(read) => read,
         };
-        if shared.frozen.load(Ordering::SeqCst) {
-            connection_frozen.store(true, Ordering::SeqCst);
+        if shared.blocks(direction) {
+            connection_cut.store(true, Ordering::SeqCst);
         }
-        if connection_frozen.load(Ordering::SeqCst) {
+        if connection_cut.load(Ordering::SeqCst) {
             shared
                 .swallowed_bytes
                 .fetch_add(read as u64, Ordering::SeqCst);
@@ -168,7 +222,7 @@ async fn pump(
             break;
         }
     }
-    if connection_frozen.load(Ordering::SeqCst) {
+    if connection_cut.load(Ordering::SeqCst) {
         // The other side must not see an end: hand the writer back to be
         // dropped with the connection, once both directions are over.
         return to;
@@ -247,6 +301,30 @@ mod tests {
             None,
             "a cut exchange stays cut"
         );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn losing_answers_it_passes_requests_and_swallows_what_comes_back() -> Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let proxy = FreezableProxy::start(listener.local_addr()?).await?;
+        proxy.lose_answers();
+        let mut browser = TcpStream::connect(proxy.address()).await?;
+        let (mut server, _) = listener.accept().await?;
+        browser.write_all(b"push").await?;
+        let mut request = [0_u8; 4];
+        server.read_exact(&mut request).await?;
+        assert_eq!(&request, b"push", "the request reached the server");
+        server.write_all(b"done").await?;
+        drop(server);
+        let mut byte = [0_u8; 1];
+        let answered =
+            tokio::time::timeout(Duration::from_millis(300), browser.read(&mut byte)).await;
+        assert!(
+            answered.is_err(),
+            "no answer, and no end, reaches the browser"
+        );
+        assert_eq!(proxy.swallowed_bytes(), 4);
         Ok(())
     }
 }

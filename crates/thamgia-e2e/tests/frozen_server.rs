@@ -2,16 +2,19 @@
 //! worker's language, that the server did not answer and when the app will
 //! try again, within half a minute; when the server answers again the bar
 //! goes back to "synced" by itself, and the response taken meanwhile reaches
-//! the server exactly once.
+//! the server exactly once, also when the server had applied the push whose
+//! answer was lost.
 //!
 //! The browser talks to the server only through a [`FreezableProxy`]: the
 //! app is loaded through it, and builds its API addresses from the page's
 //! origin. Frozen, the proxy accepts connections and reads requests but
-//! never answers and never closes, as a black-holed mobile link does.
+//! never answers and never closes, as a black-holed mobile link does; with
+//! answers lost, requests reach the server but nothing comes back.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use chromiumoxide::Page;
 use chrono::{Local, NaiveTime, Timelike};
 use thamgia_core::sync_client::SyncConfig;
 use thamgia_e2e::proxy::FreezableProxy;
@@ -30,6 +33,9 @@ const RECOVERED_WITHIN: Duration = Duration::from_secs(60);
 const SYNCED: &str = "document.querySelector('[data-test=sync-bar][data-phase=Idle]') \
      && !document.querySelector('[data-test=sync-failure]')";
 
+/// The sync bar saying, in Vietnamese, that the server did not answer.
+const NO_ANSWER: &str = "(document.querySelector('[data-test=sync-failure]') || {}).textContent?.includes('Máy chủ không trả lời')";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_server_is_reported_within_30_seconds_and_sync_recovers_by_itself() -> Result<()> {
     let workspace = tempfile::tempdir()?;
@@ -46,17 +52,7 @@ async fn a_frozen_server_is_reported_within_30_seconds_and_sync_recovers_by_itse
     // The server freezes; a child's response is completed, which asks for
     // a round at once: its push gets no answer.
     proxy.freeze();
-    complete_demo_response(&page).await?;
-    click(&page, "a[href='/']").await?;
-    let asked = Instant::now();
-    wait_within(
-        &page,
-        "the sync bar reporting the frozen server",
-        "(document.querySelector('[data-test=sync-failure]') || {}).textContent?.includes('Máy chủ không trả lời')",
-        REPORTED_WITHIN.saturating_sub(asked.elapsed()),
-    )
-    .await?;
-    let reported_after = asked.elapsed();
+    let reported_after = complete_a_response_unanswered(&page).await?;
     assert!(
         proxy.swallowed_bytes() > 0,
         "the browser's request reached the frozen proxy"
@@ -77,24 +73,13 @@ async fn a_frozen_server_is_reported_within_30_seconds_and_sync_recovers_by_itse
     click(&page, "[data-test=lang-vi]").await?;
 
     // Nothing was lost or sent: the response still waits in the outbox.
-    let outbox = indexed_db_stores(&page, &["outbox"]).await?;
-    let waiting = outbox["outbox"].as_array().map_or(0, Vec::len);
-    assert_eq!(waiting, 1, "the outbox is untouched: {outbox}");
+    assert_eq!(outbox_entries(&page).await?, 1, "the outbox is untouched");
     assert_eq!(server.database.response_count().await?, 0);
 
     // The server answers again: the bar recovers with no reload and no tap.
     proxy.thaw();
-    let thawed = Instant::now();
-    wait_within(
-        &page,
-        "the sync bar back to synced",
-        SYNCED,
-        RECOVERED_WITHIN,
-    )
-    .await?;
-    let recovered_after = thawed.elapsed();
+    let recovered_after = wait_for_recovery(&page).await?;
     wait_for_count(&page, "synced", 1).await?;
-    wait_for_count(&page, "waiting", 0).await?;
     assert_eq!(
         server.database.response_count().await?,
         1,
@@ -105,10 +90,72 @@ async fn a_frozen_server_is_reported_within_30_seconds_and_sync_recovers_by_itse
          synced again {recovered_after:?} after the thaw"
     );
 
+    // The link breaks after the server did its work: the next push is
+    // applied, but its answer never comes back. The tablet cannot tell
+    // this from a frozen server, and keeps the record until an answer says
+    // the server holds it.
+    proxy.lose_answers();
+    let reported_after = complete_a_response_unanswered(&page).await?;
+    assert_eq!(
+        server.database.response_count().await?,
+        2,
+        "the push was applied"
+    );
+    assert_eq!(outbox_entries(&page).await?, 1, "the outbox is untouched");
+    proxy.thaw();
+    let recovered_after = wait_for_recovery(&page).await?;
+    wait_for_count(&page, "synced", 2).await?;
+    assert_eq!(
+        server.database.response_count().await?,
+        2,
+        "sent again, the response is stored once"
+    );
+    println!(
+        "lost answer reported after {reported_after:?}; synced again {recovered_after:?} after the thaw"
+    );
+
     close_browser(browser, events).await?;
     drop(proxy);
     server.stop().await?;
     Ok(())
+}
+
+/// From the home page: completes a child's response, which asks for a round
+/// at once, and waits (from then on, at most [`REPORTED_WITHIN`]) for the
+/// sync bar to say the server did not answer. Returns how long that took.
+async fn complete_a_response_unanswered(page: &Page) -> Result<Duration> {
+    complete_demo_response(page).await?;
+    let asked = Instant::now();
+    click(page, "a[href='/']").await?;
+    wait_within(
+        page,
+        "the sync bar reporting no answer",
+        NO_ANSWER,
+        REPORTED_WITHIN.saturating_sub(asked.elapsed()),
+    )
+    .await?;
+    Ok(asked.elapsed())
+}
+
+/// Waits, with no tap, for the bar to say "synced" again and the home page
+/// to show nothing waiting; returns how long that took.
+async fn wait_for_recovery(page: &Page) -> Result<Duration> {
+    let thawed = Instant::now();
+    wait_within(
+        page,
+        "the sync bar back to synced",
+        SYNCED,
+        RECOVERED_WITHIN,
+    )
+    .await?;
+    wait_for_count(page, "waiting", 0).await?;
+    Ok(thawed.elapsed())
+}
+
+/// How many entries the outbox in IndexedDB holds.
+async fn outbox_entries(page: &Page) -> Result<usize> {
+    let stores = indexed_db_stores(page, &["outbox"]).await?;
+    Ok(stores["outbox"].as_array().map_or(0, Vec::len))
 }
 
 /// Checks that `text` says `label` followed by a time "HH:MM:SS" close to
