@@ -216,12 +216,15 @@ fn json_request<B: Serialize>(
 /// server announced. A server that stays silent past either ends the
 /// exchange as [`SyncFailure::TimedOut`], and the fetch is aborted.
 ///
-/// reqwest's own `RequestBuilder::timeout` (on wasm since 0.12.x, through an
-/// `AbortSignal`) is one deadline for the whole exchange, armed at sending:
-/// an answer that started in time but is long would be cut at the deadline
-/// meant for a silent server, and a timeout while reading the body comes
-/// back as a decoding error, not as a timeout. So each phase races a timer
-/// instead; dropping reqwest's future (or its `Response`) aborts the fetch.
+/// reqwest's own `RequestBuilder::timeout` works on wasm (an
+/// `AbortController` and `setTimeout`; `is_timeout()` tells it apart since
+/// 0.12.13), but it is one deadline for the whole exchange, armed at
+/// sending and cleared only when the `Response` is dropped: an answer that
+/// started in time but is long would be cut at the deadline meant for a
+/// silent server, and a timeout while reading the body comes back as a
+/// decoding error, not as a timeout. So each phase races a timer instead
+/// (gloo-timers, cleared when dropped); dropping reqwest's future, or its
+/// `Response`, aborts the fetch.
 async fn exchange(
     request: reqwest::RequestBuilder,
     body: Option<Vec<u8>>,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use chromiumoxide::Page;
 use chrono::{Local, NaiveTime, Timelike};
-use thamgia_core::sync_client::SyncConfig;
+use thamgia_core::sync_client::{deadline, SyncConfig};
 use thamgia_e2e::proxy::FreezableProxy;
 use thamgia_e2e::*;
 
@@ -118,6 +118,16 @@ async fn a_frozen_server_is_reported_within_30_seconds_and_sync_recovers_by_itse
     drop(proxy);
     server.stop().await?;
     Ok(())
+}
+
+/// The tablet's deadlines are sized up to the largest body the server
+/// reads: a push of that size on the slowest link planned for is not cut.
+#[test]
+fn the_deadlines_cover_the_largest_body_the_server_accepts() {
+    let largest = thamgia_server::api::MAX_BODY_BYTES as u64;
+    assert!(deadline::LARGEST_TRANSFER_BYTES >= largest);
+    // Not capped below it: its last 100 KiB still get their time.
+    assert!(deadline::answer_deadline(largest) > deadline::answer_deadline(largest - 100 * 1024));
 }
 
 /// From the home page: completes a child's response, which asks for a round
