@@ -2,6 +2,9 @@
 //!
 //! Failures are classified into [`SyncFailure`] so the sync client can tell
 //! the worker what happened; nothing here retries, the sync client does.
+//! Every request has deadlines sized to what it carries (see [`exchange`]):
+//! a server that accepts the connection and stays silent is a
+//! [`SyncFailure::TimedOut`], never a wait without end.
 //!
 //! Every request carries the device token of the session signed in on this
 //! tablet (`Authorization: Bearer …`), set once with [`set_token`] at start
@@ -14,7 +17,7 @@ use std::cell::RefCell;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thamgia_core::account::{LoginRequest, Session};
-use thamgia_core::sync_client::SyncFailure;
+use thamgia_core::sync_client::{deadline, SyncFailure};
 use thamgia_core::{ApiError, PullRequest, PullResponse, PushRequest, PushResponse};
 use wasm_bindgen::JsCast;
 
@@ -45,6 +48,12 @@ pub fn has_token() -> bool {
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
+}
+
+/// An answer read whole, within its deadlines: its status and its body.
+struct Answer {
+    status: reqwest::StatusCode,
+    body: Vec<u8>,
 }
 
 impl ApiClient {
@@ -89,15 +98,8 @@ impl ApiClient {
 
     /// Fetches any JSON document of the API.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(response).await
+        let answer = exchange(self.request(reqwest::Method::GET, path), None).await?;
+        decode(answer)
     }
 
     /// Uploads `body` as is (a file, say) and reads the answer: `T` on
@@ -112,30 +114,18 @@ impl ApiClient {
         content_type: &str,
         body: Vec<u8>,
     ) -> Result<T, UploadFailure<R>> {
-        if !platform::is_online() {
-            return Err(UploadFailure::Failed(SyncFailure::Offline));
-        }
-        let response = self
+        let request = self
             .request(reqwest::Method::POST, path)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
+            .header(reqwest::header::CONTENT_TYPE, content_type);
+        let answer = exchange(request, Some(body))
             .await
-            .map_err(|error| UploadFailure::Failed(unreachable(error)))?;
-        if response.status().is_success() {
-            return decode(response).await.map_err(UploadFailure::Failed);
+            .map_err(UploadFailure::Failed)?;
+        if answer.status.is_success() {
+            return decode(answer).map_err(UploadFailure::Failed);
         }
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| UploadFailure::Failed(unreachable(error)))?;
-        match serde_json::from_slice::<R>(&body) {
+        match serde_json::from_slice::<R>(&answer.body) {
             Ok(refusal) => Err(UploadFailure::Refused(refusal)),
-            Err(_) => Err(UploadFailure::Failed(SyncFailure::Server {
-                error: serde_json::from_slice::<ApiError>(&body).ok(),
-                detail: status.to_string(),
-            })),
+            Err(_) => Err(UploadFailure::Failed(refusal(&answer))),
         }
     }
 
@@ -156,30 +146,14 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<(), SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(method, path)
-            .json(body)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        succeeded(response).await
+        let (request, body) = json_request(self.request(method, path), body)?;
+        succeeded(exchange(request, Some(body)).await?)
     }
 
     /// Sends a request with no body to a path that answers with no body of
     /// interest (`POST /devices/{id}/revoke`, `DELETE /session`).
     pub async fn send_empty(&self, method: reqwest::Method, path: &str) -> Result<(), SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(method, path)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        succeeded(response).await
+        succeeded(exchange(self.request(method, path), None).await?)
     }
 
     /// Sends `body` as JSON with `method` and reads the JSON answer (the
@@ -190,37 +164,17 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(method, path)
-            .json(body)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(response).await
+        let (request, body) = json_request(self.request(method, path), body)?;
+        decode(exchange(request, Some(body)).await?)
     }
 
     /// Fetches a file of the API (a CSV export) as bytes.
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(unreachable)?;
-        if status.is_success() {
-            Ok(body.to_vec())
+        let answer = exchange(self.request(reqwest::Method::GET, path), None).await?;
+        if answer.status.is_success() {
+            Ok(answer.body)
         } else {
-            Err(SyncFailure::Server {
-                error: serde_json::from_slice::<ApiError>(&body).ok(),
-                detail: status.to_string(),
-            })
+            Err(refusal(&answer))
         }
     }
 
@@ -229,16 +183,7 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, SyncFailure> {
-        if !platform::is_online() {
-            return Err(SyncFailure::Offline);
-        }
-        let response = self
-            .request(reqwest::Method::POST, path)
-            .json(body)
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(response).await
+        self.send_json_for(reqwest::Method::POST, path, body).await
     }
 }
 
@@ -251,6 +196,87 @@ pub enum UploadFailure<R> {
     Failed(SyncFailure),
 }
 
+/// `request` with `body` encoded as JSON, and the encoded bytes (their
+/// length sizes the request's deadline).
+fn json_request<B: Serialize>(
+    request: reqwest::RequestBuilder,
+    body: &B,
+) -> Result<(reqwest::RequestBuilder, Vec<u8>), SyncFailure> {
+    let bytes = serde_json::to_vec(body).map_err(|error| SyncFailure::Unreachable {
+        detail: format!("request not encoded: {error}"),
+    })?;
+    let request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
+    Ok((request, bytes))
+}
+
+/// Sends `request` with `body` and reads the whole answer, each within the
+/// deadline the core sizes to what it carries ([`deadline`]): the answer
+/// must start within [`deadline::answer_deadline`] of the bytes sent, and
+/// its body arrive within [`deadline::body_deadline`] of the length the
+/// server announced. A server that stays silent past either ends the
+/// exchange as [`SyncFailure::TimedOut`], and the fetch is aborted.
+///
+/// reqwest's own `RequestBuilder::timeout` works on wasm (an
+/// `AbortController` and `setTimeout`; `is_timeout()` tells it apart since
+/// 0.12.13), but it is one deadline for the whole exchange, armed at
+/// sending and cleared only when the `Response` is dropped: an answer that
+/// started in time but is long would be cut at the deadline meant for a
+/// silent server, and a timeout while reading the body comes back as a
+/// decoding error, not as a timeout. So each phase races a timer instead
+/// (gloo-timers, cleared when dropped); dropping reqwest's future, or its
+/// `Response`, aborts the fetch.
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    body: Option<Vec<u8>>,
+) -> Result<Answer, SyncFailure> {
+    if !platform::is_online() {
+        return Err(SyncFailure::Offline);
+    }
+    let sent_bytes = body.as_ref().map_or(0, |body| body.len() as u64);
+    let request = match body {
+        Some(body) => request.body(body),
+        None => request,
+    };
+    let started_ms = platform::now_ms();
+    let response = within(
+        deadline::answer_deadline(sent_bytes),
+        started_ms,
+        request.send(),
+    )
+    .await?
+    .map_err(unreachable)?;
+    let status = response.status();
+    let body_deadline = deadline::body_deadline(response.content_length());
+    let body = within(body_deadline, started_ms, response.bytes())
+        .await?
+        .map_err(unreachable)?;
+    Ok(Answer {
+        status,
+        body: body.to_vec(),
+    })
+}
+
+/// Runs `work`, or gives it up (drops it) once `deadline` has passed: then
+/// the failure is [`SyncFailure::TimedOut`], with the time waited since
+/// `started_ms`, or [`SyncFailure::Offline`] if the browser went offline
+/// meanwhile.
+async fn within<T>(
+    deadline: std::time::Duration,
+    started_ms: i64,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, SyncFailure> {
+    let timer = gloo_timers::future::sleep(deadline);
+    match futures::future::select(std::pin::pin!(work), std::pin::pin!(timer)).await {
+        futures::future::Either::Left((done, _)) => Ok(done),
+        futures::future::Either::Right(((), _)) if platform::is_online() => {
+            Err(SyncFailure::TimedOut {
+                waited_ms: u64::try_from(platform::now_ms() - started_ms).unwrap_or(0),
+            })
+        }
+        futures::future::Either::Right(((), _)) => Err(SyncFailure::Offline),
+    }
+}
+
 fn unreachable(error: reqwest::Error) -> SyncFailure {
     if platform::is_online() {
         SyncFailure::Unreachable {
@@ -261,17 +287,21 @@ fn unreachable(error: reqwest::Error) -> SyncFailure {
     }
 }
 
-/// Success, or the server's refusal.
-async fn succeeded(response: reqwest::Response) -> Result<(), SyncFailure> {
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
+/// The server's refusal, as an answer that is not a success.
+fn refusal(answer: &Answer) -> SyncFailure {
+    SyncFailure::Server {
+        error: serde_json::from_slice::<ApiError>(&answer.body).ok(),
+        detail: answer.status.to_string(),
     }
-    let body = response.bytes().await.map_err(unreachable)?;
-    Err(SyncFailure::Server {
-        error: serde_json::from_slice::<ApiError>(&body).ok(),
-        detail: status.to_string(),
-    })
+}
+
+/// Success, or the server's refusal.
+fn succeeded(answer: Answer) -> Result<(), SyncFailure> {
+    if answer.status.is_success() {
+        Ok(())
+    } else {
+        Err(refusal(&answer))
+    }
 }
 
 /// Makes a link to an API file (a CSV export, `href="/api/v1/…"` with a
@@ -366,17 +396,13 @@ fn save_bytes(bytes: &[u8], file_name: &str) -> Result<(), wasm_bindgen::JsValue
     Ok(())
 }
 
-async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncFailure> {
-    let status = response.status();
-    let body = response.bytes().await.map_err(unreachable)?;
-    if status.is_success() {
-        serde_json::from_slice(&body).map_err(|error| SyncFailure::BadAnswer {
-            detail: format!("{status}: {error}"),
+/// The JSON of a successful answer, or the server's refusal.
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, SyncFailure> {
+    if answer.status.is_success() {
+        serde_json::from_slice(&answer.body).map_err(|error| SyncFailure::BadAnswer {
+            detail: format!("{}: {error}", answer.status),
         })
     } else {
-        Err(SyncFailure::Server {
-            error: serde_json::from_slice::<ApiError>(&body).ok(),
-            detail: status.to_string(),
-        })
+        Err(refusal(&answer))
     }
 }

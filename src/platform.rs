@@ -63,3 +63,15 @@ pub fn format_local_time(ms: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// A time in ms since the epoch as local "HH:MM:SS": a moment within the
+/// next minutes, such as when the sync tries again.
+pub fn format_clock_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|time| {
+            time.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

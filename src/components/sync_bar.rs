@@ -1,10 +1,12 @@
 //! The sync status line: what the sync is doing, the last success, the last
-//! failure and what to do, progress, and a "sync now" button.
+//! failure and what to do with the time of the next try (a server that did
+//! not answer says so), progress, and a "sync now" button. It follows the
+//! sync client's status, so it clears itself when a later round succeeds.
 
 use leptos::prelude::*;
 use thamgia_core::sync_client::{SyncPhase, Trigger};
 
-use crate::platform::format_local_time;
+use crate::platform::{format_clock_time, format_local_time};
 use crate::state::use_app;
 
 /// Always visible under the top bar.
@@ -62,7 +64,7 @@ pub fn SyncBar() -> impl IntoView {
                 text.push_str(&format!(
                     " {} {}.",
                     app.texts().sync_next_retry,
-                    format_local_time(retry_at)
+                    format_clock_time(retry_at)
                 ));
             }
             view! { <p class="sync-failure" data-test="sync-failure">{text}</p> }

@@ -69,8 +69,8 @@ async fn request_session(app: AppState, request: &LoginRequest) -> Result<Sessio
         Err(SyncFailure::Server {
             error: Some(error), ..
         }) => return Err(error.message),
-        Err(SyncFailure::Unreachable { detail }) => {
-            leptos::logging::warn!("sign-in: server unreachable: {detail}");
+        Err(failure @ (SyncFailure::Unreachable { .. } | SyncFailure::TimedOut { .. })) => {
+            leptos::logging::warn!("sign-in: no answer from the server: {failure:?}");
             return Err(both(|texts| texts.login_unreachable));
         }
         Err(other) => {

@@ -9,10 +9,14 @@
 //! (drop what the server acknowledged) → read the next batch … → when the
 //! outbox is empty, pull pages until `has_more` is false. Any failure ends the
 //! round and schedules a retry with exponential backoff and jitter; nothing in
-//! the outbox is dropped unless the server acknowledged it.
+//! the outbox is dropped unless the server acknowledged it. A server that
+//! does not answer in time fails the round the same way ([`deadline`] says
+//! how long the driver waits).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub mod deadline;
 
 use crate::localized::Localized;
 use crate::protocol::{
@@ -85,6 +89,13 @@ pub enum SyncFailure {
         /// Technical detail for the log.
         detail: String,
     },
+    /// The server did not answer within the request's deadline (see
+    /// [`deadline`]): it accepted the connection, then stayed silent. The
+    /// request may have reached it; sending it again is harmless.
+    TimedOut {
+        /// How long the tablet waited, in milliseconds.
+        waited_ms: u64,
+    },
     /// The server answered with an error.
     Server {
         /// The error body, when the server sent one.
@@ -124,6 +135,13 @@ impl SyncFailure {
                 "Không kết nối được máy chủ. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",
                 "The server cannot be reached. Your data is safe on this tablet; the app will retry by itself.",
             ),
+            SyncFailure::TimedOut { waited_ms } => {
+                let seconds = waited_ms.div_ceil(1_000);
+                Localized::new(
+                    format!("Máy chủ không trả lời (đã chờ {seconds} giây). Dữ liệu vẫn an toàn trên máy."),
+                    format!("The server did not answer (waited {seconds} seconds). Your data is safe on this tablet."),
+                )
+            }
             SyncFailure::Server { error: Some(error), .. }
                 if error.code == ApiErrorCode::SchemaMismatch =>
             {

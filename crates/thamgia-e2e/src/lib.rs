@@ -1,7 +1,10 @@
 //! End-to-end tests of Tham Gia live in `tests/`: the built app in headless
 //! Chromium, driven from Rust, against the real server on a real SQLite file.
 //! This library holds what the tests and the browser bench share: starting
-//! the server in-process, launching Chromium, and small page helpers.
+//! the server in-process, launching Chromium, and small page helpers; and
+//! [`proxy`], a proxy that can freeze the link between them.
+
+pub mod proxy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,19 +135,30 @@ pub async fn js<T: serde::de::DeserializeOwned>(page: &Page, expression: &str) -
 
 /// Waits until `expression` is truthy.
 pub async fn wait_for(page: &Page, what: &str, expression: &str) -> Result<()> {
+    wait_within(page, what, expression, WAIT).await.map(|_| ())
+}
+
+/// Waits at most `limit` until `expression` is truthy, and says how long
+/// it took.
+pub async fn wait_within(
+    page: &Page,
+    what: &str,
+    expression: &str,
+    limit: Duration,
+) -> Result<Duration> {
     let started = Instant::now();
     loop {
         let truthy: bool = js(page, &format!("!!({expression})"))
             .await
             .unwrap_or(false);
         if truthy {
-            return Ok(());
+            return Ok(started.elapsed());
         }
-        if started.elapsed() > WAIT {
+        if started.elapsed() > limit {
             let body: String = js(page, "document.body ? document.body.innerText : ''")
                 .await
                 .unwrap_or_default();
-            bail!("timed out waiting for {what} ({expression}); the page shows:\n{body}");
+            bail!("timed out waiting for {what} ({expression}) after {limit:?}; the page shows:\n{body}");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }

@@ -895,6 +895,7 @@ fn failure_messages_are_bilingual() {
         SyncFailure::Unreachable {
             detail: String::new(),
         },
+        SyncFailure::TimedOut { waited_ms: 15_000 },
         SyncFailure::Server {
             error: None,
             detail: String::new(),
