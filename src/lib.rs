@@ -15,6 +15,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod platform;
+pub mod preferences;
 pub mod state;
 pub mod storage;
 pub mod sync;

@@ -14,44 +14,21 @@
 
 use std::rc::Rc;
 
-use gloo_storage::{LocalStorage as BrowserStorage, Storage};
 use leptos::ev;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use thamgia_core::account::{AccountInfo, Role, Session};
 use thamgia_core::sync_client::SyncStatus;
 use thamgia_core::{Language, Localized};
 
 use crate::i18n::{texts, Texts};
 use crate::platform;
+use crate::preferences;
+pub use crate::preferences::{
+    save_device_label, save_language, save_ward, saved_device_label, saved_ward, Ward,
+};
 use crate::storage::Store;
 use crate::sync::SyncDriver;
 use crate::tabs::{self, TabMessage};
-
-const LANGUAGE_KEY: &str = "thamgia.language";
-const WARD_KEY: &str = "thamgia.ward";
-const DEVICE_LABEL_KEY: &str = "thamgia.device_label";
-
-/// The ward or commune this tablet works in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ward {
-    /// Official code.
-    pub code: String,
-    /// Vietnamese name.
-    pub name_vi: String,
-    /// English name.
-    pub name_en: String,
-}
-
-impl Ward {
-    /// The name in `language`.
-    pub fn name(&self, language: Language) -> &str {
-        match language {
-            Language::Vi => &self.name_vi,
-            Language::En => &self.name_en,
-        }
-    }
-}
 
 /// A message shown once at the top of the next page.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +129,7 @@ pub fn provide_app_state(
     session: Option<Session>,
     session_ended: RwSignal<bool>,
 ) -> AppState {
-    let language = BrowserStorage::get::<String>(LANGUAGE_KEY)
+    let language = preferences::saved_language_tag()
         .map(|tag| Language::from_tag(&tag))
         .unwrap_or_default();
     let ward = saved_ward();
@@ -235,37 +212,6 @@ pub fn tell_other_tabs() {
 /// The shared state; panics only if called outside the app (a bug).
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
-}
-
-/// The ward chosen on this tablet, if any.
-pub fn saved_ward() -> Option<Ward> {
-    BrowserStorage::get::<Ward>(WARD_KEY).ok()
-}
-
-/// Stores the language preference.
-pub fn save_language(language: Language) {
-    if let Err(error) = BrowserStorage::set(LANGUAGE_KEY, language.tag()) {
-        leptos::logging::warn!("language preference not saved: {error}");
-    }
-}
-
-/// Stores the ward preference.
-pub fn save_ward(ward: &Ward) {
-    if let Err(error) = BrowserStorage::set(WARD_KEY, ward) {
-        leptos::logging::warn!("ward preference not saved: {error}");
-    }
-}
-
-/// The device label typed at the last sign-in on this tablet, if any.
-pub fn saved_device_label() -> Option<String> {
-    BrowserStorage::get::<String>(DEVICE_LABEL_KEY).ok()
-}
-
-/// Remembers the device label for the next sign-in.
-pub fn save_device_label(label: &str) {
-    if let Err(error) = BrowserStorage::set(DEVICE_LABEL_KEY, label) {
-        leptos::logging::warn!("device label not saved: {error}");
-    }
 }
 
 /// Whether the browser is online, kept up to date by its `online` and

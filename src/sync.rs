@@ -86,7 +86,7 @@ impl SyncDriver {
             meta.cursor,
             meta.last_success_ms,
         )
-        .with_ward(crate::state::saved_ward().map(|ward| ward.code))
+        .with_ward(crate::preferences::saved_ward().map(|ward| ward.code))
         .with_acknowledged(Some(acknowledged))
         .with_cursor_token(meta.cursor_token.clone());
         status.set(client.status());
@@ -240,7 +240,7 @@ impl SyncDriver {
                 meta.cursor,
                 meta.last_success_ms.max(last_success),
             )
-            .with_ward(crate::state::saved_ward().map(|ward| ward.code))
+            .with_ward(crate::preferences::saved_ward().map(|ward| ward.code))
             .with_acknowledged(Some(acknowledged))
             .with_cursor_token(meta.cursor_token.clone());
         }

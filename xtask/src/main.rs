@@ -16,8 +16,10 @@
 //!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
 //! - `bench`: build, then the server's ingest benchmark.
 //! - `faults [--full | suite options]`: the fault-tolerance suite.
+//! - `cycles`: the module-cycle check (see [`cycles`]).
 //! - `help`: usage.
 
+mod cycles;
 mod postgres;
 mod setup;
 mod tasks;
@@ -58,6 +60,7 @@ Commands:
                            skewed by a day; prints lost / duplicated / conflicting counts.
                            Small by default (CI runs it); --full: 10,000 responses, 2,000
                            edits, 2 kills. `cargo xtask faults --help` for every option.
+  cycles                   fail if two modules of a crate import each other (also run by test)
   help                     Show this text
 
 Environment:
@@ -85,7 +88,7 @@ fn main() -> ExitCode {
     }
     if !matches!(
         command.as_str(),
-        "setup" | "build" | "run" | "test" | "bench" | "faults"
+        "setup" | "build" | "run" | "test" | "bench" | "faults" | "cycles"
     ) {
         eprintln!("error: unknown command `{command}`\n");
         eprint!("{USAGE}");
@@ -118,6 +121,7 @@ fn dispatch(command: &str, options: &[String]) -> Result {
         "build" => tasks::build(&workspace),
         "test" => tasks::test(&workspace),
         "bench" => tasks::bench(&workspace),
+        "cycles" => cycles::check(&workspace),
         _ => Err(format!("unknown command `{command}` (see `cargo xtask help`)").into()),
     }
 }

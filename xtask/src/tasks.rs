@@ -154,6 +154,10 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "module cycles",
+        action: crate::cycles::check,
+    },
+    Step {
         name: "clippy app (wasm32)",
         action: |ws| {
             ws.run(ws.cargo(&[

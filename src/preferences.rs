@@ -1,0 +1,68 @@
+//! The tablet's small preferences, in localStorage through gloo-storage:
+//! the language, the ward it works in, the device label of the last
+//! sign-in. A leaf module: the app state and the sync driver both read it.
+
+use gloo_storage::{LocalStorage as BrowserStorage, Storage};
+use serde::{Deserialize, Serialize};
+use thamgia_core::Language;
+
+const LANGUAGE_KEY: &str = "thamgia.language";
+const WARD_KEY: &str = "thamgia.ward";
+const DEVICE_LABEL_KEY: &str = "thamgia.device_label";
+
+/// The ward or commune this tablet works in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ward {
+    /// Official code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+impl Ward {
+    /// The name in `language`.
+    pub fn name(&self, language: Language) -> &str {
+        match language {
+            Language::Vi => &self.name_vi,
+            Language::En => &self.name_en,
+        }
+    }
+}
+
+/// The language tag chosen on this tablet, if any.
+pub fn saved_language_tag() -> Option<String> {
+    BrowserStorage::get::<String>(LANGUAGE_KEY).ok()
+}
+
+/// The ward chosen on this tablet, if any.
+pub fn saved_ward() -> Option<Ward> {
+    BrowserStorage::get::<Ward>(WARD_KEY).ok()
+}
+
+/// Stores the language preference.
+pub fn save_language(language: Language) {
+    if let Err(error) = BrowserStorage::set(LANGUAGE_KEY, language.tag()) {
+        leptos::logging::warn!("language preference not saved: {error}");
+    }
+}
+
+/// Stores the ward preference.
+pub fn save_ward(ward: &Ward) {
+    if let Err(error) = BrowserStorage::set(WARD_KEY, ward) {
+        leptos::logging::warn!("ward preference not saved: {error}");
+    }
+}
+
+/// The device label typed at the last sign-in on this tablet, if any.
+pub fn saved_device_label() -> Option<String> {
+    BrowserStorage::get::<String>(DEVICE_LABEL_KEY).ok()
+}
+
+/// Remembers the device label for the next sign-in.
+pub fn save_device_label(label: &str) {
+    if let Err(error) = BrowserStorage::set(DEVICE_LABEL_KEY, label) {
+        leptos::logging::warn!("device label not saved: {error}");
+    }
+}
