@@ -532,7 +532,7 @@ impl Database {
         recommendation_id: Uuid,
     ) -> Result<Option<String>, ServerError> {
         let mut connection = self.pool().acquire().await?;
-        crate::forums::recommendation_ward(&mut connection, recommendation_id).await
+        crate::database::recommendation_ward(&mut connection, recommendation_id).await
     }
 }
 
