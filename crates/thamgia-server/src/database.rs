@@ -17,8 +17,11 @@
 //! This file holds the pool, the backend, the write lock and the
 //! migrations; the queries are grouped by aggregate in `database/`: the
 //! sync protocol (`sync`), `responses`, `reports`, `surveys`, `forums`,
-//! refused records (`quarantine`) and the `audit` log.
+//! refused records (`quarantine`), `accounts` and device tokens, the
+//! `audit` log and the town hall's reads (`townhall`). No other module of
+//! the server writes SQL.
 
+mod accounts;
 mod audit;
 mod forums;
 mod quarantine;
@@ -26,6 +29,7 @@ mod reports;
 mod responses;
 mod surveys;
 mod sync;
+mod townhall;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -44,6 +48,10 @@ pub use forums::{AnswerBody, ForumView, RecommendationView};
 pub(crate) use responses::response_ward;
 pub use responses::StoredResponse;
 pub use sync::KnownWard;
+pub use townhall::{
+    milestone, period_dates, Overview, Participation, TrendPoint, WardOverview,
+    PARTICIPATION_INDICATOR,
+};
 
 /// Which database engine holds the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
