@@ -375,24 +375,6 @@ async fn set_population(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-pub(crate) fn csv_response(name: &str, body: String) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `?survey=<id>`.
 #[derive(Debug, serde::Deserialize)]
 pub struct SurveyQuery {
@@ -421,7 +403,10 @@ async fn export_responses(
         .database
         .record(event.detail(format!("rows={}", rows.len())), Utc::now())
         .await?;
-    Ok(csv_response(&format!("{}-responses.csv", survey.id), body))
+    Ok(crate::csv_export::csv_response(
+        &format!("{}-responses.csv", survey.id),
+        body,
+    ))
 }
 
 async fn export_reports(
@@ -439,7 +424,10 @@ async fn export_reports(
         .database
         .record(event.detail(format!("rows={}", reports.len())), Utc::now())
         .await?;
-    Ok(csv_response(&format!("reports-{period}.csv"), body))
+    Ok(crate::csv_export::csv_response(
+        &format!("reports-{period}.csv"),
+        body,
+    ))
 }
 
 /// `?ward=00004` (optional).
@@ -515,7 +503,7 @@ async fn export_forums(
         .database
         .record(event.detail(format!("rows={}", forums.len())), Utc::now())
         .await?;
-    Ok(csv_response("forums.csv", body))
+    Ok(crate::csv_export::csv_response("forums.csv", body))
 }
 
 async fn not_found() -> ServerError {

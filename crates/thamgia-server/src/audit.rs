@@ -142,7 +142,7 @@ pub(crate) async fn export(
         .target(AUDIT_CSV_NAME)
         .detail(bound_text(&detail, MAX_DETAIL_CHARS));
     state.database.record(event, Utc::now()).await?;
-    Ok(crate::api::csv_response(AUDIT_CSV_NAME, body))
+    Ok(crate::csv_export::csv_response(AUDIT_CSV_NAME, body))
 }
 
 /// Entries as CSV (through [`CsvExport`]: a byte-order mark, formulas

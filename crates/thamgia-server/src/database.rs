@@ -39,7 +39,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Any, AnyPool, ConnectOptions, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Row, Transaction};
+use thamgia_core::ChangeEntity;
 
 use crate::error::ServerError;
 
@@ -281,6 +282,32 @@ impl Database {
         }
         Ok(settings)
     }
+}
+
+/// Logs a change for the tablets to pull: the one writer of the `changes`
+/// table. `kind` and `entity_id` name what changed, `entity` is what a
+/// tablet receives, `at` when the server took it, and `ward_code` the ward
+/// it belongs to (`None`: every ward's tablets pull it).
+async fn log_change(
+    connection: &mut AnyConnection,
+    kind: &str,
+    entity_id: &str,
+    entity: &ChangeEntity,
+    at: &str,
+    ward_code: Option<&str>,
+) -> Result<(), ServerError> {
+    sqlx::query(
+        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(kind)
+    .bind(entity_id)
+    .bind(serde_json::to_string(entity)?)
+    .bind(at)
+    .bind(ward_code)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

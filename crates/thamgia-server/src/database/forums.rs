@@ -13,7 +13,7 @@ use thamgia_core::forum::{
 use thamgia_core::{ChangeEntity, Localized, MutationOutcome};
 use uuid::Uuid;
 
-use super::Database;
+use super::{log_change, Database};
 use crate::error::ServerError;
 
 /// A recommendation as the town hall follows it.
@@ -66,27 +66,6 @@ fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-async fn log_change(
-    connection: &mut AnyConnection,
-    kind: &str,
-    entity_id: &str,
-    entity: &ChangeEntity,
-    at: &str,
-    ward_code: Option<&str>,
-) -> Result<(), ServerError> {
-    sqlx::query(
-        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ($1, $2, $3, $4, $5)",
-    )
-        .bind(kind)
-        .bind(entity_id)
-        .bind(serde_json::to_string(entity)?)
-        .bind(at)
-        .bind(ward_code)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
 }
 
 /// The ward of the forum a recommendation came from.

@@ -90,21 +90,6 @@ impl Database {
     }
 }
 
-/// The ward the refused copies of a response name, if any.
-pub(super) async fn quarantined_ward(
-    connection: &mut AnyConnection,
-    record_id: &str,
-) -> Result<Option<String>, ServerError> {
-    let ward: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT ward_code FROM rejected_mutations
-         WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
-    )
-    .bind(record_id)
-    .fetch_optional(&mut *connection)
-    .await?;
-    Ok(ward.flatten())
-}
-
 /// Keeps a refused mutation aside with its reason, for the town hall: who
 /// sent it, what and which ward it was, its size and digest, and the record
 /// itself up to [`MAX_QUARANTINED_PAYLOAD_BYTES`] (its first bytes beyond).

@@ -9,7 +9,7 @@ use thamgia_core::report::{
 };
 use thamgia_core::{ChangeEntity, MutationOutcome};
 
-use super::Database;
+use super::{log_change, Database};
 use crate::error::ServerError;
 
 impl Database {
@@ -135,16 +135,15 @@ pub(super) async fn edit_report_field(
     .rows_affected()
         == 1;
     if inserted {
-        let payload =
-            serde_json::to_string(&ChangeEntity::ReportFieldEdited { edit: edit.clone() })?;
-        sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_field', $1, $2, $3, $4)",
+        let entity = ChangeEntity::ReportFieldEdited { edit: edit.clone() };
+        log_change(
+            connection,
+            "report_field",
+            &edit.report_id.to_string(),
+            &entity,
+            received_at,
+            Some(edit.report_id.ward_code()),
         )
-        .bind(edit.report_id.to_string())
-        .bind(payload)
-        .bind(received_at)
-        .bind(edit.report_id.ward_code())
-        .execute(&mut *connection)
         .await?;
     }
     Ok(MutationOutcome::Applied)
@@ -175,18 +174,18 @@ pub(super) async fn change_report_status(
         .bind(change.report_id.to_string())
         .execute(&mut *connection)
         .await?;
-    let payload = serde_json::to_string(&ChangeEntity::ReportStatusChanged {
+    let entity = ChangeEntity::ReportStatusChanged {
         report_id: change.report_id.clone(),
         status: next,
-    })?;
-    sqlx::query(
-        "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('report_status', $1, $2, $3, $4)",
+    };
+    log_change(
+        connection,
+        "report_status",
+        &change.report_id.to_string(),
+        &entity,
+        received_at,
+        Some(change.report_id.ward_code()),
     )
-    .bind(change.report_id.to_string())
-    .bind(payload)
-    .bind(received_at)
-    .bind(change.report_id.ward_code())
-    .execute(&mut *connection)
     .await?;
     Ok(MutationOutcome::Applied)
 }

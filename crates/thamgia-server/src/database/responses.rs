@@ -12,9 +12,8 @@ use thamgia_core::{
 };
 use uuid::Uuid;
 
-use super::quarantine::quarantined_ward;
 use super::surveys::CompiledSurvey;
-use super::{enum_text, sha256_hex, timestamp, Database};
+use super::{enum_text, log_change, sha256_hex, timestamp, Database};
 use crate::error::ServerError;
 
 /// A stored response as the town hall sees it.
@@ -347,15 +346,16 @@ pub(super) async fn withdraw(
         .execute(&mut *connection)
         .await?;
     if inserted {
-        let payload = serde_json::to_string(&ChangeEntity::ResponseWithdrawn { response_id })?;
-        sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at, ward_code) VALUES ('response_withdrawn', $1, $2, $3, $4)",
+        let entity = ChangeEntity::ResponseWithdrawn { response_id };
+        let ward = ward_code.as_deref();
+        log_change(
+            connection,
+            "response_withdrawn",
+            &id,
+            &entity,
+            received_at,
+            ward,
         )
-        .bind(&id)
-        .bind(payload)
-        .bind(received_at)
-        .bind(&ward_code)
-        .execute(&mut *connection)
         .await?;
     }
     Ok(inserted)
@@ -418,6 +418,21 @@ pub(crate) async fn response_ward(
              WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
     )
     .bind(response_id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(ward.flatten())
+}
+
+/// The ward the refused copies of a response name, if any.
+async fn quarantined_ward(
+    connection: &mut AnyConnection,
+    record_id: &str,
+) -> Result<Option<String>, ServerError> {
+    let ward: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT ward_code FROM rejected_mutations
+         WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
+    )
+    .bind(record_id)
     .fetch_optional(&mut *connection)
     .await?;
     Ok(ward.flatten())

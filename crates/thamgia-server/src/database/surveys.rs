@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::{ChangeEntity, FormEngine, SurveyDefinition};
 
-use super::{timestamp, Database};
+use super::{log_change, timestamp, Database};
 use crate::error::ServerError;
 
 impl Database {
@@ -99,17 +99,11 @@ async fn insert_survey(
     .rows_affected()
         == 1;
     if inserted {
-        let payload = serde_json::to_string(&ChangeEntity::Survey {
+        let entity = ChangeEntity::Survey {
             survey: survey.clone(),
-        })?;
-        sqlx::query(
-            "INSERT INTO changes (kind, entity_id, payload, created_at) VALUES ('survey', $1, $2, $3)",
-        )
-        .bind(survey.key())
-        .bind(payload)
-        .bind(timestamp(now))
-        .execute(&mut *connection)
-        .await?;
+        };
+        let at = timestamp(now);
+        log_change(connection, "survey", &survey.key(), &entity, &at, None).await?;
     }
     Ok(inserted)
 }
