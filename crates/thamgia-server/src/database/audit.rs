@@ -24,7 +24,6 @@ use thamgia_core::report::ReportStatusChange;
 use thamgia_core::MutationOutcome;
 use uuid::Uuid;
 
-use super::responses::response_ward;
 use super::Database;
 use crate::error::ServerError;
 
@@ -178,17 +177,17 @@ fn entry_of(row: &sqlx::any::AnyRow) -> Result<AuditEntry, ServerError> {
 
 /// Logs, in the withdrawal's transaction, a response withdrawn by
 /// `account` (`None`: a push without an account): the response id is the
-/// target, the ward its tombstone's.
+/// target, `ward` its tombstone's.
 pub(crate) async fn withdrawn(
     connection: &mut AnyConnection,
     account: Option<&AccountInfo>,
     action: AuditAction,
     response_id: Uuid,
+    ward: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    let ward = response_ward(connection, response_id).await?;
     let event = AuditEvent::by_account(account, action)
-        .ward(ward.as_deref())
+        .ward(ward)
         .target(response_id);
     append(connection, event, at).await
 }

@@ -3,11 +3,10 @@
 
 use sqlx::{AnyConnection, Row};
 use thamgia_core::protocol::MAX_QUARANTINED_PAYLOAD_BYTES;
+use thamgia_core::push_rules::mutation_ward;
 use thamgia_core::{limits, Localized, MutationChange, Response};
 use uuid::Uuid;
 
-use super::responses::response_ward;
-use super::sync::{mutation_kind, mutation_ward};
 use super::{sha256_hex, Database};
 use crate::error::ServerError;
 
@@ -46,7 +45,7 @@ impl Database {
             let (kind, ward) = match stored_kind {
                 Some(kind) => (kind, stored_ward),
                 None => match serde_json::from_str::<MutationChange>(&payload) {
-                    Ok(change) => (mutation_kind(&change), mutation_ward(&change)),
+                    Ok(change) => (change.kind().to_owned(), mutation_ward(&change)),
                     Err(_) => match serde_json::from_str::<Response>(&payload) {
                         Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
                         Err(_) => ("unreadable".to_owned(), None),
@@ -91,12 +90,13 @@ impl Database {
 }
 
 /// Keeps a refused mutation aside with its reason, for the town hall: who
-/// sent it, what and which ward it was, its size and digest, and the record
+/// sent it, what and which ward it was (`ward`, read by the push), its size and digest, and the record
 /// itself up to [`MAX_QUARANTINED_PAYLOAD_BYTES`] (its first bytes beyond).
 pub(super) async fn quarantine(
     connection: &mut AnyConnection,
     refusal: &Refusal<'_>,
     mutation: &thamgia_core::Mutation,
+    ward: Option<String>,
     reason: &Localized,
 ) -> Result<(), ServerError> {
     let payload = serde_json::to_string(&mutation.change)?;
@@ -111,18 +111,6 @@ pub(super) async fn quarantine(
             end -= 1;
         }
         &payload[..end]
-    };
-    let ward = match mutation_ward(&mutation.change) {
-        Some(ward) => Some(ward),
-        None => match &mutation.change {
-            MutationChange::WithdrawResponse { response_id, .. } => {
-                response_ward(connection, *response_id).await?
-            }
-            MutationChange::RecordFeedback { feedback } => {
-                super::forums::recommendation_ward(connection, feedback.recommendation_id).await?
-            }
-            _ => None,
-        },
     };
     // Every text of the row is bounded: a ward or record id is the client's.
     let ward = ward.map(|ward| limits::truncated(&ward, limits::MAX_QUOTED_CHARS));
@@ -140,7 +128,7 @@ pub(super) async fn quarantine(
     .bind(refusal.received_at)
     .bind(record_id)
     .bind(refusal.sent_by)
-    .bind(mutation_kind(&mutation.change))
+    .bind(mutation.change.kind())
     .bind(ward)
     .bind(payload_bytes as i64)
     .bind(digest)

@@ -49,7 +49,17 @@ impl Database {
         .await?
         {
             let action = thamgia_core::audit::AuditAction::ConsentWithdrawn;
-            super::audit::withdrawn(&mut transaction, Some(by), action, response_id, now).await?;
+            let ward = response_ward(&mut transaction, response_id).await?;
+            let by = Some(by);
+            super::audit::withdrawn(
+                &mut transaction,
+                by,
+                action,
+                response_id,
+                ward.as_deref(),
+                now,
+            )
+            .await?;
         }
         transaction.commit().await?;
         Ok(())

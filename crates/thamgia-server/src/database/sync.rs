@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
 use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
-use thamgia_core::report::{ReportStatus, Stamp};
+use thamgia_core::push_rules::{self, WardLookup};
+use thamgia_core::report::Stamp;
 use thamgia_core::{corrections, limits};
 use thamgia_core::{
-    Change, FormEngine, Localized, MutationChange, MutationOutcome, MutationResult, PullRequest,
-    PullResponse, PushRequest, PushResponse, PushStatus, SCHEMA_VERSION,
+    Change, FormEngine, MutationChange, MutationOutcome, MutationResult, PullRequest, PullResponse,
+    PushRequest, PushResponse, PushStatus, SCHEMA_VERSION,
 };
 
+use super::forums::recommendation_ward;
 use super::quarantine::{quarantine, Refusal};
 use super::reports::{bound_in_push, change_report_status, edit_report_field};
 use super::responses::{response_ward, submit_response, withdraw, Submission};
@@ -123,10 +125,15 @@ impl Database {
                 break;
             }
             let refusal = match scope {
-                Some((account, known_ward)) => match unknown_ward(&mutation.change, known_ward) {
-                    Some(refusal) => Some(refusal),
-                    None => out_of_scope(&mut transaction, account, &mutation.change).await?,
-                },
+                Some((account, known_ward)) => {
+                    match push_rules::unknown_ward(&mutation.change, known_ward) {
+                        Some(refusal) => Some(refusal),
+                        None => {
+                            let read = looked_up_ward(&mut transaction, &mutation.change).await?;
+                            push_rules::out_of_scope(account, &mutation.change, read.as_deref())
+                        }
+                    }
+                }
                 None => None,
             };
             let outcome = if let Some(message) = refusal {
@@ -169,11 +176,13 @@ impl Database {
                         .await?
                         {
                             let action = thamgia_core::audit::AuditAction::ResponseWithdrawn;
+                            let ward = response_ward(&mut transaction, *response_id).await?;
                             super::audit::withdrawn(
                                 &mut transaction,
                                 account,
                                 action,
                                 *response_id,
+                                ward.as_deref(),
                                 now,
                             )
                             .await?;
@@ -232,7 +241,11 @@ impl Database {
                     received_at: &received_at,
                     sent_by: account.map(|account| account.username.as_str()),
                 };
-                quarantine(&mut transaction, &refusal, mutation, message).await?;
+                let ward = match push_rules::mutation_ward(&mutation.change) {
+                    Some(ward) => Some(ward),
+                    None => looked_up_ward(&mut transaction, &mutation.change).await?,
+                };
+                quarantine(&mut transaction, &refusal, mutation, ward, message).await?;
             }
             sqlx::query(
                 "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at)
@@ -372,104 +385,15 @@ impl Database {
 /// Whether a ward code is a unit in force.
 pub type KnownWard<'a> = dyn Fn(&str) -> bool + Sync + 'a;
 
-/// A refusal when the record names a ward code that is not a unit in force.
-fn unknown_ward(change: &MutationChange, known_ward: &KnownWard<'_>) -> Option<Localized> {
-    let ward = mutation_ward(change)?;
-    (!known_ward(&ward)).then(|| {
-        let ward = limits::quoted(&ward);
-        Localized::new(
-            format!("Không có phường/xã mã “{ward}” trong danh sách đơn vị hành chính hiện hành của Hà Nội. Hãy chọn lại phường/xã; bản ghi được giữ lại ở máy chủ."),
-            format!("There is no ward or commune with code “{ward}” in Hanoi's current list of units. Choose the ward again; the record is kept aside on the server."),
-        )
-    })
-}
-
-/// Why `account` may not send this mutation, if it may not: a record of
-/// another ward, or a task of another role.
-async fn out_of_scope(
+/// The ward the server holds for a record that does not name its own (see
+/// [`push_rules::ward_lookup`]); `None` when it names it or none is known.
+async fn looked_up_ward(
     connection: &mut AnyConnection,
-    account: &AccountInfo,
     change: &MutationChange,
-) -> Result<Option<Localized>, ServerError> {
-    let other_ward = |ward: &str| {
-        let ward = limits::quoted(ward);
-        Some(Localized::new(
-            format!("Tài khoản {} không được gửi dữ liệu của phường/xã {ward}. Bản ghi được giữ lại ở máy chủ để cán bộ thành phố xem xét.", account.username),
-            format!("Account {} may not send data of ward {ward}. The record is kept aside on the server for a city officer to review.", account.username),
-        ))
-    };
-    let officers_only = || {
-        Some(Localized::new(
-            "Chỉ cán bộ phường/xã hoặc cán bộ thành phố được sửa và gửi báo cáo của phường/xã. Bản ghi được giữ lại ở máy chủ.",
-            "Only the ward officer or a city officer may edit and submit the ward's report. The record is kept aside on the server.",
-        ))
-    };
-    let refusal = match change {
-        MutationChange::SubmitResponse { response } => (!account
-            .may_access_ward(&response.ward_code))
-        .then(|| other_ward(&response.ward_code))
-        .flatten(),
-        MutationChange::SubmitForum { forum } => (!account.may_access_ward(&forum.ward_code))
-            .then(|| other_ward(&forum.ward_code))
-            .flatten(),
-        MutationChange::WithdrawResponse { response_id, .. } => {
-            match response_ward(connection, *response_id).await? {
-                Some(ward) if !account.may_access_ward(&ward) => other_ward(&ward),
-                _ => None,
-            }
-        }
-        MutationChange::EditReportField { edit } => {
-            let ward = edit.report_id.ward_code();
-            if !account.may_access_ward(ward) {
-                other_ward(ward)
-            } else if !account.may_act_for_ward(ward) {
-                officers_only()
-            } else {
-                None
-            }
-        }
-        MutationChange::ChangeReportStatus { change } => {
-            let ward = change.report_id.ward_code();
-            if !account.may_access_ward(ward) {
-                other_ward(ward)
-            } else if !account.may_change_report_status(ward, change.to) {
-                if change.to == ReportStatus::Approved {
-                    Some(Localized::new(
-                        "Chỉ cán bộ thành phố được duyệt báo cáo.",
-                        "Only a city officer may approve a report.",
-                    ))
-                } else {
-                    officers_only()
-                }
-            } else {
-                None
-            }
-        }
-        MutationChange::RecordFeedback { feedback } => {
-            match super::forums::recommendation_ward(connection, feedback.recommendation_id).await?
-            {
-                Some(ward) if !account.may_access_ward(&ward) => other_ward(&ward),
-                _ => None,
-            }
-        }
-    };
-    Ok(refusal)
-}
-
-/// The wire name of a mutation's kind (`submit_forum`, …).
-pub(super) fn mutation_kind(change: &MutationChange) -> String {
-    change.kind().to_owned()
-}
-
-/// The ward a mutation is about, when it says without a lookup.
-pub(super) fn mutation_ward(change: &MutationChange) -> Option<String> {
-    match change {
-        MutationChange::SubmitResponse { response } => Some(response.ward_code.clone()),
-        MutationChange::SubmitForum { forum } => Some(forum.ward_code.clone()),
-        MutationChange::EditReportField { edit } => Some(edit.report_id.ward_code().to_owned()),
-        MutationChange::ChangeReportStatus { change } => {
-            Some(change.report_id.ward_code().to_owned())
-        }
-        MutationChange::WithdrawResponse { .. } | MutationChange::RecordFeedback { .. } => None,
+) -> Result<Option<String>, ServerError> {
+    match push_rules::ward_lookup(change) {
+        WardLookup::Named => Ok(None),
+        WardLookup::Response(response_id) => response_ward(connection, response_id).await,
+        WardLookup::Recommendation(id) => recommendation_ward(connection, id).await,
     }
 }
