@@ -15,6 +15,7 @@ pub mod indicator;
 pub mod limits;
 pub mod localized;
 pub mod protocol;
+pub mod push_rules;
 pub mod report;
 pub mod response;
 pub mod survey;

@@ -9,6 +9,9 @@
 //!
 //! [`Caller`] is the extractor every protected handler takes; its `require_*`
 //! methods apply the role and ward rules of [`thamgia_core::account`].
+//!
+//! The rows of accounts and tokens are read and written by
+//! `database::accounts`; this module decides (hashes, checks, refuses).
 
 use std::sync::OnceLock;
 
@@ -18,10 +21,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use thamgia_core::account::{
-    check_account, AccountChange, AccountInfo, AccountRecord, DeviceRecord, LoginRequest,
-    NewAccount, Role, Session, MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
+    check_account, AccountChange, AccountInfo, AccountRecord, LoginRequest, NewAccount, Role,
+    Session, MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
 };
 use thamgia_core::{limits, Localized};
 use uuid::Uuid;
@@ -238,33 +240,17 @@ impl Database {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Caller>, ServerError> {
-        let row = sqlx::query(
-            "SELECT d.id AS device_id, d.last_used_at, a.id AS account_id, a.username,
-                    a.display_name, a.role, a.ward_code
-             FROM device_tokens d JOIN accounts a ON a.id = d.account_id
-             WHERE d.token_sha256 = $1 AND d.revoked_at IS NULL AND a.active = 1",
-        )
-        .bind(token_digest(token))
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else {
+        let Some(device) = self.device_of_token(&token_digest(token)).await? else {
             return Ok(None);
         };
-        let device_id: String = row.try_get("device_id")?;
-        let last_used: Option<String> = row.try_get("last_used_at")?;
         let stale = timestamp(now - Duration::minutes(LAST_USED_GRANULARITY_MINUTES));
-        if last_used.is_none_or(|used| used < stale) {
-            sqlx::query("UPDATE device_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(timestamp(now))
-                .bind(&device_id)
-                .execute(self.pool())
-                .await?;
+        if device.last_used_at.is_none_or(|used| used < stale) {
+            self.touch_device(device.device_id, &timestamp(now)).await?;
         }
         Ok(Some(Caller {
-            account_id: row.try_get("account_id")?,
-            device_id: Uuid::parse_str(&device_id)
-                .map_err(|error| ServerError::Internal(format!("device id: {error}")))?,
-            info: account_info(&row)?,
+            account_id: device.account_id,
+            device_id: device.device_id,
+            info: device.info,
         }))
     }
 
@@ -281,15 +267,9 @@ impl Database {
                 format!("The device name is too long (at most {MAX_LABEL_CHARS} characters)."),
             )));
         }
-        let row = sqlx::query(
-            "SELECT id AS account_id, username, display_name, role, ward_code, password_hash
-             FROM accounts WHERE username = $1 AND active = 1",
-        )
-        .bind(&request.username)
-        .fetch_optional(self.pool())
-        .await?;
-        let hash: String = match &row {
-            Some(row) => row.try_get("password_hash")?,
+        let row = self.sign_in_row(&request.username).await?;
+        let hash = match &row {
+            Some(row) => row.password_hash.clone(),
             None => decoy_hash().to_owned(),
         };
         let password = request.password.clone();
@@ -298,44 +278,24 @@ impl Database {
             tracing::info!(username = %limits::quoted(&request.username), "sign-in refused");
             return Err(refused_sign_in());
         };
-        let account_id: String = row.try_get("account_id")?;
         let token = new_token();
         let device_id = Uuid::new_v4();
         let label = if label.is_empty() { "—" } else { label };
-        sqlx::query(
-            "INSERT INTO device_tokens (id, token_sha256, account_id, device_label, created_at, last_used_at)
-             VALUES ($1, $2, $3, $4, $5, $5)",
+        self.insert_device_token(
+            device_id,
+            &token_digest(&token),
+            &row.account_id,
+            label,
+            &timestamp(now),
         )
-        .bind(device_id.to_string())
-        .bind(token_digest(&token))
-        .bind(&account_id)
-        .bind(label)
-        .bind(timestamp(now))
-        .execute(self.pool())
         .await?;
-        let account = account_info(&row)?;
+        let account = row.info;
         tracing::info!(username = %account.username, %device_id, "signed in");
         Ok(Session {
             token,
             device_id,
             account,
         })
-    }
-
-    /// Revokes one device token; returns whether it existed and was active.
-    pub async fn revoke_device(
-        &self,
-        device_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<bool, ServerError> {
-        let result = sqlx::query(
-            "UPDATE device_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(timestamp(now))
-        .bind(device_id.to_string())
-        .execute(self.pool())
-        .await?;
-        Ok(result.rows_affected() > 0)
     }
 
     /// Creates an account; refuses a user name already taken.
@@ -345,32 +305,16 @@ impl Database {
         now: DateTime<Utc>,
     ) -> Result<AccountRecord, ServerError> {
         check_account(&account.info, Some(&account.password)).map_err(ServerError::Invalid)?;
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
-                .bind(&account.info.username)
-                .fetch_optional(self.pool())
-                .await?;
-        if taken.is_some() {
+        let taken = self.username_exists(&account.info.username).await?;
+        if taken {
             return Err(username_taken(&account.info.username));
         }
         let password = account.password.clone();
         let hash = blocking(move || hash_password(&password)).await??;
-        let at = timestamp(now);
-        let inserted = sqlx::query(
-            "INSERT INTO accounts (id, username, display_name, role, ward_code, password_hash, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)
-             ON CONFLICT (username) DO NOTHING",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(&account.info.username)
-        .bind(account.info.display_name.trim())
-        .bind(account.info.role.as_str())
-        .bind(account.info.ward_code.as_deref())
-        .bind(hash)
-        .bind(&at)
-        .execute(self.pool())
-        .await?;
-        if inserted.rows_affected() == 0 {
+        let inserted = self
+            .insert_account(&account.info, &hash, &timestamp(now))
+            .await?;
+        if !inserted {
             return Err(username_taken(&account.info.username));
         }
         self.account(&account.info.username)
@@ -422,117 +366,9 @@ impl Database {
             None => None,
         };
         let active = change.active.unwrap_or(current.active);
-        sqlx::query(
-            "UPDATE accounts SET display_name = $1, role = $2, ward_code = $3, active = $4,
-                    password_hash = COALESCE($5, password_hash), updated_at = $6
-             WHERE username = $7",
-        )
-        .bind(info.display_name.trim())
-        .bind(info.role.as_str())
-        .bind(info.ward_code.as_deref())
-        .bind(i64::from(active))
-        .bind(hash)
-        .bind(timestamp(now))
-        .bind(username)
-        .execute(self.pool())
-        .await?;
+        self.write_account(username, &info, active, hash, &timestamp(now))
+            .await?;
         self.account(username).await?.ok_or(ServerError::NotFound)
-    }
-
-    /// One account with its devices.
-    pub async fn account(&self, username: &str) -> Result<Option<AccountRecord>, ServerError> {
-        Ok(self
-            .accounts_where(Some(username))
-            .await?
-            .into_iter()
-            .next())
-    }
-
-    /// Every account with its devices, by user name.
-    pub async fn accounts(&self) -> Result<Vec<AccountRecord>, ServerError> {
-        self.accounts_where(None).await
-    }
-
-    async fn accounts_where(
-        &self,
-        username: Option<&str>,
-    ) -> Result<Vec<AccountRecord>, ServerError> {
-        let rows = sqlx::query(
-            "SELECT id AS account_id, username, display_name, role, ward_code, active
-             FROM accounts WHERE ($1 IS NULL OR username = $1) ORDER BY username",
-        )
-        .bind(username)
-        .fetch_all(self.pool())
-        .await?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let account_id: String = row.try_get("account_id")?;
-            let devices = sqlx::query(
-                "SELECT id, device_label, created_at, last_used_at, revoked_at
-                 FROM device_tokens WHERE account_id = $1 ORDER BY created_at DESC",
-            )
-            .bind(&account_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|device| {
-                let id: String = device.try_get("id")?;
-                Ok(DeviceRecord {
-                    id: Uuid::parse_str(&id)
-                        .map_err(|error| ServerError::Internal(format!("device id: {error}")))?,
-                    label: device.try_get("device_label")?,
-                    created_at: device.try_get("created_at")?,
-                    last_used_at: device.try_get("last_used_at")?,
-                    revoked_at: device.try_get("revoked_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>, ServerError>>()?;
-            let active: i64 = row.try_get("active")?;
-            records.push(AccountRecord {
-                info: account_info(row)?,
-                active: active != 0,
-                devices,
-            });
-        }
-        Ok(records)
-    }
-
-    /// What is stored of an account's secrets: its password hash and its
-    /// tokens' digests. For tests that check no secret is kept in clear.
-    #[doc(hidden)]
-    pub async fn stored_credentials(
-        &self,
-        username: &str,
-    ) -> Result<(String, Vec<String>), ServerError> {
-        let hash: String =
-            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username = $1")
-                .bind(username)
-                .fetch_one(self.pool())
-                .await?;
-        let digests: Vec<String> = sqlx::query_scalar(
-            "SELECT d.token_sha256 FROM device_tokens d JOIN accounts a ON a.id = d.account_id
-             WHERE a.username = $1",
-        )
-        .bind(username)
-        .fetch_all(self.pool())
-        .await?;
-        Ok((hash, digests))
-    }
-
-    /// The ward of a stored (or withdrawn) response, for the ward check of
-    /// a withdrawal at the town hall.
-    pub async fn response_ward(&self, response_id: Uuid) -> Result<Option<String>, ServerError> {
-        let mut connection = self.pool().acquire().await?;
-        crate::database::response_ward(&mut connection, response_id).await
-    }
-
-    /// The ward of the forum a recommendation came from.
-    pub async fn recommendation_ward_of(
-        &self,
-        recommendation_id: Uuid,
-    ) -> Result<Option<String>, ServerError> {
-        let mut connection = self.pool().acquire().await?;
-        crate::forums::recommendation_ward(&mut connection, recommendation_id).await
     }
 }
 
@@ -541,17 +377,6 @@ fn username_taken(username: &str) -> ServerError {
         format!("Tên đăng nhập \"{username}\" đã có người dùng. Hãy chọn tên khác."),
         format!("The user name \"{username}\" is taken. Choose another."),
     ))
-}
-
-fn account_info(row: &sqlx::any::AnyRow) -> Result<AccountInfo, ServerError> {
-    let role: String = row.try_get("role")?;
-    Ok(AccountInfo {
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| ServerError::Internal(format!("unknown role {role}")))?,
-        ward_code: row.try_get("ward_code")?,
-    })
 }
 
 /// The demo accounts: a collector and a ward officer in Phường Ba Đình

@@ -13,6 +13,25 @@ use crate::error::ServerError;
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
 pub const UTF8_BOM: &str = "\u{feff}";
 
+/// An HTTP answer that downloads `body` as the CSV file `name`.
+pub(crate) fn csv_response(name: &str, body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// A CSV file being written in memory, cell by cell neutralised.
 pub struct CsvExport {
     writer: csv::Writer<Vec<u8>>,

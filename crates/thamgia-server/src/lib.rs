@@ -16,6 +16,7 @@ pub mod forums;
 pub mod headers;
 pub mod seed;
 pub mod townhall;
+pub mod units;
 pub mod xlsform;
 
 use std::future::Future;

@@ -1,0 +1,449 @@
+//! Responses: storing a submitted one (validated, a retried copy
+//! recognised, a different copy kept as a conflict, a correction checked),
+//! withdrawing consent, and reading them back.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, Row};
+use thamgia_core::account::AccountInfo;
+use thamgia_core::{corrections, limits};
+use thamgia_core::{
+    validate_with, ChangeEntity, Localized, MutationOutcome, Response, ResponseStatus,
+    ValidationMode,
+};
+use uuid::Uuid;
+
+use super::surveys::CompiledSurvey;
+use super::{enum_text, log_change, sha256_hex, timestamp, Database};
+use crate::error::ServerError;
+
+/// A stored response as the town hall sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    /// The response as received.
+    pub response: Response,
+    /// The client install that sent it.
+    pub client_id: String,
+    /// When it arrived.
+    pub received_at: String,
+}
+
+impl Database {
+    /// Withdraws consent for a response at the town hall (a guardian asked
+    /// the ward), as `by`: deletes its answers, tells every tablet, and logs
+    /// the withdrawal in the audit log.
+    pub async fn withdraw_response(
+        &self,
+        response_id: Uuid,
+        by: &AccountInfo,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServerError> {
+        let mut transaction = self.begin_write().await?;
+        if withdraw(
+            &mut transaction,
+            response_id,
+            now,
+            &timestamp(now),
+            "town_hall",
+            None,
+        )
+        .await?
+        {
+            let action = thamgia_core::audit::AuditAction::ConsentWithdrawn;
+            let ward = response_ward(&mut transaction, response_id).await?;
+            let by = Some(by);
+            super::audit::withdrawn(
+                &mut transaction,
+                by,
+                action,
+                response_id,
+                ward.as_deref(),
+                now,
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a response's consent was withdrawn (its tombstone exists).
+    pub async fn is_withdrawn(&self, response_id: Uuid) -> Result<bool, ServerError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
+                .bind(response_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// How many stored responses count: neither withdrawn (those are
+    /// deleted) nor superseded by a correction.
+    pub async fn counted_response_count(&self) -> Result<u64, ServerError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE superseded_by IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// How many responses are stored.
+    pub async fn response_count(&self) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// How many conflicting copies are kept.
+    pub async fn conflict_count(&self) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM response_conflicts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.max(0) as u64)
+    }
+
+    /// The ids of every stored response, oldest first.
+    pub async fn response_ids(&self) -> Result<Vec<Uuid>, ServerError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM responses ORDER BY received_at, id")
+                .fetch_all(&self.pool)
+                .await?;
+        ids.iter()
+            .map(|id| {
+                Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string()))
+            })
+            .collect()
+    }
+
+    /// One stored response.
+    pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, ServerError> {
+        let row =
+            sqlx::query("SELECT content, client_id, received_at FROM responses WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some(row) => Ok(Some(StoredResponse {
+                response: serde_json::from_str(row.get::<&str, _>("content"))?,
+                client_id: row.get("client_id"),
+                received_at: row.get("received_at"),
+            })),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Where a submitted response comes from.
+pub(super) struct Submission<'a> {
+    pub(super) client_id: &'a str,
+    pub(super) seq: u64,
+    pub(super) received_at: &'a str,
+    pub(super) today: chrono::NaiveDate,
+}
+
+/// Applies one submitted response: validate, insert if new, recognise a
+/// retried copy, keep a different copy as a conflict, and drop anything of a
+/// response whose consent was withdrawn.
+pub(super) async fn submit_response(
+    connection: &mut AnyConnection,
+    survey: Option<&CompiledSurvey>,
+    submission: &Submission<'_>,
+    response: &Response,
+) -> Result<MutationOutcome, ServerError> {
+    let Submission {
+        client_id,
+        seq,
+        received_at,
+        today,
+    } = *submission;
+    let tombstone: Option<Option<String>> =
+        sqlx::query_scalar("SELECT ward_code FROM withdrawals WHERE response_id = $1")
+            .bind(response.id.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+    match tombstone {
+        Some(ward) if corrections::tombstone_withdraws(ward.as_deref(), &response.ward_code) => {
+            return Ok(MutationOutcome::Withdrawn);
+        }
+        Some(_) => {
+            // Another ward's withdrawal of an id it never held: it does not
+            // reach this response (see `thamgia_core::corrections`).
+            sqlx::query("DELETE FROM withdrawals WHERE response_id = $1")
+                .bind(response.id.to_string())
+                .execute(&mut *connection)
+                .await?;
+        }
+        None => {}
+    }
+    if response.status == ResponseStatus::Withdrawn {
+        // The tablet withdrew it before it was ever sent: keep the tombstone.
+        withdraw(
+            connection,
+            response.id,
+            response.updated_at,
+            received_at,
+            "tablet",
+            Some(response.ward_code.clone()),
+        )
+        .await?;
+        return Ok(MutationOutcome::Withdrawn);
+    }
+    let reasons: Vec<Localized> = match survey {
+        None => vec![Localized::new(
+            format!(
+                "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
+                limits::quoted(&response.survey_id),
+                response.survey_version
+            ),
+            format!(
+                "The server has no survey \"{}\" version {}.",
+                limits::quoted(&response.survey_id),
+                response.survey_version
+            ),
+        )],
+        Some(_) if response.status != ResponseStatus::Completed => vec![Localized::new(
+            "Chỉ gửi được phiếu đã hoàn thành.",
+            "Only completed responses can be sent.",
+        )],
+        Some((survey, engine)) => {
+            validate_with(engine, survey, response, ValidationMode::Complete, today)
+                .into_iter()
+                .map(|issue| match issue.question_id {
+                    Some(question) => Localized::new(
+                        format!("{question}: {}", issue.message.vi),
+                        format!("{question}: {}", issue.message.en),
+                    ),
+                    None => issue.message,
+                })
+                .collect()
+        }
+    };
+    if !reasons.is_empty() {
+        // Kept aside with its reasons by the push, as every refused record.
+        return Ok(super::forums::rejected(reasons));
+    }
+    if let Some(corrects) = response.corrects {
+        if let Some(refusal) = correction_refusal(connection, response, corrects).await? {
+            return Ok(super::forums::rejected(vec![refusal]));
+        }
+    }
+
+    // Serialised only once it is known to be kept.
+    let content = serde_json::to_string(response)?;
+    let hash = sha256_hex(&content);
+    let age_band = enum_text(&response.participant.age_band)?;
+    let sex = enum_text(&response.participant.sex)?;
+    let inserted = sqlx::query(
+        "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
+             content_sha256, client_id, client_seq, created_at, received_at, corrects)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(response.id.to_string())
+    .bind(&response.survey_id)
+    .bind(i64::from(response.survey_version))
+    .bind(&response.ward_code)
+    .bind(age_band)
+    .bind(sex)
+    .bind(&content)
+    .bind(&hash)
+    .bind(client_id)
+    .bind(seq as i64)
+    .bind(timestamp(response.created_at))
+    .bind(received_at)
+    .bind(response.corrects.map(|id| id.to_string()))
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        if let Some(corrected) = response.corrects {
+            sqlx::query(
+                "UPDATE responses SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
+            )
+            .bind(response.id.to_string())
+            .bind(corrected.to_string())
+            .execute(&mut *connection)
+            .await?;
+        }
+        return Ok(MutationOutcome::Applied);
+    }
+    let existing: String = sqlx::query_scalar("SELECT content_sha256 FROM responses WHERE id = $1")
+        .bind(response.id.to_string())
+        .fetch_one(&mut *connection)
+        .await?;
+    if existing == hash {
+        return Ok(MutationOutcome::AlreadyStored);
+    }
+    sqlx::query(
+        "INSERT INTO response_conflicts (response_id, content, content_sha256, client_id,
+             client_seq, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (response_id, content_sha256) DO NOTHING",
+    )
+    .bind(response.id.to_string())
+    .bind(&content)
+    .bind(&hash)
+    .bind(client_id)
+    .bind(seq as i64)
+    .bind(received_at)
+    .execute(&mut *connection)
+    .await?;
+    Ok(MutationOutcome::Conflict {
+        message: Localized::new(
+            "Máy chủ đã có một phiếu khác cùng mã. Cả hai đều được giữ lại để cán bộ thành phố xem xét.",
+            "The server already holds a different response with the same id. Both are kept for a city officer to review.",
+        ),
+    })
+}
+
+/// Deletes everything held of a response whose consent was withdrawn and
+/// keeps a tombstone without content; tablets hear of it through a change.
+/// Returns whether the tombstone is new (the withdrawal took effect now).
+pub(super) async fn withdraw(
+    connection: &mut AnyConnection,
+    response_id: Uuid,
+    withdrawn_at: DateTime<Utc>,
+    received_at: &str,
+    source: &str,
+    sender_ward: Option<String>,
+) -> Result<bool, ServerError> {
+    let id = response_id.to_string();
+    let held =
+        sqlx::query("SELECT survey_id, survey_version, ward_code FROM responses WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    // A response the server does not hold (yet) leaves a tombstone of the
+    // ward its refused copies name, or else of the sender's ward (see
+    // `thamgia_core::corrections`).
+    let (survey_id, survey_version, ward_code): (Option<String>, Option<i64>, Option<String>) =
+        match &held {
+            Some(row) => (
+                row.get("survey_id"),
+                row.get("survey_version"),
+                row.get("ward_code"),
+            ),
+            None => (
+                None,
+                None,
+                quarantined_ward(connection, &id).await?.or(sender_ward),
+            ),
+        };
+    let inserted = sqlx::query(
+        "INSERT INTO withdrawals (response_id, survey_id, survey_version, ward_code, withdrawn_at,
+             received_at, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (response_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(survey_id)
+    .bind(survey_version)
+    .bind(ward_code.clone())
+    .bind(timestamp(withdrawn_at))
+    .bind(received_at)
+    .bind(source)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected()
+        == 1;
+    sqlx::query("DELETE FROM responses WHERE id = $1")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM response_conflicts WHERE response_id = $1")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM rejected_mutations WHERE record_id = $1")
+        .bind(&id)
+        .execute(&mut *connection)
+        .await?;
+    if inserted {
+        let entity = ChangeEntity::ResponseWithdrawn { response_id };
+        let ward = ward_code.as_deref();
+        log_change(
+            connection,
+            "response_withdrawn",
+            &id,
+            &entity,
+            received_at,
+            ward,
+        )
+        .await?;
+    }
+    Ok(inserted)
+}
+
+/// Why a new response may not supersede the one it names in `corrects`
+/// (the rule is `thamgia_core::corrections`); a response already stored
+/// (a re-send) is not asked again.
+async fn correction_refusal(
+    connection: &mut AnyConnection,
+    response: &Response,
+    corrects: Uuid,
+) -> Result<Option<Localized>, ServerError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT id FROM responses WHERE id = $1")
+        .bind(response.id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    if stored.is_some() {
+        return Ok(None);
+    }
+    let held = sqlx::query("SELECT survey_id, ward_code FROM responses WHERE id = $1")
+        .bind(corrects.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    let withdrawn: Option<String> =
+        sqlx::query_scalar("SELECT response_id FROM withdrawals WHERE response_id = $1")
+            .bind(corrects.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+    let (survey_id, ward_code): (String, String) = match &held {
+        Some(row) => (row.try_get("survey_id")?, row.try_get("ward_code")?),
+        None => (String::new(), String::new()),
+    };
+    let corrected = match (&held, withdrawn) {
+        (Some(_), _) => corrections::Corrected::Stored {
+            survey_id: Some(&survey_id),
+            ward_code: &ward_code,
+        },
+        (None, Some(_)) => corrections::Corrected::Withdrawn,
+        (None, None) => corrections::Corrected::Missing,
+    };
+    let correction = corrections::Correction {
+        id: response.id,
+        corrects,
+        survey_id: Some(&response.survey_id),
+        ward_code: &response.ward_code,
+    };
+    Ok(corrections::correction_refusal(&correction, &corrected))
+}
+
+/// The ward of a stored or withdrawn response, if the server knows it.
+pub(crate) async fn response_ward(
+    connection: &mut AnyConnection,
+    response_id: Uuid,
+) -> Result<Option<String>, ServerError> {
+    let ward: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT ward_code FROM responses WHERE id = $1
+         UNION ALL SELECT ward_code FROM withdrawals WHERE response_id = $1
+         UNION ALL SELECT ward_code FROM rejected_mutations
+             WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
+    )
+    .bind(response_id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(ward.flatten())
+}
+
+/// The ward the refused copies of a response name, if any.
+async fn quarantined_ward(
+    connection: &mut AnyConnection,
+    record_id: &str,
+) -> Result<Option<String>, ServerError> {
+    let ward: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT ward_code FROM rejected_mutations
+         WHERE record_id = $1 AND kind = 'submit_response' AND ward_code IS NOT NULL",
+    )
+    .bind(record_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(ward.flatten())
+}

@@ -1,0 +1,401 @@
+//! What the town hall reads: per-ward overviews of a period, indicator
+//! trends, participation computed from the responses, the targets a city
+//! officer set, and the rows the CSV exports are made of.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use thamgia_core::indicator::Catalogue;
+use thamgia_core::report::{
+    FieldContent, FieldKey, Period, PeriodKind, ReportFields, ReportId, ReportStatus,
+};
+use thamgia_core::Response;
+
+use super::Database;
+use crate::error::ServerError;
+use crate::units::UnitList;
+
+/// The indicator code of "children aged 7+ consulted on children's issues".
+pub const PARTICIPATION_INDICATOR: &str = "4.1";
+
+/// The plan's milestone a year is measured against: its 2025 targets until
+/// 2025, its 2030 targets after.
+pub fn milestone(year: i32) -> i32 {
+    if year <= 2025 {
+        2025
+    } else {
+        2030
+    }
+}
+
+/// The first day of `period` and the first day after it.
+pub fn period_dates(period: Period) -> (NaiveDate, NaiveDate) {
+    let year = period.year();
+    let (first_month, months) = match period.kind() {
+        PeriodKind::Quarter(quarter) => (u32::from(quarter) * 3 - 2, 3),
+        PeriodKind::Half(half) => (u32::from(half) * 6 - 5, 6),
+        PeriodKind::Year => (1, 12),
+    };
+    let start = NaiveDate::from_ymd_opt(year, first_month, 1).unwrap_or_default();
+    let end_month = first_month + months;
+    let end = if end_month > 12 {
+        NaiveDate::from_ymd_opt(year + 1, end_month - 12, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, end_month, 1)
+    }
+    .unwrap_or_default();
+    (start, end)
+}
+
+fn day_start(date: NaiveDate) -> String {
+    date.format("%Y-%m-%dT00:00:00").to_string()
+}
+
+/// Participation of one ward in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participation {
+    /// Responses of children aged 7 and over collected in the period (a
+    /// corrected response counts once, a withdrawn one not at all).
+    pub consulted_7_plus: u64,
+    /// The ward's children aged 7 to 15 that year, if entered.
+    pub child_population_7_15: Option<u64>,
+    /// `consulted_7_plus` as a share of the population, in percent.
+    pub percent: Option<f64>,
+}
+
+/// One ward's line in the overview of a period.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WardOverview {
+    /// Official code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Responses collected in the period (counted ones).
+    pub responses: u64,
+    /// Participation from the responses.
+    pub participation: Participation,
+    /// The period's report status, if a report exists.
+    pub report_status: Option<ReportStatus>,
+    /// Indicator values entered in the period's report, by code.
+    pub values: BTreeMap<String, f64>,
+}
+
+/// Every ward in one period, with the targets that apply.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Overview {
+    /// The period key, e.g. "2026-Q3".
+    pub period: String,
+    /// The participation target for the period's year (Hanoi's, else national).
+    pub participation_target: Option<f64>,
+    /// One line per ward or commune.
+    pub wards: Vec<WardOverview>,
+}
+
+/// One point of an indicator's trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// The period key.
+    pub period: String,
+    /// The value entered.
+    pub value: f64,
+    /// The target for that period's year, if any.
+    pub target: Option<f64>,
+}
+
+fn number_of(fields: &ReportFields, code: &str) -> Option<f64> {
+    match fields
+        .get(&FieldKey::value(code))
+        .map(|state| &state.winner.content)
+    {
+        Some(FieldContent::Number(number)) => Some(*number),
+        _ => None,
+    }
+}
+
+impl Database {
+    /// The catalogue with the targets a city officer set in place of the
+    /// shipped ones.
+    pub async fn catalogue(&self, shipped: &Catalogue) -> Result<Catalogue, ServerError> {
+        let replaced: Vec<String> = sqlx::query_scalar("SELECT code FROM indicator_target_sets")
+            .fetch_all(self.pool())
+            .await?;
+        if replaced.is_empty() {
+            return Ok(shipped.clone());
+        }
+        let rows = sqlx::query("SELECT code, jurisdiction, year, value FROM indicator_targets ORDER BY code, jurisdiction, year")
+            .fetch_all(self.pool())
+            .await?;
+        let mut catalogue = shipped.clone();
+        for indicator in catalogue
+            .indicators
+            .iter_mut()
+            .filter(|indicator| replaced.contains(&indicator.code))
+        {
+            indicator.targets = rows
+                .iter()
+                .filter(|row| row.get::<&str, _>("code") == indicator.code)
+                .map(|row| thamgia_core::indicator::Target {
+                    jurisdiction: row.get("jurisdiction"),
+                    year: row.get::<i64, _>("year") as i32,
+                    value: row.get("value"),
+                })
+                .collect();
+        }
+        Ok(catalogue)
+    }
+
+    /// Replaces an indicator's targets (a city officer's edit).
+    pub async fn set_targets(
+        &self,
+        code: &str,
+        targets: &[thamgia_core::indicator::Target],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServerError> {
+        let mut transaction = self.begin_write().await?;
+        sqlx::query("DELETE FROM indicator_targets WHERE code = $1")
+            .bind(code)
+            .execute(&mut *transaction)
+            .await?;
+        for target in targets {
+            sqlx::query("INSERT INTO indicator_targets (code, jurisdiction, year, value, updated_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(code)
+                .bind(&target.jurisdiction)
+                .bind(i64::from(target.year))
+                .bind(target.value)
+                .bind(now.to_rfc3339())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        sqlx::query("INSERT INTO indicator_target_sets (code, updated_at) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET updated_at = excluded.updated_at")
+            .bind(code)
+            .bind(now.to_rfc3339())
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a ward's child population aged 7-15 for a year.
+    pub async fn set_child_population(
+        &self,
+        ward_code: &str,
+        year: i32,
+        children: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServerError> {
+        sqlx::query(
+            "INSERT INTO ward_populations (ward_code, year, children_7_15, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (ward_code, year) DO UPDATE SET children_7_15 = excluded.children_7_15,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(ward_code)
+        .bind(i64::from(year))
+        .bind(children as i64)
+        .bind(now.to_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Participation of every ward in `period`, by ward code.
+    pub async fn participation(
+        &self,
+        period: Period,
+    ) -> Result<BTreeMap<String, (u64, Participation)>, ServerError> {
+        let (start, end) = period_dates(period);
+        let rows = sqlx::query(
+            "SELECT ward_code, COUNT(*) AS responses,
+                    CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older
+             FROM responses
+             WHERE superseded_by IS NULL AND created_at >= $1 AND created_at < $2
+             GROUP BY ward_code",
+        )
+        .bind(day_start(start))
+        .bind(day_start(end))
+        .fetch_all(self.pool())
+        .await?;
+        let populations: BTreeMap<String, i64> =
+            sqlx::query("SELECT ward_code, children_7_15 FROM ward_populations WHERE year = $1")
+                .bind(i64::from(period.year()))
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|row| {
+                    (
+                        row.get::<String, _>("ward_code"),
+                        row.get::<i64, _>("children_7_15"),
+                    )
+                })
+                .collect();
+        let mut result = BTreeMap::new();
+        for (ward, population) in &populations {
+            result.insert(
+                ward.clone(),
+                (
+                    0,
+                    Participation {
+                        consulted_7_plus: 0,
+                        child_population_7_15: Some((*population).max(0) as u64),
+                        percent: Some(0.0).filter(|_| *population > 0),
+                    },
+                ),
+            );
+        }
+        for row in rows {
+            let ward: String = row.get("ward_code");
+            let responses = row.get::<i64, _>("responses").max(0) as u64;
+            let older = row.get::<i64, _>("older").max(0) as u64;
+            let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
+            let percent = population
+                .filter(|value| *value > 0)
+                .map(|value| 100.0 * older as f64 / value as f64);
+            result.insert(
+                ward,
+                (
+                    responses,
+                    Participation {
+                        consulted_7_plus: older,
+                        child_population_7_15: population,
+                        percent,
+                    },
+                ),
+            );
+        }
+        Ok(result)
+    }
+
+    /// Every report of `period`, merged, by report id.
+    pub async fn reports_of_period(
+        &self,
+        period: Period,
+    ) -> Result<BTreeMap<ReportId, (ReportStatus, ReportFields)>, ServerError> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM reports WHERE period = $1")
+            .bind(period.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        let mut reports = BTreeMap::new();
+        for id in ids {
+            let report_id: ReportId =
+                id.parse()
+                    .map_err(|error: thamgia_core::report::ReportError| {
+                        ServerError::BadRequest(error.to_string())
+                    })?;
+            let report = self.report(&report_id).await?;
+            reports.insert(report_id, report);
+        }
+        Ok(reports)
+    }
+
+    /// The overview of every ward in `period`.
+    pub async fn overview(
+        &self,
+        period: Period,
+        units: &UnitList,
+        catalogue: &Catalogue,
+    ) -> Result<Overview, ServerError> {
+        let participation = self.participation(period).await?;
+        let reports = self.reports_of_period(period).await?;
+        let wards = units
+            .units
+            .iter()
+            .map(|unit| {
+                let (responses, participation) =
+                    participation.get(&unit.code).cloned().unwrap_or((
+                        0,
+                        Participation {
+                            consulted_7_plus: 0,
+                            child_population_7_15: None,
+                            percent: None,
+                        },
+                    ));
+                let report = reports.iter().find(|(id, _)| id.ward_code() == unit.code);
+                let values = report
+                    .map(|(_, (_, fields))| {
+                        catalogue
+                            .indicators
+                            .iter()
+                            .filter_map(|indicator| {
+                                number_of(fields, &indicator.code)
+                                    .map(|value| (indicator.code.clone(), value))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                WardOverview {
+                    code: unit.code.clone(),
+                    name_vi: unit.name_vi.clone(),
+                    name_en: unit.name_en.clone(),
+                    responses,
+                    participation,
+                    report_status: report.map(|(_, (status, _))| *status),
+                    values,
+                }
+            })
+            .collect();
+        Ok(Overview {
+            period: period.to_string(),
+            participation_target: catalogue.target_for(
+                PARTICIPATION_INDICATOR,
+                "01",
+                milestone(period.year()),
+            ),
+            wards,
+        })
+    }
+
+    /// An indicator's values for one ward across every period reported.
+    pub async fn trend(
+        &self,
+        ward_code: &str,
+        code: &str,
+        catalogue: &Catalogue,
+    ) -> Result<Vec<TrendPoint>, ServerError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM reports WHERE ward_code = $1 ORDER BY period")
+                .bind(ward_code)
+                .fetch_all(self.pool())
+                .await?;
+        let mut points = Vec::new();
+        for id in ids {
+            let report_id: ReportId =
+                id.parse()
+                    .map_err(|error: thamgia_core::report::ReportError| {
+                        ServerError::BadRequest(error.to_string())
+                    })?;
+            let (_, fields) = self.report(&report_id).await?;
+            if let Some(value) = number_of(&fields, code) {
+                let period = report_id.period();
+                points.push(TrendPoint {
+                    period: period.to_string(),
+                    value,
+                    target: catalogue.target_for(code, "01", milestone(period.year())),
+                });
+            }
+        }
+        Ok(points)
+    }
+
+    /// Every counted response to survey `survey_id` (any version), oldest first.
+    pub async fn responses_of_survey(
+        &self,
+        survey_id: &str,
+    ) -> Result<Vec<(Response, String, Option<String>)>, ServerError> {
+        let rows = sqlx::query("SELECT content, received_at, superseded_by FROM responses WHERE survey_id = $1 ORDER BY received_at, id")
+            .bind(survey_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    serde_json::from_str(row.get::<&str, _>("content"))?,
+                    row.get::<String, _>("received_at"),
+                    row.get::<Option<String>, _>("superseded_by"),
+                ))
+            })
+            .collect()
+    }
+}
