@@ -74,25 +74,6 @@ impl CsvExport {
     }
 }
 
-/// A CSV file as a download named `name`.
-pub fn csv_response(name: &str, body: String) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `text` as a spreadsheet will show it, never run it: a leading `'` when
 /// it starts like a formula and is not a plain number.
 pub fn safe_cell(text: &str) -> String {
