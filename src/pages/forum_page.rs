@@ -26,6 +26,8 @@ use uuid::Uuid;
 
 use crate::components::choice_button::ChoiceButton;
 use crate::components::question_field::SmileyFace;
+use crate::components::save_status::SaveStatus;
+use crate::hooks::use_autosave::{use_autosave, UseAutosaveReturn};
 use crate::i18n::{EN, VI};
 use crate::pages::forums_page::{
     deadline_line, format_date, forum_state, recommendation_status_name, state_name,
@@ -89,48 +91,18 @@ pub fn ForumPage() -> impl IntoView {
     }
 }
 
-/// Where the last save of the draft is.
-#[derive(Debug, Clone, PartialEq)]
-enum SaveState {
-    Idle,
-    Saving,
-    Saved(i64),
-    Failed(Localized),
-}
-
 /// What the draft editor's pieces share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 struct Editor {
     app: AppState,
     forum: RwSignal<Forum>,
-    save_state: RwSignal<SaveState>,
-    save_counter: StoredValue<u64>,
+    autosave: UseAutosaveReturn,
 }
 
 impl Editor {
-    /// Saves the draft; only the latest save may report its result.
+    /// Saves the draft (see [`use_autosave`]).
     fn save(self) {
-        let draft = self.forum.get_untracked();
-        let store = self.app.store();
-        self.save_counter.update_value(|counter| *counter += 1);
-        let ticket = self.save_counter.get_value();
-        self.save_state.set(SaveState::Saving);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = store.save_forum_draft(&draft).await;
-            if result.is_ok() {
-                // Another tab's list of forums shows this draft.
-                crate::state::tell_other_tabs();
-            }
-            // A later save reports instead; and once the editor is gone
-            // (submitted, or left) there is nothing to report to.
-            if self.save_counter.try_get_value() != Some(ticket) {
-                return;
-            }
-            self.save_state.try_set(match result {
-                Ok(()) => SaveState::Saved(platform::now_ms()),
-                Err(error) => SaveState::Failed(error.message()),
-            });
-        });
+        self.autosave.save();
     }
 
     /// Changes the draft and saves it.
@@ -342,11 +314,15 @@ fn face_name(app: AppState, face: u8) -> &'static str {
 fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let forum = RwSignal::new(forum);
+    let autosave = use_autosave(forum, move |draft: Forum| {
+        let store = app.store();
+        async move { store.save_forum_draft(&draft).await }
+    });
     let editor = Editor {
         app,
-        forum: RwSignal::new(forum),
-        save_state: RwSignal::new(SaveState::Idle),
-        save_counter: StoredValue::new(0_u64),
+        forum,
+        autosave,
     };
     let problems = RwSignal::new(Vec::<Localized>::new());
     let warnings = Memo::new(move |_| editor.forum.with(Forum::warnings));
@@ -395,7 +371,7 @@ fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl IntoView {
                     app.records_changed();
                     navigate("/forums", NavigateOptions::default());
                 }
-                Err(error) => editor.save_state.set(SaveState::Failed(error.message())),
+                Err(error) => editor.autosave.fail(error.message()),
             }
         });
     };
@@ -420,14 +396,7 @@ fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl IntoView {
         <article class="forum" data-test="forum-editor" data-forum=initial.id.to_string()>
             <a href="/forums">{move || app.texts().forum_back}</a>
             <h1>{move || app.texts().forum_record_title}</h1>
-            <p class="save-state" data-test="save-state" aria-live="polite">
-                {move || match editor.save_state.get() {
-                    SaveState::Idle => String::new(),
-                    SaveState::Saving => app.texts().saving.to_owned(),
-                    SaveState::Saved(at_ms) => format!("✓ {} ({})", app.texts().saved, platform::format_local_time(at_ms)),
-                    SaveState::Failed(message) => format!("{}: {}", app.texts().save_failed, app.pick(&message)),
-                }}
-            </p>
+            <SaveStatus state=editor.autosave.state/>
 
             <section class="card forum-session">
                 <h2 class="card-title">{move || app.texts().forum_level}</h2>
