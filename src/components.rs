@@ -5,7 +5,6 @@ pub mod chart;
 pub mod choice_button;
 pub mod language_switch;
 pub mod question_field;
-pub mod recommendations;
 pub mod save_status;
 pub mod storage_meter;
 pub mod sync_bar;
