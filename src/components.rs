@@ -4,6 +4,7 @@ pub mod account_bar;
 pub mod chart;
 pub mod choice_button;
 pub mod language_switch;
+pub mod loaded;
 pub mod question_field;
 pub mod save_status;
 pub mod storage_meter;

@@ -15,6 +15,7 @@ use thamgia_core::{
 use uuid::Uuid;
 
 use crate::components::choice_button::ChoiceButton;
+use crate::components::loaded::Loaded;
 use crate::components::question_field::QuestionField;
 use crate::components::save_status::SaveStatus;
 use crate::hooks::use_autosave::{use_autosave, UseAutosaveReturn};
@@ -51,28 +52,28 @@ pub fn FillPage() -> impl IntoView {
             loaded.map_err(|error| error.message())
         }
     });
-    move || {
-        match loaded.get() {
-        None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
-        Some(Ok(None)) => view! {
-            <p class="notice notice--error">{app.texts().not_found}</p>
-            <a class="btn btn-secondary" href="/">{app.texts().back_home}</a>
-        }
-        .into_any(),
-        Some(Ok(Some((record, survey)))) => match FormEngine::compile(&survey) {
-            Ok(engine) => view! { <ResponseEditor record survey engine/> }.into_any(),
-            Err(errors) => view! {
-                <div class="notice notice--error" role="alert">
-                    <p>{app.texts().form_cannot_run}</p>
-                    <ul>
-                        {errors.into_iter().map(|error| view! { <li>{error.item} ": " {app.pick(&error.message)}</li> }).collect_view()}
-                    </ul>
-                </div>
-            }
-            .into_any(),
-        },
-    }
+    view! {
+        <Loaded resource=loaded let:found>
+            {match found {
+                None => view! {
+                    <p class="notice notice--error">{app.texts().not_found}</p>
+                    <a class="btn btn-secondary" href="/">{app.texts().back_home}</a>
+                }
+                .into_any(),
+                Some((record, survey)) => match FormEngine::compile(&survey) {
+                    Ok(engine) => view! { <ResponseEditor record survey engine/> }.into_any(),
+                    Err(errors) => view! {
+                        <div class="notice notice--error" role="alert">
+                            <p>{app.texts().form_cannot_run}</p>
+                            <ul>
+                                {errors.into_iter().map(|error| view! { <li>{error.item} ": " {app.pick(&error.message)}</li> }).collect_view()}
+                            </ul>
+                        </div>
+                    }
+                    .into_any(),
+                },
+            }}
+        </Loaded>
     }
 }
 

@@ -31,6 +31,7 @@ use thamgia_core::forum::{
 use thamgia_core::{AgeBand, Sex};
 use uuid::Uuid;
 
+use crate::components::loaded::Loaded;
 use crate::hooks::use_autosave::UseAutosaveReturn;
 use crate::platform;
 use crate::state::{use_app, AppState};
@@ -71,24 +72,21 @@ pub fn ForumPage() -> impl IntoView {
             }
         }
     });
-    move || {
-        match loaded.get() {
-        None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(Err(message)) => {
-            view! { <p class="notice notice--error" role="alert">{app.pick(&message)}</p> }
-                .into_any()
-        }
-        Some(Ok(None)) => view! {
-            <p class="notice notice--error" data-test="forum-not-found">{app.texts().forum_not_found}</p>
-            <a class="btn btn-secondary" href="/forums">{app.texts().forum_back}</a>
-        }
-        .into_any(),
-        Some(Ok(Some(stored))) if stored.is_draft() => {
-            let on_submitted = Callback::new(move |()| submitted.update(|count| *count += 1));
-            view! { <ForumEditor forum=stored.forum on_submitted/> }.into_any()
-        }
-        Some(Ok(Some(stored))) => view! { <ForumSummary initial=stored/> }.into_any(),
-    }
+    view! {
+        <Loaded resource=loaded let:found>
+            {match found {
+                None => view! {
+                    <p class="notice notice--error" data-test="forum-not-found">{app.texts().forum_not_found}</p>
+                    <a class="btn btn-secondary" href="/forums">{app.texts().forum_back}</a>
+                }
+                .into_any(),
+                Some(stored) if stored.is_draft() => {
+                    let on_submitted = Callback::new(move |()| submitted.update(|count| *count += 1));
+                    view! { <ForumEditor forum=stored.forum on_submitted/> }.into_any()
+                }
+                Some(stored) => view! { <ForumSummary initial=stored/> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
