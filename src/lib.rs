@@ -7,11 +7,13 @@
 //! `storage` (IndexedDB), `sync` (driver of core's sync client), `api`
 //! (HTTP), `state` (shared context), `tabs` (one tab syncs at a time, all
 //! tabs show the same records), `pages/` and `components/` (views),
-//! `i18n` (Vietnamese and English texts), `platform` (browser facilities).
+//! `hooks/` (behaviour shared by pages: `use_autosave`), `i18n`
+//! (Vietnamese and English texts), `platform` (browser facilities).
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod hooks;
 pub mod i18n;
 pub mod pages;
 pub mod platform;

@@ -15,7 +15,10 @@ use thamgia_core::{
 use uuid::Uuid;
 
 use crate::components::choice_button::ChoiceButton;
+use crate::components::loaded::Loaded;
 use crate::components::question_field::QuestionField;
+use crate::components::save_status::SaveStatus;
+use crate::hooks::use_autosave::{use_autosave, UseAutosaveReturn};
 use crate::i18n::{EN, VI};
 use crate::platform;
 use crate::state::{use_app, AppState, Notice};
@@ -49,37 +52,29 @@ pub fn FillPage() -> impl IntoView {
             loaded.map_err(|error| error.message())
         }
     });
-    move || {
-        match loaded.get() {
-        None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
-        Some(Ok(None)) => view! {
-            <p class="notice notice--error">{app.texts().not_found}</p>
-            <a class="btn btn-secondary" href="/">{app.texts().back_home}</a>
-        }
-        .into_any(),
-        Some(Ok(Some((record, survey)))) => match FormEngine::compile(&survey) {
-            Ok(engine) => view! { <ResponseEditor record survey engine/> }.into_any(),
-            Err(errors) => view! {
-                <div class="notice notice--error" role="alert">
-                    <p>{app.texts().form_cannot_run}</p>
-                    <ul>
-                        {errors.into_iter().map(|error| view! { <li>{error.item} ": " {app.pick(&error.message)}</li> }).collect_view()}
-                    </ul>
-                </div>
-            }
-            .into_any(),
-        },
+    view! {
+        <Loaded resource=loaded let:found>
+            {match found {
+                None => view! {
+                    <p class="notice notice--error">{app.texts().not_found}</p>
+                    <a class="btn btn-secondary" href="/">{app.texts().back_home}</a>
+                }
+                .into_any(),
+                Some((record, survey)) => match FormEngine::compile(&survey) {
+                    Ok(engine) => view! { <ResponseEditor record survey engine/> }.into_any(),
+                    Err(errors) => view! {
+                        <div class="notice notice--error" role="alert">
+                            <p>{app.texts().form_cannot_run}</p>
+                            <ul>
+                                {errors.into_iter().map(|error| view! { <li>{error.item} ": " {app.pick(&error.message)}</li> }).collect_view()}
+                            </ul>
+                        </div>
+                    }
+                    .into_any(),
+                },
+            }}
+        </Loaded>
     }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum SaveState {
-    Idle,
-    Saving,
-    Saved(i64),
-    Failed(Localized),
 }
 
 /// One screen of the form.
@@ -169,33 +164,14 @@ struct Editor {
     survey: StoredValue<SurveyDefinition>,
     form_state: RwSignal<FormState>,
     show_errors: RwSignal<bool>,
-    save_state: RwSignal<SaveState>,
-    save_counter: StoredValue<u64>,
+    autosave: UseAutosaveReturn,
     read_only: bool,
 }
 
 impl Editor {
-    /// Saves the current draft; only the latest save may report its result.
+    /// Saves the current draft (see [`use_autosave`]).
     fn save(self) {
-        let draft = self.response.get_untracked();
-        let store = self.app.store();
-        self.save_counter.update_value(|counter| *counter += 1);
-        let ticket = self.save_counter.get_value();
-        self.save_state.set(SaveState::Saving);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = store.save_draft(&draft).await;
-            if result.is_ok() {
-                // Another tab's home page counts and lists this draft.
-                crate::state::tell_other_tabs();
-            }
-            if self.save_counter.get_value() != ticket {
-                return;
-            }
-            self.save_state.set(match result {
-                Ok(()) => SaveState::Saved(platform::now_ms()),
-                Err(error) => SaveState::Failed(error.message()),
-            });
-        });
+        self.autosave.save();
     }
 
     /// Changes the participant or consent, and saves.
@@ -351,15 +327,19 @@ fn ResponseEditor(
     let read_only = record.response.status != ResponseStatus::Draft;
     let initial_state = engine.evaluate_all(&record.response.answers, platform::today());
     let all_screens = screens(&survey);
+    let response = RwSignal::new(record.response);
+    let autosave = use_autosave(response, move |draft: Response| {
+        let store = app.store();
+        async move { store.save_draft(&draft).await }
+    });
     let editor = Editor {
         app,
-        response: RwSignal::new(record.response),
+        response,
         engine: StoredValue::new(engine),
         survey: StoredValue::new(survey),
         form_state: RwSignal::new(initial_state),
         show_errors: RwSignal::new(false),
-        save_state: RwSignal::new(SaveState::Idle),
-        save_counter: StoredValue::new(0_u64),
+        autosave,
         read_only,
     };
     let screen_list = StoredValue::new(all_screens.clone());
@@ -458,7 +438,7 @@ fn ResponseEditor(
                         app.sync.get_value().request(Trigger::LocalChange);
                         navigate("/", Default::default());
                     }
-                    Err(error) => editor.save_state.set(SaveState::Failed(error.message())),
+                    Err(error) => editor.autosave.fail(error.message()),
                 }
             });
         }
@@ -479,7 +459,7 @@ fn ResponseEditor(
                     app.records_changed();
                     navigate("/", Default::default());
                 }
-                Err(error) => editor.save_state.set(SaveState::Failed(error.message())),
+                Err(error) => editor.autosave.fail(error.message()),
             }
         });
     };
@@ -493,14 +473,7 @@ fn ResponseEditor(
         <article class="fill" data-test="fill" data-response=move || editor.response.with(|draft| draft.id.to_string())>
             <h1>{move || app.pick(&title)}</h1>
             {corrects.map(|id| view! { <p class="notice notice--info">{move || app.texts().correction_of} " " {id.to_string()[..8].to_owned()}</p> })}
-            <p class="save-state" data-test="save-state" aria-live="polite">
-                {move || match editor.save_state.get() {
-                    SaveState::Idle => String::new(),
-                    SaveState::Saving => app.texts().saving.to_owned(),
-                    SaveState::Saved(at_ms) => format!("✓ {} ({})", app.texts().saved, platform::format_local_time(at_ms)),
-                    SaveState::Failed(message) => format!("{}: {}", app.texts().save_failed, app.pick(&message)),
-                }}
-            </p>
+            <SaveStatus state=editor.autosave.state/>
             {read_only.then(|| view! { <p class="notice notice--info" data-test="read-only">{move || app.texts().completed_readonly}</p> })}
             <p class="muted" data-test="step">
                 {move || {

@@ -1,0 +1,174 @@
+//! One ward's participation in the town hall view, with its child
+//! population editable (saved at the server).
+
+use std::collections::HashMap;
+
+use leptos::ev;
+use leptos::prelude::*;
+use thamgia_core::Localized;
+
+use super::recommendations::failure_message;
+use super::{participation_percent, save_population, WardOverview};
+use crate::components::chart::{format_number, format_with_unit, TargetMeter};
+use crate::i18n::both;
+use crate::state::use_app;
+
+/// What became of the last population save of a row.
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Idle,
+    Invalid,
+    Saved,
+    Failed(Localized),
+}
+
+/// One ward's participation, with its population input.
+#[component]
+pub(super) fn ParticipationRow(
+    ward: WardOverview,
+    year: i32,
+    target: Option<f64>,
+    saved: RwSignal<HashMap<(String, i32), u64>>,
+) -> impl IntoView {
+    let app = use_app();
+    let code = ward.code.clone();
+    let consulted = ward.participation.consulted_7_plus;
+    let key = (code.clone(), year);
+    let population = {
+        let key = key.clone();
+        let loaded = ward.participation.child_population_7_15;
+        move || saved.with(|saved| saved.get(&key).copied()).or(loaded)
+    };
+    let draft = RwSignal::new(
+        ward.participation
+            .child_population_7_15
+            .map(|population| population.to_string())
+            .unwrap_or_default(),
+    );
+    let state = RwSignal::new(SaveState::Idle);
+    let save = Action::new_local(move |children: &u64| {
+        let (code, children, key) = (code.clone(), *children, key.clone());
+        async move {
+            match save_population(code, year, children).await {
+                Ok(()) => {
+                    saved.update(|saved| {
+                        saved.insert(key, children);
+                    });
+                    state.set(SaveState::Saved);
+                }
+                Err(failure) => state.set(SaveState::Failed(failure_message(
+                    &failure,
+                    both(|texts| texts.townhall_load_failed),
+                ))),
+            }
+        }
+    });
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        match draft.get_untracked().trim().parse::<u64>() {
+            Ok(children) => {
+                save.dispatch_local(children);
+            }
+            Err(_) => state.set(SaveState::Invalid),
+        }
+    };
+    let pending = save.pending();
+    let percent = {
+        let population = population.clone();
+        move || participation_percent(consulted, population())
+    };
+    let name = StoredValue::new(ward.clone());
+    let input_label = move || {
+        format!(
+            "{} — {}",
+            app.texts()
+                .population_column
+                .replace("{year}", &year.to_string()),
+            name.with_value(|ward| ward.name(app.language.get()).to_owned())
+        )
+    };
+    let percent_text = {
+        let percent = percent.clone();
+        move || {
+            percent()
+                .map(|percent| format_with_unit(percent, "%", app.language.get()))
+                .unwrap_or_else(|| "—".to_owned())
+        }
+    };
+    let meter = {
+        let percent = percent.clone();
+        move || {
+            let language = app.language.get();
+            let texts = app.texts();
+            let label = match (percent(), target) {
+                (Some(value), Some(target)) => format!(
+                    "{} {} / {} {}",
+                    texts.participation_column,
+                    format_with_unit(value, "%", language),
+                    texts.target_column,
+                    format_with_unit(target, "%", language)
+                ),
+                (Some(value), None) => format!(
+                    "{} {}",
+                    texts.participation_column,
+                    format_with_unit(value, "%", language)
+                ),
+                (None, _) => texts.no_population.to_owned(),
+            };
+            view! { <TargetMeter value=percent() target label/> }
+        }
+    };
+    let code_attribute = ward.code.clone();
+    let responses = ward.responses;
+    view! {
+        <tr data-test="participation-row" data-code=code_attribute>
+            <th scope="row">
+                {move || name.with_value(|ward| ward.name(app.language.get()).to_owned())}
+                <span class="muted ward-code">{ward.code.clone()}</span>
+            </th>
+            <td class="numeric" data-test="responses">{move || format_number(responses as f64, 0, app.language.get())}</td>
+            <td class="numeric" data-test="consulted">{move || format_number(consulted as f64, 0, app.language.get())}</td>
+            <td>
+                <form class="population-form" novalidate=true on:submit=submit>
+                    <input
+                        type="number"
+                        min="0"
+                        step="1"
+                        inputmode="numeric"
+                        data-test="population-input"
+                        aria-label=input_label
+                        aria-invalid=move || (state.get() == SaveState::Invalid).to_string()
+                        prop:value=move || draft.get()
+                        on:input=move |event| {
+                            draft.set(event_target_value(&event));
+                            if state.get_untracked() != SaveState::Idle {
+                                state.set(SaveState::Idle);
+                            }
+                        }
+                    />
+                    <button type="submit" class="btn btn-secondary" data-test="population-save" disabled=move || pending.get()>
+                        {move || if pending.get() { app.texts().saving } else { app.texts().population_save }}
+                    </button>
+                </form>
+                <p class="save-result" role="status" data-test="population-state">
+                    {move || match state.get() {
+                        SaveState::Idle => view! { <span></span> }.into_any(),
+                        SaveState::Saved => view! { <span class="save-ok">{app.texts().population_saved}</span> }.into_any(),
+                        SaveState::Invalid => view! { <span class="save-failed">{app.texts().population_invalid}</span> }.into_any(),
+                        SaveState::Failed(message) => view! {
+                            <span class="save-failed">{app.texts().population_save_failed} ": " {app.pick(&message)}</span>
+                        }
+                        .into_any(),
+                    }}
+                </p>
+            </td>
+            <td class="numeric" data-test="participation-percent">{percent_text}</td>
+            <td class="target-cell">
+                <span data-test="participation-target-value">
+                    {move || target.map(|target| format_with_unit(target, "%", app.language.get())).unwrap_or_else(|| "—".to_owned())}
+                </span>
+                {meter}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,189 @@
+//! The town hall's card of children's recommendations: filters, counts,
+//! and each recommendation with its answer and feedback.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::recommendation_item::RecommendationItem;
+use super::status_summary::StatusSummary;
+use super::{
+    failure_message, recommendation_rows, row_matches, Filters, ForumView, Phase,
+    RecommendationRow, StatusCounts, StatusFilter, STATUSES,
+};
+use crate::api::{download_on_click, ApiClient};
+use crate::i18n::{both, fold};
+use crate::state::{use_app, use_online, Ward};
+
+/// The children's recommendations of every ward, with filters, counts, the
+/// answers and the feedback, and a form to record an answer.
+#[component]
+pub fn RecommendationsCard(
+    /// The wards the overview lists, to name each forum's ward; codes are
+    /// shown until it has loaded.
+    #[prop(into)]
+    wards: Signal<Vec<Ward>>,
+) -> impl IntoView {
+    let app = use_app();
+    let online = use_online();
+    let query = RwSignal::new(String::new());
+    let status = RwSignal::new(StatusFilter::All);
+    let only_overdue = RwSignal::new(false);
+    // The recommendation whose answer was just saved: its row is drawn anew
+    // with the answer, and says so.
+    let last_saved = RwSignal::new(None::<Uuid>);
+
+    let forums = LocalResource::new(move || {
+        online.track();
+        async move {
+            ApiClient::for_this_origin()
+                .get::<Vec<ForumView>>("/forums")
+                .await
+        }
+    });
+    let on_saved = Callback::new(move |recommendation_id: Uuid| {
+        last_saved.set(Some(recommendation_id));
+        forums.refetch();
+    });
+
+    // The rows and the phase are memos, so a reload after saving an answer
+    // redraws only the rows that changed: other rows keep what is typed in
+    // their forms, and the filters keep their focus.
+    let rows = Memo::new(move |_| match forums.get() {
+        Some(Ok(forums)) => recommendation_rows(forums),
+        _ => Vec::new(),
+    });
+    let phase = Memo::new(move |_| match forums.get() {
+        None => Phase::Loading,
+        Some(Err(failure)) => Phase::Failed(failure),
+        Some(Ok(_)) if rows.with(Vec::is_empty) => Phase::Empty,
+        Some(Ok(_)) => Phase::Ready,
+    });
+    let counts = Memo::new(move |_| rows.with(|rows| StatusCounts::of_rows(rows)));
+    let shown_rows = Memo::new(move |_| {
+        let filters = Filters {
+            folded_query: fold(query.get().trim()),
+            status: status.get(),
+            only_overdue: only_overdue.get(),
+        };
+        wards.with(|wards| {
+            rows.with(|rows| {
+                rows.iter()
+                    .filter(|row| {
+                        let ward = wards.iter().find(|ward| ward.code == row.ward_code);
+                        row_matches(row, ward, &filters)
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+
+    let list = move || {
+        view! {
+            <StatusSummary counts/>
+            <div class="recommendation-filters">
+                <label class="field">
+                    <span class="field-label">{move || app.texts().ward_search_label}</span>
+                    <input
+                        type="search"
+                        data-test="recommendation-ward-search"
+                        placeholder=move || app.texts().ward_search
+                        prop:value=move || query.get()
+                        on:input=move |event| query.set(event_target_value(&event))
+                    />
+                </label>
+                <label class="field">
+                    <span class="field-label">{move || app.texts().townhall_recommendation_status}</span>
+                    <select
+                        data-test="recommendation-status-filter"
+                        on:change=move |event| status.set(StatusFilter::from_key(&event_target_value(&event)))
+                    >
+                        <option value="all" selected=move || status.get() == StatusFilter::All>
+                            {move || format!("{} ({})", app.texts().townhall_recommendation_status_all, counts.get().total())}
+                        </option>
+                        {STATUSES
+                            .into_iter()
+                            .map(|choice| {
+                                let filter = StatusFilter::Only(choice);
+                                view! {
+                                    <option value=filter.key() selected=move || status.get() == filter>
+                                        {move || format!("{} ({})", app.pick(&choice.label()), counts.get().of(choice))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="checkbox-line">
+                <input
+                    type="checkbox"
+                    data-test="only-overdue"
+                    prop:checked=move || only_overdue.get()
+                    on:change=move |event| only_overdue.set(event_target_checked(&event))
+                />
+                {move || app.texts().townhall_only_overdue}
+            </label>
+            <p class="muted" aria-live="polite" data-test="recommendations-shown">
+                {move || {
+                    app.texts()
+                        .townhall_recommendations_shown
+                        .replace("{n}", &shown_rows.with(Vec::len).to_string())
+                        .replace("{total}", &counts.get().total().to_string())
+                }}
+            </p>
+            <Show
+                when=move || shown_rows.with(|rows| !rows.is_empty())
+                fallback=move || view! {
+                    <p class="notice notice--info" data-test="recommendations-none-match">
+                        {move || app.texts().townhall_recommendations_none_match}
+                    </p>
+                }
+            >
+                <ol class="recommendation-list">
+                    <For
+                        each=move || shown_rows.get()
+                        key=RecommendationRow::key
+                        children=move |row| view! { <RecommendationItem row wards last_saved on_saved/> }
+                    />
+                </ol>
+            </Show>
+        }
+    };
+
+    let body = move || match phase.get() {
+        Phase::Loading => view! { <p class="muted">{move || app.texts().loading}</p> }.into_any(),
+        Phase::Failed(failure) => {
+            let message = failure_message(&failure, both(|texts| texts.townhall_load_failed));
+            view! {
+                <div class="notice notice--error" role="alert" data-test="recommendations-error">
+                    <p>{move || app.pick(&message)}</p>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| forums.refetch()>
+                        {move || app.texts().townhall_retry}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        Phase::Empty => view! {
+            <p class="notice notice--info" data-test="recommendations-empty">
+                {move || app.texts().townhall_recommendations_none}
+            </p>
+        }
+        .into_any(),
+        Phase::Ready => list().into_any(),
+    };
+
+    view! {
+        <section class="card" data-test="recommendations">
+            <div class="card-head">
+                <h2 class="card-title">{move || app.texts().townhall_recommendations_title}</h2>
+                <a class="btn btn-secondary" href="/api/v1/export/forums.csv" download="" data-test="export-forums" on:click=download_on_click>
+                    {move || app.texts().townhall_export_forums}
+                </a>
+            </div>
+            <p class="muted">{move || app.texts().townhall_recommendations_intro}</p>
+            {body}
+        </section>
+    }
+}
