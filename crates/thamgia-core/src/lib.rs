@@ -14,6 +14,7 @@ pub mod forum;
 pub mod indicator;
 pub mod limits;
 pub mod localized;
+pub mod outbox;
 pub mod protocol;
 pub mod push_rules;
 pub mod report;
