@@ -85,19 +85,6 @@ impl OutboxEntry {
             | MutationChange::RecordFeedback { .. } => None,
         }
     }
-
-    /// The id of the forum the mutation submits; `None` for anything else
-    /// (feedback is keyed by its recommendation, not by a seq).
-    pub(super) fn forum_id(&self) -> Option<Uuid> {
-        match &self.mutation.change {
-            MutationChange::SubmitForum { forum } => Some(forum.id),
-            MutationChange::SubmitResponse { .. }
-            | MutationChange::WithdrawResponse { .. }
-            | MutationChange::EditReportField { .. }
-            | MutationChange::ChangeReportStatus { .. }
-            | MutationChange::RecordFeedback { .. } => None,
-        }
-    }
 }
 
 /// What is kept of `response` once consent was withdrawn at `at`: its ids,

@@ -19,6 +19,7 @@ use indexed_db_futures::transaction::{
 use indexed_db_futures::KeyRange;
 use thamgia_core::account::Session;
 use thamgia_core::forum::{ChildFeedback, Forum};
+use thamgia_core::outbox::{plan_renumbering, Held, HeldForum, HeldResponse, HeldState, Waiter};
 use thamgia_core::protocol::{
     Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
 };
@@ -768,6 +769,23 @@ async fn note_forum_outcome(
     write_forum(forums, &stored).await
 }
 
+/// How far a stored record is in the sync, in the terms of
+/// [`thamgia_core::outbox`].
+fn held_state(sync: &LocalSyncState) -> HeldState {
+    match sync {
+        LocalSyncState::Draft => HeldState::Draft,
+        LocalSyncState::Waiting { .. } => HeldState::Waiting,
+        LocalSyncState::Synced { .. }
+        | LocalSyncState::Rejected { .. }
+        | LocalSyncState::Conflict { .. } => HeldState::Answered,
+        LocalSyncState::Withdrawn => HeldState::Withdrawn,
+    }
+}
+
+/// Numbers the outbox again from 1 under `new_client_id` and queues again
+/// what the town hall had acknowledged. The policy is
+/// [`thamgia_core::outbox::plan_renumbering`]; this reads the stores it
+/// needs and writes its plan back, in one transaction.
 pub(super) async fn renumber_outbox(
     database: &Database,
     new_client_id: Uuid,
@@ -783,64 +801,72 @@ pub(super) async fn renumber_outbox(
         let outbox = transaction.object_store(OUTBOX)?;
         let forums = transaction.object_store(FORUMS)?;
         let reports = transaction.object_store(REPORTS)?;
-        // Keys are numbers, so `getAll` returns the entries in seq order.
+        // Keys are numbers, so `getAll` returns the entries in seq order;
+        // the other stores return their records in key order, the order in
+        // which they are queued again.
         let entries = outbox
             .get_all::<OutboxEntry>()
             .serde()?
             .await?
+            .map(|entry| entry.map(|entry| entry.mutation))
             .collect::<Result<Vec<_>, _>>()?;
-        outbox.clear()?.await?;
-        let mut next_seq = 1;
-        // What still waits is renumbered, not queued a second time.
-        let waiting_ids: BTreeSet<String> = entries
-            .iter()
-            .map(|entry| entry.mutation.change.record_id())
-            .collect();
-        for mut entry in entries {
-            entry.seq = next_seq;
-            entry.mutation.seq = next_seq;
-            let stored = match entry.response_id() {
-                Some(id) => read_response(&responses, id).await?,
-                // A report's edits and status changes are keyed by their
-                // report, and feedback by its recommendation, not by their
-                // seq: nothing else to renumber. A submitted forum waits
-                // for its entry's new seq.
-                None => None,
-            };
-            if let Some(forum_id) = entry.forum_id() {
-                if let Some(mut forum) = read_forum(&forums, forum_id).await? {
-                    forum.sync = LocalSyncState::Waiting { seq: next_seq };
-                    write_forum(&forums, &forum).await?;
-                }
+        let mut held_responses: BTreeMap<Uuid, StoredResponse> = BTreeMap::new();
+        let mut held = Held::default();
+        for stored in responses.get_all::<StoredResponse>().serde()?.await? {
+            let stored = stored?;
+            held.responses.push(HeldResponse {
+                response: stored.response.clone(),
+                state: held_state(&stored.sync),
+            });
+            held_responses.insert(stored.response.id, stored);
+        }
+        let mut held_forums: BTreeMap<Uuid, StoredForum> = BTreeMap::new();
+        for stored in read_all_forums(&forums).await? {
+            held.forums.push(HeldForum {
+                forum: stored.forum.clone(),
+                state: held_state(&stored.sync),
+                feedback: stored.feedback.values().cloned().collect(),
+            });
+            held_forums.insert(stored.forum.id, stored);
+        }
+        for report in reports.get_all::<StoredReport>().serde()?.await? {
+            let report = report?;
+            for state in report.fields.fields().values() {
+                held.report_edits.extend(state.history().cloned());
             }
-            if let Some(mut stored) = stored {
-                // A response the town hall already confirmed as withdrawn
-                // stays so; its entries left are sent again only to be
-                // acknowledged.
-                if stored.sync != LocalSyncState::Withdrawn {
-                    stored.sync = LocalSyncState::Waiting { seq: next_seq };
-                    write_response(&responses, &stored).await?;
-                }
-            }
-            outbox.add(&entry).serde()?.await?;
-            next_seq += 1;
         }
         let mut record = read_meta(&meta)
             .await?
             .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
         let mut own_ids: BTreeSet<Uuid> = record.past_client_ids.iter().copied().collect();
         own_ids.insert(record.client_id);
-        record.next_seq = next_seq;
-        requeue_held(
-            &responses,
-            &forums,
-            &reports,
-            &outbox,
-            &mut record,
-            &own_ids,
-            &waiting_ids,
-        )
-        .await?;
+
+        let plan = plan_renumbering(entries, &held, &own_ids);
+        outbox.clear()?.await?;
+        for mutation in plan.outbox {
+            let entry = OutboxEntry {
+                seq: mutation.seq,
+                mutation,
+            };
+            outbox.add(&entry).serde()?.await?;
+        }
+        for (waiter, seq) in plan.waiting {
+            match waiter {
+                Waiter::Response(id) => {
+                    if let Some(mut stored) = held_responses.remove(&id) {
+                        stored.sync = LocalSyncState::Waiting { seq };
+                        write_response(&responses, &stored).await?;
+                    }
+                }
+                Waiter::Forum(id) => {
+                    if let Some(mut stored) = held_forums.remove(&id) {
+                        stored.sync = LocalSyncState::Waiting { seq };
+                        write_forum(&forums, &stored).await?;
+                    }
+                }
+            }
+        }
+        record.next_seq = plan.next_seq;
         if record.client_id != new_client_id && !record.past_client_ids.contains(&record.client_id)
         {
             let previous = record.client_id;
@@ -853,97 +879,6 @@ pub(super) async fn renumber_outbox(
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
-}
-
-/// Queues again, after what waits in the outbox, every record this tablet
-/// holds that the server had acknowledged: the server asking for a new
-/// numbering may have lost them (a restore from an older backup). Each is
-/// keyed by its own id, so the server stores again only what it lost.
-///
-/// Completed responses (and withdrawals, for tombstones), submitted forums
-/// and every feedback held, and the report edits made on this install
-/// (their stamps carry one of `own_ids`). Drafts never left; what still
-/// waits in the outbox was renumbered already. A re-queued record shows as
-/// waiting until the server answers again.
-async fn requeue_held(
-    responses: &ObjectStore<'_>,
-    forums: &ObjectStore<'_>,
-    reports: &ObjectStore<'_>,
-    outbox: &ObjectStore<'_>,
-    record: &mut MetaRecord,
-    own_ids: &BTreeSet<Uuid>,
-    waiting_ids: &BTreeSet<String>,
-) -> Result<(), StorageError> {
-    let held: Vec<StoredResponse> = responses
-        .get_all::<StoredResponse>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
-    for mut stored in held {
-        let change = match stored.sync {
-            LocalSyncState::Draft | LocalSyncState::Waiting { .. } => continue,
-            LocalSyncState::Withdrawn => MutationChange::WithdrawResponse {
-                response_id: stored.response.id,
-                withdrawn_at: stored.response.updated_at,
-            },
-            LocalSyncState::Synced { .. }
-            | LocalSyncState::Rejected { .. }
-            | LocalSyncState::Conflict { .. } => MutationChange::SubmitResponse {
-                response: stored.response.clone(),
-            },
-        };
-        let seq = enqueue(outbox, record, change).await?;
-        // A tombstone stays a tombstone; the rest wait for the answer.
-        if stored.sync != LocalSyncState::Withdrawn {
-            stored.sync = LocalSyncState::Waiting { seq };
-            write_response(responses, &stored).await?;
-        }
-    }
-    for mut stored in read_all_forums(forums).await? {
-        let resend = stored.forum.submitted
-            && !matches!(
-                stored.sync,
-                LocalSyncState::Draft | LocalSyncState::Waiting { .. }
-            );
-        if resend {
-            let seq = enqueue(
-                outbox,
-                record,
-                MutationChange::SubmitForum {
-                    forum: stored.forum.clone(),
-                },
-            )
-            .await?;
-            stored.sync = LocalSyncState::Waiting { seq };
-            write_forum(forums, &stored).await?;
-        }
-        for feedback in stored.feedback.values() {
-            let change = MutationChange::RecordFeedback {
-                feedback: feedback.clone(),
-            };
-            if !waiting_ids.contains(&change.record_id()) {
-                enqueue(outbox, record, change).await?;
-            }
-        }
-    }
-    let held_reports: Vec<StoredReport> = reports
-        .get_all::<StoredReport>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
-    for report in held_reports {
-        for state in report.fields.fields().values() {
-            for edit in state.history() {
-                let change = MutationChange::EditReportField { edit: edit.clone() };
-                if own_ids.contains(&edit.stamp.client_id)
-                    && !waiting_ids.contains(&change.record_id())
-                {
-                    enqueue(outbox, record, change).await?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 pub(super) async fn apply_pull(
