@@ -19,6 +19,7 @@ use indexed_db_futures::transaction::{
 use indexed_db_futures::KeyRange;
 use thamgia_core::account::Session;
 use thamgia_core::forum::{ChildFeedback, Forum};
+use thamgia_core::outbox::push::{forum_after_push, refusal, response_after_push, Settled};
 use thamgia_core::outbox::{plan_renumbering, Held, HeldForum, HeldResponse, HeldState, Waiter};
 use thamgia_core::protocol::{
     Change, ChangeEntity, Mutation, MutationChange, MutationOutcome, MutationResult,
@@ -549,46 +550,48 @@ pub(super) async fn read_outbox(
     Ok((mutations, u64::from(total.await?)))
 }
 
-/// The local state a push result gives its response; `withdrawn` when the
-/// response is (now) a tombstone.
-fn state_after_push(
-    outcome: Option<&MutationOutcome>,
-    withdrawn: bool,
-    now_ms: i64,
-) -> LocalSyncState {
-    match outcome {
-        Some(MutationOutcome::Conflict { message }) => LocalSyncState::Conflict {
-            message: message.clone(),
-        },
-        Some(MutationOutcome::Rejected { message }) => LocalSyncState::Rejected {
-            message: message.clone(),
-        },
-        Some(MutationOutcome::Withdrawn) => LocalSyncState::Withdrawn,
-        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored)
-            if withdrawn =>
-        {
-            LocalSyncState::Withdrawn
-        }
-        None | Some(MutationOutcome::Applied) | Some(MutationOutcome::AlreadyStored) => {
-            LocalSyncState::Synced { at_ms: now_ms }
-        }
+/// The local state the town hall's answer leaves a record in, applied at
+/// `now_ms`.
+fn settled_state(settled: Settled, now_ms: i64) -> LocalSyncState {
+    match settled {
+        Settled::Synced => LocalSyncState::Synced { at_ms: now_ms },
+        Settled::Rejected(message) => LocalSyncState::Rejected { message },
+        Settled::Conflict(message) => LocalSyncState::Conflict { message },
+        Settled::Withdrawn => LocalSyncState::Withdrawn,
+    }
+}
+
+/// The mutation a stored record waits for, if it waits.
+fn waiting_for(sync: &LocalSyncState) -> Option<u64> {
+    match sync {
+        LocalSyncState::Waiting { seq } => Some(*seq),
+        LocalSyncState::Draft
+        | LocalSyncState::Synced { .. }
+        | LocalSyncState::Rejected { .. }
+        | LocalSyncState::Conflict { .. }
+        | LocalSyncState::Withdrawn => None,
     }
 }
 
 /// The record `stored` once the mutation it got `outcome` for was
-/// acknowledged, and whether it just became a tombstone.
+/// acknowledged (the rules are [`response_after_push`]), and whether it
+/// just became a tombstone.
 fn record_after_push(
     mut stored: StoredResponse,
     outcome: Option<&MutationOutcome>,
     acknowledged_through: u64,
     now_ms: i64,
 ) -> (StoredResponse, bool) {
-    let withdrawn = matches!(outcome, Some(MutationOutcome::Withdrawn))
-        || stored.response.status == ResponseStatus::Withdrawn;
+    let after = response_after_push(
+        outcome,
+        stored.response.status,
+        waiting_for(&stored.sync),
+        acknowledged_through,
+    );
     let mut tombstoned = false;
-    if withdrawn && !is_tombstone(&stored.response) {
-        // The town hall says consent was withdrawn (there, or by another
-        // tablet): nothing of the child may stay here either.
+    if after.withdrawn && !is_tombstone(&stored.response) {
+        // Consent was withdrawn (here, there, or on another tablet): nothing
+        // of the child may stay here either.
         let at = if stored.response.status == ResponseStatus::Withdrawn {
             stored.response.updated_at
         } else {
@@ -597,12 +600,8 @@ fn record_after_push(
         stored.response = tombstone(&stored.response, at);
         tombstoned = true;
     }
-    // A later mutation of this record (a withdrawal queued after its
-    // submission) is still in the outbox: the record waits for that one.
-    let still_queued =
-        matches!(stored.sync, LocalSyncState::Waiting { seq } if seq > acknowledged_through);
-    if !still_queued {
-        stored.sync = state_after_push(outcome, withdrawn, now_ms);
+    if let Some(settled) = after.state {
+        stored.sync = settled_state(settled, now_ms);
     }
     (stored, tombstoned)
 }
@@ -700,14 +699,8 @@ async fn note_report_outcome(
     change: &MutationChange,
     outcome: Option<&MutationOutcome>,
 ) -> Result<(), StorageError> {
-    let message = match outcome {
-        Some(MutationOutcome::Rejected { message } | MutationOutcome::Conflict { message }) => {
-            message
-        }
-        None
-        | Some(
-            MutationOutcome::Applied | MutationOutcome::AlreadyStored | MutationOutcome::Withdrawn,
-        ) => return Ok(()),
+    let Some(message) = refusal(outcome) else {
+        return Ok(());
     };
     let (report_id, refused_status) = match change {
         MutationChange::EditReportField { edit } => (&edit.report_id, None),
@@ -746,25 +739,10 @@ async fn note_forum_outcome(
             ..StoredForum::draft(submitted.clone())
         },
     };
-    let still_queued =
-        matches!(stored.sync, LocalSyncState::Waiting { seq } if seq > acknowledged_through);
-    if !still_queued {
-        stored.sync = match outcome {
-            Some(MutationOutcome::Conflict { message }) => LocalSyncState::Conflict {
-                message: message.clone(),
-            },
-            Some(MutationOutcome::Rejected { message }) => LocalSyncState::Rejected {
-                message: message.clone(),
-            },
-            // `Withdrawn` concerns responses only; the town hall holds the
-            // forum whatever else it answered.
-            None
-            | Some(
-                MutationOutcome::Applied
-                | MutationOutcome::AlreadyStored
-                | MutationOutcome::Withdrawn,
-            ) => LocalSyncState::Synced { at_ms: now_ms },
-        };
+    if let Some(settled) =
+        forum_after_push(outcome, waiting_for(&stored.sync), acknowledged_through)
+    {
+        stored.sync = settled_state(settled, now_ms);
     }
     write_forum(forums, &stored).await
 }

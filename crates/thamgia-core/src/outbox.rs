@@ -15,6 +15,9 @@
 //! [`plan_renumbering`] does both and says which records now wait for which
 //! seq. This module only decides; the browser app reads its IndexedDB stores
 //! into a [`Held`], calls [`plan_renumbering`] and writes the plan back.
+//!
+//! [`push`] decides what the town hall's answer to a push does to each
+//! record that waited for it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +27,8 @@ use crate::forum::{ChildFeedback, Forum};
 use crate::protocol::{Mutation, MutationChange};
 use crate::report::FieldEdit;
 use crate::Response;
+
+pub mod push;
 
 /// Where a record held on the tablet is in the sync, as far as re-queueing
 /// cares.
