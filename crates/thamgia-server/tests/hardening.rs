@@ -200,11 +200,13 @@ async fn every_ward_code_pushed_must_be_a_unit_in_force() {
             MutationChange::SubmitForum {
                 forum: forum(22, "99999"),
             },
+            // PostgreSQL's text holds no NUL: the refusal must still be kept.
+            submit(response(24, "\0\u{1b}[31m")),
             submit(response(23, BA_DINH)),
         ],
     )
     .await;
-    for result in &answer.results[..3] {
+    for result in &answer.results[..4] {
         let message = refusal(&result.outcome);
         assert!(message.en.contains("current list of units"), "{message:?}");
         assert!(
@@ -212,7 +214,7 @@ async fn every_ward_code_pushed_must_be_a_unit_in_force() {
             "{message:?}"
         );
     }
-    assert_eq!(answer.results[3].outcome, MutationOutcome::Applied);
+    assert_eq!(answer.results[4].outcome, MutationOutcome::Applied);
     assert_eq!(
         server.database().response_ids().await.expect("ids"),
         vec![Uuid::from_u128(23)]

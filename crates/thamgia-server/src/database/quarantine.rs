@@ -113,8 +113,10 @@ pub(super) async fn quarantine(
         &payload[..end]
     };
     // Every text of the row is bounded: a ward or record id is the client's.
-    let ward = ward.map(|ward| limits::truncated(&ward, limits::MAX_QUOTED_CHARS));
-    let record_id = limits::truncated(refusal.record_id, limits::MAX_LINE_CHARS);
+    // Escaped too: PostgreSQL's text holds no NUL, and a ward or record id
+    // is the client's.
+    let ward = ward.map(|ward| limits::quoted(&ward));
+    let record_id = limits::quoted_prefix(refusal.record_id, limits::MAX_LINE_CHARS);
     sqlx::query(
         "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at, record_id,
              sent_by, kind, ward_code, payload_bytes, payload_sha256, payload_complete)
