@@ -1,9 +1,12 @@
 //! `thamgia-faults`: the fault-tolerance suite.
 //!
 //! It runs the real server binary as a child process on a loopback port over
-//! a fresh SQLite file (demo data seeded), puts a fault proxy in front of it
-//! (each connection passes, or loses its request or its response, or has one
-//! of them cut short), and lets several simulated tablets — each the app's
+//! a fresh database (demo data seeded): a SQLite file, or with
+//! `--database-url postgres://…` a PostgreSQL database of the run's own. It
+//! puts a fault proxy in front of it (each connection passes, or loses its
+//! request or its response, or has one of them cut short, or is black-holed:
+//! never answered, held open until the tablet gives up, or has its answer
+//! dripped back a few bytes at a time), and lets several simulated tablets — each the app's
 //! own `SyncClient` driven as `src/sync.rs` drives it, with its clock skewed
 //! by −1 day, 0 or +1 day — create responses and edits of one shared ward
 //! report while they sync. Mid-push the server is killed with SIGKILL and
@@ -11,11 +14,18 @@
 //! (the same response id with other content: a conflict) and records the
 //! server must refuse (an unknown survey version, no consent).
 //!
-//! **Restore from an older backup** (on by default, at every size;
-//! `--no-restore` turns it off): at the first kill, while the server is
-//! down, its file and `-wal`/`-shm` are copied aside as a backup; at the
-//! second kill (the run does at least two when restoring) they are copied
-//! back over the live ones before the restart. The server has then
+//! Every tablet request has a timeout sized to its body (`--timeout-base-ms`
+//! plus `--timeout-per-kib-ms` per KiB): a black hole or a drip too slow
+//! costs the round its timeout, and the round fails and backs off like any
+//! other; the summary counts the requests that timed out.
+//!
+//! **Restore from an older backup** (on by default, at every size and on
+//! both backends; `--no-restore` turns it off): at the first kill, while the
+//! server is down, a backup of its database is taken (see `database`: the
+//! SQLite file and its `-wal`/`-shm` copied aside, or a PostgreSQL `CREATE
+//! DATABASE … TEMPLATE` copy); at the second kill (the run does at least two
+//! when restoring) the backup replaces the live database before the
+//! restart. The server has then
 //! forgotten every record it acknowledged between the two kills, and its
 //! change log is shorter than the tablets' cursors. The tablets learn it
 //! from a push answered `Gap` (the server forgot their numbers) or a pull
@@ -23,8 +33,8 @@
 //! record they hold, and pull from 0; the verdict is the same as without a
 //! restore (nothing lost, nothing twice, the planted conflicts and refused
 //! records, every replica converged). The summary says how many stored
-//! responses the server forgot (counted in its file just before the restore
-//! and in the backup) and how many renumberings and re-queued records
+//! responses the server forgot (counted in its database just before the
+//! restore and in the backup) and how many renumberings and re-queued records
 //! followed.
 //!
 //! When every outbox is empty and each tablet has done a final round, the
@@ -35,16 +45,21 @@
 //! server's winners and, when asked for, the restore took place; 1 when a
 //! check fails; 2 when the run itself could not be carried out.
 //!
-//! Modules: `proxy` (the faults), `server` (the child process), `restore`
-//! (the backup and its restore), `tablet` (store, HTTP, driver, producer),
-//! `plan` (what each tablet makes), `verify` (truth and verdict), `rng` (the
+//! Modules: `proxy` (the faults) and `framing` (where an HTTP message ends),
+//! `server` (the child process), `database` (the run's database on either
+//! backend, the backup and its restore), `tablet` (store, driver, producer)
+//! and `api` (its HTTP, with timeouts), `plan` (what each tablet makes),
+//! `verify` (truth and verdict), `summary` (what is printed), `rng` (the
 //! seeded generator).
 
+mod api;
+mod database;
+mod framing;
 mod plan;
 mod proxy;
-mod restore;
 mod rng;
 mod server;
+mod summary;
 mod tablet;
 mod verify;
 
@@ -61,10 +76,13 @@ use thamgia_core::report::ReportId;
 use thamgia_core::sync_client::SyncConfig;
 use tokio::sync::watch;
 
-use crate::proxy::{FaultProxy, FaultShares, ProxyCounts};
+use crate::api::{Api, Credentials, Timeouts};
+use crate::database::RunDatabase;
+use crate::proxy::{Drip, FaultProxy, FaultShares};
 use crate::rng::Rng;
 use crate::server::ServerProcess;
-use crate::tablet::{Api, Credentials, RunningTablet, TabletSetup, TabletStats};
+use crate::summary::{Backup, Restored, Summary};
+use crate::tablet::{RunningTablet, TabletSetup, TabletStats};
 
 /// The ward whose report the tablets share (Phường Ba Đình).
 const WARD: &str = "00004";
@@ -150,9 +168,6 @@ struct Arguments {
     /// Give up after this many seconds [default: 300, full 1800].
     #[arg(long)]
     deadline_secs: Option<u64>,
-    /// Total timeout of one tablet request, in milliseconds.
-    #[arg(long, default_value_t = 20_000)]
-    request_timeout_ms: u64,
     /// The account the tablets sign in with (a ward officer of 00004 may
     /// both submit responses and edit the ward's report).
     #[arg(long, default_value = "badinh.canbo")]
@@ -166,6 +181,37 @@ struct Arguments {
     /// The report period edited (the report is 00004:<period>).
     #[arg(long, default_value = "2026-Q3")]
     period: String,
+    /// Share of connections black-holed: the request read (and forwarded
+    /// half of the time), never answered, the connection held open until
+    /// the tablet's timeout.
+    #[arg(long, default_value_t = 0.05)]
+    black_hole: f64,
+    /// Share of connections whose answer is sent back slowly: --drip-bytes
+    /// at a time, --drip-pause-ms apart.
+    #[arg(long, default_value_t = 0.05)]
+    slow_drip: f64,
+    /// Bytes per piece of a dripped answer.
+    #[arg(long, default_value_t = 16)]
+    drip_bytes: usize,
+    /// Pause after each piece of a dripped answer, in milliseconds (the
+    /// defaults send 640 bytes a second: a short answer arrives within the
+    /// timeout, a long one does not).
+    #[arg(long, default_value_t = 25)]
+    drip_pause_ms: u64,
+    /// Timeout of a tablet request without a body, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    timeout_base_ms: u64,
+    /// Added to a tablet request's timeout per KiB of its body, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 20)]
+    timeout_per_kib_ms: u64,
+    /// Run the server on PostgreSQL: the URL of a server whose user may
+    /// CREATE DATABASE (e.g. postgres://postgres@127.0.0.1:5432/postgres).
+    /// The run makes a fresh database of its own there (thamgia_faults_…),
+    /// and drops it (and its backup) after a pass; the database the URL
+    /// names is not touched. Without it the server runs on a SQLite file.
+    #[arg(long, env = "THAMGIA_FAULTS_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// Keep the temporary directory (database, server log) even on success.
     #[arg(long)]
     keep_dir: bool,
@@ -235,47 +281,101 @@ async fn run(arguments: Arguments) -> Result<bool> {
         drop_response: arguments.drop_response,
         cut_request: arguments.cut_request,
         cut_response: arguments.cut_response,
+        black_hole: arguments.black_hole,
+        slow_drip: arguments.slow_drip,
     };
-    let each = [
-        shares.drop_request,
-        shares.drop_response,
-        shares.cut_request,
-        shares.cut_response,
-    ];
-    if each.iter().any(|share| !(0.0..=1.0).contains(share)) || shares.total() > 1.0 {
+    if shares
+        .each()
+        .iter()
+        .any(|share| !(0.0..=1.0).contains(share))
+        || shares.total() > 1.0
+    {
         bail!("fault shares must be between 0 and 1 and add up to at most 1");
     }
-    let survey = Arc::new(thamgia_server::seed::demo_survey().context("reading the demo survey")?);
-    let report_id: ReportId = format!("{WARD}:{}", arguments.period)
-        .parse()
-        .map_err(|error| anyhow!("--period {}: {error}", arguments.period))?;
+    if arguments.drip_bytes == 0 {
+        bail!("--drip-bytes must be at least 1");
+    }
 
-    // The server, on a fresh file, behind the proxy.
     // Kept on any failure (the database and the server log tell why); removed
     // only after a pass.
     let directory = tempfile::TempDir::with_prefix("thamgia-faults-")
         .context("making a temporary directory")?
         .keep();
-    let static_dir = directory.as_path().join("static");
+    let database = match arguments
+        .database_url
+        .as_deref()
+        .filter(|url| !url.is_empty())
+    {
+        Some(url) => RunDatabase::postgres(url).await?,
+        None => RunDatabase::sqlite(&directory),
+    };
+    let outcome = run_on(&arguments, sizes, shares, &directory, &database).await;
+    if matches!(outcome, Ok(true)) && !arguments.keep_dir {
+        if let Err(error) = std::fs::remove_dir_all(&directory) {
+            eprintln!("could not remove {}: {error}", directory.display());
+        }
+        if let Err(error) = database.remove().await {
+            eprintln!("could not drop the run's database: {error:#}");
+        }
+    } else {
+        match &database {
+            RunDatabase::Sqlite { .. } => {
+                println!("  database and server log kept in {}", directory.display())
+            }
+            RunDatabase::Postgres(_) => println!(
+                "  server log kept in {}; {} kept",
+                directory.display(),
+                database.describe()
+            ),
+        }
+    }
+    if let Ok(passed) = outcome {
+        println!("  verdict: {}", if passed { "pass" } else { "FAIL" });
+    }
+    outcome
+}
+
+/// One run on `database`: everything up to the summary.
+async fn run_on(
+    arguments: &Arguments,
+    sizes: Sizes,
+    shares: FaultShares,
+    directory: &std::path::Path,
+    database: &RunDatabase,
+) -> Result<bool> {
+    let survey = Arc::new(thamgia_server::seed::demo_survey().context("reading the demo survey")?);
+    let report_id: ReportId = format!("{WARD}:{}", arguments.period)
+        .parse()
+        .map_err(|error| anyhow!("--period {}: {error}", arguments.period))?;
+
+    // The server, on a fresh database, behind the proxy.
+    let static_dir = directory.join("static");
     std::fs::create_dir_all(&static_dir)?;
     std::fs::write(
         static_dir.join("index.html"),
         "<!doctype html><title>Tham Gia fault suite</title>\n",
     )?;
-    let database_path = directory.as_path().join("faults.sqlite3");
-    let log_path = directory.as_path().join("server.log");
     let binary = server::locate(arguments.server_bin.as_deref())?;
     let port = server::free_port()?;
     let mut server = ServerProcess::new(
         binary,
-        database_path.clone(),
+        database.for_server(),
         static_dir,
-        log_path.clone(),
+        directory.join("server.log"),
         port,
     )?;
     server.start().await?;
-    let proxy =
-        FaultProxy::start(server.address(), shares, arguments.seed ^ 0x0050_5258_5946).await?;
+    let drip = Drip {
+        bytes: arguments.drip_bytes,
+        pause: Duration::from_millis(arguments.drip_pause_ms),
+    };
+    let proxy = FaultProxy::start(
+        server.address(),
+        shares,
+        drip,
+        arguments.seed ^ 0x0050_5258_5946,
+    )
+    .await?;
     let proxy_url = format!("http://{}", proxy.address);
 
     // The tablets.
@@ -304,6 +404,10 @@ async fn run(arguments: Arguments) -> Result<bool> {
         max_backoff_ms: 200,
         idle_interval_ms: 250,
     };
+    let timeouts = Timeouts {
+        base: Duration::from_millis(arguments.timeout_base_ms),
+        per_kib: Duration::from_millis(arguments.timeout_per_kib_ms),
+    };
     let acknowledged = Arc::new(AtomicU64::new(0));
     let (finish, finish_receiver) = watch::channel(false);
     let started = Instant::now();
@@ -317,7 +421,7 @@ async fn run(arguments: Arguments) -> Result<bool> {
                 password: arguments.password.clone(),
                 device_label: format!("Fault-suite tablet {index}"),
             },
-            Duration::from_millis(arguments.request_timeout_ms),
+            timeouts,
         )?;
         tablets.push(tablet::spawn(TabletSetup {
             index,
@@ -338,7 +442,6 @@ async fn run(arguments: Arguments) -> Result<bool> {
 
     // Kill the server mid-push (taking a backup at one kill and restoring it
     // at a later one); wait until every outbox is empty.
-    let backup_path = directory.as_path().join("backup").join("faults.sqlite3");
     let mut backup: Option<Backup> = None;
     let mut restored: Option<Restored> = None;
     let mut kills_done: u32 = 0;
@@ -368,14 +471,10 @@ async fn run(arguments: Arguments) -> Result<bool> {
                     "  kill {kills_done}: SIGKILL after {so_far} of {response_records} responses were acknowledged"
                 );
                 if sizes.restore && kills_done == BACKUP_AT_KILL {
-                    // The server is down: its file and WAL hold what it
-                    // committed. Copy them, then count what the copy holds
-                    // (read from the live file, which is the same state).
-                    restore::copy_database(&database_path, &backup_path)
-                        .context("taking the backup")?;
-                    let counts = verify::read_database(&database_path)
-                        .await
-                        .context("counting the backup")?;
+                    // The server is down: its database holds what it
+                    // committed. Count it, then copy it.
+                    let counts = database.counts().await.context("counting the backup")?;
+                    database.back_up().await.context("taking the backup")?;
                     println!(
                         "  backup at kill {kills_done}: {} responses stored",
                         counts.responses
@@ -386,11 +485,11 @@ async fn run(arguments: Arguments) -> Result<bool> {
                     });
                 } else if sizes.restore && kills_done == RESTORE_AT_KILL {
                     if let Some(taken) = backup {
-                        let counts = verify::read_database(&database_path)
+                        let counts = database
+                            .counts()
                             .await
                             .context("counting before the restore")?;
-                        restore::copy_database(&backup_path, &database_path)
-                            .context("restoring the backup")?;
+                        database.restore().await.context("restoring the backup")?;
                         let (renumberings, requeued) = renumbering_totals(&tablets);
                         println!(
                             "  restore at kill {kills_done}: the backup of kill {} replaces the database ({} responses stored now, {} in the backup)",
@@ -440,16 +539,11 @@ async fn run(arguments: Arguments) -> Result<bool> {
     proxy.stop();
     if !errors.is_empty() {
         server.kill_quietly().await;
-        let kept = directory.clone();
-        print_connections(&counts);
-        bail!(
-            "the run could not finish:\n  {}\n(database and server log kept in {})",
-            errors.join("\n  "),
-            kept.display()
-        );
+        summary::print_connections(&counts);
+        bail!("the run could not finish:\n  {}", errors.join("\n  "));
     }
 
-    // The server's truth: over HTTP as the city officer, then its file.
+    // The server's truth: over HTTP as the city officer, then its database.
     let mut city = Api::new(
         &server.base_url(),
         Credentials {
@@ -457,174 +551,48 @@ async fn run(arguments: Arguments) -> Result<bool> {
             password: arguments.password.clone(),
             device_label: "Fault-suite verifier".to_owned(),
         },
-        Duration::from_secs(120),
+        Timeouts {
+            base: Duration::from_secs(120),
+            per_kib: Duration::ZERO,
+        },
     )?;
     city.login(Instant::now() + Duration::from_secs(30)).await?;
     let (rows, report) = verify::read_over_http(&city, &survey.id, &report_id).await?;
     server.kill().await?;
-    let database = verify::read_database(&database_path).await?;
+    let counted = database.counts().await?;
     let records: Vec<tablet::TabletRecords> = tablets.iter().map(RunningTablet::records).collect();
     let verdict = verify::judge(
         &records,
         &rows,
         &report,
-        database,
+        counted,
         sizes.conflicts as u64,
         sizes.rejects as u64,
     );
 
-    // The summary.
     let restore_missing = sizes.restore && restored.is_none();
-    let passed = verdict.passed() && !restore_missing;
-    println!(
-        "fault suite: {} tablets, {} responses, {} report edits, proxy faults {:.0}%, {kills_done} server kill{}, clocks {}..{}",
-        sizes.tablets,
-        sizes.responses,
-        sizes.edits,
-        shares.total() * 100.0,
-        if kills_done == 1 { "" } else { "s" },
-        offset_label(offsets.iter().copied().min().unwrap_or(0)),
-        offset_label(offsets.iter().copied().max().unwrap_or(0)),
-    );
-    print_connections(&counts);
-    println!(
-        "  lost: {}   duplicated: {}   conflicts: {} (expected {})   quarantined: {} records (expected {}; {} rows)",
-        verdict.lost,
-        verdict.duplicated,
-        verdict.conflicts_server,
-        verdict.conflicts_expected,
-        verdict.quarantined_server,
-        verdict.quarantined_expected,
-        verdict.quarantined_rows,
-    );
-    if let Some(restored) = &restored {
-        let (renumberings, requeued) = renumbering_totals(&tablets);
-        println!(
-            "  restore: backup at kill {}, restored at kill {}: the server forgot {} stored responses ({} in its file before the restore, {} in the backup); tablets re-sent them: {} renumberings, {} acknowledged records queued again",
-            restored.backup_kill,
-            restored.kill,
-            restored
-                .responses_before
-                .saturating_sub(restored.responses_in_backup),
-            restored.responses_before,
-            restored.responses_in_backup,
-            renumberings.saturating_sub(restored.renumberings_before),
-            requeued.saturating_sub(restored.requeued_before),
-        );
-    } else if restore_missing {
-        println!(
-            "  restore: NOT DONE (asked for at kill {RESTORE_AT_KILL}, the run did {kills_done} kills)"
-        );
-    }
-    println!(
-        "  report: {} fields, server equals the merge of every edit: {}",
-        verdict.report.fields,
-        if verdict.report.passed() { "yes" } else { "NO" },
-    );
-    let seconds = elapsed.as_secs_f64();
-    println!(
-        "  time: {seconds:.1} s, {:.0} responses/s",
-        sizes.responses as f64 / seconds.max(0.001)
-    );
-    println!(
-        "  responses: {} rows for {} ids ({} in the server's table), {} altered, {} valid ones refused, {} refused ones stored",
-        verdict.rows,
-        verdict.expected_ids,
-        verdict.database_rows,
-        verdict.altered,
-        verdict.refused_valid,
-        verdict.stored_rejects,
-    );
-    println!(
-        "  conflicts: tablets told {}, twins with the first copy kept and the other answered Conflict: {} of {}",
-        verdict.conflicts_tablets, verdict.conflict_pairs_ok, verdict.conflicts_expected,
-    );
-    println!(
-        "  quarantine: {} answered Rejected with the right reason, {} of {} followed by later records that arrived",
-        verdict.quarantined_tablets, verdict.quarantine_followed, verdict.quarantine_followable,
-    );
-    println!(
-        "  report edits: {} made, {} missing, {} stored twice, {} unknown, {} bounded by the server on receipt, {} bad stamps",
-        verdict.report.edits_made,
-        verdict.report.missing,
-        verdict.report.duplicated,
-        verdict.report.unexpected,
-        verdict.report.bounded,
-        verdict.report.bad_stamps,
-    );
-    let replicas: Vec<String> = verdict
-        .replica_differences
-        .iter()
-        .enumerate()
-        .map(|(index, differing)| {
-            let offset = offset_label(offsets.get(index).copied().unwrap_or(0));
-            if *differing == 0 {
-                format!("tablet {index} ({offset}) converged")
-            } else {
-                format!("tablet {index} ({offset}) shows another winner in {differing} fields")
-            }
-        })
-        .collect();
-    println!(
-        "  replicas (each must show the server's winners): {}",
-        replicas.join(", ")
-    );
-    let sum = |field: fn(&TabletStats) -> u64| stats.iter().map(field).sum::<u64>();
-    println!(
-        "  sync: {} rounds, {} failed requests, {} changes pulled, {} renumberings, {} sign-ins, {} requests refused 401; {} records without an answer recorded",
-        sum(|stats| stats.rounds),
-        sum(|stats| stats.failures),
-        records.iter().map(|tablet| tablet.pulled_changes).sum::<u64>(),
-        sum(|stats| stats.renumberings),
-        sum(|stats| stats.sign_ins),
-        sum(|stats| stats.unauthorized),
-        verdict.no_outcome,
-    );
-    if stats.iter().any(|stats| stats.no_accounts) || city.no_accounts {
-        println!(
-            "  note: the server has no POST /api/v1/session; requests were sent without a token"
-        );
-    }
-    println!(
-        "  server: started {} times, killed {} times",
-        server.starts, server.kills
-    );
-    if passed && !arguments.keep_dir {
-        if let Err(error) = std::fs::remove_dir_all(&directory) {
-            eprintln!("could not remove {}: {error}", directory.display());
-        }
-    } else {
-        let kept = directory.clone();
-        println!("  database and server log kept in {}", kept.display());
-    }
-    println!("  verdict: {}", if passed { "pass" } else { "FAIL" });
-    Ok(passed)
-}
-
-/// The backup taken at a kill.
-#[derive(Debug, Clone, Copy)]
-struct Backup {
-    /// The kill it was taken at.
-    kill: u32,
-    /// Responses its file holds.
-    responses: u64,
-}
-
-/// What the restore did, for the summary.
-#[derive(Debug, Clone, Copy)]
-struct Restored {
-    /// The kill the backup was taken at.
-    backup_kill: u32,
-    /// The kill it was restored at.
-    kill: u32,
-    /// Responses in the server's file just before the restore.
-    responses_before: u64,
-    /// Responses in the backup.
-    responses_in_backup: u64,
-    /// Renumberings over every tablet before the restore.
-    renumberings_before: u64,
-    /// Records queued again over every tablet before the restore.
-    requeued_before: u64,
+    summary::print(&Summary {
+        backend: database.backend(),
+        tablets: sizes.tablets,
+        responses: sizes.responses,
+        edits: sizes.edits,
+        shares,
+        counts,
+        kills: kills_done,
+        offsets: &offsets,
+        restored,
+        restore_missing,
+        restore_at_kill: RESTORE_AT_KILL,
+        renumbering_totals: renumbering_totals(&tablets),
+        verdict: &verdict,
+        elapsed,
+        records: &records,
+        stats: &stats,
+        no_accounts: stats.iter().any(|stats| stats.no_accounts) || city.no_accounts,
+        server_starts: server.starts,
+        server_kills: server.kills,
+    });
+    Ok(verdict.passed() && !restore_missing)
 }
 
 /// Renumberings and records queued again, summed over the tablets.
@@ -635,36 +603,4 @@ fn renumbering_totals(tablets: &[RunningTablet]) -> (u64, u64) {
         .fold((0, 0), |(renumberings, requeued), (more, again)| {
             (renumberings + more, requeued + again)
         })
-}
-
-fn print_connections(counts: &ProxyCounts) {
-    println!(
-        "  connections: {} (pass {}, request dropped {}, response dropped {}, request cut {}, response cut {}; {} broken by a stopped server)",
-        counts.connections,
-        counts.pass,
-        counts.drop_request,
-        counts.drop_response,
-        counts.cut_request,
-        counts.cut_response,
-        counts.broken,
-    );
-}
-
-/// "−1d", "0", "+8h", "+90m".
-fn offset_label(offset_ms: i64) -> String {
-    const MINUTE: i64 = 60_000;
-    const HOUR: i64 = 60 * MINUTE;
-    const DAY: i64 = 24 * HOUR;
-    if offset_ms == 0 {
-        return "0".to_owned();
-    }
-    let sign = if offset_ms < 0 { "-" } else { "+" };
-    let size = offset_ms.abs();
-    if size % DAY == 0 {
-        format!("{sign}{}d", size / DAY)
-    } else if size % HOUR == 0 {
-        format!("{sign}{}h", size / HOUR)
-    } else {
-        format!("{sign}{}m", size / MINUTE)
-    }
 }

@@ -28,8 +28,9 @@
 //!   change during a round is told to the machine between two commands (it
 //!   asks for another round at the end); timers and local changes arrive
 //!   between rounds through one `select!`.
-//! - The [`Api`] signs in through the proxy (retrying) and signs in again
-//!   after a 401; every request carries the bearer token.
+//! - Its HTTP is the [`Api`] (see `api`): it signs in through the proxy
+//!   (retrying) and signs in again after a 401; every request carries the
+//!   bearer token and a timeout sized to its body.
 //!
 //! When the coordinator says every outbox is empty, each tablet asks for one
 //! more round ("sync now") and stops once a round that began after that has
@@ -42,23 +43,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, HlcClock, ReportFields, ReportId, Stamp,
 };
-use thamgia_core::sync_client::{
-    SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, Trigger,
-};
+use thamgia_core::sync_client::{SyncClient, SyncCommand, SyncConfig, SyncEvent, Trigger};
 use thamgia_core::{
-    ApiError, Change, ChangeEntity, Consent, Mutation, MutationChange, MutationOutcome,
-    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, Response,
-    SurveyDefinition,
+    Change, ChangeEntity, Consent, Mutation, MutationChange, MutationOutcome, MutationResult,
+    Response, SurveyDefinition,
 };
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+use crate::api::Api;
 use crate::plan::{Planned, RejectKind, ResponseRole};
 use crate::rng::Rng;
 
@@ -346,229 +343,6 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Who a tablet signs in as.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// The device label sent at sign-in.
-    pub device_label: String,
-}
-
-#[derive(Debug, Serialize)]
-struct LoginBody<'a> {
-    username: &'a str,
-    password: &'a str,
-    device_label: &'a str,
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionBody {
-    token: String,
-}
-
-enum LoginOutcome {
-    SignedIn(String),
-    /// `POST /session` does not exist: a server from before accounts.
-    NoAccounts,
-    /// The server refused the credentials (or the request): no retry helps.
-    Refused(reqwest::StatusCode, String),
-}
-
-/// HTTP to the server's API, with a session.
-pub struct Api {
-    http: reqwest::Client,
-    base: String,
-    credentials: Credentials,
-    token: Option<String>,
-    needs_login: bool,
-    /// Successful sign-ins.
-    pub sign_ins: u64,
-    /// Requests refused with 401.
-    pub unauthorized: u64,
-    /// Whether the server has no session endpoint (requests go without a
-    /// token).
-    pub no_accounts: bool,
-}
-
-impl Api {
-    /// A client of `base_url` (`http://host:port`): a fresh connection per
-    /// request, and a total timeout per request.
-    pub fn new(base_url: &str, credentials: Credentials, timeout: Duration) -> Result<Api> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .pool_max_idle_per_host(0)
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(timeout)
-            .build()
-            .context("building the HTTP client")?;
-        Ok(Api {
-            http,
-            base: format!("{base_url}/api/v1"),
-            credentials,
-            token: None,
-            needs_login: true,
-            sign_ins: 0,
-            unauthorized: 0,
-            no_accounts: false,
-        })
-    }
-
-    async fn login_once(&self) -> Result<LoginOutcome> {
-        let response = self
-            .http
-            .post(format!("{}/session", self.base))
-            .json(&LoginBody {
-                username: &self.credentials.username,
-                password: &self.credentials.password,
-                device_label: &self.credentials.device_label,
-            })
-            .send()
-            .await?;
-        let status = response.status();
-        let body = response.bytes().await?;
-        if status.is_success() {
-            let session: SessionBody =
-                serde_json::from_slice(&body).context("reading the session")?;
-            return Ok(LoginOutcome::SignedIn(session.token));
-        }
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(LoginOutcome::NoAccounts);
-        }
-        if status.is_server_error() {
-            bail!("sign-in answered {status}");
-        }
-        Ok(LoginOutcome::Refused(
-            status,
-            String::from_utf8_lossy(&body).into_owned(),
-        ))
-    }
-
-    fn take_login(&mut self, outcome: LoginOutcome) -> Result<()> {
-        match outcome {
-            LoginOutcome::SignedIn(token) => {
-                self.token = Some(token);
-                self.needs_login = false;
-                self.sign_ins += 1;
-                Ok(())
-            }
-            LoginOutcome::NoAccounts => {
-                self.token = None;
-                self.needs_login = false;
-                self.no_accounts = true;
-                Ok(())
-            }
-            LoginOutcome::Refused(status, body) => bail!(
-                "{} cannot sign in: {status} {body}",
-                self.credentials.username
-            ),
-        }
-    }
-
-    /// Signs in, retrying through faults until `deadline`.
-    pub async fn login(&mut self, deadline: Instant) -> Result<()> {
-        let mut delay = Duration::from_millis(10);
-        loop {
-            match self.login_once().await {
-                Ok(outcome) => return self.take_login(outcome),
-                Err(error) => {
-                    if Instant::now() > deadline {
-                        return Err(error.context(format!(
-                            "{} could not sign in before the deadline",
-                            self.credentials.username
-                        )));
-                    }
-                }
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(500));
-        }
-    }
-
-    /// `POST /sync/push`.
-    pub async fn push(&mut self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
-        self.post("/sync/push", request).await
-    }
-
-    /// `POST /sync/pull`.
-    pub async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
-        self.post("/sync/pull", request).await
-    }
-
-    /// `GET` of a path under `/api/v1`, returning the body (for the
-    /// verifier's reads).
-    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("GET {path}"))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .with_context(|| format!("GET {path}"))?;
-        if !status.is_success() {
-            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
-        }
-        Ok(body.to_vec())
-    }
-
-    /// Like the app's `ApiClient::post`: success is the decoded body; a
-    /// transport failure is `Unreachable`; an error status is `Server`. A 401
-    /// makes the next request sign in again first, as a worker would.
-    async fn post<B: Serialize, T: DeserializeOwned>(
-        &mut self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, SyncFailure> {
-        if self.needs_login {
-            let outcome = self
-                .login_once()
-                .await
-                .map_err(|error| SyncFailure::Unreachable {
-                    detail: format!("signing in again: {error:#}"),
-                })?;
-            self.take_login(outcome)
-                .map_err(|error| SyncFailure::Server {
-                    error: None,
-                    detail: format!("{error:#}"),
-                })?;
-        }
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(unreachable)?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|error| SyncFailure::BadAnswer {
-                detail: format!("{status}: {error}"),
-            });
-        }
-        if status == reqwest::StatusCode::UNAUTHORIZED {
-            self.unauthorized += 1;
-            self.needs_login = true;
-        }
-        Err(SyncFailure::Server {
-            error: serde_json::from_slice::<ApiError>(&bytes).ok(),
-            detail: status.to_string(),
-        })
-    }
-}
-
-fn unreachable(error: reqwest::Error) -> SyncFailure {
-    SyncFailure::Unreachable {
-        detail: error.to_string(),
-    }
-}
-
 /// Everything a tablet needs to run.
 pub struct TabletSetup {
     /// Its number, from 0.
@@ -613,6 +387,8 @@ pub struct TabletStats {
     pub sign_ins: u64,
     /// Requests refused with 401.
     pub unauthorized: u64,
+    /// Requests (sign-ins included) that gave up at their timeout.
+    pub timed_out: u64,
     /// Whether the server had no session endpoint.
     pub no_accounts: bool,
 }
@@ -723,6 +499,7 @@ async fn run_tablet(
     synced?;
     driver.stats.sign_ins = driver.api.sign_ins;
     driver.stats.unauthorized = driver.api.unauthorized;
+    driver.stats.timed_out = driver.api.timed_out;
     driver.stats.no_accounts = driver.api.no_accounts;
     Ok(driver.stats)
 }
