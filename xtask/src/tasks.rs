@@ -138,8 +138,8 @@ pub fn faults(workspace: &Workspace, arguments: &[String]) -> Result {
     }
     let server = TestPostgres::start(workspace)?;
     println!("PostgreSQL: {}", server.description);
-    // In the child's environment, never on a command line: it may hold a
-    // password. The suite makes (and drops) a database of its own there.
+    // In the child's environment, never on a command line (the echo hides a
+    // password). The suite makes (and drops) a database of its own there.
     suite.env(FAULTS_URL_VARIABLE, &server.url);
     let result = workspace.run(suite);
     let stopped = server.stop();
