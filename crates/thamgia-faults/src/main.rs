@@ -4,15 +4,16 @@
 //! a fresh database (demo data seeded): a SQLite file, or with
 //! `--database-url postgres://…` a PostgreSQL database of the run's own. It
 //! puts a fault proxy in front of it (each connection passes, or loses its
-//! request or its response, or has one of them cut short, or is black-holed:
-//! never answered, held open until the tablet gives up, or has its answer
-//! dripped back a few bytes at a time), and lets several simulated tablets — each the app's
-//! own `SyncClient` driven as `src/sync.rs` drives it, with its clock skewed
-//! by −1 day, 0 or +1 day — create responses and edits of one shared ward
-//! report while they sync. Mid-push the server is killed with SIGKILL and
-//! started again on the same port and file. Among the records are twins
-//! (the same response id with other content: a conflict) and records the
-//! server must refuse (an unknown survey version, no consent).
+//! request or its response, or has one of them cut short, or is
+//! black-holed: never answered, held open until the tablet gives up, or has
+//! its answer dripped back a few bytes at a time), and lets several
+//! simulated tablets — each the app's own `SyncClient` driven as
+//! `src/sync.rs` drives it, with its clock skewed by −1 day, 0 or +1 day —
+//! create responses and edits of one shared ward report while they sync.
+//! Mid-push the server is killed with SIGKILL and started again on the same
+//! port and database. Among the records are twins (the same response id
+//! with other content: a conflict) and records the server must refuse (an
+//! unknown survey version, no consent).
 //!
 //! Every tablet request has a timeout sized to its body (`--timeout-base-ms`
 //! plus `--timeout-per-kib-ms` per KiB): a black hole or a drip too slow
@@ -22,20 +23,19 @@
 //! **Restore from an older backup** (on by default, at every size and on
 //! both backends; `--no-restore` turns it off): at the first kill, while the
 //! server is down, a backup of its database is taken (see `database`: the
-//! SQLite file and its `-wal`/`-shm` copied aside, or a PostgreSQL `CREATE
-//! DATABASE … TEMPLATE` copy); at the second kill (the run does at least two
-//! when restoring) the backup replaces the live database before the
-//! restart. The server has then
-//! forgotten every record it acknowledged between the two kills, and its
-//! change log is shorter than the tablets' cursors. The tablets learn it
-//! from a push answered `Gap` (the server forgot their numbers) or a pull
-//! answered `reset_required`, renumber, queue again every acknowledged
-//! record they hold, and pull from 0; the verdict is the same as without a
-//! restore (nothing lost, nothing twice, the planted conflicts and refused
-//! records, every replica converged). The summary says how many stored
-//! responses the server forgot (counted in its database just before the
-//! restore and in the backup) and how many renumberings and re-queued records
-//! followed.
+//! SQLite file and its WAL copied aside, or a PostgreSQL `CREATE DATABASE …
+//! TEMPLATE` copy); at the second kill (the run does at least two when
+//! restoring) the backup replaces the live database before the restart. The
+//! server has then forgotten every record it acknowledged between the two
+//! kills, and its change log is shorter than the tablets' cursors. The
+//! tablets learn it from a push answered `Gap` (the server forgot their
+//! numbers) or a pull answered `reset_required`, renumber, queue again every
+//! acknowledged record they hold, and pull from 0; the verdict is the same
+//! as without a restore (nothing lost, nothing twice, the planted conflicts
+//! and refused records, every replica converged). The summary says how many
+//! stored responses the server forgot (counted in its database just before
+//! the restore and in the backup) and how many renumberings and re-queued
+//! records followed.
 //!
 //! When every outbox is empty and each tablet has done a final round, the
 //! suite reads the server's truth (see `verify`) and prints a summary. The
