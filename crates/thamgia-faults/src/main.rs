@@ -37,33 +37,57 @@
 //! the restore and in the backup) and how many renumberings and re-queued
 //! records followed.
 //!
-//! When every outbox is empty and each tablet has done a final round, the
-//! suite reads the server's truth (see `verify`) and prints a summary. The
+//! When every outbox is empty and each tablet has done a final round in
+//! which nothing new was sent (see `finish`), the suite reads the server's truth (see `verify`) and prints a summary. The
 //! exit status is 0 when nothing was lost or duplicated, the conflicts and
 //! refused records are exactly those planted, the server's report equals the
 //! core's merge of every edit made, every tablet's replica shows the
 //! server's winners and, when asked for, the restore took place; 1 when a
 //! check fails; 2 when the run itself could not be carried out.
 //!
-//! Modules: `proxy` (the faults) and `framing` (where an HTTP message ends),
+//! To find why a run failed: `THAMGIA_FAULTS_DEBUG=1` prints, for every
+//! field a replica shows with another winner, both winners;
+//! `THAMGIA_FAULTS_TRACE=1` prints every push and pull answered, every
+//! renumbering, kill, restart and final round, with the time.
+//!
+//! Modules: `arguments` (the command line and the sizes), `proxy` (the
+//! faults) and `framing` (where an HTTP message ends),
 //! `server` (the child process), `database` (the run's database on either
-//! backend, the backup and its restore), `tablet` (store, driver, producer)
-//! and `api` (its HTTP, with timeouts), `plan` (what each tablet makes),
-//! `verify` (truth and verdict), `summary` (what is printed), `rng` (the
-//! seeded generator).
+//! backend, the backup and its restore), `tablet` (driver, producer) with
+//! `store` (its storage) and `api` (its HTTP, with timeouts), `plan` (what
+//! each tablet makes), `finish` (the final rounds), `verify` (truth and
+//! verdict), `summary` (what is printed), `rng` (the seeded generator).
+
+/// With `THAMGIA_FAULTS_TRACE` set, prints one line on standard error,
+/// after the wall-clock time: every push and pull answered (with the
+/// cursors, tokens and seqs), renumbering, kill, restart and final round.
+#[macro_export]
+macro_rules! trace {
+    ($($argument:tt)*) => {
+        if std::env::var_os("THAMGIA_FAULTS_TRACE").is_some() {
+            eprintln!(
+                "TRACE {} {}",
+                chrono::Utc::now().format("%H:%M:%S%.3f"),
+                format!($($argument)*)
+            );
+        }
+    };
+}
 
 mod api;
+mod arguments;
 mod database;
+mod finish;
 mod framing;
 mod plan;
 mod proxy;
 mod rng;
 mod server;
+mod store;
 mod summary;
 mod tablet;
 mod verify;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -77,6 +101,7 @@ use thamgia_core::sync_client::SyncConfig;
 use tokio::sync::watch;
 
 use crate::api::{Api, Credentials, Timeouts};
+use crate::arguments::{Arguments, Sizes, BACKUP_AT_KILL, RESTORE_AT_KILL};
 use crate::database::RunDatabase;
 use crate::proxy::{Drip, FaultProxy, FaultShares};
 use crate::rng::Rng;
@@ -87,136 +112,6 @@ use crate::tablet::{RunningTablet, TabletSetup, TabletStats};
 /// The ward whose report the tablets share (Phường Ba Đình).
 const WARD: &str = "00004";
 
-/// Whether a run without `--restore`/`--no-restore` (the CI size included)
-/// restores the server from a backup. The CI size with a restore does two
-/// kills and sends the acknowledged half of its records a second time: a
-/// few seconds more.
-const RESTORE_BY_DEFAULT: bool = true;
-
-/// The kill at which the backup is taken, and the later one at which it is
-/// restored.
-const BACKUP_AT_KILL: u32 = 1;
-const RESTORE_AT_KILL: u32 = 2;
-
-/// Tham Gia's fault-tolerance suite: tablets sync through a lossy proxy to
-/// a server that is killed and restarted; nothing may be lost or doubled.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Arguments {
-    /// The server binary (default: THAMGIA_SERVER_BIN, or thamgia-server
-    /// next to this executable).
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// The full size: 10,000 responses, 2,000 edits, 2 kills, a restore
-    /// (each can still be set on its own).
-    #[arg(long)]
-    full: bool,
-    /// Restore the server from an older backup: a copy of its database
-    /// taken at the first kill replaces it at the second (the run does at
-    /// least 2 kills). On by default.
-    #[arg(long, conflicts_with = "no_restore")]
-    restore: bool,
-    /// No restore from a backup: kills only.
-    #[arg(long)]
-    no_restore: bool,
-    /// Valid responses to create, over all tablets [default: 600, full 10000].
-    #[arg(long)]
-    responses: Option<usize>,
-    /// Report field edits to make, over all tablets [default: 120, full 2000].
-    #[arg(long)]
-    edits: Option<usize>,
-    /// Simulated tablets.
-    #[arg(long, default_value_t = 4)]
-    tablets: usize,
-    /// Seed of every random choice.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Times the server is killed mid-push [default: 1, full 2; at least 2
-    /// with a restore].
-    #[arg(long)]
-    kills: Option<u32>,
-    /// Response ids sent twice with other content (expected conflicts).
-    #[arg(long, default_value_t = 5)]
-    conflicts: usize,
-    /// Records the server must refuse and quarantine.
-    #[arg(long, default_value_t = 3)]
-    rejects: usize,
-    /// Share of connections whose request is dropped.
-    #[arg(long, default_value_t = 0.10)]
-    drop_request: f64,
-    /// Share of connections whose response is dropped.
-    #[arg(long, default_value_t = 0.10)]
-    drop_response: f64,
-    /// Share of connections whose request is cut short.
-    #[arg(long, default_value_t = 0.10)]
-    cut_request: f64,
-    /// Share of connections whose response is cut short.
-    #[arg(long, default_value_t = 0.10)]
-    cut_response: f64,
-    /// Clock skew of the tablets, in hours: they run at −skew, 0, +skew, …
-    #[arg(long, default_value_t = 24)]
-    skew_hours: i64,
-    /// Mutations per push.
-    #[arg(long, default_value_t = 50)]
-    batch: usize,
-    /// Most entries a tablet's outbox holds before its worker waits.
-    #[arg(long, default_value_t = 300)]
-    backlog: usize,
-    /// How long the server stays down after each kill, in milliseconds.
-    #[arg(long, default_value_t = 500)]
-    down_ms: u64,
-    /// Give up after this many seconds [default: 300, full 1800].
-    #[arg(long)]
-    deadline_secs: Option<u64>,
-    /// The account the tablets sign in with (a ward officer of 00004 may
-    /// both submit responses and edit the ward's report).
-    #[arg(long, default_value = "badinh.canbo")]
-    tablet_user: String,
-    /// The account that reads the exports (a city officer).
-    #[arg(long, default_value = "thanhpho")]
-    city_user: String,
-    /// The demo accounts' password.
-    #[arg(long, default_value = "thamgia-demo")]
-    password: String,
-    /// The report period edited (the report is 00004:<period>).
-    #[arg(long, default_value = "2026-Q3")]
-    period: String,
-    /// Share of connections black-holed: the request read (and forwarded
-    /// half of the time), never answered, the connection held open until
-    /// the tablet's timeout.
-    #[arg(long, default_value_t = 0.05)]
-    black_hole: f64,
-    /// Share of connections whose answer is sent back slowly: --drip-bytes
-    /// at a time, --drip-pause-ms apart.
-    #[arg(long, default_value_t = 0.05)]
-    slow_drip: f64,
-    /// Bytes per piece of a dripped answer.
-    #[arg(long, default_value_t = 16)]
-    drip_bytes: usize,
-    /// Pause after each piece of a dripped answer, in milliseconds (the
-    /// defaults send 640 bytes a second: a short answer arrives within the
-    /// timeout, a long one does not).
-    #[arg(long, default_value_t = 25)]
-    drip_pause_ms: u64,
-    /// Timeout of a tablet request without a body, in milliseconds.
-    #[arg(long, default_value_t = 2_000)]
-    timeout_base_ms: u64,
-    /// Added to a tablet request's timeout per KiB of its body, in
-    /// milliseconds.
-    #[arg(long, default_value_t = 20)]
-    timeout_per_kib_ms: u64,
-    /// Run the server on PostgreSQL: the URL of a server whose user may
-    /// CREATE DATABASE (e.g. postgres://postgres@127.0.0.1:5432/postgres).
-    /// The run makes a fresh database of its own there (thamgia_faults_…),
-    /// and drops it (and its backup) after a pass; the database the URL
-    /// names is not touched. Without it the server runs on a SQLite file.
-    #[arg(long, env = "THAMGIA_FAULTS_DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
-    /// Keep the temporary directory (database, server log) even on success.
-    #[arg(long)]
-    keep_dir: bool,
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let arguments = Arguments::parse();
@@ -226,49 +121,6 @@ async fn main() -> ExitCode {
         Err(error) => {
             eprintln!("fault suite: {error:#}");
             ExitCode::from(2)
-        }
-    }
-}
-
-/// The sizes of one run, defaults resolved.
-#[derive(Debug, Clone, Copy)]
-struct Sizes {
-    responses: usize,
-    edits: usize,
-    tablets: usize,
-    kills: u32,
-    restore: bool,
-    conflicts: usize,
-    rejects: usize,
-    deadline: Duration,
-}
-
-impl Sizes {
-    fn of(arguments: &Arguments) -> Sizes {
-        let full = arguments.full;
-        let restore = !arguments.no_restore && (arguments.restore || full || RESTORE_BY_DEFAULT);
-        let kills = arguments.kills.unwrap_or(if full { 2 } else { 1 });
-        Sizes {
-            responses: arguments
-                .responses
-                .unwrap_or(if full { 10_000 } else { 600 }),
-            edits: arguments.edits.unwrap_or(if full { 2_000 } else { 120 }),
-            tablets: arguments.tablets.max(1),
-            kills: if restore {
-                kills.max(RESTORE_AT_KILL)
-            } else {
-                kills
-            },
-            restore,
-            conflicts: arguments
-                .conflicts
-                .min(arguments.responses.unwrap_or(usize::MAX)),
-            rejects: arguments.rejects,
-            deadline: Duration::from_secs(arguments.deadline_secs.unwrap_or(if full {
-                1_800
-            } else {
-                300
-            })),
         }
     }
 }
@@ -306,7 +158,14 @@ async fn run(arguments: Arguments) -> Result<bool> {
         .as_deref()
         .filter(|url| !url.is_empty())
     {
-        Some(url) => RunDatabase::postgres(url).await?,
+        Some(url) => match RunDatabase::postgres(url).await {
+            Ok(database) => database,
+            Err(error) => {
+                // Nothing ran: nothing to keep.
+                std::fs::remove_dir_all(&directory).unwrap_or(());
+                return Err(error);
+            }
+        },
         None => RunDatabase::sqlite(&directory),
     };
     let outcome = run_on(&arguments, sizes, shares, &directory, &database).await;
@@ -409,7 +268,7 @@ async fn run_on(
         per_kib: Duration::from_millis(arguments.timeout_per_kib_ms),
     };
     let acknowledged = Arc::new(AtomicU64::new(0));
-    let (finish, finish_receiver) = watch::channel(false);
+    let (finish, finish_receiver) = watch::channel(0_u64);
     let started = Instant::now();
     let deadline = started + sizes.deadline;
     let mut tablets: Vec<RunningTablet> = Vec::new();
@@ -466,6 +325,7 @@ async fn run_on(
             let so_far = acknowledged.load(Ordering::SeqCst);
             if so_far >= threshold {
                 server.kill().await?;
+                crate::trace!("kill");
                 kills_done += 1;
                 println!(
                     "  kill {kills_done}: SIGKILL after {so_far} of {response_records} responses were acknowledged"
@@ -490,7 +350,7 @@ async fn run_on(
                             .await
                             .context("counting before the restore")?;
                         database.restore().await.context("restoring the backup")?;
-                        let (renumberings, requeued) = renumbering_totals(&tablets);
+                        let (renumberings, requeued) = finish::queued_again(&tablets);
                         println!(
                             "  restore at kill {kills_done}: the backup of kill {} replaces the database ({} responses stored now, {} in the backup)",
                             taken.kill, counts.responses, taken.responses
@@ -507,19 +367,30 @@ async fn run_on(
                 }
                 tokio::time::sleep(Duration::from_millis(arguments.down_ms)).await;
                 server.start().await?;
+                crate::trace!("restarted");
                 continue;
             }
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
 
-    // The final round: every tablet pulls everything the others sent.
-    finish.send(true).unwrap_or(());
+    // The final rounds: every tablet pulls everything the others sent.
+    let finished = match drained {
+        Ok(()) => finish::final_rounds(&tablets, &finish, deadline).await,
+        Err(error) => {
+            finish.send_replace(tablet::STOP);
+            Err(error)
+        }
+    };
     let mut stats: Vec<TabletStats> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
-    if let Err(error) = drained {
-        errors.push(format!("{error:#}"));
-    }
+    let final_rounds = match finished {
+        Ok(rounds) => rounds,
+        Err(error) => {
+            errors.push(format!("{error:#}"));
+            0
+        }
+    };
     for (index, tablet) in tablets.iter_mut().enumerate() {
         let wait = deadline.saturating_duration_since(Instant::now()) + Duration::from_secs(30);
         match tokio::time::timeout(wait, &mut tablet.task).await {
@@ -583,24 +454,15 @@ async fn run_on(
         restored,
         restore_missing,
         restore_at_kill: RESTORE_AT_KILL,
-        renumbering_totals: renumbering_totals(&tablets),
+        renumbering_totals: finish::queued_again(&tablets),
         verdict: &verdict,
         elapsed,
         records: &records,
         stats: &stats,
+        final_rounds,
         no_accounts: stats.iter().any(|stats| stats.no_accounts) || city.no_accounts,
         server_starts: server.starts,
         server_kills: server.kills,
     });
     Ok(verdict.passed() && !restore_missing)
-}
-
-/// Renumberings and records queued again, summed over the tablets.
-fn renumbering_totals(tablets: &[RunningTablet]) -> (u64, u64) {
-    tablets
-        .iter()
-        .map(RunningTablet::renumberings)
-        .fold((0, 0), |(renumberings, requeued), (more, again)| {
-            (renumberings + more, requeued + again)
-        })
 }

@@ -67,6 +67,9 @@ pub struct Summary<'a> {
     pub records: &'a [TabletRecords],
     /// What each tablet counted.
     pub stats: &'a [TabletStats],
+    /// Final rounds asked for (more than one when a tablet had to send
+    /// again during one).
+    pub final_rounds: u64,
     /// Whether the server has no session endpoint.
     pub no_accounts: bool,
     /// Server starts and kills.
@@ -195,8 +198,9 @@ pub fn print(summary: &Summary<'_>) {
     );
     let sum = |field: fn(&TabletStats) -> u64| summary.stats.iter().map(field).sum::<u64>();
     println!(
-        "  sync: {} rounds, {} failed pushes and pulls, {} requests timed out, {} changes pulled, {} renumberings, {} sign-ins, {} requests refused 401; {} records without an answer recorded",
+        "  sync: {} rounds ({} final), {} failed pushes and pulls, {} requests timed out, {} changes pulled, {} renumberings, {} sign-ins, {} requests refused 401; {} records without an answer recorded",
         sum(|stats| stats.rounds),
+        summary.final_rounds,
         sum(|stats| stats.failures),
         sum(|stats| stats.timed_out),
         summary

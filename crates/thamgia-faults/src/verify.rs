@@ -44,7 +44,8 @@ use uuid::Uuid;
 
 use crate::api::Api;
 use crate::plan::ResponseRole;
-use crate::tablet::{Created, TabletRecords};
+use crate::store::Created;
+use crate::tablet::TabletRecords;
 
 /// One row of the responses export.
 #[derive(Debug, Clone)]
