@@ -15,7 +15,9 @@
 //! - `test`: setup for tests, then every check CI runs, in order, timed; the
 //!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
 //! - `bench`: build, then the server's ingest benchmark.
-//! - `faults [--full | suite options]`: the fault-tolerance suite.
+//! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
+//!   suite, on SQLite or (`--postgres`) on PostgreSQL; `test` runs its CI
+//!   size on both.
 //! - `cycles`: the module-cycle check (see [`cycles`]).
 //! - `help`: usage.
 
@@ -50,16 +52,21 @@ Commands:
   test                     setup --for-tests, then fmt, clippy (native and wasm32),
                            native tests (with pyxform from tools/xlsform/setup_venv.sh),
                            the server's tests again on PostgreSQL (a throwaway cluster
-                           unless THAMGIA_TEST_POSTGRES_URL is set), build, browser tests
+                           unless THAMGIA_TEST_POSTGRES_URL is set), the fault suite at its
+                           CI size on SQLite and on PostgreSQL, build, browser tests
                            and end-to-end tests, stopping at the first failure
                            (this is what CI runs)
   bench                    build, then `cargo bench -p thamgia-server --bench ingest`
-  faults [--full] [...]    the fault-tolerance suite: 4 simulated tablets push responses and
-                           report edits through a proxy that drops and cuts requests and
-                           responses, to a server killed with SIGKILL and restarted, clocks
+  faults [--postgres] [--full] [...]
+                           the fault-tolerance suite: 4 simulated tablets push responses and
+                           report edits through a proxy that drops, cuts, black-holes and
+                           slowly drips requests and responses, to a server killed with
+                           SIGKILL, restarted and restored from an older backup, clocks
                            skewed by a day; prints lost / duplicated / conflicting counts.
-                           Small by default (CI runs it); --full: 10,000 responses, 2,000
-                           edits, 2 kills. `cargo xtask faults --help` for every option.
+                           On SQLite, or with --postgres on PostgreSQL (THAMGIA_TEST_POSTGRES_URL
+                           or a throwaway cluster). Small by default (CI runs it on both);
+                           --full: 10,000 responses, 2,000 edits, 2 kills.
+                           `cargo xtask faults --help` for every option.
   cycles                   fail if two modules of a crate import each other (also run by test)
   help                     Show this text
 
@@ -70,8 +77,9 @@ Environment:
   THAMGIA_TEST_POSTGRES_URL
                            A PostgreSQL server where the test user may CREATE DATABASE
                            (e.g. postgres://postgres@127.0.0.1:5432/postgres): `test` runs
-                           the server's PostgreSQL tests there instead of starting a
-                           throwaway cluster from /usr/lib/postgresql/*/bin.
+                           the server's PostgreSQL tests (and `faults --postgres`) there
+                           instead of starting a throwaway cluster from
+                           /usr/lib/postgresql/*/bin.
 ";
 
 fn main() -> ExitCode {

@@ -110,16 +110,40 @@ pub fn bench(workspace: &Workspace) -> Result {
     workspace.run(browser)
 }
 
-/// `cargo xtask faults [ARGS]`: the fault-tolerance suite (simulated
-/// tablets through a lossy proxy to a server killed with SIGKILL and
-/// restarted). `--full` runs 10,000 responses and 2,000 report edits; other
-/// arguments go to the suite as they are (`--help` lists them). The server
-/// binary is built beside the suite's, where the suite looks for it.
+/// The variable the fault suite reads its PostgreSQL server's URL from
+/// (its `--database-url`).
+const FAULTS_URL_VARIABLE: &str = "THAMGIA_FAULTS_DATABASE_URL";
+
+/// `cargo xtask faults [--postgres] [ARGS]`: the fault-tolerance suite
+/// (simulated tablets through a lossy proxy to a server killed with SIGKILL
+/// and restarted). `--full` runs 10,000 responses and 2,000 report edits;
+/// `--postgres` runs the server on PostgreSQL (the server of
+/// `THAMGIA_TEST_POSTGRES_URL`, or a throwaway cluster, stopped and removed
+/// afterwards, passed or failed), else on SQLite; other arguments go to the
+/// suite as they are (`--help` lists them). The server binary is built
+/// beside the suite's, where the suite looks for it.
 pub fn faults(workspace: &Workspace, arguments: &[String]) -> Result {
+    let on_postgres = arguments.iter().any(|argument| argument == "--postgres");
+    let passed_on: Vec<&String> = arguments
+        .iter()
+        .filter(|argument| *argument != "--postgres")
+        .collect();
     workspace.run(workspace.cargo(&["build", "-p", "thamgia-server", "-p", "thamgia-faults"]))?;
     let mut suite = workspace.cargo(&["run", "--quiet", "-p", "thamgia-faults", "--"]);
-    suite.args(arguments);
-    workspace.run(suite)
+    suite.args(passed_on);
+    if !on_postgres {
+        // SQLite unless asked: a URL left in the shell does not switch it.
+        suite.env_remove(FAULTS_URL_VARIABLE);
+        return workspace.run(suite);
+    }
+    let server = TestPostgres::start(workspace)?;
+    println!("PostgreSQL: {}", server.description);
+    // In the child's environment, never on a command line (the echo hides a
+    // password). The suite makes (and drops) a database of its own there.
+    suite.env(FAULTS_URL_VARIABLE, &server.url);
+    let result = workspace.run(suite);
+    let stopped = server.stop();
+    result.and(stopped)
 }
 
 /// One step of `cargo xtask test`.
@@ -205,8 +229,12 @@ const STEPS: &[Step] = &[
         action: test_server_on_postgres,
     },
     Step {
-        name: "fault suite (CI size)",
+        name: "fault suite (CI size, SQLite)",
         action: |ws| faults(ws, &[]),
+    },
+    Step {
+        name: "fault suite (CI size, PostgreSQL)",
+        action: |ws| faults(ws, &["--postgres".to_owned()]),
     },
     Step {
         name: "build (trunk)",

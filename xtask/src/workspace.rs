@@ -171,11 +171,38 @@ fn describe(command: &Command) -> String {
     let mut words: Vec<String> = command
         .get_envs()
         .filter(|(key, _)| *key != "PATH" && *key != "CARGO_TARGET_DIR")
-        .filter_map(|(key, value)| value.map(|v| format!("{}={}", key.to_string_lossy(), quote(v))))
+        .filter_map(|(key, value)| {
+            value.map(|v| {
+                let shown = without_password(&v.to_string_lossy());
+                format!("{}={}", key.to_string_lossy(), quote(OsStr::new(&shown)))
+            })
+        })
         .collect();
     words.push(quote(command.get_program()));
     words.extend(command.get_args().map(quote));
     words.join(" ")
+}
+
+/// `value` with the password of a URL in it (`scheme://user:password@host`)
+/// replaced by `***`, so an echoed command never shows one.
+fn without_password(value: &str) -> String {
+    let Some(scheme_end) = value.find("://") else {
+        return value.to_owned();
+    };
+    let rest = &value[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return value.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &value[..scheme_end + 3],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => value.to_owned(),
+    }
 }
 
 fn quote(word: &OsStr) -> String {
@@ -184,5 +211,23 @@ fn quote(word: &OsStr) -> String {
         format!("'{}'", word.replace('\'', r"'\''"))
     } else {
         word.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_url_never_shows_its_password() {
+        assert_eq!(
+            without_password("postgres://thamgia:s3cret@db.example:5432/thamgia"),
+            "postgres://thamgia:***@db.example:5432/thamgia"
+        );
+        assert_eq!(
+            without_password("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        assert_eq!(without_password("/usr/bin:/bin"), "/usr/bin:/bin");
     }
 }

@@ -1,8 +1,9 @@
 //! The real server binary as a child process: started on a fixed loopback
-//! port with a SQLite file in the run's temporary directory, killed with
-//! SIGKILL (`Child::kill` on Unix) and started again on the same port and
-//! file. Nothing of the server runs in this process: a kill is a real crash,
-//! and what survives it is what SQLite committed.
+//! port with a SQLite file in the run's temporary directory or a PostgreSQL
+//! database of the run's own, killed with SIGKILL (`Child::kill` on Unix)
+//! and started again on the same port and database. Nothing of the server
+//! runs in this process: a kill is a real crash, and what survives it is
+//! what the database committed.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -68,10 +69,20 @@ pub fn free_port() -> Result<u16> {
     bail!("no free port in {SERVER_PORTS:?}")
 }
 
+/// The database the server is started on.
+#[derive(Debug, Clone)]
+pub enum ServerDatabase {
+    /// A SQLite file (`--database`).
+    File(PathBuf),
+    /// A database URL, given in the child's environment (`DATABASE_URL`)
+    /// so that a password in it is not on a command line.
+    Url(String),
+}
+
 /// The server as a child process.
 pub struct ServerProcess {
     binary: PathBuf,
-    database: PathBuf,
+    database: ServerDatabase,
     static_dir: PathBuf,
     log: PathBuf,
     port: u16,
@@ -84,11 +95,11 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// A server of `binary` on `port` over the SQLite file `database`,
-    /// serving `static_dir`, logging (warnings only) to `log`.
+    /// A server of `binary` on `port` over `database`, serving
+    /// `static_dir`, logging (warnings only) to `log`.
     pub fn new(
         binary: PathBuf,
-        database: PathBuf,
+        database: ServerDatabase,
         static_dir: PathBuf,
         log: PathBuf,
         port: u16,
@@ -159,13 +170,20 @@ impl ServerProcess {
             .open(&self.log)
             .with_context(|| format!("opening {}", self.log.display()))?;
         let log_errors = log.try_clone()?;
-        let child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        match &self.database {
+            // A DATABASE_URL inherited from the shell would win over the file.
+            ServerDatabase::File(path) => command
+                .arg("--database")
+                .arg(path)
+                .env_remove("DATABASE_URL"),
+            ServerDatabase::Url(url) => command.env("DATABASE_URL", url),
+        };
+        let child = command
             .arg("--bind")
             .arg("127.0.0.1")
             .arg("--port")
             .arg(self.port.to_string())
-            .arg("--database")
-            .arg(&self.database)
             .arg("--static-dir")
             .arg(&self.static_dir)
             // Every push is logged at info: keep the log to what matters.

@@ -1,22 +1,7 @@
 //! A simulated tablet: the app's sync machine (`thamgia_core::SyncClient`)
-//! driven exactly as `src/sync.rs` drives it, over an in-memory store and
-//! HTTP through the fault proxy.
+//! driven exactly as `src/sync.rs` drives it, over an in-memory store (see
+//! `store`) and HTTP through the fault proxy.
 //!
-//! - [`Store`] stands for the tablet's IndexedDB: the outbox (seq → mutation),
-//!   the next seq, the client id and every earlier one, the hybrid logical
-//!   clock, the records made (each response whole; the edits live in the
-//!   local replica of the ward report), and the outcome the server gave each
-//!   record. One mutex makes each operation one "transaction".
-//! - A renumbering (`RenumberOutbox`: a push answered `Gap`/`SeqReused`, or a
-//!   pull answered `reset_required` after a restore from an older backup)
-//!   does what the app's does, in one "transaction": a new client id, the
-//!   outbox numbered again from 1, then a new entry, after those, for every
-//!   record held that had left the outbox (acknowledged): each response, and
-//!   each edit made here, found in the replica among the edits stamped with
-//!   one of this tablet's client ids, current or past, so the copy re-sent is
-//!   the server's bounded one when it was pulled (re-sent as is, the server
-//!   stores the very same edit again; re-bounded later, it would not be). The
-//!   simulated tablet makes no forums, feedback or withdrawals.
 //! - The **producer** task creates the tablet's planned records while sync
 //!   runs, in small bursts, each written with its outbox entry in one go, and
 //!   stamps report edits with the tablet's clock (its wall clock skewed by the
@@ -28,546 +13,36 @@
 //!   change during a round is told to the machine between two commands (it
 //!   asks for another round at the end); timers and local changes arrive
 //!   between rounds through one `select!`.
-//! - The [`Api`] signs in through the proxy (retrying) and signs in again
-//!   after a 401; every request carries the bearer token.
+//! - Its HTTP is the [`Api`] (see `api`): it signs in through the proxy
+//!   (retrying) and signs in again after a 401; every request carries the
+//!   bearer token and a timeout sized to its body.
 //!
-//! When the coordinator says every outbox is empty, each tablet asks for one
-//! more round ("sync now") and stops once a round that began after that has
-//! succeeded: its last pull then saw every edit of every tablet.
+//! When the coordinator says every outbox is empty, it asks for a final round
+//! (a number on the `finish` channel, see `finish`): each tablet asks for one
+//! more round ("sync now") and notes the number once a round that began
+//! after that has succeeded, then keeps syncing idly until it is asked for
+//! another final round or told to stop ([`STOP`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use thamgia_core::report::{
-    FieldContent, FieldEdit, FieldKey, Hlc, HlcClock, ReportFields, ReportId, Stamp,
-};
-use thamgia_core::sync_client::{
-    SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, Trigger,
-};
-use thamgia_core::{
-    ApiError, Change, ChangeEntity, Consent, Mutation, MutationChange, MutationOutcome,
-    MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, Response,
-    SurveyDefinition,
-};
+use thamgia_core::report::{ReportFields, ReportId};
+use thamgia_core::sync_client::{SyncClient, SyncCommand, SyncConfig, SyncEvent, Trigger};
+use thamgia_core::{Consent, MutationOutcome, SurveyDefinition};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use uuid::Uuid;
 
+use crate::api::Api;
 use crate::plan::{Planned, RejectKind, ResponseRole};
 use crate::rng::Rng;
+use crate::store::{lock, real_now_ms, Created, Store};
 
-/// The real wall clock, in milliseconds since the Unix epoch.
-pub fn real_now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
-/// A record as the tablet created it, for the verifier.
-#[derive(Debug, Clone)]
-pub enum Created {
-    /// A response.
-    Response {
-        /// Its place in the tablet's creation order.
-        local: usize,
-        /// Its id.
-        id: Uuid,
-        /// What it is for.
-        role: ResponseRole,
-        /// Its `created_at` (the tablet's skewed clock), unique per tablet.
-        created_at: DateTime<Utc>,
-    },
-    /// A report field edit.
-    Edit {
-        /// Its place in the tablet's creation order.
-        local: usize,
-        /// The edit as made, with the tablet's stamp.
-        edit: FieldEdit,
-        /// The real time it was made (the server cannot have received it
-        /// earlier).
-        real_ms: i64,
-    },
-}
-
-#[derive(Debug, Clone)]
-struct OutboxEntry {
-    local: usize,
-    change: MutationChange,
-}
-
-/// The tablet's storage (its IndexedDB), in memory.
-#[derive(Debug)]
-pub struct Store {
-    /// The install's client id (a renumbering changes it).
-    pub client_id: Uuid,
-    /// The client ids it had before, oldest first: its edits keep the id
-    /// they were stamped with, and a renumbering re-sends them too.
-    past_client_ids: Vec<Uuid>,
-    next_seq: u64,
-    outbox: BTreeMap<u64, OutboxEntry>,
-    /// Every response made, whole, by creation order (the app's responses
-    /// store): what a renumbering queues again once acknowledged.
-    responses: BTreeMap<usize, Response>,
-    /// Records acknowledged at least once, by creation order (so that a
-    /// record sent again after a renumbering is not counted twice in
-    /// `acknowledged`, which paces the kills).
-    acknowledged: HashSet<usize>,
-    clock: HlcClock,
-    /// The tablet's replica of the ward report: its own edits as made, and
-    /// every edit pulled (as the server stored it).
-    pub replica: ReportFields,
-    /// What the server answered for each record, by creation order.
-    pub outcomes: HashMap<usize, MutationOutcome>,
-    /// Every record created, in order.
-    pub created: Vec<Created>,
-    /// Whether the producer created its whole plan.
-    pub producer_done: bool,
-    /// Changes pulled and applied, pages included again after a retry.
-    pub pulled_changes: u64,
-    /// Renumberings done.
-    pub renumberings: u64,
-    /// Acknowledged records queued again by renumberings.
-    pub requeued: u64,
-}
-
-impl Store {
-    fn new(client_id: Uuid, report_id: ReportId) -> Store {
-        Store {
-            client_id,
-            past_client_ids: Vec::new(),
-            next_seq: 1,
-            outbox: BTreeMap::new(),
-            responses: BTreeMap::new(),
-            acknowledged: HashSet::new(),
-            clock: HlcClock::new(),
-            replica: ReportFields::new(report_id),
-            outcomes: HashMap::new(),
-            created: Vec::new(),
-            producer_done: false,
-            pulled_changes: 0,
-            renumberings: 0,
-            requeued: 0,
-        }
-    }
-
-    /// Entries waiting in the outbox.
-    pub fn pending(&self) -> usize {
-        self.outbox.len()
-    }
-
-    fn enqueue(&mut self, local: usize, change: MutationChange) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.outbox.insert(seq, OutboxEntry { local, change });
-    }
-
-    fn add_response(&mut self, local: usize, response: Response, role: ResponseRole) {
-        self.created.push(Created::Response {
-            local,
-            id: response.id,
-            role,
-            created_at: response.created_at,
-        });
-        self.responses.insert(local, response.clone());
-        self.enqueue(local, MutationChange::SubmitResponse { response });
-    }
-
-    /// Makes an edit as the app's `edit_report_field` does: a new clock
-    /// reading at `now_ms`, merged into the replica, queued.
-    fn add_edit(
-        &mut self,
-        local: usize,
-        field: FieldKey,
-        content: FieldContent,
-        author: &str,
-        now_ms: i64,
-    ) -> Result<()> {
-        let edit = FieldEdit {
-            report_id: self.replica.report_id().clone(),
-            field,
-            content,
-            stamp: Stamp {
-                hlc: self.clock.tick(now_ms),
-                client_id: self.client_id,
-            },
-            author: author.to_owned(),
-            sent_as: None,
-        };
-        edit.validate()
-            .map_err(|error| anyhow!("a planned edit is invalid: {error}"))?;
-        self.replica
-            .apply(edit.clone())
-            .map_err(|error| anyhow!("a planned edit does not fit the report: {error}"))?;
-        self.created.push(Created::Edit {
-            local,
-            edit: edit.clone(),
-            real_ms: real_now_ms(),
-        });
-        self.enqueue(local, MutationChange::EditReportField { edit });
-        Ok(())
-    }
-
-    fn read_outbox(&self, limit: usize) -> (Vec<Mutation>, u64) {
-        let mutations = self
-            .outbox
-            .iter()
-            .take(limit)
-            .map(|(seq, entry)| Mutation {
-                seq: *seq,
-                change: entry.change.clone(),
-            })
-            .collect();
-        (mutations, self.outbox.len() as u64)
-    }
-
-    /// Drops the entries up to `acknowledged_through` and records each one's
-    /// outcome (the latest answer: a record sent again after a renumbering
-    /// gets a new one); returns how many of them were responses
-    /// acknowledged for the first time.
-    fn apply_push_results(&mut self, acknowledged_through: u64, results: &[MutationResult]) -> u64 {
-        let acknowledged: Vec<u64> = self
-            .outbox
-            .range(..=acknowledged_through)
-            .map(|(seq, _)| *seq)
-            .collect();
-        let mut responses = 0;
-        for seq in acknowledged {
-            let Some(entry) = self.outbox.remove(&seq) else {
-                continue;
-            };
-            if let Some(result) = results.iter().find(|result| result.seq == seq) {
-                self.outcomes.insert(entry.local, result.outcome.clone());
-            }
-            let first = self.acknowledged.insert(entry.local);
-            if first && matches!(entry.change, MutationChange::SubmitResponse { .. }) {
-                responses += 1;
-            }
-        }
-        responses
-    }
-
-    /// What `RenumberOutbox` does, in one go: a new client id, the outbox
-    /// numbered again from 1 in order, and then a new entry for every record
-    /// held that had been acknowledged (it is no longer in the outbox), in
-    /// creation order: each response as made, and each edit made here as
-    /// the replica holds it. The server keys records by their own ids: it
-    /// answers `AlreadyStored` (or stores the same edit row again, a no-op)
-    /// for what it still has and stores again what a restore made it forget;
-    /// a refused record is refused again.
-    fn renumber(&mut self, client_id: Uuid) {
-        let entries: Vec<OutboxEntry> = std::mem::take(&mut self.outbox).into_values().collect();
-        if self.client_id != client_id && !self.past_client_ids.contains(&self.client_id) {
-            self.past_client_ids.push(self.client_id);
-        }
-        self.client_id = client_id;
-        self.next_seq = 1;
-        let queued: HashSet<usize> = entries.iter().map(|entry| entry.local).collect();
-        for entry in entries {
-            self.enqueue(entry.local, entry.change);
-        }
-
-        // The edits made on this tablet, as its replica holds them: stamped
-        // with one of its client ids, current or past. A pulled bounded copy
-        // has replaced the tablet's own (the merge keeps the smaller stamp),
-        // and it names the edit by its original stamp (`sent_as`).
-        let mut own_edits: HashMap<(Uuid, Hlc), FieldEdit> = HashMap::new();
-        for state in self.replica.fields().values() {
-            for edit in state.history() {
-                let ours = edit.stamp.client_id == self.client_id
-                    || self.past_client_ids.contains(&edit.stamp.client_id);
-                if ours {
-                    let original = edit.sent_as.unwrap_or(edit.stamp.hlc);
-                    own_edits.insert((edit.stamp.client_id, original), edit.clone());
-                }
-            }
-        }
-        let mut again: Vec<(usize, MutationChange)> = Vec::new();
-        for created in &self.created {
-            match created {
-                Created::Response { local, .. } => {
-                    if queued.contains(local) {
-                        continue;
-                    }
-                    if let Some(response) = self.responses.get(local) {
-                        again.push((
-                            *local,
-                            MutationChange::SubmitResponse {
-                                response: response.clone(),
-                            },
-                        ));
-                    }
-                }
-                Created::Edit { local, edit, .. } => {
-                    if queued.contains(local) {
-                        continue;
-                    }
-                    // `created` keeps each edit as made (its original
-                    // stamp): it finds the replica's copy. Every own edit is
-                    // in the replica (merged when made); the edit as made is
-                    // only a fallback.
-                    let held = own_edits
-                        .get(&(edit.stamp.client_id, edit.stamp.hlc))
-                        .cloned()
-                        .unwrap_or_else(|| edit.clone());
-                    again.push((*local, MutationChange::EditReportField { edit: held }));
-                }
-            }
-        }
-        self.requeued += again.len() as u64;
-        for (local, change) in again {
-            self.enqueue(local, change);
-        }
-        self.renumberings += 1;
-    }
-
-    /// Stores a pulled page as the app's `apply_pull` does for reports: every
-    /// pulled edit's stamp is observed by the clock and the edit merged. (The
-    /// cursor lives in the sync client: this tablet never reloads.)
-    fn apply_pull(&mut self, changes: Vec<Change>, now_ms: i64) {
-        self.pulled_changes += changes.len() as u64;
-        for change in changes {
-            if let ChangeEntity::ReportFieldEdited { edit } = change.entity {
-                self.clock.observe(edit.stamp.hlc, now_ms);
-                if edit.report_id == *self.replica.report_id() {
-                    if let Err(error) = self.replica.apply(edit) {
-                        eprintln!("fault suite: a pulled edit was not merged: {error}");
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Who a tablet signs in as.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    /// User name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// The device label sent at sign-in.
-    pub device_label: String,
-}
-
-#[derive(Debug, Serialize)]
-struct LoginBody<'a> {
-    username: &'a str,
-    password: &'a str,
-    device_label: &'a str,
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionBody {
-    token: String,
-}
-
-enum LoginOutcome {
-    SignedIn(String),
-    /// `POST /session` does not exist: a server from before accounts.
-    NoAccounts,
-    /// The server refused the credentials (or the request): no retry helps.
-    Refused(reqwest::StatusCode, String),
-}
-
-/// HTTP to the server's API, with a session.
-pub struct Api {
-    http: reqwest::Client,
-    base: String,
-    credentials: Credentials,
-    token: Option<String>,
-    needs_login: bool,
-    /// Successful sign-ins.
-    pub sign_ins: u64,
-    /// Requests refused with 401.
-    pub unauthorized: u64,
-    /// Whether the server has no session endpoint (requests go without a
-    /// token).
-    pub no_accounts: bool,
-}
-
-impl Api {
-    /// A client of `base_url` (`http://host:port`): a fresh connection per
-    /// request, and a total timeout per request.
-    pub fn new(base_url: &str, credentials: Credentials, timeout: Duration) -> Result<Api> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .pool_max_idle_per_host(0)
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(timeout)
-            .build()
-            .context("building the HTTP client")?;
-        Ok(Api {
-            http,
-            base: format!("{base_url}/api/v1"),
-            credentials,
-            token: None,
-            needs_login: true,
-            sign_ins: 0,
-            unauthorized: 0,
-            no_accounts: false,
-        })
-    }
-
-    async fn login_once(&self) -> Result<LoginOutcome> {
-        let response = self
-            .http
-            .post(format!("{}/session", self.base))
-            .json(&LoginBody {
-                username: &self.credentials.username,
-                password: &self.credentials.password,
-                device_label: &self.credentials.device_label,
-            })
-            .send()
-            .await?;
-        let status = response.status();
-        let body = response.bytes().await?;
-        if status.is_success() {
-            let session: SessionBody =
-                serde_json::from_slice(&body).context("reading the session")?;
-            return Ok(LoginOutcome::SignedIn(session.token));
-        }
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(LoginOutcome::NoAccounts);
-        }
-        if status.is_server_error() {
-            bail!("sign-in answered {status}");
-        }
-        Ok(LoginOutcome::Refused(
-            status,
-            String::from_utf8_lossy(&body).into_owned(),
-        ))
-    }
-
-    fn take_login(&mut self, outcome: LoginOutcome) -> Result<()> {
-        match outcome {
-            LoginOutcome::SignedIn(token) => {
-                self.token = Some(token);
-                self.needs_login = false;
-                self.sign_ins += 1;
-                Ok(())
-            }
-            LoginOutcome::NoAccounts => {
-                self.token = None;
-                self.needs_login = false;
-                self.no_accounts = true;
-                Ok(())
-            }
-            LoginOutcome::Refused(status, body) => bail!(
-                "{} cannot sign in: {status} {body}",
-                self.credentials.username
-            ),
-        }
-    }
-
-    /// Signs in, retrying through faults until `deadline`.
-    pub async fn login(&mut self, deadline: Instant) -> Result<()> {
-        let mut delay = Duration::from_millis(10);
-        loop {
-            match self.login_once().await {
-                Ok(outcome) => return self.take_login(outcome),
-                Err(error) => {
-                    if Instant::now() > deadline {
-                        return Err(error.context(format!(
-                            "{} could not sign in before the deadline",
-                            self.credentials.username
-                        )));
-                    }
-                }
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(500));
-        }
-    }
-
-    /// `POST /sync/push`.
-    pub async fn push(&mut self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
-        self.post("/sync/push", request).await
-    }
-
-    /// `POST /sync/pull`.
-    pub async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
-        self.post("/sync/pull", request).await
-    }
-
-    /// `GET` of a path under `/api/v1`, returning the body (for the
-    /// verifier's reads).
-    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("GET {path}"))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .with_context(|| format!("GET {path}"))?;
-        if !status.is_success() {
-            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
-        }
-        Ok(body.to_vec())
-    }
-
-    /// Like the app's `ApiClient::post`: success is the decoded body; a
-    /// transport failure is `Unreachable`; an error status is `Server`. A 401
-    /// makes the next request sign in again first, as a worker would.
-    async fn post<B: Serialize, T: DeserializeOwned>(
-        &mut self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, SyncFailure> {
-        if self.needs_login {
-            let outcome = self
-                .login_once()
-                .await
-                .map_err(|error| SyncFailure::Unreachable {
-                    detail: format!("signing in again: {error:#}"),
-                })?;
-            self.take_login(outcome)
-                .map_err(|error| SyncFailure::Server {
-                    error: None,
-                    detail: format!("{error:#}"),
-                })?;
-        }
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(unreachable)?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|error| SyncFailure::BadAnswer {
-                detail: format!("{status}: {error}"),
-            });
-        }
-        if status == reqwest::StatusCode::UNAUTHORIZED {
-            self.unauthorized += 1;
-            self.needs_login = true;
-        }
-        Err(SyncFailure::Server {
-            error: serde_json::from_slice::<ApiError>(&bytes).ok(),
-            detail: status.to_string(),
-        })
-    }
-}
-
-fn unreachable(error: reqwest::Error) -> SyncFailure {
-    SyncFailure::Unreachable {
-        detail: error.to_string(),
-    }
-}
+/// On the `finish` channel: stop syncing and return.
+pub const STOP: u64 = u64::MAX;
 
 /// Everything a tablet needs to run.
 pub struct TabletSetup {
@@ -595,8 +70,8 @@ pub struct TabletSetup {
     pub deadline: Instant,
     /// Responses acknowledged by the server, summed over tablets.
     pub acknowledged: Arc<AtomicU64>,
-    /// Set when every tablet's outbox is empty: do the final round.
-    pub finish: watch::Receiver<bool>,
+    /// The final round asked for (0: none yet; [`STOP`]: stop).
+    pub finish: watch::Receiver<u64>,
 }
 
 /// What a tablet tells when it stops.
@@ -613,6 +88,8 @@ pub struct TabletStats {
     pub sign_ins: u64,
     /// Requests refused with 401.
     pub unauthorized: u64,
+    /// Requests (sign-ins included) that gave up at their timeout.
+    pub timed_out: u64,
     /// Whether the server had no session endpoint.
     pub no_accounts: bool,
 }
@@ -624,6 +101,8 @@ pub struct RunningTablet {
     pub store: Arc<Mutex<Store>>,
     /// The driver, which also waits for the producer.
     pub task: JoinHandle<Result<TabletStats>>,
+    /// The last final round this tablet completed.
+    final_done: Arc<AtomicU64>,
 }
 
 impl RunningTablet {
@@ -633,9 +112,21 @@ impl RunningTablet {
         store.producer_done && store.pending() == 0
     }
 
+    /// Whether the tablet completed final round `number` (a round begun
+    /// after it was asked for has succeeded).
+    pub fn final_round_done(&self, number: u64) -> bool {
+        self.final_done.load(Ordering::SeqCst) >= number
+    }
+
     /// Entries still waiting.
     pub fn pending(&self) -> usize {
         lock(&self.store).pending()
+    }
+
+    /// Outbox entries the server acknowledged so far (see
+    /// [`Store::acknowledged_entries`]).
+    pub fn acknowledged_entries(&self) -> u64 {
+        lock(&self.store).acknowledged_entries
     }
 
     /// Renumberings so far, and the acknowledged records they queued again.
@@ -652,6 +143,23 @@ impl RunningTablet {
             outcomes: store.outcomes.clone(),
             replica: store.replica.clone(),
             pulled_changes: store.pulled_changes,
+        }
+    }
+}
+
+#[cfg(test)]
+impl RunningTablet {
+    /// A stand-in tablet: `task` plays the driver, with the final-round
+    /// counter it must set.
+    pub fn stand_in(
+        store: Arc<Mutex<Store>>,
+        task: JoinHandle<Result<TabletStats>>,
+        final_done: Arc<AtomicU64>,
+    ) -> RunningTablet {
+        RunningTablet {
+            store,
+            task,
+            final_done,
         }
     }
 }
@@ -676,6 +184,7 @@ pub fn spawn(setup: TabletSetup) -> RunningTablet {
     let store = Arc::new(Mutex::new(Store::new(client_id, setup.report_id.clone())));
     let notify = Arc::new(Notify::new());
     let dirty = Arc::new(AtomicBool::new(false));
+    let final_done = Arc::new(AtomicU64::new(0));
     let producer = Producer {
         index: setup.index,
         offset_ms: setup.offset_ms,
@@ -700,17 +209,22 @@ pub fn spawn(setup: TabletSetup) -> RunningTablet {
         notify,
         dirty,
         acknowledged: setup.acknowledged,
+        final_done: Arc::clone(&final_done),
         stats: TabletStats::default(),
     };
     let task = tokio::spawn(run_tablet(driver, producer, setup.finish, setup.deadline));
-    RunningTablet { store, task }
+    RunningTablet {
+        store,
+        task,
+        final_done,
+    }
 }
 
-/// Signs in, then produces and syncs until the final round is done.
+/// Signs in, then produces and syncs until told to stop.
 async fn run_tablet(
     mut driver: Driver,
     producer: Producer,
-    finish: watch::Receiver<bool>,
+    finish: watch::Receiver<u64>,
     deadline: Instant,
 ) -> Result<TabletStats> {
     driver.api.login(deadline).await?;
@@ -723,6 +237,7 @@ async fn run_tablet(
     synced?;
     driver.stats.sign_ins = driver.api.sign_ins;
     driver.stats.unauthorized = driver.api.unauthorized;
+    driver.stats.timed_out = driver.api.timed_out;
     driver.stats.no_accounts = driver.api.no_accounts;
     Ok(driver.stats)
 }
@@ -817,6 +332,7 @@ struct Driver {
     notify: Arc<Notify>,
     dirty: Arc<AtomicBool>,
     acknowledged: Arc<AtomicU64>,
+    final_done: Arc<AtomicU64>,
     stats: TabletStats,
 }
 
@@ -839,26 +355,39 @@ impl Driver {
         commands
     }
 
-    async fn run(&mut self, mut finish: watch::Receiver<bool>, deadline: Instant) -> Result<()> {
+    async fn run(&mut self, mut finish: watch::Receiver<u64>, deadline: Instant) -> Result<()> {
         let commands = self.request(Trigger::Startup);
         self.execute(commands).await;
         let notify = Arc::clone(&self.notify);
-        let mut final_from: Option<i64> = None;
+        // The final round asked for last, and whether it is still to do.
+        let mut asked: u64 = 0;
+        let mut final_pending = false;
         loop {
-            // Read into a plain bool: the watch guard must not live across
+            // Read into a plain number: the watch guard must not live across
             // an await.
-            let finish_now = *finish.borrow_and_update();
-            if final_from.is_none() && finish_now {
-                final_from = Some(self.now_ms());
+            let number = *finish.borrow_and_update();
+            if number == STOP {
+                return Ok(());
+            }
+            if number > asked {
+                asked = number;
+                final_pending = true;
+                // No round runs between two `execute` calls, and "sync now"
+                // skips the backoff: this starts a round, after the request.
                 let commands = self.request(Trigger::UserRequest);
                 self.execute(commands).await;
             }
-            if let Some(from) = final_from {
-                let status = self.client.status();
-                if !self.client.is_running() && status.last_success_ms.is_some_and(|at| at >= from)
-                {
-                    return Ok(());
-                }
+            // The rounds since the request all began after it: the final
+            // round is done once one of them succeeded, which a round that
+            // began before cannot fake (its success time could equal the
+            // request's, to the millisecond).
+            if final_pending
+                && !self.client.is_running()
+                && self.client.status().last_failure.is_none()
+            {
+                crate::trace!("tablet {} final round {asked} done", self.index);
+                self.final_done.store(asked, Ordering::SeqCst);
+                final_pending = false;
             }
             if Instant::now() > deadline {
                 let pending = lock(&self.store).pending();
@@ -928,7 +457,18 @@ impl Driver {
                 })
             }
             SyncCommand::SendPush(request) => Some(match self.api.push(&request).await {
-                Ok(answer) => SyncEvent::PushAnswered(answer),
+                Ok(answer) => {
+                    crate::trace!(
+                        "tablet {} push {} seqs {:?}..{:?} -> {:?} last {}",
+                        self.index,
+                        request.client_id,
+                        request.mutations.first().map(|mutation| mutation.seq),
+                        request.mutations.last().map(|mutation| mutation.seq),
+                        answer.status,
+                        answer.last_seq
+                    );
+                    SyncEvent::PushAnswered(answer)
+                }
                 Err(failure) => {
                     self.stats.failures += 1;
                     SyncEvent::PushFailed(failure)
@@ -944,13 +484,29 @@ impl Driver {
                 None
             }
             SyncCommand::RenumberOutbox => {
+                crate::trace!("tablet {} renumbers", self.index);
                 let client_id = self.rng.uuid();
                 lock(&self.store).renumber(client_id);
                 self.stats.renumberings += 1;
                 Some(SyncEvent::OutboxRenumbered { client_id })
             }
             SyncCommand::SendPull(request) => Some(match self.api.pull(&request).await {
-                Ok(answer) => SyncEvent::PullAnswered(answer),
+                Ok(answer) => {
+                    crate::trace!(
+                        "tablet {} pull {} cursor {} token {:?} -> reset {} next {} token {:?} seqs {:?}..{:?} ({})",
+                        self.index,
+                        request.client_id,
+                        request.cursor,
+                        request.cursor_token.as_deref().and_then(|token| token.get(..6)),
+                        answer.reset_required,
+                        answer.next_cursor,
+                        answer.next_cursor_token.as_deref().and_then(|token| token.get(..6)),
+                        answer.changes.first().map(|change| change.seq),
+                        answer.changes.last().map(|change| change.seq),
+                        answer.changes.len()
+                    );
+                    SyncEvent::PullAnswered(answer)
+                }
                 Err(failure) => {
                     self.stats.failures += 1;
                     SyncEvent::PullFailed(failure)

@@ -7,9 +7,10 @@
 //!   `csv` crate: one row per stored response) and
 //!   `GET /api/v1/reports/00004:<period>` (every field merged by the server
 //!   from every edit it stored, losing edits kept);
-//! - then, once the server is killed, its SQLite file through
-//!   `thamgia_server::Database`: how many conflicting copies it kept and
-//!   which records it quarantined.
+//! - then, once the server is killed, its database (the SQLite file or the
+//!   PostgreSQL database) through `thamgia_server::Database`, which speaks
+//!   both: how many conflicting copies it kept and which records it
+//!   quarantined.
 //!
 //! The verdict compares that with what the tablets made:
 //! - **lost**: a response meant to be stored (normal, or either copy of a
@@ -33,7 +34,6 @@
 //!   core's merge, in the tablets' order, gives exactly the server's fields.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
@@ -42,8 +42,10 @@ use thamgia_core::report::{FieldEdit, ReportFields, ReportId};
 use thamgia_core::MutationOutcome;
 use uuid::Uuid;
 
+use crate::api::Api;
 use crate::plan::ResponseRole;
-use crate::tablet::{Api, Created, TabletRecords};
+use crate::store::Created;
+use crate::tablet::TabletRecords;
 
 /// One row of the responses export.
 #[derive(Debug, Clone)]
@@ -54,7 +56,7 @@ pub struct CsvRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// What the stopped server's file holds beside the responses.
+/// What the stopped server's database holds beside the responses.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DatabaseCounts {
     /// Rows in `responses`.
@@ -126,17 +128,9 @@ fn parse_csv(body: &[u8]) -> Result<Vec<CsvRow>> {
     Ok(rows)
 }
 
-/// Opens the stopped server's SQLite file and counts.
-pub async fn read_database(path: &Path) -> Result<DatabaseCounts> {
-    let database = thamgia_server::Database::open(path)
-        .await
-        .map_err(|error| anyhow!("opening {}: {error}", path.display()))?;
-    let counted = count(&database).await;
-    database.close().await;
-    counted
-}
-
-async fn count(database: &thamgia_server::Database) -> Result<DatabaseCounts> {
+/// Counts what the server's database holds beside the export (through the
+/// server's own `Database`, on SQLite or PostgreSQL alike).
+pub async fn count(database: &thamgia_server::Database) -> Result<DatabaseCounts> {
     Ok(DatabaseCounts {
         responses: database
             .response_count()
