@@ -335,30 +335,12 @@ impl Database {
         .bind(ward_code)
         .fetch_all(self.pool())
         .await?;
-        let answers: std::collections::HashMap<String, AuthorityAnswer> =
-            sqlx::query("SELECT recommendation_id, content FROM recommendation_answers")
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok((
-                        row.get::<String, _>("recommendation_id"),
-                        serde_json::from_str(row.get::<&str, _>("content"))?,
-                    ))
-                })
-                .collect::<Result<_, ServerError>>()?;
-        let feedback: std::collections::HashMap<String, ChildFeedback> =
-            sqlx::query("SELECT recommendation_id, content FROM child_feedback")
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok((
-                        row.get::<String, _>("recommendation_id"),
-                        serde_json::from_str(row.get::<&str, _>("content"))?,
-                    ))
-                })
-                .collect::<Result<_, ServerError>>()?;
+        let answers: std::collections::HashMap<String, AuthorityAnswer> = self
+            .by_recommendation("SELECT recommendation_id, content FROM recommendation_answers")
+            .await?;
+        let feedback: std::collections::HashMap<String, ChildFeedback> = self
+            .by_recommendation("SELECT recommendation_id, content FROM child_feedback")
+            .await?;
         rows.iter()
             .map(|row| {
                 let forum: Forum = serde_json::from_str(row.get::<&str, _>("content"))?;
@@ -386,6 +368,27 @@ impl Database {
                     recommendations,
                     forum,
                 })
+            })
+            .collect()
+    }
+}
+
+impl Database {
+    /// The records `query` selects (`recommendation_id`, `content` as
+    /// JSON), by recommendation id: the answers, or the feedback.
+    async fn by_recommendation<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &'static str,
+    ) -> Result<std::collections::HashMap<String, T>, ServerError> {
+        sqlx::query(query)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.get::<String, _>("recommendation_id"),
+                    serde_json::from_str(row.get::<&str, _>("content"))?,
+                ))
             })
             .collect()
     }
