@@ -62,6 +62,10 @@ pub struct ClientTimeouts {
     /// A whole request, from its headers to the handler's answer: enough
     /// for the largest push (16 MiB) at about 0.5 Mbit/s.
     pub whole_request: Duration,
+    /// Most connections served at once; beyond, the next is accepted only
+    /// when one ends (the kernel's backlog holds the rest), so a flood of
+    /// idle sockets cannot exhaust the process's file descriptors.
+    pub max_connections: usize,
 }
 
 impl Default for ClientTimeouts {
@@ -70,6 +74,7 @@ impl Default for ClientTimeouts {
             header_read: Duration::from_secs(30),
             body_idle: Duration::from_secs(30),
             whole_request: Duration::from_secs(300),
+            max_connections: 2048,
         }
     }
 }
@@ -201,7 +206,15 @@ pub async fn serve_with(
     use hyper_util::rt::{TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let slots = Arc::new(tokio::sync::Semaphore::new(timeouts.max_connections.max(1)));
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -227,6 +240,7 @@ pub async fn serve_with(
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
+            drop(slot);
         });
     }
     drop(listener);

@@ -49,6 +49,10 @@ struct Arguments {
     /// push is 16 MiB).
     #[arg(long, env = "THAMGIA_REQUEST_TIMEOUT", default_value_t = 300)]
     request_timeout: u64,
+    /// Most connections served at once (the rest wait in the kernel's
+    /// backlog until one ends).
+    #[arg(long, env = "THAMGIA_MAX_CONNECTIONS", default_value_t = 2048)]
+    max_connections: usize,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "THAMGIA_LOG_JSON")]
     log_json: bool,
@@ -111,6 +115,7 @@ async fn main() -> anyhow::Result<()> {
         header_read: std::time::Duration::from_secs(arguments.header_timeout.max(1)),
         body_idle: std::time::Duration::from_secs(arguments.body_timeout.max(1)),
         whole_request: std::time::Duration::from_secs(arguments.request_timeout.max(1)),
+        max_connections: arguments.max_connections.max(1),
     };
     let router = thamgia_server::app_with(state, &config.static_dir, timeouts);
     let address = SocketAddr::new(arguments.bind, arguments.port);

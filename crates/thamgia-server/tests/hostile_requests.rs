@@ -254,3 +254,30 @@ async fn slow_clients_are_cut_off_and_others_are_served() {
     );
     assert!(server.healthy().await, "the server serves others");
 }
+
+#[tokio::test]
+async fn idle_connections_beyond_the_limit_wait_and_cannot_exhaust_the_server() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let mut server = RunningServer::start(directory.path(), &["--max-connections", "3"]).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("a client");
+    let health = format!("{}/api/v1/health", server.base);
+    // Three idle sockets take every slot: a fourth client waits.
+    let idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(&address).expect("connect"))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        client.get(&health).send().await.is_err(),
+        "a connection beyond the limit was served"
+    );
+    // One ends: the waiting ones are served again.
+    drop(idle);
+    let answer = client.get(&health).send().await.expect("served again");
+    assert!(answer.status().is_success());
+    assert!(server.healthy().await);
+}
