@@ -20,14 +20,18 @@
 //! to sign in again, and nothing in the outbox is touched meanwhile.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use thamgia_core::sync_client::driver::{self, SyncIo};
 use thamgia_core::sync_client::{
     SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, SyncStatus, Trigger,
 };
+use thamgia_core::{
+    Change, Mutation, MutationResult, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use uuid::Uuid;
 
 use crate::api::{self, ApiClient};
 use crate::platform;
@@ -276,111 +280,11 @@ impl SyncDriver {
     }
 
     async fn execute(self: Rc<Self>, commands: Vec<SyncCommand>) {
-        let mut queue: VecDeque<SyncCommand> = commands.into();
-        while let Some(command) = queue.pop_front() {
-            let event = self.run(command).await;
-            if let Some(event) = event {
-                if matches!(event, SyncEvent::StorageFailed(_)) {
-                    queue.clear();
-                }
-                let next = self.client.borrow_mut().handle(
-                    event,
-                    platform::now_ms(),
-                    platform::random_u32(),
-                );
-                queue.extend(next);
-            }
-            self.publish();
-        }
+        let mut io = RoundIo {
+            driver: Rc::clone(&self),
+        };
+        driver::execute(&mut io, commands).await;
         self.persist_success().await;
-    }
-
-    async fn run(self: &Rc<Self>, command: SyncCommand) -> Option<SyncEvent> {
-        match command {
-            SyncCommand::ReadOutbox { limit } => Some(match self.store.read_outbox(limit).await {
-                Ok((mutations, pending_total)) => SyncEvent::OutboxRead {
-                    mutations,
-                    pending_total,
-                },
-                Err(error) => SyncEvent::StorageFailed(storage_failure(error)),
-            }),
-            SyncCommand::SendPush(request) => {
-                let token = api::token();
-                Some(match self.api.push(&request).await {
-                    Ok(answer) => {
-                        self.note_acceptance();
-                        SyncEvent::PushAnswered(answer)
-                    }
-                    Err(failure) => {
-                        self.note_refusal(&failure, token);
-                        SyncEvent::PushFailed(failure)
-                    }
-                })
-            }
-            SyncCommand::ApplyPushResults {
-                acknowledged_through,
-                results,
-            } => {
-                let applied = self
-                    .store
-                    .apply_push_results(acknowledged_through, &results)
-                    .await;
-                if applied.is_ok() {
-                    self.changed_in_round.set(true);
-                }
-                self.data_revision.update(|revision| *revision += 1);
-                applied
-                    .err()
-                    .map(|error| SyncEvent::StorageFailed(storage_failure(error)))
-            }
-            SyncCommand::RenumberOutbox => {
-                let client_id = platform::new_uuid();
-                Some(match self.store.renumber_outbox(client_id).await {
-                    Ok(()) => {
-                        self.changed_in_round.set(true);
-                        SyncEvent::OutboxRenumbered { client_id }
-                    }
-                    Err(error) => SyncEvent::StorageFailed(storage_failure(error)),
-                })
-            }
-            SyncCommand::SendPull(request) => {
-                let token = api::token();
-                Some(match self.api.pull(&request).await {
-                    Ok(answer) => {
-                        self.note_acceptance();
-                        SyncEvent::PullAnswered(answer)
-                    }
-                    Err(failure) => {
-                        self.note_refusal(&failure, token);
-                        SyncEvent::PullFailed(failure)
-                    }
-                })
-            }
-            SyncCommand::ApplyPull {
-                changes,
-                next_cursor,
-                cursor_token,
-            } => {
-                let had_changes = !changes.is_empty();
-                let applied = self
-                    .store
-                    .apply_pull_page(&changes, next_cursor, cursor_token.as_deref())
-                    .await;
-                if had_changes {
-                    if applied.is_ok() {
-                        self.changed_in_round.set(true);
-                    }
-                    self.data_revision.update(|revision| *revision += 1);
-                }
-                applied
-                    .err()
-                    .map(|error| SyncEvent::StorageFailed(storage_failure(error)))
-            }
-            SyncCommand::ScheduleWake { at_ms } => {
-                self.schedule(at_ms);
-                None
-            }
-        }
     }
 
     /// Raises `session_ended` when the server refused the token `sent_with`
@@ -429,6 +333,108 @@ impl SyncDriver {
                 }
             }
         }
+    }
+}
+
+/// The driver's I/O for the shared command loop ([`driver::execute`]):
+/// IndexedDB through the [`Store`], HTTP through the [`ApiClient`], timers
+/// through the browser. The machine is borrowed only inside `handle`, so a
+/// request arriving during a round (see [`SyncDriver::request`]) finds it
+/// free.
+struct RoundIo {
+    driver: Rc<SyncDriver>,
+}
+
+impl SyncIo for RoundIo {
+    fn handle(&mut self, event: SyncEvent) -> Vec<SyncCommand> {
+        self.driver
+            .client
+            .borrow_mut()
+            .handle(event, platform::now_ms(), platform::random_u32())
+    }
+
+    fn after_command(&mut self) {
+        self.driver.publish();
+    }
+
+    async fn read_outbox(&mut self, limit: usize) -> Result<(Vec<Mutation>, u64), SyncFailure> {
+        self.driver
+            .store
+            .read_outbox(limit)
+            .await
+            .map_err(storage_failure)
+    }
+
+    async fn push(&mut self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        let token = api::token();
+        let answer = self.driver.api.push(request).await;
+        match &answer {
+            Ok(_) => self.driver.note_acceptance(),
+            Err(failure) => self.driver.note_refusal(failure, token),
+        }
+        answer
+    }
+
+    async fn apply_push_results(
+        &mut self,
+        acknowledged_through: u64,
+        results: &[MutationResult],
+    ) -> Result<(), SyncFailure> {
+        let applied = self
+            .driver
+            .store
+            .apply_push_results(acknowledged_through, results)
+            .await;
+        if applied.is_ok() {
+            self.driver.changed_in_round.set(true);
+        }
+        self.driver.data_revision.update(|revision| *revision += 1);
+        applied.map_err(storage_failure)
+    }
+
+    async fn renumber_outbox(&mut self) -> Result<Uuid, SyncFailure> {
+        let client_id = platform::new_uuid();
+        self.driver
+            .store
+            .renumber_outbox(client_id)
+            .await
+            .map_err(storage_failure)?;
+        self.driver.changed_in_round.set(true);
+        Ok(client_id)
+    }
+
+    async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
+        let token = api::token();
+        let answer = self.driver.api.pull(request).await;
+        match &answer {
+            Ok(_) => self.driver.note_acceptance(),
+            Err(failure) => self.driver.note_refusal(failure, token),
+        }
+        answer
+    }
+
+    async fn apply_pull(
+        &mut self,
+        changes: &[Change],
+        next_cursor: u64,
+        cursor_token: Option<&str>,
+    ) -> Result<(), SyncFailure> {
+        let applied = self
+            .driver
+            .store
+            .apply_pull_page(changes, next_cursor, cursor_token)
+            .await;
+        if !changes.is_empty() {
+            if applied.is_ok() {
+                self.driver.changed_in_round.set(true);
+            }
+            self.driver.data_revision.update(|revision| *revision += 1);
+        }
+        applied.map_err(storage_failure)
+    }
+
+    fn schedule_wake(&mut self, at_ms: i64) {
+        self.driver.schedule(at_ms);
     }
 }
 

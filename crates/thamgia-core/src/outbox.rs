@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::forum::{ChildFeedback, Forum};
 use crate::protocol::{Mutation, MutationChange};
-use crate::report::FieldEdit;
+use crate::report::{FieldEdit, Hlc};
 use crate::Response;
 
 pub mod push;
@@ -157,7 +157,10 @@ pub fn renumber(entries: Vec<Mutation>) -> Vec<Mutation> {
 ///   it is in the outbox.
 /// - The report edits made on this install (their stamps carry one of
 ///   `own_ids`, the client ids it used) are sent again unless they are in
-///   the outbox; other tablets' edits are theirs to send.
+///   the outbox; other tablets' edits are theirs to send. An edit is known
+///   by its [identity](FieldEdit::identity) (install and original stamp),
+///   so the town hall's bounded copy of an edit still waiting here is the
+///   same edit, and two edits of one field in one millisecond are two.
 pub fn requeue(held: &Held, outbox: &[Mutation], own_ids: &BTreeSet<Uuid>) -> Vec<Requeued> {
     let waiting_ids: BTreeSet<String> = outbox
         .iter()
@@ -170,6 +173,13 @@ pub fn requeue(held: &Held, outbox: &[Mutation], own_ids: &BTreeSet<Uuid>) -> Ve
     let queued_forums: BTreeSet<Uuid> = outbox
         .iter()
         .filter_map(|mutation| forum_of(&mutation.change))
+        .collect();
+    let queued_edits: BTreeSet<(Uuid, Hlc)> = outbox
+        .iter()
+        .filter_map(|mutation| match &mutation.change {
+            MutationChange::EditReportField { edit } => Some(edit.identity()),
+            _ => None,
+        })
         .collect();
     let mut requeued = Vec::new();
     for held_response in &held.responses {
@@ -220,10 +230,9 @@ pub fn requeue(held: &Held, outbox: &[Mutation], own_ids: &BTreeSet<Uuid>) -> Ve
         }
     }
     for edit in &held.report_edits {
-        let change = MutationChange::EditReportField { edit: edit.clone() };
-        if own_ids.contains(&edit.stamp.client_id) && !waiting_ids.contains(&change.record_id()) {
+        if own_ids.contains(&edit.stamp.client_id) && !queued_edits.contains(&edit.identity()) {
             requeued.push(Requeued {
-                change,
+                change: MutationChange::EditReportField { edit: edit.clone() },
                 waiter: None,
             });
         }

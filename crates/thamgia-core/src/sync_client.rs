@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub mod deadline;
+pub mod driver;
 
 use crate::localized::Localized;
 use crate::protocol::{

@@ -7,20 +7,21 @@
 //!   record. One mutex makes each operation one "transaction".
 //! - A renumbering (`RenumberOutbox`: a push answered `Gap`/`SeqReused`, or a
 //!   pull answered `reset_required` after a restore from an older backup)
-//!   does what the app's does, in one "transaction": a new client id, the
-//!   outbox numbered again from 1, then a new entry, after those, for every
-//!   record held that had left the outbox (acknowledged): each response, and
-//!   each edit made here, found in the replica among the edits stamped with
-//!   one of this tablet's client ids, current or past, so the copy re-sent is
-//!   the server's bounded one when it was pulled (re-sent as is, the server
-//!   stores the very same edit again; re-bounded later, it would not be). The
-//!   simulated tablet makes no forums, feedback or withdrawals.
+//!   runs the app's own policy, `thamgia_core::outbox::plan_renumbering`,
+//!   over what this store holds (its responses with their sync state, every
+//!   edit of its replica) and writes the plan back in one "transaction":
+//!   the same records are queued again in the same order as on a tablet.
+//!   What a push answer does to each response is the app's rule too
+//!   (`thamgia_core::outbox::push`). The simulated tablet makes no forums,
+//!   feedback or withdrawals.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
+use thamgia_core::outbox::push::{response_after_push, Settled};
+use thamgia_core::outbox::{plan_renumbering, Held, HeldResponse, HeldState, Waiter};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, HlcClock, ReportFields, ReportId, Stamp,
 };
@@ -64,8 +65,20 @@ pub enum Created {
 
 #[derive(Debug, Clone)]
 struct OutboxEntry {
-    local: usize,
+    /// The record's place in the creation order (`None`: a mutation of no
+    /// record made here, which this tablet never queues).
+    local: Option<usize>,
     change: MutationChange,
+}
+
+/// A response held, as the app's responses store holds it.
+#[derive(Debug, Clone)]
+struct KeptResponse {
+    local: usize,
+    response: Response,
+    state: HeldState,
+    /// The seq of the outbox entry it waits for, while it waits.
+    waiting_for: Option<u64>,
 }
 
 /// The tablet's storage (its IndexedDB), in memory.
@@ -78,9 +91,12 @@ pub struct Store {
     past_client_ids: Vec<Uuid>,
     next_seq: u64,
     outbox: BTreeMap<u64, OutboxEntry>,
-    /// Every response made, whole, by creation order (the app's responses
-    /// store): what a renumbering queues again once acknowledged.
-    responses: BTreeMap<usize, Response>,
+    /// Every response made, whole, with its sync state, by id (the app's
+    /// responses store, in its key order).
+    responses: BTreeMap<Uuid, KeptResponse>,
+    /// The creation order of each edit made here, by its identity (install
+    /// and original stamp): it finds the record of an edit queued again.
+    edits: HashMap<(Uuid, Hlc), usize>,
     /// Records acknowledged at least once, by creation order (so that a
     /// record sent again after a renumbering is not counted twice in
     /// `acknowledged`, which paces the kills).
@@ -115,6 +131,7 @@ impl Store {
             next_seq: 1,
             outbox: BTreeMap::new(),
             responses: BTreeMap::new(),
+            edits: HashMap::new(),
             acknowledged: HashSet::new(),
             clock: HlcClock::new(),
             replica: ReportFields::new(report_id),
@@ -133,10 +150,33 @@ impl Store {
         self.outbox.len()
     }
 
-    fn enqueue(&mut self, local: usize, change: MutationChange) {
+    fn enqueue(&mut self, local: usize, change: MutationChange) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.outbox.insert(seq, OutboxEntry { local, change });
+        self.outbox.insert(
+            seq,
+            OutboxEntry {
+                local: Some(local),
+                change,
+            },
+        );
+        seq
+    }
+
+    /// The record made here that `change` is about.
+    fn local_of(&self, change: &MutationChange) -> Option<usize> {
+        match change {
+            MutationChange::SubmitResponse { response } => {
+                self.responses.get(&response.id).map(|kept| kept.local)
+            }
+            MutationChange::WithdrawResponse { response_id, .. } => {
+                self.responses.get(response_id).map(|kept| kept.local)
+            }
+            MutationChange::EditReportField { edit } => self.edits.get(&edit.identity()).copied(),
+            MutationChange::ChangeReportStatus { .. }
+            | MutationChange::SubmitForum { .. }
+            | MutationChange::RecordFeedback { .. } => None,
+        }
     }
 
     pub fn add_response(&mut self, local: usize, response: Response, role: ResponseRole) {
@@ -146,8 +186,22 @@ impl Store {
             role,
             created_at: response.created_at,
         });
-        self.responses.insert(local, response.clone());
-        self.enqueue(local, MutationChange::SubmitResponse { response });
+        let id = response.id;
+        let seq = self.enqueue(
+            local,
+            MutationChange::SubmitResponse {
+                response: response.clone(),
+            },
+        );
+        self.responses.insert(
+            id,
+            KeptResponse {
+                local,
+                response,
+                state: HeldState::Waiting,
+                waiting_for: Some(seq),
+            },
+        );
     }
 
     /// Makes an edit as the app's `edit_report_field` does: a new clock
@@ -181,6 +235,7 @@ impl Store {
             edit: edit.clone(),
             real_ms: real_now_ms(),
         });
+        self.edits.insert(edit.identity(), local);
         self.enqueue(local, MutationChange::EditReportField { edit });
         Ok(())
     }
@@ -200,7 +255,8 @@ impl Store {
 
     /// Drops the entries up to `acknowledged_through` and records each one's
     /// outcome (the latest answer: a record sent again after a renumbering
-    /// gets a new one); returns how many of them were responses
+    /// gets a new one), and settles each response as the app does
+    /// (`response_after_push`); returns how many of them were responses
     /// acknowledged for the first time.
     pub fn apply_push_results(
         &mut self,
@@ -218,10 +274,36 @@ impl Store {
                 continue;
             };
             self.acknowledged_entries += 1;
-            if let Some(result) = results.iter().find(|result| result.seq == seq) {
-                self.outcomes.insert(entry.local, result.outcome.clone());
+            let outcome = results
+                .iter()
+                .find(|result| result.seq == seq)
+                .map(|result| &result.outcome);
+            if let MutationChange::SubmitResponse { response } = &entry.change {
+                if let Some(kept) = self.responses.get_mut(&response.id) {
+                    let after = response_after_push(
+                        outcome,
+                        kept.response.status,
+                        kept.waiting_for,
+                        acknowledged_through,
+                    );
+                    if let Some(settled) = after.state {
+                        kept.state = match settled {
+                            Settled::Withdrawn => HeldState::Withdrawn,
+                            Settled::Synced | Settled::Rejected(_) | Settled::Conflict(_) => {
+                                HeldState::Answered
+                            }
+                        };
+                        kept.waiting_for = None;
+                    }
+                }
             }
-            let first = self.acknowledged.insert(entry.local);
+            let Some(local) = entry.local else {
+                continue;
+            };
+            if let Some(outcome) = outcome {
+                self.outcomes.insert(local, outcome.clone());
+            }
+            let first = self.acknowledged.insert(local);
             if first && matches!(entry.change, MutationChange::SubmitResponse { .. }) {
                 responses += 1;
             }
@@ -229,77 +311,65 @@ impl Store {
         responses
     }
 
-    /// What `RenumberOutbox` does, in one go: a new client id, the outbox
-    /// numbered again from 1 in order, and then a new entry for every record
-    /// held that had been acknowledged (it is no longer in the outbox), in
-    /// creation order: each response as made, and each edit made here as
-    /// the replica holds it. The server keys records by their own ids: it
-    /// answers `AlreadyStored` (or stores the same edit row again, a no-op)
-    /// for what it still has and stores again what a restore made it forget;
-    /// a refused record is refused again.
+    /// What `RenumberOutbox` does, in one go, as the app does it: the app's
+    /// plan (`plan_renumbering`) over the outbox, the responses held and
+    /// every edit of the replica, with the client ids this tablet used;
+    /// then the plan written back: the new outbox, what each response now
+    /// waits for, and the new client id.
     pub fn renumber(&mut self, client_id: Uuid) {
-        let entries: Vec<OutboxEntry> = std::mem::take(&mut self.outbox).into_values().collect();
+        let entries: Vec<Mutation> = std::mem::take(&mut self.outbox)
+            .into_iter()
+            .map(|(seq, entry)| Mutation {
+                seq,
+                change: entry.change,
+            })
+            .collect();
+        let waited = entries.len();
+        let held = Held {
+            responses: self
+                .responses
+                .values()
+                .map(|kept| HeldResponse {
+                    response: kept.response.clone(),
+                    state: kept.state,
+                })
+                .collect(),
+            forums: Vec::new(),
+            report_edits: self
+                .replica
+                .fields()
+                .values()
+                .flat_map(|state| state.history().cloned())
+                .collect(),
+        };
+        let mut own_ids: BTreeSet<Uuid> = self.past_client_ids.iter().copied().collect();
+        own_ids.insert(self.client_id);
+        let plan = plan_renumbering(entries, &held, &own_ids);
+
+        self.requeued += plan.outbox.len().saturating_sub(waited) as u64;
+        for mutation in plan.outbox {
+            let local = self.local_of(&mutation.change);
+            self.outbox.insert(
+                mutation.seq,
+                OutboxEntry {
+                    local,
+                    change: mutation.change,
+                },
+            );
+        }
+        for (waiter, seq) in plan.waiting {
+            if let Waiter::Response(id) = waiter {
+                if let Some(kept) = self.responses.get_mut(&id) {
+                    kept.state = HeldState::Waiting;
+                    kept.waiting_for = Some(seq);
+                }
+            }
+        }
+        self.next_seq = plan.next_seq;
         if self.client_id != client_id && !self.past_client_ids.contains(&self.client_id) {
             self.past_client_ids.push(self.client_id);
         }
         self.client_id = client_id;
-        self.next_seq = 1;
-        let queued: HashSet<usize> = entries.iter().map(|entry| entry.local).collect();
-        for entry in entries {
-            self.enqueue(entry.local, entry.change);
-        }
-
-        // The edits made on this tablet, as its replica holds them: stamped
-        // with one of its client ids, current or past. A pulled bounded copy
-        // has replaced the tablet's own (the merge keeps the smaller stamp),
-        // and it names the edit by its original stamp (`sent_as`).
-        let mut own_edits: HashMap<(Uuid, Hlc), FieldEdit> = HashMap::new();
-        for state in self.replica.fields().values() {
-            for edit in state.history() {
-                let ours = edit.stamp.client_id == self.client_id
-                    || self.past_client_ids.contains(&edit.stamp.client_id);
-                if ours {
-                    let original = edit.sent_as.unwrap_or(edit.stamp.hlc);
-                    own_edits.insert((edit.stamp.client_id, original), edit.clone());
-                }
-            }
-        }
-        let mut again: Vec<(usize, MutationChange)> = Vec::new();
-        for created in &self.created {
-            match created {
-                Created::Response { local, .. } => {
-                    if queued.contains(local) {
-                        continue;
-                    }
-                    if let Some(response) = self.responses.get(local) {
-                        again.push((
-                            *local,
-                            MutationChange::SubmitResponse {
-                                response: response.clone(),
-                            },
-                        ));
-                    }
-                }
-                Created::Edit { local, edit, .. } => {
-                    if queued.contains(local) {
-                        continue;
-                    }
-                    // `created` keeps each edit as made (its original
-                    // stamp): it finds the replica's copy. Every own edit is
-                    // in the replica (merged when made); the edit as made is
-                    // only a fallback.
-                    let held = own_edits
-                        .get(&(edit.stamp.client_id, edit.stamp.hlc))
-                        .cloned()
-                        .unwrap_or_else(|| edit.clone());
-                    again.push((*local, MutationChange::EditReportField { edit: held }));
-                }
-            }
-        }
-        self.requeued += again.len() as u64;
-        for (local, change) in again {
-            self.enqueue(local, change);
-        }
         self.renumberings += 1;
     }
 

@@ -7,12 +7,13 @@
 //!   stamps report edits with the tablet's clock (its wall clock skewed by the
 //!   tablet's offset). It keeps the outbox below a backlog, as a worker who
 //!   collects while the tablet syncs, so records arrive all through the run.
-//! - The **driver** feeds the machine events and runs its commands in order,
-//!   like `SyncDriver::execute`: read a batch, push, apply the answer, renumber
-//!   when told, pull pages, and keep the wake-up time it asks for. A local
-//!   change during a round is told to the machine between two commands (it
-//!   asks for another round at the end); timers and local changes arrive
-//!   between rounds through one `select!`.
+//! - The **driver** runs the machine's commands through the app's own loop,
+//!   `thamgia_core::sync_client::driver::execute`, with this tablet's I/O
+//!   (its [`SyncIo`]): read a batch, push, apply the answer, renumber when
+//!   told, pull pages, and keep the wake-up time it asks for. A local change
+//!   during a round is told to the machine between two commands (it asks for
+//!   another round at the end); timers and local changes arrive between
+//!   rounds through one `select!`.
 //! - Its HTTP is the [`Api`] (see `api`): it signs in through the proxy
 //!   (retrying) and signs in again after a 401; every request carries the
 //!   bearer token and a timeout sized to its body.
@@ -23,7 +24,7 @@
 //! after that has succeeded, then keeps syncing idly until it is asked for
 //! another final round or told to stop ([`STOP`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,10 +32,17 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
 use thamgia_core::report::{ReportFields, ReportId};
-use thamgia_core::sync_client::{SyncClient, SyncCommand, SyncConfig, SyncEvent, Trigger};
-use thamgia_core::{Consent, MutationOutcome, SurveyDefinition};
+use thamgia_core::sync_client::driver::{self, SyncIo};
+use thamgia_core::sync_client::{
+    SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, Trigger,
+};
+use thamgia_core::{
+    Change, Consent, Mutation, MutationOutcome, MutationResult, PullRequest, PullResponse,
+    PushRequest, PushResponse, SurveyDefinition,
+};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 use crate::api::Api;
 use crate::plan::{Planned, RejectKind, ResponseRole};
@@ -343,16 +351,12 @@ impl Driver {
     }
 
     fn request(&mut self, trigger: Trigger) -> Vec<SyncCommand> {
-        let was_running = self.client.is_running();
-        let now = self.now_ms();
-        let random = self.rng.next_u32();
-        let commands = self
-            .client
-            .handle(SyncEvent::Requested(trigger), now, random);
-        if !was_running && self.client.is_running() {
-            self.stats.rounds += 1;
-        }
-        commands
+        self.handle(SyncEvent::Requested(trigger))
+    }
+
+    /// Runs commands through the app's own loop ([`driver::execute`]).
+    async fn execute(&mut self, commands: Vec<SyncCommand>) {
+        driver::execute(self, commands).await;
     }
 
     async fn run(&mut self, mut finish: watch::Receiver<u64>, deadline: Instant) -> Result<()> {
@@ -423,104 +427,104 @@ impl Driver {
             }
         }
     }
+}
 
-    /// Runs commands in order, feeding each result back, as
-    /// `SyncDriver::execute` does.
-    async fn execute(&mut self, commands: Vec<SyncCommand>) {
-        let mut queue: VecDeque<SyncCommand> = commands.into();
-        while let Some(command) = queue.pop_front() {
-            if self.dirty.swap(false, Ordering::SeqCst) {
-                // Something was queued meanwhile: during a round the machine
-                // only notes it and runs another round at the end.
-                let more = self.request(Trigger::LocalChange);
-                queue.extend(more);
-            }
-            if let Some(event) = self.run_command(command).await {
-                if matches!(event, SyncEvent::StorageFailed(_)) {
-                    queue.clear();
-                }
-                let now = self.now_ms();
-                let random = self.rng.next_u32();
-                let next = self.client.handle(event, now, random);
-                queue.extend(next);
-            }
+/// The simulated tablet's I/O for the app's command loop: its store in
+/// memory, HTTP through the fault proxy, a wake-up time kept for `run`.
+impl SyncIo for Driver {
+    fn handle(&mut self, event: SyncEvent) -> Vec<SyncCommand> {
+        let was_running = self.client.is_running();
+        let requested = matches!(event, SyncEvent::Requested(_));
+        let now = self.now_ms();
+        let random = self.rng.next_u32();
+        let commands = self.client.handle(event, now, random);
+        if requested && !was_running && self.client.is_running() {
+            self.stats.rounds += 1;
         }
+        commands
     }
 
-    async fn run_command(&mut self, command: SyncCommand) -> Option<SyncEvent> {
-        match command {
-            SyncCommand::ReadOutbox { limit } => {
-                let (mutations, pending_total) = lock(&self.store).read_outbox(limit);
-                Some(SyncEvent::OutboxRead {
-                    mutations,
-                    pending_total,
-                })
-            }
-            SyncCommand::SendPush(request) => Some(match self.api.push(&request).await {
-                Ok(answer) => {
-                    crate::trace!(
-                        "tablet {} push {} seqs {:?}..{:?} -> {:?} last {}",
-                        self.index,
-                        request.client_id,
-                        request.mutations.first().map(|mutation| mutation.seq),
-                        request.mutations.last().map(|mutation| mutation.seq),
-                        answer.status,
-                        answer.last_seq
-                    );
-                    SyncEvent::PushAnswered(answer)
-                }
-                Err(failure) => {
-                    self.stats.failures += 1;
-                    SyncEvent::PushFailed(failure)
-                }
-            }),
-            SyncCommand::ApplyPushResults {
-                acknowledged_through,
-                results,
-            } => {
-                let responses =
-                    lock(&self.store).apply_push_results(acknowledged_through, &results);
-                self.acknowledged.fetch_add(responses, Ordering::SeqCst);
-                None
-            }
-            SyncCommand::RenumberOutbox => {
-                crate::trace!("tablet {} renumbers", self.index);
-                let client_id = self.rng.uuid();
-                lock(&self.store).renumber(client_id);
-                self.stats.renumberings += 1;
-                Some(SyncEvent::OutboxRenumbered { client_id })
-            }
-            SyncCommand::SendPull(request) => Some(match self.api.pull(&request).await {
-                Ok(answer) => {
-                    crate::trace!(
-                        "tablet {} pull {} cursor {} token {:?} -> reset {} next {} token {:?} seqs {:?}..{:?} ({})",
-                        self.index,
-                        request.client_id,
-                        request.cursor,
-                        request.cursor_token.as_deref().and_then(|token| token.get(..6)),
-                        answer.reset_required,
-                        answer.next_cursor,
-                        answer.next_cursor_token.as_deref().and_then(|token| token.get(..6)),
-                        answer.changes.first().map(|change| change.seq),
-                        answer.changes.last().map(|change| change.seq),
-                        answer.changes.len()
-                    );
-                    SyncEvent::PullAnswered(answer)
-                }
-                Err(failure) => {
-                    self.stats.failures += 1;
-                    SyncEvent::PullFailed(failure)
-                }
-            }),
-            SyncCommand::ApplyPull { changes, .. } => {
-                let now = self.now_ms();
-                lock(&self.store).apply_pull(changes, now);
-                None
-            }
-            SyncCommand::ScheduleWake { at_ms } => {
-                self.wake_at = Some(at_ms);
-                None
-            }
+    fn interjection(&mut self) -> Option<Trigger> {
+        // Something was queued meanwhile: during a round the machine only
+        // notes it and runs another round at the end.
+        self.dirty
+            .swap(false, Ordering::SeqCst)
+            .then_some(Trigger::LocalChange)
+    }
+
+    async fn read_outbox(&mut self, limit: usize) -> Result<(Vec<Mutation>, u64), SyncFailure> {
+        Ok(lock(&self.store).read_outbox(limit))
+    }
+
+    async fn push(&mut self, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        let answer = self.api.push(request).await;
+        match &answer {
+            Ok(answer) => crate::trace!(
+                "tablet {} push {} seqs {:?}..{:?} -> {:?} last {}",
+                self.index,
+                request.client_id,
+                request.mutations.first().map(|mutation| mutation.seq),
+                request.mutations.last().map(|mutation| mutation.seq),
+                answer.status,
+                answer.last_seq
+            ),
+            Err(_) => self.stats.failures += 1,
         }
+        answer
+    }
+
+    async fn apply_push_results(
+        &mut self,
+        acknowledged_through: u64,
+        results: &[MutationResult],
+    ) -> Result<(), SyncFailure> {
+        let responses = lock(&self.store).apply_push_results(acknowledged_through, results);
+        self.acknowledged.fetch_add(responses, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn renumber_outbox(&mut self) -> Result<Uuid, SyncFailure> {
+        crate::trace!("tablet {} renumbers", self.index);
+        let client_id = self.rng.uuid();
+        lock(&self.store).renumber(client_id);
+        self.stats.renumberings += 1;
+        Ok(client_id)
+    }
+
+    async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
+        let answer = self.api.pull(request).await;
+        match &answer {
+            Ok(answer) => crate::trace!(
+                "tablet {} pull {} cursor {} token {:?} -> reset {} next {} token {:?} seqs {:?}..{:?} ({})",
+                self.index,
+                request.client_id,
+                request.cursor,
+                request.cursor_token.as_deref().and_then(|token| token.get(..6)),
+                answer.reset_required,
+                answer.next_cursor,
+                answer.next_cursor_token.as_deref().and_then(|token| token.get(..6)),
+                answer.changes.first().map(|change| change.seq),
+                answer.changes.last().map(|change| change.seq),
+                answer.changes.len()
+            ),
+            Err(_) => self.stats.failures += 1,
+        }
+        answer
+    }
+
+    async fn apply_pull(
+        &mut self,
+        changes: &[Change],
+        _next_cursor: u64,
+        _cursor_token: Option<&str>,
+    ) -> Result<(), SyncFailure> {
+        // The cursor lives in the sync machine: this tablet never reloads.
+        let now = self.now_ms();
+        lock(&self.store).apply_pull(changes.to_vec(), now);
+        Ok(())
+    }
+
+    fn schedule_wake(&mut self, at_ms: i64) {
+        self.wake_at = Some(at_ms);
     }
 }

@@ -377,3 +377,53 @@ fn requeueing_sends_every_acknowledged_record_once() {
         }
     }
 }
+
+#[test]
+fn an_edit_waiting_under_its_own_stamp_is_not_queued_again_as_its_bounded_copy() {
+    // Sent from a tablet whose clock ran ahead; the push timed out after the
+    // town hall stored it, bounded (lowered, `sent_as` the original), and
+    // the tablet pulled that copy: its replica holds the bounded copy while
+    // the outbox still holds the edit as made. It is one edit: sent once.
+    let made = edit(9_000_000, OWN);
+    let mut bounded = made.clone();
+    bounded.stamp.hlc = Hlc::new(5_000_000, 0);
+    bounded.sent_as = Some(made.stamp.hlc);
+    let held = Held {
+        report_edits: vec![bounded],
+        ..Held::default()
+    };
+    let entries = queued(
+        vec![MutationChange::EditReportField { edit: made.clone() }],
+        7,
+    );
+    let plan = plan_renumbering(entries, &held, &own_ids());
+    assert_eq!(
+        plan.outbox,
+        vec![Mutation {
+            seq: 1,
+            change: MutationChange::EditReportField { edit: made },
+        }]
+    );
+}
+
+#[test]
+fn two_own_edits_of_one_field_in_one_millisecond_are_two_edits() {
+    // The clock's counter tells them apart: one waits, the other was
+    // acknowledged and is queued again (a restored town hall may have lost
+    // it, and it is the report's history).
+    let first = edit(1_000, OWN);
+    let mut second = edit(1_000, OWN);
+    second.stamp.hlc = Hlc::new(1_000, 1);
+    second.content = FieldContent::Number(2.0);
+    let held = Held {
+        report_edits: vec![first.clone(), second.clone()],
+        ..Held::default()
+    };
+    let entries = queued(vec![MutationChange::EditReportField { edit: second }], 3);
+    let plan = plan_renumbering(entries, &held, &own_ids());
+    assert_eq!(plan.outbox.len(), 2, "{:?}", plan.outbox);
+    assert_eq!(
+        plan.outbox[1].change,
+        MutationChange::EditReportField { edit: first }
+    );
+}

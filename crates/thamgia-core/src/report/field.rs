@@ -227,7 +227,7 @@ impl FieldEdit {
 
     /// What names the edit across replicas: its install and the stamp that
     /// install gave it. An install never gives two edits one stamp.
-    pub(super) fn identity(&self) -> (uuid::Uuid, super::Hlc) {
+    pub fn identity(&self) -> (uuid::Uuid, super::Hlc) {
         (self.stamp.client_id, self.sent_as.unwrap_or(self.stamp.hlc))
     }
 
