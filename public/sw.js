@@ -18,8 +18,10 @@
  * turned into a new complete shell cache before the old one is removed. The
  * page is told with { type: 'thamgia-shell-updated', version }.
  *
- * Never touched: non-GET requests, cross-origin requests and anything under
- * /api/ (the app talks to the server itself; API answers are never cached).
+ * Never touched: non-GET requests, cross-origin requests, anything under
+ * /api/ (the app talks to the server itself; API answers are never cached)
+ * and the town hall app under /townhall (another bundle, used online: the
+ * tablet caches only its own app).
  *
  * What an update can never do:
  * - Make saved records unreachable. The worker never opens, upgrades or
@@ -43,7 +45,7 @@
  */
 'use strict';
 
-const WORKER_VERSION = 'thamgia-sw-2';
+const WORKER_VERSION = 'thamgia-sw-3';
 
 const CACHE_PREFIX = 'thamgia-shell-';
 // Written last into a shell cache; its presence means "complete".
@@ -298,6 +300,8 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
   if (url.pathname === '/sw.js') return;
+  // The town hall app is another bundle, used online: never cached here.
+  if (url.pathname === '/townhall' || url.pathname.startsWith('/townhall/')) return;
 
   if (request.mode === 'navigate') {
     event.respondWith(handleNavigation(event));

@@ -1,42 +1,49 @@
-//! The app's shell: top bar, navigation, routes, and browser event wiring.
+//! The shell both apps share: top bar, sign-in, routes, banners.
+//!
+//! Tham Gia is two bundles with one look: the tablet app at the root
+//! ([`crate::tablet_app`]: offline, what collectors and ward officers need
+//! in the field) and the town hall app under `/townhall`
+//! ([`crate::townhall_app`]: the city officers' desk work, online). Each
+//! gives [`App`] its navigation and routes as [`Parts`]; a bundle links only
+//! the pages its parts name, so the tablet never downloads the town hall's.
 //!
 //! Nobody signed in: the sign-in page only. Signed in: who it is and a
 //! sign-out button in the top bar, a banner when the server ended the
-//! session, and the pages of the account's role (the town hall, the import,
-//! the accounts and the audit log for city officers; the report for ward
-//! and city officers; responses and forums for everyone).
+//! session, and the app's pages for the account's role.
 
 use std::rc::Rc;
 
 use leptos::ev;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::components::Router;
 use thamgia_core::account::Session;
 use thamgia_core::sync_client::{SyncStatus, Trigger};
 use thamgia_core::Localized;
 
 use crate::components::account_bar::AccountBar;
 use crate::components::language_switch::LanguageSwitch;
-use crate::components::sync_bar::SyncBar;
-use crate::pages::accounts_page::AccountsPage;
-use crate::pages::audit_page::AuditPage;
-use crate::pages::fill_page::FillPage;
-use crate::pages::forum_page::ForumPage;
-use crate::pages::forums_page::ForumsPage;
-use crate::pages::home_page::HomePage;
-use crate::pages::import_page::ImportPage;
-use crate::pages::report_page::ReportPage;
-use crate::pages::responses_page::ResponsesPage;
 use crate::pages::sign_in_page::{settle_ward, SignInPage};
-use crate::pages::townhall_page::TownhallPage;
 use crate::state::{provide_app_state, use_app, AppState};
 use crate::storage::Store;
 use crate::sync::SyncDriver;
 
-/// The whole app.
+/// What differs between the two apps.
+#[derive(Clone, Copy)]
+pub struct Parts {
+    /// The navigation bar (and what shows under it, as the sync bar).
+    pub nav: fn() -> AnyView,
+    /// The `<Routes>`, rendered inside the router.
+    pub routes: fn() -> AnyView,
+    /// Whether this app syncs the tablet: the network coming back, the tab
+    /// waking and a ward change start rounds.
+    pub syncs: bool,
+}
+
+/// A whole app: the shell with `parts`.
 #[component]
 pub fn App(
+    /// The app's navigation and routes.
+    parts: Parts,
     store: Store,
     driver: Rc<SyncDriver>,
     data_revision: RwSignal<u64>,
@@ -55,23 +62,9 @@ pub fn App(
         session_ended,
     );
 
-    // Sync when the network comes back and when the tablet wakes the tab.
-    let online = window_event_listener(ev::online, move |_| {
-        app.sync.get_value().request(Trigger::Online);
-    });
-    let offline = window_event_listener(ev::offline, move |_| {
-        app.sync.get_value().went_offline();
-    });
-    let visible = window_event_listener(ev::visibilitychange, move |_| {
-        if document().visibility_state() == web_sys::VisibilityState::Visible {
-            app.sync.get_value().request(Trigger::Timer);
-        }
-    });
-    on_cleanup(move || {
-        online.remove();
-        offline.remove();
-        visible.remove();
-    });
+    if parts.syncs {
+        sync_on_browser_events(app);
+    }
     // A collector or ward officer works in the account's ward: set it (with
     // its names when the server can be asked) if the tablet holds another.
     Effect::new(move |_| {
@@ -89,11 +82,6 @@ pub fn App(
             wasm_bindgen_futures::spawn_local(async move { settle_ward(app, &account).await });
         }
     });
-    // Pull the chosen ward's reports and forums.
-    Effect::new(move |_| {
-        let ward = app.ward.get().map(|ward| ward.code);
-        app.sync.get_value().set_ward(ward);
-    });
     Effect::new(move |_| {
         let tag = app.language.get().tag();
         if let Some(root) = document().document_element() {
@@ -105,7 +93,36 @@ pub fn App(
 
     let signed_in =
         Memo::new(move |_| app.session.with(Option::is_some) && !app.signing_in_again.get());
+    shell_view(app, parts, signed_in)
+}
 
+/// Starts rounds when the network comes back and when the tablet wakes the
+/// tab, and pulls the chosen ward's reports and forums.
+fn sync_on_browser_events(app: AppState) {
+    let online = window_event_listener(ev::online, move |_| {
+        app.sync.get_value().request(Trigger::Online);
+    });
+    let offline = window_event_listener(ev::offline, move |_| {
+        app.sync.get_value().went_offline();
+    });
+    let visible = window_event_listener(ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            app.sync.get_value().request(Trigger::Timer);
+        }
+    });
+    on_cleanup(move || {
+        online.remove();
+        offline.remove();
+        visible.remove();
+    });
+    Effect::new(move |_| {
+        let ward = app.ward.get().map(|ward| ward.code);
+        app.sync.get_value().set_ward(ward);
+    });
+}
+
+/// The shell's view: sign-in when nobody is, else the router.
+fn shell_view(app: AppState, parts: Parts, signed_in: Memo<bool>) -> impl IntoView {
     view! {
         <div class="app-shell">
             <Show
@@ -136,36 +153,11 @@ pub fn App(
                             <LanguageSwitch/>
                         </div>
                     </header>
-                    <nav class="nav">
-                        <A href="/" exact=true>{move || app.texts().nav_home}</A>
-                        <A href="/responses">{move || app.texts().nav_responses}</A>
-                        <Show when=move || app.may_report()>
-                            <A href="/report">{move || app.texts().nav_report}</A>
-                        </Show>
-                        <A href="/forums">{move || app.texts().nav_forums}</A>
-                        <Show when=move || app.is_city_officer()>
-                            <A href="/import">{move || app.texts().nav_import}</A>
-                            <A href="/townhall">{move || app.texts().nav_townhall}</A>
-                            <A href="/accounts">{move || app.texts().nav_accounts}</A>
-                            <A href="/audit">{move || app.texts().nav_audit}</A>
-                        </Show>
-                    </nav>
-                    <SyncBar/>
+                    {(parts.nav)()}
                     <main class="page">
                         <SessionEndedBanner/>
                         <NoticeBanner/>
-                        <Routes fallback=|| view! { <HomePage/> }>
-                            <Route path=path!("/") view=HomePage/>
-                            <Route path=path!("/responses") view=ResponsesPage/>
-                            <Route path=path!("/report") view=|| view! { <ForRole allowed=AppState::may_report><ReportPage/></ForRole> }/>
-                            <Route path=path!("/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
-                            <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
-                            <Route path=path!("/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
-                            <Route path=path!("/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>
-                            <Route path=path!("/fill/:id") view=FillPage/>
-                            <Route path=path!("/forums") view=ForumsPage/>
-                            <Route path=path!("/forum/:id") view=ForumPage/>
-                        </Routes>
+                        {(parts.routes)()}
                     </main>
                 </Router>
             </Show>
@@ -176,7 +168,7 @@ pub fn App(
 /// A page for some roles only: `allowed` decides from the signed-in
 /// account; others see [`NotForThisRole`]. The server refuses them anyway.
 #[component]
-fn ForRole(allowed: fn(&AppState) -> bool, children: ChildrenFn) -> impl IntoView {
+pub fn ForRole(allowed: fn(&AppState) -> bool, children: ChildrenFn) -> impl IntoView {
     let app = use_app();
     view! {
         <Show when=move || allowed(&app) fallback=|| view! { <NotForThisRole/> }>
@@ -192,7 +184,8 @@ fn NotForThisRole() -> impl IntoView {
     view! {
         <div class="notice notice--info" role="status" data-test="not-for-this-role">
             <p>{move || app.texts().role_forbidden}</p>
-            <A href="/">{move || app.texts().back_home}</A>
+            // A full load: the home page is the tablet app's.
+            <a href="/" rel="external">{move || app.texts().back_home}</a>
         </div>
     }
 }

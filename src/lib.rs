@@ -21,7 +21,9 @@ pub mod preferences;
 pub mod state;
 pub mod storage;
 pub mod sync;
+pub mod tablet_app;
 pub mod tabs;
+pub mod townhall_app;
 
 use leptos::prelude::*;
 use thamgia_core::sync_client::{SyncStatus, Trigger};
@@ -52,10 +54,21 @@ fn show_storage_failure(error: &storage::StorageError) {
     leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
 }
 
-/// Starts the app: opens storage, mounts the interface, starts syncing.
+/// Starts the tablet app: opens storage, mounts the interface, starts
+/// syncing.
 pub fn run() {
+    start(tablet_app::PARTS);
+}
+
+/// Starts the town hall app: the same storage and session, its own pages;
+/// it syncs only when asked (after an import, say).
+pub fn run_townhall() {
+    start(townhall_app::PARTS);
+}
+
+fn start(parts: app::Parts) {
     console_error_panic_hook::set_once();
-    wasm_bindgen_futures::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async move {
         let store = match storage::Store::open(DATABASE_NAME).await {
             Ok(store) => store,
             Err(error) => return show_storage_failure(&error),
@@ -90,6 +103,7 @@ pub fn run() {
         leptos::mount::mount_to_body(move || {
             view! {
                 <app::App
+                    parts
                     store=store.clone()
                     driver=app_driver.clone()
                     data_revision
@@ -100,6 +114,8 @@ pub fn run() {
             }
         });
         // Does nothing while nobody is signed in.
-        driver.request(Trigger::Startup);
+        if parts.syncs {
+            driver.request(Trigger::Startup);
+        }
     });
 }

@@ -16,13 +16,38 @@ pub fn build(workspace: &Workspace) -> Result {
 
 /// `trunk build --release` (Trunk.toml: release, offline), finding wasm-opt,
 /// wasm-bindgen and trunk itself on the children's `PATH`.
+///
+/// Two bundles: the tablet app (`index.html`) into `dist`, then the town
+/// hall app (`townhall/index.html`) into `dist/townhall`, served under
+/// `/townhall/` (Trunk empties its own `dist` first, so the order matters).
 fn trunk_build(workspace: &Workspace) -> Result {
     workspace.run(workspace.command("trunk").args(["build", "--release"]))?;
-    let index = workspace.dist().join("index.html");
-    if !index.is_file() {
-        return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
+    let townhall_dist = workspace.dist().join("townhall");
+    let mut townhall = workspace.command("trunk");
+    townhall
+        .args([
+            "build",
+            "townhall/index.html",
+            "--release",
+            "--public-url",
+            "/townhall/",
+        ])
+        .arg("--dist")
+        .arg(&townhall_dist);
+    workspace.run(townhall)?;
+    for index in [
+        workspace.dist().join("index.html"),
+        townhall_dist.join("index.html"),
+    ] {
+        if !index.is_file() {
+            return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
+        }
     }
-    println!("✓ app built in {}", workspace.dist().display());
+    println!(
+        "✓ apps built in {} (the town hall app in {})",
+        workspace.dist().display(),
+        townhall_dist.display()
+    );
     Ok(())
 }
 

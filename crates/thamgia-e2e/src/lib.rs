@@ -404,6 +404,31 @@ pub async fn sign_out(page: &Page) -> Result<()> {
     .await
 }
 
+/// Opens the town hall app from the tablet app's navigation (a city
+/// officer's link; a full page load, since it is another bundle) and waits
+/// for its navigation.
+pub async fn open_townhall(page: &Page) -> Result<()> {
+    click(page, "[data-test=to-townhall]").await?;
+    wait_for(
+        page,
+        "the town hall app",
+        "document.querySelector(\"nav a[href='/townhall/accounts']\")",
+    )
+    .await
+}
+
+/// Goes back from the town hall app to the tablet app (a full page load)
+/// and waits for the tablet's navigation.
+pub async fn open_tablet_app(page: &Page) -> Result<()> {
+    click(page, "[data-test=to-tablet-app]").await?;
+    wait_for(
+        page,
+        "the tablet app",
+        "document.querySelector(\"nav a[href='/responses']\")",
+    )
+    .await
+}
+
 /// On a tablet's first visit: signs in as `username` (a collector or ward
 /// officer of Phường Ba Đình, 00004, whose ward comes with the account),
 /// waits for the surveys to arrive by sync and for the service worker to be

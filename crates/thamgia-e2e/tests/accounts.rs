@@ -59,7 +59,8 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
     let (city_browser, city_events) = launch_browser(&workspace.path().join("city")).await?;
     let city = open_app(&city_browser, &url).await?;
     sign_in(&city, "thanhpho", DEMO_PASSWORD).await?;
-    click(&city, "a[href='/accounts']").await?;
+    open_townhall(&city).await?;
+    click(&city, "a[href='/townhall/accounts']").await?;
     click(
         &city,
         "[data-test=account-row][data-username='badinh'] [data-test=revoke-device]",
@@ -73,7 +74,7 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
     .await?;
 
     // The revocation is in the audit log, beside the sign-ins.
-    click(&city, "a[href='/audit']").await?;
+    click(&city, "a[href='/townhall/audit']").await?;
     wait_for(
         &city,
         "the revocation in the audit log",

@@ -123,7 +123,7 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
     accept_confirmations(&page).await?;
     sign_out(&page).await?;
     sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
-    click(&page, "a[href='/townhall']").await?;
+    open_townhall(&page).await?;
     wait_for(
         &page,
         "the recommendation at the town hall",

@@ -152,7 +152,7 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
     accept_confirmations(&lan).await?;
     sign_out(&lan).await?;
     sign_in(&lan, "thanhpho", DEMO_PASSWORD).await?;
-    click(&lan, "a[href='/townhall']").await?;
+    open_townhall(&lan).await?;
     wait_for(
         &lan,
         "the indicator select",

@@ -20,7 +20,8 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
 
     // The city officer imports the form.
     sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
-    click(&page, "a[href='/import']").await?;
+    open_townhall(&page).await?;
+    click(&page, "a[href='/townhall/import']").await?;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../thamgia-server/tests/xlsform/play-activities.xlsx");
     choose_file(&page, "[data-test=import-file]", &fixture).await?;
@@ -37,9 +38,10 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
         "the import says what was published: {result}"
     );
 
-    // The city officer signs out; Ba Đình's ward officer (who also records
-    // withdrawals of consent) signs in, and the survey reaches the tablet;
-    // then the network goes away.
+    // The city officer goes back to the tablet app and signs out; Ba Đình's
+    // ward officer (who also records withdrawals of consent) signs in, and
+    // the survey reaches the tablet; then the network goes away.
+    open_tablet_app(&page).await?;
     sign_out(&page).await?;
     first_visit_as(&page, "badinh.canbo").await?;
     wait_for(

@@ -57,7 +57,22 @@ async fn main() -> Result<()> {
         "Tham Gia bench, {}",
         Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
-    first_load(&client, &base, &dist).await?;
+    first_load(
+        &client,
+        &base,
+        &dist,
+        "/",
+        "Tablet app, first load (what a tablet downloads before the first question):",
+    )
+    .await?;
+    first_load(
+        &client,
+        &base,
+        &dist,
+        "/townhall/",
+        "Town hall app, first load (a city officer's desk, online; never on a tablet unless opened):",
+    )
+    .await?;
     ingest(&client, &base).await?;
     let stored = database.response_count().await?;
     println!("  stored afterwards: {stored} responses (expected {RESPONSES})");
@@ -70,15 +85,24 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-async fn first_load(client: &reqwest::Client, base: &str, dist: &Path) -> Result<()> {
+/// Fetches the app at `path` as a browser does (its `index.html`, then
+/// every asset it names) and prints each file's raw and gzip bytes.
+async fn first_load(
+    client: &reqwest::Client,
+    base: &str,
+    dist: &Path,
+    path: &str,
+    title: &str,
+) -> Result<()> {
     let index = client
-        .get(format!("{base}/"))
+        .get(format!("{base}{path}"))
         .header("accept-encoding", "gzip")
         .send()
         .await?
         .error_for_status()?;
     let index_wire = index.bytes().await?.len();
-    let index_text = std::fs::read_to_string(dist.join("index.html"))?;
+    let index_text =
+        std::fs::read_to_string(dist.join(path.trim_start_matches('/')).join("index.html"))?;
     let mut rows = vec![("index.html".to_owned(), index_text.len(), index_wire)];
     for asset in referenced_assets(&index_text) {
         let response = client
@@ -98,7 +122,7 @@ async fn first_load(client: &reqwest::Client, base: &str, dist: &Path) -> Result
         let disk = std::fs::metadata(dist.join(asset.trim_start_matches('/')))?.len() as usize;
         rows.push((format!("{asset} ({encoding})"), disk, wire));
     }
-    println!("\nFirst-load transfer (what a tablet downloads before the first question):");
+    println!("\n{title}");
     println!("  {:<58} {:>10} {:>10}", "file", "raw bytes", "wire bytes");
     for (name, raw, wire) in &rows {
         println!("  {name:<58} {raw:>10} {wire:>10}");

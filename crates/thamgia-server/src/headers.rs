@@ -3,12 +3,12 @@
 //!
 //! The policy allows only the server's own origin, WebAssembly compilation
 //! (`'wasm-unsafe-eval'`, which the app needs and which allows no `eval` of
-//! JavaScript), and the inline scripts of the built `index.html` by their
-//! SHA-256 hashes — Trunk's module loader and the service worker's
-//! registration, the only inline scripts the page must have. Any other
-//! inline script, injected or not, does not run. The hashes are read from
-//! `index.html` as served and read again when that file changes, so a new
-//! build needs no restart. Styles allow inline `style` attributes (the
+//! JavaScript), and the inline scripts of the built apps' `index.html`
+//! files (the tablet app's and the town hall app's) by their SHA-256 hashes
+//! — Trunk's module loaders and the service worker's registration, the only
+//! inline scripts the pages must have. Any other inline script, injected or
+//! not, does not run. The hashes are read from the files as served and read
+//! again when one changes, so a new build needs no restart. Styles allow inline `style` attributes (the
 //! charts and progress bars set widths that way); they cannot run code.
 //!
 //! HSTS is not sent here: the server speaks plain HTTP behind the town
@@ -26,17 +26,20 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// Where the app's `index.html` is, and the policy made from its last read.
+/// Where the apps' `index.html` files are, and the policy made from their
+/// last read.
 #[derive(Clone)]
 pub struct SecurityHeaders {
-    index: PathBuf,
+    indexes: Vec<PathBuf>,
     cached: Arc<Mutex<Option<CachedPolicy>>>,
 }
 
+/// A file's modification time and length, to notice a new build.
+type Version = (Option<SystemTime>, u64);
+
 #[derive(Clone)]
 struct CachedPolicy {
-    modified: Option<SystemTime>,
-    length: u64,
+    versions: Vec<Version>,
     policy: HeaderValue,
 }
 
@@ -56,36 +59,50 @@ const FIXED_HEADERS: [(HeaderName, &str); 5] = [
 ];
 
 impl SecurityHeaders {
-    /// Headers for the app built into `static_dir`.
+    /// Headers for the apps built into `static_dir`.
     pub fn new(static_dir: &Path) -> SecurityHeaders {
         SecurityHeaders {
-            index: static_dir.join("index.html"),
+            indexes: vec![
+                static_dir.join("index.html"),
+                static_dir.join(crate::TOWNHALL_DIR).join("index.html"),
+            ],
             cached: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// The Content-Security-Policy for the current `index.html`.
+    /// The Content-Security-Policy for the current `index.html` files.
     pub fn policy(&self) -> HeaderValue {
-        let metadata = std::fs::metadata(&self.index).ok();
-        let modified = metadata
-            .as_ref()
-            .and_then(|metadata| metadata.modified().ok());
-        let length = metadata.as_ref().map_or(0, |metadata| metadata.len());
+        let versions: Vec<Version> = self
+            .indexes
+            .iter()
+            .map(|index| {
+                let metadata = std::fs::metadata(index).ok();
+                let modified = metadata
+                    .as_ref()
+                    .and_then(|metadata| metadata.modified().ok());
+                (modified, metadata.map_or(0, |metadata| metadata.len()))
+            })
+            .collect();
         let mut cached = match self.cached.lock() {
             Ok(cached) => cached,
             Err(poisoned) => poisoned.into_inner(),
         };
         if let Some(policy) = cached.as_ref() {
-            if policy.modified == modified && policy.length == length {
+            if policy.versions == versions {
                 return policy.policy.clone();
             }
         }
-        let html = std::fs::read_to_string(&self.index).unwrap_or_default();
+        // One text holding both pages: their inline scripts are all found.
+        let html: String = self
+            .indexes
+            .iter()
+            .map(|index| std::fs::read_to_string(index).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
         let policy = HeaderValue::from_str(&content_security_policy(&html))
             .unwrap_or_else(|_| HeaderValue::from_static(BASE_POLICY));
         *cached = Some(CachedPolicy {
-            modified,
-            length,
+            versions,
             policy: policy.clone(),
         });
         policy

@@ -79,7 +79,15 @@ impl Default for ClientTimeouts {
     }
 }
 
-/// Builds the whole router: the API, and the app's files from `static_dir`.
+/// Where the town hall app is served: its own bundle, built into
+/// [`TOWNHALL_DIR`] of the app's folder.
+pub const TOWNHALL_PATH: &str = "/townhall";
+
+/// The town hall app's folder inside the app's folder.
+pub const TOWNHALL_DIR: &str = "townhall";
+
+/// Builds the whole router: the API, and the apps' files from `static_dir`
+/// (the tablet app at the root, the town hall app under [`TOWNHALL_PATH`]).
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     app_with(state, static_dir, ClientTimeouts::default())
 }
@@ -89,9 +97,14 @@ pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) ->
     let index = static_dir.join("index.html");
     // Unknown paths get index.html, so the app's own routes survive a reload.
     let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    // The town hall app, its own bundle, likewise under its own path.
+    let townhall_dir = static_dir.join(TOWNHALL_DIR);
+    let townhall_files =
+        ServeDir::new(&townhall_dir).fallback(ServeFile::new(townhall_dir.join("index.html")));
     let security = headers::SecurityHeaders::new(static_dir);
     Router::new()
         .nest("/api/v1", api::router(state))
+        .nest_service(TOWNHALL_PATH, townhall_files)
         .fallback_service(files)
         .layer(axum::middleware::from_fn_with_state(
             timeouts.whole_request,

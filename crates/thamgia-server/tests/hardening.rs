@@ -464,6 +464,67 @@ async fn every_response_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn the_town_hall_app_is_served_under_its_path_with_its_loader_allowed() {
+    let server = server().await;
+    let tablet_loader = "import init from '/thamgia.js'; await init();";
+    let townhall_loader = "import init from '/townhall/townhall.js'; await init();";
+    std::fs::write(
+        server.static_dir().join("index.html"),
+        format!("<!doctype html><title>Tham Gia</title><script type=\"module\">{tablet_loader}</script>"),
+    )
+    .expect("index.html");
+    let townhall = server.static_dir().join("townhall");
+    std::fs::create_dir_all(&townhall).expect("townhall folder");
+    std::fs::write(
+        townhall.join("index.html"),
+        format!("<!doctype html><title>Town hall app</title><script type=\"module\">{townhall_loader}</script>"),
+    )
+    .expect("townhall/index.html");
+    let hash = |script: &str| {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    };
+    // The town hall app's own routes survive a reload; the tablet app's
+    // stay the tablet app's.
+    for (path, title) in [
+        ("/townhall", "Town hall app"),
+        ("/townhall/", "Town hall app"),
+        ("/townhall/accounts", "Town hall app"),
+        ("/townhall/audit", "Town hall app"),
+        ("/", "Tham Gia"),
+        ("/forums", "Tham Gia"),
+    ] {
+        let response = server
+            .router()
+            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        // Both apps' loaders may run, whichever page this is.
+        for loader in [tablet_loader, townhall_loader] {
+            assert!(
+                policy.contains(&format!("'sha256-{}'", hash(loader))),
+                "{path}: {policy}"
+            );
+        }
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert!(
+            String::from_utf8_lossy(&body).contains(title),
+            "{path} serves the app with {title}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_oversized_sign_in_is_refused_before_any_work() {
     let server = server().await;
     for body in [

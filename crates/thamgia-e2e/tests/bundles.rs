@@ -1,0 +1,63 @@
+//! Two apps, two bundles: the tablet app's first load carries none of the
+//! town hall's pages, and the town hall app carries them. Read from the
+//! built files (`cargo xtask build`), the WebAssembly each `index.html`
+//! loads.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use thamgia_e2e::dist_dir;
+
+/// Markers only a town hall page renders (its `data-test` attributes).
+const TOWNHALL_ONLY: [&str; 3] = ["account-row", "audit-row", "import-file"];
+
+/// A marker only the tablet's home page renders.
+const TABLET_ONLY: &str = "start-survey";
+
+/// The bytes of the one `.wasm` file `index` (in `folder`) names.
+fn wasm_of(folder: &Path, public_prefix: &str) -> Result<Vec<u8>> {
+    let index = std::fs::read_to_string(folder.join("index.html"))
+        .with_context(|| format!("{}/index.html", folder.display()))?;
+    let names: Vec<&str> = index
+        .split(['"', '\''])
+        .filter(|piece| piece.starts_with(public_prefix) && piece.ends_with(".wasm"))
+        .collect();
+    let Some(name) = names.first() else {
+        bail!("{}/index.html names no .wasm file", folder.display());
+    };
+    let file = folder.join(name.trim_start_matches(public_prefix));
+    std::fs::read(&file).with_context(|| format!("{}", file.display()))
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes
+        .windows(text.len())
+        .any(|window| window == text.as_bytes())
+}
+
+#[test]
+fn the_tablet_app_carries_no_town_hall_page_and_the_town_hall_app_does() -> Result<()> {
+    let dist = dist_dir()?;
+    let tablet = wasm_of(&dist, "/")?;
+    let townhall = wasm_of(&dist.join("townhall"), "/townhall/")?;
+    assert!(
+        holds(&tablet, TABLET_ONLY),
+        "the tablet app has its home page"
+    );
+    for marker in TOWNHALL_ONLY {
+        assert!(
+            !holds(&tablet, marker),
+            "the tablet app's bundle holds the town hall page of `{marker}`"
+        );
+        assert!(
+            holds(&townhall, marker),
+            "the town hall app lacks its page of `{marker}`"
+        );
+    }
+    println!(
+        "tablet app: {} KiB of wasm, town hall app: {} KiB",
+        tablet.len() / 1024,
+        townhall.len() / 1024
+    );
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The town hall app, under `/townhall`: a city officer's desk work, done
+//! online (the town hall's figures and children's recommendations, the
+//! refused records, the form import, accounts, the audit log). Its own
+//! bundle, so tablets never download it; the service worker leaves it
+//! alone. It shares the tablet app's storage (same origin): one sign-in
+//! serves both.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes, A};
+use leptos_router::path;
+
+use crate::app::{ForRole, Parts};
+use crate::pages::accounts_page::AccountsPage;
+use crate::pages::audit_page::AuditPage;
+use crate::pages::import_page::ImportPage;
+use crate::pages::townhall_page::TownhallPage;
+use crate::state::{use_app, AppState};
+
+/// The town hall app's navigation and routes.
+pub const PARTS: Parts = Parts {
+    nav,
+    routes,
+    syncs: false,
+};
+
+fn nav() -> AnyView {
+    let app = use_app();
+    view! {
+        <nav class="nav">
+            <A href="/townhall" exact=true>{move || app.texts().nav_townhall}</A>
+            <A href="/townhall/import">{move || app.texts().nav_import}</A>
+            <A href="/townhall/accounts">{move || app.texts().nav_accounts}</A>
+            <A href="/townhall/audit">{move || app.texts().nav_audit}</A>
+            <a href="/" rel="external" data-test="to-tablet-app">
+                {move || app.texts().nav_tablet_app}
+            </a>
+        </nav>
+    }
+    .into_any()
+}
+
+fn routes() -> AnyView {
+    view! {
+        <Routes fallback=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }>
+            <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
+            <Route path=path!("/townhall/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
+            <Route path=path!("/townhall/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
+            <Route path=path!("/townhall/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>
+        </Routes>
+    }
+    .into_any()
+}
