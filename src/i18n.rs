@@ -1244,18 +1244,3 @@ pub fn texts(language: Language) -> &'static Texts {
         Language::En => &EN,
     }
 }
-
-/// Removes Vietnamese diacritics and case, so "hoa" finds "Hoà" and "Hòa".
-pub fn fold(text: &str) -> String {
-    const FROM: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
-    const TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
-    text.to_lowercase()
-        .chars()
-        .map(|character| {
-            FROM.chars()
-                .position(|accented| accented == character)
-                .and_then(|index| TO.chars().nth(index))
-                .unwrap_or(character)
-        })
-        .collect()
-}

@@ -13,8 +13,8 @@ use super::{
     Overview, SortOrder, WardOverview,
 };
 use crate::components::chart::format_with_unit;
-use crate::i18n::fold;
 use crate::state::use_app;
+use thamgia_core::search::fold;
 
 /// Participation per ward: children aged 7+ consulted against the child
 /// population, with the population editable.

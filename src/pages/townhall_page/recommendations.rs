@@ -27,12 +27,13 @@ use serde::{Deserialize, Serialize};
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Decision, Forum, Recommendation, RecommendationStatus,
 };
+use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
-use crate::i18n::{both, fold, Texts, EN, VI};
+use crate::i18n::{both, Texts, EN, VI};
 use crate::state::Ward;
 
 /// A recommendation as the town hall follows it
@@ -212,7 +213,7 @@ fn row_matches(row: &RecommendationRow, ward: Option<&Ward>, filters: &Filters) 
     let ward_found = query.is_empty()
         || row.ward_code.contains(query)
         || ward.is_some_and(|ward| {
-            fold(&ward.name_vi).contains(query) || fold(&ward.name_en).contains(query)
+            contains_folded(&ward.name_vi, query) || contains_folded(&ward.name_en, query)
         });
     ward_found
         && filters.status.admits(row.item.status)
@@ -315,6 +316,7 @@ mod tests {
     use serde_json::json;
     use thamgia_core::forum::{FeedbackChannel, ParticipantCount};
     use thamgia_core::response::{AgeBand, Sex};
+    use thamgia_core::search::fold;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;

@@ -11,8 +11,9 @@ use super::{
     RecommendationRow, StatusCounts, StatusFilter, STATUSES,
 };
 use crate::api::{download_on_click, ApiClient};
-use crate::i18n::{both, fold};
+use crate::i18n::both;
 use crate::state::{use_app, use_online, Ward};
+use thamgia_core::search::fold;
 
 /// The children's recommendations of every ward, with filters, counts, the
 /// answers and the feedback, and a form to record an answer.
