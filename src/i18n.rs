@@ -1,18 +1,40 @@
 //! The user interface's words, in Vietnamese first and English.
 //!
 //! Every text is a field of [`Texts`], so a missing translation is a compile
-//! error, not a blank on a tablet.
+//! error, not a blank on a tablet. A text with something in it (a count, a
+//! date, a name) is a function of typed arguments rather than a template, so
+//! a misspelt placeholder cannot compile, and English can say "1 record" and
+//! "2 records" where Vietnamese has one form. Texts are grouped by page.
 
+use thamgia_core::localized::english_plural as plural;
 use thamgia_core::Language;
 
-/// All user-interface texts of one language.
+/// All user-interface texts of one language, grouped by page.
 #[derive(Debug)]
 pub struct Texts {
+    // The whole app: name, navigation, language, shared words.
     pub app_name: &'static str,
     pub tagline: &'static str,
     pub nav_home: &'static str,
     pub nav_responses: &'static str,
+    pub nav_import: &'static str,
+    pub nav_report: &'static str,
+    pub nav_townhall: &'static str,
+    pub nav_forums: &'static str,
+    pub nav_accounts: &'static str,
+    pub nav_audit: &'static str,
     pub language_name: &'static str,
+    pub loading: &'static str,
+    pub not_found: &'static str,
+    pub back_home: &'static str,
+    pub back: &'static str,
+    pub next: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub edit: &'static str,
+    pub storage_failed_title: &'static str,
+
+    // Home page: the ward, the surveys, the counts, the drafts, the storage.
     pub ward_title: &'static str,
     pub ward_intro: &'static str,
     pub ward_search: &'static str,
@@ -29,6 +51,14 @@ pub struct Texts {
     pub count_waiting: &'static str,
     pub count_synced: &'static str,
     pub count_problems: &'static str,
+    pub drafts_title: &'static str,
+    pub draft_resume: &'static str,
+    pub storage_used: &'static str,
+    pub storage_persisted: &'static str,
+    pub storage_not_persisted: &'static str,
+    pub storage_unknown: &'static str,
+
+    // Sync bar.
     pub sync_now: &'static str,
     pub sync_idle: &'static str,
     pub sync_sending: &'static str,
@@ -38,33 +68,49 @@ pub struct Texts {
     pub sync_last_success: &'static str,
     pub sync_never: &'static str,
     pub sync_next_retry: &'static str,
-    pub drafts_title: &'static str,
-    pub draft_resume: &'static str,
+
+    // Fill page: the child, consent, the questions, the review.
     pub participant_title: &'static str,
     pub participant_intro: &'static str,
     pub age_band: &'static str,
     pub sex: &'static str,
+    pub ethnic_group: &'static str,
+    pub disability: &'static str,
+    pub special_circumstances: &'static str,
+    pub more_about_child: &'static str,
     pub consent_title: &'static str,
     pub consent_child: &'static str,
     pub consent_guardian: &'static str,
     pub consent_needed: &'static str,
+    pub consent_not_given: &'static str,
     pub questions_title: &'static str,
     pub required: &'static str,
-    pub yes: &'static str,
-    pub no: &'static str,
     pub clear_answer: &'static str,
+    pub number_invalid: &'static str,
+    pub smiley_names: [&'static str; 5],
+    pub keep_order: &'static str,
+    pub add_instance: &'static str,
+    pub remove_instance: &'static str,
+    pub remove_instance_confirm: &'static str,
+    /// Which step of how many the child is on.
+    pub step_of: fn(usize, usize) -> String,
+    pub fix_before_next: &'static str,
+    pub form_cannot_run: &'static str,
+    pub correction_of: &'static str,
     pub saved: &'static str,
     pub saving: &'static str,
     pub save_failed: &'static str,
+    pub review_title: &'static str,
+    pub review_intro: &'static str,
+    pub not_answered: &'static str,
     pub complete: &'static str,
     pub complete_fix: &'static str,
     pub completed_notice: &'static str,
     pub completed_readonly: &'static str,
     pub discard: &'static str,
     pub discard_confirm: &'static str,
-    pub back_home: &'static str,
-    pub not_found: &'static str,
-    pub loading: &'static str,
+
+    // Responses page: states, corrections, withdrawals.
     pub responses_title: &'static str,
     pub responses_none: &'static str,
     pub state_draft: &'static str,
@@ -72,29 +118,6 @@ pub struct Texts {
     pub state_synced: &'static str,
     pub state_rejected: &'static str,
     pub state_conflict: &'static str,
-    pub number_invalid: &'static str,
-    pub storage_failed_title: &'static str,
-    pub smiley_names: [&'static str; 5],
-    pub keep_order: &'static str,
-    pub next: &'static str,
-    pub back: &'static str,
-    pub review_title: &'static str,
-    pub review_intro: &'static str,
-    pub edit: &'static str,
-    pub not_answered: &'static str,
-    pub add_instance: &'static str,
-    pub remove_instance: &'static str,
-    pub remove_instance_confirm: &'static str,
-    pub consent_not_given: &'static str,
-    pub ethnic_group: &'static str,
-    pub disability: &'static str,
-    pub special_circumstances: &'static str,
-    pub step_of: &'static str,
-    pub fix_before_next: &'static str,
-    pub form_cannot_run: &'static str,
-    pub correction_of: &'static str,
-    pub more_about_child: &'static str,
-    pub nav_import: &'static str,
     pub state_withdrawn: &'static str,
     pub withdrawal_waiting: &'static str,
     pub correct_action: &'static str,
@@ -102,6 +125,8 @@ pub struct Texts {
     pub withdraw_confirm: &'static str,
     pub withdrawn_notice: &'static str,
     pub corrects_label: &'static str,
+
+    // Import page (XLSForm).
     pub import_title: &'static str,
     pub import_intro: &'static str,
     pub import_file: &'static str,
@@ -118,7 +143,8 @@ pub struct Texts {
     pub import_problem: &'static str,
     pub import_whole_file: &'static str,
     pub import_failed: &'static str,
-    pub nav_report: &'static str,
+
+    // Ward report page.
     pub report_title: &'static str,
     pub report_intro: &'static str,
     pub report_choose_ward: &'static str,
@@ -126,26 +152,22 @@ pub struct Texts {
     pub report_author_hint: &'static str,
     pub report_period: &'static str,
     pub report_status: &'static str,
-    /// `{status}` is the status asked for.
-    pub report_pending: &'static str,
+    /// The status asked for, waiting for the city.
+    pub report_pending: fn(&str) -> String,
     pub report_approval_pending: &'static str,
     pub report_locked: &'static str,
     pub report_group: &'static str,
     pub report_unit: &'static str,
-    /// `{year}` and `{value}`.
-    pub report_target: &'static str,
-    /// `{year}`.
-    pub report_no_target: &'static str,
+    /// Hanoi's target of a year and its value.
+    pub report_target: fn(i32, f64) -> String,
+    /// No target for a year.
+    pub report_no_target: fn(i32) -> String,
     pub report_value: &'static str,
     pub report_note: &'static str,
     pub report_evidence: &'static str,
-    pub storage_used: &'static str,
-    pub storage_persisted: &'static str,
-    pub storage_not_persisted: &'static str,
-    pub storage_unknown: &'static str,
     pub report_number_invalid: &'static str,
-    /// `{author}`, `{time}` and `{value}`.
-    pub report_conflict: &'static str,
+    /// A value that lost a merge: its author, the time and the value.
+    pub report_conflict: fn(&str, &str, &str) -> String,
     pub report_unknown_author: &'static str,
     pub report_cleared: &'static str,
     pub report_narrative: &'static str,
@@ -157,7 +179,8 @@ pub struct Texts {
     pub report_rejected: &'static str,
     pub report_dismiss: &'static str,
     pub report_catalogue_failed: &'static str,
-    pub nav_townhall: &'static str,
+
+    // Town hall page: header and periods.
     pub townhall_title: &'static str,
     pub townhall_intro: &'static str,
     pub townhall_offline: &'static str,
@@ -168,19 +191,21 @@ pub struct Texts {
     pub period_quarters: &'static str,
     pub period_halves: &'static str,
     pub period_years: &'static str,
+
+    // Town hall page: participation card.
     pub participation_title: &'static str,
     pub participation_intro: &'static str,
-    /// `{year}` and `{target}`.
-    pub participation_target_line: &'static str,
+    /// The participation target of a year, already formatted with its unit.
+    pub participation_target_line: fn(i32, &str) -> String,
     pub no_target: &'static str,
-    /// `{n}` and `{total}`.
-    pub wards_shown: &'static str,
+    /// How many wards the search shows, of how many.
+    pub wards_shown: fn(usize, usize) -> String,
     pub ward_search_label: &'static str,
     pub ward_column: &'static str,
     pub responses_column: &'static str,
     pub consulted_column: &'static str,
-    /// `{year}`.
-    pub population_column: &'static str,
+    /// The population column of a year.
+    pub population_column: fn(i32) -> String,
     pub participation_column: &'static str,
     pub sort_participation: &'static str,
     pub target_column: &'static str,
@@ -189,15 +214,17 @@ pub struct Texts {
     pub population_saved: &'static str,
     pub population_save_failed: &'static str,
     pub population_invalid: &'static str,
+
+    // Town hall page: indicators card and trend card.
     pub indicators_title: &'static str,
     pub indicator_label: &'static str,
     pub unit_label: &'static str,
     pub indicator_note: &'static str,
-    /// `{year}`.
-    pub target_year: &'static str,
+    /// Hanoi's target for a milestone year.
+    pub target_year: fn(i32) -> String,
     pub indicator_no_values: &'static str,
-    /// `{n}`.
-    pub show_unreported: &'static str,
+    /// Also list the wards without a report, with how many.
+    pub show_unreported: fn(usize) -> String,
     pub value_column: &'static str,
     pub against_target_column: &'static str,
     pub status_column: &'static str,
@@ -207,11 +234,13 @@ pub struct Texts {
     pub no_value: &'static str,
     pub no_report: &'static str,
     pub trend_show: &'static str,
-    /// `{ward}`.
-    pub trend_title: &'static str,
+    /// A ward's trend.
+    pub trend_title: fn(&str) -> String,
     pub trend_intro: &'static str,
     pub trend_none: &'static str,
     pub trend_close: &'static str,
+
+    // Town hall page: quarantine card.
     pub quarantine_title: &'static str,
     pub quarantine_intro: &'static str,
     pub quarantine_empty: &'static str,
@@ -226,35 +255,39 @@ pub struct Texts {
     pub quarantine_kind_report: &'static str,
     pub quarantine_kind_feedback: &'static str,
     pub quarantine_kind_withdrawal: &'static str,
+
+    // Town hall page: exports.
     pub export_title: &'static str,
     pub export_intro: &'static str,
     pub export_responses: &'static str,
     pub export_reports: &'static str,
     pub export_no_surveys: &'static str,
+    pub townhall_export_forums: &'static str,
+
+    // Town hall page: recommendations, answers and feedback.
     pub townhall_recommendations_title: &'static str,
     pub townhall_recommendations_intro: &'static str,
     pub townhall_recommendations_none: &'static str,
     pub townhall_recommendations_none_match: &'static str,
-    /// `{n}` and `{total}`.
-    pub townhall_recommendations_shown: &'static str,
+    /// How many recommendations the filters show, of how many.
+    pub townhall_recommendations_shown: fn(usize, usize) -> String,
     pub townhall_recommendation_status: &'static str,
     pub townhall_recommendation_status_all: &'static str,
     pub townhall_only_overdue: &'static str,
     pub townhall_overdue_answers: &'static str,
-    pub townhall_overdue_one_day: &'static str,
-    /// `{n}`.
-    pub townhall_overdue_days: &'static str,
-    /// `{date}` and `{place}`.
-    pub townhall_forum_held: &'static str,
-    /// `{n}`.
-    pub townhall_forum_children: &'static str,
-    /// `{date}`.
-    pub townhall_forum_report_due: &'static str,
+    /// An answer overdue by a number of days.
+    pub townhall_overdue_days: fn(i64) -> String,
+    /// When and where a forum was held.
+    pub townhall_forum_held: fn(&str, &str) -> String,
+    /// How many children took part in a forum.
+    pub townhall_forum_children: fn(u32) -> String,
+    /// The forum report's due date.
+    pub townhall_forum_report_due: fn(&str) -> String,
     pub townhall_recommendation_authority: &'static str,
-    /// `{n}`.
-    pub townhall_recommendation_votes: &'static str,
-    /// `{date}`.
-    pub townhall_answer_due: &'static str,
+    /// A recommendation's votes.
+    pub townhall_recommendation_votes: fn(u32) -> String,
+    /// The answer's due date.
+    pub townhall_answer_due: fn(&str) -> String,
     pub townhall_answer_title: &'static str,
     pub townhall_answer_decision: &'static str,
     pub townhall_answer_reasons: &'static str,
@@ -273,27 +306,29 @@ pub struct Texts {
     pub townhall_feedback_given_on: &'static str,
     pub townhall_feedback_channel: &'static str,
     pub townhall_feedback_note: &'static str,
-    pub townhall_export_forums: &'static str,
-    pub nav_forums: &'static str,
+
+    // Forums page: the list and deadlines.
     pub forums_title: &'static str,
     pub forums_intro: &'static str,
     pub forums_none: &'static str,
     pub forum_new: &'static str,
     pub forum_choose_ward: &'static str,
-    /// `{n}`.
-    pub forum_children: &'static str,
+    /// How many children took part.
+    pub forum_children: fn(u32) -> String,
     pub forum_no_place: &'static str,
     pub forum_at_townhall: &'static str,
-    /// `{date}` and `{n}`.
-    pub forum_due_days_left: &'static str,
-    /// `{date}`.
-    pub forum_due_today: &'static str,
-    /// `{date}` and `{n}`.
-    pub forum_due_overdue: &'static str,
-    /// `{date}`.
-    pub forum_reported: &'static str,
-    /// `{date}`.
-    pub forum_answer_overdue: &'static str,
+    /// The report deadline and the days left.
+    pub forum_due_days_left: fn(&str, i64) -> String,
+    /// The report deadline is today.
+    pub forum_due_today: fn(&str) -> String,
+    /// The report deadline and the days it is overdue by.
+    pub forum_due_overdue: fn(&str, i64) -> String,
+    /// Reported to the city, with the deadline it met.
+    pub forum_reported: fn(&str) -> String,
+    /// No answer yet, overdue since a date.
+    pub forum_answer_overdue: fn(&str) -> String,
+
+    // Forum page: the record, its recommendations, answers and feedback.
     pub forum_record_title: &'static str,
     pub forum_back: &'static str,
     pub forum_not_found: &'static str,
@@ -345,10 +380,10 @@ pub struct Texts {
     pub forum_feedback_note: &'static str,
     pub forum_feedback_record: &'static str,
     pub forum_feedback_choose: &'static str,
-    /// `{date}` and `{channel}`.
-    pub forum_feedback_given: &'static str,
-    pub nav_accounts: &'static str,
-    pub nav_audit: &'static str,
+    /// When and how the children were told.
+    pub forum_feedback_given: fn(&str, &str) -> String,
+
+    // Audit page.
     pub audit_title: &'static str,
     pub audit_intro: &'static str,
     pub audit_offline: &'static str,
@@ -372,6 +407,8 @@ pub struct Texts {
     pub audit_newest: &'static str,
     pub audit_download: &'static str,
     pub audit_no_account: &'static str,
+
+    // Sign-in page and account bar.
     pub login_title: &'static str,
     pub login_intro: &'static str,
     pub login_username: &'static str,
@@ -389,13 +426,15 @@ pub struct Texts {
     pub login_again_intro: &'static str,
     pub signed_in_as: &'static str,
     pub sign_out: &'static str,
-    /// `{count}`.
-    pub sign_out_confirm: &'static str,
+    /// Whether to sign out with records not sent yet; `None` when the count is unknown.
+    pub sign_out_confirm: fn(Option<u64>) -> String,
     pub sign_out_failed: &'static str,
     pub session_ended_text: &'static str,
     pub session_ended_sign_in: &'static str,
     pub role_forbidden: &'static str,
     pub ward_from_account: &'static str,
+
+    // Accounts page.
     pub accounts_title: &'static str,
     pub accounts_intro: &'static str,
     pub accounts_offline: &'static str,
@@ -434,11 +473,29 @@ pub struct Texts {
 
 /// Vietnamese.
 pub static VI: Texts = Texts {
+    // The whole app: name, navigation, language, shared words.
     app_name: "Tham Gia",
     tagline: "Lắng nghe ý kiến trẻ em",
     nav_home: "Trang chủ",
     nav_responses: "Phiếu đã ghi",
+    nav_import: "Nhập biểu mẫu",
+    nav_report: "Báo cáo",
+    nav_townhall: "Tòa thị chính",
+    nav_forums: "Diễn đàn",
+    nav_accounts: "Tài khoản",
+    nav_audit: "Nhật ký truy cập",
     language_name: "Tiếng Việt",
+    loading: "Đang tải…",
+    not_found: "Không tìm thấy phiếu này trên máy.",
+    back_home: "Về trang chủ",
+    back: "← Quay lại",
+    next: "Tiếp theo →",
+    yes: "Có",
+    no: "Không",
+    edit: "Sửa",
+    storage_failed_title: "Không mở được bộ nhớ của trình duyệt",
+
+    // Home page: the ward, the surveys, the counts, the drafts, the storage.
     ward_title: "Phường/xã của bạn",
     ward_intro: "Chọn phường hoặc xã nơi bạn làm việc. Chỉ cần chọn một lần.",
     ward_search: "Tìm phường/xã…",
@@ -455,6 +512,14 @@ pub static VI: Texts = Texts {
     count_waiting: "Chờ gửi",
     count_synced: "Đã gửi lên thành phố",
     count_problems: "Cần xem lại",
+    drafts_title: "Phiếu đang ghi dở",
+    draft_resume: "Tiếp tục",
+    storage_used: "Bộ nhớ trình duyệt đã dùng",
+    storage_persisted: "Trình duyệt đã cam kết giữ dữ liệu trên máy này (không tự xoá khi thiếu chỗ).",
+    storage_not_persisted: "Trình duyệt chưa cam kết giữ dữ liệu: hãy đồng bộ thường xuyên và không xoá dữ liệu duyệt web. Cài ứng dụng vào màn hình chính giúp trình duyệt giữ dữ liệu.",
+    storage_unknown: "Không biết trình duyệt có giữ dữ liệu lâu dài không: hãy đồng bộ thường xuyên.",
+
+    // Sync bar.
     sync_now: "Đồng bộ ngay",
     sync_idle: "Đã đồng bộ",
     sync_sending: "Đang gửi phiếu…",
@@ -464,33 +529,48 @@ pub static VI: Texts = Texts {
     sync_last_success: "Đồng bộ thành công lần cuối",
     sync_never: "Chưa đồng bộ lần nào",
     sync_next_retry: "Sẽ thử lại lúc",
-    drafts_title: "Phiếu đang ghi dở",
-    draft_resume: "Tiếp tục",
+
+    // Fill page: the child, consent, the questions, the review.
     participant_title: "Thông tin ẩn danh về em",
     participant_intro: "Không ghi tên. Chỉ chọn độ tuổi và giới tính.",
     age_band: "Độ tuổi",
     sex: "Giới tính",
+    ethnic_group: "Dân tộc",
+    disability: "Em có khuyết tật không?",
+    special_circumstances: "Hoàn cảnh đặc biệt",
+    more_about_child: "Thêm thông tin: dân tộc, khuyết tật, hoàn cảnh đặc biệt (không bắt buộc)",
     consent_title: "Sự đồng ý",
     consent_child: "Em đồng ý tham gia trả lời",
     consent_guardian: "Cha mẹ hoặc người giám hộ đã đồng ý",
     consent_needed: "Câu hỏi sẽ hiện ra khi đã chọn độ tuổi và có đủ sự đồng ý cần thiết.",
+    consent_not_given: "Chưa đồng ý",
     questions_title: "Câu hỏi",
     required: "bắt buộc",
-    yes: "Có",
-    no: "Không",
     clear_answer: "Xoá câu trả lời",
+    number_invalid: "Hãy nhập một số.",
+    smiley_names: ["Bình thường", "Khá vui", "Vui", "Rất vui", "Tuyệt vời"],
+    keep_order: "Giữ thứ tự này",
+    add_instance: "+ Thêm",
+    remove_instance: "Xoá mục này",
+    remove_instance_confirm: "Xoá mục này cùng các câu trả lời của nó?",
+    step_of: |step, total| format!("Bước {step} / {total}"),
+    fix_before_next: "Hãy sửa các chỗ được đánh dấu trước khi đi tiếp.",
+    form_cannot_run: "Khảo sát này có lỗi nên không thể dùng:",
+    correction_of: "Phiếu này sửa cho phiếu",
     saved: "Đã lưu trên máy",
     saving: "Đang lưu…",
     save_failed: "Chưa lưu được",
+    review_title: "Xem lại trước khi hoàn thành",
+    review_intro: "Kiểm tra các câu trả lời cùng em. Bấm “Sửa” để thay đổi.",
+    not_answered: "Chưa trả lời",
     complete: "Hoàn thành phiếu",
     complete_fix: "Còn vài chỗ cần sửa trước khi hoàn thành:",
     completed_notice: "Đã hoàn thành. Phiếu được lưu trên máy và sẽ tự gửi lên thành phố.",
     completed_readonly: "Phiếu đã hoàn thành nên không sửa được nữa.",
     discard: "Huỷ phiếu này",
     discard_confirm: "Huỷ phiếu đang ghi dở? Các câu trả lời của phiếu này sẽ bị xoá.",
-    back_home: "Về trang chủ",
-    not_found: "Không tìm thấy phiếu này trên máy.",
-    loading: "Đang tải…",
+
+    // Responses page: states, corrections, withdrawals.
     responses_title: "Phiếu đã ghi trên máy này",
     responses_none: "Chưa có phiếu nào.",
     state_draft: "Đang ghi dở",
@@ -498,29 +578,6 @@ pub static VI: Texts = Texts {
     state_synced: "Đã gửi",
     state_rejected: "Bị từ chối",
     state_conflict: "Trùng mã",
-    number_invalid: "Hãy nhập một số.",
-    storage_failed_title: "Không mở được bộ nhớ của trình duyệt",
-    smiley_names: ["Bình thường", "Khá vui", "Vui", "Rất vui", "Tuyệt vời"],
-    keep_order: "Giữ thứ tự này",
-    next: "Tiếp theo →",
-    back: "← Quay lại",
-    review_title: "Xem lại trước khi hoàn thành",
-    review_intro: "Kiểm tra các câu trả lời cùng em. Bấm “Sửa” để thay đổi.",
-    edit: "Sửa",
-    not_answered: "Chưa trả lời",
-    add_instance: "+ Thêm",
-    remove_instance: "Xoá mục này",
-    remove_instance_confirm: "Xoá mục này cùng các câu trả lời của nó?",
-    consent_not_given: "Chưa đồng ý",
-    ethnic_group: "Dân tộc",
-    disability: "Em có khuyết tật không?",
-    special_circumstances: "Hoàn cảnh đặc biệt",
-    step_of: "Bước {n} / {total}",
-    fix_before_next: "Hãy sửa các chỗ được đánh dấu trước khi đi tiếp.",
-    form_cannot_run: "Khảo sát này có lỗi nên không thể dùng:",
-    correction_of: "Phiếu này sửa cho phiếu",
-    more_about_child: "Thêm thông tin: dân tộc, khuyết tật, hoàn cảnh đặc biệt (không bắt buộc)",
-    nav_import: "Nhập biểu mẫu",
     state_withdrawn: "Đã rút lại",
     withdrawal_waiting: "Việc rút lại sẽ được gửi lên thành phố khi có mạng.",
     correct_action: "Sửa bằng phiếu mới",
@@ -528,6 +585,8 @@ pub static VI: Texts = Texts {
     withdraw_confirm: "Rút lại sự đồng ý cho phiếu này? Mọi câu trả lời của em sẽ bị xoá vĩnh viễn trên máy này và tại thành phố. Không thể hoàn tác.",
     withdrawn_notice: "Đã rút lại sự đồng ý. Các câu trả lời đã bị xoá trên máy này và sẽ bị xoá tại thành phố khi đồng bộ.",
     corrects_label: "Sửa cho phiếu",
+
+    // Import page (XLSForm).
     import_title: "Nhập biểu mẫu",
     import_intro: "Dành cho cán bộ thành phố: chọn tệp XLSForm (.xlsx) để xuất bản khảo sát trên máy chủ. Các máy tính bảng nhận khảo sát khi đồng bộ.",
     import_file: "Tệp biểu mẫu (.xlsx)",
@@ -544,7 +603,8 @@ pub static VI: Texts = Texts {
     import_problem: "Lỗi",
     import_whole_file: "cả tệp",
     import_failed: "Không gửi được tệp tới máy chủ, hoặc máy chủ trả lời không hợp lệ. Biểu mẫu chưa được xuất bản; hãy thử lại sau ít phút.",
-    nav_report: "Báo cáo",
+
+    // Ward report page.
     report_title: "Báo cáo của phường/xã",
     report_intro: "Nhập số liệu các chỉ tiêu của Chương trình hành động vì trẻ em cho kỳ đã chọn. Mỗi thay đổi được lưu ngay trên máy và tự gửi lên thành phố khi có mạng. Nhiều cán bộ có thể cùng nhập trên các máy khác nhau.",
     report_choose_ward: "Hãy chọn phường/xã ở trang chủ trước khi làm báo cáo.",
@@ -552,22 +612,18 @@ pub static VI: Texts = Texts {
     report_author_hint: "Tên này hiện bên cạnh số liệu bạn nhập để đồng nghiệp biết ai đã nhập.",
     report_period: "Kỳ báo cáo",
     report_status: "Trạng thái",
-    report_pending: "{status} — đang chờ thành phố xác nhận",
+    report_pending: |status| format!("{status} — đang chờ thành phố xác nhận"),
     report_approval_pending: "Đã yêu cầu duyệt: báo cáo không sửa được nữa trong lúc chờ thành phố xác nhận.",
     report_locked: "Kỳ báo cáo đã đóng: báo cáo đã được duyệt nên không thể sửa. Nếu cần sửa, hãy liên hệ cán bộ thành phố.",
     report_group: "Nhóm",
     report_unit: "Đơn vị",
-    report_target: "Chỉ tiêu áp dụng cho Hà Nội năm {year}: {value}",
-    report_no_target: "Chưa có chỉ tiêu cho năm {year}",
+    report_target: |year, value| format!("Chỉ tiêu áp dụng cho Hà Nội năm {year}: {value}"),
+    report_no_target: |year| format!("Chưa có chỉ tiêu cho năm {year}"),
     report_value: "Giá trị",
     report_note: "Ghi chú",
     report_evidence: "Minh chứng (sổ, văn bản, đường dẫn)",
-    storage_used: "Bộ nhớ trình duyệt đã dùng",
-    storage_persisted: "Trình duyệt đã cam kết giữ dữ liệu trên máy này (không tự xoá khi thiếu chỗ).",
-    storage_not_persisted: "Trình duyệt chưa cam kết giữ dữ liệu: hãy đồng bộ thường xuyên và không xoá dữ liệu duyệt web. Cài ứng dụng vào màn hình chính giúp trình duyệt giữ dữ liệu.",
-    storage_unknown: "Không biết trình duyệt có giữ dữ liệu lâu dài không: hãy đồng bộ thường xuyên.",
     report_number_invalid: "Đây không phải là một số nên chưa được lưu. Hãy nhập một số, ví dụ 12,5, hoặc để trống.",
-    report_conflict: "Cũng được nhập bởi {author} lúc {time}: {value}",
+    report_conflict: |author, time, value| format!("Cũng được nhập bởi {author} lúc {time}: {value}"),
     report_unknown_author: "(không rõ tên)",
     report_cleared: "(để trống)",
     report_narrative: "Thuyết minh báo cáo",
@@ -579,7 +635,8 @@ pub static VI: Texts = Texts {
     report_rejected: "Thành phố đã từ chối một thay đổi gửi từ máy này:",
     report_dismiss: "Đã hiểu",
     report_catalogue_failed: "Không đọc được danh mục chỉ tiêu đi kèm ứng dụng. Hãy cập nhật ứng dụng.",
-    nav_townhall: "Tòa thị chính",
+
+    // Town hall page: header and periods.
     townhall_title: "Tòa thị chính: theo dõi các phường/xã",
     townhall_intro: "Dành cho cán bộ thành phố: sự tham gia của trẻ em và các chỉ số của từng phường/xã trong kỳ đã chọn, so với chỉ tiêu của Hà Nội. Trang này đọc số liệu trực tiếp từ máy chủ thành phố nên cần kết nối mạng.",
     townhall_offline: "Máy đang ngoại tuyến. Trang tòa thị chính chỉ dùng được khi có mạng vì số liệu của các phường/xã nằm trên máy chủ thành phố, không lưu trên máy này. Hãy kết nối mạng; trang sẽ tự tải lại.",
@@ -590,16 +647,18 @@ pub static VI: Texts = Texts {
     period_quarters: "Theo quý",
     period_halves: "Theo 6 tháng",
     period_years: "Theo năm",
+
+    // Town hall page: participation card.
     participation_title: "Sự tham gia của trẻ em",
     participation_intro: "Số trẻ em từ 7 tuổi trở lên được lấy ý kiến trong kỳ, so với số trẻ em 7–15 tuổi của phường/xã trong năm. Nhập số trẻ em rồi bấm “Lưu” để tính tỷ lệ.",
-    participation_target_line: "Chỉ tiêu tỷ lệ trẻ em từ 7 tuổi trở lên được lấy ý kiến đến năm {year}: {target}",
+    participation_target_line: |year, target| format!("Chỉ tiêu tỷ lệ trẻ em từ 7 tuổi trở lên được lấy ý kiến đến năm {year}: {target}"),
     no_target: "Chưa có chỉ tiêu cho kỳ này.",
-    wards_shown: "Đang hiện {n} / {total} phường/xã",
+    wards_shown: |shown, total| format!("Đang hiện {shown} / {total} phường/xã"),
     ward_search_label: "Tìm phường/xã (tên hoặc mã)",
     ward_column: "Phường/xã",
     responses_column: "Phiếu trả lời",
     consulted_column: "Trẻ từ 7 tuổi được lấy ý kiến",
-    population_column: "Số trẻ em 7–15 tuổi (năm {year})",
+    population_column: |year| format!("Số trẻ em 7–15 tuổi (năm {year})"),
     participation_column: "Tỷ lệ tham gia",
     sort_participation: "Sắp xếp theo tỷ lệ tham gia",
     target_column: "Chỉ tiêu",
@@ -608,13 +667,15 @@ pub static VI: Texts = Texts {
     population_saved: "Đã lưu",
     population_save_failed: "Chưa lưu được",
     population_invalid: "Hãy nhập một số nguyên từ 0 trở lên.",
+
+    // Town hall page: indicators card and trend card.
     indicators_title: "Chỉ số theo phường/xã",
     indicator_label: "Chỉ số",
     unit_label: "Đơn vị",
     indicator_note: "Nguồn và ghi chú",
-    target_year: "Chỉ tiêu của Hà Nội đến năm {year}",
+    target_year: |year| format!("Chỉ tiêu của Hà Nội đến năm {year}"),
     indicator_no_values: "Chưa phường/xã nào nhập giá trị của chỉ số này cho kỳ đã chọn.",
-    show_unreported: "Hiện trong bảng cả {n} phường/xã chưa có báo cáo",
+    show_unreported: |count| format!("Hiện trong bảng cả {count} phường/xã chưa có báo cáo"),
     value_column: "Giá trị",
     against_target_column: "So với chỉ tiêu",
     status_column: "Báo cáo",
@@ -624,10 +685,12 @@ pub static VI: Texts = Texts {
     no_value: "Chưa nhập",
     no_report: "Chưa có báo cáo",
     trend_show: "Xem xu hướng",
-    trend_title: "Xu hướng: {ward}",
+    trend_title: |ward| format!("Xu hướng: {ward}"),
     trend_intro: "Giá trị qua các kỳ cùng loại với kỳ đã chọn (quý, 6 tháng hoặc năm); đường nét đứt là chỉ tiêu.",
     trend_none: "Phường/xã này chưa nhập giá trị nào của chỉ số này ở các kỳ cùng loại.",
     trend_close: "Đóng",
+
+    // Town hall page: quarantine card.
     quarantine_title: "Bản ghi bị từ chối",
     quarantine_intro: "Máy chủ không nhận các bản ghi này và giữ chúng kèm lý do (bản ghi quá lớn chỉ được giữ phần đầu). Máy tính bảng gửi vẫn giữ bản đầy đủ: hãy liên hệ người gửi để sửa và gửi lại.",
     quarantine_empty: "Không có bản ghi nào bị từ chối.",
@@ -642,28 +705,32 @@ pub static VI: Texts = Texts {
     quarantine_kind_report: "Báo cáo phường/xã",
     quarantine_kind_feedback: "Phản hồi cho trẻ",
     quarantine_kind_withdrawal: "Rút lại sự đồng ý",
+
+    // Town hall page: exports.
     export_title: "Tải dữ liệu (CSV)",
     export_intro: "Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt.",
     export_responses: "Tải CSV phiếu trả lời",
     export_reports: "Tải CSV báo cáo",
     export_no_surveys: "Chưa có khảo sát nào trên máy này. Hãy bấm “Đồng bộ ngay” để nhận danh sách khảo sát.",
+    townhall_export_forums: "Tải CSV diễn đàn",
+
+    // Town hall page: recommendations, answers and feedback.
     townhall_recommendations_title: "Kiến nghị của trẻ em",
     townhall_recommendations_intro: "Kiến nghị từ các diễn đàn trẻ em được chuyển tới cơ quan có thẩm quyền. Theo dõi câu trả lời của cơ quan và việc phản hồi lại cho trẻ; ghi câu trả lời khi cơ quan đã trả lời.",
     townhall_recommendations_none: "Chưa có diễn đàn nào gửi kiến nghị lên thành phố.",
     townhall_recommendations_none_match: "Không có kiến nghị nào khớp với bộ lọc. Hãy đổi từ khóa tìm kiếm hoặc trạng thái.",
-    townhall_recommendations_shown: "Đang hiện {n} / {total} kiến nghị",
+    townhall_recommendations_shown: |shown, total| format!("Đang hiện {shown} / {total} kiến nghị"),
     townhall_recommendation_status: "Trạng thái",
     townhall_recommendation_status_all: "Tất cả",
     townhall_only_overdue: "Chỉ hiện kiến nghị quá hạn trả lời",
     townhall_overdue_answers: "kiến nghị quá hạn trả lời",
-    townhall_overdue_one_day: "quá hạn 1 ngày",
-    townhall_overdue_days: "quá hạn {n} ngày",
-    townhall_forum_held: "Diễn đàn ngày {date} tại {place}",
-    townhall_forum_children: "{n} trẻ em tham gia",
-    townhall_forum_report_due: "Hạn báo cáo diễn đàn lên thành phố (15 ngày): {date}",
+    townhall_overdue_days: |days| format!("quá hạn {days} ngày"),
+    townhall_forum_held: |date, place| format!("Diễn đàn ngày {date} tại {place}"),
+    townhall_forum_children: |children| format!("{children} trẻ em tham gia"),
+    townhall_forum_report_due: |date| format!("Hạn báo cáo diễn đàn lên thành phố (15 ngày): {date}"),
     townhall_recommendation_authority: "Gửi tới",
-    townhall_recommendation_votes: "{n} phiếu ủng hộ",
-    townhall_answer_due: "Hạn trả lời: {date}",
+    townhall_recommendation_votes: |votes| format!("{votes} phiếu ủng hộ"),
+    townhall_answer_due: |date| format!("Hạn trả lời: {date}"),
     townhall_answer_title: "Câu trả lời của cơ quan",
     townhall_answer_decision: "Quyết định",
     townhall_answer_reasons: "Lý do",
@@ -682,21 +749,23 @@ pub static VI: Texts = Texts {
     townhall_feedback_given_on: "Ngày phản hồi",
     townhall_feedback_channel: "Cách phản hồi",
     townhall_feedback_note: "Nội dung",
-    townhall_export_forums: "Tải CSV diễn đàn",
-    nav_forums: "Diễn đàn",
+
+    // Forums page: the list and deadlines.
     forums_title: "Diễn đàn trẻ em",
     forums_intro: "Ghi lại các diễn đàn trẻ em của phường/xã: người tham gia, chủ đề, ý kiến và kiến nghị. Mọi thay đổi được lưu ngay trên máy; diễn đàn đã gửi sẽ tự đến thành phố khi có mạng. Phường/xã phải báo cáo diễn đàn lên thành phố trong vòng 15 ngày.",
     forums_none: "Chưa có diễn đàn nào trên máy này.",
     forum_new: "Diễn đàn mới",
     forum_choose_ward: "Hãy chọn phường/xã ở trang chủ trước khi ghi diễn đàn.",
-    forum_children: "{n} trẻ em",
+    forum_children: |children| format!("{children} trẻ em"),
     forum_no_place: "(chưa ghi địa điểm)",
     forum_at_townhall: "Đã đến thành phố",
-    forum_due_days_left: "Hạn báo cáo lên thành phố: {date} (còn {n} ngày)",
-    forum_due_today: "Hạn báo cáo lên thành phố: hôm nay, {date}",
-    forum_due_overdue: "Hạn báo cáo lên thành phố: {date} — quá hạn {n} ngày",
-    forum_reported: "Đã báo cáo lên thành phố (hạn {date})",
-    forum_answer_overdue: "Cơ quan chưa trả lời, quá hạn từ {date}",
+    forum_due_days_left: |date, days| format!("Hạn báo cáo lên thành phố: {date} (còn {days} ngày)"),
+    forum_due_today: |date| format!("Hạn báo cáo lên thành phố: hôm nay, {date}"),
+    forum_due_overdue: |date, days| format!("Hạn báo cáo lên thành phố: {date} — quá hạn {days} ngày"),
+    forum_reported: |date| format!("Đã báo cáo lên thành phố (hạn {date})"),
+    forum_answer_overdue: |date| format!("Cơ quan chưa trả lời, quá hạn từ {date}"),
+
+    // Forum page: the record, its recommendations, answers and feedback.
     forum_record_title: "Ghi diễn đàn trẻ em",
     forum_back: "← Danh sách diễn đàn",
     forum_not_found: "Không tìm thấy diễn đàn này trên máy.",
@@ -748,8 +817,9 @@ pub static VI: Texts = Texts {
     forum_feedback_note: "Ghi chú (không bắt buộc)",
     forum_feedback_record: "Lưu phản hồi",
     forum_feedback_choose: "Hãy chọn ngày và hình thức phản hồi.",
-    forum_feedback_given: "Trẻ em được phản hồi ngày {date}: {channel}",    nav_accounts: "Tài khoản",
-    nav_audit: "Nhật ký truy cập",
+    forum_feedback_given: |date, channel| format!("Trẻ em được phản hồi ngày {date}: {channel}"),
+
+    // Audit page.
     audit_title: "Nhật ký truy cập",
     audit_intro: "Ai đã làm gì với dữ liệu của trẻ em, và khi nào (theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân). Nhật ký chỉ được ghi thêm, không ai sửa hay xoá được, và không chứa câu trả lời của trẻ. Thời gian theo giờ Hà Nội.",
     audit_offline: "Nhật ký truy cập cần kết nối mạng tới máy chủ thành phố. Hãy kết nối mạng rồi thử lại.",
@@ -773,6 +843,8 @@ pub static VI: Texts = Texts {
     audit_newest: "← Mới nhất",
     audit_download: "Tải CSV",
     audit_no_account: "(không có tài khoản)",
+
+    // Sign-in page and account bar.
     login_title: "Đăng nhập",
     login_intro: "Đăng nhập một lần trên máy này bằng tài khoản được thành phố cấp. Sau đó ứng dụng vẫn dùng được khi không có mạng.",
     login_username: "Tên đăng nhập",
@@ -790,12 +862,17 @@ pub static VI: Texts = Texts {
     login_again_intro: "Đăng nhập lại để tiếp tục gửi dữ liệu. Mọi dữ liệu trên máy vẫn được giữ nguyên.",
     signed_in_as: "Đang đăng nhập",
     sign_out: "Đăng xuất",
-    sign_out_confirm: "Còn {count} bản ghi chưa gửi lên thành phố. Chúng vẫn được giữ trên máy này và sẽ được gửi sau lần đăng nhập tiếp theo. Bạn có thể chờ đồng bộ xong rồi mới đăng xuất. Vẫn đăng xuất?",
+    sign_out_confirm: |count| {
+        let count = count_or_unknown(count);
+        format!("Còn {count} bản ghi chưa gửi lên thành phố. Chúng vẫn được giữ trên máy này và sẽ được gửi sau lần đăng nhập tiếp theo. Bạn có thể chờ đồng bộ xong rồi mới đăng xuất. Vẫn đăng xuất?")
+    },
     sign_out_failed: "Chưa đăng xuất được trên máy này. Hãy thử lại.",
     session_ended_text: "Phiên đăng nhập trên máy này đã kết thúc (đã bị thu hồi hoặc tài khoản bị khoá). Dữ liệu trên máy không bị mất và sẽ được gửi sau khi bạn đăng nhập lại.",
     session_ended_sign_in: "Đăng nhập lại",
     role_forbidden: "Trang này không dành cho vai trò của tài khoản bạn.",
     ward_from_account: "Phường/xã được gán theo tài khoản của bạn.",
+
+    // Accounts page.
     accounts_title: "Tài khoản và thiết bị",
     accounts_intro: "Tạo tài khoản, khoá hoặc mở lại tài khoản, đặt lại mật khẩu và thu hồi thiết bị bị mất.",
     accounts_offline: "Trang này cần kết nối mạng.",
@@ -834,11 +911,29 @@ pub static VI: Texts = Texts {
 
 /// English.
 pub static EN: Texts = Texts {
+    // The whole app: name, navigation, language, shared words.
     app_name: "Tham Gia",
     tagline: "Listening to children",
     nav_home: "Home",
     nav_responses: "Responses",
+    nav_import: "Import form",
+    nav_report: "Report",
+    nav_townhall: "Town hall",
+    nav_forums: "Forums",
+    nav_accounts: "Accounts",
+    nav_audit: "Audit log",
     language_name: "English",
+    loading: "Loading…",
+    not_found: "This response is not on this tablet.",
+    back_home: "Back to home",
+    back: "← Back",
+    next: "Next →",
+    yes: "Yes",
+    no: "No",
+    edit: "Edit",
+    storage_failed_title: "The browser's storage could not be opened",
+
+    // Home page: the ward, the surveys, the counts, the drafts, the storage.
     ward_title: "Your ward or commune",
     ward_intro: "Choose the ward or commune you work in. You only do this once.",
     ward_search: "Search wards and communes…",
@@ -855,6 +950,14 @@ pub static EN: Texts = Texts {
     count_waiting: "Waiting to send",
     count_synced: "Reached the town hall",
     count_problems: "Need attention",
+    drafts_title: "Unfinished responses",
+    draft_resume: "Continue",
+    storage_used: "Browser storage used",
+    storage_persisted: "The browser promised to keep the data on this tablet (it will not evict it when space runs low).",
+    storage_not_persisted: "The browser has not promised to keep the data: sync often and do not clear browsing data. Installing the app on the home screen helps the browser keep it.",
+    storage_unknown: "It is not known whether the browser keeps the data for good: sync often.",
+
+    // Sync bar.
     sync_now: "Sync now",
     sync_idle: "Synced",
     sync_sending: "Sending responses…",
@@ -864,33 +967,48 @@ pub static EN: Texts = Texts {
     sync_last_success: "Last successful sync",
     sync_never: "Never synced yet",
     sync_next_retry: "Will try again at",
-    drafts_title: "Unfinished responses",
-    draft_resume: "Continue",
+
+    // Fill page: the child, consent, the questions, the review.
     participant_title: "About you, anonymously",
     participant_intro: "No names. Only the age band and sex.",
     age_band: "Age band",
     sex: "Sex",
+    ethnic_group: "Ethnic group",
+    disability: "Do you have a disability?",
+    special_circumstances: "Special circumstances",
+    more_about_child: "More: ethnic group, disability, special circumstances (optional)",
     consent_title: "Consent",
     consent_child: "The child agrees to answer",
     consent_guardian: "A parent or guardian has agreed",
     consent_needed: "The questions appear once the age band is chosen and the consent needed is given.",
+    consent_not_given: "Not given",
     questions_title: "Questions",
     required: "required",
-    yes: "Yes",
-    no: "No",
     clear_answer: "Clear answer",
+    number_invalid: "Enter a number.",
+    smiley_names: ["Okay", "Quite happy", "Happy", "Very happy", "Great"],
+    keep_order: "Keep this order",
+    add_instance: "+ Add",
+    remove_instance: "Remove this entry",
+    remove_instance_confirm: "Remove this entry and its answers?",
+    step_of: |step, total| format!("Step {step} of {total}"),
+    fix_before_next: "Fix what is marked before going on.",
+    form_cannot_run: "This survey has errors and cannot be used:",
+    correction_of: "This response corrects",
     saved: "Saved on this tablet",
     saving: "Saving…",
     save_failed: "Not saved",
+    review_title: "Review before completing",
+    review_intro: "Check the answers with the child. Press “Edit” to change one.",
+    not_answered: "Not answered",
     complete: "Complete the response",
     complete_fix: "A few things need fixing before completing:",
     completed_notice: "Completed. The response is saved on this tablet and will be sent to the town hall by itself.",
     completed_readonly: "This response is completed and can no longer be changed.",
     discard: "Discard this response",
     discard_confirm: "Discard this unfinished response? Its answers will be deleted.",
-    back_home: "Back to home",
-    not_found: "This response is not on this tablet.",
-    loading: "Loading…",
+
+    // Responses page: states, corrections, withdrawals.
     responses_title: "Responses on this tablet",
     responses_none: "No responses yet.",
     state_draft: "Draft",
@@ -898,29 +1016,6 @@ pub static EN: Texts = Texts {
     state_synced: "Sent",
     state_rejected: "Refused",
     state_conflict: "Duplicate id",
-    number_invalid: "Enter a number.",
-    storage_failed_title: "The browser's storage could not be opened",
-    smiley_names: ["Okay", "Quite happy", "Happy", "Very happy", "Great"],
-    keep_order: "Keep this order",
-    next: "Next →",
-    back: "← Back",
-    review_title: "Review before completing",
-    review_intro: "Check the answers with the child. Press “Edit” to change one.",
-    edit: "Edit",
-    not_answered: "Not answered",
-    add_instance: "+ Add",
-    remove_instance: "Remove this entry",
-    remove_instance_confirm: "Remove this entry and its answers?",
-    consent_not_given: "Not given",
-    ethnic_group: "Ethnic group",
-    disability: "Do you have a disability?",
-    special_circumstances: "Special circumstances",
-    step_of: "Step {n} of {total}",
-    fix_before_next: "Fix what is marked before going on.",
-    form_cannot_run: "This survey has errors and cannot be used:",
-    correction_of: "This response corrects",
-    more_about_child: "More: ethnic group, disability, special circumstances (optional)",
-    nav_import: "Import form",
     state_withdrawn: "Withdrawn",
     withdrawal_waiting: "The withdrawal will reach the town hall when a connection is back.",
     correct_action: "Correct with a new response",
@@ -928,6 +1023,8 @@ pub static EN: Texts = Texts {
     withdraw_confirm: "Withdraw consent for this response? All of the child's answers will be deleted for good, on this tablet and at the town hall. This cannot be undone.",
     withdrawn_notice: "Consent withdrawn. The answers are deleted on this tablet and will be deleted at the town hall when it syncs.",
     corrects_label: "Corrects",
+
+    // Import page (XLSForm).
     import_title: "Import a form",
     import_intro: "For city officers: choose an XLSForm file (.xlsx) to publish a survey on the server. Tablets receive it when they sync.",
     import_file: "Form file (.xlsx)",
@@ -944,7 +1041,8 @@ pub static EN: Texts = Texts {
     import_problem: "Problem",
     import_whole_file: "whole file",
     import_failed: "The file could not be sent to the server, or its answer was not understood. Nothing was published; try again in a few minutes.",
-    nav_report: "Report",
+
+    // Ward report page.
     report_title: "Ward report",
     report_intro: "Enter the values of the Children's Action Programme indicators for the chosen period. Every change is saved on this tablet at once and sent to the town hall when a connection exists. Several officers can fill it in at once on different tablets.",
     report_choose_ward: "Choose your ward or commune on the home page before working on a report.",
@@ -952,22 +1050,18 @@ pub static EN: Texts = Texts {
     report_author_hint: "Shown beside what you enter, so colleagues know who entered it.",
     report_period: "Reporting period",
     report_status: "Status",
-    report_pending: "{status} — waiting for the town hall",
+    report_pending: |status| format!("{status} — waiting for the town hall"),
     report_approval_pending: "Approval requested: the report can no longer be changed while the town hall confirms it.",
     report_locked: "This period is closed: the report has been approved and cannot be changed. If it must change, ask the town hall.",
     report_group: "Group",
     report_unit: "Unit",
-    report_target: "Target for Hanoi in {year}: {value}",
-    report_no_target: "No target set for {year}",
+    report_target: |year, value| format!("Target for Hanoi in {year}: {value}"),
+    report_no_target: |year| format!("No target set for {year}"),
     report_value: "Value",
     report_note: "Note",
     report_evidence: "Evidence (register, document, link)",
-    storage_used: "Browser storage used",
-    storage_persisted: "The browser promised to keep the data on this tablet (it will not evict it when space runs low).",
-    storage_not_persisted: "The browser has not promised to keep the data: sync often and do not clear browsing data. Installing the app on the home screen helps the browser keep it.",
-    storage_unknown: "It is not known whether the browser keeps the data for good: sync often.",
     report_number_invalid: "This is not a number, so it was not saved. Enter a number such as 12.5, or leave it empty.",
-    report_conflict: "Also entered by {author} at {time}: {value}",
+    report_conflict: |author, time, value| format!("Also entered by {author} at {time}: {value}"),
     report_unknown_author: "(no name)",
     report_cleared: "(left empty)",
     report_narrative: "Narrative",
@@ -979,7 +1073,8 @@ pub static EN: Texts = Texts {
     report_rejected: "The town hall refused a change sent from this tablet:",
     report_dismiss: "Got it",
     report_catalogue_failed: "The indicator catalogue shipped with the app could not be read. Update the app.",
-    nav_townhall: "Town hall",
+
+    // Town hall page: header and periods.
     townhall_title: "Town hall: all wards and communes",
     townhall_intro: "For city officers: children's participation and each ward's indicators for the chosen period, against Hanoi's targets. This page reads the figures straight from the town hall's server, so it needs a connection.",
     townhall_offline: "This device is offline. The town hall view works only online: the wards' figures live on the town hall's server, not on this device. Connect to the network; the page reloads by itself.",
@@ -990,16 +1085,21 @@ pub static EN: Texts = Texts {
     period_quarters: "Quarters",
     period_halves: "Half years",
     period_years: "Years",
+
+    // Town hall page: participation card.
     participation_title: "Children's participation",
     participation_intro: "Children aged 7 and over consulted in the period, against the ward's children aged 7–15 that year. Enter the number of children and press “Save” to compute the share.",
-    participation_target_line: "Target for the share of children aged 7+ consulted, by {year}: {target}",
+    participation_target_line: |year, target| format!("Target for the share of children aged 7+ consulted, by {year}: {target}"),
     no_target: "No target for this period.",
-    wards_shown: "Showing {n} of {total} wards and communes",
+    wards_shown: |shown, total| {
+        let wards = plural(total, "ward or commune", "wards and communes");
+        format!("Showing {shown} of {total} {wards}")
+    },
     ward_search_label: "Find a ward or commune (name or code)",
     ward_column: "Ward or commune",
     responses_column: "Responses",
     consulted_column: "Children 7+ consulted",
-    population_column: "Children aged 7–15 ({year})",
+    population_column: |year| format!("Children aged 7–15 ({year})"),
     participation_column: "Participation",
     sort_participation: "Sort by participation",
     target_column: "Target",
@@ -1008,13 +1108,15 @@ pub static EN: Texts = Texts {
     population_saved: "Saved",
     population_save_failed: "Not saved",
     population_invalid: "Enter a whole number, 0 or more.",
+
+    // Town hall page: indicators card and trend card.
     indicators_title: "Indicators by ward",
     indicator_label: "Indicator",
     unit_label: "Unit",
     indicator_note: "Source and notes",
-    target_year: "Hanoi's target for {year}",
+    target_year: |year| format!("Hanoi's target for {year}"),
     indicator_no_values: "No ward has entered a value for this indicator in the chosen period yet.",
-    show_unreported: "Also list the {n} wards without a report",
+    show_unreported: |count| format!("Also list the {count} {} without a report", plural(count, "ward", "wards")),
     value_column: "Value",
     against_target_column: "Against the target",
     status_column: "Report",
@@ -1024,10 +1126,12 @@ pub static EN: Texts = Texts {
     no_value: "Not entered",
     no_report: "No report",
     trend_show: "Show trend",
-    trend_title: "Trend: {ward}",
+    trend_title: |ward| format!("Trend: {ward}"),
     trend_intro: "Values over the periods of the same length as the chosen one (quarters, halves or years); the dashed line is the target.",
     trend_none: "This ward has not entered any value of this indicator in periods of this length.",
     trend_close: "Close",
+
+    // Town hall page: quarantine card.
     quarantine_title: "Refused records",
     quarantine_intro: "The server did not accept these records and keeps them with the reason (a record too large only in part). The tablet that sent one still holds it whole: contact the sender to fix and send it again.",
     quarantine_empty: "No record was refused.",
@@ -1042,28 +1146,35 @@ pub static EN: Texts = Texts {
     quarantine_kind_report: "Ward report",
     quarantine_kind_feedback: "Feedback to children",
     quarantine_kind_withdrawal: "Consent withdrawal",
+
+    // Town hall page: exports.
     export_title: "Download data (CSV)",
     export_intro: "CSV files open in Excel with Vietnamese intact.",
     export_responses: "Download responses CSV",
     export_reports: "Download reports CSV",
     export_no_surveys: "No survey on this device yet. Press “Sync now” to receive the surveys.",
+    townhall_export_forums: "Download forums CSV",
+
+    // Town hall page: recommendations, answers and feedback.
     townhall_recommendations_title: "Children's recommendations",
     townhall_recommendations_intro: "Recommendations from children's forums are forwarded to an authority. Follow the authority's answer and the feedback given back to the children; record the answer once the authority has given it.",
     townhall_recommendations_none: "No forum has sent recommendations to the town hall yet.",
     townhall_recommendations_none_match: "No recommendation matches the filters. Change the search or the status.",
-    townhall_recommendations_shown: "Showing {n} of {total} recommendations",
+    townhall_recommendations_shown: |shown, total| {
+        let recommendations = plural(total, "recommendation", "recommendations");
+        format!("Showing {shown} of {total} {recommendations}")
+    },
     townhall_recommendation_status: "Status",
     townhall_recommendation_status_all: "All",
     townhall_only_overdue: "Only recommendations with an overdue answer",
     townhall_overdue_answers: "answers overdue",
-    townhall_overdue_one_day: "overdue by 1 day",
-    townhall_overdue_days: "overdue by {n} days",
-    townhall_forum_held: "Forum of {date} at {place}",
-    townhall_forum_children: "{n} children took part",
-    townhall_forum_report_due: "Forum report to the city due (15 days): {date}",
+    townhall_overdue_days: |days| format!("overdue by {days} {}", plural(days, "day", "days")),
+    townhall_forum_held: |date, place| format!("Forum of {date} at {place}"),
+    townhall_forum_children: |children| format!("{children} {} took part", plural(children, "child", "children")),
+    townhall_forum_report_due: |date| format!("Forum report to the city due (15 days): {date}"),
     townhall_recommendation_authority: "Addressed to",
-    townhall_recommendation_votes: "{n} votes",
-    townhall_answer_due: "Answer due: {date}",
+    townhall_recommendation_votes: |votes| format!("{votes} {}", plural(votes, "vote", "votes")),
+    townhall_answer_due: |date| format!("Answer due: {date}"),
     townhall_answer_title: "The authority's answer",
     townhall_answer_decision: "Decision",
     townhall_answer_reasons: "Reasons",
@@ -1082,21 +1193,23 @@ pub static EN: Texts = Texts {
     townhall_feedback_given_on: "Given on",
     townhall_feedback_channel: "How",
     townhall_feedback_note: "What was said",
-    townhall_export_forums: "Download forums CSV",
-    nav_forums: "Forums",
+
+    // Forums page: the list and deadlines.
     forums_title: "Children's forums",
     forums_intro: "Record your ward's children's forums: who took part, topics, opinions and recommendations. Every change is saved on this tablet at once; a submitted forum reaches the town hall by itself when a connection exists. A ward must report a forum to the city within 15 days.",
     forums_none: "No forum on this tablet yet.",
     forum_new: "New forum",
     forum_choose_ward: "Choose your ward or commune on the home page before recording a forum.",
-    forum_children: "{n} children",
+    forum_children: |children| format!("{children} {}", plural(children, "child", "children")),
     forum_no_place: "(no place entered)",
     forum_at_townhall: "At the town hall",
-    forum_due_days_left: "Report to the city by {date} ({n} days left)",
-    forum_due_today: "Report to the city by today, {date}",
-    forum_due_overdue: "Report to the city by {date} — overdue by {n} days",
-    forum_reported: "Reported to the city (due {date})",
-    forum_answer_overdue: "No answer yet; overdue since {date}",
+    forum_due_days_left: |date, days| format!("Report to the city by {date} ({days} {} left)", plural(days, "day", "days")),
+    forum_due_today: |date| format!("Report to the city by today, {date}"),
+    forum_due_overdue: |date, days| format!("Report to the city by {date} — overdue by {days} {}", plural(days, "day", "days")),
+    forum_reported: |date| format!("Reported to the city (due {date})"),
+    forum_answer_overdue: |date| format!("No answer yet; overdue since {date}"),
+
+    // Forum page: the record, its recommendations, answers and feedback.
     forum_record_title: "Record a children's forum",
     forum_back: "← All forums",
     forum_not_found: "This forum is not on this tablet.",
@@ -1148,8 +1261,9 @@ pub static EN: Texts = Texts {
     forum_feedback_note: "Note (optional)",
     forum_feedback_record: "Record the feedback",
     forum_feedback_choose: "Choose the date and how the children were told.",
-    forum_feedback_given: "Children told on {date}: {channel}",    nav_accounts: "Accounts",
-    nav_audit: "Audit log",
+    forum_feedback_given: |date, channel| format!("Children told on {date}: {channel}"),
+
+    // Audit page.
     audit_title: "Audit log",
     audit_intro: "Who did what with children's data, and when (as Decree 13/2023 on personal data protection expects). Entries are only ever added, no one can change or delete them, and they hold no child's answers. Times are Hanoi time.",
     audit_offline: "The audit log needs a connection to the city's server. Connect and try again.",
@@ -1173,6 +1287,8 @@ pub static EN: Texts = Texts {
     audit_newest: "← Newest",
     audit_download: "Download CSV",
     audit_no_account: "(no account)",
+
+    // Sign-in page and account bar.
     login_title: "Sign in",
     login_intro: "Sign in once on this tablet with the account the town hall gave you. After that the app keeps working without a connection.",
     login_username: "User name",
@@ -1190,12 +1306,20 @@ pub static EN: Texts = Texts {
     login_again_intro: "Sign in again to go on sending. Everything on this tablet is kept.",
     signed_in_as: "Signed in",
     sign_out: "Sign out",
-    sign_out_confirm: "{count} records have not been sent to the town hall yet. They stay on this tablet and will be sent after the next sign-in. You can wait for the sync to finish and sign out later. Sign out anyway?",
+    sign_out_confirm: |count| match count {
+        Some(1) => "1 record has not been sent to the town hall yet. It stays on this tablet and will be sent after the next sign-in. You can wait for the sync to finish and sign out later. Sign out anyway?".to_owned(),
+        count => format!(
+            "{} records have not been sent to the town hall yet. They stay on this tablet and will be sent after the next sign-in. You can wait for the sync to finish and sign out later. Sign out anyway?",
+            count_or_unknown(count)
+        ),
+    },
     sign_out_failed: "Signing out failed on this tablet. Try again.",
     session_ended_text: "The session on this tablet has ended (it was revoked, or the account deactivated). Nothing on the tablet is lost; it will be sent once you sign in again.",
     session_ended_sign_in: "Sign in again",
     role_forbidden: "This page is not for your account's role.",
     ward_from_account: "The ward comes with your account.",
+
+    // Accounts page.
     accounts_title: "Accounts and devices",
     accounts_intro: "Create accounts, deactivate or reactivate them, reset passwords and revoke lost devices.",
     accounts_offline: "This page needs a connection.",
@@ -1242,5 +1366,49 @@ pub fn texts(language: Language) -> &'static Texts {
     match language {
         Language::Vi => &VI,
         Language::En => &EN,
+    }
+}
+
+/// A count that may be unknown, as the texts show it: "?" when unknown.
+fn count_or_unknown(count: Option<u64>) -> String {
+    count.map_or_else(|| "?".to_owned(), |count| count.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::{EN, VI};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn english_counts_one_thing_in_the_singular() {
+        assert_eq!((EN.townhall_overdue_days)(1), "overdue by 1 day");
+        assert_eq!((EN.townhall_overdue_days)(3), "overdue by 3 days");
+        assert_eq!((EN.forum_children)(1), "1 child");
+        assert_eq!((EN.forum_children)(24), "24 children");
+        assert_eq!((EN.townhall_recommendation_votes)(1), "1 vote");
+        assert_eq!((EN.townhall_recommendation_votes)(0), "0 votes");
+        assert_eq!(
+            (EN.forum_due_days_left)("01/11/2026", 1),
+            "Report to the city by 01/11/2026 (1 day left)"
+        );
+        assert_eq!(
+            (EN.wards_shown)(3, 126),
+            "Showing 3 of 126 wards and communes"
+        );
+        assert!((EN.sign_out_confirm)(Some(1)).starts_with("1 record has not been sent"));
+        assert!((EN.sign_out_confirm)(Some(2)).starts_with("2 records have not been sent"));
+        assert!((EN.sign_out_confirm)(None).starts_with("? records have not been sent"));
+    }
+
+    #[wasm_bindgen_test]
+    fn vietnamese_counts_have_one_form() {
+        assert_eq!((VI.townhall_overdue_days)(1), "quá hạn 1 ngày");
+        assert_eq!((VI.townhall_overdue_days)(10), "quá hạn 10 ngày");
+        assert_eq!((VI.forum_children)(1), "1 trẻ em");
+        assert!((VI.sign_out_confirm)(Some(1)).starts_with("Còn 1 bản ghi chưa gửi"));
+        assert!((VI.sign_out_confirm)(None).starts_with("Còn ? bản ghi chưa gửi"));
     }
 }

@@ -33,7 +33,7 @@ use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
-use crate::i18n::{both, Texts, EN, VI};
+use crate::i18n::{both, EN, VI};
 use crate::state::Ward;
 
 /// A recommendation as the town hall follows it
@@ -263,17 +263,6 @@ impl StatusCounts {
 /// (whose clock decides) already found it overdue.
 fn overdue_days(answer_due: NaiveDate, today: NaiveDate) -> i64 {
     (today - answer_due).num_days().max(1)
-}
-
-/// "quá hạn N ngày" / "overdue by N days".
-fn overdue_text(texts: &Texts, days: i64) -> String {
-    if days == 1 {
-        texts.townhall_overdue_one_day.to_owned()
-    } else {
-        texts
-            .townhall_overdue_days
-            .replace("{n}", &days.to_string())
-    }
 }
 
 /// A date as the app shows dates.
@@ -512,9 +501,9 @@ mod tests {
         assert_eq!(overdue_days(due, date(2026, 11, 10)), 10);
         // The server's clock found it overdue; the tablet's may lag behind.
         assert_eq!(overdue_days(due, date(2026, 10, 31)), 1);
-        assert_eq!(overdue_text(&VI, 10), "quá hạn 10 ngày");
-        assert_eq!(overdue_text(&EN, 1), "overdue by 1 day");
-        assert_eq!(overdue_text(&EN, 3), "overdue by 3 days");
+        assert_eq!((VI.townhall_overdue_days)(10), "quá hạn 10 ngày");
+        assert_eq!((EN.townhall_overdue_days)(1), "overdue by 1 day");
+        assert_eq!((EN.townhall_overdue_days)(3), "overdue by 3 days");
     }
 
     #[wasm_bindgen_test]

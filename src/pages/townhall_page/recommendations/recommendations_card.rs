@@ -127,10 +127,10 @@ pub fn RecommendationsCard(
             </label>
             <p class="muted" aria-live="polite" data-test="recommendations-shown">
                 {move || {
-                    app.texts()
-                        .townhall_recommendations_shown
-                        .replace("{n}", &shown_rows.with(Vec::len).to_string())
-                        .replace("{total}", &counts.get().total().to_string())
+                    (app.texts().townhall_recommendations_shown)(
+                        shown_rows.with(Vec::len),
+                        counts.get().total(),
+                    )
                 }}
             </p>
             <Show
