@@ -28,11 +28,10 @@ async fn unsent_records(store: &Store) -> Option<u64> {
 /// Asks, in both languages, whether to sign out with `unsent` records
 /// still on the tablet. `None` (unknown) asks too.
 fn confirm_sign_out(unsent: Option<u64>) -> bool {
-    let count = unsent.map_or_else(|| "?".to_owned(), |count| count.to_string());
     let question = format!(
         "{}\n\n{}",
-        VI.sign_out_confirm.replace("{count}", &count),
-        EN.sign_out_confirm.replace("{count}", &count),
+        (VI.sign_out_confirm)(unsent),
+        (EN.sign_out_confirm)(unsent),
     );
     match window().confirm_with_message(&question) {
         Ok(answer) => answer,

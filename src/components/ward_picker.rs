@@ -5,10 +5,10 @@
 
 use leptos::prelude::*;
 use serde::Deserialize;
+use thamgia_core::search::{contains_folded, fold};
 use thamgia_core::sync_client::SyncFailure;
 
 use crate::api::ApiClient;
-use crate::i18n::fold;
 use crate::state::{save_ward, use_app, Ward};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,8 +56,8 @@ pub fn WardPicker() -> impl IntoView {
                     .into_iter()
                     .filter(|ward| {
                         needle.is_empty()
-                            || fold(&ward.name_vi).contains(&needle)
-                            || fold(&ward.name_en).contains(&needle)
+                            || contains_folded(&ward.name_vi, &needle)
+                            || contains_folded(&ward.name_en, &needle)
                             || ward.code.contains(&needle)
                     })
                     .collect();
@@ -124,21 +124,5 @@ pub fn WardPicker() -> impl IntoView {
                 .into_any(),
             }}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-    use crate::i18n::fold;
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    #[wasm_bindgen_test]
-    fn folding_ignores_diacritics_and_case() {
-        assert_eq!(fold("Phường Yên Hoà"), "phuong yen hoa");
-        assert_eq!(fold("Hòa"), fold("Hoà"));
-        assert_eq!(fold("Đống Đa"), "dong da");
     }
 }

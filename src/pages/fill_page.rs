@@ -481,7 +481,7 @@ fn ResponseEditor(
                         screens.iter().enumerate().filter(|(_, screen)| editor.screen_visible(screen)).map(|(index, _)| index).collect()
                     });
                     let position = visible.iter().position(|index| *index == current.get()).map_or(1, |position| position + 1);
-                    app.texts().step_of.replace("{n}", &position.to_string()).replace("{total}", &visible.len().to_string())
+                    (app.texts().step_of)(position, visible.len())
                 }}
             </p>
             {move || {

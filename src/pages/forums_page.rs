@@ -97,22 +97,10 @@ pub(crate) fn deadline_line(
     let texts = app.texts();
     let date = format_date(stored.forum.report_due());
     match ReportDeadline::of(stored, today) {
-        ReportDeadline::Reported => (texts.forum_reported.replace("{date}", &date), false),
-        ReportDeadline::Today => (texts.forum_due_today.replace("{date}", &date), false),
-        ReportDeadline::DaysLeft(left) => (
-            texts
-                .forum_due_days_left
-                .replace("{date}", &date)
-                .replace("{n}", &left.to_string()),
-            false,
-        ),
-        ReportDeadline::Overdue(late) => (
-            texts
-                .forum_due_overdue
-                .replace("{date}", &date)
-                .replace("{n}", &late.to_string()),
-            true,
-        ),
+        ReportDeadline::Reported => ((texts.forum_reported)(&date), false),
+        ReportDeadline::Today => ((texts.forum_due_today)(&date), false),
+        ReportDeadline::DaysLeft(left) => ((texts.forum_due_days_left)(&date, left), false),
+        ReportDeadline::Overdue(late) => ((texts.forum_due_overdue)(&date, late), true),
     }
 }
 
@@ -249,9 +237,7 @@ fn ForumRow(stored: StoredForum, today: NaiveDate) -> impl IntoView {
         "{} · {} · {}",
         format_date(forum.held_on),
         place,
-        texts
-            .forum_children
-            .replace("{n}", &forum.children().to_string())
+        (texts.forum_children)(forum.children())
     );
     let answer_due = forum.answer_due();
     let recommendations = forum
@@ -275,7 +261,7 @@ fn ForumRow(stored: StoredForum, today: NaiveDate) -> impl IntoView {
                         {app.pick(&status.label())}
                     </span>
                     {late.then(|| view! {
-                        <span class="field-error">{texts.forum_answer_overdue.replace("{date}", &format_date(answer_due))}</span>
+                        <span class="field-error">{(texts.forum_answer_overdue)(&format_date(answer_due))}</span>
                     })}
                 </li>
             }

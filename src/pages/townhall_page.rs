@@ -37,11 +37,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use thamgia_core::indicator::{Catalogue, Unit};
 use thamgia_core::report::{Period, PeriodKind, ReportStatus};
+use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Language;
 
 use crate::api::ApiClient;
-use crate::i18n::{both, fold};
+use crate::i18n::both;
 use crate::platform;
 use crate::state::{use_app, use_online, AppState, Ward};
 use export_card::ExportCard;
@@ -201,8 +202,8 @@ fn comparable_points(points: &[TrendPoint], chosen: Period) -> Vec<(Period, Tren
 /// Whether `ward` matches a folded search text: by either name or its code.
 fn ward_matches(ward: &WardOverview, folded_query: &str) -> bool {
     folded_query.is_empty()
-        || fold(&ward.name_vi).contains(folded_query)
-        || fold(&ward.name_en).contains(folded_query)
+        || contains_folded(&ward.name_vi, folded_query)
+        || contains_folded(&ward.name_en, folded_query)
         || ward.code.contains(folded_query)
 }
 
@@ -397,6 +398,7 @@ fn loading_or_failure(
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
+    use thamgia_core::search::fold;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;

@@ -64,3 +64,33 @@ impl std::fmt::Display for Localized {
         write!(f, "{} / {}", self.vi, self.en)
     }
 }
+
+/// The English form of a noun for `count` things: `one` for exactly one,
+/// `other` for every other count, zero included ("0 records", "1 record",
+/// "2 records"). Vietnamese nouns have no plural form, so Vietnamese texts
+/// need no such choice.
+pub fn english_plural<'a, N>(count: N, one: &'a str, other: &'a str) -> &'a str
+where
+    N: PartialEq + From<u8>,
+{
+    if count == N::from(1) {
+        one
+    } else {
+        other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_plural_is_singular_for_one_only() {
+        assert_eq!(english_plural(1_usize, "record", "records"), "record");
+        assert_eq!(english_plural(0_usize, "record", "records"), "records");
+        assert_eq!(english_plural(2_u32, "child", "children"), "children");
+        assert_eq!(english_plural(1_u64, "vote", "votes"), "vote");
+        assert_eq!(english_plural(-1_i64, "day", "days"), "days");
+        assert_eq!(english_plural(21_i64, "day", "days"), "days");
+    }
+}

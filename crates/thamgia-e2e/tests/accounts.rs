@@ -131,9 +131,8 @@ async fn a_revoked_tablet_keeps_its_records_and_sends_them_after_signing_in_agai
     wait_for(&page, "the question", "window.confirmCalls.length === 1").await?;
     let question: String = js(&page, "window.confirmCalls[0]").await?;
     assert!(
-        question.contains('1')
-            && question.contains("chưa gửi")
-            && question.contains("not been sent"),
+        question.contains("Còn 1 bản ghi chưa gửi")
+            && question.contains("1 record has not been sent"),
         "the question says, in both languages, what waits: {question}"
     );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;

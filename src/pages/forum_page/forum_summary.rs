@@ -142,10 +142,10 @@ pub(super) fn ForumSummary(initial: StoredForum) -> impl IntoView {
                     let feedback_view = match feedback {
                         Some(feedback) => Some(view! {
                             <p class="notice notice--success" data-test="feedback-given">
-                                {texts
-                                    .forum_feedback_given
-                                    .replace("{date}", &format_date(feedback.given_on))
-                                    .replace("{channel}", &app.pick(&feedback.channel.label()))}
+                                {(texts.forum_feedback_given)(
+                                    &format_date(feedback.given_on),
+                                    &app.pick(&feedback.channel.label()),
+                                )}
                                 {(!feedback.note.trim().is_empty()).then(|| format!(" — {}", feedback.note))}
                             </p>
                         }
@@ -169,7 +169,7 @@ pub(super) fn ForumSummary(initial: StoredForum) -> impl IntoView {
                                     {app.pick(&status.label())}
                                 </span>
                                 {late.then(|| view! {
-                                    " " <span class="field-error">{texts.forum_answer_overdue.replace("{date}", &format_date(answer_due))}</span>
+                                    " " <span class="field-error">{(texts.forum_answer_overdue)(&format_date(answer_due))}</span>
                                 })}
                             </p>
                             {answer_view}

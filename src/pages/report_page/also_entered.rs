@@ -34,14 +34,11 @@ pub(super) fn AlsoEntered(state: Memo<Option<FieldState>>) -> impl IntoView {
                     FieldContent::Text(text) => text.clone(),
                     FieldContent::Cleared => texts.report_cleared.to_owned(),
                 };
-                let line = texts
-                    .report_conflict
-                    .replace("{author}", &author)
-                    .replace(
-                        "{time}",
-                        &platform::format_local_time(edit.stamp.hlc.wall_ms),
-                    )
-                    .replace("{value}", &value);
+                let line = (texts.report_conflict)(
+                    &author,
+                    &platform::format_local_time(edit.stamp.hlc.wall_ms),
+                    &value,
+                );
                 view! { <p class="conflict" data-test="conflict">{line}</p> }
             })
             .collect_view()

@@ -27,11 +27,8 @@ pub(super) fn IndicatorFields(
     let target_text = move || {
         let texts = app.texts();
         match target {
-            Some(value) => texts
-                .report_target
-                .replace("{year}", &year.to_string())
-                .replace("{value}", &value.to_string()),
-            None => texts.report_no_target.replace("{year}", &year.to_string()),
+            Some(value) => (texts.report_target)(year, value),
+            None => (texts.report_no_target)(year),
         }
     };
     view! {

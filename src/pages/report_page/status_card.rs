@@ -35,7 +35,7 @@ pub(super) fn StatusCard(
         <section class="card report-status-card">
             {move || status.get().map(|(stored, pending)| {
                 let shown = match pending {
-                    Some(asked) => app.texts().report_pending.replace("{status}", &app.pick(&asked.label())),
+                    Some(asked) => (app.texts().report_pending)(&app.pick(&asked.label())),
                     None => app.pick(&stored.label()),
                 };
                 view! {

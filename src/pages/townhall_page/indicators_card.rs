@@ -154,7 +154,7 @@ pub(super) fn IndicatorsCard(
                     bars
                     target
                     title
-                    target_label=texts.target_year.replace("{year}", &milestone(year).to_string())
+                    target_label=(texts.target_year)(milestone(year))
                     unit=unit.to_owned()
                     language
                 />
@@ -170,7 +170,7 @@ pub(super) fn IndicatorsCard(
                 {match target {
                     Some(target) => format!(
                         "{}: {}",
-                        texts.target_year.replace("{year}", &milestone(year).to_string()),
+                        (texts.target_year)(milestone(year)),
                         format_with_unit(target, unit, language)
                     ),
                     None => texts.no_target.to_owned(),
@@ -207,7 +207,7 @@ pub(super) fn IndicatorsCard(
                     prop:checked=move || show_unreported.get()
                     on:change=move |event| show_unreported.set(event_target_checked(&event))
                 />
-                {move || app.texts().show_unreported.replace("{n}", &unreported().to_string())}
+                {move || (app.texts().show_unreported)(unreported())}
             </label>
             {body}
         </section>

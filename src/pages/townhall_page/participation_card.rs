@@ -13,8 +13,8 @@ use super::{
     Overview, SortOrder, WardOverview,
 };
 use crate::components::chart::format_with_unit;
-use crate::i18n::fold;
 use crate::state::use_app;
+use thamgia_core::search::fold;
 
 /// Participation per ward: children aged 7+ consulted against the child
 /// population, with the population editable.
@@ -69,21 +69,16 @@ pub(super) fn ParticipationCard(
                     let texts = app.texts();
                     let language = app.language.get();
                     match target {
-                        Some(target) => texts
-                            .participation_target_line
-                            .replace("{year}", &milestone(year).to_string())
-                            .replace("{target}", &format_with_unit(target, "%", language)),
+                        Some(target) => (texts.participation_target_line)(
+                            milestone(year),
+                            &format_with_unit(target, "%", language),
+                        ),
                         None => texts.no_target.to_owned(),
                     }
                 }}
             </p>
             <p class="muted" aria-live="polite">
-                {move || {
-                    app.texts()
-                        .wards_shown
-                        .replace("{n}", &shown().to_string())
-                        .replace("{total}", &total.to_string())
-                }}
+                {move || (app.texts().wards_shown)(shown(), total)}
             </p>
             <div class="table-scroll">
                 <table class="data-table participation-table">
@@ -93,7 +88,7 @@ pub(super) fn ParticipationCard(
                             <th scope="col" class="numeric">{move || app.texts().responses_column}</th>
                             <th scope="col" class="numeric">{move || app.texts().consulted_column}</th>
                             <th scope="col">
-                                {move || app.texts().population_column.replace("{year}", &year.to_string())}
+                                {move || (app.texts().population_column)(year)}
                             </th>
                             <th scope="col" class="numeric" aria-sort=move || order.get().aria()>
                                 <button

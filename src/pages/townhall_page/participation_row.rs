@@ -81,9 +81,7 @@ pub(super) fn ParticipationRow(
     let input_label = move || {
         format!(
             "{} — {}",
-            app.texts()
-                .population_column
-                .replace("{year}", &year.to_string()),
+            (app.texts().population_column)(year),
             name.with_value(|ward| ward.name(app.language.get()).to_owned())
         )
     };

@@ -27,12 +27,13 @@ use serde::{Deserialize, Serialize};
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Decision, Forum, Recommendation, RecommendationStatus,
 };
+use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
-use crate::i18n::{both, fold, Texts, EN, VI};
+use crate::i18n::{both, EN, VI};
 use crate::state::Ward;
 
 /// A recommendation as the town hall follows it
@@ -212,7 +213,7 @@ fn row_matches(row: &RecommendationRow, ward: Option<&Ward>, filters: &Filters) 
     let ward_found = query.is_empty()
         || row.ward_code.contains(query)
         || ward.is_some_and(|ward| {
-            fold(&ward.name_vi).contains(query) || fold(&ward.name_en).contains(query)
+            contains_folded(&ward.name_vi, query) || contains_folded(&ward.name_en, query)
         });
     ward_found
         && filters.status.admits(row.item.status)
@@ -264,17 +265,6 @@ fn overdue_days(answer_due: NaiveDate, today: NaiveDate) -> i64 {
     (today - answer_due).num_days().max(1)
 }
 
-/// "quá hạn N ngày" / "overdue by N days".
-fn overdue_text(texts: &Texts, days: i64) -> String {
-    if days == 1 {
-        texts.townhall_overdue_one_day.to_owned()
-    } else {
-        texts
-            .townhall_overdue_days
-            .replace("{n}", &days.to_string())
-    }
-}
-
 /// A date as the app shows dates.
 fn show_date(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
@@ -315,6 +305,7 @@ mod tests {
     use serde_json::json;
     use thamgia_core::forum::{FeedbackChannel, ParticipantCount};
     use thamgia_core::response::{AgeBand, Sex};
+    use thamgia_core::search::fold;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
     use super::*;
@@ -510,9 +501,9 @@ mod tests {
         assert_eq!(overdue_days(due, date(2026, 11, 10)), 10);
         // The server's clock found it overdue; the tablet's may lag behind.
         assert_eq!(overdue_days(due, date(2026, 10, 31)), 1);
-        assert_eq!(overdue_text(&VI, 10), "quá hạn 10 ngày");
-        assert_eq!(overdue_text(&EN, 1), "overdue by 1 day");
-        assert_eq!(overdue_text(&EN, 3), "overdue by 3 days");
+        assert_eq!((VI.townhall_overdue_days)(10), "quá hạn 10 ngày");
+        assert_eq!((EN.townhall_overdue_days)(1), "overdue by 1 day");
+        assert_eq!((EN.townhall_overdue_days)(3), "overdue by 3 days");
     }
 
     #[wasm_bindgen_test]

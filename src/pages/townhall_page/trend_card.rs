@@ -91,7 +91,7 @@ pub(super) fn TrendCard(
             <section class="card" data-test="trend-card">
                 <div class="card-head">
                     <h2 class="card-title">
-                        {texts.trend_title.replace("{ward}", &name)} " · " {item.code.clone()} " " {app.pick(&item.name)}
+                        {(texts.trend_title)(&name)} " · " {item.code.clone()} " " {app.pick(&item.name)}
                     </h2>
                     <button type="button" class="btn btn-secondary" data-test="trend-close" on:click=move |_| trend_ward.set(None)>
                         {texts.trend_close}

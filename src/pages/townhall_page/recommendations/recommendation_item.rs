@@ -6,8 +6,7 @@ use uuid::Uuid;
 
 use super::answer_form::AnswerForm;
 use super::{
-    overdue_days, overdue_text, show_date, status_class, status_key, RecommendationRow,
-    RecommendationView,
+    overdue_days, show_date, status_class, status_key, RecommendationRow, RecommendationView,
 };
 use crate::platform;
 use crate::state::{use_app, Ward};
@@ -56,19 +55,14 @@ pub(super) fn RecommendationItem(
         let texts = app.texts();
         format!(
             "{} · {}",
-            texts
-                .townhall_forum_held
-                .replace("{date}", &show_date(held_on))
-                .replace("{place}", &place),
-            texts
-                .townhall_forum_children
-                .replace("{n}", &children.to_string())
+            (texts.townhall_forum_held)(&show_date(held_on), &place),
+            (texts.townhall_forum_children)(children)
         )
     };
     let overdue = answer_overdue.then(|| {
         view! {
             <span class="state-badge state--rejected" data-test="overdue">
-                {move || overdue_text(app.texts(), overdue_days(answer_due, platform::today()))}
+                {move || (app.texts().townhall_overdue_days)(overdue_days(answer_due, platform::today()))}
             </span>
         }
     });
@@ -161,7 +155,7 @@ pub(super) fn RecommendationItem(
                 <span class="muted">{forum_line}</span>
                 <br/>
                 <span class="muted" data-test="report-due">
-                    {move || app.texts().townhall_forum_report_due.replace("{date}", &show_date(report_due))}
+                    {move || (app.texts().townhall_forum_report_due)(&show_date(report_due))}
                 </span>
             </p>
             <blockquote class="recommendation-text" data-test="recommendation-text">
@@ -169,12 +163,12 @@ pub(super) fn RecommendationItem(
             </blockquote>
             <p class="recommendation-meta">
                 <span>{move || app.texts().townhall_recommendation_authority} ": " <strong>{recommendation.authority.clone()}</strong></span>
-                <span>{move || app.texts().townhall_recommendation_votes.replace("{n}", &recommendation.votes.to_string())}</span>
+                <span>{move || (app.texts().townhall_recommendation_votes)(recommendation.votes)}</span>
             </p>
             <p class="recommendation-meta">
                 <span class=status_class(status) data-test="recommendation-status">{move || app.pick(&status.label())}</span>
                 <span data-test="answer-due">
-                    {move || app.texts().townhall_answer_due.replace("{date}", &show_date(answer_due))}
+                    {move || (app.texts().townhall_answer_due)(&show_date(answer_due))}
                 </span>
                 {overdue}
             </p>

@@ -11,8 +11,9 @@ use super::{
     RecommendationRow, StatusCounts, StatusFilter, STATUSES,
 };
 use crate::api::{download_on_click, ApiClient};
-use crate::i18n::{both, fold};
+use crate::i18n::both;
 use crate::state::{use_app, use_online, Ward};
+use thamgia_core::search::fold;
 
 /// The children's recommendations of every ward, with filters, counts, the
 /// answers and the feedback, and a form to record an answer.
@@ -126,10 +127,10 @@ pub fn RecommendationsCard(
             </label>
             <p class="muted" aria-live="polite" data-test="recommendations-shown">
                 {move || {
-                    app.texts()
-                        .townhall_recommendations_shown
-                        .replace("{n}", &shown_rows.with(Vec::len).to_string())
-                        .replace("{total}", &counts.get().total().to_string())
+                    (app.texts().townhall_recommendations_shown)(
+                        shown_rows.with(Vec::len),
+                        counts.get().total(),
+                    )
                 }}
             </p>
             <Show
