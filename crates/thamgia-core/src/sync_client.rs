@@ -12,17 +12,25 @@
 //! the outbox is dropped unless the server acknowledged it. A server that
 //! does not answer in time fails the round the same way ([`deadline`] says
 //! how long the driver waits).
+//!
+//! This file holds the machine's messages ([`SyncEvent`] in, [`SyncCommand`]
+//! out), its state and [`SyncClient::handle`]; `round` holds the steps of a
+//! round and `failure` why one failed and what the worker is told
+//! ([`SyncFailure`]); [`deadline`] sizes each request's deadline and
+//! [`driver`] is the loop that runs the commands.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub mod deadline;
 pub mod driver;
+mod failure;
+mod round;
 
-use crate::localized::Localized;
+pub use failure::SyncFailure;
+
 use crate::protocol::{
-    ApiError, ApiErrorCode, Change, Mutation, MutationResult, PullRequest, PullResponse,
-    PushRequest, PushResponse, PushStatus, SCHEMA_VERSION,
+    Change, Mutation, MutationResult, PullRequest, PullResponse, PushRequest, PushResponse,
 };
 
 /// Tuning of the sync client.
@@ -76,100 +84,6 @@ impl Trigger {
             self,
             Trigger::Startup | Trigger::Online | Trigger::UserRequest
         )
-    }
-}
-
-/// Why an exchange with the server or the local store failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum SyncFailure {
-    /// The browser is offline.
-    Offline,
-    /// The server could not be reached or the connection broke.
-    Unreachable {
-        /// Technical detail for the log.
-        detail: String,
-    },
-    /// The server did not answer within the request's deadline (see
-    /// [`deadline`]): it accepted the connection, then stayed silent. The
-    /// request may have reached it; sending it again is harmless.
-    TimedOut {
-        /// How long the tablet waited, in milliseconds.
-        waited_ms: u64,
-    },
-    /// The server answered with an error.
-    Server {
-        /// The error body, when the server sent one.
-        error: Option<ApiError>,
-        /// Technical detail (status line) for the log.
-        detail: String,
-    },
-    /// The server's answer could not be understood or broke the protocol.
-    BadAnswer {
-        /// Technical detail for the log.
-        detail: String,
-    },
-    /// The tablet's own storage failed.
-    Storage {
-        /// What happened, for people.
-        message: Localized,
-    },
-}
-
-impl SyncFailure {
-    /// Whether the server refused the session (missing, unknown or revoked
-    /// token): the worker must sign in again before anything is sent.
-    pub fn is_unauthorized(&self) -> bool {
-        matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::Unauthorized)
-    }
-}
-
-impl SyncFailure {
-    /// What the worker is told: what happened and what to do.
-    pub fn message(&self) -> Localized {
-        match self {
-            SyncFailure::Offline => Localized::new(
-                "Máy tính bảng đang ngoại tuyến. Dữ liệu đã được lưu trên máy và sẽ tự gửi khi có mạng.",
-                "The tablet is offline. Everything is saved on it and will be sent when a connection is back.",
-            ),
-            SyncFailure::Unreachable { .. } => Localized::new(
-                "Không kết nối được máy chủ. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",
-                "The server cannot be reached. Your data is safe on this tablet; the app will retry by itself.",
-            ),
-            SyncFailure::TimedOut { waited_ms } => {
-                let seconds = waited_ms.div_ceil(1_000);
-                Localized::new(
-                    format!("Máy chủ không trả lời (đã chờ {seconds} giây). Dữ liệu vẫn an toàn trên máy."),
-                    format!("The server did not answer (waited {seconds} seconds). Your data is safe on this tablet."),
-                )
-            }
-            SyncFailure::Server { error: Some(error), .. }
-                if error.code == ApiErrorCode::SchemaMismatch =>
-            {
-                error.message.clone()
-            }
-            SyncFailure::Server { error: Some(error), .. }
-                if error.code == ApiErrorCode::Unauthorized =>
-            {
-                Localized::new(
-                    "Phiên đăng nhập trên máy này đã hết hiệu lực hoặc đã bị thu hồi. Hãy đăng nhập lại; dữ liệu đã lưu trên máy không bị mất và sẽ được gửi sau khi đăng nhập.",
-                    "The session on this tablet has ended or was revoked. Sign in again; everything saved on the tablet is kept and will be sent once you are signed in.",
-                )
-            }
-            SyncFailure::Server { error: Some(error), .. } => Localized::new(
-                format!("Máy chủ báo lỗi: {}. Ứng dụng sẽ tự thử lại.", error.message.vi),
-                format!("The server reported an error: {}. The app will retry by itself.", error.message.en),
-            ),
-            SyncFailure::Server { error: None, .. } => Localized::new(
-                "Máy chủ đang gặp sự cố. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",
-                "The server is having trouble. Your data is safe on this tablet; the app will retry by itself.",
-            ),
-            SyncFailure::BadAnswer { .. } => Localized::new(
-                "Máy chủ trả lời không hợp lệ. Ứng dụng sẽ tự thử lại; nếu lỗi kéo dài, hãy báo cho quản trị viên.",
-                "The server's answer was not understood. The app will retry; if this persists, tell the administrator.",
-            ),
-            SyncFailure::Storage { message } => message.clone(),
-        }
     }
 }
 
@@ -490,237 +404,6 @@ impl SyncClient {
                 self.fail(failure, now_ms, random)
             }
         }
-    }
-
-    fn on_requested(&mut self, trigger: Trigger, now_ms: i64) -> Vec<SyncCommand> {
-        if trigger == Trigger::Online {
-            self.offline = false;
-        }
-        if self.round.is_some() {
-            self.again = true;
-            return Vec::new();
-        }
-        if let Some(retry_at) = self.retry_at_ms {
-            if now_ms < retry_at && !trigger.skips_backoff() {
-                return Vec::new();
-            }
-        }
-        self.start_round()
-    }
-
-    fn start_round(&mut self) -> Vec<SyncCommand> {
-        self.again = false;
-        self.round = Some(Round {
-            stage: Stage::ReadingOutbox,
-            sent: 0,
-            total: None,
-            renumbered: false,
-            reset_done: false,
-            cursor_at_start: self.cursor,
-            token_at_start: self.cursor_token.clone(),
-            scope_generation: self.scope_generation,
-        });
-        vec![self.read_outbox()]
-    }
-
-    fn read_outbox(&self) -> SyncCommand {
-        SyncCommand::ReadOutbox {
-            limit: self.config.push_batch_size,
-        }
-    }
-
-    fn pull_request(&self) -> SyncCommand {
-        SyncCommand::SendPull(PullRequest {
-            client_id: self.client_id,
-            schema_version: SCHEMA_VERSION,
-            cursor: self.cursor,
-            limit: self.config.pull_page_size,
-            ward_code: self.ward_code.clone(),
-            acknowledged_seq: self.acknowledged_seq,
-            cursor_token: self.cursor_token.clone(),
-        })
-    }
-
-    fn on_outbox_read(&mut self, mutations: Vec<Mutation>, pending_total: u64) -> Vec<SyncCommand> {
-        let client_id = self.client_id;
-        let Some(round) = self.round.as_mut() else {
-            return Vec::new();
-        };
-        if round.stage != Stage::ReadingOutbox {
-            return Vec::new();
-        }
-        if round.total.is_none() {
-            round.total = Some(round.sent + pending_total);
-        }
-        let Some(last) = mutations.last() else {
-            round.stage = Stage::AwaitingPull { reset_done: false };
-            return vec![self.pull_request()];
-        };
-        round.stage = Stage::AwaitingPush {
-            last_seq: last.seq,
-            count: mutations.len() as u64,
-        };
-        vec![SyncCommand::SendPush(PushRequest {
-            client_id,
-            schema_version: SCHEMA_VERSION,
-            mutations,
-        })]
-    }
-
-    fn on_push_answered(
-        &mut self,
-        response: PushResponse,
-        now_ms: i64,
-        random: u32,
-    ) -> Vec<SyncCommand> {
-        let Some(round) = self.round.as_mut() else {
-            return Vec::new();
-        };
-        let Stage::AwaitingPush { last_seq, count } = round.stage else {
-            return Vec::new();
-        };
-        let acknowledged_through = response.last_seq.min(last_seq);
-        let apply = SyncCommand::ApplyPushResults {
-            acknowledged_through,
-            results: response.results,
-        };
-        match response.status {
-            PushStatus::Gap { .. } | PushStatus::SeqReused { .. } => {
-                if round.renumbered {
-                    let failure = SyncFailure::BadAnswer {
-                        detail: format!("{:?} again after renumbering", response.status),
-                    };
-                    let mut commands = vec![apply];
-                    commands.extend(self.fail(failure, now_ms, random));
-                    return commands;
-                }
-                round.renumbered = true;
-                round.stage = Stage::Renumbering;
-                vec![apply, SyncCommand::RenumberOutbox]
-            }
-            PushStatus::Ok if response.last_seq < last_seq => {
-                // The server says it considered everything but does not hold
-                // the whole batch: retrying at once could loop forever.
-                let failure = SyncFailure::BadAnswer {
-                    detail: format!(
-                        "push acknowledged {} of a batch ending at {last_seq}",
-                        response.last_seq
-                    ),
-                };
-                let mut commands = vec![apply];
-                commands.extend(self.fail(failure, now_ms, random));
-                commands
-            }
-            PushStatus::Ok => {
-                round.sent += count;
-                round.stage = Stage::ReadingOutbox;
-                self.acknowledged_seq =
-                    Some(self.acknowledged_seq.unwrap_or(0).max(acknowledged_through));
-                vec![apply, self.read_outbox()]
-            }
-        }
-    }
-
-    fn on_pull_answered(
-        &mut self,
-        response: PullResponse,
-        now_ms: i64,
-        random: u32,
-    ) -> Vec<SyncCommand> {
-        let cursor = self.cursor;
-        let Some(round) = self.round.as_mut() else {
-            return Vec::new();
-        };
-        let Stage::AwaitingPull { .. } = round.stage else {
-            return Vec::new();
-        };
-        if round.scope_generation != self.scope_generation {
-            // The ward changed while this page was on its way: pull the new
-            // ward from the start instead.
-            round.scope_generation = self.scope_generation;
-            round.cursor_at_start = 0;
-            return vec![self.pull_request()];
-        }
-        if response.reset_required {
-            if round.reset_done {
-                let failure = SyncFailure::BadAnswer {
-                    detail: "reset required twice in one round".to_owned(),
-                };
-                return self.fail(failure, now_ms, random);
-            }
-            round.reset_done = true;
-            self.cursor = 0;
-            self.cursor_token = None;
-            if round.renumbered {
-                round.stage = Stage::AwaitingPull { reset_done: true };
-                return vec![self.pull_request()];
-            }
-            // The server forgot what this tablet saw: it may have forgotten
-            // what it acknowledged too. Queue everything held again, push
-            // it, then pull from the start.
-            round.renumbered = true;
-            round.stage = Stage::Renumbering;
-            return vec![SyncCommand::RenumberOutbox];
-        }
-        if response.has_more && response.next_cursor <= cursor {
-            let failure = SyncFailure::BadAnswer {
-                detail: format!("pull has more but its cursor stays at {cursor}"),
-            };
-            return self.fail(failure, now_ms, random);
-        }
-        let next_cursor = response
-            .next_cursor
-            .max(if round.reset_done { 0 } else { cursor });
-        if next_cursor == response.next_cursor {
-            self.cursor_token = response.next_cursor_token;
-        } else if next_cursor != cursor {
-            self.cursor_token = None;
-        }
-        self.cursor = next_cursor;
-        let mut commands = vec![SyncCommand::ApplyPull {
-            changes: response.changes,
-            next_cursor: self.cursor,
-            cursor_token: self.cursor_token.clone(),
-        }];
-        if response.has_more {
-            commands.push(self.pull_request());
-            return commands;
-        }
-        commands.extend(self.succeed(now_ms));
-        commands
-    }
-
-    fn succeed(&mut self, now_ms: i64) -> Vec<SyncCommand> {
-        self.round = None;
-        self.failures_in_a_row = 0;
-        self.retry_at_ms = None;
-        self.last_failure = None;
-        self.offline = false;
-        self.last_success_ms = Some(now_ms);
-        if self.again {
-            return self.start_round();
-        }
-        vec![SyncCommand::ScheduleWake {
-            at_ms: now_ms + self.config.idle_interval_ms,
-        }]
-    }
-
-    fn fail(&mut self, failure: SyncFailure, now_ms: i64, random: u32) -> Vec<SyncCommand> {
-        if let Some(round) = self.round.take() {
-            // Pages already applied are harmless to pull again; a page whose
-            // storing failed must be pulled again.
-            if matches!(failure, SyncFailure::Storage { .. }) {
-                self.cursor = round.cursor_at_start;
-                self.cursor_token = round.token_at_start;
-            }
-        }
-        self.again = false;
-        self.offline = failure == SyncFailure::Offline;
-        self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
-        let retry_at = now_ms + self.backoff_delay_ms(self.failures_in_a_row, random);
-        self.retry_at_ms = Some(retry_at);
-        self.last_failure = Some((now_ms, failure));
-        vec![SyncCommand::ScheduleWake { at_ms: retry_at }]
     }
 }
 

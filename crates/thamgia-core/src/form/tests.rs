@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::survey::{Choice, Group, Layout, Question, SurveyDefinition};
+use crate::survey::{Choice, Group, Item, Layout, Question, SurveyDefinition};
 
 fn question(id: &str, kind: QuestionKind) -> Question {
     Question {

@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
 use super::*;
-use crate::protocol::{ChangeEntity, MutationChange, MutationOutcome};
+use crate::protocol::{ChangeEntity, MutationChange, MutationOutcome, PushStatus};
 use crate::response::{Response, ResponseStatus};
 use crate::survey::SurveyDefinition;
 use crate::Localized;

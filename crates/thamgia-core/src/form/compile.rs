@@ -1,0 +1,259 @@
+//! Compiling a survey into the form engine: every item becomes a node,
+//! every expression is parsed and every name it uses checked, and the nodes
+//! are ordered so that each comes after what it depends on (cycles refused).
+
+use std::collections::HashMap;
+
+use crate::expression::Expression;
+use crate::localized::Localized;
+use crate::survey::{Item, QuestionKind, SurveyDefinition};
+
+use super::{FormEngine, FormError, Node, NodeKind, Scope};
+
+fn expression_error(
+    item: &str,
+    column: &str,
+    source: &str,
+    error: &crate::expression::ExpressionError,
+) -> FormError {
+    FormError {
+        item: item.to_owned(),
+        message: Localized::new(
+            format!("biểu thức {column} \"{source}\" sai: {}", error.message.vi),
+            format!(
+                "the {column} expression \"{source}\" is wrong: {}",
+                error.message.en
+            ),
+        ),
+    }
+}
+
+fn parse(
+    item: &str,
+    column: &str,
+    source: &Option<String>,
+) -> Result<Option<Expression>, FormError> {
+    match source.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => Expression::parse(text)
+            .map(Some)
+            .map_err(|error| expression_error(item, column, text, &error)),
+    }
+}
+
+impl FormEngine {
+    /// Compiles `survey`, or lists every reason it cannot run.
+    pub fn compile(survey: &SurveyDefinition) -> Result<FormEngine, Vec<FormError>> {
+        let mut engine = FormEngine {
+            nodes: Vec::new(),
+            by_name: HashMap::new(),
+            scopes: vec![Scope {
+                repeat_chain: Vec::new(),
+                parent: None,
+            }],
+            rank: Vec::new(),
+            order: Vec::new(),
+            dependents: Vec::new(),
+        };
+        let mut errors = Vec::new();
+        engine.add_items(&survey.items, 0, None, &mut errors);
+        engine.link(&mut errors);
+        if errors.is_empty() {
+            Ok(engine)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn add_items(
+        &mut self,
+        items: &[Item],
+        scope: usize,
+        parent: Option<usize>,
+        errors: &mut Vec<FormError>,
+    ) {
+        for item in items {
+            let index = self.nodes.len();
+            let name = item.id().to_owned();
+            if name.trim().is_empty() {
+                errors.push(FormError {
+                    item: format!("#{}", index + 1),
+                    message: Localized::new("thiếu tên", "the name is missing"),
+                });
+            }
+            if self.by_name.insert(name.clone(), index).is_some() {
+                errors.push(FormError {
+                    item: name.clone(),
+                    message: Localized::new("tên bị trùng", "the name is used twice"),
+                });
+            }
+            let node = match item {
+                Item::Question(question) => {
+                    let calculation = match &question.kind {
+                        QuestionKind::Calculate { calculation } => {
+                            parse(&name, "calculation", &Some(calculation.clone())).unwrap_or_else(
+                                |error| {
+                                    errors.push(error);
+                                    None
+                                },
+                            )
+                        }
+                        _ => None,
+                    };
+                    Node {
+                        name: name.clone(),
+                        kind: NodeKind::Question(question.kind.clone()),
+                        scope,
+                        inner_scope: None,
+                        parent,
+                        relevant: parse(&name, "relevant", &question.relevant).unwrap_or_else(
+                            |error| {
+                                errors.push(error);
+                                None
+                            },
+                        ),
+                        constraint: parse(&name, "constraint", &question.constraint)
+                            .unwrap_or_else(|error| {
+                                errors.push(error);
+                                None
+                            }),
+                        calculation,
+                        required: question.required,
+                    }
+                }
+                Item::Group(group) | Item::Repeat(group) => {
+                    let is_repeat = matches!(item, Item::Repeat(_));
+                    Node {
+                        name: name.clone(),
+                        kind: if is_repeat {
+                            NodeKind::Repeat
+                        } else {
+                            NodeKind::Group
+                        },
+                        scope,
+                        inner_scope: None,
+                        parent,
+                        relevant: parse(&name, "relevant", &group.relevant).unwrap_or_else(
+                            |error| {
+                                errors.push(error);
+                                None
+                            },
+                        ),
+                        constraint: None,
+                        calculation: None,
+                        required: false,
+                    }
+                }
+            };
+            self.nodes.push(node);
+            match item {
+                Item::Question(_) => {}
+                Item::Group(group) => self.add_items(&group.items, scope, Some(index), errors),
+                Item::Repeat(group) => {
+                    let mut repeat_chain = self.scopes[scope].repeat_chain.clone();
+                    repeat_chain.push(name.clone());
+                    let inner = self.scopes.len();
+                    self.scopes.push(Scope {
+                        repeat_chain,
+                        parent: Some(scope),
+                    });
+                    self.nodes[index].inner_scope = Some(inner);
+                    self.add_items(&group.items, inner, Some(index), errors);
+                }
+            }
+        }
+    }
+
+    fn scope_contains(&self, outer: usize, mut inner: usize) -> bool {
+        loop {
+            if inner == outer {
+                return true;
+            }
+            match self.scopes[inner].parent {
+                Some(parent) => inner = parent,
+                None => return false,
+            }
+        }
+    }
+
+    fn link(&mut self, errors: &mut Vec<FormError>) {
+        let count = self.nodes.len();
+        self.dependents = vec![Vec::new(); count];
+        let mut incoming = vec![0_usize; count];
+        for (index, node) in self.nodes.iter().enumerate() {
+            let mut sources: Vec<usize> = node.parent.into_iter().collect();
+            let expressions = [&node.relevant, &node.constraint, &node.calculation];
+            for expression in expressions.into_iter().flatten() {
+                for name in expression.references() {
+                    match self.by_name.get(name) {
+                        None => errors.push(FormError {
+                            item: node.name.clone(),
+                            message: Localized::new(
+                                format!("không có câu hỏi tên \"{name}\""),
+                                format!("there is no question named \"{name}\""),
+                            ),
+                        }),
+                        Some(&source) => {
+                            let source_node = &self.nodes[source];
+                            if !self.scope_contains(source_node.scope, node.scope) {
+                                errors.push(FormError {
+                                    item: node.name.clone(),
+                                    message: Localized::new(
+                                        format!("không dùng được \"{name}\" vì nó nằm trong một nhóm lặp khác"),
+                                        format!("cannot use \"{name}\": it is inside a repeat this item is not in"),
+                                    ),
+                                });
+                            } else if matches!(source_node.kind, NodeKind::Repeat | NodeKind::Group)
+                            {
+                                errors.push(FormError {
+                                    item: node.name.clone(),
+                                    message: Localized::new(
+                                        format!("\"{name}\" là một nhóm, không phải câu hỏi"),
+                                        format!("\"{name}\" is a group, not a question"),
+                                    ),
+                                });
+                            } else if source != index {
+                                sources.push(source);
+                            }
+                        }
+                    }
+                }
+            }
+            sources.sort_unstable();
+            sources.dedup();
+            for source in sources {
+                self.dependents[source].push(index);
+                incoming[index] += 1;
+            }
+        }
+        // Kahn's algorithm, taking nodes in document order when free.
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..count).filter(|index| incoming[*index] == 0).collect();
+        while let Some(next) = ready.pop_first() {
+            self.order.push(next);
+            for &dependent in &self.dependents[next] {
+                incoming[dependent] -= 1;
+                if incoming[dependent] == 0 {
+                    ready.insert(dependent);
+                }
+            }
+        }
+        if self.order.len() < count {
+            let stuck: Vec<&str> = (0..count)
+                .filter(|index| incoming[*index] > 0)
+                .map(|index| self.nodes[index].name.as_str())
+                .collect();
+            errors.push(FormError {
+                item: stuck.join(", "),
+                message: Localized::new(
+                    "các biểu thức phụ thuộc vòng tròn vào nhau",
+                    "these expressions depend on each other in a circle",
+                ),
+            });
+        }
+        self.rank = vec![0; count];
+        for (position, &node) in self.order.iter().enumerate() {
+            self.rank[node] = position;
+        }
+    }
+}

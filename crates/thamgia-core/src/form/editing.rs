@@ -1,0 +1,233 @@
+//! A response's answers read and changed through the compiled form: the
+//! question instances that exist, answers set and cleared, repeat instances
+//! added and removed, answers that name nothing found, and the answers a
+//! completed response keeps.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::expression::Value;
+use crate::response::{AnswerValue, Answers};
+use crate::survey::QuestionKind;
+
+use super::{FormEngine, Node, NodeKey, NodeKind};
+
+impl FormEngine {
+    /// Every question node instance that exists for `answers`, in document
+    /// order, with its question kind and whether it is required.
+    pub fn question_instances(&self, answers: &Answers) -> Vec<(NodeKey, &QuestionKind, bool)> {
+        let mut found = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            if let NodeKind::Question(kind) = &node.kind {
+                for instance in self.instances(answers, node.scope, &[]) {
+                    found.push((
+                        NodeKey {
+                            node: index,
+                            instance,
+                        },
+                        kind,
+                        node.required,
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    /// Sets (or, with `None`, clears) the answer of a question node
+    /// instance. The repeat instances on its path must exist.
+    pub fn set_answer(&self, answers: &mut Answers, key: &NodeKey, value: Option<AnswerValue>) {
+        let node = &self.nodes[key.node];
+        if let Some(map) = answers_at_mut(
+            answers,
+            &self.scopes[node.scope].repeat_chain,
+            &key.instance,
+        ) {
+            match value {
+                Some(value) => map.insert(node.name.clone(), value),
+                None => map.remove(&node.name),
+            };
+        }
+    }
+
+    /// How many instances a repeat node has at `instance` (the instance of
+    /// the scope the repeat sits in).
+    pub fn instance_count(&self, answers: &Answers, repeat: usize, instance: &[usize]) -> usize {
+        match self.answer(
+            answers,
+            &NodeKey {
+                node: repeat,
+                instance: instance.to_vec(),
+            },
+        ) {
+            Some(AnswerValue::Repeat(instances)) => instances.len(),
+            _ => 0,
+        }
+    }
+
+    /// Adds an empty instance at the end of a repeat; returns its index.
+    pub fn add_instance(&self, answers: &mut Answers, repeat: usize, instance: &[usize]) -> usize {
+        let node = &self.nodes[repeat];
+        let Some(map) = answers_at_mut(answers, &self.scopes[node.scope].repeat_chain, instance)
+        else {
+            return 0;
+        };
+        let entry = map
+            .entry(node.name.clone())
+            .or_insert_with(|| AnswerValue::Repeat(Vec::new()));
+        if !matches!(entry, AnswerValue::Repeat(_)) {
+            *entry = AnswerValue::Repeat(Vec::new());
+        }
+        match entry {
+            AnswerValue::Repeat(instances) => {
+                instances.push(Answers::new());
+                instances.len() - 1
+            }
+            _ => 0,
+        }
+    }
+
+    /// Removes one instance of a repeat, with its answers.
+    pub fn remove_instance(
+        &self,
+        answers: &mut Answers,
+        repeat: usize,
+        instance: &[usize],
+        index: usize,
+    ) {
+        let node = &self.nodes[repeat];
+        if let Some(map) = answers_at_mut(answers, &self.scopes[node.scope].repeat_chain, instance)
+        {
+            if let Some(AnswerValue::Repeat(instances)) = map.get_mut(&node.name) {
+                if index < instances.len() {
+                    instances.remove(index);
+                }
+                if instances.is_empty() {
+                    map.remove(&node.name);
+                }
+            }
+        }
+    }
+
+    /// The names a map of `scope`'s answers may hold.
+    fn names_in_scope(&self, scope: usize) -> HashSet<&str> {
+        self.nodes
+            .iter()
+            .filter(|node| node.scope == scope && !matches!(node.kind, NodeKind::Group))
+            .map(|node| node.name.as_str())
+            .collect()
+    }
+
+    /// Answer keys that name nothing in their scope, with their instance.
+    pub fn unknown_answers(&self, answers: &Answers) -> Vec<(String, Vec<usize>)> {
+        let mut unknown = Vec::new();
+        self.collect_unknown(answers, 0, &mut Vec::new(), &mut unknown);
+        unknown
+    }
+
+    fn collect_unknown(
+        &self,
+        map: &Answers,
+        scope: usize,
+        instance: &mut Vec<usize>,
+        unknown: &mut Vec<(String, Vec<usize>)>,
+    ) {
+        let names = self.names_in_scope(scope);
+        for (name, value) in map {
+            if !names.contains(name.as_str()) {
+                unknown.push((name.clone(), instance.clone()));
+                continue;
+            }
+            let repeat_scope = self
+                .node(name)
+                .and_then(|node| self.nodes[node].inner_scope);
+            match (value, repeat_scope) {
+                (AnswerValue::Repeat(instances), Some(inner)) => {
+                    for (index, instance_map) in instances.iter().enumerate() {
+                        instance.push(index);
+                        self.collect_unknown(instance_map, inner, instance, unknown);
+                        instance.pop();
+                    }
+                }
+                (AnswerValue::Repeat(_), None) | (_, Some(_)) => {
+                    unknown.push((name.clone(), instance.clone()))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The answers with every answer to a question that is not asked
+    /// removed, and every calculated value stored: what a completed
+    /// response keeps.
+    pub fn finalize(&self, answers: &Answers, today: NaiveDate) -> Answers {
+        let state = self.evaluate_all(answers, today);
+        let mut result = answers.clone();
+        // Deepest first, so removing a repeat's answers never shifts a key
+        // still to be visited.
+        let mut keys: Vec<(NodeKey, &Node)> = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            for instance in self.instances(answers, node.scope, &[]) {
+                keys.push((
+                    NodeKey {
+                        node: index,
+                        instance,
+                    },
+                    node,
+                ));
+            }
+        }
+        keys.sort_by_key(|key| std::cmp::Reverse(key.0.instance.len()));
+        for (key, node) in keys {
+            let Some(map) = answers_at_mut(
+                &mut result,
+                &self.scopes[node.scope].repeat_chain,
+                &key.instance,
+            ) else {
+                continue;
+            };
+            if !self.is_relevant(&state, &key) {
+                map.remove(&node.name);
+                continue;
+            }
+            if let Some(value) = state.calculated.get(&key) {
+                match value_to_answer(value) {
+                    Some(answer) => map.insert(node.name.clone(), answer),
+                    None => map.remove(&node.name),
+                };
+            }
+        }
+        result
+    }
+}
+
+fn answers_at_mut<'a>(
+    answers: &'a mut Answers,
+    chain: &[String],
+    instance: &[usize],
+) -> Option<&'a mut Answers> {
+    let mut current = answers;
+    for (depth, repeat) in chain.iter().enumerate() {
+        match current.get_mut(repeat) {
+            Some(AnswerValue::Repeat(instances)) => {
+                current = instances.get_mut(*instance.get(depth)?)?
+            }
+            _ => return None,
+        }
+    }
+    Some(current)
+}
+
+/// A calculated value as it is stored with the response.
+fn value_to_answer(value: &Value) -> Option<AnswerValue> {
+    match value {
+        Value::Empty => None,
+        Value::Text(text) if text.is_empty() => None,
+        Value::Text(text) => Some(AnswerValue::Text(text.clone())),
+        Value::Number(number) if number.is_finite() => Some(AnswerValue::Number(*number)),
+        Value::Number(_) => None,
+        Value::Bool(flag) => Some(AnswerValue::Text(flag.to_string())),
+        Value::Date(date) => Some(AnswerValue::Date(*date)),
+    }
+}

@@ -1,0 +1,237 @@
+//! Evaluating a compiled form against a response's answers: relevance,
+//! calculated values and constraint results of every node instance, from
+//! scratch or only for what one edit can change, and labels with their
+//! `${name}` references filled in.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::expression::{EvaluationContext, Value};
+use crate::response::{AnswerValue, Answers};
+
+use super::{FormEngine, FormState, NodeKey};
+
+impl FormEngine {
+    /// Evaluates every node instance from scratch.
+    pub fn evaluate_all(&self, answers: &Answers, today: NaiveDate) -> FormState {
+        let mut state = FormState::default();
+        for &node in &self.order {
+            for instance in self.instances(answers, self.nodes[node].scope, &[]) {
+                self.evaluate_node(&mut state, answers, today, NodeKey { node, instance });
+            }
+        }
+        state
+    }
+
+    /// Recomputes what depends on the answer at `changed`, after it changed.
+    /// Returns how many node instances were recomputed.
+    pub fn update(
+        &self,
+        state: &mut FormState,
+        answers: &Answers,
+        changed: &NodeKey,
+        today: NaiveDate,
+    ) -> usize {
+        let mut affected: Vec<usize> = vec![changed.node];
+        let mut seen: HashSet<usize> = affected.iter().copied().collect();
+        let mut cursor = 0;
+        while cursor < affected.len() {
+            let node = affected[cursor];
+            cursor += 1;
+            for &dependent in &self.dependents[node] {
+                if seen.insert(dependent) {
+                    affected.push(dependent);
+                }
+            }
+        }
+        affected.sort_by_key(|node| self.rank[*node]);
+        let mut recomputed = 0;
+        let changed_depth = self.depth(changed.node);
+        let prefix = &changed.instance[..changed_depth.min(changed.instance.len())];
+        for node in affected {
+            for instance in self.instances(answers, self.nodes[node].scope, prefix) {
+                self.evaluate_node(state, answers, today, NodeKey { node, instance });
+                recomputed += 1;
+            }
+        }
+        recomputed
+    }
+
+    fn evaluate_node(
+        &self,
+        state: &mut FormState,
+        answers: &Answers,
+        today: NaiveDate,
+        key: NodeKey,
+    ) {
+        let node = &self.nodes[key.node];
+        let parent_relevant = match node.parent {
+            Some(parent) => {
+                let depth = self.depth(parent);
+                *state
+                    .relevant
+                    .get(&NodeKey {
+                        node: parent,
+                        instance: key.instance[..depth.min(key.instance.len())].to_vec(),
+                    })
+                    .unwrap_or(&true)
+            }
+            None => true,
+        };
+        let context = Context {
+            engine: self,
+            state,
+            answers,
+            at: &key,
+            today,
+        };
+        let relevant = parent_relevant
+            && node
+                .relevant
+                .as_ref()
+                .is_none_or(|expression| expression.evaluate_bool(&context));
+        let calculated = match (&node.calculation, relevant) {
+            (Some(expression), true) => Some(expression.evaluate(&context)),
+            _ => None,
+        };
+        let constraint_failed = relevant
+            && match (&node.constraint, self.answer(answers, &key)) {
+                (Some(expression), Some(_)) => !expression.evaluate_bool(&context),
+                _ => false,
+            };
+        match calculated {
+            Some(value) => {
+                state.calculated.insert(key.clone(), value);
+            }
+            None => {
+                state.calculated.remove(&key);
+            }
+        }
+        if constraint_failed {
+            state.constraint_failed.insert(key.clone());
+        } else {
+            state.constraint_failed.remove(&key);
+        }
+        state.relevant.insert(key, relevant);
+    }
+
+    /// Whether the node instance is asked.
+    pub fn is_relevant(&self, state: &FormState, key: &NodeKey) -> bool {
+        *state.relevant.get(key).unwrap_or(&true)
+    }
+
+    /// Whether the node instance's answer breaks its constraint.
+    pub fn breaks_constraint(&self, state: &FormState, key: &NodeKey) -> bool {
+        state.constraint_failed.contains(key)
+    }
+
+    /// The computed value of a calculate node instance.
+    pub fn calculated<'a>(&self, state: &'a FormState, key: &NodeKey) -> Option<&'a Value> {
+        state.calculated.get(key)
+    }
+
+    /// `text` with every `${name}` replaced by that question's current value
+    /// as seen from `instance` (XLSForm's output in labels and notes).
+    pub fn interpolate(
+        &self,
+        state: &FormState,
+        answers: &Answers,
+        text: &str,
+        instance: &[usize],
+    ) -> String {
+        if !text.contains("${") {
+            return text.to_owned();
+        }
+        let at = NodeKey {
+            node: 0,
+            instance: instance.to_vec(),
+        };
+        let context = Context {
+            engine: self,
+            state,
+            answers,
+            at: &at,
+            today: NaiveDate::default(),
+        };
+        let mut result = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            result.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find('}') {
+                Some(end) => {
+                    result.push_str(&context.value_of(after[..end].trim()).to_text());
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    result.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        result.push_str(rest);
+        result
+    }
+}
+
+/// An answer as expressions see it: choices as space-separated values (as
+/// XLSForm's `selected()` expects), yes/no as "yes"/"no", scales as numbers.
+pub fn answer_to_value(answer: &AnswerValue) -> Value {
+    match answer {
+        AnswerValue::Text(text) => Value::Text(text.clone()),
+        AnswerValue::Number(number) => Value::Number(*number),
+        AnswerValue::Date(date) => Value::Date(*date),
+        AnswerValue::Choice(value) => Value::Text(value.clone()),
+        AnswerValue::Choices(values) | AnswerValue::Ranking(values) => {
+            Value::Text(values.join(" "))
+        }
+        AnswerValue::YesNo(yes) => Value::Text(if *yes { "yes" } else { "no" }.to_owned()),
+        AnswerValue::Smiley(points) | AnswerValue::Rating(points) => {
+            Value::Number(f64::from(*points))
+        }
+        AnswerValue::Repeat(instances) => Value::Number(instances.len() as f64),
+    }
+}
+
+struct Context<'a> {
+    engine: &'a FormEngine,
+    state: &'a FormState,
+    answers: &'a Answers,
+    at: &'a NodeKey,
+    today: NaiveDate,
+}
+
+impl EvaluationContext for Context<'_> {
+    fn value_of(&self, name: &str) -> Value {
+        let Some(node) = self.engine.node(name) else {
+            return Value::Empty;
+        };
+        let depth = self.engine.depth(node);
+        let key = NodeKey {
+            node,
+            instance: self.at.instance[..depth.min(self.at.instance.len())].to_vec(),
+        };
+        if !self.engine.is_relevant(self.state, &key) {
+            return Value::Empty;
+        }
+        if let Some(value) = self.state.calculated.get(&key) {
+            return value.clone();
+        }
+        self.engine
+            .answer(self.answers, &key)
+            .map(answer_to_value)
+            .unwrap_or(Value::Empty)
+    }
+
+    fn current_value(&self) -> Value {
+        self.engine
+            .answer(self.answers, self.at)
+            .map(answer_to_value)
+            .unwrap_or(Value::Empty)
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.today
+    }
+}

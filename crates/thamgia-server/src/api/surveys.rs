@@ -1,0 +1,103 @@
+//! Surveys and responses: the published survey versions, an XLSForm
+//! imported as the next version, and a response withdrawn at the town hall.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use thamgia_core::audit::AuditAction;
+use thamgia_core::{Localized, SurveyDefinition};
+
+use crate::auth::Caller;
+use crate::error::ServerError;
+use crate::extract::ApiPath;
+use crate::xlsform::{import_xlsform, ImportProblem};
+use crate::AppState;
+
+pub(super) async fn surveys(
+    _caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<SurveyDefinition>>, ServerError> {
+    Ok(Json(state.database.latest_surveys().await?))
+}
+
+pub(super) async fn survey(
+    _caller: Caller,
+    State(state): State<AppState>,
+    ApiPath((id, version)): ApiPath<(String, u32)>,
+) -> Result<Json<SurveyDefinition>, ServerError> {
+    state
+        .database
+        .survey(&id, version)
+        .await?
+        .map(Json)
+        .ok_or(ServerError::NotFound)
+}
+
+/// A guardian withdrew consent through the ward: the answers are deleted
+/// here and on every tablet at its next sync. For the response's ward
+/// officer and city officers.
+pub(super) async fn withdraw(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    match state.database.response_ward(id).await? {
+        Some(ward) => caller.require_officer_of(&ward)?,
+        None => caller.require_city()?,
+    }
+    state
+        .database
+        .withdraw_response(id, &caller.info, Utc::now())
+        .await?;
+    tracing::info!(response_id = %id, "consent withdrawn at the town hall");
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `POST /surveys/import`: the body is an XLSForm (.xlsx, whatever the
+/// content type says). A form Tham Gia can run is published as the next
+/// version of its `form_id` and answered with 201 and the survey; otherwise
+/// 422 lists every problem with its sheet and row.
+///
+/// City officers only.
+pub(super) async fn import_survey(
+    caller: Caller,
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SurveyDefinition>), ServerError> {
+    caller.require_city()?;
+    let body = body?;
+    // Unzipping and parsing a workbook is CPU work: off the async threads.
+    // A panic inside the reader (a malformed file it did not expect) is the
+    // file's fault as far as the author can tell: it is refused, not a 500.
+    let imported = tokio::task::spawn_blocking(move || import_xlsform(&body))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "the XLSForm reader panicked");
+            Err(vec![ImportProblem {
+                sheet: String::new(),
+                row: None,
+                message: Localized::new(
+                    "Không đọc được tệp này. Hãy mở nó bằng Excel, lưu lại dưới dạng .xlsx rồi tải lên lại.",
+                    "This file cannot be read. Open it in Excel, save it again as .xlsx and upload it again.",
+                ),
+            }])
+        })
+        .map_err(ServerError::ImportRefused)?;
+    let survey = state
+        .database
+        .publish_next_version(imported.survey, Utc::now())
+        .await?;
+    tracing::info!(
+        survey = %thamgia_core::limits::quoted(&survey.key()),
+        form_version = %thamgia_core::limits::quoted(imported.form_version.as_deref().unwrap_or("")),
+        "XLSForm imported and published"
+    );
+    let event = caller
+        .event(AuditAction::SurveyImported)
+        .target(survey.key());
+    state.database.record_after(event, Utc::now()).await;
+    Ok((StatusCode::CREATED, Json(survey)))
+}

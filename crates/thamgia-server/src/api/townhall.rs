@@ -1,0 +1,217 @@
+//! The town hall's views: a ward report, the indicators and their targets,
+//! the overview of a period and a ward's trend, the child population, and
+//! the CSV exports of responses and reports.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use serde::Serialize;
+use thamgia_core::audit::AuditAction;
+
+use crate::auth::Caller;
+use crate::error::ServerError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::AppState;
+
+/// A ward report as the town hall sees it.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    /// Its status; an approved report is locked.
+    pub status: thamgia_core::report::ReportStatus,
+    /// Every field, merged from all edits, losing edits kept.
+    pub fields: thamgia_core::report::ReportFields,
+}
+
+/// `GET /reports/{ward}:{period}`, e.g. `/reports/00004:2026-Q3`.
+pub(super) async fn report(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ReportView>, ServerError> {
+    let report_id: thamgia_core::report::ReportId =
+        id.parse()
+            .map_err(|error: thamgia_core::report::ReportError| {
+                ServerError::BadRequest(error.to_string())
+            })?;
+    caller.require_ward(report_id.ward_code())?;
+    let (status, fields) = state.database.report(&report_id).await?;
+    Ok(Json(ReportView { status, fields }))
+}
+
+pub(super) async fn indicators(
+    _caller: Caller,
+    State(state): State<AppState>,
+) -> Result<Json<thamgia_core::indicator::Catalogue>, ServerError> {
+    Ok(Json(state.database.catalogue(&state.catalogue).await?))
+}
+
+/// A city officer replaces an indicator's targets.
+pub(super) async fn set_targets(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    body: Result<Json<Vec<thamgia_core::indicator::Target>>, JsonRejection>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    caller.require_city()?;
+    let Json(targets) = body?;
+    if state.catalogue.indicator(&code).is_none() {
+        return Err(ServerError::NotFound);
+    }
+    if targets.iter().any(|target| !target.value.is_finite()) {
+        return Err(ServerError::BadRequest(
+            "a target must be a number".to_owned(),
+        ));
+    }
+    state
+        .database
+        .set_targets(&code, &targets, Utc::now())
+        .await?;
+    let event = caller.event(AuditAction::TargetsChanged).target(&code);
+    state
+        .database
+        .record_after(
+            event.detail(format!("targets={}", targets.len())),
+            Utc::now(),
+        )
+        .await;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `?period=2026-Q3`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PeriodQuery {
+    period: String,
+}
+
+fn parse_period(text: &str) -> Result<thamgia_core::report::Period, ServerError> {
+    text.parse()
+        .map_err(|error: thamgia_core::report::ReportError| {
+            ServerError::BadRequest(error.to_string())
+        })
+}
+
+pub(super) async fn overview(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<crate::townhall::Overview>, ServerError> {
+    caller.require_city()?;
+    let period = parse_period(&query.period)?;
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
+    Ok(Json(
+        state
+            .database
+            .overview(period, &state.units, &catalogue)
+            .await?,
+    ))
+}
+
+/// `?ward=00004&indicator=4.1`.
+#[derive(Debug, serde::Deserialize)]
+pub struct TrendQuery {
+    ward: String,
+    indicator: String,
+}
+
+pub(super) async fn trend(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TrendQuery>,
+) -> Result<Json<Vec<crate::townhall::TrendPoint>>, ServerError> {
+    caller.require_ward(&query.ward)?;
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
+    Ok(Json(
+        state
+            .database
+            .trend(&query.ward, &query.indicator, &catalogue)
+            .await?,
+    ))
+}
+
+/// The body of `PUT /wards/{code}/population/{year}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PopulationBody {
+    children_7_15: u64,
+}
+
+pub(super) async fn set_population(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath((code, year)): ApiPath<(String, i32)>,
+    body: Result<Json<PopulationBody>, JsonRejection>,
+) -> Result<axum::http::StatusCode, ServerError> {
+    caller.require_city()?;
+    let Json(body) = body?;
+    if !state.units.units.iter().any(|unit| unit.code == code) {
+        return Err(ServerError::NotFound);
+    }
+    state
+        .database
+        .set_child_population(&code, year, body.children_7_15, Utc::now())
+        .await?;
+    let event = caller
+        .event(AuditAction::PopulationChanged)
+        .ward(Some(&code));
+    let detail = format!("year={year} children_7_15={}", body.children_7_15);
+    state
+        .database
+        .record_after(event.target(&code).detail(detail), Utc::now())
+        .await;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `?survey=<id>`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SurveyQuery {
+    survey: String,
+}
+
+pub(super) async fn export_responses(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SurveyQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
+    let survey = state
+        .database
+        .latest_surveys()
+        .await?
+        .into_iter()
+        .find(|survey| survey.id == query.survey)
+        .ok_or(ServerError::NotFound)?;
+    let rows = state.database.responses_of_survey(&survey.id).await?;
+    let body = crate::townhall::responses_csv(&survey, &rows)?;
+    let event = caller
+        .event(AuditAction::ExportResponses)
+        .target(&survey.id);
+    state
+        .database
+        .record(event.detail(format!("rows={}", rows.len())), Utc::now())
+        .await?;
+    Ok(crate::csv_export::csv_response(
+        &format!("{}-responses.csv", survey.id),
+        body,
+    ))
+}
+
+pub(super) async fn export_reports(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
+    let period = parse_period(&query.period)?;
+    let reports = state.database.reports_of_period(period).await?;
+    let catalogue = state.database.catalogue(&state.catalogue).await?;
+    let body = crate::townhall::reports_csv(period, &reports, &catalogue)?;
+    let event = caller.event(AuditAction::ExportReports).target(period);
+    state
+        .database
+        .record(event.detail(format!("rows={}", reports.len())), Utc::now())
+        .await?;
+    Ok(crate::csv_export::csv_response(
+        &format!("reports-{period}.csv"),
+        body,
+    ))
+}

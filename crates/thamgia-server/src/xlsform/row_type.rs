@@ -1,0 +1,121 @@
+//! What a survey row asks for: its `type` cell read into a [`RowType`], and
+//! the appearances and columns a row may use (the others change how a form
+//! behaves in ways Tham Gia does not, so a row that uses them is refused).
+
+/// Appearances Tham Gia shows as the author meant (or where ignoring them
+/// loses nothing a child or worker would notice).
+pub(super) const SUPPORTED_APPEARANCES: &[&str] = &[
+    "field-list",
+    "multiline",
+    "likert",
+    "minimal",
+    "horizontal",
+    "horizontal-compact",
+    "compact",
+];
+
+/// Metadata types the tablet does not collect; a form that has them loses
+/// nothing a child says, so they are skipped without a word.
+const SKIPPED_METADATA: &[&str] = &["start", "end", "today", "deviceid", "username", "audit"];
+
+/// What a row's `type` cell asks for.
+#[derive(Debug, PartialEq)]
+pub(super) enum RowType<'a> {
+    /// Metadata the tablet does not collect.
+    Skipped,
+    Begin {
+        repeat: bool,
+    },
+    End {
+        repeat: bool,
+    },
+    Text,
+    Integer,
+    Decimal,
+    Date,
+    Note,
+    Calculate,
+    Range,
+    SelectOne(&'a str),
+    SelectMultiple(&'a str),
+    Rank(&'a str),
+    /// Any other type, named as the author wrote it.
+    Unsupported(&'a str),
+}
+
+/// Reads a `type` cell, whitespace already collapsed to single spaces.
+pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
+    let lower = written.to_ascii_lowercase();
+    // Choices from a file or an external source: refused before the plain
+    // `select_one` prefixes below could take them.
+    for refused in [
+        "select_one_from_file",
+        "select_multiple_from_file",
+        "select one from file",
+        "select multiple from file",
+        "select_one_external",
+    ] {
+        if lower == refused || lower.starts_with(&format!("{refused} ")) {
+            return RowType::Unsupported(&written[..refused.len()]);
+        }
+    }
+    /// A choice row type, made from its list name.
+    type WithList<'l> = fn(&'l str) -> RowType<'l>;
+    let selects: [(&str, WithList<'a>); 8] = [
+        ("select_one", RowType::SelectOne),
+        ("select one from", RowType::SelectOne),
+        ("select one", RowType::SelectOne),
+        ("select1", RowType::SelectOne),
+        ("select_multiple", RowType::SelectMultiple),
+        ("select all that apply from", RowType::SelectMultiple),
+        ("select all that apply", RowType::SelectMultiple),
+        ("rank", RowType::Rank),
+    ];
+    for (keyword, make) in selects {
+        if lower == keyword {
+            return make("");
+        }
+        if lower.starts_with(&format!("{keyword} ")) {
+            return make(written[keyword.len() + 1..].trim());
+        }
+    }
+    match lower.as_str() {
+        "begin_group" | "begin group" => RowType::Begin { repeat: false },
+        "end_group" | "end group" => RowType::End { repeat: false },
+        "begin_repeat" | "begin repeat" => RowType::Begin { repeat: true },
+        "end_repeat" | "end repeat" => RowType::End { repeat: true },
+        "text" => RowType::Text,
+        "integer" | "int" => RowType::Integer,
+        "decimal" => RowType::Decimal,
+        "date" => RowType::Date,
+        "note" => RowType::Note,
+        "calculate" => RowType::Calculate,
+        "range" => RowType::Range,
+        other if SKIPPED_METADATA.contains(&other) => RowType::Skipped,
+        _ => RowType::Unsupported(written.split(' ').next().unwrap_or(written)),
+    }
+}
+
+/// Survey-sheet columns that change how a form behaves in ways Tham Gia
+/// does not: a form that uses them is refused rather than run differently.
+pub(super) fn is_refused_column(base: &str) -> bool {
+    matches!(
+        base,
+        "choice_filter"
+            | "repeat_count"
+            | "count"
+            | "jr:count"
+            | "default"
+            | "read_only"
+            | "readonly"
+            | "trigger"
+            | "image"
+            | "big-image"
+            | "audio"
+            | "video"
+            | "media"
+            | "body"
+    ) || base.starts_with("bind::")
+        || base.starts_with("instance::")
+        || base.starts_with("body::")
+}

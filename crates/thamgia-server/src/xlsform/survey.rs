@@ -1,0 +1,348 @@
+//! The survey sheet read row by row into the survey's items: groups and
+//! repeats opened and closed, each name checked and remembered with its row
+//! (so that the form engine's problems are reported at the right row), and
+//! each question's label, hint, `required`, relevance and constraint read.
+//! What kind of question a row is, `question_kind` decides.
+
+mod question_kind;
+
+use std::collections::{BTreeMap, HashMap};
+
+use thamgia_core::{Choice, Group, Item, Language, Localized, Question, QuestionKind};
+
+use super::row_type::{is_refused_column, row_type, RowType, SUPPORTED_APPEARANCES};
+use super::sheet::{Table, TableRow};
+use super::{Problems, RowOfName};
+use question_kind::SHORT_TEXT_MAX_LENGTH;
+
+/// Whether `name` is an XML name pyxform accepts for a question: a letter
+/// or `_`, then letters, digits, `_`, `-` and `.`.
+fn is_xml_name(name: &str) -> bool {
+    let mut characters = name.chars();
+    characters
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || first == '_')
+        && characters.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// A group or repeat whose `end_…` row has not come yet.
+#[derive(Debug)]
+pub(super) struct OpenGroup {
+    repeat: bool,
+    row: u32,
+    group: Group,
+}
+
+/// Reads the survey sheet into items, keeping where each name came from.
+pub(super) struct SurveyReader<'a> {
+    pub(super) lists: &'a BTreeMap<String, Vec<Choice>>,
+    pub(super) default_language: Language,
+    pub(super) problems: &'a mut Problems,
+    /// Names as written, with the row that first used each.
+    pub(super) names: HashMap<String, u32>,
+    /// Names as given to the form engine, with their row.
+    pub(super) engine_names: HashMap<String, RowOfName>,
+    pub(super) open: Vec<OpenGroup>,
+    pub(super) items: Vec<Item>,
+}
+
+impl SurveyReader<'_> {
+    fn problem(&mut self, row: u32, vi: impl Into<String>, en: impl Into<String>) {
+        self.problems.add("survey", Some(row), vi, en);
+    }
+
+    pub(super) fn read(&mut self, table: &Table) {
+        for (column, why_vi, why_en) in [
+            ("type", "loại câu hỏi", "the question type"),
+            ("name", "tên câu hỏi", "the question name"),
+        ] {
+            if !table.has_column(&[column]) {
+                self.problem(
+                    table.header_row,
+                    format!("Trang survey thiếu cột \"{column}\" ({why_vi})."),
+                    format!("The survey sheet has no \"{column}\" column ({why_en})."),
+                );
+            }
+        }
+        for row in &table.rows {
+            self.read_row(table, row);
+        }
+        while let Some(open) = self.open.pop() {
+            let (begin, end) = if open.repeat {
+                ("begin_repeat", "end_repeat")
+            } else {
+                ("begin_group", "end_group")
+            };
+            self.problem(
+                open.row,
+                format!(
+                    "\"{begin}\" {} không có dòng \"{end}\" tương ứng. Hãy thêm dòng {end}.",
+                    open.group.id
+                ),
+                format!(
+                    "\"{begin}\" {} has no matching \"{end}\" row. Add an {end} row.",
+                    open.group.id
+                ),
+            );
+            self.close(open);
+        }
+    }
+
+    fn read_row(&mut self, table: &Table, row: &TableRow) {
+        let number = row.number;
+        let written_type = table
+            .text(row, &["type", "command"])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if written_type.is_empty() {
+            // Like pyxform: a row with neither name nor label is a comment.
+            let label = table.translated(row, "label", self.default_language);
+            if table.text(row, &["name"]).is_empty() && label.vi.is_empty() && label.en.is_empty() {
+                return;
+            }
+            self.problem(
+                number,
+                "Dòng này có tên hoặc nhãn nhưng thiếu loại câu hỏi (cột type).",
+                "This row has a name or a label but no question type (type column).",
+            );
+            return;
+        }
+        let row_type = row_type(&written_type);
+        if row_type == RowType::Skipped {
+            return;
+        }
+        let refused: Vec<&str> = table.refused_cells(row, is_refused_column).collect();
+        for column in refused {
+            self.problem(
+                number,
+                format!("Cột \"{column}\" chưa được hỗ trợ. Hãy để trống cột này."),
+                format!("The \"{column}\" column is not supported. Leave it empty."),
+            );
+        }
+        let appearance = table.text(row, &["appearance"]);
+        if appearance
+            .split_whitespace()
+            .any(|word| !SUPPORTED_APPEARANCES.contains(&word))
+        {
+            self.problem(
+                number,
+                format!("Kiểu hiển thị \"{appearance}\" chưa được hỗ trợ. Hãy xoá nó khỏi cột appearance."),
+                format!("The appearance \"{appearance}\" is not supported. Remove it from the appearance column."),
+            );
+        }
+        match row_type {
+            RowType::Skipped => {}
+            RowType::Begin { repeat } => self.begin(table, row, repeat),
+            RowType::End { repeat } => self.end(number, repeat),
+            RowType::Unsupported(type_name) => {
+                self.problem(
+                    number,
+                    format!("Loại câu hỏi \"{type_name}\" chưa được hỗ trợ. Hãy xoá dòng này hoặc dùng một loại khác."),
+                    format!("Question type \"{type_name}\" is not supported. Remove the row or use another type."),
+                );
+                // A stand-in keeps the name known, so that an expression
+                // naming this row is not reported as naming nothing.
+                let id = self.register_name(number, table.text(row, &["name"]));
+                self.push(Item::Question(Question {
+                    id,
+                    label: Localized::default(),
+                    hint: None,
+                    required: false,
+                    kind: QuestionKind::Note,
+                    relevant: None,
+                    constraint: None,
+                    constraint_message: None,
+                }));
+            }
+            _ => {
+                let kind = self.question_kind(table, row, &row_type, appearance);
+                self.question(table, row, kind);
+            }
+        }
+    }
+
+    /// Records a row's name and returns the name the form engine knows it
+    /// by: the name itself, or a stand-in (which no expression can name)
+    /// when it is missing or already used, so that one mistake is reported
+    /// once and does not hide the row's other problems.
+    fn register_name(&mut self, number: u32, name: &str) -> String {
+        let stand_in = format!("#row{number}");
+        let engine_name = if name.is_empty() {
+            self.problem(
+                number,
+                "Thiếu tên (cột name). Hãy đặt một tên ngắn, không dấu, ví dụ tuoi.",
+                "The name (name column) is missing. Give a short name without accents, for example age.",
+            );
+            stand_in
+        } else if let Some(first) = self.names.get(name).copied() {
+            self.problem(
+                number,
+                format!("Tên \"{name}\" đã được dùng ở dòng {first}. Mỗi tên chỉ được dùng một lần."),
+                format!("The name \"{name}\" is already used on row {first}. Each name may be used once."),
+            );
+            stand_in
+        } else {
+            if !is_xml_name(name) {
+                self.problem(
+                    number,
+                    format!("Tên \"{name}\" không hợp lệ: hãy bắt đầu bằng một chữ cái hoặc \"_\", và chỉ dùng chữ cái, chữ số, \"_\", \"-\" và \".\"."),
+                    format!("The name \"{name}\" is not valid: start with a letter or \"_\", and use only letters, digits, \"_\", \"-\" and \".\"."),
+                );
+            }
+            self.names.insert(name.to_owned(), number);
+            name.to_owned()
+        };
+        self.engine_names.insert(
+            engine_name.clone(),
+            RowOfName {
+                row: number,
+                written: name.to_owned(),
+            },
+        );
+        engine_name
+    }
+
+    /// A translatable text; `None` when empty in both languages. English
+    /// alone is a problem: the Vietnamese text is the one always shown.
+    fn translated(&mut self, table: &Table, row: &TableRow, column: &str) -> Option<Localized> {
+        let text = table.translated(row, column, self.default_language);
+        if text.vi.is_empty() && !text.en.is_empty() {
+            self.problem(
+                row.number,
+                format!("Cột {column} chỉ có tiếng Anh. Hãy thêm bản tiếng Việt (cột {column}::Vietnamese (vi))."),
+                format!("The {column} is only in English. Add the Vietnamese text ({column}::Vietnamese (vi) column)."),
+            );
+        }
+        (!text.vi.is_empty() || !text.en.is_empty()).then_some(text)
+    }
+
+    /// The `required` cell: yes/true/1 or no/false/empty, in any case.
+    fn required(&mut self, table: &Table, row: &TableRow) -> bool {
+        let written = table.text(row, &["required"]);
+        match written.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "true()" | "1" => true,
+            "" | "no" | "false" | "false()" | "0" => false,
+            _ => {
+                self.problem(
+                    row.number,
+                    format!("Giá trị \"{written}\" ở cột required không hiểu được. Hãy ghi yes hoặc để trống."),
+                    format!("The required value \"{written}\" is not understood. Write yes or leave it empty."),
+                );
+                false
+            }
+        }
+    }
+
+    fn question(&mut self, table: &Table, row: &TableRow, kind: Option<QuestionKind>) {
+        let number = row.number;
+        let name = table.text(row, &["name"]);
+        let id = self.register_name(number, name);
+        let label = self.translated(table, row, "label").unwrap_or_default();
+        let is_calculate = matches!(kind, Some(QuestionKind::Calculate { .. }));
+        if label.vi.is_empty() && label.en.is_empty() && !is_calculate {
+            self.problem(
+                number,
+                "Thiếu nhãn tiếng Việt (cột label::Vietnamese (vi)): câu hỏi cần có lời để đọc cho trẻ.",
+                "The Vietnamese label (label::Vietnamese (vi) column) is missing: a question needs words to read to the child.",
+            );
+        }
+        let calculation = table.text(row, &["calculation", "calculate"]);
+        if !calculation.is_empty() && !is_calculate && kind.is_some() {
+            self.problem(
+                number,
+                "Chỉ dòng calculate mới dùng được cột calculation. Hãy thêm một dòng calculate riêng.",
+                "Only a calculate row can use the calculation column. Add a separate calculate row.",
+            );
+        }
+        let question = Question {
+            id,
+            label,
+            hint: self.translated(table, row, "hint"),
+            required: self.required(table, row),
+            // A question whose kind failed (a missing list, say) still gets
+            // a stand-in kind, so its expressions are checked like any other.
+            kind: kind.unwrap_or(QuestionKind::ShortText {
+                max_length: SHORT_TEXT_MAX_LENGTH,
+            }),
+            relevant: non_empty(table.text(row, &["relevant", "relevance"])),
+            constraint: non_empty(table.text(row, &["constraint"])),
+            constraint_message: self.translated(table, row, "constraint_message"),
+        };
+        self.push(Item::Question(question));
+    }
+
+    fn begin(&mut self, table: &Table, row: &TableRow, repeat: bool) {
+        let number = row.number;
+        let name = table.text(row, &["name"]);
+        let id = self.register_name(number, name);
+        for column in ["constraint", "calculation"] {
+            if !table.text(row, &[column]).is_empty() {
+                self.problem(
+                    number,
+                    format!("Nhóm không dùng được cột {column}. Hãy đặt nó vào từng câu hỏi."),
+                    format!(
+                        "A group cannot use the {column} column. Put it on the questions instead."
+                    ),
+                );
+            }
+        }
+        let label = self.translated(table, row, "label").unwrap_or_default();
+        let group = Group {
+            id,
+            label,
+            relevant: non_empty(table.text(row, &["relevant", "relevance"])),
+            items: Vec::new(),
+        };
+        self.open.push(OpenGroup {
+            repeat,
+            row: number,
+            group,
+        });
+    }
+
+    fn end(&mut self, number: u32, repeat: bool) {
+        let (end, begin) = if repeat {
+            ("end_repeat", "begin_repeat")
+        } else {
+            ("end_group", "begin_group")
+        };
+        match self.open.pop() {
+            None => self.problem(
+                number,
+                format!("\"{end}\" không có dòng \"{begin}\" nào trước nó. Hãy xoá dòng này hoặc thêm {begin}."),
+                format!("\"{end}\" has no \"{begin}\" before it. Remove the row or add a {begin}."),
+            ),
+            Some(open) => {
+                if open.repeat != repeat {
+                    self.problem(
+                        number,
+                        format!("\"{end}\" đóng nhầm nhóm mở ở dòng {}. Hãy kiểm tra các cặp begin/end.", open.row),
+                        format!("\"{end}\" closes the group opened on row {}, which is not a {begin}. Check the begin/end pairs.", open.row),
+                    );
+                }
+                self.close(open);
+            }
+        }
+    }
+
+    fn close(&mut self, open: OpenGroup) {
+        let item = if open.repeat {
+            Item::Repeat(open.group)
+        } else {
+            Item::Group(open.group)
+        };
+        self.push(item);
+    }
+
+    fn push(&mut self, item: Item) {
+        match self.open.last_mut() {
+            Some(open) => open.group.items.push(item),
+            None => self.items.push(item),
+        }
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
