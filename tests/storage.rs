@@ -285,6 +285,7 @@ async fn push_results_mark_responses_and_empty_the_outbox_up_to_the_acknowledgem
         MutationResult {
             seq: 2,
             outcome: MutationOutcome::Rejected {
+                code: thamgia_core::RefusalCode::InvalidAnswers,
                 message: rejected.clone(),
             },
         },
@@ -1521,12 +1522,14 @@ async fn a_refused_report_change_is_kept_and_its_reason_shown() {
                 result(
                     1,
                     MutationOutcome::Rejected {
+                        code: thamgia_core::RefusalCode::ReportLocked,
                         message: locked.clone(),
                     },
                 ),
                 result(
                     2,
                     MutationOutcome::Rejected {
+                        code: thamgia_core::RefusalCode::ReportStatusRefused,
                         message: overtaken.clone(),
                     },
                 ),
@@ -2257,6 +2260,7 @@ async fn a_refused_forum_keeps_its_reason() {
                 result(
                     1,
                     MutationOutcome::Rejected {
+                        code: thamgia_core::RefusalCode::InvalidRecord,
                         message: reason.clone(),
                     },
                 ),

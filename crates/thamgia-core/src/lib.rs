@@ -29,7 +29,7 @@ pub use localized::{Language, Localized};
 pub use protocol::{
     ApiError, ApiErrorCode, Change, ChangeEntity, Mutation, MutationChange, MutationOutcome,
     MutationResult, PullRequest, PullResponse, PushRequest, PushResponse, PushStatus,
-    QuarantinedRecord, SCHEMA_VERSION,
+    QuarantinedRecord, Refusal, RefusalCode, SCHEMA_VERSION,
 };
 pub use response::{
     AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup,

@@ -183,12 +183,88 @@ pub enum MutationOutcome {
     },
     /// The record breaks a rule; the server kept it aside with the reason.
     Rejected {
-        /// What is wrong and what to do.
+        /// Which rule, for programs (absent from an older server's answer:
+        /// [`RefusalCode::Unspecified`]).
+        #[serde(default)]
+        code: RefusalCode,
+        /// What is wrong and what to do, for people.
         message: Localized,
     },
     /// Consent for this response was withdrawn: the server kept nothing of
     /// it but its tombstone, and the tablet must delete its answers too.
     Withdrawn,
+}
+
+impl MutationOutcome {
+    /// A refusal for `code`, with `message` for people.
+    pub fn rejected(code: RefusalCode, message: Localized) -> MutationOutcome {
+        MutationOutcome::Rejected { code, message }
+    }
+}
+
+/// Which rule a refused record broke: what the app, the fault suite and the
+/// tests decide on (the message beside it is for people, in two languages,
+/// and may be reworded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// The server has no survey with that id and version.
+    UnknownSurvey,
+    /// Only completed responses can be sent.
+    NotCompleted,
+    /// The answers or the consent break the form's rules.
+    InvalidAnswers,
+    /// The record breaks a rule of its kind (a forum's fields, a report
+    /// field's content, a length).
+    InvalidRecord,
+    /// The ward named is not a unit in force.
+    UnknownWard,
+    /// The sender's account may not send data of that ward.
+    OtherWard,
+    /// Only the ward officer or a city officer may do this to a report.
+    WardOfficersOnly,
+    /// Only a city officer may do this (approve a report).
+    CityOfficersOnly,
+    /// The report is locked (approved): it takes no more changes.
+    ReportLocked,
+    /// A status change the report's life does not allow, or one made on a
+    /// status that changed since.
+    ReportStatusRefused,
+    /// Feedback for a recommendation the town hall does not hold yet.
+    UnknownRecommendation,
+    /// A correction or a withdrawal that the rules do not allow (see
+    /// [`crate::corrections`]).
+    CorrectionRefused,
+    /// Not said: an older server's answer, or a code this app does not
+    /// know yet.
+    #[default]
+    #[serde(other)]
+    Unspecified,
+}
+
+/// A refused record's code and message, as a rule returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// Which rule.
+    pub code: RefusalCode,
+    /// What is wrong and what to do.
+    pub message: Localized,
+}
+
+impl Refusal {
+    /// The refusal of `code` saying `message`.
+    pub fn new(code: RefusalCode, message: Localized) -> Refusal {
+        Refusal { code, message }
+    }
+}
+
+impl From<Refusal> for MutationOutcome {
+    fn from(refusal: Refusal) -> MutationOutcome {
+        MutationOutcome::Rejected {
+            code: refusal.code,
+            message: refusal.message,
+        }
+    }
 }
 
 /// `POST /api/v1/sync/pull`.
@@ -367,6 +443,22 @@ pub enum ApiErrorCode {
     /// The session is valid but may not reach this (another ward's data, or
     /// a task of another role).
     Forbidden,
+    /// The request was read, but what it asks is refused (a field too
+    /// long, an account without a ward); the message says what to change.
+    Invalid,
+    /// The request clashes with what exists (a user name taken).
+    Conflict,
+    /// Too many failed sign-ins: the user name is locked for a while.
+    TooManyAttempts,
+    /// The request arrived too slowly; the server stopped waiting.
+    RequestTimeout,
+    /// The address exists, but not with this method.
+    MethodNotAllowed,
+    /// An XLSForm import refused; the body also lists its problems.
+    ImportRefused,
+    /// A code this app does not know yet (a newer server).
+    #[serde(other)]
+    Other,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::account::AccountInfo;
 use crate::report::ReportStatus;
-use crate::{limits, Localized, MutationChange};
+use crate::{limits, Localized, MutationChange, Refusal, RefusalCode};
 
 /// The ward a mutation is about, when the record says it without a lookup.
 pub fn mutation_ward(change: &MutationChange) -> Option<String> {
@@ -49,17 +49,14 @@ pub fn ward_lookup(change: &MutationChange) -> WardLookup {
 }
 
 /// A refusal when the record names a ward code that is not a unit in force.
-pub fn unknown_ward(
-    change: &MutationChange,
-    known_ward: impl Fn(&str) -> bool,
-) -> Option<Localized> {
+pub fn unknown_ward(change: &MutationChange, known_ward: impl Fn(&str) -> bool) -> Option<Refusal> {
     let ward = mutation_ward(change)?;
     (!known_ward(&ward)).then(|| {
         let ward = limits::quoted(&ward);
-        Localized::new(
+        Refusal::new(RefusalCode::UnknownWard, Localized::new(
             format!("Không có phường/xã mã “{ward}” trong danh sách đơn vị hành chính hiện hành của Hà Nội. Hãy chọn lại phường/xã; bản ghi được giữ lại ở máy chủ."),
             format!("There is no ward or commune with code “{ward}” in Hanoi's current list of units. Choose the ward again; the record is kept aside on the server."),
-        )
+        ))
     })
 }
 
@@ -71,19 +68,19 @@ pub fn out_of_scope(
     account: &AccountInfo,
     change: &MutationChange,
     looked_up_ward: Option<&str>,
-) -> Option<Localized> {
+) -> Option<Refusal> {
     let other_ward = |ward: &str| {
         let ward = limits::quoted(ward);
-        Some(Localized::new(
+        Some(Refusal::new(RefusalCode::OtherWard, Localized::new(
             format!("Tài khoản {} không được gửi dữ liệu của phường/xã {ward}. Bản ghi được giữ lại ở máy chủ để cán bộ thành phố xem xét.", account.username),
             format!("Account {} may not send data of ward {ward}. The record is kept aside on the server for a city officer to review.", account.username),
-        ))
+        )))
     };
     let officers_only = || {
-        Some(Localized::new(
+        Some(Refusal::new(RefusalCode::WardOfficersOnly, Localized::new(
             "Chỉ cán bộ phường/xã hoặc cán bộ thành phố được sửa và gửi báo cáo của phường/xã. Bản ghi được giữ lại ở máy chủ.",
             "Only the ward officer or a city officer may edit and submit the ward's report. The record is kept aside on the server.",
-        ))
+        )))
     };
     match change {
         MutationChange::SubmitResponse { response } => (!account
@@ -115,9 +112,12 @@ pub fn out_of_scope(
                 other_ward(ward)
             } else if !account.may_change_report_status(ward, change.to) {
                 if change.to == ReportStatus::Approved {
-                    Some(Localized::new(
-                        "Chỉ cán bộ thành phố được duyệt báo cáo.",
-                        "Only a city officer may approve a report.",
+                    Some(Refusal::new(
+                        RefusalCode::CityOfficersOnly,
+                        Localized::new(
+                            "Chỉ cán bộ thành phố được duyệt báo cáo.",
+                            "Only a city officer may approve a report.",
+                        ),
                     ))
                 } else {
                     officers_only()

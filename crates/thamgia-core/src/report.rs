@@ -121,6 +121,23 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// The refusal code of a change refused for this error.
+    pub fn code(&self) -> crate::RefusalCode {
+        match self {
+            ReportError::Locked => crate::RefusalCode::ReportLocked,
+            ReportError::TransitionNotAllowed { .. } | ReportError::StatusChanged { .. } => {
+                crate::RefusalCode::ReportStatusRefused
+            }
+            ReportError::InvalidPeriod { .. }
+            | ReportError::InvalidReportId { .. }
+            | ReportError::InvalidFieldKey { .. }
+            | ReportError::NumberExpected { .. }
+            | ReportError::TextExpected { .. }
+            | ReportError::TooLong { .. }
+            | ReportError::WrongReport { .. } => crate::RefusalCode::InvalidRecord,
+        }
+    }
+
     /// What happened and what to do, in Vietnamese and English.
     pub fn message(&self) -> Localized {
         match self {

@@ -19,6 +19,7 @@
 //! Each tablet's list is shuffled, so responses and edits interleave.
 
 use thamgia_core::report::{FieldContent, FieldKey};
+use thamgia_core::RefusalCode;
 use uuid::Uuid;
 
 use crate::rng::Rng;
@@ -33,12 +34,12 @@ pub enum RejectKind {
 }
 
 impl RejectKind {
-    /// Whether the server's reason (English part) names this cause.
-    pub fn matches_reason(self, reason: &str) -> bool {
-        let reason = reason.to_lowercase();
+    /// The refusal code the server must answer for this cause (no consent
+    /// breaks the form's rules).
+    pub fn code(self) -> RefusalCode {
         match self {
-            RejectKind::UnknownVersion => reason.contains("no survey"),
-            RejectKind::NoConsent => reason.contains("consent"),
+            RejectKind::UnknownVersion => RefusalCode::UnknownSurvey,
+            RejectKind::NoConsent => RefusalCode::InvalidAnswers,
         }
     }
 }

@@ -339,10 +339,10 @@ pub fn judge(
                 let ResponseRole::Reject(kind) = copy.role else {
                     continue;
                 };
-                if let Some(MutationOutcome::Rejected { message }) =
+                if let Some(MutationOutcome::Rejected { code, .. }) =
                     outcome(copy.tablet, copy.local)
                 {
-                    if kind.matches_reason(&message.en) {
+                    if *code == kind.code() {
                         verdict.quarantined_tablets += 1;
                     }
                 }

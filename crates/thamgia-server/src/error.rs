@@ -77,12 +77,12 @@ pub enum ServerError {
 }
 
 /// The body of a refused XLSForm import (422). It has the shape of
-/// [`ApiError`] plus the problems; its code, `import_refused`, is the
-/// server's own, since only the import endpoint answers it.
+/// [`ApiError`] plus the problems; its code is
+/// [`ApiErrorCode::ImportRefused`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRefusedBody {
-    /// Always `import_refused`.
-    pub code: String,
+    /// Always [`ApiErrorCode::ImportRefused`].
+    pub code: ApiErrorCode,
     /// What happened and what to do, for people.
     pub message: Localized,
     /// Every problem found, sheet by sheet, row by row.
@@ -90,12 +90,12 @@ pub struct ImportRefusedBody {
 }
 
 /// The code of [`ImportRefusedBody`].
-pub const IMPORT_REFUSED: &str = "import_refused";
+pub const IMPORT_REFUSED: ApiErrorCode = ApiErrorCode::ImportRefused;
 
 impl ImportRefusedBody {
     fn new(problems: Vec<ImportProblem>) -> ImportRefusedBody {
         ImportRefusedBody {
-            code: IMPORT_REFUSED.to_owned(),
+            code: IMPORT_REFUSED,
             message: import_refused_message(problems.len()),
             problems,
         }
@@ -143,7 +143,7 @@ impl ServerError {
             ),
             ServerError::RequestTimeout => (
                 StatusCode::REQUEST_TIMEOUT,
-                ApiErrorCode::BadRequest,
+                ApiErrorCode::RequestTimeout,
                 Localized::new(
                     "Yêu cầu đến quá chậm nên máy chủ đã dừng chờ. Dữ liệu trên máy tính bảng vẫn an toàn; ứng dụng sẽ gửi lại.",
                     "The request arrived too slowly, so the server stopped waiting. The data on the tablet is safe; the app will send it again.",
@@ -151,7 +151,7 @@ impl ServerError {
             ),
             ServerError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                ApiErrorCode::BadRequest,
+                ApiErrorCode::MethodNotAllowed,
                 Localized::new(
                     "Địa chỉ này không nhận phương thức yêu cầu đó.",
                     "This address does not take that request method.",
@@ -159,7 +159,7 @@ impl ServerError {
             ),
             ServerError::Invalid(message) => (
                 StatusCode::BAD_REQUEST,
-                ApiErrorCode::BadRequest,
+                ApiErrorCode::Invalid,
                 message.clone(),
             ),
             ServerError::Unauthorized(message) => (
@@ -174,19 +174,19 @@ impl ServerError {
             ),
             ServerError::TooManyAttempts(message) => (
                 StatusCode::TOO_MANY_REQUESTS,
-                ApiErrorCode::Unauthorized,
+                ApiErrorCode::TooManyAttempts,
                 message.clone(),
             ),
             ServerError::Conflict(message) => (
                 StatusCode::CONFLICT,
-                ApiErrorCode::BadRequest,
+                ApiErrorCode::Conflict,
                 message.clone(),
             ),
             // `into_response` answers with an [`ImportRefusedBody`]; this
             // common shape only serves callers that want an `ApiError`.
             ServerError::ImportRefused(problems) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                ApiErrorCode::BadRequest,
+                ApiErrorCode::ImportRefused,
                 import_refused_message(problems.len()),
             ),
             ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Internal(_) => (

@@ -167,7 +167,8 @@ async fn a_rejected_record_is_kept_aside_and_the_rest_proceeds() {
     let answer = server.push(&request).await;
     assert_eq!(answer.last_seq, 2);
     match &answer.results[0].outcome {
-        MutationOutcome::Rejected { message } => {
+        MutationOutcome::Rejected { code, message } => {
+            assert_eq!(*code, thamgia_core::RefusalCode::InvalidAnswers);
             assert!(message.en.contains("consent"), "{}", message.en);
             assert!(message.vi.contains("đồng ý"), "{}", message.vi);
         }

@@ -382,7 +382,8 @@ async fn another_wards_account_is_refused_ba_dinh_data() {
         "the batch went on past the refused record"
     );
     match &answer.results[0].outcome {
-        MutationOutcome::Rejected { message } => {
+        MutationOutcome::Rejected { code, message } => {
+            assert_eq!(*code, thamgia_core::RefusalCode::OtherWard);
             assert!(
                 message.en.contains("00004") && message.vi.contains("00004"),
                 "{message:?}"
@@ -495,10 +496,11 @@ async fn sign_in_out_and_account_management() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(record.active && record.devices.is_empty());
-    let (status, _): (_, ApiError) = server
+    let (status, error): (_, ApiError) = server
         .post_as(&server.city_token, "/api/v1/accounts", &new)
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error.code, ApiErrorCode::Conflict);
     let mut no_ward = new.clone();
     no_ward.info.username = "khong.phuong".to_owned();
     no_ward.info.ward_code = None;
@@ -506,6 +508,7 @@ async fn sign_in_out_and_account_management() {
         .post_as(&server.city_token, "/api/v1/accounts", &no_ward)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error.code, ApiErrorCode::Invalid);
     assert!(error.message.en.contains("ward"), "{error:?}");
 
     // The new account signs in on two devices; one is revoked, the other
@@ -604,6 +607,7 @@ async fn a_guessed_user_name_is_locked_until_a_new_password() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let error: ApiError = serde_json::from_slice(&body).expect("ApiError");
+    assert_eq!(error.code, ApiErrorCode::TooManyAttempts);
     assert!(error.message.vi.contains("thử lại sau"), "{error:?}");
     assert!(error.message.en.contains("reset the password"), "{error:?}");
     // Another account is not affected.

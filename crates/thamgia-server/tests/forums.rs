@@ -223,7 +223,8 @@ async fn incomplete_forums_are_refused_and_late_answers_flagged() {
     )
     .await;
     match &answer.results[0].outcome {
-        MutationOutcome::Rejected { message } => {
+        MutationOutcome::Rejected { code, message } => {
+            assert_eq!(*code, thamgia_core::RefusalCode::InvalidRecord);
             assert!(message.en.contains("place"), "{}", message.en)
         }
         other => panic!("expected a refusal, got {other:?}"),

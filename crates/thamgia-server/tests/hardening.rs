@@ -11,8 +11,8 @@ use chrono::Utc;
 use thamgia_core::account::Role;
 use thamgia_core::forum::{Forum, Recommendation};
 use thamgia_core::{
-    AnswerValue, ApiError, Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse,
-    QuarantinedRecord, Response, SCHEMA_VERSION,
+    AnswerValue, ApiError, ApiErrorCode, Mutation, MutationChange, MutationOutcome, PushRequest,
+    PushResponse, QuarantinedRecord, RefusalCode, Response, SCHEMA_VERSION,
 };
 use uuid::Uuid;
 
@@ -47,7 +47,15 @@ fn submit(response: Response) -> MutationChange {
 
 fn refusal(outcome: &MutationOutcome) -> &thamgia_core::Localized {
     match outcome {
-        MutationOutcome::Rejected { message } => message,
+        MutationOutcome::Rejected { message, .. } => message,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The rule a refusal names, for programs.
+fn refusal_code(outcome: &MutationOutcome) -> RefusalCode {
+    match outcome {
+        MutationOutcome::Rejected { code, .. } => *code,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -105,12 +113,14 @@ async fn a_correction_must_name_a_record_of_its_own_survey_and_ward() {
         ],
     )
     .await;
-    assert!(refusal(&answer.results[0].outcome)
-        .en
-        .contains("another ward"));
-    assert!(refusal(&answer.results[1].outcome)
-        .en
-        .contains("another ward"));
+    // The correction rule refuses them (the sender may act in its own ward).
+    for result in &answer.results[..2] {
+        assert_eq!(
+            refusal_code(&result.outcome),
+            RefusalCode::CorrectionRefused
+        );
+        assert!(refusal(&result.outcome).en.contains("another ward"));
+    }
 
     // A response correcting itself, or a response the server never held.
     let mut itself = response(5, BA_DINH);
@@ -118,6 +128,12 @@ async fn a_correction_must_name_a_record_of_its_own_survey_and_ward() {
     let mut orphan = response(6, BA_DINH);
     orphan.corrects = Some(Uuid::from_u128(0xDEAD));
     let answer = push(&server, &ba_dinh, vec![submit(itself), submit(orphan)]).await;
+    for result in &answer.results[..2] {
+        assert_eq!(
+            refusal_code(&result.outcome),
+            RefusalCode::CorrectionRefused
+        );
+    }
     assert!(refusal(&answer.results[0].outcome).en.contains("itself"));
     assert!(refusal(&answer.results[1].outcome)
         .en
@@ -207,6 +223,7 @@ async fn every_ward_code_pushed_must_be_a_unit_in_force() {
     )
     .await;
     for result in &answer.results[..4] {
+        assert_eq!(refusal_code(&result.outcome), RefusalCode::UnknownWard);
         let message = refusal(&result.outcome);
         assert!(message.en.contains("current list of units"), "{message:?}");
         assert!(
@@ -386,6 +403,13 @@ async fn every_error_is_bilingual_json_and_bearer_is_case_insensitive() {
             )
         });
         assert!(!error.message.vi.is_empty() && !error.message.en.is_empty());
+        // Every refusal names its kind for programs.
+        let code = match expected {
+            StatusCode::METHOD_NOT_ALLOWED => ApiErrorCode::MethodNotAllowed,
+            StatusCode::NOT_FOUND => ApiErrorCode::NotFound,
+            _ => ApiErrorCode::BadRequest,
+        };
+        assert_eq!(error.code, code, "{method} {path}");
     }
 
     let unauthorized = server

@@ -39,7 +39,7 @@ fn forum(id: u128, place: String) -> Forum {
 
 fn rejected_message(outcome: &MutationOutcome) -> &thamgia_core::Localized {
     match outcome {
-        MutationOutcome::Rejected { message } => message,
+        MutationOutcome::Rejected { message, .. } => message,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -198,7 +198,7 @@ async fn a_town_hall_answer_over_the_bound_gets_a_clear_400() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(error.code, ApiErrorCode::BadRequest);
+    assert_eq!(error.code, ApiErrorCode::Invalid);
     assert!(error.message.vi.contains("Lý do quá dài"), "{error:?}");
     assert!(
         error.message.en.contains("The reasons is too long")

@@ -59,7 +59,7 @@ pub fn response_after_push(
     } else {
         Some(match outcome {
             Some(MutationOutcome::Conflict { message }) => Settled::Conflict(message.clone()),
-            Some(MutationOutcome::Rejected { message }) => Settled::Rejected(message.clone()),
+            Some(MutationOutcome::Rejected { message, .. }) => Settled::Rejected(message.clone()),
             Some(MutationOutcome::Withdrawn) => Settled::Withdrawn,
             None | Some(MutationOutcome::Applied | MutationOutcome::AlreadyStored) => {
                 if withdrawn {
@@ -88,7 +88,7 @@ pub fn forum_after_push(
     }
     Some(match outcome {
         Some(MutationOutcome::Conflict { message }) => Settled::Conflict(message.clone()),
-        Some(MutationOutcome::Rejected { message }) => Settled::Rejected(message.clone()),
+        Some(MutationOutcome::Rejected { message, .. }) => Settled::Rejected(message.clone()),
         None
         | Some(
             MutationOutcome::Applied | MutationOutcome::AlreadyStored | MutationOutcome::Withdrawn,
@@ -101,7 +101,7 @@ pub fn forum_after_push(
 /// pull, as the town hall stored it.
 pub fn refusal(outcome: Option<&MutationOutcome>) -> Option<&Localized> {
     match outcome {
-        Some(MutationOutcome::Rejected { message } | MutationOutcome::Conflict { message }) => {
+        Some(MutationOutcome::Rejected { message, .. } | MutationOutcome::Conflict { message }) => {
             Some(message)
         }
         None
@@ -114,6 +114,7 @@ pub fn refusal(outcome: Option<&MutationOutcome>) -> Option<&Localized> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RefusalCode;
 
     fn message() -> Localized {
         Localized::new("Lý do", "Reason")
@@ -139,7 +140,10 @@ mod tests {
             (Some(MutationOutcome::AlreadyStored), Settled::Synced, false),
             (Some(MutationOutcome::Withdrawn), Settled::Withdrawn, true),
             (
-                Some(MutationOutcome::Rejected { message: message() }),
+                Some(MutationOutcome::rejected(
+                    RefusalCode::InvalidAnswers,
+                    message(),
+                )),
                 Settled::Rejected(message()),
                 false,
             ),
@@ -168,7 +172,7 @@ mod tests {
         assert!(after.withdrawn);
         // A refusal of the withdrawal still shows, and the record stays a
         // tombstone.
-        let refused = MutationOutcome::Rejected { message: message() };
+        let refused = MutationOutcome::rejected(RefusalCode::InvalidAnswers, message());
         let after = response_after_push(Some(&refused), ResponseStatus::Withdrawn, None, 2);
         assert_eq!(after.state, Some(Settled::Rejected(message())));
         assert!(after.withdrawn);
@@ -176,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_forum_is_synced_unless_refused_or_in_conflict() {
-        let refused = MutationOutcome::Rejected { message: message() };
+        let refused = MutationOutcome::rejected(RefusalCode::InvalidAnswers, message());
         assert_eq!(
             forum_after_push(Some(&refused), None, 1),
             Some(Settled::Rejected(message()))

@@ -81,13 +81,13 @@ enum Decision {
     CityOnly,
 }
 
-fn decision(refusal: Option<Localized>) -> Decision {
-    match refusal {
+fn decision(refusal: Option<Refusal>) -> Decision {
+    match refusal.map(|refusal| refusal.code) {
         None => Decision::Allowed,
-        Some(message) if message.en.contains("may not send data of ward") => Decision::OtherWard,
-        Some(message) if message.en.contains("Only a city officer") => Decision::CityOnly,
-        Some(message) if message.en.contains("Only the ward officer") => Decision::OfficersOnly,
-        Some(message) => panic!("an unexpected refusal: {}", message.en),
+        Some(RefusalCode::OtherWard) => Decision::OtherWard,
+        Some(RefusalCode::CityOfficersOnly) => Decision::CityOnly,
+        Some(RefusalCode::WardOfficersOnly) => Decision::OfficersOnly,
+        Some(code) => panic!("an unexpected refusal: {code:?}"),
     }
 }
 
@@ -176,8 +176,10 @@ fn only_wards_in_force_are_accepted() {
     let known = |ward: &str| ward == "00004";
     assert_eq!(unknown_ward(&edit("00004"), known), None);
     let refusal = unknown_ward(&edit("99999"), known).expect("refused");
-    assert!(refusal.en.contains("“99999”"), "{}", refusal.en);
-    assert!(refusal.vi.contains("“99999”"), "{}", refusal.vi);
+    assert_eq!(refusal.code, RefusalCode::UnknownWard);
+    let message = refusal.message;
+    assert!(message.en.contains("“99999”"), "{}", message.en);
+    assert!(message.vi.contains("“99999”"), "{}", message.vi);
     // A record that does not name its ward is not refused here.
     assert_eq!(unknown_ward(&withdrawal(), known), None);
 }

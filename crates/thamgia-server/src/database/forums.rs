@@ -10,7 +10,7 @@ use thamgia_core::corrections;
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Forum, Recommendation, RecommendationStatus,
 };
-use thamgia_core::{ChangeEntity, Localized, MutationOutcome};
+use thamgia_core::{ChangeEntity, Localized, MutationOutcome, RefusalCode};
 use uuid::Uuid;
 
 use super::{log_change, Database};
@@ -81,12 +81,10 @@ pub(crate) async fn recommendation_ward(
     .await?)
 }
 
-/// The outcome of a record refused for `problems`, joined into one
-/// message in each language.
-pub(crate) fn rejected(problems: Vec<Localized>) -> MutationOutcome {
-    MutationOutcome::Rejected {
-        message: thamgia_core::limits::joined_reasons(&problems),
-    }
+/// The outcome of a record refused by the rule of `code` for `problems`,
+/// joined into one message in each language.
+pub(crate) fn rejected(code: RefusalCode, problems: Vec<Localized>) -> MutationOutcome {
+    MutationOutcome::rejected(code, thamgia_core::limits::joined_reasons(&problems))
 }
 
 /// Why a forum may not supersede the one it names in `corrects` (the rule
@@ -141,11 +139,11 @@ pub(crate) async fn submit_forum(
         ));
     }
     if !problems.is_empty() {
-        return Ok(rejected(problems));
+        return Ok(rejected(RefusalCode::InvalidRecord, problems));
     }
     if let Some(corrects) = forum.corrects {
         if let Some(refusal) = correction_refusal(connection, forum, corrects).await? {
-            return Ok(rejected(vec![refusal]));
+            return Ok(rejected(RefusalCode::CorrectionRefused, vec![refusal]));
         }
     }
     let content = serde_json::to_string(forum)?;
@@ -229,17 +227,20 @@ pub(crate) async fn record_feedback(
     received_at: &str,
 ) -> Result<MutationOutcome, ServerError> {
     if let Some(problem) = feedback.size_problem() {
-        return Ok(rejected(vec![problem]));
+        return Ok(rejected(RefusalCode::InvalidRecord, vec![problem]));
     }
     let known: Option<String> = sqlx::query_scalar("SELECT id FROM recommendations WHERE id = $1")
         .bind(feedback.recommendation_id.to_string())
         .fetch_optional(&mut *connection)
         .await?;
     if known.is_none() {
-        return Ok(rejected(vec![Localized::new(
-            "Thành phố chưa có kiến nghị này: hãy gửi diễn đàn trước.",
-            "The town hall does not have this recommendation: send the forum first.",
-        )]));
+        return Ok(rejected(
+            RefusalCode::UnknownRecommendation,
+            vec![Localized::new(
+                "Thành phố chưa có kiến nghị này: hãy gửi diễn đàn trước.",
+                "The town hall does not have this recommendation: send the forum first.",
+            )],
+        ));
     }
     let inserted = sqlx::query(
         "INSERT INTO child_feedback (recommendation_id, content, recorded_at) VALUES ($1, $2, $3)

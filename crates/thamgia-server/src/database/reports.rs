@@ -96,9 +96,7 @@ async fn ensure_report(
 }
 
 fn report_rejection(error: &thamgia_core::report::ReportError) -> MutationOutcome {
-    MutationOutcome::Rejected {
-        message: error.message(),
-    }
+    MutationOutcome::rejected(error.code(), error.message())
 }
 
 /// Stores one (bounded) field edit unless the report is locked, and logs it

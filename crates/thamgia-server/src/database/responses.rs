@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
 use thamgia_core::{corrections, limits};
 use thamgia_core::{
-    validate_with, ChangeEntity, Localized, MutationOutcome, Response, ResponseStatus,
+    validate_with, ChangeEntity, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
     ValidationMode,
 };
 use uuid::Uuid;
@@ -187,24 +187,31 @@ pub(super) async fn submit_response(
         .await?;
         return Ok(MutationOutcome::Withdrawn);
     }
-    let reasons: Vec<Localized> = match survey {
-        None => vec![Localized::new(
-            format!(
-                "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
-                limits::quoted(&response.survey_id),
-                response.survey_version
-            ),
-            format!(
-                "The server has no survey \"{}\" version {}.",
-                limits::quoted(&response.survey_id),
-                response.survey_version
-            ),
-        )],
-        Some(_) if response.status != ResponseStatus::Completed => vec![Localized::new(
-            "Chỉ gửi được phiếu đã hoàn thành.",
-            "Only completed responses can be sent.",
-        )],
-        Some((survey, engine)) => {
+    let (code, reasons): (RefusalCode, Vec<Localized>) = match survey {
+        None => (
+            RefusalCode::UnknownSurvey,
+            vec![Localized::new(
+                format!(
+                    "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
+                    limits::quoted(&response.survey_id),
+                    response.survey_version
+                ),
+                format!(
+                    "The server has no survey \"{}\" version {}.",
+                    limits::quoted(&response.survey_id),
+                    response.survey_version
+                ),
+            )],
+        ),
+        Some(_) if response.status != ResponseStatus::Completed => (
+            RefusalCode::NotCompleted,
+            vec![Localized::new(
+                "Chỉ gửi được phiếu đã hoàn thành.",
+                "Only completed responses can be sent.",
+            )],
+        ),
+        Some((survey, engine)) => (
+            RefusalCode::InvalidAnswers,
             validate_with(engine, survey, response, ValidationMode::Complete, today)
                 .into_iter()
                 .map(|issue| match issue.question_id {
@@ -214,16 +221,19 @@ pub(super) async fn submit_response(
                     ),
                     None => issue.message,
                 })
-                .collect()
-        }
+                .collect(),
+        ),
     };
     if !reasons.is_empty() {
         // Kept aside with its reasons by the push, as every refused record.
-        return Ok(super::forums::rejected(reasons));
+        return Ok(super::forums::rejected(code, reasons));
     }
     if let Some(corrects) = response.corrects {
         if let Some(refusal) = correction_refusal(connection, response, corrects).await? {
-            return Ok(super::forums::rejected(vec![refusal]));
+            return Ok(super::forums::rejected(
+                RefusalCode::CorrectionRefused,
+                vec![refusal],
+            ));
         }
     }
 

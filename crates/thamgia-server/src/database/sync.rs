@@ -136,8 +136,8 @@ impl Database {
                 }
                 None => None,
             };
-            let outcome = if let Some(message) = refusal {
-                MutationOutcome::Rejected { message }
+            let outcome = if let Some(refusal) = refusal {
+                MutationOutcome::from(refusal)
             } else {
                 match &mutation.change {
                     MutationChange::SubmitResponse { response } => {
@@ -224,7 +224,8 @@ impl Database {
             // What a refusal says is bounded whatever the record held: it
             // is logged, kept aside and sent back.
             let outcome = match outcome {
-                MutationOutcome::Rejected { message } => MutationOutcome::Rejected {
+                MutationOutcome::Rejected { code, message } => MutationOutcome::Rejected {
+                    code,
                     message: limits::bounded_message(&message),
                 },
                 MutationOutcome::Conflict { message } => MutationOutcome::Conflict {
@@ -232,7 +233,7 @@ impl Database {
                 },
                 other => other,
             };
-            if let MutationOutcome::Rejected { message } = &outcome {
+            if let MutationOutcome::Rejected { message, .. } = &outcome {
                 // Every refused record is kept whole with its reason (a
                 // response is already, with each of its reasons).
                 let refusal = Refusal {
