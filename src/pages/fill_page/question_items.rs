@@ -1,0 +1,136 @@
+//! The questions, groups and repeats of a screen, at a repeat instance:
+//! each question shown while it is relevant, each repeat with its
+//! instances and the buttons that add and remove them.
+
+use leptos::prelude::*;
+use thamgia_core::{AnswerValue, Item, Localized, NodeKey, QuestionKind};
+
+use super::Editor;
+use crate::components::question_field::QuestionField;
+
+/// Questions, groups and repeats at a repeat instance.
+pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize>) -> AnyView {
+    let app = editor.app;
+    items
+        .into_iter()
+        .map(|item| {
+            let Some(node) = editor.engine.with_value(|engine| engine.node(item.id())) else {
+                return ().into_any();
+            };
+            let key = NodeKey { node, instance: instance.clone() };
+            let relevant = {
+                let key = key.clone();
+                Memo::new(move |_| editor.relevant(&key))
+            };
+            match item {
+                Item::Question(question) if matches!(question.kind, QuestionKind::Calculate { .. }) => ().into_any(),
+                Item::Question(question) => {
+                    let value = {
+                        let key = key.clone();
+                        Memo::new(move |_| editor.response.with(|draft| editor.engine.with_value(|engine| engine.answer(&draft.answers, &key).cloned())))
+                    };
+                    let error = {
+                        let key = key.clone();
+                        let question = question.clone();
+                        Signal::derive(move || editor.field_error(&question, &key))
+                    };
+                    let shown_label = {
+                        let label = question.label.clone();
+                        let instance = key.instance.clone();
+                        Signal::derive(move || {
+                            editor.response.with(|draft| {
+                                editor.form_state.with(|state| {
+                                    editor.engine.with_value(|engine| {
+                                        Localized::new(
+                                            engine.interpolate(state, &draft.answers, &label.vi, &instance),
+                                            engine.interpolate(state, &draft.answers, &label.en, &instance),
+                                        )
+                                    })
+                                })
+                            })
+                        })
+                    };
+                    let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
+                    view! {
+                        <Show when=move || relevant.get()>
+                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only) shown_label/>
+                        </Show>
+                    }
+                    .into_any()
+                }
+                Item::Group(group) => {
+                    let group = StoredValue::new(group);
+                    let instance = StoredValue::new(instance.clone());
+                    (move || {
+                        if !relevant.get() {
+                            return ().into_any();
+                        }
+                        let (id, label, items) = group.with_value(|group| (group.id.clone(), group.label.clone(), group.items.clone()));
+                        view! {
+                            <section class="group" data-group=id>
+                                {(!label.vi.is_empty()).then(|| view! { <h2>{move || app.pick(&label)}</h2> })}
+                                {render_items(editor, items, instance.get_value())}
+                            </section>
+                        }
+                        .into_any()
+                    })
+                    .into_any()
+                }
+                Item::Repeat(group) => {
+                    let count = {
+                        let instance = instance.clone();
+                        Memo::new(move |_| editor.response.with(|draft| editor.engine.with_value(|engine| engine.instance_count(&draft.answers, node, &instance))))
+                    };
+                    let group = StoredValue::new(group);
+                    let instance = StoredValue::new(instance.clone());
+                    (move || {
+                        if !relevant.get() {
+                            return ().into_any();
+                        }
+                        let (id, label, items) = group.with_value(|group| (group.id.clone(), group.label.clone(), group.items.clone()));
+                        let heading = label.clone();
+                        let button_label = label.clone();
+                        let add_at = instance.get_value();
+                        let instances = move || {
+                            (0..count.get())
+                                .map(|index| {
+                                    let outer = instance.get_value();
+                                    let mut inner = outer.clone();
+                                    inner.push(index);
+                                    let label = label.clone();
+                                    view! {
+                                        <div class="repeat-instance" data-instance=index.to_string()>
+                                            <h3>{move || app.pick(&label)} " " {index + 1}</h3>
+                                            {render_items(editor, items.clone(), inner)}
+                                            {(!editor.read_only).then(|| view! {
+                                                <button type="button" class="btn btn-danger" data-test="remove-instance" on:click=move |_| {
+                                                    if window().confirm_with_message(app.texts().remove_instance_confirm).unwrap_or(false) {
+                                                        editor.change_instances(&|engine, answers| engine.remove_instance(answers, node, &outer, index));
+                                                    }
+                                                }>{move || app.texts().remove_instance}</button>
+                                            })}
+                                        </div>
+                                    }
+                                })
+                                .collect_view()
+                        };
+                        view! {
+                            <section class="card repeat" data-repeat=id>
+                                <h2>{move || app.pick(&heading)}</h2>
+                                {instances}
+                                {(!editor.read_only).then(|| view! {
+                                    <button type="button" class="btn btn-secondary btn-large" data-test="add-instance" on:click=move |_| {
+                                        editor.change_instances(&|engine, answers| { engine.add_instance(answers, node, &add_at); });
+                                    }>{move || app.texts().add_instance} " " {move || app.pick(&button_label)}</button>
+                                })}
+                            </section>
+                        }
+                        .into_any()
+                    })
+                    .into_any()
+                }
+            }
+        })
+        .collect_view()
+        .into_any()
+}

@@ -1,0 +1,246 @@
+//! The form being filled: the current screen, the step counter, and the
+//! back, next, complete and discard buttons. Completing checks every answer
+//! first, then queues the response for the town hall and syncs.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use thamgia_core::sync_client::Trigger;
+use thamgia_core::{
+    validate_with, FormEngine, Item, Localized, Response, ResponseStatus, SurveyDefinition,
+    ValidationMode,
+};
+
+use super::question_items::render_items;
+use super::review_screen::ReviewScreen;
+use super::start_screen::StartScreen;
+use super::{screens, Editor, Screen};
+use crate::components::save_status::SaveStatus;
+use crate::hooks::use_autosave::use_autosave;
+use crate::i18n::{EN, VI};
+use crate::platform;
+use crate::state::{use_app, Notice};
+use crate::storage::StoredResponse;
+
+#[component]
+pub(super) fn ResponseEditor(
+    record: StoredResponse,
+    survey: SurveyDefinition,
+    engine: FormEngine,
+) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let read_only = record.response.status != ResponseStatus::Draft;
+    let initial_state = engine.evaluate_all(&record.response.answers, platform::today());
+    let all_screens = screens(&survey);
+    let response = RwSignal::new(record.response);
+    let autosave = use_autosave(response, move |draft: Response| {
+        let store = app.store();
+        async move { store.save_draft(&draft).await }
+    });
+    let editor = Editor {
+        app,
+        response,
+        engine: StoredValue::new(engine),
+        survey: StoredValue::new(survey),
+        form_state: RwSignal::new(initial_state),
+        show_errors: RwSignal::new(false),
+        autosave,
+        read_only,
+    };
+    let screen_list = StoredValue::new(all_screens.clone());
+    let last = all_screens.len() - 1;
+    let current = RwSignal::new(if read_only { last } else { 0 });
+    let completion_problems = RwSignal::new(Vec::<String>::new());
+
+    let move_to = move |forward: bool| {
+        let from = current.get_untracked();
+        if forward {
+            let screen = screen_list.with_value(|screens| screens[from].clone());
+            if editor.screen_problems(&screen) > 0 {
+                editor.show_errors.set(true);
+                return;
+            }
+        }
+        editor.show_errors.set(false);
+        let mut next = from;
+        loop {
+            next = if forward {
+                (next + 1).min(last)
+            } else {
+                next.saturating_sub(1)
+            };
+            let screen = screen_list.with_value(|screens| screens[next].clone());
+            if editor.screen_visible(&screen) || next == 0 || next == last {
+                break;
+            }
+        }
+        current.set(next);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    };
+    // The screen holding a question, for "edit" on the review.
+    let screen_of = move |name: &str| {
+        screen_list.with_value(|screens| {
+            screens.iter().position(|screen| match screen {
+                Screen::Items(items) => contains(items, name),
+                _ => false,
+            })
+        })
+    };
+
+    let complete = {
+        let navigate = navigate.clone();
+        move |_| {
+            let mut finished = editor.response.get_untracked();
+            finished.answers = editor
+                .engine
+                .with_value(|engine| engine.finalize(&finished.answers, platform::today()));
+            finished.status = ResponseStatus::Completed;
+            finished.updated_at = platform::now();
+            let language = app.language.get_untracked();
+            let problems = editor.engine.with_value(|engine| {
+                editor.survey.with_value(|survey| {
+                    validate_with(
+                        engine,
+                        survey,
+                        &finished,
+                        ValidationMode::Complete,
+                        platform::today(),
+                    )
+                })
+            });
+            if !problems.is_empty() {
+                editor.show_errors.set(true);
+                completion_problems.set(
+                    problems
+                        .iter()
+                        .map(|issue| {
+                            let label = issue.question_id.as_deref().and_then(|id| {
+                                editor.survey.with_value(|survey| {
+                                    survey
+                                        .question(id)
+                                        .map(|question| question.label.get(language).to_owned())
+                                })
+                            });
+                            match label {
+                                Some(label) => format!("{label} — {}", issue.message.get(language)),
+                                None => issue.message.get(language).to_owned(),
+                            }
+                        })
+                        .collect(),
+                );
+                return;
+            }
+            let store = app.store();
+            let navigate = navigate.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match store.complete_response(&finished).await {
+                    Ok(_) => {
+                        app.records_changed();
+                        app.notice.set(Some(Notice {
+                            text: Localized::new(VI.completed_notice, EN.completed_notice),
+                            success: true,
+                        }));
+                        app.sync.get_value().request(Trigger::LocalChange);
+                        navigate("/", Default::default());
+                    }
+                    Err(error) => editor.autosave.fail(error.message()),
+                }
+            });
+        }
+    };
+    let discard = move |_| {
+        let confirmed = window()
+            .confirm_with_message(app.texts().discard_confirm)
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let id = editor.response.get_untracked().id;
+        let store = app.store();
+        let navigate = navigate.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match store.discard_draft(id).await {
+                Ok(()) => {
+                    app.records_changed();
+                    navigate("/", Default::default());
+                }
+                Err(error) => editor.autosave.fail(error.message()),
+            }
+        });
+    };
+
+    let title = editor.survey.with_value(|survey| survey.title.clone());
+    let description = editor
+        .survey
+        .with_value(|survey| survey.description.clone());
+    let corrects = editor.response.with_untracked(|draft| draft.corrects);
+    view! {
+        <article class="fill" data-test="fill" data-response=move || editor.response.with(|draft| draft.id.to_string())>
+            <h1>{move || app.pick(&title)}</h1>
+            {corrects.map(|id| view! { <p class="notice notice--info">{move || app.texts().correction_of} " " {id.to_string()[..8].to_owned()}</p> })}
+            <SaveStatus state=editor.autosave.state/>
+            {read_only.then(|| view! { <p class="notice notice--info" data-test="read-only">{move || app.texts().completed_readonly}</p> })}
+            <p class="muted" data-test="step">
+                {move || {
+                    let visible: Vec<usize> = screen_list.with_value(|screens| {
+                        screens.iter().enumerate().filter(|(_, screen)| editor.screen_visible(screen)).map(|(index, _)| index).collect()
+                    });
+                    let position = visible.iter().position(|index| *index == current.get()).map_or(1, |position| position + 1);
+                    (app.texts().step_of)(position, visible.len())
+                }}
+            </p>
+            {move || {
+                let index = current.get();
+                let screen = screen_list.with_value(|screens| screens[index].clone());
+                let description = description.clone();
+                match screen {
+                    Screen::Start => view! {
+                        <p class="muted">{move || app.pick(&description)}</p>
+                        <StartScreen editor/>
+                    }
+                    .into_any(),
+                    Screen::Items(items) => view! { <section class="questions" data-test="questions">{render_items(editor, items, Vec::new())}</section> }.into_any(),
+                    Screen::Review => view! { <ReviewScreen editor on_edit=Callback::new(move |name: String| {
+                        if let Some(index) = screen_of(&name) {
+                            current.set(index);
+                        }
+                    })/> }
+                    .into_any(),
+                }
+            }}
+            <Show when=move || editor.show_errors.get() && current.get() != last>
+                <p class="notice notice--error" role="alert" data-test="fix-before-next">{move || app.texts().fix_before_next}</p>
+            </Show>
+            <Show when=move || !completion_problems.get().is_empty()>
+                <div class="notice notice--error" role="alert" data-test="complete-problems">
+                    <p>{move || app.texts().complete_fix}</p>
+                    <ul>{move || completion_problems.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                </div>
+            </Show>
+            {(!read_only).then(|| view! {
+                <div class="actions">
+                    <Show when=move || current.get() != 0>
+                        <button type="button" class="btn btn-secondary btn-large" data-test="back" on:click=move |_| move_to(false)>{move || app.texts().back}</button>
+                    </Show>
+                    <Show
+                        when=move || current.get() == last
+                        fallback=move || view! { <button type="button" class="btn btn-primary btn-large" data-test="next" on:click=move |_| move_to(true)>{move || app.texts().next}</button> }
+                    >
+                        <button type="button" class="btn btn-primary btn-large" data-test="complete" on:click=complete.clone()>{move || app.texts().complete}</button>
+                    </Show>
+                    <button type="button" class="btn btn-danger" data-test="discard" on:click=discard.clone()>{move || app.texts().discard}</button>
+                </div>
+            })}
+        </article>
+    }
+}
+
+/// Whether `items` contain a question named `name`, at any depth.
+fn contains(items: &[Item], name: &str) -> bool {
+    items.iter().any(|item| match item {
+        Item::Question(question) => question.id == name,
+        Item::Group(group) | Item::Repeat(group) => {
+            group.id == name || contains(&group.items, name)
+        }
+    })
+}

@@ -1,0 +1,138 @@
+//! [`Store`]'s operations on responses: drafts, completion, withdrawal,
+//! corrections, and the responses read back and counted. Each runs one
+//! transaction of `transactions/responses.rs`.
+
+use chrono::{DateTime, Utc};
+use thamgia_core::Response;
+use uuid::Uuid;
+
+use super::{transactions, Counts, StorageError, Store, StoredResponse};
+
+impl Store {
+    /// Saves a draft, replacing the previous save of the same response.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotADraft`] when `response` is completed or the stored
+    /// response with that id is already completed (completed responses are
+    /// immutable).
+    pub async fn save_draft(&self, response: &Response) -> Result<(), StorageError> {
+        self.run(move |database| async move { transactions::save_draft(&database, response).await })
+            .await
+    }
+
+    /// Deletes a draft. Deleting a draft that does not exist is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotADraft`] when the stored response is completed.
+    pub async fn discard_draft(&self, id: Uuid) -> Result<(), StorageError> {
+        self.run(move |database| async move { transactions::discard_draft(&database, id).await })
+            .await
+    }
+
+    /// Stores a completed response and queues its mutation, in one strict
+    /// transaction, and returns the mutation's seq.
+    ///
+    /// Completing the same response again with exactly the same content while
+    /// it is still waiting returns its seq again (a double tap, or a retry
+    /// after a lost connection), without queueing it twice.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotCompleted`] when `response.status` is not
+    /// completed; [`StorageError::NotADraft`] when a different response with
+    /// this id is already completed.
+    pub async fn complete_response(&self, response: &Response) -> Result<u64, StorageError> {
+        if response.status != thamgia_core::ResponseStatus::Completed {
+            return Err(StorageError::NotCompleted);
+        }
+        self.run(move |database| async move {
+            transactions::complete_response(&database, response).await
+        })
+        .await
+    }
+
+    /// Withdraws consent for a response, in one strict transaction, and
+    /// returns the seq of the withdrawal's mutation.
+    ///
+    /// The record becomes a tombstone (no participant, consent or answers;
+    /// `updated_at = at`); any outbox entry still submitting it is rewritten
+    /// in place, under the same seq, to submit the tombstone instead, so the
+    /// child's answers leave this tablet's storage at once; a
+    /// `WithdrawResponse` mutation is queued with the next seq, and the
+    /// record waits for it.
+    ///
+    /// A draft never left the tablet: it is simply deleted, nothing is
+    /// queued, and 0 is returned. Withdrawing again is harmless: it returns
+    /// the seq still queued, or 0 once the town hall confirmed it.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotFound`] when no response has this id; any
+    /// [`StorageError`] from IndexedDB, and then nothing was changed.
+    pub async fn withdraw_response(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        self.run(
+            move |database| async move { transactions::withdraw_response(&database, id, at).await },
+        )
+        .await
+    }
+
+    /// Starts a correction of the completed response `original`: saves and
+    /// returns a new draft `new_id` with a copy of its participant, consent
+    /// and answers, `corrects: Some(original)`, created and changed `now`.
+    /// The original stays as it is; the correction is sent as a response of
+    /// its own once completed.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NotFound`] when `original` is not on this tablet;
+    /// [`StorageError::Withdrawn`] when its consent was withdrawn;
+    /// [`StorageError::NotCompleted`] when it is still a draft (edit it
+    /// instead); [`StorageError::NotADraft`] when `new_id` is already taken.
+    pub async fn start_correction(
+        &self,
+        original: Uuid,
+        new_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Response, StorageError> {
+        self.run(move |database| async move {
+            transactions::start_correction(&database, original, new_id, now).await
+        })
+        .await
+    }
+
+    /// One stored response.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, StorageError> {
+        self.run(move |database| async move { transactions::response(&database, id).await })
+            .await
+    }
+
+    /// Every stored response, the most recently changed first.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn responses(&self) -> Result<Vec<StoredResponse>, StorageError> {
+        self.run(|database| async move { transactions::responses(&database).await })
+            .await
+    }
+
+    /// How many responses are in each sync state.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn counts(&self) -> Result<Counts, StorageError> {
+        self.run(|database| async move { transactions::counts(&database).await })
+            .await
+    }
+}

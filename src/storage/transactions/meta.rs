@@ -1,0 +1,84 @@
+//! The `meta` store's own operations: the sync bookkeeping (this
+//! install's client id, created on first use, and when the last sync
+//! succeeded) and the session signed in on this tablet.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionDurability;
+use thamgia_core::account::Session;
+
+use super::{commit, read_meta, read_only, read_or_create_meta, read_write, write_meta};
+use crate::storage::connection::{META, SESSION_KEY};
+use crate::storage::error::StorageError;
+use crate::storage::SyncMeta;
+
+pub(in crate::storage) async fn sync_meta(database: &Database) -> Result<SyncMeta, StorageError> {
+    // Almost always the record exists: read it without taking a write lock.
+    {
+        let transaction = read_only(database, &[META])?;
+        let meta = transaction.object_store(META)?;
+        if let Some(record) = read_meta(&meta).await? {
+            return Ok(record.into());
+        }
+    }
+    // First use. Another tab may be doing the same, so look again inside the
+    // write transaction rather than overwrite its client id.
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    let record = {
+        let meta = transaction.object_store(META)?;
+        let record = read_or_create_meta(&meta).await?;
+        write_meta(&meta, &record).await?;
+        record
+    };
+    commit(transaction).await?;
+    Ok(record.into())
+}
+
+pub(in crate::storage) async fn set_last_success(
+    database: &Database,
+    at_ms: i64,
+) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[META], TransactionDurability::Default)?;
+    {
+        let meta = transaction.object_store(META)?;
+        let mut record = read_or_create_meta(&meta).await?;
+        record.last_success_ms = Some(at_ms);
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
+pub(in crate::storage) async fn load_session(
+    database: &Database,
+) -> Result<Option<Session>, StorageError> {
+    let transaction = read_only(database, &[META])?;
+    let meta = transaction.object_store(META)?;
+    Ok(meta.get(SESSION_KEY).serde()?.await?)
+}
+
+pub(in crate::storage) async fn save_session(
+    database: &Database,
+    session: &Session,
+) -> Result<(), StorageError> {
+    // Strict: a sign-in that the tablet forgets after a power cut would
+    // leave the worker unable to work offline.
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    {
+        let meta = transaction.object_store(META)?;
+        meta.put(session)
+            .with_key(SESSION_KEY)
+            .without_key_type()
+            .serde()?
+            .await?;
+    }
+    commit(transaction).await
+}
+
+pub(in crate::storage) async fn clear_session(database: &Database) -> Result<(), StorageError> {
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    {
+        let meta = transaction.object_store(META)?;
+        meta.delete(SESSION_KEY).primitive()?.await?;
+    }
+    commit(transaction).await
+}

@@ -1,0 +1,359 @@
+//! The outbox: read for a push, then emptied up to the town hall's
+//! acknowledgement with what its results do to each record (core's
+//! `outbox::push`), and renumbered under a new client id with everything
+//! acknowledged queued again (core's `outbox::plan_renumbering`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::DateTime;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionDurability;
+use indexed_db_futures::KeyRange;
+use thamgia_core::forum::Forum;
+use thamgia_core::outbox::push::{forum_after_push, refusal, response_after_push, Settled};
+use thamgia_core::outbox::{plan_renumbering, Held, HeldForum, HeldResponse, HeldState, Waiter};
+use thamgia_core::protocol::{Mutation, MutationChange, MutationOutcome, MutationResult};
+use thamgia_core::ResponseStatus;
+use uuid::Uuid;
+
+use super::{
+    commit, now_ms, read_all_forums, read_forum, read_meta, read_only, read_report, read_response,
+    read_write, scrub_outbox, write_forum, write_meta, write_report, write_response,
+};
+use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
+use crate::storage::error::StorageError;
+use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
+use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
+
+pub(in crate::storage) async fn read_outbox(
+    database: &Database,
+    limit: usize,
+) -> Result<(Vec<Mutation>, u64), StorageError> {
+    let transaction = read_only(database, &[OUTBOX])?;
+    let outbox = transaction.object_store(OUTBOX)?;
+    let total = outbox.count().primitive()?;
+    // `getAll` reads a count of 0 as "no limit".
+    let mutations = if limit == 0 {
+        Vec::new()
+    } else {
+        outbox
+            .get_all::<OutboxEntry>()
+            .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
+            .serde()?
+            .await?
+            .map(|entry| entry.map(|entry| entry.mutation))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    Ok((mutations, u64::from(total.await?)))
+}
+
+/// The local state the town hall's answer leaves a record in, applied at
+/// `now_ms`.
+fn settled_state(settled: Settled, now_ms: i64) -> LocalSyncState {
+    match settled {
+        Settled::Synced => LocalSyncState::Synced { at_ms: now_ms },
+        Settled::Rejected(message) => LocalSyncState::Rejected { message },
+        Settled::Conflict(message) => LocalSyncState::Conflict { message },
+        Settled::Withdrawn => LocalSyncState::Withdrawn,
+    }
+}
+
+/// The mutation a stored record waits for, if it waits.
+fn waiting_for(sync: &LocalSyncState) -> Option<u64> {
+    match sync {
+        LocalSyncState::Waiting { seq } => Some(*seq),
+        LocalSyncState::Draft
+        | LocalSyncState::Synced { .. }
+        | LocalSyncState::Rejected { .. }
+        | LocalSyncState::Conflict { .. }
+        | LocalSyncState::Withdrawn => None,
+    }
+}
+
+/// The record `stored` once the mutation it got `outcome` for was
+/// acknowledged (the rules are [`response_after_push`]), and whether it
+/// just became a tombstone.
+fn record_after_push(
+    mut stored: StoredResponse,
+    outcome: Option<&MutationOutcome>,
+    acknowledged_through: u64,
+    now_ms: i64,
+) -> (StoredResponse, bool) {
+    let after = response_after_push(
+        outcome,
+        stored.response.status,
+        waiting_for(&stored.sync),
+        acknowledged_through,
+    );
+    let mut tombstoned = false;
+    if after.withdrawn && !is_tombstone(&stored.response) {
+        // Consent was withdrawn (here, there, or on another tablet): nothing
+        // of the child may stay here either.
+        let at = if stored.response.status == ResponseStatus::Withdrawn {
+            stored.response.updated_at
+        } else {
+            DateTime::from_timestamp_millis(now_ms).unwrap_or(stored.response.updated_at)
+        };
+        stored.response = tombstone(&stored.response, at);
+        tombstoned = true;
+    }
+    if let Some(settled) = after.state {
+        stored.sync = settled_state(settled, now_ms);
+    }
+    (stored, tombstoned)
+}
+
+pub(in crate::storage) async fn apply_push_results(
+    database: &Database,
+    acknowledged_through: u64,
+    results: &[MutationResult],
+) -> Result<(), StorageError> {
+    let now_ms = now_ms();
+    let transaction = read_write(
+        database,
+        &[RESPONSES, OUTBOX, REPORTS, FORUMS],
+        TransactionDurability::Strict,
+    )?;
+    {
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+        let reports = transaction.object_store(REPORTS)?;
+        let forums = transaction.object_store(FORUMS)?;
+        // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
+        // `RangeToInclusive` into an *open* upper bound.
+        let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
+        let entries = outbox
+            .get_all::<OutboxEntry>()
+            .with_query::<f64, _>(acknowledged.clone())
+            .serde()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tombstones = BTreeMap::new();
+        for entry in entries {
+            let outcome = results
+                .iter()
+                .find(|result| result.seq == entry.seq)
+                .map(|result| &result.outcome);
+            let Some(response_id) = entry.response_id() else {
+                match &entry.mutation.change {
+                    MutationChange::SubmitForum { forum } => {
+                        note_forum_outcome(
+                            &forums,
+                            forum,
+                            entry.seq,
+                            outcome,
+                            acknowledged_through,
+                            now_ms,
+                        )
+                        .await?;
+                    }
+                    // The feedback is on its forum here already; whatever the
+                    // town hall did with it, a `FeedbackRecorded` pulled later
+                    // carries the feedback it kept.
+                    MutationChange::RecordFeedback { .. } => {}
+                    change => note_report_outcome(&reports, change, outcome).await?,
+                }
+                continue;
+            };
+            let stored = match read_response(&responses, response_id).await? {
+                Some(stored) => stored,
+                // The response record is gone (it never should be): rebuild it
+                // from the mutation rather than lose it.
+                None => match entry.mutation.change {
+                    MutationChange::SubmitResponse { response } => StoredResponse {
+                        response,
+                        sync: LocalSyncState::Waiting { seq: entry.seq },
+                    },
+                    // Nothing is left to mark of a withdrawn response; report
+                    // and forum mutations were handled above.
+                    MutationChange::WithdrawResponse { .. }
+                    | MutationChange::EditReportField { .. }
+                    | MutationChange::ChangeReportStatus { .. }
+                    | MutationChange::SubmitForum { .. }
+                    | MutationChange::RecordFeedback { .. } => continue,
+                },
+            };
+            let (record, tombstoned) =
+                record_after_push(stored, outcome, acknowledged_through, now_ms);
+            write_response(&responses, &record).await?;
+            if tombstoned {
+                tombstones.insert(record.response.id, record.response);
+            }
+        }
+        outbox.delete::<f64, _>(acknowledged).primitive()?.await?;
+        // Entries beyond the acknowledgement that still carry the answers of
+        // a response the town hall says was withdrawn.
+        scrub_outbox(&outbox, &tombstones).await?;
+    }
+    commit(transaction).await
+}
+
+/// Records on its report what the town hall said about a report mutation
+/// just acknowledged. Only a refusal changes anything: an accepted edit or
+/// status change comes back by pull, as the town hall stored it.
+async fn note_report_outcome(
+    reports: &ObjectStore<'_>,
+    change: &MutationChange,
+    outcome: Option<&MutationOutcome>,
+) -> Result<(), StorageError> {
+    let Some(message) = refusal(outcome) else {
+        return Ok(());
+    };
+    let (report_id, refused_status) = match change {
+        MutationChange::EditReportField { edit } => (&edit.report_id, None),
+        MutationChange::ChangeReportStatus { change } => (&change.report_id, Some(change.to)),
+        MutationChange::SubmitResponse { .. }
+        | MutationChange::WithdrawResponse { .. }
+        | MutationChange::SubmitForum { .. }
+        | MutationChange::RecordFeedback { .. } => return Ok(()),
+    };
+    let mut report = read_report(reports, report_id).await?;
+    // The refused edit stays in the fields, where it is kept like every
+    // edit; the message tells the officer it did not count at the town hall.
+    report.last_rejection = Some(message.clone());
+    if refused_status.is_some() && report.pending_status == refused_status {
+        report.pending_status = None;
+    }
+    write_report(reports, &report).await
+}
+
+/// Marks a submitted forum with what the town hall said about it, as a
+/// response is marked: synced, refused with the reason, or in conflict.
+async fn note_forum_outcome(
+    forums: &ObjectStore<'_>,
+    submitted: &Forum,
+    seq: u64,
+    outcome: Option<&MutationOutcome>,
+    acknowledged_through: u64,
+    now_ms: i64,
+) -> Result<(), StorageError> {
+    let mut stored = match read_forum(forums, submitted.id).await? {
+        Some(stored) => stored,
+        // The forum record is gone (it never should be): rebuild it from the
+        // mutation rather than lose it.
+        None => StoredForum {
+            sync: LocalSyncState::Waiting { seq },
+            ..StoredForum::draft(submitted.clone())
+        },
+    };
+    if let Some(settled) =
+        forum_after_push(outcome, waiting_for(&stored.sync), acknowledged_through)
+    {
+        stored.sync = settled_state(settled, now_ms);
+    }
+    write_forum(forums, &stored).await
+}
+
+/// How far a stored record is in the sync, in the terms of
+/// [`thamgia_core::outbox`].
+fn held_state(sync: &LocalSyncState) -> HeldState {
+    match sync {
+        LocalSyncState::Draft => HeldState::Draft,
+        LocalSyncState::Waiting { .. } => HeldState::Waiting,
+        LocalSyncState::Synced { .. }
+        | LocalSyncState::Rejected { .. }
+        | LocalSyncState::Conflict { .. } => HeldState::Answered,
+        LocalSyncState::Withdrawn => HeldState::Withdrawn,
+    }
+}
+
+/// Numbers the outbox again from 1 under `new_client_id` and queues again
+/// what the town hall had acknowledged. The policy is
+/// [`thamgia_core::outbox::plan_renumbering`]; this reads the stores it
+/// needs and writes its plan back, in one transaction.
+pub(in crate::storage) async fn renumber_outbox(
+    database: &Database,
+    new_client_id: Uuid,
+) -> Result<(), StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX, FORUMS, REPORTS],
+        TransactionDurability::Strict,
+    )?;
+    {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+        let forums = transaction.object_store(FORUMS)?;
+        let reports = transaction.object_store(REPORTS)?;
+        // Keys are numbers, so `getAll` returns the entries in seq order;
+        // the other stores return their records in key order, the order in
+        // which they are queued again.
+        let entries = outbox
+            .get_all::<OutboxEntry>()
+            .serde()?
+            .await?
+            .map(|entry| entry.map(|entry| entry.mutation))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut held_responses: BTreeMap<Uuid, StoredResponse> = BTreeMap::new();
+        let mut held = Held::default();
+        for stored in responses.get_all::<StoredResponse>().serde()?.await? {
+            let stored = stored?;
+            held.responses.push(HeldResponse {
+                response: stored.response.clone(),
+                state: held_state(&stored.sync),
+            });
+            held_responses.insert(stored.response.id, stored);
+        }
+        let mut held_forums: BTreeMap<Uuid, StoredForum> = BTreeMap::new();
+        for stored in read_all_forums(&forums).await? {
+            held.forums.push(HeldForum {
+                forum: stored.forum.clone(),
+                state: held_state(&stored.sync),
+                feedback: stored.feedback.values().cloned().collect(),
+            });
+            held_forums.insert(stored.forum.id, stored);
+        }
+        for report in reports.get_all::<StoredReport>().serde()?.await? {
+            let report = report?;
+            for state in report.fields.fields().values() {
+                held.report_edits.extend(state.history().cloned());
+            }
+        }
+        let mut record = read_meta(&meta)
+            .await?
+            .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
+        let mut own_ids: BTreeSet<Uuid> = record.past_client_ids.iter().copied().collect();
+        own_ids.insert(record.client_id);
+
+        let plan = plan_renumbering(entries, &held, &own_ids);
+        outbox.clear()?.await?;
+        for mutation in plan.outbox {
+            let entry = OutboxEntry {
+                seq: mutation.seq,
+                mutation,
+            };
+            outbox.add(&entry).serde()?.await?;
+        }
+        for (waiter, seq) in plan.waiting {
+            match waiter {
+                Waiter::Response(id) => {
+                    if let Some(mut stored) = held_responses.remove(&id) {
+                        stored.sync = LocalSyncState::Waiting { seq };
+                        write_response(&responses, &stored).await?;
+                    }
+                }
+                Waiter::Forum(id) => {
+                    if let Some(mut stored) = held_forums.remove(&id) {
+                        stored.sync = LocalSyncState::Waiting { seq };
+                        write_forum(&forums, &stored).await?;
+                    }
+                }
+            }
+        }
+        record.next_seq = plan.next_seq;
+        if record.client_id != new_client_id && !record.past_client_ids.contains(&record.client_id)
+        {
+            let previous = record.client_id;
+            record.past_client_ids.push(previous);
+        }
+        record.client_id = new_client_id;
+        // The server may have forgotten changes too: pull everything again.
+        record.cursor = 0;
+        record.cursor_token = None;
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
