@@ -23,6 +23,10 @@ use wasm_bindgen::JsCast;
 
 use crate::platform;
 
+mod endpoints;
+
+pub use endpoints::encode;
+
 thread_local! {
     /// The device token of the signed-in session; `None` when signed out.
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -97,7 +101,7 @@ impl ApiClient {
     }
 
     /// Fetches any JSON document of the API.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncFailure> {
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncFailure> {
         let answer = exchange(self.request(reqwest::Method::GET, path), None).await?;
         decode(answer)
     }
@@ -108,7 +112,7 @@ impl ApiClient {
     ///
     /// The app tells success from failure and reads bodies; it never looks at
     /// status codes, which only the server knows.
-    pub async fn post_bytes<T: DeserializeOwned, R: DeserializeOwned>(
+    async fn post_bytes<T: DeserializeOwned, R: DeserializeOwned>(
         &self,
         path: &str,
         content_type: &str,
@@ -131,12 +135,12 @@ impl ApiClient {
 
     /// Sends `body` as JSON with POST to a path that answers with no body of
     /// interest (a `204`, say): only success or the failure matters.
-    pub async fn post_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
+    async fn post_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
         self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// Sends `body` as JSON with PUT; like [`ApiClient::post_json`].
-    pub async fn put_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
+    async fn put_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
         self.send_json(reqwest::Method::PUT, path, body).await
     }
 
@@ -152,13 +156,13 @@ impl ApiClient {
 
     /// Sends a request with no body to a path that answers with no body of
     /// interest (`POST /devices/{id}/revoke`, `DELETE /session`).
-    pub async fn send_empty(&self, method: reqwest::Method, path: &str) -> Result<(), SyncFailure> {
+    async fn send_empty(&self, method: reqwest::Method, path: &str) -> Result<(), SyncFailure> {
         succeeded(exchange(self.request(method, path), None).await?)
     }
 
     /// Sends `body` as JSON with `method` and reads the JSON answer (the
     /// account created or changed, say).
-    pub async fn send_json_for<B: Serialize, T: DeserializeOwned>(
+    async fn send_json_for<B: Serialize, T: DeserializeOwned>(
         &self,
         method: reqwest::Method,
         path: &str,

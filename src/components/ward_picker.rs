@@ -4,24 +4,24 @@
 //! ward of their account, which is shown without a way to change it.
 
 use leptos::prelude::*;
-use serde::Deserialize;
 use thamgia_core::search::{contains_folded, fold};
 use thamgia_core::sync_client::SyncFailure;
 
 use crate::api::ApiClient;
 use crate::state::{save_ward, use_app, Ward};
 
-#[derive(Debug, Clone, Deserialize)]
-struct UnitList {
-    units: Vec<Ward>,
-}
-
 /// Every ward and commune, as the server lists them.
 pub(crate) async fn fetch_units() -> Result<Vec<Ward>, SyncFailure> {
-    ApiClient::for_this_origin()
-        .get::<UnitList>("/units")
-        .await
-        .map(|list| list.units)
+    ApiClient::for_this_origin().units().await.map(|list| {
+        list.units
+            .into_iter()
+            .map(|unit| Ward {
+                code: unit.code,
+                name_vi: unit.name_vi,
+                name_en: unit.name_en,
+            })
+            .collect()
+    })
 }
 
 /// Shows the chosen ward with a "change" button, or the list to choose from.

@@ -66,11 +66,7 @@ pub fn AccountsPage() -> impl IntoView {
     let online = use_online();
     let accounts = LocalResource::new(move || {
         online.track();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<Vec<AccountRecord>>("/accounts")
-                .await
-        }
+        async move { ApiClient::for_this_origin().accounts().await }
     });
     let units = LocalResource::new(fetch_units);
     let outcome = RwSignal::new(None::<Outcome>);
@@ -193,9 +189,7 @@ impl Request {
         let api = ApiClient::for_this_origin();
         match self {
             Request::Create(account) => (
-                api.send_json_for::<_, AccountRecord>(reqwest::Method::POST, "/accounts", &account)
-                    .await
-                    .map(|_| ()),
+                api.create_account(&account).await.map(|_| ()),
                 both(|texts| texts.accounts_created),
             ),
             Request::Change { username, change } => {
@@ -205,19 +199,12 @@ impl Request {
                     both(|texts| texts.accounts_saved)
                 };
                 (
-                    api.send_json_for::<_, AccountRecord>(
-                        reqwest::Method::PUT,
-                        &format!("/accounts/{username}"),
-                        &change,
-                    )
-                    .await
-                    .map(|_| ()),
+                    api.change_account(&username, &change).await.map(|_| ()),
                     done,
                 )
             }
             Request::Revoke { device } => (
-                api.send_empty(reqwest::Method::POST, &format!("/devices/{device}/revoke"))
-                    .await,
+                api.revoke_device(device).await,
                 both(|texts| texts.accounts_revoked_done),
             ),
         }

@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use leptos::ev;
 use leptos::prelude::*;
-use thamgia_core::audit::{AuditAction, AuditEntry, AuditPage as LogPage, AuditQuery};
+use thamgia_core::audit::{AuditAction, AuditEntry, AuditQuery};
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized};
 
@@ -109,11 +109,7 @@ pub fn AuditPage() -> impl IntoView {
         online.track();
         let mut query = applied.get();
         query.before = before.get();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<LogPage>(&format!("/audit?{}", query.query_string()))
-                .await
-        }
+        async move { ApiClient::for_this_origin().audit(&query).await }
     });
 
     let apply = move |event: ev::SubmitEvent| {

@@ -9,7 +9,7 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use serde::Deserialize;
+use thamgia_core::api::import::ImportRefusedBody;
 use thamgia_core::sync_client::{SyncFailure, Trigger};
 use thamgia_core::{Localized, SurveyDefinition};
 use wasm_bindgen_futures::JsFuture;
@@ -18,36 +18,13 @@ use crate::api::{ApiClient, UploadFailure};
 use crate::platform;
 use crate::state::{use_app, use_online};
 
-/// The content type of an .xlsx workbook.
-const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// One reason the server refused the workbook.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ImportProblem {
-    /// "survey", "choices" or "settings"; empty for the whole file.
-    sheet: String,
-    /// The spreadsheet row (the header is row 1), when the problem has one.
-    row: Option<u32>,
-    /// What is wrong and what to do.
-    message: Localized,
-}
-
-/// The server's refusal of a workbook: an API error plus the problems.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ImportRefused {
-    /// What happened and what to do.
-    message: Localized,
-    /// Every problem, sheet by sheet, row by row.
-    problems: Vec<ImportProblem>,
-}
-
 /// What became of one import.
 #[derive(Debug, Clone, PartialEq)]
 enum ImportOutcome {
     /// Published; the survey as the server stored it.
     Published(SurveyDefinition),
     /// The server read the workbook and refused it.
-    Refused(ImportRefused),
+    Refused(ImportRefusedBody),
     /// No file was chosen.
     NoFile,
     /// The browser could not read the chosen file.
@@ -79,10 +56,7 @@ async fn import(file: Option<web_sys::File>) -> ImportOutcome {
         return ImportOutcome::ReadFailed;
     };
     let api = ApiClient::for_this_origin();
-    match api
-        .post_bytes::<SurveyDefinition, ImportRefused>("/surveys/import", XLSX_CONTENT_TYPE, bytes)
-        .await
-    {
+    match api.import_form(bytes).await {
         Ok(survey) => ImportOutcome::Published(survey),
         Err(UploadFailure::Refused(refused)) => ImportOutcome::Refused(refused),
         Err(UploadFailure::Failed(SyncFailure::Offline)) => ImportOutcome::Offline,

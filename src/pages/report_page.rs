@@ -25,12 +25,12 @@ mod status_card;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::Datelike;
 use gloo_storage::{LocalStorage as BrowserStorage, Storage};
 use leptos::prelude::*;
 use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::{
-    FieldContent, FieldEdit, FieldKey, FieldState, Period, ReportId, ReportStatus,
+    FieldContent, FieldEdit, FieldKey, FieldState, Period, PeriodKind, PeriodLength, ReportId,
+    ReportStatus,
 };
 use uuid::Uuid;
 
@@ -41,13 +41,6 @@ use report_form::ReportForm;
 
 /// Where the officer's name is remembered between visits.
 const AUTHOR_KEY: &str = "thamgia.author";
-
-/// The indicator catalogue as the server seeds it.
-///
-/// Compiled into the app for now. It will come by sync, like surveys, so that
-/// a city officer can edit targets (and the catalogue's version) without a
-/// new release of the app.
-const SHIPPED_CATALOGUE: &str = include_str!("../../crates/thamgia-server/seed/indicators.json");
 
 /// How long typing must pause before what was typed is saved.
 const TYPING_PAUSE: Duration = Duration::from_millis(700);
@@ -93,8 +86,11 @@ pub fn ReportPage() -> impl IntoView {
             })
             .unwrap_or_default(),
     );
+    // The catalogue the server seeds, shipped with the core crate. It will
+    // come by sync, like surveys, so that a city officer can edit targets
+    // (and the catalogue's version) without a new release of the app.
     let catalogue: Result<Catalogue, String> =
-        serde_json::from_str(SHIPPED_CATALOGUE).map_err(|error| error.to_string());
+        thamgia_core::indicator::shipped_catalogue().map_err(|error| error.to_string());
     let report_id = Memo::new(move |_| {
         app.ward
             .get()
@@ -312,23 +308,15 @@ fn status_name(status: ReportStatus) -> &'static str {
 /// The periods offered: the quarter `today` falls in (the default), the
 /// three quarters before it, and the two halves and the whole of its year.
 fn period_choices(today: chrono::NaiveDate) -> Vec<Period> {
-    let year = today.year();
-    let quarter = u8::try_from(today.month0() / 3 + 1).unwrap_or(1);
-    let mut choices = Vec::with_capacity(7);
-    let (mut quarter_year, mut quarter_number) = (year, quarter);
-    for _ in 0..4 {
-        choices.push(Period::quarter(quarter_year, quarter_number));
-        if quarter_number == 1 {
-            quarter_year -= 1;
-            quarter_number = 4;
-        } else {
-            quarter_number -= 1;
-        }
+    let mut choices = Period::recent(today, PeriodLength::Quarter, 4);
+    if let Some(year) = Period::containing(today, PeriodLength::Year) {
+        choices.extend(
+            [PeriodKind::Half(1), PeriodKind::Half(2), PeriodKind::Year]
+                .into_iter()
+                .filter_map(|kind| Period::new(year.year(), kind).ok()),
+        );
     }
-    choices.push(Period::half(year, 1));
-    choices.push(Period::half(year, 2));
-    choices.push(Period::whole_year(year));
-    choices.into_iter().filter_map(Result::ok).collect()
+    choices
 }
 
 /// Remembers the officer's name on this tablet.

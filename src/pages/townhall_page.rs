@@ -12,9 +12,9 @@
 //! the browser is offline the page says so and fetches again by itself when
 //! the connection is back.
 //!
-//! The server's answers are read into the structs below, which mirror
-//! `thamgia_server::townhall` (the app does not depend on the server crate);
-//! the catalogue, periods and report statuses come from core.
+//! The server's answers are core's `api::townhall` types, the same the
+//! server writes, with the rules over them (milestone, participation
+//! percent); the catalogue, periods and report statuses come from core too.
 //!
 //! This file holds the page, the server's answers and the rules over them;
 //! each section is a component of its own in `townhall_page/` (the period
@@ -30,18 +30,17 @@ mod quarantine_card;
 mod recommendations;
 mod trend_card;
 
-use std::collections::BTreeMap;
-
-use chrono::Datelike;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use thamgia_core::indicator::{Catalogue, Unit};
-use thamgia_core::report::{Period, PeriodKind, ReportStatus};
+pub(crate) use thamgia_core::api::townhall::{
+    milestone, participation_percent, Overview, PopulationBody, TrendPoint, WardOverview,
+    PARTICIPATION_INDICATOR,
+};
+use thamgia_core::indicator::Unit;
+use thamgia_core::report::{Period, PeriodLength, ReportStatus};
 use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
-use thamgia_core::Language;
 
-use crate::api::ApiClient;
+use crate::api::{encode, ApiClient};
 use crate::i18n::both;
 use crate::platform;
 use crate::state::{use_app, use_online, AppState, Ward};
@@ -52,87 +51,6 @@ use period_select::PeriodSelect;
 use quarantine_card::QuarantineCard;
 use recommendations::{failure_message, RecommendationsCard};
 use trend_card::TrendCard;
-
-/// The indicator shown first: children aged 7+ consulted.
-const PARTICIPATION_INDICATOR: &str = "4.1";
-
-/// Participation of one ward in one period (`townhall::Participation`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Participation {
-    /// Responses of children aged 7 and over collected in the period.
-    consulted_7_plus: u64,
-    /// The ward's children aged 7 to 15 that year, if entered.
-    child_population_7_15: Option<u64>,
-    /// `consulted_7_plus` as a share of the population, in percent.
-    percent: Option<f64>,
-}
-
-/// One ward's line in the overview (`townhall::WardOverview`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct WardOverview {
-    code: String,
-    name_vi: String,
-    name_en: String,
-    /// Responses collected in the period (counted ones).
-    responses: u64,
-    participation: Participation,
-    /// The period's report status, if a report exists.
-    report_status: Option<ReportStatus>,
-    /// Indicator values of the period's report, by indicator code.
-    values: BTreeMap<String, f64>,
-}
-
-impl WardOverview {
-    fn name(&self, language: Language) -> &str {
-        match language {
-            Language::Vi => &self.name_vi,
-            Language::En => &self.name_en,
-        }
-    }
-}
-
-/// Every ward in one period (`townhall::Overview`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Overview {
-    /// The period key, e.g. "2026-Q3".
-    period: String,
-    /// The participation target for the period's milestone year.
-    participation_target: Option<f64>,
-    wards: Vec<WardOverview>,
-}
-
-impl Overview {
-    /// The period the figures are for, as the server says; `fallback` when
-    /// the key cannot be read (it always can: the server writes it).
-    fn period_or(&self, fallback: Period) -> Period {
-        self.period.parse().unwrap_or(fallback)
-    }
-}
-
-/// One point of an indicator's trend (`townhall::TrendPoint`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct TrendPoint {
-    period: String,
-    value: f64,
-    target: Option<f64>,
-}
-
-/// The body of `PUT /wards/{code}/population/{year}`.
-#[derive(Debug, Serialize)]
-struct PopulationBody {
-    children_7_15: u64,
-}
-
-/// The plan's milestone a year is measured against: its 2025 targets until
-/// 2025, its 2030 targets after. The same rule as the server's
-/// `townhall::milestone`.
-fn milestone(year: i32) -> i32 {
-    if year <= 2025 {
-        2025
-    } else {
-        2030
-    }
-}
 
 /// The periods an officer can choose from.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,42 +65,11 @@ struct PeriodChoices {
 
 /// The periods around `today`.
 fn period_choices(today: chrono::NaiveDate) -> PeriodChoices {
-    let year = today.year();
-    let month = today.month();
-    // Count parts of years from year 0 so that stepping back crosses years.
-    let quarter_index = year * 4 + (month as i32 - 1) / 3;
-    let half_index = year * 2 + (month as i32 - 1) / 6;
-    let quarters = (0..6)
-        .filter_map(|back| {
-            let index = quarter_index - back;
-            Period::quarter(index.div_euclid(4), (index.rem_euclid(4) + 1) as u8).ok()
-        })
-        .collect();
-    let halves = (0..6)
-        .filter_map(|back| {
-            let index = half_index - back;
-            Period::half(index.div_euclid(2), (index.rem_euclid(2) + 1) as u8).ok()
-        })
-        .collect();
-    let years = (0..6)
-        .filter_map(|back| Period::whole_year(year - back).ok())
-        .collect();
     PeriodChoices {
-        quarters,
-        halves,
-        years,
+        quarters: Period::recent(today, PeriodLength::Quarter, 6),
+        halves: Period::recent(today, PeriodLength::Half, 6),
+        years: Period::recent(today, PeriodLength::Year, 6),
     }
-}
-
-/// Whether two periods are of the same length (quarters with quarters…), so
-/// a trend compares like with like.
-fn same_length(left: PeriodKind, right: PeriodKind) -> bool {
-    matches!(
-        (left, right),
-        (PeriodKind::Quarter(_), PeriodKind::Quarter(_))
-            | (PeriodKind::Half(_), PeriodKind::Half(_))
-            | (PeriodKind::Year, PeriodKind::Year)
-    )
 }
 
 /// The trend's points of the same length as `chosen`, oldest first; points
@@ -192,7 +79,7 @@ fn comparable_points(points: &[TrendPoint], chosen: Period) -> Vec<(Period, Tren
         .iter()
         .filter_map(|point| {
             let period: Period = point.period.parse().ok()?;
-            same_length(period.kind(), chosen.kind()).then(|| (period, point.clone()))
+            (period.kind().length() == chosen.kind().length()).then(|| (period, point.clone()))
         })
         .collect();
     comparable.sort_by_key(|(period, _)| *period);
@@ -205,14 +92,6 @@ fn ward_matches(ward: &WardOverview, folded_query: &str) -> bool {
         || contains_folded(&ward.name_vi, folded_query)
         || contains_folded(&ward.name_en, folded_query)
         || ward.code.contains(folded_query)
-}
-
-/// `consulted` as a share of `population`, in percent; none without a
-/// population (the server's rule).
-fn participation_percent(consulted: u64, population: Option<u64>) -> Option<f64> {
-    population
-        .filter(|population| *population > 0)
-        .map(|population| 100.0 * consulted as f64 / population as f64)
 }
 
 /// How the participation table is ordered.
@@ -285,8 +164,9 @@ fn status_class(status: Option<ReportStatus>) -> &'static str {
 /// Saves a ward's child population for a year at the server.
 async fn save_population(code: String, year: i32, children: u64) -> Result<(), SyncFailure> {
     ApiClient::for_this_origin()
-        .put_json(
-            &format!("/wards/{}/population/{year}", encode(&code)),
+        .set_population(
+            &code,
+            year,
             &PopulationBody {
                 children_7_15: children,
             },
@@ -295,10 +175,6 @@ async fn save_population(code: String, year: i32, children: u64) -> Result<(), S
 }
 
 /// `text` made safe for a URL path segment or query value.
-fn encode(text: &str) -> String {
-    String::from(js_sys::encode_uri_component(text))
-}
-
 /// The town hall view.
 #[component]
 pub fn TownhallPage() -> impl IntoView {
@@ -316,21 +192,13 @@ pub fn TownhallPage() -> impl IntoView {
     let trend_ward = RwSignal::new(None::<String>);
 
     let overview = LocalResource::new(move || {
-        let key = period.get().key();
+        let chosen = period.get();
         online.track();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<Overview>(&format!("/townhall/overview?period={}", encode(&key)))
-                .await
-        }
+        async move { ApiClient::for_this_origin().overview(chosen).await }
     });
     let catalogue = LocalResource::new(move || {
         online.track();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<Catalogue>("/indicators")
-                .await
-        }
+        async move { ApiClient::for_this_origin().indicators().await }
     });
 
     // The wards' names, for the recommendations of every ward.
@@ -397,6 +265,8 @@ fn loading_or_failure(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use chrono::NaiveDate;
     use thamgia_core::search::fold;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -420,7 +290,7 @@ mod tests {
                 name_vi: name_vi.to_owned(),
                 name_en: name_vi.to_owned(),
                 responses: 0,
-                participation: Participation {
+                participation: thamgia_core::api::townhall::Participation {
                     consulted_7_plus: 0,
                     child_population_7_15: None,
                     percent,
@@ -454,14 +324,6 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn milestones_are_2025_then_2030() {
-        assert_eq!(milestone(2021), 2025);
-        assert_eq!(milestone(2025), 2025);
-        assert_eq!(milestone(2026), 2030);
-        assert_eq!(milestone(2031), 2030);
-    }
-
-    #[wasm_bindgen_test]
     fn search_ignores_diacritics_and_finds_codes() {
         let (hoa, _) = ward("00004", "Phường Yên Hoà", None);
         assert!(ward_matches(&hoa, &fold("yen hoa")));
@@ -470,13 +332,6 @@ mod tests {
         assert!(ward_matches(&hoa, ""));
         assert!(!ward_matches(&hoa, &fold("Đống Đa")));
         assert_eq!(fold("Đống Đa"), "dong da");
-    }
-
-    #[wasm_bindgen_test]
-    fn participation_is_a_share_of_a_known_population() {
-        assert_eq!(participation_percent(30, Some(120)), Some(25.0));
-        assert_eq!(participation_percent(30, Some(0)), None);
-        assert_eq!(participation_percent(30, None), None);
     }
 
     #[wasm_bindgen_test]

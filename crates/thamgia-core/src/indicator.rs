@@ -10,12 +10,22 @@
 //! The nation (`"VN"`) sets targets for everyone, and a province (Hanoi is
 //! `"01"`) may set its own, which then take precedence for that province.
 //!
-//! The catalogue is shipped as `thamgia-server/seed/indicators.json`; its
-//! README says where every wording and every number comes from.
+//! The catalogue is shipped with this crate as `data/indicators.json`
+//! ([`SHIPPED_CATALOGUE`]), so the server seeds it and the tablet app reads
+//! it from the same file; the server's `seed/README.md` says where every
+//! wording and every number comes from.
 
 use serde::{Deserialize, Serialize};
 
 use crate::localized::Localized;
+
+/// The catalogue as shipped (JSON of a [`Catalogue`]).
+pub const SHIPPED_CATALOGUE: &str = include_str!("../data/indicators.json");
+
+/// The shipped catalogue, read.
+pub fn shipped_catalogue() -> Result<Catalogue, serde_json::Error> {
+    serde_json::from_str(SHIPPED_CATALOGUE)
+}
 
 /// Jurisdiction code of national targets.
 pub const NATIONAL: &str = "VN";
@@ -243,10 +253,8 @@ mod tests {
 
     use super::*;
 
-    const SHIPPED: &str = include_str!("../../thamgia-server/seed/indicators.json");
-
     fn shipped() -> Catalogue {
-        match serde_json::from_str(SHIPPED) {
+        match shipped_catalogue() {
             Ok(catalogue) => catalogue,
             Err(error) => panic!("indicators.json does not parse: {error}"),
         }

@@ -6,6 +6,7 @@
 //! browser (wasm32) and on the server.
 
 pub mod account;
+pub mod api;
 pub mod audit;
 pub mod corrections;
 pub mod expression;

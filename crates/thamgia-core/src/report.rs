@@ -41,6 +41,7 @@
 //! [`transition`] and [`ReportStatusChange::apply_to`] check each change.
 //! Approval locks the report ([`ReportStatus::ensure_editable`]).
 
+mod calendar;
 mod clock;
 mod field;
 mod merge;
@@ -52,6 +53,7 @@ mod tests;
 
 use crate::localized::Localized;
 
+pub use calendar::PeriodLength;
 pub use clock::{Hlc, HlcClock, Stamp};
 pub use field::{FieldContent, FieldEdit, FieldKey};
 pub use merge::{bound, merge, FieldState, ReportFields, MAX_CLOCK_AHEAD_MS};

@@ -9,7 +9,6 @@ use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, Que
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use thamgia_core::{limits, ApiError, ApiErrorCode, Localized};
 
 use crate::xlsform::ImportProblem;
@@ -76,38 +75,10 @@ pub enum ServerError {
     Corrupt(#[from] serde_json::Error),
 }
 
-/// The body of a refused XLSForm import (422). It has the shape of
-/// [`ApiError`] plus the problems; its code is
-/// [`ApiErrorCode::ImportRefused`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImportRefusedBody {
-    /// Always [`ApiErrorCode::ImportRefused`].
-    pub code: ApiErrorCode,
-    /// What happened and what to do, for people.
-    pub message: Localized,
-    /// Every problem found, sheet by sheet, row by row.
-    pub problems: Vec<ImportProblem>,
-}
+pub use thamgia_core::api::import::{import_refused_message, ImportRefusedBody};
 
 /// The code of [`ImportRefusedBody`].
 pub const IMPORT_REFUSED: ApiErrorCode = ApiErrorCode::ImportRefused;
-
-impl ImportRefusedBody {
-    fn new(problems: Vec<ImportProblem>) -> ImportRefusedBody {
-        ImportRefusedBody {
-            code: IMPORT_REFUSED,
-            message: import_refused_message(problems.len()),
-            problems,
-        }
-    }
-}
-
-fn import_refused_message(count: usize) -> Localized {
-    Localized::new(
-        format!("Không nhập được biểu mẫu: có {count} lỗi. Hãy sửa các dòng được liệt kê rồi tải tệp lên lại."),
-        format!("The form was not imported: {count} problem(s). Fix the rows listed and upload the file again."),
-    )
-}
 
 impl ServerError {
     fn status_and_body(&self) -> (StatusCode, ApiError) {

@@ -11,7 +11,9 @@ use crate::database::Database;
 pub use crate::units::{Unit, UnitList};
 
 const HANOI_UNITS: &str = include_str!("../seed/hanoi-units.json");
-const INDICATORS: &str = include_str!("../seed/indicators.json");
+/// The indicator catalogue ships with the core crate (the app reads the
+/// same file).
+const INDICATORS: &str = thamgia_core::indicator::SHIPPED_CATALOGUE;
 
 /// The plan's 24 indicators with their national and Hanoi targets.
 pub fn indicator_catalogue() -> Result<thamgia_core::indicator::Catalogue, serde_json::Error> {

@@ -31,8 +31,7 @@ mod survey;
 
 use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-use thamgia_core::{FormEngine, FormError, Localized, SurveyDefinition};
+use thamgia_core::{FormEngine, FormError, SurveyDefinition};
 
 use survey::SurveyReader;
 
@@ -45,28 +44,7 @@ pub struct ImportedForm {
     pub form_version: Option<String>,
 }
 
-/// One reason an XLSForm cannot be imported.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ImportProblem {
-    /// The sheet: "survey", "choices" or "settings"; empty when the problem
-    /// concerns the whole file.
-    pub sheet: String,
-    /// The 1-based spreadsheet row (the header is row 1), as pyxform and
-    /// spreadsheet programs number them.
-    pub row: Option<u32>,
-    /// What is wrong and what to do.
-    pub message: Localized,
-}
-
-impl ImportProblem {
-    fn new(sheet: &str, row: Option<u32>, vi: impl Into<String>, en: impl Into<String>) -> Self {
-        ImportProblem {
-            sheet: sheet.to_owned(),
-            row,
-            message: Localized::new(vi, en),
-        }
-    }
-}
+pub use thamgia_core::api::import::ImportProblem;
 
 /// The problems found so far.
 #[derive(Debug, Default)]

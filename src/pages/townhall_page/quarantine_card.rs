@@ -15,11 +15,7 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
     let records = LocalResource::new(move || {
         online.track();
         app.data_revision.track();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<Vec<thamgia_core::QuarantinedRecord>>("/quarantine")
-                .await
-        }
+        async move { ApiClient::for_this_origin().quarantine().await }
     });
     let kind_label = move |kind: &str| {
         let texts = app.texts();

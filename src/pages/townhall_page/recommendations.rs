@@ -23,10 +23,8 @@ mod status_summary;
 pub(super) use recommendations_card::RecommendationsCard;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use thamgia_core::forum::{
-    AuthorityAnswer, ChildFeedback, Decision, Forum, Recommendation, RecommendationStatus,
-};
+pub(crate) use thamgia_core::api::forums::{AnswerBody, ForumView, RecommendationView};
+use thamgia_core::forum::{Decision, RecommendationStatus};
 use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Localized;
@@ -35,38 +33,6 @@ use uuid::Uuid;
 use crate::api::ApiClient;
 use crate::i18n::{both, EN, VI};
 use crate::state::Ward;
-
-/// A recommendation as the town hall follows it
-/// (`forums::RecommendationView`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RecommendationView {
-    recommendation: Recommendation,
-    answer: Option<AuthorityAnswer>,
-    feedback: Option<ChildFeedback>,
-    status: RecommendationStatus,
-    /// The day after which an unanswered recommendation is overdue.
-    answer_due: NaiveDate,
-    /// Whether it is unanswered past that day, by the server's clock.
-    answer_overdue: bool,
-}
-
-/// A forum as the town hall follows it (`forums::ForumView`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ForumView {
-    forum: Forum,
-    /// The last day to report the forum to the city.
-    report_due: NaiveDate,
-    recommendations: Vec<RecommendationView>,
-}
-
-/// The body of `POST /recommendations/{id}/answer` (`forums::AnswerBody`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-struct AnswerBody {
-    decision: Decision,
-    reasons: String,
-    actions: String,
-    answered_on: NaiveDate,
-}
 
 /// One recommendation with what the list shows of its forum.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +71,7 @@ fn recommendation_rows(mut forums: Vec<ForumView>) -> Vec<RecommendationRow> {
                 forum,
                 report_due,
                 recommendations,
+                ..
             } = view;
             recommendations
                 .into_iter()
@@ -292,10 +259,7 @@ pub(crate) fn failure_message(failure: &SyncFailure, fallback: Localized) -> Loc
 /// Records an authority's answer at the server.
 async fn save_answer(recommendation_id: Uuid, body: AnswerBody) -> Result<(), SyncFailure> {
     ApiClient::for_this_origin()
-        .post_json(
-            &format!("/recommendations/{recommendation_id}/answer"),
-            &body,
-        )
+        .answer_recommendation(recommendation_id, &body)
         .await
 }
 
@@ -303,7 +267,9 @@ async fn save_answer(recommendation_id: Uuid, body: AnswerBody) -> Result<(), Sy
 mod tests {
     use chrono::{TimeZone, Utc};
     use serde_json::json;
-    use thamgia_core::forum::{FeedbackChannel, ParticipantCount};
+    use thamgia_core::forum::{
+        AuthorityAnswer, ChildFeedback, FeedbackChannel, Forum, ParticipantCount, Recommendation,
+    };
     use thamgia_core::response::{AgeBand, Sex};
     use thamgia_core::search::fold;
     use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -364,6 +330,7 @@ mod tests {
             {
                 "forum": old,
                 "report_due": "2026-09-16",
+                "received_at": "2026-09-02T08:00:00Z",
                 "received_at": "2026-09-02T08:00:00+00:00",
                 "recommendations": [{
                     "recommendation": old.recommendations[0],
@@ -377,6 +344,7 @@ mod tests {
             {
                 "forum": new,
                 "report_due": "2026-10-16",
+                "received_at": "2026-10-03T08:00:00Z",
                 "received_at": "2026-10-02T08:00:00+00:00",
                 "recommendations": [
                     {

@@ -6,7 +6,7 @@ use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::Period;
 use thamgia_core::sync_client::SyncFailure;
 
-use super::{comparable_points, encode, loading_or_failure, unit_suffix, Overview, TrendPoint};
+use super::{comparable_points, loading_or_failure, unit_suffix, Overview};
 use crate::api::ApiClient;
 use crate::components::chart::{LineChart, LinePoint};
 use crate::state::use_app;
@@ -29,11 +29,7 @@ pub(super) fn TrendCard(
             match ward {
                 None => Ok(None),
                 Some(ward) => ApiClient::for_this_origin()
-                    .get::<Vec<TrendPoint>>(&format!(
-                        "/townhall/trend?ward={}&indicator={}",
-                        encode(&ward),
-                        encode(&code)
-                    ))
+                    .trend(&ward, &code)
                     .await
                     .map(Some),
             }

@@ -129,11 +129,7 @@ pub(super) async fn trend(
     ))
 }
 
-/// The body of `PUT /wards/{code}/population/{year}`.
-#[derive(Debug, serde::Deserialize)]
-pub struct PopulationBody {
-    children_7_15: u64,
-}
+pub use thamgia_core::api::townhall::PopulationBody;
 
 pub(super) async fn set_population(
     caller: Caller,

@@ -3,63 +3,17 @@
 //! with each recommendation's status and deadlines.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::corrections;
-use thamgia_core::forum::{
-    AuthorityAnswer, ChildFeedback, Forum, Recommendation, RecommendationStatus,
-};
+use thamgia_core::forum::{AuthorityAnswer, ChildFeedback, Forum, RecommendationStatus};
 use thamgia_core::{ChangeEntity, Localized, MutationOutcome, RefusalCode};
 use uuid::Uuid;
 
+pub use thamgia_core::api::forums::{AnswerBody, ForumView, RecommendationView};
+
 use super::{log_change, Database};
 use crate::error::ServerError;
-
-/// A recommendation as the town hall follows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RecommendationView {
-    /// The recommendation.
-    pub recommendation: Recommendation,
-    /// The authority's answer, once recorded.
-    pub answer: Option<AuthorityAnswer>,
-    /// The feedback to the children, once given.
-    pub feedback: Option<ChildFeedback>,
-    /// Where it is.
-    pub status: RecommendationStatus,
-    /// The day after which an unanswered recommendation is overdue.
-    pub answer_due: NaiveDate,
-    /// Whether it is unanswered past that day.
-    pub answer_overdue: bool,
-}
-
-/// A forum as the town hall follows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ForumView {
-    /// The forum as submitted.
-    pub forum: Forum,
-    /// The last day to report it to the city.
-    pub report_due: NaiveDate,
-    /// When it reached the town hall.
-    pub received_at: String,
-    /// Its recommendations.
-    pub recommendations: Vec<RecommendationView>,
-}
-
-/// The body of `POST /recommendations/{id}/answer`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AnswerBody {
-    /// The decision.
-    pub decision: thamgia_core::forum::Decision,
-    /// Why.
-    #[serde(default)]
-    pub reasons: String,
-    /// What will be done.
-    #[serde(default)]
-    pub actions: String,
-    /// When the authority answered.
-    pub answered_on: NaiveDate,
-}
 
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())

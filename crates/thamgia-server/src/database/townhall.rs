@@ -5,105 +5,26 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use thamgia_core::indicator::Catalogue;
-use thamgia_core::report::{
-    FieldContent, FieldKey, Period, PeriodKind, ReportFields, ReportId, ReportStatus,
-};
+use thamgia_core::report::{FieldContent, FieldKey, Period, ReportFields, ReportId, ReportStatus};
 use thamgia_core::Response;
+
+pub use thamgia_core::api::townhall::{
+    milestone, Overview, Participation, TrendPoint, WardOverview, PARTICIPATION_INDICATOR,
+};
 
 use super::Database;
 use crate::error::ServerError;
 use crate::units::UnitList;
 
-/// The indicator code of "children aged 7+ consulted on children's issues".
-pub const PARTICIPATION_INDICATOR: &str = "4.1";
-
-/// The plan's milestone a year is measured against: its 2025 targets until
-/// 2025, its 2030 targets after.
-pub fn milestone(year: i32) -> i32 {
-    if year <= 2025 {
-        2025
-    } else {
-        2030
-    }
-}
-
 /// The first day of `period` and the first day after it.
 pub fn period_dates(period: Period) -> (NaiveDate, NaiveDate) {
-    let year = period.year();
-    let (first_month, months) = match period.kind() {
-        PeriodKind::Quarter(quarter) => (u32::from(quarter) * 3 - 2, 3),
-        PeriodKind::Half(half) => (u32::from(half) * 6 - 5, 6),
-        PeriodKind::Year => (1, 12),
-    };
-    let start = NaiveDate::from_ymd_opt(year, first_month, 1).unwrap_or_default();
-    let end_month = first_month + months;
-    let end = if end_month > 12 {
-        NaiveDate::from_ymd_opt(year + 1, end_month - 12, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, end_month, 1)
-    }
-    .unwrap_or_default();
-    (start, end)
+    period.dates()
 }
 
 fn day_start(date: NaiveDate) -> String {
     date.format("%Y-%m-%dT00:00:00").to_string()
-}
-
-/// Participation of one ward in one period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Participation {
-    /// Responses of children aged 7 and over collected in the period (a
-    /// corrected response counts once, a withdrawn one not at all).
-    pub consulted_7_plus: u64,
-    /// The ward's children aged 7 to 15 that year, if entered.
-    pub child_population_7_15: Option<u64>,
-    /// `consulted_7_plus` as a share of the population, in percent.
-    pub percent: Option<f64>,
-}
-
-/// One ward's line in the overview of a period.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WardOverview {
-    /// Official code.
-    pub code: String,
-    /// Vietnamese name.
-    pub name_vi: String,
-    /// English name.
-    pub name_en: String,
-    /// Responses collected in the period (counted ones).
-    pub responses: u64,
-    /// Participation from the responses.
-    pub participation: Participation,
-    /// The period's report status, if a report exists.
-    pub report_status: Option<ReportStatus>,
-    /// Indicator values entered in the period's report, by code.
-    pub values: BTreeMap<String, f64>,
-}
-
-/// Every ward in one period, with the targets that apply.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Overview {
-    /// The period key, e.g. "2026-Q3".
-    pub period: String,
-    /// The participation target for the period's year (Hanoi's, else national).
-    pub participation_target: Option<f64>,
-    /// One line per ward or commune.
-    pub wards: Vec<WardOverview>,
-}
-
-/// One point of an indicator's trend.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrendPoint {
-    /// The period key.
-    pub period: String,
-    /// The value entered.
-    pub value: f64,
-    /// The target for that period's year, if any.
-    pub target: Option<f64>,
 }
 
 fn number_of(fields: &ReportFields, code: &str) -> Option<f64> {
@@ -235,14 +156,7 @@ impl Database {
         for (ward, population) in &populations {
             result.insert(
                 ward.clone(),
-                (
-                    0,
-                    Participation {
-                        consulted_7_plus: 0,
-                        child_population_7_15: Some((*population).max(0) as u64),
-                        percent: Some(0.0).filter(|_| *population > 0),
-                    },
-                ),
+                (0, Participation::new(0, Some((*population).max(0) as u64))),
             );
         }
         for row in rows {
@@ -250,20 +164,7 @@ impl Database {
             let responses = row.get::<i64, _>("responses").max(0) as u64;
             let older = row.get::<i64, _>("older").max(0) as u64;
             let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
-            let percent = population
-                .filter(|value| *value > 0)
-                .map(|value| 100.0 * older as f64 / value as f64);
-            result.insert(
-                ward,
-                (
-                    responses,
-                    Participation {
-                        consulted_7_plus: older,
-                        child_population_7_15: population,
-                        percent,
-                    },
-                ),
-            );
+            result.insert(ward, (responses, Participation::new(older, population)));
         }
         Ok(result)
     }

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::recommendation_item::RecommendationItem;
 use super::status_summary::StatusSummary;
 use super::{
-    failure_message, recommendation_rows, row_matches, Filters, ForumView, Phase,
-    RecommendationRow, StatusCounts, StatusFilter, STATUSES,
+    failure_message, recommendation_rows, row_matches, Filters, Phase, RecommendationRow,
+    StatusCounts, StatusFilter, STATUSES,
 };
 use crate::api::{download_on_click, ApiClient};
 use crate::i18n::both;
@@ -35,11 +35,7 @@ pub fn RecommendationsCard(
 
     let forums = LocalResource::new(move || {
         online.track();
-        async move {
-            ApiClient::for_this_origin()
-                .get::<Vec<ForumView>>("/forums")
-                .await
-        }
+        async move { ApiClient::for_this_origin().forums().await }
     });
     let on_saved = Callback::new(move |recommendation_id: Uuid| {
         last_saved.set(Some(recommendation_id));

@@ -1,0 +1,143 @@
+//! `GET /townhall/overview`, `GET /townhall/trend` and
+//! `PUT /wards/{code}/population/{year}`, and the rules their figures follow.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::localized::Language;
+use crate::report::{Period, ReportStatus};
+
+/// The indicator code of "children aged 7+ consulted on children's issues".
+pub const PARTICIPATION_INDICATOR: &str = "4.1";
+
+/// The plan's milestone a year is measured against: its 2025 targets until
+/// 2025, its 2030 targets after.
+pub fn milestone(year: i32) -> i32 {
+    if year <= 2025 {
+        2025
+    } else {
+        2030
+    }
+}
+
+/// `consulted` as a share of `population`, in percent; none without a
+/// population (or with a population of 0).
+pub fn participation_percent(consulted: u64, population: Option<u64>) -> Option<f64> {
+    population
+        .filter(|population| *population > 0)
+        .map(|population| 100.0 * consulted as f64 / population as f64)
+}
+
+/// Participation of one ward in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participation {
+    /// Responses of children aged 7 and over collected in the period (a
+    /// corrected response counts once, a withdrawn one not at all).
+    pub consulted_7_plus: u64,
+    /// The ward's children aged 7 to 15 that year, if entered.
+    pub child_population_7_15: Option<u64>,
+    /// `consulted_7_plus` as a share of the population, in percent
+    /// ([`participation_percent`]).
+    pub percent: Option<f64>,
+}
+
+impl Participation {
+    /// The participation of `consulted` children out of `population`.
+    pub fn new(consulted: u64, population: Option<u64>) -> Participation {
+        Participation {
+            consulted_7_plus: consulted,
+            child_population_7_15: population,
+            percent: participation_percent(consulted, population),
+        }
+    }
+}
+
+/// One ward's line in the overview of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WardOverview {
+    /// Official code.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Responses collected in the period (counted ones).
+    pub responses: u64,
+    /// Participation from the responses.
+    pub participation: Participation,
+    /// The period's report status, if a report exists.
+    pub report_status: Option<ReportStatus>,
+    /// Indicator values entered in the period's report, by code.
+    pub values: BTreeMap<String, f64>,
+}
+
+impl WardOverview {
+    /// The ward's name in `language`.
+    pub fn name(&self, language: Language) -> &str {
+        match language {
+            Language::Vi => &self.name_vi,
+            Language::En => &self.name_en,
+        }
+    }
+}
+
+/// Every ward in one period, with the targets that apply
+/// (`GET /townhall/overview?period=…`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// The period key, e.g. "2026-Q3".
+    pub period: String,
+    /// The participation target for the period's milestone year (Hanoi's,
+    /// else national).
+    pub participation_target: Option<f64>,
+    /// One line per ward or commune.
+    pub wards: Vec<WardOverview>,
+}
+
+impl Overview {
+    /// The period the figures are for, as the server says; `fallback` when
+    /// the key cannot be read (it always can: the server writes it).
+    pub fn period_or(&self, fallback: Period) -> Period {
+        self.period.parse().unwrap_or(fallback)
+    }
+}
+
+/// One point of an indicator's trend (`GET /townhall/trend`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// The period key.
+    pub period: String,
+    /// The value entered.
+    pub value: f64,
+    /// The target for that period's year, if any.
+    pub target: Option<f64>,
+}
+
+/// The body of `PUT /wards/{code}/population/{year}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationBody {
+    /// The ward's children aged 7 to 15 that year.
+    pub children_7_15: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_are_measured_against_their_milestone() {
+        assert_eq!(milestone(2021), 2025);
+        assert_eq!(milestone(2025), 2025);
+        assert_eq!(milestone(2026), 2030);
+        assert_eq!(milestone(2030), 2030);
+    }
+
+    #[test]
+    fn participation_needs_a_population() {
+        assert_eq!(participation_percent(30, Some(120)), Some(25.0));
+        assert_eq!(participation_percent(30, None), None);
+        assert_eq!(participation_percent(30, Some(0)), None);
+        assert_eq!(Participation::new(0, Some(10)).percent, Some(0.0));
+    }
+}

@@ -1,0 +1,141 @@
+//! One typed method per endpoint of the town hall's API beyond sync: the
+//! path, the method and the types of each live here once, and the pages
+//! call these (the types are core's `api` ones, the same the server
+//! writes).
+
+use thamgia_core::account::{AccountChange, AccountRecord, NewAccount};
+use thamgia_core::api::forums::{AnswerBody, ForumView};
+use thamgia_core::api::import::ImportRefusedBody;
+use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
+use thamgia_core::api::units::UnitList;
+use thamgia_core::audit::{AuditPage, AuditQuery};
+use thamgia_core::indicator::Catalogue;
+use thamgia_core::report::Period;
+use thamgia_core::sync_client::SyncFailure;
+use thamgia_core::{QuarantinedRecord, SurveyDefinition};
+use uuid::Uuid;
+
+use super::{ApiClient, UploadFailure};
+
+/// The content type of an .xlsx workbook.
+const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `text` as one component of a URL (a path segment or a query value).
+pub fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+impl ApiClient {
+    /// `GET /units`: Hanoi's wards and communes in force.
+    pub async fn units(&self) -> Result<UnitList, SyncFailure> {
+        self.get("/units").await
+    }
+
+    /// `GET /indicators`: the catalogue with the targets set at the town
+    /// hall.
+    pub async fn indicators(&self) -> Result<Catalogue, SyncFailure> {
+        self.get("/indicators").await
+    }
+
+    /// `GET /townhall/overview`: every ward in `period`.
+    pub async fn overview(&self, period: Period) -> Result<Overview, SyncFailure> {
+        self.get(&format!(
+            "/townhall/overview?period={}",
+            encode(&period.key())
+        ))
+        .await
+    }
+
+    /// `GET /townhall/trend`: a ward's values of an indicator, period by
+    /// period.
+    pub async fn trend(&self, ward: &str, indicator: &str) -> Result<Vec<TrendPoint>, SyncFailure> {
+        self.get(&format!(
+            "/townhall/trend?ward={}&indicator={}",
+            encode(ward),
+            encode(indicator)
+        ))
+        .await
+    }
+
+    /// `PUT /wards/{code}/population/{year}`: a ward's children aged 7 to
+    /// 15 that year.
+    pub async fn set_population(
+        &self,
+        ward: &str,
+        year: i32,
+        body: &PopulationBody,
+    ) -> Result<(), SyncFailure> {
+        self.put_json(&format!("/wards/{}/population/{year}", encode(ward)), body)
+            .await
+    }
+
+    /// `GET /quarantine`: the records the town hall refused.
+    pub async fn quarantine(&self) -> Result<Vec<QuarantinedRecord>, SyncFailure> {
+        self.get("/quarantine").await
+    }
+
+    /// `GET /forums`: every forum with its recommendations.
+    pub async fn forums(&self) -> Result<Vec<ForumView>, SyncFailure> {
+        self.get("/forums").await
+    }
+
+    /// `POST /recommendations/{id}/answer`: an authority's answer.
+    pub async fn answer_recommendation(
+        &self,
+        recommendation_id: Uuid,
+        body: &AnswerBody,
+    ) -> Result<(), SyncFailure> {
+        self.post_json(
+            &format!("/recommendations/{recommendation_id}/answer"),
+            body,
+        )
+        .await
+    }
+
+    /// `POST /surveys/import`: an XLSForm workbook, published as a survey or
+    /// refused problem by problem.
+    pub async fn import_form(
+        &self,
+        workbook: Vec<u8>,
+    ) -> Result<SurveyDefinition, UploadFailure<ImportRefusedBody>> {
+        self.post_bytes("/surveys/import", XLSX_CONTENT_TYPE, workbook)
+            .await
+    }
+
+    /// `GET /audit`: one page of the audit log.
+    pub async fn audit(&self, query: &AuditQuery) -> Result<AuditPage, SyncFailure> {
+        self.get(&format!("/audit?{}", query.query_string())).await
+    }
+
+    /// `GET /accounts`: every account with its devices.
+    pub async fn accounts(&self) -> Result<Vec<AccountRecord>, SyncFailure> {
+        self.get("/accounts").await
+    }
+
+    /// `POST /accounts`: a new account.
+    pub async fn create_account(&self, account: &NewAccount) -> Result<AccountRecord, SyncFailure> {
+        self.send_json_for(reqwest::Method::POST, "/accounts", account)
+            .await
+    }
+
+    /// `PUT /accounts/{username}`: a change of role, ward, activity or
+    /// password.
+    pub async fn change_account(
+        &self,
+        username: &str,
+        change: &AccountChange,
+    ) -> Result<AccountRecord, SyncFailure> {
+        self.send_json_for(
+            reqwest::Method::PUT,
+            &format!("/accounts/{}", encode(username)),
+            change,
+        )
+        .await
+    }
+
+    /// `POST /devices/{id}/revoke`: ends one device's session.
+    pub async fn revoke_device(&self, device: Uuid) -> Result<(), SyncFailure> {
+        self.send_empty(reqwest::Method::POST, &format!("/devices/{device}/revoke"))
+            .await
+    }
+}
