@@ -17,6 +17,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized};
 
 use crate::api::ApiClient;
+use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
 use crate::i18n::both;
 use crate::platform;
@@ -31,6 +32,17 @@ fn failure_text(failure: &SyncFailure) -> Localized {
             error: Some(error), ..
         } => error.message.clone(),
         other => other.message(),
+    }
+}
+
+/// What the table's failure to load says.
+fn load_failure_text(failure: &SyncFailure) -> Localized {
+    match failure {
+        SyncFailure::Offline => both(|texts| texts.accounts_offline),
+        SyncFailure::Server {
+            error: Some(error), ..
+        } => error.message.clone(),
+        _ => both(|texts| texts.accounts_load_failed),
     }
 }
 
@@ -104,52 +116,35 @@ pub fn AccountsPage() -> impl IntoView {
         });
     };
 
-    let table = move || {
+    let table = move |list: Vec<AccountRecord>| {
         let texts = app.texts();
-        match accounts.get() {
-            None => view! { <p class="muted">{texts.loading}</p> }.into_any(),
-            Some(Err(failure)) => {
-                let message = match failure {
-                    SyncFailure::Offline => both(|texts| texts.accounts_offline),
-                    SyncFailure::Server {
-                        error: Some(error), ..
-                    } => error.message,
-                    _ => both(|texts| texts.accounts_load_failed),
-                };
-                view! {
-                    <p class="notice notice--error" data-test="accounts-failed">{app.pick(&message)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| accounts.refetch()>"↻"</button>
-                }
-                .into_any()
-            }
-            Some(Ok(list)) if list.is_empty() => {
-                view! { <p class="muted">{texts.accounts_none}</p> }.into_any()
-            }
-            Some(Ok(list)) => view! {
-                <div class="table-scroll">
-                    <table class="data-table accounts-table" data-test="accounts-table">
-                        <thead>
-                            <tr>
-                                <th>{texts.accounts_username}</th>
-                                <th>{texts.accounts_display_name}</th>
-                                <th>{texts.accounts_role}</th>
-                                <th>{texts.accounts_ward}</th>
-                                <th>{texts.accounts_status}</th>
-                                <th>{texts.accounts_devices}</th>
-                                <th>{texts.accounts_actions}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {list
-                                .into_iter()
-                                .map(|record| view! { <AccountRow record units=unit_list busy run/> })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
+        if list.is_empty() {
+            return view! { <p class="muted">{texts.accounts_none}</p> }.into_any();
         }
+        view! {
+            <div class="table-scroll">
+                <table class="data-table accounts-table" data-test="accounts-table">
+                    <thead>
+                        <tr>
+                            <th>{texts.accounts_username}</th>
+                            <th>{texts.accounts_display_name}</th>
+                            <th>{texts.accounts_role}</th>
+                            <th>{texts.accounts_ward}</th>
+                            <th>{texts.accounts_status}</th>
+                            <th>{texts.accounts_devices}</th>
+                            <th>{texts.accounts_actions}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list
+                            .into_iter()
+                            .map(|record| view! { <AccountRow record units=unit_list busy run/> })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
     };
 
     view! {
@@ -165,7 +160,9 @@ pub fn AccountsPage() -> impl IntoView {
                     <p class=class role="status" data-test="accounts-outcome">{app.pick(&shown.text)}</p>
                 }
             })}
-            {table}
+            <Fetched resource=accounts failure=load_failure_text test="accounts-failed" let:list>
+                {table(list)}
+            </Fetched>
         </section>
         <NewAccountForm units=unit_list busy run outcome/>
     }
