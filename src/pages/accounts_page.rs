@@ -82,18 +82,14 @@ pub fn AccountsPage() -> impl IntoView {
     });
     let units = LocalResource::new(fetch_units);
     let outcome = RwSignal::new(None::<Outcome>);
-    let busy = RwSignal::new(false);
     let unit_list = Memo::new(move |_| units.get().and_then(Result::ok).unwrap_or_default());
 
-    // Runs one change at the server, then reloads the table.
-    let run = move |request: Request| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        outcome.set(None);
+    // Runs one change at the server, then reloads the table; one at a
+    // time, every button disabled while it runs.
+    let change = Action::new_local(move |request: &Request| {
+        let request = request.clone();
         let from_form = matches!(request, Request::Create(_));
-        wasm_bindgen_futures::spawn_local(async move {
+        async move {
             let (result, done) = request.send().await;
             let shown = match result {
                 Ok(()) => Outcome {
@@ -109,11 +105,18 @@ pub fn AccountsPage() -> impl IntoView {
             };
             let succeeded = shown.success;
             outcome.try_set(Some(shown));
-            busy.try_set(false);
             if succeeded {
                 accounts.refetch();
             }
-        });
+        }
+    });
+    let busy = Signal::from(change.pending());
+    let run = move |request: Request| {
+        if change.pending().get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        change.dispatch_local(request);
     };
 
     let table = move |list: Vec<AccountRecord>| {
@@ -213,7 +216,7 @@ impl Request {
 fn AccountRow(
     record: AccountRecord,
     units: Memo<Vec<Ward>>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let app = use_app();
@@ -324,7 +327,7 @@ fn AccountRow(
 #[component]
 fn DeviceList(
     devices: Vec<DeviceRecord>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let app = use_app();
@@ -390,7 +393,7 @@ fn DeviceList(
 #[component]
 fn NewAccountForm(
     units: Memo<Vec<Ward>>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
     outcome: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {

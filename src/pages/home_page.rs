@@ -75,20 +75,24 @@ fn SurveyList() -> impl IntoView {
         let store = app.store();
         async move { store.surveys().await.map_err(|error| error.message()) }
     });
-    let start = move |survey: SurveyDefinition| {
-        let Some(ward) = app.ward.get_untracked() else {
-            return;
-        };
+    // One draft per tap: the buttons are disabled while a draft is written.
+    let start = Action::new_local(move |survey: &SurveyDefinition| {
+        let ward = app.ward.get_untracked();
         let navigate = navigate.clone();
         let store = app.store();
-        let draft = Response::new_draft(
-            platform::new_uuid(),
-            survey.id.clone(),
-            survey.version,
-            ward.code,
-            platform::now(),
-        );
-        wasm_bindgen_futures::spawn_local(async move {
+        let draft = ward.map(|ward| {
+            Response::new_draft(
+                platform::new_uuid(),
+                survey.id.clone(),
+                survey.version,
+                ward.code,
+                platform::now(),
+            )
+        });
+        async move {
+            let Some(draft) = draft else {
+                return;
+            };
             match store.save_draft(&draft).await {
                 Ok(()) => {
                     app.records_changed();
@@ -99,8 +103,8 @@ fn SurveyList() -> impl IntoView {
                     success: false,
                 })),
             }
-        });
-    };
+        }
+    });
     view! {
         <section class="card">
             <h2 class="card-title">{move || app.texts().surveys_title}</h2>
@@ -116,8 +120,7 @@ fn SurveyList() -> impl IntoView {
                             {list
                                 .into_iter()
                                 .map(|survey| {
-                                    let start = start.clone();
-                                    let title = survey.title.clone();
+                                        let title = survey.title.clone();
                                     let description = survey.description.clone();
                                     let count = survey.questions().iter().filter(|question| question.kind.takes_answer()).count();
                                     let survey_id = survey.id.clone();
@@ -132,7 +135,10 @@ fn SurveyList() -> impl IntoView {
                                                 type="button"
                                                 class="btn btn-primary btn-large"
                                                 data-test="start-survey"
-                                                on:click=move |_| start(survey.clone())
+                                                disabled=move || start.pending().get()
+                                                on:click=move |_| {
+                                                    start.dispatch_local(survey.clone());
+                                                }
                                             >
                                                 {move || app.texts().survey_start}
                                             </button>
