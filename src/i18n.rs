@@ -32,6 +32,8 @@ pub struct Texts {
     pub nav_audit: &'static str,
     pub language_name: &'static str,
     pub loading: &'static str,
+    /// The button that reads again what failed to load.
+    pub retry: &'static str,
     pub not_found: &'static str,
     pub back_home: &'static str,
     pub back: &'static str,
@@ -193,7 +195,6 @@ pub struct Texts {
     pub townhall_offline: &'static str,
     pub townhall_load_failed: &'static str,
     pub townhall_try_again_later: &'static str,
-    pub townhall_retry: &'static str,
     pub period_label: &'static str,
     pub period_quarters: &'static str,
     pub period_halves: &'static str,

@@ -50,7 +50,7 @@
 //! - A report edit is written in one strict transaction with its outbox
 //!   entry, the seq counter and the clock reading that stamps it.
 //! - An approved report is never edited here: the edit is refused before
-//!   anything is written ([`StorageError::ReportLocked`]).
+//!   anything is written ([`Refusal::ReportLocked`]).
 //! - A report's status changes here only when the town hall says so (a
 //!   pulled `ReportStatusChanged`); a status change asked for on this tablet
 //!   waits in the outbox, shown meanwhile as [`StoredReport::pending_status`].
@@ -80,7 +80,7 @@
 //! upgrading or deleting the database). Each connection listens for `close`
 //! and `versionchange` (on which it closes itself so the other tab is not
 //! blocked). An operation that finds its connection closed, or fails with
-//! [`StorageError::Closed`], reopens the database once and runs again; a
+//! [`IoFailure::Closed`], reopens the database once and runs again; a
 //! failed transaction committed nothing, so running it again is safe. A
 //! second failure is returned to the caller.
 //!
@@ -112,7 +112,7 @@ use thamgia_core::{Localized, Response};
 use uuid::Uuid;
 
 use connection::Connection;
-pub use error::StorageError;
+pub use error::{IoFailure, Refusal, StorageError};
 
 /// The app's IndexedDB database. Cheap to clone: clones share one connection.
 #[derive(Clone)]
@@ -332,7 +332,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Unavailable`] when the browser has no IndexedDB or
+    /// [`IoFailure::Unavailable`] when the browser has no IndexedDB or
     /// refuses it (some private modes, a newer version open in another tab).
     pub async fn open(database_name: &str) -> Result<Store, StorageError> {
         let connection = Connection::open(database_name).await?;
@@ -365,7 +365,7 @@ impl Store {
     {
         let connection = self.connection().await?;
         match operation(connection.database()).await {
-            Err(StorageError::Closed) => {
+            Err(StorageError::Io(IoFailure::Closed)) => {
                 let connection = self.reopen(&connection).await?;
                 operation(connection.database()).await
             }

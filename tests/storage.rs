@@ -10,7 +10,8 @@ use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
 use serde::Serialize;
 use thamgia::storage::{
-    Counts, LocalSyncState, StorageError, Store, StoredForum, StoredReport, StoredResponse,
+    Counts, IoFailure, LocalSyncState, Refusal, StorageError, Store, StoredForum, StoredReport,
+    StoredResponse,
 };
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Decision, FeedbackChannel, Forum, Opinion, ParticipantCount,
@@ -220,7 +221,7 @@ async fn completing_writes_the_response_and_its_outbox_entry_together() {
     // A draft cannot be queued.
     assert!(matches!(
         store.complete_response(&draft(3, 20)).await,
-        Err(StorageError::NotCompleted)
+        Err(StorageError::Refused(Refusal::NotCompleted))
     ));
     assert_eq!(store.read_outbox(10).await.expect("read").1, 2);
 }
@@ -434,18 +435,18 @@ async fn a_completed_response_cannot_become_a_draft_again() {
     // Saving the old draft over it, or discarding it, is refused...
     assert!(matches!(
         store.save_draft(&response).await,
-        Err(StorageError::NotADraft)
+        Err(StorageError::Refused(Refusal::NotADraft))
     ));
     assert!(matches!(
         store.discard_draft(response.id).await,
-        Err(StorageError::NotADraft)
+        Err(StorageError::Refused(Refusal::NotADraft))
     ));
     // ...and so is completing different content under the same id.
     let mut changed = finished.clone();
     changed.set_answer("vui-ve", Some(AnswerValue::Smiley(5)), at_minute(2));
     assert!(matches!(
         store.complete_response(&changed).await,
-        Err(StorageError::NotADraft)
+        Err(StorageError::Refused(Refusal::NotADraft))
     ));
     assert_eq!(
         store.response(response.id).await.expect("read"),
@@ -604,7 +605,7 @@ async fn a_connection_lost_under_the_app_is_reopened_and_the_write_retried() {
 
 #[wasm_bindgen_test]
 fn the_quota_message_tells_the_worker_to_sync_then_free_space() {
-    let message = StorageError::QuotaExceeded.message();
+    let message = IoFailure::QuotaExceeded.message();
     // Vietnamese, with its diacritics: sync with the button's own label,
     // then free space on the tablet; what was saved is safe.
     for part in [
@@ -634,27 +635,32 @@ fn the_quota_message_tells_the_worker_to_sync_then_free_space() {
 }
 
 #[wasm_bindgen_test]
-fn every_error_tells_the_user_what_to_do_in_both_languages() {
-    for error in [
-        StorageError::QuotaExceeded,
-        StorageError::Closed,
-        StorageError::NotADraft,
-        StorageError::NotCompleted,
-        StorageError::NotFound,
-        StorageError::Withdrawn,
-        StorageError::ReportLocked,
-        StorageError::Report(ReportError::TransitionNotAllowed {
+fn every_error_tells_the_user_what_to_do_in_both_languages_and_says_its_kind() {
+    let failures = [
+        IoFailure::QuotaExceeded,
+        IoFailure::Closed,
+        IoFailure::Unavailable("blocked".to_owned()),
+        IoFailure::Other("DataError".to_owned()),
+    ]
+    .map(StorageError::from);
+    let refusals = [
+        Refusal::NotADraft,
+        Refusal::NotCompleted,
+        Refusal::NotFound,
+        Refusal::Withdrawn,
+        Refusal::ReportLocked,
+        Refusal::Report(ReportError::TransitionNotAllowed {
             from: ReportStatus::Approved,
             to: ReportStatus::Draft,
         }),
-        StorageError::ForumSubmitted,
-        StorageError::ForumNotSubmitted,
-        StorageError::ForumIncomplete(Localized::new("Hãy ghi địa điểm.", "Enter the place.")),
-        StorageError::RecommendationNotFound,
-        StorageError::FeedbackAlreadyGiven,
-        StorageError::Unavailable("blocked".to_owned()),
-        StorageError::Other("DataError".to_owned()),
-    ] {
+        Refusal::ForumSubmitted,
+        Refusal::ForumNotSubmitted,
+        Refusal::ForumIncomplete(Localized::new("Hãy ghi địa điểm.", "Enter the place.")),
+        Refusal::RecommendationNotFound,
+        Refusal::FeedbackAlreadyGiven,
+    ]
+    .map(StorageError::from);
+    for error in failures.iter().chain(&refusals) {
         let message = error.message();
         assert!(
             !message.vi.is_empty() && !message.en.is_empty(),
@@ -662,6 +668,8 @@ fn every_error_tells_the_user_what_to_do_in_both_languages() {
         );
         assert_ne!(message.vi, message.en, "{error:?}");
     }
+    assert!(failures.iter().all(StorageError::is_io));
+    assert!(!refusals.iter().any(StorageError::is_io));
 }
 
 #[wasm_bindgen_test]
@@ -726,11 +734,11 @@ async fn withdrawing_a_waiting_response_deletes_its_answers_from_the_record_and_
         store
             .start_correction(first.id, Uuid::from_u128(77), at_minute(32))
             .await,
-        Err(StorageError::Withdrawn)
+        Err(StorageError::Refused(Refusal::Withdrawn))
     ));
     assert!(matches!(
         store.save_draft(&draft(1, 33)).await,
-        Err(StorageError::NotADraft)
+        Err(StorageError::Refused(Refusal::NotADraft))
     ));
 
     // Acknowledged only up to the rewritten submission: the record still
@@ -825,7 +833,7 @@ async fn withdrawing_a_draft_deletes_it_and_queues_nothing() {
     assert_eq!(store.counts().await.expect("count"), Counts::default());
     assert!(matches!(
         store.withdraw_response(unfinished.id, at_minute(6)).await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
 }
 
@@ -1023,13 +1031,13 @@ async fn a_correction_copies_the_completed_response_into_a_new_draft() {
         store
             .start_correction(Uuid::from_u128(3), Uuid::from_u128(51), at_minute(71))
             .await,
-        Err(StorageError::NotCompleted)
+        Err(StorageError::Refused(Refusal::NotCompleted))
     ));
     assert!(matches!(
         store
             .start_correction(Uuid::from_u128(4), Uuid::from_u128(52), at_minute(71))
             .await,
-        Err(StorageError::NotFound)
+        Err(StorageError::Refused(Refusal::NotFound))
     ));
     assert_eq!(
         store.response(Uuid::from_u128(51)).await.expect("read"),
@@ -1216,7 +1224,9 @@ async fn a_report_edit_writes_the_report_and_its_outbox_entry_together_and_survi
                 NOW_MS,
             )
             .await,
-        Err(StorageError::Report(ReportError::NumberExpected { .. }))
+        Err(StorageError::Refused(Refusal::Report(
+            ReportError::NumberExpected { .. }
+        )))
     ));
     assert_eq!(store.read_outbox(10).await.expect("read").1, 2);
     assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
@@ -1338,9 +1348,9 @@ async fn an_approved_report_refuses_edits_and_status_changes_wait_for_the_town_h
         store
             .change_report_status(&report_id(), ReportStatus::Approved)
             .await,
-        Err(StorageError::Report(
+        Err(StorageError::Refused(Refusal::Report(
             ReportError::TransitionNotAllowed { .. }
-        ))
+        )))
     ));
 
     // The town hall's answers come back by pull.
@@ -1382,8 +1392,11 @@ async fn an_approved_report_refuses_edits_and_status_changes_wait_for_the_town_h
             NOW_MS + 2,
         )
         .await;
-    assert!(matches!(refused, Err(StorageError::ReportLocked)));
-    let message = StorageError::ReportLocked.message();
+    assert!(matches!(
+        refused,
+        Err(StorageError::Refused(Refusal::ReportLocked))
+    ));
+    let message = Refusal::ReportLocked.message();
     assert!(message.vi.contains("đã được duyệt") && message.en.contains("approved"));
     // Nothing was written: not the report, not the outbox, not the counter.
     assert_eq!(store.report(&report_id()).await.expect("read"), before);
@@ -1397,9 +1410,9 @@ async fn an_approved_report_refuses_edits_and_status_changes_wait_for_the_town_h
         store
             .change_report_status(&report_id(), ReportStatus::Draft)
             .await,
-        Err(StorageError::Report(
+        Err(StorageError::Refused(Refusal::Report(
             ReportError::TransitionNotAllowed { .. }
-        ))
+        )))
     ));
 }
 
@@ -1428,7 +1441,7 @@ async fn a_queued_approval_locks_the_report_here_too() {
                 NOW_MS,
             )
             .await,
-        Err(StorageError::ReportLocked)
+        Err(StorageError::Refused(Refusal::ReportLocked))
     ));
     assert_eq!(store.read_outbox(10).await.expect("read").1, 1);
 }
@@ -1942,23 +1955,23 @@ async fn submitting_a_forum_writes_it_and_its_outbox_entry_together_and_survives
     assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
     assert!(matches!(
         store.save_forum_draft(&draft).await,
-        Err(StorageError::ForumSubmitted)
+        Err(StorageError::Refused(Refusal::ForumSubmitted))
     ));
     assert!(matches!(
         store.discard_forum_draft(draft.id).await,
-        Err(StorageError::ForumSubmitted)
+        Err(StorageError::Refused(Refusal::ForumSubmitted))
     ));
     let mut changed = submitted(draft.clone());
     changed.place = "Trường THCS Giảng Võ".to_owned();
     assert!(matches!(
         store.submit_forum(&changed).await,
-        Err(StorageError::ForumSubmitted)
+        Err(StorageError::Refused(Refusal::ForumSubmitted))
     ));
     let mut other_draft = submitted(draft.clone());
     other_draft.submitted = false;
     assert!(matches!(
         store.save_forum_draft(&other_draft).await,
-        Err(StorageError::ForumSubmitted)
+        Err(StorageError::Refused(Refusal::ForumSubmitted))
     ));
     assert_eq!(stored_forum(&store, draft.id).await, waiting);
 
@@ -2023,21 +2036,18 @@ async fn a_forum_with_problems_cannot_be_submitted() {
     store.save_forum_draft(&draft).await.expect("save a draft");
 
     match store.submit_forum(&submitted(draft.clone())).await {
-        Err(StorageError::ForumIncomplete(problem)) => {
+        Err(StorageError::Refused(Refusal::ForumIncomplete(problem))) => {
             assert_eq!(
                 problem,
                 Localized::new("Hãy ghi địa điểm.", "Enter the place.")
             );
-            assert_eq!(
-                StorageError::ForumIncomplete(problem.clone()).message(),
-                problem
-            );
+            assert_eq!(Refusal::ForumIncomplete(problem.clone()).message(), problem);
         }
         other => panic!("expected the first problem, got {other:?}"),
     }
     assert!(matches!(
         store.submit_forum(&forum(7, day(11, 20))).await,
-        Err(StorageError::ForumNotSubmitted)
+        Err(StorageError::Refused(Refusal::ForumNotSubmitted))
     ));
 
     // Nothing was written: the draft is still a draft, the outbox empty,
@@ -2188,13 +2198,13 @@ async fn pulled_answers_and_feedback_attach_to_the_forum_holding_the_recommendat
         store
             .record_feedback(&feedback(recommendation_id(1, 1), FeedbackChannel::Online))
             .await,
-        Err(StorageError::FeedbackAlreadyGiven)
+        Err(StorageError::Refused(Refusal::FeedbackAlreadyGiven))
     ));
     assert!(matches!(
         store
             .record_feedback(&feedback(recommendation_id(9, 1), FeedbackChannel::Online))
             .await,
-        Err(StorageError::RecommendationNotFound)
+        Err(StorageError::Refused(Refusal::RecommendationNotFound))
     ));
     assert_eq!(
         store.read_outbox(10).await.expect("read the outbox"),
@@ -2238,7 +2248,7 @@ async fn pulled_answers_and_feedback_attach_to_the_forum_holding_the_recommendat
         store
             .record_feedback(&feedback(recommendation_id(3, 1), FeedbackChannel::Notice))
             .await,
-        Err(StorageError::ForumNotSubmitted)
+        Err(StorageError::Refused(Refusal::ForumNotSubmitted))
     ));
 }
 

@@ -47,19 +47,14 @@ fn confirm_sign_out(unsent: Option<u64>) -> bool {
 pub fn AccountBar() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let busy = RwSignal::new(false);
-
-    let sign_out = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
+    // One sign-out at a time: the button is disabled while it runs (the
+    // question, the server, the session forgotten).
+    let sign_out = Action::new_local(move |(): &()| {
         let store = app.store();
         let navigate = navigate.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        async move {
             let unsent = unsent_records(&store).await;
             if unsent != Some(0) && !confirm_sign_out(unsent) {
-                busy.try_set(false);
                 return;
             }
             if platform::is_online() {
@@ -73,14 +68,12 @@ pub fn AccountBar() -> impl IntoView {
                 Ok(()) => {
                     api::set_token(None);
                     crate::state::tell_other_tabs_the_session_changed();
-                    busy.try_set(false);
                     navigate("/", NavigateOptions::default());
                     app.session_ended.set(false);
                     app.signing_in_again.set(false);
                     app.session.set(None);
                 }
                 Err(error) => {
-                    busy.try_set(false);
                     let failed = both(|texts| texts.sign_out_failed);
                     let message = error.message();
                     app.notice.set(Some(Notice {
@@ -92,8 +85,8 @@ pub fn AccountBar() -> impl IntoView {
                     }));
                 }
             }
-        });
-    };
+        }
+    });
 
     let who = move || {
         app.account().map(|account| {
@@ -116,8 +109,10 @@ pub fn AccountBar() -> impl IntoView {
                 type="button"
                 class="btn btn-sign-out"
                 data-test="sign-out"
-                disabled=move || busy.get()
-                on:click=sign_out
+                disabled=move || sign_out.pending().get()
+                on:click=move |_| {
+                    sign_out.dispatch_local(());
+                }
             >
                 {move || app.texts().sign_out}
             </button>

@@ -8,6 +8,8 @@ use thamgia_core::search::{contains_folded, fold};
 use thamgia_core::sync_client::SyncFailure;
 
 use crate::api::ApiClient;
+use crate::components::fetched::Fetched;
+use crate::i18n::{both, Texts};
 use crate::state::{save_ward, use_app, Ward};
 
 /// Every ward and commune, as the server lists them.
@@ -22,6 +24,16 @@ pub(crate) async fn fetch_units() -> Result<Vec<Ward>, SyncFailure> {
             })
             .collect()
     })
+}
+
+/// Why the list of wards is not shown.
+fn load_failure_text(_failure: &SyncFailure) -> thamgia_core::Localized {
+    both(|texts| texts.ward_load_failed)
+}
+
+/// "Loading wards and communes…".
+fn loading_text(texts: &Texts) -> &'static str {
+    texts.ward_loading
 }
 
 /// Shows the chosen ward with a "change" button, or the list to choose from.
@@ -40,50 +52,39 @@ pub fn WardPicker() -> impl IntoView {
         query.set(String::new());
     };
 
-    let list = move || {
-        let texts = app.texts();
-        match units.get() {
-            None => view! { <p class="muted">{texts.ward_loading}</p> }.into_any(),
-            Some(Err(_)) => view! {
-                <p class="notice notice--error">{texts.ward_load_failed}</p>
-                <button class="btn btn-secondary" on:click=move |_| units.refetch()>"↻"</button>
-            }
-            .into_any(),
-            Some(Ok(wards)) => {
-                let needle = fold(query.get().trim());
-                let language = app.language.get();
-                let matching: Vec<Ward> = wards
+    let list = move |wards: Vec<Ward>| {
+        let needle = fold(query.get().trim());
+        let language = app.language.get();
+        let matching: Vec<Ward> = wards
+            .into_iter()
+            .filter(|ward| {
+                needle.is_empty()
+                    || contains_folded(&ward.name_vi, &needle)
+                    || contains_folded(&ward.name_en, &needle)
+                    || ward.code.contains(&needle)
+            })
+            .collect();
+        view! {
+            <ul class="ward-picker">
+                {matching
                     .into_iter()
-                    .filter(|ward| {
-                        needle.is_empty()
-                            || contains_folded(&ward.name_vi, &needle)
-                            || contains_folded(&ward.name_en, &needle)
-                            || ward.code.contains(&needle)
+                    .map(|ward| {
+                        let label = ward.name(language).to_owned();
+                        let code = ward.code.clone();
+                        let code_attribute = ward.code.clone();
+                        view! {
+                            <li>
+                                <button type="button" data-test="ward-option" data-code=code_attribute on:click=move |_| choose(ward.clone())>
+                                    {label}
+                                    <span class="muted">" · " {code}</span>
+                                </button>
+                            </li>
+                        }
                     })
-                    .collect();
-                view! {
-                    <ul class="ward-picker">
-                        {matching
-                            .into_iter()
-                            .map(|ward| {
-                                let label = ward.name(language).to_owned();
-                                let code = ward.code.clone();
-                                let code_attribute = ward.code.clone();
-                                view! {
-                                    <li>
-                                        <button type="button" data-test="ward-option" data-code=code_attribute on:click=move |_| choose(ward.clone())>
-                                            {label}
-                                            <span class="muted">" · " {code}</span>
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }
+                    .collect_view()}
+            </ul>
         }
+        .into_any()
     };
 
     view! {
@@ -119,7 +120,9 @@ pub fn WardPicker() -> impl IntoView {
                         prop:value=move || query.get()
                         on:input=move |event| query.set(event_target_value(&event))
                     />
-                    {list}
+                    <Fetched resource=units failure=load_failure_text test="ward-error" loading=loading_text let:wards>
+                        {list(wards)}
+                    </Fetched>
                 }
                 .into_any(),
             }}

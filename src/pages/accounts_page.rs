@@ -17,6 +17,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized};
 
 use crate::api::ApiClient;
+use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
 use crate::i18n::both;
 use crate::platform;
@@ -31,6 +32,17 @@ fn failure_text(failure: &SyncFailure) -> Localized {
             error: Some(error), ..
         } => error.message.clone(),
         other => other.message(),
+    }
+}
+
+/// What the table's failure to load says.
+fn load_failure_text(failure: &SyncFailure) -> Localized {
+    match failure {
+        SyncFailure::Offline => both(|texts| texts.accounts_offline),
+        SyncFailure::Server {
+            error: Some(error), ..
+        } => error.message.clone(),
+        _ => both(|texts| texts.accounts_load_failed),
     }
 }
 
@@ -70,18 +82,14 @@ pub fn AccountsPage() -> impl IntoView {
     });
     let units = LocalResource::new(fetch_units);
     let outcome = RwSignal::new(None::<Outcome>);
-    let busy = RwSignal::new(false);
     let unit_list = Memo::new(move |_| units.get().and_then(Result::ok).unwrap_or_default());
 
-    // Runs one change at the server, then reloads the table.
-    let run = move |request: Request| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        outcome.set(None);
+    // Runs one change at the server, then reloads the table; one at a
+    // time, every button disabled while it runs.
+    let change = Action::new_local(move |request: &Request| {
+        let request = request.clone();
         let from_form = matches!(request, Request::Create(_));
-        wasm_bindgen_futures::spawn_local(async move {
+        async move {
             let (result, done) = request.send().await;
             let shown = match result {
                 Ok(()) => Outcome {
@@ -97,59 +105,49 @@ pub fn AccountsPage() -> impl IntoView {
             };
             let succeeded = shown.success;
             outcome.try_set(Some(shown));
-            busy.try_set(false);
             if succeeded {
                 accounts.refetch();
             }
-        });
+        }
+    });
+    let busy = Signal::from(change.pending());
+    let run = move |request: Request| {
+        if change.pending().get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        change.dispatch_local(request);
     };
 
-    let table = move || {
+    let table = move |list: Vec<AccountRecord>| {
         let texts = app.texts();
-        match accounts.get() {
-            None => view! { <p class="muted">{texts.loading}</p> }.into_any(),
-            Some(Err(failure)) => {
-                let message = match failure {
-                    SyncFailure::Offline => both(|texts| texts.accounts_offline),
-                    SyncFailure::Server {
-                        error: Some(error), ..
-                    } => error.message,
-                    _ => both(|texts| texts.accounts_load_failed),
-                };
-                view! {
-                    <p class="notice notice--error" data-test="accounts-failed">{app.pick(&message)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| accounts.refetch()>"↻"</button>
-                }
-                .into_any()
-            }
-            Some(Ok(list)) if list.is_empty() => {
-                view! { <p class="muted">{texts.accounts_none}</p> }.into_any()
-            }
-            Some(Ok(list)) => view! {
-                <div class="table-scroll">
-                    <table class="data-table accounts-table" data-test="accounts-table">
-                        <thead>
-                            <tr>
-                                <th>{texts.accounts_username}</th>
-                                <th>{texts.accounts_display_name}</th>
-                                <th>{texts.accounts_role}</th>
-                                <th>{texts.accounts_ward}</th>
-                                <th>{texts.accounts_status}</th>
-                                <th>{texts.accounts_devices}</th>
-                                <th>{texts.accounts_actions}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {list
-                                .into_iter()
-                                .map(|record| view! { <AccountRow record units=unit_list busy run/> })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }
-            .into_any(),
+        if list.is_empty() {
+            return view! { <p class="muted">{texts.accounts_none}</p> }.into_any();
         }
+        view! {
+            <div class="table-scroll">
+                <table class="data-table accounts-table" data-test="accounts-table">
+                    <thead>
+                        <tr>
+                            <th>{texts.accounts_username}</th>
+                            <th>{texts.accounts_display_name}</th>
+                            <th>{texts.accounts_role}</th>
+                            <th>{texts.accounts_ward}</th>
+                            <th>{texts.accounts_status}</th>
+                            <th>{texts.accounts_devices}</th>
+                            <th>{texts.accounts_actions}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list
+                            .into_iter()
+                            .map(|record| view! { <AccountRow record units=unit_list busy run/> })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
     };
 
     view! {
@@ -165,7 +163,9 @@ pub fn AccountsPage() -> impl IntoView {
                     <p class=class role="status" data-test="accounts-outcome">{app.pick(&shown.text)}</p>
                 }
             })}
-            {table}
+            <Fetched resource=accounts failure=load_failure_text test="accounts-failed" let:list>
+                {table(list)}
+            </Fetched>
         </section>
         <NewAccountForm units=unit_list busy run outcome/>
     }
@@ -216,7 +216,7 @@ impl Request {
 fn AccountRow(
     record: AccountRecord,
     units: Memo<Vec<Ward>>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let app = use_app();
@@ -327,7 +327,7 @@ fn AccountRow(
 #[component]
 fn DeviceList(
     devices: Vec<DeviceRecord>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let app = use_app();
@@ -393,7 +393,7 @@ fn DeviceList(
 #[component]
 fn NewAccountForm(
     units: Memo<Vec<Ward>>,
-    busy: RwSignal<bool>,
+    busy: Signal<bool>,
     run: impl Fn(Request) + Copy + Send + Sync + 'static,
     outcome: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {

@@ -16,6 +16,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized};
 
 use crate::api::{download_on_click, ApiClient};
+use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
 use crate::i18n::both;
 use crate::state::{use_app, use_online, Ward};
@@ -74,12 +75,12 @@ impl FilterForm {
 }
 
 /// What a failed load says: the server's own message when it sent one.
-fn failure_text(failure: SyncFailure) -> Localized {
+fn failure_text(failure: &SyncFailure) -> Localized {
     match failure {
         SyncFailure::Offline => both(|texts| texts.audit_offline),
         SyncFailure::Server {
             error: Some(error), ..
-        } => error.message,
+        } => error.message.clone(),
         _ => both(|texts| texts.audit_load_failed),
     }
 }
@@ -138,48 +139,34 @@ pub fn AuditPage() -> impl IntoView {
         }
     };
 
-    let table = move || {
+    let table = move |shown: thamgia_core::audit::AuditPage| {
         let texts = app.texts();
-        match page.get() {
-            None => view! { <p class="muted">{texts.loading}</p> }.into_any(),
-            Some(Err(failure)) => {
-                let message = failure_text(failure);
-                view! {
-                    <p class="notice notice--error" data-test="audit-failed">{app.pick(&message)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| page.refetch()>"↻"</button>
-                }
-                .into_any()
-            }
-            Some(Ok(shown)) => {
-                let older = shown
-                    .entries
-                    .last()
-                    .map(|entry| entry.id)
-                    .filter(|_| shown.has_more);
-                let rows = if shown.entries.is_empty() {
-                    view! { <p class="muted" data-test="audit-empty">{texts.audit_none}</p> }
-                        .into_any()
-                } else {
-                    view! { <EntryTable entries=shown.entries units=unit_list/> }.into_any()
-                };
-                view! {
-                    {rows}
-                    <div class="actions">
-                        <Show when=move || before.get().is_some()>
-                            <button type="button" class="btn btn-secondary" data-test="audit-newest" on:click=move |_| before.set(None)>
-                                {move || app.texts().audit_newest}
-                            </button>
-                        </Show>
-                        {older.map(|id| view! {
-                            <button type="button" class="btn btn-secondary" data-test="audit-older" on:click=move |_| before.set(Some(id))>
-                                {move || app.texts().audit_older}
-                            </button>
-                        })}
-                    </div>
-                }
-                .into_any()
-            }
+        let older = shown
+            .entries
+            .last()
+            .map(|entry| entry.id)
+            .filter(|_| shown.has_more);
+        let rows = if shown.entries.is_empty() {
+            view! { <p class="muted" data-test="audit-empty">{texts.audit_none}</p> }.into_any()
+        } else {
+            view! { <EntryTable entries=shown.entries units=unit_list/> }.into_any()
+        };
+        view! {
+            {rows}
+            <div class="actions">
+                <Show when=move || before.get().is_some()>
+                    <button type="button" class="btn btn-secondary" data-test="audit-newest" on:click=move |_| before.set(None)>
+                        {move || app.texts().audit_newest}
+                    </button>
+                </Show>
+                {older.map(|id| view! {
+                    <button type="button" class="btn btn-secondary" data-test="audit-older" on:click=move |_| before.set(Some(id))>
+                        {move || app.texts().audit_older}
+                    </button>
+                })}
+            </div>
         }
+        .into_any()
     };
 
     view! {
@@ -198,7 +185,9 @@ pub fn AuditPage() -> impl IntoView {
                     {move || app.texts().audit_download}
                 </a>
             </p>
-            {table}
+            <Fetched resource=page failure=failure_text test="audit-failed" let:shown>
+                {table(shown)}
+            </Fetched>
         </section>
     }
 }

@@ -14,6 +14,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use thamgia_core::forum::{Forum, RecommendationStatus};
 
+use crate::components::loaded::Loaded;
 use crate::platform;
 use crate::state::{use_app, AppState, Notice};
 use crate::storage::{LocalSyncState, StoredForum};
@@ -157,35 +158,23 @@ pub fn ForumsPage() -> impl IntoView {
         }
     });
 
-    let list = move || {
-        let texts = app.texts();
-        match forums.get() {
-            None => view! { <p class="muted">{texts.loading}</p> }.into_any(),
-            Some(Err(message)) => {
-                view! { <p class="notice notice--error" role="alert">{app.pick(&message)}</p> }
-                    .into_any()
-            }
-            Some(Ok(all)) => {
-                let ward = app.ward.get();
-                let shown: Vec<StoredForum> = all
-                    .into_iter()
-                    .filter(|stored| {
-                        shown_here(stored, ward.as_ref().map(|ward| ward.code.as_str()))
-                    })
-                    .collect();
-                if shown.is_empty() {
-                    return view! { <p class="muted" data-test="forums-none">{texts.forums_none}</p> }
-                        .into_any();
-                }
-                let today = platform::today();
-                view! {
-                    <ul class="forum-list">
-                        {shown.into_iter().map(|stored| view! { <ForumRow stored today/> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }
+    let list = move |all: Vec<StoredForum>| {
+        let ward = app.ward.get();
+        let shown: Vec<StoredForum> = all
+            .into_iter()
+            .filter(|stored| shown_here(stored, ward.as_ref().map(|ward| ward.code.as_str())))
+            .collect();
+        if shown.is_empty() {
+            return view! { <p class="muted" data-test="forums-none">{app.texts().forums_none}</p> }
+                .into_any();
         }
+        let today = platform::today();
+        view! {
+            <ul class="forum-list">
+                {shown.into_iter().map(|stored| view! { <ForumRow stored today/> }).collect_view()}
+            </ul>
+        }
+        .into_any()
     };
 
     view! {
@@ -215,7 +204,9 @@ pub fn ForumsPage() -> impl IntoView {
                 </Show>
             </div>
             <p class="muted">{move || app.texts().forums_intro}</p>
-            {list}
+            <Loaded resource=forums let:all>
+                {list(all)}
+            </Loaded>
         </section>
     }
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use thamgia_core::{Response, SurveyDefinition};
 
+use crate::components::loaded::Loaded;
 use crate::components::storage_meter::StorageMeter;
 use crate::components::ward_picker::WardPicker;
 use crate::platform;
@@ -44,10 +45,8 @@ fn Counts() -> impl IntoView {
     view! {
         <section class="card">
             <h2 class="card-title">{move || app.texts().counts_title}</h2>
-            {move || match counts.get() {
-                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
-                Some(Ok(counts)) => {
+            <Loaded resource=counts let:counts>
+                {
                     let texts = app.texts();
                     view! {
                         <div class="stats">
@@ -61,9 +60,8 @@ fn Counts() -> impl IntoView {
                             </p>
                         })}
                     }
-                    .into_any()
                 }
-            }}
+            </Loaded>
         </section>
     }
 }
@@ -77,20 +75,24 @@ fn SurveyList() -> impl IntoView {
         let store = app.store();
         async move { store.surveys().await.map_err(|error| error.message()) }
     });
-    let start = move |survey: SurveyDefinition| {
-        let Some(ward) = app.ward.get_untracked() else {
-            return;
-        };
+    // One draft per tap: the buttons are disabled while a draft is written.
+    let start = Action::new_local(move |survey: &SurveyDefinition| {
+        let ward = app.ward.get_untracked();
         let navigate = navigate.clone();
         let store = app.store();
-        let draft = Response::new_draft(
-            platform::new_uuid(),
-            survey.id.clone(),
-            survey.version,
-            ward.code,
-            platform::now(),
-        );
-        wasm_bindgen_futures::spawn_local(async move {
+        let draft = ward.map(|ward| {
+            Response::new_draft(
+                platform::new_uuid(),
+                survey.id.clone(),
+                survey.version,
+                ward.code,
+                platform::now(),
+            )
+        });
+        async move {
+            let Some(draft) = draft else {
+                return;
+            };
             match store.save_draft(&draft).await {
                 Ok(()) => {
                     app.records_changed();
@@ -101,51 +103,54 @@ fn SurveyList() -> impl IntoView {
                     success: false,
                 })),
             }
-        });
-    };
+        }
+    });
     view! {
         <section class="card">
             <h2 class="card-title">{move || app.texts().surveys_title}</h2>
-            {move || match surveys.get() {
-                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="notice notice--info" data-test="no-surveys">{app.texts().surveys_none}</p>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! {
-                    <ul class="survey-list">
-                        {list
-                            .into_iter()
-                            .map(|survey| {
-                                let start = start.clone();
-                                let title = survey.title.clone();
-                                let description = survey.description.clone();
-                                let count = survey.questions().iter().filter(|question| question.kind.takes_answer()).count();
-                                let survey_id = survey.id.clone();
-                                view! {
-                                    <li data-test="survey" data-survey=survey_id>
-                                        <div>
-                                            <h3>{move || app.pick(&title)}</h3>
-                                            <p class="muted">{move || app.pick(&description)}</p>
-                                            <p class="muted">{count} " " {move || app.texts().survey_questions}</p>
-                                        </div>
-                                        <button
-                                            type="button"
-                                            class="btn btn-primary btn-large"
-                                            data-test="start-survey"
-                                            on:click=move |_| start(survey.clone())
-                                        >
-                                            {move || app.texts().survey_start}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                .into_any(),
-            }}
+            <Loaded resource=surveys let:list>
+                {if list.is_empty() {
+                    view! {
+                        <p class="notice notice--info" data-test="no-surveys">{app.texts().surveys_none}</p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <ul class="survey-list">
+                            {list
+                                .into_iter()
+                                .map(|survey| {
+                                        let title = survey.title.clone();
+                                    let description = survey.description.clone();
+                                    let count = survey.questions().iter().filter(|question| question.kind.takes_answer()).count();
+                                    let survey_id = survey.id.clone();
+                                    view! {
+                                        <li data-test="survey" data-survey=survey_id>
+                                            <div>
+                                                <h3>{move || app.pick(&title)}</h3>
+                                                <p class="muted">{move || app.pick(&description)}</p>
+                                                <p class="muted">{count} " " {move || app.texts().survey_questions}</p>
+                                            </div>
+                                            <button
+                                                type="button"
+                                                class="btn btn-primary btn-large"
+                                                data-test="start-survey"
+                                                disabled=move || start.pending().get()
+                                                on:click=move |_| {
+                                                    start.dispatch_local(survey.clone());
+                                                }
+                                            >
+                                                {move || app.texts().survey_start}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
+            </Loaded>
         </section>
     }
 }

@@ -14,6 +14,7 @@ use thamgia_core::sync_client::Trigger;
 use thamgia_core::{Localized, ResponseStatus};
 use uuid::Uuid;
 
+use crate::components::loaded::Loaded;
 use crate::i18n::{EN, VI};
 use crate::platform;
 use crate::state::{use_app, AppState, Notice};
@@ -142,87 +143,87 @@ pub fn ResponsesPage() -> impl IntoView {
     view! {
         <section class="card">
             <h2 class="card-title">{move || app.texts().responses_title}</h2>
-            {move || match records.get() {
-                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any(),
-                Some(Ok((records, _))) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),
-                Some(Ok((records, titles))) => {
-                    let texts = app.texts();
-                    view! {
-                        <ul class="response-list">
-                            {records
-                                .into_iter()
-                                .map(|record| {
-                                    let id = record.response.id;
-                                    let title = titles
-                                        .get(&record.response.survey_id)
-                                        .map(|title| app.pick(title))
-                                        .unwrap_or_else(|| record.response.survey_id.clone());
-                                    let when = platform::format_local_time(record.response.updated_at.timestamp_millis());
-                                    let (class, label, reason) = presentation(app, &record);
-                                    let withdrawn = record.response.status == ResponseStatus::Withdrawn;
-                                    // Completed and not withdrawn: queued, sent, or
-                                    // refused (a refused response is what most
-                                    // needs a correction).
-                                    let completed = record.response.status == ResponseStatus::Completed
-                                        && record.sync != LocalSyncState::Draft;
-                                    let data_state = if withdrawn { "state--withdrawn" } else { class };
-                                    let heading = format!("{title} · {when}");
-                                    // A tombstone has nothing left to open.
-                                    let heading = if withdrawn {
-                                        view! { <span>{heading}</span> }.into_any()
-                                    } else {
-                                        view! { <a href=format!("/fill/{id}")>{heading}</a> }.into_any()
-                                    };
-                                    let corrects = record.response.corrects.map(|original| {
+            <Loaded resource=records let:loaded>
+                {match loaded {
+                    (records, _) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),
+                    (records, titles) => {
+                        let texts = app.texts();
+                        view! {
+                            <ul class="response-list">
+                                {records
+                                    .into_iter()
+                                    .map(|record| {
+                                        let id = record.response.id;
+                                        let title = titles
+                                            .get(&record.response.survey_id)
+                                            .map(|title| app.pick(title))
+                                            .unwrap_or_else(|| record.response.survey_id.clone());
+                                        let when = platform::format_local_time(record.response.updated_at.timestamp_millis());
+                                        let (class, label, reason) = presentation(app, &record);
+                                        let withdrawn = record.response.status == ResponseStatus::Withdrawn;
+                                        // Completed and not withdrawn: queued, sent, or
+                                        // refused (a refused response is what most
+                                        // needs a correction).
+                                        let completed = record.response.status == ResponseStatus::Completed
+                                            && record.sync != LocalSyncState::Draft;
+                                        let data_state = if withdrawn { "state--withdrawn" } else { class };
+                                        let heading = format!("{title} · {when}");
+                                        // A tombstone has nothing left to open.
+                                        let heading = if withdrawn {
+                                            view! { <span>{heading}</span> }.into_any()
+                                        } else {
+                                            view! { <a href=format!("/fill/{id}")>{heading}</a> }.into_any()
+                                        };
+                                        let corrects = record.response.corrects.map(|original| {
+                                            view! {
+                                                <p class="muted" data-test="corrects">
+                                                    {format!("{} {}", texts.corrects_label, short_id(original))}
+                                                </p>
+                                            }
+                                        });
+                                        let actions = completed.then(|| view! {
+                                            <div class="row-actions">
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-secondary"
+                                                    data-test="correct"
+                                                    disabled=busy
+                                                    on:click=move |_| {
+                                                        correct.dispatch_local(id);
+                                                    }
+                                                >
+                                                    {texts.correct_action}
+                                                </button>
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-danger"
+                                                    data-test="withdraw"
+                                                    disabled=busy
+                                                    on:click=move |_| ask_to_withdraw(id)
+                                                >
+                                                    {texts.withdraw_action}
+                                                </button>
+                                            </div>
+                                        });
                                         view! {
-                                            <p class="muted" data-test="corrects">
-                                                {format!("{} {}", texts.corrects_label, short_id(original))}
-                                            </p>
+                                            <li data-test="response-row" data-state=data_state data-id=id.to_string()>
+                                                {heading}
+                                                " "
+                                                <span class=format!("state-badge {class}")>{label}</span>
+                                                <span class="muted">" #" {short_id(id)}</span>
+                                                {corrects}
+                                                {reason.map(|reason| view! { <p class="field-error">{reason}</p> })}
+                                                {actions}
+                                            </li>
                                         }
-                                    });
-                                    let actions = completed.then(|| view! {
-                                        <div class="row-actions">
-                                            <button
-                                                type="button"
-                                                class="btn btn-secondary"
-                                                data-test="correct"
-                                                disabled=busy
-                                                on:click=move |_| {
-                                                    correct.dispatch_local(id);
-                                                }
-                                            >
-                                                {texts.correct_action}
-                                            </button>
-                                            <button
-                                                type="button"
-                                                class="btn btn-danger"
-                                                data-test="withdraw"
-                                                disabled=busy
-                                                on:click=move |_| ask_to_withdraw(id)
-                                            >
-                                                {texts.withdraw_action}
-                                            </button>
-                                        </div>
-                                    });
-                                    view! {
-                                        <li data-test="response-row" data-state=data_state data-id=id.to_string()>
-                                            {heading}
-                                            " "
-                                            <span class=format!("state-badge {class}")>{label}</span>
-                                            <span class="muted">" #" {short_id(id)}</span>
-                                            {corrects}
-                                            {reason.map(|reason| view! { <p class="field-error">{reason}</p> })}
-                                            {actions}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any()
                     }
-                    .into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </section>
     }
 }

@@ -119,11 +119,28 @@ pub fn SignInPage() -> impl IntoView {
             .unwrap_or_else(|| texts(language).login_device_default.to_owned()),
     );
     let error = RwSignal::new(None::<Localized>);
-    let busy = RwSignal::new(false);
+    // One request at a time: the button is disabled while it runs.
+    let sign_in = Action::new_local(move |request: &LoginRequest| {
+        let request = request.clone();
+        async move {
+            match request_session(app, &request).await {
+                Ok(session) => {
+                    save_device_label(&request.device_label);
+                    // Last: this unmounts the form.
+                    start_session(app, session).await;
+                }
+                // The form keeps what was typed, password included.
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+        }
+    });
+    let busy = move || sign_in.pending().get();
 
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
-        if busy.get_untracked() {
+        if sign_in.pending().get_untracked() {
             return;
         }
         let mut device_label = device.get_untracked().trim().to_owned();
@@ -146,22 +163,7 @@ pub fn SignInPage() -> impl IntoView {
             return;
         }
         error.set(None);
-        busy.set(true);
-        wasm_bindgen_futures::spawn_local(async move {
-            match request_session(app, &request).await {
-                Ok(session) => {
-                    save_device_label(&request.device_label);
-                    busy.try_set(false);
-                    // Last: this unmounts the form.
-                    start_session(app, session).await;
-                }
-                Err(message) => {
-                    // The form keeps what was typed, password included.
-                    error.try_set(Some(message));
-                    busy.try_set(false);
-                }
-            }
-        });
+        sign_in.dispatch_local(request);
     };
 
     view! {
@@ -222,9 +224,9 @@ pub fn SignInPage() -> impl IntoView {
                         type="submit"
                         class="btn btn-primary btn-large"
                         data-test="login-submit"
-                        disabled=move || busy.get()
+                        disabled=busy
                     >
-                        {move || if busy.get() { app.texts().login_busy } else { app.texts().login_submit }}
+                        {move || if busy() { app.texts().login_busy } else { app.texts().login_submit }}
                     </button>
                     <Show when=move || again>
                         <button

@@ -39,11 +39,12 @@ use thamgia_core::indicator::Unit;
 use thamgia_core::report::{Period, PeriodLength, ReportStatus};
 use thamgia_core::search::contains_folded;
 use thamgia_core::sync_client::SyncFailure;
+use thamgia_core::Localized;
 
 use crate::api::{encode, ApiClient};
 use crate::i18n::both;
 use crate::platform;
-use crate::state::{use_app, use_online, AppState, Ward};
+use crate::state::{use_app, use_online, Ward};
 use export_card::ExportCard;
 use indicators_card::IndicatorsCard;
 use participation_card::ParticipationCard;
@@ -174,7 +175,6 @@ async fn save_population(code: String, year: i32, children: u64) -> Result<(), S
         .await
 }
 
-/// `text` made safe for a URL path segment or query value.
 /// The town hall view.
 #[component]
 pub fn TownhallPage() -> impl IntoView {
@@ -240,28 +240,14 @@ pub fn TownhallPage() -> impl IntoView {
     .into_any()
 }
 
-/// Loading, or the failure with a retry button.
-fn loading_or_failure(
-    app: AppState,
-    failure: Option<&SyncFailure>,
-    retry: impl Fn() + 'static,
-) -> AnyView {
-    match failure {
-        None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(failure) => {
-            let message = failure_message(failure, both(|texts| texts.townhall_load_failed));
-            view! {
-                <div class="notice notice--error" role="alert" data-test="townhall-error">
-                    <p>{app.pick(&message)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| retry()>
-                        {app.texts().townhall_retry}
-                    </button>
-                </div>
-            }
-            .into_any()
-        }
-    }
+/// What a failed request of the town hall's cards says: offline, the
+/// server's own message, or that the figures could not be loaded.
+fn townhall_failure(failure: &SyncFailure) -> Localized {
+    failure_message(failure, both(|texts| texts.townhall_load_failed))
 }
+
+/// The `data-test` of a town hall card's failure notice.
+const TOWNHALL_ERROR: &str = "townhall-error";
 
 #[cfg(test)]
 mod tests {

@@ -7,8 +7,25 @@ use thamgia_core::Localized;
 /// A storage operation failed. Whatever the error, the transaction it
 /// happened in was rolled back as a whole: nothing saved earlier is lost and
 /// nothing is half-written.
+///
+/// Two kinds, so a caller decides without matching every case: the browser
+/// failed to store or read ([`IoFailure`]: retry, free space, reload), or
+/// the records refused what was asked ([`Refusal`]: the action is not
+/// allowed, and trying again will not change that).
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The browser's storage failed.
+    #[error(transparent)]
+    Io(#[from] IoFailure),
+    /// The records refused the operation.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// The browser's storage failed: nothing about the records is wrong, and
+/// the same operation can succeed later.
+#[derive(Debug, thiserror::Error)]
+pub enum IoFailure {
     /// The browser refused more data (`QuotaExceededError`). The worker is
     /// told to sync (so what is saved reaches the town hall) and then to
     /// free space on the tablet: the browser's quota for the app grows with
@@ -20,6 +37,19 @@ pub enum StorageError {
     /// it once did not help.
     #[error("the connection to IndexedDB was closed")]
     Closed,
+    /// IndexedDB is missing, refused (some private modes, sandboxed frames)
+    /// or blocked (a newer version of the app is open in another tab).
+    #[error("IndexedDB is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else IndexedDB or the record encoding reported.
+    #[error("IndexedDB failed: {0}")]
+    Other(String),
+}
+
+/// The records refused the operation: it is not allowed in the state they
+/// are in, and trying again will not change that.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
     /// The response is completed, so it cannot be saved or discarded as a draft.
     #[error("the response is completed, not a draft")]
     NotADraft,
@@ -60,73 +90,20 @@ pub enum StorageError {
     /// content: the town hall keeps the first.
     #[error("feedback on the recommendation was already recorded")]
     FeedbackAlreadyGiven,
-    /// IndexedDB is missing, refused (some private modes, sandboxed frames)
-    /// or blocked (a newer version of the app is open in another tab).
-    #[error("IndexedDB is unavailable: {0}")]
-    Unavailable(String),
-    /// Anything else IndexedDB or the record encoding reported.
-    #[error("IndexedDB failed: {0}")]
-    Other(String),
 }
 
 impl StorageError {
+    /// Whether the browser's storage failed (retry, free space, reload), not
+    /// the records that refused (the action is not allowed).
+    pub fn is_io(&self) -> bool {
+        matches!(self, StorageError::Io(_))
+    }
+
     /// What happened and what to do, in Vietnamese and English.
     pub fn message(&self) -> Localized {
         match self {
-            StorageError::QuotaExceeded => Localized::new(
-                "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được. Mọi dữ liệu đã lưu trước đó vẫn an toàn. Hãy bấm “Đồng bộ ngay” để gửi dữ liệu lên thành phố, rồi giải phóng dung lượng trên máy (xoá ảnh, video hoặc ứng dụng không cần) và thử lại.",
-                "The browser's storage is full, so this was not saved. Everything saved before is safe. Press “Sync now” to send your data to the town hall, then free space on the tablet (delete photos, videos or apps you do not need) and try again.",
-            ),
-            StorageError::Closed => Localized::new(
-                "Mất kết nối tới bộ nhớ của trình duyệt. Dữ liệu đã lưu vẫn an toàn; hãy tải lại trang rồi thử lại.",
-                "The connection to the browser's storage was lost. Everything already saved is safe; reload the page and try again.",
-            ),
-            StorageError::NotADraft => Localized::new(
-                "Phiếu này đã hoàn thành nên không thể sửa hay xoá nữa. Nếu cần sửa, hãy tạo một phiếu mới.",
-                "This response is already completed and can no longer be changed or deleted. To correct it, start a new response.",
-            ),
-            StorageError::NotCompleted => Localized::new(
-                "Phiếu chưa hoàn thành nên chưa thể gửi hay tạo phiếu sửa. Hãy mở phiếu, trả lời xong rồi bấm hoàn thành.",
-                "This response is not completed yet, so it cannot be sent or corrected. Open it, finish it, then complete it.",
-            ),
-            StorageError::NotFound => Localized::new(
-                "Không tìm thấy phiếu này trên máy. Hãy tải lại danh sách phiếu.",
-                "This response is not on this tablet. Reload the list of responses.",
-            ),
-            StorageError::Withdrawn => Localized::new(
-                "Sự đồng ý cho phiếu này đã được rút lại và các câu trả lời đã bị xoá, nên không thể sửa. Nếu em muốn tham gia lại, hãy bắt đầu một phiếu mới.",
-                "Consent for this response was withdrawn and its answers were deleted, so it cannot be corrected. If the child wants to take part again, start a new response.",
-            ),
-            StorageError::ReportLocked => Localized::new(
-                "Kỳ báo cáo này đã đóng: báo cáo đã được duyệt nên không thể sửa nữa. Nếu cần sửa, hãy liên hệ cán bộ thành phố.",
-                "This period is closed: the report has been approved and can no longer be changed. If it must change, ask the town hall.",
-            ),
-            StorageError::Report(error) => error.message(),
-            StorageError::ForumSubmitted => Localized::new(
-                "Diễn đàn này đã được gửi nên không sửa hay xoá được nữa. Nếu cần sửa, hãy ghi một diễn đàn mới.",
-                "This forum has been submitted and can no longer be changed or deleted. To correct it, record a new forum.",
-            ),
-            StorageError::ForumNotSubmitted => Localized::new(
-                "Diễn đàn chưa được gửi. Hãy mở diễn đàn, ghi đủ thông tin rồi bấm “Gửi lên thành phố”.",
-                "The forum has not been submitted. Open it, complete it, then press “Submit”.",
-            ),
-            StorageError::ForumIncomplete(problem) => problem.clone(),
-            StorageError::RecommendationNotFound => Localized::new(
-                "Không tìm thấy kiến nghị này trên máy. Hãy đồng bộ rồi thử lại.",
-                "This recommendation is not on this tablet. Sync, then try again.",
-            ),
-            StorageError::FeedbackAlreadyGiven => Localized::new(
-                "Phản hồi cho trẻ về kiến nghị này đã được ghi trước đó, có thể bởi một đồng nghiệp. Hãy tải lại trang để xem.",
-                "Feedback to the children on this recommendation was already recorded, perhaps by a colleague. Reload the page to see it.",
-            ),
-            StorageError::Unavailable(_) => Localized::new(
-                "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",
-                "The browser does not allow saving data. Close the app's other tabs, do not use a private window, then reload the page.",
-            ),
-            StorageError::Other(_) => Localized::new(
-                "Không lưu hay đọc được dữ liệu trong trình duyệt. Dữ liệu đã lưu trước đó vẫn an toàn; hãy thử lại, nếu vẫn lỗi thì tải lại trang.",
-                "Saving or reading data in the browser failed. Data saved earlier is safe; try again, and reload the page if it keeps failing.",
-            ),
+            StorageError::Io(failure) => failure.message(),
+            StorageError::Refused(refusal) => refusal.message(),
         }
     }
 
@@ -134,48 +111,121 @@ impl StorageError {
     pub(super) fn from_dom_exception(exception: &web_sys::DomException) -> StorageError {
         let name = exception.name();
         match name.as_str() {
-            "QuotaExceededError" => StorageError::QuotaExceeded,
+            "QuotaExceededError" => IoFailure::QuotaExceeded.into(),
             // The connection is closed or closing; `AbortError` reaches us only
             // when the browser aborted a transaction (we abort only after an
             // error of our own), and Safari reports a lost connection to its
             // storage process as `UnknownError`. All of these are worth one
             // reopen and retry.
-            "InvalidStateError" | "AbortError" | "UnknownError" => StorageError::Closed,
-            _ => StorageError::Other(format!("{name}: {}", exception.message())),
+            "InvalidStateError" | "AbortError" | "UnknownError" => IoFailure::Closed.into(),
+            _ => IoFailure::Other(format!("{name}: {}", exception.message())).into(),
         }
     }
 
-    /// Maps a failure to open the database.
+    /// Maps a failure to open the database: always an I/O failure.
     pub(super) fn from_open(error: OpenDbError) -> StorageError {
-        match error {
+        let failure = match error {
             OpenDbError::UnsupportedEnvironment | OpenDbError::NullFactory => {
-                StorageError::Unavailable("this browser has no IndexedDB".to_owned())
+                IoFailure::Unavailable("this browser has no IndexedDB".to_owned())
             }
             // indexed_db_futures reports every exception thrown by
             // `indexedDB.open()` (a SecurityError in a sandboxed frame, say)
             // as `VersionZero`.
             OpenDbError::VersionZero => {
-                StorageError::Unavailable("the browser refused to open IndexedDB".to_owned())
+                IoFailure::Unavailable("the browser refused to open IndexedDB".to_owned())
             }
             OpenDbError::Base(error) => match StorageError::from(error) {
-                StorageError::QuotaExceeded => StorageError::QuotaExceeded,
-                StorageError::Other(detail) | StorageError::Unavailable(detail) => {
-                    StorageError::Unavailable(detail)
+                StorageError::Io(IoFailure::QuotaExceeded) => IoFailure::QuotaExceeded,
+                StorageError::Io(IoFailure::Other(detail) | IoFailure::Unavailable(detail)) => {
+                    IoFailure::Unavailable(detail)
                 }
-                other => StorageError::Unavailable(other.to_string()),
+                other => IoFailure::Unavailable(other.to_string()),
             },
+        };
+        failure.into()
+    }
+}
+
+impl IoFailure {
+    /// What happened and what to do, in Vietnamese and English.
+    pub fn message(&self) -> Localized {
+        match self {
+            IoFailure::QuotaExceeded => Localized::new(
+                "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được. Mọi dữ liệu đã lưu trước đó vẫn an toàn. Hãy bấm “Đồng bộ ngay” để gửi dữ liệu lên thành phố, rồi giải phóng dung lượng trên máy (xoá ảnh, video hoặc ứng dụng không cần) và thử lại.",
+                "The browser's storage is full, so this was not saved. Everything saved before is safe. Press “Sync now” to send your data to the town hall, then free space on the tablet (delete photos, videos or apps you do not need) and try again.",
+            ),
+            IoFailure::Closed => Localized::new(
+                "Mất kết nối tới bộ nhớ của trình duyệt. Dữ liệu đã lưu vẫn an toàn; hãy tải lại trang rồi thử lại.",
+                "The connection to the browser's storage was lost. Everything already saved is safe; reload the page and try again.",
+            ),
+            IoFailure::Unavailable(_) => Localized::new(
+                "Trình duyệt không cho phép lưu dữ liệu. Hãy đóng các thẻ khác của ứng dụng, không dùng chế độ ẩn danh, rồi tải lại trang.",
+                "The browser does not allow saving data. Close the app's other tabs, do not use a private window, then reload the page.",
+            ),
+            IoFailure::Other(_) => Localized::new(
+                "Không lưu hay đọc được dữ liệu trong trình duyệt. Dữ liệu đã lưu trước đó vẫn an toàn; hãy thử lại, nếu vẫn lỗi thì tải lại trang.",
+                "Saving or reading data in the browser failed. Data saved earlier is safe; try again, and reload the page if it keeps failing.",
+            ),
+        }
+    }
+}
+
+impl Refusal {
+    /// Why it is not allowed and what to do instead, in Vietnamese and
+    /// English.
+    pub fn message(&self) -> Localized {
+        match self {
+            Refusal::NotADraft => Localized::new(
+                "Phiếu này đã hoàn thành nên không thể sửa hay xoá nữa. Nếu cần sửa, hãy tạo một phiếu mới.",
+                "This response is already completed and can no longer be changed or deleted. To correct it, start a new response.",
+            ),
+            Refusal::NotCompleted => Localized::new(
+                "Phiếu chưa hoàn thành nên chưa thể gửi hay tạo phiếu sửa. Hãy mở phiếu, trả lời xong rồi bấm hoàn thành.",
+                "This response is not completed yet, so it cannot be sent or corrected. Open it, finish it, then complete it.",
+            ),
+            Refusal::NotFound => Localized::new(
+                "Không tìm thấy phiếu này trên máy. Hãy tải lại danh sách phiếu.",
+                "This response is not on this tablet. Reload the list of responses.",
+            ),
+            Refusal::Withdrawn => Localized::new(
+                "Sự đồng ý cho phiếu này đã được rút lại và các câu trả lời đã bị xoá, nên không thể sửa. Nếu em muốn tham gia lại, hãy bắt đầu một phiếu mới.",
+                "Consent for this response was withdrawn and its answers were deleted, so it cannot be corrected. If the child wants to take part again, start a new response.",
+            ),
+            Refusal::ReportLocked => Localized::new(
+                "Kỳ báo cáo này đã đóng: báo cáo đã được duyệt nên không thể sửa nữa. Nếu cần sửa, hãy liên hệ cán bộ thành phố.",
+                "This period is closed: the report has been approved and can no longer be changed. If it must change, ask the town hall.",
+            ),
+            Refusal::Report(error) => error.message(),
+            Refusal::ForumSubmitted => Localized::new(
+                "Diễn đàn này đã được gửi nên không sửa hay xoá được nữa. Nếu cần sửa, hãy ghi một diễn đàn mới.",
+                "This forum has been submitted and can no longer be changed or deleted. To correct it, record a new forum.",
+            ),
+            Refusal::ForumNotSubmitted => Localized::new(
+                "Diễn đàn chưa được gửi. Hãy mở diễn đàn, ghi đủ thông tin rồi bấm “Gửi lên thành phố”.",
+                "The forum has not been submitted. Open it, complete it, then press “Submit”.",
+            ),
+            Refusal::ForumIncomplete(problem) => problem.clone(),
+            Refusal::RecommendationNotFound => Localized::new(
+                "Không tìm thấy kiến nghị này trên máy. Hãy đồng bộ rồi thử lại.",
+                "This recommendation is not on this tablet. Sync, then try again.",
+            ),
+            Refusal::FeedbackAlreadyGiven => Localized::new(
+                "Phản hồi cho trẻ về kiến nghị này đã được ghi trước đó, có thể bởi một đồng nghiệp. Hãy tải lại trang để xem.",
+                "Feedback to the children on this recommendation was already recorded, perhaps by a colleague. Reload the page to see it.",
+            ),
         }
     }
 }
 
 impl From<ReportError> for StorageError {
-    /// A locked report is [`StorageError::ReportLocked`]; every other refusal
+    /// A locked report is [`Refusal::ReportLocked`]; every other refusal
     /// keeps the report's own reason.
     fn from(error: ReportError) -> StorageError {
-        match error {
-            ReportError::Locked => StorageError::ReportLocked,
-            other => StorageError::Report(other),
-        }
+        let refusal = match error {
+            ReportError::Locked => Refusal::ReportLocked,
+            other => Refusal::Report(other),
+        };
+        refusal.into()
     }
 }
 
@@ -185,7 +235,7 @@ impl From<IdbError> for StorageError {
             IdbError::DomException(exception) => {
                 StorageError::from_dom_exception(&web_sys::DomException::from(exception))
             }
-            other => StorageError::Other(other.to_string()),
+            other => IoFailure::Other(other.to_string()).into(),
         }
     }
 }

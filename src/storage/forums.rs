@@ -5,14 +5,14 @@
 use thamgia_core::forum::{ChildFeedback, Forum};
 use uuid::Uuid;
 
-use super::{transactions, StorageError, Store, StoredForum};
+use super::{transactions, Refusal, StorageError, Store, StoredForum};
 
 impl Store {
     /// Saves a forum being recorded, replacing its previous save.
     ///
     /// # Errors
     ///
-    /// [`StorageError::ForumSubmitted`] when `forum` is marked submitted or
+    /// [`Refusal::ForumSubmitted`](super::Refusal::ForumSubmitted) when `forum` is marked submitted or
     /// the stored forum with that id is already submitted (submitted forums
     /// are immutable).
     pub async fn save_forum_draft(&self, forum: &Forum) -> Result<(), StorageError> {
@@ -26,7 +26,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::ForumSubmitted`] when the stored forum is submitted.
+    /// [`Refusal::ForumSubmitted`](super::Refusal::ForumSubmitted) when the stored forum is submitted.
     pub async fn discard_forum_draft(&self, id: Uuid) -> Result<(), StorageError> {
         self.run(
             move |database| async move { transactions::discard_forum_draft(&database, id).await },
@@ -42,16 +42,16 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::ForumNotSubmitted`] when `forum.submitted` is false;
-    /// [`StorageError::ForumIncomplete`] with the first of
-    /// `forum.problems()`; [`StorageError::ForumSubmitted`] when another
+    /// [`Refusal::ForumNotSubmitted`](super::Refusal::ForumNotSubmitted) when `forum.submitted` is false;
+    /// [`Refusal::ForumIncomplete`](super::Refusal::ForumIncomplete) with the first of
+    /// `forum.problems()`; [`Refusal::ForumSubmitted`](super::Refusal::ForumSubmitted) when another
     /// forum with this id is already submitted. Then nothing was written.
     pub async fn submit_forum(&self, forum: &Forum) -> Result<u64, StorageError> {
         if !forum.submitted {
-            return Err(StorageError::ForumNotSubmitted);
+            return Err(Refusal::ForumNotSubmitted.into());
         }
         if let Some(problem) = forum.problems().into_iter().next() {
-            return Err(StorageError::ForumIncomplete(problem));
+            return Err(Refusal::ForumIncomplete(problem).into());
         }
         self.run(move |database| async move { transactions::submit_forum(&database, forum).await })
             .await
@@ -66,9 +66,9 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::RecommendationNotFound`] when no forum here holds the
-    /// recommendation; [`StorageError::ForumNotSubmitted`] when its forum is
-    /// a draft; [`StorageError::FeedbackAlreadyGiven`] when other feedback on
+    /// [`Refusal::RecommendationNotFound`](super::Refusal::RecommendationNotFound) when no forum here holds the
+    /// recommendation; [`Refusal::ForumNotSubmitted`](super::Refusal::ForumNotSubmitted) when its forum is
+    /// a draft; [`Refusal::FeedbackAlreadyGiven`](super::Refusal::FeedbackAlreadyGiven) when other feedback on
     /// it is already recorded. Then nothing was written.
     pub async fn record_feedback(&self, feedback: &ChildFeedback) -> Result<u64, StorageError> {
         self.run(

@@ -8,7 +8,7 @@ use thamgia_core::report::{Hlc, ReportId};
 use thamgia_core::{Answers, Consent, Participant, Response, ResponseStatus};
 use uuid::Uuid;
 
-use super::error::StorageError;
+use super::error::{IoFailure, StorageError};
 use super::SyncMeta;
 
 /// The sync bookkeeping record, under `meta/"sync"`.
@@ -140,21 +140,21 @@ pub(super) fn outbox_key(seq: u64) -> f64 {
 /// made from `crypto.getRandomValues()`, which every context has.
 pub(super) fn new_client_id() -> Result<Uuid, StorageError> {
     let window = web_sys::window()
-        .ok_or_else(|| StorageError::Unavailable("no window to reach crypto from".to_owned()))?;
+        .ok_or_else(|| IoFailure::Unavailable("no window to reach crypto from".to_owned()))?;
     let crypto = window
         .crypto()
-        .map_err(|_| StorageError::Unavailable("the browser has no crypto".to_owned()))?;
+        .map_err(|_| IoFailure::Unavailable("the browser has no crypto".to_owned()))?;
     let has_random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())
         .map(|value| value.is_function())
         .unwrap_or(false);
     if has_random_uuid {
         Uuid::parse_str(&crypto.random_uuid())
-            .map_err(|error| StorageError::Other(format!("crypto.randomUUID(): {error}")))
+            .map_err(|error| IoFailure::Other(format!("crypto.randomUUID(): {error}")).into())
     } else {
         let mut bytes = [0u8; 16];
         crypto
             .get_random_values_with_u8_array(&mut bytes)
-            .map_err(|_| StorageError::Unavailable("crypto.getRandomValues failed".to_owned()))?;
+            .map_err(|_| IoFailure::Unavailable("crypto.getRandomValues failed".to_owned()))?;
         Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 }

@@ -19,8 +19,8 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::ReportLocked`] when the report is approved, or its
-    /// approval is queued here; [`StorageError::Report`] when the content
+    /// [`Refusal::ReportLocked`](super::Refusal::ReportLocked) when the report is approved, or its
+    /// approval is queued here; [`Refusal::Report`](super::Refusal::Report) when the content
     /// does not fit the field (text for a value, a number that is not
     /// finite). Then nothing was written.
     pub async fn edit_report_field(
@@ -59,7 +59,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Report`] when the report's life does not allow the
+    /// [`Refusal::Report`](super::Refusal::Report) when the report's life does not allow the
     /// move from its current status. Then nothing was written.
     pub async fn change_report_status(
         &self,

@@ -6,14 +6,14 @@ use chrono::{DateTime, Utc};
 use thamgia_core::Response;
 use uuid::Uuid;
 
-use super::{transactions, Counts, StorageError, Store, StoredResponse};
+use super::{transactions, Counts, Refusal, StorageError, Store, StoredResponse};
 
 impl Store {
     /// Saves a draft, replacing the previous save of the same response.
     ///
     /// # Errors
     ///
-    /// [`StorageError::NotADraft`] when `response` is completed or the stored
+    /// [`Refusal::NotADraft`](super::Refusal::NotADraft) when `response` is completed or the stored
     /// response with that id is already completed (completed responses are
     /// immutable).
     pub async fn save_draft(&self, response: &Response) -> Result<(), StorageError> {
@@ -25,7 +25,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::NotADraft`] when the stored response is completed.
+    /// [`Refusal::NotADraft`](super::Refusal::NotADraft) when the stored response is completed.
     pub async fn discard_draft(&self, id: Uuid) -> Result<(), StorageError> {
         self.run(move |database| async move { transactions::discard_draft(&database, id).await })
             .await
@@ -40,12 +40,12 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::NotCompleted`] when `response.status` is not
-    /// completed; [`StorageError::NotADraft`] when a different response with
+    /// [`Refusal::NotCompleted`](super::Refusal::NotCompleted) when `response.status` is not
+    /// completed; [`Refusal::NotADraft`](super::Refusal::NotADraft) when a different response with
     /// this id is already completed.
     pub async fn complete_response(&self, response: &Response) -> Result<u64, StorageError> {
         if response.status != thamgia_core::ResponseStatus::Completed {
-            return Err(StorageError::NotCompleted);
+            return Err(Refusal::NotCompleted.into());
         }
         self.run(move |database| async move {
             transactions::complete_response(&database, response).await
@@ -69,7 +69,7 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::NotFound`] when no response has this id; any
+    /// [`Refusal::NotFound`](super::Refusal::NotFound) when no response has this id; any
     /// [`StorageError`] from IndexedDB, and then nothing was changed.
     pub async fn withdraw_response(
         &self,
@@ -90,10 +90,10 @@ impl Store {
     ///
     /// # Errors
     ///
-    /// [`StorageError::NotFound`] when `original` is not on this tablet;
-    /// [`StorageError::Withdrawn`] when its consent was withdrawn;
-    /// [`StorageError::NotCompleted`] when it is still a draft (edit it
-    /// instead); [`StorageError::NotADraft`] when `new_id` is already taken.
+    /// [`Refusal::NotFound`](super::Refusal::NotFound) when `original` is not on this tablet;
+    /// [`Refusal::Withdrawn`](super::Refusal::Withdrawn) when its consent was withdrawn;
+    /// [`Refusal::NotCompleted`](super::Refusal::NotCompleted) when it is still a draft (edit it
+    /// instead); [`Refusal::NotADraft`](super::Refusal::NotADraft) when `new_id` is already taken.
     pub async fn start_correction(
         &self,
         original: Uuid,

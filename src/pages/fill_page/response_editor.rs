@@ -9,6 +9,7 @@ use thamgia_core::{
     validate_with, FormEngine, Item, Localized, Response, ResponseStatus, SurveyDefinition,
     ValidationMode,
 };
+use uuid::Uuid;
 
 use super::question_items::render_items;
 use super::review_screen::ReviewScreen;
@@ -87,52 +88,15 @@ pub(super) fn ResponseEditor(
         })
     };
 
-    let complete = {
+    // Completing and discarding are writes: one at a time, and both buttons
+    // are disabled while either runs, so a second tap cannot write twice.
+    let save_completed = Action::new_local({
         let navigate = navigate.clone();
-        move |_| {
-            let mut finished = editor.response.get_untracked();
-            finished.answers = editor
-                .engine
-                .with_value(|engine| engine.finalize(&finished.answers, platform::today()));
-            finished.status = ResponseStatus::Completed;
-            finished.updated_at = platform::now();
-            let language = app.language.get_untracked();
-            let problems = editor.engine.with_value(|engine| {
-                editor.survey.with_value(|survey| {
-                    validate_with(
-                        engine,
-                        survey,
-                        &finished,
-                        ValidationMode::Complete,
-                        platform::today(),
-                    )
-                })
-            });
-            if !problems.is_empty() {
-                editor.show_errors.set(true);
-                completion_problems.set(
-                    problems
-                        .iter()
-                        .map(|issue| {
-                            let label = issue.question_id.as_deref().and_then(|id| {
-                                editor.survey.with_value(|survey| {
-                                    survey
-                                        .question(id)
-                                        .map(|question| question.label.get(language).to_owned())
-                                })
-                            });
-                            match label {
-                                Some(label) => format!("{label} — {}", issue.message.get(language)),
-                                None => issue.message.get(language).to_owned(),
-                            }
-                        })
-                        .collect(),
-                );
-                return;
-            }
+        move |finished: &Response| {
+            let finished = finished.clone();
             let store = app.store();
             let navigate = navigate.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            async move {
                 match store.complete_response(&finished).await {
                     Ok(_) => {
                         app.records_changed();
@@ -145,8 +109,67 @@ pub(super) fn ResponseEditor(
                     }
                     Err(error) => editor.autosave.fail(error.message()),
                 }
-            });
+            }
         }
+    });
+    let discard_draft = Action::new_local(move |id: &Uuid| {
+        let id = *id;
+        let store = app.store();
+        let navigate = navigate.clone();
+        async move {
+            match store.discard_draft(id).await {
+                Ok(()) => {
+                    app.records_changed();
+                    navigate("/", Default::default());
+                }
+                Err(error) => editor.autosave.fail(error.message()),
+            }
+        }
+    });
+    let writing = move || save_completed.pending().get() || discard_draft.pending().get();
+
+    let complete = move |_| {
+        let mut finished = editor.response.get_untracked();
+        finished.answers = editor
+            .engine
+            .with_value(|engine| engine.finalize(&finished.answers, platform::today()));
+        finished.status = ResponseStatus::Completed;
+        finished.updated_at = platform::now();
+        let language = app.language.get_untracked();
+        let problems = editor.engine.with_value(|engine| {
+            editor.survey.with_value(|survey| {
+                validate_with(
+                    engine,
+                    survey,
+                    &finished,
+                    ValidationMode::Complete,
+                    platform::today(),
+                )
+            })
+        });
+        if !problems.is_empty() {
+            editor.show_errors.set(true);
+            completion_problems.set(
+                problems
+                    .iter()
+                    .map(|issue| {
+                        let label = issue.question_id.as_deref().and_then(|id| {
+                            editor.survey.with_value(|survey| {
+                                survey
+                                    .question(id)
+                                    .map(|question| question.label.get(language).to_owned())
+                            })
+                        });
+                        match label {
+                            Some(label) => format!("{label} — {}", issue.message.get(language)),
+                            None => issue.message.get(language).to_owned(),
+                        }
+                    })
+                    .collect(),
+            );
+            return;
+        }
+        save_completed.dispatch_local(finished);
     };
     let discard = move |_| {
         let confirmed = window()
@@ -155,18 +178,7 @@ pub(super) fn ResponseEditor(
         if !confirmed {
             return;
         }
-        let id = editor.response.get_untracked().id;
-        let store = app.store();
-        let navigate = navigate.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            match store.discard_draft(id).await {
-                Ok(()) => {
-                    app.records_changed();
-                    navigate("/", Default::default());
-                }
-                Err(error) => editor.autosave.fail(error.message()),
-            }
-        });
+        discard_draft.dispatch_local(editor.response.with_untracked(|draft| draft.id));
     };
 
     let title = editor.survey.with_value(|survey| survey.title.clone());
@@ -226,9 +238,9 @@ pub(super) fn ResponseEditor(
                         when=move || current.get() == last
                         fallback=move || view! { <button type="button" class="btn btn-primary btn-large" data-test="next" on:click=move |_| move_to(true)>{move || app.texts().next}</button> }
                     >
-                        <button type="button" class="btn btn-primary btn-large" data-test="complete" on:click=complete.clone()>{move || app.texts().complete}</button>
+                        <button type="button" class="btn btn-primary btn-large" data-test="complete" disabled=writing on:click=complete>{move || app.texts().complete}</button>
                     </Show>
-                    <button type="button" class="btn btn-danger" data-test="discard" on:click=discard.clone()>{move || app.texts().discard}</button>
+                    <button type="button" class="btn btn-danger" data-test="discard" disabled=writing on:click=discard>{move || app.texts().discard}</button>
                 </div>
             })}
         </article>

@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 use thamgia_core::forum::{Forum, ForumLevel, Recommendation, Topic};
 use thamgia_core::sync_client::Trigger;
 use thamgia_core::Localized;
+use uuid::Uuid;
 
 use super::participant_grid::ParticipantGrid;
 use super::recommendation_editor::RecommendationEditor;
@@ -67,17 +68,11 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
             }
         }
     });
-    let discard = move |_| {
-        let confirmed = window()
-            .confirm_with_message(app.texts().forum_discard_confirm)
-            .unwrap_or(false);
-        if !confirmed {
-            return;
-        }
-        let id = editor.forum.with_untracked(|forum| forum.id);
+    let discard_draft = Action::new_local(move |id: &Uuid| {
+        let id = *id;
         let store = app.store();
         let navigate = navigate.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        async move {
             match store.discard_forum_draft(id).await {
                 Ok(()) => {
                     app.records_changed();
@@ -85,8 +80,19 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
                 }
                 Err(error) => editor.autosave.fail(error.message()),
             }
-        });
+        }
+    });
+    let discard = move |_| {
+        let confirmed = window()
+            .confirm_with_message(app.texts().forum_discard_confirm)
+            .unwrap_or(false);
+        if confirmed {
+            discard_draft.dispatch_local(editor.forum.with_untracked(|forum| forum.id));
+        }
     };
+    // Submitting and discarding are writes: one at a time, and both buttons
+    // are disabled while either runs.
+    let writing = move || submit.pending().get() || discard_draft.pending().get();
 
     let levels = [ForumLevel::Commune, ForumLevel::City]
         .into_iter()
@@ -247,14 +253,14 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
                     type="button"
                     class="btn btn-primary btn-large"
                     data-test="submit-forum"
-                    disabled=move || submit.pending().get()
+                    disabled=writing
                     on:click=move |_| {
                         submit.dispatch_local(());
                     }
                 >
                     {move || app.texts().forum_submit}
                 </button>
-                <button type="button" class="btn btn-danger" data-test="discard-forum" on:click=discard>
+                <button type="button" class="btn btn-danger" data-test="discard-forum" disabled=writing on:click=discard>
                     {move || app.texts().forum_discard}
                 </button>
             </div>

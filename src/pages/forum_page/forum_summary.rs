@@ -25,6 +25,9 @@ pub(super) fn ForumSummary(initial: StoredForum) -> impl IntoView {
         async move { store.forum(id).await.map_err(|error| error.message()) }
     });
     // The forum as last read successfully; the first read came with the page.
+    // Not `Loaded`: the page already shows the forum, so a reread neither
+    // blanks it with "Loading…" nor hides it behind a failure, which is
+    // only logged.
     let stored = Memo::new(move |previous: Option<&StoredForum>| match loaded.get() {
         Some(Ok(Some(stored))) => stored,
         Some(Err(message)) => {

@@ -10,6 +10,7 @@ use super::report_body::ReportBody;
 use super::status_actions::StatusActions;
 use super::status_card::StatusCard;
 use super::{FieldCallbacks, ReportCommand, Unsaved, TYPING_PAUSE};
+use crate::components::loaded::Loading;
 use crate::platform;
 use crate::state::use_app;
 use crate::storage::StoredReport;
@@ -158,12 +159,15 @@ pub(super) fn ReportForm(
     let edits = FieldCallbacks { on_typed, on_left };
     let write_error = Memo::new(move |_| write.value().get().and_then(Result::err));
 
+    // Not `Loaded`: it would redraw the form on every reread, and the
+    // inputs would lose what is being typed; the form stays on the report
+    // as last read, and only the first read shows loading or failure.
     view! {
         <Show
             when=move || report.with(Option::is_some)
             fallback=move || match load_error.get() {
                 Some(message) => view! { <p class="notice notice--error" role="alert">{app.pick(&message)}</p> }.into_any(),
-                None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
+                None => view! { <Loading/> }.into_any(),
             }
         >
             <StatusCard report write/>

@@ -9,6 +9,7 @@ use thamgia_core::SurveyDefinition;
 
 use super::encode;
 use crate::api::download_on_click;
+use crate::components::loaded::Loaded;
 use crate::state::use_app;
 
 /// CSV downloads: responses per survey on this tablet, reports of the period.
@@ -20,45 +21,39 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
         let store = app.store();
         async move { store.surveys().await.map_err(|error| error.message()) }
     });
-    let survey_links = move || match surveys.get() {
-        None => view! { <p class="muted">{app.texts().loading}</p> }.into_any(),
-        Some(Err(message)) => {
-            view! { <p class="notice notice--error">{app.pick(&message)}</p> }.into_any()
+    let survey_links = move |list: Vec<SurveyDefinition>| {
+        // One link per survey, whatever the number of versions stored.
+        let mut latest: BTreeMap<String, SurveyDefinition> = BTreeMap::new();
+        for survey in list {
+            let newer = latest
+                .get(&survey.id)
+                .is_none_or(|stored| stored.version < survey.version);
+            if newer {
+                latest.insert(survey.id.clone(), survey);
+            }
         }
-        Some(Ok(list)) => {
-            // One link per survey, whatever the number of versions stored.
-            let mut latest: BTreeMap<String, SurveyDefinition> = BTreeMap::new();
-            for survey in list {
-                let newer = latest
-                    .get(&survey.id)
-                    .is_none_or(|stored| stored.version < survey.version);
-                if newer {
-                    latest.insert(survey.id.clone(), survey);
-                }
-            }
-            if latest.is_empty() {
-                return view! { <p class="muted" data-test="export-no-surveys">{app.texts().export_no_surveys}</p> }.into_any();
-            }
-            view! {
-                <ul class="export-list">
-                    {latest
-                        .into_values()
-                        .map(|survey| {
-                            let href = format!("/api/v1/export/responses.csv?survey={}", encode(&survey.id));
-                            view! {
-                                <li>
-                                    <a class="btn btn-secondary" href=href download="" data-test="export-responses" data-survey=survey.id.clone() on:click=download_on_click>
-                                        {app.texts().export_responses}
-                                    </a>
-                                    <span>{app.pick(&survey.title)}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            }
-            .into_any()
+        if latest.is_empty() {
+            return view! { <p class="muted" data-test="export-no-surveys">{app.texts().export_no_surveys}</p> }.into_any();
         }
+        view! {
+            <ul class="export-list">
+                {latest
+                    .into_values()
+                    .map(|survey| {
+                        let href = format!("/api/v1/export/responses.csv?survey={}", encode(&survey.id));
+                        view! {
+                            <li>
+                                <a class="btn btn-secondary" href=href download="" data-test="export-responses" data-survey=survey.id.clone() on:click=download_on_click>
+                                    {app.texts().export_responses}
+                                </a>
+                                <span>{app.pick(&survey.title)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
     };
     view! {
         <section class="card" data-test="export-card">
@@ -77,7 +72,9 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                 " "
                 <span>{move || app.pick(&period.get().label())}</span>
             </p>
-            {survey_links}
+            <Loaded resource=surveys let:list>
+                {survey_links(list)}
+            </Loaded>
         </section>
     }
 }

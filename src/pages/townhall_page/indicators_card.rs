@@ -6,8 +6,12 @@ use thamgia_core::indicator::{Catalogue, Indicator, IndicatorGroup, HANOI};
 use thamgia_core::report::Period;
 use thamgia_core::sync_client::SyncFailure;
 
-use super::{loading_or_failure, milestone, status_class, unit_suffix, Overview, WardOverview};
+use super::{
+    milestone, status_class, townhall_failure, unit_suffix, Overview, WardOverview, TOWNHALL_ERROR,
+};
 use crate::components::chart::{format_with_unit, BarChart, BarDatum, Tone};
+use crate::components::fetched::{FetchFailure, Fetched};
+use crate::components::loaded::Loading;
 use crate::state::{use_app, AppState};
 
 /// One indicator across wards: a select, a table with report statuses, and
@@ -23,14 +27,7 @@ pub(super) fn IndicatorsCard(
     let app = use_app();
     let show_unreported = RwSignal::new(false);
 
-    let select = move || {
-        let catalogue = match catalogue.get() {
-            Some(Ok(catalogue)) => catalogue,
-            Some(Err(failure)) => {
-                return loading_or_failure(app, Some(&failure), move || catalogue.refetch())
-            }
-            None => return loading_or_failure(app, None, || {}),
-        };
+    let select = move |catalogue: Catalogue| {
         let groups = IndicatorGroup::ALL
             .into_iter()
             .map(|group| {
@@ -61,7 +58,6 @@ pub(super) fn IndicatorsCard(
                 </select>
             </label>
         }
-        .into_any()
     };
     let description = move || {
         let Some(Ok(catalogue)) = catalogue.get() else {
@@ -92,15 +88,24 @@ pub(super) fn IndicatorsCard(
         _ => 0,
     };
 
+    // Two reads at once, so not `Fetched`: the table needs the overview and
+    // the catalogue, and the catalogue's failure is already shown (with its
+    // own retry) by the select above, so only the overview's is shown here.
     let body = move || {
         let (data, catalogue) = match (overview.get(), catalogue.get()) {
             (Some(Ok(data)), Some(Ok(catalogue))) => (data, catalogue),
-            // The select above already shows the catalogue's failure.
             (_, Some(Err(_))) => return ().into_any(),
             (Some(Err(failure)), _) => {
-                return loading_or_failure(app, Some(&failure), move || overview.refetch())
+                return view! {
+                    <FetchFailure
+                        message=townhall_failure(&failure)
+                        test=TOWNHALL_ERROR
+                        retry=move |()| overview.refetch()
+                    />
+                }
+                .into_any()
             }
-            _ => return loading_or_failure(app, None, || {}),
+            _ => return view! { <Loading/> }.into_any(),
         };
         let code = indicator.get();
         let Some(item) = catalogue.indicator(&code).cloned() else {
@@ -198,7 +203,9 @@ pub(super) fn IndicatorsCard(
     view! {
         <section class="card" data-test="indicators-card">
             <h2 class="card-title">{move || app.texts().indicators_title}</h2>
-            {select}
+            <Fetched resource=catalogue failure=townhall_failure test=TOWNHALL_ERROR let:list>
+                {select(list)}
+            </Fetched>
             {description}
             <label class="checkbox-line">
                 <input

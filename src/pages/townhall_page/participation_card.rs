@@ -9,10 +9,11 @@ use thamgia_core::sync_client::SyncFailure;
 
 use super::participation_row::ParticipationRow;
 use super::{
-    loading_or_failure, milestone, participation_percent, sort_by_participation, ward_matches,
-    Overview, SortOrder, WardOverview,
+    milestone, participation_percent, sort_by_participation, townhall_failure, ward_matches,
+    Overview, SortOrder, WardOverview, TOWNHALL_ERROR,
 };
 use crate::components::chart::format_with_unit;
+use crate::components::fetched::Fetched;
 use crate::state::use_app;
 use thamgia_core::search::fold;
 
@@ -30,14 +31,7 @@ pub(super) fn ParticipationCard(
     // the order follow a save without reloading the whole table.
     let saved: RwSignal<HashMap<(String, i32), u64>> = RwSignal::new(HashMap::new());
 
-    let table = move || {
-        let data = match overview.get() {
-            Some(Ok(data)) => data,
-            Some(Err(failure)) => {
-                return loading_or_failure(app, Some(&failure), move || overview.refetch())
-            }
-            None => return loading_or_failure(app, None, || {}),
-        };
+    let table = move |data: Overview| {
         let year = data.period_or(period.get_untracked()).year();
         let target = data.participation_target;
         let total = data.wards.len();
@@ -121,7 +115,6 @@ pub(super) fn ParticipationCard(
                 </table>
             </div>
         }
-        .into_any()
     };
 
     view! {
@@ -138,7 +131,9 @@ pub(super) fn ParticipationCard(
                     on:input=move |event| query.set(event_target_value(&event))
                 />
             </label>
-            {table}
+            <Fetched resource=overview failure=townhall_failure test=TOWNHALL_ERROR let:data>
+                {table(data)}
+            </Fetched>
         </section>
     }
 }

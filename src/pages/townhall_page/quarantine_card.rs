@@ -2,9 +2,11 @@
 //! town hall to follow up.
 
 use leptos::prelude::*;
+use thamgia_core::QuarantinedRecord;
 
-use super::loading_or_failure;
+use super::{townhall_failure, TOWNHALL_ERROR};
 use crate::api::ApiClient;
+use crate::components::fetched::Fetched;
 use crate::state::{use_app, use_online, Ward};
 
 /// The records the server refused and kept aside, with the reasons.
@@ -41,72 +43,72 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
             }),
         }
     };
-    let body = move || match records.get() {
-        None => loading_or_failure(app, None, || {}),
-        Some(Err(failure)) => loading_or_failure(app, Some(&failure), move || records.refetch()),
-        Some(Ok(list)) if list.is_empty() => view! {
-            <p class="muted" data-test="quarantine-empty">{app.texts().quarantine_empty}</p>
-        }
-        .into_any(),
-        Some(Ok(list)) => {
-            let texts = app.texts();
-            view! {
-                <div class="table-scroll"><table class="data-table" data-test="quarantine-table">
-                    <thead>
-                        <tr>
-                            <th>{texts.quarantine_when}</th>
-                            <th>{texts.quarantine_ward}</th>
-                            <th>{texts.quarantine_what}</th>
-                            <th>{texts.quarantine_why}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list
-                            .into_iter()
-                            .map(|record| {
-                                let reasons = record
-                                    .reasons
-                                    .iter()
-                                    .map(|reason| app.pick(reason).to_owned())
-                                    .collect::<Vec<_>>()
-                                    .join(" ");
-                                let when = record.received_at.replace('T', " ");
-                                let when = when.get(..16).unwrap_or(&when).to_owned();
-                                view! {
-                                    <tr data-test="quarantined" data-kind=record.kind.clone()>
-                                        <td>{when}</td>
-                                        <td>{ward_label(&record.ward_code)}</td>
-                                        <td>
-                                            {kind_label(&record.kind)}
-                                            <br/>
-                                            <span class="muted">{record.record_id.clone()}</span>
-                                            {record.sent_by.clone().map(|sender| view! {
-                                                <br/>
-                                                <span class="muted">{texts.quarantine_sent_by} " " {sender}</span>
-                                            })}
-                                            {(!record.payload_complete).then(|| view! {
-                                                <br/>
-                                                <span class="muted" data-test="quarantine-cut">
-                                                    {texts.quarantine_cut} " (" {format!("{:.1} MB", record.payload_bytes as f64 / 1_000_000.0)} ")"
-                                                </span>
-                                            })}
-                                        </td>
-                                        <td>{reasons}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table></div>
+    let body = move |list: Vec<QuarantinedRecord>| {
+        if list.is_empty() {
+            return view! {
+                <p class="muted" data-test="quarantine-empty">{app.texts().quarantine_empty}</p>
             }
-            .into_any()
+            .into_any();
         }
+        let texts = app.texts();
+        view! {
+            <div class="table-scroll"><table class="data-table" data-test="quarantine-table">
+                <thead>
+                    <tr>
+                        <th>{texts.quarantine_when}</th>
+                        <th>{texts.quarantine_ward}</th>
+                        <th>{texts.quarantine_what}</th>
+                        <th>{texts.quarantine_why}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|record| {
+                            let reasons = record
+                                .reasons
+                                .iter()
+                                .map(|reason| app.pick(reason).to_owned())
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            let when = record.received_at.replace('T', " ");
+                            let when = when.get(..16).unwrap_or(&when).to_owned();
+                            view! {
+                                <tr data-test="quarantined" data-kind=record.kind.clone()>
+                                    <td>{when}</td>
+                                    <td>{ward_label(&record.ward_code)}</td>
+                                    <td>
+                                        {kind_label(&record.kind)}
+                                        <br/>
+                                        <span class="muted">{record.record_id.clone()}</span>
+                                        {record.sent_by.clone().map(|sender| view! {
+                                            <br/>
+                                            <span class="muted">{texts.quarantine_sent_by} " " {sender}</span>
+                                        })}
+                                        {(!record.payload_complete).then(|| view! {
+                                            <br/>
+                                            <span class="muted" data-test="quarantine-cut">
+                                                {texts.quarantine_cut} " (" {format!("{:.1} MB", record.payload_bytes as f64 / 1_000_000.0)} ")"
+                                            </span>
+                                        })}
+                                    </td>
+                                    <td>{reasons}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table></div>
+        }
+        .into_any()
     };
     view! {
         <section class="card" data-test="quarantine-card">
             <h2 class="card-title">{move || app.texts().quarantine_title}</h2>
             <p class="muted">{move || app.texts().quarantine_intro}</p>
-            {body}
+            <Fetched resource=records failure=townhall_failure test=TOWNHALL_ERROR let:list>
+                {body(list)}
+            </Fetched>
         </section>
     }
 }

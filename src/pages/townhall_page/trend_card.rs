@@ -6,9 +6,12 @@ use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::Period;
 use thamgia_core::sync_client::SyncFailure;
 
-use super::{comparable_points, loading_or_failure, unit_suffix, Overview};
+use super::{
+    comparable_points, townhall_failure, unit_suffix, Overview, TrendPoint, TOWNHALL_ERROR,
+};
 use crate::api::ApiClient;
 use crate::components::chart::{LineChart, LinePoint};
+use crate::components::fetched::Fetched;
 use crate::state::use_app;
 
 /// The chosen ward's values of the chosen indicator over the periods of the
@@ -57,30 +60,30 @@ pub(super) fn TrendCard(
             _ => None,
         }?;
         let unit = unit_suffix(item.unit);
-        let body = match trend.get() {
-            None => loading_or_failure(app, None, || {}),
-            Some(Err(failure)) => loading_or_failure(app, Some(&failure), move || trend.refetch()),
-            Some(Ok(None)) => ().into_any(),
-            Some(Ok(Some(points))) => {
-                let chosen = period.get();
-                let comparable = comparable_points(&points, chosen);
+        let chart = {
+            let name = name.clone();
+            let item = item.clone();
+            move |points: Option<Vec<TrendPoint>>| {
+                let Some(points) = points else {
+                    return ().into_any();
+                };
+                let comparable = comparable_points(&points, period.get());
                 if comparable.is_empty() {
-                    view! { <p class="notice notice--info" data-test="trend-empty">{texts.trend_none}</p> }.into_any()
-                } else {
-                    let points = comparable
-                        .into_iter()
-                        .map(|(period, point)| LinePoint {
-                            label: app.pick(&period.label()),
-                            value: point.value,
-                            target: point.target,
-                        })
-                        .collect();
-                    let title = format!("{} — {} {}", name, item.code, app.pick(&item.name));
-                    view! {
-                        <LineChart points title target_label=texts.target_column.to_owned() unit=unit.to_owned() language/>
-                    }
-                    .into_any()
+                    return view! { <p class="notice notice--info" data-test="trend-empty">{texts.trend_none}</p> }.into_any();
                 }
+                let points = comparable
+                    .into_iter()
+                    .map(|(period, point)| LinePoint {
+                        label: app.pick(&period.label()),
+                        value: point.value,
+                        target: point.target,
+                    })
+                    .collect();
+                let title = format!("{} — {} {}", name, item.code, app.pick(&item.name));
+                view! {
+                    <LineChart points title target_label=texts.target_column.to_owned() unit=unit.to_owned() language/>
+                }
+                .into_any()
             }
         };
         Some(view! {
@@ -94,7 +97,9 @@ pub(super) fn TrendCard(
                     </button>
                 </div>
                 <p class="muted">{texts.trend_intro}</p>
-                {body}
+                <Fetched resource=trend failure=townhall_failure test=TOWNHALL_ERROR let:points>
+                    {chart(points)}
+                </Fetched>
             </section>
         })
     }

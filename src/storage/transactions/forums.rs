@@ -14,7 +14,7 @@ use super::{
     write_forum, write_meta,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX};
-use crate::storage::error::StorageError;
+use crate::storage::error::{Refusal, StorageError};
 use crate::storage::records::{forum_key, OutboxEntry};
 use crate::storage::{LocalSyncState, StoredForum};
 
@@ -23,7 +23,7 @@ pub(in crate::storage) async fn save_forum_draft(
     forum: &Forum,
 ) -> Result<(), StorageError> {
     if forum.submitted {
-        return Err(StorageError::ForumSubmitted);
+        return Err(Refusal::ForumSubmitted.into());
     }
     // Default durability, as for any draft: saved at every change.
     let transaction = read_write(database, &[FORUMS], TransactionDurability::Default)?;
@@ -31,7 +31,7 @@ pub(in crate::storage) async fn save_forum_draft(
         let forums = transaction.object_store(FORUMS)?;
         if let Some(existing) = read_forum(&forums, forum.id).await? {
             if !existing.is_draft() {
-                return Err(StorageError::ForumSubmitted);
+                return Err(Refusal::ForumSubmitted.into());
             }
         }
         write_forum(&forums, &StoredForum::draft(forum.clone())).await?;
@@ -48,7 +48,7 @@ pub(in crate::storage) async fn discard_forum_draft(
         let forums = transaction.object_store(FORUMS)?;
         match read_forum(&forums, id).await? {
             None => return Ok(()),
-            Some(existing) if !existing.is_draft() => return Err(StorageError::ForumSubmitted),
+            Some(existing) if !existing.is_draft() => return Err(Refusal::ForumSubmitted.into()),
             Some(_) => forums.delete(forum_key(id)).primitive()?.await?,
         }
     }
@@ -74,7 +74,7 @@ pub(in crate::storage) async fn submit_forum(
                 return match existing.sync {
                     // The same submission again (a double tap): queued already.
                     LocalSyncState::Waiting { seq } if existing.forum == *forum => Ok(seq),
-                    _ => Err(StorageError::ForumSubmitted),
+                    _ => Err(Refusal::ForumSubmitted.into()),
                 };
             }
         }
@@ -119,15 +119,15 @@ pub(in crate::storage) async fn record_feedback(
             .into_iter()
             .find(|stored| stored.holds(feedback.recommendation_id))
         else {
-            return Err(StorageError::RecommendationNotFound);
+            return Err(Refusal::RecommendationNotFound.into());
         };
         if stored.is_draft() {
-            return Err(StorageError::ForumNotSubmitted);
+            return Err(Refusal::ForumNotSubmitted.into());
         }
         let key = forum_key(feedback.recommendation_id);
         if let Some(recorded) = stored.feedback.get(&key) {
             if recorded != feedback {
-                return Err(StorageError::FeedbackAlreadyGiven);
+                return Err(Refusal::FeedbackAlreadyGiven.into());
             }
             // The same feedback again (a double tap): its seq while it is
             // queued, 0 once it has left.

@@ -15,7 +15,7 @@ use super::{
     write_report,
 };
 use crate::storage::connection::{META, OUTBOX, REPORTS};
-use crate::storage::error::StorageError;
+use crate::storage::error::{Refusal, StorageError};
 use crate::storage::StoredReport;
 
 pub(in crate::storage) async fn edit_report_field(
@@ -38,7 +38,7 @@ pub(in crate::storage) async fn edit_report_field(
 
         let mut report = read_report(&reports, report_id).await?;
         if report.is_locked() {
-            return Err(StorageError::ReportLocked);
+            return Err(Refusal::ReportLocked.into());
         }
         let mut record = read_or_create_meta(&meta).await?;
         let mut clock = HlcClock::resume(record.clock);

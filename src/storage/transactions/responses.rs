@@ -17,7 +17,7 @@ use super::{
     write_meta, write_response,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX};
-use crate::storage::error::StorageError;
+use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone};
 use crate::storage::{Counts, LocalSyncState, StoredResponse};
 
@@ -31,7 +31,7 @@ pub(in crate::storage) async fn save_draft(
     response: &Response,
 ) -> Result<(), StorageError> {
     if response.status != ResponseStatus::Draft {
-        return Err(StorageError::NotADraft);
+        return Err(Refusal::NotADraft.into());
     }
     // Default durability: drafts are saved often, and a power cut can cost at
     // most the last keystrokes of a draft, never a completed response.
@@ -40,7 +40,7 @@ pub(in crate::storage) async fn save_draft(
         let responses = transaction.object_store(RESPONSES)?;
         if let Some(existing) = read_response(&responses, response.id).await? {
             if is_completed(&existing) {
-                return Err(StorageError::NotADraft);
+                return Err(Refusal::NotADraft.into());
             }
         }
         let record = StoredResponse {
@@ -61,7 +61,7 @@ pub(in crate::storage) async fn discard_draft(
         let responses = transaction.object_store(RESPONSES)?;
         match read_response(&responses, id).await? {
             None => return Ok(()),
-            Some(existing) if is_completed(&existing) => return Err(StorageError::NotADraft),
+            Some(existing) if is_completed(&existing) => return Err(Refusal::NotADraft.into()),
             Some(_) => responses.delete(response_key(id)).primitive()?.await?,
         }
     }
@@ -88,7 +88,7 @@ pub(in crate::storage) async fn complete_response(
                     // The same completion again (a double tap, or a retry whose
                     // first commit did land): already queued, nothing to do.
                     LocalSyncState::Waiting { seq } if existing.response == *response => Ok(seq),
-                    _ => Err(StorageError::NotADraft),
+                    _ => Err(Refusal::NotADraft.into()),
                 };
             }
         }
@@ -130,7 +130,7 @@ pub(in crate::storage) async fn withdraw_response(
         let outbox = transaction.object_store(OUTBOX)?;
 
         let Some(stored) = read_response(&responses, id).await? else {
-            return Err(StorageError::NotFound);
+            return Err(Refusal::NotFound.into());
         };
         if stored.response.status == ResponseStatus::Withdrawn {
             // Withdrawn already (a double tap): nothing more to do or queue.
@@ -180,17 +180,18 @@ pub(in crate::storage) async fn start_correction(
     let correction = {
         let responses = transaction.object_store(RESPONSES)?;
         let Some(stored) = read_response(&responses, original).await? else {
-            return Err(StorageError::NotFound);
+            return Err(Refusal::NotFound.into());
         };
         match stored.response.status {
             ResponseStatus::Completed => {}
-            ResponseStatus::Withdrawn => return Err(StorageError::Withdrawn),
-            ResponseStatus::Draft => return Err(StorageError::NotCompleted),
+            ResponseStatus::Withdrawn => return Err(Refusal::Withdrawn.into()),
+            ResponseStatus::Draft => return Err(Refusal::NotCompleted.into()),
         }
         if read_response(&responses, new_id).await?.is_some() {
-            return Err(StorageError::Other(format!(
+            return Err(IoFailure::Other(format!(
                 "the id {new_id} of the correction is already used"
-            )));
+            ))
+            .into());
         }
         let correction = Response {
             id: new_id,

@@ -11,6 +11,8 @@ use super::{
     StatusCounts, StatusFilter, STATUSES,
 };
 use crate::api::{download_on_click, ApiClient};
+use crate::components::fetched::FetchFailure;
+use crate::components::loaded::Loading;
 use crate::i18n::both;
 use crate::state::{use_app, use_online, Ward};
 use thamgia_core::search::fold;
@@ -148,20 +150,18 @@ pub fn RecommendationsCard(
         }
     };
 
+    // Not `Fetched`: the rows and the phase are memos over the read (see
+    // above), so only the loading and the failure are shared.
     let body = move || match phase.get() {
-        Phase::Loading => view! { <p class="muted">{move || app.texts().loading}</p> }.into_any(),
-        Phase::Failed(failure) => {
-            let message = failure_message(&failure, both(|texts| texts.townhall_load_failed));
-            view! {
-                <div class="notice notice--error" role="alert" data-test="recommendations-error">
-                    <p>{move || app.pick(&message)}</p>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| forums.refetch()>
-                        {move || app.texts().townhall_retry}
-                    </button>
-                </div>
-            }
-            .into_any()
+        Phase::Loading => view! { <Loading/> }.into_any(),
+        Phase::Failed(failure) => view! {
+            <FetchFailure
+                message=failure_message(&failure, both(|texts| texts.townhall_load_failed))
+                test="recommendations-error"
+                retry=move |()| forums.refetch()
+            />
         }
+        .into_any(),
         Phase::Empty => view! {
             <p class="notice notice--info" data-test="recommendations-empty">
                 {move || app.texts().townhall_recommendations_none}
