@@ -27,6 +27,7 @@ mod questions;
 mod statistics;
 pub mod suppression;
 mod table;
+mod tally;
 
 #[cfg(test)]
 mod tests;
@@ -41,8 +42,9 @@ pub use filter::{
 pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
 pub use table::CrossTable;
 
-use distribution::{date_month, yes_no_categories, AnswerAttributes as Attributes, Tally};
+use distribution::AnswerAttributes as Attributes;
 use questions::{MatchedQuestion, Standing, Versions};
+use tally::{date_month, yes_no_categories, Tally};
 
 /// The results of one survey (every version of one form id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
