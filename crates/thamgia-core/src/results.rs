@@ -12,7 +12,8 @@
 //! `filter` filters and split dimensions; `questions` questions matched
 //! across versions and whether each was asked; `distribution` and
 //! `statistics` the summary of each kind of question; `table` cross-tables;
-//! `suppression` what may be published.
+//! `suppression` what may be published, and `published` the results as
+//! they may leave the server.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,7 @@ use crate::survey::SurveyDefinition;
 mod counting;
 mod distribution;
 mod filter;
+mod published;
 mod questions;
 mod statistics;
 pub mod suppression;
@@ -38,6 +40,10 @@ pub use distribution::{
 };
 pub use filter::{
     month_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY, UNKNOWN_KEY,
+};
+pub use published::{
+    publish_results, PublishedBin, PublishedCount, PublishedDistribution, PublishedQuestion,
+    PublishedRankedOption, PublishedResults,
 };
 pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
 pub use table::CrossTable;
@@ -57,8 +63,8 @@ pub struct SurveyResults {
     pub versions: Vec<u32>,
     /// How many children's responses count after the filter.
     pub respondents: u64,
-    /// Counted responses of a version no definition was given for (left
-    /// out of every question).
+    /// Counted responses of a version no definition was given for (in
+    /// every question's `not_in_version`).
     pub unknown_version: u64,
     /// One result per question (per version for a question whose kind
     /// changed), in the newest version's order.
@@ -70,8 +76,8 @@ pub struct SurveyResults {
 
 /// What children answered to one question.
 ///
-/// `answered + skipped + not_asked + unreadable` is the number of counted
-/// responses to the versions in `versions`.
+/// `answered + skipped + not_asked + unreadable + not_in_version` is the
+/// number of respondents of the survey's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionResult {
     /// The question's name.
@@ -88,6 +94,9 @@ pub struct QuestionResult {
     pub not_asked: u64,
     /// Answers that do not fit the question's kind (none in valid data).
     pub unreadable: u64,
+    /// Children who answered a version this result does not cover (or a
+    /// version no definition was given for).
+    pub not_in_version: u64,
     /// The answers, summarised by the question's kind.
     pub distribution: Distribution,
 }
@@ -140,6 +149,7 @@ pub fn survey_results(
                 skipped: 0,
                 not_asked: 0,
                 unreadable: 0,
+                not_in_version: 0,
                 distribution: Distribution::Categories {
                     categories: Vec::new(),
                 },
@@ -152,11 +162,14 @@ pub fn survey_results(
     for response in &kept {
         if !versions.knows(response.survey_version) {
             unknown_version += 1;
+            for (result, _) in &mut tallies {
+                result.not_in_version += 1;
+            }
             continue;
         }
         for ((result, tally), asked) in tallies.iter_mut().zip(versions.asked(response, &all)) {
             match asked {
-                Standing::NotInVersion => {}
+                Standing::NotInVersion => result.not_in_version += 1,
                 Standing::NotAsked => result.not_asked += 1,
                 Standing::Skipped => result.skipped += 1,
                 Standing::Answered(answer) => {

@@ -44,8 +44,11 @@ use super::distribution::FreeTextAnswer;
 use super::filter::Category;
 use super::table::CrossTable;
 
+mod grid;
 #[cfg(test)]
 mod tests;
+
+use grid::{Grid, Mark};
 
 /// The smallest count published: k. Every count from 1 to k − 1 is shown
 /// as "< k". Set per deployment; 5 by default.
@@ -124,19 +127,52 @@ pub struct PublishedTable {
     pub total: Shown,
 }
 
-/// Which entries of a table with its totals are suppressed, and why.
+/// One entry of a table with its totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Published,
-    Primary,
-    Complement,
+pub enum TableEntry {
+    /// A cell.
+    Cell {
+        /// Its row.
+        row: usize,
+        /// Its column.
+        column: usize,
+    },
+    /// The total of a row.
+    RowTotal(usize),
+    /// The total of a column.
+    ColumnTotal(usize),
+    /// The table's total.
+    Total,
+}
+
+/// What another publication already says about a table's entries, so that
+/// two publications sharing a figure stay safe together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Linked {
+    /// Entries another publication withholds: withheld here too.
+    pub hidden: Vec<TableEntry>,
+    /// Entries another publication shows (or gives away, as a list of
+    /// answers gives away its length): chosen as complements only when no
+    /// other entry is left (then check the returned table and withhold
+    /// them in the other publication too).
+    pub known: Vec<TableEntry>,
 }
 
 /// `table` with its small counts suppressed and enough complements hidden
 /// that none can be recovered from the others (see the module comment).
 pub fn publish_table(table: &CrossTable, threshold: Threshold) -> PublishedTable {
+    publish_linked_table(table, threshold, &Linked::default())
+}
+
+/// [`publish_table`] for a table that shares figures with another
+/// publication (see [`Linked`]).
+pub fn publish_linked_table(
+    table: &CrossTable,
+    threshold: Threshold,
+    linked: &Linked,
+) -> PublishedTable {
     let grid = Grid::of(table);
-    let marks = grid.suppress(threshold);
+    let marks = grid.suppress(threshold, linked);
     let shown = |row: usize, column: usize| {
         let value = grid.values[row][column];
         match marks[row][column] {
@@ -162,6 +198,18 @@ pub fn publish_table(table: &CrossTable, threshold: Threshold) -> PublishedTable
 /// answered, skipped and not asked), as they may be published: the table
 /// of one column.
 pub fn publish_counts(counts: &[u64], total: u64, threshold: Threshold) -> (Vec<Shown>, Shown) {
+    publish_linked_counts(counts, total, threshold, &Linked::default())
+}
+
+/// [`publish_counts`] for counts sharing figures with another publication:
+/// `linked` names entries of the one-column table (`Cell { row: i, column:
+/// 0 }` for count `i`, `Total` for the total).
+pub fn publish_linked_counts(
+    counts: &[u64],
+    total: u64,
+    threshold: Threshold,
+    linked: &Linked,
+) -> (Vec<Shown>, Shown) {
     debug_assert_eq!(counts.iter().sum::<u64>(), total, "counts add up to total");
     let rows = counts
         .iter()
@@ -170,7 +218,7 @@ pub fn publish_counts(counts: &[u64], total: u64, threshold: Threshold) -> (Vec<
         .collect();
     let cells = counts.iter().map(|count| vec![*count]).collect();
     let table = CrossTable::from_cells(rows, vec![Category::plain("all")], cells);
-    let published = publish_table(&table, threshold);
+    let published = publish_linked_table(&table, threshold, linked);
     (
         published.cells.into_iter().map(|row| row[0]).collect(),
         published.total,
@@ -220,121 +268,4 @@ pub fn publish_free_text(
             ..answer.clone()
         })
         .collect()
-}
-
-/// A table with its totals as one grid: `values[row][column]`, the last
-/// column the row totals, the last row the column totals and the total.
-struct Grid {
-    values: Vec<Vec<u64>>,
-}
-
-impl Grid {
-    fn of(table: &CrossTable) -> Grid {
-        let mut values: Vec<Vec<u64>> = table
-            .cells
-            .iter()
-            .zip(&table.row_totals)
-            .map(|(cells, total)| {
-                let mut line = cells.clone();
-                line.push(*total);
-                line
-            })
-            .collect();
-        let mut last = table.column_totals.clone();
-        last.push(table.total);
-        values.push(last);
-        Grid { values }
-    }
-
-    fn height(&self) -> usize {
-        self.values.len()
-    }
-
-    fn width(&self) -> usize {
-        self.values.first().map_or(0, Vec::len)
-    }
-
-    /// The entries of row `row`.
-    fn row(&self, row: usize) -> Vec<(usize, usize)> {
-        (0..self.width()).map(|column| (row, column)).collect()
-    }
-
-    /// The entries of column `column`.
-    fn column(&self, column: usize) -> Vec<(usize, usize)> {
-        (0..self.height()).map(|row| (row, column)).collect()
-    }
-
-    /// Every line, each row then each column, with whether it is a row.
-    fn lines(&self) -> Vec<(bool, Vec<(usize, usize)>)> {
-        let rows = (0..self.height()).map(|row| (true, self.row(row)));
-        let columns = (0..self.width()).map(|column| (false, self.column(column)));
-        rows.chain(columns).collect()
-    }
-
-    fn is_total(&self, (row, column): (usize, usize)) -> bool {
-        row + 1 == self.height() || column + 1 == self.width()
-    }
-
-    fn suppress(&self, threshold: Threshold) -> Vec<Vec<Mark>> {
-        let mut marks: Vec<Vec<Mark>> = self
-            .values
-            .iter()
-            .map(|line| {
-                line.iter()
-                    .map(|value| {
-                        if threshold.is_small(*value) {
-                            Mark::Primary
-                        } else {
-                            Mark::Published
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let lines = self.lines();
-        let suppressed_in = |marks: &Vec<Vec<Mark>>, line: &[(usize, usize)]| {
-            line.iter()
-                .filter(|(row, column)| marks[*row][*column] != Mark::Published)
-                .count()
-        };
-        // Each pass hides one entry, so this ends within the grid's size.
-        while let Some((is_row, line)) = lines.iter().find(|(_, line)| {
-            suppressed_in(&marks, line) == 1
-                && line
-                    .iter()
-                    .any(|(row, column)| marks[*row][*column] == Mark::Published)
-        }) {
-            let complement = line
-                .iter()
-                .filter(|(row, column)| marks[*row][*column] == Mark::Published)
-                .min_by_key(|(row, column)| {
-                    let value = self.values[*row][*column];
-                    // The entry's other line: its column if `line` is a row.
-                    let other = if *is_row {
-                        self.column(*column)
-                    } else {
-                        self.row(*row)
-                    };
-                    let other_rank = match suppressed_in(&marks, &other) {
-                        1 => 0,
-                        0 => 2,
-                        _ => 1,
-                    };
-                    (
-                        self.is_total((*row, *column)),
-                        value == 0,
-                        other_rank,
-                        value,
-                        *row,
-                        *column,
-                    )
-                })
-                .copied();
-            match complement {
-                Some((row, column)) => marks[row][column] = Mark::Complement,
-                None => break,
-            }
-        }
-        marks
-    }
 }

@@ -10,6 +10,7 @@ use crate::response::{AgeBand, AnswerValue, Answers, Participant, ResponseStatus
 use crate::survey::{Choice, Item, Layout, Question, QuestionKind};
 
 mod fixture_questions;
+mod published;
 mod tables;
 
 fn question(id: &str, kind: QuestionKind) -> Item {

@@ -223,6 +223,20 @@ fn a_question_whose_kind_changed_is_reported_per_version() {
 }
 
 #[test]
+fn every_question_accounts_for_every_respondent() {
+    let results = results(&ResultsFilter::default());
+    for question in &results.questions {
+        let (answered, skipped, not_asked, unreadable) = standing(question);
+        assert_eq!(
+            answered + skipped + not_asked + unreadable + question.not_in_version,
+            results.respondents,
+            "{}",
+            question.question_id
+        );
+    }
+}
+
+#[test]
 fn results_travel_as_json() {
     let results = results(&ResultsFilter::default());
     let json = serde_json::to_string(&results).expect("serialises");
