@@ -52,24 +52,17 @@ impl ResultsFilter {
     /// Whether `response` is among the responses the filter keeps.
     pub fn matches(&self, response: &Response) -> bool {
         let participant = &response.participant;
-        let within = |wanted: &[_], value| wanted.is_empty() || wanted.contains(&value);
-        (self.wards.is_empty() || self.wards.contains(&response.ward_code))
+        // An empty list keeps everyone; an unknown attribute matches no list.
+        fn within<T: PartialEq>(wanted: &[T], value: Option<&T>) -> bool {
+            wanted.is_empty() || value.is_some_and(|value| wanted.contains(value))
+        }
+        within(&self.wards, Some(&response.ward_code))
             && self.from.is_none_or(|from| response.created_at >= from)
             && self.until.is_none_or(|until| response.created_at < until)
-            && (self.age_bands.is_empty()
-                || participant
-                    .age_band
-                    .is_some_and(|band| self.age_bands.contains(&band)))
-            && (self.sexes.is_empty()
-                || participant.sex.is_some_and(|sex| within(&self.sexes, sex)))
-            && (self.ethnic_groups.is_empty()
-                || participant
-                    .ethnic_group
-                    .is_some_and(|group| self.ethnic_groups.contains(&group)))
-            && (self.disability.is_empty()
-                || participant
-                    .disability
-                    .is_some_and(|answer| self.disability.contains(&answer)))
+            && within(&self.age_bands, participant.age_band.as_ref())
+            && within(&self.sexes, participant.sex.as_ref())
+            && within(&self.ethnic_groups, participant.ethnic_group.as_ref())
+            && within(&self.disability, participant.disability.as_ref())
             && (self.special_circumstances.is_empty()
                 || participant
                     .special_circumstances

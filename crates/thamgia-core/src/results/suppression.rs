@@ -46,7 +46,7 @@ use super::table::CrossTable;
 
 mod grid;
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;
 
 use grid::{Grid, Mark};
 

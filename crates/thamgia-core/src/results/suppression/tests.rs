@@ -125,10 +125,12 @@ fn statistics_of_few_children_are_withheld() {
     assert_eq!(publish_statistic(Some(3.5), 5, k), Some(3.5));
 }
 
-struct Rng(u64);
+/// A small deterministic generator (the one `outbox::tests` uses).
+pub(in crate::results) struct Rng(pub(in crate::results) u64);
 
 impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
+    /// A number below `below`.
+    pub(in crate::results) fn next(&mut self, below: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)

@@ -2,6 +2,7 @@
 //! in both tables, statistics that would give a count back are withheld.
 
 use super::*;
+use crate::results::suppression::tests::Rng;
 use crate::results::suppression::{Shown, Threshold};
 
 /// Every count published anywhere in `value` (a `{"shown": "count"}`).
@@ -209,4 +210,90 @@ fn statistics_of_few_answers_are_withheld() {
         PublishedDistribution::Scale { median, .. } => assert_eq!(median, Some(4.0)),
         other => panic!("{other:?}"),
     }
+}
+
+/// The attacker over both tables of a question at once: the unknowns are
+/// the withheld figures; an equation (a list of figures that add up to
+/// zero with their signs) with exactly one unknown gives it away, which
+/// may open others. Returns what it learns.
+fn recovered(equations: &[Vec<usize>], known: &mut [bool]) -> Vec<usize> {
+    let mut learnt = Vec::new();
+    loop {
+        let mut progress = false;
+        for equation in equations {
+            let unknown: Vec<usize> = equation
+                .iter()
+                .copied()
+                .filter(|figure| !known[*figure])
+                .collect();
+            if let [figure] = unknown.as_slice() {
+                known[*figure] = true;
+                learnt.push(*figure);
+                progress = true;
+            }
+        }
+        if !progress {
+            return learnt;
+        }
+    }
+}
+
+#[test]
+fn generated_questions_never_give_a_withheld_figure_away_across_their_two_tables() {
+    let mut rng = Rng(71);
+    let mut complements_seen = 0;
+    for _ in 0..2_000 {
+        let mut count = |small_percent: u64| {
+            let roll = rng.next(100);
+            if roll < 15 {
+                0
+            } else if roll < 15 + small_percent {
+                1 + rng.next(4)
+            } else {
+                5 + rng.next(40)
+            }
+        };
+        let categories: Vec<u64> = (0..4).map(|_| count(25)).collect();
+        let (skipped, not_asked) = (count(40), count(20));
+        let answered: u64 = categories.iter().sum();
+        let raw = question_result(
+            answered,
+            skipped,
+            not_asked,
+            Distribution::Categories {
+                categories: category_counts(&categories),
+            },
+        );
+        let published = publish_results(&raw, Threshold::DEFAULT);
+        let question = &published.questions[0];
+        let PublishedDistribution::Categories { categories: shown } = &question.distribution else {
+            panic!("{:?}", question.distribution);
+        };
+        // Figures: 0 respondents, 1 answered, 2 skipped, 3 not asked,
+        // 4 unreadable, 5 not in version, 6.. the answers.
+        let mut figures = vec![
+            published.respondents,
+            question.answered,
+            question.skipped,
+            question.not_asked,
+            question.unreadable,
+            question.not_in_version,
+        ];
+        figures.extend(shown.iter().map(|count| count.count));
+        complements_seen += figures
+            .iter()
+            .filter(|shown| **shown == Shown::Hidden)
+            .count();
+        let mut known: Vec<bool> = figures.iter().map(|shown| !shown.is_suppressed()).collect();
+        let equations = vec![vec![0, 1, 2, 3, 4, 5], vec![1, 6, 7, 8, 9]];
+        let learnt = recovered(&equations, &mut known);
+        assert!(
+            learnt.is_empty(),
+            "figures {learnt:?} recovered from {figures:?} ({answered} answered, {skipped} skipped, {not_asked} not asked, {categories:?})"
+        );
+    }
+    assert!(
+        complements_seen > 100,
+        "the generator exercises complements"
+    );
 }
