@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::localized::Localized;
 use crate::response::Response;
-use crate::survey::SurveyDefinition;
+use crate::survey::{QuestionKind, SurveyDefinition};
 
 mod counting;
 mod distribution;
@@ -234,6 +234,13 @@ pub fn participants_table(
         let column = columns.map_or_else(everyone, |dimension| dimension.category(response));
         table.add(rows.category(response), column);
     }
+    // Wards and months are listed as the responses show them: in order.
+    if rows.fixed_categories().is_none() {
+        table.sort_rows();
+    }
+    if columns.is_some_and(|dimension| dimension.fixed_categories().is_none()) {
+        table.sort_columns();
+    }
     table
 }
 
@@ -271,6 +278,17 @@ pub fn question_table(
         if let Some(row) = answer_row(answer) {
             table.add(row, split_column(split, response));
         }
+    }
+    // Months of a date question, and wards and months split by, are listed
+    // as the responses show them: in order.
+    if matches!(question.kinds().first(), Some(QuestionKind::Date)) {
+        table.sort_rows();
+    }
+    if split
+        .iter()
+        .any(|dimension| dimension.fixed_categories().is_none())
+    {
+        table.sort_columns();
     }
     Some(table)
 }

@@ -69,6 +69,38 @@ impl CrossTable {
         self.add_at(row, column, 1);
     }
 
+    /// Puts the rows in the order of their keys (ward codes, months).
+    pub fn sort_rows(&mut self) {
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by(|a, b| self.rows[*a].key.cmp(&self.rows[*b].key));
+        self.rows = order
+            .iter()
+            .map(|index| self.rows[*index].clone())
+            .collect();
+        self.cells = order
+            .iter()
+            .map(|index| self.cells[*index].clone())
+            .collect();
+        self.row_totals = order.iter().map(|index| self.row_totals[*index]).collect();
+    }
+
+    /// Puts the columns in the order of their keys (ward codes, months).
+    pub fn sort_columns(&mut self) {
+        let mut order: Vec<usize> = (0..self.columns.len()).collect();
+        order.sort_by(|a, b| self.columns[*a].key.cmp(&self.columns[*b].key));
+        self.columns = order
+            .iter()
+            .map(|index| self.columns[*index].clone())
+            .collect();
+        self.column_totals = order
+            .iter()
+            .map(|index| self.column_totals[*index])
+            .collect();
+        for cells in &mut self.cells {
+            *cells = order.iter().map(|index| cells[*index]).collect();
+        }
+    }
+
     fn add_at(&mut self, row: usize, column: usize, count: u64) {
         self.cells[row][column] += count;
         self.row_totals[row] += count;

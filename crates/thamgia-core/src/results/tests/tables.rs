@@ -201,3 +201,22 @@ fn category_keys_are_the_serialised_names() {
     );
     assert_eq!(key(Dimension::Month), "2026-05");
 }
+
+#[test]
+fn months_and_wards_are_listed_in_order_whatever_the_order_of_responses() {
+    let mut reversed = responses();
+    reversed.reverse();
+    let trips = question_table(
+        &definitions(),
+        &reversed,
+        &ResultsFilter::default(),
+        "last_trip",
+        &[Dimension::Ward],
+    )
+    .expect("a date splits by month");
+    assert_eq!(keys(&trips.rows), vec!["2026-03", "2026-04"]);
+    assert_eq!(keys(&trips.columns), vec!["00004", "00070"]);
+    // March: responses 1 and 2 (Ba Đình); April: 3 and 7 (Hoàn Kiếm).
+    assert_eq!(trips.cells, vec![vec![2, 0], vec![0, 2]]);
+    assert_eq!(trips.column_totals, vec![2, 2]);
+}
