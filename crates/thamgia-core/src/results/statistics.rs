@@ -83,3 +83,53 @@ pub fn histogram(sorted: &[f64], bounds: (Option<f64>, Option<f64>), integer: bo
     }
     bins
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quartiles_interpolate_as_spreadsheets_do() {
+        // QUARTILE.INC({1, 2, 4, 8}, 1) = 1.75, median 3, third 5.
+        let values = [1.0, 2.0, 4.0, 8.0];
+        assert_eq!(quartiles(&values), (Some(1.75), Some(5.0)));
+        assert_eq!(median(&values), Some(3.0));
+        assert_eq!(median(&[7.0]), Some(7.0));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn a_histogram_covers_every_answer_in_at_most_ten_bins() {
+        let edges = |bins: Vec<Bin>| -> Vec<(f64, f64, u64)> {
+            bins.iter()
+                .map(|bin| (bin.from, bin.to, bin.count))
+                .collect()
+        };
+        // Whole numbers 1 to 5: one bin each.
+        assert_eq!(
+            edges(histogram(
+                &[1.0, 1.0, 3.0, 5.0],
+                (Some(1.0), Some(5.0)),
+                true
+            )),
+            vec![
+                (1.0, 2.0, 2),
+                (2.0, 3.0, 0),
+                (3.0, 4.0, 1),
+                (4.0, 5.0, 0),
+                (5.0, 6.0, 1)
+            ]
+        );
+        // Decimals from 0 to 1 without bounds: ten bins, the top value in the last.
+        let bins = histogram(&[0.0, 0.05, 0.5, 1.0], (None, None), false);
+        assert_eq!(bins.len(), MAX_BINS);
+        assert_eq!(bins.iter().map(|bin| bin.count).sum::<u64>(), 4);
+        assert_eq!((bins[0].count, bins[5].count, bins[9].count), (2, 1, 1));
+        // One value: one bin.
+        assert_eq!(
+            edges(histogram(&[2.5], (None, None), false)),
+            vec![(2.5, 3.5, 1)]
+        );
+        assert!(histogram(&[], (Some(0.0), Some(10.0)), true).is_empty());
+    }
+}

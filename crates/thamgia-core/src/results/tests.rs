@@ -311,3 +311,40 @@ fn the_whole_survey_counts_five_children() {
         "a note gets no result; a question whose kind changed, one per version"
     );
 }
+
+#[test]
+fn a_question_in_a_group_not_asked_is_not_asked_even_with_a_stale_answer() {
+    let mut definitions = definitions();
+    definitions.truncate(1);
+    definitions[0].items.push(Item::Group(crate::survey::Group {
+        id: "unsafe".to_owned(),
+        label: Localized::default(),
+        relevant: Some("${safe} = 'never'".to_owned()),
+        items: vec![question(
+            "where",
+            QuestionKind::ShortText { max_length: 50 },
+        )],
+    }));
+    let mut responses = responses();
+    responses.retain(|response| response.survey_version == 1);
+    // Response 1 ("always") carries an answer the group never asked for.
+    responses[0]
+        .answers
+        .insert("where".to_owned(), text("ở cổng trường"));
+    responses[1]
+        .answers
+        .insert("where".to_owned(), text("ngã tư"));
+    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
+    let place = results
+        .questions
+        .iter()
+        .find(|question| question.question_id == "where")
+        .expect("a question inside a group is summarised");
+    // Version 1 counts responses 1, 2 and 7: 2 answered, 7 ("never") skipped.
+    assert_eq!((place.answered, place.skipped, place.not_asked), (1, 1, 1));
+    let Distribution::FreeText { answers } = &place.distribution else {
+        panic!("{:?}", place.distribution);
+    };
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].text, "ngã tư");
+}
