@@ -230,11 +230,8 @@ pub fn publish_linked_counts(
 /// did not choose it (`answered − chose`) are a count too, so the figure is
 /// shown only when both it and its remainder are publishable.
 pub fn publish_share(chose: u64, answered: u64, threshold: Threshold) -> Shown {
-    let (counts, total) = publish_counts(
-        &[chose, answered.saturating_sub(chose)],
-        answered.max(chose),
-        threshold,
-    );
+    let remainder = answered.saturating_sub(chose);
+    let (counts, total) = publish_counts(&[chose, remainder], chose + remainder, threshold);
     match (counts[0], total) {
         (Shown::Count(count), Shown::Count(_)) => Shown::Count(count),
         (Shown::Count(_), _) => Shown::Hidden,
