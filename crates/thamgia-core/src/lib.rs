@@ -20,6 +20,7 @@ pub mod protocol;
 pub mod push_rules;
 pub mod report;
 pub mod response;
+pub mod results;
 pub mod search;
 pub mod survey;
 pub mod sync_client;

@@ -1,0 +1,379 @@
+//! Survey results: what children answered, question by question, for the
+//! city or a ward, in a period, split by who they are — computed from the
+//! responses themselves, with no I/O.
+//!
+//! The server feeds these functions every response of one form (every
+//! version, tombstones included) and the form's definitions; the app reads
+//! the results as JSON. Counts are plain numbers: shares are the app's to
+//! derive, and what may be shown at all is decided by [`suppression`]
+//! before anything leaves the server.
+//!
+//! The parts: `counting` which responses count (withdrawals, corrections);
+//! `filter` filters and split dimensions; `questions` questions matched
+//! across versions and whether each was asked; `distribution` and
+//! `statistics` the summary of each kind of question; `table` cross-tables;
+//! `suppression` what may be published, and `published` the results as
+//! they may leave the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::localized::Localized;
+use crate::response::Response;
+use crate::survey::{QuestionKind, SurveyDefinition};
+
+mod counting;
+mod distribution;
+mod filter;
+mod published;
+mod questions;
+mod statistics;
+pub mod suppression;
+mod table;
+mod tally;
+
+#[cfg(test)]
+mod tests;
+
+pub use counting::{counted, counted_excluding};
+pub use distribution::{
+    AnswerAttributes, CategoryCount, Distribution, FreeTextAnswer, RankedOption,
+};
+pub use filter::{
+    month_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY, UNKNOWN_KEY,
+};
+pub use published::{
+    publish_results, PublishedBin, PublishedCount, PublishedDistribution, PublishedQuestion,
+    PublishedRankedOption, PublishedResults,
+};
+pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
+pub use table::CrossTable;
+
+use distribution::AnswerAttributes as Attributes;
+use questions::{MatchedQuestion, Standing, Versions};
+use tally::{date_month, yes_no_categories, Tally};
+
+/// The results of one survey (every version of one form id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyResults {
+    /// The form id.
+    pub survey_id: String,
+    /// The newest version's title.
+    pub title: Localized,
+    /// The versions the results cover, oldest first.
+    pub versions: Vec<u32>,
+    /// How many children's responses count after the filter.
+    pub respondents: u64,
+    /// Counted responses of a version no definition was given for (in
+    /// every question's `not_in_version`).
+    pub unknown_version: u64,
+    /// One result per question (per version for a question whose kind
+    /// changed), in the newest version's order.
+    pub questions: Vec<QuestionResult>,
+    /// Questions inside repeats, not summarised here (answered once per
+    /// instance, not once per child).
+    pub not_summarised: Vec<String>,
+}
+
+/// What children answered to one question.
+///
+/// `answered + skipped + not_asked + unreadable + not_in_version` is the
+/// number of respondents of the survey's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionResult {
+    /// The question's name.
+    pub question_id: String,
+    /// The question as asked in the newest version covered.
+    pub label: Localized,
+    /// The versions this result covers, newest first.
+    pub versions: Vec<u32>,
+    /// Children who were asked and answered.
+    pub answered: u64,
+    /// Children who were asked and gave no answer.
+    pub skipped: u64,
+    /// Children who were not asked (the question's relevance was false).
+    pub not_asked: u64,
+    /// Answers that do not fit the question's kind (none in valid data).
+    pub unreadable: u64,
+    /// Children who answered a version this result does not cover (or a
+    /// version no definition was given for).
+    pub not_in_version: u64,
+    /// The answers, summarised by the question's kind.
+    pub distribution: Distribution,
+}
+
+/// The responses of the form that count and that `filter` keeps.
+fn counted_and_kept<'a>(
+    survey_id: &str,
+    responses: &'a [Response],
+    filter: &ResultsFilter,
+) -> Vec<&'a Response> {
+    counted(
+        responses
+            .iter()
+            .filter(|response| response.survey_id == survey_id),
+    )
+    .into_iter()
+    .filter(|response| filter.matches(response))
+    .collect()
+}
+
+/// The results of the survey whose versions are `definitions` (all of one
+/// form id; others are ignored), from `responses` (any, tombstones and
+/// drafts included: only what [`counted`] keeps counts), for the responses
+/// `filter` keeps.
+pub fn survey_results(
+    definitions: &[SurveyDefinition],
+    responses: &[Response],
+    filter: &ResultsFilter,
+) -> SurveyResults {
+    let versions = Versions::new(definitions);
+    let survey_id = versions
+        .newest()
+        .map(|definition| definition.id.clone())
+        .unwrap_or_default();
+    let kept = counted_and_kept(&survey_id, responses, filter);
+    let (matched, not_summarised) = versions.matched();
+
+    let mut tallies: Vec<(QuestionResult, Option<Tally>)> = matched
+        .iter()
+        .map(|question| {
+            let result = QuestionResult {
+                question_id: question.name.clone(),
+                label: question.label.clone(),
+                versions: question
+                    .versions
+                    .iter()
+                    .map(|(version, _)| *version)
+                    .collect(),
+                answered: 0,
+                skipped: 0,
+                not_asked: 0,
+                unreadable: 0,
+                not_in_version: 0,
+                distribution: Distribution::Categories {
+                    categories: Vec::new(),
+                },
+            };
+            (result, Tally::new(&question.kinds()))
+        })
+        .collect();
+    let all: Vec<&MatchedQuestion<'_>> = matched.iter().collect();
+    let mut unknown_version = 0;
+    for response in &kept {
+        if !versions.knows(response.survey_version) {
+            unknown_version += 1;
+            for (result, _) in &mut tallies {
+                result.not_in_version += 1;
+            }
+            continue;
+        }
+        for ((result, tally), asked) in tallies.iter_mut().zip(versions.asked(response, &all)) {
+            match asked {
+                Standing::NotInVersion => result.not_in_version += 1,
+                Standing::NotAsked => result.not_asked += 1,
+                Standing::Skipped => result.skipped += 1,
+                Standing::Answered(answer) => {
+                    let attributes = Attributes {
+                        ward_code: response.ward_code.clone(),
+                        participant: response.participant.clone(),
+                    };
+                    let fits = tally
+                        .as_mut()
+                        .is_some_and(|tally| tally.add(answer, response.id, attributes));
+                    if fits {
+                        result.answered += 1;
+                    } else {
+                        result.unreadable += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    SurveyResults {
+        survey_id,
+        title: versions
+            .newest()
+            .map(|definition| definition.title.clone())
+            .unwrap_or_default(),
+        versions: versions.numbers(),
+        respondents: kept.len() as u64,
+        unknown_version,
+        questions: tallies
+            .into_iter()
+            .filter_map(|(mut result, tally)| {
+                result.distribution = tally?.finish();
+                Some(result)
+            })
+            .collect(),
+        not_summarised,
+    }
+}
+
+/// The children the filter keeps, counted by `rows` and, if given, by
+/// `columns` (otherwise in one column, "all").
+pub fn participants_table(
+    definitions: &[SurveyDefinition],
+    responses: &[Response],
+    filter: &ResultsFilter,
+    rows: Dimension,
+    columns: Option<Dimension>,
+) -> CrossTable {
+    let versions = Versions::new(definitions);
+    let survey_id = versions
+        .newest()
+        .map(|definition| definition.id.clone())
+        .unwrap_or_default();
+    let mut table = CrossTable::empty(
+        rows.fixed_categories().unwrap_or_default(),
+        columns
+            .map(|dimension| dimension.fixed_categories().unwrap_or_default())
+            .unwrap_or_else(|| vec![everyone()]),
+    );
+    for response in counted_and_kept(&survey_id, responses, filter) {
+        let column = columns.map_or_else(everyone, |dimension| dimension.category(response));
+        table.add(rows.category(response), column);
+    }
+    // Wards and months are listed as the responses show them: in order.
+    if rows.fixed_categories().is_none() {
+        table.sort_rows();
+    }
+    if columns.is_some_and(|dimension| dimension.fixed_categories().is_none()) {
+        table.sort_columns();
+    }
+    table
+}
+
+/// The answers to question `question_id` split by one or two dimensions:
+/// one row per answer, one column per category of the split (per pair of
+/// categories for two dimensions, "A · B"). Only children who answered are
+/// counted. For questions with one answer per child: single choice, yes/no,
+/// smiley, rating, date (by month) and ranking (the option ranked first).
+/// `None` for another kind, an unknown question, a question whose kind
+/// changed between versions, or a split of more than two dimensions.
+pub fn question_table(
+    definitions: &[SurveyDefinition],
+    responses: &[Response],
+    filter: &ResultsFilter,
+    question_id: &str,
+    split: &[Dimension],
+) -> Option<CrossTable> {
+    let versions = Versions::new(definitions);
+    let survey_id = versions.newest()?.id.clone();
+    let (matched, _) = versions.matched();
+    let mut same_name = matched
+        .iter()
+        .filter(|question| question.name == question_id);
+    let question = same_name.next()?;
+    if same_name.next().is_some() || split.is_empty() || split.len() > 2 {
+        return None;
+    }
+    let mut table = CrossTable::empty(answer_rows(question)?, split_columns(split));
+    for response in counted_and_kept(&survey_id, responses, filter) {
+        let Some(Standing::Answered(answer)) =
+            versions.asked(response, &[question]).first().copied()
+        else {
+            continue;
+        };
+        if let Some(row) = answer_row(answer) {
+            table.add(row, split_column(split, response));
+        }
+    }
+    // Months of a date question, and wards and months split by, are listed
+    // as the responses show them: in order.
+    if matches!(question.kinds().first(), Some(QuestionKind::Date)) {
+        table.sort_rows();
+    }
+    if split
+        .iter()
+        .any(|dimension| dimension.fixed_categories().is_none())
+    {
+        table.sort_columns();
+    }
+    Some(table)
+}
+
+/// The rows of a question's table: its answers, known beforehand where the
+/// kind lists them.
+fn answer_rows(question: &MatchedQuestion<'_>) -> Option<Vec<Category>> {
+    let tally = Tally::new(&question.kinds())?;
+    Some(match tally.finish() {
+        Distribution::Categories { categories } => {
+            categories.into_iter().map(|count| count.category).collect()
+        }
+        Distribution::Scale { points, .. } => (1..=points)
+            .map(|point| Category::plain(point.to_string()))
+            .collect(),
+        Distribution::Ranking { options } => {
+            options.into_iter().map(|option| option.category).collect()
+        }
+        Distribution::Months { .. } => Vec::new(),
+        Distribution::Choices { .. }
+        | Distribution::Numbers { .. }
+        | Distribution::FreeText { .. } => return None,
+    })
+}
+
+/// The row of one answer in a question's table.
+fn answer_row(answer: &crate::response::AnswerValue) -> Option<Category> {
+    use crate::response::AnswerValue;
+    match answer {
+        AnswerValue::Choice(value) => Some(Category::plain(value.clone())),
+        AnswerValue::YesNo(yes) => {
+            let [yes_category, no_category] =
+                <[Category; 2]>::try_from(yes_no_categories()).ok()?;
+            Some(if *yes { yes_category } else { no_category })
+        }
+        AnswerValue::Smiley(point) | AnswerValue::Rating(point) => {
+            Some(Category::plain(point.to_string()))
+        }
+        AnswerValue::Date(date) => Some(Category::plain(date_month(*date))),
+        AnswerValue::Ranking(values) => values.first().map(|first| Category::plain(first.clone())),
+        _ => None,
+    }
+}
+
+fn split_columns(split: &[Dimension]) -> Vec<Category> {
+    match split {
+        [one] => one.fixed_categories().unwrap_or_default(),
+        [first, second] => {
+            let (Some(firsts), Some(seconds)) =
+                (first.fixed_categories(), second.fixed_categories())
+            else {
+                return Vec::new();
+            };
+            firsts
+                .iter()
+                .flat_map(|a| seconds.iter().map(move |b| pair(a, b)))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn split_column(split: &[Dimension], response: &Response) -> Category {
+    match split {
+        [first, second] => pair(&first.category(response), &second.category(response)),
+        [one, ..] => one.category(response),
+        [] => everyone(),
+    }
+}
+
+/// The column of two categories together.
+fn pair(first: &Category, second: &Category) -> Category {
+    Category {
+        key: format!("{}|{}", first.key, second.key),
+        label: Localized::new(
+            format!("{} · {}", first.label.vi, second.label.vi),
+            format!("{} · {}", first.label.en, second.label.en),
+        ),
+    }
+}
+
+/// The one column of a table split by nothing.
+fn everyone() -> Category {
+    Category {
+        key: "all".to_owned(),
+        label: Localized::new("Tất cả", "All"),
+    }
+}
