@@ -23,6 +23,7 @@
 
 mod accounts;
 mod audit;
+mod chains;
 mod forums;
 mod quarantine;
 mod reports;

@@ -85,6 +85,20 @@ impl Database {
         Ok(count.max(0) as u64)
     }
 
+    /// The ids of the responses that count (neither withdrawn nor
+    /// superseded), in id order.
+    pub async fn counted_ids(&self) -> Result<Vec<Uuid>, ServerError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM responses WHERE superseded_by IS NULL ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        ids.iter()
+            .map(|id| {
+                Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string()))
+            })
+            .collect()
+    }
+
     /// How many responses are stored.
     pub async fn response_count(&self) -> Result<u64, ServerError> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
@@ -175,10 +189,12 @@ pub(super) async fn submit_response(
         None => {}
     }
     if response.status == ResponseStatus::Withdrawn {
-        // The tablet withdrew it before it was ever sent: keep the tombstone.
-        withdraw(
+        // The tablet withdrew it before it was ever sent: keep the
+        // tombstone, and take the version it corrected with it.
+        withdraw_chain(
             connection,
             response.id,
+            response.corrects,
             response.updated_at,
             received_at,
             "tablet",
@@ -265,14 +281,9 @@ pub(super) async fn submit_response(
     .rows_affected()
         == 1;
     if inserted {
-        if let Some(corrected) = response.corrects {
-            sqlx::query(
-                "UPDATE responses SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL",
-            )
-            .bind(response.id.to_string())
-            .bind(corrected.to_string())
-            .execute(&mut *connection)
-            .await?;
+        if response.corrects.is_some() {
+            // Which version of the child's chain counts is core's rule.
+            super::chains::settle_chain(connection, &response.id.to_string()).await?;
         }
         return Ok(MutationOutcome::Applied);
     }
@@ -304,10 +315,80 @@ pub(super) async fn submit_response(
     })
 }
 
-/// Deletes everything held of a response whose consent was withdrawn and
-/// keeps a tombstone without content; tablets hear of it through a change.
-/// Returns whether the tombstone is new (the withdrawal took effect now).
+/// Withdraws consent for a response and for every version of its chain
+/// (the versions it corrects and those correcting it: all hold the child's
+/// answers); see [`withdraw_chain`]. Returns whether the response's own
+/// tombstone is new (the withdrawal took effect now).
 pub(super) async fn withdraw(
+    connection: &mut AnyConnection,
+    response_id: Uuid,
+    withdrawn_at: DateTime<Utc>,
+    received_at: &str,
+    source: &str,
+    sender_ward: Option<String>,
+) -> Result<bool, ServerError> {
+    withdraw_chain(
+        connection,
+        response_id,
+        None,
+        withdrawn_at,
+        received_at,
+        source,
+        sender_ward,
+    )
+    .await
+}
+
+/// [`withdraw`], the chain also followed from `corrects` (what a response
+/// not held names).
+async fn withdraw_chain(
+    connection: &mut AnyConnection,
+    response_id: Uuid,
+    corrects: Option<Uuid>,
+    withdrawn_at: DateTime<Utc>,
+    received_at: &str,
+    source: &str,
+    sender_ward: Option<String>,
+) -> Result<bool, ServerError> {
+    let mut start = vec![response_id.to_string()];
+    start.extend(corrects.map(|id| id.to_string()));
+    let chain = super::chains::chain_of(connection, &start).await?;
+    let new = withdraw_one(
+        connection,
+        response_id,
+        withdrawn_at,
+        received_at,
+        source,
+        sender_ward.clone(),
+    )
+    .await?;
+    for member in chain {
+        let Ok(id) = Uuid::parse_str(&member) else {
+            continue;
+        };
+        let held: Option<String> = sqlx::query_scalar("SELECT id FROM responses WHERE id = $1")
+            .bind(&member)
+            .fetch_optional(&mut *connection)
+            .await?;
+        if id != response_id && held.is_some() {
+            withdraw_one(
+                connection,
+                id,
+                withdrawn_at,
+                received_at,
+                source,
+                sender_ward.clone(),
+            )
+            .await?;
+        }
+    }
+    Ok(new)
+}
+
+/// Deletes everything held of one response whose consent was withdrawn and
+/// keeps a tombstone without content; tablets hear of it through a change.
+/// Returns whether the tombstone is new.
+async fn withdraw_one(
     connection: &mut AnyConnection,
     response_id: Uuid,
     withdrawn_at: DateTime<Utc>,
