@@ -12,9 +12,11 @@
 //! - [`forums`]: forums and recommendations as the town hall follows them,
 //!   and an authority's answer;
 //! - [`units`]: Hanoi's wards and communes;
-//! - [`import`]: a refused XLSForm import, problem by problem.
+//! - [`import`]: a refused XLSForm import, problem by problem;
+//! - [`results`]: what children said, asked survey by survey.
 
 pub mod forums;
 pub mod import;
+pub mod results;
 pub mod townhall;
 pub mod units;

@@ -10,10 +10,13 @@
 //! versions, the XLSForm import, a response withdrawn), `townhall`
 //! (reports, indicators and targets, overview, trends, population, CSV
 //! exports of responses and reports), `forums` (forums, answers to their
-//! recommendations, CSV) and `sync` (push, pull, and the records refused).
+//! recommendations, CSV), `results` (what children said, published with
+//! small counts suppressed) and `sync` (push, pull, and the records
+//! refused).
 
 mod accounts;
 mod forums;
+mod results;
 mod surveys;
 mod sync;
 mod townhall;
@@ -75,6 +78,8 @@ pub fn router(state: AppState) -> Router {
             post(forums::answer_recommendation),
         )
         .route("/export/forums.csv", get(forums::export_forums))
+        .route("/results", get(results::results))
+        .route("/results/table", get(results::table))
         .route("/townhall/overview", get(townhall::overview))
         .route("/townhall/trend", get(townhall::trend))
         .route(

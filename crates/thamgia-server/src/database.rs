@@ -28,6 +28,7 @@ mod forums;
 mod quarantine;
 mod reports;
 mod responses;
+mod results;
 mod surveys;
 mod sync;
 mod townhall;

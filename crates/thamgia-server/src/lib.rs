@@ -47,6 +47,9 @@ pub struct AppState {
     pub catalogue: Arc<thamgia_core::indicator::Catalogue>,
     /// Failed sign-ins, to lock a user name that is being guessed.
     pub sign_in_guard: auth::SignInGuard,
+    /// The smallest count the survey results publish (k: smaller ones are
+    /// shown as "< k"); `--min-count`, 5 by default.
+    pub results_threshold: thamgia_core::results::suppression::Threshold,
 }
 
 /// How long the server waits on a client before it gives up on it, so a
@@ -181,6 +184,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         units: Arc::new(seed::hanoi_units()?),
         catalogue: Arc::new(seed::indicator_catalogue()?),
         sign_in_guard: auth::SignInGuard::default(),
+        results_threshold: thamgia_core::results::suppression::Threshold::default(),
     })
 }
 

@@ -53,6 +53,11 @@ struct Arguments {
     /// backlog until one ends).
     #[arg(long, env = "THAMGIA_MAX_CONNECTIONS", default_value_t = 2048)]
     max_connections: usize,
+    /// The smallest count the survey results publish: counts of fewer
+    /// children are shown as "< N", and enough others hidden that none can
+    /// be worked out (at least 2).
+    #[arg(long, env = "THAMGIA_MIN_COUNT", default_value_t = 5)]
+    min_count: u64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "THAMGIA_LOG_JSON")]
     log_json: bool,
@@ -84,9 +89,11 @@ async fn main() -> anyhow::Result<()> {
             "the built app is missing: run `cargo xtask run` to build and start everything"
         );
     }
-    let state = thamgia_server::prepare(&config)
+    let mut state = thamgia_server::prepare(&config)
         .await
         .with_context(|| format!("opening the database {}", config.database_location()))?;
+    state.results_threshold =
+        thamgia_core::results::suppression::Threshold::new(arguments.min_count);
     let database = state.database.clone();
     if let Some(username) = &arguments.admin_username {
         let password = arguments

@@ -1,0 +1,197 @@
+//! What children said: one survey's results (`GET /results`) and one
+//! question split by one or two dimensions (`GET /results/table`), for a
+//! ward officer's ward or, for a city officer, any ward or the whole city.
+//! Every figure leaves as core publishes it: counts under k shown as
+//! "< k", complements hidden (`thamgia_core::results::suppression`).
+
+use axum::extract::State;
+use axum::Json;
+use thamgia_core::account::Role;
+use thamgia_core::api::results::{filter_for, parse_split, ResultsQuery, ResultsTableQuery};
+use thamgia_core::report::Period;
+use thamgia_core::results::suppression::{
+    publish_linked_table, Linked, PublishedTable, Shown, TableEntry,
+};
+use thamgia_core::results::{
+    publish_results, question_table, survey_results, PublishedDistribution, PublishedResults,
+    ResultsFilter,
+};
+use thamgia_core::{Localized, Response, SurveyDefinition};
+
+use crate::auth::Caller;
+use crate::error::ServerError;
+use crate::extract::ApiQuery;
+use crate::AppState;
+
+/// The ward the results are about (see [`Caller::ward_scope`]); collectors
+/// see none (the results are the officers').
+fn scope(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, ServerError> {
+    if caller.info.role == Role::Collector {
+        return Err(ServerError::Forbidden(Localized::new(
+            "Kết quả khảo sát dành cho cán bộ phường/xã và cán bộ thành phố.",
+            "Survey results are for ward officers and city officers.",
+        )));
+    }
+    caller.ward_scope(asked)
+}
+
+fn parse_period(text: Option<&str>) -> Result<Option<Period>, ServerError> {
+    text.map(|text| {
+        text.parse()
+            .map_err(|error: thamgia_core::report::ReportError| {
+                ServerError::Invalid(error.message())
+            })
+    })
+    .transpose()
+}
+
+/// The survey's versions and responses, and the filter, for a query.
+async fn inputs(
+    caller: &Caller,
+    state: &AppState,
+    survey: &str,
+    ward: Option<&str>,
+    period: Option<&str>,
+) -> Result<(Vec<SurveyDefinition>, Vec<Response>, ResultsFilter), ServerError> {
+    let ward = scope(caller, ward)?;
+    let filter = filter_for(ward.clone(), parse_period(period)?);
+    let definitions = state.database.survey_versions(survey).await?;
+    if definitions.is_empty() {
+        return Err(ServerError::NotFound);
+    }
+    let responses = state
+        .database
+        .survey_responses(survey, ward.as_deref())
+        .await?;
+    Ok((definitions, responses, filter))
+}
+
+/// The counts a published distribution shows per answer, by the keys of a
+/// question table's rows; `None` for a kind without such counts.
+fn published_counts(distribution: &PublishedDistribution) -> Option<Vec<(String, Shown)>> {
+    match distribution {
+        PublishedDistribution::Categories { categories } => Some(
+            categories
+                .iter()
+                .map(|count| (count.category.key.clone(), count.count))
+                .collect(),
+        ),
+        PublishedDistribution::Months { months } => Some(
+            months
+                .iter()
+                .map(|count| (count.category.key.clone(), count.count))
+                .collect(),
+        ),
+        PublishedDistribution::Scale { counts, .. } => Some(
+            counts
+                .iter()
+                .enumerate()
+                .map(|(index, shown)| ((index + 1).to_string(), *shown))
+                .collect(),
+        ),
+        PublishedDistribution::Ranking { options } => Some(
+            options
+                .iter()
+                .filter_map(|option| {
+                    let first = option.positions.first()?;
+                    Some((option.category.key.clone(), *first))
+                })
+                .collect(),
+        ),
+        PublishedDistribution::Choices { .. }
+        | PublishedDistribution::Numbers { .. }
+        | PublishedDistribution::FreeText { .. } => None,
+    }
+}
+
+/// `GET /results?survey=…[&ward=…][&period=…]`.
+pub(super) async fn results(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<Json<PublishedResults>, ServerError> {
+    let (definitions, responses, filter) = inputs(
+        &caller,
+        &state,
+        &query.survey,
+        query.ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await?;
+    let results = survey_results(&definitions, &responses, &filter);
+    Ok(Json(publish_results(&results, state.results_threshold)))
+}
+
+/// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`.
+///
+/// The table's row totals are the question's counts, which `/results`
+/// publishes too: the counts it withholds are withheld here, and should the
+/// table need to hide one it shows, the split is refused as too small
+/// rather than published (together the two would give it away).
+pub(super) async fn table(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsTableQuery>,
+) -> Result<Json<PublishedTable>, ServerError> {
+    let split = parse_split(&query.split).ok_or_else(|| {
+        ServerError::Invalid(Localized::new(
+            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
+            "Choose one or two ways to split (age band, sex, …).",
+        ))
+    })?;
+    let (definitions, responses, filter) = inputs(
+        &caller,
+        &state,
+        &query.survey,
+        query.ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await?;
+    let threshold = state.results_threshold;
+    let table = question_table(&definitions, &responses, &filter, &query.question, &split)
+        .ok_or(ServerError::NotFound)?;
+    // What the survey's results publish of the same counts.
+    let published = publish_results(
+        &survey_results(&definitions, &responses, &filter),
+        threshold,
+    );
+    let question = published
+        .questions
+        .iter()
+        .find(|question| question.question_id == query.question);
+    let counts = question.and_then(|question| published_counts(&question.distribution));
+    let mut linked = Linked::default();
+    for (row, category) in table.rows.iter().enumerate() {
+        let shown = counts
+            .as_ref()
+            .and_then(|counts| counts.iter().find(|(key, _)| *key == category.key))
+            .map(|(_, shown)| *shown);
+        if shown.is_some_and(Shown::is_suppressed) {
+            linked.hidden.push(TableEntry::RowTotal(row));
+        } else {
+            linked.known.push(TableEntry::RowTotal(row));
+        }
+    }
+    // The table's total is the number who answered.
+    if question.is_some_and(|question| question.answered.is_suppressed()) {
+        linked.hidden.push(TableEntry::Total);
+    } else {
+        linked.known.push(TableEntry::Total);
+    }
+    let shown = publish_linked_table(&table, threshold, &linked);
+    let gives_away = linked.known.iter().any(|entry| match entry {
+        TableEntry::RowTotal(row) => shown
+            .row_totals
+            .get(*row)
+            .is_some_and(|total| total.is_suppressed()),
+        TableEntry::Total => shown.total.is_suppressed(),
+        TableEntry::Cell { .. } | TableEntry::ColumnTotal(_) => false,
+    });
+    if gives_away {
+        return Err(ServerError::Invalid(Localized::new(
+            "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
+            "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
+        )));
+    }
+    Ok(Json(shown))
+}

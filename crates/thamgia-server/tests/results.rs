@@ -1,0 +1,247 @@
+//! What children said, as the town hall reads it: distributions equal to
+//! hand-counted figures, small counts suppressed with their complements,
+//! questions not asked told apart, the ward scope of each role, a split
+//! that cannot give a child away, and a withdrawal leaving the numbers.
+
+use chrono::{TimeZone, Utc};
+use thamgia_core::results::suppression::{PublishedTable, Shown};
+use thamgia_core::results::{PublishedDistribution, PublishedQuestion, PublishedResults};
+use thamgia_core::{AnswerValue, ApiError, MutationChange, Response};
+use thamgia_server::seed;
+use uuid::Uuid;
+
+mod support;
+
+use support::{server, TestServer};
+
+const SURVEY: &str = "an-toan-truong-hoc-va-vui-choi";
+
+/// A completed response in `ward` whose child says whether deep water is
+/// near (and, if so, whether they can swim).
+fn response(n: u128, ward: &str, deep_water: bool, can_swim: Option<bool>) -> Response {
+    let at = Utc
+        .with_ymd_and_hms(2026, 8, 10, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let survey = seed::demo_survey().expect("demo survey parses");
+    let mut response = seed::sample_response(&survey, Uuid::from_u128(n), n as usize, at);
+    response.ward_code = ward.to_owned();
+    response.answers.insert(
+        "deep_water_nearby".to_owned(),
+        AnswerValue::YesNo(deep_water),
+    );
+    match can_swim {
+        Some(can) => {
+            response
+                .answers
+                .insert("can_swim".to_owned(), AnswerValue::YesNo(can));
+        }
+        None => {
+            response.answers.remove("can_swim");
+        }
+    }
+    response
+}
+
+/// Ba Đình (00004): 9 children near deep water (6 can swim, 3 cannot), 5
+/// not; Ngọc Hà (00008): 6 near deep water, all swimmers.
+fn fixture() -> Vec<Response> {
+    let mut responses = Vec::new();
+    for n in 0..6 {
+        responses.push(response(100 + n, "00004", true, Some(true)));
+    }
+    for n in 0..3 {
+        responses.push(response(200 + n, "00004", true, Some(false)));
+    }
+    for n in 0..5 {
+        responses.push(response(300 + n, "00004", false, None));
+    }
+    for n in 0..6 {
+        responses.push(response(400 + n, "00008", true, Some(true)));
+    }
+    responses
+}
+
+async fn load(server: &TestServer) {
+    let token = server.city_token.clone();
+    let answer = server
+        .push_changes(
+            &token,
+            fixture()
+                .into_iter()
+                .map(|response| MutationChange::SubmitResponse { response })
+                .collect(),
+        )
+        .await;
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|result| result.outcome == thamgia_core::MutationOutcome::Applied),
+        "{answer:?}"
+    );
+}
+
+fn question<'a>(results: &'a PublishedResults, id: &str) -> &'a PublishedQuestion {
+    results
+        .questions
+        .iter()
+        .find(|question| question.question_id == id)
+        .unwrap_or_else(|| panic!("no question {id}"))
+}
+
+fn categories(question: &PublishedQuestion) -> Vec<(String, Shown)> {
+    match &question.distribution {
+        PublishedDistribution::Categories { categories } => categories
+            .iter()
+            .map(|count| (count.category.key.clone(), count.count))
+            .collect(),
+        other => panic!("not categories: {other:?}"),
+    }
+}
+
+async fn results(server: &TestServer, token: &str, query: &str) -> PublishedResults {
+    let (status, results) = server
+        .get_as::<PublishedResults>(token, &format!("/api/v1/results?survey={SURVEY}{query}"))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{query}");
+    results
+}
+
+#[tokio::test]
+async fn a_ward_reads_what_its_children_said_with_small_counts_withheld() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let ba_dinh = results(&server, &city, "&ward=00004").await;
+    assert_eq!(ba_dinh.respondents, Shown::Count(14));
+    assert_eq!(ba_dinh.threshold.k(), 5);
+    let deep = question(&ba_dinh, "deep_water_nearby");
+    assert_eq!(
+        categories(deep),
+        vec![
+            ("yes".to_owned(), Shown::Count(9)),
+            ("no".to_owned(), Shown::Count(5))
+        ]
+    );
+    assert_eq!(deep.answered, Shown::Count(14));
+    // Asked only of the 9 near deep water: 3 cannot swim, a count under 5,
+    // so its partner (6) is hidden too, or 9 − 6 would give it back.
+    let swim = question(&ba_dinh, "can_swim");
+    assert_eq!(swim.answered, Shown::Count(9));
+    assert_eq!(swim.not_asked, Shown::Count(5));
+    assert_eq!(swim.skipped, Shown::Count(0));
+    assert_eq!(
+        categories(swim),
+        vec![
+            ("yes".to_owned(), Shown::Hidden),
+            ("no".to_owned(), Shown::Under(5))
+        ]
+    );
+
+    // The whole city: both wards.
+    let city_wide = results(&server, &city, "").await;
+    assert_eq!(city_wide.respondents, Shown::Count(20));
+    assert_eq!(
+        categories(question(&city_wide, "deep_water_nearby"))[0],
+        ("yes".to_owned(), Shown::Count(15))
+    );
+    // A period without responses: nobody.
+    let before = results(&server, &city, "&period=2025-Q1").await;
+    assert_eq!(before.respondents, Shown::Count(0));
+    let summer = results(&server, &city, "&period=2026-Q3").await;
+    assert_eq!(summer.respondents, Shown::Count(20));
+}
+
+#[tokio::test]
+async fn officers_read_their_ward_and_collectors_none() {
+    let server = server().await;
+    load(&server).await;
+    let officer = server.sign_in("badinh.canbo").await;
+    // Without a ward, a ward officer reads their own.
+    let own = results(&server, &officer, "").await;
+    assert_eq!(own.respondents, Shown::Count(14));
+    let (status, _) = server
+        .get_as::<ApiError>(
+            &officer,
+            &format!("/api/v1/results?survey={SURVEY}&ward=00008"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
+    let collector = server.sign_in("badinh").await;
+    let (status, _) = server
+        .get_as::<ApiError>(&collector, &format!("/api/v1/results?survey={SURVEY}"))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .get_as::<ApiError>(&officer, "/api/v1/results?survey=no-such-survey")
+        .await;
+    assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_split_publishes_no_small_cell_and_no_way_back_to_one() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let (status, table) = server
+        .get_as::<PublishedTable>(
+            &city,
+            &format!("/api/v1/results/table?survey={SURVEY}&question=deep_water_nearby&split=sex"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(table.rows.len(), 2);
+    let mut entries: Vec<Shown> = table.cells.iter().flatten().copied().collect();
+    entries.extend(table.row_totals.iter().copied());
+    entries.extend(table.column_totals.iter().copied());
+    entries.push(table.total);
+    for shown in &entries {
+        if let Shown::Count(count) = shown {
+            assert!(*count == 0 || *count >= 5, "{table:?}");
+        }
+    }
+    // No row or column holds exactly one withheld entry.
+    for row in 0..table.rows.len() {
+        let mut line: Vec<Shown> = table.cells[row].clone();
+        line.push(table.row_totals[row]);
+        let withheld = line.iter().filter(|shown| shown.is_suppressed()).count();
+        assert_ne!(withheld, 1, "row {row}: {table:?}");
+    }
+    // The rows' totals are the question's counts: 15 near deep water.
+    assert_eq!(table.row_totals[0], Shown::Count(15));
+    // An unknown split is refused with a message.
+    let (status, error) = server
+        .get_as::<ApiError>(
+            &city,
+            &format!(
+                "/api/v1/results/table?survey={SURVEY}&question=deep_water_nearby&split=height"
+            ),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::BAD_REQUEST);
+    assert_eq!(error.code, thamgia_core::ApiErrorCode::Invalid);
+}
+
+#[tokio::test]
+async fn a_withdrawn_response_leaves_the_results_at_once() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let withdrawn = Uuid::from_u128(100);
+    server
+        .push_changes(
+            &city,
+            vec![MutationChange::WithdrawResponse {
+                response_id: withdrawn,
+                withdrawn_at: Utc::now(),
+            }],
+        )
+        .await;
+    let ba_dinh = results(&server, &city, "&ward=00004").await;
+    assert_eq!(ba_dinh.respondents, Shown::Count(13));
+    assert_eq!(
+        categories(question(&ba_dinh, "deep_water_nearby"))[0],
+        ("yes".to_owned(), Shown::Count(8))
+    );
+}
