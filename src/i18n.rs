@@ -477,11 +477,51 @@ pub struct Texts {
     pub accounts_create: &'static str,
     pub accounts_created: &'static str,
     pub accounts_busy: &'static str,
+
+    // Results page: what children said.
+    pub nav_results: &'static str,
+    pub results_title: &'static str,
+    /// How small counts are shown, for a threshold k.
+    pub results_intro: fn(u64) -> String,
+    pub results_survey: &'static str,
+    pub results_no_surveys: &'static str,
+    pub results_scope: &'static str,
+    pub results_whole_city: &'static str,
+    pub results_period: &'static str,
+    pub results_all_time: &'static str,
+    pub results_load_failed: &'static str,
+    /// The children who took part (a published count, as shown).
+    pub results_respondents: fn(&str) -> String,
+    /// Answered, skipped, not asked (published counts, as shown).
+    pub results_answer_line: fn(&str, &str, &str) -> String,
+    pub results_hidden: &'static str,
+    pub results_median: fn(&str) -> String,
+    pub results_quartiles: fn(&str, &str) -> String,
+    pub results_mean_rank: &'static str,
+    pub results_ranked_first: &'static str,
+    pub results_free_text: fn(usize) -> String,
+    pub results_not_summarised: fn(&str) -> String,
+    pub results_split: &'static str,
+    pub results_split_none: &'static str,
+    pub results_answer: &'static str,
+    pub results_total: &'static str,
+    pub dimension_age_band: &'static str,
+    pub dimension_sex: &'static str,
+    pub dimension_disability: &'static str,
+    pub dimension_ethnic_group: &'static str,
+    pub dimension_special_circumstances: &'static str,
+    pub dimension_ward: &'static str,
+    pub dimension_month: &'static str,
 }
 
 /// One text in both languages, taken from the two tables.
 pub fn both(pick: impl Fn(&'static Texts) -> &'static str) -> thamgia_core::Localized {
     thamgia_core::Localized::new(pick(&VI), pick(&EN))
+}
+
+/// One text of both languages made by `make` (a text with a value in it).
+pub fn both_with(make: impl Fn(&'static Texts) -> String) -> thamgia_core::Localized {
+    thamgia_core::Localized::new(make(&VI), make(&EN))
 }
 
 /// The texts of `language`.

@@ -9,5 +9,6 @@ pub mod home_page;
 pub mod import_page;
 pub mod report_page;
 pub mod responses_page;
+pub mod results_page;
 pub mod sign_in_page;
 pub mod townhall_page;

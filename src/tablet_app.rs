@@ -38,6 +38,12 @@ fn nav() -> AnyView {
                     {move || app.texts().nav_townhall}
                 </a>
             </Show>
+            // Ward officers read what their ward's children said.
+            <Show when=move || app.may_report() && !app.is_city_officer()>
+                <a href="/townhall/results" rel="external" data-test="to-results">
+                    {move || app.texts().nav_results}
+                </a>
+            </Show>
         </nav>
         <SyncBar/>
     }

@@ -1,6 +1,8 @@
-//! The town hall app, under `/townhall`: a city officer's desk work, done
-//! online (the town hall's figures and children's recommendations, the
-//! refused records, the form import, accounts, the audit log). Its own
+//! The town hall app, under `/townhall`: officers' desk work, done online:
+//! what children said (the survey results, for ward and city officers),
+//! and for city officers the town hall's figures and children's
+//! recommendations, the refused records, the form import, accounts, the
+//! audit log. Its own
 //! bundle, so tablets never download it; the service worker leaves it
 //! alone. It shares the tablet app's storage (same origin): one sign-in
 //! serves both.
@@ -13,6 +15,7 @@ use crate::app::{ForRole, Parts};
 use crate::pages::accounts_page::AccountsPage;
 use crate::pages::audit_page::AuditPage;
 use crate::pages::import_page::ImportPage;
+use crate::pages::results_page::ResultsPage;
 use crate::pages::townhall_page::TownhallPage;
 use crate::state::{use_app, AppState};
 
@@ -27,10 +30,15 @@ fn nav() -> AnyView {
     let app = use_app();
     view! {
         <nav class="nav">
-            <A href="/townhall" exact=true>{move || app.texts().nav_townhall}</A>
-            <A href="/townhall/import">{move || app.texts().nav_import}</A>
-            <A href="/townhall/accounts">{move || app.texts().nav_accounts}</A>
-            <A href="/townhall/audit">{move || app.texts().nav_audit}</A>
+            <Show when=move || app.is_city_officer()>
+                <A href="/townhall" exact=true>{move || app.texts().nav_townhall}</A>
+            </Show>
+            <A href="/townhall/results">{move || app.texts().nav_results}</A>
+            <Show when=move || app.is_city_officer()>
+                <A href="/townhall/import">{move || app.texts().nav_import}</A>
+                <A href="/townhall/accounts">{move || app.texts().nav_accounts}</A>
+                <A href="/townhall/audit">{move || app.texts().nav_audit}</A>
+            </Show>
             <a href="/" rel="external" data-test="to-tablet-app">
                 {move || app.texts().nav_tablet_app}
             </a>
@@ -43,6 +51,7 @@ fn routes() -> AnyView {
     view! {
         <Routes fallback=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }>
             <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
+            <Route path=path!("/townhall/results") view=|| view! { <ForRole allowed=AppState::may_report><ResultsPage/></ForRole> }/>
             <Route path=path!("/townhall/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
             <Route path=path!("/townhall/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
             <Route path=path!("/townhall/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>

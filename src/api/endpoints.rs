@@ -6,11 +6,14 @@
 use thamgia_core::account::{AccountChange, AccountRecord, NewAccount};
 use thamgia_core::api::forums::{AnswerBody, ForumView};
 use thamgia_core::api::import::ImportRefusedBody;
+use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery};
 use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
 use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
 use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::Period;
+use thamgia_core::results::suppression::PublishedTable;
+use thamgia_core::results::PublishedResults;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{QuarantinedRecord, SurveyDefinition};
 use uuid::Uuid;
@@ -23,6 +26,13 @@ const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.s
 /// `text` as one component of a URL (a path segment or a query value).
 pub fn encode(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
+}
+
+/// Appends `&name=value` to `path` when there is a value.
+fn push_optional(path: &mut String, name: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        path.push_str(&format!("&{name}={}", encode(value)));
+    }
 }
 
 impl ApiClient {
@@ -67,6 +77,35 @@ impl ApiClient {
     ) -> Result<(), SyncFailure> {
         self.put_json(&format!("/wards/{}/population/{year}", encode(ward)), body)
             .await
+    }
+
+    /// `GET /surveys`: the newest version of every survey.
+    pub async fn surveys(&self) -> Result<Vec<SurveyDefinition>, SyncFailure> {
+        self.get("/surveys").await
+    }
+
+    /// `GET /results`: one survey's results, as they may be published.
+    pub async fn results(&self, query: &ResultsQuery) -> Result<PublishedResults, SyncFailure> {
+        let mut path = format!("/results?survey={}", encode(&query.survey));
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        self.get(&path).await
+    }
+
+    /// `GET /results/table`: one question split by one or two dimensions.
+    pub async fn results_table(
+        &self,
+        query: &ResultsTableQuery,
+    ) -> Result<PublishedTable, SyncFailure> {
+        let mut path = format!(
+            "/results/table?survey={}&question={}&split={}",
+            encode(&query.survey),
+            encode(&query.question),
+            encode(&query.split)
+        );
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        self.get(&path).await
     }
 
     /// `GET /quarantine`: the records the town hall refused.

@@ -50,7 +50,8 @@ use indicators_card::IndicatorsCard;
 use participation_card::ParticipationCard;
 use period_select::PeriodSelect;
 use quarantine_card::QuarantineCard;
-use recommendations::{failure_message, RecommendationsCard};
+pub(crate) use recommendations::failure_message;
+use recommendations::RecommendationsCard;
 use trend_card::TrendCard;
 
 /// The periods an officer can choose from.

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use thamgia_e2e::dist_dir;
 
 /// Markers only a town hall page renders (its `data-test` attributes).
-const TOWNHALL_ONLY: [&str; 3] = ["account-row", "audit-row", "import-file"];
+const TOWNHALL_ONLY: [&str; 4] = ["account-row", "audit-row", "import-file", "result-question"];
 
 /// A marker only the tablet's home page renders.
 const TABLET_ONLY: &str = "start-survey";

@@ -1,0 +1,229 @@
+//! What children said, at the town hall: responses from two tablets reach
+//! the server; a city officer opens the results in the town hall app and
+//! reads distributions equal to the hand-counted figures, a small count
+//! shown as "< 5" with its complement hidden, a question not asked told
+//! apart, a split with no small cell; a withdrawal leaves the numbers.
+
+use anyhow::{bail, Result};
+use chromiumoxide::Page;
+use chrono::{TimeZone, Utc};
+use thamgia_core::{AnswerValue, Mutation, MutationChange, PushRequest, Response, SCHEMA_VERSION};
+use thamgia_e2e::*;
+use thamgia_server::seed;
+use uuid::Uuid;
+
+/// A completed response in Ba Đình whose child says whether deep water is
+/// near (and, if so, whether they can swim).
+fn response(n: u128, deep_water: bool, can_swim: Option<bool>) -> Result<Response> {
+    let Some(at) = Utc.with_ymd_and_hms(2026, 8, 10, 9, 0, 0).single() else {
+        bail!("a valid time");
+    };
+    let survey = seed::demo_survey()?;
+    let mut response = seed::sample_response(&survey, Uuid::from_u128(n), n as usize, at);
+    response.answers.insert(
+        "deep_water_nearby".to_owned(),
+        AnswerValue::YesNo(deep_water),
+    );
+    match can_swim {
+        Some(can) => response
+            .answers
+            .insert("can_swim".to_owned(), AnswerValue::YesNo(can)),
+        None => response.answers.remove("can_swim"),
+    };
+    Ok(response)
+}
+
+/// One tablet's push of `responses`, as JSON.
+fn push(client: u128, responses: Vec<Response>) -> Result<String> {
+    let request = PushRequest {
+        client_id: Uuid::from_u128(client),
+        schema_version: SCHEMA_VERSION,
+        mutations: responses
+            .into_iter()
+            .zip(1..)
+            .map(|(response, seq)| Mutation {
+                seq,
+                change: MutationChange::SubmitResponse { response },
+            })
+            .collect(),
+    };
+    Ok(serde_json::to_string(&request)?)
+}
+
+/// Sends `body` to `path` from the page (a tablet's HTTP), signed in as
+/// Ba Đình's collector; returns the status.
+async fn send_as_collector(page: &Page, path: &str, body: &str) -> Result<u16> {
+    let script = format!(
+        "(async () => {{
+            const session = await fetch('/api/v1/session', {{ method: 'POST',
+                headers: {{ 'content-type': 'application/json' }},
+                body: JSON.stringify({{ username: 'badinh', password: '{DEMO_PASSWORD}', device_label: 'tablet' }}) }})
+                .then(answer => answer.json());
+            const answer = await fetch({path}, {{ method: 'POST',
+                headers: {{ 'content-type': 'application/json', authorization: 'Bearer ' + session.token }},
+                body: {body} }});
+            return answer.status;
+        }})()",
+        path = serde_json::to_string(path)?,
+        body = serde_json::to_string(body)?,
+    );
+    js(page, &script).await
+}
+
+/// The published count of answer `key` to `question`, as the page shows it.
+async fn shown(page: &Page, question: &str, key: &str) -> Result<String> {
+    let selector = format!("[data-question={question}] [data-test=result-row][data-key={key}]");
+    wait_for(
+        page,
+        &selector,
+        &format!("document.querySelector({})", selector_literal(&selector)),
+    )
+    .await?;
+    js(
+        page,
+        &format!(
+            "document.querySelector({}).dataset.shown",
+            selector_literal(&selector)
+        ),
+    )
+    .await
+}
+
+/// Chooses `value` in the select `selector`.
+async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
+    wait_for(
+        page,
+        selector,
+        &format!("document.querySelector({})", selector_literal(selector)),
+    )
+    .await?;
+    let chosen: bool = js(
+        page,
+        &format!(
+            "(() => {{ const select = document.querySelector({}); select.value = {}; select.dispatchEvent(new Event('change', {{ bubbles: true }})); return select.value === {}; }})()",
+            selector_literal(selector),
+            serde_json::to_string(value)?,
+            serde_json::to_string(value)?,
+        ),
+    )
+    .await?;
+    if !chosen {
+        bail!("{selector} has no option {value}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = test_config(workspace.path())?;
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let url = format!("http://{address}/");
+    let page = open_app(&browser, &url).await?;
+
+    // Two tablets in Ba Đình: 9 children near deep water (6 can swim, 3
+    // cannot), 5 not near any.
+    let mut first = Vec::new();
+    for n in 0..6 {
+        first.push(response(100 + n, true, Some(true))?);
+    }
+    let mut second = Vec::new();
+    for n in 0..3 {
+        second.push(response(200 + n, true, Some(false))?);
+    }
+    for n in 0..5 {
+        second.push(response(300 + n, false, None)?);
+    }
+    for (client, responses) in [(0xA1, first), (0xA2, second)] {
+        let status =
+            send_as_collector(&page, "/api/v1/sync/push", &push(client, responses)?).await?;
+        if status != 200 {
+            bail!("a tablet's push was answered {status}");
+        }
+    }
+    assert_eq!(server.database.counted_response_count().await?, 14);
+
+    // The city officer reads Ba Đình's results in the town hall app.
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
+    open_townhall(&page).await?;
+    click(&page, "a[href='/townhall/results']").await?;
+    choose(&page, "[data-test=results-ward]", "00004").await?;
+    wait_for(
+        &page,
+        "Ba Đình's 14 children",
+        "(document.querySelector(\"[data-test=results-respondents][data-ward='00004']\") || {}).textContent?.includes('14')",
+    )
+    .await?;
+    assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "9");
+    assert_eq!(shown(&page, "deep_water_nearby", "no").await?, "5");
+    // 3 cannot swim: "< 5", and the 6 who can are hidden, or 9 − 6 would
+    // give the 3 back.
+    assert_eq!(shown(&page, "can_swim", "no").await?, "< 5");
+    assert_eq!(shown(&page, "can_swim", "yes").await?, "—");
+    let line = text_of(
+        &page,
+        "[data-question=can_swim] [data-test=result-answer-line]",
+    )
+    .await?;
+    assert!(line.contains('9') && line.contains('5'), "{line}");
+
+    // Split by sex: no published cell is a count from 1 to 4.
+    choose(
+        &page,
+        "[data-question=deep_water_nearby] [data-test=result-split]",
+        "sex",
+    )
+    .await?;
+    wait_for(
+        &page,
+        "the split table",
+        "document.querySelector('[data-question=deep_water_nearby] [data-test=split-table]')",
+    )
+    .await?;
+    let cells: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-question=deep_water_nearby] [data-test=split-cell]')].map(cell => cell.dataset.shown)",
+    )
+    .await?;
+    assert!(!cells.is_empty());
+    for cell in &cells {
+        if let Ok(count) = cell.parse::<u64>() {
+            assert!(
+                count == 0 || count >= 5,
+                "a published small cell: {cells:?}"
+            );
+        }
+    }
+
+    // A guardian withdraws consent for one child near deep water: the
+    // results drop it at once.
+    let withdrawal = serde_json::to_string(&PushRequest {
+        client_id: Uuid::from_u128(0xA1),
+        schema_version: SCHEMA_VERSION,
+        mutations: vec![Mutation {
+            seq: 7,
+            change: MutationChange::WithdrawResponse {
+                response_id: Uuid::from_u128(100),
+                withdrawn_at: Utc::now(),
+            },
+        }],
+    })?;
+    let status = send_as_collector(&page, "/api/v1/sync/push", &withdrawal).await?;
+    if status != 200 {
+        bail!("the withdrawal was answered {status}");
+    }
+    page.reload().await?;
+    choose(&page, "[data-test=results-ward]", "00004").await?;
+    wait_for(
+        &page,
+        "13 children after the withdrawal",
+        "(document.querySelector(\"[data-test=results-respondents][data-ward='00004']\") || {}).textContent?.includes('13')",
+    )
+    .await?;
+    assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "8");
+
+    assert_eq!(csp_violations(&page).await?, Vec::<String>::new());
+    close_browser(browser, events).await?;
+    server.stop().await
+}

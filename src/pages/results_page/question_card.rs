@@ -1,0 +1,219 @@
+//! One question's published results: who answered, skipped or was not
+//! asked, the answers as bars with their counts (or "< k", or "—"), the
+//! median and quartiles of numbers and scales, and the children's own
+//! words; a split of the answers on demand ([`SplitTable`]).
+
+use leptos::prelude::*;
+use thamgia_core::results::suppression::Shown;
+use thamgia_core::results::{PublishedDistribution, PublishedQuestion};
+use thamgia_core::{Language, Localized};
+
+use super::split_table::SplitTable;
+use super::{shown_text, Selection};
+use crate::components::chart::format_number;
+use crate::state::use_app;
+
+/// One answer's row: its label and published count.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    label: Localized,
+    key: String,
+    count: Shown,
+}
+
+/// The rows a distribution shows as bars, and whether its answers can be
+/// split (one answer per child).
+fn rows_of(distribution: &PublishedDistribution) -> (Vec<Row>, bool) {
+    let row = |label: Localized, key: String, count: Shown| Row { label, key, count };
+    match distribution {
+        PublishedDistribution::Categories { categories } => (
+            categories
+                .iter()
+                .map(|count| {
+                    row(
+                        count.category.label.clone(),
+                        count.category.key.clone(),
+                        count.count,
+                    )
+                })
+                .collect(),
+            true,
+        ),
+        PublishedDistribution::Months { months } => (
+            months
+                .iter()
+                .map(|count| {
+                    row(
+                        count.category.label.clone(),
+                        count.category.key.clone(),
+                        count.count,
+                    )
+                })
+                .collect(),
+            true,
+        ),
+        PublishedDistribution::Choices { options } => (
+            options
+                .iter()
+                .map(|count| {
+                    row(
+                        count.category.label.clone(),
+                        count.category.key.clone(),
+                        count.count,
+                    )
+                })
+                .collect(),
+            false,
+        ),
+        PublishedDistribution::Scale { counts, .. } => (
+            counts
+                .iter()
+                .enumerate()
+                .map(|(index, count)| {
+                    let point = (index + 1).to_string();
+                    row(Localized::new(point.clone(), point.clone()), point, *count)
+                })
+                .collect(),
+            true,
+        ),
+        PublishedDistribution::Ranking { options } => (
+            options
+                .iter()
+                .map(|option| {
+                    let first = option.positions.first().copied().unwrap_or(Shown::Hidden);
+                    row(
+                        option.category.label.clone(),
+                        option.category.key.clone(),
+                        first,
+                    )
+                })
+                .collect(),
+            true,
+        ),
+        PublishedDistribution::Numbers { bins, .. } => (
+            bins.iter()
+                .map(|bin| {
+                    let range = format!("{} – {}", bin.from, bin.to);
+                    row(
+                        Localized::new(range.clone(), range.clone()),
+                        range,
+                        bin.count,
+                    )
+                })
+                .collect(),
+            false,
+        ),
+        PublishedDistribution::FreeText { .. } => (Vec::new(), false),
+    }
+}
+
+/// A bar's width in percent of the largest published count.
+fn width(count: Shown, largest: u64) -> String {
+    let share = match count {
+        Shown::Count(count) if largest > 0 => 100.0 * count as f64 / largest as f64,
+        _ => 0.0,
+    };
+    format!("width: {share:.1}%")
+}
+
+/// The statistics line of a distribution, if any.
+fn statistics(distribution: &PublishedDistribution, language: Language) -> Vec<Localized> {
+    let number = |value: f64| format_number(value, 1, language);
+    let mut lines = Vec::new();
+    let (median, quartiles) = match distribution {
+        PublishedDistribution::Scale { median, .. } => (*median, None),
+        PublishedDistribution::Numbers {
+            median,
+            lower_quartile,
+            upper_quartile,
+            ..
+        } => (*median, lower_quartile.zip(*upper_quartile)),
+        _ => (None, None),
+    };
+    if let Some(median) = median {
+        lines.push(crate::i18n::both_with(|texts| {
+            (texts.results_median)(&number(median))
+        }));
+    }
+    if let Some((lower, upper)) = quartiles {
+        lines.push(crate::i18n::both_with(|texts| {
+            (texts.results_quartiles)(&number(lower), &number(upper))
+        }));
+    }
+    lines
+}
+
+/// One question's card.
+#[component]
+pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) -> impl IntoView {
+    let app = use_app();
+    let (rows, splittable) = rows_of(&question.distribution);
+    let largest = rows
+        .iter()
+        .filter_map(|row| row.count.count())
+        .max()
+        .unwrap_or(0);
+    let label = question.label.clone();
+    let (answered, skipped, not_asked) = (question.answered, question.skipped, question.not_asked);
+    let distribution = question.distribution.clone();
+    let free_text = match &question.distribution {
+        PublishedDistribution::FreeText { answers } => answers.clone(),
+        _ => Vec::new(),
+    };
+    let bars = rows
+        .into_iter()
+        .map(|row| {
+            let Row { label, key, count } = row;
+            view! {
+                <li class="result-bar" data-test="result-row" data-key=key data-shown=move || shown_text(count, Language::En)>
+                    <span class="result-bar-label">{move || app.pick(&label)}</span>
+                    <span class="result-bar-track">
+                        <span class="result-bar-fill" style=width(count, largest)></span>
+                    </span>
+                    <span
+                        class="result-bar-count"
+                        title=move || count.is_suppressed().then(|| app.texts().results_hidden)
+                    >
+                        {move || shown_text(count, app.language.get())}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    let words = free_text
+        .into_iter()
+        .map(|answer| view! { <li data-test="free-text-answer">{answer.text}</li> })
+        .collect_view();
+    let word_count = match &question.distribution {
+        PublishedDistribution::FreeText { answers } => Some(answers.len()),
+        _ => None,
+    };
+    let question_id = question.question_id.clone();
+    view! {
+        <article class="card result-question" data-test="result-question" data-question=question.question_id.clone()>
+            <h2 class="card-title">{move || app.pick(&label)}</h2>
+            <p class="muted" data-test="result-answer-line">
+                {move || {
+                    let language = app.language.get();
+                    (app.texts().results_answer_line)(
+                        &shown_text(answered, language),
+                        &shown_text(skipped, language),
+                        &shown_text(not_asked, language),
+                    )
+                }}
+            </p>
+            <ul class="result-bars">{bars}</ul>
+            {move || {
+                statistics(&distribution, app.language.get())
+                    .into_iter()
+                    .map(|line| view! { <p class="muted">{app.pick(&line)}</p> })
+                    .collect_view()
+            }}
+            {word_count.map(|count| view! {
+                <p class="muted">{move || (app.texts().results_free_text)(count)}</p>
+                <ul class="free-text-answers">{words}</ul>
+            })}
+            {splittable.then(|| view! { <SplitTable question=question_id selection/> })}
+        </article>
+    }
+}

@@ -1,0 +1,175 @@
+//! A question's answers split by one or two dimensions (age band, sex,
+//! disability, ethnic group, special circumstances, ward, month), as the
+//! server publishes the table: small counts "< k", complements "—". A split
+//! too fine to publish safely is refused by the server with a message.
+
+use leptos::prelude::*;
+use thamgia_core::api::results::{split_key, ResultsTableQuery, SPLITS};
+use thamgia_core::results::suppression::PublishedTable;
+use thamgia_core::results::Dimension;
+use thamgia_core::sync_client::SyncFailure;
+use thamgia_core::{ApiErrorCode, Localized};
+
+use super::{shown_text, Selection};
+use crate::api::ApiClient;
+use crate::i18n::{both, Texts};
+use crate::pages::townhall_page::failure_message;
+use crate::state::use_app;
+
+/// A dimension's name.
+fn dimension_label(texts: &Texts, dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::AgeBand => texts.dimension_age_band,
+        Dimension::Sex => texts.dimension_sex,
+        Dimension::Disability => texts.dimension_disability,
+        Dimension::EthnicGroup => texts.dimension_ethnic_group,
+        Dimension::SpecialCircumstances => texts.dimension_special_circumstances,
+        Dimension::Ward => texts.dimension_ward,
+        Dimension::Month => texts.dimension_month,
+    }
+}
+
+/// What a refused split says: the server's own words when it refused the
+/// split itself (too few children), the usual notice otherwise.
+fn split_failure(failure: &SyncFailure) -> Localized {
+    match failure {
+        SyncFailure::Server {
+            error: Some(error), ..
+        } if error.code == ApiErrorCode::Invalid => error.message.clone(),
+        other => failure_message(other, both(|texts| texts.results_load_failed)),
+    }
+}
+
+/// The split select and, once one is chosen, the table.
+#[component]
+pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoView {
+    let app = use_app();
+    let split = RwSignal::new(None::<Dimension>);
+    let table = LocalResource::new(move || {
+        let query = split.get().map(|dimension| ResultsTableQuery {
+            survey: selection.survey.clone(),
+            question: question.clone(),
+            split: split_key(dimension).to_owned(),
+            ward: selection.ward.clone(),
+            period: selection.period.clone(),
+        });
+        async move {
+            match query {
+                Some(query) => ApiClient::for_this_origin()
+                    .results_table(&query)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    let options = SPLITS
+        .into_iter()
+        .map(|dimension| {
+            view! {
+                <option value=split_key(dimension)>
+                    {move || dimension_label(app.texts(), dimension)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <label class="result-split">
+            {move || app.texts().results_split}
+            <select
+                data-test="result-split"
+                on:change=move |event| {
+                    let key = event_target_value(&event);
+                    split.set(SPLITS.into_iter().find(|dimension| split_key(*dimension) == key));
+                }
+            >
+                <option value="">{move || app.texts().results_split_none}</option>
+                {options}
+            </select>
+        </label>
+        {move || match table.get() {
+            None | Some(Ok(None)) => ().into_any(),
+            Some(Err(failure)) => {
+                let message = split_failure(&failure);
+                view! {
+                    <p class="notice notice--error" role="alert" data-test="result-split-error">
+                        {move || app.pick(&message)}
+                    </p>
+                }
+                .into_any()
+            }
+            Some(Ok(Some(published))) => view! { <CrossTable table=published/> }.into_any(),
+        }}
+    }
+}
+
+/// A published cross-table: answers down, the split across, totals.
+#[component]
+fn CrossTable(table: PublishedTable) -> impl IntoView {
+    let app = use_app();
+    let PublishedTable {
+        rows,
+        columns,
+        cells,
+        row_totals,
+        column_totals,
+        total,
+    } = table;
+    let head = columns
+        .iter()
+        .map(|column| {
+            let label = column.label.clone();
+            view! { <th scope="col">{move || app.pick(&label)}</th> }
+        })
+        .collect_view();
+    let body = rows
+        .into_iter()
+        .zip(cells)
+        .zip(row_totals)
+        .map(|((row, cells), row_total)| {
+            let label = row.label.clone();
+            let cells = cells
+                .into_iter()
+                .map(|shown| {
+                    view! {
+                        <td class="numeric" data-test="split-cell" data-shown=shown_text(shown, thamgia_core::Language::En)>
+                            {move || shown_text(shown, app.language.get())}
+                        </td>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{move || app.pick(&label)}</th>
+                    {cells}
+                    <td class="numeric">{move || shown_text(row_total, app.language.get())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let foot = column_totals
+        .into_iter()
+        .map(|shown| view! { <td class="numeric">{move || shown_text(shown, app.language.get())}</td> })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data-table" data-test="split-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || app.texts().results_answer}</th>
+                        {head}
+                        <th scope="col">{move || app.texts().results_total}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row">{move || app.texts().results_total}</th>
+                        {foot}
+                        <td class="numeric">{move || shown_text(total, app.language.get())}</td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+    }
+}
