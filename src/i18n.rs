@@ -505,6 +505,8 @@ pub struct Texts {
     pub results_split_none: &'static str,
     pub results_answer: &'static str,
     pub results_total: &'static str,
+    pub results_download_xlsx: &'static str,
+    pub results_download_csv: &'static str,
     pub dimension_age_band: &'static str,
     pub dimension_sex: &'static str,
     pub dimension_disability: &'static str,

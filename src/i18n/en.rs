@@ -478,6 +478,8 @@ pub static EN: Texts = Texts {
     results_split_none: "No split",
     results_answer: "Answer",
     results_total: "Total",
+    results_download_xlsx: "Download Excel (XLSX)",
+    results_download_csv: "Download CSV",
     dimension_age_band: "Age band",
     dimension_sex: "Sex",
     dimension_disability: "Disability",

@@ -466,6 +466,8 @@ pub static VI: Texts = Texts {
     results_split_none: "Không chia",
     results_answer: "Câu trả lời",
     results_total: "Tổng",
+    results_download_xlsx: "Tải Excel (XLSX)",
+    results_download_csv: "Tải CSV",
     dimension_age_band: "Độ tuổi",
     dimension_sex: "Giới tính",
     dimension_disability: "Khuyết tật",

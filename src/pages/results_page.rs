@@ -20,7 +20,7 @@ use thamgia_core::results::PublishedResults;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized, SurveyDefinition};
 
-use crate::api::ApiClient;
+use crate::api::{download_on_click, encode, ApiClient};
 use crate::components::chart::format_number;
 use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
@@ -67,6 +67,21 @@ pub(crate) struct Selection {
 }
 
 impl Selection {
+    /// The address of the results' download as `extension` (xlsx, csv).
+    fn download(&self, extension: &str) -> String {
+        let mut href = format!(
+            "/api/v1/export/results.{extension}?survey={}",
+            encode(&self.survey)
+        );
+        if let Some(ward) = &self.ward {
+            href.push_str(&format!("&ward={}", encode(ward)));
+        }
+        if let Some(period) = &self.period {
+            href.push_str(&format!("&period={}", encode(period)));
+        }
+        href
+    }
+
     fn query(&self) -> ResultsQuery {
         ResultsQuery {
             survey: self.survey.clone(),
@@ -207,6 +222,8 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
     let scope = selection.ward.clone().unwrap_or_else(|| "city".to_owned());
     let period = selection.period.clone().unwrap_or_else(|| "all".to_owned());
     let not_summarised = results.not_summarised.join(", ");
+    let xlsx = selection.download("xlsx");
+    let csv = selection.download("csv");
     let questions = results
         .questions
         .into_iter()
@@ -216,6 +233,15 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
         <p class="muted" data-test="results-intro">{move || (app.texts().results_intro)(k)}</p>
         <p class="results-respondents" data-test="results-respondents" data-ward=scope data-period=period>
             {move || (app.texts().results_respondents)(&shown_text(respondents, app.language.get()))}
+        </p>
+        <p class="results-downloads">
+            <a class="btn btn-secondary" href=xlsx download="" data-test="results-xlsx" on:click=download_on_click>
+                {move || app.texts().results_download_xlsx}
+            </a>
+            " "
+            <a class="btn btn-secondary" href=csv download="" data-test="results-csv" on:click=download_on_click>
+                {move || app.texts().results_download_csv}
+            </a>
         </p>
         <div class="results-questions">{questions}</div>
         <Show when={

@@ -82,6 +82,8 @@ pub enum AuditAction {
     ExportForums,
     /// The audit log itself was downloaded as CSV.
     ExportAudit,
+    /// A survey's results were downloaded (XLSX or CSV).
+    ExportResults,
     /// Consent was withdrawn at the town hall (a guardian asked the ward).
     ConsentWithdrawn,
     /// A tablet sent the withdrawal of a response's consent.
@@ -98,7 +100,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order a filter lists them.
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInLocked,
@@ -114,6 +116,7 @@ impl AuditAction {
         AuditAction::ExportReports,
         AuditAction::ExportForums,
         AuditAction::ExportAudit,
+        AuditAction::ExportResults,
         AuditAction::ConsentWithdrawn,
         AuditAction::ResponseWithdrawn,
         AuditAction::ReportStatusChanged,
@@ -140,6 +143,7 @@ impl AuditAction {
             AuditAction::ExportReports => "export_reports",
             AuditAction::ExportForums => "export_forums",
             AuditAction::ExportAudit => "export_audit",
+            AuditAction::ExportResults => "export_results",
             AuditAction::ConsentWithdrawn => "consent_withdrawn",
             AuditAction::ResponseWithdrawn => "response_withdrawn",
             AuditAction::ReportStatusChanged => "report_status_changed",
@@ -177,6 +181,7 @@ impl AuditAction {
             AuditAction::ExportReports => ("Tải CSV báo cáo", "Reports exported (CSV)"),
             AuditAction::ExportForums => ("Tải CSV diễn đàn trẻ em", "Forums exported (CSV)"),
             AuditAction::ExportAudit => ("Tải CSV nhật ký truy cập", "Audit log exported (CSV)"),
+            AuditAction::ExportResults => ("Tải kết quả khảo sát", "Survey results exported"),
             AuditAction::ConsentWithdrawn => (
                 "Rút lại sự đồng ý (tại phường/thành phố)",
                 "Consent withdrawn at the town hall",

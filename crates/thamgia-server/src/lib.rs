@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod forums;
 pub mod headers;
+pub mod results_export;
 pub mod seed;
 pub mod townhall;
 pub mod units;

@@ -245,3 +245,85 @@ async fn a_withdrawn_response_leaves_the_results_at_once() {
         ("yes".to_owned(), Shown::Count(8))
     );
 }
+
+/// The row of the figures sheet for `question` and answer `answer` (its
+/// English label), as the spreadsheet reads it back.
+fn figure(rows: &[Vec<calamine::Data>], question: &str, answer: &str) -> calamine::Data {
+    rows.iter()
+        .find(|row| {
+            matches!(row.first(), Some(calamine::Data::String(text)) if text == question)
+                && matches!(row.get(4), Some(calamine::Data::String(text)) if text == answer)
+        })
+        .and_then(|row| row.get(5).cloned())
+        .unwrap_or_else(|| panic!("no row for {question} / {answer}"))
+}
+
+#[tokio::test]
+async fn the_results_download_as_a_spreadsheet_with_the_same_figures() {
+    use calamine::{Data, Reader, Xlsx};
+
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let (status, bytes) = server
+        .get_raw_as(
+            &city,
+            &format!("/api/v1/export/results.xlsx?survey={SURVEY}&ward=00004&period=2026-Q3"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).expect("the download is an .xlsx");
+    assert_eq!(workbook.sheet_names(), vec!["Kết quả", "Ý kiến"]);
+    let figures = workbook.worksheet_range("Kết quả").expect("the figures");
+    let rows: Vec<Vec<Data>> = figures.rows().map(<[Data]>::to_vec).collect();
+    // The heading names the place and the period.
+    assert!(rows[1][0].to_string().contains("Ba Đình"), "{:?}", rows[1]);
+    assert!(rows[1][1].to_string().contains("Q3 2026"), "{:?}", rows[1]);
+    // The same figures as the page: numbers as numbers, withheld as text.
+    assert_eq!(figure(&rows, "deep_water_nearby", "Yes"), Data::Float(9.0));
+    assert_eq!(figure(&rows, "deep_water_nearby", "No"), Data::Float(5.0));
+    assert_eq!(
+        figure(&rows, "can_swim", "No"),
+        Data::String("< 5".to_owned())
+    );
+    assert_eq!(
+        figure(&rows, "can_swim", "Yes"),
+        Data::String("—".to_owned())
+    );
+    assert_eq!(figure(&rows, "can_swim", "(not asked)"), Data::Float(5.0));
+    // The children's words are on their own sheet.
+    let words = workbook.worksheet_range("Ý kiến").expect("the words");
+    assert!(words.rows().count() > 1);
+
+    // The CSV holds the same figures.
+    let (status, csv) = server
+        .get_raw_as(
+            &city,
+            &format!("/api/v1/export/results.csv?survey={SURVEY}&ward=00004"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let text = String::from_utf8(csv).expect("UTF-8");
+    assert!(text.starts_with('\u{feff}'));
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("can_swim,") && line.ends_with(",< 5")),
+        "{text}"
+    );
+
+    // A collector downloads nothing.
+    let collector = server.sign_in("badinh").await;
+    let (status, _) = server
+        .get_raw_as(
+            &collector,
+            &format!("/api/v1/export/results.csv?survey={SURVEY}"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
+}

@@ -18,9 +18,13 @@ use thamgia_core::results::{
 };
 use thamgia_core::{Localized, Response, SurveyDefinition};
 
+use chrono::Utc;
+use thamgia_core::audit::AuditAction;
+
 use crate::auth::Caller;
 use crate::error::ServerError;
 use crate::extract::ApiQuery;
+use crate::results_export::{results_csv, results_xlsx, Scope};
 use crate::AppState;
 
 /// The ward the results are about (see [`Caller::ward_scope`]); collectors
@@ -102,6 +106,118 @@ fn published_counts(distribution: &PublishedDistribution) -> Option<Vec<(String,
         | PublishedDistribution::Numbers { .. }
         | PublishedDistribution::FreeText { .. } => None,
     }
+}
+
+/// The published results of a query, and what they are of.
+async fn published(
+    caller: &Caller,
+    state: &AppState,
+    query: &ResultsQuery,
+) -> Result<(PublishedResults, Scope), ServerError> {
+    let ward = scope(caller, query.ward.as_deref())?;
+    let period = parse_period(query.period.as_deref())?;
+    let (definitions, responses, filter) = inputs(
+        caller,
+        state,
+        &query.survey,
+        ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await?;
+    let results = publish_results(
+        &survey_results(&definitions, &responses, &filter),
+        state.results_threshold,
+    );
+    let place = match &ward {
+        Some(code) => state
+            .units
+            .units
+            .iter()
+            .find(|unit| &unit.code == code)
+            .map(|unit| Localized::new(unit.name_vi.clone(), unit.name_en.clone()))
+            .unwrap_or_else(|| Localized::new(code.clone(), code.clone())),
+        None => Localized::new("Toàn thành phố", "Whole city"),
+    };
+    let period = period.map_or_else(
+        || Localized::new("Mọi thời gian", "All time"),
+        |period| period.label(),
+    );
+    Ok((results, Scope { place, period }))
+}
+
+/// Logs an export of `query`'s results in the audit log.
+async fn log_export(
+    caller: &Caller,
+    state: &AppState,
+    query: &ResultsQuery,
+    format: &str,
+) -> Result<(), ServerError> {
+    let event = caller
+        .event(AuditAction::ExportResults)
+        .target(&query.survey);
+    let detail = format!(
+        "format={format} ward={} period={}",
+        query.ward.as_deref().unwrap_or("all"),
+        query.period.as_deref().unwrap_or("all")
+    );
+    state
+        .database
+        .record(event.detail(detail), Utc::now())
+        .await
+}
+
+/// `GET /export/results.xlsx?survey=…[&ward=…][&period=…]`: the figures
+/// and the children's words, as the page shows them.
+pub(super) async fn export_xlsx(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    use axum::response::IntoResponse;
+    let (results, scope) = published(&caller, &state, &query).await?;
+    let body = results_xlsx(&results, &scope)?;
+    log_export(&caller, &state, &query, "xlsx").await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-results.xlsx\"",
+                    file_stem(&query.survey)
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /export/results.csv?survey=…[&ward=…][&period=…]`: the figures.
+pub(super) async fn export_csv(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    let (results, scope) = published(&caller, &state, &query).await?;
+    let body = results_csv(&results, &scope)?;
+    log_export(&caller, &state, &query, "csv").await?;
+    Ok(crate::csv_export::csv_response(
+        &format!("{}-results.csv", file_stem(&query.survey)),
+        body,
+    ))
+}
+
+/// A survey id as a file name: letters, digits, `-` and `_` only.
+fn file_stem(survey: &str) -> String {
+    survey
+        .chars()
+        .filter(|character| character.is_ascii_alphanumeric() || matches!(character, '-' | '_'))
+        .take(80)
+        .collect()
 }
 
 /// `GET /results?survey=…[&ward=…][&period=…]`.
