@@ -115,44 +115,25 @@ pub fn figure_rows(results: &PublishedResults, scope: &Scope) -> Vec<Vec<Cell>> 
     rows
 }
 
-/// Each answer's label and published count, in the order shown.
+/// Each answer's label and published count, in the order shown (a
+/// ranking's option counts the children who ranked it first).
 fn answers(distribution: &PublishedDistribution) -> Vec<(Localized, Shown)> {
-    let plain = |text: String| Localized::new(text.clone(), text);
-    match distribution {
-        PublishedDistribution::Categories { categories } => categories
-            .iter()
-            .map(|count| (count.category.label.clone(), count.count))
-            .collect(),
-        PublishedDistribution::Months { months } => months
-            .iter()
-            .map(|count| (count.category.label.clone(), count.count))
-            .collect(),
-        PublishedDistribution::Choices { options } => options
-            .iter()
-            .map(|count| (count.category.label.clone(), count.count))
-            .collect(),
-        PublishedDistribution::Scale { counts, .. } => counts
-            .iter()
-            .enumerate()
-            .map(|(index, count)| (plain((index + 1).to_string()), *count))
-            .collect(),
-        PublishedDistribution::Ranking { options } => options
-            .iter()
-            .map(|option| {
-                let first = option.positions.first().copied().unwrap_or(Shown::Hidden);
-                let label = Localized::new(
-                    format!("{} (xếp thứ nhất)", option.category.label.vi),
-                    format!("{} (ranked first)", option.category.label.en),
-                );
-                (label, first)
-            })
-            .collect(),
-        PublishedDistribution::Numbers { bins, .. } => bins
-            .iter()
-            .map(|bin| (plain(format!("{} – {}", bin.from, bin.to)), bin.count))
-            .collect(),
-        PublishedDistribution::FreeText { .. } => Vec::new(),
-    }
+    let ranking = matches!(distribution, PublishedDistribution::Ranking { .. });
+    distribution
+        .answer_counts()
+        .into_iter()
+        .map(|(category, shown)| {
+            let label = if ranking {
+                Localized::new(
+                    format!("{} (xếp thứ nhất)", category.label.vi),
+                    format!("{} (ranked first)", category.label.en),
+                )
+            } else {
+                category.label
+            };
+            (label, shown)
+        })
+        .collect()
 }
 
 /// The words sheet: every free-text answer with its question.

@@ -21,90 +21,19 @@ struct Row {
     count: Shown,
 }
 
-/// The rows a distribution shows as bars, and whether its answers can be
-/// split (one answer per child).
+/// The rows a distribution shows as bars (core's `answer_counts`), and
+/// whether its answers can be split (one answer per child).
 fn rows_of(distribution: &PublishedDistribution) -> (Vec<Row>, bool) {
-    let row = |label: Localized, key: String, count: Shown| Row { label, key, count };
-    match distribution {
-        PublishedDistribution::Categories { categories } => (
-            categories
-                .iter()
-                .map(|count| {
-                    row(
-                        count.category.label.clone(),
-                        count.category.key.clone(),
-                        count.count,
-                    )
-                })
-                .collect(),
-            true,
-        ),
-        PublishedDistribution::Months { months } => (
-            months
-                .iter()
-                .map(|count| {
-                    row(
-                        count.category.label.clone(),
-                        count.category.key.clone(),
-                        count.count,
-                    )
-                })
-                .collect(),
-            true,
-        ),
-        PublishedDistribution::Choices { options } => (
-            options
-                .iter()
-                .map(|count| {
-                    row(
-                        count.category.label.clone(),
-                        count.category.key.clone(),
-                        count.count,
-                    )
-                })
-                .collect(),
-            false,
-        ),
-        PublishedDistribution::Scale { counts, .. } => (
-            counts
-                .iter()
-                .enumerate()
-                .map(|(index, count)| {
-                    let point = (index + 1).to_string();
-                    row(Localized::new(point.clone(), point.clone()), point, *count)
-                })
-                .collect(),
-            true,
-        ),
-        PublishedDistribution::Ranking { options } => (
-            options
-                .iter()
-                .map(|option| {
-                    let first = option.positions.first().copied().unwrap_or(Shown::Hidden);
-                    row(
-                        option.category.label.clone(),
-                        option.category.key.clone(),
-                        first,
-                    )
-                })
-                .collect(),
-            true,
-        ),
-        PublishedDistribution::Numbers { bins, .. } => (
-            bins.iter()
-                .map(|bin| {
-                    let range = format!("{} – {}", bin.from, bin.to);
-                    row(
-                        Localized::new(range.clone(), range.clone()),
-                        range,
-                        bin.count,
-                    )
-                })
-                .collect(),
-            false,
-        ),
-        PublishedDistribution::FreeText { .. } => (Vec::new(), false),
-    }
+    let rows = distribution
+        .answer_counts()
+        .into_iter()
+        .map(|(category, count)| Row {
+            label: category.label,
+            key: category.key,
+            count,
+        })
+        .collect();
+    (rows, distribution.one_answer_each())
 }
 
 /// A bar's width in percent of the largest published count.

@@ -119,6 +119,58 @@ pub enum PublishedDistribution {
     },
 }
 
+impl PublishedDistribution {
+    /// Each answer's category and published count, in the order shown:
+    /// single choices and yes/no, months, multiple-choice options (the
+    /// children choosing each), scale points ("1" to the highest), ranking
+    /// options (the children ranking each first), histogram bins ("from –
+    /// to"); none for free text. The keys are those of a question table's
+    /// rows.
+    pub fn answer_counts(&self) -> Vec<(Category, Shown)> {
+        match self {
+            PublishedDistribution::Categories { categories: counts }
+            | PublishedDistribution::Months { months: counts }
+            | PublishedDistribution::Choices { options: counts } => counts
+                .iter()
+                .map(|count| (count.category.clone(), count.count))
+                .collect(),
+            PublishedDistribution::Scale { counts, .. } => counts
+                .iter()
+                .enumerate()
+                .map(|(index, count)| (Category::plain((index + 1).to_string()), *count))
+                .collect(),
+            PublishedDistribution::Ranking { options } => options
+                .iter()
+                .map(|option| {
+                    let first = option.positions.first().copied().unwrap_or(Shown::Hidden);
+                    (option.category.clone(), first)
+                })
+                .collect(),
+            PublishedDistribution::Numbers { bins, .. } => bins
+                .iter()
+                .map(|bin| {
+                    let range = format!("{} – {}", bin.from, bin.to);
+                    (Category::plain(range), bin.count)
+                })
+                .collect(),
+            PublishedDistribution::FreeText { .. } => Vec::new(),
+        }
+    }
+
+    /// Whether each child gives one answer, so that the answers split into
+    /// a table that adds up (`question_table`): not multiple choice,
+    /// numbers or free text.
+    pub fn one_answer_each(&self) -> bool {
+        matches!(
+            self,
+            PublishedDistribution::Categories { .. }
+                | PublishedDistribution::Months { .. }
+                | PublishedDistribution::Scale { .. }
+                | PublishedDistribution::Ranking { .. }
+        )
+    }
+}
+
 /// A count of children giving one answer, as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedCount {

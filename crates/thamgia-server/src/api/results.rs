@@ -71,41 +71,15 @@ async fn inputs(
 }
 
 /// The counts a published distribution shows per answer, by the keys of a
-/// question table's rows; `None` for a kind without such counts.
+/// question table's rows; `None` for a kind that no table splits.
 fn published_counts(distribution: &PublishedDistribution) -> Option<Vec<(String, Shown)>> {
-    match distribution {
-        PublishedDistribution::Categories { categories } => Some(
-            categories
-                .iter()
-                .map(|count| (count.category.key.clone(), count.count))
-                .collect(),
-        ),
-        PublishedDistribution::Months { months } => Some(
-            months
-                .iter()
-                .map(|count| (count.category.key.clone(), count.count))
-                .collect(),
-        ),
-        PublishedDistribution::Scale { counts, .. } => Some(
-            counts
-                .iter()
-                .enumerate()
-                .map(|(index, shown)| ((index + 1).to_string(), *shown))
-                .collect(),
-        ),
-        PublishedDistribution::Ranking { options } => Some(
-            options
-                .iter()
-                .filter_map(|option| {
-                    let first = option.positions.first()?;
-                    Some((option.category.key.clone(), *first))
-                })
-                .collect(),
-        ),
-        PublishedDistribution::Choices { .. }
-        | PublishedDistribution::Numbers { .. }
-        | PublishedDistribution::FreeText { .. } => None,
-    }
+    distribution.one_answer_each().then(|| {
+        distribution
+            .answer_counts()
+            .into_iter()
+            .map(|(category, shown)| (category.key, shown))
+            .collect()
+    })
 }
 
 /// The published results of a query, and what they are of.

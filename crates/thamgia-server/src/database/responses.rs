@@ -88,10 +88,13 @@ impl Database {
     /// The ids of the responses that count (neither withdrawn nor
     /// superseded), in id order.
     pub async fn counted_ids(&self) -> Result<Vec<Uuid>, ServerError> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM responses WHERE superseded_by IS NULL ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
+        self.ids("SELECT id FROM responses WHERE superseded_by IS NULL ORDER BY id")
+            .await
+    }
+
+    /// The response ids `query` selects.
+    async fn ids(&self, query: &'static str) -> Result<Vec<Uuid>, ServerError> {
+        let ids: Vec<String> = sqlx::query_scalar(query).fetch_all(&self.pool).await?;
         ids.iter()
             .map(|id| {
                 Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string()))
@@ -117,15 +120,8 @@ impl Database {
 
     /// The ids of every stored response, oldest first.
     pub async fn response_ids(&self) -> Result<Vec<Uuid>, ServerError> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM responses ORDER BY received_at, id")
-                .fetch_all(&self.pool)
-                .await?;
-        ids.iter()
-            .map(|id| {
-                Uuid::parse_str(id).map_err(|error| ServerError::BadRequest(error.to_string()))
-            })
-            .collect()
+        self.ids("SELECT id FROM responses ORDER BY received_at, id")
+            .await
     }
 
     /// One stored response.

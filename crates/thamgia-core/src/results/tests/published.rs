@@ -297,3 +297,60 @@ fn generated_questions_never_give_a_withheld_figure_away_across_their_two_tables
         "the generator exercises complements"
     );
 }
+
+#[test]
+fn a_distribution_lists_its_answers_by_the_keys_of_a_table_s_rows() {
+    use crate::results::suppression::Shown;
+    use crate::results::{PublishedBin, PublishedDistribution, PublishedRankedOption};
+
+    let scale = PublishedDistribution::Scale {
+        points: 3,
+        counts: vec![Shown::Count(6), Shown::Under(5), Shown::Hidden],
+        median: None,
+    };
+    let keys: Vec<(String, Shown)> = scale
+        .answer_counts()
+        .into_iter()
+        .map(|(category, shown)| (category.key, shown))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            ("1".to_owned(), Shown::Count(6)),
+            ("2".to_owned(), Shown::Under(5)),
+            ("3".to_owned(), Shown::Hidden)
+        ]
+    );
+    assert!(scale.one_answer_each());
+
+    let ranking = PublishedDistribution::Ranking {
+        options: vec![PublishedRankedOption {
+            category: crate::results::Category::plain("park"),
+            positions: vec![Shown::Count(7), Shown::Count(2)],
+            ranked: Shown::Count(9),
+            mean_rank: None,
+        }],
+    };
+    assert_eq!(
+        ranking.answer_counts()[0].1,
+        Shown::Count(7),
+        "ranked first"
+    );
+
+    let numbers = PublishedDistribution::Numbers {
+        bins: vec![PublishedBin {
+            from: 0.0,
+            to: 10.0,
+            count: Shown::Count(12),
+        }],
+        median: None,
+        lower_quartile: None,
+        upper_quartile: None,
+    };
+    assert_eq!(numbers.answer_counts()[0].0.key, "0 – 10");
+    assert!(!numbers.one_answer_each());
+    let words = PublishedDistribution::FreeText {
+        answers: Vec::new(),
+    };
+    assert!(words.answer_counts().is_empty() && !words.one_answer_each());
+}
