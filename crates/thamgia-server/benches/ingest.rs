@@ -7,6 +7,10 @@
 //! 2. Ingest: 10,000 valid responses to the demo survey pushed over HTTP on
 //!    loopback in batches of 100 by 4 simulated tablets at once, into a
 //!    fresh SQLite file (WAL, synchronous=FULL).
+//! 3. Results: the time `GET /results` takes over those responses (the
+//!    whole city, and one ward), as a ward officer's and a city officer's
+//!    page asks it: p50 and p95 of 20 requests each. The results are
+//!    computed from every response at each request for now.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -79,6 +83,7 @@ async fn main() -> Result<()> {
     if stored != RESPONSES as u64 {
         bail!("the bench stored {stored} responses instead of {RESPONSES}");
     }
+    results(&client, &base).await?;
 
     stop.send(()).ok();
     server.await??;
@@ -87,6 +92,51 @@ async fn main() -> Result<()> {
 
 /// Fetches the app at `path` as a browser does (its `index.html`, then
 /// every asset it names) and prints each file's raw and gzip bytes.
+/// Times `GET /results` for the whole city and for one ward, as a city
+/// officer: p50 and p95 of 20 requests each.
+async fn results(client: &reqwest::Client, base: &str) -> Result<()> {
+    let session: thamgia_core::account::Session = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({
+            "username": "thanhpho",
+            "password": thamgia_server::auth::DEMO_PASSWORD,
+            "device_label": "bench desk",
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let survey = seed::demo_survey()?;
+    println!("\nResults over {RESPONSES} responses (GET /results, 20 requests each):");
+    for (what, query) in [
+        ("whole city", String::new()),
+        ("one ward", "&ward=00004".to_owned()),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            client
+                .get(format!("{base}/api/v1/results?survey={}{query}", survey.id))
+                .bearer_auth(&session.token)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        let at = |share: f64| times[((times.len() - 1) as f64 * share).round() as usize];
+        println!(
+            "  {what:<12} p50 {:>8.1} ms   p95 {:>8.1} ms",
+            at(0.5),
+            at(0.95)
+        );
+    }
+    Ok(())
+}
+
 async fn first_load(
     client: &reqwest::Client,
     base: &str,
