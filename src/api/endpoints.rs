@@ -92,6 +92,14 @@ impl ApiClient {
         self.get(&path).await
     }
 
+    /// `GET /results/participants`: who took part, by age band and sex.
+    pub async fn participants(&self, query: &ResultsQuery) -> Result<PublishedTable, SyncFailure> {
+        let mut path = format!("/results/participants?survey={}", encode(&query.survey));
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        self.get(&path).await
+    }
+
     /// `GET /results/table`: one question split by one or two dimensions.
     pub async fn results_table(
         &self,

@@ -10,6 +10,7 @@
 
 mod question_card;
 mod split_table;
+mod who_took_part;
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ use crate::i18n::both;
 use crate::pages::townhall_page::failure_message;
 use crate::state::{use_app, use_online, Ward};
 use question_card::QuestionCard;
+use who_took_part::WhoTookPart;
 
 /// The `data-test` of the page's failure notices.
 const RESULTS_ERROR: &str = "results-error";
@@ -196,6 +198,16 @@ fn SurveyResults(surveys: Vec<SurveyDefinition>) -> impl IntoView {
     .into_any()
 }
 
+/// Opens the browser's print dialog (the page's print styles make the
+/// summary).
+fn print() {
+    if let Some(window) = web_sys::window() {
+        if let Err(error) = window.print() {
+            leptos::logging::warn!("print refused: {error:?}");
+        }
+    }
+}
+
 /// The wards a city officer may choose, as options.
 fn ward_options(
     language: Language,
@@ -222,6 +234,7 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
     let scope = selection.ward.clone().unwrap_or_else(|| "city".to_owned());
     let period = selection.period.clone().unwrap_or_else(|| "all".to_owned());
     let not_summarised = results.not_summarised.join(", ");
+    let who = view! { <WhoTookPart selection=selection.clone()/> };
     let xlsx = selection.download("xlsx");
     let csv = selection.download("csv");
     let questions = results
@@ -234,7 +247,12 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
         <p class="results-respondents" data-test="results-respondents" data-ward=scope data-period=period>
             {move || (app.texts().results_respondents)(&shown_text(respondents, app.language.get()))}
         </p>
-        <p class="results-downloads">
+        <h2 class="print-only">{move || app.texts().results_print_title}</h2>
+        <p class="results-downloads no-print">
+            <button type="button" class="btn btn-secondary" data-test="results-print" on:click=move |_| print()>
+                {move || app.texts().results_print}
+            </button>
+            " "
             <a class="btn btn-secondary" href=xlsx download="" data-test="results-xlsx" on:click=download_on_click>
                 {move || app.texts().results_download_xlsx}
             </a>
@@ -243,6 +261,7 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
                 {move || app.texts().results_download_csv}
             </a>
         </p>
+        {who}
         <div class="results-questions">{questions}</div>
         <Show when={
             let empty = not_summarised.is_empty();

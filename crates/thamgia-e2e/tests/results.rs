@@ -168,6 +168,25 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     .await?;
     assert!(line.contains('9') && line.contains('5'), "{line}");
 
+    // Who took part, by age band and sex: no small cell either.
+    wait_for(
+        &page,
+        "who took part",
+        "document.querySelector('[data-test=who-took-part] [data-test=split-table]')",
+    )
+    .await?;
+    let who: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=who-took-part] [data-test=split-cell]')].map(cell => cell.dataset.shown)",
+    )
+    .await?;
+    assert!(!who.is_empty());
+    for cell in &who {
+        if let Ok(count) = cell.parse::<u64>() {
+            assert!(count == 0 || count >= 5, "a published small cell: {who:?}");
+        }
+    }
+
     // Split by sex: no published cell is a count from 1 to 4.
     choose(
         &page,

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/forums.csv", get(forums::export_forums))
         .route("/results", get(results::results))
         .route("/results/table", get(results::table))
+        .route("/results/participants", get(results::participants))
         .route("/export/results.xlsx", get(results::export_xlsx))
         .route("/export/results.csv", get(results::export_csv))
         .route("/townhall/overview", get(townhall::overview))

@@ -327,3 +327,32 @@ async fn the_results_download_as_a_spreadsheet_with_the_same_figures() {
         .await;
     assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn who_took_part_is_counted_by_age_band_and_sex_without_small_cells() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let (status, table) = server
+        .get_as::<PublishedTable>(
+            &city,
+            &format!("/api/v1/results/participants?survey={SURVEY}&ward=00004"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(table.total, Shown::Count(14), "every child once");
+    for shown in table.cells.iter().flatten() {
+        if let Shown::Count(count) = shown {
+            assert!(*count == 0 || *count >= 5, "{table:?}");
+        }
+    }
+    // A ward officer of another ward reads none of it.
+    let officer = server.sign_in("badinh.canbo").await;
+    let (status, _) = server
+        .get_as::<ApiError>(
+            &officer,
+            &format!("/api/v1/results/participants?survey={SURVEY}&ward=00008"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
+}

@@ -31,7 +31,7 @@ fn dimension_label(texts: &Texts, dimension: Dimension) -> &'static str {
 
 /// What a refused split says: the server's own words when it refused the
 /// split itself (too few children), the usual notice otherwise.
-fn split_failure(failure: &SyncFailure) -> Localized {
+pub(super) fn split_failure(failure: &SyncFailure) -> Localized {
     match failure {
         SyncFailure::Server {
             error: Some(error), ..
@@ -105,7 +105,7 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
 
 /// A published cross-table: answers down, the split across, totals.
 #[component]
-fn CrossTable(table: PublishedTable) -> impl IntoView {
+pub(super) fn CrossTable(table: PublishedTable) -> impl IntoView {
     let app = use_app();
     let PublishedTable {
         rows,

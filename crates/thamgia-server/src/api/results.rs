@@ -13,8 +13,8 @@ use thamgia_core::results::suppression::{
     publish_linked_table, Linked, PublishedTable, Shown, TableEntry,
 };
 use thamgia_core::results::{
-    publish_results, question_table, survey_results, PublishedDistribution, PublishedResults,
-    ResultsFilter,
+    participants_table, publish_results, question_table, survey_results, Dimension,
+    PublishedDistribution, PublishedResults, ResultsFilter,
 };
 use thamgia_core::{Localized, Response, SurveyDefinition};
 
@@ -212,6 +212,51 @@ pub(super) async fn results(
     Ok(Json(publish_results(&results, state.results_threshold)))
 }
 
+/// `GET /results/participants?survey=…[&ward=…][&period=…]`: who took
+/// part, by age band and sex. The table's total is the number of children
+/// `/results` publishes: withheld here when it is withheld there.
+pub(super) async fn participants(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<Json<PublishedTable>, ServerError> {
+    let (definitions, responses, filter) = inputs(
+        &caller,
+        &state,
+        &query.survey,
+        query.ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await?;
+    let threshold = state.results_threshold;
+    let table = participants_table(
+        &definitions,
+        &responses,
+        &filter,
+        Dimension::AgeBand,
+        Some(Dimension::Sex),
+    );
+    let mut linked = Linked::default();
+    if (1..threshold.k()).contains(&table.total) {
+        linked.hidden.push(TableEntry::Total);
+    } else {
+        linked.known.push(TableEntry::Total);
+    }
+    let shown = publish_linked_table(&table, threshold, &linked);
+    if linked.known.contains(&TableEntry::Total) && shown.total.is_suppressed() {
+        return Err(too_few());
+    }
+    Ok(Json(shown))
+}
+
+/// The refusal of a table that would give a child away.
+fn too_few() -> ServerError {
+    ServerError::Invalid(Localized::new(
+        "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
+        "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
+    ))
+}
+
 /// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`.
 ///
 /// The table's row totals are the question's counts, which `/results`
@@ -278,10 +323,7 @@ pub(super) async fn table(
         TableEntry::Cell { .. } | TableEntry::ColumnTotal(_) => false,
     });
     if gives_away {
-        return Err(ServerError::Invalid(Localized::new(
-            "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
-            "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
-        )));
+        return Err(too_few());
     }
     Ok(Json(shown))
 }
