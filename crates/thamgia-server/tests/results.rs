@@ -356,3 +356,20 @@ async fn who_took_part_is_counted_by_age_band_and_sex_without_small_cells() {
         .await;
     assert_eq!(status, axum::http::StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_oversized_query_is_refused_unread() {
+    let server = server().await;
+    let city = server.city_token.clone();
+    let long = "x".repeat(201);
+    for path in [
+        format!("/api/v1/results?survey={long}"),
+        format!("/api/v1/results/table?survey={SURVEY}&question={long}&split=sex"),
+        format!("/api/v1/results/participants?survey={SURVEY}&ward={long}"),
+        format!("/api/v1/export/results.csv?survey={SURVEY}&period={long}"),
+    ] {
+        let (status, error) = server.get_as::<ApiError>(&city, &path).await;
+        assert_eq!(status, axum::http::StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(error.code, thamgia_core::ApiErrorCode::Invalid, "{path}");
+    }
+}

@@ -44,6 +44,41 @@ pub struct ResultsTableQuery {
     pub period: Option<String>,
 }
 
+/// Most characters of a query's survey id, question name, ward code or
+/// period key: each is a short code; anything longer is refused unread.
+pub const MAX_QUERY_TEXT_CHARS: usize = 200;
+
+impl ResultsQuery {
+    /// Whether every part is within [`MAX_QUERY_TEXT_CHARS`].
+    pub fn is_bounded(&self) -> bool {
+        bounded(&[
+            Some(self.survey.as_str()),
+            self.ward.as_deref(),
+            self.period.as_deref(),
+        ])
+    }
+}
+
+impl ResultsTableQuery {
+    /// Whether every part is within [`MAX_QUERY_TEXT_CHARS`].
+    pub fn is_bounded(&self) -> bool {
+        bounded(&[
+            Some(self.survey.as_str()),
+            Some(self.question.as_str()),
+            Some(self.split.as_str()),
+            self.ward.as_deref(),
+            self.period.as_deref(),
+        ])
+    }
+}
+
+fn bounded(parts: &[Option<&str>]) -> bool {
+    parts
+        .iter()
+        .flatten()
+        .all(|part| part.chars().count() <= MAX_QUERY_TEXT_CHARS)
+}
+
 /// Most dimensions a question is split by at once.
 pub const MAX_SPLIT: usize = 2;
 
@@ -116,6 +151,21 @@ pub fn filter_for(ward: Option<String>, period: Option<Period>) -> ResultsFilter
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_is_bounded() {
+        let query = ResultsQuery {
+            survey: "s".repeat(MAX_QUERY_TEXT_CHARS),
+            ward: None,
+            period: None,
+        };
+        assert!(query.is_bounded());
+        let long = ResultsQuery {
+            ward: Some("0".repeat(MAX_QUERY_TEXT_CHARS + 1)),
+            ..query
+        };
+        assert!(!long.is_bounded());
+    }
 
     #[test]
     fn a_period_is_its_days_in_hanoi() {

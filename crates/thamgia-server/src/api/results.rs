@@ -7,7 +7,9 @@
 use axum::extract::State;
 use axum::Json;
 use thamgia_core::account::Role;
-use thamgia_core::api::results::{filter_for, parse_split, ResultsQuery, ResultsTableQuery};
+use thamgia_core::api::results::{
+    filter_for, parse_split, ResultsQuery, ResultsTableQuery, MAX_QUERY_TEXT_CHARS,
+};
 use thamgia_core::report::Period;
 use thamgia_core::results::suppression::{
     publish_linked_table, Linked, PublishedTable, Shown, TableEntry,
@@ -26,6 +28,14 @@ use crate::error::ServerError;
 use crate::extract::ApiQuery;
 use crate::results_export::{results_csv, results_xlsx, Scope};
 use crate::AppState;
+
+/// The refusal of a query part longer than any code.
+fn unbounded() -> ServerError {
+    ServerError::Invalid(Localized::new(
+        format!("Mỗi phần của yêu cầu dài tối đa {MAX_QUERY_TEXT_CHARS} ký tự."),
+        format!("Each part of the request is at most {MAX_QUERY_TEXT_CHARS} characters long."),
+    ))
+}
 
 /// The ward the results are about (see [`Caller::ward_scope`]); collectors
 /// see none (the results are the officers').
@@ -147,6 +157,9 @@ pub(super) async fn export_xlsx(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<axum::response::Response, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
     use axum::response::IntoResponse;
     let (results, scope) = published(&caller, &state, &query).await?;
     let body = results_xlsx(&results, &scope)?;
@@ -176,6 +189,9 @@ pub(super) async fn export_csv(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<axum::response::Response, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
     let (results, scope) = published(&caller, &state, &query).await?;
     let body = results_csv(&results, &scope)?;
     log_export(&caller, &state, &query, "csv").await?;
@@ -200,6 +216,9 @@ pub(super) async fn results(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<Json<PublishedResults>, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
     let (definitions, responses, filter) = inputs(
         &caller,
         &state,
@@ -220,6 +239,9 @@ pub(super) async fn participants(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<Json<PublishedTable>, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
     let (definitions, responses, filter) = inputs(
         &caller,
         &state,
@@ -268,6 +290,9 @@ pub(super) async fn table(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsTableQuery>,
 ) -> Result<Json<PublishedTable>, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
     let split = parse_split(&query.split).ok_or_else(|| {
         ServerError::Invalid(Localized::new(
             "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
