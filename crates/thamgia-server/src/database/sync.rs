@@ -363,20 +363,25 @@ impl Database {
         })
     }
 
-    /// The token of change `seq`: a digest of its number and content, so a
-    /// tablet sending it back with its cursor shows which history it saw.
-    /// `None` for the start of the log, or a change the server does not hold.
+    /// The token of change `seq`: a digest of its number, the time it was
+    /// logged and its content, so a tablet sending it back with its cursor
+    /// shows which history it saw. The time matters: after a restore from
+    /// an older backup, a record sent again can be logged at the very seq,
+    /// with the very content, the tablet saw before, while the changes
+    /// before it differ. `None` for the start of the log, or a change the
+    /// server does not hold.
     async fn change_token(&self, seq: u64) -> Result<Option<String>, ServerError> {
         if seq == 0 {
             return Ok(None);
         }
-        let payload: Option<String> =
-            sqlx::query_scalar("SELECT payload FROM changes WHERE seq = $1")
-                .bind(seq as i64)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(payload.map(|payload| {
-            let mut digest = sha256_hex(&format!("{seq}:{payload}"));
+        let row = sqlx::query("SELECT payload, created_at FROM changes WHERE seq = $1")
+            .bind(seq as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| {
+            let payload: String = row.get("payload");
+            let created_at: String = row.get("created_at");
+            let mut digest = sha256_hex(&format!("{seq}:{created_at}:{payload}"));
             digest.truncate(32);
             digest
         }))
