@@ -19,6 +19,14 @@ async fn officer(page: &Page, name: &str) -> Result<()> {
         "document.querySelector('[data-test=start-survey]')",
     )
     .await?;
+    // A ward officer reads what the ward's children said in the town hall
+    // app, one tap away; the town hall's own pages are a city officer's.
+    wait_for(
+        page,
+        "the results link",
+        "document.querySelector('[data-test=to-results]') && !document.querySelector('[data-test=to-townhall]')",
+    )
+    .await?;
     click(page, "a[href='/report']").await?;
     replace_text(page, "[data-test=author]", name).await?;
     wait_for(

@@ -243,6 +243,20 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "8");
 
     assert_eq!(csp_violations(&page).await?, Vec::<String>::new());
+
+    // Ba Đình's ward officer reads the same page for the ward, with no
+    // ward to choose (the server answers for the officer's own ward).
+    sign_out(&page).await?;
+    sign_in(&page, "badinh.canbo", DEMO_PASSWORD).await?;
+    // Signing out led back to the tablet app; the results are one tap away.
+    click(&page, "[data-test=to-results]").await?;
+    wait_for(
+        &page,
+        "the ward officer's results",
+        "(document.querySelector(\"[data-test=results-respondents][data-ward='city']\") || {}).textContent?.includes('13') && !document.querySelector('[data-test=results-ward]')",
+    )
+    .await?;
+    assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "8");
     close_browser(browser, events).await?;
     server.stop().await
 }
