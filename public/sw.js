@@ -21,7 +21,8 @@
  * Never touched: non-GET requests, cross-origin requests, anything under
  * /api/ (the app talks to the server itself; API answers are never cached)
  * and the town hall app under /townhall (another bundle, used online: the
- * tablet caches only its own app).
+ * tablet caches only its own app; opened offline, it gets a short bilingual
+ * page saying it needs a connection, with a link back).
  *
  * What an update can never do:
  * - Make saved records unreachable. The worker never opens, upgrades or
@@ -45,7 +46,7 @@
  */
 'use strict';
 
-const WORKER_VERSION = 'thamgia-sw-3';
+const WORKER_VERSION = 'thamgia-sw-4';
 
 const CACHE_PREFIX = 'thamgia-shell-';
 // Written last into a shell cache; its presence means "complete".
@@ -288,6 +289,26 @@ self.addEventListener('message', (event) => {
 
 // ------------------------------------------------------------------ fetch
 
+// What a navigation to the town hall app gets when the network fails.
+function townhallOffline() {
+  const html = `<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tham Gia · Cần có mạng / Needs a connection</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
+<main data-test="townhall-offline">
+<h1>Tòa thị chính cần có mạng</h1>
+<p>Các trang của tòa thị chính lấy số liệu trực tiếp từ máy chủ. Máy này đang không có mạng; hãy mở lại khi có mạng. Mọi dữ liệu trên máy tính bảng vẫn an toàn.</p>
+<h1 lang="en">The town hall needs a connection</h1>
+<p lang="en">The town hall's pages read their figures from the server. This device is offline; open them again once it is online. Everything on the tablet is safe.</p>
+<p><a href="/">Về ứng dụng thu thập / Back to the field app</a></p>
+</main></body></html>`;
+  return new Response(html, {
+    status: 503,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
@@ -301,7 +322,14 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
   if (url.pathname === '/sw.js') return;
   // The town hall app is another bundle, used online: never cached here.
-  if (url.pathname === '/townhall' || url.pathname.startsWith('/townhall/')) return;
+  // Opened without a network, it says so in both languages and leads back
+  // to the tablet app, instead of the browser's error page.
+  if (url.pathname === '/townhall' || url.pathname.startsWith('/townhall/')) {
+    if (request.mode === 'navigate') {
+      event.respondWith(fetch(request).catch(() => townhallOffline()));
+    }
+    return;
+  }
 
   if (request.mode === 'navigate') {
     event.respondWith(handleNavigation(event));

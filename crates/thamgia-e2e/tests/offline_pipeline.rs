@@ -214,6 +214,23 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     click(&page, "[data-test=complete]").await?;
     wait_for_count(&page, "waiting", 1).await?;
 
+    // The town hall app is not kept on the tablet: opened offline, it says
+    // it needs a connection, in both languages, and leads back.
+    click(&page, "a[href='/']").await?;
+    js::<bool>(
+        &page,
+        "(() => { location.href = '/townhall'; return true; })()",
+    )
+    .await?;
+    wait_for(
+        &page,
+        "the town hall's offline notice",
+        "(document.querySelector('[data-test=townhall-offline]') || {}).textContent?.includes('needs a connection')",
+    )
+    .await?;
+    click(&page, "a[href='/']").await?;
+    wait_for_count(&page, "waiting", 1).await?;
+
     // The network comes back and the worker syncs.
     let (server, _) = start_server(&config, address).await?;
     set_offline(&page, false).await?;
