@@ -86,6 +86,13 @@ pub struct AccountInfo {
 }
 
 impl AccountInfo {
+    /// Whether the account reads survey results (of the wards it may
+    /// reach): ward and city officers; a collector takes children's views
+    /// and reads none.
+    pub fn may_read_results(&self) -> bool {
+        matches!(self.role, Role::WardOfficer | Role::CityOfficer)
+    }
+
     /// Whether the account may read and write ward `ward_code`'s data.
     pub fn may_access_ward(&self, ward_code: &str) -> bool {
         match self.role {

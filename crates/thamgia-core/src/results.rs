@@ -12,8 +12,9 @@
 //! `filter` filters and split dimensions; `questions` questions matched
 //! across versions and whether each was asked; `distribution` and
 //! `statistics` the summary of each kind of question; `table` cross-tables;
-//! `suppression` what may be published, and `published` the results as
-//! they may leave the server.
+//! `suppression` what may be published, `published` the results as they
+//! may leave the server, and `linked` the tables published beside them (a
+//! question split, who took part), linked to the figures they share.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,7 @@ use crate::survey::{QuestionKind, SurveyDefinition};
 mod counting;
 mod distribution;
 mod filter;
+mod linked;
 mod published;
 mod questions;
 mod statistics;
@@ -41,6 +43,7 @@ pub use distribution::{
 pub use filter::{
     month_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY, UNKNOWN_KEY,
 };
+pub use linked::{publish_participants_table, publish_question_table};
 pub use published::{
     publish_results, PublishedBin, PublishedCount, PublishedDistribution, PublishedQuestion,
     PublishedRankedOption, PublishedResults,

@@ -1,27 +1,26 @@
-//! What children said: one survey's results (`GET /results`) and one
-//! question split by one or two dimensions (`GET /results/table`), for a
+//! What children said: one survey's results (`GET /results`), who took
+//! part (`/results/participants`), one question split by one or two
+//! dimensions (`/results/table`), and the results as XLSX or CSV, for a
 //! ward officer's ward or, for a city officer, any ward or the whole city.
-//! Every figure leaves as core publishes it: counts under k shown as
-//! "< k", complements hidden (`thamgia_core::results::suppression`).
+//! Every figure leaves as core publishes it (`thamgia_core::results`):
+//! counts under k shown as "< k", complements hidden, a table sharing
+//! figures with the results linked to them. This file reads, calls core
+//! and answers.
 
 use axum::extract::State;
 use axum::Json;
-use thamgia_core::account::Role;
+use chrono::Utc;
 use thamgia_core::api::results::{
     filter_for, parse_split, ResultsQuery, ResultsTableQuery, MAX_QUERY_TEXT_CHARS,
 };
+use thamgia_core::audit::AuditAction;
 use thamgia_core::report::Period;
-use thamgia_core::results::suppression::{
-    publish_linked_table, Linked, PublishedTable, Shown, TableEntry,
-};
+use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::{
-    participants_table, publish_results, question_table, survey_results, Dimension,
-    PublishedDistribution, PublishedResults, ResultsFilter,
+    participants_table, publish_participants_table, publish_question_table, publish_results,
+    question_table, survey_results, Dimension, PublishedResults, ResultsFilter,
 };
 use thamgia_core::{Localized, Response, SurveyDefinition};
-
-use chrono::Utc;
-use thamgia_core::audit::AuditAction;
 
 use crate::auth::Caller;
 use crate::error::ServerError;
@@ -37,105 +36,198 @@ fn unbounded() -> ServerError {
     ))
 }
 
-/// The ward the results are about (see [`Caller::ward_scope`]); collectors
-/// see none (the results are the officers').
-fn scope(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, ServerError> {
-    if caller.info.role == Role::Collector {
-        return Err(ServerError::Forbidden(Localized::new(
-            "Kết quả khảo sát dành cho cán bộ phường/xã và cán bộ thành phố.",
-            "Survey results are for ward officers and city officers.",
-        )));
-    }
-    caller.ward_scope(asked)
+/// The refusal of a table that would give a child away.
+fn too_few() -> ServerError {
+    ServerError::Invalid(Localized::new(
+        "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
+        "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
+    ))
 }
 
-fn parse_period(text: Option<&str>) -> Result<Option<Period>, ServerError> {
-    text.map(|text| {
-        text.parse()
-            .map_err(|error: thamgia_core::report::ReportError| {
-                ServerError::Invalid(error.message())
+/// What a query's figures are computed from.
+struct Inputs {
+    /// The ward asked for or the caller's own; `None`: every ward.
+    ward: Option<String>,
+    /// The period asked for; `None`: all time.
+    period: Option<Period>,
+    definitions: Vec<SurveyDefinition>,
+    responses: Vec<Response>,
+    filter: ResultsFilter,
+}
+
+impl Inputs {
+    /// Reads what `survey`'s results for `ward` and `period` need, once
+    /// the caller may read them (officers, in the wards they reach).
+    async fn read(
+        caller: &Caller,
+        state: &AppState,
+        survey: &str,
+        ward: Option<&str>,
+        period: Option<&str>,
+    ) -> Result<Inputs, ServerError> {
+        if !caller.info.may_read_results() {
+            return Err(ServerError::Forbidden(Localized::new(
+                "Kết quả khảo sát dành cho cán bộ phường/xã và cán bộ thành phố.",
+                "Survey results are for ward officers and city officers.",
+            )));
+        }
+        let ward = caller.ward_scope(ward)?;
+        let period = period
+            .map(|text| {
+                text.parse()
+                    .map_err(|error: thamgia_core::report::ReportError| {
+                        ServerError::Invalid(error.message())
+                    })
             })
-    })
-    .transpose()
-}
-
-/// The survey's versions and responses, and the filter, for a query.
-async fn inputs(
-    caller: &Caller,
-    state: &AppState,
-    survey: &str,
-    ward: Option<&str>,
-    period: Option<&str>,
-) -> Result<(Vec<SurveyDefinition>, Vec<Response>, ResultsFilter), ServerError> {
-    let ward = scope(caller, ward)?;
-    let filter = filter_for(ward.clone(), parse_period(period)?);
-    let definitions = state.database.survey_versions(survey).await?;
-    if definitions.is_empty() {
-        return Err(ServerError::NotFound);
+            .transpose()?;
+        let definitions = state.database.survey_versions(survey).await?;
+        if definitions.is_empty() {
+            return Err(ServerError::NotFound);
+        }
+        let responses = state
+            .database
+            .survey_responses(survey, ward.as_deref())
+            .await?;
+        Ok(Inputs {
+            filter: filter_for(ward.clone(), period),
+            ward,
+            period,
+            definitions,
+            responses,
+        })
     }
-    let responses = state
-        .database
-        .survey_responses(survey, ward.as_deref())
-        .await?;
-    Ok((definitions, responses, filter))
+
+    /// The results as they may be published.
+    fn published(&self, state: &AppState) -> PublishedResults {
+        publish_results(
+            &survey_results(&self.definitions, &self.responses, &self.filter),
+            state.results_threshold,
+        )
+    }
+
+    /// What the figures are of, as a download names it.
+    fn scope(&self, state: &AppState) -> Scope {
+        let place = match &self.ward {
+            Some(code) => state
+                .units
+                .units
+                .iter()
+                .find(|unit| &unit.code == code)
+                .map(|unit| Localized::new(unit.name_vi.clone(), unit.name_en.clone()))
+                .unwrap_or_else(|| Localized::new(code.clone(), code.clone())),
+            None => Localized::new("Toàn thành phố", "Whole city"),
+        };
+        let period = self.period.map_or_else(
+            || Localized::new("Mọi thời gian", "All time"),
+            |period| period.label(),
+        );
+        Scope { place, period }
+    }
 }
 
-/// The counts a published distribution shows per answer, by the keys of a
-/// question table's rows; `None` for a kind that no table splits.
-fn published_counts(distribution: &PublishedDistribution) -> Option<Vec<(String, Shown)>> {
-    distribution.one_answer_each().then(|| {
-        distribution
-            .answer_counts()
-            .into_iter()
-            .map(|(category, shown)| (category.key, shown))
-            .collect()
-    })
-}
-
-/// The published results of a query, and what they are of.
-async fn published(
+/// The inputs of a bounded [`ResultsQuery`].
+async fn read(
     caller: &Caller,
     state: &AppState,
     query: &ResultsQuery,
-) -> Result<(PublishedResults, Scope), ServerError> {
-    let ward = scope(caller, query.ward.as_deref())?;
-    let period = parse_period(query.period.as_deref())?;
-    let (definitions, responses, filter) = inputs(
+) -> Result<Inputs, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
+    Inputs::read(
         caller,
         state,
         &query.survey,
-        ward.as_deref(),
+        query.ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await
+}
+
+/// `GET /results?survey=…[&ward=…][&period=…]`.
+pub(super) async fn results(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<Json<PublishedResults>, ServerError> {
+    let inputs = read(&caller, &state, &query).await?;
+    Ok(Json(inputs.published(&state)))
+}
+
+/// `GET /results/participants?survey=…[&ward=…][&period=…]`: who took
+/// part, by age band and sex, its total linked to the children the
+/// results count.
+pub(super) async fn participants(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<Json<PublishedTable>, ServerError> {
+    let inputs = read(&caller, &state, &query).await?;
+    let table = participants_table(
+        &inputs.definitions,
+        &inputs.responses,
+        &inputs.filter,
+        Dimension::AgeBand,
+        Some(Dimension::Sex),
+    );
+    let respondents = inputs.published(&state).respondents;
+    publish_participants_table(&table, respondents, state.results_threshold)
+        .map(Json)
+        .ok_or_else(too_few)
+}
+
+/// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`:
+/// its row totals are the question's counts and its total the number who
+/// answered, linked to the results (see `publish_question_table`).
+pub(super) async fn table(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsTableQuery>,
+) -> Result<Json<PublishedTable>, ServerError> {
+    if !query.is_bounded() {
+        return Err(unbounded());
+    }
+    let split = parse_split(&query.split).ok_or_else(|| {
+        ServerError::Invalid(Localized::new(
+            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
+            "Choose one or two ways to split (age band, sex, …).",
+        ))
+    })?;
+    let inputs = Inputs::read(
+        &caller,
+        &state,
+        &query.survey,
+        query.ward.as_deref(),
         query.period.as_deref(),
     )
     .await?;
-    let results = publish_results(
-        &survey_results(&definitions, &responses, &filter),
-        state.results_threshold,
-    );
-    let place = match &ward {
-        Some(code) => state
-            .units
-            .units
-            .iter()
-            .find(|unit| &unit.code == code)
-            .map(|unit| Localized::new(unit.name_vi.clone(), unit.name_en.clone()))
-            .unwrap_or_else(|| Localized::new(code.clone(), code.clone())),
-        None => Localized::new("Toàn thành phố", "Whole city"),
-    };
-    let period = period.map_or_else(
-        || Localized::new("Mọi thời gian", "All time"),
-        |period| period.label(),
-    );
-    Ok((results, Scope { place, period }))
+    let table = question_table(
+        &inputs.definitions,
+        &inputs.responses,
+        &inputs.filter,
+        &query.question,
+        &split,
+    )
+    .ok_or(ServerError::NotFound)?;
+    let published = inputs.published(&state);
+    let question = published
+        .questions
+        .iter()
+        .find(|question| question.question_id == query.question);
+    publish_question_table(&table, question, state.results_threshold)
+        .map(Json)
+        .ok_or_else(too_few)
 }
 
-/// Logs an export of `query`'s results in the audit log.
-async fn log_export(
+/// The results of `query`, logged as an export in the audit log, and what
+/// they are of.
+async fn exported(
     caller: &Caller,
     state: &AppState,
     query: &ResultsQuery,
     format: &str,
-) -> Result<(), ServerError> {
+) -> Result<(PublishedResults, Scope), ServerError> {
+    let inputs = read(caller, state, query).await?;
     let event = caller
         .event(AuditAction::ExportResults)
         .target(&query.survey);
@@ -147,7 +239,8 @@ async fn log_export(
     state
         .database
         .record(event.detail(detail), Utc::now())
-        .await
+        .await?;
+    Ok((inputs.published(state), inputs.scope(state)))
 }
 
 /// `GET /export/results.xlsx?survey=…[&ward=…][&period=…]`: the figures
@@ -157,13 +250,9 @@ pub(super) async fn export_xlsx(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<axum::response::Response, ServerError> {
-    if !query.is_bounded() {
-        return Err(unbounded());
-    }
     use axum::response::IntoResponse;
-    let (results, scope) = published(&caller, &state, &query).await?;
+    let (results, scope) = exported(&caller, &state, &query, "xlsx").await?;
     let body = results_xlsx(&results, &scope)?;
-    log_export(&caller, &state, &query, "xlsx").await?;
     Ok((
         [
             (
@@ -189,12 +278,8 @@ pub(super) async fn export_csv(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<axum::response::Response, ServerError> {
-    if !query.is_bounded() {
-        return Err(unbounded());
-    }
-    let (results, scope) = published(&caller, &state, &query).await?;
+    let (results, scope) = exported(&caller, &state, &query, "csv").await?;
     let body = results_csv(&results, &scope)?;
-    log_export(&caller, &state, &query, "csv").await?;
     Ok(crate::csv_export::csv_response(
         &format!("{}-results.csv", file_stem(&query.survey)),
         body,
@@ -208,147 +293,4 @@ fn file_stem(survey: &str) -> String {
         .filter(|character| character.is_ascii_alphanumeric() || matches!(character, '-' | '_'))
         .take(80)
         .collect()
-}
-
-/// `GET /results?survey=…[&ward=…][&period=…]`.
-pub(super) async fn results(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ResultsQuery>,
-) -> Result<Json<PublishedResults>, ServerError> {
-    if !query.is_bounded() {
-        return Err(unbounded());
-    }
-    let (definitions, responses, filter) = inputs(
-        &caller,
-        &state,
-        &query.survey,
-        query.ward.as_deref(),
-        query.period.as_deref(),
-    )
-    .await?;
-    let results = survey_results(&definitions, &responses, &filter);
-    Ok(Json(publish_results(&results, state.results_threshold)))
-}
-
-/// `GET /results/participants?survey=…[&ward=…][&period=…]`: who took
-/// part, by age band and sex. The table's total is the number of children
-/// `/results` publishes: withheld here when it is withheld there.
-pub(super) async fn participants(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ResultsQuery>,
-) -> Result<Json<PublishedTable>, ServerError> {
-    if !query.is_bounded() {
-        return Err(unbounded());
-    }
-    let (definitions, responses, filter) = inputs(
-        &caller,
-        &state,
-        &query.survey,
-        query.ward.as_deref(),
-        query.period.as_deref(),
-    )
-    .await?;
-    let threshold = state.results_threshold;
-    let table = participants_table(
-        &definitions,
-        &responses,
-        &filter,
-        Dimension::AgeBand,
-        Some(Dimension::Sex),
-    );
-    let mut linked = Linked::default();
-    if (1..threshold.k()).contains(&table.total) {
-        linked.hidden.push(TableEntry::Total);
-    } else {
-        linked.known.push(TableEntry::Total);
-    }
-    let shown = publish_linked_table(&table, threshold, &linked);
-    if linked.known.contains(&TableEntry::Total) && shown.total.is_suppressed() {
-        return Err(too_few());
-    }
-    Ok(Json(shown))
-}
-
-/// The refusal of a table that would give a child away.
-fn too_few() -> ServerError {
-    ServerError::Invalid(Localized::new(
-        "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
-        "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
-    ))
-}
-
-/// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`.
-///
-/// The table's row totals are the question's counts, which `/results`
-/// publishes too: the counts it withholds are withheld here, and should the
-/// table need to hide one it shows, the split is refused as too small
-/// rather than published (together the two would give it away).
-pub(super) async fn table(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ResultsTableQuery>,
-) -> Result<Json<PublishedTable>, ServerError> {
-    if !query.is_bounded() {
-        return Err(unbounded());
-    }
-    let split = parse_split(&query.split).ok_or_else(|| {
-        ServerError::Invalid(Localized::new(
-            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
-            "Choose one or two ways to split (age band, sex, …).",
-        ))
-    })?;
-    let (definitions, responses, filter) = inputs(
-        &caller,
-        &state,
-        &query.survey,
-        query.ward.as_deref(),
-        query.period.as_deref(),
-    )
-    .await?;
-    let threshold = state.results_threshold;
-    let table = question_table(&definitions, &responses, &filter, &query.question, &split)
-        .ok_or(ServerError::NotFound)?;
-    // What the survey's results publish of the same counts.
-    let published = publish_results(
-        &survey_results(&definitions, &responses, &filter),
-        threshold,
-    );
-    let question = published
-        .questions
-        .iter()
-        .find(|question| question.question_id == query.question);
-    let counts = question.and_then(|question| published_counts(&question.distribution));
-    let mut linked = Linked::default();
-    for (row, category) in table.rows.iter().enumerate() {
-        let shown = counts
-            .as_ref()
-            .and_then(|counts| counts.iter().find(|(key, _)| *key == category.key))
-            .map(|(_, shown)| *shown);
-        if shown.is_some_and(Shown::is_suppressed) {
-            linked.hidden.push(TableEntry::RowTotal(row));
-        } else {
-            linked.known.push(TableEntry::RowTotal(row));
-        }
-    }
-    // The table's total is the number who answered.
-    if question.is_some_and(|question| question.answered.is_suppressed()) {
-        linked.hidden.push(TableEntry::Total);
-    } else {
-        linked.known.push(TableEntry::Total);
-    }
-    let shown = publish_linked_table(&table, threshold, &linked);
-    let gives_away = linked.known.iter().any(|entry| match entry {
-        TableEntry::RowTotal(row) => shown
-            .row_totals
-            .get(*row)
-            .is_some_and(|total| total.is_suppressed()),
-        TableEntry::Total => shown.total.is_suppressed(),
-        TableEntry::Cell { .. } | TableEntry::ColumnTotal(_) => false,
-    });
-    if gives_away {
-        return Err(too_few());
-    }
-    Ok(Json(shown))
 }
