@@ -20,15 +20,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::localized::Localized;
 use crate::response::Response;
-use crate::survey::{QuestionKind, SurveyDefinition};
+use crate::survey::SurveyDefinition;
 
 mod counting;
 mod distribution;
 mod filter;
 mod linked;
+pub mod maintained;
 mod published;
 mod questions;
 mod statistics;
+mod summary;
 pub mod suppression;
 mod table;
 mod tally;
@@ -51,8 +53,10 @@ pub use published::{
 pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
 pub use table::CrossTable;
 
-use distribution::AnswerAttributes as Attributes;
-use questions::{MatchedQuestion, Standing, Versions};
+use questions::MatchedQuestion;
+use summary::Shape;
+pub use summary::{Interned, Summary};
+pub use tally::FREE_TEXT_SHOWN;
 use tally::{date_month, yes_no_categories, Tally};
 
 /// The results of one survey (every version of one form id).
@@ -120,6 +124,20 @@ fn counted_and_kept<'a>(
     .collect()
 }
 
+/// The summary of what counts of `responses` and `filter` keeps.
+fn recount<'a>(
+    shape: &Shape<'a>,
+    responses: &[Response],
+    filter: &ResultsFilter,
+) -> (Summary, Interned) {
+    let mut interned = Interned::default();
+    let summary = shape.summarise(
+        counted_and_kept(shape.survey_id(), responses, filter),
+        &mut interned,
+    );
+    (summary, interned)
+}
+
 /// The results of the survey whose versions are `definitions` (all of one
 /// form id; others are ignored), from `responses` (any, tombstones and
 /// drafts included: only what [`counted`] keeps counts), for the responses
@@ -129,92 +147,14 @@ pub fn survey_results(
     responses: &[Response],
     filter: &ResultsFilter,
 ) -> SurveyResults {
-    let versions = Versions::new(definitions);
-    let survey_id = versions
-        .newest()
-        .map(|definition| definition.id.clone())
-        .unwrap_or_default();
-    let kept = counted_and_kept(&survey_id, responses, filter);
-    let (matched, not_summarised) = versions.matched();
-
-    let mut tallies: Vec<(QuestionResult, Option<Tally>)> = matched
-        .iter()
-        .map(|question| {
-            let result = QuestionResult {
-                question_id: question.name.clone(),
-                label: question.label.clone(),
-                versions: question
-                    .versions
-                    .iter()
-                    .map(|(version, _)| *version)
-                    .collect(),
-                answered: 0,
-                skipped: 0,
-                not_asked: 0,
-                unreadable: 0,
-                not_in_version: 0,
-                distribution: Distribution::Categories {
-                    categories: Vec::new(),
-                },
-            };
-            (result, Tally::new(&question.kinds()))
-        })
-        .collect();
-    let all: Vec<&MatchedQuestion<'_>> = matched.iter().collect();
-    let mut unknown_version = 0;
-    for response in &kept {
-        if !versions.knows(response.survey_version) {
-            unknown_version += 1;
-            for (result, _) in &mut tallies {
-                result.not_in_version += 1;
-            }
-            continue;
-        }
-        for ((result, tally), asked) in tallies.iter_mut().zip(versions.asked(response, &all)) {
-            match asked {
-                Standing::NotInVersion => result.not_in_version += 1,
-                Standing::NotAsked => result.not_asked += 1,
-                Standing::Skipped => result.skipped += 1,
-                Standing::Answered(answer) => {
-                    let attributes = Attributes {
-                        ward_code: response.ward_code.clone(),
-                        participant: response.participant.clone(),
-                    };
-                    let fits = tally
-                        .as_mut()
-                        .is_some_and(|tally| tally.add(answer, response.id, attributes));
-                    if fits {
-                        result.answered += 1;
-                    } else {
-                        result.unreadable += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    SurveyResults {
-        survey_id,
-        title: versions
-            .newest()
-            .map(|definition| definition.title.clone())
-            .unwrap_or_default(),
-        versions: versions.numbers(),
-        respondents: kept.len() as u64,
-        unknown_version,
-        questions: tallies
-            .into_iter()
-            .filter_map(|(mut result, tally)| {
-                result.distribution = tally?.finish();
-                Some(result)
-            })
-            .collect(),
-        not_summarised,
-    }
+    let shape = Shape::new(definitions);
+    let (summary, _) = recount(&shape, responses, filter);
+    shape.results([&summary])
 }
 
 /// The children the filter keeps, counted by `rows` and, if given, by
-/// `columns` (otherwise in one column, "all").
+/// `columns` (otherwise in one column, "all"). Categories a dimension
+/// lists come in its order, others by key.
 pub fn participants_table(
     definitions: &[SurveyDefinition],
     responses: &[Response],
@@ -222,29 +162,9 @@ pub fn participants_table(
     rows: Dimension,
     columns: Option<Dimension>,
 ) -> CrossTable {
-    let versions = Versions::new(definitions);
-    let survey_id = versions
-        .newest()
-        .map(|definition| definition.id.clone())
-        .unwrap_or_default();
-    let mut table = CrossTable::empty(
-        rows.fixed_categories().unwrap_or_default(),
-        columns
-            .map(|dimension| dimension.fixed_categories().unwrap_or_default())
-            .unwrap_or_else(|| vec![everyone()]),
-    );
-    for response in counted_and_kept(&survey_id, responses, filter) {
-        let column = columns.map_or_else(everyone, |dimension| dimension.category(response));
-        table.add(rows.category(response), column);
-    }
-    // Wards and months are listed as the responses show them: in order.
-    if rows.fixed_categories().is_none() {
-        table.sort_rows();
-    }
-    if columns.is_some_and(|dimension| dimension.fixed_categories().is_none()) {
-        table.sort_columns();
-    }
-    table
+    let shape = Shape::new(definitions);
+    let (summary, interned) = recount(&shape, responses, filter);
+    shape.participants([&summary], &interned, rows, columns)
 }
 
 /// The answers to question `question_id` split by one or two dimensions:
@@ -261,39 +181,9 @@ pub fn question_table(
     question_id: &str,
     split: &[Dimension],
 ) -> Option<CrossTable> {
-    let versions = Versions::new(definitions);
-    let survey_id = versions.newest()?.id.clone();
-    let (matched, _) = versions.matched();
-    let mut same_name = matched
-        .iter()
-        .filter(|question| question.name == question_id);
-    let question = same_name.next()?;
-    if same_name.next().is_some() || split.is_empty() || split.len() > 2 {
-        return None;
-    }
-    let mut table = CrossTable::empty(answer_rows(question)?, split_columns(split));
-    for response in counted_and_kept(&survey_id, responses, filter) {
-        let Some(Standing::Answered(answer)) =
-            versions.asked(response, &[question]).first().copied()
-        else {
-            continue;
-        };
-        if let Some(row) = answer_row(answer) {
-            table.add(row, split_column(split, response));
-        }
-    }
-    // Months of a date question, and wards and months split by, are listed
-    // as the responses show them: in order.
-    if matches!(question.kinds().first(), Some(QuestionKind::Date)) {
-        table.sort_rows();
-    }
-    if split
-        .iter()
-        .any(|dimension| dimension.fixed_categories().is_none())
-    {
-        table.sort_columns();
-    }
-    Some(table)
+    let shape = Shape::new(definitions);
+    let (summary, interned) = recount(&shape, responses, filter);
+    shape.question_table([&summary], &interned, question_id, split)
 }
 
 /// The rows of a question's table: its answers, known beforehand where the
@@ -351,14 +241,6 @@ fn split_columns(split: &[Dimension]) -> Vec<Category> {
                 .collect()
         }
         _ => Vec::new(),
-    }
-}
-
-fn split_column(split: &[Dimension], response: &Response) -> Category {
-    match split {
-        [first, second] => pair(&first.category(response), &second.category(response)),
-        [one, ..] => one.category(response),
-        [] => everyone(),
     }
 }
 

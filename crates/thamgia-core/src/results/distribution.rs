@@ -56,9 +56,11 @@ pub enum Distribution {
         /// One count per month with answers (`"YYYY-MM"`).
         months: Vec<CategoryCount>,
     },
-    /// Free text: every answer as written.
+    /// Free text: the answers as written, the newest
+    /// [`FREE_TEXT_SHOWN`](super::FREE_TEXT_SHOWN) of them (every one is
+    /// counted in `answered`).
     FreeText {
-        /// The answers, in the order of the responses.
+        /// The answers, newest first.
         answers: Vec<FreeTextAnswer>,
     },
 }

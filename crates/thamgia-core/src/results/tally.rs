@@ -1,8 +1,9 @@
 //! Answers counted one by one into the summary their question's kind asks
 //! for ([`Distribution`]), options of every version merged.
 
-use chrono::{Datelike, NaiveDate};
-use uuid::Uuid;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::distribution::{
     AnswerAttributes, CategoryCount, Distribution, FreeTextAnswer, RankedOption,
@@ -10,14 +11,25 @@ use super::distribution::{
 use super::filter::Category;
 use super::statistics::{histogram, median, quartiles};
 use crate::localized::Localized;
-use crate::response::AnswerValue;
+use crate::response::{AnswerValue, Response};
 use crate::survey::{Choice, QuestionKind};
 
-/// The summary a question's kind asks for, filled answer by answer.
+/// How many free-text answers a question's results carry, newest first:
+/// every answer is counted in `answered`; the words beyond these are
+/// listed page by page, not all at once (a city holds a million).
+pub const FREE_TEXT_SHOWN: usize = 200;
+
+/// The summary a question's kind asks for, filled answer by answer. Two
+/// tallies of one question over disjoint sets of responses merge into the
+/// tally of their union ([`Tally::merge`]), whatever the order: what the
+/// maintained results rely on.
 #[derive(Debug, Clone)]
 pub(super) enum Tally {
     Categories {
         options: Vec<Category>,
+        /// How many options the question's versions offer (the rest are
+        /// values no version offers, listed after them by key).
+        known: usize,
         counts: Vec<u64>,
     },
     Scale {
@@ -26,23 +38,42 @@ pub(super) enum Tally {
     },
     Choices {
         options: Vec<Category>,
+        known: usize,
         counts: Vec<u64>,
     },
     Ranking {
         options: Vec<Category>,
+        known: usize,
         positions: Vec<Vec<u64>>,
     },
     Numbers {
         bounds: (Option<f64>, Option<f64>),
         integer: bool,
-        values: Vec<f64>,
+        /// How many children gave each value, keyed in `f64::total_cmp`
+        /// order (see [`ordered`]).
+        values: BTreeMap<i64, u64>,
     },
     Months {
-        months: std::collections::BTreeMap<String, u64>,
+        months: BTreeMap<String, u64>,
     },
     FreeText {
-        answers: Vec<FreeTextAnswer>,
+        /// At most [`FREE_TEXT_SHOWN`] of the newest answers once finished;
+        /// up to twice as many while counting.
+        answers: Vec<(DateTime<Utc>, FreeTextAnswer)>,
     },
+}
+
+/// A number's key in `f64::total_cmp` order; its own inverse.
+fn ordered(value: i64) -> i64 {
+    value ^ (((value >> 63) as u64) >> 1) as i64
+}
+
+fn number_key(value: f64) -> i64 {
+    ordered(value.to_bits() as i64)
+}
+
+fn number_of(key: i64) -> f64 {
+    f64::from_bits(ordered(key) as u64)
 }
 
 fn choice_categories(choices: &[Choice]) -> Vec<Category> {
@@ -91,11 +122,13 @@ impl Tally {
                 let options = merged();
                 Tally::Categories {
                     counts: vec![0; options.len()],
+                    known: options.len(),
                     options,
                 }
             }
             QuestionKind::YesNo => Tally::Categories {
                 options: yes_no_categories(),
+                known: 2,
                 counts: vec![0; 2],
             },
             QuestionKind::Smiley { .. } | QuestionKind::Rating { .. } => {
@@ -118,6 +151,7 @@ impl Tally {
                 let options = merged();
                 Tally::Choices {
                     counts: vec![0; options.len()],
+                    known: options.len(),
                     options,
                 }
             }
@@ -126,13 +160,14 @@ impl Tally {
                 let places = options.len();
                 Tally::Ranking {
                     positions: vec![vec![0; places]; places],
+                    known: places,
                     options,
                 }
             }
             QuestionKind::Number { min, max, integer } => Tally::Numbers {
                 bounds: (*min, *max),
                 integer: *integer,
-                values: Vec::new(),
+                values: BTreeMap::new(),
             },
             QuestionKind::Date => Tally::Months {
                 months: Default::default(),
@@ -144,20 +179,25 @@ impl Tally {
         })
     }
 
-    /// Counts one child's answer; `false` when the answer does not fit the
-    /// question's kind (the caller counts it as unreadable).
-    pub(super) fn add(
-        &mut self,
-        answer: &AnswerValue,
-        response_id: Uuid,
-        attributes: AnswerAttributes,
-    ) -> bool {
+    /// Counts `response`'s answer; `false` when the answer does not fit
+    /// the question's kind (the caller counts it as unreadable).
+    pub(super) fn add(&mut self, answer: &AnswerValue, response: &Response) -> bool {
         match (self, answer) {
-            (Tally::Categories { options, counts }, AnswerValue::Choice(value)) => {
-                count_category(options, counts, value);
+            (
+                Tally::Categories {
+                    options, counts, ..
+                },
+                AnswerValue::Choice(value),
+            ) => {
+                count_category(options, counts, value, 1);
             }
-            (Tally::Categories { options, counts }, AnswerValue::YesNo(yes)) => {
-                count_category(options, counts, if *yes { "yes" } else { "no" });
+            (
+                Tally::Categories {
+                    options, counts, ..
+                },
+                AnswerValue::YesNo(yes),
+            ) => {
+                count_category(options, counts, if *yes { "yes" } else { "no" }, 1);
             }
             (Tally::Scale { points, counts }, AnswerValue::Smiley(point))
             | (Tally::Scale { points, counts }, AnswerValue::Rating(point)) => {
@@ -170,47 +210,141 @@ impl Tally {
                 }
                 counts[usize::from(*point) - 1] += 1;
             }
-            (Tally::Choices { options, counts }, AnswerValue::Choices(values)) => {
+            (
+                Tally::Choices {
+                    options, counts, ..
+                },
+                AnswerValue::Choices(values),
+            ) => {
                 let mut seen: Vec<&String> = Vec::new();
                 for value in values {
                     if !seen.contains(&value) {
                         seen.push(value);
-                        count_category(options, counts, value);
+                        count_category(options, counts, value, 1);
                     }
                 }
             }
-            (Tally::Ranking { options, positions }, AnswerValue::Ranking(values)) => {
+            (
+                Tally::Ranking {
+                    options, positions, ..
+                },
+                AnswerValue::Ranking(values),
+            ) => {
                 for (place, value) in values.iter().enumerate() {
-                    let index = index_of(options, value);
-                    if index == positions.len() {
-                        positions.push(Vec::new());
-                    }
-                    let places = &mut positions[index];
-                    if places.len() <= place {
-                        places.resize(place + 1, 0);
-                    }
-                    places[place] += 1;
+                    count_place(options, positions, value, place, 1);
                 }
             }
             (Tally::Numbers { values, .. }, AnswerValue::Number(value)) => {
                 if !value.is_finite() {
                     return false;
                 }
-                values.push(*value);
+                *values.entry(number_key(*value)).or_default() += 1;
             }
             (Tally::Months { months }, AnswerValue::Date(date)) => {
                 *months.entry(date_month(*date)).or_default() += 1;
             }
             (Tally::FreeText { answers }, AnswerValue::Text(text)) => {
-                answers.push(FreeTextAnswer {
-                    response_id,
-                    text: text.clone(),
-                    attributes: Some(attributes),
-                });
+                answers.push((
+                    response.created_at,
+                    FreeTextAnswer {
+                        response_id: response.id,
+                        text: text.clone(),
+                        attributes: Some(AnswerAttributes {
+                            ward_code: response.ward_code.clone(),
+                            participant: response.participant.clone(),
+                        }),
+                    },
+                ));
+                if answers.len() >= 2 * FREE_TEXT_SHOWN {
+                    keep_newest(answers);
+                }
             }
             _ => return false,
         }
         true
+    }
+
+    /// Adds what `other`, a tally of the same question over other
+    /// responses, counted. A tally of another kind is left out.
+    pub(super) fn merge(&mut self, other: &Tally) {
+        match (self, other) {
+            (
+                Tally::Categories {
+                    options, counts, ..
+                },
+                Tally::Categories {
+                    options: theirs,
+                    counts: their_counts,
+                    ..
+                },
+            )
+            | (
+                Tally::Choices {
+                    options, counts, ..
+                },
+                Tally::Choices {
+                    options: theirs,
+                    counts: their_counts,
+                    ..
+                },
+            ) => {
+                for (category, count) in theirs.iter().zip(their_counts) {
+                    if *count > 0 {
+                        count_category(options, counts, &category.key, *count);
+                    }
+                }
+            }
+            (
+                Tally::Scale { points, counts },
+                Tally::Scale {
+                    points: their_points,
+                    counts: their_counts,
+                },
+            ) => {
+                if *their_points > *points {
+                    *points = *their_points;
+                    counts.resize(usize::from(*points), 0);
+                }
+                for (count, theirs) in counts.iter_mut().zip(their_counts) {
+                    *count += theirs;
+                }
+            }
+            (
+                Tally::Ranking {
+                    options, positions, ..
+                },
+                Tally::Ranking {
+                    options: theirs,
+                    positions: their_positions,
+                    ..
+                },
+            ) => {
+                for (category, places) in theirs.iter().zip(their_positions) {
+                    for (place, count) in places.iter().enumerate() {
+                        if *count > 0 {
+                            count_place(options, positions, &category.key, place, *count);
+                        }
+                    }
+                }
+            }
+            (Tally::Numbers { values, .. }, Tally::Numbers { values: theirs, .. }) => {
+                for (key, count) in theirs {
+                    *values.entry(*key).or_default() += count;
+                }
+            }
+            (Tally::Months { months }, Tally::Months { months: theirs }) => {
+                for (month, count) in theirs {
+                    *months.entry(month.clone()).or_default() += count;
+                }
+            }
+            (Tally::FreeText { answers }, Tally::FreeText { answers: theirs }) => {
+                answers.extend(theirs.iter().cloned());
+                if answers.len() >= 2 * FREE_TEXT_SHOWN {
+                    keep_newest(answers);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The summary of everything counted.
@@ -223,39 +357,58 @@ impl Tally {
                 .collect()
         };
         match self {
-            Tally::Categories { options, counts } => Distribution::Categories {
-                categories: paired(options, counts),
+            Tally::Categories {
+                options,
+                known,
+                counts,
+            } => Distribution::Categories {
+                categories: extras_by_key(paired(options, counts), known),
             },
             Tally::Scale { points, counts } => Distribution::Scale {
                 points,
                 median: scale_median(&counts),
                 counts,
             },
-            Tally::Choices { options, counts } => Distribution::Choices {
-                options: paired(options, counts),
+            Tally::Choices {
+                options,
+                known,
+                counts,
+            } => Distribution::Choices {
+                options: extras_by_key(paired(options, counts), known),
             },
-            Tally::Ranking { options, positions } => {
+            Tally::Ranking {
+                options,
+                known,
+                positions,
+            } => {
                 let places = positions.iter().map(Vec::len).max().unwrap_or(0);
+                let options: Vec<RankedOption> = options
+                    .into_iter()
+                    .zip(positions)
+                    .map(|(category, mut positions)| {
+                        positions.resize(places, 0);
+                        RankedOption {
+                            category,
+                            positions,
+                        }
+                    })
+                    .collect();
                 Distribution::Ranking {
-                    options: options
-                        .into_iter()
-                        .zip(positions)
-                        .map(|(category, mut positions)| {
-                            positions.resize(places, 0);
-                            RankedOption {
-                                category,
-                                positions,
-                            }
-                        })
-                        .collect(),
+                    options: sorted_after(options, known, |option| option.category.key.clone()),
                 }
             }
             Tally::Numbers {
                 bounds,
                 integer,
-                mut values,
+                values,
             } => {
-                values.sort_by(f64::total_cmp);
+                // Listed one by one, already in order.
+                let values: Vec<f64> = values
+                    .into_iter()
+                    .flat_map(|(key, count)| {
+                        std::iter::repeat_n(number_of(key), usize::try_from(count).unwrap_or(0))
+                    })
+                    .collect();
                 let (lower_quartile, upper_quartile) = quartiles(&values);
                 Distribution::Numbers {
                     bins: histogram(&values, bounds, integer),
@@ -273,9 +426,59 @@ impl Tally {
                     })
                     .collect(),
             },
-            Tally::FreeText { answers } => Distribution::FreeText { answers },
+            Tally::FreeText { mut answers } => {
+                keep_newest(&mut answers);
+                Distribution::FreeText {
+                    answers: answers.into_iter().map(|(_, answer)| answer).collect(),
+                }
+            }
         }
     }
+}
+
+/// Keeps the [`FREE_TEXT_SHOWN`] newest answers, newest first (the larger
+/// response id first among answers of one instant).
+fn keep_newest(answers: &mut Vec<(DateTime<Utc>, FreeTextAnswer)>) {
+    answers.sort_by(|(at, answer), (other_at, other)| {
+        other_at
+            .cmp(at)
+            .then_with(|| other.response_id.cmp(&answer.response_id))
+    });
+    answers.dedup_by(|a, b| a.1.response_id == b.1.response_id);
+    answers.truncate(FREE_TEXT_SHOWN);
+}
+
+/// The first `known` entries as they are, the rest (values no version
+/// offers) in the order of their keys: the same order whatever order the
+/// responses were counted or merged in.
+fn sorted_after<T>(mut entries: Vec<T>, known: usize, key: impl Fn(&T) -> String) -> Vec<T> {
+    if entries.len() > known {
+        entries[known..].sort_by_key(|entry| key(entry));
+    }
+    entries
+}
+
+fn extras_by_key(entries: Vec<CategoryCount>, known: usize) -> Vec<CategoryCount> {
+    sorted_after(entries, known, |entry| entry.category.key.clone())
+}
+
+/// Counts `count` children who put `value` at 0-based `place`.
+fn count_place(
+    options: &mut Vec<Category>,
+    positions: &mut Vec<Vec<u64>>,
+    value: &str,
+    place: usize,
+    count: u64,
+) {
+    let index = index_of(options, value);
+    if index == positions.len() {
+        positions.push(Vec::new());
+    }
+    let places = &mut positions[index];
+    if places.len() <= place {
+        places.resize(place + 1, 0);
+    }
+    places[place] += count;
 }
 
 /// The index of `value` among `options`, added at the end (labelled by its
@@ -290,12 +493,12 @@ fn index_of(options: &mut Vec<Category>, value: &str) -> usize {
     }
 }
 
-fn count_category(options: &mut Vec<Category>, counts: &mut Vec<u64>, value: &str) {
+fn count_category(options: &mut Vec<Category>, counts: &mut Vec<u64>, value: &str, count: u64) {
     let index = index_of(options, value);
     if index == counts.len() {
         counts.push(0);
     }
-    counts[index] += 1;
+    counts[index] += count;
 }
 
 /// The month of a date, `"YYYY-MM"`.

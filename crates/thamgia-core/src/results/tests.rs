@@ -38,7 +38,7 @@ fn choices(values: &[&str]) -> Vec<Choice> {
 
 /// Version 1, and version 2 which adds the option "unsure" to `safe` and
 /// turns `changed` from a number into a text.
-fn definitions() -> Vec<SurveyDefinition> {
+pub(super) fn definitions() -> Vec<SurveyDefinition> {
     let version = |version: u32| {
         let safe = if version == 1 {
             choices(&["always", "sometimes", "never"])

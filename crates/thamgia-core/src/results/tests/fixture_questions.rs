@@ -189,16 +189,17 @@ fn free_text_lists_the_answers_and_tells_not_asked_from_skipped() {
             )
         })
         .collect();
+    // Newest first.
     assert_eq!(
         texts,
         vec![
-            (Uuid::from_u128(2), "Xe máy chạy nhanh quá", Some("00004")),
             (Uuid::from_u128(7), "Không có vỉa hè", Some("00070")),
+            (Uuid::from_u128(2), "Xe máy chạy nhanh quá", Some("00004")),
         ]
     );
     let published = suppression::publish_free_text(answers, 2, suppression::Threshold::DEFAULT);
     assert!(published.iter().all(|answer| answer.attributes.is_none()));
-    assert_eq!(published[1].text, "Không có vỉa hè");
+    assert_eq!(published[0].text, "Không có vỉa hè");
 }
 
 #[test]

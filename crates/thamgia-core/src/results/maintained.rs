@@ -1,0 +1,197 @@
+//! Results kept current as responses arrive, for a city's million.
+//!
+//! Counting every response again for each query takes seconds at city
+//! scale. Instead the responses of a survey are kept summarised by
+//! **cell** — one ward in one quarter (Hanoi's calendar) — and a query
+//! merges the summaries of the cells it covers: a ward or the city, all
+//! time or a quarter, half or year (every period the town hall asks for is
+//! whole quarters). A cell's summary is of the responses that count in it
+//! (`counted`), so a withdrawal or a correction changes the cells of the
+//! versions it touches, and those cells are summarised again from what the
+//! store holds.
+//!
+//! The store says which cells changed: each cell has a revision the push
+//! transaction raises whenever a response of the cell is added, withdrawn,
+//! or stops or starts counting. [`SurveyIndex::stale`] names the cells
+//! whose revision the index has not seen; the server reads those cells'
+//! counted responses and hands them to [`SurveyIndex::replace`]. Several
+//! servers on one database each catch up the same way.
+//!
+//! No I/O here: the server reads and writes, this decides.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::filter::Dimension;
+use super::summary::{Interned, Shape, Summary};
+use super::table::CrossTable;
+use super::SurveyResults;
+use crate::audit::CITY_UTC_OFFSET_HOURS;
+use crate::report::{Period, PeriodLength};
+use crate::response::{Response, ResponseStatus};
+use crate::survey::SurveyDefinition;
+
+/// One ward in one quarter: what the maintained results keep summaries of.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellKey {
+    /// The ward or commune code.
+    pub ward: String,
+    /// The quarter the response was started in, in Hanoi's calendar.
+    pub quarter: Period,
+}
+
+impl CellKey {
+    /// The cell of a response: its ward and the quarter of Hanoi's
+    /// calendar it was started in (the same instants `api::results::
+    /// filter_for` puts in a period). `None` only for a date out of range.
+    pub fn of(response: &Response) -> Option<CellKey> {
+        Some(CellKey {
+            ward: response.ward_code.clone(),
+            quarter: quarter_of(response.created_at)?,
+        })
+    }
+
+    /// Whether the cell is within `ward` (`None`: every ward) and `period`
+    /// (`None`: all time).
+    pub fn within(&self, ward: Option<&str>, period: Option<Period>) -> bool {
+        ward.is_none_or(|ward| ward == self.ward)
+            && period.is_none_or(|period| {
+                let (start, end) = period.dates();
+                let (first, _) = self.quarter.dates();
+                first >= start && first < end
+            })
+    }
+}
+
+/// The quarter of Hanoi's calendar an instant falls in.
+pub fn quarter_of(instant: DateTime<Utc>) -> Option<Period> {
+    let offset = FixedOffset::east_opt(CITY_UTC_OFFSET_HOURS * 3600)?;
+    let day = instant.with_timezone(&offset).date_naive();
+    Period::containing(day, PeriodLength::Quarter)
+}
+
+/// One cell as the index holds it.
+#[derive(Debug, Clone)]
+struct Cell {
+    revision: i64,
+    summary: Summary,
+}
+
+/// One survey's results, kept by cell.
+#[derive(Debug, Clone)]
+pub struct SurveyIndex {
+    definitions: Vec<SurveyDefinition>,
+    interned: Interned,
+    cells: BTreeMap<CellKey, Cell>,
+}
+
+impl SurveyIndex {
+    /// An index of no response, for the survey whose versions are
+    /// `definitions` (oldest first, as the store lists them).
+    pub fn new(definitions: Vec<SurveyDefinition>) -> SurveyIndex {
+        SurveyIndex {
+            definitions,
+            interned: Interned::default(),
+            cells: BTreeMap::new(),
+        }
+    }
+
+    /// The versions the index was made for: when the store lists others
+    /// (a version was published), the index is made again.
+    pub fn definitions(&self) -> &[SurveyDefinition] {
+        &self.definitions
+    }
+
+    /// The cells of `revisions` (every cell's current revision, as the
+    /// store holds them) whose summary is missing or older.
+    pub fn stale<'a>(&self, revisions: &'a [(CellKey, i64)]) -> Vec<&'a CellKey> {
+        revisions
+            .iter()
+            .filter(|(key, revision)| {
+                self.cells
+                    .get(key)
+                    .is_none_or(|cell| cell.revision != *revision)
+            })
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    /// Summarises cell `key` again at `revision` from `responses`: the
+    /// responses of the cell that count, as the store read them after it
+    /// read the revision (completed ones of this survey are taken; a
+    /// response of another cell is left out).
+    pub fn replace(&mut self, key: CellKey, revision: i64, responses: &[Response]) {
+        let shape = Shape::new(&self.definitions);
+        let survey_id = shape.survey_id().to_owned();
+        let summary = shape.summarise(
+            responses.iter().filter(|response| {
+                response.survey_id == survey_id
+                    && response.status == ResponseStatus::Completed
+                    && CellKey::of(response).as_ref() == Some(&key)
+            }),
+            &mut self.interned,
+        );
+        self.cells.insert(key, Cell { revision, summary });
+    }
+
+    /// How many responses count across every cell.
+    pub fn respondents(&self) -> u64 {
+        self.cells
+            .values()
+            .map(|cell| cell.summary.respondents())
+            .sum()
+    }
+
+    fn covered<'a>(
+        &'a self,
+        ward: Option<&'a str>,
+        period: Option<Period>,
+    ) -> impl Iterator<Item = &'a Summary> + 'a {
+        self.cells
+            .iter()
+            .filter(move |(key, _)| key.within(ward, period))
+            .map(|(_, cell)| &cell.summary)
+    }
+
+    /// The results for `ward` (`None`: the city) in `period` (`None`: all
+    /// time): what `survey_results` gives with `filter_for(ward, period)`.
+    pub fn results(&self, ward: Option<&str>, period: Option<Period>) -> SurveyResults {
+        Shape::new(&self.definitions).results(self.covered(ward, period))
+    }
+
+    /// Who took part (see `participants_table`).
+    pub fn participants_table(
+        &self,
+        ward: Option<&str>,
+        period: Option<Period>,
+        rows: Dimension,
+        columns: Option<Dimension>,
+    ) -> CrossTable {
+        Shape::new(&self.definitions).participants(
+            self.covered(ward, period),
+            &self.interned,
+            rows,
+            columns,
+        )
+    }
+
+    /// One question split (see `question_table`).
+    pub fn question_table(
+        &self,
+        ward: Option<&str>,
+        period: Option<Period>,
+        question_id: &str,
+        split: &[Dimension],
+    ) -> Option<CrossTable> {
+        Shape::new(&self.definitions).question_table(
+            self.covered(ward, period),
+            &self.interned,
+            question_id,
+            split,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
