@@ -14,7 +14,7 @@
 //! - `run [--port N] [--database PATH]`: build, then the server on that port.
 //! - `test`: setup for tests, then every check CI runs, in order, timed; the
 //!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
-//! - `bench`: build, then the server's ingest benchmark.
+//! - `bench`: build, then the benchmarks (first load, ingest, results at city scale on both backends, the form engine).
 //! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
 //!   suite, on SQLite or (`--postgres`) on PostgreSQL; `test` runs its CI
 //!   size on both.
@@ -56,7 +56,7 @@ Commands:
                            CI size on SQLite and on PostgreSQL, build, browser tests
                            and end-to-end tests, stopping at the first failure
                            (this is what CI runs)
-  bench                    build, then `cargo bench -p thamgia-server --bench ingest`
+  bench                    build, then every benchmark (results at 1,000,000 responses on both backends)
   faults [--postgres] [--full] [...]
                            the fault-tolerance suite: 4 simulated tablets push responses and
                            report edits through a proxy that drops, cuts, black-holes and

@@ -118,7 +118,8 @@ pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
 }
 
 /// `cargo xtask bench`: build (the benches serve dist), then the first-load
-/// and ingest bench, the form engine natively, and the form engine in
+/// and ingest bench, the survey results at city scale (1,000,000 responses,
+/// SQLite and PostgreSQL), the form engine natively, and the form engine in
 /// headless Chromium. Each prints its figures; none fails on a timing.
 pub fn bench(workspace: &Workspace) -> Result {
     setup(workspace, true)?;
@@ -126,6 +127,15 @@ pub fn bench(workspace: &Workspace) -> Result {
     let mut ingest = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
     ingest.env("THAMGIA_DIST", workspace.dist());
     workspace.run(ingest)?;
+    // The survey results at city scale, on SQLite and on a throwaway
+    // PostgreSQL cluster (stopped and removed afterwards).
+    let mut results =
+        workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "results_scale"]);
+    let postgres = TestPostgres::start(workspace)?;
+    results.env("THAMGIA_BENCH_POSTGRES_URL", &postgres.url);
+    let outcome = workspace.run(results);
+    postgres.stop()?;
+    outcome?;
     workspace.run(workspace.cargo(&["bench", "-p", "thamgia-core", "--bench", "form_edit"]))?;
     let mut browser =
         workspace.cargo(&["bench", "-p", "thamgia-e2e", "--bench", "form_in_browser"]);

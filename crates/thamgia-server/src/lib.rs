@@ -15,6 +15,7 @@ pub mod extract;
 pub mod forums;
 pub mod headers;
 pub mod results_export;
+pub mod results_index;
 pub mod seed;
 pub mod townhall;
 pub mod units;
@@ -51,6 +52,8 @@ pub struct AppState {
     /// The smallest count the survey results publish (k: smaller ones are
     /// shown as "< k"); `--min-count`, 5 by default.
     pub results_threshold: thamgia_core::results::suppression::Threshold,
+    /// The survey results, kept current with the store.
+    pub results: results_index::ResultsIndexes,
 }
 
 /// How long the server waits on a client before it gives up on it, so a
@@ -171,6 +174,8 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         Some(url) => Database::connect(url).await?,
         None => Database::open(&config.database_path).await?,
     };
+    // Responses stored before results were kept by cell get their cell.
+    database.backfill_results_cells().await?;
     if config.seed_demo {
         seed::seed_demo(&database).await?;
         for account in auth::demo_accounts() {
@@ -186,6 +191,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         catalogue: Arc::new(seed::indicator_catalogue()?),
         sign_in_guard: auth::SignInGuard::default(),
         results_threshold: thamgia_core::results::suppression::Threshold::default(),
+        results: results_index::ResultsIndexes::default(),
     })
 }
 

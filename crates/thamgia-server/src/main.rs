@@ -124,6 +124,18 @@ async fn main() -> anyhow::Result<()> {
         whole_request: std::time::Duration::from_secs(arguments.request_timeout.max(1)),
         max_connections: arguments.max_connections.max(1),
     };
+    // The survey results are read while the server already answers.
+    let (indexes, warm_database) = (state.results.clone(), database.clone());
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match indexes.warm(&warm_database).await {
+            Ok(()) => tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "survey results ready"
+            ),
+            Err(error) => tracing::warn!(%error, "survey results will be read when asked"),
+        }
+    });
     let router = thamgia_server::app_with(state, &config.static_dir, timeouts);
     let address = SocketAddr::new(arguments.bind, arguments.port);
     let listener = tokio::net::TcpListener::bind(address)

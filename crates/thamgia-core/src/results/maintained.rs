@@ -10,12 +10,16 @@
 //! versions it touches, and those cells are summarised again from what the
 //! store holds.
 //!
-//! The store says which cells changed: each cell has a revision the push
-//! transaction raises whenever a response of the cell is added, withdrawn,
-//! or stops or starts counting. [`SurveyIndex::stale`] names the cells
-//! whose revision the index has not seen; the server reads those cells'
-//! counted responses and hands them to [`SurveyIndex::replace`]. Several
-//! servers on one database each catch up the same way.
+//! The store says which cells changed ([`CellState`]): each cell has a
+//! revision the push transaction raises whenever anything of the cell
+//! changes, and a count of removals it raises when a change is more than
+//! a response added (a withdrawal, a correction, a version that stops or
+//! starts counting); a response added is stamped with the revision it
+//! raised. [`SurveyIndex::stale`] says, cell by cell, what the index must
+//! read: only the responses added since the revision it holds
+//! ([`Catch::Extend`], the common case of a tablet's push), or the cell's
+//! counted responses anew ([`Catch::Rebuild`]). Several servers on one
+//! database each catch up the same way.
 //!
 //! No I/O here: the server reads and writes, this decides.
 
@@ -71,10 +75,33 @@ pub fn quarter_of(instant: DateTime<Utc>) -> Option<Period> {
     Period::containing(day, PeriodLength::Quarter)
 }
 
+/// Where a cell stands in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CellState {
+    /// Raised by every change of the cell; a response added carries the
+    /// revision it raised the cell to.
+    pub revision: i64,
+    /// Raised by every change that is not a response added.
+    pub removals: i64,
+}
+
+/// What the index must read of a cell to be current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catch {
+    /// The counted responses added with a revision after `after`, up to
+    /// the state's revision, for [`SurveyIndex::extend`].
+    Extend {
+        /// The revision the index holds.
+        after: i64,
+    },
+    /// Every counted response of the cell, for [`SurveyIndex::replace`].
+    Rebuild,
+}
+
 /// One cell as the index holds it.
 #[derive(Debug, Clone)]
 struct Cell {
-    revision: i64,
+    state: CellState,
     summary: Summary,
 }
 
@@ -103,36 +130,74 @@ impl SurveyIndex {
         &self.definitions
     }
 
-    /// The cells of `revisions` (every cell's current revision, as the
-    /// store holds them) whose summary is missing or older.
-    pub fn stale<'a>(&self, revisions: &'a [(CellKey, i64)]) -> Vec<&'a CellKey> {
-        revisions
+    /// The cells of `states` (every cell as the store holds it) the index
+    /// holds no summary of, or an older one, with what to read of each.
+    pub fn stale<'a>(&self, states: &'a [(CellKey, CellState)]) -> Vec<(&'a CellKey, Catch)> {
+        states
             .iter()
-            .filter(|(key, revision)| {
-                self.cells
-                    .get(key)
-                    .is_none_or(|cell| cell.revision != *revision)
+            .filter_map(|(key, state)| match self.cells.get(key) {
+                Some(cell) if cell.state == *state => None,
+                Some(cell)
+                    if cell.state.removals == state.removals
+                        && cell.state.revision < state.revision =>
+                {
+                    Some((
+                        key,
+                        Catch::Extend {
+                            after: cell.state.revision,
+                        },
+                    ))
+                }
+                _ => Some((key, Catch::Rebuild)),
             })
-            .map(|(key, _)| key)
             .collect()
     }
 
-    /// Summarises cell `key` again at `revision` from `responses`: the
+    /// The responses of `responses` that may count in cell `key`:
+    /// completed ones of this survey and of this cell.
+    fn of_cell<'r>(
+        survey_id: &'r str,
+        key: &'r CellKey,
+        responses: &'r [Response],
+    ) -> impl Iterator<Item = &'r Response> + 'r {
+        responses.iter().filter(move |response| {
+            response.survey_id == survey_id
+                && response.status == ResponseStatus::Completed
+                && CellKey::of(response).as_ref() == Some(key)
+        })
+    }
+
+    /// Summarises cell `key` anew at `state` from `responses`: the
     /// responses of the cell that count, as the store read them after it
-    /// read the revision (completed ones of this survey are taken; a
-    /// response of another cell is left out).
-    pub fn replace(&mut self, key: CellKey, revision: i64, responses: &[Response]) {
+    /// read the state.
+    pub fn replace(&mut self, key: CellKey, state: CellState, responses: &[Response]) {
         let shape = Shape::new(&self.definitions);
         let survey_id = shape.survey_id().to_owned();
         let summary = shape.summarise(
-            responses.iter().filter(|response| {
-                response.survey_id == survey_id
-                    && response.status == ResponseStatus::Completed
-                    && CellKey::of(response).as_ref() == Some(&key)
-            }),
+            Self::of_cell(&survey_id, &key, responses),
             &mut self.interned,
         );
-        self.cells.insert(key, Cell { revision, summary });
+        self.cells.insert(key, Cell { state, summary });
+    }
+
+    /// Adds to cell `key` the responses added since the revision it holds
+    /// and up to `state`'s (see [`Catch::Extend`]), counted ones only, as
+    /// the store read them after it read the state; the cell is then at
+    /// `state`. A cell the index does not hold is summarised from them.
+    pub fn extend(&mut self, key: CellKey, state: CellState, responses: &[Response]) {
+        let shape = Shape::new(&self.definitions);
+        let survey_id = shape.survey_id().to_owned();
+        let added = Self::of_cell(&survey_id, &key, responses);
+        match self.cells.get_mut(&key) {
+            Some(cell) => {
+                shape.extend(&mut cell.summary, added, &mut self.interned);
+                cell.state = state;
+            }
+            None => {
+                let summary = shape.summarise(added, &mut self.interned);
+                self.cells.insert(key, Cell { state, summary });
+            }
+        }
     }
 
     /// How many responses count across every cell.

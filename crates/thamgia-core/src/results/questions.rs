@@ -11,6 +11,7 @@
 //! once per child, so the child-based counts here do not fit them: they are
 //! listed as not summarised (an extension point).
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::mem::discriminant;
 
@@ -43,7 +44,9 @@ impl MatchedQuestion<'_> {
 
 /// Every version of one form, compiled for relevance.
 pub(super) struct Versions<'a> {
-    by_version: BTreeMap<u32, (&'a SurveyDefinition, Option<FormEngine>)>,
+    /// Each version, its engine compiled when a response is first read
+    /// (merging summaries reads none, so compiles none).
+    by_version: BTreeMap<u32, (&'a SurveyDefinition, OnceCell<Option<FormEngine>>)>,
 }
 
 /// Where a question stood in one response.
@@ -66,12 +69,7 @@ impl<'a> Versions<'a> {
         let by_version = definitions
             .iter()
             .filter(|definition| Some(definition.id.as_str()) == form)
-            .map(|definition| {
-                // A published survey compiled at import; if one no longer
-                // does, its questions are taken as always asked.
-                let engine = FormEngine::compile(definition).ok();
-                (definition.version, (definition, engine))
-            })
+            .map(|definition| (definition.version, (definition, OnceCell::new())))
             .collect();
         Versions { by_version }
     }
@@ -158,9 +156,12 @@ impl<'a> Versions<'a> {
         response: &'r Response,
         questions: &[&MatchedQuestion<'_>],
     ) -> Vec<Standing<'r>> {
-        let Some((_, engine)) = self.by_version.get(&response.survey_version) else {
+        let Some((definition, engine)) = self.by_version.get(&response.survey_version) else {
             return vec![Standing::NotInVersion; questions.len()];
         };
+        // A published survey compiled at import; if one no longer does,
+        // its questions are taken as always asked.
+        let engine = engine.get_or_init(|| FormEngine::compile(definition).ok());
         // `today()` in a relevance is the day the child answered.
         let state = engine
             .as_ref()

@@ -170,11 +170,25 @@ impl<'a> Shape<'a> {
         interned: &mut Interned,
     ) -> Summary {
         let mut summary = self.empty();
+        self.extend(&mut summary, responses, interned);
+        summary
+    }
+
+    /// Adds `responses` (counted, none of them in `summary` yet) to
+    /// `summary`.
+    pub(super) fn extend<'r>(
+        &self,
+        summary: &mut Summary,
+        responses: impl IntoIterator<Item = &'r Response>,
+        interned: &mut Interned,
+    ) {
         let all: Vec<&MatchedQuestion<'_>> = self.matched.iter().collect();
         for response in responses {
-            self.add(&mut summary, response, &all, interned);
+            self.add(summary, response, &all, interned);
         }
-        summary
+        for tally in summary.tallies.iter_mut().flatten() {
+            tally.settle();
+        }
     }
 
     fn add(

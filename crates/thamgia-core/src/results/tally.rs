@@ -338,12 +338,31 @@ impl Tally {
                 }
             }
             (Tally::FreeText { answers }, Tally::FreeText { answers: theirs }) => {
-                answers.extend(theirs.iter().cloned());
-                if answers.len() >= 2 * FREE_TEXT_SHOWN {
-                    keep_newest(answers);
+                // Both lists are newest first (see `settle`): only what is
+                // newer than the oldest answer kept here can be kept.
+                keep_newest(answers);
+                for (at, answer) in theirs {
+                    if answers.len() >= FREE_TEXT_SHOWN {
+                        let newer = answers.last().is_some_and(|(oldest_at, oldest)| {
+                            (at, answer.response_id) > (oldest_at, oldest.response_id)
+                        });
+                        if !newer {
+                            break;
+                        }
+                    }
+                    answers.push((*at, answer.clone()));
                 }
+                keep_newest(answers);
             }
             _ => {}
+        }
+    }
+
+    /// Puts what was counted in the order merging relies on (free text
+    /// newest first, only as many as are shown).
+    pub(super) fn settle(&mut self) {
+        if let Tally::FreeText { answers } = self {
+            keep_newest(answers);
         }
     }
 

@@ -11,16 +11,18 @@ use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use thamgia_core::api::results::{
-    filter_for, parse_split, ResultsQuery, ResultsTableQuery, MAX_QUERY_TEXT_CHARS,
+    parse_split, ResultsQuery, ResultsTableQuery, MAX_QUERY_TEXT_CHARS,
 };
 use thamgia_core::audit::AuditAction;
 use thamgia_core::report::Period;
+use thamgia_core::results::maintained::SurveyIndex;
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::{
-    participants_table, publish_participants_table, publish_question_table, publish_results,
-    question_table, survey_results, Dimension, PublishedResults, ResultsFilter,
+    publish_participants_table, publish_question_table, publish_results, Dimension,
+    PublishedResults,
 };
-use thamgia_core::{Localized, Response, SurveyDefinition};
+use thamgia_core::Localized;
+use tokio::sync::OwnedRwLockReadGuard;
 
 use crate::auth::Caller;
 use crate::error::ServerError;
@@ -50,9 +52,8 @@ struct Inputs {
     ward: Option<String>,
     /// The period asked for; `None`: all time.
     period: Option<Period>,
-    definitions: Vec<SurveyDefinition>,
-    responses: Vec<Response>,
-    filter: ResultsFilter,
+    /// The survey's results, current with the store.
+    index: OwnedRwLockReadGuard<SurveyIndex>,
 }
 
 impl Inputs {
@@ -80,27 +81,18 @@ impl Inputs {
                     })
             })
             .transpose()?;
-        let definitions = state.database.survey_versions(survey).await?;
-        if definitions.is_empty() {
-            return Err(ServerError::NotFound);
-        }
-        let responses = state
-            .database
-            .survey_responses(survey, ward.as_deref())
-            .await?;
+        let index = state.results.current(&state.database, survey).await?;
         Ok(Inputs {
-            filter: filter_for(ward.clone(), period),
             ward,
             period,
-            definitions,
-            responses,
+            index,
         })
     }
 
     /// The results as they may be published.
     fn published(&self, state: &AppState) -> PublishedResults {
         publish_results(
-            &survey_results(&self.definitions, &self.responses, &self.filter),
+            &self.index.results(self.ward.as_deref(), self.period),
             state.results_threshold,
         )
     }
@@ -163,10 +155,9 @@ pub(super) async fn participants(
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<Json<PublishedTable>, ServerError> {
     let inputs = read(&caller, &state, &query).await?;
-    let table = participants_table(
-        &inputs.definitions,
-        &inputs.responses,
-        &inputs.filter,
+    let table = inputs.index.participants_table(
+        inputs.ward.as_deref(),
+        inputs.period,
         Dimension::AgeBand,
         Some(Dimension::Sex),
     );
@@ -201,14 +192,15 @@ pub(super) async fn table(
         query.period.as_deref(),
     )
     .await?;
-    let table = question_table(
-        &inputs.definitions,
-        &inputs.responses,
-        &inputs.filter,
-        &query.question,
-        &split,
-    )
-    .ok_or(ServerError::NotFound)?;
+    let table = inputs
+        .index
+        .question_table(
+            inputs.ward.as_deref(),
+            inputs.period,
+            &query.question,
+            &split,
+        )
+        .ok_or(ServerError::NotFound)?;
     let published = inputs.published(&state);
     let question = published
         .questions

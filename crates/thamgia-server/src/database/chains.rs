@@ -78,6 +78,8 @@ pub(super) async fn settle_chain(
             .bind(&member)
             .execute(&mut *connection)
             .await?;
+        // Which version counts may have moved between cells.
+        super::results::touch_cell(connection, response).await?;
     }
     Ok(())
 }

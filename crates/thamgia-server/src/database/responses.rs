@@ -256,8 +256,10 @@ pub(super) async fn submit_response(
     let sex = enum_text(&response.participant.sex)?;
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
-             content_sha256, client_id, client_seq, created_at, received_at, corrects)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+             content_sha256, client_id, client_seq, created_at, received_at, corrects,
+             results_quarter)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
     .bind(&response.survey_id)
@@ -272,11 +274,14 @@ pub(super) async fn submit_response(
     .bind(timestamp(response.created_at))
     .bind(received_at)
     .bind(response.corrects.map(|id| id.to_string()))
+    .bind(super::results::stored_quarter(response))
     .execute(&mut *connection)
     .await?
     .rows_affected()
         == 1;
     if inserted {
+        // The results of its ward and quarter gain it.
+        super::results::cell_added(connection, response).await?;
         if response.corrects.is_some() {
             // Which version of the child's chain counts is core's rule.
             super::chains::settle_chain(connection, &response.id.to_string()).await?;
@@ -430,6 +435,8 @@ async fn withdraw_one(
     .await?
     .rows_affected()
         == 1;
+    // Its cell's results lose it.
+    super::results::touch_cell_of(connection, &id).await?;
     sqlx::query("DELETE FROM responses WHERE id = $1")
         .bind(&id)
         .execute(&mut *connection)

@@ -1,13 +1,24 @@
-//! What the survey results are computed from: every version of a survey
-//! and every response held of it. The counting, the distributions and the
-//! suppression are core's (`thamgia_core::results`); withdrawn responses
-//! are deleted when consent is withdrawn, so none is read here.
+//! What the survey results are computed from: every version of a survey,
+//! and its counted responses cell by cell (one ward in one quarter; see
+//! `thamgia_core::results::maintained`), with each cell's state. The push
+//! transaction raises a cell's revision when a response of the cell is
+//! added ([`cell_added`], which stamps the response with it), and its
+//! revision and removals when one is withdrawn or starts or stops
+//! counting ([`touch_cell`], [`touch_cell_of`]).
+//! The counting, the distributions and the suppression are core's;
+//! withdrawn responses are deleted when consent is withdrawn, so none is
+//! read here.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
+use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
 
 use super::Database;
 use crate::error::ServerError;
+
+/// How many responses without a quarter (stored before cells existed) one
+/// pass of [`Database::backfill_results_cells`] reads.
+const BACKFILL_BATCH: i64 = 2_000;
 
 impl Database {
     /// Every version of survey `id`, oldest first.
@@ -21,9 +32,25 @@ impl Database {
             .collect()
     }
 
+    /// The version numbers of survey `id`, oldest first (a published
+    /// version never changes, so the numbers tell whether a survey's
+    /// versions are the ones already read).
+    pub async fn survey_version_numbers(&self, id: &str) -> Result<Vec<u32>, ServerError> {
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM surveys WHERE id = $1 ORDER BY version")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(versions
+            .into_iter()
+            .filter_map(|version| u32::try_from(version).ok())
+            .collect())
+    }
+
     /// Every response held of survey `id` (of any version, corrections
     /// included: core's counting rule chooses which version counts),
-    /// optionally of one ward.
+    /// optionally of one ward. A full recount: the results themselves are
+    /// read cell by cell.
     pub async fn survey_responses(
         &self,
         id: &str,
@@ -41,5 +68,237 @@ impl Database {
         rows.iter()
             .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
             .collect()
+    }
+
+    /// Every cell of survey `id` with its state.
+    pub async fn results_cells(&self, id: &str) -> Result<Vec<(CellKey, CellState)>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT ward_code, quarter, revision, removals FROM results_cells WHERE survey_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut cells = Vec::with_capacity(rows.len());
+        for row in rows {
+            // A quarter this server cannot read is left out, not fatal.
+            if let Ok(quarter) = row.get::<&str, _>("quarter").parse() {
+                cells.push((
+                    CellKey {
+                        ward: row.get("ward_code"),
+                        quarter,
+                    },
+                    CellState {
+                        revision: row.get::<i64, _>("revision"),
+                        removals: row.get::<i64, _>("removals"),
+                    },
+                ));
+            }
+        }
+        Ok(cells)
+    }
+
+    /// The responses of survey `id` that count in cell `key`: all of them,
+    /// or (`added`) those whose arrival raised the cell's revision past the
+    /// first bound, up to the second.
+    pub async fn cell_responses(
+        &self,
+        id: &str,
+        key: &CellKey,
+        added: Option<(i64, i64)>,
+    ) -> Result<Vec<Response>, ServerError> {
+        let (after, up_to) = added.unwrap_or((i64::MIN, i64::MAX));
+        let rows = sqlx::query(
+            "SELECT content FROM responses
+             WHERE survey_id = $1 AND ward_code = $2 AND results_quarter = $3
+               AND superseded_by IS NULL
+               AND ($4 = 0 OR (results_revision > $5 AND results_revision <= $6))",
+        )
+        .bind(id)
+        .bind(&key.ward)
+        .bind(key.quarter.to_string())
+        .bind(i64::from(added.is_some()))
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
+            .collect()
+    }
+
+    /// Gives every response stored before results were kept by cell its
+    /// quarter, and raises its cell's revision; run once at start. Returns
+    /// how many responses it placed.
+    pub async fn backfill_results_cells(&self) -> Result<u64, ServerError> {
+        let mut placed = 0;
+        loop {
+            let mut transaction = self.begin_write().await?;
+            let rows =
+                sqlx::query("SELECT content FROM responses WHERE results_quarter IS NULL LIMIT $1")
+                    .bind(BACKFILL_BATCH)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+            if rows.is_empty() {
+                transaction.commit().await?;
+                return Ok(placed);
+            }
+            for row in &rows {
+                let response: Response = serde_json::from_str(row.get::<&str, _>("content"))?;
+                // A date out of the calendar's range is placed nowhere it
+                // could be asked for, but is placed.
+                let quarter = quarter_of(response.created_at)
+                    .map(|quarter| quarter.to_string())
+                    .unwrap_or_else(|| "none".to_owned());
+                sqlx::query("UPDATE responses SET results_quarter = $1 WHERE id = $2")
+                    .bind(&quarter)
+                    .bind(response.id.to_string())
+                    .execute(&mut *transaction)
+                    .await?;
+                raise(
+                    &mut transaction,
+                    &response.survey_id,
+                    &response.ward_code,
+                    &quarter,
+                    Change::Other,
+                )
+                .await?;
+                placed += 1;
+            }
+            transaction.commit().await?;
+        }
+    }
+}
+
+/// The quarter a response is stored under (`"none"` for a date out of the
+/// calendar's range).
+pub(super) fn stored_quarter(response: &Response) -> String {
+    CellKey::of(response)
+        .map(|key| key.quarter.to_string())
+        .unwrap_or_else(|| "none".to_owned())
+}
+
+/// What changed in a cell.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// A response was added.
+    Added,
+    /// Anything else: a response withdrawn, or one starting or stopping
+    /// to count.
+    Other,
+}
+
+/// A response was just added to the store: raises its cell's revision and
+/// stamps the response with it.
+pub(super) async fn cell_added(
+    connection: &mut AnyConnection,
+    response: &Response,
+) -> Result<(), ServerError> {
+    let revision = raise(
+        connection,
+        &response.survey_id,
+        &response.ward_code,
+        &stored_quarter(response),
+        Change::Added,
+    )
+    .await?;
+    sqlx::query("UPDATE responses SET results_revision = $1 WHERE id = $2")
+        .bind(revision)
+        .bind(response.id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// Something other than an arrival changed `response`'s cell (it starts or
+/// stops counting): raises the cell's revision and removals.
+pub(super) async fn touch_cell(
+    connection: &mut AnyConnection,
+    response: &Response,
+) -> Result<(), ServerError> {
+    raise(
+        connection,
+        &response.survey_id,
+        &response.ward_code,
+        &stored_quarter(response),
+        Change::Other,
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`touch_cell`] for a stored response read by its id, before it is
+/// deleted; nothing if it is not held.
+pub(super) async fn touch_cell_of(
+    connection: &mut AnyConnection,
+    response_id: &str,
+) -> Result<(), ServerError> {
+    let row =
+        sqlx::query("SELECT survey_id, ward_code, results_quarter FROM responses WHERE id = $1")
+            .bind(response_id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    if let Some(row) = row {
+        let quarter: Option<String> = row.get("results_quarter");
+        raise(
+            connection,
+            row.get::<&str, _>("survey_id"),
+            row.get::<&str, _>("ward_code"),
+            quarter.as_deref().unwrap_or("none"),
+            Change::Other,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Raises a cell's revision (and its removals for a change other than an
+/// arrival); returns the new revision.
+async fn raise(
+    connection: &mut AnyConnection,
+    survey_id: &str,
+    ward_code: &str,
+    quarter: &str,
+    change: Change,
+) -> Result<i64, ServerError> {
+    let removal = i64::from(change == Change::Other);
+    let revision: i64 = sqlx::query_scalar(
+        "INSERT INTO results_cells (survey_id, ward_code, quarter, revision, removals)
+         VALUES ($1, $2, $3, 1, $4)
+         ON CONFLICT (survey_id, ward_code, quarter)
+         DO UPDATE SET revision = results_cells.revision + 1,
+                       removals = results_cells.removals + $5
+         RETURNING revision",
+    )
+    .bind(survey_id)
+    .bind(ward_code)
+    .bind(quarter)
+    .bind(removal)
+    .bind(removal)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(revision)
+}
+
+impl Database {
+    /// Forgets every response's quarter, as in a database from before
+    /// results were kept by cell: the next start (or
+    /// [`Database::backfill_results_cells`]) places every response again
+    /// and raises its cell's revision and removals. For a store restored or
+    /// repaired by hand. Revisions are never lowered, so no server running
+    /// on the store takes a changed cell for one it has read.
+    pub async fn reset_results_cells(&self) -> Result<(), ServerError> {
+        sqlx::query("UPDATE responses SET results_quarter = NULL")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The id of every published survey.
+    pub async fn survey_ids(&self) -> Result<Vec<String>, ServerError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT id FROM surveys ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 }

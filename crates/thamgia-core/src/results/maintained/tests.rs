@@ -152,11 +152,13 @@ fn fresh(rng: &mut Rng, id: u128) -> Response {
 }
 
 /// What the store holds: every response it took (a withdrawn one as its
-/// tombstone), and the revision of each cell.
+/// tombstone), the revision each added response raised its cell to, and
+/// each cell's state, kept as the server keeps them.
 #[derive(Default)]
 struct Store {
     responses: BTreeMap<Uuid, Response>,
-    revisions: BTreeMap<CellKey, i64>,
+    added_at: BTreeMap<Uuid, i64>,
+    states: BTreeMap<CellKey, CellState>,
 }
 
 impl Store {
@@ -167,39 +169,77 @@ impl Store {
             .collect()
     }
 
-    /// Applies one change and raises the revision of every cell whose
-    /// counted responses changed.
-    fn apply(&mut self, change: impl FnOnce(&mut BTreeMap<Uuid, Response>)) {
+    /// Applies one change, `added` the id of a response it adds, if any:
+    /// the added response raises its cell's revision and is stamped with
+    /// it; every other response whose counting changed raises its cell's
+    /// revision and removals.
+    fn apply(&mut self, added: Option<Uuid>, change: impl FnOnce(&mut BTreeMap<Uuid, Response>)) {
         let before = self.counted();
+        let held_before = self.responses.len();
         change(&mut self.responses);
         let after = self.counted();
+        let added = added.filter(|_| self.responses.len() > held_before);
+        if let Some(id) = added {
+            let key = CellKey::of(&self.responses[&id]).expect("a cell");
+            let state = self.states.entry(key).or_default();
+            state.revision += 1;
+            self.added_at.insert(id, state.revision);
+        }
         for id in before.symmetric_difference(&after) {
+            if Some(*id) == added && after.contains(id) {
+                continue;
+            }
             let key = CellKey::of(&self.responses[id]).expect("a cell");
-            *self.revisions.entry(key).or_default() += 1;
+            let state = self.states.entry(key).or_default();
+            state.revision += 1;
+            state.removals += 1;
         }
     }
 
-    /// The counted responses of one cell, as the server reads them.
-    fn cell(&self, key: &CellKey) -> Vec<Response> {
+    /// The counted responses of one cell, as the server reads them: all,
+    /// or those added in `(after, up_to]`.
+    fn cell(&self, key: &CellKey, added: Option<(i64, i64)>) -> Vec<Response> {
         let counted = self.counted();
         self.responses
             .values()
             .filter(|response| counted.contains(&response.id))
             .filter(|response| CellKey::of(response).as_ref() == Some(key))
+            .filter(|response| {
+                added.is_none_or(|(after, up_to)| {
+                    self.added_at
+                        .get(&response.id)
+                        .is_some_and(|at| *at > after && *at <= up_to)
+                })
+            })
             .cloned()
             .collect()
     }
 
-    fn catch_up(&self, index: &mut SurveyIndex) {
-        let revisions: Vec<(CellKey, i64)> = self
-            .revisions
+    fn catch_up(&self, index: &mut SurveyIndex) -> (usize, usize) {
+        let states: Vec<(CellKey, CellState)> = self
+            .states
             .iter()
-            .map(|(key, revision)| (key.clone(), *revision))
+            .map(|(key, state)| (key.clone(), *state))
             .collect();
-        for key in index.stale(&revisions) {
-            let revision = self.revisions[key];
-            index.replace(key.clone(), revision, &self.cell(key));
+        let (mut extended, mut rebuilt) = (0, 0);
+        for (key, catch) in index.stale(&states) {
+            let state = self.states[key];
+            match catch {
+                Catch::Extend { after } => {
+                    extended += 1;
+                    index.extend(
+                        key.clone(),
+                        state,
+                        &self.cell(key, Some((after, state.revision))),
+                    );
+                }
+                Catch::Rebuild => {
+                    rebuilt += 1;
+                    index.replace(key.clone(), state, &self.cell(key, None));
+                }
+            }
         }
+        (extended, rebuilt)
     }
 }
 
@@ -210,7 +250,7 @@ fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
         0..=4 => {
             *next_id += 1;
             let response = fresh(rng, *next_id);
-            store.apply(|responses| {
+            store.apply(Some(response.id), |responses| {
                 responses.insert(response.id, response);
             });
         }
@@ -219,7 +259,7 @@ fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
         5 => {
             if let Some(id) = held.first().map(|_| *rng.pick(&held)) {
                 let copy = fresh(rng, id.as_u128());
-                store.apply(|responses| {
+                store.apply(Some(copy.id), |responses| {
                     responses.entry(copy.id).or_insert(copy);
                 });
             }
@@ -236,7 +276,7 @@ fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
                     correction.created_at =
                         original.created_at + Duration::hours(1 + rng.next(24 * 60) as i64);
                 }
-                store.apply(|responses| {
+                store.apply(Some(correction.id), |responses| {
                     responses.insert(correction.id, correction);
                 });
             }
@@ -244,7 +284,7 @@ fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
         // A withdrawal: the chain leaves.
         _ => {
             if let Some(id) = held.first().map(|_| *rng.pick(&held)) {
-                store.apply(|responses| {
+                store.apply(None, |responses| {
                     if let Some(response) = responses.get_mut(&id) {
                         response.status = ResponseStatus::Withdrawn;
                     }
@@ -315,17 +355,25 @@ fn maintained_results_equal_a_recount_after_any_history() {
         let mut store = Store::default();
         let mut index = SurveyIndex::new(crate::results::tests::definitions());
         let mut next_id = 0;
+        let (mut extended, mut rebuilt) = (0, 0);
         for round in 0..40 {
             for _ in 0..1 + rng.next(6) {
                 step(&mut rng, &mut store, &mut next_id);
             }
             // The index catches up now and then, as queries come.
             if rng.chance(30) || round == 39 {
-                store.catch_up(&mut index);
+                let (more, again) = store.catch_up(&mut index);
+                extended += more;
+                rebuilt += again;
                 assert_same(&index, &store, round);
             }
         }
         assert!(index.respondents() > 0, "seed {seed} counted someone");
+        // Both ways of catching up were taken.
+        assert!(
+            extended > 0 && rebuilt > 0,
+            "seed {seed}: {extended} extended, {rebuilt} rebuilt"
+        );
     }
 }
 

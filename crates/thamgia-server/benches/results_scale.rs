@@ -1,0 +1,308 @@
+//! `cargo xtask bench` (its results part): the survey results at city
+//! scale. Figures only; nothing here passes or fails on time.
+//!
+//! For each backend (SQLite, and PostgreSQL when `THAMGIA_BENCH_POSTGRES_URL`
+//! names a server where a database may be created): 1,000,000 responses
+//! to the demo survey (14 questions, two of them free text), spread over
+//! the 126 wards and communes and over 2026's four quarters, are stored
+//! through the push path (`Database::push`, in batches of 500), the server
+//! is started on loopback, and
+//!
+//! 1. the first read after start (every cell's counted responses read and
+//!    summarised), then
+//! 2. 5 officers at once each ask every view 20 times: p50 and p95 per view
+//!    over the 100 requests, measured at the client over HTTP, and
+//! 3. after a push of 500 more responses, the next answer (the changed
+//!    cells read again).
+//!
+//! `THAMGIA_BENCH_RESPONSES` sets another count (for a quick look).
+
+use std::str::FromStr;
+use std::time::{Duration as Elapsed, Instant};
+
+use anyhow::{bail, Context, Result};
+use chrono::{Duration, TimeZone, Utc};
+use sqlx::any::AnyConnectOptions;
+use sqlx::{Connection, Executor, PgConnection};
+use thamgia_core::{Mutation, MutationChange, PushRequest, SurveyDefinition, SCHEMA_VERSION};
+use thamgia_server::database::Database;
+use thamgia_server::{seed, ServerConfig};
+use uuid::Uuid;
+
+const DEFAULT_RESPONSES: usize = 1_000_000;
+const BATCH: usize = 500;
+const OFFICERS: usize = 5;
+const REQUESTS_EACH: usize = 20;
+
+/// The views a results page asks for, as paths after the survey.
+const VIEWS: [(&str, &str); 6] = [
+    ("city, all time", "/api/v1/results?survey={s}"),
+    ("one ward", "/api/v1/results?survey={s}&ward=00004"),
+    ("city, 2026-Q2", "/api/v1/results?survey={s}&period=2026-Q2"),
+    ("who took part", "/api/v1/results/participants?survey={s}"),
+    (
+        "split by age·sex",
+        "/api/v1/results/table?survey={s}&question=feel_safe_at_school&split=age_band,sex",
+    ),
+    (
+        "split by ward",
+        "/api/v1/results/table?survey={s}&question=deep_water_nearby&split=ward",
+    ),
+];
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let responses = std::env::var("THAMGIA_BENCH_RESPONSES")
+        .ok()
+        .and_then(|text| text.replace('_', "").parse().ok())
+        .unwrap_or(DEFAULT_RESPONSES);
+    println!("\nSurvey results at city scale ({responses} responses, 126 units, 4 quarters):");
+    let directory = tempfile::tempdir()?;
+    run(
+        "SQLite",
+        ServerConfig {
+            database_path: directory.path().join("results.sqlite3"),
+            database_url: None,
+            static_dir: directory.path().to_path_buf(),
+            seed_demo: true,
+        },
+        responses,
+    )
+    .await?;
+    match std::env::var("THAMGIA_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!("thamgia_bench_{}", Uuid::new_v4().simple());
+            let mut admin = PgConnection::connect(&admin_url).await?;
+            admin
+                .execute(
+                    format!(
+                        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+                         LC_COLLATE 'C' LC_CTYPE 'C'"
+                    )
+                    .as_str(),
+                )
+                .await?;
+            let mut url = AnyConnectOptions::from_str(&admin_url)?.database_url;
+            url.set_path(&format!("/{name}"));
+            let outcome = run(
+                "PostgreSQL",
+                ServerConfig {
+                    database_path: directory.path().join("unused.sqlite3"),
+                    database_url: Some(url.to_string()),
+                    static_dir: directory.path().to_path_buf(),
+                    seed_demo: true,
+                },
+                responses,
+            )
+            .await;
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await?;
+            outcome?;
+        }
+        None => println!(
+            "\n  PostgreSQL: not run (THAMGIA_BENCH_POSTGRES_URL is unset; `cargo xtask bench` sets it)"
+        ),
+    }
+    Ok(())
+}
+
+async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()> {
+    println!("\n  {backend}:");
+    let state = thamgia_server::prepare(&config).await?;
+    let database = state.database.clone();
+    let survey = seed::demo_survey()?;
+    let wards: Vec<String> = state
+        .units
+        .units
+        .iter()
+        .map(|unit| unit.code.clone())
+        .collect();
+
+    let started = Instant::now();
+    load(&database, &survey, &wards, 0, responses).await?;
+    let loaded = started.elapsed();
+    println!(
+        "    stored {responses} responses through the push path in {:.0} s ({:.0} responses/s)",
+        loaded.as_secs_f64(),
+        responses as f64 / loaded.as_secs_f64()
+    );
+
+    let router = thamgia_server::app(state, &config.static_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(thamgia_server::serve(listener, router, async {
+        stopped.await.ok();
+    }));
+    let client = reqwest::Client::builder()
+        .timeout(Elapsed::from_secs(600))
+        .build()?;
+    let city = sign_in(&client, &base, "thanhpho").await?;
+    let ward_officer = sign_in(&client, &base, "badinh.canbo").await?;
+
+    let view = |path: &str| format!("{base}{}", path.replace("{s}", &survey.id));
+    let first = Instant::now();
+    get(&client, &city, &view(VIEWS[0].1)).await?;
+    println!(
+        "    first read after start (every cell summarised): {:.1} s",
+        first.elapsed().as_secs_f64()
+    );
+    println!("    {OFFICERS} officers at once, {REQUESTS_EACH} requests each per view:");
+    for (name, path) in VIEWS {
+        let url = view(path);
+        let mut tasks = Vec::new();
+        for officer in 0..OFFICERS {
+            let client = client.clone();
+            // One ward officer among city officers, as in a town hall.
+            let token = if officer == 0 && path.contains("ward=00004") {
+                ward_officer.clone()
+            } else {
+                city.clone()
+            };
+            let url = url.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                for _ in 0..REQUESTS_EACH {
+                    let at = Instant::now();
+                    get(&client, &token, &url).await?;
+                    times.push(at.elapsed());
+                }
+                Ok::<_, anyhow::Error>(times)
+            }));
+        }
+        let mut times = Vec::new();
+        for task in tasks {
+            times.extend(task.await??);
+        }
+        times.sort();
+        println!(
+            "      {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms",
+            millis(percentile(&times, 50)),
+            millis(percentile(&times, 95))
+        );
+    }
+    load(&database, &survey, &wards, responses, BATCH).await?;
+    let after = Instant::now();
+    get(&client, &city, &view(VIEWS[0].1)).await?;
+    println!(
+        "    after a push of {BATCH} more, the next answer (changed cells read again): {:.0} ms",
+        millis(after.elapsed())
+    );
+    if let Some(resident) = resident_mib() {
+        println!("    server process resident memory: {resident:.0} MiB");
+    }
+    stop.send(()).ok();
+    server.await??;
+    database.close().await;
+    Ok(())
+}
+
+/// Stores `count` responses numbered from `first` through the push path,
+/// two pushes at a time (the store takes one writer at a time anyway).
+async fn load(
+    database: &Database,
+    survey: &SurveyDefinition,
+    wards: &[String],
+    first: usize,
+    count: usize,
+) -> Result<()> {
+    let start = Utc
+        .with_ymd_and_hms(2026, 1, 1, 1, 0, 0)
+        .single()
+        .context("a valid start")?;
+    let year = 330 * 24 * 3600;
+    let batches: Vec<(usize, usize)> = (first..first + count)
+        .step_by(BATCH)
+        .map(|from| (from, (from + BATCH).min(first + count)))
+        .collect();
+    let mut chunks = batches.chunks(batches.len().div_ceil(2).max(1));
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let Some(chunk) = chunks.next() else { break };
+        let chunk = chunk.to_vec();
+        let (database, survey, wards) = (database.clone(), survey.clone(), wards.to_vec());
+        tasks.push(tokio::spawn(async move {
+            let client_id = Uuid::new_v4();
+            let mut seq = 0;
+            for (from, to) in chunk {
+                let mutations = (from..to)
+                    .map(|n| {
+                        seq += 1;
+                        // Spread over the year and the wards, unevenly.
+                        let at = start + Duration::seconds(((n as i64) * 7_919) % year);
+                        let mut response = seed::sample_response(&survey, Uuid::new_v4(), n, at);
+                        response.ward_code = wards[(n * 31 + n / 7) % wards.len()].clone();
+                        Mutation {
+                            seq,
+                            change: MutationChange::SubmitResponse { response },
+                        }
+                    })
+                    .collect();
+                let request = PushRequest {
+                    client_id,
+                    schema_version: SCHEMA_VERSION,
+                    mutations,
+                };
+                let answer = database.push(&request, Utc::now()).await?;
+                if answer.results.len() != to - from {
+                    bail!("a batch was not fully applied: {:?}", answer.status);
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> Result<String> {
+    let session: thamgia_core::account::Session = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({
+            "username": username,
+            "password": thamgia_server::auth::DEMO_PASSWORD,
+            "device_label": "results bench",
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(session.token)
+}
+
+async fn get(client: &reqwest::Client, token: &str, url: &str) -> Result<()> {
+    let response = client.get(url).bearer_auth(token).send().await?;
+    let status = response.status();
+    let body = response.bytes().await?;
+    if !status.is_success() {
+        bail!("{url}: {status}: {}", String::from_utf8_lossy(&body));
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[Elapsed], percent: usize) -> Elapsed {
+    if sorted.is_empty() {
+        return Elapsed::ZERO;
+    }
+    let rank = (sorted.len() * percent).div_ceil(100).max(1) - 1;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn millis(elapsed: Elapsed) -> f64 {
+    elapsed.as_secs_f64() * 1000.0
+}
+
+/// The process's resident memory, from `/proc` (Linux).
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
