@@ -511,6 +511,20 @@ pub struct Texts {
     pub results_who_took_part_note: &'static str,
     pub results_print: &'static str,
     pub results_print_title: &'static str,
+    /// The hatched part of a stacked bar: counts withheld.
+    pub results_withheld_part: &'static str,
+    /// A split's chart, for screen readers: the dimension split by.
+    pub results_chart_shares: fn(&str) -> String,
+    pub results_compare: &'static str,
+    pub results_compare_none: &'static str,
+    pub results_compare_wards: &'static str,
+    pub results_compare_periods: &'static str,
+    /// Two scopes side by side: the first, the second.
+    pub results_compare_title: fn(&str, &str) -> String,
+    pub results_compare_note: &'static str,
+    /// A question whose answers cannot be set side by side (free text,
+    /// numbers, several answers each).
+    pub results_compare_not_comparable: &'static str,
     pub dimension_age_band: &'static str,
     pub dimension_sex: &'static str,
     pub dimension_disability: &'static str,

@@ -18,6 +18,7 @@
 
 mod bar_chart;
 mod line_chart;
+mod stacked_bar;
 mod target_meter;
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,9 @@ use thamgia_core::Language;
 pub use bar_chart::{bar_layout, BarChart, BarDatum, BarGeometry, BarLayout};
 pub use line_chart::{
     label_stride, line_layout, LineChart, LineLayout, LinePoint, PointGeometry, TargetSegment,
+};
+pub use stacked_bar::{
+    stacked_layout, Segment, StackedBar, StackedBarChart, StackedLayout, StackedRow,
 };
 pub use target_meter::{meter_geometry, MeterGeometry, TargetMeter};
 

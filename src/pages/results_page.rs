@@ -8,6 +8,7 @@
 //! city. Each question is a card of its own (`results_page/`), with its
 //! answers split by one or two dimensions on demand.
 
+mod comparison;
 mod question_card;
 mod split_table;
 mod who_took_part;
@@ -28,13 +29,14 @@ use crate::components::ward_picker::fetch_units;
 use crate::i18n::both;
 use crate::pages::townhall_page::failure_message;
 use crate::state::{use_app, use_online, Ward};
+use comparison::Comparison;
 use question_card::QuestionCard;
 use who_took_part::WhoTookPart;
 
 /// The `data-test` of the page's failure notices.
 const RESULTS_ERROR: &str = "results-error";
 
-fn results_failure(failure: &SyncFailure) -> Localized {
+pub(crate) fn results_failure(failure: &SyncFailure) -> Localized {
     failure_message(failure, both(|texts| texts.results_load_failed))
 }
 
@@ -49,7 +51,7 @@ pub(crate) fn shown_text(shown: Shown, language: Language) -> String {
 
 /// The periods offered: all time, then the recent quarters, halves and
 /// years, newest first.
-fn period_choices() -> Vec<Period> {
+pub(crate) fn period_choices() -> Vec<Period> {
     let today = Utc::now().date_naive();
     let mut choices = Period::recent(today, PeriodLength::Quarter, 4);
     choices.extend(Period::recent(today, PeriodLength::Half, 2));
@@ -235,6 +237,7 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
     let period = selection.period.clone().unwrap_or_else(|| "all".to_owned());
     let not_summarised = results.not_summarised.join(", ");
     let who = view! { <WhoTookPart selection=selection.clone()/> };
+    let comparison = view! { <Comparison results=results.clone() selection=selection.clone()/> };
     let xlsx = selection.download("xlsx");
     let csv = selection.download("csv");
     let questions = results
@@ -262,6 +265,7 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
             </a>
         </p>
         {who}
+        {comparison}
         <div class="results-questions">{questions}</div>
         <Show when={
             let empty = not_summarised.is_empty();

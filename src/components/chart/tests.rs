@@ -241,3 +241,49 @@ fn the_summary_states_every_value_and_the_target() {
     );
     assert_eq!(without, "T. A: 1.");
 }
+
+fn stack(label: &str, counts: &[Option<u64>], total: Option<u64>) -> StackedBar {
+    StackedBar {
+        label: label.to_owned(),
+        counts: counts.to_vec(),
+        total,
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_stacked_bar_fills_its_width_with_each_answers_share() {
+    let layout = stacked_layout(&[stack("Nữ", &[Some(6), Some(0), Some(2)], Some(8))]);
+    let row = &layout.rows[0];
+    let span = layout.plot_right - layout.plot_left;
+    // A zero count draws nothing; the rest cut the bar 6 : 2.
+    assert_eq!(row.segments.len(), 2);
+    assert_eq!(row.segments[0].series, Some(0));
+    assert!(close(row.segments[0].width, span * 0.75));
+    assert_eq!(row.segments[1].series, Some(2));
+    assert!(close(
+        row.segments[1].x + row.segments[1].width,
+        layout.plot_right
+    ));
+    assert!(!row.withheld);
+}
+
+#[wasm_bindgen_test]
+fn withheld_counts_are_one_hatched_part_and_a_withheld_total_the_whole_bar() {
+    let layout = stacked_layout(&[
+        stack("Nam", &[Some(9), None, None], Some(12)),
+        stack("Không nói", &[None, None, None], None),
+    ]);
+    let shown = &layout.rows[0];
+    // 9 of 12 shown; the two withheld counts are drawn together, 3 of 12.
+    assert_eq!(shown.segments.len(), 2);
+    assert_eq!(shown.segments[1].series, None);
+    assert!(close(shown.segments[1].share, 0.25));
+    assert!(close(
+        shown.segments[1].x + shown.segments[1].width,
+        layout.plot_right
+    ));
+    let hidden = &layout.rows[1];
+    assert!(hidden.withheld);
+    assert!(hidden.segments.is_empty());
+    assert!(layout.height > 2.0 * 44.0);
+}

@@ -8,10 +8,11 @@ use thamgia_core::api::results::{split_key, ResultsTableQuery, SPLITS};
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::Dimension;
 use thamgia_core::sync_client::SyncFailure;
-use thamgia_core::{ApiErrorCode, Localized};
+use thamgia_core::{ApiErrorCode, Language, Localized};
 
 use super::{shown_text, Selection};
 use crate::api::ApiClient;
+use crate::components::chart::{StackedBar, StackedBarChart};
 use crate::i18n::{both, Texts};
 use crate::pages::townhall_page::failure_message;
 use crate::state::use_app;
@@ -98,8 +99,66 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
                 }
                 .into_any()
             }
-            Some(Ok(Some(published))) => view! { <CrossTable table=published/> }.into_any(),
+            Some(Ok(Some(published))) => {
+                let dimension = split.get_untracked();
+                view! {
+                    <SplitChart table=published.clone() dimension/>
+                    <CrossTable table=published/>
+                }
+                .into_any()
+            }
         }}
+    }
+}
+
+/// The bars of a published split: one per category of the split, cut into
+/// the shares of its children giving each answer.
+pub(super) fn split_bars(
+    table: &PublishedTable,
+    language: Language,
+) -> (Vec<StackedBar>, Vec<String>) {
+    let pick = |label: &Localized| label.get(language).to_owned();
+    let bars = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(column, category)| StackedBar {
+            label: pick(&category.label),
+            counts: table
+                .cells
+                .iter()
+                .map(|row| row.get(column).and_then(|shown| shown.count()))
+                .collect(),
+            total: table
+                .column_totals
+                .get(column)
+                .and_then(|shown| shown.count()),
+        })
+        .collect();
+    let legend = table.rows.iter().map(|row| pick(&row.label)).collect();
+    (bars, legend)
+}
+
+/// A split as stacked bars, readable on a portrait tablet.
+#[component]
+fn SplitChart(table: PublishedTable, dimension: Option<Dimension>) -> impl IntoView {
+    let app = use_app();
+    move || {
+        let language = app.language.get();
+        let (bars, legend) = split_bars(&table, language);
+        let texts = app.texts();
+        let title = (texts.results_chart_shares)(
+            dimension.map_or("", |dimension| dimension_label(texts, dimension)),
+        );
+        view! {
+            <StackedBarChart
+                bars
+                legend
+                withheld=texts.results_withheld_part.to_owned()
+                title
+                language
+            />
+        }
     }
 }
 
