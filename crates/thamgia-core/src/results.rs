@@ -14,7 +14,9 @@
 //! `statistics` the summary of each kind of question; `table` cross-tables;
 //! `suppression` what may be published, `published` the results as they
 //! may leave the server, and `linked` the tables published beside them (a
-//! question split, who took part), linked to the figures they share.
+//! question split, who took part), linked to the figures they share;
+//! `themes` the codebook officers tag children's words with, and its
+//! counts.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,7 @@ mod summary;
 pub mod suppression;
 mod table;
 mod tally;
+pub mod themes;
 
 #[cfg(test)]
 mod tests;

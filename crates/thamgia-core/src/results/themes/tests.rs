@@ -1,0 +1,349 @@
+use chrono::TimeZone;
+
+use super::*;
+use crate::response::Participant;
+use crate::results::distribution::AnswerAttributes;
+
+fn id(number: u128) -> Uuid {
+    Uuid::from_u128(number)
+}
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, 8, minute, 0)
+        .single()
+        .expect("a time")
+}
+
+fn theme(number: u128, label: &str) -> Theme {
+    Theme {
+        id: id(1000 + number),
+        survey_id: "s".to_owned(),
+        label: label.to_owned(),
+        created_by: "officer".to_owned(),
+        created_at: at(0),
+    }
+}
+
+fn answer(number: u128, text: &str) -> FreeTextAnswer {
+    FreeTextAnswer {
+        response_id: id(number),
+        text: text.to_owned(),
+        attributes: Some(AnswerAttributes {
+            ward_code: "00004".to_owned(),
+            participant: Participant::default(),
+        }),
+    }
+}
+
+fn tag(response: u128, question: &str, theme: u128) -> AnswerTag {
+    AnswerTag {
+        response_id: id(response),
+        question_id: question.to_owned(),
+        theme_id: id(1000 + theme),
+    }
+}
+
+#[test]
+fn a_label_is_trimmed_bounded_and_unique_without_case_or_diacritics() {
+    let themes = vec![theme(1, "Trường học"), theme(2, "Sân chơi")];
+    assert_eq!(
+        check_theme_label("  An toàn giao thông ", &themes, None),
+        Ok("An toàn giao thông".to_owned())
+    );
+    assert_eq!(
+        check_theme_label("   ", &themes, None),
+        Err(ThemeRefusal::EmptyLabel)
+    );
+    let long = "a".repeat(MAX_THEME_LABEL_CHARS + 1);
+    assert_eq!(
+        check_theme_label(&long, &themes, None),
+        Err(ThemeRefusal::LabelTooLong)
+    );
+    // Eighty Vietnamese letters are eighty characters, not bytes.
+    let vietnamese = "ư".repeat(MAX_THEME_LABEL_CHARS);
+    assert!(check_theme_label(&vietnamese, &themes, None).is_ok());
+    for same in ["truong hoc", "TRƯỜNG  HỌC", "Truong Hoc"] {
+        assert_eq!(
+            check_theme_label(same, &themes, None),
+            Err(ThemeRefusal::DuplicateLabel("Trường học".to_owned())),
+            "{same}"
+        );
+    }
+    // A theme renamed to its own label in other letters is no duplicate.
+    assert_eq!(
+        check_theme_label("trường học", &themes, Some(id(1001))),
+        Ok("trường học".to_owned())
+    );
+    assert!(check_theme_label("sân chơi", &themes, Some(id(1001))).is_err());
+}
+
+#[test]
+fn a_codebook_is_bounded() {
+    let full: Vec<Theme> = (0..MAX_THEMES_PER_SURVEY as u128)
+        .map(|number| theme(number, &format!("Chủ đề {number}")))
+        .collect();
+    assert_eq!(
+        check_theme_label("Một chủ đề nữa", &full, None),
+        Err(ThemeRefusal::TooManyThemes)
+    );
+    // Renaming within a full codebook is still allowed.
+    assert!(check_theme_label("Tên mới", &full, Some(id(1000))).is_ok());
+}
+
+#[test]
+fn every_refusal_says_what_to_do_in_both_languages() {
+    for refusal in [
+        ThemeRefusal::EmptyLabel,
+        ThemeRefusal::LabelTooLong,
+        ThemeRefusal::DuplicateLabel("Trường học".to_owned()),
+        ThemeRefusal::TooManyThemes,
+    ] {
+        let message = refusal.message();
+        assert!(!message.vi.is_empty() && !message.en.is_empty());
+        assert_ne!(message.vi, message.en);
+    }
+}
+
+#[test]
+fn only_city_officers_and_the_creator_change_a_theme() {
+    let account = |username: &str, role: Role| AccountInfo {
+        username: username.to_owned(),
+        display_name: username.to_owned(),
+        role,
+        ward_code: (role != Role::CityOfficer).then(|| "00004".to_owned()),
+    };
+    let made = theme(1, "Trường học");
+    assert!(may_change_theme(&account("city", Role::CityOfficer), &made));
+    assert!(may_change_theme(
+        &account("officer", Role::WardOfficer),
+        &made
+    ));
+    assert!(!may_change_theme(
+        &account("other", Role::WardOfficer),
+        &made
+    ));
+    assert!(!may_change_theme(
+        &account("officer", Role::Collector),
+        &made
+    ));
+}
+
+#[test]
+fn themes_are_counted_once_per_answer_and_untagged_answers_beside_them() {
+    let themes = vec![theme(1, "Trường học"), theme(2, "Sân chơi")];
+    let answers: Vec<FreeTextAnswer> = (1..=8).map(|n| answer(n, "…")).collect();
+    let tags = vec![
+        tag(1, "q", 1),
+        tag(1, "q", 1), // sent twice: counted once
+        tag(1, "q", 2), // two themes on one answer
+        tag(2, "q", 1),
+        tag(3, "q", 2),
+        tag(4, "other", 1), // another question
+        tag(99, "q", 1),    // an answer not counted (withdrawn)
+        tag(5, "q", 7),     // a theme not in the codebook (deleted)
+    ];
+    let counts = theme_counts(&answers, &themes, &tags, "q");
+    assert_eq!(counts.answered, 8);
+    let by_label: Vec<(&str, u64)> = counts
+        .themes
+        .iter()
+        .map(|count| (count.label.as_str(), count.count))
+        .collect();
+    assert_eq!(by_label, vec![("Trường học", 2), ("Sân chơi", 2)]);
+    assert_eq!(counts.untagged, 5);
+}
+
+#[test]
+fn theme_counts_are_published_like_multiple_choice_options() {
+    let themes = vec![
+        theme(1, "Trường học"),
+        theme(2, "Sân chơi"),
+        theme(3, "Nhà"),
+    ];
+    let answers: Vec<FreeTextAnswer> = (1..=20).map(|n| answer(n, "…")).collect();
+    let mut tags = Vec::new();
+    // Theme 1: 10 answers (10 did not: both shown).
+    tags.extend((1..=10).map(|n| tag(n, "q", 1)));
+    // Theme 2: 2 answers: under k.
+    tags.extend((11..=12).map(|n| tag(n, "q", 2)));
+    // Theme 3: 17 answers: its remainder (3) is under k, so it is hidden.
+    tags.extend((1..=17).map(|n| tag(n, "q", 3)));
+    let counts = theme_counts(&answers, &themes, &tags, "q");
+    let published = publish_theme_counts(&counts, Threshold::DEFAULT);
+    assert_eq!(published.answered, Shown::Count(20));
+    let shown: Vec<Shown> = published.themes.iter().map(|theme| theme.count).collect();
+    assert_eq!(
+        shown,
+        vec![Shown::Count(10), Shown::Under(5), Shown::Hidden]
+    );
+    // 3 answers untagged (18, 19, 20): under k.
+    assert_eq!(published.untagged, Shown::Under(5));
+
+    // Fewer than k answers: nothing but "< k" and what cannot be small.
+    let few = theme_counts(&answers[..3], &themes, &tags, "q");
+    let published = publish_theme_counts(&few, Threshold::DEFAULT);
+    assert_eq!(published.answered, Shown::Under(5));
+    assert!(published
+        .themes
+        .iter()
+        .all(|theme| theme.count.is_suppressed() || theme.count == Shown::Count(0)));
+}
+
+#[test]
+fn no_published_theme_count_is_between_one_and_k_minus_one() {
+    // Every split of up to 12 answers among 3 themes, with every k from 2
+    // to 6: a published count is 0 or at least k, and so is its remainder.
+    let themes = vec![theme(1, "a"), theme(2, "b"), theme(3, "c")];
+    for answered in 0..=12u128 {
+        let answers: Vec<FreeTextAnswer> = (1..=answered).map(|n| answer(n, "…")).collect();
+        for pattern in 0..64u128 {
+            let tags: Vec<AnswerTag> = (1..=answered)
+                .flat_map(|n| {
+                    (1..=3u128)
+                        .filter(move |theme| (pattern >> ((n + theme) % 6)) & 1 == 1)
+                        .map(move |theme| tag(n, "q", theme))
+                })
+                .collect();
+            let counts = theme_counts(&answers, &themes, &tags, "q");
+            for k in 2..=6 {
+                let threshold = Threshold::new(k);
+                let published = publish_theme_counts(&counts, threshold);
+                let shown = published
+                    .themes
+                    .iter()
+                    .map(|theme| theme.count)
+                    .chain([published.untagged, published.answered]);
+                for count in shown.filter_map(Shown::count) {
+                    assert!(!threshold.is_small(count), "{count} under {k}");
+                    if published.answered.count().is_some() {
+                        assert!(!threshold.is_small(counts.answered - count.min(counts.answered)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_search_without_diacritics_finds_the_words() {
+    let answers = vec![
+        answer(1, "Em muốn trường có thêm cây xanh"),
+        answer(2, "Sân chơi an toàn hơn"),
+        answer(3, "TRƯỜNG HỌC gần nhà"),
+    ];
+    let search = |text: &str| AnswerSearch {
+        text: text.to_owned(),
+        ..AnswerSearch::default()
+    };
+    let page = answer_page(&answers, &BTreeMap::new(), &[], &[], "q", &search("truong"));
+    assert_eq!(page.matching, 2);
+    let mut found: Vec<Uuid> = page
+        .answers
+        .iter()
+        .map(|listed| listed.answer.response_id)
+        .collect();
+    found.sort();
+    assert_eq!(found, vec![id(1), id(3)]);
+    let page = answer_page(
+        &answers,
+        &BTreeMap::new(),
+        &[],
+        &[],
+        "q",
+        &search("  SAN CHOI "),
+    );
+    assert_eq!(page.matching, 1);
+    let page = answer_page(&answers, &BTreeMap::new(), &[], &[], "q", &search("bơi"));
+    assert_eq!(page.matching, 0);
+    assert!(page.answers.is_empty() && page.next_offset.is_none());
+}
+
+#[test]
+fn a_list_is_newest_first_by_theme_and_by_pages() {
+    let themes = vec![theme(1, "Trường học"), theme(2, "Sân chơi")];
+    let count = ANSWERS_PAGE as u128 + 10;
+    let answers: Vec<FreeTextAnswer> = (1..=count).map(|n| answer(n, "ý kiến")).collect();
+    let started: BTreeMap<Uuid, DateTime<Utc>> = (1..=count)
+        .map(|n| {
+            (
+                id(n),
+                at((n % 60) as u32) + chrono::Duration::hours((n / 60) as i64),
+            )
+        })
+        .collect();
+    let tags = vec![tag(3, "q", 2), tag(3, "q", 1), tag(5, "q", 1)];
+
+    let first = answer_page(
+        &answers,
+        &started,
+        &themes,
+        &tags,
+        "q",
+        &AnswerSearch::default(),
+    );
+    assert_eq!(first.matching, count as u64);
+    assert_eq!(first.answers.len(), ANSWERS_PAGE);
+    assert_eq!(first.answers[0].answer.response_id, id(count));
+    assert_eq!(first.next_offset, Some(ANSWERS_PAGE as u64));
+    let second = answer_page(
+        &answers,
+        &started,
+        &themes,
+        &tags,
+        "q",
+        &AnswerSearch {
+            offset: ANSWERS_PAGE,
+            ..AnswerSearch::default()
+        },
+    );
+    assert_eq!(second.answers.len(), 10);
+    assert_eq!(second.next_offset, None);
+    assert_eq!(second.answers[9].answer.response_id, id(1));
+    let third = second
+        .answers
+        .iter()
+        .find(|listed| listed.answer.response_id == id(3));
+    // Themes in the codebook's order, whatever the order they were tagged.
+    assert_eq!(
+        third.map(|listed| listed.themes.clone()),
+        Some(vec![id(1001), id(1002)])
+    );
+
+    let tagged = answer_page(
+        &answers,
+        &started,
+        &themes,
+        &tags,
+        "q",
+        &AnswerSearch {
+            theme: Some(ThemeFilter::Theme(id(1001))),
+            ..AnswerSearch::default()
+        },
+    );
+    let ids: Vec<Uuid> = tagged
+        .answers
+        .iter()
+        .map(|listed| listed.answer.response_id)
+        .collect();
+    assert_eq!(ids, vec![id(5), id(3)]);
+    let untagged = answer_page(
+        &answers,
+        &started,
+        &themes,
+        &tags,
+        "q",
+        &AnswerSearch {
+            theme: Some(ThemeFilter::Untagged),
+            ..AnswerSearch::default()
+        },
+    );
+    assert_eq!(untagged.matching, count as u64 - 2);
+}
+
+#[test]
+fn a_theme_filter_is_read_from_its_key() {
+    assert_eq!(ThemeFilter::parse("untagged"), Some(ThemeFilter::Untagged));
+    let theme = ThemeFilter::Theme(id(7));
+    assert_eq!(ThemeFilter::parse(&theme.key()), Some(theme));
+    assert_eq!(ThemeFilter::parse("school"), None);
+}
