@@ -44,21 +44,21 @@ fn too_few() -> ServerError {
     ))
 }
 
-/// What a query's figures are computed from.
-struct Inputs {
+/// What a query's figures are computed from (`themes` reads them too).
+pub(super) struct Inputs {
     /// The ward asked for or the caller's own; `None`: every ward.
     ward: Option<String>,
     /// The period asked for; `None`: all time.
     period: Option<Period>,
     definitions: Vec<SurveyDefinition>,
-    responses: Vec<Response>,
+    pub(super) responses: Vec<Response>,
     filter: ResultsFilter,
 }
 
 impl Inputs {
     /// Reads what `survey`'s results for `ward` and `period` need, once
     /// the caller may read them (officers, in the wards they reach).
-    async fn read(
+    pub(super) async fn read(
         caller: &Caller,
         state: &AppState,
         survey: &str,
@@ -98,7 +98,7 @@ impl Inputs {
     }
 
     /// The results as they may be published.
-    fn published(&self, state: &AppState) -> PublishedResults {
+    pub(super) fn published(&self, state: &AppState) -> PublishedResults {
         publish_results(
             &survey_results(&self.definitions, &self.responses, &self.filter),
             state.results_threshold,
