@@ -1,13 +1,15 @@
 //! One question's published results: who answered, skipped or was not
 //! asked, the answers as bars with their counts (or "< k", or "—"), the
 //! median and quartiles of numbers and scales, and the children's own
-//! words; a split of the answers on demand ([`SplitTable`]).
+//! words with their themes ([`FreeTextAnswers`]); a split of the answers
+//! on demand ([`SplitTable`]).
 
 use leptos::prelude::*;
 use thamgia_core::results::suppression::Shown;
 use thamgia_core::results::{PublishedDistribution, PublishedQuestion};
 use thamgia_core::{Language, Localized};
 
+use super::free_text::FreeTextAnswers;
 use super::split_table::SplitTable;
 use super::{shown_text, Selection};
 use crate::components::chart::format_number;
@@ -85,10 +87,6 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
     let label = question.label.clone();
     let (answered, skipped, not_asked) = (question.answered, question.skipped, question.not_asked);
     let distribution = question.distribution.clone();
-    let free_text = match &question.distribution {
-        PublishedDistribution::FreeText { answers } => answers.clone(),
-        _ => Vec::new(),
-    };
     let bars = rows
         .into_iter()
         .map(|row| {
@@ -108,10 +106,6 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                 </li>
             }
         })
-        .collect_view();
-    let words = free_text
-        .into_iter()
-        .map(|answer| view! { <li data-test="free-text-answer">{answer.text}</li> })
         .collect_view();
     let word_count = match &question.distribution {
         PublishedDistribution::FreeText { answers } => Some(answers.len()),
@@ -139,8 +133,7 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                     .collect_view()
             }}
             {word_count.map(|count| view! {
-                <p class="muted">{move || (app.texts().results_free_text)(count)}</p>
-                <ul class="free-text-answers">{words}</ul>
+                <FreeTextAnswers question=question_id.clone() selection=selection.clone() count/>
             })}
             {splittable.then(|| view! { <SplitTable question=question_id selection/> })}
         </article>
