@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/results/table", get(results::table))
         .route("/results/participants", get(results::participants))
         .route("/results/answers", get(themes::answers))
+        .route("/results/themes/table", get(themes::table))
         .route("/themes", get(themes::list).post(themes::create))
         .route(
             "/themes/{id}",

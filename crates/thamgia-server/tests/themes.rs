@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use chrono::{TimeZone, Utc};
 use thamgia_core::api::themes::{AnswerThemes, AnswersView, NewTheme, TagBody, ThemeLabel};
 use thamgia_core::audit::{AuditAction, AuditQuery};
-use thamgia_core::results::suppression::Shown;
+use thamgia_core::results::suppression::{PublishedTable, Shown};
 use thamgia_core::results::themes::Theme;
 use thamgia_core::{
     AnswerValue, ApiError, ApiErrorCode, MutationChange, MutationOutcome, Response,
@@ -438,4 +438,61 @@ async fn a_withdrawn_response_takes_its_answer_and_tags_out_of_the_counts() {
     // Its answer can no longer be tagged.
     let (status, _) = change_tag(&server, &city, "POST", school.id, 1).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_theme_splits_by_sex_without_a_small_cell() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let school = created(&server, &city, "Trường học").await;
+    for n in 1..=7 {
+        tag(&server, &city, school.id, n).await;
+    }
+    let path = |theme: Uuid, split: &str, ward: &str| {
+        format!(
+            "/api/v1/results/themes/table?survey={SURVEY}&question={QUESTION}&theme={theme}&split={split}&ward={ward}"
+        )
+    };
+    let (status, table) = server
+        .get_as::<PublishedTable>(&city, &path(school.id, "sex", "00004"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(table.rows[0].key, school.id.to_string());
+    // Its row totals are the theme's count and the others; its total
+    // those who answered, as the counts beside show them.
+    assert_eq!(table.row_totals[0], Shown::Count(7));
+    assert_eq!(table.row_totals[1], Shown::Count(5));
+    assert_eq!(table.total, Shown::Count(12));
+    for shown in table.cells.iter().flatten() {
+        if let Some(count) = shown.count() {
+            assert!(count == 0 || count >= 5, "{table:?}");
+        }
+    }
+    for row in 0..table.rows.len() {
+        let mut line = table.cells[row].clone();
+        line.push(table.row_totals[row]);
+        let withheld = line.iter().filter(|shown| shown.is_suppressed()).count();
+        assert_ne!(withheld, 1, "row {row}: {table:?}");
+    }
+
+    // An unknown theme, another ward, a collector: refused.
+    let (status, _) = server
+        .get_as::<ApiError>(&city, &path(Uuid::from_u128(7), "sex", "00004"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let officer = server.sign_in("badinh.canbo").await;
+    let (status, _) = server
+        .get_as::<ApiError>(&officer, &path(school.id, "sex", "00008"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let collector = server.sign_in("badinh").await;
+    let (status, _) = server
+        .get_as::<ApiError>(&collector, &path(school.id, "sex", "00004"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = server
+        .get_as::<ApiError>(&city, &path(school.id, "height", "00004"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

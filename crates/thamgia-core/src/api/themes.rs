@@ -83,6 +83,45 @@ pub struct AnswersView {
     pub page: AnswerPage,
 }
 
+/// `?survey=…&question=…&theme=…&split=sex[,age_band][&ward=…][&period=…]`:
+/// the children who answered a free-text question, those whose answer
+/// speaks of a theme and the others, split by one or two dimensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeTableQuery {
+    /// The survey's form id.
+    pub survey: String,
+    /// The question's name.
+    pub question: String,
+    /// The theme.
+    pub theme: Uuid,
+    /// One or two dimensions, comma-separated, by their keys
+    /// ([`split_key`](super::results::split_key)).
+    pub split: String,
+    /// One ward's code; none: every ward the caller may see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ward: Option<String>,
+    /// A period key; none: all time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+}
+
+impl ThemeTableQuery {
+    /// Whether every part is within
+    /// [`MAX_QUERY_TEXT_CHARS`](super::results::MAX_QUERY_TEXT_CHARS).
+    pub fn is_bounded(&self) -> bool {
+        [
+            Some(self.survey.as_str()),
+            Some(self.question.as_str()),
+            Some(self.split.as_str()),
+            self.ward.as_deref(),
+            self.period.as_deref(),
+        ]
+        .iter()
+        .flatten()
+        .all(|part| part.chars().count() <= MAX_QUERY_TEXT_CHARS)
+    }
+}
+
 /// `?survey=…`: a survey's codebook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemesQuery {

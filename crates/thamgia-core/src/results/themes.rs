@@ -21,6 +21,11 @@
 //! version since corrected is not carried to the correction: the child's
 //! words changed, so an officer reads them again.
 //!
+//! A theme is split like a yes/no question ([`theme_table`]): the children
+//! who answered, those whose answer speaks of the theme and the others, by
+//! one or two dimensions, published against the theme's count
+//! ([`publish_theme_table`]) as a question's split is against its results.
+//!
 //! The list of answers an officer reads ([`answer_page`]) is searched
 //! without diacritics or case ([`crate::search::fold`]), optionally
 //! narrowed to one theme or to the answers not yet tagged, newest first, a
@@ -33,11 +38,17 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::distribution::FreeTextAnswer;
-use super::suppression::{publish_share, Shown, Threshold};
+use super::filter::{Category, Dimension, ResultsFilter};
+use super::linked::publish_against;
+use super::questions::Standing;
+use super::suppression::{publish_share, PublishedTable, Shown, Threshold};
+use super::table::CrossTable;
+use super::{counted_and_kept, split_column, split_columns, Versions};
 use crate::account::{AccountInfo, Role};
 use crate::localized::Localized;
 use crate::response::{AnswerValue, Response};
 use crate::search::fold;
+use crate::survey::{QuestionKind, SurveyDefinition};
 
 #[cfg(test)]
 mod tests;
@@ -437,4 +448,103 @@ pub fn answer_page(
             .collect(),
         next_offset: (end < total).then_some(end as u64),
     }
+}
+
+/// The key of a theme table's second row: the answers not tagged with the
+/// theme.
+pub const OTHER_ANSWERS_KEY: &str = "other";
+
+/// The children who answered free-text question `question_id` (counted,
+/// kept by `filter`), split by one or two dimensions: one row for those
+/// whose answer is tagged with `theme` (`tagged`: the ids of their
+/// responses), one for the others. `None` for an unknown question, one
+/// that is not free text in every version, or a split of none or more
+/// than two dimensions.
+pub fn theme_table(
+    definitions: &[SurveyDefinition],
+    responses: &[Response],
+    filter: &ResultsFilter,
+    question_id: &str,
+    theme: &Theme,
+    tagged: &BTreeSet<Uuid>,
+    split: &[Dimension],
+) -> Option<CrossTable> {
+    let versions = Versions::new(definitions);
+    let survey_id = versions.newest()?.id.clone();
+    let (matched, _) = versions.matched();
+    let mut same_name = matched
+        .iter()
+        .filter(|question| question.name == question_id);
+    let question = same_name.next()?;
+    let free_text = question.kinds().iter().all(|kind| {
+        matches!(
+            kind,
+            QuestionKind::ShortText { .. } | QuestionKind::LongText { .. }
+        )
+    });
+    if same_name.next().is_some() || !free_text || split.is_empty() || split.len() > 2 {
+        return None;
+    }
+    let theme_row = Category {
+        key: theme.id.to_string(),
+        label: Localized::new(theme.label.clone(), theme.label.clone()),
+    };
+    let other_row = Category {
+        key: OTHER_ANSWERS_KEY.to_owned(),
+        label: Localized::new("Ý kiến khác", "Other answers"),
+    };
+    let mut table = CrossTable::empty(
+        vec![theme_row.clone(), other_row.clone()],
+        split_columns(split),
+    );
+    for response in counted_and_kept(&survey_id, responses, filter) {
+        if !versions.knows(response.survey_version) {
+            continue;
+        }
+        let Some(Standing::Answered(AnswerValue::Text(_))) =
+            versions.asked(response, &[question]).first().copied()
+        else {
+            continue;
+        };
+        let row = if tagged.contains(&response.id) {
+            theme_row.clone()
+        } else {
+            other_row.clone()
+        };
+        table.add(row, split_column(split, response));
+    }
+    if split
+        .iter()
+        .any(|dimension| dimension.fixed_categories().is_none())
+    {
+        table.sort_columns();
+    }
+    Some(table)
+}
+
+/// A [`theme_table`] as it may be published beside the theme's count
+/// (`count`, of `answered` children, as [`publish_theme_counts`] shows
+/// them): a figure withheld there is withheld here; `None` when the split
+/// would have to hide a figure shown there (the two would give a child
+/// away).
+pub fn publish_theme_table(
+    table: &CrossTable,
+    count: Shown,
+    answered: Shown,
+    threshold: Threshold,
+) -> Option<PublishedTable> {
+    // The others are shown exactly when the theme's count and the number
+    // who answered both are.
+    let others = match (count, answered) {
+        (Shown::Count(count), Shown::Count(answered)) => {
+            Shown::Count(answered.saturating_sub(count))
+        }
+        _ => Shown::Hidden,
+    };
+    publish_against(
+        table,
+        &[Some(count), Some(others)],
+        Some(answered),
+        threshold,
+    )
 }

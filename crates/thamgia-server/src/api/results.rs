@@ -50,9 +50,9 @@ pub(super) struct Inputs {
     ward: Option<String>,
     /// The period asked for; `None`: all time.
     period: Option<Period>,
-    definitions: Vec<SurveyDefinition>,
+    pub(super) definitions: Vec<SurveyDefinition>,
     pub(super) responses: Vec<Response>,
-    filter: ResultsFilter,
+    pub(super) filter: ResultsFilter,
 }
 
 impl Inputs {

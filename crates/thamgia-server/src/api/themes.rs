@@ -13,15 +13,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use thamgia_core::api::results::MAX_QUERY_TEXT_CHARS;
+use thamgia_core::api::results::{parse_split, MAX_QUERY_TEXT_CHARS};
 use thamgia_core::api::themes::{
-    AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeLabel, ThemesQuery,
+    AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeLabel, ThemeTableQuery,
+    ThemesQuery,
 };
 use thamgia_core::audit::AuditAction;
+use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::themes::{
-    answer_page, publish_theme_counts, theme_counts, Theme, MAX_SEARCH_CHARS,
+    answer_page, publish_theme_counts, publish_theme_table, theme_counts, theme_table, Theme,
+    MAX_SEARCH_CHARS,
 };
-use thamgia_core::results::PublishedDistribution;
+use thamgia_core::results::{FreeTextAnswer, PublishedDistribution, PublishedResults};
 use thamgia_core::Localized;
 use uuid::Uuid;
 
@@ -127,6 +130,95 @@ pub(super) async fn answers(
         page: answer_page(answers, &started, &themes, &tags, &query.question, &search),
         themes,
     }))
+}
+
+/// The published answers of free-text question `question`.
+fn free_text_answers<'a>(
+    published: &'a PublishedResults,
+    question: &str,
+) -> Result<&'a [FreeTextAnswer], ServerError> {
+    published
+        .questions
+        .iter()
+        .find_map(|result| match &result.distribution {
+            PublishedDistribution::FreeText { answers } if result.question_id == question => {
+                Some(answers.as_slice())
+            }
+            _ => None,
+        })
+        .ok_or(ServerError::NotFound)
+}
+
+/// `GET /results/themes/table?survey=…&question=…&theme=…&split=…[&ward=…]
+/// [&period=…]`: the children who answered, those whose answer speaks of
+/// the theme and the others, split by one or two dimensions, published
+/// against the theme's count (see `publish_theme_table`).
+pub(super) async fn table(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ThemeTableQuery>,
+) -> Result<Json<PublishedTable>, ServerError> {
+    if !query.is_bounded() {
+        return Err(too_long());
+    }
+    let split = parse_split(&query.split).ok_or_else(|| {
+        ServerError::Invalid(Localized::new(
+            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
+            "Choose one or two ways to split (age band, sex, …).",
+        ))
+    })?;
+    let inputs = Inputs::read(
+        &caller,
+        &state,
+        &query.survey,
+        query.ward.as_deref(),
+        query.period.as_deref(),
+    )
+    .await?;
+    let themes = state.database.themes(&query.survey).await?;
+    let theme = themes
+        .iter()
+        .find(|theme| theme.id == query.theme)
+        .ok_or(ServerError::NotFound)?;
+    let tags = state
+        .database
+        .answer_tags(&query.survey, &query.question)
+        .await?;
+    let published = inputs.published(&state);
+    let answers = free_text_answers(&published, &query.question)?;
+    let counts = publish_theme_counts(
+        &theme_counts(answers, &themes, &tags, &query.question),
+        state.results_threshold,
+    );
+    let count = counts
+        .themes
+        .iter()
+        .find(|count| count.theme_id == theme.id)
+        .map(|count| count.count)
+        .ok_or(ServerError::NotFound)?;
+    let tagged = tags
+        .iter()
+        .filter(|tag| tag.theme_id == theme.id)
+        .map(|tag| tag.response_id)
+        .collect();
+    let table = theme_table(
+        &inputs.definitions,
+        &inputs.responses,
+        &inputs.filter,
+        &query.question,
+        theme,
+        &tagged,
+        &split,
+    )
+    .ok_or(ServerError::NotFound)?;
+    publish_theme_table(&table, count, counts.answered, state.results_threshold)
+        .map(Json)
+        .ok_or_else(|| {
+            ServerError::Invalid(Localized::new(
+                "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
+                "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
+            ))
+        })
 }
 
 /// `GET /themes?survey=…`: a survey's codebook, oldest theme first.

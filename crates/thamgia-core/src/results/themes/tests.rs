@@ -347,3 +347,186 @@ fn a_theme_filter_is_read_from_its_key() {
     assert_eq!(ThemeFilter::parse(&theme.key()), Some(theme));
     assert_eq!(ThemeFilter::parse("school"), None);
 }
+
+mod split {
+    use super::*;
+    use crate::response::{Answers, ResponseStatus, Sex};
+    use crate::results::filter::{Dimension, ResultsFilter};
+    use crate::survey::{Item, Layout, Question, QuestionKind, SurveyDefinition};
+
+    fn definitions() -> Vec<SurveyDefinition> {
+        let question = |id: &str, kind: QuestionKind| {
+            Item::Question(Question {
+                id: id.to_owned(),
+                label: Localized::new(id, id),
+                hint: None,
+                required: false,
+                kind,
+                relevant: None,
+                constraint: None,
+                constraint_message: None,
+            })
+        };
+        vec![SurveyDefinition {
+            id: "s".to_owned(),
+            version: 1,
+            title: Localized::new("Khảo sát", "Survey"),
+            description: Localized::default(),
+            age_bands: Vec::new(),
+            layout: Layout::OneQuestionPerScreen,
+            items: vec![
+                question("idea", QuestionKind::ShortText { max_length: 200 }),
+                question("likes_school", QuestionKind::YesNo),
+            ],
+        }]
+    }
+
+    fn response(number: u128, sex: Sex, idea: Option<&str>) -> Response {
+        let mut answers = Answers::new();
+        answers.insert("likes_school".to_owned(), AnswerValue::YesNo(true));
+        if let Some(idea) = idea {
+            answers.insert("idea".to_owned(), AnswerValue::Text(idea.to_owned()));
+        }
+        Response {
+            id: id(number),
+            survey_id: "s".to_owned(),
+            survey_version: 1,
+            ward_code: "00004".to_owned(),
+            participant: Participant {
+                sex: Some(sex),
+                ..Participant::default()
+            },
+            consent: Default::default(),
+            answers,
+            status: ResponseStatus::Completed,
+            corrects: None,
+            created_at: at(number as u32 % 60),
+            updated_at: at(number as u32 % 60),
+        }
+    }
+
+    /// 12 girls and 8 boys wrote an idea, 3 children did not; 9 girls' and
+    /// 2 boys' ideas are tagged with the theme.
+    fn fixture() -> (Vec<Response>, BTreeSet<Uuid>) {
+        let mut responses = Vec::new();
+        let mut tagged = BTreeSet::new();
+        for number in 1..=12 {
+            responses.push(response(number, Sex::Female, Some("cây xanh")));
+            if number <= 9 {
+                tagged.insert(id(number));
+            }
+        }
+        for number in 13..=20 {
+            responses.push(response(number, Sex::Male, Some("sân chơi")));
+            if number <= 14 {
+                tagged.insert(id(number));
+            }
+        }
+        for number in 21..=23 {
+            responses.push(response(number, Sex::Female, None));
+        }
+        (responses, tagged)
+    }
+
+    #[test]
+    fn a_theme_splits_like_a_yes_no_question_of_those_who_answered() {
+        let (responses, tagged) = fixture();
+        let trees = theme(1, "Cây xanh");
+        let table = theme_table(
+            &definitions(),
+            &responses,
+            &ResultsFilter::default(),
+            "idea",
+            &trees,
+            &tagged,
+            &[Dimension::Sex],
+        )
+        .expect("a table");
+        assert_eq!(table.rows[0].key, trees.id.to_string());
+        assert_eq!(table.rows[1].key, OTHER_ANSWERS_KEY);
+        let column = |key: &str| {
+            table
+                .columns
+                .iter()
+                .position(|column| column.key == key)
+                .expect("a column")
+        };
+        let (girls, boys) = (column("female"), column("male"));
+        assert_eq!(table.cells[0][girls], 9);
+        assert_eq!(table.cells[1][girls], 3);
+        assert_eq!(table.cells[0][boys], 2);
+        assert_eq!(table.cells[1][boys], 6);
+        assert_eq!(table.total, 20, "only the children who answered");
+
+        // Published against the theme's count (11 of 20): the 2 boys are
+        // "< 5" and a complement hides what would give them back.
+        let published = publish_theme_table(
+            &table,
+            Shown::Count(11),
+            Shown::Count(20),
+            Threshold::DEFAULT,
+        )
+        .expect("published");
+        assert_eq!(published.cells[0][boys], Shown::Under(5));
+        assert_eq!(published.total, Shown::Count(20));
+        assert_eq!(published.row_totals[0], Shown::Count(11));
+        let withheld_in_row = published.cells[0]
+            .iter()
+            .filter(|shown| shown.is_suppressed())
+            .count();
+        assert!(withheld_in_row >= 2, "{published:?}");
+        for shown in published.cells.iter().flatten() {
+            if let Some(count) = shown.count() {
+                assert!(!Threshold::DEFAULT.is_small(count), "{published:?}");
+            }
+        }
+
+        // Not a free-text question, no split, or three dimensions: none.
+        let no_table = |question: &str, split: &[Dimension]| {
+            theme_table(
+                &definitions(),
+                &responses,
+                &ResultsFilter::default(),
+                question,
+                &trees,
+                &tagged,
+                split,
+            )
+            .is_none()
+        };
+        assert!(no_table("likes_school", &[Dimension::Sex]));
+        assert!(no_table("idea", &[]));
+        assert!(no_table(
+            "idea",
+            &[Dimension::Sex, Dimension::AgeBand, Dimension::Ward]
+        ));
+    }
+
+    #[test]
+    fn a_count_withheld_beside_is_withheld_in_its_split() {
+        // 3 of 20 tagged, all girls: the count beside is "< 5", so the
+        // table withholds it and the others' total (17 = 20 − 3) too.
+        let (responses, _) = fixture();
+        let trees = theme(1, "Cây xanh");
+        let tagged: BTreeSet<Uuid> = (1..=3).map(id).collect();
+        let table = theme_table(
+            &definitions(),
+            &responses,
+            &ResultsFilter::default(),
+            "idea",
+            &trees,
+            &tagged,
+            &[Dimension::Sex],
+        )
+        .expect("a table");
+        let published = publish_theme_table(
+            &table,
+            Shown::Under(5),
+            Shown::Count(20),
+            Threshold::DEFAULT,
+        )
+        .expect("published");
+        assert!(published.row_totals[0].is_suppressed());
+        assert!(published.row_totals[1].is_suppressed());
+    }
+}
