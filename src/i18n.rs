@@ -521,6 +521,7 @@ pub struct Texts {
     pub themes_tag: &'static str,
     pub themes_untag: &'static str,
     pub themes_save_failed: &'static str,
+    pub themes_split_theme: &'static str,
     pub answers_search: &'static str,
     pub answers_all_themes: &'static str,
     /// How many answers match a search.

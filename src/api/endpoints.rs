@@ -7,7 +7,9 @@ use thamgia_core::account::{AccountChange, AccountRecord, NewAccount};
 use thamgia_core::api::forums::{AnswerBody, ForumView};
 use thamgia_core::api::import::ImportRefusedBody;
 use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery};
-use thamgia_core::api::themes::{AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody};
+use thamgia_core::api::themes::{
+    AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeTableQuery,
+};
 use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
 use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
@@ -133,6 +135,24 @@ impl ApiClient {
         if let Some(offset) = query.offset {
             path.push_str(&format!("&offset={offset}"));
         }
+        self.get(&path).await
+    }
+
+    /// `GET /results/themes/table`: one theme split by one or two
+    /// dimensions.
+    pub async fn theme_table(
+        &self,
+        query: &ThemeTableQuery,
+    ) -> Result<PublishedTable, SyncFailure> {
+        let mut path = format!(
+            "/results/themes/table?survey={}&question={}&theme={}&split={}",
+            encode(&query.survey),
+            encode(&query.question),
+            query.theme,
+            encode(&query.split)
+        );
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
         self.get(&path).await
     }
 

@@ -13,6 +13,7 @@
 mod free_text;
 mod question_card;
 mod split_table;
+mod theme_split;
 mod who_took_part;
 
 use chrono::Utc;

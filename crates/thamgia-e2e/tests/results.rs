@@ -119,7 +119,7 @@ async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
 /// Ba Đình's 13 children wrote of a safe play place): a search without
 /// diacritics finds their words, a new theme "Sân chơi" is added, five
 /// answers are tagged with it, and the theme is counted: 5, and 8 not yet
-/// tagged.
+/// tagged; split by sex, it shows no small cell.
 async fn tag_a_theme_and_see_it_counted(page: &Page) -> Result<()> {
     const CARD: &str = "[data-test=free-text][data-question=idea_to_be_safer]";
     type_into(
@@ -192,6 +192,42 @@ async fn tag_a_theme_and_see_it_counted(page: &Page) -> Result<()> {
         ),
     )
     .await?;
+
+    // The theme split by sex: a table with no small cell, or the server's
+    // refusal of a split too fine to publish.
+    choose(
+        page,
+        &format!("{CARD} [data-test=theme-split-theme]"),
+        &theme,
+    )
+    .await?;
+    choose(page, &format!("{CARD} [data-test=theme-split]"), "sex").await?;
+    wait_for(
+        page,
+        "the theme's split",
+        &format!(
+            "document.querySelector({}) || document.querySelector({})",
+            selector_literal(&format!("{CARD} [data-test=split-table]")),
+            selector_literal(&format!("{CARD} [data-test=theme-split-error]"))
+        ),
+    )
+    .await?;
+    let cells: Vec<String> = js(
+        page,
+        &format!(
+            "[...document.querySelectorAll({})].map(cell => cell.dataset.shown)",
+            selector_literal(&format!("{CARD} [data-test=split-cell]"))
+        ),
+    )
+    .await?;
+    for cell in &cells {
+        if let Ok(count) = cell.parse::<u64>() {
+            assert!(
+                count == 0 || count >= 5,
+                "a published small cell: {cells:?}"
+            );
+        }
+    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! page at a time, newest first; each answer with its theme chips and a
 //! select to tag it; a new theme added to the survey's codebook; and the
 //! question's counts by theme as bars, published like a choice question
-//! ("< k", "—"). Tags are kept at the town hall, so every officer sees
+//! ("< k", "—"), and one theme split on demand ([`ThemeSplit`]). Tags are kept at the town hall, so every officer sees
 //! them; the server decides who may tag what (an officer in their ward).
 
 use std::time::Duration;
@@ -19,6 +19,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{Language, Localized};
 use uuid::Uuid;
 
+use super::theme_split::ThemeSplit;
 use super::{shown_text, Selection};
 use crate::api::ApiClient;
 use crate::components::fetched::Fetched;
@@ -79,6 +80,7 @@ pub(super) fn FreeTextAnswers(
     let failure = RwSignal::new(None::<Localized>);
     let timer = StoredValue::new_local(None::<TimeoutHandle>);
     let survey = selection.survey.clone();
+    let split_selection = selection.clone();
 
     let query = Memo::new({
         let question = question.clone();
@@ -148,7 +150,13 @@ pub(super) fn FreeTextAnswers(
         }
     });
 
+    // The codebook as last read: kept while the answers are read again.
+    let themes = Memo::new(move |previous: Option<&Vec<Theme>>| match answers.get() {
+        Some(Ok(view)) => view.themes,
+        _ => previous.cloned().unwrap_or_default(),
+    });
     let question_name = question.clone();
+    let split_question = question.clone();
     view! {
         <section class="free-text" data-test="free-text" data-question=question_name>
             <p class="muted">{move || (app.texts().results_free_text)(count)}</p>
@@ -236,6 +244,7 @@ pub(super) fn FreeTextAnswers(
             <Fetched resource=answers failure=read_failure test="answers-error" let:view>
                 <AnswersShown view offset question=question.clone() change_tag/>
             </Fetched>
+            <ThemeSplit question=split_question selection=split_selection themes saved/>
         </section>
     }
 }
