@@ -315,9 +315,7 @@ async fn change_tag(
         .database
         .change_tag(
             &caller.info,
-            body.theme,
-            body.response,
-            &body.question,
+            &body,
             tagged,
             caller.event(action),
             Utc::now(),
@@ -330,10 +328,11 @@ async fn change_tag(
             themes,
         })),
         TagChange::NotFound => Err(ServerError::NotFound),
-        TagChange::OtherWard(ward) => {
-            caller.require_officer_of(&ward)?;
-            Err(ServerError::NotFound)
-        }
+        // The caller's refusal for that ward (403, bilingual).
+        TagChange::OtherWard(ward) => Err(caller
+            .require_officer_of(&ward)
+            .err()
+            .unwrap_or(ServerError::NotFound)),
     }
 }
 

@@ -10,6 +10,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
+use thamgia_core::api::themes::TagBody;
 use thamgia_core::audit::{stored_time, AuditEvent};
 use thamgia_core::results::themes::{
     check_theme_label, has_text_answer, label_key, may_change_theme, AnswerTag, Theme, ThemeRefusal,
@@ -269,23 +270,20 @@ impl Database {
         Ok(ThemeChange::Done(theme))
     }
 
-    /// Tags (`tagged`) or untags the answer to `question` of response
-    /// `response` with theme `theme`, by `account`: the answer must be a
-    /// written answer of the theme's survey, in the version that counts,
-    /// of a ward the account acts for.
-    #[allow(clippy::too_many_arguments)]
+    /// Tags (`tagged`) or untags an answer with a theme (`tag`), by
+    /// `account`: the answer must be a written answer of the theme's
+    /// survey, in the version that counts, of a ward the account acts for.
     pub async fn change_tag(
         &self,
         account: &AccountInfo,
-        theme: Uuid,
-        response: Uuid,
-        question: &str,
+        tag: &TagBody,
         tagged: bool,
         event: AuditEvent,
         now: DateTime<Utc>,
     ) -> Result<TagChange, ServerError> {
+        let (response, question) = (tag.response, tag.question.as_str());
         let mut transaction = self.begin_write().await?;
-        let Some(theme) = one_theme(&mut transaction, theme).await? else {
+        let Some(theme) = one_theme(&mut transaction, tag.theme).await? else {
             return Ok(TagChange::NotFound);
         };
         let row = sqlx::query(
