@@ -493,7 +493,7 @@ pub static EN: Texts = Texts {
     themes_tag: "Tag with…",
     themes_untag: "Remove this theme",
     themes_save_failed: "Not saved. Check the connection and try again.",
-    themes_split_theme: "Split a theme",
+    themes_split_theme: "Theme to split",
     answers_search: "Search the answers (diacritics optional)",
     answers_all_themes: "Every theme",
     answers_matching: |count| if count == 1 { "1 matching answer".to_owned() } else { format!("{count} matching answers") },

@@ -481,7 +481,7 @@ pub static VI: Texts = Texts {
     themes_tag: "Gắn chủ đề…",
     themes_untag: "Bỏ chủ đề này",
     themes_save_failed: "Chưa lưu được. Hãy kiểm tra kết nối rồi thử lại.",
-    themes_split_theme: "Chia theo nhóm cho chủ đề",
+    themes_split_theme: "Chủ đề cần chia theo nhóm",
     answers_search: "Tìm trong ý kiến (gõ không dấu cũng được)",
     answers_all_themes: "Mọi chủ đề",
     answers_matching: |count| format!("{count} ý kiến phù hợp"),
