@@ -120,6 +120,14 @@ pub(super) fn FreeTextAnswers(
         }
     };
 
+    // A search still waiting when the card goes (another survey, ward or
+    // period chosen) is dropped with it.
+    on_cleanup(move || {
+        if let Some(pending) = timer.try_get_value().flatten() {
+            pending.clear();
+        }
+    });
+
     let new_label = RwSignal::new(String::new());
     let create = Action::new_local(move |label: &String| {
         let body = NewTheme {
