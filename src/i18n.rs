@@ -522,6 +522,9 @@ pub struct Texts {
     pub themes_untag: &'static str,
     pub themes_save_failed: &'static str,
     pub themes_split_theme: &'static str,
+    pub themes_delete: &'static str,
+    /// Whether to delete the theme named, with its tags.
+    pub themes_delete_confirm: fn(&str) -> String,
     pub answers_search: &'static str,
     pub answers_all_themes: &'static str,
     /// How many answers match a search.

@@ -162,6 +162,12 @@ impl ApiClient {
             .await
     }
 
+    /// `DELETE /themes/{id}`: a theme and its tags deleted.
+    pub async fn delete_theme(&self, id: Uuid) -> Result<(), SyncFailure> {
+        self.send_empty(reqwest::Method::DELETE, &format!("/themes/{id}"))
+            .await
+    }
+
     /// `POST /tags` (`tagged`) or `DELETE /tags`: an answer tagged with a
     /// theme, or the theme taken off; the answer's themes now.
     pub async fn change_tag(

@@ -494,6 +494,8 @@ pub static EN: Texts = Texts {
     themes_untag: "Remove this theme",
     themes_save_failed: "Not saved. Check the connection and try again.",
     themes_split_theme: "Theme to split",
+    themes_delete: "Delete theme",
+    themes_delete_confirm: |label| format!("Delete the theme “{label}”? It is taken off every answer tagged with it, for every officer."),
     answers_search: "Search the answers (diacritics optional)",
     answers_all_themes: "Every theme",
     answers_matching: |count| if count == 1 { "1 matching answer".to_owned() } else { format!("{count} matching answers") },

@@ -482,6 +482,8 @@ pub static VI: Texts = Texts {
     themes_untag: "Bỏ chủ đề này",
     themes_save_failed: "Chưa lưu được. Hãy kiểm tra kết nối rồi thử lại.",
     themes_split_theme: "Chủ đề cần chia theo nhóm",
+    themes_delete: "Xoá chủ đề",
+    themes_delete_confirm: |label| format!("Xoá chủ đề “{label}”? Chủ đề này sẽ được bỏ khỏi mọi ý kiến đã gắn, với mọi cán bộ."),
     answers_search: "Tìm trong ý kiến (gõ không dấu cũng được)",
     answers_all_themes: "Mọi chủ đề",
     answers_matching: |count| format!("{count} ý kiến phù hợp"),

@@ -4,7 +4,8 @@
 //! page at a time, newest first; each answer with its theme chips and a
 //! select to tag it; a new theme added to the survey's codebook; and the
 //! question's counts by theme as bars, published like a choice question
-//! ("< k", "—"), and one theme split on demand ([`ThemeSplit`]). Tags are kept at the town hall, so every officer sees
+//! ("< k", "—"), each with a button deleting it (and its tags, after a
+//! confirmation), and one theme split on demand ([`ThemeSplit`]). Tags are kept at the town hall, so every officer sees
 //! them; the server decides who may tag what (an officer in their ward).
 
 use std::time::Duration;
@@ -44,6 +45,17 @@ fn save_failure(failure: &SyncFailure) -> Localized {
             error: Some(error), ..
         } => error.message.clone(),
         other => failure_message(other, both(|texts| texts.themes_save_failed)),
+    }
+}
+
+/// Asks the officer `question` (the browser's dialog); no answer is no.
+fn confirm(question: &str) -> bool {
+    match window().confirm_with_message(question) {
+        Ok(answer) => answer,
+        Err(error) => {
+            leptos::logging::warn!("confirmation dialog failed: {error:?}");
+            false
+        }
     }
 }
 
@@ -158,6 +170,22 @@ pub(super) fn FreeTextAnswers(
         }
     });
 
+    let delete_theme = Action::new_local(move |id: &Uuid| {
+        let id = *id;
+        async move {
+            match ApiClient::for_this_origin().delete_theme(id).await {
+                Ok(()) => {
+                    failure.set(None);
+                    if theme_filter.get_untracked() == id.to_string() {
+                        theme_filter.set(String::new());
+                    }
+                    saved.update(|count| *count += 1);
+                }
+                Err(error) => failure.set(Some(save_failure(&error))),
+            }
+        }
+    });
+
     // The codebook as last read: kept while the answers are read again.
     let themes = Memo::new(move |previous: Option<&Vec<Theme>>| match answers.get() {
         Some(Ok(view)) => view.themes,
@@ -250,7 +278,7 @@ pub(super) fn FreeTextAnswers(
                 </label>
             </form>
             <Fetched resource=answers failure=read_failure test="answers-error" let:view>
-                <AnswersShown view offset question=question.clone() change_tag/>
+                <AnswersShown view offset question=question.clone() change_tag delete_theme/>
             </Fetched>
             <ThemeSplit question=split_question selection=split_selection themes saved/>
         </section>
@@ -264,6 +292,7 @@ fn AnswersShown(
     offset: RwSignal<u64>,
     question: String,
     change_tag: Action<TagChange, ()>,
+    delete_theme: Action<Uuid, ()>,
 ) -> impl IntoView {
     let app = use_app();
     let AnswersView {
@@ -271,10 +300,10 @@ fn AnswersShown(
         counts,
         page,
     } = view;
-    let mut rows: Vec<(Option<String>, Shown)> = counts
+    let mut rows: Vec<(Option<(Uuid, String)>, Shown)> = counts
         .themes
         .iter()
-        .map(|count| (Some(count.label.clone()), count.count))
+        .map(|count| (Some((count.theme_id, count.label.clone())), count.count))
         .collect();
     rows.push((None, counts.untagged));
     let largest = rows
@@ -284,8 +313,31 @@ fn AnswersShown(
         .unwrap_or(0);
     let bars = rows
         .into_iter()
-        .map(|(label, count)| {
-            let key = label.clone().unwrap_or_else(|| "untagged".to_owned());
+        .map(|(theme, count)| {
+            let key = theme
+                .as_ref()
+                .map_or_else(|| "untagged".to_owned(), |(_, label)| label.clone());
+            let label = theme.as_ref().map(|(_, label)| label.clone());
+            let delete = theme.map(|(id, label)| {
+                view! {
+                    " "
+                    <button
+                        type="button"
+                        class="chip-remove no-print"
+                        data-test="theme-delete"
+                        title=move || app.texts().themes_delete
+                        aria-label=move || app.texts().themes_delete
+                        disabled=move || delete_theme.pending().get()
+                        on:click=move |_| {
+                            if confirm(&(app.texts().themes_delete_confirm)(&label)) {
+                                delete_theme.dispatch(id);
+                            }
+                        }
+                    >
+                        "×"
+                    </button>
+                }
+            });
             view! {
                 <li
                     class="result-bar"
@@ -295,6 +347,7 @@ fn AnswersShown(
                 >
                     <span class="result-bar-label">
                         {move || label.clone().unwrap_or_else(|| app.texts().themes_untagged.to_owned())}
+                        {delete}
                     </span>
                     <span class="result-bar-track">
                         <span class="result-bar-fill" style=width(count, largest)></span>
