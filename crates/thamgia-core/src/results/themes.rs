@@ -37,13 +37,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::distribution::FreeTextAnswer;
+use super::distribution::{AnswerAttributes, FreeTextAnswer};
 use super::filter::{Category, Dimension, ResultsFilter};
 use super::linked::publish_against;
-use super::questions::Standing;
+use super::questions::Versions;
+use super::questions::{MatchedQuestion, Standing};
 use super::suppression::{publish_share, PublishedTable, Shown, Threshold};
 use super::table::CrossTable;
-use super::{counted_and_kept, split_column, split_columns, Versions};
+use super::{counted_and_kept, everyone, pair, split_columns};
 use crate::account::{AccountInfo, Role};
 use crate::localized::Localized;
 use crate::response::{AnswerValue, Response};
@@ -288,28 +289,24 @@ pub struct PublishedThemeCounts {
     pub untagged: Shown,
 }
 
-/// `counts` as they may be published with k = `threshold`: like a
-/// multiple-choice question's options, each count beside the number who
-/// answered (shown unless under k) is shown only when it and the children
-/// who did not speak of the theme are both publishable.
-pub fn publish_theme_counts(counts: &ThemeCounts, threshold: Threshold) -> PublishedThemeCounts {
-    let answered_small = threshold.is_small(counts.answered);
-    let share = |count: u64| {
-        if !answered_small {
-            publish_share(count, counts.answered, threshold)
-        } else if threshold.is_small(count) {
-            Shown::Under(threshold.k())
-        } else {
-            // Every count is at most "answered", itself under k here.
-            Shown::Count(count)
-        }
+/// `counts` as they may be published with k = `threshold` beside the
+/// question's results, which show `answered` (the children who answered,
+/// as published): like a multiple-choice question's options, beside a
+/// shown "answered" each count is shown only when it and the children who
+/// did not speak of the theme are both publishable; beside a withheld one,
+/// a count under k is "< k".
+pub fn publish_theme_counts(
+    counts: &ThemeCounts,
+    answered: Shown,
+    threshold: Threshold,
+) -> PublishedThemeCounts {
+    let share = |count: u64| match answered {
+        Shown::Count(answered) => publish_share(count, answered, threshold),
+        Shown::Under(_) | Shown::Hidden if threshold.is_small(count) => Shown::Under(threshold.k()),
+        Shown::Under(_) | Shown::Hidden => Shown::Count(count),
     };
     PublishedThemeCounts {
-        answered: if answered_small {
-            Shown::Under(threshold.k())
-        } else {
-            Shown::Count(counts.answered)
-        },
+        answered,
         themes: counts
             .themes
             .iter()
@@ -388,12 +385,11 @@ pub struct AnswerPage {
     pub next_offset: Option<u64>,
 }
 
-/// The page of `answers` (a question's answers as published) that `search`
-/// asks for, newest first by `started` (when each response was started;
-/// the response id breaks ties), each with its themes.
+/// The page of `answers` (a question's answers as they may be shown,
+/// newest first: [`question_answers`]) that `search` asks for, in their
+/// order, each with its themes.
 pub fn answer_page(
     answers: &[FreeTextAnswer],
-    started: &BTreeMap<Uuid, DateTime<Utc>>,
     themes: &[Theme],
     tags: &[AnswerTag],
     question_id: &str,
@@ -405,7 +401,7 @@ pub fn answer_page(
         .take(MAX_SEARCH_CHARS)
         .collect();
     let no_themes = BTreeSet::new();
-    let mut matching: Vec<(&FreeTextAnswer, &BTreeSet<Uuid>)> = answers
+    let matching: Vec<(&FreeTextAnswer, &BTreeSet<Uuid>)> = answers
         .iter()
         .map(|answer| {
             let tagged = by_answer.get(&answer.response_id).unwrap_or(&no_themes);
@@ -420,12 +416,6 @@ pub fn answer_page(
             theme_kept && fold(&answer.text).contains(&query)
         })
         .collect();
-    matching.sort_by(|(a, _), (b, _)| {
-        let time = |answer: &FreeTextAnswer| started.get(&answer.response_id).copied();
-        time(b)
-            .cmp(&time(a))
-            .then(b.response_id.cmp(&a.response_id))
-    });
     let total = matching.len();
     let offset = search.offset.min(total);
     let end = (offset + ANSWERS_PAGE).min(total);
@@ -450,6 +440,102 @@ pub fn answer_page(
     }
 }
 
+/// Every counted written answer to one free-text question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionAnswers {
+    /// The children the filter keeps: the group whose size decides whether
+    /// an answer's attributes are shown
+    /// ([`publish_free_text`](super::suppression::publish_free_text)).
+    pub respondents: u64,
+    /// Every answer, with its attributes, newest first (by when the
+    /// response was started, then by id).
+    pub answers: Vec<FreeTextAnswer>,
+}
+
+/// The free-text question named `question_id` among `versions`: one
+/// question of that name, written (short or long text) in every version.
+fn free_text_question<'v, 'a>(
+    matched: &'v [MatchedQuestion<'a>],
+    question_id: &str,
+) -> Option<&'v MatchedQuestion<'a>> {
+    let mut same_name = matched
+        .iter()
+        .filter(|question| question.name == question_id);
+    let question = same_name.next()?;
+    let written = question.kinds().iter().all(|kind| {
+        matches!(
+            kind,
+            QuestionKind::ShortText { .. } | QuestionKind::LongText { .. }
+        )
+    });
+    (same_name.next().is_none() && written).then_some(question)
+}
+
+/// Every counted response `filter` keeps that holds a written answer to
+/// `question`, with that answer.
+fn written_answers<'r>(
+    versions: &Versions<'_>,
+    question: &MatchedQuestion<'_>,
+    survey_id: &str,
+    responses: &'r [Response],
+    filter: &ResultsFilter,
+) -> (u64, Vec<(&'r Response, &'r str)>) {
+    let kept = counted_and_kept(survey_id, responses, filter);
+    let respondents = kept.len() as u64;
+    let answers = kept
+        .into_iter()
+        .filter(|response| versions.knows(response.survey_version))
+        .filter_map(
+            |response| match versions.asked(response, &[question]).first() {
+                Some(Standing::Answered(AnswerValue::Text(_))) => {
+                    match response.answers.get(&question.name) {
+                        Some(AnswerValue::Text(text)) => Some((response, text.as_str())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+        )
+        .collect();
+    (respondents, answers)
+}
+
+/// Every counted written answer to free-text question `question_id` of
+/// the responses `filter` keeps, newest first, with their attributes (to
+/// publish with [`publish_free_text`](super::suppression::publish_free_text));
+/// `None` for an unknown question or one that is not free text in every
+/// version. Unlike the results, which list the newest
+/// [`FREE_TEXT_SHOWN`](super::FREE_TEXT_SHOWN), every answer is here: the
+/// list is searched, paged and counted by theme.
+pub fn question_answers(
+    definitions: &[SurveyDefinition],
+    responses: &[Response],
+    filter: &ResultsFilter,
+    question_id: &str,
+) -> Option<QuestionAnswers> {
+    let versions = Versions::new(definitions);
+    let survey_id = versions.newest()?.id.clone();
+    let (matched, _) = versions.matched();
+    let question = free_text_question(&matched, question_id)?;
+    let (respondents, mut written) =
+        written_answers(&versions, question, &survey_id, responses, filter);
+    written.sort_by(|(a, _), (b, _)| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    Some(QuestionAnswers {
+        respondents,
+        answers: written
+            .into_iter()
+            .map(|(response, text)| FreeTextAnswer {
+                response_id: response.id,
+                text: text.to_owned(),
+                attributes: Some(AnswerAttributes {
+                    ward_code: response.ward_code.clone(),
+                    participant: response.participant.clone(),
+                }),
+            })
+            .collect(),
+    })
+}
+
 /// The key of a theme table's second row: the answers not tagged with the
 /// theme.
 pub const OTHER_ANSWERS_KEY: &str = "other";
@@ -469,22 +555,13 @@ pub fn theme_table(
     tagged: &BTreeSet<Uuid>,
     split: &[Dimension],
 ) -> Option<CrossTable> {
+    if split.is_empty() || split.len() > 2 {
+        return None;
+    }
     let versions = Versions::new(definitions);
     let survey_id = versions.newest()?.id.clone();
     let (matched, _) = versions.matched();
-    let mut same_name = matched
-        .iter()
-        .filter(|question| question.name == question_id);
-    let question = same_name.next()?;
-    let free_text = question.kinds().iter().all(|kind| {
-        matches!(
-            kind,
-            QuestionKind::ShortText { .. } | QuestionKind::LongText { .. }
-        )
-    });
-    if same_name.next().is_some() || !free_text || split.is_empty() || split.len() > 2 {
-        return None;
-    }
+    let question = free_text_question(&matched, question_id)?;
     let theme_row = Category {
         key: theme.id.to_string(),
         label: Localized::new(theme.label.clone(), theme.label.clone()),
@@ -497,15 +574,8 @@ pub fn theme_table(
         vec![theme_row.clone(), other_row.clone()],
         split_columns(split),
     );
-    for response in counted_and_kept(&survey_id, responses, filter) {
-        if !versions.knows(response.survey_version) {
-            continue;
-        }
-        let Some(Standing::Answered(AnswerValue::Text(_))) =
-            versions.asked(response, &[question]).first().copied()
-        else {
-            continue;
-        };
+    let (_, written) = written_answers(&versions, question, &survey_id, responses, filter);
+    for (response, _) in written {
         let row = if tagged.contains(&response.id) {
             theme_row.clone()
         } else {
@@ -520,6 +590,15 @@ pub fn theme_table(
         table.sort_columns();
     }
     Some(table)
+}
+
+/// The column of `response` in a table split by `split`.
+fn split_column(split: &[Dimension], response: &Response) -> Category {
+    match split {
+        [first, second] => pair(&first.category(response), &second.category(response)),
+        [one, ..] => one.category(response),
+        [] => everyone(),
+    }
 }
 
 /// A [`theme_table`] as it may be published beside the theme's count

@@ -6,8 +6,6 @@
 //! are core's (`thamgia_core::results::themes`); this file reads, calls
 //! core and answers.
 
-use std::collections::BTreeMap;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,12 +17,12 @@ use thamgia_core::api::themes::{
     ThemesQuery,
 };
 use thamgia_core::audit::AuditAction;
-use thamgia_core::results::suppression::PublishedTable;
+use thamgia_core::results::suppression::{publish_free_text, PublishedTable};
 use thamgia_core::results::themes::{
-    answer_page, publish_theme_counts, publish_theme_table, theme_counts, theme_table, Theme,
-    MAX_SEARCH_CHARS,
+    answer_page, publish_theme_counts, publish_theme_table, question_answers, theme_counts,
+    theme_table, AnswerTag, PublishedThemeCounts, Theme, MAX_SEARCH_CHARS,
 };
-use thamgia_core::results::{FreeTextAnswer, PublishedDistribution, PublishedResults};
+use thamgia_core::results::{FreeTextAnswer, PublishedDistribution};
 use thamgia_core::Localized;
 use uuid::Uuid;
 
@@ -101,52 +99,74 @@ pub(super) async fn answers(
         query.period.as_deref(),
     )
     .await?;
-    let published = inputs.published(&state);
-    let answers = published
-        .questions
-        .iter()
-        .find_map(|question| match &question.distribution {
-            PublishedDistribution::FreeText { answers }
-                if question.question_id == query.question =>
-            {
-                Some(answers)
-            }
-            _ => None,
-        })
-        .ok_or(ServerError::NotFound)?;
-    let themes = state.database.themes(&query.survey).await?;
-    let tags = state
-        .database
-        .answer_tags(&query.survey, &query.question)
-        .await?;
-    let started: BTreeMap<Uuid, _> = inputs
-        .responses
-        .iter()
-        .map(|response| (response.id, response.created_at))
-        .collect();
-    let counts = theme_counts(answers, &themes, &tags, &query.question);
+    let coded = Coded::read(&state, &inputs, &query.survey, &query.question).await?;
     Ok(Json(AnswersView {
-        counts: publish_theme_counts(&counts, state.results_threshold),
-        page: answer_page(answers, &started, &themes, &tags, &query.question, &search),
-        themes,
+        page: answer_page(
+            &coded.answers,
+            &coded.themes,
+            &coded.tags,
+            &query.question,
+            &search,
+        ),
+        counts: coded.counts,
+        themes: coded.themes,
     }))
 }
 
-/// The published answers of free-text question `question`.
-fn free_text_answers<'a>(
-    published: &'a PublishedResults,
-    question: &str,
-) -> Result<&'a [FreeTextAnswer], ServerError> {
-    published
-        .questions
-        .iter()
-        .find_map(|result| match &result.distribution {
-            PublishedDistribution::FreeText { answers } if result.question_id == question => {
-                Some(answers.as_slice())
-            }
-            _ => None,
+/// A free-text question's answers as they may be shown, the survey's
+/// codebook, the question's tags, and its counts by theme as they may be
+/// published beside the results.
+struct Coded {
+    answers: Vec<FreeTextAnswer>,
+    themes: Vec<Theme>,
+    tags: Vec<AnswerTag>,
+    counts: PublishedThemeCounts,
+}
+
+impl Coded {
+    async fn read(
+        state: &AppState,
+        inputs: &Inputs,
+        survey: &str,
+        question: &str,
+    ) -> Result<Coded, ServerError> {
+        let listed = question_answers(
+            &inputs.definitions,
+            &inputs.responses,
+            &inputs.filter,
+            question,
+        )
+        .ok_or(ServerError::NotFound)?;
+        // "Answered" as the results publish it, so that the counts beside
+        // it withhold what it withholds.
+        let answered = inputs
+            .published(state)
+            .questions
+            .iter()
+            .find(|result| {
+                result.question_id == question
+                    && matches!(result.distribution, PublishedDistribution::FreeText { .. })
+            })
+            .map(|result| result.answered)
+            .ok_or(ServerError::NotFound)?;
+        let themes = state.database.themes(survey).await?;
+        let tags = state.database.answer_tags(survey, question).await?;
+        let counts = publish_theme_counts(
+            &theme_counts(&listed.answers, &themes, &tags, question),
+            answered,
+            state.results_threshold,
+        );
+        Ok(Coded {
+            answers: publish_free_text(
+                &listed.answers,
+                listed.respondents,
+                state.results_threshold,
+            ),
+            themes,
+            tags,
+            counts,
         })
-        .ok_or(ServerError::NotFound)
+    }
 }
 
 /// `GET /results/themes/table?survey=…&question=…&theme=…&split=…[&ward=…]
@@ -175,30 +195,23 @@ pub(super) async fn table(
         query.period.as_deref(),
     )
     .await?;
-    let themes = state.database.themes(&query.survey).await?;
-    let theme = themes
+    let coded = Coded::read(&state, &inputs, &query.survey, &query.question).await?;
+    let theme = coded
+        .themes
         .iter()
         .find(|theme| theme.id == query.theme)
         .ok_or(ServerError::NotFound)?;
-    let tags = state
-        .database
-        .answer_tags(&query.survey, &query.question)
-        .await?;
-    let published = inputs.published(&state);
-    let answers = free_text_answers(&published, &query.question)?;
-    let counts = publish_theme_counts(
-        &theme_counts(answers, &themes, &tags, &query.question),
-        state.results_threshold,
-    );
-    let count = counts
+    let count = coded
+        .counts
         .themes
         .iter()
         .find(|count| count.theme_id == theme.id)
         .map(|count| count.count)
         .ok_or(ServerError::NotFound)?;
-    let tagged = tags
+    let tagged = coded
+        .tags
         .iter()
-        .filter(|tag| tag.theme_id == theme.id)
+        .filter(|tag| tag.theme_id == theme.id && tag.question_id == query.question)
         .map(|tag| tag.response_id)
         .collect();
     let table = theme_table(
@@ -211,7 +224,7 @@ pub(super) async fn table(
         &split,
     )
     .ok_or(ServerError::NotFound)?;
-    publish_theme_table(&table, count, counts.answered, state.results_threshold)
+    publish_theme_table(&table, count, coded.counts.answered, state.results_threshold)
         .map(Json)
         .ok_or_else(|| {
             ServerError::Invalid(Localized::new(

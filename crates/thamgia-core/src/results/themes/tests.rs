@@ -169,7 +169,7 @@ fn theme_counts_are_published_like_multiple_choice_options() {
     // Theme 3: 17 answers: its remainder (3) is under k, so it is hidden.
     tags.extend((1..=17).map(|n| tag(n, "q", 3)));
     let counts = theme_counts(&answers, &themes, &tags, "q");
-    let published = publish_theme_counts(&counts, Threshold::DEFAULT);
+    let published = publish_theme_counts(&counts, Shown::Count(20), Threshold::DEFAULT);
     assert_eq!(published.answered, Shown::Count(20));
     let shown: Vec<Shown> = published.themes.iter().map(|theme| theme.count).collect();
     assert_eq!(
@@ -181,7 +181,7 @@ fn theme_counts_are_published_like_multiple_choice_options() {
 
     // Fewer than k answers: nothing but "< k" and what cannot be small.
     let few = theme_counts(&answers[..3], &themes, &tags, "q");
-    let published = publish_theme_counts(&few, Threshold::DEFAULT);
+    let published = publish_theme_counts(&few, Shown::Under(5), Threshold::DEFAULT);
     assert_eq!(published.answered, Shown::Under(5));
     assert!(published
         .themes
@@ -207,7 +207,12 @@ fn no_published_theme_count_is_between_one_and_k_minus_one() {
             let counts = theme_counts(&answers, &themes, &tags, "q");
             for k in 2..=6 {
                 let threshold = Threshold::new(k);
-                let published = publish_theme_counts(&counts, threshold);
+                let answered = if threshold.is_small(counts.answered) {
+                    Shown::Under(k)
+                } else {
+                    Shown::Count(counts.answered)
+                };
+                let published = publish_theme_counts(&counts, answered, threshold);
                 let shown = published
                     .themes
                     .iter()
@@ -235,7 +240,7 @@ fn a_search_without_diacritics_finds_the_words() {
         text: text.to_owned(),
         ..AnswerSearch::default()
     };
-    let page = answer_page(&answers, &BTreeMap::new(), &[], &[], "q", &search("truong"));
+    let page = answer_page(&answers, &[], &[], "q", &search("truong"));
     assert_eq!(page.matching, 2);
     let mut found: Vec<Uuid> = page
         .answers
@@ -244,50 +249,28 @@ fn a_search_without_diacritics_finds_the_words() {
         .collect();
     found.sort();
     assert_eq!(found, vec![id(1), id(3)]);
-    let page = answer_page(
-        &answers,
-        &BTreeMap::new(),
-        &[],
-        &[],
-        "q",
-        &search("  SAN CHOI "),
-    );
+    let page = answer_page(&answers, &[], &[], "q", &search("  SAN CHOI "));
     assert_eq!(page.matching, 1);
-    let page = answer_page(&answers, &BTreeMap::new(), &[], &[], "q", &search("bơi"));
+    let page = answer_page(&answers, &[], &[], "q", &search("bơi"));
     assert_eq!(page.matching, 0);
     assert!(page.answers.is_empty() && page.next_offset.is_none());
 }
 
 #[test]
-fn a_list_is_newest_first_by_theme_and_by_pages() {
+fn a_list_keeps_its_order_by_theme_and_by_pages() {
     let themes = vec![theme(1, "Trường học"), theme(2, "Sân chơi")];
     let count = ANSWERS_PAGE as u128 + 10;
-    let answers: Vec<FreeTextAnswer> = (1..=count).map(|n| answer(n, "ý kiến")).collect();
-    let started: BTreeMap<Uuid, DateTime<Utc>> = (1..=count)
-        .map(|n| {
-            (
-                id(n),
-                at((n % 60) as u32) + chrono::Duration::hours((n / 60) as i64),
-            )
-        })
-        .collect();
+    // Newest first, as `question_answers` gives them.
+    let answers: Vec<FreeTextAnswer> = (1..=count).rev().map(|n| answer(n, "ý kiến")).collect();
     let tags = vec![tag(3, "q", 2), tag(3, "q", 1), tag(5, "q", 1)];
 
-    let first = answer_page(
-        &answers,
-        &started,
-        &themes,
-        &tags,
-        "q",
-        &AnswerSearch::default(),
-    );
+    let first = answer_page(&answers, &themes, &tags, "q", &AnswerSearch::default());
     assert_eq!(first.matching, count as u64);
     assert_eq!(first.answers.len(), ANSWERS_PAGE);
     assert_eq!(first.answers[0].answer.response_id, id(count));
     assert_eq!(first.next_offset, Some(ANSWERS_PAGE as u64));
     let second = answer_page(
         &answers,
-        &started,
         &themes,
         &tags,
         "q",
@@ -311,7 +294,6 @@ fn a_list_is_newest_first_by_theme_and_by_pages() {
 
     let tagged = answer_page(
         &answers,
-        &started,
         &themes,
         &tags,
         "q",
@@ -328,7 +310,6 @@ fn a_list_is_newest_first_by_theme_and_by_pages() {
     assert_eq!(ids, vec![id(5), id(3)]);
     let untagged = answer_page(
         &answers,
-        &started,
         &themes,
         &tags,
         "q",
@@ -354,7 +335,7 @@ mod split {
     use crate::results::filter::{Dimension, ResultsFilter};
     use crate::survey::{Item, Layout, Question, QuestionKind, SurveyDefinition};
 
-    fn definitions() -> Vec<SurveyDefinition> {
+    pub(super) fn definitions() -> Vec<SurveyDefinition> {
         let question = |id: &str, kind: QuestionKind| {
             Item::Question(Question {
                 id: id.to_owned(),
@@ -381,7 +362,7 @@ mod split {
         }]
     }
 
-    fn response(number: u128, sex: Sex, idea: Option<&str>) -> Response {
+    pub(super) fn response(number: u128, sex: Sex, idea: Option<&str>) -> Response {
         let mut answers = Answers::new();
         answers.insert("likes_school".to_owned(), AnswerValue::YesNo(true));
         if let Some(idea) = idea {
@@ -528,5 +509,99 @@ mod split {
         .expect("published");
         assert!(published.row_totals[0].is_suppressed());
         assert!(published.row_totals[1].is_suppressed());
+    }
+}
+
+mod answers {
+    use super::split::{definitions, response};
+    use super::*;
+    use crate::response::{ResponseStatus, Sex};
+    use crate::results::filter::ResultsFilter;
+    use crate::results::suppression::publish_free_text;
+
+    #[test]
+    fn every_counted_written_answer_is_listed_newest_first() {
+        let mut responses: Vec<Response> = (1..=250)
+            .map(|number| response(number, Sex::Female, Some(&format!("ý kiến {number}"))))
+            .collect();
+        // No answer, a draft, a withdrawn one, a correction of answer 2.
+        responses.push(response(251, Sex::Male, None));
+        let mut draft = response(252, Sex::Male, Some("nháp"));
+        draft.status = ResponseStatus::Draft;
+        responses.push(draft);
+        let mut withdrawn = response(3, Sex::Female, None);
+        withdrawn.id = id(9003);
+        withdrawn.status = ResponseStatus::Withdrawn;
+        withdrawn.corrects = Some(id(3));
+        responses.push(withdrawn);
+        let mut corrected = response(253, Sex::Female, Some("ý kiến 2, sửa lại"));
+        corrected.corrects = Some(id(2));
+        responses.push(corrected);
+
+        let listed = question_answers(
+            &definitions(),
+            &responses,
+            &ResultsFilter::default(),
+            "idea",
+        )
+        .expect("a free-text question");
+        // 250 + the one without an answer, less the withdrawn; the
+        // correction counts once, as itself.
+        assert_eq!(listed.respondents, 250);
+        // Every answer, beyond the results' newest 200.
+        assert_eq!(listed.answers.len(), 249);
+        assert!(listed.answers.len() > crate::results::FREE_TEXT_SHOWN);
+        assert!(listed
+            .answers
+            .iter()
+            .all(|answer| answer.response_id != id(2) && answer.response_id != id(3)));
+        assert!(listed
+            .answers
+            .iter()
+            .any(|answer| answer.text == "ý kiến 2, sửa lại"));
+        // Newest first: by the time the response was started, then by id.
+        let order: Vec<Uuid> = listed
+            .answers
+            .iter()
+            .map(|answer| answer.response_id)
+            .collect();
+        let mut sorted = listed.answers.clone();
+        sorted.sort_by_key(|answer| {
+            let started = responses
+                .iter()
+                .find(|response| response.id == answer.response_id)
+                .map(|response| response.created_at);
+            std::cmp::Reverse((started, answer.response_id))
+        });
+        let expected: Vec<Uuid> = sorted.iter().map(|answer| answer.response_id).collect();
+        assert_eq!(order, expected);
+
+        // Attributes are kept here and dropped on publishing for a small
+        // group.
+        assert!(listed
+            .answers
+            .iter()
+            .all(|answer| answer.attributes.is_some()));
+        let small = publish_free_text(&listed.answers[..3], 3, Threshold::DEFAULT);
+        assert!(small.iter().all(|answer| answer.attributes.is_none()));
+
+        assert_eq!(
+            question_answers(
+                &definitions(),
+                &responses,
+                &ResultsFilter::default(),
+                "likes_school"
+            ),
+            None
+        );
+        assert_eq!(
+            question_answers(
+                &definitions(),
+                &responses,
+                &ResultsFilter::default(),
+                "nothing"
+            ),
+            None
+        );
     }
 }
