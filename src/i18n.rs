@@ -499,7 +499,6 @@ pub struct Texts {
     pub results_quartiles: fn(&str, &str) -> String,
     pub results_mean_rank: &'static str,
     pub results_ranked_first: &'static str,
-    pub results_free_text: fn(usize) -> String,
     pub results_not_summarised: fn(&str) -> String,
     pub results_split: &'static str,
     pub results_split_none: &'static str,

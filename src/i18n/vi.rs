@@ -460,7 +460,6 @@ pub static VI: Texts = Texts {
     results_quartiles: |lower, upper| format!("Một nửa số trẻ em trong khoảng {lower} – {upper}"),
     results_mean_rank: "Thứ hạng trung bình",
     results_ranked_first: "Xếp thứ nhất",
-    results_free_text: |count| format!("{count} ý kiến"),
     results_not_summarised: |questions| format!("Câu hỏi trong phần lặp lại chưa được tổng hợp: {questions}"),
     results_split: "Chia theo",
     results_split_none: "Không chia",

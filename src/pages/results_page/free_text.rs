@@ -78,8 +78,6 @@ pub(super) fn FreeTextAnswers(
     question: String,
     /// The survey, ward and period shown.
     selection: Selection,
-    /// How many answers the results list.
-    count: usize,
 ) -> impl IntoView {
     let app = use_app();
     let typed = RwSignal::new(String::new());
@@ -195,7 +193,6 @@ pub(super) fn FreeTextAnswers(
     let split_question = question.clone();
     view! {
         <section class="free-text" data-test="free-text" data-question=question_name>
-            <p class="muted">{move || (app.texts().results_free_text)(count)}</p>
             <h3>{move || app.texts().themes_title}</h3>
             <p class="muted">{move || app.texts().themes_intro}</p>
             <form

@@ -107,10 +107,10 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
             }
         })
         .collect_view();
-    let word_count = match &question.distribution {
-        PublishedDistribution::FreeText { answers } => Some(answers.len()),
-        _ => None,
-    };
+    let free_text = matches!(
+        question.distribution,
+        PublishedDistribution::FreeText { .. }
+    );
     let question_id = question.question_id.clone();
     view! {
         <article class="card result-question" data-test="result-question" data-question=question.question_id.clone()>
@@ -132,8 +132,8 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                     .map(|line| view! { <p class="muted">{app.pick(&line)}</p> })
                     .collect_view()
             }}
-            {word_count.map(|count| view! {
-                <FreeTextAnswers question=question_id.clone() selection=selection.clone() count/>
+            {free_text.then(|| view! {
+                <FreeTextAnswers question=question_id.clone() selection=selection.clone()/>
             })}
             {splittable.then(|| view! { <SplitTable question=question_id selection/> })}
         </article>
