@@ -6,13 +6,17 @@
 use thamgia_core::account::{AccountChange, AccountRecord, NewAccount};
 use thamgia_core::api::forums::{AnswerBody, ForumView};
 use thamgia_core::api::import::ImportRefusedBody;
-use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery};
+use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery, WhoWasHeard};
+use thamgia_core::api::themes::{
+    AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeTableQuery,
+};
 use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
 use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
 use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::Period;
 use thamgia_core::results::suppression::PublishedTable;
+use thamgia_core::results::themes::Theme;
 use thamgia_core::results::PublishedResults;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{QuarantinedRecord, SurveyDefinition};
@@ -100,6 +104,14 @@ impl ApiClient {
         self.get(&path).await
     }
 
+    /// `GET /results/heard`: who was heard against the child population.
+    pub async fn heard(&self, query: &ResultsQuery) -> Result<WhoWasHeard, SyncFailure> {
+        let mut path = format!("/results/heard?survey={}", encode(&query.survey));
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        self.get(&path).await
+    }
+
     /// `GET /results/table`: one question split by one or two dimensions.
     pub async fn results_table(
         &self,
@@ -114,6 +126,69 @@ impl ApiClient {
         push_optional(&mut path, "ward", query.ward.as_deref());
         push_optional(&mut path, "period", query.period.as_deref());
         self.get(&path).await
+    }
+
+    /// `GET /results/answers`: a page of a free-text question's answers
+    /// with their themes, and the question's counts by theme.
+    pub async fn answers(&self, query: &AnswersQuery) -> Result<AnswersView, SyncFailure> {
+        let mut path = format!(
+            "/results/answers?survey={}&question={}",
+            encode(&query.survey),
+            encode(&query.question)
+        );
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        push_optional(&mut path, "q", query.q.as_deref());
+        push_optional(&mut path, "theme", query.theme.as_deref());
+        if let Some(offset) = query.offset {
+            path.push_str(&format!("&offset={offset}"));
+        }
+        self.get(&path).await
+    }
+
+    /// `GET /results/themes/table`: one theme split by one or two
+    /// dimensions.
+    pub async fn theme_table(
+        &self,
+        query: &ThemeTableQuery,
+    ) -> Result<PublishedTable, SyncFailure> {
+        let mut path = format!(
+            "/results/themes/table?survey={}&question={}&theme={}&split={}",
+            encode(&query.survey),
+            encode(&query.question),
+            query.theme,
+            encode(&query.split)
+        );
+        push_optional(&mut path, "ward", query.ward.as_deref());
+        push_optional(&mut path, "period", query.period.as_deref());
+        self.get(&path).await
+    }
+
+    /// `POST /themes`: a new theme in a survey's codebook.
+    pub async fn create_theme(&self, theme: &NewTheme) -> Result<Theme, SyncFailure> {
+        self.send_json_for(reqwest::Method::POST, "/themes", theme)
+            .await
+    }
+
+    /// `DELETE /themes/{id}`: a theme and its tags deleted.
+    pub async fn delete_theme(&self, id: Uuid) -> Result<(), SyncFailure> {
+        self.send_empty(reqwest::Method::DELETE, &format!("/themes/{id}"))
+            .await
+    }
+
+    /// `POST /tags` (`tagged`) or `DELETE /tags`: an answer tagged with a
+    /// theme, or the theme taken off; the answer's themes now.
+    pub async fn change_tag(
+        &self,
+        tag: &TagBody,
+        tagged: bool,
+    ) -> Result<AnswerThemes, SyncFailure> {
+        let method = if tagged {
+            reqwest::Method::POST
+        } else {
+            reqwest::Method::DELETE
+        };
+        self.send_json_for(method, "/tags", tag).await
     }
 
     /// `GET /quarantine`: the records the town hall refused.

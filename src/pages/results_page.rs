@@ -6,12 +6,17 @@
 //! worked out reads "—" (`thamgia_core::results::suppression`). Ward
 //! officers read their own ward; city officers choose a ward or the whole
 //! city. Each question is a card of its own (`results_page/`), with its
-//! answers split by one or two dimensions on demand.
+//! answers split by one or two dimensions on demand; a free-text
+//! question's card lists the children's words, searched and tagged with
+//! the survey's themes (`free_text.rs`).
 
 mod comparison;
+mod free_text;
 mod question_card;
 mod split_table;
+mod theme_split;
 mod who_took_part;
+mod who_was_heard;
 
 use chrono::Utc;
 use leptos::prelude::*;

@@ -171,6 +171,7 @@ async fn save_population(code: String, year: i32, children: u64) -> Result<(), S
             year,
             &PopulationBody {
                 children_7_15: children,
+                groups: None,
             },
         )
         .await

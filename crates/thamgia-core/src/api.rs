@@ -13,10 +13,13 @@
 //!   and an authority's answer;
 //! - [`units`]: Hanoi's wards and communes;
 //! - [`import`]: a refused XLSForm import, problem by problem;
-//! - [`results`]: what children said, asked survey by survey.
+//! - [`results`]: what children said, asked survey by survey;
+//! - [`themes`]: a survey's codebook, the answers tagged with it, and the
+//!   list of a question's answers.
 
 pub mod forums;
 pub mod import;
 pub mod results;
+pub mod themes;
 pub mod townhall;
 pub mod units;

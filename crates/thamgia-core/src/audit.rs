@@ -4,8 +4,9 @@
 //! processing of personal data to be logged. The server appends one
 //! [`AuditEntry`] for every sign-in (and failure), account and device
 //! change, survey import, export, withdrawal of consent, report status
-//! change, answer to a children's recommendation, and change of targets or
-//! child population; entries are never changed or deleted.
+//! change, answer to a children's recommendation, change of targets or
+//! child population, and change of a survey's themes or of the themes an
+//! answer is tagged with; entries are never changed or deleted.
 //!
 //! An entry says who acted (the account, or the name typed at a failed
 //! sign-in, cut to [`MAX_ACTOR_CHARS`]), what was done ([`AuditAction`]),
@@ -96,11 +97,21 @@ pub enum AuditAction {
     TargetsChanged,
     /// A city officer entered a ward's number of children aged 7 to 15.
     PopulationChanged,
+    /// An officer added a theme to a survey's codebook.
+    ThemeCreated,
+    /// An officer renamed a theme.
+    ThemeRenamed,
+    /// An officer deleted a theme (and its tags).
+    ThemeDeleted,
+    /// An officer tagged a child's answer with a theme.
+    AnswerTagged,
+    /// An officer took a theme off a child's answer.
+    AnswerUntagged,
 }
 
 impl AuditAction {
     /// Every action, in the order a filter lists them.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInLocked,
@@ -123,6 +134,11 @@ impl AuditAction {
         AuditAction::RecommendationAnswered,
         AuditAction::TargetsChanged,
         AuditAction::PopulationChanged,
+        AuditAction::ThemeCreated,
+        AuditAction::ThemeRenamed,
+        AuditAction::ThemeDeleted,
+        AuditAction::AnswerTagged,
+        AuditAction::AnswerUntagged,
     ];
 
     /// The wire and stored code (`sign_in`, `export_audit`, …).
@@ -150,6 +166,11 @@ impl AuditAction {
             AuditAction::RecommendationAnswered => "recommendation_answered",
             AuditAction::TargetsChanged => "targets_changed",
             AuditAction::PopulationChanged => "population_changed",
+            AuditAction::ThemeCreated => "theme_created",
+            AuditAction::ThemeRenamed => "theme_renamed",
+            AuditAction::ThemeDeleted => "theme_deleted",
+            AuditAction::AnswerTagged => "answer_tagged",
+            AuditAction::AnswerUntagged => "answer_untagged",
         }
     }
 
@@ -197,6 +218,15 @@ impl AuditAction {
             AuditAction::TargetsChanged => ("Sửa chỉ tiêu", "Targets changed"),
             AuditAction::PopulationChanged => {
                 ("Sửa số trẻ em 7–15 tuổi", "Child population changed")
+            }
+            AuditAction::ThemeCreated => ("Thêm chủ đề ý kiến", "Theme created"),
+            AuditAction::ThemeRenamed => ("Đổi tên chủ đề ý kiến", "Theme renamed"),
+            AuditAction::ThemeDeleted => ("Xoá chủ đề ý kiến", "Theme deleted"),
+            AuditAction::AnswerTagged => {
+                ("Gắn chủ đề cho câu trả lời", "Answer tagged with a theme")
+            }
+            AuditAction::AnswerUntagged => {
+                ("Bỏ chủ đề khỏi câu trả lời", "Theme taken off an answer")
             }
         };
         Localized::new(vi, en)

@@ -14,7 +14,9 @@
 //! `statistics` the summary of each kind of question; `table` cross-tables;
 //! `suppression` what may be published, `published` the results as they
 //! may leave the server, and `linked` the tables published beside them (a
-//! question split, who took part), linked to the figures they share.
+//! question split, who took part), linked to the figures they share;
+//! `themes` the codebook officers tag children's words with, and its
+//! counts.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,11 +31,13 @@ mod linked;
 pub mod maintained;
 mod published;
 mod questions;
+pub mod representation;
 mod statistics;
 mod summary;
 pub mod suppression;
 mod table;
 mod tally;
+pub mod themes;
 
 #[cfg(test)]
 mod tests;
@@ -43,7 +47,8 @@ pub use distribution::{
     AnswerAttributes, CategoryCount, Distribution, FreeTextAnswer, RankedOption,
 };
 pub use filter::{
-    month_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY, UNKNOWN_KEY,
+    age_band_key, month_key, sex_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY,
+    UNKNOWN_KEY,
 };
 pub use linked::{publish_participants_table, publish_question_table};
 pub use published::{

@@ -11,14 +11,16 @@
 //! (reports, indicators and targets, overview, trends, population, CSV
 //! exports of responses and reports), `forums` (forums, answers to their
 //! recommendations, CSV), `results` (what children said, published with
-//! small counts suppressed) and `sync` (push, pull, and the records
-//! refused).
+//! small counts suppressed), `themes` (children's words listed and
+//! searched, the codebook of themes officers tag them with) and `sync`
+//! (push, pull, and the records refused).
 
 mod accounts;
 mod forums;
 mod results;
 mod surveys;
 mod sync;
+mod themes;
 mod townhall;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -81,6 +83,15 @@ pub fn router(state: AppState) -> Router {
         .route("/results", get(results::results))
         .route("/results/table", get(results::table))
         .route("/results/participants", get(results::participants))
+        .route("/results/heard", get(results::heard))
+        .route("/results/answers", get(themes::answers))
+        .route("/results/themes/table", get(themes::table))
+        .route("/themes", get(themes::list).post(themes::create))
+        .route(
+            "/themes/{id}",
+            axum::routing::put(themes::rename).delete(themes::delete),
+        )
+        .route("/tags", post(themes::tag).delete(themes::untag))
         .route("/export/results.xlsx", get(results::export_xlsx))
         .route("/export/results.csv", get(results::export_csv))
         .route("/townhall/overview", get(townhall::overview))

@@ -18,7 +18,8 @@
 //! migrations; the queries are grouped by aggregate in `database/`: the
 //! sync protocol (`sync`), `responses`, `reports`, `surveys`, `forums`,
 //! refused records (`quarantine`), `accounts` and device tokens, the
-//! `audit` log and the town hall's reads (`townhall`). No other module of
+//! `audit` log, survey `themes` and the answers tagged with them, and the
+//! town hall's reads (`townhall`). No other module of
 //! the server writes SQL.
 
 mod accounts;
@@ -31,6 +32,7 @@ mod responses;
 mod results;
 mod surveys;
 mod sync;
+mod themes;
 mod townhall;
 
 use std::path::Path;
@@ -51,6 +53,7 @@ pub use forums::{AnswerBody, ForumView, RecommendationView};
 pub(crate) use responses::response_ward;
 pub use responses::StoredResponse;
 pub use sync::KnownWard;
+pub use themes::{TagChange, ThemeChange};
 pub use townhall::{
     milestone, period_dates, Overview, Participation, TrendPoint, WardOverview,
     PARTICIPATION_INDICATOR,

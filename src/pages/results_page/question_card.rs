@@ -1,13 +1,15 @@
 //! One question's published results: who answered, skipped or was not
 //! asked, the answers as bars with their counts (or "< k", or "—"), the
 //! median and quartiles of numbers and scales, and the children's own
-//! words; a split of the answers on demand ([`SplitTable`]).
+//! words with their themes ([`FreeTextAnswers`]); a split of the answers
+//! on demand ([`SplitTable`]).
 
 use leptos::prelude::*;
 use thamgia_core::results::suppression::Shown;
 use thamgia_core::results::{PublishedDistribution, PublishedQuestion};
 use thamgia_core::{Language, Localized};
 
+use super::free_text::FreeTextAnswers;
 use super::split_table::SplitTable;
 use super::{shown_text, Selection};
 use crate::components::chart::format_number;
@@ -85,10 +87,6 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
     let label = question.label.clone();
     let (answered, skipped, not_asked) = (question.answered, question.skipped, question.not_asked);
     let distribution = question.distribution.clone();
-    let free_text = match &question.distribution {
-        PublishedDistribution::FreeText { answers } => answers.clone(),
-        _ => Vec::new(),
-    };
     let bars = rows
         .into_iter()
         .map(|row| {
@@ -109,14 +107,10 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
             }
         })
         .collect_view();
-    let words = free_text
-        .into_iter()
-        .map(|answer| view! { <li data-test="free-text-answer">{answer.text}</li> })
-        .collect_view();
-    let word_count = match &question.distribution {
-        PublishedDistribution::FreeText { answers } => Some(answers.len()),
-        _ => None,
-    };
+    let free_text = matches!(
+        question.distribution,
+        PublishedDistribution::FreeText { .. }
+    );
     let question_id = question.question_id.clone();
     view! {
         <article class="card result-question" data-test="result-question" data-question=question.question_id.clone()>
@@ -138,9 +132,8 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                     .map(|line| view! { <p class="muted">{app.pick(&line)}</p> })
                     .collect_view()
             }}
-            {word_count.map(|count| view! {
-                <p class="muted">{move || (app.texts().results_free_text)(count)}</p>
-                <ul class="free-text-answers">{words}</ul>
+            {free_text.then(|| view! {
+                <FreeTextAnswers question=question_id.clone() selection=selection.clone()/>
             })}
             {splittable.then(|| view! { <SplitTable question=question_id selection/> })}
         </article>

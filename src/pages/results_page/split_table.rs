@@ -18,7 +18,7 @@ use crate::pages::townhall_page::failure_message;
 use crate::state::use_app;
 
 /// A dimension's name.
-fn dimension_label(texts: &Texts, dimension: Dimension) -> &'static str {
+pub(super) fn dimension_label(texts: &Texts, dimension: Dimension) -> &'static str {
     match dimension {
         Dimension::AgeBand => texts.dimension_age_band,
         Dimension::Sex => texts.dimension_sex,

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::split_table::{split_failure, CrossTable};
+use super::who_was_heard::WhoWasHeard;
 use super::Selection;
 use crate::api::ApiClient;
 use crate::state::use_app;
@@ -33,6 +34,7 @@ pub(super) fn WhoTookPart(selection: Selection) -> impl IntoView {
                 }
                 Some(Ok(published)) => view! { <CrossTable table=published/> }.into_any(),
             }}
+            <WhoWasHeard selection/>
         </section>
     }
 }

@@ -95,6 +95,17 @@ pub fn split_key(dimension: Dimension) -> &'static str {
     }
 }
 
+/// `GET /results/heard`: who was heard against the child population.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhoWasHeard {
+    /// One entry per group compared (none without a population on record).
+    pub groups: Vec<crate::results::representation::GroupHearing>,
+    /// The wards whose population was compared, each with the year taken.
+    pub populations: Vec<(String, i32)>,
+    /// A group is heard from less than its share under this fraction.
+    pub under_ratio: f64,
+}
+
 /// Every dimension a question may be split by, in the order offered.
 pub const SPLITS: [Dimension; 7] = [
     Dimension::AgeBand,

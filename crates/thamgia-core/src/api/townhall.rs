@@ -119,6 +119,40 @@ pub struct TrendPoint {
 pub struct PopulationBody {
     /// The ward's children aged 7 to 15 that year.
     pub children_7_15: u64,
+    /// Its children by group, if known; absent: the groups already
+    /// entered are kept. When given, its 7-15 groups add up to
+    /// `children_7_15`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<crate::results::representation::ChildPopulation>,
+}
+
+impl PopulationBody {
+    /// Why the body cannot be kept, if it cannot.
+    pub fn problem(&self) -> Option<crate::localized::Localized> {
+        use crate::response::AgeBand;
+        let groups = self.groups.as_ref()?;
+        if let Some(problem) = groups.problem() {
+            return Some(problem);
+        }
+        let from_seven: u64 = groups
+            .groups
+            .iter()
+            .filter(|group| group.age_band != AgeBand::Under7)
+            .map(|group| group.children)
+            .sum();
+        (!groups.groups.is_empty() && from_seven != self.children_7_15).then(|| {
+            crate::localized::Localized::new(
+                format!(
+                    "Số trẻ em 7–15 tuổi theo nhóm cộng lại là {from_seven}, khác tổng {}.",
+                    self.children_7_15
+                ),
+                format!(
+                    "The children aged 7–15 by group add up to {from_seven}, not the total of {}.",
+                    self.children_7_15
+                ),
+            )
+        })
+    }
 }
 
 #[cfg(test)]

@@ -194,11 +194,29 @@ impl CategoryKey for SpecialCircumstance {
     }
 }
 
+/// The key of an age band's category ("7-9").
+pub fn age_band_key(band: AgeBand) -> &'static str {
+    band.category_key()
+}
+
+/// The key of a sex's category ("female").
+pub fn sex_key(sex: Sex) -> &'static str {
+    sex.category_key()
+}
+
 fn key_of<T: CategoryKey>(value: &T) -> String {
     value.category_key().to_owned()
 }
 
 impl Dimension {
+    /// The category of this dimension whose key is `key`, labelled as the
+    /// dimension labels it (a plain one for a key it does not list).
+    pub fn category_of_key(self, key: &str) -> Category {
+        self.fixed_categories()
+            .and_then(|categories| categories.into_iter().find(|category| category.key == key))
+            .unwrap_or_else(|| Category::plain(key))
+    }
+
     /// The categories every response can fall in, in display order, for
     /// dimensions with a fixed list; `None` for wards and months, whose
     /// categories are the ones the responses show.

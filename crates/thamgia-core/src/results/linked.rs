@@ -15,7 +15,7 @@ use super::table::CrossTable;
 /// `table` published against what another publication shows of its row
 /// totals (`rows[i]`: `None` when it shows nothing of row `i`) and its
 /// total; `None` when publishing it would hide a figure shown there.
-fn publish_against(
+pub(super) fn publish_against(
     table: &CrossTable,
     rows: &[Option<Shown>],
     total: Option<Shown>,

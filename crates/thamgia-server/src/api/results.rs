@@ -11,17 +11,20 @@ use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use thamgia_core::api::results::{
-    parse_split, ResultsQuery, ResultsTableQuery, MAX_QUERY_TEXT_CHARS,
+    filter_for, parse_split, ResultsQuery, ResultsTableQuery, WhoWasHeard, MAX_QUERY_TEXT_CHARS,
 };
 use thamgia_core::audit::AuditAction;
 use thamgia_core::report::Period;
 use thamgia_core::results::maintained::SurveyIndex;
+use thamgia_core::results::representation::{
+    population_for, who_was_heard, UNDER_REPRESENTED_RATIO,
+};
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::{
     publish_participants_table, publish_question_table, publish_results, Dimension,
-    PublishedResults,
+    PublishedResults, ResultsFilter,
 };
-use thamgia_core::Localized;
+use thamgia_core::{Localized, Response, SurveyDefinition};
 use tokio::sync::OwnedRwLockReadGuard;
 
 use crate::auth::Caller;
@@ -46,8 +49,15 @@ fn too_few() -> ServerError {
     ))
 }
 
-/// What a query's figures are computed from.
-struct Inputs {
+/// Every response held in a query's scope, with what counting them needs.
+pub(super) struct Recount {
+    pub(super) definitions: Vec<SurveyDefinition>,
+    pub(super) responses: Vec<Response>,
+    pub(super) filter: ResultsFilter,
+}
+
+/// What a query's figures are computed from (`themes` reads them too).
+pub(super) struct Inputs {
     /// The ward asked for or the caller's own; `None`: every ward.
     ward: Option<String>,
     /// The period asked for; `None`: all time.
@@ -59,7 +69,7 @@ struct Inputs {
 impl Inputs {
     /// Reads what `survey`'s results for `ward` and `period` need, once
     /// the caller may read them (officers, in the wards they reach).
-    async fn read(
+    pub(super) async fn read(
         caller: &Caller,
         state: &AppState,
         survey: &str,
@@ -90,11 +100,29 @@ impl Inputs {
     }
 
     /// The results as they may be published.
-    fn published(&self, state: &AppState) -> PublishedResults {
+    pub(super) fn published(&self, state: &AppState) -> PublishedResults {
         publish_results(
             &self.index.results(self.ward.as_deref(), self.period),
             state.results_threshold,
         )
+    }
+
+    /// Every response of `survey` held in the scope, for what is counted
+    /// from the children's words themselves (themes, the answer list): a
+    /// recount through core's `counted`, not the maintained results.
+    pub(super) async fn recount(
+        &self,
+        state: &AppState,
+        survey: &str,
+    ) -> Result<Recount, ServerError> {
+        Ok(Recount {
+            definitions: self.index.definitions().to_vec(),
+            responses: state
+                .database
+                .survey_responses(survey, self.ward.as_deref())
+                .await?,
+            filter: filter_for(self.ward.clone(), self.period),
+        })
     }
 
     /// What the figures are of, as a download names it.
@@ -165,6 +193,59 @@ pub(super) async fn participants(
     publish_participants_table(&table, respondents, state.results_threshold)
         .map(Json)
         .ok_or_else(too_few)
+}
+
+/// `GET /results/heard?survey=…[&ward=…][&period=…]`: who was heard
+/// against the child population the town hall entered (core's
+/// `who_was_heard`), from the same published tables of who took part as
+/// the page shows: a withheld figure leaves its group unknown.
+pub(super) async fn heard(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ResultsQuery>,
+) -> Result<Json<WhoWasHeard>, ServerError> {
+    let inputs = read(&caller, &state, &query).await?;
+    let respondents = inputs.published(&state).respondents;
+    let threshold = state.results_threshold;
+    let by_age_and_sex = publish_participants_table(
+        &inputs.index.participants_table(
+            inputs.ward.as_deref(),
+            inputs.period,
+            Dimension::AgeBand,
+            Some(Dimension::Sex),
+        ),
+        respondents,
+        threshold,
+    );
+    let disability = publish_participants_table(
+        &inputs.index.participants_table(
+            inputs.ward.as_deref(),
+            inputs.period,
+            Dimension::Disability,
+            None,
+        ),
+        respondents,
+        threshold,
+    )
+    .and_then(|table| {
+        let row = table.rows.iter().position(|row| row.key == "yes")?;
+        table.row_totals.get(row).copied()
+    });
+    let entered = state
+        .database
+        .entered_populations(inputs.ward.as_deref())
+        .await?;
+    let (population, populations) =
+        population_for(&entered, inputs.period.map(|period| period.year()));
+    let groups = match by_age_and_sex {
+        Some(table) => who_was_heard(&table, disability, respondents, &population),
+        None => Vec::new(),
+    };
+    Ok(Json(WhoWasHeard {
+        groups,
+        populations,
+        under_ratio: UNDER_REPRESENTED_RATIO,
+    }))
 }
 
 /// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`:

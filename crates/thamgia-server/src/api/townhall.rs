@@ -142,14 +142,27 @@ pub(super) async fn set_population(
     if !state.units.units.iter().any(|unit| unit.code == code) {
         return Err(ServerError::NotFound);
     }
+    if let Some(problem) = body.problem() {
+        return Err(ServerError::Invalid(problem));
+    }
     state
         .database
-        .set_child_population(&code, year, body.children_7_15, Utc::now())
+        .set_child_population(
+            &code,
+            year,
+            body.children_7_15,
+            body.groups.as_ref(),
+            Utc::now(),
+        )
         .await?;
     let event = caller
         .event(AuditAction::PopulationChanged)
         .ward(Some(&code));
-    let detail = format!("year={year} children_7_15={}", body.children_7_15);
+    let detail = format!(
+        "year={year} children_7_15={} groups={}",
+        body.children_7_15,
+        if body.groups.is_some() { "set" } else { "kept" }
+    );
     state
         .database
         .record_after(event.target(&code).detail(detail), Utc::now())

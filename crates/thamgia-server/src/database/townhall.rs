@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::{FieldContent, FieldKey, Period, ReportFields, ReportId, ReportStatus};
+use thamgia_core::results::representation::{ChildPopulation, EnteredPopulation};
 use thamgia_core::Response;
 
 pub use thamgia_core::api::townhall::{
@@ -100,26 +101,56 @@ impl Database {
         Ok(())
     }
 
-    /// Stores a ward's child population aged 7-15 for a year.
+    /// Stores a ward's child population aged 7-15 for a year, and its
+    /// children by group when given (otherwise the groups on record stay).
     pub async fn set_child_population(
         &self,
         ward_code: &str,
         year: i32,
         children: u64,
+        groups: Option<&ChildPopulation>,
         now: DateTime<Utc>,
     ) -> Result<(), ServerError> {
+        let groups = groups.map(serde_json::to_string).transpose()?;
         sqlx::query(
-            "INSERT INTO ward_populations (ward_code, year, children_7_15, updated_at) VALUES ($1, $2, $3, $4)
+            "INSERT INTO ward_populations (ward_code, year, children_7_15, updated_at, groups)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (ward_code, year) DO UPDATE SET children_7_15 = excluded.children_7_15,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at,
+                 groups = COALESCE(excluded.groups, ward_populations.groups)",
         )
         .bind(ward_code)
         .bind(i64::from(year))
         .bind(children as i64)
         .bind(now.to_rfc3339())
+        .bind(groups)
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Every population by group entered, of one ward or of every ward.
+    pub async fn entered_populations(
+        &self,
+        ward_code: Option<&str>,
+    ) -> Result<Vec<EnteredPopulation>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT ward_code, year, groups FROM ward_populations
+             WHERE groups IS NOT NULL AND ($1 IS NULL OR ward_code = $2)",
+        )
+        .bind(ward_code)
+        .bind(ward_code)
+        .fetch_all(self.pool())
+        .await?;
+        let mut entered = Vec::with_capacity(rows.len());
+        for row in rows {
+            entered.push(EnteredPopulation {
+                ward_code: row.get("ward_code"),
+                year: i32::try_from(row.get::<i64, _>("year")).unwrap_or_default(),
+                population: serde_json::from_str(row.get::<&str, _>("groups"))?,
+            });
+        }
+        Ok(entered)
     }
 
     /// Participation of every ward in `period`, by ward code.
