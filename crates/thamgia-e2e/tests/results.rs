@@ -4,7 +4,10 @@
 //! shown as "< 5" with its complement hidden, a question not asked told
 //! apart, a split with no small cell; a withdrawal leaves the numbers; the
 //! children's words are searched without diacritics, a theme is added,
-//! answers are tagged with it and it is counted.
+//! answers are tagged with it and it is counted; a split drawn as stacked
+//! bars, the ward beside the city, who was heard against the population a
+//! city officer enters; the XLSX read back with the page's figures; the
+//! printable summary.
 
 use anyhow::{bail, Result};
 use chromiumoxide::Page;
@@ -70,6 +73,40 @@ async fn send_as_collector(page: &Page, path: &str, body: &str) -> Result<u16> {
         body = serde_json::to_string(body)?,
     );
     js(page, &script).await
+}
+
+/// Downloads `path` from the page as Ba Đình's city officer would (signed
+/// in, as the download button does), and returns its bytes.
+async fn download_as_city_officer(page: &Page, path: &str) -> Result<Vec<u8>> {
+    let script = format!(
+        "(async () => {{
+            const session = await fetch('/api/v1/session', {{ method: 'POST',
+                headers: {{ 'content-type': 'application/json' }},
+                body: JSON.stringify({{ username: 'thanhpho', password: '{DEMO_PASSWORD}', device_label: 'desk' }}) }})
+                .then(answer => answer.json());
+            const answer = await fetch({path}, {{ headers: {{ authorization: 'Bearer ' + session.token }} }});
+            if (!answer.ok) {{ return []; }}
+            return Array.from(new Uint8Array(await answer.arrayBuffer()));
+        }})()",
+        path = serde_json::to_string(path)?,
+    );
+    js(page, &script).await
+}
+
+/// Sets the number input `selector` to `value`, as typing does.
+async fn enter_number(page: &Page, selector: &str, value: u64) -> Result<()> {
+    let entered: bool = js(
+        page,
+        &format!(
+            "(() => {{ const input = document.querySelector({}); if (!input) {{ return false; }} input.value = '{value}'; input.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
+            selector_literal(selector),
+        ),
+    )
+    .await?;
+    if !entered {
+        bail!("no input {selector}");
+    }
+    Ok(())
 }
 
 /// The published count of answer `key` to `question`, as the page shows it.
@@ -329,6 +366,67 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
         }
     }
 
+    // The split drawn too: one stacked bar per column of the table.
+    let columns: usize = js(
+        &page,
+        "document.querySelectorAll('[data-question=deep_water_nearby] [data-test=split-table] thead th').length - 2",
+    )
+    .await?;
+    let bars: usize = js(
+        &page,
+        "document.querySelectorAll('[data-question=deep_water_nearby] [data-test=stacked-bar-chart] [data-test=stack-row]').length",
+    )
+    .await?;
+    assert!(
+        columns > 0 && bars == columns,
+        "{bars} bars for {columns} columns"
+    );
+
+    // Ba Đình beside the whole city (where only Ba Đình's children took
+    // part): two bars per question, the same shares.
+    choose(&page, "[data-test=results-compare]", "ward:").await?;
+    wait_for(
+        &page,
+        "the comparison",
+        "document.querySelectorAll('[data-test=comparison-question][data-question=deep_water_nearby] [data-test=stack-row]').length === 2",
+    )
+    .await?;
+    let compared: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=comparison-question][data-question=deep_water_nearby] [data-test=stack-row] title')].map(title => title.textContent.split(':').slice(1).join(':'))",
+    )
+    .await?;
+    let half = compared.len() / 2;
+    assert!(
+        half > 0 && compared[..half] == compared[half..],
+        "Ba Đình and the city differ: {compared:?}"
+    );
+
+    // Who was heard: the city officer enters Ba Đình's children (100 girls
+    // and 100 boys in each band from 7 to 15, 30 with a disability). No
+    // child said they have a disability: that group is heard from less
+    // than its share.
+    click(&page, "[data-test=population-form] summary").await?;
+    for band in ["From7To9", "From10To12", "From13To15"] {
+        for sex in ["Female", "Male"] {
+            enter_number(&page, &format!("[data-test=population-{band}-{sex}]"), 100).await?;
+        }
+    }
+    enter_number(&page, "[data-test=population-disability]", 30).await?;
+    click(&page, "[data-test=population-save]").await?;
+    wait_for(
+        &page,
+        "who was heard",
+        "document.querySelectorAll('[data-test=heard-group]').length >= 6",
+    )
+    .await?;
+    let disability: String = js(
+        &page,
+        "document.querySelector(\"[data-test=heard-group][data-group='Disability:yes']\").dataset.hearing",
+    )
+    .await?;
+    assert_eq!(disability, "Under");
+
     // A guardian withdraws consent for one child near deep water: the
     // results drop it at once.
     let withdrawal = serde_json::to_string(&PushRequest {
@@ -355,6 +453,54 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     )
     .await?;
     assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "8");
+
+    // The spreadsheet holds the page's figures.
+    let bytes = download_as_city_officer(
+        &page,
+        "/api/v1/export/results.xlsx?survey=an-toan-truong-hoc-va-vui-choi&ward=00004",
+    )
+    .await?;
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))?;
+        let figures = workbook.worksheet_range("Kết quả")?;
+        let figure = |question: &str, answer: &str| {
+            figures
+                .rows()
+                .find(|row| {
+                    matches!(row.first(), Some(Data::String(text)) if text == question)
+                        && matches!(row.get(4), Some(Data::String(text)) if text == answer)
+                })
+                .and_then(|row| row.get(5).cloned())
+        };
+        assert_eq!(figure("deep_water_nearby", "Yes"), Some(Data::Float(8.0)));
+        assert_eq!(figure("deep_water_nearby", "No"), Some(Data::Float(5.0)));
+        assert_eq!(
+            figure("can_swim", "No"),
+            Some(Data::String("< 5".to_owned()))
+        );
+    }
+
+    // The printable summary: printed, the page keeps its title and figures
+    // and drops its controls.
+    page.execute(
+        chromiumoxide::cdp::browser_protocol::emulation::SetEmulatedMediaParams::builder()
+            .media("print")
+            .build(),
+    )
+    .await?;
+    let printed: Vec<String> = js(
+        &page,
+        "(() => { const drawn = selector => String(document.querySelector(selector).getClientRects().length > 0); return [drawn('h2.print-only'), drawn('[data-test=results-print]'), drawn('[data-test=results-compare]'), drawn('[data-question=deep_water_nearby] [data-test=result-row]')]; })()",
+    )
+    .await?;
+    assert_eq!(printed, ["true", "false", "false", "true"]);
+    page.execute(
+        chromiumoxide::cdp::browser_protocol::emulation::SetEmulatedMediaParams::builder()
+            .media("")
+            .build(),
+    )
+    .await?;
 
     tag_a_theme_and_see_it_counted(&page).await?;
 
