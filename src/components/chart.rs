@@ -17,6 +17,7 @@
 //! its geometry.
 
 mod bar_chart;
+mod count_bars;
 mod line_chart;
 mod stacked_bar;
 mod target_meter;
@@ -26,6 +27,7 @@ mod tests;
 use thamgia_core::Language;
 
 pub use bar_chart::{bar_layout, BarChart, BarDatum, BarGeometry, BarLayout};
+pub use count_bars::{count_layout, CountBar, CountBarChart, CountGeometry, CountLayout};
 pub use line_chart::{
     label_stride, line_layout, LineChart, LineLayout, LinePoint, PointGeometry, TargetSegment,
 };

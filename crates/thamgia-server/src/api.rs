@@ -18,6 +18,7 @@
 mod accounts;
 mod forums;
 mod results;
+mod results_downloads;
 mod surveys;
 mod sync;
 mod themes;
@@ -92,8 +93,16 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(themes::rename).delete(themes::delete),
         )
         .route("/tags", post(themes::tag).delete(themes::untag))
-        .route("/export/results.xlsx", get(results::export_xlsx))
-        .route("/export/results.csv", get(results::export_csv))
+        .route("/export/results.xlsx", get(results_downloads::export_xlsx))
+        .route("/export/results.csv", get(results_downloads::export_csv))
+        .route(
+            "/export/results/table.xlsx",
+            get(results_downloads::export_table_xlsx),
+        )
+        .route(
+            "/export/results/table.csv",
+            get(results_downloads::export_table_csv),
+        )
         .route("/townhall/overview", get(townhall::overview))
         .route("/townhall/trend", get(townhall::trend))
         .route(

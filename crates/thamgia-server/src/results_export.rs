@@ -1,11 +1,12 @@
 //! A survey's published results as a spreadsheet (XLSX, what town halls
-//! open; CSV beside it): one sheet of figures, question by question, and one
-//! of the children's words. Only published figures leave: a count under k
+//! open; CSV beside it): one sheet of figures, question by question, one of
+//! who took part and one of the children's words; and any table the page
+//! shows (a question split, who took part) on its own. Only published figures leave: a count under k
 //! is written "< k", a hidden one "—", exactly as the results page shows
 //! them (`thamgia_core::results::suppression`).
 
 use rust_xlsxwriter::{Format, Workbook};
-use thamgia_core::results::suppression::Shown;
+use thamgia_core::results::suppression::{PublishedTable, Shown};
 use thamgia_core::results::{PublishedDistribution, PublishedResults};
 use thamgia_core::Localized;
 
@@ -159,18 +160,69 @@ pub fn word_rows(results: &PublishedResults) -> Vec<Vec<Cell>> {
     rows
 }
 
-/// The results as an .xlsx workbook: "Kết quả" (figures) and "Ý kiến"
-/// (words). Cells are written as strings or numbers, never formulas.
-pub fn results_xlsx(results: &PublishedResults, scope: &Scope) -> Result<Vec<u8>, ServerError> {
+/// A published table (a question split, who took part) as rows: what it
+/// is of, the scope and the rule, then the answers down and the split
+/// across, with their totals.
+pub fn table_rows(
+    title: &Localized,
+    table: &PublishedTable,
+    scope: &Scope,
+    k: u64,
+) -> Vec<Vec<Cell>> {
+    let both = |label: &Localized| {
+        if label.vi == label.en {
+            label.vi.clone()
+        } else {
+            format!("{} / {}", label.vi, label.en)
+        }
+    };
+    let mut rows = vec![
+        vec![Cell::text(title.vi.clone()), Cell::text(title.en.clone())],
+        vec![
+            Cell::text(format!("{} · {}", scope.place.vi, scope.period.vi)),
+            Cell::text(format!("{} · {}", scope.place.en, scope.period.en)),
+        ],
+        vec![
+            Cell::text(format!(
+                "Số dưới {k} trẻ em ghi “< {k}”; “—” là số được ẩn để không suy ra được."
+            )),
+            Cell::text(format!(
+                "Counts of fewer than {k} children read “< {k}”; “—” is hidden so that none can be worked out."
+            )),
+        ],
+        Vec::new(),
+    ];
+    let mut head = vec![Cell::text("")];
+    head.extend(
+        table
+            .columns
+            .iter()
+            .map(|column| Cell::text(both(&column.label))),
+    );
+    head.push(Cell::text("Tổng / Total"));
+    rows.push(head);
+    for ((row, cells), total) in table.rows.iter().zip(&table.cells).zip(&table.row_totals) {
+        let mut line = vec![Cell::text(both(&row.label))];
+        line.extend(cells.iter().map(|shown| Cell::shown(*shown)));
+        line.push(Cell::shown(*total));
+        rows.push(line);
+    }
+    let mut foot = vec![Cell::text("Tổng / Total")];
+    foot.extend(table.column_totals.iter().map(|shown| Cell::shown(*shown)));
+    foot.push(Cell::shown(table.total));
+    rows.push(foot);
+    rows
+}
+
+/// Sheets of rows as an .xlsx workbook; cells are written as strings or
+/// numbers, never formulas, the first row in bold.
+pub fn workbook(sheets: &[(&str, Vec<Vec<Cell>>)]) -> Result<Vec<u8>, ServerError> {
     let failed = |error: rust_xlsxwriter::XlsxError| ServerError::Internal(error.to_string());
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
-    for (name, rows) in [
-        ("Kết quả", figure_rows(results, scope)),
-        ("Ý kiến", word_rows(results)),
-    ] {
+    for (name, rows) in sheets {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(name).map_err(failed)?;
+        sheet.set_name(*name).map_err(failed)?;
         for (row_index, row) in rows.iter().enumerate() {
             let row_number = u32::try_from(row_index)
                 .map_err(|error| ServerError::Internal(error.to_string()))?;
@@ -201,10 +253,35 @@ pub fn results_xlsx(results: &PublishedResults, scope: &Scope) -> Result<Vec<u8>
     workbook.save_to_buffer().map_err(failed)
 }
 
-/// The figures as CSV (the words are in the XLSX).
-pub fn results_csv(results: &PublishedResults, scope: &Scope) -> Result<String, ServerError> {
+/// The results as an .xlsx workbook: "Kết quả" (figures), "Ai đã tham
+/// gia" (who took part, when it may be published) and "Ý kiến" (words).
+pub fn results_xlsx(
+    results: &PublishedResults,
+    who_took_part: Option<&PublishedTable>,
+    scope: &Scope,
+) -> Result<Vec<u8>, ServerError> {
+    let mut sheets = vec![("Kết quả", figure_rows(results, scope))];
+    if let Some(table) = who_took_part {
+        sheets.push((
+            "Ai đã tham gia",
+            table_rows(
+                &Localized::new(
+                    "Ai đã tham gia (độ tuổi × giới tính)",
+                    "Who took part (age band × sex)",
+                ),
+                table,
+                scope,
+                results.threshold.k(),
+            ),
+        ));
+    }
+    sheets.push(("Ý kiến", word_rows(results)));
+    workbook(&sheets)
+}
+
+/// Rows as CSV, every record as wide as the widest.
+pub fn rows_csv(rows: Vec<Vec<Cell>>) -> Result<String, ServerError> {
     let mut export = CsvExport::new();
-    let rows = figure_rows(results, scope);
     // Every record of a CSV file has the same number of fields.
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     for row in rows {
@@ -213,6 +290,11 @@ pub fn results_csv(results: &PublishedResults, scope: &Scope) -> Result<String, 
         export.row(cells)?;
     }
     export.finish()
+}
+
+/// The figures as CSV (the words are in the XLSX).
+pub fn results_csv(results: &PublishedResults, scope: &Scope) -> Result<String, ServerError> {
+    rows_csv(figure_rows(results, scope))
 }
 
 #[cfg(test)]
@@ -239,7 +321,7 @@ mod tests {
             place: Localized::new("Toàn thành phố", "Whole city"),
             period: Localized::new("Mọi thời gian", "All time"),
         };
-        let bytes = results_xlsx(&results, &scope).unwrap_or_else(|error| panic!("{error}"));
+        let bytes = results_xlsx(&results, None, &scope).unwrap_or_else(|error| panic!("{error}"));
         assert!(bytes.starts_with(b"PK"), "a zip package");
         let csv = results_csv(&results, &scope).unwrap_or_else(|error| panic!("{error}"));
         assert!(csv.lines().count() > 10);

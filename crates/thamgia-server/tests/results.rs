@@ -279,7 +279,10 @@ async fn the_results_download_as_a_spreadsheet_with_the_same_figures() {
     );
     let mut workbook: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes)).expect("the download is an .xlsx");
-    assert_eq!(workbook.sheet_names(), vec!["Kết quả", "Ý kiến"]);
+    assert_eq!(
+        workbook.sheet_names(),
+        vec!["Kết quả", "Ai đã tham gia", "Ý kiến"]
+    );
     let figures = workbook.worksheet_range("Kết quả").expect("the figures");
     let rows: Vec<Vec<Data>> = figures.rows().map(<[Data]>::to_vec).collect();
     // The heading names the place and the period.
@@ -316,6 +319,42 @@ async fn the_results_download_as_a_spreadsheet_with_the_same_figures() {
             .any(|line| line.starts_with("can_swim,") && line.ends_with(",< 5")),
         "{text}"
     );
+
+    // A split downloads on its own, as the page shows it.
+    let (status, bytes) = server
+        .get_raw_as(
+            &city,
+            &format!(
+                "/api/v1/export/results/table.xlsx?survey={SURVEY}&question=deep_water_nearby&split=sex&ward=00004"
+            ),
+        )
+        .await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let mut split: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an .xlsx");
+    let sheet = split.worksheet_range("Bảng").expect("the table");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let yes = rows
+        .iter()
+        .find(|row| row.first() == Some(&Data::String("Có / Yes".to_owned())))
+        .unwrap_or_else(|| panic!("no Yes row: {rows:?}"));
+    // The row's total is the question's published count.
+    assert_eq!(yes.last(), Some(&Data::Float(9.0)), "{yes:?}");
+    let (status, csv) = server
+        .get_raw_as(
+            &city,
+            &format!(
+                "/api/v1/export/results/table.csv?survey={SURVEY}&question=deep_water_nearby&split=sex&ward=00004"
+            ),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let text = String::from_utf8(csv).expect("UTF-8");
+    assert!(text.contains("Tổng / Total"), "{text}");
 
     // A collector downloads nothing.
     let collector = server.sign_in("badinh").await;

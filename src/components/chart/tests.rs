@@ -287,3 +287,25 @@ fn withheld_counts_are_one_hatched_part_and_a_withheld_total_the_whole_bar() {
     assert!(hidden.segments.is_empty());
     assert!(layout.height > 2.0 * 44.0);
 }
+
+fn count(label: &str, count: Option<u64>) -> CountBar {
+    CountBar {
+        label: label.to_owned(),
+        key: label.to_owned(),
+        count,
+        text: count.map_or_else(|| "< 5".to_owned(), |count| count.to_string()),
+        shown: String::new(),
+        note: None,
+    }
+}
+
+#[wasm_bindgen_test]
+fn count_bars_are_as_long_as_their_share_of_the_largest_and_withheld_ones_draw_nothing() {
+    let layout = count_layout(&[count("a", Some(10)), count("b", Some(5)), count("c", None)]);
+    assert!(close(layout.bars[1].width * 2.0, layout.bars[0].width));
+    assert!(layout.bars[0].width > 0.0);
+    // A withheld figure draws no bar: its length would give it away.
+    assert!(close(layout.bars[2].width, 0.0));
+    assert!(layout.bars[2].text_x > layout.plot_left);
+    assert!(close(layout.height, 3.0 * 40.0));
+}

@@ -1,5 +1,5 @@
 //! One question's published results: who answered, skipped or was not
-//! asked, the answers as bars with their counts (or "< k", or "—"), the
+//! asked, the answers as SVG bars with their counts (or "< k", or "—"), the
 //! median and quartiles of numbers and scales, and the children's own
 //! words with their themes ([`FreeTextAnswers`]); a split of the answers
 //! on demand ([`SplitTable`]).
@@ -12,7 +12,7 @@ use thamgia_core::{Language, Localized};
 use super::free_text::FreeTextAnswers;
 use super::split_table::SplitTable;
 use super::{shown_text, Selection};
-use crate::components::chart::format_number;
+use crate::components::chart::{format_number, CountBar, CountBarChart};
 use crate::state::use_app;
 
 /// One answer's row: its label and published count.
@@ -36,15 +36,6 @@ fn rows_of(distribution: &PublishedDistribution) -> (Vec<Row>, bool) {
         })
         .collect();
     (rows, distribution.one_answer_each())
-}
-
-/// A bar's width in percent of the largest published count.
-fn width(count: Shown, largest: u64) -> String {
-    let share = match count {
-        Shown::Count(count) if largest > 0 => 100.0 * count as f64 / largest as f64,
-        _ => 0.0,
-    };
-    format!("width: {share:.1}%")
 }
 
 /// The statistics line of a distribution, if any.
@@ -79,34 +70,31 @@ fn statistics(distribution: &PublishedDistribution, language: Language) -> Vec<L
 pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) -> impl IntoView {
     let app = use_app();
     let (rows, splittable) = rows_of(&question.distribution);
-    let largest = rows
-        .iter()
-        .filter_map(|row| row.count.count())
-        .max()
-        .unwrap_or(0);
     let label = question.label.clone();
     let (answered, skipped, not_asked) = (question.answered, question.skipped, question.not_asked);
     let distribution = question.distribution.clone();
-    let bars = rows
-        .into_iter()
-        .map(|row| {
-            let Row { label, key, count } = row;
-            view! {
-                <li class="result-bar" data-test="result-row" data-key=key data-shown=move || shown_text(count, Language::En)>
-                    <span class="result-bar-label">{move || app.pick(&label)}</span>
-                    <span class="result-bar-track">
-                        <span class="result-bar-fill" style=width(count, largest)></span>
-                    </span>
-                    <span
-                        class="result-bar-count"
-                        title=move || count.is_suppressed().then(|| app.texts().results_hidden)
-                    >
-                        {move || shown_text(count, app.language.get())}
-                    </span>
-                </li>
-            }
+    let chart_rows = rows.clone();
+    let chart_title = question.label.clone();
+    let bars = move || {
+        let language = app.language.get();
+        let bars: Vec<CountBar> = chart_rows
+            .iter()
+            .map(|row| CountBar {
+                label: row.label.get(language).to_owned(),
+                key: row.key.clone(),
+                count: row.count.count(),
+                text: shown_text(row.count, language),
+                shown: shown_text(row.count, Language::En),
+                note: row
+                    .count
+                    .is_suppressed()
+                    .then(|| app.texts().results_hidden.to_owned()),
+            })
+            .collect();
+        (!bars.is_empty()).then(|| {
+            view! { <CountBarChart bars title=chart_title.get(language).to_owned()/> }
         })
-        .collect_view();
+    };
     let free_text = matches!(
         question.distribution,
         PublishedDistribution::FreeText { .. }
@@ -125,7 +113,7 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                     )
                 }}
             </p>
-            <ul class="result-bars">{bars}</ul>
+            {bars}
             {move || {
                 statistics(&distribution, app.language.get())
                     .into_iter()

@@ -11,7 +11,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{ApiErrorCode, Language, Localized};
 
 use super::{shown_text, Selection};
-use crate::api::ApiClient;
+use crate::api::{download_on_click, encode, ApiClient};
 use crate::components::chart::{StackedBar, StackedBarChart};
 use crate::i18n::{both, Texts};
 use crate::pages::townhall_page::failure_message;
@@ -45,6 +45,7 @@ pub(super) fn split_failure(failure: &SyncFailure) -> Localized {
 #[component]
 pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoView {
     let app = use_app();
+    let (download_selection, download_question) = (selection.clone(), question.clone());
     let split = RwSignal::new(None::<Dimension>);
     let table = LocalResource::new(move || {
         let query = split.get().map(|dimension| ResultsTableQuery {
@@ -101,9 +102,34 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
             }
             Some(Ok(Some(published))) => {
                 let dimension = split.get_untracked();
+                let href = |extension: &str| {
+                    let mut href = format!(
+                        "/api/v1/export/results/table.{extension}?survey={}&question={}&split={}",
+                        encode(&download_selection.survey),
+                        encode(&download_question),
+                        dimension.map_or("", split_key),
+                    );
+                    if let Some(ward) = &download_selection.ward {
+                        href.push_str(&format!("&ward={}", encode(ward)));
+                    }
+                    if let Some(period) = &download_selection.period {
+                        href.push_str(&format!("&period={}", encode(period)));
+                    }
+                    href
+                };
+                let (xlsx, csv) = (href("xlsx"), href("csv"));
                 view! {
                     <SplitChart table=published.clone() dimension/>
                     <CrossTable table=published/>
+                    <p class="results-downloads no-print">
+                        <a class="btn btn-secondary" href=xlsx download="" data-test="split-xlsx" on:click=download_on_click>
+                            {move || app.texts().results_download_xlsx}
+                        </a>
+                        " "
+                        <a class="btn btn-secondary" href=csv download="" data-test="split-csv" on:click=download_on_click>
+                            {move || app.texts().results_download_csv}
+                        </a>
+                    </p>
                 }
                 .into_any()
             }

@@ -1,7 +1,9 @@
 //! What children said: one survey's results (`GET /results`), who took
-//! part (`/results/participants`), one question split by one or two
-//! dimensions (`/results/table`), and the results as XLSX or CSV, for a
-//! ward officer's ward or, for a city officer, any ward or the whole city.
+//! part (`/results/participants`), who was heard against the child
+//! population (`/results/heard`), one question split by one or two
+//! dimensions (`/results/table`), for a ward officer's ward or, for a city
+//! officer, any ward or the whole city (the downloads of the same figures
+//! are `results_downloads.rs`).
 //! Every figure leaves as core publishes it (`thamgia_core::results`):
 //! counts under k shown as "< k", complements hidden, a table sharing
 //! figures with the results linked to them. This file reads, calls core
@@ -9,11 +11,9 @@
 
 use axum::extract::State;
 use axum::Json;
-use chrono::Utc;
 use thamgia_core::api::results::{
     filter_for, parse_split, ResultsQuery, ResultsTableQuery, WhoWasHeard, MAX_QUERY_TEXT_CHARS,
 };
-use thamgia_core::audit::AuditAction;
 use thamgia_core::report::Period;
 use thamgia_core::results::maintained::SurveyIndex;
 use thamgia_core::results::representation::{
@@ -30,11 +30,11 @@ use tokio::sync::OwnedRwLockReadGuard;
 use crate::auth::Caller;
 use crate::error::ServerError;
 use crate::extract::ApiQuery;
-use crate::results_export::{results_csv, results_xlsx, Scope};
+use crate::results_export::Scope;
 use crate::AppState;
 
 /// The refusal of a query part longer than any code.
-fn unbounded() -> ServerError {
+pub(super) fn unbounded() -> ServerError {
     ServerError::Invalid(Localized::new(
         format!("Mỗi phần của yêu cầu dài tối đa {MAX_QUERY_TEXT_CHARS} ký tự."),
         format!("Each part of the request is at most {MAX_QUERY_TEXT_CHARS} characters long."),
@@ -42,7 +42,7 @@ fn unbounded() -> ServerError {
 }
 
 /// The refusal of a table that would give a child away.
-fn too_few() -> ServerError {
+pub(super) fn too_few() -> ServerError {
     ServerError::Invalid(Localized::new(
         "Quá ít trẻ em trong nhóm này để chia như vậy mà không lộ ra một em nào. Hãy chọn cách chia khác hoặc phạm vi rộng hơn.",
         "Too few children in this group to split it so without singling one out. Choose another split or a wider scope.",
@@ -126,7 +126,7 @@ impl Inputs {
     }
 
     /// What the figures are of, as a download names it.
-    fn scope(&self, state: &AppState) -> Scope {
+    pub(super) fn scope(&self, state: &AppState) -> Scope {
         let place = match &self.ward {
             Some(code) => state
                 .units
@@ -146,7 +146,7 @@ impl Inputs {
 }
 
 /// The inputs of a bounded [`ResultsQuery`].
-async fn read(
+pub(super) async fn read(
     caller: &Caller,
     state: &AppState,
     query: &ResultsQuery,
@@ -183,16 +183,7 @@ pub(super) async fn participants(
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<Json<PublishedTable>, ServerError> {
     let inputs = read(&caller, &state, &query).await?;
-    let table = inputs.index.participants_table(
-        inputs.ward.as_deref(),
-        inputs.period,
-        Dimension::AgeBand,
-        Some(Dimension::Sex),
-    );
-    let respondents = inputs.published(&state).respondents;
-    publish_participants_table(&table, respondents, state.results_threshold)
-        .map(Json)
-        .ok_or_else(too_few)
+    who_took_part(&inputs, &state).map(Json).ok_or_else(too_few)
 }
 
 /// `GET /results/heard?survey=…[&ward=…][&period=…]`: who was heard
@@ -256,6 +247,16 @@ pub(super) async fn table(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ResultsTableQuery>,
 ) -> Result<Json<PublishedTable>, ServerError> {
+    let (table, _) = split_table(&caller, &state, &query).await?;
+    Ok(Json(table))
+}
+
+/// The published split of `query`, and what it was read from.
+pub(super) async fn split_table(
+    caller: &Caller,
+    state: &AppState,
+    query: &ResultsTableQuery,
+) -> Result<(PublishedTable, Inputs), ServerError> {
     if !query.is_bounded() {
         return Err(unbounded());
     }
@@ -266,8 +267,8 @@ pub(super) async fn table(
         ))
     })?;
     let inputs = Inputs::read(
-        &caller,
-        &state,
+        caller,
+        state,
         &query.survey,
         query.ward.as_deref(),
         query.period.as_deref(),
@@ -282,88 +283,24 @@ pub(super) async fn table(
             &split,
         )
         .ok_or(ServerError::NotFound)?;
-    let published = inputs.published(&state);
+    let published = inputs.published(state);
     let question = published
         .questions
         .iter()
         .find(|question| question.question_id == query.question);
-    publish_question_table(&table, question, state.results_threshold)
-        .map(Json)
-        .ok_or_else(too_few)
+    let table =
+        publish_question_table(&table, question, state.results_threshold).ok_or_else(too_few)?;
+    Ok((table, inputs))
 }
 
-/// The results of `query`, logged as an export in the audit log, and what
-/// they are of.
-async fn exported(
-    caller: &Caller,
-    state: &AppState,
-    query: &ResultsQuery,
-    format: &str,
-) -> Result<(PublishedResults, Scope), ServerError> {
-    let inputs = read(caller, state, query).await?;
-    let event = caller
-        .event(AuditAction::ExportResults)
-        .target(&query.survey);
-    let detail = format!(
-        "format={format} ward={} period={}",
-        query.ward.as_deref().unwrap_or("all"),
-        query.period.as_deref().unwrap_or("all")
+/// Who took part by age band and sex, published beside the results.
+pub(super) fn who_took_part(inputs: &Inputs, state: &AppState) -> Option<PublishedTable> {
+    let table = inputs.index.participants_table(
+        inputs.ward.as_deref(),
+        inputs.period,
+        Dimension::AgeBand,
+        Some(Dimension::Sex),
     );
-    state
-        .database
-        .record(event.detail(detail), Utc::now())
-        .await?;
-    Ok((inputs.published(state), inputs.scope(state)))
-}
-
-/// `GET /export/results.xlsx?survey=…[&ward=…][&period=…]`: the figures
-/// and the children's words, as the page shows them.
-pub(super) async fn export_xlsx(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ResultsQuery>,
-) -> Result<axum::response::Response, ServerError> {
-    use axum::response::IntoResponse;
-    let (results, scope) = exported(&caller, &state, &query, "xlsx").await?;
-    let body = results_xlsx(&results, &scope)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}-results.xlsx\"",
-                    file_stem(&query.survey)
-                ),
-            ),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-/// `GET /export/results.csv?survey=…[&ward=…][&period=…]`: the figures.
-pub(super) async fn export_csv(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ResultsQuery>,
-) -> Result<axum::response::Response, ServerError> {
-    let (results, scope) = exported(&caller, &state, &query, "csv").await?;
-    let body = results_csv(&results, &scope)?;
-    Ok(crate::csv_export::csv_response(
-        &format!("{}-results.csv", file_stem(&query.survey)),
-        body,
-    ))
-}
-
-/// A survey id as a file name: letters, digits, `-` and `_` only.
-fn file_stem(survey: &str) -> String {
-    survey
-        .chars()
-        .filter(|character| character.is_ascii_alphanumeric() || matches!(character, '-' | '_'))
-        .take(80)
-        .collect()
+    let respondents = inputs.published(state).respondents;
+    publish_participants_table(&table, respondents, state.results_threshold)
 }
