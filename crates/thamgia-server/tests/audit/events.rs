@@ -313,7 +313,10 @@ async fn every_event_leaves_one_row_with_its_actor_action_ward_and_target() {
         detail(ReportStatusChanged),
         ["from=draft to=submitted", "from=submitted to=approved"]
     );
-    assert_eq!(detail(PopulationChanged), ["year=2026 children_7_15=1200 groups=kept"]);
+    assert_eq!(
+        detail(PopulationChanged),
+        ["year=2026 children_7_15=1200 groups=kept"]
+    );
     assert_eq!(detail(TargetsChanged), ["targets=1"]);
     assert_eq!(detail(ExportResponses), ["rows=1"]);
     assert_eq!(detail(SignIn)[0], "test");
