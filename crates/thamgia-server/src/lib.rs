@@ -54,7 +54,15 @@ pub struct AppState {
     pub results_threshold: thamgia_core::results::suppression::Threshold,
     /// The survey results, kept current with the store.
     pub results: results_index::ResultsIndexes,
+    /// Most responses a recount of the children's words (the answer list,
+    /// theme counts) reads at once; past it the officer is asked for a
+    /// narrower scope ([`DEFAULT_RECOUNT_LIMIT`]).
+    pub recount_limit: u64,
 }
+
+/// The default [`AppState::recount_limit`]: a response held in memory is a
+/// few KiB, so a few hundred MiB at most.
+pub const DEFAULT_RECOUNT_LIMIT: u64 = 100_000;
 
 /// How long the server waits on a client before it gives up on it, so a
 /// slow or stalled client (a slow-drip attack, a dead mobile link) holds a
@@ -192,6 +200,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         sign_in_guard: auth::SignInGuard::default(),
         results_threshold: thamgia_core::results::suppression::Threshold::default(),
         results: results_index::ResultsIndexes::default(),
+        recount_limit: DEFAULT_RECOUNT_LIMIT,
     })
 }
 

@@ -496,3 +496,26 @@ async fn a_theme_splits_by_sex_without_a_small_cell() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_scope_too_large_to_recount_asks_for_a_narrower_one() {
+    let server = server().await.with_state(|state| state.recount_limit = 12);
+    load(&server).await;
+    let city = server.city_token.clone();
+    // The whole city holds 15 responses, over the limit of 12: a clear
+    // refusal, nothing read.
+    let (status, error) = server
+        .get_as::<thamgia_core::ApiError>(
+            &city,
+            &format!("/api/v1/results/answers?survey={SURVEY}&question={QUESTION}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.message.en.contains("15 responses"), "{error:?}");
+    // Ba Đình's 12, a period without responses: read.
+    assert_eq!(
+        answers(&server, &city, "&ward=00004").await.page.matching,
+        12
+    );
+    answers(&server, &city, "&period=2025-Q1").await;
+}

@@ -68,6 +68,18 @@ impl CellKey {
     }
 }
 
+/// The quarters a period is made of, oldest first.
+pub fn quarters_of(period: Period) -> Vec<Period> {
+    let (start, end) = period.dates();
+    std::iter::successors(
+        Period::containing(start, PeriodLength::Quarter),
+        |quarter| Period::containing(quarter.dates().1, PeriodLength::Quarter),
+    )
+    .take_while(|quarter| quarter.dates().0 < end)
+    .take(4)
+    .collect()
+}
+
 /// The quarter of Hanoi's calendar an instant falls in.
 pub fn quarter_of(instant: DateTime<Utc>) -> Option<Period> {
     let offset = FixedOffset::east_opt(CITY_UTC_OFFSET_HOURS * 3600)?;

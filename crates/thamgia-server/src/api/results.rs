@@ -15,7 +15,7 @@ use thamgia_core::api::results::{
     filter_for, parse_split, ResultsQuery, ResultsTableQuery, WhoWasHeard, MAX_QUERY_TEXT_CHARS,
 };
 use thamgia_core::report::Period;
-use thamgia_core::results::maintained::SurveyIndex;
+use thamgia_core::results::maintained::{quarters_of, SurveyIndex};
 use thamgia_core::results::representation::{
     population_for, who_was_heard, UNDER_REPRESENTED_RATIO,
 };
@@ -110,16 +110,42 @@ impl Inputs {
     /// Every response of `survey` held in the scope, for what is counted
     /// from the children's words themselves (themes, the answer list): a
     /// recount through core's `counted`, not the maintained results.
+    ///
+    /// Only the scope's ward and quarters are read, and at most
+    /// `state.recount_limit` responses: past it, the officer is asked for a
+    /// narrower scope rather than the server holding them all.
     pub(super) async fn recount(
         &self,
         state: &AppState,
         survey: &str,
     ) -> Result<Recount, ServerError> {
+        let quarters: Option<Vec<String>> = self.period.map(|period| {
+            quarters_of(period)
+                .into_iter()
+                .map(|quarter| quarter.to_string())
+                .collect()
+        });
+        let (ward, quarters) = (self.ward.as_deref(), quarters.as_deref());
+        let held = state
+            .database
+            .scope_response_count(survey, ward, quarters)
+            .await?;
+        let limit = state.recount_limit;
+        if held > limit {
+            return Err(ServerError::Invalid(Localized::new(
+                format!(
+                    "Phạm vi này có {held} phiếu, quá nhiều để đọc ý kiến cùng lúc (tối đa {limit}). Hãy chọn một phường/xã hoặc một kỳ ngắn hơn."
+                ),
+                format!(
+                    "This scope holds {held} responses, too many to read the children's words at once (at most {limit}). Choose a ward or commune, or a shorter period."
+                ),
+            )));
+        }
         Ok(Recount {
             definitions: self.index.definitions().to_vec(),
             responses: state
                 .database
-                .survey_responses(survey, self.ward.as_deref())
+                .scope_responses(survey, ward, quarters)
                 .await?,
             filter: filter_for(self.ward.clone(), self.period),
         })

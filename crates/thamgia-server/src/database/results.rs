@@ -70,6 +70,41 @@ impl Database {
             .collect()
     }
 
+    /// Every response held of survey `id` in `ward` (`None`: every ward)
+    /// and, when given, in `quarters` (their keys): a recount's input,
+    /// of any version, corrections included.
+    pub async fn scope_responses(
+        &self,
+        id: &str,
+        ward: Option<&str>,
+        quarters: Option<&[String]>,
+    ) -> Result<Vec<Response>, ServerError> {
+        let (sql, binds) = scope_query("content", ward, quarters);
+        let mut query = sqlx::query(&sql).bind(id);
+        for bind in &binds {
+            query = query.bind(bind);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
+            .collect()
+    }
+
+    /// How many responses [`Database::scope_responses`] would read.
+    pub async fn scope_response_count(
+        &self,
+        id: &str,
+        ward: Option<&str>,
+        quarters: Option<&[String]>,
+    ) -> Result<u64, ServerError> {
+        let (sql, binds) = scope_query("COUNT(*)", ward, quarters);
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(id);
+        for bind in &binds {
+            query = query.bind(bind);
+        }
+        Ok(query.fetch_one(&self.pool).await?.max(0) as u64)
+    }
+
     /// Every cell of survey `id` with its state.
     pub async fn results_cells(&self, id: &str) -> Result<Vec<(CellKey, CellState)>, ServerError> {
         let rows = sqlx::query(
@@ -167,6 +202,34 @@ impl Database {
             transaction.commit().await?;
         }
     }
+}
+
+/// The query of a scope's responses selecting `what`, and its binds after
+/// the survey id ($1).
+fn scope_query(
+    what: &str,
+    ward: Option<&str>,
+    quarters: Option<&[String]>,
+) -> (String, Vec<String>) {
+    let mut sql = format!("SELECT {what} FROM responses WHERE survey_id = $1");
+    let mut binds = Vec::new();
+    if let Some(ward) = ward {
+        binds.push(ward.to_owned());
+        sql.push_str(&format!(" AND ward_code = ${}", binds.len() + 1));
+    }
+    if let Some(quarters) = quarters {
+        let mut places = Vec::new();
+        for quarter in quarters {
+            binds.push(quarter.clone());
+            places.push(format!("${}", binds.len() + 1));
+        }
+        if places.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            sql.push_str(&format!(" AND results_quarter IN ({})", places.join(", ")));
+        }
+    }
+    (sql, binds)
 }
 
 /// The quarter a response is stored under (`"none"` for a date out of the

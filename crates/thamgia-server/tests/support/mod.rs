@@ -154,6 +154,13 @@ pub async fn server() -> TestServer {
 }
 
 impl TestServer {
+    /// The same server with its state changed (a limit lowered, say).
+    pub fn with_state(mut self, change: impl FnOnce(&mut AppState)) -> TestServer {
+        change(&mut self.state);
+        self.router = thamgia_server::app(self.state.clone(), &self.static_dir());
+        self
+    }
+
     pub fn database(&self) -> &Database {
         &self.state.database
     }

@@ -413,3 +413,16 @@ fn a_response_belongs_to_the_quarter_of_its_day_in_hanoi() {
     assert!(!key.within(None, "2026-Q1".parse().ok()));
     assert!(!key.within(Some("99999"), None));
 }
+
+#[test]
+fn a_period_is_made_of_its_quarters() {
+    let keys = |period: &str| -> Vec<String> {
+        quarters_of(period.parse().expect("a period"))
+            .into_iter()
+            .map(|quarter| quarter.to_string())
+            .collect()
+    };
+    assert_eq!(keys("2026-Q3"), ["2026-Q3"]);
+    assert_eq!(keys("2026-H1"), ["2026-Q1", "2026-Q2"]);
+    assert_eq!(keys("2026"), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+}
