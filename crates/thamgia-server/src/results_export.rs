@@ -7,6 +7,7 @@
 
 use rust_xlsxwriter::{Format, Workbook};
 use thamgia_core::results::suppression::{PublishedTable, Shown};
+use thamgia_core::results::themes::PublishedThemeCounts;
 use thamgia_core::results::{PublishedDistribution, PublishedResults};
 use thamgia_core::Localized;
 
@@ -253,11 +254,48 @@ pub fn workbook(sheets: &[(&str, Vec<Vec<Cell>>)]) -> Result<Vec<u8>, ServerErro
     workbook.save_to_buffer().map_err(failed)
 }
 
+/// The themes sheet: per free-text question, each theme the children's
+/// words were tagged with and its published count, then the answers not
+/// yet tagged.
+pub fn theme_rows(themes: &[(PublishedQuestionLabel, PublishedThemeCounts)]) -> Vec<Vec<Cell>> {
+    let mut rows = vec![vec![
+        Cell::text("Mã câu hỏi / Question id"),
+        Cell::text("Câu hỏi"),
+        Cell::text("Question"),
+        Cell::text("Chủ đề / Theme"),
+        Cell::text("Số ý kiến / Answers"),
+    ]];
+    for ((id, label), counts) in themes {
+        let row = |theme: String, count: Shown| {
+            vec![
+                Cell::text(id.clone()),
+                Cell::text(label.vi.clone()),
+                Cell::text(label.en.clone()),
+                Cell::text(theme),
+                Cell::shown(count),
+            ]
+        };
+        for theme in &counts.themes {
+            rows.push(row(theme.label.clone(), theme.count));
+        }
+        rows.push(row(
+            "(chưa gắn chủ đề / not yet tagged)".to_owned(),
+            counts.untagged,
+        ));
+    }
+    rows
+}
+
+/// A question as the themes sheet names it: its id and its label.
+pub type PublishedQuestionLabel = (String, Localized);
+
 /// The results as an .xlsx workbook: "Kết quả" (figures), "Ai đã tham
-/// gia" (who took part, when it may be published) and "Ý kiến" (words).
+/// gia" (who took part, when it may be published), "Chủ đề" (the themes
+/// of the children's words, when any) and "Ý kiến" (words).
 pub fn results_xlsx(
     results: &PublishedResults,
     who_took_part: Option<&PublishedTable>,
+    themes: &[(PublishedQuestionLabel, PublishedThemeCounts)],
     scope: &Scope,
 ) -> Result<Vec<u8>, ServerError> {
     let mut sheets = vec![("Kết quả", figure_rows(results, scope))];
@@ -274,6 +312,9 @@ pub fn results_xlsx(
                 results.threshold.k(),
             ),
         ));
+    }
+    if !themes.is_empty() {
+        sheets.push(("Chủ đề", theme_rows(themes)));
     }
     sheets.push(("Ý kiến", word_rows(results)));
     workbook(&sheets)
@@ -321,7 +362,8 @@ mod tests {
             place: Localized::new("Toàn thành phố", "Whole city"),
             period: Localized::new("Mọi thời gian", "All time"),
         };
-        let bytes = results_xlsx(&results, None, &scope).unwrap_or_else(|error| panic!("{error}"));
+        let bytes =
+            results_xlsx(&results, None, &[], &scope).unwrap_or_else(|error| panic!("{error}"));
         assert!(bytes.starts_with(b"PK"), "a zip package");
         let csv = results_csv(&results, &scope).unwrap_or_else(|error| panic!("{error}"));
         assert!(csv.lines().count() > 10);

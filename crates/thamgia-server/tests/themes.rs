@@ -238,6 +238,32 @@ async fn a_theme_is_created_tagged_and_counted_with_small_counts_withheld() {
     let untagged = answers(&server, &city, "&ward=00004&theme=untagged").await;
     assert_eq!(untagged.page.matching, 4);
 
+    // The results' spreadsheet carries the themes as the page shows them.
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let (status, bytes) = server
+            .get_raw_as(
+                &city,
+                &format!("/api/v1/export/results.xlsx?survey={SURVEY}&ward=00004"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut workbook: Xlsx<_> =
+            Xlsx::new(std::io::Cursor::new(bytes)).expect("the download is an .xlsx");
+        let sheet = workbook.worksheet_range("Chủ đề").expect("the themes");
+        let count = |label: &str| {
+            sheet
+                .rows()
+                .find(|row| {
+                    row.first() == Some(&Data::String(QUESTION.to_owned()))
+                        && row.get(3) == Some(&Data::String(label.to_owned()))
+                })
+                .and_then(|row| row.get(4).cloned())
+        };
+        assert_eq!(count("Trường học"), Some(Data::Float(6.0)));
+        assert_eq!(count("Sân chơi"), Some(Data::String("< 5".to_owned())));
+    }
+
     // Ngọc Hà has 3 children: their words without any attribute.
     let ngoc_ha = answers(&server, &city, "&ward=00008").await;
     assert_eq!(ngoc_ha.page.matching, 3);

@@ -1,5 +1,6 @@
-//! The results as downloads: the figures, who took part and the
-//! children's words as XLSX (and the figures as CSV), and any split the
+//! The results as downloads: the figures, who took part, the themes of
+//! the children's words and the words themselves as XLSX (and the figures
+//! as CSV), and any split the
 //! page shows as XLSX or CSV of its own — exactly as published, each
 //! download written to the audit log.
 
@@ -8,14 +9,18 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery};
 use thamgia_core::audit::AuditAction;
+use thamgia_core::results::themes::PublishedThemeCounts;
 use thamgia_core::results::PublishedResults;
 use thamgia_core::Localized;
 
 use super::results::{read, split_table, who_took_part};
+use super::themes::Coded;
 use crate::auth::Caller;
 use crate::error::ServerError;
 use crate::extract::ApiQuery;
-use crate::results_export::{results_csv, results_xlsx, rows_csv, table_rows, workbook, Scope};
+use crate::results_export::{
+    results_csv, results_xlsx, rows_csv, table_rows, workbook, PublishedQuestionLabel, Scope,
+};
 use crate::AppState;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -86,12 +91,46 @@ pub(super) async fn export_xlsx(
     ApiQuery(query): ApiQuery<ResultsQuery>,
 ) -> Result<axum::response::Response, ServerError> {
     let (results, who, scope) = exported(&caller, &state, &query, "xlsx").await?;
-    let body = results_xlsx(&results, who.as_ref(), &scope)?;
+    let themes = themes_of(&caller, &state, &query, &results).await?;
+    let body = results_xlsx(&results, who.as_ref(), &themes, &scope)?;
     Ok(download(
         XLSX,
         format!("{}-results.xlsx", file_stem(&query.survey)),
         body,
     ))
+}
+
+/// Each free-text question's counts by theme, when the survey has themes
+/// and the scope is small enough to recount (otherwise none: the sheet is
+/// left out rather than the download refused).
+async fn themes_of(
+    caller: &Caller,
+    state: &AppState,
+    query: &ResultsQuery,
+    results: &PublishedResults,
+) -> Result<Vec<(PublishedQuestionLabel, PublishedThemeCounts)>, ServerError> {
+    if state.database.themes(&query.survey).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inputs = read(caller, state, query).await?;
+    let mut themes = Vec::new();
+    for question in &results.questions {
+        if !matches!(
+            question.distribution,
+            thamgia_core::results::PublishedDistribution::FreeText { .. }
+        ) {
+            continue;
+        }
+        match Coded::read(state, &inputs, &query.survey, &question.question_id).await {
+            Ok(coded) => themes.push((
+                (question.question_id.clone(), question.label.clone()),
+                coded.counts,
+            )),
+            Err(ServerError::Invalid(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(themes)
 }
 
 /// `GET /export/results.csv?survey=…[&ward=…][&period=…]`: the figures.

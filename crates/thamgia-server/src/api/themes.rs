@@ -116,15 +116,15 @@ pub(super) async fn answers(
 /// A free-text question's answers as they may be shown, the survey's
 /// codebook, the question's tags, and its counts by theme as they may be
 /// published beside the results.
-struct Coded {
+pub(super) struct Coded {
     answers: Vec<FreeTextAnswer>,
     themes: Vec<Theme>,
     tags: Vec<AnswerTag>,
-    counts: PublishedThemeCounts,
+    pub(super) counts: PublishedThemeCounts,
 }
 
 impl Coded {
-    async fn read(
+    pub(super) async fn read(
         state: &AppState,
         inputs: &Inputs,
         survey: &str,
