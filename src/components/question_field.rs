@@ -1,9 +1,11 @@
 //! One question and its input, sized for a child's finger.
 
 use leptos::prelude::*;
-use thamgia_core::{AnswerValue, Localized, Question, QuestionKind};
+use thamgia_core::{AgeBand, AnswerValue, Localized, Question, QuestionKind};
 
 use crate::components::choice_button::ChoiceButton;
+use crate::components::face_scale::FaceScale;
+pub use crate::components::face_scale::SmileyFace;
 use crate::state::use_app;
 
 /// A question with its input. `value` is the current answer; `on_change`
@@ -18,7 +20,12 @@ pub fn QuestionField(
     /// The label as shown, when it quotes other answers (`${name}`).
     #[prop(optional)]
     shown_label: Option<Signal<Localized>>,
+    /// The child's age band, when known: a face scale is answered in words
+    /// from the survey's age.
+    #[prop(optional)]
+    age_band: Option<Signal<Option<AgeBand>>>,
 ) -> impl IntoView {
+    let age_band = age_band.unwrap_or_else(|| Signal::derive(|| None));
     let app = use_app();
     let plain_label = question.label.clone();
     let label = shown_label.unwrap_or_else(|| Signal::derive(move || plain_label.clone()));
@@ -115,27 +122,12 @@ pub fn QuestionField(
         .into_any(),
         QuestionKind::Ranking { choices } => ranking_input(choices, value, on_change, disabled).into_any(),
         QuestionKind::Note | QuestionKind::Calculate { .. } => ().into_any(),
-        QuestionKind::Smiley { points } => view! {
-            <div class="smiley-scale" role="group">
-                {(1..=points)
-                    .map(|face| {
-                        view! {
-                            <button
-                                type="button"
-                                class="smiley"
-                                data-value=face.to_string()
-                                disabled=move || disabled.get()
-                                aria-pressed=move || (value.get() == Some(AnswerValue::Smiley(face))).to_string()
-                                aria-label=move || smiley_name(app.texts().smiley_names, face, points)
-                                on:click=move |_| on_change.run(Some(AnswerValue::Smiley(face)))
-                            >
-                                <SmileyFace face=face points=points/>
-                                <span>{move || smiley_name(app.texts().smiley_names, face, points)}</span>
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-            </div>
+        QuestionKind::Smiley {
+            points,
+            labels,
+            words_from,
+        } => view! {
+            <FaceScale points labels words_from age_band value on_change disabled/>
         }
         .into_any(),
     };
@@ -175,40 +167,6 @@ fn choice_button(
             label
             on_press=Callback::new(move |()| on_change.run(Some(answer.clone())))
         />
-    }
-}
-
-fn smiley_name(names: [&'static str; 5], face: u8, points: u8) -> &'static str {
-    // Spread the five names over a scale of any length from 3 to 5 faces.
-    let index = if points <= 1 {
-        0
-    } else {
-        usize::from(face - 1) * 4 / usize::from(points - 1)
-    };
-    names[index.min(4)]
-}
-
-/// A positive-only face: every face smiles, more with each step.
-#[component]
-pub fn SmileyFace(
-    /// The face, from 1.
-    face: u8,
-    /// The number of faces on the scale.
-    points: u8,
-    /// Width and height in pixels.
-    #[prop(default = 48)]
-    size: u32,
-) -> impl IntoView {
-    let step = f64::from(face) / f64::from(points.max(1));
-    let curve = 31.0 + 9.0 * step;
-    let mouth = format!("M16 30 Q24 {curve:.1} 32 30");
-    view! {
-        <svg viewBox="0 0 48 48" width=size.to_string() height=size.to_string() aria-hidden="true">
-            <circle cx="24" cy="24" r="21" fill="#ffd45c" stroke="#c98b00" stroke-width="2"/>
-            <circle cx="17" cy="19" r="2.6" fill="#3a2a00"/>
-            <circle cx="31" cy="19" r="2.6" fill="#3a2a00"/>
-            <path d=mouth fill="none" stroke="#3a2a00" stroke-width="2.6" stroke-linecap="round"/>
-        </svg>
     }
 }
 

@@ -84,7 +84,7 @@ pub static EN: Texts = Texts {
     required: "required",
     clear_answer: "Clear answer",
     number_invalid: "Enter a number.",
-    smiley_names: ["Okay", "Quite happy", "Happy", "Very happy", "Great"],
+    smiley_names: ["Very bad", "Bad", "Neither good nor bad", "Good", "Very good"],
     keep_order: "Keep this order",
     add_instance: "+ Add",
     remove_instance: "Remove this entry",

@@ -81,7 +81,7 @@ pub static VI: Texts = Texts {
     required: "bắt buộc",
     clear_answer: "Xoá câu trả lời",
     number_invalid: "Hãy nhập một số.",
-    smiley_names: ["Bình thường", "Khá vui", "Vui", "Rất vui", "Tuyệt vời"],
+    smiley_names: ["Rất không tốt", "Không tốt", "Bình thường", "Tốt", "Rất tốt"],
     keep_order: "Giữ thứ tự này",
     add_instance: "+ Thêm",
     remove_instance: "Xoá mục này",

@@ -199,8 +199,8 @@ fn answer_rows(question: &MatchedQuestion<'_>) -> Option<Vec<Category>> {
         Distribution::Categories { categories } => {
             categories.into_iter().map(|count| count.category).collect()
         }
-        Distribution::Scale { points, .. } => (1..=points)
-            .map(|point| Category::plain(point.to_string()))
+        Distribution::Scale { points, labels, .. } => (0..usize::from(points))
+            .map(|index| published::scale_point(index, &labels))
             .collect(),
         Distribution::Ranking { options } => {
             options.into_iter().map(|option| option.category).collect()

@@ -146,12 +146,23 @@ pub enum QuestionKind {
     },
     /// Yes or no.
     YesNo,
-    /// A positive-only scale of faces, from 1 (okay) to `points` (great):
-    /// made for children aged 7 to 11, who answer better with faces than
-    /// with numbers.
+    /// A scale of faces from the most negative (1: a clear frown) to the
+    /// most positive (`points`: a broad smile), each drawn differently, so
+    /// a child can say "I don't feel safe" as easily as "I do". Made for
+    /// younger children, who answer better with faces; from `words_from`
+    /// the same points are answered with their words.
     Smiley {
         /// Number of faces, 3 to 5.
         points: u8,
+        /// What each face means, most negative first, worded for what the
+        /// question asks ("Rất không an toàn" … "Rất an toàn"); empty: the
+        /// app's words for any scale (very bad … very good).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        labels: Vec<Localized>,
+        /// Children of this age band and older answer with the words in
+        /// place of faces (`None`: from 13, as child research advises).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words_from: Option<crate::response::AgeBand>,
     },
     /// A rating from 1 to `points`, shown as numbered stars.
     Rating {
@@ -210,6 +221,27 @@ impl Question {
     }
 }
 
+/// The age band from which a face scale is answered with words when the
+/// survey does not say: 13–15 (children from about 12 answer words and
+/// numbers as well as adults, and find faces childish).
+pub const WORDS_FROM: crate::response::AgeBand = crate::response::AgeBand::From13To15;
+
+/// Whether a child of `age_band` answers a face scale with words rather
+/// than faces, the scale starting words at `words_from` (see
+/// [`QuestionKind::Smiley`]); a child whose age band is not known yet sees
+/// faces.
+pub fn answers_in_words(
+    words_from: Option<crate::response::AgeBand>,
+    age_band: Option<crate::response::AgeBand>,
+) -> bool {
+    use crate::response::AgeBand;
+    let rank = |band: AgeBand| AgeBand::ALL.iter().position(|known| *known == band);
+    match age_band {
+        Some(age_band) => rank(age_band) >= rank(words_from.unwrap_or(WORDS_FROM)),
+        None => false,
+    }
+}
+
 impl SurveyDefinition {
     /// The key the survey version is stored under: `id@version`.
     pub fn key(&self) -> String {
@@ -247,4 +279,58 @@ impl SurveyDefinition {
 /// The key of a survey version: `id@version`.
 pub fn survey_key(id: &str, version: u32) -> String {
     format!("{id}@{version}")
+}
+
+/// The survey's words for face `face` (from 1) of a scale of `points`
+/// faces, when it gives one per face.
+pub fn face_label(labels: &[Localized], face: u8, points: u8) -> Option<&Localized> {
+    (labels.len() == usize::from(points))
+        .then(|| labels.get(usize::from(face).checked_sub(1)?))
+        .flatten()
+}
+
+#[cfg(test)]
+mod face_scale_tests {
+    use super::*;
+
+    #[test]
+    fn older_children_answer_a_face_scale_in_words() {
+        use AgeBand::*;
+        assert!(!answers_in_words(None, Some(From10To12)));
+        assert!(answers_in_words(None, Some(From13To15)));
+        assert!(answers_in_words(Some(From10To12), Some(From10To12)));
+        assert!(!answers_in_words(Some(From10To12), Some(From7To9)));
+        // Before the age band is chosen: faces.
+        assert!(!answers_in_words(Some(Under7), None));
+    }
+
+    #[test]
+    fn a_face_scale_of_before_reads_and_its_words_are_one_per_face() {
+        let old: QuestionKind =
+            serde_json::from_str(r#"{"type":"smiley","points":5}"#).expect("an old scale");
+        assert_eq!(
+            old,
+            QuestionKind::Smiley {
+                points: 5,
+                labels: Vec::new(),
+                words_from: None
+            }
+        );
+        let labels = vec![
+            Localized::new("Không an toàn", "Unsafe"),
+            Localized::new("Bình thường", "Neither"),
+            Localized::new("An toàn", "Safe"),
+        ];
+        assert_eq!(
+            face_label(&labels, 1, 3).map(|label| label.en.as_str()),
+            Some("Unsafe")
+        );
+        assert_eq!(
+            face_label(&labels, 3, 3).map(|label| label.en.as_str()),
+            Some("Safe")
+        );
+        // Words that do not match the faces are not used.
+        assert_eq!(face_label(&labels, 1, 5), None);
+        assert_eq!(face_label(&labels, 0, 3), None);
+    }
 }

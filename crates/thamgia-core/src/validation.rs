@@ -331,7 +331,7 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
             }
         }
         (QuestionKind::YesNo, AnswerValue::YesNo(_)) => None,
-        (QuestionKind::Smiley { points }, AnswerValue::Smiley(face)) => {
+        (QuestionKind::Smiley { points, .. }, AnswerValue::Smiley(face)) => {
             if (1..=*points).contains(face) {
                 None
             } else {

@@ -547,7 +547,7 @@ pub async fn complete_demo_response(page: &Page) -> Result<()> {
             .with_context(|| format!("the app shows an unknown question {question_id}"))?;
         let scope = format!("[data-question={question_id}]");
         match &question.kind {
-            QuestionKind::Smiley { points } => {
+            QuestionKind::Smiley { points, .. } => {
                 let face = 1 + (index as u8 % (*points).max(1));
                 click(page, &format!("{scope} button[data-value='{face}']")).await?;
             }

@@ -125,7 +125,7 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         let index = expected.len();
         let scope = format!("[data-question={question_id}]");
         let answer = match &question.kind {
-            QuestionKind::Smiley { points } => {
+            QuestionKind::Smiley { points, .. } => {
                 let face = 1 + (index as u8 % *points);
                 click(&page, &format!("{scope} button[data-value='{face}']")).await?;
                 AnswerValue::Smiley(face)

@@ -79,7 +79,7 @@ pub fn sample_response(
                 AnswerValue::Ranking(choices.iter().map(|choice| choice.value.clone()).collect())
             }
             QuestionKind::YesNo => AnswerValue::YesNo(n.is_multiple_of(2)),
-            QuestionKind::Smiley { points } => {
+            QuestionKind::Smiley { points, .. } => {
                 AnswerValue::Smiley(1 + pick(usize::from(*points)) as u8)
             }
             QuestionKind::Rating { points } => {

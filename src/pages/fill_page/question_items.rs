@@ -53,7 +53,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                     let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
                     view! {
                         <Show when=move || relevant.get()>
-                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only) shown_label/>
+                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only) shown_label age_band=Signal::derive(move || editor.response.with(|draft| draft.participant.age_band))/>
                         </Show>
                     }
                     .into_any()

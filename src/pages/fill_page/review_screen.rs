@@ -2,9 +2,10 @@
 //! to the child before completing, and a button to go back and edit it.
 
 use leptos::prelude::*;
-use thamgia_core::{AnswerValue, Language, Question};
+use thamgia_core::{AnswerValue, Language, Question, QuestionKind};
 
 use super::{question_keys, Editor};
+use crate::components::face_scale::face_words;
 
 /// An answer as a worker reads it back to the child.
 fn answer_text(question: &Question, answer: &AnswerValue, language: Language) -> String {
@@ -26,7 +27,16 @@ fn answer_text(question: &Question, answer: &AnswerValue, language: Language) ->
             let texts = crate::i18n::texts(language);
             if *yes { texts.yes } else { texts.no }.to_owned()
         }
-        AnswerValue::Smiley(face) => format!("{face} ☺"),
+        AnswerValue::Smiley(face) => match &question.kind {
+            QuestionKind::Smiley { points, labels, .. } => face_words(
+                labels,
+                *face,
+                *points,
+                crate::i18n::texts(language).smiley_names,
+                language,
+            ),
+            _ => face.to_string(),
+        },
         AnswerValue::Rating(rating) => format!("{rating} ★"),
         AnswerValue::Repeat(instances) => instances.len().to_string(),
     }

@@ -28,6 +28,10 @@ pub enum Distribution {
         counts: Vec<u64>,
         /// Median point (a half point when the middle falls between two).
         median: Option<f64>,
+        /// What each point means, most negative first, when the newest
+        /// version words them (a face scale's labels).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        labels: Vec<crate::localized::Localized>,
     },
     /// Multiple choice: how many children chose each option (a child may
     /// choose several, so the counts add up to more than `answered`).

@@ -85,6 +85,9 @@ pub enum PublishedDistribution {
         counts: Vec<Shown>,
         /// Median point.
         median: Option<f64>,
+        /// What each point means, when the survey words them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        labels: Vec<Localized>,
     },
     /// Multiple choice: children choosing each option.
     Choices {
@@ -119,6 +122,19 @@ pub enum PublishedDistribution {
     },
 }
 
+/// Point `index + 1` of a scale: its number as key, its words as label
+/// when the survey gives them.
+pub(super) fn scale_point(index: usize, labels: &[Localized]) -> Category {
+    let key = (index + 1).to_string();
+    match labels.get(index) {
+        Some(label) => Category {
+            key,
+            label: label.clone(),
+        },
+        None => Category::plain(key),
+    }
+}
+
 impl PublishedDistribution {
     /// Each answer's category and published count, in the order shown:
     /// single choices and yes/no, months, multiple-choice options (the
@@ -134,10 +150,10 @@ impl PublishedDistribution {
                 .iter()
                 .map(|count| (count.category.clone(), count.count))
                 .collect(),
-            PublishedDistribution::Scale { counts, .. } => counts
+            PublishedDistribution::Scale { counts, labels, .. } => counts
                 .iter()
                 .enumerate()
-                .map(|(index, count)| (Category::plain((index + 1).to_string()), *count))
+                .map(|(index, count)| (scale_point(index, labels), *count))
                 .collect(),
             PublishedDistribution::Ranking { options } => options
                 .iter()
@@ -340,10 +356,12 @@ impl Answers {
                 points,
                 counts,
                 median,
+                labels,
             } => PublishedDistribution::Scale {
                 points: *points,
                 counts: self.counts(counts),
                 median: self.statistic(*median),
+                labels: labels.clone(),
             },
             Distribution::Choices { options } => PublishedDistribution::Choices {
                 options: options

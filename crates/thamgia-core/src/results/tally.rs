@@ -35,6 +35,8 @@ pub(super) enum Tally {
     Scale {
         points: u8,
         counts: Vec<u64>,
+        /// The newest version's words for its points, one per point.
+        labels: Vec<Localized>,
     },
     Choices {
         options: Vec<Category>,
@@ -135,16 +137,28 @@ impl Tally {
                 let points = kinds
                     .iter()
                     .map(|kind| match kind {
-                        QuestionKind::Smiley { points } | QuestionKind::Rating { points } => {
+                        QuestionKind::Smiley { points, .. } | QuestionKind::Rating { points } => {
                             *points
                         }
                         _ => 0,
                     })
                     .max()
                     .unwrap_or(0);
+                // The newest version's words, when they name every point.
+                let labels = match newest {
+                    QuestionKind::Smiley {
+                        points: newest_points,
+                        labels,
+                        ..
+                    } if *newest_points == points && labels.len() == usize::from(points) => {
+                        labels.clone()
+                    }
+                    _ => Vec::new(),
+                };
                 Tally::Scale {
                     points,
                     counts: vec![0; usize::from(points)],
+                    labels,
                 }
             }
             QuestionKind::MultipleChoice { .. } => {
@@ -199,8 +213,8 @@ impl Tally {
             ) => {
                 count_category(options, counts, if *yes { "yes" } else { "no" }, 1);
             }
-            (Tally::Scale { points, counts }, AnswerValue::Smiley(point))
-            | (Tally::Scale { points, counts }, AnswerValue::Rating(point)) => {
+            (Tally::Scale { points, counts, .. }, AnswerValue::Smiley(point))
+            | (Tally::Scale { points, counts, .. }, AnswerValue::Rating(point)) => {
                 if *point == 0 {
                     return false;
                 }
@@ -295,10 +309,11 @@ impl Tally {
                 }
             }
             (
-                Tally::Scale { points, counts },
+                Tally::Scale { points, counts, .. },
                 Tally::Scale {
                     points: their_points,
                     counts: their_counts,
+                    ..
                 },
             ) => {
                 if *their_points > *points {
@@ -383,7 +398,12 @@ impl Tally {
             } => Distribution::Categories {
                 categories: extras_by_key(paired(options, counts), known),
             },
-            Tally::Scale { points, counts } => Distribution::Scale {
+            Tally::Scale {
+                points,
+                counts,
+                labels,
+            } => Distribution::Scale {
+                labels,
                 points,
                 median: scale_median(&counts),
                 counts,

@@ -65,7 +65,14 @@ pub(super) fn definitions() -> Vec<SurveyDefinition> {
                 question("intro", QuestionKind::Note),
                 question("safe", QuestionKind::SingleChoice { choices: safe }),
                 question("likes_school", QuestionKind::YesNo),
-                question("mood", QuestionKind::Smiley { points: 5 }),
+                question(
+                    "mood",
+                    QuestionKind::Smiley {
+                        points: 5,
+                        labels: Vec::new(),
+                        words_from: None,
+                    },
+                ),
                 question(
                     "worries",
                     QuestionKind::MultipleChoice {

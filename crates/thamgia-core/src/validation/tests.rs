@@ -71,7 +71,15 @@ fn survey() -> SurveyDefinition {
                     integer: true,
                 },
             )),
-            Item::Question(question("feel", false, QuestionKind::Smiley { points: 5 })),
+            Item::Question(question(
+                "feel",
+                false,
+                QuestionKind::Smiley {
+                    points: 5,
+                    labels: Vec::new(),
+                    words_from: None,
+                },
+            )),
             Item::Question(question(
                 "say",
                 false,

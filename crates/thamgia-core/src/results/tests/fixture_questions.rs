@@ -67,6 +67,7 @@ fn a_smiley_scale_counts_each_face_and_its_median() {
             points: 5,
             counts: vec![1, 0, 1, 1, 2],
             median: Some(4.0),
+            labels: Vec::new(),
         }
     );
 }
@@ -243,4 +244,45 @@ fn results_travel_as_json() {
     let json = serde_json::to_string(&results).expect("serialises");
     let back: SurveyResults = serde_json::from_str(&json).expect("reads back");
     assert_eq!(back, results);
+}
+
+#[test]
+fn a_face_scale_s_points_carry_the_survey_s_words() {
+    let words: Vec<Localized> = (1..=5)
+        .map(|point| Localized::new(format!("mức {point}"), format!("level {point}")))
+        .collect();
+    let mut definitions = definitions();
+    for definition in &mut definitions {
+        for item in &mut definition.items {
+            if let Item::Question(question) = item {
+                if question.id == "mood" {
+                    question.kind = QuestionKind::Smiley {
+                        points: 5,
+                        labels: words.clone(),
+                        words_from: None,
+                    };
+                }
+            }
+        }
+    }
+    let results = survey_results(&definitions, &responses(), &ResultsFilter::default());
+    let mood = question(&results, "mood", 2);
+    let Distribution::Scale { labels, counts, .. } = &mood.distribution else {
+        panic!("{:?}", mood.distribution);
+    };
+    assert_eq!(labels, &words);
+    assert_eq!(counts, &vec![1, 0, 1, 1, 2]);
+    let published =
+        crate::results::publish_results(&results, crate::results::suppression::Threshold::new(2));
+    let mood = published
+        .questions
+        .iter()
+        .find(|question| question.question_id == "mood")
+        .expect("mood");
+    let first = &mood.distribution.answer_counts()[0].0;
+    // The key stays the point (a table's row); the label is the survey's.
+    assert_eq!(
+        (first.key.as_str(), first.label.en.as_str()),
+        ("1", "level 1")
+    );
 }
