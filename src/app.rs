@@ -212,22 +212,61 @@ fn SessionEndedBanner() -> impl IntoView {
     }
 }
 
-/// Shows and clears the one-off notice.
+/// Shows the notice of the page shown now, and clears it when the worker
+/// goes to another page. A notice about a completed response says "sent"
+/// once the server has it.
 #[component]
 fn NoticeBanner() -> impl IntoView {
     let app = use_app();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let elsewhere = app
+            .notice
+            .with_untracked(|notice| notice.as_ref().is_some_and(|notice| notice.page != path));
+        if elsewhere {
+            app.notice.set(None);
+        }
+    });
+    let sent = LocalResource::new(move || {
+        app.data_revision.track();
+        let response = app
+            .notice
+            .with(|notice| notice.as_ref().and_then(|notice| notice.response));
+        let store = app.store();
+        async move {
+            let Some(id) = response else {
+                return false;
+            };
+            matches!(
+                store.response(id).await,
+                Ok(Some(crate::storage::StoredResponse {
+                    sync: crate::storage::LocalSyncState::Synced { .. },
+                    ..
+                }))
+            )
+        }
+    });
     move || {
-        app.notice.get().map(|notice| {
+        let path = location.pathname.get();
+        app.notice.get().filter(|notice| notice.page == path).map(|notice| {
             let class = if notice.success {
                 "notice notice--success"
             } else {
                 "notice notice--error"
             };
+            let was_sent = notice.response.is_some() && sent.get().unwrap_or(false);
+            let text = if was_sent {
+                Signal::derive(move || app.texts().completed_sent_notice.to_owned())
+            } else {
+                let text = notice.text.clone();
+                Signal::derive(move || app.pick(&text))
+            };
             view! {
-                <div class=class role="status" data-test="notice">
-                    <span>{app.pick(&notice.text)}</span>
+                <div class=class role="status" data-test="notice" data-sent=was_sent.then_some("true")>
+                    <span>{text}</span>
                     " "
-                    <button class="btn btn-secondary" on:click=move |_| app.notice.set(None)>"✕"</button>
+                    <button class="btn btn-secondary" aria-label=move || app.texts().close_notice on:click=move |_| app.notice.set(None)>"✕"</button>
                 </div>
             }
         })

@@ -90,7 +90,6 @@ pub struct Texts {
     pub consent_title: &'static str,
     pub consent_child: &'static str,
     pub consent_guardian: &'static str,
-    pub consent_needed: &'static str,
     pub consent_not_given: &'static str,
     pub questions_title: &'static str,
     pub required: &'static str,
@@ -115,6 +114,9 @@ pub struct Texts {
     pub complete: &'static str,
     pub complete_fix: &'static str,
     pub completed_notice: &'static str,
+    pub review_participant: &'static str,
+    pub completed_sent_notice: &'static str,
+    pub close_notice: &'static str,
     pub completed_readonly: &'static str,
     pub discard: &'static str,
     pub discard_confirm: &'static str,
@@ -480,6 +482,7 @@ pub struct Texts {
 
     // Results page: what children said.
     pub nav_results: &'static str,
+    pub nav_referrals: &'static str,
     pub results_title: &'static str,
     /// How small counts are shown, for a threshold k.
     pub results_intro: fn(u64) -> String,
@@ -525,6 +528,8 @@ pub struct Texts {
     /// numbers, several answers each).
     pub results_compare_not_comparable: &'static str,
     pub heard_title: &'static str,
+    /// A face scale's "I don't know / I'd rather not say".
+    pub face_dont_know: &'static str,
     /// How a group comes to be marked: the ratio as a percentage.
     pub heard_note: fn(&str) -> String,
     pub heard_none: &'static str,

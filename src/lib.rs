@@ -52,6 +52,17 @@ pub fn bench_form_edit(questions: usize, instances: usize, edits: usize) -> Stri
 fn show_storage_failure(error: &storage::StorageError) {
     let message = error.message();
     leptos::mount::mount_to_body(move || view! { <app::StorageFailed message=message.clone()/> });
+    loaded();
+}
+
+/// Takes away `index.html`'s loading line once the app is on the page.
+fn loaded() {
+    if let Some(line) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("app-loading"))
+    {
+        line.remove();
+    }
 }
 
 /// Starts the tablet app: opens storage, mounts the interface, starts
@@ -113,6 +124,7 @@ fn start(parts: app::Parts) {
                 />
             }
         });
+        loaded();
         // Does nothing while nobody is signed in.
         if parts.syncs {
             driver.request(Trigger::Startup);

@@ -30,13 +30,44 @@ use crate::storage::Store;
 use crate::sync::SyncDriver;
 use crate::tabs::{self, TabMessage};
 
-/// A message shown once at the top of the next page.
+/// A message shown at the top of one page, for its moment: it is cleared
+/// as soon as the worker goes to another page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     /// The text.
     pub text: Localized,
     /// Whether it reports a success (otherwise an error).
     pub success: bool,
+    /// The path of the page it belongs to.
+    pub page: String,
+    /// A completed response the notice is about: once the server has it,
+    /// the notice says it was sent.
+    pub response: Option<uuid::Uuid>,
+}
+
+impl Notice {
+    /// A notice for the page shown now.
+    pub fn here(text: Localized, success: bool) -> Notice {
+        Notice::on_page(&current_path(), text, success)
+    }
+
+    /// A notice for the page at `page` (about to be opened).
+    pub fn on_page(page: &str, text: Localized, success: bool) -> Notice {
+        Notice {
+            text,
+            success,
+            page: page.to_owned(),
+            response: None,
+        }
+    }
+}
+
+/// The path of the page shown now.
+pub fn current_path() -> String {
+    leptos::prelude::window()
+        .location()
+        .pathname()
+        .unwrap_or_default()
 }
 
 /// Everything the pages share. `Copy`: every field is an arena handle.

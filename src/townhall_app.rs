@@ -15,6 +15,7 @@ use crate::app::{ForRole, Parts};
 use crate::pages::accounts_page::AccountsPage;
 use crate::pages::audit_page::AuditPage;
 use crate::pages::import_page::ImportPage;
+use crate::pages::referrals_page::ReferralsPage;
 use crate::pages::results_page::ResultsPage;
 use crate::pages::townhall_page::TownhallPage;
 use crate::state::{use_app, AppState};
@@ -34,6 +35,7 @@ fn nav() -> AnyView {
                 <A href="/townhall" exact=true>{move || app.texts().nav_townhall}</A>
             </Show>
             <A href="/townhall/results">{move || app.texts().nav_results}</A>
+            <A href="/townhall/referrals">{move || app.texts().nav_referrals}</A>
             <Show when=move || app.is_city_officer()>
                 <A href="/townhall/import">{move || app.texts().nav_import}</A>
                 <A href="/townhall/accounts">{move || app.texts().nav_accounts}</A>
@@ -52,6 +54,7 @@ fn routes() -> AnyView {
         <Routes fallback=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }>
             <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
             <Route path=path!("/townhall/results") view=|| view! { <ForRole allowed=AppState::may_report><ResultsPage/></ForRole> }/>
+            <Route path=path!("/townhall/referrals") view=|| view! { <ForRole allowed=AppState::may_report><ReferralsPage/></ForRole> }/>
             <Route path=path!("/townhall/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
             <Route path=path!("/townhall/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
             <Route path=path!("/townhall/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>

@@ -18,6 +18,7 @@ use thamgia_core::report::Period;
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::themes::Theme;
 use thamgia_core::results::PublishedResults;
+use thamgia_core::safeguarding::ReferralSummary;
 use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{QuarantinedRecord, SurveyDefinition};
 use uuid::Uuid;
@@ -251,6 +252,20 @@ impl ApiClient {
             reqwest::Method::PUT,
             &format!("/accounts/{}", encode(username)),
             change,
+        )
+        .await
+    }
+
+    /// `GET /referrals`: the referrals of the wards the officer reaches.
+    pub async fn referrals(&self) -> Result<ReferralSummary, SyncFailure> {
+        self.get("/referrals").await
+    }
+
+    /// `POST /referrals/{id}/follow-up`: one referral marked followed up.
+    pub async fn follow_up_referral(&self, response: Uuid) -> Result<(), SyncFailure> {
+        self.send_empty(
+            reqwest::Method::POST,
+            &format!("/referrals/{response}/follow-up"),
         )
         .await
     }

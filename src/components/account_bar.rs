@@ -76,13 +76,13 @@ pub fn AccountBar() -> impl IntoView {
                 Err(error) => {
                     let failed = both(|texts| texts.sign_out_failed);
                     let message = error.message();
-                    app.notice.set(Some(Notice {
-                        text: thamgia_core::Localized::new(
+                    app.notice.set(Some(Notice::here(
+                        thamgia_core::Localized::new(
                             format!("{} {}", failed.vi, message.vi),
                             format!("{} {}", failed.en, message.en),
                         ),
-                        success: false,
-                    }));
+                        false,
+                    )));
                 }
             }
         }

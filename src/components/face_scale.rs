@@ -89,14 +89,19 @@ pub fn SmileyFace(
     }
 }
 
-/// The words of face `face`: the survey's, else the app's for any scale.
+/// The words of face `face`: the survey's, else the app's for any scale
+/// (`generic`, and `dont_know` for face 0).
 pub fn face_words(
     labels: &[Localized],
     face: u8,
     points: u8,
     generic: [&'static str; 5],
+    dont_know: &str,
     language: Language,
 ) -> String {
+    if face == 0 {
+        return dont_know.to_owned();
+    }
     if let Some(label) = face_label(labels, face, points) {
         return label.get(language).to_owned();
     }
@@ -116,6 +121,8 @@ pub fn FaceScale(
     points: u8,
     labels: Vec<Localized>,
     words_from: Option<AgeBand>,
+    /// Offer "I don't know / I'd rather not say".
+    dont_know: bool,
     #[prop(into)] age_band: Signal<Option<AgeBand>>,
     #[prop(into)] value: Signal<Option<AnswerValue>>,
     on_change: Callback<Option<AnswerValue>>,
@@ -130,7 +137,8 @@ pub fn FaceScale(
                 .map(|face| {
                     let words = move || {
                         labels.with_value(|labels| {
-                            face_words(labels, face, points, app.texts().smiley_names, app.language.get())
+                            let texts = app.texts();
+                            face_words(labels, face, points, texts.smiley_names, texts.face_dont_know, app.language.get())
                         })
                     };
                     view! {
@@ -151,6 +159,18 @@ pub fn FaceScale(
                     }
                 })
                 .collect_view()}
+            {dont_know.then(|| view! {
+                <button
+                    type="button"
+                    class="smiley smiley--dont-know"
+                    data-value="0"
+                    disabled=move || disabled.get()
+                    aria-pressed=move || (value.get() == Some(AnswerValue::Smiley(0))).to_string()
+                    on:click=move |_| on_change.run(Some(AnswerValue::Smiley(0)))
+                >
+                    <span>{move || app.texts().face_dont_know}</span>
+                </button>
+            })}
         </div>
     }
 }
@@ -207,10 +227,30 @@ mod tests {
             Localized::new("Bình thường", "Neither"),
             Localized::new("An toàn", "Safe"),
         ];
-        assert_eq!(face_words(&labels, 1, 3, generic, Language::En), "Unsafe");
-        assert_eq!(face_words(&labels, 3, 3, generic, Language::Vi), "An toàn");
-        assert_eq!(face_words(&[], 1, 3, generic, Language::En), "very bad");
-        assert_eq!(face_words(&[], 2, 3, generic, Language::En), "neither");
-        assert_eq!(face_words(&[], 3, 3, generic, Language::En), "very good");
+        let unsure = "don't know";
+        assert_eq!(
+            face_words(&labels, 1, 3, generic, unsure, Language::En),
+            "Unsafe"
+        );
+        assert_eq!(
+            face_words(&labels, 3, 3, generic, unsure, Language::Vi),
+            "An toàn"
+        );
+        assert_eq!(
+            face_words(&[], 1, 3, generic, unsure, Language::En),
+            "very bad"
+        );
+        assert_eq!(
+            face_words(&[], 2, 3, generic, unsure, Language::En),
+            "neither"
+        );
+        assert_eq!(
+            face_words(&[], 3, 3, generic, unsure, Language::En),
+            "very good"
+        );
+        assert_eq!(
+            face_words(&labels, 0, 3, generic, unsure, Language::En),
+            unsure
+        );
     }
 }

@@ -126,8 +126,9 @@ pub fn QuestionField(
             points,
             labels,
             words_from,
+            dont_know,
         } => view! {
-            <FaceScale points labels words_from age_band value on_change disabled/>
+            <FaceScale points labels words_from dont_know age_band value on_change disabled/>
         }
         .into_any(),
     };

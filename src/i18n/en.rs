@@ -78,7 +78,6 @@ pub static EN: Texts = Texts {
     consent_title: "Consent",
     consent_child: "The child agrees to answer",
     consent_guardian: "A parent or guardian has agreed",
-    consent_needed: "The questions appear once the age band is chosen and the consent needed is given.",
     consent_not_given: "Not given",
     questions_title: "Questions",
     required: "required",
@@ -101,6 +100,9 @@ pub static EN: Texts = Texts {
     not_answered: "Not answered",
     complete: "Complete the response",
     complete_fix: "A few things need fixing before completing:",
+    completed_sent_notice: "Completed and sent to the city.",
+    close_notice: "Close this message",
+    review_participant: "The child and the consents",
     completed_notice: "Completed. The response is saved on this tablet and will be sent to the town hall by itself.",
     completed_readonly: "This response is completed and can no longer be changed.",
     discard: "Discard this response",
@@ -453,6 +455,7 @@ pub static EN: Texts = Texts {
     accounts_busy: "Sending…",
 
     // Results page: what children said.
+    nav_referrals: "Referrals",
     nav_results: "Results",
     results_title: "What children said",
     results_intro: |k| format!("Counts of fewer than {k} children are shown as “< {k}”, and some other cells are hidden (—) so that nobody can work them out: no child can be singled out."),
@@ -493,6 +496,7 @@ pub static EN: Texts = Texts {
     results_compare_note: "Each bar is the share of the children who answered the question in that place or period. Counts under the threshold are withheld and drawn grey.",
     results_compare_not_comparable: "This question's answers are not compared as shares (free text, numbers, or several answers each).",
     heard_title: "Who was heard, and who was not",
+    face_dont_know: "I don't know / I'd rather not say",
     heard_note: |ratio| format!("A group is marked when its share of the children heard is under {ratio} of its share of the child population. A withheld figure is not worked out."),
     heard_none: "No children by age band and sex are on record for this scope. A city officer enters them once a ward is chosen.",
     heard_group: "Group",

@@ -75,7 +75,6 @@ pub static VI: Texts = Texts {
     consent_title: "Sự đồng ý",
     consent_child: "Em đồng ý tham gia trả lời",
     consent_guardian: "Cha mẹ hoặc người giám hộ đã đồng ý",
-    consent_needed: "Câu hỏi sẽ hiện ra khi đã chọn độ tuổi và có đủ sự đồng ý cần thiết.",
     consent_not_given: "Chưa đồng ý",
     questions_title: "Câu hỏi",
     required: "bắt buộc",
@@ -98,6 +97,9 @@ pub static VI: Texts = Texts {
     not_answered: "Chưa trả lời",
     complete: "Hoàn thành phiếu",
     complete_fix: "Còn vài chỗ cần sửa trước khi hoàn thành:",
+    completed_sent_notice: "Đã hoàn thành và đã gửi lên thành phố.",
+    close_notice: "Đóng thông báo",
+    review_participant: "Trẻ tham gia và sự đồng ý",
     completed_notice: "Đã hoàn thành. Phiếu được lưu trên máy và sẽ tự gửi lên thành phố.",
     completed_readonly: "Phiếu đã hoàn thành nên không sửa được nữa.",
     discard: "Huỷ phiếu này",
@@ -441,6 +443,7 @@ pub static VI: Texts = Texts {
     accounts_busy: "Đang gửi…",
 
     // Results page: what children said.
+    nav_referrals: "Chuyển tiếp",
     nav_results: "Kết quả",
     results_title: "Trẻ em đã nói gì",
     results_intro: |k| format!("Số trẻ em dưới {k} được ghi “< {k}”, và một số ô khác được ẩn (—) để không ai suy ra được: không em nào bị nhận ra."),
@@ -481,6 +484,7 @@ pub static VI: Texts = Texts {
     results_compare_note: "Mỗi thanh là tỉ lệ trẻ em đã trả lời câu hỏi ở nơi hoặc kỳ đó. Số nhỏ hơn ngưỡng được ẩn, phần ẩn tô xám.",
     results_compare_not_comparable: "Câu hỏi này không so sánh theo tỉ lệ được (ý kiến tự do, số, hoặc chọn nhiều đáp án).",
     heard_title: "Ai được lắng nghe, ai chưa",
+    face_dont_know: "Em không biết / Em không muốn nói",
     heard_note: |ratio| format!("Một nhóm được đánh dấu khi tỉ lệ của nhóm trong số trẻ em tham gia thấp hơn {ratio} tỉ lệ của nhóm trong dân số trẻ em. Số liệu bị ẩn thì không suy ra."),
     heard_none: "Chưa có số trẻ em theo độ tuổi và giới tính cho phạm vi này. Cán bộ thành phố nhập số này khi chọn một phường/xã.",
     heard_group: "Nhóm",

@@ -11,6 +11,7 @@ mod question_items;
 mod response_editor;
 mod review_screen;
 mod start_screen;
+mod worker_note;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -270,13 +271,9 @@ impl Editor {
     /// Problems on one screen, checked before moving on.
     fn screen_problems(self, screen: &Screen) -> usize {
         match screen {
-            Screen::Start => self.response.with_untracked(|draft| {
-                let consent = draft
-                    .participant
-                    .age_band
-                    .is_some_and(|band| draft.consent.is_sufficient_for(band));
-                usize::from(!consent) + usize::from(draft.participant.sex.is_none())
-            }),
+            Screen::Start => self
+                .response
+                .with_untracked(|draft| draft.start_missing().len()),
             Screen::Items(items) => {
                 let keys = self.response.with_untracked(|draft| {
                     self.engine

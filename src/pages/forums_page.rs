@@ -150,10 +150,7 @@ pub fn ForumsPage() -> impl IntoView {
                     app.records_changed();
                     navigate(&format!("/forum/{}", draft.id), NavigateOptions::default());
                 }
-                Err(error) => app.notice.set(Some(Notice {
-                    text: error.message(),
-                    success: false,
-                })),
+                Err(error) => app.notice.set(Some(Notice::here(error.message(), false))),
             }
         }
     });

@@ -98,10 +98,7 @@ fn SurveyList() -> impl IntoView {
                     app.records_changed();
                     navigate(&format!("/fill/{}", draft.id), Default::default());
                 }
-                Err(error) => app.notice.set(Some(Notice {
-                    text: error.message(),
-                    success: false,
-                })),
+                Err(error) => app.notice.set(Some(Notice::here(error.message(), false))),
             }
         }
     });
@@ -162,16 +159,27 @@ fn DraftList() -> impl IntoView {
         app.data_revision.track();
         let store = app.store();
         async move {
-            store
+            let drafts = store
                 .responses()
                 .await
-                .map(|records| {
-                    records
-                        .into_iter()
-                        .filter(|record| record.sync == LocalSyncState::Draft)
-                        .collect::<Vec<_>>()
-                })
-                .map_err(|error| error.message())
+                .map_err(|error| error.message())?
+                .into_iter()
+                .filter(|record| record.sync == LocalSyncState::Draft)
+                .collect::<Vec<_>>();
+            // Listed by the survey's title, not its form id.
+            let surveys = store.surveys().await.map_err(|error| error.message())?;
+            Ok::<_, thamgia_core::Localized>(
+                drafts
+                    .into_iter()
+                    .map(|record| {
+                        let title = surveys
+                            .iter()
+                            .find(|survey| survey.id == record.response.survey_id)
+                            .map(|survey| survey.title.clone());
+                        (record, title)
+                    })
+                    .collect::<Vec<_>>(),
+            )
         }
     });
     move || {
@@ -182,12 +190,14 @@ fn DraftList() -> impl IntoView {
                     <ul class="response-list">
                         {list
                             .into_iter()
-                            .map(|record| {
+                            .map(|(record, title)| {
                                 let href = format!("/fill/{}", record.response.id);
                                 let when = platform::format_local_time(record.response.updated_at.timestamp_millis());
+                                let title = title.map_or_else(|| record.response.survey_id.clone(), |title| app.pick(&title));
+                                let child = app.pick(&record.response.participant.described());
                                 view! {
                                     <li data-test="draft">
-                                        <span>{record.response.survey_id.clone()} " · " {when}</span>
+                                        <span><strong>{title}</strong> " · " {child} " · " {when}</span>
                                         <a class="btn btn-secondary" href=href>{app.texts().draft_resume}</a>
                                     </li>
                                 }

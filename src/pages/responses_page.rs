@@ -97,10 +97,7 @@ pub fn ResponsesPage() -> impl IntoView {
                         NavigateOptions::default(),
                     );
                 }
-                Err(error) => app.notice.set(Some(Notice {
-                    text: error.message(),
-                    success: false,
-                })),
+                Err(error) => app.notice.set(Some(Notice::here(error.message(), false))),
             }
         }
     });
@@ -113,15 +110,12 @@ pub fn ResponsesPage() -> impl IntoView {
                 Ok(_) => {
                     app.sync.get_value().request(Trigger::LocalChange);
                     app.records_changed();
-                    Notice {
-                        text: Localized::new(VI.withdrawn_notice, EN.withdrawn_notice),
-                        success: true,
-                    }
+                    Notice::here(
+                        Localized::new(VI.withdrawn_notice, EN.withdrawn_notice),
+                        true,
+                    )
                 }
-                Err(error) => Notice {
-                    text: error.message(),
-                    success: false,
-                },
+                Err(error) => Notice::here(error.message(), false),
             };
             app.notice.set(Some(notice));
         }
@@ -167,6 +161,12 @@ pub fn ResponsesPage() -> impl IntoView {
                                         let completed = record.response.status == ResponseStatus::Completed
                                             && record.sync != LocalSyncState::Draft;
                                         let data_state = if withdrawn { "state--withdrawn" } else { class };
+                                        // Told apart by the child's age band and sex (a
+                                        // tombstone keeps neither).
+                                        let child = (!withdrawn).then(|| {
+                                            let described = app.pick(&record.response.participant.described());
+                                            view! { <span class="muted" data-test="response-child">{described}</span> }
+                                        });
                                         let heading = format!("{title} · {when}");
                                         // A tombstone has nothing left to open.
                                         let heading = if withdrawn {
@@ -210,7 +210,7 @@ pub fn ResponsesPage() -> impl IntoView {
                                                 {heading}
                                                 " "
                                                 <span class=format!("state-badge {class}")>{label}</span>
-                                                <span class="muted">" #" {short_id(id)}</span>
+                                                {child}
                                                 {corrects}
                                                 {reason.map(|reason| view! { <p class="field-error">{reason}</p> })}
                                                 {actions}

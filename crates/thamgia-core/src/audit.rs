@@ -107,11 +107,14 @@ pub enum AuditAction {
     AnswerTagged,
     /// An officer took a theme off a child's answer.
     AnswerUntagged,
+    /// A ward officer marked a referral after a possible disclosure as
+    /// followed up.
+    ReferralFollowedUp,
 }
 
 impl AuditAction {
     /// Every action, in the order a filter lists them.
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInLocked,
@@ -139,6 +142,7 @@ impl AuditAction {
         AuditAction::ThemeDeleted,
         AuditAction::AnswerTagged,
         AuditAction::AnswerUntagged,
+        AuditAction::ReferralFollowedUp,
     ];
 
     /// The wire and stored code (`sign_in`, `export_audit`, …).
@@ -171,6 +175,7 @@ impl AuditAction {
             AuditAction::ThemeDeleted => "theme_deleted",
             AuditAction::AnswerTagged => "answer_tagged",
             AuditAction::AnswerUntagged => "answer_untagged",
+            AuditAction::ReferralFollowedUp => "referral_followed_up",
         }
     }
 
@@ -228,6 +233,10 @@ impl AuditAction {
             AuditAction::AnswerUntagged => {
                 ("Bỏ chủ đề khỏi câu trả lời", "Theme taken off an answer")
             }
+            AuditAction::ReferralFollowedUp => (
+                "Đã theo dõi một trường hợp chuyển tiếp",
+                "Referral followed up",
+            ),
         };
         Localized::new(vi, en)
     }

@@ -21,6 +21,7 @@ pub mod push_rules;
 pub mod report;
 pub mod response;
 pub mod results;
+pub mod safeguarding;
 pub mod search;
 pub mod survey;
 pub mod sync_client;
@@ -35,7 +36,7 @@ pub use protocol::{
 };
 pub use response::{
     AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup,
-    Participant, Response, ResponseStatus, Sex, SpecialCircumstance,
+    Participant, Response, ResponseStatus, Sex, SpecialCircumstance, StartField,
 };
 pub use survey::{Choice, Group, Item, Layout, Question, QuestionKind, SurveyDefinition};
 pub use validation::{validate_response, validate_with, ValidationIssue, ValidationMode};

@@ -11,6 +11,11 @@ use uuid::Uuid;
 
 use crate::localized::Localized;
 
+mod referral;
+mod start;
+pub use referral::{Referral, ReferredTo};
+pub use start::{start_missing_message, StartField};
+
 /// One child's answers to one survey version.
 ///
 /// The id is made by the tablet when the response is started, so a response
@@ -39,6 +44,10 @@ pub struct Response {
     /// response is never changed: a correction is a new response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<Uuid>,
+    /// That the worker made a referral after a possible disclosure (see
+    /// the `safeguarding` module); nothing about the child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
     /// When the response was started, by the tablet's clock.
     pub created_at: DateTime<Utc>,
     /// When the response was last changed, by the tablet's clock.
@@ -64,6 +73,7 @@ impl Response {
             answers: Answers::new(),
             status: ResponseStatus::Draft,
             corrects: None,
+            referral: None,
             created_at: now,
             updated_at: now,
         }
@@ -395,7 +405,9 @@ pub enum AnswerValue {
     Choices(Vec<String>),
     /// Yes (`true`) or no.
     YesNo(bool),
-    /// A face on the smiley scale, from 1.
+    /// A face on the face scale, from 1 (the most negative); 0 when the
+    /// child did not know or would rather not say (on a scale that offers
+    /// it).
     Smiley(u8),
     /// A rating, from 1.
     Rating(u8),

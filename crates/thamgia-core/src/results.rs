@@ -199,8 +199,14 @@ fn answer_rows(question: &MatchedQuestion<'_>) -> Option<Vec<Category>> {
         Distribution::Categories { categories } => {
             categories.into_iter().map(|count| count.category).collect()
         }
-        Distribution::Scale { points, labels, .. } => (0..usize::from(points))
+        Distribution::Scale {
+            points,
+            labels,
+            declined,
+            ..
+        } => (0..usize::from(points))
             .map(|index| published::scale_point(index, &labels))
+            .chain(declined.map(|_| published::dont_know()))
             .collect(),
         Distribution::Ranking { options } => {
             options.into_iter().map(|option| option.category).collect()
@@ -222,6 +228,7 @@ fn answer_row(answer: &crate::response::AnswerValue) -> Option<Category> {
                 <[Category; 2]>::try_from(yes_no_categories()).ok()?;
             Some(if *yes { yes_category } else { no_category })
         }
+        AnswerValue::Smiley(0) => Some(published::dont_know()),
         AnswerValue::Smiley(point) | AnswerValue::Rating(point) => {
             Some(Category::plain(point.to_string()))
         }

@@ -104,6 +104,11 @@ pub struct Question {
     /// Shown when the constraint is not met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraint_message: Option<Localized>,
+    /// Answers that may be a disclosure of harm (choice values, `"yes"` or
+    /// `"no"`, face or rating points): when one is given, the worker is
+    /// shown what to do (see the `safeguarding` module).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disclosure: Vec<String>,
 }
 
 /// The kind of answer a question takes.
@@ -163,6 +168,10 @@ pub enum QuestionKind {
         /// place of faces (`None`: from 13, as child research advises).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         words_from: Option<crate::response::AgeBand>,
+        /// Offers "I don't know / I'd rather not say" beside the faces
+        /// (answered as face 0, counted apart from the scale).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        dont_know: bool,
     },
     /// A rating from 1 to `points`, shown as numbered stars.
     Rating {
@@ -313,7 +322,8 @@ mod face_scale_tests {
             QuestionKind::Smiley {
                 points: 5,
                 labels: Vec::new(),
-                words_from: None
+                words_from: None,
+                dont_know: false,
             }
         );
         let labels = vec![

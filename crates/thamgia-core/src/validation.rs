@@ -117,6 +117,13 @@ pub fn validate_with(
     }
 
     check_participant_and_consent(survey, response, mode, &mut issues);
+    if let Some(problem) = response
+        .referral
+        .as_ref()
+        .and_then(crate::response::Referral::problem)
+    {
+        issues.push(ValidationIssue::general(&problem.vi, &problem.en));
+    }
 
     for (name, instance) in engine.unknown_answers(&response.answers) {
         // The name is the client's: only a short prefix is quoted back.
@@ -331,8 +338,13 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
             }
         }
         (QuestionKind::YesNo, AnswerValue::YesNo(_)) => None,
-        (QuestionKind::Smiley { points, .. }, AnswerValue::Smiley(face)) => {
-            if (1..=*points).contains(face) {
+        (
+            QuestionKind::Smiley {
+                points, dont_know, ..
+            },
+            AnswerValue::Smiley(face),
+        ) => {
+            if (1..=*points).contains(face) || (*dont_know && *face == 0) {
                 None
             } else {
                 localized(

@@ -274,15 +274,27 @@ pub async fn open_app(browser: &Browser, url: &str) -> Result<Page> {
         .await
         .context("turning auto-attach off")?;
     // Every document of the page records what the Content-Security-Policy
-    // blocks, from before the app's first script (see `csp_violations`).
+    // blocks, from before the app's first script (see `csp_violations`),
+    // and each figure the loading line shows (see `loading_figures`).
     page.execute(AddScriptToEvaluateOnNewDocumentParams::new(
         "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', \
-         (event) => window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));",
+         (event) => window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI)); \
+         window.__loadingFigures = []; new MutationObserver(() => { \
+           const figure = document.getElementById('app-loading-figure'); \
+           const seen = window.__loadingFigures; \
+           if (figure && figure.textContent && seen[seen.length - 1] !== figure.textContent) seen.push(figure.textContent); \
+         }).observe(document, { subtree: true, childList: true, characterData: true });",
     ))
     .await
     .context("listening for CSP violations")?;
     page.goto(url).await.context("opening the app")?;
     Ok(page)
+}
+
+/// Each figure (" %" or " MB") the page's loading line showed while the
+/// app arrived, in order.
+pub async fn loading_figures(page: &Page) -> Result<Vec<String>> {
+    js(page, "window.__loadingFigures || []").await
 }
 
 /// What the server's Content-Security-Policy blocked in the page's current

@@ -10,13 +10,15 @@
 //! versions, the XLSForm import, a response withdrawn), `townhall`
 //! (reports, indicators and targets, overview, trends, population, CSV
 //! exports of responses and reports), `forums` (forums, answers to their
-//! recommendations, CSV), `results` (what children said, published with
+//! recommendations, CSV), `referrals` (referrals after a possible
+//! disclosure, and their follow-up), `results` (what children said, published with
 //! small counts suppressed), `themes` (children's words listed and
 //! searched, the codebook of themes officers tag them with) and `sync`
 //! (push, pull, and the records refused).
 
 mod accounts;
 mod forums;
+mod referrals;
 mod results;
 mod results_downloads;
 mod surveys;
@@ -85,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/results/table", get(results::table))
         .route("/results/participants", get(results::participants))
         .route("/results/heard", get(results::heard))
+        .route("/referrals", get(referrals::summary))
+        .route("/referrals/{id}/follow-up", post(referrals::follow_up))
         .route("/results/answers", get(themes::answers))
         .route("/results/themes/table", get(themes::table))
         .route("/themes", get(themes::list).post(themes::create))

@@ -27,6 +27,7 @@ mod audit;
 mod chains;
 mod forums;
 mod quarantine;
+mod referrals;
 mod reports;
 mod responses;
 mod results;
@@ -50,6 +51,7 @@ use crate::error::ServerError;
 
 pub(crate) use forums::recommendation_ward;
 pub use forums::{AnswerBody, ForumView, RecommendationView};
+pub use referrals::FollowUp;
 pub(crate) use responses::response_ward;
 pub use responses::StoredResponse;
 pub use sync::KnownWard;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::question_items::render_items;
 use super::review_screen::ReviewScreen;
 use super::start_screen::StartScreen;
+use super::worker_note::WorkerNote;
 use super::{screens, Editor, Screen};
 use crate::components::save_status::SaveStatus;
 use crate::hooks::use_autosave::use_autosave;
@@ -101,8 +102,12 @@ pub(super) fn ResponseEditor(
                     Ok(_) => {
                         app.records_changed();
                         app.notice.set(Some(Notice {
-                            text: Localized::new(VI.completed_notice, EN.completed_notice),
-                            success: true,
+                            response: Some(finished.id),
+                            ..Notice::on_page(
+                                "/",
+                                Localized::new(VI.completed_notice, EN.completed_notice),
+                                true,
+                            )
                         }));
                         app.sync.get_value().request(Trigger::LocalChange);
                         navigate("/", Default::default());
@@ -212,15 +217,29 @@ pub(super) fn ResponseEditor(
                     }
                     .into_any(),
                     Screen::Items(items) => view! { <section class="questions" data-test="questions">{render_items(editor, items, Vec::new())}</section> }.into_any(),
-                    Screen::Review => view! { <ReviewScreen editor on_edit=Callback::new(move |name: String| {
-                        if let Some(index) = screen_of(&name) {
-                            current.set(index);
-                        }
-                    })/> }
+                    Screen::Review => view! { <ReviewScreen
+                        editor
+                        on_edit=Callback::new(move |name: String| {
+                            if let Some(index) = screen_of(&name) {
+                                current.set(index);
+                            }
+                        })
+                        on_edit_start=Callback::new(move |()| current.set(0))
+                    /> }
                     .into_any(),
                 }
             }}
-            <Show when=move || editor.show_errors.get() && current.get() != last>
+            <WorkerNote editor/>
+            <Show when=move || {
+                // Shown while the screen still has something marked: it
+                // goes away as soon as the last marked item is fixed.
+                editor.show_errors.get() && current.get() != last && {
+                    editor.response.track();
+                    editor.form_state.track();
+                    let screen = screen_list.with_value(|screens| screens[current.get()].clone());
+                    editor.screen_problems(&screen) > 0
+                }
+            }>
                 <p class="notice notice--error" role="alert" data-test="fix-before-next">{move || app.texts().fix_before_next}</p>
             </Show>
             <Show when=move || !completion_problems.get().is_empty()>

@@ -1,5 +1,6 @@
-//! The review screen: every question asked with its answer, read back
-//! to the child before completing, and a button to go back and edit it.
+//! The review screen: who the child is (age band, sex) and the consents
+//! given, then every question asked with its answer, read back to the
+//! child before completing, each with a button to go back and edit it.
 
 use leptos::prelude::*;
 use thamgia_core::{AnswerValue, Language, Question, QuestionKind};
@@ -33,6 +34,7 @@ fn answer_text(question: &Question, answer: &AnswerValue, language: Language) ->
                 *face,
                 *points,
                 crate::i18n::texts(language).smiley_names,
+                crate::i18n::texts(language).face_dont_know,
                 language,
             ),
             _ => face.to_string(),
@@ -44,7 +46,11 @@ fn answer_text(question: &Question, answer: &AnswerValue, language: Language) ->
 
 /// Every question asked, with its answer and an "edit" button.
 #[component]
-pub(super) fn ReviewScreen(editor: Editor, on_edit: Callback<String>) -> impl IntoView {
+pub(super) fn ReviewScreen(
+    editor: Editor,
+    on_edit: Callback<String>,
+    on_edit_start: Callback<()>,
+) -> impl IntoView {
     let app = editor.app;
     let rows = move || {
         let language = app.language.get();
@@ -86,7 +92,20 @@ pub(super) fn ReviewScreen(editor: Editor, on_edit: Callback<String>) -> impl In
         <section class="card review" data-test="review">
             <h2 class="card-title">{move || app.texts().review_title}</h2>
             {(!editor.read_only).then(|| view! { <p class="muted">{move || app.texts().review_intro}</p> })}
-            <ul class="response-list">{rows}</ul>
+            <ul class="response-list">
+                <li data-review-participant data-test="review-participant">
+                    <span class="review-question">{move || app.texts().review_participant}</span>
+                    <strong class="review-answer">
+                        {move || app.pick(&editor.response.with(|draft| draft.participant.described()))}
+                        <br/>
+                        <span class="review-consent">{move || app.pick(&editor.response.with(|draft| draft.consent.described()))}</span>
+                    </strong>
+                    {(!editor.read_only).then(|| view! {
+                        <button type="button" class="btn btn-secondary" on:click=move |_| on_edit_start.run(())>{app.texts().edit}</button>
+                    })}
+                </li>
+                {rows}
+            </ul>
         </section>
     }
 }

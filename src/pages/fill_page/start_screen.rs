@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use thamgia_core::{
-    AgeBand, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup, Localized, Response, Sex,
-    SpecialCircumstance,
+    response::start_missing_message, AgeBand, ConsentMethod, ConsentRecord, Disclosure,
+    EthnicGroup, Localized, Response, Sex, SpecialCircumstance,
 };
 
 use super::Editor;
@@ -23,7 +23,7 @@ fn consent_buttons(
         .chain(ConsentMethod::ALL.into_iter().map(Some))
         .collect();
     view! {
-        <div class="choice-grid" role="group" data-test=test>
+        <div class=group_class(editor, test) role="group" data-test=test aria-invalid=invalid(editor, test)>
             {methods
                 .into_iter()
                 .map(|method| {
@@ -61,7 +61,7 @@ fn option_buttons<T: Copy + PartialEq + std::fmt::Debug + Send + Sync + 'static>
 ) -> impl IntoView {
     let app = editor.app;
     view! {
-        <div class="choice-grid" role="group" data-test=test>
+        <div class=group_class(editor, test) role="group" data-test=test aria-invalid=invalid(editor, test)>
             {options
                 .into_iter()
                 .map(|option| {
@@ -103,7 +103,7 @@ pub(super) fn StartScreen(editor: Editor) -> impl IntoView {
             <h2 class="card-title">{move || app.texts().participant_title}</h2>
             <p class="muted">{move || app.texts().participant_intro}</p>
             <h3>{move || app.texts().age_band}</h3>
-            <div class="choice-grid" role="group" data-test="age-bands">
+            <div class=group_class(editor, "age-bands") role="group" data-test="age-bands" aria-invalid=invalid(editor, "age-bands")>
                 {age_bands
                     .into_iter()
                     .zip(age_values)
@@ -163,14 +163,41 @@ pub(super) fn StartScreen(editor: Editor) -> impl IntoView {
             </Show>
             <p>{move || app.texts().consent_guardian}</p>
             {consent_buttons(editor, "guardian-consent", |draft| draft.consent.guardian_consent, |draft, record| draft.consent.guardian_consent = record)}
-            <Show when=move || {
-                show_errors.get()
-                    && !editor.response.with(|draft| draft.participant.age_band.is_some_and(|band| draft.consent.is_sufficient_for(band)) && draft.participant.sex.is_some())
-            }>
-                <p class="field-error" role="alert">{move || app.texts().consent_needed}</p>
+            <Show when=move || show_errors.get() && editor.response.with(|draft| !draft.start_missing().is_empty())>
+                <p class="field-error" role="alert" data-test="start-missing">
+                    {move || app.pick(&start_missing_message(&editor.response.with(Response::start_missing)))}
+                </p>
             </Show>
         </section>
     }
+}
+
+/// Whether the start-screen field whose buttons are `test` is missing and
+/// the worker has already been told to fill it.
+fn is_marked(editor: Editor, test: &str) -> bool {
+    editor.show_errors.get()
+        && editor.response.with(|draft| {
+            draft
+                .start_missing()
+                .iter()
+                .any(|field| field.test_name() == test)
+        })
+}
+
+/// The class of a group of buttons: marked while it is missing.
+fn group_class(editor: Editor, test: &'static str) -> impl Fn() -> &'static str + Send + Sync {
+    move || {
+        if is_marked(editor, test) {
+            "choice-grid choice-grid--missing"
+        } else {
+            "choice-grid"
+        }
+    }
+}
+
+/// `aria-invalid` of a group of buttons.
+fn invalid(editor: Editor, test: &'static str) -> impl Fn() -> Option<&'static str> + Send + Sync {
+    move || is_marked(editor, test).then_some("true")
 }
 
 fn serde_json_text<T: serde::Serialize>(value: &T) -> String {

@@ -56,10 +56,10 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
                 Ok(_) => {
                     problems.set(Vec::new());
                     app.records_changed();
-                    app.notice.set(Some(Notice {
-                        text: Localized::new(VI.forum_submitted_notice, EN.forum_submitted_notice),
-                        success: true,
-                    }));
+                    app.notice.set(Some(Notice::here(
+                        Localized::new(VI.forum_submitted_notice, EN.forum_submitted_notice),
+                        true,
+                    )));
                     app.sync.get_value().request(Trigger::LocalChange);
                     window().scroll_to_with_x_and_y(0.0, 0.0);
                     on_submitted.run(());

@@ -89,6 +89,14 @@ impl FormEngine {
             }
             let node = match item {
                 Item::Question(question) => {
+                    errors.extend(
+                        crate::safeguarding::check_disclosure(question)
+                            .into_iter()
+                            .map(|message| FormError {
+                                item: name.clone(),
+                                message,
+                            }),
+                    );
                     let calculation = match &question.kind {
                         QuestionKind::Calculate { calculation } => {
                             parse(&name, "calculation", &Some(calculation.clone())).unwrap_or_else(

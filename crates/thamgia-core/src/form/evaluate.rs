@@ -187,6 +187,8 @@ pub fn answer_to_value(answer: &AnswerValue) -> Value {
             Value::Text(values.join(" "))
         }
         AnswerValue::YesNo(yes) => Value::Text(if *yes { "yes" } else { "no" }.to_owned()),
+        // "I don't know" is no point of the scale.
+        AnswerValue::Smiley(0) => Value::Empty,
         AnswerValue::Smiley(points) | AnswerValue::Rating(points) => {
             Value::Number(f64::from(*points))
         }

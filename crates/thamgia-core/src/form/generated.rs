@@ -38,6 +38,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             relevant,
             constraint,
             constraint_message: None,
+            disclosure: Vec::new(),
         })
     };
     let half = questions / 2;

@@ -16,6 +16,7 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         relevant: None,
         constraint: None,
         constraint_message: None,
+        disclosure: Vec::new(),
     }
 }
 

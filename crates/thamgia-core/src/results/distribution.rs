@@ -32,6 +32,10 @@ pub enum Distribution {
         /// version words them (a face scale's labels).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         labels: Vec<crate::localized::Localized>,
+        /// Children who answered "I don't know / I'd rather not say", when
+        /// the scale offers it (not in `counts`, nor in the median).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declined: Option<u64>,
     },
     /// Multiple choice: how many children chose each option (a child may
     /// choose several, so the counts add up to more than `answered`).

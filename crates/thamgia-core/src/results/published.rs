@@ -88,6 +88,9 @@ pub enum PublishedDistribution {
         /// What each point means, when the survey words them.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         labels: Vec<Localized>,
+        /// "I don't know / I'd rather not say", when the scale offers it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declined: Option<Shown>,
     },
     /// Multiple choice: children choosing each option.
     Choices {
@@ -122,6 +125,14 @@ pub enum PublishedDistribution {
     },
 }
 
+/// The answer "I don't know / I'd rather not say" of a scale (face 0).
+pub(super) fn dont_know() -> Category {
+    Category {
+        key: "0".to_owned(),
+        label: Localized::new("Không biết / Không muốn nói", "Don't know / Rather not say"),
+    }
+}
+
 /// Point `index + 1` of a scale: its number as key, its words as label
 /// when the survey gives them.
 pub(super) fn scale_point(index: usize, labels: &[Localized]) -> Category {
@@ -150,10 +161,16 @@ impl PublishedDistribution {
                 .iter()
                 .map(|count| (count.category.clone(), count.count))
                 .collect(),
-            PublishedDistribution::Scale { counts, labels, .. } => counts
+            PublishedDistribution::Scale {
+                counts,
+                labels,
+                declined,
+                ..
+            } => counts
                 .iter()
                 .enumerate()
                 .map(|(index, count)| (scale_point(index, labels), *count))
+                .chain(declined.map(|declined| (dont_know(), declined)))
                 .collect(),
             PublishedDistribution::Ranking { options } => options
                 .iter()
@@ -357,12 +374,22 @@ impl Answers {
                 counts,
                 median,
                 labels,
-            } => PublishedDistribution::Scale {
-                points: *points,
-                counts: self.counts(counts),
-                median: self.statistic(*median),
-                labels: labels.clone(),
-            },
+                declined,
+            } => {
+                // "I don't know" is one more answer among the points: the
+                // counts add up to those who answered, suppressed as one.
+                let mut all = counts.clone();
+                all.extend(*declined);
+                let mut shown = self.counts(&all);
+                let declined = declined.and_then(|_| shown.pop());
+                PublishedDistribution::Scale {
+                    points: *points,
+                    counts: shown,
+                    median: self.statistic(*median),
+                    labels: labels.clone(),
+                    declined,
+                }
+            }
             Distribution::Choices { options } => PublishedDistribution::Choices {
                 options: options
                     .iter()

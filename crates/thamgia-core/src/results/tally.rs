@@ -37,6 +37,8 @@ pub(super) enum Tally {
         counts: Vec<u64>,
         /// The newest version's words for its points, one per point.
         labels: Vec<Localized>,
+        /// Whether a version offers "I don't know", and how many chose it.
+        declined: Option<u64>,
     },
     Choices {
         options: Vec<Category>,
@@ -155,10 +157,20 @@ impl Tally {
                     }
                     _ => Vec::new(),
                 };
+                let offers = kinds.iter().any(|kind| {
+                    matches!(
+                        kind,
+                        QuestionKind::Smiley {
+                            dont_know: true,
+                            ..
+                        }
+                    )
+                });
                 Tally::Scale {
                     points,
                     counts: vec![0; usize::from(points)],
                     labels,
+                    declined: offers.then_some(0),
                 }
             }
             QuestionKind::MultipleChoice { .. } => {
@@ -212,6 +224,17 @@ impl Tally {
                 AnswerValue::YesNo(yes),
             ) => {
                 count_category(options, counts, if *yes { "yes" } else { "no" }, 1);
+            }
+            (
+                Tally::Scale {
+                    declined: Some(declined),
+                    ..
+                },
+                AnswerValue::Smiley(0),
+            ) => {
+                // "I don't know", on a scale that offers it: answered,
+                // apart from the scale.
+                *declined += 1;
             }
             (Tally::Scale { points, counts, .. }, AnswerValue::Smiley(point))
             | (Tally::Scale { points, counts, .. }, AnswerValue::Rating(point)) => {
@@ -309,13 +332,22 @@ impl Tally {
                 }
             }
             (
-                Tally::Scale { points, counts, .. },
+                Tally::Scale {
+                    points,
+                    counts,
+                    declined,
+                    ..
+                },
                 Tally::Scale {
                     points: their_points,
                     counts: their_counts,
+                    declined: their_declined,
                     ..
                 },
             ) => {
+                if let Some(theirs) = their_declined {
+                    *declined.get_or_insert(0) += theirs;
+                }
                 if *their_points > *points {
                     *points = *their_points;
                     counts.resize(usize::from(*points), 0);
@@ -402,8 +434,10 @@ impl Tally {
                 points,
                 counts,
                 labels,
+                declined,
             } => Distribution::Scale {
                 labels,
+                declined,
                 points,
                 median: scale_median(&counts),
                 counts,

@@ -23,6 +23,7 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         relevant: (id == "why").then(|| "${safe} = 'never'".to_owned()),
         constraint: None,
         constraint_message: None,
+        disclosure: Vec::new(),
     })
 }
 
@@ -71,6 +72,7 @@ pub(super) fn definitions() -> Vec<SurveyDefinition> {
                         points: 5,
                         labels: Vec::new(),
                         words_from: None,
+                        dont_know: false,
                     },
                 ),
                 question(
@@ -151,6 +153,7 @@ fn response(
             .collect::<Answers>(),
         status: ResponseStatus::Completed,
         corrects: None,
+        referral: None,
         created_at: at(day),
         updated_at: at(day),
     }

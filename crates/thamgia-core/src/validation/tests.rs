@@ -19,6 +19,7 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         relevant: None,
         constraint: None,
         constraint_message: None,
+        disclosure: Vec::new(),
     }
 }
 
@@ -78,6 +79,7 @@ fn survey() -> SurveyDefinition {
                     points: 5,
                     labels: Vec::new(),
                     words_from: None,
+                    dont_know: false,
                 },
             )),
             Item::Question(question(
@@ -409,4 +411,36 @@ fn responses_serialise_canonically() {
     assert_eq!(a_json, serde_json::to_string(&b).expect("serialises"));
     let back: Response = serde_json::from_str(&a_json).expect("parses");
     assert_eq!(back, a);
+}
+
+fn face_scale(dont_know: bool) -> Question {
+    Question {
+        id: "safe".to_owned(),
+        label: Localized::new("An toàn?", "Safe?"),
+        hint: None,
+        required: true,
+        kind: QuestionKind::Smiley {
+            points: 5,
+            labels: Vec::new(),
+            words_from: None,
+            dont_know,
+        },
+        relevant: None,
+        constraint: None,
+        constraint_message: None,
+        disclosure: Vec::new(),
+    }
+}
+
+#[test]
+fn i_dont_know_is_an_answer_only_where_the_scale_offers_it() {
+    assert!(check_answer(&face_scale(true), &AnswerValue::Smiley(0)).is_none());
+    assert!(check_answer(&face_scale(false), &AnswerValue::Smiley(0)).is_some());
+    assert!(check_answer(&face_scale(false), &AnswerValue::Smiley(1)).is_none());
+    assert!(check_answer(&face_scale(true), &AnswerValue::Smiley(6)).is_some());
+    // In an expression it is no point of the scale.
+    assert_eq!(
+        crate::form::answer_to_value(&AnswerValue::Smiley(0)),
+        crate::expression::Value::Empty
+    );
 }

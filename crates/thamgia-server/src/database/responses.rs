@@ -257,8 +257,8 @@ pub(super) async fn submit_response(
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
              content_sha256, client_id, client_seq, created_at, received_at, corrects,
-             results_quarter)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             results_quarter, referral_made_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
@@ -275,6 +275,12 @@ pub(super) async fn submit_response(
     .bind(received_at)
     .bind(response.corrects.map(|id| id.to_string()))
     .bind(super::results::stored_quarter(response))
+    .bind(
+        response
+            .referral
+            .as_ref()
+            .map(|referral| timestamp(referral.made_at)),
+    )
     .execute(&mut *connection)
     .await?
     .rows_affected()

@@ -153,6 +153,7 @@ impl SurveyReader<'_> {
                     relevant: None,
                     constraint: None,
                     constraint_message: None,
+                    disclosure: Vec::new(),
                 }));
             }
             _ => {
@@ -268,6 +269,11 @@ impl SurveyReader<'_> {
             relevant: non_empty(table.text(row, &["relevant", "relevance"])),
             constraint: non_empty(table.text(row, &["constraint"])),
             constraint_message: self.translated(table, row, "constraint_message"),
+            // Tham Gia's own column: the answers that may be a disclosure,
+            // separated by spaces (as a `select_multiple` answer is).
+            disclosure: non_empty(table.text(row, &["disclosure"]))
+                .map(|values| values.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
         };
         self.push(Item::Question(question));
     }

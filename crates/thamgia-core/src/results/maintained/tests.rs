@@ -146,6 +146,7 @@ fn fresh(rng: &mut Rng, id: u128) -> Response {
         answers,
         status: ResponseStatus::Completed,
         corrects: None,
+        referral: None,
         created_at,
         updated_at: created_at,
     }

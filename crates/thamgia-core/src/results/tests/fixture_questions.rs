@@ -68,6 +68,7 @@ fn a_smiley_scale_counts_each_face_and_its_median() {
             counts: vec![1, 0, 1, 1, 2],
             median: Some(4.0),
             labels: Vec::new(),
+            declined: None,
         }
     );
 }
@@ -260,6 +261,7 @@ fn a_face_scale_s_points_carry_the_survey_s_words() {
                         points: 5,
                         labels: words.clone(),
                         words_from: None,
+                        dont_know: false,
                     };
                 }
             }
@@ -285,4 +287,64 @@ fn a_face_scale_s_points_carry_the_survey_s_words() {
         (first.key.as_str(), first.label.en.as_str()),
         ("1", "level 1")
     );
+}
+
+#[test]
+fn i_dont_know_is_counted_apart_from_the_scale_and_its_median() {
+    let mut definitions = definitions();
+    for definition in &mut definitions {
+        for item in &mut definition.items {
+            if let Item::Question(question) = item {
+                if question.id == "mood" {
+                    question.kind = QuestionKind::Smiley {
+                        points: 5,
+                        labels: Vec::new(),
+                        words_from: None,
+                        dont_know: true,
+                    };
+                }
+            }
+        }
+    }
+    let mut responses = responses();
+    // Two more children of version 2 in Ba Đình said "I don't know".
+    for id in [20, 21] {
+        let mut unsure = responses[0].clone();
+        unsure.id = uuid::Uuid::from_u128(id);
+        unsure.survey_version = 2;
+        unsure
+            .answers
+            .insert("mood".to_owned(), crate::response::AnswerValue::Smiley(0));
+        responses.push(unsure);
+    }
+    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
+    let mood = question(&results, "mood", 2);
+    let Distribution::Scale {
+        counts,
+        median,
+        declined,
+        ..
+    } = &mood.distribution
+    else {
+        panic!("{:?}", mood.distribution);
+    };
+    // Faces 5, 3, 4, 5, 1 as before; the two are apart, out of the median.
+    assert_eq!(counts, &vec![1, 0, 1, 1, 2]);
+    assert_eq!(*median, Some(4.0));
+    assert_eq!(*declined, Some(2));
+    assert_eq!(mood.answered, 7);
+    assert_eq!(mood.unreadable, 0);
+    let published =
+        crate::results::publish_results(&results, crate::results::suppression::Threshold::new(2));
+    let answers = published
+        .questions
+        .iter()
+        .find(|question| question.question_id == "mood")
+        .expect("mood")
+        .distribution
+        .answer_counts();
+    // Listed after the points, under key "0"; every answer adds up.
+    assert_eq!(answers.len(), 6);
+    assert_eq!(answers[5].0.key, "0");
+    assert_eq!(answers[5].1, crate::results::suppression::Shown::Count(2));
 }

@@ -308,6 +308,7 @@ fn a_distribution_lists_its_answers_by_the_keys_of_a_table_s_rows() {
         counts: vec![Shown::Count(6), Shown::Under(5), Shown::Hidden],
         median: None,
         labels: Vec::new(),
+        declined: None,
     };
     let keys: Vec<(String, Shown)> = scale
         .answer_counts()

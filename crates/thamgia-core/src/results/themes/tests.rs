@@ -346,6 +346,7 @@ mod split {
                 relevant: None,
                 constraint: None,
                 constraint_message: None,
+                disclosure: Vec::new(),
             })
         };
         vec![SurveyDefinition {
@@ -381,6 +382,7 @@ mod split {
             answers,
             status: ResponseStatus::Completed,
             corrects: None,
+            referral: None,
             created_at: at(number as u32 % 60),
             updated_at: at(number as u32 % 60),
         }

@@ -1,0 +1,237 @@
+//! A disclosure has a path. A child of 10–12 answers the demo survey's
+//! bullying question "Yes, many times": a plain, closed "Note for the
+//! worker" appears below the question (nothing that alarms a child looking
+//! at the tablet); opened, it says what to do now — listen, do not promise
+//! secrecy, the hotline 111, the ward's child protection officer — and the
+//! worker records that the ward's officer was told. The response reaches
+//! the server with the referral and nothing more about the child; Ba
+//! Đình's ward officer sees one open referral in the town hall app and
+//! marks it followed up. An answer that is no disclosure shows no note.
+//! On the way: the review reads back the child and the consents and keeps
+//! each question readable beside a long answer; drafts and responses are
+//! listed by the survey's title and the child's age band and sex.
+
+use anyhow::{bail, Result};
+use chromiumoxide::Page;
+use thamgia_core::safeguarding::ReferredTo;
+use thamgia_core::QuestionKind;
+use thamgia_e2e::*;
+use thamgia_server::ServerConfig;
+
+const BULLYING: &str = "teased_or_bullied";
+
+/// A long answer, as a child may give one.
+const LONG_ANSWER: &str = "Em muốn có thêm cây xanh và ghế ngồi ở sân trường, vì buổi trưa trời rất nắng và chúng em không có chỗ nào mát để ngồi chơi cùng nhau sau giờ ăn";
+
+/// Answers the demo survey from the start screen on, choosing `bullying`
+/// for the bullying question; there, checks the worker's note is shown
+/// exactly when `bullying` is marked and, if it is, records a referral to
+/// the ward's officer. Ends on the review screen.
+async fn answer_survey(page: &Page, bullying: &str) -> Result<()> {
+    click(page, "a[href='/']").await?;
+    click(page, "[data-test=start-survey]").await?;
+    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    click(page, "[data-test=sex] button[data-value=Male]").await?;
+    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
+        page,
+        "[data-test=guardian-consent] button[data-value=written]",
+    )
+    .await?;
+    click(page, "[data-test=next]").await?;
+    let survey = thamgia_server::seed::demo_survey()?;
+    while let Some(question_id) = current_question(page).await? {
+        let question = survey
+            .question(&question_id)
+            .ok_or_else(|| anyhow::anyhow!("unknown question {question_id}"))?;
+        let scope = format!("[data-question={question_id}]");
+        if question_id == BULLYING {
+            click(page, &format!("{scope} button[data-value='{bullying}']")).await?;
+            let marked = bullying == "many_times";
+            if marked {
+                wait_for(
+                    page,
+                    "the worker's note",
+                    "document.querySelector('[data-test=worker-note]')",
+                )
+                .await?;
+                let closed: bool = js(
+                    page,
+                    "!document.querySelector('[data-test=worker-note]').open",
+                )
+                .await?;
+                assert!(closed, "the note is closed until the worker opens it");
+                let heading = text_of(page, "[data-test=worker-note] summary").await?;
+                assert_eq!(heading, "Note for the worker");
+                click(page, "[data-test=worker-note] summary").await?;
+                let steps = text_of(page, "[data-test=disclosure-steps]").await?;
+                for part in [
+                    "listen",
+                    "Do not promise to keep it secret",
+                    "111",
+                    "ward's child protection officer",
+                ] {
+                    assert!(steps.contains(part), "{part:?} in {steps:?}");
+                }
+                click(
+                    page,
+                    &format!(
+                        "[data-test=referral] button[data-value={:?}]",
+                        ReferredTo::WardOfficer
+                    ),
+                )
+                .await?;
+                wait_for(
+                    page,
+                    "the referral recorded",
+                    "document.querySelector(\"[data-test=referral] button[data-value=WardOfficer][aria-pressed=true]\")",
+                )
+                .await?;
+            } else {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                let note: bool =
+                    js(page, "!!document.querySelector('[data-test=worker-note]')").await?;
+                assert!(!note, "no note for {bullying}");
+            }
+        } else {
+            match &question.kind {
+                QuestionKind::Smiley { .. } => {
+                    click(page, &format!("{scope} button[data-value='3']")).await?
+                }
+                QuestionKind::SingleChoice { choices } => {
+                    click(
+                        page,
+                        &format!("{scope} button[data-value='{}']", choices[0].value),
+                    )
+                    .await?
+                }
+                QuestionKind::YesNo => {
+                    click(page, &format!("{scope} button[data-value='false']")).await?
+                }
+                QuestionKind::Number { .. } => {
+                    type_into(page, &format!("{scope} input"), "12").await?
+                }
+                QuestionKind::ShortText { .. } => {
+                    type_into(page, &format!("{scope} textarea"), LONG_ANSWER).await?
+                }
+                other => bail!("the demo survey has no {other:?} question"),
+            }
+        }
+        next_screen(page, &question_id).await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = ServerConfig {
+        database_path: workspace.path().join("data").join("e2e.sqlite3"),
+        database_url: None,
+        static_dir: dist_dir()?,
+        seed_demo: true,
+    };
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let url = format!("http://{address}/");
+    let (browser, events) = launch_browser(&workspace.path().join("worker")).await?;
+    let page = open_app(&browser, &url).await?;
+    sign_in(&page, "badinh", DEMO_PASSWORD).await?;
+    click(&page, "[data-test=lang-en]").await?;
+
+    // No disclosure, no note.
+    answer_survey(&page, "no").await?;
+    // The review reads back the child and the consents first.
+    let child = text_of(&page, "[data-test=review-participant]").await?;
+    for part in [
+        "10–12 years · Boy",
+        "Child's assent: verbally",
+        "guardian's consent: in writing",
+    ] {
+        assert!(child.contains(part), "{part:?} in {child:?}");
+    }
+    // A long answer leaves its question at least a third of the row.
+    let share: f64 = js(
+        &page,
+        "(() => { const answer = [...document.querySelectorAll('[data-review] .review-answer')].find(cell => cell.textContent.length > 100); const row = answer.closest('li'); return row.querySelector('.review-question').getBoundingClientRect().width / row.getBoundingClientRect().width; })()",
+    )
+    .await?;
+    assert!(share > 0.33, "the question keeps {share:.2} of the row");
+    // Left for a moment: the draft is listed by title and child.
+    click(&page, "a[href='/']").await?;
+    wait_for(
+        &page,
+        "the draft",
+        "document.querySelector('[data-test=draft]')",
+    )
+    .await?;
+    let draft = text_of(&page, "[data-test=draft]").await?;
+    assert!(
+        draft.contains("Safe at school and at play") && draft.contains("10–12 years · Boy"),
+        "{draft}"
+    );
+    click(&page, "[data-test=draft] a").await?;
+    click(&page, "[data-test=next]").await?;
+    while let Some(question) = current_question(&page).await? {
+        next_screen(&page, &question).await?;
+    }
+    click(&page, "[data-test=complete]").await?;
+    // A disclosure: the note, and a referral recorded.
+    answer_survey(&page, "many_times").await?;
+    let on_review: bool = js(&page, "!!document.querySelector('[data-test=worker-note]')").await?;
+    assert!(
+        on_review,
+        "the note stays with the response up to the review"
+    );
+    click(&page, "[data-test=complete]").await?;
+    wait_for_count(&page, "synced", 2).await?;
+    click(&page, "a[href='/responses']").await?;
+    wait_for(
+        &page,
+        "the responses",
+        "document.querySelectorAll('[data-test=response-child]').length === 2",
+    )
+    .await?;
+    let rows = text_of(&page, "[data-test=response-row]").await?;
+    assert!(
+        rows.contains("10–12 years · Boy") && !rows.contains('#'),
+        "{rows}"
+    );
+
+    // On the server: the referral, to the ward's officer; nothing else
+    // about the child was added.
+    let mut referrals = Vec::new();
+    for id in server.database.response_ids().await? {
+        if let Some(stored) = server.database.response(id).await? {
+            referrals.extend(stored.response.referral);
+        }
+    }
+    assert_eq!(referrals.len(), 1, "one referral of two responses");
+    assert_eq!(referrals[0].to, vec![ReferredTo::WardOfficer]);
+
+    // The ward officer sees one open referral and follows it up.
+    let (officer_browser, officer_events) =
+        launch_browser(&workspace.path().join("officer")).await?;
+    let officer = open_app(&officer_browser, &url).await?;
+    sign_in(&officer, "badinh.canbo", DEMO_PASSWORD).await?;
+    click(&officer, "[data-test=to-results]").await?;
+    click(&officer, "a[href='/townhall/referrals']").await?;
+    wait_for(
+        &officer,
+        "one open referral",
+        "(document.querySelector('[data-test=referrals-open]') || {dataset: {}}).dataset.count === '1' && document.querySelectorAll('[data-test=referral]').length === 1",
+    )
+    .await?;
+    let listed = text_of(&officer, "[data-test=referral]").await?;
+    assert!(listed.contains("00004"), "the ward is named: {listed}");
+    click(&officer, "[data-test=referral] [data-test=follow-up]").await?;
+    wait_for(
+        &officer,
+        "no open referral",
+        "(document.querySelector('[data-test=referrals-open]') || {dataset: {}}).dataset.count === '0' && !document.querySelector('[data-test=referral]')",
+    )
+    .await?;
+
+    close_browser(officer_browser, officer_events).await?;
+    close_browser(browser, events).await?;
+    server.stop().await
+}
