@@ -148,9 +148,13 @@ fn shell_view(app: AppState, parts: Parts, signed_in: Memo<bool>) -> impl IntoVi
                             <strong>{move || app.texts().app_name}</strong>
                             <span class="muted">" · " {move || app.texts().tagline}</span>
                         </div>
+                        // The language switch first, the account and its
+                        // sign-out at the far end, set apart: a tap meant
+                        // for one never lands on the other.
                         <div class="top-bar-actions">
-                            <AccountBar/>
                             <LanguageSwitch/>
+                            <span class="top-bar-divider" aria-hidden="true"></span>
+                            <AccountBar/>
                         </div>
                     </header>
                     {(parts.nav)()}

@@ -62,6 +62,7 @@ pub struct Texts {
     pub count_problems: &'static str,
     pub drafts_title: &'static str,
     pub draft_resume: &'static str,
+    pub storage_ask: &'static str,
     pub storage_used: &'static str,
     pub storage_persisted: &'static str,
     pub storage_not_persisted: &'static str,
@@ -168,6 +169,7 @@ pub struct Texts {
     pub report_approval_pending: &'static str,
     pub report_locked: &'static str,
     pub report_group: &'static str,
+    pub report_progress_label: &'static str,
     pub report_unit: &'static str,
     /// Hanoi's target of a year and its value.
     pub report_target: fn(i32, f64) -> String,

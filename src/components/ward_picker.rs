@@ -74,7 +74,7 @@ pub fn WardPicker() -> impl IntoView {
                         let code_attribute = ward.code.clone();
                         view! {
                             <li>
-                                <button type="button" data-test="ward-option" data-code=code_attribute on:click=move |_| choose(ward.clone())>
+                                <button type="button" class="btn btn-secondary ward-option" data-test="ward-option" data-code=code_attribute on:click=move |_| choose(ward.clone())>
                                     {label}
                                     <span class="muted">" · " {code}</span>
                                 </button>

@@ -51,9 +51,10 @@ pub static EN: Texts = Texts {
     drafts_title: "Unfinished responses",
     draft_resume: "Continue",
     storage_used: "Browser storage used",
-    storage_persisted: "The browser promised to keep the data on this tablet (it will not evict it when space runs low).",
-    storage_not_persisted: "The browser has not promised to keep the data: sync often and do not clear browsing data. Installing the app on the home screen helps the browser keep it.",
-    storage_unknown: "It is not known whether the browser keeps the data for good: sync often.",
+    storage_ask: "Ask the browser to keep the data",
+    storage_persisted: "The browser has promised to keep the responses on this tablet: it will not delete them when space runs low.",
+    storage_not_persisted: "The browser has not promised to keep the responses: when space runs low it may delete them, unsent ones too. Sync often; installing the app on the home screen helps the browser keep the data.",
+    storage_unknown: "This browser does not say whether it keeps the responses for good: sync often.",
 
     // Sync bar.
     sync_now: "Sync now",
@@ -153,6 +154,7 @@ pub static EN: Texts = Texts {
     report_pending: |status| format!("{status} — waiting for the town hall"),
     report_approval_pending: "Approval requested: the report can no longer be changed while the town hall confirms it.",
     report_locked: "This period is closed: the report has been approved and cannot be changed. If it must change, ask the town hall.",
+    report_progress_label: "Indicator groups",
     report_group: "Group",
     report_unit: "Unit",
     report_target: |year, value| format!("Target for Hanoi in {year}: {value}"),

@@ -152,7 +152,7 @@ pub fn AccountsPage() -> impl IntoView {
 
     view! {
         <section class="card" data-test="accounts">
-            <h2 class="card-title">{move || app.texts().accounts_title}</h2>
+            <h1 class="card-title">{move || app.texts().accounts_title}</h1>
             <p class="muted">{move || app.texts().accounts_intro}</p>
             <Show when=move || !online.get()>
                 <p class="notice notice--error" role="status">{move || app.texts().accounts_offline}</p>

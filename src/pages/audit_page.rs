@@ -171,7 +171,7 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <section class="card" data-test="audit">
-            <h2 class="card-title">{move || app.texts().audit_title}</h2>
+            <h1 class="card-title">{move || app.texts().audit_title}</h1>
             <p class="muted">{move || app.texts().audit_intro}</p>
             <Show when=move || !online.get()>
                 <p class="notice notice--error" role="status">{move || app.texts().audit_offline}</p>

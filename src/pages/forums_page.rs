@@ -177,7 +177,7 @@ pub fn ForumsPage() -> impl IntoView {
     view! {
         <section class="card">
             <div class="card-head">
-                <h2 class="card-title">{move || app.texts().forums_title}</h2>
+                <h1 class="card-title">{move || app.texts().forums_title}</h1>
                 <Show
                     when=move || app.ward.get().is_some()
                     fallback=move || view! {

@@ -16,6 +16,8 @@ use crate::storage::LocalSyncState;
 pub fn HomePage() -> impl IntoView {
     let app = use_app();
     view! {
+        // The page's heading, for screen readers: its cards say the rest.
+        <h1 class="sr-only">{move || app.texts().nav_home}</h1>
         <WardPicker/>
         <Show when=move || app.ward.get().is_some()>
             <SurveyList/>

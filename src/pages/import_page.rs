@@ -99,7 +99,7 @@ pub fn ImportPage() -> impl IntoView {
 
     view! {
         <section class="card">
-            <h2 class="card-title">{move || app.texts().import_title}</h2>
+            <h1 class="card-title">{move || app.texts().import_title}</h1>
             <p class="muted">{move || app.texts().import_intro}</p>
             <Show when=move || !online.get()>
                 <p class="notice notice--error" role="status" data-test="import-offline">

@@ -86,11 +86,13 @@ pub fn ReportPage() -> impl IntoView {
             })
             .unwrap_or_default(),
     );
-    // The catalogue the server seeds, shipped with the core crate. It will
-    // come by sync, like surveys, so that a city officer can edit targets
-    // (and the catalogue's version) without a new release of the app.
-    let catalogue: Result<Catalogue, String> =
-        thamgia_core::indicator::shipped_catalogue().map_err(|error| error.to_string());
+    // The catalogue with the targets the city set: read from the server
+    // when online and kept on the tablet; offline, the one kept last, else
+    // the one shipped with the app.
+    let catalogue = LocalResource::new(move || {
+        let store = app.store();
+        async move { read_catalogue(&store).await }
+    });
     let report_id = Memo::new(move |_| {
         app.ward
             .get()
@@ -99,7 +101,7 @@ pub fn ReportPage() -> impl IntoView {
 
     let head = view! {
         <section class="card report-head">
-            <h2 class="card-title">{move || app.texts().report_title}</h2>
+            <h1 class="card-title">{move || app.texts().report_title}</h1>
             <p class="muted">{move || app.texts().report_intro}</p>
             {move || app.ward.get().map(|ward| view! {
                 <p>{app.texts().ward_current} ": " <strong>{ward.name(app.language.get()).to_owned()}</strong></p>
@@ -145,15 +147,16 @@ pub fn ReportPage() -> impl IntoView {
         </section>
     };
 
-    let body = match catalogue {
-        Err(error) => {
+    let body = move || match catalogue.get() {
+        None => view! { <crate::components::loaded::Loading text=None/> }.into_any(),
+        Some(Err(error)) => {
             leptos::logging::warn!("indicators.json does not parse: {error}");
             view! {
                 <p class="notice notice--error" role="alert">{move || app.texts().report_catalogue_failed}</p>
             }
             .into_any()
         }
-        Ok(catalogue) => {
+        Some(Ok(catalogue)) => {
             let catalogue = StoredValue::new(catalogue);
             (move || match report_id.get() {
                 None => view! {
@@ -180,6 +183,24 @@ pub fn ReportPage() -> impl IntoView {
         {body}
     }
     .into_any()
+}
+
+/// The catalogue the report is filled against: the server's (with the
+/// targets a city officer set), kept on the tablet for offline use; if the
+/// server cannot be reached, the one kept last; else the shipped one.
+async fn read_catalogue(store: &crate::storage::Store) -> Result<Catalogue, String> {
+    if platform::is_online() {
+        if let Ok(catalogue) = crate::api::ApiClient::for_this_origin().indicators().await {
+            if let Err(error) = store.save_catalogue(&catalogue).await {
+                leptos::logging::warn!("the catalogue was not kept: {error}");
+            }
+            return Ok(catalogue);
+        }
+    }
+    match store.load_catalogue().await {
+        Ok(Some(catalogue)) => Ok(catalogue),
+        _ => thamgia_core::indicator::shipped_catalogue().map_err(|error| error.to_string()),
+    }
 }
 
 /// The state of one field in the report as last read.

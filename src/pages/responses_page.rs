@@ -136,7 +136,7 @@ pub fn ResponsesPage() -> impl IntoView {
 
     view! {
         <section class="card">
-            <h2 class="card-title">{move || app.texts().responses_title}</h2>
+            <h1 class="card-title">{move || app.texts().responses_title}</h1>
             <Loaded resource=records let:loaded>
                 {match loaded {
                     (records, _) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),

@@ -219,7 +219,7 @@ pub fn TownhallPage() -> impl IntoView {
 
     view! {
         <section class="card townhall-head">
-            <h2 class="card-title">{move || app.texts().townhall_title}</h2>
+            <h1 class="card-title">{move || app.texts().townhall_title}</h1>
             <p class="muted">{move || app.texts().townhall_intro}</p>
             <PeriodSelect period choices/>
         </section>

@@ -28,6 +28,9 @@ pub(super) const META: &str = "meta";
 pub(super) const META_KEY: &str = "sync";
 /// The key of the signed-in session in [`META`] (a `thamgia_core::account::Session`).
 pub(super) const SESSION_KEY: &str = "session";
+/// The key of the indicator catalogue last read from the server (with the
+/// targets the city set) in the `meta` store.
+pub(super) const CATALOGUE_KEY: &str = "catalogue";
 /// Stored responses, keyed by `response.id`.
 pub(super) const RESPONSES: &str = "responses";
 /// Index of [`RESPONSES`] on the sync state's tag (`sync.type`).

@@ -1,8 +1,10 @@
-//! [`Store`]'s operations on the `meta` store: the sync bookkeeping and
-//! the session signed in on this tablet. Each runs one transaction of
+//! [`Store`]'s operations on the `meta` store: the sync bookkeeping, the
+//! session signed in on this tablet, and the indicator catalogue with the
+//! city's targets. Each runs one transaction of
 //! `transactions/meta.rs`.
 
 use thamgia_core::account::Session;
+use thamgia_core::indicator::Catalogue;
 
 use super::{transactions, StorageError, Store, SyncMeta};
 
@@ -60,5 +62,28 @@ impl Store {
     pub async fn clear_session(&self) -> Result<(), StorageError> {
         self.run(|database| async move { transactions::clear_session(&database).await })
             .await
+    }
+
+    /// The indicator catalogue last read from the server, if any.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn load_catalogue(&self) -> Result<Option<Catalogue>, StorageError> {
+        self.run(|database| async move { transactions::load_catalogue(&database).await })
+            .await
+    }
+
+    /// Keeps the catalogue read from the server (with the targets the city
+    /// set), for the report page offline.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::save_catalogue(&database, catalogue).await },
+        )
+        .await
     }
 }

@@ -231,12 +231,12 @@ impl IndicatorGroup {
     pub fn label(self) -> Localized {
         match self {
             IndicatorGroup::Development => Localized::new(
-                "Phát triển toàn diện trẻ em, chăm sóc sức khỏe, dinh dưỡng cho trẻ em",
+                "Phát triển toàn diện trẻ em, chăm sóc sức khoẻ, dinh dưỡng cho trẻ em",
                 "Comprehensive development, health care and nutrition for children",
             ),
             IndicatorGroup::Protection => Localized::new("Bảo vệ trẻ em", "Child protection"),
             IndicatorGroup::Education => Localized::new(
-                "Giáo dục, văn hóa, vui chơi, giải trí cho trẻ em",
+                "Giáo dục, văn hoá, vui chơi, giải trí cho trẻ em",
                 "Education, culture, play and recreation for children",
             ),
             IndicatorGroup::Participation => Localized::new(

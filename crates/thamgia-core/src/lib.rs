@@ -23,6 +23,7 @@ pub mod response;
 pub mod results;
 pub mod safeguarding;
 pub mod search;
+pub mod storage_space;
 pub mod survey;
 pub mod sync_client;
 pub mod validation;

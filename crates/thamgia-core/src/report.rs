@@ -46,6 +46,7 @@ mod clock;
 mod field;
 mod merge;
 mod period;
+mod progress;
 mod status;
 
 #[cfg(test)]
@@ -58,6 +59,7 @@ pub use clock::{Hlc, HlcClock, Stamp};
 pub use field::{FieldContent, FieldEdit, FieldKey};
 pub use merge::{bound, merge, FieldState, ReportFields, MAX_CLOCK_AHEAD_MS};
 pub use period::{Period, PeriodKind, ReportId};
+pub use progress::{nothing_filled, progress, GroupProgress, ReportProgress};
 pub use status::{transition, ReportStatus, ReportStatusChange};
 
 /// Why a report, a field edit or a status change is refused. Every variant
@@ -208,7 +210,7 @@ impl ReportError {
                     format!(
                         "Không thể chuyển báo cáo từ “{}” sang “{}”. Bản nháp được nộp; \
                          báo cáo đã nộp được duyệt hoặc trả lại để sửa; báo cáo đã duyệt \
-                         thì bị khóa.",
+                         thì bị khoá.",
                         from.vi, to.vi
                     ),
                     format!(
@@ -235,7 +237,7 @@ impl ReportError {
                 )
             }
             ReportError::Locked => Localized::new(
-                "Báo cáo đã được duyệt và bị khóa nên không thể sửa. Nếu cần sửa, hãy liên \
+                "Báo cáo đã được duyệt và bị khoá nên không thể sửa. Nếu cần sửa, hãy liên \
                  hệ cán bộ thành phố.",
                 "This report has been approved and is locked, so it cannot be edited. If it \
                  must change, contact the town hall.",

@@ -69,6 +69,24 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         persisted == "true" || persisted == "false",
         "the browser answered: {persisted}"
     );
+    // It speaks in responses, with Vietnamese separators ("2,8 MB").
+    let room = text_of(&page, "[data-test=storage-room]").await?;
+    let fit: String = js(
+        &page,
+        "document.querySelector('[data-test=storage-room]').dataset.fit",
+    )
+    .await?;
+    assert!(
+        fit.parse::<u64>().is_ok_and(|fit| fit > 100),
+        "room for more than 100 responses: {fit}"
+    );
+    assert!(
+        room.starts_with("Còn chỗ cho khoảng ")
+            && room.contains(" phiếu nữa (đã dùng ")
+            && room.contains(',')
+            && room.contains(" MB"),
+        "{room}"
+    );
 
     // The app ran under the server's Content-Security-Policy without one
     // violation; a script injected into the page does not run.

@@ -155,6 +155,44 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
         .conflicting()
         .any(|edit| edit.content == FieldContent::Number(31.5) && edit.author == "Lan"));
 
+    // Minh's tablet counts what is filled, group by group, shows the city's
+    // target for the milestone the town hall shows (2030's 35 % for 4.1),
+    // and submitting with empty indicators asks first, naming them.
+    wait_for(
+        &minh,
+        "two of 24 filled",
+        "(document.querySelector('[data-test=report-filled]') || {dataset: {}}).dataset.filled === '2'",
+    )
+    .await?;
+    assert_eq!(
+        text_of(&minh, "[data-test=report-filled]").await?,
+        "2 / 24 chỉ số đã nhập"
+    );
+    let target = text_of(&minh, "[data-indicator='4.1'] [data-test=target]").await?;
+    assert!(target.contains("2030") && target.contains("35"), "{target}");
+    let groups: usize = js(&minh, "document.querySelectorAll('[data-test=report-progress] a[href^=\"#indicator-group-\"]').length").await?;
+    assert_eq!(groups, 4, "one link per indicator group");
+    js::<bool>(
+        &minh,
+        "(() => { window.confirmCalls = []; window.confirm = message => { window.confirmCalls.push(message); return false; }; return true; })()",
+    )
+    .await?;
+    click(&minh, "[data-test=submit-report]").await?;
+    wait_for(&minh, "the question", "window.confirmCalls.length === 1").await?;
+    let question: String = js(&minh, "window.confirmCalls[0]").await?;
+    assert!(
+        question.starts_with("Còn 22 / 24 chỉ số chưa nhập (1.2, ")
+            && question.contains("Vẫn nộp báo cáo?"),
+        "{question}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let still_draft: bool = js(
+        &minh,
+        "!!document.querySelector('[data-test=submit-report]')",
+    )
+    .await?;
+    assert!(still_draft, "answering no leaves the report a draft");
+
     // The town hall view charts the ward's value against the target: a city
     // officer signs in on Lan's browser once Lan signed out (all is sent).
     accept_confirmations(&lan).await?;

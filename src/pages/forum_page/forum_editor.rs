@@ -112,7 +112,7 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
 
     view! {
         <article class="forum" data-test="forum-editor" data-forum=initial.id.to_string()>
-            <a href="/forums">{move || app.texts().forum_back}</a>
+            <a class="back-link" href="/forums">{move || app.texts().forum_back}</a>
             <h1>{move || app.texts().forum_record_title}</h1>
             <SaveStatus state=editor.autosave.state/>
 

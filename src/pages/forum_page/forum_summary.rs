@@ -187,7 +187,7 @@ pub(super) fn ForumSummary(initial: StoredForum) -> impl IntoView {
 
     view! {
         <article class="forum" data-test="forum-summary" data-forum=id.to_string()>
-            <a href="/forums">{move || app.texts().forum_back}</a>
+            <a class="back-link" href="/forums">{move || app.texts().forum_back}</a>
             {head}
             <section class="card">
                 <h2 class="card-title">{move || app.texts().forum_participants}</h2>

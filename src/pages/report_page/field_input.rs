@@ -67,6 +67,7 @@ pub(super) fn FieldInput(
         FieldKind::Paragraph => view! {
             <textarea
                 rows="8"
+                aria-label=move || app.texts().report_narrative
                 data-test=test_id
                 disabled=move || locked.get()
                 prop:value=move || shown.get()

@@ -175,7 +175,7 @@ pub(super) fn ReportForm(
                 <p class="notice notice--error" role="alert" data-test="report-error">{app.pick(&message)}</p>
             })}
             <ReportBody catalogue year report locked edits/>
-            <StatusActions report write/>
+            <StatusActions report write catalogue/>
         </Show>
     }
 }

@@ -1,7 +1,8 @@
 //! The buttons that move a report along its life.
 
 use leptos::prelude::*;
-use thamgia_core::report::ReportStatus;
+use thamgia_core::indicator::Catalogue;
+use thamgia_core::report::{progress, ReportStatus};
 use thamgia_core::Localized;
 
 use super::ReportCommand;
@@ -13,6 +14,7 @@ use crate::storage::StoredReport;
 pub(super) fn StatusActions(
     report: Memo<Option<StoredReport>>,
     write: Action<ReportCommand, Result<(), Localized>>,
+    catalogue: StoredValue<Catalogue>,
 ) -> impl IntoView {
     let app = use_app();
     let status = Memo::new(move |_| {
@@ -24,6 +26,24 @@ pub(super) fn StatusActions(
     });
     let change = move |to: ReportStatus| {
         write.dispatch_local(ReportCommand::ChangeStatus(to));
+    };
+    // Submitting with empty indicators asks first, naming them.
+    let submit = move || {
+        let question = report.with_untracked(|report| {
+            report.as_ref().and_then(|report| {
+                catalogue
+                    .with_value(|catalogue| progress(catalogue, &report.fields).submit_question())
+            })
+        });
+        if let Some(question) = question {
+            let confirmed = window()
+                .confirm_with_message(&app.pick(&question))
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
+        change(ReportStatus::Submitted);
     };
     move || {
         let texts = app.texts();
@@ -37,7 +57,7 @@ pub(super) fn StatusActions(
                         type="button"
                         class="btn btn-primary btn-large"
                         data-test="submit-report"
-                        on:click=move |_| change(ReportStatus::Submitted)
+                        on:click=move |_| submit()
                     >
                         {texts.report_submit}
                     </button>

@@ -88,7 +88,7 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
                                         {(!record.payload_complete).then(|| view! {
                                             <br/>
                                             <span class="muted" data-test="quarantine-cut">
-                                                {texts.quarantine_cut} " (" {format!("{:.1} MB", record.payload_bytes as f64 / 1_000_000.0)} ")"
+                                                {texts.quarantine_cut} " (" {thamgia_core::storage_space::format_megabytes(record.payload_bytes as f64, app.language.get())} ")"
                                             </span>
                                         })}
                                     </td>

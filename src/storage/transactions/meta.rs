@@ -1,14 +1,16 @@
 //! The `meta` store's own operations: the sync bookkeeping (this
 //! install's client id, created on first use, and when the last sync
-//! succeeded) and the session signed in on this tablet.
+//! succeeded), the session signed in on this tablet, and the indicator
+//! catalogue last read from the server.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionDurability;
 use thamgia_core::account::Session;
+use thamgia_core::indicator::Catalogue;
 
 use super::{commit, read_meta, read_only, read_or_create_meta, read_write, write_meta};
-use crate::storage::connection::{META, SESSION_KEY};
+use crate::storage::connection::{CATALOGUE_KEY, META, SESSION_KEY};
 use crate::storage::error::StorageError;
 use crate::storage::SyncMeta;
 
@@ -79,6 +81,31 @@ pub(in crate::storage) async fn clear_session(database: &Database) -> Result<(),
     {
         let meta = transaction.object_store(META)?;
         meta.delete(SESSION_KEY).primitive()?.await?;
+    }
+    commit(transaction).await
+}
+
+pub(in crate::storage) async fn load_catalogue(
+    database: &Database,
+) -> Result<Option<Catalogue>, StorageError> {
+    let transaction = read_only(database, &[META])?;
+    let meta = transaction.object_store(META)?;
+    Ok(meta.get(CATALOGUE_KEY).serde()?.await?)
+}
+
+pub(in crate::storage) async fn save_catalogue(
+    database: &Database,
+    catalogue: &Catalogue,
+) -> Result<(), StorageError> {
+    // Default durability: a catalogue lost to a power cut is read again.
+    let transaction = read_write(database, &[META], TransactionDurability::Default)?;
+    {
+        let meta = transaction.object_store(META)?;
+        meta.put(catalogue)
+            .with_key(CATALOGUE_KEY)
+            .without_key_type()
+            .serde()?
+            .await?;
     }
     commit(transaction).await
 }

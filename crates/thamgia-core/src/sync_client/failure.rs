@@ -57,7 +57,7 @@ impl SyncFailure {
     pub fn message(&self) -> Localized {
         match self {
             SyncFailure::Offline => Localized::new(
-                "Máy tính bảng đang ngoại tuyến. Dữ liệu đã được lưu trên máy và sẽ tự gửi khi có mạng.",
+                "Không có mạng. Dữ liệu đã được lưu trên máy và sẽ tự gửi khi có mạng.",
                 "The tablet is offline. Everything is saved on it and will be sent when a connection is back.",
             ),
             SyncFailure::Unreachable { .. } => Localized::new(

@@ -1,0 +1,198 @@
+//! Every control is big enough for a finger: on every page of both apps,
+//! at 1280×800 (a 10" tablet in landscape) and 800×1280 (in portrait),
+//! each visible link, button, field, select and summary measures at least
+//! 48 CSS px high and wide; and each page has one `<h1>`. The pages are
+//! reached as a city officer, who sees all of them, with a ward chosen, a
+//! draft started and a forum started.
+
+use anyhow::Result;
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::Page;
+use thamgia_e2e::*;
+
+/// The controls under 48 px on the page shown, described.
+const SMALL_CONTROLS: &str = r#"(() => {
+  const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
+  const small = [];
+  for (const element of document.querySelectorAll(controls)) {
+    // A checkbox or radio button in a label is tapped through its label.
+    const label = element.matches('input[type=checkbox], input[type=radio]') ? element.closest('label') : null;
+    const box = (label || element).getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
+    if (box.height < 47.5 || box.width < 47.5) {
+      const test = element.dataset.test ? `[data-test=${element.dataset.test}]` : '';
+      const text = (element.textContent || element.value || element.getAttribute('aria-label') || '').trim().slice(0, 30);
+      small.push(`${element.tagName.toLowerCase()}${test} "${text}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  return small;
+})()"#;
+
+async fn viewport(page: &Page, width: i64, height: i64) -> Result<()> {
+    page.execute(SetDeviceMetricsOverrideParams::new(
+        width, height, 1.0, false,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Opens `path` with a full load and waits for `ready`.
+async fn visit(page: &Page, path: &str, ready: &str) -> Result<()> {
+    js::<bool>(
+        page,
+        &format!("(() => {{ location.href = '{path}'; return true; }})()"),
+    )
+    .await?;
+    wait_for(
+        page,
+        path,
+        &format!("location.pathname === '{path}' && {ready}"),
+    )
+    .await
+}
+
+/// What the pages measured so far got wrong.
+#[derive(Default)]
+struct Problems {
+    small: Vec<String>,
+    headings: Vec<String>,
+}
+
+impl Problems {
+    /// Measures the page shown in landscape and portrait.
+    async fn measure(&mut self, page: &Page, name: &str) -> Result<()> {
+        for (width, height) in [(1280, 800), (800, 1280)] {
+            viewport(page, width, height).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            for control in js::<Vec<String>>(page, SMALL_CONTROLS).await? {
+                self.small
+                    .push(format!("{name} at {width}×{height}: {control}"));
+            }
+        }
+        let h1: usize = js(page, "document.querySelectorAll('h1').length").await?;
+        if h1 != 1 {
+            self.headings.push(format!("{name}: {h1} <h1>"));
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_control_on_every_page_is_big_enough_for_a_finger() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = test_config(workspace.path())?;
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &format!("http://{address}/")).await?;
+
+    let mut problems = Problems::default();
+    wait_for(
+        &page,
+        "the sign-in page",
+        "document.querySelector('[data-test=login-username]')",
+    )
+    .await?;
+    problems.measure(&page, "sign-in").await?;
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
+    replace_text(&page, "[data-test=ward-search]", "ba dinh").await?;
+    click(&page, "[data-test=ward-option][data-code='00004']").await?;
+    wait_for(
+        &page,
+        "the survey",
+        "document.querySelector('[data-test=start-survey]')",
+    )
+    .await?;
+    problems.measure(&page, "home").await?;
+
+    click(&page, "[data-test=start-survey]").await?;
+    wait_for(
+        &page,
+        "the start screen",
+        "document.querySelector('[data-test=age-bands]')",
+    )
+    .await?;
+    problems.measure(&page, "start screen").await?;
+    click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    click(&page, "[data-test=sex] button[data-value=Female]").await?;
+    click(&page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
+        &page,
+        "[data-test=guardian-consent] button[data-value=written]",
+    )
+    .await?;
+    click(&page, "[data-test=next]").await?;
+    current_question(&page).await?;
+    problems.measure(&page, "a question").await?;
+
+    visit(
+        &page,
+        "/responses",
+        "!!document.querySelector('[data-test=response-row], .response-list, .muted')",
+    )
+    .await?;
+    problems.measure(&page, "responses").await?;
+    visit(
+        &page,
+        "/forums",
+        "!!document.querySelector('[data-test=new-forum]')",
+    )
+    .await?;
+    problems.measure(&page, "forums").await?;
+    click(&page, "[data-test=new-forum]").await?;
+    wait_for(
+        &page,
+        "the forum editor",
+        "document.querySelector('[data-test=forum-place]')",
+    )
+    .await?;
+    problems.measure(&page, "forum editor").await?;
+    visit(
+        &page,
+        "/report",
+        "!!document.querySelector(\"[data-test='value-4.1']\")",
+    )
+    .await?;
+    problems.measure(&page, "report").await?;
+
+    for (path, ready) in [
+        (
+            "/townhall",
+            "!!document.querySelector(\"nav a[href='/townhall/accounts']\")",
+        ),
+        ("/townhall/results", "!!document.querySelector('select')"),
+        (
+            "/townhall/referrals",
+            "!!document.querySelector('[data-test=referrals-open]')",
+        ),
+        (
+            "/townhall/import",
+            "!!document.querySelector('[data-test=import-file]')",
+        ),
+        (
+            "/townhall/accounts",
+            "!!document.querySelector('[data-test=account-row]')",
+        ),
+        (
+            "/townhall/audit",
+            "!!document.querySelector('[data-test=audit-row]')",
+        ),
+    ] {
+        visit(&page, path, ready).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        problems.measure(&page, path).await?;
+    }
+
+    assert!(
+        problems.small.is_empty(),
+        "{} controls under 48 px:\n{}",
+        problems.small.len(),
+        problems.small.join("\n")
+    );
+    assert!(
+        problems.headings.is_empty(),
+        "{}",
+        problems.headings.join("\n")
+    );
+    close_browser(browser, events).await?;
+    server.stop().await
+}
