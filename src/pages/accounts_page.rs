@@ -125,7 +125,7 @@ pub fn AccountsPage() -> impl IntoView {
             return view! { <p class="muted">{texts.accounts_none}</p> }.into_any();
         }
         view! {
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data-table accounts-table" data-test="accounts-table">
                     <thead>
                         <tr>

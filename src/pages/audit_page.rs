@@ -336,7 +336,7 @@ fn EntryTable(entries: Vec<AuditEntry>, units: Memo<Vec<Ward>>) -> impl IntoView
         })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data-table audit-table" data-test="audit-table">
                 <thead>{header}</thead>
                 <tbody>{rows}</tbody>

@@ -112,20 +112,28 @@ fn wasm_opt(workspace: &Workspace) -> Result {
     let found_major = found
         .as_deref()
         .and_then(|out| out.split_whitespace().nth(2).map(str::to_owned));
-    let up_to_date = match (found.as_deref(), wanted_major) {
-        (None, _) => false,
-        (Some(_), None) => true,
-        (Some(_), Some(major)) => found_major.as_deref() == Some(major),
-    };
+    // axe-core (the accessibility rules the browser tests run) comes from
+    // the same `npm ci`.
+    let axe = workspace
+        .root
+        .join("node_modules")
+        .join("axe-core")
+        .join("axe.min.js");
+    let up_to_date = axe.is_file()
+        && match (found.as_deref(), wanted_major) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(_), Some(major)) => found_major.as_deref() == Some(major),
+        };
     if up_to_date {
         println!(
-            "✓ wasm-opt {} already installed (npm binaryen, node_modules/.bin)",
+            "✓ wasm-opt {} and axe-core already installed (npm, node_modules)",
             found_major.as_deref().unwrap_or("(unknown version)")
         );
         return Ok(());
     }
     println!(
-        "→ installing wasm-opt from npm's binaryen {} with `npm ci` ({})",
+        "→ installing wasm-opt from npm's binaryen {} and axe-core with `npm ci` ({})",
         wanted.as_deref().unwrap_or("(version in package.json)"),
         match &found_major {
             Some(major) => format!("found version {major}"),

@@ -88,7 +88,7 @@ pub(super) fn ParticipantGrid(
         })
         .collect_view();
     view! {
-        <div class="table-scroll forum-grid-scroll">
+        <div class="table-scroll forum-grid-scroll" tabindex="0">
             <table class="data-table forum-grid" data-test="participant-grid">
                 <thead>
                     <tr>

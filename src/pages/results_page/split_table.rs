@@ -237,7 +237,7 @@ pub(super) fn CrossTable(table: PublishedTable) -> impl IntoView {
         .map(|shown| view! { <td class="numeric">{move || shown_text(shown, app.language.get())}</td> })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data-table" data-test="split-table">
                 <thead>
                     <tr>

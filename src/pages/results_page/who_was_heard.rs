@@ -112,7 +112,7 @@ fn HeardGroups(heard: Heard) -> impl IntoView {
         .collect_view();
     view! {
         <p class="muted">{move || (app.texts().heard_note)(&percent(ratio, app.language.get()))}</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data-table" data-test="heard-table">
                 <thead>
                     <tr>

@@ -182,7 +182,7 @@ pub(super) fn IndicatorsCard(
                 }}
             </p>
             {chart}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data-table indicator-table">
                     <thead>
                         <tr>

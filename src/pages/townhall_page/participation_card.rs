@@ -74,7 +74,7 @@ pub(super) fn ParticipationCard(
             <p class="muted" aria-live="polite">
                 {move || (app.texts().wards_shown)(shown(), total)}
             </p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data-table participation-table">
                     <thead>
                         <tr>

@@ -52,7 +52,7 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
         }
         let texts = app.texts();
         view! {
-            <div class="table-scroll"><table class="data-table" data-test="quarantine-table">
+            <div class="table-scroll" tabindex="0"><table class="data-table" data-test="quarantine-table">
                 <thead>
                     <tr>
                         <th>{texts.quarantine_when}</th>

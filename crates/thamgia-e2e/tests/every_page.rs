@@ -1,11 +1,12 @@
-//! Every control is big enough for a finger: on every page of both apps,
-//! at 1280×800 (a 10" tablet in landscape) and 800×1280 (in portrait),
-//! each visible link, button, field, select and summary measures at least
-//! 48 CSS px high and wide; and each page has one `<h1>`. The pages are
-//! reached as a city officer, who sees all of them, with a ward chosen, a
-//! draft started and a forum started.
+//! Every page of both apps, for a finger and for a screen reader: at
+//! 1280×800 (a 10" tablet in landscape) and 800×1280 (in portrait), each
+//! visible link, button, field, select and summary measures at least 48
+//! CSS px high and wide; each page has one `<h1>`; and axe-core (every
+//! rule, every impact) finds no violation. The pages are reached as a city
+//! officer, who sees all of them, with a ward chosen, a draft started and
+//! a forum started.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::Page;
 use thamgia_e2e::*;
@@ -26,6 +27,25 @@ const SMALL_CONTROLS: &str = r#"(() => {
     }
   }
   return small;
+})()"#;
+
+/// axe-core's script, installed by `cargo xtask setup` (npm, package.json).
+fn axe_script() -> Result<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{} is missing: run `cargo xtask setup --for-tests`",
+            path.display()
+        )
+    })
+}
+
+/// axe-core's violations on the page shown (every rule, every impact),
+/// one line each: rule, impact, the elements.
+const AXE_VIOLATIONS: &str = r#"(async () => {
+  const results = await axe.run(document, { resultTypes: ['violations'] });
+  return results.violations.map(violation => `${violation.id} (${violation.impact}): ${violation.nodes.map(node => node.target.join(' ')).slice(0, 5).join(', ')}`);
 })()"#;
 
 async fn viewport(page: &Page, width: i64, height: i64) -> Result<()> {
@@ -52,10 +72,11 @@ async fn visit(page: &Page, path: &str, ready: &str) -> Result<()> {
 }
 
 /// What the pages measured so far got wrong.
-#[derive(Default)]
 struct Problems {
     small: Vec<String>,
     headings: Vec<String>,
+    axe: Vec<String>,
+    axe_script: String,
 }
 
 impl Problems {
@@ -73,19 +94,33 @@ impl Problems {
         if h1 != 1 {
             self.headings.push(format!("{name}: {h1} <h1>"));
         }
+        let loaded: bool = js(page, "typeof axe !== 'undefined'").await?;
+        if !loaded {
+            page.evaluate(self.axe_script.as_str())
+                .await
+                .context("loading axe-core")?;
+        }
+        for violation in js::<Vec<String>>(page, AXE_VIOLATIONS).await? {
+            self.axe.push(format!("{name}: {violation}"));
+        }
         Ok(())
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_control_on_every_page_is_big_enough_for_a_finger() -> Result<()> {
+async fn every_page_serves_a_finger_and_a_screen_reader() -> Result<()> {
     let workspace = tempfile::tempdir()?;
     let config = test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &format!("http://{address}/")).await?;
 
-    let mut problems = Problems::default();
+    let mut problems = Problems {
+        small: Vec::new(),
+        headings: Vec::new(),
+        axe: Vec::new(),
+        axe_script: axe_script()?,
+    };
     wait_for(
         &page,
         "the sign-in page",
@@ -192,6 +227,12 @@ async fn every_control_on_every_page_is_big_enough_for_a_finger() -> Result<()> 
         problems.headings.is_empty(),
         "{}",
         problems.headings.join("\n")
+    );
+    assert!(
+        problems.axe.is_empty(),
+        "{} axe-core violations:\n{}",
+        problems.axe.len(),
+        problems.axe.join("\n")
     );
     close_browser(browser, events).await?;
     server.stop().await
