@@ -59,7 +59,7 @@ pub fn QuestionField(
         QuestionKind::MultipleChoice { choices } => {
             let order: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
             view! {
-                <div class="choice-grid" role="group">
+                <div class="choice-grid choice-grid--many" role="group">
                     {choices
                         .into_iter()
                         .map(|choice| {

@@ -533,6 +533,28 @@ pub async fn indexed_db_stores(page: &Page, names: &[&str]) -> Result<serde_json
     Ok(serde_json::from_str(&text)?)
 }
 
+/// From the home page: starts the demo survey for a child of `age_band`
+/// and `sex` (the values the start screen's buttons carry), records the
+/// child's verbal assent and the guardian's written consent, and goes on to
+/// the first question.
+pub async fn start_demo_response(page: &Page, age_band: &str, sex: &str) -> Result<()> {
+    click(page, "a[href='/']").await?;
+    click(page, "[data-test=start-survey]").await?;
+    click(
+        page,
+        &format!("[data-test=age-bands] button[data-value='{age_band}']"),
+    )
+    .await?;
+    click(page, &format!("[data-test=sex] button[data-value={sex}]")).await?;
+    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
+        page,
+        "[data-test=guardian-consent] button[data-value=written]",
+    )
+    .await?;
+    click(page, "[data-test=next]").await
+}
+
 /// From the home page: starts the demo survey, records a 10–12-year-old
 /// girl's assent and her guardian's written consent, answers every
 /// question shown (varying the answers) and completes the response, which
@@ -540,17 +562,7 @@ pub async fn indexed_db_stores(page: &Page, names: &[&str]) -> Result<serde_json
 pub async fn complete_demo_response(page: &Page) -> Result<()> {
     use thamgia_core::QuestionKind;
 
-    click(page, "a[href='/']").await?;
-    click(page, "[data-test=start-survey]").await?;
-    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    click(page, "[data-test=sex] button[data-value=Female]").await?;
-    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
-    click(
-        page,
-        "[data-test=guardian-consent] button[data-value=written]",
-    )
-    .await?;
-    click(page, "[data-test=next]").await?;
+    start_demo_response(page, "10-12", "Female").await?;
     let survey = thamgia_server::seed::demo_survey()?;
     let mut index = 0_usize;
     while let Some(question_id) = current_question(page).await? {

@@ -16,7 +16,6 @@ use chromiumoxide::Page;
 use thamgia_core::safeguarding::ReferredTo;
 use thamgia_core::QuestionKind;
 use thamgia_e2e::*;
-use thamgia_server::ServerConfig;
 
 const BULLYING: &str = "teased_or_bullied";
 
@@ -28,17 +27,7 @@ const LONG_ANSWER: &str = "Em muốn có thêm cây xanh và ghế ngồi ở s�
 /// exactly when `bullying` is marked and, if it is, records a referral to
 /// the ward's officer. Ends on the review screen.
 async fn answer_survey(page: &Page, bullying: &str) -> Result<()> {
-    click(page, "a[href='/']").await?;
-    click(page, "[data-test=start-survey]").await?;
-    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    click(page, "[data-test=sex] button[data-value=Male]").await?;
-    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
-    click(
-        page,
-        "[data-test=guardian-consent] button[data-value=written]",
-    )
-    .await?;
-    click(page, "[data-test=next]").await?;
+    start_demo_response(page, "10-12", "Male").await?;
     let survey = thamgia_server::seed::demo_survey()?;
     while let Some(question_id) = current_question(page).await? {
         let question = survey
@@ -125,12 +114,7 @@ async fn answer_survey(page: &Page, bullying: &str) -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: workspace.path().join("data").join("e2e.sqlite3"),
-        database_url: None,
-        static_dir: dist_dir()?,
-        seed_demo: true,
-    };
+    let config = thamgia_e2e::test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let url = format!("http://{address}/");
     let (browser, events) = launch_browser(&workspace.path().join("worker")).await?;

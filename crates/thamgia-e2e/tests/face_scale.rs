@@ -9,29 +9,14 @@
 
 use anyhow::Result;
 use thamgia_e2e::{
-    click, current_question, dist_dir, js, launch_browser, open_app, sign_in, start_server,
-    wait_for, DEMO_PASSWORD,
+    click, current_question, js, launch_browser, open_app, sign_in, start_server, wait_for,
+    DEMO_PASSWORD,
 };
-use thamgia_server::ServerConfig;
 
 /// Starts the demo survey for a girl of `age_band`, consents given, and
 /// waits for its first question.
 async fn start_as(page: &chromiumoxide::Page, age_band: &str) -> Result<()> {
-    click(page, "a[href='/']").await?;
-    click(page, "[data-test=start-survey]").await?;
-    click(
-        page,
-        &format!("[data-test=age-bands] button[data-value='{age_band}']"),
-    )
-    .await?;
-    click(page, "[data-test=sex] button[data-value=Female]").await?;
-    click(page, "[data-test=child-assent] button[data-value=verbal]").await?;
-    click(
-        page,
-        "[data-test=guardian-consent] button[data-value=written]",
-    )
-    .await?;
-    click(page, "[data-test=next]").await?;
+    thamgia_e2e::start_demo_response(page, age_band, "Female").await?;
     wait_for(
         page,
         "the face scale",
@@ -43,12 +28,7 @@ async fn start_as(page: &chromiumoxide::Page, age_band: &str) -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_can_say_they_do_not_feel_safe() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: workspace.path().join("data").join("e2e.sqlite3"),
-        database_url: None,
-        static_dir: dist_dir()?,
-        seed_demo: true,
-    };
+    let config = thamgia_e2e::test_config(workspace.path())?;
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
     let page = open_app(&browser, &format!("http://{address}/")).await?;
