@@ -485,6 +485,8 @@ pub struct Texts {
     // Results page: what children said.
     pub nav_results: &'static str,
     pub nav_referrals: &'static str,
+    pub referrals_open: fn(u64) -> String,
+    pub referrals_view: &'static str,
     pub results_title: &'static str,
     /// How small counts are shown, for a threshold k.
     pub results_intro: fn(u64) -> String,

@@ -457,6 +457,8 @@ pub static EN: Texts = Texts {
     accounts_busy: "Sending…",
 
     // Results page: what children said.
+    referrals_open: |count| format!("{count} {} after a possible disclosure {} follow-up.", plural(count, "referral", "referrals"), plural(count, "awaits", "await")),
+    referrals_view: "See the referrals",
     nav_referrals: "Referrals",
     nav_results: "Results",
     results_title: "What children said",

@@ -445,6 +445,8 @@ pub static VI: Texts = Texts {
     accounts_busy: "Đang gửi…",
 
     // Results page: what children said.
+    referrals_open: |count| format!("Có {count} trường hợp chuyển tiếp sau dấu hiệu trẻ bị tổn hại đang chờ theo dõi."),
+    referrals_view: "Xem các trường hợp chuyển tiếp",
     nav_referrals: "Chuyển tiếp",
     nav_results: "Kết quả",
     results_title: "Trẻ em đã nói gì",

@@ -18,6 +18,9 @@ pub fn HomePage() -> impl IntoView {
     view! {
         // The page's heading, for screen readers: its cards say the rest.
         <h1 class="sr-only">{move || app.texts().nav_home}</h1>
+        <Show when=move || app.may_report()>
+            <OpenReferrals/>
+        </Show>
         <WardPicker/>
         <Show when=move || app.ward.get().is_some()>
             <SurveyList/>
@@ -209,5 +212,43 @@ fn DraftList() -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// For ward and city officers, when the server can be reached: how many
+/// referrals after a possible disclosure are still open, with the way to
+/// them in the town hall app. Nothing is shown offline or when none is
+/// open.
+#[component]
+fn OpenReferrals() -> impl IntoView {
+    let app = use_app();
+    let summary = LocalResource::new(move || {
+        app.data_revision.track();
+        async move {
+            if !platform::is_online() {
+                return None;
+            }
+            crate::api::ApiClient::for_this_origin()
+                .referrals()
+                .await
+                .ok()
+        }
+    });
+    move || {
+        summary
+            .get()
+            .flatten()
+            .filter(|summary| summary.open > 0)
+            .map(|summary| {
+                let open = summary.open;
+                view! {
+                    <section class="notice notice--info open-referrals" data-test="open-referrals" data-count=open>
+                        <p>{move || (app.texts().referrals_open)(open)}</p>
+                        <a class="btn btn-primary" href="/townhall/referrals" rel="external" data-test="to-referrals">
+                            {move || app.texts().referrals_view}
+                        </a>
+                    </section>
+                }
+            })
     }
 }

@@ -197,8 +197,16 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
         launch_browser(&workspace.path().join("officer")).await?;
     let officer = open_app(&officer_browser, &url).await?;
     sign_in(&officer, "badinh.canbo", DEMO_PASSWORD).await?;
-    click(&officer, "[data-test=to-results]").await?;
-    click(&officer, "a[href='/townhall/referrals']").await?;
+    // Their tablet's home page says one is open and leads to it.
+    wait_for(
+        &officer,
+        "the open referral on the home page",
+        "(document.querySelector('[data-test=open-referrals]') || {dataset: {}}).dataset.count === '1'",
+    )
+    .await?;
+    let told = text_of(&officer, "[data-test=open-referrals]").await?;
+    assert!(told.contains("Có 1 trường hợp chuyển tiếp"), "{told}");
+    click(&officer, "[data-test=to-referrals]").await?;
     wait_for(
         &officer,
         "one open referral",
