@@ -7,8 +7,10 @@
 //! assistive technology (`role="img"`) with an `aria-label` that states the
 //! data, because a screen reader cannot read bars.
 //!
-//! Coordinates are in viewBox units; the SVG scales to its container's width
-//! (about 1100 CSS pixels on a 1280×800 tablet). Colours come from CSS
+//! Each chart is drawn for the width its frame has on the page
+//! ([`drawn_width`], followed as the window turns), so one viewBox unit is
+//! one CSS pixel and labels keep their 14–15 px on a portrait tablet; label
+//! columns narrow on a narrow chart ([`label_room`], [`label_chars`]). Colours come from CSS
 //! classes (`style/main.css`, "Town hall"); the dashed target line carries its
 //! dash pattern as an attribute so it stays dashed even unstyled.
 //!
@@ -36,8 +38,49 @@ pub use stacked_bar::{
 };
 pub use target_meter::{meter_geometry, MeterGeometry, TargetMeter};
 
-/// Width of every chart's viewBox.
+/// Width a chart is drawn for before its frame is measured, and the widest
+/// it is drawn for (a wider frame scales it up a little).
 pub const CHART_WIDTH: f64 = 1000.0;
+
+/// The narrowest width a chart is drawn for.
+pub const MIN_CHART_WIDTH: f64 = 320.0;
+
+/// How wide a label column is in a chart `width` wide: `widest`, or just
+/// over a third of a narrow chart.
+pub fn label_room(width: f64, widest: f64) -> f64 {
+    widest.min(width * 0.36)
+}
+
+/// How many characters of a label fit `room` px at the charts' 15 px.
+pub fn label_chars(room: f64) -> usize {
+    ((room - 10.0) / 9.0).floor().max(6.0) as usize
+}
+
+/// The width `frame` is drawn at, in CSS px (between [`MIN_CHART_WIDTH`]
+/// and [`CHART_WIDTH`]), read once it is on the page and again whenever
+/// the window is resized or turned.
+pub fn drawn_width(
+    frame: leptos::prelude::NodeRef<leptos::html::Figure>,
+) -> leptos::prelude::ReadSignal<f64> {
+    use leptos::prelude::*;
+    let (width, set_width) = signal(CHART_WIDTH);
+    let measure = move || {
+        if let Some(element) = frame.get_untracked() {
+            let measured = f64::from(element.client_width());
+            if measured > 0.0 {
+                set_width.set(measured.clamp(MIN_CHART_WIDTH, CHART_WIDTH));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if frame.get().is_some() {
+            measure();
+        }
+    });
+    let resized = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resized.remove());
+    width
+}
 
 /// Dash pattern of target lines.
 const TARGET_DASH: &str = "8 6";

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use thamgia_core::Language;
 
 use super::{
-    chart_summary, format_number, format_with_unit, truncate_label, value_axis, LinearScale, Tick,
-    Tone, CHART_WIDTH, TARGET_DASH,
+    chart_summary, drawn_width, format_number, format_with_unit, label_chars, label_room,
+    truncate_label, value_axis, LinearScale, Tick, Tone, TARGET_DASH,
 };
 
 /// One bar to draw.
@@ -72,17 +72,18 @@ const BAR_BOTTOM: f64 = 30.0;
 const BAR_ROW: f64 = 30.0;
 const BAR_THICKNESS: f64 = 20.0;
 
-/// Lays out horizontal bars for `data` against `target`. Data whose value is
-/// not finite are left out; a target that is not finite is ignored.
-pub fn bar_layout(data: &[BarDatum], target: Option<f64>) -> BarLayout {
+/// Lays out horizontal bars for `data` against `target` in a chart `width`
+/// wide. Data whose value is not finite are left out; a target that is not
+/// finite is ignored.
+pub fn bar_layout(data: &[BarDatum], target: Option<f64>, width: f64) -> BarLayout {
     let target = target.filter(|target| target.is_finite());
     let data: Vec<&BarDatum> = data
         .iter()
         .filter(|datum| datum.value.is_finite())
         .collect();
     let axis = value_axis(data.iter().map(|datum| datum.value).chain(target), 5);
-    let plot_left = BAR_LABEL_WIDTH;
-    let plot_right = CHART_WIDTH - BAR_VALUE_WIDTH;
+    let plot_left = label_room(width, BAR_LABEL_WIDTH);
+    let plot_right = (width - BAR_VALUE_WIDTH).max(plot_left + 1.0);
     let plot_top = BAR_TOP;
     let plot_bottom = BAR_TOP + BAR_ROW * data.len().max(1) as f64;
     let scale = LinearScale::new((axis.start, axis.end), (plot_left, plot_right));
@@ -105,7 +106,7 @@ pub fn bar_layout(data: &[BarDatum], target: Option<f64>) -> BarLayout {
         })
         .collect();
     BarLayout {
-        width: CHART_WIDTH,
+        width,
         height: plot_bottom + BAR_BOTTOM,
         plot_left,
         plot_right,
@@ -138,70 +139,82 @@ pub fn BarChart(
     unit: String,
     language: Language,
 ) -> impl IntoView {
-    let layout = bar_layout(&bars, target);
-    let items: Vec<(String, f64)> = layout
-        .bars
-        .iter()
-        .map(|bar| (bar.datum.label.clone(), bar.datum.value))
-        .collect();
-    let summary = chart_summary(
-        &title,
-        &items,
-        &target_label,
-        &target.into_iter().collect::<Vec<_>>(),
-        &unit,
-        language,
-    );
-    let view_box = format!("0 0 {} {}", layout.width, layout.height);
-    let (top, bottom) = (layout.plot_top, layout.plot_bottom);
-    let ticks = layout
-        .ticks
-        .iter()
-        .map(|tick| {
-            view! {
-                <line class="chart-grid" x1=tick.position x2=tick.position y1=top y2=bottom/>
-                <text class="chart-tick" x=tick.position y=top - 10.0 text-anchor="middle">
-                    {format_number(tick.value, 2, language)}
-                </text>
-            }
-        })
-        .collect_view();
-    let bar_views = layout
-        .bars
-        .iter()
-        .map(|bar| {
-            let value = format_with_unit(bar.datum.value, &unit, language);
-            let class = format!("chart-bar chart-bar--{}", bar.datum.tone.class_suffix());
-            view! {
-                <g class=class>
-                    <title>{format!("{}: {value}", bar.datum.label)}</title>
-                    <text class="chart-label" x=layout.plot_left - 10.0 y=bar.middle text-anchor="end" dominant-baseline="middle">
-                        {truncate_label(&bar.datum.label, 26)}
+    let summary = {
+        let layout = bar_layout(&bars, target, super::CHART_WIDTH);
+        let items: Vec<(String, f64)> = layout
+            .bars
+            .iter()
+            .map(|bar| (bar.datum.label.clone(), bar.datum.value))
+            .collect();
+        chart_summary(
+            &title,
+            &items,
+            &target_label,
+            &target.into_iter().collect::<Vec<_>>(),
+            &unit,
+            language,
+        )
+    };
+    let frame = NodeRef::<leptos::html::Figure>::new();
+    let width = drawn_width(frame);
+    let drawing = move || {
+        let layout = bar_layout(&bars, target, width.get());
+        let view_box = format!("0 0 {} {}", layout.width, layout.height);
+        let (top, bottom) = (layout.plot_top, layout.plot_bottom);
+        let chars = label_chars(layout.plot_left);
+        let ticks = layout
+            .ticks
+            .iter()
+            .map(|tick| {
+                view! {
+                    <line class="chart-grid" x1=tick.position x2=tick.position y1=top y2=bottom/>
+                    <text class="chart-tick" x=tick.position y=top - 10.0 text-anchor="middle">
+                        {format_number(tick.value, 2, language)}
                     </text>
-                    <rect x=bar.x y=bar.y width=bar.width height=bar.height rx="3"/>
-                    <text class="chart-value" x=bar.value_x y=bar.middle dominant-baseline="middle">{value}</text>
+                }
+            })
+            .collect_view();
+        let bar_views = layout
+            .bars
+            .iter()
+            .map(|bar| {
+                let value = format_with_unit(bar.datum.value, &unit, language);
+                let class = format!("chart-bar chart-bar--{}", bar.datum.tone.class_suffix());
+                view! {
+                    <g class=class>
+                        <title>{format!("{}: {value}", bar.datum.label)}</title>
+                        <text class="chart-label" x=layout.plot_left - 10.0 y=bar.middle text-anchor="end" dominant-baseline="middle">
+                            {truncate_label(&bar.datum.label, chars)}
+                        </text>
+                        <rect x=bar.x y=bar.y width=bar.width height=bar.height rx="3"/>
+                        <text class="chart-value" x=bar.value_x y=bar.middle dominant-baseline="middle">{value}</text>
+                    </g>
+                }
+            })
+            .collect_view();
+        let target_line = layout.target_x.zip(target).map(|(x, value)| {
+            view! {
+                <g class="chart-target">
+                    <line x1=x x2=x y1=top - 4.0 y2=bottom + 4.0 stroke-dasharray=TARGET_DASH/>
+                    <text x=x y=bottom + 22.0 text-anchor="middle">
+                        {format!("{target_label}: {}", format_with_unit(value, &unit, language))}
+                    </text>
                 </g>
             }
-        })
-        .collect_view();
-    let target_line = layout.target_x.zip(target).map(|(x, value)| {
+        });
+        let summary = summary.clone();
         view! {
-            <g class="chart-target">
-                <line x1=x x2=x y1=top - 4.0 y2=bottom + 4.0 stroke-dasharray=TARGET_DASH/>
-                <text x=x y=bottom + 22.0 text-anchor="middle">
-                    {format!("{target_label}: {}", format_with_unit(value, &unit, language))}
-                </text>
-            </g>
-        }
-    });
-    view! {
-        <figure class="chart" data-test="bar-chart">
             <svg class="chart-svg" viewBox=view_box role="img" aria-label=summary preserveAspectRatio="xMinYMin meet">
                 {ticks}
                 <line class="chart-axis" x1=layout.zero_x x2=layout.zero_x y1=top y2=bottom/>
                 {bar_views}
                 {target_line}
             </svg>
+        }
+    };
+    view! {
+        <figure class="chart" data-test="bar-chart" node_ref=frame>
+            {drawing}
         </figure>
     }
 }

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::{truncate_label, CHART_WIDTH};
+use super::{drawn_width, label_chars, label_room, truncate_label};
 
 /// One answer to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,10 +54,11 @@ const VALUE_WIDTH: f64 = 110.0;
 const ROW: f64 = 40.0;
 const THICKNESS: f64 = 26.0;
 
-/// Lays the bars of `bars` out against the largest shown count.
-pub fn count_layout(bars: &[CountBar]) -> CountLayout {
-    let plot_left = LABEL_WIDTH;
-    let span = CHART_WIDTH - VALUE_WIDTH - plot_left;
+/// Lays the bars of `bars` out against the largest shown count, in a
+/// chart `width` wide.
+pub fn count_layout(bars: &[CountBar], width: f64) -> CountLayout {
+    let plot_left = label_room(width, LABEL_WIDTH);
+    let span = (width - VALUE_WIDTH - plot_left).max(0.0);
     let largest = bars.iter().filter_map(|bar| bar.count).max().unwrap_or(0);
     let geometry = bars
         .iter()
@@ -87,7 +88,6 @@ pub fn count_layout(bars: &[CountBar]) -> CountLayout {
 /// reader reads.
 #[component]
 pub fn CountBarChart(bars: Vec<CountBar>, title: String) -> impl IntoView {
-    let layout = count_layout(&bars);
     let summary = format!(
         "{title}. {}",
         bars.iter()
@@ -95,42 +95,54 @@ pub fn CountBarChart(bars: Vec<CountBar>, title: String) -> impl IntoView {
             .collect::<Vec<_>>()
             .join("; ")
     );
-    let view_box = format!("0 0 {CHART_WIDTH} {}", layout.height);
-    let left = layout.plot_left;
-    let rows = bars
-        .into_iter()
-        .zip(layout.bars)
-        .map(|(bar, geometry)| {
-            let withheld = bar.count.is_none();
-            let class = if withheld {
-                "count-bar count-bar--withheld"
-            } else {
-                "count-bar"
-            };
-            let pointed = bar
-                .note
-                .clone()
-                .map_or_else(|| format!("{}: {}", bar.label, bar.text), |note| {
-                    format!("{}: {} ({note})", bar.label, bar.text)
-                });
-            view! {
-                <g class=class data-test="result-row" data-key=bar.key data-shown=bar.shown>
-                    <title>{pointed}</title>
-                    <text class="chart-label" x=left - 10.0 y=geometry.middle text-anchor="end" dominant-baseline="middle">
-                        {truncate_label(&bar.label, 40)}
-                    </text>
-                    <rect class="count-bar-track" x=left y=geometry.y width=CHART_WIDTH - VALUE_WIDTH - left height=THICKNESS rx="4"/>
-                    <rect class="count-bar-fill" x=left y=geometry.y width=geometry.width height=THICKNESS rx="4"/>
-                    <text class="chart-value" x=geometry.text_x y=geometry.middle dominant-baseline="middle">{bar.text}</text>
-                </g>
-            }
-        })
-        .collect_view();
-    view! {
-        <figure class="chart count-chart" data-test="count-bar-chart">
+    let frame = NodeRef::<leptos::html::Figure>::new();
+    let width = drawn_width(frame);
+    let drawing = move || {
+        let width = width.get();
+        let layout = count_layout(&bars, width);
+        let view_box = format!("0 0 {width} {}", layout.height);
+        let left = layout.plot_left;
+        let chars = label_chars(left);
+        let rows = bars
+            .iter()
+            .cloned()
+            .zip(layout.bars)
+            .map(|(bar, geometry)| {
+                let withheld = bar.count.is_none();
+                let class = if withheld {
+                    "count-bar count-bar--withheld"
+                } else {
+                    "count-bar"
+                };
+                let pointed = bar
+                    .note
+                    .clone()
+                    .map_or_else(|| format!("{}: {}", bar.label, bar.text), |note| {
+                        format!("{}: {} ({note})", bar.label, bar.text)
+                    });
+                view! {
+                    <g class=class data-test="result-row" data-key=bar.key data-shown=bar.shown>
+                        <title>{pointed}</title>
+                        <text class="chart-label" x=left - 10.0 y=geometry.middle text-anchor="end" dominant-baseline="middle">
+                            {truncate_label(&bar.label, chars)}
+                        </text>
+                        <rect class="count-bar-track" x=left y=geometry.y width=(width - VALUE_WIDTH - left).max(0.0) height=THICKNESS rx="4"/>
+                        <rect class="count-bar-fill" x=left y=geometry.y width=geometry.width height=THICKNESS rx="4"/>
+                        <text class="chart-value" x=geometry.text_x y=geometry.middle dominant-baseline="middle">{bar.text}</text>
+                    </g>
+                }
+            })
+            .collect_view();
+        let summary = summary.clone();
+        view! {
             <svg class="chart-svg" viewBox=view_box role="img" aria-label=summary preserveAspectRatio="xMinYMin meet">
                 {rows}
             </svg>
+        }
+    };
+    view! {
+        <figure class="chart count-chart" data-test="count-bar-chart" node_ref=frame>
+            {drawing}
         </figure>
     }
 }

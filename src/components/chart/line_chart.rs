@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use thamgia_core::Language;
 
 use super::{
-    chart_summary, format_number, format_with_unit, polyline_points, value_axis, LinearScale, Tick,
-    CHART_WIDTH, TARGET_DASH,
+    chart_summary, drawn_width, format_number, format_with_unit, polyline_points, value_axis,
+    LinearScale, Tick, CHART_WIDTH, TARGET_DASH,
 };
 
 /// One point of a line chart.
@@ -89,9 +89,9 @@ pub fn label_stride(count: usize, room: f64) -> usize {
     count.div_ceil(fitting).max(1)
 }
 
-/// Lays out `points` as a line with their targets. Points whose value is not
-/// finite are left out.
-pub fn line_layout(points: &[LinePoint]) -> LineLayout {
+/// Lays out `points` as a line with their targets in a chart `width` wide.
+/// Points whose value is not finite are left out.
+pub fn line_layout(points: &[LinePoint], width: f64) -> LineLayout {
     let points: Vec<&LinePoint> = points
         .iter()
         .filter(|point| point.value.is_finite())
@@ -105,7 +105,7 @@ pub fn line_layout(points: &[LinePoint]) -> LineLayout {
         5,
     );
     let plot_left = LINE_LEFT;
-    let plot_right = CHART_WIDTH - LINE_RIGHT;
+    let plot_right = (width - LINE_RIGHT).max(LINE_LEFT + 2.0 * LINE_INSET + 1.0);
     let plot_top = LINE_TOP;
     let plot_bottom = LINE_HEIGHT - LINE_BOTTOM;
     let y_scale = LinearScale::new((axis.start, axis.end), (plot_bottom, plot_top));
@@ -161,7 +161,7 @@ pub fn line_layout(points: &[LinePoint]) -> LineLayout {
         previous = target;
     }
     LineLayout {
-        width: CHART_WIDTH,
+        width,
         height: LINE_HEIGHT,
         plot_left,
         plot_right,
@@ -193,7 +193,7 @@ pub fn LineChart(
     unit: String,
     language: Language,
 ) -> impl IntoView {
-    let layout = line_layout(&points);
+    let layout = line_layout(&points, CHART_WIDTH);
     let items: Vec<(String, f64)> = layout
         .points
         .iter()
@@ -213,62 +213,66 @@ pub fn LineChart(
         &unit,
         language,
     );
-    let view_box = format!("0 0 {} {}", layout.width, layout.height);
-    let (left, right, bottom) = (layout.plot_left, layout.plot_right, layout.plot_bottom);
-    let ticks = layout
-        .ticks
-        .iter()
-        .map(|tick| {
-            view! {
-                <line class="chart-grid" x1=left x2=right y1=tick.position y2=tick.position/>
-                <text class="chart-tick" x=left - 10.0 y=tick.position text-anchor="end" dominant-baseline="middle">
-                    {format_number(tick.value, 2, language)}
-                </text>
-            }
-        })
-        .collect_view();
-    let targets = layout
-        .targets
-        .iter()
-        .map(|segment| {
-            view! {
-                <g class="chart-target">
-                    <line x1=segment.x1 x2=segment.x2 y1=segment.y y2=segment.y stroke-dasharray=TARGET_DASH/>
-                    <text x=segment.x2 + 6.0 y=segment.y dominant-baseline="middle">
-                        {format!("{target_label}: {}", format_with_unit(segment.value, &unit, language))}
+    let frame = NodeRef::<leptos::html::Figure>::new();
+    let width = drawn_width(frame);
+    let drawing = move || {
+        let layout = line_layout(&points, width.get());
+        let view_box = format!("0 0 {} {}", layout.width, layout.height);
+        let (left, right, bottom) = (layout.plot_left, layout.plot_right, layout.plot_bottom);
+        let ticks = layout
+            .ticks
+            .iter()
+            .map(|tick| {
+                view! {
+                    <line class="chart-grid" x1=left x2=right y1=tick.position y2=tick.position/>
+                    <text class="chart-tick" x=left - 10.0 y=tick.position text-anchor="end" dominant-baseline="middle">
+                        {format_number(tick.value, 2, language)}
                     </text>
-                </g>
-            }
-        })
-        .collect_view();
-    let show_values = layout.points.len() <= 12;
-    let points_view = layout
-        .points
-        .iter()
-        .map(|point| {
-            let value = format_with_unit(point.point.value, &unit, language);
-            let label = point.labelled.then(|| {
-                view! {
-                    <text class="chart-tick" x=point.x y=bottom + 24.0 text-anchor="middle">{point.point.label.clone()}</text>
                 }
-            });
-            let value_label = show_values.then(|| {
+            })
+            .collect_view();
+        let targets = layout
+            .targets
+            .iter()
+            .map(|segment| {
                 view! {
-                    <text class="chart-value" x=point.x y=point.y - 12.0 text-anchor="middle">{value.clone()}</text>
+                    <g class="chart-target">
+                        <line x1=segment.x1 x2=segment.x2 y1=segment.y y2=segment.y stroke-dasharray=TARGET_DASH/>
+                        <text x=segment.x2 + 6.0 y=segment.y dominant-baseline="middle">
+                            {format!("{target_label}: {}", format_with_unit(segment.value, &unit, language))}
+                        </text>
+                    </g>
                 }
-            });
-            view! {
-                <g class="chart-point">
-                    <title>{format!("{}: {value}", point.point.label)}</title>
-                    <circle cx=point.x cy=point.y r="6"/>
-                    {value_label}
-                    {label}
-                </g>
-            }
-        })
-        .collect_view();
-    view! {
-        <figure class="chart" data-test="line-chart">
+            })
+            .collect_view();
+        let show_values = layout.points.len() <= 12;
+        let points_view = layout
+            .points
+            .iter()
+            .map(|point| {
+                let value = format_with_unit(point.point.value, &unit, language);
+                let label = point.labelled.then(|| {
+                    view! {
+                        <text class="chart-tick" x=point.x y=bottom + 24.0 text-anchor="middle">{point.point.label.clone()}</text>
+                    }
+                });
+                let value_label = show_values.then(|| {
+                    view! {
+                        <text class="chart-value" x=point.x y=point.y - 12.0 text-anchor="middle">{value.clone()}</text>
+                    }
+                });
+                view! {
+                    <g class="chart-point">
+                        <title>{format!("{}: {value}", point.point.label)}</title>
+                        <circle cx=point.x cy=point.y r="6"/>
+                        {value_label}
+                        {label}
+                    </g>
+                }
+            })
+            .collect_view();
+        let summary = summary.clone();
+        view! {
             <svg class="chart-svg" viewBox=view_box role="img" aria-label=summary preserveAspectRatio="xMinYMin meet">
                 {ticks}
                 <line class="chart-axis" x1=left x2=right y1=bottom y2=bottom/>
@@ -276,6 +280,11 @@ pub fn LineChart(
                 <polyline class="chart-line" points=layout.polyline.clone() fill="none"/>
                 {points_view}
             </svg>
+        }
+    };
+    view! {
+        <figure class="chart" data-test="line-chart" node_ref=frame>
+            {drawing}
         </figure>
     }
 }

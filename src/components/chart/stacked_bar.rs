@@ -12,7 +12,7 @@
 use leptos::prelude::*;
 use thamgia_core::Language;
 
-use super::{format_number, truncate_label, CHART_WIDTH};
+use super::{drawn_width, format_number, label_chars, label_room, truncate_label, CHART_WIDTH};
 
 /// One group's bar: its label, each answer's count (`None`: withheld) and
 /// its total (`None`: withheld).
@@ -77,10 +77,10 @@ const THICKNESS: f64 = 30.0;
 /// Parts narrower than this share carry no written percentage.
 const LABELLED_SHARE: f64 = 0.08;
 
-/// Lays out one 100 % bar per group of `bars`.
-pub fn stacked_layout(bars: &[StackedBar]) -> StackedLayout {
-    let plot_left = LABEL_WIDTH;
-    let plot_right = CHART_WIDTH - RIGHT_MARGIN;
+/// Lays out one 100 % bar per group of `bars` in a chart `width` wide.
+pub fn stacked_layout(bars: &[StackedBar], width: f64) -> StackedLayout {
+    let plot_left = label_room(width, LABEL_WIDTH);
+    let plot_right = (width - RIGHT_MARGIN).max(plot_left + 1.0);
     let span = plot_right - plot_left;
     let rows = bars
         .iter()
@@ -129,7 +129,7 @@ pub fn stacked_layout(bars: &[StackedBar]) -> StackedLayout {
         })
         .collect();
     StackedLayout {
-        width: CHART_WIDTH,
+        width,
         height: TOP * 2.0 + ROW * bars.len().max(1) as f64,
         plot_left,
         plot_right,
@@ -159,7 +159,7 @@ pub fn StackedBarChart(
     title: String,
     language: Language,
 ) -> impl IntoView {
-    let layout = stacked_layout(&bars);
+    let layout = stacked_layout(&bars, CHART_WIDTH);
     let percent = move |share: f64| format!("{} %", format_number(share * 100.0, 0, language));
     let summary = {
         let groups: Vec<String> = layout
@@ -186,55 +186,69 @@ pub fn StackedBarChart(
             .collect();
         format!("{title}. {}", groups.join("; "))
     };
-    let view_box = format!("0 0 {} {}", layout.width, layout.height);
-    let (left, right) = (layout.plot_left, layout.plot_right);
-    let rows = layout
-        .rows
-        .iter()
-        .map(|row| {
-            let parts = row
-                .segments
-                .iter()
-                .map(|segment| {
-                    let name = segment
-                        .series
-                        .and_then(|series| legend.get(series).cloned())
-                        .unwrap_or_else(|| withheld.clone());
-                    let text = (segment.share >= LABELLED_SHARE).then(|| {
+    let frame = NodeRef::<leptos::html::Figure>::new();
+    let width = drawn_width(frame);
+    let (legend_drawn, withheld_drawn) = (legend.clone(), withheld.clone());
+    let drawing = move || {
+        let (legend, withheld) = (&legend_drawn, &withheld_drawn);
+        let layout = stacked_layout(&bars, width.get());
+        let view_box = format!("0 0 {} {}", layout.width, layout.height);
+        let (left, right) = (layout.plot_left, layout.plot_right);
+        let chars = label_chars(left);
+        let rows = layout
+            .rows
+            .iter()
+            .map(|row| {
+                let parts = row
+                    .segments
+                    .iter()
+                    .map(|segment| {
+                        let name = segment
+                            .series
+                            .and_then(|series| legend.get(series).cloned())
+                            .unwrap_or_else(|| withheld.clone());
+                        let text = (segment.share >= LABELLED_SHARE).then(|| {
+                            view! {
+                                <text class="stack-value" x=segment.x + segment.width / 2.0 y=row.middle text-anchor="middle" dominant-baseline="middle">
+                                    {percent(segment.share)}
+                                </text>
+                            }
+                        });
                         view! {
-                            <text class="stack-value" x=segment.x + segment.width / 2.0 y=row.middle text-anchor="middle" dominant-baseline="middle">
-                                {percent(segment.share)}
-                            </text>
+                            <g class=series_class(segment.series)>
+                                <title>{format!("{}: {name} {}", row.label, percent(segment.share))}</title>
+                                <rect x=segment.x y=row.y width=segment.width height=THICKNESS/>
+                                {text}
+                            </g>
                         }
-                    });
+                    })
+                    .collect_view();
+                let whole = row.withheld.then(|| {
                     view! {
-                        <g class=series_class(segment.series)>
-                            <title>{format!("{}: {name} {}", row.label, percent(segment.share))}</title>
-                            <rect x=segment.x y=row.y width=segment.width height=THICKNESS/>
-                            {text}
+                        <g class=series_class(None)>
+                            <title>{format!("{}: {}", row.label, withheld)}</title>
+                            <rect x=left y=row.y width=right - left height=THICKNESS/>
                         </g>
                     }
-                })
-                .collect_view();
-            let whole = row.withheld.then(|| {
+                });
                 view! {
-                    <g class=series_class(None)>
-                        <title>{format!("{}: {}", row.label, withheld)}</title>
-                        <rect x=left y=row.y width=right - left height=THICKNESS/>
+                    <g class="stack-row" data-test="stack-row">
+                        <text class="chart-label" x=left - 10.0 y=row.middle text-anchor="end" dominant-baseline="middle">
+                            {truncate_label(&row.label, chars)}
+                        </text>
+                        {parts}
+                        {whole}
                     </g>
                 }
-            });
-            view! {
-                <g class="stack-row" data-test="stack-row">
-                    <text class="chart-label" x=left - 10.0 y=row.middle text-anchor="end" dominant-baseline="middle">
-                        {truncate_label(&row.label, 28)}
-                    </text>
-                    {parts}
-                    {whole}
-                </g>
-            }
-        })
-        .collect_view();
+            })
+            .collect_view();
+        let summary = summary.clone();
+        view! {
+            <svg class="chart-svg" viewBox=view_box role="img" aria-label=summary preserveAspectRatio="xMinYMin meet">
+                {rows}
+            </svg>
+        }
+    };
     let keys = legend
         .iter()
         .enumerate()
@@ -248,10 +262,8 @@ pub fn StackedBarChart(
         })
         .collect_view();
     view! {
-        <figure class="chart stack-chart" data-test="stacked-bar-chart">
-            <svg class="chart-svg" viewBox=view_box role="img" aria-label=summary preserveAspectRatio="xMinYMin meet">
-                {rows}
-            </svg>
+        <figure class="chart stack-chart" data-test="stacked-bar-chart" node_ref=frame>
+            {drawing}
             <ul class="stack-legend">
                 {keys}
                 <li><span class="stack-key stack-key--withheld"></span>{withheld.clone()}</li>

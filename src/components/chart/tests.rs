@@ -112,6 +112,7 @@ fn bars_grow_from_zero_in_proportion_to_their_values() {
     let layout = bar_layout(
         &[bar("A", 10.0), bar("B", 20.0), bar("C", f64::NAN)],
         Some(30.0),
+        CHART_WIDTH,
     );
     // The non-finite value is left out.
     assert_eq!(layout.bars.len(), 2);
@@ -136,7 +137,7 @@ fn bars_grow_from_zero_in_proportion_to_their_values() {
 
 #[wasm_bindgen_test]
 fn a_negative_bar_grows_left_from_zero() {
-    let layout = bar_layout(&[bar("A", -5.0), bar("B", 5.0)], None);
+    let layout = bar_layout(&[bar("A", -5.0), bar("B", 5.0)], None, CHART_WIDTH);
     let (negative, positive) = (&layout.bars[0], &layout.bars[1]);
     assert!(close(negative.x + negative.width, layout.zero_x));
     assert!(close(negative.width, positive.width));
@@ -145,11 +146,14 @@ fn a_negative_bar_grows_left_from_zero() {
 
 #[wasm_bindgen_test]
 fn the_line_goes_through_evenly_spaced_points() {
-    let layout = line_layout(&[
-        point("Q1", 10.0, Some(30.0)),
-        point("Q2", 20.0, Some(30.0)),
-        point("Q3", 40.0, Some(35.0)),
-    ]);
+    let layout = line_layout(
+        &[
+            point("Q1", 10.0, Some(30.0)),
+            point("Q2", 20.0, Some(30.0)),
+            point("Q3", 40.0, Some(35.0)),
+        ],
+        CHART_WIDTH,
+    );
     let xs: Vec<f64> = layout.points.iter().map(|point| point.x).collect();
     assert!(close(xs[1] - xs[0], xs[2] - xs[1]));
     // Higher values are higher up, that is smaller y.
@@ -171,18 +175,21 @@ fn the_line_goes_through_evenly_spaced_points() {
 
 #[wasm_bindgen_test]
 fn a_gap_in_targets_breaks_the_target_line() {
-    let layout = line_layout(&[
-        point("2024", 10.0, Some(30.0)),
-        point("2027", 20.0, None),
-        point("2030", 25.0, Some(30.0)),
-    ]);
+    let layout = line_layout(
+        &[
+            point("2024", 10.0, Some(30.0)),
+            point("2027", 20.0, None),
+            point("2030", 25.0, Some(30.0)),
+        ],
+        CHART_WIDTH,
+    );
     assert_eq!(layout.targets.len(), 2);
-    let single = line_layout(&[point("Q1", 12.0, Some(30.0))]);
+    let single = line_layout(&[point("Q1", 12.0, Some(30.0))], CHART_WIDTH);
     assert_eq!(single.points.len(), 1);
     assert!(single.points[0].x > single.plot_left && single.points[0].x < single.plot_right);
     assert_eq!(single.targets.len(), 1);
     assert!(single.targets[0].x1 >= single.plot_left && single.targets[0].x2 <= single.plot_right);
-    assert!(line_layout(&[]).points.is_empty());
+    assert!(line_layout(&[], CHART_WIDTH).points.is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -193,7 +200,7 @@ fn labels_are_thinned_out_when_they_do_not_fit() {
     let points: Vec<LinePoint> = (0..24)
         .map(|index| point(&index.to_string(), 1.0, None))
         .collect();
-    let layout = line_layout(&points);
+    let layout = line_layout(&points, CHART_WIDTH);
     let labelled = layout.points.iter().filter(|point| point.labelled).count();
     assert!((6..24).contains(&labelled), "{labelled} labels");
 }
@@ -252,7 +259,10 @@ fn stack(label: &str, counts: &[Option<u64>], total: Option<u64>) -> StackedBar 
 
 #[wasm_bindgen_test]
 fn a_stacked_bar_fills_its_width_with_each_answers_share() {
-    let layout = stacked_layout(&[stack("Nữ", &[Some(6), Some(0), Some(2)], Some(8))]);
+    let layout = stacked_layout(
+        &[stack("Nữ", &[Some(6), Some(0), Some(2)], Some(8))],
+        CHART_WIDTH,
+    );
     let row = &layout.rows[0];
     let span = layout.plot_right - layout.plot_left;
     // A zero count draws nothing; the rest cut the bar 6 : 2.
@@ -269,10 +279,13 @@ fn a_stacked_bar_fills_its_width_with_each_answers_share() {
 
 #[wasm_bindgen_test]
 fn withheld_counts_are_one_hatched_part_and_a_withheld_total_the_whole_bar() {
-    let layout = stacked_layout(&[
-        stack("Nam", &[Some(9), None, None], Some(12)),
-        stack("Không nói", &[None, None, None], None),
-    ]);
+    let layout = stacked_layout(
+        &[
+            stack("Nam", &[Some(9), None, None], Some(12)),
+            stack("Không nói", &[None, None, None], None),
+        ],
+        CHART_WIDTH,
+    );
     let shown = &layout.rows[0];
     // 9 of 12 shown; the two withheld counts are drawn together, 3 of 12.
     assert_eq!(shown.segments.len(), 2);
@@ -301,11 +314,39 @@ fn count(label: &str, count: Option<u64>) -> CountBar {
 
 #[wasm_bindgen_test]
 fn count_bars_are_as_long_as_their_share_of_the_largest_and_withheld_ones_draw_nothing() {
-    let layout = count_layout(&[count("a", Some(10)), count("b", Some(5)), count("c", None)]);
+    let layout = count_layout(
+        &[count("a", Some(10)), count("b", Some(5)), count("c", None)],
+        CHART_WIDTH,
+    );
     assert!(close(layout.bars[1].width * 2.0, layout.bars[0].width));
     assert!(layout.bars[0].width > 0.0);
     // A withheld figure draws no bar: its length would give it away.
     assert!(close(layout.bars[2].width, 0.0));
     assert!(layout.bars[2].text_x > layout.plot_left);
     assert!(close(layout.height, 3.0 * 40.0));
+}
+
+#[wasm_bindgen_test]
+fn a_narrow_chart_keeps_its_bars_and_labels_inside() {
+    for width in [MIN_CHART_WIDTH, 520.0, 740.0, CHART_WIDTH] {
+        let counts = count_layout(&[count("a", Some(10)), count("b", Some(5))], width);
+        assert!(counts.plot_left <= width * 0.36 + 0.001);
+        assert!(counts
+            .bars
+            .iter()
+            .all(|bar| counts.plot_left + bar.width <= width - 100.0));
+        let bars = bar_layout(&[bar("A", 40.0), bar("B", 5.0)], Some(35.0), width);
+        assert_eq!(bars.width, width);
+        assert!(bars
+            .bars
+            .iter()
+            .all(|bar| bar.x + bar.width <= bars.plot_right + 0.001));
+        let stacked = stacked_layout(&[stack("Nữ", &[Some(6), Some(2)], Some(8))], width);
+        assert!(stacked.plot_right <= width);
+        let line = line_layout(&[point("Q1", 12.0, None), point("Q2", 14.0, None)], width);
+        assert!(line.points.iter().all(|point| point.x <= width));
+    }
+    // A label column's characters follow its room: 26 at the widest bar chart.
+    assert_eq!(label_chars(250.0), 26);
+    assert!(label_chars(label_room(MIN_CHART_WIDTH, 380.0)) < 40);
 }
