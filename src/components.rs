@@ -3,6 +3,7 @@
 pub mod account_bar;
 pub mod chart;
 pub mod choice_button;
+pub mod day_field;
 pub mod face_scale;
 pub mod fetched;
 pub mod language_switch;

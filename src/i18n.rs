@@ -485,6 +485,7 @@ pub struct Texts {
     // Results page: what children said.
     pub nav_results: &'static str,
     pub nav_referrals: &'static str,
+    pub day_invalid: &'static str,
     pub referrals_open: fn(u64) -> String,
     pub referrals_view: &'static str,
     pub results_title: &'static str,

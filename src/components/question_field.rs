@@ -247,19 +247,16 @@ fn date_input(
     on_change: Callback<Option<AnswerValue>>,
     disabled: Signal<bool>,
 ) -> impl IntoView {
-    let current = move || match value.get() {
-        Some(AnswerValue::Date(date)) => date.format("%Y-%m-%d").to_string(),
-        _ => String::new(),
-    };
+    let day = Signal::derive(move || match value.get() {
+        Some(AnswerValue::Date(date)) => Some(date),
+        _ => None,
+    });
+    // A text that is no day leaves no answer (the box keeps it, with why).
     view! {
-        <input
-            type="date"
-            disabled=move || disabled.get()
-            prop:value=current
-            on:input=move |event| {
-                let text = event_target_value(&event);
-                on_change.run(chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().map(AnswerValue::Date));
-            }
+        <crate::components::day_field::DayField
+            value=day
+            on_change=Callback::new(move |day: Option<chrono::NaiveDate>| on_change.run(day.map(AnswerValue::Date)))
+            disabled
         />
     }
 }

@@ -459,6 +459,7 @@ pub static EN: Texts = Texts {
     // Results page: what children said.
     referrals_open: |count| format!("{count} {} after a possible disclosure {} follow-up.", plural(count, "referral", "referrals"), plural(count, "awaits", "await")),
     referrals_view: "See the referrals",
+    day_invalid: "Write the day as day/month/year, for example 05/12/2026.",
     nav_referrals: "Referrals",
     nav_results: "Results",
     results_title: "What children said",

@@ -447,6 +447,7 @@ pub static VI: Texts = Texts {
     // Results page: what children said.
     referrals_open: |count| format!("Có {count} trường hợp chuyển tiếp sau dấu hiệu trẻ bị tổn hại đang chờ theo dõi."),
     referrals_view: "Xem các trường hợp chuyển tiếp",
+    day_invalid: "Hãy viết ngày theo dạng ngày/tháng/năm, ví dụ 05/12/2026.",
     nav_referrals: "Chuyển tiếp",
     nav_results: "Kết quả",
     results_title: "Trẻ em đã nói gì",

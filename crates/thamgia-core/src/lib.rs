@@ -9,6 +9,7 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod corrections;
+pub mod day;
 pub mod expression;
 pub mod form;
 pub mod forum;

@@ -181,6 +181,31 @@ async fn every_page_serves_a_finger_and_a_screen_reader() -> Result<()> {
     )
     .await?;
     problems.measure(&page, "forum editor").await?;
+    // Its day is written dd/mm/yyyy whatever the browser's locale; a text
+    // that is no day is said so, and a day clears the message.
+    let held_on: String = js(
+        &page,
+        "document.querySelector('[data-test=forum-date]').value",
+    )
+    .await?;
+    assert!(
+        held_on.len() == 10 && held_on.as_bytes()[2] == b'/' && held_on.as_bytes()[5] == b'/',
+        "the forum's day reads dd/mm/yyyy: {held_on}"
+    );
+    replace_text(&page, "[data-test=forum-date]", "31/02/2026").await?;
+    wait_for(
+        &page,
+        "the day refused",
+        "document.querySelector('[data-test=forum-date][aria-invalid=true]')",
+    )
+    .await?;
+    replace_text(&page, "[data-test=forum-date]", "05/12/2026").await?;
+    wait_for(
+        &page,
+        "the day taken",
+        "document.querySelector('[data-test=forum-date][aria-invalid=false]')",
+    )
+    .await?;
     visit(
         &page,
         "/report",

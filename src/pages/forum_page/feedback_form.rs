@@ -75,13 +75,10 @@ pub(super) fn FeedbackForm(recommendation_id: Uuid) -> impl IntoView {
             <p class="muted">{move || app.texts().forum_feedback_intro}</p>
             <label class="field">
                 <span class="field-label">{move || app.texts().forum_feedback_date}</span>
-                <input
-                    type="date"
-                    data-test="feedback-date"
-                    prop:value=today.format("%Y-%m-%d").to_string()
-                    on:input=move |event| {
-                        given_on.set(NaiveDate::parse_from_str(event_target_value(&event).trim(), "%Y-%m-%d").ok());
-                    }
+                <crate::components::day_field::DayField
+                    test="feedback-date"
+                    value=Some(today)
+                    on_change=Callback::new(move |day: Option<NaiveDate>| given_on.set(day))
                 />
             </label>
             <p class="field-label">{move || app.texts().forum_feedback_channel}</p>

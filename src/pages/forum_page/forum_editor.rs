@@ -122,16 +122,15 @@ pub(super) fn ForumEditor(forum: Forum, on_submitted: Callback<()>) -> impl Into
                 <div class="forum-fields">
                     <label class="field">
                         <span class="field-label">{move || app.texts().forum_date}</span>
-                        <input
-                            type="date"
-                            data-test="forum-date"
-                            prop:value=initial.held_on.format("%Y-%m-%d").to_string()
-                            on:input=move |event| {
-                                // A date half typed reads as empty: keep the last full one.
-                                if let Ok(date) = NaiveDate::parse_from_str(event_target_value(&event).trim(), "%Y-%m-%d") {
+                        <crate::components::day_field::DayField
+                            test="forum-date"
+                            value=Some(initial.held_on)
+                            on_change=Callback::new(move |day: Option<NaiveDate>| {
+                                // A day half typed is none yet: keep the last full one.
+                                if let Some(date) = day {
                                     editor.update(|forum| forum.held_on = date);
                                 }
-                            }
+                            })
                         />
                     </label>
                     <label class="field">

@@ -1,6 +1,5 @@
 //! The form recording an authority's answer to a recommendation.
 
-use chrono::NaiveDate;
 use leptos::ev;
 use leptos::prelude::*;
 use thamgia_core::forum::{AuthorityAnswer, Decision};
@@ -48,13 +47,12 @@ pub(super) fn AnswerForm(
             .map(|answer| answer.actions.clone())
             .unwrap_or_default(),
     );
-    let answered_on = RwSignal::new(
+    // Written as people in Vietnam write a day, whatever the browser.
+    let answered_on = RwSignal::new(thamgia_core::day::format_day(
         existing
             .as_ref()
-            .map_or_else(platform::today, |answer| answer.answered_on)
-            .format("%Y-%m-%d")
-            .to_string(),
-    );
+            .map_or_else(platform::today, |answer| answer.answered_on),
+    ));
     let state = RwSignal::new(AnswerState::Idle);
     let save = Action::new_local(move |body: &AnswerBody| {
         let body = body.clone();
@@ -78,8 +76,7 @@ pub(super) fn AnswerForm(
             state.set(AnswerState::NoDecision);
             return;
         };
-        let Ok(date) = NaiveDate::parse_from_str(answered_on.get_untracked().trim(), "%Y-%m-%d")
-        else {
+        let Some(date) = thamgia_core::day::parse_day(&answered_on.get_untracked()) else {
             state.set(AnswerState::BadDate);
             return;
         };
@@ -142,7 +139,10 @@ pub(super) fn AnswerForm(
             <label class="field answer-date">
                 <span class="field-label">{move || app.texts().townhall_answer_date}</span>
                 <input
-                    type="date"
+                    type="text"
+                    inputmode="numeric"
+                    placeholder="dd/mm/yyyy"
+                    maxlength="10"
                     data-test="answer-date"
                     aria-invalid=move || (state.get() == AnswerState::BadDate).to_string()
                     prop:value=move || answered_on.get()
