@@ -918,3 +918,62 @@ async fn what_is_not_a_spreadsheet_gets_a_clear_4xx() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["code"], "payload_too_large");
 }
+
+/// Tham Gia's own `disclosure` column: the answers of a question that may
+/// be a disclosure of harm, separated by spaces; a value the question
+/// cannot take is refused at its row.
+#[test]
+fn the_disclosure_column_marks_answers_and_refuses_what_no_answer_is() {
+    let header: &[&str] = &[
+        "type",
+        "name",
+        "label::Vietnamese (vi)",
+        "label::English (en)",
+        "disclosure",
+    ];
+    let choices: &[&[&str]] = &[
+        CHOICES_HEADER,
+        &["often", "never", "Không bao giờ", "Never"],
+        &["often", "sometimes", "Đôi khi", "Sometimes"],
+        &["often", "many", "Nhiều lần", "Many times"],
+    ];
+    let with = |marks: &str| {
+        workbook(&[
+            (
+                "survey",
+                &[
+                    header,
+                    &[
+                        "select_one often",
+                        "hurt",
+                        "Có ai làm em đau?",
+                        "Has anyone hurt you?",
+                        marks,
+                    ],
+                    &["text", "why", "Vì sao?", "Why?", ""],
+                ],
+            ),
+            ("choices", choices),
+            ("settings", SETTINGS),
+        ])
+    };
+    let imported = import_xlsform(&with("sometimes many")).expect("imports");
+    let hurt = imported.survey.question("hurt").expect("the question");
+    assert_eq!(
+        hurt.disclosure,
+        vec!["sometimes".to_owned(), "many".to_owned()]
+    );
+    assert!(imported
+        .survey
+        .question("why")
+        .expect("why")
+        .disclosure
+        .is_empty());
+    let refused = check_refused_rows(&with("many always"), &[2]);
+    assert!(
+        refused
+            .iter()
+            .any(|problem| problem.message.en.contains("\"always\"")),
+        "{refused:#?}"
+    );
+}
