@@ -39,7 +39,12 @@ async fn push(database: &Database, client: u128, change: MutationChange) {
     database.push(&request, Utc::now()).await.expect("pushed");
 }
 
-fn copy_database(from: &Path, to: &Path) {
+/// Copies a closed database file. sqlx's SQLite connections finish
+/// closing on their worker threads after the pool's `close()` returns (the
+/// last one checkpoints its WAL into the file then): a copy taken or
+/// written meanwhile would race with that checkpoint, so wait for it.
+async fn copy_database(from: &Path, to: &Path) {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     std::fs::copy(from, to).expect("copied");
     for suffix in ["-wal", "-shm"] {
         let wal = Path::new(&format!("{}{suffix}", to.display())).to_owned();
@@ -57,7 +62,7 @@ async fn a_cursor_on_the_same_content_in_another_history_asks_for_a_reset() {
     let database = Database::open(&file).await.expect("opened");
     push(&database, 1, edit(1, "4.1", 10.0, now)).await;
     database.close().await;
-    copy_database(&file, &backup);
+    copy_database(&file, &backup).await;
 
     // After the backup: two more edits, and a tablet pulls everything.
     let database = Database::open(&file).await.expect("opened");
@@ -80,7 +85,7 @@ async fn a_cursor_on_the_same_content_in_another_history_asks_for_a_reset() {
     // arrives, then tablet 3 sends its edit again, as it does after a
     // restore: the change at the tablet's cursor has the same content as
     // the one it saw, in another history.
-    copy_database(&backup, &file);
+    copy_database(&backup, &file).await;
     let database = Database::open(&file).await.expect("opened");
     push(&database, 4, edit(4, "4.4", 40.0, now + 3)).await;
     push(&database, 3, edit(3, "4.3", 30.0, now + 2)).await;
