@@ -8,7 +8,8 @@
 //!
 //! - `setup [--for-tests]`: installs what is missing (wasm32 target, trunk,
 //!   wasm-bindgen-cli, npm's wasm-opt; with `--for-tests` also chromium,
-//!   chromedriver, python3-venv and PostgreSQL), checking each with a cheap
+//!   chromedriver, Firefox ESR with geckodriver, WebKitGTK's driver with
+//!   Xvfb, python3-venv and PostgreSQL), checking each with a cheap
 //!   command first.
 //! - `build`: setup, then `trunk build --release` into `<root>/dist`.
 //! - `run [--port N] [--database PATH]`: build, then the server on that port.
@@ -43,7 +44,8 @@ Commands:
   setup [--for-tests]      Install what is missing: the wasm32-unknown-unknown target,
                            trunk 0.21.14, wasm-bindgen-cli (the version in Cargo.lock) and
                            wasm-opt (npm's binaryen, via `npm ci`). With --for-tests, also
-                           chromium, chromedriver, python3-venv and postgresql from apt.
+                           chromium, chromedriver, firefox-esr, webkit2gtk-driver, xvfb,
+                           python3-venv and postgresql from apt, geckodriver from crates.io.
                            Quick when all is installed.
   build                    setup, then `trunk build --release` into dist/
   run [--port N] [--database PATH]

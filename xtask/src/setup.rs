@@ -16,9 +16,18 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The geckodriver the Firefox end-to-end test drives Firefox ESR with
+/// (crates.io; Debian does not package it).
+const GECKODRIVER_VERSION: &str = "0.37.1";
+/// The other engines' programs and the Debian packages that hold them.
+const OTHER_ENGINES: &[(&str, &str)] = &[
+    ("/usr/bin/firefox-esr", "firefox-esr"),
+    ("/usr/bin/WebKitWebDriver", "webkit2gtk-driver"),
+    ("/usr/bin/Xvfb", "xvfb"),
+];
 
 /// Installs what is missing; with `for_tests`, also chromium, chromedriver,
-/// python3's venv (for the pyxform reference of the XLSForm test) and
+/// Firefox ESR with geckodriver, WebKitGTK's driver with Xvfb, python3's venv (for the pyxform reference of the XLSForm test) and
 /// PostgreSQL (for the server's tests on PostgreSQL).
 pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_target(workspace)?;
@@ -27,6 +36,7 @@ pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_opt(workspace)?;
     if for_tests {
         browsers(workspace)?;
+        other_engines(workspace)?;
         python_venv(workspace)?;
         postgresql(workspace)?;
     }
@@ -181,6 +191,45 @@ fn browsers(workspace: &Workspace) -> Result {
         }
     }
     Ok(())
+}
+
+/// Firefox ESR and WebKitGTK (with Xvfb, its display) from apt, and
+/// geckodriver from crates.io, for the end-to-end path in the other engine
+/// families (`other_engines.rs` of the end-to-end tests).
+fn other_engines(workspace: &Workspace) -> Result {
+    let missing: Vec<&str> = OTHER_ENGINES
+        .iter()
+        .filter(|(path, _)| !Path::new(path).is_file())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        println!("✓ firefox-esr, webkit2gtk-driver and xvfb already installed");
+    } else {
+        println!("→ installing {} from apt (missing)", missing.join(", "));
+        apt_install(workspace, &missing)?;
+        for (path, _) in OTHER_ENGINES {
+            if !Path::new(path).is_file() {
+                return Err(format!("{path} is still missing after installing from apt").into());
+            }
+        }
+    }
+    let found = tool_version(workspace, "geckodriver");
+    if found.as_deref() == Some(GECKODRIVER_VERSION) {
+        println!("✓ geckodriver {GECKODRIVER_VERSION} already installed");
+        return Ok(());
+    }
+    println!(
+        "→ installing geckodriver {GECKODRIVER_VERSION} ({}); this takes ~4 min on 2 cores",
+        found_text(found.as_deref())
+    );
+    workspace.run(workspace.cargo(&[
+        "install",
+        "geckodriver",
+        "--version",
+        GECKODRIVER_VERSION,
+        "--locked",
+    ]))?;
+    check_installed(workspace, "geckodriver", GECKODRIVER_VERSION)
 }
 
 /// Python that can make a venv with pip in it, for the pyxform venv of the

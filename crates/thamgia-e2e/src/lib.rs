@@ -1,17 +1,22 @@
 //! End-to-end tests of Tham Gia live in `tests/`: the built app in headless
 //! Chromium, driven from Rust, against the real server on a real SQLite file.
 //! This library holds what the tests and the browser bench share: starting
-//! the server in-process, launching Chromium, and small page helpers; and
-//! [`proxy`], a proxy that can freeze the link between them.
+//! the server in-process, launching Chromium, and small page helpers, which
+//! drive any [`Ui`]: Chromium's pages, and Firefox or WebKit through
+//! [`webdriver`]; and [`proxy`], a proxy that can freeze the link between
+//! them.
 
 pub mod proxy;
+pub mod ui;
+pub mod webdriver;
+
+pub use ui::Ui;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 #[allow(deprecated)]
 use chromiumoxide::cdp::browser_protocol::network::EmulateNetworkConditionsParams;
 use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
@@ -123,25 +128,20 @@ pub async fn launch_browser(profile: &std::path::Path) -> Result<(Browser, JoinH
     Ok((browser, events))
 }
 
-pub async fn js<T: serde::de::DeserializeOwned>(page: &Page, expression: &str) -> Result<T> {
-    let result = page
-        .evaluate(expression)
-        .await
-        .with_context(|| format!("evaluating {expression}"))?;
-    result
-        .into_value()
-        .with_context(|| format!("reading the value of {expression}"))
+pub async fn js<T: serde::de::DeserializeOwned>(page: &impl Ui, expression: &str) -> Result<T> {
+    let value = page.evaluate(expression).await?;
+    serde_json::from_value(value).with_context(|| format!("reading the value of {expression}"))
 }
 
 /// Waits until `expression` is truthy.
-pub async fn wait_for(page: &Page, what: &str, expression: &str) -> Result<()> {
+pub async fn wait_for(page: &impl Ui, what: &str, expression: &str) -> Result<()> {
     wait_within(page, what, expression, WAIT).await.map(|_| ())
 }
 
 /// Waits at most `limit` until `expression` is truthy, and says how long
 /// it took.
 pub async fn wait_within(
-    page: &Page,
+    page: &impl Ui,
     what: &str,
     expression: &str,
     limit: Duration,
@@ -168,7 +168,7 @@ pub fn selector_literal(selector: &str) -> String {
     serde_json::to_string(selector).unwrap_or_default()
 }
 
-pub async fn click(page: &Page, selector: &str) -> Result<()> {
+pub async fn click(page: &impl Ui, selector: &str) -> Result<()> {
     wait_for(
         page,
         selector,
@@ -187,7 +187,7 @@ pub async fn click(page: &Page, selector: &str) -> Result<()> {
 }
 
 /// Types like an on-screen keyboard would: focus, then insert the text.
-pub async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
+pub async fn type_into(page: &impl Ui, selector: &str, text: &str) -> Result<()> {
     wait_for(
         page,
         selector,
@@ -202,13 +202,10 @@ pub async fn type_into(page: &Page, selector: &str, text: &str) -> Result<()> {
     if !focused {
         bail!("{selector} could not be focused");
     }
-    page.execute(InsertTextParams::new(text))
-        .await
-        .context("inserting text")?;
-    Ok(())
+    page.insert_text(text).await
 }
 
-pub async fn text_of(page: &Page, selector: &str) -> Result<String> {
+pub async fn text_of(page: &impl Ui, selector: &str) -> Result<String> {
     js(
         page,
         &format!(
@@ -220,7 +217,7 @@ pub async fn text_of(page: &Page, selector: &str) -> Result<String> {
 }
 
 /// The question on the current screen, or `None` on the review screen.
-pub async fn current_question(page: &Page) -> Result<Option<String>> {
+pub async fn current_question(page: &impl Ui) -> Result<Option<String>> {
     wait_for(
         page,
         "a question or the review",
@@ -237,7 +234,7 @@ pub async fn current_question(page: &Page) -> Result<Option<String>> {
 }
 
 /// Presses "next" and waits until the screen has changed.
-pub async fn next_screen(page: &Page, from: &str) -> Result<()> {
+pub async fn next_screen(page: &impl Ui, from: &str) -> Result<()> {
     click(page, "[data-test=next]").await?;
     wait_for(
         page,
@@ -293,13 +290,13 @@ pub async fn open_app(browser: &Browser, url: &str) -> Result<Page> {
 
 /// Each figure (" %" or " MB") the page's loading line showed while the
 /// app arrived, in order.
-pub async fn loading_figures(page: &Page) -> Result<Vec<String>> {
+pub async fn loading_figures(page: &impl Ui) -> Result<Vec<String>> {
     js(page, "window.__loadingFigures || []").await
 }
 
 /// What the server's Content-Security-Policy blocked in the page's current
 /// document (directive and blocked address), since it was loaded.
-pub async fn csp_violations(page: &Page) -> Result<Vec<String>> {
+pub async fn csp_violations(page: &impl Ui) -> Result<Vec<String>> {
     js(
         page,
         "window.__cspViolations || ['the listener is missing']",
@@ -308,7 +305,7 @@ pub async fn csp_violations(page: &Page) -> Result<Vec<String>> {
 }
 
 /// Replaces what an input holds, as a person selecting it all and typing would.
-pub async fn replace_text(page: &Page, selector: &str, text: &str) -> Result<()> {
+pub async fn replace_text(page: &impl Ui, selector: &str, text: &str) -> Result<()> {
     wait_for(
         page,
         selector,
@@ -320,10 +317,7 @@ pub async fn replace_text(page: &Page, selector: &str, text: &str) -> Result<()>
         &format!("(() => {{ const e = document.querySelector({}); e.focus(); e.select(); return true; }})()", selector_literal(selector)),
     )
     .await?;
-    page.execute(InsertTextParams::new(text))
-        .await
-        .context("inserting text")?;
-    Ok(())
+    page.insert_text(text).await
 }
 
 /// Puts a file in a file input, as the file picker would. The bytes are
@@ -331,7 +325,7 @@ pub async fn replace_text(page: &Page, selector: &str, text: &str) -> Result<()>
 /// refuses to read files chosen through `DOM.setFileInputFiles`
 /// (NotReadableError), while the app's code path — reading the chosen
 /// `File` — is the same either way.
-pub async fn choose_file(page: &Page, selector: &str, path: &std::path::Path) -> Result<()> {
+pub async fn choose_file(page: &impl Ui, selector: &str, path: &std::path::Path) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path
         .file_name()
@@ -351,7 +345,7 @@ pub async fn choose_file(page: &Page, selector: &str, path: &std::path::Path) ->
 }
 
 /// Makes `window.confirm` answer yes, as a worker pressing "OK" would.
-pub async fn accept_confirmations(page: &Page) -> Result<()> {
+pub async fn accept_confirmations(page: &impl Ui) -> Result<()> {
     js::<bool>(
         page,
         "(() => { window.confirm = () => true; return true; })()",
@@ -377,7 +371,7 @@ pub const DEMO_PASSWORD: &str = "thamgia-demo";
 
 /// Signs in on the sign-in page as `username` (replacing whatever the form
 /// holds) and waits for the home page of that account.
-pub async fn sign_in(page: &Page, username: &str, password: &str) -> Result<()> {
+pub async fn sign_in(page: &impl Ui, username: &str, password: &str) -> Result<()> {
     wait_for(
         page,
         "the sign-in page",
@@ -406,7 +400,7 @@ pub async fn sign_in(page: &Page, username: &str, password: &str) -> Result<()> 
 /// Signs out and waits for the sign-in page. When records wait to be sent
 /// the app asks first (`window.confirm`): answer it beforehand, with
 /// [`accept_confirmations`] say, or sync first.
-pub async fn sign_out(page: &Page) -> Result<()> {
+pub async fn sign_out(page: &impl Ui) -> Result<()> {
     click(page, "[data-test=sign-out]").await?;
     wait_for(
         page,
@@ -419,7 +413,7 @@ pub async fn sign_out(page: &Page) -> Result<()> {
 /// Opens the town hall app from the tablet app's navigation (a city
 /// officer's link; a full page load, since it is another bundle) and waits
 /// for its navigation.
-pub async fn open_townhall(page: &Page) -> Result<()> {
+pub async fn open_townhall(page: &impl Ui) -> Result<()> {
     click(page, "[data-test=to-townhall]").await?;
     wait_for(
         page,
@@ -431,7 +425,7 @@ pub async fn open_townhall(page: &Page) -> Result<()> {
 
 /// Goes back from the town hall app to the tablet app (a full page load)
 /// and waits for the tablet's navigation.
-pub async fn open_tablet_app(page: &Page) -> Result<()> {
+pub async fn open_tablet_app(page: &impl Ui) -> Result<()> {
     click(page, "[data-test=to-tablet-app]").await?;
     wait_for(
         page,
@@ -445,7 +439,7 @@ pub async fn open_tablet_app(page: &Page) -> Result<()> {
 /// officer of Phường Ba Đình, 00004, whose ward comes with the account),
 /// waits for the surveys to arrive by sync and for the service worker to be
 /// active, so the app can be used offline from here on.
-pub async fn first_visit_as(page: &Page, username: &str) -> Result<()> {
+pub async fn first_visit_as(page: &impl Ui, username: &str) -> Result<()> {
     sign_in(page, username, DEMO_PASSWORD).await?;
     wait_for(
         page,
@@ -472,7 +466,7 @@ pub async fn first_visit_as(page: &Page, username: &str) -> Result<()> {
 
 /// On a tablet's first visit: signs in as the collector `badinh`, whose
 /// account works in Phường Ba Đình (00004); see [`first_visit_as`].
-pub async fn first_visit_in_ba_dinh(page: &Page) -> Result<()> {
+pub async fn first_visit_in_ba_dinh(page: &impl Ui) -> Result<()> {
     first_visit_as(page, "badinh").await
 }
 
@@ -486,7 +480,7 @@ pub async fn close_browser(mut browser: Browser, events: JoinHandle<()>) -> Resu
 
 /// Waits until the home page's counter `name` (drafts, waiting, synced)
 /// shows `expected`.
-pub async fn wait_for_count(page: &Page, name: &str, expected: u32) -> Result<()> {
+pub async fn wait_for_count(page: &impl Ui, name: &str, expected: u32) -> Result<()> {
     wait_for(
         page,
         &format!("{expected} {name}"),
@@ -497,7 +491,7 @@ pub async fn wait_for_count(page: &Page, name: &str, expected: u32) -> Result<()
 
 /// The app's IndexedDB stores `names`, read straight from the browser, as
 /// `{store: [[key, value], …]}`: what a test compares before and after.
-pub async fn indexed_db_stores(page: &Page, names: &[&str]) -> Result<serde_json::Value> {
+pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_json::Value> {
     let names = serde_json::to_string(names)?;
     let text: String = js(
         page,
@@ -537,7 +531,7 @@ pub async fn indexed_db_stores(page: &Page, names: &[&str]) -> Result<serde_json
 /// and `sex` (the values the start screen's buttons carry), records the
 /// child's verbal assent and the guardian's written consent, and goes on to
 /// the first question.
-pub async fn start_demo_response(page: &Page, age_band: &str, sex: &str) -> Result<()> {
+pub async fn start_demo_response(page: &impl Ui, age_band: &str, sex: &str) -> Result<()> {
     click(page, "a[href='/']").await?;
     click(page, "[data-test=start-survey]").await?;
     click(
@@ -559,7 +553,7 @@ pub async fn start_demo_response(page: &Page, age_band: &str, sex: &str) -> Resu
 /// girl's assent and her guardian's written consent, answers every
 /// question shown (varying the answers) and completes the response, which
 /// then waits in the outbox.
-pub async fn complete_demo_response(page: &Page) -> Result<()> {
+pub async fn complete_demo_response(page: &impl Ui) -> Result<()> {
     use thamgia_core::QuestionKind;
 
     start_demo_response(page, "10-12", "Female").await?;
