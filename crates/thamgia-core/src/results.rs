@@ -26,7 +26,9 @@ use crate::survey::SurveyDefinition;
 
 mod counting;
 mod distribution;
+pub mod figures;
 mod filter;
+pub mod joint;
 mod linked;
 pub mod maintained;
 mod published;
@@ -52,8 +54,8 @@ pub use filter::{
 };
 pub use linked::{publish_participants_table, publish_question_table};
 pub use published::{
-    publish_results, PublishedBin, PublishedCount, PublishedDistribution, PublishedQuestion,
-    PublishedRankedOption, PublishedResults,
+    publish_marked_results, publish_results, PublishedBin, PublishedCount, PublishedDistribution,
+    PublishedQuestion, PublishedRankedOption, PublishedResults,
 };
 pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
 pub use table::CrossTable;

@@ -3,15 +3,21 @@
 //! responses, replays, conflicting copies, corrections (some in a later
 //! quarter) and withdrawals — on SQLite and, in the PostgreSQL run, on
 //! PostgreSQL. The recount is core's `survey_results` over every stored
-//! response, the figures the server gave before results were maintained.
+//! response, the figures the server gave before results were maintained,
+//! published with the pattern of every scope made from a recount of each
+//! cell (a ward in a quarter).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thamgia_core::api::results::filter_for;
 use thamgia_core::report::Period;
+use thamgia_core::results::figures::figures_of;
+use thamgia_core::results::joint::JointPattern;
+use thamgia_core::results::maintained::CellKey;
 use thamgia_core::results::{
-    participants_table, publish_results, question_table, survey_results, Dimension,
+    counted, participants_table, publish_marked_results, question_table, survey_results, Dimension,
     PublishedResults,
 };
+use thamgia_core::SurveyDefinition;
 use thamgia_core::{MutationChange, Response};
 use thamgia_server::seed;
 use uuid::Uuid;
@@ -64,6 +70,34 @@ async fn push(server: &TestServer, change: MutationChange) {
     server.push_changes(&token, vec![change]).await;
 }
 
+/// The pattern every scope is published with, from a recount of each
+/// cell that holds a counted response.
+fn recounted_pattern(
+    definitions: &[SurveyDefinition],
+    stored: &[Response],
+    threshold: thamgia_core::results::suppression::Threshold,
+) -> JointPattern {
+    let cells: std::collections::BTreeSet<CellKey> = counted(stored.iter())
+        .into_iter()
+        .filter(|response| response.survey_id == SURVEY)
+        .filter_map(CellKey::of)
+        .collect();
+    let figures: Vec<(CellKey, _)> = cells
+        .into_iter()
+        .map(|cell| {
+            let filter = filter_for(Some(cell.ward.clone()), Some(cell.quarter));
+            let figures = figures_of(&survey_results(definitions, stored, &filter));
+            (cell, figures)
+        })
+        .collect();
+    JointPattern::compute(
+        figures
+            .iter()
+            .map(|(cell, figures)| (Some(cell.ward.as_str()), Some(cell.quarter), figures)),
+        threshold,
+    )
+}
+
 /// Compares every figure the server gives with a recount of its store.
 async fn assert_recount(server: &TestServer, round: usize) {
     let database = server.database();
@@ -72,6 +106,8 @@ async fn assert_recount(server: &TestServer, round: usize) {
         .survey_responses(SURVEY, None)
         .await
         .expect("responses");
+    let threshold = server.state.results_threshold;
+    let pattern = recounted_pattern(&definitions, &stored, threshold);
     let periods: [Option<Period>; 4] = [
         None,
         "2026-Q1".parse().ok(),
@@ -95,7 +131,7 @@ async fn assert_recount(server: &TestServer, round: usize) {
             assert_eq!(status, axum::http::StatusCode::OK, "{context}");
             assert_eq!(
                 served,
-                publish_results(&recount, server.state.results_threshold),
+                publish_marked_results(&recount, threshold, &pattern.marks(ward, period)),
                 "{context}"
             );
             let index = server

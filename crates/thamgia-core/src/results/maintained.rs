@@ -24,11 +24,16 @@
 //! No I/O here: the server reads and writes, this decides.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use super::figures::{figures_of, Figures};
 use super::filter::Dimension;
+use super::joint::JointPattern;
+use super::published::{publish_marked_results, PublishedResults};
 use super::summary::{Interned, Shape, Summary};
+use super::suppression::Threshold;
 use super::table::CrossTable;
 use super::SurveyResults;
 use crate::audit::CITY_UTC_OFFSET_HOURS;
@@ -115,6 +120,8 @@ pub enum Catch {
 struct Cell {
     state: CellState,
     summary: Summary,
+    /// The cell's figures, for the pattern every scope is published with.
+    figures: Figures,
 }
 
 /// One survey's results, kept by cell.
@@ -123,6 +130,9 @@ pub struct SurveyIndex {
     definitions: Vec<SurveyDefinition>,
     interned: Interned,
     cells: BTreeMap<CellKey, Cell>,
+    /// The pattern every scope's page is published with, for the threshold
+    /// it was made with: made at the first read after a change.
+    pattern: OnceLock<(Threshold, JointPattern)>,
 }
 
 impl SurveyIndex {
@@ -133,6 +143,7 @@ impl SurveyIndex {
             definitions,
             interned: Interned::default(),
             cells: BTreeMap::new(),
+            pattern: OnceLock::new(),
         }
     }
 
@@ -189,7 +200,16 @@ impl SurveyIndex {
             Self::of_cell(&survey_id, &key, responses),
             &mut self.interned,
         );
-        self.cells.insert(key, Cell { state, summary });
+        let figures = figures_of(&shape.results([&summary]));
+        self.cells.insert(
+            key,
+            Cell {
+                state,
+                summary,
+                figures,
+            },
+        );
+        self.pattern = OnceLock::new();
     }
 
     /// Adds to cell `key` the responses added since the revision it holds
@@ -203,13 +223,23 @@ impl SurveyIndex {
         match self.cells.get_mut(&key) {
             Some(cell) => {
                 shape.extend(&mut cell.summary, added, &mut self.interned);
+                cell.figures = figures_of(&shape.results([&cell.summary]));
                 cell.state = state;
             }
             None => {
                 let summary = shape.summarise(added, &mut self.interned);
-                self.cells.insert(key, Cell { state, summary });
+                let figures = figures_of(&shape.results([&summary]));
+                self.cells.insert(
+                    key,
+                    Cell {
+                        state,
+                        summary,
+                        figures,
+                    },
+                );
             }
         }
+        self.pattern = OnceLock::new();
     }
 
     /// How many responses count across every cell.
@@ -235,6 +265,40 @@ impl SurveyIndex {
     /// time): what `survey_results` gives with `filter_for(ward, period)`.
     pub fn results(&self, ward: Option<&str>, period: Option<Period>) -> SurveyResults {
         Shape::new(&self.definitions).results(self.covered(ward, period))
+    }
+
+    /// The results for `ward` (`None`: the city) in `period` (`None`: all
+    /// time) as they may be published: suppressed with the one pattern of
+    /// every scope's page (see [`joint`](super::joint)), so that no two
+    /// pages can be set against each other.
+    pub fn published(
+        &self,
+        ward: Option<&str>,
+        period: Option<Period>,
+        threshold: Threshold,
+    ) -> PublishedResults {
+        let results = self.results(ward, period);
+        let marks = self.pattern(threshold, |pattern| pattern.marks(ward, period));
+        publish_marked_results(&results, threshold, &marks)
+    }
+
+    /// Calls `read` with the pattern of every scope's page for `threshold`:
+    /// the one kept since the last change, made now if there is none.
+    fn pattern<T>(&self, threshold: Threshold, read: impl FnOnce(&JointPattern) -> T) -> T {
+        let make = || {
+            JointPattern::compute(
+                self.cells
+                    .iter()
+                    .map(|(key, cell)| (Some(key.ward.as_str()), Some(key.quarter), &cell.figures)),
+                threshold,
+            )
+        };
+        let (kept_for, pattern) = self.pattern.get_or_init(|| (threshold, make()));
+        if *kept_for == threshold {
+            read(pattern)
+        } else {
+            read(&make())
+        }
     }
 
     /// Who took part (see `participants_table`).

@@ -2,24 +2,28 @@
 //! through [`suppression`](super::suppression), the figures two tables
 //! share kept consistent between them.
 //!
-//! Each question publishes two tables that share one figure: who answered,
-//! skipped, was not asked or answered another version (adding up to the
-//! respondents), and the answers (adding up to those who answered). When
-//! the first table hides "answered" as a complement, the second hides its
-//! total too, so neither gives it back. A free-text question's list of
-//! answers shows how many there are, so there "answered" is never chosen
-//! as a complement.
+//! Every count is a [`Figure`]: who answered, skipped, was not asked or
+//! answered another version (adding up to the respondents), and the
+//! answers (adding up to those who answered), each choice with its
+//! remainder, a ranking's places. Which are withheld comes from one
+//! pattern over the lines tying them ([`PageMarks`]): of this page alone
+//! ([`publish_results`]), or of every scope's page together
+//! ([`publish_marked_results`], see [`joint`](super::joint)). A free-text
+//! question's list of answers shows how many there are, so there
+//! "answered" is never chosen as a complement.
 
 use serde::{Deserialize, Serialize};
 
 use super::distribution::{CategoryCount, Distribution, FreeTextAnswer, RankedOption};
+use super::figures::{figures_of, Figure, Standing};
 use super::filter::Category;
+use super::joint::PageMarks;
 use super::statistics::Bin;
+use super::suppression::lines::Mark;
 use super::suppression::{
-    publish_free_text, publish_linked_counts, publish_linked_table, publish_share,
-    publish_statistic, Linked, Shown, TableEntry, Threshold,
+    publish_free_text, publish_linked_counts, publish_statistic, Linked, Shown, TableEntry,
+    Threshold,
 };
-use super::table::CrossTable;
 use super::{QuestionResult, SurveyResults};
 use crate::localized::Localized;
 
@@ -238,92 +242,164 @@ pub struct PublishedRankedOption {
     pub mean_rank: Option<f64>,
 }
 
-/// `results` as they may be shown and exported, with k = `threshold`.
+/// `results` as they may be shown and exported, with k = `threshold`, as
+/// the only page published (its figures suppressed among themselves).
 pub fn publish_results(results: &SurveyResults, threshold: Threshold) -> PublishedResults {
-    let known = results.respondents.saturating_sub(results.unknown_version);
-    let (counts, respondents) = publish_linked_counts(
-        &[known, results.unknown_version],
-        results.respondents,
-        threshold,
-        &Linked::default(),
-    );
+    let marks = PageMarks::alone(&figures_of(results), threshold);
+    publish_marked_results(results, threshold, &marks)
+}
+
+/// `results` as they may be shown with the marks of their page in a
+/// pattern of several pages ([`JointPattern`](super::joint::JointPattern)).
+/// A count the marks do not name that is under k is still shown as "< k"
+/// (the marks come from the same cells, so this is a safety net only).
+pub fn publish_marked_results(
+    results: &SurveyResults,
+    threshold: Threshold,
+    marks: &PageMarks,
+) -> PublishedResults {
+    let page = Page { marks, threshold };
     PublishedResults {
         survey_id: results.survey_id.clone(),
         title: results.title.clone(),
         versions: results.versions.clone(),
         threshold,
-        respondents,
-        unknown_version: counts[1],
+        respondents: page.shown(Figure::Respondents, results.respondents),
+        unknown_version: page.shown(Figure::UnknownVersion, results.unknown_version),
         questions: results
             .questions
             .iter()
-            .map(|question| publish_question(question, results.respondents, threshold))
+            .enumerate()
+            .map(|(index, question)| {
+                let q = u32::try_from(index).unwrap_or(u32::MAX);
+                page.question(q, question, results.respondents)
+            })
             .collect(),
         not_summarised: results.not_summarised.clone(),
     }
 }
 
-fn publish_question(
-    question: &QuestionResult,
-    respondents: u64,
+/// One page's figures as its marks say.
+struct Page<'m> {
+    marks: &'m PageMarks,
     threshold: Threshold,
-) -> PublishedQuestion {
-    let is_free_text = matches!(question.distribution, Distribution::FreeText { .. });
-    let answered_entries = vec![
-        TableEntry::Cell { row: 0, column: 0 },
-        TableEntry::RowTotal(0),
-    ];
-    let standing_links = Linked {
-        hidden: Vec::new(),
-        known: if is_free_text {
-            answered_entries
-        } else {
-            Vec::new()
-        },
-    };
-    let standing_counts = [
-        question.answered,
-        question.skipped,
-        question.not_asked,
-        question.unreadable,
-        question.not_in_version,
-    ];
-    let total: u64 = standing_counts.iter().sum();
-    let (standing, _) = publish_linked_counts(&standing_counts, total, threshold, &standing_links);
-    let answered_hidden = standing[0].is_suppressed();
-    let answers = Answers {
-        answered: question.answered,
-        answered_hidden,
-        respondents,
-        threshold,
-    };
-    PublishedQuestion {
-        question_id: question.question_id.clone(),
-        label: question.label.clone(),
-        versions: question.versions.clone(),
-        answered: standing[0],
-        skipped: standing[1],
-        not_asked: standing[2],
-        unreadable: standing[3],
-        not_in_version: standing[4],
-        distribution: answers.publish(&question.distribution),
+}
+
+impl Page<'_> {
+    fn shown(&self, figure: Figure, count: u64) -> Shown {
+        if self.threshold.is_small(count) {
+            return Shown::Under(self.threshold.k());
+        }
+        match self.marks.of(&figure) {
+            Mark::Published => Shown::Count(count),
+            Mark::Primary => Shown::Under(self.threshold.k()),
+            Mark::Complement => Shown::Hidden,
+        }
     }
-}
 
-/// What a question's distribution is published against.
-struct Answers {
-    answered: u64,
-    answered_hidden: bool,
-    respondents: u64,
-    threshold: Threshold,
-}
+    fn question(&self, q: u32, question: &QuestionResult, respondents: u64) -> PublishedQuestion {
+        let standing =
+            |standing: Standing, count: u64| self.shown(Figure::Standing(q, standing), count);
+        let answered = standing(Standing::Answered, question.answered);
+        PublishedQuestion {
+            question_id: question.question_id.clone(),
+            label: question.label.clone(),
+            versions: question.versions.clone(),
+            answered,
+            skipped: standing(Standing::Skipped, question.skipped),
+            not_asked: standing(Standing::NotAsked, question.not_asked),
+            unreadable: standing(Standing::Unreadable, question.unreadable),
+            not_in_version: standing(Standing::NotInVersion, question.not_in_version),
+            distribution: self.distribution(q, question, answered, respondents),
+        }
+    }
 
-impl Answers {
-    /// How the answers' table is linked to the question's other table
-    /// through its entry `total` ("answered"): withheld there, it is
-    /// withheld here; shown there, it is known here.
-    fn links(&self, total: TableEntry) -> Linked {
-        if self.answered_hidden {
+    fn answer(&self, q: u32, key: &str, count: u64) -> Shown {
+        self.shown(Figure::Answer(q, key.to_owned()), count)
+    }
+
+    fn categories(&self, q: u32, counts: &[CategoryCount]) -> Vec<PublishedCount> {
+        counts
+            .iter()
+            .map(|count| PublishedCount {
+                category: count.category.clone(),
+                count: self.answer(q, &count.category.key, count.count),
+            })
+            .collect()
+    }
+
+    /// A median, quartile or mean of `answered` answers.
+    fn statistic(&self, value: Option<f64>, answered: u64) -> Option<f64> {
+        publish_statistic(value, answered, self.threshold)
+    }
+
+    fn distribution(
+        &self,
+        q: u32,
+        question: &QuestionResult,
+        answered: Shown,
+        respondents: u64,
+    ) -> PublishedDistribution {
+        match &question.distribution {
+            Distribution::Categories { categories } => PublishedDistribution::Categories {
+                categories: self.categories(q, categories),
+            },
+            Distribution::Months { months } => PublishedDistribution::Months {
+                months: self.categories(q, months),
+            },
+            Distribution::Scale {
+                points,
+                counts,
+                median,
+                labels,
+                declined,
+            } => PublishedDistribution::Scale {
+                points: *points,
+                counts: counts
+                    .iter()
+                    .enumerate()
+                    .map(|(point, count)| self.answer(q, &(point + 1).to_string(), *count))
+                    .collect(),
+                median: self.statistic(*median, question.answered),
+                labels: labels.clone(),
+                declined: declined.map(|declined| self.answer(q, "0", declined)),
+            },
+            Distribution::Choices { options } => PublishedDistribution::Choices {
+                options: options
+                    .iter()
+                    .map(|option| PublishedCount {
+                        category: option.category.clone(),
+                        count: self
+                            .shown(Figure::Chose(q, option.category.key.clone()), option.count),
+                    })
+                    .collect(),
+            },
+            Distribution::Ranking { options } => PublishedDistribution::Ranking {
+                options: self.ranking(q, options),
+            },
+            Distribution::Numbers {
+                bins,
+                median,
+                lower_quartile,
+                upper_quartile,
+            } => PublishedDistribution::Numbers {
+                bins: self.bins(bins, question.answered, answered),
+                median: self.statistic(*median, question.answered),
+                lower_quartile: self.statistic(*lower_quartile, question.answered),
+                upper_quartile: self.statistic(*upper_quartile, question.answered),
+            },
+            Distribution::FreeText { answers } => PublishedDistribution::FreeText {
+                answers: publish_free_text(answers, respondents, self.threshold),
+            },
+        }
+    }
+
+    /// A histogram's bars, suppressed within the page: they add up to
+    /// "answered", withheld here when the page withholds it, else known.
+    fn bins(&self, bins: &[Bin], answered: u64, shown: Shown) -> Vec<PublishedBin> {
+        let counts: Vec<u64> = bins.iter().map(|bin| bin.count).collect();
+        let total = TableEntry::Total;
+        let links = if shown.is_suppressed() {
             Linked {
                 hidden: vec![total],
                 known: Vec::new(),
@@ -333,149 +409,44 @@ impl Answers {
                 hidden: Vec::new(),
                 known: vec![total],
             }
-        }
-    }
-
-    /// Counts adding up to "answered", as shown.
-    fn counts(&self, counts: &[u64]) -> Vec<Shown> {
-        let total = counts.iter().sum();
-        publish_linked_counts(
-            counts,
-            total,
-            self.threshold,
-            &self.links(TableEntry::Total),
-        )
-        .0
-    }
-
-    fn categories(&self, counts: &[CategoryCount]) -> Vec<PublishedCount> {
-        let values: Vec<u64> = counts.iter().map(|count| count.count).collect();
-        counts
-            .iter()
-            .zip(self.counts(&values))
-            .map(|(count, shown)| PublishedCount {
-                category: count.category.clone(),
-                count: shown,
+        };
+        debug_assert_eq!(
+            counts.iter().sum::<u64>(),
+            answered,
+            "bars add up to answered"
+        );
+        let total_count = counts.iter().sum();
+        let (shown, _) = publish_linked_counts(&counts, total_count, self.threshold, &links);
+        bins.iter()
+            .zip(shown)
+            .map(|(bin, count)| PublishedBin {
+                from: bin.from,
+                to: bin.to,
+                count,
             })
             .collect()
     }
 
-    fn statistic(&self, value: Option<f64>) -> Option<f64> {
-        publish_statistic(value, self.answered, self.threshold)
-    }
-
-    fn publish(&self, distribution: &Distribution) -> PublishedDistribution {
-        match distribution {
-            Distribution::Categories { categories } => PublishedDistribution::Categories {
-                categories: self.categories(categories),
-            },
-            Distribution::Scale {
-                points,
-                counts,
-                median,
-                labels,
-                declined,
-            } => {
-                // "I don't know" is one more answer among the points: the
-                // counts add up to those who answered, suppressed as one.
-                let mut all = counts.clone();
-                all.extend(*declined);
-                let mut shown = self.counts(&all);
-                let declined = declined.and_then(|_| shown.pop());
-                PublishedDistribution::Scale {
-                    points: *points,
-                    counts: shown,
-                    median: self.statistic(*median),
-                    labels: labels.clone(),
-                    declined,
-                }
-            }
-            Distribution::Choices { options } => PublishedDistribution::Choices {
-                options: options
-                    .iter()
-                    .map(|option| PublishedCount {
-                        category: option.category.clone(),
-                        count: self.share(option.count),
-                    })
-                    .collect(),
-            },
-            Distribution::Ranking { options } => PublishedDistribution::Ranking {
-                options: self.ranking(options),
-            },
-            Distribution::Numbers {
-                bins,
-                median,
-                lower_quartile,
-                upper_quartile,
-            } => {
-                let counts: Vec<u64> = bins.iter().map(|bin| bin.count).collect();
-                PublishedDistribution::Numbers {
-                    bins: bins
-                        .iter()
-                        .zip(self.counts(&counts))
-                        .map(|(bin, count): (&Bin, Shown)| PublishedBin {
-                            from: bin.from,
-                            to: bin.to,
-                            count,
-                        })
-                        .collect(),
-                    median: self.statistic(*median),
-                    lower_quartile: self.statistic(*lower_quartile),
-                    upper_quartile: self.statistic(*upper_quartile),
-                }
-            }
-            Distribution::Months { months } => PublishedDistribution::Months {
-                months: self.categories(months),
-            },
-            Distribution::FreeText { answers } => PublishedDistribution::FreeText {
-                answers: publish_free_text(answers, self.respondents, self.threshold),
-            },
-        }
-    }
-
-    /// A multiple-choice option's count: beside a shown "answered", its
-    /// remainder must be safe too; beside a withheld one, it cannot be
-    /// subtracted from anything.
-    fn share(&self, chose: u64) -> Shown {
-        if !self.answered_hidden {
-            publish_share(chose, self.answered, self.threshold)
-        } else if self.threshold.is_small(chose) {
-            Shown::Under(self.threshold.k())
-        } else {
-            Shown::Count(chose)
-        }
-    }
-
-    /// A ranking as the table options × places, whose first column adds up
-    /// to the children who ranked anything.
-    fn ranking(&self, options: &[RankedOption]) -> Vec<PublishedRankedOption> {
+    /// A ranking: where children put each option, with the mean place
+    /// only when every count it comes from is shown.
+    fn ranking(&self, q: u32, options: &[RankedOption]) -> Vec<PublishedRankedOption> {
         let places = options
             .iter()
             .map(|option| option.positions.len())
             .max()
             .unwrap_or(0);
-        let table = CrossTable::from_cells(
-            options
-                .iter()
-                .map(|option| option.category.clone())
-                .collect(),
-            (1..=places)
-                .map(|place| Category::plain(place.to_string()))
-                .collect(),
-            options
-                .iter()
-                .map(|option| option.positions.clone())
-                .collect(),
-        );
-        let published = publish_linked_table(
-            &table,
-            self.threshold,
-            &self.links(TableEntry::ColumnTotal(0)),
-        );
         options
             .iter()
-            .zip(published.cells.into_iter().zip(published.row_totals))
-            .map(|(option, (positions, ranked))| {
+            .map(|option| {
+                let key = &option.category.key;
+                let positions: Vec<Shown> = (0..places)
+                    .map(|place| {
+                        let count = option.positions.get(place).copied().unwrap_or(0);
+                        let number = u32::try_from(place + 1).unwrap_or(u32::MAX);
+                        self.shown(Figure::Position(q, key.clone(), number), count)
+                    })
+                    .collect();
+                let ranked = self.shown(Figure::Ranked(q, key.clone()), option.ranked());
                 let every_count_shown =
                     !ranked.is_suppressed() && positions.iter().all(|shown| !shown.is_suppressed());
                 PublishedRankedOption {

@@ -33,10 +33,12 @@
 //! consultation is for), but without the ward and the participant's
 //! attributes when the group the filters leave is under k.
 //!
-//! What this does not cover: differences between two tables published for
-//! overlapping filters (e.g. a ward with and without one age band) can
-//! still isolate a group; the server should publish tables only for the
-//! filters the results page offers, each suppressed as a whole.
+//! Pages of overlapping scopes (a ward and the city, a quarter and its
+//! year) are suppressed together by [`joint`](super::joint), on the lines
+//! of [`lines`]. What this does not cover: differences between two tables
+//! published for overlapping filters (e.g. a ward with and without one age
+//! band) can still isolate a group; the server should publish tables only
+//! for the filters the results page offers, each suppressed as a whole.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,10 +47,12 @@ use super::filter::Category;
 use super::table::CrossTable;
 
 mod grid;
+pub mod lines;
 #[cfg(test)]
 pub(super) mod tests;
 
-use grid::{Grid, Mark};
+use grid::Grid;
+use lines::Mark;
 
 /// The smallest count published: k. Every count from 1 to k − 1 is shown
 /// as "< k". Set per deployment; 5 by default.

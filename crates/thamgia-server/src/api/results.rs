@@ -21,8 +21,7 @@ use thamgia_core::results::representation::{
 };
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::{
-    publish_participants_table, publish_question_table, publish_results, Dimension,
-    PublishedResults, ResultsFilter,
+    publish_participants_table, publish_question_table, Dimension, PublishedResults, ResultsFilter,
 };
 use thamgia_core::{Localized, Response, SurveyDefinition};
 use tokio::sync::OwnedRwLockReadGuard;
@@ -99,12 +98,11 @@ impl Inputs {
         })
     }
 
-    /// The results as they may be published.
+    /// The results as they may be published: with the one pattern of
+    /// every scope's page (core's `results::joint`).
     pub(super) fn published(&self, state: &AppState) -> PublishedResults {
-        publish_results(
-            &self.index.results(self.ward.as_deref(), self.period),
-            state.results_threshold,
-        )
+        self.index
+            .published(self.ward.as_deref(), self.period, state.results_threshold)
     }
 
     /// Every response of `survey` held in the scope, for what is counted

@@ -1,19 +1,9 @@
 //! A table with its totals as one grid, and the search for complements
 //! (the rule is described in the parent module).
 
+use super::lines::{Cost, Entry, Lines, Mark};
 use super::{Linked, TableEntry, Threshold};
 use crate::results::table::CrossTable;
-
-/// Which entries of a table with its totals are withheld, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mark {
-    /// Shown.
-    Published,
-    /// A count from 1 to k − 1.
-    Primary,
-    /// Hidden so that a withheld count cannot be recovered.
-    Complement,
-}
 
 /// A table with its totals as one grid: `values[row][column]`, the last
 /// column the row totals, the last row the column totals and the total.
@@ -47,23 +37,6 @@ impl Grid {
         self.values.first().map_or(0, Vec::len)
     }
 
-    /// The entries of row `row`.
-    fn row(&self, row: usize) -> Vec<(usize, usize)> {
-        (0..self.width()).map(|column| (row, column)).collect()
-    }
-
-    /// The entries of column `column`.
-    fn column(&self, column: usize) -> Vec<(usize, usize)> {
-        (0..self.height()).map(|row| (row, column)).collect()
-    }
-
-    /// Every line, each row then each column, with whether it is a row.
-    fn lines(&self) -> Vec<(bool, Vec<(usize, usize)>)> {
-        let rows = (0..self.height()).map(|row| (true, self.row(row)));
-        let columns = (0..self.width()).map(|column| (false, self.column(column)));
-        rows.chain(columns).collect()
-    }
-
     fn is_total(&self, (row, column): (usize, usize)) -> bool {
         row + 1 == self.height() || column + 1 == self.width()
     }
@@ -81,80 +54,43 @@ impl Grid {
     }
 
     /// Which entries are withheld: the small ones, those `linked` hides,
-    /// and complements until no line holds exactly one withheld entry.
+    /// and complements until no line (row or column) holds exactly one
+    /// withheld entry; `marks[row][column]`.
     pub(super) fn suppress(&self, threshold: Threshold, linked: &Linked) -> Vec<Vec<Mark>> {
-        let mut marks: Vec<Vec<Mark>> = self
-            .values
-            .iter()
-            .map(|line| {
-                line.iter()
-                    .map(|value| {
-                        if threshold.is_small(*value) {
-                            Mark::Primary
-                        } else {
-                            Mark::Published
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        for entry in &linked.hidden {
-            if let Some((row, column)) = self.position(*entry) {
-                if marks[row][column] == Mark::Published {
-                    marks[row][column] = Mark::Complement;
-                }
-            }
-        }
-        let known: Vec<(usize, usize)> = linked
+        let (height, width) = (self.height(), self.width());
+        let index = |(row, column): (usize, usize)| row * width + column;
+        let known: Vec<usize> = linked
             .known
             .iter()
-            .filter_map(|entry| self.position(*entry))
+            .filter_map(|entry| self.position(*entry).map(index))
             .collect();
-        let lines = self.lines();
-        let suppressed_in = |marks: &Vec<Vec<Mark>>, line: &[(usize, usize)]| {
-            line.iter()
-                .filter(|(row, column)| marks[*row][*column] != Mark::Published)
-                .count()
-        };
-        // Each pass hides one entry, so this ends within the grid's size.
-        while let Some((is_row, line)) = lines.iter().find(|(_, line)| {
-            suppressed_in(&marks, line) == 1
-                && line
-                    .iter()
-                    .any(|(row, column)| marks[*row][*column] == Mark::Published)
-        }) {
-            let complement = line
-                .iter()
-                .filter(|(row, column)| marks[*row][*column] == Mark::Published)
-                .min_by_key(|(row, column)| {
-                    let value = self.values[*row][*column];
-                    // The entry's other line: its column if `line` is a row.
-                    let other = if *is_row {
-                        self.column(*column)
-                    } else {
-                        self.row(*row)
-                    };
-                    let other_rank = match suppressed_in(&marks, &other) {
-                        1 => 0,
-                        0 => 2,
-                        _ => 1,
-                    };
-                    (
-                        known.contains(&(*row, *column)),
-                        self.is_total((*row, *column)),
-                        value == 0,
-                        other_rank,
-                        value,
-                        *row,
-                        *column,
-                    )
-                })
-                .copied();
-            match complement {
-                Some((row, column)) => marks[row][column] = Mark::Complement,
-                None => break,
+        let mut lines = Lines::new();
+        for (row, values) in self.values.iter().enumerate() {
+            for (column, value) in values.iter().enumerate() {
+                lines.entry(Entry {
+                    value: *value,
+                    cost: Cost {
+                        known: known.contains(&index((row, column))),
+                        printed: true,
+                        breadth: 0,
+                        total: self.is_total((row, column)),
+                    },
+                    fixed: false,
+                });
             }
         }
-        marks
+        for row in 0..height {
+            lines.line((0..width).map(|column| index((row, column))).collect());
+        }
+        for column in 0..width {
+            lines.line((0..height).map(|row| index((row, column))).collect());
+        }
+        let hidden: Vec<usize> = linked
+            .hidden
+            .iter()
+            .filter_map(|entry| self.position(*entry).map(index))
+            .collect();
+        let marks = lines.suppress(threshold, &hidden);
+        marks.chunks(width.max(1)).map(<[Mark]>::to_vec).collect()
     }
 }

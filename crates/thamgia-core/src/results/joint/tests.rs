@@ -1,0 +1,421 @@
+//! The joint pattern against an attacker who holds every page a results
+//! page offers (each ward and the city, each quarter, half, year and all
+//! time) and subtracts: any line with one unknown figure, within a page or
+//! across pages, gives that figure away.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::*;
+use crate::localized::Localized;
+use crate::results::distribution::{CategoryCount, Distribution};
+use crate::results::figures::figures_of;
+use crate::results::filter::Category;
+use crate::results::maintained::quarters_of;
+use crate::results::published::{publish_marked_results, PublishedDistribution};
+use crate::results::suppression::Shown;
+use crate::results::{QuestionResult, SurveyResults};
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % bound.max(1)
+    }
+
+    /// A count, often small.
+    fn count(&mut self) -> u64 {
+        match self.below(3) {
+            0 => self.below(5),
+            1 => self.below(12),
+            _ => self.below(30),
+        }
+    }
+}
+
+fn counts(keys: &[&str], values: &[u64]) -> Vec<CategoryCount> {
+    keys.iter()
+        .zip(values)
+        .map(|(key, count)| CategoryCount {
+            category: Category::plain(*key),
+            count: *count,
+        })
+        .collect()
+}
+
+fn question(
+    answered: u64,
+    skipped: u64,
+    not_asked: u64,
+    distribution: Distribution,
+) -> QuestionResult {
+    QuestionResult {
+        question_id: "q".to_owned(),
+        label: Localized::default(),
+        versions: vec![1],
+        answered,
+        skipped,
+        not_asked,
+        unreadable: 0,
+        not_in_version: 0,
+        distribution,
+    }
+}
+
+/// One cell's results: a single-choice question (three answers, some
+/// skipped, some not asked) and a multiple-choice one everyone answered.
+fn cell_results(rng: &mut Rng) -> SurveyResults {
+    let answers = [rng.count(), rng.count(), rng.count()];
+    let (skipped, not_asked) = (rng.below(4), rng.below(3));
+    let answered: u64 = answers.iter().sum();
+    let respondents = answered + skipped + not_asked;
+    let chose = [rng.below(respondents + 1), rng.below(respondents + 1)];
+    results(respondents, &answers, skipped, not_asked, &chose)
+}
+
+fn results(
+    respondents: u64,
+    answers: &[u64],
+    skipped: u64,
+    not_asked: u64,
+    chose: &[u64],
+) -> SurveyResults {
+    SurveyResults {
+        survey_id: "s".to_owned(),
+        title: Localized::default(),
+        versions: vec![1],
+        respondents,
+        unknown_version: 0,
+        questions: vec![
+            question(
+                answers.iter().sum(),
+                skipped,
+                not_asked,
+                Distribution::Categories {
+                    categories: counts(&["a", "b", "c"], answers),
+                },
+            ),
+            question(
+                respondents,
+                0,
+                0,
+                Distribution::Choices {
+                    options: counts(&["x", "y"], chose),
+                },
+            ),
+        ],
+        not_summarised: Vec::new(),
+    }
+}
+
+/// The results of a page made of `cells`.
+fn sum(cells: &[&SurveyResults]) -> SurveyResults {
+    let add = |values: &mut Vec<u64>, listed: &[CategoryCount]| {
+        values.resize(listed.len(), 0);
+        for (value, count) in values.iter_mut().zip(listed) {
+            *value += count.count;
+        }
+    };
+    let (mut respondents, mut skipped, mut not_asked) = (0, 0, 0);
+    let (mut answers, mut chose) = (Vec::new(), Vec::new());
+    for cell in cells {
+        respondents += cell.respondents;
+        skipped += cell.questions[0].skipped;
+        not_asked += cell.questions[0].not_asked;
+        if let Distribution::Categories { categories } = &cell.questions[0].distribution {
+            add(&mut answers, categories);
+        }
+        if let Distribution::Choices { options } = &cell.questions[1].distribution {
+            add(&mut chose, options);
+        }
+    }
+    answers.resize(3, 0);
+    chose.resize(2, 0);
+    results(respondents, &answers, skipped, not_asked, &chose)
+}
+
+/// What a published page shows exactly, by figure.
+fn shown_figures(published: &crate::results::PublishedResults) -> BTreeMap<Figure, u64> {
+    let mut shown = BTreeMap::new();
+    let mut put = |figure: Figure, value: Shown| {
+        if let Shown::Count(count) = value {
+            shown.insert(figure, count);
+        }
+    };
+    put(Figure::Respondents, published.respondents);
+    put(Figure::UnknownVersion, published.unknown_version);
+    for (index, question) in published.questions.iter().enumerate() {
+        let q = u32::try_from(index).unwrap_or(0);
+        use crate::results::figures::Standing as S;
+        put(Figure::Standing(q, S::Answered), question.answered);
+        put(Figure::Standing(q, S::Skipped), question.skipped);
+        put(Figure::Standing(q, S::NotAsked), question.not_asked);
+        put(Figure::Standing(q, S::Unreadable), question.unreadable);
+        put(
+            Figure::Standing(q, S::NotInVersion),
+            question.not_in_version,
+        );
+        match &question.distribution {
+            PublishedDistribution::Categories { categories } => {
+                for count in categories {
+                    put(Figure::Answer(q, count.category.key.clone()), count.count);
+                }
+            }
+            PublishedDistribution::Choices { options } => {
+                for count in options {
+                    put(Figure::Chose(q, count.category.key.clone()), count.count);
+                }
+            }
+            other => panic!("not generated: {other:?}"),
+        }
+    }
+    shown
+}
+
+type Page = (Option<String>, Option<Period>);
+
+/// Every page a results page offers over `cells`, with the cells it sums.
+fn pages_of(
+    cells: &BTreeMap<(String, Period), SurveyResults>,
+) -> BTreeMap<Page, Vec<(String, Period)>> {
+    let mut pages: BTreeMap<Page, Vec<(String, Period)>> = BTreeMap::new();
+    for (ward, quarter) in cells.keys() {
+        let start = quarter.dates().0;
+        let periods = [
+            Some(*quarter),
+            Period::containing(start, PeriodLength::Half),
+            Period::containing(start, PeriodLength::Year),
+            None,
+        ];
+        for period in periods {
+            for place in [Some(ward.clone()), None] {
+                pages
+                    .entry((place, period))
+                    .or_default()
+                    .push((ward.clone(), *quarter));
+            }
+        }
+    }
+    pages
+}
+
+/// Every equation between pages: a page whose cells are exactly those of
+/// a group of narrower pages (its wards, or its quarters, halves or years)
+/// is their sum.
+fn equations_between(pages: &BTreeMap<Page, Vec<(String, Period)>>) -> Vec<(Page, Vec<Page>)> {
+    let cells_of = |page: &Page| -> BTreeSet<(String, Period)> {
+        pages
+            .get(page)
+            .map(|cells| cells.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut equations = Vec::new();
+    for (whole, _) in pages.iter() {
+        let (place, period) = whole;
+        let mut groups: Vec<Vec<Page>> = Vec::new();
+        if place.is_none() {
+            groups.push(
+                pages
+                    .keys()
+                    .filter(|(other, p)| other.is_some() && p == period)
+                    .cloned()
+                    .collect(),
+            );
+        }
+        for length in [
+            PeriodLength::Quarter,
+            PeriodLength::Half,
+            PeriodLength::Year,
+        ] {
+            groups.push(
+                pages
+                    .keys()
+                    .filter(|(other, p)| {
+                        other == place
+                            && p.is_some_and(|p| {
+                                p.kind().length() == length
+                                    && match period {
+                                        None => true,
+                                        Some(period) => {
+                                            p != *period
+                                                && quarters_of(p)
+                                                    .iter()
+                                                    .all(|q| quarters_of(*period).contains(q))
+                                        }
+                                    }
+                            })
+                    })
+                    .cloned()
+                    .collect(),
+            );
+        }
+        for group in groups {
+            let union: BTreeSet<(String, Period)> = group.iter().flat_map(cells_of).collect();
+            if !group.is_empty() && union == cells_of(whole) && group.len() > 1 {
+                equations.push((whole.clone(), group));
+            }
+        }
+    }
+    equations
+}
+
+/// Builds the cells, publishes every page with the joint pattern, and
+/// plays the attacker; fails if a count under k is printed or worked out.
+fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
+    let threshold = Threshold::DEFAULT;
+    let figures: Vec<((String, Period), Figures)> = cells
+        .iter()
+        .map(|(key, results)| (key.clone(), figures_of(results)))
+        .collect();
+    let pattern = JointPattern::compute(
+        figures
+            .iter()
+            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
+        threshold,
+    );
+    let pages = pages_of(&cells);
+    let mut truth: HashMap<(Page, Figure), u64> = HashMap::new();
+    let mut known: HashMap<(Page, Figure), u64> = HashMap::new();
+    let mut layout: BTreeSet<Figure> = BTreeSet::new();
+    for (page, keys) in &pages {
+        let page_cells: Vec<&SurveyResults> = keys.iter().map(|key| &cells[key]).collect();
+        let results = sum(&page_cells);
+        let marks = pattern.marks(page.0.as_deref(), page.1);
+        let published = publish_marked_results(&results, threshold, &marks);
+        for (figure, count) in shown_figures(&published) {
+            assert!(
+                !threshold.is_small(count),
+                "{figure:?} = {count} printed on {page:?}"
+            );
+            known.insert((page.clone(), figure), count);
+        }
+        for (figure, count) in figures_of(&results).counts {
+            layout.insert(figure.clone());
+            truth.insert((page.clone(), figure), count);
+        }
+    }
+    // The attacker's equations: within each page, and across pages.
+    let mut equations: Vec<Vec<(Page, Figure)>> = Vec::new();
+    for page in pages.keys() {
+        for line in crate::results::figures::lines_within(&layout) {
+            equations.push(
+                line.into_iter()
+                    .map(|figure| (page.clone(), figure))
+                    .collect(),
+            );
+        }
+    }
+    for (whole, parts) in equations_between(&pages) {
+        for figure in &layout {
+            let mut line = vec![(whole.clone(), figure.clone())];
+            line.extend(parts.iter().map(|part| (part.clone(), figure.clone())));
+            equations.push(line);
+        }
+    }
+    for line in &equations {
+        let parts: u64 = line[1..].iter().map(|entry| truth[entry]).sum();
+        assert_eq!(truth[&line[0]], parts, "a true equation: {line:?}");
+    }
+    loop {
+        let mut learnt = false;
+        for line in &equations {
+            let unknown: Vec<&(Page, Figure)> = line
+                .iter()
+                .filter(|entry| !known.contains_key(*entry))
+                .collect();
+            let [entry] = unknown.as_slice() else {
+                continue;
+            };
+            let value = truth[*entry];
+            assert!(
+                !threshold.is_small(value),
+                "{entry:?} = {value} worked out from {line:?}"
+            );
+            known.insert((*entry).clone(), value);
+            learnt = true;
+        }
+        if !learnt {
+            break;
+        }
+    }
+}
+
+fn quarters() -> Vec<Period> {
+    [(2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]
+        .iter()
+        .filter_map(|(year, quarter)| Period::quarter(*year, *quarter).ok())
+        .collect()
+}
+
+#[test]
+fn a_ward_small_count_cannot_be_found_from_the_city_and_the_other_wards() {
+    // Answer "a": 3 children in w1, 20 in w2, 30 in w3, one quarter. Page
+    // by page the city's 53 and w2's and w3's counts would be shown, and
+    // 53 − 20 − 30 = 3.
+    let quarter = quarters()[0];
+    let mut cells = BTreeMap::new();
+    for (ward, a) in [("w1", 3), ("w2", 20), ("w3", 30)] {
+        cells.insert(
+            (ward.to_owned(), quarter),
+            results(a + 40, &[a, 20, 20], 0, 0, &[a + 40, 0]),
+        );
+    }
+    let figures: Vec<((String, Period), Figures)> = cells
+        .iter()
+        .map(|(key, results)| (key.clone(), figures_of(results)))
+        .collect();
+    let pattern = JointPattern::compute(
+        figures
+            .iter()
+            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
+        Threshold::DEFAULT,
+    );
+    let a = Figure::Answer(0, "a".to_owned());
+    let hidden_elsewhere = ["w2", "w3"]
+        .iter()
+        .any(|ward| pattern.marks(Some(ward), Some(quarter)).of(&a) != Mark::Published)
+        || pattern.marks(None, Some(quarter)).of(&a) != Mark::Published;
+    assert_eq!(
+        pattern.marks(Some("w1"), Some(quarter)).of(&a),
+        Mark::Primary
+    );
+    assert!(
+        hidden_elsewhere,
+        "another ward's or the city's count of a is hidden"
+    );
+    attack(cells);
+}
+
+#[test]
+fn a_quarter_small_count_cannot_be_found_from_its_year() {
+    let mut cells = BTreeMap::new();
+    for (quarter, a) in quarters().into_iter().take(2).zip([2, 25]) {
+        cells.insert(
+            ("w1".to_owned(), quarter),
+            results(a + 30, &[a, 15, 15], 0, 0, &[a + 30, 0]),
+        );
+    }
+    attack(cells);
+}
+
+#[test]
+fn generated_cities_never_give_a_small_count_away() {
+    let mut rng = Rng(0x5EED_1234_ABCD);
+    for _ in 0..300 {
+        let wards = 2 + rng.below(3);
+        let mut cells = BTreeMap::new();
+        for ward in 0..wards {
+            for quarter in quarters() {
+                if rng.below(3) > 0 {
+                    cells.insert((format!("w{ward}"), quarter), cell_results(&mut rng));
+                }
+            }
+        }
+        if !cells.is_empty() {
+            attack(cells);
+        }
+    }
+}
