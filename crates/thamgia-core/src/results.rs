@@ -52,7 +52,7 @@ pub use filter::{
     age_band_key, month_key, sex_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY,
     UNKNOWN_KEY,
 };
-pub use linked::{publish_participants_table, publish_question_table};
+pub use linked::publish_marked_table;
 pub use published::{
     publish_marked_results, publish_results, PublishedBin, PublishedCount, PublishedDistribution,
     PublishedQuestion, PublishedRankedOption, PublishedResults,

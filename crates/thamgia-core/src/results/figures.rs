@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::distribution::Distribution;
+use super::table::CrossTable;
 use super::SurveyResults;
 
 /// Where children stood on one question.
@@ -68,6 +69,15 @@ pub enum Figure {
     PlaceTotal(u32, u32),
     /// Every place given (never printed).
     RankTotal(u32),
+    /// A cell of a table beside the results (a split, who took part): its
+    /// row's and column's keys.
+    Cell(String, String),
+    /// A table's row total.
+    RowTotal(String),
+    /// A table's column total.
+    ColumnTotal(String),
+    /// A table's total.
+    TableTotal,
 }
 
 impl Figure {
@@ -93,6 +103,9 @@ impl Figure {
                 | Figure::Ranked(..)
                 | Figure::PlaceTotal(..)
                 | Figure::RankTotal(_)
+                | Figure::RowTotal(_)
+                | Figure::ColumnTotal(_)
+                | Figure::TableTotal
         )
     }
 }
@@ -203,6 +216,25 @@ pub fn figures_of(results: &SurveyResults) -> Figures {
     figures
 }
 
+/// The figures of a table with its totals (every cell listed).
+pub fn figures_of_table(table: &CrossTable) -> Figures {
+    let mut figures = Figures::default();
+    let counts = &mut figures.counts;
+    for (row, cells) in table.rows.iter().zip(&table.cells) {
+        for (column, count) in table.columns.iter().zip(cells) {
+            counts.insert(Figure::Cell(row.key.clone(), column.key.clone()), *count);
+        }
+    }
+    for (row, total) in table.rows.iter().zip(&table.row_totals) {
+        counts.insert(Figure::RowTotal(row.key.clone()), *total);
+    }
+    for (column, total) in table.columns.iter().zip(&table.column_totals) {
+        counts.insert(Figure::ColumnTotal(column.key.clone()), *total);
+    }
+    counts.insert(Figure::TableTotal, table.total);
+    figures
+}
+
 /// The lines tying `figures` (every figure any page of a survey lists),
 /// within one page: each line's figures, the sum first.
 pub fn lines_within(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
@@ -218,8 +250,17 @@ pub fn lines_within(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
     let mut rows: BTreeMap<(u32, &str), Vec<Figure>> = BTreeMap::new();
     let mut places: BTreeMap<(u32, u32), Vec<Figure>> = BTreeMap::new();
     let mut ranked: BTreeMap<u32, Vec<Figure>> = BTreeMap::new();
+    let mut table_rows: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
+    let mut table_columns: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
     for figure in figures {
         match figure {
+            Figure::Cell(row, column) => {
+                table_rows.entry(row).or_default().push(figure.clone());
+                table_columns
+                    .entry(column)
+                    .or_default()
+                    .push(figure.clone());
+            }
             Figure::Standing(q, Standing::Answered) => {
                 questions.entry(*q).or_default();
             }
@@ -276,6 +317,34 @@ pub fn lines_within(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
         let mut line = vec![Figure::RankTotal(q)];
         line.extend(options);
         lines.push(line);
+    }
+    // A table: its rows, its columns, and its totals to the total.
+    let totals: Vec<Figure> = figures
+        .iter()
+        .filter(|figure| matches!(figure, Figure::RowTotal(_)))
+        .cloned()
+        .collect();
+    let column_totals: Vec<Figure> = figures
+        .iter()
+        .filter(|figure| matches!(figure, Figure::ColumnTotal(_)))
+        .cloned()
+        .collect();
+    for (row, cells) in table_rows {
+        let mut line = vec![Figure::RowTotal(row.to_owned())];
+        line.extend(cells);
+        lines.push(line);
+    }
+    for (column, cells) in table_columns {
+        let mut line = vec![Figure::ColumnTotal(column.to_owned())];
+        line.extend(cells);
+        lines.push(line);
+    }
+    for parts in [totals, column_totals] {
+        if !parts.is_empty() {
+            let mut line = vec![Figure::TableTotal];
+            line.extend(parts);
+            lines.push(line);
+        }
     }
     lines
 }

@@ -64,8 +64,18 @@ type Scope = (Option<String>, Option<Period>);
 #[derive(Debug, Clone, Default)]
 pub struct JointPattern {
     layout: Vec<Figure>,
+    index: HashMap<Figure, usize>,
     pages: HashMap<Scope, usize>,
     marks: Vec<Mark>,
+}
+
+/// A pattern already made that shares figures with the one being made.
+pub struct Link<'a> {
+    /// The pattern made first (the survey's results).
+    pub pattern: &'a JointPattern,
+    /// The figure of `pattern` that a figure of the new one equals, if any
+    /// (a split's row total is the question's count of that answer).
+    pub same_as: &'a dyn Fn(&Figure) -> Option<Figure>,
 }
 
 /// How wide a period is: quarter 0 to all time 3.
@@ -104,18 +114,44 @@ impl JointPattern {
         cells: impl IntoIterator<Item = (Option<&'a str>, Option<Period>, &'a Figures)>,
         threshold: Threshold,
     ) -> JointPattern {
-        // A cell no child counts in (every response withdrawn) adds only
-        // zeros: left out, so the pattern is the same with it or without.
+        Self::build(cells, threshold, None).0
+    }
+
+    /// The pattern of a table beside the results (a split, who took part)
+    /// made of `cells` like [`Self::compute`], sharing figures with the
+    /// results' pattern as `link` says: a figure withheld there is withheld
+    /// here, one shown there is never hidden here. `None` when that leaves
+    /// a withheld figure alone on a line (the table would give it away
+    /// beside the results, or the results beside it): the table is not
+    /// published.
+    pub fn compute_linked<'a>(
+        cells: impl IntoIterator<Item = (Option<&'a str>, Option<Period>, &'a Figures)>,
+        threshold: Threshold,
+        link: Link<'_>,
+    ) -> Option<JointPattern> {
+        let (pattern, settled) = Self::build(cells, threshold, Some(link));
+        settled.then_some(pattern)
+    }
+
+    /// The mark of `figure` on the page of `ward` in `period`.
+    pub fn mark_of(&self, ward: Option<&str>, period: Option<Period>, figure: &Figure) -> Mark {
+        let page = self.pages.get(&(ward.map(str::to_owned), period));
+        match (page, self.index.get(figure)) {
+            (Some(page), Some(at)) => self.marks[page * self.layout.len() + at],
+            _ => Mark::Published,
+        }
+    }
+
+    fn build<'a>(
+        cells: impl IntoIterator<Item = (Option<&'a str>, Option<Period>, &'a Figures)>,
+        threshold: Threshold,
+        link: Option<Link<'_>>,
+    ) -> (JointPattern, bool) {
+        // A cell of nothing but zeros (every response withdrawn) is left
+        // out, so the pattern is the same with it or without.
         let cells: Vec<(Option<&str>, Option<Period>, &Figures)> = cells
             .into_iter()
-            .filter(|(_, _, figures)| {
-                figures
-                    .counts
-                    .get(&Figure::Respondents)
-                    .copied()
-                    .unwrap_or(0)
-                    > 0
-            })
+            .filter(|(_, _, figures)| figures.counts.values().any(|count| *count > 0))
             .collect();
         let layout: Vec<Figure> = cells
             .iter()
@@ -165,6 +201,7 @@ impl JointPattern {
         }
 
         let mut lines = Lines::new();
+        let mut hidden = Vec::new();
         let mut scopes: Vec<&Scope> = vec![&(None, None); pages.len()];
         for (scope, page) in &pages {
             scopes[*page] = scope;
@@ -172,6 +209,15 @@ impl JointPattern {
         for (page, (ward, period)) in scopes.iter().enumerate() {
             let breadth = period_breadth(*period) + if ward.is_none() { 4 } else { 0 };
             for (at, figure) in layout.iter().enumerate() {
+                // What the linked pattern shows of the same figure.
+                let linked = link.as_ref().and_then(|link| {
+                    let same = (link.same_as)(figure)?;
+                    Some(link.pattern.mark_of(ward.as_deref(), *period, &same))
+                });
+                if linked.is_some_and(|mark| mark != Mark::Published) {
+                    hidden.push(page * width + at);
+                }
+                let shown_elsewhere = linked == Some(Mark::Published);
                 lines.entry(Entry {
                     value: values[page * width + at],
                     cost: Cost {
@@ -183,7 +229,7 @@ impl JointPattern {
                     // A figure given away elsewhere (a free-text
                     // question's list of answers shows how many there are)
                     // protects nothing by being hidden.
-                    fixed: !listed[page * width + at] || known.contains(figure),
+                    fixed: !listed[page * width + at] || known.contains(figure) || shown_elsewhere,
                 });
             }
         }
@@ -257,12 +303,20 @@ impl JointPattern {
             }
         }
 
-        let marks = lines.suppress(threshold, &[]);
-        JointPattern {
+        let marks = lines.suppress(threshold, &hidden);
+        let settled = lines.settled(&marks);
+        let index = layout
+            .iter()
+            .enumerate()
+            .map(|(at, figure)| (figure.clone(), at))
+            .collect();
+        let pattern = JointPattern {
             layout,
+            index,
             pages: pages.into_iter().collect(),
             marks,
-        }
+        };
+        (pattern, settled)
     }
 
     /// The marks of the page of `ward` (`None`: the city) in `period`

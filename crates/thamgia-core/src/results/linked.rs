@@ -1,16 +1,73 @@
 //! Tables published beside a survey's results that share figures with
 //! them: a question's answers split by a dimension (its row totals are the
 //! question's counts, its total the number who answered) and who took
-//! part (its total is the number of children). A figure the results
-//! withhold is withheld in the table too; should the table have to hide a
-//! figure the results show, it is not published at all (the two together
-//! would give a child away).
+//! part (its total is the number of children), each as its page's marks in
+//! the pattern of every scope say ([`publish_marked_table`]); and a table
+//! published against one other publication alone ([`publish_against`], a
+//! theme's split). A figure the results withhold is withheld in the table
+//! too; should the table have to hide a figure the results show, it is not
+//! published at all (the two together would give a child away).
 
-use super::published::PublishedQuestion;
+use super::figures::Figure;
+use super::joint::PageMarks;
+use super::suppression::lines::Mark;
 use super::suppression::{
     publish_linked_table, Linked, PublishedTable, Shown, TableEntry, Threshold,
 };
 use super::table::CrossTable;
+
+/// `table` as the marks of its page in a pattern of every scope say (see
+/// [`JointPattern::compute_linked`](super::joint::JointPattern::compute_linked));
+/// a count the marks do not name that is under k is still "< k" (a safety
+/// net: the marks come from the same cells).
+pub fn publish_marked_table(
+    table: &CrossTable,
+    threshold: Threshold,
+    marks: &PageMarks,
+) -> PublishedTable {
+    let shown = |figure: Figure, count: u64| {
+        if threshold.is_small(count) {
+            return Shown::Under(threshold.k());
+        }
+        match marks.of(&figure) {
+            Mark::Published => Shown::Count(count),
+            Mark::Primary => Shown::Under(threshold.k()),
+            Mark::Complement => Shown::Hidden,
+        }
+    };
+    PublishedTable {
+        rows: table.rows.clone(),
+        columns: table.columns.clone(),
+        cells: table
+            .rows
+            .iter()
+            .zip(&table.cells)
+            .map(|(row, cells)| {
+                table
+                    .columns
+                    .iter()
+                    .zip(cells)
+                    .map(|(column, count)| {
+                        shown(Figure::Cell(row.key.clone(), column.key.clone()), *count)
+                    })
+                    .collect()
+            })
+            .collect(),
+        row_totals: table
+            .rows
+            .iter()
+            .zip(&table.row_totals)
+            .map(|(row, count)| shown(Figure::RowTotal(row.key.clone()), *count))
+            .collect(),
+        column_totals: table
+            .columns
+            .iter()
+            .zip(&table.column_totals)
+            .map(|(column, count)| shown(Figure::ColumnTotal(column.key.clone()), *count))
+            .collect(),
+        total: shown(Figure::TableTotal, table.total),
+    }
+}
 
 /// `table` published against what another publication shows of its row
 /// totals (`rows[i]`: `None` when it shows nothing of row `i`) and its
@@ -43,46 +100,6 @@ pub(super) fn publish_against(
     (!gives_away).then_some(published)
 }
 
-/// A question's table (`question_table`) as it may be published beside
-/// `question`, the question as the survey's results publish it; `None`
-/// when the split would give a child away.
-pub fn publish_question_table(
-    table: &CrossTable,
-    question: Option<&PublishedQuestion>,
-    threshold: Threshold,
-) -> Option<PublishedTable> {
-    let counts = question
-        .filter(|question| question.distribution.one_answer_each())
-        .map(|question| question.distribution.answer_counts())
-        .unwrap_or_default();
-    let rows: Vec<Option<Shown>> = table
-        .rows
-        .iter()
-        .map(|row| {
-            // A row the results do not list is taken as shown: the safe
-            // side (it is never hidden to protect another).
-            let shown = counts
-                .iter()
-                .find(|(category, _)| category.key == row.key)
-                .map_or(Shown::Count(0), |(_, shown)| *shown);
-            Some(shown)
-        })
-        .collect();
-    let answered = question.map_or(Shown::Count(0), |question| question.answered);
-    publish_against(table, &rows, Some(answered), threshold)
-}
-
-/// Who took part (`participants_table`) as it may be published beside the
-/// survey's results, which publish `respondents` children; `None` when it
-/// would give a child away.
-pub fn publish_participants_table(
-    table: &CrossTable,
-    respondents: Shown,
-    threshold: Threshold,
-) -> Option<PublishedTable> {
-    publish_against(table, &[], Some(respondents), threshold)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,10 +118,10 @@ mod tests {
     #[test]
     fn a_total_withheld_beside_is_withheld_here() {
         let big = table(vec![vec![10, 12], vec![11, 13]]);
-        let alone = publish_participants_table(&big, Shown::Count(46), Threshold::default())
+        let alone = publish_against(&big, &[], Some(Shown::Count(46)), Threshold::default())
             .expect("published");
         assert_eq!(alone.total, Shown::Count(46));
-        let hidden = publish_participants_table(&big, Shown::Hidden, Threshold::default())
+        let hidden = publish_against(&big, &[], Some(Shown::Hidden), Threshold::default())
             .expect("published");
         assert!(hidden.total.is_suppressed(), "{hidden:?}");
     }

@@ -23,17 +23,19 @@
 //!
 //! No I/O here: the server reads and writes, this decides.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::figures::{figures_of, Figures};
+use super::distribution::Distribution;
+use super::figures::{figures_of, figures_of_table, Figure, Figures, Standing};
 use super::filter::Dimension;
-use super::joint::JointPattern;
+use super::joint::{JointPattern, Link};
+use super::linked::publish_marked_table;
 use super::published::{publish_marked_results, PublishedResults};
 use super::summary::{Interned, Shape, Summary};
-use super::suppression::Threshold;
+use super::suppression::{PublishedTable, Threshold};
 use super::table::CrossTable;
 use super::SurveyResults;
 use crate::audit::CITY_UTC_OFFSET_HOURS;
@@ -133,6 +135,33 @@ pub struct SurveyIndex {
     /// The pattern every scope's page is published with, for the threshold
     /// it was made with: made at the first read after a change.
     pattern: OnceLock<(Threshold, JointPattern)>,
+    /// The patterns of the tables beside the results asked for since the
+    /// last change.
+    tables: TablePatterns,
+}
+
+/// A table beside the results.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TableKey {
+    /// A question split by one or two dimensions.
+    Question(String, Vec<Dimension>),
+    /// Who took part, by rows and columns.
+    Participants(Dimension, Option<Dimension>),
+}
+
+/// Patterns of tables, made at the first read after a change; `None`: the
+/// table would give a child away beside the results.
+#[derive(Debug, Default)]
+struct TablePatterns(Mutex<HashMap<(TableKey, Threshold), KeptTable>>);
+
+/// A table's pattern as kept: `None` when the table is not published.
+type KeptTable = Arc<Option<JointPattern>>;
+
+impl Clone for TablePatterns {
+    /// A copy starts with none (they are made again when asked for).
+    fn clone(&self) -> TablePatterns {
+        TablePatterns::default()
+    }
 }
 
 impl SurveyIndex {
@@ -144,6 +173,7 @@ impl SurveyIndex {
             interned: Interned::default(),
             cells: BTreeMap::new(),
             pattern: OnceLock::new(),
+            tables: TablePatterns::default(),
         }
     }
 
@@ -210,6 +240,7 @@ impl SurveyIndex {
             },
         );
         self.pattern = OnceLock::new();
+        self.tables = TablePatterns::default();
     }
 
     /// Adds to cell `key` the responses added since the revision it holds
@@ -240,6 +271,7 @@ impl SurveyIndex {
             }
         }
         self.pattern = OnceLock::new();
+        self.tables = TablePatterns::default();
     }
 
     /// How many responses count across every cell.
@@ -299,6 +331,123 @@ impl SurveyIndex {
         } else {
             read(&make())
         }
+    }
+
+    /// The pattern of a table beside the results: each cell's table
+    /// (`table_of`), its figures shared with the results as `same_as`
+    /// says; kept until the next change.
+    fn table_pattern(
+        &self,
+        key: TableKey,
+        threshold: Threshold,
+        table_of: impl Fn(&Summary) -> Option<CrossTable>,
+        same_as: &dyn Fn(&Figure) -> Option<Figure>,
+    ) -> KeptTable {
+        let key = (key, threshold);
+        if let Some(kept) = self
+            .tables
+            .0
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(&key).cloned())
+        {
+            return kept;
+        }
+        let cells: Vec<(&CellKey, Figures)> = self
+            .cells
+            .iter()
+            .filter_map(|(cell, held)| Some((cell, figures_of_table(&table_of(&held.summary)?))))
+            .collect();
+        let made = self.pattern(threshold, |results| {
+            JointPattern::compute_linked(
+                cells
+                    .iter()
+                    .map(|(cell, figures)| (Some(cell.ward.as_str()), Some(cell.quarter), figures)),
+                threshold,
+                Link {
+                    pattern: results,
+                    same_as,
+                },
+            )
+        });
+        let made = Arc::new(made);
+        if let Ok(mut kept) = self.tables.0.lock() {
+            kept.insert(key, Arc::clone(&made));
+        }
+        made
+    }
+
+    /// One question split (see `question_table`) as it may be published
+    /// beside the results of `ward` in `period`, suppressed with the one
+    /// pattern of every scope's split and linked to the results' (its row
+    /// totals are the question's counts, its total those who answered):
+    /// `None` for no such table, `Some(None)` when it would give a child
+    /// away.
+    pub fn published_question_table(
+        &self,
+        ward: Option<&str>,
+        period: Option<Period>,
+        question_id: &str,
+        split: &[Dimension],
+        threshold: Threshold,
+    ) -> Option<Option<PublishedTable>> {
+        let table = self.question_table(ward, period, question_id, split)?;
+        let shape = Shape::new(&self.definitions);
+        let questions = shape.results(std::iter::empty()).questions;
+        let q = questions
+            .iter()
+            .position(|question| question.question_id == question_id)?;
+        let ranking = matches!(questions[q].distribution, Distribution::Ranking { .. });
+        let q = u32::try_from(q).ok()?;
+        let same_as = move |figure: &Figure| match figure {
+            Figure::RowTotal(key) if ranking => Some(Figure::Position(q, key.clone(), 1)),
+            Figure::RowTotal(key) => Some(Figure::Answer(q, key.clone())),
+            Figure::TableTotal => Some(Figure::Standing(q, Standing::Answered)),
+            _ => None,
+        };
+        let pattern = self.table_pattern(
+            TableKey::Question(question_id.to_owned(), split.to_vec()),
+            threshold,
+            |summary| {
+                shape.question_table(std::iter::once(summary), &self.interned, question_id, split)
+            },
+            &same_as,
+        );
+        Some(
+            pattern.as_ref().as_ref().map(|pattern| {
+                publish_marked_table(&table, threshold, &pattern.marks(ward, period))
+            }),
+        )
+    }
+
+    /// Who took part (see `participants_table`) as it may be published
+    /// beside the results of `ward` in `period`, with the one pattern of
+    /// every scope's table, its total linked to the respondents; `None`
+    /// when it would give a child away.
+    pub fn published_participants_table(
+        &self,
+        ward: Option<&str>,
+        period: Option<Period>,
+        rows: Dimension,
+        columns: Option<Dimension>,
+        threshold: Threshold,
+    ) -> Option<PublishedTable> {
+        let table = self.participants_table(ward, period, rows, columns);
+        let shape = Shape::new(&self.definitions);
+        let same_as =
+            |figure: &Figure| (figure == &Figure::TableTotal).then_some(Figure::Respondents);
+        let pattern = self.table_pattern(
+            TableKey::Participants(rows, columns),
+            threshold,
+            |summary| {
+                Some(shape.participants(std::iter::once(summary), &self.interned, rows, columns))
+            },
+            &same_as,
+        );
+        pattern
+            .as_ref()
+            .as_ref()
+            .map(|pattern| publish_marked_table(&table, threshold, &pattern.marks(ward, period)))
     }
 
     /// Who took part (see `participants_table`).

@@ -56,7 +56,7 @@ use lines::Mark;
 
 /// The smallest count published: k. Every count from 1 to k − 1 is shown
 /// as "< k". Set per deployment; 5 by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Threshold(u64);
 

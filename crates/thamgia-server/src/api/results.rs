@@ -20,9 +20,7 @@ use thamgia_core::results::representation::{
     population_for, who_was_heard, UNDER_REPRESENTED_RATIO,
 };
 use thamgia_core::results::suppression::PublishedTable;
-use thamgia_core::results::{
-    publish_participants_table, publish_question_table, Dimension, PublishedResults, ResultsFilter,
-};
+use thamgia_core::results::{Dimension, PublishedResults, ResultsFilter};
 use thamgia_core::{Localized, Response, SurveyDefinition};
 use tokio::sync::OwnedRwLockReadGuard;
 
@@ -222,30 +220,20 @@ pub(super) async fn heard(
     let inputs = read(&caller, &state, &query).await?;
     let respondents = inputs.published(&state).respondents;
     let threshold = state.results_threshold;
-    let by_age_and_sex = publish_participants_table(
-        &inputs.index.participants_table(
-            inputs.ward.as_deref(),
-            inputs.period,
-            Dimension::AgeBand,
-            Some(Dimension::Sex),
-        ),
-        respondents,
-        threshold,
-    );
-    let disability = publish_participants_table(
-        &inputs.index.participants_table(
+    let by_age_and_sex = who_took_part(&inputs, &state);
+    let disability = inputs
+        .index
+        .published_participants_table(
             inputs.ward.as_deref(),
             inputs.period,
             Dimension::Disability,
             None,
-        ),
-        respondents,
-        threshold,
-    )
-    .and_then(|table| {
-        let row = table.rows.iter().position(|row| row.key == "yes")?;
-        table.row_totals.get(row).copied()
-    });
+            threshold,
+        )
+        .and_then(|table| {
+            let row = table.rows.iter().position(|row| row.key == "yes")?;
+            table.row_totals.get(row).copied()
+        });
     let entered = state
         .database
         .entered_populations(inputs.ward.as_deref())
@@ -265,7 +253,7 @@ pub(super) async fn heard(
 
 /// `GET /results/table?survey=…&question=…&split=…[&ward=…][&period=…]`:
 /// its row totals are the question's counts and its total the number who
-/// answered, linked to the results (see `publish_question_table`).
+/// answered, linked to the results (core's `SurveyIndex::published_question_table`).
 pub(super) async fn table(
     caller: Caller,
     State(state): State<AppState>,
@@ -300,31 +288,26 @@ pub(super) async fn split_table(
     .await?;
     let table = inputs
         .index
-        .question_table(
+        .published_question_table(
             inputs.ward.as_deref(),
             inputs.period,
             &query.question,
             &split,
+            state.results_threshold,
         )
-        .ok_or(ServerError::NotFound)?;
-    let published = inputs.published(state);
-    let question = published
-        .questions
-        .iter()
-        .find(|question| question.question_id == query.question);
-    let table =
-        publish_question_table(&table, question, state.results_threshold).ok_or_else(too_few)?;
+        .ok_or(ServerError::NotFound)?
+        .ok_or_else(too_few)?;
     Ok((table, inputs))
 }
 
-/// Who took part by age band and sex, published beside the results.
+/// Who took part by age band and sex, published beside the results (one
+/// pattern over every scope, its total linked to the respondents).
 pub(super) fn who_took_part(inputs: &Inputs, state: &AppState) -> Option<PublishedTable> {
-    let table = inputs.index.participants_table(
+    inputs.index.published_participants_table(
         inputs.ward.as_deref(),
         inputs.period,
         Dimension::AgeBand,
         Some(Dimension::Sex),
-    );
-    let respondents = inputs.published(state).respondents;
-    publish_participants_table(&table, respondents, state.results_threshold)
+        state.results_threshold,
+    )
 }

@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::*;
 use crate::localized::Localized;
 use crate::results::distribution::{CategoryCount, Distribution};
-use crate::results::figures::figures_of;
+use crate::results::figures::{figures_of, figures_of_table, Standing};
 use crate::results::filter::Category;
+use crate::results::linked::publish_marked_table;
 use crate::results::maintained::quarters_of;
 use crate::results::published::{publish_marked_results, PublishedDistribution};
 use crate::results::suppression::Shown;
+use crate::results::table::CrossTable;
 use crate::results::{QuestionResult, SurveyResults};
 
 /// A small deterministic generator (xorshift).
@@ -135,6 +137,26 @@ fn sum(cells: &[&SurveyResults]) -> SurveyResults {
     answers.resize(3, 0);
     chose.resize(2, 0);
     results(respondents, &answers, skipped, not_asked, &chose)
+}
+
+/// The split of a page made of `tables`' cells.
+fn sum_tables(tables: &[&CrossTable]) -> CrossTable {
+    let mut cells = vec![vec![0_u64; 2]; 3];
+    for table in tables {
+        for (sum, row) in cells.iter_mut().zip(&table.cells) {
+            for (total, count) in sum.iter_mut().zip(row) {
+                *total += count;
+            }
+        }
+    }
+    CrossTable::from_cells(
+        ["a", "b", "c"]
+            .iter()
+            .map(|key| Category::plain(*key))
+            .collect(),
+        ["x", "y"].iter().map(|key| Category::plain(*key)).collect(),
+        cells,
+    )
 }
 
 /// What a published page shows exactly, by figure.
@@ -265,6 +287,36 @@ fn equations_between(pages: &BTreeMap<Page, Vec<(String, Period)>>) -> Vec<(Page
 /// Builds the cells, publishes every page with the joint pattern, and
 /// plays the attacker; fails if a count under k is printed or worked out.
 fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
+    let tables = BTreeMap::new();
+    attack_with_tables(cells, tables);
+}
+
+/// A split of the single-choice question: rows its answers, columns `x`
+/// and `y`.
+fn split_of(answers: &[u64], rng: &mut Rng) -> crate::results::table::CrossTable {
+    let cells: Vec<Vec<u64>> = answers
+        .iter()
+        .map(|count| {
+            let x = rng.below(count + 1);
+            vec![x, count - x]
+        })
+        .collect();
+    crate::results::table::CrossTable::from_cells(
+        ["a", "b", "c"]
+            .iter()
+            .map(|key| Category::plain(*key))
+            .collect(),
+        ["x", "y"].iter().map(|key| Category::plain(*key)).collect(),
+        cells,
+    )
+}
+
+/// [`attack`] with each cell's split of the single-choice question,
+/// published beside the results with its own pattern linked to theirs.
+fn attack_with_tables(
+    cells: BTreeMap<(String, Period), SurveyResults>,
+    tables: BTreeMap<(String, Period), crate::results::table::CrossTable>,
+) {
     let threshold = Threshold::DEFAULT;
     let figures: Vec<((String, Period), Figures)> = cells
         .iter()
@@ -276,6 +328,31 @@ fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
             .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
         threshold,
     );
+    let table_figures: Vec<((String, Period), Figures)> = tables
+        .iter()
+        .map(|(key, table)| (key.clone(), figures_of_table(table)))
+        .collect();
+    let same_as = |figure: &Figure| match figure {
+        Figure::RowTotal(key) => Some(Figure::Answer(0, key.clone())),
+        Figure::TableTotal => Some(Figure::Standing(0, Standing::Answered)),
+        _ => None,
+    };
+    let table_pattern = JointPattern::compute_linked(
+        table_figures
+            .iter()
+            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
+        threshold,
+        Link {
+            pattern: &pattern,
+            same_as: &same_as,
+        },
+    );
+    // A table refused is not published anywhere.
+    let tables = if table_pattern.is_some() {
+        tables
+    } else {
+        BTreeMap::new()
+    };
     let pages = pages_of(&cells);
     let mut truth: HashMap<(Page, Figure), u64> = HashMap::new();
     let mut known: HashMap<(Page, Figure), u64> = HashMap::new();
@@ -293,6 +370,55 @@ fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
             known.insert((page.clone(), figure), count);
         }
         for (figure, count) in figures_of(&results).counts {
+            layout.insert(figure.clone());
+            truth.insert((page.clone(), figure), count);
+        }
+        if tables.is_empty() {
+            continue;
+        }
+        let Some(table_pattern) = &table_pattern else {
+            continue;
+        };
+        let page_tables: Vec<&CrossTable> = keys.iter().filter_map(|key| tables.get(key)).collect();
+        let table = sum_tables(&page_tables);
+        let marks = table_pattern.marks(page.0.as_deref(), page.1);
+        let published = publish_marked_table(&table, threshold, &marks);
+        let printed = figures_of_table(&table);
+        let shown = [
+            published.cells.concat(),
+            published.row_totals.clone(),
+            published.column_totals.clone(),
+            vec![published.total],
+        ]
+        .concat();
+        let mut order: Vec<Figure> = Vec::new();
+        for row in &table.rows {
+            for column in &table.columns {
+                order.push(Figure::Cell(row.key.clone(), column.key.clone()));
+            }
+        }
+        order.extend(
+            table
+                .rows
+                .iter()
+                .map(|row| Figure::RowTotal(row.key.clone())),
+        );
+        order.extend(
+            table
+                .columns
+                .iter()
+                .map(|column| Figure::ColumnTotal(column.key.clone())),
+        );
+        order.push(Figure::TableTotal);
+        for (figure, value) in order.into_iter().zip(shown) {
+            let count = printed.counts[&figure];
+            if let Shown::Count(shown) = value {
+                assert!(
+                    !threshold.is_small(shown),
+                    "{figure:?} = {shown} printed on {page:?}"
+                );
+                known.insert((page.clone(), figure.clone()), count);
+            }
             layout.insert(figure.clone());
             truth.insert((page.clone(), figure), count);
         }
@@ -315,6 +441,18 @@ fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
             equations.push(line);
         }
     }
+    // A split's row totals are the question's counts, its total those who
+    // answered: the same figures under two names.
+    if !tables.is_empty() {
+        for page in pages.keys() {
+            for figure in &layout {
+                if let Some(same) = same_as(figure) {
+                    equations.push(vec![(page.clone(), figure.clone()), (page.clone(), same)]);
+                }
+            }
+        }
+    }
+    equations.retain(|line| line.iter().all(|entry| truth.contains_key(entry)));
     for line in &equations {
         let parts: u64 = line[1..].iter().map(|entry| truth[entry]).sum();
         assert_eq!(truth[&line[0]], parts, "a true equation: {line:?}");
@@ -418,4 +556,73 @@ fn generated_cities_never_give_a_small_count_away() {
             attack(cells);
         }
     }
+}
+
+#[test]
+fn generated_splits_beside_the_results_never_give_a_small_count_away() {
+    let mut rng = Rng(0xC0FF_EE12_3456);
+    let (mut published, mut refused) = (0, 0);
+    for _ in 0..200 {
+        let wards = 2 + rng.below(3);
+        let mut cells = BTreeMap::new();
+        let mut tables = BTreeMap::new();
+        for ward in 0..wards {
+            for quarter in quarters() {
+                if rng.below(3) > 0 {
+                    let results = cell_results(&mut rng);
+                    let Distribution::Categories { categories } =
+                        &results.questions[0].distribution
+                    else {
+                        unreachable!("generated as categories")
+                    };
+                    let answers: Vec<u64> = categories.iter().map(|count| count.count).collect();
+                    tables.insert((format!("w{ward}"), quarter), split_of(&answers, &mut rng));
+                    cells.insert((format!("w{ward}"), quarter), results);
+                }
+            }
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        let figures: Vec<((String, Period), Figures)> = cells
+            .iter()
+            .map(|(key, results)| (key.clone(), figures_of(results)))
+            .collect();
+        let pattern = JointPattern::compute(
+            figures
+                .iter()
+                .map(|((w, q), f)| (Some(w.as_str()), Some(*q), f)),
+            Threshold::DEFAULT,
+        );
+        let table_figures: Vec<((String, Period), Figures)> = tables
+            .iter()
+            .map(|(key, table)| (key.clone(), figures_of_table(table)))
+            .collect();
+        let same_as = |figure: &Figure| match figure {
+            Figure::RowTotal(key) => Some(Figure::Answer(0, key.clone())),
+            Figure::TableTotal => Some(Figure::Standing(0, Standing::Answered)),
+            _ => None,
+        };
+        let linked = JointPattern::compute_linked(
+            table_figures
+                .iter()
+                .map(|((w, q), f)| (Some(w.as_str()), Some(*q), f)),
+            Threshold::DEFAULT,
+            Link {
+                pattern: &pattern,
+                same_as: &same_as,
+            },
+        );
+        if linked.is_some() {
+            published += 1;
+        } else {
+            refused += 1;
+        }
+        attack_with_tables(cells, tables);
+    }
+    // Most splits are published; a refusal is the rare safe way out.
+    assert!(
+        published > refused * 4,
+        "{published} published, {refused} refused"
+    );
 }

@@ -183,6 +183,18 @@ impl Lines {
     }
 }
 
+impl Lines {
+    /// Whether no line holds exactly one withheld entry under `marks`.
+    pub fn settled(&self, marks: &[Mark]) -> bool {
+        self.lines.iter().all(|line| {
+            line.iter()
+                .filter(|member| marks[**member] != Mark::Published)
+                .count()
+                != 1
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
