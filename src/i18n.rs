@@ -155,6 +155,10 @@ pub struct Texts {
     pub import_problem: &'static str,
     pub import_whole_file: &'static str,
     pub import_failed: &'static str,
+    pub import_warnings: &'static str,
+    pub import_note: &'static str,
+    pub import_trim_intro: &'static str,
+    pub import_trim: &'static str,
 
     // Ward report page.
     pub report_title: &'static str,

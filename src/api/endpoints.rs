@@ -5,7 +5,7 @@
 
 use thamgia_core::account::{AccountChange, AccountRecord, NewAccount};
 use thamgia_core::api::forums::{AnswerBody, ForumView};
-use thamgia_core::api::import::ImportRefusedBody;
+use thamgia_core::api::import::{ImportQuery, ImportRefusedBody, ImportedSurvey};
 use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery, WhoWasHeard};
 use thamgia_core::api::themes::{
     AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeTableQuery,
@@ -215,14 +215,15 @@ impl ApiClient {
         .await
     }
 
-    /// `POST /surveys/import`: an XLSForm workbook, published as a survey or
-    /// refused problem by problem.
+    /// `POST /surveys/import`: an XLSForm workbook, published as a survey
+    /// (with what was read but not used) or refused problem by problem.
     pub async fn import_form(
         &self,
         workbook: Vec<u8>,
-    ) -> Result<SurveyDefinition, UploadFailure<ImportRefusedBody>> {
-        self.post_bytes("/surveys/import", XLSX_CONTENT_TYPE, workbook)
-            .await
+        query: &ImportQuery,
+    ) -> Result<ImportedSurvey, UploadFailure<ImportRefusedBody>> {
+        let path = format!("/surveys/import?{}", query.query_string());
+        self.post_bytes(&path, XLSX_CONTENT_TYPE, workbook).await
     }
 
     /// `GET /audit`: one page of the audit log.

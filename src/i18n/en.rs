@@ -142,6 +142,10 @@ pub static EN: Texts = Texts {
     import_problem: "Problem",
     import_whole_file: "whole file",
     import_failed: "The file could not be sent to the server, or its answer was not understood. Nothing was published; try again in a few minutes.",
+    import_warnings: "What the form has that Tham Gia does not use (nothing is left out without a line):",
+    import_note: "Note",
+    import_trim_intro: "Tham Gia never asks these (a child's location, photo or voice, or data from another file). The form can be imported without them and what depends on them.",
+    import_trim: "Import without these questions",
 
     // Ward report page.
     report_title: "Ward report",

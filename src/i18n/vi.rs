@@ -139,6 +139,10 @@ pub static VI: Texts = Texts {
     import_problem: "Lỗi",
     import_whole_file: "cả tệp",
     import_failed: "Không gửi được tệp tới máy chủ, hoặc máy chủ trả lời không hợp lệ. Biểu mẫu chưa được xuất bản; hãy thử lại sau ít phút.",
+    import_warnings: "Những gì biểu mẫu có nhưng Tham Gia không dùng (không có gì bị bỏ mà không nói):",
+    import_note: "Ghi chú",
+    import_trim_intro: "Tham Gia không bao giờ hỏi những câu này (vị trí, ảnh, âm thanh của trẻ, hay dữ liệu từ tệp khác). Có thể nhập biểu mẫu mà bỏ chúng và những câu phụ thuộc vào chúng.",
+    import_trim: "Nhập mà bỏ các câu hỏi này",
 
     // Ward report page.
     report_title: "Báo cáo của phường/xã",

@@ -3,15 +3,18 @@
 //! The file is read in the browser and posted as is to
 //! `/api/v1/surveys/import`; the server converts it and publishes it as the
 //! next version of its form, or lists every problem with its sheet and row.
+//! A published form lists what was read but is not used; a form refused only
+//! for questions Tham Gia never asks (a location, a photo, data from a file)
+//! can be imported without them once the officer agrees.
 //! This is the one page that needs a connection: nothing is queued offline,
 //! because an officer fixing a form wants the server's verdict now.
 
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use thamgia_core::api::import::ImportRefusedBody;
+use thamgia_core::api::import::{ImportProblem, ImportQuery, ImportRefusedBody, ImportedSurvey};
 use thamgia_core::sync_client::{SyncFailure, Trigger};
-use thamgia_core::{Localized, SurveyDefinition};
+use thamgia_core::Localized;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{ApiClient, UploadFailure};
@@ -21,8 +24,9 @@ use crate::state::{use_app, use_online};
 /// What became of one import.
 #[derive(Debug, Clone, PartialEq)]
 enum ImportOutcome {
-    /// Published; the survey as the server stored it.
-    Published(SurveyDefinition),
+    /// Published; the survey as the server stored it, and what it read
+    /// but does not use.
+    Published(ImportedSurvey),
     /// The server read the workbook and refused it.
     Refused(ImportRefusedBody),
     /// No file was chosen.
@@ -44,8 +48,9 @@ async fn read_file(file: &web_sys::File) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// Reads the file and posts it.
-async fn import(file: Option<web_sys::File>) -> ImportOutcome {
+/// Reads the file and posts it (with `trim`: without the questions Tham
+/// Gia never asks).
+async fn import(file: Option<web_sys::File>, trim: bool) -> ImportOutcome {
     let Some(file) = file else {
         return ImportOutcome::NoFile;
     };
@@ -56,7 +61,11 @@ async fn import(file: Option<web_sys::File>) -> ImportOutcome {
         return ImportOutcome::ReadFailed;
     };
     let api = ApiClient::for_this_origin();
-    match api.import_form(bytes).await {
+    let query = ImportQuery {
+        file_name: Some(file.name()),
+        trim,
+    };
+    match api.import_form(bytes, &query).await {
         Ok(survey) => ImportOutcome::Published(survey),
         Err(UploadFailure::Refused(refused)) => ImportOutcome::Refused(refused),
         Err(UploadFailure::Failed(SyncFailure::Offline)) => ImportOutcome::Offline,
@@ -76,10 +85,10 @@ pub fn ImportPage() -> impl IntoView {
     let app = use_app();
     let online = use_online();
     let file_input = NodeRef::<html::Input>::new();
-    let import_action = Action::new_local(move |file: &Option<web_sys::File>| {
-        let file = file.clone();
+    let import_action = Action::new_local(move |(file, trim): &(Option<web_sys::File>, bool)| {
+        let (file, trim) = (file.clone(), *trim);
         async move {
-            let outcome = import(file).await;
+            let outcome = import(file, trim).await;
             if matches!(outcome, ImportOutcome::Published(_)) {
                 // Bring the new survey to this tablet too.
                 app.sync.get_value().request(Trigger::UserRequest);
@@ -87,14 +96,20 @@ pub fn ImportPage() -> impl IntoView {
             outcome
         }
     });
-    let submit = move |event: ev::SubmitEvent| {
-        event.prevent_default();
-        let file = file_input
+    let chosen = move || {
+        file_input
             .get()
             .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
-        import_action.dispatch_local(file);
+            .and_then(|files| files.get(0))
     };
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        import_action.dispatch_local((chosen(), false));
+    };
+    // The same file again, without what is never asked.
+    let trim = Callback::new(move |()| {
+        import_action.dispatch_local((chosen(), true));
+    });
     let pending = import_action.pending();
 
     view! {
@@ -127,14 +142,44 @@ pub fn ImportPage() -> impl IntoView {
                     }}
                 </button>
             </form>
-            {move || import_action.value().get().map(|outcome| view! { <ImportResult outcome/> })}
+            {move || {
+                import_action.value().get().map(|outcome| view! { <ImportResult outcome trim/> })
+            }}
         </section>
     }
 }
 
-/// What became of the last import.
+/// Rows of problems or warnings: sheet, row, what it says.
+fn problem_rows(
+    problems: &[ImportProblem],
+    whole_file: &'static str,
+    test: &'static str,
+) -> impl IntoView {
+    let app = use_app();
+    problems
+        .iter()
+        .map(|problem| {
+            let sheet = if problem.sheet.is_empty() {
+                whole_file.to_owned()
+            } else {
+                problem.sheet.clone()
+            };
+            let row = problem.row.map(|row| row.to_string()).unwrap_or_default();
+            view! {
+                <tr data-test=test>
+                    <td>{sheet}</td>
+                    <td>{row}</td>
+                    <td>{app.pick(&problem.message)}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+/// What became of the last import; `trim` imports the same file again
+/// without the questions Tham Gia never asks.
 #[component]
-fn ImportResult(outcome: ImportOutcome) -> impl IntoView {
+fn ImportResult(outcome: ImportOutcome, trim: Callback<()>) -> impl IntoView {
     let app = use_app();
     let error = move |text: String| {
         view! {
@@ -145,41 +190,61 @@ fn ImportResult(outcome: ImportOutcome) -> impl IntoView {
     move || {
         let texts = app.texts();
         match &outcome {
-            ImportOutcome::Published(survey) => view! {
-                <div class="notice notice--success" role="status" data-test="import-result">
-                    <p>
-                        {format!(
-                            "{} “{}” {} {}.",
-                            texts.import_published,
-                            app.pick(&survey.title),
-                            texts.import_version,
-                            survey.version,
-                        )}
-                    </p>
-                    <p class="muted">{texts.import_published_next}</p>
-                </div>
+            ImportOutcome::Published(imported) => {
+                let survey = &imported.survey;
+                let warnings = (!imported.warnings.is_empty()).then(|| {
+                    view! {
+                        <p>{texts.import_warnings}</p>
+                        <table class="import-problems" data-test="import-warnings">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{texts.import_sheet}</th>
+                                    <th scope="col">{texts.import_row}</th>
+                                    <th scope="col">{texts.import_note}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {problem_rows(&imported.warnings, texts.import_whole_file, "import-warning")}
+                            </tbody>
+                        </table>
+                    }
+                });
+                view! {
+                    <div class="notice notice--success" role="status" data-test="import-result">
+                        <p>
+                            {format!(
+                                "{} “{}” {} {}.",
+                                texts.import_published,
+                                app.pick(&survey.title),
+                                texts.import_version,
+                                survey.version,
+                            )}
+                        </p>
+                        <p class="muted">{texts.import_published_next}</p>
+                        {warnings}
+                    </div>
+                }
+                .into_any()
             }
-            .into_any(),
             ImportOutcome::Refused(refused) => {
-                let rows = refused
-                    .problems
-                    .iter()
-                    .map(|problem| {
-                        let sheet = if problem.sheet.is_empty() {
-                            texts.import_whole_file.to_owned()
-                        } else {
-                            problem.sheet.clone()
-                        };
-                        let row = problem.row.map(|row| row.to_string()).unwrap_or_default();
-                        view! {
-                            <tr data-test="import-problem">
-                                <td>{sheet}</td>
-                                <td>{row}</td>
-                                <td>{app.pick(&problem.message)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
+                // Refused only for questions never asked: the officer may
+                // import the form without them.
+                let all_trimmable = !refused.problems.is_empty()
+                    && refused.problems.iter().all(|problem| problem.trimmable);
+                let count = refused.problems.len();
+                let offer = all_trimmable.then(|| {
+                    view! {
+                        <p>{texts.import_trim_intro}</p>
+                        <button
+                            type="button"
+                            class="btn btn-primary"
+                            data-test="import-trim"
+                            on:click=move |_| trim.run(())
+                        >
+                            {format!("{} ({count})", texts.import_trim)}
+                        </button>
+                    }
+                });
                 view! {
                     <div class="notice notice--error" role="alert" data-test="import-result">
                         <p>{app.pick(&refused.message)}</p>
@@ -191,8 +256,11 @@ fn ImportResult(outcome: ImportOutcome) -> impl IntoView {
                                     <th scope="col">{texts.import_problem}</th>
                                 </tr>
                             </thead>
-                            <tbody>{rows}</tbody>
+                            <tbody>
+                                {problem_rows(&refused.problems, texts.import_whole_file, "import-problem")}
+                            </tbody>
                         </table>
+                        {offer}
                     </div>
                 }
                 .into_any()

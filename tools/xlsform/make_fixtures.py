@@ -4,7 +4,8 @@
     python tools/xlsform/make_fixtures.py [OUT_DIR]
 
 writes five small .xlsx files (default OUT_DIR:
-crates/thamgia-server/tests/xlsform/). The output is byte-for-byte
+crates/thamgia-server/tests/xlsform/), and the forms of WILD_FORMS (as
+other organisations write them) to crates/thamgia-e2e/tests/fixtures/. The output is byte-for-byte
 deterministic: fixed document properties and fixed zip entry timestamps, so
 re-running it leaves git clean unless this script changed.
 
@@ -454,13 +455,68 @@ def workbook_bytes(wb) -> bytes:
     return out.getvalue()
 
 
+# --------------------------------------------------------------------------
+# Forms as other organisations write them, for the end-to-end tests: sheets
+# given as rows of cells, headers as written (one language, `label:English`,
+# no settings sheet), written to crates/thamgia-e2e/tests/fixtures/.
+# --------------------------------------------------------------------------
+WILD_FORMS = {
+    # A partner's household form in English only: metadata rows, a phone
+    # number, `or_other`, an appearance and a picture column Tham Gia does
+    # not show, and a location it never asks (with a note that shows it).
+    "household-one-language.xlsx": {
+        "survey": [
+            ["type", "name", "label:English", "hint:English", "appearance", "image", "required"],
+            ["start", "start"],
+            ["deviceid", "device"],
+            ["text", "initials", "Initials of the child", "Two letters", "", "", "yes"],
+            ["phone number", "caregiver_phone", "Caregiver's phone"],
+            ["select_one places or_other", "play_place", "Where do you play most?", "", "quick"],
+            ["integer", "age", "How old are you?", "In years", "", "age.png"],
+            ["geopoint", "home", "Where is your home?"],
+            ["note", "home_note", "Your home is at ${home}."],
+            ["text", "felt_safe", "Where do you feel safe?"],
+        ],
+        "choices": [
+            ["list_name", "name", "label:English"],
+            ["places", "yard", "The yard"],
+            ["places", "street", "The street"],
+            ["places", "park", "A park"],
+        ],
+    },
+}
+
+
+def build_raw_workbook(sheets):
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append([cell or None for cell in row])
+    props = wb.properties
+    props.creator = "Tham Gia make_fixtures.py"
+    props.lastModifiedBy = None
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    return wb
+
+
 def main(argv):
-    default_out = Path(__file__).resolve().parents[2] / "crates/thamgia-server/tests/xlsform"
+    root = Path(__file__).resolve().parents[2]
+    default_out = root / "crates/thamgia-server/tests/xlsform"
     out_dir = Path(argv[1]) if len(argv) > 1 else default_out
     out_dir.mkdir(parents=True, exist_ok=True)
     for filename, form in FORMS.items():
         path = out_dir / filename
         data = workbook_bytes(build_workbook(form))
+        path.write_bytes(data)
+        print(f"wrote {path} ({len(data)} bytes)", file=sys.stderr)
+    wild_dir = root / "crates/thamgia-e2e/tests/fixtures" if len(argv) <= 1 else out_dir
+    wild_dir.mkdir(parents=True, exist_ok=True)
+    for filename, sheets in WILD_FORMS.items():
+        path = wild_dir / filename
+        data = workbook_bytes(build_raw_workbook(sheets))
         path.write_bytes(data)
         print(f"wrote {path} ({len(data)} bytes)", file=sys.stderr)
     for row, (name, why) in sorted(UNSUPPORTED_ROWS.items()):

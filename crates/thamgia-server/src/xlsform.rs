@@ -42,46 +42,118 @@ pub struct ImportedForm {
     pub survey: SurveyDefinition,
     /// The settings sheet's `version`, as written.
     pub form_version: Option<String>,
+    /// What was read but is not used, at its sheet and row.
+    pub warnings: Vec<ImportProblem>,
+}
+
+/// What the upload says beside the workbook.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions<'a> {
+    /// The workbook's file name: a form without settings takes its id
+    /// from it (pyxform's default).
+    pub file_name: Option<&'a str>,
+    /// Leave out the questions Tham Gia does not run, and what depends on
+    /// them, instead of refusing the form.
+    pub trim: bool,
 }
 
 pub use thamgia_core::api::import::ImportProblem;
 
-/// The problems found so far.
+/// The problems found so far, and what was read but is not used.
 #[derive(Debug, Default)]
-struct Problems(Vec<ImportProblem>);
+struct Problems(Vec<ImportProblem>, Vec<ImportProblem>);
 
 impl Problems {
     fn add(&mut self, sheet: &str, row: Option<u32>, vi: impl Into<String>, en: impl Into<String>) {
         self.0.push(ImportProblem::new(sheet, row, vi, en));
     }
 
-    /// Every problem once, the whole file first, then sheet by sheet, row by row.
-    fn into_sorted(self) -> Vec<ImportProblem> {
-        let sheet_rank = |sheet: &str| match sheet {
-            "" => 0,
-            "survey" => 1,
-            "choices" => 2,
-            "settings" => 3,
-            _ => 4,
-        };
-        let mut problems = self.0;
-        problems.sort_by_key(|problem| (sheet_rank(&problem.sheet), problem.row));
-        let mut seen = HashSet::new();
-        problems.retain(|problem| seen.insert(problem.clone()));
-        problems
+    /// A problem the officer may settle by importing the form without the
+    /// row (see `survey::trim`).
+    fn add_trimmable(
+        &mut self,
+        sheet: &str,
+        row: Option<u32>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) {
+        let mut problem = ImportProblem::new(sheet, row, vi, en);
+        problem.trimmable = true;
+        self.0.push(problem);
     }
+
+    /// Something the form says that Tham Gia reads but does not use.
+    fn warn(
+        &mut self,
+        sheet: &str,
+        row: Option<u32>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) {
+        self.1.push(ImportProblem::new(sheet, row, vi, en));
+    }
+
+    /// The problems and the warnings, each sorted as [`sorted`].
+    fn into_sorted(self) -> (Vec<ImportProblem>, Vec<ImportProblem>) {
+        (sorted(self.0), sorted(self.1))
+    }
+}
+
+/// Every problem once, the whole file first, then sheet by sheet, row by row.
+fn sorted(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {
+    let sheet_rank = |sheet: &str| match sheet {
+        "" => 0,
+        "survey" => 1,
+        "choices" => 2,
+        "settings" => 3,
+        _ => 4,
+    };
+    problems.sort_by_key(|problem| (sheet_rank(&problem.sheet), problem.row));
+    let mut seen = HashSet::new();
+    problems.retain(|problem| seen.insert(problem.clone()));
+    problems
 }
 
 /// Reads an XLSForm (.xlsx) into a survey, or lists every problem found.
 pub fn import_xlsform(bytes: &[u8]) -> Result<ImportedForm, Vec<ImportProblem>> {
+    import_xlsform_with(bytes, ImportOptions::default())
+}
+
+/// [`import_xlsform`] with what the upload says beside the workbook.
+pub fn import_xlsform_with(
+    bytes: &[u8],
+    options: ImportOptions<'_>,
+) -> Result<ImportedForm, Vec<ImportProblem>> {
     let workbook = sheet::read_workbook(bytes).map_err(|problem| vec![problem])?;
     let mut problems = Problems::default();
-    let settings = settings::read_settings(workbook.settings.as_ref(), &mut problems);
+    if let Some(name) = &workbook.survey_named {
+        problems.warn(
+            "survey",
+            None,
+            format!("Trang duy nhất \"{name}\" được đọc là trang survey."),
+            format!("The only sheet, \"{name}\", is read as the survey sheet."),
+        );
+    }
+    let settings =
+        settings::read_settings(workbook.settings.as_ref(), options.file_name, &mut problems);
     let lists = settings::read_choices(
         workbook.choices.as_ref(),
         settings.default_language,
         &mut problems,
     );
+    for (name, table) in [("survey", &workbook.survey), ("choices", &workbook.choices)] {
+        let Some(table) = table else { continue };
+        let unshown = table.unshown_languages(settings.default_language);
+        if !unshown.is_empty() {
+            let columns = unshown.join(", ");
+            problems.warn(
+                name,
+                Some(table.header_row),
+                format!("Không hiện: {columns}. Tham Gia hiện tiếng Việt và tiếng Anh của biểu mẫu (hoặc ngôn ngữ duy nhất của nó)."),
+                format!("Not shown: {columns}. Tham Gia shows a form's Vietnamese and English (or its only language)."),
+            );
+        }
+    }
     let mut reader = SurveyReader {
         lists: &lists,
         default_language: settings.default_language,
@@ -90,9 +162,14 @@ pub fn import_xlsform(bytes: &[u8]) -> Result<ImportedForm, Vec<ImportProblem>> 
         engine_names: HashMap::new(),
         open: Vec::new(),
         items: Vec::new(),
+        other_wanted: false,
+        untaken: Vec::new(),
     };
     match &workbook.survey {
-        Some(table) => reader.read(table),
+        Some(table) => {
+            reader.read(table);
+            reader.settle_untaken(options.trim);
+        }
         None => reader.problems.add(
             "survey",
             None,
@@ -121,11 +198,12 @@ pub fn import_xlsform(bytes: &[u8]) -> Result<ImportedForm, Vec<ImportProblem>> 
             report_form_error(&error, &engine_names, &mut problems);
         }
     }
-    let problems = problems.into_sorted();
+    let (problems, warnings) = problems.into_sorted();
     if problems.is_empty() {
         Ok(ImportedForm {
             survey,
             form_version: settings.form_version,
+            warnings,
         })
     } else {
         Err(problems)

@@ -68,6 +68,10 @@ pub(super) enum Function {
     /// `date(x)`: a date from `YYYY-MM-DD` text or a count of days since
     /// 1970-01-01; empty when neither.
     Date,
+    /// `regex(text, pattern)`: whether `pattern` matches somewhere in
+    /// `text` (anchor it with `^…$` to match the whole), as ODK and Enketo
+    /// test it; false for a pattern that is not valid.
+    Regex,
 }
 
 /// How many arguments a function takes.
@@ -110,6 +114,7 @@ impl Function {
             "max" => Function::Max,
             "today" => Function::Today,
             "date" => Function::Date,
+            "regex" => Function::Regex,
             _ => return None,
         })
     }
@@ -145,6 +150,7 @@ impl Function {
             Function::Max => "max",
             Function::Today => "today",
             Function::Date => "date",
+            Function::Regex => "regex",
         }
     }
 
@@ -169,7 +175,8 @@ impl Function {
             | Function::Contains
             | Function::StartsWith
             | Function::EndsWith
-            | Function::Pow => Arity::Exactly(2),
+            | Function::Pow
+            | Function::Regex => Arity::Exactly(2),
             Function::If => Arity::Exactly(3),
             Function::Round => Arity::Between(1, 2),
             Function::Substr => Arity::Between(2, 3),
@@ -317,8 +324,52 @@ impl Function {
             Function::Max => Value::Number(extreme(arguments, context, f64::max)),
             Function::Today => Value::Date(context.today()),
             Function::Date => argument(0).to_date().map_or(Value::Empty, Value::Date),
+            Function::Regex => Value::Bool(regex_matches(&text(0), &text(1))),
         }
     }
+}
+
+/// The most patterns kept compiled at once (a form has a handful).
+const KEPT_PATTERNS: usize = 64;
+
+/// The longest pattern compiled: far beyond any form's, small enough that
+/// compiling stays cheap.
+pub(super) const MAX_PATTERN_CHARS: usize = 1_000;
+
+thread_local! {
+    /// Patterns compiled so far, so an edit does not compile them again.
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex_lite::Regex>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `pattern` compiled, bounded in length and in the size of what it
+/// compiles to; `None` when it is not a valid pattern.
+pub(super) fn compile_pattern(pattern: &str) -> Option<regex_lite::Regex> {
+    if pattern.chars().count() > MAX_PATTERN_CHARS {
+        return None;
+    }
+    regex_lite::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .nest_limit(64)
+        .build()
+        .ok()
+}
+
+/// Whether `pattern` matches somewhere in `text`.
+fn regex_matches(text: &str, pattern: &str) -> bool {
+    PATTERNS.with(|patterns| {
+        let mut patterns = patterns.borrow_mut();
+        if !patterns.contains_key(pattern) {
+            if patterns.len() >= KEPT_PATTERNS {
+                patterns.clear();
+            }
+            patterns.insert(pattern.to_owned(), compile_pattern(pattern));
+        }
+        patterns
+            .get(pattern)
+            .and_then(Option::as_ref)
+            .is_some_and(|regex| regex.is_match(text))
+    })
 }
 
 fn count(count: usize) -> Value {

@@ -287,6 +287,19 @@ impl Parser<'_> {
                 let arguments = self.arguments(&opening)?;
                 self.depth -= 1;
                 function.check_arity(arguments.len(), token.position)?;
+                if function == Function::Regex {
+                    // A pattern written out is checked now, where the author
+                    // can still fix it.
+                    if let Some(Node::Text(pattern)) = arguments.get(1) {
+                        if super::functions::compile_pattern(pattern).is_none() {
+                            return Err(ExpressionError::new(
+                                token.position,
+                                format!("Mẫu \"{pattern}\" của hàm regex không hợp lệ. Hãy kiểm tra các dấu ngoặc và ký tự đặc biệt."),
+                                format!("The pattern \"{pattern}\" of regex is not valid. Check its brackets and special characters."),
+                            ));
+                        }
+                    }
+                }
                 Ok(Node::Call {
                     function,
                     arguments,

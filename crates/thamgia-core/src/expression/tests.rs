@@ -907,3 +907,33 @@ fn parsing_random_token_soup_never_panics() {
     // Every well-formed source parses; some corrupted ones still do.
     assert!(parsed >= 3_333, "only {parsed} of 10,000 parsed");
 }
+
+#[test]
+fn regex_matches_somewhere_unless_anchored() {
+    let phone = [(".", text("0912345678"))];
+    check("regex(., '^[0-9]{10}$')", &phone, Value::Bool(true));
+    check("regex(., '^[0-9]{9}$')", &phone, Value::Bool(false));
+    // Unanchored, as ODK and Enketo test it: a match anywhere will do.
+    check("regex(., '[0-9]{3}')", &phone, Value::Bool(true));
+    check(
+        "regex(., '^\\d*$')",
+        &[(".", text("12a"))],
+        Value::Bool(false),
+    );
+    check(
+        "regex(${email}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,4}')",
+        &[("email", text("lan@example.vn"))],
+        Value::Bool(true),
+    );
+    // An empty answer is tested as empty text.
+    check("regex(${none}, '^$')", &[], Value::Bool(true));
+    check("regex(${none}, '.')", &[], Value::Bool(false));
+    // A pattern that is not valid is refused when written out, and never
+    // matches when it comes from an answer.
+    check_error("regex(., '([0-9]')", 0, "not valid");
+    check(
+        "regex('abc', ${pattern})",
+        &[("pattern", text("(["))],
+        Value::Bool(false),
+    );
+}

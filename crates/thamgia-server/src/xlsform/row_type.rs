@@ -14,9 +14,26 @@ pub(super) const SUPPORTED_APPEARANCES: &[&str] = &[
     "compact",
 ];
 
-/// Metadata types the tablet does not collect; a form that has them loses
-/// nothing a child says, so they are skipped without a word.
-const SKIPPED_METADATA: &[&str] = &["start", "end", "today", "deviceid", "username", "audit"];
+/// Metadata types the tablet does not collect (about the device, the
+/// worker or the timing, never what a child says): skipped, and listed.
+const SKIPPED_METADATA: &[&str] = &[
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "audit",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "email",
+    "uri:deviceid",
+    "uri:simserial",
+    "uri:subscriberid",
+    "uri:phonenumber",
+    "uri:username",
+    "uri:email",
+];
 
 /// What a row's `type` cell asks for.
 #[derive(Debug, PartialEq)]
@@ -36,6 +53,8 @@ pub(super) enum RowType<'a> {
     Note,
     Calculate,
     Range,
+    /// A phone number: text of digits only.
+    Phone,
     SelectOne(&'a str),
     SelectMultiple(&'a str),
     Rank(&'a str),
@@ -91,6 +110,7 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
         "note" => RowType::Note,
         "calculate" => RowType::Calculate,
         "range" => RowType::Range,
+        "phone number" | "phone_number" => RowType::Phone,
         other if SKIPPED_METADATA.contains(&other) => RowType::Skipped,
         _ => RowType::Unsupported(written.split(' ').next().unwrap_or(written)),
     }
@@ -109,13 +129,29 @@ pub(super) fn is_refused_column(base: &str) -> bool {
             | "read_only"
             | "readonly"
             | "trigger"
-            | "image"
-            | "big-image"
-            | "audio"
-            | "video"
-            | "media"
-            | "body"
-    ) || base.starts_with("bind::")
-        || base.starts_with("instance::")
-        || base.starts_with("body::")
+    )
+}
+
+/// Survey-sheet columns Tham Gia reads. Any other filled cell (media,
+/// `body::…`, `bind::…` and `instance::…` attributes, ODK's own settings of
+/// a row, an author's notes) is read, not used, and listed as such.
+pub(super) fn is_read_column(base: &str) -> bool {
+    matches!(
+        base,
+        "type"
+            | "command"
+            | "name"
+            | "label"
+            | "hint"
+            | "required"
+            | "relevant"
+            | "relevance"
+            | "constraint"
+            | "constraint_message"
+            | "calculation"
+            | "calculate"
+            | "appearance"
+            | "disclosure"
+            | "parameters"
+    )
 }

@@ -5,8 +5,46 @@ use std::collections::BTreeMap;
 
 use thamgia_core::{AgeBand, Choice, Language, Layout, Localized};
 
-use super::sheet::{language_named, Table};
+use super::sheet::{language_named, DefaultLanguage, Table};
 use super::Problems;
+
+/// Settings Tham Gia reads; any other filled setting is listed as read but
+/// not used.
+const READ_SETTINGS: &[&str] = &[
+    "form_id",
+    "set_form_id",
+    "form_title",
+    "set_form_title",
+    "default_language",
+    "description",
+    "version",
+    "style",
+    "age_bands",
+];
+
+/// A form id made from a file name, as pyxform takes it: the name without
+/// its extension, here also without diacritics, lowercased, anything but
+/// letters, digits, `-` and `_` made `_`.
+fn id_from_file_name(file_name: &str) -> Option<(String, String)> {
+    let name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    }
+    .trim();
+    let id: String = thamgia_core::search::fold(stem)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let id = id.trim_matches('_').to_owned();
+    (!id.is_empty()).then(|| (id, stem.to_owned()))
+}
 
 /// What the `settings` sheet says.
 #[derive(Debug)]
@@ -16,45 +54,74 @@ pub(super) struct Settings {
     pub description: Localized,
     pub form_version: Option<String>,
     /// The language of untranslated `label`, `hint`, … columns.
-    pub default_language: Language,
+    pub default_language: DefaultLanguage,
     pub layout: Layout,
     pub age_bands: Vec<AgeBand>,
 }
 
-/// Reads the settings sheet's first row, reporting what Tham Gia cannot use.
-pub(super) fn read_settings(table: Option<&Table>, problems: &mut Problems) -> Settings {
+/// The form's id and title from its file name alone, as pyxform makes
+/// them when there are no settings.
+fn from_file_name(settings: &mut Settings, file_name: Option<&str>, problems: &mut Problems) {
+    match file_name.and_then(id_from_file_name) {
+        Some((id, stem)) => {
+            settings.title = Localized::new(stem.clone(), "");
+            problems.warn(
+                "settings",
+                None,
+                format!("Không có form_id: mã khảo sát lấy từ tên tệp (\"{id}\"), tên khảo sát là \"{stem}\"."),
+                format!("No form_id: the survey's code comes from the file name (\"{id}\"), its name is \"{stem}\"."),
+            );
+            settings.id = id;
+        }
+        None => problems.add(
+            "settings",
+            None,
+            "Thiếu form_id: hãy thêm trang \"settings\" có cột form_id (mã khảo sát, ví dụ an_toan_truong_hoc), hoặc tải lên tệp có tên.",
+            "form_id is missing: add a \"settings\" sheet with a form_id column (the survey's code, for example school_safety), or upload a file with a name.",
+        ),
+    }
+}
+
+/// Reads the settings sheet's first row, reporting what Tham Gia cannot
+/// use; without settings (or without a form_id) the id comes from the file
+/// name, as pyxform takes it.
+pub(super) fn read_settings(
+    table: Option<&Table>,
+    file_name: Option<&str>,
+    problems: &mut Problems,
+) -> Settings {
     let mut settings = Settings {
         id: String::new(),
         title: Localized::default(),
         description: Localized::default(),
         form_version: None,
-        default_language: Language::Vi,
+        default_language: DefaultLanguage::Known(Language::Vi),
         layout: Layout::OneQuestionPerScreen,
         age_bands: AgeBand::ALL.to_vec(),
     };
     let Some(row) = table.and_then(|table| table.rows.first().map(|row| (table, row))) else {
-        problems.add(
-            "settings",
-            table.map(|table| table.header_row + 1),
-            "Thiếu trang \"settings\" có form_id và form_title. Hãy thêm trang đó: dòng 1 là tên cột, dòng 2 là giá trị.",
-            "The \"settings\" sheet with form_id and form_title is missing. Add it: row 1 holds the column names, row 2 the values.",
-        );
+        from_file_name(&mut settings, file_name, problems);
         return settings;
     };
     let (table, row) = row;
     let at = Some(row.number);
+    for (header, base, value) in table.filled(row) {
+        if !READ_SETTINGS.contains(&base) {
+            problems.warn(
+                "settings",
+                at,
+                format!("Thiết lập \"{header}\" (\"{value}\") không được dùng trong Tham Gia."),
+                format!("The setting \"{header}\" (\"{value}\") is not used in Tham Gia."),
+            );
+        }
+    }
 
     let default_language = table.text(row, &["default_language"]);
     if !default_language.is_empty() && !default_language.eq_ignore_ascii_case("default") {
-        match language_named(default_language) {
-            Some(language) => settings.default_language = language,
-            None => problems.add(
-                "settings",
-                at,
-                format!("Ngôn ngữ mặc định \"{default_language}\" không phải tiếng Việt hay tiếng Anh. Hãy ghi \"Vietnamese (vi)\" hoặc để trống."),
-                format!("The default language \"{default_language}\" is neither Vietnamese nor English. Write \"Vietnamese (vi)\" or leave it empty."),
-            ),
-        }
+        settings.default_language = match language_named(default_language) {
+            Some(language) => DefaultLanguage::Known(language),
+            None => DefaultLanguage::Other,
+        };
     }
 
     let form_id = table.text(row, &["form_id", "set_form_id"]);
@@ -64,12 +131,7 @@ pub(super) fn read_settings(table: Option<&Table>, problems: &mut Problems) -> S
         .collect::<Vec<_>>()
         .join("-");
     if form_id.is_empty() {
-        problems.add(
-            "settings",
-            at,
-            "Thiếu form_id: mã của khảo sát, ví dụ an_toan_truong_hoc.",
-            "form_id is missing: the survey's code, for example school_safety.",
-        );
+        from_file_name(&mut settings, file_name, problems);
     } else if !settings
         .id
         .chars()
@@ -84,34 +146,35 @@ pub(super) fn read_settings(table: Option<&Table>, problems: &mut Problems) -> S
     }
 
     let title = table.text(row, &["form_title", "set_form_title"]);
-    settings.title = match title.split_once(" / ") {
-        Some((vi, en)) => Localized::new(vi.trim(), en.trim()),
-        None => Localized::new(title, ""),
-    };
-    if settings.title.vi.is_empty() {
-        problems.add(
-            "settings",
-            at,
-            "Thiếu form_title: tên khảo sát bằng tiếng Việt, có thể thêm \" / \" và tên tiếng Anh.",
-            "form_title is missing: the survey's name in Vietnamese, optionally followed by \" / \" and the English name.",
-        );
+    if title.is_empty() {
+        // pyxform names a form after its id.
+        if settings.title.vi.is_empty() {
+            settings.title = Localized::new(form_id, "");
+        }
+    } else {
+        settings.title = match title.split_once(" / ") {
+            Some((vi, en)) => Localized::new(vi.trim(), en.trim()),
+            None => Localized::new(title, ""),
+        };
     }
 
-    settings.description = table.translated(row, "description", settings.default_language);
-    if settings.description.vi.is_empty() && !settings.description.en.is_empty() {
-        problems.add(
-            "settings",
-            at,
-            "Phần mô tả thiếu bản tiếng Việt. Hãy thêm cột description::Vietnamese (vi).",
-            "The description has no Vietnamese text. Add a description::Vietnamese (vi) column.",
-        );
-    }
+    settings.description = table
+        .translated(row, "description", settings.default_language)
+        .text;
 
     let version = table.text(row, &["version"]);
     settings.form_version = (!version.is_empty()).then(|| version.to_owned());
 
-    if table.text(row, &["style"]).eq_ignore_ascii_case("pages") {
+    let style = table.text(row, &["style"]);
+    if style.eq_ignore_ascii_case("pages") {
         settings.layout = Layout::PagePerGroup;
+    } else if !style.is_empty() {
+        problems.warn(
+            "settings",
+            at,
+            format!("Kiểu trình bày \"{style}\" không được dùng: mỗi màn hình một câu hỏi (hoặc ghi \"pages\" để mỗi nhóm một màn hình)."),
+            format!("The style \"{style}\" is not used: one question per screen (or write \"pages\" for one screen per group)."),
+        );
     }
 
     let age_bands = table.text(row, &["age_bands"]);
@@ -145,7 +208,7 @@ pub(super) fn read_settings(table: Option<&Table>, problems: &mut Problems) -> S
 /// one row names it, so a question can tell a missing list from an empty one.
 pub(super) fn read_choices(
     table: Option<&Table>,
-    default_language: Language,
+    default_language: DefaultLanguage,
     problems: &mut Problems,
 ) -> BTreeMap<String, Vec<Choice>> {
     let mut lists: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
@@ -166,7 +229,16 @@ pub(super) fn read_choices(
         }
         let choices = lists.entry(list.to_owned()).or_default();
         let value = table.text(row, &["name", "value"]);
-        let label = table.translated(row, "label", default_language);
+        let translated = table.translated(row, "label", default_language);
+        let mut label = translated.text;
+        if translated.no_vietnamese {
+            problems.warn(
+                "choices",
+                at,
+                format!("Lựa chọn \"{value}\" không có nhãn tiếng Việt: nhãn tiếng khác được hiện."),
+                format!("The choice \"{value}\" has no Vietnamese label: its label in another language is shown."),
+            );
+        }
         let mut usable = true;
         if value.is_empty() {
             problems.add(
@@ -198,14 +270,16 @@ pub(super) fn read_choices(
             );
             usable = false;
         }
-        if label.vi.is_empty() {
-            problems.add(
+        if label.vi.is_empty() && usable {
+            // A choice shown by a picture in ODK, or a list no question
+            // uses: its value stands for its label.
+            problems.warn(
                 "choices",
                 at,
-                format!("Lựa chọn \"{value}\" thiếu nhãn tiếng Việt. Hãy điền cột label::Vietnamese (vi)."),
-                format!("The choice \"{value}\" has no Vietnamese label. Fill in the label::Vietnamese (vi) column."),
+                format!("Lựa chọn \"{value}\" không có nhãn: giá trị của nó được hiện thay nhãn."),
+                format!("The choice \"{value}\" has no label: its value is shown instead."),
             );
-            usable = false;
+            label = Localized::new(value, "");
         }
         if usable {
             choices.push(Choice {

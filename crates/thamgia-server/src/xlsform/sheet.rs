@@ -17,6 +17,9 @@ pub(super) struct Workbook {
     pub survey: Option<Table>,
     pub choices: Option<Table>,
     pub settings: Option<Table>,
+    /// The name of a workbook's only sheet, read as its survey sheet (as
+    /// pyxform reads it) though it is not named so.
+    pub survey_named: Option<String>,
 }
 
 /// One sheet: its header row understood, its other rows as text.
@@ -63,8 +66,45 @@ enum ColumnLanguage {
     Default,
     /// A language Tham Gia shows.
     Known(Language),
-    /// Another language, which Tham Gia ignores.
+    /// Another language: shown only when the text has no Vietnamese or
+    /// English (a form in one language shows that language).
     Other,
+}
+
+/// The language of a form's untranslated columns (`label`, `hint`, …), as
+/// its settings name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DefaultLanguage {
+    /// Vietnamese or English.
+    Known(Language),
+    /// Another language.
+    Other,
+}
+
+/// Columns whose text is in a language: the only ones pyxform also reads
+/// with a single colon (`label:English`).
+const TRANSLATABLE: &[&str] = &[
+    "label",
+    "hint",
+    "guidance_hint",
+    "constraint_message",
+    "required_message",
+    "description",
+    "image",
+    "audio",
+    "video",
+    "media",
+];
+
+/// A translatable text as read: both languages (Vietnamese standing in
+/// from another language when it has none), and whether the sheet has a
+/// Vietnamese column for it that this row leaves empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Translated {
+    pub text: Localized,
+    /// The sheet has Vietnamese for this column, but not on this row:
+    /// another language stands in.
+    pub no_vietnamese: bool,
 }
 
 /// Opens the workbook and reads the three XLSForm sheets (their names
@@ -80,11 +120,16 @@ pub(super) fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportProblem> {
     })?;
     let sheet_names = workbook.sheet_names();
     let mut budget = Budget::default();
+    // A workbook of one sheet is its survey, whatever its name.
+    let only_sheet = match sheet_names.as_slice() {
+        [only] if !only.trim().eq_ignore_ascii_case("survey") => Some(only.clone()),
+        _ => None,
+    };
     let mut read = |wanted: &'static str| -> Result<Option<Table>, ImportProblem> {
-        let Some(actual) = sheet_names
+        let named = sheet_names
             .iter()
-            .find(|name| name.trim().eq_ignore_ascii_case(wanted))
-        else {
+            .find(|name| name.trim().eq_ignore_ascii_case(wanted));
+        let Some(actual) = named.or(only_sheet.as_ref().filter(|_| wanted == "survey")) else {
             return Ok(None);
         };
         let unreadable = |error: XlsxError| {
@@ -114,6 +159,7 @@ pub(super) fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportProblem> {
         survey: read("survey")?,
         choices: read("choices")?,
         settings: read("settings")?,
+        survey_named: only_sheet,
     })
 }
 
@@ -241,13 +287,20 @@ impl Table {
         let columns = header
             .into_iter()
             .map(|header| {
+                let named = |language: &str| {
+                    language_named(language).map_or(ColumnLanguage::Other, ColumnLanguage::Known)
+                };
                 let (base, language) = match header.split_once("::") {
-                    Some((base, language)) => (
-                        base,
-                        language_named(language)
-                            .map_or(ColumnLanguage::Other, ColumnLanguage::Known),
-                    ),
-                    None => (header.as_str(), ColumnLanguage::Default),
+                    Some((base, language)) => (base, named(language)),
+                    // pyxform also reads `label:English`.
+                    None => match header.split_once(':') {
+                        Some((base, language))
+                            if TRANSLATABLE.contains(&base.trim().to_lowercase().as_str()) =>
+                        {
+                            (base, named(language))
+                        }
+                        _ => (header.as_str(), ColumnLanguage::Default),
+                    },
                 };
                 Column {
                     base: base.trim().to_lowercase(),
@@ -287,20 +340,43 @@ impl Table {
 
     /// A translatable column (`label`, `hint`, …) in Vietnamese and English.
     /// An untranslated column counts as `default_language`; a column in a
-    /// named language wins over it.
-    pub fn translated(&self, row: &TableRow, base: &str, default_language: Language) -> Localized {
+    /// named language wins over it. A text with no Vietnamese shows its
+    /// other language instead (the form's default, then English, then any
+    /// other), as a form in one language is shown in that language.
+    pub fn translated(
+        &self,
+        row: &TableRow,
+        base: &str,
+        default_language: DefaultLanguage,
+    ) -> Translated {
         let mut found = Localized::default();
+        let mut default_other = "";
+        let mut other = "";
+        let mut has_vietnamese = false;
         for named_first in [true, false] {
             for (index, column) in self.columns.iter().enumerate() {
                 if column.base != base {
                     continue;
                 }
-                let language = match (column.language, named_first) {
-                    (ColumnLanguage::Known(language), true) => language,
-                    (ColumnLanguage::Default, false) => default_language,
+                let text = row.cell(index);
+                let language = match (column.language, named_first, default_language) {
+                    (ColumnLanguage::Known(language), true, _) => language,
+                    (ColumnLanguage::Default, false, DefaultLanguage::Known(language)) => language,
+                    (ColumnLanguage::Default, false, DefaultLanguage::Other) => {
+                        if default_other.is_empty() {
+                            default_other = text;
+                        }
+                        continue;
+                    }
+                    (ColumnLanguage::Other, true, _) => {
+                        if other.is_empty() {
+                            other = text;
+                        }
+                        continue;
+                    }
                     _ => continue,
                 };
-                let text = row.cell(index);
+                has_vietnamese |= language == Language::Vi;
                 let slot = match language {
                     Language::Vi => &mut found.vi,
                     Language::En => &mut found.en,
@@ -310,7 +386,59 @@ impl Table {
                 }
             }
         }
-        found
+        let mut no_vietnamese = false;
+        if found.vi.is_empty() {
+            let stand_in = [default_other, found.en.as_str(), other]
+                .into_iter()
+                .find(|text| !text.is_empty())
+                .unwrap_or("")
+                .to_owned();
+            no_vietnamese = has_vietnamese && !stand_in.is_empty();
+            found.vi = stand_in;
+        }
+        Translated {
+            text: found,
+            no_vietnamese,
+        }
+    }
+
+    /// Every filled cell of `row` with its column's header and base name.
+    pub fn filled<'a>(
+        &'a self,
+        row: &'a TableRow,
+    ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(index, column)| {
+                (
+                    column.header.as_str(),
+                    column.base.as_str(),
+                    row.cell(index),
+                )
+            })
+            .filter(|(_, _, text)| !text.is_empty())
+    }
+
+    /// The headers of columns in a language Tham Gia does not show
+    /// (neither Vietnamese nor English) where the same text is also in
+    /// Vietnamese or English: those columns are never shown.
+    pub fn unshown_languages(&self, default_language: DefaultLanguage) -> Vec<&str> {
+        let shown = |base: &str| {
+            self.columns.iter().any(|column| {
+                column.base == base
+                    && match column.language {
+                        ColumnLanguage::Known(_) => true,
+                        ColumnLanguage::Default => default_language != DefaultLanguage::Other,
+                        ColumnLanguage::Other => false,
+                    }
+            })
+        };
+        self.columns
+            .iter()
+            .filter(|column| column.language == ColumnLanguage::Other && shown(&column.base))
+            .map(|column| column.header.as_str())
+            .collect()
     }
 
     /// Every non-empty cell of `row` whose column `is_refused`, with the

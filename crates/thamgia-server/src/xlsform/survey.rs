@@ -5,15 +5,18 @@
 //! What kind of question a row is, `question_kind` decides.
 
 mod question_kind;
+mod trim;
 
 use std::collections::{BTreeMap, HashMap};
 
-use thamgia_core::{Choice, Group, Item, Language, Localized, Question, QuestionKind};
+use thamgia_core::{Choice, Group, Item, Localized, Question, QuestionKind};
 
-use super::row_type::{is_refused_column, row_type, RowType, SUPPORTED_APPEARANCES};
-use super::sheet::{Table, TableRow};
+use super::row_type::{
+    is_read_column, is_refused_column, row_type, RowType, SUPPORTED_APPEARANCES,
+};
+use super::sheet::{DefaultLanguage, Table, TableRow};
 use super::{Problems, RowOfName};
-use question_kind::SHORT_TEXT_MAX_LENGTH;
+use question_kind::{OTHER, SHORT_TEXT_MAX_LENGTH};
 
 /// Whether `name` is an XML name pyxform accepts for a question: a letter
 /// or `_`, then letters, digits, `_`, `-` and `.`.
@@ -36,7 +39,7 @@ pub(super) struct OpenGroup {
 /// Reads the survey sheet into items, keeping where each name came from.
 pub(super) struct SurveyReader<'a> {
     pub(super) lists: &'a BTreeMap<String, Vec<Choice>>,
-    pub(super) default_language: Language,
+    pub(super) default_language: DefaultLanguage,
     pub(super) problems: &'a mut Problems,
     /// Names as written, with the row that first used each.
     pub(super) names: HashMap<String, u32>,
@@ -44,6 +47,11 @@ pub(super) struct SurveyReader<'a> {
     pub(super) engine_names: HashMap<String, RowOfName>,
     pub(super) open: Vec<OpenGroup>,
     pub(super) items: Vec<Item>,
+    /// The row being read ends with `or_other`: its "specify" question
+    /// follows it.
+    pub(super) other_wanted: bool,
+    /// Rows never asked (see `trim`), settled once every row is read.
+    pub(super) untaken: Vec<trim::Untaken>,
 }
 
 impl SurveyReader<'_> {
@@ -97,7 +105,7 @@ impl SurveyReader<'_> {
             .join(" ");
         if written_type.is_empty() {
             // Like pyxform: a row with neither name nor label is a comment.
-            let label = table.translated(row, "label", self.default_language);
+            let label = table.translated(row, "label", self.default_language).text;
             if table.text(row, &["name"]).is_empty() && label.vi.is_empty() && label.en.is_empty() {
                 return;
             }
@@ -110,6 +118,53 @@ impl SurveyReader<'_> {
         }
         let row_type = row_type(&written_type);
         if row_type == RowType::Skipped {
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("\"{written_type}\" không được thu thập: Tham Gia không ghi thông tin về máy, người thu thập hay thời điểm theo cách này."),
+                format!("\"{written_type}\" is not collected: Tham Gia does not record the device, the worker or the timing this way."),
+            );
+            return;
+        }
+        let appearance = table.text(row, &["appearance"]);
+        let expressions = [
+            table.text(row, &["calculation", "calculate"]),
+            table.text(row, &["relevant", "relevance"]),
+            table.text(row, &["constraint"]),
+            table.text(row, &["choice_filter"]),
+            table.text(row, &["default"]),
+        ];
+        if let Some(why) = trim::not_run(&row_type, appearance, &expressions) {
+            // A stand-in keeps the name known until the import settles
+            // what to do with it and with the rows that depend on it.
+            let name = table.text(row, &["name"]);
+            let id = self.register_name(number, name);
+            self.untaken.push(trim::Untaken {
+                row: number,
+                name: id.clone(),
+                written_type: written_type.clone(),
+                why: Some(why),
+                because_of: None,
+            });
+            if matches!(row_type, RowType::Begin { .. }) {
+                self.begin(
+                    table,
+                    row,
+                    matches!(row_type, RowType::Begin { repeat: true }),
+                );
+                return;
+            }
+            self.push(Item::Question(Question {
+                id,
+                label: Localized::default(),
+                hint: None,
+                required: false,
+                kind: QuestionKind::Note,
+                relevant: None,
+                constraint: None,
+                constraint_message: None,
+                disclosure: Vec::new(),
+            }));
             return;
         }
         let refused: Vec<&str> = table.refused_cells(row, is_refused_column).collect();
@@ -120,15 +175,41 @@ impl SurveyReader<'_> {
                 format!("The \"{column}\" column is not supported. Leave it empty."),
             );
         }
-        let appearance = table.text(row, &["appearance"]);
-        if appearance
+        let ignored: Vec<&str> = table
+            .filled(row)
+            .filter(|(_, base, _)| !is_read_column(base) && !is_refused_column(base))
+            .map(|(header, _, _)| header)
+            .collect();
+        if !ignored.is_empty() {
+            let columns = ignored.join(", ");
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("Không dùng: {columns} (Tham Gia không hiện hình ảnh, âm thanh hay thuộc tính XForm riêng)."),
+                format!("Not used: {columns} (Tham Gia shows no pictures, sounds or XForm attributes of its own)."),
+            );
+        }
+        let parameters = table.text(row, &["parameters"]);
+        if !parameters.is_empty() && row_type != RowType::Range {
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("Tham số \"{parameters}\" không được dùng cho loại câu hỏi này."),
+                format!("The parameters \"{parameters}\" are not used for this type of question."),
+            );
+        }
+        // Presentation never blocks a form: what is not shown is said.
+        let unknown: Vec<&str> = appearance
             .split_whitespace()
-            .any(|word| !SUPPORTED_APPEARANCES.contains(&word))
-        {
-            self.problem(
-                number,
-                format!("Kiểu hiển thị \"{appearance}\" chưa được hỗ trợ. Hãy xoá nó khỏi cột appearance."),
-                format!("The appearance \"{appearance}\" is not supported. Remove it from the appearance column."),
+            .filter(|word| !SUPPORTED_APPEARANCES.contains(word))
+            .collect();
+        if !unknown.is_empty() {
+            let unknown = unknown.join(" ");
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("Kiểu hiển thị \"{unknown}\" không được dùng: câu hỏi được hiện như bình thường."),
+                format!("The appearance \"{unknown}\" is not used: the question is shown as usual."),
             );
         }
         match row_type {
@@ -157,8 +238,12 @@ impl SurveyReader<'_> {
                 }));
             }
             _ => {
+                self.other_wanted = false;
                 let kind = self.question_kind(table, row, &row_type, appearance);
                 self.question(table, row, kind);
+                if std::mem::take(&mut self.other_wanted) {
+                    self.specify_other(number, table.text(row, &["name"]));
+                }
             }
         }
     }
@@ -204,17 +289,22 @@ impl SurveyReader<'_> {
         engine_name
     }
 
-    /// A translatable text; `None` when empty in both languages. English
-    /// alone is a problem: the Vietnamese text is the one always shown.
+    /// A translatable text; `None` when empty in every language. A form
+    /// in one language shows that language; a row of a Vietnamese form
+    /// without its Vietnamese text shows another, and says so.
     fn translated(&mut self, table: &Table, row: &TableRow, column: &str) -> Option<Localized> {
-        let text = table.translated(row, column, self.default_language);
-        if text.vi.is_empty() && !text.en.is_empty() {
-            self.problem(
-                row.number,
-                format!("Cột {column} chỉ có tiếng Anh. Hãy thêm bản tiếng Việt (cột {column}::Vietnamese (vi))."),
-                format!("The {column} is only in English. Add the Vietnamese text ({column}::Vietnamese (vi) column)."),
+        let translated = table.translated(row, column, self.default_language);
+        if translated.no_vietnamese {
+            self.problems.warn(
+                "survey",
+                Some(row.number),
+                format!("Cột {column} của dòng này không có tiếng Việt: bản tiếng khác được hiện."),
+                format!(
+                    "This row's {column} has no Vietnamese: its text in another language is shown."
+                ),
             );
         }
+        let text = translated.text;
         (!text.vi.is_empty() || !text.en.is_empty()).then_some(text)
     }
 
@@ -238,16 +328,37 @@ impl SurveyReader<'_> {
     fn question(&mut self, table: &Table, row: &TableRow, kind: Option<QuestionKind>) {
         let number = row.number;
         let name = table.text(row, &["name"]);
-        let id = self.register_name(number, name);
-        let label = self.translated(table, row, "label").unwrap_or_default();
+        let mut label = self.translated(table, row, "label").unwrap_or_default();
         let is_calculate = matches!(kind, Some(QuestionKind::Calculate { .. }));
         if label.vi.is_empty() && label.en.is_empty() && !is_calculate {
-            self.problem(
-                number,
-                "Thiếu nhãn tiếng Việt (cột label::Vietnamese (vi)): câu hỏi cần có lời để đọc cho trẻ.",
-                "The Vietnamese label (label::Vietnamese (vi) column) is missing: a question needs words to read to the child.",
-            );
+            if matches!(kind, Some(QuestionKind::Note)) {
+                // A note of a picture or a sound alone shows nothing here.
+                self.problems.warn(
+                    "survey",
+                    Some(number),
+                    format!("Ghi chú \"{name}\" không có lời (chỉ có hình ảnh hay âm thanh) nên không được hiện."),
+                    format!("The note \"{name}\" has no words (only a picture or a sound), so it is not shown."),
+                );
+                self.register_name(number, name);
+                return;
+            }
+            if name.is_empty() {
+                self.problem(
+                    number,
+                    "Thiếu nhãn (cột label): câu hỏi cần có lời để đọc cho trẻ.",
+                    "The label (label column) is missing: a question needs words to read to the child.",
+                );
+            } else {
+                self.problems.warn(
+                    "survey",
+                    Some(number),
+                    format!("Câu hỏi \"{name}\" không có lời: tên của nó được hiện. Hãy thêm nhãn để đọc cho trẻ."),
+                    format!("The question \"{name}\" has no words: its name is shown. Add a label to read to the child."),
+                );
+                label = Localized::new(name, "");
+            }
         }
+        let id = self.register_name(number, name);
         let calculation = table.text(row, &["calculation", "calculate"]);
         if !calculation.is_empty() && !is_calculate && kind.is_some() {
             self.problem(
@@ -255,6 +366,22 @@ impl SurveyReader<'_> {
                 "Chỉ dòng calculate mới dùng được cột calculation. Hãy thêm một dòng calculate riêng.",
                 "Only a calculate row can use the calculation column. Add a separate calculate row.",
             );
+        }
+        let mut constraint = non_empty(table.text(row, &["constraint"]));
+        let mut constraint_message = self.translated(table, row, "constraint_message");
+        if row_type_is_phone(table, row) {
+            // As pyxform reads `phone number`: digits only.
+            let digits = "regex(., '^\\d*$')".to_owned();
+            constraint = Some(match constraint {
+                Some(written) => format!("({written}) and {digits}"),
+                None => digits,
+            });
+            constraint_message = constraint_message.or_else(|| {
+                Some(Localized::new(
+                    "Số điện thoại chỉ gồm chữ số.",
+                    "A phone number is digits only.",
+                ))
+            });
         }
         let question = Question {
             id,
@@ -267,8 +394,8 @@ impl SurveyReader<'_> {
                 max_length: SHORT_TEXT_MAX_LENGTH,
             }),
             relevant: non_empty(table.text(row, &["relevant", "relevance"])),
-            constraint: non_empty(table.text(row, &["constraint"])),
-            constraint_message: self.translated(table, row, "constraint_message"),
+            constraint,
+            constraint_message,
             // Tham Gia's own column: the answers that may be a disclosure,
             // separated by spaces (as a `select_multiple` answer is).
             disclosure: non_empty(table.text(row, &["disclosure"]))
@@ -276,6 +403,28 @@ impl SurveyReader<'_> {
                 .unwrap_or_default(),
         };
         self.push(Item::Question(question));
+    }
+
+    /// The question `or_other` adds after `name`: "specify", asked when
+    /// "Other" is chosen, named as pyxform names it.
+    fn specify_other(&mut self, number: u32, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        let id = self.register_name(number, &format!("{name}_{OTHER}"));
+        self.push(Item::Question(Question {
+            id,
+            label: Localized::new("Hãy ghi rõ.", "Specify other."),
+            hint: None,
+            required: false,
+            kind: QuestionKind::ShortText {
+                max_length: SHORT_TEXT_MAX_LENGTH,
+            },
+            relevant: Some(format!("selected(${{{name}}}, '{OTHER}')")),
+            constraint: None,
+            constraint_message: None,
+            disclosure: Vec::new(),
+        }));
     }
 
     fn begin(&mut self, table: &Table, row: &TableRow, repeat: bool) {
@@ -347,6 +496,28 @@ impl SurveyReader<'_> {
             None => self.items.push(item),
         }
     }
+}
+
+/// Whether `items` hold a question a child answers (not only notes and
+/// calculations).
+pub(super) fn asks_something(items: &[Item]) -> bool {
+    items.iter().any(|item| match item {
+        Item::Question(question) => !matches!(
+            question.kind,
+            QuestionKind::Note | QuestionKind::Calculate { .. }
+        ),
+        Item::Group(group) | Item::Repeat(group) => asks_something(&group.items),
+    })
+}
+
+/// Whether a row's type is `phone number`.
+fn row_type_is_phone(table: &Table, row: &TableRow) -> bool {
+    let written = table
+        .text(row, &["type", "command"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    row_type(&written) == RowType::Phone
 }
 
 fn non_empty(text: &str) -> Option<String> {

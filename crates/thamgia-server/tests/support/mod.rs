@@ -8,6 +8,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of it
 
+pub mod workbook;
+
 use std::str::FromStr;
 
 use axum::body::Body;

@@ -10,6 +10,9 @@ use crate::xlsform::sheet::{Table, TableRow};
 
 /// Longest answer to a one-line text question.
 pub(super) const SHORT_TEXT_MAX_LENGTH: u32 = 2000;
+/// The value of the choice `or_other` adds, as pyxform names it.
+pub(super) const OTHER: &str = "other";
+
 /// Longest answer to a `multiline` text question.
 const LONG_TEXT_MAX_LENGTH: u32 = 4000;
 
@@ -30,7 +33,7 @@ impl SurveyReader<'_> {
                     max_length: LONG_TEXT_MAX_LENGTH,
                 }
             }
-            RowType::Text => QuestionKind::ShortText {
+            RowType::Text | RowType::Phone => QuestionKind::ShortText {
                 max_length: SHORT_TEXT_MAX_LENGTH,
             },
             RowType::Integer => QuestionKind::Number {
@@ -83,11 +86,17 @@ impl SurveyReader<'_> {
     fn choices(&mut self, number: u32, written: &str) -> Option<Vec<Choice>> {
         let mut words = written.split_whitespace();
         let list = words.next().unwrap_or("");
-        if let Some(extra) = words.next() {
+        let rest: Vec<&str> = words.collect();
+        // `or_other` (and pyxform's older `or specify other`): an "Other"
+        // choice, and a text question asked when it is chosen.
+        let or_other = matches!(rest.as_slice(), ["or_other"] | ["or", "specify", "other"]);
+        if or_other {
+            self.other_wanted = true;
+        } else if let Some(extra) = rest.first() {
             self.problem(
                 number,
-                format!("\"{extra}\" sau tên danh sách chưa được hỗ trợ. Hãy thêm lựa chọn \"Khác\" vào danh sách và một câu hỏi văn bản riêng."),
-                format!("\"{extra}\" after the list name is not supported. Add an \"Other\" choice to the list and a separate text question."),
+                format!("\"{extra}\" sau tên danh sách không hiểu được. Chỉ có thể ghi \"or_other\" ở đó."),
+                format!("\"{extra}\" after the list name is not understood. Only \"or_other\" may follow it."),
             );
         }
         if list.is_empty() {
@@ -115,7 +124,16 @@ impl SurveyReader<'_> {
                 );
                 None
             }
-            Some(choices) => Some(choices.clone()),
+            Some(choices) => {
+                let mut choices = choices.clone();
+                if or_other && !choices.iter().any(|choice| choice.value == OTHER) {
+                    choices.push(Choice {
+                        value: OTHER.to_owned(),
+                        label: thamgia_core::Localized::new("Khác", "Other"),
+                    });
+                }
+                Some(choices)
+            }
         }
     }
 

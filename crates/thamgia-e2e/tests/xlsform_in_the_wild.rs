@@ -1,0 +1,182 @@
+//! A form as a partner organisation keeps it for ODK or KoboToolbox (in
+//! English only, no settings sheet, a phone number, `or_other`, a location
+//! Tham Gia never asks): the city officer sees why it is refused, imports it
+//! without the location, and sees every line it read but does not use; a
+//! worker fills it offline on a tablet (the phone number checked for digits
+//! by `regex()` in the browser, "Other" asking for the place), and it
+//! reaches the server once.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use thamgia_core::AnswerValue;
+use thamgia_e2e::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_filled_offline(
+) -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = test_config(workspace.path())?;
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &format!("http://{address}/")).await?;
+    accept_confirmations(&page).await?;
+
+    // The city officer uploads it: refused for the location alone, with
+    // the offer to import it without.
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
+    open_townhall(&page).await?;
+    click(&page, "a[href='/townhall/import']").await?;
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/household-one-language.xlsx");
+    choose_file(&page, "[data-test=import-file]", &fixture).await?;
+    click(&page, "[data-test=import-submit]").await?;
+    wait_for(
+        &page,
+        "the offer to import without what is never asked",
+        "document.querySelector('[data-test=import-trim]')",
+    )
+    .await?;
+    let problems: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=import-problem]')].map(row => row.textContent)",
+    )
+    .await?;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("home") && problems[0].contains("vị trí"),
+        "{problems:?}"
+    );
+    assert!(problems[1].contains("home_note"), "{problems:?}");
+
+    // Agreed: published, with every line read but not used.
+    click(&page, "[data-test=import-trim]").await?;
+    wait_for(
+        &page,
+        "the form published with its warnings",
+        "document.querySelector('[data-test=import-warnings]')",
+    )
+    .await?;
+    let result = text_of(&page, "[data-test=import-result]").await?;
+    assert!(
+        result.contains("household-one-language"),
+        "named after its file: {result}"
+    );
+    let warnings: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=import-warning]')].map(row => row.textContent)",
+    )
+    .await?;
+    for said in ["start", "deviceid", "quick", "image", "home", "home_note"] {
+        assert!(
+            warnings.iter().any(|warning| warning.contains(said)),
+            "a line about {said}: {warnings:#?}"
+        );
+    }
+
+    // A worker of Ba Đình receives it; the network goes away.
+    open_tablet_app(&page).await?;
+    sign_out(&page).await?;
+    first_visit_in_ba_dinh(&page).await?;
+    let start = "[data-survey=household-one-language] [data-test=start-survey]";
+    wait_for(
+        &page,
+        "the imported survey",
+        &format!("document.querySelector({})", selector_literal(start)),
+    )
+    .await?;
+    set_offline(&page, true).await?;
+    server.stop().await?;
+
+    click(&page, start).await?;
+    click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    click(&page, "[data-test=sex] button[data-value=Female]").await?;
+    click(&page, "[data-test=child-assent] button[data-value=verbal]").await?;
+    click(
+        &page,
+        "[data-test=guardian-consent] button[data-value=written]",
+    )
+    .await?;
+    click(&page, "[data-test=next]").await?;
+    // The form's one language is what the worker reads.
+    let asked = text_of(&page, "[data-question=initials]").await?;
+    assert!(asked.contains("Initials of the child"), "{asked}");
+    type_into(&page, "[data-question=initials] textarea", "LT").await?;
+    next_screen(&page, "initials").await?;
+
+    // Letters in a phone number: the digits check runs in the browser.
+    type_into(&page, "[data-question=caregiver_phone] textarea", "09x1").await?;
+    click(&page, "[data-test=next]").await?;
+    wait_for(
+        &page,
+        "the digits-only message",
+        "document.querySelector('[data-question=caregiver_phone]').textContent.includes('chỉ gồm chữ số')",
+    )
+    .await?;
+    if current_question(&page).await?.as_deref() != Some("caregiver_phone") {
+        bail!("a phone number with a letter was let through");
+    }
+    replace_text(
+        &page,
+        "[data-question=caregiver_phone] textarea",
+        "0912345678",
+    )
+    .await?;
+    next_screen(&page, "caregiver_phone").await?;
+
+    // "Other" asks where.
+    click(&page, "[data-question=play_place] button[data-value=other]").await?;
+    next_screen(&page, "play_place").await?;
+    if current_question(&page).await?.as_deref() != Some("play_place_other") {
+        bail!("choosing Other did not ask where");
+    }
+    type_into(
+        &page,
+        "[data-question=play_place_other] textarea",
+        "Nhà văn hoá",
+    )
+    .await?;
+    next_screen(&page, "play_place_other").await?;
+    type_into(&page, "[data-question=age] input", "11").await?;
+    next_screen(&page, "age").await?;
+    type_into(&page, "[data-question=felt_safe] textarea", "Ở trường").await?;
+    next_screen(&page, "felt_safe").await?;
+    if current_question(&page).await?.is_some() {
+        bail!("expected the review screen: the location is not asked");
+    }
+    click(&page, "[data-test=complete]").await?;
+    wait_for_count(&page, "waiting", 1).await?;
+
+    // Back online: once on the server, with the answers as given.
+    let (server, _) = start_server(&config, address).await?;
+    set_offline(&page, false).await?;
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for_count(&page, "synced", 1).await?;
+    let ids = server.database.response_ids().await?;
+    assert_eq!(ids.len(), 1, "exactly one response");
+    let stored = server
+        .database
+        .response(ids[0])
+        .await?
+        .context("stored")?
+        .response;
+    assert_eq!(stored.survey_id, "household-one-language");
+    let text = |value: &str| Some(AnswerValue::Text(value.to_owned()));
+    assert_eq!(
+        stored.answers.get("caregiver_phone").cloned(),
+        text("0912345678")
+    );
+    assert_eq!(
+        stored.answers.get("play_place"),
+        Some(&AnswerValue::Choice("other".to_owned()))
+    );
+    assert_eq!(
+        stored.answers.get("play_place_other").cloned(),
+        text("Nhà văn hoá")
+    );
+    assert!(!stored.answers.contains_key("home"));
+
+    close_browser(browser, events).await?;
+    server.stop().await?;
+    Ok(())
+}
