@@ -97,8 +97,9 @@ async fn every_event_leaves_one_row_with_its_actor_action_ward_and_target() {
         .post_raw_as(Some(&city), "/api/v1/surveys/import", workbook)
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let imported: thamgia_core::SurveyDefinition = serde_json::from_slice(&body).expect("survey");
-    expected.push(city_row(SurveyImported, None, &imported.key()));
+    let imported: thamgia_core::api::import::ImportedSurvey =
+        serde_json::from_slice(&body).expect("survey");
+    expected.push(city_row(SurveyImported, None, &imported.survey.key()));
 
     // Responses withdrawn from a tablet and at the town hall; one stays.
     let (kept, by_tablet, at_town_hall) = (
