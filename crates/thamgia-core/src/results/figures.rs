@@ -5,9 +5,11 @@
 //! add up across scopes (a ward's quarters to its year, the wards to the
 //! city), which is what [`joint`](super::joint) suppresses together.
 //!
-//! A histogram's bars are not figures: their edges follow each scope's
-//! own answers, so bars of two scopes do not add up; they are suppressed
-//! within their page, against the page's "answered".
+//! A histogram's bars are figures named by their edges ([`Figure::Bar`]).
+//! Edges follow each scope's own answers unless the question bounds them,
+//! so bars of two scopes add up only when every cell has the same edges;
+//! [`joint`](super::joint) takes them into its pattern only then, and a
+//! page publishes its bars on their own otherwise.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,6 +58,9 @@ pub enum Figure {
     /// Children giving answer `.1` (a choice, a month, a scale point; "0"
     /// is a scale's "I don't know") to question `.0`.
     Answer(u32, String),
+    /// Answers to number question `.0` in the histogram bar `.1` ("from –
+    /// to").
+    Bar(u32, String),
     /// Children choosing option `.1` of a multiple-choice question.
     Chose(u32, String),
     /// Children who answered without choosing it (never printed).
@@ -210,10 +215,19 @@ pub fn figures_of(results: &SurveyResults) -> Figures {
                     .known
                     .insert(Figure::Standing(q, Standing::Answered));
             }
-            Distribution::Numbers { .. } => {}
+            Distribution::Numbers { bins, .. } => {
+                for bin in bins {
+                    counts.insert(Figure::Bar(q, bar_key(bin.from, bin.to)), bin.count);
+                }
+            }
         }
     }
     figures
+}
+
+/// The name of a histogram bar.
+pub fn bar_key(from: f64, to: f64) -> String {
+    format!("{from} – {to}")
 }
 
 /// The figures of a table with its totals (every cell listed).
@@ -264,7 +278,9 @@ pub fn lines_within(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
             Figure::Standing(q, Standing::Answered) => {
                 questions.entry(*q).or_default();
             }
-            Figure::Answer(q, _) => answers.entry(*q).or_default().push(figure.clone()),
+            Figure::Answer(q, _) | Figure::Bar(q, _) => {
+                answers.entry(*q).or_default().push(figure.clone())
+            }
             Figure::Chose(q, key) => questions.entry(*q).or_default().push(vec![
                 Figure::Standing(*q, Standing::Answered),
                 figure.clone(),

@@ -23,11 +23,13 @@
 //! is given away by its list of answers (the words are always shown, see
 //! `suppression`): neither is ever a complement.
 //!
-//! What this does not cover: a histogram's bars (their edges follow each
-//! page's answers, see `figures`), the splits and tables beside the results
-//! (linked to their own page's figures, see `linked`), and differences
-//! between the pattern of today and of yesterday (figures that change as
-//! responses arrive).
+//! A histogram's bars are in the pattern when every cell has the same
+//! edges (a question that bounds its answers); otherwise no page's bars
+//! add up to another's, and each page's stand on their own. Each table
+//! beside the results (a split, who took part) has a pattern of its own
+//! over every scope, linked to this one ([`JointPattern::compute_linked`]).
+//! What this does not cover: differences between the pattern of today and
+//! of yesterday (figures that change as responses arrive).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -41,12 +43,20 @@ use crate::report::{Period, PeriodLength};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageMarks {
     marks: HashMap<Figure, Mark>,
+    /// The number questions whose histogram bars the pattern holds (their
+    /// edges the same in every cell); the others' bars are the page's own.
+    bars: BTreeSet<u32>,
 }
 
 impl PageMarks {
     /// The mark of `figure`.
     pub fn of(&self, figure: &Figure) -> Mark {
         self.marks.get(figure).copied().unwrap_or(Mark::Published)
+    }
+
+    /// Whether the pattern holds question `q`'s histogram bars.
+    pub fn holds_bars(&self, q: u32) -> bool {
+        self.bars.contains(&q)
     }
 
     /// The marks of one page suppressed on its own (no other scope is
@@ -67,6 +77,8 @@ pub struct JointPattern {
     index: HashMap<Figure, usize>,
     pages: HashMap<Scope, usize>,
     marks: Vec<Mark>,
+    /// The number questions whose bars are in the pattern.
+    bars: BTreeSet<u32>,
 }
 
 /// A pattern already made that shares figures with the one being made.
@@ -153,9 +165,32 @@ impl JointPattern {
             .into_iter()
             .filter(|(_, _, figures)| figures.counts.values().any(|count| *count > 0))
             .collect();
+        // A histogram's bars add up across cells only when every cell that
+        // has them has the same edges; the others stay out.
+        let mut edges: BTreeMap<u32, BTreeSet<Vec<&str>>> = BTreeMap::new();
+        for (_, _, figures) in &cells {
+            let mut of_cell: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+            for figure in figures.counts.keys() {
+                if let Figure::Bar(q, key) = figure {
+                    of_cell.entry(*q).or_default().push(key);
+                }
+            }
+            for (q, keys) in of_cell {
+                edges.entry(q).or_default().insert(keys);
+            }
+        }
+        let bars: BTreeSet<u32> = edges
+            .into_iter()
+            .filter(|(_, seen)| seen.len() == 1)
+            .map(|(q, _)| q)
+            .collect();
+        let kept = |figure: &&Figure| match figure {
+            Figure::Bar(q, _) => bars.contains(q),
+            _ => true,
+        };
         let layout: Vec<Figure> = cells
             .iter()
-            .flat_map(|(_, _, figures)| figures.counts.keys())
+            .flat_map(|(_, _, figures)| figures.counts.keys().filter(kept))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .cloned()
@@ -315,6 +350,7 @@ impl JointPattern {
             index,
             pages: pages.into_iter().collect(),
             marks,
+            bars,
         };
         (pattern, settled)
     }
@@ -327,6 +363,7 @@ impl JointPattern {
         };
         let width = self.layout.len();
         PageMarks {
+            bars: self.bars.clone(),
             marks: self
                 .layout
                 .iter()

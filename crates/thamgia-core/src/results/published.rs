@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::distribution::{CategoryCount, Distribution, FreeTextAnswer, RankedOption};
-use super::figures::{figures_of, Figure, Standing};
+use super::figures::{bar_key, figures_of, Figure, Standing};
 use super::filter::Category;
 use super::joint::PageMarks;
 use super::statistics::Bin;
@@ -383,7 +383,17 @@ impl Page<'_> {
                 lower_quartile,
                 upper_quartile,
             } => PublishedDistribution::Numbers {
-                bins: self.bins(bins, question.answered, answered),
+                bins: if self.marks.holds_bars(q) {
+                    bins.iter()
+                        .map(|bin| PublishedBin {
+                            from: bin.from,
+                            to: bin.to,
+                            count: self.shown(Figure::Bar(q, bar_key(bin.from, bin.to)), bin.count),
+                        })
+                        .collect()
+                } else {
+                    self.bins(bins, question.answered, answered)
+                },
                 median: self.statistic(*median, question.answered),
                 lower_quartile: self.statistic(*lower_quartile, question.answered),
                 upper_quartile: self.statistic(*upper_quartile, question.answered),
@@ -394,8 +404,10 @@ impl Page<'_> {
         }
     }
 
-    /// A histogram's bars, suppressed within the page: they add up to
-    /// "answered", withheld here when the page withholds it, else known.
+    /// A histogram's bars the pattern does not hold (their edges differ
+    /// between cells, so no other page's bars add up to them), suppressed
+    /// within the page: they add up to "answered", withheld here when the
+    /// page withholds it, else known.
     fn bins(&self, bins: &[Bin], answered: u64, shown: Shown) -> Vec<PublishedBin> {
         let counts: Vec<u64> = bins.iter().map(|bin| bin.count).collect();
         let total = TableEntry::Total;

@@ -626,3 +626,122 @@ fn generated_splits_beside_the_results_never_give_a_small_count_away() {
         "{published} published, {refused} refused"
     );
 }
+
+/// A cell whose one question is a number question with these bars.
+fn numbers(bars: &[(f64, f64, u64)]) -> SurveyResults {
+    let answered: u64 = bars.iter().map(|(_, _, count)| count).sum();
+    SurveyResults {
+        survey_id: "s".to_owned(),
+        title: Localized::default(),
+        versions: vec![1],
+        respondents: answered,
+        unknown_version: 0,
+        questions: vec![question(
+            answered,
+            0,
+            0,
+            Distribution::Numbers {
+                bins: bars
+                    .iter()
+                    .map(|(from, to, count)| crate::results::Bin {
+                        from: *from,
+                        to: *to,
+                        count: *count,
+                    })
+                    .collect(),
+                median: None,
+                lower_quartile: None,
+                upper_quartile: None,
+            },
+        )],
+        not_summarised: Vec::new(),
+    }
+}
+
+#[test]
+fn histogram_bars_of_the_same_edges_are_suppressed_across_wards() {
+    let quarter = quarters()[0];
+    let pattern_of = |cells: &[(&str, SurveyResults)]| {
+        let figures: Vec<(String, Figures)> = cells
+            .iter()
+            .map(|(ward, results)| ((*ward).to_owned(), figures_of(results)))
+            .collect();
+        JointPattern::compute(
+            figures
+                .iter()
+                .map(|(ward, figures)| (Some(ward.as_str()), Some(quarter), figures)),
+            Threshold::DEFAULT,
+        )
+    };
+    // The question bounds the answers (0 to 10): every ward has the same
+    // bars, so the city's bar minus the other wards' would give w1's 2.
+    let same = [
+        ("w1", numbers(&[(0.0, 5.0, 2), (5.0, 10.0, 9)])),
+        ("w2", numbers(&[(0.0, 5.0, 20), (5.0, 10.0, 9)])),
+        ("w3", numbers(&[(0.0, 5.0, 30), (5.0, 10.0, 12)])),
+    ];
+    let pattern = pattern_of(&same);
+    let low = Figure::Bar(0, crate::results::figures::bar_key(0.0, 5.0));
+    assert!(pattern.marks(Some("w1"), Some(quarter)).holds_bars(0));
+    assert_eq!(
+        pattern.marks(Some("w1"), Some(quarter)).of(&low),
+        Mark::Primary
+    );
+    let hidden_elsewhere = ["w2", "w3"]
+        .iter()
+        .any(|ward| pattern.marks(Some(ward), Some(quarter)).of(&low) != Mark::Published)
+        || pattern.marks(None, Some(quarter)).of(&low) != Mark::Published;
+    assert!(
+        hidden_elsewhere,
+        "another ward's or the city's bar is hidden"
+    );
+    // Published through the marks: "< 5" in w1, and across the city's and
+    // the other wards' pages at least one more bar withheld.
+    let bars_of = |ward: Option<&str>, results: &SurveyResults| -> Vec<Shown> {
+        let published = publish_marked_results(
+            results,
+            Threshold::DEFAULT,
+            &pattern.marks(ward, Some(quarter)),
+        );
+        match &published.questions[0].distribution {
+            PublishedDistribution::Numbers { bins, .. } => {
+                bins.iter().map(|bin| bin.count).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(bars_of(Some("w1"), &same[0].1)[0], Shown::Under(5));
+    let withheld_elsewhere = bars_of(None, &sum_numbers(&same))
+        .into_iter()
+        .chain(bars_of(Some("w2"), &same[1].1))
+        .chain(bars_of(Some("w3"), &same[2].1))
+        .filter(|shown| shown.is_suppressed())
+        .count();
+    assert!(withheld_elsewhere >= 1);
+
+    // Bars of different edges in one ward: not in the pattern (no page's
+    // bars add up to another's), published page by page.
+    let apart = [
+        ("w1", numbers(&[(0.0, 4.0, 2), (4.0, 8.0, 9)])),
+        ("w2", numbers(&[(0.0, 5.0, 20), (5.0, 10.0, 9)])),
+    ];
+    assert!(!pattern_of(&apart)
+        .marks(Some("w1"), Some(quarter))
+        .holds_bars(0));
+}
+
+/// The city of `cells` (same edges).
+fn sum_numbers(cells: &[(&str, SurveyResults)]) -> SurveyResults {
+    let mut bars: Vec<(f64, f64, u64)> = Vec::new();
+    for (_, results) in cells {
+        if let Distribution::Numbers { bins, .. } = &results.questions[0].distribution {
+            if bars.is_empty() {
+                bars = bins.iter().map(|bin| (bin.from, bin.to, 0)).collect();
+            }
+            for (bar, bin) in bars.iter_mut().zip(bins) {
+                bar.2 += bin.count;
+            }
+        }
+    }
+    numbers(&bars)
+}
