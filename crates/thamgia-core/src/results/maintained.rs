@@ -122,8 +122,10 @@ pub enum Catch {
 struct Cell {
     state: CellState,
     summary: Summary,
-    /// The cell's figures, for the pattern every scope is published with.
-    figures: Figures,
+    /// The cell's figures, for the pattern every scope is published with:
+    /// made when a pattern is next made, not at every change (a cell is
+    /// read in many small steps at start).
+    figures: OnceLock<Figures>,
 }
 
 /// One survey's results, kept by cell.
@@ -230,13 +232,12 @@ impl SurveyIndex {
             Self::of_cell(&survey_id, &key, responses),
             &mut self.interned,
         );
-        let figures = figures_of(&shape.results([&summary]));
         self.cells.insert(
             key,
             Cell {
                 state,
                 summary,
-                figures,
+                figures: OnceLock::new(),
             },
         );
         self.pattern = OnceLock::new();
@@ -254,18 +255,17 @@ impl SurveyIndex {
         match self.cells.get_mut(&key) {
             Some(cell) => {
                 shape.extend(&mut cell.summary, added, &mut self.interned);
-                cell.figures = figures_of(&shape.results([&cell.summary]));
+                cell.figures = OnceLock::new();
                 cell.state = state;
             }
             None => {
                 let summary = shape.summarise(added, &mut self.interned);
-                let figures = figures_of(&shape.results([&summary]));
                 self.cells.insert(
                     key,
                     Cell {
                         state,
                         summary,
-                        figures,
+                        figures: OnceLock::new(),
                     },
                 );
             }
@@ -318,10 +318,14 @@ impl SurveyIndex {
     /// the one kept since the last change, made now if there is none.
     fn pattern<T>(&self, threshold: Threshold, read: impl FnOnce(&JointPattern) -> T) -> T {
         let make = || {
+            let shape = Shape::new(&self.definitions);
             JointPattern::compute(
-                self.cells
-                    .iter()
-                    .map(|(key, cell)| (Some(key.ward.as_str()), Some(key.quarter), &cell.figures)),
+                self.cells.iter().map(|(key, cell)| {
+                    let figures = cell
+                        .figures
+                        .get_or_init(|| figures_of(&shape.results([&cell.summary])));
+                    (Some(key.ward.as_str()), Some(key.quarter), figures)
+                }),
                 threshold,
             )
         };
