@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use thamgia_core::response::defaults::starting_answers;
 use thamgia_core::{Response, SurveyDefinition};
 
 use crate::components::loaded::Loaded;
@@ -86,13 +87,16 @@ fn SurveyList() -> impl IntoView {
         let navigate = navigate.clone();
         let store = app.store();
         let draft = ward.map(|ward| {
-            Response::new_draft(
+            let mut draft = Response::new_draft(
                 platform::new_uuid(),
                 survey.id.clone(),
                 survey.version,
                 ward.code,
                 platform::now(),
-            )
+            );
+            // Each question's default, as the form gives it.
+            draft.answers = starting_answers(survey, platform::today());
+            draft
         });
         async move {
             let Some(draft) = draft else {

@@ -463,10 +463,12 @@ def workbook_bytes(wb) -> bytes:
 WILD_FORMS = {
     # A partner's household form in English only: metadata rows, a phone
     # number, `or_other`, an appearance and a picture column Tham Gia does
-    # not show, and a location it never asks (with a note that shows it).
+    # not show, a location it never asks (with a note that shows it), and a
+    # day of the visit that starts as today.
     "household-one-language.xlsx": {
         "survey": [
-            ["type", "name", "label:English", "hint:English", "appearance", "image", "required"],
+            ["type", "name", "label:English", "hint:English", "appearance", "image", "required",
+             "default"],
             ["start", "start"],
             ["deviceid", "device"],
             ["text", "initials", "Initials of the child", "Two letters", "", "", "yes"],
@@ -476,6 +478,7 @@ WILD_FORMS = {
             ["geopoint", "home", "Where is your home?"],
             ["note", "home_note", "Your home is at ${home}."],
             ["text", "felt_safe", "Where do you feel safe?"],
+            ["date", "visit_day", "Day of the visit", "", "", "", "", "today()"],
         ],
         "choices": [
             ["list_name", "name", "label:English"],

@@ -109,6 +109,11 @@ pub struct Question {
     /// shown what to do (see the `safeguarding` module).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disclosure: Vec<String>,
+    /// The answer a new response starts with (XLSForm's `default`): a
+    /// value written out, or an expression evaluated when the response
+    /// starts (see `response::defaults`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 /// The kind of answer a question takes.

@@ -3,8 +3,8 @@
 //! Tham Gia never asks): the city officer sees why it is refused, imports it
 //! without the location, and sees every line it read but does not use; a
 //! worker fills it offline on a tablet (the phone number checked for digits
-//! by `regex()` in the browser, "Other" asking for the place), and it
-//! reaches the server once.
+//! by `regex()` in the browser, "Other" asking for the place, the day of
+//! the visit starting as today), and it reaches the server once.
 
 use std::path::Path;
 
@@ -141,6 +141,19 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
     next_screen(&page, "age").await?;
     type_into(&page, "[data-question=felt_safe] textarea", "Ở trường").await?;
     next_screen(&page, "felt_safe").await?;
+    // The day of the visit starts as today (its `default`, `today()`).
+    let shown: String = js(
+        &page,
+        "document.querySelector('[data-question=visit_day] input').value",
+    )
+    .await?;
+    let today: String = js(
+        &page,
+        "(() => { const d = new Date(); return String(d.getDate()).padStart(2, '0') + '/' + String(d.getMonth() + 1).padStart(2, '0') + '/' + d.getFullYear(); })()",
+    )
+    .await?;
+    assert_eq!(shown, today, "the default day is today");
+    next_screen(&page, "visit_day").await?;
     if current_question(&page).await?.is_some() {
         bail!("expected the review screen: the location is not asked");
     }
@@ -175,6 +188,11 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
         text("Nhà văn hoá")
     );
     assert!(!stored.answers.contains_key("home"));
+    assert!(
+        matches!(stored.answers.get("visit_day"), Some(AnswerValue::Date(_))),
+        "the default day is stored: {:?}",
+        stored.answers
+    );
 
     close_browser(browser, events).await?;
     server.stop().await?;

@@ -311,3 +311,64 @@ async fn the_officer_sees_what_is_left_out_and_agrees_before_it_is_published() {
     let (status, _) = post(&server, &long, household()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[test]
+fn defaults_are_kept_checked_and_named_where_they_are_not_used() {
+    let form = |default_of_age: &str| {
+        workbook(&[
+            (
+                "survey",
+                &[
+                    &["type", "name", "label", "default"],
+                    /* 2 */ &["integer", "age", "Tuổi", default_of_age],
+                    /* 3 */ &["date", "visit_day", "Ngày thăm", "today()"],
+                    /* 4 */ &["select_one places", "place", "Nơi chơi", "park"],
+                    /* 5 */ &["begin_repeat", "children", "Các em"],
+                    /* 6 */ &["text", "child", "Tên gọi", "Bé"],
+                    /* 7 */ &["end_repeat"],
+                ],
+            ),
+            (
+                "choices",
+                &[
+                    &["list_name", "name", "label"],
+                    &["places", "yard", "Sân"],
+                    &["places", "park", "Công viên"],
+                ],
+            ),
+        ])
+    };
+    let imported = import_xlsform_with(&form("10"), named("tham.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(question(survey, "age").default.as_deref(), Some("10"));
+    assert_eq!(
+        question(survey, "visit_day").default.as_deref(),
+        Some("today()")
+    );
+    // What a new response starts with, as the tablet makes it.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("a day");
+    let answers = thamgia_core::response::defaults::starting_answers(survey, day);
+    assert_eq!(
+        answers.get("age"),
+        Some(&thamgia_core::AnswerValue::Number(10.0))
+    );
+    assert_eq!(
+        answers.get("visit_day"),
+        Some(&thamgia_core::AnswerValue::Date(day))
+    );
+    assert_eq!(
+        answers.get("place"),
+        Some(&thamgia_core::AnswerValue::Choice("park".to_owned()))
+    );
+    assert!(!answers.contains_key("child"), "a repeat starts empty");
+    assert!(imported
+        .warnings
+        .iter()
+        .any(|warning| warning.row == Some(6) && warning.message.en.contains("repeat")));
+
+    // A default the question cannot take is refused at its row.
+    let problems =
+        import_xlsform_with(&form("ten"), named("tham.xlsx", false)).expect_err("not a number");
+    assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
+}

@@ -39,6 +39,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             constraint,
             constraint_message: None,
             disclosure: Vec::new(),
+            default: None,
         })
     };
     let half = questions / 2;

@@ -17,6 +17,7 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         constraint: None,
         constraint_message: None,
         disclosure: Vec::new(),
+        default: None,
     }
 }
 

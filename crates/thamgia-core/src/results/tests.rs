@@ -24,6 +24,7 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         constraint: None,
         constraint_message: None,
         disclosure: Vec::new(),
+        default: None,
     })
 }
 

@@ -24,6 +24,7 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         constraint: None,
         constraint_message: None,
         disclosure: disclosure.iter().map(|value| (*value).to_owned()).collect(),
+        default: None,
     }
 }
 

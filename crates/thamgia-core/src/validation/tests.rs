@@ -20,6 +20,7 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         constraint: None,
         constraint_message: None,
         disclosure: Vec::new(),
+        default: None,
     }
 }
 
@@ -429,6 +430,7 @@ fn face_scale(dont_know: bool) -> Question {
         constraint: None,
         constraint_message: None,
         disclosure: Vec::new(),
+        default: None,
     }
 }
 

@@ -125,7 +125,6 @@ pub(super) fn is_refused_column(base: &str) -> bool {
             | "repeat_count"
             | "count"
             | "jr:count"
-            | "default"
             | "read_only"
             | "readonly"
             | "trigger"
@@ -153,5 +152,6 @@ pub(super) fn is_read_column(base: &str) -> bool {
             | "appearance"
             | "disclosure"
             | "parameters"
+            | "default"
     )
 }

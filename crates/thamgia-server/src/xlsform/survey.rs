@@ -164,6 +164,7 @@ impl SurveyReader<'_> {
                 constraint: None,
                 constraint_message: None,
                 disclosure: Vec::new(),
+                default: None,
             }));
             return;
         }
@@ -235,6 +236,7 @@ impl SurveyReader<'_> {
                     constraint: None,
                     constraint_message: None,
                     disclosure: Vec::new(),
+                    default: None,
                 }));
             }
             _ => {
@@ -401,8 +403,34 @@ impl SurveyReader<'_> {
             disclosure: non_empty(table.text(row, &["disclosure"]))
                 .map(|values| values.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
+            default: non_empty(table.text(row, &["default"])),
         };
+        self.check_default(number, &question);
         self.push(Item::Question(question));
+    }
+
+    /// A question's `default` must be an answer it takes (checked as the
+    /// tablet reads it when a response starts); inside a repeat it is not
+    /// used, and the import says so.
+    fn check_default(&mut self, number: u32, question: &Question) {
+        let Some(default) = &question.default else {
+            return;
+        };
+        if self.open.iter().any(|open| open.repeat) {
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("Giá trị mặc định \"{default}\" không được dùng trong nhóm lặp: mỗi lần lặp bắt đầu trống."),
+                format!("The default \"{default}\" is not used inside a repeat: each instance starts empty."),
+            );
+            return;
+        }
+        // Any day will do to check: the value's kind, not the day, matters.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        if let Err(message) = thamgia_core::response::defaults::default_answer(question, day) {
+            self.problems
+                .add("survey", Some(number), message.vi, message.en);
+        }
     }
 
     /// The question `or_other` adds after `name`: "specify", asked when
@@ -424,6 +452,7 @@ impl SurveyReader<'_> {
             constraint: None,
             constraint_message: None,
             disclosure: Vec::new(),
+            default: None,
         }));
     }
 

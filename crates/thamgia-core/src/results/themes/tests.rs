@@ -347,6 +347,7 @@ mod split {
                 constraint: None,
                 constraint_message: None,
                 disclosure: Vec::new(),
+                default: None,
             })
         };
         vec![SurveyDefinition {
