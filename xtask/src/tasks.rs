@@ -119,8 +119,8 @@ pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
 
 /// `cargo xtask bench`: build (the benches serve dist), then the first-load
 /// and ingest bench, the survey results at city scale (1,000,000 responses,
-/// SQLite and PostgreSQL), the form engine natively, and the form engine in
-/// headless Chromium. Each prints its figures; none fails on a timing.
+/// SQLite and PostgreSQL), the form engine natively, the suppression pattern
+/// of every scope, and the form engine in headless Chromium. Each prints its figures; none fails on a timing.
 pub fn bench(workspace: &Workspace) -> Result {
     setup(workspace, true)?;
     build(workspace)?;
@@ -137,6 +137,7 @@ pub fn bench(workspace: &Workspace) -> Result {
     postgres.stop()?;
     outcome?;
     workspace.run(workspace.cargo(&["bench", "-p", "thamgia-core", "--bench", "form_edit"]))?;
+    workspace.run(workspace.cargo(&["bench", "-p", "thamgia-core", "--bench", "joint_pattern"]))?;
     let mut browser =
         workspace.cargo(&["bench", "-p", "thamgia-e2e", "--bench", "form_in_browser"]);
     browser
