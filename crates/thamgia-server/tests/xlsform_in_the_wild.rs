@@ -322,10 +322,11 @@ fn defaults_are_kept_checked_and_named_where_they_are_not_used() {
                     &["type", "name", "label", "default"],
                     /* 2 */ &["integer", "age", "Tuổi", default_of_age],
                     /* 3 */ &["date", "visit_day", "Ngày thăm", "today()"],
-                    /* 4 */ &["select_one places", "place", "Nơi chơi", "park"],
-                    /* 5 */ &["begin_repeat", "children", "Các em"],
-                    /* 6 */ &["text", "child", "Tên gọi", "Bé"],
-                    /* 7 */ &["end_repeat"],
+                    /* 4 */ &["date", "first_day", "Ngày đầu", "=date:46023"],
+                    /* 5 */ &["select_one places", "place", "Nơi chơi", "park"],
+                    /* 6 */ &["begin_repeat", "children", "Các em"],
+                    /* 7 */ &["text", "child", "Tên gọi", "Bé"],
+                    /* 8 */ &["end_repeat"],
                 ],
             ),
             (
@@ -365,7 +366,7 @@ fn defaults_are_kept_checked_and_named_where_they_are_not_used() {
     assert!(imported
         .warnings
         .iter()
-        .any(|warning| warning.row == Some(6) && warning.message.en.contains("repeat")));
+        .any(|warning| warning.row == Some(7) && warning.message.en.contains("repeat")));
 
     // A default the question cannot take is refused at its row.
     let problems =

@@ -207,6 +207,14 @@ impl Budget {
         let text = match value {
             DataRef::String(text) => Cow::Borrowed(text.trim()),
             DataRef::SharedString(text) => Cow::Borrowed(text.trim()),
+            // A date cell reads as pyxform reads it ("1900-01-01 00:00:00"),
+            // not as the day count Excel keeps.
+            DataRef::DateTime(date) if date.is_datetime() => {
+                let (year, month, day, hour, minute, second, _) = date.to_ymd_hms_milli();
+                Cow::Owned(format!(
+                    "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"
+                ))
+            }
             // f64's Display never uses an exponent and drops a zero fraction,
             // so a version typed as 2025070101 reads back as "2025070101".
             other => Cow::Owned(Data::from(other.clone()).to_string().trim().to_owned()),

@@ -3,8 +3,13 @@
 
 use std::io::{Cursor, Write};
 
-/// A minimal .xlsx (inline strings, no styles) with the given sheets, each
-/// a header row then data rows; empty cells are left out as Excel does.
+/// A cell written `DATE_CELL` then a day count (`"=date:1"`) is a date
+/// cell of that Excel serial number (1 is 1900-01-01).
+pub const DATE_CELL: &str = "=date:";
+
+/// A minimal .xlsx (inline strings, one date style) with the given sheets,
+/// each a header row then data rows; empty cells are left out as Excel
+/// does.
 pub fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     fn escape(text: &str) -> String {
         text.replace('&', "&amp;")
@@ -43,10 +48,16 @@ pub fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
             data.push_str(&format!("<row r=\"{row_number}\">"));
             for (column, text) in row.iter().enumerate().filter(|(_, text)| !text.is_empty()) {
                 let letter = char::from(b'A' + u8::try_from(column).expect("few columns"));
-                data.push_str(&format!(
-                    "<c r=\"{letter}{row_number}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
-                    escape(text)
-                ));
+                match text.strip_prefix(DATE_CELL) {
+                    // A number shown as a date, as Excel keeps a date.
+                    Some(serial) => data.push_str(&format!(
+                        "<c r=\"{letter}{row_number}\" s=\"1\"><v>{serial}</v></c>"
+                    )),
+                    None => data.push_str(&format!(
+                        "<c r=\"{letter}{row_number}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                        escape(text)
+                    )),
+                }
             }
             data.push_str("</row>");
         }
@@ -55,7 +66,21 @@ pub fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
             format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{main}\"><sheetData>{data}</sheetData></worksheet>"),
         ));
     }
-    content_types.push_str("</Types>");
+    content_types.push_str(
+        "<Override PartName=\"/xl/styles.xml\" \
+         ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/></Types>",
+    );
+    sheet_relationships.push_str(&format!(
+        "<Relationship Id=\"rIdStyles\" Type=\"{office}/styles\" Target=\"styles.xml\"/>"
+    ));
+    // Style 1 shows a number as a date (Excel's built-in format 14).
+    parts.push((
+        "xl/styles.xml".to_owned(),
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"{main}\">\
+             <cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>"
+        ),
+    ));
     parts.push(("[Content_Types].xml".to_owned(), content_types));
     parts.push((
         "_rels/.rels".to_owned(),
