@@ -128,12 +128,17 @@ async fn shown(page: &Page, question: &str, key: &str) -> Result<String> {
     .await
 }
 
-/// Chooses `value` in the select `selector`.
+/// Chooses `value` in the select `selector`, once it offers it (a select's
+/// options may arrive after the select, as the ward list does).
 async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
     wait_for(
         page,
-        selector,
-        &format!("document.querySelector({})", selector_literal(selector)),
+        &format!("{selector} offering {value}"),
+        &format!(
+            "[...((document.querySelector({}) || {{}}).options || [])].some(option => option.value === {})",
+            selector_literal(selector),
+            serde_json::to_string(value)?,
+        ),
     )
     .await?;
     let chosen: bool = js(
