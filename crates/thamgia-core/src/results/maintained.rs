@@ -128,6 +128,16 @@ struct Cell {
     figures: OnceLock<Figures>,
 }
 
+impl Cell {
+    fn new(state: CellState, summary: Summary) -> Cell {
+        Cell {
+            state,
+            summary,
+            figures: OnceLock::new(),
+        }
+    }
+}
+
 /// One survey's results, kept by cell.
 #[derive(Debug, Clone)]
 pub struct SurveyIndex {
@@ -232,16 +242,8 @@ impl SurveyIndex {
             Self::of_cell(&survey_id, &key, responses),
             &mut self.interned,
         );
-        self.cells.insert(
-            key,
-            Cell {
-                state,
-                summary,
-                figures: OnceLock::new(),
-            },
-        );
-        self.pattern = OnceLock::new();
-        self.tables = TablePatterns::default();
+        self.cells.insert(key, Cell::new(state, summary));
+        self.changed();
     }
 
     /// Adds to cell `key` the responses added since the revision it holds
@@ -260,16 +262,15 @@ impl SurveyIndex {
             }
             None => {
                 let summary = shape.summarise(added, &mut self.interned);
-                self.cells.insert(
-                    key,
-                    Cell {
-                        state,
-                        summary,
-                        figures: OnceLock::new(),
-                    },
-                );
+                self.cells.insert(key, Cell::new(state, summary));
             }
         }
+        self.changed();
+    }
+
+    /// Forgets the patterns made before a change (made again at the next
+    /// read).
+    fn changed(&mut self) {
         self.pattern = OnceLock::new();
         self.tables = TablePatterns::default();
     }

@@ -154,18 +154,7 @@ impl SurveyReader<'_> {
                 );
                 return;
             }
-            self.push(Item::Question(Question {
-                id,
-                label: Localized::default(),
-                hint: None,
-                required: false,
-                kind: QuestionKind::Note,
-                relevant: None,
-                constraint: None,
-                constraint_message: None,
-                disclosure: Vec::new(),
-                default: None,
-            }));
+            self.push(stand_in(id));
             return;
         }
         let refused: Vec<&str> = table.refused_cells(row, is_refused_column).collect();
@@ -226,18 +215,7 @@ impl SurveyReader<'_> {
                 // A stand-in keeps the name known, so that an expression
                 // naming this row is not reported as naming nothing.
                 let id = self.register_name(number, table.text(row, &["name"]));
-                self.push(Item::Question(Question {
-                    id,
-                    label: Localized::default(),
-                    hint: None,
-                    required: false,
-                    kind: QuestionKind::Note,
-                    relevant: None,
-                    constraint: None,
-                    constraint_message: None,
-                    disclosure: Vec::new(),
-                    default: None,
-                }));
+                self.push(stand_in(id));
             }
             _ => {
                 self.other_wanted = false;
@@ -525,6 +503,23 @@ impl SurveyReader<'_> {
             None => self.items.push(item),
         }
     }
+}
+
+/// A note that keeps a row's name known (so that an expression naming it
+/// is not reported as naming nothing) where the row itself is not asked.
+fn stand_in(id: String) -> Item {
+    Item::Question(Question {
+        id,
+        label: Localized::default(),
+        hint: None,
+        required: false,
+        kind: QuestionKind::Note,
+        relevant: None,
+        constraint: None,
+        constraint_message: None,
+        disclosure: Vec::new(),
+        default: None,
+    })
 }
 
 /// Whether `items` hold a question a child answers (not only notes and
