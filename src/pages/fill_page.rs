@@ -15,7 +15,7 @@ mod worker_note;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use thamgia_core::validation::{check_answer, constraint_message};
+use thamgia_core::validation::{check_answer, constraint_message, required_message};
 use thamgia_core::{
     AnswerValue, FormEngine, FormState, Item, Layout, Localized, NodeKey, Question, QuestionKind,
     Response, SurveyDefinition,
@@ -259,12 +259,7 @@ impl Editor {
                 && question.required
                 && question.kind.takes_answer()
                 && self.relevant(key))
-            .then(|| {
-                Localized::new(
-                    "Câu hỏi này bắt buộc trả lời.",
-                    "This question needs an answer.",
-                )
-            }),
+            .then(|| required_message(question)),
         }
     }
 

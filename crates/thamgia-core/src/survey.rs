@@ -44,6 +44,9 @@ pub enum Layout {
 }
 
 /// A part of a survey.
+// Most items are questions, so a question stays inline: boxing it would add
+// an allocation per question to save space only on the fewer groups.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "item", rename_all = "snake_case")]
 pub enum Item {
@@ -114,6 +117,10 @@ pub struct Question {
     /// starts (see `response::defaults`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// What a required question left unanswered says (XLSForm's
+    /// `required_message`); `None`: the app's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_message: Option<Localized>,
 }
 
 /// The kind of answer a question takes.

@@ -179,16 +179,24 @@ pub fn validate_with(
                     issues.push(ValidationIssue::at(
                         name,
                         &key.instance,
-                        Localized::new(
-                            "Câu hỏi này bắt buộc trả lời.",
-                            "This question needs an answer.",
-                        ),
+                        required_message(question),
                     ));
                 }
             }
         }
     }
     issues
+}
+
+/// The message shown when a required question is left unanswered: the
+/// form's own (`required_message`), else the app's.
+pub fn required_message(question: &Question) -> Localized {
+    question.required_message.clone().unwrap_or_else(|| {
+        Localized::new(
+            "Câu hỏi này bắt buộc trả lời.",
+            "This question needs an answer.",
+        )
+    })
 }
 
 /// The message shown when an answer breaks its question's constraint.

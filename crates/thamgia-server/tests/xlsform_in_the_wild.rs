@@ -179,6 +179,9 @@ fn a_vietnamese_form_keeps_both_languages_and_names_a_row_without_vietnamese() {
                     "label::Vietnamese (vi)",
                     "label::English (en)",
                     "label::Français (fr)",
+                    "required",
+                    "required_message::Vietnamese (vi)",
+                    "jr:requiredMsg::English (en)",
                 ],
                 &[
                     "text",
@@ -186,6 +189,9 @@ fn a_vietnamese_form_keeps_both_languages_and_names_a_row_without_vietnamese() {
                     "Ước mơ của em là gì?",
                     "What is your dream?",
                     "Quel est ton rêve ?",
+                    "yes",
+                    "Em hãy kể một ước mơ nhé.",
+                    "Tell us one dream.",
                 ],
                 &[
                     "text",
@@ -207,6 +213,11 @@ fn a_vietnamese_form_keeps_both_languages_and_names_a_row_without_vietnamese() {
     assert_eq!(
         (dream.label.vi.as_str(), dream.label.en.as_str()),
         ("Ước mơ của em là gì?", "What is your dream?")
+    );
+    let asked_again = dream.required_message.as_ref().expect("a required message");
+    assert_eq!(
+        (asked_again.vi.as_str(), asked_again.en.as_str()),
+        ("Em hãy kể một ước mơ nhé.", "Tell us one dream.")
     );
     let friend = question(&imported.survey, "friend");
     assert_eq!(friend.label.vi, "Who is your friend?", "English stands in");

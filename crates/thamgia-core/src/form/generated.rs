@@ -40,6 +40,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             constraint_message: None,
             disclosure: Vec::new(),
             default: None,
+            required_message: None,
         })
     };
     let half = questions / 2;

@@ -18,6 +18,7 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         constraint_message: None,
         disclosure: Vec::new(),
         default: None,
+        required_message: None,
     }
 }
 

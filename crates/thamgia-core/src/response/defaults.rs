@@ -144,6 +144,7 @@ mod tests {
             constraint_message: None,
             disclosure: Vec::new(),
             default: Some(default.to_owned()),
+            required_message: None,
         }
     }
 

@@ -25,6 +25,7 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         constraint_message: None,
         disclosure: Vec::new(),
         default: None,
+        required_message: None,
     })
 }
 

@@ -25,6 +25,7 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         constraint_message: None,
         disclosure: disclosure.iter().map(|value| (*value).to_owned()).collect(),
         default: None,
+        required_message: None,
     }
 }
 

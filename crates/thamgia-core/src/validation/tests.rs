@@ -21,6 +21,7 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         constraint_message: None,
         disclosure: Vec::new(),
         default: None,
+        required_message: None,
     }
 }
 
@@ -431,6 +432,7 @@ fn face_scale(dont_know: bool) -> Question {
         constraint_message: None,
         disclosure: Vec::new(),
         default: None,
+        required_message: None,
     }
 }
 
@@ -445,4 +447,29 @@ fn i_dont_know_is_an_answer_only_where_the_scale_offers_it() {
         crate::form::answer_to_value(&AnswerValue::Smiley(0)),
         crate::expression::Value::Empty
     );
+}
+
+#[test]
+fn a_required_question_left_unanswered_says_what_the_form_says() {
+    let mut survey = survey();
+    let mut asked = false;
+    for item in &mut survey.items {
+        if let crate::survey::Item::Question(question) = item {
+            if question.id == "where" {
+                question.required_message = Some(Localized::new(
+                    "Hãy chọn ít nhất một nơi em chơi.",
+                    "Choose at least one place where you play.",
+                ));
+                asked = true;
+            }
+        }
+    }
+    assert!(asked, "the test survey asks where");
+    let issues = validate_response(&survey, &consented(), ValidationMode::Complete, today());
+    let messages: Vec<&str> = issues
+        .iter()
+        .filter(|issue| issue.question_id.as_deref() == Some("where"))
+        .map(|issue| issue.message.vi.as_str())
+        .collect();
+    assert_eq!(messages, ["Hãy chọn ít nhất một nơi em chơi."]);
 }

@@ -153,5 +153,8 @@ pub(super) fn is_read_column(base: &str) -> bool {
             | "disclosure"
             | "parameters"
             | "default"
+            | "required_message"
+            | "requiredmsg"
+            | "jr:requiredmsg"
     )
 }

@@ -288,6 +288,26 @@ impl SurveyReader<'_> {
         (!text.vi.is_empty() || !text.en.is_empty()).then_some(text)
     }
 
+    /// The `required_message` in both languages, each from the column
+    /// that has it: pyxform also reads ODK's older `requiredMsg` and
+    /// `jr:requiredMsg`.
+    fn required_message(&mut self, table: &Table, row: &TableRow) -> Option<Localized> {
+        let found: Vec<Localized> = ["required_message", "requiredmsg", "jr:requiredmsg"]
+            .into_iter()
+            .filter_map(|column| self.translated(table, row, column))
+            .collect();
+        let pick = |language: fn(&Localized) -> &String| {
+            found
+                .iter()
+                .map(language)
+                .find(|text| !text.is_empty())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let message = Localized::new(pick(|text| &text.vi), pick(|text| &text.en));
+        (!found.is_empty()).then_some(message)
+    }
+
     /// The `required` cell: yes/true/1 or no/false/empty, in any case.
     fn required(&mut self, table: &Table, row: &TableRow) -> bool {
         let written = table.text(row, &["required"]);
@@ -382,6 +402,7 @@ impl SurveyReader<'_> {
                 .map(|values| values.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
             default: non_empty(table.text(row, &["default"])),
+            required_message: self.required_message(table, row),
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));
@@ -431,6 +452,7 @@ impl SurveyReader<'_> {
             constraint_message: None,
             disclosure: Vec::new(),
             default: None,
+            required_message: None,
         }));
     }
 
@@ -519,6 +541,7 @@ fn stand_in(id: String) -> Item {
         constraint_message: None,
         disclosure: Vec::new(),
         default: None,
+        required_message: None,
     })
 }
 

@@ -348,6 +348,7 @@ mod split {
                 constraint_message: None,
                 disclosure: Vec::new(),
                 default: None,
+                required_message: None,
             })
         };
         vec![SurveyDefinition {
