@@ -64,6 +64,21 @@ pub async fn start_server(
 }
 
 impl RunningServer {
+    /// The one response the server holds; an error when it holds none or
+    /// more than one.
+    pub async fn only_response(&self) -> Result<thamgia_core::Response> {
+        let ids = self.database.response_ids().await?;
+        let [id] = ids.as_slice() else {
+            bail!("expected exactly one response, found {}", ids.len());
+        };
+        Ok(self
+            .database
+            .response(*id)
+            .await?
+            .context("the response listed is stored")?
+            .response)
+    }
+
     /// Stops the server and waits (at most 10 s) for it to close its port.
     pub async fn stop(self) -> Result<()> {
         self.stop.send(()).ok();
@@ -533,7 +548,13 @@ pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_j
 /// the first question.
 pub async fn start_demo_response(page: &impl Ui, age_band: &str, sex: &str) -> Result<()> {
     click(page, "a[href='/']").await?;
-    click(page, "[data-test=start-survey]").await?;
+    start_response(page, "[data-test=start-survey]", age_band, sex).await
+}
+
+/// Presses `start` (a survey's start button) and fills the start screen as
+/// [`start_demo_response`] does.
+pub async fn start_response(page: &impl Ui, start: &str, age_band: &str, sex: &str) -> Result<()> {
+    click(page, start).await?;
     click(
         page,
         &format!("[data-test=age-bands] button[data-value='{age_band}']"),

@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use fantoccini::wd::Capabilities;
+use fantoccini::wd::{Capabilities, TimeoutConfiguration};
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
@@ -193,6 +193,16 @@ impl WebDriverBrowser {
             .set_window_size(1280, 800)
             .await
             .context("sizing the window")?;
+        // No command waits longer than any other wait of the tests (WebKit
+        // lets a page load for five minutes by default).
+        client
+            .update_timeouts(TimeoutConfiguration::new(
+                Some(crate::WAIT),
+                Some(crate::WAIT),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .context("bounding the driver's waits")?;
         let (driver, display) = browser_process;
         Ok(WebDriverBrowser {
             engine,

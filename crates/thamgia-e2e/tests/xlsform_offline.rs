@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use thamgia_core::{AnswerValue, ResponseStatus};
 use thamgia_e2e::*;
 
@@ -205,14 +205,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     set_offline(&page, false).await?;
     click(&page, "[data-test=sync-now]").await?;
     wait_for_count(&page, "synced", 1).await?;
-    let ids = server.database.response_ids().await?;
-    assert_eq!(ids.len(), 1, "exactly one response");
-    let stored = server
-        .database
-        .response(ids[0])
-        .await?
-        .context("stored")?
-        .response;
+    let stored = server.only_response().await?;
     assert_eq!(stored.survey_id, "play_activities");
     assert_eq!(stored.status, ResponseStatus::Completed);
     assert_eq!(stored.answers.get("age"), Some(&AnswerValue::Number(11.0)));
@@ -240,7 +233,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     click(&page, "a[href='/responses']").await?;
     click(&page, "[data-test=withdraw]").await?;
     click(&page, "[data-test=sync-now]").await?;
-    let response_id = ids[0];
+    let response_id = stored.id;
     let started = std::time::Instant::now();
     while !server.database.is_withdrawn(response_id).await? {
         if started.elapsed() > thamgia_e2e::WAIT {

@@ -126,16 +126,6 @@ pub struct Figures {
     pub known: BTreeSet<Figure>,
 }
 
-impl Figures {
-    /// Adds `other`'s counts (a page made of disjoint sets of children).
-    pub fn add(&mut self, other: &Figures) {
-        for (figure, count) in &other.counts {
-            *self.counts.entry(figure.clone()).or_insert(0) += count;
-        }
-        self.known.extend(other.known.iter().cloned());
-    }
-}
-
 /// The figures of `results` (every count but a histogram's bars).
 pub fn figures_of(results: &SurveyResults) -> Figures {
     let mut figures = Figures::default();
