@@ -23,6 +23,7 @@
 //! - `help`: usage.
 
 mod cycles;
+mod disk;
 mod postgres;
 mod setup;
 mod tasks;

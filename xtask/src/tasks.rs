@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::disk::{make_room, Scratch};
 use crate::postgres::{self, TestPostgres};
 use crate::setup::setup;
 use crate::workspace::Workspace;
@@ -249,10 +250,18 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
-        name: "test core + server (SQLite)",
+        name: "test core + server + xtask (SQLite)",
         action: |ws| {
             let python = pyxform_python(ws)?;
-            let mut test = ws.cargo(&["test", "-p", "thamgia-core", "-p", "thamgia-server"]);
+            let mut test = ws.cargo(&[
+                "test",
+                "-p",
+                "thamgia-core",
+                "-p",
+                "thamgia-server",
+                "-p",
+                "xtask",
+            ]);
             // The XLSForm import test then also runs pyxform live.
             test.env("THAMGIA_PYXFORM_PYTHON", python)
                 // Without it the server's tests run on SQLite files.
@@ -286,7 +295,10 @@ const STEPS: &[Step] = &[
                 "--target",
                 "wasm32-unknown-unknown",
             ]);
-            test.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+            // ChromeDriver's profiles stay in TMPDIR when the runner stops it.
+            let scratch = Scratch::new("browser-tests")?;
+            test.env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                .env("TMPDIR", scratch.path());
             ws.run(test)
         },
     },
@@ -294,8 +306,10 @@ const STEPS: &[Step] = &[
         name: "test e2e",
         action: |ws| {
             let mut test = ws.cargo(&["test", "-p", "thamgia-e2e", "--", "--test-threads=1"]);
+            let scratch = Scratch::new("e2e")?;
             test.env("THAMGIA_DIST", ws.dist())
-                .env("THAMGIA_CHROMIUM", "/usr/bin/chromium");
+                .env("THAMGIA_CHROMIUM", "/usr/bin/chromium")
+                .env("TMPDIR", scratch.path());
             ws.run(test)
         },
     },
@@ -355,6 +369,7 @@ fn pyxform_python(workspace: &Workspace) -> Result<String> {
 /// `cargo xtask test`: every step, timed, then a summary table.
 pub fn test(workspace: &Workspace) -> Result {
     let started = Instant::now();
+    make_room(workspace)?;
     let mut outcomes: Vec<(&str, f64, bool)> = Vec::new();
     let mut failure = None;
     for step in STEPS {

@@ -87,6 +87,21 @@ impl Workspace {
         }
     }
 
+    /// The cargo target directory child processes build into.
+    pub fn target_dir(&self) -> &Path {
+        match &self.target_dir {
+            TargetDir::FromEnvironment(dir) | TargetDir::CiCache(dir) | TargetDir::Default(dir) => {
+                dir
+            }
+        }
+    }
+
+    /// Whether the target directory is the CI cache this workspace chose (and
+    /// may therefore remove when the disk is short).
+    pub fn target_dir_is_ci_cache(&self) -> bool {
+        matches!(self.target_dir, TargetDir::CiCache(_))
+    }
+
     /// `<root>/dist`, trunk's output.
     pub fn dist(&self) -> PathBuf {
         self.root.join("dist")
@@ -97,7 +112,11 @@ impl Workspace {
         let mut command = Command::new(program);
         command.current_dir(&self.root).env("PATH", &self.path);
         if let TargetDir::CiCache(dir) = &self.target_dir {
-            command.env("CARGO_TARGET_DIR", dir);
+            // Incremental state would add gigabytes to a cache whose sources
+            // are a fresh clone every run.
+            command
+                .env("CARGO_TARGET_DIR", dir)
+                .env("CARGO_INCREMENTAL", "0");
         }
         command
     }
@@ -165,12 +184,16 @@ impl Workspace {
     }
 }
 
-/// The command as a shell line: explicitly set variables (other than `PATH`
-/// and `CARGO_TARGET_DIR`, which every child gets), the program, its arguments.
+/// The command as a shell line: explicitly set variables (other than `PATH`,
+/// `CARGO_TARGET_DIR` and `CARGO_INCREMENTAL`, which every child gets), the
+/// program, its arguments.
 fn describe(command: &Command) -> String {
     let mut words: Vec<String> = command
         .get_envs()
-        .filter(|(key, _)| *key != "PATH" && *key != "CARGO_TARGET_DIR")
+        .filter(|(key, _)| {
+            !["PATH", "CARGO_TARGET_DIR", "CARGO_INCREMENTAL"]
+                .contains(&key.to_str().unwrap_or_default())
+        })
         .filter_map(|(key, value)| {
             value.map(|v| {
                 let shown = without_password(&v.to_string_lossy());
