@@ -95,6 +95,8 @@ pub struct Texts {
     pub questions_title: &'static str,
     pub required: &'static str,
     pub clear_answer: &'static str,
+    /// The one button of an acknowledge question.
+    pub acknowledge: &'static str,
     pub number_invalid: &'static str,
     pub smiley_names: [&'static str; 5],
     pub keep_order: &'static str,

@@ -44,6 +44,23 @@ pub fn QuestionField(
             number_input(value, on_change, disabled, min, max, integer).into_any()
         }
         QuestionKind::Date => date_input(value, on_change, disabled).into_any(),
+        QuestionKind::Range { start, end, step } => {
+            range_input(value, on_change, disabled, start, end, step).into_any()
+        }
+        QuestionKind::Time => clock_input(value, on_change, disabled, "time").into_any(),
+        QuestionKind::DateTime => {
+            clock_input(value, on_change, disabled, "datetime-local").into_any()
+        }
+        QuestionKind::Acknowledge => {
+            let label = Signal::derive(move || app.texts().acknowledge.to_owned());
+            let ok = thamgia_core::survey::ACKNOWLEDGED;
+            view! {
+                <div class="choice-grid acknowledge" role="group">
+                    {choice_button(ok.to_owned(), AnswerValue::Choice(ok.to_owned()), label, value, on_change, disabled)}
+                </div>
+            }
+            .into_any()
+        }
         QuestionKind::SingleChoice { choices } => view! {
             <div class="choice-grid" role="group">
                 {choices
@@ -239,6 +256,85 @@ fn number_input(
         <Show when=move || invalid.get()>
             <p class="field-error">{move || app.texts().number_invalid}</p>
         </Show>
+    }
+}
+
+/// A range scale: a button per point when there are few (up to 11, as a
+/// 0–10 scale), else a slider that counts as answered only once moved.
+fn range_input(
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+    start: f64,
+    end: f64,
+    step: f64,
+) -> impl IntoView {
+    let app = use_app();
+    let points = thamgia_core::survey::range_points(start, end, step).unwrap_or_default();
+    if points.len() <= 11 {
+        return view! {
+            <div class="choice-grid range-points" role="group">
+                {points
+                    .into_iter()
+                    .map(|point| {
+                        let label = Signal::derive(move || point.to_string());
+                        choice_button(point.to_string(), AnswerValue::Number(point), label, value, on_change, disabled)
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any();
+    }
+    let current = move || match value.get() {
+        Some(AnswerValue::Number(number)) => Some(number),
+        _ => None,
+    };
+    view! {
+        <div class="range-slider">
+            <input
+                type="range"
+                min=start.min(end).to_string()
+                max=start.max(end).to_string()
+                step=step.to_string()
+                disabled=move || disabled.get()
+                prop:value=move || current().unwrap_or(start).to_string()
+                on:input=move |event| {
+                    if let Ok(number) = event_target_value(&event).parse::<f64>() {
+                        on_change.run(Some(AnswerValue::Number(number)));
+                    }
+                }
+            />
+            <output class="range-value">
+                {move || current().map_or_else(|| app.texts().not_answered.to_owned(), |number| number.to_string())}
+            </output>
+        </div>
+    }
+    .into_any()
+}
+
+/// A time (`type` "time", answered `HH:MM`) or a date and time
+/// ("datetime-local", `YYYY-MM-DDTHH:MM`), with the tablet's own picker.
+fn clock_input(
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+    kind: &'static str,
+) -> impl IntoView {
+    let current = move || match value.get() {
+        Some(AnswerValue::Text(text)) => text,
+        _ => String::new(),
+    };
+    view! {
+        <input
+            type=kind
+            class="clock-input"
+            disabled=move || disabled.get()
+            prop:value=current
+            on:input=move |event| {
+                let text = event_target_value(&event);
+                on_change.run((!text.trim().is_empty()).then(|| AnswerValue::Text(text.trim().to_owned())));
+            }
+        />
     }
 }
 

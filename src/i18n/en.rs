@@ -83,6 +83,7 @@ pub static EN: Texts = Texts {
     questions_title: "Questions",
     required: "required",
     clear_answer: "Clear answer",
+    acknowledge: "Acknowledge (OK)",
     number_invalid: "Enter a number.",
     smiley_names: ["Very bad", "Bad", "Neither good nor bad", "Good", "Very good"],
     keep_order: "Keep this order",

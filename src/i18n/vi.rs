@@ -80,6 +80,7 @@ pub static VI: Texts = Texts {
     questions_title: "Câu hỏi",
     required: "bắt buộc",
     clear_answer: "Xoá câu trả lời",
+    acknowledge: "Xác nhận (OK)",
     number_invalid: "Hãy nhập một số.",
     smiley_names: ["Rất không tốt", "Không tốt", "Bình thường", "Tốt", "Rất tốt"],
     keep_order: "Giữ thứ tự này",

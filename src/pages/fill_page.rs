@@ -15,7 +15,9 @@ mod worker_note;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use thamgia_core::validation::{check_answer, constraint_message, required_message};
+use thamgia_core::validation::{
+    check_answer, constraint_message, not_offered_message, required_message,
+};
 use thamgia_core::{
     AnswerValue, FormEngine, FormState, Item, Layout, Localized, NodeKey, Question, QuestionKind,
     Response, SurveyDefinition,
@@ -209,7 +211,29 @@ impl Editor {
                 });
             });
         });
+        self.fit_instances();
         self.save();
+    }
+
+    /// Makes the (empty) repeat instances a `repeat_count` asks for, and
+    /// keeps the state evaluated for them. Never removes one: an instance
+    /// beyond the count keeps its answers until the worker removes it.
+    fn fit_instances(self) {
+        if self.read_only || !self.engine.with_value(FormEngine::has_repeat_counts) {
+            return;
+        }
+        let mut state = self.form_state.get_untracked();
+        let mut answers = self.response.with_untracked(|draft| draft.answers.clone());
+        let added = self.engine.with_value(|engine| {
+            engine.fit_instances(&mut answers, &mut state, platform::today())
+        });
+        if added {
+            self.response.update(|draft| {
+                draft.answers = answers;
+                draft.updated_at = platform::now();
+            });
+            self.form_state.set(state);
+        }
     }
 
     /// Adds or removes a repeat instance, re-evaluates, and saves.
@@ -232,6 +256,16 @@ impl Editor {
                 .with_value(|engine| engine.evaluate_all(&draft.answers, platform::today()))
         });
         self.form_state.set(state);
+        self.fit_instances();
+    }
+
+    /// Whether a question instance must be answered: always, or while
+    /// its `required` expression holds.
+    fn required(self, key: &NodeKey) -> bool {
+        self.form_state.with(|state| {
+            self.engine
+                .with_value(|engine| engine.is_required(state, key))
+        })
     }
 
     fn relevant(self, key: &NodeKey) -> bool {
@@ -249,14 +283,22 @@ impl Editor {
         });
         match answer {
             Some(answer) => check_answer(question, &answer).or_else(|| {
-                let broken = self.form_state.with(|state| {
-                    self.engine
-                        .with_value(|engine| engine.breaks_constraint(state, key))
+                let (not_offered, broken) = self.form_state.with(|state| {
+                    self.engine.with_value(|engine| {
+                        (
+                            engine.answer_not_offered(state, key),
+                            engine.breaks_constraint(state, key),
+                        )
+                    })
                 });
-                broken.then(|| constraint_message(question))
+                if not_offered {
+                    Some(not_offered_message())
+                } else {
+                    broken.then(|| constraint_message(question))
+                }
             }),
             None => (self.show_errors.get()
-                && question.required
+                && self.required(key)
                 && question.kind.takes_answer()
                 && self.relevant(key))
             .then(|| required_message(question)),
@@ -285,7 +327,7 @@ impl Editor {
                             self.relevant(key)
                                 && (self.field_error(question, key).is_some()
                                     || (!answered
-                                        && question.required
+                                        && self.required(key)
                                         && question.kind.takes_answer()))
                         })
                     })

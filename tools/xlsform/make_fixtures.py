@@ -487,6 +487,46 @@ WILD_FORMS = {
             ["places", "park", "A park"],
         ],
     },
+    # A school consultation as a ward's partner writes it for ODK: a ward
+    # then its schools (a cascading list, one value under two wards), a
+    # school code checked by `regex()`, a roster of brothers and sisters
+    # counted by an earlier answer with the total of their ages, a 0-10
+    # scale, and a last word to acknowledge.
+    "school-roster.xlsx": {
+        "survey": [
+            ["type", "name", "label", "required", "constraint", "constraint_message",
+             "choice_filter", "repeat_count", "calculation", "parameters"],
+            ["select_one wards", "ward", "Em sống ở phường nào?", "yes"],
+            ["select_one schools", "school", "Em học trường nào?", "yes", "", "",
+             "${ward} = ward"],
+            ["text", "school_code", "Mã trường (hai chữ in hoa và ba chữ số)", "",
+             "regex(., '^[A-Z]{2}[0-9]{3}$')", "Mã trường có dạng HK123."],
+            ["integer", "siblings", "Em có mấy anh chị em?", "yes", ". >= 0 and . <= 10",
+             "Từ 0 đến 10."],
+            ["begin_repeat", "sibling", "Anh chị em", "", "", "", "", "${siblings}"],
+            ["integer", "sibling_age", "Anh chị em này bao nhiêu tuổi?", "yes"],
+            ["end_repeat"],
+            ["calculate", "total_age", "", "", "", "", "", "", "sum(${sibling_age})"],
+            ["note", "total_note", "Tổng số tuổi của anh chị em: ${total_age}."],
+            ["range", "safe", "Ở trường, em thấy an toàn đến mức nào (0 đến 10)?", "yes",
+             "", "", "", "", "", "start=0 end=10 step=1"],
+            ["acknowledge", "thanks", "Cảm ơn em đã chia sẻ. Em đồng ý gửi câu trả lời.", "yes"],
+        ],
+        "choices": [
+            ["list_name", "name", "label", "ward"],
+            ["wards", "hoan_kiem", "Hoàn Kiếm"],
+            ["wards", "ba_dinh", "Ba Đình"],
+            ["schools", "le_loi", "Trường Lê Lợi", "hoan_kiem"],
+            ["schools", "tran_phu", "Trường Trần Phú", "hoan_kiem"],
+            ["schools", "nguyen_du", "Trường Nguyễn Du", "ba_dinh"],
+            ["schools", "other", "Trường khác", "hoan_kiem"],
+            ["schools", "other", "Trường khác", "ba_dinh"],
+        ],
+        "settings": [
+            ["form_id", "form_title", "allow_choice_duplicates"],
+            ["school-roster", "Trường học và gia đình", "yes"],
+        ],
+    },
 }
 
 

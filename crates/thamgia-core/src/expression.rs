@@ -40,6 +40,7 @@
 //! ```
 
 mod evaluation;
+mod format_date;
 mod functions;
 mod lexer;
 mod parser;
@@ -60,6 +61,7 @@ pub struct Expression {
     source: String,
     root: parser::Node,
     references: Vec<String>,
+    choice_columns: Vec<String>,
     uses_current_value: bool,
 }
 
@@ -69,13 +71,30 @@ impl Expression {
     /// An empty (or blank) source is an error: a survey without a condition
     /// should have no expression at all rather than an empty one.
     pub fn parse(source: &str) -> Result<Expression, ExpressionError> {
+        Self::parse_with(source, false)
+    }
+
+    /// Parses a `choice_filter`: an expression evaluated once per choice of
+    /// a list, where a bare name is a column of that choice (`cf`, `name`,
+    /// `label::English`, lower-cased), as in XLSForm's cascading selects:
+    /// `${state} = cf` offers the choices whose `cf` column holds the
+    /// answer to `state`.
+    pub fn parse_choice_filter(source: &str) -> Result<Expression, ExpressionError> {
+        Self::parse_with(source, true)
+    }
+
+    fn parse_with(source: &str, choice_columns: bool) -> Result<Expression, ExpressionError> {
         let tokens = lexer::tokenize(source)?;
-        let root = parser::parse(&tokens, source.chars().count())?;
+        let root = parser::parse(&tokens, source.chars().count(), choice_columns)?;
         let mut references = Vec::new();
+        let mut choice_column_names = Vec::new();
         let mut uses_current_value = false;
         root.visit(&mut |node| match node {
             parser::Node::Reference(name) if !references.contains(name) => {
                 references.push(name.clone());
+            }
+            parser::Node::ChoiceColumn(name) if !choice_column_names.contains(name) => {
+                choice_column_names.push(name.clone());
             }
             parser::Node::CurrentValue => uses_current_value = true,
             _ => {}
@@ -84,8 +103,15 @@ impl Expression {
             source: source.to_owned(),
             root,
             references,
+            choice_columns: choice_column_names,
             uses_current_value,
         })
+    }
+
+    /// The choice columns a `choice_filter` reads (lower-cased, in the order
+    /// they first appear); empty for any other expression.
+    pub fn choice_columns(&self) -> &[String] {
+        &self.choice_columns
     }
 
     /// The text the expression was parsed from, unchanged.
@@ -119,6 +145,23 @@ impl Expression {
     pub fn evaluate_bool(&self, context: &dyn EvaluationContext) -> bool {
         self.evaluate(context).to_bool()
     }
+}
+
+/// The names `${…}` that a text (a label, a hint) refers to, in order.
+pub fn names_in_text(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) => {
+                names.push(after[..end].trim().to_owned());
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    names
 }
 
 /// Why a text is not a valid expression, and where.
@@ -155,4 +198,22 @@ pub trait EvaluationContext {
 
     /// Today's date where the worker is, for `today()`: core has no clock.
     fn today(&self) -> chrono::NaiveDate;
+
+    /// A column of the choice a `choice_filter` is deciding on: empty
+    /// outside a filter, or when the choice has no such column.
+    fn choice_column(&self, _name: &str) -> Value {
+        Value::Empty
+    }
+
+    /// For `jr:choice-name(value, '${question}')`: the label of the option
+    /// `value` of `question`; `None` when there is no such option.
+    fn choice_label(&self, _question: &str, _value: &str) -> Option<String> {
+        None
+    }
+
+    /// For `position(..)`: the 1-based number of the repeat instance the
+    /// expression is evaluated in; `None` outside any repeat.
+    fn position(&self) -> Option<usize> {
+        None
+    }
 }

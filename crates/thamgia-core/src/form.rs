@@ -80,7 +80,15 @@ struct Node {
     relevant: Option<Expression>,
     constraint: Option<Expression>,
     calculation: Option<Expression>,
+    /// Which options are offered (`choice_filter`), per option.
+    choice_filter: Option<Expression>,
     required: bool,
+    /// Required while this holds (`required` as an expression).
+    required_if: Option<Expression>,
+    /// For a repeat: how many instances it has (`repeat_count`).
+    repeat_count: Option<Expression>,
+    /// The names its label and hint quote (`${name}`), checked to exist.
+    quoted: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +119,17 @@ pub struct FormState {
     relevant: HashMap<NodeKey, bool>,
     calculated: HashMap<NodeKey, Value>,
     constraint_failed: HashSet<NodeKey>,
+    /// The options offered (their indexes) of each relevant instance of a
+    /// question with a `choice_filter`.
+    offered: HashMap<NodeKey, Vec<usize>>,
+    /// Instances whose answer is an option not offered any more.
+    not_offered: HashSet<NodeKey>,
+    /// Relevant instances of questions required by an expression that
+    /// holds now.
+    required_now: HashSet<NodeKey>,
+    /// How many instances each relevant repeat with a `repeat_count` has,
+    /// by the repeat's key (the instance of the scope it sits in).
+    counts: HashMap<NodeKey, usize>,
 }
 
 impl FormState {

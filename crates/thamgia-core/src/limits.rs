@@ -16,6 +16,12 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 /// recommendations, participant counts.
 pub const MAX_ITEMS: usize = 500;
 
+/// Most instances a repeat's `repeat_count` asks for: a household roster
+/// or a list of activities stays far below it; a count above it (a typo,
+/// or a hostile form) is cut to it rather than making thousands of
+/// instances.
+pub const MAX_REPEAT_COUNT: usize = 100;
+
 /// Most characters of a client's text quoted back in a message, a log line
 /// or a stored refusal: enough to recognise it, never enough to make an
 /// answer or a row grow with what was sent.

@@ -5,6 +5,8 @@
 //! XLSForm text they were written in; [`crate::form::FormEngine`] parses them
 //! once and refuses a survey whose expressions do not parse.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::localized::{Language, Localized};
@@ -79,6 +81,12 @@ pub struct Group {
     /// When the whole group is asked (an XLSForm expression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant: Option<String>,
+    /// For a repeat: how many instances it has (XLSForm's `repeat_count`),
+    /// a number or an expression such as `${children}`; the tablet makes
+    /// them, and a completed response has exactly that many. `None`: the
+    /// worker adds and removes instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_count: Option<String>,
     /// The group's items.
     pub items: Vec<Item>,
 }
@@ -96,6 +104,11 @@ pub struct Question {
     /// Whether a completed response must answer it (when it is relevant).
     #[serde(default)]
     pub required: bool,
+    /// Required only while this expression holds (XLSForm's `required`
+    /// written as an expression, such as `${age} >= 12`); with `required`
+    /// set, the question is required whatever it gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<String>,
     /// The kind of answer expected.
     pub kind: QuestionKind,
     /// When the question is asked (an XLSForm expression).
@@ -121,6 +134,13 @@ pub struct Question {
     /// `required_message`); `None`: the app's own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_message: Option<Localized>,
+    /// Which of a choice question's options are offered (XLSForm's
+    /// `choice_filter`, for cascading lists): an expression evaluated per
+    /// option, where a bare name is a column of that option (see
+    /// [`Choice::column`]). An answer no longer offered is refused like a
+    /// broken constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
 }
 
 /// The kind of answer a question takes.
@@ -151,6 +171,14 @@ pub enum QuestionKind {
     },
     /// A calendar date.
     Date,
+    /// A time of day, answered `HH:MM` (XLSForm's `time`).
+    Time,
+    /// A date and a time of day, answered `YYYY-MM-DDTHH:MM` (XLSForm's
+    /// `dateTime`).
+    DateTime,
+    /// A statement the child or worker confirms with one tap (XLSForm's
+    /// `acknowledge`): answered [`ACKNOWLEDGED`], or not at all.
+    Acknowledge,
     /// One option out of a list.
     SingleChoice {
         /// The options, in display order.
@@ -184,6 +212,19 @@ pub enum QuestionKind {
         /// (answered as face 0, counted apart from the scale).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         dont_know: bool,
+    },
+    /// A number on a scale from `start` to `end` in steps of `step`
+    /// (XLSForm's `range`: 0–10 is the usual, decimal steps too), shown as
+    /// one button per point when there are few, else as a slider; answered
+    /// as a number.
+    Range {
+        /// The first point of the scale.
+        start: f64,
+        /// The last point (beyond `start`, or before it for a scale that
+        /// counts down).
+        end: f64,
+        /// The distance between two points, more than 0.
+        step: f64,
     },
     /// A rating from 1 to `points`, shown as numbered stars.
     Rating {
@@ -229,9 +270,58 @@ pub struct Choice {
     pub value: String,
     /// The option as shown.
     pub label: Localized,
+    /// The choice's other columns that a `choice_filter` reads (XLSForm's
+    /// extra columns on the choices sheet), by lower-cased column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
+}
+
+impl Choice {
+    /// A choice with no extra columns.
+    pub fn new(value: impl Into<String>, label: Localized) -> Self {
+        Self {
+            value: value.into(),
+            label,
+            columns: BTreeMap::new(),
+        }
+    }
+
+    /// What a `choice_filter` reads as the column `name` of this choice:
+    /// the extra column of that name, else the value for `name` and the
+    /// label (Vietnamese, else English) for `label`; else empty.
+    pub fn column(&self, name: &str) -> Option<&str> {
+        if let Some(text) = self.columns.get(name) {
+            return Some(text);
+        }
+        match name {
+            "name" => Some(&self.value),
+            "label" if !self.label.vi.is_empty() => Some(&self.label.vi),
+            "label" => Some(&self.label.en),
+            _ => None,
+        }
+    }
 }
 
 impl Question {
+    /// The question with only the options at `offered` (indexes into its
+    /// choices, as the form engine gives them for a `choice_filter`).
+    pub fn with_offered(&self, offered: &[usize]) -> Question {
+        let mut question = self.clone();
+        if let QuestionKind::SingleChoice { choices }
+        | QuestionKind::MultipleChoice { choices }
+        | QuestionKind::Ranking { choices } = &mut question.kind
+        {
+            let all = std::mem::take(choices);
+            *choices = all
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| offered.contains(index))
+                .map(|(_, choice)| choice)
+                .collect();
+        }
+        question
+    }
+
     /// The label of the choice `value`, if the question has such a choice.
     pub fn choice_label(&self, value: &str, language: Language) -> Option<&str> {
         self.kind
@@ -240,6 +330,61 @@ impl Question {
             .find(|choice| choice.value == value)
             .map(|choice| choice.label.get(language))
     }
+}
+
+/// Most points a range scale may have: more is no scale a child answers.
+pub const MAX_RANGE_POINTS: usize = 1_001;
+
+/// The points of a range scale, in order from `start`; `None` when the
+/// scale has no points (a step of 0 or less, not finite numbers) or more
+/// than [`MAX_RANGE_POINTS`].
+pub fn range_points(start: f64, end: f64, step: f64) -> Option<Vec<f64>> {
+    if !(start.is_finite() && end.is_finite() && step.is_finite() && step > 0.0) {
+        return None;
+    }
+    let span = (end - start).abs();
+    let count = (span / step + 1e-9).floor() + 1.0;
+    if count > MAX_RANGE_POINTS as f64 {
+        return None;
+    }
+    let direction = if end >= start { 1.0 } else { -1.0 };
+    // Rounded to the step's decimals so 0.1 steps read 0.3, not 0.30000000000000004.
+    let decimals = decimals_of(step).max(decimals_of(start));
+    let scale = 10_f64.powi(decimals);
+    Some(
+        (0..count as usize)
+            .map(|index| ((start + direction * step * index as f64) * scale).round() / scale)
+            .collect(),
+    )
+}
+
+/// How many decimals a number written in a form has (at most 6).
+fn decimals_of(number: f64) -> i32 {
+    (0..6)
+        .find(|decimals| {
+            let scaled = number * 10_f64.powi(*decimals);
+            (scaled - scaled.round()).abs() < 1e-9
+        })
+        .unwrap_or(6)
+}
+
+/// The answer of an [`QuestionKind::Acknowledge`] question, as ODK stores it.
+pub const ACKNOWLEDGED: &str = "OK";
+
+/// Whether `text` is a time of day as a `time` question stores it: `HH:MM`
+/// or `HH:MM:SS`.
+pub fn is_time(text: &str) -> bool {
+    ["%H:%M", "%H:%M:%S"]
+        .iter()
+        .any(|format| chrono::NaiveTime::parse_from_str(text, format).is_ok())
+}
+
+/// Whether `text` is a date and time as a `dateTime` question stores it:
+/// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
+pub fn is_date_time(text: &str) -> bool {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .any(|format| chrono::NaiveDateTime::parse_from_str(text, format).is_ok())
 }
 
 /// The age band from which a face scale is answered with words when the

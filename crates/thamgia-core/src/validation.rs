@@ -139,7 +139,35 @@ pub fn validate_with(
     }
 
     let state = engine.evaluate_all(&response.answers, today);
-    for (key, _, required) in engine.question_instances(&response.answers) {
+    if mode == ValidationMode::Complete {
+        let mut counted: Vec<(&crate::form::NodeKey, usize)> = engine
+            .repeat_counts(&state)
+            .filter(|(key, _)| engine.is_relevant(&state, key))
+            .collect();
+        counted.sort();
+        for (key, count) in counted {
+            let made = engine.instance_count(&response.answers, key.node, &key.instance);
+            if made != count {
+                issues.push(ValidationIssue::at(
+                    engine.name(key.node),
+                    &key.instance,
+                    if made > count {
+                        Localized::new(
+                            format!("Câu trả lời trước cho biết có {count} lần lặp, đang có {made}. Hãy xoá những lần thừa."),
+                            format!("An earlier answer says there are {count} instances; there are {made}. Remove the extra ones."),
+                        )
+                    } else {
+                        Localized::new(
+                            format!("Câu trả lời trước cho biết có {count} lần lặp, mới có {made}."),
+                            format!("An earlier answer says there are {count} instances; there are only {made}."),
+                        )
+                    },
+                ));
+            }
+        }
+    }
+    for (key, _, _) in engine.question_instances(&response.answers) {
+        let required = engine.is_required(&state, &key);
         let name = engine.name(key.node);
         let Some(question) = survey.question(name) else {
             continue;
@@ -162,6 +190,8 @@ pub fn validate_with(
                 }
                 if let Some(message) = check_answer(question, answer) {
                     issues.push(ValidationIssue::at(name, &key.instance, message));
+                } else if engine.answer_not_offered(&state, &key) {
+                    issues.push(ValidationIssue::at(name, &key.instance, not_offered_message()));
                 } else if engine.breaks_constraint(&state, &key) {
                     issues.push(ValidationIssue::at(
                         name,
@@ -186,6 +216,15 @@ pub fn validate_with(
         }
     }
     issues
+}
+
+/// The message shown when an answer is an option that a cascading list
+/// (`choice_filter`) no longer offers, because an earlier answer changed.
+pub fn not_offered_message() -> Localized {
+    Localized::new(
+        "Lựa chọn này không còn phù hợp với câu trả lời trước đó. Hãy chọn lại.",
+        "This option no longer fits an earlier answer. Choose again.",
+    )
 }
 
 /// The message shown when a required question is left unanswered: the
@@ -302,6 +341,36 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
             }
         }
         (QuestionKind::Date, AnswerValue::Date(_)) => None,
+        (QuestionKind::Range { start, end, step }, AnswerValue::Number(number)) => {
+            let points = crate::survey::range_points(*start, *end, *step).unwrap_or_default();
+            let on_scale = points
+                .iter()
+                .any(|point| (point - number).abs() <= step * 1e-6);
+            (!on_scale).then(|| {
+                Localized::new(
+                    format!("Hãy chọn một điểm của thang từ {start} đến {end}, bước {step}."),
+                    format!("Choose a point of the scale from {start} to {end} in steps of {step}."),
+                )
+            })
+        }
+        (QuestionKind::Time, AnswerValue::Text(text)) => (!crate::survey::is_time(text))
+            .then(|| Localized::new("Hãy nhập giờ, ví dụ 14:30.", "Enter a time, such as 14:30.")),
+        (QuestionKind::DateTime, AnswerValue::Text(text)) => {
+            (!crate::survey::is_date_time(text)).then(|| {
+                Localized::new(
+                    "Hãy nhập ngày và giờ, ví dụ 2026-12-05T14:30.",
+                    "Enter a date and a time, such as 2026-12-05T14:30.",
+                )
+            })
+        }
+        (QuestionKind::Acknowledge, AnswerValue::Choice(value)) => (value
+            != crate::survey::ACKNOWLEDGED)
+            .then(|| {
+                Localized::new(
+                    format!("Câu này chỉ nhận \"{}\".", crate::survey::ACKNOWLEDGED),
+                    format!("This question only takes \"{}\".", crate::survey::ACKNOWLEDGED),
+                )
+            }),
         (QuestionKind::SingleChoice { .. }, AnswerValue::Choice(value)) => {
             if in_choices(value) {
                 None

@@ -85,6 +85,17 @@ pub fn sample_response(
             QuestionKind::Rating { points } => {
                 AnswerValue::Rating(1 + pick(usize::from(*points)) as u8)
             }
+            QuestionKind::Range { start, end, step } => {
+                let points = thamgia_core::survey::range_points(*start, *end, *step)?;
+                AnswerValue::Number(*points.get(pick(points.len()))?)
+            }
+            QuestionKind::Time => AnswerValue::Text(format!("{:02}:30", 7 + n % 12)),
+            QuestionKind::DateTime => {
+                AnswerValue::Text(format!("2026-01-{:02}T{:02}:30", 1 + n % 28, 7 + n % 12))
+            }
+            QuestionKind::Acknowledge => {
+                AnswerValue::Choice(thamgia_core::survey::ACKNOWLEDGED.to_owned())
+            }
             QuestionKind::Note | QuestionKind::Calculate { .. } => return None,
         })
     }

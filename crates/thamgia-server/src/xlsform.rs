@@ -136,11 +136,7 @@ pub fn import_xlsform_with(
     }
     let settings =
         settings::read_settings(workbook.settings.as_ref(), options.file_name, &mut problems);
-    let lists = settings::read_choices(
-        workbook.choices.as_ref(),
-        settings.default_language,
-        &mut problems,
-    );
+    let lists = settings::read_choices(workbook.choices.as_ref(), &settings, &mut problems);
     for (name, table) in [("survey", &workbook.survey), ("choices", &workbook.choices)] {
         let Some(table) = table else { continue };
         let unshown = table.unshown_languages(settings.default_language);

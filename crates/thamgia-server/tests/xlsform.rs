@@ -112,8 +112,8 @@ enum Required {
 /// - `text` becomes `ShortText`, or `LongText` with the `multiline`
 ///   appearance: both are pyxform's "text";
 /// - `integer` and `decimal` are both `Number`, told apart by `integer`;
-/// - `range` (only `start=1 end=N step=1`, N from 3 to 10) becomes
-///   `Rating { points: N }`: pyxform's "range";
+/// - `range` becomes `Rating { points: N }` for `start=1 end=N step=1`
+///   (N from 3 to 10), else `Range`: both pyxform's "range";
 /// - `select_one` with the `likert` appearance stays `SingleChoice`.
 ///
 /// `YesNo` and `Smiley` are Tham Gia's own kinds, never made by the import.
@@ -126,7 +126,10 @@ fn pyxform_kind(kind: &QuestionKind) -> &'static str {
         QuestionKind::SingleChoice { .. } => "select one",
         QuestionKind::MultipleChoice { .. } => "select all that apply",
         QuestionKind::Ranking { .. } => "rank",
-        QuestionKind::Rating { .. } => "range",
+        QuestionKind::Rating { .. } | QuestionKind::Range { .. } => "range",
+        QuestionKind::Time => "time",
+        QuestionKind::DateTime => "dateTime",
+        QuestionKind::Acknowledge => "acknowledge",
         QuestionKind::Note => "note",
         QuestionKind::Calculate { .. } => "calculate",
         QuestionKind::YesNo | QuestionKind::Smiley { .. } => {
@@ -620,7 +623,7 @@ fn every_problem_is_reported_at_its_row_not_only_the_first() {
                     "",
                     "",
                     "",
-                    "start=1 end=20 step=1",
+                    "start=1 end=20 step=0",
                 ],
                 /* 11 */
                 &[

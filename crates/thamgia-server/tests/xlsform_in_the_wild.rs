@@ -384,3 +384,224 @@ fn defaults_are_kept_checked_and_named_where_they_are_not_used() {
         import_xlsform_with(&form("ten"), named("tham.xlsx", false)).expect_err("not a number");
     assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
 }
+
+/// A ward → school cascade as ODK users write it: the choices sheet has a
+/// `ward` column, the school question a `choice_filter`, and one school
+/// value (`other`) in two wards' lists under `allow_choice_duplicates`.
+fn cascade(filter: &str, allow_duplicates: &str) -> Vec<u8> {
+    workbook(&[
+        (
+            "survey",
+            &[
+                &["type", "name", "label", "choice_filter"],
+                /* 2 */ &["select_one wards", "ward", "Phường"],
+                /* 3 */ &["select_one schools", "school", "Trường", filter],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &["list_name", "name", "label", "ward", "note"],
+                &["wards", "hoan_kiem", "Hoàn Kiếm"],
+                &["wards", "ba_dinh", "Ba Đình"],
+                &["schools", "le_loi", "Lê Lợi", "hoan_kiem", "an author's note"],
+                &["schools", "nguyen_du", "Nguyễn Du", "ba_dinh"],
+                &["schools", "other", "Trường khác", "hoan_kiem"],
+                &["schools", "other", "Trường khác", "ba_dinh"],
+            ],
+        ),
+        (
+            "settings",
+            &[
+                &["form_id", "form_title", "allow_choice_duplicates"],
+                &["truong", "Trường học", allow_duplicates],
+            ],
+        ),
+    ])
+}
+
+#[test]
+fn a_cascading_list_imports_with_the_columns_its_filter_reads() {
+    let imported = import_xlsform_with(&cascade("${ward} = ward", "yes"), named("t.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let school = question(&imported.survey, "school");
+    assert_eq!(school.choice_filter.as_deref(), Some("${ward} = ward"));
+    let choices = school.kind.choices();
+    assert_eq!(choices.len(), 4, "both copies of `other` kept");
+    assert_eq!(choices[0].column("ward"), Some("hoan_kiem"));
+    assert!(
+        choices.iter().all(|choice| !choice.columns.contains_key("note")),
+        "a column no filter reads is not kept"
+    );
+    assert!(question(&imported.survey, "ward").kind.choices()[0].columns.is_empty());
+
+    // The tablet's engine offers a ward's schools.
+    let engine = thamgia_core::FormEngine::compile(&imported.survey).expect("compiles");
+    let answers = thamgia_core::form::answers([(
+        "ward",
+        thamgia_core::AnswerValue::Choice("ba_dinh".to_owned()),
+    )]);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("a day");
+    let state = engine.evaluate_all(&answers, day);
+    let key = thamgia_core::NodeKey {
+        node: engine.node("school").expect("school"),
+        instance: Vec::new(),
+    };
+    assert_eq!(engine.offered(&state, &key), Some(&[1, 3][..]));
+
+    // Without allow_choice_duplicates the second `other` is refused at its
+    // row; a filter naming no question is refused at the question's.
+    let problems = import_xlsform_with(&cascade("${ward} = ward", ""), named("t.xlsx", false))
+        .expect_err("a duplicate value");
+    assert_eq!(rows(&problems), BTreeSet::from([7]), "{problems:#?}");
+    let problems = import_xlsform_with(&cascade("${district} = ward", "yes"), named("t.xlsx", false))
+        .expect_err("no such question");
+    assert_eq!(rows(&problems), BTreeSet::from([3]), "{problems:#?}");
+}
+
+#[test]
+fn acknowledge_time_and_date_time_are_asked_and_their_answers_checked() {
+    let form = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label", "required"],
+            /* 2 */ &["time", "woke_up", "Em dậy lúc mấy giờ?"],
+            /* 3 */ &["dateTime", "last_visit", "Lần cuối em đến sân chơi?"],
+            /* 4 */ &["acknowledge", "thanks", "Cảm ơn em đã trả lời.", "yes"],
+            /* 5 */ &["trigger", "read_back", "Đã đọc lại câu trả lời cho em."],
+        ],
+    )]);
+    let imported = import_xlsform_with(&form, named("gio.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(question(survey, "woke_up").kind, QuestionKind::Time);
+    assert_eq!(question(survey, "last_visit").kind, QuestionKind::DateTime);
+    assert_eq!(question(survey, "thanks").kind, QuestionKind::Acknowledge);
+    assert!(question(survey, "thanks").required);
+    assert_eq!(question(survey, "read_back").kind, QuestionKind::Acknowledge);
+
+    use thamgia_core::validation::check_answer;
+    use thamgia_core::AnswerValue::{Choice, Text};
+    let fits = |id: &str, answer: thamgia_core::AnswerValue| {
+        check_answer(question(survey, id), &answer).is_none()
+    };
+    assert!(fits("woke_up", Text("06:45".to_owned())));
+    assert!(!fits("woke_up", Text("25:00".to_owned())));
+    assert!(fits("last_visit", Text("2026-11-30T16:05".to_owned())));
+    assert!(!fits("last_visit", Text("2026-11-30".to_owned())));
+    assert!(fits("thanks", Choice("OK".to_owned())));
+    assert!(!fits("thanks", Choice("yes".to_owned())));
+}
+
+#[test]
+fn a_household_roster_counts_its_members_and_totals_over_them() {
+    let form = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label", "repeat_count", "calculation"],
+            /* 2 */ &["integer", "how_many", "Nhà em có mấy người?"],
+            /* 3 */ &["begin_repeat", "members", "Thành viên", "${how_many}"],
+            /* 4 */ &["integer", "age", "Tuổi"],
+            /* 5 */ &["calculate", "number", "", "", "position(..)"],
+            /* 6 */ &["end_repeat"],
+            /* 7 */ &["calculate", "total_age", "", "", "sum(${age})"],
+            /* 8 */ &["calculate", "first_age", "", "", "indexed-repeat(${age}, ${members}, 1)"],
+            /* 9 */ &["note", "summary", "${how_many} người, tổng ${total_age} tuổi."],
+        ],
+    )]);
+    let imported = import_xlsform_with(&form, named("nha.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let Some(Item::Repeat(members)) = imported.survey.items.get(1) else {
+        panic!("a repeat second: {:#?}", imported.survey.items);
+    };
+    assert_eq!(members.repeat_count.as_deref(), Some("${how_many}"));
+
+    let engine = thamgia_core::FormEngine::compile(&imported.survey).expect("compiles");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("a day");
+    let mut answers = thamgia_core::form::answers([(
+        "how_many",
+        thamgia_core::AnswerValue::Number(2.0),
+    )]);
+    let mut state = engine.evaluate_all(&answers, day);
+    assert!(engine.fit_instances(&mut answers, &mut state, day));
+    for (instance, age) in [(0, 35.0), (1, 9.0)] {
+        let key = thamgia_core::NodeKey {
+            node: engine.node("age").expect("age"),
+            instance: vec![instance],
+        };
+        engine.set_answer(&mut answers, &key, Some(thamgia_core::AnswerValue::Number(age)));
+        engine.update(&mut state, &answers, &key, day);
+    }
+    let total = engine.calculated(
+        &state,
+        &thamgia_core::NodeKey {
+            node: engine.node("total_age").expect("total"),
+            instance: Vec::new(),
+        },
+    );
+    assert_eq!(total, Some(&thamgia_core::expression::Value::Number(44.0)));
+
+    // A count on a group (not a repeat) is refused at its row.
+    let problems = import_xlsform_with(
+        &workbook(&[(
+            "survey",
+            &[
+                &["type", "name", "label", "repeat_count"],
+                &["begin_group", "g", "Nhóm", "3"],
+                &["text", "t", "Chữ"],
+                &["end_group"],
+            ],
+        )]),
+        named("g.xlsx", false),
+    )
+    .expect_err("a group has no count");
+    assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
+}
+
+#[test]
+fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
+    let form = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label", "parameters"],
+            /* 2 */ &["range", "safe", "Em thấy an toàn đến mức nào (0–10)?", "start=0 end=10 step=1"],
+            /* 3 */ &["range", "share", "Tỉ lệ", "start=0 end=1 step=0.1"],
+            /* 4 */ &["range", "stars", "Mấy sao?", "start=1 end=5 step=1"],
+            /* 5 */ &["range", "down", "Đếm ngược", "start=10 end=0 step=2"],
+        ],
+    )]);
+    let imported = import_xlsform_with(&form, named("thang.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(
+        question(survey, "safe").kind,
+        QuestionKind::Range { start: 0.0, end: 10.0, step: 1.0 }
+    );
+    assert_eq!(question(survey, "stars").kind, QuestionKind::Rating { points: 5 });
+    assert_eq!(
+        thamgia_core::survey::range_points(0.0, 1.0, 0.1).map(|points| points[3]),
+        Some(0.3)
+    );
+    assert_eq!(
+        thamgia_core::survey::range_points(10.0, 0.0, 2.0),
+        Some(vec![10.0, 8.0, 6.0, 4.0, 2.0, 0.0])
+    );
+
+    use thamgia_core::validation::check_answer;
+    use thamgia_core::AnswerValue::Number;
+    let fits = |id: &str, number: f64| check_answer(question(survey, id), &Number(number)).is_none();
+    assert!(fits("safe", 0.0) && fits("safe", 10.0));
+    assert!(!fits("safe", 11.0) && !fits("safe", 2.5));
+    assert!(fits("share", 0.3) && !fits("share", 0.35));
+    assert!(fits("down", 4.0) && !fits("down", 5.0));
+
+    // A scale with no points, or more than a child could answer, is refused.
+    for parameters in ["start=0 end=10 step=0", "start=0 end=100000 step=1"] {
+        let form = workbook(&[(
+            "survey",
+            &[&["type", "name", "label", "parameters"], &["range", "r", "Thang", parameters]],
+        )]);
+        let problems = import_xlsform_with(&form, named("r.xlsx", false)).expect_err(parameters);
+        assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
+    }
+}

@@ -50,10 +50,33 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                             })
                         })
                     };
+                    let age_band = Signal::derive(move || editor.response.with(|draft| draft.participant.age_band));
+                    let disabled = Signal::derive(move || editor.read_only);
+                    if question.choice_filter.is_some() {
+                        // A cascading list: the field is drawn again with the
+                        // options offered whenever an earlier answer changes them.
+                        let offered = {
+                            let key = key.clone();
+                            Memo::new(move |_| editor.form_state.with(|state| editor.engine.with_value(|engine| engine.offered(state, &key).map(<[usize]>::to_vec))))
+                        };
+                        let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
+                        return view! {
+                            <Show when=move || relevant.get()>
+                                {
+                                    let question = question.clone();
+                                    move || {
+                                        let shown = offered.get().map_or_else(|| question.clone(), |offered| question.with_offered(&offered));
+                                        view! { <QuestionField question=shown value error on_change disabled shown_label age_band/> }
+                                    }
+                                }
+                            </Show>
+                        }
+                        .into_any();
+                    }
                     let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
                     view! {
                         <Show when=move || relevant.get()>
-                            <QuestionField question=question.clone() value error on_change disabled=Signal::derive(move || editor.read_only) shown_label age_band=Signal::derive(move || editor.response.with(|draft| draft.participant.age_band))/>
+                            <QuestionField question=question.clone() value error on_change disabled shown_label age_band/>
                         </Show>
                     }
                     .into_any()
@@ -81,6 +104,12 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                         let instance = instance.clone();
                         Memo::new(move |_| editor.response.with(|draft| editor.engine.with_value(|engine| engine.instance_count(&draft.answers, node, &instance))))
                     };
+                    // How many instances an earlier answer asks for
+                    // (`repeat_count`); `None`: the worker adds them.
+                    let counted = {
+                        let key = key.clone();
+                        Memo::new(move |_| editor.form_state.with(|state| editor.engine.with_value(|engine| engine.repeat_count(state, &key))))
+                    };
                     let group = StoredValue::new(group);
                     let instance = StoredValue::new(instance.clone());
                     (move || {
@@ -102,7 +131,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                                         <div class="repeat-instance" data-instance=index.to_string()>
                                             <h3>{move || app.pick(&label)} " " {index + 1}</h3>
                                             {render_items(editor, items.clone(), inner)}
-                                            {(!editor.read_only).then(|| view! {
+                                            {(!editor.read_only && counted.get().is_none_or(|counted| index >= counted)).then(|| view! {
                                                 <button type="button" class="btn btn-danger" data-test="remove-instance" on:click=move |_| {
                                                     if window().confirm_with_message(app.texts().remove_instance_confirm).unwrap_or(false) {
                                                         editor.change_instances(&|engine, answers| engine.remove_instance(answers, node, &outer, index));
@@ -118,10 +147,14 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                             <section class="card repeat" data-repeat=id>
                                 <h2>{move || app.pick(&heading)}</h2>
                                 {instances}
-                                {(!editor.read_only).then(|| view! {
-                                    <button type="button" class="btn btn-secondary btn-large" data-test="add-instance" on:click=move |_| {
-                                        editor.change_instances(&|engine, answers| { engine.add_instance(answers, node, &add_at); });
-                                    }>{move || app.texts().add_instance} " " {move || app.pick(&button_label)}</button>
+                                {move || (!editor.read_only && counted.get().is_none()).then(|| {
+                                    let add_at = add_at.clone();
+                                    let button_label = button_label.clone();
+                                    view! {
+                                        <button type="button" class="btn btn-secondary btn-large" data-test="add-instance" on:click=move |_| {
+                                            editor.change_instances(&|engine, answers| { engine.add_instance(answers, node, &add_at); });
+                                        }>{move || app.texts().add_instance} " " {move || app.pick(&button_label)}</button>
+                                    }
                                 })}
                             </section>
                         }

@@ -49,6 +49,8 @@ pub(super) fn ResponseEditor(
         autosave,
         read_only,
     };
+    // A draft of a form with a `repeat_count` starts with its instances.
+    editor.fit_instances();
     let screen_list = StoredValue::new(all_screens.clone());
     let last = all_screens.len() - 1;
     let current = RwSignal::new(if read_only { last } else { 0 });

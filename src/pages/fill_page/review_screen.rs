@@ -65,7 +65,7 @@ pub(super) fn ReviewScreen(
             .filter(|(key, question)| question.kind.takes_answer() && editor.relevant(key))
             .map(|(key, question)| {
                 let answer = editor.response.with(|draft| editor.engine.with_value(|engine| engine.answer(&draft.answers, &key).cloned()));
-                let missing_required = answer.is_none() && question.required;
+                let missing_required = answer.is_none() && editor.required(&key);
                 let text = answer
                     .as_ref()
                     .map(|answer| answer_text(&question, answer, language))

@@ -13,6 +13,10 @@ pub(super) fn evaluate(node: &Node, context: &dyn EvaluationContext) -> Value {
         Node::Text(text) => Value::Text(text.clone()),
         Node::Reference(name) => context.value_of(name),
         Node::CurrentValue => context.current_value(),
+        Node::ChoiceColumn(name) => context.choice_column(name),
+        Node::Position => context
+            .position()
+            .map_or(Value::Empty, |position| Value::Number(position as f64)),
         Node::Negate(operand) => Value::Number(-evaluate(operand, context).to_number()),
         Node::Or(operands) => Value::Bool(
             operands
@@ -59,6 +63,13 @@ fn apply(operator: BinaryOperator, left: &Value, right: &Value) -> Value {
 /// side is one, else as text. An empty answer is the empty text.
 fn equal(left: &Value, right: &Value) -> bool {
     match (left, right) {
+        // A node-set beside a boolean is its own boolean (not empty).
+        (Value::Nodeset(_), Value::Bool(_)) | (Value::Bool(_), Value::Nodeset(_)) => {
+            left.to_bool() == right.to_bool()
+        }
+        (Value::Nodeset(values), other) | (other, Value::Nodeset(values)) => {
+            values.iter().any(|value| equal(value, other))
+        }
         (Value::Bool(_), _) | (_, Value::Bool(_)) => left.to_bool() == right.to_bool(),
         (Value::Number(_), _) | (_, Value::Number(_)) => left.to_number() == right.to_number(),
         _ => left.to_text() == right.to_text(),
@@ -69,6 +80,13 @@ fn equal(left: &Value, right: &Value) -> bool {
 /// `YYYY-MM-DD` counts as that date, so `${birth_date} < '2015-01-01'`
 /// works. Anything compared with NaN is false.
 fn relate(left: &Value, right: &Value, compare: fn(f64, f64) -> bool) -> bool {
+    // A node-set compares true when one of its values does.
+    if let Value::Nodeset(values) = left {
+        return values.iter().any(|value| relate(value, right, compare));
+    }
+    if let Value::Nodeset(values) = right {
+        return values.iter().any(|value| relate(left, value, compare));
+    }
     let involves_date = matches!(left, Value::Date(_)) || matches!(right, Value::Date(_));
     if involves_date {
         compare(left.to_number_beside_date(), right.to_number_beside_date())

@@ -59,6 +59,31 @@ pub(super) enum Function {
     Abs,
     /// `pow(base, exponent)`.
     Pow,
+    /// `sum(values)`: the sum of a repeat's values read from outside it;
+    /// NaN if one is not a number (an unanswered one, say), as in ODK.
+    Sum,
+    /// `count(values)`: how many values (a repeat's instances, or a
+    /// question's across them); 1 for a question outside any repeat,
+    /// answered or not, as ODK counts its one node.
+    Count,
+    /// `position(..)`: the 1-based number of the repeat instance being
+    /// evaluated (parsed into its own node; listed for its name).
+    Position,
+    /// `indexed-repeat(${question}, ${repeat}, n)`: the question's value in
+    /// the `n`th (1-based) instance of the repeat; empty past the last.
+    IndexedRepeat,
+    /// `format-date(date, format)`: the date written with ODK's codes
+    /// (`%Y-%m-%d`, `%e/%n/%Y`, …); empty when it is no date.
+    FormatDate,
+    /// `format-date-time(date-time, format)`: as `format-date`, with the
+    /// time of day (`%H:%M`).
+    FormatDateTime,
+    /// `decimal-date-time(date-time)`: days since 1970-01-01, the time of
+    /// day as a fraction.
+    DecimalDateTime,
+    /// `jr:choice-name(value, '${question}')`: the label of the option
+    /// `value` of that question (its Vietnamese, else its English).
+    ChoiceName,
     /// `min(a, …)`: NaN if any argument is not a number.
     Min,
     /// `max(a, …)`: NaN if any argument is not a number.
@@ -110,6 +135,14 @@ impl Function {
             "ceiling" => Function::Ceiling,
             "abs" => Function::Abs,
             "pow" => Function::Pow,
+            "sum" => Function::Sum,
+            "jr:choice-name" => Function::ChoiceName,
+            "format-date" => Function::FormatDate,
+            "format-date-time" => Function::FormatDateTime,
+            "decimal-date-time" => Function::DecimalDateTime,
+            "position" => Function::Position,
+            "indexed-repeat" => Function::IndexedRepeat,
+            "count" => Function::Count,
             "min" => Function::Min,
             "max" => Function::Max,
             "today" => Function::Today,
@@ -146,6 +179,14 @@ impl Function {
             Function::Ceiling => "ceiling",
             Function::Abs => "abs",
             Function::Pow => "pow",
+            Function::Sum => "sum",
+            Function::ChoiceName => "jr:choice-name",
+            Function::FormatDate => "format-date",
+            Function::FormatDateTime => "format-date-time",
+            Function::DecimalDateTime => "decimal-date-time",
+            Function::Position => "position",
+            Function::IndexedRepeat => "indexed-repeat",
+            Function::Count => "count",
             Function::Min => "min",
             Function::Max => "max",
             Function::Today => "today",
@@ -168,6 +209,10 @@ impl Function {
             | Function::Floor
             | Function::Ceiling
             | Function::Abs
+            | Function::Sum
+            | Function::Count
+            | Function::Position
+            | Function::DecimalDateTime
             | Function::Date => Arity::Exactly(1),
             Function::Coalesce
             | Function::Selected
@@ -176,8 +221,11 @@ impl Function {
             | Function::StartsWith
             | Function::EndsWith
             | Function::Pow
+            | Function::FormatDate
+            | Function::FormatDateTime
+            | Function::ChoiceName
             | Function::Regex => Arity::Exactly(2),
-            Function::If => Arity::Exactly(3),
+            Function::If | Function::IndexedRepeat => Arity::Exactly(3),
             Function::Round => Arity::Between(1, 2),
             Function::Substr => Arity::Between(2, 3),
             Function::Concat | Function::Min | Function::Max => Arity::AtLeast(1),
@@ -320,6 +368,46 @@ impl Function {
             Function::Ceiling => Value::Number(number(0).ceil()),
             Function::Abs => Value::Number(number(0).abs()),
             Function::Pow => Value::Number(number(0).powf(number(1))),
+            Function::Sum => Value::Number(each(argument(0)).map(|value| value.to_number()).sum()),
+            Function::Count => count(match argument(0) {
+                Value::Nodeset(values) => values.len(),
+                _ => 1,
+            }),
+            Function::FormatDate | Function::FormatDateTime => {
+                match super::format_date::date_time_of(&argument(0)) {
+                    Some(moment) => Value::Text(super::format_date::format(moment, &text(1))),
+                    None => Value::Empty,
+                }
+            }
+            Function::DecimalDateTime => super::format_date::date_time_of(&argument(0))
+                .map_or(Value::Number(f64::NAN), |moment| {
+                    Value::Number(super::format_date::decimal_days(moment))
+                }),
+            Function::ChoiceName => {
+                let question = text(1);
+                let question = question.trim();
+                let name = question
+                    .strip_prefix("${")
+                    .and_then(|rest| rest.strip_suffix('}'))
+                    .unwrap_or(question);
+                context
+                    .choice_label(name.trim(), text(0).trim())
+                    .map_or(Value::Empty, Value::Text)
+            }
+            Function::Position => context
+                .position()
+                .map_or(Value::Empty, |position| Value::Number(position as f64)),
+            Function::IndexedRepeat => {
+                let index = number(2);
+                let wanted = (index >= 1.0 && index.fract() == 0.0).then(|| index as usize - 1);
+                match (argument(0), wanted) {
+                    (Value::Nodeset(values), Some(wanted)) => {
+                        values.get(wanted).cloned().unwrap_or(Value::Empty)
+                    }
+                    (value, Some(0)) => value,
+                    _ => Value::Empty,
+                }
+            }
             Function::Min => Value::Number(extreme(arguments, context, f64::min)),
             Function::Max => Value::Number(extreme(arguments, context, f64::max)),
             Function::Today => Value::Date(context.today()),
@@ -372,6 +460,14 @@ fn regex_matches(text: &str, pattern: &str) -> bool {
     })
 }
 
+/// The values of a node-set one by one; any other value alone.
+fn each(value: Value) -> Vec<Value> {
+    match value {
+        Value::Nodeset(values) => values,
+        other => vec![other],
+    }
+}
+
 fn count(count: usize) -> Value {
     // Counts of characters or choices are far below 2^53, where f64 stops
     // being exact.
@@ -395,7 +491,8 @@ fn character_index(number: f64, length: usize, fallback: usize) -> usize {
 fn extreme(arguments: &[Node], context: &dyn EvaluationContext, pick: fn(f64, f64) -> f64) -> f64 {
     let numbers = arguments
         .iter()
-        .map(|node| evaluate(node, context).to_number());
+        .flat_map(|node| each(evaluate(node, context)))
+        .map(|value| value.to_number());
     let mut result: Option<f64> = None;
     for number in numbers {
         if number.is_nan() {

@@ -14,6 +14,8 @@ pub(super) enum TokenKind {
     Reference(String),
     /// `.`, the current question's value.
     Dot,
+    /// `..`, only understood in `position(..)`.
+    DotDot,
     /// A bare word: an operator name (`and`, `or`, `div`, `mod`) or a
     /// function name; the parser tells which from where it stands.
     Word(String),
@@ -72,6 +74,7 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExpressionError> {
             '.' if next.is_some_and(|next| next.is_ascii_digit()) => {
                 read_number(&characters, &mut index)?
             }
+            '.' if next == Some('.') => double(&mut index, TokenKind::DotDot),
             '.' => single(&mut index, TokenKind::Dot),
             _ if starts_name(character) => {
                 // `:` is read as part of a word so that ODK's prefixed names,

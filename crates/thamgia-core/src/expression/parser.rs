@@ -25,6 +25,12 @@ pub(super) enum Node {
     Reference(String),
     /// `.`.
     CurrentValue,
+    /// `position(..)`: the 1-based number of the repeat instance being
+    /// evaluated.
+    Position,
+    /// A bare name in a `choice_filter`: a column of the choice being
+    /// filtered (`cf`, `name`, `label::English`).
+    ChoiceColumn(String),
     /// Unary minus.
     Negate(Box<Node>),
     /// `a or b or …`, evaluated left to right and stopping at the first true.
@@ -49,7 +55,12 @@ impl Node {
     pub(super) fn visit(&self, visit: &mut impl FnMut(&Node)) {
         visit(self);
         match self {
-            Node::Number(_) | Node::Text(_) | Node::Reference(_) | Node::CurrentValue => {}
+            Node::Number(_)
+            | Node::Text(_)
+            | Node::Reference(_)
+            | Node::CurrentValue
+            | Node::Position
+            | Node::ChoiceColumn(_) => {}
             Node::Negate(operand) => operand.visit(visit),
             Node::Or(operands) | Node::And(operands) => {
                 operands.iter().for_each(|operand| operand.visit(visit));
@@ -82,13 +93,20 @@ pub(super) enum BinaryOperator {
 }
 
 /// Parses a whole expression; `length` is the source's length in characters,
-/// where "the end" is reported.
-pub(super) fn parse(tokens: &[Token], length: usize) -> Result<Node, ExpressionError> {
+/// where "the end" is reported. With `choice_columns`, a bare name is a
+/// column of the choice being filtered (a `choice_filter`); elsewhere it is
+/// refused.
+pub(super) fn parse(
+    tokens: &[Token],
+    length: usize,
+    choice_columns: bool,
+) -> Result<Node, ExpressionError> {
     let mut parser = Parser {
         tokens,
         index: 0,
         depth: 0,
         length,
+        choice_columns,
     };
     if tokens.is_empty() {
         return Err(ExpressionError::new(
@@ -114,6 +132,7 @@ struct Parser<'tokens> {
     index: usize,
     depth: usize,
     length: usize,
+    choice_columns: bool,
 }
 
 impl Parser<'_> {
@@ -255,6 +274,12 @@ impl Parser<'_> {
             TokenKind::Word(name) if matches!(name.as_str(), "and" | "or" | "div" | "mod") => {
                 Err(unexpected(&token))
             }
+            TokenKind::Word(name)
+                if self.choice_columns
+                    && self.peek_kind() != Some(&TokenKind::LeftParenthesis) =>
+            {
+                Ok(Node::ChoiceColumn(name.to_lowercase()))
+            }
             TokenKind::Word(name) => {
                 if self.peek_kind() != Some(&TokenKind::LeftParenthesis) {
                     return Err(ExpressionError::new(
@@ -283,6 +308,22 @@ impl Parser<'_> {
                     ));
                 };
                 let opening = self.advance().cloned().unwrap_or_else(|| token.clone());
+                if function == Function::Position {
+                    // Only `position(..)`, the instance of the repeat
+                    // being evaluated, as forms write it.
+                    let parent = self.advance().map(|token| token.kind.clone());
+                    let closing = self.advance().map(|token| token.kind.clone());
+                    if parent != Some(TokenKind::DotDot)
+                        || closing != Some(TokenKind::RightParenthesis)
+                    {
+                        return Err(ExpressionError::new(
+                            token.position,
+                            "Hàm position chỉ dùng được như position(..): số thứ tự của lần lặp đang trả lời.",
+                            "position can only be used as position(..): the number of the repeat instance being answered.",
+                        ));
+                    }
+                    return Ok(Node::Position);
+                }
                 self.enter(&opening)?;
                 let arguments = self.arguments(&opening)?;
                 self.depth -= 1;

@@ -937,3 +937,59 @@ fn regex_matches_somewhere_unless_anchored() {
         Value::Bool(false),
     );
 }
+
+/// A choice of a cascading list, for `choice_filter` tests.
+struct OneChoice {
+    answers: Answers,
+    columns: HashMap<&'static str, &'static str>,
+}
+
+impl EvaluationContext for OneChoice {
+    fn value_of(&self, name: &str) -> Value {
+        self.answers.value_of(name)
+    }
+
+    fn current_value(&self) -> Value {
+        self.answers.current_value()
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.answers.today()
+    }
+
+    fn choice_column(&self, name: &str) -> Value {
+        self.columns
+            .get(name)
+            .map_or(Value::Empty, |text| Value::Text((*text).to_owned()))
+    }
+}
+
+#[test]
+fn a_choice_filter_reads_bare_names_as_the_choices_columns() {
+    let filter = Expression::parse_choice_filter("${state} = cf and LABEL::English != ''")
+        .expect("a choice filter parses");
+    assert_eq!(filter.references(), ["state"]);
+    assert_eq!(filter.choice_columns(), ["cf", "label::english"]);
+    let choice = |cf, label| OneChoice {
+        answers: Answers::new(&[("state", text("texas"))]),
+        columns: HashMap::from([("cf", cf), ("label::english", label)]),
+    };
+    assert!(filter.evaluate_bool(&choice("texas", "Dallas")));
+    assert!(!filter.evaluate_bool(&choice("ohio", "Columbus")));
+    assert!(!filter.evaluate_bool(&choice("texas", "")));
+    // A function name is still a function, and the same bare name in any
+    // other column is refused, as before.
+    assert!(Expression::parse_choice_filter("selected(${state}, cf)").is_ok());
+    assert!(Expression::parse("${state} = cf").is_err());
+    assert!(Expression::parse("${state} = cf")
+        .is_err_and(|error| error.message.en.contains("not an operator or a function")));
+}
+
+#[test]
+fn names_in_words_are_found() {
+    assert_eq!(
+        names_in_text("Em ở ${place} với ${ who }"),
+        vec!["place".to_owned(), "who".to_owned()]
+    );
+    assert!(names_in_text("không có ${ tên").is_empty());
+}

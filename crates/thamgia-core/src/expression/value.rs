@@ -21,6 +21,12 @@ pub enum Value {
     Bool(bool),
     /// A date; as a number it counts the days since 1970-01-01.
     Date(NaiveDate),
+    /// The values of a question in every instance of a repeat, read from
+    /// outside it (XPath's node-set; for a repeat itself, one empty value
+    /// per instance). `sum()`, `count()`, `min()` and `max()` read them
+    /// all, a comparison holds if it holds for one of them, and anything
+    /// else reads the first, as XPath 1.0 does.
+    Nodeset(Vec<Value>),
 }
 
 impl Value {
@@ -34,6 +40,7 @@ impl Value {
             Value::Bool(true) => "true".to_owned(),
             Value::Bool(false) => "false".to_owned(),
             Value::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Value::Nodeset(values) => values.first().map(Value::to_text).unwrap_or_default(),
         }
     }
 
@@ -48,6 +55,7 @@ impl Value {
             Value::Bool(true) => 1.0,
             Value::Bool(false) => 0.0,
             Value::Date(date) => f64::from(days_since_epoch(*date)),
+            Value::Nodeset(values) => values.first().map_or(f64::NAN, Value::to_number),
         }
     }
 
@@ -60,6 +68,7 @@ impl Value {
             Value::Number(number) => *number != 0.0 && !number.is_nan(),
             Value::Bool(value) => *value,
             Value::Date(_) => true,
+            Value::Nodeset(values) => !values.is_empty(),
         }
     }
 
@@ -71,6 +80,7 @@ impl Value {
             Value::Date(date) => Some(*date),
             Value::Text(text) => text_to_date(text),
             Value::Number(days) => days_to_date(*days),
+            Value::Nodeset(values) => values.first().and_then(Value::to_date),
             Value::Empty | Value::Bool(_) => None,
         }
     }
@@ -83,6 +93,9 @@ impl Value {
                 Some(date) => f64::from(days_since_epoch(date)),
                 None => text_to_number(text),
             },
+            Value::Nodeset(values) => values
+                .first()
+                .map_or(f64::NAN, Value::to_number_beside_date),
             other => other.to_number(),
         }
     }

@@ -126,7 +126,27 @@ impl FormEngine {
                                 None
                             }),
                         calculation,
+                        choice_filter: match question.choice_filter.as_deref().map(str::trim) {
+                            None | Some("") => None,
+                            Some(text) => Expression::parse_choice_filter(text)
+                                .map_err(|error| {
+                                    errors.push(expression_error(&name, "choice_filter", text, &error));
+                                })
+                                .ok(),
+                        },
                         required: question.required,
+                        repeat_count: None,
+                        quoted: [Some(&question.label), question.hint.as_ref()]
+                            .into_iter()
+                            .flatten()
+                            .flat_map(|text| [&text.vi, &text.en])
+                            .flat_map(|text| crate::expression::names_in_text(text))
+                            .collect(),
+                        required_if: parse(&name, "required", &question.required_if)
+                            .unwrap_or_else(|error| {
+                                errors.push(error);
+                                None
+                            }),
                     }
                 }
                 Item::Group(group) | Item::Repeat(group) => {
@@ -149,7 +169,23 @@ impl FormEngine {
                         ),
                         constraint: None,
                         calculation: None,
+                        choice_filter: None,
                         required: false,
+                        required_if: None,
+                        quoted: [&group.label.vi, &group.label.en]
+                            .into_iter()
+                            .flat_map(|text| crate::expression::names_in_text(text))
+                            .collect(),
+                        repeat_count: if is_repeat {
+                            parse(&name, "repeat_count", &group.repeat_count).unwrap_or_else(
+                                |error| {
+                                    errors.push(error);
+                                    None
+                                },
+                            )
+                        } else {
+                            None
+                        },
                     }
                 }
             };
@@ -189,8 +225,29 @@ impl FormEngine {
         self.dependents = vec![Vec::new(); count];
         let mut incoming = vec![0_usize; count];
         for (index, node) in self.nodes.iter().enumerate() {
+            // Words quote answers only to show them: a name must exist,
+            // as pyxform requires, but adds no dependency.
+            let mut seen = std::collections::HashSet::new();
+            for name in &node.quoted {
+                if seen.insert(name) && !self.by_name.contains_key(name) {
+                    errors.push(FormError {
+                        item: node.name.clone(),
+                        message: Localized::new(
+                            format!("lời của nó nhắc tới ${{{name}}}, nhưng không có câu hỏi tên \"{name}\""),
+                            format!("its words quote ${{{name}}}, but there is no question named \"{name}\""),
+                        ),
+                    });
+                }
+            }
             let mut sources: Vec<usize> = node.parent.into_iter().collect();
-            let expressions = [&node.relevant, &node.constraint, &node.calculation];
+            let expressions = [
+                &node.relevant,
+                &node.constraint,
+                &node.calculation,
+                &node.choice_filter,
+                &node.required_if,
+                &node.repeat_count,
+            ];
             for expression in expressions.into_iter().flatten() {
                 for name in expression.references() {
                     match self.by_name.get(name) {
@@ -203,7 +260,12 @@ impl FormEngine {
                         }),
                         Some(&source) => {
                             let source_node = &self.nodes[source];
-                            if !self.scope_contains(source_node.scope, node.scope) {
+                            // Visible: in this item's repeat or around it;
+                            // or, read as all its values (`sum(${x})`), in
+                            // a repeat inside this item's.
+                            let visible = self.scope_contains(source_node.scope, node.scope)
+                                || self.scope_contains(node.scope, source_node.scope);
+                            if !visible {
                                 errors.push(FormError {
                                     item: node.name.clone(),
                                     message: Localized::new(
@@ -211,8 +273,7 @@ impl FormEngine {
                                         format!("cannot use \"{name}\": it is inside a repeat this item is not in"),
                                     ),
                                 });
-                            } else if matches!(source_node.kind, NodeKind::Repeat | NodeKind::Group)
-                            {
+                            } else if source_node.kind == NodeKind::Group {
                                 errors.push(FormError {
                                     item: node.name.clone(),
                                     message: Localized::new(

@@ -11,7 +11,7 @@ use crate::expression::Value;
 use crate::response::{AnswerValue, Answers};
 use crate::survey::QuestionKind;
 
-use super::{FormEngine, Node, NodeKey, NodeKind};
+use super::{FormEngine, FormState, Node, NodeKey, NodeKind};
 
 impl FormEngine {
     /// Every question node instance that exists for `answers`, in document
@@ -86,6 +86,49 @@ impl FormEngine {
             }
             _ => 0,
         }
+    }
+
+    /// Whether any repeat's instances are counted by a `repeat_count`.
+    pub fn has_repeat_counts(&self) -> bool {
+        self.nodes.iter().any(|node| node.repeat_count.is_some())
+    }
+
+    /// Adds the empty instances that repeats with a `repeat_count` lack, as
+    /// `state` (evaluated for `answers`) counts them, then evaluates again,
+    /// until nothing is lacking (a count inside a new instance is known
+    /// only once that instance exists); bounded by the nesting of repeats.
+    /// Never removes an instance: one beyond the count keeps its answers
+    /// until the worker removes it (validation asks for that). Returns
+    /// whether any instance was added.
+    pub fn fit_instances(
+        &self,
+        answers: &mut Answers,
+        state: &mut FormState,
+        today: NaiveDate,
+    ) -> bool {
+        let mut added = false;
+        for _ in 0..self.scopes.len() {
+            let mut lacking: Vec<(NodeKey, usize)> = state
+                .counts
+                .iter()
+                .filter(|(key, _)| self.is_relevant(state, key))
+                .map(|(key, count)| (key.clone(), *count))
+                .collect();
+            lacking.sort();
+            let mut changed = false;
+            for (key, count) in lacking {
+                while self.instance_count(answers, key.node, &key.instance) < count {
+                    self.add_instance(answers, key.node, &key.instance);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+            added = true;
+            *state = self.evaluate_all(answers, today);
+        }
+        added
     }
 
     /// Removes one instance of a repeat, with its answers.

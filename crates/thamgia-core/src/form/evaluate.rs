@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 
 use crate::expression::{EvaluationContext, Value};
 use crate::response::{AnswerValue, Answers};
+use crate::survey::Choice;
 
-use super::{FormEngine, FormState, NodeKey};
+use super::{FormEngine, FormState, NodeKey, NodeKind};
 
 impl FormEngine {
     /// Evaluates every node instance from scratch.
@@ -100,6 +101,78 @@ impl FormEngine {
                 (Some(expression), Some(_)) => !expression.evaluate_bool(&context),
                 _ => false,
             };
+        let count = match (&node.repeat_count, relevant) {
+            (Some(expression), true) => {
+                let count = expression.evaluate(&context).to_number();
+                (count.is_finite() && count >= 0.0)
+                    .then(|| (count.floor() as usize).min(crate::limits::MAX_REPEAT_COUNT))
+            }
+            _ => None,
+        };
+        let required_now = relevant
+            && node
+                .required_if
+                .as_ref()
+                .is_some_and(|expression| expression.evaluate_bool(&context));
+        let offered = match (&node.choice_filter, &node.kind, relevant) {
+            (Some(filter), NodeKind::Question(kind), true) => Some(
+                kind.choices()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, choice)| {
+                        filter.evaluate_bool(&ChoiceContext {
+                            inner: &context,
+                            choice,
+                        })
+                    })
+                    .map(|(index, _)| index)
+                    .collect::<Vec<usize>>(),
+            ),
+            _ => None,
+        };
+        let not_offered = match (&offered, &node.kind, self.answer(answers, &key)) {
+            (Some(offered), NodeKind::Question(kind), Some(answer)) => {
+                let is_offered = |value: &String| {
+                    offered
+                        .iter()
+                        .any(|index| kind.choices().get(*index).is_some_and(|c| &c.value == value))
+                };
+                match answer {
+                    AnswerValue::Choice(value) => !is_offered(value),
+                    AnswerValue::Choices(values) | AnswerValue::Ranking(values) => {
+                        !values.iter().all(is_offered)
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        match offered {
+            Some(offered) => {
+                state.offered.insert(key.clone(), offered);
+            }
+            None => {
+                state.offered.remove(&key);
+            }
+        }
+        match count {
+            Some(count) => {
+                state.counts.insert(key.clone(), count);
+            }
+            None => {
+                state.counts.remove(&key);
+            }
+        }
+        if required_now {
+            state.required_now.insert(key.clone());
+        } else {
+            state.required_now.remove(&key);
+        }
+        if not_offered {
+            state.not_offered.insert(key.clone());
+        } else {
+            state.not_offered.remove(&key);
+        }
         match calculated {
             Some(value) => {
                 state.calculated.insert(key.clone(), value);
@@ -124,6 +197,41 @@ impl FormEngine {
     /// Whether the node instance's answer breaks its constraint.
     pub fn breaks_constraint(&self, state: &FormState, key: &NodeKey) -> bool {
         state.constraint_failed.contains(key)
+    }
+
+    /// The options a question instance offers, by index into its choices,
+    /// when its `choice_filter` decides them; `None`: every option.
+    pub fn offered<'a>(&self, state: &'a FormState, key: &NodeKey) -> Option<&'a [usize]> {
+        state.offered.get(key).map(Vec::as_slice)
+    }
+
+    /// How many instances a repeat has at `key` (the instance of the scope
+    /// it sits in) when its `repeat_count` decides it; `None`: the worker
+    /// decides.
+    pub fn repeat_count(&self, state: &FormState, key: &NodeKey) -> Option<usize> {
+        state.counts.get(key).copied()
+    }
+
+    /// Every repeat instance count a `repeat_count` decides, with the
+    /// repeat's key.
+    pub fn repeat_counts<'a>(
+        &self,
+        state: &'a FormState,
+    ) -> impl Iterator<Item = (&'a NodeKey, usize)> + 'a {
+        state.counts.iter().map(|(key, count)| (key, *count))
+    }
+
+    /// Whether the question instance must be answered in a completed
+    /// response (when it is relevant): always, or while its `required`
+    /// expression holds.
+    pub fn is_required(&self, state: &FormState, key: &NodeKey) -> bool {
+        self.nodes[key.node].required || state.required_now.contains(key)
+    }
+
+    /// Whether the question instance's answer is an option its
+    /// `choice_filter` does not offer (any more): an earlier answer changed.
+    pub fn answer_not_offered(&self, state: &FormState, key: &NodeKey) -> bool {
+        state.not_offered.contains(key)
     }
 
     /// The computed value of a calculate node instance.
@@ -196,6 +304,41 @@ pub fn answer_to_value(answer: &AnswerValue) -> Value {
     }
 }
 
+/// The context of a `choice_filter` deciding on one option: the form's
+/// answers, and the option's columns for bare names.
+struct ChoiceContext<'a> {
+    inner: &'a Context<'a>,
+    choice: &'a Choice,
+}
+
+impl EvaluationContext for ChoiceContext<'_> {
+    fn value_of(&self, name: &str) -> Value {
+        self.inner.value_of(name)
+    }
+
+    fn current_value(&self) -> Value {
+        self.inner.current_value()
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.inner.today
+    }
+
+    fn position(&self) -> Option<usize> {
+        self.inner.position()
+    }
+
+    fn choice_label(&self, question: &str, value: &str) -> Option<String> {
+        self.inner.choice_label(question, value)
+    }
+
+    fn choice_column(&self, name: &str) -> Value {
+        self.choice
+            .column(name)
+            .map_or(Value::Empty, |text| Value::Text(text.to_owned()))
+    }
+}
+
 struct Context<'a> {
     engine: &'a FormEngine,
     state: &'a FormState,
@@ -204,16 +347,9 @@ struct Context<'a> {
     today: NaiveDate,
 }
 
-impl EvaluationContext for Context<'_> {
-    fn value_of(&self, name: &str) -> Value {
-        let Some(node) = self.engine.node(name) else {
-            return Value::Empty;
-        };
-        let depth = self.engine.depth(node);
-        let key = NodeKey {
-            node,
-            instance: self.at.instance[..depth.min(self.at.instance.len())].to_vec(),
-        };
+impl Context<'_> {
+    /// The value of one question instance: empty when it is not asked.
+    fn value_at(&self, key: NodeKey) -> Value {
         if !self.engine.is_relevant(self.state, &key) {
             return Value::Empty;
         }
@@ -225,6 +361,41 @@ impl EvaluationContext for Context<'_> {
             .map(answer_to_value)
             .unwrap_or(Value::Empty)
     }
+}
+
+impl EvaluationContext for Context<'_> {
+    fn value_of(&self, name: &str) -> Value {
+        let Some(node) = self.engine.node(name) else {
+            return Value::Empty;
+        };
+        let depth = self.engine.depth(node);
+        if depth > self.at.instance.len() {
+            // Inside a repeat this expression is outside of: the value in
+            // every instance (compiling allowed only repeats nested here).
+            let scope = self.engine.nodes[node].scope;
+            return Value::Nodeset(
+                self.engine
+                    .instances(self.answers, scope, &self.at.instance)
+                    .into_iter()
+                    .map(|instance| self.value_at(NodeKey { node, instance }))
+                    .collect(),
+            );
+        }
+        let key = NodeKey {
+            node,
+            instance: self.at.instance[..depth].to_vec(),
+        };
+        if self.engine.nodes[node].kind == NodeKind::Repeat {
+            // A repeat read as a whole: one (empty) value per instance.
+            let count = if self.engine.is_relevant(self.state, &key) {
+                self.engine.instance_count(self.answers, node, &key.instance)
+            } else {
+                0
+            };
+            return Value::Nodeset(vec![Value::Empty; count]);
+        }
+        self.value_at(key)
+    }
 
     fn current_value(&self) -> Value {
         self.engine
@@ -235,5 +406,22 @@ impl EvaluationContext for Context<'_> {
 
     fn today(&self) -> NaiveDate {
         self.today
+    }
+
+    fn position(&self) -> Option<usize> {
+        self.at.instance.last().map(|index| index + 1)
+    }
+
+    fn choice_label(&self, question: &str, value: &str) -> Option<String> {
+        let node = self.engine.node(question)?;
+        let NodeKind::Question(kind) = &self.engine.nodes[node].kind else {
+            return None;
+        };
+        let choice = kind.choices().iter().find(|choice| choice.value == value)?;
+        Some(if choice.label.vi.is_empty() {
+            choice.label.en.clone()
+        } else {
+            choice.label.vi.clone()
+        })
     }
 }

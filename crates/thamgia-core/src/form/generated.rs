@@ -21,7 +21,8 @@ pub fn answers<const N: usize>(entries: [(&str, AnswerValue); N]) -> Answers {
 
 /// A generated form for benches and tests: `questions` numeric questions in
 /// chains of ten linked by relevance and constraints, the second half inside
-/// a repeat `people` with `instances` instances, every question answered.
+/// a repeat `people` with `instances` instances, every question answered,
+/// then totals over the repeat (`sum(${r0})`, `count(${people})`).
 pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, Answers) {
     use crate::survey::{Group, Layout, Question};
     let number = |id: String, relevant: Option<String>, constraint: Option<String>| {
@@ -41,6 +42,8 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             disclosure: Vec::new(),
             default: None,
             required_message: None,
+            choice_filter: None,
+            required_if: None,
         })
     };
     let half = questions / 2;
@@ -68,8 +71,20 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
         id: "people".to_owned(),
         label: Localized::new("Người", "Person"),
         relevant: None,
+        repeat_count: None,
         items: inside,
     }));
+    let calculate = |id: &str, calculation: &str| match number(id.to_owned(), None, None) {
+        Item::Question(question) => Item::Question(Question {
+            kind: QuestionKind::Calculate {
+                calculation: calculation.to_owned(),
+            },
+            ..question
+        }),
+        other => other,
+    };
+    outside.push(calculate("total_r0", "sum(${r0})"));
+    outside.push(calculate("people_count", "count(${people})"));
     let survey = SurveyDefinition {
         id: "generated".to_owned(),
         version: 1,

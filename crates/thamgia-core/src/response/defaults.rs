@@ -43,12 +43,21 @@ fn written(kind: &QuestionKind, text: &str) -> Option<AnswerValue> {
         QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => {
             AnswerValue::Text(text.to_owned())
         }
-        QuestionKind::Number { .. } => AnswerValue::Number(text.parse().ok()?),
+        QuestionKind::Number { .. } | QuestionKind::Range { .. } => {
+            AnswerValue::Number(text.parse().ok()?)
+        }
         // A spreadsheet's date cell reads as "2026-01-01 00:00:00".
         QuestionKind::Date => AnswerValue::Date(
             NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").ok()?,
         ),
-        QuestionKind::SingleChoice { .. } => AnswerValue::Choice(text.to_owned()),
+        QuestionKind::Time if crate::survey::is_time(text) => AnswerValue::Text(text.to_owned()),
+        QuestionKind::DateTime if crate::survey::is_date_time(text) => {
+            AnswerValue::Text(text.to_owned())
+        }
+        QuestionKind::Time | QuestionKind::DateTime => return None,
+        QuestionKind::SingleChoice { .. } | QuestionKind::Acknowledge => {
+            AnswerValue::Choice(text.to_owned())
+        }
         QuestionKind::MultipleChoice { .. } => {
             AnswerValue::Choices(text.split_whitespace().map(str::to_owned).collect())
         }
@@ -91,7 +100,7 @@ pub fn default_answer(
         match expression.evaluate(&Starting(today)) {
             Value::Empty => return Ok(None),
             Value::Date(date) if question.kind == QuestionKind::Date => AnswerValue::Date(date),
-            Value::Number(number) if matches!(question.kind, QuestionKind::Number { .. }) => {
+            Value::Number(number) if matches!(question.kind, QuestionKind::Number { .. } | QuestionKind::Range { .. }) => {
                 AnswerValue::Number(number)
             }
             value => written(&question.kind, &value.to_text()).ok_or_else(not_an_answer)?,
@@ -145,6 +154,8 @@ mod tests {
             disclosure: Vec::new(),
             default: Some(default.to_owned()),
             required_message: None,
+            choice_filter: None,
+            required_if: None,
         }
     }
 
@@ -170,14 +181,8 @@ mod tests {
             Ok(Some(AnswerValue::Date(day("1900-01-01"))))
         );
         let choices = vec![
-            Choice {
-                value: "yard".to_owned(),
-                label: Localized::new("Sân", "Yard"),
-            },
-            Choice {
-                value: "park".to_owned(),
-                label: Localized::new("Công viên", "Park"),
-            },
+            Choice::new("yard", Localized::new("Sân", "Yard")),
+            Choice::new("park", Localized::new("Công viên", "Park")),
         ];
         let single = QuestionKind::SingleChoice {
             choices: choices.clone(),
@@ -231,6 +236,7 @@ mod tests {
             id: "children".to_owned(),
             label: Localized::new("Trẻ", "Children"),
             relevant: None,
+            repeat_count: None,
             items: vec![Item::Question(Question {
                 id: "born".to_owned(),
                 ..date

@@ -195,13 +195,34 @@ impl Tally {
                 integer: *integer,
                 values: BTreeMap::new(),
             },
+            QuestionKind::Range { start, end, step } => Tally::Numbers {
+                bounds: (Some(start.min(*end)), Some(start.max(*end))),
+                integer: step.fract() == 0.0 && start.fract() == 0.0,
+                values: BTreeMap::new(),
+            },
             QuestionKind::Date => Tally::Months {
                 months: Default::default(),
             },
             QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => Tally::FreeText {
                 answers: Vec::new(),
             },
-            QuestionKind::Note | QuestionKind::Calculate { .. } => return None,
+            QuestionKind::Acknowledge => {
+                let options = choice_categories(&[Choice::new(
+                    crate::survey::ACKNOWLEDGED,
+                    Localized::new("Đã xác nhận", "Acknowledged"),
+                )]);
+                Tally::Categories {
+                    counts: vec![0; options.len()],
+                    known: options.len(),
+                    options,
+                }
+            }
+            // A time of day says little about what children think; it is
+            // in the responses export, not in the results.
+            QuestionKind::Time
+            | QuestionKind::DateTime
+            | QuestionKind::Note
+            | QuestionKind::Calculate { .. } => return None,
         })
     }
 

@@ -26,16 +26,15 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         disclosure: Vec::new(),
         default: None,
         required_message: None,
+        choice_filter: None,
+        required_if: None,
     })
 }
 
 fn choices(values: &[&str]) -> Vec<Choice> {
     values
         .iter()
-        .map(|value| Choice {
-            value: (*value).to_owned(),
-            label: Localized::new(format!("{value} (vi)"), *value),
-        })
+        .map(|value| Choice::new(*value, Localized::new(format!("{value} (vi)"), *value)))
         .collect()
 }
 
@@ -332,6 +331,7 @@ fn a_question_in_a_group_not_asked_is_not_asked_even_with_a_stale_answer() {
         id: "unsafe".to_owned(),
         label: Localized::default(),
         relevant: Some("${safe} = 'never'".to_owned()),
+        repeat_count: None,
         items: vec![question(
             "where",
             QuestionKind::ShortText { max_length: 50 },

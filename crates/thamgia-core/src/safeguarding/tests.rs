@@ -26,16 +26,15 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         disclosure: disclosure.iter().map(|value| (*value).to_owned()).collect(),
         default: None,
         required_message: None,
+        choice_filter: None,
+        required_if: None,
     }
 }
 
 fn choices(values: &[&str]) -> Vec<Choice> {
     values
         .iter()
-        .map(|value| Choice {
-            value: (*value).to_owned(),
-            label: Localized::new(*value, *value),
-        })
+        .map(|value| Choice::new(*value, Localized::new(*value, *value)))
         .collect()
 }
 
@@ -80,6 +79,7 @@ fn every_kind_of_marked_answer_is_found_in_groups_and_repeats() {
             id: "home".to_owned(),
             label: Localized::new("home", "home"),
             relevant: None,
+            repeat_count: None,
             items: vec![
                 Item::Question(question("hurt", QuestionKind::YesNo, &["yes"])),
                 Item::Question(question(
@@ -98,6 +98,7 @@ fn every_kind_of_marked_answer_is_found_in_groups_and_repeats() {
             id: "places".to_owned(),
             label: Localized::new("places", "places"),
             relevant: None,
+            repeat_count: None,
             items: vec![Item::Question(question(
                 "afraid_of",
                 QuestionKind::MultipleChoice {

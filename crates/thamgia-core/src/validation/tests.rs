@@ -22,16 +22,15 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         disclosure: Vec::new(),
         default: None,
         required_message: None,
+        choice_filter: None,
+        required_if: None,
     }
 }
 
 fn choices(values: &[&str]) -> Vec<Choice> {
     values
         .iter()
-        .map(|value| Choice {
-            value: (*value).to_owned(),
-            label: Localized::new(*value, *value),
-        })
+        .map(|value| Choice::new(*value, Localized::new(*value, *value)))
         .collect()
 }
 
@@ -93,6 +92,7 @@ fn survey() -> SurveyDefinition {
                 id: "activity".to_owned(),
                 label: Localized::new("Hoạt động", "Activity"),
                 relevant: None,
+                repeat_count: None,
                 items: vec![
                     Item::Question(question(
                         "name",
@@ -433,6 +433,8 @@ fn face_scale(dont_know: bool) -> Question {
         disclosure: Vec::new(),
         default: None,
         required_message: None,
+        choice_filter: None,
+        required_if: None,
     }
 }
 
@@ -472,4 +474,93 @@ fn a_required_question_left_unanswered_says_what_the_form_says() {
         .map(|issue| issue.message.vi.as_str())
         .collect();
     assert_eq!(messages, ["Hãy chọn ít nhất một nơi em chơi."]);
+}
+
+#[test]
+fn an_option_a_cascading_list_no_longer_offers_is_refused() {
+    let mut survey = survey();
+    // Where the child plays decides which days are offered… as a list.
+    let mut day = question(
+        "weekday",
+        false,
+        QuestionKind::SingleChoice {
+            choices: choices(&["sat", "mon"]),
+        },
+    );
+    day.choice_filter = Some("selected(${where}, 'park') or name = 'sat'".to_owned());
+    survey.items.push(Item::Question(day));
+    let mut response = consented();
+    answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
+    answer(&mut response, "weekday", AnswerValue::Choice("mon".to_owned()));
+    let issues = validate_response(&survey, &response, ValidationMode::Draft, today());
+    let refused: Vec<&str> = issues
+        .iter()
+        .filter(|issue| issue.question_id.as_deref() == Some("weekday"))
+        .map(|issue| issue.message.en.as_str())
+        .collect();
+    assert_eq!(refused, ["This option no longer fits an earlier answer. Choose again."]);
+
+    answer(&mut response, "where", AnswerValue::Choices(vec!["park".to_owned()]));
+    let issues = validate_response(&survey, &response, ValidationMode::Draft, today());
+    assert!(issues.iter().all(|issue| issue.question_id.as_deref() != Some("weekday")));
+}
+
+#[test]
+fn a_question_required_by_an_expression_is_asked_for_only_while_it_holds() {
+    let mut survey = survey();
+    let mut why = question("why", false, QuestionKind::ShortText { max_length: 50 });
+    why.required_if = Some("${hours} > 10".to_owned());
+    survey.items.push(Item::Question(why));
+    let missing = |hours: f64| {
+        let mut response = consented();
+        answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
+        answer(&mut response, "hours", AnswerValue::Number(hours));
+        validate_response(&survey, &response, ValidationMode::Complete, today())
+            .iter()
+            .any(|issue| issue.question_id.as_deref() == Some("why"))
+    };
+    assert!(missing(12.0));
+    assert!(!missing(3.0));
+}
+
+#[test]
+fn a_completed_response_has_the_instances_its_repeat_count_asks_for() {
+    let mut survey = survey();
+    survey.items.push(Item::Question(question(
+        "siblings",
+        false,
+        QuestionKind::Number {
+            min: None,
+            max: None,
+            integer: true,
+        },
+    )));
+    survey.items.push(Item::Repeat(Group {
+        id: "sibling".to_owned(),
+        label: Localized::new("Anh chị em", "Sibling"),
+        relevant: None,
+        repeat_count: Some("${siblings}".to_owned()),
+        items: vec![Item::Question(question("sibling_age", false, QuestionKind::Number {
+            min: None,
+            max: None,
+            integer: true,
+        }))],
+    }));
+    let issues_with = |instances: usize| {
+        let mut response = consented();
+        answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
+        answer(&mut response, "siblings", AnswerValue::Number(2.0));
+        answer(&mut response, "sibling", AnswerValue::Repeat(vec![crate::response::Answers::new(); instances]));
+        validate_response(&survey, &response, ValidationMode::Complete, today())
+            .into_iter()
+            .filter(|issue| issue.question_id.as_deref() == Some("sibling"))
+            .map(|issue| issue.message.en)
+            .collect::<Vec<_>>()
+    };
+    assert!(issues_with(2).is_empty());
+    assert_eq!(
+        issues_with(3),
+        ["An earlier answer says there are 2 instances; there are 3. Remove the extra ones."]
+    );
+    assert_eq!(issues_with(1).len(), 1);
 }

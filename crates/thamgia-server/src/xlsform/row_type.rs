@@ -50,6 +50,10 @@ pub(super) enum RowType<'a> {
     Integer,
     Decimal,
     Date,
+    Time,
+    DateTime,
+    /// `acknowledge` (ODK's older name: `trigger`).
+    Acknowledge,
     Note,
     Calculate,
     Range,
@@ -107,6 +111,9 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
         "integer" | "int" => RowType::Integer,
         "decimal" => RowType::Decimal,
         "date" => RowType::Date,
+        "time" => RowType::Time,
+        "datetime" => RowType::DateTime,
+        "acknowledge" | "trigger" => RowType::Acknowledge,
         "note" => RowType::Note,
         "calculate" => RowType::Calculate,
         "range" => RowType::Range,
@@ -121,11 +128,7 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
 pub(super) fn is_refused_column(base: &str) -> bool {
     matches!(
         base,
-        "choice_filter"
-            | "repeat_count"
-            | "count"
-            | "jr:count"
-            | "read_only"
+        "read_only"
             | "readonly"
             | "trigger"
     )
@@ -147,6 +150,10 @@ pub(super) fn is_read_column(base: &str) -> bool {
             | "relevance"
             | "constraint"
             | "constraint_message"
+            | "choice_filter"
+            | "repeat_count"
+            | "count"
+            | "jr:count"
             | "calculation"
             | "calculate"
             | "appearance"

@@ -20,6 +20,7 @@ const READ_SETTINGS: &[&str] = &[
     "version",
     "style",
     "age_bands",
+    "allow_choice_duplicates",
 ];
 
 /// A form id made from a file name, as pyxform takes it: the name without
@@ -57,6 +58,9 @@ pub(super) struct Settings {
     pub default_language: DefaultLanguage,
     pub layout: Layout,
     pub age_bands: Vec<AgeBand>,
+    /// `allow_choice_duplicates`: one value may stand for several options
+    /// of a list (usual in cascading lists, where the filter shows one).
+    pub allow_choice_duplicates: bool,
 }
 
 /// The form's id and title from its file name alone, as pyxform makes
@@ -98,6 +102,7 @@ pub(super) fn read_settings(
         default_language: DefaultLanguage::Known(Language::Vi),
         layout: Layout::OneQuestionPerScreen,
         age_bands: AgeBand::ALL.to_vec(),
+        allow_choice_duplicates: false,
     };
     let Some(row) = table.and_then(|table| table.rows.first().map(|row| (table, row))) else {
         from_file_name(&mut settings, file_name, problems);
@@ -115,6 +120,14 @@ pub(super) fn read_settings(
             );
         }
     }
+
+    settings.allow_choice_duplicates = matches!(
+        table
+            .text(row, &["allow_choice_duplicates"])
+            .to_ascii_lowercase()
+            .as_str(),
+        "yes" | "true" | "true()"
+    );
 
     let default_language = table.text(row, &["default_language"]);
     if !default_language.is_empty() && !default_language.eq_ignore_ascii_case("default") {
@@ -206,11 +219,16 @@ pub(super) fn read_settings(
 
 /// The option lists by name. A list is present (possibly empty) as soon as
 /// one row names it, so a question can tell a missing list from an empty one.
+///
+/// Each choice keeps its other filled cells (extra columns, labels in every
+/// language) by lower-cased header, for `choice_filter`; a question keeps
+/// only the ones its filter reads.
 pub(super) fn read_choices(
     table: Option<&Table>,
-    default_language: DefaultLanguage,
+    settings: &Settings,
     problems: &mut Problems,
 ) -> BTreeMap<String, Vec<Choice>> {
+    let default_language = settings.default_language;
     let mut lists: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
     let Some(table) = table else {
         return lists;
@@ -261,12 +279,14 @@ pub(super) fn read_choices(
                 ),
             );
             usable = false;
-        } else if choices.iter().any(|choice| choice.value == value) {
+        } else if !settings.allow_choice_duplicates
+            && choices.iter().any(|choice| choice.value == value)
+        {
             problems.add(
                 "choices",
                 at,
-                format!("Giá trị \"{value}\" xuất hiện hai lần trong danh sách \"{list}\"."),
-                format!("The value \"{value}\" appears twice in the \"{list}\" list."),
+                format!("Giá trị \"{value}\" xuất hiện hai lần trong danh sách \"{list}\". Nếu đúng là vậy, hãy đặt allow_choice_duplicates là yes trong trang settings."),
+                format!("The value \"{value}\" appears twice in the \"{list}\" list. If it should, set allow_choice_duplicates to yes in the settings sheet."),
             );
             usable = false;
         }
@@ -282,9 +302,15 @@ pub(super) fn read_choices(
             label = Localized::new(value, "");
         }
         if usable {
+            let columns = table
+                .filled(row)
+                .filter(|(_, base, _)| !matches!(*base, "list_name" | "list name" | "name" | "value"))
+                .map(|(header, _, text)| (header.to_lowercase(), text.to_owned()))
+                .collect();
             choices.push(Choice {
                 value: value.to_owned(),
                 label,
+                columns,
             });
         }
     }

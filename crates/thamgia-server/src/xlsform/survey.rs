@@ -308,20 +308,15 @@ impl SurveyReader<'_> {
         (!found.is_empty()).then_some(message)
     }
 
-    /// The `required` cell: yes/true/1 or no/false/empty, in any case.
-    fn required(&mut self, table: &Table, row: &TableRow) -> bool {
+    /// The `required` cell: yes/true/1 or no/false/empty, in any case, or
+    /// an expression (required while it holds; checked with the form's
+    /// other expressions).
+    fn required(table: &Table, row: &TableRow) -> (bool, Option<String>) {
         let written = table.text(row, &["required"]);
         match written.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "true()" | "1" => true,
-            "" | "no" | "false" | "false()" | "0" => false,
-            _ => {
-                self.problem(
-                    row.number,
-                    format!("Giá trị \"{written}\" ở cột required không hiểu được. Hãy ghi yes hoặc để trống."),
-                    format!("The required value \"{written}\" is not understood. Write yes or leave it empty."),
-                );
-                false
-            }
+            "yes" | "true" | "true()" | "1" => (true, None),
+            "" | "no" | "false" | "false()" | "0" => (false, None),
+            _ => (false, Some(written.to_owned())),
         }
     }
 
@@ -383,11 +378,13 @@ impl SurveyReader<'_> {
                 ))
             });
         }
+        let (required, required_if) = Self::required(table, row);
         let question = Question {
             id,
             label,
             hint: self.translated(table, row, "hint"),
-            required: self.required(table, row),
+            required,
+            required_if,
             // A question whose kind failed (a missing list, say) still gets
             // a stand-in kind, so its expressions are checked like any other.
             kind: kind.unwrap_or(QuestionKind::ShortText {
@@ -403,6 +400,7 @@ impl SurveyReader<'_> {
                 .unwrap_or_default(),
             default: non_empty(table.text(row, &["default"])),
             required_message: self.required_message(table, row),
+            choice_filter: non_empty(table.text(row, &["choice_filter"])),
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));
@@ -453,6 +451,8 @@ impl SurveyReader<'_> {
             disclosure: Vec::new(),
             default: None,
             required_message: None,
+            choice_filter: None,
+            required_if: None,
         }));
     }
 
@@ -472,10 +472,19 @@ impl SurveyReader<'_> {
             }
         }
         let label = self.translated(table, row, "label").unwrap_or_default();
+        let repeat_count = non_empty(table.text(row, &["repeat_count", "count", "jr:count"]));
+        if repeat_count.is_some() && !repeat {
+            self.problem(
+                number,
+                "Chỉ nhóm lặp (begin_repeat) mới dùng được cột repeat_count.",
+                "Only a repeat (begin_repeat) can use the repeat_count column.",
+            );
+        }
         let group = Group {
             id,
             label,
             relevant: non_empty(table.text(row, &["relevant", "relevance"])),
+            repeat_count: repeat_count.filter(|_| repeat),
             items: Vec::new(),
         };
         self.open.push(OpenGroup {
@@ -542,6 +551,8 @@ fn stand_in(id: String) -> Item {
         disclosure: Vec::new(),
         default: None,
         required_message: None,
+        choice_filter: None,
+        required_if: None,
     })
 }
 

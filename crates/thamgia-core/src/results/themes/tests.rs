@@ -349,6 +349,8 @@ mod split {
                 disclosure: Vec::new(),
                 default: None,
                 required_message: None,
+                choice_filter: None,
+                required_if: None,
             })
         };
         vec![SurveyDefinition {

@@ -27,6 +27,19 @@ impl SurveyReader<'_> {
         appearance: &str,
     ) -> Option<QuestionKind> {
         let number = row.number;
+        let filter = table.text(row, &["choice_filter"]);
+        if !filter.is_empty()
+            && !matches!(
+                row_type,
+                RowType::SelectOne(_) | RowType::SelectMultiple(_) | RowType::Rank(_)
+            )
+        {
+            self.problem(
+                number,
+                "Chỉ câu hỏi chọn từ danh sách mới dùng được cột choice_filter.",
+                "Only a question that chooses from a list can use the choice_filter column.",
+            );
+        }
         let kind = match row_type {
             RowType::Text if appearance.split_whitespace().any(|a| a == "multiline") => {
                 QuestionKind::LongText {
@@ -47,6 +60,9 @@ impl SurveyReader<'_> {
                 integer: false,
             },
             RowType::Date => QuestionKind::Date,
+            RowType::Time => QuestionKind::Time,
+            RowType::DateTime => QuestionKind::DateTime,
+            RowType::Acknowledge => QuestionKind::Acknowledge,
             RowType::Note => QuestionKind::Note,
             RowType::Calculate => {
                 let calculation = table.text(row, &["calculation", "calculate"]);
@@ -62,17 +78,15 @@ impl SurveyReader<'_> {
                     calculation: calculation.to_owned(),
                 }
             }
-            RowType::Range => QuestionKind::Rating {
-                points: self.range_points(number, table.text(row, &["parameters"]))?,
-            },
+            RowType::Range => self.range_kind(number, table.text(row, &["parameters"]))?,
             RowType::SelectOne(list) => QuestionKind::SingleChoice {
-                choices: self.choices(number, list)?,
+                choices: self.choices(number, list, filter)?,
             },
             RowType::SelectMultiple(list) => QuestionKind::MultipleChoice {
-                choices: self.choices(number, list)?,
+                choices: self.choices(number, list, filter)?,
             },
             RowType::Rank(list) => QuestionKind::Ranking {
-                choices: self.choices(number, list)?,
+                choices: self.choices(number, list, filter)?,
             },
             RowType::Unsupported(_)
             | RowType::Skipped
@@ -82,8 +96,9 @@ impl SurveyReader<'_> {
         Some(kind)
     }
 
-    /// The options of a choice question: the list must exist and hold at least one.
-    fn choices(&mut self, number: u32, written: &str) -> Option<Vec<Choice>> {
+    /// The options of a choice question: the list must exist and hold at
+    /// least one. Each keeps the extra columns its `filter` reads, no other.
+    fn choices(&mut self, number: u32, written: &str, filter: &str) -> Option<Vec<Choice>> {
         let mut words = written.split_whitespace();
         let list = words.next().unwrap_or("");
         let rest: Vec<&str> = words.collect();
@@ -125,20 +140,31 @@ impl SurveyReader<'_> {
                 None
             }
             Some(choices) => {
+                // A filter that does not parse is reported with the form's
+                // other expression problems; its choices keep nothing.
+                let read: Vec<String> = (!filter.is_empty())
+                    .then(|| thamgia_core::expression::Expression::parse_choice_filter(filter).ok())
+                    .flatten()
+                    .map(|filter| filter.choice_columns().to_vec())
+                    .unwrap_or_default();
                 let mut choices = choices.clone();
+                for choice in &mut choices {
+                    choice.columns.retain(|column, _| read.contains(column));
+                }
                 if or_other && !choices.iter().any(|choice| choice.value == OTHER) {
-                    choices.push(Choice {
-                        value: OTHER.to_owned(),
-                        label: thamgia_core::Localized::new("Khác", "Other"),
-                    });
+                    choices.push(Choice::new(
+                        OTHER,
+                        thamgia_core::Localized::new("Khác", "Other"),
+                    ));
                 }
                 Some(choices)
             }
         }
     }
 
-    /// A `range` row: Tham Gia shows a rating from 1 to N, N from 3 to 10.
-    fn range_points(&mut self, number: u32, parameters: &str) -> Option<u8> {
+    /// A `range` row: a rating of stars for the usual 1…N (N from 3 to
+    /// 10, steps of 1), else a scale of any start, end and step.
+    fn range_kind(&mut self, number: u32, parameters: &str) -> Option<QuestionKind> {
         // XLSForm's defaults for a range without parameters.
         let (mut start, mut end, mut step) = (1.0, 10.0, 1.0);
         let mut understood = true;
@@ -159,19 +185,22 @@ impl SurveyReader<'_> {
                 _ => understood = false,
             }
         }
-        let points = (understood
+        if understood
             && start == 1.0
             && step == 1.0
             && end.fract() == 0.0
-            && (3.0..=10.0).contains(&end))
-        .then_some(end as u8);
-        if points.is_none() {
-            self.problem(
-                number,
-                format!("Thang điểm \"{parameters}\" chưa được hỗ trợ: Tham Gia chỉ có thang từ 1 đến 3…10, bước 1. Hãy ghi ví dụ \"start=1 end=5 step=1\"."),
-                format!("The range \"{parameters}\" is not supported: Tham Gia only has scales from 1 to 3…10 in steps of 1. Write for example \"start=1 end=5 step=1\"."),
-            );
+            && (3.0..=10.0).contains(&end)
+        {
+            return Some(QuestionKind::Rating { points: end as u8 });
         }
-        points
+        if understood && thamgia_core::survey::range_points(start, end, step).is_some() {
+            return Some(QuestionKind::Range { start, end, step });
+        }
+        self.problem(
+            number,
+            format!("Thang điểm \"{parameters}\" không đọc được: hãy ghi start, end và step (lớn hơn 0), ví dụ \"start=0 end=10 step=1\", với tối đa {} điểm.", thamgia_core::survey::MAX_RANGE_POINTS),
+            format!("The range \"{parameters}\" cannot be read: write start, end and step (above 0), for example \"start=0 end=10 step=1\", with at most {} points.", thamgia_core::survey::MAX_RANGE_POINTS),
+        );
+        None
     }
 }

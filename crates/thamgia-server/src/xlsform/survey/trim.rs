@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use thamgia_core::expression::Expression;
+use thamgia_core::expression::{names_in_text, Expression};
 use thamgia_core::{Item, QuestionKind};
 
 use super::SurveyReader;
@@ -113,25 +113,9 @@ pub(in crate::xlsform) struct Untaken {
     pub because_of: Option<String>,
 }
 
-/// The names `${…}` that a text (a label, a hint) refers to.
-fn names_in_text(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        match after.find('}') {
-            Some(end) => {
-                names.push(after[..end].trim().to_owned());
-                rest = &after[end + 1..];
-            }
-            None => break,
-        }
-    }
-    names
-}
 
-/// Every name `item` refers to in its relevance, constraint, calculation
-/// and words.
+/// Every name `item` refers to in its relevance, constraint, choice
+/// filter, calculation and words.
 fn references(item: &Item) -> Vec<String> {
     let mut names = Vec::new();
     let mut expression = |source: &Option<String>| {
@@ -145,6 +129,12 @@ fn references(item: &Item) -> Vec<String> {
         Item::Question(question) => {
             expression(&question.relevant);
             expression(&question.constraint);
+            expression(&question.required_if);
+            if let Some(filter) = &question.choice_filter {
+                if let Ok(parsed) = Expression::parse_choice_filter(filter) {
+                    names.extend(parsed.references().iter().cloned());
+                }
+            }
             if let QuestionKind::Calculate { calculation } = &question.kind {
                 expression(&Some(calculation.clone()));
             }
@@ -157,6 +147,7 @@ fn references(item: &Item) -> Vec<String> {
         }
         Item::Group(group) | Item::Repeat(group) => {
             expression(&group.relevant);
+            expression(&group.repeat_count);
             names.extend(names_in_text(&group.label.vi));
             names.extend(names_in_text(&group.label.en));
         }
@@ -308,15 +299,6 @@ fn describe(untaken: &Untaken, trim: bool) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_in_words_are_found() {
-        assert_eq!(
-            names_in_text("Em ở ${place} với ${ who }"),
-            vec!["place".to_owned(), "who".to_owned()]
-        );
-        assert!(names_in_text("không có ${ tên").is_empty());
-    }
 
     #[test]
     fn what_a_row_needs_says_why_it_is_not_run() {
