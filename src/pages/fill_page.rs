@@ -224,9 +224,9 @@ impl Editor {
         }
         let mut state = self.form_state.get_untracked();
         let mut answers = self.response.with_untracked(|draft| draft.answers.clone());
-        let added = self.engine.with_value(|engine| {
-            engine.fit_instances(&mut answers, &mut state, platform::today())
-        });
+        let added = self
+            .engine
+            .with_value(|engine| engine.fit_instances(&mut answers, &mut state, platform::today()));
         if added {
             self.response.update(|draft| {
                 draft.answers = answers;

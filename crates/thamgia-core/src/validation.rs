@@ -191,7 +191,11 @@ pub fn validate_with(
                 if let Some(message) = check_answer(question, answer) {
                     issues.push(ValidationIssue::at(name, &key.instance, message));
                 } else if engine.answer_not_offered(&state, &key) {
-                    issues.push(ValidationIssue::at(name, &key.instance, not_offered_message()));
+                    issues.push(ValidationIssue::at(
+                        name,
+                        &key.instance,
+                        not_offered_message(),
+                    ));
                 } else if engine.breaks_constraint(&state, &key) {
                     issues.push(ValidationIssue::at(
                         name,
@@ -349,28 +353,32 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
             (!on_scale).then(|| {
                 Localized::new(
                     format!("Hãy chọn một điểm của thang từ {start} đến {end}, bước {step}."),
-                    format!("Choose a point of the scale from {start} to {end} in steps of {step}."),
+                    format!(
+                        "Choose a point of the scale from {start} to {end} in steps of {step}."
+                    ),
                 )
             })
         }
         (QuestionKind::Time, AnswerValue::Text(text)) => (!crate::survey::is_time(text))
             .then(|| Localized::new("Hãy nhập giờ, ví dụ 14:30.", "Enter a time, such as 14:30.")),
-        (QuestionKind::DateTime, AnswerValue::Text(text)) => {
-            (!crate::survey::is_date_time(text)).then(|| {
+        (QuestionKind::DateTime, AnswerValue::Text(text)) => (!crate::survey::is_date_time(text))
+            .then(|| {
                 Localized::new(
                     "Hãy nhập ngày và giờ, ví dụ 2026-12-05T14:30.",
                     "Enter a date and a time, such as 2026-12-05T14:30.",
                 )
-            })
-        }
-        (QuestionKind::Acknowledge, AnswerValue::Choice(value)) => (value
-            != crate::survey::ACKNOWLEDGED)
-            .then(|| {
+            }),
+        (QuestionKind::Acknowledge, AnswerValue::Choice(value)) => {
+            (value != crate::survey::ACKNOWLEDGED).then(|| {
                 Localized::new(
                     format!("Câu này chỉ nhận \"{}\".", crate::survey::ACKNOWLEDGED),
-                    format!("This question only takes \"{}\".", crate::survey::ACKNOWLEDGED),
+                    format!(
+                        "This question only takes \"{}\".",
+                        crate::survey::ACKNOWLEDGED
+                    ),
                 )
-            }),
+            })
+        }
         (QuestionKind::SingleChoice { .. }, AnswerValue::Choice(value)) => {
             if in_choices(value) {
                 None

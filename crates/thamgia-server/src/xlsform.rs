@@ -160,6 +160,7 @@ pub fn import_xlsform_with(
         items: Vec::new(),
         other_wanted: false,
         untaken: Vec::new(),
+        not_collected: Vec::new(),
     };
     match &workbook.survey {
         Some(table) => {

@@ -644,11 +644,11 @@ fn every_problem_is_reported_at_its_row_not_only_the_first() {
                 /* 19 */
                 &[
                     "text",
-                    "jr_choice",
-                    "Tên lựa chọn",
-                    "Choice name",
+                    "jr_itext",
+                    "Lời dịch",
+                    "Translation",
                     "",
-                    "jr:choice-name(${name}, '${name}') = 'x'",
+                    "jr:itext('x') = 'x'",
                 ],
                 /* 20 */ &["", "typeless", "Không loại", "No type"],
                 /* 21: a comment, skipped as pyxform does */

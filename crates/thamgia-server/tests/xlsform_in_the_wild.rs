@@ -404,7 +404,13 @@ fn cascade(filter: &str, allow_duplicates: &str) -> Vec<u8> {
                 &["list_name", "name", "label", "ward", "note"],
                 &["wards", "hoan_kiem", "Hoàn Kiếm"],
                 &["wards", "ba_dinh", "Ba Đình"],
-                &["schools", "le_loi", "Lê Lợi", "hoan_kiem", "an author's note"],
+                &[
+                    "schools",
+                    "le_loi",
+                    "Lê Lợi",
+                    "hoan_kiem",
+                    "an author's note",
+                ],
                 &["schools", "nguyen_du", "Nguyễn Du", "ba_dinh"],
                 &["schools", "other", "Trường khác", "hoan_kiem"],
                 &["schools", "other", "Trường khác", "ba_dinh"],
@@ -430,10 +436,14 @@ fn a_cascading_list_imports_with_the_columns_its_filter_reads() {
     assert_eq!(choices.len(), 4, "both copies of `other` kept");
     assert_eq!(choices[0].column("ward"), Some("hoan_kiem"));
     assert!(
-        choices.iter().all(|choice| !choice.columns.contains_key("note")),
+        choices
+            .iter()
+            .all(|choice| !choice.columns.contains_key("note")),
         "a column no filter reads is not kept"
     );
-    assert!(question(&imported.survey, "ward").kind.choices()[0].columns.is_empty());
+    assert!(question(&imported.survey, "ward").kind.choices()[0]
+        .columns
+        .is_empty());
 
     // The tablet's engine offers a ward's schools.
     let engine = thamgia_core::FormEngine::compile(&imported.survey).expect("compiles");
@@ -454,8 +464,11 @@ fn a_cascading_list_imports_with_the_columns_its_filter_reads() {
     let problems = import_xlsform_with(&cascade("${ward} = ward", ""), named("t.xlsx", false))
         .expect_err("a duplicate value");
     assert_eq!(rows(&problems), BTreeSet::from([7]), "{problems:#?}");
-    let problems = import_xlsform_with(&cascade("${district} = ward", "yes"), named("t.xlsx", false))
-        .expect_err("no such question");
+    let problems = import_xlsform_with(
+        &cascade("${district} = ward", "yes"),
+        named("t.xlsx", false),
+    )
+    .expect_err("no such question");
     assert_eq!(rows(&problems), BTreeSet::from([3]), "{problems:#?}");
 }
 
@@ -478,7 +491,10 @@ fn acknowledge_time_and_date_time_are_asked_and_their_answers_checked() {
     assert_eq!(question(survey, "last_visit").kind, QuestionKind::DateTime);
     assert_eq!(question(survey, "thanks").kind, QuestionKind::Acknowledge);
     assert!(question(survey, "thanks").required);
-    assert_eq!(question(survey, "read_back").kind, QuestionKind::Acknowledge);
+    assert_eq!(
+        question(survey, "read_back").kind,
+        QuestionKind::Acknowledge
+    );
 
     use thamgia_core::validation::check_answer;
     use thamgia_core::AnswerValue::{Choice, Text};
@@ -505,8 +521,20 @@ fn a_household_roster_counts_its_members_and_totals_over_them() {
             /* 5 */ &["calculate", "number", "", "", "position(..)"],
             /* 6 */ &["end_repeat"],
             /* 7 */ &["calculate", "total_age", "", "", "sum(${age})"],
-            /* 8 */ &["calculate", "first_age", "", "", "indexed-repeat(${age}, ${members}, 1)"],
-            /* 9 */ &["note", "summary", "${how_many} người, tổng ${total_age} tuổi."],
+            /* 8 */
+            &[
+                "calculate",
+                "first_age",
+                "",
+                "",
+                "indexed-repeat(${age}, ${members}, 1)",
+            ],
+            /* 9 */
+            &[
+                "note",
+                "summary",
+                "${how_many} người, tổng ${total_age} tuổi.",
+            ],
         ],
     )]);
     let imported = import_xlsform_with(&form, named("nha.xlsx", false))
@@ -518,10 +546,8 @@ fn a_household_roster_counts_its_members_and_totals_over_them() {
 
     let engine = thamgia_core::FormEngine::compile(&imported.survey).expect("compiles");
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("a day");
-    let mut answers = thamgia_core::form::answers([(
-        "how_many",
-        thamgia_core::AnswerValue::Number(2.0),
-    )]);
+    let mut answers =
+        thamgia_core::form::answers([("how_many", thamgia_core::AnswerValue::Number(2.0))]);
     let mut state = engine.evaluate_all(&answers, day);
     assert!(engine.fit_instances(&mut answers, &mut state, day));
     for (instance, age) in [(0, 35.0), (1, 9.0)] {
@@ -529,7 +555,11 @@ fn a_household_roster_counts_its_members_and_totals_over_them() {
             node: engine.node("age").expect("age"),
             instance: vec![instance],
         };
-        engine.set_answer(&mut answers, &key, Some(thamgia_core::AnswerValue::Number(age)));
+        engine.set_answer(
+            &mut answers,
+            &key,
+            Some(thamgia_core::AnswerValue::Number(age)),
+        );
         engine.update(&mut state, &answers, &key, day);
     }
     let total = engine.calculated(
@@ -564,7 +594,13 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
         "survey",
         &[
             &["type", "name", "label", "parameters"],
-            /* 2 */ &["range", "safe", "Em thấy an toàn đến mức nào (0–10)?", "start=0 end=10 step=1"],
+            /* 2 */
+            &[
+                "range",
+                "safe",
+                "Em thấy an toàn đến mức nào (0–10)?",
+                "start=0 end=10 step=1",
+            ],
             /* 3 */ &["range", "share", "Tỉ lệ", "start=0 end=1 step=0.1"],
             /* 4 */ &["range", "stars", "Mấy sao?", "start=1 end=5 step=1"],
             /* 5 */ &["range", "down", "Đếm ngược", "start=10 end=0 step=2"],
@@ -575,9 +611,16 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
     let survey = &imported.survey;
     assert_eq!(
         question(survey, "safe").kind,
-        QuestionKind::Range { start: 0.0, end: 10.0, step: 1.0 }
+        QuestionKind::Range {
+            start: 0.0,
+            end: 10.0,
+            step: 1.0
+        }
     );
-    assert_eq!(question(survey, "stars").kind, QuestionKind::Rating { points: 5 });
+    assert_eq!(
+        question(survey, "stars").kind,
+        QuestionKind::Rating { points: 5 }
+    );
     assert_eq!(
         thamgia_core::survey::range_points(0.0, 1.0, 0.1).map(|points| points[3]),
         Some(0.3)
@@ -589,7 +632,8 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
 
     use thamgia_core::validation::check_answer;
     use thamgia_core::AnswerValue::Number;
-    let fits = |id: &str, number: f64| check_answer(question(survey, id), &Number(number)).is_none();
+    let fits =
+        |id: &str, number: f64| check_answer(question(survey, id), &Number(number)).is_none();
     assert!(fits("safe", 0.0) && fits("safe", 10.0));
     assert!(!fits("safe", 11.0) && !fits("safe", 2.5));
     assert!(fits("share", 0.3) && !fits("share", 0.35));
@@ -599,7 +643,10 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
     for parameters in ["start=0 end=10 step=0", "start=0 end=100000 step=1"] {
         let form = workbook(&[(
             "survey",
-            &[&["type", "name", "label", "parameters"], &["range", "r", "Thang", parameters]],
+            &[
+                &["type", "name", "label", "parameters"],
+                &["range", "r", "Thang", parameters],
+            ],
         )]);
         let problems = import_xlsform_with(&form, named("r.xlsx", false)).expect_err(parameters);
         assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");

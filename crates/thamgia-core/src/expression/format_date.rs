@@ -90,6 +90,6 @@ mod tests {
         let day = date_time_of(&Value::Text("2026-12-05".to_owned())).expect("a date");
         assert_eq!(format(day, "%d-%m-%Y %H:%M"), "05-12-2026 00:00");
         assert_eq!(date_time_of(&Value::Text("not a date".to_owned())), None);
-        assert_eq!(decimal_days(day.with_hour(12).expect("noon")), 20_427.5);
+        assert_eq!(decimal_days(day.with_hour(12).expect("noon")), 20_792.5);
     }
 }

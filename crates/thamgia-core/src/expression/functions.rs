@@ -368,7 +368,7 @@ impl Function {
             Function::Ceiling => Value::Number(number(0).ceil()),
             Function::Abs => Value::Number(number(0).abs()),
             Function::Pow => Value::Number(number(0).powf(number(1))),
-            Function::Sum => Value::Number(each(argument(0)).map(|value| value.to_number()).sum()),
+            Function::Sum => Value::Number(each(argument(0)).iter().map(Value::to_number).sum()),
             Function::Count => count(match argument(0) {
                 Value::Nodeset(values) => values.len(),
                 _ => 1,

@@ -275,8 +275,7 @@ impl Parser<'_> {
                 Err(unexpected(&token))
             }
             TokenKind::Word(name)
-                if self.choice_columns
-                    && self.peek_kind() != Some(&TokenKind::LeftParenthesis) =>
+                if self.choice_columns && self.peek_kind() != Some(&TokenKind::LeftParenthesis) =>
             {
                 Ok(Node::ChoiceColumn(name.to_lowercase()))
             }

@@ -608,11 +608,7 @@ fn errors_say_where_and_why_in_both_languages() {
     check_error("   ", 0, "empty");
     check_error("foo(1)", 0, "Function \"foo\" is not supported");
     check_error("1 + foo(1)", 4, "Function \"foo\" is not supported");
-    check_error(
-        "jr:choice-name(${a}, '${a}')",
-        0,
-        "\"jr:choice-name\" is not supported",
-    );
+    check_error("jr:itext('label')", 0, "\"jr:itext\" is not supported");
     check_error("not(1, 2)", 0, "takes 1 argument, but is given 2");
     check_error("today(1)", 0, "takes no arguments");
     check_error("if(1, 2)", 0, "takes 3 arguments, but is given 2");
@@ -635,8 +631,12 @@ fn errors_say_where_and_why_in_both_languages() {
     check_error("1 and and 2", 6, "\"and\" is not expected here");
     check_error("and", 0, "\"and\" is not expected here");
     check_error("1 div", 5, "ends too early");
-    check_error("()", 1, "\")\" is not expected here");
-    check_error("..", 1, "\".\" is not expected here");
+    check_error("..", 0, "\"..\" is not expected here");
+    check_error(
+        "position(.)",
+        0,
+        "position can only be used as position(..)",
+    );
     check_error("${}", 0, "has no question name");
     check_error("1 + ${}", 4, "has no question name");
     check_error("${age", 0, "never closed");

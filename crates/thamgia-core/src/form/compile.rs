@@ -130,7 +130,12 @@ impl FormEngine {
                             None | Some("") => None,
                             Some(text) => Expression::parse_choice_filter(text)
                                 .map_err(|error| {
-                                    errors.push(expression_error(&name, "choice_filter", text, &error));
+                                    errors.push(expression_error(
+                                        &name,
+                                        "choice_filter",
+                                        text,
+                                        &error,
+                                    ));
                                 })
                                 .ok(),
                         },

@@ -272,5 +272,7 @@ fn value_to_answer(value: &Value) -> Option<AnswerValue> {
         Value::Number(_) => None,
         Value::Bool(flag) => Some(AnswerValue::Text(flag.to_string())),
         Value::Date(date) => Some(AnswerValue::Date(*date)),
+        // A calculation that is a repeat's values: stored as XPath reads it.
+        Value::Nodeset(values) => values.first().and_then(value_to_answer),
     }
 }

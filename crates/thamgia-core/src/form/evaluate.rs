@@ -133,9 +133,11 @@ impl FormEngine {
         let not_offered = match (&offered, &node.kind, self.answer(answers, &key)) {
             (Some(offered), NodeKind::Question(kind), Some(answer)) => {
                 let is_offered = |value: &String| {
-                    offered
-                        .iter()
-                        .any(|index| kind.choices().get(*index).is_some_and(|c| &c.value == value))
+                    offered.iter().any(|index| {
+                        kind.choices()
+                            .get(*index)
+                            .is_some_and(|c| &c.value == value)
+                    })
                 };
                 match answer {
                     AnswerValue::Choice(value) => !is_offered(value),
@@ -388,7 +390,8 @@ impl EvaluationContext for Context<'_> {
         if self.engine.nodes[node].kind == NodeKind::Repeat {
             // A repeat read as a whole: one (empty) value per instance.
             let count = if self.engine.is_relevant(self.state, &key) {
-                self.engine.instance_count(self.answers, node, &key.instance)
+                self.engine
+                    .instance_count(self.answers, node, &key.instance)
             } else {
                 0
             };

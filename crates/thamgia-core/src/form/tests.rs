@@ -96,7 +96,12 @@ fn bad_forms_are_refused_at_compile_time_with_every_reason() {
         Item::Question(relevant(text("c"), "${d} = 1")),
         Item::Question(relevant(text("d"), "${c} = 1")),
         repeat("r", vec![Item::Question(text("inside"))]),
-        Item::Question(relevant(text("outside"), "${inside} = 'x'")),
+        // A sibling repeat's question is out of reach (from outside every
+        // repeat it would be read as all its values).
+        repeat(
+            "r2",
+            vec![Item::Question(relevant(text("outside"), "${inside} = 'x'"))],
+        ),
     ]);
     assert_eq!(errors.len(), 5, "{errors:#?}");
     assert!(
@@ -319,7 +324,10 @@ fn a_choice_filter_offers_the_options_of_the_earlier_answer() {
     let mut state = engine.evaluate_all(&all, today());
     assert_eq!(engine.offered(&state, &school), Some(&[0, 1, 3][..]));
 
-    all.insert("school".to_owned(), AnswerValue::Choice("le_loi".to_owned()));
+    all.insert(
+        "school".to_owned(),
+        AnswerValue::Choice("le_loi".to_owned()),
+    );
     engine.update(&mut state, &all, &school, today());
     assert!(!engine.answer_not_offered(&state, &school));
 
@@ -346,9 +354,19 @@ fn an_answer_no_longer_offered_is_refused_with_its_reason() {
     ]);
     let state = engine.evaluate_all(&all, today());
     assert!(engine.answer_not_offered(&state, &key(&engine, "school", &[])));
-    let offered = engine.offered(&state, &key(&engine, "school", &[])).unwrap_or_default();
-    let shown = survey.question("school").expect("school").with_offered(offered);
-    let values: Vec<&str> = shown.kind.choices().iter().map(|c| c.value.as_str()).collect();
+    let offered = engine
+        .offered(&state, &key(&engine, "school", &[]))
+        .unwrap_or_default();
+    let shown = survey
+        .question("school")
+        .expect("school")
+        .with_offered(offered);
+    let values: Vec<&str> = shown
+        .kind
+        .choices()
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
     assert_eq!(values, ["nguyen_du", "other"]);
 }
 
@@ -359,8 +377,9 @@ fn a_choice_filter_naming_nothing_is_refused_at_compile() {
         school.choice_filter = Some("${district} = ward".to_owned());
     }
     let errors = FormEngine::compile(&survey).expect_err("refused");
-    assert!(errors.iter().any(|error| error.item == "school"
-        && error.message.en.contains("district")));
+    assert!(errors
+        .iter()
+        .any(|error| error.item == "school" && error.message.en.contains("district")));
 }
 
 #[test]
@@ -405,10 +424,17 @@ fn a_repeat_count_makes_the_instances_and_never_removes_answers() {
     assert!(engine.fit_instances(&mut all, &mut state, today()));
     assert_eq!(engine.instance_count(&all, repeat.node, &[]), 3);
     assert_eq!(state, engine.evaluate_all(&all, today()));
-    assert!(!engine.fit_instances(&mut all, &mut state, today()), "nothing lacking");
+    assert!(
+        !engine.fit_instances(&mut all, &mut state, today()),
+        "nothing lacking"
+    );
 
     // One fewer child: the third keeps its answer until the worker removes it.
-    engine.set_answer(&mut all, &key(&engine, "age", &[2]), Some(AnswerValue::Number(8.0)));
+    engine.set_answer(
+        &mut all,
+        &key(&engine, "age", &[2]),
+        Some(AnswerValue::Number(8.0)),
+    );
     all.insert("how_many".to_owned(), AnswerValue::Number(2.0));
     let mut state = engine.evaluate_all(&all, today());
     assert!(!engine.fit_instances(&mut all, &mut state, today()));
@@ -426,11 +452,16 @@ fn a_repeat_count_makes_the_instances_and_never_removes_answers() {
     // A count naming nothing is refused when the form is compiled.
     children.repeat_count = Some("${nobody}".to_owned());
     let errors = FormEngine::compile(&survey_with(children)).expect_err("refused");
-    assert!(errors.iter().any(|error| error.message.en.contains("nobody")));
+    assert!(errors
+        .iter()
+        .any(|error| error.message.en.contains("nobody")));
 }
 
 fn survey_with(repeat: Group) -> SurveyDefinition {
-    survey(vec![Item::Question(number("how_many")), Item::Repeat(repeat)])
+    survey(vec![
+        Item::Question(number("how_many")),
+        Item::Repeat(repeat),
+    ])
 }
 
 fn calculate(id: &str, calculation: &str) -> Question {
@@ -465,9 +496,18 @@ fn totals_over_a_repeat_follow_every_edit_and_every_instance() {
         AnswerValue::Repeat(vec![member(9.0), member(14.0)]),
     )]);
     let mut state = engine.evaluate_all(&all, today());
-    assert_eq!(value(&state, "total_age"), crate::expression::Value::Number(23.0));
-    assert_eq!(value(&state, "people"), crate::expression::Value::Number(2.0));
-    assert_eq!(value(&state, "oldest"), crate::expression::Value::Number(14.0));
+    assert_eq!(
+        value(&state, "total_age"),
+        crate::expression::Value::Number(23.0)
+    );
+    assert_eq!(
+        value(&state, "people"),
+        crate::expression::Value::Number(2.0)
+    );
+    assert_eq!(
+        value(&state, "oldest"),
+        crate::expression::Value::Number(14.0)
+    );
     assert!(!engine.is_relevant(&state, &key(&engine, "big_family", &[])));
     // A comparison holds when it holds for one instance.
     assert!(engine.is_relevant(&state, &key(&engine, "has_teen", &[])));
@@ -477,14 +517,20 @@ fn totals_over_a_repeat_follow_every_edit_and_every_instance() {
         members[1].insert("age".to_owned(), AnswerValue::Number(11.0));
     }
     engine.update(&mut state, &all, &key(&engine, "age", &[1]), today());
-    assert_eq!(value(&state, "total_age"), crate::expression::Value::Number(20.0));
+    assert_eq!(
+        value(&state, "total_age"),
+        crate::expression::Value::Number(20.0)
+    );
     assert!(!engine.is_relevant(&state, &key(&engine, "has_teen", &[])));
     assert_eq!(state, engine.evaluate_all(&all, today()));
 
     // A third member, not yet aged: counted, and the sum is NaN as in ODK.
     engine.add_instance(&mut all, key(&engine, "members", &[]).node, &[]);
     let state = engine.evaluate_all(&all, today());
-    assert_eq!(value(&state, "people"), crate::expression::Value::Number(3.0));
+    assert_eq!(
+        value(&state, "people"),
+        crate::expression::Value::Number(3.0)
+    );
     assert!(engine.is_relevant(&state, &key(&engine, "big_family", &[])));
     assert!(value(&state, "total_age").to_number().is_nan());
 }
@@ -494,7 +540,10 @@ fn a_repeat_is_read_from_outside_only_as_a_whole() {
     // Another repeat's questions are still out of reach.
     let errors = FormEngine::compile(&survey(vec![
         repeat("first", vec![Item::Question(number("a"))]),
-        repeat("second", vec![Item::Question(relevant(text("b"), "${a} > 1"))]),
+        repeat(
+            "second",
+            vec![Item::Question(relevant(text("b"), "${a} > 1"))],
+        ),
     ]))
     .expect_err("refused");
     assert!(errors
@@ -512,8 +561,14 @@ fn position_and_indexed_repeat_read_instances_by_number() {
                 Item::Question(calculate("number", "position(..)")),
             ],
         ),
-        Item::Question(calculate("second_age", "indexed-repeat(${age}, ${members}, 2)")),
-        Item::Question(calculate("fifth_age", "indexed-repeat(${age}, ${members}, 5)")),
+        Item::Question(calculate(
+            "second_age",
+            "indexed-repeat(${age}, ${members}, 2)",
+        )),
+        Item::Question(calculate(
+            "fifth_age",
+            "indexed-repeat(${age}, ${members}, 5)",
+        )),
     ]))
     .expect("compiles");
     let member = |age: f64| answers([("age", AnswerValue::Number(age))]);
@@ -529,7 +584,10 @@ fn position_and_indexed_repeat_read_instances_by_number() {
             .unwrap_or(crate::expression::Value::Empty)
     };
     assert_eq!(value("number", &[2]), crate::expression::Value::Number(3.0));
-    assert_eq!(value("second_age", &[]), crate::expression::Value::Number(14.0));
+    assert_eq!(
+        value("second_age", &[]),
+        crate::expression::Value::Number(14.0)
+    );
     assert_eq!(value("fifth_age", &[]), crate::expression::Value::Empty);
     assert!(crate::expression::Expression::parse("position(.)").is_err());
 }
@@ -545,9 +603,15 @@ fn dates_are_written_and_choices_named_as_odk_does() {
     let engine = FormEngine::compile(&survey(vec![
         Item::Question(place),
         Item::Question(question("visit", QuestionKind::Date)),
-        Item::Question(calculate("place_name", "jr:choice-name(${place}, '${place}')")),
+        Item::Question(calculate(
+            "place_name",
+            "jr:choice-name(${place}, '${place}')",
+        )),
         Item::Question(calculate("visit_text", "format-date(${visit}, '%e/%n/%Y')")),
-        Item::Question(calculate("stamp", "format-date-time('2026-12-05T14:30', '%H:%M %d/%m')")),
+        Item::Question(calculate(
+            "stamp",
+            "format-date-time('2026-12-05T14:30', '%H:%M %d/%m')",
+        )),
     ]))
     .expect("compiles");
     let all = answers([

@@ -100,7 +100,12 @@ pub fn default_answer(
         match expression.evaluate(&Starting(today)) {
             Value::Empty => return Ok(None),
             Value::Date(date) if question.kind == QuestionKind::Date => AnswerValue::Date(date),
-            Value::Number(number) if matches!(question.kind, QuestionKind::Number { .. } | QuestionKind::Range { .. }) => {
+            Value::Number(number)
+                if matches!(
+                    question.kind,
+                    QuestionKind::Number { .. } | QuestionKind::Range { .. }
+                ) =>
+            {
                 AnswerValue::Number(number)
             }
             value => written(&question.kind, &value.to_text()).ok_or_else(not_an_answer)?,

@@ -490,19 +490,36 @@ fn an_option_a_cascading_list_no_longer_offers_is_refused() {
     day.choice_filter = Some("selected(${where}, 'park') or name = 'sat'".to_owned());
     survey.items.push(Item::Question(day));
     let mut response = consented();
-    answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
-    answer(&mut response, "weekday", AnswerValue::Choice("mon".to_owned()));
+    answer(
+        &mut response,
+        "where",
+        AnswerValue::Choices(vec!["yard".to_owned()]),
+    );
+    answer(
+        &mut response,
+        "weekday",
+        AnswerValue::Choice("mon".to_owned()),
+    );
     let issues = validate_response(&survey, &response, ValidationMode::Draft, today());
     let refused: Vec<&str> = issues
         .iter()
         .filter(|issue| issue.question_id.as_deref() == Some("weekday"))
         .map(|issue| issue.message.en.as_str())
         .collect();
-    assert_eq!(refused, ["This option no longer fits an earlier answer. Choose again."]);
+    assert_eq!(
+        refused,
+        ["This option no longer fits an earlier answer. Choose again."]
+    );
 
-    answer(&mut response, "where", AnswerValue::Choices(vec!["park".to_owned()]));
+    answer(
+        &mut response,
+        "where",
+        AnswerValue::Choices(vec!["park".to_owned()]),
+    );
     let issues = validate_response(&survey, &response, ValidationMode::Draft, today());
-    assert!(issues.iter().all(|issue| issue.question_id.as_deref() != Some("weekday")));
+    assert!(issues
+        .iter()
+        .all(|issue| issue.question_id.as_deref() != Some("weekday")));
 }
 
 #[test]
@@ -513,7 +530,11 @@ fn a_question_required_by_an_expression_is_asked_for_only_while_it_holds() {
     survey.items.push(Item::Question(why));
     let missing = |hours: f64| {
         let mut response = consented();
-        answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
+        answer(
+            &mut response,
+            "where",
+            AnswerValue::Choices(vec!["yard".to_owned()]),
+        );
         answer(&mut response, "hours", AnswerValue::Number(hours));
         validate_response(&survey, &response, ValidationMode::Complete, today())
             .iter()
@@ -540,17 +561,29 @@ fn a_completed_response_has_the_instances_its_repeat_count_asks_for() {
         label: Localized::new("Anh chị em", "Sibling"),
         relevant: None,
         repeat_count: Some("${siblings}".to_owned()),
-        items: vec![Item::Question(question("sibling_age", false, QuestionKind::Number {
-            min: None,
-            max: None,
-            integer: true,
-        }))],
+        items: vec![Item::Question(question(
+            "sibling_age",
+            false,
+            QuestionKind::Number {
+                min: None,
+                max: None,
+                integer: true,
+            },
+        ))],
     }));
     let issues_with = |instances: usize| {
         let mut response = consented();
-        answer(&mut response, "where", AnswerValue::Choices(vec!["yard".to_owned()]));
+        answer(
+            &mut response,
+            "where",
+            AnswerValue::Choices(vec!["yard".to_owned()]),
+        );
         answer(&mut response, "siblings", AnswerValue::Number(2.0));
-        answer(&mut response, "sibling", AnswerValue::Repeat(vec![crate::response::Answers::new(); instances]));
+        answer(
+            &mut response,
+            "sibling",
+            AnswerValue::Repeat(vec![crate::response::Answers::new(); instances]),
+        );
         validate_response(&survey, &response, ValidationMode::Complete, today())
             .into_iter()
             .filter(|issue| issue.question_id.as_deref() == Some("sibling"))

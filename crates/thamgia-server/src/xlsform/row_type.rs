@@ -126,12 +126,7 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
 /// Survey-sheet columns that change how a form behaves in ways Tham Gia
 /// does not: a form that uses them is refused rather than run differently.
 pub(super) fn is_refused_column(base: &str) -> bool {
-    matches!(
-        base,
-        "read_only"
-            | "readonly"
-            | "trigger"
-    )
+    matches!(base, "read_only" | "readonly" | "trigger")
 }
 
 /// Survey-sheet columns Tham Gia reads. Any other filled cell (media,

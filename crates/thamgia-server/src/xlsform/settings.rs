@@ -304,7 +304,9 @@ pub(super) fn read_choices(
         if usable {
             let columns = table
                 .filled(row)
-                .filter(|(_, base, _)| !matches!(*base, "list_name" | "list name" | "name" | "value"))
+                .filter(|(_, base, _)| {
+                    !matches!(*base, "list_name" | "list name" | "name" | "value")
+                })
                 .map(|(header, _, text)| (header.to_lowercase(), text.to_owned()))
                 .collect();
             choices.push(Choice {

@@ -52,6 +52,11 @@ pub(super) struct SurveyReader<'a> {
     pub(super) other_wanted: bool,
     /// Rows never asked (see `trim`), settled once every row is read.
     pub(super) untaken: Vec<trim::Untaken>,
+    /// Names of metadata rows (`start`, `deviceid`, …): not collected, kept
+    /// as stand-ins until the import settles, so a row that quotes one is
+    /// left out with it (or offered to be) rather than refused as naming
+    /// nothing.
+    pub(super) not_collected: Vec<String>,
 }
 
 impl SurveyReader<'_> {
@@ -118,6 +123,12 @@ impl SurveyReader<'_> {
         }
         let row_type = row_type(&written_type);
         if row_type == RowType::Skipped {
+            let name = table.text(row, &["name"]);
+            if !name.is_empty() {
+                let id = self.register_name(number, name);
+                self.not_collected.push(id.clone());
+                self.push(stand_in(id));
+            }
             self.problems.warn(
                 "survey",
                 Some(number),

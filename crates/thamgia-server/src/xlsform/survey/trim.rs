@@ -113,30 +113,29 @@ pub(in crate::xlsform) struct Untaken {
     pub because_of: Option<String>,
 }
 
-
 /// Every name `item` refers to in its relevance, constraint, choice
 /// filter, calculation and words.
 fn references(item: &Item) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut expression = |source: &Option<String>| {
-        if let Some(source) = source {
-            if let Ok(parsed) = Expression::parse(source) {
-                names.extend(parsed.references().iter().cloned());
-            }
-        }
+    let expression = |source: &Option<String>| -> Vec<String> {
+        source
+            .as_deref()
+            .and_then(|source| Expression::parse(source).ok())
+            .map(|parsed| parsed.references().to_vec())
+            .unwrap_or_default()
     };
+    let mut names = Vec::new();
     match item {
         Item::Question(question) => {
-            expression(&question.relevant);
-            expression(&question.constraint);
-            expression(&question.required_if);
+            names.extend(expression(&question.relevant));
+            names.extend(expression(&question.constraint));
+            names.extend(expression(&question.required_if));
             if let Some(filter) = &question.choice_filter {
                 if let Ok(parsed) = Expression::parse_choice_filter(filter) {
                     names.extend(parsed.references().iter().cloned());
                 }
             }
             if let QuestionKind::Calculate { calculation } = &question.kind {
-                expression(&Some(calculation.clone()));
+                names.extend(expression(&Some(calculation.clone())));
             }
             names.extend(names_in_text(&question.label.vi));
             names.extend(names_in_text(&question.label.en));
@@ -146,8 +145,8 @@ fn references(item: &Item) -> Vec<String> {
             }
         }
         Item::Group(group) | Item::Repeat(group) => {
-            expression(&group.relevant);
-            expression(&group.repeat_count);
+            names.extend(expression(&group.relevant));
+            names.extend(expression(&group.repeat_count));
             names.extend(names_in_text(&group.label.vi));
             names.extend(names_in_text(&group.label.en));
         }
@@ -220,14 +219,22 @@ impl SurveyReader<'_> {
     /// they and every row depending on them are left out, each listed as a
     /// warning; without, each is a problem the import page offers to leave
     /// out.
+    ///
+    /// Metadata rows (not collected, already named in a warning) leave
+    /// the form whatever `trim` says; a row that depends on one is settled
+    /// like a row that depends on a question not asked.
     pub(in crate::xlsform) fn settle_untaken(&mut self, trim: bool) {
-        if self.untaken.is_empty() {
+        if self.untaken.is_empty() && self.not_collected.is_empty() {
             return;
         }
+        let not_collected: BTreeSet<String> = std::mem::take(&mut self.not_collected)
+            .into_iter()
+            .collect();
         let mut left_out: BTreeSet<String> = self
             .untaken
             .iter()
             .map(|untaken| untaken.name.clone())
+            .chain(not_collected.iter().cloned())
             .collect();
         let mut found = Vec::new();
         spread(&self.items, &mut left_out, &mut found);
@@ -250,17 +257,15 @@ impl SurveyReader<'_> {
                     .add_trimmable("survey", Some(untaken.row), vi, en);
             }
         }
-        if trim {
-            let items = std::mem::take(&mut self.items);
-            self.items = without(items, &left_out);
-            if !super::asks_something(&self.items) {
-                self.problems.add(
-                    "survey",
-                    None,
-                    "Bỏ các câu hỏi trên thì biểu mẫu không còn câu hỏi nào để hỏi trẻ.",
-                    "Without the questions above, the form has no question left to ask a child.",
-                );
-            }
+        let items = std::mem::take(&mut self.items);
+        self.items = without(items, if trim { &left_out } else { &not_collected });
+        if trim && !super::asks_something(&self.items) {
+            self.problems.add(
+                "survey",
+                None,
+                "Bỏ các câu hỏi trên thì biểu mẫu không còn câu hỏi nào để hỏi trẻ.",
+                "Without the questions above, the form has no question left to ask a child.",
+            );
         }
     }
 }
@@ -286,8 +291,10 @@ fn describe(untaken: &Untaken, trim: bool) -> (String, String) {
             )
         }
         (None, Some(cause)) => (
-            format!("\"{name}\" phụ thuộc vào \"{cause}\", câu không được hỏi. {vi_end}"),
-            format!("\"{name}\" depends on \"{cause}\", which is not asked. {en_end}"),
+            format!(
+                "\"{name}\" phụ thuộc vào \"{cause}\", điều không được hỏi hay thu thập. {vi_end}"
+            ),
+            format!("\"{name}\" depends on \"{cause}\", which is not asked or collected. {en_end}"),
         ),
         (None, None) => (
             format!("\"{name}\" không được hỏi. {vi_end}"),
