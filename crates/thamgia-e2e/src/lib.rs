@@ -6,10 +6,12 @@
 //! [`webdriver`]; and [`proxy`], a proxy that can freeze the link between
 //! them.
 
+pub mod downloads;
 pub mod proxy;
 pub mod ui;
 pub mod webdriver;
 
+pub use downloads::{download_as, download_as_city_officer};
 pub use ui::Ui;
 
 use std::net::SocketAddr;

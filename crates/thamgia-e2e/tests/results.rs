@@ -75,24 +75,6 @@ async fn send_as_collector(page: &Page, path: &str, body: &str) -> Result<u16> {
     js(page, &script).await
 }
 
-/// Downloads `path` from the page as Ba Đình's city officer would (signed
-/// in, as the download button does), and returns its bytes.
-async fn download_as_city_officer(page: &Page, path: &str) -> Result<Vec<u8>> {
-    let script = format!(
-        "(async () => {{
-            const session = await fetch('/api/v1/session', {{ method: 'POST',
-                headers: {{ 'content-type': 'application/json' }},
-                body: JSON.stringify({{ username: 'thanhpho', password: '{DEMO_PASSWORD}', device_label: 'desk' }}) }})
-                .then(answer => answer.json());
-            const answer = await fetch({path}, {{ headers: {{ authorization: 'Bearer ' + session.token }} }});
-            if (!answer.ok) {{ return []; }}
-            return Array.from(new Uint8Array(await answer.arrayBuffer()));
-        }})()",
-        path = serde_json::to_string(path)?,
-    );
-    js(page, &script).await
-}
-
 /// Sets the number input `selector` to `value`, as typing does.
 async fn enter_number(page: &Page, selector: &str, value: u64) -> Result<()> {
     let entered: bool = js(

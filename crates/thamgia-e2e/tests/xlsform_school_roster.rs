@@ -1,0 +1,187 @@
+//! A school consultation as a ward's partner writes it for ODK
+//! (`tests/fixtures/school-roster.xlsx`, made by
+//! `tools/xlsform/make_fixtures.py` and read by pyxform too): imported as it
+//! is, then filled offline on a tablet-sized Chromium — the schools offered
+//! follow the ward chosen (`choice_filter`), a school code is checked by
+//! `regex()`, the brothers and sisters are as many as the child says
+//! (`repeat_count`) with the total of their ages, a 0–10 scale, and an
+//! `acknowledge` at the end — and it reaches the server once, with every
+//! answer in the CSV export.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use thamgia_core::AnswerValue;
+use thamgia_e2e::*;
+
+/// The `data-value`s of the options a question shows now.
+async fn offered(page: &impl Ui, question: &str) -> Result<Vec<String>> {
+    js(
+        page,
+        &format!(
+            "[...document.querySelectorAll('[data-question={question}] button[data-value]')].map(button => button.dataset.value)"
+        ),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = test_config(workspace.path())?;
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &format!("http://{address}/")).await?;
+    accept_confirmations(&page).await?;
+
+    // The city officer imports it: nothing to leave out.
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
+    open_townhall(&page).await?;
+    click(&page, "a[href='/townhall/import']").await?;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/school-roster.xlsx");
+    choose_file(&page, "[data-test=import-file]", &fixture).await?;
+    click(&page, "[data-test=import-submit]").await?;
+    wait_for(
+        &page,
+        "the form published",
+        "document.querySelector('[data-test=import-result]')",
+    )
+    .await?;
+    let result = text_of(&page, "[data-test=import-result]").await?;
+    assert!(result.contains("Trường học và gia đình"), "{result}");
+
+    // A worker of Ba Đình receives it; the network goes away.
+    open_tablet_app(&page).await?;
+    sign_out(&page).await?;
+    first_visit_in_ba_dinh(&page).await?;
+    let start = "[data-survey=school-roster] [data-test=start-survey]";
+    wait_for(
+        &page,
+        "the imported survey",
+        &format!("document.querySelector({})", selector_literal(start)),
+    )
+    .await?;
+    set_offline(&page, true).await?;
+    server.stop().await?;
+    start_response(&page, start, "10-12", "Male").await?;
+
+    // The schools offered are Ba Đình's once Ba Đình is chosen.
+    click(&page, "[data-question=ward] button[data-value=ba_dinh]").await?;
+    next_screen(&page, "ward").await?;
+    assert_eq!(offered(&page, "school").await?, ["nguyen_du", "other"]);
+    click(&page, "[data-question=school] button[data-value=nguyen_du]").await?;
+    next_screen(&page, "school").await?;
+
+    // A school code in the wrong shape is stopped in the browser.
+    type_into(&page, "[data-question=school_code] textarea", "bd12").await?;
+    click(&page, "[data-test=next]").await?;
+    wait_for(
+        &page,
+        "the school code's message",
+        "document.querySelector('[data-question=school_code]').textContent.includes('HK123')",
+    )
+    .await?;
+    if current_question(&page).await?.as_deref() != Some("school_code") {
+        bail!("a school code of the wrong shape was let through");
+    }
+    replace_text(&page, "[data-question=school_code] textarea", "BD123").await?;
+    next_screen(&page, "school_code").await?;
+
+    // Two brothers and sisters: two instances, made by the tablet.
+    type_into(&page, "[data-question=siblings] input", "2").await?;
+    next_screen(&page, "siblings").await?;
+    wait_for(
+        &page,
+        "two sibling instances",
+        "document.querySelectorAll('[data-repeat=sibling] .repeat-instance').length === 2",
+    )
+    .await?;
+    let can_add: bool = js(
+        &page,
+        "!!document.querySelector('[data-repeat=sibling] [data-test=add-instance]')",
+    )
+    .await?;
+    assert!(!can_add, "the count comes from the answer, not the button");
+    for (instance, age) in [(0, "12"), (1, "6")] {
+        type_into(
+            &page,
+            &format!(
+                "[data-repeat=sibling] [data-instance='{instance}'] [data-question=sibling_age] input"
+            ),
+            age,
+        )
+        .await?;
+    }
+    next_screen(&page, "sibling_age").await?;
+    wait_for(
+        &page,
+        "the total of their ages",
+        "(document.querySelector('[data-question=total_note]') || {textContent: ''}).textContent.includes('18')",
+    )
+    .await?;
+    next_screen(&page, "total_note").await?;
+
+    // A 0–10 scale: eleven buttons.
+    assert_eq!(
+        offered(&page, "safe").await?,
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    );
+    click(&page, "[data-question=safe] button[data-value='7']").await?;
+    next_screen(&page, "safe").await?;
+
+    // The last word, acknowledged.
+    click(&page, "[data-question=thanks] button[data-value=OK]").await?;
+    next_screen(&page, "thanks").await?;
+    if current_question(&page).await?.is_some() {
+        bail!("expected the review screen");
+    }
+    click(&page, "[data-test=complete]").await?;
+    wait_for_count(&page, "waiting", 1).await?;
+
+    // Back online: once on the server, with every answer.
+    let (server, _) = start_server(&config, address).await?;
+    set_offline(&page, false).await?;
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for_count(&page, "synced", 1).await?;
+    let stored = server.only_response().await?;
+    assert_eq!(stored.survey_id, "school-roster");
+    let answer = |name: &str| stored.answers.get(name).cloned();
+    let choice = |value: &str| Some(AnswerValue::Choice(value.to_owned()));
+    assert_eq!(answer("ward"), choice("ba_dinh"));
+    assert_eq!(answer("school"), choice("nguyen_du"));
+    assert_eq!(
+        answer("school_code"),
+        Some(AnswerValue::Text("BD123".to_owned()))
+    );
+    assert_eq!(answer("siblings"), Some(AnswerValue::Number(2.0)));
+    let Some(AnswerValue::Repeat(siblings)) = answer("sibling") else {
+        bail!("no siblings stored: {:?}", stored.answers);
+    };
+    let ages: Vec<Option<&AnswerValue>> = siblings
+        .iter()
+        .map(|sibling| sibling.get("sibling_age"))
+        .collect();
+    assert_eq!(
+        ages,
+        [
+            Some(&AnswerValue::Number(12.0)),
+            Some(&AnswerValue::Number(6.0))
+        ]
+    );
+    assert_eq!(answer("total_age"), Some(AnswerValue::Number(18.0)));
+    assert_eq!(answer("safe"), Some(AnswerValue::Number(7.0)));
+    assert_eq!(answer("thanks"), choice("OK"));
+
+    // And in the town hall's export.
+    let csv = String::from_utf8(
+        download_as_city_officer(&page, "/api/v1/export/responses.csv?survey=school-roster")
+            .await?,
+    )?;
+    for expected in ["BD123", "nguyen_du", "ba_dinh", "OK"] {
+        assert!(csv.contains(expected), "{expected} in the CSV:\n{csv}");
+    }
+
+    close_browser(browser, events).await?;
+    server.stop().await?;
+    Ok(())
+}
