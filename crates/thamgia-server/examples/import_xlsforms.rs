@@ -4,7 +4,11 @@
 //! organisation's questionnaires, another tool's examples) without a
 //! server. Nothing is stored.
 //!
-//! `cargo run -p thamgia-server --example import_xlsforms -- FOLDER [--trim] [--verbose]`
+//! `cargo run -p thamgia-server --example import_xlsforms -- FOLDER [--trim] [--verbose] [--json OUT]`
+//!
+//! With `--json OUT`, each imported survey (and its warnings) is written to
+//! `OUT/<file>.thamgia.json`, for `tools/xlsform/compare_with_pyxform.py`
+//! to compare with what pyxform reads from the same file.
 
 use std::path::PathBuf;
 
@@ -29,13 +33,21 @@ fn main() -> std::io::Result<()> {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let trim = arguments.iter().any(|argument| argument == "--trim");
     let verbose = arguments.iter().any(|argument| argument == "--verbose");
-    let Some(folder) = arguments
+    let json_dir = arguments
         .iter()
-        .find(|argument| !argument.starts_with("--"))
-    else {
-        eprintln!("usage: import_xlsforms FOLDER [--trim] [--verbose]");
+        .position(|argument| argument == "--json")
+        .and_then(|at| arguments.get(at + 1))
+        .map(PathBuf::from);
+    let Some(folder) = arguments.iter().enumerate().find_map(|(at, argument)| {
+        let is_json_dir = at > 0 && arguments[at - 1] == "--json";
+        (!argument.starts_with("--") && !is_json_dir).then_some(argument)
+    }) else {
+        eprintln!("usage: import_xlsforms FOLDER [--trim] [--verbose] [--json OUT]");
         std::process::exit(2);
     };
+    if let Some(dir) = &json_dir {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| {
@@ -63,6 +75,19 @@ fn main() -> std::io::Result<()> {
                     count(&form.survey),
                     form.warnings.len()
                 );
+                if let Some(dir) = &json_dir {
+                    let warnings: Vec<String> = form
+                        .warnings
+                        .iter()
+                        .map(|warning| warning.message.en.clone())
+                        .collect();
+                    let written = serde_json::to_vec_pretty(&serde_json::json!({
+                        "survey": form.survey,
+                        "warnings": warnings,
+                    }))
+                    .map_err(std::io::Error::other)?;
+                    std::fs::write(dir.join(format!("{name}.thamgia.json")), written)?;
+                }
                 if verbose {
                     for warning in &form.warnings {
                         println!(

@@ -652,3 +652,24 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
         assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
     }
 }
+
+#[test]
+fn true_and_false_cells_read_as_excel_shows_them() {
+    use support::workbook::BOOL_CELL;
+    let yes = format!("{BOOL_CELL}1");
+    let no = format!("{BOOL_CELL}0");
+    let form = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label", "required"],
+            // A name typed as FALSE (or made by `=FALSE()`) is the name
+            // FALSE, as pyxform reads it; TRUE in `required` is yes.
+            &["text", &no, "Tên là FALSE", &yes],
+            &["text", "other", "Câu khác", &no],
+        ],
+    )]);
+    let imported = import_xlsform_with(&form, named("bool.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    assert!(question(&imported.survey, "FALSE").required);
+    assert!(!question(&imported.survey, "other").required);
+}

@@ -215,6 +215,10 @@ impl Budget {
                     "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"
                 ))
             }
+            // A TRUE or FALSE cell (typed, or a formula's value) reads as
+            // Excel shows it, as pyxform reads it.
+            DataRef::Bool(true) => Cow::Borrowed("TRUE"),
+            DataRef::Bool(false) => Cow::Borrowed("FALSE"),
             // f64's Display never uses an exponent and drops a zero fraction,
             // so a version typed as 2025070101 reads back as "2025070101".
             other => Cow::Owned(Data::from(other.clone()).to_string().trim().to_owned()),

@@ -7,6 +7,10 @@ use std::io::{Cursor, Write};
 /// cell of that Excel serial number (1 is 1900-01-01).
 pub const DATE_CELL: &str = "=date:";
 
+/// A cell written `BOOL_CELL` then 1 or 0 (`"=bool:1"`) is a TRUE or FALSE
+/// cell, as Excel keeps one typed or computed (`=FALSE()`).
+pub const BOOL_CELL: &str = "=bool:";
+
 /// A minimal .xlsx (inline strings, one date style) with the given sheets,
 /// each a header row then data rows; empty cells are left out as Excel
 /// does.
@@ -48,6 +52,12 @@ pub fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
             data.push_str(&format!("<row r=\"{row_number}\">"));
             for (column, text) in row.iter().enumerate().filter(|(_, text)| !text.is_empty()) {
                 let letter = char::from(b'A' + u8::try_from(column).expect("few columns"));
+                if let Some(flag) = text.strip_prefix(BOOL_CELL) {
+                    data.push_str(&format!(
+                        "<c r=\"{letter}{row_number}\" t=\"b\"><v>{flag}</v></c>"
+                    ));
+                    continue;
+                }
                 match text.strip_prefix(DATE_CELL) {
                     // A number shown as a date, as Excel keeps a date.
                     Some(serial) => data.push_str(&format!(
