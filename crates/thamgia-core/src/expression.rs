@@ -44,6 +44,7 @@ mod format_date;
 mod functions;
 mod lexer;
 mod parser;
+mod patterns;
 mod value;
 
 #[cfg(test)]

@@ -84,6 +84,32 @@ pub(super) enum Function {
     /// `jr:choice-name(value, '${question}')`: the label of the option
     /// `value` of that question (its Vietnamese, else its English).
     ChoiceName,
+    /// `sqrt(x)`, as in ODK (NaN outside its domain).
+    Sqrt,
+    /// `exp(x)`, as in ODK (NaN outside its domain).
+    Exp,
+    /// `exp10(x)`, as in ODK (NaN outside its domain).
+    Exp10,
+    /// `log(x)`, as in ODK (NaN outside its domain).
+    Log,
+    /// `log10(x)`, as in ODK (NaN outside its domain).
+    Log10,
+    /// `sin(x)`, as in ODK (NaN outside its domain).
+    Sin,
+    /// `cos(x)`, as in ODK (NaN outside its domain).
+    Cos,
+    /// `tan(x)`, as in ODK (NaN outside its domain).
+    Tan,
+    /// `asin(x)`, as in ODK (NaN outside its domain).
+    Asin,
+    /// `acos(x)`, as in ODK (NaN outside its domain).
+    Acos,
+    /// `atan(x)`, as in ODK (NaN outside its domain).
+    Atan,
+    /// `atan2(y, x)`.
+    Atan2,
+    /// `pi()`.
+    Pi,
     /// `min(a, …)`: NaN if any argument is not a number.
     Min,
     /// `max(a, …)`: NaN if any argument is not a number.
@@ -135,6 +161,19 @@ impl Function {
             "ceiling" => Function::Ceiling,
             "abs" => Function::Abs,
             "pow" => Function::Pow,
+            "sqrt" => Function::Sqrt,
+            "exp" => Function::Exp,
+            "exp10" => Function::Exp10,
+            "log" => Function::Log,
+            "log10" => Function::Log10,
+            "sin" => Function::Sin,
+            "cos" => Function::Cos,
+            "tan" => Function::Tan,
+            "asin" => Function::Asin,
+            "acos" => Function::Acos,
+            "atan" => Function::Atan,
+            "atan2" => Function::Atan2,
+            "pi" => Function::Pi,
             "sum" => Function::Sum,
             "jr:choice-name" => Function::ChoiceName,
             "format-date" => Function::FormatDate,
@@ -179,6 +218,19 @@ impl Function {
             Function::Ceiling => "ceiling",
             Function::Abs => "abs",
             Function::Pow => "pow",
+            Function::Sqrt => "sqrt",
+            Function::Exp => "exp",
+            Function::Exp10 => "exp10",
+            Function::Log => "log",
+            Function::Log10 => "log10",
+            Function::Sin => "sin",
+            Function::Cos => "cos",
+            Function::Tan => "tan",
+            Function::Asin => "asin",
+            Function::Acos => "acos",
+            Function::Atan => "atan",
+            Function::Atan2 => "atan2",
+            Function::Pi => "pi",
             Function::Sum => "sum",
             Function::ChoiceName => "jr:choice-name",
             Function::FormatDate => "format-date",
@@ -197,7 +249,7 @@ impl Function {
 
     fn arity(self) -> Arity {
         match self {
-            Function::True | Function::False | Function::Today => Arity::Exactly(0),
+            Function::True | Function::False | Function::Today | Function::Pi => Arity::Exactly(0),
             Function::Not
             | Function::Boolean
             | Function::CountSelected
@@ -212,6 +264,17 @@ impl Function {
             | Function::Sum
             | Function::Count
             | Function::Position
+            | Function::Sqrt
+            | Function::Exp
+            | Function::Exp10
+            | Function::Log
+            | Function::Log10
+            | Function::Sin
+            | Function::Cos
+            | Function::Tan
+            | Function::Asin
+            | Function::Acos
+            | Function::Atan
             | Function::DecimalDateTime
             | Function::Date => Arity::Exactly(1),
             Function::Coalesce
@@ -221,6 +284,7 @@ impl Function {
             | Function::StartsWith
             | Function::EndsWith
             | Function::Pow
+            | Function::Atan2
             | Function::FormatDate
             | Function::FormatDateTime
             | Function::ChoiceName
@@ -368,6 +432,19 @@ impl Function {
             Function::Ceiling => Value::Number(number(0).ceil()),
             Function::Abs => Value::Number(number(0).abs()),
             Function::Pow => Value::Number(number(0).powf(number(1))),
+            Function::Sqrt => Value::Number(number(0).sqrt()),
+            Function::Exp => Value::Number(number(0).exp()),
+            Function::Exp10 => Value::Number(10_f64.powf(number(0))),
+            Function::Log => Value::Number(number(0).ln()),
+            Function::Log10 => Value::Number(number(0).log10()),
+            Function::Sin => Value::Number(number(0).sin()),
+            Function::Cos => Value::Number(number(0).cos()),
+            Function::Tan => Value::Number(number(0).tan()),
+            Function::Asin => Value::Number(number(0).asin()),
+            Function::Acos => Value::Number(number(0).acos()),
+            Function::Atan => Value::Number(number(0).atan()),
+            Function::Atan2 => Value::Number(number(0).atan2(number(1))),
+            Function::Pi => Value::Number(std::f64::consts::PI),
             Function::Sum => Value::Number(each(argument(0)).iter().map(Value::to_number).sum()),
             Function::Count => count(match argument(0) {
                 Value::Nodeset(values) => values.len(),
@@ -412,52 +489,9 @@ impl Function {
             Function::Max => Value::Number(extreme(arguments, context, f64::max)),
             Function::Today => Value::Date(context.today()),
             Function::Date => argument(0).to_date().map_or(Value::Empty, Value::Date),
-            Function::Regex => Value::Bool(regex_matches(&text(0), &text(1))),
+            Function::Regex => Value::Bool(super::patterns::regex_matches(&text(0), &text(1))),
         }
     }
-}
-
-/// The most patterns kept compiled at once (a form has a handful).
-const KEPT_PATTERNS: usize = 64;
-
-/// The longest pattern compiled: far beyond any form's, small enough that
-/// compiling stays cheap.
-pub(super) const MAX_PATTERN_CHARS: usize = 1_000;
-
-thread_local! {
-    /// Patterns compiled so far, so an edit does not compile them again.
-    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<regex_lite::Regex>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// `pattern` compiled, bounded in length and in the size of what it
-/// compiles to; `None` when it is not a valid pattern.
-pub(super) fn compile_pattern(pattern: &str) -> Option<regex_lite::Regex> {
-    if pattern.chars().count() > MAX_PATTERN_CHARS {
-        return None;
-    }
-    regex_lite::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .nest_limit(64)
-        .build()
-        .ok()
-}
-
-/// Whether `pattern` matches somewhere in `text`.
-fn regex_matches(text: &str, pattern: &str) -> bool {
-    PATTERNS.with(|patterns| {
-        let mut patterns = patterns.borrow_mut();
-        if !patterns.contains_key(pattern) {
-            if patterns.len() >= KEPT_PATTERNS {
-                patterns.clear();
-            }
-            patterns.insert(pattern.to_owned(), compile_pattern(pattern));
-        }
-        patterns
-            .get(pattern)
-            .and_then(Option::as_ref)
-            .is_some_and(|regex| regex.is_match(text))
-    })
 }
 
 /// The values of a node-set one by one; any other value alone.

@@ -331,7 +331,7 @@ impl Parser<'_> {
                     // A pattern written out is checked now, where the author
                     // can still fix it.
                     if let Some(Node::Text(pattern)) = arguments.get(1) {
-                        if super::functions::compile_pattern(pattern).is_none() {
+                        if super::patterns::compile_pattern(pattern).is_none() {
                             return Err(ExpressionError::new(
                                 token.position,
                                 format!("Mẫu \"{pattern}\" của hàm regex không hợp lệ. Hãy kiểm tra các dấu ngoặc và ký tự đặc biệt."),

@@ -993,3 +993,29 @@ fn names_in_words_are_found() {
     );
     assert!(names_in_text("không có ${ tên").is_empty());
 }
+
+#[test]
+fn odks_mathematics() {
+    check("sqrt(16)", &[], number(4.0));
+    check("round(cos(0) + sin(0) + tan(0), 3)", &[], number(1.0));
+    check(
+        "round(atan(1) * 4, 9) = round(pi(), 9)",
+        &[],
+        Value::Bool(true),
+    );
+    check(
+        "round(atan2(1, 1) * 4, 9) = round(pi(), 9)",
+        &[],
+        Value::Bool(true),
+    );
+    check("round(pi() * 100)", &[], number(314.0));
+    check("exp10(2)", &[], number(100.0));
+    check("log10(1000)", &[], number(3.0));
+    check("round(log(exp(2)), 6)", &[], number(2.0));
+    check(
+        "round(asin(1) + acos(1), 9) = round(pi() div 2, 9)",
+        &[],
+        Value::Bool(true),
+    );
+    check("sqrt(-1)", &[], number(f64::NAN));
+}
