@@ -33,7 +33,35 @@ pub fn QuestionField(
     let required = question.required;
     let question_id = question.id.clone();
     let takes_answer = question.kind.takes_answer();
+    let drawn = |name: &str| {
+        question
+            .appearance
+            .iter()
+            .any(|appearance| appearance == name)
+    };
+    // How a list of options is laid out: a row of points (`likert`), side
+    // by side (`horizontal`, `columns`, `compact`), or the usual grid.
+    let grid_class = if drawn("likert") {
+        "choice-grid choice-grid--likert"
+    } else if [
+        "horizontal",
+        "horizontal-compact",
+        "columns",
+        "columns-pack",
+        "compact",
+    ]
+    .iter()
+    .any(|name| drawn(name))
+    {
+        "choice-grid choice-grid--columns"
+    } else {
+        "choice-grid"
+    };
+    let minimal = drawn("minimal");
     let input = match question.kind.clone() {
+        QuestionKind::SingleChoice { choices } if minimal => {
+            choice_list(choices, value, on_change, disabled).into_any()
+        }
         QuestionKind::ShortText { max_length } => {
             text_input(value, on_change, disabled, max_length, 3).into_any()
         }
@@ -62,7 +90,7 @@ pub fn QuestionField(
             .into_any()
         }
         QuestionKind::SingleChoice { choices } => view! {
-            <div class="choice-grid" role="group">
+            <div class=grid_class role="group">
                 {choices
                     .into_iter()
                     .map(|choice| {
@@ -76,7 +104,7 @@ pub fn QuestionField(
         QuestionKind::MultipleChoice { choices } => {
             let order: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
             view! {
-                <div class="choice-grid choice-grid--many" role="group">
+                <div class=format!("{grid_class} choice-grid--many") role="group">
                     {choices
                         .into_iter()
                         .map(|choice| {
@@ -164,6 +192,45 @@ pub fn QuestionField(
                 </button>
             </Show>
         </fieldset>
+    }
+}
+
+/// A drop-down list of options (the `minimal` appearance, for long lists).
+fn choice_list(
+    choices: Vec<thamgia_core::Choice>,
+    value: Signal<Option<AnswerValue>>,
+    on_change: Callback<Option<AnswerValue>>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let app = use_app();
+    let chosen = move || match value.get() {
+        Some(AnswerValue::Choice(chosen)) => chosen,
+        _ => String::new(),
+    };
+    view! {
+        <select
+            class="choice-list"
+            disabled=move || disabled.get()
+            prop:value=chosen
+            on:change=move |event| {
+                let picked = event_target_value(&event);
+                on_change.run((!picked.is_empty()).then_some(AnswerValue::Choice(picked)));
+            }
+        >
+            <option value="">{move || app.texts().not_answered}</option>
+            {choices
+                .into_iter()
+                .map(|choice| {
+                    let label = choice.label.clone();
+                    let this = choice.value.clone();
+                    view! {
+                        <option value=choice.value.clone() selected=move || chosen() == this>
+                            {move || app.pick(&label)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
     }
 }
 

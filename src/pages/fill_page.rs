@@ -101,7 +101,8 @@ fn screens(survey: &SurveyDefinition) -> Vec<Screen> {
             match item {
                 Item::Question(question)
                     if matches!(question.kind, QuestionKind::Calculate { .. }) => {}
-                Item::Group(group) => flatten(&group.items, into),
+                // A `field-list` group is one screen, whatever the layout.
+                Item::Group(group) if !group.field_list => flatten(&group.items, into),
                 other => into.push(Screen::Items(vec![other.clone()])),
             }
         }

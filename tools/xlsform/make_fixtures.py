@@ -491,12 +491,13 @@ WILD_FORMS = {
     # then its schools (a cascading list, one value under two wards), a
     # school code checked by `regex()`, a roster of brothers and sisters
     # counted by an earlier answer with the total of their ages, a 0-10
-    # scale, and a last word to acknowledge.
+    # scale, a likert grid on one page, and a last word to acknowledge.
     "school-roster.xlsx": {
         "survey": [
             ["type", "name", "label", "required", "constraint", "constraint_message",
-             "choice_filter", "repeat_count", "calculation", "parameters"],
-            ["select_one wards", "ward", "Em sống ở phường nào?", "yes"],
+             "choice_filter", "repeat_count", "calculation", "parameters", "appearance"],
+            ["select_one wards", "ward", "Em sống ở phường nào?", "yes", "", "", "", "", "",
+             "", "minimal"],
             ["select_one schools", "school", "Em học trường nào?", "yes", "", "",
              "${ward} = ward"],
             ["text", "school_code", "Mã trường (hai chữ in hoa và ba chữ số)", "",
@@ -510,10 +511,19 @@ WILD_FORMS = {
             ["note", "total_note", "Tổng số tuổi của anh chị em: ${total_age}."],
             ["range", "safe", "Ở trường, em thấy an toàn đến mức nào (0 đến 10)?", "yes",
              "", "", "", "", "", "start=0 end=10 step=1"],
+            ["begin_group", "school_life", "Ở trường", "", "", "", "", "", "", "", "field-list"],
+            ["select_one agree", "heard", "Thầy cô lắng nghe em.", "yes", "", "", "", "", "", "",
+             "likert"],
+            ["select_one agree", "friends", "Em có bạn để chơi cùng.", "yes", "", "", "", "", "",
+             "", "likert"],
+            ["end_group"],
             ["acknowledge", "thanks", "Cảm ơn em đã chia sẻ. Em đồng ý gửi câu trả lời.", "yes"],
         ],
         "choices": [
             ["list_name", "name", "label", "ward"],
+            ["agree", "disagree", "Không đồng ý"],
+            ["agree", "neutral", "Bình thường"],
+            ["agree", "agree", "Đồng ý"],
             ["wards", "hoan_kiem", "Hoàn Kiếm"],
             ["wards", "ba_dinh", "Ba Đình"],
             ["schools", "le_loi", "Trường Lê Lợi", "hoan_kiem"],

@@ -87,6 +87,11 @@ pub struct Group {
     /// worker adds and removes instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_count: Option<String>,
+    /// Its questions are shown together on one screen (XLSForm's
+    /// `field-list` appearance), even where the survey shows one question
+    /// per screen.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub field_list: bool,
     /// The group's items.
     pub items: Vec<Item>,
 }
@@ -109,6 +114,11 @@ pub struct Question {
     /// set, the question is required whatever it gives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_if: Option<String>,
+    /// How the tablet shows the question's options (XLSForm's appearances
+    /// it draws: `likert`, a row of points; `minimal`, a drop-down list;
+    /// `horizontal` and `columns`, options side by side); empty: as usual.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appearance: Vec<String>,
     /// The kind of answer expected.
     pub kind: QuestionKind,
     /// When the question is asked (an XLSForm expression).

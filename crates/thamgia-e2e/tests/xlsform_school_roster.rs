@@ -4,9 +4,9 @@
 //! is, then filled offline on a tablet-sized Chromium — the schools offered
 //! follow the ward chosen (`choice_filter`), a school code is checked by
 //! `regex()`, the brothers and sisters are as many as the child says
-//! (`repeat_count`) with the total of their ages, a 0–10 scale, and an
-//! `acknowledge` at the end — and it reaches the server once, with every
-//! answer in the CSV export.
+//! (`repeat_count`) with the total of their ages, a 0–10 scale, a likert
+//! grid on one page (`field-list`), and an `acknowledge` at the end — and it
+//! reaches the server once, with every answer in the CSV export.
 
 use std::path::Path;
 
@@ -23,6 +23,32 @@ async fn offered(page: &impl Ui, question: &str) -> Result<Vec<String>> {
         ),
     )
     .await
+}
+
+/// Chooses `value` in the drop-down list of `question` (the `minimal`
+/// appearance), as a tap on an option does.
+async fn choose_in_list(page: &impl Ui, question: &str, value: &str) -> Result<()> {
+    let selector = format!("[data-question={question}] select");
+    wait_for(
+        page,
+        &selector,
+        &format!("document.querySelector({})", selector_literal(&selector)),
+    )
+    .await?;
+    let chosen: bool = js(
+        page,
+        &format!(
+            "(() => {{ const list = document.querySelector({}); list.value = {}; list.dispatchEvent(new Event('change', {{ bubbles: true }})); return list.value === {}; }})()",
+            selector_literal(&selector),
+            serde_json::to_string(value)?,
+            serde_json::to_string(value)?,
+        ),
+    )
+    .await?;
+    if !chosen {
+        bail!("{value} is not an option of {question}");
+    }
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,8 +91,9 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     server.stop().await?;
     start_response(&page, start, "10-12", "Male").await?;
 
-    // The schools offered are Ba Đình's once Ba Đình is chosen.
-    click(&page, "[data-question=ward] button[data-value=ba_dinh]").await?;
+    // The wards in a drop-down list (`minimal`); the schools offered are
+    // Ba Đình's once Ba Đình is chosen.
+    choose_in_list(&page, "ward", "ba_dinh").await?;
     next_screen(&page, "ward").await?;
     assert_eq!(offered(&page, "school").await?, ["nguyen_du", "other"]);
     click(&page, "[data-question=school] button[data-value=nguyen_du]").await?;
@@ -129,6 +156,23 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     click(&page, "[data-question=safe] button[data-value='7']").await?;
     next_screen(&page, "safe").await?;
 
+    // Two statements on one page, each a row of points.
+    let on_screen: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=questions] [data-question]')].map(question => question.dataset.question)",
+    )
+    .await?;
+    assert_eq!(on_screen, ["heard", "friends"]);
+    let likert: usize = js(
+        &page,
+        "document.querySelectorAll('[data-test=questions] .choice-grid--likert').length",
+    )
+    .await?;
+    assert_eq!(likert, 2);
+    click(&page, "[data-question=heard] button[data-value=agree]").await?;
+    click(&page, "[data-question=friends] button[data-value=neutral]").await?;
+    next_screen(&page, "heard").await?;
+
     // The last word, acknowledged.
     click(&page, "[data-question=thanks] button[data-value=OK]").await?;
     next_screen(&page, "thanks").await?;
@@ -170,6 +214,8 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     );
     assert_eq!(answer("total_age"), Some(AnswerValue::Number(18.0)));
     assert_eq!(answer("safe"), Some(AnswerValue::Number(7.0)));
+    assert_eq!(answer("heard"), choice("agree"));
+    assert_eq!(answer("friends"), choice("neutral"));
     assert_eq!(answer("thanks"), choice("OK"));
 
     // And in the town hall's export.

@@ -673,3 +673,56 @@ fn true_and_false_cells_read_as_excel_shows_them() {
     assert!(question(&imported.survey, "FALSE").required);
     assert!(!question(&imported.survey, "other").required);
 }
+
+#[test]
+fn a_field_list_group_is_one_page_and_drawn_appearances_are_kept() {
+    let form = workbook(&[
+        (
+            "survey",
+            &[
+                &["type", "name", "label", "appearance"],
+                /* 2 */ &["begin_group", "feelings", "Cảm nghĩ", "field-list"],
+                /* 3 */
+                &[
+                    "select_one agree",
+                    "heard",
+                    "Thầy cô lắng nghe em.",
+                    "likert",
+                ],
+                /* 4 */
+                &[
+                    "select_one agree",
+                    "safe",
+                    "Em thấy an toàn.",
+                    "likert quick",
+                ],
+                /* 5 */ &["end_group"],
+                /* 6 */ &["select_one agree", "long_list", "Danh sách dài", "minimal"],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &["list_name", "name", "label"],
+                &["agree", "no", "Không"],
+                &["agree", "yes", "Có"],
+            ],
+        ),
+    ]);
+    let imported = import_xlsform_with(&form, named("trang.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let Some(Item::Group(feelings)) = imported.survey.items.first() else {
+        panic!("a group first: {:#?}", imported.survey.items);
+    };
+    assert!(feelings.field_list);
+    assert_eq!(question(&imported.survey, "heard").appearance, ["likert"]);
+    assert_eq!(
+        question(&imported.survey, "long_list").appearance,
+        ["minimal"]
+    );
+    // What the tablet does not draw is said, with its row.
+    assert!(imported
+        .warnings
+        .iter()
+        .any(|warning| warning.row == Some(4) && warning.message.en.contains("quick")));
+}

@@ -44,6 +44,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             required_message: None,
             choice_filter: None,
             required_if: None,
+            appearance: Vec::new(),
         })
     };
     let half = questions / 2;
@@ -72,6 +73,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
         label: Localized::new("Người", "Person"),
         relevant: None,
         repeat_count: None,
+        field_list: false,
         items: inside,
     }));
     let calculate = |id: &str, calculation: &str| match number(id.to_owned(), None, None) {

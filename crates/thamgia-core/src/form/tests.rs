@@ -21,6 +21,7 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     }
 }
 
@@ -62,6 +63,7 @@ fn repeat(id: &str, items: Vec<Item>) -> Item {
         label: Localized::new(id, id),
         relevant: None,
         repeat_count: None,
+        field_list: false,
         items,
     })
 }
@@ -129,6 +131,7 @@ fn relevance_follows_answers_and_groups() {
             label: Localized::default(),
             relevant: Some("${play} = 'yes'".to_owned()),
             repeat_count: None,
+            field_list: false,
             items: vec![
                 Item::Question(number("hours")),
                 Item::Question(relevant(text("why"), "${hours} > 3")),
@@ -408,6 +411,7 @@ fn a_repeat_count_makes_the_instances_and_never_removes_answers() {
         label: Localized::new("Các em", "Children"),
         relevant: None,
         repeat_count: Some("${how_many}".to_owned()),
+        field_list: false,
         items: vec![Item::Question(number("age"))],
     };
     let survey = survey(vec![

@@ -161,6 +161,7 @@ mod tests {
             required_message: None,
             choice_filter: None,
             required_if: None,
+            appearance: Vec::new(),
         }
     }
 
@@ -242,6 +243,7 @@ mod tests {
             label: Localized::new("Trẻ", "Children"),
             relevant: None,
             repeat_count: None,
+            field_list: false,
             items: vec![Item::Question(Question {
                 id: "born".to_owned(),
                 ..date

@@ -28,6 +28,7 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     })
 }
 
@@ -332,6 +333,7 @@ fn a_question_in_a_group_not_asked_is_not_asked_even_with_a_stale_answer() {
         label: Localized::default(),
         relevant: Some("${safe} = 'never'".to_owned()),
         repeat_count: None,
+        field_list: false,
         items: vec![question(
             "where",
             QuestionKind::ShortText { max_length: 50 },

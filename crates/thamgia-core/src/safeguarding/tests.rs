@@ -28,6 +28,7 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     }
 }
 
@@ -80,6 +81,7 @@ fn every_kind_of_marked_answer_is_found_in_groups_and_repeats() {
             label: Localized::new("home", "home"),
             relevant: None,
             repeat_count: None,
+            field_list: false,
             items: vec![
                 Item::Question(question("hurt", QuestionKind::YesNo, &["yes"])),
                 Item::Question(question(
@@ -99,6 +101,7 @@ fn every_kind_of_marked_answer_is_found_in_groups_and_repeats() {
             label: Localized::new("places", "places"),
             relevant: None,
             repeat_count: None,
+            field_list: false,
             items: vec![Item::Question(question(
                 "afraid_of",
                 QuestionKind::MultipleChoice {

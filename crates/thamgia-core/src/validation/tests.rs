@@ -24,6 +24,7 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     }
 }
 
@@ -93,6 +94,7 @@ fn survey() -> SurveyDefinition {
                 label: Localized::new("Hoạt động", "Activity"),
                 relevant: None,
                 repeat_count: None,
+                field_list: false,
                 items: vec![
                     Item::Question(question(
                         "name",
@@ -435,6 +437,7 @@ fn face_scale(dont_know: bool) -> Question {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     }
 }
 
@@ -561,6 +564,7 @@ fn a_completed_response_has_the_instances_its_repeat_count_asks_for() {
         label: Localized::new("Anh chị em", "Sibling"),
         relevant: None,
         repeat_count: Some("${siblings}".to_owned()),
+        field_list: false,
         items: vec![Item::Question(question(
             "sibling_age",
             false,

@@ -12,6 +12,21 @@ pub(super) const SUPPORTED_APPEARANCES: &[&str] = &[
     "horizontal",
     "horizontal-compact",
     "compact",
+    "columns",
+    "columns-pack",
+];
+
+/// Appearances the tablet draws on a question (kept on it); the others of
+/// [`SUPPORTED_APPEARANCES`] lose nothing when the question is drawn as
+/// usual, and `field-list` is a group's.
+pub(super) const DRAWN_APPEARANCES: &[&str] = &[
+    "likert",
+    "minimal",
+    "horizontal",
+    "horizontal-compact",
+    "compact",
+    "columns",
+    "columns-pack",
 ];
 
 /// Metadata types the tablet does not collect (about the device, the

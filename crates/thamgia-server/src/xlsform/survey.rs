@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use thamgia_core::{Choice, Group, Item, Localized, Question, QuestionKind};
 
 use super::row_type::{
-    is_read_column, is_refused_column, row_type, RowType, SUPPORTED_APPEARANCES,
+    is_read_column, is_refused_column, row_type, RowType, DRAWN_APPEARANCES, SUPPORTED_APPEARANCES,
 };
 use super::sheet::{DefaultLanguage, Table, TableRow};
 use super::{Problems, RowOfName};
@@ -390,6 +390,12 @@ impl SurveyReader<'_> {
             });
         }
         let (required, required_if) = Self::required(table, row);
+        let appearance = table
+            .text(row, &["appearance"])
+            .split_whitespace()
+            .filter(|word| DRAWN_APPEARANCES.contains(word))
+            .map(str::to_owned)
+            .collect();
         let question = Question {
             id,
             label,
@@ -412,6 +418,7 @@ impl SurveyReader<'_> {
             default: non_empty(table.text(row, &["default"])),
             required_message: self.required_message(table, row),
             choice_filter: non_empty(table.text(row, &["choice_filter"])),
+            appearance,
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));
@@ -464,6 +471,7 @@ impl SurveyReader<'_> {
             required_message: None,
             choice_filter: None,
             required_if: None,
+            appearance: Vec::new(),
         }));
     }
 
@@ -496,6 +504,10 @@ impl SurveyReader<'_> {
             label,
             relevant: non_empty(table.text(row, &["relevant", "relevance"])),
             repeat_count: repeat_count.filter(|_| repeat),
+            field_list: table
+                .text(row, &["appearance"])
+                .split_whitespace()
+                .any(|word| word == "field-list"),
             items: Vec::new(),
         };
         self.open.push(OpenGroup {
@@ -564,6 +576,7 @@ fn stand_in(id: String) -> Item {
         required_message: None,
         choice_filter: None,
         required_if: None,
+        appearance: Vec::new(),
     })
 }
 

@@ -351,6 +351,7 @@ mod split {
                 required_message: None,
                 choice_filter: None,
                 required_if: None,
+                appearance: Vec::new(),
             })
         };
         vec![SurveyDefinition {
