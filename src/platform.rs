@@ -18,6 +18,12 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// A random 64-bit number (an order of options nobody chose), from the
+/// browser's `crypto.randomUUID()`.
+pub fn random_u64() -> u64 {
+    new_uuid().as_u64_pair().0
+}
+
 /// A random number for backoff jitter.
 pub fn random_u32() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32

@@ -491,7 +491,9 @@ WILD_FORMS = {
     # then its schools (a cascading list, one value under two wards), a
     # school code checked by `regex()`, a roster of brothers and sisters
     # counted by an earlier answer with the total of their ages, a 0-10
-    # scale, a likert grid on one page, and a last word to acknowledge.
+    # scale, hours of sleep in half hours (a slider), activities in an order
+    # of the child's own (`randomize`), a likert grid on one page, and a
+    # last word to acknowledge.
     "school-roster.xlsx": {
         "survey": [
             ["type", "name", "label", "required", "constraint", "constraint_message",
@@ -511,6 +513,10 @@ WILD_FORMS = {
             ["note", "total_note", "Tổng số tuổi của anh chị em: ${total_age}."],
             ["range", "safe", "Ở trường, em thấy an toàn đến mức nào (0 đến 10)?", "yes",
              "", "", "", "", "", "start=0 end=10 step=1"],
+            ["range", "sleep", "Tối qua em ngủ mấy tiếng?", "", "", "", "", "", "",
+             "start=4 end=12 step=0.5"],
+            ["select_multiple activities", "after_school", "Sau giờ học em thích làm gì?", "", "",
+             "", "", "", "", "randomize=true"],
             ["begin_group", "school_life", "Ở trường", "", "", "", "", "", "", "", "field-list"],
             ["select_one agree", "heard", "Thầy cô lắng nghe em.", "yes", "", "", "", "", "", "",
              "likert"],
@@ -521,6 +527,11 @@ WILD_FORMS = {
         ],
         "choices": [
             ["list_name", "name", "label", "ward"],
+            ["activities", "sport", "Chơi thể thao"],
+            ["activities", "read", "Đọc sách"],
+            ["activities", "draw", "Vẽ"],
+            ["activities", "music", "Chơi nhạc"],
+            ["activities", "help_home", "Giúp việc nhà"],
             ["agree", "disagree", "Không đồng ý"],
             ["agree", "neutral", "Bình thường"],
             ["agree", "agree", "Đồng ý"],

@@ -89,6 +89,8 @@ struct Node {
     repeat_count: Option<Expression>,
     /// The names its label and hint quote (`${name}`), checked to exist.
     quoted: Vec<String>,
+    /// The number its options' order follows (`randomize` with a `seed`).
+    seed: Option<Expression>,
 }
 
 #[derive(Debug, Clone)]

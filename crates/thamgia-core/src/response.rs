@@ -49,6 +49,11 @@ pub struct Response {
     /// the `safeguarding` module); nothing about the child.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
+    /// The order in which the options of each question with `randomize`
+    /// were shown (values, first shown first), by [`order_key`]: kept so
+    /// that an answer can be read with the order the child saw.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shown_orders: BTreeMap<String, Vec<String>>,
     /// When the response was started, by the tablet's clock.
     pub created_at: DateTime<Utc>,
     /// When the response was last changed, by the tablet's clock.
@@ -75,6 +80,7 @@ impl Response {
             status: ResponseStatus::Draft,
             corrects: None,
             referral: None,
+            shown_orders: BTreeMap::new(),
             created_at: now,
             updated_at: now,
         }
@@ -101,6 +107,18 @@ impl Response {
 
 /// Answers keyed by question id.
 pub type Answers = BTreeMap<String, AnswerValue>;
+
+/// The key of a question instance in [`Response::shown_orders`]: its name,
+/// then `@` and its repeat instances (from 0, dot-separated) inside a
+/// repeat: `school`, `sibling_choice@1`.
+pub fn order_key(question: &str, instance: &[usize]) -> String {
+    if instance.is_empty() {
+        question.to_owned()
+    } else {
+        let instances: Vec<String> = instance.iter().map(usize::to_string).collect();
+        format!("{question}@{}", instances.join("."))
+    }
+}
 
 /// Where a response is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

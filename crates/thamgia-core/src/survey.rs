@@ -119,6 +119,10 @@ pub struct Question {
     /// `horizontal` and `columns`, options side by side); empty: as usual.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub appearance: Vec<String>,
+    /// The options are shown in an order of their own for each child
+    /// (XLSForm's `randomize=true`), kept with the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub randomize: Option<Randomize>,
     /// The kind of answer expected.
     pub kind: QuestionKind,
     /// When the question is asked (an XLSForm expression).
@@ -332,6 +336,24 @@ impl Question {
         question
     }
 
+    /// The question with its options in `order` (values); options not in
+    /// it keep their place after those that are.
+    pub fn with_order(&self, order: &[String]) -> Question {
+        let mut question = self.clone();
+        if let QuestionKind::SingleChoice { choices }
+        | QuestionKind::MultipleChoice { choices }
+        | QuestionKind::Ranking { choices } = &mut question.kind
+        {
+            choices.sort_by_key(|choice| {
+                order
+                    .iter()
+                    .position(|value| *value == choice.value)
+                    .unwrap_or(usize::MAX)
+            });
+        }
+        question
+    }
+
     /// The label of the choice `value`, if the question has such a choice.
     pub fn choice_label(&self, value: &str, language: Language) -> Option<&str> {
         self.kind
@@ -376,6 +398,45 @@ fn decimals_of(number: f64) -> i32 {
             (scaled - scaled.round()).abs() < 1e-9
         })
         .unwrap_or(6)
+}
+
+/// How a question's options are shuffled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Randomize {
+    /// An expression giving the number the order follows (XLSForm's
+    /// `seed`, such as `${household_id}`): the same number, the same order.
+    /// `None`: a number drawn when the question is first shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+}
+
+/// The options' values in the order a `seed` gives (a Fisher–Yates shuffle
+/// driven by SplitMix64): the same seed always gives the same order.
+pub fn shuffled(choices: &[Choice], seed: u64) -> Vec<String> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut mixed = state;
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^ (mixed >> 31)
+    };
+    let mut values: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
+    for last in (1..values.len()).rev() {
+        let pick = (next() % (last as u64 + 1)) as usize;
+        values.swap(last, pick);
+    }
+    values
+}
+
+/// Whether `order` lists each of the choices' values exactly once.
+pub fn is_order_of(order: &[String], choices: &[Choice]) -> bool {
+    let mut wanted: Vec<&str> = choices.iter().map(|choice| choice.value.as_str()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut given: Vec<&str> = order.iter().map(String::as_str).collect();
+    given.sort_unstable();
+    given == wanted
 }
 
 /// The answer of an [`QuestionKind::Acknowledge`] question, as ODK stores it.

@@ -138,6 +138,24 @@ pub fn validate_with(
         ));
     }
 
+    for (key, order) in &response.shown_orders {
+        let name = key.split('@').next().unwrap_or(key);
+        let fits = survey.question(name).is_some_and(|question| {
+            question.randomize.is_some()
+                && crate::survey::is_order_of(order, question.kind.choices())
+        });
+        if !fits {
+            let name = crate::limits::quoted(name);
+            issues.push(ValidationIssue::at(
+                &name,
+                &[],
+                Localized::new(
+                    format!("Thứ tự hiện các lựa chọn của \"{name}\" không khớp với câu hỏi."),
+                    format!("The order the options of \"{name}\" were shown in does not fit the question."),
+                ),
+            ));
+        }
+    }
     let state = engine.evaluate_all(&response.answers, today);
     if mode == ValidationMode::Complete {
         let mut counted: Vec<(&crate::form::NodeKey, usize)> = engine

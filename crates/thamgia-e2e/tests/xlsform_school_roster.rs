@@ -4,9 +4,11 @@
 //! is, then filled offline on a tablet-sized Chromium — the schools offered
 //! follow the ward chosen (`choice_filter`), a school code is checked by
 //! `regex()`, the brothers and sisters are as many as the child says
-//! (`repeat_count`) with the total of their ages, a 0–10 scale, a likert
-//! grid on one page (`field-list`), and an `acknowledge` at the end — and it
-//! reaches the server once, with every answer in the CSV export.
+//! (`repeat_count`) with the total of their ages, a 0–10 scale, hours of
+//! sleep on a slider in half hours, activities in an order drawn for the
+//! child and kept with the response (`randomize`), a likert grid on one
+//! page (`field-list`), and an `acknowledge` at the end — and it reaches
+//! the server once, with every answer in the CSV export.
 
 use std::path::Path;
 
@@ -156,6 +158,44 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     click(&page, "[data-question=safe] button[data-value='7']").await?;
     next_screen(&page, "safe").await?;
 
+    // Seventeen half hours: a slider, unanswered until it is moved.
+    let shown: String = text_of(&page, "[data-question=sleep] .range-value").await?;
+    assert!(
+        !shown.contains('8'),
+        "no value before the slider moves: {shown}"
+    );
+    let moved: bool = js(
+        &page,
+        "(() => { const slider = document.querySelector('[data-question=sleep] input[type=range]'); slider.value = '8.5'; slider.dispatchEvent(new Event('input', { bubbles: true })); return slider.step === '0.5'; })()",
+    )
+    .await?;
+    assert!(moved, "the slider steps by half hours");
+    wait_for(
+        &page,
+        "the hours shown",
+        "document.querySelector('[data-question=sleep] .range-value').textContent === '8.5'",
+    )
+    .await?;
+    next_screen(&page, "sleep").await?;
+
+    // The activities in the order drawn for this child, kept with the draft.
+    wait_for(
+        &page,
+        "the order drawn",
+        "document.querySelectorAll('[data-question=after_school] button[data-value]').length === 5",
+    )
+    .await?;
+    let drawn = offered(&page, "after_school").await?;
+    let mut sorted = drawn.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["draw", "help_home", "music", "read", "sport"]);
+    click(
+        &page,
+        "[data-question=after_school] button[data-value=draw]",
+    )
+    .await?;
+    next_screen(&page, "after_school").await?;
+
     // Two statements on one page, each a row of points.
     let on_screen: Vec<String> = js(
         &page,
@@ -214,6 +254,16 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     );
     assert_eq!(answer("total_age"), Some(AnswerValue::Number(18.0)));
     assert_eq!(answer("safe"), Some(AnswerValue::Number(7.0)));
+    assert_eq!(answer("sleep"), Some(AnswerValue::Number(8.5)));
+    assert_eq!(
+        answer("after_school"),
+        Some(AnswerValue::Choices(vec!["draw".to_owned()]))
+    );
+    assert_eq!(
+        stored.shown_orders.get("after_school"),
+        Some(&drawn),
+        "the order the child saw is kept"
+    );
     assert_eq!(answer("heard"), choice("agree"));
     assert_eq!(answer("friends"), choice("neutral"));
     assert_eq!(answer("thanks"), choice("OK"));

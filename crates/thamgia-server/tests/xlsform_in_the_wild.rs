@@ -726,3 +726,60 @@ fn a_field_list_group_is_one_page_and_drawn_appearances_are_kept() {
         .iter()
         .any(|warning| warning.row == Some(4) && warning.message.en.contains("quick")));
 }
+
+#[test]
+fn randomize_and_its_seed_are_read_from_parameters() {
+    let form = workbook(&[
+        (
+            "survey",
+            &[
+                &["type", "name", "label", "parameters"],
+                /* 2 */ &["integer", "code", "Mã hộ"],
+                /* 3 */
+                &[
+                    "select_one foods",
+                    "food",
+                    "Món em thích?",
+                    "randomize=true seed=${code}",
+                ],
+                /* 4 */ &["select_one foods", "plain", "Món khác?", "seed=${code}"],
+                /* 5 */
+                &[
+                    "select_one foods",
+                    "odd",
+                    "Món lạ?",
+                    "randomize=true max-pixels=9",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &["list_name", "name", "label"],
+                &["foods", "rice", "Cơm"],
+                &["foods", "pho", "Phở"],
+            ],
+        ),
+    ]);
+    let imported = import_xlsform_with(&form, named("mon.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(
+        question(survey, "food").randomize,
+        Some(thamgia_core::survey::Randomize {
+            seed: Some("${code}".to_owned())
+        })
+    );
+    assert_eq!(question(survey, "plain").randomize, None);
+    assert!(question(survey, "odd").randomize.is_some());
+    let warned: BTreeSet<u32> = imported
+        .warnings
+        .iter()
+        .filter_map(|warning| warning.row)
+        .collect();
+    assert!(
+        warned.contains(&4) && warned.contains(&5),
+        "{:#?}",
+        imported.warnings
+    );
+}

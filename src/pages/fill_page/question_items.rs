@@ -3,10 +3,11 @@
 //! instances and the buttons that add and remove them.
 
 use leptos::prelude::*;
-use thamgia_core::{AnswerValue, Item, Localized, NodeKey, QuestionKind};
+use thamgia_core::{AnswerValue, Item, Localized, NodeKey, Question, QuestionKind};
 
 use super::Editor;
 use crate::components::question_field::QuestionField;
+use crate::platform;
 
 /// Questions, groups and repeats at a repeat instance.
 pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize>) -> AnyView {
@@ -52,20 +53,31 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                     };
                     let age_band = Signal::derive(move || editor.response.with(|draft| draft.participant.age_band));
                     let disabled = Signal::derive(move || editor.read_only);
-                    if question.choice_filter.is_some() {
-                        // A cascading list: the field is drawn again with the
-                        // options offered whenever an earlier answer changes them.
+                    if question.choice_filter.is_some() || question.randomize.is_some() {
+                        // A cascading list, or options in the child's own
+                        // order: the field is drawn again with the options
+                        // offered whenever an earlier answer changes them,
+                        // in the order kept with the response.
                         let offered = {
                             let key = key.clone();
                             Memo::new(move |_| editor.form_state.with(|state| editor.engine.with_value(|engine| engine.offered(state, &key).map(<[usize]>::to_vec))))
                         };
+                        let order_key = thamgia_core::response::order_key(&question.id, &key.instance);
+                        let order = {
+                            let order_key = order_key.clone();
+                            Memo::new(move |_| editor.response.with(|draft| draft.shown_orders.get(&order_key).cloned()))
+                        };
+                        if question.randomize.is_some() && !editor.read_only {
+                            draw_order(editor, question.clone(), key.clone(), order_key, order);
+                        }
                         let on_change = Callback::new(move |answer: Option<AnswerValue>| editor.answer(&key, answer));
                         return view! {
                             <Show when=move || relevant.get()>
                                 {
                                     let question = question.clone();
                                     move || {
-                                        let shown = offered.get().map_or_else(|| question.clone(), |offered| question.with_offered(&offered));
+                                        let offered_only = offered.get().map_or_else(|| question.clone(), |offered| question.with_offered(&offered));
+                                        let shown = order.get().map_or_else(|| offered_only.clone(), |order| offered_only.with_order(&order));
                                         view! { <QuestionField question=shown value error on_change disabled shown_label age_band/> }
                                     }
                                 }
@@ -166,4 +178,33 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
         })
         .collect_view()
         .into_any()
+}
+
+/// The first time a question with `randomize` is shown, draws the order of
+/// its options (from its `seed` when it gives a number, else at random) and
+/// keeps it with the response, so the child's order never changes.
+fn draw_order(
+    editor: Editor,
+    question: Question,
+    key: NodeKey,
+    order_key: String,
+    order: Memo<Option<Vec<String>>>,
+) {
+    Effect::new(move |_| {
+        if order.get().is_some() {
+            return;
+        }
+        let seed = editor.form_state.with_untracked(|state| {
+            editor.response.with_untracked(|draft| {
+                editor.engine.with_value(|engine| {
+                    engine.seed(state, &draft.answers, &key, platform::today())
+                })
+            })
+        });
+        let seed = seed.unwrap_or_else(platform::random_u64);
+        let drawn = thamgia_core::survey::shuffled(question.kind.choices(), seed);
+        editor.update(&|draft| {
+            draft.shown_orders.insert(order_key.clone(), drawn.clone());
+        });
+    });
 }

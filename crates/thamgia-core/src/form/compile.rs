@@ -141,6 +141,18 @@ impl FormEngine {
                         },
                         required: question.required,
                         repeat_count: None,
+                        seed: parse(
+                            &name,
+                            "seed",
+                            &question
+                                .randomize
+                                .as_ref()
+                                .and_then(|randomize| randomize.seed.clone()),
+                        )
+                        .unwrap_or_else(|error| {
+                            errors.push(error);
+                            None
+                        }),
                         quoted: [Some(&question.label), question.hint.as_ref()]
                             .into_iter()
                             .flatten()
@@ -177,6 +189,7 @@ impl FormEngine {
                         choice_filter: None,
                         required: false,
                         required_if: None,
+                        seed: None,
                         quoted: [&group.label.vi, &group.label.en]
                             .into_iter()
                             .flat_map(|text| crate::expression::names_in_text(text))
@@ -252,6 +265,7 @@ impl FormEngine {
                 &node.choice_filter,
                 &node.required_if,
                 &node.repeat_count,
+                &node.seed,
             ];
             for expression in expressions.into_iter().flatten() {
                 for name in expression.references() {

@@ -207,6 +207,28 @@ impl FormEngine {
         state.offered.get(key).map(Vec::as_slice)
     }
 
+    /// The number a question instance's `randomize` seed gives now (as its
+    /// bits, so that any number orders alike each time); `None` without a
+    /// seed, or when it gives no number yet.
+    pub fn seed(
+        &self,
+        state: &FormState,
+        answers: &Answers,
+        key: &NodeKey,
+        today: NaiveDate,
+    ) -> Option<u64> {
+        let expression = self.nodes[key.node].seed.as_ref()?;
+        let context = Context {
+            engine: self,
+            state,
+            answers,
+            at: key,
+            today,
+        };
+        let number = expression.evaluate(&context).to_number();
+        number.is_finite().then(|| number.to_bits())
+    }
+
     /// How many instances a repeat has at `key` (the instance of the scope
     /// it sits in) when its `repeat_count` decides it; `None`: the worker
     /// decides.

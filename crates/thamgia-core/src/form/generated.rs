@@ -45,6 +45,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             choice_filter: None,
             required_if: None,
             appearance: Vec::new(),
+            randomize: None,
         })
     };
     let half = questions / 2;

@@ -22,6 +22,7 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     }
 }
 

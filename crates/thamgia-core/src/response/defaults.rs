@@ -162,6 +162,7 @@ mod tests {
             choice_filter: None,
             required_if: None,
             appearance: Vec::new(),
+            randomize: None,
         }
     }
 

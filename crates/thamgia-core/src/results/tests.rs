@@ -29,6 +29,7 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     })
 }
 
@@ -156,6 +157,7 @@ fn response(
         status: ResponseStatus::Completed,
         corrects: None,
         referral: None,
+        shown_orders: std::collections::BTreeMap::new(),
         created_at: at(day),
         updated_at: at(day),
     }

@@ -29,6 +29,7 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     }
 }
 

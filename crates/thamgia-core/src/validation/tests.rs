@@ -25,6 +25,7 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     }
 }
 
@@ -438,6 +439,7 @@ fn face_scale(dont_know: bool) -> Question {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     }
 }
 
@@ -600,4 +602,72 @@ fn a_completed_response_has_the_instances_its_repeat_count_asks_for() {
         ["An earlier answer says there are 2 instances; there are 3. Remove the extra ones."]
     );
     assert_eq!(issues_with(1).len(), 1);
+}
+
+#[test]
+fn a_shuffled_order_is_kept_and_must_be_the_questions_own() {
+    let mut survey = survey();
+    let mut food = question(
+        "food",
+        false,
+        QuestionKind::SingleChoice {
+            choices: choices(&["rice", "noodles", "bread", "fruit", "fish"]),
+        },
+    );
+    food.randomize = Some(crate::survey::Randomize {
+        seed: Some("${hours}".to_owned()),
+    });
+    survey.items.push(Item::Question(food.clone()));
+
+    // The same seed, the same order; every option once; another seed,
+    // another order (for these five options and these seeds).
+    let first = crate::survey::shuffled(food.kind.choices(), 7);
+    assert_eq!(first, crate::survey::shuffled(food.kind.choices(), 7));
+    assert!(crate::survey::is_order_of(&first, food.kind.choices()));
+    assert_ne!(first, crate::survey::shuffled(food.kind.choices(), 8));
+    let shown = food.with_order(&first);
+    let values: Vec<&str> = shown
+        .kind
+        .choices()
+        .iter()
+        .map(|c| c.value.as_str())
+        .collect();
+    assert_eq!(values, first.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // The seed is an answer: the engine gives the same number for it.
+    let engine = crate::form::FormEngine::compile(&survey).expect("compiles");
+    let mut answers = crate::response::Answers::new();
+    answers.insert("hours".to_owned(), AnswerValue::Number(3.0));
+    let state = engine.evaluate_all(&answers, today());
+    let key = crate::form::NodeKey {
+        node: engine.node("food").expect("food"),
+        instance: Vec::new(),
+    };
+    assert_eq!(
+        engine.seed(&state, &answers, &key, today()),
+        Some(3.0_f64.to_bits())
+    );
+
+    // Stored with the response; an order that is not the question's is refused.
+    let mut response = consented();
+    response
+        .shown_orders
+        .insert(crate::response::order_key("food", &[]), first);
+    let issues = validate_response(&survey, &response, ValidationMode::Draft, today());
+    assert!(issues
+        .iter()
+        .all(|issue| issue.question_id.as_deref() != Some("food")));
+    response.shown_orders.insert(
+        "food".to_owned(),
+        vec!["rice".to_owned(), "rice".to_owned()],
+    );
+    response
+        .shown_orders
+        .insert("where".to_owned(), vec!["yard".to_owned()]);
+    let refused = validate_response(&survey, &response, ValidationMode::Draft, today())
+        .iter()
+        .filter(|issue| issue.message.en.contains("were shown in"))
+        .count();
+    assert_eq!(refused, 2, "a repeated option, and a question not shuffled");
+    assert_eq!(crate::response::order_key("age", &[1, 0]), "age@1.0");
 }

@@ -9,6 +9,7 @@ mod trim;
 
 use std::collections::{BTreeMap, HashMap};
 
+use thamgia_core::survey::Randomize;
 use thamgia_core::{Choice, Group, Item, Localized, Question, QuestionKind};
 
 use super::row_type::{
@@ -191,7 +192,11 @@ impl SurveyReader<'_> {
             );
         }
         let parameters = table.text(row, &["parameters"]);
-        if !parameters.is_empty() && row_type != RowType::Range {
+        let is_select = matches!(
+            row_type,
+            RowType::SelectOne(_) | RowType::SelectMultiple(_) | RowType::Rank(_)
+        );
+        if !parameters.is_empty() && row_type != RowType::Range && !is_select {
             self.problems.warn(
                 "survey",
                 Some(number),
@@ -319,6 +324,51 @@ impl SurveyReader<'_> {
         (!found.is_empty()).then_some(message)
     }
 
+    /// A choice row's `parameters`: `randomize=true`, with an optional
+    /// `seed=…` (an expression); any other parameter is named as not used.
+    fn randomize(&mut self, number: u32, parameters: &str) -> Option<Randomize> {
+        let mut randomize = false;
+        let mut seed = None;
+        let mut unused = Vec::new();
+        for pair in parameters
+            .split([' ', ';', ','])
+            .filter(|pair| !pair.is_empty())
+        {
+            match pair.split_once('=') {
+                Some((key, value)) if key.trim().eq_ignore_ascii_case("randomize") => {
+                    randomize = matches!(
+                        value.trim().to_ascii_lowercase().as_str(),
+                        "true" | "yes" | "true()"
+                    );
+                }
+                Some((key, value)) if key.trim().eq_ignore_ascii_case("seed") => {
+                    seed = non_empty(value.trim());
+                }
+                // A range's own parameters are read with its kind.
+                Some((key, _)) if ["start", "end", "step"].contains(&key.trim()) => {}
+                _ => unused.push(pair),
+            }
+        }
+        if !unused.is_empty() {
+            let unused = unused.join(" ");
+            self.problems.warn(
+                "survey",
+                Some(number),
+                format!("Tham số \"{unused}\" không được dùng."),
+                format!("The parameters \"{unused}\" are not used."),
+            );
+        }
+        if seed.is_some() && !randomize {
+            self.problems.warn(
+                "survey",
+                Some(number),
+                "Có seed nhưng không có randomize=true: thứ tự lựa chọn không đổi.",
+                "A seed without randomize=true: the options keep their order.",
+            );
+        }
+        randomize.then_some(Randomize { seed })
+    }
+
     /// The `required` cell: yes/true/1 or no/false/empty, in any case, or
     /// an expression (required while it holds; checked with the form's
     /// other expressions).
@@ -390,6 +440,10 @@ impl SurveyReader<'_> {
             });
         }
         let (required, required_if) = Self::required(table, row);
+        let chooses = kind.as_ref().is_some_and(|kind| !kind.choices().is_empty());
+        let randomize = chooses
+            .then(|| self.randomize(number, table.text(row, &["parameters"])))
+            .flatten();
         let appearance = table
             .text(row, &["appearance"])
             .split_whitespace()
@@ -419,6 +473,7 @@ impl SurveyReader<'_> {
             required_message: self.required_message(table, row),
             choice_filter: non_empty(table.text(row, &["choice_filter"])),
             appearance,
+            randomize,
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));
@@ -472,6 +527,7 @@ impl SurveyReader<'_> {
             choice_filter: None,
             required_if: None,
             appearance: Vec::new(),
+            randomize: None,
         }));
     }
 
@@ -577,6 +633,7 @@ fn stand_in(id: String) -> Item {
         choice_filter: None,
         required_if: None,
         appearance: Vec::new(),
+        randomize: None,
     })
 }
 

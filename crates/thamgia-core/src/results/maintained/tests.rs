@@ -147,6 +147,7 @@ fn fresh(rng: &mut Rng, id: u128) -> Response {
         status: ResponseStatus::Completed,
         corrects: None,
         referral: None,
+        shown_orders: BTreeMap::new(),
         created_at,
         updated_at: created_at,
     }

@@ -352,6 +352,7 @@ mod split {
                 choice_filter: None,
                 required_if: None,
                 appearance: Vec::new(),
+                randomize: None,
             })
         };
         vec![SurveyDefinition {
@@ -388,6 +389,7 @@ mod split {
             status: ResponseStatus::Completed,
             corrects: None,
             referral: None,
+            shown_orders: BTreeMap::new(),
             created_at: at(number as u32 % 60),
             updated_at: at(number as u32 % 60),
         }
