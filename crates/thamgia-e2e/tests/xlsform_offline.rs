@@ -107,23 +107,24 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     type_into(&page, "[data-question=free_hours] input", "3").await?;
     next_screen(&page, "free_hours").await?;
 
-    // Relevance: the distance is asked only when there is a playground.
+    // The playground group is a `field-list`: one page. Relevance: the
+    // distance appears on it only once there is a playground.
+    let distance_shown =
+        "!!document.querySelector('[data-test=questions] [data-question=playground_distance]')";
+    let shown: bool = js(&page, distance_shown).await?;
+    assert!(!shown, "the distance is not asked before the playground");
     click(
         &page,
         "[data-question=has_playground] button[data-value=yes]",
     )
     .await?;
-    next_screen(&page, "has_playground").await?;
-    assert_eq!(
-        current_question(&page).await?.as_deref(),
-        Some("playground_distance")
-    );
+    wait_for(&page, "the distance on the same page", distance_shown).await?;
     click(
         &page,
         "[data-question=playground_distance] button[data-value=under_5]",
     )
     .await?;
-    next_screen(&page, "playground_distance").await?;
+    next_screen(&page, "has_playground").await?;
 
     // The repeat: two activities, the first with a broken constraint fixed,
     // and a question that appears only for "somewhere else".
