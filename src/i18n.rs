@@ -95,6 +95,8 @@ pub struct Texts {
     pub questions_title: &'static str,
     pub required: &'static str,
     pub clear_answer: &'static str,
+    /// Above a question's guidance for the worker (XLSForm's `guidance_hint`).
+    pub worker_guidance: &'static str,
     /// The one button of an acknowledge question.
     pub acknowledge: &'static str,
     pub number_invalid: &'static str,

@@ -106,6 +106,7 @@ fn survey(id: &str, version: u32, title_vi: &str) -> SurveyDefinition {
         description: Localized::new("Mô tả", "Description"),
         age_bands: Vec::new(),
         layout: Layout::default(),
+        form_version: None,
         items: Vec::new(),
     }
 }

@@ -30,6 +30,13 @@ pub fn QuestionField(
     let plain_label = question.label.clone();
     let label = shown_label.unwrap_or_else(|| Signal::derive(move || plain_label.clone()));
     let hint = question.hint.clone();
+    let guidance = question.guidance.clone();
+    // A `read_only` question shows its value and takes no answer.
+    let disabled = if question.read_only {
+        Signal::derive(|| true)
+    } else {
+        disabled
+    };
     let required = question.required;
     let question_id = question.id.clone();
     let takes_answer = question.kind.takes_answer();
@@ -184,6 +191,12 @@ pub fn QuestionField(
                 {required.then(|| view! { <span class="required-mark" title=move || app.texts().required>" *"</span> })}
             </legend>
             {hint.map(|hint| view! { <p class="question-hint">{move || app.pick(&hint)}</p> })}
+            {guidance.map(|guidance| view! {
+                <details class="question-guidance">
+                    <summary>{move || app.texts().worker_guidance}</summary>
+                    <p>{move || app.pick(&guidance)}</p>
+                </details>
+            })}
             {input}
             {move || error.get().map(|message| view! { <p class="field-error" role="alert">{app.pick(&message)}</p> })}
             <Show when=move || value.get().is_some() && !disabled.get() && takes_answer>

@@ -84,6 +84,7 @@ pub static EN: Texts = Texts {
     required: "required",
     clear_answer: "Clear answer",
     acknowledge: "Acknowledge (OK)",
+    worker_guidance: "Guidance for the worker",
     number_invalid: "Enter a number.",
     smiley_names: ["Very bad", "Bad", "Neither good nor bad", "Good", "Very good"],
     keep_order: "Keep this order",

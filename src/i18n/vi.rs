@@ -81,6 +81,7 @@ pub static VI: Texts = Texts {
     required: "bắt buộc",
     clear_answer: "Xoá câu trả lời",
     acknowledge: "Xác nhận (OK)",
+    worker_guidance: "Hướng dẫn cho người thu thập",
     number_invalid: "Hãy nhập một số.",
     smiley_names: ["Rất không tốt", "Không tốt", "Bình thường", "Tốt", "Rất tốt"],
     keep_order: "Giữ thứ tự này",

@@ -497,15 +497,18 @@ WILD_FORMS = {
     "school-roster.xlsx": {
         "survey": [
             ["type", "name", "label", "required", "constraint", "constraint_message",
-             "choice_filter", "repeat_count", "calculation", "parameters", "appearance"],
+             "choice_filter", "repeat_count", "calculation", "parameters", "appearance",
+             "read_only", "default", "guidance_hint"],
             ["select_one wards", "ward", "Em sống ở phường nào?", "yes", "", "", "", "", "",
              "", "minimal"],
             ["select_one schools", "school", "Em học trường nào?", "yes", "", "",
              "${ward} = ward"],
             ["text", "school_code", "Mã trường (hai chữ in hoa và ba chữ số)", "",
              "regex(., '^[A-Z]{2}[0-9]{3}$')", "Mã trường có dạng HK123."],
+            ["text", "school_year", "Năm học", "", "", "", "", "", "", "", "", "yes", "2026-2027"],
             ["integer", "siblings", "Em có mấy anh chị em?", "yes", ". >= 0 and . <= 10",
-             "Từ 0 đến 10."],
+             "Từ 0 đến 10.", "", "", "", "", "", "", "",
+             "Tính cả anh chị em cùng cha khác mẹ, cùng mẹ khác cha."],
             ["begin_repeat", "sibling", "Anh chị em", "", "", "", "", "${siblings}"],
             ["integer", "sibling_age", "Anh chị em này bao nhiêu tuổi?", "yes"],
             ["end_repeat"],
@@ -544,8 +547,8 @@ WILD_FORMS = {
             ["schools", "other", "Trường khác", "ba_dinh"],
         ],
         "settings": [
-            ["form_id", "form_title", "allow_choice_duplicates"],
-            ["school-roster", "Trường học và gia đình", "yes"],
+            ["form_id", "form_title", "allow_choice_duplicates", "version"],
+            ["school-roster", "Trường học và gia đình", "yes", "2026120501"],
         ],
     },
 }

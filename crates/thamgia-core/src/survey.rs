@@ -30,6 +30,10 @@ pub struct SurveyDefinition {
     /// How the questions are laid out on the tablet.
     #[serde(default)]
     pub layout: Layout,
+    /// The form's own version as its author wrote it (XLSForm's settings
+    /// `version`, such as `2026120501`), beside Tham Gia's `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_version: Option<String>,
     /// The questions, groups and repeats, in the order they are asked.
     pub items: Vec<Item>,
 }
@@ -123,6 +127,15 @@ pub struct Question {
     /// (XLSForm's `randomize=true`), kept with the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub randomize: Option<Randomize>,
+    /// Guidance for the worker (XLSForm's `guidance_hint`): how to ask,
+    /// what to watch for; shown to the worker on request, never read out
+    /// as part of the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Localized>,
+    /// Shown but not answered on the tablet (XLSForm's `read_only`): its
+    /// value is its `default`, or nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
     /// The kind of answer expected.
     pub kind: QuestionKind,
     /// When the question is asked (an XLSForm expression).

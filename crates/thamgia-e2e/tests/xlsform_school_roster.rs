@@ -116,6 +116,19 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     replace_text(&page, "[data-question=school_code] textarea", "BD123").await?;
     next_screen(&page, "school_code").await?;
 
+    // The school year is shown, not asked (`read_only`, its `default`).
+    let (year, locked): (String, bool) = js(
+        &page,
+        "(() => { const box = document.querySelector('[data-question=school_year] textarea'); return [box.value, box.disabled]; })()",
+    )
+    .await?;
+    assert_eq!((year.as_str(), locked), ("2026-2027", true));
+    next_screen(&page, "school_year").await?;
+
+    // The worker's guidance is there, folded away.
+    let guidance = text_of(&page, "[data-question=siblings] .question-guidance").await?;
+    assert!(guidance.contains("cùng cha khác mẹ"), "{guidance}");
+
     // Two brothers and sisters: two instances, made by the tablet.
     type_into(&page, "[data-question=siblings] input", "2").await?;
     next_screen(&page, "siblings").await?;
@@ -238,6 +251,10 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
         Some(AnswerValue::Text("BD123".to_owned()))
     );
     assert_eq!(answer("siblings"), Some(AnswerValue::Number(2.0)));
+    assert_eq!(
+        answer("school_year"),
+        Some(AnswerValue::Text("2026-2027".to_owned()))
+    );
     let Some(AnswerValue::Repeat(siblings)) = answer("sibling") else {
         bail!("no siblings stored: {:?}", stored.answers);
     };

@@ -186,6 +186,7 @@ pub fn import_xlsform_with(
         description: settings.description,
         age_bands: settings.age_bands,
         layout: settings.layout,
+        form_version: settings.form_version.clone(),
         items,
     };
     // Compiled even when other problems were found: the author gets the

@@ -783,3 +783,53 @@ fn randomize_and_its_seed_are_read_from_parameters() {
         imported.warnings
     );
 }
+
+#[test]
+fn guidance_read_only_and_the_form_version_are_kept() {
+    let form = |read_only: &str| {
+        workbook(&[
+            (
+                "survey",
+                &[
+                    &[
+                        "type",
+                        "name",
+                        "label",
+                        "guidance_hint",
+                        "read_only",
+                        "default",
+                    ],
+                    /* 2 */
+                    &[
+                        "integer",
+                        "age",
+                        "Tuổi",
+                        "Hỏi tuổi tròn, không hỏi ngày sinh.",
+                    ],
+                    /* 3 */ &["text", "year", "Năm học", "", read_only, "2026-2027"],
+                ],
+            ),
+            (
+                "settings",
+                &[&["form_id", "version"], &["khao-sat", "2026120501"]],
+            ),
+        ])
+    };
+    let imported = import_xlsform_with(&form("yes"), named("k.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(survey.form_version.as_deref(), Some("2026120501"));
+    assert_eq!(
+        question(survey, "age")
+            .guidance
+            .as_ref()
+            .map(|text| text.vi.as_str()),
+        Some("Hỏi tuổi tròn, không hỏi ngày sinh.")
+    );
+    assert!(question(survey, "year").read_only);
+    assert!(!question(survey, "age").read_only);
+    // Read-only as an expression is not run: refused at its row.
+    let problems = import_xlsform_with(&form("${age} > 12"), named("k.xlsx", false))
+        .expect_err("an expression");
+    assert_eq!(rows(&problems), BTreeSet::from([3]), "{problems:#?}");
+}

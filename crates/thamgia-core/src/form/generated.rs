@@ -46,6 +46,8 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             required_if: None,
             appearance: Vec::new(),
             randomize: None,
+            guidance: None,
+            read_only: false,
         })
     };
     let half = questions / 2;
@@ -95,6 +97,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
         description: Localized::default(),
         age_bands: Vec::new(),
         layout: Layout::PagePerGroup,
+        form_version: None,
         items: outside,
     };
     let instance: Answers = (0..(questions - half))

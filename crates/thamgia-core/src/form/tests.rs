@@ -23,6 +23,8 @@ fn question(id: &str, kind: QuestionKind) -> Question {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     }
 }
 
@@ -54,6 +56,7 @@ fn survey(items: Vec<Item>) -> SurveyDefinition {
         description: Localized::default(),
         age_bands: Vec::new(),
         layout: Layout::PagePerGroup,
+        form_version: None,
         items,
     }
 }

@@ -163,6 +163,8 @@ mod tests {
             required_if: None,
             appearance: Vec::new(),
             randomize: None,
+            guidance: None,
+            read_only: false,
         }
     }
 
@@ -232,6 +234,7 @@ mod tests {
             description: Localized::default(),
             age_bands: crate::response::AgeBand::ALL.to_vec(),
             layout: crate::survey::Layout::OneQuestionPerScreen,
+            form_version: None,
             items: Vec::new(),
         };
         let date = question(QuestionKind::Date, "today()");

@@ -30,6 +30,8 @@ fn question(id: &str, kind: QuestionKind) -> Item {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     })
 }
 
@@ -65,6 +67,7 @@ pub(super) fn definitions() -> Vec<SurveyDefinition> {
             description: Localized::default(),
             age_bands: Vec::new(),
             layout: Layout::OneQuestionPerScreen,
+            form_version: None,
             items: vec![
                 question("intro", QuestionKind::Note),
                 question("safe", QuestionKind::SingleChoice { choices: safe }),

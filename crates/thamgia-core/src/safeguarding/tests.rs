@@ -9,6 +9,7 @@ fn survey(items: Vec<Item>) -> SurveyDefinition {
         description: Localized::new("", ""),
         age_bands: Vec::new(),
         layout: Layout::default(),
+        form_version: None,
         items,
     }
 }
@@ -30,6 +31,8 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     }
 }
 

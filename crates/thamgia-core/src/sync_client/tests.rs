@@ -54,6 +54,7 @@ fn survey_change(seq: u64) -> Change {
                 description: Localized::default(),
                 age_bands: Vec::new(),
                 layout: crate::survey::Layout::default(),
+                form_version: None,
                 items: Vec::new(),
             },
         },

@@ -26,6 +26,8 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     }
 }
 
@@ -57,6 +59,7 @@ fn survey() -> SurveyDefinition {
         description: Localized::default(),
         age_bands: vec![AgeBand::From7To9, AgeBand::From10To12],
         layout: Layout::OneQuestionPerScreen,
+        form_version: None,
         items: vec![
             Item::Question(question(
                 "where",
@@ -440,6 +443,8 @@ fn face_scale(dont_know: bool) -> Question {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     }
 }
 

@@ -141,7 +141,7 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
 /// Survey-sheet columns that change how a form behaves in ways Tham Gia
 /// does not: a form that uses them is refused rather than run differently.
 pub(super) fn is_refused_column(base: &str) -> bool {
-    matches!(base, "read_only" | "readonly" | "trigger")
+    matches!(base, "trigger")
 }
 
 /// Survey-sheet columns Tham Gia reads. Any other filled cell (media,
@@ -161,6 +161,9 @@ pub(super) fn is_read_column(base: &str) -> bool {
             | "constraint"
             | "constraint_message"
             | "choice_filter"
+            | "guidance_hint"
+            | "read_only"
+            | "readonly"
             | "repeat_count"
             | "count"
             | "jr:count"

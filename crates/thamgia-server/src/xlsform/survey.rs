@@ -369,6 +369,24 @@ impl SurveyReader<'_> {
         randomize.then_some(Randomize { seed })
     }
 
+    /// The `read_only` cell: yes or no, in any case (an expression is not
+    /// run: the question is then refused at its row).
+    fn read_only(&mut self, table: &Table, row: &TableRow) -> bool {
+        let written = table.text(row, &["read_only", "readonly"]);
+        match written.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "true()" | "1" => true,
+            "" | "no" | "false" | "false()" | "0" => false,
+            _ => {
+                self.problem(
+                    row.number,
+                    format!("Giá trị \"{written}\" ở cột read_only không dùng được: hãy ghi yes hoặc để trống."),
+                    format!("The read_only value \"{written}\" cannot be used: write yes or leave it empty."),
+                );
+                false
+            }
+        }
+    }
+
     /// The `required` cell: yes/true/1 or no/false/empty, in any case, or
     /// an expression (required while it holds; checked with the form's
     /// other expressions).
@@ -440,6 +458,7 @@ impl SurveyReader<'_> {
             });
         }
         let (required, required_if) = Self::required(table, row);
+        let read_only = self.read_only(table, row);
         let chooses = kind.as_ref().is_some_and(|kind| !kind.choices().is_empty());
         let randomize = chooses
             .then(|| self.randomize(number, table.text(row, &["parameters"])))
@@ -474,6 +493,8 @@ impl SurveyReader<'_> {
             choice_filter: non_empty(table.text(row, &["choice_filter"])),
             appearance,
             randomize,
+            guidance: self.translated(table, row, "guidance_hint"),
+            read_only,
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));
@@ -528,6 +549,8 @@ impl SurveyReader<'_> {
             required_if: None,
             appearance: Vec::new(),
             randomize: None,
+            guidance: None,
+            read_only: false,
         }));
     }
 
@@ -634,6 +657,8 @@ fn stand_in(id: String) -> Item {
         required_if: None,
         appearance: Vec::new(),
         randomize: None,
+        guidance: None,
+        read_only: false,
     })
 }
 

@@ -353,6 +353,8 @@ mod split {
                 required_if: None,
                 appearance: Vec::new(),
                 randomize: None,
+                guidance: None,
+                read_only: false,
             })
         };
         vec![SurveyDefinition {
@@ -362,6 +364,7 @@ mod split {
             description: Localized::default(),
             age_bands: Vec::new(),
             layout: Layout::OneQuestionPerScreen,
+            form_version: None,
             items: vec![
                 question("idea", QuestionKind::ShortText { max_length: 200 }),
                 question("likes_school", QuestionKind::YesNo),
