@@ -25,6 +25,7 @@
 mod cycles;
 mod disk;
 mod postgres;
+mod precompress;
 mod setup;
 mod tasks;
 mod workspace;

@@ -44,8 +44,10 @@ fn trunk_build(workspace: &Workspace) -> Result {
             return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
         }
     }
+    let (files, raw, brotli, gzip) = crate::precompress::precompress(&workspace.dist())?;
     println!(
-        "✓ apps built in {} (the town hall app in {})",
+        "✓ apps built in {} (the town hall app in {}); {files} files precompressed: \
+         {raw} bytes, {brotli} in brotli, {gzip} in gzip",
         workspace.dist().display(),
         townhall_dist.display()
     );

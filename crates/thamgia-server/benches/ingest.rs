@@ -2,8 +2,9 @@
 //! server's ingest rate. Figures only; nothing here passes or fails on time.
 //!
 //! 1. First load: index.html and every asset it references, fetched from the
-//!    real server over loopback with `Accept-Encoding: gzip`, as a browser
-//!    does; bytes on the wire against bytes on disk.
+//!    real server over loopback with `Accept-Encoding: gzip` (as a browser
+//!    over plain HTTP asks) and `br, gzip` (as one over HTTPS asks); bytes
+//!    on the wire against bytes on disk.
 //! 2. Ingest: 10,000 valid responses to the demo survey pushed over HTTP on
 //!    loopback in batches of 100 by 4 simulated tablets at once, into a
 //!    fresh SQLite file (WAL, synchronous=FULL).
@@ -144,43 +145,60 @@ async fn first_load(
     path: &str,
     title: &str,
 ) -> Result<()> {
-    let index = client
-        .get(format!("{base}{path}"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await?
-        .error_for_status()?;
-    let index_wire = index.bytes().await?.len();
-    let index_text =
-        std::fs::read_to_string(dist.join(path.trim_start_matches('/')).join("index.html"))?;
-    let mut rows = vec![("index.html".to_owned(), index_text.len(), index_wire)];
-    for asset in referenced_assets(&index_text) {
+    /// Bytes on the wire for `url` with `accept-encoding`, and the encoding
+    /// the server chose.
+    async fn wire(client: &reqwest::Client, url: &str, accept: &str) -> Result<(usize, String)> {
         let response = client
-            .get(format!("{base}{asset}"))
-            .header("accept-encoding", "gzip")
+            .get(url)
+            .header("accept-encoding", accept)
             .send()
             .await?
             .error_for_status()
-            .with_context(|| format!("fetching {asset}"))?;
+            .with_context(|| format!("fetching {url}"))?;
         let encoding = response
             .headers()
             .get("content-encoding")
             .and_then(|value| value.to_str().ok())
             .unwrap_or("identity")
             .to_owned();
-        let wire = response.bytes().await?.len();
+        Ok((response.bytes().await?.len(), encoding))
+    }
+    let index_text =
+        std::fs::read_to_string(dist.join(path.trim_start_matches('/')).join("index.html"))?;
+    let mut files = vec![(path.to_owned(), index_text.len())];
+    for asset in referenced_assets(&index_text) {
         let disk = std::fs::metadata(dist.join(asset.trim_start_matches('/')))?.len() as usize;
-        rows.push((format!("{asset} ({encoding})"), disk, wire));
+        files.push((asset, disk));
     }
     println!("\n{title}");
-    println!("  {:<58} {:>10} {:>10}", "file", "raw bytes", "wire bytes");
-    for (name, raw, wire) in &rows {
-        println!("  {name:<58} {raw:>10} {wire:>10}");
+    println!(
+        "  {:<50} {:>10} {:>10} {:>10}",
+        "file", "raw bytes", "gzip wire", "br wire"
+    );
+    let (mut raw, mut gzip, mut brotli) = (0, 0, 0);
+    for (file, disk) in &files {
+        let url = format!("{base}{file}");
+        let (gzip_wire, gzip_encoding) = wire(client, &url, "gzip").await?;
+        let (br_wire, br_encoding) = wire(client, &url, "br, gzip").await?;
+        let name = if file.ends_with('/') {
+            "index.html"
+        } else {
+            file.as_str()
+        };
+        println!(
+            "  {name:<50} {disk:>10} {gzip_wire:>10} {br_wire:>10}  ({gzip_encoding}, {br_encoding})"
+        );
+        raw += disk;
+        gzip += gzip_wire;
+        brotli += br_wire;
     }
-    let raw: usize = rows.iter().map(|row| row.1).sum();
-    let wire: usize = rows.iter().map(|row| row.2).sum();
-    println!("  {:<58} {raw:>10} {wire:>10}", "total");
-    println!("  total gzip transfer: {:.1} KiB", wire as f64 / 1024.0);
+    println!("  {:<50} {raw:>10} {gzip:>10} {brotli:>10}", "total");
+    println!(
+        "  total transfer: {:.1} KiB with gzip (a browser over plain HTTP), {:.1} KiB with brotli \
+         (over HTTPS); goal of issue 14: at most 450 KB",
+        gzip as f64 / 1024.0,
+        brotli as f64 / 1024.0
+    );
     Ok(())
 }
 

@@ -111,11 +111,26 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
 pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) -> Router {
     let index = static_dir.join("index.html");
     // Unknown paths get index.html, so the app's own routes survive a reload.
-    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    // A file's brotli or gzip copy made at build time (`cargo xtask build`)
+    // is sent as it is to a browser that accepts it.
+    let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     // The town hall app, its own bundle, likewise under its own path.
     let townhall_dir = static_dir.join(TOWNHALL_DIR);
-    let townhall_files =
-        ServeDir::new(&townhall_dir).fallback(ServeFile::new(townhall_dir.join("index.html")));
+    let townhall_files = ServeDir::new(&townhall_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(townhall_dir.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let security = headers::SecurityHeaders::new(static_dir);
     Router::new()
         .nest("/api/v1", api::router(state))
@@ -130,9 +145,11 @@ pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) ->
             security,
             headers::add_security_headers,
         ))
-        // Assets are revalidated on each load; the service worker keeps the
-        // offline copy, so the browser's HTTP cache must never serve a stale
-        // index.html that points at assets of another build.
+        // A file named by its content's hash never changes: kept a year.
+        .layer(axum::middleware::from_fn(headers::long_lived_assets))
+        // Everything else is revalidated on each load; the service worker
+        // keeps the offline copy, so the browser's HTTP cache must never
+        // serve a stale index.html that points at assets of another build.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
