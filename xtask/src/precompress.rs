@@ -1,7 +1,10 @@
 //! The built apps' files compressed once, at build time: a `.br` (brotli,
-//! quality 11) and a `.gz` (gzip, level 9) beside each text or wasm file,
-//! which the server sends as they are to a browser that accepts them
-//! (instead of compressing every response again at a lower level).
+//! quality 11) and a `.gz` (gzip, level 9) beside each file named by its
+//! content's hash (`thamgia_core::asset_names`), which the server sends as
+//! they are to a browser that accepts them (instead of compressing every
+//! response again at a lower level). A file that changes under its name
+//! (`index.html`, `sw.js`) gets no copy that could outlive it: the server
+//! compresses it as it sends it.
 
 use std::fs;
 use std::io::Write;
@@ -11,10 +14,10 @@ use crate::Result;
 
 /// File endings worth compressing (the others, such as pictures, are
 /// compressed already or tiny).
-const COMPRESSED: &[&str] = &["wasm", "js", "css", "html", "webmanifest", "svg", "json"];
+const COMPRESSED: &[&str] = &["wasm", "js", "css"];
 
-/// Writes `FILE.br` and `FILE.gz` beside every file of `dist` (at any
-/// depth) with an ending of [`COMPRESSED`]; returns (files, raw bytes,
+/// Writes `FILE.br` and `FILE.gz` beside every hashed file of `dist` (at
+/// any depth) with an ending of [`COMPRESSED`]; returns (files, raw bytes,
 /// brotli bytes, gzip bytes).
 pub fn precompress(dist: &Path) -> Result<(usize, u64, u64, u64)> {
     let mut files = Vec::new();
@@ -43,6 +46,7 @@ fn collect(dir: &Path, into: &mut Vec<PathBuf>) -> Result {
             .extension()
             .and_then(|ending| ending.to_str())
             .is_some_and(|ending| COMPRESSED.contains(&ending))
+            && thamgia_core::asset_names::is_hashed_asset(&path.to_string_lossy())
         {
             into.push(path);
         }
@@ -89,17 +93,26 @@ mod tests {
         fs::create_dir_all(dist.join("townhall")).expect("a folder");
         let text = "Tham Gia — lắng nghe trẻ em. ".repeat(200);
         fs::write(dist.join("app-0123456789abcdef.js"), &text).expect("a file");
-        fs::write(dist.join("townhall").join("index.html"), &text).expect("a file");
+        fs::write(
+            dist.join("townhall").join("app-fedcba9876543210_bg.wasm"),
+            &text,
+        )
+        .expect("a file");
+        fs::write(dist.join("townhall").join("index.html"), &text).expect("a page");
+        fs::write(dist.join("sw.js"), &text).expect("a worker");
         fs::write(dist.join("icon.png"), [1_u8, 2, 3]).expect("a picture");
         let (files, raw, brotli_size, gzip_size) = precompress(&dist).expect("compressed");
-        assert_eq!(files, 2, "the picture is left alone");
+        assert_eq!(
+            files, 2,
+            "the page, the worker and the picture are left alone"
+        );
         assert!(
             brotli_size < raw / 10 && gzip_size < raw / 5,
             "{raw} {brotli_size} {gzip_size}"
         );
         for file in [
             dist.join("app-0123456789abcdef.js"),
-            dist.join("townhall").join("index.html"),
+            dist.join("townhall").join("app-fedcba9876543210_bg.wasm"),
         ] {
             let mut unbrotli = String::new();
             brotli::Decompressor::new(fs::File::open(with_suffix(&file, "br")).expect("br"), 4096)
@@ -112,7 +125,12 @@ mod tests {
                 .expect("gzip reads back");
             assert_eq!(ungzip, text);
         }
-        assert!(!dist.join("icon.png.br").exists());
+        for untouched in ["icon.png", "sw.js", "townhall/index.html"] {
+            assert!(
+                !dist.join(format!("{untouched}.br")).exists(),
+                "{untouched}"
+            );
+        }
         fs::remove_dir_all(&dist).expect("cleaned up");
     }
 }

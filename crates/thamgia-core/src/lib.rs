@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod api;
+pub mod asset_names;
 pub mod audit;
 pub mod corrections;
 pub mod day;

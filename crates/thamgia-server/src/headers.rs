@@ -176,6 +176,27 @@ pub async fn add_security_headers(
     response
 }
 
+/// Lets browsers keep a hashed file for a year without asking again
+/// (`immutable`); a new build has new names. Never for a page: a path that
+/// looks hashed but names nothing gets `index.html`, which must stay
+/// revalidated.
+pub async fn long_lived_assets(request: Request, next: Next) -> Response {
+    let hashed = thamgia_core::asset_names::is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if hashed && response.status().is_success() && !is_page {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,55 +219,5 @@ mod tests {
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(policy.contains("'wasm-unsafe-eval'"));
         assert!(!content_security_policy("<p>no script</p>").contains("sha256"));
-    }
-}
-
-/// Whether `path` names a file whose name carries its content's hash, as
-/// Trunk names the apps' scripts, wasm and styles (`name-<16 hex>.js`,
-/// `name-<16 hex>_bg.wasm`): such a file never changes.
-pub fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.split('.').next().unwrap_or(name);
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit())
-    })
-}
-
-/// Lets browsers keep a hashed file for a year without asking again
-/// (`immutable`); a new build has new names. Never for a page: a path that
-/// looks hashed but names nothing gets `index.html`, which must stay
-/// revalidated.
-pub async fn long_lived_assets(request: Request, next: Next) -> Response {
-    let hashed = is_hashed_asset(request.uri().path());
-    let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if hashed && response.status().is_success() && !is_page {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    }
-    response
-}
-
-#[cfg(test)]
-mod asset_tests {
-    use super::is_hashed_asset;
-
-    #[test]
-    fn trunks_hashed_names_are_known_and_nothing_else() {
-        assert!(is_hashed_asset("/thamgia-85f67731663b367c.js"));
-        assert!(is_hashed_asset("/thamgia-85f67731663b367c_bg.wasm"));
-        assert!(is_hashed_asset("/townhall/main-8bdd7d4487bc4f65.css"));
-        assert!(!is_hashed_asset("/index.html"));
-        assert!(!is_hashed_asset("/sw.js"));
-        assert!(!is_hashed_asset("/manifest.webmanifest"));
-        assert!(!is_hashed_asset("/report-2026"));
-        assert!(!is_hashed_asset("/thamgia-85f67731663b367z.js"));
     }
 }
