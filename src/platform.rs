@@ -14,6 +14,11 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Today's date on the tablet, as expressions see `today()`.
+/// The date and time where the tablet is.
+pub fn now_local() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }

@@ -173,6 +173,8 @@ struct Editor {
     show_errors: RwSignal<bool>,
     autosave: UseAutosaveReturn,
     read_only: bool,
+    /// Drawn when the response is opened: what `uuid()` is made from.
+    random: u64,
 }
 
 impl Editor {
@@ -208,6 +210,7 @@ impl Editor {
         self.response.with_untracked(|draft| {
             self.form_state.update(|state| {
                 self.engine.with_value(|engine| {
+                    state.set_now(platform::now_local());
                     engine.update(state, &draft.answers, key, platform::today())
                 });
             });
@@ -254,10 +257,18 @@ impl Editor {
     fn reevaluate(self) {
         let state = self.response.with_untracked(|draft| {
             self.engine
-                .with_value(|engine| engine.evaluate_all(&draft.answers, platform::today()))
+                .with_value(|engine| engine.evaluate_all_at(&draft.answers, self.clock()))
         });
         self.form_state.set(state);
         self.fit_instances();
+    }
+
+    /// The tablet's clock for `now()` and `uuid()`.
+    fn clock(self) -> thamgia_core::Clock {
+        thamgia_core::Clock {
+            now: platform::now_local(),
+            random: self.random,
+        }
     }
 
     /// Whether a question instance must be answered: always, or while

@@ -513,6 +513,8 @@ WILD_FORMS = {
             ["integer", "sibling_age", "Anh chị em này bao nhiêu tuổi?", "yes"],
             ["end_repeat"],
             ["calculate", "total_age", "", "", "", "", "", "", "sum(${sibling_age})"],
+            ["calculate", "interview_id", "", "", "", "", "", "", "once(uuid())"],
+            ["calculate", "started", "", "", "", "", "", "", "once(now())"],
             ["note", "total_note", "Tổng số tuổi của anh chị em: ${total_age}."],
             ["range", "safe", "Ở trường, em thấy an toàn đến mức nào (0 đến 10)?", "yes",
              "", "", "", "", "", "start=0 end=10 step=1"],

@@ -212,6 +212,18 @@ pub trait EvaluationContext {
         None
     }
 
+    /// For `now()`: the date and time where the worker is; `None` where no
+    /// clock is given (the server checking a response: core has no clock).
+    fn now(&self) -> Option<chrono::NaiveDateTime> {
+        None
+    }
+
+    /// For `uuid()`: a random id for the question being evaluated, the
+    /// same at every evaluation of one filling; `None` without a clock.
+    fn uuid(&self) -> Option<String> {
+        None
+    }
+
     /// For `position(..)`: the 1-based number of the repeat instance the
     /// expression is evaluated in; `None` outside any repeat.
     fn position(&self) -> Option<usize> {

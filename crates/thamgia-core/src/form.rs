@@ -114,10 +114,25 @@ pub struct FormEngine {
     dependents: Vec<Vec<usize>>,
 }
 
+/// The tablet's clock and a random number for one filling: what `now()`
+/// and `uuid()` read (core has neither). Without one (the server checking
+/// a response) they give nothing, and `once()` keeps what the tablet
+/// stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// The date and time where the worker is.
+    pub now: chrono::NaiveDateTime,
+    /// Drawn once per filling: each question's `uuid()` is made from it,
+    /// so it stays the same from one evaluation to the next.
+    pub random: u64,
+}
+
 /// The computed state of one response: relevance, calculated values and
 /// constraint results of every node instance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FormState {
+    /// The clock the state was evaluated with, if any.
+    clock: Option<Clock>,
     relevant: HashMap<NodeKey, bool>,
     calculated: HashMap<NodeKey, Value>,
     constraint_failed: HashSet<NodeKey>,
@@ -135,6 +150,14 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// Sets the time `now()` reads from the next evaluation on (the tablet
+    /// calls it before an incremental update).
+    pub fn set_now(&mut self, now: chrono::NaiveDateTime) {
+        if let Some(clock) = &mut self.clock {
+            clock.now = now;
+        }
+    }
+
     /// How many node instances are known (for tests and benches).
     pub fn len(&self) -> usize {
         self.relevant.len()

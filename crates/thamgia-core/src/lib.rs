@@ -30,7 +30,7 @@ pub mod survey;
 pub mod sync_client;
 pub mod validation;
 
-pub use form::{FormEngine, FormError, FormState, NodeKey};
+pub use form::{Clock, FormEngine, FormError, FormState, NodeKey};
 pub use localized::{Language, Localized};
 pub use protocol::{
     ApiError, ApiErrorCode, Change, ChangeEntity, Mutation, MutationChange, MutationOutcome,

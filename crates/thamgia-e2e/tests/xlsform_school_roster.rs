@@ -270,6 +270,18 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
         ]
     );
     assert_eq!(answer("total_age"), Some(AnswerValue::Number(18.0)));
+    // `once(uuid())` and `once(now())`, from the tablet's clock, kept.
+    let Some(AnswerValue::Text(id)) = answer("interview_id") else {
+        bail!("no interview id: {:?}", stored.answers);
+    };
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let Some(AnswerValue::Text(started)) = answer("started") else {
+        bail!("no start time: {:?}", stored.answers);
+    };
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(&started, "%Y-%m-%dT%H:%M:%S").is_ok(),
+        "{started}"
+    );
     assert_eq!(answer("safe"), Some(AnswerValue::Number(7.0)));
     assert_eq!(answer("sleep"), Some(AnswerValue::Number(8.5)));
     assert_eq!(

@@ -32,7 +32,14 @@ pub(super) fn ResponseEditor(
     let app = use_app();
     let navigate = use_navigate();
     let read_only = record.response.status != ResponseStatus::Draft;
-    let initial_state = engine.evaluate_all(&record.response.answers, platform::today());
+    let random = platform::random_u64();
+    let initial_state = engine.evaluate_all_at(
+        &record.response.answers,
+        thamgia_core::Clock {
+            now: platform::now_local(),
+            random,
+        },
+    );
     let all_screens = screens(&survey);
     let response = RwSignal::new(record.response);
     let autosave = use_autosave(response, move |draft: Response| {
@@ -48,6 +55,7 @@ pub(super) fn ResponseEditor(
         show_errors: RwSignal::new(false),
         autosave,
         read_only,
+        random,
     };
     // A draft of a form with a `repeat_count` starts with its instances.
     editor.fit_instances();
@@ -139,7 +147,7 @@ pub(super) fn ResponseEditor(
         let mut finished = editor.response.get_untracked();
         finished.answers = editor
             .engine
-            .with_value(|engine| engine.finalize(&finished.answers, platform::today()));
+            .with_value(|engine| engine.finalize_at(&finished.answers, editor.clock()));
         finished.status = ResponseStatus::Completed;
         finished.updated_at = platform::now();
         let language = app.language.get_untracked();

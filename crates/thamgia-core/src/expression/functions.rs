@@ -110,6 +110,14 @@ pub(super) enum Function {
     Atan2,
     /// `pi()`.
     Pi,
+    /// `now()`: the date and time, `YYYY-MM-DDTHH:MM:SS` (empty where no
+    /// clock is given).
+    Now,
+    /// `uuid()`: a random id (`uuid(length)` too: the length is not used).
+    Uuid,
+    /// `once(x)`: the question's value once it has one, else `x`: what a
+    /// calculation first gave is kept.
+    Once,
     /// `min(a, …)`: NaN if any argument is not a number.
     Min,
     /// `max(a, …)`: NaN if any argument is not a number.
@@ -174,6 +182,9 @@ impl Function {
             "atan" => Function::Atan,
             "atan2" => Function::Atan2,
             "pi" => Function::Pi,
+            "now" => Function::Now,
+            "uuid" => Function::Uuid,
+            "once" => Function::Once,
             "sum" => Function::Sum,
             "jr:choice-name" => Function::ChoiceName,
             "format-date" => Function::FormatDate,
@@ -231,6 +242,9 @@ impl Function {
             Function::Atan => "atan",
             Function::Atan2 => "atan2",
             Function::Pi => "pi",
+            Function::Now => "now",
+            Function::Uuid => "uuid",
+            Function::Once => "once",
             Function::Sum => "sum",
             Function::ChoiceName => "jr:choice-name",
             Function::FormatDate => "format-date",
@@ -249,7 +263,9 @@ impl Function {
 
     fn arity(self) -> Arity {
         match self {
-            Function::True | Function::False | Function::Today | Function::Pi => Arity::Exactly(0),
+            Function::True | Function::False | Function::Today | Function::Pi | Function::Now => {
+                Arity::Exactly(0)
+            }
             Function::Not
             | Function::Boolean
             | Function::CountSelected
@@ -264,6 +280,7 @@ impl Function {
             | Function::Sum
             | Function::Count
             | Function::Position
+            | Function::Once
             | Function::Sqrt
             | Function::Exp
             | Function::Exp10
@@ -291,6 +308,7 @@ impl Function {
             | Function::Regex => Arity::Exactly(2),
             Function::If | Function::IndexedRepeat => Arity::Exactly(3),
             Function::Round => Arity::Between(1, 2),
+            Function::Uuid => Arity::Between(0, 1),
             Function::Substr => Arity::Between(2, 3),
             Function::Concat | Function::Min | Function::Max => Arity::AtLeast(1),
         }
@@ -470,6 +488,18 @@ impl Function {
                 context
                     .choice_label(name.trim(), text(0).trim())
                     .map_or(Value::Empty, Value::Text)
+            }
+            Function::Now => context.now().map_or(Value::Empty, |moment| {
+                Value::Text(moment.format("%Y-%m-%dT%H:%M:%S").to_string())
+            }),
+            Function::Uuid => context.uuid().map_or(Value::Empty, Value::Text),
+            Function::Once => {
+                let kept = context.current_value();
+                if kept.to_text().is_empty() {
+                    argument(0)
+                } else {
+                    kept
+                }
             }
             Function::Position => context
                 .position()

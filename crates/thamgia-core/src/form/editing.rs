@@ -126,7 +126,7 @@ impl FormEngine {
                 break;
             }
             added = true;
-            *state = self.evaluate_all(answers, today);
+            *state = self.evaluate_with(answers, today, state.clock);
         }
         added
     }
@@ -205,7 +205,16 @@ impl FormEngine {
     /// removed, and every calculated value stored: what a completed
     /// response keeps.
     pub fn finalize(&self, answers: &Answers, today: NaiveDate) -> Answers {
-        let state = self.evaluate_all(answers, today);
+        self.finalize_state(answers, &self.evaluate_all(answers, today))
+    }
+
+    /// [`Self::finalize`] with the tablet's clock: what `now()` and
+    /// `uuid()` give at completion is stored, and `once()` keeps it.
+    pub fn finalize_at(&self, answers: &Answers, clock: super::Clock) -> Answers {
+        self.finalize_state(answers, &self.evaluate_all_at(answers, clock))
+    }
+
+    fn finalize_state(&self, answers: &Answers, state: &FormState) -> Answers {
         let mut result = answers.clone();
         // Deepest first, so removing a repeat's answers never shifts a key
         // still to be visited.
@@ -230,7 +239,7 @@ impl FormEngine {
             ) else {
                 continue;
             };
-            if !self.is_relevant(&state, &key) {
+            if !self.is_relevant(state, &key) {
                 map.remove(&node.name);
                 continue;
             }

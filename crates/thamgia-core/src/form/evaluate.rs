@@ -11,12 +11,30 @@ use crate::expression::{EvaluationContext, Value};
 use crate::response::{AnswerValue, Answers};
 use crate::survey::Choice;
 
-use super::{FormEngine, FormState, NodeKey, NodeKind};
+use super::{Clock, FormEngine, FormState, NodeKey, NodeKind};
 
 impl FormEngine {
     /// Evaluates every node instance from scratch.
     pub fn evaluate_all(&self, answers: &Answers, today: NaiveDate) -> FormState {
-        let mut state = FormState::default();
+        self.evaluate_with(answers, today, None)
+    }
+
+    /// Evaluates every node instance from scratch with the tablet's clock:
+    /// `now()`, `uuid()` and `today()` read it.
+    pub fn evaluate_all_at(&self, answers: &Answers, clock: Clock) -> FormState {
+        self.evaluate_with(answers, clock.now.date(), Some(clock))
+    }
+
+    pub(super) fn evaluate_with(
+        &self,
+        answers: &Answers,
+        today: NaiveDate,
+        clock: Option<Clock>,
+    ) -> FormState {
+        let mut state = FormState {
+            clock,
+            ..FormState::default()
+        };
         for &node in &self.order {
             for instance in self.instances(answers, self.nodes[node].scope, &[]) {
                 self.evaluate_node(&mut state, answers, today, NodeKey { node, instance });
@@ -328,6 +346,14 @@ pub fn answer_to_value(answer: &AnswerValue) -> Value {
     }
 }
 
+/// SplitMix64's step: a well-spread 64-bit number from another.
+fn splitmix(value: u64) -> u64 {
+    let mut mixed = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    mixed ^ (mixed >> 31)
+}
+
 /// The context of a `choice_filter` deciding on one option: the form's
 /// answers, and the option's columns for bare names.
 struct ChoiceContext<'a> {
@@ -354,6 +380,14 @@ impl EvaluationContext for ChoiceContext<'_> {
 
     fn choice_label(&self, question: &str, value: &str) -> Option<String> {
         self.inner.choice_label(question, value)
+    }
+
+    fn now(&self) -> Option<chrono::NaiveDateTime> {
+        self.inner.now()
+    }
+
+    fn uuid(&self) -> Option<String> {
+        self.inner.uuid()
     }
 
     fn choice_column(&self, name: &str) -> Value {
@@ -435,6 +469,30 @@ impl EvaluationContext for Context<'_> {
 
     fn position(&self) -> Option<usize> {
         self.at.instance.last().map(|index| index + 1)
+    }
+
+    fn now(&self) -> Option<chrono::NaiveDateTime> {
+        self.state.clock.map(|clock| clock.now)
+    }
+
+    fn uuid(&self) -> Option<String> {
+        let clock = self.state.clock?;
+        // A version 4 id from the filling's number, the node and its
+        // instance: the same at every evaluation, another for each.
+        let mut mixed = clock.random ^ (self.at.node as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for index in &self.at.instance {
+            mixed = splitmix(mixed ^ *index as u64);
+        }
+        let high = splitmix(mixed);
+        let low = splitmix(high);
+        let mut bytes = [0_u8; 16];
+        bytes[..8].copy_from_slice(&high.to_be_bytes());
+        bytes[8..].copy_from_slice(&low.to_be_bytes());
+        Some(
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .to_string(),
+        )
     }
 
     fn choice_label(&self, question: &str, value: &str) -> Option<String> {

@@ -637,3 +637,76 @@ fn dates_are_written_and_choices_named_as_odk_does() {
     assert_eq!(text("visit_text"), "29/11/2026");
     assert_eq!(text("stamp"), "14:30 05/12");
 }
+
+#[test]
+fn now_uuid_and_once_read_the_tablets_clock_and_keep_what_was_stored() {
+    let engine = FormEngine::compile(&survey(vec![
+        Item::Question(number("age")),
+        Item::Question(calculate("started", "once(now())")),
+        Item::Question(calculate("id", "once(uuid())")),
+        repeat(
+            "members",
+            vec![Item::Question(calculate("member_id", "uuid()"))],
+        ),
+    ]))
+    .expect("compiles");
+    let moment = |minute: u32| today().and_hms_opt(9, minute, 0).expect("a time of day");
+    let clock = super::Clock {
+        now: moment(5),
+        random: 42,
+    };
+    let text = |state: &FormState, name: &str, instance: &[usize]| {
+        engine
+            .calculated(state, &key(&engine, name, instance))
+            .map(crate::expression::Value::to_text)
+            .unwrap_or_default()
+    };
+    let mut all = answers([(
+        "members",
+        AnswerValue::Repeat(vec![Answers::new(), Answers::new()]),
+    )]);
+    let mut state = engine.evaluate_all_at(&all, clock);
+    assert_eq!(text(&state, "started", &[]), "2026-11-29T09:05:00");
+    let id = text(&state, "id", &[]);
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok_and(|id| id.get_version_num() == 4),
+        "{id}"
+    );
+    // The same at every evaluation of this filling, another per instance.
+    all.insert("age".to_owned(), AnswerValue::Number(9.0));
+    state.set_now(moment(6));
+    engine.update(&mut state, &all, &key(&engine, "age", &[]), today());
+    assert_eq!(text(&state, "id", &[]), id);
+    assert_ne!(
+        text(&state, "member_id", &[0]),
+        text(&state, "member_id", &[1])
+    );
+
+    // Completed: what they gave is stored, and once() keeps it afterwards
+    // whatever the clock (or none, on the server).
+    let stored = engine.finalize_at(
+        &all,
+        super::Clock {
+            now: moment(7),
+            random: 42,
+        },
+    );
+    assert_eq!(
+        stored.get("started"),
+        Some(&AnswerValue::Text("2026-11-29T09:07:00".to_owned()))
+    );
+    let later = engine.evaluate_all_at(
+        &stored,
+        super::Clock {
+            now: moment(30),
+            random: 7,
+        },
+    );
+    assert_eq!(text(&later, "started", &[]), "2026-11-29T09:07:00");
+    assert_eq!(text(&later, "id", &[]), id);
+    let on_the_server = engine.evaluate_all(&stored, today());
+    assert_eq!(text(&on_the_server, "id", &[]), id);
+    // Without a clock (the server), now() gives nothing until stored.
+    let unclocked = engine.evaluate_all(&all, today());
+    assert_eq!(text(&unclocked, "started", &[]), "");
+}
