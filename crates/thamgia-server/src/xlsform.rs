@@ -155,6 +155,7 @@ pub fn import_xlsform_with(
         default_language: settings.default_language,
         problems: &mut problems,
         names: HashMap::new(),
+        name_paths: HashMap::new(),
         engine_names: HashMap::new(),
         open: Vec::new(),
         items: Vec::new(),

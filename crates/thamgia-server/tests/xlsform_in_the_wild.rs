@@ -833,3 +833,50 @@ fn guidance_read_only_and_the_form_version_are_kept() {
         .expect_err("an expression");
     assert_eq!(rows(&problems), BTreeSet::from([3]), "{problems:#?}");
 }
+
+#[test]
+fn the_same_name_in_two_groups_is_kept_apart_and_said() {
+    let form = |second_group: &str| {
+        workbook(&[(
+            "survey",
+            &[
+                &["type", "name", "label", "relevant"],
+                /* 2 */ &["begin_group", "home", "Ở nhà"],
+                /* 3 */ &["integer", "hours", "Mấy giờ ở nhà?"],
+                /* 4 */ &["end_group"],
+                /* 5 */ &["begin_group", second_group, "Ở trường"],
+                /* 6 */ &["integer", "hours", "Mấy giờ ở trường?"],
+                /* 7 */ &["note", "said", "Em ở nhà ${hours} giờ.", "${hours} > 0"],
+                /* 8 */ &["end_group"],
+            ],
+        )])
+    };
+    let imported = import_xlsform_with(&form("school"), named("gio.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    assert_eq!(
+        question(&imported.survey, "hours").label.vi,
+        "Mấy giờ ở nhà?"
+    );
+    assert_eq!(
+        question(&imported.survey, "school_hours").label.vi,
+        "Mấy giờ ở trường?"
+    );
+    assert!(imported
+        .warnings
+        .iter()
+        .any(|warning| warning.row == Some(6) && warning.message.en.contains("school_hours")));
+
+    // Twice in one group is refused, as pyxform refuses it.
+    let twice = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label"],
+            &["begin_group", "home", "Ở nhà"],
+            &["integer", "hours", "Mấy giờ?"],
+            &["integer", "hours", "Mấy giờ nữa?"],
+            &["end_group"],
+        ],
+    )]);
+    let problems = import_xlsform_with(&twice, named("hai.xlsx", false)).expect_err("twice");
+    assert_eq!(rows(&problems), BTreeSet::from([4]), "{problems:#?}");
+}

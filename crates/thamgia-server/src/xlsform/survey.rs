@@ -44,6 +44,8 @@ pub(super) struct SurveyReader<'a> {
     pub(super) problems: &'a mut Problems,
     /// Names as written, with the row that first used each.
     pub(super) names: HashMap<String, u32>,
+    /// The groups (ids joined by `/`) each name was first used in.
+    pub(super) name_paths: HashMap<String, String>,
     /// Names as given to the form engine, with their row.
     pub(super) engine_names: HashMap<String, RowOfName>,
     pub(super) open: Vec<OpenGroup>,
@@ -258,12 +260,42 @@ impl SurveyReader<'_> {
             );
             stand_in
         } else if let Some(first) = self.names.get(name).copied() {
-            self.problem(
-                number,
-                format!("Tên \"{name}\" đã được dùng ở dòng {first}. Mỗi tên chỉ được dùng một lần."),
-                format!("The name \"{name}\" is already used on row {first}. Each name may be used once."),
-            );
-            stand_in
+            let here: Vec<&str> = self
+                .open
+                .iter()
+                .map(|open| open.group.id.as_str())
+                .collect();
+            let same_group = self
+                .name_paths
+                .get(name)
+                .is_some_and(|path| *path == here.join("/"));
+            if same_group {
+                self.problem(
+                    number,
+                    format!("Tên \"{name}\" đã được dùng ở dòng {first} trong cùng nhóm. Mỗi tên chỉ được dùng một lần trong một nhóm."),
+                    format!("The name \"{name}\" is already used on row {first} in the same group. A name may be used once in a group."),
+                );
+                stand_in
+            } else {
+                // The same name in another group, as pyxform allows (paths
+                // keep them apart there): kept apart here by the group's name.
+                let mut kept = match here.last() {
+                    Some(group) => format!("{group}_{name}"),
+                    None => format!("{name}_{number}"),
+                };
+                if self.names.contains_key(&kept) {
+                    kept = format!("{kept}_{number}");
+                }
+                self.problems.warn(
+                    "survey",
+                    Some(number),
+                    format!("Tên \"{name}\" cũng được dùng ở dòng {first} trong nhóm khác: câu trả lời ở dòng này được lưu với tên \"{kept}\", và ${{{name}}} chỉ câu hỏi ở dòng {first}."),
+                    format!("The name \"{name}\" is also used on row {first} in another group: this row's answers are stored as \"{kept}\", and ${{{name}}} means the question of row {first}."),
+                );
+                self.names.insert(kept.clone(), number);
+                self.name_paths.insert(kept.clone(), here.join("/"));
+                kept
+            }
         } else {
             if !is_xml_name(name) {
                 self.problem(
@@ -273,6 +305,12 @@ impl SurveyReader<'_> {
                 );
             }
             self.names.insert(name.to_owned(), number);
+            let here: Vec<&str> = self
+                .open
+                .iter()
+                .map(|open| open.group.id.as_str())
+                .collect();
+            self.name_paths.insert(name.to_owned(), here.join("/"));
             name.to_owned()
         };
         self.engine_names.insert(
