@@ -350,6 +350,15 @@ fn range_input(
     step: f64,
 ) -> impl IntoView {
     let app = use_app();
+    // A point as each language writes it: 8,5 in Vietnamese, 8.5 in English.
+    let written = move |point: f64| {
+        let text = point.to_string();
+        if app.language.get() == thamgia_core::Language::Vi {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    };
     let points = thamgia_core::survey::range_points(start, end, step).unwrap_or_default();
     if points.len() <= 11 {
         return view! {
@@ -357,7 +366,7 @@ fn range_input(
                 {points
                     .into_iter()
                     .map(|point| {
-                        let label = Signal::derive(move || point.to_string());
+                        let label = Signal::derive(move || written(point));
                         choice_button(point.to_string(), AnswerValue::Number(point), label, value, on_change, disabled)
                     })
                     .collect_view()}
@@ -369,12 +378,14 @@ fn range_input(
         Some(AnswerValue::Number(number)) => Some(number),
         _ => None,
     };
+    let (low, high) = (start.min(end), start.max(end));
     view! {
-        <div class="range-slider">
+        <div class=move || if current().is_some() { "range-slider" } else { "range-slider range-slider--unanswered" }>
+            <span class="range-end">{move || written(low)}</span>
             <input
                 type="range"
-                min=start.min(end).to_string()
-                max=start.max(end).to_string()
+                min=low.to_string()
+                max=high.to_string()
                 step=step.to_string()
                 disabled=move || disabled.get()
                 prop:value=move || current().unwrap_or(start).to_string()
@@ -384,8 +395,9 @@ fn range_input(
                     }
                 }
             />
+            <span class="range-end">{move || written(high)}</span>
             <output class="range-value">
-                {move || current().map_or_else(|| app.texts().not_answered.to_owned(), |number| number.to_string())}
+                {move || current().map_or_else(|| app.texts().not_answered.to_owned(), written)}
             </output>
         </div>
     }

@@ -186,7 +186,8 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     wait_for(
         &page,
         "the hours shown",
-        "document.querySelector('[data-question=sleep] .range-value').textContent === '8.5'",
+        // As Vietnamese writes it.
+        "document.querySelector('[data-question=sleep] .range-value').textContent === '8,5'",
     )
     .await?;
     next_screen(&page, "sleep").await?;
