@@ -4,12 +4,12 @@
 //! each question's label, hint, `required`, relevance and constraint read.
 //! What kind of question a row is, `question_kind` decides.
 
+mod columns;
 mod question_kind;
 mod trim;
 
 use std::collections::{BTreeMap, HashMap};
 
-use thamgia_core::survey::Randomize;
 use thamgia_core::{Choice, Group, Item, Localized, Question, QuestionKind};
 
 use super::row_type::{
@@ -321,120 +321,6 @@ impl SurveyReader<'_> {
             },
         );
         engine_name
-    }
-
-    /// A translatable text; `None` when empty in every language. A form
-    /// in one language shows that language; a row of a Vietnamese form
-    /// without its Vietnamese text shows another, and says so.
-    fn translated(&mut self, table: &Table, row: &TableRow, column: &str) -> Option<Localized> {
-        let translated = table.translated(row, column, self.default_language);
-        if translated.no_vietnamese {
-            self.problems.warn(
-                "survey",
-                Some(row.number),
-                format!("Cột {column} của dòng này không có tiếng Việt: bản tiếng khác được hiện."),
-                format!(
-                    "This row's {column} has no Vietnamese: its text in another language is shown."
-                ),
-            );
-        }
-        let text = translated.text;
-        (!text.vi.is_empty() || !text.en.is_empty()).then_some(text)
-    }
-
-    /// The `required_message` in both languages, each from the column
-    /// that has it: pyxform also reads ODK's older `requiredMsg` and
-    /// `jr:requiredMsg`.
-    fn required_message(&mut self, table: &Table, row: &TableRow) -> Option<Localized> {
-        let found: Vec<Localized> = ["required_message", "requiredmsg", "jr:requiredmsg"]
-            .into_iter()
-            .filter_map(|column| self.translated(table, row, column))
-            .collect();
-        let pick = |language: fn(&Localized) -> &String| {
-            found
-                .iter()
-                .map(language)
-                .find(|text| !text.is_empty())
-                .cloned()
-                .unwrap_or_default()
-        };
-        let message = Localized::new(pick(|text| &text.vi), pick(|text| &text.en));
-        (!found.is_empty()).then_some(message)
-    }
-
-    /// A choice row's `parameters`: `randomize=true`, with an optional
-    /// `seed=…` (an expression); any other parameter is named as not used.
-    fn randomize(&mut self, number: u32, parameters: &str) -> Option<Randomize> {
-        let mut randomize = false;
-        let mut seed = None;
-        let mut unused = Vec::new();
-        for pair in parameters
-            .split([' ', ';', ','])
-            .filter(|pair| !pair.is_empty())
-        {
-            match pair.split_once('=') {
-                Some((key, value)) if key.trim().eq_ignore_ascii_case("randomize") => {
-                    randomize = matches!(
-                        value.trim().to_ascii_lowercase().as_str(),
-                        "true" | "yes" | "true()"
-                    );
-                }
-                Some((key, value)) if key.trim().eq_ignore_ascii_case("seed") => {
-                    seed = non_empty(value.trim());
-                }
-                // A range's own parameters are read with its kind.
-                Some((key, _)) if ["start", "end", "step"].contains(&key.trim()) => {}
-                _ => unused.push(pair),
-            }
-        }
-        if !unused.is_empty() {
-            let unused = unused.join(" ");
-            self.problems.warn(
-                "survey",
-                Some(number),
-                format!("Tham số \"{unused}\" không được dùng."),
-                format!("The parameters \"{unused}\" are not used."),
-            );
-        }
-        if seed.is_some() && !randomize {
-            self.problems.warn(
-                "survey",
-                Some(number),
-                "Có seed nhưng không có randomize=true: thứ tự lựa chọn không đổi.",
-                "A seed without randomize=true: the options keep their order.",
-            );
-        }
-        randomize.then_some(Randomize { seed })
-    }
-
-    /// The `read_only` cell: yes or no, in any case (an expression is not
-    /// run: the question is then refused at its row).
-    fn read_only(&mut self, table: &Table, row: &TableRow) -> bool {
-        let written = table.text(row, &["read_only", "readonly"]);
-        match written.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "true()" | "1" => true,
-            "" | "no" | "false" | "false()" | "0" => false,
-            _ => {
-                self.problem(
-                    row.number,
-                    format!("Giá trị \"{written}\" ở cột read_only không dùng được: hãy ghi yes hoặc để trống."),
-                    format!("The read_only value \"{written}\" cannot be used: write yes or leave it empty."),
-                );
-                false
-            }
-        }
-    }
-
-    /// The `required` cell: yes/true/1 or no/false/empty, in any case, or
-    /// an expression (required while it holds; checked with the form's
-    /// other expressions).
-    fn required(table: &Table, row: &TableRow) -> (bool, Option<String>) {
-        let written = table.text(row, &["required"]);
-        match written.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "true()" | "1" => (true, None),
-            "" | "no" | "false" | "false()" | "0" => (false, None),
-            _ => (false, Some(written.to_owned())),
-        }
     }
 
     fn question(&mut self, table: &Table, row: &TableRow, kind: Option<QuestionKind>) {
