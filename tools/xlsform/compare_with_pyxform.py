@@ -130,6 +130,14 @@ def compare(xlsx: Path, survey: dict, warnings: list[str]):
         # XPath path (`../name`) where Tham Gia keeps the `${name}` it means.
         if name.endswith("_other") and theirs["relevant"] and "../" in theirs["relevant"]:
             theirs["relevant"] = mine["relevant"]
+        # A `begin loop` is read by pyxform as one element and written out
+        # as a group per option (`loop/option/question`), as Tham Gia makes it.
+        loops = {e["name"] for e in summary["elements"] if e["kind"] == "loop"}
+        if kind == "loop" and mine["kind"] == "group":
+            theirs["kind"] = "group"
+        if theirs["path"].split("/")[-1:] and theirs["path"].split("/")[-1] in loops:
+            if mine["path"].rsplit("/", 1)[0] == theirs["path"]:
+                theirs["path"] = mine["path"]
         if theirs["relevant"] and theirs["relevant"] == mine.get("inherited_relevant"):
             theirs["relevant"] = mine["relevant"]
         fields = [key for key in theirs if theirs[key] != mine[key]]

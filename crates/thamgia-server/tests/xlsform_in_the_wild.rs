@@ -880,3 +880,53 @@ fn the_same_name_in_two_groups_is_kept_apart_and_said() {
     let problems = import_xlsform_with(&twice, named("hai.xlsx", false)).expect_err("twice");
     assert_eq!(rows(&problems), BTreeSet::from([4]), "{problems:#?}");
 }
+
+#[test]
+fn a_loop_over_a_list_asks_its_rows_once_per_option() {
+    let form = workbook(&[
+        (
+            "survey",
+            &[
+                &["type", "name", "label"],
+                /* 2 */ &["begin loop over places", "each_place", "Từng nơi"],
+                /* 3 */ &["integer", "hours", "Mấy giờ em ở %(label)s?"],
+                /* 4 */ &["end loop"],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &["list_name", "name", "label"],
+                &["places", "home", "nhà"],
+                &["places", "school", "trường"],
+            ],
+        ),
+    ]);
+    let imported = import_xlsform_with(&form, named("vong.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let Some(Item::Group(each)) = imported.survey.items.first() else {
+        panic!("a group: {:#?}", imported.survey.items);
+    };
+    let places: Vec<&str> = each.items.iter().map(Item::id).collect();
+    assert_eq!(places, ["home", "school"]);
+    assert_eq!(
+        question(&imported.survey, "hours").label.vi,
+        "Mấy giờ em ở nhà?"
+    );
+    assert_eq!(
+        question(&imported.survey, "school_hours").label.vi,
+        "Mấy giờ em ở trường?"
+    );
+
+    // A loop never closed, or over a list that is not there, is refused.
+    let open = workbook(&[(
+        "survey",
+        &[
+            &["type", "name", "label"],
+            &["begin loop over nowhere", "each", "Từng"],
+            &["integer", "n", "Số"],
+        ],
+    )]);
+    let problems = import_xlsform_with(&open, named("mo.xlsx", false)).expect_err("open");
+    assert_eq!(rows(&problems), BTreeSet::from([2]), "{problems:#?}");
+}

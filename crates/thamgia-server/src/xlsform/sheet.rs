@@ -42,6 +42,25 @@ pub(super) struct TableRow {
 }
 
 impl TableRow {
+    /// The same row with every `from` in its cells replaced by `to` (a
+    /// `begin loop` row's `%(label)s` made each option's label).
+    pub(super) fn replaced(&self, replacements: &[(&str, &str)]) -> TableRow {
+        TableRow {
+            number: self.number,
+            cells: self
+                .cells
+                .iter()
+                .map(|(column, text)| {
+                    let mut text = text.clone();
+                    for (from, to) in replacements {
+                        text = text.replace(from, to);
+                    }
+                    (*column, text)
+                })
+                .collect(),
+        }
+    }
+
     /// The text of the cell in column `index` of the table, or "".
     fn cell(&self, index: usize) -> &str {
         self.cells

@@ -5,6 +5,7 @@
 //! What kind of question a row is, `question_kind` decides.
 
 mod columns;
+mod loops;
 mod question_kind;
 mod trim;
 
@@ -80,8 +81,12 @@ impl SurveyReader<'_> {
                 );
             }
         }
-        for row in &table.rows {
-            self.read_row(table, row);
+        let mut rows = table.rows.iter();
+        while let Some(row) = rows.next() {
+            match loops::loop_over(table, row) {
+                Some(list) => self.read_loop(table, row, list, &mut rows),
+                None => self.read_row(table, row),
+            }
         }
         while let Some(open) = self.open.pop() {
             let (begin, end) = if open.repeat {
