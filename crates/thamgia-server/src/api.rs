@@ -134,14 +134,31 @@ pub struct Health {
     pub schema_version: u32,
     /// The server's version.
     pub version: &'static str,
+    /// The database engine: "sqlite" or "postgres".
+    pub backend: &'static str,
+    /// The newest migration applied to the database.
+    pub database_schema: i64,
+    /// The newest migration this server carries: equal to
+    /// `database_schema` on a healthy server.
+    pub expected_database_schema: i64,
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ServerError> {
-    state.database.health().await?;
+    let (applied, carried) = state.database.health().await?;
     Ok(Json(Health {
-        status: "ok",
+        status: if applied == carried {
+            "ok"
+        } else {
+            "schema_mismatch"
+        },
         schema_version: SCHEMA_VERSION,
         version: env!("CARGO_PKG_VERSION"),
+        backend: match state.database.backend() {
+            crate::database::Backend::Sqlite => "sqlite",
+            crate::database::Backend::Postgres => "postgres",
+        },
+        database_schema: applied,
+        expected_database_schema: carried,
     }))
 }
 

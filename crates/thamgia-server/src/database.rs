@@ -250,10 +250,25 @@ impl Database {
         self.pool.close().await;
     }
 
-    /// Checks that the database answers.
-    pub async fn health(&self) -> Result<(), ServerError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    /// Checks that the database answers, and returns the newest migration
+    /// applied to it and the newest this server carries (equal once the
+    /// server has started: it migrates before it serves).
+    pub async fn health(&self) -> Result<(i64, i64), ServerError> {
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        let carried = migrator
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or(0);
+        Ok((applied, carried))
     }
 
     /// The settings a durable commit rests on, as the engine reports them:

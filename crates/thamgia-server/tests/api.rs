@@ -65,6 +65,20 @@ async fn health_and_seeded_survey() {
     let (status, health): (_, serde_json::Value) = server.get("/api/v1/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
+    // Which engine, and its schema as migrated, for an operator to check.
+    let backend = if std::env::var_os("THAMGIA_TEST_POSTGRES_URL").is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(health["backend"], backend);
+    assert!(health["database_schema"]
+        .as_i64()
+        .is_some_and(|applied| applied > 0));
+    assert_eq!(
+        health["database_schema"],
+        health["expected_database_schema"]
+    );
     let (status, surveys): (_, Vec<SurveyDefinition>) = server.get("/api/v1/surveys").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(surveys.len(), 1);

@@ -31,7 +31,12 @@ async fn the_backend_is_the_one_asked_for() {
         Backend::Sqlite
     };
     assert_eq!(server.database().backend(), expected);
-    server.database().health().await.expect("healthy");
+    let (applied, carried) = server.database().health().await.expect("healthy");
+    assert!(applied > 0, "migrated");
+    assert_eq!(
+        applied, carried,
+        "every migration the server carries is applied"
+    );
 }
 
 /// A push is acknowledged only after a commit that survives a power cut.
