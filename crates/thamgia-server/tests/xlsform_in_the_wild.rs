@@ -917,6 +917,12 @@ fn a_loop_over_a_list_asks_its_rows_once_per_option() {
         question(&imported.survey, "school_hours").label.vi,
         "Mấy giờ em ở trường?"
     );
+    assert!(imported
+        .warnings
+        .iter()
+        .any(|warning| warning.row == Some(3)
+            && warning.message.en.contains("asked again for each option")
+            && warning.message.en.contains("school_hours")));
 
     // A loop never closed, or over a list that is not there, is refused.
     let open = workbook(&[(

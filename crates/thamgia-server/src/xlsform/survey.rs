@@ -291,12 +291,22 @@ impl SurveyReader<'_> {
                 if self.names.contains_key(&kept) {
                     kept = format!("{kept}_{number}");
                 }
-                self.problems.warn(
-                    "survey",
-                    Some(number),
-                    format!("Tên \"{name}\" cũng được dùng ở dòng {first} trong nhóm khác: câu trả lời ở dòng này được lưu với tên \"{kept}\", và ${{{name}}} chỉ câu hỏi ở dòng {first}."),
-                    format!("The name \"{name}\" is also used on row {first} in another group: this row's answers are stored as \"{kept}\", and ${{{name}}} means the question of row {first}."),
-                );
+                if first == number {
+                    // A loop's row, asked again for another option.
+                    self.problems.warn(
+                        "survey",
+                        Some(number),
+                        format!("Dòng {number} được hỏi lại cho mỗi lựa chọn của vòng lặp: câu trả lời cho \"{}\" được lưu với tên \"{kept}\".", here.last().unwrap_or(&"")),
+                        format!("Row {number} is asked again for each option of its loop: the answers for \"{}\" are stored as \"{kept}\".", here.last().unwrap_or(&"")),
+                    );
+                } else {
+                    self.problems.warn(
+                        "survey",
+                        Some(number),
+                        format!("Tên \"{name}\" cũng được dùng ở dòng {first} trong nhóm khác: câu trả lời ở dòng này được lưu với tên \"{kept}\", và ${{{name}}} chỉ câu hỏi ở dòng {first}."),
+                        format!("The name \"{name}\" is also used on row {first} in another group: this row's answers are stored as \"{kept}\", and ${{{name}}} means the question of row {first}."),
+                    );
+                }
                 self.names.insert(kept.clone(), number);
                 self.name_paths.insert(kept.clone(), here.join("/"));
                 kept
