@@ -223,7 +223,15 @@ impl Editor {
     /// keeps the state evaluated for them. Never removes one: an instance
     /// beyond the count keeps its answers until the worker removes it.
     fn fit_instances(self) {
-        if self.read_only || !self.engine.with_value(FormEngine::has_repeat_counts) {
+        // Answers are copied only when an instance is lacking: not at
+        // every edit of a form with counts.
+        let lacking = self.response.with_untracked(|draft| {
+            self.form_state.with_untracked(|state| {
+                self.engine
+                    .with_value(|engine| engine.lacks_instances(&draft.answers, state))
+            })
+        });
+        if self.read_only || !lacking {
             return;
         }
         let mut state = self.form_state.get_untracked();

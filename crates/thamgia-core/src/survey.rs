@@ -329,6 +329,33 @@ impl Choice {
     }
 }
 
+impl Default for Question {
+    /// A note without a name or words, nothing required, no expression:
+    /// what a question built field by field starts from
+    /// (`Question { id, label, kind, ..Question::default() }`).
+    fn default() -> Self {
+        Question {
+            id: String::new(),
+            label: Localized::default(),
+            hint: None,
+            required: false,
+            required_if: None,
+            appearance: Vec::new(),
+            randomize: None,
+            guidance: None,
+            read_only: false,
+            kind: QuestionKind::Note,
+            relevant: None,
+            constraint: None,
+            constraint_message: None,
+            disclosure: Vec::new(),
+            default: None,
+            required_message: None,
+            choice_filter: None,
+        }
+    }
+}
+
 impl Question {
     /// The question with only the options at `offered` (indexes into its
     /// choices, as the form engine gives them for a `choice_filter`).
@@ -428,11 +455,9 @@ pub struct Randomize {
 pub fn shuffled(choices: &[Choice], seed: u64) -> Vec<String> {
     let mut state = seed;
     let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut mixed = state;
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        mixed ^ (mixed >> 31)
+        let drawn = splitmix64(state);
+        state = state.wrapping_add(SPLITMIX_STEP);
+        drawn
     };
     let mut values: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
     for last in (1..values.len()).rev() {
@@ -440,6 +465,18 @@ pub fn shuffled(choices: &[Choice], seed: u64) -> Vec<String> {
         values.swap(last, pick);
     }
     values
+}
+
+/// SplitMix64's increment.
+const SPLITMIX_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's step: a well-spread 64-bit number from another (the
+/// shuffle of options, and each question's `uuid()`).
+pub(crate) fn splitmix64(value: u64) -> u64 {
+    let mut mixed = value.wrapping_add(SPLITMIX_STEP);
+    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    mixed ^ (mixed >> 31)
 }
 
 /// Whether `order` lists each of the choices' values exactly once.

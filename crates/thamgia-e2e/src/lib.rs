@@ -7,11 +7,13 @@
 //! them.
 
 pub mod downloads;
+pub mod flows;
 pub mod proxy;
 pub mod ui;
 pub mod webdriver;
 
 pub use downloads::{download_as, download_as_city_officer};
+pub use flows::{sync_the_one_response, upload_xlsform};
 pub use ui::Ui;
 
 use std::net::SocketAddr;

@@ -24,13 +24,9 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
 
     // The city officer uploads it: refused for the location alone, with
     // the offer to import it without.
-    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
-    open_townhall(&page).await?;
-    click(&page, "a[href='/townhall/import']").await?;
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/household-one-language.xlsx");
-    choose_file(&page, "[data-test=import-file]", &fixture).await?;
-    click(&page, "[data-test=import-submit]").await?;
+    upload_xlsform(&page, &fixture).await?;
     wait_for(
         &page,
         "the offer to import without what is never asked",
@@ -152,11 +148,7 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
     wait_for_count(&page, "waiting", 1).await?;
 
     // Back online: once on the server, with the answers as given.
-    let (server, _) = start_server(&config, address).await?;
-    set_offline(&page, false).await?;
-    click(&page, "[data-test=sync-now]").await?;
-    wait_for_count(&page, "synced", 1).await?;
-    let stored = server.only_response().await?;
+    let (server, stored) = sync_the_one_response(&page, &config, address).await?;
     assert_eq!(stored.survey_id, "household-one-language");
     let text = |value: &str| Some(AnswerValue::Text(value.to_owned()));
     assert_eq!(

@@ -19,13 +19,9 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     accept_confirmations(&page).await?;
 
     // The city officer imports the form.
-    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
-    open_townhall(&page).await?;
-    click(&page, "a[href='/townhall/import']").await?;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../thamgia-server/tests/xlsform/play-activities.xlsx");
-    choose_file(&page, "[data-test=import-file]", &fixture).await?;
-    click(&page, "[data-test=import-submit]").await?;
+    upload_xlsform(&page, &fixture).await?;
     wait_for(
         &page,
         "the import result",
@@ -202,11 +198,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     wait_for_count(&page, "waiting", 1).await?;
 
     // Back online: it reaches the server once, with both activities.
-    let (server, _) = start_server(&config, address).await?;
-    set_offline(&page, false).await?;
-    click(&page, "[data-test=sync-now]").await?;
-    wait_for_count(&page, "synced", 1).await?;
-    let stored = server.only_response().await?;
+    let (server, stored) = sync_the_one_response(&page, &config, address).await?;
     assert_eq!(stored.survey_id, "play_activities");
     assert_eq!(stored.status, ResponseStatus::Completed);
     assert_eq!(stored.answers.get("age"), Some(&AnswerValue::Number(11.0)));

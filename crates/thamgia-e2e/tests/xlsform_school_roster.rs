@@ -63,12 +63,8 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     accept_confirmations(&page).await?;
 
     // The city officer imports it: nothing to leave out.
-    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
-    open_townhall(&page).await?;
-    click(&page, "a[href='/townhall/import']").await?;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/school-roster.xlsx");
-    choose_file(&page, "[data-test=import-file]", &fixture).await?;
-    click(&page, "[data-test=import-submit]").await?;
+    upload_xlsform(&page, &fixture).await?;
     wait_for(
         &page,
         "the form published",
@@ -237,11 +233,7 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     wait_for_count(&page, "waiting", 1).await?;
 
     // Back online: once on the server, with every answer.
-    let (server, _) = start_server(&config, address).await?;
-    set_offline(&page, false).await?;
-    click(&page, "[data-test=sync-now]").await?;
-    wait_for_count(&page, "synced", 1).await?;
-    let stored = server.only_response().await?;
+    let (server, stored) = sync_the_one_response(&page, &config, address).await?;
     assert_eq!(stored.survey_id, "school-roster");
     let answer = |name: &str| stored.answers.get(name).cloned();
     let choice = |value: &str| Some(AnswerValue::Choice(value.to_owned()));

@@ -93,6 +93,15 @@ impl FormEngine {
         self.nodes.iter().any(|node| node.repeat_count.is_some())
     }
 
+    /// Whether a relevant repeat has fewer instances than its
+    /// `repeat_count` asks for (what [`Self::fit_instances`] would add).
+    pub fn lacks_instances(&self, answers: &Answers, state: &FormState) -> bool {
+        state.counts.iter().any(|(key, count)| {
+            self.is_relevant(state, key)
+                && self.instance_count(answers, key.node, &key.instance) < *count
+        })
+    }
+
     /// Adds the empty instances that repeats with a `repeat_count` lack, as
     /// `state` (evaluated for `answers`) counts them, then evaluates again,
     /// until nothing is lacking (a count inside a new instance is known

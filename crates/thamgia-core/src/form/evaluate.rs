@@ -346,14 +346,6 @@ pub fn answer_to_value(answer: &AnswerValue) -> Value {
     }
 }
 
-/// SplitMix64's step: a well-spread 64-bit number from another.
-fn splitmix(value: u64) -> u64 {
-    let mut mixed = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    mixed ^ (mixed >> 31)
-}
-
 /// The context of a `choice_filter` deciding on one option: the form's
 /// answers, and the option's columns for bare names.
 struct ChoiceContext<'a> {
@@ -481,10 +473,10 @@ impl EvaluationContext for Context<'_> {
         // instance: the same at every evaluation, another for each.
         let mut mixed = clock.random ^ (self.at.node as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for index in &self.at.instance {
-            mixed = splitmix(mixed ^ *index as u64);
+            mixed = crate::survey::splitmix64(mixed ^ *index as u64);
         }
-        let high = splitmix(mixed);
-        let low = splitmix(high);
+        let high = crate::survey::splitmix64(mixed);
+        let low = crate::survey::splitmix64(high);
         let mut bytes = [0_u8; 16];
         bytes[..8].copy_from_slice(&high.to_be_bytes());
         bytes[8..].copy_from_slice(&low.to_be_bytes());

@@ -29,8 +29,6 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
         Item::Question(Question {
             id: id.clone(),
             label: Localized::new(id.clone(), id),
-            hint: None,
-            required: false,
             kind: QuestionKind::Number {
                 min: None,
                 max: None,
@@ -38,16 +36,7 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
             },
             relevant,
             constraint,
-            constraint_message: None,
-            disclosure: Vec::new(),
-            default: None,
-            required_message: None,
-            choice_filter: None,
-            required_if: None,
-            appearance: Vec::new(),
-            randomize: None,
-            guidance: None,
-            read_only: false,
+            ..Question::default()
         })
     };
     let half = questions / 2;

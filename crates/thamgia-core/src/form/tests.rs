@@ -10,21 +10,8 @@ fn question(id: &str, kind: QuestionKind) -> Question {
     Question {
         id: id.to_owned(),
         label: Localized::new(id, id),
-        hint: None,
-        required: false,
         kind,
-        relevant: None,
-        constraint: None,
-        constraint_message: None,
-        disclosure: Vec::new(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     }
 }
 
@@ -429,7 +416,9 @@ fn a_repeat_count_makes_the_instances_and_never_removes_answers() {
     let mut all = answers([("how_many", AnswerValue::Number(3.0))]);
     let mut state = engine.evaluate_all(&all, today());
     assert_eq!(engine.repeat_count(&state, &repeat), Some(3));
+    assert!(engine.lacks_instances(&all, &state));
     assert!(engine.fit_instances(&mut all, &mut state, today()));
+    assert!(!engine.lacks_instances(&all, &state));
     assert_eq!(engine.instance_count(&all, repeat.node, &[]), 3);
     assert_eq!(state, engine.evaluate_all(&all, today()));
     assert!(

@@ -150,21 +150,9 @@ mod tests {
         Question {
             id: "q".to_owned(),
             label: Localized::new("Câu hỏi", "Question"),
-            hint: None,
-            required: false,
             kind,
-            relevant: None,
-            constraint: None,
-            constraint_message: None,
-            disclosure: Vec::new(),
             default: Some(default.to_owned()),
-            required_message: None,
-            choice_filter: None,
-            required_if: None,
-            appearance: Vec::new(),
-            randomize: None,
-            guidance: None,
-            read_only: false,
+            ..Question::default()
         }
     }
 

@@ -17,21 +17,9 @@ fn question(id: &str, kind: QuestionKind) -> Item {
     Item::Question(Question {
         id: id.to_owned(),
         label: Localized::new(format!("{id} (vi)"), format!("{id} (en)")),
-        hint: None,
-        required: false,
         kind,
         relevant: (id == "why").then(|| "${safe} = 'never'".to_owned()),
-        constraint: None,
-        constraint_message: None,
-        disclosure: Vec::new(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     })
 }
 

@@ -18,21 +18,9 @@ fn question(id: &str, kind: QuestionKind, disclosure: &[&str]) -> Question {
     Question {
         id: id.to_owned(),
         label: Localized::new(id, id),
-        hint: None,
-        required: false,
         kind,
-        relevant: None,
-        constraint: None,
-        constraint_message: None,
         disclosure: disclosure.iter().map(|value| (*value).to_owned()).collect(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     }
 }
 

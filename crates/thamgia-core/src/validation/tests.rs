@@ -13,21 +13,9 @@ fn question(id: &str, required: bool, kind: QuestionKind) -> Question {
     Question {
         id: id.to_owned(),
         label: Localized::new(format!("{id} (vi)"), format!("{id} (en)")),
-        hint: None,
         required,
         kind,
-        relevant: None,
-        constraint: None,
-        constraint_message: None,
-        disclosure: Vec::new(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     }
 }
 
@@ -425,7 +413,6 @@ fn face_scale(dont_know: bool) -> Question {
     Question {
         id: "safe".to_owned(),
         label: Localized::new("An toàn?", "Safe?"),
-        hint: None,
         required: true,
         kind: QuestionKind::Smiley {
             points: 5,
@@ -433,18 +420,7 @@ fn face_scale(dont_know: bool) -> Question {
             words_from: None,
             dont_know,
         },
-        relevant: None,
-        constraint: None,
-        constraint_message: None,
-        disclosure: Vec::new(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     }
 }
 

@@ -257,6 +257,8 @@ impl SurveyReader<'_> {
     /// once and does not hide the row's other problems.
     fn register_name(&mut self, number: u32, name: &str) -> String {
         let stand_in = format!("#row{number}");
+        // The groups the row sits in, outermost first.
+        let here: Vec<String> = self.open.iter().map(|open| open.group.id.clone()).collect();
         let engine_name = if name.is_empty() {
             self.problem(
                 number,
@@ -265,11 +267,6 @@ impl SurveyReader<'_> {
             );
             stand_in
         } else if let Some(first) = self.names.get(name).copied() {
-            let here: Vec<&str> = self
-                .open
-                .iter()
-                .map(|open| open.group.id.as_str())
-                .collect();
             let same_group = self
                 .name_paths
                 .get(name)
@@ -296,8 +293,8 @@ impl SurveyReader<'_> {
                     self.problems.warn(
                         "survey",
                         Some(number),
-                        format!("Dòng {number} được hỏi lại cho mỗi lựa chọn của vòng lặp: câu trả lời cho \"{}\" được lưu với tên \"{kept}\".", here.last().unwrap_or(&"")),
-                        format!("Row {number} is asked again for each option of its loop: the answers for \"{}\" are stored as \"{kept}\".", here.last().unwrap_or(&"")),
+                        format!("Dòng {number} được hỏi lại cho mỗi lựa chọn của vòng lặp: câu trả lời cho \"{}\" được lưu với tên \"{kept}\".", here.last().map_or("", String::as_str)),
+                        format!("Row {number} is asked again for each option of its loop: the answers for \"{}\" are stored as \"{kept}\".", here.last().map_or("", String::as_str)),
                     );
                 } else {
                     self.problems.warn(
@@ -320,11 +317,6 @@ impl SurveyReader<'_> {
                 );
             }
             self.names.insert(name.to_owned(), number);
-            let here: Vec<&str> = self
-                .open
-                .iter()
-                .map(|open| open.group.id.as_str())
-                .collect();
             self.name_paths.insert(name.to_owned(), here.join("/"));
             name.to_owned()
         };
@@ -473,23 +465,11 @@ impl SurveyReader<'_> {
         self.push(Item::Question(Question {
             id,
             label: Localized::new("Hãy ghi rõ.", "Specify other."),
-            hint: None,
-            required: false,
             kind: QuestionKind::ShortText {
                 max_length: SHORT_TEXT_MAX_LENGTH,
             },
             relevant: Some(format!("selected(${{{name}}}, '{OTHER}')")),
-            constraint: None,
-            constraint_message: None,
-            disclosure: Vec::new(),
-            default: None,
-            required_message: None,
-            choice_filter: None,
-            required_if: None,
-            appearance: Vec::new(),
-            randomize: None,
-            guidance: None,
-            read_only: false,
+            ..Question::default()
         }));
     }
 
@@ -583,21 +563,8 @@ fn stand_in(id: String) -> Item {
     Item::Question(Question {
         id,
         label: Localized::default(),
-        hint: None,
-        required: false,
         kind: QuestionKind::Note,
-        relevant: None,
-        constraint: None,
-        constraint_message: None,
-        disclosure: Vec::new(),
-        default: None,
-        required_message: None,
-        choice_filter: None,
-        required_if: None,
-        appearance: Vec::new(),
-        randomize: None,
-        guidance: None,
-        read_only: false,
+        ..Question::default()
     })
 }
 

@@ -340,21 +340,8 @@ mod split {
             Item::Question(Question {
                 id: id.to_owned(),
                 label: Localized::new(id, id),
-                hint: None,
-                required: false,
                 kind,
-                relevant: None,
-                constraint: None,
-                constraint_message: None,
-                disclosure: Vec::new(),
-                default: None,
-                required_message: None,
-                choice_filter: None,
-                required_if: None,
-                appearance: Vec::new(),
-                randomize: None,
-                guidance: None,
-                read_only: false,
+                ..Question::default()
             })
         };
         vec![SurveyDefinition {
