@@ -6,6 +6,7 @@ pub mod choice_button;
 pub mod day_field;
 pub mod face_scale;
 pub mod fetched;
+pub mod form_language;
 pub mod language_switch;
 pub mod loaded;
 pub mod question_field;

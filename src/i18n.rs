@@ -109,6 +109,10 @@ pub struct Texts {
     pub step_of: fn(usize, usize) -> String,
     pub fix_before_next: &'static str,
     pub form_cannot_run: &'static str,
+    /// The picker of a form's language (when it has more than ours).
+    pub form_language: &'static str,
+    /// Its first option: the form in the app's own language.
+    pub form_language_app: &'static str,
     pub correction_of: &'static str,
     pub saved: &'static str,
     pub saving: &'static str,

@@ -55,6 +55,29 @@ pub fn save_ward(ward: &Ward) {
     }
 }
 
+/// The key a survey's form language is kept under.
+fn form_language_key(survey_id: &str) -> String {
+    format!("thamgia.form_language.{survey_id}")
+}
+
+/// The language the worker last picked for `survey_id`'s texts, if any.
+pub fn saved_form_language(survey_id: &str) -> Option<String> {
+    BrowserStorage::get::<String>(form_language_key(survey_id)).ok()
+}
+
+/// Remembers the language picked for `survey_id` (`None`: the app's own).
+pub fn save_form_language(survey_id: &str, language: Option<&str>) {
+    let key = form_language_key(survey_id);
+    match language {
+        Some(language) => {
+            if let Err(error) = BrowserStorage::set(key, language) {
+                leptos::logging::warn!("form language not saved: {error}");
+            }
+        }
+        None => BrowserStorage::delete(key),
+    }
+}
+
 /// The device label typed at the last sign-in on this tablet, if any.
 pub fn saved_device_label() -> Option<String> {
     BrowserStorage::get::<String>(DEVICE_LABEL_KEY).ok()

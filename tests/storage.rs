@@ -107,6 +107,8 @@ fn survey(id: &str, version: u32, title_vi: &str) -> SurveyDefinition {
         age_bands: Vec::new(),
         layout: Layout::default(),
         form_version: None,
+        languages: Vec::new(),
+        instance_name: None,
         items: Vec::new(),
     }
 }

@@ -6,6 +6,7 @@ use thamgia_core::{AgeBand, AnswerValue, Localized, Question, QuestionKind};
 use crate::components::choice_button::ChoiceButton;
 use crate::components::face_scale::FaceScale;
 pub use crate::components::face_scale::SmileyFace;
+use crate::components::form_language::use_form_text;
 use crate::state::use_app;
 
 /// A question with its input. `value` is the current answer; `on_change`
@@ -27,6 +28,7 @@ pub fn QuestionField(
 ) -> impl IntoView {
     let age_band = age_band.unwrap_or_else(|| Signal::derive(|| None));
     let app = use_app();
+    let form_text = use_form_text();
     let plain_label = question.label.clone();
     let label = shown_label.unwrap_or_else(|| Signal::derive(move || plain_label.clone()));
     let hint = question.hint.clone();
@@ -102,7 +104,7 @@ pub fn QuestionField(
                     .into_iter()
                     .map(|choice| {
                         let answer = AnswerValue::Choice(choice.value.clone());
-                        choice_button(choice.value, answer, Signal::derive(move || app.pick(&choice.label)), value, on_change, disabled)
+                        choice_button(choice.value, answer, Signal::derive(move || form_text.pick(&choice.label)), value, on_change, disabled)
                     })
                     .collect_view()}
             </div>
@@ -126,7 +128,7 @@ pub fn QuestionField(
                                     data_value=choice.value.clone()
                                     pressed=chosen
                                     disabled
-                                    label=Signal::derive(move || app.pick(&choice.label))
+                                    label=Signal::derive(move || form_text.pick(&choice.label))
                                     on_press=Callback::new(move |()| {
                                         let mut values = match value.get_untracked() {
                                             Some(AnswerValue::Choices(values)) => values,
@@ -187,18 +189,18 @@ pub fn QuestionField(
     view! {
         <fieldset class="form-question" data-question=question_id>
             <legend class="question-label">
-                {move || app.pick(&label.get())}
+                {move || form_text.pick(&label.get())}
                 {required.then(|| view! { <span class="required-mark" title=move || app.texts().required>" *"</span> })}
             </legend>
-            {hint.map(|hint| view! { <p class="question-hint">{move || app.pick(&hint)}</p> })}
+            {hint.map(|hint| view! { <p class="question-hint">{move || form_text.pick(&hint)}</p> })}
             {guidance.map(|guidance| view! {
                 <details class="question-guidance">
                     <summary>{move || app.texts().worker_guidance}</summary>
-                    <p>{move || app.pick(&guidance)}</p>
+                    <p>{move || form_text.pick(&guidance)}</p>
                 </details>
             })}
             {input}
-            {move || error.get().map(|message| view! { <p class="field-error" role="alert">{app.pick(&message)}</p> })}
+            {move || error.get().map(|message| view! { <p class="field-error" role="alert">{form_text.pick(&message)}</p> })}
             <Show when=move || value.get().is_some() && !disabled.get() && takes_answer>
                 <button type="button" class="btn btn-secondary clear-answer" on:click=move |_| on_change.run(None)>
                     {move || app.texts().clear_answer}
@@ -216,6 +218,7 @@ fn choice_list(
     disabled: Signal<bool>,
 ) -> impl IntoView {
     let app = use_app();
+    let form_text = use_form_text();
     let chosen = move || match value.get() {
         Some(AnswerValue::Choice(chosen)) => chosen,
         _ => String::new(),
@@ -238,7 +241,7 @@ fn choice_list(
                     let this = choice.value.clone();
                     view! {
                         <option value=choice.value.clone() selected=move || chosen() == this>
-                            {move || app.pick(&label)}
+                            {move || form_text.pick(&label)}
                         </option>
                     }
                 })
@@ -458,6 +461,7 @@ fn ranking_input(
     disabled: Signal<bool>,
 ) -> impl IntoView {
     let app = use_app();
+    let form_text = use_form_text();
     let default_order: Vec<String> = choices.iter().map(|choice| choice.value.clone()).collect();
     let labels = StoredValue::new(choices);
     let order = Signal::derive(move || match value.get() {
@@ -486,7 +490,7 @@ fn ranking_input(
                         let down = current.clone();
                         view! {
                             <li data-value=item.clone()>
-                                <span>{app.pick(&label)}</span>
+                                <span>{form_text.pick(&label)}</span>
                                 <button type="button" class="btn btn-secondary" aria-label="↑" disabled=move || disabled.get() || position == 0 on:click=move |_| set(up.clone(), position, position.wrapping_sub(1))>"↑"</button>
                                 <button type="button" class="btn btn-secondary" aria-label="↓" disabled=move || disabled.get() || position + 1 == count on:click=move |_| set(down.clone(), position, position + 1)>"↓"</button>
                             </li>

@@ -94,6 +94,8 @@ pub static EN: Texts = Texts {
     step_of: |step, total| format!("Step {step} of {total}"),
     fix_before_next: "Fix what is marked before going on.",
     form_cannot_run: "This survey has errors and cannot be used:",
+    form_language: "Language of the form",
+    form_language_app: "Tiếng Việt / English (as the app)",
     correction_of: "This response corrects",
     saved: "Saved on this tablet",
     saving: "Saving…",

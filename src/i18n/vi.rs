@@ -91,6 +91,8 @@ pub static VI: Texts = Texts {
     step_of: |step, total| format!("Bước {step} / {total}"),
     fix_before_next: "Hãy sửa các chỗ được đánh dấu trước khi đi tiếp.",
     form_cannot_run: "Khảo sát này có lỗi nên không thể dùng:",
+    form_language: "Ngôn ngữ của phiếu",
+    form_language_app: "Tiếng Việt / English (như ứng dụng)",
     correction_of: "Phiếu này sửa cho phiếu",
     saved: "Đã lưu trên máy",
     saving: "Đang lưu…",

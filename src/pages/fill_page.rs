@@ -197,26 +197,44 @@ impl Editor {
         self.save();
     }
 
-    /// Sets one answer, recomputes what depends on it, and saves.
+    /// Sets one answer, recomputes what depends on it (with what its
+    /// change triggers, see [`FormEngine::edit`]), and saves.
     fn answer(self, key: &NodeKey, value: Option<AnswerValue>) {
         if self.read_only {
             return;
         }
-        self.response.update(|draft| {
-            self.engine
-                .with_value(|engine| engine.set_answer(&mut draft.answers, key, value));
-            draft.updated_at = platform::now();
-        });
-        self.response.with_untracked(|draft| {
-            self.form_state.update(|state| {
+        self.form_state.update(|state| {
+            self.response.update(|draft| {
                 self.engine.with_value(|engine| {
                     state.set_now(platform::now_local());
-                    engine.update(state, &draft.answers, key, platform::today())
+                    engine.edit(&mut draft.answers, state, key, value, platform::today())
                 });
+                draft.updated_at = platform::now();
             });
         });
         self.fit_instances();
         self.save();
+    }
+
+    /// Whether a question instance is shown but not answered now: the
+    /// whole response is, or the question's `read_only` holds, or its
+    /// answer is computed.
+    fn locked(self, key: &NodeKey) -> bool {
+        self.read_only
+            || self.form_state.with(|state| {
+                self.engine
+                    .with_value(|engine| engine.is_read_only(state, key))
+            })
+    }
+
+    /// What this response is called (the survey's `instance_name`).
+    fn instance_name(self) -> Option<String> {
+        self.response.with(|draft| {
+            self.form_state.with(|state| {
+                self.engine
+                    .with_value(|engine| engine.instance_name(state, &draft.answers))
+            })
+        })
     }
 
     /// Makes the (empty) repeat instances a `repeat_count` asks for, and
@@ -267,6 +285,18 @@ impl Editor {
             self.engine
                 .with_value(|engine| engine.evaluate_all_at(&draft.answers, self.clock()))
         });
+        if !self.read_only {
+            let mut answers = self.response.with_untracked(|draft| draft.answers.clone());
+            let computed = self
+                .engine
+                .with_value(|engine| engine.store_calculated(&mut answers, &state));
+            if computed {
+                self.response.update(|draft| {
+                    draft.answers = answers;
+                    draft.updated_at = platform::now();
+                });
+            }
+        }
         self.form_state.set(state);
         self.fit_instances();
     }

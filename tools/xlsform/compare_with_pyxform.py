@@ -65,7 +65,7 @@ def ours(items, path, out):
                 "required": item.get("required_if") or item.get("required", False),
                 "relevant": item.get("relevant"),
                 "constraint": item.get("constraint"),
-                "calculation": item["kind"].get("calculation"),
+                "calculation": item["kind"].get("calculation") or item.get("calculation"),
             }
         else:
             out[item["id"]] = {

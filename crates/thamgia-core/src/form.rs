@@ -36,6 +36,8 @@ mod evaluate;
 mod generated;
 
 #[cfg(test)]
+mod calculation_tests;
+#[cfg(test)]
 mod tests;
 
 pub use evaluate::answer_to_value;
@@ -91,6 +93,15 @@ struct Node {
     quoted: Vec<String>,
     /// The number its options' order follows (`randomize` with a `seed`).
     seed: Option<Expression>,
+    /// Not answered while this holds (`read_only` as an expression).
+    read_only_if: Option<Expression>,
+    /// What a trigger's change sets the answer to (`calculation` with a
+    /// `trigger`; `None`: cleared).
+    triggered: Option<Expression>,
+    /// The names of the questions whose change sets this one (`trigger`),
+    /// and those nodes once linked.
+    trigger_names: Vec<String>,
+    triggers: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +123,8 @@ pub struct FormEngine {
     order: Vec<usize>,
     /// Direct dependents of each node.
     dependents: Vec<Vec<usize>>,
+    /// What each response is called (the survey's `instance_name`).
+    instance_name: Option<Expression>,
 }
 
 /// The tablet's clock and a random number for one filling: what `now()`
@@ -144,6 +157,8 @@ pub struct FormState {
     /// Relevant instances of questions required by an expression that
     /// holds now.
     required_now: HashSet<NodeKey>,
+    /// Instances of questions read-only by an expression that holds now.
+    read_only_now: HashSet<NodeKey>,
     /// How many instances each relevant repeat with a `repeat_count` has,
     /// by the repeat's key (the instance of the scope it sits in).
     counts: HashMap<NodeKey, usize>,

@@ -1,4 +1,7 @@
-//! Bilingual text: Vietnamese first, English beside it.
+//! Bilingual text: Vietnamese first, English beside it; a survey's texts
+//! may carry more languages, which the worker picks for the form alone.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +41,11 @@ pub struct Localized {
     pub vi: String,
     /// English text; when empty, the Vietnamese text is shown instead.
     pub en: String,
+    /// A survey's text in further languages, by the language's name as the
+    /// form writes it (`Français (fr)`, `Hmong`): shown only when the worker
+    /// picks that language for the form. The app's own texts have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub others: BTreeMap<String, String>,
 }
 
 impl Localized {
@@ -46,7 +54,36 @@ impl Localized {
         Localized {
             vi: vi.into(),
             en: en.into(),
+            others: BTreeMap::new(),
         }
+    }
+
+    /// The text in the form language the worker picked, when it has one,
+    /// else in the app's `language`.
+    pub fn in_form(&self, form_language: Option<&str>, language: Language) -> &str {
+        form_language
+            .and_then(|name| self.others.get(name))
+            .filter(|text| !text.is_empty())
+            .map_or_else(|| self.get(language), String::as_str)
+    }
+
+    /// The text with `change` applied in every language it has (the
+    /// answers a label quotes, say).
+    pub fn map_texts(&self, mut change: impl FnMut(&str) -> String) -> Localized {
+        Localized {
+            vi: change(&self.vi),
+            en: change(&self.en),
+            others: self
+                .others
+                .iter()
+                .map(|(language, text)| (language.clone(), change(text)))
+                .collect(),
+        }
+    }
+
+    /// Whether the text is empty in every language.
+    pub fn is_empty(&self) -> bool {
+        self.vi.is_empty() && self.en.is_empty() && self.others.values().all(String::is_empty)
     }
 
     /// The text in `language`, falling back to Vietnamese when the English is missing.
@@ -83,6 +120,37 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_language_is_shown_where_the_text_has_it() {
+        let mut text = Localized::new("Xin chào", "Hello");
+        text.others.insert("Français (fr)".into(), "Bonjour".into());
+        text.others.insert("Hmong".into(), String::new());
+        assert_eq!(text.in_form(Some("Français (fr)"), Language::Vi), "Bonjour");
+        assert_eq!(text.in_form(Some("Français (fr)"), Language::En), "Bonjour");
+        // Empty or missing in the picked language: the app's language.
+        assert_eq!(text.in_form(Some("Hmong"), Language::En), "Hello");
+        assert_eq!(text.in_form(Some("Kiswahili"), Language::Vi), "Xin chào");
+        assert_eq!(text.in_form(None, Language::En), "Hello");
+        let plain = Localized::new("Có", "");
+        assert_eq!(plain.in_form(Some("Français (fr)"), Language::En), "Có");
+        assert!(!text.is_empty());
+        let shouted = text.map_texts(str::to_uppercase);
+        assert_eq!(
+            shouted.in_form(Some("Français (fr)"), Language::Vi),
+            "BONJOUR"
+        );
+        assert_eq!(shouted.get(Language::En), "HELLO");
+        assert!(Localized::default().is_empty());
+    }
+
+    #[test]
+    fn texts_without_other_languages_keep_their_stored_shape() {
+        let json = serde_json::to_string(&Localized::new("a", "b")).expect("serialises");
+        assert_eq!(json, r#"{"vi":"a","en":"b"}"#);
+        let back: Localized = serde_json::from_str(&json).expect("reads");
+        assert!(back.others.is_empty());
+    }
 
     #[test]
     fn english_plural_is_singular_for_one_only() {

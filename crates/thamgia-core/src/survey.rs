@@ -34,6 +34,16 @@ pub struct SurveyDefinition {
     /// `version`, such as `2026120501`), beside Tham Gia's `version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_version: Option<String>,
+    /// The languages the form's texts have beside Vietnamese and English
+    /// (names as the form writes them, in its column order), which the
+    /// worker may pick for the form while filling; empty for most forms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// What each response is called, worked out from its answers
+    /// (XLSForm's settings `instance_name`, such as
+    /// `concat(${school}, ' – ', ${class})`): shown while it is filled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
     /// The questions, groups and repeats, in the order they are asked.
     pub items: Vec<Item>,
 }
@@ -136,6 +146,20 @@ pub struct Question {
     /// value is its `default`, or nothing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+    /// Shown but not answered while this holds (`read_only` as an
+    /// expression); the answer it has is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_if: Option<String>,
+    /// The answer set from an expression (XLSForm's `calculation` on a
+    /// question that is asked): without a `trigger`, kept computed and
+    /// shown, not typed; with one, set each time a trigger's answer
+    /// changes, and then the worker may change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculation: Option<String>,
+    /// The questions whose change sets this one's answer to its
+    /// `calculation` (cleared without one): XLSForm's `trigger`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger: Vec<String>,
     /// The kind of answer expected.
     pub kind: QuestionKind,
     /// When the question is asked (an XLSForm expression).
@@ -344,6 +368,9 @@ impl Default for Question {
             randomize: None,
             guidance: None,
             read_only: false,
+            read_only_if: None,
+            calculation: None,
+            trigger: Vec::new(),
             kind: QuestionKind::Note,
             relevant: None,
             constraint: None,

@@ -33,6 +33,7 @@ use std::collections::{HashMap, HashSet};
 
 use thamgia_core::{FormEngine, FormError, SurveyDefinition};
 
+use sheet::DefaultLanguage;
 use survey::SurveyReader;
 
 /// A survey read from an XLSForm.
@@ -114,6 +115,46 @@ fn sorted(mut problems: Vec<ImportProblem>) -> Vec<ImportProblem> {
     problems
 }
 
+/// The form's languages beside Vietnamese and English, which the worker
+/// may pick while filling: every other language of the shown texts on the
+/// three sheets, in the order first met. A form in one language has none
+/// (that language stands in for Vietnamese). At most
+/// [`MAX_FORM_LANGUAGES`]; the rest are named in a warning.
+fn form_languages(
+    workbook: &sheet::Workbook,
+    default_language: &DefaultLanguage,
+    problems: &mut Problems,
+) -> Vec<String> {
+    let tables = [&workbook.survey, &workbook.choices, &workbook.settings];
+    let mut languages: Vec<String> = Vec::new();
+    let mut known = false;
+    for table in tables.into_iter().flatten() {
+        known |= table.has_known_language(default_language);
+        for language in table.other_languages(default_language) {
+            if !languages.contains(&language) {
+                languages.push(language);
+            }
+        }
+    }
+    if !known && languages.len() <= 1 {
+        return Vec::new();
+    }
+    if languages.len() > MAX_FORM_LANGUAGES {
+        let left_out = languages.split_off(MAX_FORM_LANGUAGES).join(", ");
+        problems.warn(
+            "survey",
+            None,
+            format!("Biểu mẫu có hơn {MAX_FORM_LANGUAGES} ngôn ngữ khác: {left_out} không được hiện."),
+            format!("The form has more than {MAX_FORM_LANGUAGES} other languages: {left_out} are not shown."),
+        );
+    }
+    languages
+}
+
+/// The most languages beside Vietnamese and English a form keeps for the
+/// worker to pick from.
+pub const MAX_FORM_LANGUAGES: usize = 8;
+
 /// Reads an XLSForm (.xlsx) into a survey, or lists every problem found.
 pub fn import_xlsform(bytes: &[u8]) -> Result<ImportedForm, Vec<ImportProblem>> {
     import_xlsform_with(bytes, ImportOptions::default())
@@ -134,25 +175,19 @@ pub fn import_xlsform_with(
             format!("The only sheet, \"{name}\", is read as the survey sheet."),
         );
     }
-    let settings =
-        settings::read_settings(workbook.settings.as_ref(), options.file_name, &mut problems);
+    let default_language = settings::default_language(workbook.settings.as_ref());
+    let languages = form_languages(&workbook, &default_language, &mut problems);
+    let settings = settings::read_settings(
+        workbook.settings.as_ref(),
+        options.file_name,
+        languages,
+        &mut problems,
+    );
     let lists = settings::read_choices(workbook.choices.as_ref(), &settings, &mut problems);
-    for (name, table) in [("survey", &workbook.survey), ("choices", &workbook.choices)] {
-        let Some(table) = table else { continue };
-        let unshown = table.unshown_languages(settings.default_language);
-        if !unshown.is_empty() {
-            let columns = unshown.join(", ");
-            problems.warn(
-                name,
-                Some(table.header_row),
-                format!("Không hiện: {columns}. Tham Gia hiện tiếng Việt và tiếng Anh của biểu mẫu (hoặc ngôn ngữ duy nhất của nó)."),
-                format!("Not shown: {columns}. Tham Gia shows a form's Vietnamese and English (or its only language)."),
-            );
-        }
-    }
     let mut reader = SurveyReader {
         lists: &lists,
-        default_language: settings.default_language,
+        default_language: settings.default_language.clone(),
+        languages: &settings.languages,
         problems: &mut problems,
         names: HashMap::new(),
         name_paths: HashMap::new(),
@@ -188,6 +223,8 @@ pub fn import_xlsform_with(
         age_bands: settings.age_bands,
         layout: settings.layout,
         form_version: settings.form_version.clone(),
+        languages: settings.languages.clone(),
+        instance_name: settings.instance_name.clone(),
         items,
     };
     // Compiled even when other problems were found: the author gets the

@@ -152,7 +152,7 @@ fn elements(survey: &SurveyDefinition) -> Vec<Element> {
                     question.constraint.clone(),
                     match &question.kind {
                         QuestionKind::Calculate { calculation } => Some(calculation.clone()),
-                        _ => None,
+                        _ => question.calculation.clone(),
                     },
                 ),
                 Item::Group(group) => (

@@ -168,7 +168,7 @@ fn a_form_in_one_language_without_settings_imports_once_what_is_never_asked_is_l
 }
 
 #[test]
-fn a_vietnamese_form_keeps_both_languages_and_names_a_row_without_vietnamese() {
+fn a_vietnamese_form_keeps_its_languages_and_names_a_row_without_vietnamese() {
     let bytes = workbook(&[
         (
             "survey",
@@ -232,10 +232,13 @@ fn a_vietnamese_form_keeps_both_languages_and_names_a_row_without_vietnamese() {
             .any(|message| message.contains("no Vietnamese")),
         "{messages:?}"
     );
+    // French is kept for the worker to pick, so nothing is said of it.
     assert!(
-        messages.iter().any(|message| message.contains("Français")),
+        !messages.iter().any(|message| message.contains("Français")),
         "{messages:?}"
     );
+    assert_eq!(imported.survey.languages, ["Français (fr)"]);
+    assert_eq!(dream.label.others["Français (fr)"], "Quel est ton rêve ?");
 }
 
 #[test]
@@ -828,9 +831,15 @@ fn guidance_read_only_and_the_form_version_are_kept() {
     );
     assert!(question(survey, "year").read_only);
     assert!(!question(survey, "age").read_only);
-    // Read-only as an expression is not run: refused at its row.
-    let problems = import_xlsform_with(&form("${age} > 12"), named("k.xlsx", false))
-        .expect_err("an expression");
+    // Read-only as an expression holds while it is true; one that names
+    // nothing is refused at its row.
+    let imported = import_xlsform_with(&form("${age} > 12"), named("k.xlsx", false))
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let year = question(&imported.survey, "year");
+    assert!(!year.read_only);
+    assert_eq!(year.read_only_if.as_deref(), Some("${age} > 12"));
+    let problems = import_xlsform_with(&form("${nobody} > 12"), named("k.xlsx", false))
+        .expect_err("names nothing");
     assert_eq!(rows(&problems), BTreeSet::from([3]), "{problems:#?}");
 }
 

@@ -3,15 +3,17 @@
 //! instances and the buttons that add and remove them.
 
 use leptos::prelude::*;
-use thamgia_core::{AnswerValue, Item, Localized, NodeKey, Question, QuestionKind};
+use thamgia_core::{AnswerValue, Item, NodeKey, Question, QuestionKind};
 
 use super::Editor;
+use crate::components::form_language::use_form_text;
 use crate::components::question_field::QuestionField;
 use crate::platform;
 
 /// Questions, groups and repeats at a repeat instance.
 pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize>) -> AnyView {
     let app = editor.app;
+    let form_text = use_form_text();
     items
         .into_iter()
         .map(|item| {
@@ -42,17 +44,17 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                             editor.response.with(|draft| {
                                 editor.form_state.with(|state| {
                                     editor.engine.with_value(|engine| {
-                                        Localized::new(
-                                            engine.interpolate(state, &draft.answers, &label.vi, &instance),
-                                            engine.interpolate(state, &draft.answers, &label.en, &instance),
-                                        )
+                                        label.map_texts(|text| engine.interpolate(state, &draft.answers, text, &instance))
                                     })
                                 })
                             })
                         })
                     };
                     let age_band = Signal::derive(move || editor.response.with(|draft| draft.participant.age_band));
-                    let disabled = Signal::derive(move || editor.read_only);
+                    let disabled = {
+                        let key = key.clone();
+                        Signal::derive(move || editor.locked(&key))
+                    };
                     if question.choice_filter.is_some() || question.randomize.is_some() {
                         // A cascading list, or options in the child's own
                         // order: the field is drawn again with the options
@@ -103,7 +105,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                         let (id, label, items) = group.with_value(|group| (group.id.clone(), group.label.clone(), group.items.clone()));
                         view! {
                             <section class="group" data-group=id>
-                                {(!label.vi.is_empty()).then(|| view! { <h2>{move || app.pick(&label)}</h2> })}
+                                {(!label.vi.is_empty()).then(|| view! { <h2>{move || form_text.pick(&label)}</h2> })}
                                 {render_items(editor, items, instance.get_value())}
                             </section>
                         }
@@ -141,7 +143,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                                     let label = label.clone();
                                     view! {
                                         <div class="repeat-instance" data-instance=index.to_string()>
-                                            <h3>{move || app.pick(&label)} " " {index + 1}</h3>
+                                            <h3>{move || form_text.pick(&label)} " " {index + 1}</h3>
                                             {render_items(editor, items.clone(), inner)}
                                             {(!editor.read_only && counted.get().is_none_or(|counted| index >= counted)).then(|| view! {
                                                 <button type="button" class="btn btn-danger" data-test="remove-instance" on:click=move |_| {
@@ -157,7 +159,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                         };
                         view! {
                             <section class="card repeat" data-repeat=id>
-                                <h2>{move || app.pick(&heading)}</h2>
+                                <h2>{move || form_text.pick(&heading)}</h2>
                                 {instances}
                                 {move || (!editor.read_only && counted.get().is_none()).then(|| {
                                     let add_at = add_at.clone();
@@ -165,7 +167,7 @@ pub(super) fn render_items(editor: Editor, items: Vec<Item>, instance: Vec<usize
                                     view! {
                                         <button type="button" class="btn btn-secondary btn-large" data-test="add-instance" on:click=move |_| {
                                             editor.change_instances(&|engine, answers| { engine.add_instance(answers, node, &add_at); });
-                                        }>{move || app.texts().add_instance} " " {move || app.pick(&button_label)}</button>
+                                        }>{move || app.texts().add_instance} " " {move || form_text.pick(&button_label)}</button>
                                     }
                                 })}
                             </section>

@@ -16,6 +16,7 @@ use super::review_screen::ReviewScreen;
 use super::start_screen::StartScreen;
 use super::worker_note::WorkerNote;
 use super::{screens, Editor, Screen};
+use crate::components::form_language::{provide_form_language, use_form_text, FormLanguagePicker};
 use crate::components::save_status::SaveStatus;
 use crate::hooks::use_autosave::use_autosave;
 use crate::i18n::{EN, VI};
@@ -30,6 +31,8 @@ pub(super) fn ResponseEditor(
     engine: FormEngine,
 ) -> impl IntoView {
     let app = use_app();
+    provide_form_language(&survey);
+    let form_text = use_form_text();
     let navigate = use_navigate();
     let read_only = record.response.status != ResponseStatus::Draft;
     let random = platform::random_u64();
@@ -41,7 +44,13 @@ pub(super) fn ResponseEditor(
         },
     );
     let all_screens = screens(&survey);
-    let response = RwSignal::new(record.response);
+    let mut opened = record.response;
+    if !read_only {
+        // Answers computed all along are shown from the start (saved with
+        // the next change; computed again whenever the draft is opened).
+        engine.store_calculated(&mut opened.answers, &initial_state);
+    }
+    let response = RwSignal::new(opened);
     let autosave = use_autosave(response, move |draft: Response| {
         let store = app.store();
         async move { store.save_draft(&draft).await }
@@ -150,7 +159,6 @@ pub(super) fn ResponseEditor(
             .with_value(|engine| engine.finalize_at(&finished.answers, editor.clock()));
         finished.status = ResponseStatus::Completed;
         finished.updated_at = platform::now();
-        let language = app.language.get_untracked();
         let problems = editor.engine.with_value(|engine| {
             editor.survey.with_value(|survey| {
                 validate_with(
@@ -172,12 +180,12 @@ pub(super) fn ResponseEditor(
                             editor.survey.with_value(|survey| {
                                 survey
                                     .question(id)
-                                    .map(|question| question.label.get(language).to_owned())
+                                    .map(|question| form_text.pick(&question.label))
                             })
                         });
                         match label {
-                            Some(label) => format!("{label} — {}", issue.message.get(language)),
-                            None => issue.message.get(language).to_owned(),
+                            Some(label) => format!("{label} — {}", form_text.pick(&issue.message)),
+                            None => form_text.pick(&issue.message),
                         }
                     })
                     .collect(),
@@ -201,9 +209,14 @@ pub(super) fn ResponseEditor(
         .survey
         .with_value(|survey| survey.description.clone());
     let corrects = editor.response.with_untracked(|draft| draft.corrects);
+    let (survey_id, form_languages) = editor
+        .survey
+        .with_value(|survey| (survey.id.clone(), survey.languages.clone()));
     view! {
         <article class="fill" data-test="fill" data-response=move || editor.response.with(|draft| draft.id.to_string())>
-            <h1>{move || app.pick(&title)}</h1>
+            <h1>{move || form_text.pick(&title)}</h1>
+            {move || editor.instance_name().map(|name| view! { <p class="instance-name" data-test="instance-name">{name}</p> })}
+            <FormLanguagePicker survey_id=survey_id languages=form_languages/>
             {corrects.map(|id| view! { <p class="notice notice--info">{move || app.texts().correction_of} " " {id.to_string()[..8].to_owned()}</p> })}
             <SaveStatus state=editor.autosave.state/>
             {read_only.then(|| view! { <p class="notice notice--info" data-test="read-only">{move || app.texts().completed_readonly}</p> })}
@@ -222,7 +235,7 @@ pub(super) fn ResponseEditor(
                 let description = description.clone();
                 match screen {
                     Screen::Start => view! {
-                        <p class="muted">{move || app.pick(&description)}</p>
+                        <p class="muted">{move || form_text.pick(&description)}</p>
                         <StartScreen editor/>
                     }
                     .into_any(),

@@ -7,14 +7,22 @@ use thamgia_core::{AnswerValue, Language, Question, QuestionKind};
 
 use super::{question_keys, Editor};
 use crate::components::face_scale::face_words;
+use crate::components::form_language::{use_form_text, FormText};
 
 /// An answer as a worker reads it back to the child.
-fn answer_text(question: &Question, answer: &AnswerValue, language: Language) -> String {
+fn answer_text(
+    question: &Question,
+    answer: &AnswerValue,
+    language: Language,
+    form_text: FormText,
+) -> String {
     let choice = |value: &String| {
         question
-            .choice_label(value, language)
-            .unwrap_or(value)
-            .to_owned()
+            .kind
+            .choices()
+            .iter()
+            .find(|choice| &choice.value == value)
+            .map_or_else(|| value.clone(), |choice| form_text.pick(&choice.label))
     };
     match answer {
         AnswerValue::Text(text) => text.clone(),
@@ -52,6 +60,7 @@ pub(super) fn ReviewScreen(
     on_edit_start: Callback<()>,
 ) -> impl IntoView {
     let app = editor.app;
+    let form_text = use_form_text();
     let rows = move || {
         let language = app.language.get();
         let keys = editor.response.with(|draft| {
@@ -68,7 +77,7 @@ pub(super) fn ReviewScreen(
                 let missing_required = answer.is_none() && editor.required(&key);
                 let text = answer
                     .as_ref()
-                    .map(|answer| answer_text(&question, answer, language))
+                    .map(|answer| answer_text(&question, answer, language, form_text))
                     .unwrap_or_else(|| app.texts().not_answered.to_owned());
                 let instance = if key.instance.is_empty() {
                     String::new()
@@ -78,7 +87,7 @@ pub(super) fn ReviewScreen(
                 let name = question.id.clone();
                 view! {
                     <li data-review=question.id.clone() class=if missing_required { "review-missing" } else { "" }>
-                        <span class="review-question">{question.label.get(language).to_owned()} {instance}</span>
+                        <span class="review-question">{form_text.pick(&question.label)} {instance}</span>
                         <strong class="review-answer">{text}</strong>
                         {(!editor.read_only).then(|| view! {
                             <button type="button" class="btn btn-secondary" on:click=move |_| on_edit.run(name.clone())>{app.texts().edit}</button>

@@ -54,10 +54,33 @@ impl FormEngine {
             rank: Vec::new(),
             order: Vec::new(),
             dependents: Vec::new(),
+            instance_name: None,
         };
         let mut errors = Vec::new();
         engine.add_items(&survey.items, 0, None, &mut errors);
         engine.link(&mut errors);
+        engine.instance_name = parse("instance_name", "instance_name", &survey.instance_name)
+            .unwrap_or_else(|error| {
+                errors.push(error);
+                None
+            });
+        if let Some(expression) = &engine.instance_name {
+            for name in expression.references() {
+                let known = engine
+                    .by_name
+                    .get(name)
+                    .is_some_and(|&node| matches!(engine.nodes[node].kind, NodeKind::Question(_)));
+                if !known {
+                    errors.push(FormError {
+                        item: "instance_name".to_owned(),
+                        message: Localized::new(
+                            format!("không có câu hỏi tên \"{name}\""),
+                            format!("there is no question named \"{name}\""),
+                        ),
+                    });
+                }
+            }
+        }
         if errors.is_empty() {
             Ok(engine)
         } else {
@@ -97,17 +120,24 @@ impl FormEngine {
                                 message,
                             }),
                     );
-                    let calculation = match &question.kind {
-                        QuestionKind::Calculate { calculation } => {
-                            parse(&name, "calculation", &Some(calculation.clone())).unwrap_or_else(
-                                |error| {
-                                    errors.push(error);
-                                    None
-                                },
-                            )
-                        }
-                        _ => None,
+                    let mut parsed = |column: &str, source: &Option<String>| {
+                        parse(&name, column, source).unwrap_or_else(|error| {
+                            errors.push(error);
+                            None
+                        })
                     };
+                    // A calculation on an asked question is computed all
+                    // along, or, with a trigger, only when a trigger changes.
+                    let (calculation, triggered) = match &question.kind {
+                        QuestionKind::Calculate { calculation } => {
+                            (parsed("calculation", &Some(calculation.clone())), None)
+                        }
+                        _ if question.trigger.is_empty() => {
+                            (parsed("calculation", &question.calculation), None)
+                        }
+                        _ => (None, parsed("calculation", &question.calculation)),
+                    };
+                    let read_only_if = parsed("read_only", &question.read_only_if);
                     Node {
                         name: name.clone(),
                         kind: NodeKind::Question(question.kind.clone()),
@@ -164,6 +194,10 @@ impl FormEngine {
                                 errors.push(error);
                                 None
                             }),
+                        read_only_if,
+                        triggered,
+                        trigger_names: question.trigger.clone(),
+                        triggers: Vec::new(),
                     }
                 }
                 Item::Group(group) | Item::Repeat(group) => {
@@ -190,6 +224,10 @@ impl FormEngine {
                         required: false,
                         required_if: None,
                         seed: None,
+                        read_only_if: None,
+                        triggered: None,
+                        trigger_names: Vec::new(),
+                        triggers: Vec::new(),
                         quoted: [&group.label.vi, &group.label.en]
                             .into_iter()
                             .flat_map(|text| crate::expression::names_in_text(text))
@@ -224,6 +262,32 @@ impl FormEngine {
                 }
             }
         }
+    }
+
+    /// Why node `index` cannot read `name` when a trigger sets it, if it
+    /// cannot: no such question, a group, or a repeat it is not in.
+    fn trigger_problem(&self, index: usize, name: &str) -> Option<Localized> {
+        let Some(&source) = self.by_name.get(name) else {
+            return Some(Localized::new(
+                format!("không có câu hỏi tên \"{name}\""),
+                format!("there is no question named \"{name}\""),
+            ));
+        };
+        let (node, source_node) = (&self.nodes[index], &self.nodes[source]);
+        if !matches!(source_node.kind, NodeKind::Question(_)) {
+            return Some(Localized::new(
+                format!("\"{name}\" là một nhóm, không phải câu hỏi"),
+                format!("\"{name}\" is a group, not a question"),
+            ));
+        }
+        let visible = self.scope_contains(source_node.scope, node.scope)
+            || self.scope_contains(node.scope, source_node.scope);
+        (!visible).then(|| {
+            Localized::new(
+                format!("không dùng được \"{name}\" vì nó nằm trong một nhóm lặp khác"),
+                format!("cannot use \"{name}\": it is inside a repeat this item is not in"),
+            )
+        })
     }
 
     fn scope_contains(&self, outer: usize, mut inner: usize) -> bool {
@@ -266,6 +330,7 @@ impl FormEngine {
                 &node.required_if,
                 &node.repeat_count,
                 &node.seed,
+                &node.read_only_if,
             ];
             for expression in expressions.into_iter().flatten() {
                 for name in expression.references() {
@@ -307,6 +372,20 @@ impl FormEngine {
                     }
                 }
             }
+            // What a trigger sets is read when the trigger changes, not
+            // recomputed along: its names must exist, but add no order.
+            let set_names = node
+                .triggered
+                .iter()
+                .flat_map(|expression| expression.references());
+            for name in set_names.chain(node.trigger_names.iter()) {
+                if let Some(problem) = self.trigger_problem(index, name) {
+                    errors.push(FormError {
+                        item: node.name.clone(),
+                        message: problem,
+                    });
+                }
+            }
             sources.sort_unstable();
             sources.dedup();
             for source in sources {
@@ -338,6 +417,14 @@ impl FormEngine {
                     "these expressions depend on each other in a circle",
                 ),
             });
+        }
+        for index in 0..count {
+            let triggers = self.nodes[index]
+                .trigger_names
+                .iter()
+                .filter_map(|name| self.by_name.get(name).copied())
+                .collect();
+            self.nodes[index].triggers = triggers;
         }
         self.rank = vec![0; count];
         for (position, &node) in self.order.iter().enumerate() {

@@ -51,6 +51,65 @@ impl FormEngine {
         }
     }
 
+    /// One edit as the tablet makes it: sets the answer at `key`,
+    /// recomputes what depends on it, sets the answers its change
+    /// triggers (each recomputed in turn; what they set triggers nothing
+    /// further, as in ODK), and stores the answers computed all along.
+    /// Returns how many node instances were recomputed.
+    pub fn edit(
+        &self,
+        answers: &mut Answers,
+        state: &mut FormState,
+        key: &NodeKey,
+        value: Option<AnswerValue>,
+        today: NaiveDate,
+    ) -> usize {
+        self.set_answer(answers, key, value);
+        let mut recomputed = self.update(state, answers, key, today);
+        for (set, value) in self.triggered(state, answers, key) {
+            if self.answer(answers, &set) != value.as_ref() {
+                self.set_answer(answers, &set, value);
+                recomputed += self.update(state, answers, &set, today);
+            }
+        }
+        self.store_calculated(answers, state);
+        recomputed
+    }
+
+    /// Stores the answer of every asked question computed all along (a
+    /// `calculation` without a `trigger`) as its kind takes it, so it is
+    /// shown, counted as answered, and saved with the draft. Returns
+    /// whether any answer changed.
+    pub fn store_calculated(&self, answers: &mut Answers, state: &FormState) -> bool {
+        let mut changed = false;
+        for (index, node) in self.nodes.iter().enumerate() {
+            let NodeKind::Question(kind) = &node.kind else {
+                continue;
+            };
+            if node.calculation.is_none() || !kind.takes_answer() {
+                continue;
+            }
+            for instance in self.instances(answers, node.scope, &[]) {
+                let key = NodeKey {
+                    node: index,
+                    instance,
+                };
+                if !self.is_relevant(state, &key) {
+                    continue;
+                }
+                let value = state
+                    .calculated
+                    .get(&key)
+                    .and_then(|value| answer_for(kind, value));
+                if self.answer(answers, &key) != value.as_ref() {
+                    self.set_answer(answers, &key, value);
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
     /// How many instances a repeat node has at `instance` (the instance of
     /// the scope the repeat sits in).
     pub fn instance_count(&self, answers: &Answers, repeat: usize, instance: &[usize]) -> usize {
@@ -253,7 +312,11 @@ impl FormEngine {
                 continue;
             }
             if let Some(value) = state.calculated.get(&key) {
-                match value_to_answer(value) {
+                let answer = match &node.kind {
+                    NodeKind::Question(kind) if kind.takes_answer() => answer_for(kind, value),
+                    _ => value_to_answer(value),
+                };
+                match answer {
                     Some(answer) => map.insert(node.name.clone(), answer),
                     None => map.remove(&node.name),
                 };
@@ -278,6 +341,64 @@ fn answers_at_mut<'a>(
         }
     }
     Some(current)
+}
+
+/// A computed value as the answer a question of `kind` takes (a
+/// `calculation` on an asked question): a number for a number or a scale,
+/// an option's value for a choice, the values for several, a date for a
+/// date, yes or no, else the text; `None` when empty or not of that kind.
+pub(super) fn answer_for(kind: &QuestionKind, value: &Value) -> Option<AnswerValue> {
+    if matches!(value, Value::Empty) {
+        return None;
+    }
+    let text = value.to_text();
+    if text.is_empty() {
+        return None;
+    }
+    let number = || {
+        let number = value.to_number();
+        number.is_finite().then_some(AnswerValue::Number(number))
+    };
+    match kind {
+        QuestionKind::Number { .. } | QuestionKind::Range { .. } => number(),
+        QuestionKind::Rating { .. } | QuestionKind::Smiley { .. } => {
+            let number = value.to_number();
+            (number.is_finite() && number >= 0.0 && number <= f64::from(u8::MAX)).then(|| {
+                let points = number.round() as u8;
+                if matches!(kind, QuestionKind::Rating { .. }) {
+                    AnswerValue::Rating(points)
+                } else {
+                    AnswerValue::Smiley(points)
+                }
+            })
+        }
+        QuestionKind::SingleChoice { .. } | QuestionKind::Acknowledge => {
+            Some(AnswerValue::Choice(text.trim().to_owned()))
+        }
+        QuestionKind::MultipleChoice { .. } | QuestionKind::Ranking { .. } => {
+            let values: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+            Some(if matches!(kind, QuestionKind::Ranking { .. }) {
+                AnswerValue::Ranking(values)
+            } else {
+                AnswerValue::Choices(values)
+            })
+        }
+        QuestionKind::Date => match value {
+            Value::Date(date) => Some(AnswerValue::Date(*date)),
+            _ => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .ok()
+                .map(AnswerValue::Date),
+        },
+        QuestionKind::YesNo => match value {
+            Value::Bool(flag) => Some(AnswerValue::YesNo(*flag)),
+            _ => match text.trim() {
+                "yes" | "true" | "1" => Some(AnswerValue::YesNo(true)),
+                "no" | "false" | "0" => Some(AnswerValue::YesNo(false)),
+                _ => None,
+            },
+        },
+        _ => Some(AnswerValue::Text(text)),
+    }
 }
 
 /// A calculated value as it is stored with the response.

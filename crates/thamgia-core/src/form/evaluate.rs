@@ -132,6 +132,11 @@ impl FormEngine {
                 .required_if
                 .as_ref()
                 .is_some_and(|expression| expression.evaluate_bool(&context));
+        let read_only_now = relevant
+            && node
+                .read_only_if
+                .as_ref()
+                .is_some_and(|expression| expression.evaluate_bool(&context));
         let offered = match (&node.choice_filter, &node.kind, relevant) {
             (Some(filter), NodeKind::Question(kind), true) => Some(
                 kind.choices()
@@ -187,6 +192,11 @@ impl FormEngine {
             state.required_now.insert(key.clone());
         } else {
             state.required_now.remove(&key);
+        }
+        if read_only_now {
+            state.read_only_now.insert(key.clone());
+        } else {
+            state.read_only_now.remove(&key);
         }
         if not_offered {
             state.not_offered.insert(key.clone());
@@ -276,6 +286,86 @@ impl FormEngine {
         state.not_offered.contains(key)
     }
 
+    /// Whether a question instance is shown but not answered now: its
+    /// `read_only` expression holds, or its answer is computed all along
+    /// (a `calculation` without a `trigger`).
+    pub fn is_read_only(&self, state: &FormState, key: &NodeKey) -> bool {
+        let node = &self.nodes[key.node];
+        state.read_only_now.contains(key)
+            || (node.calculation.is_some()
+                && matches!(&node.kind, NodeKind::Question(kind) if kind.takes_answer()))
+    }
+
+    /// The answers a change of the answer at `changed` sets (XLSForm's
+    /// `trigger`): every relevant instance the change reaches of each
+    /// question it triggers, with its `calculation`'s value now (as that
+    /// question's kind takes it), or `None` to clear it. `state` is the
+    /// state after the change.
+    pub fn triggered(
+        &self,
+        state: &FormState,
+        answers: &Answers,
+        changed: &NodeKey,
+    ) -> Vec<(NodeKey, Option<AnswerValue>)> {
+        let depth = self.depth(changed.node);
+        let prefix = &changed.instance[..depth.min(changed.instance.len())];
+        let mut set = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            let NodeKind::Question(kind) = &node.kind else {
+                continue;
+            };
+            if !node.triggers.contains(&changed.node) {
+                continue;
+            }
+            for instance in self.instances(answers, node.scope, prefix) {
+                let key = NodeKey {
+                    node: index,
+                    instance,
+                };
+                if !self.is_relevant(state, &key) {
+                    continue;
+                }
+                let context = Context {
+                    engine: self,
+                    state,
+                    answers,
+                    at: &key,
+                    today: state
+                        .clock
+                        .map_or_else(NaiveDate::default, |clock| clock.now.date()),
+                };
+                let value = node.triggered.as_ref().and_then(|expression| {
+                    super::editing::answer_for(kind, &expression.evaluate(&context))
+                });
+                set.push((key, value));
+            }
+        }
+        set
+    }
+
+    /// What the response is called (the survey's `instance_name`) with
+    /// its answers now: at most [`MAX_INSTANCE_NAME_CHARS`] characters,
+    /// `None` when the survey names none or the name is empty.
+    pub fn instance_name(&self, state: &FormState, answers: &Answers) -> Option<String> {
+        let expression = self.instance_name.as_ref()?;
+        let at = NodeKey {
+            node: 0,
+            instance: Vec::new(),
+        };
+        let context = Context {
+            engine: self,
+            state,
+            answers,
+            at: &at,
+            today: state
+                .clock
+                .map_or_else(NaiveDate::default, |clock| clock.now.date()),
+        };
+        let name = expression.evaluate(&context).to_text();
+        let name = name.trim();
+        (!name.is_empty()).then(|| name.chars().take(MAX_INSTANCE_NAME_CHARS).collect())
+    }
+
     /// The computed value of a calculate node instance.
     pub fn calculated<'a>(&self, state: &'a FormState, key: &NodeKey) -> Option<&'a Value> {
         state.calculated.get(key)
@@ -324,6 +414,9 @@ impl FormEngine {
         result
     }
 }
+
+/// The longest name of a response shown (see [`FormEngine::instance_name`]).
+pub const MAX_INSTANCE_NAME_CHARS: usize = 200;
 
 /// An answer as expressions see it: choices as space-separated values (as
 /// XLSForm's `selected()` expects), yes/no as "yes"/"no", scales as numbers.

@@ -87,6 +87,8 @@ pub fn generated_form(questions: usize, instances: usize) -> (SurveyDefinition, 
         age_bands: Vec::new(),
         layout: Layout::PagePerGroup,
         form_version: None,
+        languages: Vec::new(),
+        instance_name: None,
         items: outside,
     };
     let instance: Answers = (0..(questions - half))

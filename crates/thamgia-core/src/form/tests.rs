@@ -44,6 +44,8 @@ fn survey(items: Vec<Item>) -> SurveyDefinition {
         age_bands: Vec::new(),
         layout: Layout::PagePerGroup,
         form_version: None,
+        languages: Vec::new(),
+        instance_name: None,
         items,
     }
 }

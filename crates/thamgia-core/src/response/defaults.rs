@@ -223,6 +223,8 @@ mod tests {
             age_bands: crate::response::AgeBand::ALL.to_vec(),
             layout: crate::survey::Layout::OneQuestionPerScreen,
             form_version: None,
+            languages: Vec::new(),
+            instance_name: None,
             items: Vec::new(),
         };
         let date = question(QuestionKind::Date, "today()");

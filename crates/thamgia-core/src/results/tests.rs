@@ -56,6 +56,8 @@ pub(super) fn definitions() -> Vec<SurveyDefinition> {
             age_bands: Vec::new(),
             layout: Layout::OneQuestionPerScreen,
             form_version: None,
+            languages: Vec::new(),
+            instance_name: None,
             items: vec![
                 question("intro", QuestionKind::Note),
                 question("safe", QuestionKind::SingleChoice { choices: safe }),

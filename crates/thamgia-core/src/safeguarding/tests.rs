@@ -10,6 +10,8 @@ fn survey(items: Vec<Item>) -> SurveyDefinition {
         age_bands: Vec::new(),
         layout: Layout::default(),
         form_version: None,
+        languages: Vec::new(),
+        instance_name: None,
         items,
     }
 }

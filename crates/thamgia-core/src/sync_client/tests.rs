@@ -55,6 +55,8 @@ fn survey_change(seq: u64) -> Change {
                 age_bands: Vec::new(),
                 layout: crate::survey::Layout::default(),
                 form_version: None,
+                languages: Vec::new(),
+                instance_name: None,
                 items: Vec::new(),
             },
         },

@@ -48,6 +48,8 @@ fn survey() -> SurveyDefinition {
         age_bands: vec![AgeBand::From7To9, AgeBand::From10To12],
         layout: Layout::OneQuestionPerScreen,
         form_version: None,
+        languages: Vec::new(),
+        instance_name: None,
         items: vec![
             Item::Question(question(
                 "where",

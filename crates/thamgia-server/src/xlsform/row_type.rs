@@ -138,12 +138,6 @@ pub(super) fn row_type<'a>(written: &'a str) -> RowType<'a> {
     }
 }
 
-/// Survey-sheet columns that change how a form behaves in ways Tham Gia
-/// does not: a form that uses them is refused rather than run differently.
-pub(super) fn is_refused_column(base: &str) -> bool {
-    matches!(base, "trigger")
-}
-
 /// Survey-sheet columns Tham Gia reads. Any other filled cell (media,
 /// `body::…`, `bind::…` and `instance::…` attributes, ODK's own settings of
 /// a row, an author's notes) is read, not used, and listed as such.
@@ -168,6 +162,7 @@ pub(super) fn is_read_column(base: &str) -> bool {
             | "count"
             | "jr:count"
             | "calculation"
+            | "trigger"
             | "calculate"
             | "appearance"
             | "disclosure"

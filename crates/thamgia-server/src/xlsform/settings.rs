@@ -21,6 +21,7 @@ const READ_SETTINGS: &[&str] = &[
     "style",
     "age_bands",
     "allow_choice_duplicates",
+    "instance_name",
 ];
 
 /// A form id made from a file name, as pyxform takes it: the name without
@@ -56,6 +57,11 @@ pub(super) struct Settings {
     pub form_version: Option<String>,
     /// The language of untranslated `label`, `hint`, … columns.
     pub default_language: DefaultLanguage,
+    /// The form's languages beside Vietnamese and English, which the
+    /// worker may pick (see [`super::form_languages`]).
+    pub languages: Vec<String>,
+    /// What each response is called (an expression over its answers).
+    pub instance_name: Option<String>,
     pub layout: Layout,
     pub age_bands: Vec<AgeBand>,
     /// `allow_choice_duplicates`: one value may stand for several options
@@ -92,6 +98,7 @@ fn from_file_name(settings: &mut Settings, file_name: Option<&str>, problems: &m
 pub(super) fn read_settings(
     table: Option<&Table>,
     file_name: Option<&str>,
+    languages: Vec<String>,
     problems: &mut Problems,
 ) -> Settings {
     let mut settings = Settings {
@@ -99,7 +106,9 @@ pub(super) fn read_settings(
         title: Localized::default(),
         description: Localized::default(),
         form_version: None,
-        default_language: DefaultLanguage::Known(Language::Vi),
+        languages,
+        instance_name: None,
+        default_language: default_language(table),
         layout: Layout::OneQuestionPerScreen,
         age_bands: AgeBand::ALL.to_vec(),
         allow_choice_duplicates: false,
@@ -128,14 +137,6 @@ pub(super) fn read_settings(
             .as_str(),
         "yes" | "true" | "true()"
     );
-
-    let default_language = table.text(row, &["default_language"]);
-    if !default_language.is_empty() && !default_language.eq_ignore_ascii_case("default") {
-        settings.default_language = match language_named(default_language) {
-            Some(language) => DefaultLanguage::Known(language),
-            None => DefaultLanguage::Other,
-        };
-    }
 
     let form_id = table.text(row, &["form_id", "set_form_id"]);
     settings.id = form_id
@@ -172,8 +173,16 @@ pub(super) fn read_settings(
     }
 
     settings.description = table
-        .translated(row, "description", settings.default_language)
+        .translated(
+            row,
+            "description",
+            &settings.default_language,
+            &settings.languages,
+        )
         .text;
+
+    let instance_name = table.text(row, &["instance_name"]).trim();
+    settings.instance_name = (!instance_name.is_empty()).then(|| instance_name.to_owned());
 
     let version = table.text(row, &["version"]);
     settings.form_version = (!version.is_empty()).then(|| version.to_owned());
@@ -217,6 +226,27 @@ pub(super) fn read_settings(
     settings
 }
 
+/// The language of untranslated `label`, `hint`, … columns: the settings'
+/// `default_language`, Vietnamese when it names none.
+pub(super) fn default_language(table: Option<&Table>) -> DefaultLanguage {
+    let written = table
+        .and_then(|table| {
+            table
+                .rows
+                .first()
+                .map(|row| table.text(row, &["default_language"]))
+        })
+        .unwrap_or("")
+        .trim();
+    if written.is_empty() || written.eq_ignore_ascii_case("default") {
+        return DefaultLanguage::Known(Language::Vi);
+    }
+    match language_named(written) {
+        Some(language) => DefaultLanguage::Known(language),
+        None => DefaultLanguage::Other(written.to_owned()),
+    }
+}
+
 /// The option lists by name. A list is present (possibly empty) as soon as
 /// one row names it, so a question can tell a missing list from an empty one.
 ///
@@ -228,7 +258,6 @@ pub(super) fn read_choices(
     settings: &Settings,
     problems: &mut Problems,
 ) -> BTreeMap<String, Vec<Choice>> {
-    let default_language = settings.default_language;
     let mut lists: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
     let Some(table) = table else {
         return lists;
@@ -247,7 +276,12 @@ pub(super) fn read_choices(
         }
         let choices = lists.entry(list.to_owned()).or_default();
         let value = table.text(row, &["name", "value"]);
-        let translated = table.translated(row, "label", default_language);
+        let translated = table.translated(
+            row,
+            "label",
+            &settings.default_language,
+            &settings.languages,
+        );
         let mut label = translated.text;
         if translated.no_vietnamese {
             problems.warn(

@@ -76,6 +76,9 @@ struct Column {
     /// The part before `::`, lowercased: `label`, `type`, ….
     base: String,
     language: ColumnLanguage,
+    /// The language's name as the header writes it after `::`, trimmed
+    /// (`Français (fr)`); empty for an untranslated column.
+    language_name: String,
 }
 
 /// Which language a column is written in.
@@ -85,19 +88,20 @@ enum ColumnLanguage {
     Default,
     /// A language Tham Gia shows.
     Known(Language),
-    /// Another language: shown only when the text has no Vietnamese or
-    /// English (a form in one language shows that language).
+    /// Another language: the worker may pick it for the form, and it
+    /// stands in when the text has no Vietnamese (a form in one language
+    /// shows that language).
     Other,
 }
 
 /// The language of a form's untranslated columns (`label`, `hint`, …), as
 /// its settings name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum DefaultLanguage {
     /// Vietnamese or English.
     Known(Language),
-    /// Another language.
-    Other,
+    /// Another language, by the name the settings give it.
+    Other(String),
 }
 
 /// Columns whose text is in a language: the only ones pyxform also reads
@@ -113,6 +117,16 @@ const TRANSLATABLE: &[&str] = &[
     "audio",
     "video",
     "media",
+];
+
+/// The translatable columns a worker reads on the tablet.
+const SHOWN: &[&str] = &[
+    "label",
+    "hint",
+    "guidance_hint",
+    "constraint_message",
+    "required_message",
+    "description",
 ];
 
 /// A translatable text as read: both languages (Vietnamese standing in
@@ -321,20 +335,21 @@ impl Table {
                 let named = |language: &str| {
                     language_named(language).map_or(ColumnLanguage::Other, ColumnLanguage::Known)
                 };
-                let (base, language) = match header.split_once("::") {
-                    Some((base, language)) => (base, named(language)),
+                let (base, language, language_name) = match header.split_once("::") {
+                    Some((base, language)) => (base, named(language), language.trim()),
                     // pyxform also reads `label:English`.
                     None => match header.split_once(':') {
                         Some((base, language))
                             if TRANSLATABLE.contains(&base.trim().to_lowercase().as_str()) =>
                         {
-                            (base, named(language))
+                            (base, named(language), language.trim())
                         }
-                        _ => (header.as_str(), ColumnLanguage::Default),
+                        _ => (header.as_str(), ColumnLanguage::Default, ""),
                     },
                 };
                 Column {
                     base: base.trim().to_lowercase(),
+                    language_name: language_name.to_owned(),
                     header: header.clone(),
                     language,
                 }
@@ -369,7 +384,8 @@ impl Table {
             .unwrap_or("")
     }
 
-    /// A translatable column (`label`, `hint`, …) in Vietnamese and English.
+    /// A translatable column (`label`, `hint`, …) in Vietnamese and English,
+    /// and in each of the form's `languages` the worker may pick.
     /// An untranslated column counts as `default_language`; a column in a
     /// named language wins over it. A text with no Vietnamese shows its
     /// other language instead (the form's default, then English, then any
@@ -378,7 +394,8 @@ impl Table {
         &self,
         row: &TableRow,
         base: &str,
-        default_language: DefaultLanguage,
+        default_language: &DefaultLanguage,
+        languages: &[String],
     ) -> Translated {
         let mut found = Localized::default();
         let mut default_other = "";
@@ -390,16 +407,26 @@ impl Table {
                     continue;
                 }
                 let text = row.cell(index);
+                let mut pickable = |name: &str| {
+                    if !text.is_empty() && languages.iter().any(|language| language == name) {
+                        found
+                            .others
+                            .entry(name.to_owned())
+                            .or_insert_with(|| text.to_owned());
+                    }
+                };
                 let language = match (column.language, named_first, default_language) {
                     (ColumnLanguage::Known(language), true, _) => language,
-                    (ColumnLanguage::Default, false, DefaultLanguage::Known(language)) => language,
-                    (ColumnLanguage::Default, false, DefaultLanguage::Other) => {
+                    (ColumnLanguage::Default, false, DefaultLanguage::Known(language)) => *language,
+                    (ColumnLanguage::Default, false, DefaultLanguage::Other(name)) => {
+                        pickable(name);
                         if default_other.is_empty() {
                             default_other = text;
                         }
                         continue;
                     }
                     (ColumnLanguage::Other, true, _) => {
+                        pickable(&column.language_name);
                         if other.is_empty() {
                             other = text;
                         }
@@ -451,38 +478,40 @@ impl Table {
             .filter(|(_, _, text)| !text.is_empty())
     }
 
-    /// The headers of columns in a language Tham Gia does not show
-    /// (neither Vietnamese nor English) where the same text is also in
-    /// Vietnamese or English: those columns are never shown.
-    pub fn unshown_languages(&self, default_language: DefaultLanguage) -> Vec<&str> {
-        let shown = |base: &str| {
-            self.columns.iter().any(|column| {
-                column.base == base
-                    && match column.language {
-                        ColumnLanguage::Known(_) => true,
-                        ColumnLanguage::Default => default_language != DefaultLanguage::Other,
-                        ColumnLanguage::Other => false,
-                    }
-            })
-        };
-        self.columns
+    /// The languages of the sheet's shown texts (labels, hints, messages)
+    /// beside Vietnamese and English, by name, in column order: the
+    /// untranslated columns' when the settings name another language, then
+    /// every `::language` that is neither.
+    pub fn other_languages(&self, default_language: &DefaultLanguage) -> Vec<String> {
+        let mut languages: Vec<String> = Vec::new();
+        for column in self
+            .columns
             .iter()
-            .filter(|column| column.language == ColumnLanguage::Other && shown(&column.base))
-            .map(|column| column.header.as_str())
-            .collect()
+            .filter(|column| SHOWN.contains(&column.base.as_str()))
+        {
+            let name = match (column.language, default_language) {
+                (ColumnLanguage::Other, _) => column.language_name.as_str(),
+                (ColumnLanguage::Default, DefaultLanguage::Other(name)) => name.as_str(),
+                _ => continue,
+            };
+            if !name.is_empty() && !languages.iter().any(|known| known == name) {
+                languages.push(name.to_owned());
+            }
+        }
+        languages
     }
 
-    /// Every non-empty cell of `row` whose column `is_refused`, with the
-    /// column's header as written.
-    pub fn refused_cells<'a>(
-        &'a self,
-        row: &'a TableRow,
-        is_refused: impl Fn(&str) -> bool + 'a,
-    ) -> impl Iterator<Item = &'a str> + 'a {
-        self.columns
-            .iter()
-            .enumerate()
-            .filter(move |(index, column)| is_refused(&column.base) && !row.cell(*index).is_empty())
-            .map(|(_, column)| column.header.as_str())
+    /// Whether a shown text of the sheet is in Vietnamese or English.
+    pub fn has_known_language(&self, default_language: &DefaultLanguage) -> bool {
+        self.columns.iter().any(|column| {
+            SHOWN.contains(&column.base.as_str())
+                && match column.language {
+                    ColumnLanguage::Known(_) => true,
+                    ColumnLanguage::Default => {
+                        matches!(default_language, DefaultLanguage::Known(_))
+                    }
+                    ColumnLanguage::Other => false,
+                }
+        })
     }
 }

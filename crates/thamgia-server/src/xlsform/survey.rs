@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use thamgia_core::{Choice, Group, Item, Localized, Question, QuestionKind};
 
 use super::row_type::{
-    is_read_column, is_refused_column, row_type, RowType, DRAWN_APPEARANCES, SUPPORTED_APPEARANCES,
+    is_read_column, row_type, RowType, DRAWN_APPEARANCES, SUPPORTED_APPEARANCES,
 };
 use super::sheet::{DefaultLanguage, Table, TableRow};
 use super::{Problems, RowOfName};
@@ -42,6 +42,8 @@ pub(super) struct OpenGroup {
 pub(super) struct SurveyReader<'a> {
     pub(super) lists: &'a BTreeMap<String, Vec<Choice>>,
     pub(super) default_language: DefaultLanguage,
+    /// The form's languages beside Vietnamese and English.
+    pub(super) languages: &'a [String],
     pub(super) problems: &'a mut Problems,
     /// Names as written, with the row that first used each.
     pub(super) names: HashMap<String, u32>,
@@ -118,7 +120,9 @@ impl SurveyReader<'_> {
             .join(" ");
         if written_type.is_empty() {
             // Like pyxform: a row with neither name nor label is a comment.
-            let label = table.translated(row, "label", self.default_language).text;
+            let label = table
+                .translated(row, "label", &self.default_language, self.languages)
+                .text;
             if table.text(row, &["name"]).is_empty() && label.vi.is_empty() && label.en.is_empty() {
                 return;
             }
@@ -176,17 +180,9 @@ impl SurveyReader<'_> {
             self.push(stand_in(id));
             return;
         }
-        let refused: Vec<&str> = table.refused_cells(row, is_refused_column).collect();
-        for column in refused {
-            self.problem(
-                number,
-                format!("Cột \"{column}\" chưa được hỗ trợ. Hãy để trống cột này."),
-                format!("The \"{column}\" column is not supported. Leave it empty."),
-            );
-        }
         let ignored: Vec<&str> = table
             .filled(row)
-            .filter(|(_, base, _)| !is_read_column(base) && !is_refused_column(base))
+            .filter(|(_, base, _)| !is_read_column(base))
             .map(|(header, _, _)| header)
             .collect();
         if !ignored.is_empty() {
@@ -364,14 +360,10 @@ impl SurveyReader<'_> {
             }
         }
         let id = self.register_name(number, name);
-        let calculation = table.text(row, &["calculation", "calculate"]);
-        if !calculation.is_empty() && !is_calculate && kind.is_some() {
-            self.problem(
-                number,
-                "Chỉ dòng calculate mới dùng được cột calculation. Hãy thêm một dòng calculate riêng.",
-                "Only a calculate row can use the calculation column. Add a separate calculate row.",
-            );
-        }
+        let calculation = (!is_calculate)
+            .then(|| non_empty(table.text(row, &["calculation", "calculate"])))
+            .flatten();
+        let trigger = self.trigger(number, table.text(row, &["trigger"]));
         let mut constraint = non_empty(table.text(row, &["constraint"]));
         let mut constraint_message = self.translated(table, row, "constraint_message");
         if row_type_is_phone(table, row) {
@@ -389,7 +381,7 @@ impl SurveyReader<'_> {
             });
         }
         let (required, required_if) = Self::required(table, row);
-        let read_only = self.read_only(table, row);
+        let (read_only, read_only_if) = self.read_only(table, row);
         let chooses = kind.as_ref().is_some_and(|kind| !kind.choices().is_empty());
         let randomize = chooses
             .then(|| self.randomize(number, table.text(row, &["parameters"])))
@@ -426,6 +418,9 @@ impl SurveyReader<'_> {
             randomize,
             guidance: self.translated(table, row, "guidance_hint"),
             read_only,
+            read_only_if,
+            calculation,
+            trigger,
         };
         self.check_default(number, &question);
         self.push(Item::Question(question));

@@ -352,6 +352,8 @@ mod split {
             age_bands: Vec::new(),
             layout: Layout::OneQuestionPerScreen,
             form_version: None,
+            languages: Vec::new(),
+            instance_name: None,
             items: vec![
                 question("idea", QuestionKind::ShortText { max_length: 200 }),
                 question("likes_school", QuestionKind::YesNo),

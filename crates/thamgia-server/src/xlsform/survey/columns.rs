@@ -19,7 +19,7 @@ impl SurveyReader<'_> {
         row: &TableRow,
         column: &str,
     ) -> Option<Localized> {
-        let translated = table.translated(row, column, self.default_language);
+        let translated = table.translated(row, column, &self.default_language, self.languages);
         if translated.no_vietnamese {
             self.problems.warn(
                 "survey",
@@ -50,7 +50,15 @@ impl SurveyReader<'_> {
                 .cloned()
                 .unwrap_or_default()
         };
-        let message = Localized::new(pick(|text| &text.vi), pick(|text| &text.en));
+        let mut message = Localized::new(pick(|text| &text.vi), pick(|text| &text.en));
+        for text in &found {
+            for (language, words) in &text.others {
+                message
+                    .others
+                    .entry(language.clone())
+                    .or_insert_with(|| words.clone());
+            }
+        }
         (!found.is_empty()).then_some(message)
     }
 
@@ -99,22 +107,42 @@ impl SurveyReader<'_> {
         randomize.then_some(Randomize { seed })
     }
 
-    /// The `read_only` cell: yes or no, in any case (an expression is not
-    /// run: the question is then refused at its row).
-    pub(super) fn read_only(&mut self, table: &Table, row: &TableRow) -> bool {
+    /// The `read_only` cell: yes or no, in any case, or an expression
+    /// (read-only while it holds), as `required` is read.
+    pub(super) fn read_only(&mut self, table: &Table, row: &TableRow) -> (bool, Option<String>) {
         let written = table.text(row, &["read_only", "readonly"]);
         match written.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "true()" | "1" => true,
-            "" | "no" | "false" | "false()" | "0" => false,
-            _ => {
-                self.problem(
-                    row.number,
-                    format!("Giá trị \"{written}\" ở cột read_only không dùng được: hãy ghi yes hoặc để trống."),
-                    format!("The read_only value \"{written}\" cannot be used: write yes or leave it empty."),
-                );
-                false
+            "yes" | "true" | "true()" | "1" => (true, None),
+            "" | "no" | "false" | "false()" | "0" => (false, None),
+            _ => (false, Some(written.to_owned())),
+        }
+    }
+
+    /// The `trigger` cell: the questions whose change sets this one's
+    /// answer, each written `${name}`, separated by spaces or commas.
+    pub(super) fn trigger(&mut self, number: u32, written: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for part in written
+            .split([',', ' '])
+            .filter(|part| !part.trim().is_empty())
+        {
+            let part = part.trim();
+            match part
+                .strip_prefix("${")
+                .and_then(|rest| rest.strip_suffix('}'))
+                .map(str::trim)
+            {
+                Some(name) if !name.is_empty() => names.push(name.to_owned()),
+                _ => self.problem(
+                    number,
+                    format!("Cột trigger ghi \"{part}\": hãy ghi tên câu hỏi dạng ${{tên}}."),
+                    format!(
+                        "The trigger column says \"{part}\": write a question's name as ${{name}}."
+                    ),
+                ),
             }
         }
+        names
     }
 
     /// The `required` cell: yes/true/1 or no/false/empty, in any case, or
