@@ -553,6 +553,40 @@ WILD_FORMS = {
             ["school-roster", "Trường học và gia đình", "yes", "2026120501"],
         ],
     },
+    # A household consultation in Vietnamese, English and Hmong, as a
+    # partner working with Hmong families writes it: the worker picks Hmong
+    # for the form's words. The adults are worked out from two answers and
+    # shown (`calculation`, `read_only`); the grade is proposed from the
+    # age when the age is given (`trigger`) and may be changed; each
+    # response is named by its household size (`instance_name`).
+    "household-three-languages.xlsx": {
+        "survey": [
+            ["type", "name", "label::Tiếng Việt (vi)", "label::English (en)", "label::Hmoob (hmn)",
+             "calculation", "trigger", "read_only", "required"],
+            ["integer", "members", "Nhà em có mấy người?", "How many people live in your home?",
+             "Koj tsev muaj pes tsawg tus neeg?", "", "", "", "yes"],
+            ["integer", "children", "Mấy người là trẻ em?", "How many of them are children?",
+             "Muaj pes tsawg tus yog menyuam?", "", "", "", "yes"],
+            ["integer", "adults", "Số người lớn", "Adults", "Cov neeg laus",
+             "${members} - ${children}", "", "yes"],
+            ["integer", "age", "Em bao nhiêu tuổi?", "How old are you?", "Koj muaj pes tsawg xyoo?",
+             "", "", "", "yes"],
+            ["integer", "grade", "Em học lớp mấy?", "Which grade are you in?", "Koj kawm qib twg?",
+             "${age} - 5", "${age}"],
+            ["select_one feeling", "feel", "Em thấy thế nào ở nhà?", "How do you feel at home?",
+             "Koj xav li cas nyob hauv tsev?", "", "", "", "yes"],
+        ],
+        "choices": [
+            ["list_name", "name", "label::Tiếng Việt (vi)", "label::English (en)", "label::Hmoob (hmn)"],
+            ["feeling", "happy", "Vui", "Happy", "Zoo siab"],
+            ["feeling", "sad", "Buồn", "Sad", "Tu siab"],
+        ],
+        "settings": [
+            ["form_id", "form_title", "default_language", "instance_name"],
+            ["household-languages", "Gia đình em", "Tiếng Việt (vi)",
+             "concat('Hộ ', ${members}, ' người')"],
+        ],
+    },
 }
 
 
