@@ -170,6 +170,18 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
         stored.answers
     );
 
+    // And in the town hall's export.
+    let csv = String::from_utf8(
+        download_as_city_officer(
+            &page,
+            "/api/v1/export/responses.csv?survey=household-one-language",
+        )
+        .await?,
+    )?;
+    for expected in ["0912345678", "Nhà văn hoá", "LT", "other"] {
+        assert!(csv.contains(expected), "{expected} in the CSV:\n{csv}");
+    }
+
     close_browser(browser, events).await?;
     server.stop().await?;
     Ok(())

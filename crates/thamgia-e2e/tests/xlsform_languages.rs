@@ -143,6 +143,23 @@ async fn the_worker_picks_the_forms_third_language_and_the_form_sets_answers() -
         Some(&AnswerValue::Choice("happy".to_owned()))
     );
 
+    // And in the town hall's export, as the worker left them.
+    let csv = String::from_utf8(
+        download_as_city_officer(
+            &page,
+            "/api/v1/export/responses.csv?survey=household-languages",
+        )
+        .await?,
+    )?;
+    let header = csv.lines().next().unwrap_or_default();
+    for column in ["members", "adults", "grade", "feel"] {
+        assert!(
+            header.contains(column),
+            "{column} in the CSV header:\n{csv}"
+        );
+    }
+    assert!(csv.contains("happy"), "the answer in the CSV:\n{csv}");
+
     close_browser(browser, events).await?;
     server.stop().await?;
     Ok(())
