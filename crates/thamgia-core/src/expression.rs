@@ -45,8 +45,12 @@ mod functions;
 mod lexer;
 mod parser;
 mod patterns;
+mod rounding;
+mod text_lists;
 mod value;
 
+#[cfg(test)]
+mod odk_cases;
 #[cfg(test)]
 mod tests;
 

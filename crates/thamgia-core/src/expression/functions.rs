@@ -3,6 +3,7 @@
 
 use super::evaluation::evaluate;
 use super::parser::Node;
+use super::text_lists;
 use super::value::Value;
 use super::{EvaluationContext, ExpressionError};
 
@@ -131,6 +132,25 @@ pub(super) enum Function {
     /// `text` (anchor it with `^…$` to match the whole), as ODK and Enketo
     /// test it; false for a pattern that is not valid.
     Regex,
+    /// `substring-before(text, part)`: what comes before the first `part`.
+    SubstringBefore,
+    /// `substring-after(text, part)`: what comes after the first `part`.
+    SubstringAfter,
+    /// `translate(text, from, to)`: each character of `from` replaced by
+    /// the one at its place in `to`, or removed.
+    Translate,
+    /// `boolean-from-string(text)`: true for `true` and `1` only.
+    BooleanFromString,
+    /// `count-non-empty(values)`: how many of a repeat's values are not "".
+    CountNonEmpty,
+    /// `join(separator, values)`: a repeat's values joined.
+    Join,
+    /// `checklist(min, max, answers…)`: whether the number of true answers
+    /// is within `min`..`max` (-1: no bound).
+    Checklist,
+    /// `weighted-checklist(min, max, answer, weight, …)`: the same with the
+    /// weights of the true answers summed.
+    WeightedChecklist,
 }
 
 /// How many arguments a function takes.
@@ -198,6 +218,14 @@ impl Function {
             "today" => Function::Today,
             "date" => Function::Date,
             "regex" => Function::Regex,
+            "substring-before" => Function::SubstringBefore,
+            "substring-after" => Function::SubstringAfter,
+            "translate" => Function::Translate,
+            "boolean-from-string" => Function::BooleanFromString,
+            "count-non-empty" => Function::CountNonEmpty,
+            "join" => Function::Join,
+            "checklist" => Function::Checklist,
+            "weighted-checklist" => Function::WeightedChecklist,
             _ => return None,
         })
     }
@@ -258,6 +286,14 @@ impl Function {
             Function::Today => "today",
             Function::Date => "date",
             Function::Regex => "regex",
+            Function::SubstringBefore => "substring-before",
+            Function::SubstringAfter => "substring-after",
+            Function::Translate => "translate",
+            Function::BooleanFromString => "boolean-from-string",
+            Function::CountNonEmpty => "count-non-empty",
+            Function::Join => "join",
+            Function::Checklist => "checklist",
+            Function::WeightedChecklist => "weighted-checklist",
         }
     }
 
@@ -293,6 +329,8 @@ impl Function {
             | Function::Acos
             | Function::Atan
             | Function::DecimalDateTime
+            | Function::BooleanFromString
+            | Function::CountNonEmpty
             | Function::Date => Arity::Exactly(1),
             Function::Coalesce
             | Function::Selected
@@ -305,8 +343,13 @@ impl Function {
             | Function::FormatDate
             | Function::FormatDateTime
             | Function::ChoiceName
+            | Function::SubstringBefore
+            | Function::SubstringAfter
+            | Function::Join
             | Function::Regex => Arity::Exactly(2),
-            Function::If | Function::IndexedRepeat => Arity::Exactly(3),
+            Function::If | Function::IndexedRepeat | Function::Translate => Arity::Exactly(3),
+            Function::Checklist => Arity::AtLeast(3),
+            Function::WeightedChecklist => Arity::AtLeast(4),
             Function::Round => Arity::Between(1, 2),
             Function::Uuid => Arity::Between(0, 1),
             Function::Substr => Arity::Between(2, 3),
@@ -444,7 +487,7 @@ impl Function {
             Function::Int => Value::Number(number(0).trunc()),
             Function::Round => {
                 let digits = if arguments.len() > 1 { number(1) } else { 0.0 };
-                Value::Number(round(number(0), digits))
+                Value::Number(super::rounding::round(number(0), digits))
             }
             Function::Floor => Value::Number(number(0).floor()),
             Function::Ceiling => Value::Number(number(0).ceil()),
@@ -520,6 +563,40 @@ impl Function {
             Function::Today => Value::Date(context.today()),
             Function::Date => argument(0).to_date().map_or(Value::Empty, Value::Date),
             Function::Regex => Value::Bool(super::patterns::regex_matches(&text(0), &text(1))),
+            Function::SubstringBefore => {
+                Value::Text(text_lists::before(&text(0), &text(1)).to_owned())
+            }
+            Function::SubstringAfter => {
+                Value::Text(text_lists::after(&text(0), &text(1)).to_owned())
+            }
+            Function::Translate => Value::Text(text_lists::translate(&text(0), &text(1), &text(2))),
+            Function::BooleanFromString => Value::Bool(matches!(text(0).trim(), "true" | "1")),
+            Function::CountNonEmpty => count(
+                each(argument(0))
+                    .iter()
+                    .filter(|value| !value.to_text().is_empty())
+                    .count(),
+            ),
+            Function::Join => Value::Text(
+                each(argument(1))
+                    .iter()
+                    .map(Value::to_text)
+                    .collect::<Vec<_>>()
+                    .join(&text(0)),
+            ),
+            Function::Checklist | Function::WeightedChecklist => {
+                let weighted = self == Function::WeightedChecklist;
+                let values: Vec<Value> = arguments[2.min(arguments.len())..]
+                    .iter()
+                    .flat_map(|node| each(evaluate(node, context)))
+                    .collect();
+                Value::Bool(text_lists::checklist(
+                    number(0),
+                    number(1),
+                    &values,
+                    weighted,
+                ))
+            }
         }
     }
 }
@@ -565,42 +642,4 @@ fn extreme(arguments: &[Node], context: &dyn EvaluationContext, pick: fn(f64, f6
         result = Some(result.map_or(number, |so_far| pick(so_far, number)));
     }
     result.unwrap_or(f64::NAN)
-}
-
-/// Rounds `number` to `digits` decimals (negative: to tens, hundreds…), halves
-/// going toward positive infinity as XPath's `round()` does.
-fn round(number: f64, digits: f64) -> f64 {
-    if !number.is_finite() || digits.is_nan() {
-        return if digits.is_nan() { f64::NAN } else { number };
-    }
-    // Beyond ±400 digits the power of ten is infinite either way. Negative
-    // digits divide by a power of ten rather than multiply by its inverse,
-    // which is not exact in binary (0.01 is not).
-    let digits = digits.trunc().clamp(-400.0, 400.0) as i32;
-    let power = 10_f64.powi(digits.abs());
-    if power.is_infinite() {
-        // Rounding to 10^-400 changes nothing; to 10^400 leaves nothing.
-        return if digits >= 0 { number } else { 0.0 };
-    }
-    let (scaled, unscale): (f64, fn(f64, f64) -> f64) = if digits >= 0 {
-        (number * power, |rounded, power| rounded / power)
-    } else {
-        (number / power, |rounded, power| rounded * power)
-    };
-    if !scaled.is_finite() {
-        // More digits than a double holds: nothing to round.
-        return number;
-    }
-    let floor = scaled.floor();
-    let fraction = scaled - floor;
-    // 2.675 is stored as 2.67499999…, so 2.675 × 100 lands a hair below
-    // 267.5. A fraction within a few units of floating-point noise of one
-    // half is taken as the half the author wrote, so round(2.675, 2) is 2.68.
-    let noise = 4.0 * f64::EPSILON * scaled.abs().max(1.0);
-    let rounded = if fraction >= 0.5 - noise {
-        floor + 1.0
-    } else {
-        floor
-    };
-    unscale(rounded, power)
 }
