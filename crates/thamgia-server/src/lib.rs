@@ -4,10 +4,13 @@
 //! SQLite or PostgreSQL (see [`database`]).
 //! [`app`] builds the router (tests call it without a socket); [`serve`]
 //! runs it on a listener until a shutdown signal.
+//! [`backup`] copies a SQLite database while the server runs and restores
+//! one (the `backup` and `restore` subcommands).
 
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod csv_export;
 pub mod database;
 pub mod error;

@@ -1,16 +1,22 @@
-//! `thamgia-server`: runs the central endpoint.
+//! `thamgia-server`: runs the central endpoint, or backs up or restores
+//! its SQLite database (`backup`, `restore`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
-use anyhow::Context;
-use clap::Parser;
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use thamgia_server::Backend;
 use tracing_subscriber::EnvFilter;
 
 /// Tham Gia's central endpoint: serves the app and the sync API.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Arguments {
+    // Without a command, the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, env = "THAMGIA_BIND", default_value = "0.0.0.0")]
     bind: std::net::IpAddr,
@@ -19,11 +25,16 @@ struct Arguments {
     port: u16,
     /// SQLite database file (created if missing); ignored when a database
     /// URL is given.
-    #[arg(long, env = "THAMGIA_DATABASE", default_value = "data/thamgia.sqlite3")]
+    #[arg(
+        long,
+        env = "THAMGIA_DATABASE",
+        default_value = "data/thamgia.sqlite3",
+        global = true
+    )]
     database: PathBuf,
     /// Database URL, e.g. postgres://thamgia:PASSWORD@localhost/thamgia for
     /// the city-wide server (sqlite: URLs work too); wins over --database.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     database_url: Option<String>,
     /// The built app (Trunk's output folder).
     #[arg(long, env = "THAMGIA_STATIC_DIR", default_value = "dist")]
@@ -63,20 +74,99 @@ struct Arguments {
     log_json: bool,
 }
 
+/// What to do instead of serving: SQLite's backups (for PostgreSQL,
+/// pg_dump and pg_restore: README, "Backups").
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Copies the SQLite database to a new file while the server keeps
+    /// running and writing, checks the copy, and prints what it holds.
+    Backup {
+        /// The backup file to write; never written over if it exists.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Puts a backup in place of the SQLite database (stop the server
+    /// first). The database replaced is moved aside, never deleted, and
+    /// what the town hall entered there that the backup lacks is printed.
+    Restore {
+        /// The backup to restore.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace an existing database (it is moved aside to
+        /// <database>.replaced-<time>).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let arguments = Arguments::parse();
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    if arguments.log_json {
-        tracing_subscriber::fmt()
+    // A command prints its report on stdout: its log goes to stderr.
+    match (arguments.log_json, arguments.command.is_some()) {
+        (true, false) => tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+            .init(),
+        (false, false) => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        (true, true) => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        (false, true) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
     }
+    if let Some(command) = &arguments.command {
+        return run_command(command, &arguments).await;
+    }
+    serve(arguments).await
+}
 
+/// Runs a backup or a restore of the SQLite database and prints its report.
+async fn run_command(command: &Command, arguments: &Arguments) -> anyhow::Result<()> {
+    let database = sqlite_file(arguments)?;
+    match command {
+        Command::Backup { to } => {
+            let summary = thamgia_server::backup::backup(&database, to).await?;
+            println!("{summary}");
+        }
+        Command::Restore { from, force } => {
+            let report = thamgia_server::backup::restore(&database, from, *force).await?;
+            println!("{report}");
+        }
+    }
+    Ok(())
+}
+
+/// The SQLite file the options name: `--database`, or the file of a
+/// `sqlite:` URL. A PostgreSQL URL is refused: its backups are pg_dump's.
+fn sqlite_file(arguments: &Arguments) -> anyhow::Result<PathBuf> {
+    let Some(url) = arguments
+        .database_url
+        .as_deref()
+        .filter(|url| !url.is_empty())
+    else {
+        return Ok(arguments.database.clone());
+    };
+    match Backend::of_url(url)? {
+        Backend::Postgres => bail!(
+            "the database URL names a PostgreSQL database: back it up with `pg_dump -Fc` and \
+             restore it with `pg_restore --clean --if-exists`, as README's \"Backups\" section shows"
+        ),
+        Backend::Sqlite => Ok(sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .context("reading the database URL")?
+            .get_filename()
+            .to_owned()),
+    }
+}
+
+/// Runs the server until Ctrl+C or SIGTERM.
+async fn serve(arguments: Arguments) -> anyhow::Result<()> {
     let config = thamgia_server::ServerConfig {
         database_path: arguments.database.clone(),
         database_url: arguments.database_url.clone().filter(|url| !url.is_empty()),
