@@ -140,6 +140,12 @@ def compare(xlsx: Path, survey: dict, warnings: list[str]):
                 theirs["path"] = mine["path"]
         if theirs["relevant"] and theirs["relevant"] == mine.get("inherited_relevant"):
             theirs["relevant"] = mine["relevant"]
+        # pyxform's reader collapses runs of spaces in a cell; an
+        # expression's meaning does not change with them.
+        for key in ("relevant", "constraint", "calculation"):
+            for side in (theirs, mine):
+                if isinstance(side.get(key), str):
+                    side[key] = " ".join(side[key].split())
         fields = [key for key in theirs if theirs[key] != mine[key]]
         if fields:
             differ.append(

@@ -215,7 +215,7 @@ pub fn import_xlsform_with(
         engine_names,
         ..
     } = reader;
-    let survey = SurveyDefinition {
+    let mut survey = SurveyDefinition {
         id: settings.id,
         version: 0,
         title: settings.title,
@@ -231,6 +231,17 @@ pub fn import_xlsform_with(
     // expression problems in the same answer.
     if let Err(errors) = FormEngine::compile(&survey) {
         for error in errors {
+            if error.item == "instance_name" {
+                // A response's name is presentation: it never blocks a form.
+                problems.warn(
+                    "settings",
+                    None,
+                    format!("instance_name không được dùng: {}.", error.message.vi),
+                    format!("instance_name is not used: {}.", error.message.en),
+                );
+                survey.instance_name = None;
+                continue;
+            }
             report_form_error(&error, &engine_names, &mut problems);
         }
     }

@@ -140,3 +140,70 @@ fn a_trigger_not_written_as_a_name_is_refused_at_its_row() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn curly_quotes_typed_by_excel_are_read_as_straight_and_said() {
+    let bytes = workbook(&[
+        (
+            "survey",
+            &[
+                &["type", "name", "label", "relevant", "constraint"],
+                /* 2 */ &["select_one places", "place", "Em chơi ở đâu?"],
+                /* 3 */ &["text", "place_other", "Ở đâu khác?", "${place} = ‘other’"],
+                /* 4 */
+                &[
+                    "text",
+                    "said",
+                    "Lời em",
+                    "",
+                    "not(contains(., 'Children’s'))",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            &[
+                &["list_name", "name", "label"],
+                &["places", "yard", "Sân"],
+                &["places", "other", "Chỗ khác"],
+            ],
+        ),
+        (
+            "settings",
+            &[
+                &["form_id", "instance_name"],
+                // Not an expression at all: presentation, never a refusal.
+                &["cho-choi", "Places-v1"],
+            ],
+        ),
+    ]);
+    let imported = import_xlsform_with(&bytes, ImportOptions::default())
+        .unwrap_or_else(|problems| panic!("{problems:#?}"));
+    let survey = &imported.survey;
+    assert_eq!(
+        question(survey, "place_other").relevant.as_deref(),
+        Some("${place} = 'other'")
+    );
+    // An apostrophe inside straight-quoted text is text: left alone.
+    assert_eq!(
+        question(survey, "said").constraint.as_deref(),
+        Some("not(contains(., 'Children’s'))")
+    );
+    let said: Vec<(Option<u32>, &str)> = imported
+        .warnings
+        .iter()
+        .map(|warning| (warning.row, warning.message.en.as_str()))
+        .collect();
+    assert!(
+        said.iter()
+            .any(|(row, message)| *row == Some(3) && message.contains("Curly quotes")),
+        "{said:#?}"
+    );
+    assert!(!said.iter().any(|(row, _)| *row == Some(4)), "{said:#?}");
+    assert_eq!(survey.instance_name, None);
+    assert!(
+        said.iter()
+            .any(|(_, message)| message.contains("instance_name is not used")),
+        "{said:#?}"
+    );
+}

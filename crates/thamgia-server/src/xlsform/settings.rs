@@ -182,7 +182,9 @@ pub(super) fn read_settings(
         .text;
 
     let instance_name = table.text(row, &["instance_name"]).trim();
-    settings.instance_name = (!instance_name.is_empty()).then(|| instance_name.to_owned());
+    settings.instance_name = (!instance_name.is_empty()).then(|| {
+        super::survey::straightened(instance_name).unwrap_or_else(|| instance_name.to_owned())
+    });
 
     let version = table.text(row, &["version"]);
     settings.form_version = (!version.is_empty()).then(|| version.to_owned());

@@ -33,7 +33,7 @@ pub(super) struct Table {
 }
 
 /// One row of a sheet.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct TableRow {
     /// The 1-based spreadsheet row, as a spreadsheet program shows it.
     pub number: u32,
@@ -56,6 +56,29 @@ impl TableRow {
                         text = text.replace(from, to);
                     }
                     (*column, text)
+                })
+                .collect(),
+        }
+    }
+
+    /// The row with each cell that `change` gives a new text for (by its
+    /// column's base name and its text) changed.
+    pub(super) fn changed(
+        &self,
+        table: &Table,
+        mut change: impl FnMut(&str, &str) -> Option<String>,
+    ) -> TableRow {
+        TableRow {
+            number: self.number,
+            cells: self
+                .cells
+                .iter()
+                .map(|(column, text)| {
+                    let base = table
+                        .columns
+                        .get(*column)
+                        .map_or("", |column| column.base.as_str());
+                    (*column, change(base, text).unwrap_or_else(|| text.clone()))
                 })
                 .collect(),
         }

@@ -7,6 +7,8 @@
 mod columns;
 mod loops;
 mod question_kind;
+mod quotes;
+pub(super) use quotes::straightened;
 mod trim;
 
 use std::collections::{BTreeMap, HashMap};
@@ -112,6 +114,8 @@ impl SurveyReader<'_> {
     }
 
     fn read_row(&mut self, table: &Table, row: &TableRow) {
+        let row = self.straighten_quotes(table, row);
+        let row = row.as_ref();
         let number = row.number;
         let written_type = table
             .text(row, &["type", "command"])
