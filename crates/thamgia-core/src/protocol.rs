@@ -456,6 +456,9 @@ pub enum ApiErrorCode {
     MethodNotAllowed,
     /// An XLSForm import refused; the body also lists its problems.
     ImportRefused,
+    /// The server is serving as many heavy town hall reads as it keeps
+    /// room for beside the tablets: try again in a moment.
+    Busy,
     /// A code this app does not know yet (a newer server).
     #[serde(other)]
     Other,

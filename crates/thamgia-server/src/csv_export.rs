@@ -32,6 +32,14 @@ pub(crate) fn csv_response(name: &str, body: String) -> axum::response::Response
         .into_response()
 }
 
+/// The answer with a CSV file written as it is read (an export too large
+/// to hold in memory).
+pub(crate) fn csv_stream_response(name: &str, body: axum::body::Body) -> axum::response::Response {
+    let mut response = csv_response(name, String::new());
+    *response.body_mut() = body;
+    response
+}
+
 /// A CSV file being written in memory, cell by cell neutralised.
 pub struct CsvExport {
     writer: csv::Writer<Vec<u8>>,
@@ -61,6 +69,16 @@ impl CsvExport {
     {
         self.writer
             .write_record(cells.into_iter().map(|cell| safe_cell(cell.as_ref())))
+            .map_err(|error| ServerError::Internal(format!("writing CSV: {error}")))
+    }
+
+    /// The rows alone, to follow a file's earlier rows (no byte-order mark).
+    pub fn finish_part(self) -> Result<String, ServerError> {
+        let bytes = self
+            .writer
+            .into_inner()
+            .map_err(|error| ServerError::Internal(format!("writing CSV: {error}")))?;
+        String::from_utf8(bytes)
             .map_err(|error| ServerError::Internal(format!("writing CSV: {error}")))
     }
 

@@ -137,7 +137,20 @@ pub fn redacted_url(url: &str) -> String {
 pub struct Database {
     pool: AnyPool,
     backend: Backend,
+    /// Permits for the town hall's heavy reads (a page of an export, a
+    /// view that scans): fewer than the pool's connections, so however
+    /// many officers read at once, the tablets' push and pull always find
+    /// a connection (see [`Database::heavy_read`]).
+    heavy_reads: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Connections of the pool never given to heavy town hall reads: the
+/// tablets' sync and every light request share them.
+const KEPT_FOR_SYNC: u32 = 2;
+
+/// How long a heavy read waits for room before the officer is told the
+/// server is busy (well under the request timeout).
+const HEAVY_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -181,12 +194,16 @@ impl Database {
     pub async fn connect(url: &str) -> Result<Database, sqlx::Error> {
         install_drivers();
         let backend = Backend::of_url(url)?;
-        let pool = match backend {
+        let connections = match backend {
             // SQLite lets one writer in at a time anyway: a few connections
             // serve the readers.
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        };
+        let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
-                    .max_connections(4)
+                    .max_connections(connections)
                     .after_connect(|connection, _| {
                         Box::pin(async move {
                             for pragma in SQLITE_PRAGMAS {
@@ -200,7 +217,7 @@ impl Database {
             }
             Backend::Postgres => {
                 AnyPoolOptions::new()
-                    .max_connections(10)
+                    .max_connections(connections)
                     .connect(url)
                     .await?
             }
@@ -209,7 +226,34 @@ impl Database {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Database { pool, backend })
+        Ok(Database {
+            pool,
+            backend,
+            heavy_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                (connections - KEPT_FOR_SYNC) as usize,
+            )),
+        })
+    }
+
+    /// Room for one heavy town hall read (a page of an export, a scan):
+    /// held while its query runs, so at most the pool's connections less
+    /// [`KEPT_FOR_SYNC`] serve such reads at once and the tablets never
+    /// wait behind them. Waits up to [`HEAVY_READ_WAIT`], then answers
+    /// that the server is busy.
+    pub async fn heavy_read(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ServerError> {
+        let waited = tokio::time::timeout(
+            HEAVY_READ_WAIT,
+            std::sync::Arc::clone(&self.heavy_reads).acquire_owned(),
+        )
+        .await;
+        match waited {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_closed)) => Err(ServerError::Internal("the store is closing".to_owned())),
+            Err(_elapsed) => Err(ServerError::Busy(thamgia_core::Localized::new(
+                "Máy chủ đang bận phục vụ các yêu cầu lớn khác của thành phố. Hãy thử lại sau ít phút.",
+                "The server is busy with other large requests of the city. Try again in a few minutes.",
+            ))),
+        }
     }
 
     /// Which engine holds the store.

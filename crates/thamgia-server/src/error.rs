@@ -58,6 +58,10 @@ pub enum ServerError {
     /// 429: too many failed sign-ins for this user name; try later.
     #[error("too many attempts: {}", .0.en)]
     TooManyAttempts(Localized),
+    /// 503: as many heavy town hall reads run as the server keeps room
+    /// for beside the tablets' sync; the officer tries again shortly.
+    #[error("busy: {}", .0.en)]
+    Busy(Localized),
     /// 500: something other than the database failed on the server.
     #[error("internal: {0}")]
     Internal(String),
@@ -146,6 +150,11 @@ impl ServerError {
             ServerError::TooManyAttempts(message) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ApiErrorCode::TooManyAttempts,
+                message.clone(),
+            ),
+            ServerError::Busy(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiErrorCode::Busy,
                 message.clone(),
             ),
             ServerError::Conflict(message) => (

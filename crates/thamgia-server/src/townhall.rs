@@ -46,34 +46,62 @@ fn columns(items: &[Item], into: &mut Vec<String>) {
     }
 }
 
-/// Responses of a survey as CSV: one row per response, one column per
-/// question of the latest version (a repeat's instances as JSON).
-pub fn responses_csv(
-    survey: &SurveyDefinition,
-    rows: &[(Response, String, Option<String>)],
-) -> Result<String, ServerError> {
-    let mut names = Vec::new();
-    columns(&survey.items, &mut names);
-    let mut writer = CsvExport::new();
-    let mut header: Vec<String> = [
-        "id",
-        "survey_version",
-        "ward_code",
-        "age_band",
-        "sex",
-        "ethnic_group",
-        "disability",
-        "created_at",
-        "received_at",
-        "corrects",
-        "superseded_by",
-    ]
-    .iter()
-    .map(|name| (*name).to_owned())
-    .collect();
-    header.extend(names.iter().cloned());
-    writer.row(&header)?;
-    for (response, received_at, superseded_by) in rows {
+/// Responses of a survey as CSV, written page by page: one row per
+/// response, one column per question of the latest version (a repeat's
+/// instances as JSON). The header comes first, with the byte-order mark;
+/// each page of rows follows as its own piece of text.
+#[derive(Debug)]
+pub struct ResponsesCsv {
+    names: Vec<String>,
+}
+
+impl ResponsesCsv {
+    /// The columns of `survey`'s latest version.
+    pub fn new(survey: &SurveyDefinition) -> ResponsesCsv {
+        let mut names = Vec::new();
+        columns(&survey.items, &mut names);
+        ResponsesCsv { names }
+    }
+
+    /// The byte-order mark and the header row.
+    pub fn header(&self) -> Result<String, ServerError> {
+        let mut writer = CsvExport::new();
+        let mut header: Vec<String> = [
+            "id",
+            "survey_version",
+            "ward_code",
+            "age_band",
+            "sex",
+            "ethnic_group",
+            "disability",
+            "created_at",
+            "received_at",
+            "corrects",
+            "superseded_by",
+        ]
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect();
+        header.extend(self.names.iter().cloned());
+        writer.row(&header)?;
+        writer.finish()
+    }
+
+    /// The rows of one page of responses (no byte-order mark).
+    pub fn rows(&self, rows: &[(Response, String, Option<String>)]) -> Result<String, ServerError> {
+        let mut writer = CsvExport::new();
+        for (response, received_at, superseded_by) in rows {
+            writer.row(self.record(response, received_at, superseded_by.as_deref())?)?;
+        }
+        writer.finish_part()
+    }
+
+    fn record(
+        &self,
+        response: &Response,
+        received_at: &str,
+        superseded_by: Option<&str>,
+    ) -> Result<Vec<String>, ServerError> {
         let text = |value: serde_json::Result<serde_json::Value>| match value {
             Ok(serde_json::Value::String(text)) => text,
             Ok(serde_json::Value::Null) | Err(_) => String::new(),
@@ -88,14 +116,14 @@ pub fn responses_csv(
             text(serde_json::to_value(response.participant.ethnic_group)),
             text(serde_json::to_value(response.participant.disability)),
             response.created_at.to_rfc3339(),
-            received_at.clone(),
+            received_at.to_owned(),
             response
                 .corrects
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
-            superseded_by.clone().unwrap_or_default(),
+            superseded_by.unwrap_or_default().to_owned(),
         ];
-        for name in &names {
+        for name in &self.names {
             record.push(match response.answers.get(name) {
                 None => String::new(),
                 Some(thamgia_core::AnswerValue::Text(text)) => text.clone(),
@@ -118,9 +146,8 @@ pub fn responses_csv(
                 }
             });
         }
-        writer.row(&record)?;
+        Ok(record)
     }
-    writer.finish()
 }
 
 /// The reports of a period as CSV: one row per ward and indicator entered.

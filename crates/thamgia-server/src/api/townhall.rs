@@ -189,19 +189,96 @@ pub(super) async fn export_responses(
         .into_iter()
         .find(|survey| survey.id == query.survey)
         .ok_or(ServerError::NotFound)?;
-    let rows = state.database.responses_of_survey(&survey.id).await?;
-    let body = crate::townhall::responses_csv(&survey, &rows)?;
+    let csv = crate::townhall::ResponsesCsv::new(&survey);
+    let header = csv.header()?;
+    // The first page before the answer starts: a failure to read is still
+    // a clear error rather than a cut file.
+    let (first, count) = {
+        let _room = state.database.heavy_read().await?;
+        (
+            state
+                .database
+                .responses_of_survey_after(&survey.id, None, EXPORT_PAGE)
+                .await?,
+            state.database.response_count_of_survey(&survey.id).await?,
+        )
+    };
     let event = caller
         .event(AuditAction::ExportResponses)
         .target(&survey.id);
     state
         .database
-        .record(event.detail(format!("rows={}", rows.len())), Utc::now())
+        .record(event.detail(format!("rows={count}")), Utc::now())
         .await?;
-    Ok(crate::csv_export::csv_response(
+    let pages = export_pages(state.database.clone(), survey.id.clone(), csv, first);
+    let body = futures_util::StreamExt::chain(
+        futures_util::stream::once(std::future::ready(Ok(header))),
+        pages,
+    );
+    Ok(crate::csv_export::csv_stream_response(
         &format!("{}-responses.csv", survey.id),
-        body,
+        axum::body::Body::from_stream(body),
     ))
+}
+
+/// Responses read per query of the export: a few megabytes of CSV at
+/// most, whatever the survey's size.
+const EXPORT_PAGE: u32 = 1_000;
+
+/// The export's rows after its header, a page per query (each taking room
+/// for a heavy read only while it runs), until a page comes back short.
+/// A read that fails ends the stream with an error, which cuts the
+/// download: the officer's browser reports it failed, never a short file
+/// that looks whole (the log names the cause).
+fn export_pages(
+    database: crate::Database,
+    survey_id: String,
+    csv: crate::townhall::ResponsesCsv,
+    first: Vec<ExportRow>,
+) -> impl futures_util::Stream<Item = Result<String, ServerError>> + Send {
+    let csv = std::sync::Arc::new(csv);
+    futures_util::stream::unfold(Some(ExportStep::Rows(first)), move |step| {
+        let (database, survey_id, csv) = (database.clone(), survey_id.clone(), csv.clone());
+        async move {
+            let rows = match step? {
+                ExportStep::Rows(rows) => rows,
+                ExportStep::After(cursor) => {
+                    let page = async {
+                        let _room = database.heavy_read().await?;
+                        database
+                            .responses_of_survey_after(&survey_id, Some(&cursor), EXPORT_PAGE)
+                            .await
+                    };
+                    match page.await {
+                        Ok(rows) => rows,
+                        Err(error) => {
+                            tracing::error!(%error, "the responses export stopped");
+                            return Some((Err(error), None));
+                        }
+                    }
+                }
+            };
+            let next = match rows.last() {
+                Some((response, received_at, _)) if rows.len() >= EXPORT_PAGE as usize => Some(
+                    ExportStep::After((received_at.clone(), response.id.to_string())),
+                ),
+                Some(_) => None,
+                None => return None,
+            };
+            Some((csv.rows(&rows), next))
+        }
+    })
+}
+
+/// A response as the export reads it: the response, when it was received,
+/// and the correction that supersedes it.
+type ExportRow = (thamgia_core::Response, String, Option<String>);
+
+/// Where the export is: rows read and not yet written, or the last row
+/// written (its `received_at` and id).
+enum ExportStep {
+    Rows(Vec<ExportRow>),
+    After((String, String)),
 }
 
 pub(super) async fn export_reports(

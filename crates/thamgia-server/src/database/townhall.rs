@@ -312,14 +312,51 @@ impl Database {
     }
 
     /// Every counted response to survey `survey_id` (any version), oldest first.
-    pub async fn responses_of_survey(
+    /// How many responses of a survey the server holds (what an export
+    /// holds when it starts, for the audit log).
+    pub async fn response_count_of_survey(&self, survey_id: &str) -> Result<u64, ServerError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = $1")
+            .bind(survey_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// One page of a survey's responses for the export, each with when it
+    /// was received and the correction that supersedes it: at most `limit`
+    /// received after `after` (its `received_at` and id), in the order
+    /// received, read through the `responses_for_export` index.
+    pub async fn responses_of_survey_after(
         &self,
         survey_id: &str,
+        after: Option<&(String, String)>,
+        limit: u32,
     ) -> Result<Vec<(Response, String, Option<String>)>, ServerError> {
-        let rows = sqlx::query("SELECT content, received_at, superseded_by FROM responses WHERE survey_id = $1 ORDER BY received_at, id")
-            .bind(survey_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = match after {
+            None => {
+                sqlx::query(
+                    "SELECT content, received_at, superseded_by FROM responses \
+                     WHERE survey_id = $1 ORDER BY received_at, id LIMIT $2",
+                )
+                .bind(survey_id)
+                .bind(i64::from(limit))
+                .fetch_all(self.pool())
+                .await?
+            }
+            Some((received_at, id)) => {
+                sqlx::query(
+                    "SELECT content, received_at, superseded_by FROM responses \
+                     WHERE survey_id = $1 AND (received_at > $2 OR (received_at = $2 AND id > $3)) \
+                     ORDER BY received_at, id LIMIT $4",
+                )
+                .bind(survey_id)
+                .bind(received_at)
+                .bind(id)
+                .bind(i64::from(limit))
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
         rows.iter()
             .map(|row| {
                 Ok((
