@@ -12,9 +12,13 @@
 //!   Xvfb, python3-venv and PostgreSQL), checking each with a cheap
 //!   command first.
 //! - `build`: setup, then `trunk build --release` into `<root>/dist`.
+//! - `release`: build, then the server in release with both apps inside it
+//!   (feature `embedded-app`): the one file to deploy; prints its path and size.
 //! - `run [--port N] [--database PATH]`: build, then the server on that port.
 //! - `test`: setup for tests, then every check CI runs, in order, timed; the
-//!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]).
+//!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]);
+//!   right after the apps are built, the server binary carrying them runs
+//!   from an empty folder (`crates/thamgia-server/tests/one_file.rs`).
 //! - `bench`: build, then the benchmarks (first load, ingest, results at city scale on both backends, the form engine).
 //! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
 //!   suite, on SQLite or (`--postgres`) on PostgreSQL; `test` runs its CI
@@ -50,6 +54,9 @@ Commands:
                            python3-venv and postgresql from apt, geckodriver from crates.io.
                            Quick when all is installed.
   build                    setup, then `trunk build --release` into dist/
+  release                  build, then the server in release with both apps inside it
+                           (feature embedded-app): target/release/thamgia-server is the
+                           one file to deploy (README, section \"Deploying: one file\")
   run [--port N] [--database PATH]
                            build, then serve the app and the API
                            (defaults: --port 8080 --database data/thamgia.sqlite3)
@@ -57,7 +64,8 @@ Commands:
                            native tests (with pyxform from tools/xlsform/setup_venv.sh),
                            the server's tests again on PostgreSQL (a throwaway cluster
                            unless THAMGIA_TEST_POSTGRES_URL is set), the fault suite at its
-                           CI size on SQLite and on PostgreSQL, build, browser tests
+                           CI size on SQLite and on PostgreSQL, build, the server binary
+                           with the apps inside it run from an empty folder, browser tests
                            and end-to-end tests, stopping at the first failure
                            (this is what CI runs)
   bench                    build, then every benchmark (results at 1,000,000 responses on both backends)
@@ -100,7 +108,7 @@ fn main() -> ExitCode {
     }
     if !matches!(
         command.as_str(),
-        "setup" | "build" | "run" | "test" | "bench" | "faults" | "cycles"
+        "setup" | "build" | "release" | "run" | "test" | "bench" | "faults" | "cycles"
     ) {
         eprintln!("error: unknown command `{command}`\n");
         eprint!("{USAGE}");
@@ -131,6 +139,7 @@ fn dispatch(command: &str, options: &[String]) -> Result {
         "faults" => tasks::faults(&workspace, options),
         _ if !options.is_empty() => Err(unexpected(command, options)),
         "build" => tasks::build(&workspace),
+        "release" => tasks::release(&workspace),
         "test" => tasks::test(&workspace),
         "bench" => tasks::bench(&workspace),
         "cycles" => cycles::check(&workspace),

@@ -1,4 +1,4 @@
-//! `build`, `run`, `test` and `bench`.
+//! `build`, `release`, `run`, `test` and `bench`.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -50,6 +50,43 @@ fn trunk_build(workspace: &Workspace) -> Result {
          {raw} bytes, {brotli} in brotli, {gzip} in gzip",
         workspace.dist().display(),
         townhall_dist.display()
+    );
+    Ok(())
+}
+
+/// The cargo feature of thamgia-server that carries the built apps inside
+/// the binary (`crates/thamgia-server/src/embedded.rs`).
+const EMBEDDED_APP: &str = "embedded-app";
+
+/// `cargo xtask release`: the apps built (as `build`), then the server in
+/// release with both apps inside it: the one file to copy to the town
+/// hall's machine (README, "Deploying: one file"). Prints its path and size.
+pub fn release(workspace: &Workspace) -> Result {
+    build(workspace)?;
+    workspace.run(workspace.cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "thamgia-server",
+        "--features",
+        EMBEDDED_APP,
+    ]))?;
+    let target_dir = workspace.target_dir();
+    let binary = if target_dir.is_absolute() {
+        target_dir.to_path_buf()
+    } else {
+        workspace.root.join(target_dir)
+    }
+    .join("release")
+    .join(format!("thamgia-server{}", std::env::consts::EXE_SUFFIX));
+    let bytes = std::fs::metadata(&binary)
+        .map_err(|error| format!("the release build left no {}: {error}", binary.display()))?
+        .len();
+    println!(
+        "✓ one file to deploy: {} ({:.1} MiB, both apps inside); \
+         copy it to the server (README, \"Deploying: one file\")",
+        binary.display(),
+        bytes as f64 / (1024.0 * 1024.0)
     );
     Ok(())
 }
@@ -286,6 +323,22 @@ const STEPS: &[Step] = &[
     Step {
         name: "build (trunk)",
         action: trunk_build,
+    },
+    Step {
+        // Right after the apps are built: the server binary that carries
+        // them (debug, sharing the target dir) runs from an empty folder.
+        name: "one file (apps inside the server binary)",
+        action: |ws| {
+            ws.run(ws.cargo(&[
+                "test",
+                "-p",
+                "thamgia-server",
+                "--features",
+                EMBEDDED_APP,
+                "--test",
+                "one_file",
+            ]))
+        },
     },
     Step {
         name: "test app in browser",

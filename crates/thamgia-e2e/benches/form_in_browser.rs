@@ -14,6 +14,7 @@ async fn main() -> Result<()> {
         database_url: None,
         static_dir: dist_dir()?,
         seed_demo: true,
+        metrics: Default::default(),
     };
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let (mut browser, events) = launch_browser(&workspace.path().join("profile")).await?;

@@ -381,6 +381,7 @@ pub fn test_config(workspace: &std::path::Path) -> Result<ServerConfig> {
         database_url: None,
         static_dir: dist_dir()?,
         seed_demo: true,
+        metrics: Default::default(),
     })
 }
 

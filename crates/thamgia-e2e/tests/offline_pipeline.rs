@@ -26,6 +26,7 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         database_url: None,
         static_dir: dist,
         seed_demo: true,
+        metrics: Default::default(),
     };
     let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
     let url = format!("http://{address}/");

@@ -45,6 +45,7 @@ async fn main() -> Result<()> {
         database_url: None,
         static_dir: dist.clone(),
         seed_demo: true,
+        metrics: Default::default(),
     };
     let state = thamgia_server::prepare(&config).await?;
     let database = state.database.clone();

@@ -67,6 +67,7 @@ async fn main() -> Result<()> {
             database_url: None,
             static_dir: directory.path().to_path_buf(),
             seed_demo: true,
+            metrics: Default::default(),
         },
         responses,
     )
@@ -96,6 +97,7 @@ async fn main() -> Result<()> {
                     database_url: Some(url.to_string()),
                     static_dir: directory.path().to_path_buf(),
                     seed_demo: true,
+                    metrics: Default::default(),
                 },
                 responses,
             )

@@ -449,7 +449,9 @@ impl SignInGuard {
         }
     }
 
-    /// Counts a failed sign-in of `username` at `now`.
+    /// Counts a failed sign-in of `username` at `now`, and tells whether
+    /// this failure locked the name (it is the
+    /// [`MAX_FAILED_SIGN_INS`]th within the window).
     ///
     /// The map holds at most [`SIGN_IN_GUARD_CAPACITY`] names, each at
     /// most [`MAX_USERNAME_CHARS`] long (longer names are refused before
@@ -457,7 +459,7 @@ impl SignInGuard {
     /// and if it is still full the name failed longest ago goes. Every
     /// failure costs the sender a password hash, so filling the map to push
     /// a guessed name out takes longer than the lock-out lasts.
-    pub fn failed(&self, username: &str, now: DateTime<Utc>) {
+    pub fn failed(&self, username: &str, now: DateTime<Utc>) -> bool {
         self.with_map(|map| {
             if map.len() >= SIGN_IN_GUARD_CAPACITY && !map.contains_key(&key(username)) {
                 map.retain(|_, failures| {
@@ -482,7 +484,8 @@ impl SignInGuard {
             }
             entry.count = entry.count.saturating_add(1);
             entry.last = now;
-        });
+            entry.count == MAX_FAILED_SIGN_INS
+        })
     }
 
     /// How many names the guard holds now.
@@ -532,7 +535,12 @@ mod tests {
         let start = Utc::now();
         for attempt in 0..MAX_FAILED_SIGN_INS {
             assert!(guard.check("badinh", start).is_ok(), "attempt {attempt}");
-            guard.failed("badinh", start + Duration::seconds(i64::from(attempt)));
+            let locked = guard.failed("badinh", start + Duration::seconds(i64::from(attempt)));
+            assert_eq!(
+                locked,
+                attempt + 1 == MAX_FAILED_SIGN_INS,
+                "attempt {attempt}"
+            );
         }
         let locked = guard.check("BaDinh", start + Duration::minutes(1));
         match locked {

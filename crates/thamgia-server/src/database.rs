@@ -18,11 +18,12 @@
 //! migrations; the queries are grouped by aggregate in `database/`: the
 //! sync protocol (`sync`), `responses`, `reports`, `surveys`, `forums`,
 //! refused records (`quarantine`), `accounts` and device tokens, the
-//! `audit` log, survey `themes` and the answers tagged with them, and the
-//! town hall's reads (`townhall`). No other module of
-//! the server writes SQL.
+//! `audit` log, survey `themes` and the answers tagged with them, the
+//! town hall's reads (`townhall`), and when each ward last pushed
+//! (`activity`, for `/metrics`). No other module of the server writes SQL.
 
 mod accounts;
+mod activity;
 mod audit;
 mod chains;
 mod forums;

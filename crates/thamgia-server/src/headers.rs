@@ -8,8 +8,11 @@
 //! — Trunk's module loaders and the service worker's registration, the only
 //! inline scripts the pages must have. Any other inline script, injected or
 //! not, does not run. The hashes are read from the files as served and read
-//! again when one changes, so a new build needs no restart. Styles allow inline `style` attributes (the
-//! charts and progress bars set widths that way); they cannot run code.
+//! again when one changes, so a new build needs no restart; the pages built
+//! into the binary (feature `embedded-app`, see [`crate::embedded`]) cannot
+//! change, so their policy is made once. Styles allow inline `style`
+//! attributes (the charts and progress bars set widths that way); they
+//! cannot run code.
 //!
 //! HSTS is not sent here: the server speaks plain HTTP behind the town
 //! hall's TLS reverse proxy, which sets it (see README).
@@ -26,12 +29,23 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// Where the apps' `index.html` files are, and the policy made from their
-/// last read.
+/// Where the apps' `index.html` files are, and the policy made from them.
 #[derive(Clone)]
 pub struct SecurityHeaders {
-    indexes: Vec<PathBuf>,
-    cached: Arc<Mutex<Option<CachedPolicy>>>,
+    pages: Pages,
+}
+
+/// The pages the policy is made from.
+#[derive(Clone)]
+enum Pages {
+    /// Files in a folder, read again when one changes, with the policy made
+    /// from their last read.
+    Files {
+        indexes: Vec<PathBuf>,
+        cached: Arc<Mutex<Option<CachedPolicy>>>,
+    },
+    /// Pages that never change (built into the binary): the policy made once.
+    Fixed(HeaderValue),
 }
 
 /// A file's modification time and length, to notice a new build.
@@ -62,51 +76,73 @@ impl SecurityHeaders {
     /// Headers for the apps built into `static_dir`.
     pub fn new(static_dir: &Path) -> SecurityHeaders {
         SecurityHeaders {
-            indexes: vec![
-                static_dir.join("index.html"),
-                static_dir.join(crate::TOWNHALL_DIR).join("index.html"),
-            ],
-            cached: Arc::new(Mutex::new(None)),
+            pages: Pages::Files {
+                indexes: vec![
+                    static_dir.join("index.html"),
+                    static_dir.join(crate::TOWNHALL_DIR).join("index.html"),
+                ],
+                cached: Arc::new(Mutex::new(None)),
+            },
+        }
+    }
+
+    /// Headers for apps whose `index.html` files are `pages` and never
+    /// change (the apps built into the binary).
+    pub fn for_pages(pages: &[String]) -> SecurityHeaders {
+        SecurityHeaders {
+            pages: Pages::Fixed(policy_value(&pages.join("\n"))),
         }
     }
 
     /// The Content-Security-Policy for the current `index.html` files.
     pub fn policy(&self) -> HeaderValue {
-        let versions: Vec<Version> = self
-            .indexes
-            .iter()
-            .map(|index| {
-                let metadata = std::fs::metadata(index).ok();
-                let modified = metadata
-                    .as_ref()
-                    .and_then(|metadata| metadata.modified().ok());
-                (modified, metadata.map_or(0, |metadata| metadata.len()))
-            })
-            .collect();
-        let mut cached = match self.cached.lock() {
-            Ok(cached) => cached,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some(policy) = cached.as_ref() {
-            if policy.versions == versions {
-                return policy.policy.clone();
-            }
+        match &self.pages {
+            Pages::Files { indexes, cached } => policy_of_files(indexes, cached),
+            Pages::Fixed(policy) => policy.clone(),
         }
-        // One text holding both pages: their inline scripts are all found.
-        let html: String = self
-            .indexes
-            .iter()
-            .map(|index| std::fs::read_to_string(index).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let policy = HeaderValue::from_str(&content_security_policy(&html))
-            .unwrap_or_else(|_| HeaderValue::from_static(BASE_POLICY));
-        *cached = Some(CachedPolicy {
-            versions,
-            policy: policy.clone(),
-        });
-        policy
     }
+}
+
+/// The policy for the `index.html` files at `indexes`, made again only when
+/// one of them changed since `cached` was made.
+fn policy_of_files(indexes: &[PathBuf], cached: &Mutex<Option<CachedPolicy>>) -> HeaderValue {
+    let versions: Vec<Version> = indexes
+        .iter()
+        .map(|index| {
+            let metadata = std::fs::metadata(index).ok();
+            let modified = metadata
+                .as_ref()
+                .and_then(|metadata| metadata.modified().ok());
+            (modified, metadata.map_or(0, |metadata| metadata.len()))
+        })
+        .collect();
+    let mut cached = match cached.lock() {
+        Ok(cached) => cached,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(policy) = cached.as_ref() {
+        if policy.versions == versions {
+            return policy.policy.clone();
+        }
+    }
+    // One text holding both pages: their inline scripts are all found.
+    let html: String = indexes
+        .iter()
+        .map(|index| std::fs::read_to_string(index).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let policy = policy_value(&html);
+    *cached = Some(CachedPolicy {
+        versions,
+        policy: policy.clone(),
+    });
+    policy
+}
+
+/// [`content_security_policy`] as a header value.
+fn policy_value(html: &str) -> HeaderValue {
+    HeaderValue::from_str(&content_security_policy(html))
+        .unwrap_or_else(|_| HeaderValue::from_static(BASE_POLICY))
 }
 
 /// The policy with no inline script allowed at all.
@@ -219,5 +255,24 @@ mod tests {
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(policy.contains("'wasm-unsafe-eval'"));
         assert!(!content_security_policy("<p>no script</p>").contains("sha256"));
+    }
+
+    #[test]
+    fn pages_held_in_memory_give_the_policy_of_both() {
+        let headers = SecurityHeaders::for_pages(&[
+            "<script>alert('Hello, world.');</script>".to_owned(),
+            "<script>townhall()</script>".to_owned(),
+        ]);
+        let policy = headers.policy();
+        let policy = policy.to_str().expect("a text policy");
+        assert!(
+            policy.contains("'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"),
+            "{policy}"
+        );
+        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+        assert_eq!(
+            SecurityHeaders::for_pages(&[]).policy(),
+            HeaderValue::from_static(BASE_POLICY)
+        );
     }
 }

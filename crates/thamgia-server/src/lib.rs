@@ -3,9 +3,13 @@
 //! It serves the built app and the `/api/v1` sync API over one database,
 //! SQLite or PostgreSQL (see [`database`]).
 //! [`app`] builds the router (tests call it without a socket); [`serve`]
-//! runs it on a listener until a shutdown signal.
+//! runs it on a listener until a shutdown signal. The apps' files come from
+//! a folder or, in a binary built with the feature `embedded-app`, from
+//! inside the binary ([`embedded`], [`AppFiles`]).
 //! [`backup`] copies a SQLite database while the server runs and restores
 //! one (the `backup` and `restore` subcommands).
+//! [`metrics`] counts requests, pushes, pulls and sign-ins for `/metrics`,
+//! served behind a token or on an address of its own ([`metrics_app`]).
 
 pub mod api;
 pub mod audit;
@@ -13,10 +17,12 @@ pub mod auth;
 pub mod backup;
 pub mod csv_export;
 pub mod database;
+pub mod embedded;
 pub mod error;
 pub mod extract;
 pub mod forums;
 pub mod headers;
+pub mod metrics;
 pub mod results_export;
 pub mod results_index;
 pub mod seed;
@@ -61,6 +67,8 @@ pub struct AppState {
     /// theme counts) reads at once; past it the officer is asked for a
     /// narrower scope ([`DEFAULT_RECOUNT_LIMIT`]).
     pub recount_limit: u64,
+    /// What `/metrics` reports, and who may read it.
+    pub metrics: metrics::Metrics,
 }
 
 /// The default [`AppState::recount_limit`]: a response held in memory is a
@@ -104,6 +112,17 @@ pub const TOWNHALL_PATH: &str = "/townhall";
 /// The town hall app's folder inside the app's folder.
 pub const TOWNHALL_DIR: &str = "townhall";
 
+/// Where the apps' files come from.
+#[derive(Debug, Clone)]
+pub enum AppFiles {
+    /// A folder holding the build (`dist/`, `--static-dir`), read at each
+    /// request: a new build is served without a restart.
+    Folder(PathBuf),
+    /// A build held in memory: the one carried inside the binary (feature
+    /// `embedded-app`), or a list in tests.
+    InMemory(embedded::BuiltFiles),
+}
+
 /// Builds the whole router: the API, and the apps' files from `static_dir`
 /// (the tablet app at the root, the town hall app under [`TOWNHALL_PATH`]).
 pub fn app(state: AppState, static_dir: &Path) -> Router {
@@ -112,33 +131,33 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
 
 /// [`app`] with the given timeouts on reading requests.
 pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) -> Router {
-    let index = static_dir.join("index.html");
-    // Unknown paths get index.html, so the app's own routes survive a reload.
-    // A file's brotli or gzip copy made at build time (`cargo xtask build`)
-    // is sent as it is to a browser that accepts it.
-    let files = ServeDir::new(static_dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(
-            ServeFile::new(index)
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
-    // The town hall app, its own bundle, likewise under its own path.
-    let townhall_dir = static_dir.join(TOWNHALL_DIR);
-    let townhall_files = ServeDir::new(&townhall_dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(
-            ServeFile::new(townhall_dir.join("index.html"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
-    let security = headers::SecurityHeaders::new(static_dir);
-    Router::new()
+    app_serving(state, &AppFiles::Folder(static_dir.to_path_buf()), timeouts)
+}
+
+/// [`app_with`] serving the apps from `files`: a folder, or a build in
+/// memory, answered alike (the same types, compressed copies, fallbacks,
+/// caching and security headers; see [`embedded`]).
+pub fn app_serving(state: AppState, files: &AppFiles, timeouts: ClientTimeouts) -> Router {
+    let request_metrics = state.metrics.clone();
+    let metrics_route = metrics::main_listener_route(&state);
+    let router = Router::new()
         .nest("/api/v1", api::router(state))
-        .nest_service(TOWNHALL_PATH, townhall_files)
-        .fallback_service(files)
+        .merge(metrics_route);
+    let (router, security) = match files {
+        AppFiles::Folder(static_dir) => (
+            router
+                .nest_service(TOWNHALL_PATH, folder_app(&static_dir.join(TOWNHALL_DIR)))
+                .fallback_service(folder_app(static_dir)),
+            headers::SecurityHeaders::new(static_dir),
+        ),
+        AppFiles::InMemory(built) => (
+            router
+                .nest_service(TOWNHALL_PATH, embedded::townhall_app(built.clone()))
+                .fallback_service(embedded::tablet_app(built.clone())),
+            headers::SecurityHeaders::for_pages(&built.pages()),
+        ),
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(
             timeouts.whole_request,
             whole_request_timeout,
@@ -168,6 +187,33 @@ pub fn app_with(state: AppState, static_dir: &Path, timeouts: ClientTimeouts) ->
                 )
             },
         ))
+        // Outermost: every answer is counted, a timeout's 408 included.
+        .layer(axum::middleware::from_fn_with_state(
+            request_metrics,
+            metrics::record_request,
+        ))
+}
+
+/// The router of `/metrics`' own listener (`--metrics-bind`): the metrics,
+/// behind the token if one is set, and nothing else. Serve it only on the
+/// address the operator chose.
+pub fn metrics_app(state: AppState) -> Router {
+    metrics::own_listener_router(state)
+}
+
+/// One app's files in `folder` (the tablet app's, or the town hall app's
+/// under [`TOWNHALL_PATH`]). Unknown paths get its index.html, so the app's
+/// own routes survive a reload. A file's brotli or gzip copy made at build
+/// time (`cargo xtask build`) is sent as it is to a browser that accepts it.
+fn folder_app(folder: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(folder)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(folder.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
 }
 
 /// Where the server keeps its data and finds the app.
@@ -183,6 +229,9 @@ pub struct ServerConfig {
     /// Whether to load the demo survey and the demo accounts (see
     /// [`auth::demo_accounts`]) into the database.
     pub seed_demo: bool,
+    /// Whether and how `/metrics` is served: behind a token, on an address
+    /// of its own, or (the default) not at all.
+    pub metrics: metrics::MetricsAccess,
 }
 
 impl ServerConfig {
@@ -221,6 +270,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         results_threshold: thamgia_core::results::suppression::Threshold::default(),
         results: results_index::ResultsIndexes::default(),
         recount_limit: DEFAULT_RECOUNT_LIMIT,
+        metrics: metrics::Metrics::new(config.metrics.clone()),
     })
 }
 

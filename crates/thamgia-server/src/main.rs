@@ -2,12 +2,12 @@
 //! its SQLite database (`backup`, `restore`).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use thamgia_server::Backend;
+use thamgia_server::{AppFiles, Backend};
 use tracing_subscriber::EnvFilter;
 
 /// Tham Gia's central endpoint: serves the app and the sync API.
@@ -36,9 +36,11 @@ struct Arguments {
     /// the city-wide server (sqlite: URLs work too); wins over --database.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     database_url: Option<String>,
-    /// The built app (Trunk's output folder).
-    #[arg(long, env = "THAMGIA_STATIC_DIR", default_value = "dist")]
-    static_dir: PathBuf,
+    /// The folder holding the built apps (`cargo xtask build` makes `dist`).
+    /// A binary built with the feature `embedded-app` carries both apps and
+    /// serves them unless this is given; without it, `dist` is the default.
+    #[arg(long, env = "THAMGIA_STATIC_DIR", value_name = "FOLDER")]
+    static_dir: Option<PathBuf>,
     /// Do not load the demo survey and the demo accounts into the database.
     /// A deployment sets this, with the first city officer below.
     #[arg(long, env = "THAMGIA_NO_SEED")]
@@ -72,6 +74,17 @@ struct Arguments {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "THAMGIA_LOG_JSON")]
     log_json: bool,
+    /// Serve /metrics (Prometheus) only to a scrape that sends this token as
+    /// `Authorization: Bearer …`: 16 to 128 visible ASCII characters
+    /// (`openssl rand -hex 32`). Prefer the environment to the command line,
+    /// which other users of the machine can read. Without it and without
+    /// --metrics-bind, /metrics is not served.
+    #[arg(long, env = "THAMGIA_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Serve /metrics on this address only (e.g. 127.0.0.1:9464), never on
+    /// the main one; with --metrics-token too, the token is required there.
+    #[arg(long, env = "THAMGIA_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
 }
 
 /// What to do instead of serving: SQLite's backups (for PostgreSQL,
@@ -165,20 +178,77 @@ fn sqlite_file(arguments: &Arguments) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// The folder the apps are served from when no `--static-dir` is given
+/// and the binary carries none.
+const DEFAULT_STATIC_DIR: &str = "dist";
+
+/// Where the apps are served from: `--static-dir` when given; else the
+/// apps built into the binary (feature `embedded-app`), or
+/// [`DEFAULT_STATIC_DIR`].
+fn app_files(static_dir: Option<&Path>) -> AppFiles {
+    match static_dir.filter(|folder| !folder.as_os_str().is_empty()) {
+        Some(folder) => AppFiles::Folder(folder.to_path_buf()),
+        #[cfg(feature = "embedded-app")]
+        None => AppFiles::InMemory(thamgia_server::embedded::BuiltFiles::embedded()),
+        #[cfg(not(feature = "embedded-app"))]
+        None => AppFiles::Folder(PathBuf::from(DEFAULT_STATIC_DIR)),
+    }
+}
+
+/// Says where the apps come from, and warns when one is missing.
+fn announce_app_files(files: &AppFiles) {
+    match files {
+        AppFiles::Folder(folder) => {
+            if folder.join("index.html").exists() {
+                tracing::info!(static_dir = %folder.display(), "serving the apps from a folder");
+            } else {
+                tracing::warn!(
+                    static_dir = %folder.display(),
+                    "the built app is missing: run `cargo xtask run` to build and start everything"
+                );
+            }
+        }
+        AppFiles::InMemory(built) => {
+            let missing = built.missing_pages();
+            if missing.is_empty() {
+                tracing::info!(
+                    files = built.count(),
+                    "serving the apps built into this binary (--static-dir serves a folder instead)"
+                );
+            } else {
+                tracing::warn!(
+                    missing = %missing.join(", "),
+                    "this binary was built without the apps: run `cargo xtask release`, or give --static-dir"
+                );
+            }
+        }
+    }
+}
+
 /// Runs the server until Ctrl+C or SIGTERM.
 async fn serve(arguments: Arguments) -> anyhow::Result<()> {
+    let apps = app_files(arguments.static_dir.as_deref());
+    let metrics_token = arguments
+        .metrics_token
+        .as_deref()
+        .filter(|token| !token.is_empty())
+        .map(thamgia_server::metrics::MetricsToken::new)
+        .transpose()
+        .context("THAMGIA_METRICS_TOKEN (--metrics-token)")?;
     let config = thamgia_server::ServerConfig {
         database_path: arguments.database.clone(),
         database_url: arguments.database_url.clone().filter(|url| !url.is_empty()),
-        static_dir: arguments.static_dir.clone(),
+        static_dir: match &apps {
+            AppFiles::Folder(folder) => folder.clone(),
+            AppFiles::InMemory(_) => PathBuf::from(DEFAULT_STATIC_DIR),
+        },
         seed_demo: !arguments.no_seed,
+        metrics: thamgia_server::metrics::MetricsAccess {
+            token: metrics_token,
+            bind: arguments.metrics_bind,
+        },
     };
-    if !config.static_dir.join("index.html").exists() {
-        tracing::warn!(
-            static_dir = %config.static_dir.display(),
-            "the built app is missing: run `cargo xtask run` to build and start everything"
-        );
-    }
+    announce_app_files(&apps);
     let mut state = thamgia_server::prepare(&config)
         .await
         .with_context(|| format!("opening the database {}", config.database_location()))?;
@@ -226,11 +296,41 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
             Err(error) => tracing::warn!(%error, "survey results will be read when asked"),
         }
     });
-    let router = thamgia_server::app_with(state, &config.static_dir, timeouts);
+    let metrics_router = thamgia_server::metrics_app(state.clone());
+    let router = thamgia_server::app_serving(state, &apps, timeouts);
     let address = SocketAddr::new(arguments.bind, arguments.port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("listening on {address}"))?;
+    // One signal stops both listeners.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.send_modify(|stopping| *stopping = true);
+    });
+    let metrics_server = match config.metrics.bind {
+        Some(metrics_address) => {
+            let metrics_listener = tokio::net::TcpListener::bind(metrics_address)
+                .await
+                .with_context(|| format!("listening for /metrics on {metrics_address}"))?;
+            tracing::info!(address = %metrics_address, "/metrics is served on its own address");
+            Some(tokio::spawn(thamgia_server::serve(
+                metrics_listener,
+                metrics_router,
+                until_stopped(stopped.clone()),
+            )))
+        }
+        None if config.metrics.on_main_listener() => {
+            tracing::info!("/metrics is served behind its token");
+            None
+        }
+        None => {
+            tracing::info!(
+                "/metrics is not served: set THAMGIA_METRICS_TOKEN or THAMGIA_METRICS_BIND"
+            );
+            None
+        }
+    };
     tracing::info!(
         %address,
         backend = backend.name(),
@@ -241,10 +341,24 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
         Ok(settings) => tracing::info!(?settings, "{} durability settings", backend.name()),
         Err(error) => tracing::warn!(%error, "cannot read the durability settings"),
     }
-    thamgia_server::serve_with(listener, router, shutdown_signal(), timeouts).await?;
+    thamgia_server::serve_with(listener, router, until_stopped(stopped), timeouts).await?;
+    if let Some(metrics_server) = metrics_server {
+        metrics_server
+            .await
+            .context("the /metrics listener")?
+            .context("serving /metrics")?;
+    }
     database.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Completes once `stopped` says to stop (or its sender is gone, when
+/// nothing could say so any more).
+async fn until_stopped(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    if stopped.wait_for(|stopping| *stopping).await.is_err() {
+        tracing::debug!("the shutdown signal's sender is gone");
+    }
 }
 
 /// Completes on Ctrl+C or SIGTERM.

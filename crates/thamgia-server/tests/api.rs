@@ -333,6 +333,7 @@ async fn over_a_real_socket_a_repeated_push_is_stored_once() {
         database_url: None,
         static_dir: PathBuf::from(directory.path()),
         seed_demo: true,
+        metrics: Default::default(),
     };
     let state = thamgia_server::prepare(&config).await.expect("prepared");
     let database = state.database.clone();

@@ -86,6 +86,7 @@ impl TownHall {
             database_url: None,
             static_dir: static_dir.clone(),
             seed_demo: true,
+            metrics: Default::default(),
         };
         let state = thamgia_server::prepare(&config)
             .await

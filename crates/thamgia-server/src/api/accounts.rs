@@ -35,7 +35,10 @@ pub(super) async fn sign_in(
             Ok(Json(session))
         }
         Err(error @ ServerError::Unauthorized(_)) => {
-            state.sign_in_guard.failed(&request.username, now);
+            state.metrics.sign_in_failed();
+            if state.sign_in_guard.failed(&request.username, now) {
+                state.metrics.locked_out();
+            }
             crate::audit::sign_in_refused(&state, &request.username, now).await;
             Err(error)
         }

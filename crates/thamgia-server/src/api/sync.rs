@@ -28,6 +28,7 @@ pub(super) async fn push(
             Utc::now(),
         )
         .await?;
+    state.metrics.mutations_answered(&answer.results);
     tracing::info!(
         client_id = %request.client_id,
         mutations = request.mutations.len(),
@@ -46,7 +47,9 @@ pub(super) async fn pull(
     let Json(mut request) = body?;
     // A tablet of a ward pulls that ward; only a city officer may pull all.
     request.ward_code = caller.ward_scope(request.ward_code.as_deref())?;
-    Ok(Json(state.database.pull(&request).await?))
+    let page = state.database.pull(&request).await?;
+    state.metrics.pull_page_served();
+    Ok(Json(page))
 }
 
 /// `GET /quarantine?ward=…`: the records the server refused, with why:

@@ -128,6 +128,7 @@ pub async fn server() -> TestServer {
         database_url: postgres.as_ref().map(|database| database.url.clone()),
         static_dir: static_dir.clone(),
         seed_demo: true,
+        metrics: Default::default(),
     };
     let state = thamgia_server::prepare(&config)
         .await

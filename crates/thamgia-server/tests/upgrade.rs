@@ -1,0 +1,169 @@
+//! Upgrades without loss: a database exactly as the previous release left
+//! it (`tests/upgrade/previous_release_*.sql`: its schema and rows, made by
+//! that release's own code) is opened by this server, which migrates it
+//! (migrations only add) and serves it: every response and report is
+//! there, the tablet that pushed them carries on with its numbering (a
+//! retry is recognised, the next seq applied), and a tablet's pull reads
+//! the old changes and the new. On SQLite, and on PostgreSQL in the
+//! PostgreSQL pass (`THAMGIA_TEST_POSTGRES_URL`).
+
+use chrono::{TimeZone, Utc};
+use sqlx::{ConnectOptions, Connection};
+use thamgia_core::report::{FieldKey, Period, ReportId};
+use thamgia_core::{
+    Mutation, MutationChange, MutationOutcome, PullRequest, PushRequest, SCHEMA_VERSION,
+};
+use thamgia_server::{seed, Database};
+use uuid::Uuid;
+
+mod support;
+
+const PREVIOUS_SQLITE: &str = include_str!("upgrade/previous_release_sqlite.sql");
+const PREVIOUS_POSTGRES: &str = include_str!("upgrade/previous_release_postgres.sql");
+
+/// The tablet that filled the previous release's database.
+const TABLET: Uuid = Uuid::from_u128(0xAB);
+
+/// The previous release's database loaded on the backend under test: its
+/// URL, and what must live as long as it.
+async fn previous_release(
+    directory: &tempfile::TempDir,
+) -> (String, Option<support::PostgresDatabase>) {
+    match support::PostgresDatabase::create_if_configured().await {
+        Some(postgres) => {
+            let mut connection = sqlx::PgConnection::connect(&postgres.url)
+                .await
+                .expect("connected");
+            sqlx::raw_sql(PREVIOUS_POSTGRES)
+                .execute(&mut connection)
+                .await
+                .expect("the previous release's database loaded");
+            connection.close().await.expect("closed");
+            (postgres.url.clone(), Some(postgres))
+        }
+        None => {
+            let path = directory.path().join("previous.sqlite3");
+            let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .connect()
+                .await
+                .expect("created");
+            sqlx::raw_sql(PREVIOUS_SQLITE)
+                .execute(&mut connection)
+                .await
+                .expect("the previous release's database loaded");
+            connection.close().await.expect("closed");
+            (format!("sqlite://{}", path.display()), None)
+        }
+    }
+}
+
+fn response_push(seqs: std::ops::RangeInclusive<u64>) -> PushRequest {
+    let survey = seed::demo_survey().expect("demo survey");
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+        .single()
+        .expect("a time");
+    PushRequest {
+        client_id: TABLET,
+        schema_version: SCHEMA_VERSION,
+        mutations: seqs
+            .map(|seq| Mutation {
+                seq,
+                change: MutationChange::SubmitResponse {
+                    response: seed::sample_response(
+                        &survey,
+                        Uuid::from_u128(0x0100 + u128::from(seq)),
+                        seq as usize,
+                        start + chrono::Duration::minutes(seq as i64),
+                    ),
+                },
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries_on() {
+    let directory = tempfile::tempdir().expect("a folder");
+    let (url, _postgres) = previous_release(&directory).await;
+    let database = Database::connect(&url)
+        .await
+        .expect("the previous release's database opens and migrates");
+    let (applied, expected) = database.health().await.expect("versions");
+    assert_eq!(applied, expected, "migrated to this release's schema");
+    assert!(
+        applied > 15,
+        "the fixture is schema 15, before this release"
+    );
+
+    // What the previous release stored is all there.
+    assert_eq!(database.response_count().await.expect("counted"), 12);
+    let surveys = database.latest_surveys().await.expect("surveys");
+    assert_eq!(surveys.len(), 1, "the demo survey");
+    let report_id =
+        ReportId::new("00004", Period::quarter(2026, 4).expect("a quarter")).expect("an id");
+    let (_, fields) = database.report(&report_id).await.expect("read");
+    let value = fields
+        .get(&FieldKey::value("4.1"))
+        .map(|field| field.winner.content.clone());
+    assert_eq!(
+        value,
+        Some(thamgia_core::report::FieldContent::Number(43.0)),
+        "the later edit wins, as before"
+    );
+
+    // The tablet that pushed them carries on: its push of seq 12 again is
+    // a retry (answered as the first time, nothing stored twice), and its
+    // next seq is applied.
+    let retried = database
+        .push(&response_push(12..=12), Utc::now())
+        .await
+        .expect("pushed");
+    assert_eq!(retried.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(database.response_count().await.expect("counted"), 12);
+    let next = database
+        .push(&response_push(15..=15), Utc::now())
+        .await
+        .expect("pushed");
+    assert_eq!(next.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(database.response_count().await.expect("counted"), 13);
+
+    // A tablet that pulls from the start reads what the previous release
+    // logged (the survey, the report edits) and carries on past it.
+    let mut cursor = 0;
+    let mut token = None;
+    let mut surveys_and_edits = (0, 0);
+    loop {
+        let page = database
+            .pull(&PullRequest {
+                client_id: Uuid::from_u128(0xCD),
+                schema_version: SCHEMA_VERSION,
+                cursor,
+                limit: 100,
+                ward_code: None,
+                acknowledged_seq: None,
+                cursor_token: token.clone(),
+            })
+            .await
+            .expect("pulled");
+        assert!(!page.reset_required);
+        for change in &page.changes {
+            match change.entity {
+                thamgia_core::protocol::ChangeEntity::Survey { .. } => surveys_and_edits.0 += 1,
+                thamgia_core::protocol::ChangeEntity::ReportFieldEdited { .. } => {
+                    surveys_and_edits.1 += 1
+                }
+                _ => {}
+            }
+        }
+        cursor = page.next_cursor;
+        token = page.next_cursor_token;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(surveys_and_edits, (1, 2), "the survey and both edits");
+    database.close().await;
+}
