@@ -21,8 +21,9 @@
 //!   from an empty folder (`crates/thamgia-server/tests/one_file.rs`).
 //! - `bench`: build, then the benchmarks (first load, ingest, results at city scale on both backends, the form engine).
 //! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
-//!   suite, on SQLite or (`--postgres`) on PostgreSQL; `test` runs its CI
-//!   size on both.
+//!   suite, on SQLite or (`--postgres`) on PostgreSQL, with one server or
+//!   (`--postgres --servers 2`) two; `test` runs its CI size on both
+//!   backends, then with two servers on PostgreSQL.
 //! - `cycles`: the module-cycle check (see [`cycles`]).
 //! - `help`: usage.
 
@@ -64,9 +65,10 @@ Commands:
                            native tests (with pyxform from tools/xlsform/setup_venv.sh),
                            the server's tests again on PostgreSQL (a throwaway cluster
                            unless THAMGIA_TEST_POSTGRES_URL is set), the fault suite at its
-                           CI size on SQLite and on PostgreSQL, build, the server binary
-                           with the apps inside it run from an empty folder, browser tests
-                           and end-to-end tests, stopping at the first failure
+                           CI size on SQLite and on PostgreSQL (with one server, then two),
+                           build, the server binary with the apps inside it run from an
+                           empty folder, browser tests and end-to-end tests, stopping at
+                           the first failure
                            (this is what CI runs)
   bench                    build, then every benchmark (results at 1,000,000 responses on both backends)
   faults [--postgres] [--full] [...]
@@ -77,7 +79,9 @@ Commands:
                            skewed by a day; prints lost / duplicated / conflicting counts.
                            On SQLite, or with --postgres on PostgreSQL (THAMGIA_TEST_POSTGRES_URL
                            or a throwaway cluster). Small by default (CI runs it on both);
-                           --full: 10,000 responses, 2,000 edits, 2 kills.
+                           --full: 10,000 responses, 2,000 edits, 2 kills. With --postgres,
+                           --servers 2 (or 3): that many servers on the one database behind
+                           the proxy (round-robin), each killed in turn while the other serves.
                            `cargo xtask faults --help` for every option.
   cycles                   fail if two modules of a crate import each other (also run by test)
   help                     Show this text

@@ -196,8 +196,9 @@ const FAULTS_URL_VARIABLE: &str = "THAMGIA_FAULTS_DATABASE_URL";
 /// `--postgres` runs the server on PostgreSQL (the server of
 /// `THAMGIA_TEST_POSTGRES_URL`, or a throwaway cluster, stopped and removed
 /// afterwards, passed or failed), else on SQLite; other arguments go to the
-/// suite as they are (`--help` lists them). The server binary is built
-/// beside the suite's, where the suite looks for it.
+/// suite as they are (`--help` lists them; `--postgres --servers 2` runs two
+/// server processes on the one database behind the suite's proxy). The
+/// server binary is built beside the suite's, where the suite looks for it.
 pub fn faults(workspace: &Workspace, arguments: &[String]) -> Result {
     let on_postgres = arguments.iter().any(|argument| argument == "--postgres");
     let passed_on: Vec<&String> = arguments
@@ -319,6 +320,22 @@ const STEPS: &[Step] = &[
     Step {
         name: "fault suite (CI size, PostgreSQL)",
         action: |ws| faults(ws, &["--postgres".to_owned()]),
+    },
+    Step {
+        // Two server processes on one PostgreSQL database behind the
+        // suite's proxy (round-robin), each killed once mid-push while the
+        // other serves: what a city running several servers relies on.
+        name: "fault suite (CI size, PostgreSQL, two servers)",
+        action: |ws| {
+            faults(
+                ws,
+                &[
+                    "--postgres".to_owned(),
+                    "--servers".to_owned(),
+                    "2".to_owned(),
+                ],
+            )
+        },
     },
     Step {
         name: "build (trunk)",

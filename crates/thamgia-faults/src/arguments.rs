@@ -16,6 +16,9 @@ pub const BACKUP_AT_KILL: u32 = 1;
 /// The later kill at which the backup is restored.
 pub const RESTORE_AT_KILL: u32 = 2;
 
+/// The most server processes a run starts on one database.
+pub const MAX_SERVERS: u32 = 3;
+
 /// Tham Gia's fault-tolerance suite: tablets sync through a lossy proxy to
 /// a server that is killed and restarted; nothing may be lost or doubled.
 #[derive(Debug, Parser)]
@@ -26,12 +29,13 @@ pub struct Arguments {
     #[arg(long)]
     pub server_bin: Option<PathBuf>,
     /// The full size: 10,000 responses, 2,000 edits, 2 kills, a restore
-    /// (each can still be set on its own).
+    /// (each can still be set on its own; no restore with several servers).
     #[arg(long)]
     pub full: bool,
     /// Restore the server from an older backup: a copy of its database
     /// taken at the first kill replaces it at the second (the run does at
-    /// least 2 kills). On by default.
+    /// least 2 kills). On by default with one server; off, and refused, with
+    /// --servers above 1 (a restore needs every server down at once).
     #[arg(long, conflicts_with = "no_restore")]
     pub restore: bool,
     /// No restore from a backup: kills only.
@@ -49,10 +53,21 @@ pub struct Arguments {
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Times the server is killed mid-push [default: 1, full 2; at least 2
-    /// with a restore].
+    /// Times a server is killed mid-push, each kill the next server in turn
+    /// [default: 1, full 2, and with several servers at least one per
+    /// server; at least 2 with a restore].
     #[arg(long)]
     pub kills: Option<u32>,
+    /// Server processes on the one database, behind the proxy, which
+    /// spreads connections over them in turn (a load balancer without
+    /// health checks); each kill takes the next one down while the others
+    /// serve. More than 1 needs PostgreSQL (--database-url) [at most 3].
+    #[arg(
+        long,
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_SERVERS))
+    )]
+    pub servers: u32,
     /// Response ids sent twice with other content (expected conflicts).
     #[arg(long, default_value_t = 5)]
     pub conflicts: usize,
@@ -144,8 +159,10 @@ pub struct Sizes {
     pub edits: usize,
     /// Simulated tablets.
     pub tablets: usize,
-    /// Times the server is killed.
+    /// Times a server is killed.
     pub kills: u32,
+    /// Server processes on the one database.
+    pub servers: u32,
     /// Whether a backup is restored.
     pub restore: bool,
     /// Response ids sent twice with other content.
@@ -160,8 +177,16 @@ impl Sizes {
     /// The sizes `arguments` ask for.
     pub fn of(arguments: &Arguments) -> Sizes {
         let full = arguments.full;
-        let restore = !arguments.no_restore && (arguments.restore || full || RESTORE_BY_DEFAULT);
-        let kills = arguments.kills.unwrap_or(if full { 2 } else { 1 });
+        let servers = arguments.servers.clamp(1, MAX_SERVERS);
+        // A restore needs every server down at once: with several servers
+        // it is off (an explicit --restore is refused by the caller).
+        let restore = servers == 1
+            && !arguments.no_restore
+            && (arguments.restore || full || RESTORE_BY_DEFAULT);
+        // With several servers each is killed at least once by default, in
+        // turn.
+        let default_kills: u32 = if full { 2 } else { 1 };
+        let kills = arguments.kills.unwrap_or(default_kills.max(servers));
         Sizes {
             responses: arguments
                 .responses
@@ -173,6 +198,7 @@ impl Sizes {
             } else {
                 kills
             },
+            servers,
             restore,
             conflicts: arguments
                 .conflicts

@@ -20,11 +20,11 @@
 //! costs the round its timeout, and the round fails and backs off like any
 //! other; the summary counts the requests that timed out.
 //!
-//! **Restore from an older backup** (on by default, at every size and on
-//! both backends; `--no-restore` turns it off): at the first kill, while the
-//! server is down, a backup of its database is taken (see `database`: the
-//! SQLite file and its WAL copied aside, or a PostgreSQL `CREATE DATABASE …
-//! TEMPLATE` copy); at the second kill (the run does at least two when
+//! **Restore from an older backup** (on by default with one server, at
+//! every size and on both backends; `--no-restore` turns it off): at the
+//! first kill, while the server is down, a backup of its database is taken
+//! (see `database`: the SQLite file and its WAL copied aside, or a
+//! PostgreSQL `CREATE DATABASE … TEMPLATE` copy); at the second kill (the run does at least two when
 //! restoring) the backup replaces the live database before the restart. The
 //! server has then forgotten every record it acknowledged between the two
 //! kills, and its change log is shorter than the tablets' cursors. The
@@ -36,6 +36,31 @@
 //! stored responses the server forgot (counted in its database just before
 //! the restore and in the backup) and how many renumberings and re-queued
 //! records followed.
+//!
+//! **Several servers** (`--servers 2` or `3`, PostgreSQL only): that many
+//! server processes on the one database, as a city runs them behind a load
+//! balancer. They are started one after the other, each waited for until
+//! its health check answers, so only the first migrates and seeds the fresh
+//! database (a restart runs the migrations again while the others serve:
+//! sqlx takes PostgreSQL's advisory lock for them, and they find nothing to
+//! do). Each has its own port and log (`server-<i>.log`). The proxy is
+//! their load balancer (see `proxy`): each connection goes to the next
+//! server in turn, with no health check and no retry. Each kill takes the
+//! next server down (kill 1 server 0, kill 2 server 1, …; by default as
+//! many kills as servers, so each is killed once) with SIGKILL mid-push
+//! while the others keep serving, waits `--down-ms` and starts it again on
+//! its port. Connections the proxy gives the dead one fail, and the tablets
+//! retry as they do against one killed server; a tablet's next request may
+//! land on another server than its last, so its session, its pushes and
+//! its pulls hold only if everything a request needs is in the database.
+//! The restore is off in this mode, and `--restore` is refused: a backup
+//! and a restore need every server down at once (a PostgreSQL copy needs
+//! its database unused), which would make the run a one-server run with
+//! more processes; the one-server runs on both backends cover the restore,
+//! and the summary says it is off. On SQLite the mode is refused: several
+//! processes on one SQLite file is not a deployment Tham Gia supports. The
+//! verdict is the same as with one server, read through the first server;
+//! the summary adds each server's starts, kills and connections.
 //!
 //! When every outbox is empty and each tablet has done a final round in
 //! which nothing new was sent (see `finish`), the suite reads the server's truth (see `verify`) and prints a summary. The
@@ -51,8 +76,8 @@
 //! renumbering, kill, restart and final round, with the time.
 //!
 //! Modules: `arguments` (the command line and the sizes), `proxy` (the
-//! faults) and `framing` (where an HTTP message ends),
-//! `server` (the child process), `database` (the run's database on either
+//! faults, and the round-robin over several servers) and `framing` (where
+//! an HTTP message ends), `server` (the child processes), `database` (the run's database on either
 //! backend, the backup and its restore), `tablet` (driver, producer) with
 //! `store` (its storage) and `api` (its HTTP, with timeouts), `plan` (what
 //! each tablet makes), `finish` (the final rounds), `verify` (truth and
@@ -106,7 +131,7 @@ use crate::database::RunDatabase;
 use crate::proxy::{Drip, FaultProxy, FaultShares};
 use crate::rng::Rng;
 use crate::server::ServerProcess;
-use crate::summary::{Backup, Restored, Summary};
+use crate::summary::{Backup, Restored, ServerTally, Summary};
 use crate::tablet::{RunningTablet, TabletSetup, TabletStats};
 
 /// The ward whose report the tablets share (Phường Ba Đình).
@@ -147,6 +172,23 @@ async fn run(arguments: Arguments) -> Result<bool> {
     if arguments.drip_bytes == 0 {
         bail!("--drip-bytes must be at least 1");
     }
+    let on_postgres = arguments
+        .database_url
+        .as_deref()
+        .is_some_and(|url| !url.is_empty());
+    if sizes.servers > 1 && !on_postgres {
+        bail!(
+            "--servers {} needs PostgreSQL (--database-url, or `cargo xtask faults --postgres`): \
+             several server processes on one SQLite file is not a deployment Tham Gia supports",
+            sizes.servers
+        );
+    }
+    if sizes.servers > 1 && arguments.restore {
+        bail!(
+            "--restore needs every server down at once, so it runs with one server only: \
+             drop --restore, or run it without --servers"
+        );
+    }
 
     // Kept on any failure (the database and the server log tell why); removed
     // only after a pass.
@@ -182,7 +224,12 @@ async fn run(arguments: Arguments) -> Result<bool> {
                 println!("  database and server log kept in {}", directory.display())
             }
             RunDatabase::Postgres(_) => println!(
-                "  server log kept in {}; {} kept",
+                "  {} kept in {}; {} kept",
+                if arguments.servers > 1 {
+                    "server logs"
+                } else {
+                    "server log"
+                },
                 directory.display(),
                 database.describe()
             ),
@@ -215,21 +262,32 @@ async fn run_on(
         "<!doctype html><title>Tham Gia fault suite</title>\n",
     )?;
     let binary = server::locate(arguments.server_bin.as_deref())?;
-    let port = server::free_port()?;
-    let mut server = ServerProcess::new(
-        binary,
-        database.for_server(),
-        static_dir,
-        directory.join("server.log"),
-        port,
-    )?;
-    server.start().await?;
+    let count = sizes.servers as usize;
+    let mut servers: Vec<ServerProcess> = Vec::with_capacity(count);
+    // One after the other, each healthy before the next starts: the first
+    // migrates and seeds the fresh database, the others find it ready.
+    for (index, port) in server::free_ports(count)?.into_iter().enumerate() {
+        let log = if count == 1 {
+            "server.log".to_owned()
+        } else {
+            format!("server-{index}.log")
+        };
+        let mut server = ServerProcess::new(
+            binary.clone(),
+            database.for_server(),
+            static_dir.clone(),
+            directory.join(log),
+            port,
+        )?;
+        server.start().await?;
+        servers.push(server);
+    }
     let drip = Drip {
         bytes: arguments.drip_bytes,
         pause: Duration::from_millis(arguments.drip_pause_ms),
     };
     let proxy = FaultProxy::start(
-        server.address(),
+        servers.iter().map(ServerProcess::address).collect(),
         shares,
         drip,
         arguments.seed ^ 0x0050_5258_5946,
@@ -299,8 +357,10 @@ async fn run_on(
         }));
     }
 
-    // Kill the server mid-push (taking a backup at one kill and restoring it
-    // at a later one); wait until every outbox is empty.
+    // Kill a server mid-push, each kill the next server in turn while the
+    // others serve (with one server: the server, taking a backup at one
+    // kill and restoring it at a later one); wait until every outbox is
+    // empty.
     let mut backup: Option<Backup> = None;
     let mut restored: Option<Restored> = None;
     let mut kills_done: u32 = 0;
@@ -324,12 +384,26 @@ async fn run_on(
                 response_records * u64::from(kills_done + 1) / u64::from(sizes.kills + 2);
             let so_far = acknowledged.load(Ordering::SeqCst);
             if so_far >= threshold {
+                let victim = kills_done as usize % servers.len();
+                let server = servers
+                    .get_mut(victim)
+                    .context("the server to kill is missing")?;
                 server.kill().await?;
-                crate::trace!("kill");
+                crate::trace!("kill of server {victim}");
                 kills_done += 1;
-                println!(
-                    "  kill {kills_done}: SIGKILL after {so_far} of {response_records} responses were acknowledged"
-                );
+                if count == 1 {
+                    println!(
+                        "  kill {kills_done}: SIGKILL after {so_far} of {response_records} responses were acknowledged"
+                    );
+                } else {
+                    println!(
+                        "  kill {kills_done}: SIGKILL of server {victim} (the other{} serving) after {so_far} of {response_records} responses were acknowledged",
+                        if count == 2 { " keeps" } else { "s keep" }
+                    );
+                }
+                // A backup and a restore need every server down: they are
+                // done only with one server (`Sizes::of`), which is then the
+                // one just killed.
                 if sizes.restore && kills_done == BACKUP_AT_KILL {
                     // The server is down: its database holds what it
                     // committed. Count it, then copy it.
@@ -367,7 +441,7 @@ async fn run_on(
                 }
                 tokio::time::sleep(Duration::from_millis(arguments.down_ms)).await;
                 server.start().await?;
-                crate::trace!("restarted");
+                crate::trace!("server {victim} restarted");
                 continue;
             }
         }
@@ -407,16 +481,21 @@ async fn run_on(
     }
     let elapsed = started.elapsed();
     let counts = proxy.counts();
+    let connections_by_server = proxy.connections_by_upstream();
     proxy.stop();
     if !errors.is_empty() {
-        server.kill_quietly().await;
+        for server in &mut servers {
+            server.kill_quietly().await;
+        }
         summary::print_connections(&counts);
         bail!("the run could not finish:\n  {}", errors.join("\n  "));
     }
 
-    // The server's truth: over HTTP as the city officer, then its database.
+    // The server's truth: over HTTP as the city officer (through the first
+    // server: every server reads the one database), then its database.
+    let reader = servers.first().context("no server was started")?;
     let mut city = Api::new(
-        &server.base_url(),
+        &reader.base_url(),
         Credentials {
             username: arguments.city_user.clone(),
             password: arguments.password.clone(),
@@ -429,7 +508,9 @@ async fn run_on(
     )?;
     city.login(Instant::now() + Duration::from_secs(30)).await?;
     let (rows, report) = verify::read_over_http(&city, &survey.id, &report_id).await?;
-    server.kill().await?;
+    for server in &mut servers {
+        server.kill().await?;
+    }
     let counted = database.counts().await?;
     let records: Vec<tablet::TabletRecords> = tablets.iter().map(RunningTablet::records).collect();
     let verdict = verify::judge(
@@ -461,8 +542,15 @@ async fn run_on(
         stats: &stats,
         final_rounds,
         no_accounts: stats.iter().any(|stats| stats.no_accounts) || city.no_accounts,
-        server_starts: server.starts,
-        server_kills: server.kills,
+        servers: servers
+            .iter()
+            .enumerate()
+            .map(|(index, server)| ServerTally {
+                starts: server.starts,
+                kills: server.kills,
+                connections: connections_by_server.get(index).copied().unwrap_or(0),
+            })
+            .collect(),
     });
     Ok(verdict.passed() && !restore_missing)
 }

@@ -36,6 +36,14 @@
 //! `framing`). While the server is down (killed, restarting) the connect
 //! fails and the tablet's connection is simply closed; those are counted
 //! apart.
+//!
+//! With several servers (`--servers`) the proxy is also their load
+//! balancer, and a plain one: each connection accepted goes to the next
+//! server in turn (round-robin over the upstream addresses, whatever its
+//! fate), with no health check and no retry. A connection given to a
+//! server that is down fails as it would with one server (counted broken),
+//! and the tablet retries as it always does; its next connection goes to
+//! the next server.
 
 use std::io;
 use std::net::SocketAddr;
@@ -43,7 +51,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -138,6 +146,8 @@ enum Fate {
 #[derive(Debug, Default)]
 struct Counters {
     connections: AtomicU64,
+    /// Connections given to each upstream, in the order of the addresses.
+    by_upstream: Vec<AtomicU64>,
     pass: AtomicU64,
     drop_request: AtomicU64,
     drop_response: AtomicU64,
@@ -188,22 +198,29 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
-    /// Listens on a free loopback port and forwards to `upstream`.
+    /// Listens on a free loopback port and forwards each connection to the
+    /// next of `upstreams` in turn (one address: every connection to it).
     pub async fn start(
-        upstream: SocketAddr,
+        upstreams: Vec<SocketAddr>,
         shares: FaultShares,
         drip: Drip,
         seed: u64,
     ) -> Result<FaultProxy> {
+        if upstreams.is_empty() {
+            bail!("the fault proxy needs at least one server to forward to");
+        }
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .context("binding the fault proxy")?;
         let address = listener.local_addr()?;
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters {
+            by_upstream: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
+            ..Counters::default()
+        });
         let task = tokio::spawn(accept_loop(
             listener,
             Plan {
-                upstream,
+                upstreams,
                 shares,
                 drip: Drip {
                     bytes: drip.bytes.max(1),
@@ -239,6 +256,16 @@ impl FaultProxy {
         }
     }
 
+    /// Connections given to each server so far, in the order of the
+    /// addresses given to [`FaultProxy::start`].
+    pub fn connections_by_upstream(&self) -> Vec<u64> {
+        self.counters
+            .by_upstream
+            .iter()
+            .map(|counter| counter.load(Ordering::Relaxed))
+            .collect()
+    }
+
     /// Stops accepting (connections in flight are left to finish).
     pub fn stop(self) {
         self.task.abort();
@@ -246,14 +273,17 @@ impl FaultProxy {
 }
 
 /// Where the proxy forwards and what it does to the traffic.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Plan {
-    upstream: SocketAddr,
+    /// The servers, taken in turn (never empty).
+    upstreams: Vec<SocketAddr>,
     shares: FaultShares,
     drip: Drip,
 }
 
 async fn accept_loop(listener: TcpListener, plan: Plan, mut rng: Rng, counters: Arc<Counters>) {
+    // Which server the next connection goes to.
+    let mut turn: usize = 0;
     loop {
         let client = match listener.accept().await {
             Ok((client, _)) => client,
@@ -265,7 +295,16 @@ async fn accept_loop(listener: TcpListener, plan: Plan, mut rng: Rng, counters: 
         };
         let fate = plan.shares.draw(&mut rng);
         let fraction = rng.unit();
+        let chosen = turn % plan.upstreams.len();
+        turn = turn.wrapping_add(1);
+        let Some(&upstream) = plan.upstreams.get(chosen) else {
+            // Unreachable: `start` refuses an empty list.
+            continue;
+        };
         counters.connections.fetch_add(1, Ordering::Relaxed);
+        if let Some(counter) = counters.by_upstream.get(chosen) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         let counter = match fate {
             Fate::Pass => &counters.pass,
             Fate::DropRequest => &counters.drop_request,
@@ -277,11 +316,12 @@ async fn accept_loop(listener: TcpListener, plan: Plan, mut rng: Rng, counters: 
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let counters = Arc::clone(&counters);
+        let drip = plan.drip;
         tokio::spawn(async move {
             let outcome = match fate {
-                Fate::BlackHole => black_hole(client, plan.upstream, fraction < 0.5).await,
-                Fate::SlowDrip => slow_drip(client, plan.upstream, plan.drip).await,
-                _ => handle(client, plan.upstream, fate, fraction).await,
+                Fate::BlackHole => black_hole(client, upstream, fraction < 0.5).await,
+                Fate::SlowDrip => slow_drip(client, upstream, drip).await,
+                _ => handle(client, upstream, fate, fraction).await,
             };
             match outcome {
                 Ok(Done::Plain) => {}
@@ -481,7 +521,7 @@ mod tests {
             bytes: 16,
             pause: Duration::from_millis(1),
         };
-        let proxy = FaultProxy::start(server, only(1.0, 0.0), drip, 3)
+        let proxy = FaultProxy::start(vec![server], only(1.0, 0.0), drip, 3)
             .await
             .expect("the proxy");
         let tries = 12;
@@ -513,7 +553,7 @@ mod tests {
             bytes: 16,
             pause: Duration::from_millis(20),
         };
-        let proxy = FaultProxy::start(server, only(0.0, 1.0), drip, 5)
+        let proxy = FaultProxy::start(vec![server], only(0.0, 1.0), drip, 5)
             .await
             .expect("the proxy");
         let pieces = ANSWER.len().div_ceil(drip.bytes) as u32;
@@ -542,6 +582,48 @@ mod tests {
         assert_eq!(counts.slow_drip, 2);
         assert_eq!(counts.drip_delivered, 1);
         assert_eq!(counts.broken, 0);
+        proxy.stop();
+    }
+
+    #[tokio::test]
+    async fn connections_go_to_the_servers_in_turn_and_a_stopped_one_breaks_its_share() {
+        let (first, first_requests) = upstream().await;
+        let (second, second_requests) = upstream().await;
+        // An address nothing listens on any more: a killed server.
+        let stopped = {
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+            listener.local_addr().expect("address")
+        };
+        let drip = Drip {
+            bytes: 16,
+            pause: Duration::from_millis(1),
+        };
+        let proxy = FaultProxy::start(vec![first, second, stopped], only(0.0, 0.0), drip, 11)
+            .await
+            .expect("the proxy");
+        let rounds = 3;
+        for connection in 0..3 * rounds {
+            let mut tablet = TcpStream::connect(proxy.address).await.expect("connect");
+            tablet.write_all(REQUEST).await.expect("the request");
+            let mut answer = Vec::new();
+            // A reset is as good as a close here: no answer.
+            tablet.read_to_end(&mut answer).await.unwrap_or(0);
+            if connection % 3 == 2 {
+                assert!(answer.is_empty(), "connection {connection}: {answer:?}");
+            } else {
+                assert_eq!(answer, ANSWER, "connection {connection}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(first_requests.load(Ordering::SeqCst), rounds);
+        assert_eq!(second_requests.load(Ordering::SeqCst), rounds);
+        assert_eq!(
+            proxy.connections_by_upstream(),
+            vec![rounds, rounds, rounds]
+        );
+        let counts = proxy.counts();
+        assert_eq!(counts.pass, 3 * rounds);
+        assert_eq!(counts.broken, rounds);
         proxy.stop();
     }
 

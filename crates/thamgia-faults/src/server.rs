@@ -3,7 +3,9 @@
 //! database of the run's own, killed with SIGKILL (`Child::kill` on Unix)
 //! and started again on the same port and database. Nothing of the server
 //! runs in this process: a kill is a real crash, and what survives it is
-//! what the database committed.
+//! what the database committed. A run with several servers makes one
+//! [`ServerProcess`] per server, each on a port of its own
+//! ([`free_ports`]) and with a log of its own, all on the same database.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -54,19 +56,31 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf> {
 /// would keep the restarted server from binding it.
 const SERVER_PORTS: std::ops::Range<u16> = 20_000..30_000;
 
-/// A free loopback port for the server, outside the ephemeral range (bound,
-/// read, released; the server binds it next).
-pub fn free_port() -> Result<u16> {
+/// `count` distinct free loopback ports for the servers, outside the
+/// ephemeral range. Each is held while the next is looked for (so two
+/// servers never get the same one), then all are released; the servers
+/// bind them next.
+pub fn free_ports(count: usize) -> Result<Vec<u16>> {
     // Start somewhere that depends on this process, so parallel runs differ.
     let span = SERVER_PORTS.end - SERVER_PORTS.start;
     let offset = (std::process::id() % u32::from(span)) as u16;
+    let mut held: Vec<TcpListener> = Vec::with_capacity(count);
+    let mut ports = Vec::with_capacity(count);
     for step in 0..span {
+        if ports.len() == count {
+            break;
+        }
         let port = SERVER_PORTS.start + (offset + step) % span;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(listener);
+            ports.push(port);
         }
     }
-    bail!("no free port in {SERVER_PORTS:?}")
+    drop(held);
+    if ports.len() < count {
+        bail!("fewer than {count} free ports in {SERVER_PORTS:?}");
+    }
+    Ok(ports)
 }
 
 /// The database the server is started on.

@@ -33,6 +33,18 @@ pub struct Restored {
     pub requeued_before: u64,
 }
 
+/// One server process of the run.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerTally {
+    /// How many times it was started.
+    pub starts: u32,
+    /// How many times it was killed (the kills mid-push, and the last one
+    /// before the database is counted).
+    pub kills: u32,
+    /// Connections the proxy gave it.
+    pub connections: u64,
+}
+
 /// Everything the summary shows.
 pub struct Summary<'a> {
     /// "SQLite" or "PostgreSQL".
@@ -72,10 +84,8 @@ pub struct Summary<'a> {
     pub final_rounds: u64,
     /// Whether the server has no session endpoint.
     pub no_accounts: bool,
-    /// Server starts and kills.
-    pub server_starts: u32,
-    /// Server kills.
-    pub server_kills: u32,
+    /// Each server process, in order (one unless `--servers`).
+    pub servers: Vec<ServerTally>,
 }
 
 /// The line of what the proxy did.
@@ -100,9 +110,18 @@ pub fn print_connections(counts: &ProxyCounts) {
 pub fn print(summary: &Summary<'_>) {
     let verdict = summary.verdict;
     let offsets = summary.offsets;
+    let several = summary.servers.len() > 1;
     println!(
-        "fault suite on {}: {} tablets, {} responses, {} report edits, proxy faults {:.0}%, {} server kill{}, clocks {}..{}",
+        "fault suite on {}{}: {} tablets, {} responses, {} report edits, proxy faults {:.0}%, {} server kill{}, clocks {}..{}",
         summary.backend,
+        if several {
+            format!(
+                ", {} servers behind the proxy (round-robin)",
+                summary.servers.len()
+            )
+        } else {
+            String::new()
+        },
         summary.tablets,
         summary.responses,
         summary.edits,
@@ -141,6 +160,10 @@ pub fn print(summary: &Summary<'_>) {
         println!(
             "  restore: NOT DONE (asked for at kill {}, the run did {} kills)",
             summary.restore_at_kill, summary.kills
+        );
+    } else if several {
+        println!(
+            "  restore: off with several servers (it needs every server down at once; the one-server runs restore)"
         );
     }
     println!(
@@ -218,10 +241,29 @@ pub fn print(summary: &Summary<'_>) {
             "  note: the server has no POST /api/v1/session; requests were sent without a token"
         );
     }
-    println!(
-        "  server: started {} times, killed {} times",
-        summary.server_starts, summary.server_kills
-    );
+    match summary.servers.as_slice() {
+        [server] => println!(
+            "  server: started {} times, killed {} times",
+            server.starts, server.kills
+        ),
+        servers => {
+            let each: Vec<String> = servers
+                .iter()
+                .enumerate()
+                .map(|(index, server)| {
+                    format!(
+                        "server {index} started {} times, killed {} times, {} connections",
+                        server.starts, server.kills, server.connections
+                    )
+                })
+                .collect();
+            println!(
+                "  servers: {} on one database: {}",
+                servers.len(),
+                each.join("; ")
+            );
+        }
+    }
 }
 
 /// "−1d", "0", "+8h", "+90m".

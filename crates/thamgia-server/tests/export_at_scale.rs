@@ -143,3 +143,44 @@ async fn an_export_of_several_pages_is_whole_and_tablets_are_served_meanwhile() 
     }
     println!("slowest push and pull while six officers exported: {slowest:?}");
 }
+
+/// The export asked for compressed, as a browser asks: the compression
+/// layer reads the stream to its end (and once more), and the whole file
+/// comes out.
+#[tokio::test]
+async fn a_compressed_export_reads_to_its_end() {
+    let server = server().await;
+    let token = server.city_token.clone();
+    let survey = seed::demo_survey().expect("demo survey");
+    let answer = server
+        .push_changes(
+            &token,
+            (0..3)
+                .map(|n| MutationChange::SubmitResponse {
+                    response: seed::sample_response(
+                        &survey,
+                        Uuid::from_u128(0xD000 + n),
+                        n as usize,
+                        Utc::now(),
+                    ),
+                })
+                .collect(),
+        )
+        .await;
+    assert_eq!(answer.results.len(), 3);
+    let request = Request::get(format!("/api/v1/export/responses.csv?survey={}", survey.id))
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let (status, body) = server.call(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+        .expect("a whole gzip stream");
+    assert!(text.starts_with(UTF8_BOM));
+    assert_eq!(
+        text.lines().count(),
+        4,
+        "the header and three rows:\n{text}"
+    );
+}

@@ -211,10 +211,12 @@ pub(super) async fn export_responses(
         .record(event.detail(format!("rows={count}")), Utc::now())
         .await?;
     let pages = export_pages(state.database.clone(), survey.id.clone(), csv, first);
-    let body = futures_util::StreamExt::chain(
+    // Fused: the body may be polled again after its end (the compression
+    // layer does), which an unfold alone does not allow.
+    let body = futures_util::StreamExt::fuse(futures_util::StreamExt::chain(
         futures_util::stream::once(std::future::ready(Ok(header))),
         pages,
-    );
+    ));
     Ok(crate::csv_export::csv_stream_response(
         &format!("{}-responses.csv", survey.id),
         axum::body::Body::from_stream(body),
