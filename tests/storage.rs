@@ -230,6 +230,33 @@ async fn completing_writes_the_response_and_its_outbox_entry_together() {
 }
 
 #[wasm_bindgen_test]
+async fn drafts_are_read_through_their_index_newest_first() {
+    let store = Store::open(&unique_database_name("drafts"))
+        .await
+        .expect("open");
+    let older = draft(1, 0);
+    let newer = draft(2, 30);
+    store.save_draft(&older).await.expect("saved");
+    store.save_draft(&newer).await.expect("saved");
+    store
+        .complete_response(&completed(3, 60))
+        .await
+        .expect("completed");
+    let drafts: Vec<Uuid> = store
+        .drafts()
+        .await
+        .expect("drafts")
+        .into_iter()
+        .map(|record| record.response.id)
+        .collect();
+    assert_eq!(
+        drafts,
+        vec![newer.id, older.id],
+        "only drafts, newest first"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn records_outbox_and_client_id_survive_reopening() {
     let name = unique_database_name("reopen");
     let response = completed(1, 0);

@@ -10,7 +10,6 @@ use crate::components::storage_meter::StorageMeter;
 use crate::components::ward_picker::WardPicker;
 use crate::platform;
 use crate::state::{use_app, Notice};
-use crate::storage::LocalSyncState;
 
 /// The start page.
 #[component]
@@ -168,13 +167,7 @@ fn DraftList() -> impl IntoView {
         app.data_revision.track();
         let store = app.store();
         async move {
-            let drafts = store
-                .responses()
-                .await
-                .map_err(|error| error.message())?
-                .into_iter()
-                .filter(|record| record.sync == LocalSyncState::Draft)
-                .collect::<Vec<_>>();
+            let drafts = store.drafts().await.map_err(|error| error.message())?;
             // Listed by the survey's title, not its form id.
             let surveys = store.surveys().await.map_err(|error| error.message())?;
             Ok::<_, thamgia_core::Localized>(

@@ -126,6 +126,17 @@ impl Store {
             .await
     }
 
+    /// The drafts, the most recently changed first (the completed
+    /// responses are not read, however many the tablet holds).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn drafts(&self) -> Result<Vec<StoredResponse>, StorageError> {
+        self.run(|database| async move { transactions::drafts(&database).await })
+            .await
+    }
+
     /// How many responses are in each sync state.
     ///
     /// # Errors

@@ -235,6 +235,24 @@ pub(in crate::storage) async fn responses(
     Ok(records)
 }
 
+/// The drafts, the most recently changed first, read through the
+/// sync-state index: the completed responses are not read.
+pub(in crate::storage) async fn drafts(
+    database: &Database,
+) -> Result<Vec<StoredResponse>, StorageError> {
+    let transaction = read_only(database, &[RESPONSES])?;
+    let responses = transaction.object_store(RESPONSES)?;
+    let by_state = responses.index(SYNC_STATE_INDEX)?;
+    let mut records = by_state
+        .get_all::<StoredResponse>()
+        .with_query("draft")
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?;
+    records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
+    Ok(records)
+}
+
 pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, StorageError> {
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
