@@ -133,6 +133,8 @@ pub struct Texts {
     // Responses page: states, corrections, withdrawals.
     pub responses_title: &'static str,
     pub responses_none: &'static str,
+    /// The button under the list that shows the next page of responses.
+    pub responses_more: &'static str,
     pub state_draft: &'static str,
     pub state_waiting: &'static str,
     pub state_synced: &'static str,

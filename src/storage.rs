@@ -29,7 +29,9 @@
 //! and the client id stay, and what waits is sent after the next sign-in.
 //!
 //! `responses` has an index on `sync.type` so [`Store::counts`] never reads
-//! the records themselves. Records are plain JS objects written through
+//! the records themselves and [`Store::drafts`] reads only the drafts, and
+//! one on `response.updated_at` so the list reads only the page it shows
+//! ([`Store::newest_responses`]), however many a tablet holds. Records are plain JS objects written through
 //! `serde` (serde-wasm-bindgen); `u64` fields become JS numbers, which is
 //! exact below 2^53 and therefore for every seq and cursor we will ever see.
 //!

@@ -257,6 +257,41 @@ async fn drafts_are_read_through_their_index_newest_first() {
 }
 
 #[wasm_bindgen_test]
+async fn the_list_reads_the_newest_page_and_says_whether_more_are_stored() {
+    let store = Store::open(&unique_database_name("newest"))
+        .await
+        .expect("open");
+    for number in 0..250_u128 {
+        // Saved in an order unlike their times: the index orders them.
+        let minute = ((number * 97) % 250) as i64;
+        store
+            .complete_response(&completed(number + 1, minute))
+            .await
+            .expect("completed");
+    }
+    store.save_draft(&draft(1_000, 500)).await.expect("saved");
+    let (page, more) = store.newest_responses(100).await.expect("a page");
+    assert_eq!(page.len(), 100);
+    assert!(more);
+    assert_eq!(
+        page[0].response.id,
+        Uuid::from_u128(1_000),
+        "the newest first"
+    );
+    assert!(
+        page.windows(2)
+            .all(|pair| pair[0].response.updated_at >= pair[1].response.updated_at),
+        "newest first throughout"
+    );
+    let (all, more) = store.newest_responses(300).await.expect("every one");
+    assert_eq!(all.len(), 251);
+    assert!(!more);
+    let (exact, more) = store.newest_responses(251).await.expect("exactly all");
+    assert_eq!(exact.len(), 251);
+    assert!(!more, "no more when the page holds the last one");
+}
+
+#[wasm_bindgen_test]
 async fn records_outbox_and_client_id_survive_reopening() {
     let name = unique_database_name("reopen");
     let response = completed(1, 0);
@@ -1799,6 +1834,17 @@ async fn opening_a_version_1_database_upgrades_it_and_keeps_everything() {
         (vec![submit(1, &response)], 1)
     );
     assert_eq!(store.surveys().await.expect("surveys"), vec![survey]);
+    // The index of when responses changed (version 4) covers the records
+    // stored before it existed.
+    let (newest, more) = store.newest_responses(10).await.expect("newest");
+    assert_eq!(
+        newest
+            .iter()
+            .map(|record| record.response.id)
+            .collect::<Vec<_>>(),
+        vec![response.id]
+    );
+    assert!(!more);
 
     // The new store works, and its edits continue the old numbering under
     // the old client id; the clock starts from the tablet's time.

@@ -116,6 +116,7 @@ pub static EN: Texts = Texts {
     // Responses page: states, corrections, withdrawals.
     responses_title: "Responses on this tablet",
     responses_none: "No responses yet.",
+    responses_more: "Show older responses",
     state_draft: "Draft",
     state_waiting: "Waiting",
     state_synced: "Sent",

@@ -113,6 +113,7 @@ pub static VI: Texts = Texts {
     // Responses page: states, corrections, withdrawals.
     responses_title: "Phiếu đã ghi trên máy này",
     responses_none: "Chưa có phiếu nào.",
+    responses_more: "Xem thêm phiếu cũ hơn",
     state_draft: "Đang ghi dở",
     state_waiting: "Chờ gửi",
     state_synced: "Đã gửi",

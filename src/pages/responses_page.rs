@@ -56,23 +56,30 @@ fn presentation(
     }
 }
 
-/// The list of responses on this tablet.
+/// Responses shown at first, and added by each "show older" tap: a tablet
+/// a month offline may hold tens of thousands, and the list reads only what
+/// it shows.
+const PAGE: u32 = 100;
+
+/// The list of responses on this tablet, newest first, a page at a time.
 #[component]
 pub fn ResponsesPage() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let shown = RwSignal::new(PAGE);
     let records = LocalResource::new(move || {
         app.data_revision.track();
+        let limit = shown.get();
         let store = app.store();
         async move {
             let loaded: Result<_, crate::storage::StorageError> = async {
-                let records = store.responses().await?;
+                let (records, more) = store.newest_responses(limit).await?;
                 let surveys = store.surveys().await?;
                 let titles: HashMap<String, Localized> = surveys
                     .into_iter()
                     .map(|survey| (survey.id.clone(), survey.title))
                     .collect();
-                Ok((records, titles))
+                Ok((records, titles, more))
             }
             .await;
             loaded.map_err(|error| error.message())
@@ -139,8 +146,8 @@ pub fn ResponsesPage() -> impl IntoView {
             <h1 class="card-title">{move || app.texts().responses_title}</h1>
             <Loaded resource=records let:loaded>
                 {match loaded {
-                    (records, _) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),
-                    (records, titles) => {
+                    (records, _, _) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),
+                    (records, titles, more) => {
                         let texts = app.texts();
                         view! {
                             <ul class="response-list">
@@ -219,6 +226,16 @@ pub fn ResponsesPage() -> impl IntoView {
                                     })
                                     .collect_view()}
                             </ul>
+                            {more.then(|| view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-secondary"
+                                    data-test="responses-more"
+                                    on:click=move |_| shown.update(|shown| *shown = shown.saturating_add(PAGE))
+                                >
+                                    {texts.responses_more}
+                                </button>
+                            })}
                         }
                         .into_any()
                     }

@@ -20,7 +20,9 @@ use super::error::StorageError;
 /// 2. `reports`. Records written by version 1 are read as they are: the
 ///    meta record's hybrid logical clock defaults to "no reading yet".
 /// 3. `forums`. Nothing older changes shape.
-const SCHEMA_VERSION: u32 = 3;
+/// 4. An index of `responses` on when each was last changed, so the list
+///    opens with its newest page without reading every record.
+const SCHEMA_VERSION: u32 = 4;
 
 /// Sync bookkeeping, one record under [`META_KEY`].
 pub(super) const META: &str = "meta";
@@ -35,6 +37,13 @@ pub(super) const CATALOGUE_KEY: &str = "catalogue";
 pub(super) const RESPONSES: &str = "responses";
 /// Index of [`RESPONSES`] on the sync state's tag (`sync.type`).
 pub(super) const SYNC_STATE_INDEX: &str = "sync_state";
+/// Index of [`RESPONSES`] on when each was last changed
+/// (`response.updated_at`, RFC 3339 in UTC: it sorts as time does, to the
+/// second).
+pub(super) const UPDATED_INDEX: &str = "updated";
+/// A store that exists only inside the upgrade to version 4 (see
+/// [`upgrade`]).
+const UPGRADE_SCRATCH: &str = "upgrade_scratch";
 /// Mutations waiting to be pushed, keyed by `seq`.
 pub(super) const OUTBOX: &str = "outbox";
 /// Published survey versions, keyed by `id@version`.
@@ -158,6 +167,22 @@ fn upgrade(event: &VersionChangeEvent, database: &Database) -> indexed_db_future
             .create_object_store(FORUMS)
             .with_key_path(KeyPath::One("forum.id"))
             .build()?;
+    }
+    if old_version < 4.0 {
+        // An index on a store made by an earlier version needs the upgrade's
+        // own transaction, which indexed_db_futures 0.6 hands out only
+        // through a store made now: one is made for the moment and dropped
+        // in the same upgrade. The browser indexes the records already
+        // stored as it builds the index.
+        {
+            let scratch = database.create_object_store(UPGRADE_SCRATCH).build()?;
+            scratch
+                .transaction()
+                .object_store(RESPONSES)?
+                .create_index(UPDATED_INDEX, KeyPath::One("response.updated_at"))
+                .build()?;
+        }
+        database.delete_object_store(UPGRADE_SCRATCH)?;
     }
     Ok(())
 }

@@ -126,6 +126,23 @@ impl Store {
             .await
     }
 
+    /// The `limit` most recently changed responses, newest first, and
+    /// whether more are stored: the list opens with its first page however
+    /// many responses a tablet holds after a month offline.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn newest_responses(
+        &self,
+        limit: u32,
+    ) -> Result<(Vec<StoredResponse>, bool), StorageError> {
+        self.run(
+            move |database| async move { transactions::newest_responses(&database, limit).await },
+        )
+        .await
+    }
+
     /// The drafts, the most recently changed first (the completed
     /// responses are not read, however many the tablet holds).
     ///

@@ -16,7 +16,7 @@ use super::{
     commit, enqueue, read_only, read_or_create_meta, read_response, read_write, scrub_outbox,
     write_meta, write_response,
 };
-use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX};
+use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone};
 use crate::storage::{Counts, LocalSyncState, StoredResponse};
@@ -233,6 +233,34 @@ pub(in crate::storage) async fn responses(
         .collect::<Result<Vec<_>, _>>()?;
     records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
     Ok(records)
+}
+
+/// The `limit` most recently changed responses, newest first, read through
+/// the `updated` index (never more records than are shown, and one more to
+/// tell whether there are more), and whether more are stored.
+pub(in crate::storage) async fn newest_responses(
+    database: &Database,
+    limit: u32,
+) -> Result<(Vec<StoredResponse>, bool), StorageError> {
+    let transaction = read_only(database, &[RESPONSES])?;
+    let responses = transaction.object_store(RESPONSES)?;
+    let by_update = responses.index(UPDATED_INDEX)?;
+    let mut records = Vec::new();
+    let cursor = by_update
+        .open_cursor()
+        .with_direction(indexed_db_futures::cursor::CursorDirection::Prev)
+        .await?;
+    if let Some(mut cursor) = cursor {
+        while records.len() <= limit as usize {
+            match cursor.next_record_ser::<StoredResponse>().await? {
+                Some(record) => records.push(record),
+                None => break,
+            }
+        }
+    }
+    let more = records.len() > limit as usize;
+    records.truncate(limit as usize);
+    Ok((records, more))
 }
 
 /// The drafts, the most recently changed first, read through the
