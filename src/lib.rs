@@ -48,6 +48,68 @@ pub fn bench_form_edit(questions: usize, instances: usize, edits: usize) -> Stri
     format!("[{compile}, {evaluate}, {per_edit}, {nodes}]")
 }
 
+/// Adds to the database `database_name` the completed responses numbered
+/// `from..from + count`, waiting to be sent (one transaction), then times, with the
+/// browser's clock, what the tablet reads to open home (the counts by
+/// state, the drafts) and the responses list (its newest page), beside
+/// reading every response (what the list did before). Resolves to a JSON
+/// object of milliseconds. Exported for `cargo xtask bench`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_tablet_lists(database_name: String, from: u32, count: u32) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let failed =
+            |error: storage::StorageError| wasm_bindgen::JsValue::from_str(&error.message().en);
+        let performance = web_sys::window().and_then(|window| window.performance());
+        let clock = || {
+            performance
+                .as_ref()
+                .map_or_else(js_sys::Date::now, web_sys::Performance::now)
+        };
+        let store = storage::Store::open(&database_name).await.map_err(failed)?;
+        let survey = thamgia_core::form::generated_form(20, 0).0;
+        let started = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+        let completed: Vec<thamgia_core::Response> = (from..from.saturating_add(count))
+            .map(|n| {
+                let mut response = thamgia_core::Response::new_draft(
+                    uuid::Uuid::from_u128(0xBE00_0000 + u128::from(n)),
+                    &survey.id,
+                    survey.version,
+                    "00004",
+                    started + chrono::Duration::seconds(i64::from(n)),
+                );
+                response.status = thamgia_core::ResponseStatus::Completed;
+                response
+            })
+            .collect();
+        let fill = clock();
+        store
+            .fill_waiting_for_bench(&completed)
+            .await
+            .map_err(failed)?;
+        let fill = clock() - fill;
+        let timed = |start: f64| clock() - start;
+        let start = clock();
+        let counts = store.counts().await.map_err(failed)?;
+        let counts_ms = timed(start);
+        let start = clock();
+        let drafts = store.drafts().await.map_err(failed)?;
+        let drafts_ms = timed(start);
+        let start = clock();
+        let (page, _) = store.newest_responses(100).await.map_err(failed)?;
+        let page_ms = timed(start);
+        let start = clock();
+        let every = store.responses().await.map_err(failed)?;
+        let every_ms = timed(start);
+        Ok(wasm_bindgen::JsValue::from_str(&format!(
+            "{{\"fill_ms\": {fill}, \"counts_ms\": {counts_ms}, \"drafts_ms\": {drafts_ms}, \"page_ms\": {page_ms}, \"every_ms\": {every_ms}, \"waiting\": {}, \"drafts\": {}, \"page\": {}, \"every\": {}}}",
+            counts.waiting,
+            drafts.len(),
+            page.len(),
+            every.len()
+        )))
+    })
+}
+
 /// Mounts the page that explains IndexedDB could not be opened.
 fn show_storage_failure(error: &storage::StorageError) {
     let message = error.message();

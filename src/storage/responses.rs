@@ -143,6 +143,21 @@ impl Store {
         .await
     }
 
+    /// Stores `completed` as waiting responses with their outbox entries in
+    /// one transaction: a tablet after weeks offline, made at once for
+    /// `cargo xtask bench`. The app itself completes one at a time
+    /// ([`Store::complete_response`]).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn fill_waiting_for_bench(&self, completed: &[Response]) -> Result<(), StorageError> {
+        self.run(
+            move |database| async move { transactions::fill_waiting(&database, completed).await },
+        )
+        .await
+    }
+
     /// The drafts, the most recently changed first (the completed
     /// responses are not read, however many the tablet holds).
     ///

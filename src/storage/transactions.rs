@@ -52,8 +52,8 @@ pub(super) use reports::{
     change_report_status, dismiss_report_rejection, edit_report_field, report,
 };
 pub(super) use responses::{
-    complete_response, counts, discard_draft, drafts, newest_responses, response, responses,
-    save_draft, start_correction, withdraw_response,
+    complete_response, counts, discard_draft, drafts, fill_waiting, newest_responses, response,
+    responses, save_draft, start_correction, withdraw_response,
 };
 pub(super) use surveys::{survey, surveys};
 

@@ -235,6 +235,43 @@ pub(in crate::storage) async fn responses(
     Ok(records)
 }
 
+/// Stores `responses` as completed and waiting, with their outbox entries,
+/// in one transaction: how a tablet stands after weeks offline, made at
+/// once for `cargo xtask bench` (the app completes one at a time).
+pub(in crate::storage) async fn fill_waiting(
+    database: &Database,
+    completed: &[Response],
+) -> Result<(), StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Default,
+    )?;
+    {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+        let mut record = read_or_create_meta(&meta).await?;
+        for response in completed {
+            let seq = enqueue(
+                &outbox,
+                &mut record,
+                MutationChange::SubmitResponse {
+                    response: response.clone(),
+                },
+            )
+            .await?;
+            let stored = StoredResponse {
+                response: response.clone(),
+                sync: LocalSyncState::Waiting { seq },
+            };
+            write_response(&responses, &stored).await?;
+        }
+        write_meta(&meta, &record).await?;
+    }
+    commit(transaction).await
+}
+
 /// The `limit` most recently changed responses, newest first, read through
 /// the `updated` index (never more records than are shown, and one more to
 /// tell whether there are more), and whether more are stored.
