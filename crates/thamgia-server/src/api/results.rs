@@ -122,6 +122,8 @@ impl Inputs {
                 .collect()
         });
         let (ward, quarters) = (self.ward.as_deref(), quarters.as_deref());
+        // Up to `recount_limit` responses are read: a heavy read.
+        let _room = state.database.heavy_read().await?;
         let held = state
             .database
             .scope_response_count(survey, ward, quarters)

@@ -98,6 +98,8 @@ pub(super) async fn overview(
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
+    // It scans the period's responses and reads every report of it.
+    let _room = state.database.heavy_read().await?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(
         state
@@ -290,7 +292,10 @@ pub(super) async fn export_reports(
 ) -> Result<axum::response::Response, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
-    let reports = state.database.reports_of_period(period).await?;
+    let reports = {
+        let _room = state.database.heavy_read().await?;
+        state.database.reports_of_period(period).await?
+    };
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     let body = crate::townhall::reports_csv(period, &reports, &catalogue)?;
     let event = caller.event(AuditAction::ExportReports).target(period);
