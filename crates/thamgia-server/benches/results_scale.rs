@@ -17,6 +17,11 @@
 //!    again), and the first and second read of each table beside the
 //!    results (its own pattern made at the first).
 //!
+//! 4. the town hall's other reads (overview, trend, forums, refused
+//!    records, the reports export) with 5 officers at once, the responses
+//!    export's first byte and whole length, and meanwhile a tablet's push
+//!    and pull (p50, p95, and any server error).
+//!
 //! `THAMGIA_BENCH_RESPONSES` sets another count (for a quick look).
 
 use std::str::FromStr;
@@ -210,12 +215,155 @@ async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()
             millis(again.elapsed())
         );
     }
+    townhall_under_load(&client, &base, &city, &survey).await?;
     if let Some(resident) = resident_mib() {
         println!("    server process resident memory: {resident:.0} MiB");
     }
     stop.send(()).ok();
     server.await??;
     database.close().await;
+    Ok(())
+}
+
+/// The town hall's reads beside the results: 5 officers at once on each,
+/// the responses export (first byte, whole), and a tablet's push and pull
+/// while officers load the overview and export.
+async fn townhall_under_load(
+    client: &reqwest::Client,
+    base: &str,
+    city: &str,
+    survey: &SurveyDefinition,
+) -> Result<()> {
+    let reads: [(&str, String); 6] = [
+        (
+            "overview 2026-Q2",
+            format!("{base}/api/v1/townhall/overview?period=2026-Q2"),
+        ),
+        (
+            "trend",
+            format!("{base}/api/v1/townhall/trend?ward=00004&indicator=4.1"),
+        ),
+        ("forums", format!("{base}/api/v1/forums")),
+        ("refused records", format!("{base}/api/v1/quarantine")),
+        (
+            "reports export",
+            format!("{base}/api/v1/export/reports.csv?period=2026-Q2"),
+        ),
+        ("indicators", format!("{base}/api/v1/indicators")),
+    ];
+    println!("    town hall, {OFFICERS} officers at once, 5 requests each:");
+    for (name, url) in &reads {
+        let mut tasks = Vec::new();
+        for _ in 0..OFFICERS {
+            let (client, url, token) = (client.clone(), url.clone(), city.to_owned());
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                for _ in 0..5 {
+                    let at = Instant::now();
+                    get(&client, &token, &url).await?;
+                    times.push(at.elapsed());
+                }
+                Ok::<_, anyhow::Error>(times)
+            }));
+        }
+        let mut times = Vec::new();
+        for task in tasks {
+            times.extend(task.await??);
+        }
+        times.sort();
+        println!(
+            "      {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
+            millis(percentile(&times, 50)),
+            millis(percentile(&times, 95))
+        );
+    }
+    let export = format!("{base}/api/v1/export/responses.csv?survey={}", survey.id);
+    let at = Instant::now();
+    let mut response = client.get(&export).bearer_auth(city).send().await?;
+    let mut first_byte = None;
+    let mut bytes = 0_usize;
+    while let Some(chunk) = response.chunk().await? {
+        first_byte.get_or_insert_with(|| at.elapsed());
+        bytes += chunk.len();
+    }
+    println!(
+        "    responses export: first byte {:.0} ms (goal < 200 ms), whole {:.1} s, {:.0} MiB",
+        millis(first_byte.unwrap_or_default()),
+        at.elapsed().as_secs_f64(),
+        bytes as f64 / 1_048_576.0
+    );
+
+    // A tablet syncs while officers load the overview and export.
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut officers = Vec::new();
+    for officer in 0..OFFICERS {
+        let (client, token, busy) = (client.clone(), city.to_owned(), busy.clone());
+        let url = if officer % 2 == 0 {
+            reads[0].1.clone()
+        } else {
+            export.clone()
+        };
+        officers.push(tokio::spawn(async move {
+            while busy.load(std::sync::atomic::Ordering::SeqCst) {
+                get(&client, &token, &url).await?;
+            }
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    let tablet = sign_in(client, base, "badinh").await?;
+    let client_id = Uuid::new_v4();
+    let (mut pushes, mut pulls, mut errors) = (Vec::new(), Vec::new(), 0_usize);
+    for seq in 1..=40_u64 {
+        let mut response = seed::sample_response(survey, Uuid::new_v4(), seq as usize, Utc::now());
+        response.ward_code = "00004".to_owned();
+        let push = PushRequest {
+            client_id,
+            schema_version: SCHEMA_VERSION,
+            mutations: vec![Mutation {
+                seq,
+                change: MutationChange::SubmitResponse { response },
+            }],
+        };
+        let at = Instant::now();
+        let answer = client
+            .post(format!("{base}/api/v1/sync/push"))
+            .bearer_auth(&tablet)
+            .json(&push)
+            .send()
+            .await?;
+        errors += usize::from(answer.status().is_server_error());
+        answer.bytes().await?;
+        pushes.push(at.elapsed());
+        let at = Instant::now();
+        let pull = client
+            .post(format!("{base}/api/v1/sync/pull"))
+            .bearer_auth(&tablet)
+            .json(&serde_json::json!({
+                "client_id": client_id,
+                "schema_version": SCHEMA_VERSION,
+                "cursor": 0,
+                "limit": 200,
+                "ward_code": "00004",
+            }))
+            .send()
+            .await?;
+        errors += usize::from(pull.status().is_server_error());
+        pull.bytes().await?;
+        pulls.push(at.elapsed());
+    }
+    busy.store(false, std::sync::atomic::Ordering::SeqCst);
+    for officer in officers {
+        officer.await??;
+    }
+    pushes.sort();
+    pulls.sort();
+    println!(
+        "    a tablet while {OFFICERS} officers load the overview and the export: push p50 {:.1} ms p95 {:.1} ms, pull p50 {:.1} ms p95 {:.1} ms, {errors} server errors (goal: p95 < 100 ms, none)",
+        millis(percentile(&pushes, 50)),
+        millis(percentile(&pushes, 95)),
+        millis(percentile(&pulls, 50)),
+        millis(percentile(&pulls, 95)),
+    );
     Ok(())
 }
 
