@@ -346,6 +346,20 @@ const STEPS: &[Step] = &[
         // them (debug, sharing the target dir) runs from an empty folder.
         name: "one file (apps inside the server binary)",
         action: |ws| {
+            // The feature's code is linted here, where the apps it carries
+            // exist (the clippy step runs before the build).
+            ws.run(ws.cargo(&[
+                "clippy",
+                "-p",
+                "thamgia-server",
+                "--features",
+                EMBEDDED_APP,
+                "--lib",
+                "--bins",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
             ws.run(ws.cargo(&[
                 "test",
                 "-p",
