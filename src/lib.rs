@@ -110,6 +110,26 @@ pub fn bench_tablet_lists(database_name: String, from: u32, count: u32) -> js_sy
     })
 }
 
+/// Adds the completed responses of `responses_json` (a JSON array) to the
+/// database `database_name` as waiting to be sent, with their outbox
+/// entries, in one transaction: a tablet that collected them offline.
+/// Exported for `cargo xtask bench`, which then lets the app send them.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_fill_waiting(database_name: String, responses_json: String) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let responses: Vec<thamgia_core::Response> = serde_json::from_str(&responses_json)
+            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.to_string()))?;
+        let store = storage::Store::open(&database_name)
+            .await
+            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.message().en))?;
+        store
+            .fill_waiting_for_bench(&responses)
+            .await
+            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.message().en))?;
+        Ok(wasm_bindgen::JsValue::from(responses.len() as u32))
+    })
+}
+
 /// Mounts the page that explains IndexedDB could not be opened.
 fn show_storage_failure(error: &storage::StorageError) {
     let message = error.message();

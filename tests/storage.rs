@@ -846,6 +846,38 @@ async fn withdrawing_a_waiting_response_deletes_its_answers_from_the_record_and_
 }
 
 #[wasm_bindgen_test]
+async fn a_submission_and_its_withdrawal_acknowledged_together_end_withdrawn() {
+    let store = Store::open(&unique_database_name("both-acknowledged"))
+        .await
+        .expect("open");
+    let response = completed(1, 0);
+    assert_eq!(
+        store.complete_response(&response).await.expect("complete"),
+        1
+    );
+    assert_eq!(
+        store
+            .withdraw_response(response.id, at_minute(5))
+            .await
+            .expect("withdraw"),
+        2
+    );
+    // One push carried both; the answer acknowledges both at once.
+    store
+        .apply_push_results(
+            2,
+            &[
+                result(1, MutationOutcome::Applied),
+                result(2, MutationOutcome::Withdrawn),
+            ],
+        )
+        .await
+        .expect("apply");
+    assert_eq!(sync_of(&store, &response).await, LocalSyncState::Withdrawn);
+    assert_eq!(store.read_outbox(10).await.expect("read").1, 0);
+}
+
+#[wasm_bindgen_test]
 async fn withdrawing_a_synced_response_queues_only_the_withdrawal() {
     let store = Store::open(&unique_database_name("withdraw-synced"))
         .await

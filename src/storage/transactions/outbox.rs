@@ -19,12 +19,14 @@ use thamgia_core::ResponseStatus;
 use uuid::Uuid;
 
 use super::{
-    commit, now_ms, read_all_forums, read_forum, read_meta, read_only, read_report, read_response,
-    read_write, scrub_outbox, write_forum, write_meta, write_report, write_response,
+    commit, now_ms, read_all_forums, read_forum, read_meta, read_only, read_report, read_write,
+    scrub_outbox, write_forum, write_meta, write_report, write_response,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
 use crate::storage::error::StorageError;
-use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
+use crate::storage::records::{
+    is_tombstone, outbox_key, response_key, tombstone, MetaRecord, OutboxEntry,
+};
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
 pub(in crate::storage) async fn read_outbox(
@@ -131,6 +133,10 @@ pub(in crate::storage) async fn apply_push_results(
             .await?
             .collect::<Result<Vec<_>, _>>()?;
         let mut tombstones = BTreeMap::new();
+        // The responses' reads all go out before the first is awaited, and
+        // their writes too (a round trip each, awaited one by one, was most
+        // of a push round's time on a tablet).
+        let mut reads = Vec::new();
         for entry in entries {
             let outcome = results
                 .iter()
@@ -157,7 +163,15 @@ pub(in crate::storage) async fn apply_push_results(
                 }
                 continue;
             };
-            let stored = match read_response(&responses, response_id).await? {
+            let read = responses.get(response_key(response_id)).serde()?;
+            reads.push((entry, outcome, response_id, read));
+        }
+        // Two entries of one response (its submission and its withdrawal)
+        // apply in order: the second reads what the first made.
+        let mut made: BTreeMap<Uuid, StoredResponse> = BTreeMap::new();
+        for (entry, outcome, response_id, read) in reads {
+            let read: Option<StoredResponse> = read.await?;
+            let stored = match made.remove(&response_id).or(read) {
                 Some(stored) => stored,
                 // The response record is gone (it never should be): rebuild it
                 // from the mutation rather than lose it.
@@ -177,10 +191,17 @@ pub(in crate::storage) async fn apply_push_results(
             };
             let (record, tombstoned) =
                 record_after_push(stored, outcome, acknowledged_through, now_ms);
-            write_response(&responses, &record).await?;
             if tombstoned {
-                tombstones.insert(record.response.id, record.response);
+                tombstones.insert(record.response.id, record.response.clone());
             }
+            made.insert(response_id, record);
+        }
+        let writes = made
+            .values()
+            .map(|record| responses.put(record).serde())
+            .collect::<Result<Vec<_>, _>>()?;
+        for write in writes {
+            write.await?;
         }
         outbox.delete::<f64, _>(acknowledged).primitive()?.await?;
         // Entries beyond the acknowledgement that still carry the answers of
