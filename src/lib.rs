@@ -48,6 +48,11 @@ pub fn bench_form_edit(questions: usize, instances: usize, edits: usize) -> Stri
     format!("[{compile}, {evaluate}, {per_edit}, {nodes}]")
 }
 
+/// Most records a bench export adds per call, and the most JSON it reads:
+/// a page's script can call the exports, so their inputs are bounded too.
+const BENCH_MAX_RECORDS: u32 = 10_000;
+const BENCH_MAX_JSON_BYTES: usize = 64 << 20;
+
 /// Adds to the database `database_name` the completed responses numbered
 /// `from..from + count`, waiting to be sent (one transaction), then times, with the
 /// browser's clock, what the tablet reads to open home (the counts by
@@ -59,6 +64,11 @@ pub fn bench_tablet_lists(database_name: String, from: u32, count: u32) -> js_sy
     wasm_bindgen_futures::future_to_promise(async move {
         let failed =
             |error: storage::StorageError| wasm_bindgen::JsValue::from_str(&error.message().en);
+        if count > BENCH_MAX_RECORDS {
+            return Err(wasm_bindgen::JsValue::from_str(&format!(
+                "at most {BENCH_MAX_RECORDS} responses per call"
+            )));
+        }
         let performance = web_sys::window().and_then(|window| window.performance());
         let clock = || {
             performance
@@ -117,8 +127,18 @@ pub fn bench_tablet_lists(database_name: String, from: u32, count: u32) -> js_sy
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn bench_fill_waiting(database_name: String, responses_json: String) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
+        if responses_json.len() > BENCH_MAX_JSON_BYTES {
+            return Err(wasm_bindgen::JsValue::from_str(
+                "the responses are too large",
+            ));
+        }
         let responses: Vec<thamgia_core::Response> = serde_json::from_str(&responses_json)
             .map_err(|error| wasm_bindgen::JsValue::from_str(&error.to_string()))?;
+        if responses.len() > BENCH_MAX_RECORDS as usize {
+            return Err(wasm_bindgen::JsValue::from_str(&format!(
+                "at most {BENCH_MAX_RECORDS} responses per call"
+            )));
+        }
         let store = storage::Store::open(&database_name)
             .await
             .map_err(|error| wasm_bindgen::JsValue::from_str(&error.message().en))?;

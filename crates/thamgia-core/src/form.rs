@@ -98,10 +98,8 @@ struct Node {
     /// What a trigger's change sets the answer to (`calculation` with a
     /// `trigger`; `None`: cleared).
     triggered: Option<Expression>,
-    /// The names of the questions whose change sets this one (`trigger`),
-    /// and those nodes once linked.
+    /// The names of the questions whose change sets this one (`trigger`).
     trigger_names: Vec<String>,
-    triggers: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +123,12 @@ pub struct FormEngine {
     dependents: Vec<Vec<usize>>,
     /// What each response is called (the survey's `instance_name`).
     instance_name: Option<Expression>,
+    /// For each node, the questions its change sets (their `trigger`
+    /// names it), so an edit looks up only those.
+    triggered_by: Vec<Vec<usize>>,
+    /// The asked questions whose answer is computed all along (a
+    /// `calculation` without a `trigger`).
+    computed: Vec<usize>,
 }
 
 /// The tablet's clock and a random number for one filling: what `now()`

@@ -71,18 +71,8 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
     }
 
     // A worker of Ba Đình receives it; the network goes away.
-    open_tablet_app(&page).await?;
-    sign_out(&page).await?;
-    first_visit_in_ba_dinh(&page).await?;
-    let start = "[data-survey=household-one-language] [data-test=start-survey]";
-    wait_for(
-        &page,
-        "the imported survey",
-        &format!("document.querySelector({})", selector_literal(start)),
-    )
-    .await?;
-    set_offline(&page, true).await?;
-    server.stop().await?;
+    let start = receive_then_go_offline(&page, server, "household-one-language").await?;
+    let start = start.as_str();
 
     start_response(&page, start, "10-12", "Female").await?;
     // The form's one language is what the worker reads.

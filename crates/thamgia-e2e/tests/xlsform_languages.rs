@@ -35,18 +35,8 @@ async fn the_worker_picks_the_forms_third_language_and_the_form_sets_answers() -
     )
     .await?;
 
-    open_tablet_app(&page).await?;
-    sign_out(&page).await?;
-    first_visit_in_ba_dinh(&page).await?;
-    let start = "[data-survey=household-languages] [data-test=start-survey]";
-    wait_for(
-        &page,
-        "the imported survey",
-        &format!("document.querySelector({})", selector_literal(start)),
-    )
-    .await?;
-    set_offline(&page, true).await?;
-    server.stop().await?;
+    let start = receive_then_go_offline(&page, server, "household-languages").await?;
+    let start = start.as_str();
     start_response(&page, start, "10-12", "Female").await?;
 
     // Vietnamese first; the form offers its other language.

@@ -75,18 +75,8 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     assert!(result.contains("Trường học và gia đình"), "{result}");
 
     // A worker of Ba Đình receives it; the network goes away.
-    open_tablet_app(&page).await?;
-    sign_out(&page).await?;
-    first_visit_in_ba_dinh(&page).await?;
-    let start = "[data-survey=school-roster] [data-test=start-survey]";
-    wait_for(
-        &page,
-        "the imported survey",
-        &format!("document.querySelector({})", selector_literal(start)),
-    )
-    .await?;
-    set_offline(&page, true).await?;
-    server.stop().await?;
+    let start = receive_then_go_offline(&page, server, "school-roster").await?;
+    let start = start.as_str();
     start_response(&page, start, "10-12", "Male").await?;
 
     // The wards in a drop-down list (`minimal`); the schools offered are

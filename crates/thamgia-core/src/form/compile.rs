@@ -55,6 +55,8 @@ impl FormEngine {
             order: Vec::new(),
             dependents: Vec::new(),
             instance_name: None,
+            triggered_by: Vec::new(),
+            computed: Vec::new(),
         };
         let mut errors = Vec::new();
         engine.add_items(&survey.items, 0, None, &mut errors);
@@ -197,7 +199,6 @@ impl FormEngine {
                         read_only_if,
                         triggered,
                         trigger_names: question.trigger.clone(),
-                        triggers: Vec::new(),
                     }
                 }
                 Item::Group(group) | Item::Repeat(group) => {
@@ -227,7 +228,6 @@ impl FormEngine {
                         read_only_if: None,
                         triggered: None,
                         trigger_names: Vec::new(),
-                        triggers: Vec::new(),
                         quoted: [&group.label.vi, &group.label.en]
                             .into_iter()
                             .flat_map(|text| crate::expression::names_in_text(text))
@@ -418,13 +418,18 @@ impl FormEngine {
                 ),
             });
         }
-        for index in 0..count {
-            let triggers = self.nodes[index]
-                .trigger_names
-                .iter()
-                .filter_map(|name| self.by_name.get(name).copied())
-                .collect();
-            self.nodes[index].triggers = triggers;
+        self.triggered_by = vec![Vec::new(); count];
+        for (index, node) in self.nodes.iter().enumerate() {
+            for name in &node.trigger_names {
+                if let Some(&trigger) = self.by_name.get(name) {
+                    self.triggered_by[trigger].push(index);
+                }
+            }
+            if node.calculation.is_some()
+                && matches!(&node.kind, NodeKind::Question(kind) if kind.takes_answer())
+            {
+                self.computed.push(index);
+            }
         }
         self.rank = vec![0; count];
         for (position, &node) in self.order.iter().enumerate() {

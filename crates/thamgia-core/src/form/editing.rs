@@ -82,13 +82,11 @@ impl FormEngine {
     /// whether any answer changed.
     pub fn store_calculated(&self, answers: &mut Answers, state: &FormState) -> bool {
         let mut changed = false;
-        for (index, node) in self.nodes.iter().enumerate() {
+        for &index in &self.computed {
+            let node = &self.nodes[index];
             let NodeKind::Question(kind) = &node.kind else {
                 continue;
             };
-            if node.calculation.is_none() || !kind.takes_answer() {
-                continue;
-            }
             for instance in self.instances(answers, node.scope, &[]) {
                 let key = NodeKey {
                     node: index,

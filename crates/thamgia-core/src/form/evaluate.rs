@@ -310,13 +310,11 @@ impl FormEngine {
         let depth = self.depth(changed.node);
         let prefix = &changed.instance[..depth.min(changed.instance.len())];
         let mut set = Vec::new();
-        for (index, node) in self.nodes.iter().enumerate() {
+        for &index in &self.triggered_by[changed.node] {
+            let node = &self.nodes[index];
             let NodeKind::Question(kind) = &node.kind else {
                 continue;
             };
-            if !node.triggers.contains(&changed.node) {
-                continue;
-            }
             for instance in self.instances(answers, node.scope, prefix) {
                 let key = NodeKey {
                     node: index,
