@@ -36,8 +36,14 @@ use crate::protocol::{
 /// Tuning of the sync client.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncConfig {
-    /// Mutations per push.
+    /// Mutations in a round's first push, and again after any failure.
     pub push_batch_size: usize,
+    /// The most mutations per push: the batch doubles up to this after
+    /// each full push answered within [`SyncConfig::quick_push_ms`] (see
+    /// [`next_push_batch_size`]).
+    pub max_push_batch_size: usize,
+    /// A push answered within this many milliseconds went over a good link.
+    pub quick_push_ms: i64,
     /// Changes per pull page.
     pub pull_page_size: u32,
     /// Delay before the first retry, in milliseconds.
@@ -52,12 +58,46 @@ impl Default for SyncConfig {
     fn default() -> SyncConfig {
         SyncConfig {
             push_batch_size: 100,
+            max_push_batch_size: crate::protocol::MAX_PUSH_BATCH,
+            quick_push_ms: 2_000,
             pull_page_size: 200,
             base_backoff_ms: 2_000,
             max_backoff_ms: 5 * 60_000,
             idle_interval_ms: 60_000,
         }
     }
+}
+
+/// The size of the push after one of `sent` mutations that the server
+/// answered in `answered_in_ms`, when this one was of `current`.
+///
+/// A tablet that was offline for a month holds thousands of records; on a
+/// good link each push's fixed costs (a round trip, a local transaction to
+/// read the outbox and one to apply the answer) dominate, so the batch
+/// doubles after each full push answered quickly, up to
+/// [`SyncConfig::max_push_batch_size`]. A slow answer halves it back towards
+/// [`SyncConfig::push_batch_size`], so a poor link never carries more than
+/// it did before at once; a failure starts again from there
+/// (`SyncClient::fail`). The server's own limit
+/// ([`MAX_PUSH_BATCH`](crate::protocol::MAX_PUSH_BATCH)) is never passed.
+pub fn next_push_batch_size(
+    config: &SyncConfig,
+    current: usize,
+    sent: usize,
+    answered_in_ms: i64,
+) -> usize {
+    let floor = config.push_batch_size.max(1);
+    let ceiling = config
+        .max_push_batch_size
+        .clamp(floor, crate::protocol::MAX_PUSH_BATCH.max(floor));
+    let next = if answered_in_ms > config.quick_push_ms {
+        current / 2
+    } else if sent >= current {
+        current.saturating_mul(2)
+    } else {
+        current
+    };
+    next.clamp(floor, ceiling)
 }
 
 /// Why a round was asked for.
@@ -206,9 +246,15 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
     ReadingOutbox,
-    AwaitingPush { last_seq: u64, count: u64 },
+    AwaitingPush {
+        last_seq: u64,
+        count: u64,
+        sent_at_ms: i64,
+    },
     Renumbering,
-    AwaitingPull { reset_done: bool },
+    AwaitingPull {
+        reset_done: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -242,6 +288,8 @@ pub struct SyncClient {
     scope_generation: u64,
     acknowledged_seq: Option<u64>,
     cursor_token: Option<String>,
+    /// Mutations in the next push ([`next_push_batch_size`]).
+    push_batch_size: usize,
 }
 
 impl SyncClient {
@@ -253,7 +301,6 @@ impl SyncClient {
         last_success_ms: Option<i64>,
     ) -> SyncClient {
         SyncClient {
-            config,
             client_id,
             cursor,
             round: None,
@@ -267,6 +314,8 @@ impl SyncClient {
             scope_generation: 0,
             acknowledged_seq: None,
             cursor_token: None,
+            push_batch_size: config.push_batch_size,
+            config,
         }
     }
 
@@ -370,7 +419,7 @@ impl SyncClient {
             SyncEvent::OutboxRead {
                 mutations,
                 pending_total,
-            } => self.on_outbox_read(mutations, pending_total),
+            } => self.on_outbox_read(mutations, pending_total, now_ms),
             SyncEvent::PushAnswered(response) => self.on_push_answered(response, now_ms, random),
             SyncEvent::OutboxRenumbered { client_id } => {
                 let Some(round) = self.round.as_mut() else {
@@ -409,3 +458,6 @@ impl SyncClient {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod batch_tests;

@@ -89,7 +89,8 @@ pub struct Arguments {
     /// Clock skew of the tablets, in hours: they run at −skew, 0, +skew, …
     #[arg(long, default_value_t = 24)]
     pub skew_hours: i64,
-    /// Mutations per push.
+    /// Mutations in a tablet's first push of a round (it grows on quick
+    /// answers, as on a real tablet).
     #[arg(long, default_value_t = 50)]
     pub batch: usize,
     /// Most entries a tablet's outbox holds before its worker waits.

@@ -316,6 +316,10 @@ async fn run_on(
         .collect();
     let config = SyncConfig {
         push_batch_size: arguments.batch.clamp(1, MAX_PUSH_BATCH),
+        // As on a tablet: the batch grows on quick answers, up to the
+        // server's limit, and starts again from `--batch` after a failure.
+        max_push_batch_size: MAX_PUSH_BATCH,
+        quick_push_ms: 2_000,
         pull_page_size: 200,
         base_backoff_ms: 10,
         max_backoff_ms: 200,

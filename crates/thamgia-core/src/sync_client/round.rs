@@ -43,7 +43,7 @@ impl SyncClient {
 
     pub(super) fn read_outbox(&self) -> SyncCommand {
         SyncCommand::ReadOutbox {
-            limit: self.config.push_batch_size,
+            limit: self.push_batch_size,
         }
     }
 
@@ -63,6 +63,7 @@ impl SyncClient {
         &mut self,
         mutations: Vec<Mutation>,
         pending_total: u64,
+        now_ms: i64,
     ) -> Vec<SyncCommand> {
         let client_id = self.client_id;
         let Some(round) = self.round.as_mut() else {
@@ -81,6 +82,7 @@ impl SyncClient {
         round.stage = Stage::AwaitingPush {
             last_seq: last.seq,
             count: mutations.len() as u64,
+            sent_at_ms: now_ms,
         };
         vec![SyncCommand::SendPush(PushRequest {
             client_id,
@@ -98,7 +100,12 @@ impl SyncClient {
         let Some(round) = self.round.as_mut() else {
             return Vec::new();
         };
-        let Stage::AwaitingPush { last_seq, count } = round.stage else {
+        let Stage::AwaitingPush {
+            last_seq,
+            count,
+            sent_at_ms,
+        } = round.stage
+        else {
             return Vec::new();
         };
         let acknowledged_through = response.last_seq.min(last_seq);
@@ -134,6 +141,12 @@ impl SyncClient {
                 commands
             }
             PushStatus::Ok => {
+                self.push_batch_size = super::next_push_batch_size(
+                    &self.config,
+                    self.push_batch_size,
+                    usize::try_from(count).unwrap_or(usize::MAX),
+                    now_ms.saturating_sub(sent_at_ms),
+                );
                 round.sent += count;
                 round.stage = Stage::ReadingOutbox;
                 self.acknowledged_seq =
@@ -242,6 +255,7 @@ impl SyncClient {
             }
         }
         self.again = false;
+        self.push_batch_size = self.config.push_batch_size;
         self.offline = failure == SyncFailure::Offline;
         self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
         let retry_at = now_ms + self.backoff_delay_ms(self.failures_in_a_row, random);

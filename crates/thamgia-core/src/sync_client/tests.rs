@@ -17,6 +17,9 @@ const CLIENT: Uuid = Uuid::from_u128(0x1111);
 fn config() -> SyncConfig {
     SyncConfig {
         push_batch_size: 3,
+        // These tests count pushes of 3; the growth of the batch has its own.
+        max_push_batch_size: 3,
+        quick_push_ms: 2_000,
         pull_page_size: 2,
         base_backoff_ms: 1_000,
         max_backoff_ms: 60_000,

@@ -69,6 +69,7 @@ impl Fake {
             client: Some(SyncClient::new(
                 SyncConfig {
                     push_batch_size: 2,
+                    max_push_batch_size: 2,
                     ..SyncConfig::default()
                 },
                 CLIENT,
