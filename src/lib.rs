@@ -8,10 +8,13 @@
 //! (HTTP), `state` (shared context), `tabs` (one tab syncs at a time, all
 //! tabs show the same records), `pages/` and `components/` (views),
 //! `hooks/` (behaviour shared by pages: `use_autosave`), `i18n`
-//! (Vietnamese and English texts), `platform` (browser facilities).
+//! (Vietnamese and English texts), `platform` (browser facilities),
+//! `bench` (what `cargo xtask bench` times in the browser, never used by
+//! the app's UI).
 
 pub mod api;
 pub mod app;
+pub mod bench;
 pub mod components;
 pub mod hooks;
 pub mod i18n;
@@ -28,127 +31,12 @@ pub mod townhall_app;
 use leptos::prelude::*;
 use thamgia_core::sync_client::{SyncStatus, Trigger};
 
+/// How long after the app opens its kept counts are checked against the
+/// records (`Store::recount`): after the first page, out of its way.
+const RECOUNT_AFTER_MS: u32 = 3_000;
+
 /// The name of the app's IndexedDB database.
 pub const DATABASE_NAME: &str = "thamgia";
-
-/// Times the form engine on a generated form (see
-/// `thamgia_core::form::time_edits`) with the browser's clock; returns a
-/// JSON array `[compile ms, evaluate ms, ms per edit, nodes per edit]`.
-/// Exported for `cargo xtask bench`, which calls it in headless Chromium.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn bench_form_edit(questions: usize, instances: usize, edits: usize) -> String {
-    let performance = web_sys::window().and_then(|window| window.performance());
-    let clock = || {
-        performance
-            .as_ref()
-            .map_or_else(js_sys::Date::now, web_sys::Performance::now)
-    };
-    let (compile, evaluate, per_edit, nodes) =
-        thamgia_core::form::time_edits(questions, instances, edits, &clock);
-    format!("[{compile}, {evaluate}, {per_edit}, {nodes}]")
-}
-
-/// Most records a bench export adds per call, and the most JSON it reads:
-/// a page's script can call the exports, so their inputs are bounded too.
-const BENCH_MAX_RECORDS: u32 = 10_000;
-const BENCH_MAX_JSON_BYTES: usize = 64 << 20;
-
-/// Adds to the database `database_name` the completed responses numbered
-/// `from..from + count`, waiting to be sent (one transaction), then times, with the
-/// browser's clock, what the tablet reads to open home (the counts by
-/// state, the drafts) and the responses list (its newest page), beside
-/// reading every response (what the list did before). Resolves to a JSON
-/// object of milliseconds. Exported for `cargo xtask bench`.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn bench_tablet_lists(database_name: String, from: u32, count: u32) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        let failed =
-            |error: storage::StorageError| wasm_bindgen::JsValue::from_str(&error.message().en);
-        if count > BENCH_MAX_RECORDS {
-            return Err(wasm_bindgen::JsValue::from_str(&format!(
-                "at most {BENCH_MAX_RECORDS} responses per call"
-            )));
-        }
-        let performance = web_sys::window().and_then(|window| window.performance());
-        let clock = || {
-            performance
-                .as_ref()
-                .map_or_else(js_sys::Date::now, web_sys::Performance::now)
-        };
-        let store = storage::Store::open(&database_name).await.map_err(failed)?;
-        let survey = thamgia_core::form::generated_form(20, 0).0;
-        let started = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
-        let completed: Vec<thamgia_core::Response> = (from..from.saturating_add(count))
-            .map(|n| {
-                let mut response = thamgia_core::Response::new_draft(
-                    uuid::Uuid::from_u128(0xBE00_0000 + u128::from(n)),
-                    &survey.id,
-                    survey.version,
-                    "00004",
-                    started + chrono::Duration::seconds(i64::from(n)),
-                );
-                response.status = thamgia_core::ResponseStatus::Completed;
-                response
-            })
-            .collect();
-        let fill = clock();
-        store
-            .fill_waiting_for_bench(&completed)
-            .await
-            .map_err(failed)?;
-        let fill = clock() - fill;
-        let timed = |start: f64| clock() - start;
-        let start = clock();
-        let counts = store.counts().await.map_err(failed)?;
-        let counts_ms = timed(start);
-        let start = clock();
-        let drafts = store.drafts().await.map_err(failed)?;
-        let drafts_ms = timed(start);
-        let start = clock();
-        let (page, _) = store.newest_responses(100).await.map_err(failed)?;
-        let page_ms = timed(start);
-        let start = clock();
-        let every = store.responses().await.map_err(failed)?;
-        let every_ms = timed(start);
-        Ok(wasm_bindgen::JsValue::from_str(&format!(
-            "{{\"fill_ms\": {fill}, \"counts_ms\": {counts_ms}, \"drafts_ms\": {drafts_ms}, \"page_ms\": {page_ms}, \"every_ms\": {every_ms}, \"waiting\": {}, \"drafts\": {}, \"page\": {}, \"every\": {}}}",
-            counts.waiting,
-            drafts.len(),
-            page.len(),
-            every.len()
-        )))
-    })
-}
-
-/// Adds the completed responses of `responses_json` (a JSON array) to the
-/// database `database_name` as waiting to be sent, with their outbox
-/// entries, in one transaction: a tablet that collected them offline.
-/// Exported for `cargo xtask bench`, which then lets the app send them.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn bench_fill_waiting(database_name: String, responses_json: String) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        if responses_json.len() > BENCH_MAX_JSON_BYTES {
-            return Err(wasm_bindgen::JsValue::from_str(
-                "the responses are too large",
-            ));
-        }
-        let responses: Vec<thamgia_core::Response> = serde_json::from_str(&responses_json)
-            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.to_string()))?;
-        if responses.len() > BENCH_MAX_RECORDS as usize {
-            return Err(wasm_bindgen::JsValue::from_str(&format!(
-                "at most {BENCH_MAX_RECORDS} responses per call"
-            )));
-        }
-        let store = storage::Store::open(&database_name)
-            .await
-            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.message().en))?;
-        store
-            .fill_waiting_for_bench(&responses)
-            .await
-            .map_err(|error| wasm_bindgen::JsValue::from_str(&error.message().en))?;
-        Ok(wasm_bindgen::JsValue::from(responses.len() as u32))
-    })
-}
 
 /// Mounts the page that explains IndexedDB could not be opened.
 fn show_storage_failure(error: &storage::StorageError) {
@@ -213,6 +101,7 @@ fn start(parts: app::Parts) {
                 Err(error) => return show_storage_failure(&error),
             };
         let app_driver = driver.clone();
+        let recount_store = store.clone();
         leptos::mount::mount_to_body(move || {
             view! {
                 <app::App
@@ -227,6 +116,19 @@ fn start(parts: app::Parts) {
             }
         });
         loaded();
+        if parts.syncs {
+            // Home showed the kept counts; check them against the records
+            // once, after the first page is up, and show them again if they
+            // were off (see `storage/tally.rs`).
+            wasm_bindgen_futures::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(RECOUNT_AFTER_MS).await;
+                match recount_store.recount().await {
+                    Ok(true) => data_revision.update(|revision| *revision += 1),
+                    Ok(false) => {}
+                    Err(error) => leptos::logging::warn!("responses not recounted: {error}"),
+                }
+            });
+        }
         // Does nothing while nobody is signed in.
         if parts.syncs {
             driver.request(Trigger::Startup);

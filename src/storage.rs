@@ -13,6 +13,8 @@
 //! |-------------|--------------------------------------------|-----------------------------|
 //! | `meta`      | `"sync"` (out of line)                     | client id, next seq, cursor, clock |
 //! | `meta`      | `"session"` (out of line)                  | the signed-in [`Session`]   |
+//! | `meta`      | `"catalogue"` (out of line)                | the indicator [`Catalogue`] |
+//! | `meta`      | `"counts"` (out of line)                   | responses per sync state (`tally.rs`) |
 //! | `responses` | the response id (`response.id`)            | [`StoredResponse`]          |
 //! | `outbox`    | the mutation's `seq` (a JS number)         | `{ seq, mutation }`         |
 //! | `surveys`   | `"id@version"` (out of line)               | [`SurveyDefinition`]        |
@@ -28,12 +30,27 @@
 //! it. Signing out deletes that record only: responses, the outbox, drafts
 //! and the client id stay, and what waits is sent after the next sign-in.
 //!
-//! `responses` has an index on `sync.type` so [`Store::counts`] never reads
-//! the records themselves and [`Store::drafts`] reads only the drafts, and
-//! one on `response.updated_at` so the list reads only the page it shows
-//! ([`Store::newest_responses`]), however many a tablet holds. Records are plain JS objects written through
-//! `serde` (serde-wasm-bindgen); `u64` fields become JS numbers, which is
-//! exact below 2^53 and therefore for every seq and cursor we will ever see.
+//! The `meta` store also keeps how many responses are in each sync state
+//! (`"counts"`), so [`Store::counts`] (home, the sync bar) reads one record
+//! however many responses a tablet holds. Every transaction that adds a
+//! response, deletes one or changes its sync state moves it in that tally,
+//! in the same transaction (`tally.rs`). A database without one (made by an
+//! earlier version of the app), or with one that cannot be trusted (of
+//! another tally version, or shown wrong by an impossible move), is counted
+//! through the `sync.type` index once and the count kept; a renumbering,
+//! which reads every response, writes a tally counted from them.
+//!
+//! `responses` has an index on `sync.type` so counting never reads the
+//! records themselves and [`Store::drafts`] reads only the drafts, and one
+//! on `response.updated_at` so the list reads only the page it shows
+//! ([`Store::newest_responses`]), however many a tablet holds.
+//!
+//! Records are plain JS objects made from their JSON (`encoding.rs`):
+//! `serde_json`, which the app carries for HTTP anyway, is the one serde
+//! format in the wasm. `u64` fields become JS numbers, which is exact below
+//! 2^53 and therefore for every seq and cursor we will ever see. Records
+//! written by earlier versions (through serde-wasm-bindgen) read back as
+//! they were written; `encoding.rs` says why.
 //!
 //! # Invariants
 //!
@@ -66,8 +83,13 @@
 //!   colleague can record the feedback); a forum this tablet already holds
 //!   is never replaced by the pulled copy. Authorities' answers arrive only
 //!   by pull and attach to the forum that holds their recommendation.
+//! - The tally of responses per sync state changes in the same transaction
+//!   as the responses it counts, through one pure function
+//!   (`Tally::moved`: the tally, a response's state before and after); a
+//!   write that finds no trusted tally leaves it absent, never guesses one.
 //! - No transaction awaits anything but IndexedDB requests, so none
-//!   auto-commits half-way.
+//!   auto-commits half-way. Requests that do not need each other's answers
+//!   are made together and awaited in the order they were made.
 //!
 //! # Upgrades
 //!
@@ -88,8 +110,10 @@
 //!
 //! [`Session`]: thamgia_core::account::Session
 //! [`SurveyDefinition`]: thamgia_core::SurveyDefinition
+//! [`Catalogue`]: thamgia_core::indicator::Catalogue
 
 mod connection;
+mod encoding;
 mod error;
 mod forums;
 mod meta;
@@ -99,6 +123,7 @@ mod records;
 mod reports;
 mod responses;
 mod surveys;
+mod tally;
 mod transactions;
 
 use std::cell::RefCell;
@@ -312,7 +337,8 @@ impl StoredForum {
 
 /// How many stored responses are in each state, for the home screen.
 ///
-/// Counted from the `sync.type` index alone, without reading a record: a
+/// Kept in the `meta` store by every write that changes them (counted once
+/// through the `sync.type` index when a database holds no count yet): a
 /// tombstone whose withdrawal is still queued counts as waiting (what waits
 /// is the withdrawal), and as withdrawn once the town hall confirmed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,12 +11,14 @@ use indexed_db_futures::KeyPath;
 use serde::Serialize;
 use thamgia::storage::{
     Counts, IoFailure, LocalSyncState, Refusal, StorageError, Store, StoredForum, StoredReport,
-    StoredResponse,
+    StoredResponse, SyncMeta,
 };
+use thamgia_core::account::{AccountInfo, Role, Session};
 use thamgia_core::forum::{
     AuthorityAnswer, ChildFeedback, Decision, FeedbackChannel, Forum, Opinion, ParticipantCount,
     Recommendation, RecommendationStatus, Topic,
 };
+use thamgia_core::indicator::{Catalogue, Direction, Indicator, Target, Unit};
 use thamgia_core::protocol::{Change, ChangeEntity, Mutation, MutationChange};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportError, ReportId, ReportStatus,
@@ -27,6 +29,7 @@ use thamgia_core::{
     MutationOutcome, MutationResult, Participant, Response, ResponseStatus, Sex, SurveyDefinition,
 };
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -1734,6 +1737,15 @@ async fn renumbering_keeps_report_edits_in_order() {
     assert_eq!(store.sync_meta().await.expect("meta").next_seq, 3);
 }
 
+/// `value` as the app encoded records until it encoded them as JSON:
+/// through serde-wasm-bindgen with maps as plain objects (indexed_db_futures'
+/// `serde` feature), so `None` is a property holding `undefined`.
+fn as_earlier_versions_wrote<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .expect("serialise as earlier versions did")
+}
+
 /// The meta record as version 1 of the app wrote it: no clock.
 #[derive(Serialize)]
 struct MetaRecordVersion1 {
@@ -1786,45 +1798,45 @@ async fn create_version_1_database(
         .expect("start a transaction");
     {
         let meta = transaction.object_store("meta").expect("meta");
-        meta.put(MetaRecordVersion1 {
+        meta.put(as_earlier_versions_wrote(&MetaRecordVersion1 {
             client_id,
             next_seq: 2,
             cursor: 17,
             last_success_ms: Some(NOW_MS),
-        })
+        }))
         .with_key("sync")
         .without_key_type()
-        .serde()
-        .expect("serialise the meta record")
+        .primitive()
+        .expect("start the put")
         .await
         .expect("put the meta record");
         let responses = transaction.object_store("responses").expect("responses");
         responses
-            .put(StoredResponse {
+            .put(as_earlier_versions_wrote(&StoredResponse {
                 response: response.clone(),
                 sync: LocalSyncState::Waiting { seq: 1 },
-            })
-            .serde()
-            .expect("serialise the response")
+            }))
+            .primitive()
+            .expect("start the put")
             .await
             .expect("put the response");
         let outbox = transaction.object_store("outbox").expect("outbox");
         outbox
-            .add(OutboxEntryVersion1 {
+            .add(as_earlier_versions_wrote(&OutboxEntryVersion1 {
                 seq: 1,
                 mutation: submit(1, response),
-            })
-            .serde()
-            .expect("serialise the outbox entry")
+            }))
+            .primitive()
+            .expect("start the add")
             .await
             .expect("add the outbox entry");
         let surveys = transaction.object_store("surveys").expect("surveys");
         surveys
-            .put(survey)
+            .put(as_earlier_versions_wrote(survey))
             .with_key(survey.key())
             .without_key_type()
-            .serde()
-            .expect("serialise the survey")
+            .primitive()
+            .expect("start the put")
             .await
             .expect("put the survey");
     }
@@ -2430,11 +2442,11 @@ async fn create_version_2_database(
     transaction
         .object_store("reports")
         .expect("reports")
-        .put(report)
+        .put(as_earlier_versions_wrote(report))
         .with_key(report.fields.report_id().to_string())
         .without_key_type()
-        .serde()
-        .expect("serialise the report")
+        .primitive()
+        .expect("start the put")
         .await
         .expect("put the report");
     transaction.commit().await.expect("commit");
@@ -2606,4 +2618,766 @@ async fn a_renumbering_queues_again_everything_the_server_had_acknowledged() {
         LocalSyncState::Waiting { .. }
     ));
     assert_eq!(store.sync_meta().await.expect("meta").next_seq, 6);
+}
+
+// ---------- Records written by earlier versions ----------
+
+/// A JS object made from `json`, with the property at each path of
+/// `undefined` set to `undefined`: how serde-wasm-bindgen wrote a `None`
+/// (a property that is there, holding `undefined`, which JSON cannot say).
+fn js_object(json: &str, undefined: &[&[&str]]) -> JsValue {
+    let object = js_sys::JSON::parse(json).expect("valid JSON");
+    for path in undefined {
+        let (last, parents) = path.split_last().expect("a path");
+        let mut target = object.clone();
+        for parent in parents {
+            target = js_sys::Reflect::get(&target, &JsValue::from_str(parent)).expect("a parent");
+        }
+        js_sys::Reflect::set(&target, &JsValue::from_str(last), &JsValue::UNDEFINED)
+            .expect("set to undefined");
+    }
+    object
+}
+
+/// A completed response as earlier versions stored it, written by hand: the
+/// decimal answer 2.0 as the JS number 2, times and ids as strings.
+const EARLIER_RESPONSE: &str = r#"{
+    "id": "00000000-0000-0000-0000-000000000c01",
+    "survey_id": "hoc-tap",
+    "survey_version": 1,
+    "ward_code": "26734",
+    "participant": {"age_band": "10-12", "sex": "female"},
+    "consent": {
+        "child_assent": {"method": "verbal", "given_at": "2025-06-15T15:06:40Z"},
+        "guardian_consent": {"method": "written", "given_at": "2025-06-15T15:06:40Z"}
+    },
+    "answers": {
+        "ban-be": {"type": "text", "value": "Bạn Lan"},
+        "chon": {"type": "choices", "value": ["a", "b"]},
+        "co-khong": {"type": "yes_no", "value": true},
+        "so-gio": {"type": "number", "value": 2},
+        "ty-le": {"type": "number", "value": 2.5},
+        "vui-ve": {"type": "smiley", "value": 4}
+    },
+    "status": "completed",
+    "created_at": "2025-06-15T15:06:40Z",
+    "updated_at": "2025-06-15T15:07:40Z"
+}"#;
+
+/// The response of [`EARLIER_RESPONSE`], as the app holds it.
+fn earlier_response() -> Response {
+    let mut response =
+        Response::new_draft(Uuid::from_u128(0xC01), "hoc-tap", 1, "26734", at_minute(0));
+    response.participant = Participant {
+        age_band: Some(AgeBand::From10To12),
+        sex: Some(Sex::Female),
+        ..Participant::default()
+    };
+    response.consent = Consent {
+        child_assent: Some(ConsentRecord {
+            method: ConsentMethod::Verbal,
+            given_at: at_minute(0),
+        }),
+        guardian_consent: Some(ConsentRecord {
+            method: ConsentMethod::Written,
+            given_at: at_minute(0),
+        }),
+    };
+    for (question, value) in [
+        ("ban-be", AnswerValue::Text("Bạn Lan".to_owned())),
+        (
+            "chon",
+            AnswerValue::Choices(vec!["a".to_owned(), "b".to_owned()]),
+        ),
+        ("co-khong", AnswerValue::YesNo(true)),
+        ("so-gio", AnswerValue::Number(2.0)),
+        ("ty-le", AnswerValue::Number(2.5)),
+        ("vui-ve", AnswerValue::Smiley(4)),
+    ] {
+        response.set_answer(question, Some(value), at_minute(1));
+    }
+    response.status = ResponseStatus::Completed;
+    response
+}
+
+/// The records of a tablet that used the app before its records were
+/// encoded as JSON read back as they were written: the response, the draft,
+/// the outbox entry and the sync bookkeeping written by hand (their `None`s
+/// as `undefined`), a forum, a session and a catalogue written by the
+/// earlier encoder itself. The indexes find them, and the app goes on from
+/// them.
+#[wasm_bindgen_test]
+async fn a_record_written_by_the_previous_encoding_reads_back() {
+    let name = unique_database_name("previous-encoding");
+    drop(Store::open(&name).await.expect("create the schema"));
+
+    let client_id = Uuid::from_u128(0xABCD);
+    let response = earlier_response();
+    let unfinished =
+        Response::new_draft(Uuid::from_u128(0xC02), "hoc-tap", 1, "26734", at_minute(5));
+    let held = submitted(forum(9, day(11, 20)));
+    let held = StoredForum {
+        answers: [(
+            recommendation_id(9, 1).hyphenated().to_string(),
+            answer(recommendation_id(9, 1), Decision::Accepted),
+        )]
+        .into_iter()
+        .collect(),
+        feedback: [(
+            recommendation_id(9, 1).hyphenated().to_string(),
+            feedback(recommendation_id(9, 1), FeedbackChannel::School),
+        )]
+        .into_iter()
+        .collect(),
+        sync: LocalSyncState::Synced { at_ms: NOW_MS },
+        ..StoredForum::draft(held)
+    };
+    let session = Session {
+        token: "tg_token".to_owned(),
+        device_id: Uuid::from_u128(0xD1),
+        account: AccountInfo {
+            username: "lan".to_owned(),
+            display_name: "Chị Lan".to_owned(),
+            role: Role::CityOfficer,
+            ward_code: None,
+        },
+    };
+    let catalogue = Catalogue {
+        version: 3,
+        indicators: vec![Indicator {
+            code: "4.1".to_owned(),
+            group: 4,
+            name: Localized::new("Trẻ em được tham vấn", "Children consulted"),
+            unit: Unit::Percent,
+            better: Direction::Higher,
+            targets: vec![Target {
+                jurisdiction: "VN".to_owned(),
+                year: 2030,
+                value: 95.0,
+            }],
+            note: None,
+        }],
+    };
+
+    {
+        let database = Database::open(name.as_str())
+            .await
+            .expect("open the database beside the app");
+        let transaction = database
+            .transaction(["meta", "responses", "outbox", "forums"])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .expect("start a transaction");
+        {
+            let meta = transaction.object_store("meta").expect("meta");
+            meta.put(js_object(
+                r#"{
+                    "client_id": "00000000-0000-0000-0000-00000000abcd",
+                    "next_seq": 2,
+                    "cursor": 17,
+                    "clock": {"wall_ms": 1750000000000, "counter": 2},
+                    "past_client_ids": []
+                }"#,
+                &[&["last_success_ms"], &["cursor_token"]],
+            ))
+            .with_key("sync")
+            .without_key_type()
+            .primitive()
+            .expect("start the put")
+            .await
+            .expect("put the meta record");
+            meta.put(as_earlier_versions_wrote(&session))
+                .with_key("session")
+                .without_key_type()
+                .primitive()
+                .expect("start the put")
+                .await
+                .expect("put the session");
+            meta.put(as_earlier_versions_wrote(&catalogue))
+                .with_key("catalogue")
+                .without_key_type()
+                .primitive()
+                .expect("start the put")
+                .await
+                .expect("put the catalogue");
+            let responses = transaction.object_store("responses").expect("responses");
+            responses
+                .put(js_object(
+                    &format!(r#"{{"response": {EARLIER_RESPONSE}, "sync": {{"type": "waiting", "seq": 1}}}}"#),
+                    &[],
+                ))
+                .primitive()
+                .expect("start the put")
+                .await
+                .expect("put the response");
+            responses
+                .put(js_object(
+                    r#"{
+                        "response": {
+                            "id": "00000000-0000-0000-0000-000000000c02",
+                            "survey_id": "hoc-tap",
+                            "survey_version": 1,
+                            "ward_code": "26734",
+                            "participant": {},
+                            "consent": {},
+                            "answers": {},
+                            "status": "draft",
+                            "created_at": "2025-06-15T15:11:40Z",
+                            "updated_at": "2025-06-15T15:11:40Z"
+                        },
+                        "sync": {"type": "draft"}
+                    }"#,
+                    &[
+                        &["response", "participant", "age_band"],
+                        &["response", "participant", "sex"],
+                    ],
+                ))
+                .primitive()
+                .expect("start the put")
+                .await
+                .expect("put the draft");
+            transaction
+                .object_store("outbox")
+                .expect("outbox")
+                .add(js_object(
+                    &format!(
+                        r#"{{"seq": 1, "mutation": {{"seq": 1, "change": {{"type": "submit_response", "response": {EARLIER_RESPONSE}}}}}}}"#
+                    ),
+                    &[],
+                ))
+                .primitive()
+                .expect("start the add")
+                .await
+                .expect("add the outbox entry");
+            transaction
+                .object_store("forums")
+                .expect("forums")
+                .put(as_earlier_versions_wrote(&held))
+                .primitive()
+                .expect("start the put")
+                .await
+                .expect("put the forum");
+        }
+        transaction.commit().await.expect("commit");
+        database.close();
+    }
+
+    let store = Store::open(&name).await.expect("open");
+    assert_eq!(
+        store.sync_meta().await.expect("meta"),
+        SyncMeta {
+            client_id,
+            next_seq: 2,
+            cursor: 17,
+            cursor_token: None,
+            last_success_ms: None,
+        }
+    );
+    assert_eq!(
+        store.response(response.id).await.expect("read"),
+        Some(StoredResponse {
+            response: response.clone(),
+            sync: LocalSyncState::Waiting { seq: 1 },
+        })
+    );
+    assert_eq!(
+        store.response(unfinished.id).await.expect("read"),
+        Some(StoredResponse {
+            response: unfinished.clone(),
+            sync: LocalSyncState::Draft,
+        })
+    );
+    assert_eq!(
+        store.read_outbox(10).await.expect("read the outbox"),
+        (vec![submit(1, &response)], 1)
+    );
+    assert_eq!(stored_forum(&store, held.forum.id).await, held);
+    assert_eq!(store.load_session().await.expect("session"), Some(session));
+    assert_eq!(
+        store.load_catalogue().await.expect("catalogue"),
+        Some(catalogue)
+    );
+    // The indexes read the plain objects: the newest first, the drafts, the
+    // counts.
+    let (newest, more) = store.newest_responses(10).await.expect("newest");
+    assert_eq!(
+        newest
+            .iter()
+            .map(|record| record.response.id)
+            .collect::<Vec<_>>(),
+        vec![unfinished.id, response.id]
+    );
+    assert!(!more);
+    assert_eq!(
+        store
+            .drafts()
+            .await
+            .expect("drafts")
+            .into_iter()
+            .map(|record| record.response.id)
+            .collect::<Vec<_>>(),
+        vec![unfinished.id]
+    );
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            drafts: 1,
+            waiting: 1,
+            ..Counts::default()
+        }
+    );
+
+    // The app goes on from them: the clock after its last reading, the next
+    // seq under the same client id.
+    let edit = store
+        .edit_report_field(
+            &report_id(),
+            FieldKey::value("4.1"),
+            FieldContent::Number(31.0),
+            String::new(),
+            NOW_MS,
+        )
+        .await
+        .expect("edit a report");
+    assert_eq!(
+        edit.stamp,
+        Stamp {
+            hlc: Hlc::new(NOW_MS, 3),
+            client_id
+        }
+    );
+    let mut finished = unfinished.clone();
+    finished.status = ResponseStatus::Completed;
+    assert_eq!(
+        store.complete_response(&finished).await.expect("complete"),
+        3
+    );
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            waiting: 2,
+            ..Counts::default()
+        }
+    );
+}
+
+// ---------- The counts home shows ----------
+
+/// Opens a second connection to the database `name`, as another tab would.
+async fn beside_the_store(name: &str) -> Database {
+    Database::open(name)
+        .await
+        .expect("open the database beside the store")
+}
+
+/// The record of the counts the store keeps, if it keeps one.
+async fn kept_counts_record(name: &str) -> Option<JsValue> {
+    let database = beside_the_store(name).await;
+    let record = {
+        let transaction = database
+            .transaction(["meta"])
+            .with_mode(TransactionMode::Readonly)
+            .build()
+            .expect("start a transaction");
+        let meta = transaction.object_store("meta").expect("meta");
+        meta.get::<JsValue, _, _>("counts")
+            .primitive()
+            .expect("start the read")
+            .await
+            .expect("read the counts")
+    };
+    database.close();
+    record
+}
+
+/// Replaces the kept counts with `json`, or deletes them (`None`): what a
+/// database made by an earlier version holds (none), or a bug left.
+async fn set_kept_counts(name: &str, json: Option<&str>) {
+    let database = beside_the_store(name).await;
+    {
+        let transaction = database
+            .transaction(["meta"])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .expect("start a transaction");
+        {
+            let meta = transaction.object_store("meta").expect("meta");
+            match json {
+                Some(json) => meta
+                    .put(js_object(json, &[]))
+                    .with_key("counts")
+                    .without_key_type()
+                    .primitive()
+                    .expect("start the put")
+                    .await
+                    .expect("put the counts"),
+                None => meta
+                    .delete("counts")
+                    .primitive()
+                    .expect("start the delete")
+                    .await
+                    .expect("delete the counts"),
+            }
+        }
+        transaction.commit().await.expect("commit");
+    }
+    database.close();
+}
+
+/// The counts the store keeps, checked against a count through the index:
+/// the kept record is deleted and the store counts again.
+async fn kept_counts(store: &Store, name: &str) -> Counts {
+    assert!(
+        kept_counts_record(name).await.is_some(),
+        "the counts are kept"
+    );
+    let kept = store.counts().await.expect("read the kept counts");
+    set_kept_counts(name, None).await;
+    let counted = store.counts().await.expect("count again");
+    assert_eq!(kept, counted, "the kept counts are the counted ones");
+    kept
+}
+
+#[wasm_bindgen_test]
+async fn the_counts_follow_drafts_completions_withdrawals_acknowledgements_and_pulls() {
+    let name = unique_database_name("counts-kept");
+    let store = Store::open(&name).await.expect("open");
+    // An empty database: counted (nothing), and kept from then on.
+    assert_eq!(store.counts().await.expect("count"), Counts::default());
+    assert!(kept_counts_record(&name).await.is_some());
+
+    // Drafts: a new one counts, saving it again does not.
+    store.save_draft(&draft(1, 0)).await.expect("save");
+    store.save_draft(&draft(1, 0)).await.expect("save again");
+    store.save_draft(&draft(2, 1)).await.expect("save");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            drafts: 2,
+            ..Counts::default()
+        }
+    );
+
+    // Completing: the draft becomes waiting; a double tap changes nothing.
+    for (number, minute) in [(1, 2), (3, 3), (4, 4), (5, 5)] {
+        store
+            .complete_response(&completed(number, minute))
+            .await
+            .expect("complete");
+    }
+    store
+        .complete_response(&completed(1, 2))
+        .await
+        .expect("complete again");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            drafts: 1,
+            waiting: 4,
+            ..Counts::default()
+        }
+    );
+
+    // A discarded draft and a withdrawn draft leave nothing behind.
+    store
+        .discard_draft(Uuid::from_u128(2))
+        .await
+        .expect("discard");
+    store.save_draft(&draft(6, 6)).await.expect("save");
+    store
+        .withdraw_response(Uuid::from_u128(6), at_minute(7))
+        .await
+        .expect("withdraw a draft");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            waiting: 4,
+            ..Counts::default()
+        }
+    );
+
+    // Acknowledged by push results: synced, refused, in conflict, withdrawn.
+    store
+        .apply_push_results(
+            4,
+            &[
+                result(1, MutationOutcome::Applied),
+                result(
+                    2,
+                    MutationOutcome::Rejected {
+                        code: thamgia_core::RefusalCode::InvalidAnswers,
+                        message: Localized::new("Thiếu sự đồng ý", "Consent missing"),
+                    },
+                ),
+                result(
+                    3,
+                    MutationOutcome::Conflict {
+                        message: Localized::new("Trùng mã phiếu", "Same id, other content"),
+                    },
+                ),
+                result(4, MutationOutcome::Withdrawn),
+            ],
+        )
+        .await
+        .expect("acknowledged");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            synced: 1,
+            problems: 2,
+            withdrawn: 1,
+            ..Counts::default()
+        }
+    );
+
+    // Withdrawing a synced response: its withdrawal waits, then is confirmed.
+    assert_eq!(
+        store
+            .withdraw_response(Uuid::from_u128(1), at_minute(8))
+            .await
+            .expect("withdraw"),
+        5
+    );
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            waiting: 1,
+            problems: 2,
+            withdrawn: 1,
+            ..Counts::default()
+        }
+    );
+    store
+        .apply_push_results(5, &[result(5, MutationOutcome::Withdrawn)])
+        .await
+        .expect("acknowledged");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            problems: 2,
+            withdrawn: 2,
+            ..Counts::default()
+        }
+    );
+
+    // A pull withdraws a synced response (twice in one page) and the one in
+    // conflict; one it names was never here.
+    store
+        .complete_response(&completed(7, 9))
+        .await
+        .expect("complete");
+    store
+        .apply_push_results(6, &[result(6, MutationOutcome::Applied)])
+        .await
+        .expect("acknowledged");
+    let withdrawn = |seq: u64, number: u128| Change {
+        seq,
+        entity: ChangeEntity::ResponseWithdrawn {
+            response_id: Uuid::from_u128(number),
+        },
+    };
+    store
+        .apply_pull(
+            &[
+                withdrawn(20, 7),
+                withdrawn(21, 7),
+                withdrawn(22, 4),
+                withdrawn(23, 99),
+            ],
+            23,
+        )
+        .await
+        .expect("pulled");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            problems: 1,
+            withdrawn: 4,
+            ..Counts::default()
+        }
+    );
+
+    // A correction is a new draft; the bench's filling adds waiting ones.
+    store
+        .start_correction(Uuid::from_u128(3), Uuid::from_u128(20), at_minute(30))
+        .await
+        .expect("start a correction");
+    store
+        .fill_waiting_for_bench(&[completed(30, 40), completed(31, 41)])
+        .await
+        .expect("fill");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            drafts: 1,
+            waiting: 2,
+            problems: 1,
+            withdrawn: 4,
+            ..Counts::default()
+        }
+    );
+
+    // A renumbering queues again what the town hall had acknowledged, and
+    // writes the counts of what it read.
+    store
+        .renumber_outbox(Uuid::from_u128(0xC1E27))
+        .await
+        .expect("renumber");
+    let renumbered = kept_counts(&store, &name).await;
+    let total = |counts: Counts| {
+        counts.drafts + counts.waiting + counts.synced + counts.problems + counts.withdrawn
+    };
+    assert_eq!(total(renumbered), 8, "{renumbered:?}");
+    assert_eq!(renumbered.drafts, 1);
+}
+
+#[wasm_bindgen_test]
+async fn counts_missing_from_a_database_are_counted_once_then_kept() {
+    let name = unique_database_name("counts-missing");
+    let store = Store::open(&name).await.expect("open");
+    store.save_draft(&draft(1, 0)).await.expect("save");
+    store
+        .complete_response(&completed(2, 1))
+        .await
+        .expect("complete");
+    store
+        .complete_response(&completed(3, 2))
+        .await
+        .expect("complete");
+    store
+        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .await
+        .expect("acknowledged");
+    // Nothing counted them yet, as on a database an earlier version made:
+    // the writes keep no counts they did not find.
+    assert_eq!(kept_counts_record(&name).await, None);
+
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            drafts: 1,
+            waiting: 1,
+            synced: 1,
+            ..Counts::default()
+        }
+    );
+    assert!(
+        kept_counts_record(&name).await.is_some(),
+        "counted once, then kept"
+    );
+    store
+        .complete_response(&completed(1, 3))
+        .await
+        .expect("complete the draft");
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            waiting: 2,
+            synced: 1,
+            ..Counts::default()
+        }
+    );
+
+    // Deleted again: a write leaves them missing, the next read counts again.
+    set_kept_counts(&name, None).await;
+    store.save_draft(&draft(4, 4)).await.expect("save");
+    assert_eq!(kept_counts_record(&name).await, None);
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            drafts: 1,
+            waiting: 2,
+            synced: 1,
+            ..Counts::default()
+        }
+    );
+    assert!(kept_counts_record(&name).await.is_some());
+}
+
+#[wasm_bindgen_test]
+async fn counts_of_another_version_or_shown_wrong_are_counted_again() {
+    let name = unique_database_name("counts-wrong");
+    let store = Store::open(&name).await.expect("open");
+    store
+        .complete_response(&completed(1, 0))
+        .await
+        .expect("complete");
+    store
+        .complete_response(&completed(2, 1))
+        .await
+        .expect("complete");
+    let waiting_two = Counts {
+        waiting: 2,
+        ..Counts::default()
+    };
+    assert_eq!(store.counts().await.expect("count"), waiting_two);
+
+    // Counts kept by another version of how they are kept are not trusted.
+    set_kept_counts(&name, Some(r#"{"version": 0, "draft": 7}"#)).await;
+    assert_eq!(store.counts().await.expect("count"), waiting_two);
+    // Nor a record that is not counts at all.
+    set_kept_counts(&name, Some(r#"{"drafts": "many"}"#)).await;
+    assert_eq!(store.counts().await.expect("count"), waiting_two);
+
+    // Counts a bug left wrong (no response waiting): the acknowledgement
+    // cannot move one out of "waiting", so the counts are dropped, and
+    // counted again on the next read.
+    set_kept_counts(
+        &name,
+        Some(r#"{"version": 1, "draft": 0, "waiting": 0, "synced": 0, "rejected": 0, "conflict": 0, "withdrawn": 0}"#),
+    )
+    .await;
+    store
+        .apply_push_results(1, &[result(1, MutationOutcome::Applied)])
+        .await
+        .expect("acknowledged");
+    assert_eq!(
+        store.counts().await.expect("count"),
+        Counts {
+            waiting: 1,
+            synced: 1,
+            ..Counts::default()
+        }
+    );
+    assert_eq!(
+        kept_counts(&store, &name).await,
+        Counts {
+            waiting: 1,
+            synced: 1,
+            ..Counts::default()
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+async fn counts_put_off_by_a_writer_that_could_not_keep_them_are_put_right_by_the_recount() {
+    let name = unique_database_name("counts-recount");
+    let store = Store::open(&name).await.expect("open");
+    for n in 0..3_i64 {
+        store
+            .complete_response(&completed(n as u128 + 1, n))
+            .await
+            .expect("complete");
+    }
+    let waiting_three = Counts {
+        waiting: 3,
+        ..Counts::default()
+    };
+    assert_eq!(store.counts().await.expect("count"), waiting_three);
+    assert!(
+        !store.recount().await.expect("recount"),
+        "nothing to put right"
+    );
+
+    // A tab of an earlier version wrote a response without keeping the
+    // counts: they are trusted (their version is current) but off by one.
+    set_kept_counts(
+        &name,
+        Some(r#"{"version": 1, "draft": 0, "waiting": 2, "synced": 0, "rejected": 0, "conflict": 0, "withdrawn": 0}"#),
+    )
+    .await;
+    assert_eq!(store.counts().await.expect("count").waiting, 2);
+    assert!(store.recount().await.expect("recount"), "put right");
+    assert_eq!(store.counts().await.expect("count"), waiting_three);
+    assert_eq!(kept_counts(&store, &name).await, waiting_three);
 }

@@ -30,6 +30,10 @@ pub(super) const META: &str = "meta";
 pub(super) const META_KEY: &str = "sync";
 /// The key of the signed-in session in [`META`] (a `thamgia_core::account::Session`).
 pub(super) const SESSION_KEY: &str = "session";
+/// The key of the tally of responses per sync state in [`META`] (see
+/// `tally.rs`): absent in a database of an earlier version, which counts
+/// its responses once.
+pub(super) const COUNTS_KEY: &str = "counts";
 /// The key of the indicator catalogue last read from the server (with the
 /// targets the city set) in the `meta` store.
 pub(super) const CATALOGUE_KEY: &str = "catalogue";

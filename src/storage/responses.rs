@@ -169,13 +169,30 @@ impl Store {
             .await
     }
 
-    /// How many responses are in each sync state.
+    /// How many responses are in each sync state: one record read, the
+    /// tally every write keeps. On a database that holds none yet (made by
+    /// an earlier version of the app) the responses are counted through the
+    /// sync-state index once, and the tally kept from then on.
     ///
     /// # Errors
     ///
     /// Any [`StorageError`] from IndexedDB.
     pub async fn counts(&self) -> Result<Counts, StorageError> {
         self.run(|database| async move { transactions::counts(&database).await })
+            .await
+    }
+
+    /// Counts the responses through their index and corrects the kept
+    /// tally if it was off; returns whether it was. Run once in the
+    /// background after the app opens, so home shows the kept counts at
+    /// once and a tally put off by a writer that could not keep it (a tab
+    /// of an earlier version of the app still open) is put right.
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; the kept tally then stays.
+    pub async fn recount(&self) -> Result<bool, StorageError> {
+        self.run(|database| async move { transactions::recount(&database).await })
             .await
     }
 }

@@ -5,11 +5,21 @@
 //! what they share: starting and committing a transaction, and reading and
 //! writing one record of each store.
 //!
-//! Inside a transaction only IndexedDB requests are awaited (serialising,
+//! Inside a transaction only IndexedDB requests are awaited (encoding,
 //! `Date.now()` and `crypto` are synchronous), so no transaction can
 //! auto-commit half-way. Every function returns early with `?` on the first
 //! failure; dropping an uncommitted [`Transaction`] aborts it, so a failed
 //! operation leaves nothing behind.
+//!
+//! IndexedDB runs a transaction's requests in the order they were made, so
+//! requests that do not need each other's answers are all made before the
+//! first is awaited (the `request_*` functions make one without awaiting
+//! it). They are then awaited in the order they were made: the first to
+//! fail is the one reported, not a later one the abort it caused failed.
+//!
+//! Records are encoded as JSON (`encoding.rs`), and every write that adds,
+//! deletes or changes the state of a response moves it in the kept tally of
+//! responses per state (`tally.rs`), in the same transaction.
 
 mod forums;
 mod meta;
@@ -22,21 +32,26 @@ mod surveys;
 use std::collections::BTreeMap;
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::future::{BasicRequest, VoidRequest};
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
 };
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use thamgia_core::protocol::{Mutation, MutationChange};
 use thamgia_core::report::ReportId;
 use thamgia_core::Response;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-use super::connection::META_KEY;
+use super::connection::{COUNTS_KEY, META_KEY, SYNC_STATE_INDEX};
+use super::encoding::{from_js, to_js};
 use super::error::StorageError;
 use super::records::{forum_key, new_client_id, report_key, response_key, MetaRecord, OutboxEntry};
+use super::tally::{Move, State, Tally};
 use super::{StoredForum, StoredReport, StoredResponse};
 
 pub(super) use forums::{
@@ -52,8 +67,8 @@ pub(super) use reports::{
     change_report_status, dismiss_report_rejection, edit_report_field, report,
 };
 pub(super) use responses::{
-    complete_response, counts, discard_draft, drafts, fill_waiting, newest_responses, response,
-    responses, save_draft, start_correction, withdraw_response,
+    complete_response, counts, discard_draft, drafts, fill_waiting, newest_responses, recount,
+    response, responses, save_draft, start_correction, withdraw_response,
 };
 pub(super) use surveys::{survey, surveys};
 
@@ -103,47 +118,155 @@ async fn commit(transaction: Transaction<'_>) -> Result<(), StorageError> {
     }
 }
 
-/// Reads the sync bookkeeping record, if there is one yet.
-async fn read_meta(meta: &ObjectStore<'_>) -> Result<Option<MetaRecord>, StorageError> {
-    Ok(meta.get(META_KEY).serde()?.await?)
+/// A read made and not awaited yet; it answers the stored value, if any.
+type PendingRead = BasicRequest<Option<JsValue>>;
+
+/// Asks for the record under `key` in `store`, without waiting for it.
+fn request_get(store: &ObjectStore<'_>, key: &str) -> Result<PendingRead, StorageError> {
+    Ok(store.get::<JsValue, _, _>(key).primitive()?)
 }
 
-/// Reads the sync bookkeeping record, making a fresh one (with a new client
-/// id) when there is none. The caller writes it back.
-async fn read_or_create_meta(meta: &ObjectStore<'_>) -> Result<MetaRecord, StorageError> {
-    match read_meta(meta).await? {
+/// The record a read answered, decoded.
+fn decoded<T: DeserializeOwned>(value: Option<JsValue>) -> Result<Option<T>, StorageError> {
+    value.map(from_js).transpose()
+}
+
+/// Every record a `getAll` answered, decoded.
+fn decoded_all<T: DeserializeOwned>(
+    values: impl IntoIterator<Item = indexed_db_futures::Result<JsValue>>,
+) -> Result<Vec<T>, StorageError> {
+    values
+        .into_iter()
+        .map(|value| -> Result<T, StorageError> { from_js(value?) })
+        .collect()
+}
+
+/// Reads the record under `key` in `store`, if there is one.
+async fn read_record<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
+    decoded(request_get(store, key)?.await?)
+}
+
+/// Reads every record of `store`, in key order.
+async fn read_all<T: DeserializeOwned>(store: &ObjectStore<'_>) -> Result<Vec<T>, StorageError> {
+    decoded_all(store.get_all::<JsValue>().primitive()?.await?)
+}
+
+/// Writes `value` into `store` under the key its key path gives, without
+/// waiting for it.
+fn request_put<T: Serialize>(
+    store: &ObjectStore<'_>,
+    value: &T,
+) -> Result<VoidRequest, StorageError> {
+    Ok(store.put(to_js(value)?).primitive()?)
+}
+
+/// Writes `value` into `store` under `key` (a store without a key path),
+/// without waiting for it.
+fn request_put_at<T: Serialize>(
+    store: &ObjectStore<'_>,
+    key: &str,
+    value: &T,
+) -> Result<VoidRequest, StorageError> {
+    Ok(store
+        .put(to_js(value)?)
+        .with_key(key)
+        .without_key_type()
+        .primitive()?)
+}
+
+/// Adds `value` to `store` (refused if its key is taken), without waiting
+/// for it.
+fn request_add<T: Serialize>(
+    store: &ObjectStore<'_>,
+    value: &T,
+) -> Result<VoidRequest, StorageError> {
+    Ok(store.add(to_js(value)?).primitive()?)
+}
+
+/// Waits for `requests`, in the order they were made.
+async fn all_done(requests: Vec<VoidRequest>) -> Result<(), StorageError> {
+    for request in requests {
+        request.await?;
+    }
+    Ok(())
+}
+
+/// Reads the sync bookkeeping record, if there is one yet.
+async fn read_meta(meta: &ObjectStore<'_>) -> Result<Option<MetaRecord>, StorageError> {
+    read_record(meta, META_KEY).await
+}
+
+/// Asks for the sync bookkeeping record, without waiting for it (see
+/// [`meta_or_new`]).
+fn request_meta(meta: &ObjectStore<'_>) -> Result<PendingRead, StorageError> {
+    request_get(meta, META_KEY)
+}
+
+/// The sync bookkeeping record a read of it answered, or a fresh one (with
+/// a new client id) when there is none. The caller writes it back.
+fn meta_or_new(value: Option<JsValue>) -> Result<MetaRecord, StorageError> {
+    match decoded(value)? {
         Some(record) => Ok(record),
         None => Ok(MetaRecord::fresh(new_client_id()?)),
     }
 }
 
+/// Reads the sync bookkeeping record, making a fresh one (with a new client
+/// id) when there is none. The caller writes it back.
+async fn read_or_create_meta(meta: &ObjectStore<'_>) -> Result<MetaRecord, StorageError> {
+    meta_or_new(request_meta(meta)?.await?)
+}
+
+/// Writes the sync bookkeeping record, without waiting for it.
+fn request_write_meta(
+    meta: &ObjectStore<'_>,
+    record: &MetaRecord,
+) -> Result<VoidRequest, StorageError> {
+    request_put_at(meta, META_KEY, record)
+}
+
 /// Writes the sync bookkeeping record.
 async fn write_meta(meta: &ObjectStore<'_>, record: &MetaRecord) -> Result<(), StorageError> {
-    meta.put(record)
-        .with_key(META_KEY)
-        .without_key_type()
-        .serde()?
-        .await?;
+    request_write_meta(meta, record)?.await?;
     Ok(())
 }
 
 /// Appends `change` to the outbox under the next seq of `record`, which the
-/// caller writes back in the same transaction, and returns that seq. `add`,
-/// not `put`: a seq already in the outbox is a bug to stop at, never a
-/// mutation to overwrite.
-async fn enqueue(
+/// caller writes back in the same transaction, and returns that seq with
+/// the add, not awaited yet. `add`, not `put`: a seq already in the outbox
+/// is a bug to stop at, never a mutation to overwrite.
+fn request_enqueue(
     outbox: &ObjectStore<'_>,
     record: &mut MetaRecord,
     change: MutationChange,
-) -> Result<u64, StorageError> {
+) -> Result<(u64, VoidRequest), StorageError> {
     let seq = record.next_seq;
     let entry = OutboxEntry {
         seq,
         mutation: Mutation { seq, change },
     };
-    outbox.add(&entry).serde()?.await?;
+    let add = request_add(outbox, &entry)?;
     record.next_seq = seq + 1;
+    Ok((seq, add))
+}
+
+/// [`request_enqueue`], awaited.
+async fn enqueue(
+    outbox: &ObjectStore<'_>,
+    record: &mut MetaRecord,
+    change: MutationChange,
+) -> Result<u64, StorageError> {
+    let (seq, add) = request_enqueue(outbox, record, change)?;
+    add.await?;
     Ok(seq)
+}
+
+/// Asks for one stored response, without waiting for it.
+fn request_response(responses: &ObjectStore<'_>, id: Uuid) -> Result<PendingRead, StorageError> {
+    request_get(responses, &response_key(id))
 }
 
 /// Reads one stored response.
@@ -151,7 +274,16 @@ async fn read_response(
     responses: &ObjectStore<'_>,
     id: Uuid,
 ) -> Result<Option<StoredResponse>, StorageError> {
-    Ok(responses.get(response_key(id)).serde()?.await?)
+    read_record(responses, &response_key(id)).await
+}
+
+/// Writes one stored response (its key is `response.id`), without waiting
+/// for it.
+fn request_write_response(
+    responses: &ObjectStore<'_>,
+    record: &StoredResponse,
+) -> Result<VoidRequest, StorageError> {
+    request_put(responses, record)
 }
 
 /// Writes one stored response (its key is `response.id`).
@@ -159,8 +291,92 @@ async fn write_response(
     responses: &ObjectStore<'_>,
     record: &StoredResponse,
 ) -> Result<(), StorageError> {
-    responses.put(record).serde()?.await?;
+    request_write_response(responses, record)?.await?;
     Ok(())
+}
+
+/// Asks for the kept tally of responses per state, without waiting for it.
+fn request_tally(meta: &ObjectStore<'_>) -> Result<PendingRead, StorageError> {
+    request_get(meta, COUNTS_KEY)
+}
+
+/// The tally a read of it answered, if it can be trusted: there is one, it
+/// decodes, and the current version of the app wrote it.
+fn trusted_tally(value: Option<JsValue>) -> Option<Tally> {
+    value
+        .and_then(|value| from_js::<Tally>(value).ok())
+        .filter(Tally::is_current)
+}
+
+/// Reads the kept tally, if it can be trusted.
+async fn read_tally(meta: &ObjectStore<'_>) -> Result<Option<Tally>, StorageError> {
+    Ok(trusted_tally(request_tally(meta)?.await?))
+}
+
+/// Writes `tally` as the kept one, without waiting for it.
+fn request_write_tally(meta: &ObjectStore<'_>, tally: &Tally) -> Result<VoidRequest, StorageError> {
+    request_put_at(meta, COUNTS_KEY, tally)
+}
+
+/// The write that keeps `tally` (the trusted tally as read in this
+/// transaction, if any) true once the responses made `moves`, made without
+/// waiting for it: nothing when no tally is kept or nothing moved (the next
+/// [`counts`] counts again), the tally moved, or, when a move shows the
+/// tally was wrong, its deletion (so the next [`counts`] counts again).
+fn request_keep_tally(
+    meta: &ObjectStore<'_>,
+    tally: Option<Tally>,
+    moves: impl IntoIterator<Item = Move>,
+) -> Result<Option<VoidRequest>, StorageError> {
+    let Some(tally) = tally else {
+        return Ok(None);
+    };
+    let moves: Vec<Move> = moves
+        .into_iter()
+        .filter(|change| !change.is_still())
+        .collect();
+    if moves.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match tally.after(moves) {
+        Some(moved) => request_write_tally(meta, &moved)?,
+        None => meta.delete(COUNTS_KEY).primitive()?,
+    }))
+}
+
+/// Moves the responses of `moves` in the kept tally: reads it (only when
+/// something moved) and writes it back, awaiting each. For the
+/// transactions that await their requests one by one.
+async fn keep_tally(
+    meta: &ObjectStore<'_>,
+    moves: impl IntoIterator<Item = Move>,
+) -> Result<(), StorageError> {
+    let moves: Vec<Move> = moves
+        .into_iter()
+        .filter(|change| !change.is_still())
+        .collect();
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let tally = read_tally(meta).await?;
+    if let Some(write) = request_keep_tally(meta, tally, moves)? {
+        write.await?;
+    }
+    Ok(())
+}
+
+/// Counts the responses in each state through the `sync_state` index,
+/// without reading a record: one request per state, all made before the
+/// first is awaited.
+async fn count_states(responses: &ObjectStore<'_>) -> Result<Tally, StorageError> {
+    let by_state = responses.index(SYNC_STATE_INDEX)?;
+    let requests = State::ALL.map(|state| by_state.count().with_query(state.tag()).primitive());
+    let mut counted = State::ALL.map(|_| 0_u64);
+    for (count, request) in counted.iter_mut().zip(requests) {
+        *count = u64::from(request?.await?);
+    }
+    // `State::ALL` lists the states in the order they are declared.
+    Ok(Tally::counted(|state| counted[state as usize]))
 }
 
 /// Reads one stored report; an empty draft when nobody edited it yet.
@@ -168,8 +384,16 @@ async fn read_report(
     reports: &ObjectStore<'_>,
     report_id: &ReportId,
 ) -> Result<StoredReport, StorageError> {
-    let stored: Option<StoredReport> = reports.get(report_key(report_id)).serde()?.await?;
+    let stored: Option<StoredReport> = read_record(reports, &report_key(report_id)).await?;
     Ok(stored.unwrap_or_else(|| StoredReport::empty(report_id.clone())))
+}
+
+/// Writes one stored report under its id, without waiting for it.
+fn request_write_report(
+    reports: &ObjectStore<'_>,
+    report: &StoredReport,
+) -> Result<VoidRequest, StorageError> {
+    request_put_at(reports, &report_key(report.fields.report_id()), report)
 }
 
 /// Writes one stored report under its id.
@@ -177,12 +401,7 @@ async fn write_report(
     reports: &ObjectStore<'_>,
     report: &StoredReport,
 ) -> Result<(), StorageError> {
-    reports
-        .put(report)
-        .with_key(report_key(report.fields.report_id()))
-        .without_key_type()
-        .serde()?
-        .await?;
+    request_write_report(reports, report)?.await?;
     Ok(())
 }
 
@@ -191,21 +410,25 @@ async fn read_forum(
     forums: &ObjectStore<'_>,
     id: Uuid,
 ) -> Result<Option<StoredForum>, StorageError> {
-    Ok(forums.get(forum_key(id)).serde()?.await?)
+    read_record(forums, &forum_key(id)).await
 }
 
 /// Reads every stored forum.
 async fn read_all_forums(forums: &ObjectStore<'_>) -> Result<Vec<StoredForum>, StorageError> {
-    Ok(forums
-        .get_all::<StoredForum>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?)
+    read_all(forums).await
+}
+
+/// Writes one stored forum (its key is `forum.id`), without waiting for it.
+fn request_write_forum(
+    forums: &ObjectStore<'_>,
+    record: &StoredForum,
+) -> Result<VoidRequest, StorageError> {
+    request_put(forums, record)
 }
 
 /// Writes one stored forum (its key is `forum.id`).
 async fn write_forum(forums: &ObjectStore<'_>, record: &StoredForum) -> Result<(), StorageError> {
-    forums.put(record).serde()?.await?;
+    request_write_forum(forums, record)?.await?;
     Ok(())
 }
 
@@ -227,11 +450,8 @@ async fn scrub_outbox(
     if tombstones.is_empty() {
         return Ok(());
     }
-    let entries = outbox
-        .get_all::<OutboxEntry>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
+    let entries: Vec<OutboxEntry> = read_all(outbox).await?;
+    let mut writes = Vec::new();
     for mut entry in entries {
         let MutationChange::SubmitResponse { response } = &mut entry.mutation.change else {
             continue;
@@ -241,8 +461,8 @@ async fn scrub_outbox(
         };
         if response != replacement {
             *response = replacement.clone();
-            outbox.put(&entry).serde()?.await?;
+            writes.push(request_put(outbox, &entry)?);
         }
     }
-    Ok(())
+    all_done(writes).await
 }

@@ -10,8 +10,8 @@ use thamgia_core::protocol::MutationChange;
 use uuid::Uuid;
 
 use super::{
-    commit, enqueue, read_all_forums, read_forum, read_only, read_or_create_meta, read_write,
-    write_forum, write_meta,
+    commit, enqueue, read_all, read_all_forums, read_forum, read_only, read_or_create_meta,
+    read_write, write_forum, write_meta,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX};
 use crate::storage::error::{Refusal, StorageError};
@@ -131,11 +131,7 @@ pub(in crate::storage) async fn record_feedback(
             }
             // The same feedback again (a double tap): its seq while it is
             // queued, 0 once it has left.
-            let entries = outbox
-                .get_all::<OutboxEntry>()
-                .serde()?
-                .await?
-                .collect::<Result<Vec<_>, _>>()?;
+            let entries: Vec<OutboxEntry> = read_all(&outbox).await?;
             return Ok(entries
                 .iter()
                 .find(|entry| {

@@ -9,7 +9,10 @@ use indexed_db_futures::transaction::TransactionDurability;
 use thamgia_core::account::Session;
 use thamgia_core::indicator::Catalogue;
 
-use super::{commit, read_meta, read_only, read_or_create_meta, read_write, write_meta};
+use super::{
+    commit, read_meta, read_only, read_or_create_meta, read_record, read_write, request_put_at,
+    write_meta,
+};
 use crate::storage::connection::{CATALOGUE_KEY, META, SESSION_KEY};
 use crate::storage::error::StorageError;
 use crate::storage::SyncMeta;
@@ -55,7 +58,7 @@ pub(in crate::storage) async fn load_session(
 ) -> Result<Option<Session>, StorageError> {
     let transaction = read_only(database, &[META])?;
     let meta = transaction.object_store(META)?;
-    Ok(meta.get(SESSION_KEY).serde()?.await?)
+    read_record(&meta, SESSION_KEY).await
 }
 
 pub(in crate::storage) async fn save_session(
@@ -67,11 +70,7 @@ pub(in crate::storage) async fn save_session(
     let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
     {
         let meta = transaction.object_store(META)?;
-        meta.put(session)
-            .with_key(SESSION_KEY)
-            .without_key_type()
-            .serde()?
-            .await?;
+        request_put_at(&meta, SESSION_KEY, session)?.await?;
     }
     commit(transaction).await
 }
@@ -90,7 +89,7 @@ pub(in crate::storage) async fn load_catalogue(
 ) -> Result<Option<Catalogue>, StorageError> {
     let transaction = read_only(database, &[META])?;
     let meta = transaction.object_store(META)?;
-    Ok(meta.get(CATALOGUE_KEY).serde()?.await?)
+    read_record(&meta, CATALOGUE_KEY).await
 }
 
 pub(in crate::storage) async fn save_catalogue(
@@ -101,11 +100,7 @@ pub(in crate::storage) async fn save_catalogue(
     let transaction = read_write(database, &[META], TransactionDurability::Default)?;
     {
         let meta = transaction.object_store(META)?;
-        meta.put(catalogue)
-            .with_key(CATALOGUE_KEY)
-            .without_key_type()
-            .serde()?
-            .await?;
+        request_put_at(&meta, CATALOGUE_KEY, catalogue)?.await?;
     }
     commit(transaction).await
 }

@@ -17,16 +17,18 @@ use thamgia_core::outbox::{plan_renumbering, Held, HeldForum, HeldResponse, Held
 use thamgia_core::protocol::{Mutation, MutationChange, MutationOutcome, MutationResult};
 use thamgia_core::ResponseStatus;
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
 use super::{
-    commit, now_ms, read_all_forums, read_forum, read_meta, read_only, read_report, read_write,
-    scrub_outbox, write_forum, write_meta, write_report, write_response,
+    all_done, commit, decoded, decoded_all, now_ms, read_forum, read_only, read_report, read_write,
+    request_add, request_keep_tally, request_meta, request_response, request_tally,
+    request_write_forum, request_write_meta, request_write_response, request_write_tally,
+    scrub_outbox, trusted_tally, write_forum, write_report,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
 use crate::storage::error::StorageError;
-use crate::storage::records::{
-    is_tombstone, outbox_key, response_key, tombstone, MetaRecord, OutboxEntry,
-};
+use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
+use crate::storage::tally::{Move, State, Tally};
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
 pub(in crate::storage) async fn read_outbox(
@@ -40,13 +42,14 @@ pub(in crate::storage) async fn read_outbox(
     let mutations = if limit == 0 {
         Vec::new()
     } else {
-        outbox
-            .get_all::<OutboxEntry>()
-            .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
-            .serde()?
-            .await?
-            .map(|entry| entry.map(|entry| entry.mutation))
-            .collect::<Result<Vec<_>, _>>()?
+        let entries: Vec<OutboxEntry> = decoded_all(
+            outbox
+                .get_all::<JsValue>()
+                .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
+                .primitive()?
+                .await?,
+        )?;
+        entries.into_iter().map(|entry| entry.mutation).collect()
     };
     Ok((mutations, u64::from(total.await?)))
 }
@@ -115,10 +118,11 @@ pub(in crate::storage) async fn apply_push_results(
     let now_ms = now_ms();
     let transaction = read_write(
         database,
-        &[RESPONSES, OUTBOX, REPORTS, FORUMS],
+        &[META, RESPONSES, OUTBOX, REPORTS, FORUMS],
         TransactionDurability::Strict,
     )?;
     {
+        let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
         let reports = transaction.object_store(REPORTS)?;
@@ -126,12 +130,13 @@ pub(in crate::storage) async fn apply_push_results(
         // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
         // `RangeToInclusive` into an *open* upper bound.
         let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
-        let entries = outbox
-            .get_all::<OutboxEntry>()
-            .with_query::<f64, _>(acknowledged.clone())
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let entries: Vec<OutboxEntry> = decoded_all(
+            outbox
+                .get_all::<JsValue>()
+                .with_query::<f64, _>(acknowledged.clone())
+                .primitive()?
+                .await?,
+        )?;
         let mut tombstones = BTreeMap::new();
         // The responses' reads all go out before the first is awaited, and
         // their writes too (a round trip each, awaited one by one, was most
@@ -163,14 +168,21 @@ pub(in crate::storage) async fn apply_push_results(
                 }
                 continue;
             };
-            let read = responses.get(response_key(response_id)).serde()?;
+            let read = request_response(&responses, response_id)?;
             reads.push((entry, outcome, response_id, read));
         }
+        let tally = request_tally(&meta)?;
         // Two entries of one response (its submission and its withdrawal)
         // apply in order: the second reads what the first made.
         let mut made: BTreeMap<Uuid, StoredResponse> = BTreeMap::new();
+        // The state each response was stored in before this transaction,
+        // for the tally.
+        let mut before: BTreeMap<Uuid, Option<State>> = BTreeMap::new();
         for (entry, outcome, response_id, read) in reads {
-            let read: Option<StoredResponse> = read.await?;
+            let read: Option<StoredResponse> = decoded(read.await?)?;
+            before
+                .entry(response_id)
+                .or_insert_with(|| read.as_ref().map(|stored| State::of(&stored.sync)));
             let stored = match made.remove(&response_id).or(read) {
                 Some(stored) => stored,
                 // The response record is gone (it never should be): rebuild it
@@ -196,14 +208,18 @@ pub(in crate::storage) async fn apply_push_results(
             }
             made.insert(response_id, record);
         }
-        let writes = made
+        let tally = trusted_tally(tally.await?);
+        let moves = made.iter().map(|(id, record)| Move {
+            before: before.get(id).copied().flatten(),
+            after: Some(State::of(&record.sync)),
+        });
+        let mut writes = made
             .values()
-            .map(|record| responses.put(record).serde())
+            .map(|record| request_write_response(&responses, record))
             .collect::<Result<Vec<_>, _>>()?;
-        for write in writes {
-            write.await?;
-        }
-        outbox.delete::<f64, _>(acknowledged).primitive()?.await?;
+        writes.extend(request_keep_tally(&meta, tally, moves)?);
+        writes.push(outbox.delete::<f64, _>(acknowledged).primitive()?);
+        all_done(writes).await?;
         // Entries beyond the acknowledgement that still carry the answers of
         // a response the town hall says was withdrawn.
         scrub_outbox(&outbox, &tombstones).await?;
@@ -299,27 +315,35 @@ pub(in crate::storage) async fn renumber_outbox(
         let outbox = transaction.object_store(OUTBOX)?;
         let forums = transaction.object_store(FORUMS)?;
         let reports = transaction.object_store(REPORTS)?;
-        // Keys are numbers, so `getAll` returns the entries in seq order;
-        // the other stores return their records in key order, the order in
-        // which they are queued again.
-        let entries = outbox
-            .get_all::<OutboxEntry>()
-            .serde()?
-            .await?
-            .map(|entry| entry.map(|entry| entry.mutation))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Every read goes out before the first is awaited. Keys are numbers,
+        // so `getAll` returns the entries in seq order; the other stores
+        // return their records in key order, the order in which they are
+        // queued again.
+        let entries = outbox.get_all::<JsValue>().primitive()?;
+        let stored_responses = responses.get_all::<JsValue>().primitive()?;
+        let stored_forums = forums.get_all::<JsValue>().primitive()?;
+        let stored_reports = reports.get_all::<JsValue>().primitive()?;
+        let bookkeeping = request_meta(&meta)?;
+
+        let entries: Vec<Mutation> = decoded_all::<OutboxEntry>(entries.await?)?
+            .into_iter()
+            .map(|entry| entry.mutation)
+            .collect();
         let mut held_responses: BTreeMap<Uuid, StoredResponse> = BTreeMap::new();
+        // Every response's state once renumbered: this reads them all, so
+        // it writes the tally counted from them.
+        let mut states: BTreeMap<Uuid, State> = BTreeMap::new();
         let mut held = Held::default();
-        for stored in responses.get_all::<StoredResponse>().serde()?.await? {
-            let stored = stored?;
+        for stored in decoded_all::<StoredResponse>(stored_responses.await?)? {
             held.responses.push(HeldResponse {
                 response: stored.response.clone(),
                 state: held_state(&stored.sync),
             });
+            states.insert(stored.response.id, State::of(&stored.sync));
             held_responses.insert(stored.response.id, stored);
         }
         let mut held_forums: BTreeMap<Uuid, StoredForum> = BTreeMap::new();
-        for stored in read_all_forums(&forums).await? {
+        for stored in decoded_all::<StoredForum>(stored_forums.await?)? {
             held.forums.push(HeldForum {
                 forum: stored.forum.clone(),
                 state: held_state(&stored.sync),
@@ -327,39 +351,39 @@ pub(in crate::storage) async fn renumber_outbox(
             });
             held_forums.insert(stored.forum.id, stored);
         }
-        for report in reports.get_all::<StoredReport>().serde()?.await? {
-            let report = report?;
+        for report in decoded_all::<StoredReport>(stored_reports.await?)? {
             for state in report.fields.fields().values() {
                 held.report_edits.extend(state.history().cloned());
             }
         }
-        let mut record = read_meta(&meta)
-            .await?
+        let mut record = decoded::<MetaRecord>(bookkeeping.await?)?
             .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
         let mut own_ids: BTreeSet<Uuid> = record.past_client_ids.iter().copied().collect();
         own_ids.insert(record.client_id);
 
         let plan = plan_renumbering(entries, &held, &own_ids);
-        outbox.clear()?.await?;
+        // Every write goes out before the first is awaited, in this order.
+        let mut writes = vec![outbox.clear()?];
         for mutation in plan.outbox {
             let entry = OutboxEntry {
                 seq: mutation.seq,
                 mutation,
             };
-            outbox.add(&entry).serde()?.await?;
+            writes.push(request_add(&outbox, &entry)?);
         }
         for (waiter, seq) in plan.waiting {
             match waiter {
                 Waiter::Response(id) => {
                     if let Some(mut stored) = held_responses.remove(&id) {
                         stored.sync = LocalSyncState::Waiting { seq };
-                        write_response(&responses, &stored).await?;
+                        states.insert(id, State::Waiting);
+                        writes.push(request_write_response(&responses, &stored)?);
                     }
                 }
                 Waiter::Forum(id) => {
                     if let Some(mut stored) = held_forums.remove(&id) {
                         stored.sync = LocalSyncState::Waiting { seq };
-                        write_forum(&forums, &stored).await?;
+                        writes.push(request_write_forum(&forums, &stored)?);
                     }
                 }
             }
@@ -374,7 +398,12 @@ pub(in crate::storage) async fn renumber_outbox(
         // The server may have forgotten changes too: pull everything again.
         record.cursor = 0;
         record.cursor_token = None;
-        write_meta(&meta, &record).await?;
+        writes.push(request_write_meta(&meta, &record)?);
+        writes.push(request_write_tally(
+            &meta,
+            &Tally::of_states(states.into_values()),
+        )?);
+        all_done(writes).await?;
     }
     commit(transaction).await
 }

@@ -8,19 +8,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::DateTime;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
-use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionDurability;
 use thamgia_core::protocol::{Change, ChangeEntity};
 use thamgia_core::report::{Hlc, HlcClock, ReportId};
 use uuid::Uuid;
 
 use super::{
-    commit, now_ms, read_all_forums, read_or_create_meta, read_report, read_response, read_write,
-    scrub_outbox, write_forum, write_meta, write_report, write_response,
+    all_done, commit, decoded, now_ms, read_all_forums, read_or_create_meta, read_report,
+    read_write, request_keep_tally, request_put_at, request_response, request_tally,
+    request_write_forum, request_write_report, request_write_response, scrub_outbox, trusted_tally,
+    write_meta,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES, SURVEYS};
 use crate::storage::error::StorageError;
 use crate::storage::records::{forum_key, is_tombstone, tombstone};
+use crate::storage::tally::Move;
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
 pub(in crate::storage) async fn apply_pull(
@@ -29,7 +31,8 @@ pub(in crate::storage) async fn apply_pull(
     next_cursor: u64,
     cursor_token: Option<&str>,
 ) -> Result<(), StorageError> {
-    let withdrawn: Vec<Uuid> = changes
+    // A set: a page that withdraws a response twice moves it once.
+    let withdrawn: BTreeSet<Uuid> = changes
         .iter()
         .filter_map(|change| match change.entity {
             ChangeEntity::ResponseWithdrawn { response_id } => Some(response_id),
@@ -78,16 +81,14 @@ pub(in crate::storage) async fn apply_pull(
         let meta = transaction.object_store(META)?;
         let surveys = transaction.object_store(SURVEYS)?;
         let mut record = read_or_create_meta(&meta).await?;
+        // Every survey's write goes out before the first is awaited.
+        let mut writes = Vec::new();
         for change in changes {
             if let ChangeEntity::Survey { survey } = &change.entity {
-                surveys
-                    .put(survey)
-                    .with_key(survey.key())
-                    .without_key_type()
-                    .serde()?
-                    .await?;
+                writes.push(request_put_at(&surveys, &survey.key(), survey)?);
             }
         }
+        all_done(writes).await?;
         if has_reports {
             let reports = transaction.object_store(REPORTS)?;
             let mut clock = HlcClock::resume(record.clock);
@@ -101,12 +102,21 @@ pub(in crate::storage) async fn apply_pull(
             let responses = transaction.object_store(RESPONSES)?;
             let outbox = transaction.object_store(OUTBOX)?;
             let now = DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
+            // The reads go out together, then the writes.
+            let reads = withdrawn
+                .iter()
+                .map(|id| request_response(&responses, *id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let tally = request_tally(&meta)?;
             let mut tombstones = BTreeMap::new();
-            for id in withdrawn {
+            let mut writes = Vec::new();
+            let mut moves = Vec::new();
+            for (id, read) in withdrawn.iter().zip(reads) {
                 // Responses made on other tablets are not here: nothing to do.
-                let Some(stored) = read_response(&responses, id).await? else {
+                let Some(stored) = decoded::<StoredResponse>(read.await?)? else {
                     continue;
                 };
+                let before = stored.sync;
                 let response = if is_tombstone(&stored.response) {
                     stored.response
                 } else {
@@ -116,9 +126,13 @@ pub(in crate::storage) async fn apply_pull(
                     response,
                     sync: LocalSyncState::Withdrawn,
                 };
-                write_response(&responses, &record).await?;
-                tombstones.insert(id, record.response);
+                moves.push(Move::between(Some(&before), Some(&record.sync)));
+                writes.push(request_write_response(&responses, &record)?);
+                tombstones.insert(*id, record.response);
             }
+            let tally = trusted_tally(tally.await?);
+            writes.extend(request_keep_tally(&meta, tally, moves)?);
+            all_done(writes).await?;
             scrub_outbox(&outbox, &tombstones).await?;
         }
         record.cursor = next_cursor;
@@ -179,9 +193,11 @@ async fn apply_pulled_reports(
             | ChangeEntity::FeedbackRecorded { .. } => {}
         }
     }
-    for report in touched.values() {
-        write_report(reports, report).await?;
-    }
+    let writes = touched
+        .values()
+        .map(|report| request_write_report(reports, report))
+        .collect::<Result<Vec<_>, _>>()?;
+    all_done(writes).await?;
     Ok(clock.last())
 }
 
@@ -240,10 +256,10 @@ async fn apply_pulled_forums(
             | ChangeEntity::ReportStatusChanged { .. } => {}
         }
     }
-    for index in touched {
-        if let Some(stored) = held.get(index) {
-            write_forum(forums, stored).await?;
-        }
-    }
-    Ok(())
+    let writes = touched
+        .into_iter()
+        .filter_map(|index| held.get(index))
+        .map(|stored| request_write_forum(forums, stored))
+        .collect::<Result<Vec<_>, _>>()?;
+    all_done(writes).await
 }

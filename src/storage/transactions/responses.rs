@@ -11,14 +11,19 @@ use indexed_db_futures::transaction::TransactionDurability;
 use thamgia_core::protocol::MutationChange;
 use thamgia_core::{Response, ResponseStatus};
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
 use super::{
-    commit, enqueue, read_only, read_or_create_meta, read_response, read_write, scrub_outbox,
-    write_meta, write_response,
+    all_done, commit, count_states, decoded, decoded_all, keep_tally, meta_or_new, read_all,
+    read_only, read_response, read_tally, read_write, request_enqueue, request_keep_tally,
+    request_meta, request_response, request_tally, request_write_meta, request_write_response,
+    request_write_tally, scrub_outbox, trusted_tally, write_response,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
+use crate::storage::encoding::from_js;
 use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone};
+use crate::storage::tally::{Move, State};
 use crate::storage::{Counts, LocalSyncState, StoredResponse};
 
 /// Whether a stored response is past the draft stage, hence immutable.
@@ -35,19 +40,26 @@ pub(in crate::storage) async fn save_draft(
     }
     // Default durability: drafts are saved often, and a power cut can cost at
     // most the last keystrokes of a draft, never a completed response.
-    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
     {
+        let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
-        if let Some(existing) = read_response(&responses, response.id).await? {
-            if is_completed(&existing) {
-                return Err(Refusal::NotADraft.into());
-            }
+        let existing = read_response(&responses, response.id).await?;
+        if existing.as_ref().is_some_and(is_completed) {
+            return Err(Refusal::NotADraft.into());
         }
         let record = StoredResponse {
             response: response.clone(),
             sync: LocalSyncState::Draft,
         };
         write_response(&responses, &record).await?;
+        // A new draft counts; a draft saved again moves nothing, and then
+        // the tally is not even read.
+        let moved = Move::between(
+            existing.as_ref().map(|existing| &existing.sync),
+            Some(&record.sync),
+        );
+        keep_tally(&meta, [moved]).await?;
     }
     commit(transaction).await
 }
@@ -56,13 +68,17 @@ pub(in crate::storage) async fn discard_draft(
     database: &Database,
     id: Uuid,
 ) -> Result<(), StorageError> {
-    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
     {
+        let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         match read_response(&responses, id).await? {
             None => return Ok(()),
             Some(existing) if is_completed(&existing) => return Err(Refusal::NotADraft.into()),
-            Some(_) => responses.delete(response_key(id)).primitive()?.await?,
+            Some(existing) => {
+                responses.delete(response_key(id)).primitive()?.await?;
+                keep_tally(&meta, [Move::between(Some(&existing.sync), None)]).await?;
+            }
         }
     }
     commit(transaction).await
@@ -82,32 +98,48 @@ pub(in crate::storage) async fn complete_response(
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
 
-        if let Some(existing) = read_response(&responses, response.id).await? {
-            if is_completed(&existing) {
-                return match existing.sync {
+        // The three reads go out together.
+        let existing = request_response(&responses, response.id)?;
+        let bookkeeping = request_meta(&meta)?;
+        let tally = request_tally(&meta)?;
+
+        let existing: Option<StoredResponse> = decoded(existing.await?)?;
+        if let Some(existing) = &existing {
+            if is_completed(existing) {
+                return match &existing.sync {
                     // The same completion again (a double tap, or a retry whose
                     // first commit did land): already queued, nothing to do.
-                    LocalSyncState::Waiting { seq } if existing.response == *response => Ok(seq),
+                    LocalSyncState::Waiting { seq } if existing.response == *response => Ok(*seq),
                     _ => Err(Refusal::NotADraft.into()),
                 };
             }
         }
+        let mut record = meta_or_new(bookkeeping.await?)?;
+        let tally = trusted_tally(tally.await?);
 
-        let mut record = read_or_create_meta(&meta).await?;
-        let seq = enqueue(
+        // And the writes too.
+        let (seq, add) = request_enqueue(
             &outbox,
             &mut record,
             MutationChange::SubmitResponse {
                 response: response.clone(),
             },
-        )
-        .await?;
+        )?;
         let stored = StoredResponse {
             response: response.clone(),
             sync: LocalSyncState::Waiting { seq },
         };
-        write_response(&responses, &stored).await?;
-        write_meta(&meta, &record).await?;
+        let moved = Move::between(
+            existing.as_ref().map(|existing| &existing.sync),
+            Some(&stored.sync),
+        );
+        let mut writes = vec![
+            add,
+            request_write_response(&responses, &stored)?,
+            request_write_meta(&meta, &record)?,
+        ];
+        writes.extend(request_keep_tally(&meta, tally, [moved])?);
+        all_done(writes).await?;
         seq
     };
     commit(transaction).await?;
@@ -142,26 +174,35 @@ pub(in crate::storage) async fn withdraw_response(
         if is_completed(&stored) {
             let withdrawn = tombstone(&stored.response, at);
             scrub_outbox(&outbox, &BTreeMap::from([(id, withdrawn.clone())])).await?;
-            let mut record = read_or_create_meta(&meta).await?;
-            let seq = enqueue(
+            let bookkeeping = request_meta(&meta)?;
+            let tally = request_tally(&meta)?;
+            let mut record = meta_or_new(bookkeeping.await?)?;
+            let tally = trusted_tally(tally.await?);
+            let (seq, add) = request_enqueue(
                 &outbox,
                 &mut record,
                 MutationChange::WithdrawResponse {
                     response_id: id,
                     withdrawn_at: at,
                 },
-            )
-            .await?;
-            let stored = StoredResponse {
+            )?;
+            let after = StoredResponse {
                 response: withdrawn,
                 sync: LocalSyncState::Waiting { seq },
             };
-            write_response(&responses, &stored).await?;
-            write_meta(&meta, &record).await?;
+            let moved = Move::between(Some(&stored.sync), Some(&after.sync));
+            let mut writes = vec![
+                add,
+                request_write_response(&responses, &after)?,
+                request_write_meta(&meta, &record)?,
+            ];
+            writes.extend(request_keep_tally(&meta, tally, [moved])?);
+            all_done(writes).await?;
             seq
         } else {
             // A draft never left the tablet: deleting it deletes everything.
             responses.delete(response_key(id)).primitive()?.await?;
+            keep_tally(&meta, [Move::between(Some(&stored.sync), None)]).await?;
             0
         }
     };
@@ -176,10 +217,14 @@ pub(in crate::storage) async fn start_correction(
     now: DateTime<Utc>,
 ) -> Result<Response, StorageError> {
     // Default durability, as for any draft.
-    let transaction = read_write(database, &[RESPONSES], TransactionDurability::Default)?;
+    let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
     let correction = {
+        let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
-        let Some(stored) = read_response(&responses, original).await? else {
+        // Both reads go out together.
+        let stored = request_response(&responses, original)?;
+        let taken = request_response(&responses, new_id)?;
+        let Some(stored) = decoded::<StoredResponse>(stored.await?)? else {
             return Err(Refusal::NotFound.into());
         };
         match stored.response.status {
@@ -187,7 +232,7 @@ pub(in crate::storage) async fn start_correction(
             ResponseStatus::Withdrawn => return Err(Refusal::Withdrawn.into()),
             ResponseStatus::Draft => return Err(Refusal::NotCompleted.into()),
         }
-        if read_response(&responses, new_id).await?.is_some() {
+        if taken.await?.is_some() {
             return Err(IoFailure::Other(format!(
                 "the id {new_id} of the correction is already used"
             ))
@@ -206,6 +251,7 @@ pub(in crate::storage) async fn start_correction(
             sync: LocalSyncState::Draft,
         };
         write_response(&responses, &record).await?;
+        keep_tally(&meta, [Move::between(None, Some(&record.sync))]).await?;
         correction
     };
     commit(transaction).await?;
@@ -226,11 +272,7 @@ pub(in crate::storage) async fn responses(
 ) -> Result<Vec<StoredResponse>, StorageError> {
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
-    let mut records = responses
-        .get_all::<StoredResponse>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut records: Vec<StoredResponse> = read_all(&responses).await?;
     records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
     Ok(records)
 }
@@ -238,6 +280,11 @@ pub(in crate::storage) async fn responses(
 /// Stores `responses` as completed and waiting, with their outbox entries,
 /// in one transaction: how a tablet stands after weeks offline, made at
 /// once for `cargo xtask bench` (the app completes one at a time).
+///
+/// Every request is made before the first is awaited: per response, a read
+/// of what it overwrites (for the tally; requests run in the order they
+/// were made, so a response given twice reads its first write), its outbox
+/// entry and its record.
 pub(in crate::storage) async fn fill_waiting(
     database: &Database,
     completed: &[Response],
@@ -251,23 +298,42 @@ pub(in crate::storage) async fn fill_waiting(
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
-        let mut record = read_or_create_meta(&meta).await?;
+        let bookkeeping = request_meta(&meta)?;
+        let tally = request_tally(&meta)?;
+        let mut record = meta_or_new(bookkeeping.await?)?;
+        let tally = trusted_tally(tally.await?);
+        let mut pending = Vec::with_capacity(completed.len());
         for response in completed {
-            let seq = enqueue(
+            let before = request_response(&responses, response.id)?;
+            let (seq, add) = request_enqueue(
                 &outbox,
                 &mut record,
                 MutationChange::SubmitResponse {
                     response: response.clone(),
                 },
-            )
-            .await?;
+            )?;
             let stored = StoredResponse {
                 response: response.clone(),
                 sync: LocalSyncState::Waiting { seq },
             };
-            write_response(&responses, &stored).await?;
+            let put = request_write_response(&responses, &stored)?;
+            pending.push((before, add, put));
         }
-        write_meta(&meta, &record).await?;
+        let meta_write = request_write_meta(&meta, &record)?;
+        let mut moves = Vec::with_capacity(pending.len());
+        for (before, add, put) in pending {
+            let before: Option<StoredResponse> = decoded(before.await?)?;
+            moves.push(Move {
+                before: before.map(|before| State::of(&before.sync)),
+                after: Some(State::Waiting),
+            });
+            add.await?;
+            put.await?;
+        }
+        meta_write.await?;
+        if let Some(write) = request_keep_tally(&meta, tally, moves)? {
+            write.await?;
+        }
     }
     commit(transaction).await
 }
@@ -289,8 +355,8 @@ pub(in crate::storage) async fn newest_responses(
         .await?;
     if let Some(mut cursor) = cursor {
         while records.len() <= limit as usize {
-            match cursor.next_record_ser::<StoredResponse>().await? {
-                Some(record) => records.push(record),
+            match cursor.next_record::<JsValue>().await? {
+                Some(value) => records.push(from_js::<StoredResponse>(value)?),
                 None => break,
             }
         }
@@ -308,33 +374,71 @@ pub(in crate::storage) async fn drafts(
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
     let by_state = responses.index(SYNC_STATE_INDEX)?;
-    let mut records = by_state
-        .get_all::<StoredResponse>()
-        .with_query("draft")
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut records: Vec<StoredResponse> = decoded_all(
+        by_state
+            .get_all::<JsValue>()
+            .with_query(State::Draft.tag())
+            .primitive()?
+            .await?,
+    )?;
     records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
     Ok(records)
 }
 
+/// How many responses are in each state, from the kept tally: one record
+/// read, however many responses the tablet holds.
+///
+/// When no tally can be trusted (a database of an earlier version, a tally
+/// dropped or of another version, see `tally.rs`), the responses are
+/// counted through the `sync_state` index, once, and the count is kept, in
+/// one transaction with the responses so that no write comes in between;
+/// every write keeps it from then on.
 pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, StorageError> {
-    let transaction = read_only(database, &[RESPONSES])?;
-    let responses = transaction.object_store(RESPONSES)?;
-    let by_state = responses.index(SYNC_STATE_INDEX)?;
-    // The tags are the serde tags of `LocalSyncState`. All six requests go
-    // out before the first is awaited.
-    let drafts = by_state.count().with_query("draft").primitive()?;
-    let waiting = by_state.count().with_query("waiting").primitive()?;
-    let synced = by_state.count().with_query("synced").primitive()?;
-    let rejected = by_state.count().with_query("rejected").primitive()?;
-    let conflict = by_state.count().with_query("conflict").primitive()?;
-    let withdrawn = by_state.count().with_query("withdrawn").primitive()?;
-    Ok(Counts {
-        drafts: u64::from(drafts.await?),
-        waiting: u64::from(waiting.await?),
-        synced: u64::from(synced.await?),
-        problems: u64::from(rejected.await?) + u64::from(conflict.await?),
-        withdrawn: u64::from(withdrawn.await?),
-    })
+    // Almost always the tally is kept: read it without taking a write lock.
+    {
+        let transaction = read_only(database, &[META])?;
+        let meta = transaction.object_store(META)?;
+        if let Some(tally) = read_tally(&meta).await? {
+            return Ok(tally.counts());
+        }
+    }
+    // Another tab may be counting too, so look again inside the write
+    // transaction: the second to get there finds the first one's tally.
+    let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
+    let tally = {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        match read_tally(&meta).await? {
+            Some(tally) => tally,
+            None => {
+                let tally = count_states(&responses).await?;
+                request_write_tally(&meta, &tally)?.await?;
+                tally
+            }
+        }
+    };
+    commit(transaction).await?;
+    Ok(tally.counts())
+}
+
+/// Counts the responses through the `sync_state` index and keeps that
+/// count if the kept tally says otherwise (or is missing); returns whether
+/// it did. One transaction with the responses, so no write comes between
+/// the count and its keeping.
+pub(in crate::storage) async fn recount(database: &Database) -> Result<bool, StorageError> {
+    let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
+    let corrected = {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let kept = read_tally(&meta).await?;
+        let counted = count_states(&responses).await?;
+        if kept == Some(counted) {
+            false
+        } else {
+            request_write_tally(&meta, &counted)?.await?;
+            true
+        }
+    };
+    commit(transaction).await?;
+    Ok(corrected)
 }

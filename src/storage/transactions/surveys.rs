@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 use indexed_db_futures::database::Database;
-use indexed_db_futures::prelude::*;
 use thamgia_core::survey::survey_key;
 use thamgia_core::SurveyDefinition;
 
-use super::read_only;
+use super::{read_all, read_only, read_record};
 use crate::storage::connection::SURVEYS;
 use crate::storage::error::StorageError;
 
@@ -18,8 +17,7 @@ pub(in crate::storage) async fn surveys(
     let transaction = read_only(database, &[SURVEYS])?;
     let store = transaction.object_store(SURVEYS)?;
     let mut latest: BTreeMap<String, SurveyDefinition> = BTreeMap::new();
-    for survey in store.get_all::<SurveyDefinition>().serde()?.await? {
-        let survey = survey?;
+    for survey in read_all::<SurveyDefinition>(&store).await? {
         let is_newer = latest
             .get(&survey.id)
             .is_none_or(|known| known.version < survey.version);
@@ -47,5 +45,5 @@ pub(in crate::storage) async fn survey(
 ) -> Result<Option<SurveyDefinition>, StorageError> {
     let transaction = read_only(database, &[SURVEYS])?;
     let store = transaction.object_store(SURVEYS)?;
-    Ok(store.get(survey_key(id, version)).serde()?.await?)
+    read_record(&store, &survey_key(id, version)).await
 }
