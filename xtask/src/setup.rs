@@ -104,7 +104,22 @@ fn wasm_bindgen(workspace: &Workspace) -> Result {
     check_installed(workspace, "wasm-bindgen", &wanted)
 }
 
-/// npm's binaryen (wasm-opt as JS/wasm): Debian's wasm-opt 108 breaks the module.
+/// What `npm ci` installs besides wasm-opt, by a file of each package
+/// (package.json): axe-core, which the browser tests run on every page, and
+/// PouchDB with the modules it requires, which the browser bench loads into
+/// the page to compare the app's storage with (a development tool only,
+/// never in `dist`).
+const NPM_FILES: [&str; 6] = [
+    "axe-core/axe.min.js",
+    "pouchdb-browser/lib/index.js",
+    "spark-md5/spark-md5.min.js",
+    "uuid/dist/umd/uuid.min.js",
+    "vuvuzela/index.js",
+    "events/events.js",
+];
+
+/// npm's binaryen (wasm-opt as JS/wasm): Debian's wasm-opt 108 breaks the
+/// module; `npm ci` installs [`NPM_FILES`]' packages with it.
 fn wasm_opt(workspace: &Workspace) -> Result {
     let wasm_opt = workspace
         .root
@@ -122,14 +137,14 @@ fn wasm_opt(workspace: &Workspace) -> Result {
     let found_major = found
         .as_deref()
         .and_then(|out| out.split_whitespace().nth(2).map(str::to_owned));
-    // axe-core (the accessibility rules the browser tests run) comes from
-    // the same `npm ci`.
-    let axe = workspace
-        .root
-        .join("node_modules")
-        .join("axe-core")
-        .join("axe.min.js");
-    let up_to_date = axe.is_file()
+    // axe-core (the accessibility rules the browser tests run) and
+    // PouchDB with what it requires (which the browser bench compares the
+    // app's storage with; never shipped) come from the same `npm ci`.
+    let node_modules = workspace.root.join("node_modules");
+    let others_installed = NPM_FILES
+        .iter()
+        .all(|file| node_modules.join(file).is_file());
+    let up_to_date = others_installed
         && match (found.as_deref(), wanted_major) {
             (None, _) => false,
             (Some(_), None) => true,
@@ -137,13 +152,13 @@ fn wasm_opt(workspace: &Workspace) -> Result {
         };
     if up_to_date {
         println!(
-            "✓ wasm-opt {} and axe-core already installed (npm, node_modules)",
+            "✓ wasm-opt {}, axe-core and PouchDB already installed (npm, node_modules)",
             found_major.as_deref().unwrap_or("(unknown version)")
         );
         return Ok(());
     }
     println!(
-        "→ installing wasm-opt from npm's binaryen {} and axe-core with `npm ci` ({})",
+        "→ installing wasm-opt from npm's binaryen {}, axe-core and PouchDB with `npm ci` ({})",
         wanted.as_deref().unwrap_or("(version in package.json)"),
         match &found_major {
             Some(major) => format!("found version {major}"),
