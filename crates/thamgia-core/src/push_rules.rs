@@ -3,8 +3,11 @@
 //!
 //! The server reads the facts a rule needs (the ward of a response or of a
 //! recommendation the record does not name, see [`ward_lookup`]) with SQL,
-//! then asks these functions; the replay, gap and seq-reuse rules stay with
-//! the push's transaction.
+//! then asks these functions. The replay, gap and seq-reuse rules, and what
+//! becomes of the submitted responses a batch decides at once, are
+//! [`batch`]'s.
+
+pub mod batch;
 
 use uuid::Uuid;
 

@@ -98,8 +98,14 @@ impl Backend {
 /// The SQLite settings every connection gets, run when it is opened. The
 /// busy timeout comes first so that switching to WAL waits for a lock
 /// instead of failing; `journal_mode = WAL` is then recorded in the file.
+///
+/// The page size only counts for a new file (before WAL writes its first
+/// page; an existing file keeps its own): 8 KiB pages hold five rows of a
+/// response (about 1.5 KiB with its answers) where 4 KiB pages held two
+/// and left a quarter of each page empty.
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA busy_timeout = 10000",
+    "PRAGMA page_size = 8192",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
@@ -137,6 +143,14 @@ pub fn redacted_url(url: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct Database {
     pool: AnyPool,
+    /// Where write transactions start ([`Database::begin_write`]): on
+    /// SQLite a pool of one connection of its own, so this process's
+    /// writers queue for it in order instead of polling SQLite's lock
+    /// (its busy handler sleeps up to 100 ms between tries), keep no
+    /// reader's connection while they wait, and find the pages the last
+    /// write read still in that connection's cache; on PostgreSQL `pool`
+    /// itself (the advisory lock queues writers across processes).
+    writer: AnyPool,
     backend: Backend,
     /// Permits for the town hall's heavy reads (a page of an export, a
     /// view that scans): fewer than the pool's connections, so however
@@ -152,6 +166,69 @@ const KEPT_FOR_SYNC: u32 = 2;
 /// How long a heavy read waits for room before the officer is told the
 /// server is busy (well under the request timeout).
 const HEAVY_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Most values one statement binds: SQLite's limit (32,766 since 3.32),
+/// under PostgreSQL's (65,535). Multi-row statements are cut to stay under.
+const MAX_BINDS: usize = 32_766;
+
+/// A multi-row `VALUES` list (or an `IN` list, with `tuple` `?`): `rows`
+/// copies of `tuple` joined by commas, each `?` in them numbered in turn
+/// from `$first` (the row's own values, bound in that order), the rest
+/// kept as written (`$1` for a value every row shares, `NULL`, `0`).
+/// The placeholders are written out because `QueryBuilder` writes `?` for
+/// the `Any` driver, which PostgreSQL does not read.
+fn values_list(tuple: &str, rows: usize, first: usize) -> String {
+    let mut sql = String::with_capacity(rows * (tuple.len() + 16));
+    let mut next = first;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        for character in tuple.chars() {
+            if character == '?' {
+                sql.push('$');
+                sql.push_str(&next.to_string());
+                next += 1;
+            } else {
+                sql.push(character);
+            }
+        }
+    }
+    sql
+}
+
+/// How many rows of `tuple` one statement holds beside `shared` values
+/// every row refers to, under [`MAX_BINDS`].
+fn rows_per_statement(tuple: &str, shared: usize) -> usize {
+    let own = tuple.matches('?').count().max(1);
+    (MAX_BINDS.saturating_sub(shared) / own).max(1)
+}
+
+/// `items` cut for multi-row statements of at most `max_rows` rows: runs
+/// of the largest power of two under `max_rows` while they fit, then the
+/// rest by powers of two, largest first (500 rows: 256, 128, 64, 32, 16,
+/// 4). A statement then has one of a dozen shapes whatever the batch, so
+/// the prepared statements a connection caches (a hundred, each of a
+/// multi-row insert a few hundred KB on SQLite) are reused rather than
+/// one made per batch size.
+fn statement_chunks<T>(items: &[T], max_rows: usize) -> Vec<&[T]> {
+    let mut largest = 1;
+    while largest * 2 <= max_rows {
+        largest *= 2;
+    }
+    let mut chunks = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let mut size = largest;
+        while size > rest.len() {
+            size /= 2;
+        }
+        let (chunk, tail) = rest.split_at(size);
+        chunks.push(chunk);
+        rest = tail;
+    }
+    chunks
+}
 
 fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -227,8 +304,26 @@ impl Database {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        let writer = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            for pragma in SQLITE_PRAGMAS {
+                                sqlx::query(pragma).execute(&mut *connection).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Database {
             pool,
+            writer,
             backend,
             heavy_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 (connections - KEPT_FOR_SYNC) as usize,
@@ -268,8 +363,9 @@ impl Database {
     }
 
     /// Starts a write transaction. Every writer goes through here, and
-    /// writers run one at a time on both backends: on SQLite `BEGIN
-    /// IMMEDIATE` takes the database's write lock at once; on PostgreSQL
+    /// writers run one at a time on both backends: on SQLite the writer's
+    /// one connection is taken in turn, then `BEGIN IMMEDIATE` takes the
+    /// database's write lock at once; on PostgreSQL
     /// the transaction first takes one advisory lock, held until it commits
     /// or rolls back. This matters beyond avoiding lost updates: the pull
     /// cursor is `changes.seq`, and a tablet that pulled up to seq N never
@@ -278,9 +374,9 @@ impl Database {
     /// forever; serialised writers commit their changes in seq order.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
-                let mut transaction = self.pool.begin().await?;
+                let mut transaction = self.writer.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(POSTGRES_WRITE_LOCK)
                     .execute(&mut *transaction)
@@ -290,9 +386,63 @@ impl Database {
         }
     }
 
-    /// Closes every connection; called on shutdown.
+    /// Closes every connection; called on shutdown. Returns once every
+    /// connection is closed (on SQLite the last one checkpoints the WAL into
+    /// the file), or after 10 s.
+    ///
+    /// sqlx hands a released connection back to its pool from a task of its
+    /// own: one released just before `close` can land in the closed pool's
+    /// idle queue after `close` emptied it, and would then stay open. So
+    /// the pools are closed again until none holds a connection.
     pub async fn close(&self) {
-        self.pool.close().await;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            self.writer.close().await;
+            self.pool.close().await;
+            if self.writer.size() == 0 && self.pool.size() == 0 {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    open = self.writer.size() + self.pool.size(),
+                    "database connections still open 10 s after closing"
+                );
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// How many bytes the store takes: on SQLite its pages once a
+    /// checkpoint has folded the WAL into the file (`page_count ×
+    /// page_size`), on PostgreSQL `pg_database_size` of its database. For
+    /// the bench's bytes stored per response.
+    pub async fn stored_bytes(&self) -> Result<u64, ServerError> {
+        match self.backend {
+            Backend::Sqlite => {
+                // On the writer's connection: no write of this process is
+                // under way while it checkpoints.
+                let mut connection = self.writer.acquire().await?;
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut *connection)
+                    .await?;
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                    .fetch_one(&mut *connection)
+                    .await?;
+                let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+                    .fetch_one(&mut *connection)
+                    .await?;
+                Ok((pages.max(0) as u64) * (page_size.max(0) as u64))
+            }
+            Backend::Postgres => {
+                let bytes: i64 = sqlx::query_scalar(
+                    "SELECT CAST(pg_database_size(current_database()) AS BIGINT)",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(bytes.max(0) as u64)
+            }
+        }
     }
 
     /// Checks that the database answers, and returns the newest migration

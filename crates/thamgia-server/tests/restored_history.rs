@@ -41,10 +41,16 @@ async fn push(database: &Database, client: u128, change: MutationChange) {
 
 /// Copies a closed database file. sqlx's SQLite connections finish
 /// closing on their worker threads after the pool's `close()` returns (the
-/// last one checkpoints its WAL into the file then): a copy taken or
-/// written meanwhile would race with that checkpoint, so wait for it.
+/// last one checkpoints its WAL into the file then, and deletes the WAL): a
+/// copy taken or written meanwhile would race with that checkpoint, so wait
+/// until both files' WALs are gone (at most 10 s, then copy anyway).
 async fn copy_database(from: &Path, to: &Path) {
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let wal_of = |file: &Path| Path::new(&format!("{}-wal", file.display())).to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while (wal_of(from).exists() || wal_of(to).exists()) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     std::fs::copy(from, to).expect("copied");
     for suffix in ["-wal", "-shm"] {
         let wal = Path::new(&format!("{}{suffix}", to.display())).to_owned();

@@ -7,7 +7,7 @@ use thamgia_core::push_rules::mutation_ward;
 use thamgia_core::{limits, Localized, MutationChange, Response};
 use uuid::Uuid;
 
-use super::{sha256_hex, Database};
+use super::{rows_per_statement, sha256_hex, statement_chunks, values_list, Database};
 use crate::error::ServerError;
 
 impl Database {
@@ -89,62 +89,99 @@ impl Database {
     }
 }
 
-/// Keeps a refused mutation aside with its reason, for the town hall: who
-/// sent it, what and which ward it was (`ward`, read by the push), its size and digest, and the record
-/// itself up to [`MAX_QUARANTINED_PAYLOAD_BYTES`] (its first bytes beyond).
-pub(super) async fn quarantine(
-    connection: &mut AnyConnection,
-    refusal: &Refusal<'_>,
-    mutation: &thamgia_core::Mutation,
+/// A refused mutation as it is kept aside for the town hall (see
+/// [`insert_quarantined`]): what and which ward it was (`ward`, read by the
+/// push), its size and digest, and the record itself up to
+/// [`MAX_QUARANTINED_PAYLOAD_BYTES`] (its first bytes beyond), with its
+/// reason. Who sent it and when are the push's, shared by its rows.
+#[derive(Debug)]
+pub(super) struct QuarantineRow {
+    seq: i64,
+    payload: String,
+    reasons: String,
+    record_id: String,
+    kind: &'static str,
     ward: Option<String>,
-    reason: &Localized,
-) -> Result<(), ServerError> {
-    let payload = serde_json::to_string(&mutation.change)?;
-    let payload_bytes = payload.len();
-    let digest = sha256_hex(&payload);
-    let complete = payload_bytes <= MAX_QUARANTINED_PAYLOAD_BYTES;
-    let kept = if complete {
-        payload.as_str()
-    } else {
-        let mut end = MAX_QUARANTINED_PAYLOAD_BYTES;
-        while !payload.is_char_boundary(end) {
-            end -= 1;
-        }
-        &payload[..end]
-    };
-    // Every text of the row is bounded: a ward or record id is the client's.
-    // Escaped too: PostgreSQL's text holds no NUL, and a ward or record id
-    // is the client's.
-    let ward = ward.map(|ward| limits::quoted(&ward));
-    let record_id = limits::quoted_prefix(refusal.record_id, limits::MAX_LINE_CHARS);
-    sqlx::query(
-        "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at, record_id,
-             sent_by, kind, ward_code, payload_bytes, payload_sha256, payload_complete)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (client_id, seq) DO NOTHING",
-    )
-    .bind(refusal.client_id)
-    .bind(mutation.seq as i64)
-    .bind(kept)
-    .bind(serde_json::to_string(&[limits::bounded_message(reason)])?)
-    .bind(refusal.received_at)
-    .bind(record_id)
-    .bind(refusal.sent_by)
-    .bind(mutation.change.kind())
-    .bind(ward)
-    .bind(payload_bytes as i64)
-    .bind(digest)
-    .bind(i64::from(complete))
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
+    payload_bytes: i64,
+    payload_sha256: String,
+    payload_complete: i64,
 }
 
-/// Who refused what, when: the parts of a quarantined row that come from
-/// the push rather than from the record.
-pub(super) struct Refusal<'a> {
-    pub(super) client_id: &'a str,
-    pub(super) record_id: &'a str,
-    pub(super) received_at: &'a str,
-    pub(super) sent_by: Option<&'a str>,
+impl QuarantineRow {
+    /// The row of `mutation`, about record `record_id`, refused for
+    /// `reason`.
+    pub(super) fn new(
+        mutation: &thamgia_core::Mutation,
+        record_id: &str,
+        ward: Option<String>,
+        reason: &Localized,
+    ) -> Result<QuarantineRow, ServerError> {
+        let mut payload = serde_json::to_string(&mutation.change)?;
+        let payload_bytes = payload.len();
+        let digest = sha256_hex(&payload);
+        let complete = payload_bytes <= MAX_QUARANTINED_PAYLOAD_BYTES;
+        if !complete {
+            let mut end = MAX_QUARANTINED_PAYLOAD_BYTES;
+            while !payload.is_char_boundary(end) {
+                end -= 1;
+            }
+            payload.truncate(end);
+        }
+        // Every text of the row is bounded: a ward or record id is the
+        // client's. Escaped too: PostgreSQL's text holds no NUL, and a ward
+        // or record id is the client's.
+        Ok(QuarantineRow {
+            seq: mutation.seq as i64,
+            payload,
+            reasons: serde_json::to_string(&[limits::bounded_message(reason)])?,
+            record_id: limits::quoted_prefix(record_id, limits::MAX_LINE_CHARS),
+            kind: mutation.change.kind(),
+            ward: ward.map(|ward| limits::quoted(&ward)),
+            payload_bytes: payload_bytes as i64,
+            payload_sha256: digest,
+            payload_complete: i64::from(complete),
+        })
+    }
+}
+
+/// Keeps refused mutations aside with their reasons, for the town hall,
+/// with multi-row statements: `client_id` sent them, received at
+/// `received_at`, signed in as `sent_by`. A seq kept already stays as it
+/// was.
+pub(super) async fn insert_quarantined(
+    connection: &mut AnyConnection,
+    rows: &[QuarantineRow],
+    client_id: &str,
+    received_at: &str,
+    sent_by: Option<&str>,
+) -> Result<(), ServerError> {
+    // $1 the client, $2 the time received, $3 the account: the push's.
+    const TUPLE: &str = "($1, ?, ?, ?, $2, ?, $3, ?, ?, ?, ?, ?)";
+    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 3)) {
+        let statement = format!(
+            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at,
+                 record_id, sent_by, kind, ward_code, payload_bytes, payload_sha256,
+                 payload_complete)
+             VALUES {} ON CONFLICT (client_id, seq) DO NOTHING",
+            values_list(TUPLE, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&statement)
+            .bind(client_id)
+            .bind(received_at)
+            .bind(sent_by);
+        for row in chunk {
+            query = query
+                .bind(row.seq)
+                .bind(row.payload.as_str())
+                .bind(row.reasons.as_str())
+                .bind(row.record_id.as_str())
+                .bind(row.kind)
+                .bind(row.ward.as_deref())
+                .bind(row.payload_bytes)
+                .bind(row.payload_sha256.as_str())
+                .bind(row.payload_complete);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
 }

@@ -2,18 +2,22 @@
 //! recognised, a different copy kept as a conflict, a correction checked),
 //! withdrawing consent, and reading them back.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
-use thamgia_core::{corrections, limits};
+use thamgia_core::corrections;
+use thamgia_core::push_rules::batch;
 use thamgia_core::{
-    validate_with, ChangeEntity, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
-    ValidationMode,
+    ChangeEntity, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
 };
 use uuid::Uuid;
 
-use super::surveys::CompiledSurvey;
-use super::{enum_text, log_change, sha256_hex, timestamp, Database};
+use super::{
+    enum_text, log_change, rows_per_statement, sha256_hex, statement_chunks, timestamp,
+    values_list, Database,
+};
 use crate::error::ServerError;
 
 /// A stored response as the town hall sees it.
@@ -147,15 +151,16 @@ pub(super) struct Submission<'a> {
     pub(super) client_id: &'a str,
     pub(super) seq: u64,
     pub(super) received_at: &'a str,
-    pub(super) today: chrono::NaiveDate,
 }
 
-/// Applies one submitted response: validate, insert if new, recognise a
-/// retried copy, keep a different copy as a conflict, and drop anything of a
-/// response whose consent was withdrawn.
+/// Applies one submitted response: insert if new and valid (`refusal` is
+/// what the rules of its survey said, [`batch::submission_refusal`]),
+/// recognise a retried copy, keep a different copy as a conflict, and drop
+/// anything of a response whose consent was withdrawn. The push's path for
+/// what it does not decide with the batch ([`batch::Submit::OneByOne`]).
 pub(super) async fn submit_response(
     connection: &mut AnyConnection,
-    survey: Option<&CompiledSurvey>,
+    refusal: Option<&MutationOutcome>,
     submission: &Submission<'_>,
     response: &Response,
 ) -> Result<MutationOutcome, ServerError> {
@@ -163,7 +168,6 @@ pub(super) async fn submit_response(
         client_id,
         seq,
         received_at,
-        today,
     } = *submission;
     let tombstone: Option<Option<String>> =
         sqlx::query_scalar("SELECT ward_code FROM withdrawals WHERE response_id = $1")
@@ -199,46 +203,9 @@ pub(super) async fn submit_response(
         .await?;
         return Ok(MutationOutcome::Withdrawn);
     }
-    let (code, reasons): (RefusalCode, Vec<Localized>) = match survey {
-        None => (
-            RefusalCode::UnknownSurvey,
-            vec![Localized::new(
-                format!(
-                    "Máy chủ không có khảo sát \"{}\" phiên bản {}.",
-                    limits::quoted(&response.survey_id),
-                    response.survey_version
-                ),
-                format!(
-                    "The server has no survey \"{}\" version {}.",
-                    limits::quoted(&response.survey_id),
-                    response.survey_version
-                ),
-            )],
-        ),
-        Some(_) if response.status != ResponseStatus::Completed => (
-            RefusalCode::NotCompleted,
-            vec![Localized::new(
-                "Chỉ gửi được phiếu đã hoàn thành.",
-                "Only completed responses can be sent.",
-            )],
-        ),
-        Some((survey, engine)) => (
-            RefusalCode::InvalidAnswers,
-            validate_with(engine, survey, response, ValidationMode::Complete, today)
-                .into_iter()
-                .map(|issue| match issue.question_id {
-                    Some(question) => Localized::new(
-                        format!("{question}: {}", issue.message.vi),
-                        format!("{question}: {}", issue.message.en),
-                    ),
-                    None => issue.message,
-                })
-                .collect(),
-        ),
-    };
-    if !reasons.is_empty() {
+    if let Some(refusal) = refusal {
         // Kept aside with its reasons by the push, as every refused record.
-        return Ok(super::forums::rejected(code, reasons));
+        return Ok(refusal.clone());
     }
     if let Some(corrects) = response.corrects {
         if let Some(refusal) = correction_refusal(connection, response, corrects).await? {
@@ -314,12 +281,206 @@ pub(super) async fn submit_response(
     .bind(received_at)
     .execute(&mut *connection)
     .await?;
-    Ok(MutationOutcome::Conflict {
-        message: Localized::new(
-            "Máy chủ đã có một phiếu khác cùng mã. Cả hai đều được giữ lại để cán bộ thành phố xem xét.",
-            "The server already holds a different response with the same id. Both are kept for a city officer to review.",
-        ),
-    })
+    Ok(batch::response_conflict())
+}
+
+/// What the store holds under response ids, as a batch of submissions is
+/// decided ([`batch::Held`]): each stored response's content digest, and
+/// each tombstone's ward.
+#[derive(Debug, Default)]
+pub(super) struct HeldResponses {
+    /// The content digest of each stored response, by id.
+    pub(super) stored: HashMap<String, String>,
+    /// The ward of each tombstone (`None`: any ward), by response id.
+    pub(super) tombstones: HashMap<String, Option<String>>,
+}
+
+impl HeldResponses {
+    /// What is held under `id`.
+    pub(super) fn of(&self, id: &str) -> batch::Held<'_> {
+        batch::Held {
+            tombstone: self.tombstones.get(id).map(Option::as_deref),
+            stored_sha256: self.stored.get(id).map(String::as_str),
+        }
+    }
+}
+
+/// Reads what the store holds under `ids`: one query of `responses` and
+/// one of `withdrawals` (per [`super::MAX_BINDS`] ids).
+pub(super) async fn held_responses(
+    connection: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HeldResponses, ServerError> {
+    let mut held = HeldResponses::default();
+    for chunk in statement_chunks(ids, rows_per_statement("?", 0)) {
+        let list = values_list("?", chunk.len(), 1);
+        let statement = format!("SELECT id, content_sha256 FROM responses WHERE id IN ({list})");
+        let mut query = sqlx::query(&statement);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *connection).await? {
+            held.stored
+                .insert(row.try_get("id")?, row.try_get("content_sha256")?);
+        }
+        let statement =
+            format!("SELECT response_id, ward_code FROM withdrawals WHERE response_id IN ({list})");
+        let mut query = sqlx::query(&statement);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *connection).await? {
+            held.tombstones
+                .insert(row.try_get("response_id")?, row.try_get("ward_code")?);
+        }
+    }
+    Ok(held)
+}
+
+/// A response a batch stores: its row but for what the push shares (the
+/// client, the time received) and its cell's revision.
+#[derive(Debug)]
+pub(super) struct NewResponse {
+    pub(super) id: String,
+    pub(super) survey_id: String,
+    survey_version: i64,
+    pub(super) ward_code: String,
+    age_band: String,
+    sex: String,
+    content: String,
+    content_sha256: String,
+    seq: i64,
+    created_at: String,
+    /// Its results cell's quarter (see `results::stored_quarter`).
+    pub(super) quarter: String,
+    referral_made_at: Option<String>,
+}
+
+impl NewResponse {
+    /// The row of `response`, sent at `seq`, serialised as `content` with
+    /// digest `content_sha256`: as [`submit_response`] writes it.
+    pub(super) fn of(
+        response: &Response,
+        content: &str,
+        content_sha256: &str,
+        seq: u64,
+    ) -> Result<NewResponse, ServerError> {
+        Ok(NewResponse {
+            id: response.id.to_string(),
+            survey_id: response.survey_id.clone(),
+            survey_version: i64::from(response.survey_version),
+            ward_code: response.ward_code.clone(),
+            age_band: enum_text(&response.participant.age_band)?,
+            sex: enum_text(&response.participant.sex)?,
+            content: content.to_owned(),
+            content_sha256: content_sha256.to_owned(),
+            seq: seq as i64,
+            created_at: timestamp(response.created_at),
+            quarter: super::results::stored_quarter(response),
+            referral_made_at: response
+                .referral
+                .as_ref()
+                .map(|referral| timestamp(referral.made_at)),
+        })
+    }
+}
+
+/// Stores the new responses of a batch, each stamped with its cell's
+/// revision (`revisions`, in the same order; see
+/// `results::cells_added`), with multi-row statements. Every one is new
+/// (the push read what is held under their ids, and writers run one at a
+/// time): a row found already there is an error, and the push rolls back.
+pub(super) async fn insert_responses(
+    connection: &mut AnyConnection,
+    rows: &[NewResponse],
+    revisions: &[i64],
+    client_id: &str,
+    received_at: &str,
+) -> Result<(), ServerError> {
+    if rows.len() != revisions.len() {
+        return Err(ServerError::Internal(format!(
+            "{} responses to store with {} revisions",
+            rows.len(),
+            revisions.len()
+        )));
+    }
+    // $1 the client, $2 the time received: the same for every row.
+    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, $1, ?, ?, $2, NULL, ?, ?, ?)";
+    let mut stored = 0;
+    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 2)) {
+        let revisions = &revisions[stored..stored + chunk.len()];
+        stored += chunk.len();
+        let statement = format!(
+            "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex,
+                 content, content_sha256, client_id, client_seq, created_at, received_at,
+                 corrects, results_quarter, referral_made_at, results_revision)
+             VALUES {} ON CONFLICT (id) DO NOTHING",
+            values_list(TUPLE, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);
+        for (row, revision) in chunk.iter().zip(revisions) {
+            query = query
+                .bind(row.id.as_str())
+                .bind(row.survey_id.as_str())
+                .bind(row.survey_version)
+                .bind(row.ward_code.as_str())
+                .bind(row.age_band.as_str())
+                .bind(row.sex.as_str())
+                .bind(row.content.as_str())
+                .bind(row.content_sha256.as_str())
+                .bind(row.seq)
+                .bind(row.created_at.as_str())
+                .bind(row.quarter.as_str())
+                .bind(row.referral_made_at.as_deref())
+                .bind(*revision);
+        }
+        let inserted = query.execute(&mut *connection).await?.rows_affected();
+        if inserted != chunk.len() as u64 {
+            return Err(ServerError::Internal(format!(
+                "{inserted} of {} new responses stored: the push read a store that changed",
+                chunk.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A different copy of a held response a batch keeps beside it.
+#[derive(Debug)]
+pub(super) struct NewConflict {
+    pub(super) response_id: String,
+    pub(super) content: String,
+    pub(super) content_sha256: String,
+    pub(super) seq: i64,
+}
+
+/// Keeps a batch's conflicting copies beside the responses they differ
+/// from (one copy of each content), with multi-row statements.
+pub(super) async fn insert_conflicts(
+    connection: &mut AnyConnection,
+    rows: &[NewConflict],
+    client_id: &str,
+    received_at: &str,
+) -> Result<(), ServerError> {
+    const TUPLE: &str = "(?, ?, ?, $1, ?, $2)";
+    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 2)) {
+        let statement = format!(
+            "INSERT INTO response_conflicts (response_id, content, content_sha256, client_id,
+                 client_seq, received_at)
+             VALUES {} ON CONFLICT (response_id, content_sha256) DO NOTHING",
+            values_list(TUPLE, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);
+        for row in chunk {
+            query = query
+                .bind(row.response_id.as_str())
+                .bind(row.content.as_str())
+                .bind(row.content_sha256.as_str())
+                .bind(row.seq);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
 }
 
 /// Withdraws consent for a response and for every version of its chain

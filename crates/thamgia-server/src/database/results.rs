@@ -9,11 +9,13 @@
 //! withdrawn responses are deleted when consent is withdrawn, so none is
 //! read here.
 
+use std::collections::HashMap;
+
 use sqlx::{AnyConnection, Row};
 use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
 
-use super::Database;
+use super::{rows_per_statement, statement_chunks, values_list, Database};
 use crate::error::ServerError;
 
 /// How many responses without a quarter (stored before cells existed) one
@@ -270,6 +272,83 @@ pub(super) async fn cell_added(
         .execute(&mut *connection)
         .await?;
     Ok(())
+}
+
+/// Responses were just added to the store, in this order, each named by
+/// its survey, ward and quarter: raises each cell's revision by how many it
+/// gained, with one multi-row statement, and returns the revision each
+/// response is stamped with, in the same order. As [`cell_added`] after
+/// each, one by one, would: a cell at revision `r` that gains `k`
+/// responses ends at `r + k`, and they are stamped `r + 1` … `r + k`.
+pub(super) async fn cells_added(
+    connection: &mut AnyConnection,
+    added: &[(&str, &str, &str)],
+) -> Result<Vec<i64>, ServerError> {
+    // Each cell once, in the order of its first response, with its count.
+    let mut cells: Vec<((&str, &str, &str), i64)> = Vec::new();
+    let mut position: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for key in added {
+        match position.get(key) {
+            Some(&at) => cells[at].1 += 1,
+            None => {
+                position.insert(*key, cells.len());
+                cells.push((*key, 1));
+            }
+        }
+    }
+    // The revision each cell ends at.
+    let mut raised: HashMap<(String, String, String), i64> = HashMap::new();
+    const TUPLE: &str = "(?, ?, ?, ?, 0)";
+    for chunk in statement_chunks(&cells, rows_per_statement(TUPLE, 0)) {
+        let statement = format!(
+            "INSERT INTO results_cells (survey_id, ward_code, quarter, revision, removals)
+             VALUES {}
+             ON CONFLICT (survey_id, ward_code, quarter)
+             DO UPDATE SET revision = results_cells.revision + excluded.revision
+             RETURNING survey_id, ward_code, quarter, revision",
+            values_list(TUPLE, chunk.len(), 1)
+        );
+        let mut query = sqlx::query(&statement);
+        for ((survey_id, ward_code, quarter), count) in chunk {
+            query = query
+                .bind(*survey_id)
+                .bind(*ward_code)
+                .bind(*quarter)
+                .bind(*count);
+        }
+        for row in query.fetch_all(&mut *connection).await? {
+            raised.insert(
+                (
+                    row.try_get("survey_id")?,
+                    row.try_get("ward_code")?,
+                    row.try_get("quarter")?,
+                ),
+                row.try_get("revision")?,
+            );
+        }
+    }
+    // Each cell's responses take the revisions it was raised through, in
+    // order: the first `end - count + 1`.
+    let mut next: HashMap<(&str, &str, &str), i64> = HashMap::new();
+    for (key, count) in &cells {
+        let owned = (key.0.to_owned(), key.1.to_owned(), key.2.to_owned());
+        let end = raised.get(&owned).copied().ok_or_else(|| {
+            ServerError::Internal(format!(
+                "results cell {} {} {} was not raised",
+                key.0, key.1, key.2
+            ))
+        })?;
+        next.insert(*key, end - count + 1);
+    }
+    let mut revisions = Vec::with_capacity(added.len());
+    for key in added {
+        let revision = next.get_mut(key).ok_or_else(|| {
+            ServerError::Internal("a response's results cell was not raised".to_owned())
+        })?;
+        revisions.push(*revision);
+        *revision += 1;
+    }
+    Ok(revisions)
 }
 
 /// Something other than an arrival changed `response`'s cell (it starts or
