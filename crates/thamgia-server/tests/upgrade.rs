@@ -84,6 +84,27 @@ fn response_push(seqs: std::ops::RangeInclusive<u64>) -> PushRequest {
     }
 }
 
+/// What the database keeps counted (migration 0020) of ward 00004, where
+/// the tablet's responses are: its responses in 2026-Q4 and those of
+/// children of 7 and over, as the overview reads them, and the demo
+/// survey's responses, as the export's audit entry counts them.
+async fn kept_counts(database: &Database) -> (Option<(u64, u64)>, u64) {
+    let quarter = Period::quarter(2026, 4).expect("a quarter");
+    let participation = database
+        .participation(quarter)
+        .await
+        .expect("participation read");
+    let ward = participation
+        .get("00004")
+        .map(|(responses, participation)| (*responses, participation.consulted_7_plus));
+    let survey = seed::demo_survey().expect("demo survey");
+    let held = database
+        .response_count_of_survey(&survey.id)
+        .await
+        .expect("count read");
+    (ward, held)
+}
+
 #[tokio::test]
 async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries_on() {
     let directory = tempfile::tempdir().expect("a folder");
@@ -98,8 +119,10 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
         "the fixture is schema 15, before this release"
     );
 
-    // What the previous release stored is all there.
+    // What the previous release stored is all there, and counted where
+    // the town hall reads its counts.
     assert_eq!(database.response_count().await.expect("counted"), 12);
+    assert_eq!(kept_counts(&database).await, (Some((12, 12)), 12));
     let surveys = database.latest_surveys().await.expect("surveys");
     assert_eq!(surveys.len(), 1, "the demo survey");
     let report_id =
@@ -129,6 +152,7 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
         .expect("pushed");
     assert_eq!(next.results[0].outcome, MutationOutcome::Applied);
     assert_eq!(database.response_count().await.expect("counted"), 13);
+    assert_eq!(kept_counts(&database).await, (Some((13, 13)), 13));
 
     // A tablet that pulls from the start reads what the previous release
     // logged (the survey, the report edits) and carries on past it.

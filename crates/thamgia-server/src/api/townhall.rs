@@ -98,7 +98,8 @@ pub(super) async fn overview(
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
-    // It scans the period's responses and reads every report of it.
+    // It reads every report of the period (and the period's counts of
+    // responses by day and ward).
     let _room = state.database.heavy_read().await?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
     Ok(Json(

@@ -1,6 +1,7 @@
 //! What the town hall reads: per-ward overviews of a period, indicator
-//! trends, participation computed from the responses, the targets a city
-//! officer set, and the rows the CSV exports are made of.
+//! trends, participation summed from the counts of responses the database
+//! keeps by day and ward, the targets a city officer set, and the rows the
+//! CSV exports are made of.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +25,13 @@ pub fn period_dates(period: Period) -> (NaiveDate, NaiveDate) {
     period.dates()
 }
 
-fn day_start(date: NaiveDate) -> String {
-    date.format("%Y-%m-%dT00:00:00").to_string()
+/// The key of `date` in `participation_by_day` (migration 0020): the
+/// first ten characters of a `created_at` of that day, as stored
+/// (`2026-04-01T09:30:00.000Z`, UTC). Compared as text, a day is at or
+/// after this key exactly when its `created_at` is at or after
+/// `2026-04-01T00:00:00`, the bound the count compared with before.
+fn day_key(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
 }
 
 fn number_of(fields: &ReportFields, code: &str) -> Option<f64> {
@@ -153,21 +159,29 @@ impl Database {
         Ok(entered)
     }
 
-    /// Participation of every ward in `period`, by ward code.
+    /// Participation of every ward in `period`, by ward code: its
+    /// responses that count (not superseded by a correction; a withdrawn
+    /// one is deleted) created in the period, and those of children aged 7
+    /// and over. Summed from `participation_by_day`, the counts the
+    /// database keeps by day and ward (migration 0020): at most the
+    /// period's days × wards rows, however many responses there are. A
+    /// ward appears when it has a response that counts in the period (or a
+    /// population that year), as when the responses were counted.
     pub async fn participation(
         &self,
         period: Period,
     ) -> Result<BTreeMap<String, (u64, Participation)>, ServerError> {
         let (start, end) = period_dates(period);
         let rows = sqlx::query(
-            "SELECT ward_code, COUNT(*) AS responses,
-                    CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older
-             FROM responses
-             WHERE superseded_by IS NULL AND created_at >= $1 AND created_at < $2
-             GROUP BY ward_code",
+            "SELECT ward_code, CAST(SUM(responses) AS BIGINT) AS responses,
+                    CAST(SUM(older) AS BIGINT) AS older
+             FROM participation_by_day
+             WHERE day >= $1 AND day < $2
+             GROUP BY ward_code
+             HAVING SUM(responses) > 0",
         )
-        .bind(day_start(start))
-        .bind(day_start(end))
+        .bind(day_key(start))
+        .bind(day_key(end))
         .fetch_all(self.pool())
         .await?;
         let populations: BTreeMap<String, i64> =
@@ -311,15 +325,17 @@ impl Database {
         Ok(points)
     }
 
-    /// Every counted response to survey `survey_id` (any version), oldest first.
-    /// How many responses of a survey the server holds (what an export
-    /// holds when it starts, for the audit log).
+    /// How many responses of a survey the server holds, superseded or not
+    /// (what an export holds when it starts, for the audit log): read from
+    /// `survey_response_counts`, which the database keeps as responses are
+    /// stored and deleted (migration 0020), instead of counting them.
     pub async fn response_count_of_survey(&self, survey_id: &str) -> Result<u64, ServerError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = $1")
-            .bind(survey_id)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(u64::try_from(count).unwrap_or(0))
+        let count: Option<i64> =
+            sqlx::query_scalar("SELECT responses FROM survey_response_counts WHERE survey_id = $1")
+                .bind(survey_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(u64::try_from(count.unwrap_or(0)).unwrap_or(0))
     }
 
     /// One page of a survey's responses for the export, each with when it
