@@ -71,14 +71,9 @@ pub fn release(workspace: &Workspace) -> Result {
         "--features",
         EMBEDDED_APP,
     ]))?;
-    let target_dir = workspace.target_dir();
-    let binary = if target_dir.is_absolute() {
-        target_dir.to_path_buf()
-    } else {
-        workspace.root.join(target_dir)
-    }
-    .join("release")
-    .join(format!("thamgia-server{}", std::env::consts::EXE_SUFFIX));
+    let binary = absolute_target_dir(workspace)
+        .join("release")
+        .join(format!("thamgia-server{}", std::env::consts::EXE_SUFFIX));
     let bytes = std::fs::metadata(&binary)
         .map_err(|error| format!("the release build left no {}: {error}", binary.display()))?
         .len();
@@ -89,6 +84,17 @@ pub fn release(workspace: &Workspace) -> Result {
         bytes as f64 / (1024.0 * 1024.0)
     );
     Ok(())
+}
+
+/// The cargo target directory children build into, as an absolute path
+/// (a relative `CARGO_TARGET_DIR` is relative to the root, where they run).
+fn absolute_target_dir(workspace: &Workspace) -> PathBuf {
+    let target_dir = workspace.target_dir();
+    if target_dir.is_absolute() {
+        target_dir.to_path_buf()
+    } else {
+        workspace.root.join(target_dir)
+    }
 }
 
 /// Options of `cargo xtask run`.
@@ -158,22 +164,39 @@ pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
 }
 
 /// `cargo xtask bench`: build (the benches serve dist), then the first-load
-/// and ingest bench, the survey results at city scale (1,000,000 responses,
-/// SQLite and PostgreSQL), the form engine natively, the suppression pattern
+/// bench (with each app's largest contributors), the ingest bench, the
+/// survey results at city scale (1,000,000 responses, SQLite and
+/// PostgreSQL), the form engine natively, the suppression pattern
 /// of every scope, and the form engine in headless Chromium. Each prints its figures; none fails on a timing.
 pub fn bench(workspace: &Workspace) -> Result {
     setup(workspace, true)?;
     build(workspace)?;
-    let mut ingest = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
-    ingest.env("THAMGIA_DIST", workspace.dist());
-    workspace.run(ingest)?;
-    // The survey results at city scale, on SQLite and on a throwaway
-    // PostgreSQL cluster (stopped and removed afterwards).
-    let mut results =
-        workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "results_scale"]);
+    // Both apps' first-load transfer, and the crates their wasm is made of:
+    // read from cargo's wasm before wasm-bindgen and wasm-opt strip the
+    // names (Trunk builds it with the profile of index.html).
+    let mut first_load =
+        workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "first_load"]);
+    first_load.env("THAMGIA_DIST", workspace.dist()).env(
+        "THAMGIA_WASM_NAMES_DIR",
+        absolute_target_dir(workspace)
+            .join("wasm32-unknown-unknown")
+            .join("wasm-release"),
+    );
+    workspace.run(first_load)?;
+    // The ingest rate and the survey results at city scale, each on SQLite
+    // and on one throwaway PostgreSQL cluster (stopped and removed
+    // afterwards, passed or failed).
     let postgres = TestPostgres::start(workspace)?;
-    results.env("THAMGIA_BENCH_POSTGRES_URL", &postgres.url);
-    let outcome = workspace.run(results);
+    let mut ingest = workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "ingest"]);
+    ingest
+        .env("THAMGIA_DIST", workspace.dist())
+        .env("THAMGIA_BENCH_POSTGRES_URL", &postgres.url);
+    let outcome = workspace.run(ingest).and_then(|()| {
+        let mut results =
+            workspace.cargo(&["bench", "-p", "thamgia-server", "--bench", "results_scale"]);
+        results.env("THAMGIA_BENCH_POSTGRES_URL", &postgres.url);
+        workspace.run(results)
+    });
     postgres.stop()?;
     outcome?;
     workspace.run(workspace.cargo(&["bench", "-p", "thamgia-core", "--bench", "form_edit"]))?;

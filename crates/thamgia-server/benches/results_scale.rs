@@ -2,13 +2,15 @@
 //! scale. Figures only; nothing here passes or fails on time.
 //!
 //! For each backend (SQLite, and PostgreSQL when `THAMGIA_BENCH_POSTGRES_URL`
-//! names a server where a database may be created): 1,000,000 responses
+//! names a server where a database may be created), at 10,000, 100,000 and
+//! 1,000,000 responses (loaded in turn, each size measured before the next
+//! is loaded): responses
 //! to the demo survey (14 questions, two of them free text), spread over
 //! the 126 wards and communes and over 2026's four quarters, are stored
-//! through the push path (`Database::push`, in batches of 500), the server
-//! is started on loopback, and
+//! through the push path (`Database::push`, in batches of 500) while the
+//! server runs on loopback, and
 //!
-//! 1. the first read after start (every cell's counted responses read and
+//! 1. the first read after the load (every cell's counted responses read and
 //!    summarised), then
 //! 2. 5 officers at once each ask every view 20 times: p50 and p95 per view
 //!    over the 100 requests, measured at the client over HTTP, and
@@ -22,7 +24,7 @@
 //!    export's first byte and whole length, and meanwhile a tablet's push
 //!    and pull (p50, p95, and any server error).
 //!
-//! `THAMGIA_BENCH_RESPONSES` sets another count (for a quick look).
+//! `THAMGIA_BENCH_RESPONSES` sets the largest count (for a quick look).
 
 use std::str::FromStr;
 use std::time::{Duration as Elapsed, Instant};
@@ -119,6 +121,19 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+/// The sizes measured, up to `largest`: 10,000, 100,000 and 1,000,000
+/// responses (the three), and `largest` itself when it is none of them.
+fn sizes(largest: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> = [10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|size| *size <= largest)
+        .collect();
+    if sizes.last() != Some(&largest) {
+        sizes.push(largest);
+    }
+    sizes
+}
+
 async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()> {
     println!("\n  {backend}:");
     let state = thamgia_server::prepare(&config).await?;
@@ -130,15 +145,6 @@ async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()
         .iter()
         .map(|unit| unit.code.clone())
         .collect();
-
-    let started = Instant::now();
-    load(&database, &survey, &wards, 0, responses).await?;
-    let loaded = started.elapsed();
-    println!(
-        "    stored {responses} responses through the push path in {:.0} s ({:.0} responses/s)",
-        loaded.as_secs_f64(),
-        responses as f64 / loaded.as_secs_f64()
-    );
 
     let router = thamgia_server::app(state, &config.static_dir);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -153,14 +159,64 @@ async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()
     let city = sign_in(&client, &base, "thanhpho").await?;
     let ward_officer = sign_in(&client, &base, "badinh.canbo").await?;
 
+    // Responses stored so far by the load (the pushes measured below add a
+    // few hundred more, which the sizes do not count).
+    let mut stored = 0;
+    for size in sizes(responses) {
+        let started = Instant::now();
+        load(&database, &survey, &wards, stored, size - stored).await?;
+        let loaded = started.elapsed();
+        println!(
+            "\n    {size} responses: stored {} more through the push path in {:.0} s ({:.0} responses/s)",
+            size - stored,
+            loaded.as_secs_f64(),
+            (size - stored) as f64 / loaded.as_secs_f64()
+        );
+        stored = size;
+        measure(
+            &client,
+            &base,
+            &city,
+            &ward_officer,
+            &database,
+            &survey,
+            &wards,
+            stored,
+        )
+        .await?;
+        stored += BATCH;
+        if let Some(resident) = resident_mib() {
+            println!("      server process resident memory: {resident:.0} MiB (goal < 300 MiB)");
+        }
+    }
+    stop.send(()).ok();
+    server.await??;
+    database.close().await;
+    Ok(())
+}
+
+/// Every read at the size just loaded: the results' views with 5 officers,
+/// a push of [`BATCH`] more and the reads it changes, then the town hall's
+/// other reads under load.
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    client: &reqwest::Client,
+    base: &str,
+    city: &str,
+    ward_officer: &str,
+    database: &Database,
+    survey: &SurveyDefinition,
+    wards: &[String],
+    stored: usize,
+) -> Result<()> {
     let view = |path: &str| format!("{base}{}", path.replace("{s}", &survey.id));
     let first = Instant::now();
-    get(&client, &city, &view(VIEWS[0].1)).await?;
+    get(client, city, &view(VIEWS[0].1)).await?;
     println!(
-        "    first read after start (every cell summarised): {:.1} s",
+        "      first read after the load (every changed cell summarised): {:.1} s",
         first.elapsed().as_secs_f64()
     );
-    println!("    {OFFICERS} officers at once, {REQUESTS_EACH} requests each per view:");
+    println!("      {OFFICERS} officers at once, {REQUESTS_EACH} requests each per view:");
     for (name, path) in VIEWS {
         let url = view(path);
         let mut tasks = Vec::new();
@@ -168,9 +224,9 @@ async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()
             let client = client.clone();
             // One ward officer among city officers, as in a town hall.
             let token = if officer == 0 && path.contains("ward=00004") {
-                ward_officer.clone()
+                ward_officer.to_owned()
             } else {
-                city.clone()
+                city.to_owned()
             };
             let url = url.clone();
             tasks.push(tokio::spawn(async move {
@@ -189,40 +245,33 @@ async fn run(backend: &str, config: ServerConfig, responses: usize) -> Result<()
         }
         times.sort();
         println!(
-            "      {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms",
+            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
             millis(percentile(&times, 50)),
             millis(percentile(&times, 95))
         );
     }
-    load(&database, &survey, &wards, responses, BATCH).await?;
+    load(database, survey, wards, stored, BATCH).await?;
     let after = Instant::now();
-    get(&client, &city, &view(VIEWS[0].1)).await?;
+    get(client, city, &view(VIEWS[0].1)).await?;
     println!(
-        "    after a push of {BATCH} more, the next answer (changed cells read again, the pattern of every scope made again): {:.0} ms",
+        "      after a push of {BATCH} more, the next answer (changed cells read again, the pattern of every scope made again): {:.0} ms",
         millis(after.elapsed())
     );
     // Each split's pattern over every scope is made at its first read
     // after a change, then kept.
     for (name, url) in &VIEWS[3..] {
         let first = Instant::now();
-        get(&client, &city, &view(url)).await?;
+        get(client, city, &view(url)).await?;
         let first = first.elapsed();
         let again = Instant::now();
-        get(&client, &city, &view(url)).await?;
+        get(client, city, &view(url)).await?;
         println!(
-            "    then {name}: first read {:.0} ms (its pattern made), the next {:.1} ms",
+            "      then {name}: first read {:.0} ms (its pattern made), the next {:.1} ms",
             millis(first),
             millis(again.elapsed())
         );
     }
-    townhall_under_load(&client, &base, &city, &survey).await?;
-    if let Some(resident) = resident_mib() {
-        println!("    server process resident memory: {resident:.0} MiB");
-    }
-    stop.send(()).ok();
-    server.await??;
-    database.close().await;
-    Ok(())
+    townhall_under_load(client, base, city, survey).await
 }
 
 /// The town hall's reads beside the results: 5 officers at once on each,
@@ -251,7 +300,7 @@ async fn townhall_under_load(
         ),
         ("indicators", format!("{base}/api/v1/indicators")),
     ];
-    println!("    town hall, {OFFICERS} officers at once, 5 requests each:");
+    println!("      town hall, {OFFICERS} officers at once, 5 requests each:");
     for (name, url) in &reads {
         let mut tasks = Vec::new();
         for _ in 0..OFFICERS {
@@ -272,7 +321,7 @@ async fn townhall_under_load(
         }
         times.sort();
         println!(
-            "      {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
+            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
             millis(percentile(&times, 50)),
             millis(percentile(&times, 95))
         );
@@ -287,7 +336,7 @@ async fn townhall_under_load(
         bytes += chunk.len();
     }
     println!(
-        "    responses export: first byte {:.0} ms (goal < 200 ms), whole {:.1} s, {:.0} MiB",
+        "      responses export: first byte {:.0} ms (goal < 200 ms), whole {:.1} s, {:.0} MiB",
         millis(first_byte.unwrap_or_default()),
         at.elapsed().as_secs_f64(),
         bytes as f64 / 1_048_576.0
@@ -358,7 +407,7 @@ async fn townhall_under_load(
     pushes.sort();
     pulls.sort();
     println!(
-        "    a tablet while {OFFICERS} officers load the overview and the export: push p50 {:.1} ms p95 {:.1} ms, pull p50 {:.1} ms p95 {:.1} ms, {errors} server errors (goal: p95 < 100 ms, none)",
+        "      a tablet while {OFFICERS} officers load the overview and the export: push p50 {:.1} ms p95 {:.1} ms, pull p50 {:.1} ms p95 {:.1} ms, {errors} server errors (goal: p95 < 100 ms, none)",
         millis(percentile(&pushes, 50)),
         millis(percentile(&pushes, 95)),
         millis(percentile(&pulls, 50)),
