@@ -24,7 +24,8 @@
 //!    export's first byte and whole length, and meanwhile a tablet's push
 //!    and pull (p50, p95, and any server error).
 //!
-//! `THAMGIA_BENCH_RESPONSES` sets the largest count (for a quick look).
+//! `THAMGIA_BENCH_RESPONSES` sets the largest count (for a quick look);
+//! `THAMGIA_BENCH_BACKENDS=postgres` (or `sqlite`) runs one backend only.
 
 use std::str::FromStr;
 use std::time::{Duration as Elapsed, Instant};
@@ -67,21 +68,26 @@ async fn main() -> Result<()> {
         .unwrap_or(DEFAULT_RESPONSES);
     println!("\nSurvey results at city scale ({responses} responses, 126 units, 4 quarters):");
     let directory = tempfile::tempdir()?;
-    run(
-        "SQLite",
-        ServerConfig {
-            database_path: directory.path().join("results.sqlite3"),
-            database_url: None,
-            static_dir: directory.path().to_path_buf(),
-            seed_demo: true,
-            metrics: Default::default(),
-        },
-        responses,
-    )
-    .await?;
+    // `THAMGIA_BENCH_BACKENDS=postgres` (or `sqlite`) runs one backend only.
+    let backends = std::env::var("THAMGIA_BENCH_BACKENDS").unwrap_or_default();
+    let wanted = |backend: &str| backends.is_empty() || backends.contains(backend);
+    if wanted("sqlite") {
+        run(
+            "SQLite",
+            ServerConfig {
+                database_path: directory.path().join("results.sqlite3"),
+                database_url: None,
+                static_dir: directory.path().to_path_buf(),
+                seed_demo: true,
+                metrics: Default::default(),
+            },
+            responses,
+        )
+        .await?;
+    }
     match std::env::var("THAMGIA_BENCH_POSTGRES_URL")
         .ok()
-        .filter(|url| !url.is_empty())
+        .filter(|url| !url.is_empty() && wanted("postgres"))
     {
         Some(admin_url) => {
             let name = format!("thamgia_bench_{}", Uuid::new_v4().simple());

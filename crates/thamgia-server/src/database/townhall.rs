@@ -341,7 +341,13 @@ impl Database {
     /// One page of a survey's responses for the export, each with when it
     /// was received and the correction that supersedes it: at most `limit`
     /// received after `after` (its `received_at` and id), in the order
-    /// received, read through the `responses_for_export` index.
+    /// received, read through the `responses_for_export` index. The bound
+    /// `received_at >= $2` is there for PostgreSQL's planner: with the `OR`
+    /// alone its index scan began at the survey's first entry and filtered
+    /// every earlier one out (EXPLAIN ANALYZE: 172,800 rows read and dropped
+    /// for one page at 300,000 responses, 30 ms against 0.3 ms; a million
+    /// responses' export did not end within the bench's 10 minutes); with
+    /// it, each page's index range starts where the last one ended.
     pub async fn responses_of_survey_after(
         &self,
         survey_id: &str,
@@ -362,7 +368,8 @@ impl Database {
             Some((received_at, id)) => {
                 sqlx::query(
                     "SELECT content, received_at, superseded_by FROM responses \
-                     WHERE survey_id = $1 AND (received_at > $2 OR (received_at = $2 AND id > $3)) \
+                     WHERE survey_id = $1 AND received_at >= $2 \
+                       AND (received_at > $2 OR id > $3) \
                      ORDER BY received_at, id LIMIT $4",
                 )
                 .bind(survey_id)
