@@ -3381,3 +3381,31 @@ async fn counts_put_off_by_a_writer_that_could_not_keep_them_are_put_right_by_th
     assert_eq!(store.counts().await.expect("count"), waiting_three);
     assert_eq!(kept_counts(&store, &name).await, waiting_three);
 }
+
+#[wasm_bindgen_test]
+async fn more_records_than_one_decoding_chunk_read_back_each_once_in_order() {
+    let name = unique_database_name("many-records");
+    let store = Store::open(&name).await.expect("open");
+    // 1,203: two whole chunks of 500 and part of a third.
+    let responses: Vec<Response> = (0..1_203_i64)
+        .map(|n| completed(n as u128 + 1, n))
+        .collect();
+    store
+        .fill_waiting_for_bench(&responses)
+        .await
+        .expect("stored");
+    let held = store.responses().await.expect("read");
+    assert_eq!(held.len(), 1_203);
+    let mut ids: Vec<_> = held.iter().map(|record| record.response.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1_203, "each response once");
+    let (batch, total) = store.read_outbox(1_001).await.expect("outbox");
+    assert_eq!(total, 1_203);
+    let seqs: Vec<u64> = batch.iter().map(|mutation| mutation.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=1_001).collect::<Vec<u64>>(),
+        "the lowest seqs, in order"
+    );
+}
