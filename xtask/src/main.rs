@@ -19,7 +19,10 @@
 //!   server's tests run twice, on SQLite and on PostgreSQL (see [`postgres`]);
 //!   right after the apps are built, the server binary carrying them runs
 //!   from an empty folder (`crates/thamgia-server/tests/one_file.rs`).
-//! - `bench`: build, then the benchmarks (first load, ingest, results at city scale on both backends, the form engine).
+//! - `bench`: build, then the benchmarks (first load with each wasm's contributors, ingest and bytes
+//!   per response, the town hall at 10,000 to 1,000,000 responses, on both backends; the form
+//!   engine; in headless Chromium a tablet holding 50,000 responses, saving and reading beside
+//!   raw IndexedDB and PouchDB, sending 10,000 queued responses).
 //! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
 //!   suite, on SQLite or (`--postgres`) on PostgreSQL, with one server or
 //!   (`--postgres --servers 2`) two; `test` runs its CI size on both
@@ -70,7 +73,8 @@ Commands:
                            empty folder, browser tests and end-to-end tests, stopping at
                            the first failure
                            (this is what CI runs)
-  bench                    build, then every benchmark (results at 1,000,000 responses on both backends)
+  bench                    build, then every benchmark, each figure beside its goal (the town hall
+                           up to 1,000,000 responses on both backends: about 25 minutes)
   faults [--postgres] [--full] [...]
                            the fault-tolerance suite: 4 simulated tablets push responses and
                            report edits through a proxy that drops, cuts, black-holes and

@@ -164,10 +164,13 @@ pub fn run(workspace: &Workspace, options: &RunOptions) -> Result {
 }
 
 /// `cargo xtask bench`: build (the benches serve dist), then the first-load
-/// bench (with each app's largest contributors), the ingest bench, the
-/// survey results at city scale (1,000,000 responses, SQLite and
-/// PostgreSQL), the form engine natively, the suppression pattern
-/// of every scope, and the form engine in headless Chromium. Each prints its figures; none fails on a timing.
+/// bench (with each app's largest contributors), the ingest bench (SQLite
+/// and PostgreSQL, with bytes per response), the town hall at 10,000,
+/// 100,000 and 1,000,000 responses (SQLite and PostgreSQL), the form engine
+/// natively, the suppression pattern of every scope, and in headless
+/// Chromium the form engine, a tablet's lists, saving and reading beside raw
+/// IndexedDB and PouchDB, and sending. Each prints its figures; none fails
+/// on a timing.
 pub fn bench(workspace: &Workspace) -> Result {
     setup(workspace, true)?;
     build(workspace)?;
