@@ -116,6 +116,23 @@ const SQLITE_PRAGMAS: &[&str] = &[
 /// server do not wait for each other.
 const POSTGRES_WRITE_LOCK: i64 = 0x0074_6861_6d67_6961;
 
+/// A pool of at most `connections` to the SQLite file `url` names, each
+/// connection given [`SQLITE_PRAGMAS`] when it is opened.
+async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                for pragma in SQLITE_PRAGMAS {
+                    sqlx::query(pragma).execute(&mut *connection).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+}
+
 /// Registers sqlx's drivers for the `Any` pool, once per process.
 fn install_drivers() {
     static INSTALL: Once = Once::new();
@@ -290,20 +307,7 @@ impl Database {
             Backend::Postgres => 10,
         };
         let pool = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(connections)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            for pragma in SQLITE_PRAGMAS {
-                                sqlx::query(pragma).execute(&mut *connection).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?
-            }
+            Backend::Sqlite => sqlite_pool(url, connections).await?,
             Backend::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(connections)
@@ -316,20 +320,7 @@ impl Database {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         let writer = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(1)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            for pragma in SQLITE_PRAGMAS {
-                                sqlx::query(pragma).execute(&mut *connection).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?
-            }
+            Backend::Sqlite => sqlite_pool(url, 1).await?,
             Backend::Postgres => pool.clone(),
         };
         Ok(Database {

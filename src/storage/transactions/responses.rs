@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use indexed_db_futures::database::Database;
+use indexed_db_futures::future::VoidRequest;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionDurability;
 use thamgia_core::protocol::MutationChange;
@@ -22,7 +24,7 @@ use super::{
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::encoding::from_js;
 use crate::storage::error::{IoFailure, Refusal, StorageError};
-use crate::storage::records::{response_key, tombstone};
+use crate::storage::records::{response_key, tombstone, MetaRecord};
 use crate::storage::tally::{Move, State};
 use crate::storage::{Counts, LocalSyncState, StoredResponse};
 
@@ -84,6 +86,29 @@ pub(in crate::storage) async fn discard_draft(
     commit(transaction).await
 }
 
+/// Queues the submission of the completed `response` (its outbox entry,
+/// under the next seq of `record`, without waiting for it) and gives that
+/// seq and the record to store for the response, waiting for it. The one way a completed
+/// response is queued, by the fill page and by the bench's tablet alike.
+fn request_queue_completed(
+    outbox: &ObjectStore<'_>,
+    record: &mut MetaRecord,
+    response: &Response,
+) -> Result<(u64, StoredResponse, VoidRequest), StorageError> {
+    let (seq, add) = request_enqueue(
+        outbox,
+        record,
+        MutationChange::SubmitResponse {
+            response: response.clone(),
+        },
+    )?;
+    let stored = StoredResponse {
+        response: response.clone(),
+        sync: LocalSyncState::Waiting { seq },
+    };
+    Ok((seq, stored, add))
+}
+
 pub(in crate::storage) async fn complete_response(
     database: &Database,
     response: &Response,
@@ -118,17 +143,7 @@ pub(in crate::storage) async fn complete_response(
         let tally = trusted_tally(tally.await?);
 
         // And the writes too.
-        let (seq, add) = request_enqueue(
-            &outbox,
-            &mut record,
-            MutationChange::SubmitResponse {
-                response: response.clone(),
-            },
-        )?;
-        let stored = StoredResponse {
-            response: response.clone(),
-            sync: LocalSyncState::Waiting { seq },
-        };
+        let (seq, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
         let moved = Move::between(
             existing.as_ref().map(|existing| &existing.sync),
             Some(&stored.sync),
@@ -305,17 +320,7 @@ pub(in crate::storage) async fn fill_waiting(
         let mut pending = Vec::with_capacity(completed.len());
         for response in completed {
             let before = request_response(&responses, response.id)?;
-            let (seq, add) = request_enqueue(
-                &outbox,
-                &mut record,
-                MutationChange::SubmitResponse {
-                    response: response.clone(),
-                },
-            )?;
-            let stored = StoredResponse {
-                response: response.clone(),
-                sync: LocalSyncState::Waiting { seq },
-            };
+            let (_, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
             let put = request_write_response(&responses, &stored)?;
             pending.push((before, add, put));
         }
