@@ -51,7 +51,7 @@ use super::connection::{COUNTS_KEY, META_KEY, SYNC_STATE_INDEX};
 use super::encoding::{from_js, to_js};
 use super::error::StorageError;
 use super::records::{forum_key, new_client_id, report_key, response_key, MetaRecord, OutboxEntry};
-use super::tally::{Move, State, Tally};
+use super::tally::{tag, Move, State, Tally};
 use super::{StoredForum, StoredReport, StoredResponse};
 
 pub(super) use forums::{
@@ -388,7 +388,7 @@ async fn keep_tally(
 /// first is awaited.
 async fn count_states(responses: &ObjectStore<'_>) -> Result<Tally, StorageError> {
     let by_state = responses.index(SYNC_STATE_INDEX)?;
-    let requests = State::ALL.map(|state| by_state.count().with_query(state.tag()).primitive());
+    let requests = State::ALL.map(|state| by_state.count().with_query(tag(state)).primitive());
     let mut counted = State::ALL.map(|_| 0_u64);
     for (count, request) in counted.iter_mut().zip(requests) {
         *count = u64::from(request?.await?);

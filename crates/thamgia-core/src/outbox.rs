@@ -17,7 +17,8 @@
 //! into a [`Held`], calls [`plan_renumbering`] and writes the plan back.
 //!
 //! [`push`] decides what the town hall's answer to a push does to each
-//! record that waited for it.
+//! record that waited for it; [`tally`] how many records wait in each
+//! state, kept move by move.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +30,7 @@ use crate::report::{FieldEdit, Hlc};
 use crate::Response;
 
 pub mod push;
+pub mod tally;
 
 /// Where a record held on the tablet is in the sync, as far as re-queueing
 /// cares.

@@ -28,7 +28,7 @@ use super::{
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
 use crate::storage::error::StorageError;
 use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
-use crate::storage::tally::{Move, State, Tally};
+use crate::storage::tally::{state_of, Move, State, Tally};
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
 pub(in crate::storage) async fn read_outbox(
@@ -182,7 +182,7 @@ pub(in crate::storage) async fn apply_push_results(
             let read: Option<StoredResponse> = decoded(read.await?)?;
             before
                 .entry(response_id)
-                .or_insert_with(|| read.as_ref().map(|stored| State::of(&stored.sync)));
+                .or_insert_with(|| read.as_ref().map(|stored| state_of(&stored.sync)));
             let stored = match made.remove(&response_id).or(read) {
                 Some(stored) => stored,
                 // The response record is gone (it never should be): rebuild it
@@ -211,7 +211,7 @@ pub(in crate::storage) async fn apply_push_results(
         let tally = trusted_tally(tally.await?);
         let moves = made.iter().map(|(id, record)| Move {
             before: before.get(id).copied().flatten(),
-            after: Some(State::of(&record.sync)),
+            after: Some(state_of(&record.sync)),
         });
         let mut writes = made
             .values()
@@ -339,7 +339,7 @@ pub(in crate::storage) async fn renumber_outbox(
                 response: stored.response.clone(),
                 state: held_state(&stored.sync),
             });
-            states.insert(stored.response.id, State::of(&stored.sync));
+            states.insert(stored.response.id, state_of(&stored.sync));
             held_responses.insert(stored.response.id, stored);
         }
         let mut held_forums: BTreeMap<Uuid, StoredForum> = BTreeMap::new();

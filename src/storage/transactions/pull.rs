@@ -22,7 +22,7 @@ use super::{
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES, SURVEYS};
 use crate::storage::error::StorageError;
 use crate::storage::records::{forum_key, is_tombstone, tombstone};
-use crate::storage::tally::Move;
+use crate::storage::tally::move_between;
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
 pub(in crate::storage) async fn apply_pull(
@@ -126,7 +126,7 @@ pub(in crate::storage) async fn apply_pull(
                     response,
                     sync: LocalSyncState::Withdrawn,
                 };
-                moves.push(Move::between(Some(&before), Some(&record.sync)));
+                moves.push(move_between(Some(&before), Some(&record.sync)));
                 writes.push(request_write_response(&responses, &record)?);
                 tombstones.insert(*id, record.response);
             }

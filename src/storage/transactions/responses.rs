@@ -25,7 +25,7 @@ use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDA
 use crate::storage::encoding::from_js;
 use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone, MetaRecord};
-use crate::storage::tally::{Move, State};
+use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State};
 use crate::storage::{Counts, LocalSyncState, StoredResponse};
 
 /// Whether a stored response is past the draft stage, hence immutable.
@@ -57,7 +57,7 @@ pub(in crate::storage) async fn save_draft(
         write_response(&responses, &record).await?;
         // A new draft counts; a draft saved again moves nothing, and then
         // the tally is not even read.
-        let moved = Move::between(
+        let moved = move_between(
             existing.as_ref().map(|existing| &existing.sync),
             Some(&record.sync),
         );
@@ -79,7 +79,7 @@ pub(in crate::storage) async fn discard_draft(
             Some(existing) if is_completed(&existing) => return Err(Refusal::NotADraft.into()),
             Some(existing) => {
                 responses.delete(response_key(id)).primitive()?.await?;
-                keep_tally(&meta, [Move::between(Some(&existing.sync), None)]).await?;
+                keep_tally(&meta, [move_between(Some(&existing.sync), None)]).await?;
             }
         }
     }
@@ -144,7 +144,7 @@ pub(in crate::storage) async fn complete_response(
 
         // And the writes too.
         let (seq, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
-        let moved = Move::between(
+        let moved = move_between(
             existing.as_ref().map(|existing| &existing.sync),
             Some(&stored.sync),
         );
@@ -205,7 +205,7 @@ pub(in crate::storage) async fn withdraw_response(
                 response: withdrawn,
                 sync: LocalSyncState::Waiting { seq },
             };
-            let moved = Move::between(Some(&stored.sync), Some(&after.sync));
+            let moved = move_between(Some(&stored.sync), Some(&after.sync));
             let mut writes = vec![
                 add,
                 request_write_response(&responses, &after)?,
@@ -217,7 +217,7 @@ pub(in crate::storage) async fn withdraw_response(
         } else {
             // A draft never left the tablet: deleting it deletes everything.
             responses.delete(response_key(id)).primitive()?.await?;
-            keep_tally(&meta, [Move::between(Some(&stored.sync), None)]).await?;
+            keep_tally(&meta, [move_between(Some(&stored.sync), None)]).await?;
             0
         }
     };
@@ -266,7 +266,7 @@ pub(in crate::storage) async fn start_correction(
             sync: LocalSyncState::Draft,
         };
         write_response(&responses, &record).await?;
-        keep_tally(&meta, [Move::between(None, Some(&record.sync))]).await?;
+        keep_tally(&meta, [move_between(None, Some(&record.sync))]).await?;
         correction
     };
     commit(transaction).await?;
@@ -329,7 +329,7 @@ pub(in crate::storage) async fn fill_waiting(
         for (before, add, put) in pending {
             let before: Option<StoredResponse> = decoded(before.await?)?;
             moves.push(Move {
-                before: before.map(|before| State::of(&before.sync)),
+                before: before.map(|before| state_of(&before.sync)),
                 after: Some(State::Waiting),
             });
             add.await?;
@@ -382,7 +382,7 @@ pub(in crate::storage) async fn drafts(
     let mut records: Vec<StoredResponse> = decoded_all(
         by_state
             .get_all::<JsValue>()
-            .with_query(State::Draft.tag())
+            .with_query(tag(State::Draft))
             .primitive()?
             .await?,
     )?;
@@ -404,7 +404,7 @@ pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, St
         let transaction = read_only(database, &[META])?;
         let meta = transaction.object_store(META)?;
         if let Some(tally) = read_tally(&meta).await? {
-            return Ok(tally.counts());
+            return Ok(counts_of(&tally));
         }
     }
     // Another tab may be counting too, so look again inside the write
@@ -423,7 +423,7 @@ pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, St
         }
     };
     commit(transaction).await?;
-    Ok(tally.counts())
+    Ok(counts_of(&tally))
 }
 
 /// Counts the responses through the `sync_state` index and keeps that
