@@ -195,10 +195,20 @@ fn heavy_read_permits(connections: u32) -> usize {
 /// server is busy (well under the request timeout).
 const HEAVY_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Most values one statement binds: SQLite's limit (32,766 since 3.32),
-/// under PostgreSQL's (65,535). Multi-row statements are cut to stay under.
+/// Most values one statement binds on PostgreSQL: under its limit of
+/// 65,535. Multi-row statements are cut to stay under.
 const MAX_BINDS: usize = 32_766;
 
+/// Most values one statement binds on SQLite, far under its limit (32,766):
+/// sqlx binds each value by asking SQLite the name of its parameter
+/// (`sqlite3_bind_parameter_name`, to map `$n` to the n-th value), and
+/// SQLite finds a name by walking the statement's list of names, so a
+/// statement of n values costs n²/2 steps to bind. At 32,766 binding took
+/// a quarter of the ingest's CPU; 128 values (8 rows of a response) keep it
+/// small while each statement still carries several rows (`cargo bench -p
+/// thamgia-server --bench ingest`: 12,300 responses/s, 15,200 at 500
+/// values, 19,000–20,000 at 64 and 128, 15,000 at 32).
+const SQLITE_MAX_BINDS: usize = 128;
 /// A multi-row `VALUES` list (or an `IN` list, with `tuple` `?`): `rows`
 /// copies of `tuple` joined by commas, each `?` in them numbered in turn
 /// from `$first` (the row's own values, bound in that order), the rest
@@ -225,11 +235,17 @@ fn values_list(tuple: &str, rows: usize, first: usize) -> String {
     sql
 }
 
-/// How many rows of `tuple` one statement holds beside `shared` values
-/// every row refers to, under [`MAX_BINDS`].
-fn rows_per_statement(tuple: &str, shared: usize) -> usize {
+/// How many rows of `tuple` one statement on `connection` holds beside
+/// `shared` values every row refers to, under [`MAX_BINDS`] (or
+/// [`SQLITE_MAX_BINDS`] on SQLite).
+fn rows_per_statement(connection: &AnyConnection, tuple: &str, shared: usize) -> usize {
+    let most = if connection.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+        SQLITE_MAX_BINDS
+    } else {
+        MAX_BINDS
+    };
     let own = tuple.matches('?').count().max(1);
-    (MAX_BINDS.saturating_sub(shared) / own).max(1)
+    (most.saturating_sub(shared) / own).max(1)
 }
 
 /// `items` cut for multi-row statements of at most `max_rows` rows: runs

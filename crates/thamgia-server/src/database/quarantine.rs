@@ -157,7 +157,7 @@ pub(super) async fn insert_quarantined(
 ) -> Result<(), ServerError> {
     // $1 the client, $2 the time received, $3 the account: the push's.
     const TUPLE: &str = "($1, ?, ?, ?, $2, ?, $3, ?, ?, ?, ?, ?)";
-    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 3)) {
+    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 3)) {
         let statement = format!(
             "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at,
                  record_id, sent_by, kind, ward_code, payload_bytes, payload_sha256,

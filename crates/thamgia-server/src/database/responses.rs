@@ -312,7 +312,7 @@ pub(super) async fn held_responses(
     ids: &[String],
 ) -> Result<HeldResponses, ServerError> {
     let mut held = HeldResponses::default();
-    for chunk in statement_chunks(ids, rows_per_statement("?", 0)) {
+    for chunk in statement_chunks(ids, rows_per_statement(connection, "?", 0)) {
         let list = values_list("?", chunk.len(), 1);
         let statement = format!("SELECT id, content_sha256 FROM responses WHERE id IN ({list})");
         let mut query = sqlx::query(&statement);
@@ -407,7 +407,7 @@ pub(super) async fn insert_responses(
     // $1 the client, $2 the time received: the same for every row.
     const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, $1, ?, ?, $2, NULL, ?, ?, ?)";
     let mut stored = 0;
-    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 2)) {
+    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
         let revisions = &revisions[stored..stored + chunk.len()];
         stored += chunk.len();
         let statement = format!(
@@ -463,7 +463,7 @@ pub(super) async fn insert_conflicts(
     received_at: &str,
 ) -> Result<(), ServerError> {
     const TUPLE: &str = "(?, ?, ?, $1, ?, $2)";
-    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 2)) {
+    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
         let statement = format!(
             "INSERT INTO response_conflicts (response_id, content, content_sha256, client_id,
                  client_seq, received_at)

@@ -299,7 +299,7 @@ pub(super) async fn cells_added(
     // The revision each cell ends at.
     let mut raised: HashMap<(String, String, String), i64> = HashMap::new();
     const TUPLE: &str = "(?, ?, ?, ?, 0)";
-    for chunk in statement_chunks(&cells, rows_per_statement(TUPLE, 0)) {
+    for chunk in statement_chunks(&cells, rows_per_statement(connection, TUPLE, 0)) {
         let statement = format!(
             "INSERT INTO results_cells (survey_id, ward_code, quarter, revision, removals)
              VALUES {}

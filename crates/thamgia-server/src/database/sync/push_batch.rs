@@ -124,7 +124,7 @@ pub(super) async fn logged_outcomes(
     seqs.sort_unstable();
     seqs.dedup();
     let mut logged: HashMap<u64, (String, String)> = HashMap::with_capacity(seqs.len());
-    for chunk in statement_chunks(&seqs, rows_per_statement("?", 1)) {
+    for chunk in statement_chunks(&seqs, rows_per_statement(connection, "?", 1)) {
         let statement = format!(
             "SELECT seq, record_id, outcome FROM mutation_log
              WHERE client_id = $1 AND seq IN ({})",
@@ -328,7 +328,7 @@ pub(super) async fn insert_log(
 ) -> Result<(), ServerError> {
     // $1 the client, $2 the time received: the push's.
     const TUPLE: &str = "($1, ?, ?, ?, $2)";
-    for chunk in statement_chunks(rows, rows_per_statement(TUPLE, 2)) {
+    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
         let statement = format!(
             "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at) VALUES {}",
             values_list(TUPLE, chunk.len(), 3)
