@@ -4,14 +4,19 @@
 //! (migrations only add) and serves it: every response and report is
 //! there, the tablet that pushed them carries on with its numbering (a
 //! retry is recognised, the next seq applied), and a tablet's pull reads
-//! the old changes and the new. On SQLite, and on PostgreSQL in the
-//! PostgreSQL pass (`THAMGIA_TEST_POSTGRES_URL`).
+//! the old changes and the new. Its responses stay plain JSON, byte for
+//! byte, and read back; the next is stored compressed beside them
+//! (migration 0021). On SQLite, and on PostgreSQL in the PostgreSQL pass
+//! (`THAMGIA_TEST_POSTGRES_URL`).
 
 use chrono::{TimeZone, Utc};
-use sqlx::{ConnectOptions, Connection};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, ConnectOptions, Connection, Row};
 use thamgia_core::report::{FieldKey, Period, ReportId};
 use thamgia_core::{
-    Mutation, MutationChange, MutationOutcome, PullRequest, PushRequest, SCHEMA_VERSION,
+    AnswerValue, Mutation, MutationChange, MutationOutcome, PullRequest, PushRequest,
+    SCHEMA_VERSION,
 };
 use thamgia_server::{seed, Database};
 use uuid::Uuid;
@@ -84,6 +89,32 @@ fn response_push(seqs: std::ops::RangeInclusive<u64>) -> PushRequest {
     }
 }
 
+/// `content` of response `id` as the database holds it (sqlx's `Any` row
+/// decodes bytes only from a BLOB: a row the previous release stored on
+/// SQLite is TEXT), and its `content_sha256`.
+async fn stored_content(raw: &mut AnyConnection, id: Uuid) -> (Vec<u8>, String) {
+    let row: AnyRow = sqlx::query("SELECT content, content_sha256 FROM responses WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(&mut *raw)
+        .await
+        .expect("the row");
+    let content = match row.try_get::<Vec<u8>, _>("content") {
+        Ok(bytes) => bytes,
+        Err(_) => row
+            .try_get::<String, _>("content")
+            .expect("bytes or text")
+            .into_bytes(),
+    };
+    (content, row.try_get("content_sha256").expect("a digest"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// What the database keeps counted (migration 0020) of ward 00004, where
 /// the tablet's responses are: its responses in 2026-Q4 and those of
 /// children of 7 and over, as the overview reads them, and the demo
@@ -125,6 +156,24 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
     assert_eq!(kept_counts(&database).await, (Some((12, 12)), 12));
     let surveys = database.latest_surveys().await.expect("surveys");
     assert_eq!(surveys.len(), 1, "the demo survey");
+    // Its responses are left as they were stored, plain JSON (TEXT on
+    // SQLite; on PostgreSQL the JSON's UTF-8 bytes since 0021), byte for
+    // byte what their digest was taken of, and read back.
+    let mut raw = AnyConnection::connect(&url)
+        .await
+        .expect("a connection of its own");
+    let first = Uuid::from_u128(0x0101);
+    let (content, digest) = stored_content(&mut raw, first).await;
+    assert_eq!(content.first(), Some(&b'{'), "left as plain JSON");
+    assert_eq!(sha256_hex(&content), digest, "byte for byte");
+    let stored = database.response(first).await.expect("read").expect("held");
+    assert_eq!(stored.response.id, first);
+    assert_eq!(
+        stored.response.answers.get("idea_to_be_safer"),
+        Some(&AnswerValue::Text(
+            "Ý kiến số 1: cần thêm sân chơi an toàn".to_owned()
+        ))
+    );
     let report_id =
         ReportId::new("00004", Period::quarter(2026, 4).expect("a quarter")).expect("an id");
     let (_, fields) = database.report(&report_id).await.expect("read");
@@ -153,6 +202,24 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
     assert_eq!(next.results[0].outcome, MutationOutcome::Applied);
     assert_eq!(database.response_count().await.expect("counted"), 13);
     assert_eq!(kept_counts(&database).await, (Some((13, 13)), 13));
+    // The new one is stored compressed beside the plain ones, and reads
+    // back as sent.
+    let sent = match &response_push(15..=15).mutations[0].change {
+        MutationChange::SubmitResponse { response } => response.clone(),
+        _ => panic!("a response"),
+    };
+    let (content, digest) = stored_content(&mut raw, sent.id).await;
+    assert_eq!(content.first(), Some(&0x01), "stored compressed");
+    let json = serde_json::to_string(&sent).expect("serialised");
+    assert!(content.len() * 2 < json.len(), "{} bytes", content.len());
+    assert_eq!(digest, sha256_hex(json.as_bytes()), "the JSON's digest");
+    let stored = database
+        .response(sent.id)
+        .await
+        .expect("read")
+        .expect("held");
+    assert_eq!(stored.response, sent);
+    raw.close().await.expect("closed");
 
     // A tablet that pulls from the start reads what the previous release
     // logged (the survey, the report edits) and carries on past it.

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use sqlx::{AnyConnection, Row};
 use thamgia_core::Response;
 
+use super::responses::content::stored_response;
 use crate::error::ServerError;
 
 /// Most versions a chain is followed to: a correction is a person's act,
@@ -54,13 +55,12 @@ pub(super) async fn settle_chain(
     let members = chain_of(connection, &[id.to_owned()]).await?;
     let mut held: Vec<Response> = Vec::new();
     for member in &members {
-        let content: Option<String> =
-            sqlx::query_scalar("SELECT content FROM responses WHERE id = $1")
-                .bind(member)
-                .fetch_optional(&mut *connection)
-                .await?;
-        if let Some(content) = content {
-            held.push(serde_json::from_str(&content)?);
+        let row = sqlx::query("SELECT content FROM responses WHERE id = $1")
+            .bind(member)
+            .fetch_optional(&mut *connection)
+            .await?;
+        if let Some(row) = row {
+            held.push(stored_response(&row, "content")?);
         }
     }
     if held.len() < 2 {

@@ -10,6 +10,7 @@ use thamgia_core::{Localized, Response};
 use uuid::Uuid;
 
 use super::audit::append;
+use super::responses::content::stored_response;
 use super::{timestamp, Database};
 use crate::error::ServerError;
 
@@ -58,8 +59,7 @@ impl Database {
         .await?;
         let mut open_referrals = Vec::with_capacity(rows.len());
         for row in rows {
-            let content: String = row.try_get("content")?;
-            let response: Response = serde_json::from_str(&content)?;
+            let response: Response = stored_response(&row, "content")?;
             let Some(Referral { to, made_at }) = response.referral else {
                 continue;
             };

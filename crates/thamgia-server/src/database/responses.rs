@@ -1,6 +1,8 @@
 //! Responses: storing a submitted one (validated, a retried copy
 //! recognised, a different copy kept as a conflict, a correction checked),
-//! withdrawing consent, and reading them back.
+//! withdrawing consent, and reading them back. A response's JSON is
+//! stored compressed (`content`): every write and read of it goes through
+//! that module.
 
 use std::collections::HashMap;
 
@@ -19,6 +21,8 @@ use super::{
     values_list, Database,
 };
 use crate::error::ServerError;
+
+pub(super) mod content;
 
 /// A stored response as the town hall sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,7 +141,7 @@ impl Database {
                 .await?;
         match row {
             Some(row) => Ok(Some(StoredResponse {
-                response: serde_json::from_str(row.get::<&str, _>("content"))?,
+                response: content::stored_response(&row, "content")?,
                 client_id: row.get("client_id"),
                 received_at: row.get("received_at"),
             })),
@@ -216,9 +220,11 @@ pub(super) async fn submit_response(
         }
     }
 
-    // Serialised only once it is known to be kept.
-    let content = serde_json::to_string(response)?;
-    let hash = sha256_hex(&content);
+    // Serialised only once it is known to be kept; the digest is the
+    // JSON's, what is stored is compressed.
+    let json = serde_json::to_string(response)?;
+    let hash = sha256_hex(&json);
+    let stored = content::encode(&json)?;
     let age_band = enum_text(&response.participant.age_band)?;
     let sex = enum_text(&response.participant.sex)?;
     let inserted = sqlx::query(
@@ -234,7 +240,7 @@ pub(super) async fn submit_response(
     .bind(&response.ward_code)
     .bind(age_band)
     .bind(sex)
-    .bind(&content)
+    .bind(stored.as_slice())
     .bind(&hash)
     .bind(client_id)
     .bind(seq as i64)
@@ -274,7 +280,7 @@ pub(super) async fn submit_response(
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (response_id, content_sha256) DO NOTHING",
     )
     .bind(response.id.to_string())
-    .bind(&content)
+    .bind(stored.as_slice())
     .bind(&hash)
     .bind(client_id)
     .bind(seq as i64)
@@ -347,7 +353,9 @@ pub(super) struct NewResponse {
     pub(super) ward_code: String,
     age_band: String,
     sex: String,
-    content: String,
+    /// The response as stored ([`content::Encoder::encode`]).
+    content: Vec<u8>,
+    /// The digest of its JSON.
     content_sha256: String,
     seq: i64,
     created_at: String,
@@ -357,11 +365,12 @@ pub(super) struct NewResponse {
 }
 
 impl NewResponse {
-    /// The row of `response`, sent at `seq`, serialised as `content` with
-    /// digest `content_sha256`: as [`submit_response`] writes it.
+    /// The row of `response`, sent at `seq`, stored as `content` (its
+    /// JSON compressed) with `content_sha256` (its JSON's digest): as
+    /// [`submit_response`] writes it.
     pub(super) fn of(
         response: &Response,
-        content: &str,
+        content: &[u8],
         content_sha256: &str,
         seq: u64,
     ) -> Result<NewResponse, ServerError> {
@@ -426,7 +435,7 @@ pub(super) async fn insert_responses(
                 .bind(row.ward_code.as_str())
                 .bind(row.age_band.as_str())
                 .bind(row.sex.as_str())
-                .bind(row.content.as_str())
+                .bind(row.content.as_slice())
                 .bind(row.content_sha256.as_str())
                 .bind(row.seq)
                 .bind(row.created_at.as_str())
@@ -449,7 +458,9 @@ pub(super) async fn insert_responses(
 #[derive(Debug)]
 pub(super) struct NewConflict {
     pub(super) response_id: String,
-    pub(super) content: String,
+    /// The copy as stored ([`content::Encoder::encode`]), as a response.
+    pub(super) content: Vec<u8>,
+    /// The digest of its JSON.
     pub(super) content_sha256: String,
     pub(super) seq: i64,
 }
@@ -474,7 +485,7 @@ pub(super) async fn insert_conflicts(
         for row in chunk {
             query = query
                 .bind(row.response_id.as_str())
-                .bind(row.content.as_str())
+                .bind(row.content.as_slice())
                 .bind(row.content_sha256.as_str())
                 .bind(row.seq);
         }

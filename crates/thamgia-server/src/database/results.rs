@@ -15,6 +15,7 @@ use sqlx::{AnyConnection, Row};
 use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
 
+use super::responses::content::stored_response;
 use super::{rows_per_statement, statement_chunks, values_list, Database};
 use crate::error::ServerError;
 
@@ -68,7 +69,7 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
+            .map(|row| stored_response(row, "content"))
             .collect()
     }
 
@@ -88,7 +89,7 @@ impl Database {
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
+            .map(|row| stored_response(row, "content"))
             .collect()
     }
 
@@ -159,7 +160,7 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("content"))?))
+            .map(|row| stored_response(row, "content"))
             .collect()
     }
 
@@ -180,7 +181,7 @@ impl Database {
                 return Ok(placed);
             }
             for row in &rows {
-                let response: Response = serde_json::from_str(row.get::<&str, _>("content"))?;
+                let response = stored_response(row, "content")?;
                 // A date out of the calendar's range is placed nowhere it
                 // could be asked for, but is placed.
                 let quarter = quarter_of(response.created_at)

@@ -19,6 +19,7 @@ use thamgia_core::Response;
 use uuid::Uuid;
 
 use super::audit::append;
+use super::responses::content::stored_response;
 use super::Database;
 use crate::error::ServerError;
 
@@ -298,7 +299,7 @@ impl Database {
         };
         let survey_id: String = row.try_get("survey_id")?;
         let ward_code: String = row.try_get("ward_code")?;
-        let content: Response = serde_json::from_str(row.try_get::<&str, _>("content")?)?;
+        let content: Response = stored_response(&row, "content")?;
         if survey_id != theme.survey_id || !has_text_answer(&content, question) {
             return Ok(TagChange::NotFound);
         }

@@ -16,6 +16,7 @@ pub use thamgia_core::api::townhall::{
     milestone, Overview, Participation, TrendPoint, WardOverview, PARTICIPATION_INDICATOR,
 };
 
+use super::responses::content::stored_response;
 use super::Database;
 use crate::error::ServerError;
 use crate::units::UnitList;
@@ -383,7 +384,7 @@ impl Database {
         rows.iter()
             .map(|row| {
                 Ok((
-                    serde_json::from_str(row.get::<&str, _>("content"))?,
+                    stored_response(row, "content")?,
                     row.get::<String, _>("received_at"),
                     row.get::<Option<String>, _>("superseded_by"),
                 ))

@@ -1,9 +1,10 @@
 //! The parts of a push below [`Database::push`](crate::database::Database::push):
 //! what is prepared before the write lock (surveys compiled, each
-//! submission serialised, hashed and checked), the reads that decide a
-//! batch (the log's outcomes for seqs sent again, what the store holds
-//! under a run of ids), core's decisions turned into rows, the multi-row
-//! writes, and the one-by-one application of what core leaves to it.
+//! submission serialised, hashed, compressed and checked), the reads that
+//! decide a batch (the log's outcomes for seqs sent again, what the store
+//! holds under a run of ids), core's decisions turned into rows, the
+//! multi-row writes, and the one-by-one application of what core leaves
+//! to it.
 
 use std::collections::HashMap;
 
@@ -21,6 +22,7 @@ use thamgia_core::{
 use crate::database::forums::recommendation_ward;
 use crate::database::quarantine::{insert_quarantined, QuarantineRow};
 use crate::database::reports::{bound_in_push, change_report_status, edit_report_field};
+use crate::database::responses::content::Encoder;
 use crate::database::responses::{
     insert_conflicts, insert_responses, response_ward, submit_response, withdraw, HeldResponses,
     NewConflict, NewResponse, Submission,
@@ -72,22 +74,26 @@ pub(super) fn rules_refusal(
     batch::submission_refusal(survey, response, today)
 }
 
-/// A submitted response as the push needs it, made before the write lock.
+/// A submitted response as the push needs it, made before the write lock
+/// (serialising, hashing and compressing it take time no other writer
+/// should wait for).
 pub(super) struct Prepared {
-    /// The response as stored (`responses.content`).
-    pub(super) content: String,
-    /// Its digest (`content_sha256`).
+    /// The response as stored (`responses.content`): its JSON compressed.
+    content: Vec<u8>,
+    /// Its JSON's digest (`content_sha256`).
     sha256: String,
     /// What its survey's rules say of it.
     pub(super) refusal: Option<MutationOutcome>,
 }
 
-/// Each mutation's [`Prepared`] response, for those that submit one.
+/// Each mutation's [`Prepared`] response, for those that submit one (one
+/// compressor for them all).
 pub(super) fn prepare(
     request: &PushRequest,
     surveys: &Surveys,
     today: NaiveDate,
 ) -> Result<Vec<Option<Prepared>>, ServerError> {
+    let mut encoder = Encoder::new();
     request
         .mutations
         .iter()
@@ -95,10 +101,10 @@ pub(super) fn prepare(
             let MutationChange::SubmitResponse { response } = &mutation.change else {
                 return Ok(None);
             };
-            let content = serde_json::to_string(response)?;
-            let sha256 = sha256_hex(&content);
+            let json = serde_json::to_string(response)?;
+            let sha256 = sha256_hex(&json);
             Ok(Some(Prepared {
-                content,
+                content: encoder.encode(&json)?,
                 sha256,
                 refusal: rules_refusal(surveys, response, today),
             }))

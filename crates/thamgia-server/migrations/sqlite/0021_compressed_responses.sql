@@ -1,0 +1,17 @@
+-- From this step a response's JSON is stored compressed (the server's
+-- src/database/responses/content.rs): a format byte, 0x01, then a raw
+-- deflate stream made with a fixed preset dictionary, about 400 bytes
+-- where the JSON is 1,250, bound as a BLOB. `content_sha256` is still the
+-- digest of the JSON text.
+--
+-- SQLite keeps in each row what that row was given, whatever the column's
+-- declared type: `responses.content` and `response_conflicts.content`
+-- (declared TEXT) hold BLOBs from now on, and the rows stored before keep
+-- their TEXT, plain JSON starting with `{`, which the server reads as it
+-- is, for ever. So nothing is rewritten here: casting them to BLOB would
+-- write every row again and save no byte, and only the server can
+-- compress them. No trigger reads `content` (0020's fire on the columns
+-- they count), and no index holds it.
+--
+-- This step has no statement: it keeps the numbers of both backends in
+-- step (PostgreSQL's 0021 changes the columns' type).
