@@ -22,8 +22,10 @@ use thamgia_core::{ApiError, PullRequest, PullResponse, PushRequest, PushRespons
 use wasm_bindgen::JsCast;
 
 use crate::platform;
+use fetch::{FetchError, Method};
 
 mod endpoints;
+mod fetch;
 
 pub use endpoints::encode;
 
@@ -50,32 +52,41 @@ pub fn has_token() -> bool {
 /// A client of the server the app was loaded from.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
-    http: reqwest::Client,
     base: String,
 }
 
 /// An answer read whole, within its deadlines: its status and its body.
 struct Answer {
-    status: reqwest::StatusCode,
+    /// The HTTP status, `404` say.
+    status: u16,
+    /// The status with its reason, `404 Not Found` say, for the log.
+    status_line: String,
     body: Vec<u8>,
 }
 
+impl Answer {
+    /// Whether the status is a success (`2xx`).
+    fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
 impl ApiClient {
-    /// A client for the page's own origin (reqwest on wasm needs absolute URLs).
+    /// A client for the page's own origin (its URLs are absolute, built
+    /// from the origin; `fetch` would take relative ones as well).
     pub fn for_this_origin() -> ApiClient {
         ApiClient {
-            http: reqwest::Client::new(),
             base: format!("{}/api/v1", platform::origin()),
         }
     }
 
     /// A request to `path` under `/api/v1`, with the session's token when
     /// there is one.
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let builder = self.http.request(method, format!("{}{path}", self.base));
+    fn request(&self, method: Method, path: &str) -> fetch::Request {
+        let request = fetch::Request::new(method, format!("{}{path}", self.base));
         match token() {
-            Some(token) => builder.bearer_auth(token),
-            None => builder,
+            Some(token) => request.header("Authorization", format!("Bearer {token}")),
+            None => request,
         }
     }
 
@@ -87,7 +98,7 @@ impl ApiClient {
 
     /// Signs out: `DELETE /session` revokes this device's token.
     pub async fn sign_out(&self) -> Result<(), SyncFailure> {
-        self.send_empty(reqwest::Method::DELETE, "/session").await
+        self.send_empty(Method::Delete, "/session").await
     }
 
     /// Sends a push.
@@ -102,7 +113,7 @@ impl ApiClient {
 
     /// Fetches any JSON document of the API.
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncFailure> {
-        let answer = exchange(self.request(reqwest::Method::GET, path), None).await?;
+        let answer = exchange(self.request(Method::Get, path), None).await?;
         decode(answer)
     }
 
@@ -119,12 +130,12 @@ impl ApiClient {
         body: Vec<u8>,
     ) -> Result<T, UploadFailure<R>> {
         let request = self
-            .request(reqwest::Method::POST, path)
-            .header(reqwest::header::CONTENT_TYPE, content_type);
+            .request(Method::Post, path)
+            .header("Content-Type", content_type);
         let answer = exchange(request, Some(body))
             .await
             .map_err(UploadFailure::Failed)?;
-        if answer.status.is_success() {
+        if answer.is_success() {
             return decode(answer).map_err(UploadFailure::Failed);
         }
         match serde_json::from_slice::<R>(&answer.body) {
@@ -136,17 +147,17 @@ impl ApiClient {
     /// Sends `body` as JSON with POST to a path that answers with no body of
     /// interest (a `204`, say): only success or the failure matters.
     async fn post_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
-        self.send_json(reqwest::Method::POST, path, body).await
+        self.send_json(Method::Post, path, body).await
     }
 
     /// Sends `body` as JSON with PUT; like [`ApiClient::post_json`].
     async fn put_json<B: Serialize>(&self, path: &str, body: &B) -> Result<(), SyncFailure> {
-        self.send_json(reqwest::Method::PUT, path, body).await
+        self.send_json(Method::Put, path, body).await
     }
 
     async fn send_json<B: Serialize>(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: &B,
     ) -> Result<(), SyncFailure> {
@@ -156,7 +167,7 @@ impl ApiClient {
 
     /// Sends a request with no body to a path that answers with no body of
     /// interest (`POST /devices/{id}/revoke`, `DELETE /session`).
-    async fn send_empty(&self, method: reqwest::Method, path: &str) -> Result<(), SyncFailure> {
+    async fn send_empty(&self, method: Method, path: &str) -> Result<(), SyncFailure> {
         succeeded(exchange(self.request(method, path), None).await?)
     }
 
@@ -164,7 +175,7 @@ impl ApiClient {
     /// account created or changed, say).
     async fn send_json_for<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: &B,
     ) -> Result<T, SyncFailure> {
@@ -174,8 +185,8 @@ impl ApiClient {
 
     /// Fetches a file of the API (a CSV export) as bytes.
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncFailure> {
-        let answer = exchange(self.request(reqwest::Method::GET, path), None).await?;
-        if answer.status.is_success() {
+        let answer = exchange(self.request(Method::Get, path), None).await?;
+        if answer.is_success() {
             Ok(answer.body)
         } else {
             Err(refusal(&answer))
@@ -187,7 +198,7 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, SyncFailure> {
-        self.send_json_for(reqwest::Method::POST, path, body).await
+        self.send_json_for(Method::Post, path, body).await
     }
 }
 
@@ -203,13 +214,13 @@ pub enum UploadFailure<R> {
 /// `request` with `body` encoded as JSON, and the encoded bytes (their
 /// length sizes the request's deadline).
 fn json_request<B: Serialize>(
-    request: reqwest::RequestBuilder,
+    request: fetch::Request,
     body: &B,
-) -> Result<(reqwest::RequestBuilder, Vec<u8>), SyncFailure> {
+) -> Result<(fetch::Request, Vec<u8>), SyncFailure> {
     let bytes = serde_json::to_vec(body).map_err(|error| SyncFailure::Unreachable {
         detail: format!("request not encoded: {error}"),
     })?;
-    let request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
+    let request = request.header("Content-Type", "application/json");
     Ok((request, bytes))
 }
 
@@ -220,19 +231,13 @@ fn json_request<B: Serialize>(
 /// server announced. A server that stays silent past either ends the
 /// exchange as [`SyncFailure::TimedOut`], and the fetch is aborted.
 ///
-/// reqwest's own `RequestBuilder::timeout` works on wasm (an
-/// `AbortController` and `setTimeout`; `is_timeout()` tells it apart since
-/// 0.12.13), but it is one deadline for the whole exchange, armed at
-/// sending and cleared only when the `Response` is dropped: an answer that
-/// started in time but is long would be cut at the deadline meant for a
-/// silent server, and a timeout while reading the body comes back as a
-/// decoding error, not as a timeout. So each phase races a timer instead
-/// (gloo-timers, cleared when dropped); dropping reqwest's future, or its
-/// `Response`, aborts the fetch.
-async fn exchange(
-    request: reqwest::RequestBuilder,
-    body: Option<Vec<u8>>,
-) -> Result<Answer, SyncFailure> {
+/// One deadline for the whole exchange would cut an answer that started in
+/// time but is long at the deadline meant for a silent server. So each
+/// phase races its own timer (gloo-timers, cleared when dropped); the
+/// timer that wins drops the phase's future, and with it the fetch's
+/// `AbortController` aborts the fetch (see [`fetch`]), so no request runs
+/// on in the browser after its deadline.
+async fn exchange(request: fetch::Request, body: Option<Vec<u8>>) -> Result<Answer, SyncFailure> {
     if !platform::is_online() {
         return Err(SyncFailure::Offline);
     }
@@ -250,13 +255,15 @@ async fn exchange(
     .await?
     .map_err(unreachable)?;
     let status = response.status();
+    let status_line = response.status_line();
     let body_deadline = deadline::body_deadline(response.content_length());
     let body = within(body_deadline, started_ms, response.bytes())
         .await?
         .map_err(unreachable)?;
     Ok(Answer {
         status,
-        body: body.to_vec(),
+        status_line,
+        body,
     })
 }
 
@@ -281,7 +288,7 @@ async fn within<T>(
     }
 }
 
-fn unreachable(error: reqwest::Error) -> SyncFailure {
+fn unreachable(error: FetchError) -> SyncFailure {
     if platform::is_online() {
         SyncFailure::Unreachable {
             detail: error.to_string(),
@@ -295,13 +302,13 @@ fn unreachable(error: reqwest::Error) -> SyncFailure {
 fn refusal(answer: &Answer) -> SyncFailure {
     SyncFailure::Server {
         error: serde_json::from_slice::<ApiError>(&answer.body).ok(),
-        detail: answer.status.to_string(),
+        detail: answer.status_line.clone(),
     }
 }
 
 /// Success, or the server's refusal.
 fn succeeded(answer: Answer) -> Result<(), SyncFailure> {
-    if answer.status.is_success() {
+    if answer.is_success() {
         Ok(())
     } else {
         Err(refusal(&answer))
@@ -402,9 +409,9 @@ fn save_bytes(bytes: &[u8], file_name: &str) -> Result<(), wasm_bindgen::JsValue
 
 /// The JSON of a successful answer, or the server's refusal.
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, SyncFailure> {
-    if answer.status.is_success() {
+    if answer.is_success() {
         serde_json::from_slice(&answer.body).map_err(|error| SyncFailure::BadAnswer {
-            detail: format!("{}: {error}", answer.status),
+            detail: format!("{}: {error}", answer.status_line),
         })
     } else {
         Err(refusal(&answer))

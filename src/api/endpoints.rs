@@ -23,6 +23,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::{QuarantinedRecord, SurveyDefinition};
 use uuid::Uuid;
 
+use super::fetch::Method;
 use super::{ApiClient, UploadFailure};
 
 /// The content type of an .xlsx workbook.
@@ -167,13 +168,12 @@ impl ApiClient {
 
     /// `POST /themes`: a new theme in a survey's codebook.
     pub async fn create_theme(&self, theme: &NewTheme) -> Result<Theme, SyncFailure> {
-        self.send_json_for(reqwest::Method::POST, "/themes", theme)
-            .await
+        self.send_json_for(Method::Post, "/themes", theme).await
     }
 
     /// `DELETE /themes/{id}`: a theme and its tags deleted.
     pub async fn delete_theme(&self, id: Uuid) -> Result<(), SyncFailure> {
-        self.send_empty(reqwest::Method::DELETE, &format!("/themes/{id}"))
+        self.send_empty(Method::Delete, &format!("/themes/{id}"))
             .await
     }
 
@@ -184,11 +184,7 @@ impl ApiClient {
         tag: &TagBody,
         tagged: bool,
     ) -> Result<AnswerThemes, SyncFailure> {
-        let method = if tagged {
-            reqwest::Method::POST
-        } else {
-            reqwest::Method::DELETE
-        };
+        let method = if tagged { Method::Post } else { Method::Delete };
         self.send_json_for(method, "/tags", tag).await
     }
 
@@ -238,8 +234,7 @@ impl ApiClient {
 
     /// `POST /accounts`: a new account.
     pub async fn create_account(&self, account: &NewAccount) -> Result<AccountRecord, SyncFailure> {
-        self.send_json_for(reqwest::Method::POST, "/accounts", account)
-            .await
+        self.send_json_for(Method::Post, "/accounts", account).await
     }
 
     /// `PUT /accounts/{username}`: a change of role, ward, activity or
@@ -250,7 +245,7 @@ impl ApiClient {
         change: &AccountChange,
     ) -> Result<AccountRecord, SyncFailure> {
         self.send_json_for(
-            reqwest::Method::PUT,
+            Method::Put,
             &format!("/accounts/{}", encode(username)),
             change,
         )
@@ -264,16 +259,13 @@ impl ApiClient {
 
     /// `POST /referrals/{id}/follow-up`: one referral marked followed up.
     pub async fn follow_up_referral(&self, response: Uuid) -> Result<(), SyncFailure> {
-        self.send_empty(
-            reqwest::Method::POST,
-            &format!("/referrals/{response}/follow-up"),
-        )
-        .await
+        self.send_empty(Method::Post, &format!("/referrals/{response}/follow-up"))
+            .await
     }
 
     /// `POST /devices/{id}/revoke`: ends one device's session.
     pub async fn revoke_device(&self, device: Uuid) -> Result<(), SyncFailure> {
-        self.send_empty(reqwest::Method::POST, &format!("/devices/{device}/revoke"))
+        self.send_empty(Method::Post, &format!("/devices/{device}/revoke"))
             .await
     }
 }
