@@ -17,7 +17,7 @@
 //! it). They are then awaited in the order they were made: the first to
 //! fail is the one reported, not a later one the abort it caused failed.
 //!
-//! Records are stored as their JSON text (`encoding.rs`), and every write that adds,
+//! Records are encoded as JSON (`encoding.rs`), and every write that adds,
 //! deletes or changes the state of a response moves it in the kept tally of
 //! responses per state (`tally.rs`), in the same transaction.
 
@@ -48,7 +48,7 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::connection::{COUNTS_KEY, META_KEY, SYNC_STATE_INDEX};
-use super::encoding::{from_js, from_plain, from_text, json_text, to_js, Keyed};
+use super::encoding::{from_js, to_js};
 use super::error::StorageError;
 use super::records::{forum_key, new_client_id, report_key, response_key, MetaRecord, OutboxEntry};
 use super::tally::{tag, Move, State, Tally};
@@ -131,49 +131,32 @@ fn decoded<T: DeserializeOwned>(value: Option<JsValue>) -> Result<Option<T>, Sto
     value.map(from_js).transpose()
 }
 
-/// How many records of version 4 (plain objects) [`decoded_all`] turns
-/// into JSON text at once.
+/// How many records [`decoded_all`] turns into JSON text at once.
 const DECODED_TOGETHER: u32 = 500;
 
-/// Every record a `getAll` answered, decoded, in order.
+/// Every record a `getAll` answered, decoded.
 ///
-/// A record stored by this version is decoded from its JSON text. Records
-/// of version 4 (plain objects, see `encoding.rs`) go to JSON text
-/// [`DECODED_TOGETHER`] at a time, as one JS array: one `JSON.stringify`
-/// and one copy into wasm per chunk instead of one per record, while the
-/// text held at once stays near a megabyte whatever the tablet holds.
+/// Records go to JSON text [`DECODED_TOGETHER`] at a time, as one JS array:
+/// one `JSON.stringify` and one copy into wasm per chunk instead of one per
+/// record (reading 10,000 responses spent more time crossing into and out
+/// of JS than decoding), while the text held at once stays near a
+/// megabyte whatever the tablet holds.
 fn decoded_all<T: DeserializeOwned>(
     values: impl IntoIterator<Item = indexed_db_futures::Result<JsValue>>,
 ) -> Result<Vec<T>, StorageError> {
     let mut records = Vec::new();
-    let plain = js_sys::Array::new();
+    let chunk = js_sys::Array::new();
     for value in values {
-        let value = value?;
-        if let Some(text) = json_text(&value) {
-            decode_plain(&plain, &mut records)?;
-            records.push(from_text(&text)?);
-        } else {
-            plain.push(&value);
-            if plain.length() == DECODED_TOGETHER {
-                decode_plain(&plain, &mut records)?;
-            }
+        chunk.push(&value?);
+        if chunk.length() == DECODED_TOGETHER {
+            records.extend(from_js::<Vec<T>>(JsValue::from(chunk.clone()))?);
+            chunk.set_length(0);
         }
     }
-    decode_plain(&plain, &mut records)?;
-    Ok(records)
-}
-
-/// Decodes the plain records gathered in `plain` onto `records`, and
-/// empties it.
-fn decode_plain<T: DeserializeOwned>(
-    plain: &js_sys::Array,
-    records: &mut Vec<T>,
-) -> Result<(), StorageError> {
-    if plain.length() > 0 {
-        records.extend(from_plain::<Vec<T>>(plain)?);
-        plain.set_length(0);
+    if chunk.length() > 0 {
+        records.extend(from_js::<Vec<T>>(JsValue::from(chunk))?);
     }
-    Ok(())
+    Ok(records)
 }
 
 /// Reads the record under `key` in `store`, if there is one.
@@ -191,11 +174,11 @@ async fn read_all<T: DeserializeOwned>(store: &ObjectStore<'_>) -> Result<Vec<T>
 
 /// Writes `value` into `store` under the key its key path gives, without
 /// waiting for it.
-fn request_put<T: Serialize + Keyed>(
+fn request_put<T: Serialize>(
     store: &ObjectStore<'_>,
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
-    Ok(store.put(to_js(value, value.keys())?).primitive()?)
+    Ok(store.put(to_js(value)?).primitive()?)
 }
 
 /// Writes `value` into `store` under `key` (a store without a key path),
@@ -206,7 +189,7 @@ fn request_put_at<T: Serialize>(
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
     Ok(store
-        .put(to_js(value, Vec::new())?)
+        .put(to_js(value)?)
         .with_key(key)
         .without_key_type()
         .primitive()?)
@@ -214,11 +197,11 @@ fn request_put_at<T: Serialize>(
 
 /// Adds `value` to `store` (refused if its key is taken), without waiting
 /// for it.
-fn request_add<T: Serialize + Keyed>(
+fn request_add<T: Serialize>(
     store: &ObjectStore<'_>,
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
-    Ok(store.add(to_js(value, value.keys())?).primitive()?)
+    Ok(store.add(to_js(value)?).primitive()?)
 }
 
 /// Waits for `requests`, in the order they were made.
