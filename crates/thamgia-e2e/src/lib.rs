@@ -510,10 +510,7 @@ pub async fn wait_for_count(page: &impl Ui, name: &str, expected: u32) -> Result
 }
 
 /// The app's IndexedDB stores `names`, read straight from the browser, as
-/// `{store: [[key, record], …]}`: what a test compares before and after.
-/// A record stored as its JSON text (under `$json`, beside the values the
-/// store reads: the app's `storage/encoding.rs`) is given as that JSON, the
-/// record itself; one stored as a plain object as it is.
+/// `{store: [[key, value], …]}`: what a test compares before and after.
 pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_json::Value> {
     let names = serde_json::to_string(names)?;
     let text: String = js(
@@ -530,12 +527,8 @@ pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_j
                 const store = transaction.objectStore(name);
                 const keys = store.getAllKeys();
                 const values = store.getAll();
-                const record = (value) =>
-                    value !== null && typeof value === 'object' && typeof value['$json'] === 'string'
-                        ? JSON.parse(value['$json'])
-                        : value;
                 transaction.oncomplete = () =>
-                    resolve(keys.result.map((key, index) => [key, record(values.result[index])]));
+                    resolve(keys.result.map((key, index) => [key, values.result[index]]));
                 transaction.onerror = () => reject(transaction.error);
             }});
             try {{
