@@ -112,6 +112,15 @@ enum Command {
     },
 }
 
+/// The server's allocator: mimalloc rather than glibc's malloc. glibc gives
+/// each thread that allocates an arena of its own (up to eight per core)
+/// and keeps what is freed in it, so a server whose requests run on any
+/// of its worker and database threads held 290 MiB after serving 10,000
+/// responses' town hall views, 357 MiB at a million (six arenas of about
+/// 60 MiB each, mostly free). mimalloc returns freed pages to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let arguments = Arguments::parse();

@@ -162,9 +162,16 @@ enum TableKey {
 }
 
 /// Patterns of tables, made at the first read after a change; `None`: the
-/// table would give a child away beside the results.
+/// table would give a child away beside the results. Each is made once
+/// however many read it at the same moment: the first to ask makes it and
+/// the others wait for it (five officers opening the same split at once
+/// made it five times, and held five times its memory, 150 MiB at 10,000
+/// responses).
 #[derive(Debug, Default)]
-struct TablePatterns(Mutex<HashMap<(TableKey, Threshold), KeptTable>>);
+struct TablePatterns(Mutex<HashMap<(TableKey, Threshold), TableSlot>>);
+
+/// Where a table's pattern is kept once made, shared by its readers.
+type TableSlot = Arc<OnceLock<KeptTable>>;
 
 /// A table's pattern as kept: `None` when the table is not published.
 type KeptTable = Arc<Option<JointPattern>>;
@@ -349,37 +356,35 @@ impl SurveyIndex {
         same_as: &dyn Fn(&Figure) -> Option<Figure>,
     ) -> KeptTable {
         let key = (key, threshold);
-        if let Some(kept) = self
-            .tables
-            .0
-            .lock()
-            .ok()
-            .and_then(|kept| kept.get(&key).cloned())
-        {
-            return kept;
-        }
-        let cells: Vec<(&CellKey, Figures)> = self
-            .cells
-            .iter()
-            .filter_map(|(cell, held)| Some((cell, figures_of_table(&table_of(&held.summary)?))))
-            .collect();
-        let made = self.pattern(threshold, |results| {
-            JointPattern::compute_linked(
-                cells
-                    .iter()
-                    .map(|(cell, figures)| (Some(cell.ward.as_str()), Some(cell.quarter), figures)),
-                threshold,
-                Link {
-                    pattern: results,
-                    same_as,
-                },
-            )
+        // The slot is taken out of the map before the pattern is made, so
+        // tables of other keys are made meanwhile; a poisoned map (a panic
+        // while it was held) leaves each reader to make its own.
+        let slot = match self.tables.0.lock() {
+            Ok(mut kept) => Arc::clone(kept.entry(key).or_default()),
+            Err(_) => Arc::new(OnceLock::new()),
+        };
+        let made = slot.get_or_init(|| {
+            let cells: Vec<(&CellKey, Figures)> = self
+                .cells
+                .iter()
+                .filter_map(|(cell, held)| {
+                    Some((cell, figures_of_table(&table_of(&held.summary)?)))
+                })
+                .collect();
+            Arc::new(self.pattern(threshold, |results| {
+                JointPattern::compute_linked(
+                    cells.iter().map(|(cell, figures)| {
+                        (Some(cell.ward.as_str()), Some(cell.quarter), figures)
+                    }),
+                    threshold,
+                    Link {
+                        pattern: results,
+                        same_as,
+                    },
+                )
+            }))
         });
-        let made = Arc::new(made);
-        if let Ok(mut kept) = self.tables.0.lock() {
-            kept.insert(key, Arc::clone(&made));
-        }
-        made
+        Arc::clone(made)
     }
 
     /// One question split (see `question_table`) as it may be published
