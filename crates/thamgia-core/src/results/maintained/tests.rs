@@ -428,3 +428,67 @@ fn a_period_is_made_of_its_quarters() {
     assert_eq!(keys("2026-H1"), ["2026-Q1", "2026-Q2"]);
     assert_eq!(keys("2026"), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
 }
+
+#[test]
+fn a_table_s_pattern_is_made_once_when_many_ask_for_it_at_once() {
+    let mut rng = Rng(11);
+    let mut store = Store::default();
+    let mut index = SurveyIndex::new(crate::results::tests::definitions());
+    let mut next_id = 0;
+    for _ in 0..40 {
+        step(&mut rng, &mut store, &mut next_id);
+    }
+    store.catch_up(&mut index);
+    let cells = index.cells.len();
+    assert!(cells > 1, "a few cells to make the pattern from");
+    let made = std::sync::atomic::AtomicUsize::new(0);
+    let readers = 4;
+    let together = std::sync::Barrier::new(readers);
+    let key = || TableKey::Participants(Dimension::AgeBand, Some(Dimension::Sex));
+    std::thread::scope(|scope| {
+        for _ in 0..readers {
+            scope.spawn(|| {
+                let shape = Shape::new(&index.definitions);
+                together.wait();
+                index.table_pattern(
+                    key(),
+                    Threshold::DEFAULT,
+                    |summary| {
+                        made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        // Long enough that the readers overlap.
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        Some(shape.participants(
+                            std::iter::once(summary),
+                            &index.interned,
+                            Dimension::AgeBand,
+                            Some(Dimension::Sex),
+                        ))
+                    },
+                    &|_| None,
+                )
+            });
+        }
+    });
+    assert_eq!(
+        made.load(std::sync::atomic::Ordering::SeqCst),
+        cells,
+        "each cell's table made once, by one reader, for {readers} readers"
+    );
+    // Another key is made apart.
+    let shape = Shape::new(&index.definitions);
+    index.table_pattern(
+        TableKey::Participants(Dimension::Sex, None),
+        Threshold::DEFAULT,
+        |summary| {
+            made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Some(shape.participants(
+                std::iter::once(summary),
+                &index.interned,
+                Dimension::Sex,
+                None,
+            ))
+        },
+        &|_| None,
+    );
+    assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 2 * cells);
+}
