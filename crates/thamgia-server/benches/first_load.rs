@@ -22,6 +22,10 @@ use thamgia_server::ServerConfig;
 
 #[path = "first_load/contributors.rs"]
 mod contributors;
+#[path = "common/in_process.rs"]
+mod in_process;
+
+use in_process::InProcessServer;
 
 /// Crates at or above this many bytes of function bodies are listed.
 const LISTED: u64 = 20_000;
@@ -58,15 +62,8 @@ async fn main() -> Result<()> {
         seed_demo: false,
         metrics: Default::default(),
     };
-    let state = thamgia_server::prepare(&config).await?;
-    let router = thamgia_server::app(state, &config.static_dir);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(thamgia_server::serve(listener, router, async {
-        stopped.await.ok();
-    }));
-    let base = format!("http://{address}");
+    let server = InProcessServer::start(&config).await?;
+    let base = server.base.clone();
     let client = reqwest::Client::new();
 
     println!(
@@ -94,9 +91,7 @@ async fn main() -> Result<()> {
         }
     }
 
-    stop.send(()).ok();
-    server.await??;
-    Ok(())
+    server.stop().await
 }
 
 /// Fetches the app at `path` as a browser does (its `index.html`, then

@@ -17,20 +17,24 @@
 //!    computed from every response at each request for now.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
 use chrono::{Duration, TimeZone, Utc};
-use sqlx::any::AnyConnectOptions;
-use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor};
 use thamgia_core::{
     Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse, Response,
     SurveyDefinition, SCHEMA_VERSION,
 };
 use thamgia_server::{seed, Database, ServerConfig};
 use uuid::Uuid;
+
+#[path = "common/in_process.rs"]
+mod in_process;
+#[path = "common/throwaway_postgres.rs"]
+mod throwaway_postgres;
+
+use in_process::InProcessServer;
+use throwaway_postgres::ThrowawayDatabase;
 
 const RESPONSES: usize = 40_000;
 const BATCH: usize = 500;
@@ -60,16 +64,8 @@ async fn main() -> Result<()> {
         seed_demo: true,
         metrics: Default::default(),
     };
-    let state = thamgia_server::prepare(&config).await?;
-    let database = state.database.clone();
-    let router = thamgia_server::app(state, &config.static_dir);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(thamgia_server::serve(listener, router, async {
-        stopped.await.ok();
-    }));
-    let base = format!("http://{address}");
+    let server = InProcessServer::start(&config).await?;
+    let (base, database) = (server.base.clone(), server.database.clone());
     let client = reqwest::Client::new();
 
     println!(
@@ -84,9 +80,7 @@ async fn main() -> Result<()> {
     }
     results(&client, &base).await?;
 
-    stop.send(()).ok();
-    server.await??;
-    Ok(())
+    server.stop().await
 }
 
 /// Times `GET /results` for the whole city and for one ward, as a city
@@ -165,33 +159,15 @@ async fn ingest(client: &reqwest::Client, base: &str, database: &Database) -> Re
         SQLITE_RATE_GOAL,
     )
     .await?;
-    let Some(admin_url) = std::env::var("THAMGIA_BENCH_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
+    let Some(admin_url) = throwaway_postgres::admin_url() else {
         println!(
             "  PostgreSQL: not run (THAMGIA_BENCH_POSTGRES_URL is unset; `cargo xtask bench` sets it)"
         );
         return Ok(());
     };
-    let name = format!("thamgia_bench_ingest_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url).await?;
-    admin
-        .execute(
-            format!(
-                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
-                 LC_COLLATE 'C' LC_CTYPE 'C'"
-            )
-            .as_str(),
-        )
-        .await?;
-    let mut url = AnyConnectOptions::from_str(&admin_url)?.database_url;
-    url.set_path(&format!("/{name}"));
-    let outcome = ingest_postgres(client, url.as_str()).await;
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-        .await?;
-    admin.close().await?;
+    let fresh = ThrowawayDatabase::create(&admin_url, "thamgia_bench_ingest").await?;
+    let outcome = ingest_postgres(client, &fresh.url).await;
+    fresh.drop_database().await?;
     outcome
 }
 
@@ -206,18 +182,17 @@ async fn ingest_postgres(client: &reqwest::Client, url: &str) -> Result<()> {
         seed_demo: true,
         metrics: Default::default(),
     };
-    let state = thamgia_server::prepare(&config).await?;
-    let database = state.database.clone();
-    let router = thamgia_server::app(state, &config.static_dir);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(thamgia_server::serve(listener, router, async {
-        stopped.await.ok();
-    }));
-    let measured = ingest_into("PostgreSQL", client, &base, &database, POSTGRES_RATE_GOAL).await;
-    stop.send(()).ok();
-    server.await??;
+    let server = InProcessServer::start(&config).await?;
+    let database = server.database.clone();
+    let measured = ingest_into(
+        "PostgreSQL",
+        client,
+        &server.base,
+        &database,
+        POSTGRES_RATE_GOAL,
+    )
+    .await;
+    server.stop().await?;
     let stored = database.response_count().await;
     database.close().await;
     measured?;

@@ -35,13 +35,10 @@
 //! `THAMGIA_BENCH_BACKENDS=postgres` (or `sqlite`) runs one backend only.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::{Duration as Elapsed, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
-use sqlx::any::AnyConnectOptions;
-use sqlx::{Connection, Executor, PgConnection};
 use thamgia_core::{Mutation, MutationChange, PushRequest, SurveyDefinition, SCHEMA_VERSION};
 use thamgia_server::database::Database;
 use thamgia_server::{seed, ServerConfig};
@@ -49,8 +46,11 @@ use uuid::Uuid;
 
 #[path = "common/server_process.rs"]
 mod server_process;
+#[path = "common/throwaway_postgres.rs"]
+mod throwaway_postgres;
 
 use server_process::{resident, MemorySampler, Resident, ServerProcess, SAMPLE_EVERY};
+use throwaway_postgres::ThrowawayDatabase;
 
 const DEFAULT_RESPONSES: usize = 1_000_000;
 const BATCH: usize = 500;
@@ -99,29 +99,15 @@ async fn main() -> Result<()> {
         )
         .await?;
     }
-    match std::env::var("THAMGIA_BENCH_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.is_empty() && wanted("postgres"))
-    {
+    match throwaway_postgres::admin_url().filter(|_| wanted("postgres")) {
         Some(admin_url) => {
-            let name = format!("thamgia_bench_{}", Uuid::new_v4().simple());
-            let mut admin = PgConnection::connect(&admin_url).await?;
-            admin
-                .execute(
-                    format!(
-                        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
-                         LC_COLLATE 'C' LC_CTYPE 'C'"
-                    )
-                    .as_str(),
-                )
-                .await?;
-            let mut url = AnyConnectOptions::from_str(&admin_url)?.database_url;
-            url.set_path(&format!("/{name}"));
+            let fresh = ThrowawayDatabase::create(&admin_url, "thamgia_bench").await?;
+            let url = fresh.url.clone();
             let outcome = run(
                 "PostgreSQL",
                 ServerConfig {
                     database_path: directory.path().join("unused.sqlite3"),
-                    database_url: Some(url.to_string()),
+                    database_url: Some(url),
                     static_dir: directory.path().to_path_buf(),
                     seed_demo: true,
                     metrics: Default::default(),
@@ -130,9 +116,7 @@ async fn main() -> Result<()> {
                 responses,
             )
             .await;
-            admin
-                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await?;
+            fresh.drop_database().await?;
             outcome?;
         }
         None => println!(

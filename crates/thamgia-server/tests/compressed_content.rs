@@ -17,9 +17,8 @@ use chrono::{DateTime, Duration, SecondsFormat, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
-use thamgia_core::{
-    AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, Response, SCHEMA_VERSION,
-};
+use support::{push_changes, submit};
+use thamgia_core::{AnswerValue, MutationOutcome, Response};
 use thamgia_server::{seed, Backend, Database};
 use uuid::Uuid;
 
@@ -87,40 +86,6 @@ fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-/// Pushes `changes` as the tablet's next seqs; their outcomes.
-async fn push(
-    database: &Database,
-    seq: &mut u64,
-    changes: Vec<MutationChange>,
-) -> Vec<MutationOutcome> {
-    let mutations = changes
-        .into_iter()
-        .map(|change| {
-            *seq += 1;
-            Mutation { seq: *seq, change }
-        })
-        .collect();
-    let request = PushRequest {
-        client_id: TABLET,
-        schema_version: SCHEMA_VERSION,
-        mutations,
-    };
-    database
-        .push(&request, Utc::now())
-        .await
-        .expect("pushed")
-        .results
-        .into_iter()
-        .map(|result| result.outcome)
-        .collect()
-}
-
-fn submit(response: &Response) -> MutationChange {
-    MutationChange::SubmitResponse {
-        response: response.clone(),
-    }
 }
 
 /// The bytes a row's `content` holds. sqlx's `Any` row decodes bytes
@@ -221,7 +186,13 @@ async fn responses_are_stored_compressed_and_read_back_exactly_old_rows_too() {
         .get_mut("idea_to_be_safer")
         .expect("the demo survey asks for an idea");
     *idea = words.clone();
-    let outcomes = push(database, &mut seq, pushed.iter().map(submit).collect()).await;
+    let outcomes = push_changes(
+        database,
+        TABLET,
+        &mut seq,
+        pushed.iter().map(submit).collect(),
+    )
+    .await;
     assert!(
         outcomes
             .iter()
@@ -293,7 +264,7 @@ async fn responses_are_stored_compressed_and_read_back_exactly_old_rows_too() {
     // settled from both forms (the older version no longer counts).
     let mut correction = response(41);
     correction.corrects = Some(older.id);
-    let outcomes = push(database, &mut seq, vec![submit(&correction)]).await;
+    let outcomes = push_changes(database, TABLET, &mut seq, vec![submit(&correction)]).await;
     assert_eq!(outcomes, vec![MutationOutcome::Applied]);
     let (content, _) = stored_row(&mut raw, correction.id).await;
     assert_eq!(content.first(), Some(&FORMAT_DEFLATE_DICTIONARY_V1));
@@ -311,7 +282,7 @@ async fn responses_are_stored_compressed_and_read_back_exactly_old_rows_too() {
     let mut other = response(7);
     other.id = pushed[0].id;
     assert_ne!(json_of(&other), json_of(&pushed[0]), "another copy");
-    let outcomes = push(database, &mut seq, vec![submit(&other)]).await;
+    let outcomes = push_changes(database, TABLET, &mut seq, vec![submit(&other)]).await;
     assert!(
         matches!(outcomes.as_slice(), [MutationOutcome::Conflict { .. }]),
         "{outcomes:?}"

@@ -15,11 +15,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::{AnyConnection, Connection, Row};
+use support::{push_changes, submit};
 use thamgia_core::report::Period;
-use thamgia_core::{
-    AgeBand, Mutation, MutationChange, MutationOutcome, PushRequest, Response, SurveyDefinition,
-    SCHEMA_VERSION,
-};
+use thamgia_core::{AgeBand, MutationChange, MutationOutcome, Response, SurveyDefinition};
 use thamgia_server::townhall::Participation;
 use thamgia_server::{seed, Database};
 use uuid::Uuid;
@@ -115,40 +113,6 @@ fn response(survey: &SurveyDefinition, n: u64, ward: &str, created_at: DateTime<
     );
     response.ward_code = ward.to_owned();
     response
-}
-
-/// Pushes `changes` as the tablet's next seqs; their outcomes.
-async fn push(
-    database: &Database,
-    seq: &mut u64,
-    changes: Vec<MutationChange>,
-) -> Vec<MutationOutcome> {
-    let mutations = changes
-        .into_iter()
-        .map(|change| {
-            *seq += 1;
-            Mutation { seq: *seq, change }
-        })
-        .collect();
-    let request = PushRequest {
-        client_id: TABLET,
-        schema_version: SCHEMA_VERSION,
-        mutations,
-    };
-    database
-        .push(&request, Utc::now())
-        .await
-        .expect("pushed")
-        .results
-        .into_iter()
-        .map(|result| result.outcome)
-        .collect()
-}
-
-fn submit(response: &Response) -> MutationChange {
-    MutationChange::SubmitResponse {
-        response: response.clone(),
-    }
 }
 
 /// The periods compared: every quarter and half of 2026, the year, and
@@ -335,7 +299,13 @@ async fn kept_counts_equal_counting_the_responses_whatever_wrote_them() {
         first.push(response(survey, n, ward, created));
     }
     for pushed in first.chunks(60) {
-        let outcomes = push(database, &mut seq, pushed.iter().map(submit).collect()).await;
+        let outcomes = push_changes(
+            database,
+            TABLET,
+            &mut seq,
+            pushed.iter().map(submit).collect(),
+        )
+        .await;
         assert!(
             outcomes
                 .iter()
@@ -394,7 +364,7 @@ async fn kept_counts_equal_counting_the_responses_whatever_wrote_them() {
                 }
             }
         }
-        let outcomes = push(database, &mut seq, changes).await;
+        let outcomes = push_changes(database, TABLET, &mut seq, changes).await;
         assert!(
             outcomes.iter().all(|outcome| matches!(
                 outcome,

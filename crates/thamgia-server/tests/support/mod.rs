@@ -392,3 +392,40 @@ pub fn valid_forum(id: uuid::Uuid, ward: &str) -> thamgia_core::forum::Forum {
     forum.submitted = true;
     forum
 }
+
+/// Pushes `changes` straight to `database` as `client`'s next seqs after
+/// `seq` (which it advances); their outcomes, in order.
+pub async fn push_changes(
+    database: &Database,
+    client: uuid::Uuid,
+    seq: &mut u64,
+    changes: Vec<thamgia_core::protocol::MutationChange>,
+) -> Vec<thamgia_core::protocol::MutationOutcome> {
+    let mutations = changes
+        .into_iter()
+        .map(|change| {
+            *seq += 1;
+            thamgia_core::protocol::Mutation { seq: *seq, change }
+        })
+        .collect();
+    let request = thamgia_core::PushRequest {
+        client_id: client,
+        schema_version: thamgia_core::protocol::SCHEMA_VERSION,
+        mutations,
+    };
+    database
+        .push(&request, chrono::Utc::now())
+        .await
+        .expect("pushed")
+        .results
+        .into_iter()
+        .map(|result| result.outcome)
+        .collect()
+}
+
+/// Submitting `response`.
+pub fn submit(response: &thamgia_core::Response) -> thamgia_core::protocol::MutationChange {
+    thamgia_core::protocol::MutationChange::SubmitResponse {
+        response: response.clone(),
+    }
+}
