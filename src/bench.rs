@@ -1,8 +1,10 @@
 //! What `cargo xtask bench` times in headless Chromium, through the app's
 //! own code: its browser part (`crates/thamgia-e2e/benches/form_in_browser.rs`)
 //! calls these exports as `window.wasmBindings.<name>(...)` in the served
-//! app's page, and each times with the browser's clock. Exported for
-//! `cargo xtask bench` only, never used by the app's UI.
+//! app's page, and each times with the browser's clock. Never used by the
+//! app's UI, and compiled only with the cargo feature `bench`:
+//! `cargo xtask bench` builds the tablet app with it into `dist-bench/`,
+//! and the app tablets get (`dist/`) carries none of these exports.
 //!
 //! A page's script can call the exports too, so their inputs are bounded:
 //! at most [`BENCH_MAX_RECORDS`] records per call, at most

@@ -10,10 +10,12 @@
 //! `hooks/` (behaviour shared by pages: `use_autosave`), `i18n`
 //! (Vietnamese and English texts), `platform` (browser facilities),
 //! `bench` (what `cargo xtask bench` times in the browser, never used by
-//! the app's UI).
+//! the app's UI; only with the cargo feature `bench`, so the app tablets
+//! get carries none of its exports).
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod components;
 pub mod hooks;

@@ -20,6 +20,7 @@ use thamgia_core::account::{AccountInfo, Role, Session};
 use thamgia_core::sync_client::SyncStatus;
 use thamgia_core::{Language, Localized};
 
+use crate::i18n::townhall::{townhall_texts, TownhallTexts};
 use crate::i18n::{texts, Texts};
 use crate::platform;
 use crate::preferences;
@@ -102,6 +103,13 @@ impl AppState {
     /// The texts of the current language (reactive).
     pub fn texts(&self) -> &'static Texts {
         texts(self.language.get())
+    }
+
+    /// The town hall app's own texts of the current language (reactive):
+    /// only its pages ask for them, so the tablet app's bundle leaves them
+    /// out.
+    pub fn townhall_texts(&self) -> &'static TownhallTexts {
+        townhall_texts(self.language.get())
     }
 
     /// A bilingual text in the current language (reactive).

@@ -35,14 +35,14 @@ fn nav() -> AnyView {
                 <A href="/townhall" exact=true>{move || app.texts().nav_townhall}</A>
             </Show>
             <A href="/townhall/results">{move || app.texts().nav_results}</A>
-            <A href="/townhall/referrals">{move || app.texts().nav_referrals}</A>
+            <A href="/townhall/referrals">{move || app.townhall_texts().nav_referrals}</A>
             <Show when=move || app.is_city_officer()>
-                <A href="/townhall/import">{move || app.texts().nav_import}</A>
-                <A href="/townhall/accounts">{move || app.texts().nav_accounts}</A>
-                <A href="/townhall/audit">{move || app.texts().nav_audit}</A>
+                <A href="/townhall/import">{move || app.townhall_texts().nav_import}</A>
+                <A href="/townhall/accounts">{move || app.townhall_texts().nav_accounts}</A>
+                <A href="/townhall/audit">{move || app.townhall_texts().nav_audit}</A>
             </Show>
             <a href="/" rel="external" data-test="to-tablet-app">
-                {move || app.texts().nav_tablet_app}
+                {move || app.townhall_texts().nav_tablet_app}
             </a>
         </nav>
     }

@@ -19,7 +19,7 @@ use thamgia_core::{Language, Localized};
 use crate::api::ApiClient;
 use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::platform;
 use crate::state::{use_app, use_online, Ward};
 
@@ -27,7 +27,7 @@ use crate::state::{use_app, use_online, Ward};
 /// one, otherwise what happened to the connection.
 fn failure_text(failure: &SyncFailure) -> Localized {
     match failure {
-        SyncFailure::Offline => both(|texts| texts.accounts_offline),
+        SyncFailure::Offline => townhall_both(|texts| texts.accounts_offline),
         SyncFailure::Server {
             error: Some(error), ..
         } => error.message.clone(),
@@ -38,11 +38,11 @@ fn failure_text(failure: &SyncFailure) -> Localized {
 /// What the table's failure to load says.
 fn load_failure_text(failure: &SyncFailure) -> Localized {
     match failure {
-        SyncFailure::Offline => both(|texts| texts.accounts_offline),
+        SyncFailure::Offline => townhall_both(|texts| texts.accounts_offline),
         SyncFailure::Server {
             error: Some(error), ..
         } => error.message.clone(),
-        _ => both(|texts| texts.accounts_load_failed),
+        _ => townhall_both(|texts| texts.accounts_load_failed),
     }
 }
 
@@ -120,7 +120,7 @@ pub fn AccountsPage() -> impl IntoView {
     };
 
     let table = move |list: Vec<AccountRecord>| {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         if list.is_empty() {
             return view! { <p class="muted">{texts.accounts_none}</p> }.into_any();
         }
@@ -152,10 +152,10 @@ pub fn AccountsPage() -> impl IntoView {
 
     view! {
         <section class="card" data-test="accounts">
-            <h1 class="card-title">{move || app.texts().accounts_title}</h1>
-            <p class="muted">{move || app.texts().accounts_intro}</p>
+            <h1 class="card-title">{move || app.townhall_texts().accounts_title}</h1>
+            <p class="muted">{move || app.townhall_texts().accounts_intro}</p>
             <Show when=move || !online.get()>
-                <p class="notice notice--error" role="status">{move || app.texts().accounts_offline}</p>
+                <p class="notice notice--error" role="status">{move || app.townhall_texts().accounts_offline}</p>
             </Show>
             {move || outcome.get().filter(|shown| !shown.from_form).map(|shown| {
                 let class = if shown.success { "notice notice--success" } else { "notice notice--error" };
@@ -190,13 +190,13 @@ impl Request {
         match self {
             Request::Create(account) => (
                 api.create_account(&account).await.map(|_| ()),
-                both(|texts| texts.accounts_created),
+                townhall_both(|texts| texts.accounts_created),
             ),
             Request::Change { username, change } => {
                 let done = if change.password.is_some() {
-                    both(|texts| texts.accounts_password_reset_done)
+                    townhall_both(|texts| texts.accounts_password_reset_done)
                 } else {
-                    both(|texts| texts.accounts_saved)
+                    townhall_both(|texts| texts.accounts_saved)
                 };
                 (
                     api.change_account(&username, &change).await.map(|_| ()),
@@ -205,7 +205,7 @@ impl Request {
             }
             Request::Revoke { device } => (
                 api.revoke_device(device).await,
-                both(|texts| texts.accounts_revoked_done),
+                townhall_both(|texts| texts.accounts_revoked_done),
             ),
         }
     }
@@ -235,7 +235,7 @@ fn AccountRow(
     let password_error = RwSignal::new(None::<Localized>);
     let ward = move || match &ward_code {
         Some(code) => ward_name(&units.get(), code, app.language.get()),
-        None => app.texts().accounts_city_wide.to_owned(),
+        None => app.townhall_texts().accounts_city_wide.to_owned(),
     };
     let toggle = {
         let username = username.clone();
@@ -280,7 +280,7 @@ fn AccountRow(
             <td>{move || app.pick(&role.label())}</td>
             <td>{ward}</td>
             <td>
-                {move || if active { app.texts().accounts_active } else { app.texts().accounts_inactive }}
+                {move || if active { app.townhall_texts().accounts_active } else { app.townhall_texts().accounts_inactive }}
             </td>
             <td>
                 <DeviceList devices busy run/>
@@ -293,10 +293,10 @@ fn AccountRow(
                     disabled=move || busy.get()
                     on:click=toggle
                 >
-                    {move || if active { app.texts().accounts_deactivate } else { app.texts().accounts_reactivate }}
+                    {move || if active { app.townhall_texts().accounts_deactivate } else { app.townhall_texts().accounts_reactivate }}
                 </button>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().accounts_new_password}</span>
+                    <span class="field-label">{move || app.townhall_texts().accounts_new_password}</span>
                     <input
                         type="password"
                         autocomplete="new-password"
@@ -315,7 +315,7 @@ fn AccountRow(
                     disabled=move || busy.get()
                     on:click=reset
                 >
-                    {move || app.texts().accounts_reset_password}
+                    {move || app.townhall_texts().accounts_reset_password}
                 </button>
             </td>
         </tr>
@@ -332,7 +332,7 @@ fn DeviceList(
 ) -> impl IntoView {
     let app = use_app();
     if devices.is_empty() {
-        return view! { <span class="muted">{move || app.texts().accounts_no_devices}</span> }
+        return view! { <span class="muted">{move || app.townhall_texts().accounts_no_devices}</span> }
             .into_any();
     }
     view! {
@@ -348,21 +348,21 @@ fn DeviceList(
                     let last_used_text = move || {
                         last_used
                             .clone()
-                            .unwrap_or_else(|| app.texts().accounts_device_never_used.to_owned())
+                            .unwrap_or_else(|| app.townhall_texts().accounts_device_never_used.to_owned())
                     };
                     view! {
                         <li data-test="device" data-device=id.to_string() data-revoked=is_revoked.to_string()>
                             <strong>{device.label.clone()}</strong>
                             <br/>
                             <small class="muted">
-                                {move || app.texts().accounts_device_created} ": " {created}
+                                {move || app.townhall_texts().accounts_device_created} ": " {created}
                                 " · "
-                                {move || app.texts().accounts_device_last_used} ": " {last_used_text}
+                                {move || app.townhall_texts().accounts_device_last_used} ": " {last_used_text}
                             </small>
                             {match revoked {
                                 Some(at) => view! {
                                     <br/>
-                                    <small class="device-revoked">{move || app.texts().accounts_device_revoked} ": " {at.clone()}</small>
+                                    <small class="device-revoked">{move || app.townhall_texts().accounts_device_revoked} ": " {at.clone()}</small>
                                 }
                                 .into_any(),
                                 None => view! {
@@ -375,7 +375,7 @@ fn DeviceList(
                                         disabled=move || busy.get()
                                         on:click=move |_| run(Request::Revoke { device: id })
                                     >
-                                        {move || app.texts().accounts_revoke}
+                                        {move || app.townhall_texts().accounts_revoke}
                                     </button>
                                 }
                                 .into_any(),
@@ -449,10 +449,10 @@ fn NewAccountForm(
 
     view! {
         <section class="card" data-test="new-account">
-            <h2 class="card-title">{move || app.texts().accounts_create_title}</h2>
+            <h2 class="card-title">{move || app.townhall_texts().accounts_create_title}</h2>
             <form on:submit=submit>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().accounts_username}</span>
+                    <span class="field-label">{move || app.townhall_texts().accounts_username}</span>
                     <input
                         type="text"
                         data-test="new-username"
@@ -463,7 +463,7 @@ fn NewAccountForm(
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().accounts_display_name}</span>
+                    <span class="field-label">{move || app.townhall_texts().accounts_display_name}</span>
                     <input
                         type="text"
                         data-test="new-display-name"
@@ -472,7 +472,7 @@ fn NewAccountForm(
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().accounts_role}</span>
+                    <span class="field-label">{move || app.townhall_texts().accounts_role}</span>
                     <select
                         data-test="new-role"
                         on:change=move |event| {
@@ -493,20 +493,20 @@ fn NewAccountForm(
                 </label>
                 <Show when=move || role.get().has_ward()>
                     <label class="field">
-                        <span class="field-label">{move || app.texts().accounts_ward}</span>
+                        <span class="field-label">{move || app.townhall_texts().accounts_ward}</span>
                         <select
                             data-test="new-ward"
                             on:change=move |event| ward_code.set(event_target_value(&event))
                         >
                             <option value="" prop:selected=move || ward_code.get().is_empty()>
-                                {move || app.texts().accounts_choose_ward}
+                                {move || app.townhall_texts().accounts_choose_ward}
                             </option>
                             {ward_options}
                         </select>
                     </label>
                 </Show>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().accounts_password}</span>
+                    <span class="field-label">{move || app.townhall_texts().accounts_password}</span>
                     <input
                         type="password"
                         autocomplete="new-password"
@@ -529,7 +529,7 @@ fn NewAccountForm(
                     data-test="create-account"
                     disabled=move || busy.get()
                 >
-                    {move || if busy.get() { app.texts().accounts_busy } else { app.texts().accounts_create }}
+                    {move || if busy.get() { app.townhall_texts().accounts_busy } else { app.townhall_texts().accounts_create }}
                 </button>
             </form>
         </section>

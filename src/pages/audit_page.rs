@@ -18,7 +18,7 @@ use thamgia_core::{Language, Localized};
 use crate::api::{download_on_click, ApiClient};
 use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
-use crate::i18n::both;
+use crate::i18n::townhall::{townhall_both, TownhallTexts};
 use crate::state::{use_app, use_online, Ward};
 
 /// What the filter form holds, as typed.
@@ -51,7 +51,7 @@ impl FilterForm {
             }
             NaiveDate::parse_from_str(&text, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| both(|texts| texts.audit_bad_date))
+                .map_err(|_| townhall_both(|texts| texts.audit_bad_date))
         };
         let text = |value: String| Some(value.trim().to_owned()).filter(|text| !text.is_empty());
         let query = AuditQuery {
@@ -77,11 +77,11 @@ impl FilterForm {
 /// What a failed load says: the server's own message when it sent one.
 fn failure_text(failure: &SyncFailure) -> Localized {
     match failure {
-        SyncFailure::Offline => both(|texts| texts.audit_offline),
+        SyncFailure::Offline => townhall_both(|texts| texts.audit_offline),
         SyncFailure::Server {
             error: Some(error), ..
         } => error.message.clone(),
-        _ => both(|texts| texts.audit_load_failed),
+        _ => townhall_both(|texts| texts.audit_load_failed),
     }
 }
 
@@ -140,7 +140,7 @@ pub fn AuditPage() -> impl IntoView {
     };
 
     let table = move |shown: thamgia_core::audit::AuditPage| {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         let older = shown
             .entries
             .last()
@@ -156,12 +156,12 @@ pub fn AuditPage() -> impl IntoView {
             <div class="actions">
                 <Show when=move || before.get().is_some()>
                     <button type="button" class="btn btn-secondary" data-test="audit-newest" on:click=move |_| before.set(None)>
-                        {move || app.texts().audit_newest}
+                        {move || app.townhall_texts().audit_newest}
                     </button>
                 </Show>
                 {older.map(|id| view! {
                     <button type="button" class="btn btn-secondary" data-test="audit-older" on:click=move |_| before.set(Some(id))>
-                        {move || app.texts().audit_older}
+                        {move || app.townhall_texts().audit_older}
                     </button>
                 })}
             </div>
@@ -171,10 +171,10 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <section class="card" data-test="audit">
-            <h1 class="card-title">{move || app.texts().audit_title}</h1>
-            <p class="muted">{move || app.texts().audit_intro}</p>
+            <h1 class="card-title">{move || app.townhall_texts().audit_title}</h1>
+            <p class="muted">{move || app.townhall_texts().audit_intro}</p>
             <Show when=move || !online.get()>
-                <p class="notice notice--error" role="status">{move || app.texts().audit_offline}</p>
+                <p class="notice notice--error" role="status">{move || app.townhall_texts().audit_offline}</p>
             </Show>
             <Filters form units=unit_list apply clear/>
             {move || problem.get().map(|message| view! {
@@ -182,7 +182,7 @@ pub fn AuditPage() -> impl IntoView {
             })}
             <p>
                 <a class="btn btn-secondary" href=csv_href download="audit.csv" data-test="audit-download" on:click=download_on_click>
-                    {move || app.texts().audit_download}
+                    {move || app.townhall_texts().audit_download}
                 </a>
             </p>
             <Fetched resource=page failure=failure_text test="audit-failed" let:shown>
@@ -201,13 +201,13 @@ fn Filters(
     clear: impl Fn(ev::MouseEvent) + 'static,
 ) -> impl IntoView {
     let app = use_app();
-    let text_input = move |label: fn(&crate::i18n::Texts) -> &'static str,
+    let text_input = move |label: fn(&TownhallTexts) -> &'static str,
                            kind: &'static str,
                            test: &'static str,
                            value: RwSignal<String>| {
         view! {
             <label class="field">
-                <span class="field-label">{move || label(app.texts())}</span>
+                <span class="field-label">{move || label(app.townhall_texts())}</span>
                 <input
                     type=kind
                     data-test=test
@@ -254,20 +254,20 @@ fn Filters(
                 {text_input(|texts| texts.audit_from, "date", "audit-from", form.from)}
                 {text_input(|texts| texts.audit_to, "date", "audit-to", form.to)}
                 <label class="field">
-                    <span class="field-label">{move || app.texts().audit_action}</span>
+                    <span class="field-label">{move || app.townhall_texts().audit_action}</span>
                     <select data-test="audit-action" on:change=move |event| form.action.set(event_target_value(&event))>
                         <option value="" prop:selected=move || form.action.get().is_empty()>
-                            {move || app.texts().audit_all_actions}
+                            {move || app.townhall_texts().audit_all_actions}
                         </option>
                         {action_options}
                     </select>
                 </label>
                 {text_input(|texts| texts.audit_actor, "text", "audit-actor", form.actor)}
                 <label class="field">
-                    <span class="field-label">{move || app.texts().audit_ward}</span>
+                    <span class="field-label">{move || app.townhall_texts().audit_ward}</span>
                     <select data-test="audit-ward" on:change=move |event| form.ward.set(event_target_value(&event))>
                         <option value="" prop:selected=move || form.ward.get().is_empty()>
-                            {move || app.texts().audit_all_wards}
+                            {move || app.townhall_texts().audit_all_wards}
                         </option>
                         {ward_options}
                     </select>
@@ -275,10 +275,10 @@ fn Filters(
             </div>
             <div class="actions">
                 <button type="submit" class="btn btn-primary" data-test="audit-apply">
-                    {move || app.texts().audit_apply}
+                    {move || app.townhall_texts().audit_apply}
                 </button>
                 <button type="button" class="btn btn-secondary" data-test="audit-clear" on:click=clear>
-                    {move || app.texts().audit_clear}
+                    {move || app.townhall_texts().audit_clear}
                 </button>
             </div>
         </form>
@@ -290,7 +290,7 @@ fn Filters(
 fn EntryTable(entries: Vec<AuditEntry>, units: Memo<Vec<Ward>>) -> impl IntoView {
     let app = use_app();
     let header = move || {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         view! {
             <tr>
                 <th>{texts.audit_time}</th>
@@ -320,7 +320,7 @@ fn EntryTable(entries: Vec<AuditEntry>, units: Memo<Vec<Ward>>) -> impl IntoView
             let actor_text = move || {
                 actor
                     .clone()
-                    .unwrap_or_else(|| app.texts().audit_no_account.to_owned())
+                    .unwrap_or_else(|| app.townhall_texts().audit_no_account.to_owned())
             };
             view! {
                 <tr data-test="audit-row" data-id=entry.id.to_string() data-action=action.as_str()>

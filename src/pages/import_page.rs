@@ -114,16 +114,16 @@ pub fn ImportPage() -> impl IntoView {
 
     view! {
         <section class="card">
-            <h1 class="card-title">{move || app.texts().import_title}</h1>
-            <p class="muted">{move || app.texts().import_intro}</p>
+            <h1 class="card-title">{move || app.townhall_texts().import_title}</h1>
+            <p class="muted">{move || app.townhall_texts().import_intro}</p>
             <Show when=move || !online.get()>
                 <p class="notice notice--error" role="status" data-test="import-offline">
-                    {move || app.texts().import_offline}
+                    {move || app.townhall_texts().import_offline}
                 </p>
             </Show>
             <form on:submit=submit>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().import_file}</span>
+                    <span class="field-label">{move || app.townhall_texts().import_file}</span>
                     <input
                         type="file"
                         accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,7 +138,7 @@ pub fn ImportPage() -> impl IntoView {
                     disabled=move || pending.get() || !online.get()
                 >
                     {move || {
-                        if pending.get() { app.texts().import_submitting } else { app.texts().import_submit }
+                        if pending.get() { app.townhall_texts().import_submitting } else { app.townhall_texts().import_submit }
                     }}
                 </button>
             </form>
@@ -188,7 +188,7 @@ fn ImportResult(outcome: ImportOutcome, trim: Callback<()>) -> impl IntoView {
         .into_any()
     };
     move || {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         match &outcome {
             ImportOutcome::Published(imported) => {
                 let survey = &imported.survey;

@@ -31,7 +31,7 @@ use crate::api::{download_on_click, encode, ApiClient};
 use crate::components::chart::format_number;
 use crate::components::fetched::Fetched;
 use crate::components::ward_picker::fetch_units;
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::pages::townhall_page::failure_message;
 use crate::state::{use_app, use_online, Ward};
 use comparison::Comparison;
@@ -42,7 +42,7 @@ use who_took_part::WhoTookPart;
 const RESULTS_ERROR: &str = "results-error";
 
 pub(crate) fn results_failure(failure: &SyncFailure) -> Localized {
-    failure_message(failure, both(|texts| texts.results_load_failed))
+    failure_message(failure, townhall_both(|texts| texts.results_load_failed))
 }
 
 /// A published count as shown: the number, "< k", or "—".
@@ -111,7 +111,7 @@ pub fn ResultsPage() -> impl IntoView {
     });
     view! {
         <section class="card" data-test="results-page">
-            <h1 class="card-title">{move || app.texts().results_title}</h1>
+            <h1 class="card-title">{move || app.townhall_texts().results_title}</h1>
             <Fetched resource=surveys failure=results_failure test=RESULTS_ERROR let:surveys>
                 <SurveyResults surveys/>
             </Fetched>
@@ -126,7 +126,7 @@ fn SurveyResults(surveys: Vec<SurveyDefinition>) -> impl IntoView {
     let online = use_online();
     let Some(first) = surveys.first().map(|survey| survey.id.clone()) else {
         return view! {
-            <p class="muted" data-test="results-no-surveys">{move || app.texts().results_no_surveys}</p>
+            <p class="muted" data-test="results-no-surveys">{move || app.townhall_texts().results_no_surveys}</p>
         }
         .into_any();
     };
@@ -164,14 +164,14 @@ fn SurveyResults(surveys: Vec<SurveyDefinition>) -> impl IntoView {
     view! {
         <div class="filters results-filters">
             <label>
-                {move || app.texts().results_survey}
+                {move || app.townhall_texts().results_survey}
                 <select data-test="results-survey" on:change=move |event| survey.set(event_target_value(&event))>
                     {survey_options}
                 </select>
             </label>
             <Show when=move || app.is_city_officer()>
                 <label>
-                    {move || app.texts().results_scope}
+                    {move || app.townhall_texts().results_scope}
                     <select
                         data-test="results-ward"
                         on:change=move |event| {
@@ -179,13 +179,13 @@ fn SurveyResults(surveys: Vec<SurveyDefinition>) -> impl IntoView {
                             ward.set(Some(value).filter(|value| !value.is_empty()));
                         }
                     >
-                        <option value="">{move || app.texts().results_whole_city}</option>
+                        <option value="">{move || app.townhall_texts().results_whole_city}</option>
                         {move || ward_options(app.language.get(), wards.get())}
                     </select>
                 </label>
             </Show>
             <label>
-                {move || app.texts().results_period}
+                {move || app.townhall_texts().results_period}
                 <select
                     data-test="results-period"
                     on:change=move |event| {
@@ -193,7 +193,7 @@ fn SurveyResults(surveys: Vec<SurveyDefinition>) -> impl IntoView {
                         period.set(Some(value).filter(|value| !value.is_empty()));
                     }
                 >
-                    <option value="">{move || app.texts().results_all_time}</option>
+                    <option value="">{move || app.townhall_texts().results_all_time}</option>
                     {period_options}
                 </select>
             </label>
@@ -251,22 +251,22 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
         .map(|question| view! { <QuestionCard question selection=selection.clone()/> })
         .collect_view();
     view! {
-        <p class="muted" data-test="results-intro">{move || (app.texts().results_intro)(k)}</p>
+        <p class="muted" data-test="results-intro">{move || (app.townhall_texts().results_intro)(k)}</p>
         <p class="results-respondents" data-test="results-respondents" data-ward=scope data-period=period>
-            {move || (app.texts().results_respondents)(&shown_text(respondents, app.language.get()))}
+            {move || (app.townhall_texts().results_respondents)(&shown_text(respondents, app.language.get()))}
         </p>
-        <h2 class="print-only">{move || app.texts().results_print_title}</h2>
+        <h2 class="print-only">{move || app.townhall_texts().results_print_title}</h2>
         <p class="results-downloads no-print">
             <button type="button" class="btn btn-secondary" data-test="results-print" on:click=move |_| print()>
-                {move || app.texts().results_print}
+                {move || app.townhall_texts().results_print}
             </button>
             " "
             <a class="btn btn-secondary" href=xlsx download="" data-test="results-xlsx" on:click=download_on_click>
-                {move || app.texts().results_download_xlsx}
+                {move || app.townhall_texts().results_download_xlsx}
             </a>
             " "
             <a class="btn btn-secondary" href=csv download="" data-test="results-csv" on:click=download_on_click>
-                {move || app.texts().results_download_csv}
+                {move || app.townhall_texts().results_download_csv}
             </a>
         </p>
         {who}
@@ -279,7 +279,7 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
             <p class="muted">
                 {
                     let not_summarised = not_summarised.clone();
-                    move || (app.texts().results_not_summarised)(&not_summarised)
+                    move || (app.townhall_texts().results_not_summarised)(&not_summarised)
                 }
             </p>
         </Show>

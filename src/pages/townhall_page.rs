@@ -42,7 +42,7 @@ use thamgia_core::sync_client::SyncFailure;
 use thamgia_core::Localized;
 
 use crate::api::{encode, ApiClient};
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::platform;
 use crate::state::{use_app, use_online, Ward};
 use export_card::ExportCard;
@@ -186,7 +186,7 @@ pub fn TownhallPage() -> impl IntoView {
     let first = choices.quarters.first().copied();
     let Some(first) = first else {
         // Only a clock outside years 1000 to 9999 gets here.
-        return view! { <p class="notice notice--error">{move || app.texts().townhall_load_failed}</p> }
+        return view! { <p class="notice notice--error">{move || app.townhall_texts().townhall_load_failed}</p> }
             .into_any();
     };
     let period = RwSignal::new(first);
@@ -219,15 +219,15 @@ pub fn TownhallPage() -> impl IntoView {
 
     view! {
         <section class="card townhall-head">
-            <h1 class="card-title">{move || app.texts().townhall_title}</h1>
-            <p class="muted">{move || app.texts().townhall_intro}</p>
+            <h1 class="card-title">{move || app.townhall_texts().townhall_title}</h1>
+            <p class="muted">{move || app.townhall_texts().townhall_intro}</p>
             <PeriodSelect period choices/>
         </section>
         <Show
             when=move || online.get()
             fallback=move || view! {
                 <p class="notice notice--error" role="status" data-test="townhall-offline">
-                    {move || app.texts().townhall_offline}
+                    {move || app.townhall_texts().townhall_offline}
                 </p>
             }
         >
@@ -245,7 +245,7 @@ pub fn TownhallPage() -> impl IntoView {
 /// What a failed request of the town hall's cards says: offline, the
 /// server's own message, or that the figures could not be loaded.
 fn townhall_failure(failure: &SyncFailure) -> Localized {
-    failure_message(failure, both(|texts| texts.townhall_load_failed))
+    failure_message(failure, townhall_both(|texts| texts.townhall_load_failed))
 }
 
 /// The `data-test` of a town hall card's failure notice.

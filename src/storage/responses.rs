@@ -148,6 +148,10 @@ impl Store {
     /// `cargo xtask bench`. The app itself completes one at a time
     /// ([`Store::complete_response`]).
     ///
+    /// Not behind the `bench` feature: the browser tests fill with it too
+    /// (`tests/storage.rs`, built without features). Nothing in the app
+    /// calls it, so the linker leaves it out of the app's wasm.
+    ///
     /// # Errors
     ///
     /// Any [`StorageError`] from IndexedDB.

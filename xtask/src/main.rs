@@ -21,8 +21,9 @@
 //!   from an empty folder (`crates/thamgia-server/tests/one_file.rs`).
 //! - `bench`: build, then the benchmarks (first load with each wasm's contributors, ingest and bytes
 //!   per response, the town hall at 10,000 to 1,000,000 responses, on both backends; the form
-//!   engine; in headless Chromium a tablet holding 50,000 responses, saving and reading beside
-//!   raw IndexedDB and PouchDB, sending 10,000 queued responses).
+//!   engine; in headless Chromium, on the tablet app built with its bench exports (cargo feature
+//!   `bench`) into `<root>/dist-bench`, a tablet holding 50,000 responses, saving and reading
+//!   beside raw IndexedDB and PouchDB, sending 10,000 queued responses).
 //! - `faults [--postgres] [--full | suite options]`: the fault-tolerance
 //!   suite, on SQLite or (`--postgres`) on PostgreSQL, with one server or
 //!   (`--postgres --servers 2`) two; `test` runs its CI size on both
@@ -64,7 +65,8 @@ Commands:
   run [--port N] [--database PATH]
                            build, then serve the app and the API
                            (defaults: --port 8080 --database data/thamgia.sqlite3)
-  test                     setup --for-tests, then fmt, clippy (native and wasm32),
+  test                     setup --for-tests, then fmt, clippy (native and wasm32, the app
+                           also with its bench exports),
                            native tests (with pyxform from tools/xlsform/setup_venv.sh),
                            the server's tests again on PostgreSQL (a throwaway cluster
                            unless THAMGIA_TEST_POSTGRES_URL is set), the fault suite at its
@@ -74,7 +76,9 @@ Commands:
                            the first failure
                            (this is what CI runs)
   bench                    build, then every benchmark, each figure beside its goal (the town hall
-                           up to 1,000,000 responses on both backends: about 25 minutes)
+                           up to 1,000,000 responses on both backends: about 25 minutes); the
+                           browser's on the tablet app built with its bench exports (feature
+                           bench) into dist-bench/, apart from the dist/ tablets get
   faults [--postgres] [--full] [...]
                            the fault-tolerance suite: 4 simulated tablets push responses and
                            report edits through a proxy that drops, cuts, black-holes and

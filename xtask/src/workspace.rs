@@ -107,6 +107,12 @@ impl Workspace {
         self.root.join("dist")
     }
 
+    /// `<root>/dist-bench`, the tablet app built with its bench exports
+    /// (cargo feature `bench`) for the browser bench, apart from `dist`.
+    pub fn bench_dist(&self) -> PathBuf {
+        self.root.join("dist-bench")
+    }
+
     /// A command to run from the root, with the children's `PATH` and target dir.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut command = Command::new(program);

@@ -1,6 +1,8 @@
 //! `cargo xtask bench`, its browser part, in headless Chromium on the
-//! release wasm build the tablets run, each figure timed by the browser's
-//! own clock through the app's exports (`src/bench.rs`): the form engine's
+//! release wasm build the tablets run plus the app's bench exports
+//! (`src/bench.rs`, cargo feature `bench`; `cargo xtask bench` builds it
+//! into `dist-bench` and serves that, `THAMGIA_DIST`), each figure timed by
+//! the browser's own clock through those exports: the form engine's
 //! cost per edit (`bench_form_edit`); what a tablet holding tens of
 //! thousands of responses reads to open home and its responses list
 //! (`bench_tablet_lists`); the app saving a completed response the way the
@@ -38,7 +40,8 @@ async fn main() -> Result<()> {
     let page = open_app(&browser, &format!("http://{address}/")).await?;
     wait_for(
         &page,
-        "the app's exports",
+        "the app's bench exports (only in a build with the cargo feature `bench`: \
+         `cargo xtask bench` serves one from dist-bench)",
         "window.wasmBindings && window.wasmBindings.bench_form_edit",
     )
     .await?;

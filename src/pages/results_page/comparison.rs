@@ -174,7 +174,7 @@ pub(super) fn Comparison(results: PublishedResults, selection: Selection) -> imp
         if current_ward.is_some() {
             options.push((
                 Other::Ward(None).value(),
-                app.texts().results_whole_city.to_owned(),
+                app.townhall_texts().results_whole_city.to_owned(),
             ));
         }
         for ward in ward_list() {
@@ -193,15 +193,15 @@ pub(super) fn Comparison(results: PublishedResults, selection: Selection) -> imp
     view! {
         <section class="card results-comparison no-print" data-test="results-comparison">
             <label>
-                {move || app.texts().results_compare}
+                {move || app.townhall_texts().results_compare}
                 <select
                     data-test="results-compare"
                     on:change=move |event| other.set(Other::parse(&event_target_value(&event)))
                 >
-                    <option value="">{move || app.texts().results_compare_none}</option>
-                    <optgroup label=move || app.texts().results_compare_periods>{period_options}</optgroup>
+                    <option value="">{move || app.townhall_texts().results_compare_none}</option>
+                    <optgroup label=move || app.townhall_texts().results_compare_periods>{period_options}</optgroup>
                     <Show when=move || app.is_city_officer()>
-                        <optgroup label=move || app.texts().results_compare_wards>{ward_options.clone()}</optgroup>
+                        <optgroup label=move || app.townhall_texts().results_compare_wards>{ward_options.clone()}</optgroup>
                     </Show>
                 </select>
             </label>
@@ -263,14 +263,14 @@ fn SideBySide(
                                 <StackedBarChart
                                     bars
                                     legend
-                                    withheld=app.texts().results_withheld_part.to_owned()
+                                    withheld=app.townhall_texts().results_withheld_part.to_owned()
                                     title=app.pick(&question.label)
                                     language
                                 />
                             }
                             .into_any(),
                             None => view! {
-                                <p class="muted">{app.texts().results_compare_not_comparable}</p>
+                                <p class="muted">{app.townhall_texts().results_compare_not_comparable}</p>
                             }
                             .into_any(),
                         }
@@ -283,10 +283,10 @@ fn SideBySide(
         <h2 data-test="comparison-title">
             {move || {
                 let language = app.language.get();
-                (app.texts().results_compare_title)(title.0.get(language), title.1.get(language))
+                (app.townhall_texts().results_compare_title)(title.0.get(language), title.1.get(language))
             }}
         </h2>
-        <p class="muted">{move || app.texts().results_compare_note}</p>
+        <p class="muted">{move || app.townhall_texts().results_compare_note}</p>
         {questions}
     }
 }

@@ -24,7 +24,7 @@ use super::theme_split::ThemeSplit;
 use super::{shown_text, Selection};
 use crate::api::ApiClient;
 use crate::components::fetched::Fetched;
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::pages::townhall_page::failure_message;
 use crate::state::use_app;
 
@@ -33,7 +33,7 @@ const TYPING_PAUSE: Duration = Duration::from_millis(300);
 
 /// What a read of the answers that failed says.
 fn read_failure(failure: &SyncFailure) -> Localized {
-    failure_message(failure, both(|texts| texts.results_load_failed))
+    failure_message(failure, townhall_both(|texts| texts.results_load_failed))
 }
 
 /// What a change that failed says: the server's own words when it refused
@@ -44,7 +44,7 @@ fn save_failure(failure: &SyncFailure) -> Localized {
         SyncFailure::Server {
             error: Some(error), ..
         } => error.message.clone(),
-        other => failure_message(other, both(|texts| texts.themes_save_failed)),
+        other => failure_message(other, townhall_both(|texts| texts.themes_save_failed)),
     }
 }
 
@@ -193,8 +193,8 @@ pub(super) fn FreeTextAnswers(
     let split_question = question.clone();
     view! {
         <section class="free-text" data-test="free-text" data-question=question_name>
-            <h3>{move || app.texts().themes_title}</h3>
-            <p class="muted">{move || app.texts().themes_intro}</p>
+            <h3>{move || app.townhall_texts().themes_title}</h3>
+            <p class="muted">{move || app.townhall_texts().themes_intro}</p>
             <form
                 class="results-filters theme-new no-print"
                 on:submit=move |event| {
@@ -206,7 +206,7 @@ pub(super) fn FreeTextAnswers(
                 }
             >
                 <label>
-                    {move || app.texts().themes_new_label}
+                    {move || app.townhall_texts().themes_new_label}
                     <input
                         type="text"
                         data-test="theme-new-label"
@@ -221,7 +221,7 @@ pub(super) fn FreeTextAnswers(
                     data-test="theme-new"
                     disabled=move || create.pending().get()
                 >
-                    {move || app.texts().themes_new}
+                    {move || app.townhall_texts().themes_new}
                 </button>
             </form>
             {move || failure.get().map(|message| view! {
@@ -237,7 +237,7 @@ pub(super) fn FreeTextAnswers(
                 }
             >
                 <label>
-                    {move || app.texts().answers_search}
+                    {move || app.townhall_texts().answers_search}
                     <input
                         type="search"
                         data-test="answers-search"
@@ -247,7 +247,7 @@ pub(super) fn FreeTextAnswers(
                     />
                 </label>
                 <label>
-                    {move || app.texts().themes_title}
+                    {move || app.townhall_texts().themes_title}
                     <select
                         data-test="answers-theme"
                         on:change=move |event| {
@@ -255,8 +255,8 @@ pub(super) fn FreeTextAnswers(
                             offset.set(0);
                         }
                     >
-                        <option value="">{move || app.texts().answers_all_themes}</option>
-                        <option value="untagged">{move || app.texts().themes_untagged}</option>
+                        <option value="">{move || app.townhall_texts().answers_all_themes}</option>
+                        <option value="untagged">{move || app.townhall_texts().themes_untagged}</option>
                         {move || {
                             answers
                                 .get()
@@ -322,11 +322,11 @@ fn AnswersShown(
                         type="button"
                         class="chip-remove no-print"
                         data-test="theme-delete"
-                        title=move || app.texts().themes_delete
-                        aria-label=move || app.texts().themes_delete
+                        title=move || app.townhall_texts().themes_delete
+                        aria-label=move || app.townhall_texts().themes_delete
                         disabled=move || delete_theme.pending().get()
                         on:click=move |_| {
-                            if confirm(&(app.texts().themes_delete_confirm)(&label)) {
+                            if confirm(&(app.townhall_texts().themes_delete_confirm)(&label)) {
                                 delete_theme.dispatch(id);
                             }
                         }
@@ -343,7 +343,7 @@ fn AnswersShown(
                     data-shown=shown_text(count, Language::En)
                 >
                     <span class="result-bar-label">
-                        {move || label.clone().unwrap_or_else(|| app.texts().themes_untagged.to_owned())}
+                        {move || label.clone().unwrap_or_else(|| app.townhall_texts().themes_untagged.to_owned())}
                         {delete}
                     </span>
                     <span class="result-bar-track">
@@ -351,7 +351,7 @@ fn AnswersShown(
                     </span>
                     <span
                         class="result-bar-count"
-                        title=move || count.is_suppressed().then(|| app.texts().results_hidden)
+                        title=move || count.is_suppressed().then(|| app.townhall_texts().results_hidden)
                     >
                         {move || shown_text(count, app.language.get())}
                     </span>
@@ -370,23 +370,23 @@ fn AnswersShown(
         .collect_view();
     view! {
         <Show when=move || no_themes>
-            <p class="muted" data-test="themes-none">{move || app.texts().themes_none_yet}</p>
+            <p class="muted" data-test="themes-none">{move || app.townhall_texts().themes_none_yet}</p>
         </Show>
         <ul class="result-bars" data-test="theme-counts">{bars}</ul>
         <p class="muted" data-test="answers-matching" data-matching=matching>
-            {move || (app.texts().answers_matching)(matching)}
+            {move || (app.townhall_texts().answers_matching)(matching)}
         </p>
         <ul class="free-text-answers">{answers}</ul>
         <p class="no-print">
             {previous.map(|start| view! {
                 <button type="button" class="btn btn-secondary" data-test="answers-newer" on:click=move |_| offset.set(start)>
-                    {move || app.texts().answers_newer}
+                    {move || app.townhall_texts().answers_newer}
                 </button>
             })}
             " "
             {next.map(|start| view! {
                 <button type="button" class="btn btn-secondary" data-test="answers-older" on:click=move |_| offset.set(start)>
-                    {move || app.texts().answers_older}
+                    {move || app.townhall_texts().answers_older}
                 </button>
             })}
         </p>
@@ -426,8 +426,8 @@ fn AnswerItem(
                         type="button"
                         class="chip-remove no-print"
                         data-test="theme-untag"
-                        title=move || app.texts().themes_untag
-                        aria-label=move || app.texts().themes_untag
+                        title=move || app.townhall_texts().themes_untag
+                        aria-label=move || app.townhall_texts().themes_untag
                         disabled=move || change_tag.pending().get()
                         on:click=move |_| {
                             change_tag.dispatch((body.clone(), false));
@@ -471,7 +471,7 @@ fn AnswerItem(
                         }
                     }
                 >
-                    <option value="" selected=true>{move || app.texts().themes_tag}</option>
+                    <option value="" selected=true>{move || app.townhall_texts().themes_tag}</option>
                     {options}
                 </select>
             })}

@@ -13,6 +13,7 @@ use super::free_text::FreeTextAnswers;
 use super::split_table::SplitTable;
 use super::{shown_text, Selection};
 use crate::components::chart::{format_number, CountBar, CountBarChart};
+use crate::i18n::townhall::townhall_both_with;
 use crate::state::use_app;
 
 /// One answer's row: its label and published count.
@@ -53,12 +54,12 @@ fn statistics(distribution: &PublishedDistribution, language: Language) -> Vec<L
         _ => (None, None),
     };
     if let Some(median) = median {
-        lines.push(crate::i18n::both_with(|texts| {
+        lines.push(townhall_both_with(|texts| {
             (texts.results_median)(&number(median))
         }));
     }
     if let Some((lower, upper)) = quartiles {
-        lines.push(crate::i18n::both_with(|texts| {
+        lines.push(townhall_both_with(|texts| {
             (texts.results_quartiles)(&number(lower), &number(upper))
         }));
     }
@@ -88,7 +89,7 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
                 note: row
                     .count
                     .is_suppressed()
-                    .then(|| app.texts().results_hidden.to_owned()),
+                    .then(|| app.townhall_texts().results_hidden.to_owned()),
             })
             .collect();
         (!bars.is_empty()).then(|| {
@@ -106,7 +107,7 @@ pub(super) fn QuestionCard(question: PublishedQuestion, selection: Selection) ->
             <p class="muted" data-test="result-answer-line">
                 {move || {
                     let language = app.language.get();
-                    (app.texts().results_answer_line)(
+                    (app.townhall_texts().results_answer_line)(
                         &shown_text(answered, language),
                         &shown_text(skipped, language),
                         &shown_text(not_asked, language),

@@ -13,12 +13,12 @@ use thamgia_core::{ApiErrorCode, Language, Localized};
 use super::{shown_text, Selection};
 use crate::api::{download_on_click, encode, ApiClient};
 use crate::components::chart::{StackedBar, StackedBarChart};
-use crate::i18n::{both, Texts};
+use crate::i18n::townhall::{townhall_both, TownhallTexts};
 use crate::pages::townhall_page::failure_message;
 use crate::state::use_app;
 
 /// A dimension's name.
-pub(super) fn dimension_label(texts: &Texts, dimension: Dimension) -> &'static str {
+pub(super) fn dimension_label(texts: &TownhallTexts, dimension: Dimension) -> &'static str {
     match dimension {
         Dimension::AgeBand => texts.dimension_age_band,
         Dimension::Sex => texts.dimension_sex,
@@ -37,7 +37,7 @@ pub(super) fn split_failure(failure: &SyncFailure) -> Localized {
         SyncFailure::Server {
             error: Some(error), ..
         } if error.code == ApiErrorCode::Invalid => error.message.clone(),
-        other => failure_message(other, both(|texts| texts.results_load_failed)),
+        other => failure_message(other, townhall_both(|texts| texts.results_load_failed)),
     }
 }
 
@@ -70,14 +70,14 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
         .map(|dimension| {
             view! {
                 <option value=split_key(dimension)>
-                    {move || dimension_label(app.texts(), dimension)}
+                    {move || dimension_label(app.townhall_texts(), dimension)}
                 </option>
             }
         })
         .collect_view();
     view! {
         <label class="result-split">
-            {move || app.texts().results_split}
+            {move || app.townhall_texts().results_split}
             <select
                 data-test="result-split"
                 on:change=move |event| {
@@ -85,7 +85,7 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
                     split.set(SPLITS.into_iter().find(|dimension| split_key(*dimension) == key));
                 }
             >
-                <option value="">{move || app.texts().results_split_none}</option>
+                <option value="">{move || app.townhall_texts().results_split_none}</option>
                 {options}
             </select>
         </label>
@@ -123,11 +123,11 @@ pub(super) fn SplitTable(question: String, selection: Selection) -> impl IntoVie
                     <CrossTable table=published/>
                     <p class="results-downloads no-print">
                         <a class="btn btn-secondary" href=xlsx download="" data-test="split-xlsx" on:click=download_on_click>
-                            {move || app.texts().results_download_xlsx}
+                            {move || app.townhall_texts().results_download_xlsx}
                         </a>
                         " "
                         <a class="btn btn-secondary" href=csv download="" data-test="split-csv" on:click=download_on_click>
-                            {move || app.texts().results_download_csv}
+                            {move || app.townhall_texts().results_download_csv}
                         </a>
                     </p>
                 }
@@ -172,7 +172,7 @@ fn SplitChart(table: PublishedTable, dimension: Option<Dimension>) -> impl IntoV
     move || {
         let language = app.language.get();
         let (bars, legend) = split_bars(&table, language);
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         let title = (texts.results_chart_shares)(
             dimension.map_or("", |dimension| dimension_label(texts, dimension)),
         );
@@ -241,15 +241,15 @@ pub(super) fn CrossTable(table: PublishedTable) -> impl IntoView {
             <table class="data-table" data-test="split-table">
                 <thead>
                     <tr>
-                        <th scope="col">{move || app.texts().results_answer}</th>
+                        <th scope="col">{move || app.townhall_texts().results_answer}</th>
                         {head}
-                        <th scope="col">{move || app.texts().results_total}</th>
+                        <th scope="col">{move || app.townhall_texts().results_total}</th>
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
                 <tfoot>
                     <tr>
-                        <th scope="row">{move || app.texts().results_total}</th>
+                        <th scope="row">{move || app.townhall_texts().results_total}</th>
                         {foot}
                         <td class="numeric">{move || shown_text(total, app.language.get())}</td>
                     </tr>

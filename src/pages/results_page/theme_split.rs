@@ -59,7 +59,7 @@ pub(super) fn ThemeSplit(
         <Show when=move || !themes.with(Vec::is_empty)>
             <div class="results-filters theme-split no-print">
                 <label>
-                    {move || app.texts().themes_split_theme}
+                    {move || app.townhall_texts().themes_split_theme}
                     <select
                         data-test="theme-split-theme"
                         on:change=move |event| theme.set(event_target_value(&event).parse().ok())
@@ -82,7 +82,7 @@ pub(super) fn ThemeSplit(
                     </select>
                 </label>
                 <label>
-                    {move || app.texts().results_split}
+                    {move || app.townhall_texts().results_split}
                     <select
                         data-test="theme-split"
                         on:change=move |event| {
@@ -90,14 +90,14 @@ pub(super) fn ThemeSplit(
                             split.set(SPLITS.into_iter().find(|dimension| split_key(*dimension) == key));
                         }
                     >
-                        <option value="">{move || app.texts().results_split_none}</option>
+                        <option value="">{move || app.townhall_texts().results_split_none}</option>
                         {SPLITS
                             .into_iter()
                             .map(|dimension| {
                                 let chosen = split.get_untracked() == Some(dimension);
                                 view! {
                                     <option value=split_key(dimension) selected=chosen>
-                                        {move || dimension_label(app.texts(), dimension)}
+                                        {move || dimension_label(app.townhall_texts(), dimension)}
                                     </option>
                                 }
                             })

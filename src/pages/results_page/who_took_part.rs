@@ -21,8 +21,8 @@ pub(super) fn WhoTookPart(selection: Selection) -> impl IntoView {
     });
     view! {
         <section class="card result-question" data-test="who-took-part">
-            <h2 class="card-title">{move || app.texts().results_who_took_part}</h2>
-            <p class="muted">{move || app.texts().results_who_took_part_note}</p>
+            <h2 class="card-title">{move || app.townhall_texts().results_who_took_part}</h2>
+            <p class="muted">{move || app.townhall_texts().results_who_took_part_note}</p>
             {move || match table.get() {
                 None => ().into_any(),
                 Some(Err(failure)) => {

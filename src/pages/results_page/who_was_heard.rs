@@ -46,7 +46,7 @@ pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
     let ward = selection.ward.clone();
     view! {
         <div class="who-was-heard" data-test="who-was-heard">
-            <h3>{move || app.texts().heard_title}</h3>
+            <h3>{move || app.townhall_texts().heard_title}</h3>
             <Fetched resource=heard failure=results_failure test="who-was-heard-error" let:heard>
                 <HeardGroups heard/>
             </Fetched>
@@ -62,7 +62,7 @@ pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
 fn HeardGroups(heard: Heard) -> impl IntoView {
     let app = use_app();
     if heard.groups.is_empty() {
-        return view! { <p class="muted" data-test="heard-none">{move || app.texts().heard_none}</p> }
+        return view! { <p class="muted" data-test="heard-none">{move || app.townhall_texts().heard_none}</p> }
             .into_any();
     }
     let ratio = heard.under_ratio;
@@ -82,9 +82,9 @@ fn HeardGroups(heard: Heard) -> impl IntoView {
             let label = group.group.label.clone();
             let hearing = group.hearing;
             let status = move || match hearing {
-                Hearing::Under => app.texts().heard_under,
-                Hearing::Fair => app.texts().heard_fair,
-                Hearing::Unknown => app.texts().heard_unknown,
+                Hearing::Under => app.townhall_texts().heard_under,
+                Hearing::Fair => app.townhall_texts().heard_fair,
+                Hearing::Unknown => app.townhall_texts().heard_unknown,
             };
             let class = match hearing {
                 Hearing::Under => "heard heard--under",
@@ -111,21 +111,21 @@ fn HeardGroups(heard: Heard) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="muted">{move || (app.texts().heard_note)(&percent(ratio, app.language.get()))}</p>
+        <p class="muted">{move || (app.townhall_texts().heard_note)(&percent(ratio, app.language.get()))}</p>
         <div class="table-scroll" tabindex="0">
             <table class="data-table" data-test="heard-table">
                 <thead>
                     <tr>
-                        <th scope="col">{move || app.texts().heard_group}</th>
-                        <th scope="col">{move || app.texts().heard_share_heard}</th>
-                        <th scope="col">{move || app.texts().heard_share_population}</th>
-                        <th scope="col">{move || app.texts().heard_standing}</th>
+                        <th scope="col">{move || app.townhall_texts().heard_group}</th>
+                        <th scope="col">{move || app.townhall_texts().heard_share_heard}</th>
+                        <th scope="col">{move || app.townhall_texts().heard_share_population}</th>
+                        <th scope="col">{move || app.townhall_texts().heard_standing}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <p class="muted">{move || (app.texts().heard_years)(&years)}</p>
+        <p class="muted">{move || (app.townhall_texts().heard_years)(&years)}</p>
     }
     .into_any()
 }
@@ -156,7 +156,7 @@ fn PopulationForm(ward: String, year: i32, saves: RwSignal<u32>) -> impl IntoVie
                 <label class="population-field">
                     <span>
                         {move || app.pick(&band_label)} " · "
-                        {move || if sex == Sex::Female { app.texts().population_girls } else { app.texts().population_boys }}
+                        {move || if sex == Sex::Female { app.townhall_texts().population_girls } else { app.townhall_texts().population_boys }}
                     </span>
                     <input type="number" inputmode="numeric" min="0" max="1000000" data-test=test
                         prop:value=move || value.get()
@@ -175,6 +175,7 @@ fn PopulationForm(ward: String, year: i32, saves: RwSignal<u32>) -> impl IntoVie
             }
             text.parse::<u64>().map(Some).map_err(|_| ())
         };
+        let texts = app.townhall_texts();
         let mut groups = Vec::new();
         for (age_band, sex, value) in counts.get_value() {
             match parse(value.get_untracked()) {
@@ -185,13 +186,13 @@ fn PopulationForm(ward: String, year: i32, saves: RwSignal<u32>) -> impl IntoVie
                 }),
                 Ok(None) => {}
                 Err(()) => {
-                    outcome.set(Some(Err(app.texts().population_not_a_number.to_owned())));
+                    outcome.set(Some(Err(texts.population_not_a_number.to_owned())));
                     return;
                 }
             }
         }
         let Ok(with_disability) = parse(disability.get_untracked()) else {
-            outcome.set(Some(Err(app.texts().population_not_a_number.to_owned())));
+            outcome.set(Some(Err(texts.population_not_a_number.to_owned())));
             return;
         };
         let population = ChildPopulation {
@@ -221,21 +222,21 @@ fn PopulationForm(ward: String, year: i32, saves: RwSignal<u32>) -> impl IntoVie
     };
     view! {
         <details class="population-form no-print" data-test="population-form">
-            <summary>{move || (app.texts().population_form_title)(year)}</summary>
+            <summary>{move || (app.townhall_texts().population_form_title)(year)}</summary>
             <form on:submit=submit>
                 <div class="population-fields">{inputs}</div>
                 <label class="population-field">
-                    <span>{move || app.texts().population_disability}</span>
+                    <span>{move || app.townhall_texts().population_disability}</span>
                     <input type="number" inputmode="numeric" min="0" max="1000000" data-test="population-disability"
                         prop:value=move || disability.get()
                         on:input=move |event| disability.set(event_target_value(&event))/>
                 </label>
                 <button type="submit" class="btn btn-primary" data-test="population-save">
-                    {move || app.texts().population_groups_save}
+                    {move || app.townhall_texts().population_groups_save}
                 </button>
                 {move || outcome.get().map(|outcome| match outcome {
                     Ok(()) => view! {
-                        <p class="notice notice--success" role="status" data-test="population-saved">{app.texts().population_groups_saved}</p>
+                        <p class="notice notice--success" role="status" data-test="population-saved">{app.townhall_texts().population_groups_saved}</p>
                     }.into_any(),
                     Err(message) => view! {
                         <p class="notice notice--error" role="alert" data-test="population-error">{message}</p>

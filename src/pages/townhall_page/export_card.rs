@@ -33,7 +33,7 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
             }
         }
         if latest.is_empty() {
-            return view! { <p class="muted" data-test="export-no-surveys">{app.texts().export_no_surveys}</p> }.into_any();
+            return view! { <p class="muted" data-test="export-no-surveys">{app.townhall_texts().export_no_surveys}</p> }.into_any();
         }
         view! {
             <ul class="export-list">
@@ -44,7 +44,7 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                         view! {
                             <li>
                                 <a class="btn btn-secondary" href=href download="" data-test="export-responses" data-survey=survey.id.clone() on:click=download_on_click>
-                                    {app.texts().export_responses}
+                                    {app.townhall_texts().export_responses}
                                 </a>
                                 <span>{app.pick(&survey.title)}</span>
                             </li>
@@ -57,8 +57,8 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
     };
     view! {
         <section class="card" data-test="export-card">
-            <h2 class="card-title">{move || app.texts().export_title}</h2>
-            <p class="muted">{move || app.texts().export_intro}</p>
+            <h2 class="card-title">{move || app.townhall_texts().export_title}</h2>
+            <p class="muted">{move || app.townhall_texts().export_intro}</p>
             <p>
                 <a
                     class="btn btn-primary"
@@ -67,7 +67,7 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                     data-test="export-reports"
                     on:click=download_on_click
                 >
-                    {move || app.texts().export_reports}
+                    {move || app.townhall_texts().export_reports}
                 </a>
                 " "
                 <span>{move || app.pick(&period.get().label())}</span>

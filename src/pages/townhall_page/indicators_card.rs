@@ -49,7 +49,7 @@ pub(super) fn IndicatorsCard(
             .collect_view();
         view! {
             <label class="field">
-                <span class="field-label">{app.texts().indicator_label}</span>
+                <span class="field-label">{app.townhall_texts().indicator_label}</span>
                 <select
                     data-test="indicator-select"
                     on:change=move |event| indicator.set(event_target_value(&event))
@@ -69,10 +69,10 @@ pub(super) fn IndicatorsCard(
         let unit = app.pick(&item.unit.label());
         let note = item.note.as_ref().map(|note| app.pick(note));
         view! {
-            <p class="muted">{app.texts().unit_label} ": " {unit}</p>
+            <p class="muted">{app.townhall_texts().unit_label} ": " {unit}</p>
             {note.map(|note| view! {
                 <details class="indicator-note">
-                    <summary>{app.texts().indicator_note}</summary>
+                    <summary>{app.townhall_texts().indicator_note}</summary>
                     <p>{note}</p>
                 </details>
             })}
@@ -115,7 +115,7 @@ pub(super) fn IndicatorsCard(
         let year = chosen.year();
         let target = item.target_for(HANOI, milestone(year));
         let language = app.language.get();
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         let unit = unit_suffix(item.unit);
         let rows: Vec<WardOverview> = data
             .wards
@@ -202,7 +202,7 @@ pub(super) fn IndicatorsCard(
 
     view! {
         <section class="card" data-test="indicators-card">
-            <h2 class="card-title">{move || app.texts().indicators_title}</h2>
+            <h2 class="card-title">{move || app.townhall_texts().indicators_title}</h2>
             <Fetched resource=catalogue failure=townhall_failure test=TOWNHALL_ERROR let:list>
                 {select(list)}
             </Fetched>
@@ -214,7 +214,7 @@ pub(super) fn IndicatorsCard(
                     prop:checked=move || show_unreported.get()
                     on:change=move |event| show_unreported.set(event_target_checked(&event))
                 />
-                {move || (app.texts().show_unreported)(unreported())}
+                {move || (app.townhall_texts().show_unreported)(unreported())}
             </label>
             {body}
         </section>
@@ -229,7 +229,7 @@ fn indicator_row(
     year: i32,
     trend_ward: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let texts = app.texts();
+    let texts = app.townhall_texts();
     let language = app.language.get();
     let value = ward.values.get(&item.code).copied();
     let unit = unit_suffix(item.unit);

@@ -60,7 +60,7 @@ pub(super) fn ParticipationCard(
         view! {
             <p class="muted" data-test="participation-target">
                 {move || {
-                    let texts = app.texts();
+                    let texts = app.townhall_texts();
                     let language = app.language.get();
                     match target {
                         Some(target) => (texts.participation_target_line)(
@@ -72,27 +72,27 @@ pub(super) fn ParticipationCard(
                 }}
             </p>
             <p class="muted" aria-live="polite">
-                {move || (app.texts().wards_shown)(shown(), total)}
+                {move || (app.townhall_texts().wards_shown)(shown(), total)}
             </p>
             <div class="table-scroll" tabindex="0">
                 <table class="data-table participation-table">
                     <thead>
                         <tr>
-                            <th scope="col">{move || app.texts().ward_column}</th>
-                            <th scope="col" class="numeric">{move || app.texts().responses_column}</th>
-                            <th scope="col" class="numeric">{move || app.texts().consulted_column}</th>
+                            <th scope="col">{move || app.townhall_texts().ward_column}</th>
+                            <th scope="col" class="numeric">{move || app.townhall_texts().responses_column}</th>
+                            <th scope="col" class="numeric">{move || app.townhall_texts().consulted_column}</th>
                             <th scope="col">
-                                {move || (app.texts().population_column)(year)}
+                                {move || (app.townhall_texts().population_column)(year)}
                             </th>
                             <th scope="col" class="numeric" aria-sort=move || order.get().aria()>
                                 <button
                                     type="button"
                                     class="sort-button"
                                     data-test="sort-participation"
-                                    title=move || app.texts().sort_participation
+                                    title=move || app.townhall_texts().sort_participation
                                     on:click=move |_| order.update(|order| *order = order.next())
                                 >
-                                    {move || app.texts().participation_column}
+                                    {move || app.townhall_texts().participation_column}
                                     <span aria-hidden="true">
                                         {move || match order.get() {
                                             SortOrder::Code => " ↕",
@@ -102,7 +102,7 @@ pub(super) fn ParticipationCard(
                                     </span>
                                 </button>
                             </th>
-                            <th scope="col">{move || app.texts().target_column}</th>
+                            <th scope="col">{move || app.townhall_texts().target_column}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -119,10 +119,10 @@ pub(super) fn ParticipationCard(
 
     view! {
         <section class="card" data-test="participation-card">
-            <h2 class="card-title">{move || app.texts().participation_title}</h2>
-            <p class="muted">{move || app.texts().participation_intro}</p>
+            <h2 class="card-title">{move || app.townhall_texts().participation_title}</h2>
+            <p class="muted">{move || app.townhall_texts().participation_intro}</p>
             <label class="field">
-                <span class="field-label">{move || app.texts().ward_search_label}</span>
+                <span class="field-label">{move || app.townhall_texts().ward_search_label}</span>
                 <input
                     type="search"
                     data-test="townhall-ward-search"

@@ -10,7 +10,7 @@ use thamgia_core::Localized;
 use super::recommendations::failure_message;
 use super::{participation_percent, save_population, WardOverview};
 use crate::components::chart::{format_number, format_with_unit, TargetMeter};
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::state::use_app;
 
 /// What became of the last population save of a row.
@@ -58,7 +58,7 @@ pub(super) fn ParticipationRow(
                 }
                 Err(failure) => state.set(SaveState::Failed(failure_message(
                     &failure,
-                    both(|texts| texts.townhall_load_failed),
+                    townhall_both(|texts| texts.townhall_load_failed),
                 ))),
             }
         }
@@ -81,7 +81,7 @@ pub(super) fn ParticipationRow(
     let input_label = move || {
         format!(
             "{} — {}",
-            (app.texts().population_column)(year),
+            (app.townhall_texts().population_column)(year),
             name.with_value(|ward| ward.name(app.language.get()).to_owned())
         )
     };
@@ -97,7 +97,7 @@ pub(super) fn ParticipationRow(
         let percent = percent.clone();
         move || {
             let language = app.language.get();
-            let texts = app.texts();
+            let texts = app.townhall_texts();
             let label = match (percent(), target) {
                 (Some(value), Some(target)) => format!(
                     "{} {} / {} {}",
@@ -145,16 +145,16 @@ pub(super) fn ParticipationRow(
                         }
                     />
                     <button type="submit" class="btn btn-secondary" data-test="population-save" disabled=move || pending.get()>
-                        {move || if pending.get() { app.texts().saving } else { app.texts().population_save }}
+                        {move || if pending.get() { app.texts().saving } else { app.townhall_texts().population_save }}
                     </button>
                 </form>
                 <p class="save-result" role="status" data-test="population-state">
                     {move || match state.get() {
                         SaveState::Idle => view! { <span></span> }.into_any(),
-                        SaveState::Saved => view! { <span class="save-ok">{app.texts().population_saved}</span> }.into_any(),
+                        SaveState::Saved => view! { <span class="save-ok">{app.townhall_texts().population_saved}</span> }.into_any(),
                         SaveState::Invalid => view! { <span class="save-failed">{app.texts().population_invalid}</span> }.into_any(),
                         SaveState::Failed(message) => view! {
-                            <span class="save-failed">{app.texts().population_save_failed} ": " {app.pick(&message)}</span>
+                            <span class="save-failed">{app.townhall_texts().population_save_failed} ": " {app.pick(&message)}</span>
                         }
                         .into_any(),
                     }}

@@ -29,7 +29,7 @@ pub(super) fn PeriodSelect(period: RwSignal<Period>, choices: PeriodChoices) -> 
     };
     view! {
         <label class="field townhall-period">
-            <span class="field-label">{move || app.texts().period_label}</span>
+            <span class="field-label">{move || app.townhall_texts().period_label}</span>
             <select
                 data-test="period-select"
                 on:change=move |event| {
@@ -39,7 +39,7 @@ pub(super) fn PeriodSelect(period: RwSignal<Period>, choices: PeriodChoices) -> 
                 }
             >
                 {move || {
-                    let texts = app.texts();
+                    let texts = app.townhall_texts();
                     view! {
                         {group(texts.period_quarters, choices.quarters.clone())}
                         {group(texts.period_halves, choices.halves.clone())}

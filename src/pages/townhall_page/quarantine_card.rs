@@ -20,7 +20,7 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
         async move { ApiClient::for_this_origin().quarantine().await }
     });
     let kind_label = move |kind: &str| {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         match kind {
             "submit_response" => texts.quarantine_kind_response,
             "submit_forum" => texts.quarantine_kind_forum,
@@ -46,11 +46,11 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
     let body = move |list: Vec<QuarantinedRecord>| {
         if list.is_empty() {
             return view! {
-                <p class="muted" data-test="quarantine-empty">{app.texts().quarantine_empty}</p>
+                <p class="muted" data-test="quarantine-empty">{app.townhall_texts().quarantine_empty}</p>
             }
             .into_any();
         }
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         view! {
             <div class="table-scroll" tabindex="0"><table class="data-table" data-test="quarantine-table">
                 <thead>
@@ -104,8 +104,8 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
     };
     view! {
         <section class="card" data-test="quarantine-card">
-            <h2 class="card-title">{move || app.texts().quarantine_title}</h2>
-            <p class="muted">{move || app.texts().quarantine_intro}</p>
+            <h2 class="card-title">{move || app.townhall_texts().quarantine_title}</h2>
+            <p class="muted">{move || app.townhall_texts().quarantine_intro}</p>
             <Fetched resource=records failure=townhall_failure test=TOWNHALL_ERROR let:list>
                 {body(list)}
             </Fetched>

@@ -31,7 +31,7 @@ use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
-use crate::i18n::{both, EN, VI};
+use crate::i18n::townhall::{townhall_both, TOWNHALL_EN, TOWNHALL_VI};
 use crate::state::Ward;
 
 /// One recommendation with what the list shows of its forum.
@@ -242,12 +242,18 @@ fn show_date(date: NaiveDate) -> String {
 /// `fallback`, which says what to do.
 pub(crate) fn failure_message(failure: &SyncFailure, fallback: Localized) -> Localized {
     match failure {
-        SyncFailure::Offline => both(|texts| texts.townhall_offline),
+        SyncFailure::Offline => townhall_both(|texts| texts.townhall_offline),
         SyncFailure::Server {
             error: Some(error), ..
         } => Localized::new(
-            format!("{} {}", error.message.vi, VI.townhall_try_again_later),
-            format!("{} {}", error.message.en, EN.townhall_try_again_later),
+            format!(
+                "{} {}",
+                error.message.vi, TOWNHALL_VI.townhall_try_again_later
+            ),
+            format!(
+                "{} {}",
+                error.message.en, TOWNHALL_EN.townhall_try_again_later
+            ),
         ),
         other => {
             leptos::logging::warn!("town hall request failed: {other:?}");
@@ -469,9 +475,9 @@ mod tests {
         assert_eq!(overdue_days(due, date(2026, 11, 10)), 10);
         // The server's clock found it overdue; the tablet's may lag behind.
         assert_eq!(overdue_days(due, date(2026, 10, 31)), 1);
-        assert_eq!((VI.townhall_overdue_days)(10), "quá hạn 10 ngày");
-        assert_eq!((EN.townhall_overdue_days)(1), "overdue by 1 day");
-        assert_eq!((EN.townhall_overdue_days)(3), "overdue by 3 days");
+        assert_eq!((TOWNHALL_VI.townhall_overdue_days)(10), "quá hạn 10 ngày");
+        assert_eq!((TOWNHALL_EN.townhall_overdue_days)(1), "overdue by 1 day");
+        assert_eq!((TOWNHALL_EN.townhall_overdue_days)(3), "overdue by 3 days");
     }
 
     #[wasm_bindgen_test]

@@ -53,7 +53,7 @@ pub(super) fn TrendCard(
     move || {
         let ward = trend_ward.get()?;
         let name = ward_name(&ward);
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         let language = app.language.get();
         let item = match catalogue.get() {
             Some(Ok(catalogue)) => catalogue.indicator(&indicator.get()).cloned(),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{decision_key, failure_message, save_answer, AnswerBody};
 use crate::components::choice_button::ChoiceButton;
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::platform;
 use crate::state::use_app;
 
@@ -64,7 +64,7 @@ pub(super) fn AnswerForm(
                 }
                 Err(failure) => state.set(AnswerState::Failed(failure_message(
                     &failure,
-                    both(|texts| texts.townhall_answer_unreachable),
+                    townhall_both(|texts| texts.townhall_answer_unreachable),
                 ))),
             }
         }
@@ -91,7 +91,7 @@ pub(super) fn AnswerForm(
     view! {
         <form class="answer-form" novalidate=true on:submit=submit>
             <fieldset class="answer-decisions">
-                <legend class="field-label">{move || app.texts().townhall_answer_record}</legend>
+                <legend class="field-label">{move || app.townhall_texts().townhall_answer_record}</legend>
                 <div class="answer-decision-grid" role="group">
                     {Decision::ALL
                         .into_iter()
@@ -113,12 +113,12 @@ pub(super) fn AnswerForm(
                         .collect_view()}
                 </div>
                 {move || (state.get() == AnswerState::NoDecision).then(|| view! {
-                    <p class="field-error" role="alert">{app.texts().townhall_answer_choose_decision}</p>
+                    <p class="field-error" role="alert">{app.townhall_texts().townhall_answer_choose_decision}</p>
                 })}
             </fieldset>
             <div class="answer-texts">
                 <label class="field">
-                    <span class="field-label">{move || app.texts().townhall_answer_reasons}</span>
+                    <span class="field-label">{move || app.townhall_texts().townhall_answer_reasons}</span>
                     <textarea
                         rows="3"
                         data-test="answer-reasons"
@@ -127,7 +127,7 @@ pub(super) fn AnswerForm(
                     ></textarea>
                 </label>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().townhall_answer_actions}</span>
+                    <span class="field-label">{move || app.townhall_texts().townhall_answer_actions}</span>
                     <textarea
                         rows="3"
                         data-test="answer-actions"
@@ -137,7 +137,7 @@ pub(super) fn AnswerForm(
                 </label>
             </div>
             <label class="field answer-date">
-                <span class="field-label">{move || app.texts().townhall_answer_date}</span>
+                <span class="field-label">{move || app.townhall_texts().townhall_answer_date}</span>
                 <input
                     type="text"
                     inputmode="numeric"
@@ -150,22 +150,22 @@ pub(super) fn AnswerForm(
                 />
             </label>
             {move || (state.get() == AnswerState::BadDate).then(|| view! {
-                <p class="field-error" role="alert">{app.texts().townhall_answer_date_invalid}</p>
+                <p class="field-error" role="alert">{app.townhall_texts().townhall_answer_date_invalid}</p>
             })}
             <div class="answer-actions-row">
                 <button type="submit" class="btn btn-primary" data-test="answer-save" disabled=move || pending.get()>
-                    {move || if pending.get() { app.texts().saving } else { app.texts().townhall_answer_save }}
+                    {move || if pending.get() { app.texts().saving } else { app.townhall_texts().townhall_answer_save }}
                 </button>
                 {cancel.map(|cancel| view! {
                     <button type="button" class="btn btn-secondary" data-test="answer-cancel" on:click=move |_| cancel.run(())>
-                        {move || app.texts().townhall_answer_cancel}
+                        {move || app.townhall_texts().townhall_answer_cancel}
                     </button>
                 })}
             </div>
             <p class="save-result" role="status" data-test="answer-state">
                 {move || match state.get() {
                     AnswerState::Failed(message) => view! {
-                        <span class="save-failed">{app.texts().townhall_answer_save_failed} ": " {app.pick(&message)}</span>
+                        <span class="save-failed">{app.townhall_texts().townhall_answer_save_failed} ": " {app.pick(&message)}</span>
                     }
                     .into_any(),
                     _ => ().into_any(),

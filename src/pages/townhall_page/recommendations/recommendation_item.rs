@@ -52,7 +52,7 @@ pub(super) fn RecommendationItem(
         }
     };
     let forum_line = move || {
-        let texts = app.texts();
+        let texts = app.townhall_texts();
         format!(
             "{} · {}",
             (texts.townhall_forum_held)(&show_date(held_on), &place),
@@ -62,22 +62,22 @@ pub(super) fn RecommendationItem(
     let overdue = answer_overdue.then(|| {
         view! {
             <span class="state-badge state--rejected" data-test="overdue">
-                {move || (app.texts().townhall_overdue_days)(overdue_days(answer_due, platform::today()))}
+                {move || (app.townhall_texts().townhall_overdue_days)(overdue_days(answer_due, platform::today()))}
             </span>
         }
     });
     let answer_block = answer.clone().map(|answer| {
         view! {
             <div class="recommendation-answer" data-test="answer">
-                <h4>{move || app.texts().townhall_answer_title}</h4>
+                <h4>{move || app.townhall_texts().townhall_answer_title}</h4>
                 <dl class="recommendation-facts">
-                    <dt>{move || app.texts().townhall_answer_decision}</dt>
+                    <dt>{move || app.townhall_texts().townhall_answer_decision}</dt>
                     <dd data-test="answer-decision">{move || app.pick(&answer.decision.label())}</dd>
-                    <dt>{move || app.texts().townhall_answer_reasons}</dt>
+                    <dt>{move || app.townhall_texts().townhall_answer_reasons}</dt>
                     <dd class="recommendation-prose">{answer.reasons.clone()}</dd>
-                    <dt>{move || app.texts().townhall_answer_actions}</dt>
+                    <dt>{move || app.townhall_texts().townhall_answer_actions}</dt>
                     <dd class="recommendation-prose">{answer.actions.clone()}</dd>
-                    <dt>{move || app.texts().townhall_answer_date}</dt>
+                    <dt>{move || app.townhall_texts().townhall_answer_date}</dt>
                     <dd>{show_date(answer.answered_on)}</dd>
                 </dl>
             </div>
@@ -86,14 +86,14 @@ pub(super) fn RecommendationItem(
     let feedback_block = feedback.map(|feedback| {
         view! {
             <div class="recommendation-feedback" data-test="feedback">
-                <h4>{move || app.texts().townhall_feedback_title}</h4>
+                <h4>{move || app.townhall_texts().townhall_feedback_title}</h4>
                 <dl class="recommendation-facts">
-                    <dt>{move || app.texts().townhall_feedback_given_on}</dt>
+                    <dt>{move || app.townhall_texts().townhall_feedback_given_on}</dt>
                     <dd>{show_date(feedback.given_on)}</dd>
-                    <dt>{move || app.texts().townhall_feedback_channel}</dt>
+                    <dt>{move || app.townhall_texts().townhall_feedback_channel}</dt>
                     <dd>{move || app.pick(&feedback.channel.label())}</dd>
                     {(!feedback.note.trim().is_empty()).then(|| view! {
-                        <dt>{move || app.texts().townhall_feedback_note}</dt>
+                        <dt>{move || app.townhall_texts().townhall_feedback_note}</dt>
                         <dd class="recommendation-prose">{feedback.note.clone()}</dd>
                     })}
                 </dl>
@@ -110,7 +110,7 @@ pub(super) fn RecommendationItem(
                     data-test="answer-revise"
                     on:click=move |_| revising.set(true)
                 >
-                    {move || app.texts().townhall_answer_revise}
+                    {move || app.townhall_texts().townhall_answer_revise}
                 </button>
             }
             .into_any();
@@ -126,7 +126,7 @@ pub(super) fn RecommendationItem(
         (last_saved.get() == Some(id)).then(|| {
             view! {
                 <p class="save-result save-ok" role="status" data-test="answer-saved">
-                    {app.texts().townhall_answer_saved}
+                    {app.townhall_texts().townhall_answer_saved}
                 </p>
             }
         })
@@ -155,20 +155,20 @@ pub(super) fn RecommendationItem(
                 <span class="muted">{forum_line}</span>
                 <br/>
                 <span class="muted" data-test="report-due">
-                    {move || (app.texts().townhall_forum_report_due)(&show_date(report_due))}
+                    {move || (app.townhall_texts().townhall_forum_report_due)(&show_date(report_due))}
                 </span>
             </p>
             <blockquote class="recommendation-text" data-test="recommendation-text">
                 {recommendation.text.clone()}
             </blockquote>
             <p class="recommendation-meta">
-                <span>{move || app.texts().townhall_recommendation_authority} ": " <strong>{recommendation.authority.clone()}</strong></span>
-                <span>{move || (app.texts().townhall_recommendation_votes)(recommendation.votes)}</span>
+                <span>{move || app.townhall_texts().townhall_recommendation_authority} ": " <strong>{recommendation.authority.clone()}</strong></span>
+                <span>{move || (app.townhall_texts().townhall_recommendation_votes)(recommendation.votes)}</span>
             </p>
             <p class="recommendation-meta">
                 <span class=status_class(status) data-test="recommendation-status">{move || app.pick(&status.label())}</span>
                 <span data-test="answer-due">
-                    {move || (app.texts().townhall_answer_due)(&show_date(answer_due))}
+                    {move || (app.townhall_texts().townhall_answer_due)(&show_date(answer_due))}
                 </span>
                 {overdue}
             </p>

@@ -13,7 +13,7 @@ use super::{
 use crate::api::{download_on_click, ApiClient};
 use crate::components::fetched::FetchFailure;
 use crate::components::loaded::Loading;
-use crate::i18n::both;
+use crate::i18n::townhall::townhall_both;
 use crate::state::{use_app, use_online, Ward};
 use thamgia_core::search::fold;
 
@@ -82,7 +82,7 @@ pub fn RecommendationsCard(
             <StatusSummary counts/>
             <div class="recommendation-filters">
                 <label class="field">
-                    <span class="field-label">{move || app.texts().ward_search_label}</span>
+                    <span class="field-label">{move || app.townhall_texts().ward_search_label}</span>
                     <input
                         type="search"
                         data-test="recommendation-ward-search"
@@ -92,13 +92,13 @@ pub fn RecommendationsCard(
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">{move || app.texts().townhall_recommendation_status}</span>
+                    <span class="field-label">{move || app.townhall_texts().townhall_recommendation_status}</span>
                     <select
                         data-test="recommendation-status-filter"
                         on:change=move |event| status.set(StatusFilter::from_key(&event_target_value(&event)))
                     >
                         <option value="all" selected=move || status.get() == StatusFilter::All>
-                            {move || format!("{} ({})", app.texts().townhall_recommendation_status_all, counts.get().total())}
+                            {move || format!("{} ({})", app.townhall_texts().townhall_recommendation_status_all, counts.get().total())}
                         </option>
                         {STATUSES
                             .into_iter()
@@ -121,11 +121,11 @@ pub fn RecommendationsCard(
                     prop:checked=move || only_overdue.get()
                     on:change=move |event| only_overdue.set(event_target_checked(&event))
                 />
-                {move || app.texts().townhall_only_overdue}
+                {move || app.townhall_texts().townhall_only_overdue}
             </label>
             <p class="muted" aria-live="polite" data-test="recommendations-shown">
                 {move || {
-                    (app.texts().townhall_recommendations_shown)(
+                    (app.townhall_texts().townhall_recommendations_shown)(
                         shown_rows.with(Vec::len),
                         counts.get().total(),
                     )
@@ -135,7 +135,7 @@ pub fn RecommendationsCard(
                 when=move || shown_rows.with(|rows| !rows.is_empty())
                 fallback=move || view! {
                     <p class="notice notice--info" data-test="recommendations-none-match">
-                        {move || app.texts().townhall_recommendations_none_match}
+                        {move || app.townhall_texts().townhall_recommendations_none_match}
                     </p>
                 }
             >
@@ -156,7 +156,7 @@ pub fn RecommendationsCard(
         Phase::Loading => view! { <Loading/> }.into_any(),
         Phase::Failed(failure) => view! {
             <FetchFailure
-                message=failure_message(&failure, both(|texts| texts.townhall_load_failed))
+                message=failure_message(&failure, townhall_both(|texts| texts.townhall_load_failed))
                 test="recommendations-error"
                 retry=move |()| forums.refetch()
             />
@@ -164,7 +164,7 @@ pub fn RecommendationsCard(
         .into_any(),
         Phase::Empty => view! {
             <p class="notice notice--info" data-test="recommendations-empty">
-                {move || app.texts().townhall_recommendations_none}
+                {move || app.townhall_texts().townhall_recommendations_none}
             </p>
         }
         .into_any(),
@@ -174,12 +174,12 @@ pub fn RecommendationsCard(
     view! {
         <section class="card" data-test="recommendations">
             <div class="card-head">
-                <h2 class="card-title">{move || app.texts().townhall_recommendations_title}</h2>
+                <h2 class="card-title">{move || app.townhall_texts().townhall_recommendations_title}</h2>
                 <a class="btn btn-secondary" href="/api/v1/export/forums.csv" download="" data-test="export-forums" on:click=download_on_click>
-                    {move || app.texts().townhall_export_forums}
+                    {move || app.townhall_texts().townhall_export_forums}
                 </a>
             </div>
-            <p class="muted">{move || app.texts().townhall_recommendations_intro}</p>
+            <p class="muted">{move || app.townhall_texts().townhall_recommendations_intro}</p>
             {body}
         </section>
     }

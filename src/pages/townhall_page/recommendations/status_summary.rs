@@ -28,7 +28,7 @@ pub(super) fn StatusSummary(#[prop(into)] counts: Signal<StatusCounts>) -> impl 
             >
                 <strong class="recommendation-count">{move || counts.get().overdue}</strong>
                 " "
-                {move || app.texts().townhall_overdue_answers}
+                {move || app.townhall_texts().townhall_overdue_answers}
             </li>
         </ul>
     }
