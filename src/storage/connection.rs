@@ -22,7 +22,12 @@ use super::error::StorageError;
 /// 3. `forums`. Nothing older changes shape.
 /// 4. An index of `responses` on when each was last changed, so the list
 ///    opens with its newest page without reading every record.
-const SCHEMA_VERSION: u32 = 4;
+/// 5. Records are stored as their JSON's bytes beside the values the stores
+///    read (`encoding.rs`); version 4's plain objects read as they are.
+///    Nothing changes in the stores: the new version keeps a tab still
+///    running version 4, which cannot read the new shape, from opening the
+///    database again once this one upgraded it (it is told to reload).
+const SCHEMA_VERSION: u32 = 5;
 
 /// Sync bookkeeping, one record under [`META_KEY`].
 pub(super) const META: &str = "meta";

@@ -1,15 +1,18 @@
 //! The shapes records take in IndexedDB, apart from the public ones, and
 //! the keys they are stored under.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use thamgia_core::protocol::{Mutation, MutationChange};
 use thamgia_core::report::{Hlc, ReportId};
 use thamgia_core::{Answers, Consent, Participant, Response, ResponseStatus};
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
+use super::encoding::Keyed;
 use super::error::{IoFailure, StorageError};
-use super::SyncMeta;
+use super::tally::{state_of, tag};
+use super::{StoredForum, StoredResponse, SyncMeta};
 
 /// The sync bookkeeping record, under `meta/"sync"`.
 ///
@@ -84,6 +87,47 @@ impl OutboxEntry {
             | MutationChange::SubmitForum { .. }
             | MutationChange::RecordFeedback { .. } => None,
         }
+    }
+}
+
+impl Keyed for OutboxEntry {
+    fn keys(&self) -> Vec<(&'static str, JsValue)> {
+        // The key path `seq`, a number as before (so entries of both shapes
+        // sort together); seqs stay far under 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        let seq = self.seq as f64;
+        vec![("seq", JsValue::from_f64(seq))]
+    }
+}
+
+impl Keyed for StoredResponse {
+    fn keys(&self) -> Vec<(&'static str, JsValue)> {
+        vec![
+            (
+                "response.id",
+                JsValue::from(self.response.id.hyphenated().to_string()),
+            ),
+            // The `updated` index sorts this text, so it must be the record
+            // JSON's own: chrono's serde writes a time exactly so.
+            (
+                "response.updated_at",
+                JsValue::from(
+                    self.response
+                        .updated_at
+                        .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                ),
+            ),
+            ("sync.type", JsValue::from_str(tag(state_of(&self.sync)))),
+        ]
+    }
+}
+
+impl Keyed for StoredForum {
+    fn keys(&self) -> Vec<(&'static str, JsValue)> {
+        vec![(
+            "forum.id",
+            JsValue::from(self.forum.id.hyphenated().to_string()),
+        )]
     }
 }
 

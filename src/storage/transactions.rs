@@ -17,7 +17,7 @@
 //! it). They are then awaited in the order they were made: the first to
 //! fail is the one reported, not a later one the abort it caused failed.
 //!
-//! Records are encoded as JSON (`encoding.rs`), and every write that adds,
+//! Records are stored as their JSON's bytes (`encoding.rs`), and every write that adds,
 //! deletes or changes the state of a response moves it in the kept tally of
 //! responses per state (`tally.rs`), in the same transaction.
 
@@ -48,7 +48,7 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::connection::{COUNTS_KEY, META_KEY, SYNC_STATE_INDEX};
-use super::encoding::{from_js, to_js};
+use super::encoding::{decode_all, from_js, to_js, Keyed};
 use super::error::StorageError;
 use super::records::{forum_key, new_client_id, report_key, response_key, MetaRecord, OutboxEntry};
 use super::tally::{tag, Move, State, Tally};
@@ -131,34 +131,6 @@ fn decoded<T: DeserializeOwned>(value: Option<JsValue>) -> Result<Option<T>, Sto
     value.map(from_js).transpose()
 }
 
-/// How many records [`decoded_all`] turns into JSON text at once.
-const DECODED_TOGETHER: u32 = 500;
-
-/// Every record a `getAll` answered, decoded.
-///
-/// Records go to JSON text [`DECODED_TOGETHER`] at a time, as one JS array:
-/// one `JSON.stringify` and one copy into wasm per chunk instead of one per
-/// record (reading 10,000 responses spent more time crossing into and out
-/// of JS than decoding), while the text held at once stays near a
-/// megabyte whatever the tablet holds.
-fn decoded_all<T: DeserializeOwned>(
-    values: impl IntoIterator<Item = indexed_db_futures::Result<JsValue>>,
-) -> Result<Vec<T>, StorageError> {
-    let mut records = Vec::new();
-    let chunk = js_sys::Array::new();
-    for value in values {
-        chunk.push(&value?);
-        if chunk.length() == DECODED_TOGETHER {
-            records.extend(from_js::<Vec<T>>(JsValue::from(chunk.clone()))?);
-            chunk.set_length(0);
-        }
-    }
-    if chunk.length() > 0 {
-        records.extend(from_js::<Vec<T>>(JsValue::from(chunk))?);
-    }
-    Ok(records)
-}
-
 /// Reads the record under `key` in `store`, if there is one.
 async fn read_record<T: DeserializeOwned>(
     store: &ObjectStore<'_>,
@@ -169,16 +141,16 @@ async fn read_record<T: DeserializeOwned>(
 
 /// Reads every record of `store`, in key order.
 async fn read_all<T: DeserializeOwned>(store: &ObjectStore<'_>) -> Result<Vec<T>, StorageError> {
-    decoded_all(store.get_all::<JsValue>().primitive()?.await?)
+    decode_all(store.get_all::<JsValue>().primitive()?.await?)
 }
 
 /// Writes `value` into `store` under the key its key path gives, without
 /// waiting for it.
-fn request_put<T: Serialize>(
+fn request_put<T: Serialize + Keyed>(
     store: &ObjectStore<'_>,
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
-    Ok(store.put(to_js(value)?).primitive()?)
+    Ok(store.put(to_js(value, value.keys())?).primitive()?)
 }
 
 /// Writes `value` into `store` under `key` (a store without a key path),
@@ -189,7 +161,7 @@ fn request_put_at<T: Serialize>(
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
     Ok(store
-        .put(to_js(value)?)
+        .put(to_js(value, Vec::new())?)
         .with_key(key)
         .without_key_type()
         .primitive()?)
@@ -197,11 +169,11 @@ fn request_put_at<T: Serialize>(
 
 /// Adds `value` to `store` (refused if its key is taken), without waiting
 /// for it.
-fn request_add<T: Serialize>(
+fn request_add<T: Serialize + Keyed>(
     store: &ObjectStore<'_>,
     value: &T,
 ) -> Result<VoidRequest, StorageError> {
-    Ok(store.add(to_js(value)?).primitive()?)
+    Ok(store.add(to_js(value, value.keys())?).primitive()?)
 }
 
 /// Waits for `requests`, in the order they were made.

@@ -509,8 +509,17 @@ pub async fn wait_for_count(page: &impl Ui, name: &str, expected: u32) -> Result
     .await
 }
 
+/// A JS function expression that gives the record an IndexedDB value holds:
+/// the JSON under `$json` when the app stored the record as its JSON's
+/// bytes (`storage/encoding.rs`), else the value itself (a plain object, as
+/// earlier versions stored records).
+pub const STORED_RECORD: &str = "((value) => value !== null && typeof value === 'object' && value['$json'] instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(value['$json'])) : value)";
+
 /// The app's IndexedDB stores `names`, read straight from the browser, as
-/// `{store: [[key, value], …]}`: what a test compares before and after.
+/// `{store: [[key, record], …]}`: what a test compares before and after.
+/// A record stored as its JSON's bytes (under `$json`, beside the values the
+/// store reads: the app's `storage/encoding.rs`) is given as that JSON, the
+/// record itself; one stored as a plain object as it is.
 pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_json::Value> {
     let names = serde_json::to_string(names)?;
     let text: String = js(
@@ -528,7 +537,7 @@ pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_j
                 const keys = store.getAllKeys();
                 const values = store.getAll();
                 transaction.oncomplete = () =>
-                    resolve(keys.result.map((key, index) => [key, values.result[index]]));
+                    resolve(keys.result.map((key, index) => [key, {STORED_RECORD}(values.result[index])]));
                 transaction.onerror = () => reject(transaction.error);
             }});
             try {{

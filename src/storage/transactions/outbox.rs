@@ -20,12 +20,13 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::{
-    all_done, commit, decoded, decoded_all, now_ms, read_forum, read_only, read_report, read_write,
-    request_add, request_keep_tally, request_meta, request_response, request_tally,
-    request_write_forum, request_write_meta, request_write_response, request_write_tally,
-    scrub_outbox, trusted_tally, write_forum, write_report,
+    all_done, commit, decoded, now_ms, read_forum, read_only, read_report, read_write, request_add,
+    request_keep_tally, request_meta, request_response, request_tally, request_write_forum,
+    request_write_meta, request_write_response, request_write_tally, scrub_outbox, trusted_tally,
+    write_forum, write_report,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
+use crate::storage::encoding::decode_all;
 use crate::storage::error::StorageError;
 use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
 use crate::storage::tally::{state_of, Move, State, Tally};
@@ -42,7 +43,7 @@ pub(in crate::storage) async fn read_outbox(
     let mutations = if limit == 0 {
         Vec::new()
     } else {
-        let entries: Vec<OutboxEntry> = decoded_all(
+        let entries: Vec<OutboxEntry> = decode_all(
             outbox
                 .get_all::<JsValue>()
                 .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
@@ -130,7 +131,7 @@ pub(in crate::storage) async fn apply_push_results(
         // Written out rather than `..=seq`: indexed_db_futures 0.6 turns
         // `RangeToInclusive` into an *open* upper bound.
         let acknowledged = KeyRange::UpperBound(outbox_key(acknowledged_through), false);
-        let entries: Vec<OutboxEntry> = decoded_all(
+        let entries: Vec<OutboxEntry> = decode_all(
             outbox
                 .get_all::<JsValue>()
                 .with_query::<f64, _>(acknowledged.clone())
@@ -325,7 +326,7 @@ pub(in crate::storage) async fn renumber_outbox(
         let stored_reports = reports.get_all::<JsValue>().primitive()?;
         let bookkeeping = request_meta(&meta)?;
 
-        let entries: Vec<Mutation> = decoded_all::<OutboxEntry>(entries.await?)?
+        let entries: Vec<Mutation> = decode_all::<OutboxEntry>(entries.await?)?
             .into_iter()
             .map(|entry| entry.mutation)
             .collect();
@@ -334,7 +335,7 @@ pub(in crate::storage) async fn renumber_outbox(
         // it writes the tally counted from them.
         let mut states: BTreeMap<Uuid, State> = BTreeMap::new();
         let mut held = Held::default();
-        for stored in decoded_all::<StoredResponse>(stored_responses.await?)? {
+        for stored in decode_all::<StoredResponse>(stored_responses.await?)? {
             held.responses.push(HeldResponse {
                 response: stored.response.clone(),
                 state: held_state(&stored.sync),
@@ -343,7 +344,7 @@ pub(in crate::storage) async fn renumber_outbox(
             held_responses.insert(stored.response.id, stored);
         }
         let mut held_forums: BTreeMap<Uuid, StoredForum> = BTreeMap::new();
-        for stored in decoded_all::<StoredForum>(stored_forums.await?)? {
+        for stored in decode_all::<StoredForum>(stored_forums.await?)? {
             held.forums.push(HeldForum {
                 forum: stored.forum.clone(),
                 state: held_state(&stored.sync),
@@ -351,7 +352,7 @@ pub(in crate::storage) async fn renumber_outbox(
             });
             held_forums.insert(stored.forum.id, stored);
         }
-        for report in decoded_all::<StoredReport>(stored_reports.await?)? {
+        for report in decode_all::<StoredReport>(stored_reports.await?)? {
             for state in report.fields.fields().values() {
                 held.report_edits.extend(state.history().cloned());
             }

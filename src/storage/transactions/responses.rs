@@ -16,13 +16,13 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::{
-    all_done, commit, count_states, decoded, decoded_all, keep_tally, meta_or_new, read_all,
-    read_only, read_response, read_tally, read_write, request_enqueue, request_keep_tally,
-    request_meta, request_response, request_tally, request_write_meta, request_write_response,
+    all_done, commit, count_states, decoded, keep_tally, meta_or_new, read_all, read_only,
+    read_response, read_tally, read_write, request_enqueue, request_keep_tally, request_meta,
+    request_response, request_tally, request_write_meta, request_write_response,
     request_write_tally, scrub_outbox, trusted_tally, write_response,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
-use crate::storage::encoding::from_js;
+use crate::storage::encoding::{decode_all, from_js};
 use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone, MetaRecord};
 use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State};
@@ -379,7 +379,7 @@ pub(in crate::storage) async fn drafts(
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
     let by_state = responses.index(SYNC_STATE_INDEX)?;
-    let mut records: Vec<StoredResponse> = decoded_all(
+    let mut records: Vec<StoredResponse> = decode_all(
         by_state
             .get_all::<JsValue>()
             .with_query(tag(State::Draft))
