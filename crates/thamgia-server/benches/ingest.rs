@@ -28,6 +28,11 @@ use thamgia_core::{
 use thamgia_server::{seed, Database, ServerConfig};
 use uuid::Uuid;
 
+/// The server binary's allocator (`src/main.rs`), so the server in this
+/// process allocates as a town hall's does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "common/in_process.rs"]
 mod in_process;
 #[path = "common/throwaway_postgres.rs"]

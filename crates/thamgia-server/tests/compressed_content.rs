@@ -208,7 +208,7 @@ async fn responses_are_stored_compressed_and_read_back_exactly_old_rows_too() {
             "stored compressed"
         );
         assert!(
-            content.len() < 600 && content.len() * 2 < json.len(),
+            content.len() < 700 && content.len() * 2 < json.len(),
             "{} bytes stored for {} of JSON",
             content.len(),
             json.len()
