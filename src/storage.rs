@@ -191,7 +191,8 @@ pub struct StoredResponse {
 ///
 /// Stored with a `type` tag (`"draft"`, `"waiting"`, …) that the `responses`
 /// store indexes; renaming a variant needs a database migration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (the list below).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LocalSyncState {
     /// Being filled; never leaves the tablet.
@@ -221,6 +222,18 @@ pub enum LocalSyncState {
     /// withdrawal itself still waits in the outbox the state is
     /// [`LocalSyncState::Waiting`] with the withdrawal's seq.
     Withdrawn,
+}
+
+// Read tag first, straight from the stored JSON (see `thamgia_core::tag_first`);
+// a variant or a field not listed here does not compile.
+thamgia_core::deserialize_tag_first! {
+    LocalSyncState, tag = "type";
+    Draft = "draft",
+    Waiting { seq: u64 } = "waiting",
+    Synced { at_ms: i64 } = "synced",
+    Rejected { message: Localized } = "rejected",
+    Conflict { message: Localized } = "conflict",
+    Withdrawn = "withdrawn",
 }
 
 /// A ward report as kept on this tablet.

@@ -140,7 +140,7 @@ pub fn QuestionField(
                                             values.push(this.clone());
                                         }
                                         // Keep the list's order, whatever order they were tapped in.
-                                        values.sort_by_key(|value| order.iter().position(|known| known == value));
+                                        thamgia_core::sorting::sort_by_key(&mut values, |value| order.iter().position(|known| known == value));
                                         on_change.run((!values.is_empty()).then_some(AnswerValue::Choices(values)));
                                     })
                                 />

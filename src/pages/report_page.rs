@@ -288,7 +288,7 @@ fn also_entered(state: &FieldState) -> Vec<FieldEdit> {
         }
     }
     let mut edits: Vec<FieldEdit> = latest.into_values().cloned().collect();
-    edits.sort_by_key(|edit| edit.stamp);
+    thamgia_core::sorting::sort_by_key(&mut edits, |edit| edit.stamp);
     edits
 }
 

@@ -25,9 +25,11 @@ pub mod response;
 pub mod results;
 pub mod safeguarding;
 pub mod search;
+pub mod sorting;
 pub mod storage_space;
 pub mod survey;
 pub mod sync_client;
+pub mod tag_first;
 pub mod validation;
 
 pub use form::{Clock, FormEngine, FormError, FormState, NodeKey};

@@ -70,15 +70,16 @@ impl Localized {
     /// The text with `change` applied in every language it has (the
     /// answers a label quotes, say).
     pub fn map_texts(&self, mut change: impl FnMut(&str) -> String) -> Localized {
-        Localized {
-            vi: change(&self.vi),
-            en: change(&self.en),
-            others: self
-                .others
-                .iter()
-                .map(|(language, text)| (language.clone(), change(text)))
-                .collect(),
+        let vi = change(&self.vi);
+        let en = change(&self.en);
+        // Inserted one by one, not collected: collecting a `BTreeMap` sorts
+        // first, with its own copy of the standard sort in the tablet's
+        // wasm (see `crate::sorting`), and these come in order anyway.
+        let mut others = BTreeMap::new();
+        for (language, text) in &self.others {
+            others.insert(language.clone(), change(text));
         }
+        Localized { vi, en, others }
     }
 
     /// Whether the text is empty in every language.

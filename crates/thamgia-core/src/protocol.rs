@@ -16,6 +16,8 @@ use crate::report::{FieldEdit, ReportId, ReportStatus, ReportStatusChange};
 use crate::response::Response;
 use crate::survey::SurveyDefinition;
 
+mod decoding;
+
 /// Version of these messages. The server refuses other versions with
 /// [`ApiErrorCode::SchemaMismatch`], so an old app is told to update
 /// instead of being misunderstood.
@@ -48,7 +50,8 @@ pub struct Mutation {
 }
 
 /// What a mutation does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (`protocol/decoding.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MutationChange {
     /// A completed response is submitted.
@@ -136,7 +139,8 @@ pub struct PushResponse {
 }
 
 /// Whether the server could consider the batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (`protocol/decoding.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PushStatus {
     /// Every mutation was considered.
@@ -168,7 +172,8 @@ pub struct MutationResult {
 /// What became of one mutation. Every outcome removes the mutation from the
 /// outbox: a refused record is quarantined with its reason, never retried
 /// forever and never blocking the rest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (`protocol/decoding.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MutationOutcome {
     /// Stored now.
@@ -368,7 +373,8 @@ pub struct Change {
 }
 
 /// What a change is about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (`protocol/decoding.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChangeEntity {
     /// A survey version was published.

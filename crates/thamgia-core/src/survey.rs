@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::localized::{Language, Localized};
 use crate::response::AgeBand;
 
+mod decoding;
+
 /// One published version of a survey. A survey is identified by `id`; each
 /// change publishes a new `version`, and a response keeps the version it was
 /// made with.
@@ -62,8 +64,9 @@ pub enum Layout {
 /// A part of a survey.
 // Most items are questions, so a question stays inline: boxing it would add
 // an allocation per question to save space only on the fewer groups.
+// Deserialize: tag first, without serde's buffering (`survey/decoding.rs`).
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "item", rename_all = "snake_case")]
 pub enum Item {
     /// A question.
@@ -195,7 +198,8 @@ pub struct Question {
 }
 
 /// The kind of answer a question takes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Deserialize: tag first, without serde's buffering (`survey/decoding.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// Free text on one line, at most `max_length` characters.
@@ -411,7 +415,7 @@ impl Question {
         | QuestionKind::MultipleChoice { choices }
         | QuestionKind::Ranking { choices } = &mut question.kind
         {
-            choices.sort_by_key(|choice| {
+            crate::sorting::sort_by_key(choices, |choice| {
                 order
                     .iter()
                     .position(|value| *value == choice.value)
@@ -509,10 +513,12 @@ pub(crate) fn splitmix64(value: u64) -> u64 {
 /// Whether `order` lists each of the choices' values exactly once.
 pub fn is_order_of(order: &[String], choices: &[Choice]) -> bool {
     let mut wanted: Vec<&str> = choices.iter().map(|choice| choice.value.as_str()).collect();
-    wanted.sort_unstable();
+    // Equal values cannot be told apart, so the one shared stable sort
+    // gives what an unstable sort would.
+    crate::sorting::sort(&mut wanted);
     wanted.dedup();
     let mut given: Vec<&str> = order.iter().map(String::as_str).collect();
-    given.sort_unstable();
+    crate::sorting::sort(&mut given);
     given == wanted
 }
 

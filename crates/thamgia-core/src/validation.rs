@@ -162,7 +162,7 @@ pub fn validate_with(
             .repeat_counts(&state)
             .filter(|(key, _)| engine.is_relevant(&state, key))
             .collect();
-        counted.sort();
+        crate::sorting::sort(&mut counted);
         for (key, count) in counted {
             let made = engine.instance_count(&response.answers, key.node, &key.instance);
             if made != count {
@@ -429,8 +429,8 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
         (QuestionKind::Ranking { choices }, AnswerValue::Ranking(values)) => {
             let mut expected: Vec<&String> = choices.iter().map(|choice| &choice.value).collect();
             let mut given: Vec<&String> = values.iter().collect();
-            expected.sort();
-            given.sort();
+            crate::sorting::sort(&mut expected);
+            crate::sorting::sort(&mut given);
             if expected == given {
                 None
             } else {

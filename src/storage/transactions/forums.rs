@@ -168,8 +168,9 @@ pub(in crate::storage) async fn forums(
     let transaction = read_only(database, &[FORUMS])?;
     let forums = transaction.object_store(FORUMS)?;
     let mut records = read_all_forums(&forums).await?;
-    records
-        .sort_by_key(|record| std::cmp::Reverse((record.forum.held_on, record.forum.created_at)));
+    thamgia_core::sorting::sort_by_key(&mut records, |record| {
+        std::cmp::Reverse((record.forum.held_on, record.forum.created_at))
+    });
     Ok(records)
 }
 

@@ -288,7 +288,9 @@ pub(in crate::storage) async fn responses(
     let transaction = read_only(database, &[RESPONSES])?;
     let responses = transaction.object_store(RESPONSES)?;
     let mut records: Vec<StoredResponse> = read_all(&responses).await?;
-    records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
+    thamgia_core::sorting::sort_by_key(&mut records, |record| {
+        std::cmp::Reverse(record.response.updated_at)
+    });
     Ok(records)
 }
 
@@ -386,7 +388,9 @@ pub(in crate::storage) async fn drafts(
             .primitive()?
             .await?,
     )?;
-    records.sort_by_key(|record| std::cmp::Reverse(record.response.updated_at));
+    thamgia_core::sorting::sort_by_key(&mut records, |record| {
+        std::cmp::Reverse(record.response.updated_at)
+    });
     Ok(records)
 }
 

@@ -29,7 +29,7 @@ pub(in crate::storage) async fn surveys(
     // Vietnamese collation, so "Đ" sorts after "D" rather than after "Z".
     let locales = js_sys::Array::of1(&"vi".into());
     let options = js_sys::Object::new();
-    surveys.sort_by(|left, right| {
+    thamgia_core::sorting::sort_by(&mut surveys, |left, right| {
         js_sys::JsString::from(left.title.vi.as_str())
             .locale_compare(&right.title.vi, &locales, &options)
             .cmp(&0)

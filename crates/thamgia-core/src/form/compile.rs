@@ -386,7 +386,8 @@ impl FormEngine {
                     });
                 }
             }
-            sources.sort_unstable();
+            // Indices: the shared stable sort gives what an unstable one would.
+            crate::sorting::sort(&mut sources);
             sources.dedup();
             for source in sources {
                 self.dependents[source].push(index);
@@ -394,8 +395,11 @@ impl FormEngine {
             }
         }
         // Kahn's algorithm, taking nodes in document order when free.
-        let mut ready: std::collections::BTreeSet<usize> =
-            (0..count).filter(|index| incoming[*index] == 0).collect();
+        // Filled with `extend`, not `collect`: collecting a `BTreeSet` sorts
+        // first, with its own copy of the standard sort in the tablet's wasm
+        // (see `crate::sorting`).
+        let mut ready = std::collections::BTreeSet::<usize>::new();
+        ready.extend((0..count).filter(|index| incoming[*index] == 0));
         while let Some(next) = ready.pop_first() {
             self.order.push(next);
             for &dependent in &self.dependents[next] {

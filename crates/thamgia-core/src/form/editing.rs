@@ -180,7 +180,7 @@ impl FormEngine {
                 .filter(|(key, _)| self.is_relevant(state, key))
                 .map(|(key, count)| (key.clone(), *count))
                 .collect();
-            lacking.sort();
+            crate::sorting::sort(&mut lacking);
             let mut changed = false;
             for (key, count) in lacking {
                 while self.instance_count(answers, key.node, &key.instance) < count {
@@ -296,7 +296,7 @@ impl FormEngine {
                 ));
             }
         }
-        keys.sort_by_key(|key| std::cmp::Reverse(key.0.instance.len()));
+        crate::sorting::sort_by_key(&mut keys, |key| std::cmp::Reverse(key.0.instance.len()));
         for (key, node) in keys {
             let Some(map) = answers_at_mut(
                 &mut result,

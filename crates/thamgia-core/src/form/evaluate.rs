@@ -64,7 +64,7 @@ impl FormEngine {
                 }
             }
         }
-        affected.sort_by_key(|node| self.rank[*node]);
+        crate::sorting::sort_by_key(&mut affected, |node| self.rank[*node]);
         let mut recomputed = 0;
         let changed_depth = self.depth(changed.node);
         let prefix = &changed.instance[..changed_depth.min(changed.instance.len())];

@@ -102,7 +102,7 @@ impl FieldState {
     fn from_edits(seed: FieldEdit, edits: Vec<FieldEdit>) -> FieldState {
         let fallback = seed.clone();
         let mut all: Vec<FieldEdit> = std::iter::once(seed).chain(edits).collect();
-        all.sort_by(FieldEdit::total_cmp);
+        crate::sorting::sort_by(&mut all, FieldEdit::total_cmp);
         all.dedup_by(|later, earlier| later.total_cmp(earlier) == Ordering::Equal);
         let mut kept: Vec<FieldEdit> = Vec::with_capacity(all.len());
         let mut by_identity: BTreeMap<(uuid::Uuid, super::Hlc), Vec<usize>> = BTreeMap::new();
@@ -127,7 +127,7 @@ impl FieldState {
                 }
             }
         }
-        kept.sort_by(FieldEdit::total_cmp);
+        crate::sorting::sort_by(&mut kept, FieldEdit::total_cmp);
         match kept.pop() {
             Some(winner) => FieldState {
                 winner,
