@@ -87,6 +87,15 @@ fn trunk_build_bench(workspace: &Workspace) -> Result {
     Ok(())
 }
 
+/// `cargo clippy --target wasm32-unknown-unknown <what> -- -D warnings`:
+/// what the test command lints for the browser (`what` names the package,
+/// its targets and features).
+fn clippy_wasm32(workspace: &Workspace, what: &[&str]) -> Result {
+    let mut clippy = workspace.cargo(&["clippy", "--target", "wasm32-unknown-unknown"]);
+    clippy.args(what).args(["--", "-D", "warnings"]);
+    workspace.run(clippy)
+}
+
 /// The cargo feature of thamgia-server that carries the built apps inside
 /// the binary (`crates/thamgia-server/src/embedded.rs`).
 const EMBEDDED_APP: &str = "embedded-app";
@@ -323,54 +332,17 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "clippy app (wasm32)",
-        action: |ws| {
-            ws.run(ws.cargo(&[
-                "clippy",
-                "-p",
-                "thamgia",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-        },
+        action: |ws| clippy_wasm32(ws, &["-p", "thamgia", "--all-targets"]),
     },
     Step {
         // The bench exports, compiled only with their feature, which the
         // step above and the app's build leave off.
         name: "clippy app's bench exports (wasm32)",
-        action: |ws| {
-            ws.run(ws.cargo(&[
-                "clippy",
-                "-p",
-                "thamgia",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--features",
-                BENCH_FEATURE,
-                "--lib",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-        },
+        action: |ws| clippy_wasm32(ws, &["-p", "thamgia", "--features", BENCH_FEATURE, "--lib"]),
     },
     Step {
         name: "clippy core (wasm32)",
-        action: |ws| {
-            ws.run(ws.cargo(&[
-                "clippy",
-                "-p",
-                "thamgia-core",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-        },
+        action: |ws| clippy_wasm32(ws, &["-p", "thamgia-core"]),
     },
     Step {
         name: "test core + server + xtask (SQLite)",
