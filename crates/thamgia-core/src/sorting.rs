@@ -87,15 +87,17 @@ fn apply_order<T>(items: &mut [T], order: &mut [usize]) {
 mod tests {
     use super::*;
 
-    /// A tiny deterministic generator on the crate's SplitMix64 step
-    /// (`survey::splitmix64`), so every run checks the same cases and a
-    /// failure names its seed.
+    /// SplitMix64: a tiny deterministic generator, so every run checks the
+    /// same cases and a failure names its seed.
     struct Generator(u64);
 
     impl Generator {
         fn next(&mut self) -> u64 {
-            self.0 = crate::survey::splitmix64(self.0);
-            self.0
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut mixed = self.0;
+            mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            mixed ^ (mixed >> 31)
         }
 
         fn below(&mut self, bound: usize) -> usize {
