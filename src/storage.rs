@@ -90,6 +90,10 @@
 //! - No transaction awaits anything but IndexedDB requests, so none
 //!   auto-commits half-way. Requests that do not need each other's answers
 //!   are made together and awaited in the order they were made.
+//! - A completion makes its writes together with its reads, from what this
+//!   tab expects the stores to hold (core's `outbox::expectation`), and
+//!   commits only if the reads answer exactly that; otherwise it is
+//!   aborted, having written nothing, and runs again reading first.
 //!
 //! # Upgrades
 //!
@@ -153,7 +157,16 @@ struct Shared {
     name: String,
     /// The current connection; replaced when the browser closed the previous one.
     connection: RefCell<Rc<Connection>>,
+    /// What this tab expects the meta store to hold, so a completion can
+    /// write without reading first (core's `outbox::expectation`; `None`
+    /// until a completion read it).
+    expected: RefCell<Option<Expected>>,
+    /// How many completions committed as expected, without reading first.
+    as_expected: std::cell::Cell<u32>,
 }
+
+/// What this tab expects the meta store to hold.
+type Expected = thamgia_core::outbox::expectation::Expectation<records::MetaRecord>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -381,6 +394,8 @@ impl Store {
             shared: Rc::new(Shared {
                 name: database_name.to_owned(),
                 connection: RefCell::new(Rc::new(connection)),
+                expected: RefCell::new(None),
+                as_expected: std::cell::Cell::new(0),
             }),
         })
     }
@@ -392,6 +407,13 @@ impl Store {
     #[doc(hidden)]
     pub fn lose_connection_for_tests(&self) {
         self.shared.connection.borrow().close_unnoticed();
+    }
+
+    /// How many completions this store committed as it expected, their
+    /// writes made with their reads. For tests of that path.
+    #[doc(hidden)]
+    pub fn completions_as_expected_for_tests(&self) -> u32 {
+        self.shared.as_expected.get()
     }
 
     /// Runs `operation` on the current connection; if the connection turns

@@ -232,6 +232,150 @@ async fn completing_writes_the_response_and_its_outbox_entry_together() {
     assert_eq!(store.read_outbox(10).await.expect("read").1, 2);
 }
 
+/// The kept tally is what counting the records gives (`recount` keeps a
+/// count that differs, and says so).
+async fn assert_tally_true(store: &Store, expected: Counts) {
+    assert_eq!(store.counts().await.expect("count"), expected);
+    assert!(
+        !store.recount().await.expect("recount"),
+        "the kept tally disagreed with the records"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab_wrote_between() {
+    // Two tabs of the app on one database: each store expects what its own
+    // last write left, and the other's writes make that wrong.
+    let name = unique_database_name("expected");
+    let tab = Store::open(&name).await.expect("open");
+    let other = Store::open(&name).await.expect("open");
+
+    // The first completion reads first; the next ones write at once.
+    let first = completed(1, 0);
+    let second = completed(2, 1);
+    assert_eq!(tab.complete_response(&first).await.expect("complete"), 1);
+    assert_eq!(tab.complete_response(&second).await.expect("complete"), 2);
+
+    // A draft saved here, then completed: expected as a draft.
+    let mut third = draft(3, 2);
+    tab.save_draft(&third).await.expect("save the draft");
+    third = completed(3, 2);
+    assert_eq!(tab.complete_response(&third).await.expect("complete"), 3);
+    assert_eq!(
+        tab.completions_as_expected_for_tests(),
+        2,
+        "the second and third completions were written as expected"
+    );
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 3,
+            ..Counts::default()
+        },
+    )
+    .await;
+
+    // The other tab completes one and saves a draft: this tab's next
+    // completion finds the counter and the tally moved, and the draft it
+    // did not save, and still numbers after them.
+    let fourth = completed(4, 3);
+    assert_eq!(other.complete_response(&fourth).await.expect("complete"), 4);
+    other
+        .save_draft(&draft(5, 4))
+        .await
+        .expect("save the draft");
+    assert_eq!(
+        tab.complete_response(&completed(5, 4))
+            .await
+            .expect("complete"),
+        5
+    );
+    // And once more from this tab, expected again.
+    let sixth = completed(6, 5);
+    assert_eq!(tab.complete_response(&sixth).await.expect("complete"), 6);
+    assert_eq!(
+        tab.completions_as_expected_for_tests(),
+        3,
+        "the fifth read first, the sixth was written as expected"
+    );
+    // The other tab's expectation is behind: it reads first again.
+    let seventh = completed(7, 6);
+    assert_eq!(
+        other.complete_response(&seventh).await.expect("complete"),
+        7
+    );
+    assert_eq!(other.completions_as_expected_for_tests(), 0);
+
+    let (mutations, total) = tab.read_outbox(100).await.expect("read the outbox");
+    assert_eq!(total, 7);
+    assert_eq!(
+        mutations,
+        vec![
+            submit(1, &first),
+            submit(2, &second),
+            submit(3, &third),
+            submit(4, &fourth),
+            submit(5, &completed(5, 4)),
+            submit(6, &sixth),
+            submit(7, &seventh),
+        ]
+    );
+    assert_eq!(tab.sync_meta().await.expect("meta").next_seq, 8);
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 7,
+            ..Counts::default()
+        },
+    )
+    .await;
+
+    // A double tap is still answered with the seq it got, queued once; and
+    // a response the other tab completed with other answers is refused
+    // here, whatever this tab expected.
+    assert_eq!(tab.complete_response(&sixth).await.expect("again"), 6);
+    let mut eighth = draft(8, 7);
+    tab.save_draft(&eighth).await.expect("save the draft");
+    let theirs = completed(8, 7);
+    assert_eq!(other.complete_response(&theirs).await.expect("complete"), 8);
+    eighth = completed(8, 8);
+    assert!(matches!(
+        tab.complete_response(&eighth).await,
+        Err(StorageError::Refused(Refusal::NotADraft))
+    ));
+    let (mutations, total) = tab.read_outbox(100).await.expect("read the outbox");
+    assert_eq!(total, 8);
+    assert_eq!(mutations.last(), Some(&submit(8, &theirs)));
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 8,
+            ..Counts::default()
+        },
+    )
+    .await;
+
+    // A draft discarded by the other tab after this one saved it: completed
+    // here, it is a new response (not a draft moved), and counted so.
+    let ninth = draft(9, 9);
+    tab.save_draft(&ninth).await.expect("save the draft");
+    other.discard_draft(ninth.id).await.expect("discard");
+    assert_eq!(
+        tab.complete_response(&completed(9, 9))
+            .await
+            .expect("complete"),
+        9
+    );
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 9,
+            ..Counts::default()
+        },
+    )
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn drafts_are_read_through_their_index_newest_first() {
     let store = Store::open(&unique_database_name("drafts"))

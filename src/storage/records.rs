@@ -20,7 +20,7 @@ use super::{StoredForum, StoredResponse, SyncMeta};
 /// and the hybrid logical clock with them: the edit that takes a reading and
 /// the outbox entry that carries it are written in the same transaction as
 /// the reading itself, so a reload never gives the same reading twice.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct MetaRecord {
     pub(super) client_id: Uuid,
     pub(super) next_seq: u64,

@@ -17,8 +17,14 @@ impl Store {
     /// response with that id is already completed (completed responses are
     /// immutable).
     pub async fn save_draft(&self, response: &Response) -> Result<(), StorageError> {
-        self.run(move |database| async move { transactions::save_draft(&database, response).await })
-            .await
+        let kept = self
+            .run(move |database| async move { transactions::save_draft(&database, response).await })
+            .await?;
+        let mut expected = self.shared.expected.borrow_mut();
+        *expected = expected
+            .take()
+            .map(|expected| expected.draft_saved(response.id, kept));
+        Ok(())
     }
 
     /// Deletes a draft. Deleting a draft that does not exist is not an error.
@@ -27,12 +33,19 @@ impl Store {
     ///
     /// [`Refusal::NotADraft`](super::Refusal::NotADraft) when the stored response is completed.
     pub async fn discard_draft(&self, id: Uuid) -> Result<(), StorageError> {
+        // The tally moves; the next completion reads it first again.
+        self.shared.expected.borrow_mut().take();
         self.run(move |database| async move { transactions::discard_draft(&database, id).await })
             .await
     }
 
     /// Stores a completed response and queues its mutation, in one strict
     /// transaction, and returns the mutation's seq.
+    ///
+    /// The transaction's writes go out with its reads when this tab knows
+    /// what the stores hold (the `expected` of [`Store`]); if the reads show
+    /// otherwise, it is aborted and run again reading first
+    /// (`transactions::complete_response`).
     ///
     /// Completing the same response again with exactly the same content while
     /// it is still waiting returns its seq again (a double tap, or a retry
@@ -47,10 +60,20 @@ impl Store {
         if response.status != thamgia_core::ResponseStatus::Completed {
             return Err(Refusal::NotCompleted.into());
         }
-        self.run(move |database| async move {
-            transactions::complete_response(&database, response).await
-        })
-        .await
+        let expected = self.shared.expected.borrow_mut().take();
+        let completed = self
+            .run(move |database| {
+                let expected = expected.clone();
+                async move { transactions::complete_response(&database, response, expected).await }
+            })
+            .await?;
+        if completed.as_expected {
+            self.shared
+                .as_expected
+                .set(self.shared.as_expected.get() + 1);
+        }
+        *self.shared.expected.borrow_mut() = completed.expected;
+        Ok(completed.seq)
     }
 
     /// Withdraws consent for a response, in one strict transaction, and

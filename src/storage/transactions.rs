@@ -318,6 +318,16 @@ fn request_keep_tally(
     tally: Option<Tally>,
     moves: impl IntoIterator<Item = Move>,
 ) -> Result<Option<VoidRequest>, StorageError> {
+    Ok(request_keeping_tally(meta, tally, moves)?.map(|(_, write)| write))
+}
+
+/// [`request_keep_tally`], with the tally it leaves kept (`None`: none)
+/// beside its write, when it writes.
+fn request_keeping_tally(
+    meta: &ObjectStore<'_>,
+    tally: Option<Tally>,
+    moves: impl IntoIterator<Item = Move>,
+) -> Result<Option<(Option<Tally>, VoidRequest)>, StorageError> {
     let Some(tally) = tally else {
         return Ok(None);
     };
@@ -329,30 +339,35 @@ fn request_keep_tally(
         return Ok(None);
     }
     Ok(Some(match tally.after(moves) {
-        Some(moved) => request_write_tally(meta, &moved)?,
-        None => meta.delete(COUNTS_KEY).primitive()?,
+        Some(moved) => (Some(moved), request_write_tally(meta, &moved)?),
+        None => (None, meta.delete(COUNTS_KEY).primitive()?),
     }))
 }
 
 /// Moves the responses of `moves` in the kept tally: reads it (only when
 /// something moved) and writes it back, awaiting each. For the
-/// transactions that await their requests one by one.
+/// transactions that await their requests one by one. Gives the tally it
+/// left kept (`None`: none trusted) when it read one, `None` when nothing
+/// moved and it was not read.
 async fn keep_tally(
     meta: &ObjectStore<'_>,
     moves: impl IntoIterator<Item = Move>,
-) -> Result<(), StorageError> {
+) -> Result<Option<Option<Tally>>, StorageError> {
     let moves: Vec<Move> = moves
         .into_iter()
         .filter(|change| !change.is_still())
         .collect();
     if moves.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let tally = read_tally(meta).await?;
-    if let Some(write) = request_keep_tally(meta, tally, moves)? {
-        write.await?;
+    match request_keeping_tally(meta, tally, moves)? {
+        Some((kept, write)) => {
+            write.await?;
+            Ok(Some(kept))
+        }
+        None => Ok(Some(None)),
     }
-    Ok(())
 }
 
 /// Counts the responses in each state through the `sync_state` index,

@@ -18,7 +18,8 @@
 //!
 //! [`push`] decides what the town hall's answer to a push does to each
 //! record that waited for it; [`tally`] how many records wait in each
-//! state, kept move by move.
+//! state, kept move by move; [`expectation`] what a completion expects
+//! the stores to hold, so it can write without reading first.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +30,7 @@ use crate::protocol::{Mutation, MutationChange};
 use crate::report::{FieldEdit, Hlc};
 use crate::Response;
 
+pub mod expectation;
 pub mod push;
 pub mod tally;
 

@@ -17,33 +17,35 @@ use wasm_bindgen::JsValue;
 
 use super::{
     all_done, commit, count_states, decoded, keep_tally, meta_or_new, read_all, read_only,
-    read_response, read_tally, read_write, request_enqueue, request_keep_tally, request_meta,
-    request_response, request_tally, request_write_meta, request_write_response,
-    request_write_tally, scrub_outbox, trusted_tally, write_response,
+    read_response, read_tally, read_write, request_enqueue, request_keep_tally,
+    request_keeping_tally, request_meta, request_response, request_tally, request_write_meta,
+    request_write_response, request_write_tally, scrub_outbox, trusted_tally, write_response,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::encoding::{decode_all, from_js};
 use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone, MetaRecord};
-use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State};
-use crate::storage::{Counts, LocalSyncState, StoredResponse};
+use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State, Tally};
+use crate::storage::{Counts, Expected, LocalSyncState, StoredResponse};
 
 /// Whether a stored response is past the draft stage, hence immutable.
 fn is_completed(record: &StoredResponse) -> bool {
     record.response.status == ResponseStatus::Completed || record.sync != LocalSyncState::Draft
 }
 
+/// Saves the draft `response`; gives the tally it left kept when it read
+/// one (a new draft), `None` when the tally was left alone.
 pub(in crate::storage) async fn save_draft(
     database: &Database,
     response: &Response,
-) -> Result<(), StorageError> {
+) -> Result<Option<Option<Tally>>, StorageError> {
     if response.status != ResponseStatus::Draft {
         return Err(Refusal::NotADraft.into());
     }
     // Default durability: drafts are saved often, and a power cut can cost at
     // most the last keystrokes of a draft, never a completed response.
     let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
-    {
+    let kept = {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let existing = read_response(&responses, response.id).await?;
@@ -61,9 +63,10 @@ pub(in crate::storage) async fn save_draft(
             existing.as_ref().map(|existing| &existing.sync),
             Some(&record.sync),
         );
-        keep_tally(&meta, [moved]).await?;
-    }
-    commit(transaction).await
+        keep_tally(&meta, [moved]).await?
+    };
+    commit(transaction).await?;
+    Ok(kept)
 }
 
 pub(in crate::storage) async fn discard_draft(
@@ -109,16 +112,122 @@ fn request_queue_completed(
     Ok((seq, stored, add))
 }
 
+/// Stores the completed `response` and queues it (see
+/// [`Store::complete_response`](crate::storage::Store::complete_response)),
+/// and gives its seq and what this tab may expect the stores to hold next.
+///
+/// With an expectation, the transaction's reads and writes all go out at
+/// once ([`complete_as_expected`]); when the reads show the stores are not
+/// as expected (or anything fails), that transaction wrote nothing, and
+/// the completion runs again reading first ([`complete_reading_first`]),
+/// which decides whatever the expectation could not.
 pub(in crate::storage) async fn complete_response(
     database: &Database,
     response: &Response,
-) -> Result<u64, StorageError> {
+    expected: Option<Expected>,
+) -> Result<Completed, StorageError> {
+    if let Some(expected) = expected {
+        if let Ok(Some((seq, expected))) = complete_as_expected(database, response, expected).await
+        {
+            return Ok(Completed {
+                seq,
+                expected,
+                as_expected: true,
+            });
+        }
+    }
+    let (seq, expected) = complete_reading_first(database, response).await?;
+    Ok(Completed {
+        seq,
+        expected,
+        as_expected: false,
+    })
+}
+
+/// A completion done: its seq, what the tab may expect next, and whether
+/// it was written as expected (without reading first).
+pub(in crate::storage) struct Completed {
+    pub(in crate::storage) seq: u64,
+    pub(in crate::storage) expected: Option<Expected>,
+    pub(in crate::storage) as_expected: bool,
+}
+
+/// The completion's requests, reads and writes, all made before the first
+/// is awaited, the writes computed from `expected`. IndexedDB runs them in
+/// the order they were made, so the reads answer what was stored before
+/// this transaction; when that is not what `expected` says, the
+/// transaction is dropped, which aborts it with nothing written, and this
+/// gives `None`.
+async fn complete_as_expected(
+    database: &Database,
+    response: &Response,
+    expected: Expected,
+) -> Result<Option<(u64, Option<Expected>)>, StorageError> {
     let transaction = read_write(
         database,
         &[META, RESPONSES, OUTBOX],
         TransactionDurability::Strict,
     )?;
-    let seq = {
+    let done = {
+        let meta = transaction.object_store(META)?;
+        let responses = transaction.object_store(RESPONSES)?;
+        let outbox = transaction.object_store(OUTBOX)?;
+
+        let existing = request_response(&responses, response.id)?;
+        let bookkeeping = request_meta(&meta)?;
+        let tally = request_tally(&meta)?;
+
+        let mut record = expected.meta().clone();
+        let (seq, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
+        let moved = Move {
+            before: expected.stored_state(response.id),
+            after: Some(state_of(&stored.sync)),
+        };
+        let mut writes = vec![
+            add,
+            request_write_response(&responses, &stored)?,
+            request_write_meta(&meta, &record)?,
+        ];
+        let mut kept = expected.tally();
+        if let Some((left, write)) = request_keeping_tally(&meta, kept, [moved])? {
+            kept = left;
+            writes.push(write);
+        }
+
+        let existing: Option<StoredResponse> = decoded(existing.await?)?;
+        let bookkeeping: Option<MetaRecord> = decoded(bookkeeping.await?)?;
+        let tally = trusted_tally(tally.await?);
+        // A completed response is never overwritten: whatever it is, the
+        // slower way decides (a double tap, or a refusal).
+        if existing.as_ref().is_some_and(is_completed)
+            || !expected.holds(
+                response.id,
+                existing.as_ref().map(|existing| state_of(&existing.sync)),
+                bookkeeping.as_ref(),
+                tally,
+            )
+        {
+            return Ok(None);
+        }
+        all_done(writes).await?;
+        (seq, Some(expected.completed(response.id, record, kept)))
+    };
+    commit(transaction).await?;
+    Ok(Some(done))
+}
+
+/// The completion reading first: the stored response, the bookkeeping
+/// record and the tally, then the writes they lead to.
+async fn complete_reading_first(
+    database: &Database,
+    response: &Response,
+) -> Result<(u64, Option<Expected>), StorageError> {
+    let transaction = read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )?;
+    let done = {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
@@ -134,7 +243,9 @@ pub(in crate::storage) async fn complete_response(
                 return match &existing.sync {
                     // The same completion again (a double tap, or a retry whose
                     // first commit did land): already queued, nothing to do.
-                    LocalSyncState::Waiting { seq } if existing.response == *response => Ok(*seq),
+                    LocalSyncState::Waiting { seq } if existing.response == *response => {
+                        Ok((*seq, None))
+                    }
                     _ => Err(Refusal::NotADraft.into()),
                 };
             }
@@ -153,12 +264,16 @@ pub(in crate::storage) async fn complete_response(
             request_write_response(&responses, &stored)?,
             request_write_meta(&meta, &record)?,
         ];
-        writes.extend(request_keep_tally(&meta, tally, [moved])?);
+        let mut kept = tally;
+        if let Some((left, write)) = request_keeping_tally(&meta, tally, [moved])? {
+            kept = left;
+            writes.push(write);
+        }
         all_done(writes).await?;
-        seq
+        (seq, Some(Expected::after_write(record, kept)))
     };
     commit(transaction).await?;
-    Ok(seq)
+    Ok(done)
 }
 
 pub(in crate::storage) async fn withdraw_response(
