@@ -57,7 +57,9 @@ pub use published::{
     publish_marked_results, publish_results, PublishedBin, PublishedCount, PublishedDistribution,
     PublishedQuestion, PublishedRankedOption, PublishedResults,
 };
-pub use statistics::{histogram, median, quantile, quartiles, Bin, MAX_BINS};
+pub use statistics::{
+    histogram, histogram_of_counts, median, quantile, quantile_of_counts, quartiles, Bin, MAX_BINS,
+};
 pub use table::CrossTable;
 
 use questions::MatchedQuestion;

@@ -24,12 +24,41 @@ pub const MAX_BINS: usize = 10;
 /// The quantile `p` (0 to 1) of `sorted` values, interpolated between the
 /// two nearest order statistics; `None` for no values.
 pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
+    interpolated(sorted.len() as u64, p, |index| sorted[index as usize])
+}
+
+/// [`quantile`] of values given once each with how many times it was
+/// answered, in ascending order of value: the same figure as of the values
+/// listed one by one, without listing them (a city's million answers to one
+/// question hold a few hundred distinct values).
+pub fn quantile_of_counts(counted: &[(f64, u64)], p: f64) -> Option<f64> {
+    let total = counted.iter().map(|(_, count)| count).sum();
+    interpolated(total, p, |index| order_statistic(counted, index))
+}
+
+/// The quantile `p` of `total` values, the value at each index in
+/// ascending order given by `at`.
+fn interpolated(total: u64, p: f64, at: impl Fn(u64) -> f64) -> Option<f64> {
+    let last = total.checked_sub(1)?;
     let position = p.clamp(0.0, 1.0) * last as f64;
-    let below = position.floor() as usize;
-    let above = position.ceil() as usize;
+    let below = position.floor() as u64;
+    let above = position.ceil() as u64;
     let fraction = position - below as f64;
-    Some(sorted[below] + (sorted[above] - sorted[below]) * fraction)
+    let low = at(below);
+    Some(low + (at(above) - low) * fraction)
+}
+
+/// The value at `index` (from 0) of the values of `counted` listed one by
+/// one in ascending order; the last value past the end.
+fn order_statistic(counted: &[(f64, u64)], index: u64) -> f64 {
+    let mut seen = 0_u64;
+    for &(value, count) in counted {
+        seen += count;
+        if index < seen {
+            return value;
+        }
+    }
+    counted.last().map_or(f64::NAN, |(value, _)| *value)
 }
 
 /// The median of `sorted` values.
@@ -48,9 +77,34 @@ pub fn quartiles(sorted: &[f64]) -> (Option<f64>, Option<f64>) {
 /// otherwise the range is cut into [`MAX_BINS`] equal bins (whole-number
 /// wide for a whole-number question).
 pub fn histogram(sorted: &[f64], bounds: (Option<f64>, Option<f64>), integer: bool) -> Vec<Bin> {
-    let (Some(&first), Some(&last)) = (sorted.first(), sorted.last()) else {
+    binned(sorted.iter().map(|value| (*value, 1)), bounds, integer)
+}
+
+/// [`histogram`] of values given once each with how many times it was
+/// answered, in ascending order of value.
+pub fn histogram_of_counts(
+    counted: &[(f64, u64)],
+    bounds: (Option<f64>, Option<f64>),
+    integer: bool,
+) -> Vec<Bin> {
+    binned(counted.iter().copied(), bounds, integer)
+}
+
+/// The histogram of `counted`: values in ascending order, each with its
+/// count.
+fn binned(
+    counted: impl Iterator<Item = (f64, u64)> + Clone,
+    bounds: (Option<f64>, Option<f64>),
+    integer: bool,
+) -> Vec<Bin> {
+    let mut present = counted
+        .clone()
+        .filter(|(_, count)| *count > 0)
+        .map(|(value, _)| value);
+    let Some(first) = present.next() else {
         return Vec::new();
     };
+    let last = present.last().unwrap_or(first);
     // Answers outside the bounds (an older version's) widen the range.
     let low = bounds.0.map_or(first, |bound| bound.min(first));
     let high = bounds.1.map_or(last, |bound| bound.max(last));
@@ -77,9 +131,9 @@ pub fn histogram(sorted: &[f64], bounds: (Option<f64>, Option<f64>), integer: bo
             count: 0,
         })
         .collect();
-    for value in sorted {
+    for (value, answered) in counted {
         let index = (((value - low) / width).floor().max(0.0) as usize).min(count - 1);
-        bins[index].count += 1;
+        bins[index].count += answered;
     }
     bins
 }
@@ -131,5 +185,59 @@ mod tests {
             vec![(2.5, 3.5, 1)]
         );
         assert!(histogram(&[], (Some(0.0), Some(10.0)), true).is_empty());
+    }
+
+    /// Values from a small generator, many repeated, listed one by one and
+    /// counted: every figure is the same, to the bit.
+    #[test]
+    fn counted_values_give_the_figures_of_the_values_listed_one_by_one() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..200 {
+            let length = (next() % 60) as usize;
+            let integer = round % 2 == 0;
+            let mut values: Vec<f64> = (0..length)
+                .map(|_| {
+                    let raw = (next() % 40) as f64;
+                    if integer {
+                        raw
+                    } else {
+                        raw / 7.0
+                    }
+                })
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let mut counted: Vec<(f64, u64)> = Vec::new();
+            for value in &values {
+                match counted.last_mut() {
+                    Some((last, count)) if *last == *value => *count += 1,
+                    _ => counted.push((*value, 1)),
+                }
+            }
+            for p in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+                assert_eq!(
+                    quantile_of_counts(&counted, p).map(f64::to_bits),
+                    quantile(&values, p).map(f64::to_bits),
+                    "p = {p} of {values:?}"
+                );
+            }
+            let bounds = if round % 3 == 0 {
+                (Some(2.0), Some(30.0))
+            } else {
+                (None, None)
+            };
+            assert_eq!(
+                histogram_of_counts(&counted, bounds, integer),
+                histogram(&values, bounds, integer)
+            );
+        }
+        assert_eq!(quantile_of_counts(&[], 0.5), None);
+        assert_eq!(quantile_of_counts(&[(3.0, 0)], 0.5), None);
+        assert!(histogram_of_counts(&[(3.0, 0)], (None, None), true).is_empty());
     }
 }

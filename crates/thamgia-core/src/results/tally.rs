@@ -9,7 +9,7 @@ use super::distribution::{
     AnswerAttributes, CategoryCount, Distribution, FreeTextAnswer, RankedOption,
 };
 use super::filter::Category;
-use super::statistics::{histogram, median, quartiles};
+use super::statistics::{histogram_of_counts, quantile_of_counts};
 use crate::localized::Localized;
 use crate::response::{AnswerValue, Response};
 use crate::survey::{Choice, QuestionKind};
@@ -431,6 +431,9 @@ impl Tally {
     pub(super) fn settle(&mut self) {
         if let Tally::FreeText { answers } = self {
             keep_newest(answers);
+            // Counting let the list grow to twice what is kept; a settled
+            // tally is kept for long (one per cell), so its spare room goes.
+            answers.shrink_to_fit();
         }
     }
 
@@ -496,19 +499,17 @@ impl Tally {
                 integer,
                 values,
             } => {
-                // Listed one by one, already in order.
-                let values: Vec<f64> = values
+                // Each value once with its count, already in order (never
+                // listed one by one: a city holds a million answers).
+                let counted: Vec<(f64, u64)> = values
                     .into_iter()
-                    .flat_map(|(key, count)| {
-                        std::iter::repeat_n(number_of(key), usize::try_from(count).unwrap_or(0))
-                    })
+                    .map(|(key, count)| (number_of(key), count))
                     .collect();
-                let (lower_quartile, upper_quartile) = quartiles(&values);
                 Distribution::Numbers {
-                    bins: histogram(&values, bounds, integer),
-                    median: median(&values),
-                    lower_quartile,
-                    upper_quartile,
+                    bins: histogram_of_counts(&counted, bounds, integer),
+                    median: quantile_of_counts(&counted, 0.5),
+                    lower_quartile: quantile_of_counts(&counted, 0.25),
+                    upper_quartile: quantile_of_counts(&counted, 0.75),
                 }
             }
             Tally::Months { months } => Distribution::Months {
