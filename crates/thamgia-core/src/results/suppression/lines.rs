@@ -49,12 +49,107 @@ pub struct Entry {
     pub fixed: bool,
 }
 
+/// Lists of indexes kept one after another in one vector, with where each
+/// starts (compressed sparse rows): list `i` is
+/// `values[offsets[i]..offsets[i + 1]]`. A survey's joint pattern has
+/// hundreds of thousands of entries and lines; a `Vec` of its own for each
+/// (a 24-byte header and an allocation with room to grow) and 8-byte
+/// indexes cost several times the indexes themselves, all at once, while a
+/// pattern is built.
+#[derive(Debug, Clone)]
+struct Flat {
+    /// Where each list starts, and then where the last one ends: one more
+    /// than there are lists, the first 0.
+    offsets: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl Default for Flat {
+    fn default() -> Flat {
+        Flat {
+            offsets: vec![0],
+            values: Vec::new(),
+        }
+    }
+}
+
+impl Flat {
+    /// How many lists there are.
+    fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// List `list`.
+    fn get(&self, list: usize) -> &[u32] {
+        &self.values[self.offsets[list] as usize..self.offsets[list + 1] as usize]
+    }
+
+    /// Every list, in the order they were pushed.
+    fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        self.offsets
+            .windows(2)
+            .map(|ends| &self.values[ends[0] as usize..ends[1] as usize])
+    }
+
+    /// Adds a list after the others.
+    fn push(&mut self, list: impl IntoIterator<Item = u32>) {
+        self.values.extend(list);
+        self.offsets
+            .push(to_u32(self.values.len(), "line members in all"));
+    }
+
+    /// For each index below `count`, the lists that hold it, in the order
+    /// they were pushed, a list once for each time it holds the index: what
+    /// pushing each list's number onto a vector per member, list after
+    /// list, gives. Every value must be below `count`.
+    fn transpose(&self, count: usize) -> Flat {
+        // How many times each index is held, then where its list starts.
+        let mut offsets = vec![0u32; count + 1];
+        for value in &self.values {
+            offsets[*value as usize + 1] += 1;
+        }
+        let mut sum = 0;
+        for offset in &mut offsets {
+            sum += *offset;
+            *offset = sum;
+        }
+        let mut next: Vec<u32> = offsets[..count].to_vec();
+        let mut values = vec![0u32; self.values.len()];
+        for (list, members) in self.iter().enumerate() {
+            let list = to_u32(list, "lines");
+            for member in members {
+                let at = &mut next[*member as usize];
+                values[*at as usize] = list;
+                *at += 1;
+            }
+        }
+        Flat { offsets, values }
+    }
+}
+
+/// `index` as the `u32` the lists are kept in; a pattern is far from 4
+/// billion entries or line members (a million responses give some 400,000
+/// entries and 2 million members), so more is a bug.
+fn to_u32(index: usize, what: &str) -> u32 {
+    u32::try_from(index)
+        .unwrap_or_else(|_| panic!("a suppression pattern of more than u32::MAX {what}"))
+}
+
+/// How many of `line`'s members `marks` withholds (a member listed twice
+/// counts twice).
+fn count_withheld(line: &[u32], marks: &[Mark]) -> u32 {
+    line.iter()
+        .map(|member| u32::from(marks[*member as usize] != Mark::Published))
+        .sum()
+}
+
 /// Entries and the lines that tie them.
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
     entries: Vec<Entry>,
-    lines: Vec<Vec<usize>>,
-    member_of: Vec<Vec<usize>>,
+    /// Each line's members (entry indexes) as given. Which lines an entry
+    /// is in is worked out when suppressing, once every line is in.
+    lines: Flat,
 }
 
 impl Lines {
@@ -65,9 +160,9 @@ impl Lines {
 
     /// Adds an entry and returns its index.
     pub fn entry(&mut self, entry: Entry) -> usize {
+        let index = to_u32(self.entries.len(), "entries");
         self.entries.push(entry);
-        self.member_of.push(Vec::new());
-        self.entries.len() - 1
+        index as usize
     }
 
     /// Adds a line over `members` (entry indexes; one of them is the sum
@@ -77,11 +172,13 @@ impl Lines {
         if members.len() < 2 {
             return;
         }
-        let index = self.lines.len();
-        for member in &members {
-            self.member_of[*member].push(index);
+        let count = self.entries.len();
+        if let Some(member) = members.iter().find(|member| **member >= count) {
+            panic!("a line over entry {member} of {count}");
         }
-        self.lines.push(members);
+        // Below the number of entries, which `entry` keeps within `u32`.
+        self.lines
+            .push(members.into_iter().map(|member| member as u32));
     }
 
     /// How many entries there are.
@@ -102,6 +199,9 @@ impl Lines {
     /// protect nothing. Lines are completed in the order they were added,
     /// the lowest first, each time.
     pub fn suppress(&self, threshold: Threshold, hidden: &[usize]) -> Vec<Mark> {
+        // The lines each entry is in, by line, from the lines as they are
+        // now (a line added after an earlier call counts in the next).
+        let member_of = self.lines.transpose(self.entries.len());
         let mut marks: Vec<Mark> = self
             .entries
             .iter()
@@ -118,43 +218,45 @@ impl Lines {
                 marks[*index] = Mark::Complement;
             }
         }
-        let mut withheld: Vec<usize> = self
+        let mut withheld: Vec<u32> = self
             .lines
             .iter()
-            .map(|line| {
-                line.iter()
-                    .filter(|member| marks[**member] != Mark::Published)
-                    .count()
-            })
+            .map(|line| count_withheld(line, &marks))
             .collect();
-        let mut open: BTreeSet<usize> = (0..self.lines.len())
-            .filter(|line| withheld[*line] == 1)
+        let mut open: BTreeSet<u32> = (0..to_u32(self.lines.len(), "lines"))
+            .filter(|line| withheld[*line as usize] == 1)
             .collect();
         // Each complement withholds one more entry, so this ends within
         // the number of entries.
         while let Some(line) = open.pop_first() {
-            if withheld[line] != 1 {
+            if withheld[line as usize] != 1 {
                 continue;
             }
-            let rank = |member: usize| {
+            let rank = |member: u32| {
                 // Its other lines: one left with a single withheld entry is
                 // completed at once (best); one with none is started (worst).
-                let others = self.member_of[member]
+                let others = member_of
+                    .get(member as usize)
                     .iter()
                     .filter(|other| **other != line)
-                    .map(|other| match withheld[*other] {
+                    .map(|other| match withheld[*other as usize] {
                         1 => 0,
                         0 => 2,
                         _ => 1,
                     });
                 others.min().unwrap_or(2)
             };
-            let complement = self.lines[line]
+            let complement = self
+                .lines
+                .get(line as usize)
                 .iter()
                 .copied()
-                .filter(|member| marks[*member] == Mark::Published && !self.entries[*member].fixed)
+                .filter(|member| {
+                    marks[*member as usize] == Mark::Published
+                        && !self.entries[*member as usize].fixed
+                })
                 .min_by_key(|member| {
-                    let entry = &self.entries[*member];
+                    let entry = &self.entries[*member as usize];
                     (
                         entry.cost,
                         entry.value == 0,
@@ -166,10 +268,10 @@ impl Lines {
             let Some(complement) = complement else {
                 continue;
             };
-            marks[complement] = Mark::Complement;
-            for other in &self.member_of[complement] {
-                withheld[*other] += 1;
-                match withheld[*other] {
+            marks[complement as usize] = Mark::Complement;
+            for other in member_of.get(complement as usize) {
+                withheld[*other as usize] += 1;
+                match withheld[*other as usize] {
                     1 => {
                         open.insert(*other);
                     }
@@ -186,12 +288,9 @@ impl Lines {
 impl Lines {
     /// Whether no line holds exactly one withheld entry under `marks`.
     pub fn settled(&self, marks: &[Mark]) -> bool {
-        self.lines.iter().all(|line| {
-            line.iter()
-                .filter(|member| marks[**member] != Mark::Published)
-                .count()
-                != 1
-        })
+        self.lines
+            .iter()
+            .all(|line| count_withheld(line, marks) != 1)
     }
 }
 
@@ -275,5 +374,240 @@ mod tests {
             marks,
             vec![Mark::Published, Mark::Complement, Mark::Complement]
         );
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Generator(u64);
+
+    impl Generator {
+        fn below(&mut self, bound: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % bound.max(1)
+        }
+    }
+
+    /// Entries, lines over them and entries hidden beforehand, drawn from
+    /// `seed`: members are drawn with repeats, some lines have fewer than
+    /// two, some hidden indexes are past the last entry.
+    struct Input {
+        entries: Vec<Entry>,
+        lines: Vec<Vec<usize>>,
+        hidden: Vec<usize>,
+    }
+
+    fn drawn(seed: u64) -> Input {
+        let mut generator = Generator(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let count = generator.below(40);
+        let mut entries = Vec::new();
+        for _ in 0..count {
+            entries.push(Entry {
+                value: generator.below(15),
+                cost: Cost {
+                    known: generator.below(6) == 0,
+                    printed: generator.below(2) == 0,
+                    breadth: generator.below(3) as u8,
+                    total: generator.below(4) == 0,
+                },
+                fixed: generator.below(8) == 0,
+            });
+        }
+        let mut lines = Vec::new();
+        if count > 0 {
+            for _ in 0..generator.below(60) {
+                let mut line = Vec::new();
+                for _ in 0..generator.below(7) {
+                    line.push(generator.below(count) as usize);
+                }
+                lines.push(line);
+            }
+        }
+        let mut hidden = Vec::new();
+        for _ in 0..generator.below(5) {
+            hidden.push(generator.below(count + 2) as usize);
+        }
+        Input {
+            entries,
+            lines,
+            hidden,
+        }
+    }
+
+    /// The lines kept and the lines each entry is in, as a vector each
+    /// (how `Lines` kept them before they were flattened).
+    fn listed(input: &Input) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+        let mut lines: Vec<Vec<usize>> = Vec::new();
+        let mut member_of = vec![Vec::new(); input.entries.len()];
+        for line in &input.lines {
+            if line.len() < 2 {
+                continue;
+            }
+            for member in line {
+                member_of[*member].push(lines.len());
+            }
+            lines.push(line.clone());
+        }
+        (lines, member_of)
+    }
+
+    /// The search over lists of lists, as it was before they were
+    /// flattened.
+    fn suppress_listed(
+        entries: &[Entry],
+        lines: &[Vec<usize>],
+        member_of: &[Vec<usize>],
+        threshold: Threshold,
+        hidden: &[usize],
+    ) -> Vec<Mark> {
+        let mut marks: Vec<Mark> = entries
+            .iter()
+            .map(|entry| {
+                if threshold.is_small(entry.value) {
+                    Mark::Primary
+                } else {
+                    Mark::Published
+                }
+            })
+            .collect();
+        for index in hidden {
+            if marks.get(*index) == Some(&Mark::Published) {
+                marks[*index] = Mark::Complement;
+            }
+        }
+        let mut withheld: Vec<usize> = lines
+            .iter()
+            .map(|line| {
+                line.iter()
+                    .filter(|member| marks[**member] != Mark::Published)
+                    .count()
+            })
+            .collect();
+        let mut open: BTreeSet<usize> = (0..lines.len())
+            .filter(|line| withheld[*line] == 1)
+            .collect();
+        while let Some(line) = open.pop_first() {
+            if withheld[line] != 1 {
+                continue;
+            }
+            let rank = |member: usize| {
+                member_of[member]
+                    .iter()
+                    .filter(|other| **other != line)
+                    .map(|other| match withheld[*other] {
+                        1 => 0,
+                        0 => 2,
+                        _ => 1,
+                    })
+                    .min()
+                    .unwrap_or(2)
+            };
+            let complement = lines[line]
+                .iter()
+                .copied()
+                .filter(|member| marks[*member] == Mark::Published && !entries[*member].fixed)
+                .min_by_key(|member| {
+                    let entry = &entries[*member];
+                    (
+                        entry.cost,
+                        entry.value == 0,
+                        rank(*member),
+                        entry.value,
+                        *member,
+                    )
+                });
+            let Some(complement) = complement else {
+                continue;
+            };
+            marks[complement] = Mark::Complement;
+            for other in &member_of[complement] {
+                withheld[*other] += 1;
+                match withheld[*other] {
+                    1 => {
+                        open.insert(*other);
+                    }
+                    _ => {
+                        open.remove(other);
+                    }
+                }
+            }
+        }
+        marks
+    }
+
+    fn settled_listed(lines: &[Vec<usize>], marks: &[Mark]) -> bool {
+        lines.iter().all(|line| {
+            line.iter()
+                .filter(|member| marks[**member] != Mark::Published)
+                .count()
+                != 1
+        })
+    }
+
+    fn widened(flat: &Flat) -> Vec<Vec<usize>> {
+        flat.iter()
+            .map(|list| list.iter().map(|at| *at as usize).collect())
+            .collect()
+    }
+
+    #[test]
+    fn flat_lines_hold_what_lists_of_lists_held() {
+        for seed in 0..300 {
+            let input = drawn(seed);
+            let mut lines = Lines::new();
+            for entry in &input.entries {
+                lines.entry(*entry);
+            }
+            for line in &input.lines {
+                lines.line(line.clone());
+            }
+            let (listed_lines, member_of) = listed(&input);
+            assert_eq!(widened(&lines.lines), listed_lines, "seed {seed}");
+            let flat_member_of = lines.lines.transpose(input.entries.len());
+            assert_eq!(widened(&flat_member_of), member_of, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn flat_lines_suppress_as_lists_of_lists_did() {
+        for seed in 0..300 {
+            let input = drawn(seed);
+            let (listed_lines, member_of) = listed(&input);
+            let mut lines = Lines::new();
+            for entry in &input.entries {
+                lines.entry(*entry);
+            }
+            // Half the lines, a search, then the rest: a line added after
+            // a search counts in the next one.
+            let half = input.lines.len() / 2;
+            for line in &input.lines[..half] {
+                lines.line(line.clone());
+            }
+            lines.suppress(Threshold::DEFAULT, &input.hidden);
+            for line in &input.lines[half..] {
+                lines.line(line.clone());
+            }
+            for threshold in [Threshold::DEFAULT, Threshold::new(3), Threshold::new(11)] {
+                let marks = lines.suppress(threshold, &input.hidden);
+                let expected = suppress_listed(
+                    &input.entries,
+                    &listed_lines,
+                    &member_of,
+                    threshold,
+                    &input.hidden,
+                );
+                assert_eq!(marks, expected, "seed {seed}, k {}", threshold.k());
+                let settled = settled_listed(&listed_lines, &expected);
+                assert_eq!(lines.settled(&marks), settled, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "a line over entry 2 of 2")]
+    fn a_line_over_a_missing_entry_is_refused() {
+        let mut lines = Lines::new();
+        let entries = plain(&mut lines, &[3, 10]);
+        lines.line(vec![entries[0], entries[1], 2]);
     }
 }
