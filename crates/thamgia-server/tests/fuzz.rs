@@ -74,15 +74,14 @@ async fn post(server: &TestServer, path: &str, body: Vec<u8>) -> StatusCode {
     server.call(request).await.0
 }
 
-#[tokio::test]
-async fn mutated_pushes_never_fail_the_server() {
-    let server = server().await;
+/// A valid push of three completed responses of the demo survey.
+fn sample_push() -> PushRequest {
     let survey = seed::demo_survey().expect("demo survey");
     let now = Utc
         .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
         .single()
         .expect("valid time");
-    let request = PushRequest {
+    PushRequest {
         client_id: Uuid::from_u128(0xF022),
         schema_version: SCHEMA_VERSION,
         mutations: (1..=3)
@@ -98,7 +97,13 @@ async fn mutated_pushes_never_fail_the_server() {
                 },
             })
             .collect(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn mutated_pushes_never_fail_the_server() {
+    let server = server().await;
+    let request = sample_push();
     let valid = serde_json::to_vec(&request).expect("serialises");
     let mut dice = Dice(0x5EED_1234);
     let mut accepted = 0;
@@ -149,4 +154,35 @@ async fn mutated_workbooks_never_fail_the_importer() {
     }
     let (status, _): (_, serde_json::Value) = server.get("/api/v1/health").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// A push body is decoded without following where the decoder is (for
+/// speed); one refused is decoded again to say where it went wrong, and a
+/// body not sent as JSON is refused before it is read.
+#[tokio::test]
+async fn a_refused_push_says_where_its_body_went_wrong() {
+    let server = server().await;
+    let mut body = serde_json::to_value(sample_push()).expect("serialises");
+    body["mutations"][1]["change"]["response"]["status"] = "finished".into();
+    let request = Request::post("/api/v1/sync/push")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let (status, answer) = server.call(request).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer.contains("mutations[1].change") && answer.contains("`finished`"),
+        "the refusal names the value and where it is: {answer}"
+    );
+
+    let valid = serde_json::to_vec(&sample_push()).expect("serialises");
+    let request = Request::post("/api/v1/sync/push")
+        .header("content-type", "text/plain")
+        .body(Body::from(valid))
+        .expect("request");
+    let (status, answer) = server.call(request).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer.contains("Content-Type"), "{answer}");
 }

@@ -10,15 +10,15 @@ use thamgia_core::{PullRequest, PullResponse, PushRequest, PushResponse};
 use super::WardQuery;
 use crate::auth::Caller;
 use crate::error::ServerError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, FastJson};
 use crate::AppState;
 
 pub(super) async fn push(
     caller: Caller,
     State(state): State<AppState>,
-    body: Result<Json<PushRequest>, JsonRejection>,
+    body: Result<FastJson<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ServerError> {
-    let Json(request) = body?;
+    let FastJson(request) = body?;
     let answer = state
         .database
         .push_as(
