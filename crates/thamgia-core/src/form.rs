@@ -25,6 +25,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// The form's maps and sets, hashed with foldhash: the server checks every
+/// pushed response through them, and std's SipHash of their keys (a node
+/// and its repeat instances) was a fifth of that check. Its seed is still
+/// drawn per map.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type Set<K> = HashSet<K, foldhash::fast::RandomState>;
+
 use crate::expression::{Expression, Value};
 use crate::localized::Localized;
 use crate::response::{AnswerValue, Answers};
@@ -113,7 +120,7 @@ struct Scope {
 #[derive(Debug, Clone)]
 pub struct FormEngine {
     nodes: Vec<Node>,
-    by_name: HashMap<String, usize>,
+    by_name: Map<String, usize>,
     scopes: Vec<Scope>,
     /// Position of each node in evaluation order.
     rank: Vec<usize>,
@@ -150,22 +157,22 @@ pub struct Clock {
 pub struct FormState {
     /// The clock the state was evaluated with, if any.
     clock: Option<Clock>,
-    relevant: HashMap<NodeKey, bool>,
-    calculated: HashMap<NodeKey, Value>,
-    constraint_failed: HashSet<NodeKey>,
+    relevant: Map<NodeKey, bool>,
+    calculated: Map<NodeKey, Value>,
+    constraint_failed: Set<NodeKey>,
     /// The options offered (their indexes) of each relevant instance of a
     /// question with a `choice_filter`.
-    offered: HashMap<NodeKey, Vec<usize>>,
+    offered: Map<NodeKey, Vec<usize>>,
     /// Instances whose answer is an option not offered any more.
-    not_offered: HashSet<NodeKey>,
+    not_offered: Set<NodeKey>,
     /// Relevant instances of questions required by an expression that
     /// holds now.
-    required_now: HashSet<NodeKey>,
+    required_now: Set<NodeKey>,
     /// Instances of questions read-only by an expression that holds now.
-    read_only_now: HashSet<NodeKey>,
+    read_only_now: Set<NodeKey>,
     /// How many instances each relevant repeat with a `repeat_count` has,
     /// by the repeat's key (the instance of the scope it sits in).
-    counts: HashMap<NodeKey, usize>,
+    counts: Map<NodeKey, usize>,
 }
 
 impl FormState {

@@ -2,13 +2,11 @@
 //! every expression is parsed and every name it uses checked, and the nodes
 //! are ordered so that each comes after what it depends on (cycles refused).
 
-use std::collections::HashMap;
-
 use crate::expression::Expression;
 use crate::localized::Localized;
 use crate::survey::{Item, QuestionKind, SurveyDefinition};
 
-use super::{FormEngine, FormError, Node, NodeKind, Scope};
+use super::{FormEngine, FormError, Map, Node, NodeKind, Scope};
 
 fn expression_error(
     item: &str,
@@ -46,7 +44,7 @@ impl FormEngine {
     pub fn compile(survey: &SurveyDefinition) -> Result<FormEngine, Vec<FormError>> {
         let mut engine = FormEngine {
             nodes: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: Map::default(),
             scopes: vec![Scope {
                 repeat_chain: Vec::new(),
                 parent: None,

@@ -3,8 +3,6 @@
 //! added and removed, answers that name nothing found, and the answers a
 //! completed response keeps.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 
 use crate::expression::Value;
@@ -219,13 +217,13 @@ impl FormEngine {
         }
     }
 
-    /// The names a map of `scope`'s answers may hold.
-    fn names_in_scope(&self, scope: usize) -> HashSet<&str> {
-        self.nodes
-            .iter()
-            .filter(|node| node.scope == scope && !matches!(node.kind, NodeKind::Group))
-            .map(|node| node.name.as_str())
-            .collect()
+    /// Whether a map of `scope`'s answers may hold `name`: a question or
+    /// repeat of that scope (names are unique in a survey).
+    fn in_scope(&self, name: &str, scope: usize) -> bool {
+        self.node(name).is_some_and(|node| {
+            let node = &self.nodes[node];
+            node.scope == scope && !matches!(node.kind, NodeKind::Group)
+        })
     }
 
     /// Answer keys that name nothing in their scope, with their instance.
@@ -242,9 +240,8 @@ impl FormEngine {
         instance: &mut Vec<usize>,
         unknown: &mut Vec<(String, Vec<usize>)>,
     ) {
-        let names = self.names_in_scope(scope);
         for (name, value) in map {
-            if !names.contains(name.as_str()) {
+            if !self.in_scope(name, scope) {
                 unknown.push((name.clone(), instance.clone()));
                 continue;
             }

@@ -3,15 +3,13 @@
 //! scratch or only for what one edit can change, and labels with their
 //! `${name}` references filled in.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 
 use crate::expression::{EvaluationContext, Value};
 use crate::response::{AnswerValue, Answers};
 use crate::survey::Choice;
 
-use super::{Clock, FormEngine, FormState, NodeKey, NodeKind};
+use super::{Clock, FormEngine, FormState, NodeKey, NodeKind, Set};
 
 impl FormEngine {
     /// Evaluates every node instance from scratch.
@@ -53,7 +51,7 @@ impl FormEngine {
         today: NaiveDate,
     ) -> usize {
         let mut affected: Vec<usize> = vec![changed.node];
-        let mut seen: HashSet<usize> = affected.iter().copied().collect();
+        let mut seen: Set<usize> = affected.iter().copied().collect();
         let mut cursor = 0;
         while cursor < affected.len() {
             let node = affected[cursor];
