@@ -20,6 +20,7 @@ use super::{
     read_response, read_tally, read_write, request_enqueue, request_keep_tally,
     request_keeping_tally, request_meta, request_response, request_tally, request_write_meta,
     request_write_response, request_write_tally, scrub_outbox, trusted_tally, write_response,
+    PendingRead,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::encoding::{decode_all, from_js};
@@ -152,6 +153,51 @@ pub(in crate::storage) struct Completed {
     pub(in crate::storage) as_expected: bool,
 }
 
+/// A completion's three reads, made and not awaited yet: the stored
+/// response `id`, the bookkeeping record and the tally.
+fn request_completion_reads(
+    meta: &ObjectStore<'_>,
+    responses: &ObjectStore<'_>,
+    id: Uuid,
+) -> Result<[PendingRead; 3], StorageError> {
+    Ok([
+        request_response(responses, id)?,
+        request_meta(meta)?,
+        request_tally(meta)?,
+    ])
+}
+
+/// A completion's writes, made and not awaited yet: `response`'s outbox
+/// entry under the next seq of `record`, the response waiting for it,
+/// `record` itself, and the kept `tally` (if one is) moved from `before`
+/// (the state the response was stored in, if at all). Gives the seq, the
+/// writes and the tally they leave kept.
+fn request_completion_writes(
+    stores: [&ObjectStore<'_>; 3],
+    record: &mut MetaRecord,
+    response: &Response,
+    before: Option<State>,
+    tally: Option<Tally>,
+) -> Result<(u64, Vec<VoidRequest>, Option<Tally>), StorageError> {
+    let [meta, responses, outbox] = stores;
+    let (seq, stored, add) = request_queue_completed(outbox, record, response)?;
+    let moved = Move {
+        before,
+        after: Some(state_of(&stored.sync)),
+    };
+    let mut writes = vec![
+        add,
+        request_write_response(responses, &stored)?,
+        request_write_meta(meta, record)?,
+    ];
+    let mut kept = tally;
+    if let Some((left, write)) = request_keeping_tally(meta, tally, [moved])? {
+        kept = left;
+        writes.push(write);
+    }
+    Ok((seq, writes, kept))
+}
+
 /// The completion's requests, reads and writes, all made before the first
 /// is awaited, the writes computed from `expected`. IndexedDB runs them in
 /// the order they were made, so the reads answer what was stored before
@@ -173,26 +219,16 @@ async fn complete_as_expected(
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
 
-        let existing = request_response(&responses, response.id)?;
-        let bookkeeping = request_meta(&meta)?;
-        let tally = request_tally(&meta)?;
-
+        let [existing, bookkeeping, tally] =
+            request_completion_reads(&meta, &responses, response.id)?;
         let mut record = expected.meta().clone();
-        let (seq, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
-        let moved = Move {
-            before: expected.stored_state(response.id),
-            after: Some(state_of(&stored.sync)),
-        };
-        let mut writes = vec![
-            add,
-            request_write_response(&responses, &stored)?,
-            request_write_meta(&meta, &record)?,
-        ];
-        let mut kept = expected.tally();
-        if let Some((left, write)) = request_keeping_tally(&meta, kept, [moved])? {
-            kept = left;
-            writes.push(write);
-        }
+        let (seq, writes, kept) = request_completion_writes(
+            [&meta, &responses, &outbox],
+            &mut record,
+            response,
+            expected.stored_state(response.id),
+            expected.tally(),
+        )?;
 
         let existing: Option<StoredResponse> = decoded(existing.await?)?;
         let bookkeeping: Option<MetaRecord> = decoded(bookkeeping.await?)?;
@@ -232,11 +268,8 @@ async fn complete_reading_first(
         let responses = transaction.object_store(RESPONSES)?;
         let outbox = transaction.object_store(OUTBOX)?;
 
-        // The three reads go out together.
-        let existing = request_response(&responses, response.id)?;
-        let bookkeeping = request_meta(&meta)?;
-        let tally = request_tally(&meta)?;
-
+        let [existing, bookkeeping, tally] =
+            request_completion_reads(&meta, &responses, response.id)?;
         let existing: Option<StoredResponse> = decoded(existing.await?)?;
         if let Some(existing) = &existing {
             if is_completed(existing) {
@@ -253,22 +286,13 @@ async fn complete_reading_first(
         let mut record = meta_or_new(bookkeeping.await?)?;
         let tally = trusted_tally(tally.await?);
 
-        // And the writes too.
-        let (seq, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
-        let moved = move_between(
-            existing.as_ref().map(|existing| &existing.sync),
-            Some(&stored.sync),
-        );
-        let mut writes = vec![
-            add,
-            request_write_response(&responses, &stored)?,
-            request_write_meta(&meta, &record)?,
-        ];
-        let mut kept = tally;
-        if let Some((left, write)) = request_keeping_tally(&meta, tally, [moved])? {
-            kept = left;
-            writes.push(write);
-        }
+        let (seq, writes, kept) = request_completion_writes(
+            [&meta, &responses, &outbox],
+            &mut record,
+            response,
+            existing.as_ref().map(|existing| state_of(&existing.sync)),
+            tally,
+        )?;
         all_done(writes).await?;
         (seq, Some(Expected::after_write(record, kept)))
     };
