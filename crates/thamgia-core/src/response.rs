@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::localized::Localized;
 
+pub mod counts;
 pub mod defaults;
 mod referral;
 mod start;

@@ -235,6 +235,22 @@ fn values_list(tuple: &str, rows: usize, first: usize) -> String {
     sql
 }
 
+/// The start of a multi-row insert whose every failure rolls its whole
+/// transaction back: `INSERT OR FAIL INTO` on SQLite, where a statement
+/// that writes several rows and may abort (a NOT NULL or UNIQUE
+/// constraint) otherwise keeps a statement journal, a copy of every page
+/// it changes, to undo itself alone: at 128 responses a statement, more
+/// page copies than the pages themselves. FAIL stops at the failing row
+/// without undoing the rows before it, which the rollback then undoes. On
+/// PostgreSQL a plain `INSERT INTO`.
+fn insert_failing_whole(connection: &AnyConnection) -> &'static str {
+    if connection.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+        "INSERT OR FAIL INTO"
+    } else {
+        "INSERT INTO"
+    }
+}
+
 /// How many rows of `tuple` one statement on `connection` holds beside
 /// `shared` values every row refers to, under [`MAX_BINDS`] (or
 /// [`SQLITE_MAX_BINDS`] on SQLite).

@@ -11,18 +11,20 @@ use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
 use thamgia_core::corrections;
 use thamgia_core::push_rules::batch;
+use thamgia_core::response::counts::CountsAdded;
 use thamgia_core::{
-    ChangeEntity, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
+    AgeBand, ChangeEntity, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
 };
 use uuid::Uuid;
 
 use super::{
-    enum_text, log_change, rows_per_statement, sha256_hex, statement_chunks, timestamp,
-    values_list, Database,
+    enum_text, insert_failing_whole, log_change, rows_per_statement, sha256_hex, statement_chunks,
+    timestamp, values_list, Database,
 };
 use crate::error::ServerError;
 
 pub(super) mod content;
+mod counts;
 
 /// A stored response as the town hall sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,6 +261,14 @@ pub(super) async fn submit_response(
     .rows_affected()
         == 1;
     if inserted {
+        let mut gained = CountsAdded::default();
+        gained.add(
+            &response.survey_id,
+            &response.ward_code,
+            &timestamp(response.created_at),
+            response.participant.age_band,
+        );
+        counts::add_counts(connection, &gained).await?;
         // The results of its ward and quarter gain it.
         super::results::cell_added(connection, response).await?;
         if response.corrects.is_some() {
@@ -352,6 +362,7 @@ pub(super) struct NewResponse {
     survey_version: i64,
     pub(super) ward_code: String,
     age_band: String,
+    band: Option<AgeBand>,
     sex: String,
     /// The response as stored ([`content::Encoder::encode`]).
     content: Vec<u8>,
@@ -380,6 +391,7 @@ impl NewResponse {
             survey_version: i64::from(response.survey_version),
             ward_code: response.ward_code.clone(),
             age_band: enum_text(&response.participant.age_band)?,
+            band: response.participant.age_band,
             sex: enum_text(&response.participant.sex)?,
             content: content.to_owned(),
             content_sha256: content_sha256.to_owned(),
@@ -396,9 +408,10 @@ impl NewResponse {
 
 /// Stores the new responses of a batch, each stamped with its cell's
 /// revision (`revisions`, in the same order; see
-/// `results::cells_added`), with multi-row statements. Every one is new
-/// (the push read what is held under their ids, and writers run one at a
-/// time): a row found already there is an error, and the push rolls back.
+/// `results::cells_added`), with multi-row statements, then the counts
+/// kept beside them. Every one is new (the push read what is held under
+/// their ids, and writers run one at a time): a row found already there,
+/// or any other failure, is an error, and the push rolls back.
 pub(super) async fn insert_responses(
     connection: &mut AnyConnection,
     rows: &[NewResponse],
@@ -420,10 +433,11 @@ pub(super) async fn insert_responses(
         let revisions = &revisions[stored..stored + chunk.len()];
         stored += chunk.len();
         let statement = format!(
-            "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex,
+            "{} responses (id, survey_id, survey_version, ward_code, age_band, sex,
                  content, content_sha256, client_id, client_seq, created_at, received_at,
                  corrects, results_quarter, referral_made_at, results_revision)
              VALUES {} ON CONFLICT (id) DO NOTHING",
+            insert_failing_whole(connection),
             values_list(TUPLE, chunk.len(), 3)
         );
         let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);
@@ -451,7 +465,11 @@ pub(super) async fn insert_responses(
             )));
         }
     }
-    Ok(())
+    let mut gained = CountsAdded::default();
+    for row in rows {
+        gained.add(&row.survey_id, &row.ward_code, &row.created_at, row.band);
+    }
+    counts::add_counts(connection, &gained).await
 }
 
 /// A different copy of a held response a batch keeps beside it.

@@ -163,8 +163,10 @@ impl Database {
     /// Participation of every ward in `period`, by ward code: its
     /// responses that count (not superseded by a correction; a withdrawn
     /// one is deleted) created in the period, and those of children aged 7
-    /// and over. Summed from `participation_by_day`, the counts the
-    /// database keeps by day and ward (migration 0020): at most the
+    /// and over. Summed from `participation_by_day`, the counts kept by
+    /// day and ward beside the responses (migrations 0020 and 0022: added
+    /// by the statement after the one that stores responses, moved by
+    /// triggers when one is superseded, changed or withdrawn): at most the
     /// period's days × wards rows, however many responses there are. A
     /// ward appears when it has a response that counts in the period (or a
     /// population that year), as when the responses were counted.
@@ -328,8 +330,8 @@ impl Database {
 
     /// How many responses of a survey the server holds, superseded or not
     /// (what an export holds when it starts, for the audit log): read from
-    /// `survey_response_counts`, which the database keeps as responses are
-    /// stored and deleted (migration 0020), instead of counting them.
+    /// `survey_response_counts`, kept as responses are stored and deleted
+    /// (migrations 0020 and 0022), instead of counting them.
     pub async fn response_count_of_survey(&self, survey_id: &str) -> Result<u64, ServerError> {
         let count: Option<i64> =
             sqlx::query_scalar("SELECT responses FROM survey_response_counts WHERE survey_id = $1")

@@ -28,7 +28,9 @@ use crate::database::responses::{
     NewConflict, NewResponse, Submission,
 };
 use crate::database::surveys::{load_survey, CompiledSurvey};
-use crate::database::{rows_per_statement, sha256_hex, statement_chunks, values_list};
+use crate::database::{
+    insert_failing_whole, rows_per_statement, sha256_hex, statement_chunks, values_list,
+};
 use crate::error::ServerError;
 
 /// A survey version: its id and number.
@@ -325,7 +327,7 @@ impl Writes {
 }
 
 /// Logs applied mutations with their outcomes, with multi-row statements
-/// (nothing for none).
+/// (nothing for none). A failure rolls the whole push back.
 pub(super) async fn insert_log(
     connection: &mut AnyConnection,
     rows: &[LogRow],
@@ -336,7 +338,8 @@ pub(super) async fn insert_log(
     const TUPLE: &str = "($1, ?, ?, ?, $2)";
     for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
         let statement = format!(
-            "INSERT INTO mutation_log (client_id, seq, record_id, outcome, received_at) VALUES {}",
+            "{} mutation_log (client_id, seq, record_id, outcome, received_at) VALUES {}",
+            insert_failing_whole(connection),
             values_list(TUPLE, chunk.len(), 3)
         );
         let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);

@@ -1,0 +1,161 @@
+//! What storing responses adds to the counts the server keeps beside
+//! them, so that the town hall reads counts instead of counting responses
+//! (the server's migrations 0020 and 0022): each day and ward's responses
+//! that count and those of children aged 7 and over
+//! (`participation_by_day`), and each survey's responses
+//! (`survey_response_counts`).
+//!
+//! The server adds these when it stores responses, one statement per
+//! table for a whole batch; the database's triggers move a response's
+//! counts when it is later superseded, changed or withdrawn, by the same
+//! rule written in SQL: its day is the first ten characters of its
+//! `created_at` as stored, and it is "older" when its age band is one of
+//! `7-9`, `10-12` or `13-15`.
+
+use std::collections::BTreeMap;
+
+use crate::AgeBand;
+
+/// A day and ward's counts gained.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Responses that count.
+    pub responses: i64,
+    /// Those of children aged 7 and over.
+    pub older: i64,
+}
+
+/// The counts a set of newly stored responses adds, each key once (in key
+/// order, so the statements that add them are the same for the same set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountsAdded {
+    /// By day (`created_at`'s first ten characters as stored) and ward.
+    pub by_day: BTreeMap<(String, String), DayCounts>,
+    /// By survey id.
+    pub by_survey: BTreeMap<String, i64>,
+}
+
+impl CountsAdded {
+    /// Adds one response stored as the current version of its child's
+    /// answers (a new response never starts superseded): `created_at` as
+    /// the store holds it, `age_band` as the child gave it (or not).
+    pub fn add(
+        &mut self,
+        survey_id: &str,
+        ward_code: &str,
+        created_at: &str,
+        age_band: Option<AgeBand>,
+    ) {
+        let counts = self
+            .by_day
+            .entry((day_of(created_at), ward_code.to_owned()))
+            .or_default();
+        counts.responses += 1;
+        counts.older += i64::from(older(age_band));
+        *self.by_survey.entry(survey_id.to_owned()).or_default() += 1;
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.by_survey.is_empty()
+    }
+}
+
+/// The day key of a stored `created_at`: its first ten characters, as
+/// SQL's `substr(created_at, 1, 10)` takes them (the whole text when it
+/// is shorter).
+pub fn day_of(created_at: &str) -> String {
+    created_at.chars().take(10).collect()
+}
+
+/// Whether a response of `age_band` counts among the children aged 7 and
+/// over: the bands `7-9`, `10-12` and `13-15` of the triggers' rule (not
+/// a child under 7, nor one whose age was not given).
+pub fn older(age_band: Option<AgeBand>) -> bool {
+    match age_band {
+        None | Some(AgeBand::Under7) => false,
+        Some(AgeBand::From7To9 | AgeBand::From10To12 | AgeBand::From13To15) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_day_ward_and_survey_is_counted_once_with_its_older_children() {
+        let mut counts = CountsAdded::default();
+        assert!(counts.is_empty());
+        counts.add(
+            "s1",
+            "00004",
+            "2026-04-01T09:30:00.000Z",
+            Some(AgeBand::Under7),
+        );
+        counts.add(
+            "s1",
+            "00004",
+            "2026-04-01T23:59:59.999Z",
+            Some(AgeBand::From7To9),
+        );
+        counts.add(
+            "s2",
+            "00004",
+            "2026-04-02T00:00:00.000Z",
+            Some(AgeBand::From13To15),
+        );
+        counts.add(
+            "s1",
+            "00007",
+            "2026-04-01T10:00:00.000Z",
+            Some(AgeBand::From10To12),
+        );
+        assert!(!counts.is_empty());
+        let day = |day: &str, ward: &str| (day.to_owned(), ward.to_owned());
+        assert_eq!(
+            counts.by_day,
+            BTreeMap::from([
+                (
+                    day("2026-04-01", "00004"),
+                    DayCounts {
+                        responses: 2,
+                        older: 1
+                    }
+                ),
+                (
+                    day("2026-04-01", "00007"),
+                    DayCounts {
+                        responses: 1,
+                        older: 1
+                    }
+                ),
+                (
+                    day("2026-04-02", "00004"),
+                    DayCounts {
+                        responses: 1,
+                        older: 1
+                    }
+                ),
+            ])
+        );
+        assert_eq!(
+            counts.by_survey,
+            BTreeMap::from([("s1".to_owned(), 3), ("s2".to_owned(), 1)])
+        );
+    }
+
+    #[test]
+    fn the_day_is_what_sql_substr_takes() {
+        assert_eq!(day_of("2026-04-01T09:30:00.000Z"), "2026-04-01");
+        assert_eq!(day_of("+10000-01-01T00:00:00Z"), "+10000-01-");
+        assert_eq!(day_of("2026"), "2026");
+        assert_eq!(day_of("ngày 1 tháng 4 năm"), "ngày 1 thá");
+    }
+
+    #[test]
+    fn children_from_seven_are_older() {
+        let marks: Vec<bool> = AgeBand::ALL.iter().map(|band| older(Some(*band))).collect();
+        assert_eq!(marks, [false, true, true, true]);
+        assert!(!older(None));
+    }
+}

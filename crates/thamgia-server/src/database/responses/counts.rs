@@ -1,0 +1,59 @@
+//! The counts kept beside the responses (migrations 0020 and 0022) gained
+//! by responses just stored: one multi-row statement per table for a
+//! whole batch. Core's [`CountsAdded`] says what they gain; the triggers
+//! move them when a stored response is superseded, changed or withdrawn.
+//!
+//! Every statement that stores responses is followed by this, in the same
+//! transaction and before anything else writes: a trigger that later
+//! takes a response out of its day's count finds the count it is in.
+
+use sqlx::AnyConnection;
+use thamgia_core::response::counts::CountsAdded;
+
+use crate::database::{rows_per_statement, statement_chunks, values_list};
+use crate::error::ServerError;
+
+/// Adds `counts` to the kept counts.
+pub(in crate::database) async fn add_counts(
+    connection: &mut AnyConnection,
+    counts: &CountsAdded,
+) -> Result<(), ServerError> {
+    let days: Vec<_> = counts.by_day.iter().collect();
+    const DAY: &str = "(?, ?, ?, ?)";
+    for chunk in statement_chunks(&days, rows_per_statement(connection, DAY, 0)) {
+        let statement = format!(
+            "INSERT INTO participation_by_day (day, ward_code, responses, older)
+             VALUES {}
+             ON CONFLICT (day, ward_code) DO UPDATE
+             SET responses = participation_by_day.responses + excluded.responses,
+                 older = participation_by_day.older + excluded.older",
+            values_list(DAY, chunk.len(), 1)
+        );
+        let mut query = sqlx::query(&statement);
+        for ((day, ward_code), gained) in chunk {
+            query = query
+                .bind(day.as_str())
+                .bind(ward_code.as_str())
+                .bind(gained.responses)
+                .bind(gained.older);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    let surveys: Vec<_> = counts.by_survey.iter().collect();
+    const SURVEY: &str = "(?, ?)";
+    for chunk in statement_chunks(&surveys, rows_per_statement(connection, SURVEY, 0)) {
+        let statement = format!(
+            "INSERT INTO survey_response_counts (survey_id, responses)
+             VALUES {}
+             ON CONFLICT (survey_id) DO UPDATE
+             SET responses = survey_response_counts.responses + excluded.responses",
+            values_list(SURVEY, chunk.len(), 1)
+        );
+        let mut query = sqlx::query(&statement);
+        for (survey_id, gained) in chunk {
+            query = query.bind(survey_id.as_str()).bind(**gained);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(())
+}
