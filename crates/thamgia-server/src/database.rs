@@ -27,6 +27,7 @@ mod activity;
 mod audit;
 mod chains;
 mod forums;
+mod multi_row;
 mod quarantine;
 mod referrals;
 mod reports;
@@ -36,6 +37,11 @@ mod surveys;
 mod sync;
 mod themes;
 mod townhall;
+
+use multi_row::{
+    insert_failing_whole, own_rows_per_statement, own_values_list, rows_per_statement,
+    statement_chunks, values_list,
+};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -194,101 +200,6 @@ fn heavy_read_permits(connections: u32) -> usize {
 /// How long a heavy read waits for room before the officer is told the
 /// server is busy (well under the request timeout).
 const HEAVY_READ_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// Most values one statement binds on PostgreSQL: under its limit of
-/// 65,535. Multi-row statements are cut to stay under.
-const MAX_BINDS: usize = 32_766;
-
-/// Most values one statement binds on SQLite, far under its limit (32,766):
-/// sqlx binds each value by asking SQLite the name of its parameter
-/// (`sqlite3_bind_parameter_name`, to map `$n` to the n-th value), and
-/// SQLite finds a name by walking the statement's list of names, so a
-/// statement of n values costs n²/2 steps to bind. At 32,766 binding took
-/// a quarter of the ingest's CPU; 128 values (8 rows of a response) keep it
-/// small while each statement still carries several rows (`cargo bench -p
-/// thamgia-server --bench ingest`: 12,300 responses/s, 15,200 at 500
-/// values, 19,000–20,000 at 64 and 128, 15,000 at 32).
-const SQLITE_MAX_BINDS: usize = 128;
-/// A multi-row `VALUES` list (or an `IN` list, with `tuple` `?`): `rows`
-/// copies of `tuple` joined by commas, each `?` in them numbered in turn
-/// from `$first` (the row's own values, bound in that order), the rest
-/// kept as written (`$1` for a value every row shares, `NULL`, `0`).
-/// The placeholders are written out because `QueryBuilder` writes `?` for
-/// the `Any` driver, which PostgreSQL does not read.
-fn values_list(tuple: &str, rows: usize, first: usize) -> String {
-    let mut sql = String::with_capacity(rows * (tuple.len() + 16));
-    let mut next = first;
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        for character in tuple.chars() {
-            if character == '?' {
-                sql.push('$');
-                sql.push_str(&next.to_string());
-                next += 1;
-            } else {
-                sql.push(character);
-            }
-        }
-    }
-    sql
-}
-
-/// The start of a multi-row insert whose every failure rolls its whole
-/// transaction back: `INSERT OR FAIL INTO` on SQLite, where a statement
-/// that writes several rows and may abort (a NOT NULL or UNIQUE
-/// constraint) otherwise keeps a statement journal, a copy of every page
-/// it changes, to undo itself alone: at 128 responses a statement, more
-/// page copies than the pages themselves. FAIL stops at the failing row
-/// without undoing the rows before it, which the rollback then undoes. On
-/// PostgreSQL a plain `INSERT INTO`.
-fn insert_failing_whole(connection: &AnyConnection) -> &'static str {
-    if connection.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
-        "INSERT OR FAIL INTO"
-    } else {
-        "INSERT INTO"
-    }
-}
-
-/// How many rows of `tuple` one statement on `connection` holds beside
-/// `shared` values every row refers to, under [`MAX_BINDS`] (or
-/// [`SQLITE_MAX_BINDS`] on SQLite).
-fn rows_per_statement(connection: &AnyConnection, tuple: &str, shared: usize) -> usize {
-    let most = if connection.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
-        SQLITE_MAX_BINDS
-    } else {
-        MAX_BINDS
-    };
-    let own = tuple.matches('?').count().max(1);
-    (most.saturating_sub(shared) / own).max(1)
-}
-
-/// `items` cut for multi-row statements of at most `max_rows` rows: runs
-/// of the largest power of two under `max_rows` while they fit, then the
-/// rest by powers of two, largest first (500 rows: 256, 128, 64, 32, 16,
-/// 4). A statement then has one of a dozen shapes whatever the batch, so
-/// the prepared statements a connection caches (a hundred, each of a
-/// multi-row insert a few hundred KB on SQLite) are reused rather than
-/// one made per batch size.
-fn statement_chunks<T>(items: &[T], max_rows: usize) -> Vec<&[T]> {
-    let mut largest = 1;
-    while largest * 2 <= max_rows {
-        largest *= 2;
-    }
-    let mut chunks = Vec::new();
-    let mut rest = items;
-    while !rest.is_empty() {
-        let mut size = largest;
-        while size > rest.len() {
-            size /= 2;
-        }
-        let (chunk, tail) = rest.split_at(size);
-        chunks.push(chunk);
-        rest = tail;
-    }
-    chunks
-}
 
 fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)

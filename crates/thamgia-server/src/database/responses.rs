@@ -18,8 +18,8 @@ use thamgia_core::{
 use uuid::Uuid;
 
 use super::{
-    enum_text, insert_failing_whole, log_change, rows_per_statement, sha256_hex, statement_chunks,
-    timestamp, values_list, Database,
+    enum_text, insert_failing_whole, log_change, own_rows_per_statement, own_values_list,
+    rows_per_statement, sha256_hex, statement_chunks, timestamp, values_list, Database,
 };
 use crate::error::ServerError;
 
@@ -328,8 +328,8 @@ pub(super) async fn held_responses(
     ids: &[String],
 ) -> Result<HeldResponses, ServerError> {
     let mut held = HeldResponses::default();
-    for chunk in statement_chunks(ids, rows_per_statement(connection, "?", 0)) {
-        let list = values_list("?", chunk.len(), 1);
+    for chunk in statement_chunks(ids, own_rows_per_statement(connection, "?")) {
+        let list = own_values_list(connection, "?", chunk.len());
         let statement = format!("SELECT id, content_sha256 FROM responses WHERE id IN ({list})");
         let mut query = sqlx::query(&statement);
         for id in chunk {
@@ -426,10 +426,9 @@ pub(super) async fn insert_responses(
             revisions.len()
         )));
     }
-    // $1 the client, $2 the time received: the same for every row.
-    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, $1, ?, ?, $2, NULL, ?, ?, ?)";
+    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)";
     let mut stored = 0;
-    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
+    for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
         let revisions = &revisions[stored..stored + chunk.len()];
         stored += chunk.len();
         let statement = format!(
@@ -438,9 +437,9 @@ pub(super) async fn insert_responses(
                  corrects, results_quarter, referral_made_at, results_revision)
              VALUES {} ON CONFLICT (id) DO NOTHING",
             insert_failing_whole(connection),
-            values_list(TUPLE, chunk.len(), 3)
+            own_values_list(connection, TUPLE, chunk.len())
         );
-        let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);
+        let mut query = sqlx::query(&statement);
         for (row, revision) in chunk.iter().zip(revisions) {
             query = query
                 .bind(row.id.as_str())
@@ -451,8 +450,10 @@ pub(super) async fn insert_responses(
                 .bind(row.sex.as_str())
                 .bind(row.content.as_slice())
                 .bind(row.content_sha256.as_str())
+                .bind(client_id)
                 .bind(row.seq)
                 .bind(row.created_at.as_str())
+                .bind(received_at)
                 .bind(row.quarter.as_str())
                 .bind(row.referral_made_at.as_deref())
                 .bind(*revision);

@@ -16,7 +16,7 @@ use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
 
 use super::responses::content::stored_response;
-use super::{rows_per_statement, statement_chunks, values_list, Database};
+use super::{own_rows_per_statement, own_values_list, statement_chunks, Database};
 use crate::error::ServerError;
 
 /// How many responses without a quarter (stored before cells existed) one
@@ -300,14 +300,14 @@ pub(super) async fn cells_added(
     // The revision each cell ends at.
     let mut raised: HashMap<(String, String, String), i64> = HashMap::new();
     const TUPLE: &str = "(?, ?, ?, ?, 0)";
-    for chunk in statement_chunks(&cells, rows_per_statement(connection, TUPLE, 0)) {
+    for chunk in statement_chunks(&cells, own_rows_per_statement(connection, TUPLE)) {
         let statement = format!(
             "INSERT INTO results_cells (survey_id, ward_code, quarter, revision, removals)
              VALUES {}
              ON CONFLICT (survey_id, ward_code, quarter)
              DO UPDATE SET revision = results_cells.revision + excluded.revision
              RETURNING survey_id, ward_code, quarter, revision",
-            values_list(TUPLE, chunk.len(), 1)
+            own_values_list(connection, TUPLE, chunk.len())
         );
         let mut query = sqlx::query(&statement);
         for ((survey_id, ward_code, quarter), count) in chunk {

@@ -10,7 +10,7 @@
 use sqlx::AnyConnection;
 use thamgia_core::response::counts::CountsAdded;
 
-use crate::database::{rows_per_statement, statement_chunks, values_list};
+use crate::database::{own_rows_per_statement, own_values_list, statement_chunks};
 use crate::error::ServerError;
 
 /// Adds `counts` to the kept counts.
@@ -20,14 +20,14 @@ pub(in crate::database) async fn add_counts(
 ) -> Result<(), ServerError> {
     let days: Vec<_> = counts.by_day.iter().collect();
     const DAY: &str = "(?, ?, ?, ?)";
-    for chunk in statement_chunks(&days, rows_per_statement(connection, DAY, 0)) {
+    for chunk in statement_chunks(&days, own_rows_per_statement(connection, DAY)) {
         let statement = format!(
             "INSERT INTO participation_by_day (day, ward_code, responses, older)
              VALUES {}
              ON CONFLICT (day, ward_code) DO UPDATE
              SET responses = participation_by_day.responses + excluded.responses,
                  older = participation_by_day.older + excluded.older",
-            values_list(DAY, chunk.len(), 1)
+            own_values_list(connection, DAY, chunk.len())
         );
         let mut query = sqlx::query(&statement);
         for ((day, ward_code), gained) in chunk {
@@ -41,13 +41,13 @@ pub(in crate::database) async fn add_counts(
     }
     let surveys: Vec<_> = counts.by_survey.iter().collect();
     const SURVEY: &str = "(?, ?)";
-    for chunk in statement_chunks(&surveys, rows_per_statement(connection, SURVEY, 0)) {
+    for chunk in statement_chunks(&surveys, own_rows_per_statement(connection, SURVEY)) {
         let statement = format!(
             "INSERT INTO survey_response_counts (survey_id, responses)
              VALUES {}
              ON CONFLICT (survey_id) DO UPDATE
              SET responses = survey_response_counts.responses + excluded.responses",
-            values_list(SURVEY, chunk.len(), 1)
+            own_values_list(connection, SURVEY, chunk.len())
         );
         let mut query = sqlx::query(&statement);
         for (survey_id, gained) in chunk {

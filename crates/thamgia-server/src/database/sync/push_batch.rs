@@ -29,7 +29,8 @@ use crate::database::responses::{
 };
 use crate::database::surveys::{load_survey, CompiledSurvey};
 use crate::database::{
-    insert_failing_whole, rows_per_statement, sha256_hex, statement_chunks, values_list,
+    insert_failing_whole, own_rows_per_statement, own_values_list, rows_per_statement, sha256_hex,
+    statement_chunks, values_list,
 };
 use crate::error::ServerError;
 
@@ -334,20 +335,21 @@ pub(super) async fn insert_log(
     client_id: &str,
     received_at: &str,
 ) -> Result<(), ServerError> {
-    // $1 the client, $2 the time received: the push's.
-    const TUPLE: &str = "($1, ?, ?, ?, $2)";
-    for chunk in statement_chunks(rows, rows_per_statement(connection, TUPLE, 2)) {
+    const TUPLE: &str = "(?, ?, ?, ?, ?)";
+    for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
         let statement = format!(
             "{} mutation_log (client_id, seq, record_id, outcome, received_at) VALUES {}",
             insert_failing_whole(connection),
-            values_list(TUPLE, chunk.len(), 3)
+            own_values_list(connection, TUPLE, chunk.len())
         );
-        let mut query = sqlx::query(&statement).bind(client_id).bind(received_at);
+        let mut query = sqlx::query(&statement);
         for row in chunk {
             query = query
+                .bind(client_id)
                 .bind(row.seq)
                 .bind(row.record_id.as_str())
-                .bind(row.outcome.as_str());
+                .bind(row.outcome.as_str())
+                .bind(received_at);
         }
         query.execute(&mut *connection).await?;
     }
