@@ -144,12 +144,14 @@ pub fn bench_fill_waiting(database_name: String, responses_json: String) -> js_s
 /// Times the app saving and reading responses as the tablet does, for the
 /// bench to set beside raw IndexedDB and PouchDB in the same page.
 ///
-/// In the database `database_name` (new: the bench deletes it first),
-/// saves the first `saved` completed responses of `responses_json` (a JSON
-/// array) one after another, each awaited, the way the fill page completes
-/// one ([`Store::complete_response`](storage::Store::complete_response):
-/// the record, its outbox entry and the seq counter in one strict
-/// transaction), timing each save; adds the rest untimed, in one
+/// In the database `database_name` (the bench deletes it before its
+/// first call, and calls again on the same database: a round of saves a
+/// call, then the rest and the reads), saves the first `saved` completed
+/// responses of `responses_json` (a JSON array) one after another, each
+/// awaited, the way the fill page completes one
+/// ([`Store::complete_response`](storage::Store::complete_response): the
+/// record, its outbox entry, the seq counter and the kept counts in one
+/// strict transaction), timing each save; adds the rest untimed, in one
 /// transaction ([`Store::fill_waiting_for_bench`](storage::Store::fill_waiting_for_bench)); then reads
 /// every response `reads` times ([`Store::responses`](storage::Store::responses),
 /// decoded into Rust values), timing each read. The responses are parsed
