@@ -9,7 +9,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::future::VoidRequest;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionDurability;
+use indexed_db_futures::transaction::{Transaction, TransactionDurability};
 use thamgia_core::protocol::MutationChange;
 use thamgia_core::{Response, ResponseStatus};
 use uuid::Uuid;
@@ -153,6 +153,27 @@ pub(in crate::storage) struct Completed {
     pub(in crate::storage) as_expected: bool,
 }
 
+/// A completion's strict transaction over the stores it reads and writes.
+fn completion_transaction(database: &Database) -> Result<Transaction<'_>, StorageError> {
+    read_write(
+        database,
+        &[META, RESPONSES, OUTBOX],
+        TransactionDurability::Strict,
+    )
+}
+
+/// The stores of a [`completion_transaction`]: the bookkeeping, the
+/// responses and the outbox.
+fn completion_stores<'t>(
+    transaction: &'t Transaction<'_>,
+) -> Result<[ObjectStore<'t>; 3], StorageError> {
+    Ok([
+        transaction.object_store(META)?,
+        transaction.object_store(RESPONSES)?,
+        transaction.object_store(OUTBOX)?,
+    ])
+}
+
 /// A completion's three reads, made and not awaited yet: the stored
 /// response `id`, the bookkeeping record and the tally.
 fn request_completion_reads(
@@ -209,15 +230,9 @@ async fn complete_as_expected(
     response: &Response,
     expected: Expected,
 ) -> Result<Option<(u64, Option<Expected>)>, StorageError> {
-    let transaction = read_write(
-        database,
-        &[META, RESPONSES, OUTBOX],
-        TransactionDurability::Strict,
-    )?;
+    let transaction = completion_transaction(database)?;
     let done = {
-        let meta = transaction.object_store(META)?;
-        let responses = transaction.object_store(RESPONSES)?;
-        let outbox = transaction.object_store(OUTBOX)?;
+        let [meta, responses, outbox] = completion_stores(&transaction)?;
 
         let [existing, bookkeeping, tally] =
             request_completion_reads(&meta, &responses, response.id)?;
@@ -258,15 +273,9 @@ async fn complete_reading_first(
     database: &Database,
     response: &Response,
 ) -> Result<(u64, Option<Expected>), StorageError> {
-    let transaction = read_write(
-        database,
-        &[META, RESPONSES, OUTBOX],
-        TransactionDurability::Strict,
-    )?;
+    let transaction = completion_transaction(database)?;
     let done = {
-        let meta = transaction.object_store(META)?;
-        let responses = transaction.object_store(RESPONSES)?;
-        let outbox = transaction.object_store(OUTBOX)?;
+        let [meta, responses, outbox] = completion_stores(&transaction)?;
 
         let [existing, bookkeeping, tally] =
             request_completion_reads(&meta, &responses, response.id)?;

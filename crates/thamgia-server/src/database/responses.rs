@@ -229,6 +229,7 @@ pub(super) async fn submit_response(
     let stored = content::encode(&json)?;
     let age_band = enum_text(&response.participant.age_band)?;
     let sex = enum_text(&response.participant.sex)?;
+    let created_at = timestamp(response.created_at);
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
              content_sha256, client_id, client_seq, created_at, received_at, corrects,
@@ -246,7 +247,7 @@ pub(super) async fn submit_response(
     .bind(&hash)
     .bind(client_id)
     .bind(seq as i64)
-    .bind(timestamp(response.created_at))
+    .bind(&created_at)
     .bind(received_at)
     .bind(response.corrects.map(|id| id.to_string()))
     .bind(super::results::stored_quarter(response))
@@ -265,7 +266,7 @@ pub(super) async fn submit_response(
         gained.add(
             &response.survey_id,
             &response.ward_code,
-            &timestamp(response.created_at),
+            &created_at,
             response.participant.age_band,
         );
         counts::add_counts(connection, &gained).await?;
