@@ -19,6 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use chromiumoxide::cdp::js_protocol::profiler;
 use chromiumoxide::Page;
 use thamgia_e2e::{
     dist_dir, first_visit_in_ba_dinh, js, launch_browser, open_app, set_offline, start_server,
@@ -183,6 +184,9 @@ const STORED: u32 = 10_000;
 const READS: u32 = 5;
 /// The raw IndexedDB and PouchDB side, and what runs the three in turn.
 const SAVE_READ_JS: &str = include_str!("save_read.js");
+/// The profiler's sampling interval under `THAMGIA_BENCH_PROFILE`, in
+/// microseconds: finer than a strict put's tenth of a millisecond.
+const PROFILE_INTERVAL_US: i64 = 50;
 /// PouchDB and the modules it requires, in the order they are given to the
 /// page, as npm installs them (package.json; `cargo xtask setup`).
 const POUCHDB_MODULES: [(&str, &str); 5] = [
@@ -263,6 +267,21 @@ async fn save_and_read(page: &Page) -> Result<()> {
         "pouch": "thamgia-bench-pouch",
         "others": ["thamgia-bench-lists"],
     });
+    // With `THAMGIA_BENCH_PROFILE=<file>`, Chromium's sampling profiler
+    // runs while the three ways save and read, and its profile is written
+    // to that file (a `.cpuprofile`, which Chromium's DevTools open):
+    // where the main thread's time goes, the browser's own IndexedDB
+    // calls included. It slows every way down, so its run's figures are
+    // not the bench's.
+    let profile_to = std::env::var_os("THAMGIA_BENCH_PROFILE");
+    if profile_to.is_some() {
+        page.execute(profiler::EnableParams::default()).await?;
+        page.execute(profiler::SetSamplingIntervalParams::new(
+            PROFILE_INTERVAL_US,
+        ))
+        .await?;
+        page.execute(profiler::StartParams::default()).await?;
+    }
     let outcome = settle(
         page,
         "saving and reading responses three ways",
@@ -272,6 +291,12 @@ async fn save_and_read(page: &Page) -> Result<()> {
         Duration::from_secs(40 * 60),
     )
     .await;
+    if let Some(path) = &profile_to {
+        let profile = page.execute(profiler::StopParams::default()).await?;
+        std::fs::write(path, serde_json::to_vec(&profile.result.profile)?)
+            .with_context(|| format!("writing the profile to {}", Path::new(path).display()))?;
+        println!("(profiled: {})", Path::new(path).display());
+    }
     let _: bool = js(page, "delete window.__benchResponses").await?;
     let figures: SaveRead = serde_json::from_str(&outcome?)?;
     settle(
