@@ -22,20 +22,33 @@ const COMPRESSED: &[&str] = &["wasm", "js", "css"];
 pub fn precompress(dist: &Path) -> Result<(usize, u64, u64, u64)> {
     let mut files = Vec::new();
     collect(dist, &mut files)?;
-    // Each file on a thread of its own (a handful: two apps' wasm, JS and
-    // CSS): the two wasm files, which take nearly all the time, are
-    // compressed at once.
+    // As many threads as cores, each taking every n-th file from the
+    // largest down: the two apps' wasm files, which take nearly all the
+    // time, are compressed at once.
+    files.sort_by_key(|file| std::cmp::Reverse(fs::metadata(file).map_or(0, |meta| meta.len())));
+    let threads = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .min(files.len());
     let sizes: Vec<std::result::Result<(u64, u64, u64), String>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = files
-            .iter()
-            .map(|file| scope.spawn(move || compress_beside(file).map_err(|e| e.to_string())))
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                let files = &files;
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .skip(first)
+                        .step_by(threads)
+                        .map(|file| compress_beside(file).map_err(|error| error.to_string()))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        threads
+        workers
             .into_iter()
-            .map(|thread| {
-                thread
+            .flat_map(|worker| {
+                worker
                     .join()
-                    .unwrap_or_else(|_| Err("compressing a file panicked".to_owned()))
+                    .unwrap_or_else(|_| vec![Err("compressing a file panicked".to_owned())])
             })
             .collect()
     });
