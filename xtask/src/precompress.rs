@@ -25,7 +25,9 @@ pub fn precompress(dist: &Path) -> Result<(usize, u64, u64, u64)> {
     // As many threads as cores, each taking every n-th file from the
     // largest down: the two apps' wasm files, which take nearly all the
     // time, are compressed at once.
-    files.sort_by_key(|file| std::cmp::Reverse(fs::metadata(file).map_or(0, |meta| meta.len())));
+    files.sort_by_cached_key(|file| {
+        std::cmp::Reverse(fs::metadata(file).map_or(0, |meta| meta.len()))
+    });
     let threads = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
         .min(files.len());
