@@ -3,10 +3,14 @@
 use std::borrow::BorrowMut;
 use std::env;
 use std::ffi::{OsStr, OsString};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::Result;
+
+/// How many of a failed logged command's last lines its error quotes.
+const LOG_LINES_QUOTED: usize = 30;
 
 /// Where tasks run and what their child processes see.
 pub struct Workspace {
@@ -150,6 +154,40 @@ impl Workspace {
         }
     }
 
+    /// Runs a command, echoing it first, with its output appended to `log`
+    /// instead of the terminal (for a command on a second thread, whose
+    /// lines would otherwise mix with the first's); a failure quotes the
+    /// log's last lines.
+    pub fn run_logged(&self, mut command: impl BorrowMut<Command>, log: &Path) -> Result {
+        let command = command.borrow_mut();
+        let line = describe(command);
+        println!("$ {line}  (output in {})", log.display());
+        let open = || {
+            fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|error| format!("cannot open {}: {error}", log.display()))
+        };
+        let status = command
+            .stdin(Stdio::null())
+            .stdout(open()?)
+            .stderr(open()?)
+            .status()
+            .map_err(|error| format!("could not start `{line}`: {error}"))?;
+        if status.success() {
+            return Ok(());
+        }
+        let text = fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let last = lines[lines.len().saturating_sub(LOG_LINES_QUOTED)..].join("\n");
+        Err(format!(
+            "`{line}` failed ({status}); the end of {}:\n{last}",
+            log.display()
+        )
+        .into())
+    }
+
     /// Runs a command, echoing it first, with its standard error shown and its
     /// standard output captured and returned (trimmed); fails like [`Self::run`].
     pub fn output(&self, mut command: impl BorrowMut<Command>) -> Result<String> {
@@ -258,5 +296,36 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/postgres"
         );
         assert_eq!(without_password("/usr/bin:/bin"), "/usr/bin:/bin");
+    }
+
+    #[test]
+    fn a_logged_command_keeps_both_outputs_and_a_failure_quotes_its_end() {
+        let workspace = Workspace::new().expect("the workspace");
+        let log = env::temp_dir().join(format!("xtask-logged-{}.log", std::process::id()));
+        let shell = |script: &str| {
+            let mut command = workspace.command("sh");
+            command.args(["-c", script]);
+            command
+        };
+        workspace
+            .run_logged(shell("echo first; echo warning >&2"), &log)
+            .expect("a command that succeeds");
+        let error = workspace
+            .run_logged(
+                shell("printf 'line %02d\\n' $(seq 1 50); echo broken >&2; exit 3"),
+                &log,
+            )
+            .expect_err("a command that fails")
+            .to_string();
+        let text = fs::read_to_string(&log).expect("the log");
+        fs::remove_file(&log).expect("the log removed");
+        assert!(
+            error.contains("line 50") && error.contains("broken"),
+            "{error}"
+        );
+        assert!(!error.contains("line 05"), "only the last lines: {error}");
+        for line in ["first", "warning", "line 01", "broken"] {
+            assert!(text.contains(line), "{line} missing from the log: {text}");
+        }
     }
 }
