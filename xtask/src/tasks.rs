@@ -1,6 +1,8 @@
 //! `build`, `release`, `run`, `test` and `bench`.
 
+use std::fs;
 use std::path::PathBuf;
+use std::thread;
 use std::time::Instant;
 
 use crate::disk::{make_room, Scratch};
@@ -18,24 +20,71 @@ pub fn build(workspace: &Workspace) -> Result {
 /// `trunk build --release` (Trunk.toml: release, offline), finding wasm-opt,
 /// wasm-bindgen and trunk itself on the children's `PATH`.
 ///
-/// Two bundles: the tablet app (`index.html`) into `dist`, then the town
-/// hall app (`townhall/index.html`) into `dist/townhall`, served under
-/// `/townhall/` (Trunk empties its own `dist` first, so the order matters).
+/// Two bundles: the tablet app (`index.html`) into `dist`, and beside it
+/// the town hall app (`townhall/index.html`) into `dist-townhall`, moved to
+/// `dist/townhall` (served under `/townhall/`) once both are done: Trunk
+/// empties its own `dist` first, so the town hall's cannot be inside the
+/// tablet's while it builds.
 fn trunk_build(workspace: &Workspace) -> Result {
-    workspace.run(workspace.command("trunk").args(["build", "--release"]))?;
+    // Both apps' wasm in one cargo run first, as Trunk asks for each
+    // (`index.html` and `Cargo.toml`'s `wasm-release` profile): their two
+    // link-time optimisations, one core each, then run side by side, and
+    // each `trunk build` finds its wasm built.
+    workspace.run(workspace.cargo(&[
+        "build",
+        "--target=wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--bin",
+        "thamgia",
+        "--bin",
+        "townhall",
+    ]))?;
+    // Each trunk then runs wasm-bindgen and wasm-opt (one core each) on its
+    // app; the town hall's output goes to a log so the two do not mix.
+    let townhall_stage = workspace.root.join("dist-townhall");
+    let townhall_log = workspace.target_dir().join("townhall-trunk.log");
+    let (tablet, townhall) = thread::scope(|scope| {
+        let townhall = scope.spawn(|| {
+            let mut townhall = workspace.command("trunk");
+            townhall
+                .args([
+                    "build",
+                    "townhall/index.html",
+                    "--release",
+                    "--public-url",
+                    "/townhall/",
+                ])
+                .arg("--dist")
+                .arg(&townhall_stage);
+            workspace
+                .run_logged(townhall, &townhall_log)
+                .map_err(|error| error.to_string())
+        });
+        let tablet = workspace
+            .run(workspace.command("trunk").args(["build", "--release"]))
+            .map_err(|error| error.to_string());
+        let townhall = townhall
+            .join()
+            .unwrap_or_else(|_| Err("the town hall's build panicked".to_owned()));
+        (tablet, townhall)
+    });
+    tablet?;
+    townhall?;
     let townhall_dist = workspace.dist().join("townhall");
-    let mut townhall = workspace.command("trunk");
-    townhall
-        .args([
-            "build",
-            "townhall/index.html",
-            "--release",
-            "--public-url",
-            "/townhall/",
-        ])
-        .arg("--dist")
-        .arg(&townhall_dist);
-    workspace.run(townhall)?;
+    if townhall_dist.exists() {
+        // Trunk replaced `dist` whole, so only a `townhall` folder kept in
+        // the tablet app's sources could be here.
+        fs::remove_dir_all(&townhall_dist)
+            .map_err(|error| format!("cannot remove {}: {error}", townhall_dist.display()))?;
+    }
+    fs::rename(&townhall_stage, &townhall_dist).map_err(|error| {
+        format!(
+            "cannot move {} to {}: {error}",
+            townhall_stage.display(),
+            townhall_dist.display()
+        )
+    })?;
     for index in [
         workspace.dist().join("index.html"),
         townhall_dist.join("index.html"),
