@@ -22,9 +22,11 @@ use crate::localized::Localized;
 /// The catalogue as shipped (JSON of a [`Catalogue`]).
 pub const SHIPPED_CATALOGUE: &str = include_str!("../data/indicators.json");
 
-/// The shipped catalogue, read.
+/// The shipped catalogue, read. From bytes, as every other JSON the app
+/// reads: `from_str` would link a second copy of serde_json's parser, its
+/// reader type being another (14 KB of the tablet's wasm).
 pub fn shipped_catalogue() -> Result<Catalogue, serde_json::Error> {
-    serde_json::from_str(SHIPPED_CATALOGUE)
+    serde_json::from_slice(SHIPPED_CATALOGUE.as_bytes())
 }
 
 /// Jurisdiction code of national targets.
