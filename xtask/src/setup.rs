@@ -9,12 +9,10 @@
 //! directory so they share what they have in common, while [`system`]
 //! installs the Debian and npm packages beside them.
 
+use crate::workspace::{side_by_side, Workspace};
+use crate::Result;
 use std::fs;
 use std::path::Path;
-use std::thread;
-
-use crate::workspace::Workspace;
-use crate::Result;
 
 mod system;
 
@@ -33,20 +31,10 @@ const GECKODRIVER_VERSION: &str = "0.37.1";
 /// failure is reported.
 pub fn setup(workspace: &Workspace, for_tests: bool) -> Result {
     wasm_target(workspace)?;
-    let (cargo_tools, system) = thread::scope(|scope| {
-        let system = scope
-            .spawn(|| system::install(workspace, for_tests).map_err(|error| error.to_string()));
-        let cargo_tools = cargo_tools(workspace, for_tests).map_err(|error| error.to_string());
-        let system = system
-            .join()
-            .unwrap_or_else(|_| Err("the apt and npm installs panicked".to_owned()));
-        (cargo_tools, system)
-    });
-    match (cargo_tools, system) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error.into()),
-        (Err(cargo), Err(system)) => Err(format!("{cargo}; and {system}").into()),
-    }
+    side_by_side(
+        || cargo_tools(workspace, for_tests),
+        || system::install(workspace, for_tests),
+    )
 }
 
 /// The tools `cargo install` builds, in the order the build needs them.

@@ -2,13 +2,12 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::thread;
 use std::time::Instant;
 
 use crate::disk::{make_room, Scratch};
 use crate::postgres::{self, TestPostgres};
 use crate::setup::setup;
-use crate::workspace::Workspace;
+use crate::workspace::{side_by_side, Workspace};
 use crate::Result;
 
 /// `cargo xtask build`: setup, then the release build of the app into `<root>/dist`.
@@ -44,8 +43,9 @@ fn trunk_build(workspace: &Workspace) -> Result {
     // app; the town hall's output goes to a log so the two do not mix.
     let townhall_stage = workspace.root.join("dist-townhall");
     let townhall_log = workspace.target_dir().join("townhall-trunk.log");
-    let (tablet, townhall) = thread::scope(|scope| {
-        let townhall = scope.spawn(|| {
+    side_by_side(
+        || workspace.run(workspace.command("trunk").args(["build", "--release"])),
+        || {
             let mut townhall = workspace.command("trunk");
             townhall
                 .args([
@@ -57,20 +57,9 @@ fn trunk_build(workspace: &Workspace) -> Result {
                 ])
                 .arg("--dist")
                 .arg(&townhall_stage);
-            workspace
-                .run_logged(townhall, &townhall_log)
-                .map_err(|error| error.to_string())
-        });
-        let tablet = workspace
-            .run(workspace.command("trunk").args(["build", "--release"]))
-            .map_err(|error| error.to_string());
-        let townhall = townhall
-            .join()
-            .unwrap_or_else(|_| Err("the town hall's build panicked".to_owned()));
-        (tablet, townhall)
-    });
-    tablet?;
-    townhall?;
+            workspace.run_logged(townhall, &townhall_log)
+        },
+    )?;
     let townhall_dist = workspace.dist().join("townhall");
     if townhall_dist.exists() {
         // Trunk replaced `dist` whole, so only a `townhall` folder kept in

@@ -24,6 +24,28 @@ pub struct Workspace {
     target_dir: TargetDir,
 }
 
+/// Runs `first` on this thread and `second` on another at the same time,
+/// both to their end; fails with every error (a thread's errors travel as
+/// text, since [`Result`]'s are not `Send`).
+pub fn side_by_side(
+    first: impl FnOnce() -> Result,
+    second: impl FnOnce() -> Result + Send,
+) -> Result {
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| second().map_err(|error| error.to_string()));
+        let first = first().map_err(|error| error.to_string());
+        let second = second
+            .join()
+            .unwrap_or_else(|_| Err("a task on the second thread panicked".to_owned()));
+        (first, second)
+    });
+    match (first, second) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(error), Ok(())) | (Ok(()), Err(error)) => Err(error.into()),
+        (Err(first), Err(second)) => Err(format!("{first}; and {second}").into()),
+    }
+}
+
 /// Which cargo target directory child processes use.
 enum TargetDir {
     /// `CARGO_TARGET_DIR` was already set: children inherit it unchanged.
@@ -296,6 +318,27 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/postgres"
         );
         assert_eq!(without_password("/usr/bin:/bin"), "/usr/bin:/bin");
+    }
+
+    #[test]
+    fn side_by_side_runs_both_to_their_end_and_reports_every_failure() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let ran = AtomicUsize::new(0);
+        let run = |outcome: Result| {
+            ran.fetch_add(1, Ordering::SeqCst);
+            outcome
+        };
+        assert!(side_by_side(|| run(Ok(())), || run(Ok(()))).is_ok());
+        let second_only = side_by_side(|| run(Ok(())), || run(Err("apt broke".into())))
+            .map_err(|error| error.to_string());
+        assert_eq!(second_only, Err("apt broke".to_owned()));
+        let both = side_by_side(
+            || run(Err("trunk broke".into())),
+            || run(Err("apt broke".into())),
+        )
+        .map_err(|error| error.to_string());
+        assert_eq!(both, Err("trunk broke; and apt broke".to_owned()));
+        assert_eq!(ran.load(Ordering::SeqCst), 6);
     }
 
     #[test]
