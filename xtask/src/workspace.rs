@@ -11,6 +11,8 @@ use crate::Result;
 
 /// How many of a failed logged command's last lines its error quotes.
 const LOG_LINES_QUOTED: usize = 30;
+/// How much of a failed logged command's log is read to find them.
+const LOG_TAIL_BYTES: u64 = 64 * 1024;
 
 /// Where tasks run and what their child processes see.
 pub struct Workspace {
@@ -22,6 +24,21 @@ pub struct Workspace {
     path: OsString,
     /// `CARGO_TARGET_DIR` to set for children, and why.
     target_dir: TargetDir,
+}
+
+/// The last [`LOG_TAIL_BYTES`] of a log at most (an apt log can run to
+/// megabytes), as text; empty if it cannot be read.
+fn log_tail(log: &Path) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut tail = Vec::new();
+    if let Ok(mut file) = fs::File::open(log) {
+        let length = file.metadata().map_or(0, |meta| meta.len());
+        let start = length.saturating_sub(LOG_TAIL_BYTES);
+        if file.seek(SeekFrom::Start(start)).is_ok() {
+            file.take(LOG_TAIL_BYTES).read_to_end(&mut tail).ok();
+        }
+    }
+    String::from_utf8_lossy(&tail).into_owned()
 }
 
 /// Runs `first` on this thread and `second` on another at the same time,
@@ -200,7 +217,7 @@ impl Workspace {
         if status.success() {
             return Ok(());
         }
-        let text = fs::read_to_string(log).unwrap_or_default();
+        let text = log_tail(log);
         let lines: Vec<&str> = text.lines().collect();
         let last = lines[lines.len().saturating_sub(LOG_LINES_QUOTED)..].join("\n");
         Err(format!(
