@@ -206,12 +206,18 @@ struct Figures {
     count: u64,
 }
 
-/// The three ways, timed in the same page one after the other.
+/// The three ways, timed in the same page one after the other, and the
+/// save's three floors beside them (`save_read.js`): raw IndexedDB's
+/// strict put committed at once, the app's completion replayed in plain
+/// JS, and a completion that reads nothing before it commits.
 #[derive(serde::Deserialize)]
 struct SaveRead {
     app: Figures,
     raw: Figures,
     pouch: Figures,
+    raw_commit: Figures,
+    replica: Figures,
+    blind: Figures,
 }
 
 /// Times saving 1,000 completed responses one by one and reading 10,000
@@ -265,6 +271,9 @@ async fn save_and_read(page: &Page) -> Result<()> {
         "app": "thamgia-bench-save",
         "raw": "thamgia-bench-raw",
         "pouch": "thamgia-bench-pouch",
+        "raw_commit": "thamgia-bench-raw-commit",
+        "replica": "thamgia-bench-replica",
+        "blind": "thamgia-bench-blind",
         "others": ["thamgia-bench-lists"],
     });
     // With `THAMGIA_BENCH_PROFILE=<file>`, Chromium's sampling profiler
@@ -323,6 +332,15 @@ async fn save_and_read(page: &Page) -> Result<()> {
             );
         }
     }
+    for (way, figures) in [
+        ("raw IndexedDB committed at once", &figures.raw_commit),
+        ("the app's transaction in plain JS", &figures.replica),
+        ("a completion reading nothing", &figures.blind),
+    ] {
+        if figures.save.len() != SAVED as usize {
+            bail!("{way} saved {} responses, not {SAVED}", figures.save.len());
+        }
+    }
 
     // Totals, divided: the clock of a page that is not cross-origin
     // isolated ticks in 0.1 ms, as coarse as one strict put; the median of
@@ -332,7 +350,7 @@ async fn save_and_read(page: &Page) -> Result<()> {
     let save_ratio = save(&figures.app) / save(&figures.raw);
     let save_met = save_ratio <= 1.3 && save(&figures.app) < save(&figures.pouch);
     println!(
-        "Saving one completed response in headless Chromium (release wasm; {SAVED} each, one after another, each awaited, in {ROUNDS} rounds taken in turn by the three; ms each: the total ÷ {SAVED}, the median in brackets):"
+        "Saving one completed response in headless Chromium (release wasm; {SAVED} each, one after another, each awaited, in {ROUNDS} rounds taken in turn by the three and the floors below; ms each: the total ÷ {SAVED}, the median in brackets):"
     );
     println!(
         "  {:>17} {:>26} {:>17} {:>9}",
@@ -354,6 +372,28 @@ async fn save_and_read(page: &Page) -> Result<()> {
     );
     println!(
         "  (the app: the response, its outbox entry, the seq counter and the kept counts in one strict transaction; raw: one put a transaction, strict; PouchDB: its own transactions)"
+    );
+    println!(
+        "  floors in the same rounds (ms each, the median in brackets, and ÷ the raw strict put):"
+    );
+    for (way, floor) in [
+        ("raw strict put, commit() at once", &figures.raw_commit),
+        ("the app's transaction in plain JS", &figures.replica),
+        ("a completion reading nothing, in JS", &figures.blind),
+    ] {
+        println!(
+            "  {way:>36} {:>8.3} ({:>6.3}) {:>8.2}×",
+            save(floor),
+            save_median(floor),
+            save(floor) / save(&figures.raw)
+        );
+    }
+    println!(
+        "  the app ÷ its transaction in plain JS (what the wasm adds): {:.2}×",
+        save(&figures.app) / save(&figures.replica)
+    );
+    println!(
+        "  (plain JS: the app's stores and indexes, records and seven requests, made at once; the reads awaited, then the writes, then commit(). Reading nothing: the response, its mutation not numbered yet and a completion marker, both add()ed under the response's id, and a change of the counts, then commit() at once)"
     );
 
     let read = |figures: &Figures| mean(&figures.read);
