@@ -172,7 +172,7 @@ impl Store {
     /// ([`Store::complete_response`]).
     ///
     /// Not behind the `bench` feature: the browser tests fill with it too
-    /// (`tests/storage.rs`, built without features). Nothing in the app
+    /// (`tests/storage/`, built without features). Nothing in the app
     /// calls it, so the linker leaves it out of the app's wasm.
     ///
     /// # Errors
