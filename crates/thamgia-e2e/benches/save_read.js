@@ -44,6 +44,33 @@ window.thamgiaSaveReadLoaded = (() => {
       req.onerror = () => reject(req.error);
     });
 
+  // Opens the database `name`, made by `upgrade` when it is new.
+  const openDatabase = (name, upgrade) =>
+    new Promise((resolve, reject) => {
+      const req = indexedDB.open(name, 1);
+      req.onupgradeneeded = () => upgrade(req.result);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => reject(new Error(`${name} is held open elsewhere`));
+    });
+
+  // The app's stored shapes, for the floors (src/storage/encoding.rs and
+  // connection.rs): a record's JSON as UTF-8 bytes under `$json`, beside the
+  // values its store's key path and indexes read; and the responses store
+  // with the app's key path and indexes.
+  const encoder = new TextEncoder();
+  const bytes = (value) => encoder.encode(JSON.stringify(value));
+  const storedResponse = (response, sync) => ({
+    $json: bytes({ response, sync }),
+    response: { id: response.id, updated_at: response.updated_at },
+    sync: { type: sync.type },
+  });
+  const createResponsesStore = (db) => {
+    const stored = db.createObjectStore('responses', { keyPath: 'response.id' });
+    stored.createIndex('sync_state', 'sync.type');
+    stored.createIndex('updated', 'response.updated_at');
+  };
+
   // What the app keeps for a completed response waiting to be sent:
   // the response and where it is in the sync (`StoredResponse`).
   const record = (response, seq) => ({ response, sync: { type: 'waiting', seq } });
@@ -84,14 +111,9 @@ window.thamgiaSaveReadLoaded = (() => {
   // answer came back and nothing followed it: one round trip to the
   // browser's IndexedDB fewer.
   async function raw(name, responses, { commitAtOnce = false } = {}) {
-    const database = await new Promise((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () =>
-        req.result.createObjectStore(STORE, { keyPath: 'response.id' });
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error(`${name} is held open elsewhere`));
-    });
+    const database = await openDatabase(name, (db) =>
+      db.createObjectStore(STORE, { keyPath: 'response.id' }),
+    );
     return {
       async save(from, to) {
         const save = [];
@@ -146,22 +168,11 @@ window.thamgiaSaveReadLoaded = (() => {
   // app adds to this is its wasm: the records encoded in Rust, and the
   // crossings into JS and the futures around each request.
   async function replica(name, responses) {
-    const database = await new Promise((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => {
-        const db = req.result;
-        db.createObjectStore('meta');
-        const stored = db.createObjectStore('responses', { keyPath: 'response.id' });
-        stored.createIndex('sync_state', 'sync.type');
-        stored.createIndex('updated', 'response.updated_at');
-        db.createObjectStore('outbox', { keyPath: 'seq' });
-      };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error(`${name} is held open elsewhere`));
+    const database = await openDatabase(name, (db) => {
+      db.createObjectStore('meta');
+      createResponsesStore(db);
+      db.createObjectStore('outbox', { keyPath: 'seq' });
     });
-    const encoder = new TextEncoder();
-    const bytes = (value) => encoder.encode(JSON.stringify(value));
     const bookkeeping = {
       client_id: '00000000-0000-4000-8000-000000000001',
       next_seq: 1,
@@ -200,13 +211,7 @@ window.thamgiaSaveReadLoaded = (() => {
                 seq,
               }),
             ),
-            request(
-              stored.put({
-                $json: bytes({ response, sync }),
-                response: { id: response.id, updated_at: response.updated_at },
-                sync: { type: sync.type },
-              }),
-            ),
+            request(stored.put(storedResponse(response, sync))),
             request(meta.put({ $json: bytes(bookkeeping) }, 'sync')),
             request(meta.put({ $json: bytes(counts) }, 'counts')),
           ];
@@ -242,23 +247,12 @@ window.thamgiaSaveReadLoaded = (() => {
   // change of the counts, added to be summed when home reads them,
   // instead of the counts read and written.
   async function blind(name, responses) {
-    const database = await new Promise((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => {
-        const db = req.result;
-        const stored = db.createObjectStore('responses', { keyPath: 'response.id' });
-        stored.createIndex('sync_state', 'sync.type');
-        stored.createIndex('updated', 'response.updated_at');
-        db.createObjectStore('unnumbered');
-        db.createObjectStore('completed');
-        db.createObjectStore('count_changes', { autoIncrement: true });
-      };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error(`${name} is held open elsewhere`));
+    const database = await openDatabase(name, (db) => {
+      createResponsesStore(db);
+      db.createObjectStore('unnumbered');
+      db.createObjectStore('completed');
+      db.createObjectStore('count_changes', { autoIncrement: true });
     });
-    const encoder = new TextEncoder();
-    const bytes = (value) => encoder.encode(JSON.stringify(value));
     const stores = ['responses', 'unnumbered', 'completed', 'count_changes'];
     return {
       async save(from, to) {
@@ -267,12 +261,7 @@ window.thamgiaSaveReadLoaded = (() => {
           const start = now();
           const response = responses[i];
           const transaction = database.transaction(stores, 'readwrite', { durability: 'strict' });
-          const sync = { type: 'waiting' };
-          transaction.objectStore('responses').put({
-            $json: bytes({ response, sync }),
-            response: { id: response.id, updated_at: response.updated_at },
-            sync,
-          });
+          transaction.objectStore('responses').put(storedResponse(response, { type: 'waiting' }));
           transaction
             .objectStore('unnumbered')
             .add({ $json: bytes({ change: { type: 'submit_response', response } }) }, response.id);
