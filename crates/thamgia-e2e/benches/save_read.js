@@ -241,7 +241,8 @@ window.thamgiaSaveReadLoaded = (() => {
   // followed by `commit()`, none awaited: the response (the app's record,
   // indexes and all); its mutation, not numbered yet, `add`ed under the
   // response's id (the sync would number such entries, reading the seq
-  // counter, before each push); a marker that the response was completed,
+  // counter, before each push, in the order they were completed: an index
+  // this floor leaves out); a marker that the response was completed,
   // `add`ed under its id too, so that completing a response twice fails
   // the second transaction instead of being checked by a read; and a
   // change of the counts, added to be summed when home reads them,
