@@ -393,7 +393,7 @@ async fn save_and_read(page: &Page) -> Result<()> {
         save(&figures.app) / save(&figures.replica)
     );
     println!(
-        "  (plain JS: the app's stores and indexes, records and seven requests, made at once; the reads awaited, then the writes, then commit(). Reading nothing: the response, its mutation not numbered yet and a completion marker, both add()ed under the response's id, and a change of the counts, then commit() at once)"
+        "  (plain JS: the app's stores and indexes, records and seven requests, made at once; the reads awaited, then the writes, then commit(). Reading nothing: the response, its mutation not numbered yet (keyed by IndexedDB's key generator, a unique index on the response's id), a completion marker add()ed under that id and a change of the counts, then commit() at once)"
     );
 
     let read = |figures: &Figures| mean(&figures.read);

@@ -239,18 +239,24 @@ window.thamgiaSaveReadLoaded = (() => {
   // README's performance section), where a mutation is numbered when it is
   // sent rather than when it is made. Four writes, made at once and
   // followed by `commit()`, none awaited: the response (the app's record,
-  // indexes and all); its mutation, not numbered yet, `add`ed under the
-  // response's id (the sync would number such entries, reading the seq
-  // counter, before each push, in the order they were completed: an index
-  // this floor leaves out); a marker that the response was completed,
-  // `add`ed under its id too, so that completing a response twice fails
-  // the second transaction instead of being checked by a read; and a
+  // indexes and all); its mutation, not numbered yet, under a key
+  // IndexedDB's own key generator gives, so the sync can number such
+  // entries in the order they were made (reading the seq counter, before
+  // each push), with a unique index on the response's id, so that
+  // completing a response twice fails the second transaction instead of
+  // being checked by a read; a marker that the response was completed,
+  // `add`ed under its id, which does the same once its entry was numbered
+  // and sent; and a
   // change of the counts, added to be summed when home reads them,
   // instead of the counts read and written.
   async function blind(name, responses) {
     const database = await openDatabase(name, (db) => {
       createResponsesStore(db);
-      db.createObjectStore('unnumbered');
+      db.createObjectStore('unnumbered', { autoIncrement: true }).createIndex(
+        'response',
+        'response_id',
+        { unique: true },
+      );
       db.createObjectStore('completed');
       db.createObjectStore('count_changes', { autoIncrement: true });
     });
@@ -265,7 +271,10 @@ window.thamgiaSaveReadLoaded = (() => {
           transaction.objectStore('responses').put(storedResponse(response, { type: 'waiting' }));
           transaction
             .objectStore('unnumbered')
-            .add({ $json: bytes({ change: { type: 'submit_response', response } }) }, response.id);
+            .add({
+              $json: bytes({ change: { type: 'submit_response', response } }),
+              response_id: response.id,
+            });
           transaction.objectStore('completed').add(true, response.id);
           transaction.objectStore('count_changes').add({ waiting: 1 });
           const done = committed(transaction);
