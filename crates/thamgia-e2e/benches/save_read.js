@@ -44,6 +44,25 @@ window.thamgiaSaveReadLoaded = (() => {
       req.onerror = () => reject(req.error);
     });
 
+  // Saves `from..to` one after another with `saveOne(i)`, each awaited and
+  // timed: the ms of each save.
+  const timed = async (from, to, saveOne) => {
+    const save = [];
+    for (let i = from; i < to; i += 1) {
+      const start = now();
+      await saveOne(i);
+      save.push(now() - start);
+    }
+    return save;
+  };
+
+  // Asks `transaction` to commit now, and resolves once it did.
+  const commitNow = (transaction) => {
+    const done = committed(transaction);
+    transaction.commit();
+    return done;
+  };
+
   // Opens the database `name`, made by `upgrade` when it is new.
   const openDatabase = (name, upgrade) =>
     new Promise((resolve, reject) => {
@@ -115,21 +134,12 @@ window.thamgiaSaveReadLoaded = (() => {
       db.createObjectStore(STORE, { keyPath: 'response.id' }),
     );
     return {
-      async save(from, to) {
-        const save = [];
-        for (let i = from; i < to; i += 1) {
-          const start = now();
+      save: (from, to) =>
+        timed(from, to, (i) => {
           const transaction = database.transaction(STORE, 'readwrite', { durability: 'strict' });
           transaction.objectStore(STORE).put(record(responses[i], i + 1));
-          const done = committed(transaction);
-          if (commitAtOnce) {
-            transaction.commit();
-          }
-          await done;
-          save.push(now() - start);
-        }
-        return save;
-      },
+          return commitAtOnce ? commitNow(transaction) : committed(transaction);
+        }),
       async finish(from, reads) {
         const rest = database.transaction(STORE, 'readwrite');
         for (let i = from; i < responses.length; i += 1) {
@@ -184,10 +194,8 @@ window.thamgiaSaveReadLoaded = (() => {
     };
     const counts = { drafts: 0, waiting: 0, synced: 0, refused: 0 };
     return {
-      async save(from, to) {
-        const save = [];
-        for (let i = from; i < to; i += 1) {
-          const start = now();
+      save: (from, to) =>
+        timed(from, to, async (i) => {
           const response = responses[i];
           const seq = bookkeeping.next_seq;
           const transaction = database.transaction(['meta', 'responses', 'outbox'], 'readwrite', {
@@ -221,13 +229,8 @@ window.thamgiaSaveReadLoaded = (() => {
           for (const write of writes) {
             await write;
           }
-          const done = committed(transaction);
-          transaction.commit();
-          await done;
-          save.push(now() - start);
-        }
-        return save;
-      },
+          await commitNow(transaction);
+        }),
       async close() {
         database.close();
       },
@@ -246,9 +249,8 @@ window.thamgiaSaveReadLoaded = (() => {
   // completing a response twice fails the second transaction instead of
   // being checked by a read; a marker that the response was completed,
   // `add`ed under its id, which does the same once its entry was numbered
-  // and sent; and a
-  // change of the counts, added to be summed when home reads them,
-  // instead of the counts read and written.
+  // and sent; and a change of the counts, added to be summed when home
+  // reads them, instead of the counts read and written.
   async function blind(name, responses) {
     const database = await openDatabase(name, (db) => {
       createResponsesStore(db);
@@ -262,10 +264,8 @@ window.thamgiaSaveReadLoaded = (() => {
     });
     const stores = ['responses', 'unnumbered', 'completed', 'count_changes'];
     return {
-      async save(from, to) {
-        const save = [];
-        for (let i = from; i < to; i += 1) {
-          const start = now();
+      save: (from, to) =>
+        timed(from, to, (i) => {
           const response = responses[i];
           const transaction = database.transaction(stores, 'readwrite', { durability: 'strict' });
           transaction.objectStore('responses').put(storedResponse(response, { type: 'waiting' }));
@@ -277,13 +277,8 @@ window.thamgiaSaveReadLoaded = (() => {
             });
           transaction.objectStore('completed').add(true, response.id);
           transaction.objectStore('count_changes').add({ waiting: 1 });
-          const done = committed(transaction);
-          transaction.commit();
-          await done;
-          save.push(now() - start);
-        }
-        return save;
-      },
+          return commitNow(transaction);
+        }),
       async close() {
         database.close();
       },
@@ -298,15 +293,7 @@ window.thamgiaSaveReadLoaded = (() => {
     // Opened before any clock starts, as the others are.
     await database.info();
     return {
-      async save(from, to) {
-        const save = [];
-        for (let i = from; i < to; i += 1) {
-          const start = now();
-          await database.put(doc(responses[i], i + 1));
-          save.push(now() - start);
-        }
-        return save;
-      },
+      save: (from, to) => timed(from, to, (i) => database.put(doc(responses[i], i + 1))),
       async finish(from, reads) {
         for (let start = from; start < responses.length; start += 1000) {
           const batch = responses
