@@ -7,7 +7,7 @@ use super::text_lists;
 use super::value::Value;
 use super::{EvaluationContext, ExpressionError};
 
-/// A supported function. Anything not listed is refused when parsing.
+/// A supported function. A name not in [`NAMES`] is refused when parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Function {
     /// `not(x)`: the opposite of `boolean(x)`.
@@ -153,6 +153,71 @@ pub(super) enum Function {
     WeightedChecklist,
 }
 
+/// Every supported function by the name an expression calls it by.
+const NAMES: [(&str, Function); 61] = [
+    ("not", Function::Not),
+    ("true", Function::True),
+    ("false", Function::False),
+    ("boolean", Function::Boolean),
+    ("if", Function::If),
+    ("coalesce", Function::Coalesce),
+    ("selected", Function::Selected),
+    ("count-selected", Function::CountSelected),
+    ("selected-at", Function::SelectedAt),
+    ("string", Function::String),
+    ("string-length", Function::StringLength),
+    ("concat", Function::Concat),
+    ("contains", Function::Contains),
+    ("starts-with", Function::StartsWith),
+    ("ends-with", Function::EndsWith),
+    ("substr", Function::Substr),
+    ("normalize-space", Function::NormalizeSpace),
+    ("number", Function::Number),
+    ("int", Function::Int),
+    ("round", Function::Round),
+    ("floor", Function::Floor),
+    ("ceiling", Function::Ceiling),
+    ("abs", Function::Abs),
+    ("pow", Function::Pow),
+    ("sqrt", Function::Sqrt),
+    ("exp", Function::Exp),
+    ("exp10", Function::Exp10),
+    ("log", Function::Log),
+    ("log10", Function::Log10),
+    ("sin", Function::Sin),
+    ("cos", Function::Cos),
+    ("tan", Function::Tan),
+    ("asin", Function::Asin),
+    ("acos", Function::Acos),
+    ("atan", Function::Atan),
+    ("atan2", Function::Atan2),
+    ("pi", Function::Pi),
+    ("now", Function::Now),
+    ("uuid", Function::Uuid),
+    ("once", Function::Once),
+    ("sum", Function::Sum),
+    ("jr:choice-name", Function::ChoiceName),
+    ("format-date", Function::FormatDate),
+    ("format-date-time", Function::FormatDateTime),
+    ("decimal-date-time", Function::DecimalDateTime),
+    ("position", Function::Position),
+    ("indexed-repeat", Function::IndexedRepeat),
+    ("count", Function::Count),
+    ("min", Function::Min),
+    ("max", Function::Max),
+    ("today", Function::Today),
+    ("date", Function::Date),
+    ("regex", Function::Regex),
+    ("substring-before", Function::SubstringBefore),
+    ("substring-after", Function::SubstringAfter),
+    ("translate", Function::Translate),
+    ("boolean-from-string", Function::BooleanFromString),
+    ("count-non-empty", Function::CountNonEmpty),
+    ("join", Function::Join),
+    ("checklist", Function::Checklist),
+    ("weighted-checklist", Function::WeightedChecklist),
+];
+
 /// How many arguments a function takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Arity {
@@ -164,137 +229,19 @@ enum Arity {
 impl Function {
     /// The function called `name` in an expression, if it is supported.
     pub(super) fn from_name(name: &str) -> Option<Function> {
-        Some(match name {
-            "not" => Function::Not,
-            "true" => Function::True,
-            "false" => Function::False,
-            "boolean" => Function::Boolean,
-            "if" => Function::If,
-            "coalesce" => Function::Coalesce,
-            "selected" => Function::Selected,
-            "count-selected" => Function::CountSelected,
-            "selected-at" => Function::SelectedAt,
-            "string" => Function::String,
-            "string-length" => Function::StringLength,
-            "concat" => Function::Concat,
-            "contains" => Function::Contains,
-            "starts-with" => Function::StartsWith,
-            "ends-with" => Function::EndsWith,
-            "substr" => Function::Substr,
-            "normalize-space" => Function::NormalizeSpace,
-            "number" => Function::Number,
-            "int" => Function::Int,
-            "round" => Function::Round,
-            "floor" => Function::Floor,
-            "ceiling" => Function::Ceiling,
-            "abs" => Function::Abs,
-            "pow" => Function::Pow,
-            "sqrt" => Function::Sqrt,
-            "exp" => Function::Exp,
-            "exp10" => Function::Exp10,
-            "log" => Function::Log,
-            "log10" => Function::Log10,
-            "sin" => Function::Sin,
-            "cos" => Function::Cos,
-            "tan" => Function::Tan,
-            "asin" => Function::Asin,
-            "acos" => Function::Acos,
-            "atan" => Function::Atan,
-            "atan2" => Function::Atan2,
-            "pi" => Function::Pi,
-            "now" => Function::Now,
-            "uuid" => Function::Uuid,
-            "once" => Function::Once,
-            "sum" => Function::Sum,
-            "jr:choice-name" => Function::ChoiceName,
-            "format-date" => Function::FormatDate,
-            "format-date-time" => Function::FormatDateTime,
-            "decimal-date-time" => Function::DecimalDateTime,
-            "position" => Function::Position,
-            "indexed-repeat" => Function::IndexedRepeat,
-            "count" => Function::Count,
-            "min" => Function::Min,
-            "max" => Function::Max,
-            "today" => Function::Today,
-            "date" => Function::Date,
-            "regex" => Function::Regex,
-            "substring-before" => Function::SubstringBefore,
-            "substring-after" => Function::SubstringAfter,
-            "translate" => Function::Translate,
-            "boolean-from-string" => Function::BooleanFromString,
-            "count-non-empty" => Function::CountNonEmpty,
-            "join" => Function::Join,
-            "checklist" => Function::Checklist,
-            "weighted-checklist" => Function::WeightedChecklist,
-            _ => return None,
-        })
+        NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|&(_, function)| function)
     }
 
-    /// The name the function is called by.
+    /// The name the function is called by. Every function is made by
+    /// [`Function::from_name`], so each one met here is in [`NAMES`].
     pub(super) fn name(self) -> &'static str {
-        match self {
-            Function::Not => "not",
-            Function::True => "true",
-            Function::False => "false",
-            Function::Boolean => "boolean",
-            Function::If => "if",
-            Function::Coalesce => "coalesce",
-            Function::Selected => "selected",
-            Function::CountSelected => "count-selected",
-            Function::SelectedAt => "selected-at",
-            Function::String => "string",
-            Function::StringLength => "string-length",
-            Function::Concat => "concat",
-            Function::Contains => "contains",
-            Function::StartsWith => "starts-with",
-            Function::EndsWith => "ends-with",
-            Function::Substr => "substr",
-            Function::NormalizeSpace => "normalize-space",
-            Function::Number => "number",
-            Function::Int => "int",
-            Function::Round => "round",
-            Function::Floor => "floor",
-            Function::Ceiling => "ceiling",
-            Function::Abs => "abs",
-            Function::Pow => "pow",
-            Function::Sqrt => "sqrt",
-            Function::Exp => "exp",
-            Function::Exp10 => "exp10",
-            Function::Log => "log",
-            Function::Log10 => "log10",
-            Function::Sin => "sin",
-            Function::Cos => "cos",
-            Function::Tan => "tan",
-            Function::Asin => "asin",
-            Function::Acos => "acos",
-            Function::Atan => "atan",
-            Function::Atan2 => "atan2",
-            Function::Pi => "pi",
-            Function::Now => "now",
-            Function::Uuid => "uuid",
-            Function::Once => "once",
-            Function::Sum => "sum",
-            Function::ChoiceName => "jr:choice-name",
-            Function::FormatDate => "format-date",
-            Function::FormatDateTime => "format-date-time",
-            Function::DecimalDateTime => "decimal-date-time",
-            Function::Position => "position",
-            Function::IndexedRepeat => "indexed-repeat",
-            Function::Count => "count",
-            Function::Min => "min",
-            Function::Max => "max",
-            Function::Today => "today",
-            Function::Date => "date",
-            Function::Regex => "regex",
-            Function::SubstringBefore => "substring-before",
-            Function::SubstringAfter => "substring-after",
-            Function::Translate => "translate",
-            Function::BooleanFromString => "boolean-from-string",
-            Function::CountNonEmpty => "count-non-empty",
-            Function::Join => "join",
-            Function::Checklist => "checklist",
-            Function::WeightedChecklist => "weighted-checklist",
-        }
+        NAMES
+            .iter()
+            .find(|(_, function)| *function == self)
+            .map_or("", |&(name, _)| name)
     }
 
     fn arity(self) -> Arity {
@@ -642,4 +589,24 @@ fn extreme(arguments: &[Node], context: &dyn EvaluationContext, pick: fn(f64, f6
         result = Some(result.map_or(number, |so_far| pick(so_far, number)));
     }
     result.unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Function, NAMES};
+
+    #[test]
+    fn each_name_is_listed_once_and_names_its_function() {
+        for (index, &(name, function)) in NAMES.iter().enumerate() {
+            assert!(
+                NAMES[..index]
+                    .iter()
+                    .all(|&(known, other)| known != name && other != function),
+                "{name} listed twice"
+            );
+            assert_eq!(Function::from_name(name), Some(function));
+            assert_eq!(function.name(), name);
+        }
+        assert_eq!(Function::from_name("no-such-function"), None);
+    }
 }
