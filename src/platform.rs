@@ -13,14 +13,17 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
 }
 
-/// Today's date on the tablet, as expressions see `today()`.
 /// The date and time where the tablet is.
 pub fn now_local() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
+/// Today's date in Hanoi by the tablet's clock, as expressions see
+/// `today()`: the day the town hall judges a completed response on too
+/// ([`thamgia_core::Response::completed_on`]), whatever time zone the
+/// tablet is set to.
 pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    thamgia_core::audit::city_date(now())
 }
 
 /// A random 64-bit number (an order of options nobody chose), from the

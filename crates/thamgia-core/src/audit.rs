@@ -24,7 +24,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{AccountInfo, Role, MAX_USERNAME_CHARS};
@@ -456,8 +456,13 @@ pub struct AuditPage {
 }
 
 /// Hanoi's offset from UTC.
-fn city_offset() -> FixedOffset {
+pub fn city_offset() -> FixedOffset {
     FixedOffset::east_opt(CITY_UTC_OFFSET_HOURS * 3600).expect("a whole-hour offset is valid")
+}
+
+/// The day it is in Hanoi at `time`.
+pub fn city_date(time: DateTime<Utc>) -> NaiveDate {
+    time.with_timezone(&city_offset()).date_naive()
 }
 
 /// A time as the server stores it: RFC 3339 in UTC with milliseconds, so

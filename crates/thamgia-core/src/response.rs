@@ -62,6 +62,14 @@ pub struct Response {
 }
 
 impl Response {
+    /// The day its rules see as `today()` when it is completed: the day in
+    /// Hanoi when it was last changed, by the tablet's clock. The tablet
+    /// that completes it and the town hall that receives it, however many
+    /// days later, judge it on this same day.
+    pub fn completed_on(&self) -> NaiveDate {
+        crate::audit::city_date(self.updated_at)
+    }
+
     /// Starts an empty draft.
     pub fn new_draft(
         id: Uuid,

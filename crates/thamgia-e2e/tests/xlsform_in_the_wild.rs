@@ -118,7 +118,8 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
     next_screen(&page, "age").await?;
     type_into(&page, "[data-question=felt_safe] textarea", "Ở trường").await?;
     next_screen(&page, "felt_safe").await?;
-    // The day of the visit starts as today (its `default`, `today()`).
+    // The day of the visit starts as today (its `default`, `today()`), the
+    // day it is in Hanoi, whatever the browser's time zone.
     let shown: String = js(
         &page,
         "document.querySelector('[data-question=visit_day] input').value",
@@ -126,7 +127,7 @@ async fn a_form_in_one_language_is_imported_without_what_is_never_asked_and_fill
     .await?;
     let today: String = js(
         &page,
-        "(() => { const d = new Date(); return String(d.getDate()).padStart(2, '0') + '/' + String(d.getMonth() + 1).padStart(2, '0') + '/' + d.getFullYear(); })()",
+        "(() => { const d = new Date(Date.now() + 7 * 3600 * 1000); return String(d.getUTCDate()).padStart(2, '0') + '/' + String(d.getUTCMonth() + 1).padStart(2, '0') + '/' + d.getUTCFullYear(); })()",
     )
     .await?;
     assert_eq!(shown, today, "the default day is today");

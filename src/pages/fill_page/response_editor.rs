@@ -166,7 +166,7 @@ pub(super) fn ResponseEditor(
                     survey,
                     &finished,
                     ValidationMode::Complete,
-                    platform::today(),
+                    finished.completed_on(),
                 )
             })
         });

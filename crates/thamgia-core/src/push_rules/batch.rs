@@ -16,8 +16,6 @@
 //! the outcomes are those of applying the batch one mutation after the
 //! other.
 
-use chrono::NaiveDate;
-
 use crate::form::FormEngine;
 use crate::protocol::{MutationChange, MutationOutcome, PushStatus, RefusalCode};
 use crate::response::{Response, ResponseStatus};
@@ -132,13 +130,13 @@ pub fn batched(change: &MutationChange) -> bool {
 
 /// Why the server refuses a submitted response by the rules of its survey
 /// (`None` when the server holds no such survey version): an unknown
-/// survey, a response not completed, or the answers' problems (the
-/// validation of `today`). `None` when it may be kept. Pure, so the server
-/// asks before it takes the write lock.
+/// survey, a response not completed, or the answers' problems, on the day
+/// it was completed ([`Response::completed_on`], the day the tablet judged
+/// it on, however late it arrives). `None` when it may be kept. Pure, so
+/// the server asks before it takes the write lock.
 pub fn submission_refusal(
     survey: Option<(&SurveyDefinition, &FormEngine)>,
     response: &Response,
-    today: NaiveDate,
 ) -> Option<MutationOutcome> {
     let (code, reasons): (RefusalCode, Vec<Localized>) = match survey {
         None => (
@@ -165,16 +163,22 @@ pub fn submission_refusal(
         ),
         Some((survey, engine)) => (
             RefusalCode::InvalidAnswers,
-            validate_with(engine, survey, response, ValidationMode::Complete, today)
-                .into_iter()
-                .map(|issue| match issue.question_id {
-                    Some(question) => Localized::new(
-                        format!("{question}: {}", issue.message.vi),
-                        format!("{question}: {}", issue.message.en),
-                    ),
-                    None => issue.message,
-                })
-                .collect(),
+            validate_with(
+                engine,
+                survey,
+                response,
+                ValidationMode::Complete,
+                response.completed_on(),
+            )
+            .into_iter()
+            .map(|issue| match issue.question_id {
+                Some(question) => Localized::new(
+                    format!("{question}: {}", issue.message.vi),
+                    format!("{question}: {}", issue.message.en),
+                ),
+                None => issue.message,
+            })
+            .collect(),
         ),
     };
     (!reasons.is_empty()).then(|| MutationOutcome::rejected(code, limits::joined_reasons(&reasons)))
@@ -404,10 +408,73 @@ mod tests {
         assert!(batched(&MutationChange::SubmitResponse { response: new }));
     }
 
+    /// A survey whose one question, the day of the visit, must be today.
+    fn visit_today() -> SurveyDefinition {
+        use crate::survey::{Item, Layout, Question, QuestionKind};
+        SurveyDefinition {
+            id: "s".to_owned(),
+            version: 1,
+            title: Localized::new("Thăm", "Visit"),
+            description: Localized::default(),
+            age_bands: Vec::new(),
+            layout: Layout::OneQuestionPerScreen,
+            form_version: None,
+            languages: Vec::new(),
+            instance_name: None,
+            items: vec![Item::Question(Question {
+                id: "visit".to_owned(),
+                label: Localized::new("Ngày thăm", "Day of the visit"),
+                required: true,
+                kind: QuestionKind::Date,
+                constraint: Some(". = today()".to_owned()),
+                ..Question::default()
+            })],
+        }
+    }
+
+    #[test]
+    fn the_rules_see_today_as_the_day_in_hanoi_the_response_was_completed() {
+        use crate::response::{AgeBand, AnswerValue, ConsentMethod, ConsentRecord, Sex};
+        let survey = visit_today();
+        let engine = FormEngine::compile(&survey).expect("compiles");
+        // Completed at 06:30 in Hanoi on 7 December, 23:30 UTC on the 6th,
+        // and received any day later.
+        let completed = Utc
+            .with_ymd_and_hms(2026, 12, 6, 23, 30, 0)
+            .single()
+            .expect("a time");
+        let visited_on = |day: u32| {
+            let mut response = Response::new_draft(Uuid::from_u128(2), "s", 1, "00004", completed);
+            response.participant.age_band = Some(AgeBand::From10To12);
+            response.participant.sex = Some(Sex::Male);
+            let consent = Some(ConsentRecord {
+                method: ConsentMethod::Verbal,
+                given_at: completed,
+            });
+            response.consent.child_assent = consent;
+            response.consent.guardian_consent = consent;
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 12, day).expect("a day");
+            response.set_answer("visit", Some(AnswerValue::Date(day)), completed);
+            response.status = ResponseStatus::Completed;
+            response
+        };
+        assert_eq!(visited_on(7).completed_on().to_string(), "2026-12-07");
+        assert_eq!(
+            submission_refusal(Some((&survey, &engine)), &visited_on(7)),
+            None
+        );
+        assert!(matches!(
+            submission_refusal(Some((&survey, &engine)), &visited_on(6)),
+            Some(MutationOutcome::Rejected {
+                code: RefusalCode::InvalidAnswers,
+                ..
+            })
+        ));
+    }
+
     #[test]
     fn an_unknown_survey_or_a_draft_is_refused_with_its_code() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a day");
-        let unknown = submission_refusal(None, &response("00004"), today);
+        let unknown = submission_refusal(None, &response("00004"));
         assert!(matches!(
             unknown,
             Some(MutationOutcome::Rejected {

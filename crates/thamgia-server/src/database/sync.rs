@@ -99,7 +99,6 @@ impl Database {
         }
         let client_id = request.client_id.to_string();
         let received_at = timestamp(now);
-        let today = now.date_naive();
 
         // Before the write lock, what needs none (a published survey
         // version never changes): each record's id, and each submitted
@@ -110,7 +109,7 @@ impl Database {
             .iter()
             .map(|mutation| mutation.change.record_id())
             .collect();
-        let mut submitted = prepare(request, &surveys, today)?;
+        let mut submitted = prepare(request, &surveys)?;
 
         let mut transaction = self.begin_write().await?;
         // A survey version published since it was read: its responses are
@@ -134,7 +133,7 @@ impl Database {
                     (&mutation.change, prepared.as_mut())
                 {
                     if published_since.contains(&survey_key(response)) {
-                        prepared.refusal = rules_refusal(&surveys, response, today);
+                        prepared.refusal = rules_refusal(&surveys, response);
                     }
                 }
             }

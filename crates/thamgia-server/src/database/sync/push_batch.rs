@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
 use thamgia_core::push_rules::batch::{self, Step, Submit};
@@ -65,16 +65,12 @@ pub(super) async fn read_survey(
 }
 
 /// What the rules of its survey say of a submitted response.
-pub(super) fn rules_refusal(
-    surveys: &Surveys,
-    response: &Response,
-    today: NaiveDate,
-) -> Option<MutationOutcome> {
+pub(super) fn rules_refusal(surveys: &Surveys, response: &Response) -> Option<MutationOutcome> {
     let survey = surveys
         .get(&survey_key(response))
         .and_then(Option::as_ref)
         .map(|compiled| (&compiled.0, &compiled.1));
-    batch::submission_refusal(survey, response, today)
+    batch::submission_refusal(survey, response)
 }
 
 /// A submitted response as the push needs it, made before the write lock
@@ -94,7 +90,6 @@ pub(super) struct Prepared {
 pub(super) fn prepare(
     request: &PushRequest,
     surveys: &Surveys,
-    today: NaiveDate,
 ) -> Result<Vec<Option<Prepared>>, ServerError> {
     let mut encoder = Encoder::new();
     request
@@ -109,7 +104,7 @@ pub(super) fn prepare(
             Ok(Some(Prepared {
                 content: encoder.encode(&json)?,
                 sha256,
-                refusal: rules_refusal(surveys, response, today),
+                refusal: rules_refusal(surveys, response),
             }))
         })
         .collect()
