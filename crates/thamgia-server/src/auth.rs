@@ -13,7 +13,7 @@
 //! The rows of accounts and tokens are read and written by
 //! `database::accounts`; this module decides (hashes, checks, refuses).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -26,6 +26,7 @@ use thamgia_core::account::{
     Session, MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
 };
 use thamgia_core::{limits, Localized};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::error::ServerError;
@@ -84,12 +85,46 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
+/// How long a password check waits for its turn before the server answers
+/// that it is busy.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Room for password hashes running at once: one per core. Each takes
+/// Argon2's 19 MiB for tens of milliseconds, and cannot be stopped once
+/// begun, so sign-ins sent all at once (by anyone: an unknown name is
+/// checked too) would otherwise hold that much memory each.
+fn hashing_room() -> Arc<Semaphore> {
+    static ROOM: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    Arc::clone(ROOM.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Arc::new(Semaphore::new(cores))
+    }))
+}
+
+/// Runs a password hash or check on a blocking thread once there is room
+/// for it ([`hashing_room`]), waiting up to [`HASHING_WAIT`]. The room is
+/// held until the hash ends, even if the request that asked for it ended
+/// first.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServerError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| ServerError::Internal(format!("password hashing: {error}")))
+    let permit = match tokio::time::timeout(HASHING_WAIT, hashing_room().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_closed)) => return Err(ServerError::Internal("hashing closed".to_owned())),
+        Err(_elapsed) => {
+            return Err(ServerError::Busy(Localized::new(
+                "Máy chủ đang bận kiểm tra nhiều lượt đăng nhập. Hãy thử lại sau ít phút.",
+                "The server is busy checking many sign-ins. Try again in a few minutes.",
+            )))
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let done = work();
+        drop(permit);
+        done
+    })
+    .await
+    .map_err(|error| ServerError::Internal(format!("password hashing: {error}")))
 }
 
 fn refused_sign_in() -> ServerError {
@@ -174,7 +209,10 @@ impl Caller {
     }
 }
 
+/// The refusal of a ward the caller may not reach, quoting at most the
+/// start of the code asked for (a request may send megabytes of it).
 fn other_ward(ward_code: &str) -> ServerError {
+    let ward_code = limits::quoted(ward_code);
     ServerError::Forbidden(Localized::new(
         format!("Tài khoản này không được truy cập dữ liệu của phường/xã {ward_code}."),
         format!("This account may not reach the data of ward {ward_code}."),

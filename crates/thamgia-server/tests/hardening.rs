@@ -285,6 +285,46 @@ async fn a_refusal_quotes_a_short_prefix_and_keeps_a_bounded_payload() {
 }
 
 #[tokio::test]
+async fn another_wards_refusal_quotes_a_short_prefix_of_the_code_asked_for() {
+    let server = server().await;
+    let ba_dinh = server.sign_in("badinh").await;
+    let huge_ward = "9".repeat(1024 * 1024);
+    let pull = serde_json::json!({
+        "client_id": Uuid::new_v4(), "schema_version": SCHEMA_VERSION, "cursor": 0,
+        "limit": 10, "ward_code": huge_ward,
+    });
+    let answers = [
+        server
+            .post_raw_as(
+                Some(&ba_dinh),
+                "/api/v1/sync/pull",
+                serde_json::to_vec(&pull).expect("serialises"),
+            )
+            .await,
+        // A URI holds at most 64 KiB.
+        server
+            .get_raw_as(
+                &ba_dinh,
+                &format!("/api/v1/forums?ward={}", &huge_ward[..60_000]),
+            )
+            .await,
+    ];
+    for (status, body) in answers {
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(
+            body.len() < 1024,
+            "a 1 MiB ward code got a {} byte answer",
+            body.len()
+        );
+        let text = String::from_utf8(body).expect("text");
+        assert!(
+            text.contains("9999… (1048576)") || text.contains("9999… (60000)"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn exports_neutralise_formulas_and_read_back_as_text() {
     let server = server().await;
     let ba_dinh = server.sign_in("badinh").await;
