@@ -249,6 +249,80 @@ impl IndicatorGroup {
     }
 }
 
+/// Most targets one indicator may hold: a jurisdiction's target for each
+/// year of a century is far fewer.
+pub const MAX_TARGETS: usize = 200;
+/// Longest jurisdiction code: `"VN"` or a province's code.
+pub const MAX_JURISDICTION_CHARS: usize = 8;
+/// The years a target may be set for.
+pub const TARGET_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Why a city officer's targets for an indicator cannot replace the ones
+/// it holds, if they cannot: too many, a jurisdiction that is not a short
+/// code of capitals and digits, a year out of [`TARGET_YEARS`], a value
+/// that is not a number, or one jurisdiction's year given twice.
+pub fn targets_problem(targets: &[Target]) -> Option<Localized> {
+    if targets.len() > MAX_TARGETS {
+        return Some(Localized::new(
+            format!("Một chỉ tiêu có tối đa {MAX_TARGETS} mục tiêu."),
+            format!("An indicator holds at most {MAX_TARGETS} targets."),
+        ));
+    }
+    for (index, target) in targets.iter().enumerate() {
+        let jurisdiction = &target.jurisdiction;
+        let code_like = !jurisdiction.is_empty()
+            && jurisdiction.len() <= MAX_JURISDICTION_CHARS
+            && jurisdiction
+                .chars()
+                .all(|character| character.is_ascii_uppercase() || character.is_ascii_digit());
+        if !code_like {
+            let quoted = crate::limits::quoted(jurisdiction);
+            return Some(Localized::new(
+                format!("\"{quoted}\" không phải mã cả nước (VN) hay mã tỉnh/thành phố."),
+                format!("\"{quoted}\" is not the national code (VN) or a province's code."),
+            ));
+        }
+        if !TARGET_YEARS.contains(&target.year) {
+            return Some(Localized::new(
+                format!(
+                    "Năm {} nằm ngoài {}–{}.",
+                    target.year,
+                    TARGET_YEARS.start(),
+                    TARGET_YEARS.end()
+                ),
+                format!(
+                    "The year {} is outside {}–{}.",
+                    target.year,
+                    TARGET_YEARS.start(),
+                    TARGET_YEARS.end()
+                ),
+            ));
+        }
+        if !target.value.is_finite() {
+            return Some(Localized::new(
+                "Mục tiêu phải là một số.",
+                "A target must be a number.",
+            ));
+        }
+        let again = targets[..index].iter().any(|earlier| {
+            earlier.jurisdiction == target.jurisdiction && earlier.year == target.year
+        });
+        if again {
+            return Some(Localized::new(
+                format!(
+                    "Mục tiêu của {jurisdiction} năm {} có hai lần.",
+                    target.year
+                ),
+                format!(
+                    "The target of {jurisdiction} for {} is given twice.",
+                    target.year
+                ),
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
@@ -480,5 +554,35 @@ mod tests {
             "name":{"vi":"tên","en":"name"},"unit":"count","better":"higher","targets":[]}]}"#;
         let catalogue: Result<Catalogue, _> = serde_json::from_str(json);
         assert!(matches!(catalogue, Ok(c) if c.indicators[0].note.is_none()));
+    }
+
+    #[test]
+    fn targets_are_bounded_codes_years_and_numbers_each_given_once() {
+        let target = |jurisdiction: &str, year: i32, value: f64| Target {
+            jurisdiction: jurisdiction.to_owned(),
+            year,
+            value,
+        };
+        assert_eq!(
+            targets_problem(&[target(NATIONAL, 2030, 35.0), target(HANOI, 2030, 40.0)]),
+            None
+        );
+        let refused = |targets: &[Target]| targets_problem(targets).map(|problem| problem.en);
+        assert_eq!(
+            refused(&vec![target(HANOI, 2030, 1.0); MAX_TARGETS + 1]).as_deref(),
+            Some("An indicator holds at most 200 targets.")
+        );
+        let huge = "0".repeat(1 << 20);
+        for jurisdiction in ["", "vn", "01 ", huge.as_str()] {
+            let problem = refused(&[target(jurisdiction, 2030, 1.0)]).expect("refused");
+            assert!(problem.len() < 200, "{problem}");
+        }
+        assert!(refused(&[target(HANOI, 1999, 1.0)]).is_some());
+        assert!(refused(&[target(HANOI, 2101, 1.0)]).is_some());
+        assert!(refused(&[target(HANOI, 2030, f64::NAN)]).is_some());
+        assert_eq!(
+            refused(&[target(HANOI, 2030, 1.0), target(HANOI, 2030, 2.0)]).as_deref(),
+            Some("The target of 01 for 2030 is given twice.")
+        );
     }
 }

@@ -139,6 +139,34 @@ async fn participation_overview_trend_and_csv_exports() {
         .body(Body::from("[]"))
         .expect("request");
     assert_eq!(server.call(request).await.0, StatusCode::NOT_FOUND);
+    // Targets the rules refuse leave the ones kept as they were: a year
+    // given twice (the table's key), a jurisdiction that is no code, a
+    // number that does not fit a population.
+    for body in [
+        r#"[{"jurisdiction": "01", "year": 2030, "value": 40}, {"jurisdiction": "01", "year": 2030, "value": 41}]"#.to_owned(),
+        format!(r#"[{{"jurisdiction": "{}", "year": 2030, "value": 40}}]"#, "0".repeat(100_000)),
+    ] {
+        let request = Request::put("/api/v1/indicators/4.1/targets")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, answer) = server.call(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(answer.len() < 1024, "a {} byte answer", answer.len());
+    }
+    let request = Request::put("/api/v1/wards/00004/population/2026")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"children_7_15": 18446744073709551615}"#))
+        .expect("request");
+    assert_eq!(server.call(request).await.0, StatusCode::BAD_REQUEST);
+    let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q3").await;
+    assert_eq!(overview.participation_target, Some(40.0));
+    let ward = overview
+        .wards
+        .iter()
+        .find(|ward| ward.code == "00004")
+        .expect("Ba Đình");
+    assert_eq!(ward.participation.percent, Some(1.5), "the population kept");
 
     let (_, trend): (_, Vec<TrendPoint>) = server
         .get("/api/v1/townhall/trend?ward=00004&indicator=4.1")

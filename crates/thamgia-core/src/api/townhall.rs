@@ -127,9 +127,19 @@ pub struct PopulationBody {
 }
 
 impl PopulationBody {
-    /// Why the body cannot be kept, if it cannot.
+    /// Why the body cannot be kept, if it cannot: a total over
+    /// [`MAX_GROUP_CHILDREN`](crate::results::representation::MAX_GROUP_CHILDREN)
+    /// (a typing error, and more than the server's integers hold), a
+    /// group's problem, or groups that do not add up to the total.
     pub fn problem(&self) -> Option<crate::localized::Localized> {
         use crate::response::AgeBand;
+        use crate::results::representation::MAX_GROUP_CHILDREN;
+        if self.children_7_15 > MAX_GROUP_CHILDREN {
+            return Some(crate::localized::Localized::new(
+                format!("Số trẻ em tối đa {MAX_GROUP_CHILDREN}."),
+                format!("The number of children is at most {MAX_GROUP_CHILDREN}."),
+            ));
+        }
         let groups = self.groups.as_ref()?;
         if let Some(problem) = groups.problem() {
             return Some(problem);

@@ -58,10 +58,8 @@ pub(super) async fn set_targets(
     if state.catalogue.indicator(&code).is_none() {
         return Err(ServerError::NotFound);
     }
-    if targets.iter().any(|target| !target.value.is_finite()) {
-        return Err(ServerError::BadRequest(
-            "a target must be a number".to_owned(),
-        ));
+    if let Some(problem) = thamgia_core::indicator::targets_problem(&targets) {
+        return Err(ServerError::Invalid(problem));
     }
     state
         .database
