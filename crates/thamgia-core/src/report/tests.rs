@@ -231,6 +231,11 @@ fn an_edit_of_another_report_is_refused() {
     let error = fields.apply(other.clone()).expect_err("another report");
     assert!(matches!(error, ReportError::WrongReport { .. }));
     assert!(fields.fields().is_empty());
+    let error = fields
+        .apply_all(vec![value_edit(2.0, 1_000, 0, LAN), other.clone()])
+        .expect_err("another report among them");
+    assert!(matches!(error, ReportError::WrongReport { .. }));
+    assert!(fields.fields().is_empty());
 
     let mut other_replica = ReportFields::new(other.report_id.clone());
     other_replica.apply(other).expect("its own report");
@@ -412,6 +417,17 @@ fn any_order_grouping_or_repetition_of_the_same_edits_gives_the_same_report() {
             generator.shuffle(&mut shuffled);
             assert_eq!(fields_from(&shuffled), expected, "seed {seed}: shuffled");
         }
+
+        // All at once, into nothing or into a replica holding some of them.
+        let mut at_once = ReportFields::new(report_id());
+        at_once.apply_all(edits.clone()).expect("same report");
+        assert_eq!(at_once, expected, "seed {seed}: all at once");
+        let split = generator.below(edits.len() + 1);
+        let mut partly = fields_from(&edits[..split]);
+        partly
+            .apply_all(edits[generator.below(split + 1)..].to_vec())
+            .expect("same report");
+        assert_eq!(partly, expected, "seed {seed}: the rest at once");
 
         // Associative: replicas built apart, then merged in any grouping.
         let groups = 2 + generator.below(3);

@@ -26,13 +26,14 @@ impl Database {
                 .bind(report_id.to_string())
                 .fetch_all(&mut *connection)
                 .await?;
+        let edits = edits
+            .iter()
+            .map(|edit| serde_json::from_str::<FieldEdit>(edit))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut fields = ReportFields::new(report_id.clone());
-        for edit in edits {
-            let edit: FieldEdit = serde_json::from_str(&edit)?;
-            fields
-                .apply(edit)
-                .map_err(|error| ServerError::BadRequest(error.to_string()))?;
-        }
+        fields
+            .apply_all(edits)
+            .map_err(|error| ServerError::BadRequest(error.to_string()))?;
         Ok((status, fields))
     }
 }
