@@ -29,6 +29,21 @@ pub const MAX_PUSH_BATCH: usize = 500;
 /// Largest page a pull may ask for.
 pub const MAX_PULL_PAGE: u32 = 500;
 
+/// Most bytes of stored changes one pull page carries, beyond its first
+/// change: a page of large forums or surveys ends early and says more
+/// follow, so neither the server's memory nor the tablet's wait for the
+/// page grows with what the ward holds.
+pub const MAX_PULL_PAGE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Whether the next change, `next_bytes` long as stored, joins a pull page
+/// that holds `taken` changes of `taken_bytes` so far, of at most `limit`
+/// changes: while the page has room for it in [`MAX_PULL_PAGE_BYTES`], and
+/// always when the page is still empty (a change larger than that still
+/// reaches the tablet, alone on its page).
+pub fn pull_page_takes(taken: usize, taken_bytes: usize, next_bytes: usize, limit: usize) -> bool {
+    taken < limit && (taken == 0 || taken_bytes.saturating_add(next_bytes) <= MAX_PULL_PAGE_BYTES)
+}
+
 /// `POST /api/v1/sync/push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
@@ -482,5 +497,19 @@ mod tests {
         };
         let json = serde_json::to_value(&change).expect("serialises");
         assert_eq!(json["type"], change.kind());
+    }
+
+    #[test]
+    fn a_pull_page_ends_at_its_count_or_its_bytes_and_never_empty() {
+        let limit = MAX_PULL_PAGE as usize;
+        assert!(pull_page_takes(0, 0, 1, limit));
+        assert!(pull_page_takes(499, 1_000, 1_000, limit));
+        assert!(!pull_page_takes(500, 1_000, 1_000, limit));
+        assert!(pull_page_takes(3, MAX_PULL_PAGE_BYTES - 10, 10, limit));
+        assert!(!pull_page_takes(3, MAX_PULL_PAGE_BYTES - 10, 11, limit));
+        // A change larger than a page still comes, alone.
+        assert!(pull_page_takes(0, 0, 20 * MAX_PULL_PAGE_BYTES, limit));
+        assert!(!pull_page_takes(1, 20 * MAX_PULL_PAGE_BYTES, 1, limit));
+        assert!(!pull_page_takes(0, 0, 1, 0));
     }
 }

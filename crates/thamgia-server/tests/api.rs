@@ -273,6 +273,35 @@ fn pull_request(cursor: u64, limit: u32) -> PullRequest {
 }
 
 #[tokio::test]
+async fn a_pull_page_ends_once_its_changes_fill_its_bytes() {
+    let server = server().await;
+    // The seeded survey is change 1; four more versions of 600,000 bytes
+    // each: three fit a page's 2 MiB beside the seeded one, the fourth
+    // starts the next page.
+    let mut survey = survey();
+    survey.description = thamgia_core::Localized::new("a".repeat(600_000), "");
+    for version in 2..=5 {
+        survey.version = version;
+        server
+            .database()
+            .publish_survey(&survey, Utc::now())
+            .await
+            .expect("published");
+    }
+    let (_, page): (_, PullResponse) = server
+        .post("/api/v1/sync/pull", &pull_request(0, 500))
+        .await;
+    assert_eq!(page.changes.len(), 4);
+    assert!(page.has_more);
+    let (_, page): (_, PullResponse) = server
+        .post("/api/v1/sync/pull", &pull_request(page.next_cursor, 500))
+        .await;
+    assert_eq!(page.changes.len(), 1);
+    assert!(!page.has_more);
+    assert_eq!(page.next_cursor, 5);
+}
+
+#[tokio::test]
 async fn pull_pages_through_changes_and_an_exact_page_says_no_more() {
     let server = server().await;
     // The seeded survey is change 1; publish two more versions.

@@ -21,9 +21,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use thamgia_core::account::AccountInfo;
-use thamgia_core::protocol::{MAX_PULL_PAGE, MAX_PUSH_BATCH};
+use thamgia_core::protocol::{pull_page_takes, MAX_PULL_PAGE, MAX_PUSH_BATCH};
 use thamgia_core::push_rules;
 use thamgia_core::push_rules::batch::{self, Step};
 use thamgia_core::report::Stamp;
@@ -363,7 +364,9 @@ impl Database {
             });
         }
         // One row more than the page tells whether another page follows.
-        let rows = sqlx::query(
+        // Rows are read one at a time, and the page ends early once its
+        // changes fill their bytes (`pull_page_takes`).
+        let mut rows = sqlx::query(
             "SELECT seq, payload FROM changes
              WHERE seq > $1 AND (ward_code IS NULL OR $2 IS NULL OR ward_code = $3)
              ORDER BY seq LIMIT $4",
@@ -372,16 +375,23 @@ impl Database {
         .bind(&request.ward_code)
         .bind(&request.ward_code)
         .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let has_more = rows.len() > limit as usize;
-        let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
-        for row in rows.iter().take(limit as usize) {
+        .fetch(&self.pool);
+        let mut changes = Vec::new();
+        let mut page_bytes = 0;
+        let mut has_more = false;
+        while let Some(row) = rows.try_next().await? {
+            let payload: &str = row.get("payload");
+            if !pull_page_takes(changes.len(), page_bytes, payload.len(), limit as usize) {
+                has_more = true;
+                break;
+            }
+            page_bytes += payload.len();
             changes.push(Change {
                 seq: row.get::<i64, _>("seq") as u64,
-                entity: serde_json::from_str(row.get::<&str, _>("payload"))?,
+                entity: serde_json::from_str(payload)?,
             });
         }
+        drop(rows);
         let next_cursor = changes.last().map_or(request.cursor, |change| change.seq);
         // A page with nothing new leaves the cursor, and its token, as they were.
         let next_cursor_token = if next_cursor == request.cursor && request.cursor_token.is_some() {
