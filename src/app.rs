@@ -266,9 +266,22 @@ fn NoticeBanner() -> impl IntoView {
                 let text = notice.text.clone();
                 Signal::derive(move || app.pick(&text))
             };
+            // The worker gives the family the completed response's
+            // reference, to withdraw consent through the ward later.
+            let reference = notice.response.map(|id| {
+                let reference = thamgia_core::response::reference(id);
+                view! {
+                    <span class="notice-reference">
+                        {move || app.texts().reference_for_family}
+                        " "
+                        <strong data-test="notice-reference">{reference}</strong>
+                    </span>
+                }
+            });
             view! {
                 <div class=class role="status" data-test="notice" data-sent=was_sent.then_some("true")>
                     <span>{text}</span>
+                    {reference}
                     " "
                     <button class="btn btn-secondary" aria-label=move || app.texts().close_notice on:click=move |_| app.notice.set(None)>"✕"</button>
                 </div>

@@ -158,6 +158,10 @@ pub struct Texts {
     pub withdraw_confirm: &'static str,
     pub withdrawn_notice: &'static str,
     pub corrects_label: &'static str,
+    /// Before a completed response's reference (`thamgia_core::response::reference`).
+    pub reference_label: &'static str,
+    /// Before the reference in the notice of a completion: the worker gives it to the family.
+    pub reference_for_family: &'static str,
 
     // Ward report page.
     pub report_title: &'static str,

@@ -13,3 +13,4 @@ pub mod responses_page;
 pub mod results_page;
 pub mod sign_in_page;
 pub mod townhall_page;
+pub mod withdrawals_page;

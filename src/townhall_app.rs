@@ -1,6 +1,7 @@
 //! The town hall app, under `/townhall`: officers' desk work, done online:
 //! what children said (the survey results, for ward and city officers),
-//! and for city officers the town hall's figures and children's
+//! referrals and consent withdrawn through the ward (for both), and for
+//! city officers the town hall's figures and children's
 //! recommendations, the refused records, the form import, accounts, the
 //! audit log. Its own
 //! bundle, so tablets never download it; the service worker leaves it
@@ -18,6 +19,7 @@ use crate::pages::import_page::ImportPage;
 use crate::pages::referrals_page::ReferralsPage;
 use crate::pages::results_page::ResultsPage;
 use crate::pages::townhall_page::TownhallPage;
+use crate::pages::withdrawals_page::WithdrawalsPage;
 use crate::state::{use_app, AppState};
 
 /// The town hall app's navigation and routes.
@@ -36,6 +38,7 @@ fn nav() -> AnyView {
             </Show>
             <A href="/townhall/results">{move || app.texts().nav_results}</A>
             <A href="/townhall/referrals">{move || app.townhall_texts().nav_referrals}</A>
+            <A href="/townhall/withdrawals">{move || app.townhall_texts().nav_withdrawals}</A>
             <Show when=move || app.is_city_officer()>
                 <A href="/townhall/import">{move || app.townhall_texts().nav_import}</A>
                 <A href="/townhall/accounts">{move || app.townhall_texts().nav_accounts}</A>
@@ -55,6 +58,7 @@ fn routes() -> AnyView {
             <Route path=path!("/townhall") view=|| view! { <ForRole allowed=AppState::is_city_officer><TownhallPage/></ForRole> }/>
             <Route path=path!("/townhall/results") view=|| view! { <ForRole allowed=AppState::may_report><ResultsPage/></ForRole> }/>
             <Route path=path!("/townhall/referrals") view=|| view! { <ForRole allowed=AppState::may_report><ReferralsPage/></ForRole> }/>
+            <Route path=path!("/townhall/withdrawals") view=|| view! { <ForRole allowed=AppState::may_report><WithdrawalsPage/></ForRole> }/>
             <Route path=path!("/townhall/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
             <Route path=path!("/townhall/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
             <Route path=path!("/townhall/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>

@@ -15,6 +15,7 @@ use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
 use thamgia_core::indicator::Catalogue;
 use thamgia_core::report::Period;
+use thamgia_core::response::ReferencedResponse;
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::themes::Theme;
 use thamgia_core::results::PublishedResults;
@@ -260,6 +261,22 @@ impl ApiClient {
     /// `POST /referrals/{id}/follow-up`: one referral marked followed up.
     pub async fn follow_up_referral(&self, response: Uuid) -> Result<(), SyncFailure> {
         self.send_empty(Method::Post, &format!("/referrals/{response}/follow-up"))
+            .await
+    }
+
+    /// `GET /responses/by-reference/{prefix}`: the responses of the wards
+    /// the officer reaches whose id starts with `prefix` (what
+    /// `thamgia_core::response::reference_prefix` read from a reference).
+    pub async fn responses_by_reference(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<ReferencedResponse>, SyncFailure> {
+        self.get(&format!("/responses/by-reference/{prefix}")).await
+    }
+
+    /// `POST /responses/{id}/withdraw`: consent withdrawn through the ward.
+    pub async fn withdraw_response(&self, response: Uuid) -> Result<(), SyncFailure> {
+        self.send_empty(Method::Post, &format!("/responses/{response}/withdraw"))
             .await
     }
 

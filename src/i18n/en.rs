@@ -132,6 +132,8 @@ pub static EN: Texts = Texts {
     withdraw_confirm: "Withdraw consent for this response? All of the child's answers will be deleted for good, on this tablet and at the town hall. This cannot be undone.",
     withdrawn_notice: "Consent withdrawn. The answers are deleted on this tablet and will be deleted at the town hall when it syncs.",
     corrects_label: "Corrects",
+    reference_label: "Reference",
+    reference_for_family: "Reference for the family, to withdraw consent later if they wish:",
 
     // Ward report page.
     report_title: "Ward report",

@@ -26,6 +26,7 @@ pub struct TownhallTexts {
     pub nav_accounts: &'static str,
     pub nav_audit: &'static str,
     pub nav_referrals: &'static str,
+    pub nav_withdrawals: &'static str,
 
     // Import page (XLSForm).
     pub import_title: &'static str,

@@ -129,6 +129,8 @@ pub static VI: Texts = Texts {
     withdraw_confirm: "Rút lại sự đồng ý cho phiếu này? Mọi câu trả lời của em sẽ bị xoá vĩnh viễn trên máy này và tại thành phố. Không thể hoàn tác.",
     withdrawn_notice: "Đã rút lại sự đồng ý. Các câu trả lời đã bị xoá trên máy này và sẽ bị xoá tại thành phố khi đồng bộ.",
     corrects_label: "Sửa cho phiếu",
+    reference_label: "Mã phiếu",
+    reference_for_family: "Mã phiếu cho gia đình, để rút lại sự đồng ý sau này nếu muốn:",
 
     // Ward report page.
     report_title: "Báo cáo của phường/xã",

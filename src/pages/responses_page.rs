@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
+use thamgia_core::response::reference;
 use thamgia_core::sync_client::Trigger;
 use thamgia_core::{Localized, ResponseStatus};
 use uuid::Uuid;
@@ -22,10 +23,6 @@ use crate::storage::{LocalSyncState, StoredResponse};
 
 /// The first eight characters of an id, enough to tell responses apart on
 /// one tablet.
-fn short_id(id: Uuid) -> String {
-    id.hyphenated().to_string().chars().take(8).collect()
-}
-
 /// How a row presents its sync state: CSS class, label, and a sentence
 /// (the server's reason, or what happens next) when there is one.
 fn presentation(
@@ -184,9 +181,16 @@ pub fn ResponsesPage() -> impl IntoView {
                                         let corrects = record.response.corrects.map(|original| {
                                             view! {
                                                 <p class="muted" data-test="corrects">
-                                                    {format!("{} {}", texts.corrects_label, short_id(original))}
+                                                    {format!("{} {}", texts.corrects_label, reference(original))}
                                                 </p>
                                             }
+                                        });
+                                        // What the family was given, to withdraw
+                                        // consent through the ward later.
+                                        let reference_line = completed.then(|| view! {
+                                            <span class="muted" data-test="response-reference">
+                                                {format!("{} {}", texts.reference_label, reference(id))}
+                                            </span>
                                         });
                                         let actions = completed.then(|| view! {
                                             <div class="row-actions">
@@ -218,6 +222,8 @@ pub fn ResponsesPage() -> impl IntoView {
                                                 " "
                                                 <span class=format!("state-badge {class}")>{label}</span>
                                                 {child}
+                                                " "
+                                                {reference_line}
                                                 {corrects}
                                                 {reason.map(|reason| view! { <p class="field-error">{reason}</p> })}
                                                 {actions}

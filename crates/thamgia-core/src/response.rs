@@ -13,8 +13,12 @@ use crate::localized::Localized;
 
 pub mod counts;
 pub mod defaults;
+mod reference;
 mod referral;
 mod start;
+pub use reference::{
+    reference, reference_prefix, reference_problem, ReferencedResponse, REFERENCE_DIGITS,
+};
 pub use referral::{Referral, ReferredTo};
 pub use start::{start_missing_message, StartField};
 

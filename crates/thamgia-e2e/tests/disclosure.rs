@@ -10,6 +10,11 @@
 //! On the way: the review reads back the child and the consents and keeps
 //! each question readable beside a long answer; drafts and responses are
 //! listed by the survey's title and the child's age band and sex.
+//!
+//! Later the family withdraws consent through the ward: the worker gave
+//! them the reference the completion showed; the ward officer types it on
+//! the town hall's withdrawal page, finds the one response, withdraws it,
+//! and the server and then the worker's tablet hold its answers no more.
 
 use anyhow::{bail, Result};
 use chromiumoxide::Page;
@@ -167,6 +172,23 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
         "the note stays with the response up to the review"
     );
     click(&page, "[data-test=complete]").await?;
+    // The completion gives the reference for the family.
+    wait_for(
+        &page,
+        "the reference for the family",
+        "!!document.querySelector('[data-test=notice-reference]')",
+    )
+    .await?;
+    let reference = text_of(&page, "[data-test=notice-reference]").await?;
+    let shape = reference.len() == 9
+        && reference.chars().enumerate().all(|(index, character)| {
+            if index == 4 {
+                character == '-'
+            } else {
+                character.is_ascii_digit() || ('A'..='F').contains(&character)
+            }
+        });
+    assert!(shape, "a reference such as 3F2A-91C0: {reference:?}");
     wait_for_count(&page, "synced", 2).await?;
     click(&page, "a[href='/responses']").await?;
     wait_for(
@@ -179,6 +201,17 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
     assert!(
         rows.contains("10–12 years · Boy") && !rows.contains('#'),
         "{rows}"
+    );
+    let references: Vec<String> = js(
+        &page,
+        "[...document.querySelectorAll('[data-test=response-reference]')].map(line => line.textContent)",
+    )
+    .await?;
+    assert!(
+        references
+            .iter()
+            .any(|line| line == &format!("Reference {reference}")),
+        "{references:?}"
     );
 
     // On the server: the referral, to the ward's officer; nothing else
@@ -220,6 +253,53 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
         &officer,
         "no open referral",
         "(document.querySelector('[data-test=referrals-open]') || {dataset: {}}).dataset.count === '0' && !document.querySelector('[data-test=referral]')",
+    )
+    .await?;
+
+    // The family withdraws consent: the officer types the reference as
+    // they heard it, finds the one response, withdraws it.
+    click(&officer, "a[href='/townhall/withdrawals']").await?;
+    let heard = reference.to_lowercase().replace('-', " ");
+    type_into(&officer, "[data-test=reference]", &heard).await?;
+    click(&officer, "[data-test=find-reference]").await?;
+    wait_for(
+        &officer,
+        "the response under the reference",
+        "document.querySelectorAll('[data-test=referenced]').length === 1",
+    )
+    .await?;
+    let found = text_of(&officer, "[data-test=referenced]").await?;
+    assert!(found.contains("00004"), "the ward is named: {found}");
+    let withdrawn: uuid::Uuid = js::<String>(
+        &officer,
+        "document.querySelector('[data-test=referenced]').dataset.response",
+    )
+    .await?
+    .parse()?;
+    assert_eq!(
+        thamgia_core::response::reference(withdrawn),
+        reference,
+        "the family's response"
+    );
+    accept_confirmations(&officer).await?;
+    click(&officer, "[data-test=withdraw-referenced]").await?;
+    wait_for(
+        &officer,
+        "the withdrawal done",
+        "!!document.querySelector('[data-test=withdrawal-done]')",
+    )
+    .await?;
+    assert!(server.database.response(withdrawn).await?.is_none());
+    assert!(server.database.is_withdrawn(withdrawn).await?);
+    assert_eq!(server.database.response_count().await?, 1);
+    // The worker's tablet deletes the answers at its next sync.
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for(
+        &page,
+        "the response withdrawn on the tablet",
+        &format!(
+            "(document.querySelector('[data-test=response-row][data-id=\"{withdrawn}\"]') || {{dataset: {{}}}}).dataset.state === 'state--withdrawn'"
+        ),
     )
     .await?;
 

@@ -225,6 +225,10 @@ async fn every_page_serves_a_finger_and_a_screen_reader() -> Result<()> {
             "!!document.querySelector('[data-test=referrals-open]')",
         ),
         (
+            "/townhall/withdrawals",
+            "!!document.querySelector('[data-test=reference]')",
+        ),
+        (
             "/townhall/import",
             "!!document.querySelector('[data-test=import-file]')",
         ),

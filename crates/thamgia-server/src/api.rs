@@ -7,7 +7,8 @@
 //!
 //! The routes are declared here, with the health check; the handlers live
 //! by feature: `accounts` (sessions, accounts, devices), `surveys` (survey
-//! versions, the XLSForm import, a response withdrawn), `townhall`
+//! versions, the XLSForm import), `withdrawals` (a response found by its
+//! reference, and withdrawn at the ward), `townhall`
 //! (reports, indicators and targets, overview, trends, population, CSV
 //! exports of responses and reports), `forums` (forums, answers to their
 //! recommendations, CSV), `referrals` (referrals after a possible
@@ -25,6 +26,7 @@ mod surveys;
 mod sync;
 mod themes;
 mod townhall;
+mod withdrawals;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
@@ -70,7 +72,11 @@ pub fn router(state: AppState) -> Router {
         .route("/surveys", get(surveys::surveys))
         .route("/surveys/{id}/{version}", get(surveys::survey))
         .route("/surveys/import", post(surveys::import_survey))
-        .route("/responses/{id}/withdraw", post(surveys::withdraw))
+        .route(
+            "/responses/by-reference/{reference}",
+            get(withdrawals::by_reference),
+        )
+        .route("/responses/{id}/withdraw", post(withdrawals::withdraw))
         .route("/reports/{id}", get(townhall::report))
         .route("/indicators", get(townhall::indicators))
         .route(

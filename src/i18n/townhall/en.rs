@@ -14,6 +14,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     nav_accounts: "Accounts",
     nav_audit: "Audit log",
     nav_referrals: "Referrals",
+    nav_withdrawals: "Withdrawals",
 
     // Import page (XLSForm).
     import_title: "Import a form",

@@ -11,6 +11,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     nav_accounts: "Tài khoản",
     nav_audit: "Nhật ký truy cập",
     nav_referrals: "Chuyển tiếp",
+    nav_withdrawals: "Rút lại đồng ý",
 
     // Import page (XLSForm).
     import_title: "Nhập biểu mẫu",

@@ -1,5 +1,5 @@
-//! Surveys and responses: the published survey versions, an XLSForm
-//! imported as the next version, and a response withdrawn at the town hall.
+//! Surveys: the published survey versions, and an XLSForm imported as the
+//! next version.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -35,26 +35,6 @@ pub(super) async fn survey(
         .await?
         .map(Json)
         .ok_or(ServerError::NotFound)
-}
-
-/// A guardian withdrew consent through the ward: the answers are deleted
-/// here and on every tablet at its next sync. For the response's ward
-/// officer and city officers.
-pub(super) async fn withdraw(
-    caller: Caller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<uuid::Uuid>,
-) -> Result<axum::http::StatusCode, ServerError> {
-    match state.database.response_ward(id).await? {
-        Some(ward) => caller.require_officer_of(&ward)?,
-        None => caller.require_city()?,
-    }
-    state
-        .database
-        .withdraw_response(id, &caller.info, Utc::now())
-        .await?;
-    tracing::info!(response_id = %id, "consent withdrawn at the town hall");
-    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// `POST /surveys/import[?file_name=…][&trim=true]`: the body is an

@@ -5,14 +5,58 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::account::AccountInfo;
-use thamgia_core::ChangeEntity;
+use thamgia_core::audit::city_date;
+use thamgia_core::response::ReferencedResponse;
+use thamgia_core::{ChangeEntity, Localized, Response};
 use uuid::Uuid;
 
+use super::content::stored_response;
 use super::response_ward;
 use crate::database::{log_change, timestamp, Database};
 use crate::error::ServerError;
 
+/// Most responses listed for one reference.
+pub const REFERENCED_LISTED: u32 = 20;
+
 impl Database {
+    /// The responses of `ward` (every ward for `None`) whose id starts with
+    /// `prefix`, eight lowercase hexadecimal digits
+    /// (`thamgia_core::response::reference_prefix`): every kept version of
+    /// a chain of corrections, at most [`REFERENCED_LISTED`], with the title
+    /// of their survey from `title_of`. Read by the primary key's range.
+    pub async fn responses_by_reference(
+        &self,
+        prefix: &str,
+        ward: Option<&str>,
+        title_of: impl Fn(&str) -> Localized,
+    ) -> Result<Vec<ReferencedResponse>, ServerError> {
+        // Every id holding the prefix is the prefix, a dash, then more; a
+        // dot sorts just after the dash.
+        let rows = sqlx::query(&format!(
+            "SELECT content FROM responses
+             WHERE id > $1 AND id < $2 AND ($3 = '' OR ward_code = $3)
+             ORDER BY id LIMIT {REFERENCED_LISTED}"
+        ))
+        .bind(format!("{prefix}-"))
+        .bind(format!("{prefix}."))
+        .bind(ward.unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            let response: Response = stored_response(&row, "content")?;
+            found.push(ReferencedResponse {
+                id: response.id,
+                survey_title: title_of(&response.survey_id),
+                ward_code: response.ward_code,
+                day: city_date(response.created_at).to_string(),
+                age_band: response.participant.age_band,
+                sex: response.participant.sex,
+            });
+        }
+        Ok(found)
+    }
+
     /// Withdraws consent for a response at the town hall (a guardian asked
     /// the ward), as `by`: deletes its answers, tells every tablet, and logs
     /// the withdrawal in the audit log.
