@@ -2,7 +2,9 @@
 //! its ward's officer as an open referral (a correction carries it on, it
 //! is not counted twice); the officer marks it followed up, once, in the
 //! audit log; another ward's officer cannot, a collector reads nothing; a
-//! referral that names nobody is refused with the response.
+//! referral that names nobody is refused with the response. Consent
+//! withdrawn deletes the answers, never the referral: it stays open (or
+//! followed up) for the ward's officer.
 
 use chrono::{TimeZone, Utc};
 use thamgia_core::safeguarding::{Referral, ReferralSummary, ReferredTo};
@@ -175,4 +177,85 @@ async fn a_referral_naming_nobody_is_refused_with_its_response() {
         }
         other => panic!("not refused: {other:?}"),
     }
+}
+
+async fn withdraw(server: &TestServer, token: &str, id: Uuid) {
+    let (status, _) = server
+        .post_raw_as(
+            Some(token),
+            &format!("/api/v1/responses/{id}/withdraw"),
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_referral_outlives_its_responses_consent() {
+    let server = server().await;
+    let first = response(11, BA_DINH, Some(vec![ReferredTo::WardOfficer]));
+    let mut correction = response(12, BA_DINH, Some(vec![ReferredTo::Hotline]));
+    correction.corrects = Some(first.id);
+    let followed = response(13, BA_DINH, Some(vec![ReferredTo::WardOfficer]));
+    let outcomes = push(
+        &server,
+        vec![first.clone(), correction.clone(), followed.clone()],
+    )
+    .await;
+    assert!(outcomes
+        .iter()
+        .all(|outcome| *outcome == MutationOutcome::Applied));
+    let officer = server.sign_in("badinh.canbo").await;
+    assert_eq!(
+        follow_up(&server, &officer, followed.id).await,
+        axum::http::StatusCode::NO_CONTENT
+    );
+    let before = summary(&server, &officer).await;
+    assert_eq!((before.open, before.followed_up), (1, 1));
+
+    // The family withdraws consent for both: the answers go, the
+    // referrals stay, once each.
+    withdraw(&server, &officer, first.id).await;
+    withdraw(&server, &officer, followed.id).await;
+    for id in [first.id, correction.id, followed.id] {
+        assert!(server
+            .database()
+            .response(id)
+            .await
+            .expect("read")
+            .is_none());
+    }
+    let after = summary(&server, &officer).await;
+    assert_eq!((after.open, after.followed_up), (1, 1));
+    assert_eq!(after.open_referrals.len(), 1);
+    let open = &after.open_referrals[0];
+    assert_eq!(open.response_id, correction.id, "the version counted");
+    assert_eq!(open.ward_code, BA_DINH);
+    assert_eq!(open.to, vec![ReferredTo::Hotline]);
+    assert_eq!(
+        open.made_at,
+        correction.referral.as_ref().expect("made").made_at
+    );
+    assert!(open.survey_title.vi.contains("trường học"));
+    assert_eq!(summary(&server, &server.city_token.clone()).await.open, 1);
+
+    // Still the ward officer's to follow up, and only theirs.
+    server
+        .create_account(
+            "khac.canbo",
+            thamgia_core::account::Role::WardOfficer,
+            Some(OTHER_WARD),
+        )
+        .await;
+    let other_officer = server.sign_in("khac.canbo").await;
+    assert_eq!(
+        follow_up(&server, &other_officer, correction.id).await,
+        axum::http::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        follow_up(&server, &officer, correction.id).await,
+        axum::http::StatusCode::NO_CONTENT
+    );
+    let done = summary(&server, &officer).await;
+    assert_eq!((done.open, done.followed_up), (0, 2));
 }

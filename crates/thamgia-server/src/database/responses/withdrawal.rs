@@ -214,8 +214,9 @@ async fn withdraw_one(
     .await?
     .rows_affected()
         == 1;
-    // Its cell's results lose it.
+    // Its cell's results lose it; its referral, if any, stays.
     crate::database::results::touch_cell_of(connection, &id).await?;
+    crate::database::referrals::keep_referral(connection, &id).await?;
     sqlx::query("DELETE FROM responses WHERE id = $1")
         .bind(&id)
         .execute(&mut *connection)
