@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod results_export;
 pub mod results_index;
 pub mod seed;
+pub mod stall;
 pub mod townhall;
 pub mod units;
 pub mod xlsform;
@@ -92,6 +93,9 @@ pub struct ClientTimeouts {
     /// when one ends (the kernel's backlog holds the rest), so a flood of
     /// idle sockets cannot exhaust the process's file descriptors.
     pub max_connections: usize,
+    /// How long an answer may wait for its client to read any of it before
+    /// the connection is closed ([`stall::StallGuard`]).
+    pub write_stall: Duration,
 }
 
 impl Default for ClientTimeouts {
@@ -101,6 +105,7 @@ impl Default for ClientTimeouts {
             body_idle: Duration::from_secs(30),
             whole_request: Duration::from_secs(300),
             max_connections: 2048,
+            write_stall: Duration::from_secs(60),
         }
     }
 }
@@ -298,8 +303,8 @@ pub async fn serve(
     serve_with(listener, router, shutdown, ClientTimeouts::default()).await
 }
 
-/// [`serve`] with the given header read timeout (the other timeouts are
-/// the router's, see [`app_with`]).
+/// [`serve`] with the given header read timeout, write stall and most
+/// connections (the other timeouts are the router's, see [`app_with`]).
 pub async fn serve_with(
     listener: TcpListener,
     router: Router,
@@ -338,6 +343,7 @@ pub async fn serve_with(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(timeouts.header_read);
+        let stream = stall::StallGuard::new(stream, timeouts.write_stall);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {

@@ -62,6 +62,10 @@ struct Arguments {
     /// push is 16 MiB).
     #[arg(long, env = "THAMGIA_REQUEST_TIMEOUT", default_value_t = 300)]
     request_timeout: u64,
+    /// Seconds an answer may wait for its client to read any of it before
+    /// the connection is closed.
+    #[arg(long, env = "THAMGIA_WRITE_TIMEOUT", default_value_t = 60)]
+    write_timeout: u64,
     /// Most connections served at once (the rest wait in the kernel's
     /// backlog until one ends).
     #[arg(long, env = "THAMGIA_MAX_CONNECTIONS", default_value_t = 2048)]
@@ -292,6 +296,7 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
         body_idle: std::time::Duration::from_secs(arguments.body_timeout.max(1)),
         whole_request: std::time::Duration::from_secs(arguments.request_timeout.max(1)),
         max_connections: arguments.max_connections.max(1),
+        write_stall: std::time::Duration::from_secs(arguments.write_timeout.max(1)),
     };
     // The survey results are read while the server already answers.
     let (indexes, warm_database) = (state.results.clone(), database.clone());

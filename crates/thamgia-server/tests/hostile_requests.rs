@@ -299,6 +299,46 @@ async fn slow_clients_are_cut_off_and_others_are_served() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_reading_its_answer_is_cut_off() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    // A file larger than both sides' socket buffers hold.
+    const BIG: usize = 64 * MIB;
+    std::fs::write(directory.path().join("big.bin"), vec![7u8; BIG]).expect("a big file");
+    let mut server = RunningServer::start(directory.path(), &["--write-timeout", "2"]).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+
+    let received = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(&address).expect("connect");
+        stream
+            .write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        // Reads nothing for longer than the server waits.
+        std::thread::sleep(Duration::from_secs(6));
+        // Then all it can: what the buffers held, then the end.
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut received = 0usize;
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(read) => received += read,
+            }
+        }
+        received
+    })
+    .await
+    .expect("the client");
+    eprintln!("a client that stopped reading got {received} bytes of {BIG}");
+    assert!(
+        received < BIG,
+        "the whole answer was kept waiting for a client that did not read"
+    );
+    assert!(server.healthy().await, "the server stopped answering");
+}
+
+#[tokio::test]
 async fn idle_connections_beyond_the_limit_wait_and_cannot_exhaust_the_server() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let mut server = RunningServer::start(directory.path(), &["--max-connections", "3"]).await;
