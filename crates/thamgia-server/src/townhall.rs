@@ -47,19 +47,32 @@ fn columns(items: &[Item], into: &mut Vec<String>) {
 }
 
 /// Responses of a survey as CSV, written page by page: one row per
-/// response, one column per question of the latest version (a repeat's
-/// instances as JSON). The header comes first, with the byte-order mark;
-/// each page of rows follows as its own piece of text.
+/// response, one column per question of any version (a repeat's instances
+/// as JSON). The header comes first, with the byte-order mark; each page of
+/// rows follows as its own piece of text.
 #[derive(Debug)]
 pub struct ResponsesCsv {
     names: Vec<String>,
 }
 
 impl ResponsesCsv {
-    /// The columns of `survey`'s latest version.
-    pub fn new(survey: &SurveyDefinition) -> ResponsesCsv {
+    /// The columns of every one of a survey's `versions`: the newest
+    /// version's questions in its order, then each question an older
+    /// version asked and a newer one no longer does (the newer versions
+    /// first), so no answer a response holds is left out of the file.
+    pub fn new(versions: &[SurveyDefinition]) -> ResponsesCsv {
+        let mut newest_first: Vec<&SurveyDefinition> = versions.iter().collect();
+        newest_first.sort_by_key(|survey| std::cmp::Reverse(survey.version));
         let mut names = Vec::new();
-        columns(&survey.items, &mut names);
+        for survey in newest_first {
+            let mut asked = Vec::new();
+            columns(&survey.items, &mut asked);
+            for name in asked {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
         ResponsesCsv { names }
     }
 

@@ -226,3 +226,67 @@ async fn participation_overview_trend_and_csv_exports() {
     assert_eq!(&rows[0][5], "1.5");
     assert_eq!(&rows[0][8], "Nguyễn Thị Lan");
 }
+
+#[tokio::test]
+async fn the_responses_csv_keeps_the_answers_to_questions_a_later_version_dropped() {
+    let server = server().await;
+    let first = seed::demo_survey().expect("demo survey");
+    // Version 2 no longer asks the first version's last question.
+    let mut second = first.clone();
+    second.version = first.version + 1;
+    let dropped = match second.items.pop() {
+        Some(thamgia_core::Item::Question(question)) => question.id,
+        other => panic!("the demo survey ends with a question, not {other:?}"),
+    };
+    server
+        .database()
+        .publish_survey(&second, Utc::now())
+        .await
+        .expect("published");
+    let at = Utc
+        .with_ymd_and_hms(2026, 8, 3, 9, 0, 0)
+        .single()
+        .expect("a time");
+    let old = seed::sample_response(&first, Uuid::from_u128(0x51), 2, at);
+    let answer = old
+        .answers
+        .get(&dropped)
+        .expect("the old response answers the dropped question")
+        .clone();
+    push(
+        &server,
+        vec![MutationChange::SubmitResponse {
+            response: old.clone(),
+        }],
+    )
+    .await;
+
+    let (status, csv_text) = text(
+        &server,
+        &format!("/api/v1/export/responses.csv?survey={}", first.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv_text.trim_start_matches(UTF8_BOM).as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let column = header
+        .iter()
+        .position(|name| name == dropped)
+        .expect("a column for the dropped question");
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    let row = rows
+        .iter()
+        .find(|row| row[0] == old.id.to_string())
+        .expect("the old response's row");
+    let expected = match answer {
+        AnswerValue::Text(text) => text,
+        AnswerValue::Choice(value) => value,
+        AnswerValue::Smiley(points) => points.to_string(),
+        AnswerValue::YesNo(yes) => if yes { "yes" } else { "no" }.to_owned(),
+        AnswerValue::Number(number) => number.to_string(),
+        other => panic!("the demo survey has no {other:?}"),
+    };
+    assert_eq!(row[column], expected);
+    // The newest version's questions come first, in its order.
+    assert_eq!(header.iter().next_back(), Some(dropped.as_str()));
+}

@@ -190,7 +190,8 @@ pub(super) async fn export_responses(
         .into_iter()
         .find(|survey| survey.id == query.survey)
         .ok_or(ServerError::NotFound)?;
-    let csv = crate::townhall::ResponsesCsv::new(&survey);
+    let csv =
+        crate::townhall::ResponsesCsv::new(&state.database.survey_versions(&survey.id).await?);
     let header = csv.header()?;
     // The first page before the answer starts: a failure to read is still
     // a clear error rather than a cut file.
