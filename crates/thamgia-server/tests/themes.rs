@@ -545,3 +545,61 @@ async fn a_scope_too_large_to_recount_asks_for_a_narrower_one() {
     );
     answers(&server, &city, "&period=2025-Q1").await;
 }
+
+#[tokio::test]
+async fn a_theme_another_ward_uses_is_changed_only_by_the_city() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    let officer = server.sign_in("badinh.canbo").await;
+    let lights = created(&server, &officer, "Đèn đường").await;
+    // Ba Đình's officer tags their own ward's answer: still theirs to change.
+    tag(&server, &officer, lights.id, 1).await;
+    let rename = |token: String, label: &'static str| {
+        let server = &server;
+        async move {
+            let request = Request::put(format!("/api/v1/themes/{}", lights.id))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::from(
+                    serde_json::to_vec(&ThemeLabel {
+                        label: label.to_owned(),
+                    })
+                    .expect("serialises"),
+                ))
+                .expect("request");
+            server.call_raw(request).await
+        }
+    };
+    assert_eq!(rename(officer.clone(), "Đèn ngõ").await.0, StatusCode::OK);
+
+    // Ngọc Hà's answer 13 is tagged with it (by the city): Ba Đình's
+    // officer may no longer rename or delete it; the city may.
+    tag(&server, &city, lights.id, 13).await;
+    let (status, bytes) = rename(officer.clone(), "Khác").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let error: ApiError = serde_json::from_slice(&bytes).expect("an error");
+    assert!(
+        error.message.en.contains("no other ward"),
+        "{}",
+        error.message.en
+    );
+    let delete = |token: &str| {
+        Request::delete(format!("/api/v1/themes/{}", lights.id))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    assert_eq!(
+        server.call_raw(delete(&officer)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        rename(city.clone(), "Đèn đường ngõ").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.call_raw(delete(&city)).await.0,
+        StatusCode::NO_CONTENT
+    );
+}

@@ -169,13 +169,15 @@ pub fn check_theme_label(
     Ok(label.to_owned())
 }
 
-/// Whether `account` may rename or delete `theme`: the city's officers, or
-/// the officer who created it (a theme's tags may be other wards', so a
-/// ward officer changes only the themes they made).
-pub fn may_change_theme(account: &AccountInfo, theme: &Theme) -> bool {
+/// Whether `account` may rename or delete `theme`, which answers of
+/// another ward than the account's carry when `tagged_elsewhere`: the
+/// city's officers, or the ward officer who created it while no other
+/// ward's answers carry it (renaming or deleting it then would change
+/// another ward's tags).
+pub fn may_change_theme(account: &AccountInfo, theme: &Theme, tagged_elsewhere: bool) -> bool {
     match account.role {
         Role::CityOfficer => true,
-        Role::WardOfficer => account.username == theme.created_by,
+        Role::WardOfficer => account.username == theme.created_by && !tagged_elsewhere,
         Role::Collector => false,
     }
 }

@@ -58,8 +58,8 @@ fn too_long() -> ServerError {
 
 fn not_allowed() -> ServerError {
     ServerError::Forbidden(Localized::new(
-        "Chỉ cán bộ thành phố hoặc người tạo chủ đề mới được đổi tên hay xoá chủ đề này.",
-        "Only a city officer or the officer who created this theme may rename or delete it.",
+        "Chỉ cán bộ thành phố, hoặc người tạo chủ đề khi chưa phường/xã nào khác dùng nó, mới được đổi tên hay xoá chủ đề này.",
+        "Only a city officer, or the officer who created this theme while no other ward uses it, may rename or delete it.",
     ))
 }
 

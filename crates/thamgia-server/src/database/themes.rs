@@ -81,6 +81,23 @@ async fn survey_themes(
     rows.iter().map(theme_of).collect()
 }
 
+/// Whether answers of a ward other than `account`'s carry theme `id`
+/// (any ward for an account without one).
+async fn tagged_elsewhere(
+    connection: &mut AnyConnection,
+    id: Uuid,
+    account: &AccountInfo,
+) -> Result<bool, ServerError> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT theme_id FROM answer_tags WHERE theme_id = $1 AND ward_code <> $2 LIMIT 1",
+    )
+    .bind(id.to_string())
+    .bind(account.ward_code.as_deref().unwrap_or(""))
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(found.is_some())
+}
+
 async fn one_theme(connection: &mut AnyConnection, id: Uuid) -> Result<Option<Theme>, ServerError> {
     let row = sqlx::query(
         "SELECT id, survey_id, label, created_by, created_at FROM themes WHERE id = $1",
@@ -204,7 +221,8 @@ impl Database {
         let Some(theme) = one_theme(&mut transaction, id).await? else {
             return Ok(ThemeChange::NotFound);
         };
-        if !may_change_theme(account, &theme) {
+        let elsewhere = tagged_elsewhere(&mut transaction, id, account).await?;
+        if !may_change_theme(account, &theme, elsewhere) {
             return Ok(ThemeChange::NotAllowed);
         }
         let themes = survey_themes(&mut transaction, &theme.survey_id).await?;
@@ -242,7 +260,8 @@ impl Database {
         let Some(theme) = one_theme(&mut transaction, id).await? else {
             return Ok(ThemeChange::NotFound);
         };
-        if !may_change_theme(account, &theme) {
+        let elsewhere = tagged_elsewhere(&mut transaction, id, account).await?;
+        if !may_change_theme(account, &theme, elsewhere) {
             return Ok(ThemeChange::NotAllowed);
         }
         let tags: i64 = sqlx::query_scalar(

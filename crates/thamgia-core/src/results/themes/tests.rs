@@ -105,7 +105,7 @@ fn every_refusal_says_what_to_do_in_both_languages() {
 }
 
 #[test]
-fn only_city_officers_and_the_creator_change_a_theme() {
+fn only_city_officers_and_the_creator_change_a_theme_another_ward_does_not_use() {
     let account = |username: &str, role: Role| AccountInfo {
         username: username.to_owned(),
         display_name: username.to_owned(),
@@ -113,18 +113,33 @@ fn only_city_officers_and_the_creator_change_a_theme() {
         ward_code: (role != Role::CityOfficer).then(|| "00004".to_owned()),
     };
     let made = theme(1, "Trường học");
-    assert!(may_change_theme(&account("city", Role::CityOfficer), &made));
+    for elsewhere in [false, true] {
+        assert!(may_change_theme(
+            &account("city", Role::CityOfficer),
+            &made,
+            elsewhere
+        ));
+        assert!(!may_change_theme(
+            &account("other", Role::WardOfficer),
+            &made,
+            elsewhere
+        ));
+        assert!(!may_change_theme(
+            &account("officer", Role::Collector),
+            &made,
+            elsewhere
+        ));
+    }
     assert!(may_change_theme(
         &account("officer", Role::WardOfficer),
-        &made
+        &made,
+        false
     ));
+    // Its creator no longer, once another ward's answers carry it.
     assert!(!may_change_theme(
-        &account("other", Role::WardOfficer),
-        &made
-    ));
-    assert!(!may_change_theme(
-        &account("officer", Role::Collector),
-        &made
+        &account("officer", Role::WardOfficer),
+        &made,
+        true
     ));
 }
 
