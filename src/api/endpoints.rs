@@ -21,7 +21,7 @@ use thamgia_core::results::themes::Theme;
 use thamgia_core::results::PublishedResults;
 use thamgia_core::safeguarding::ReferralSummary;
 use thamgia_core::sync_client::SyncFailure;
-use thamgia_core::{QuarantinedRecord, SurveyDefinition};
+use thamgia_core::{MutationOutcome, QuarantinedRecord, SurveyDefinition};
 use uuid::Uuid;
 
 use super::fetch::Method;
@@ -187,6 +187,17 @@ impl ApiClient {
     ) -> Result<AnswerThemes, SyncFailure> {
         let method = if tagged { Method::Post } else { Method::Delete };
         self.send_json_for(method, "/tags", tag).await
+    }
+
+    /// `POST /quarantine/{client_id}/{seq}/release`: a refused response
+    /// accepted by an officer of its ward.
+    pub async fn release_record(
+        &self,
+        client_id: Uuid,
+        seq: u64,
+    ) -> Result<MutationOutcome, SyncFailure> {
+        self.post(&format!("/quarantine/{client_id}/{seq}/release"), &())
+            .await
     }
 
     /// `GET /quarantine`: the records the town hall refused.

@@ -123,6 +123,10 @@ pub struct TownhallTexts {
     pub quarantine_kind_report: &'static str,
     pub quarantine_kind_feedback: &'static str,
     pub quarantine_kind_withdrawal: &'static str,
+    pub quarantine_release: &'static str,
+    pub quarantine_release_confirm: &'static str,
+    pub quarantine_released: &'static str,
+    pub quarantine_release_resolved: &'static str,
 
     // Town hall page: exports.
     pub export_title: &'static str,

@@ -89,6 +89,9 @@ pub enum AuditAction {
     ConsentWithdrawn,
     /// A tablet sent the withdrawal of a response's consent.
     ResponseWithdrawn,
+    /// An officer accepted a record the server had refused and kept aside
+    /// (a response sent by an account that could not reach its ward).
+    RecordReleased,
     /// A ward report was submitted, sent back or approved (by a push).
     ReportStatusChanged,
     /// An authority's answer to a children's recommendation was recorded.
@@ -114,7 +117,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order a filter lists them.
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInLocked,
@@ -133,6 +136,7 @@ impl AuditAction {
         AuditAction::ExportResults,
         AuditAction::ConsentWithdrawn,
         AuditAction::ResponseWithdrawn,
+        AuditAction::RecordReleased,
         AuditAction::ReportStatusChanged,
         AuditAction::RecommendationAnswered,
         AuditAction::TargetsChanged,
@@ -166,6 +170,7 @@ impl AuditAction {
             AuditAction::ExportResults => "export_results",
             AuditAction::ConsentWithdrawn => "consent_withdrawn",
             AuditAction::ResponseWithdrawn => "response_withdrawn",
+            AuditAction::RecordReleased => "record_released",
             AuditAction::ReportStatusChanged => "report_status_changed",
             AuditAction::RecommendationAnswered => "recommendation_answered",
             AuditAction::TargetsChanged => "targets_changed",
@@ -216,6 +221,9 @@ impl AuditAction {
                 "Rút lại sự đồng ý (từ máy tính bảng)",
                 "Consent withdrawn on a tablet",
             ),
+            AuditAction::RecordReleased => {
+                ("Nhận lại bản ghi bị từ chối", "Refused record accepted")
+            }
             AuditAction::ReportStatusChanged => ("Đổi trạng thái báo cáo", "Report status changed"),
             AuditAction::RecommendationAnswered => {
                 ("Ghi câu trả lời cho kiến nghị", "Recommendation answered")

@@ -1,7 +1,8 @@
 //! A facilitator records a children's forum offline; its recommendation
 //! reaches the town hall, where a city officer records the authority's
 //! answer; the facilitator sees it and records the feedback given to the
-//! children.
+//! children. On the way the city officer accepts a response the server
+//! refused only because its sender could not reach its ward.
 
 use std::time::{Duration, Instant};
 
@@ -118,6 +119,43 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
         bail!("the forum without a place was not refused: {answer:?}");
     }
 
+    // A response of Ba Đình sent by a collector of another ward: kept
+    // aside for its sender, accepted at the town hall below.
+    let survey = thamgia_server::seed::demo_survey()?;
+    let mut misplaced =
+        thamgia_server::seed::sample_response(&survey, uuid::Uuid::from_u128(0xB0D), 1, Utc::now());
+    misplaced.ward_code = "00004".to_owned();
+    let elsewhere = thamgia_core::account::AccountInfo {
+        username: "khac.thuthap".to_owned(),
+        display_name: "Cán bộ phường khác".to_owned(),
+        role: thamgia_core::account::Role::Collector,
+        ward_code: Some("00008".to_owned()),
+    };
+    let answer = server
+        .database
+        .push_as(
+            &thamgia_core::PushRequest {
+                client_id: uuid::Uuid::from_u128(0x7AC),
+                schema_version: thamgia_core::SCHEMA_VERSION,
+                mutations: vec![thamgia_core::Mutation {
+                    seq: 1,
+                    change: thamgia_core::MutationChange::SubmitResponse {
+                        response: misplaced.clone(),
+                    },
+                }],
+            },
+            &elsewhere,
+            &|_: &str| true,
+            Utc::now(),
+        )
+        .await?;
+    if !matches!(
+        answer.results.first().map(|result| &result.outcome),
+        Some(thamgia_core::MutationOutcome::Rejected { .. })
+    ) {
+        bail!("another ward's collector's response was not refused: {answer:?}");
+    }
+
     // At the town hall, a city officer records the authority's answer (on
     // this browser, once the facilitator signed out: everything is sent).
     accept_confirmations(&page).await?;
@@ -136,6 +174,28 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
         "(document.querySelector('[data-test=quarantined][data-kind=submit_forum]') || {}).textContent?.includes('Hãy ghi địa điểm')",
     )
     .await?;
+    // The forum cannot be accepted as it is; the response can.
+    let forum_releasable: bool = js(
+        &page,
+        "!!document.querySelector('[data-test=quarantined][data-kind=submit_forum] [data-test=release]')",
+    )
+    .await?;
+    assert!(!forum_releasable, "a forum is fixed by its sender");
+    accept_confirmations(&page).await?;
+    click(
+        &page,
+        "[data-test=quarantined][data-kind=submit_response] [data-test=release]",
+    )
+    .await?;
+    wait_for(
+        &page,
+        "the response accepted",
+        "(document.querySelector('[data-test=release-result]') || {className: ''}).className.includes('notice--success') && !document.querySelector('[data-test=quarantined][data-kind=submit_response]')",
+    )
+    .await?;
+    if server.database.response(misplaced.id).await?.is_none() {
+        bail!("the accepted response is not kept");
+    }
     click(
         &page,
         "[data-test=recommendation-row] [data-test=answer-decision-partly]",

@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/devices/{id}/revoke", post(accounts::revoke_device))
         .route("/quarantine", get(sync::quarantine))
+        .route("/quarantine/{client_id}/{seq}/release", post(sync::release))
         .route("/units", get(units))
         .route("/surveys", get(surveys::surveys))
         .route("/surveys/{id}/{version}", get(surveys::survey))

@@ -58,6 +58,7 @@ use crate::error::ServerError;
 
 pub(crate) use forums::recommendation_ward;
 pub use forums::{AnswerBody, ForumView, RecommendationView};
+pub use quarantine::{Release, WaitingRecord};
 pub use referrals::FollowUp;
 pub(crate) use responses::response_ward;
 pub use responses::StoredResponse;

@@ -95,7 +95,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
 
     // Town hall page: quarantine card.
     quarantine_title: "Refused records",
-    quarantine_intro: "The server did not accept these records and keeps them with the reason (a record too large only in part). The tablet that sent one still holds it whole: contact the sender to fix and send it again.",
+    quarantine_intro: "The server did not accept these records and keeps them with the reason (a record too large only in part). The tablet that sent one still holds it whole: contact the sender to fix and send it again. A response refused only because its sender could not reach its ward can be accepted here.",
     quarantine_empty: "No record was refused.",
     quarantine_when: "Received",
     quarantine_ward: "Ward",
@@ -108,6 +108,10 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     quarantine_kind_report: "Ward report",
     quarantine_kind_feedback: "Feedback to children",
     quarantine_kind_withdrawal: "Consent withdrawal",
+    quarantine_release: "Accept",
+    quarantine_release_confirm: "Accept this response? The server checks every rule again as if you sent it (except the sender's ward); if it passes, it is kept and counted.",
+    quarantine_released: "Accepted: the response is kept and counted.",
+    quarantine_release_resolved: "Resolved: consent for the response was withdrawn, or the server holds another copy of it.",
 
     // Town hall page: exports.
     export_title: "Download data (CSV)",

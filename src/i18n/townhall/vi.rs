@@ -89,7 +89,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
 
     // Town hall page: quarantine card.
     quarantine_title: "Bản ghi bị từ chối",
-    quarantine_intro: "Máy chủ không nhận các bản ghi này và giữ chúng kèm lý do (bản ghi quá lớn chỉ được giữ phần đầu). Máy tính bảng gửi vẫn giữ bản đầy đủ: hãy liên hệ người gửi để sửa và gửi lại.",
+    quarantine_intro: "Máy chủ không nhận các bản ghi này và giữ chúng kèm lý do (bản ghi quá lớn chỉ được giữ phần đầu). Máy tính bảng gửi vẫn giữ bản đầy đủ: hãy liên hệ người gửi để sửa và gửi lại. Phiếu bị từ chối chỉ vì người gửi không thuộc phường/xã của phiếu thì bấm Nhận lại.",
     quarantine_empty: "Không có bản ghi nào bị từ chối.",
     quarantine_when: "Thời điểm nhận",
     quarantine_ward: "Phường/xã",
@@ -102,6 +102,10 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     quarantine_kind_report: "Báo cáo phường/xã",
     quarantine_kind_feedback: "Phản hồi cho trẻ",
     quarantine_kind_withdrawal: "Rút lại sự đồng ý",
+    quarantine_release: "Nhận lại",
+    quarantine_release_confirm: "Nhận lại phiếu này? Máy chủ kiểm tra lại mọi quy tắc như thể bạn gửi nó (trừ phường/xã của người gửi); nếu hợp lệ, phiếu được giữ và tính vào kết quả.",
+    quarantine_released: "Đã nhận lại: phiếu được giữ và tính vào kết quả.",
+    quarantine_release_resolved: "Đã xử lý: phiếu đã được rút lại sự đồng ý, hoặc máy chủ đã giữ một bản khác của nó.",
 
     // Town hall page: exports.
     export_title: "Tải dữ liệu (CSV)",

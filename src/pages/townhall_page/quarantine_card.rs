@@ -1,8 +1,11 @@
 //! The records the server refused and kept aside, with the reasons, for the
-//! town hall to follow up.
+//! town hall to follow up; a response kept whole can be accepted
+//! (`POST /quarantine/{client_id}/{seq}/release`): the server checks it
+//! again as the officer sending it, and keeps it if the rules allow.
 
 use leptos::prelude::*;
-use thamgia_core::QuarantinedRecord;
+use thamgia_core::{Localized, MutationOutcome, QuarantinedRecord};
+use uuid::Uuid;
 
 use super::{townhall_failure, TOWNHALL_ERROR};
 use crate::api::ApiClient;
@@ -30,6 +33,31 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
             _ => "—",
         }
     };
+    // What the last acceptance came to: a success, or why it failed.
+    let result = RwSignal::new(None::<(bool, Localized)>);
+    let release = Action::new_local(move |record: &(Uuid, u64)| {
+        let (client_id, seq) = *record;
+        async move {
+            match ApiClient::for_this_origin()
+                .release_record(client_id, seq)
+                .await
+            {
+                Ok(outcome) => {
+                    let text = match outcome {
+                        MutationOutcome::Applied | MutationOutcome::AlreadyStored => {
+                            crate::i18n::townhall::townhall_both(|texts| texts.quarantine_released)
+                        }
+                        _ => crate::i18n::townhall::townhall_both(|texts| {
+                            texts.quarantine_release_resolved
+                        }),
+                    };
+                    result.set(Some((true, text)));
+                    records.refetch();
+                }
+                Err(failure) => result.set(Some((false, townhall_failure(&failure)))),
+            }
+        }
+    });
     let ward_label = move |code: &Option<String>| {
         let language = app.language.get();
         match code {
@@ -71,6 +99,9 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
                                 .map(|reason| app.pick(reason).to_owned())
                                 .collect::<Vec<_>>()
                                 .join(" ");
+                            let releasable =
+                                record.kind == "submit_response" && record.payload_complete;
+                            let key = (record.client_id, record.seq);
                             let when = record.received_at.replace('T', " ");
                             let when = when.get(..16).unwrap_or(&when).to_owned();
                             view! {
@@ -92,7 +123,26 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
                                             </span>
                                         })}
                                     </td>
-                                    <td>{reasons}</td>
+                                    <td>
+                                        {reasons}
+                                        {releasable.then(|| view! {
+                                            <br/>
+                                            <button
+                                                type="button"
+                                                class="btn btn-secondary"
+                                                data-test="release"
+                                                disabled=move || release.pending().get()
+                                                on:click=move |_| {
+                                                    let question = app.townhall_texts().quarantine_release_confirm;
+                                                    if window().confirm_with_message(question).unwrap_or(false) {
+                                                        release.dispatch_local(key);
+                                                    }
+                                                }
+                                            >
+                                                {texts.quarantine_release}
+                                            </button>
+                                        })}
+                                    </td>
                                 </tr>
                             }
                         })
@@ -106,6 +156,10 @@ pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
         <section class="card" data-test="quarantine-card">
             <h2 class="card-title">{move || app.townhall_texts().quarantine_title}</h2>
             <p class="muted">{move || app.townhall_texts().quarantine_intro}</p>
+            {move || result.get().map(|(success, text)| {
+                let class = if success { "notice notice--success" } else { "notice notice--error" };
+                view! { <p class=class role="status" data-test="release-result">{app.pick(&text)}</p> }
+            })}
             <Fetched resource=records failure=townhall_failure test=TOWNHALL_ERROR let:list>
                 {body(list)}
             </Fetched>

@@ -5,12 +5,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use thamgia_core::{PullRequest, PullResponse, PushRequest, PushResponse};
+use thamgia_core::{
+    Localized, MutationOutcome, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 
 use super::WardQuery;
 use crate::auth::Caller;
+use crate::database::Release;
 use crate::error::ServerError;
-use crate::extract::{ApiQuery, FastJson};
+use crate::extract::{ApiPath, ApiQuery, FastJson};
 use crate::AppState;
 
 pub(super) async fn push(
@@ -74,4 +77,48 @@ pub(super) async fn quarantine(
     Ok(Json(
         state.database.quarantined(ward.as_deref(), 500).await?,
     ))
+}
+
+/// `POST /quarantine/{client_id}/{seq}/release`: an officer who may act
+/// for a refused response's ward accepts it (see
+/// `database::quarantine::release`): the outcome of keeping it, or 400 with
+/// what still refuses it.
+pub(super) async fn release(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath((client_id, seq)): ApiPath<(uuid::Uuid, u64)>,
+) -> Result<Json<MutationOutcome>, ServerError> {
+    let waiting = state
+        .database
+        .waiting_record(client_id, seq)
+        .await?
+        .ok_or(ServerError::NotFound)?;
+    match waiting.ward_code.as_deref() {
+        Some(ward) => caller.require_officer_of(ward)?,
+        None => caller.require_city()?,
+    }
+    let known_ward = |ward: &str| state.units.has(ward);
+    let released = state
+        .database
+        .release_record(client_id, seq, &caller.info, &known_ward, Utc::now())
+        .await?
+        .ok_or(ServerError::NotFound)?;
+    match released {
+        Release::Done(outcome) => {
+            tracing::info!(%client_id, seq, "refused record released");
+            Ok(Json(outcome))
+        }
+        Release::Refused(reasons) => {
+            let joined = thamgia_core::limits::joined_reasons(&reasons);
+            Err(ServerError::Invalid(Localized::new(
+                format!("Vẫn bị từ chối: {}", joined.vi),
+                format!("Still refused: {}", joined.en),
+            )))
+        }
+        Release::NotReleasable(message) => Err(ServerError::Invalid(message)),
+        Release::NotAllowed => Err(ServerError::Forbidden(Localized::new(
+            "Chỉ cán bộ của phường/xã của phiếu, hoặc cán bộ thành phố, mới nhận lại được phiếu này.",
+            "Only an officer of the response's ward, or a city officer, may accept it.",
+        ))),
+    }
 }

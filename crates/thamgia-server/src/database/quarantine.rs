@@ -1,5 +1,6 @@
 //! Refused records kept aside with their reasons, for the town hall:
-//! keeping one (bounded, with its size and digest) and listing them.
+//! keeping one (bounded, with its size and digest) and listing them; an
+//! officer of its ward accepting one afterwards is `release`.
 
 use sqlx::{AnyConnection, Row};
 use thamgia_core::protocol::MAX_QUARANTINED_PAYLOAD_BYTES;
@@ -10,9 +11,12 @@ use uuid::Uuid;
 use super::{rows_per_statement, sha256_hex, statement_chunks, values_list, Database};
 use crate::error::ServerError;
 
+mod release;
+pub use release::{Release, WaitingRecord};
+
 impl Database {
-    /// The refused records, newest first (at most `limit`), of one ward or
-    /// of all. Each is kept as the mutation it came in (responses refused
+    /// The refused records not released since, newest first (at most
+    /// `limit`), of one ward or of all. Each is kept as the mutation it came in (responses refused
     /// by earlier versions were kept as the bare response).
     pub async fn quarantined(
         &self,
@@ -22,7 +26,8 @@ impl Database {
         let rows = sqlx::query(
             "SELECT client_id, seq, record_id, payload, reasons, received_at, sent_by, kind,
                  ward_code, payload_bytes, payload_sha256, payload_complete
-             FROM rejected_mutations ORDER BY received_at DESC, client_id, seq",
+             FROM rejected_mutations WHERE released_at IS NULL
+             ORDER BY received_at DESC, client_id, seq",
         )
         .fetch_all(&self.pool)
         .await?;

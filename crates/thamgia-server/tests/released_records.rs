@@ -1,0 +1,199 @@
+//! A refused response accepted afterwards by an officer of its ward: a
+//! collector of another ward sent Ba Đình's answers, the server kept them
+//! aside; Ba Đình's officer accepts them and they count, once, however
+//! often they are sent again; another ward's officer and a collector
+//! cannot; a response a rule still refuses stays aside, with the reason.
+
+use axum::http::StatusCode;
+use chrono::{TimeZone, Utc};
+use thamgia_core::account::Role;
+use thamgia_core::audit::{AuditAction, AuditQuery};
+use thamgia_core::{ApiError, MutationChange, MutationOutcome, QuarantinedRecord, Response};
+use thamgia_server::seed;
+use uuid::Uuid;
+
+mod support;
+
+use support::{server, TestServer};
+
+const BA_DINH: &str = "00004";
+const OTHER_WARD: &str = "00008";
+
+fn response(n: u128) -> Response {
+    let at = Utc
+        .with_ymd_and_hms(2026, 9, 3, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let survey = seed::demo_survey().expect("demo survey parses");
+    let mut response = seed::sample_response(&survey, Uuid::from_u128(n), n as usize, at);
+    response.ward_code = BA_DINH.to_owned();
+    response
+}
+
+async fn listed(server: &TestServer) -> Vec<QuarantinedRecord> {
+    let (status, records) = server
+        .get_as(&server.city_token.clone(), "/api/v1/quarantine")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    records
+}
+
+async fn release(
+    server: &TestServer,
+    token: &str,
+    record: &QuarantinedRecord,
+) -> (StatusCode, Vec<u8>) {
+    server
+        .post_raw_as(
+            Some(token),
+            &format!(
+                "/api/v1/quarantine/{}/{}/release",
+                record.client_id, record.seq
+            ),
+            Vec::new(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_officer_of_its_ward_accepts_a_refused_response_and_it_counts_once() {
+    let server = server().await;
+    server
+        .create_account("khac.thuthap", Role::Collector, Some(OTHER_WARD))
+        .await;
+    server
+        .create_account("khac.canbo", Role::WardOfficer, Some(OTHER_WARD))
+        .await;
+    let moved = server.sign_in("khac.thuthap").await;
+    let child = response(1);
+    let mut no_consent = response(2);
+    no_consent.consent.guardian_consent = None;
+    let answer = server
+        .push_changes(
+            &moved,
+            vec![
+                MutationChange::SubmitResponse {
+                    response: child.clone(),
+                },
+                MutationChange::SubmitResponse {
+                    response: no_consent.clone(),
+                },
+            ],
+        )
+        .await;
+    assert!(answer
+        .results
+        .iter()
+        .all(|result| matches!(result.outcome, MutationOutcome::Rejected { .. })));
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+    let records = listed(&server).await;
+    assert_eq!(records.len(), 2);
+    let find = |records: &[QuarantinedRecord], id: Uuid| {
+        records
+            .iter()
+            .find(|record| record.record_id == id.to_string())
+            .cloned()
+            .expect("listed")
+    };
+    let refused = find(&records, child.id);
+
+    // Not another ward's officer's, nor a collector's, to accept.
+    let other_officer = server.sign_in("khac.canbo").await;
+    assert_eq!(
+        release(&server, &other_officer, &refused).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let collector = server.sign_in("badinh").await;
+    assert_eq!(
+        release(&server, &collector, &refused).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // Ba Đình's officer accepts it: kept, counted, off the list, logged.
+    let officer = server.sign_in("badinh.canbo").await;
+    let (status, body) = release(&server, &officer, &refused).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let outcome: MutationOutcome = serde_json::from_slice(&body).expect("an outcome");
+    assert_eq!(outcome, MutationOutcome::Applied);
+    let stored = server
+        .database()
+        .response(child.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(stored.response, child);
+    assert_eq!(
+        server
+            .database()
+            .counted_response_count()
+            .await
+            .expect("count"),
+        1
+    );
+    let left = listed(&server).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].record_id, no_consent.id.to_string());
+    let logged = server
+        .database()
+        .audit_page(
+            &AuditQuery {
+                action: Some(AuditAction::RecordReleased),
+                ..Default::default()
+            },
+            50,
+        )
+        .await
+        .expect("audit read");
+    assert_eq!(logged.entries.len(), 1);
+    let entry = &logged.entries[0];
+    assert_eq!(entry.actor.as_deref(), Some("badinh.canbo"));
+    assert_eq!(entry.ward_code.as_deref(), Some(BA_DINH));
+    assert_eq!(entry.target, child.id.to_string());
+    assert_eq!(entry.detail, "outcome=kept");
+    assert_eq!(
+        release(&server, &officer, &refused).await.0,
+        StatusCode::NOT_FOUND,
+        "accepted once"
+    );
+
+    // A rule still refuses the one without the guardian's consent.
+    let (status, body) = release(&server, &officer, &find(&left, no_consent.id)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error: ApiError = serde_json::from_slice(&body).expect("an error");
+    assert!(
+        error.message.en.starts_with("Still refused: "),
+        "{}",
+        error.message.en
+    );
+    assert_eq!(listed(&server).await.len(), 1);
+
+    // The tablet sends it again under a new numbering: refused again for
+    // its sender, accepted again, still counted once.
+    let again = server
+        .push_changes(
+            &moved,
+            vec![MutationChange::SubmitResponse {
+                response: child.clone(),
+            }],
+        )
+        .await;
+    assert!(matches!(
+        again.results[0].outcome,
+        MutationOutcome::Rejected { .. }
+    ));
+    let records = listed(&server).await;
+    let sent_again = find(&records, child.id);
+    let (status, body) = release(&server, &officer, &sent_again).await;
+    assert_eq!(status, StatusCode::OK);
+    let outcome: MutationOutcome = serde_json::from_slice(&body).expect("an outcome");
+    assert_eq!(outcome, MutationOutcome::AlreadyStored);
+    assert_eq!(
+        server
+            .database()
+            .counted_response_count()
+            .await
+            .expect("count"),
+        1
+    );
+    assert_eq!(listed(&server).await.len(), 1);
+}
