@@ -79,6 +79,14 @@ pub fn out_of_scope(
             format!("Account {} may not send data of ward {ward}. The record is kept aside on the server for a city officer to review.", account.username),
         )))
     };
+    // A response: the town hall can accept it as it is.
+    let other_ward_response = |ward: &str| {
+        let ward = limits::quoted(ward);
+        Some(Refusal::new(RefusalCode::OtherWard, Localized::new(
+            format!("Tài khoản {} không được gửi phiếu của phường/xã {ward}. Phiếu được giữ lại ở máy chủ; cán bộ của phường/xã {ward} hoặc cán bộ thành phố có thể nhận lại nó ở đó, không cần gửi lại.", account.username),
+            format!("Account {} may not send responses of ward {ward}. The response is kept aside on the server; an officer of ward {ward} or a city officer can accept it there, with no need to send it again.", account.username),
+        )))
+    };
     let officers_only = || {
         Some(Refusal::new(RefusalCode::WardOfficersOnly, Localized::new(
             "Chỉ cán bộ phường/xã hoặc cán bộ thành phố được sửa và gửi báo cáo của phường/xã. Bản ghi được giữ lại ở máy chủ.",
@@ -88,7 +96,7 @@ pub fn out_of_scope(
     match change {
         MutationChange::SubmitResponse { response } => (!account
             .may_access_ward(&response.ward_code))
-        .then(|| other_ward(&response.ward_code))
+        .then(|| other_ward_response(&response.ward_code))
         .flatten(),
         MutationChange::SubmitForum { forum } => (!account.may_access_ward(&forum.ward_code))
             .then(|| other_ward(&forum.ward_code))
