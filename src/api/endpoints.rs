@@ -13,7 +13,7 @@ use thamgia_core::api::themes::{
 use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
 use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
-use thamgia_core::indicator::Catalogue;
+use thamgia_core::indicator::{Catalogue, Target};
 use thamgia_core::report::Period;
 use thamgia_core::response::ReferencedResponse;
 use thamgia_core::results::suppression::PublishedTable;
@@ -187,6 +187,13 @@ impl ApiClient {
     ) -> Result<AnswerThemes, SyncFailure> {
         let method = if tagged { Method::Post } else { Method::Delete };
         self.send_json_for(method, "/tags", tag).await
+    }
+
+    /// `PUT /indicators/{code}/targets`: an indicator's targets replaced
+    /// (a city officer).
+    pub async fn set_targets(&self, code: &str, targets: &[Target]) -> Result<(), SyncFailure> {
+        self.put_json(&format!("/indicators/{}/targets", encode(code)), &targets)
+            .await
     }
 
     /// `POST /quarantine/{client_id}/{seq}/release`: a refused response

@@ -28,6 +28,7 @@ mod participation_row;
 mod period_select;
 mod quarantine_card;
 mod recommendations;
+mod targets_form;
 mod trend_card;
 
 use leptos::prelude::*;

@@ -237,6 +237,31 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
     .await?;
     assert!(target_line, "the target is drawn beside the values");
 
+    // The city officer sets Hanoi's own 2030 target for 4.1 (a comma
+    // before the decimals, as typed in Vietnam); the server keeps it beside
+    // the national ones.
+    click(&lan, "[data-test=targets] summary").await?;
+    replace_text(&lan, "[data-test=target-year]", "2030").await?;
+    type_into(&lan, "[data-test=target-value]", "40,5").await?;
+    click(&lan, "[data-test=target-save]").await?;
+    wait_for(
+        &lan,
+        "Hanoi's 2030 target listed",
+        "(document.querySelector(\"[data-test=target][data-jurisdiction='01'][data-year='2030']\") || {}).textContent?.includes('40,5')",
+    )
+    .await?;
+    let catalogue = server
+        .database
+        .catalogue(&thamgia_core::indicator::shipped_catalogue()?)
+        .await?;
+    let kept = catalogue.indicator("4.1").expect("4.1");
+    assert_eq!(kept.own_target("01", 2030), Some(40.5));
+    assert_eq!(
+        kept.own_target("VN", 2030),
+        Some(35.0),
+        "the national one kept"
+    );
+
     close_browser(lan_browser, lan_events).await?;
     close_browser(minh_browser, minh_events).await?;
     server.stop().await?;

@@ -6,6 +6,7 @@ use thamgia_core::indicator::{Catalogue, Indicator, IndicatorGroup, HANOI};
 use thamgia_core::report::Period;
 use thamgia_core::sync_client::SyncFailure;
 
+use super::targets_form::TargetsForm;
 use super::{
     milestone, status_class, townhall_failure, unit_suffix, Overview, WardOverview, TOWNHALL_ERROR,
 };
@@ -207,6 +208,7 @@ pub(super) fn IndicatorsCard(
                 {select(list)}
             </Fetched>
             {description}
+            <TargetsForm catalogue overview indicator/>
             <label class="checkbox-line">
                 <input
                     type="checkbox"
