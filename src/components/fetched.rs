@@ -68,3 +68,19 @@ pub fn FetchFailure(
         </div>
     }
 }
+
+/// What a failed request of an online page says: the server's own message
+/// when it refused with one, that the page needs the server when offline,
+/// else `fallback`.
+pub fn online_failure(failure: &SyncFailure, fallback: Localized) -> Localized {
+    match failure {
+        SyncFailure::Server {
+            error: Some(error), ..
+        } => error.message.clone(),
+        SyncFailure::Offline => Localized::new(
+            "Không có mạng. Trang này cần kết nối tới máy chủ.",
+            "No connection. This page needs the server.",
+        ),
+        _ => fallback,
+    }
+}

@@ -12,23 +12,17 @@ use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
-use crate::components::fetched::Fetched;
+use crate::components::fetched::{online_failure, Fetched};
 use crate::state::use_app;
 
 fn failure_text(failure: &SyncFailure) -> Localized {
-    match failure {
-        SyncFailure::Server {
-            error: Some(error), ..
-        } => error.message.clone(),
-        SyncFailure::Offline => Localized::new(
-            "Không có mạng. Trang này cần kết nối tới máy chủ.",
-            "No connection. This page needs the server.",
-        ),
-        _ => Localized::new(
+    online_failure(
+        failure,
+        Localized::new(
             "Không tải được danh sách chuyển tiếp.",
             "The referrals could not be loaded.",
         ),
-    }
+    )
 }
 
 #[component]

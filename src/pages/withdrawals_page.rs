@@ -16,6 +16,7 @@ use thamgia_core::Localized;
 use uuid::Uuid;
 
 use crate::api::ApiClient;
+use crate::components::fetched::online_failure;
 use crate::state::use_app;
 
 /// What the page shows below the form.
@@ -33,19 +34,13 @@ enum Shown {
 }
 
 fn failure_text(failure: &SyncFailure) -> Localized {
-    match failure {
-        SyncFailure::Server {
-            error: Some(error), ..
-        } => error.message.clone(),
-        SyncFailure::Offline => Localized::new(
-            "Không có mạng. Trang này cần kết nối tới máy chủ.",
-            "No connection. This page needs the server.",
-        ),
-        _ => Localized::new(
+    online_failure(
+        failure,
+        Localized::new(
             "Không liên lạc được với máy chủ. Hãy thử lại.",
             "The server could not be reached. Try again.",
         ),
-    }
+    )
 }
 
 #[component]

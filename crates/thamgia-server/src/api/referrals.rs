@@ -57,13 +57,8 @@ pub(super) async fn summary(
         )));
     }
     let ward = caller.ward_scope(query.ward.as_deref())?;
-    let surveys = state.database.latest_surveys().await?;
-    let title_of = |id: &str| {
-        surveys
-            .iter()
-            .find(|survey| survey.id == id)
-            .map_or_else(|| Localized::new(id, id), |survey| survey.title.clone())
-    };
+    let titles = state.database.survey_titles().await?;
+    let title_of = |id: &str| titles.of(id);
     Ok(Json(
         state
             .database

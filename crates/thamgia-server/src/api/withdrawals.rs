@@ -32,13 +32,8 @@ pub(super) async fn by_reference(
     let prefix =
         reference_prefix(&reference).ok_or_else(|| ServerError::Invalid(reference_problem()))?;
     let ward = caller.ward_scope(None)?;
-    let surveys = state.database.latest_surveys().await?;
-    let title_of = |id: &str| {
-        surveys
-            .iter()
-            .find(|survey| survey.id == id)
-            .map_or_else(|| Localized::new(id, id), |survey| survey.title.clone())
-    };
+    let titles = state.database.survey_titles().await?;
+    let title_of = |id: &str| titles.of(id);
     Ok(Json(
         state
             .database

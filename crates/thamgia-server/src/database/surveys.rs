@@ -58,6 +58,18 @@ impl Database {
             .collect()
     }
 
+    /// The title of each survey's newest version, by id, for lists that
+    /// name surveys (referrals, responses found by reference).
+    pub async fn survey_titles(&self) -> Result<SurveyTitles, ServerError> {
+        Ok(SurveyTitles(
+            self.latest_surveys()
+                .await?
+                .into_iter()
+                .map(|survey| (survey.id, survey.title))
+                .collect(),
+        ))
+    }
+
     /// One survey version.
     pub async fn survey(
         &self,
@@ -128,3 +140,17 @@ pub(super) async fn load_survey(
 
 /// A survey version with its compiled form.
 pub(super) type CompiledSurvey = (SurveyDefinition, FormEngine);
+
+/// Each survey's title, by id ([`Database::survey_titles`]).
+#[derive(Debug, Clone, Default)]
+pub struct SurveyTitles(std::collections::HashMap<String, thamgia_core::Localized>);
+
+impl SurveyTitles {
+    /// The title of survey `id`; its id when the server holds none.
+    pub fn of(&self, id: &str) -> thamgia_core::Localized {
+        self.0
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| thamgia_core::Localized::new(id, id))
+    }
+}
