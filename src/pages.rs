@@ -8,6 +8,7 @@ pub mod forums_page;
 pub mod home_page;
 pub mod import_page;
 pub mod referrals_page;
+pub mod refused_page;
 pub mod report_page;
 pub mod responses_page;
 pub mod results_page;

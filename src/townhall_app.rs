@@ -1,6 +1,7 @@
 //! The town hall app, under `/townhall`: officers' desk work, done online:
 //! what children said (the survey results, for ward and city officers),
-//! referrals and consent withdrawn through the ward (for both), and for
+//! referrals, consent withdrawn through the ward and the refused records
+//! of their ward (for both), and for
 //! city officers the town hall's figures and children's
 //! recommendations, the refused records, the form import, accounts, the
 //! audit log. Its own
@@ -17,6 +18,7 @@ use crate::pages::accounts_page::AccountsPage;
 use crate::pages::audit_page::AuditPage;
 use crate::pages::import_page::ImportPage;
 use crate::pages::referrals_page::ReferralsPage;
+use crate::pages::refused_page::RefusedPage;
 use crate::pages::results_page::ResultsPage;
 use crate::pages::townhall_page::TownhallPage;
 use crate::pages::withdrawals_page::WithdrawalsPage;
@@ -39,6 +41,10 @@ fn nav() -> AnyView {
             <A href="/townhall/results">{move || app.texts().nav_results}</A>
             <A href="/townhall/referrals">{move || app.townhall_texts().nav_referrals}</A>
             <A href="/townhall/withdrawals">{move || app.townhall_texts().nav_withdrawals}</A>
+            // A city officer finds the refused records on the town hall page.
+            <Show when=move || !app.is_city_officer()>
+                <A href="/townhall/refused">{move || app.townhall_texts().nav_refused}</A>
+            </Show>
             <Show when=move || app.is_city_officer()>
                 <A href="/townhall/import">{move || app.townhall_texts().nav_import}</A>
                 <A href="/townhall/accounts">{move || app.townhall_texts().nav_accounts}</A>
@@ -59,6 +65,7 @@ fn routes() -> AnyView {
             <Route path=path!("/townhall/results") view=|| view! { <ForRole allowed=AppState::may_report><ResultsPage/></ForRole> }/>
             <Route path=path!("/townhall/referrals") view=|| view! { <ForRole allowed=AppState::may_report><ReferralsPage/></ForRole> }/>
             <Route path=path!("/townhall/withdrawals") view=|| view! { <ForRole allowed=AppState::may_report><WithdrawalsPage/></ForRole> }/>
+            <Route path=path!("/townhall/refused") view=|| view! { <ForRole allowed=AppState::may_report><RefusedPage/></ForRole> }/>
             <Route path=path!("/townhall/import") view=|| view! { <ForRole allowed=AppState::is_city_officer><ImportPage/></ForRole> }/>
             <Route path=path!("/townhall/accounts") view=|| view! { <ForRole allowed=AppState::is_city_officer><AccountsPage/></ForRole> }/>
             <Route path=path!("/townhall/audit") view=|| view! { <ForRole allowed=AppState::is_city_officer><AuditPage/></ForRole> }/>

@@ -27,6 +27,7 @@ pub struct TownhallTexts {
     pub nav_audit: &'static str,
     pub nav_referrals: &'static str,
     pub nav_withdrawals: &'static str,
+    pub nav_refused: &'static str,
 
     // Import page (XLSForm).
     pub import_title: &'static str,

@@ -26,7 +26,7 @@ mod indicators_card;
 mod participation_card;
 mod participation_row;
 mod period_select;
-mod quarantine_card;
+pub(crate) mod quarantine_card;
 mod recommendations;
 mod targets_form;
 mod trend_card;

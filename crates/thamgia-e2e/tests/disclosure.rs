@@ -15,6 +15,8 @@
 //! them the reference the completion showed; the ward officer types it on
 //! the town hall's withdrawal page, finds the one response, withdraws it,
 //! and the server and then the worker's tablet hold its answers no more.
+//! Last, the officer accepts, under **Refused**, a Ba Đình response the
+//! server had refused from a collector of another ward.
 
 use anyhow::{bail, Result};
 use chromiumoxide::Page;
@@ -302,6 +304,61 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
         ),
     )
     .await?;
+
+    // A Ba Đình response sent by a collector of another ward is kept
+    // aside; Ba Đình's officer finds it under Refused and accepts it.
+    let survey = thamgia_server::seed::demo_survey()?;
+    let mut misplaced = thamgia_server::seed::sample_response(
+        &survey,
+        uuid::Uuid::from_u128(0xBAD),
+        2,
+        chrono::Utc::now(),
+    );
+    misplaced.ward_code = "00004".to_owned();
+    let elsewhere = thamgia_core::account::AccountInfo {
+        username: "khac.thuthap".to_owned(),
+        display_name: "Cán bộ phường khác".to_owned(),
+        role: thamgia_core::account::Role::Collector,
+        ward_code: Some("00008".to_owned()),
+    };
+    server
+        .database
+        .push_as(
+            &thamgia_core::PushRequest {
+                client_id: uuid::Uuid::from_u128(0xBAE),
+                schema_version: thamgia_core::SCHEMA_VERSION,
+                mutations: vec![thamgia_core::Mutation {
+                    seq: 1,
+                    change: thamgia_core::MutationChange::SubmitResponse {
+                        response: misplaced.clone(),
+                    },
+                }],
+            },
+            &elsewhere,
+            &|_: &str| true,
+            chrono::Utc::now(),
+        )
+        .await?;
+    click(&officer, "a[href='/townhall/refused']").await?;
+    wait_for(
+        &officer,
+        "the refused response of the ward",
+        "!!document.querySelector('[data-test=quarantined][data-kind=submit_response] [data-test=release]')",
+    )
+    .await?;
+    accept_confirmations(&officer).await?;
+    click(
+        &officer,
+        "[data-test=quarantined][data-kind=submit_response] [data-test=release]",
+    )
+    .await?;
+    wait_for(
+        &officer,
+        "the response accepted",
+        "(document.querySelector('[data-test=release-result]') || {className: ''}).className.includes('notice--success')",
+    )
+    .await?;
+    assert!(server.database.response(misplaced.id).await?.is_some());
 
     close_browser(officer_browser, officer_events).await?;
     close_browser(browser, events).await?;

@@ -229,6 +229,10 @@ async fn every_page_serves_a_finger_and_a_screen_reader() -> Result<()> {
             "!!document.querySelector('[data-test=reference]')",
         ),
         (
+            "/townhall/refused",
+            "!!document.querySelector('[data-test=quarantine-empty], [data-test=quarantine-table]')",
+        ),
+        (
             "/townhall/import",
             "!!document.querySelector('[data-test=import-file]')",
         ),

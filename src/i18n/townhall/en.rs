@@ -15,6 +15,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     nav_audit: "Audit log",
     nav_referrals: "Referrals",
     nav_withdrawals: "Withdrawals",
+    nav_refused: "Refused",
 
     // Import page (XLSForm).
     import_title: "Import a form",

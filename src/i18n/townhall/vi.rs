@@ -12,6 +12,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     nav_audit: "Nhật ký truy cập",
     nav_referrals: "Chuyển tiếp",
     nav_withdrawals: "Rút lại đồng ý",
+    nav_refused: "Bị từ chối",
 
     // Import page (XLSForm).
     import_title: "Nhập biểu mẫu",

@@ -14,7 +14,7 @@ use crate::state::{use_app, use_online, Ward};
 
 /// The records the server refused and kept aside, with the reasons.
 #[component]
-pub(super) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
+pub(crate) fn QuarantineCard(wards: Memo<Vec<Ward>>) -> impl IntoView {
     let app = use_app();
     let online = use_online();
     let records = LocalResource::new(move || {
