@@ -1,6 +1,7 @@
 //! Steps several end-to-end tests take the same way: the city officer
 //! uploading an XLSForm, a Ba Đình tablet receiving it and losing the
-//! network, and a tablet back online sending what it holds.
+//! network, a tablet back online sending what it holds, and a Ba Đình
+//! response refused because another ward's collector sent it.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -61,4 +62,46 @@ pub async fn sync_the_one_response(
     wait_for_count(page, "synced", 1).await?;
     let stored = server.only_response().await?;
     Ok((server, stored))
+}
+
+/// A completed Ba Đình response to the demo survey (`id`), sent by a
+/// collector of another ward (00008) straight to `database`: refused for
+/// its sender and kept aside, for an officer to accept. Returns it.
+pub async fn refused_for_its_sender(
+    database: &thamgia_server::Database,
+    id: uuid::Uuid,
+) -> Result<thamgia_core::Response> {
+    let survey = thamgia_server::seed::demo_survey()?;
+    let mut response = thamgia_server::seed::sample_response(&survey, id, 2, chrono::Utc::now());
+    response.ward_code = "00004".to_owned();
+    let elsewhere = thamgia_core::account::AccountInfo {
+        username: "khac.thuthap".to_owned(),
+        display_name: "Cán bộ phường khác".to_owned(),
+        role: thamgia_core::account::Role::Collector,
+        ward_code: Some("00008".to_owned()),
+    };
+    let answer = database
+        .push_as(
+            &thamgia_core::PushRequest {
+                client_id: uuid::Uuid::new_v4(),
+                schema_version: thamgia_core::SCHEMA_VERSION,
+                mutations: vec![thamgia_core::Mutation {
+                    seq: 1,
+                    change: thamgia_core::MutationChange::SubmitResponse {
+                        response: response.clone(),
+                    },
+                }],
+            },
+            &elsewhere,
+            &|_: &str| true,
+            chrono::Utc::now(),
+        )
+        .await?;
+    if !matches!(
+        answer.results.first().map(|result| &result.outcome),
+        Some(thamgia_core::MutationOutcome::Rejected { .. })
+    ) {
+        anyhow::bail!("another ward's collector's response was not refused: {answer:?}");
+    }
+    Ok(response)
 }

@@ -13,7 +13,9 @@ pub mod ui;
 pub mod webdriver;
 
 pub use downloads::{download_as, download_as_city_officer};
-pub use flows::{receive_then_go_offline, sync_the_one_response, upload_xlsform};
+pub use flows::{
+    receive_then_go_offline, refused_for_its_sender, sync_the_one_response, upload_xlsform,
+};
 pub use ui::Ui;
 
 use std::net::SocketAddr;

@@ -307,38 +307,7 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
 
     // A Ba Đình response sent by a collector of another ward is kept
     // aside; Ba Đình's officer finds it under Refused and accepts it.
-    let survey = thamgia_server::seed::demo_survey()?;
-    let mut misplaced = thamgia_server::seed::sample_response(
-        &survey,
-        uuid::Uuid::from_u128(0xBAD),
-        2,
-        chrono::Utc::now(),
-    );
-    misplaced.ward_code = "00004".to_owned();
-    let elsewhere = thamgia_core::account::AccountInfo {
-        username: "khac.thuthap".to_owned(),
-        display_name: "Cán bộ phường khác".to_owned(),
-        role: thamgia_core::account::Role::Collector,
-        ward_code: Some("00008".to_owned()),
-    };
-    server
-        .database
-        .push_as(
-            &thamgia_core::PushRequest {
-                client_id: uuid::Uuid::from_u128(0xBAE),
-                schema_version: thamgia_core::SCHEMA_VERSION,
-                mutations: vec![thamgia_core::Mutation {
-                    seq: 1,
-                    change: thamgia_core::MutationChange::SubmitResponse {
-                        response: misplaced.clone(),
-                    },
-                }],
-            },
-            &elsewhere,
-            &|_: &str| true,
-            chrono::Utc::now(),
-        )
-        .await?;
+    let misplaced = refused_for_its_sender(&server.database, uuid::Uuid::from_u128(0xBAD)).await?;
     click(&officer, "a[href='/townhall/refused']").await?;
     wait_for(
         &officer,

@@ -121,40 +121,7 @@ async fn a_forum_recommendation_is_answered_and_fed_back_to_the_children() -> Re
 
     // A response of Ba Đình sent by a collector of another ward: kept
     // aside for its sender, accepted at the town hall below.
-    let survey = thamgia_server::seed::demo_survey()?;
-    let mut misplaced =
-        thamgia_server::seed::sample_response(&survey, uuid::Uuid::from_u128(0xB0D), 1, Utc::now());
-    misplaced.ward_code = "00004".to_owned();
-    let elsewhere = thamgia_core::account::AccountInfo {
-        username: "khac.thuthap".to_owned(),
-        display_name: "Cán bộ phường khác".to_owned(),
-        role: thamgia_core::account::Role::Collector,
-        ward_code: Some("00008".to_owned()),
-    };
-    let answer = server
-        .database
-        .push_as(
-            &thamgia_core::PushRequest {
-                client_id: uuid::Uuid::from_u128(0x7AC),
-                schema_version: thamgia_core::SCHEMA_VERSION,
-                mutations: vec![thamgia_core::Mutation {
-                    seq: 1,
-                    change: thamgia_core::MutationChange::SubmitResponse {
-                        response: misplaced.clone(),
-                    },
-                }],
-            },
-            &elsewhere,
-            &|_: &str| true,
-            Utc::now(),
-        )
-        .await?;
-    if !matches!(
-        answer.results.first().map(|result| &result.outcome),
-        Some(thamgia_core::MutationOutcome::Rejected { .. })
-    ) {
-        bail!("another ward's collector's response was not refused: {answer:?}");
-    }
+    let misplaced = refused_for_its_sender(&server.database, uuid::Uuid::from_u128(0xB0D)).await?;
 
     // At the town hall, a city officer records the authority's answer (on
     // this browser, once the facilitator signed out: everything is sent).
