@@ -5,9 +5,11 @@
 //! recommendation the record does not name, see [`ward_lookup`]) with SQL,
 //! then asks these functions. The replay, gap and seq-reuse rules, and what
 //! becomes of the submitted responses a batch decides at once, are
-//! [`batch`]'s.
+//! [`batch`]'s; whether an officer may accept a refused record afterwards
+//! is [`release`]'s.
 
 pub mod batch;
+pub mod release;
 
 use uuid::Uuid;
 

@@ -11,13 +11,15 @@
 //! sender's ward (the ward in force, the survey, the answers on the day
 //! they were given, a correction's target, a withdrawal), and keeps it as
 //! a push would, counts and results included. What a rule still refuses
-//! stays aside, with the reasons.
+//! stays aside, with the reasons. Which records may be accepted, and by
+//! whom, is core's `push_rules::release`.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use thamgia_core::account::AccountInfo;
 use thamgia_core::audit::{AuditAction, AuditEvent};
 use thamgia_core::push_rules::batch::submission_refusal;
+use thamgia_core::push_rules::release::{releasable, ReleaseRefusal};
 use thamgia_core::{FormEngine, Localized, MutationChange, MutationOutcome};
 use uuid::Uuid;
 
@@ -103,30 +105,19 @@ impl Database {
         };
         let complete: i64 = row.try_get("payload_complete")?;
         let payload: String = row.try_get("payload")?;
-        let response = match serde_json::from_str::<MutationChange>(&payload) {
-            Ok(MutationChange::SubmitResponse { response }) if complete != 0 => response,
-            _ => {
-                return Ok(Some(Release::NotReleasable(Localized::new(
-                    "Chỉ nhận lại được phiếu trả lời được giữ nguyên vẹn.",
-                    "Only a response kept whole can be accepted.",
-                ))))
+        let kept = serde_json::from_str::<MutationChange>(&payload)
+            .ok()
+            .filter(|_| complete != 0);
+        let response = match releasable(kept.as_ref(), by, known_ward) {
+            Ok(response) => response.clone(),
+            Err(ReleaseRefusal::NotReleasable(message)) => {
+                return Ok(Some(Release::NotReleasable(message)))
+            }
+            Err(ReleaseRefusal::NotAllowed) => return Ok(Some(Release::NotAllowed)),
+            Err(ReleaseRefusal::UnknownWard(message)) => {
+                return Ok(Some(Release::Refused(vec![message])))
             }
         };
-        if !by.may_act_for_ward(&response.ward_code) {
-            return Ok(Some(Release::NotAllowed));
-        }
-        if !known_ward(&response.ward_code) {
-            return Ok(Some(Release::Refused(vec![Localized::new(
-                format!(
-                    "\"{}\" không phải phường/xã đang có hiệu lực.",
-                    thamgia_core::limits::quoted(&response.ward_code)
-                ),
-                format!(
-                    "\"{}\" is not a ward or commune in force.",
-                    thamgia_core::limits::quoted(&response.ward_code)
-                ),
-            )])));
-        }
         let survey = load_survey(
             &mut transaction,
             &response.survey_id,
