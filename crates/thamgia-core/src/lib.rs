@@ -15,6 +15,7 @@ pub mod expression;
 pub mod form;
 pub mod forum;
 pub mod indicator;
+pub mod json_values;
 pub mod limits;
 pub mod localized;
 pub mod outbox;

@@ -268,6 +268,9 @@ struct Round {
     /// The cursor's token then.
     token_at_start: Option<String>,
     scope_generation: u64,
+    /// The most mutations a push may carry for the rest of the round, once
+    /// the server refused a larger one as too large (413).
+    push_ceiling: Option<usize>,
 }
 
 /// The sync client. Build it from what the tablet stored, feed it events with
@@ -444,6 +447,9 @@ impl SyncClient {
                 vec![self.read_outbox()]
             }
             SyncEvent::PullAnswered(response) => self.on_pull_answered(response, now_ms, random),
+            SyncEvent::PushFailed(failure) if failure.is_too_large() => {
+                self.on_push_too_large(failure, now_ms, random)
+            }
             SyncEvent::PushFailed(failure)
             | SyncEvent::PullFailed(failure)
             | SyncEvent::StorageFailed(failure) => {

@@ -86,7 +86,7 @@ where
 /// Whether `headers` say the body is JSON, as axum's `Json` decides it
 /// (through the same `mime` parser): `application/json` or
 /// `application/<anything>+json`, with any parameters.
-fn json_content_type(headers: &HeaderMap) -> bool {
+pub(crate) fn json_content_type(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

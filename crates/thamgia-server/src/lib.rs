@@ -15,6 +15,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod body_room;
 pub mod csv_export;
 pub mod database;
 pub mod embedded;
@@ -96,6 +97,9 @@ pub struct ClientTimeouts {
     /// How long an answer may wait for its client to read any of it before
     /// the connection is closed ([`stall::StallGuard`]).
     pub write_stall: Duration,
+    /// The memory, in bytes, that the request bodies read and decoded at
+    /// once may take together ([`body_room`]).
+    pub body_memory: usize,
 }
 
 impl Default for ClientTimeouts {
@@ -106,9 +110,13 @@ impl Default for ClientTimeouts {
             whole_request: Duration::from_secs(300),
             max_connections: 2048,
             write_stall: Duration::from_secs(60),
+            body_memory: DEFAULT_BODY_MEMORY,
         }
     }
 }
+
+/// The default [`ClientTimeouts::body_memory`]: 256 MiB.
+pub const DEFAULT_BODY_MEMORY: usize = 256 * 1024 * 1024;
 
 /// Where the town hall app is served: its own bundle, built into
 /// [`TOWNHALL_DIR`] of the app's folder.
@@ -146,7 +154,13 @@ pub fn app_serving(state: AppState, files: &AppFiles, timeouts: ClientTimeouts) 
     let request_metrics = state.metrics.clone();
     let metrics_route = metrics::main_listener_route(&state);
     let router = Router::new()
-        .nest("/api/v1", api::router(state))
+        .nest(
+            "/api/v1",
+            api::router(state).layer(axum::middleware::from_fn_with_state(
+                body_room::BodyRoom::new(timeouts.body_memory, body_room::ROOM_WAIT),
+                body_room::bounded,
+            )),
+        )
         .merge(metrics_route);
     let (router, security) = match files {
         AppFiles::Folder(static_dir) => (

@@ -70,6 +70,10 @@ struct Arguments {
     /// backlog until one ends).
     #[arg(long, env = "THAMGIA_MAX_CONNECTIONS", default_value_t = 2048)]
     max_connections: usize,
+    /// MiB of memory the request bodies being read and decoded may take
+    /// together; a request that finds no room within 10 s gets 503.
+    #[arg(long, env = "THAMGIA_BODY_MEMORY", default_value_t = 256)]
+    body_memory: usize,
     /// The smallest count the survey results publish: counts of fewer
     /// children are shown as "< N", and enough others hidden that none can
     /// be worked out (at least 2).
@@ -297,6 +301,7 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
         whole_request: std::time::Duration::from_secs(arguments.request_timeout.max(1)),
         max_connections: arguments.max_connections.max(1),
         write_stall: std::time::Duration::from_secs(arguments.write_timeout.max(1)),
+        body_memory: arguments.body_memory.saturating_mul(1024 * 1024),
     };
     // The survey results are read while the server already answers.
     let (indexes, warm_database) = (state.results.clone(), database.clone());

@@ -195,6 +195,86 @@ async fn huge_refused_records_leave_the_database_and_the_answer_small() {
     assert!(peak < MEMORY_BOUND_KIB, "peak memory {peak} KiB");
 }
 
+/// A push whose one answer is a list of `zeros` tiny items written before
+/// its type, so serde has to hold every item before it can decode it.
+fn push_of_tiny_items(survey: &thamgia_core::SurveyDefinition, zeros: usize) -> String {
+    let mut response =
+        thamgia_server::seed::sample_response(survey, Uuid::from_u128(300), 3, Utc::now());
+    response
+        .answers
+        .insert("hostile".to_owned(), AnswerValue::Text("MARKER".to_owned()));
+    let request = PushRequest {
+        client_id: Uuid::new_v4(),
+        schema_version: SCHEMA_VERSION,
+        mutations: vec![Mutation {
+            seq: 1,
+            change: MutationChange::SubmitResponse { response },
+        }],
+    };
+    let text = serde_json::to_string(&request).expect("json");
+    let items = vec!["0"; zeros].join(",");
+    text.replace(
+        r#"{"type":"text","value":"MARKER"}"#,
+        &format!(r#"{{"value":[{items}],"type":"choices"}}"#),
+    )
+}
+
+#[tokio::test]
+async fn pushes_of_millions_of_tiny_items_sent_at_once_leave_memory_small() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    // The smallest room: one largest request at a time.
+    let mut server = RunningServer::start(directory.path(), &["--body-memory", "1"]).await;
+    let client = reqwest::Client::new();
+    let session = server.sign_in(&client, "badinh").await;
+    let survey = thamgia_server::seed::demo_survey().expect("demo survey");
+    // About 15 MiB of 7.5 million items, over the bound of values; and
+    // 1.8 MiB of 900,000, under it, which the server decodes (and refuses:
+    // a choice is a text).
+    let over = push_of_tiny_items(&survey, 7_500_000);
+    let under = push_of_tiny_items(&survey, 900_000);
+    assert!(over.len() < 16 * MIB && over.len() > 14 * MIB);
+    let mut sends = Vec::new();
+    for body in [&over, &under, &over, &under, &over, &under, &over, &under] {
+        let request = client
+            .post(format!("{}/api/v1/sync/push", server.base))
+            .bearer_auth(&session.token)
+            .header("content-type", "application/json")
+            .body(body.clone());
+        let is_over = body.len() == over.len();
+        sends.push(async move { (is_over, request.send().await) });
+    }
+    let mut answers = Vec::new();
+    for (is_over, answer) in futures_util::future::join_all(sends).await {
+        let answer = answer.expect("an answer");
+        let status = answer.status().as_u16();
+        answers.push((is_over, status, answer.text().await.expect("the body")));
+    }
+    assert!(server.healthy().await, "the server stopped answering");
+    let peak = server.memory_kib("VmHWM");
+    eprintln!("eight pushes of tiny items at once: peak {peak} KiB");
+    assert!(peak < MEMORY_BOUND_KIB, "peak memory {peak} KiB");
+    let mut refused_for_its_values = 0;
+    for (is_over, status, text) in answers {
+        // Too many values, refused before decoding; decoded and refused;
+        // or no room within the wait (the tablet retries later).
+        let expected: &[u16] = if is_over { &[413, 503] } else { &[400, 503] };
+        assert!(expected.contains(&status), "{status}: {text}");
+        assert!(text.len() < 4096, "a {} byte answer", text.len());
+        if status == 413 {
+            assert!(
+                text.contains("payload_too_large") && text.contains("JSON values"),
+                "{text}"
+            );
+            refused_for_its_values += 1;
+        }
+    }
+    assert!(
+        refused_for_its_values > 0,
+        "no push was refused for its values"
+    );
+    server.sign_in(&client, "badinh").await;
+}
+
 /// Writes `bytes` one at a time, `pause` apart, until the server closes the
 /// connection or `give_up` passes; the time it took to be closed.
 fn drip(stream: &mut TcpStream, bytes: &[u8], pause: Duration, give_up: Duration) -> Duration {

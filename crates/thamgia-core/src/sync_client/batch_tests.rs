@@ -133,3 +133,92 @@ fn a_long_outbox_is_read_in_growing_batches_and_a_failure_starts_again_small() {
     let commands = client.handle(SyncEvent::Requested(Trigger::Online), 8_000, 0);
     assert_eq!(commands, vec![SyncCommand::ReadOutbox { limit: 100 }]);
 }
+
+fn too_large() -> SyncFailure {
+    SyncFailure::Server {
+        error: Some(crate::protocol::ApiError {
+            code: crate::protocol::ApiErrorCode::PayloadTooLarge,
+            message: crate::localized::Localized::new("Quá lớn", "Too large"),
+        }),
+        detail: "413 Payload Too Large".to_owned(),
+    }
+}
+
+/// Reads `count` entries from seq `from` and pushes them; the server
+/// refuses the push as too large.
+fn refused_as_too_large(client: &mut SyncClient, from: u64, count: u64) -> Vec<SyncCommand> {
+    let mutations: Vec<Mutation> = (from..from + count).map(submission).collect();
+    client.handle(
+        SyncEvent::OutboxRead {
+            mutations,
+            pending_total: 10_000,
+        },
+        0,
+        0,
+    );
+    client.handle(SyncEvent::PushFailed(too_large()), 0, 0)
+}
+
+#[test]
+fn a_push_refused_as_too_large_is_sent_again_at_once_halved_and_the_round_stays_under_it() {
+    let mut client = SyncClient::new(config(), Uuid::from_u128(7), 0, None);
+    client.handle(SyncEvent::Requested(Trigger::UserRequest), 0, 0);
+    // Halved each time, with no wait and nothing counted as a failure.
+    assert_eq!(
+        refused_as_too_large(&mut client, 1, 100),
+        vec![SyncCommand::ReadOutbox { limit: 50 }]
+    );
+    assert_eq!(
+        refused_as_too_large(&mut client, 1, 50),
+        vec![SyncCommand::ReadOutbox { limit: 25 }]
+    );
+    assert_eq!(client.status().last_failure, None);
+    // Quick full pushes do not grow past what was refused, in this round.
+    let commands = push_round_trip(&mut client, 1, 25, 0, 10);
+    assert_eq!(next_read_limit(&commands), Some(25));
+    // The next round starts from what passed, and grows again from there.
+    let mut other = SyncClient::new(config(), Uuid::from_u128(8), 0, None);
+    other.handle(SyncEvent::Requested(Trigger::UserRequest), 0, 0);
+    refused_as_too_large(&mut other, 1, 100);
+    let commands = push_round_trip(&mut other, 1, 50, 0, 10);
+    assert_eq!(next_read_limit(&commands), Some(50));
+    other.handle(
+        SyncEvent::OutboxRead {
+            mutations: Vec::new(),
+            pending_total: 0,
+        },
+        20,
+        0,
+    );
+    other.handle(
+        SyncEvent::PullAnswered(crate::protocol::PullResponse {
+            changes: Vec::new(),
+            next_cursor: 0,
+            has_more: false,
+            reset_required: false,
+            next_cursor_token: None,
+        }),
+        30,
+        0,
+    );
+    let commands = other.handle(SyncEvent::Requested(Trigger::UserRequest), 40, 0);
+    assert_eq!(commands, vec![SyncCommand::ReadOutbox { limit: 50 }]);
+    let commands = push_round_trip(&mut other, 51, 50, 50, 60);
+    assert_eq!(next_read_limit(&commands), Some(100));
+}
+
+#[test]
+fn a_single_record_refused_as_too_large_fails_the_round_and_says_it_is_kept() {
+    let mut client = SyncClient::new(config(), Uuid::from_u128(7), 0, None);
+    client.handle(SyncEvent::Requested(Trigger::UserRequest), 0, 0);
+    let commands = refused_as_too_large(&mut client, 1, 1);
+    assert!(
+        matches!(&commands[..], [SyncCommand::ScheduleWake { .. }]),
+        "{commands:?}"
+    );
+    let (_, failure) = client.status().last_failure.expect("the round failed");
+    assert!(failure.is_too_large());
+    let message = failure.message();
+    assert!(message.vi.contains("quá lớn") && message.vi.contains("không bị mất"));
+    assert!(message.en.contains("too large") && message.en.contains("not lost"));
+}

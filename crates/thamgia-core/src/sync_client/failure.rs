@@ -50,6 +50,12 @@ impl SyncFailure {
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::Unauthorized)
     }
+
+    /// Whether the server refused the request as larger than it accepts
+    /// (413): a push of fewer records may pass.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::PayloadTooLarge)
+    }
 }
 
 impl SyncFailure {
@@ -82,6 +88,14 @@ impl SyncFailure {
                 Localized::new(
                     "Phiên đăng nhập trên máy này đã hết hiệu lực hoặc đã bị thu hồi. Hãy đăng nhập lại; dữ liệu đã lưu trên máy không bị mất và sẽ được gửi sau khi đăng nhập.",
                     "The session on this tablet has ended or was revoked. Sign in again; everything saved on the tablet is kept and will be sent once you are signed in.",
+                )
+            }
+            SyncFailure::Server { error: Some(error), .. }
+                if error.code == ApiErrorCode::PayloadTooLarge =>
+            {
+                Localized::new(
+                    "Máy chủ không nhận một bản ghi vì quá lớn. Bản ghi vẫn được lưu trên máy và không bị mất; hãy báo cho quản trị viên.",
+                    "The server refused a record as too large. It stays saved on this tablet and is not lost; tell the administrator.",
                 )
             }
             SyncFailure::Server { error: Some(error), .. } => Localized::new(

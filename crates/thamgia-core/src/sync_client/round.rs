@@ -37,6 +37,7 @@ impl SyncClient {
             cursor_at_start: self.cursor,
             token_at_start: self.cursor_token.clone(),
             scope_generation: self.scope_generation,
+            push_ceiling: None,
         });
         vec![self.read_outbox()]
     }
@@ -141,18 +142,45 @@ impl SyncClient {
                 commands
             }
             PushStatus::Ok => {
-                self.push_batch_size = super::next_push_batch_size(
+                let next = super::next_push_batch_size(
                     &self.config,
                     self.push_batch_size,
                     usize::try_from(count).unwrap_or(usize::MAX),
                     now_ms.saturating_sub(sent_at_ms),
                 );
+                self.push_batch_size = round.push_ceiling.map_or(next, |most| next.min(most));
                 round.sent += count;
                 round.stage = Stage::ReadingOutbox;
                 self.acknowledged_seq =
                     Some(self.acknowledged_seq.unwrap_or(0).max(acknowledged_through));
                 vec![apply, self.read_outbox()]
             }
+        }
+    }
+
+    /// The server refused a push as too large (413: its body, or the
+    /// values in it, over the server's bounds). A push of several
+    /// mutations is sent again at once as a push of half as many, and no
+    /// push of the round carries more; a single mutation refused so fails
+    /// the round, with the worker told why (it stays on the tablet).
+    pub(super) fn on_push_too_large(
+        &mut self,
+        failure: SyncFailure,
+        now_ms: i64,
+        random: u32,
+    ) -> Vec<SyncCommand> {
+        let Some(round) = self.round.as_mut() else {
+            return Vec::new();
+        };
+        match round.stage {
+            Stage::AwaitingPush { count, .. } if count > 1 => {
+                let half = usize::try_from(count / 2).unwrap_or(usize::MAX);
+                round.push_ceiling = Some(half);
+                round.stage = Stage::ReadingOutbox;
+                self.push_batch_size = half;
+                vec![self.read_outbox()]
+            }
+            _ => self.fail(failure, now_ms, random),
         }
     }
 
