@@ -96,6 +96,12 @@ impl ApiClient {
         self.post("/session", request).await
     }
 
+    /// Who the session's account is now: `GET /session` (its role and ward
+    /// may have changed since it signed in).
+    pub async fn session_account(&self) -> Result<thamgia_core::account::AccountInfo, SyncFailure> {
+        self.get("/session").await
+    }
+
     /// Signs out: `DELETE /session` revokes this device's token.
     pub async fn sign_out(&self) -> Result<(), SyncFailure> {
         self.send_empty(Method::Delete, "/session").await

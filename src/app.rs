@@ -82,6 +82,7 @@ pub fn App(
             wasm_bindgen_futures::spawn_local(async move { settle_ward(app, &account).await });
         }
     });
+    follow_the_account(app);
     Effect::new(move |_| {
         let tag = app.language.get().tag();
         if let Some(root) = document().document_element() {
@@ -94,6 +95,52 @@ pub fn App(
     let signed_in =
         Memo::new(move |_| app.session.with(Option::is_some) && !app.signing_in_again.get());
     shell_view(app, parts, signed_in)
+}
+
+/// When the server refuses what the tablet asks for (403: a collector moved
+/// to another ward still pulls the old one), asks who the account is now,
+/// once per refusal, and keeps the answer: the effect above then moves the
+/// tablet to the account's ward, whose history it pulls from the start.
+fn follow_the_account(app: AppState) {
+    let asked_at = StoredValue::new(None::<i64>);
+    Effect::new(move |_| {
+        let refused_at = app.sync_status.with(|status| match &status.last_failure {
+            Some((at_ms, failure)) if failure.is_forbidden() => Some(*at_ms),
+            _ => None,
+        });
+        if refused_at.is_none() || refused_at == asked_at.get_value() {
+            return;
+        }
+        asked_at.set_value(refused_at);
+        wasm_bindgen_futures::spawn_local(async move { refresh_account(app).await });
+    });
+}
+
+/// Keeps the account the server names for this session, when it differs
+/// from the one stored.
+async fn refresh_account(app: AppState) {
+    let account = match crate::api::ApiClient::for_this_origin()
+        .session_account()
+        .await
+    {
+        Ok(account) => account,
+        Err(failure) => {
+            leptos::logging::warn!("the account could not be asked: {failure:?}");
+            return;
+        }
+    };
+    let Some(mut session) = app.session.get_untracked() else {
+        return;
+    };
+    if session.account == account {
+        return;
+    }
+    session.account = account;
+    if let Err(error) = app.store().save_session(&session).await {
+        leptos::logging::warn!("the changed account was not kept: {error}");
+    }
+    app.session.set(Some(session));
+    crate::state::tell_other_tabs_the_session_changed();
 }
 
 /// Starts rounds when the network comes back and when the tablet wakes the

@@ -314,6 +314,37 @@ pub struct PullRequest {
     /// after which the log grew again): it answers `reset_required`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor_token: Option<String>,
+    /// The kinds of change added since apps were first given to wards
+    /// ([`LATER_CHANGE_KINDS`]) that this app applies. An app refuses a
+    /// change it does not know, and its pulls would stop at that page, so
+    /// the server sends a change of a later kind only to an app that names
+    /// it here; an older app names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub understands: Vec<String>,
+}
+
+/// The kinds of change ([`ChangeEntity`]'s tags) that apps given out
+/// before them do not know: sent only to an app that says it
+/// [understands](PullRequest::understands) them.
+pub const LATER_CHANGE_KINDS: &[&str] = &["response_accepted"];
+
+/// The kinds of [`LATER_CHANGE_KINDS`] a pull naming `understands` must
+/// not be sent. Names the server does not know are ignored.
+pub fn withheld_change_kinds(understands: &[String]) -> Vec<&'static str> {
+    LATER_CHANGE_KINDS
+        .iter()
+        .copied()
+        .filter(|kind| !understands.iter().any(|named| named == kind))
+        .collect()
+}
+
+/// What this app names in its pulls: every later kind, since it applies
+/// them all.
+pub fn understood_change_kinds() -> Vec<String> {
+    LATER_CHANGE_KINDS
+        .iter()
+        .map(|kind| (*kind).to_owned())
+        .collect()
 }
 
 /// A record the server refused, kept aside whole with the reasons, as a
@@ -432,6 +463,13 @@ pub enum ChangeEntity {
         /// Its new status.
         status: ReportStatus,
     },
+    /// A response the server refused was accepted at the town hall (see
+    /// `POST /quarantine/{client_id}/{seq}/release`): the tablet holding
+    /// it shows it sent. A later kind ([`LATER_CHANGE_KINDS`]).
+    ResponseAccepted {
+        /// The response concerned.
+        response_id: Uuid,
+    },
 }
 
 /// An error body from the API.
@@ -511,5 +549,33 @@ mod tests {
         assert!(pull_page_takes(0, 0, 20 * MAX_PULL_PAGE_BYTES, limit));
         assert!(!pull_page_takes(1, 20 * MAX_PULL_PAGE_BYTES, 1, limit));
         assert!(!pull_page_takes(0, 0, 1, 0));
+    }
+
+    #[test]
+    fn a_later_kind_of_change_is_withheld_from_an_app_that_does_not_name_it() {
+        // An older app's pull has no `understands` at all.
+        let old: PullRequest = serde_json::from_value(serde_json::json!({
+            "client_id": Uuid::from_u128(1), "schema_version": SCHEMA_VERSION,
+            "cursor": 0, "limit": 10
+        }))
+        .expect("an older app's pull");
+        assert!(old.understands.is_empty());
+        assert_eq!(
+            withheld_change_kinds(&old.understands),
+            vec!["response_accepted"]
+        );
+        // This app names every later kind; a name unknown here is ignored.
+        let mut understood = understood_change_kinds();
+        assert!(withheld_change_kinds(&understood).is_empty());
+        understood.push("from_the_future".to_owned());
+        assert!(withheld_change_kinds(&understood).is_empty());
+        // Every later kind is a tag of `ChangeEntity`.
+        let accepted = ChangeEntity::ResponseAccepted {
+            response_id: Uuid::from_u128(2),
+        };
+        let json = serde_json::to_value(&accepted).expect("serialises");
+        assert!(LATER_CHANGE_KINDS.contains(&json["type"].as_str().unwrap_or_default()));
+        let back: ChangeEntity = serde_json::from_value(json).expect("decodes");
+        assert_eq!(back, accepted);
     }
 }

@@ -15,8 +15,10 @@
 //! them the reference the completion showed; the ward officer types it on
 //! the town hall's withdrawal page, finds the one response, withdraws it,
 //! and the server and then the worker's tablet hold its answers no more.
-//! Last, the officer accepts, under **Refused**, a Ba Đình response the
-//! server had refused from a collector of another ward.
+//! Last, the worker is moved to another ward before their tablet sends a
+//! Ba Đình response: the server refuses it for its sender, and the tablet
+//! shows it refused; the officer accepts it under **Refused**, and at its
+//! next sync the tablet shows it sent.
 
 use anyhow::{bail, Result};
 use chromiumoxide::Page;
@@ -305,9 +307,42 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
     )
     .await?;
 
-    // A Ba Đình response sent by a collector of another ward is kept
-    // aside; Ba Đình's officer finds it under Refused and accepts it.
-    let misplaced = refused_for_its_sender(&server.database, uuid::Uuid::from_u128(0xBAD)).await?;
+    // The worker is moved to another ward before their tablet sends a Ba
+    // Đình response: the server refuses it for its sender and keeps it
+    // aside, and the tablet shows it refused.
+    set_offline(&page, true).await?;
+    answer_survey(&page, "no").await?;
+    click(&page, "[data-test=complete]").await?;
+    wait_for_count(&page, "waiting", 1).await?;
+    let moved = thamgia_core::account::AccountChange {
+        ward_code: Some("00008".to_owned()),
+        ..Default::default()
+    };
+    server
+        .database
+        .update_account("badinh", &moved, chrono::Utc::now())
+        .await?;
+    set_offline(&page, false).await?;
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for(
+        &page,
+        "the response refused on the tablet",
+        "!!document.querySelector('[data-test=count-problems]')",
+    )
+    .await?;
+    let refused = server.database.quarantined(Some("00004"), 10).await?;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let misplaced: uuid::Uuid = refused[0].record_id.parse()?;
+    assert!(server.database.response(misplaced).await?.is_none());
+    click(&page, "a[href='/responses']").await?;
+    let row_state = |state: &str| {
+        format!(
+            "(document.querySelector('[data-test=response-row][data-id=\"{misplaced}\"]') || {{dataset: {{}}}}).dataset.state === '{state}'"
+        )
+    };
+    wait_for(&page, "the refused row", &row_state("state--rejected")).await?;
+
+    // Ba Đình's officer finds it under Refused and accepts it.
     click(&officer, "a[href='/townhall/refused']").await?;
     wait_for(
         &officer,
@@ -327,7 +362,18 @@ async fn a_disclosure_leads_the_worker_and_reaches_the_ward_officer() -> Result<
         "(document.querySelector('[data-test=release-result]') || {className: ''}).className.includes('notice--success')",
     )
     .await?;
-    assert!(server.database.response(misplaced.id).await?.is_some());
+    assert!(server.database.response(misplaced).await?.is_some());
+    // At its next sync the worker's tablet shows it sent, and home no
+    // longer counts a problem.
+    click(&page, "[data-test=sync-now]").await?;
+    wait_for(&page, "the accepted row", &row_state("state--synced")).await?;
+    click(&page, "a[href='/']").await?;
+    wait_for(
+        &page,
+        "no problem on home",
+        "!!document.querySelector('[data-test=count-synced]') && !document.querySelector('[data-test=count-problems]')",
+    )
+    .await?;
 
     close_browser(officer_browser, officer_events).await?;
     close_browser(browser, events).await?;

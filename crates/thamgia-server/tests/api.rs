@@ -269,6 +269,7 @@ fn pull_request(cursor: u64, limit: u32) -> PullRequest {
         ward_code: None,
         acknowledged_seq: None,
         cursor_token: None,
+        understands: Vec::new(),
     }
 }
 

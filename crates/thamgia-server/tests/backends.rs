@@ -74,6 +74,7 @@ async fn pull_all(database: &Database, cursor: u64, limit: u32) -> (u64, Vec<(u6
                 ward_code: None,
                 acknowledged_seq: None,
                 cursor_token: None,
+                understands: Vec::new(),
             })
             .await
             .expect("pulled");

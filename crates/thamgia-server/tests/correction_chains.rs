@@ -133,6 +133,7 @@ async fn withdrawing_any_version_takes_every_version_of_the_child() {
                 ward_code: None,
                 acknowledged_seq: None,
                 cursor_token: None,
+                understands: Vec::new(),
             },
         )
         .await;

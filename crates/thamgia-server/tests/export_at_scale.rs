@@ -130,6 +130,7 @@ async fn an_export_of_several_pages_is_whole_and_tablets_are_served_meanwhile() 
             ward_code: Some("00004".to_owned()),
             acknowledged_seq: None,
             cursor_token: None,
+            understands: Vec::new(),
         };
         let (status, _): (_, serde_json::Value) =
             server.post_as(&tablet, "/api/v1/sync/pull", &pull).await;

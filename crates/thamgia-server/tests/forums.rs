@@ -158,6 +158,7 @@ async fn a_forum_goes_from_the_children_to_an_answer_and_back() {
         ward_code: None,
         acknowledged_seq: None,
         cursor_token: None,
+        understands: Vec::new(),
     };
     let (_, page): (_, PullResponse) = server.post("/api/v1/sync/pull", &pull).await;
     assert!(page.changes.iter().any(|change| matches!(&change.entity, ChangeEntity::ForumStored { forum } if forum.id == submitted.id)));

@@ -250,6 +250,7 @@ async fn a_scrape_needs_the_token_and_every_series_moves_with_its_event() {
         ward_code: None,
         acknowledged_seq: None,
         cursor_token: None,
+        understands: Vec::new(),
     };
     let (status, _) = server
         .post_raw_as(

@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use chrono::{TimeZone, Utc};
 use thamgia_core::account::Role;
 use thamgia_core::audit::{AuditAction, AuditQuery};
-use thamgia_core::{ApiError, MutationChange, MutationOutcome, QuarantinedRecord, Response};
+use thamgia_core::{
+    ApiError, ChangeEntity, MutationChange, MutationOutcome, PullRequest, PullResponse,
+    QuarantinedRecord, Response, SCHEMA_VERSION,
+};
 use thamgia_server::seed;
 use uuid::Uuid;
 
@@ -196,4 +199,68 @@ async fn an_officer_of_its_ward_accepts_a_refused_response_and_it_counts_once() 
         1
     );
     assert_eq!(listed(&server).await.len(), 1);
+}
+
+/// The changes a tablet of the other ward pulls from the start, naming
+/// the later kinds it understands.
+async fn pulled(server: &TestServer, token: &str, understands: Vec<String>) -> Vec<ChangeEntity> {
+    let request = PullRequest {
+        client_id: Uuid::from_u128(77),
+        schema_version: SCHEMA_VERSION,
+        cursor: 0,
+        limit: 500,
+        ward_code: Some(OTHER_WARD.to_owned()),
+        acknowledged_seq: None,
+        cursor_token: None,
+        understands,
+    };
+    let (status, page): (_, PullResponse) =
+        server.post_as(token, "/api/v1/sync/pull", &request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.has_more && !page.reset_required);
+    page.changes
+        .into_iter()
+        .map(|change| change.entity)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tablet_that_sent_an_accepted_response_pulls_that_it_was_accepted() {
+    let server = server().await;
+    server
+        .create_account("khac.thuthap", Role::Collector, Some(OTHER_WARD))
+        .await;
+    let moved = server.sign_in("khac.thuthap").await;
+    let child = response(3);
+    server
+        .push_changes(
+            &moved,
+            vec![MutationChange::SubmitResponse {
+                response: child.clone(),
+            }],
+        )
+        .await;
+    let accepted = ChangeEntity::ResponseAccepted {
+        response_id: child.id,
+    };
+    let understood = thamgia_core::protocol::understood_change_kinds();
+    assert!(!pulled(&server, &moved, understood.clone())
+        .await
+        .contains(&accepted));
+
+    let officer = server.sign_in("badinh.canbo").await;
+    let refused = listed(&server).await.remove(0);
+    assert_eq!(release(&server, &officer, &refused).await.0, StatusCode::OK);
+
+    // The sender's tablet, of another ward, is told; once.
+    let changes = pulled(&server, &moved, understood).await;
+    assert_eq!(
+        changes.iter().filter(|change| **change == accepted).count(),
+        1
+    );
+    // An app from before the kind existed is not sent it (it would refuse
+    // the page), and its pulls go on.
+    let old_app = pulled(&server, &moved, Vec::new()).await;
+    assert!(!old_app.contains(&accepted));
+    assert_eq!(old_app.len() + 1, changes.len());
 }

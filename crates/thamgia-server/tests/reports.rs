@@ -309,6 +309,7 @@ async fn a_tablet_pulls_only_its_own_wards_reports() {
         ward_code: ward.map(str::to_owned),
         acknowledged_seq: None,
         cursor_token: None,
+        understands: Vec::new(),
     };
     let reports_in = |page: &PullResponse| -> Vec<String> {
         page.changes

@@ -82,6 +82,7 @@ async fn a_cursor_on_the_same_content_in_another_history_asks_for_a_reset() {
         ward_code: None,
         acknowledged_seq: None,
         cursor_token,
+        understands: Vec::new(),
     };
     let seen = database.pull(&pull(0, None)).await.expect("pulled");
     let (cursor, token) = (seen.next_cursor, seen.next_cursor_token.clone());

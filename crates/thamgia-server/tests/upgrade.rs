@@ -236,6 +236,7 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
                 ward_code: None,
                 acknowledged_seq: None,
                 cursor_token: token.clone(),
+                understands: Vec::new(),
             })
             .await
             .expect("pulled");

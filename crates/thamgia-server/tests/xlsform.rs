@@ -837,6 +837,7 @@ async fn an_imported_form_is_published_as_the_next_version() {
         ward_code: None,
         acknowledged_seq: None,
         cursor_token: None,
+        understands: Vec::new(),
     };
     let request = Request::post("/api/v1/sync/pull")
         .header("content-type", "application/json")

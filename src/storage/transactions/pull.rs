@@ -1,5 +1,6 @@
 //! A pulled page applied in one transaction: survey versions stored,
-//! responses withdrawn at the town hall made tombstones, report edits and
+//! responses withdrawn at the town hall made tombstones, refused responses
+//! the town hall accepted shown sent, report edits and
 //! status changes merged, forums, answers and feedback attached, and the
 //! cursor moved.
 
@@ -41,8 +42,17 @@ pub(in crate::storage) async fn apply_pull(
             | ChangeEntity::ReportStatusChanged { .. }
             | ChangeEntity::ForumStored { .. }
             | ChangeEntity::RecommendationAnswered { .. }
-            | ChangeEntity::FeedbackRecorded { .. } => None,
+            | ChangeEntity::FeedbackRecorded { .. }
+            | ChangeEntity::ResponseAccepted { .. } => None,
         })
+        .collect();
+    let accepted: BTreeSet<Uuid> = changes
+        .iter()
+        .filter_map(|change| match change.entity {
+            ChangeEntity::ResponseAccepted { response_id } => Some(response_id),
+            _ => None,
+        })
+        .filter(|id| !withdrawn.contains(id))
         .collect();
     let has_reports = changes.iter().any(|change| {
         matches!(
@@ -76,6 +86,9 @@ pub(in crate::storage) async fn apply_pull(
         stores.extend([RESPONSES, OUTBOX]);
         TransactionDurability::Strict
     };
+    if withdrawn.is_empty() && !accepted.is_empty() {
+        stores.push(RESPONSES);
+    }
     let transaction = read_write(database, &stores, durability)?;
     {
         let meta = transaction.object_store(META)?;
@@ -135,11 +148,51 @@ pub(in crate::storage) async fn apply_pull(
             all_done(writes).await?;
             scrub_outbox(&outbox, &tombstones).await?;
         }
+        if !accepted.is_empty() {
+            let responses = transaction.object_store(RESPONSES)?;
+            apply_accepted(&meta, &responses, &accepted).await?;
+        }
         record.cursor = next_cursor;
         record.cursor_token = cursor_token.map(str::to_owned);
         write_meta(&meta, &record).await?;
     }
     commit(transaction).await
+}
+
+/// Shows sent the responses of `accepted` that this tablet holds refused:
+/// the town hall accepted them (a response waiting to be sent again, or
+/// in any other state, is left to its push's answer). The kept tally
+/// moves with them.
+async fn apply_accepted(
+    meta: &ObjectStore<'_>,
+    responses: &ObjectStore<'_>,
+    accepted: &BTreeSet<Uuid>,
+) -> Result<(), StorageError> {
+    let now_ms = now_ms();
+    let reads = accepted
+        .iter()
+        .map(|id| request_response(responses, *id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tally = request_tally(meta)?;
+    let mut writes = Vec::new();
+    let mut moves = Vec::new();
+    for read in reads {
+        let Some(stored) = decoded::<StoredResponse>(read.await?)? else {
+            continue;
+        };
+        if !matches!(stored.sync, LocalSyncState::Rejected { .. }) {
+            continue;
+        }
+        let record = StoredResponse {
+            sync: LocalSyncState::Synced { at_ms: now_ms },
+            ..stored
+        };
+        moves.push(move_between(Some(&stored.sync), Some(&record.sync)));
+        writes.push(request_write_response(responses, &record)?);
+    }
+    let tally = trusted_tally(tally.await?);
+    writes.extend(request_keep_tally(meta, tally, moves)?);
+    all_done(writes).await
 }
 
 /// Merges the report changes of one pulled page into the reports they
@@ -160,6 +213,7 @@ async fn apply_pulled_reports(
             ChangeEntity::ReportStatusChanged { report_id, .. } => report_id,
             ChangeEntity::Survey { .. }
             | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ResponseAccepted { .. }
             | ChangeEntity::ForumStored { .. }
             | ChangeEntity::RecommendationAnswered { .. }
             | ChangeEntity::FeedbackRecorded { .. } => continue,
@@ -188,6 +242,7 @@ async fn apply_pulled_reports(
             }
             ChangeEntity::Survey { .. }
             | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ResponseAccepted { .. }
             | ChangeEntity::ForumStored { .. }
             | ChangeEntity::RecommendationAnswered { .. }
             | ChangeEntity::FeedbackRecorded { .. } => {}
@@ -252,6 +307,7 @@ async fn apply_pulled_forums(
             }
             ChangeEntity::Survey { .. }
             | ChangeEntity::ResponseWithdrawn { .. }
+            | ChangeEntity::ResponseAccepted { .. }
             | ChangeEntity::ReportFieldEdited { .. }
             | ChangeEntity::ReportStatusChanged { .. } => {}
         }

@@ -51,4 +51,5 @@ crate::deserialize_tag_first! {
     RecommendationAnswered { answer: AuthorityAnswer } = "recommendation_answered",
     FeedbackRecorded { feedback: ChildFeedback } = "feedback_recorded",
     ReportStatusChanged { report_id: ReportId, status: ReportStatus } = "report_status_changed",
+    ResponseAccepted { response_id: Uuid } = "response_accepted",
 }

@@ -5,6 +5,7 @@
 //! server's own path for a response), as if the officer sent it.
 
 use crate::account::AccountInfo;
+use crate::protocol::{ChangeEntity, MutationOutcome};
 use crate::{Localized, MutationChange, Response};
 
 /// Why a refused record cannot be accepted.
@@ -40,6 +41,18 @@ pub fn releasable<'a>(
         return Err(ReleaseRefusal::UnknownWard(refusal.message));
     }
     Ok(response)
+}
+
+/// What the tablets pull once the response `response_id` was accepted with
+/// `outcome`: that it was accepted, when it is kept now (stored, or held
+/// already), so the tablet that sent it shows it sent; nothing when it is
+/// not (its consent was withdrawn, or another response holds its id).
+pub fn accepted_change(response_id: uuid::Uuid, outcome: &MutationOutcome) -> Option<ChangeEntity> {
+    matches!(
+        outcome,
+        MutationOutcome::Applied | MutationOutcome::AlreadyStored
+    )
+    .then_some(ChangeEntity::ResponseAccepted { response_id })
 }
 
 #[cfg(test)]
@@ -103,5 +116,32 @@ mod tests {
             releasable(Some(&forum), &city, in_force),
             Err(ReleaseRefusal::NotReleasable(_))
         ));
+    }
+
+    #[test]
+    fn the_sender_is_told_only_of_a_response_now_kept() {
+        let id = uuid::Uuid::from_u128(9);
+        let told = ChangeEntity::ResponseAccepted { response_id: id };
+        assert_eq!(
+            accepted_change(id, &MutationOutcome::Applied),
+            Some(told.clone())
+        );
+        assert_eq!(
+            accepted_change(id, &MutationOutcome::AlreadyStored),
+            Some(told)
+        );
+        let message = Localized::new("x", "x");
+        for outcome in [
+            MutationOutcome::Withdrawn,
+            MutationOutcome::Conflict {
+                message: message.clone(),
+            },
+            MutationOutcome::Rejected {
+                code: Default::default(),
+                message,
+            },
+        ] {
+            assert_eq!(accepted_change(id, &outcome), None, "{outcome:?}");
+        }
     }
 }

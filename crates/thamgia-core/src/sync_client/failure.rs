@@ -51,6 +51,13 @@ impl SyncFailure {
         matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::Unauthorized)
     }
 
+    /// Whether the server refused what the session asked for (403): the
+    /// account may have changed since the tablet signed in (a collector
+    /// moved to another ward), so the app asks the server who it is now.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, SyncFailure::Server { error: Some(error), .. } if error.code == ApiErrorCode::Forbidden)
+    }
+
     /// Whether the server refused the request as larger than it accepts
     /// (413): a push of fewer records may pass.
     pub fn is_too_large(&self) -> bool {
@@ -99,8 +106,14 @@ impl SyncFailure {
                 )
             }
             SyncFailure::Server { error: Some(error), .. } => Localized::new(
-                format!("Máy chủ báo lỗi: {}. Ứng dụng sẽ tự thử lại.", error.message.vi),
-                format!("The server reported an error: {}. The app will retry by itself.", error.message.en),
+                format!(
+                    "Máy chủ báo lỗi: {}. Ứng dụng sẽ tự thử lại.",
+                    error.message.vi.trim_end_matches('.')
+                ),
+                format!(
+                    "The server reported an error: {}. The app will retry by itself.",
+                    error.message.en.trim_end_matches('.')
+                ),
             ),
             SyncFailure::Server { error: None, .. } => Localized::new(
                 "Máy chủ đang gặp sự cố. Dữ liệu vẫn an toàn trên máy; ứng dụng sẽ tự thử lại.",

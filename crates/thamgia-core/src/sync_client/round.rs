@@ -57,6 +57,7 @@ impl SyncClient {
             ward_code: self.ward_code.clone(),
             acknowledged_seq: self.acknowledged_seq,
             cursor_token: self.cursor_token.clone(),
+            understands: crate::protocol::understood_change_kinds(),
         })
     }
 

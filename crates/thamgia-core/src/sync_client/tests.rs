@@ -918,6 +918,29 @@ fn failure_messages_are_bilingual() {
 }
 
 #[test]
+fn a_refusal_of_the_sessions_reach_is_told_as_the_server_said_it() {
+    let forbidden = SyncFailure::Server {
+        error: Some(crate::protocol::ApiError {
+            code: crate::protocol::ApiErrorCode::Forbidden,
+            message: Localized::new(
+                "Tài khoản này không được xem dữ liệu của phường/xã 00004.",
+                "This account may not reach the data of ward 00004.",
+            ),
+        }),
+        detail: "403 Forbidden".to_owned(),
+    };
+    // The app then asks the server who the account is now.
+    assert!(forbidden.is_forbidden() && !forbidden.is_unauthorized());
+    assert!(!SyncFailure::Offline.is_forbidden());
+    let message = forbidden.message();
+    assert_eq!(
+        message.en,
+        "The server reported an error: This account may not reach the data of ward 00004. The app will retry by itself."
+    );
+    assert!(message.vi.contains("00004. Ứng dụng"), "{}", message.vi);
+}
+
+#[test]
 fn changing_the_ward_pulls_its_history_from_the_start() {
     let mut client = SyncClient::new(config(), CLIENT, 7, None).with_ward(Some("00004".to_owned()));
     started(&mut client, Vec::new(), 0);

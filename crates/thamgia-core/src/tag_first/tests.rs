@@ -230,6 +230,9 @@ fn every_change_entity() -> Vec<ChangeEntity> {
         ChangeEntity::ResponseWithdrawn {
             response_id: Uuid::from_u128(1),
         },
+        ChangeEntity::ResponseAccepted {
+            response_id: Uuid::from_u128(2),
+        },
         ChangeEntity::ReportFieldEdited { edit: edit() },
         ChangeEntity::ForumStored { forum: forum() },
         ChangeEntity::RecommendationAnswered {

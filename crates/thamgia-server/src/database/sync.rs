@@ -24,7 +24,9 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use thamgia_core::account::AccountInfo;
-use thamgia_core::protocol::{pull_page_takes, MAX_PULL_PAGE, MAX_PUSH_BATCH};
+use thamgia_core::protocol::{
+    pull_page_takes, withheld_change_kinds, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+};
 use thamgia_core::push_rules;
 use thamgia_core::push_rules::batch::{self, Step};
 use thamgia_core::report::Stamp;
@@ -366,16 +368,26 @@ impl Database {
         // One row more than the page tells whether another page follows.
         // Rows are read one at a time, and the page ends early once its
         // changes fill their bytes (`pull_page_takes`).
-        let mut rows = sqlx::query(
+        // Kinds of change the app does not know are left out of its pages
+        // (`withheld_change_kinds`): placeholders appear in the order they
+        // are bound, as SQLite numbers them by their first appearance.
+        let withheld = withheld_change_kinds(&request.understands);
+        let mut sql = String::from(
             "SELECT seq, payload FROM changes
-             WHERE seq > $1 AND (ward_code IS NULL OR $2 IS NULL OR ward_code = $3)
-             ORDER BY seq LIMIT $4",
-        )
-        .bind(request.cursor as i64)
-        .bind(&request.ward_code)
-        .bind(&request.ward_code)
-        .bind(i64::from(limit) + 1)
-        .fetch(&self.pool);
+             WHERE seq > $1 AND (ward_code IS NULL OR $2 IS NULL OR ward_code = $3)",
+        );
+        for number in 0..withheld.len() {
+            sql.push_str(&format!(" AND kind <> ${}", 4 + number));
+        }
+        sql.push_str(&format!(" ORDER BY seq LIMIT ${}", 4 + withheld.len()));
+        let mut query = sqlx::query(&sql)
+            .bind(request.cursor as i64)
+            .bind(&request.ward_code)
+            .bind(&request.ward_code);
+        for kind in &withheld {
+            query = query.bind(*kind);
+        }
+        let mut rows = query.bind(i64::from(limit) + 1).fetch(&self.pool);
         let mut changes = Vec::new();
         let mut page_bytes = 0;
         let mut has_more = false;

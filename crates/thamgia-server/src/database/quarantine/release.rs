@@ -19,7 +19,7 @@ use sqlx::Row;
 use thamgia_core::account::AccountInfo;
 use thamgia_core::audit::{AuditAction, AuditEvent};
 use thamgia_core::push_rules::batch::submission_refusal;
-use thamgia_core::push_rules::release::{releasable, ReleaseRefusal};
+use thamgia_core::push_rules::release::{accepted_change, releasable, ReleaseRefusal};
 use thamgia_core::{FormEngine, Localized, MutationChange, MutationOutcome};
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ use crate::database::audit::append;
 use crate::database::responses::{submit_response, Submission};
 use crate::database::surveys::load_survey;
 use crate::database::sync::KnownWard;
-use crate::database::{timestamp, Database};
+use crate::database::{log_change, timestamp, Database};
 use crate::error::ServerError;
 
 /// A refused record waiting in the list, as a release needs it.
@@ -163,6 +163,23 @@ impl Database {
         .bind(digest)
         .execute(&mut *transaction)
         .await?;
+        // The tablet that sent it shows it sent once it pulls this (an app
+        // that says it understands the kind; see `withheld_change_kinds`).
+        // Every ward's tablets get it: the sender's tablet works for
+        // another ward than the response's, and a response's id says
+        // nothing of it.
+        if let Some(entity) = accepted_change(response.id, &outcome) {
+            let id = response.id.to_string();
+            log_change(
+                &mut transaction,
+                "response_accepted",
+                &id,
+                &entity,
+                &received_at,
+                None,
+            )
+            .await?;
+        }
         let event = AuditEvent::by(by, AuditAction::RecordReleased)
             .ward(Some(&response.ward_code))
             .target(response.id)
