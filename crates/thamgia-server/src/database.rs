@@ -123,6 +123,10 @@ const SQLITE_PRAGMAS: &[&str] = &[
 /// server do not wait for each other.
 const POSTGRES_WRITE_LOCK: i64 = 0x0074_6861_6d67_6961;
 
+/// How long a PostgreSQL writer waits for [`POSTGRES_WRITE_LOCK`], as long
+/// as SQLite's `busy_timeout` (10 s), for this transaction only.
+const POSTGRES_WRITE_LOCK_WAIT: &str = "SET LOCAL lock_timeout = '10s'";
+
 /// A pool of at most `connections` to the SQLite file `url` names, each
 /// connection given [`SQLITE_PRAGMAS`] when it is opened.
 async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
@@ -324,6 +328,12 @@ impl Database {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => {
                 let mut transaction = self.writer.begin().await?;
+                // Every wait has a bound, as SQLite's busy timeout bounds
+                // its writers: past it the lock is not granted (55P03),
+                // and the request is answered 503, to be sent again.
+                sqlx::query(POSTGRES_WRITE_LOCK_WAIT)
+                    .execute(&mut *transaction)
+                    .await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(POSTGRES_WRITE_LOCK)
                     .execute(&mut *transaction)

@@ -169,6 +169,14 @@ impl ServerError {
                 ApiErrorCode::ImportRefused,
                 import_refused_message(problems.len()),
             ),
+            ServerError::Database(error) if waited_too_long(error) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiErrorCode::Busy,
+                Localized::new(
+                    "Máy chủ đang bận. Dữ liệu trên máy tính bảng vẫn an toàn; ứng dụng sẽ tự gửi lại sau.",
+                    "The server is busy. The data on the tablet is safe; the app will send it again later.",
+                ),
+            ),
             ServerError::Database(_) | ServerError::Corrupt(_) | ServerError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiErrorCode::Internal,
@@ -210,6 +218,21 @@ impl IntoResponse for ServerError {
             );
         }
         response
+    }
+}
+
+/// Whether the database gave up waiting: for the write lock (PostgreSQL's
+/// `lock_timeout`, 55P03; SQLite's busy timeout, `SQLITE_BUSY` and its
+/// extended codes) or for a connection of the pool. Nothing was written;
+/// the same request may be sent again.
+fn waited_too_long(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(error) => matches!(
+            error.code().as_deref(),
+            Some("55P03" | "5" | "261" | "517" | "773")
+        ),
+        _ => false,
     }
 }
 

@@ -198,3 +198,68 @@ async fn concurrent_pushes_give_gap_free_cursors_and_a_concurrent_pull_misses_no
     assert_eq!(end, start + total);
     assert_eq!(again.len() as u64, total);
 }
+
+/// Every wait has a bound: a push whose writer cannot take the write lock
+/// within 10 s (another process holds it: PostgreSQL's advisory lock, or
+/// SQLite's write lock) is answered 503, "busy", with nothing written, and
+/// the same push is kept once the lock is free.
+#[tokio::test]
+async fn a_push_that_cannot_take_the_write_lock_in_time_is_answered_busy() {
+    use sqlx::Connection;
+
+    let server = server().await;
+    let token = server.sign_in("badinh").await;
+    let survey = thamgia_server::seed::demo_survey().expect("demo survey");
+    let response = thamgia_server::seed::sample_response(
+        &survey,
+        Uuid::from_u128(0x10C),
+        1,
+        chrono::Utc::now(),
+    );
+    let request = PushRequest {
+        client_id: Uuid::from_u128(0x10C),
+        schema_version: SCHEMA_VERSION,
+        mutations: vec![Mutation {
+            seq: 1,
+            change: MutationChange::SubmitResponse { response },
+        }],
+    };
+    let mut holder = sqlx::AnyConnection::connect(&server.store_url())
+        .await
+        .expect("a connection of the test's own");
+    // The key of the server's write lock on PostgreSQL: the bytes of "thamgia".
+    let key = i64::from_be_bytes(*b"\0thamgia");
+    let (hold, free) = match server.database().backend() {
+        Backend::Postgres => (
+            format!("SELECT pg_advisory_lock({key})"),
+            format!("SELECT pg_advisory_unlock({key})"),
+        ),
+        Backend::Sqlite => ("BEGIN IMMEDIATE".to_owned(), "ROLLBACK".to_owned()),
+    };
+    sqlx::raw_sql(&hold)
+        .execute(&mut holder)
+        .await
+        .expect("the lock held");
+    let started = std::time::Instant::now();
+    let (status, error): (_, thamgia_core::ApiError) =
+        server.post_as(&token, "/api/v1/sync/push", &request).await;
+    let waited = started.elapsed();
+    assert_eq!(status.as_u16(), 503, "{error:?}");
+    assert_eq!(error.code, thamgia_core::ApiErrorCode::Busy);
+    assert!(error.message.en.contains("busy"), "{}", error.message.en);
+    assert!(
+        waited >= std::time::Duration::from_secs(9) && waited < std::time::Duration::from_secs(40),
+        "waited {waited:?}"
+    );
+    assert_eq!(server.database().response_count().await.expect("count"), 0);
+
+    sqlx::raw_sql(&free)
+        .execute(&mut holder)
+        .await
+        .expect("the lock freed");
+    let (status, answer): (_, thamgia_core::PushResponse) =
+        server.post_as(&token, "/api/v1/sync/push", &request).await;
+    assert_eq!(status.as_u16(), 200);
+    assert_eq!(answer.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(server.database().response_count().await.expect("count"), 1);
+}

@@ -168,6 +168,21 @@ impl TestServer {
         &self.state.database
     }
 
+    /// The URL of the store, for a connection of a test's own.
+    pub fn store_url(&self) -> String {
+        match &self._postgres {
+            Some(database) => database.url.clone(),
+            None => format!(
+                "sqlite://{}",
+                self._directory
+                    .path()
+                    .join("data")
+                    .join("test.sqlite3")
+                    .display()
+            ),
+        }
+    }
+
     /// The router, to call with what the helpers here do not cover.
     pub fn router(&self) -> Router {
         self.router.clone()
