@@ -157,6 +157,19 @@ fn json_bytes(value: &JsValue, property: &JsValue) -> Option<js_sys::Uint8Array>
         .ok()
 }
 
+/// The bytes of the record IndexedDB holds as `value`: its JSON's, or, for
+/// a record an earlier version stored as a plain object, the length of
+/// that object written as JSON.
+pub(super) fn stored_size(value: &JsValue) -> usize {
+    if let Some(bytes) = json_bytes(value, &JsValue::from_str(JSON_PROPERTY)) {
+        return bytes.length() as usize;
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .map_or(0, |text| text.len())
+}
+
 /// The record IndexedDB returned as `value`, decoded, whichever shape it
 /// was stored in.
 ///

@@ -74,6 +74,48 @@ pub(crate) async fn assert_tally_true(store: &Store, expected: Counts) {
     );
 }
 
+/// A push carries no more bytes than the server takes: three responses
+/// of 3 MiB each are read two, then one, at a time, whatever the batch
+/// size asked.
+#[wasm_bindgen_test]
+async fn the_outbox_is_read_in_batches_the_server_takes_whatever_their_count() {
+    let store = Store::open(&unique_database_name("bytes"))
+        .await
+        .expect("open");
+    let mut long = Vec::new();
+    for number in 1..=3 {
+        let mut response = completed(number, number as i64);
+        response.set_answer(
+            "ghi-chu",
+            Some(AnswerValue::Text("a".repeat(3 * 1024 * 1024))),
+            at_minute(number as i64),
+        );
+        store.complete_response(&response).await.expect("complete");
+        long.push(response);
+    }
+    let (mutations, total) = store.read_outbox(500).await.expect("read the outbox");
+    assert_eq!(total, 3);
+    assert_eq!(mutations, vec![submit(1, &long[0]), submit(2, &long[1])]);
+    // A first entry over the bytes still goes, alone.
+    let mut huge = completed(4, 4);
+    huge.set_answer(
+        "ghi-chu",
+        Some(AnswerValue::Text("b".repeat(9 * 1024 * 1024))),
+        at_minute(4),
+    );
+    let other = Store::open(&unique_database_name("bytes-huge"))
+        .await
+        .expect("open");
+    other.complete_response(&huge).await.expect("complete");
+    other
+        .complete_response(&completed(5, 5))
+        .await
+        .expect("complete");
+    let (mutations, total) = other.read_outbox(500).await.expect("read the outbox");
+    assert_eq!(total, 2);
+    assert_eq!(mutations, vec![submit(1, &huge)]);
+}
+
 #[wasm_bindgen_test]
 async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab_wrote_between() {
     // Two tabs of the app on one database: each store expects what its own

@@ -16,6 +16,7 @@
 //! seq. This module only decides; the browser app reads its IndexedDB stores
 //! into a [`Held`], calls [`plan_renumbering`] and writes the plan back.
 //!
+//! [`batch`] how much of the outbox one push carries, by bytes;
 //! [`push`] decides what the town hall's answer to a push does to each
 //! record that waited for it; [`tally`] how many records wait in each
 //! state, kept move by move; [`expectation`] what a completion expects
@@ -30,6 +31,7 @@ use crate::protocol::{Mutation, MutationChange};
 use crate::report::{FieldEdit, Hlc};
 use crate::Response;
 
+pub mod batch;
 pub mod expectation;
 pub mod push;
 pub mod tally;

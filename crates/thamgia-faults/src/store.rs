@@ -20,6 +20,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
+use thamgia_core::outbox::batch;
 use thamgia_core::outbox::push::{response_after_push, Settled};
 use thamgia_core::outbox::{plan_renumbering, Held, HeldResponse, HeldState, Waiter};
 use thamgia_core::report::{
@@ -241,7 +242,7 @@ impl Store {
     }
 
     pub fn read_outbox(&self, limit: usize) -> (Vec<Mutation>, u64) {
-        let mutations = self
+        let mut mutations: Vec<Mutation> = self
             .outbox
             .iter()
             .take(limit)
@@ -250,6 +251,13 @@ impl Store {
                 change: entry.change.clone(),
             })
             .collect();
+        // Cut by bytes as the app cuts it (`outbox::batch`), its entries'
+        // sizes as their JSON.
+        let sizes = mutations
+            .iter()
+            .map(|mutation| serde_json::to_vec(mutation).map_or(0, |json| json.len()));
+        let within = batch::entries_within(sizes, batch::MAX_PUSH_BYTES);
+        mutations.truncate(within);
         (mutations, self.outbox.len() as u64)
     }
 

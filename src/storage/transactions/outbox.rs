@@ -12,6 +12,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionDurability;
 use indexed_db_futures::KeyRange;
 use thamgia_core::forum::Forum;
+use thamgia_core::outbox::batch;
 use thamgia_core::outbox::push::{forum_after_push, refusal, response_after_push, Settled};
 use thamgia_core::outbox::{plan_renumbering, Held, HeldForum, HeldResponse, HeldState, Waiter};
 use thamgia_core::protocol::{Mutation, MutationChange, MutationOutcome, MutationResult};
@@ -26,7 +27,7 @@ use super::{
     write_forum, write_report,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
-use crate::storage::encoding::decode_all;
+use crate::storage::encoding::{decode_all, stored_size};
 use crate::storage::error::StorageError;
 use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
 use crate::storage::tally::{state_of, Move, State, Tally};
@@ -43,13 +44,18 @@ pub(in crate::storage) async fn read_outbox(
     let mutations = if limit == 0 {
         Vec::new()
     } else {
-        let entries: Vec<OutboxEntry> = decode_all(
-            outbox
-                .get_all::<JsValue>()
-                .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
-                .primitive()?
-                .await?,
-        )?;
+        let values: Vec<_> = outbox
+            .get_all::<JsValue>()
+            .with_limit(u32::try_from(limit).unwrap_or(u32::MAX))
+            .primitive()?
+            .await?
+            .collect();
+        // A push carries no more bytes than the server takes (`outbox::batch`).
+        let sizes = values
+            .iter()
+            .map(|value| value.as_ref().map_or(0, stored_size));
+        let within = batch::entries_within(sizes, batch::MAX_PUSH_BYTES);
+        let entries: Vec<OutboxEntry> = decode_all(values.into_iter().take(within))?;
         entries.into_iter().map(|entry| entry.mutation).collect()
     };
     Ok((mutations, u64::from(total.await?)))
