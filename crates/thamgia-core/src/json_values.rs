@@ -75,6 +75,7 @@ mod tests {
     use serde_json::{json, Map, Value};
 
     use super::*;
+    use crate::test_random::Xorshift;
 
     /// The values and keys `value` holds, and its empty lists and objects.
     fn nodes(value: &Value) -> (usize, usize) {
@@ -91,49 +92,43 @@ mod tests {
         }
     }
 
-    struct Generator(u64);
+    /// A text with the characters a count could trip on.
+    fn text(random: &mut Xorshift) -> String {
+        const PIECES: [&str; 9] = ["a", ",", ":", "[", "{", "\\", "\"", "ệ", "}"];
+        (0..random.below(6))
+            .map(|_| *random.pick(&PIECES))
+            .collect()
+    }
 
-    impl Generator {
-        fn below(&mut self, bound: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % bound
-        }
-
-        /// A text with the characters a count could trip on.
-        fn text(&mut self) -> String {
-            const PIECES: [&str; 9] = ["a", ",", ":", "[", "{", "\\", "\"", "ệ", "}"];
-            (0..self.below(6))
-                .map(|_| PIECES[self.below(PIECES.len() as u64) as usize])
-                .collect()
-        }
-
-        fn value(&mut self, depth: u32) -> Value {
-            match self.below(if depth == 0 { 4 } else { 6 }) {
-                0 => Value::Null,
-                1 => json!(self.below(1000)),
-                2 => Value::String(self.text()),
-                3 => Value::Bool(self.below(2) == 1),
-                4 => Value::Array((0..self.below(5)).map(|_| self.value(depth - 1)).collect()),
-                _ => {
-                    let mut entries = Map::new();
-                    for _ in 0..self.below(5) {
-                        let key = self.text();
-                        let value = self.value(depth - 1);
-                        entries.insert(key, value);
-                    }
-                    Value::Object(entries)
+    /// A JSON value nested at most `depth` deep.
+    fn value(random: &mut Xorshift, depth: u32) -> Value {
+        match random.below(if depth == 0 { 4 } else { 6 }) {
+            0 => Value::Null,
+            1 => json!(random.below(1000)),
+            2 => Value::String(text(random)),
+            3 => Value::Bool(random.chance(50)),
+            4 => Value::Array(
+                (0..random.below(5))
+                    .map(|_| value(random, depth - 1))
+                    .collect(),
+            ),
+            _ => {
+                let mut entries = Map::new();
+                for _ in 0..random.below(5) {
+                    let key = text(random);
+                    let value = value(random, depth - 1);
+                    entries.insert(key, value);
                 }
+                Value::Object(entries)
             }
         }
     }
 
     #[test]
     fn counts_every_value_and_key_and_one_more_per_empty_list_or_object() {
-        let mut generator = Generator(0x9e37_79b9_7f4a_7c15);
+        let mut random = Xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..2_000 {
-            let value = generator.value(4);
+            let value = value(&mut random, 4);
             let (all, empty) = nodes(&value);
             for text in [
                 serde_json::to_string(&value).expect("json"),

@@ -31,6 +31,8 @@ pub mod storage_space;
 pub mod survey;
 pub mod sync_client;
 pub mod tag_first;
+#[cfg(test)]
+mod test_random;
 pub mod validation;
 
 pub use form::{Clock, FormEngine, FormError, FormState, NodeKey};

@@ -17,24 +17,14 @@ use crate::results::suppression::Shown;
 use crate::results::table::CrossTable;
 use crate::results::{QuestionResult, SurveyResults};
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
+use crate::test_random::Xorshift as Rng;
 
-impl Rng {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound.max(1)
-    }
-
-    /// A count, often small.
-    fn count(&mut self) -> u64 {
-        match self.below(3) {
-            0 => self.below(5),
-            1 => self.below(12),
-            _ => self.below(30),
-        }
+/// A count, often small.
+fn count(rng: &mut Rng) -> u64 {
+    match rng.below(3) {
+        0 => rng.below(5),
+        1 => rng.below(12),
+        _ => rng.below(30),
     }
 }
 
@@ -70,7 +60,7 @@ fn question(
 /// One cell's results: a single-choice question (three answers, some
 /// skipped, some not asked) and a multiple-choice one everyone answered.
 fn cell_results(rng: &mut Rng) -> SurveyResults {
-    let answers = [rng.count(), rng.count(), rng.count()];
+    let answers = [count(rng), count(rng), count(rng)];
     let (skipped, not_asked) = (rng.below(4), rng.below(3));
     let answered: u64 = answers.iter().sum();
     let respondents = answered + skipped + not_asked;

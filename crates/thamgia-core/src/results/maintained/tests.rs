@@ -15,25 +15,7 @@ use crate::response::{
 };
 use crate::results::{counted, participants_table, question_table, survey_results};
 
-/// A small deterministic generator (xorshift), so a failure repeats.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below.max(1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.next(items.len() as u64) as usize]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next(100) < percent
-    }
-}
+use crate::test_random::Xorshift as Rng;
 
 const WARDS: [&str; 3] = ["00004", "00070", "00001"];
 
@@ -51,7 +33,7 @@ fn instant(rng: &mut Rng) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
         .expect("valid instant")
-        + Duration::minutes(rng.next(270 * 24 * 60) as i64)
+        + Duration::minutes(rng.below(270 * 24 * 60) as i64)
 }
 
 fn answer(rng: &mut Rng, question: &str) -> Option<AnswerValue> {
@@ -69,7 +51,7 @@ fn answer(rng: &mut Rng, question: &str) -> Option<AnswerValue> {
             "zz-other",
         ]))),
         "likes_school" => AnswerValue::YesNo(rng.chance(50)),
-        "mood" => AnswerValue::Smiley(rng.next(6) as u8),
+        "mood" => AnswerValue::Smiley(rng.below(6) as u8),
         "worries" => AnswerValue::Choices(
             ["traffic", "bullying", "homework", "noise"]
                 .iter()
@@ -82,19 +64,23 @@ fn answer(rng: &mut Rng, question: &str) -> Option<AnswerValue> {
             if rng.chance(10) {
                 options.push(text(&"libraries"));
             }
-            let first = rng.next(options.len() as u64) as usize;
+            let first = rng.below(options.len() as u64) as usize;
             options.swap(0, first);
             AnswerValue::Ranking(options)
         }
-        "hours" => AnswerValue::Number(rng.next(12) as f64),
+        "hours" => AnswerValue::Number(rng.below(12) as f64),
         "last_trip" => AnswerValue::Date(
-            chrono::NaiveDate::from_ymd_opt(2026, 1 + rng.next(9) as u32, 1 + rng.next(28) as u32)
-                .expect("valid date"),
+            chrono::NaiveDate::from_ymd_opt(
+                2026,
+                1 + rng.below(9) as u32,
+                1 + rng.below(28) as u32,
+            )
+            .expect("valid date"),
         ),
         "why" => AnswerValue::Text(text(rng.pick(&["Xe nhiều", "Tối quá", "Không có vỉa hè"]))),
         "changed" => {
             if rng.chance(50) {
-                AnswerValue::Number(rng.next(5) as f64)
+                AnswerValue::Number(rng.below(5) as f64)
             } else {
                 AnswerValue::Text(text(&"khác"))
             }
@@ -107,7 +93,7 @@ fn fresh(rng: &mut Rng, id: u128) -> Response {
     let version = if rng.chance(5) {
         3
     } else {
-        1 + rng.next(2) as u32
+        1 + rng.below(2) as u32
     };
     let created_at = instant(rng);
     let mut answers = crate::response::Answers::new();
@@ -247,7 +233,7 @@ impl Store {
 
 fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
     let held: Vec<Uuid> = store.responses.keys().copied().collect();
-    match rng.next(10) {
+    match rng.below(10) {
         // A new response.
         0..=4 => {
             *next_id += 1;
@@ -276,7 +262,7 @@ fn step(rng: &mut Rng, store: &mut Store, next_id: &mut u128) {
                 correction.corrects = Some(corrected);
                 if rng.chance(60) {
                     correction.created_at =
-                        original.created_at + Duration::hours(1 + rng.next(24 * 60) as i64);
+                        original.created_at + Duration::hours(1 + rng.below(24 * 60) as i64);
                 }
                 store.apply(Some(correction.id), |responses| {
                     responses.insert(correction.id, correction);
@@ -359,7 +345,7 @@ fn maintained_results_equal_a_recount_after_any_history() {
         let mut next_id = 0;
         let (mut extended, mut rebuilt) = (0, 0);
         for round in 0..40 {
-            for _ in 0..1 + rng.next(6) {
+            for _ in 0..1 + rng.below(6) {
                 step(&mut rng, &mut store, &mut next_id);
             }
             // The index catches up now and then, as queries come.

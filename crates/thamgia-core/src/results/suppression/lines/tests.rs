@@ -78,17 +78,7 @@ fn entries_hidden_beforehand_are_completed_too() {
     );
 }
 
-/// A small deterministic generator (xorshift).
-struct Generator(u64);
-
-impl Generator {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound.max(1)
-    }
-}
+use crate::test_random::Xorshift as Generator;
 
 /// Entries, lines over them and entries hidden beforehand, drawn from
 /// `seed`: members are drawn with repeats, some lines have fewer than
