@@ -63,12 +63,24 @@ pub(in crate::storage) async fn read_outbox(
 
 /// The local state the town hall's answer leaves a record in, applied at
 /// `now_ms`.
-fn settled_state(settled: Settled, now_ms: i64) -> LocalSyncState {
+pub(super) fn settled_state(settled: Settled, now_ms: i64) -> LocalSyncState {
     match settled {
         Settled::Synced => LocalSyncState::Synced { at_ms: now_ms },
         Settled::Rejected(message) => LocalSyncState::Rejected { message },
         Settled::Conflict(message) => LocalSyncState::Conflict { message },
         Settled::Withdrawn => LocalSyncState::Withdrawn,
+    }
+}
+
+/// The town hall's answer a stored record holds, if it was answered
+/// (`None`: a draft, or waiting); the reverse of [`settled_state`].
+pub(super) fn settled_of(sync: &LocalSyncState) -> Option<Settled> {
+    match sync {
+        LocalSyncState::Draft | LocalSyncState::Waiting { .. } => None,
+        LocalSyncState::Synced { .. } => Some(Settled::Synced),
+        LocalSyncState::Rejected { message } => Some(Settled::Rejected(message.clone())),
+        LocalSyncState::Conflict { message } => Some(Settled::Conflict(message.clone())),
+        LocalSyncState::Withdrawn => Some(Settled::Withdrawn),
     }
 }
 

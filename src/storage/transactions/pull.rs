@@ -10,10 +10,12 @@ use chrono::DateTime;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::transaction::TransactionDurability;
+use thamgia_core::outbox::push::response_after_acceptance;
 use thamgia_core::protocol::{Change, ChangeEntity};
 use thamgia_core::report::{Hlc, HlcClock, ReportId};
 use uuid::Uuid;
 
+use super::outbox::{settled_of, settled_state};
 use super::{
     all_done, commit, decoded, now_ms, read_all_forums, read_or_create_meta, read_report,
     read_write, request_keep_tally, request_put_at, request_response, request_tally,
@@ -159,10 +161,9 @@ pub(in crate::storage) async fn apply_pull(
     commit(transaction).await
 }
 
-/// Shows sent the responses of `accepted` that this tablet holds refused:
-/// the town hall accepted them (a response waiting to be sent again, or
-/// in any other state, is left to its push's answer). The kept tally
-/// moves with them.
+/// Moves the responses of `accepted` this tablet holds as core's
+/// `response_after_acceptance` says (a refused one is shown sent; any
+/// other is left as it is). The kept tally moves with them.
 async fn apply_accepted(
     meta: &ObjectStore<'_>,
     responses: &ObjectStore<'_>,
@@ -180,11 +181,11 @@ async fn apply_accepted(
         let Some(stored) = decoded::<StoredResponse>(read.await?)? else {
             continue;
         };
-        if !matches!(stored.sync, LocalSyncState::Rejected { .. }) {
+        let Some(settled) = response_after_acceptance(settled_of(&stored.sync).as_ref()) else {
             continue;
-        }
+        };
         let record = StoredResponse {
-            sync: LocalSyncState::Synced { at_ms: now_ms },
+            sync: settled_state(settled, now_ms),
             ..stored
         };
         moves.push(move_between(Some(&stored.sync), Some(&record.sync)));

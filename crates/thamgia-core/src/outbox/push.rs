@@ -73,6 +73,16 @@ pub fn response_after_push(
     ResponseAfterPush { withdrawn, state }
 }
 
+/// What a response the tablet holds settled as `settled` (`None`: a
+/// draft, or waiting in the outbox) becomes once the town hall accepted it
+/// after refusing it (a pulled `ResponseAccepted`): a refused one is sent;
+/// any other is left as it is (`None`): one waiting is being sent again
+/// and its push's answer settles it, and a conflict or a withdrawal
+/// stands.
+pub fn response_after_acceptance(settled: Option<&Settled>) -> Option<Settled> {
+    matches!(settled, Some(Settled::Rejected(_))).then_some(Settled::Synced)
+}
+
 /// The new sync state of a submitted forum waiting for mutation
 /// `waiting_for` once the push is acknowledged through
 /// `acknowledged_through` and its submission got `outcome`; `None` while it
@@ -198,5 +208,22 @@ mod tests {
         assert_eq!(refusal(Some(&conflict)), Some(&message()));
         assert_eq!(refusal(Some(&MutationOutcome::Applied)), None);
         assert_eq!(refusal(None), None);
+    }
+
+    #[test]
+    fn only_a_refused_response_becomes_sent_when_the_town_hall_accepts_it() {
+        let message = Localized::new("x", "x");
+        assert_eq!(
+            response_after_acceptance(Some(&Settled::Rejected(message.clone()))),
+            Some(Settled::Synced)
+        );
+        for left in [
+            None,
+            Some(Settled::Synced),
+            Some(Settled::Conflict(message)),
+            Some(Settled::Withdrawn),
+        ] {
+            assert_eq!(response_after_acceptance(left.as_ref()), None, "{left:?}");
+        }
     }
 }
