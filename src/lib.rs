@@ -13,6 +13,7 @@
 //! the app's UI; only with the cargo feature `bench`, so the app tablets
 //! get carries none of its exports).
 
+pub mod account_database;
 pub mod api;
 pub mod app;
 #[cfg(feature = "bench")]
@@ -36,9 +37,6 @@ use thamgia_core::sync_client::{SyncStatus, Trigger};
 /// How long after the app opens its kept counts are checked against the
 /// records (`Store::recount`): after the first page, out of its way.
 const RECOUNT_AFTER_MS: u32 = 3_000;
-
-/// The name of the app's IndexedDB database.
-pub const DATABASE_NAME: &str = "thamgia";
 
 /// Mounts the page that explains IndexedDB could not be opened.
 fn show_storage_failure(error: &storage::StorageError) {
@@ -72,8 +70,8 @@ pub fn run_townhall() {
 fn start(parts: app::Parts) {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async move {
-        let store = match storage::Store::open(DATABASE_NAME).await {
-            Ok(store) => store,
+        let (store, session) = match account_database::open_at_start().await {
+            Ok(opened) => opened,
             Err(error) => return show_storage_failure(&error),
         };
         let data_revision = RwSignal::new(0_u64);
@@ -84,15 +82,6 @@ fn start(parts: app::Parts) {
             next_retry_ms: None,
             progress: None,
         });
-        // A session that cannot be read is treated as none: the worker signs
-        // in again, and every record stays where it is.
-        let session = match store.load_session().await {
-            Ok(session) => session,
-            Err(error) => {
-                leptos::logging::warn!("session not read: {error}");
-                None
-            }
-        };
         api::set_token(session.as_ref().map(|session| session.token.clone()));
         let session_ended = RwSignal::new(false);
         let driver =

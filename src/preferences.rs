@@ -1,6 +1,6 @@
 //! The tablet's small preferences, in localStorage through gloo-storage:
 //! the language, the ward it works in, the device label of the last
-//! sign-in. A leaf module: the app state and the sync driver both read it.
+//! sign-in, the database of the account last signed in. A leaf module: the app state and the sync driver both read it.
 
 use gloo_storage::{LocalStorage as BrowserStorage, Storage};
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use thamgia_core::Language;
 const LANGUAGE_KEY: &str = "thamgia.language";
 const WARD_KEY: &str = "thamgia.ward";
 const DEVICE_LABEL_KEY: &str = "thamgia.device_label";
+const DATABASE_KEY: &str = "thamgia.database";
 
 /// The ward or commune this tablet works in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +40,19 @@ pub fn saved_language_tag() -> Option<String> {
 /// The ward chosen on this tablet, if any.
 pub fn saved_ward() -> Option<Ward> {
     BrowserStorage::get::<Ward>(WARD_KEY).ok()
+}
+
+/// The IndexedDB database of the account last signed in on this tablet,
+/// if any (`crate::account_database`).
+pub fn saved_database() -> Option<String> {
+    BrowserStorage::get::<String>(DATABASE_KEY).ok()
+}
+
+/// Remembers the database of the account that signed in.
+pub fn save_database(name: &str) {
+    if let Err(error) = BrowserStorage::set(DATABASE_KEY, name) {
+        leptos::logging::warn!("the account's database not remembered: {error}");
+    }
 }
 
 /// Stores the language preference.

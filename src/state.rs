@@ -206,13 +206,22 @@ pub fn provide_app_state(
 
 /// Another tab signed in or out, or chose another ward: this tab takes the
 /// session and ward stored on the tablet, so no tab keeps working under a
-/// session signed out elsewhere.
+/// session signed out elsewhere; when another account signed in, this tab
+/// loads again on that account's database.
 fn adopt_stored_session(
     store: Store,
     session: RwSignal<Option<Session>>,
     ward: RwSignal<Option<Ward>>,
     session_ended: RwSignal<bool>,
 ) {
+    if crate::account_database::another_account_signed_in(&store) {
+        // Another account signed in on this tablet: its records are in
+        // another database, and this tab starts again on them.
+        if let Err(error) = window().location().reload() {
+            leptos::logging::warn!("the page did not load again: {error:?}");
+        }
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let stored = match store.load_session().await {
             Ok(stored) => stored,

@@ -13,6 +13,7 @@
 //! |-------------|--------------------------------------------|-----------------------------|
 //! | `meta`      | `"sync"` (out of line)                     | client id, next seq, cursor, clock |
 //! | `meta`      | `"session"` (out of line)                  | the signed-in [`Session`]   |
+//! | `meta`      | `"owner"` (out of line)                    | the user name it belongs to |
 //! | `meta`      | `"catalogue"` (out of line)                | the indicator [`Catalogue`] |
 //! | `meta`      | `"counts"` (out of line)                   | responses per sync state (`tally.rs`) |
 //! | `responses` | the response id (`response.id`)            | [`StoredResponse`]          |
@@ -28,7 +29,10 @@
 //! The `meta` store also keeps the session of whoever signed in on this
 //! tablet (the device token and the account), so the app opens offline on
 //! it. Signing out deletes that record only: responses, the outbox, drafts
-//! and the client id stay, and what waits is sent after the next sign-in.
+//! and the client id stay, and what waits is sent after the account's next
+//! sign-in. Each database belongs to one account (`"owner"`): every account
+//! that signs in on a tablet keeps its records in a database of its own
+//! (`thamgia_core::tablet_accounts`, `account_database.rs`).
 //!
 //! The `meta` store also keeps how many responses are in each sync state
 //! (`"counts"`), so [`Store::counts`] (home, the sync bar) reads one record
@@ -398,6 +402,11 @@ impl Store {
                 as_expected: std::cell::Cell::new(0),
             }),
         })
+    }
+
+    /// The name of the database this store reads and writes.
+    pub fn name(&self) -> &str {
+        &self.shared.name
     }
 
     /// Closes the current connection behind the store's back, as a browser

@@ -1,8 +1,9 @@
 //! Who is signed in (name and role) and the sign-out button, in the top bar.
 //!
 //! Signing out never deletes a record: it forgets the session only, so
-//! responses, drafts, the outbox and the client id stay on the tablet and
-//! what waits is sent after the next sign-in. When something has not been
+//! responses, drafts, the outbox and the client id stay on the tablet, in
+//! the account's own database, and what waits is sent after the account's
+//! next sign-in here (another account signing in works in its own). When something has not been
 //! sent yet, the worker is asked first, in both languages, how many records
 //! wait, that they stay here, and that signing out can wait.
 

@@ -239,7 +239,7 @@ pub static EN: Texts = Texts {
 
     // Sign-in page and account bar.
     login_title: "Sign in",
-    login_intro: "Sign in once on this tablet with the account the town hall gave you. After that the app keeps working without a connection.",
+    login_intro: "Sign in once on this tablet with the account the town hall gave you. After that the app keeps working without a connection. Each account sees only its own records on this tablet.",
     login_username: "User name",
     login_password: "Password",
     login_device: "Device name",
@@ -256,9 +256,9 @@ pub static EN: Texts = Texts {
     signed_in_as: "Signed in",
     sign_out: "Sign out",
     sign_out_confirm: |count| match count {
-        Some(1) => "1 record has not been sent to the town hall yet. It stays on this tablet and will be sent after the next sign-in. You can wait for the sync to finish and sign out later. Sign out anyway?".to_owned(),
+        Some(1) => "1 record has not been sent to the town hall yet. It stays on this tablet, seen only by your account, and will be sent when you sign in on this tablet again. You can wait for the sync to finish and sign out later. Sign out anyway?".to_owned(),
         count => format!(
-            "{} records have not been sent to the town hall yet. They stay on this tablet and will be sent after the next sign-in. You can wait for the sync to finish and sign out later. Sign out anyway?",
+            "{} records have not been sent to the town hall yet. They stay on this tablet, seen only by your account, and will be sent when you sign in on this tablet again. You can wait for the sync to finish and sign out later. Sign out anyway?",
             count_or_unknown(count)
         ),
     },

@@ -236,7 +236,7 @@ pub static VI: Texts = Texts {
 
     // Sign-in page and account bar.
     login_title: "Đăng nhập",
-    login_intro: "Đăng nhập một lần trên máy này bằng tài khoản được thành phố cấp. Sau đó ứng dụng vẫn dùng được khi không có mạng.",
+    login_intro: "Đăng nhập một lần trên máy này bằng tài khoản được thành phố cấp. Sau đó ứng dụng vẫn dùng được khi không có mạng. Mỗi tài khoản chỉ thấy dữ liệu của chính mình trên máy.",
     login_username: "Tên đăng nhập",
     login_password: "Mật khẩu",
     login_device: "Tên thiết bị",
@@ -254,7 +254,7 @@ pub static VI: Texts = Texts {
     sign_out: "Đăng xuất",
     sign_out_confirm: |count| {
         let count = count_or_unknown(count);
-        format!("Còn {count} bản ghi chưa gửi lên thành phố. Chúng vẫn được giữ trên máy này và sẽ được gửi sau lần đăng nhập tiếp theo. Bạn có thể chờ đồng bộ xong rồi mới đăng xuất. Vẫn đăng xuất?")
+        format!("Còn {count} bản ghi chưa gửi lên thành phố. Chúng vẫn được giữ trên máy này, chỉ tài khoản của bạn xem được, và sẽ được gửi khi bạn đăng nhập lại trên máy này. Bạn có thể chờ đồng bộ xong rồi mới đăng xuất. Vẫn đăng xuất?")
     },
     sign_out_failed: "Chưa đăng xuất được trên máy này. Hãy thử lại.",
     session_ended_text: "Phiên đăng nhập trên máy này đã kết thúc (đã bị thu hồi hoặc tài khoản bị khoá). Dữ liệu trên máy không bị mất và sẽ được gửi sau khi bạn đăng nhập lại.",

@@ -143,7 +143,7 @@ pub fn ResponsesPage() -> impl IntoView {
             <h1 class="card-title">{move || app.texts().responses_title}</h1>
             <Loaded resource=records let:loaded>
                 {match loaded {
-                    (records, _, _) if records.is_empty() => view! { <p class="muted">{app.texts().responses_none}</p> }.into_any(),
+                    (records, _, _) if records.is_empty() => view! { <p class="muted" data-test="responses-none">{app.texts().responses_none}</p> }.into_any(),
                     (records, titles, more) => {
                         let texts = app.texts();
                         view! {

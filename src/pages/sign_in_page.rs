@@ -4,7 +4,10 @@
 //! app when the worker signs in again after the town hall ended the session
 //! (then with a way back, and the user name already filled in). The first
 //! sign-in needs a connection; from then on the session is kept in
-//! IndexedDB and the app opens offline on it. A failed sign-in says why (the
+//! IndexedDB and the app opens offline on it. Each account keeps its
+//! session and records in a database of its own on the tablet: signing in
+//! as another account than the one whose records are open loads the page
+//! again on the account's own (`crate::account_database`). A failed sign-in says why (the
 //! server's own message for a wrong password) and keeps what was typed.
 //!
 //! A collector or ward officer then works in the account's ward
@@ -16,6 +19,7 @@ use thamgia_core::account::{AccountInfo, LoginRequest, Session};
 use thamgia_core::sync_client::{SyncFailure, Trigger};
 use thamgia_core::Localized;
 
+use crate::account_database::keep_session;
 use crate::api::{self, ApiClient};
 use crate::components::ward_picker::fetch_units;
 use crate::i18n::{both, texts};
@@ -58,8 +62,9 @@ pub(crate) async fn settle_ward(app: AppState, account: &AccountInfo) {
     }
 }
 
-/// Asks the server for a session and keeps it on the tablet.
-async fn request_session(app: AppState, request: &LoginRequest) -> Result<Session, Localized> {
+/// Asks the server for a session and keeps it on the tablet, in the
+/// account's own database (`crate::account_database`).
+async fn request_session(app: AppState, request: &LoginRequest) -> Result<SignedIn, Localized> {
     if !platform::is_online() {
         return Err(both(|texts| texts.login_offline));
     }
@@ -78,11 +83,18 @@ async fn request_session(app: AppState, request: &LoginRequest) -> Result<Sessio
             return Err(both(|texts| texts.login_failed));
         }
     };
-    app.store()
-        .save_session(&session)
+    let moved = keep_session(&app.store(), &session)
         .await
         .map_err(|error| error.message())?;
-    Ok(session)
+    Ok(SignedIn { session, moved })
+}
+
+/// A session the server gave and the tablet kept.
+struct SignedIn {
+    session: Session,
+    /// Whether it was kept in another database than the one open (another
+    /// account's records were open): the page loads again on it.
+    moved: bool,
 }
 
 /// Starts working under `session`: its token on every request, its ward,
@@ -124,8 +136,17 @@ pub fn SignInPage() -> impl IntoView {
         let request = request.clone();
         async move {
             match request_session(app, &request).await {
-                Ok(session) => {
+                Ok(SignedIn { session, moved }) => {
                     save_device_label(&request.device_label);
+                    if moved {
+                        // Another account's records are open here: the
+                        // app starts again on this account's own.
+                        crate::state::tell_other_tabs_the_session_changed();
+                        if let Err(error) = window().location().reload() {
+                            leptos::logging::warn!("the page did not load again: {error:?}");
+                        }
+                        return;
+                    }
                     // Last: this unmounts the form.
                     start_session(app, session).await;
                 }

@@ -35,6 +35,10 @@ pub(super) const META: &str = "meta";
 pub(super) const META_KEY: &str = "sync";
 /// The key of the signed-in session in [`META`] (a `thamgia_core::account::Session`).
 pub(super) const SESSION_KEY: &str = "session";
+/// The key of the account this database belongs to in [`META`] (its user
+/// name; see `thamgia_core::tablet_accounts`): absent until someone signs
+/// in, and in a database of an earlier version of the app.
+pub(super) const OWNER_KEY: &str = "owner";
 /// The key of the tally of responses per sync state in [`META`] (see
 /// `tally.rs`): absent in a database of an earlier version, which counts
 /// its responses once.

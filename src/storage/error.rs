@@ -90,6 +90,11 @@ pub enum Refusal {
     /// content: the town hall keeps the first.
     #[error("feedback on the recommendation was already recorded")]
     FeedbackAlreadyGiven,
+    /// The database where an account's records would go belongs to another
+    /// account (`thamgia_core::tablet_accounts`): nothing is shown or
+    /// written in it.
+    #[error("the records here belong to another account")]
+    AnotherAccount,
 }
 
 impl StorageError {
@@ -212,6 +217,10 @@ impl Refusal {
             Refusal::FeedbackAlreadyGiven => Localized::new(
                 "Phản hồi cho trẻ về kiến nghị này đã được ghi trước đó, có thể bởi một đồng nghiệp. Hãy tải lại trang để xem.",
                 "Feedback to the children on this recommendation was already recorded, perhaps by a colleague. Reload the page to see it.",
+            ),
+            Refusal::AnotherAccount => Localized::new(
+                "Dữ liệu của tài khoản này trên máy đang thuộc về một tài khoản khác nên chưa mở được. Không có gì bị xoá. Hãy tải lại trang rồi đăng nhập lại; nếu vẫn lỗi, hãy báo cán bộ phường/xã.",
+                "This account's records on the tablet belong to another account, so they were not opened. Nothing was deleted. Reload the page and sign in again; if it happens again, tell your ward officer.",
             ),
         }
     }

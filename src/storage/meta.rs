@@ -1,5 +1,5 @@
 //! [`Store`]'s operations on the `meta` store: the sync bookkeeping, the
-//! session signed in on this tablet, and the indicator catalogue with the
+//! session signed in on this tablet, its owner, and the indicator catalogue with the
 //! city's targets. Each runs one transaction of
 //! `transactions/meta.rs`.
 
@@ -61,6 +61,29 @@ impl Store {
     /// Any [`StorageError`] from IndexedDB.
     pub async fn clear_session(&self) -> Result<(), StorageError> {
         self.run(|database| async move { transactions::clear_session(&database).await })
+            .await
+    }
+
+    /// The account this database belongs to (its user name), if anyone
+    /// has signed in with it (`thamgia_core::tablet_accounts`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB.
+    pub async fn owner(&self) -> Result<Option<String>, StorageError> {
+        self.run(|database| async move { transactions::owner(&database).await })
+            .await
+    }
+
+    /// Makes this database `username`'s if nobody owns it yet; returns
+    /// whether it is `username`'s now (false: another account's, left as
+    /// it is).
+    ///
+    /// # Errors
+    ///
+    /// Any [`StorageError`] from IndexedDB; then nothing was written.
+    pub async fn claim(&self, username: &str) -> Result<bool, StorageError> {
+        self.run(move |database| async move { transactions::claim(&database, username).await })
             .await
     }
 

@@ -58,8 +58,8 @@ pub(super) use forums::{
     discard_forum_draft, forum, forums, record_feedback, save_forum_draft, submit_forum,
 };
 pub(super) use meta::{
-    clear_session, load_catalogue, load_session, save_catalogue, save_session, set_last_success,
-    sync_meta,
+    claim, clear_session, load_catalogue, load_session, owner, save_catalogue, save_session,
+    set_last_success, sync_meta,
 };
 pub(super) use outbox::{apply_push_results, read_outbox, renumber_outbox};
 pub(super) use pull::apply_pull;

@@ -1,7 +1,8 @@
 //! Browser tests of the IndexedDB layer, on the real IndexedDB of a headless
 //! browser. Each test opens its own database, so they never see each other's data.
 //!
-//! One test binary, by feature: `responses` (completing, drafts, the lists,
+//! One test binary, by feature: `accounts` (whose database a session goes
+//! into), `responses` (completing, drafts, the lists,
 //! push results and renumbering), `withdrawals` (consent withdrawn,
 //! corrections), `reports`, `forums`, `counts` (the counts home shows),
 //! `connection` (a connection lost or deleted under the app, the errors a
@@ -11,6 +12,7 @@
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 
+mod accounts;
 mod connection;
 mod counts;
 mod earlier_records;

@@ -30,6 +30,7 @@ pub mod sorting;
 pub mod storage_space;
 pub mod survey;
 pub mod sync_client;
+pub mod tablet_accounts;
 pub mod tag_first;
 #[cfg(test)]
 mod test_random;

@@ -517,6 +517,13 @@ pub async fn wait_for_count(page: &impl Ui, name: &str, expected: u32) -> Result
 /// earlier versions stored records).
 pub const STORED_RECORD: &str = "((value) => value !== null && typeof value === 'object' && value['$json'] instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(value['$json'])) : value)";
 
+/// A JS expression: the name of the IndexedDB database the app works in on
+/// the page, that of the account last signed in (the app's preference
+/// `thamgia.database`, as gloo-storage writes it: JSON), or the first one
+/// when none is remembered (`thamgia_core::tablet_accounts`).
+pub const APP_DATABASE: &str =
+    "(JSON.parse(localStorage.getItem('thamgia.database') || 'null') || 'thamgia')";
+
 /// The app's IndexedDB stores `names`, read straight from the browser, as
 /// `{store: [[key, record], …]}`: what a test compares before and after.
 /// A record stored as its JSON's bytes (under `$json`, beside the values the
@@ -529,7 +536,7 @@ pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_j
         &format!(
             r#"(async () => {{
             const database = await new Promise((resolve, reject) => {{
-                const request = indexedDB.open('thamgia');
+                const request = indexedDB.open({APP_DATABASE});
                 request.onsuccess = () => resolve(request.result);
                 request.onerror = () => reject(request.error);
             }});

@@ -12,7 +12,7 @@ use thamgia_e2e::*;
 async fn stored(page: &Page) -> Result<(usize, usize, bool)> {
     let counts: Vec<serde_json::Value> = js(
         page,
-        "new Promise((resolve, reject) => { const open = indexedDB.open('thamgia'); open.onerror = () => reject(open.error); open.onsuccess = () => { const transaction = open.result.transaction(['responses', 'outbox', 'meta']); const responses = transaction.objectStore('responses').count(); const outbox = transaction.objectStore('outbox').count(); const session = transaction.objectStore('meta').get('session'); transaction.oncomplete = () => resolve([responses.result, outbox.result, session.result !== undefined]); transaction.onerror = () => reject(transaction.error); }; })",
+        &format!("new Promise((resolve, reject) => {{ const open = indexedDB.open({APP_DATABASE}); open.onerror = () => reject(open.error); open.onsuccess = () => {{ const transaction = open.result.transaction(['responses', 'outbox', 'meta']); const responses = transaction.objectStore('responses').count(); const outbox = transaction.objectStore('outbox').count(); const session = transaction.objectStore('meta').get('session'); transaction.oncomplete = () => resolve([responses.result, outbox.result, session.result !== undefined]); transaction.onerror = () => reject(transaction.error); }}; }})"),
     )
     .await?;
     let number = |index: usize| {

@@ -1,5 +1,6 @@
 //! Two tabs of the app on one tablet: what one saves, the other shows
-//! without a reload; signing out in one signs the other out too.
+//! without a reload; signing out in one signs the other out too; another
+//! account signing in in one moves the other to that account's records.
 
 use anyhow::Result;
 use thamgia_e2e::*;
@@ -57,6 +58,23 @@ async fn a_second_tab_follows_saves_and_sign_out() -> Result<()> {
     )
     .await?;
     wait_for_count(&first, "drafts", 1).await?;
+
+    // Another account (the ward's officer) signs in in the second tab: the
+    // first tab starts again on that account's records, where the
+    // collector's draft is not.
+    // (The draft waits: the app asks before signing out.)
+    accept_confirmations(&second).await?;
+    click(&second, "a[href='/']").await?;
+    sign_out(&second).await?;
+    sign_in(&second, "badinh.canbo", DEMO_PASSWORD).await?;
+    wait_for(
+        &first,
+        "the first tab on the officer's records",
+        "document.querySelector('[data-test=signed-in][data-username=\"badinh.canbo\"]')",
+    )
+    .await?;
+    wait_for_count(&first, "drafts", 0).await?;
+    wait_for_count(&second, "drafts", 0).await?;
 
     close_browser(browser, events).await?;
     server.stop().await?;

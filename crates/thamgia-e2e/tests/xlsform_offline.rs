@@ -241,7 +241,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     );
     let left_on_tablet: String = js(
         &page,
-        &format!("new Promise((resolve, reject) => {{ const open = indexedDB.open('thamgia'); open.onerror = () => reject(open.error); open.onsuccess = () => {{ const request = open.result.transaction('responses').objectStore('responses').getAll(); request.onsuccess = () => resolve(JSON.stringify(request.result.map({STORED_RECORD}))); request.onerror = () => reject(request.error); }}; }})"),
+        &format!("new Promise((resolve, reject) => {{ const open = indexedDB.open({APP_DATABASE}); open.onerror = () => reject(open.error); open.onsuccess = () => {{ const request = open.result.transaction('responses').objectStore('responses').getAll(); request.onsuccess = () => resolve(JSON.stringify(request.result.map({STORED_RECORD}))); request.onerror = () => reject(request.error); }}; }})"),
     )
     .await?;
     assert!(

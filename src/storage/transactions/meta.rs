@@ -1,7 +1,8 @@
 //! The `meta` store's own operations: the sync bookkeeping (this
 //! install's client id, created on first use, and when the last sync
-//! succeeded), the session signed in on this tablet, and the indicator
-//! catalogue last read from the server.
+//! succeeded), the session signed in on this tablet, the account the
+//! database belongs to, and the indicator catalogue last read from the
+//! server.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -13,7 +14,7 @@ use super::{
     commit, read_meta, read_only, read_or_create_meta, read_record, read_write, request_put_at,
     write_meta,
 };
-use crate::storage::connection::{CATALOGUE_KEY, META, SESSION_KEY};
+use crate::storage::connection::{CATALOGUE_KEY, META, OWNER_KEY, SESSION_KEY};
 use crate::storage::error::StorageError;
 use crate::storage::SyncMeta;
 
@@ -82,6 +83,33 @@ pub(in crate::storage) async fn clear_session(database: &Database) -> Result<(),
         meta.delete(SESSION_KEY).primitive()?.await?;
     }
     commit(transaction).await
+}
+
+pub(in crate::storage) async fn owner(database: &Database) -> Result<Option<String>, StorageError> {
+    let transaction = read_only(database, &[META])?;
+    let meta = transaction.object_store(META)?;
+    read_record(&meta, OWNER_KEY).await
+}
+
+pub(in crate::storage) async fn claim(
+    database: &Database,
+    username: &str,
+) -> Result<bool, StorageError> {
+    // Read and written in one transaction: two tabs claiming at once
+    // cannot both win.
+    let transaction = read_write(database, &[META], TransactionDurability::Strict)?;
+    let owned = {
+        let meta = transaction.object_store(META)?;
+        match read_record::<String>(&meta, OWNER_KEY).await? {
+            Some(owner) => owner == username,
+            None => {
+                request_put_at(&meta, OWNER_KEY, &username)?.await?;
+                true
+            }
+        }
+    };
+    commit(transaction).await?;
+    Ok(owned)
 }
 
 pub(in crate::storage) async fn load_catalogue(

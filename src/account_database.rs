@@ -1,0 +1,105 @@
+//! Which IndexedDB database the app works in: the signed-in account's own
+//! (`thamgia_core::tablet_accounts` decides; this module reads the owners,
+//! asks, opens and writes).
+//!
+//! The app opens the database of the account last signed in on the tablet
+//! (a small preference, `preferences::saved_database`; the first database
+//! on a new tablet). When someone signs in, the session goes into that
+//! account's database; if it is not the one open, the page loads again on
+//! it, so every part of the app (the store, the sync driver, the other
+//! tabs) works in the account's records alone.
+
+use thamgia_core::account::Session;
+use thamgia_core::tablet_accounts::{
+    placement, stored_session, OpenDatabase, Placement, StoredSession, FIRST_DATABASE,
+};
+
+use crate::preferences;
+use crate::storage::{Refusal, StorageError, Store};
+
+/// The database to open when the app starts.
+fn database_to_open() -> String {
+    preferences::saved_database().unwrap_or_else(|| FIRST_DATABASE.to_owned())
+}
+
+/// Opens the database of the account last signed in here, and the session
+/// it keeps if that session may be used in it. A session that cannot be
+/// read is treated as none: the worker signs in again, and every record
+/// stays where it is.
+///
+/// # Errors
+///
+/// Any [`StorageError`] opening the database.
+pub async fn open_at_start() -> Result<(Store, Option<Session>), StorageError> {
+    let store = Store::open(&database_to_open()).await?;
+    let session = match usable_session(&store).await {
+        Ok(session) => session,
+        Err(error) => {
+            leptos::logging::warn!("session not read: {error}");
+            None
+        }
+    };
+    Ok((store, session))
+}
+
+/// The session stored in `store`, if it is the database owner's; a
+/// database of an earlier version of the app becomes its session's.
+async fn usable_session(store: &Store) -> Result<Option<Session>, StorageError> {
+    let Some(session) = store.load_session().await? else {
+        return Ok(None);
+    };
+    let owner = store.owner().await?;
+    let username = session.account.username.as_str();
+    let usable = match stored_session(owner.as_deref(), username) {
+        StoredSession::Use { claim: false } => true,
+        StoredSession::Use { claim: true } => store.claim(username).await?,
+        StoredSession::Ignore => false,
+    };
+    if !usable {
+        leptos::logging::warn!(
+            "the session stored in {} is another account's",
+            store.name()
+        );
+    }
+    Ok(usable.then_some(session))
+}
+
+/// Keeps a session the server just gave in its account's database, and
+/// remembers that database for the next start. Returns whether that is
+/// another database than `current`: then the page must load again, on it.
+///
+/// # Errors
+///
+/// [`Refusal::AnotherAccount`] when the database named for the account
+/// belongs to someone else (never written so); any [`StorageError`] from
+/// IndexedDB. Then nothing was remembered, and the database open stays.
+pub async fn keep_session(current: &Store, session: &Session) -> Result<bool, StorageError> {
+    let username = session.account.username.as_str();
+    let owner = current.owner().await?;
+    let open = OpenDatabase {
+        name: current.name(),
+        owner: owner.as_deref(),
+    };
+    let mut placed = placement(username, open, None);
+    if matches!(placed, Placement::Elsewhere(_)) && current.name() != FIRST_DATABASE {
+        // The account may be the first one's: read who that is.
+        let first_owner = Store::open(FIRST_DATABASE).await?.owner().await?;
+        placed = placement(username, open, first_owner.as_deref());
+    }
+    let target = match placed {
+        Placement::Here => current.clone(),
+        Placement::Elsewhere(name) => Store::open(&name).await?,
+    };
+    if !target.claim(username).await? {
+        return Err(Refusal::AnotherAccount.into());
+    }
+    target.save_session(session).await?;
+    preferences::save_database(target.name());
+    Ok(target.name() != current.name())
+}
+
+/// Whether another tab moved the tablet to another account's database
+/// than `store`'s: this tab must then load again.
+pub fn another_account_signed_in(store: &Store) -> bool {
+    database_to_open() != store.name()
+}
