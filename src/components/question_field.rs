@@ -163,7 +163,7 @@ pub fn QuestionField(
             </div>
         }
         .into_any(),
-        QuestionKind::Rating { points } => view! {
+        QuestionKind::Rating { points, dont_know } => view! {
             <div class="choice-grid rating" role="group">
                 {(1..=points)
                     .map(|rating| {
@@ -171,6 +171,12 @@ pub fn QuestionField(
                         choice_button(rating.to_string(), AnswerValue::Rating(rating), label, value, on_change, disabled)
                     })
                     .collect_view()}
+                // "I don't know / I'd rather not say": rating 0, apart
+                // from the points.
+                {dont_know.then(|| {
+                    let label = Signal::derive(move || app.texts().face_dont_know.to_owned());
+                    choice_button("0".to_owned(), AnswerValue::Rating(0), label, value, on_change, disabled)
+                })}
             </div>
         }
         .into_any(),

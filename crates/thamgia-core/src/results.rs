@@ -232,7 +232,7 @@ fn answer_row(answer: &crate::response::AnswerValue) -> Option<Category> {
                 <[Category; 2]>::try_from(yes_no_categories()).ok()?;
             Some(if *yes { yes_category } else { no_category })
         }
-        AnswerValue::Smiley(0) => Some(published::dont_know()),
+        AnswerValue::Smiley(0) | AnswerValue::Rating(0) => Some(published::dont_know()),
         AnswerValue::Smiley(point) | AnswerValue::Rating(point) => {
             Some(Category::plain(point.to_string()))
         }

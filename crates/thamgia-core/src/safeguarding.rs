@@ -108,7 +108,7 @@ pub fn check_disclosure(question: &Question) -> Vec<Localized> {
             choices.iter().map(|choice| choice.value.clone()).collect()
         }
         QuestionKind::YesNo => vec!["yes".to_owned(), "no".to_owned()],
-        QuestionKind::Smiley { points, .. } | QuestionKind::Rating { points } => {
+        QuestionKind::Smiley { points, .. } | QuestionKind::Rating { points, .. } => {
             (1..=*points).map(|point| point.to_string()).collect()
         }
         _ => {

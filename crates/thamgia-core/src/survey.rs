@@ -285,6 +285,11 @@ pub enum QuestionKind {
     Rating {
         /// Highest rating, 3 to 10.
         points: u8,
+        /// Offers "I don't know / I'd rather not say" beside the points
+        /// (answered as rating 0, counted apart from the scale), as every
+        /// rating imported from XLSForm does.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        dont_know: bool,
     },
     /// The options put in order, most important first.
     Ranking {

@@ -456,8 +456,8 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
                 )
             }
         }
-        (QuestionKind::Rating { points }, AnswerValue::Rating(rating)) => {
-            if (1..=*points).contains(rating) {
+        (QuestionKind::Rating { points, dont_know }, AnswerValue::Rating(rating)) => {
+            if (1..=*points).contains(rating) || (*dont_know && *rating == 0) {
                 None
             } else {
                 localized(

@@ -82,7 +82,7 @@ pub fn sample_response(
             QuestionKind::Smiley { points, .. } => {
                 AnswerValue::Smiley(1 + pick(usize::from(*points)) as u8)
             }
-            QuestionKind::Rating { points } => {
+            QuestionKind::Rating { points, .. } => {
                 AnswerValue::Rating(1 + pick(usize::from(*points)) as u8)
             }
             QuestionKind::Range { start, end, step } => {

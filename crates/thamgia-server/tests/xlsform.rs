@@ -112,7 +112,7 @@ enum Required {
 /// - `text` becomes `ShortText`, or `LongText` with the `multiline`
 ///   appearance: both are pyxform's "text";
 /// - `integer` and `decimal` are both `Number`, told apart by `integer`;
-/// - `range` becomes `Rating { points: N }` for `start=1 end=N step=1`
+/// - `range` becomes `Rating { points: N, dont_know: true }` for `start=1 end=N step=1`
 ///   (N from 3 to 10), else `Range`: both pyxform's "range";
 /// - `select_one` with the `likert` appearance stays `SingleChoice`.
 ///
@@ -303,7 +303,14 @@ fn what_pyxform_cannot_show_is_read_as_tham_gia_shows_it() {
         .expect("imports")
         .survey;
     let enjoyment = forum.question("enjoyment").expect("enjoyment");
-    assert_eq!(enjoyment.kind, QuestionKind::Rating { points: 5 });
+    // A rating offers "I don't know / I'd rather not say".
+    assert_eq!(
+        enjoyment.kind,
+        QuestionKind::Rating {
+            points: 5,
+            dont_know: true
+        }
+    );
     let heard = forum.question("feel_heard").expect("feel_heard");
     assert_eq!(heard.kind.choices().len(), 3);
     assert_eq!(
@@ -546,7 +553,10 @@ fn a_small_workbook_made_here_imports() {
     ));
     assert_eq!(
         survey.question("score").expect("score").kind,
-        QuestionKind::Rating { points: 4 }
+        QuestionKind::Rating {
+            points: 4,
+            dont_know: true
+        }
     );
 }
 

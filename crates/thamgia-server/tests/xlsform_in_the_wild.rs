@@ -622,7 +622,10 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
     );
     assert_eq!(
         question(survey, "stars").kind,
-        QuestionKind::Rating { points: 5 }
+        QuestionKind::Rating {
+            points: 5,
+            dont_know: true
+        }
     );
     assert_eq!(
         thamgia_core::survey::range_points(0.0, 1.0, 0.1).map(|points| points[3]),

@@ -192,9 +192,17 @@ mod tests {
             default_answer(&question(single, "street"), today).is_err(),
             "not a choice"
         );
-        assert!(
-            default_answer(&question(QuestionKind::Rating { points: 10 }, "11"), today).is_err()
-        );
+        assert!(default_answer(
+            &question(
+                QuestionKind::Rating {
+                    points: 10,
+                    dont_know: false
+                },
+                "11"
+            ),
+            today
+        )
+        .is_err());
     }
 
     #[test]

@@ -139,9 +139,8 @@ impl Tally {
                 let points = kinds
                     .iter()
                     .map(|kind| match kind {
-                        QuestionKind::Smiley { points, .. } | QuestionKind::Rating { points } => {
-                            *points
-                        }
+                        QuestionKind::Smiley { points, .. }
+                        | QuestionKind::Rating { points, .. } => *points,
                         _ => 0,
                     })
                     .max()
@@ -161,6 +160,9 @@ impl Tally {
                     matches!(
                         kind,
                         QuestionKind::Smiley {
+                            dont_know: true,
+                            ..
+                        } | QuestionKind::Rating {
                             dont_know: true,
                             ..
                         }
@@ -251,7 +253,7 @@ impl Tally {
                     declined: Some(declined),
                     ..
                 },
-                AnswerValue::Smiley(0),
+                AnswerValue::Smiley(0) | AnswerValue::Rating(0),
             ) => {
                 // "I don't know", on a scale that offers it: answered,
                 // apart from the scale.

@@ -40,7 +40,10 @@ crate::deserialize_tag_first! {
         #[serde(default)] dont_know: bool,
     } = "smiley",
     Range { start: f64, end: f64, step: f64 } = "range",
-    Rating { points: u8 } = "rating",
+    Rating {
+        points: u8,
+        #[serde(default)] dont_know: bool,
+    } = "rating",
     Ranking { choices: Vec<Choice> } = "ranking",
     Note = "note",
     Calculate { calculation: String } = "calculate",

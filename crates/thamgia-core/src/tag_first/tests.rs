@@ -134,7 +134,14 @@ fn every_question_kind() -> Vec<QuestionKind> {
             end: 10.0,
             step: 0.5,
         },
-        QuestionKind::Rating { points: 7 },
+        QuestionKind::Rating {
+            points: 7,
+            dont_know: false,
+        },
+        QuestionKind::Rating {
+            points: 5,
+            dont_know: true,
+        },
         QuestionKind::Ranking { choices: choices() },
         QuestionKind::Note,
         QuestionKind::Calculate {

@@ -439,6 +439,35 @@ fn i_dont_know_is_an_answer_only_where_the_scale_offers_it() {
     );
 }
 
+fn rating(dont_know: bool) -> Question {
+    Question {
+        id: "safe".to_owned(),
+        label: Localized::new("An toàn?", "Safe?"),
+        required: true,
+        kind: QuestionKind::Rating {
+            points: 5,
+            dont_know,
+        },
+        ..Question::default()
+    }
+}
+
+#[test]
+fn a_rating_takes_i_dont_know_only_where_it_offers_it() {
+    assert!(check_answer(&rating(true), &AnswerValue::Rating(0)).is_none());
+    assert!(check_answer(&rating(false), &AnswerValue::Rating(0)).is_some());
+    assert!(check_answer(&rating(false), &AnswerValue::Rating(5)).is_none());
+    assert!(check_answer(&rating(true), &AnswerValue::Rating(6)).is_some());
+    assert_eq!(
+        crate::form::answer_to_value(&AnswerValue::Rating(0)),
+        crate::expression::Value::Empty
+    );
+    assert_eq!(
+        crate::form::answer_to_value(&AnswerValue::Rating(4)),
+        crate::expression::Value::Number(4.0)
+    );
+}
+
 #[test]
 fn a_required_question_left_unanswered_says_what_the_form_says() {
     let mut survey = survey();

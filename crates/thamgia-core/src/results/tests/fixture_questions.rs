@@ -348,3 +348,52 @@ fn i_dont_know_is_counted_apart_from_the_scale_and_its_median() {
     assert_eq!(answers[5].0.key, "0");
     assert_eq!(answers[5].1, crate::results::suppression::Shown::Count(2));
 }
+
+#[test]
+fn i_dont_know_on_a_rating_is_counted_apart_from_its_points() {
+    // The same children on a rating of five that offers "I don't know".
+    let mut definitions = definitions();
+    for definition in &mut definitions {
+        for item in &mut definition.items {
+            if let Item::Question(question) = item {
+                if question.id == "mood" {
+                    question.kind = QuestionKind::Rating {
+                        points: 5,
+                        dont_know: true,
+                    };
+                }
+            }
+        }
+    }
+    let mut responses = responses();
+    for response in &mut responses {
+        if let Some(crate::response::AnswerValue::Smiley(point)) = response.answers.get("mood") {
+            let rating = crate::response::AnswerValue::Rating(*point);
+            response.answers.insert("mood".to_owned(), rating);
+        }
+    }
+    for id in [20, 21] {
+        let mut unsure = responses[0].clone();
+        unsure.id = uuid::Uuid::from_u128(id);
+        unsure.survey_version = 2;
+        unsure
+            .answers
+            .insert("mood".to_owned(), crate::response::AnswerValue::Rating(0));
+        responses.push(unsure);
+    }
+    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
+    let mood = question(&results, "mood", 2);
+    let Distribution::Scale {
+        counts,
+        median,
+        declined,
+        ..
+    } = &mood.distribution
+    else {
+        panic!("{:?}", mood.distribution);
+    };
+    assert_eq!(counts, &vec![1, 0, 1, 1, 2]);
+    assert_eq!(*median, Some(4.0));
+    assert_eq!(*declined, Some(2));
+    assert_eq!(mood.unreadable, 0);
+}
