@@ -81,9 +81,12 @@ pub fn QuestionField(
             number_input(value, on_change, disabled, min, max, integer).into_any()
         }
         QuestionKind::Date => date_input(value, on_change, disabled).into_any(),
-        QuestionKind::Range { start, end, step } => {
-            range_input(value, on_change, disabled, start, end, step).into_any()
-        }
+        QuestionKind::Range {
+            start,
+            end,
+            step,
+            dont_know,
+        } => range_input(value, on_change, disabled, (start, end, step), dont_know).into_any(),
         QuestionKind::Time => clock_input(value, on_change, disabled, "time").into_any(),
         QuestionKind::DateTime => {
             clock_input(value, on_change, disabled, "datetime-local").into_any()
@@ -354,11 +357,24 @@ fn range_input(
     value: Signal<Option<AnswerValue>>,
     on_change: Callback<Option<AnswerValue>>,
     disabled: Signal<bool>,
-    start: f64,
-    end: f64,
-    step: f64,
+    (start, end, step): (f64, f64, f64),
+    dont_know: bool,
 ) -> impl IntoView {
     let app = use_app();
+    // "I don't know / I'd rather not say", apart from the scale's points.
+    let dont_know_button = move || {
+        dont_know.then(|| {
+            let label = Signal::derive(move || app.texts().face_dont_know.to_owned());
+            choice_button(
+                "dont_know".to_owned(),
+                AnswerValue::DontKnow,
+                label,
+                value,
+                on_change,
+                disabled,
+            )
+        })
+    };
     // A point as each language writes it: 8,5 in Vietnamese, 8.5 in English.
     let written = move |point: f64| {
         let text = point.to_string();
@@ -379,6 +395,7 @@ fn range_input(
                         choice_button(point.to_string(), AnswerValue::Number(point), label, value, on_change, disabled)
                     })
                     .collect_view()}
+                {dont_know_button()}
             </div>
         }
         .into_any();
@@ -406,8 +423,13 @@ fn range_input(
             />
             <span class="range-end">{move || written(high)}</span>
             <output class="range-value">
-                {move || current().map_or_else(|| app.texts().not_answered.to_owned(), written)}
+                {move || match value.get() {
+                    Some(AnswerValue::Number(number)) => written(number),
+                    Some(AnswerValue::DontKnow) => app.texts().face_dont_know.to_owned(),
+                    _ => app.texts().not_answered.to_owned(),
+                }}
             </output>
+            {dont_know_button().map(|button| view! { <div class="choice-grid range-dont-know">{button}</div> })}
         </div>
     }
     .into_any()

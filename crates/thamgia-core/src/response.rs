@@ -441,8 +441,12 @@ pub enum AnswerValue {
     /// child did not know or would rather not say (on a scale that offers
     /// it).
     Smiley(u8),
-    /// A rating, from 1.
+    /// A rating, from 1; 0 when the child did not know or would rather
+    /// not say (on a rating that offers it).
     Rating(u8),
+    /// "I don't know / I'd rather not say", to a scale answered with a
+    /// number (a range that offers it): no number, counted apart.
+    DontKnow,
     /// The options' values, most important first.
     Ranking(Vec<String>),
     /// The instances of a repeat, each with its own answers.

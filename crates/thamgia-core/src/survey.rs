@@ -280,6 +280,12 @@ pub enum QuestionKind {
         end: f64,
         /// The distance between two points, more than 0.
         step: f64,
+        /// Offers "I don't know / I'd rather not say" beside the scale
+        /// (answered [`AnswerValue::DontKnow`](crate::AnswerValue::DontKnow),
+        /// counted apart from the numbers), as every range imported from
+        /// XLSForm does.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        dont_know: bool,
     },
     /// A rating from 1 to `points`, shown as numbered stars.
     Rating {

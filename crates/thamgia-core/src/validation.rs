@@ -363,7 +363,18 @@ pub fn check_answer(question: &Question, answer: &AnswerValue) -> Option<Localiz
             }
         }
         (QuestionKind::Date, AnswerValue::Date(_)) => None,
-        (QuestionKind::Range { start, end, step }, AnswerValue::Number(number)) => {
+        (
+            QuestionKind::Range {
+                dont_know: true, ..
+            },
+            AnswerValue::DontKnow,
+        ) => None,
+        (
+            QuestionKind::Range {
+                start, end, step, ..
+            },
+            AnswerValue::Number(number),
+        ) => {
             let points = crate::survey::range_points(*start, *end, *step).unwrap_or_default();
             let on_scale = points
                 .iter()

@@ -4,7 +4,8 @@
 //! is, then filled offline on a tablet-sized Chromium — the schools offered
 //! follow the ward chosen (`choice_filter`), a school code is checked by
 //! `regex()`, the brothers and sisters are as many as the child says
-//! (`repeat_count`) with the total of their ages, a 0–10 scale, hours of
+//! (`repeat_count`) with the total of their ages, a 0–10 scale answered
+//! "I don't know", hours of
 //! sleep on a slider in half hours, activities in an order drawn for the
 //! child and kept with the response (`randomize`), a likert grid on one
 //! page (`field-list`), and an `acknowledge` at the end — and it reaches
@@ -149,12 +150,30 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
     .await?;
     next_screen(&page, "total_note").await?;
 
-    // A 0–10 scale: eleven buttons.
+    // A 0–10 scale: eleven buttons, and "I don't know / I'd rather not
+    // say", which this child chooses after a 7 (answering the required
+    // question).
     assert_eq!(
         offered(&page, "safe").await?,
-        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+        [
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9",
+            "10",
+            "dont_know"
+        ]
     );
+    let words = text_of(&page, "[data-question=safe] button[data-value=dont_know]").await?;
+    assert!(words.contains("Em không biết"), "{words}");
     click(&page, "[data-question=safe] button[data-value='7']").await?;
+    click(&page, "[data-question=safe] button[data-value=dont_know]").await?;
     next_screen(&page, "safe").await?;
 
     // Seventeen half hours: a slider, unanswered until it is moved.
@@ -265,7 +284,7 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
         chrono::NaiveDateTime::parse_from_str(&started, "%Y-%m-%dT%H:%M:%S").is_ok(),
         "{started}"
     );
-    assert_eq!(answer("safe"), Some(AnswerValue::Number(7.0)));
+    assert_eq!(answer("safe"), Some(AnswerValue::DontKnow));
     assert_eq!(answer("sleep"), Some(AnswerValue::Number(8.5)));
     assert_eq!(
         answer("after_school"),
@@ -285,7 +304,7 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
         download_as_city_officer(&page, "/api/v1/export/responses.csv?survey=school-roster")
             .await?,
     )?;
-    for expected in ["BD123", "nguyen_du", "ba_dinh", "OK"] {
+    for expected in ["BD123", "nguyen_du", "ba_dinh", "OK", "dont_know"] {
         assert!(csv.contains(expected), "{expected} in the CSV:\n{csv}");
     }
 

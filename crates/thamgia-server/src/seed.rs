@@ -85,7 +85,9 @@ pub fn sample_response(
             QuestionKind::Rating { points, .. } => {
                 AnswerValue::Rating(1 + pick(usize::from(*points)) as u8)
             }
-            QuestionKind::Range { start, end, step } => {
+            QuestionKind::Range {
+                start, end, step, ..
+            } => {
                 let points = thamgia_core::survey::range_points(*start, *end, *step)?;
                 AnswerValue::Number(*points.get(pick(points.len()))?)
             }

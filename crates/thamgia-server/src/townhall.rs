@@ -154,6 +154,8 @@ impl ResponsesCsv {
                     thamgia_core::AnswerValue::Smiley(points)
                     | thamgia_core::AnswerValue::Rating(points),
                 ) => points.to_string(),
+                // Written as its tag: a range's "0" is a number given.
+                Some(thamgia_core::AnswerValue::DontKnow) => "dont_know".to_owned(),
                 Some(repeat @ thamgia_core::AnswerValue::Repeat(_)) => {
                     serde_json::to_string(repeat)?
                 }

@@ -617,7 +617,8 @@ fn a_range_of_any_start_end_and_step_is_a_scale_of_its_points() {
         QuestionKind::Range {
             start: 0.0,
             end: 10.0,
-            step: 1.0
+            step: 1.0,
+            dont_know: true
         }
     );
     assert_eq!(

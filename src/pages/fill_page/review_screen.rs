@@ -47,7 +47,9 @@ fn answer_text(
             ),
             _ => face.to_string(),
         },
-        AnswerValue::Rating(0) => crate::i18n::texts(language).face_dont_know.to_owned(),
+        AnswerValue::Rating(0) | AnswerValue::DontKnow => {
+            crate::i18n::texts(language).face_dont_know.to_owned()
+        }
         AnswerValue::Rating(rating) => format!("{rating} ★"),
         AnswerValue::Repeat(instances) => instances.len().to_string(),
     }

@@ -427,7 +427,7 @@ pub fn answer_to_value(answer: &AnswerValue) -> Value {
         }
         AnswerValue::YesNo(yes) => Value::Text(if *yes { "yes" } else { "no" }.to_owned()),
         // "I don't know" is no point of the scale.
-        AnswerValue::Smiley(0) | AnswerValue::Rating(0) => Value::Empty,
+        AnswerValue::Smiley(0) | AnswerValue::Rating(0) | AnswerValue::DontKnow => Value::Empty,
         AnswerValue::Smiley(points) | AnswerValue::Rating(points) => {
             Value::Number(f64::from(*points))
         }

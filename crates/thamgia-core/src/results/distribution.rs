@@ -58,6 +58,10 @@ pub enum Distribution {
         lower_quartile: Option<f64>,
         /// Third quartile.
         upper_quartile: Option<f64>,
+        /// Children who answered "I don't know / I'd rather not say", when
+        /// the range offers it (in no bin, nor in the statistics).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declined: Option<u64>,
     },
     /// Dates: how many answers fall in each month, oldest first.
     Months {

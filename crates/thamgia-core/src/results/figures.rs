@@ -9,7 +9,10 @@
 //! Edges follow each scope's own answers unless the question bounds them,
 //! so bars of two scopes add up only when every cell has the same edges;
 //! [`joint`](super::joint) takes them into its pattern only then, and a
-//! page publishes its bars on their own otherwise.
+//! page publishes its bars on their own otherwise. A range's "I don't
+//! know" is one more bar of its histogram ([`DONT_KNOW_BAR`]): with the
+//! bars it adds up to the children who answered, and it is suppressed with
+//! them, in the joint pattern or on the page alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -205,15 +208,22 @@ pub fn figures_of(results: &SurveyResults) -> Figures {
                     .known
                     .insert(Figure::Standing(q, Standing::Answered));
             }
-            Distribution::Numbers { bins, .. } => {
+            Distribution::Numbers { bins, declined, .. } => {
                 for bin in bins {
                     counts.insert(Figure::Bar(q, bar_key(bin.from, bin.to)), bin.count);
+                }
+                if let Some(declined) = declined {
+                    counts.insert(Figure::Bar(q, DONT_KNOW_BAR.to_owned()), *declined);
                 }
             }
         }
     }
     figures
 }
+
+/// The name of the bar of a range's "I don't know / I'd rather not say"
+/// (no edges are written so).
+pub const DONT_KNOW_BAR: &str = "dont_know";
 
 /// The name of a histogram bar.
 pub fn bar_key(from: f64, to: f64) -> String {

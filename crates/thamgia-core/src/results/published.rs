@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::distribution::{CategoryCount, Distribution, FreeTextAnswer, RankedOption};
-use super::figures::{bar_key, figures_of, Figure, Standing};
+use super::figures::{bar_key, figures_of, Figure, Standing, DONT_KNOW_BAR};
 use super::filter::Category;
 use super::joint::PageMarks;
 use super::statistics::Bin;
@@ -116,6 +116,9 @@ pub enum PublishedDistribution {
         lower_quartile: Option<f64>,
         /// Third quartile.
         upper_quartile: Option<f64>,
+        /// "I don't know / I'd rather not say", when the range offers it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declined: Option<Shown>,
     },
     /// Dates by month.
     Months {
@@ -183,12 +186,13 @@ impl PublishedDistribution {
                     (option.category.clone(), first)
                 })
                 .collect(),
-            PublishedDistribution::Numbers { bins, .. } => bins
+            PublishedDistribution::Numbers { bins, declined, .. } => bins
                 .iter()
                 .map(|bin| {
                     let range = format!("{} – {}", bin.from, bin.to);
                     (Category::plain(range), bin.count)
                 })
+                .chain(declined.map(|declined| (dont_know(), declined)))
                 .collect(),
             PublishedDistribution::FreeText { .. } => Vec::new(),
         }
@@ -360,7 +364,11 @@ impl Page<'_> {
                     .enumerate()
                     .map(|(point, count)| self.answer(q, &(point + 1).to_string(), *count))
                     .collect(),
-                median: self.statistic(*median, question.answered),
+                // Of the points given: "I don't know" is none.
+                median: self.statistic(
+                    *median,
+                    question.answered.saturating_sub(declined.unwrap_or(0)),
+                ),
                 labels: labels.clone(),
                 declined: declined.map(|declined| self.answer(q, "0", declined)),
             },
@@ -382,22 +390,34 @@ impl Page<'_> {
                 median,
                 lower_quartile,
                 upper_quartile,
-            } => PublishedDistribution::Numbers {
-                bins: if self.marks.holds_bars(q) {
-                    bins.iter()
+                declined,
+            } => {
+                // Of the numbers given: "I don't know" is none.
+                let numbers = question.answered.saturating_sub(declined.unwrap_or(0));
+                let (bins, declined) = if self.marks.holds_bars(q) {
+                    let bars = bins
+                        .iter()
                         .map(|bin| PublishedBin {
                             from: bin.from,
                             to: bin.to,
                             count: self.shown(Figure::Bar(q, bar_key(bin.from, bin.to)), bin.count),
                         })
-                        .collect()
+                        .collect();
+                    let declined = declined.map(|declined| {
+                        self.shown(Figure::Bar(q, DONT_KNOW_BAR.to_owned()), declined)
+                    });
+                    (bars, declined)
                 } else {
-                    self.bins(bins, question.answered, answered)
-                },
-                median: self.statistic(*median, question.answered),
-                lower_quartile: self.statistic(*lower_quartile, question.answered),
-                upper_quartile: self.statistic(*upper_quartile, question.answered),
-            },
+                    self.bins(bins, *declined, question.answered, answered)
+                };
+                PublishedDistribution::Numbers {
+                    bins,
+                    median: self.statistic(*median, numbers),
+                    lower_quartile: self.statistic(*lower_quartile, numbers),
+                    upper_quartile: self.statistic(*upper_quartile, numbers),
+                    declined,
+                }
+            }
             Distribution::FreeText { answers } => PublishedDistribution::FreeText {
                 answers: publish_free_text(answers, respondents, self.threshold),
             },
@@ -408,8 +428,16 @@ impl Page<'_> {
     /// between cells, so no other page's bars add up to them), suppressed
     /// within the page: they add up to "answered", withheld here when the
     /// page withholds it, else known.
-    fn bins(&self, bins: &[Bin], answered: u64, shown: Shown) -> Vec<PublishedBin> {
-        let counts: Vec<u64> = bins.iter().map(|bin| bin.count).collect();
+    /// A histogram's bars and its "I don't know" (when the range offers
+    /// it) published on their own page, as one line under `answered`.
+    fn bins(
+        &self,
+        bins: &[Bin],
+        declined: Option<u64>,
+        answered: u64,
+        shown: Shown,
+    ) -> (Vec<PublishedBin>, Option<Shown>) {
+        let counts: Vec<u64> = bins.iter().map(|bin| bin.count).chain(declined).collect();
         let total = TableEntry::Total;
         let links = if shown.is_suppressed() {
             Linked {
@@ -428,15 +456,18 @@ impl Page<'_> {
             "bars add up to answered"
         );
         let total_count = counts.iter().sum();
-        let (shown, _) = publish_linked_counts(&counts, total_count, self.threshold, &links);
-        bins.iter()
+        let (mut shown, _) = publish_linked_counts(&counts, total_count, self.threshold, &links);
+        let declined = declined.and(shown.pop());
+        let bars = bins
+            .iter()
             .zip(shown)
             .map(|(bin, count)| PublishedBin {
                 from: bin.from,
                 to: bin.to,
                 count,
             })
-            .collect()
+            .collect();
+        (bars, declined)
     }
 
     /// A ranking: where children put each option, with the mean place

@@ -56,6 +56,8 @@ pub(super) enum Tally {
         /// How many children gave each value, keyed in `f64::total_cmp`
         /// order (see [`ordered`]).
         values: BTreeMap<i64, u64>,
+        /// Whether a version offers "I don't know", and how many chose it.
+        declined: Option<u64>,
     },
     Months {
         months: BTreeMap<String, u64>,
@@ -196,12 +198,27 @@ impl Tally {
                 bounds: (*min, *max),
                 integer: *integer,
                 values: BTreeMap::new(),
+                declined: None,
             },
-            QuestionKind::Range { start, end, step } => Tally::Numbers {
-                bounds: (Some(start.min(*end)), Some(start.max(*end))),
-                integer: step.fract() == 0.0 && start.fract() == 0.0,
-                values: BTreeMap::new(),
-            },
+            QuestionKind::Range {
+                start, end, step, ..
+            } => {
+                let offers = kinds.iter().any(|kind| {
+                    matches!(
+                        kind,
+                        QuestionKind::Range {
+                            dont_know: true,
+                            ..
+                        }
+                    )
+                });
+                Tally::Numbers {
+                    bounds: (Some(start.min(*end)), Some(start.max(*end))),
+                    integer: step.fract() == 0.0 && start.fract() == 0.0,
+                    values: BTreeMap::new(),
+                    declined: offers.then_some(0),
+                }
+            }
             QuestionKind::Date => Tally::Months {
                 months: Default::default(),
             },
@@ -293,6 +310,17 @@ impl Tally {
                 for (place, value) in values.iter().enumerate() {
                     count_place(options, positions, value, place, 1);
                 }
+            }
+            (
+                Tally::Numbers {
+                    declined: Some(declined),
+                    ..
+                },
+                AnswerValue::DontKnow,
+            ) => {
+                // "I don't know", on a range that offers it: answered,
+                // apart from the numbers.
+                *declined += 1;
             }
             (Tally::Numbers { values, .. }, AnswerValue::Number(value)) => {
                 if !value.is_finite() {
@@ -397,7 +425,19 @@ impl Tally {
                     }
                 }
             }
-            (Tally::Numbers { values, .. }, Tally::Numbers { values: theirs, .. }) => {
+            (
+                Tally::Numbers {
+                    values, declined, ..
+                },
+                Tally::Numbers {
+                    values: theirs,
+                    declined: their_declined,
+                    ..
+                },
+            ) => {
+                if let Some(theirs) = their_declined {
+                    *declined.get_or_insert(0) += theirs;
+                }
                 for (key, count) in theirs {
                     *values.entry(*key).or_default() += count;
                 }
@@ -500,6 +540,7 @@ impl Tally {
                 bounds,
                 integer,
                 values,
+                declined,
             } => {
                 // Each value once with its count, already in order (never
                 // listed one by one: a city holds a million answers).
@@ -512,6 +553,7 @@ impl Tally {
                     median: quantile_of_counts(&counted, 0.5),
                     lower_quartile: quantile_of_counts(&counted, 0.25),
                     upper_quartile: quantile_of_counts(&counted, 0.75),
+                    declined,
                 }
             }
             Tally::Months { months } => Distribution::Months {

@@ -39,7 +39,12 @@ crate::deserialize_tag_first! {
         #[serde(default)] words_from: Option<AgeBand>,
         #[serde(default)] dont_know: bool,
     } = "smiley",
-    Range { start: f64, end: f64, step: f64 } = "range",
+    Range {
+        start: f64,
+        end: f64,
+        step: f64,
+        #[serde(default)] dont_know: bool,
+    } = "range",
     Rating {
         points: u8,
         #[serde(default)] dont_know: bool,

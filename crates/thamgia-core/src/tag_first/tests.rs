@@ -133,6 +133,13 @@ fn every_question_kind() -> Vec<QuestionKind> {
             start: 0.0,
             end: 10.0,
             step: 0.5,
+            dont_know: false,
+        },
+        QuestionKind::Range {
+            start: 0.0,
+            end: 10.0,
+            step: 1.0,
+            dont_know: true,
         },
         QuestionKind::Rating {
             points: 7,
@@ -595,10 +602,10 @@ fn the_path_to_an_error_goes_into_the_variant_s_fields() {
         r#""points":"seven""#,
         1,
     );
-    // The rating is the fifteenth question of the group, the second item.
+    // The rating is the sixteenth question of the group, the second item.
     assert_eq!(
         path_to_error::<PullResponse>(&text),
-        "changes[0].entity.survey.items[1].items[14].kind.points"
+        "changes[0].entity.survey.items[1].items[15].kind.points"
     );
 }
 

@@ -469,6 +469,36 @@ fn a_rating_takes_i_dont_know_only_where_it_offers_it() {
 }
 
 #[test]
+fn a_range_takes_i_dont_know_only_where_it_offers_it() {
+    let range = |dont_know: bool| Question {
+        id: "safe".to_owned(),
+        label: Localized::new("An toàn?", "Safe?"),
+        required: true,
+        kind: QuestionKind::Range {
+            start: 0.0,
+            end: 10.0,
+            step: 1.0,
+            dont_know,
+        },
+        ..Question::default()
+    };
+    assert!(check_answer(&range(true), &AnswerValue::DontKnow).is_none());
+    assert!(check_answer(&range(false), &AnswerValue::DontKnow).is_some());
+    assert!(check_answer(&range(true), &AnswerValue::Number(0.0)).is_none());
+    // Nowhere else is it an answer.
+    assert!(check_answer(&rating(true), &AnswerValue::DontKnow).is_some());
+    assert_eq!(
+        crate::form::answer_to_value(&AnswerValue::DontKnow),
+        crate::expression::Value::Empty
+    );
+    // It reads back as it was written.
+    let written = serde_json::to_string(&AnswerValue::DontKnow).expect("serialises");
+    assert_eq!(written, r#"{"type":"dont_know"}"#);
+    let back: AnswerValue = serde_json::from_str(&written).expect("reads");
+    assert_eq!(back, AnswerValue::DontKnow);
+}
+
+#[test]
 fn a_required_question_left_unanswered_says_what_the_form_says() {
     let mut survey = survey();
     let mut asked = false;

@@ -614,6 +614,7 @@ fn numbers(bars: &[(f64, f64, u64)]) -> SurveyResults {
                 median: None,
                 lower_quartile: None,
                 upper_quartile: None,
+                declined: None,
             },
         )],
         not_summarised: Vec::new(),

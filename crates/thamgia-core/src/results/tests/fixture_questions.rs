@@ -132,6 +132,7 @@ fn numbers_give_a_histogram_median_and_quartiles() {
         median,
         lower_quartile,
         upper_quartile,
+        declined: None,
     } = &hours.distribution
     else {
         panic!("{:?}", hours.distribution);
@@ -396,4 +397,51 @@ fn i_dont_know_on_a_rating_is_counted_apart_from_its_points() {
     assert_eq!(*median, Some(4.0));
     assert_eq!(*declined, Some(2));
     assert_eq!(mood.unreadable, 0);
+}
+
+#[test]
+fn i_dont_know_on_a_range_is_counted_apart_from_the_numbers() {
+    // The hours as a range of 0 to 10 that offers "I don't know".
+    let mut definitions = definitions();
+    for definition in &mut definitions {
+        for item in &mut definition.items {
+            if let Item::Question(question) = item {
+                if question.id == "hours" {
+                    question.kind = QuestionKind::Range {
+                        start: 0.0,
+                        end: 10.0,
+                        step: 1.0,
+                        dont_know: true,
+                    };
+                }
+            }
+        }
+    }
+    let mut responses = responses();
+    for id in [20, 21, 22] {
+        let mut unsure = responses[0].clone();
+        unsure.id = uuid::Uuid::from_u128(id);
+        unsure.survey_version = 2;
+        unsure
+            .answers
+            .insert("hours".to_owned(), crate::response::AnswerValue::DontKnow);
+        responses.push(unsure);
+    }
+    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
+    let hours = question(&results, "hours", 2);
+    let Distribution::Numbers {
+        bins,
+        median,
+        declined,
+        ..
+    } = &hours.distribution
+    else {
+        panic!("{:?}", hours.distribution);
+    };
+    // 2, 4, 7, 10, 0 as before; the three are in no bin, nor the median.
+    assert_eq!(bins.iter().map(|bin| bin.count).sum::<u64>(), 5);
+    assert_eq!(*median, Some(4.0));
+    assert_eq!(*declined, Some(3));
+    assert_eq!(hours.answered, 8);
+    assert_eq!(hours.unreadable, 0);
 }

@@ -348,6 +348,7 @@ fn a_distribution_lists_its_answers_by_the_keys_of_a_table_s_rows() {
         median: None,
         lower_quartile: None,
         upper_quartile: None,
+        declined: None,
     };
     assert_eq!(numbers.answer_counts()[0].0.key, "0 – 10");
     assert!(!numbers.one_answer_each());
@@ -355,4 +356,86 @@ fn a_distribution_lists_its_answers_by_the_keys_of_a_table_s_rows() {
         answers: Vec::new(),
     };
     assert!(words.answer_counts().is_empty() && !words.one_answer_each());
+}
+
+/// A range's result: `bars` (from, to, count) and `declined` children who
+/// said "I don't know", every one of them answering.
+fn range_result(bars: &[(f64, f64, u64)], declined: u64) -> SurveyResults {
+    let numbers: u64 = bars.iter().map(|(_, _, count)| count).sum();
+    question_result(
+        numbers + declined,
+        0,
+        0,
+        Distribution::Numbers {
+            bins: bars
+                .iter()
+                .map(|(from, to, count)| crate::results::Bin {
+                    from: *from,
+                    to: *to,
+                    count: *count,
+                })
+                .collect(),
+            median: Some(4.0),
+            lower_quartile: Some(2.0),
+            upper_quartile: Some(7.0),
+            declined: Some(declined),
+        },
+    )
+}
+
+/// The checks of a range's page where 2 children said "I don't know":
+/// withheld, and not worked out from "answered" less the bars.
+fn check_i_dont_know_withheld(published: &PublishedResults) {
+    let question = &published.questions[0];
+    let PublishedDistribution::Numbers {
+        bins,
+        declined,
+        median,
+        ..
+    } = &question.distribution
+    else {
+        panic!("{:?}", question.distribution);
+    };
+    assert_eq!(*declined, Some(Shown::Under(5)));
+    let others_withheld = bins.iter().filter(|bin| bin.count.is_suppressed()).count()
+        + usize::from(question.answered.is_suppressed());
+    assert!(
+        others_withheld >= 1,
+        "answered less the bars would give the 2 away: {question:?}"
+    );
+    // The statistics are of the numbers given, 38 of them.
+    assert_eq!(*median, Some(4.0));
+    let answers = question.distribution.answer_counts();
+    assert_eq!(
+        answers.last().map(|(category, _)| category.key.as_str()),
+        Some("0"),
+        "listed after the bars"
+    );
+}
+
+#[test]
+fn a_ranges_i_dont_know_is_withheld_with_its_bars() {
+    let raw = range_result(&[(0.0, 5.0, 20), (5.0, 10.0, 18)], 2);
+    check_i_dont_know_withheld(&publish_results(&raw, Threshold::DEFAULT));
+}
+
+#[test]
+fn a_ranges_i_dont_know_is_withheld_with_bars_published_page_by_page() {
+    // Edges that differ between the wards: the bars (and "I don't know")
+    // are each page's own, suppressed on the page.
+    use crate::results::figures::figures_of;
+    use crate::results::joint::JointPattern;
+    let w1 = range_result(&[(0.0, 4.0, 20), (4.0, 8.0, 18)], 2);
+    let w2 = range_result(&[(0.0, 5.0, 20), (5.0, 10.0, 20)], 9);
+    let figures = [figures_of(&w1), figures_of(&w2)];
+    let pattern = JointPattern::compute(
+        [
+            (Some("w1"), None, &figures[0]),
+            (Some("w2"), None, &figures[1]),
+        ],
+        Threshold::DEFAULT,
+    );
+    let marks = pattern.marks(Some("w1"), None);
+    assert!(!marks.holds_bars(0));
+    check_i_dont_know_withheld(&publish_marked_results(&w1, Threshold::DEFAULT, &marks));
 }

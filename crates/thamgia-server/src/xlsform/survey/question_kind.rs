@@ -163,8 +163,8 @@ impl SurveyReader<'_> {
     }
 
     /// A `range` row: a rating of stars for the usual 1…N (N from 3 to
-    /// 10, steps of 1), offering "I don't know / I'd rather not say" too,
-    /// else a scale of any start, end and step.
+    /// 10, steps of 1), else a scale of any start, end and step; either
+    /// offers "I don't know / I'd rather not say" too.
     fn range_kind(&mut self, number: u32, parameters: &str) -> Option<QuestionKind> {
         // XLSForm's defaults for a range without parameters.
         let (mut start, mut end, mut step) = (1.0, 10.0, 1.0);
@@ -199,7 +199,12 @@ impl SurveyReader<'_> {
             });
         }
         if understood && thamgia_core::survey::range_points(start, end, step).is_some() {
-            return Some(QuestionKind::Range { start, end, step });
+            return Some(QuestionKind::Range {
+                start,
+                end,
+                step,
+                dont_know: true,
+            });
         }
         self.problem(
             number,
