@@ -2,6 +2,7 @@
 //! five counted responses 1, 2, 3, 4 and 7.
 
 use super::*;
+use crate::response::AnswerValue;
 
 fn question<'a>(results: &'a SurveyResults, name: &str, version: u32) -> &'a QuestionResult {
     results
@@ -290,49 +291,70 @@ fn a_face_scale_s_points_carry_the_survey_s_words() {
     );
 }
 
-#[test]
-fn i_dont_know_is_counted_apart_from_the_scale_and_its_median() {
+/// The fixture's results with question `name` asked as `kind` in every
+/// version, each answer given as `convert` makes it, and `unsure` more
+/// children of version 2 answering `dont_know`.
+fn results_with_i_dont_know(
+    name: &str,
+    kind: QuestionKind,
+    convert: impl Fn(&AnswerValue) -> AnswerValue,
+    unsure: usize,
+    dont_know: AnswerValue,
+) -> SurveyResults {
     let mut definitions = definitions();
     for definition in &mut definitions {
         for item in &mut definition.items {
             if let Item::Question(question) = item {
-                if question.id == "mood" {
-                    question.kind = QuestionKind::Smiley {
-                        points: 5,
-                        labels: Vec::new(),
-                        words_from: None,
-                        dont_know: true,
-                    };
+                if question.id == name {
+                    question.kind = kind.clone();
                 }
             }
         }
     }
     let mut responses = responses();
-    // Two more children of version 2 in Ba Đình said "I don't know".
-    for id in [20, 21] {
-        let mut unsure = responses[0].clone();
-        unsure.id = uuid::Uuid::from_u128(id);
-        unsure.survey_version = 2;
-        unsure
-            .answers
-            .insert("mood".to_owned(), crate::response::AnswerValue::Smiley(0));
-        responses.push(unsure);
+    for response in &mut responses {
+        if let Some(answer) = response.answers.get_mut(name) {
+            *answer = convert(answer);
+        }
     }
-    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
-    let mood = question(&results, "mood", 2);
+    for id in 0..unsure {
+        let mut child = responses[0].clone();
+        child.id = uuid::Uuid::from_u128(20 + id as u128);
+        child.survey_version = 2;
+        child.answers.insert(name.to_owned(), dont_know.clone());
+        responses.push(child);
+    }
+    survey_results(&definitions, &responses, &ResultsFilter::default())
+}
+
+/// The mood's points, its median and how many declined.
+fn scale_of(question: &QuestionResult) -> (Vec<u64>, Option<f64>, Option<u64>) {
     let Distribution::Scale {
         counts,
         median,
         declined,
         ..
-    } = &mood.distribution
+    } = &question.distribution
     else {
-        panic!("{:?}", mood.distribution);
+        panic!("{:?}", question.distribution);
     };
+    (counts.clone(), *median, *declined)
+}
+
+#[test]
+fn i_dont_know_is_counted_apart_from_the_scale_and_its_median() {
+    let face_scale = QuestionKind::Smiley {
+        points: 5,
+        labels: Vec::new(),
+        words_from: None,
+        dont_know: true,
+    };
+    // Two more children of version 2 in Ba Đình said "I don't know".
+    let results =
+        results_with_i_dont_know("mood", face_scale, Clone::clone, 2, AnswerValue::Smiley(0));
+    let mood = question(&results, "mood", 2);
     // Faces 5, 3, 4, 5, 1 as before; the two are apart, out of the median.
-    assert_eq!(counts, &vec![1, 0, 1, 1, 2]);
-    assert_eq!(*median, Some(4.0));
-    assert_eq!(*declined, Some(2));
+    assert_eq!(scale_of(mood), (vec![1, 0, 1, 1, 2], Some(4.0), Some(2)));
     assert_eq!(mood.answered, 7);
     assert_eq!(mood.unreadable, 0);
     let published =
@@ -353,81 +375,30 @@ fn i_dont_know_is_counted_apart_from_the_scale_and_its_median() {
 #[test]
 fn i_dont_know_on_a_rating_is_counted_apart_from_its_points() {
     // The same children on a rating of five that offers "I don't know".
-    let mut definitions = definitions();
-    for definition in &mut definitions {
-        for item in &mut definition.items {
-            if let Item::Question(question) = item {
-                if question.id == "mood" {
-                    question.kind = QuestionKind::Rating {
-                        points: 5,
-                        dont_know: true,
-                    };
-                }
-            }
-        }
-    }
-    let mut responses = responses();
-    for response in &mut responses {
-        if let Some(crate::response::AnswerValue::Smiley(point)) = response.answers.get("mood") {
-            let rating = crate::response::AnswerValue::Rating(*point);
-            response.answers.insert("mood".to_owned(), rating);
-        }
-    }
-    for id in [20, 21] {
-        let mut unsure = responses[0].clone();
-        unsure.id = uuid::Uuid::from_u128(id);
-        unsure.survey_version = 2;
-        unsure
-            .answers
-            .insert("mood".to_owned(), crate::response::AnswerValue::Rating(0));
-        responses.push(unsure);
-    }
-    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
-    let mood = question(&results, "mood", 2);
-    let Distribution::Scale {
-        counts,
-        median,
-        declined,
-        ..
-    } = &mood.distribution
-    else {
-        panic!("{:?}", mood.distribution);
+    let rating = QuestionKind::Rating {
+        points: 5,
+        dont_know: true,
     };
-    assert_eq!(counts, &vec![1, 0, 1, 1, 2]);
-    assert_eq!(*median, Some(4.0));
-    assert_eq!(*declined, Some(2));
+    let as_rating = |answer: &AnswerValue| match answer {
+        AnswerValue::Smiley(point) => AnswerValue::Rating(*point),
+        other => other.clone(),
+    };
+    let results = results_with_i_dont_know("mood", rating, as_rating, 2, AnswerValue::Rating(0));
+    let mood = question(&results, "mood", 2);
+    assert_eq!(scale_of(mood), (vec![1, 0, 1, 1, 2], Some(4.0), Some(2)));
     assert_eq!(mood.unreadable, 0);
 }
 
 #[test]
 fn i_dont_know_on_a_range_is_counted_apart_from_the_numbers() {
     // The hours as a range of 0 to 10 that offers "I don't know".
-    let mut definitions = definitions();
-    for definition in &mut definitions {
-        for item in &mut definition.items {
-            if let Item::Question(question) = item {
-                if question.id == "hours" {
-                    question.kind = QuestionKind::Range {
-                        start: 0.0,
-                        end: 10.0,
-                        step: 1.0,
-                        dont_know: true,
-                    };
-                }
-            }
-        }
-    }
-    let mut responses = responses();
-    for id in [20, 21, 22] {
-        let mut unsure = responses[0].clone();
-        unsure.id = uuid::Uuid::from_u128(id);
-        unsure.survey_version = 2;
-        unsure
-            .answers
-            .insert("hours".to_owned(), crate::response::AnswerValue::DontKnow);
-        responses.push(unsure);
-    }
-    let results = survey_results(&definitions, &responses, &ResultsFilter::default());
+    let range = QuestionKind::Range {
+        start: 0.0,
+        end: 10.0,
+        step: 1.0,
+        dont_know: true,
+    };
+    let results = results_with_i_dont_know("hours", range, Clone::clone, 3, AnswerValue::DontKnow);
     let hours = question(&results, "hours", 2);
     let Distribution::Numbers {
         bins,
