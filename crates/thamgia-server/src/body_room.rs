@@ -21,9 +21,11 @@
 //! - gives the room back once the answer is made, the decoded request
 //!   dropped with the handler.
 //!
-//! A body over the route's own limit is still refused by its extractor
-//! (`DefaultBodyLimit`); this reads no more than the largest limit,
-//! [`MAX_BODY_BYTES`](crate::api::MAX_BODY_BYTES).
+//! It reads no more of a body than its route takes ([`largest_body`]): a
+//! sign-in's 16 KiB, before anyone is known, and
+//! [`MAX_BODY_BYTES`](crate::api::MAX_BODY_BYTES) for the rest; a body
+//! announced or sent beyond it is refused with 413 at once. The route's
+//! extractor (`DefaultBodyLimit`) checks the same limits again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +40,7 @@ use thamgia_core::json_values::{count_values, BYTES_PER_VALUE, MAX_BODY_VALUES};
 use thamgia_core::Localized;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::api::MAX_BODY_BYTES;
+use crate::api::{MAX_BODY_BYTES, MAX_SIGN_IN_BODY_BYTES};
 use crate::error::ServerError;
 
 /// How long a request waits for room before it is answered 503.
@@ -80,7 +82,7 @@ impl BodyRoom {
         if bytes == 0 {
             return Ok(());
         }
-        let wanted = u32::try_from(bytes).map_err(|_| too_large(bytes))?;
+        let wanted = u32::try_from(bytes).map_err(|_| too_large(bytes, MAX_BODY_BYTES))?;
         let permit = tokio::time::timeout(self.wait, self.room.clone().acquire_many_owned(wanted))
             .await
             .map_err(|_| busy())?
@@ -99,6 +101,19 @@ fn largest_charge() -> usize {
     MAX_BODY_BYTES + MAX_BODY_VALUES * BYTES_PER_VALUE
 }
 
+/// The most of a body read for `method` to `path` (the path inside the
+/// API, `/api/v1` taken off or not): a sign-in, which anyone may send,
+/// takes a user name, a password and a device name.
+pub fn largest_body(method: &Method, path: &str) -> usize {
+    let sign_in = *method == Method::POST
+        && matches!(path.trim_end_matches('/'), "/session" | "/api/v1/session");
+    if sign_in {
+        MAX_SIGN_IN_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// Reads the body of `request` within `room` (see the module's text), then
 /// hands the request on with the body read.
 pub async fn bounded(State(room): State<BodyRoom>, request: Request, next: Next) -> Response {
@@ -115,7 +130,8 @@ pub async fn bounded(State(room): State<BodyRoom>, request: Request, next: Next)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
     let mut held = None;
-    let read = match read_within(&room, body, announced, &mut held).await {
+    let limit = largest_body(&parts.method, parts.uri.path());
+    let read = match read_within(&room, body, announced, limit, &mut held).await {
         Ok(read) => read,
         Err(error) => return error.into_response(),
     };
@@ -137,16 +153,17 @@ pub async fn bounded(State(room): State<BodyRoom>, request: Request, next: Next)
 
 /// The whole of `body`, room taken for each piece before it is kept (for
 /// the length the headers announce, at once, so it is read into one
-/// buffer); stops past [`MAX_BODY_BYTES`].
+/// buffer); stops past `limit`.
 async fn read_within(
     room: &BodyRoom,
     mut body: Body,
     announced: Option<usize>,
+    limit: usize,
     held: &mut Option<OwnedSemaphorePermit>,
 ) -> Result<Vec<u8>, ServerError> {
     let announced = announced.unwrap_or(0);
-    if announced > MAX_BODY_BYTES {
-        return Err(too_large(announced));
+    if announced > limit {
+        return Err(too_large(announced, limit));
     }
     room.take(announced, held).await?;
     let mut taken = announced;
@@ -157,8 +174,8 @@ async fn read_within(
             continue;
         };
         let total = read.len().saturating_add(data.len());
-        if total > MAX_BODY_BYTES {
-            return Err(too_large(total));
+        if total > limit {
+            return Err(too_large(total, limit));
         }
         room.take(total.saturating_sub(taken), held).await?;
         taken = taken.max(total);
@@ -180,8 +197,8 @@ fn body_failed(error: &axum::Error) -> ServerError {
     ServerError::BadRequest(thamgia_core::limits::quoted_prefix(&error.to_string(), 120))
 }
 
-fn too_large(bytes: usize) -> ServerError {
-    ServerError::PayloadTooLarge(format!("{bytes} bytes, at most {MAX_BODY_BYTES}"))
+fn too_large(bytes: usize, limit: usize) -> ServerError {
+    ServerError::PayloadTooLarge(format!("{bytes} bytes, at most {limit}"))
 }
 
 fn too_many_values() -> ServerError {
@@ -218,5 +235,66 @@ mod tests {
         room.take(room.bytes(), &mut second)
             .await
             .expect("room again");
+    }
+
+    /// A router of two routes behind [`bounded`], each answering the
+    /// length of the body it got.
+    fn behind_the_room() -> axum::Router {
+        let length = |body: axum::body::Bytes| async move { body.len().to_string() };
+        axum::Router::new()
+            .route("/session", axum::routing::post(length))
+            .route("/sync/push", axum::routing::post(length))
+            .layer(axum::middleware::from_fn_with_state(
+                BodyRoom::new(0, Duration::from_secs(1)),
+                bounded,
+            ))
+    }
+
+    /// A POST to `path` announcing `announced` bytes, of which only the
+    /// first 10 come, and then nothing, ever.
+    fn stalled(path: &str, announced: usize) -> Request {
+        use futures_util::StreamExt as _;
+        let first: Result<axum::body::Bytes, std::io::Error> =
+            Ok(axum::body::Bytes::from_static(b"{\"username\""));
+        let stream = futures_util::stream::iter([first]).chain(futures_util::stream::pending());
+        Request::post(path)
+            .header(axum::http::header::CONTENT_LENGTH, announced)
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .body(Body::from_stream(stream))
+            .expect("a request")
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_is_read_no_further_than_its_own_limit() {
+        use tower::ServiceExt as _;
+        // Announced past 16 KiB: refused before a byte more is read (the
+        // body never ends, so reading it would never answer).
+        let answer = tokio::time::timeout(
+            Duration::from_secs(5),
+            behind_the_room().oneshot(stalled("/session", 20 * 1024)),
+        )
+        .await
+        .expect("answered at once")
+        .expect("an answer");
+        assert_eq!(answer.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        // Sent past 16 KiB without a length: refused as it passes it.
+        let big = Request::post("/session")
+            .body(Body::from(vec![b' '; 17 * 1024]))
+            .expect("a request");
+        let answer = behind_the_room().oneshot(big).await.expect("an answer");
+        assert_eq!(answer.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        // Within the limit, and any other route up to 16 MiB, it is read.
+        let small = Request::post("/session")
+            .body(Body::from(vec![b' '; 1024]))
+            .expect("a request");
+        let answer = behind_the_room().oneshot(small).await.expect("an answer");
+        assert_eq!(answer.status(), axum::http::StatusCode::OK);
+        let push = Request::post("/sync/push")
+            .body(Body::from(vec![b' '; 1024 * 1024]))
+            .expect("a request");
+        let answer = behind_the_room().oneshot(push).await.expect("an answer");
+        assert_eq!(answer.status(), axum::http::StatusCode::OK);
+        assert_eq!(largest_body(&Method::POST, "/api/v1/session/"), 16 * 1024);
+        assert_eq!(largest_body(&Method::DELETE, "/session"), MAX_BODY_BYTES);
     }
 }
