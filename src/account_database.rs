@@ -11,8 +11,11 @@
 
 use thamgia_core::account::Session;
 use thamgia_core::tablet_accounts::{
-    placement, stored_session, OpenDatabase, Placement, StoredSession, FIRST_DATABASE,
+    is_account_database, placement, stored_session, OpenDatabase, Placement, StoredSession,
+    FIRST_DATABASE,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::preferences;
 use crate::storage::{Refusal, StorageError, Store};
@@ -96,6 +99,63 @@ pub async fn keep_session(current: &Store, session: &Session) -> Result<bool, St
     target.save_session(session).await?;
     preferences::save_database(target.name());
     Ok(target.name() != current.name())
+}
+
+/// Records of an account the town hall does not have yet: the outbox
+/// (completed responses, withdrawals, report edits, forums, feedback) and
+/// the drafts being filled. `None` when storage could not be read.
+pub async fn unsent_records(store: &Store) -> Option<u64> {
+    let (_, outbox) = store.read_outbox(0).await.ok()?;
+    let drafts = store.counts().await.ok()?.drafts;
+    Some(outbox + drafts)
+}
+
+/// The other accounts on this tablet with records not sent yet: each
+/// one's user name and how many, read from their databases' counts (no
+/// record is read). Empty where the browser cannot list its databases
+/// (`indexedDB.databases()`: Chromium 71, Safari 14, Firefox 126).
+pub async fn others_unsent(current: &Store) -> Vec<(String, u64)> {
+    let mut others = Vec::new();
+    for name in database_names().await {
+        if name == current.name() || !is_account_database(&name) {
+            continue;
+        }
+        let Ok(store) = Store::open(&name).await else {
+            continue;
+        };
+        let owner = store.owner().await.ok().flatten();
+        if let (Some(owner), Some(unsent @ 1..)) = (owner, unsent_records(&store).await) {
+            others.push((owner, unsent));
+        }
+    }
+    others
+}
+
+/// The names of the origin's IndexedDB databases, through
+/// `indexedDB.databases()` (reached by name: web-sys has it only among its
+/// unstable APIs); none where the browser lacks it.
+async fn database_names() -> Vec<String> {
+    let listed = async {
+        let factory =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB")).ok()?;
+        let databases: js_sys::Function =
+            js_sys::Reflect::get(&factory, &JsValue::from_str("databases"))
+                .ok()?
+                .dyn_into()
+                .ok()?;
+        let promise: js_sys::Promise = databases.call0(&factory).ok()?.dyn_into().ok()?;
+        let list: js_sys::Array = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+        Some(
+            list.iter()
+                .filter_map(|database| {
+                    js_sys::Reflect::get(&database, &JsValue::from_str("name"))
+                        .ok()?
+                        .as_string()
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    listed.await.unwrap_or_default()
 }
 
 /// Whether another tab moved the tablet to another account's database

@@ -9,6 +9,7 @@ pub mod fetched;
 pub mod form_language;
 pub mod language_switch;
 pub mod loaded;
+pub mod other_accounts;
 pub mod question_field;
 pub mod save_status;
 pub mod storage_meter;

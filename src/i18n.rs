@@ -75,6 +75,9 @@ pub struct Texts {
     pub storage_unknown: &'static str,
     pub referrals_open: fn(u64) -> String,
     pub referrals_view: &'static str,
+    /// Records of other accounts on this tablet not sent yet: how many,
+    /// and whose ("lan: 3, minh: 1").
+    pub other_accounts_unsent: fn(u64, &str) -> String,
 
     // Sync bar.
     pub sync_now: &'static str,

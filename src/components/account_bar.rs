@@ -11,20 +11,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::account_database::unsent_records;
 use crate::api::{self, ApiClient};
 use crate::i18n::{both, EN, VI};
 use crate::platform;
 use crate::state::{use_app, Notice};
-use crate::storage::Store;
-
-/// Records on this tablet the town hall does not have yet: the outbox
-/// (completed responses, withdrawals, report edits, forums, feedback) and
-/// the drafts being filled. `None` when storage could not be read.
-async fn unsent_records(store: &Store) -> Option<u64> {
-    let (_, outbox) = store.read_outbox(0).await.ok()?;
-    let drafts = store.counts().await.ok()?.drafts;
-    Some(outbox + drafts)
-}
 
 /// Asks, in both languages, whether to sign out with `unsent` records
 /// still on the tablet. `None` (unknown) asks too.

@@ -55,6 +55,7 @@ pub static EN: Texts = Texts {
     storage_not_persisted: "The browser has not promised to keep the responses: when space runs low it may delete them, unsent ones too. Sync often; installing the app on the home screen helps the browser keep the data.",
     storage_unknown: "This browser does not say whether it keeps the responses for good: sync often.",
     referrals_open: |count| format!("{count} {} after a possible disclosure {} follow-up.", plural(count, "referral", "referrals"), plural(count, "awaits", "await")),
+    other_accounts_unsent: |count, whose| format!("This tablet also holds {count} unsent {} of other accounts ({whose}). {} kept apart, not shown to your account, and will be sent when that account signs in on this tablet again.", plural(count, "record", "records"), plural(count, "It is", "They are")),
     referrals_view: "See the referrals",
 
     // Sync bar.

@@ -52,6 +52,7 @@ pub static VI: Texts = Texts {
     storage_not_persisted: "Trình duyệt chưa hứa giữ các phiếu: khi máy thiếu chỗ, nó có thể xoá cả phiếu chưa gửi. Hãy đồng bộ thường xuyên; cài ứng dụng vào màn hình chính giúp trình duyệt giữ dữ liệu.",
     storage_unknown: "Trình duyệt này không cho biết có giữ các phiếu lâu dài không: hãy đồng bộ thường xuyên.",
     referrals_open: |count| format!("Có {count} trường hợp chuyển tiếp sau dấu hiệu trẻ bị tổn hại đang chờ theo dõi."),
+    other_accounts_unsent: |count, whose| format!("Máy này còn giữ {count} bản ghi chưa gửi của tài khoản khác ({whose}). Chúng được giữ riêng, tài khoản của bạn không xem được, và sẽ được gửi khi tài khoản đó đăng nhập lại trên máy này."),
     referrals_view: "Xem các trường hợp chuyển tiếp",
 
     // Sync bar.

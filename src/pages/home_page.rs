@@ -6,6 +6,7 @@ use thamgia_core::response::defaults::starting_answers;
 use thamgia_core::{Response, SurveyDefinition};
 
 use crate::components::loaded::Loaded;
+use crate::components::other_accounts::OtherAccounts;
 use crate::components::storage_meter::StorageMeter;
 use crate::components::ward_picker::WardPicker;
 use crate::platform;
@@ -26,6 +27,7 @@ pub fn HomePage() -> impl IntoView {
             <SurveyList/>
         </Show>
         <Counts/>
+        <OtherAccounts/>
         <DraftList/>
         <StorageMeter/>
     }

@@ -31,6 +31,16 @@ pub fn database_of(username: &str) -> String {
     format!("{FIRST_DATABASE}:{username}")
 }
 
+/// Whether `name` is the database of an account on a tablet (the first one
+/// or one named for an account), not another the origin holds.
+pub fn is_account_database(name: &str) -> bool {
+    name == FIRST_DATABASE
+        || name
+            .strip_prefix(FIRST_DATABASE)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|username| !username.is_empty())
+}
+
 /// A database the app has open, as the sign-in sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenDatabase<'a> {
@@ -217,6 +227,15 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_databases_of_accounts_are_told_from_others() {
+        assert!(is_account_database("thamgia"));
+        assert!(is_account_database(&database_of("lan.nguyen")));
+        for other in ["thamgia:", "thamgia-test-1", "thamgiax", "pouchdb", ""] {
+            assert!(!is_account_database(other), "{other}");
         }
     }
 

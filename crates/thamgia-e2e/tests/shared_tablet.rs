@@ -1,7 +1,8 @@
 //! A tablet shared by accounts of two wards: each account sees only its
 //! own records, and one account's unsent response is never sent under
 //! another's token; it waits on the tablet until its account signs in
-//! again, and then reaches the town hall as its ward's.
+//! again (home tells the other account whose records wait, and how many),
+//! and then reaches the town hall as its ward's.
 
 use anyhow::Result;
 use thamgia_core::account::{AccountInfo, NewAccount, Role};
@@ -52,6 +53,16 @@ async fn each_account_on_a_shared_tablet_sees_and_sends_only_its_own_records() -
     )
     .await?;
     wait_for_count(&page, "waiting", 0).await?;
+    // Home says another account's records wait here, whose and how many,
+    // not what they are.
+    wait_for(
+        &page,
+        "the other account's unsent record told",
+        "(document.querySelector('[data-test=other-accounts]') || {dataset: {}}).dataset.count === '1'",
+    )
+    .await?;
+    let told = text_of(&page, "[data-test=other-accounts]").await?;
+    assert!(told.contains("badinh: 1"), "{told}");
     click(&page, "[data-test=sync-now]").await?;
     wait_for(
         &page,
@@ -82,15 +93,38 @@ async fn each_account_on_a_shared_tablet_sees_and_sends_only_its_own_records() -
     .await?;
     assert_eq!(rows, 0, "no response of another account is listed");
 
-    // Ba Đình's collector signs in again: the response is there, and is
-    // sent as Ba Đình's.
+    // The other collector leaves a draft, and signs out.
     click(&page, "a[href='/']").await?;
+    click(&page, "[data-test=start-survey]").await?;
+    click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    wait_for(
+        &page,
+        "the draft saved",
+        "(document.querySelector('[data-test=save-state]') || {}).textContent.startsWith('✓')",
+    )
+    .await?;
+    click(&page, "a[href='/']").await?;
+    // (The page loaded again at the sign-in: the answer to the question
+    // about the draft is given again.)
+    accept_confirmations(&page).await?;
     sign_out(&page).await?;
+
+    // Ba Đình's collector signs in again: the response is there, and is
+    // sent as Ba Đình's; the other collector's draft is told, not shown.
     sign_in(&page, "badinh", DEMO_PASSWORD).await?;
     let database: String = js(&page, APP_DATABASE).await?;
     assert_eq!(database, "thamgia");
     wait_for_count(&page, "synced", 1).await?;
     assert_eq!(server.database.response_count().await?, 1);
+    wait_for(
+        &page,
+        "the other account's draft told",
+        "(document.querySelector('[data-test=other-accounts]') || {dataset: {}}).dataset.count === '1'",
+    )
+    .await?;
+    let told = text_of(&page, "[data-test=other-accounts]").await?;
+    assert!(told.contains("hoankiem: 1"), "{told}");
+    wait_for_count(&page, "drafts", 0).await?;
     assert!(server.database.quarantined(None, 10).await?.is_empty());
     click(&page, "a[href='/responses']").await?;
     wait_for(
