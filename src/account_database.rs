@@ -163,3 +163,25 @@ async fn database_names() -> Vec<String> {
 pub fn another_account_signed_in(store: &Store) -> bool {
     database_to_open() != store.name()
 }
+
+/// Loads this page again when another tab signs in another account than
+/// the one whose database, `store`'s, this page works in. The tabs' message
+/// (`crate::tabs`) may come before the other tab's change to localStorage
+/// is seen here; the `storage` event comes once it is.
+pub fn follow_sign_ins_in_other_tabs(store: &Store) {
+    let name = store.name().to_owned();
+    let listening = leptos::prelude::window_event_listener(leptos::ev::storage, move |event| {
+        if event.key().as_deref() == Some(preferences::DATABASE_KEY) && database_to_open() != name {
+            reload();
+        }
+    });
+    // As long as the page: the handle is let go, which leaves it listening.
+    drop(listening);
+}
+
+/// Loads the page again, on the database of the account signed in.
+pub fn reload() {
+    if let Err(error) = leptos::prelude::window().location().reload() {
+        leptos::logging::warn!("the page did not load again: {error:?}");
+    }
+}

@@ -9,7 +9,8 @@ use thamgia_core::Language;
 const LANGUAGE_KEY: &str = "thamgia.language";
 const WARD_KEY: &str = "thamgia.ward";
 const DEVICE_LABEL_KEY: &str = "thamgia.device_label";
-const DATABASE_KEY: &str = "thamgia.database";
+/// The key of the database of the account last signed in.
+pub const DATABASE_KEY: &str = "thamgia.database";
 
 /// The ward or commune this tablet works in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -178,6 +178,7 @@ pub fn provide_app_state(
     let listening_store = store.clone();
     let session = RwSignal::new(session);
     let ward = RwSignal::new(ward);
+    crate::account_database::follow_sign_ins_in_other_tabs(&store);
     tabs::listen(move |message| {
         data_revision.update(|revision| *revision += 1);
         match message {
@@ -217,9 +218,7 @@ fn adopt_stored_session(
     if crate::account_database::another_account_signed_in(&store) {
         // Another account signed in on this tablet: its records are in
         // another database, and this tab starts again on them.
-        if let Err(error) = window().location().reload() {
-            leptos::logging::warn!("the page did not load again: {error:?}");
-        }
+        crate::account_database::reload();
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {

@@ -142,9 +142,7 @@ pub fn SignInPage() -> impl IntoView {
                         // Another account's records are open here: the
                         // app starts again on this account's own.
                         crate::state::tell_other_tabs_the_session_changed();
-                        if let Err(error) = window().location().reload() {
-                            leptos::logging::warn!("the page did not load again: {error:?}");
-                        }
+                        crate::account_database::reload();
                         return;
                     }
                     // Last: this unmounts the form.

@@ -565,6 +565,19 @@ pub async fn indexed_db_stores(page: &impl Ui, names: &[&str]) -> Result<serde_j
     Ok(serde_json::from_str(&text)?)
 }
 
+/// From the home page: starts the first survey listed and chooses the
+/// child's age band (10–12), and waits until that draft is saved.
+pub async fn start_a_draft(page: &impl Ui) -> Result<()> {
+    click(page, "[data-test=start-survey]").await?;
+    click(page, "[data-test=age-bands] button[data-value='10-12']").await?;
+    wait_for(
+        page,
+        "the draft saved",
+        "(document.querySelector('[data-test=save-state]') || {}).textContent.startsWith('✓')",
+    )
+    .await
+}
+
 /// From the home page: starts the demo survey for a child of `age_band`
 /// and `sex` (the values the start screen's buttons carry), records the
 /// child's verbal assent and the guardian's written consent, and goes on to

@@ -95,14 +95,7 @@ async fn each_account_on_a_shared_tablet_sees_and_sends_only_its_own_records() -
 
     // The other collector leaves a draft, and signs out.
     click(&page, "a[href='/']").await?;
-    click(&page, "[data-test=start-survey]").await?;
-    click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    wait_for(
-        &page,
-        "the draft saved",
-        "(document.querySelector('[data-test=save-state]') || {}).textContent.startsWith('✓')",
-    )
-    .await?;
+    start_a_draft(&page).await?;
     click(&page, "a[href='/']").await?;
     // (The page loaded again at the sign-in: the answer to the question
     // about the draft is given again.)

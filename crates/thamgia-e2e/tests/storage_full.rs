@@ -17,8 +17,8 @@ use chromiumoxide::Page;
 use serde_json::Value;
 use thamgia_e2e::{
     click, close_browser, complete_demo_response, first_visit_in_ba_dinh, indexed_db_stores, js,
-    launch_browser, open_app, set_offline, start_server, test_config, text_of, wait_for,
-    wait_for_count, WAIT,
+    launch_browser, open_app, set_offline, start_a_draft, start_server, test_config, text_of,
+    wait_for, wait_for_count, WAIT,
 };
 
 /// The database that fills the quota.
@@ -54,14 +54,7 @@ async fn a_full_storage_refuses_the_save_with_a_clear_message_and_loses_nothing(
     set_offline(&page, true).await?;
     complete_demo_response(&page).await?;
     wait_for_count(&page, "waiting", 1).await?;
-    click(&page, "[data-test=start-survey]").await?;
-    click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
-    wait_for(
-        &page,
-        "the draft saved",
-        "(document.querySelector('[data-test=save-state]') || {}).textContent.startsWith('✓')",
-    )
-    .await?;
+    start_a_draft(&page).await?;
     click(&page, "a[href='/']").await?;
     wait_for_count(&page, "drafts", 1).await?;
     wait_for_count(&page, "waiting", 1).await?;

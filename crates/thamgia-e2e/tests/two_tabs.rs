@@ -26,14 +26,7 @@ async fn a_second_tab_follows_saves_and_sign_out() -> Result<()> {
     wait_for_count(&second, "drafts", 0).await?;
 
     // A draft started in the first tab shows in the second one's count.
-    click(&first, "[data-test=start-survey]").await?;
-    click(&first, "[data-test=age-bands] button[data-value='10-12']").await?;
-    wait_for(
-        &first,
-        "the draft saved",
-        "(document.querySelector('[data-test=save-state]') || {}).textContent.startsWith('✓')",
-    )
-    .await?;
+    start_a_draft(&first).await?;
     wait_for_count(&second, "drafts", 1).await?;
 
     // Signing out in the first tab (the draft stays on the tablet) signs
