@@ -26,6 +26,18 @@ pub async fn upload_xlsform(page: &Page, fixture: &Path) -> Result<()> {
     click(page, "[data-test=import-submit]").await
 }
 
+/// [`upload_xlsform`], then waits for the import's answer (the form
+/// published, or what stops it).
+pub async fn publish_xlsform(page: &Page, fixture: &Path) -> Result<()> {
+    upload_xlsform(page, fixture).await?;
+    wait_for(
+        page,
+        "the import result",
+        "document.querySelector('[data-test=import-result]')",
+    )
+    .await
+}
+
 /// After the officer's upload: a collector of Ba Đình opens the tablet app,
 /// receives `survey_id` by sync, and the network and the server go away.
 /// Returns the selector of the survey's start button.

@@ -14,7 +14,8 @@ pub mod webdriver;
 
 pub use downloads::{download_as, download_as_city_officer};
 pub use flows::{
-    receive_then_go_offline, refused_for_its_sender, sync_the_one_response, upload_xlsform,
+    publish_xlsform, receive_then_go_offline, refused_for_its_sender, sync_the_one_response,
+    upload_xlsform,
 };
 pub use ui::Ui;
 

@@ -27,13 +27,7 @@ async fn the_worker_picks_the_forms_third_language_and_the_form_sets_answers() -
 
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/household-three-languages.xlsx");
-    upload_xlsform(&page, &fixture).await?;
-    wait_for(
-        &page,
-        "the form published",
-        "document.querySelector('[data-test=import-result]')",
-    )
-    .await?;
+    publish_xlsform(&page, &fixture).await?;
 
     let start = receive_then_go_offline(&page, server, "household-languages").await?;
     let start = start.as_str();

@@ -21,13 +21,7 @@ async fn an_imported_xlsform_is_filled_offline_and_withdrawn_everywhere() -> Res
     // The city officer imports the form.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../thamgia-server/tests/xlsform/play-activities.xlsx");
-    upload_xlsform(&page, &fixture).await?;
-    wait_for(
-        &page,
-        "the import result",
-        "document.querySelector('[data-test=import-result]')",
-    )
-    .await?;
+    publish_xlsform(&page, &fixture).await?;
     let result = text_of(&page, "[data-test=import-result]").await?;
     assert!(
         result.contains("Vui chơi của em"),

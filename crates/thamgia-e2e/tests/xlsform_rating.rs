@@ -31,13 +31,7 @@ async fn a_child_may_answer_an_imported_rating_with_i_dont_know() -> Result<()> 
 
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../thamgia-server/tests/xlsform/forum-feedback.xlsx");
-    upload_xlsform(&page, &fixture).await?;
-    wait_for(
-        &page,
-        "the form published",
-        "document.querySelector('[data-test=import-result]')",
-    )
-    .await?;
+    publish_xlsform(&page, &fixture).await?;
     let start = receive_then_go_offline(&page, server, "forum_feedback").await?;
     start_response(&page, &start, "13-15", "Male").await?;
 

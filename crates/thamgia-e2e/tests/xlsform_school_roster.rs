@@ -65,13 +65,7 @@ async fn a_cascading_roster_form_is_imported_as_it_is_and_filled_offline() -> Re
 
     // The city officer imports it: nothing to leave out.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/school-roster.xlsx");
-    upload_xlsform(&page, &fixture).await?;
-    wait_for(
-        &page,
-        "the form published",
-        "document.querySelector('[data-test=import-result]')",
-    )
-    .await?;
+    publish_xlsform(&page, &fixture).await?;
     let result = text_of(&page, "[data-test=import-result]").await?;
     assert!(result.contains("Trường học và gia đình"), "{result}");
 
