@@ -249,6 +249,30 @@ pub fn figures_of_table(table: &CrossTable) -> Figures {
     figures
 }
 
+/// Each row's and each column's cells of a table among `figures`, without
+/// their total. Other tables print the same totals under their own names
+/// (how many girls answered a question is the column total of each split
+/// by sex of a question they all answered, and of who took part), each
+/// under its own pattern, so one may show a total another hides: a line's
+/// cells are protected as if its total were known (a withheld cell has
+/// another withheld cell beside it), not by hiding the total. These are
+/// not equations (no member is the sum of the others), only lines for the
+/// search for complements.
+pub fn cell_lines(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
+    let mut rows: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
+    let mut columns: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
+    for figure in figures {
+        if let Figure::Cell(row, column) = figure {
+            rows.entry(row).or_default().push(figure.clone());
+            columns.entry(column).or_default().push(figure.clone());
+        }
+    }
+    rows.into_values()
+        .chain(columns.into_values())
+        .filter(|line| line.len() > 1)
+        .collect()
+}
+
 /// The lines tying `figures` (every figure any page of a survey lists),
 /// within one page: each line's figures, the sum first.
 pub fn lines_within(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {

@@ -33,7 +33,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::figures::{lines_within, Figure, Figures};
+use super::figures::{cell_lines, lines_within, Figure, Figures};
 use super::suppression::lines::{Cost, Entry, Lines, Mark};
 use super::suppression::Threshold;
 use crate::report::{Period, PeriodLength};
@@ -272,6 +272,7 @@ impl JointPattern {
         let figure_set: BTreeSet<Figure> = layout.iter().cloned().collect();
         let within: Vec<Vec<usize>> = lines_within(&figure_set)
             .into_iter()
+            .chain(cell_lines(&figure_set))
             .map(|line| {
                 line.iter()
                     .filter_map(|figure| index.get(figure).copied())

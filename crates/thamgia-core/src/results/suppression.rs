@@ -26,6 +26,17 @@
 //!
 //! Complements are hidden, not shown as "< k": they are not small.
 //!
+//! **Totals printed elsewhere.** Other tables print the same totals under
+//! their own names: the girls who answered a question split by sex are the
+//! girls who answered another question everyone answered, and the girls
+//! who took part; each table is suppressed on its own, so one may show a
+//! total another hides. So each row's and each column's cells are also a
+//! line of their own, without the total: a withheld cell always has
+//! another withheld cell in its row and in its column, and no total shown
+//! elsewhere gives it away. A small total itself (how many of a group
+//! answered) can still be worked out across tables: a count of children,
+//! not what any of them said.
+//!
 //! **Statistics.** A median, quartile or mean of fewer than k answers can
 //! be one child's own answer; it is withheld then.
 //!

@@ -277,7 +277,7 @@ fn equations_between(pages: &BTreeMap<Page, Vec<(String, Period)>>) -> Vec<(Page
 /// Builds the cells, publishes every page with the joint pattern, and
 /// plays the attacker; fails if a count under k is printed or worked out.
 fn attack(cells: BTreeMap<(String, Period), SurveyResults>) {
-    attack_with_tables(cells, BTreeMap::new());
+    attack_with_tables(cells, BTreeMap::new(), false);
 }
 
 /// A split of the single-choice question: rows its answers, columns `x`
@@ -302,10 +302,15 @@ fn split_of(answers: &[u64], rng: &mut Rng) -> crate::results::table::CrossTable
 
 /// [`attack`] with each cell's split of the single-choice question,
 /// published beside the results with its own pattern linked to theirs;
-/// says whether the split was published (or refused everywhere).
+/// says whether the split was published (or refused everywhere). With
+/// `totals_elsewhere`, the attacker also holds every column total another
+/// table may print (each one not under k: the children of a column who
+/// answered are another split's column total too, or who took part), and
+/// must still learn no cell under k.
 fn attack_with_tables(
     cells: BTreeMap<(String, Period), SurveyResults>,
     tables: BTreeMap<(String, Period), crate::results::table::CrossTable>,
+    totals_elsewhere: bool,
 ) -> bool {
     let threshold = Threshold::DEFAULT;
     let figures: Vec<((String, Period), Figures)> = cells
@@ -410,6 +415,12 @@ fn attack_with_tables(
                 );
                 known.insert((page.clone(), figure.clone()), count);
             }
+            if totals_elsewhere
+                && matches!(figure, Figure::ColumnTotal(_))
+                && !threshold.is_small(count)
+            {
+                known.insert((page.clone(), figure.clone()), count);
+            }
             layout.insert(figure.clone());
             truth.insert((page.clone(), figure), count);
         }
@@ -459,8 +470,12 @@ fn attack_with_tables(
                 continue;
             };
             let value = truth[*entry];
+            // Holding other tables' column totals (and so, added up, how
+            // many answered), the attacker may work out a small count of
+            // children, never a cell: what any of them answered.
+            let cell = matches!(entry.1, Figure::Cell(..));
             assert!(
-                !threshold.is_small(value),
+                !threshold.is_small(value) || (totals_elsewhere && !cell),
                 "{entry:?} = {value} worked out from {line:?}"
             );
             known.insert((*entry).clone(), value);
@@ -552,6 +567,21 @@ fn generated_cities_never_give_a_small_count_away() {
 
 #[test]
 fn generated_splits_beside_the_results_never_give_a_small_count_away() {
+    attack_generated_splits(false);
+}
+
+/// Two splits of questions everyone answered (or one and who took part)
+/// print the same column totals under their own patterns: one may show
+/// the total the other hides. A split's cells must stay safe whatever
+/// column totals are known.
+#[test]
+fn generated_splits_keep_their_cells_when_other_tables_print_their_column_totals() {
+    attack_generated_splits(true);
+}
+
+/// 200 generated cities, each with a split of its single-choice question
+/// published beside the results, against [`attack_with_tables`].
+fn attack_generated_splits(totals_elsewhere: bool) {
     let mut rng = Rng(0xC0FF_EE12_3456);
     let (mut published, mut refused) = (0, 0);
     for _ in 0..200 {
@@ -576,7 +606,7 @@ fn generated_splits_beside_the_results_never_give_a_small_count_away() {
         if cells.is_empty() {
             continue;
         }
-        if attack_with_tables(cells, tables) {
+        if attack_with_tables(cells, tables, totals_elsewhere) {
             published += 1;
         } else {
             refused += 1;

@@ -85,6 +85,16 @@ impl Grid {
         for column in 0..width {
             lines.line((0..height).map(|row| index((row, column))).collect());
         }
+        // Each row's and column's cells without their total, as if it were
+        // known: other tables print the same totals (core's
+        // `figures::cell_lines`).
+        let (rows, columns) = (height - 1, width.saturating_sub(1));
+        for row in 0..rows {
+            lines.line((0..columns).map(|column| index((row, column))).collect());
+        }
+        for column in 0..columns {
+            lines.line((0..rows).map(|row| index((row, column))).collect());
+        }
         let hidden: Vec<usize> = linked
             .hidden
             .iter()
