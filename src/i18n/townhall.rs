@@ -304,6 +304,9 @@ pub struct TownhallTexts {
     pub population_girls: &'static str,
     pub population_boys: &'static str,
     pub population_disability: &'static str,
+    /// The ethnic groups' part of the form, and what leaving one empty means.
+    pub population_ethnic_title: &'static str,
+    pub population_special: &'static str,
     pub population_groups_save: &'static str,
     pub population_groups_saved: &'static str,
     pub population_not_a_number: &'static str,

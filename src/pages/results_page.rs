@@ -12,6 +12,7 @@
 
 mod comparison;
 mod free_text;
+mod population_form;
 mod question_card;
 mod split_table;
 mod theme_split;

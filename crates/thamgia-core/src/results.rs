@@ -49,8 +49,8 @@ pub use distribution::{
     AnswerAttributes, CategoryCount, Distribution, FreeTextAnswer, RankedOption,
 };
 pub use filter::{
-    age_band_key, month_key, sex_key, Category, Dimension, ResultsFilter, NONE_KEY, SEVERAL_KEY,
-    UNKNOWN_KEY,
+    age_band_key, ethnic_group_key, month_key, sex_key, Category, Dimension, ResultsFilter,
+    NONE_KEY, SEVERAL_KEY, UNKNOWN_KEY,
 };
 pub use linked::publish_marked_table;
 pub use published::{

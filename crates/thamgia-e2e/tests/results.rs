@@ -441,6 +441,42 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     .await?;
     assert_eq!(disability, "Under");
 
+    // The form stays open, filled with what was saved. The officer adds
+    // the ethnic groups and the children in special circumstances; the
+    // figures already entered are kept.
+    wait_for(
+        &page,
+        "the form filled with the saved figures",
+        "document.querySelector('[data-test=population-form]').open && document.querySelector('[data-test=population-From10To12-Male]').value === '100' && document.querySelector('[data-test=population-disability]').value === '30'",
+    )
+    .await?;
+    enter_number(&page, "[data-test=population-ethnic-kinh]", 540).await?;
+    enter_number(&page, "[data-test=population-ethnic-muong]", 60).await?;
+    enter_number(&page, "[data-test=population-special]", 30).await?;
+    click(&page, "[data-test=population-save]").await?;
+    wait_for(
+        &page,
+        "the ethnic groups and special circumstances compared, disability still",
+        "['EthnicGroup:kinh', 'EthnicGroup:muong', 'SpecialCircumstances:any', 'Disability:yes'].every(key => document.querySelector(`[data-test=heard-group][data-group='${key}']`))",
+    )
+    .await?;
+    // More children by ethnic group than children: refused with the
+    // reason, nothing lost from the form.
+    enter_number(&page, "[data-test=population-ethnic-tay]", 100).await?;
+    click(&page, "[data-test=population-save]").await?;
+    wait_for(
+        &page,
+        "the refusal and its reason",
+        "(document.querySelector('[data-test=population-error]') || {}).textContent?.includes('600')",
+    )
+    .await?;
+    let kept: String = js(
+        &page,
+        "document.querySelector('[data-test=population-ethnic-tay]').value",
+    )
+    .await?;
+    assert_eq!(kept, "100");
+
     // A guardian withdraws consent for one child near deep water: the
     // results drop it at once.
     let withdrawal = serde_json::to_string(&PushRequest {

@@ -223,6 +223,38 @@ async fn a_split_publishes_no_small_cell_and_no_way_back_to_one() {
     assert_eq!(error.code, thamgia_core::ApiErrorCode::Invalid);
 }
 
+/// A split by ward (or month) holds the wards' (or a quarter's) own
+/// results, protected by their pattern: Ba Đình's "< 5" children who
+/// cannot swim, and Ngọc Hà's none, are published as the results publish
+/// them, not refused.
+#[tokio::test]
+async fn a_split_by_ward_or_month_is_published_beside_a_wards_small_count() {
+    let server = server().await;
+    load(&server).await;
+    let city = server.city_token.clone();
+    for split in ["ward", "month", "sex", "age_band,sex"] {
+        for question in ["can_swim", "deep_water_nearby"] {
+            let (status, table) = server
+                .get_as::<PublishedTable>(
+                    &city,
+                    &format!(
+                        "/api/v1/results/table?survey={SURVEY}&question={question}&split={split}"
+                    ),
+                )
+                .await;
+            assert_eq!(status, axum::http::StatusCode::OK, "{question} by {split}");
+            let cells: Vec<Shown> = table.cells.iter().flatten().copied().collect();
+            assert!(
+                cells.iter().all(|shown| match shown {
+                    Shown::Count(count) => *count == 0 || *count >= 5,
+                    _ => true,
+                }),
+                "{question} by {split}: {table:?}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_withdrawn_response_leaves_the_results_at_once() {
     let server = server().await;

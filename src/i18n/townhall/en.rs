@@ -276,6 +276,8 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     population_girls: "girls",
     population_boys: "boys",
     population_disability: "Children with a disability (if known)",
+    population_ethnic_title: "By ethnic group (if known; leave a group empty when its number is not known)",
+    population_special: "Children in special circumstances (if known)",
     population_groups_save: "Save the children",
     population_groups_saved: "The children are saved.",
     population_not_a_number: "Each box is a whole number of 0 or more, or left empty.",

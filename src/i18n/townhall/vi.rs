@@ -267,6 +267,8 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     population_girls: "nữ",
     population_boys: "nam",
     population_disability: "Trẻ em khuyết tật (nếu biết)",
+    population_ethnic_title: "Theo dân tộc (nếu biết; để trống dân tộc không rõ số)",
+    population_special: "Trẻ em có hoàn cảnh đặc biệt (nếu biết)",
     population_groups_save: "Lưu số trẻ em",
     population_groups_saved: "Đã lưu số trẻ em.",
     population_not_a_number: "Mỗi ô là một số nguyên không âm, hoặc để trống.",

@@ -2,26 +2,22 @@
 //! heard beside its share of the child population (core's
 //! `results::representation`), the groups heard from less than their share
 //! marked, so the next consultation can reach them. A city officer enters
-//! a ward's children by group here, for the year of the period shown.
+//! a ward's children by group here, for the year of the period shown
+//! (`population_form`).
 
 use chrono::{Datelike, Utc};
 use leptos::prelude::*;
 use thamgia_core::api::results::WhoWasHeard as Heard;
-use thamgia_core::api::townhall::PopulationBody;
 use thamgia_core::report::Period;
-use thamgia_core::response::{AgeBand, Sex};
-use thamgia_core::results::representation::{ChildPopulation, Hearing, PopulationGroup};
-use thamgia_core::results::Dimension;
+use thamgia_core::results::representation::Hearing;
 use thamgia_core::Language;
 
+use super::population_form::PopulationForm;
 use super::{results_failure, shown_text, Selection};
 use crate::api::ApiClient;
 use crate::components::chart::format_number;
 use crate::components::fetched::Fetched;
 use crate::state::use_app;
-
-/// The age bands a ward counts its children in (7 to 15).
-const BANDS: [AgeBand; 3] = [AgeBand::From7To9, AgeBand::From10To12, AgeBand::From13To15];
 
 fn percent(share: f64, language: Language) -> String {
     format!("{} %", format_number(share * 100.0, 0, language))
@@ -32,6 +28,9 @@ fn percent(share: f64, language: Language) -> String {
 pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
     let app = use_app();
     let saves = RwSignal::new(0u32);
+    // Kept here: the form is made again with the figures read after a save.
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let open = RwSignal::new(false);
     let query = selection.query();
     let heard = LocalResource::new(move || {
         saves.track();
@@ -48,11 +47,17 @@ pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
         <div class="who-was-heard" data-test="who-was-heard">
             <h3>{move || app.townhall_texts().heard_title}</h3>
             <Fetched resource=heard failure=results_failure test="who-was-heard-error" let:heard>
-                <HeardGroups heard/>
+                {
+                    let entered = heard.entered.clone().unwrap_or_default();
+                    let form = ward.clone().filter(|_| app.is_city_officer()).map(|ward| {
+                        view! { <PopulationForm ward year entered saves outcome open/> }
+                    });
+                    view! {
+                        <HeardGroups heard/>
+                        {form}
+                    }
+                }
             </Fetched>
-            {ward.filter(|_| app.is_city_officer()).map(|ward| {
-                view! { <PopulationForm ward year saves/> }
-            })}
         </div>
     }
 }
@@ -128,121 +133,4 @@ fn HeardGroups(heard: Heard) -> impl IntoView {
         <p class="muted">{move || (app.townhall_texts().heard_years)(&years)}</p>
     }
     .into_any()
-}
-
-/// A city officer's form: the ward's children aged 7–15 by age band and
-/// sex, and those with a disability, for `year`.
-#[component]
-fn PopulationForm(ward: String, year: i32, saves: RwSignal<u32>) -> impl IntoView {
-    let app = use_app();
-    let counts: Vec<(AgeBand, Sex, RwSignal<String>)> = BANDS
-        .iter()
-        .flat_map(|band| {
-            [Sex::Female, Sex::Male].map(|sex| (*band, sex, RwSignal::new(String::new())))
-        })
-        .collect();
-    let disability = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<(), String>>);
-    let inputs = counts
-        .iter()
-        .map(|(band, sex, value)| {
-            let band_label = Dimension::AgeBand
-                .category_of_key(thamgia_core::results::age_band_key(*band))
-                .label;
-            let sex = *sex;
-            let value = *value;
-            let test = format!("population-{:?}-{:?}", band, sex);
-            view! {
-                <label class="population-field">
-                    <span>
-                        {move || app.pick(&band_label)} " · "
-                        {move || if sex == Sex::Female { app.townhall_texts().population_girls } else { app.townhall_texts().population_boys }}
-                    </span>
-                    <input type="number" inputmode="numeric" min="0" max="1000000" data-test=test
-                        prop:value=move || value.get()
-                        on:input=move |event| value.set(event_target_value(&event))/>
-                </label>
-            }
-        })
-        .collect_view();
-    let counts = StoredValue::new(counts);
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let parse = |text: String| -> Result<Option<u64>, ()> {
-            let text = text.trim().to_owned();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            text.parse::<u64>().map(Some).map_err(|_| ())
-        };
-        let texts = app.townhall_texts();
-        let mut groups = Vec::new();
-        for (age_band, sex, value) in counts.get_value() {
-            match parse(value.get_untracked()) {
-                Ok(Some(children)) => groups.push(PopulationGroup {
-                    age_band,
-                    sex,
-                    children,
-                }),
-                Ok(None) => {}
-                Err(()) => {
-                    outcome.set(Some(Err(texts.population_not_a_number.to_owned())));
-                    return;
-                }
-            }
-        }
-        let Ok(with_disability) = parse(disability.get_untracked()) else {
-            outcome.set(Some(Err(texts.population_not_a_number.to_owned())));
-            return;
-        };
-        let population = ChildPopulation {
-            groups,
-            with_disability,
-        };
-        let body = PopulationBody {
-            children_7_15: population.total(),
-            groups: Some(population),
-        };
-        let ward = ward.clone();
-        leptos::task::spawn_local(async move {
-            let result = ApiClient::for_this_origin()
-                .set_population(&ward, year, &body)
-                .await;
-            match result {
-                Ok(()) => {
-                    outcome.set(Some(Ok(())));
-                    saves.update(|count| *count += 1);
-                }
-                Err(failure) => {
-                    let message = results_failure(&failure);
-                    outcome.set(Some(Err(app.pick(&message))));
-                }
-            }
-        });
-    };
-    view! {
-        <details class="population-form no-print" data-test="population-form">
-            <summary>{move || (app.townhall_texts().population_form_title)(year)}</summary>
-            <form on:submit=submit>
-                <div class="population-fields">{inputs}</div>
-                <label class="population-field">
-                    <span>{move || app.townhall_texts().population_disability}</span>
-                    <input type="number" inputmode="numeric" min="0" max="1000000" data-test="population-disability"
-                        prop:value=move || disability.get()
-                        on:input=move |event| disability.set(event_target_value(&event))/>
-                </label>
-                <button type="submit" class="btn btn-primary" data-test="population-save">
-                    {move || app.townhall_texts().population_groups_save}
-                </button>
-                {move || outcome.get().map(|outcome| match outcome {
-                    Ok(()) => view! {
-                        <p class="notice notice--success" role="status" data-test="population-saved">{app.townhall_texts().population_groups_saved}</p>
-                    }.into_any(),
-                    Err(message) => view! {
-                        <p class="notice notice--error" role="alert" data-test="population-error">{message}</p>
-                    }.into_any(),
-                })}
-            </form>
-        </details>
-    }
 }

@@ -104,6 +104,10 @@ pub struct WhoWasHeard {
     pub populations: Vec<(String, i32)>,
     /// A group is heard from less than its share under this fraction.
     pub under_ratio: f64,
+    /// For one ward, its children by group as entered for the year of the
+    /// period asked for (this year for all time), to fill the form with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered: Option<crate::results::representation::ChildPopulation>,
 }
 
 /// Every dimension a question may be split by, in the order offered.

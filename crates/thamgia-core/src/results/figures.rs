@@ -127,6 +127,15 @@ pub struct Figures {
     pub counts: BTreeMap<Figure, u64>,
     /// Figures given away whatever is hidden.
     pub known: BTreeSet<Figure>,
+    /// A table whose totals other tables print too (every dimension a
+    /// participant's attribute: how many girls answered is the column
+    /// total of each split by sex of a question they all answered, and of
+    /// who took part): its cells are protected as if its row and column
+    /// totals were known ([`cell_lines`]). Not a split by ward or month,
+    /// whose columns are the results' own scopes or parts of them (a
+    /// ward's column of a split by ward is its results), protected by the
+    /// results' pattern they are linked to.
+    pub shared_totals: bool,
 }
 
 /// The figures of `results` (every count but a histogram's bars).

@@ -204,6 +204,11 @@ pub fn sex_key(sex: Sex) -> &'static str {
     sex.category_key()
 }
 
+/// The key of an ethnic group's category ("muong").
+pub fn ethnic_group_key(group: EthnicGroup) -> &'static str {
+    group.category_key()
+}
+
 fn key_of<T: CategoryKey>(value: &T) -> String {
     value.category_key().to_owned()
 }

@@ -270,18 +270,36 @@ impl JointPattern {
         }
         // Within each page.
         let figure_set: BTreeSet<Figure> = layout.iter().cloned().collect();
-        let within: Vec<Vec<usize>> = lines_within(&figure_set)
-            .into_iter()
-            .chain(cell_lines(&figure_set))
-            .map(|line| {
-                line.iter()
-                    .filter_map(|figure| index.get(figure).copied())
-                    .collect()
-            })
-            .collect();
+        let indexes = |lines: Vec<Vec<Figure>>| -> Vec<Vec<usize>> {
+            lines
+                .into_iter()
+                .map(|line| {
+                    line.iter()
+                        .filter_map(|figure| index.get(figure).copied())
+                        .collect()
+                })
+                .collect()
+        };
+        let within = indexes(lines_within(&figure_set));
+        let cells_only = if cells.iter().any(|(_, _, figures)| figures.shared_totals) {
+            indexes(cell_lines(&figure_set))
+        } else {
+            Vec::new()
+        };
         for page in 0..pages.len() {
             for line in &within {
                 lines.line(line.iter().map(|at| page * width + at).collect());
+            }
+            // A cell a page does not list is a zero its reader knows (the
+            // other wards' columns of a ward's split by ward): it protects
+            // nothing, and a line left with one cell is that cell's total.
+            for line in &cells_only {
+                lines.line(
+                    line.iter()
+                        .map(|at| page * width + at)
+                        .filter(|entry| listed[*entry])
+                        .collect(),
+                );
             }
         }
         // Across pages: each group is a sum and its parts.

@@ -161,6 +161,20 @@ enum TableKey {
     Participants(Dimension, Option<Dimension>),
 }
 
+impl TableKey {
+    /// Whether other tables print its totals too: every dimension is a
+    /// participant's attribute (see `Figures::shared_totals`).
+    fn shares_its_totals(&self) -> bool {
+        let attribute = |dimension: &Dimension| dimension.fixed_categories().is_some();
+        match self {
+            TableKey::Question(_, split) => split.iter().all(attribute),
+            TableKey::Participants(rows, columns) => {
+                attribute(rows) && columns.as_ref().is_none_or(attribute)
+            }
+        }
+    }
+}
+
 /// Patterns of tables, made at the first read after a change; `None`: the
 /// table would give a child away beside the results. Each is made once
 /// however many read it at the same moment: the first to ask makes it and
@@ -355,6 +369,7 @@ impl SurveyIndex {
         table_of: impl Fn(&Summary) -> Option<CrossTable>,
         same_as: &dyn Fn(&Figure) -> Option<Figure>,
     ) -> KeptTable {
+        let shared_totals = key.shares_its_totals();
         let key = (key, threshold);
         // The slot is taken out of the map before the pattern is made, so
         // tables of other keys are made meanwhile; a poisoned map (a panic
@@ -368,7 +383,9 @@ impl SurveyIndex {
                 .cells
                 .iter()
                 .filter_map(|(cell, held)| {
-                    Some((cell, figures_of_table(&table_of(&held.summary)?)))
+                    let mut figures = figures_of_table(&table_of(&held.summary)?);
+                    figures.shared_totals = shared_totals;
+                    Some((cell, figures))
                 })
                 .collect();
             Arc::new(self.pattern(threshold, |results| {

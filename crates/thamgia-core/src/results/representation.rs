@@ -1,7 +1,9 @@
 //! Who was heard, and who was not: the children who took part against the
 //! children who live there, group by group (age bands, sexes, children
-//! with a disability), so the next consultation can reach the groups heard
-//! from less than their share.
+//! with a disability, ethnic groups, children in special circumstances),
+//! so the next consultation can reach the groups heard from less than
+//! their share: the groups Circular 36/2018 asks a consultation to
+//! represent.
 //!
 //! The children heard are read from the published "who took part" tables
 //! (as the page shows them, small counts withheld): a share is worked out
@@ -14,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use super::filter::{age_band_key as band_key, sex_key, Category, Dimension};
 use super::suppression::{PublishedTable, Shown};
 use crate::localized::Localized;
-use crate::response::{AgeBand, Sex};
+use crate::response::{AgeBand, EthnicGroup, Sex};
+
+mod other_groups;
+
+pub use other_groups::{ethnic_groups_heard, special_circumstances_heard};
 
 /// A group is heard from less than its share when its share of the
 /// children heard is under this fraction of its share of the population.
@@ -33,6 +39,23 @@ pub struct ChildPopulation {
     /// Children with a disability, when the ward knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_disability: Option<u64>,
+    /// Children by ethnic group, the groups the ward knows (each at most
+    /// once; never "not stated").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ethnic_groups: Vec<EthnicPopulation>,
+    /// Children in special circumstances (Law on Children 2016, article
+    /// 10), when the ward knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_special_circumstances: Option<u64>,
+}
+
+/// The children of one ethnic group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EthnicPopulation {
+    /// The group.
+    pub group: EthnicGroup,
+    /// How many children.
+    pub children: u64,
 }
 
 /// The children of one age band and sex.
@@ -54,13 +77,21 @@ impl ChildPopulation {
 
     /// Whether it says anything.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.with_disability.is_none()
+        self.groups.is_empty()
+            && self.with_disability.is_none()
+            && self.ethnic_groups.is_empty()
+            && self.in_special_circumstances.is_none()
     }
 
-    /// Why it cannot be kept, if it cannot: a pair given twice, "not
-    /// stated" as a sex, a figure over [`MAX_GROUP_CHILDREN`], or more
-    /// children with a disability than children.
+    /// Why it cannot be kept, if it cannot: a pair or an ethnic group given
+    /// twice, "not stated" as a sex or a group, a figure over
+    /// [`MAX_GROUP_CHILDREN`], more children with a disability, in special
+    /// circumstances or in the ethnic groups than children, or any of those
+    /// without the children by age band and sex they are shares of.
     pub fn problem(&self) -> Option<Localized> {
+        if let Some(problem) = self.ethnic_problem() {
+            return Some(problem);
+        }
         for (index, group) in self.groups.iter().enumerate() {
             if self.groups[..index]
                 .iter()
@@ -83,6 +114,8 @@ impl ChildPopulation {
             .iter()
             .map(|group| group.children)
             .chain(self.with_disability)
+            .chain(self.in_special_circumstances)
+            .chain(self.ethnic_groups.iter().map(|group| group.children))
             .any(|children| children > MAX_GROUP_CHILDREN);
         if too_large {
             return Some(Localized::new(
@@ -90,26 +123,99 @@ impl ChildPopulation {
                 format!("Each number of children is at most {MAX_GROUP_CHILDREN}."),
             ));
         }
+        if self.groups.is_empty() && !self.is_empty() {
+            return Some(Localized::new(
+                "Hãy nhập số trẻ em theo độ tuổi và giới tính: các số khác được so với tổng của chúng.",
+                "Enter the children by age band and sex: the other figures are shares of their total.",
+            ));
+        }
         if self
             .with_disability
-            .is_some_and(|disabled| !self.groups.is_empty() && disabled > self.total())
+            .is_some_and(|disabled| disabled > self.total())
         {
             return Some(Localized::new(
                 "Số trẻ em khuyết tật không thể lớn hơn tổng số trẻ em.",
                 "Children with a disability cannot outnumber all children.",
             ));
         }
+        if self
+            .in_special_circumstances
+            .is_some_and(|children| children > self.total())
+        {
+            return Some(Localized::new(
+                "Số trẻ em có hoàn cảnh đặc biệt không thể lớn hơn tổng số trẻ em.",
+                "Children in special circumstances cannot outnumber all children.",
+            ));
+        }
+        let ethnic: u64 = self.ethnic_groups.iter().map(|group| group.children).sum();
+        if ethnic > self.total() {
+            return Some(Localized::new(
+                format!(
+                    "Số trẻ em theo dân tộc cộng lại là {ethnic}, lớn hơn tổng {}.",
+                    self.total()
+                ),
+                format!(
+                    "The children by ethnic group add up to {ethnic}, more than the total of {}.",
+                    self.total()
+                ),
+            ));
+        }
+        None
+    }
+
+    /// An ethnic group given twice, or "not stated" given as a group.
+    fn ethnic_problem(&self) -> Option<Localized> {
+        for (index, entry) in self.ethnic_groups.iter().enumerate() {
+            if self.ethnic_groups[..index]
+                .iter()
+                .any(|other| other.group == entry.group)
+            {
+                return Some(Localized::new(
+                    "Mỗi dân tộc chỉ nhập một lần.",
+                    "Each ethnic group is entered once.",
+                ));
+            }
+            if entry.group == EthnicGroup::NotStated {
+                return Some(Localized::new(
+                    "Số trẻ em theo dân tộc không gồm \"không muốn nói\".",
+                    "Children by ethnic group do not include \"prefer not to say\".",
+                ));
+            }
+        }
         None
     }
 
     /// The city's (or several wards') population: the groups added up;
-    /// children with a disability only when every part knows them.
+    /// children with a disability, or in special circumstances, only when
+    /// every part knows them, and an ethnic group only when every part
+    /// gives it.
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a ChildPopulation>) -> ChildPopulation {
         let mut total = ChildPopulation::default();
         let mut disability = Some(0u64);
+        let mut circumstances = Some(0u64);
+        let mut ethnic: Option<Vec<EthnicPopulation>> = None;
         let mut any = false;
         for part in parts {
             any = true;
+            ethnic = Some(match ethnic {
+                None => part.ethnic_groups.clone(),
+                Some(known) => known
+                    .into_iter()
+                    .filter_map(|known| {
+                        let same = part
+                            .ethnic_groups
+                            .iter()
+                            .find(|entry| entry.group == known.group)?;
+                        Some(EthnicPopulation {
+                            group: known.group,
+                            children: known.children + same.children,
+                        })
+                    })
+                    .collect(),
+            });
+            circumstances = circumstances
+                .zip(part.in_special_circumstances)
+                .map(|(a, b)| a + b);
             for group in &part.groups {
                 match total
                     .groups
@@ -123,6 +229,8 @@ impl ChildPopulation {
             disability = disability.zip(part.with_disability).map(|(a, b)| a + b);
         }
         total.with_disability = disability.filter(|_| any);
+        total.in_special_circumstances = circumstances.filter(|_| any);
+        total.ethnic_groups = ethnic.unwrap_or_default();
         total
     }
 }

@@ -11,13 +11,15 @@
 
 use axum::extract::State;
 use axum::Json;
+use chrono::Datelike;
 use thamgia_core::api::results::{
     filter_for, parse_split, ResultsQuery, ResultsTableQuery, WhoWasHeard, MAX_QUERY_TEXT_CHARS,
 };
 use thamgia_core::report::Period;
 use thamgia_core::results::maintained::{quarters_of, SurveyIndex};
 use thamgia_core::results::representation::{
-    population_for, who_was_heard, UNDER_REPRESENTED_RATIO,
+    ethnic_groups_heard, population_for, special_circumstances_heard, who_was_heard,
+    UNDER_REPRESENTED_RATIO,
 };
 use thamgia_core::results::suppression::PublishedTable;
 use thamgia_core::results::{Dimension, PublishedResults, ResultsFilter};
@@ -242,14 +244,45 @@ pub(super) async fn heard(
         .await?;
     let (population, populations) =
         population_for(&entered, inputs.period.map(|period| period.year()));
-    let groups = match by_age_and_sex {
+    let mut groups = match by_age_and_sex {
         Some(table) => who_was_heard(&table, disability, respondents, &population),
         None => Vec::new(),
     };
+    // The other groups, each from its own table of who took part, read
+    // only when the population gives them.
+    let by = |dimension| {
+        inputs.index.published_participants_table(
+            inputs.ward.as_deref(),
+            inputs.period,
+            dimension,
+            None,
+            threshold,
+        )
+    };
+    if !population.ethnic_groups.is_empty() {
+        if let Some(table) = by(Dimension::EthnicGroup) {
+            groups.extend(ethnic_groups_heard(&table, &population));
+        }
+    }
+    if population.in_special_circumstances.is_some() {
+        if let Some(table) = by(Dimension::SpecialCircumstances) {
+            groups.extend(special_circumstances_heard(&table, &population, threshold));
+        }
+    }
+    let year = inputs
+        .period
+        .map_or_else(|| chrono::Utc::now().year(), |period| period.year());
+    let entered = inputs.ward.as_ref().and_then(|ward| {
+        entered
+            .into_iter()
+            .find(|record| &record.ward_code == ward && record.year == year)
+            .map(|record| record.population)
+    });
     Ok(Json(WhoWasHeard {
         groups,
         populations,
         under_ratio: UNDER_REPRESENTED_RATIO,
+        entered,
     }))
 }
 

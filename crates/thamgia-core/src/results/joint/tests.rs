@@ -300,6 +300,55 @@ fn split_of(answers: &[u64], rng: &mut Rng) -> crate::results::table::CrossTable
     )
 }
 
+/// A split's row totals are the single-choice question's counts, its total
+/// those who answered it.
+fn same_as(figure: &Figure) -> Option<Figure> {
+    match figure {
+        Figure::RowTotal(key) => Some(Figure::Answer(0, key.clone())),
+        Figure::TableTotal => Some(Figure::Standing(0, Standing::Answered)),
+        _ => None,
+    }
+}
+
+/// The results' pattern over `cells`, and the pattern of `tables` beside
+/// it (`None`: refused).
+fn patterns(
+    cells: &BTreeMap<(String, Period), SurveyResults>,
+    tables: &BTreeMap<(String, Period), CrossTable>,
+) -> (JointPattern, Option<JointPattern>) {
+    let threshold = Threshold::DEFAULT;
+    let figures: Vec<((String, Period), Figures)> = cells
+        .iter()
+        .map(|(key, results)| (key.clone(), figures_of(results)))
+        .collect();
+    let pattern = JointPattern::compute(
+        figures
+            .iter()
+            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
+        threshold,
+    );
+    // Columns `x` and `y` are a participant's attribute's.
+    let table_figures: Vec<((String, Period), Figures)> = tables
+        .iter()
+        .map(|(key, table)| {
+            let mut figures = figures_of_table(table);
+            figures.shared_totals = true;
+            (key.clone(), figures)
+        })
+        .collect();
+    let table_pattern = JointPattern::compute_linked(
+        table_figures
+            .iter()
+            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
+        threshold,
+        Link {
+            pattern: &pattern,
+            same_as: &same_as,
+        },
+    );
+    (pattern, table_pattern)
+}
+
 /// [`attack`] with each cell's split of the single-choice question,
 /// published beside the results with its own pattern linked to theirs;
 /// says whether the split was published (or refused everywhere). With
@@ -313,35 +362,7 @@ fn attack_with_tables(
     totals_elsewhere: bool,
 ) -> bool {
     let threshold = Threshold::DEFAULT;
-    let figures: Vec<((String, Period), Figures)> = cells
-        .iter()
-        .map(|(key, results)| (key.clone(), figures_of(results)))
-        .collect();
-    let pattern = JointPattern::compute(
-        figures
-            .iter()
-            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
-        threshold,
-    );
-    let table_figures: Vec<((String, Period), Figures)> = tables
-        .iter()
-        .map(|(key, table)| (key.clone(), figures_of_table(table)))
-        .collect();
-    let same_as = |figure: &Figure| match figure {
-        Figure::RowTotal(key) => Some(Figure::Answer(0, key.clone())),
-        Figure::TableTotal => Some(Figure::Standing(0, Standing::Answered)),
-        _ => None,
-    };
-    let table_pattern = JointPattern::compute_linked(
-        table_figures
-            .iter()
-            .map(|((ward, quarter), figures)| (Some(ward.as_str()), Some(*quarter), figures)),
-        threshold,
-        Link {
-            pattern: &pattern,
-            same_as: &same_as,
-        },
-    );
+    let (pattern, table_pattern) = patterns(&cells, &tables);
     // A table refused is not published anywhere.
     let split_published = table_pattern.is_some();
     let tables = if split_published {

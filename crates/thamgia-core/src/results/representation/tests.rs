@@ -36,6 +36,7 @@ fn population(groups: &[(AgeBand, Sex, u64)], with_disability: Option<u64>) -> C
             })
             .collect(),
         with_disability,
+        ..ChildPopulation::default()
     }
 }
 
