@@ -253,6 +253,16 @@ async fn a_split_by_ward_or_month_is_published_beside_a_wards_small_count() {
             );
         }
     }
+    // By ward and sex would hold each ward's split by sex, cell for cell,
+    // under another pattern: refused, with the reason.
+    let (status, error) = server
+        .get_as::<ApiError>(
+            &city,
+            &format!("/api/v1/results/table?survey={SURVEY}&question=can_swim&split=ward,sex"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::BAD_REQUEST);
+    assert!(error.message.en.contains("by ward goes alone"), "{error:?}");
 }
 
 #[tokio::test]

@@ -122,7 +122,10 @@ pub const SPLITS: [Dimension; 7] = [
 ];
 
 /// The dimensions `text` names (comma-separated keys), or `None` when one
-/// is unknown, repeated, or there are none or more than [`MAX_SPLIT`].
+/// is unknown, repeated, or there are none or more than [`MAX_SPLIT`], or
+/// the ward goes with another: a split by ward and sex holds, cell for
+/// cell, each ward's split by sex, and the two tables are suppressed each
+/// with its own pattern, so one could show a cell the other hides.
 pub fn parse_split(text: &str) -> Option<Vec<Dimension>> {
     let mut dimensions = Vec::new();
     for key in text.split(',') {
@@ -137,7 +140,18 @@ pub fn parse_split(text: &str) -> Option<Vec<Dimension>> {
             return None;
         }
     }
+    if dimensions.len() > 1 && dimensions.contains(&Dimension::Ward) {
+        return None;
+    }
     (!dimensions.is_empty()).then_some(dimensions)
+}
+
+/// What a split [`parse_split`] refuses says.
+pub fn split_refusal() -> crate::Localized {
+    crate::Localized::new(
+        "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …); chia theo phường thì chỉ một cách.",
+        "Choose one or two ways to split (age band, sex, …); a split by ward goes alone.",
+    )
 }
 
 /// The filter of a query: one ward (or every ward), and the responses
@@ -198,9 +212,13 @@ mod tests {
     fn a_split_names_one_or_two_known_dimensions() {
         assert_eq!(parse_split("sex"), Some(vec![Dimension::Sex]));
         assert_eq!(
-            parse_split("age_band,ward"),
-            Some(vec![Dimension::AgeBand, Dimension::Ward])
+            parse_split("age_band,sex"),
+            Some(vec![Dimension::AgeBand, Dimension::Sex])
         );
+        assert_eq!(parse_split("ward"), Some(vec![Dimension::Ward]));
+        // Each ward's split by age band holds the same cells.
+        assert_eq!(parse_split("age_band,ward"), None);
+        assert_eq!(parse_split("ward,month"), None);
         assert_eq!(parse_split(""), None);
         assert_eq!(parse_split("sex,sex"), None);
         assert_eq!(parse_split("sex,ward,month"), None);

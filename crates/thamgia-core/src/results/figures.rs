@@ -266,18 +266,28 @@ pub fn figures_of_table(table: &CrossTable) -> Figures {
 /// cells are protected as if its total were known (a withheld cell has
 /// another withheld cell beside it), not by hiding the total. These are
 /// not equations (no member is the sum of the others), only lines for the
-/// search for complements.
+/// search for complements. A split by two attributes (columns `"x|y"`)
+/// also has, in each row, the cells of one first category and those of
+/// one second category: they add up to a cell of the split by that one
+/// attribute, another table.
 pub fn cell_lines(figures: &BTreeSet<Figure>) -> Vec<Vec<Figure>> {
     let mut rows: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
     let mut columns: BTreeMap<&str, Vec<Figure>> = BTreeMap::new();
+    let mut parts: BTreeMap<(&str, bool, &str), Vec<Figure>> = BTreeMap::new();
     for figure in figures {
         if let Figure::Cell(row, column) = figure {
             rows.entry(row).or_default().push(figure.clone());
             columns.entry(column).or_default().push(figure.clone());
+            if let Some((first, second)) = column.split_once('|') {
+                for part in [(row.as_str(), false, first), (row.as_str(), true, second)] {
+                    parts.entry(part).or_default().push(figure.clone());
+                }
+            }
         }
     }
     rows.into_values()
         .chain(columns.into_values())
+        .chain(parts.into_values())
         .filter(|line| line.len() > 1)
         .collect()
 }

@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::Json;
 use chrono::Datelike;
 use thamgia_core::api::results::{
-    filter_for, parse_split, ResultsQuery, ResultsTableQuery, WhoWasHeard, MAX_QUERY_TEXT_CHARS,
+    filter_for, parse_split, split_refusal, ResultsQuery, ResultsTableQuery, WhoWasHeard,
+    MAX_QUERY_TEXT_CHARS,
 };
 use thamgia_core::report::Period;
 use thamgia_core::results::maintained::{quarters_of, SurveyIndex};
@@ -307,12 +308,7 @@ pub(super) async fn split_table(
     if !query.is_bounded() {
         return Err(unbounded());
     }
-    let split = parse_split(&query.split).ok_or_else(|| {
-        ServerError::Invalid(Localized::new(
-            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
-            "Choose one or two ways to split (age band, sex, …).",
-        ))
-    })?;
+    let split = parse_split(&query.split).ok_or_else(|| ServerError::Invalid(split_refusal()))?;
     let inputs = Inputs::read(
         caller,
         state,

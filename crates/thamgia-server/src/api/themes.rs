@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use thamgia_core::api::results::{parse_split, MAX_QUERY_TEXT_CHARS};
+use thamgia_core::api::results::{parse_split, split_refusal, MAX_QUERY_TEXT_CHARS};
 use thamgia_core::api::themes::{
     AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeLabel, ThemeTableQuery,
     ThemesQuery,
@@ -182,12 +182,7 @@ pub(super) async fn table(
     if !query.is_bounded() {
         return Err(too_long());
     }
-    let split = parse_split(&query.split).ok_or_else(|| {
-        ServerError::Invalid(Localized::new(
-            "Hãy chọn một hoặc hai cách chia (độ tuổi, giới tính, …).",
-            "Choose one or two ways to split (age band, sex, …).",
-        ))
-    })?;
+    let split = parse_split(&query.split).ok_or_else(|| ServerError::Invalid(split_refusal()))?;
     let inputs = Inputs::read(
         &caller,
         &state,
