@@ -13,6 +13,10 @@ use thamgia_core::{Item, Response, SurveyDefinition};
 use crate::csv_export::CsvExport;
 use crate::error::ServerError;
 
+/// How the responses' CSV writes "I don't know / I'd rather not say", for
+/// every kind of question that offers it.
+const DONT_KNOW: &str = "dont_know";
+
 pub use crate::database::{
     milestone, period_dates, Overview, Participation, TrendPoint, WardOverview,
     PARTICIPATION_INDICATOR,
@@ -150,12 +154,19 @@ impl ResponsesCsv {
                 Some(thamgia_core::AnswerValue::YesNo(yes)) => {
                     if *yes { "yes" } else { "no" }.to_owned()
                 }
+                // "I don't know" is one word for every kind: a scale's
+                // point 0 (valid only where the question offers it) would
+                // be read as a point by anyone averaging the column, and a
+                // range's 0 is a number given.
+                Some(
+                    thamgia_core::AnswerValue::Smiley(0)
+                    | thamgia_core::AnswerValue::Rating(0)
+                    | thamgia_core::AnswerValue::DontKnow,
+                ) => DONT_KNOW.to_owned(),
                 Some(
                     thamgia_core::AnswerValue::Smiley(points)
                     | thamgia_core::AnswerValue::Rating(points),
                 ) => points.to_string(),
-                // Written as its tag: a range's "0" is a number given.
-                Some(thamgia_core::AnswerValue::DontKnow) => "dont_know".to_owned(),
                 Some(repeat @ thamgia_core::AnswerValue::Repeat(_)) => {
                     serde_json::to_string(repeat)?
                 }

@@ -77,6 +77,10 @@ async fn participation_overview_trend_and_csv_exports() {
         7,
         in_q2,
     ));
+    // One child does not know whether they feel safe at school.
+    responses[0]
+        .answers
+        .insert("feel_safe_at_school".to_owned(), AnswerValue::Smiley(0));
     let now = Utc::now().timestamp_millis();
     let q3 = Period::quarter(2026, 3).expect("valid");
     let q2 = Period::quarter(2026, 2).expect("valid");
@@ -207,6 +211,8 @@ async fn participation_overview_trend_and_csv_exports() {
                 AnswerValue::Number(number) => number.to_string(),
                 AnswerValue::Choice(value) => value.clone(),
                 AnswerValue::YesNo(yes) => if *yes { "yes" } else { "no" }.to_owned(),
+                // One word for "I don't know", whatever the scale.
+                AnswerValue::Smiley(0) => "dont_know".to_owned(),
                 AnswerValue::Smiley(points) => points.to_string(),
                 other => panic!("the demo survey has no {other:?}"),
             };
