@@ -270,7 +270,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     heard_standing: "Standing",
     heard_under: "Heard less than their share",
     heard_fair: "In proportion",
-    heard_unknown: "Figure withheld",
+    heard_unknown: "Not worked out: a figure is withheld, or none was given",
     heard_years: |years| format!("Child population of: {years}"),
     population_form_title: |year| format!("Enter the children by group, {year}"),
     population_girls: "girls",

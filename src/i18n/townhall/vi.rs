@@ -261,7 +261,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     heard_standing: "Đánh giá",
     heard_under: "Ít được lắng nghe hơn tỉ lệ của nhóm",
     heard_fair: "Tương xứng",
-    heard_unknown: "Số liệu được ẩn",
+    heard_unknown: "Chưa tính được: số liệu được ẩn hoặc chưa có",
     heard_years: |years| format!("Dân số trẻ em của năm: {years}"),
     population_form_title: |year| format!("Nhập số trẻ em theo nhóm, năm {year}"),
     population_girls: "nữ",

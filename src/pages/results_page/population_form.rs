@@ -180,7 +180,7 @@ pub(super) fn PopulationForm(
         Signal::derive(move || app.townhall_texts().population_disability.to_owned());
     let special_label = Signal::derive(move || app.townhall_texts().population_special.to_owned());
     view! {
-        <details class="population-form no-print" data-test="population-form"
+        <details class="population-groups no-print" data-test="population-form"
             prop:open=move || open.get()
             on:toggle=move |event| open.set(event_target::<web_sys::Element>(&event).has_attribute("open"))>
             <summary>{move || (app.townhall_texts().population_form_title)(year)}</summary>
