@@ -52,7 +52,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
 
     // Town hall page: participation card.
     participation_title: "Children's participation",
-    participation_intro: "Children aged 7 and over consulted in the period, against the ward's children aged 7–15 that year. Enter the number of children and press “Save” to compute the share.",
+    participation_intro: "Consultations of children aged 7 and over in the period, against the ward's children aged 7–15 that year (answers are anonymous, so a child who took part in two surveys counts twice). Enter the number of children and press “Save” to compute the share.",
     participation_target_line: |year, target| format!("Target for the share of children aged 7+ consulted, by {year}: {target}"),
     no_target: "No target for this period.",
     wards_shown: |shown, total| {

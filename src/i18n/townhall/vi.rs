@@ -49,7 +49,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
 
     // Town hall page: participation card.
     participation_title: "Sự tham gia của trẻ em",
-    participation_intro: "Số trẻ em từ 7 tuổi trở lên được lấy ý kiến trong kỳ, so với số trẻ em 7–15 tuổi của phường/xã trong năm. Nhập số trẻ em rồi bấm “Lưu” để tính tỷ lệ.",
+    participation_intro: "Số lượt lấy ý kiến trẻ em từ 7 tuổi trở lên trong kỳ, so với số trẻ em 7–15 tuổi của phường/xã trong năm (câu trả lời là ẩn danh, nên một em tham gia hai cuộc khảo sát được tính hai lần). Nhập số trẻ em rồi bấm “Lưu” để tính tỷ lệ.",
     participation_target_line: |year, target| format!("Chỉ tiêu tỷ lệ trẻ em từ 7 tuổi trở lên được lấy ý kiến đến năm {year}: {target}"),
     no_target: "Chưa có chỉ tiêu cho kỳ này.",
     wards_shown: |shown, total| format!("Đang hiện {shown} / {total} phường/xã"),
