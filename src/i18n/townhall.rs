@@ -77,6 +77,10 @@ pub struct TownhallTexts {
     /// The population column of a year.
     pub population_column: fn(i32) -> String,
     pub participation_column: &'static str,
+    /// Under a ward's consultations: at least this many different children
+    /// (the survey that heard from the most), and as a share.
+    pub participation_at_least_children: fn(&str) -> String,
+    pub participation_at_least_share: fn(&str) -> String,
     pub sort_participation: &'static str,
     pub target_column: &'static str,
     pub no_population: &'static str,

@@ -283,6 +283,8 @@ mod tests {
                     consulted_7_plus: 0,
                     child_population_7_15: None,
                     percent,
+                    largest_survey_7_plus: 0,
+                    at_least_percent: percent,
                 },
                 report_status: None,
                 values: BTreeMap::new(),

@@ -27,12 +27,12 @@ const TABLET: Uuid = Uuid::from_u128(0xC0_0B7);
 /// How the overview counted each ward's participation in a period before
 /// the counts were kept: the responses that count created from the
 /// period's first day (UTC, `created_at` compared as text) to the first
-/// day after it.
-const COUNTED_FROM_RESPONSES: &str = "SELECT ward_code, COUNT(*) AS responses,
+/// day after it; by survey, for the most one survey heard from.
+const COUNTED_FROM_RESPONSES: &str = "SELECT ward_code, survey_id, COUNT(*) AS responses,
         CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older
      FROM responses
      WHERE superseded_by IS NULL AND created_at >= $1 AND created_at < $2
-     GROUP BY ward_code";
+     GROUP BY ward_code, survey_id";
 
 /// A fresh database on the backend under test, with what must live as
 /// long as it, and its URL for the oracle's own connection.
@@ -153,16 +153,29 @@ async fn counted(
             expected.insert(ward.clone(), (0, Participation::new(0, Some(*population))));
         }
     }
+    let mut by_ward: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for row in rows {
         let ward: String = row.get("ward_code");
         let responses = row.get::<i64, _>("responses").max(0) as u64;
         let older = row.get::<i64, _>("older").max(0) as u64;
+        let counted = by_ward.entry(ward).or_default();
+        counted.0 += responses;
+        counted.1 += older;
+        counted.2 = counted.2.max(older);
+    }
+    for (ward, (responses, older, largest)) in by_ward {
         let population = if period.year() == 2026 {
             populations.get(&ward).copied()
         } else {
             None
         };
-        expected.insert(ward, (responses, Participation::new(older, population)));
+        expected.insert(
+            ward,
+            (
+                responses,
+                Participation::by_surveys(older, largest, population),
+            ),
+        );
     }
     expected
 }
@@ -321,6 +334,20 @@ async fn kept_counts_equal_counting_the_responses_whatever_wrote_them() {
         "{counted_2026} responses counted in 2026"
     );
     assert!(under_7 > 0, "some children under 7 took part");
+    // Both surveys heard from children of one ward: its consultations
+    // are more than the most one survey heard from.
+    let year = store
+        .database
+        .participation(Period::whole_year(2026).expect("a year"))
+        .await
+        .expect("participation read");
+    assert!(
+        year.values().any(|(_, participation)| {
+            participation.largest_survey_7_plus > 0
+                && participation.largest_survey_7_plus < participation.consulted_7_plus
+        }),
+        "{year:?}"
+    );
 
     // Rounds of corrections (some created before the version they correct,
     // some days or a quarter after; another age band), withdrawals (every

@@ -33,6 +33,9 @@ pub(super) fn ParticipationRow(
     let app = use_app();
     let code = ward.code.clone();
     let consulted = ward.participation.consulted_7_plus;
+    // The most one survey heard from: below the consultations when a
+    // child may have been counted twice.
+    let largest = ward.participation.largest_survey_7_plus;
     let key = (code.clone(), year);
     let population = {
         let key = key.clone();
@@ -116,6 +119,30 @@ pub(super) fn ParticipationRow(
             view! { <TargetMeter value=percent() target label/> }
         }
     };
+    let at_least_children = move || {
+        (largest < consulted).then(|| {
+            let count = format_number(largest as f64, 0, app.language.get());
+            view! {
+                <span class="muted at-least" data-test="participation-at-least">
+                    {(app.townhall_texts().participation_at_least_children)(&count)}
+                </span>
+            }
+        })
+    };
+    let at_least_share = {
+        let population = population.clone();
+        move || {
+            let share = participation_percent(largest, population())?;
+            (largest < consulted).then(|| {
+                let share = format_with_unit(share, "%", app.language.get());
+                view! {
+                    <span class="muted at-least" data-test="participation-at-least-percent">
+                        {(app.townhall_texts().participation_at_least_share)(&share)}
+                    </span>
+                }
+            })
+        }
+    };
     let code_attribute = ward.code.clone();
     let responses = ward.responses;
     view! {
@@ -125,7 +152,10 @@ pub(super) fn ParticipationRow(
                 <span class="muted ward-code">{ward.code.clone()}</span>
             </th>
             <td class="numeric" data-test="responses">{move || format_number(responses as f64, 0, app.language.get())}</td>
-            <td class="numeric" data-test="consulted">{move || format_number(consulted as f64, 0, app.language.get())}</td>
+            <td class="numeric" data-test="consulted">
+                {move || format_number(consulted as f64, 0, app.language.get())}
+                {at_least_children}
+            </td>
             <td>
                 <form class="population-form" novalidate=true on:submit=submit>
                     <input
@@ -160,7 +190,10 @@ pub(super) fn ParticipationRow(
                     }}
                 </p>
             </td>
-            <td class="numeric" data-test="participation-percent">{percent_text}</td>
+            <td class="numeric" data-test="participation-percent">
+                {percent_text}
+                {at_least_share}
+            </td>
             <td class="target-cell">
                 <span data-test="participation-target-value">
                     {move || target.map(|target| format_with_unit(target, "%", app.language.get())).unwrap_or_else(|| "—".to_owned())}

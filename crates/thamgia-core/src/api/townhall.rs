@@ -40,15 +40,39 @@ pub struct Participation {
     /// `consulted_7_plus` as a share of the population, in percent
     /// ([`participation_percent`]).
     pub percent: Option<f64>,
+    /// The most of them one survey heard from: at least this many
+    /// different children took part. `consulted_7_plus` counts
+    /// consultations, and a child consulted by two surveys counts twice
+    /// there (answers are anonymous: nothing tells the two apart).
+    #[serde(default)]
+    pub largest_survey_7_plus: u64,
+    /// `largest_survey_7_plus` as a share of the population, in percent.
+    #[serde(default)]
+    pub at_least_percent: Option<f64>,
 }
 
 impl Participation {
-    /// The participation of `consulted` children out of `population`.
+    /// The participation of `consulted` children out of `population`, all
+    /// of them consulted by one survey.
     pub fn new(consulted: u64, population: Option<u64>) -> Participation {
+        Participation::by_surveys(consulted, consulted, population)
+    }
+
+    /// The participation of `consulted` consultations out of
+    /// `population`, `largest_survey` of them by the survey that heard
+    /// from the most children (at most `consulted`).
+    pub fn by_surveys(
+        consulted: u64,
+        largest_survey: u64,
+        population: Option<u64>,
+    ) -> Participation {
+        let largest_survey = largest_survey.min(consulted);
         Participation {
             consulted_7_plus: consulted,
             child_population_7_15: population,
             percent: participation_percent(consulted, population),
+            largest_survey_7_plus: largest_survey,
+            at_least_percent: participation_percent(largest_survey, population),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! What storing responses adds to the counts the server keeps beside
 //! them, so that the town hall reads counts instead of counting responses
-//! (the server's migrations 0020 and 0022): each day and ward's responses
-//! that count and those of children aged 7 and over
-//! (`participation_by_day`), and each survey's responses
-//! (`survey_response_counts`).
+//! (the server's migrations 0020, 0022 and 0025): each day, ward and
+//! survey's responses that count and those of children aged 7 and over
+//! (`participation_by_day`; by survey too, so the town hall can tell the
+//! most children one survey heard from the consultations of them all),
+//! and each survey's responses (`survey_response_counts`).
 //!
 //! The server adds these when it stores responses, one statement per
 //! table for a whole batch; the database's triggers move a response's
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::AgeBand;
 
-/// A day and ward's counts gained.
+/// A day, ward and survey's counts gained.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayCounts {
     /// Responses that count.
@@ -29,8 +30,9 @@ pub struct DayCounts {
 /// order, so the statements that add them are the same for the same set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountsAdded {
-    /// By day (`created_at`'s first ten characters as stored) and ward.
-    pub by_day: BTreeMap<(String, String), DayCounts>,
+    /// By day (`created_at`'s first ten characters as stored), ward and
+    /// survey.
+    pub by_day: BTreeMap<(String, String, String), DayCounts>,
     /// By survey id.
     pub by_survey: BTreeMap<String, i64>,
 }
@@ -48,7 +50,11 @@ impl CountsAdded {
     ) {
         let counts = self
             .by_day
-            .entry((day_of(created_at), ward_code.to_owned()))
+            .entry((
+                day_of(created_at),
+                ward_code.to_owned(),
+                survey_id.to_owned(),
+            ))
             .or_default();
         counts.responses += 1;
         counts.older += i64::from(older(age_band));
@@ -84,6 +90,11 @@ mod tests {
 
     #[test]
     fn each_day_ward_and_survey_is_counted_once_with_its_older_children() {
+        // Two surveys on the same day and ward are two counts.
+        let mut two = CountsAdded::default();
+        two.add("s1", "00004", "2026-04-01T09:30:00.000Z", None);
+        two.add("s2", "00004", "2026-04-01T10:30:00.000Z", None);
+        assert_eq!(two.by_day.len(), 2);
         let mut counts = CountsAdded::default();
         assert!(counts.is_empty());
         counts.add(
@@ -111,26 +122,28 @@ mod tests {
             Some(AgeBand::From10To12),
         );
         assert!(!counts.is_empty());
-        let day = |day: &str, ward: &str| (day.to_owned(), ward.to_owned());
+        let day = |day: &str, ward: &str, survey: &str| {
+            (day.to_owned(), ward.to_owned(), survey.to_owned())
+        };
         assert_eq!(
             counts.by_day,
             BTreeMap::from([
                 (
-                    day("2026-04-01", "00004"),
+                    day("2026-04-01", "00004", "s1"),
                     DayCounts {
                         responses: 2,
                         older: 1
                     }
                 ),
                 (
-                    day("2026-04-01", "00007"),
+                    day("2026-04-01", "00007", "s1"),
                     DayCounts {
                         responses: 1,
                         older: 1
                     }
                 ),
                 (
-                    day("2026-04-02", "00004"),
+                    day("2026-04-02", "00004", "s2"),
                     DayCounts {
                         responses: 1,
                         older: 1

@@ -163,11 +163,12 @@ impl Database {
     /// Participation of every ward in `period`, by ward code: its
     /// responses that count (not superseded by a correction; a withdrawn
     /// one is deleted) created in the period, and those of children aged 7
-    /// and over. Summed from `participation_by_day`, the counts kept by
-    /// day and ward beside the responses (migrations 0020 and 0022: added
-    /// by the statement after the one that stores responses, moved by
-    /// triggers when one is superseded, changed or withdrawn): at most the
-    /// period's days × wards rows, however many responses there are. A
+    /// and over, and the most of those one survey holds. Summed from
+    /// `participation_by_day`, the counts kept by day, ward and survey
+    /// beside the responses (migrations 0020, 0022 and 0025: added by the
+    /// statement after the one that stores responses, moved by triggers
+    /// when one is superseded, changed or withdrawn): at most the period's
+    /// days × wards × surveys rows, however many responses there are. A
     /// ward appears when it has a response that counts in the period (or a
     /// population that year), as when the responses were counted.
     pub async fn participation(
@@ -176,11 +177,11 @@ impl Database {
     ) -> Result<BTreeMap<String, (u64, Participation)>, ServerError> {
         let (start, end) = period_dates(period);
         let rows = sqlx::query(
-            "SELECT ward_code, CAST(SUM(responses) AS BIGINT) AS responses,
+            "SELECT ward_code, survey_id, CAST(SUM(responses) AS BIGINT) AS responses,
                     CAST(SUM(older) AS BIGINT) AS older
              FROM participation_by_day
              WHERE day >= $1 AND day < $2
-             GROUP BY ward_code
+             GROUP BY ward_code, survey_id
              HAVING SUM(responses) > 0",
         )
         .bind(day_key(start))
@@ -207,12 +208,27 @@ impl Database {
                 (0, Participation::new(0, Some((*population).max(0) as u64))),
             );
         }
+        // Each ward's responses, older children, and the most older
+        // children of one survey.
+        let mut counted: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
         for row in rows {
             let ward: String = row.get("ward_code");
             let responses = row.get::<i64, _>("responses").max(0) as u64;
             let older = row.get::<i64, _>("older").max(0) as u64;
+            let entry = counted.entry(ward).or_default();
+            entry.0 += responses;
+            entry.1 += older;
+            entry.2 = entry.2.max(older);
+        }
+        for (ward, (responses, older, largest)) in counted {
             let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
-            result.insert(ward, (responses, Participation::new(older, population)));
+            result.insert(
+                ward,
+                (
+                    responses,
+                    Participation::by_surveys(older, largest, population),
+                ),
+            );
         }
         Ok(result)
     }
@@ -252,15 +268,10 @@ impl Database {
             .units
             .iter()
             .map(|unit| {
-                let (responses, participation) =
-                    participation.get(&unit.code).cloned().unwrap_or((
-                        0,
-                        Participation {
-                            consulted_7_plus: 0,
-                            child_population_7_15: None,
-                            percent: None,
-                        },
-                    ));
+                let (responses, participation) = participation
+                    .get(&unit.code)
+                    .cloned()
+                    .unwrap_or((0, Participation::new(0, None)));
                 let report = reports.iter().find(|(id, _)| id.ward_code() == unit.code);
                 let values = report
                     .map(|(_, (_, fields))| {
