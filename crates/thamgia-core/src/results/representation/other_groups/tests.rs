@@ -61,29 +61,21 @@ fn three_groups() -> ChildPopulation {
     )
 }
 
-/// Every ethnic row: `shown` for the keys given, zero for the others.
-fn ethnic_rows(shown: &[(&'static str, Shown)]) -> Vec<(&'static str, Shown)> {
-    [
-        "kinh",
-        "muong",
-        "tay",
-        "thai",
-        "dao",
-        "hmong",
-        "nung",
-        "other",
-        "not_stated",
-        "unknown",
-    ]
-    .into_iter()
-    .map(|key| {
-        let value = shown
-            .iter()
-            .find(|(known, _)| *known == key)
-            .map_or(Shown::Count(0), |(_, value)| *value);
-        (key, value)
-    })
-    .collect()
+/// Who took part by `dimension` as published: a row per category it
+/// lists, `shown` for the keys given, zero for the others.
+fn published(dimension: Dimension, shown: &[(&str, Shown)], total: Shown) -> PublishedTable {
+    let categories = dimension.fixed_categories().expect("fixed categories");
+    let rows: Vec<(&str, Shown)> = categories
+        .iter()
+        .map(|category| {
+            let value = shown
+                .iter()
+                .find(|(key, _)| *key == category.key)
+                .map_or(Shown::Count(0), |(_, value)| *value);
+            (category.key.as_str(), value)
+        })
+        .collect();
+    table(&rows, total)
 }
 
 fn find<'a>(groups: &'a [GroupHearing], key: &str) -> &'a GroupHearing {
@@ -96,15 +88,16 @@ fn find<'a>(groups: &'a [GroupHearing], key: &str) -> &'a GroupHearing {
 #[test]
 fn the_ethnic_groups_entered_are_compared_among_the_children_who_said_theirs() {
     use Shown::Count;
-    // 55 heard: 45 Kinh, 5 Mường, no Dao; 3 did not say, 2 unknown: the
+    // 55 heard: 45 Kinh, 5 Mường, no Dao; 5 whose group is unknown: the
     // 50 of the groups entered are the denominator.
-    let heard = table(
-        &ethnic_rows(&[
+    let heard = published(
+        Dimension::EthnicGroup,
+        &[
             ("kinh", Count(45)),
             ("muong", Count(5)),
             ("not_stated", Count(0)),
             ("unknown", Count(5)),
-        ]),
+        ],
         Count(55),
     );
     let groups = ethnic_groups_heard(&heard, &three_groups());
@@ -135,8 +128,9 @@ fn a_withheld_ethnic_group_is_unknown_and_the_others_are_worked_out_from_shown_f
     use Shown::{Count, Hidden, Under};
     // Dao "< 5": the denominator is the total less the rows not entered,
     // all shown.
-    let heard = table(
-        &ethnic_rows(&[("kinh", Count(45)), ("muong", Count(5)), ("dao", Under(5))]),
+    let heard = published(
+        Dimension::EthnicGroup,
+        &[("kinh", Count(45)), ("muong", Count(5)), ("dao", Under(5))],
         Count(53),
     );
     let groups = ethnic_groups_heard(&heard, &three_groups());
@@ -144,13 +138,14 @@ fn a_withheld_ethnic_group_is_unknown_and_the_others_are_worked_out_from_shown_f
     let dao = find(&groups, "dao");
     assert_eq!((dao.heard_share, dao.hearing), (None, Hearing::Unknown));
     // With a row not entered hidden as well, no share is known.
-    let heard = table(
-        &ethnic_rows(&[
+    let heard = published(
+        Dimension::EthnicGroup,
+        &[
             ("kinh", Count(45)),
             ("muong", Count(5)),
             ("dao", Under(5)),
             ("not_stated", Hidden),
-        ]),
+        ],
         Count(60),
     );
     let groups = ethnic_groups_heard(&heard, &three_groups());
@@ -161,48 +156,26 @@ fn a_withheld_ethnic_group_is_unknown_and_the_others_are_worked_out_from_shown_f
     assert!(ethnic_groups_heard(&heard, &population(&[], None)).is_empty());
 }
 
-/// Who took part by special circumstances: `shown` for the keys given,
-/// zero for the others.
-fn circumstances(shown: &[(&'static str, Shown)], total: Shown) -> PublishedTable {
-    let rows: Vec<(&str, Shown)> = [
-        "orphaned",
-        "without_family_care",
-        "affected_by_hiv",
-        "child_labour",
-        "migrant",
-        "poor_household",
-        "other",
-        "several",
-        "none",
-    ]
-    .into_iter()
-    .map(|key| {
-        let value = shown
-            .iter()
-            .find(|(known, _)| *known == key)
-            .map_or(Shown::Count(0), |(_, value)| *value);
-        (key, value)
-    })
-    .collect();
-    table(&rows, total)
-}
-
 #[test]
 fn children_in_special_circumstances_are_counted_from_every_circumstance_or_from_none() {
     use Shown::{Count, Hidden, Under};
     let k = Threshold::DEFAULT;
-    // 60 of 600 children (10 %).
+    // 60 of 600 children (10 %); 50 heard.
     let entered = population(&[], Some(60));
+    let heard = |orphaned: Shown, poor: Shown, none: Shown| {
+        let table = published(
+            Dimension::SpecialCircumstances,
+            &[
+                ("orphaned", orphaned),
+                ("poor_household", poor),
+                ("none", none),
+            ],
+            Count(50),
+        );
+        special_circumstances_heard(&table, &entered, k).expect("compared")
+    };
     // Every row shown: 5 orphaned + 6 poor + 0 … = 11 of 50 (22 %).
-    let shown = circumstances(
-        &[
-            ("orphaned", Count(5)),
-            ("poor_household", Count(6)),
-            ("none", Count(39)),
-        ],
-        Count(50),
-    );
-    let group = special_circumstances_heard(&shown, &entered, k).expect("compared");
+    let group = heard(Count(5), Count(6), Count(39));
     assert_eq!(group.heard, Count(11));
     assert!(close(group.heard_share, 0.22));
     assert!(close(Some(group.population_share), 0.1));
@@ -210,41 +183,16 @@ fn children_in_special_circumstances_are_counted_from_every_circumstance_or_from
     assert_eq!(group.dimension, Dimension::SpecialCircumstances);
     // Rows withheld, "none" shown: 50 − 44 = 6 heard (12 %, at least
     // 0.7 × 10 %).
-    let from_none = circumstances(
-        &[
-            ("orphaned", Under(5)),
-            ("poor_household", Hidden),
-            ("none", Count(44)),
-        ],
-        Count(50),
-    );
-    let group = special_circumstances_heard(&from_none, &entered, k).expect("compared");
-    assert_eq!(group.heard, Count(6));
-    assert_eq!(group.hearing, Hearing::Fair);
+    let group = heard(Under(5), Hidden, Count(44));
+    assert_eq!((group.heard, group.hearing), (Count(6), Hearing::Fair));
     // Worked out as 3: under k, withheld as "< 5", its share unknown.
-    let small = circumstances(
-        &[
-            ("orphaned", Under(5)),
-            ("poor_household", Hidden),
-            ("none", Count(47)),
-        ],
-        Count(50),
-    );
-    let group = special_circumstances_heard(&small, &entered, k).expect("compared");
+    let group = heard(Under(5), Hidden, Count(47));
     assert_eq!(group.heard, Under(5));
     assert_eq!((group.heard_share, group.hearing), (None, Hearing::Unknown));
     // "None" withheld too: not known at all.
-    let hidden = circumstances(
-        &[
-            ("orphaned", Under(5)),
-            ("poor_household", Hidden),
-            ("none", Hidden),
-        ],
-        Count(50),
-    );
-    let group = special_circumstances_heard(&hidden, &entered, k).expect("compared");
-    assert_eq!(group.heard, Hidden);
+    assert_eq!(heard(Under(5), Hidden, Hidden).heard, Hidden);
     // Not entered: not compared.
+    let shown = published(Dimension::SpecialCircumstances, &[], Count(50));
     assert!(special_circumstances_heard(&shown, &population(&[], None), k).is_none());
 }
 
