@@ -65,7 +65,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     consulted_column: "Consultations of children 7+",
     population_column: |year| format!("Children aged 7–15 ({year})"),
     participation_column: "Participation",
-    participation_at_least_children: |count| format!("at least {count} different children (the largest survey)"),
+    participation_at_least_children: |count| format!("at least {count} children (the largest survey)"),
     participation_at_least_share: |share| format!("at least {share}"),
     sort_participation: "Sort by participation",
     target_column: "Target",

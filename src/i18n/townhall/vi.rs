@@ -59,7 +59,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     consulted_column: "Lượt lấy ý kiến trẻ từ 7 tuổi",
     population_column: |year| format!("Số trẻ em 7–15 tuổi (năm {year})"),
     participation_column: "Tỷ lệ tham gia",
-    participation_at_least_children: |count| format!("ít nhất {count} em khác nhau (cuộc khảo sát đông nhất)"),
+    participation_at_least_children: |count| format!("ít nhất {count} em (khảo sát đông nhất)"),
     participation_at_least_share: |share| format!("ít nhất {share}"),
     sort_participation: "Sắp xếp theo tỷ lệ tham gia",
     target_column: "Chỉ tiêu",

@@ -1,0 +1,88 @@
+//! The town hall's participation in Chromium, read through the real
+//! server: two surveys heard from Ba Đình's children this quarter, 6 and
+//! 4 of them. Answers are anonymous, so the 10 consultations may count a
+//! child twice; the card shows them, and under them the most one survey
+//! heard from: at least 6 different children, 6 % of the ward's 100.
+
+use anyhow::Result;
+use chrono::{Datelike, Utc};
+use thamgia_core::{AgeBand, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
+use thamgia_e2e::*;
+use thamgia_server::seed;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let config = test_config(workspace.path())?;
+    let (server, address) = start_server(&config, "127.0.0.1:0".parse()?).await?;
+
+    // A second survey beside the demo one; 6 children aged 10–12 answer
+    // the first, 4 the second, all in Ba Đình, now.
+    let first = seed::demo_survey()?;
+    let mut second = first.clone();
+    second.id = "khao-sat-thu-hai".to_owned();
+    let now = Utc::now();
+    server.database.publish_survey(&second, now).await?;
+    let mutations = (0..10u64)
+        .map(|n| {
+            let survey = if n < 6 { &first } else { &second };
+            let mut response = seed::sample_response(
+                survey,
+                Uuid::from_u128(0x7000 + u128::from(n)),
+                n as usize,
+                now,
+            );
+            response.ward_code = "00004".to_owned();
+            response.participant.age_band = Some(AgeBand::From10To12);
+            Mutation {
+                seq: n + 1,
+                change: MutationChange::SubmitResponse { response },
+            }
+        })
+        .collect();
+    server
+        .database
+        .push(
+            &PushRequest {
+                client_id: Uuid::from_u128(0xB1),
+                schema_version: SCHEMA_VERSION,
+                mutations,
+            },
+            now,
+        )
+        .await?;
+    server
+        .database
+        .set_child_population("00004", now.year(), 100, None, now)
+        .await?;
+
+    let (browser, events) = launch_browser(&workspace.path().join("profile")).await?;
+    let page = open_app(&browser, &format!("http://{address}/")).await?;
+    sign_in(&page, "thanhpho", DEMO_PASSWORD).await?;
+    open_townhall(&page).await?;
+    const ROW: &str = "[data-test=participation-row][data-code='00004']";
+    wait_for(
+        &page,
+        "Ba Đình's 10 consultations, at least 6 children",
+        &format!(
+            "(document.querySelector({}) || {{}}).textContent?.includes('6')",
+            selector_literal(&format!("{ROW} [data-test=participation-at-least]"))
+        ),
+    )
+    .await?;
+    let consulted = text_of(&page, &format!("{ROW} [data-test=consulted]")).await?;
+    assert!(consulted.starts_with("10"), "{consulted}");
+    let share = text_of(
+        &page,
+        &format!("{ROW} [data-test=participation-at-least-percent]"),
+    )
+    .await?;
+    assert!(share.contains('6') && share.contains('%'), "{share}");
+    // The card says what it counts.
+    let intro = text_of(&page, "[data-test=participation-card]").await?;
+    assert!(intro.contains("hai lần"), "{intro}");
+
+    close_browser(browser, events).await?;
+    server.stop().await
+}
