@@ -110,16 +110,36 @@ pub async fn unsent_records(store: &Store) -> Option<u64> {
     Some(outbox + drafts)
 }
 
+/// Most other accounts' databases read for home's notice: a tablet is
+/// shared by a few workers, and each is opened to read its counts.
+const MOST_OTHER_DATABASES: usize = 16;
+
+/// How long home's notice waits for the other databases' counts (an
+/// opening blocked by another tab would otherwise hold it for ever).
+const OTHERS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The other accounts on this tablet with records not sent yet: each
 /// one's user name and how many, read from their databases' counts (no
-/// record is read). Empty where the browser cannot list its databases
-/// (`indexedDB.databases()`: Chromium 71, Safari 14, Firefox 126).
+/// record is read), at most [`MOST_OTHER_DATABASES`] of them, within
+/// [`OTHERS_DEADLINE`]. Empty where the browser cannot list its databases
+/// (`indexedDB.databases()`: Chromium 71, Safari 14, Firefox 126) or the
+/// reading took too long.
 pub async fn others_unsent(current: &Store) -> Vec<(String, u64)> {
+    let reading = std::pin::pin!(read_others_unsent(current));
+    let timer = std::pin::pin!(gloo_timers::future::sleep(OTHERS_DEADLINE));
+    match futures::future::select(reading, timer).await {
+        futures::future::Either::Left((others, _)) => others,
+        futures::future::Either::Right(((), _)) => Vec::new(),
+    }
+}
+
+async fn read_others_unsent(current: &Store) -> Vec<(String, u64)> {
     let mut others = Vec::new();
-    for name in database_names().await {
-        if name == current.name() || !is_account_database(&name) {
-            continue;
-        }
+    let names = database_names()
+        .await
+        .into_iter()
+        .filter(|name| name.as_str() != current.name() && is_account_database(name));
+    for name in names.take(MOST_OTHER_DATABASES) {
         let Ok(store) = Store::open(&name).await else {
             continue;
         };

@@ -191,6 +191,7 @@ async fn the_groups_heard_from_less_than_their_share_are_named() {
     assert_eq!(special.hearing, Hearing::Fair);
     // The ward's figures come back to fill the form with.
     assert_eq!(after.entered, Some(population()));
+    assert_eq!(after.entered_year, 2026, "the period's year");
 }
 
 #[tokio::test]

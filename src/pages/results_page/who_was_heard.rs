@@ -5,10 +5,8 @@
 //! a ward's children by group here, for the year of the period shown
 //! (`population_form`).
 
-use chrono::{Datelike, Utc};
 use leptos::prelude::*;
 use thamgia_core::api::results::WhoWasHeard as Heard;
-use thamgia_core::report::Period;
 use thamgia_core::results::representation::Hearing;
 use thamgia_core::Language;
 
@@ -37,11 +35,6 @@ pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
         let query = query.clone();
         async move { ApiClient::for_this_origin().heard(&query).await }
     });
-    let year = selection
-        .period
-        .as_deref()
-        .and_then(|key| key.parse::<Period>().ok())
-        .map_or_else(|| Utc::now().year(), |period| period.year());
     let ward = selection.ward.clone();
     view! {
         <div class="who-was-heard" data-test="who-was-heard">
@@ -49,6 +42,7 @@ pub(super) fn WhoWasHeard(selection: Selection) -> impl IntoView {
             <Fetched resource=heard failure=results_failure test="who-was-heard-error" let:heard>
                 {
                     let entered = heard.entered.clone().unwrap_or_default();
+                    let year = heard.entered_year;
                     let form = ward.clone().filter(|_| app.is_city_officer()).map(|ward| {
                         view! { <PopulationForm ward year entered saves outcome open/> }
                     });

@@ -104,10 +104,14 @@ pub struct WhoWasHeard {
     pub populations: Vec<(String, i32)>,
     /// A group is heard from less than its share under this fraction.
     pub under_ratio: f64,
-    /// For one ward, its children by group as entered for the year of the
-    /// period asked for (this year for all time), to fill the form with.
+    /// For one ward, its children by group as entered for
+    /// [`Self::entered_year`], to fill the form with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entered: Option<crate::results::representation::ChildPopulation>,
+    /// The year the form enters: the period's, or this year for all time
+    /// (decided once, here, so the form saves the year it was filled from).
+    #[serde(default)]
+    pub entered_year: i32,
 }
 
 /// Every dimension a question may be split by, in the order offered.

@@ -58,6 +58,19 @@ impl Participation {
         Participation::by_surveys(consulted, consulted, population)
     }
 
+    /// The participation of a ward whose surveys each heard from
+    /// `by_survey` children aged 7 and over, out of `population`: their
+    /// sum the consultations, the largest the floor.
+    pub fn of_surveys(
+        by_survey: impl IntoIterator<Item = u64>,
+        population: Option<u64>,
+    ) -> Participation {
+        let (consulted, largest) = by_survey
+            .into_iter()
+            .fold((0, 0), |(sum, most), count| (sum + count, most.max(count)));
+        Participation::by_surveys(consulted, largest, population)
+    }
+
     /// The participation of `consulted` consultations out of
     /// `population`, `largest_survey` of them by the survey that heard
     /// from the most children (at most `consulted`).
@@ -207,5 +220,9 @@ mod tests {
         assert_eq!(participation_percent(30, None), None);
         assert_eq!(participation_percent(30, Some(0)), None);
         assert_eq!(Participation::new(0, Some(10)).percent, Some(0.0));
+        // Two surveys heard from 6 and 4: 10 consultations, at least 6.
+        let two = Participation::of_surveys([6, 4], Some(100));
+        assert_eq!((two.consulted_7_plus, two.largest_survey_7_plus), (10, 6));
+        assert_eq!((two.percent, two.at_least_percent), (Some(10.0), Some(6.0)));
     }
 }

@@ -284,6 +284,7 @@ pub(super) async fn heard(
         populations,
         under_ratio: UNDER_REPRESENTED_RATIO,
         entered,
+        entered_year: year,
     }))
 }
 

@@ -208,26 +208,19 @@ impl Database {
                 (0, Participation::new(0, Some((*population).max(0) as u64))),
             );
         }
-        // Each ward's responses, older children, and the most older
-        // children of one survey.
-        let mut counted: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+        // Each ward's responses, and its older children by survey.
+        let mut counted: BTreeMap<String, (u64, Vec<u64>)> = BTreeMap::new();
         for row in rows {
             let ward: String = row.get("ward_code");
-            let responses = row.get::<i64, _>("responses").max(0) as u64;
-            let older = row.get::<i64, _>("older").max(0) as u64;
             let entry = counted.entry(ward).or_default();
-            entry.0 += responses;
-            entry.1 += older;
-            entry.2 = entry.2.max(older);
+            entry.0 += row.get::<i64, _>("responses").max(0) as u64;
+            entry.1.push(row.get::<i64, _>("older").max(0) as u64);
         }
-        for (ward, (responses, older, largest)) in counted {
+        for (ward, (responses, by_survey)) in counted {
             let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
             result.insert(
                 ward,
-                (
-                    responses,
-                    Participation::by_surveys(older, largest, population),
-                ),
+                (responses, Participation::of_surveys(by_survey, population)),
             );
         }
         Ok(result)
