@@ -95,6 +95,8 @@ pub struct Texts {
     pub participant_intro: &'static str,
     pub age_band: &'static str,
     pub sex: &'static str,
+    /// Whether the child was already consulted by a survey this year.
+    pub heard_before: &'static str,
     pub ethnic_group: &'static str,
     pub disability: &'static str,
     pub special_circumstances: &'static str,

@@ -71,9 +71,10 @@ pub static EN: Texts = Texts {
 
     // Fill page: the child, consent, the questions, the review.
     participant_title: "About you, anonymously",
-    participant_intro: "No names. Only the age band and sex.",
+    participant_intro: "No names. The age band and sex are needed; the rest is optional.",
     age_band: "Age band",
     sex: "Sex",
+    heard_before: "Has the child already been consulted by another survey this year?",
     ethnic_group: "Ethnic group",
     disability: "Do you have a disability?",
     special_circumstances: "Special circumstances",

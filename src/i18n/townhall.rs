@@ -81,6 +81,12 @@ pub struct TownhallTexts {
     /// (the survey that heard from the most), and as a share.
     pub participation_at_least_children: fn(&str) -> String,
     pub participation_at_least_share: fn(&str) -> String,
+    /// Under a ward's consultations: the children consulted for the first
+    /// time this year, as they said, those whose consultation is not known
+    /// to be their first or not, and the first ones as a share.
+    pub participation_first_time_children: fn(&str) -> String,
+    pub participation_first_time_unknown: fn(&str) -> String,
+    pub participation_first_time_share: fn(&str) -> String,
     pub sort_participation: &'static str,
     pub target_column: &'static str,
     pub no_population: &'static str,

@@ -68,9 +68,10 @@ pub static VI: Texts = Texts {
 
     // Fill page: the child, consent, the questions, the review.
     participant_title: "Thông tin ẩn danh về em",
-    participant_intro: "Không ghi tên. Chỉ chọn độ tuổi và giới tính.",
+    participant_intro: "Không ghi tên. Cần chọn độ tuổi và giới tính; các câu khác không bắt buộc.",
     age_band: "Độ tuổi",
     sex: "Giới tính",
+    heard_before: "Năm nay em đã được hỏi ý kiến qua khảo sát nào khác chưa?",
     ethnic_group: "Dân tộc",
     disability: "Em có khuyết tật không?",
     special_circumstances: "Hoàn cảnh đặc biệt",

@@ -45,7 +45,7 @@ pub use protocol::{
 };
 pub use response::{
     AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, Disclosure, EthnicGroup,
-    Participant, Response, ResponseStatus, Sex, SpecialCircumstance, StartField,
+    HeardBefore, Participant, Response, ResponseStatus, Sex, SpecialCircumstance, StartField,
 };
 pub use survey::{Choice, Group, Item, Layout, Question, QuestionKind, SurveyDefinition};
 pub use validation::{validate_response, validate_with, ValidationIssue, ValidationMode};

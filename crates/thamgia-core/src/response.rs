@@ -13,9 +13,11 @@ use crate::localized::Localized;
 
 pub mod counts;
 pub mod defaults;
+mod heard_before;
 mod reference;
 mod referral;
 mod start;
+pub use heard_before::HeardBefore;
 pub use reference::{
     reference, reference_prefix, reference_problem, ReferencedResponse, REFERENCE_DIGITS,
 };
@@ -162,6 +164,10 @@ pub struct Participant {
     /// Special circumstances (Law on Children 2016, article 10), if known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub special_circumstances: Vec<SpecialCircumstance>,
+    /// Whether the child was already consulted by a survey this year, if
+    /// asked: what lets the town hall count children, not consultations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heard_before: Option<HeardBefore>,
 }
 
 /// Age bands used for sampling and consent rules. A child is anyone under 16.

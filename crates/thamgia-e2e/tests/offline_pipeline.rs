@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
-use thamgia_core::{AgeBand, AnswerValue, ConsentMethod, QuestionKind, ResponseStatus, Sex};
+use thamgia_core::{
+    AgeBand, AnswerValue, ConsentMethod, HeardBefore, QuestionKind, ResponseStatus, Sex,
+};
 use thamgia_e2e::{
     click, csp_violations, current_question, dist_dir, js, launch_browser, next_screen, open_app,
     set_offline, sign_in, start_server, text_of, type_into, wait_for, wait_for_count,
@@ -127,6 +129,12 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     click(&page, "[data-test=start-survey]").await?;
     click(&page, "[data-test=age-bands] button[data-value='10-12']").await?;
     click(&page, "[data-test=sex] button[data-value=Female]").await?;
+    // Her first consultation this year, she says.
+    click(
+        &page,
+        "[data-test=heard-before] button[data-value=FirstTime]",
+    )
+    .await?;
     click(&page, "[data-test=child-assent] button[data-value=verbal]").await?;
     click(
         &page,
@@ -266,6 +274,10 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     assert_eq!(stored.answers, expected, "the server holds what was typed");
     assert_eq!(stored.participant.age_band, Some(AgeBand::From10To12));
     assert_eq!(stored.participant.sex, Some(Sex::Female));
+    assert_eq!(
+        stored.participant.heard_before,
+        Some(HeardBefore::FirstTime)
+    );
     assert_eq!(
         stored.consent.child_assent.map(|record| record.method),
         Some(ConsentMethod::Verbal)

@@ -3,10 +3,14 @@
 //! 4 of them. Answers are anonymous, so the 10 consultations may count a
 //! child twice; the card shows them, and under them the most one survey
 //! heard from: at least 6 different children, 6 % of the ward's 100.
+//! Four of the children said it was their first consultation this year,
+//! two that it was not, one did not remember and three were not asked:
+//! the card shows 4 children for the first time this year, 4 %, and 4
+//! consultations not known to be either.
 
 use anyhow::Result;
 use chrono::{Datelike, Utc};
-use thamgia_core::{AgeBand, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
+use thamgia_core::{AgeBand, HeardBefore, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
 use thamgia_e2e::*;
 use thamgia_server::seed;
 use uuid::Uuid;
@@ -35,6 +39,12 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
             );
             response.ward_code = "00004".to_owned();
             response.participant.age_band = Some(AgeBand::From10To12);
+            response.participant.heard_before = match n {
+                0..=2 | 6 => Some(HeardBefore::FirstTime),
+                3 | 7 => Some(HeardBefore::Again),
+                4 => Some(HeardBefore::Unsure),
+                _ => None,
+            };
             Mutation {
                 seq: n + 1,
                 change: MutationChange::SubmitResponse { response },
@@ -79,6 +89,28 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
     )
     .await?;
     assert!(share.contains('6') && share.contains('%'), "{share}");
+    // The children heard for the first time this year, as they said.
+    let first_time = text_of(
+        &page,
+        &format!("{ROW} [data-test=participation-first-time]"),
+    )
+    .await?;
+    assert_eq!(first_time, "4 em lần đầu trong năm");
+    let unknown = text_of(
+        &page,
+        &format!("{ROW} [data-test=participation-first-time-unknown]"),
+    )
+    .await?;
+    assert_eq!(unknown, "4 lượt chưa rõ");
+    let first_share = text_of(
+        &page,
+        &format!("{ROW} [data-test=participation-first-time-percent]"),
+    )
+    .await?;
+    assert!(
+        first_share.starts_with('4') && first_share.contains('%'),
+        "{first_share}"
+    );
     // The card says what it counts.
     let intro = text_of(&page, "[data-test=participation-card]").await?;
     assert!(intro.contains("hai lần"), "{intro}");

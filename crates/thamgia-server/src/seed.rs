@@ -50,8 +50,8 @@ pub fn sample_response(
     now: chrono::DateTime<Utc>,
 ) -> thamgia_core::Response {
     use thamgia_core::{
-        AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, FormEngine, Item,
-        QuestionKind, ResponseStatus, Sex,
+        AgeBand, AnswerValue, Answers, Consent, ConsentMethod, ConsentRecord, FormEngine,
+        HeardBefore, Item, QuestionKind, ResponseStatus, Sex,
     };
 
     fn answer(kind: &QuestionKind, n: usize, index: usize) -> Option<AnswerValue> {
@@ -135,6 +135,15 @@ pub fn sample_response(
     let age_band = bands[n % bands.len()];
     response.participant.age_band = Some(age_band);
     response.participant.sex = Some(Sex::ALL[n % Sex::ALL.len()]);
+    // Most children are heard for the first time this year; some again,
+    // some do not remember, some were not asked.
+    response.participant.heard_before = [
+        Some(HeardBefore::FirstTime),
+        Some(HeardBefore::FirstTime),
+        Some(HeardBefore::Again),
+        Some(HeardBefore::Unsure),
+        None,
+    ][n % 5];
     let record = Some(ConsentRecord {
         method: ConsentMethod::ALL[n % 2],
         given_at: now,

@@ -91,6 +91,7 @@ impl ResponsesCsv {
             "sex",
             "ethnic_group",
             "disability",
+            "heard_before",
             "created_at",
             "received_at",
             "corrects",
@@ -132,6 +133,7 @@ impl ResponsesCsv {
             text(serde_json::to_value(response.participant.sex)),
             text(serde_json::to_value(response.participant.ethnic_group)),
             text(serde_json::to_value(response.participant.disability)),
+            text(serde_json::to_value(response.participant.heard_before)),
             response.created_at.to_rfc3339(),
             received_at.to_owned(),
             response

@@ -1,5 +1,5 @@
 //! The counts the database keeps so that the town hall reads them instead
-//! of counting responses (migration 0020): each ward's participation by
+//! of counting responses (migrations 0020, 0025, 0026): each ward's participation by
 //! day (the overview) and each survey's responses (the export's audit
 //! entry). Whatever writes the responses — pushes stored as batches or
 //! one by one, corrections that supersede a version, withdrawals that
@@ -27,9 +27,15 @@ const TABLET: Uuid = Uuid::from_u128(0xC0_0B7);
 /// How the overview counted each ward's participation in a period before
 /// the counts were kept: the responses that count created from the
 /// period's first day (UTC, `created_at` compared as text) to the first
-/// day after it; by survey, for the most one survey heard from.
+/// day after it; by survey, for the most one survey heard from; of the
+/// children of 7 and over, those who said it was their first consultation
+/// this year, and those who said it was not.
 const COUNTED_FROM_RESPONSES: &str = "SELECT ward_code, survey_id, COUNT(*) AS responses,
-        CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older
+        CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') THEN 1 ELSE 0 END) AS BIGINT) AS older,
+        CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') AND heard_before = 'first_time'
+                 THEN 1 ELSE 0 END) AS BIGINT) AS first_time,
+        CAST(SUM(CASE WHEN age_band IN ('7-9', '10-12', '13-15') AND heard_before = 'again'
+                 THEN 1 ELSE 0 END) AS BIGINT) AS again
      FROM responses
      WHERE superseded_by IS NULL AND created_at >= $1 AND created_at < $2
      GROUP BY ward_code, survey_id";
@@ -153,17 +159,19 @@ async fn counted(
             expected.insert(ward.clone(), (0, Participation::new(0, Some(*population))));
         }
     }
-    let mut by_ward: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    let mut by_ward: BTreeMap<String, (u64, u64, u64, u64, u64)> = BTreeMap::new();
     for row in rows {
         let ward: String = row.get("ward_code");
-        let responses = row.get::<i64, _>("responses").max(0) as u64;
-        let older = row.get::<i64, _>("older").max(0) as u64;
+        let count = |column: &str| row.get::<i64, _>(column).max(0) as u64;
+        let older = count("older");
         let counted = by_ward.entry(ward).or_default();
-        counted.0 += responses;
+        counted.0 += count("responses");
         counted.1 += older;
         counted.2 = counted.2.max(older);
+        counted.3 += count("first_time");
+        counted.4 += count("again");
     }
-    for (ward, (responses, older, largest)) in by_ward {
+    for (ward, (responses, older, largest, first_time, again)) in by_ward {
         let population = if period.year() == 2026 {
             populations.get(&ward).copied()
         } else {
@@ -173,7 +181,8 @@ async fn counted(
             ward,
             (
                 responses,
-                Participation::by_surveys(older, largest, population),
+                Participation::by_surveys(older, largest, population)
+                    .heard_before(first_time, again),
             ),
         );
     }
@@ -345,6 +354,16 @@ async fn kept_counts_equal_counting_the_responses_whatever_wrote_them() {
         year.values().any(|(_, participation)| {
             participation.largest_survey_7_plus > 0
                 && participation.largest_survey_7_plus < participation.consulted_7_plus
+        }),
+        "{year:?}"
+    );
+    // Children said it was their first consultation this year, or not,
+    // and some were not asked.
+    assert!(
+        year.values().any(|(_, participation)| {
+            participation.first_time_7_plus > 0
+                && participation.again_7_plus > 0
+                && participation.heard_before_unknown() > 0
         }),
         "{year:?}"
     );

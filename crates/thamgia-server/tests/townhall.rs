@@ -114,6 +114,16 @@ async fn participation_overview_trend_and_csv_exports() {
     assert_eq!(ward.responses, 3);
     assert_eq!(ward.participation.consulted_7_plus, 3);
     assert_eq!(ward.participation.percent, Some(1.5));
+    // Two of the three said it was their first consultation this year,
+    // the third that it was not.
+    assert_eq!(
+        (
+            ward.participation.first_time_7_plus,
+            ward.participation.again_7_plus
+        ),
+        (2, 1)
+    );
+    assert_eq!(ward.participation.first_time_percent, Some(1.0));
     assert_eq!(ward.values.get("4.1"), Some(&1.5));
     assert_eq!(
         overview.participation_target,
@@ -205,6 +215,13 @@ async fn participation_overview_trend_and_csv_exports() {
             .find(|row| row[column("id")] == response.id.to_string())
             .expect("row of the response");
         assert_eq!(&row[column("ward_code")], response.ward_code);
+        assert_eq!(
+            &row[column("heard_before")],
+            response
+                .participant
+                .heard_before
+                .map_or("", |heard| heard.key()),
+        );
         for (question, answer) in &response.answers {
             let expected = match answer {
                 AnswerValue::Text(text) => text.clone(),

@@ -1,10 +1,11 @@
-//! The start screen: the child's anonymous attributes (age band, sex, and
-//! the optional ones), then the consents the law asks for.
+//! The start screen: the child's anonymous attributes (age band, sex,
+//! whether a survey already heard them this year, and the optional ones),
+//! then the consents the law asks for.
 
 use leptos::prelude::*;
 use thamgia_core::{
     response::start_missing_message, AgeBand, ConsentMethod, ConsentRecord, Disclosure,
-    EthnicGroup, Localized, Response, Sex, SpecialCircumstance,
+    EthnicGroup, HeardBefore, Localized, Response, Sex, SpecialCircumstance,
 };
 
 use super::Editor;
@@ -123,6 +124,8 @@ pub(super) fn StartScreen(editor: Editor) -> impl IntoView {
             </div>
             <h3>{move || app.texts().sex}</h3>
             {option_buttons(editor, "sex", Sex::ALL.to_vec(), Sex::label, |draft| draft.participant.sex, |draft, sex| draft.participant.sex = Some(sex))}
+            <h3>{move || app.texts().heard_before}</h3>
+            {option_buttons(editor, "heard-before", HeardBefore::ALL.to_vec(), HeardBefore::label, |draft| draft.participant.heard_before, |draft, heard| draft.participant.heard_before = Some(heard))}
             <details class="optional-attributes">
                 <summary>{move || app.texts().more_about_child}</summary>
                 <h3>{move || app.texts().ethnic_group}</h3>

@@ -33,9 +33,16 @@ pub(super) fn ParticipationRow(
     let app = use_app();
     let code = ward.code.clone();
     let consulted = ward.participation.consulted_7_plus;
-    // The most one survey heard from: below the consultations when a
-    // child may have been counted twice.
+    // The most one survey heard from, when it says more than the
+    // consultations (a child may have been counted twice there) and the
+    // children heard for the first time this year.
     let largest = ward.participation.largest_survey_7_plus;
+    let largest_tells_more = ward.participation.largest_survey_tells_more();
+    // The children who said it was their first consultation this year,
+    // shown once any child of the ward was asked.
+    let asked = ward.participation.asked_heard_before();
+    let first_time = ward.participation.first_time_7_plus;
+    let unknown = ward.participation.heard_before_unknown();
     let key = (code.clone(), year);
     let population = {
         let key = key.clone();
@@ -120,7 +127,7 @@ pub(super) fn ParticipationRow(
         }
     };
     let at_least_children = move || {
-        (largest < consulted).then(|| {
+        largest_tells_more.then(|| {
             let count = format_number(largest as f64, 0, app.language.get());
             view! {
                 <span class="muted at-least" data-test="participation-at-least">
@@ -133,13 +140,46 @@ pub(super) fn ParticipationRow(
         let population = population.clone();
         move || {
             let share = participation_percent(largest, population())?;
-            (largest < consulted).then(|| {
+            largest_tells_more.then(|| {
                 let share = format_with_unit(share, "%", app.language.get());
                 view! {
                     <span class="muted at-least" data-test="participation-at-least-percent">
                         {(app.townhall_texts().participation_at_least_share)(&share)}
                     </span>
                 }
+            })
+        }
+    };
+    let first_time_children = move || {
+        asked.then(|| {
+            let language = app.language.get();
+            let texts = app.townhall_texts();
+            let count = format_number(first_time as f64, 0, language);
+            let unknown = (unknown > 0).then(|| {
+                let unknown = format_number(unknown as f64, 0, language);
+                view! {
+                    <span class="muted at-least" data-test="participation-first-time-unknown">
+                        {(texts.participation_first_time_unknown)(&unknown)}
+                    </span>
+                }
+            });
+            view! {
+                <span class="muted at-least" data-test="participation-first-time">
+                    {(texts.participation_first_time_children)(&count)}
+                </span>
+                {unknown}
+            }
+        })
+    };
+    let first_time_share = {
+        let population = population.clone();
+        move || {
+            let share = participation_percent(first_time, population()).filter(|_| asked)?;
+            let share = format_with_unit(share, "%", app.language.get());
+            Some(view! {
+                <span class="muted at-least" data-test="participation-first-time-percent">
+                    {(app.townhall_texts().participation_first_time_share)(&share)}
+                </span>
             })
         }
     };
@@ -155,6 +195,7 @@ pub(super) fn ParticipationRow(
             <td class="numeric" data-test="consulted">
                 {move || format_number(consulted as f64, 0, app.language.get())}
                 {at_least_children}
+                {first_time_children}
             </td>
             <td>
                 <form class="population-form" novalidate=true on:submit=submit>
@@ -193,6 +234,7 @@ pub(super) fn ParticipationRow(
             <td class="numeric" data-test="participation-percent">
                 {percent_text}
                 {at_least_share}
+                {first_time_share}
             </td>
             <td class="target-cell">
                 <span data-test="participation-target-value">

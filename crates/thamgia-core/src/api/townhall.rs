@@ -49,6 +49,32 @@ pub struct Participation {
     /// `largest_survey_7_plus` as a share of the population, in percent.
     #[serde(default)]
     pub at_least_percent: Option<f64>,
+    /// Of `consulted_7_plus`, the consultations whose child said it was
+    /// their first this year ([`crate::HeardBefore::FirstTime`]): each a
+    /// different child, and over the periods of a year they add up to the
+    /// children consulted that year.
+    #[serde(default)]
+    pub first_time_7_plus: u64,
+    /// Of `consulted_7_plus`, those whose child said they had already been
+    /// consulted this year ([`crate::HeardBefore::Again`]).
+    #[serde(default)]
+    pub again_7_plus: u64,
+    /// `first_time_7_plus` as a share of the population, in percent.
+    #[serde(default)]
+    pub first_time_percent: Option<f64>,
+}
+
+/// What one survey heard from children aged 7 and over in a ward and
+/// period: its consultations, and how many of those children said it was
+/// their first this year, or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SurveyHeard {
+    /// Consultations of children aged 7 and over.
+    pub older: u64,
+    /// Of those, the children consulted for the first time this year.
+    pub first_time: u64,
+    /// Of those, the children already consulted this year.
+    pub again: u64,
 }
 
 impl Participation {
@@ -58,22 +84,29 @@ impl Participation {
         Participation::by_surveys(consulted, consulted, population)
     }
 
-    /// The participation of a ward whose surveys each heard from
-    /// `by_survey` children aged 7 and over, out of `population`: their
-    /// sum the consultations, the largest the floor.
+    /// The participation of a ward whose surveys each heard `by_survey`
+    /// from children aged 7 and over, out of `population`: their
+    /// consultations added up the ward's, the largest the floor, and the
+    /// first consultations this year, and the repeated ones, added up.
     pub fn of_surveys(
-        by_survey: impl IntoIterator<Item = u64>,
+        by_survey: impl IntoIterator<Item = SurveyHeard>,
         population: Option<u64>,
     ) -> Participation {
-        let (consulted, largest) = by_survey
-            .into_iter()
-            .fold((0, 0), |(sum, most), count| (sum + count, most.max(count)));
-        Participation::by_surveys(consulted, largest, population)
+        let (mut all, mut largest) = (SurveyHeard::default(), 0);
+        for heard in by_survey {
+            all.older += heard.older;
+            all.first_time += heard.first_time;
+            all.again += heard.again;
+            largest = largest.max(heard.older);
+        }
+        Participation::by_surveys(all.older, largest, population)
+            .heard_before(all.first_time, all.again)
     }
 
     /// The participation of `consulted` consultations out of
     /// `population`, `largest_survey` of them by the survey that heard
-    /// from the most children (at most `consulted`).
+    /// from the most children (at most `consulted`), none of their
+    /// children asked whether they were consulted before.
     pub fn by_surveys(
         consulted: u64,
         largest_survey: u64,
@@ -86,7 +119,44 @@ impl Participation {
             percent: participation_percent(consulted, population),
             largest_survey_7_plus: largest_survey,
             at_least_percent: participation_percent(largest_survey, population),
+            first_time_7_plus: 0,
+            again_7_plus: 0,
+            first_time_percent: participation_percent(0, population),
         }
+    }
+
+    /// This participation with `first_time` of its consultations the
+    /// child's first this year and `again` of them not (together at most
+    /// the consultations: what is over is left out, first the repeats).
+    pub fn heard_before(mut self, first_time: u64, again: u64) -> Participation {
+        self.first_time_7_plus = first_time.min(self.consulted_7_plus);
+        self.again_7_plus = again.min(self.consulted_7_plus - self.first_time_7_plus);
+        self.first_time_percent =
+            participation_percent(self.first_time_7_plus, self.child_population_7_15);
+        self
+    }
+
+    /// Whether any child of these consultations was asked whether they
+    /// had been consulted before this year and answered yes or no.
+    pub fn asked_heard_before(&self) -> bool {
+        self.first_time_7_plus + self.again_7_plus > 0
+    }
+
+    /// Whether the most one survey heard from says more than the other
+    /// figures: under the consultations (a child may be counted twice
+    /// there), and over the children who said it was their first
+    /// consultation this year (each a different child who took part in the
+    /// period, so at least that many did as well).
+    pub fn largest_survey_tells_more(&self) -> bool {
+        self.largest_survey_7_plus < self.consulted_7_plus
+            && self.largest_survey_7_plus > self.first_time_7_plus
+    }
+
+    /// The consultations whose child was not asked whether it was their
+    /// first this year, or did not remember: each may be a new child or
+    /// one already counted.
+    pub fn heard_before_unknown(&self) -> u64 {
+        self.consulted_7_plus - self.first_time_7_plus - self.again_7_plus
     }
 }
 
@@ -221,8 +291,70 @@ mod tests {
         assert_eq!(participation_percent(30, Some(0)), None);
         assert_eq!(Participation::new(0, Some(10)).percent, Some(0.0));
         // Two surveys heard from 6 and 4: 10 consultations, at least 6.
-        let two = Participation::of_surveys([6, 4], Some(100));
+        let heard = |older| SurveyHeard {
+            older,
+            ..SurveyHeard::default()
+        };
+        let two = Participation::of_surveys([heard(6), heard(4)], Some(100));
         assert_eq!((two.consulted_7_plus, two.largest_survey_7_plus), (10, 6));
         assert_eq!((two.percent, two.at_least_percent), (Some(10.0), Some(6.0)));
+        assert!(!two.asked_heard_before());
+        assert_eq!(two.heard_before_unknown(), 10);
+    }
+
+    #[test]
+    fn children_consulted_for_the_first_time_add_up_over_surveys() {
+        // Survey 1 heard 6 children, 5 of them for the first time this
+        // year; survey 2 heard 4, 1 of them for the first time and 2 again
+        // (the third did not remember).
+        let surveys = [
+            SurveyHeard {
+                older: 6,
+                first_time: 5,
+                again: 0,
+            },
+            SurveyHeard {
+                older: 4,
+                first_time: 1,
+                again: 2,
+            },
+        ];
+        let ward = Participation::of_surveys(surveys, Some(200));
+        assert_eq!(ward.consulted_7_plus, 10);
+        assert_eq!((ward.first_time_7_plus, ward.again_7_plus), (6, 2));
+        assert_eq!(ward.first_time_percent, Some(3.0));
+        assert!(ward.asked_heard_before());
+        // 6 children said it was their first time: the most one survey
+        // heard from, 6, says nothing more.
+        assert!(!ward.largest_survey_tells_more());
+        assert!(Participation::of_surveys(
+            surveys.map(|heard| SurveyHeard {
+                first_time: 0,
+                ..heard
+            }),
+            None
+        )
+        .largest_survey_tells_more());
+        // One not asked in survey 1, one who did not remember in survey 2.
+        assert_eq!(ward.heard_before_unknown(), 2);
+        assert_eq!(
+            Participation::new(4, None)
+                .heard_before(3, 0)
+                .first_time_percent,
+            None
+        );
+    }
+
+    #[test]
+    fn answers_about_earlier_consultations_never_exceed_the_consultations() {
+        let over = Participation::new(3, Some(10)).heard_before(2, 5);
+        assert_eq!((over.first_time_7_plus, over.again_7_plus), (2, 1));
+        assert_eq!(over.heard_before_unknown(), 0);
+        let all_first = Participation::new(3, Some(10)).heard_before(9, 0);
+        assert_eq!(
+            (all_first.first_time_7_plus, all_first.again_7_plus),
+            (3, 0)
+        );
+        assert_eq!(all_first.first_time_percent, Some(30.0));
     }
 }

@@ -11,11 +11,13 @@
 //! counts when it is later superseded, changed or withdrawn, by the same
 //! rule written in SQL: its day is the first ten characters of its
 //! `created_at` as stored, and it is "older" when its age band is one of
-//! `7-9`, `10-12` or `13-15`.
+//! `7-9`, `10-12` or `13-15`. Of the older children's, those whose child
+//! said it was their first consultation this year and those who said it
+//! was not are counted too (migration 0026, `heard_before`).
 
 use std::collections::BTreeMap;
 
-use crate::AgeBand;
+use crate::{AgeBand, HeardBefore};
 
 /// A day, ward and survey's counts gained.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,6 +26,12 @@ pub struct DayCounts {
     pub responses: i64,
     /// Those of children aged 7 and over.
     pub older: i64,
+    /// Of those, the ones whose child was consulted for the first time
+    /// this year ([`HeardBefore::FirstTime`]).
+    pub first_time: i64,
+    /// Of those, the ones whose child had already been consulted this
+    /// year ([`HeardBefore::Again`]).
+    pub again: i64,
 }
 
 /// The counts a set of newly stored responses adds, each key once (in key
@@ -40,13 +48,15 @@ pub struct CountsAdded {
 impl CountsAdded {
     /// Adds one response stored as the current version of its child's
     /// answers (a new response never starts superseded): `created_at` as
-    /// the store holds it, `age_band` as the child gave it (or not).
+    /// the store holds it, `age_band` and `heard_before` as the child gave
+    /// them (or not).
     pub fn add(
         &mut self,
         survey_id: &str,
         ward_code: &str,
         created_at: &str,
         age_band: Option<AgeBand>,
+        heard_before: Option<HeardBefore>,
     ) {
         let counts = self
             .by_day
@@ -57,7 +67,11 @@ impl CountsAdded {
             ))
             .or_default();
         counts.responses += 1;
-        counts.older += i64::from(older(age_band));
+        if older(age_band) {
+            counts.older += 1;
+            counts.first_time += i64::from(heard_before == Some(HeardBefore::FirstTime));
+            counts.again += i64::from(heard_before == Some(HeardBefore::Again));
+        }
         *self.by_survey.entry(survey_id.to_owned()).or_default() += 1;
     }
 
@@ -92,68 +106,70 @@ mod tests {
     fn each_day_ward_and_survey_is_counted_once_with_its_older_children() {
         // Two surveys on the same day and ward are two counts.
         let mut two = CountsAdded::default();
-        two.add("s1", "00004", "2026-04-01T09:30:00.000Z", None);
-        two.add("s2", "00004", "2026-04-01T10:30:00.000Z", None);
+        two.add("s1", "00004", "2026-04-01T09:30:00.000Z", None, None);
+        two.add("s2", "00004", "2026-04-01T10:30:00.000Z", None, None);
         assert_eq!(two.by_day.len(), 2);
         let mut counts = CountsAdded::default();
         assert!(counts.is_empty());
+        let first = Some(HeardBefore::FirstTime);
+        let again = Some(HeardBefore::Again);
+        // A child under 7 is not among the older ones, whatever they said.
         counts.add(
             "s1",
             "00004",
             "2026-04-01T09:30:00.000Z",
             Some(AgeBand::Under7),
+            first,
         );
         counts.add(
             "s1",
             "00004",
             "2026-04-01T23:59:59.999Z",
             Some(AgeBand::From7To9),
+            first,
         );
         counts.add(
             "s2",
             "00004",
             "2026-04-02T00:00:00.000Z",
             Some(AgeBand::From13To15),
+            again,
         );
         counts.add(
             "s1",
             "00007",
             "2026-04-01T10:00:00.000Z",
             Some(AgeBand::From10To12),
+            Some(HeardBefore::Unsure),
+        );
+        counts.add(
+            "s1",
+            "00007",
+            "2026-04-01T11:00:00.000Z",
+            Some(AgeBand::From10To12),
+            None,
         );
         assert!(!counts.is_empty());
         let day = |day: &str, ward: &str, survey: &str| {
             (day.to_owned(), ward.to_owned(), survey.to_owned())
         };
+        let counted = |responses, older, first_time, again| DayCounts {
+            responses,
+            older,
+            first_time,
+            again,
+        };
         assert_eq!(
             counts.by_day,
             BTreeMap::from([
-                (
-                    day("2026-04-01", "00004", "s1"),
-                    DayCounts {
-                        responses: 2,
-                        older: 1
-                    }
-                ),
-                (
-                    day("2026-04-01", "00007", "s1"),
-                    DayCounts {
-                        responses: 1,
-                        older: 1
-                    }
-                ),
-                (
-                    day("2026-04-02", "00004", "s2"),
-                    DayCounts {
-                        responses: 1,
-                        older: 1
-                    }
-                ),
+                (day("2026-04-01", "00004", "s1"), counted(2, 1, 1, 0)),
+                (day("2026-04-01", "00007", "s1"), counted(2, 2, 0, 0)),
+                (day("2026-04-02", "00004", "s2"), counted(1, 1, 0, 1)),
             ])
         );
         assert_eq!(
             counts.by_survey,
-            BTreeMap::from([("s1".to_owned(), 3), ("s2".to_owned(), 1)])
+            BTreeMap::from([("s1".to_owned(), 4), ("s2".to_owned(), 1)])
         );
     }
 

@@ -10,7 +10,9 @@ use sqlx::{AnyConnection, Row};
 use thamgia_core::corrections;
 use thamgia_core::push_rules::batch;
 use thamgia_core::response::counts::CountsAdded;
-use thamgia_core::{AgeBand, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus};
+use thamgia_core::{
+    AgeBand, HeardBefore, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
+};
 use uuid::Uuid;
 
 use super::{
@@ -192,12 +194,13 @@ pub(super) async fn submit_response(
     let stored = content::encode(&json)?;
     let age_band = enum_text(&response.participant.age_band)?;
     let sex = enum_text(&response.participant.sex)?;
+    let heard_before = enum_text(&response.participant.heard_before)?;
     let created_at = timestamp(response.created_at);
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
              content_sha256, client_id, client_seq, created_at, received_at, corrects,
-             results_quarter, referral_made_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             results_quarter, referral_made_at, heard_before)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
@@ -220,6 +223,7 @@ pub(super) async fn submit_response(
             .as_ref()
             .map(|referral| timestamp(referral.made_at)),
     )
+    .bind(heard_before)
     .execute(&mut *connection)
     .await?
     .rows_affected()
@@ -231,6 +235,7 @@ pub(super) async fn submit_response(
             &response.ward_code,
             &created_at,
             response.participant.age_band,
+            response.participant.heard_before,
         );
         counts::add_counts(connection, &gained).await?;
         // The results of its ward and quarter gain it.
@@ -328,6 +333,10 @@ pub(super) struct NewResponse {
     age_band: String,
     band: Option<AgeBand>,
     sex: String,
+    /// Whether the child was consulted before this year, as stored ('' when
+    /// not asked), and as given.
+    heard_before: String,
+    heard: Option<HeardBefore>,
     /// The response as stored ([`content::Encoder::encode`]).
     content: Vec<u8>,
     /// The digest of its JSON.
@@ -357,6 +366,8 @@ impl NewResponse {
             age_band: enum_text(&response.participant.age_band)?,
             band: response.participant.age_band,
             sex: enum_text(&response.participant.sex)?,
+            heard_before: enum_text(&response.participant.heard_before)?,
+            heard: response.participant.heard_before,
             content: content.to_owned(),
             content_sha256: content_sha256.to_owned(),
             seq: seq as i64,
@@ -390,7 +401,7 @@ pub(super) async fn insert_responses(
             revisions.len()
         )));
     }
-    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)";
+    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)";
     let mut stored = 0;
     for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
         let revisions = &revisions[stored..stored + chunk.len()];
@@ -398,7 +409,7 @@ pub(super) async fn insert_responses(
         let statement = format!(
             "{} responses (id, survey_id, survey_version, ward_code, age_band, sex,
                  content, content_sha256, client_id, client_seq, created_at, received_at,
-                 corrects, results_quarter, referral_made_at, results_revision)
+                 corrects, results_quarter, referral_made_at, results_revision, heard_before)
              VALUES {} ON CONFLICT (id) DO NOTHING",
             insert_failing_whole(connection),
             own_values_list(connection, TUPLE, chunk.len())
@@ -420,7 +431,8 @@ pub(super) async fn insert_responses(
                 .bind(received_at)
                 .bind(row.quarter.as_str())
                 .bind(row.referral_made_at.as_deref())
-                .bind(*revision);
+                .bind(*revision)
+                .bind(row.heard_before.as_str());
         }
         let inserted = query.execute(&mut *connection).await?.rows_affected();
         if inserted != chunk.len() as u64 {
@@ -432,7 +444,13 @@ pub(super) async fn insert_responses(
     }
     let mut gained = CountsAdded::default();
     for row in rows {
-        gained.add(&row.survey_id, &row.ward_code, &row.created_at, row.band);
+        gained.add(
+            &row.survey_id,
+            &row.ward_code,
+            &row.created_at,
+            row.band,
+            row.heard,
+        );
     }
     counts::add_counts(connection, &gained).await
 }

@@ -13,7 +13,8 @@ use thamgia_core::results::representation::{ChildPopulation, EnteredPopulation};
 use thamgia_core::Response;
 
 pub use thamgia_core::api::townhall::{
-    milestone, Overview, Participation, TrendPoint, WardOverview, PARTICIPATION_INDICATOR,
+    milestone, Overview, Participation, SurveyHeard, TrendPoint, WardOverview,
+    PARTICIPATION_INDICATOR,
 };
 
 use super::responses::content::stored_response;
@@ -163,9 +164,10 @@ impl Database {
     /// Participation of every ward in `period`, by ward code: its
     /// responses that count (not superseded by a correction; a withdrawn
     /// one is deleted) created in the period, and those of children aged 7
-    /// and over, and the most of those one survey holds. Summed from
+    /// and over, the most of those one survey holds, and those whose child
+    /// said it was their first consultation this year, or not. Summed from
     /// `participation_by_day`, the counts kept by day, ward and survey
-    /// beside the responses (migrations 0020, 0022 and 0025: added by the
+    /// beside the responses (migrations 0020, 0022, 0025 and 0026: added by the
     /// statement after the one that stores responses, moved by triggers
     /// when one is superseded, changed or withdrawn): at most the period's
     /// days × wards × surveys rows, however many responses there are. A
@@ -178,7 +180,9 @@ impl Database {
         let (start, end) = period_dates(period);
         let rows = sqlx::query(
             "SELECT ward_code, survey_id, CAST(SUM(responses) AS BIGINT) AS responses,
-                    CAST(SUM(older) AS BIGINT) AS older
+                    CAST(SUM(older) AS BIGINT) AS older,
+                    CAST(SUM(first_time) AS BIGINT) AS first_time,
+                    CAST(SUM(again) AS BIGINT) AS again
              FROM participation_by_day
              WHERE day >= $1 AND day < $2
              GROUP BY ward_code, survey_id
@@ -208,13 +212,19 @@ impl Database {
                 (0, Participation::new(0, Some((*population).max(0) as u64))),
             );
         }
-        // Each ward's responses, and its older children by survey.
-        let mut counted: BTreeMap<String, (u64, Vec<u64>)> = BTreeMap::new();
+        // Each ward's responses, and what each survey heard from its older
+        // children.
+        let mut counted: BTreeMap<String, (u64, Vec<SurveyHeard>)> = BTreeMap::new();
+        let count = |row: &sqlx::any::AnyRow, column: &str| row.get::<i64, _>(column).max(0) as u64;
         for row in rows {
             let ward: String = row.get("ward_code");
             let entry = counted.entry(ward).or_default();
-            entry.0 += row.get::<i64, _>("responses").max(0) as u64;
-            entry.1.push(row.get::<i64, _>("older").max(0) as u64);
+            entry.0 += count(&row, "responses");
+            entry.1.push(SurveyHeard {
+                older: count(&row, "older"),
+                first_time: count(&row, "first_time"),
+                again: count(&row, "again"),
+            });
         }
         for (ward, (responses, by_survey)) in counted {
             let population = populations.get(&ward).map(|value| (*value).max(0) as u64);

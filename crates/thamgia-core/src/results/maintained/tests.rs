@@ -127,6 +127,7 @@ fn fresh(rng: &mut Rng, id: u128) -> Response {
                 .filter(|_| rng.chance(15))
                 .copied()
                 .collect(),
+            heard_before: None,
         },
         consent: Default::default(),
         answers,

@@ -186,6 +186,7 @@ fn category_keys_are_the_serialised_names() {
         ethnic_group: Some(crate::response::EthnicGroup::Hmong),
         disability: Some(crate::response::Disclosure::NotStated),
         special_circumstances: vec![crate::response::SpecialCircumstance::AffectedByHiv],
+        heard_before: Some(crate::response::HeardBefore::Again),
     };
     let json = serde_json::to_value(&participant).expect("serialises");
     let mut response = responses().remove(0);

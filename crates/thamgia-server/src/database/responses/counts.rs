@@ -1,4 +1,4 @@
-//! The counts kept beside the responses (migrations 0020, 0022, 0025) gained
+//! The counts kept beside the responses (migrations 0020, 0022, 0025, 0026) gained
 //! by responses just stored: one multi-row statement per table for a
 //! whole batch. Core's [`CountsAdded`] says what they gain; the triggers
 //! move them when a stored response is superseded, changed or withdrawn.
@@ -19,14 +19,17 @@ pub(in crate::database) async fn add_counts(
     counts: &CountsAdded,
 ) -> Result<(), ServerError> {
     let days: Vec<_> = counts.by_day.iter().collect();
-    const DAY: &str = "(?, ?, ?, ?, ?)";
+    const DAY: &str = "(?, ?, ?, ?, ?, ?, ?)";
     for chunk in statement_chunks(&days, own_rows_per_statement(connection, DAY)) {
         let statement = format!(
-            "INSERT INTO participation_by_day (day, ward_code, survey_id, responses, older)
+            "INSERT INTO participation_by_day (day, ward_code, survey_id, responses, older,
+                 first_time, again)
              VALUES {}
              ON CONFLICT (day, ward_code, survey_id) DO UPDATE
              SET responses = participation_by_day.responses + excluded.responses,
-                 older = participation_by_day.older + excluded.older",
+                 older = participation_by_day.older + excluded.older,
+                 first_time = participation_by_day.first_time + excluded.first_time,
+                 again = participation_by_day.again + excluded.again",
             own_values_list(connection, DAY, chunk.len())
         );
         let mut query = sqlx::query(&statement);
@@ -36,7 +39,9 @@ pub(in crate::database) async fn add_counts(
                 .bind(ward_code.as_str())
                 .bind(survey_id.as_str())
                 .bind(gained.responses)
-                .bind(gained.older);
+                .bind(gained.older)
+                .bind(gained.first_time)
+                .bind(gained.again);
         }
         query.execute(&mut *connection).await?;
     }
