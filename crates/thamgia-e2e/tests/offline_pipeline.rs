@@ -230,6 +230,8 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
         }
         next_screen(&page, &question_id).await?;
     }
+    let heard = text_of(&page, "[data-test=review-heard-before]").await?;
+    assert_eq!(heard, "Đã được hỏi ý kiến năm nay: chưa, đây là lần đầu");
     let reviewed: usize = js(
         &page,
         "document.querySelectorAll('[data-test=review] [data-review]').length",

@@ -1,5 +1,5 @@
-//! The review screen: who the child is (age band, sex) and the consents
-//! given, then every question asked with its answer, read back to the
+//! The review screen: who the child is (age band, sex, whether another
+//! survey heard them this year) and the consents given, then every question asked with its answer, read back to the
 //! child before completing, each with a button to go back and edit it.
 
 use leptos::prelude::*;
@@ -110,6 +110,10 @@ pub(super) fn ReviewScreen(
                     <strong class="review-answer">
                         {move || app.pick(&editor.response.with(|draft| draft.participant.described()))}
                         <br/>
+                        {move || editor.response.with(|draft| draft.participant.heard_before).map(|heard| view! {
+                            <span class="review-consent" data-test="review-heard-before">{app.pick(&heard.described())}</span>
+                            <br/>
+                        })}
                         <span class="review-consent">{move || app.pick(&editor.response.with(|draft| draft.consent.described()))}</span>
                     </strong>
                     {(!editor.read_only).then(|| view! {

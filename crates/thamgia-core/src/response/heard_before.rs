@@ -38,6 +38,16 @@ impl HeardBefore {
         }
     }
 
+    /// The answer as the review reads it back: "Đã được hỏi ý kiến năm nay:
+    /// rồi".
+    pub fn described(self) -> Localized {
+        let label = self.label();
+        Localized::new(
+            format!("Đã được hỏi ý kiến năm nay: {}", label.vi.to_lowercase()),
+            format!("Consulted before this year: {}", label.en.to_lowercase()),
+        )
+    }
+
     /// The text the server's store and its exports hold: its serde name.
     pub fn key(self) -> &'static str {
         match self {
@@ -60,5 +70,16 @@ mod tests {
             let label = answer.label();
             assert!(!label.vi.is_empty() && !label.en.is_empty());
         }
+    }
+
+    #[test]
+    fn the_review_reads_the_answer_back() {
+        let again = HeardBefore::Again.described();
+        assert_eq!(again.vi, "Đã được hỏi ý kiến năm nay: rồi");
+        assert_eq!(again.en, "Consulted before this year: yes, already");
+        assert_eq!(
+            HeardBefore::FirstTime.described().vi,
+            "Đã được hỏi ý kiến năm nay: chưa, đây là lần đầu"
+        );
     }
 }
