@@ -87,6 +87,9 @@ pub struct TownhallTexts {
     pub participation_first_time_children: fn(&str) -> String,
     pub participation_first_time_unknown: fn(&str) -> String,
     pub participation_first_time_share: fn(&str) -> String,
+    /// Under a ward's consultations: the children aged 7 and over at its
+    /// forums of the period.
+    pub participation_forum_children: fn(&str) -> String,
     pub sort_participation: &'static str,
     pub target_column: &'static str,
     pub no_population: &'static str,

@@ -288,6 +288,7 @@ mod tests {
                     first_time_7_plus: 0,
                     again_7_plus: 0,
                     first_time_percent: None,
+                    forum_children_7_plus: 0,
                 },
                 report_status: None,
                 values: BTreeMap::new(),

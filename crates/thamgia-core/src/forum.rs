@@ -28,6 +28,10 @@ pub const ANSWER_DUE_DAYS: u64 = 30;
 pub const MIN_CHILDREN_AT_COMMUNE_LEVEL: u32 = 30;
 /// Most children per adult supporter.
 pub const MAX_CHILDREN_PER_ADULT: u32 = 5;
+/// Most children one forum may record: far above any hall (a city forum
+/// gathers hundreds), it keeps a broken or hostile count from swelling
+/// the town hall's figures.
+pub const MAX_FORUM_CHILDREN: u32 = 100_000;
 
 /// The level a forum is held at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -175,9 +179,21 @@ impl Forum {
         }
     }
 
-    /// Children who took part.
+    /// Children who took part (at most `u32::MAX`, however the counts
+    /// add up).
     pub fn children(&self) -> u32 {
-        self.participants.iter().map(|count| count.count).sum()
+        self.participants
+            .iter()
+            .fold(0, |sum: u32, count| sum.saturating_add(count.count))
+    }
+
+    /// Children aged 7 and over who took part: those the participation
+    /// indicator is about (the rule of [`crate::response::counts::older`]).
+    pub fn children_7_plus(&self) -> u32 {
+        self.participants
+            .iter()
+            .filter(|count| crate::response::counts::older(Some(count.age_band)))
+            .fold(0, |sum: u32, count| sum.saturating_add(count.count))
     }
 
     /// The last day to report the forum to the city.
@@ -290,6 +306,17 @@ impl Forum {
         .into_iter()
         .flatten()
         .collect();
+        let children = self.children();
+        if children > MAX_FORUM_CHILDREN {
+            problems.push(Localized::new(
+                format!(
+                    "Số trẻ em tham gia ({children}) vượt quá {MAX_FORUM_CHILDREN}: hãy kiểm tra lại các con số."
+                ),
+                format!(
+                    "The children who took part ({children}) are more than {MAX_FORUM_CHILDREN}: check the counts."
+                ),
+            ));
+        }
         for topic in &self.topics {
             problems.extend(too_long(
                 ("Tên chủ đề", "A topic's title"),
@@ -494,6 +521,34 @@ mod tests {
         forum.adult_supporters = adults;
         forum.consents_collected = consents;
         forum
+    }
+
+    #[test]
+    fn children_are_counted_without_overflow_and_bounded() {
+        let mut forum = forum(20, 4, 20);
+        forum.participants.push(ParticipantCount {
+            age_band: AgeBand::Under7,
+            sex: Sex::Male,
+            count: 6,
+        });
+        assert_eq!((forum.children(), forum.children_7_plus()), (26, 20));
+        assert!(forum.size_problems().is_empty());
+        // Counts that overflow a u32 saturate, and are refused.
+        forum.participants.push(ParticipantCount {
+            age_band: AgeBand::From13To15,
+            sex: Sex::NotStated,
+            count: u32::MAX,
+        });
+        assert_eq!(forum.children(), u32::MAX);
+        assert_eq!(forum.children_7_plus(), u32::MAX);
+        let problems = forum.size_problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].en.contains("check the counts"), "{problems:?}");
+        forum.participants.pop();
+        forum.participants[0].count = MAX_FORUM_CHILDREN - 6;
+        assert!(forum.size_problems().is_empty());
+        forum.participants[0].count += 1;
+        assert_eq!(forum.size_problems().len(), 1);
     }
 
     #[test]

@@ -6,11 +6,16 @@
 //! Four of the children said it was their first consultation this year,
 //! two that it was not, one did not remember and three were not asked:
 //! the card shows 4 children for the first time this year, 4 %, and 4
-//! consultations not known to be either.
+//! consultations not known to be either. A children's forum of the ward,
+//! today, heard 32 children aged 7 and over (and 5 younger): shown beside
+//! the consultations, never added to them.
 
 use anyhow::Result;
 use chrono::{Datelike, Utc};
-use thamgia_core::{AgeBand, HeardBefore, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
+use thamgia_core::forum::{Forum, ParticipantCount};
+use thamgia_core::{
+    AgeBand, HeardBefore, Mutation, MutationChange, PushRequest, Sex, SCHEMA_VERSION,
+};
 use thamgia_e2e::*;
 use thamgia_server::seed;
 use uuid::Uuid;
@@ -50,7 +55,25 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
                 change: MutationChange::SubmitResponse { response },
             }
         })
+        .collect::<Vec<_>>();
+    let mut forum = Forum::new(Uuid::from_u128(0xF0), "00004", now.date_naive(), now);
+    forum.place = "Nhà văn hóa".to_owned();
+    forum.adult_supporters = 8;
+    forum.consents_collected = 37;
+    forum.participants = [(AgeBand::From10To12, 32), (AgeBand::Under7, 5)]
+        .into_iter()
+        .map(|(age_band, count)| ParticipantCount {
+            age_band,
+            sex: Sex::NotStated,
+            count,
+        })
         .collect();
+    forum.submitted = true;
+    let mut mutations = mutations;
+    mutations.push(Mutation {
+        seq: 11,
+        change: MutationChange::SubmitForum { forum },
+    });
     server
         .database
         .push(
@@ -111,6 +134,12 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
         first_share.starts_with('4') && first_share.contains('%'),
         "{first_share}"
     );
+    let forum_children = text_of(
+        &page,
+        &format!("{ROW} [data-test=participation-forum-children]"),
+    )
+    .await?;
+    assert_eq!(forum_children, "32 em từ 7 tuổi ở diễn đàn");
     // The card says what it counts.
     let intro = text_of(&page, "[data-test=participation-card]").await?;
     assert!(intro.contains("hai lần"), "{intro}");

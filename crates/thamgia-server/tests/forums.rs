@@ -271,3 +271,94 @@ async fn incomplete_forums_are_refused_and_late_answers_flagged() {
     .expect("request");
     assert_eq!(server.call(request).await.0, StatusCode::NOT_FOUND);
 }
+
+/// The children aged 7 and over at Ba Đình's forums of a period, as the
+/// town hall's participation reads them.
+async fn forum_children(server: &TestServer, period: &str) -> u64 {
+    let (status, overview): (_, thamgia_server::townhall::Overview) = server
+        .get(&format!("/api/v1/townhall/overview?period={period}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ward = overview
+        .wards
+        .iter()
+        .find(|ward| ward.code == "00004")
+        .expect("Ba Đình");
+    assert_eq!(
+        ward.participation.consulted_7_plus, 0,
+        "a forum is no consultation by a survey"
+    );
+    ward.participation.forum_children_7_plus
+}
+
+#[tokio::test]
+async fn the_town_hall_counts_the_children_at_a_wards_forums_of_the_period() {
+    let server = server().await;
+    let day = |month, day| NaiveDate::from_ymd_opt(2026, month, day).expect("a date");
+    // A forum in August: 32 children aged 10 to 15, and 6 under 7.
+    let mut august = forum(day(8, 10));
+    august.participants.push(ParticipantCount {
+        age_band: AgeBand::Under7,
+        sex: Sex::Female,
+        count: 6,
+    });
+    // Another in May, its own.
+    let mut may = forum(day(5, 10));
+    may.id = Uuid::from_u128(0xF2);
+    may.recommendations.clear();
+    for (seq, forum) in [(1, &august), (2, &may)] {
+        let answer = push(
+            &server,
+            FACILITATOR,
+            seq,
+            MutationChange::SubmitForum {
+                forum: forum.clone(),
+            },
+        )
+        .await;
+        assert_eq!(answer.results[0].outcome, MutationOutcome::Applied);
+    }
+    assert_eq!(forum_children(&server, "2026-Q3").await, 32);
+    assert_eq!(forum_children(&server, "2026-Q2").await, 32);
+    assert_eq!(forum_children(&server, "2026").await, 64);
+    assert_eq!(forum_children(&server, "2026-Q4").await, 0);
+
+    // August's forum corrected: 3 more girls were there. Only the
+    // correction counts.
+    let mut corrected = august.clone();
+    corrected.id = Uuid::from_u128(0xF3);
+    corrected.corrects = Some(august.id);
+    corrected.recommendations.clear();
+    corrected.participants[0].count += 3;
+    corrected.consents_collected += 3;
+    let answer = push(
+        &server,
+        FACILITATOR,
+        3,
+        MutationChange::SubmitForum { forum: corrected },
+    )
+    .await;
+    assert_eq!(answer.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(forum_children(&server, "2026-Q3").await, 35);
+
+    // A forum whose counts add up past what any forum holds is refused
+    // with the reason, and counts nothing.
+    let mut swollen = forum(day(9, 1));
+    swollen.id = Uuid::from_u128(0xF4);
+    swollen.recommendations.clear();
+    swollen.participants[1].count = u32::MAX;
+    let answer = push(
+        &server,
+        FACILITATOR,
+        4,
+        MutationChange::SubmitForum { forum: swollen },
+    )
+    .await;
+    match &answer.results[0].outcome {
+        MutationOutcome::Rejected { message, .. } => {
+            assert!(message.en.contains("check the counts"), "{message:?}")
+        }
+        other => panic!("a swollen forum was {other:?}"),
+    }
+    assert_eq!(forum_children(&server, "2026-Q3").await, 35);
+}

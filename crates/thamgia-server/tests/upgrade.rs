@@ -259,3 +259,66 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
     assert_eq!(surveys_and_edits, (1, 2), "the survey and both edits");
     database.close().await;
 }
+
+/// A forum the previous release stored (its row as that release wrote it)
+/// is counted once as the database migrates: the town hall's participation
+/// shows its children aged 7 and over (migration 0027), not those under 7.
+#[tokio::test]
+async fn a_forum_stored_by_the_previous_release_counts_its_children_once_migrated() {
+    use thamgia_core::forum::{Forum, ParticipantCount};
+    use thamgia_core::{AgeBand, Sex};
+
+    let directory = tempfile::tempdir().expect("a folder");
+    let (url, _postgres) = previous_release(&directory).await;
+    let held_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+    let mut forum = Forum::new(
+        Uuid::from_u128(0xF0F),
+        "00004",
+        held_on,
+        Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0)
+            .single()
+            .expect("a time"),
+    );
+    forum.place = "Nhà văn hóa".to_owned();
+    forum.participants = [
+        (AgeBand::From7To9, 12),
+        (AgeBand::From13To15, 20),
+        (AgeBand::Under7, 6),
+    ]
+    .into_iter()
+    .map(|(age_band, count)| ParticipantCount {
+        age_band,
+        sex: Sex::Female,
+        count,
+    })
+    .collect();
+    forum.submitted = true;
+    let content = serde_json::to_string(&forum).expect("serialised");
+    sqlx::any::install_default_drivers();
+    let mut raw = AnyConnection::connect(&url).await.expect("connected");
+    sqlx::query(
+        "INSERT INTO forums (id, ward_code, held_on, content, content_sha256, client_id, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(forum.id.to_string())
+    .bind("00004")
+    .bind(held_on.to_string())
+    .bind(content.as_str())
+    .bind(sha256_hex(content.as_bytes()))
+    .bind(TABLET.to_string())
+    .bind("2026-11-21T09:00:00.000Z")
+    .execute(&mut raw)
+    .await
+    .expect("the previous release's row");
+    raw.close().await.ok();
+
+    let database = Database::connect(&url).await.expect("migrated");
+    let quarter = Period::quarter(2026, 4).expect("a quarter");
+    let participation = database
+        .participation(quarter)
+        .await
+        .expect("participation read");
+    let (_, ward) = participation.get("00004").expect("Ba Đình");
+    assert_eq!(ward.forum_children_7_plus, 32);
+    database.close().await;
+}

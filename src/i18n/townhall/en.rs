@@ -52,7 +52,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
 
     // Town hall page: participation card.
     participation_title: "Children's participation",
-    participation_intro: "Consultations of children aged 7 and over in the period, against the ward's children aged 7–15 that year (answers are anonymous, so a child who took part in two surveys counts twice; where children were asked whether a survey had already heard them this year, those heard for the first time are shown below, and over the year's periods they add up to the children of the year). Enter the number of children and press “Save” to compute the share.",
+    participation_intro: "Consultations of children aged 7 and over in the period, against the ward's children aged 7–15 that year (answers are anonymous, so a child who took part in two surveys counts twice; where children were asked whether a survey had already heard them this year, those heard for the first time are shown below, and over the year's periods they add up to the children of the year; children 7+ at the period's children's forums are shown apart, never added, since a child may be at a forum and in a survey). Enter the number of children and press “Save” to compute the share.",
     participation_target_line: |year, target| format!("Target for the share of children aged 7+ consulted, by {year}: {target}"),
     no_target: "No target for this period.",
     wards_shown: |shown, total| {
@@ -70,6 +70,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     participation_first_time_children: |count| format!("{count} children for the first time this year"),
     participation_first_time_unknown: |count| format!("{count} not known"),
     participation_first_time_share: |share| format!("{share} for the first time this year"),
+    participation_forum_children: |count| format!("{count} children 7+ at forums"),
     sort_participation: "Sort by participation",
     target_column: "Target",
     no_population: "No child population entered",

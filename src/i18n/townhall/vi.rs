@@ -49,7 +49,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
 
     // Town hall page: participation card.
     participation_title: "Sự tham gia của trẻ em",
-    participation_intro: "Số lượt lấy ý kiến trẻ em từ 7 tuổi trở lên trong kỳ, so với số trẻ em 7–15 tuổi của phường/xã trong năm (câu trả lời là ẩn danh, nên một em tham gia hai cuộc khảo sát được tính hai lần; khi trẻ được hỏi đã tham gia khảo sát nào trong năm chưa, số em lần đầu trong năm được ghi bên dưới, và cộng qua các kỳ thành số trẻ em của cả năm). Nhập số trẻ em rồi bấm “Lưu” để tính tỷ lệ.",
+    participation_intro: "Số lượt lấy ý kiến trẻ em từ 7 tuổi trở lên trong kỳ, so với số trẻ em 7–15 tuổi của phường/xã trong năm (câu trả lời là ẩn danh, nên một em tham gia hai cuộc khảo sát được tính hai lần; khi trẻ được hỏi đã tham gia khảo sát nào trong năm chưa, số em lần đầu trong năm được ghi bên dưới, và cộng qua các kỳ thành số trẻ em của cả năm; trẻ em từ 7 tuổi ở các diễn đàn trẻ em của kỳ được ghi riêng, không cộng vào, vì một em có thể vừa dự diễn đàn vừa trả lời khảo sát). Nhập số trẻ em rồi bấm “Lưu” để tính tỷ lệ.",
     participation_target_line: |year, target| format!("Chỉ tiêu tỷ lệ trẻ em từ 7 tuổi trở lên được lấy ý kiến đến năm {year}: {target}"),
     no_target: "Chưa có chỉ tiêu cho kỳ này.",
     wards_shown: |shown, total| format!("Đang hiện {shown} / {total} phường/xã"),
@@ -64,6 +64,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     participation_first_time_children: |count| format!("{count} em lần đầu trong năm"),
     participation_first_time_unknown: |count| format!("{count} lượt chưa rõ"),
     participation_first_time_share: |share| format!("{share} lần đầu trong năm"),
+    participation_forum_children: |count| format!("{count} em từ 7 tuổi ở diễn đàn"),
     sort_participation: "Sắp xếp theo tỷ lệ tham gia",
     target_column: "Chỉ tiêu",
     no_population: "Chưa có số trẻ em 7–15 tuổi",

@@ -43,6 +43,9 @@ pub(super) fn ParticipationRow(
     let asked = ward.participation.asked_heard_before();
     let first_time = ward.participation.first_time_7_plus;
     let unknown = ward.participation.heard_before_unknown();
+    // The children at the ward's forums, beside the consultations (a child
+    // may be in both).
+    let forum_children = ward.participation.forum_children_7_plus;
     let key = (code.clone(), year);
     let population = {
         let key = key.clone();
@@ -171,6 +174,16 @@ pub(super) fn ParticipationRow(
             }
         })
     };
+    let forum_line = move || {
+        (forum_children > 0).then(|| {
+            let count = format_number(forum_children as f64, 0, app.language.get());
+            view! {
+                <span class="muted at-least" data-test="participation-forum-children">
+                    {(app.townhall_texts().participation_forum_children)(&count)}
+                </span>
+            }
+        })
+    };
     let first_time_share = {
         let population = population.clone();
         move || {
@@ -196,6 +209,7 @@ pub(super) fn ParticipationRow(
                 {move || format_number(consulted as f64, 0, app.language.get())}
                 {at_least_children}
                 {first_time_children}
+                {forum_line}
             </td>
             <td>
                 <form class="population-form" novalidate=true on:submit=submit>

@@ -62,6 +62,12 @@ pub struct Participation {
     /// `first_time_7_plus` as a share of the population, in percent.
     #[serde(default)]
     pub first_time_percent: Option<f64>,
+    /// Children aged 7 and over at the ward's children's forums held in
+    /// the period ([`crate::forum::Forum::children_7_plus`]), as the
+    /// forums recorded them: a child at a forum and in a survey is in
+    /// both figures, so they are shown side by side, never added.
+    #[serde(default)]
+    pub forum_children_7_plus: u64,
 }
 
 /// What one survey heard from children aged 7 and over in a ward and
@@ -122,7 +128,15 @@ impl Participation {
             first_time_7_plus: 0,
             again_7_plus: 0,
             first_time_percent: participation_percent(0, population),
+            forum_children_7_plus: 0,
         }
+    }
+
+    /// This participation with `children` aged 7 and over at the ward's
+    /// forums of the period.
+    pub fn with_forum_children(mut self, children: u64) -> Participation {
+        self.forum_children_7_plus = children;
+        self
     }
 
     /// This participation with `first_time` of its consultations the

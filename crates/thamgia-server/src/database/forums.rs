@@ -103,8 +103,9 @@ pub(crate) async fn submit_forum(
     let content = serde_json::to_string(forum)?;
     let hash = sha256_hex(&content);
     let inserted = sqlx::query(
-        "INSERT INTO forums (id, ward_code, held_on, content, content_sha256, client_id, received_at, corrects)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO forums (id, ward_code, held_on, content, content_sha256, client_id, received_at, corrects,
+             children_7_plus)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
     )
     .bind(forum.id.to_string())
     .bind(&forum.ward_code)
@@ -114,6 +115,7 @@ pub(crate) async fn submit_forum(
     .bind(client_id)
     .bind(received_at)
     .bind(forum.corrects.map(|id| id.to_string()))
+    .bind(i64::from(forum.children_7_plus()))
     .execute(&mut *connection)
     .await?
     .rows_affected()

@@ -165,14 +165,15 @@ impl Database {
     /// responses that count (not superseded by a correction; a withdrawn
     /// one is deleted) created in the period, and those of children aged 7
     /// and over, the most of those one survey holds, and those whose child
-    /// said it was their first consultation this year, or not. Summed from
+    /// said it was their first consultation this year, or not; and the
+    /// children aged 7 and over at its forums held in the period. Summed from
     /// `participation_by_day`, the counts kept by day, ward and survey
     /// beside the responses (migrations 0020, 0022, 0025 and 0026: added by the
     /// statement after the one that stores responses, moved by triggers
     /// when one is superseded, changed or withdrawn): at most the period's
     /// days × wards × surveys rows, however many responses there are. A
-    /// ward appears when it has a response that counts in the period (or a
-    /// population that year), as when the responses were counted.
+    /// ward appears when it has a response that counts in the period, a
+    /// forum held in it, or a population that year.
     pub async fn participation(
         &self,
         period: Period,
@@ -212,6 +213,26 @@ impl Database {
                 (0, Participation::new(0, Some((*population).max(0) as u64))),
             );
         }
+        // The children aged 7 and over at each ward's forums held in the
+        // period (those not corrected since).
+        let forums: BTreeMap<String, u64> = sqlx::query(
+            "SELECT ward_code, CAST(SUM(children_7_plus) AS BIGINT) AS children
+             FROM forums
+             WHERE superseded_by IS NULL AND held_on >= $1 AND held_on < $2
+             GROUP BY ward_code",
+        )
+        .bind(day_key(start))
+        .bind(day_key(end))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            (
+                row.get::<String, _>("ward_code"),
+                row.get::<i64, _>("children").max(0) as u64,
+            )
+        })
+        .collect();
         // Each ward's responses, and what each survey heard from its older
         // children.
         let mut counted: BTreeMap<String, (u64, Vec<SurveyHeard>)> = BTreeMap::new();
@@ -232,6 +253,13 @@ impl Database {
                 ward,
                 (responses, Participation::of_surveys(by_survey, population)),
             );
+        }
+        for (ward, children) in forums {
+            let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
+            let entry = result
+                .remove(&ward)
+                .unwrap_or_else(|| (0, Participation::new(0, population)));
+            result.insert(ward, (entry.0, entry.1.with_forum_children(children)));
         }
         Ok(result)
     }
