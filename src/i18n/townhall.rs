@@ -147,6 +147,7 @@ pub struct TownhallTexts {
     pub export_intro: &'static str,
     pub export_responses: &'static str,
     pub export_reports: &'static str,
+    pub export_participation: &'static str,
     pub export_no_surveys: &'static str,
     pub townhall_export_forums: &'static str,
 

@@ -79,6 +79,8 @@ pub enum AuditAction {
     ExportResponses,
     /// The ward reports of a period were downloaded as CSV.
     ExportReports,
+    /// The participation of every ward in a period was downloaded as CSV.
+    ExportParticipation,
     /// The children's forums were downloaded as CSV.
     ExportForums,
     /// The audit log itself was downloaded as CSV.
@@ -117,7 +119,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order a filter lists them.
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignInLocked,
@@ -131,6 +133,7 @@ impl AuditAction {
         AuditAction::SurveyImported,
         AuditAction::ExportResponses,
         AuditAction::ExportReports,
+        AuditAction::ExportParticipation,
         AuditAction::ExportForums,
         AuditAction::ExportAudit,
         AuditAction::ExportResults,
@@ -165,6 +168,7 @@ impl AuditAction {
             AuditAction::SurveyImported => "survey_imported",
             AuditAction::ExportResponses => "export_responses",
             AuditAction::ExportReports => "export_reports",
+            AuditAction::ExportParticipation => "export_participation",
             AuditAction::ExportForums => "export_forums",
             AuditAction::ExportAudit => "export_audit",
             AuditAction::ExportResults => "export_results",
@@ -210,6 +214,9 @@ impl AuditAction {
             AuditAction::SurveyImported => ("Nhập biểu mẫu khảo sát", "Survey imported"),
             AuditAction::ExportResponses => ("Tải CSV phiếu trả lời", "Responses exported (CSV)"),
             AuditAction::ExportReports => ("Tải CSV báo cáo", "Reports exported (CSV)"),
+            AuditAction::ExportParticipation => {
+                ("Tải CSV tỷ lệ tham gia", "Participation exported (CSV)")
+            }
             AuditAction::ExportForums => ("Tải CSV diễn đàn trẻ em", "Forums exported (CSV)"),
             AuditAction::ExportAudit => ("Tải CSV nhật ký truy cập", "Audit log exported (CSV)"),
             AuditAction::ExportResults => ("Tải kết quả khảo sát", "Survey results exported"),

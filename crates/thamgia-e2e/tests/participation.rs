@@ -140,6 +140,30 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
     )
     .await?;
     assert_eq!(forum_children, "32 em từ 7 tuổi ở diễn đàn");
+    // The same figures, downloaded through the export card's link.
+    let href: String = js(
+        &page,
+        "document.querySelector('[data-test=export-participation]').getAttribute('href')",
+    )
+    .await?;
+    assert!(
+        href.starts_with("/api/v1/export/participation.csv?period="),
+        "{href}"
+    );
+    let csv = String::from_utf8(download_as_city_officer(&page, &href).await?)?;
+    let ba_dinh = csv
+        .lines()
+        .find(|line| line.starts_with("00004,"))
+        .unwrap_or_default();
+    // Code, name, period, 10 responses, 10 consultations, 6 the largest
+    // survey, 4 for the first time, 2 again, 4 not known, 32 at the forum,
+    // 100 children, 10 %, 4 %.
+    let fields: Vec<&str> = ba_dinh.split(',').collect();
+    assert_eq!(
+        fields.get(3..13),
+        Some(&["10", "10", "6", "4", "2", "4", "32", "100", "10.00", "4.00"][..]),
+        "{ba_dinh}"
+    );
     // The card says what it counts.
     let intro = text_of(&page, "[data-test=participation-card]").await?;
     assert!(intro.contains("hai lần"), "{intro}");

@@ -122,6 +122,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/export/responses.csv", get(townhall::export_responses))
         .route("/export/reports.csv", get(townhall::export_reports))
+        .route(
+            "/export/participation.csv",
+            get(townhall::export_participation),
+        )
         .route("/audit", get(crate::audit::list))
         .route("/export/audit.csv", get(crate::audit::export))
         .route("/sync/push", post(sync::push))

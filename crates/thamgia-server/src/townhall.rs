@@ -178,6 +178,54 @@ impl ResponsesCsv {
     }
 }
 
+/// The participation of every ward in a period as CSV, one row per ward
+/// in the overview's order: what the town hall's card shows, with each
+/// figure in a column of its own (a share left empty without a
+/// population).
+pub fn participation_csv(overview: &Overview) -> Result<String, ServerError> {
+    let mut writer = CsvExport::new();
+    writer.row([
+        "ward_code",
+        "ward_name_vi",
+        "period",
+        "responses",
+        "consulted_7_plus",
+        "largest_survey_7_plus",
+        "first_time_7_plus",
+        "again_7_plus",
+        "heard_before_unknown_7_plus",
+        "forum_children_7_plus",
+        "child_population_7_15",
+        "percent",
+        "first_time_percent",
+        "target_percent",
+    ])?;
+    let number = |value: Option<f64>| value.map(|value| format!("{value:.2}")).unwrap_or_default();
+    for ward in &overview.wards {
+        let participation = &ward.participation;
+        writer.row([
+            ward.code.clone(),
+            ward.name_vi.clone(),
+            overview.period.clone(),
+            ward.responses.to_string(),
+            participation.consulted_7_plus.to_string(),
+            participation.largest_survey_7_plus.to_string(),
+            participation.first_time_7_plus.to_string(),
+            participation.again_7_plus.to_string(),
+            participation.heard_before_unknown().to_string(),
+            participation.forum_children_7_plus.to_string(),
+            participation
+                .child_population_7_15
+                .map(|population| population.to_string())
+                .unwrap_or_default(),
+            number(participation.percent),
+            number(participation.first_time_percent),
+            number(overview.participation_target),
+        ])?;
+    }
+    writer.finish()
+}
+
 /// The reports of a period as CSV: one row per ward and indicator entered.
 pub fn reports_csv(
     period: Period,

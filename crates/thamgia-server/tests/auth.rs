@@ -161,6 +161,11 @@ fn every_protected_call(survey_id: &str) -> Vec<Call> {
         ),
         Call::new("GET", "/api/v1/export/reports.csv?period=2026-Q3", None),
         Call::new(
+            "GET",
+            "/api/v1/export/participation.csv?period=2026-Q3",
+            None,
+        ),
+        Call::new(
             "POST",
             "/api/v1/sync/push",
             Some(serde_json::json!({

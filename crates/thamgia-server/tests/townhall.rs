@@ -182,6 +182,48 @@ async fn participation_overview_trend_and_csv_exports() {
         .expect("Ba Đình");
     assert_eq!(ward.participation.percent, Some(1.5), "the population kept");
 
+    // The card's figures as CSV, one row per ward.
+    let (status, participation_csv) =
+        text(&server, "/api/v1/export/participation.csv?period=2026-Q3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(participation_csv.starts_with(UTF8_BOM));
+    let mut reader =
+        csv::Reader::from_reader(participation_csv.trim_start_matches(UTF8_BOM).as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), 126, "every ward");
+    let ba_dinh = rows.iter().find(|row| &row[0] == "00004").expect("Ba Đình");
+    let field = |name: &str| {
+        let column = header
+            .iter()
+            .position(|field| field == name)
+            .expect("column");
+        ba_dinh[column].to_owned()
+    };
+    assert_eq!(field("ward_name_vi"), "Phường Ba Đình");
+    assert_eq!(field("period"), "2026-Q3");
+    for (name, expected) in [
+        ("consulted_7_plus", "3"),
+        ("first_time_7_plus", "2"),
+        ("again_7_plus", "1"),
+        ("heard_before_unknown_7_plus", "0"),
+        ("forum_children_7_plus", "0"),
+        ("child_population_7_15", "200"),
+        ("percent", "1.50"),
+        ("first_time_percent", "1.00"),
+        ("target_percent", "40.00"),
+    ] {
+        assert_eq!(field(name), expected, "{name}");
+    }
+    let other = rows.iter().find(|row| &row[0] == "00008").expect("Ngọc Hà");
+    assert_eq!(
+        &other[header
+            .iter()
+            .position(|field| field == "percent")
+            .expect("column")],
+        ""
+    );
+
     let (_, trend): (_, Vec<TrendPoint>) = server
         .get("/api/v1/townhall/trend?ward=00004&indicator=4.1")
         .await;

@@ -125,6 +125,7 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     export_intro: "CSV files open in Excel with Vietnamese intact.",
     export_responses: "Download responses CSV",
     export_reports: "Download reports CSV",
+    export_participation: "Download participation CSV",
     export_no_surveys: "No survey on this device yet. Press “Sync now” to receive the surveys.",
     townhall_export_forums: "Download forums CSV",
 

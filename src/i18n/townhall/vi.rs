@@ -119,6 +119,7 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     export_intro: "Tệp CSV mở được bằng Excel, giữ nguyên tiếng Việt.",
     export_responses: "Tải CSV phiếu trả lời",
     export_reports: "Tải CSV báo cáo",
+    export_participation: "Tải CSV tỷ lệ tham gia",
     export_no_surveys: "Chưa có khảo sát nào trên máy này. Hãy bấm “Đồng bộ ngay” để nhận danh sách khảo sát.",
     townhall_export_forums: "Tải CSV diễn đàn",
 

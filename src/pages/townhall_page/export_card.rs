@@ -70,6 +70,16 @@ pub(super) fn ExportCard(period: RwSignal<Period>) -> impl IntoView {
                     {move || app.townhall_texts().export_reports}
                 </a>
                 " "
+                <a
+                    class="btn btn-secondary"
+                    href=move || format!("/api/v1/export/participation.csv?period={}", encode(&period.get().key()))
+                    download=""
+                    data-test="export-participation"
+                    on:click=download_on_click
+                >
+                    {move || app.townhall_texts().export_participation}
+                </a>
+                " "
                 <span>{move || app.pick(&period.get().label())}</span>
             </p>
             <Loaded resource=surveys let:list>

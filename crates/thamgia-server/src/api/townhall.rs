@@ -285,6 +285,40 @@ enum ExportStep {
     After((String, String)),
 }
 
+/// `GET /export/participation.csv?period=…`: every ward's participation
+/// in the period, as the town hall's card shows it.
+pub(super) async fn export_participation(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<axum::response::Response, ServerError> {
+    caller.require_city()?;
+    let period = parse_period(&query.period)?;
+    let overview = {
+        let _room = state.database.heavy_read().await?;
+        let catalogue = state.database.catalogue(&state.catalogue).await?;
+        state
+            .database
+            .overview(period, &state.units, &catalogue)
+            .await?
+    };
+    let body = crate::townhall::participation_csv(&overview)?;
+    let event = caller
+        .event(AuditAction::ExportParticipation)
+        .target(period);
+    state
+        .database
+        .record(
+            event.detail(format!("rows={}", overview.wards.len())),
+            Utc::now(),
+        )
+        .await?;
+    Ok(crate::csv_export::csv_response(
+        &format!("participation-{period}.csv"),
+        body,
+    ))
+}
+
 pub(super) async fn export_reports(
     caller: Caller,
     State(state): State<AppState>,

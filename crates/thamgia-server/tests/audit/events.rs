@@ -267,6 +267,11 @@ async fn every_event_leaves_one_row_with_its_actor_action_ward_and_target() {
             "2026-Q3".to_owned(),
         ),
         (
+            "/api/v1/export/participation.csv?period=2026-Q3".to_owned(),
+            ExportParticipation,
+            "2026-Q3".to_owned(),
+        ),
+        (
             "/api/v1/export/forums.csv".to_owned(),
             ExportForums,
             "forums.csv".to_owned(),
