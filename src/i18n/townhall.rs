@@ -90,6 +90,10 @@ pub struct TownhallTexts {
     /// Under a ward's consultations: the children aged 7 and over at its
     /// forums of the period.
     pub participation_forum_children: fn(&str) -> String,
+    /// The whole city's line under the wards, and how many wards' children
+    /// were entered, of how many.
+    pub participation_city: &'static str,
+    pub participation_city_wards: fn(usize, usize) -> String,
     pub sort_participation: &'static str,
     pub target_column: &'static str,
     pub no_population: &'static str,

@@ -25,6 +25,7 @@ mod export_card;
 mod indicators_card;
 mod participation_card;
 mod participation_row;
+mod participation_total;
 mod period_select;
 pub(crate) mod quarantine_card;
 mod recommendations;

@@ -140,6 +140,26 @@ async fn the_town_hall_sees_the_consultations_and_at_least_how_many_children() -
     )
     .await?;
     assert_eq!(forum_children, "32 em từ 7 tuổi ở diễn đàn");
+    // The whole city under the wards: only Ba Đình has children entered,
+    // so the shares are over its 100 children.
+    let city = |test: &str| {
+        let selector = format!("[data-test=participation-city] [data-test={test}]");
+        let page = &page;
+        async move { text_of(page, &selector).await }
+    };
+    assert_eq!(
+        city("city-wards-counted").await?,
+        "tỷ lệ tính trên 1/126 phường/xã có số trẻ em"
+    );
+    assert!(city("city-consulted").await?.starts_with("10"));
+    assert_eq!(city("city-first-time").await?, "4 em lần đầu trong năm");
+    assert_eq!(
+        city("city-forum-children").await?,
+        "32 em từ 7 tuổi ở diễn đàn"
+    );
+    assert_eq!(city("city-population").await?, "100");
+    assert!(city("city-percent").await?.starts_with("10"));
+    assert!(city("city-first-time-percent").await?.starts_with('4'));
     // The same figures, downloaded through the export card's link.
     let href: String = js(
         &page,

@@ -71,6 +71,8 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     participation_first_time_unknown: |count| format!("{count} not known"),
     participation_first_time_share: |share| format!("{share} for the first time this year"),
     participation_forum_children: |count| format!("{count} children 7+ at forums"),
+    participation_city: "Whole city",
+    participation_city_wards: |entered, all| format!("shares over the {entered} of {all} wards with children entered"),
     sort_participation: "Sort by participation",
     target_column: "Target",
     no_population: "No child population entered",

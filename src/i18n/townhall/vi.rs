@@ -65,6 +65,8 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     participation_first_time_unknown: |count| format!("{count} lượt chưa rõ"),
     participation_first_time_share: |share| format!("{share} lần đầu trong năm"),
     participation_forum_children: |count| format!("{count} em từ 7 tuổi ở diễn đàn"),
+    participation_city: "Toàn thành phố",
+    participation_city_wards: |entered, all| format!("tỷ lệ tính trên {entered}/{all} phường/xã có số trẻ em"),
     sort_participation: "Sắp xếp theo tỷ lệ tham gia",
     target_column: "Chỉ tiêu",
     no_population: "Chưa có số trẻ em 7–15 tuổi",

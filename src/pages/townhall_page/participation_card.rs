@@ -8,6 +8,7 @@ use thamgia_core::report::Period;
 use thamgia_core::sync_client::SyncFailure;
 
 use super::participation_row::ParticipationRow;
+use super::participation_total::ParticipationTotal;
 use super::{
     milestone, participation_percent, sort_by_participation, townhall_failure, ward_matches,
     Overview, SortOrder, WardOverview, TOWNHALL_ERROR,
@@ -112,6 +113,9 @@ pub(super) fn ParticipationCard(
                             children=move |(ward, _)| view! { <ParticipationRow ward year target saved/> }
                         />
                     </tbody>
+                    <tfoot>
+                        <ParticipationTotal wards year target saved/>
+                    </tfoot>
                 </table>
             </div>
         }

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::localized::Language;
 use crate::report::{Period, ReportStatus};
 
+mod city;
+
+pub use city::CityParticipation;
+
 /// The indicator code of "children aged 7+ consulted on children's issues".
 pub const PARTICIPATION_INDICATOR: &str = "4.1";
 
