@@ -8,6 +8,7 @@ use axum::Json;
 use chrono::Utc;
 use serde::Serialize;
 use thamgia_core::audit::AuditAction;
+use thamgia_core::report::Period;
 
 use crate::auth::Caller;
 use crate::error::ServerError;
@@ -96,16 +97,22 @@ pub(super) async fn overview(
 ) -> Result<Json<crate::townhall::Overview>, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
-    // It reads every report of the period (and the period's counts of
-    // responses by day and ward).
+    Ok(Json(read_overview(&state, period).await?))
+}
+
+/// The overview of `period`, read as a heavy read: it reads every report
+/// of the period (and the period's counts of responses and forums by day
+/// and ward).
+async fn read_overview(
+    state: &AppState,
+    period: Period,
+) -> Result<crate::townhall::Overview, ServerError> {
     let _room = state.database.heavy_read().await?;
     let catalogue = state.database.catalogue(&state.catalogue).await?;
-    Ok(Json(
-        state
-            .database
-            .overview(period, &state.units, &catalogue)
-            .await?,
-    ))
+    state
+        .database
+        .overview(period, &state.units, &catalogue)
+        .await
 }
 
 /// `?ward=00004&indicator=4.1`.
@@ -294,14 +301,7 @@ pub(super) async fn export_participation(
 ) -> Result<axum::response::Response, ServerError> {
     caller.require_city()?;
     let period = parse_period(&query.period)?;
-    let overview = {
-        let _room = state.database.heavy_read().await?;
-        let catalogue = state.database.catalogue(&state.catalogue).await?;
-        state
-            .database
-            .overview(period, &state.units, &catalogue)
-            .await?
-    };
+    let overview = read_overview(&state, period).await?;
     let body = crate::townhall::participation_csv(&overview)?;
     let event = caller
         .event(AuditAction::ExportParticipation)
