@@ -185,6 +185,10 @@ pub struct Texts {
     pub report_unit: &'static str,
     /// Hanoi's target of a year and its value.
     pub report_target: fn(i32, f64) -> String,
+    /// Beside indicator 4.1: what the town hall holds of the ward, or that
+    /// it shows once online.
+    pub report_participation_from_townhall: &'static str,
+    pub report_participation_offline: &'static str,
     /// No target for a year.
     pub report_no_target: fn(i32) -> String,
     pub report_value: &'static str,

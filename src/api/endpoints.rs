@@ -10,7 +10,7 @@ use thamgia_core::api::results::{ResultsQuery, ResultsTableQuery, WhoWasHeard};
 use thamgia_core::api::themes::{
     AnswerThemes, AnswersQuery, AnswersView, NewTheme, TagBody, ThemeTableQuery,
 };
-use thamgia_core::api::townhall::{Overview, PopulationBody, TrendPoint};
+use thamgia_core::api::townhall::{Overview, Participation, PopulationBody, TrendPoint};
 use thamgia_core::api::units::UnitList;
 use thamgia_core::audit::{AuditPage, AuditQuery};
 use thamgia_core::indicator::{Catalogue, Target};
@@ -58,6 +58,21 @@ impl ApiClient {
     pub async fn overview(&self, period: Period) -> Result<Overview, SyncFailure> {
         self.get(&format!(
             "/townhall/overview?period={}",
+            encode(&period.key())
+        ))
+        .await
+    }
+
+    /// `GET /wards/{ward}/participation`: one ward's participation in
+    /// `period` (its officer's, or a city officer's).
+    pub async fn ward_participation(
+        &self,
+        ward: &str,
+        period: Period,
+    ) -> Result<Participation, SyncFailure> {
+        self.get(&format!(
+            "/wards/{}/participation?period={}",
+            encode(ward),
             encode(&period.key())
         ))
         .await

@@ -151,6 +151,8 @@ pub static EN: Texts = Texts {
     report_progress_label: "Indicator groups",
     report_group: "Group",
     report_unit: "Unit",
+    report_participation_from_townhall: "From the responses the town hall holds:",
+    report_participation_offline: "Online, the figures from the responses sent to the town hall appear here.",
     report_target: |year, value| format!("Target for Hanoi in {year}: {value}"),
     report_no_target: |year| format!("No target set for {year}"),
     report_value: "Value",

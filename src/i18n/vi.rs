@@ -148,6 +148,8 @@ pub static VI: Texts = Texts {
     report_progress_label: "Các nhóm chỉ số",
     report_group: "Nhóm",
     report_unit: "Đơn vị",
+    report_participation_from_townhall: "Theo các phiếu UBND thành phố đã nhận:",
+    report_participation_offline: "Khi có mạng, số liệu từ các phiếu đã gửi tới UBND thành phố sẽ hiện ở đây.",
     report_target: |year, value| format!("Chỉ tiêu áp dụng cho Hà Nội năm {year}: {value}"),
     report_no_target: |year| format!("Chưa có chỉ tiêu cho năm {year}"),
     report_value: "Giá trị",

@@ -17,6 +17,7 @@
 mod also_entered;
 mod field_input;
 mod indicator_fields;
+mod participation_hint;
 mod report_body;
 mod report_form;
 mod status_actions;

@@ -92,10 +92,29 @@ async fn two_officers_edit_one_report_offline_and_converge() -> Result<()> {
     )
     .await?;
     let report_id: ReportId = format!("00004:{period}").parse()?;
+    // Beside indicator 4.1, what the town hall holds of Ba Đình this
+    // period: no consultation yet, no children entered.
+    wait_for(
+        &lan,
+        "the town hall's figures beside 4.1",
+        "document.querySelector(\"[data-indicator='4.1'] [data-test=participation-hint]\")",
+    )
+    .await?;
+    assert_eq!(
+        text_of(&lan, "[data-indicator='4.1'] [data-test=participation-hint]").await?,
+        "Theo các phiếu UBND thành phố đã nhận: 0 lượt lấy ý kiến trẻ em từ 7 tuổi; chưa có số trẻ em 7–15 tuổi của phường/xã."
+    );
 
     // Both tablets go offline; the server is down.
     set_offline(&lan, true).await?;
     set_offline(&minh, true).await?;
+    // Offline, the report says where those figures will be.
+    wait_for(
+        &lan,
+        "the offline note beside 4.1",
+        "document.querySelector(\"[data-indicator='4.1'] [data-test=participation-hint-offline]\")",
+    )
+    .await?;
     server.stop().await?;
 
     // Lan enters the participation rate and a note; Minh, a moment later,

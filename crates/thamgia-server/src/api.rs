@@ -120,6 +120,10 @@ pub fn router(state: AppState) -> Router {
             "/wards/{code}/population/{year}",
             axum::routing::put(townhall::set_population),
         )
+        .route(
+            "/wards/{code}/participation",
+            get(townhall::ward_participation),
+        )
         .route("/export/responses.csv", get(townhall::export_responses))
         .route("/export/reports.csv", get(townhall::export_reports))
         .route(

@@ -166,6 +166,11 @@ fn every_protected_call(survey_id: &str) -> Vec<Call> {
             None,
         ),
         Call::new(
+            "GET",
+            "/api/v1/wards/00004/participation?period=2026-Q3",
+            None,
+        ),
+        Call::new(
             "POST",
             "/api/v1/sync/push",
             Some(serde_json::json!({
@@ -337,6 +342,7 @@ async fn another_wards_account_is_refused_ba_dinh_data() {
         format!("/api/v1/recommendations/{RECOMMENDATION}/answer"),
         format!("/api/v1/responses/{RESPONSE}/withdraw"),
         "/api/v1/townhall/trend?ward=00004&indicator=4.1".to_owned(),
+        "/api/v1/wards/00004/participation?period=2026-Q3".to_owned(),
     ];
     for username in ["khac.thuthap", "khac.canbo"] {
         let token = server.sign_in(username).await;
@@ -433,6 +439,7 @@ async fn town_hall_tasks_are_refused_to_collectors_and_ward_officers() {
         .iter()
         .any(|prefix| path.starts_with(prefix))
             && path != "/api/v1/indicators"
+            && !path.contains("/participation?")
     };
     let mut calls: Vec<Call> = every_protected_call(&survey.id)
         .into_iter()
@@ -453,6 +460,7 @@ async fn town_hall_tasks_are_refused_to_collectors_and_ward_officers() {
         call.path.contains("/answer")
             || call.path.contains("/withdraw")
             || call.path.contains("/quarantine")
+            || call.path.contains("/participation?")
     }) {
         let (status, body) = server
             .call_raw(call.request(Some(&format!("Bearer {collector}"))))

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use thamgia_core::report::{FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, Stamp};
 use thamgia_core::{AnswerValue, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
 use thamgia_server::seed;
-use thamgia_server::townhall::{Overview, TrendPoint, UTF8_BOM};
+use thamgia_server::townhall::{Overview, Participation, TrendPoint, UTF8_BOM};
 use uuid::Uuid;
 
 use support::{server, TestServer};
@@ -124,6 +124,22 @@ async fn participation_overview_trend_and_csv_exports() {
         (2, 1)
     );
     assert_eq!(ward.participation.first_time_percent, Some(1.0));
+    // Ba Đình's officer reads the same figures beside the ward's report
+    // (in one sentence there).
+    let officer = server.sign_in("badinh.canbo").await;
+    let (status, own): (_, Participation) = server
+        .get_as(&officer, "/api/v1/wards/00004/participation?period=2026-Q3")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(own, ward.participation);
+    assert!(own
+        .summary()
+        .vi
+        .starts_with("3 lượt lấy ý kiến trẻ em từ 7 tuổi, 2 em lần đầu"));
+    let (status, _): (_, serde_json::Value) = server
+        .get_as(&officer, "/api/v1/wards/99999/participation?period=2026-Q3")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another ward");
     assert_eq!(ward.values.get("4.1"), Some(&1.5));
     assert_eq!(
         overview.participation_target,

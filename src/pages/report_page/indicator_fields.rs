@@ -2,10 +2,12 @@
 //! its note.
 
 use leptos::prelude::*;
+use thamgia_core::api::townhall::PARTICIPATION_INDICATOR;
 use thamgia_core::indicator::Indicator;
-use thamgia_core::report::FieldKey;
+use thamgia_core::report::{FieldKey, ReportId};
 
 use super::field_input::FieldInput;
+use super::participation_hint::ParticipationHint;
 use super::{FieldCallbacks, FieldKind};
 use crate::state::use_app;
 use crate::storage::StoredReport;
@@ -16,6 +18,7 @@ pub(super) fn IndicatorFields(
     indicator: Indicator,
     target: Option<f64>,
     year: i32,
+    report_id: StoredValue<ReportId>,
     report: Memo<Option<StoredReport>>,
     locked: Signal<bool>,
     edits: FieldCallbacks,
@@ -24,6 +27,9 @@ pub(super) fn IndicatorFields(
     let code = indicator.code.clone();
     let name = indicator.name.clone();
     let unit = indicator.unit.label();
+    // Indicator 4.1: what the town hall holds of the ward, beside it.
+    let hint = (indicator.code == PARTICIPATION_INDICATOR)
+        .then(|| view! { <ParticipationHint report_id=report_id.get_value()/> });
     let target_text = move || {
         let texts = app.texts();
         match target {
@@ -43,6 +49,7 @@ pub(super) fn IndicatorFields(
                 " · "
                 <span data-test="target">{target_text}</span>
             </p>
+            {hint}
             <div class="indicator-fields">
                 <FieldInput key=FieldKey::value(&code) kind=FieldKind::Number test_id=format!("value-{code}") report locked edits/>
                 <FieldInput key=FieldKey::note(&code) kind=FieldKind::Line test_id=format!("note-{code}") report locked edits/>

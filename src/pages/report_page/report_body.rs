@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use thamgia_core::api::townhall::milestone;
 use thamgia_core::indicator::{Catalogue, Indicator, IndicatorGroup, HANOI};
-use thamgia_core::report::{nothing_filled, progress, FieldKey};
+use thamgia_core::report::{nothing_filled, progress, FieldKey, ReportId};
 
 use super::field_input::FieldInput;
 use super::indicator_fields::IndicatorFields;
@@ -16,6 +16,7 @@ use crate::storage::StoredReport;
 pub(super) fn ReportBody(
     catalogue: StoredValue<Catalogue>,
     year: i32,
+    report_id: StoredValue<ReportId>,
     report: Memo<Option<StoredReport>>,
     locked: Signal<bool>,
     edits: FieldCallbacks,
@@ -72,7 +73,7 @@ pub(super) fn ReportBody(
                             // (2025, then 2030), as the town hall shows it.
                             let year = milestone(year);
                             let target = catalogue.with_value(|catalogue| catalogue.target_for(&indicator.code, HANOI, year));
-                            view! { <IndicatorFields indicator target year report locked edits/> }
+                            view! { <IndicatorFields indicator target year report_id report locked edits/> }
                         })
                         .collect_view()}
                 </section>

@@ -174,7 +174,7 @@ pub(super) fn ReportForm(
             {move || write_error.get().map(|message| view! {
                 <p class="notice notice--error" role="alert" data-test="report-error">{app.pick(&message)}</p>
             })}
-            <ReportBody catalogue year report locked edits/>
+            <ReportBody catalogue year report_id report locked edits/>
             <StatusActions report write catalogue/>
         </Show>
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::localized::Language;
+use crate::localized::{Language, Localized};
 use crate::report::{Period, ReportStatus};
 
 mod city;
@@ -158,6 +158,52 @@ impl Participation {
     /// had been consulted before this year and answered yes or no.
     pub fn asked_heard_before(&self) -> bool {
         self.first_time_7_plus + self.again_7_plus > 0
+    }
+
+    /// The ward's figures in one sentence, as a ward officer reads them
+    /// beside indicator 4.1 of the report: "30 lượt lấy ý kiến trẻ em từ 7
+    /// tuổi, 20 em lần đầu trong năm; 15 % của 200 trẻ em 7–15 tuổi."
+    pub fn summary(&self) -> Localized {
+        let percent = |value: f64, separator: &str| format!("{:.1}", value).replace('.', separator);
+        let mut vi = format!("{} lượt lấy ý kiến trẻ em từ 7 tuổi", self.consulted_7_plus);
+        let mut en = format!("{} consultations of children 7+", self.consulted_7_plus);
+        if self.asked_heard_before() {
+            vi.push_str(&format!(
+                ", {} em lần đầu trong năm",
+                self.first_time_7_plus
+            ));
+            en.push_str(&format!(
+                ", {} children for the first time this year",
+                self.first_time_7_plus
+            ));
+        }
+        if self.forum_children_7_plus > 0 {
+            vi.push_str(&format!(
+                ", {} em từ 7 tuổi ở diễn đàn",
+                self.forum_children_7_plus
+            ));
+            en.push_str(&format!(
+                ", {} children 7+ at forums",
+                self.forum_children_7_plus
+            ));
+        }
+        match (self.percent, self.child_population_7_15) {
+            (Some(value), Some(population)) => {
+                vi.push_str(&format!(
+                    "; {} % của {population} trẻ em 7–15 tuổi.",
+                    percent(value, ",")
+                ));
+                en.push_str(&format!(
+                    "; {} % of {population} children aged 7–15.",
+                    percent(value, ".")
+                ));
+            }
+            _ => {
+                vi.push_str("; chưa có số trẻ em 7–15 tuổi của phường/xã.");
+                en.push_str("; the ward's children aged 7–15 are not entered yet.");
+            }
+        }
+        Localized::new(vi, en)
     }
 
     /// Whether the most one survey heard from says more than the other
@@ -360,6 +406,27 @@ mod tests {
                 .heard_before(3, 0)
                 .first_time_percent,
             None
+        );
+    }
+
+    #[test]
+    fn a_ward_officer_reads_the_figures_in_one_sentence() {
+        let ward = Participation::new(30, Some(200))
+            .heard_before(20, 5)
+            .with_forum_children(40);
+        let summary = ward.summary();
+        assert_eq!(
+            summary.vi,
+            "30 lượt lấy ý kiến trẻ em từ 7 tuổi, 20 em lần đầu trong năm, 40 em từ 7 tuổi ở diễn đàn; 15,0 % của 200 trẻ em 7–15 tuổi."
+        );
+        assert_eq!(
+            summary.en,
+            "30 consultations of children 7+, 20 children for the first time this year, 40 children 7+ at forums; 15.0 % of 200 children aged 7–15."
+        );
+        let bare = Participation::new(3, None).summary();
+        assert_eq!(
+            bare.en,
+            "3 consultations of children 7+; the ward's children aged 7–15 are not entered yet."
         );
     }
 

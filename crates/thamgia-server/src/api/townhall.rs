@@ -139,6 +139,32 @@ pub(super) async fn trend(
 
 pub use thamgia_core::api::townhall::PopulationBody;
 
+/// `GET /wards/{code}/participation?period=…`: one ward's participation in
+/// the period, as the town hall's card shows it, for the ward's officer
+/// (beside indicator 4.1 of the ward's report) or a city officer.
+pub(super) async fn ward_participation(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<crate::townhall::Participation>, ServerError> {
+    caller.require_officer_of(&code)?;
+    if !state.units.units.iter().any(|unit| unit.code == code) {
+        return Err(ServerError::NotFound);
+    }
+    let period = parse_period(&query.period)?;
+    let participation = {
+        let _room = state.database.heavy_read().await?;
+        state.database.participation_of(period, Some(&code)).await?
+    };
+    Ok(Json(
+        participation
+            .get(&code)
+            .map(|(_, participation)| participation.clone())
+            .unwrap_or_else(|| crate::townhall::Participation::new(0, None)),
+    ))
+}
+
 pub(super) async fn set_population(
     caller: Caller,
     State(state): State<AppState>,

@@ -178,6 +178,15 @@ impl Database {
         &self,
         period: Period,
     ) -> Result<BTreeMap<String, (u64, Participation)>, ServerError> {
+        self.participation_of(period, None).await
+    }
+
+    /// [`Database::participation`] of one ward (`Some`), or of every ward.
+    pub async fn participation_of(
+        &self,
+        period: Period,
+        ward: Option<&str>,
+    ) -> Result<BTreeMap<String, (u64, Participation)>, ServerError> {
         let (start, end) = period_dates(period);
         let rows = sqlx::query(
             "SELECT ward_code, survey_id, CAST(SUM(responses) AS BIGINT) AS responses,
@@ -185,27 +194,33 @@ impl Database {
                     CAST(SUM(first_time) AS BIGINT) AS first_time,
                     CAST(SUM(again) AS BIGINT) AS again
              FROM participation_by_day
-             WHERE day >= $1 AND day < $2
+             WHERE day >= $1 AND day < $2 AND ($3 IS NULL OR ward_code = $4)
              GROUP BY ward_code, survey_id
              HAVING SUM(responses) > 0",
         )
         .bind(day_key(start))
         .bind(day_key(end))
+        .bind(ward)
+        .bind(ward)
         .fetch_all(self.pool())
         .await?;
-        let populations: BTreeMap<String, i64> =
-            sqlx::query("SELECT ward_code, children_7_15 FROM ward_populations WHERE year = $1")
-                .bind(i64::from(period.year()))
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|row| {
-                    (
-                        row.get::<String, _>("ward_code"),
-                        row.get::<i64, _>("children_7_15"),
-                    )
-                })
-                .collect();
+        let populations: BTreeMap<String, i64> = sqlx::query(
+            "SELECT ward_code, children_7_15 FROM ward_populations
+             WHERE year = $1 AND ($2 IS NULL OR ward_code = $3)",
+        )
+        .bind(i64::from(period.year()))
+        .bind(ward)
+        .bind(ward)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            (
+                row.get::<String, _>("ward_code"),
+                row.get::<i64, _>("children_7_15"),
+            )
+        })
+        .collect();
         let mut result = BTreeMap::new();
         for (ward, population) in &populations {
             result.insert(
@@ -219,10 +234,13 @@ impl Database {
             "SELECT ward_code, CAST(SUM(children_7_plus) AS BIGINT) AS children
              FROM forums
              WHERE superseded_by IS NULL AND held_on >= $1 AND held_on < $2
+               AND ($3 IS NULL OR ward_code = $4)
              GROUP BY ward_code",
         )
         .bind(day_key(start))
         .bind(day_key(end))
+        .bind(ward)
+        .bind(ward)
         .fetch_all(self.pool())
         .await?
         .iter()
