@@ -36,6 +36,19 @@ fn day_key(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
+/// One count per ward from `rows` (a `ward_code` and the count in
+/// `column`), a negative count read as 0.
+fn by_ward(rows: &[sqlx::any::AnyRow], column: &str) -> BTreeMap<String, u64> {
+    rows.iter()
+        .map(|row| {
+            (
+                row.get::<String, _>("ward_code"),
+                row.get::<i64, _>(column).max(0) as u64,
+            )
+        })
+        .collect()
+}
+
 fn number_of(fields: &ReportFields, code: &str) -> Option<f64> {
     match fields
         .get(&FieldKey::value(code))
@@ -204,7 +217,7 @@ impl Database {
         .bind(ward)
         .fetch_all(self.pool())
         .await?;
-        let populations: BTreeMap<String, i64> = sqlx::query(
+        let populations = sqlx::query(
             "SELECT ward_code, children_7_15 FROM ward_populations
              WHERE year = $1 AND ($2 IS NULL OR ward_code = $3)",
         )
@@ -212,25 +225,15 @@ impl Database {
         .bind(ward)
         .bind(ward)
         .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            (
-                row.get::<String, _>("ward_code"),
-                row.get::<i64, _>("children_7_15"),
-            )
-        })
-        .collect();
+        .await?;
+        let populations = by_ward(&populations, "children_7_15");
         let mut result = BTreeMap::new();
         for (ward, population) in &populations {
-            result.insert(
-                ward.clone(),
-                (0, Participation::new(0, Some((*population).max(0) as u64))),
-            );
+            result.insert(ward.clone(), (0, Participation::new(0, Some(*population))));
         }
         // The children aged 7 and over at each ward's forums held in the
         // period (those not corrected since).
-        let forums: BTreeMap<String, u64> = sqlx::query(
+        let forums = sqlx::query(
             "SELECT ward_code, CAST(SUM(children_7_plus) AS BIGINT) AS children
              FROM forums
              WHERE superseded_by IS NULL AND held_on >= $1 AND held_on < $2
@@ -242,15 +245,8 @@ impl Database {
         .bind(ward)
         .bind(ward)
         .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            (
-                row.get::<String, _>("ward_code"),
-                row.get::<i64, _>("children").max(0) as u64,
-            )
-        })
-        .collect();
+        .await?;
+        let forums = by_ward(&forums, "children");
         // Each ward's responses, and what each survey heard from its older
         // children.
         let mut counted: BTreeMap<String, (u64, Vec<SurveyHeard>)> = BTreeMap::new();
@@ -266,14 +262,14 @@ impl Database {
             });
         }
         for (ward, (responses, by_survey)) in counted {
-            let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
+            let population = populations.get(&ward).copied();
             result.insert(
                 ward,
                 (responses, Participation::of_surveys(by_survey, population)),
             );
         }
         for (ward, children) in forums {
-            let population = populations.get(&ward).map(|value| (*value).max(0) as u64);
+            let population = populations.get(&ward).copied();
             let entry = result
                 .remove(&ward)
                 .unwrap_or_else(|| (0, Participation::new(0, population)));
