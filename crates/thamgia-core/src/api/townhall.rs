@@ -157,7 +157,7 @@ impl Participation {
     /// Whether any child of these consultations was asked whether they
     /// had been consulted before this year and answered yes or no.
     pub fn asked_heard_before(&self) -> bool {
-        self.first_time_7_plus + self.again_7_plus > 0
+        self.first_time_7_plus.saturating_add(self.again_7_plus) > 0
     }
 
     /// The ward's figures in one sentence, as a ward officer reads them
@@ -220,7 +220,10 @@ impl Participation {
     /// first this year, or did not remember: each may be a new child or
     /// one already counted.
     pub fn heard_before_unknown(&self) -> u64 {
-        self.consulted_7_plus - self.first_time_7_plus - self.again_7_plus
+        // Saturating: a `Participation` read from JSON need not hold the
+        // bounds `heard_before` keeps.
+        self.consulted_7_plus
+            .saturating_sub(self.first_time_7_plus.saturating_add(self.again_7_plus))
     }
 }
 
@@ -428,6 +431,17 @@ mod tests {
             bare.en,
             "3 consultations of children 7+; the ward's children aged 7–15 are not entered yet."
         );
+    }
+
+    #[test]
+    fn figures_read_from_json_out_of_bounds_leave_nothing_unknown() {
+        let read: Participation = serde_json::from_str(
+            r#"{"consulted_7_plus": 3, "child_population_7_15": null, "percent": null,
+                "first_time_7_plus": 5, "again_7_plus": 18446744073709551615}"#,
+        )
+        .expect("read");
+        assert!(read.asked_heard_before());
+        assert_eq!(read.heard_before_unknown(), 0);
     }
 
     #[test]

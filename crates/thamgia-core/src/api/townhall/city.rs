@@ -3,7 +3,8 @@
 
 use super::{participation_percent, WardOverview};
 
-/// Every ward's participation added up. The shares are of the wards whose
+/// Every ward's participation added up (saturating: the figures come from
+/// JSON). The shares are of the wards whose
 /// children aged 7–15 were entered: their consultations (and the children
 /// heard for the first time this year) against their children; a ward
 /// without a population adds to the counts, never to a share.
@@ -46,16 +47,26 @@ impl CityParticipation {
         for (ward, population) in wards {
             let participation = &ward.participation;
             city.wards += 1;
-            city.responses += ward.responses;
-            city.consulted_7_plus += participation.consulted_7_plus;
-            city.first_time_7_plus += participation.first_time_7_plus;
-            city.again_7_plus += participation.again_7_plus;
-            city.forum_children_7_plus += participation.forum_children_7_plus;
+            city.responses = city.responses.saturating_add(ward.responses);
+            city.consulted_7_plus = city
+                .consulted_7_plus
+                .saturating_add(participation.consulted_7_plus);
+            city.first_time_7_plus = city
+                .first_time_7_plus
+                .saturating_add(participation.first_time_7_plus);
+            city.again_7_plus = city.again_7_plus.saturating_add(participation.again_7_plus);
+            city.forum_children_7_plus = city
+                .forum_children_7_plus
+                .saturating_add(participation.forum_children_7_plus);
             if let Some(population) = population.filter(|population| *population > 0) {
                 city.wards_with_population += 1;
-                city.child_population_7_15 += population;
-                consulted_counted += participation.consulted_7_plus;
-                first_time_counted += participation.first_time_7_plus;
+                city.child_population_7_15 = city.child_population_7_15.saturating_add(population);
+                consulted_counted = participation
+                    .consulted_7_plus
+                    .saturating_add(consulted_counted);
+                first_time_counted = participation
+                    .first_time_7_plus
+                    .saturating_add(first_time_counted);
                 asked |= participation.asked_heard_before();
             }
         }
@@ -69,13 +80,13 @@ impl CityParticipation {
     /// Whether any child in the city was asked whether another survey had
     /// already heard them this year.
     pub fn asked_heard_before(&self) -> bool {
-        self.first_time_7_plus + self.again_7_plus > 0
+        self.first_time_7_plus.saturating_add(self.again_7_plus) > 0
     }
 
     /// The consultations whose child was not asked, or did not remember.
     pub fn heard_before_unknown(&self) -> u64 {
         self.consulted_7_plus
-            .saturating_sub(self.first_time_7_plus + self.again_7_plus)
+            .saturating_sub(self.first_time_7_plus.saturating_add(self.again_7_plus))
     }
 }
 
