@@ -272,6 +272,8 @@ pub struct TownhallTexts {
     pub results_load_failed: &'static str,
     /// The children who took part (a published count, as shown).
     pub results_respondents: fn(&str) -> String,
+    /// Changes the figures do not show yet, and the step k they change by.
+    pub results_waiting: fn(u64, u64) -> String,
     /// Answered, skipped, not asked (published counts, as shown).
     pub results_answer_line: fn(&str, &str, &str) -> String,
     pub results_hidden: &'static str,

@@ -237,6 +237,7 @@ fn ward_options(
 fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl IntoView {
     let app = use_app();
     let respondents = results.respondents;
+    let waiting = results.changes_waiting;
     let k = results.threshold.k();
     // What the figures are of, for whoever reads the page's markup.
     let scope = selection.ward.clone().unwrap_or_else(|| "city".to_owned());
@@ -256,6 +257,11 @@ fn PublishedSurvey(results: PublishedResults, selection: Selection) -> impl Into
         <p class="results-respondents" data-test="results-respondents" data-ward=scope data-period=period>
             {move || (app.townhall_texts().results_respondents)(&shown_text(respondents, app.language.get()))}
         </p>
+        <Show when=move || waiting != 0>
+            <p class="muted" data-test="results-waiting" data-changes=waiting>
+                {move || (app.townhall_texts().results_waiting)(waiting, k)}
+            </p>
+        </Show>
         <h2 class="print-only">{move || app.townhall_texts().results_print_title}</h2>
         <p class="results-downloads no-print">
             <button type="button" class="btn btn-secondary" data-test="results-print" on:click=move |_| print()>

@@ -13,7 +13,8 @@
 //! across versions and whether each was asked; `distribution` and
 //! `statistics` the summary of each kind of question; `table` cross-tables;
 //! `suppression` what may be published, `published` the results as they
-//! may leave the server, and `linked` the tables published beside them (a
+//! may leave the server, `release` when a cell's published figures
+//! change (in steps, never one response at a time), and `linked` the tables published beside them (a
 //! question split, who took part), linked to the figures they share;
 //! `themes` the codebook officers tag children's words with, and its
 //! counts.
@@ -33,6 +34,7 @@ mod linked;
 pub mod maintained;
 mod published;
 mod questions;
+pub mod release;
 pub mod representation;
 mod statistics;
 mod summary;

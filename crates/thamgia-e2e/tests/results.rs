@@ -2,7 +2,8 @@
 //! the server; a city officer opens the results in the town hall app and
 //! reads distributions equal to the hand-counted figures, a small count
 //! shown as "< 5" with its complement hidden, a question not asked told
-//! apart, a split with no small cell; a withdrawal leaves the numbers; the
+//! apart, a split with no small cell; a withdrawal leaves the numbers
+//! once a step of five changes is made, and waits until then; the
 //! children's words are searched without diacritics, a theme is added,
 //! answers are tagged with it and it is counted; a split drawn as stacked
 //! bars, the ward beside the city, who was heard against the population a
@@ -478,7 +479,8 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     assert_eq!(kept, "100");
 
     // A guardian withdraws consent for one child near deep water: the
-    // results drop it at once.
+    // results change only in steps of five changes (so that two views do
+    // not tell what one child answered), and say one change waits.
     let withdrawal = serde_json::to_string(&PushRequest {
         client_id: Uuid::from_u128(0xA1),
         schema_version: SCHEMA_VERSION,
@@ -498,11 +500,60 @@ async fn the_town_hall_reads_what_children_said_and_no_child_is_singled_out() ->
     choose(&page, "[data-test=results-ward]", "00004").await?;
     wait_for(
         &page,
+        "one change waiting",
+        "(document.querySelector(\"[data-test=results-waiting]\") || { dataset: {} }).dataset.changes === '1'",
+    )
+    .await?;
+    assert!(
+        js::<bool>(
+            &page,
+            "document.querySelector(\"[data-test=results-respondents][data-ward='00004']\").textContent.includes('14')",
+        )
+        .await?,
+        "the withdrawal waits for its step"
+    );
+    assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "9");
+    // Two corrections that change no answer are four more changes (each
+    // a new version in, the old one out): the step is made, and the
+    // withdrawal leaves the figures.
+    let corrections = serde_json::to_string(&PushRequest {
+        client_id: Uuid::from_u128(0xA2),
+        schema_version: SCHEMA_VERSION,
+        mutations: (0..2u64)
+            .map(|n| {
+                let mut correction = response(300 + u128::from(n), false, None)?;
+                correction.id = Uuid::from_u128(400 + u128::from(n));
+                correction.corrects = Some(Uuid::from_u128(300 + u128::from(n)));
+                Ok(Mutation {
+                    seq: 9 + n,
+                    change: MutationChange::SubmitResponse {
+                        response: correction,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+    })?;
+    let status = send_as_collector(&page, "/api/v1/sync/push", &corrections).await?;
+    if status != 200 {
+        bail!("the corrections were answered {status}");
+    }
+    page.reload().await?;
+    choose(&page, "[data-test=results-ward]", "00004").await?;
+    wait_for(
+        &page,
         "13 children after the withdrawal",
         "(document.querySelector(\"[data-test=results-respondents][data-ward='00004']\") || {}).textContent?.includes('13')",
     )
     .await?;
     assert_eq!(shown(&page, "deep_water_nearby", "yes").await?, "8");
+    assert!(
+        js::<bool>(
+            &page,
+            "!document.querySelector('[data-test=results-waiting]')"
+        )
+        .await?,
+        "nothing waits once the step is made"
+    );
 
     // The spreadsheet holds the page's figures.
     let bytes = download_as_city_officer(

@@ -63,6 +63,10 @@ pub struct AppState {
     /// The smallest count the survey results publish (k: smaller ones are
     /// shown as "< k"); `--min-count`, 5 by default.
     pub results_threshold: thamgia_core::results::suppression::Threshold,
+    /// How many changes a cell of the survey results gathers before its
+    /// published figures change (core's `results::release`): the
+    /// threshold's k, set with it.
+    pub results_step: thamgia_core::results::release::ReleaseStep,
     /// The survey results, kept current with the store.
     pub results: results_index::ResultsIndexes,
     /// Most responses a recount of the children's words (the answer list,
@@ -287,6 +291,7 @@ pub async fn prepare(config: &ServerConfig) -> anyhow::Result<AppState> {
         catalogue: Arc::new(seed::indicator_catalogue()?),
         sign_in_guard: auth::SignInGuard::default(),
         results_threshold: thamgia_core::results::suppression::Threshold::default(),
+        results_step: thamgia_core::results::release::ReleaseStep::default(),
         results: results_index::ResultsIndexes::default(),
         recount_limit: DEFAULT_RECOUNT_LIMIT,
         metrics: metrics::Metrics::new(config.metrics.clone()),

@@ -76,7 +76,9 @@ struct Arguments {
     body_memory: usize,
     /// The smallest count the survey results publish: counts of fewer
     /// children are shown as "< N", and enough others hidden that none can
-    /// be worked out (at least 2).
+    /// be worked out (at least 2); a ward's figures for a quarter change
+    /// only once N responses came, were withdrawn or were corrected since
+    /// they last changed.
     #[arg(long, env = "THAMGIA_MIN_COUNT", default_value_t = 5)]
     min_count: u64,
     /// Log as JSON lines instead of text.
@@ -271,6 +273,7 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
         .with_context(|| format!("opening the database {}", config.database_location()))?;
     state.results_threshold =
         thamgia_core::results::suppression::Threshold::new(arguments.min_count);
+    state.results_step = thamgia_core::results::release::ReleaseStep::of(state.results_threshold);
     let database = state.database.clone();
     if let Some(username) = &arguments.admin_username {
         let password = arguments
@@ -304,10 +307,11 @@ async fn serve(arguments: Arguments) -> anyhow::Result<()> {
         body_memory: arguments.body_memory.saturating_mul(1024 * 1024),
     };
     // The survey results are read while the server already answers.
-    let (indexes, warm_database) = (state.results.clone(), database.clone());
+    let (indexes, warm_database, step) =
+        (state.results.clone(), database.clone(), state.results_step);
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match indexes.warm(&warm_database).await {
+        match indexes.warm(&warm_database, step).await {
             Ok(()) => tracing::info!(
                 seconds = started.elapsed().as_secs_f64(),
                 "survey results ready"

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use thamgia_core::results::maintained::{Catch, SurveyIndex};
+use thamgia_core::results::maintained::{Catch, CellKey, CellState, SurveyIndex};
+use thamgia_core::results::release::{release, Release, ReleaseStep};
+use thamgia_core::Localized;
 use tokio::sync::{Mutex, OwnedRwLockReadGuard, RwLock};
 
 use crate::database::Database;
@@ -18,6 +20,77 @@ use crate::error::ServerError;
 /// Most surveys whose results are kept at once; past it the index of the
 /// survey asked for longest ago is dropped (it is made again when asked).
 const MAX_SURVEYS: usize = 64;
+
+/// How many times [`ResultsIndexes::current`] catches up while
+/// withdrawals keep coming in before it gives up.
+const CATCH_UP_TRIES: usize = 3;
+
+/// Each cell of `states` (as the store holds it) with its release, the
+/// store's last releases being `released` and the index holding `held`.
+fn releases_of(
+    held: &SurveyIndex,
+    step: ReleaseStep,
+    states: &[(CellKey, CellState)],
+    released: &HashMap<CellKey, CellState>,
+) -> Vec<(CellKey, Release)> {
+    states
+        .iter()
+        .map(|(key, state)| {
+            let kept = release(step, *state, released.get(key).copied(), held.held(key));
+            (key.clone(), kept)
+        })
+        .collect()
+}
+
+/// The state each cell is published at.
+fn targets(releases: &[(CellKey, Release)]) -> Vec<(CellKey, CellState)> {
+    releases
+        .iter()
+        .map(|(key, release)| (key.clone(), release.at))
+        .collect()
+}
+
+/// The removals of cell `key` in `states` (0: not there yet).
+fn removals_of(states: &[(CellKey, CellState)], key: &CellKey) -> i64 {
+    states
+        .iter()
+        .find(|(known, _)| known == key)
+        .map_or(0, |(_, state)| state.removals)
+}
+
+/// A survey's index at its releases, and how many changes of each cell
+/// the releases do not show yet.
+pub struct Current {
+    /// The index, every cell at its release.
+    pub index: OwnedRwLockReadGuard<SurveyIndex>,
+    waiting: Vec<(CellKey, u64)>,
+}
+
+impl Current {
+    fn new(
+        index: OwnedRwLockReadGuard<SurveyIndex>,
+        states: &[(CellKey, CellState)],
+        releases: &[(CellKey, Release)],
+    ) -> Current {
+        let waiting = states
+            .iter()
+            .zip(releases)
+            .map(|((key, state), (_, release))| (key.clone(), release.waiting(*state)))
+            .filter(|(_, waiting)| *waiting > 0)
+            .collect();
+        Current { index, waiting }
+    }
+
+    /// How many changes in `ward` (`None`: every ward) and `period`
+    /// (`None`: all time) the published figures do not show yet.
+    pub fn waiting(&self, ward: Option<&str>, period: Option<thamgia_core::report::Period>) -> u64 {
+        self.waiting
+            .iter()
+            .filter(|(key, _)| key.within(ward, period))
+            .map(|(_, waiting)| *waiting)
+            .fold(0, u64::saturating_add)
+    }
+}
 
 /// The version numbers an index was made for.
 fn version_numbers(index: &SurveyIndex) -> Vec<u32> {
@@ -41,60 +114,93 @@ pub struct ResultsIndexes {
 }
 
 impl ResultsIndexes {
-    /// The index of survey `id`, current with the store: `NotFound` for a
-    /// survey never published.
+    /// The index of survey `id`, each cell at its release (core's
+    /// `results::release`, in steps of `step` changes), with the changes
+    /// the releases do not show yet: `NotFound` for a survey never
+    /// published.
     pub async fn current(
         &self,
         database: &Database,
         id: &str,
-    ) -> Result<OwnedRwLockReadGuard<SurveyIndex>, ServerError> {
+        step: ReleaseStep,
+    ) -> Result<Current, ServerError> {
         let numbers = database.survey_version_numbers(id).await?;
         if numbers.is_empty() {
             return Err(ServerError::NotFound);
         }
         let index = self.entry(id).await;
-        // States first, then the cells: a change committed in between is
-        // read now and read again next time, never missed (an arrival is
-        // read only up to the revision read here).
-        let states = database.results_cells(id).await?;
-        {
-            let index = index.clone().read_owned().await;
-            if version_numbers(&index) == numbers && index.stale(&states).is_empty() {
-                return Ok(index);
+        for _ in 0..CATCH_UP_TRIES {
+            // States first, then the releases and the cells: a change
+            // committed in between is read next time, never missed nor
+            // read twice (every read stops at the revision read here).
+            let states = database.results_cells(id).await?;
+            let released = database.results_released(id).await?;
+            {
+                let held = index.clone().read_owned().await;
+                let releases = releases_of(&held, step, &states, &released);
+                if version_numbers(&held) == numbers
+                    && releases.iter().all(|(_, release)| !release.new)
+                    && held.stale(&targets(&releases)).is_empty()
+                {
+                    return Ok(Current::new(held, &states, &releases));
+                }
             }
-        }
-        let mut writing = index.write_owned().await;
-        if version_numbers(&writing) != numbers {
-            // A version was published: questions match anew.
-            *writing = SurveyIndex::new(database.survey_versions(id).await?);
-        }
-        let stale: Vec<_> = writing
-            .stale(&states)
-            .into_iter()
-            .map(|(key, catch)| (key.clone(), catch))
-            .collect();
-        for (key, catch) in stale {
-            let Some(state) = states
+            let mut writing = index.clone().write_owned().await;
+            if version_numbers(&writing) != numbers {
+                // A version was published: questions match anew.
+                *writing = SurveyIndex::new(database.survey_versions(id).await?);
+            }
+            let releases = releases_of(&writing, step, &states, &released);
+            let new: Vec<(CellKey, CellState)> = releases
                 .iter()
-                .find(|(known, _)| *known == key)
-                .map(|(_, state)| *state)
-            else {
-                continue;
-            };
-            match catch {
-                Catch::Extend { after } => {
-                    let added = database
-                        .cell_responses(id, &key, Some((after, state.revision)))
-                        .await?;
-                    writing.extend(key, state, &added);
-                }
-                Catch::Rebuild => {
-                    let responses = database.cell_responses(id, &key, None).await?;
-                    writing.replace(key, state, &responses);
+                .filter(|(_, release)| release.new)
+                .map(|(key, release)| (key.clone(), release.at))
+                .collect();
+            database.release_cells(id, &new).await?;
+            let targets = targets(&releases);
+            let stale: Vec<(CellKey, Catch, CellState)> = writing
+                .stale(&targets)
+                .into_iter()
+                .filter_map(|(key, catch)| {
+                    let at = releases.iter().find(|(known, _)| known == key)?.1.at;
+                    Some((key.clone(), catch, at))
+                })
+                .collect();
+            for (key, catch, at) in &stale {
+                match catch {
+                    Catch::Extend { after } => {
+                        let added = database
+                            .cell_responses(id, key, Some(*after), at.revision)
+                            .await?;
+                        writing.extend(key.clone(), *at, &added);
+                    }
+                    Catch::Rebuild => {
+                        let responses = database.cell_responses(id, key, None, at.revision).await?;
+                        writing.replace(key.clone(), *at, &responses);
+                    }
+                    Catch::Clear => writing.clear(key),
                 }
             }
+            // A withdrawal or a correction committed while the cells were
+            // read may have taken a response out of what was read: those
+            // cells are dropped and caught up again.
+            let after = database.results_cells(id).await?;
+            let moved: Vec<&CellKey> = stale
+                .iter()
+                .map(|(key, _, _)| key)
+                .filter(|key| removals_of(&states, key) != removals_of(&after, key))
+                .collect();
+            if moved.is_empty() {
+                return Ok(Current::new(writing.downgrade(), &states, &releases));
+            }
+            for key in moved {
+                writing.clear(key);
+            }
         }
-        Ok(writing.downgrade())
+        Err(ServerError::Busy(Localized::new(
+            "Kết quả đang thay đổi liên tục; hãy thử lại sau ít phút.",
+            "The results keep changing; try again in a few minutes.",
+        )))
     }
 
     async fn entry(&self, id: &str) -> Arc<RwLock<SurveyIndex>> {
@@ -120,9 +226,9 @@ impl ResultsIndexes {
 
     /// Brings every published survey's results up to date, so the first
     /// officer to ask does not wait for a city's responses to be read.
-    pub async fn warm(&self, database: &Database) -> Result<(), ServerError> {
+    pub async fn warm(&self, database: &Database, step: ReleaseStep) -> Result<(), ServerError> {
         for id in database.survey_ids().await? {
-            self.current(database, &id).await?;
+            self.current(database, &id, step).await?;
         }
         Ok(())
     }

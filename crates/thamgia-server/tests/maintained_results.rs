@@ -5,7 +5,8 @@
 //! PostgreSQL. The recount is core's `survey_results` over every stored
 //! response, the figures the server gave before results were maintained,
 //! published with the pattern of every scope made from a recount of each
-//! cell (a ward in a quarter).
+//! cell (a ward in a quarter). The server here publishes every change at
+//! once; the releases in steps are `results_releases.rs`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thamgia_core::api::results::filter_for;
@@ -13,6 +14,7 @@ use thamgia_core::report::Period;
 use thamgia_core::results::figures::figures_of;
 use thamgia_core::results::joint::JointPattern;
 use thamgia_core::results::maintained::CellKey;
+use thamgia_core::results::release::ReleaseStep;
 use thamgia_core::results::{
     counted, participants_table, publish_marked_results, question_table, survey_results, Dimension,
     PublishedResults,
@@ -63,6 +65,15 @@ fn fresh(rng: &mut Rng, id: Uuid) -> Response {
     let mut response = seed::sample_response(&survey, id, rng.next(1_000) as usize, at);
     response.ward_code = WARDS[rng.next(2) as usize].to_owned();
     response
+}
+
+/// A server publishing every change at once (the results are released
+/// in steps otherwise, `results_releases.rs`): the figures themselves are
+/// what these tests compare.
+async fn every_change() -> TestServer {
+    server()
+        .await
+        .with_state(|state| state.results_step = ReleaseStep::EVERY_CHANGE)
 }
 
 async fn push(server: &TestServer, change: MutationChange) {
@@ -137,9 +148,10 @@ async fn assert_recount(server: &TestServer, round: usize) {
             let index = server
                 .state
                 .results
-                .current(database, SURVEY)
+                .current(database, SURVEY, server.state.results_step)
                 .await
-                .expect("index");
+                .expect("index")
+                .index;
             assert_eq!(
                 index.participants_table(ward, period, Dimension::AgeBand, Some(Dimension::Sex)),
                 participants_table(
@@ -167,7 +179,7 @@ async fn assert_recount(server: &TestServer, round: usize) {
 
 #[tokio::test]
 async fn maintained_results_equal_a_recount_after_any_history() {
-    let server = server().await;
+    let server = every_change().await;
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let mut held: Vec<Response> = Vec::new();
     let mut next = 1u128;
@@ -246,7 +258,7 @@ async fn maintained_results_equal_a_recount_after_any_history() {
 
 #[tokio::test]
 async fn responses_stored_before_cells_existed_are_placed_at_start() {
-    let server = server().await;
+    let server = every_change().await;
     let mut rng = Rng(99);
     for n in 0..8u128 {
         let response = fresh(&mut rng, Uuid::from_u128(1_000 + n));

@@ -6,7 +6,8 @@
 //! retry is recognised, the next seq applied), and a tablet's pull reads
 //! the old changes and the new. Its responses stay plain JSON, byte for
 //! byte, and read back; the next is stored compressed beside them
-//! (migration 0021). On SQLite, and on PostgreSQL in the PostgreSQL pass
+//! (migration 0021). The survey results it showed are released as they
+//! stood (migration 0028). On SQLite, and on PostgreSQL in the PostgreSQL pass
 //! (`THAMGIA_TEST_POSTGRES_URL`).
 
 use chrono::{TimeZone, Utc};
@@ -156,6 +157,23 @@ async fn this_server_opens_the_previous_releases_database_and_the_tablet_carries
     assert_eq!(kept_counts(&database).await, (Some((12, 12)), 12));
     let surveys = database.latest_surveys().await.expect("surveys");
     assert_eq!(surveys.len(), 1, "the demo survey");
+    // The results it showed stay shown: each cell is released as it stood
+    // (migration 0028), and changes in steps from there.
+    let released = database
+        .results_released(&surveys[0].id)
+        .await
+        .expect("releases");
+    let cell = thamgia_core::results::maintained::CellKey {
+        ward: "00004".to_owned(),
+        quarter: Period::quarter(2026, 4).expect("a quarter"),
+    };
+    assert_eq!(
+        released.get(&cell),
+        Some(&thamgia_core::results::maintained::CellState {
+            revision: 12,
+            removals: 0
+        })
+    );
     // Its responses are left as they were stored, plain JSON (TEXT on
     // SQLite; on PostgreSQL the JSON's UTF-8 bytes since 0021), byte for
     // byte what their digest was taken of, and read back.

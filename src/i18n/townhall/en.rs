@@ -242,6 +242,12 @@ pub static TOWNHALL_EN: TownhallTexts = TownhallTexts {
     results_all_time: "All time",
     results_load_failed: "The results could not be loaded.",
     results_respondents: |count| format!("Children who took part: {count}"),
+    results_waiting: |changes, k| {
+        let responses = if changes == 1 { "response is" } else { "responses are" };
+        format!(
+            "{changes} new or changed {responses} not counted yet: a ward's figures for a quarter change only once at least {k} responses have come in, been withdrawn or been corrected, so that no one can compare two views and learn one child's answers."
+        )
+    },
     results_answer_line: |answered, skipped, not_asked| {
         format!("Answered: {answered} · Skipped: {skipped} · Not asked: {not_asked}")
     },

@@ -233,6 +233,11 @@ pub static TOWNHALL_VI: TownhallTexts = TownhallTexts {
     results_all_time: "Mọi thời gian",
     results_load_failed: "Không tải được kết quả.",
     results_respondents: |count| format!("Số trẻ em tham gia: {count}"),
+    results_waiting: |changes, k| {
+        format!(
+            "Còn {changes} phiếu mới hoặc thay đổi chưa được tính: số liệu của một phường/xã trong một quý chỉ thay đổi khi có ít nhất {k} phiếu mới, được rút lại hoặc được sửa, để không ai so hai lần xem mà biết được câu trả lời của một em."
+        )
+    },
     results_answer_line: |answered, skipped, not_asked| {
         format!("Đã trả lời: {answered} · Bỏ qua: {skipped} · Không được hỏi: {not_asked}")
     },

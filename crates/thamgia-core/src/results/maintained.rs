@@ -19,7 +19,9 @@
 //! read: only the responses added since the revision it holds
 //! ([`Catch::Extend`], the common case of a tablet's push), or the cell's
 //! counted responses anew ([`Catch::Rebuild`]). Several servers on one
-//! database each catch up the same way.
+//! database each catch up the same way. The state a cell is caught up to
+//! is its release (`release.rs`): the figures change in steps, so the
+//! responses a cell is read up to are those up to the release's revision.
 //!
 //! No I/O here: the server reads and writes, this decides.
 
@@ -113,8 +115,11 @@ pub enum Catch {
         /// The revision the index holds.
         after: i64,
     },
-    /// Every counted response of the cell, for [`SurveyIndex::replace`].
+    /// Every counted response of the cell up to the state's revision, for
+    /// [`SurveyIndex::replace`].
     Rebuild,
+    /// Nothing of the cell: it is published empty ([`SurveyIndex::clear`]).
+    Clear,
 }
 
 /// One cell as the index holds it.
@@ -216,13 +221,22 @@ impl SurveyIndex {
         &self.definitions
     }
 
-    /// The cells of `states` (every cell as the store holds it) the index
-    /// holds no summary of, or an older one, with what to read of each.
+    /// The state the index holds cell `key` at, if it holds it.
+    pub fn held(&self, key: &CellKey) -> Option<CellState> {
+        self.cells.get(key).map(|cell| cell.state)
+    }
+
+    /// The cells of `states` (every cell at the state it is to be
+    /// published at: its release, `release.rs`) the index holds no summary
+    /// of, or another one, with what to read of each. A cell released
+    /// empty (revision 0) needs no summary.
     pub fn stale<'a>(&self, states: &'a [(CellKey, CellState)]) -> Vec<(&'a CellKey, Catch)> {
         states
             .iter()
             .filter_map(|(key, state)| match self.cells.get(key) {
+                None if state.revision == 0 => None,
                 Some(cell) if cell.state == *state => None,
+                Some(_) if state.revision == 0 => Some((key, Catch::Clear)),
                 Some(cell)
                     if cell.state.removals == state.removals
                         && cell.state.revision < state.revision =>
@@ -287,6 +301,13 @@ impl SurveyIndex {
             }
         }
         self.changed();
+    }
+
+    /// Drops cell `key`: it is published with nothing in it.
+    pub fn clear(&mut self, key: &CellKey) {
+        if self.cells.remove(key).is_some() {
+            self.changed();
+        }
     }
 
     /// Forgets the patterns made before a change (made again at the next

@@ -46,6 +46,11 @@ pub struct PublishedResults {
     pub questions: Vec<PublishedQuestion>,
     /// Questions inside repeats, not summarised.
     pub not_summarised: Vec<String>,
+    /// Changes to the scope's responses (arrivals, withdrawals,
+    /// corrections) these figures do not show yet: the figures change in
+    /// steps (`release.rs`). The server sets it; 0 from core's publishing.
+    #[serde(default)]
+    pub changes_waiting: u64,
 }
 
 /// A [`QuestionResult`] as it may be shown.
@@ -280,6 +285,7 @@ pub fn publish_marked_results(
             })
             .collect(),
         not_summarised: results.not_summarised.clone(),
+        changes_waiting: 0,
     }
 }
 

@@ -62,8 +62,10 @@ pub(super) struct Inputs {
     ward: Option<String>,
     /// The period asked for; `None`: all time.
     period: Option<Period>,
-    /// The survey's results, current with the store.
+    /// The survey's results, each cell at its release.
     index: OwnedRwLockReadGuard<SurveyIndex>,
+    /// The changes in the scope the releases do not show yet.
+    changes_waiting: u64,
 }
 
 impl Inputs {
@@ -91,19 +93,39 @@ impl Inputs {
                     })
             })
             .transpose()?;
-        let index = state.results.current(&state.database, survey).await?;
+        let current = state
+            .results
+            .current(&state.database, survey, state.results_step)
+            .await?;
+        let changes_waiting = current.waiting(ward.as_deref(), period);
         Ok(Inputs {
             ward,
             period,
-            index,
+            index: current.index,
+            changes_waiting,
         })
     }
 
     /// The results as they may be published: with the one pattern of
     /// every scope's page (core's `results::joint`).
     pub(super) fn published(&self, state: &AppState) -> PublishedResults {
+        PublishedResults {
+            changes_waiting: self.changes_waiting,
+            ..self
+                .index
+                .published(self.ward.as_deref(), self.period, state.results_threshold)
+        }
+    }
+
+    /// How many children answered `question` in the release the results
+    /// are of (0: no such question).
+    pub(super) fn released_answered(&self, question: &str) -> u64 {
         self.index
-            .published(self.ward.as_deref(), self.period, state.results_threshold)
+            .results(self.ward.as_deref(), self.period)
+            .questions
+            .iter()
+            .find(|result| result.question_id == question)
+            .map_or(0, |result| result.answered)
     }
 
     /// Every response of `survey` held in the scope, for what is counted

@@ -17,6 +17,7 @@ use thamgia_core::api::themes::{
     ThemesQuery,
 };
 use thamgia_core::audit::AuditAction;
+use thamgia_core::results::release::answered_as_it_stands;
 use thamgia_core::results::suppression::{publish_free_text, PublishedTable};
 use thamgia_core::results::themes::{
     answer_page, publish_theme_counts, publish_theme_table, question_answers, theme_counts,
@@ -138,18 +139,25 @@ impl Coded {
             question,
         )
         .ok_or(ServerError::NotFound)?;
-        // "Answered" as the results publish it, so that the counts beside
-        // it withhold what it withholds.
-        let answered = inputs
+        // "Answered" as the results publish it while their release holds
+        // the same children, so that the counts beside it withhold what it
+        // withholds; the words are listed as the store stands.
+        let published = inputs
             .published(state)
             .questions
-            .iter()
+            .into_iter()
             .find(|result| {
                 result.question_id == question
                     && matches!(result.distribution, PublishedDistribution::FreeText { .. })
             })
             .map(|result| result.answered)
             .ok_or(ServerError::NotFound)?;
+        let answered = answered_as_it_stands(
+            listed.answers.len() as u64,
+            inputs.released_answered(question),
+            published,
+            state.results_threshold,
+        );
         let themes = state.database.themes(survey).await?;
         let tags = state.database.answer_tags(survey, question).await?;
         let counts = publish_theme_counts(

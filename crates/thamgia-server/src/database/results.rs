@@ -135,27 +135,94 @@ impl Database {
         Ok(cells)
     }
 
-    /// The responses of survey `id` that count in cell `key`: all of them,
-    /// or (`added`) those whose arrival raised the cell's revision past the
-    /// first bound, up to the second.
+    /// Every release kept of survey `id`'s cells: the state of the store
+    /// each cell's published figures are of (core's `results::release`).
+    pub async fn results_released(
+        &self,
+        id: &str,
+    ) -> Result<HashMap<CellKey, CellState>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT ward_code, quarter, revision, removals FROM results_released
+             WHERE survey_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut released = HashMap::with_capacity(rows.len());
+        for row in rows {
+            if let Ok(quarter) = row.get::<&str, _>("quarter").parse() {
+                released.insert(
+                    CellKey {
+                        ward: row.get("ward_code"),
+                        quarter,
+                    },
+                    CellState {
+                        revision: row.get::<i64, _>("revision"),
+                        removals: row.get::<i64, _>("removals"),
+                    },
+                );
+            }
+        }
+        Ok(released)
+    }
+
+    /// Keeps `releases` of survey `id`'s cells, each replacing an older one
+    /// (a lower revision) only: two servers releasing a cell at once keep
+    /// the later release.
+    pub async fn release_cells(
+        &self,
+        id: &str,
+        releases: &[(CellKey, CellState)],
+    ) -> Result<(), ServerError> {
+        if releases.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self.begin_write().await?;
+        for (key, state) in releases {
+            sqlx::query(
+                "INSERT INTO results_released (survey_id, ward_code, quarter, revision, removals)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (survey_id, ward_code, quarter)
+                 DO UPDATE SET revision = excluded.revision, removals = excluded.removals
+                 WHERE results_released.revision < excluded.revision",
+            )
+            .bind(id)
+            .bind(&key.ward)
+            .bind(key.quarter.to_string())
+            .bind(state.revision)
+            .bind(state.removals)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The responses of survey `id` that count in cell `key` whose arrival
+    /// raised the cell's revision to `up_to` at most: every one of them
+    /// (`after`: `None`; a response placed in its cell before arrivals
+    /// were stamped counts at any revision), or those past `after`. A push
+    /// committed after the cell's state was read is never read, so it is
+    /// not read twice when the index next catches up.
     pub async fn cell_responses(
         &self,
         id: &str,
         key: &CellKey,
-        added: Option<(i64, i64)>,
+        after: Option<i64>,
+        up_to: i64,
     ) -> Result<Vec<Response>, ServerError> {
-        let (after, up_to) = added.unwrap_or((i64::MIN, i64::MAX));
         let rows = sqlx::query(
             "SELECT content FROM responses
              WHERE survey_id = $1 AND ward_code = $2 AND results_quarter = $3
                AND superseded_by IS NULL
-               AND ($4 = 0 OR (results_revision > $5 AND results_revision <= $6))",
+               AND (($4 = 0 AND results_revision IS NULL) OR
+                    (results_revision > $5 AND results_revision <= $6))",
         )
         .bind(id)
         .bind(&key.ward)
         .bind(key.quarter.to_string())
-        .bind(i64::from(added.is_some()))
-        .bind(after)
+        .bind(i64::from(after.is_some()))
+        .bind(after.unwrap_or(i64::MIN))
         .bind(up_to)
         .fetch_all(&self.pool)
         .await?;

@@ -185,20 +185,18 @@ impl Store {
         }
     }
 
-    /// The counted responses of one cell, as the server reads them: all,
-    /// or those added in `(after, up_to]`.
-    fn cell(&self, key: &CellKey, added: Option<(i64, i64)>) -> Vec<Response> {
+    /// The counted responses of one cell added in `(after, up_to]`, as the
+    /// server reads them.
+    fn cell(&self, key: &CellKey, (after, up_to): (i64, i64)) -> Vec<Response> {
         let counted = self.counted();
         self.responses
             .values()
             .filter(|response| counted.contains(&response.id))
             .filter(|response| CellKey::of(response).as_ref() == Some(key))
             .filter(|response| {
-                added.is_none_or(|(after, up_to)| {
-                    self.added_at
-                        .get(&response.id)
-                        .is_some_and(|at| *at > after && *at <= up_to)
-                })
+                self.added_at
+                    .get(&response.id)
+                    .is_some_and(|at| *at > after && *at <= up_to)
             })
             .cloned()
             .collect()
@@ -210,22 +208,36 @@ impl Store {
             .iter()
             .map(|(key, state)| (key.clone(), *state))
             .collect();
+        self.catch_up_to(index, &states)
+    }
+
+    /// Catches `index` up to `targets`: each cell at the state given.
+    fn catch_up_to(
+        &self,
+        index: &mut SurveyIndex,
+        targets: &[(CellKey, CellState)],
+    ) -> (usize, usize) {
         let (mut extended, mut rebuilt) = (0, 0);
-        for (key, catch) in index.stale(&states) {
-            let state = self.states[key];
+        for (key, catch) in index.stale(targets) {
+            let state = targets
+                .iter()
+                .find(|(known, _)| known == key)
+                .map(|(_, state)| *state)
+                .expect("a target");
             match catch {
                 Catch::Extend { after } => {
                     extended += 1;
-                    index.extend(
-                        key.clone(),
-                        state,
-                        &self.cell(key, Some((after, state.revision))),
-                    );
+                    index.extend(key.clone(), state, &self.cell(key, (after, state.revision)));
                 }
                 Catch::Rebuild => {
                     rebuilt += 1;
-                    index.replace(key.clone(), state, &self.cell(key, None));
+                    index.replace(
+                        key.clone(),
+                        state,
+                        &self.cell(key, (i64::MIN, state.revision)),
+                    );
                 }
+                Catch::Clear => index.clear(key),
             }
         }
         (extended, rebuilt)
@@ -479,3 +491,5 @@ fn a_table_s_pattern_is_made_once_when_many_ask_for_it_at_once() {
     );
     assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 2 * cells);
 }
+
+mod releases;
