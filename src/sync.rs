@@ -24,6 +24,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use thamgia_core::sync_client::clock::{self, ClockDrift};
 use thamgia_core::sync_client::driver::{self, SyncIo};
 use thamgia_core::sync_client::{
     SyncClient, SyncCommand, SyncConfig, SyncEvent, SyncFailure, SyncStatus, Trigger,
@@ -57,6 +58,9 @@ pub struct SyncDriver {
     pending_trigger: Cell<Option<Trigger>>,
     /// The round under way changed records or the sync bookkeeping.
     changed_in_round: Cell<bool>,
+    /// How far this tablet's clock was from the server's at the last pull,
+    /// when beyond the tolerance (core's `sync_client::clock`).
+    clock_drift: RwSignal<Option<ClockDrift>>,
 }
 
 impl std::fmt::Debug for SyncDriver {
@@ -106,7 +110,14 @@ impl SyncDriver {
             waiting_for_lock: Cell::new(false),
             pending_trigger: Cell::new(None),
             changed_in_round: Cell::new(false),
+            clock_drift: RwSignal::new(None),
         }))
+    }
+
+    /// How far this tablet's clock is off, as the last pull showed: `None`
+    /// when it was right (or no pull answered yet).
+    pub fn clock_drift(&self) -> ReadSignal<Option<ClockDrift>> {
+        self.clock_drift.read_only()
     }
 
     /// Asks for a round. Nothing happens while nobody is signed in: the
@@ -405,9 +416,18 @@ impl SyncIo for RoundIo {
 
     async fn pull(&mut self, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
         let token = api::token();
+        let sent_ms = platform::now_ms();
         let answer = self.driver.api.pull(request).await;
         match &answer {
-            Ok(_) => self.driver.note_acceptance(),
+            Ok(page) => {
+                self.driver.note_acceptance();
+                if let Some(server_ms) = page.server_time_ms {
+                    let drift = clock::measured(sent_ms, platform::now_ms(), server_ms);
+                    if drift != self.driver.clock_drift.get_untracked() {
+                        self.driver.clock_drift.set(drift);
+                    }
+                }
+            }
             Err(failure) => self.driver.note_refusal(failure, token),
         }
         answer

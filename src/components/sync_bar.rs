@@ -1,6 +1,7 @@
 //! The sync status line: what the sync is doing, the last success, the last
 //! failure and what to do with the time of the next try (a server that did
-//! not answer says so), progress, and a "sync now" button. It follows the
+//! not answer says so), a clock that is off (from the last pull), progress,
+//! and a "sync now" button. It follows the
 //! sync client's status, so it clears itself when a later round succeeds.
 
 use leptos::prelude::*;
@@ -70,6 +71,19 @@ pub fn SyncBar() -> impl IntoView {
             view! { <p class="sync-failure" data-test="sync-failure">{text}</p> }
         })
     };
+    // A clock that is off: every response started now would carry a wrong
+    // date, so the worker is told at once, on every page.
+    let clock_drift = app.sync.get_value().clock_drift();
+    let clock = move || {
+        clock_drift.get().map(|drift| {
+            let text = app.pick(&drift.warning());
+            view! {
+                <p class="sync-failure" role="alert" data-test="clock-warning" data-ahead-ms=drift.tablet_ahead_ms>
+                    {text}
+                </p>
+            }
+        })
+    };
     let progress = move || {
         status.get().progress.map(|(done, total)| {
             view! { <progress max=total.max(1).to_string() value=done.to_string()></progress> }
@@ -83,6 +97,7 @@ pub fn SyncBar() -> impl IntoView {
                 <span data-test="last-sync">{last_success}</span>
             </div>
             {failure}
+            {clock}
             {progress}
             <button
                 type="button"

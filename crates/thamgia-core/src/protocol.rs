@@ -407,6 +407,11 @@ pub struct PullResponse {
     /// content), to send back with that cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor_token: Option<String>,
+    /// The server's clock when it answered, in ms since the Unix epoch:
+    /// the tablet tells its worker when its own clock is off
+    /// (`sync_client::clock`). Absent from an older server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<i64>,
 }
 
 /// One change on the server, numbered by the server.

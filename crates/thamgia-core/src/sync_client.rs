@@ -22,6 +22,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod clock;
 pub mod deadline;
 pub mod driver;
 mod failure;

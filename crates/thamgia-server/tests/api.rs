@@ -289,11 +289,20 @@ async fn a_pull_page_ends_once_its_changes_fill_its_bytes() {
             .await
             .expect("published");
     }
+    let before = Utc::now().timestamp_millis();
     let (_, page): (_, PullResponse) = server
         .post("/api/v1/sync/pull", &pull_request(0, 500))
         .await;
+    let after = Utc::now().timestamp_millis();
     assert_eq!(page.changes.len(), 4);
     assert!(page.has_more);
+    // Each page carries the server's clock, read while it answered: the
+    // tablet compares its own with it.
+    let server_ms = page.server_time_ms.expect("the server's time");
+    assert!(
+        (before..=after).contains(&server_ms),
+        "{before} ≤ {server_ms} ≤ {after}"
+    );
     let (_, page): (_, PullResponse) = server
         .post("/api/v1/sync/pull", &pull_request(page.next_cursor, 500))
         .await;

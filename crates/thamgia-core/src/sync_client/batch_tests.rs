@@ -197,6 +197,7 @@ fn a_push_refused_as_too_large_is_sent_again_at_once_halved_and_the_round_stays_
             has_more: false,
             reset_required: false,
             next_cursor_token: None,
+            server_time_ms: None,
         }),
         30,
         0,

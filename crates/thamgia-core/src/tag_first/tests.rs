@@ -596,6 +596,7 @@ fn the_path_to_an_error_goes_into_the_variant_s_fields() {
         has_more: false,
         reset_required: false,
         next_cursor_token: None,
+        server_time_ms: None,
     };
     let text = serde_json::to_string(&page).expect("serialises").replacen(
         r#""points":7"#,

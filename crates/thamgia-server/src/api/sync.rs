@@ -52,7 +52,12 @@ pub(super) async fn pull(
     request.ward_code = caller.ward_scope(request.ward_code.as_deref())?;
     let page = state.database.pull(&request).await?;
     state.metrics.pull_page_served();
-    Ok(Json(page))
+    // Read once the page is made: between the tablet's sending and its
+    // reading the answer, which is what it compares its clock with.
+    Ok(Json(PullResponse {
+        server_time_ms: Some(chrono::Utc::now().timestamp_millis()),
+        ..page
+    }))
 }
 
 /// `GET /quarantine?ward=…`: the records the server refused, with why:

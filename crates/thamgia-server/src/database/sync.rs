@@ -363,6 +363,7 @@ impl Database {
                 has_more: false,
                 reset_required: true,
                 next_cursor_token: None,
+                server_time_ms: None,
             });
         }
         // One row more than the page tells whether another page follows.
@@ -417,6 +418,7 @@ impl Database {
             has_more,
             reset_required: false,
             next_cursor_token,
+            server_time_ms: None,
         })
     }
 

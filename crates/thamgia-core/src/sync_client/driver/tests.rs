@@ -181,6 +181,7 @@ impl SyncIo for Fake {
             has_more: false,
             reset_required: false,
             next_cursor_token: None,
+            server_time_ms: None,
         })
     }
 
