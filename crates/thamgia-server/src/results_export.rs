@@ -78,6 +78,18 @@ pub fn figure_rows(results: &PublishedResults, scope: &Scope) -> Vec<Vec<Cell>> 
             Cell::text("Số trẻ em tham gia / Children who took part"),
             Cell::shown(results.respondents),
         ],
+    ];
+    if results.changes_waiting > 0 {
+        // The figures change in steps (core's `results::release`): say
+        // what they do not show yet, as the page does.
+        rows.push(vec![
+            Cell::text(format!(
+                "Phiếu mới hoặc thay đổi chưa được tính (số liệu thay đổi theo từng đợt ít nhất {k} phiếu) / New or changed responses not counted yet (the figures change in steps of at least {k})"
+            )),
+            Cell::Count(results.changes_waiting),
+        ]);
+    }
+    rows.extend([
         Vec::new(),
         vec![
             Cell::text("Mã câu hỏi / Question id"),
@@ -87,7 +99,7 @@ pub fn figure_rows(results: &PublishedResults, scope: &Scope) -> Vec<Vec<Cell>> 
             Cell::text("Answer"),
             Cell::text("Số trẻ em / Children"),
         ],
-    ];
+    ]);
     for question in &results.questions {
         let row = |vi: &str, en: &str, count: Cell| {
             vec![
@@ -367,5 +379,20 @@ mod tests {
         assert!(bytes.starts_with(b"PK"), "a zip package");
         let csv = results_csv(&results, &scope).unwrap_or_else(|error| panic!("{error}"));
         assert!(csv.lines().count() > 10);
+        assert!(!csv.contains("not counted yet"));
+        // Changes waiting for their step are said, in both languages.
+        let waiting = PublishedResults {
+            changes_waiting: 3,
+            ..results
+        };
+        let csv = results_csv(&waiting, &scope).unwrap_or_else(|error| panic!("{error}"));
+        let line = csv
+            .lines()
+            .find(|line| line.contains("not counted yet"))
+            .unwrap_or_else(|| panic!("no line of changes waiting in {csv}"));
+        assert!(
+            line.contains("chưa được tính") && line.contains(",3,"),
+            "{line}"
+        );
     }
 }

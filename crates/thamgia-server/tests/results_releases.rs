@@ -97,6 +97,20 @@ async fn the_results_change_in_steps_of_five_changes() {
     // figures, to the last one.
     arrive(&server, 6..8).await;
     assert_eq!(shown(&server).await, (Shown::Count(5), 2));
+    // The CSV of the same figures says so too.
+    let (status, csv) = server
+        .get_raw_as(
+            &server.city_token,
+            &format!("/api/v1/export/results.csv?survey={SURVEY}&ward={WARD}&period={QUARTER}"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    assert!(
+        csv.lines()
+            .any(|line| line.contains("not counted yet") && line.contains(",2,")),
+        "{csv}"
+    );
     withdraw(&server, 2).await;
     assert_eq!(shown(&server).await, (Shown::Count(5), 3));
     assert_eq!(
