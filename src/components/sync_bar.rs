@@ -5,9 +5,9 @@
 //! sync client's status, so it clears itself when a later round succeeds.
 
 use leptos::prelude::*;
-use thamgia_core::sync_client::{SyncPhase, Trigger};
+use thamgia_core::sync_client::{clock, SyncPhase, Trigger};
 
-use crate::platform::{format_clock_time, format_local_time};
+use crate::platform::{self, format_clock_time, format_local_time};
 use crate::state::use_app;
 
 /// Always visible under the top bar.
@@ -73,10 +73,16 @@ pub fn SyncBar() -> impl IntoView {
     };
     // A clock that is off: every response started now would carry a wrong
     // date, so the worker is told at once, on every page.
+    // Offline, a clock reading a time before the last sync is off too.
     let clock_drift = app.sync.get_value().clock_drift();
     let clock = move || {
-        clock_drift.get().map(|drift| {
-            let text = app.pick(&drift.warning());
+        let measured = clock_drift.get().map(|drift| (drift, drift.warning()));
+        let before = move || {
+            clock::before_last_sync(platform::now_ms(), status.get().last_success_ms)
+                .map(|drift| (drift, drift.warning_before_last_sync()))
+        };
+        measured.or_else(before).map(|(drift, warning)| {
+            let text = app.pick(&warning);
             view! {
                 <p class="sync-failure" role="alert" data-test="clock-warning" data-ahead-ms=drift.tablet_ahead_ms>
                     {text}

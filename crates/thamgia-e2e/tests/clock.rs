@@ -3,17 +3,20 @@
 //! hall would count those children in another period: once a sync reaches
 //! the server, the sync bar tells the worker how far off the clock is and
 //! what to do, in Vietnamese and in English, and says nothing once the
-//! clock is right again.
+//! clock is right again; offline, a clock reading days before the last
+//! sync is told too.
 
 use anyhow::Result;
 use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
 use thamgia_e2e::*;
 
 /// The tablet's clock: off by `window.__clockOffMs` (three days and two
-/// hours behind to start with), read at every call as the app reads it.
+/// hours behind to start with, or what the page's session keeps over a
+/// reload), read at every call as the app reads it.
 const OFF: &str = "(() => { \
     const real = Date.now.bind(Date); \
-    window.__clockOffMs = -(3 * 24 + 2) * 3600 * 1000; \
+    const kept = sessionStorage.getItem('clock-off-ms'); \
+    window.__clockOffMs = kept === null ? -(3 * 24 + 2) * 3600 * 1000 : Number(kept); \
     Date.now = () => real() + window.__clockOffMs; \
 })();";
 
@@ -78,6 +81,24 @@ async fn a_tablet_clock_that_is_off_is_told_to_the_worker() -> Result<()> {
         "(document.querySelector('[data-test=clock-warning]') || {}).textContent?.includes('2 hours ahead')",
     )
     .await?;
+
+    // Offline, a clock reset to days before the last sync (a flat
+    // battery) is told without the server: the page opened again from the
+    // service worker compares it with the last sync's time.
+    set_offline(&page, true).await?;
+    js::<bool>(
+        &page,
+        "(sessionStorage.setItem('clock-off-ms', String(-5 * 24 * 3600 * 1000)), true)",
+    )
+    .await?;
+    page.reload().await?;
+    wait_for(
+        &page,
+        "the warning of a clock before the last sync, offline",
+        "(document.querySelector('[data-test=clock-warning]') || {}).textContent?.includes('days 2 hours before its last sync')",
+    )
+    .await?;
+    set_offline(&page, false).await?;
 
     close_browser(browser, events).await?;
     server.stop().await

@@ -52,6 +52,25 @@ pub fn measured(sent_ms: i64, answered_ms: i64, server_ms: i64) -> Option<ClockD
     })
 }
 
+/// How far before the last sync a clock must read for the tablet to call
+/// it off with no connection: a day. A clock that was ahead at the last
+/// sync and was then set right reads before it too, by as much as it was
+/// ahead (the bar told the worker so); a reset (a flat battery) goes back
+/// days or years.
+pub const BEFORE_LAST_SYNC_TOLERANCE_MS: i64 = 24 * 60 * 60 * 1_000;
+
+/// The drift a clock that reads `now_ms` shows at the least, the last
+/// sync having succeeded at `last_success_ms` by the same clock: a clock
+/// reset to an earlier day (a flat battery) reads a time before it, which
+/// the tablet can tell with no connection at all. `None` when it reads
+/// later, or earlier by no more than [`BEFORE_LAST_SYNC_TOLERANCE_MS`].
+pub fn before_last_sync(now_ms: i64, last_success_ms: Option<i64>) -> Option<ClockDrift> {
+    let behind = last_success_ms?.checked_sub(now_ms)?;
+    (behind > BEFORE_LAST_SYNC_TOLERANCE_MS).then_some(ClockDrift {
+        tablet_ahead_ms: -behind,
+    })
+}
+
 impl ClockDrift {
     /// How far off, in days, hours and minutes (to the nearest minute;
     /// minutes only under a day): "3 ngày 2 giờ" / "3 days 2 hours".
@@ -95,6 +114,22 @@ impl ClockDrift {
         Localized::new(
             format!("{vi_way} {}", amount.vi),
             format!("{} {en_way}", amount.en),
+        )
+    }
+
+    /// What the worker is told of a clock reading a time before the last
+    /// sync: by how much at least, why it matters and what to do.
+    pub fn warning_before_last_sync(&self) -> Localized {
+        let amount = self.amount();
+        Localized::new(
+            format!(
+                "Đồng hồ của máy tính bảng đang chỉ sớm hơn lần đồng bộ gần nhất {}: ngày giờ của máy đã sai. Phiếu mới sẽ ghi sai ngày, và UBND thành phố sẽ tính các em vào sai kỳ. Hãy chỉnh lại ngày giờ trong phần Cài đặt của máy.",
+                amount.vi
+            ),
+            format!(
+                "This tablet's clock reads {} before its last sync: its date and time are wrong. New responses would carry the wrong date, and the town hall would count those children in the wrong period. Set the date and time in the tablet's Settings.",
+                amount.en
+            ),
         )
     }
 
@@ -157,6 +192,23 @@ mod tests {
         // A minute's wait: the server's time may be anywhere in it.
         assert_eq!(measured(NOW, NOW + 2 * MINUTE, NOW + 11 * MINUTE), None);
         assert!(measured(NOW, NOW + 2 * MINUTE, NOW + 13 * MINUTE).is_some());
+    }
+
+    #[test]
+    fn a_clock_reading_before_the_last_sync_is_off_at_least_that_much() {
+        assert_eq!(before_last_sync(NOW, None), None);
+        assert_eq!(before_last_sync(NOW, Some(NOW - DAY)), None);
+        assert_eq!(before_last_sync(NOW - 9 * MINUTE, Some(NOW)), None);
+        // A clock set right after it was ahead: not called off offline.
+        assert_eq!(before_last_sync(NOW - 20 * HOUR, Some(NOW)), None);
+        let drift = before_last_sync(NOW - 5 * DAY, Some(NOW)).expect("off");
+        assert_eq!(drift.tablet_ahead_ms, -5 * DAY);
+        let warning = drift.warning_before_last_sync();
+        assert!(warning.vi.contains("sớm hơn lần đồng bộ gần nhất 5 ngày"));
+        assert!(warning.en.contains("reads 5 days before its last sync"));
+        // A clock reset to 1970 never overflows.
+        assert!(before_last_sync(0, Some(NOW)).is_some());
+        assert_eq!(before_last_sync(i64::MIN, Some(i64::MAX)), None);
     }
 
     #[test]
