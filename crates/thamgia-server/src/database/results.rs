@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
@@ -116,23 +117,7 @@ impl Database {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let mut cells = Vec::with_capacity(rows.len());
-        for row in rows {
-            // A quarter this server cannot read is left out, not fatal.
-            if let Ok(quarter) = row.get::<&str, _>("quarter").parse() {
-                cells.push((
-                    CellKey {
-                        ward: row.get("ward_code"),
-                        quarter,
-                    },
-                    CellState {
-                        revision: row.get::<i64, _>("revision"),
-                        removals: row.get::<i64, _>("removals"),
-                    },
-                ));
-            }
-        }
-        Ok(cells)
+        Ok(cell_states(&rows).collect())
     }
 
     /// Every release kept of survey `id`'s cells: the state of the store
@@ -148,22 +133,7 @@ impl Database {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let mut released = HashMap::with_capacity(rows.len());
-        for row in rows {
-            if let Ok(quarter) = row.get::<&str, _>("quarter").parse() {
-                released.insert(
-                    CellKey {
-                        ward: row.get("ward_code"),
-                        quarter,
-                    },
-                    CellState {
-                        revision: row.get::<i64, _>("revision"),
-                        removals: row.get::<i64, _>("removals"),
-                    },
-                );
-            }
-        }
-        Ok(released)
+        Ok(cell_states(&rows).collect())
     }
 
     /// Keeps `releases` of survey `id`'s cells, each replacing an older one
@@ -272,6 +242,24 @@ impl Database {
             transaction.commit().await?;
         }
     }
+}
+
+/// Each row's cell and state (`ward_code`, `quarter`, `revision`,
+/// `removals`); a quarter this server cannot read is left out, not fatal.
+fn cell_states(rows: &[AnyRow]) -> impl Iterator<Item = (CellKey, CellState)> + '_ {
+    rows.iter().filter_map(|row| {
+        let quarter = row.get::<&str, _>("quarter").parse().ok()?;
+        Some((
+            CellKey {
+                ward: row.get("ward_code"),
+                quarter,
+            },
+            CellState {
+                revision: row.get::<i64, _>("revision"),
+                removals: row.get::<i64, _>("removals"),
+            },
+        ))
+    })
 }
 
 /// The query of a scope's responses selecting `what`, and its binds after
