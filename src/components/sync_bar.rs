@@ -84,7 +84,7 @@ pub fn SyncBar() -> impl IntoView {
         measured.or_else(before).map(|(drift, warning)| {
             let text = app.pick(&warning);
             view! {
-                <p class="sync-failure" role="alert" data-test="clock-warning" data-ahead-ms=drift.tablet_ahead_ms>
+                <p class="sync-clock" role="alert" data-test="clock-warning" data-ahead-ms=drift.tablet_ahead_ms>
                     {text}
                 </p>
             }
