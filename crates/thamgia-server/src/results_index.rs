@@ -150,13 +150,20 @@ impl ResultsIndexes {
                 // A version was published: questions match anew.
                 *writing = SurveyIndex::new(database.survey_versions(id).await?);
             }
+            // Read again under the lock: another request may have released
+            // cells while this one waited for it.
+            let states = database.results_cells(id).await?;
+            let released = database.results_released(id).await?;
             let releases = releases_of(&writing, step, &states, &released);
-            let new: Vec<(CellKey, CellState)> = releases
+            let new: Vec<(CellKey, Option<CellState>, CellState)> = releases
                 .iter()
                 .filter(|(_, release)| release.new)
-                .map(|(key, release)| (key.clone(), release.at))
+                .map(|(key, release)| (key.clone(), released.get(key).copied(), release.at))
                 .collect();
-            database.release_cells(id, &new).await?;
+            if !database.release_cells(id, &new).await? {
+                // Another server released some of them: decide again.
+                continue;
+            }
             let targets = targets(&releases);
             let stale: Vec<(CellKey, Catch, CellState)> = writing
                 .stale(&targets)

@@ -183,3 +183,49 @@ async fn a_cell_is_read_up_to_the_revision_its_state_was_read_at() {
         .expect("read");
     assert_eq!(added.len(), 2);
 }
+
+#[tokio::test]
+async fn a_release_replaces_only_the_release_it_was_decided_from() {
+    // Two servers deciding at once: the second finds the cell released
+    // meanwhile, keeps nothing, and decides again from what is kept.
+    let server = server().await;
+    let database = server.database();
+    let cell = |ward: &str| CellKey {
+        ward: ward.to_owned(),
+        quarter: QUARTER.parse().expect("a quarter"),
+    };
+    let at = |revision| thamgia_core::results::maintained::CellState {
+        revision,
+        removals: 0,
+    };
+    let kept = |released: &std::collections::HashMap<CellKey, _>, ward: &str| {
+        released.get(&cell(ward)).copied()
+    };
+    let first = [(cell(WARD), None, at(5))];
+    assert!(database.release_cells(SURVEY, &first).await.expect("kept"));
+    assert!(!database
+        .release_cells(SURVEY, &first)
+        .await
+        .expect("refused"));
+    let from_wrong = [(cell(WARD), Some(at(4)), at(9))];
+    assert!(!database
+        .release_cells(SURVEY, &from_wrong)
+        .await
+        .expect("refused"));
+    // All or none: one cell right, one not, and neither is kept.
+    let mixed = [
+        (cell("00008"), None, at(6)),
+        (cell(WARD), Some(at(4)), at(9)),
+    ];
+    assert!(!database
+        .release_cells(SURVEY, &mixed)
+        .await
+        .expect("refused"));
+    let released = database.results_released(SURVEY).await.expect("read");
+    assert_eq!(kept(&released, WARD), Some(at(5)));
+    assert_eq!(kept(&released, "00008"), None);
+    let next = [(cell(WARD), Some(at(5)), at(10))];
+    assert!(database.release_cells(SURVEY, &next).await.expect("kept"));
+    let released = database.results_released(SURVEY).await.expect("read");
+    assert_eq!(kept(&released, WARD), Some(at(10)));
+}

@@ -136,36 +136,57 @@ impl Database {
         Ok(cell_states(&rows).collect())
     }
 
-    /// Keeps `releases` of survey `id`'s cells, each replacing an older one
-    /// (a lower revision) only: two servers releasing a cell at once keep
-    /// the later release.
+    /// Keeps `releases` of survey `id`'s cells, each `(cell, from, to)`
+    /// replacing the release `from` (`None`: none kept) by `to`, all or
+    /// none: `false`, with nothing kept, when any cell's release is no
+    /// longer `from` (another server released it meanwhile), so that the
+    /// caller decides again from what is kept. Two servers never publish
+    /// releases of a cell fewer than a step apart.
     pub async fn release_cells(
         &self,
         id: &str,
-        releases: &[(CellKey, CellState)],
-    ) -> Result<(), ServerError> {
+        releases: &[(CellKey, Option<CellState>, CellState)],
+    ) -> Result<bool, ServerError> {
         if releases.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         let mut transaction = self.begin_write().await?;
-        for (key, state) in releases {
-            sqlx::query(
-                "INSERT INTO results_released (survey_id, ward_code, quarter, revision, removals)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (survey_id, ward_code, quarter)
-                 DO UPDATE SET revision = excluded.revision, removals = excluded.removals
-                 WHERE results_released.revision < excluded.revision",
-            )
-            .bind(id)
-            .bind(&key.ward)
-            .bind(key.quarter.to_string())
-            .bind(state.revision)
-            .bind(state.removals)
+        for (key, from, to) in releases {
+            let quarter = key.quarter.to_string();
+            let written = match from {
+                None => sqlx::query(
+                    "INSERT INTO results_released (survey_id, ward_code, quarter, revision, removals)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (survey_id, ward_code, quarter) DO NOTHING",
+                )
+                .bind(id)
+                .bind(&key.ward)
+                .bind(&quarter)
+                .bind(to.revision)
+                .bind(to.removals),
+                Some(from) => sqlx::query(
+                    "UPDATE results_released SET revision = $1, removals = $2
+                     WHERE survey_id = $3 AND ward_code = $4 AND quarter = $5
+                       AND revision = $6 AND removals = $7",
+                )
+                .bind(to.revision)
+                .bind(to.removals)
+                .bind(id)
+                .bind(&key.ward)
+                .bind(&quarter)
+                .bind(from.revision)
+                .bind(from.removals),
+            }
             .execute(&mut *transaction)
-            .await?;
+            .await?
+            .rows_affected();
+            if written != 1 {
+                // Dropped uncommitted: rolled back.
+                return Ok(false);
+            }
         }
         transaction.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The responses of survey `id` that count in cell `key` whose arrival
