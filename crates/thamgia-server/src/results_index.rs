@@ -3,14 +3,16 @@
 //! it reads every cell's state (one small query) and reads what changed
 //! since it last looked — pushed to this server or to another on the same
 //! database: the responses a cell gained, or a cell anew after a
-//! withdrawal or a correction. This file only reads and hands to core;
-//! core decides what to read.
+//! withdrawal or a correction, each cell up to its release (core's
+//! `results::release`: the figures change in steps). This file only reads,
+//! keeps the releases and hands to core; core decides what to release and
+//! what to read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use thamgia_core::results::maintained::{Catch, CellKey, CellState, SurveyIndex};
-use thamgia_core::results::release::{release, Release, ReleaseStep};
+use thamgia_core::results::release::{moved_while_read, ReleaseStep, Releases};
 use thamgia_core::Localized;
 use tokio::sync::{Mutex, OwnedRwLockReadGuard, RwLock};
 
@@ -25,70 +27,19 @@ const MAX_SURVEYS: usize = 64;
 /// withdrawals keep coming in before it gives up.
 const CATCH_UP_TRIES: usize = 3;
 
-/// Each cell of `states` (as the store holds it) with its release, the
-/// store's last releases being `released` and the index holding `held`.
-fn releases_of(
-    held: &SurveyIndex,
-    step: ReleaseStep,
-    states: &[(CellKey, CellState)],
-    released: &HashMap<CellKey, CellState>,
-) -> Vec<(CellKey, Release)> {
-    states
-        .iter()
-        .map(|(key, state)| {
-            let kept = release(step, *state, released.get(key).copied(), held.held(key));
-            (key.clone(), kept)
-        })
-        .collect()
-}
-
-/// The state each cell is published at.
-fn targets(releases: &[(CellKey, Release)]) -> Vec<(CellKey, CellState)> {
-    releases
-        .iter()
-        .map(|(key, release)| (key.clone(), release.at))
-        .collect()
-}
-
-/// The removals of cell `key` in `states` (0: not there yet).
-fn removals_of(states: &[(CellKey, CellState)], key: &CellKey) -> i64 {
-    states
-        .iter()
-        .find(|(known, _)| known == key)
-        .map_or(0, |(_, state)| state.removals)
-}
-
 /// A survey's index at its releases, and how many changes of each cell
 /// the releases do not show yet.
 pub struct Current {
     /// The index, every cell at its release.
     pub index: OwnedRwLockReadGuard<SurveyIndex>,
-    waiting: Vec<(CellKey, u64)>,
+    releases: Releases,
 }
 
 impl Current {
-    fn new(
-        index: OwnedRwLockReadGuard<SurveyIndex>,
-        states: &[(CellKey, CellState)],
-        releases: &[(CellKey, Release)],
-    ) -> Current {
-        let waiting = states
-            .iter()
-            .zip(releases)
-            .map(|((key, state), (_, release))| (key.clone(), release.waiting(*state)))
-            .filter(|(_, waiting)| *waiting > 0)
-            .collect();
-        Current { index, waiting }
-    }
-
     /// How many changes in `ward` (`None`: every ward) and `period`
     /// (`None`: all time) the published figures do not show yet.
     pub fn waiting(&self, ward: Option<&str>, period: Option<thamgia_core::report::Period>) -> u64 {
-        self.waiting
-            .iter()
-            .filter(|(key, _)| key.within(ward, period))
-            .map(|(_, waiting)| *waiting)
-            .fold(0, u64::saturating_add)
+        self.releases.waiting(ward, period)
     }
 }
 
@@ -137,12 +88,15 @@ impl ResultsIndexes {
             let released = database.results_released(id).await?;
             {
                 let held = index.clone().read_owned().await;
-                let releases = releases_of(&held, step, &states, &released);
+                let releases = Releases::of(step, &states, &released, &held);
                 if version_numbers(&held) == numbers
-                    && releases.iter().all(|(_, release)| !release.new)
-                    && held.stale(&targets(&releases)).is_empty()
+                    && releases.new_ones(&released).is_empty()
+                    && held.stale(&releases.targets()).is_empty()
                 {
-                    return Ok(Current::new(held, &states, &releases));
+                    return Ok(Current {
+                        index: held,
+                        releases,
+                    });
                 }
             }
             let mut writing = index.clone().write_owned().await;
@@ -154,22 +108,20 @@ impl ResultsIndexes {
             // cells while this one waited for it.
             let states = database.results_cells(id).await?;
             let released = database.results_released(id).await?;
-            let releases = releases_of(&writing, step, &states, &released);
-            let new: Vec<(CellKey, Option<CellState>, CellState)> = releases
-                .iter()
-                .filter(|(_, release)| release.new)
-                .map(|(key, release)| (key.clone(), released.get(key).copied(), release.at))
-                .collect();
-            if !database.release_cells(id, &new).await? {
+            let releases = Releases::of(step, &states, &released, &writing);
+            if !database
+                .release_cells(id, &releases.new_ones(&released))
+                .await?
+            {
                 // Another server released some of them: decide again.
                 continue;
             }
-            let targets = targets(&releases);
+            let targets = releases.targets();
             let stale: Vec<(CellKey, Catch, CellState)> = writing
                 .stale(&targets)
                 .into_iter()
                 .filter_map(|(key, catch)| {
-                    let at = releases.iter().find(|(known, _)| known == key)?.1.at;
+                    let at = targets.iter().find(|(known, _)| known == key)?.1;
                     Some((key.clone(), catch, at))
                 })
                 .collect();
@@ -192,15 +144,14 @@ impl ResultsIndexes {
             // read may have taken a response out of what was read: those
             // cells are dropped and caught up again.
             let after = database.results_cells(id).await?;
-            let moved: Vec<&CellKey> = stale
-                .iter()
-                .map(|(key, _, _)| key)
-                .filter(|key| removals_of(&states, key) != removals_of(&after, key))
-                .collect();
+            let moved = moved_while_read(stale.iter().map(|(key, _, _)| key), &states, &after);
             if moved.is_empty() {
-                return Ok(Current::new(writing.downgrade(), &states, &releases));
+                return Ok(Current {
+                    index: writing.downgrade(),
+                    releases,
+                });
             }
-            for key in moved {
+            for key in &moved {
                 writing.clear(key);
             }
         }

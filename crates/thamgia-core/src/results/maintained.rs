@@ -352,9 +352,21 @@ impl SurveyIndex {
         period: Option<Period>,
         threshold: Threshold,
     ) -> PublishedResults {
-        let results = self.results(ward, period);
+        self.publish(&self.results(ward, period), ward, period, threshold)
+    }
+
+    /// `results`, this index's results for `ward` in `period`
+    /// ([`SurveyIndex::results`]), as they may be published (see
+    /// [`SurveyIndex::published`]): for a caller that reads them too.
+    pub fn publish(
+        &self,
+        results: &SurveyResults,
+        ward: Option<&str>,
+        period: Option<Period>,
+        threshold: Threshold,
+    ) -> PublishedResults {
         let marks = self.pattern(threshold, |pattern| pattern.marks(ward, period));
-        publish_marked_results(&results, threshold, &marks)
+        publish_marked_results(results, threshold, &marks)
     }
 
     /// Calls `read` with the pattern of every scope's page for `threshold`:

@@ -23,10 +23,13 @@
 //!
 //! No I/O here: the server reads the states and releases, this decides.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
-use super::maintained::CellState;
+use super::maintained::{CellKey, CellState, SurveyIndex};
 use super::suppression::{Shown, Threshold};
+use crate::report::Period;
 
 /// How many changes a cell must gather before its figures change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +123,88 @@ pub fn release(
     }
 }
 
+/// Every cell's release as a server decides them at one moment: each cell
+/// as the store holds it, with its release.
+#[derive(Debug, Clone, Default)]
+pub struct Releases(Vec<(CellKey, CellState, Release)>);
+
+impl Releases {
+    /// The release of each cell of `states` (every cell as the store holds
+    /// it), the store keeping the releases `released` and `index` holding
+    /// what it holds ([`release`]).
+    pub fn of(
+        step: ReleaseStep,
+        states: &[(CellKey, CellState)],
+        released: &HashMap<CellKey, CellState>,
+        index: &SurveyIndex,
+    ) -> Releases {
+        Releases(
+            states
+                .iter()
+                .map(|(key, state)| {
+                    let decided =
+                        release(step, *state, released.get(key).copied(), index.held(key));
+                    (key.clone(), *state, decided)
+                })
+                .collect(),
+        )
+    }
+
+    /// The releases the store must keep now, each with the release it
+    /// replaces (as `released` holds it: `None`, none).
+    pub fn new_ones(
+        &self,
+        released: &HashMap<CellKey, CellState>,
+    ) -> Vec<(CellKey, Option<CellState>, CellState)> {
+        self.0
+            .iter()
+            .filter(|(_, _, release)| release.new)
+            .map(|(key, _, release)| (key.clone(), released.get(key).copied(), release.at))
+            .collect()
+    }
+
+    /// The state each cell is published at, for
+    /// [`SurveyIndex::stale`].
+    pub fn targets(&self) -> Vec<(CellKey, CellState)> {
+        self.0
+            .iter()
+            .map(|(key, _, release)| (key.clone(), release.at))
+            .collect()
+    }
+
+    /// How many changes in `ward` (`None`: every ward) and `period`
+    /// (`None`: all time) the releases do not show yet.
+    pub fn waiting(&self, ward: Option<&str>, period: Option<Period>) -> u64 {
+        self.0
+            .iter()
+            .filter(|(key, _, _)| key.within(ward, period))
+            .map(|(_, store, release)| release.waiting(*store))
+            .fold(0, u64::saturating_add)
+    }
+}
+
+/// The cells of `read` a withdrawal or a correction reached while they
+/// were read: their removals in `after` (the states read once the cells
+/// were) differ from those in `before` (read before them), so what was
+/// read may miss a response taken out meanwhile, and they are caught up
+/// again.
+pub fn moved_while_read<'k>(
+    read: impl IntoIterator<Item = &'k CellKey>,
+    before: &[(CellKey, CellState)],
+    after: &[(CellKey, CellState)],
+) -> Vec<CellKey> {
+    let removals = |states: &[(CellKey, CellState)], key: &CellKey| {
+        states
+            .iter()
+            .find(|(known, _)| known == key)
+            .map_or(0, |(_, state)| state.removals)
+    };
+    read.into_iter()
+        .filter(|key| removals(before, key) != removals(after, key))
+        .cloned()
+        .collect()
+}
+
 /// How many children answered a question, on a page counted from the
 /// store as it stands (the children's own words and their themes), beside
 /// the results' release: `live` children answered as the store stands,
@@ -145,6 +230,56 @@ pub fn answered_as_it_stands(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cell(ward: &str) -> CellKey {
+        CellKey {
+            ward: ward.to_owned(),
+            quarter: "2026-Q2".parse().expect("a quarter"),
+        }
+    }
+
+    #[test]
+    fn releases_say_what_to_keep_what_to_show_and_what_waits() {
+        let index = SurveyIndex::new(Vec::new());
+        let states = [
+            (cell("00004"), state(7, 0)),
+            (cell("00008"), state(3, 0)),
+            (cell("00001"), state(12, 1)),
+        ];
+        let released = HashMap::from([(cell("00001"), state(10, 1))]);
+        let releases = Releases::of(FIVE, &states, &released, &index);
+        assert_eq!(
+            releases.new_ones(&released),
+            vec![(cell("00004"), None, state(7, 0))]
+        );
+        assert_eq!(
+            releases.targets(),
+            vec![
+                (cell("00004"), state(7, 0)),
+                (cell("00008"), CellState::default()),
+                (cell("00001"), state(10, 1)),
+            ]
+        );
+        assert_eq!(releases.waiting(None, None), 3 + 2);
+        assert_eq!(releases.waiting(Some("00008"), None), 3);
+        assert_eq!(releases.waiting(Some("00004"), None), 0);
+        assert_eq!(releases.waiting(None, "2026-Q3".parse().ok()), 0);
+    }
+
+    #[test]
+    fn cells_a_removal_reached_while_read_are_read_again() {
+        let before = [(cell("00004"), state(7, 0)), (cell("00008"), state(3, 1))];
+        let after = [
+            (cell("00004"), state(9, 1)),
+            (cell("00008"), state(4, 1)),
+            (cell("00001"), state(1, 0)),
+        ];
+        let read = [cell("00004"), cell("00008"), cell("00001")];
+        assert_eq!(
+            moved_while_read(&read, &before, &after),
+            vec![cell("00004")]
+        );
+    }
 
     #[test]
     fn a_page_of_words_shows_the_release_s_figure_while_it_is_the_same() {

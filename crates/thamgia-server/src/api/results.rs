@@ -23,7 +23,7 @@ use thamgia_core::results::representation::{
     UNDER_REPRESENTED_RATIO,
 };
 use thamgia_core::results::suppression::PublishedTable;
-use thamgia_core::results::{Dimension, PublishedResults, ResultsFilter};
+use thamgia_core::results::{Dimension, PublishedResults, ResultsFilter, SurveyResults};
 use thamgia_core::{Localized, Response, SurveyDefinition};
 use tokio::sync::OwnedRwLockReadGuard;
 
@@ -109,23 +109,29 @@ impl Inputs {
     /// The results as they may be published: with the one pattern of
     /// every scope's page (core's `results::joint`).
     pub(super) fn published(&self, state: &AppState) -> PublishedResults {
-        PublishedResults {
-            changes_waiting: self.changes_waiting,
-            ..self
-                .index
-                .published(self.ward.as_deref(), self.period, state.results_threshold)
-        }
+        self.published_with(state, &self.results())
     }
 
-    /// How many children answered `question` in the release the results
-    /// are of (0: no such question).
-    pub(super) fn released_answered(&self, question: &str) -> u64 {
-        self.index
-            .results(self.ward.as_deref(), self.period)
-            .questions
-            .iter()
-            .find(|result| result.question_id == question)
-            .map_or(0, |result| result.answered)
+    /// The results of the release, before they are published.
+    pub(super) fn results(&self) -> SurveyResults {
+        self.index.results(self.ward.as_deref(), self.period)
+    }
+
+    /// `results` (of [`Inputs::results`]) as they may be published.
+    pub(super) fn published_with(
+        &self,
+        state: &AppState,
+        results: &SurveyResults,
+    ) -> PublishedResults {
+        PublishedResults {
+            changes_waiting: self.changes_waiting,
+            ..self.index.publish(
+                results,
+                self.ward.as_deref(),
+                self.period,
+                state.results_threshold,
+            )
+        }
     }
 
     /// Every response of `survey` held in the scope, for what is counted

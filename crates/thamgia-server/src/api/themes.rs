@@ -142,8 +142,14 @@ impl Coded {
         // "Answered" as the results publish it while their release holds
         // the same children, so that the counts beside it withhold what it
         // withholds; the words are listed as the store stands.
+        let results = inputs.results();
+        let released = results
+            .questions
+            .iter()
+            .find(|result| result.question_id == question)
+            .map_or(0, |result| result.answered);
         let published = inputs
-            .published(state)
+            .published_with(state, &results)
             .questions
             .into_iter()
             .find(|result| {
@@ -154,7 +160,7 @@ impl Coded {
             .ok_or(ServerError::NotFound)?;
         let answered = answered_as_it_stands(
             listed.answers.len() as u64,
-            inputs.released_answered(question),
+            released,
             published,
             state.results_threshold,
         );
