@@ -1,6 +1,6 @@
 //! The counts the database keeps so that the town hall reads them instead
-//! of counting responses (migrations 0020, 0025, 0026): each ward's participation by
-//! day (the overview) and each survey's responses (the export's audit
+//! of counting responses (migrations 0020, 0025, 0026, 0029): each ward's participation by
+//! day of Hanoi's calendar (the overview) and each survey's responses (the export's audit
 //! entry). Whatever writes the responses — pushes stored as batches or
 //! one by one, corrections that supersede a version, withdrawals that
 //! delete every version, a response sent again — the overview's
@@ -25,9 +25,10 @@ use uuid::Uuid;
 const TABLET: Uuid = Uuid::from_u128(0xC0_0B7);
 
 /// How the overview counted each ward's participation in a period before
-/// the counts were kept: the responses that count created from the
-/// period's first day (UTC, `created_at` compared as text) to the first
-/// day after it; by survey, for the most one survey heard from; of the
+/// the counts were kept, with the period's days those of Hanoi's calendar
+/// (migration 0029): the responses that count created from midnight in
+/// Hanoi on the period's first day (17:00 UTC the day before, `created_at`
+/// compared as text) to midnight on the first day after it; by survey, for the most one survey heard from; of the
 /// children of 7 and over, those who said it was their first consultation
 /// this year, and those who said it was not.
 const COUNTED_FROM_RESPONSES: &str = "SELECT ward_code, survey_id, COUNT(*) AS responses,
@@ -90,14 +91,17 @@ fn at(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> D
 }
 
 /// Instants at the edges the day of `created_at` must fall on the right
-/// side of: the last millisecond of a quarter and the first of the next
-/// (UTC), and midnight in Hanoi (17:00 UTC the day before).
+/// side of: midnight in Hanoi (17:00 UTC the day before) at the start of a
+/// quarter and the millisecond before it, and midnight UTC, which is 07:00
+/// in Hanoi, inside the quarter.
 fn edges() -> Vec<DateTime<Utc>> {
     let last_millisecond = Duration::milliseconds(1);
     vec![
         at(2026, 4, 1, 0, 0, 0) - last_millisecond,
         at(2026, 4, 1, 0, 0, 0),
         at(2026, 3, 31, 17, 0, 0),
+        at(2026, 3, 31, 17, 0, 0) - last_millisecond,
+        at(2026, 6, 30, 17, 0, 0) - last_millisecond,
         at(2026, 7, 1, 0, 0, 0) - last_millisecond,
         at(2026, 7, 1, 0, 0, 0),
         at(2026, 6, 30, 17, 0, 0),
@@ -147,9 +151,14 @@ async fn counted(
     populations: &BTreeMap<String, u64>,
 ) -> BTreeMap<String, (u64, Participation)> {
     let (start, end) = period.dates();
+    let hanoi_midnight = |day: chrono::NaiveDate| {
+        (day.and_time(chrono::NaiveTime::MIN) - Duration::hours(7))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
     let rows = sqlx::query(COUNTED_FROM_RESPONSES)
-        .bind(start.format("%Y-%m-%dT00:00:00").to_string())
-        .bind(end.format("%Y-%m-%dT00:00:00").to_string())
+        .bind(hanoi_midnight(start))
+        .bind(hanoi_midnight(end))
         .fetch_all(&mut *oracle)
         .await
         .expect("counted");

@@ -7,7 +7,8 @@
 //! the old changes and the new. Its responses stay plain JSON, byte for
 //! byte, and read back; the next is stored compressed beside them
 //! (migration 0021). The survey results it showed are released as they
-//! stood (migration 0028). On SQLite, and on PostgreSQL in the PostgreSQL pass
+//! stood (migration 0028). Its participation is counted by Hanoi's days
+//! (migration 0029). On SQLite, and on PostgreSQL in the PostgreSQL pass
 //! (`THAMGIA_TEST_POSTGRES_URL`).
 
 use chrono::{TimeZone, Utc};
@@ -338,5 +339,81 @@ async fn a_forum_stored_by_the_previous_release_counts_its_children_once_migrate
         .expect("participation read");
     let (_, ward) = participation.get("00004").expect("Ba Đình");
     assert_eq!(ward.forum_children_7_plus, 32);
+    database.close().await;
+}
+
+/// A response the previous release stored that was made after midnight
+/// in Hanoi on the first day of a quarter (18:00 UTC on 31 December) was
+/// counted on its UTC day, in the quarter before; migrated, the town
+/// hall's participation counts it on Hanoi's day, in the quarter the
+/// survey results put it in (migration 0029), and its withdrawal takes it
+/// out of that day.
+#[tokio::test]
+async fn a_response_made_after_midnight_in_hanoi_counts_on_hanoi_s_day_once_migrated() {
+    let directory = tempfile::tempdir().expect("a folder");
+    let (url, _postgres) = previous_release(&directory).await;
+    sqlx::any::install_default_drivers();
+    let mut raw = AnyConnection::connect(&url).await.expect("connected");
+    let moved: String =
+        sqlx::query_scalar("SELECT MIN(id) FROM responses WHERE ward_code = '00004'")
+            .fetch_one(&mut raw)
+            .await
+            .expect("a response of Ba Đình");
+    sqlx::query("UPDATE responses SET created_at = '2026-12-31T18:00:00.000Z' WHERE id = $1")
+        .bind(moved.as_str())
+        .execute(&mut raw)
+        .await
+        .expect("made at 01:00 on 1 January in Hanoi");
+    raw.close().await.ok();
+
+    let database = Database::connect(&url).await.expect("migrated");
+    let ward = |participation: &std::collections::BTreeMap<
+        String,
+        (u64, thamgia_server::townhall::Participation),
+    >| participation.get("00004").map(|(responses, _)| *responses);
+    let last_quarter = Period::quarter(2026, 4).expect("a quarter");
+    let next_quarter = Period::quarter(2027, 1).expect("a quarter");
+    let before = database
+        .participation(last_quarter)
+        .await
+        .expect("participation read");
+    let after = database
+        .participation(next_quarter)
+        .await
+        .expect("participation read");
+    assert_eq!(ward(&before), Some(11), "the other eleven stay in 2026-Q4");
+    assert_eq!(
+        ward(&after),
+        Some(1),
+        "the one made on 1 January counts in 2027-Q1"
+    );
+
+    // Withdrawn, it leaves the day it is counted on.
+    let withdrawal = PushRequest {
+        schema_version: SCHEMA_VERSION,
+        client_id: TABLET,
+        mutations: vec![Mutation {
+            seq: 15,
+            change: MutationChange::WithdrawResponse {
+                response_id: moved.parse().expect("an id"),
+                withdrawn_at: Utc::now(),
+            },
+        }],
+    };
+    let pushed = database
+        .push(&withdrawal, Utc::now())
+        .await
+        .expect("pushed");
+    assert_eq!(pushed.results[0].outcome, MutationOutcome::Withdrawn);
+    let after = database
+        .participation(next_quarter)
+        .await
+        .expect("participation read");
+    assert_eq!(ward(&after), None);
+    let before = database
+        .participation(last_quarter)
+        .await
+        .expect("participation read");
+    assert_eq!(ward(&before), Some(11));
     database.close().await;
 }

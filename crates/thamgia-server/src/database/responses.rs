@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::corrections;
 use thamgia_core::push_rules::batch;
-use thamgia_core::response::counts::CountsAdded;
+use thamgia_core::response::counts::{city_day, CountsAdded};
 use thamgia_core::{
     AgeBand, HeardBefore, Localized, MutationOutcome, RefusalCode, Response, ResponseStatus,
 };
@@ -199,8 +200,8 @@ pub(super) async fn submit_response(
     let inserted = sqlx::query(
         "INSERT INTO responses (id, survey_id, survey_version, ward_code, age_band, sex, content,
              content_sha256, client_id, client_seq, created_at, received_at, corrects,
-             results_quarter, referral_made_at, heard_before)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             results_quarter, referral_made_at, heard_before, city_day)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(response.id.to_string())
@@ -224,6 +225,7 @@ pub(super) async fn submit_response(
             .map(|referral| timestamp(referral.made_at)),
     )
     .bind(heard_before)
+    .bind(city_day(response.created_at))
     .execute(&mut *connection)
     .await?
     .rows_affected()
@@ -233,7 +235,7 @@ pub(super) async fn submit_response(
         gained.add(
             &response.survey_id,
             &response.ward_code,
-            &created_at,
+            response.created_at,
             response.participant.age_band,
             response.participant.heard_before,
         );
@@ -343,6 +345,10 @@ pub(super) struct NewResponse {
     content_sha256: String,
     seq: i64,
     created_at: String,
+    /// When it was started, as given.
+    started: DateTime<Utc>,
+    /// The day of Hanoi's calendar it counts on ([`city_day`]).
+    city_day: String,
     /// Its results cell's quarter (see `results::stored_quarter`).
     pub(super) quarter: String,
     referral_made_at: Option<String>,
@@ -372,6 +378,8 @@ impl NewResponse {
             content_sha256: content_sha256.to_owned(),
             seq: seq as i64,
             created_at: timestamp(response.created_at),
+            started: response.created_at,
+            city_day: city_day(response.created_at),
             quarter: super::results::stored_quarter(response),
             referral_made_at: response
                 .referral
@@ -401,7 +409,7 @@ pub(super) async fn insert_responses(
             revisions.len()
         )));
     }
-    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)";
+    const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)";
     let mut stored = 0;
     for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
         let revisions = &revisions[stored..stored + chunk.len()];
@@ -409,7 +417,8 @@ pub(super) async fn insert_responses(
         let statement = format!(
             "{} responses (id, survey_id, survey_version, ward_code, age_band, sex,
                  content, content_sha256, client_id, client_seq, created_at, received_at,
-                 corrects, results_quarter, referral_made_at, results_revision, heard_before)
+                 corrects, results_quarter, referral_made_at, results_revision, heard_before,
+                 city_day)
              VALUES {} ON CONFLICT (id) DO NOTHING",
             insert_failing_whole(connection),
             own_values_list(connection, TUPLE, chunk.len())
@@ -432,7 +441,8 @@ pub(super) async fn insert_responses(
                 .bind(row.quarter.as_str())
                 .bind(row.referral_made_at.as_deref())
                 .bind(*revision)
-                .bind(row.heard_before.as_str());
+                .bind(row.heard_before.as_str())
+                .bind(row.city_day.as_str());
         }
         let inserted = query.execute(&mut *connection).await?.rows_affected();
         if inserted != chunk.len() as u64 {
@@ -447,7 +457,7 @@ pub(super) async fn insert_responses(
         gained.add(
             &row.survey_id,
             &row.ward_code,
-            &row.created_at,
+            row.started,
             row.band,
             row.heard,
         );

@@ -27,11 +27,10 @@ pub fn period_dates(period: Period) -> (NaiveDate, NaiveDate) {
     period.dates()
 }
 
-/// The key of `date` in `participation_by_day` (migration 0020): the
-/// first ten characters of a `created_at` of that day, as stored
-/// (`2026-04-01T09:30:00.000Z`, UTC). Compared as text, a day is at or
-/// after this key exactly when its `created_at` is at or after
-/// `2026-04-01T00:00:00`, the bound the count compared with before.
+/// The key of `date` in `participation_by_day`: the day of Hanoi's
+/// calendar as stored beside each response (`city_day`, migration 0029,
+/// core's `response::counts::city_day`), so a period's days are Hanoi's,
+/// as the survey results' quarters are. Also a forum's `held_on`.
 fn day_key(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
@@ -181,7 +180,7 @@ impl Database {
     /// said it was their first consultation this year, or not; and the
     /// children aged 7 and over at its forums held in the period. Summed from
     /// `participation_by_day`, the counts kept by day, ward and survey
-    /// beside the responses (migrations 0020, 0022, 0025 and 0026: added by the
+    /// beside the responses (migrations 0020, 0022, 0025, 0026 and 0029: added by the
     /// statement after the one that stores responses, moved by triggers
     /// when one is superseded, changed or withdrawn): at most the period's
     /// days × wards × surveys rows, however many responses there are. A
