@@ -4,11 +4,13 @@
 //! since it last looked — pushed to this server or to another on the same
 //! database: the responses a cell gained, or a cell anew after a
 //! withdrawal or a correction, each cell up to its release (core's
-//! `results::release`: the figures change in steps). This file only reads,
+//! `results::release`: the figures change in steps), but for the words of
+//! a child who withdrew or was corrected since, which leave at once (core's
+//! `SurveyIndex::words_to_check`). This file only reads,
 //! keeps the releases and hands to core; core decides what to release and
 //! what to read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use thamgia_core::results::maintained::{Catch, CellKey, CellState, SurveyIndex};
@@ -92,6 +94,7 @@ impl ResultsIndexes {
                 if version_numbers(&held) == numbers
                     && releases.new_ones(&released).is_empty()
                     && held.stale(&releases.targets()).is_empty()
+                    && held.words_to_check(&states).is_empty()
                 {
                     return Ok(Current {
                         index: held,
@@ -146,6 +149,16 @@ impl ResultsIndexes {
             let after = database.results_cells(id).await?;
             let moved = moved_while_read(stale.iter().map(|(key, _, _)| key), &states, &after);
             if moved.is_empty() {
+                // A cell kept at its release while a child withdrew still
+                // counts them until the next step, never shows their words.
+                for check in writing.words_to_check(&after) {
+                    let counting = if check.responses.is_empty() {
+                        HashSet::new()
+                    } else {
+                        database.still_counted(&check.responses).await?
+                    };
+                    writing.forget_words(&check.key, &check.gone(&counting), check.removals);
+                }
                 return Ok(Current {
                     index: writing.downgrade(),
                     releases,

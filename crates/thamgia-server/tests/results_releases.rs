@@ -2,7 +2,8 @@
 //! quarter (core's `results::release`), never one response at a time: two
 //! views taken before and after one child's response arrives, or leaves,
 //! are the same. The releases are kept in the store, so a server started
-//! again on it shows what the first showed. Over HTTP, on SQLite and, in
+//! again on it shows what the first showed. A child who withdrew still
+//! counts until the next step, but their words leave at once. Over HTTP, on SQLite and, in
 //! the PostgreSQL run, on PostgreSQL.
 
 use chrono::{TimeZone, Utc};
@@ -113,13 +114,26 @@ async fn the_results_change_in_steps_of_five_changes() {
     );
     withdraw(&server, 2).await;
     assert_eq!(shown(&server).await, (Shown::Count(5), 3));
-    assert_eq!(
-        results(&server, Some(WARD)).await,
+    // The same figures; the withdrawn child's words alone are gone.
+    let mut expected = PublishedResults {
+        changes_waiting: 3,
+        ..five.clone()
+    };
+    for question in &mut expected.questions {
+        if let thamgia_core::results::PublishedDistribution::FreeText { answers } =
+            &mut question.distribution
+        {
+            answers.retain(|answer| answer.response_id != Uuid::from_u128(2));
+        }
+    }
+    assert_ne!(
+        expected,
         PublishedResults {
             changes_waiting: 3,
             ..five.clone()
         }
     );
+    assert_eq!(results(&server, Some(WARD)).await, expected);
 
     // Two more changes make a step: 5 + 4 arrivals − 1 withdrawn.
     arrive(&server, 8..10).await;
@@ -228,4 +242,75 @@ async fn a_release_replaces_only_the_release_it_was_decided_from() {
     assert!(database.release_cells(SURVEY, &next).await.expect("kept"));
     let released = database.results_released(SURVEY).await.expect("read");
     assert_eq!(kept(&released, WARD), Some(at(10)));
+}
+
+/// The ids of the responses whose words `results` lists.
+fn words_of(results: &PublishedResults) -> Vec<Uuid> {
+    results
+        .questions
+        .iter()
+        .filter_map(|question| match &question.distribution {
+            thamgia_core::results::PublishedDistribution::FreeText { answers } => {
+                Some(answers.iter().map(|answer| answer.response_id))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// A child whose consent is withdrawn leaves the figures at the next step
+/// (leaving at once would tell what they answered), but their own words
+/// leave the results at once: nothing the child wrote is shown, listed or
+/// downloaded once they withdrew (must-never no. 3), on the server that
+/// counted them and on one started again.
+#[tokio::test]
+async fn a_withdrawn_child_s_words_leave_the_results_at_once() {
+    let server = server().await;
+    arrive(&server, 1..6).await;
+    let five = results(&server, Some(WARD)).await;
+    assert!(words_of(&five).contains(&Uuid::from_u128(2)), "{five:?}");
+
+    withdraw(&server, 2).await;
+    assert_words_gone(&server).await;
+    // A server started again on the same store, which makes the release
+    // as it stands (the withdrawal came since).
+    let again = server.with_state(|state| state.results = ResultsIndexes::default());
+    assert_words_gone(&again).await;
+}
+
+/// Child 2's words are nowhere in `server`'s results of `WARD` or the
+/// city, nor in their spreadsheet; child 3's are.
+async fn assert_words_gone(server: &TestServer) {
+    for ward in [Some(WARD), None] {
+        let after = results(server, ward).await;
+        let words = words_of(&after);
+        assert!(!words.contains(&Uuid::from_u128(2)), "{words:?}");
+        assert!(words.contains(&Uuid::from_u128(3)), "{words:?}");
+    }
+    // Nor in the spreadsheet's sheet of words.
+    use calamine::{Reader, Xlsx};
+    let (status, bytes) = server
+        .get_raw_as(
+            &server.city_token,
+            &format!("/api/v1/export/results.xlsx?survey={SURVEY}&ward={WARD}&period={QUARTER}"),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).expect("the download is an .xlsx");
+    let words: Vec<String> = workbook
+        .worksheet_range("Ý kiến")
+        .expect("the words")
+        .rows()
+        .filter_map(|row| row.get(3).map(ToString::to_string))
+        .collect();
+    assert!(
+        words.iter().any(|text| text.starts_with("Ý kiến số 3:")),
+        "{words:?}"
+    );
+    assert!(
+        !words.iter().any(|text| text.starts_with("Ý kiến số 2:")),
+        "{words:?}"
+    );
 }

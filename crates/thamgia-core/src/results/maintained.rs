@@ -25,7 +25,7 @@
 //!
 //! No I/O here: the server reads and writes, this decides.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -44,6 +44,7 @@ use crate::audit::CITY_UTC_OFFSET_HOURS;
 use crate::report::{Period, PeriodLength};
 use crate::response::{Response, ResponseStatus};
 use crate::survey::SurveyDefinition;
+use uuid::Uuid;
 
 /// One ward in one quarter: what the maintained results keep summaries of.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,11 +123,39 @@ pub enum Catch {
     Clear,
 }
 
+/// A cell whose words are to be checked against the store
+/// ([`SurveyIndex::words_to_check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordsToCheck {
+    /// The cell.
+    pub key: CellKey,
+    /// The responses whose words it keeps.
+    pub responses: Vec<Uuid>,
+    /// The store's removals in the cell, to mark it checked at.
+    pub removals: i64,
+}
+
+impl WordsToCheck {
+    /// The responses of [`WordsToCheck::responses`] not among those the
+    /// store still counts (`counting`, as it answered for them).
+    pub fn gone(&self, counting: &HashSet<Uuid>) -> HashSet<Uuid> {
+        self.responses
+            .iter()
+            .filter(|id| !counting.contains(id))
+            .copied()
+            .collect()
+    }
+}
+
 /// One cell as the index holds it.
 #[derive(Debug, Clone)]
 struct Cell {
     state: CellState,
     summary: Summary,
+    /// The store's removals the words kept were last checked at: a cell
+    /// kept at its release while withdrawals come in keeps counting the
+    /// children who left until the next step, never their words.
+    words_checked: i64,
     /// The cell's figures, for the pattern every scope is published with:
     /// made when a pattern is next made, not at every change (a cell is
     /// read in many small steps at start).
@@ -138,6 +167,7 @@ impl Cell {
         Cell {
             state,
             summary,
+            words_checked: state.removals,
             figures: OnceLock::new(),
         }
     }
@@ -294,6 +324,7 @@ impl SurveyIndex {
                 shape.extend(&mut cell.summary, added, &mut self.interned);
                 cell.figures = OnceLock::new();
                 cell.state = state;
+                cell.words_checked = cell.words_checked.max(state.removals);
             }
             None => {
                 let summary = shape.summarise(added, &mut self.interned);
@@ -306,6 +337,42 @@ impl SurveyIndex {
     /// Drops cell `key`: it is published with nothing in it.
     pub fn clear(&mut self, key: &CellKey) {
         if self.cells.remove(key).is_some() {
+            self.changed();
+        }
+    }
+
+    /// The cells held whose words may be of a response taken out since
+    /// they were read: the store (`store`, every cell as it stands) counts
+    /// more removals in the cell than its words were checked at. Each
+    /// with the responses whose words it keeps, to ask the store which
+    /// still count, and the removals to mark it checked at
+    /// ([`SurveyIndex::forget_words`]).
+    pub fn words_to_check(&self, store: &[(CellKey, CellState)]) -> Vec<WordsToCheck> {
+        store
+            .iter()
+            .filter_map(|(key, state)| {
+                let cell = self.cells.get(key)?;
+                (state.removals > cell.words_checked).then(|| WordsToCheck {
+                    key: key.clone(),
+                    responses: cell.summary.word_ids(),
+                    removals: state.removals,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets, in cell `key`, the words of the responses of `gone`
+    /// (withdrawn, or superseded by a correction: no longer counted in
+    /// the store), and marks its words checked at `removals`. The cell's
+    /// figures stay those of its release until the next step: leaving
+    /// them at once would tell what a child who withdrew had answered.
+    pub fn forget_words(&mut self, key: &CellKey, gone: &HashSet<Uuid>, removals: i64) {
+        let Some(cell) = self.cells.get_mut(key) else {
+            return;
+        };
+        cell.words_checked = cell.words_checked.max(removals);
+        if cell.summary.forget_words(gone) {
+            cell.figures = OnceLock::new();
             self.changed();
         }
     }

@@ -5,7 +5,7 @@
 //! the same functions here, so they can only differ if merging does —
 //! which the property tests rule out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::filter::{Category, Dimension};
 use super::questions::{MatchedQuestion, Standing, Versions};
@@ -14,6 +14,7 @@ use super::tally::Tally;
 use super::{answer_row, answer_rows, pair, split_columns, QuestionResult, SurveyResults};
 use crate::response::Response;
 use crate::survey::{QuestionKind, SurveyDefinition};
+use uuid::Uuid;
 
 /// Every dimension a result can be split by, in the order a [`Combo`]
 /// holds them.
@@ -109,6 +110,30 @@ impl Summary {
     /// How many children the summary counts.
     pub fn respondents(&self) -> u64 {
         self.respondents
+    }
+
+    /// The responses whose own words the summary keeps, each once.
+    pub(super) fn word_ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self
+            .tallies
+            .iter()
+            .flatten()
+            .flat_map(Tally::word_ids)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Forgets the words of the responses in `gone` (their counts stay);
+    /// whether any went.
+    pub(super) fn forget_words(&mut self, gone: &HashSet<Uuid>) -> bool {
+        // Every tally, not only up to the first that held some.
+        let mut went = false;
+        for tally in self.tallies.iter_mut().flatten() {
+            went |= tally.forget_words(gone);
+        }
+        went
     }
 }
 

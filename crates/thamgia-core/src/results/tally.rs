@@ -1,7 +1,7 @@
 //! Answers counted one by one into the summary their question's kind asks
 //! for ([`Distribution`]), options of every version merged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -13,6 +13,7 @@ use super::statistics::{histogram_of_counts, quantile_of_counts};
 use crate::localized::Localized;
 use crate::response::{AnswerValue, Response};
 use crate::survey::{Choice, QuestionKind};
+use uuid::Uuid;
 
 /// How many free-text answers a question's results carry, newest first:
 /// every answer is counted in `answered`; the words beyond these are
@@ -466,6 +467,26 @@ impl Tally {
             }
             _ => {}
         }
+    }
+
+    /// The responses whose own words the tally keeps (free text alone).
+    pub(super) fn word_ids(&self) -> impl Iterator<Item = Uuid> + '_ {
+        let answers = match self {
+            Tally::FreeText { answers } => answers.as_slice(),
+            _ => &[],
+        };
+        answers.iter().map(|(_, answer)| answer.response_id)
+    }
+
+    /// Forgets the words of the responses in `gone`, whatever was counted
+    /// of them elsewhere; whether any went.
+    pub(super) fn forget_words(&mut self, gone: &HashSet<Uuid>) -> bool {
+        let Tally::FreeText { answers } = self else {
+            return false;
+        };
+        let before = answers.len();
+        answers.retain(|(_, answer)| !gone.contains(&answer.response_id));
+        answers.len() != before
     }
 
     /// Puts what was counted in the order merging relies on (free text

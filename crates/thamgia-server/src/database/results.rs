@@ -9,12 +9,13 @@
 //! withdrawn responses are deleted when consent is withdrawn, so none is
 //! read here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use thamgia_core::results::maintained::{quarter_of, CellKey, CellState};
 use thamgia_core::{Response, SurveyDefinition};
+use uuid::Uuid;
 
 use super::responses::content::stored_response;
 use super::{own_rows_per_statement, own_values_list, statement_chunks, Database};
@@ -220,6 +221,32 @@ impl Database {
         rows.iter()
             .map(|row| stored_response(row, "content"))
             .collect()
+    }
+
+    /// Which of the responses `ids` still count: stored, and not
+    /// superseded by a correction (a withdrawn one is deleted). For the
+    /// words a cell kept at its release still shows (`results_index.rs`).
+    pub async fn still_counted(&self, ids: &[Uuid]) -> Result<HashSet<Uuid>, ServerError> {
+        /// Ids asked for per statement, well within every backend's bound.
+        const PER_STATEMENT: usize = 500;
+        let mut counting = HashSet::new();
+        for chunk in ids.chunks(PER_STATEMENT) {
+            let places: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+            let statement = format!(
+                "SELECT id FROM responses WHERE superseded_by IS NULL AND id IN ({})",
+                places.join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(&statement);
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            for id in query.fetch_all(&self.pool).await? {
+                if let Ok(id) = id.parse() {
+                    counting.insert(id);
+                }
+            }
+        }
+        Ok(counting)
     }
 
     /// Gives every response stored before results were kept by cell its
