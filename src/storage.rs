@@ -167,6 +167,10 @@ struct Shared {
     expected: RefCell<Option<Expected>>,
     /// How many completions committed as expected, without reading first.
     as_expected: std::cell::Cell<u32>,
+    /// How many times the database was opened again: an expectation made
+    /// on an earlier connection is not used (the database may have been
+    /// deleted and made again meanwhile).
+    generation: std::cell::Cell<u64>,
 }
 
 /// What this tab expects the meta store to hold.
@@ -400,6 +404,7 @@ impl Store {
                 connection: RefCell::new(Rc::new(connection)),
                 expected: RefCell::new(None),
                 as_expected: std::cell::Cell::new(0),
+                generation: std::cell::Cell::new(0),
             }),
         })
     }
@@ -463,6 +468,10 @@ impl Store {
             return Ok(current);
         }
         stale.close();
+        self.shared.expected.borrow_mut().take();
+        self.shared
+            .generation
+            .set(self.shared.generation.get().wrapping_add(1));
         let fresh = Rc::new(Connection::open(&self.shared.name).await?);
         *self.shared.connection.borrow_mut() = Rc::clone(&fresh);
         Ok(fresh)

@@ -27,7 +27,15 @@ use super::error::StorageError;
 ///    Nothing changes in the stores: the new version keeps a tab still
 ///    running version 4, which cannot read the new shape, from opening the
 ///    database again once this one upgraded it (it is told to reload).
-const SCHEMA_VERSION: u32 = 5;
+/// 6. The next seq under its own key of `meta` ([`NEXT_SEQ_KEY`]), a marker
+///    of every seq taken (with the change of the tally a completion written
+///    without reading first made), and what the kept tally counts
+///    ([`COUNTS_THROUGH_KEY`]; `records.rs`), so a completion can be written
+///    without reading first. Nothing changes
+///    in the stores: the new version keeps a tab still running version 5,
+///    which would number from the bookkeeping record alone, from writing
+///    once this one upgraded the database.
+const SCHEMA_VERSION: u32 = 6;
 
 /// Sync bookkeeping, one record under [`META_KEY`].
 pub(super) const META: &str = "meta";
@@ -43,6 +51,12 @@ pub(super) const OWNER_KEY: &str = "owner";
 /// `tally.rs`): absent in a database of an earlier version, which counts
 /// its responses once.
 pub(super) const COUNTS_KEY: &str = "counts";
+/// The key of the next seq in [`META`] (`records::NextSeq`): absent in a
+/// database of an earlier version, whose bookkeeping record holds it.
+pub(super) const NEXT_SEQ_KEY: &str = "next_seq";
+/// The key of what the kept tally counts in [`META`]
+/// (`records::CountsThrough`), written with it.
+pub(super) const COUNTS_THROUGH_KEY: &str = "counts_through";
 /// The key of the indicator catalogue last read from the server (with the
 /// targets the city set) in the `meta` store.
 pub(super) const CATALOGUE_KEY: &str = "catalogue";

@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 
 use super::encoding::Keyed;
 use super::error::{IoFailure, StorageError};
-use super::tally::{state_of, tag};
+use super::tally::{state_of, tag, Move};
 use super::{StoredForum, StoredResponse, SyncMeta};
 
 /// The sync bookkeeping record, under `meta/"sync"`.
@@ -52,6 +52,60 @@ impl MetaRecord {
             clock: Hlc::default(),
             past_client_ids: Vec::new(),
             cursor_token: None,
+        }
+    }
+}
+
+/// The next seq, under `meta/"next_seq"` (schema version 6): apart from
+/// the bookkeeping record, so that a completion written without reading
+/// first (see core's `outbox::expectation`) moves the counter without
+/// writing over what another tab wrote there meanwhile (a sync's cursor,
+/// the report clock). Every transaction that reads the bookkeeping reads
+/// this too and takes its seq from it when it is of the same client id
+/// (see `transactions.rs`); every one that writes the bookkeeping writes
+/// both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct NextSeq {
+    pub(super) client_id: Uuid,
+    pub(super) next_seq: u64,
+}
+
+/// The key of the marker that seq `seq` of client `client_id` was taken,
+/// in the `meta` store: `add`ed by every transaction that takes a seq, so
+/// that one taking it again fails (see core's `outbox::expectation`). The
+/// seq is written with 20 digits, so markers sort as their numbers do.
+pub(super) fn taken_key(client_id: Uuid, seq: u64) -> String {
+    format!("taken:{}:{seq:020}", client_id.hyphenated())
+}
+
+/// The marker that a seq was taken (see [`taken_key`]): its seq, and for
+/// a completion written without reading first, the change of the tally it
+/// made (from draft to waiting), which it wrote nowhere else. Whatever
+/// reads the tally adds the changes of the markers past the kept tally's
+/// [`CountsThrough`]; whatever writes the tally folds them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct Taken {
+    pub(super) seq: u64,
+    #[serde(default)]
+    pub(super) change: Option<Move>,
+}
+
+/// What the kept tally counts, under `meta/"counts_through"`, written with
+/// it: every response the stores held when it was written, and every
+/// change of the markers of `client_id`'s seqs below `next_seq`. A tally
+/// without it (written by an earlier version) is counted again.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(super) struct CountsThrough {
+    pub(super) client_id: Uuid,
+    pub(super) next_seq: u64,
+}
+
+impl CountsThrough {
+    /// Everything of `record`'s client up to its next seq.
+    pub(super) fn of(record: &MetaRecord) -> CountsThrough {
+        CountsThrough {
+            client_id: record.client_id,
+            next_seq: record.next_seq,
         }
     }
 }

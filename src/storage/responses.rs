@@ -2,6 +2,8 @@
 //! corrections, and the responses read back and counted. Each runs one
 //! transaction of `transactions/responses.rs`.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 use thamgia_core::Response;
 use uuid::Uuid;
@@ -17,14 +19,20 @@ impl Store {
     /// response with that id is already completed (completed responses are
     /// immutable).
     pub async fn save_draft(&self, response: &Response) -> Result<(), StorageError> {
-        let kept = self
-            .run(move |database| async move { transactions::save_draft(&database, response).await })
-            .await?;
-        let mut expected = self.shared.expected.borrow_mut();
-        *expected = expected
-            .take()
-            .map(|expected| expected.draft_saved(response.id, kept));
+        self.run(
+            move |database| async move { transactions::save_draft(&database, response).await },
+        )
+        .await?;
+        self.expect_draft(response.id);
         Ok(())
+    }
+
+    /// Notes that the response `id` is stored as a draft, as this tab just
+    /// saved or read it, for its completion (see core's
+    /// `outbox::expectation`).
+    fn expect_draft(&self, id: Uuid) {
+        let mut expected = self.shared.expected.borrow_mut();
+        *expected = expected.take().map(|expected| expected.draft_saved(id));
     }
 
     /// Deletes a draft. Deleting a draft that does not exist is not an error.
@@ -42,10 +50,13 @@ impl Store {
     /// Stores a completed response and queues its mutation, in one strict
     /// transaction, and returns the mutation's seq.
     ///
-    /// The transaction's writes go out with its reads when this tab knows
-    /// what the stores hold (the `expected` of [`Store`]); if the reads show
-    /// otherwise, it is aborted and run again reading first
-    /// (`transactions::complete_response`).
+    /// A draft this tab saved or read is written from what this tab
+    /// expects the stores to hold (the `expected` of [`Store`]), reading
+    /// nothing; if the transaction shows another tab took a seq since, it
+    /// is aborted and run again reading first
+    /// (`transactions::complete_response`). An expectation made on a
+    /// connection since closed is not used: the database may have been
+    /// deleted and made again meanwhile.
     ///
     /// Completing the same response again with exactly the same content while
     /// it is still waiting returns its seq again (a double tap, or a retry
@@ -61,9 +72,13 @@ impl Store {
             return Err(Refusal::NotCompleted.into());
         }
         let expected = self.shared.expected.borrow_mut().take();
+        let generation = self.shared.generation.get();
+        let shared = Rc::clone(&self.shared);
         let completed = self
             .run(move |database| {
-                let expected = expected.clone();
+                let expected = expected
+                    .clone()
+                    .filter(|_| shared.generation.get() == generation);
                 async move { transactions::complete_response(&database, response, expected).await }
             })
             .await?;
@@ -135,8 +150,16 @@ impl Store {
     ///
     /// Any [`StorageError`] from IndexedDB.
     pub async fn response(&self, id: Uuid) -> Result<Option<StoredResponse>, StorageError> {
-        self.run(move |database| async move { transactions::response(&database, id).await })
-            .await
+        let stored = self
+            .run(move |database| async move { transactions::response(&database, id).await })
+            .await?;
+        if stored
+            .as_ref()
+            .is_some_and(|stored| stored.sync == super::LocalSyncState::Draft)
+        {
+            self.expect_draft(id);
+        }
+        Ok(stored)
     }
 
     /// Every stored response, the most recently changed first.

@@ -39,6 +39,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
 };
+use indexed_db_futures::KeyRange;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thamgia_core::protocol::{Mutation, MutationChange};
@@ -47,10 +48,13 @@ use thamgia_core::Response;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::connection::{COUNTS_KEY, META_KEY, SYNC_STATE_INDEX};
+use super::connection::{COUNTS_KEY, COUNTS_THROUGH_KEY, META_KEY, NEXT_SEQ_KEY, SYNC_STATE_INDEX};
 use super::encoding::{decode_all, from_js, to_js, Keyed};
 use super::error::StorageError;
-use super::records::{forum_key, new_client_id, report_key, response_key, MetaRecord, OutboxEntry};
+use super::records::{
+    forum_key, new_client_id, report_key, response_key, taken_key, CountsThrough, MetaRecord,
+    NextSeq, OutboxEntry, Taken,
+};
 use super::tally::{tag, Move, State, Tally};
 use super::{StoredForum, StoredReport, StoredResponse};
 
@@ -176,6 +180,20 @@ fn request_add<T: Serialize + Keyed>(
     Ok(store.add(to_js(value, value.keys())?).primitive()?)
 }
 
+/// Adds `value` to `store` under `key` (a store without a key path),
+/// refused if the key is taken, without waiting for it.
+fn request_add_at(
+    store: &ObjectStore<'_>,
+    key: &str,
+    value: JsValue,
+) -> Result<VoidRequest, StorageError> {
+    Ok(store
+        .add(value)
+        .with_key(key)
+        .without_key_type()
+        .primitive()?)
+}
+
 /// Waits for `requests`, in the order they were made.
 async fn all_done(requests: Vec<VoidRequest>) -> Result<(), StorageError> {
     for request in requests {
@@ -184,21 +202,47 @@ async fn all_done(requests: Vec<VoidRequest>) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The sync bookkeeping record's reads, made and not awaited yet: the
+/// record and the next seq kept apart from it (`records::NextSeq`).
+struct PendingMeta {
+    record: PendingRead,
+    next: PendingRead,
+}
+
+impl PendingMeta {
+    /// The bookkeeping record, if there is one yet, with the next seq kept
+    /// apart from it when that is of its client id (a completion written
+    /// without reading first moves only that).
+    async fn answer(self) -> Result<Option<MetaRecord>, StorageError> {
+        let record: Option<MetaRecord> = decoded(self.record.await?)?;
+        let next: Option<NextSeq> = decoded(self.next.await?)?;
+        Ok(record.map(|mut record| {
+            if let Some(next) = next.filter(|next| next.client_id == record.client_id) {
+                record.next_seq = record.next_seq.max(next.next_seq);
+            }
+            record
+        }))
+    }
+}
+
 /// Reads the sync bookkeeping record, if there is one yet.
 async fn read_meta(meta: &ObjectStore<'_>) -> Result<Option<MetaRecord>, StorageError> {
-    read_record(meta, META_KEY).await
+    request_meta(meta)?.answer().await
 }
 
 /// Asks for the sync bookkeeping record, without waiting for it (see
 /// [`meta_or_new`]).
-fn request_meta(meta: &ObjectStore<'_>) -> Result<PendingRead, StorageError> {
-    request_get(meta, META_KEY)
+fn request_meta(meta: &ObjectStore<'_>) -> Result<PendingMeta, StorageError> {
+    Ok(PendingMeta {
+        record: request_get(meta, META_KEY)?,
+        next: request_get(meta, NEXT_SEQ_KEY)?,
+    })
 }
 
 /// The sync bookkeeping record a read of it answered, or a fresh one (with
 /// a new client id) when there is none. The caller writes it back.
-fn meta_or_new(value: Option<JsValue>) -> Result<MetaRecord, StorageError> {
-    match decoded(value)? {
+fn meta_or_new(record: Option<MetaRecord>) -> Result<MetaRecord, StorageError> {
+    match record {
         Some(record) => Ok(record),
         None => Ok(MetaRecord::fresh(new_client_id()?)),
     }
@@ -207,28 +251,94 @@ fn meta_or_new(value: Option<JsValue>) -> Result<MetaRecord, StorageError> {
 /// Reads the sync bookkeeping record, making a fresh one (with a new client
 /// id) when there is none. The caller writes it back.
 async fn read_or_create_meta(meta: &ObjectStore<'_>) -> Result<MetaRecord, StorageError> {
-    meta_or_new(request_meta(meta)?.await?)
+    meta_or_new(read_meta(meta).await?)
 }
 
-/// Writes the sync bookkeeping record, without waiting for it.
-fn request_write_meta(
+/// Writes the next seq of `record`'s client alone, without waiting for it.
+fn request_write_next_seq(
     meta: &ObjectStore<'_>,
     record: &MetaRecord,
 ) -> Result<VoidRequest, StorageError> {
-    request_put_at(meta, META_KEY, record)
+    request_put_at(
+        meta,
+        NEXT_SEQ_KEY,
+        &NextSeq {
+            client_id: record.client_id,
+            next_seq: record.next_seq,
+        },
+    )
 }
 
-/// Writes the sync bookkeeping record.
+/// Writes the sync bookkeeping record and its next seq, without waiting
+/// for them.
+fn request_write_meta(
+    meta: &ObjectStore<'_>,
+    record: &MetaRecord,
+) -> Result<Vec<VoidRequest>, StorageError> {
+    Ok(vec![
+        request_put_at(meta, META_KEY, record)?,
+        request_write_next_seq(meta, record)?,
+    ])
+}
+
+/// Writes the sync bookkeeping record and its next seq.
 async fn write_meta(meta: &ObjectStore<'_>, record: &MetaRecord) -> Result<(), StorageError> {
-    request_write_meta(meta, record)?.await?;
-    Ok(())
+    all_done(request_write_meta(meta, record)?).await
+}
+
+/// Marks seq `seq` of `client_id` taken (see core's
+/// `outbox::expectation`), without waiting for it. `put`, by the
+/// transactions that read the next seq first: the marker may be there
+/// already as a fence (a renumbering's, a discarded draft's), and the seq
+/// is theirs all the same. A completion written without reading first
+/// `add`s it instead ([`request_claim_seq`]).
+fn request_mark_taken(
+    meta: &ObjectStore<'_>,
+    client_id: Uuid,
+    seq: u64,
+) -> Result<VoidRequest, StorageError> {
+    request_put_at(
+        meta,
+        &taken_key(client_id, seq),
+        &Taken { seq, change: None },
+    )
+}
+
+/// Marks seq `seq` of `client_id` taken by a transaction that did not read
+/// the next seq, with the change of the tally it made, without waiting for
+/// it: `add`, which fails, and aborts the whole transaction, when the seq
+/// was taken, or fenced, since the transaction's expectation was made.
+fn request_claim_seq(
+    meta: &ObjectStore<'_>,
+    client_id: Uuid,
+    seq: u64,
+    change: Move,
+) -> Result<VoidRequest, StorageError> {
+    let taken = Taken {
+        seq,
+        change: Some(change),
+    };
+    request_add_at(meta, &taken_key(client_id, seq), to_js(&taken, Vec::new())?)
+}
+
+/// Marks the next seq of `record` taken without taking it, without
+/// waiting for it: a fence that fails a completion another tab would write
+/// from what it expected before this transaction (a draft it expected was
+/// discarded here). The seq stays the next one: whatever reads first takes
+/// it.
+fn request_fence_next_seq(
+    meta: &ObjectStore<'_>,
+    record: &MetaRecord,
+) -> Result<VoidRequest, StorageError> {
+    request_mark_taken(meta, record.client_id, record.next_seq)
 }
 
 /// Appends `change` to the outbox under the next seq of `record`, which the
 /// caller writes back in the same transaction, and returns that seq with
 /// the add, not awaited yet. `add`, not `put`: a seq already in the outbox
-/// is a bug to stop at, never a mutation to overwrite.
-fn request_enqueue(
+/// is a bug (or another tab's write) to stop at, never a mutation to
+/// overwrite.
+fn request_outbox_entry(
     outbox: &ObjectStore<'_>,
     record: &mut MetaRecord,
     change: MutationChange,
@@ -243,14 +353,31 @@ fn request_enqueue(
     Ok((seq, add))
 }
 
+/// [`request_outbox_entry`], by a transaction that read the next seq
+/// first, with the marker that the seq is taken; returns the seq with the
+/// two writes, not awaited yet.
+fn request_enqueue(
+    outbox: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
+    record: &mut MetaRecord,
+    change: MutationChange,
+) -> Result<(u64, Vec<VoidRequest>), StorageError> {
+    let (seq, add) = request_outbox_entry(outbox, record, change)?;
+    Ok((
+        seq,
+        vec![add, request_mark_taken(meta, record.client_id, seq)?],
+    ))
+}
+
 /// [`request_enqueue`], awaited.
 async fn enqueue(
     outbox: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
     record: &mut MetaRecord,
     change: MutationChange,
 ) -> Result<u64, StorageError> {
-    let (seq, add) = request_enqueue(outbox, record, change)?;
-    add.await?;
+    let (seq, adds) = request_enqueue(outbox, meta, record, change)?;
+    all_done(adds).await?;
     Ok(seq)
 }
 
@@ -285,89 +412,152 @@ async fn write_response(
     Ok(())
 }
 
-/// Asks for the kept tally of responses per state, without waiting for it.
-fn request_tally(meta: &ObjectStore<'_>) -> Result<PendingRead, StorageError> {
-    request_get(meta, COUNTS_KEY)
+/// The kept tally's first reads, made and not awaited yet: the tally and
+/// what it counts ([`CountsThrough`]).
+struct PendingTally {
+    kept: PendingRead,
+    through: PendingRead,
 }
 
-/// The tally a read of it answered, if it can be trusted: there is one, it
-/// decodes, and the current version of the app wrote it.
-fn trusted_tally(value: Option<JsValue>) -> Option<Tally> {
-    value
-        .and_then(|value| from_js::<Tally>(value).ok())
-        .filter(Tally::is_current)
+/// The kept tally as a transaction read it: the tally with the changes of
+/// the markers past it added, if it can be trusted, and what a tally
+/// written back counts then (`Some` whenever the tally is).
+#[derive(Debug, Clone, Copy)]
+struct KeptTally {
+    tally: Option<Tally>,
+    through: Option<CountsThrough>,
+}
+
+impl PendingTally {
+    /// The kept tally with the changes of the markers of seqs taken since
+    /// it was written (completions written without reading first), if it
+    /// can be trusted: there is one, with what it counts, it decodes, the
+    /// current version of the app wrote it, and every change moves it (a
+    /// change it refuses shows it wrong). Reads the markers once the first
+    /// reads answered, in the same transaction.
+    async fn answer(self, meta: &ObjectStore<'_>) -> Result<KeptTally, StorageError> {
+        let untrusted = KeptTally {
+            tally: None,
+            through: None,
+        };
+        let kept = self
+            .kept
+            .await?
+            .and_then(|value| from_js::<Tally>(value).ok())
+            .filter(Tally::is_current);
+        let through: Option<CountsThrough> =
+            self.through.await?.and_then(|value| from_js(value).ok());
+        let (Some(kept), Some(through)) = (kept, through) else {
+            return Ok(untrusted);
+        };
+        let since = KeyRange::Bound(
+            JsValue::from_str(&taken_key(through.client_id, through.next_seq)),
+            false,
+            JsValue::from_str(&taken_key(through.client_id, u64::MAX)),
+            false,
+        );
+        let markers: Vec<Taken> = decode_all(
+            meta.get_all::<JsValue>()
+                .with_query::<JsValue, _>(since)
+                .primitive()?
+                .await?,
+        )?;
+        let next_seq = markers
+            .iter()
+            .map(|taken| taken.seq.saturating_add(1))
+            .fold(through.next_seq, u64::max);
+        let changes = markers.iter().filter_map(|taken| taken.change);
+        Ok(match kept.after(changes) {
+            Some(tally) => KeptTally {
+                tally: Some(tally),
+                through: Some(CountsThrough {
+                    client_id: through.client_id,
+                    next_seq,
+                }),
+            },
+            None => untrusted,
+        })
+    }
+}
+
+/// Asks for the kept tally of responses per state and what it counts,
+/// without waiting for them.
+fn request_tally(meta: &ObjectStore<'_>) -> Result<PendingTally, StorageError> {
+    Ok(PendingTally {
+        kept: request_get(meta, COUNTS_KEY)?,
+        through: request_get(meta, COUNTS_THROUGH_KEY)?,
+    })
 }
 
 /// Reads the kept tally, if it can be trusted.
-async fn read_tally(meta: &ObjectStore<'_>) -> Result<Option<Tally>, StorageError> {
-    Ok(trusted_tally(request_tally(meta)?.await?))
+async fn read_tally(meta: &ObjectStore<'_>) -> Result<KeptTally, StorageError> {
+    request_tally(meta)?.answer(meta).await
 }
 
-/// Writes `tally` as the kept one, without waiting for it.
-fn request_write_tally(meta: &ObjectStore<'_>, tally: &Tally) -> Result<VoidRequest, StorageError> {
-    request_put_at(meta, COUNTS_KEY, tally)
+/// Writes `tally` as the kept one, counting `through`, without waiting for
+/// it.
+fn request_write_tally(
+    meta: &ObjectStore<'_>,
+    tally: &Tally,
+    through: &CountsThrough,
+) -> Result<Vec<VoidRequest>, StorageError> {
+    Ok(vec![
+        request_put_at(meta, COUNTS_KEY, tally)?,
+        request_put_at(meta, COUNTS_THROUGH_KEY, through)?,
+    ])
 }
 
-/// The write that keeps `tally` (the trusted tally as read in this
+/// Deletes the kept tally (the next [`counts`] counts again), without
+/// waiting for it.
+fn request_drop_tally(meta: &ObjectStore<'_>) -> Result<Vec<VoidRequest>, StorageError> {
+    Ok(vec![
+        meta.delete(COUNTS_KEY).primitive()?,
+        meta.delete(COUNTS_THROUGH_KEY).primitive()?,
+    ])
+}
+
+/// The writes that keep `tally` (the trusted tally as read in this
 /// transaction, if any) true once the responses made `moves`, made without
-/// waiting for it: nothing when no tally is kept or nothing moved (the next
+/// waiting for them: none when no tally is kept or nothing moved (the next
 /// [`counts`] counts again), the tally moved, or, when a move shows the
 /// tally was wrong, its deletion (so the next [`counts`] counts again).
 fn request_keep_tally(
     meta: &ObjectStore<'_>,
-    tally: Option<Tally>,
+    kept: KeptTally,
     moves: impl IntoIterator<Item = Move>,
-) -> Result<Option<VoidRequest>, StorageError> {
-    Ok(request_keeping_tally(meta, tally, moves)?.map(|(_, write)| write))
-}
-
-/// [`request_keep_tally`], with the tally it leaves kept (`None`: none)
-/// beside its write, when it writes.
-fn request_keeping_tally(
-    meta: &ObjectStore<'_>,
-    tally: Option<Tally>,
-    moves: impl IntoIterator<Item = Move>,
-) -> Result<Option<(Option<Tally>, VoidRequest)>, StorageError> {
-    let Some(tally) = tally else {
-        return Ok(None);
+) -> Result<Vec<VoidRequest>, StorageError> {
+    let (Some(tally), Some(through)) = (kept.tally, kept.through) else {
+        return Ok(Vec::new());
     };
     let moves: Vec<Move> = moves
         .into_iter()
         .filter(|change| !change.is_still())
         .collect();
     if moves.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    Ok(Some(match tally.after(moves) {
-        Some(moved) => (Some(moved), request_write_tally(meta, &moved)?),
-        None => (None, meta.delete(COUNTS_KEY).primitive()?),
-    }))
+    match tally.after(moves) {
+        Some(moved) => request_write_tally(meta, &moved, &through),
+        None => request_drop_tally(meta),
+    }
 }
 
 /// Moves the responses of `moves` in the kept tally: reads it (only when
 /// something moved) and writes it back, awaiting each. For the
-/// transactions that await their requests one by one. Gives the tally it
-/// left kept (`None`: none trusted) when it read one, `None` when nothing
-/// moved and it was not read.
+/// transactions that await their requests one by one.
 async fn keep_tally(
     meta: &ObjectStore<'_>,
     moves: impl IntoIterator<Item = Move>,
-) -> Result<Option<Option<Tally>>, StorageError> {
+) -> Result<(), StorageError> {
     let moves: Vec<Move> = moves
         .into_iter()
         .filter(|change| !change.is_still())
         .collect();
     if moves.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
     let tally = read_tally(meta).await?;
-    match request_keeping_tally(meta, tally, moves)? {
-        Some((kept, write)) => {
-            write.await?;
-            Ok(Some(kept))
-        }
-        None => Ok(Some(None)),
-    }
+    all_done(request_keep_tally(meta, tally, moves)?).await
 }
 
 /// Counts the responses in each state through the `sync_state` index,

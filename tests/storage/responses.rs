@@ -116,6 +116,13 @@ async fn the_outbox_is_read_in_batches_the_server_takes_whatever_their_count() {
     assert_eq!(mutations, vec![submit(1, &huge)]);
 }
 
+/// Saves `draft` in `tab`, then completes it there as `completed`; gives
+/// its seq.
+async fn save_then_complete(tab: &Store, draft: &Response, completed: &Response) -> u64 {
+    tab.save_draft(draft).await.expect("save the draft");
+    tab.complete_response(completed).await.expect("complete")
+}
+
 #[wasm_bindgen_test]
 async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab_wrote_between() {
     // Two tabs of the app on one database: each store expects what its own
@@ -124,22 +131,20 @@ async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab
     let tab = Store::open(&name).await.expect("open");
     let other = Store::open(&name).await.expect("open");
 
-    // The first completion reads first; the next ones write at once.
+    // The first completion reads first; drafts saved here are then
+    // completed without reading.
     let first = completed(1, 0);
-    let second = completed(2, 1);
     assert_eq!(tab.complete_response(&first).await.expect("complete"), 1);
-    assert_eq!(tab.complete_response(&second).await.expect("complete"), 2);
-
-    // A draft saved here, then completed: expected as a draft.
-    let mut third = draft(3, 2);
-    tab.save_draft(&third).await.expect("save the draft");
-    third = completed(3, 2);
-    assert_eq!(tab.complete_response(&third).await.expect("complete"), 3);
+    let second = completed(2, 1);
+    assert_eq!(save_then_complete(&tab, &draft(2, 1), &second).await, 2);
+    let third = completed(3, 2);
+    assert_eq!(save_then_complete(&tab, &draft(3, 2), &third).await, 3);
     assert_eq!(
         tab.completions_as_expected_for_tests(),
         2,
         "the second and third completions were written as expected"
     );
+    // The tally and the changes written beside it add up to the records.
     assert_tally_true(
         &tab,
         Counts {
@@ -149,35 +154,29 @@ async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab
     )
     .await;
 
-    // The other tab completes one and saves a draft: this tab's next
-    // completion finds the counter and the tally moved, and the draft it
-    // did not save, and still numbers after them.
+    // The other tab takes a seq: this tab's next completion, expecting seq
+    // 4, finds it taken, writes nothing that way, and reads first.
     let fourth = completed(4, 3);
     assert_eq!(other.complete_response(&fourth).await.expect("complete"), 4);
     other
         .save_draft(&draft(5, 4))
         .await
         .expect("save the draft");
-    assert_eq!(
-        tab.complete_response(&completed(5, 4))
-            .await
-            .expect("complete"),
-        5
-    );
-    // And once more from this tab, expected again.
     let sixth = completed(6, 5);
-    assert_eq!(tab.complete_response(&sixth).await.expect("complete"), 6);
+    assert_eq!(save_then_complete(&tab, &draft(6, 5), &sixth).await, 5);
     assert_eq!(
         tab.completions_as_expected_for_tests(),
-        3,
-        "the fifth read first, the sixth was written as expected"
+        2,
+        "the sixth read first"
     );
-    // The other tab's expectation is behind: it reads first again.
+    // And once more from this tab, expected again.
     let seventh = completed(7, 6);
-    assert_eq!(
-        other.complete_response(&seventh).await.expect("complete"),
-        7
-    );
+    assert_eq!(save_then_complete(&tab, &draft(7, 6), &seventh).await, 6);
+    assert_eq!(tab.completions_as_expected_for_tests(), 3);
+    // The other tab's expectation is behind: its draft is completed after
+    // the seqs this tab took.
+    let fifth = completed(5, 4);
+    assert_eq!(other.complete_response(&fifth).await.expect("complete"), 7);
     assert_eq!(other.completions_as_expected_for_tests(), 0);
 
     let (mutations, total) = tab.read_outbox(100).await.expect("read the outbox");
@@ -189,12 +188,13 @@ async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab
             submit(2, &second),
             submit(3, &third),
             submit(4, &fourth),
-            submit(5, &completed(5, 4)),
-            submit(6, &sixth),
-            submit(7, &seventh),
+            submit(5, &sixth),
+            submit(6, &seventh),
+            submit(7, &fifth),
         ]
     );
     assert_eq!(tab.sync_meta().await.expect("meta").next_seq, 8);
+    assert_eq!(other.sync_meta().await.expect("meta").next_seq, 8);
     assert_tally_true(
         &tab,
         Counts {
@@ -207,39 +207,22 @@ async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab
     // A double tap is still answered with the seq it got, queued once; and
     // a response the other tab completed with other answers is refused
     // here, whatever this tab expected.
-    assert_eq!(tab.complete_response(&sixth).await.expect("again"), 6);
-    let mut eighth = draft(8, 7);
+    assert_eq!(tab.complete_response(&seventh).await.expect("again"), 6);
+    let eighth = draft(8, 7);
+    assert_eq!(
+        save_then_complete(&tab, &draft(9, 7), &completed(9, 7)).await,
+        8
+    );
     tab.save_draft(&eighth).await.expect("save the draft");
     let theirs = completed(8, 7);
-    assert_eq!(other.complete_response(&theirs).await.expect("complete"), 8);
-    eighth = completed(8, 8);
+    assert_eq!(other.complete_response(&theirs).await.expect("complete"), 9);
     assert!(matches!(
-        tab.complete_response(&eighth).await,
+        tab.complete_response(&completed(8, 8)).await,
         Err(StorageError::Refused(Refusal::NotADraft))
     ));
     let (mutations, total) = tab.read_outbox(100).await.expect("read the outbox");
-    assert_eq!(total, 8);
-    assert_eq!(mutations.last(), Some(&submit(8, &theirs)));
-    assert_tally_true(
-        &tab,
-        Counts {
-            waiting: 8,
-            ..Counts::default()
-        },
-    )
-    .await;
-
-    // A draft discarded by the other tab after this one saved it: completed
-    // here, it is a new response (not a draft moved), and counted so.
-    let ninth = draft(9, 9);
-    tab.save_draft(&ninth).await.expect("save the draft");
-    other.discard_draft(ninth.id).await.expect("discard");
-    assert_eq!(
-        tab.complete_response(&completed(9, 9))
-            .await
-            .expect("complete"),
-        9
-    );
+    assert_eq!(total, 9);
+    assert_eq!(mutations.last(), Some(&submit(9, &theirs)));
     assert_tally_true(
         &tab,
         Counts {
@@ -248,6 +231,177 @@ async fn completions_written_from_what_a_tab_expects_stay_right_when_another_tab
         },
     )
     .await;
+
+    // A draft discarded by the other tab after this one saved it, no seq
+    // taken: completed here without reading, it would be counted as a
+    // draft moved; the marker the discarding left fails it, and read
+    // first, it is a new response, counted so.
+    let expected_before = tab.completions_as_expected_for_tests();
+    assert_eq!(
+        save_then_complete(&tab, &draft(10, 9), &completed(10, 9)).await,
+        10
+    );
+    let eleventh = draft(11, 10);
+    tab.save_draft(&eleventh).await.expect("save the draft");
+    other.discard_draft(eleventh.id).await.expect("discard");
+    assert_eq!(
+        tab.complete_response(&completed(11, 10))
+            .await
+            .expect("complete"),
+        11
+    );
+    assert_eq!(
+        tab.completions_as_expected_for_tests(),
+        expected_before,
+        "the tenth read first (the refusal left this tab expecting nothing), \
+         and the eleventh, expected but discarded meanwhile, too"
+    );
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 11,
+            ..Counts::default()
+        },
+    )
+    .await;
+}
+
+/// A seq another tab took and the town hall already acknowledged is gone
+/// from the outbox, but not from the markers of seqs taken: a tab that
+/// still expects that seq reads first instead of queueing a second
+/// mutation under it.
+#[wasm_bindgen_test]
+async fn a_completion_expected_before_another_tab_s_seq_was_sent_reads_first() {
+    let name = unique_database_name("expected-sent");
+    let tab = Store::open(&name).await.expect("open");
+    let other = Store::open(&name).await.expect("open");
+    assert_eq!(
+        tab.complete_response(&completed(1, 0))
+            .await
+            .expect("complete"),
+        1
+    );
+    let theirs = completed(2, 1);
+    assert_eq!(other.complete_response(&theirs).await.expect("complete"), 2);
+    other
+        .apply_push_results(
+            2,
+            &[
+                MutationResult {
+                    seq: 1,
+                    outcome: MutationOutcome::Applied,
+                },
+                MutationResult {
+                    seq: 2,
+                    outcome: MutationOutcome::Applied,
+                },
+            ],
+        )
+        .await
+        .expect("apply");
+    assert_eq!(
+        other.read_outbox(10).await.expect("outbox").1,
+        0,
+        "both sent"
+    );
+
+    let ours = completed(3, 2);
+    assert_eq!(save_then_complete(&tab, &draft(3, 2), &ours).await, 3);
+    assert_eq!(tab.completions_as_expected_for_tests(), 0, "it read first");
+    let (mutations, _) = tab.read_outbox(10).await.expect("outbox");
+    assert_eq!(mutations, vec![submit(3, &ours)]);
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 1,
+            synced: 2,
+            ..Counts::default()
+        },
+    )
+    .await;
+}
+
+/// A renumbering in another tab (a new client id, the seqs from 1 again)
+/// leaves the marker of the old numbering's next seq: a tab expecting
+/// that seq reads first, and numbers after the renumbered entries.
+#[wasm_bindgen_test]
+async fn a_completion_expected_before_another_tab_renumbered_reads_first() {
+    let name = unique_database_name("expected-renumbered");
+    let tab = Store::open(&name).await.expect("open");
+    let other = Store::open(&name).await.expect("open");
+    let first = completed(1, 0);
+    assert_eq!(tab.complete_response(&first).await.expect("complete"), 1);
+    let second = completed(2, 1);
+    assert_eq!(save_then_complete(&tab, &draft(2, 1), &second).await, 2);
+    assert_eq!(tab.completions_as_expected_for_tests(), 1);
+    let old_client = tab.sync_meta().await.expect("meta").client_id;
+
+    // The town hall forgot this tablet: the other tab numbers its two
+    // waiting responses again, 1 and 2, under a new client id.
+    let new_client = Uuid::from_u128(0xC1E27);
+    other.renumber_outbox(new_client).await.expect("renumbered");
+
+    let third = completed(3, 2);
+    assert_eq!(save_then_complete(&tab, &draft(3, 2), &third).await, 3);
+    assert_eq!(
+        tab.completions_as_expected_for_tests(),
+        1,
+        "the third read first"
+    );
+    let meta = tab.sync_meta().await.expect("meta");
+    assert_eq!((meta.client_id, meta.next_seq), (new_client, 4));
+    assert_ne!(old_client, new_client);
+    let (mutations, total) = tab.read_outbox(100).await.expect("read the outbox");
+    assert_eq!(total, 3);
+    assert_eq!(
+        mutations
+            .iter()
+            .map(|mutation| mutation.seq)
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    // Written as expected again from there.
+    let fourth = completed(4, 3);
+    assert_eq!(save_then_complete(&tab, &draft(4, 3), &fourth).await, 4);
+    assert_eq!(tab.completions_as_expected_for_tests(), 2);
+    assert_tally_true(
+        &tab,
+        Counts {
+            waiting: 4,
+            ..Counts::default()
+        },
+    )
+    .await;
+}
+
+/// A tab whose connection was closed (the database may have been deleted
+/// and made again meanwhile) does not complete from what it expected of
+/// the connection before.
+#[wasm_bindgen_test]
+async fn a_completion_after_the_connection_was_lost_reads_first() {
+    let store = Store::open(&unique_database_name("expected-reopened"))
+        .await
+        .expect("open");
+    assert_eq!(
+        store
+            .complete_response(&completed(1, 0))
+            .await
+            .expect("complete"),
+        1
+    );
+    store
+        .save_draft(&draft(2, 1))
+        .await
+        .expect("save the draft");
+    store.lose_connection_for_tests();
+    assert_eq!(
+        store
+            .complete_response(&completed(2, 1))
+            .await
+            .expect("complete"),
+        2
+    );
+    assert_eq!(store.completions_as_expected_for_tests(), 0);
 }
 
 #[wasm_bindgen_test]

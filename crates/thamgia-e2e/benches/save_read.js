@@ -7,10 +7,11 @@
 //
 // Beside them, three floors for the save only, in plain JS: raw
 // IndexedDB's strict put committed at once (`commit()`); the app's
-// completion replayed (`replica`), which tells the wasm's own cost from
-// the cost of the transaction the app makes; and a completion that reads
-// nothing before it commits (`blind`), the floor of a save designed
-// without reads.
+// completion reading first replayed (`replica`: what the app falls back to
+// when its expectation fails, and all it did before schema version 6);
+// and a completion that reads nothing before it commits (`blind`), another
+// design of a save without reads, beside which the app's own tells what
+// its wasm and its requests add.
 //
 // Defines `window.thamgiaSaveRead({ responses, saved, rounds, reads, names })`,
 // which resolves to `{ app, raw, pouch, raw_commit, replica, blind }`, each `{ save:
@@ -102,22 +103,27 @@ window.thamgiaSaveReadLoaded = (() => {
   // flushes falls on every way alike.
 
   // The app: its store saves one completed response as the fill page does
-  // (the record, its outbox entry, the seq counter and the kept counts in
-  // one strict transaction) and reads every response decoded into Rust
-  // values. Each slice is saved by one call of its `bench_save_read`
+  // (saved as a draft first, untimed; then the record, its outbox entry,
+  // the next seq and the seq's marker with the change of the counts, in
+  // one strict transaction, without reading first) and reads every
+  // response decoded into Rust values. Each slice is saved by one call of its `bench_save_read`
   // export, which opens the store before its clock starts.
   function app(name, responses) {
     const call = async (slice, saved, reads) =>
       JSON.parse(
         await window.wasmBindings.bench_save_read(name, JSON.stringify(slice), saved, reads),
       );
+    // How many of the app's completions were written without reading first.
+    let asExpected = 0;
     return {
       async save(from, to) {
-        return (await call(responses.slice(from, to), to - from, 0)).save_ms;
+        const figures = await call(responses.slice(from, to), to - from, 0);
+        asExpected += figures.as_expected;
+        return figures.save_ms;
       },
       async finish(from, reads) {
         const figures = await call(responses.slice(from), 0, reads);
-        return { read: figures.read_ms, count: figures.read };
+        return { read: figures.read_ms, count: figures.read, as_expected: asExpected };
       },
       async close() {},
     };
@@ -164,9 +170,11 @@ window.thamgiaSaveReadLoaded = (() => {
     };
   }
 
-  // The app's completion replayed in plain JS, as the app's storage makes
-  // it when it knows what the stores hold (`complete_as_expected` in
-  // `src/storage/transactions/responses.rs`): the app's three stores, key
+  // The app's completion reading first replayed in plain JS, as the app's
+  // storage made it before schema version 6 when it knew what the stores
+  // held (its reads and writes made at once, the reads checked before the
+  // commit; now `complete_reading_first` awaits the reads before making
+  // the writes): the app's three stores, key
   // paths and indexes; its records' shape (the record's JSON as UTF-8
   // bytes under `$json`, beside the values a key path or an index reads);
   // the same seven requests in the same order, made before any is awaited
@@ -237,10 +245,9 @@ window.thamgiaSaveReadLoaded = (() => {
     };
   }
 
-  // A completion that reads nothing before it commits, as the app does not
-  // save today: the floor of the design that would meet the 1.3× goal (see
-  // README's performance section), where a mutation is numbered when it is
-  // sent rather than when it is made. Four writes, made at once and
+  // A completion that reads nothing before it commits, in another design
+  // than the app's (see README's performance section), where a mutation is
+  // numbered when it is sent rather than when it is made. Four writes, made at once and
   // followed by `commit()`, none awaited: the response (the app's record,
   // indexes and all); its mutation, not numbered yet, under a key
   // IndexedDB's own key generator gives, so the sync can number such
@@ -356,10 +363,10 @@ window.thamgiaSaveReadLoaded = (() => {
       const figures = {};
       for (const way of order) {
         const floor = !['raw', 'app', 'pouch'].includes(way);
-        const { read, count } = floor
+        const { read, count, as_expected } = floor
           ? { read: [], count: 0 }
           : await ways[way].finish(saved, reads);
-        figures[way] = { save: save[way], read, count };
+        figures[way] = { save: save[way], read, count, as_expected: as_expected || 0 };
       }
       return figures;
     } finally {

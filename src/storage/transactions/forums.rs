@@ -82,6 +82,7 @@ pub(in crate::storage) async fn submit_forum(
         let mut record = read_or_create_meta(&meta).await?;
         let seq = enqueue(
             &outbox,
+            &meta,
             &mut record,
             MutationChange::SubmitForum {
                 forum: forum.clone(),
@@ -147,6 +148,7 @@ pub(in crate::storage) async fn record_feedback(
         let mut record = read_or_create_meta(&meta).await?;
         let seq = enqueue(
             &outbox,
+            &meta,
             &mut record,
             MutationChange::RecordFeedback {
                 feedback: feedback.clone(),

@@ -22,14 +22,16 @@ use wasm_bindgen::JsValue;
 
 use super::{
     all_done, commit, decoded, now_ms, read_forum, read_only, read_report, read_write, request_add,
-    request_keep_tally, request_meta, request_response, request_tally, request_write_forum,
-    request_write_meta, request_write_response, request_write_tally, scrub_outbox, trusted_tally,
-    write_forum, write_report,
+    request_keep_tally, request_meta, request_put_at, request_response, request_tally,
+    request_write_forum, request_write_meta, request_write_response, request_write_tally,
+    scrub_outbox, write_forum, write_report,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES};
 use crate::storage::encoding::{decode_all, stored_size};
 use crate::storage::error::StorageError;
-use crate::storage::records::{is_tombstone, outbox_key, tombstone, MetaRecord, OutboxEntry};
+use crate::storage::records::{
+    is_tombstone, outbox_key, taken_key, tombstone, CountsThrough, MetaRecord, OutboxEntry, Taken,
+};
 use crate::storage::tally::{state_of, Move, State, Tally};
 use crate::storage::{LocalSyncState, StoredForum, StoredReport, StoredResponse};
 
@@ -227,7 +229,7 @@ pub(in crate::storage) async fn apply_push_results(
             }
             made.insert(response_id, record);
         }
-        let tally = trusted_tally(tally.await?);
+        let tally = tally.answer(&meta).await?;
         let moves = made.iter().map(|(id, record)| Move {
             before: before.get(id).copied().flatten(),
             after: Some(state_of(&record.sync)),
@@ -375,8 +377,15 @@ pub(in crate::storage) async fn renumber_outbox(
                 held.report_edits.extend(state.history().cloned());
             }
         }
-        let mut record = decoded::<MetaRecord>(bookkeeping.await?)?
+        let mut record = bookkeeping
+            .answer()
+            .await?
             .unwrap_or_else(|| MetaRecord::fresh(new_client_id));
+        // The old numbering's next seq, marked taken as a fence: a
+        // completion another tab would write from what it expected of the
+        // old numbering fails (see core's `outbox::expectation`).
+        let fence =
+            (record.client_id != new_client_id).then_some((record.client_id, record.next_seq));
         let mut own_ids: BTreeSet<Uuid> = record.past_client_ids.iter().copied().collect();
         own_ids.insert(record.client_id);
 
@@ -389,6 +398,26 @@ pub(in crate::storage) async fn renumber_outbox(
                 mutation,
             };
             writes.push(request_add(&outbox, &entry)?);
+            // `put`: a renumbering run again under the same id marks them again.
+            writes.push(request_put_at(
+                &meta,
+                &taken_key(new_client_id, entry.seq),
+                &Taken {
+                    seq: entry.seq,
+                    change: None,
+                },
+            )?);
+        }
+        if let Some((client_id, next_seq)) = fence {
+            let fence = Taken {
+                seq: next_seq,
+                change: None,
+            };
+            writes.push(request_put_at(
+                &meta,
+                &taken_key(client_id, next_seq),
+                &fence,
+            )?);
         }
         for (waiter, seq) in plan.waiting {
             match waiter {
@@ -417,10 +446,11 @@ pub(in crate::storage) async fn renumber_outbox(
         // The server may have forgotten changes too: pull everything again.
         record.cursor = 0;
         record.cursor_token = None;
-        writes.push(request_write_meta(&meta, &record)?);
-        writes.push(request_write_tally(
+        writes.extend(request_write_meta(&meta, &record)?);
+        writes.extend(request_write_tally(
             &meta,
             &Tally::of_states(states.into_values()),
+            &CountsThrough::of(&record),
         )?);
         all_done(writes).await?;
     }

@@ -19,8 +19,7 @@ use super::outbox::{settled_of, settled_state};
 use super::{
     all_done, commit, decoded, now_ms, read_all_forums, read_or_create_meta, read_report,
     read_write, request_keep_tally, request_put_at, request_response, request_tally,
-    request_write_forum, request_write_report, request_write_response, scrub_outbox, trusted_tally,
-    write_meta,
+    request_write_forum, request_write_report, request_write_response, scrub_outbox, write_meta,
 };
 use crate::storage::connection::{FORUMS, META, OUTBOX, REPORTS, RESPONSES, SURVEYS};
 use crate::storage::error::StorageError;
@@ -145,7 +144,7 @@ pub(in crate::storage) async fn apply_pull(
                 writes.push(request_write_response(&responses, &record)?);
                 tombstones.insert(*id, record.response);
             }
-            let tally = trusted_tally(tally.await?);
+            let tally = tally.answer(&meta).await?;
             writes.extend(request_keep_tally(&meta, tally, moves)?);
             all_done(writes).await?;
             scrub_outbox(&outbox, &tombstones).await?;
@@ -191,7 +190,7 @@ async fn apply_accepted(
         moves.push(move_between(Some(&stored.sync), Some(&record.sync)));
         writes.push(request_write_response(responses, &record)?);
     }
-    let tally = trusted_tally(tally.await?);
+    let tally = tally.answer(meta).await?;
     writes.extend(request_keep_tally(meta, tally, moves)?);
     all_done(writes).await
 }

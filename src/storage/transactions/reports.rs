@@ -58,6 +58,7 @@ pub(in crate::storage) async fn edit_report_field(
         write_report(&reports, &report).await?;
         enqueue(
             &outbox,
+            &meta,
             &mut record,
             MutationChange::EditReportField { edit: edit.clone() },
         )
@@ -95,6 +96,7 @@ pub(in crate::storage) async fn change_report_status(
         let mut record = read_or_create_meta(&meta).await?;
         enqueue(
             &outbox,
+            &meta,
             &mut record,
             MutationChange::ChangeReportStatus {
                 change: ReportStatusChange {

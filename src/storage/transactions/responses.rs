@@ -16,16 +16,17 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::{
-    all_done, commit, count_states, decoded, keep_tally, meta_or_new, read_all, read_only,
-    read_response, read_tally, read_write, request_enqueue, request_keep_tally,
-    request_keeping_tally, request_meta, request_response, request_tally, request_write_meta,
-    request_write_response, request_write_tally, scrub_outbox, trusted_tally, write_response,
-    PendingRead,
+    all_done, commit, count_states, decoded, keep_tally, meta_or_new, read_all, read_meta,
+    read_only, read_response, read_tally, read_write, request_claim_seq, request_enqueue,
+    request_fence_next_seq, request_keep_tally, request_meta, request_outbox_entry,
+    request_response, request_tally, request_write_meta, request_write_next_seq,
+    request_write_response, request_write_tally, scrub_outbox, write_response, PendingMeta,
+    PendingRead, PendingTally,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::encoding::{decode_all, from_js};
 use crate::storage::error::{IoFailure, Refusal, StorageError};
-use crate::storage::records::{response_key, tombstone, MetaRecord};
+use crate::storage::records::{response_key, tombstone, CountsThrough, MetaRecord};
 use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State, Tally};
 use crate::storage::{Counts, Expected, LocalSyncState, StoredResponse};
 
@@ -34,19 +35,18 @@ fn is_completed(record: &StoredResponse) -> bool {
     record.response.status == ResponseStatus::Completed || record.sync != LocalSyncState::Draft
 }
 
-/// Saves the draft `response`; gives the tally it left kept when it read
-/// one (a new draft), `None` when the tally was left alone.
+/// Saves the draft `response`.
 pub(in crate::storage) async fn save_draft(
     database: &Database,
     response: &Response,
-) -> Result<Option<Option<Tally>>, StorageError> {
+) -> Result<(), StorageError> {
     if response.status != ResponseStatus::Draft {
         return Err(Refusal::NotADraft.into());
     }
     // Default durability: drafts are saved often, and a power cut can cost at
     // most the last keystrokes of a draft, never a completed response.
     let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
-    let kept = {
+    {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
         let existing = read_response(&responses, response.id).await?;
@@ -64,10 +64,9 @@ pub(in crate::storage) async fn save_draft(
             existing.as_ref().map(|existing| &existing.sync),
             Some(&record.sync),
         );
-        keep_tally(&meta, [moved]).await?
-    };
-    commit(transaction).await?;
-    Ok(kept)
+        keep_tally(&meta, [moved]).await?;
+    }
+    commit(transaction).await
 }
 
 pub(in crate::storage) async fn discard_draft(
@@ -83,6 +82,7 @@ pub(in crate::storage) async fn discard_draft(
             Some(existing) if is_completed(&existing) => return Err(Refusal::NotADraft.into()),
             Some(existing) => {
                 responses.delete(response_key(id)).primitive()?.await?;
+                fence_next_seq(&meta).await?;
                 keep_tally(&meta, [move_between(Some(&existing.sync), None)]).await?;
             }
         }
@@ -91,16 +91,19 @@ pub(in crate::storage) async fn discard_draft(
 }
 
 /// Queues the submission of the completed `response` (its outbox entry,
-/// under the next seq of `record`, without waiting for it) and gives that
-/// seq and the record to store for the response, waiting for it. The one way a completed
-/// response is queued, by the fill page and by the bench's tablet alike.
+/// under the next seq of `record`, and the marker that the seq is taken,
+/// without waiting for them) and gives that seq and the record to store for
+/// the response, waiting for it. The one way a completed response is
+/// queued, by the fill page and by the bench's tablet alike.
 fn request_queue_completed(
     outbox: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
     record: &mut MetaRecord,
     response: &Response,
-) -> Result<(u64, StoredResponse, VoidRequest), StorageError> {
-    let (seq, add) = request_enqueue(
+) -> Result<(u64, StoredResponse, Vec<VoidRequest>), StorageError> {
+    let (seq, adds) = request_enqueue(
         outbox,
+        meta,
         record,
         MutationChange::SubmitResponse {
             response: response.clone(),
@@ -110,31 +113,33 @@ fn request_queue_completed(
         response: response.clone(),
         sync: LocalSyncState::Waiting { seq },
     };
-    Ok((seq, stored, add))
+    Ok((seq, stored, adds))
 }
 
 /// Stores the completed `response` and queues it (see
 /// [`Store::complete_response`](crate::storage::Store::complete_response)),
 /// and gives its seq and what this tab may expect the stores to hold next.
 ///
-/// With an expectation, the transaction's reads and writes all go out at
-/// once ([`complete_as_expected`]); when the reads show the stores are not
-/// as expected (or anything fails), that transaction wrote nothing, and
-/// the completion runs again reading first ([`complete_reading_first`]),
-/// which decides whatever the expectation could not.
+/// A draft this tab saved (or read) is completed from what it expects,
+/// reading nothing ([`complete_as_expected`]); when the transaction shows
+/// the expectation wrong (another tab took a seq since) or anything fails,
+/// it wrote nothing, and the completion runs again reading first
+/// ([`complete_reading_first`]), which decides whatever the expectation
+/// could not.
 pub(in crate::storage) async fn complete_response(
     database: &Database,
     response: &Response,
     expected: Option<Expected>,
 ) -> Result<Completed, StorageError> {
     if let Some(expected) = expected {
-        if let Ok(Some((seq, expected))) = complete_as_expected(database, response, expected).await
-        {
-            return Ok(Completed {
-                seq,
-                expected,
-                as_expected: true,
-            });
+        if expected.stored_state(response.id) == Some(State::Draft) {
+            if let Ok((seq, expected)) = complete_as_expected(database, response, expected).await {
+                return Ok(Completed {
+                    seq,
+                    expected: Some(expected),
+                    as_expected: true,
+                });
+            }
         }
     }
     let (seq, expected) = complete_reading_first(database, response).await?;
@@ -174,97 +179,77 @@ fn completion_stores<'t>(
     ])
 }
 
+/// The completion of the draft `response` from `expected`, reading
+/// nothing: its outbox entry under the next seq expected, the marker that
+/// the seq is taken (`add`: it fails, and the browser aborts the whole
+/// transaction, when any tab took or fenced that seq since this tab's
+/// expectation was made, a discarded draft included; see core's
+/// `outbox::expectation`), which carries the change of the tally from
+/// draft to waiting (added to the kept tally by whatever reads it), the
+/// response waiting for it, and the next seq. Every request is made, then
+/// the commit asked for at once: no answer is awaited before it. Gives the
+/// seq and what to expect next; an error when anything failed, in which
+/// case nothing was written.
+async fn complete_as_expected(
+    database: &Database,
+    response: &Response,
+    expected: Expected,
+) -> Result<(u64, Expected), StorageError> {
+    let transaction = completion_transaction(database)?;
+    let mut record = expected.meta().clone();
+    let seq = {
+        let [meta, responses, outbox] = completion_stores(&transaction)?;
+        let (seq, entry) = request_outbox_entry(
+            &outbox,
+            &mut record,
+            MutationChange::SubmitResponse {
+                response: response.clone(),
+            },
+        )?;
+        let stored = StoredResponse {
+            response: response.clone(),
+            sync: LocalSyncState::Waiting { seq },
+        };
+        let change = Move {
+            before: Some(State::Draft),
+            after: Some(state_of(&stored.sync)),
+        };
+        let _requests = [
+            request_claim_seq(&meta, record.client_id, seq, change)?,
+            entry,
+            request_write_response(&responses, &stored)?,
+            request_write_next_seq(&meta, &record)?,
+        ];
+        seq
+    };
+    // The requests' futures are dropped unawaited: each request was made
+    // when built, and one that fails aborts the transaction, which the
+    // commit then reports.
+    commit(transaction).await?;
+    Ok((seq, expected.completed(response.id, record)))
+}
+
+/// Fences the next seq (see [`request_fence_next_seq`]) when there is a
+/// bookkeeping record: a draft left the draft stage without taking a seq.
+async fn fence_next_seq(meta: &ObjectStore<'_>) -> Result<(), StorageError> {
+    if let Some(record) = read_meta(meta).await? {
+        request_fence_next_seq(meta, &record)?.await?;
+    }
+    Ok(())
+}
+
 /// A completion's three reads, made and not awaited yet: the stored
 /// response `id`, the bookkeeping record and the tally.
 fn request_completion_reads(
     meta: &ObjectStore<'_>,
     responses: &ObjectStore<'_>,
     id: Uuid,
-) -> Result<[PendingRead; 3], StorageError> {
-    Ok([
+) -> Result<(PendingRead, PendingMeta, PendingTally), StorageError> {
+    Ok((
         request_response(responses, id)?,
         request_meta(meta)?,
         request_tally(meta)?,
-    ])
-}
-
-/// A completion's writes, made and not awaited yet: `response`'s outbox
-/// entry under the next seq of `record`, the response waiting for it,
-/// `record` itself, and the kept `tally` (if one is) moved from `before`
-/// (the state the response was stored in, if at all). Gives the seq, the
-/// writes and the tally they leave kept.
-fn request_completion_writes(
-    stores: [&ObjectStore<'_>; 3],
-    record: &mut MetaRecord,
-    response: &Response,
-    before: Option<State>,
-    tally: Option<Tally>,
-) -> Result<(u64, Vec<VoidRequest>, Option<Tally>), StorageError> {
-    let [meta, responses, outbox] = stores;
-    let (seq, stored, add) = request_queue_completed(outbox, record, response)?;
-    let moved = Move {
-        before,
-        after: Some(state_of(&stored.sync)),
-    };
-    let mut writes = vec![
-        add,
-        request_write_response(responses, &stored)?,
-        request_write_meta(meta, record)?,
-    ];
-    let mut kept = tally;
-    if let Some((left, write)) = request_keeping_tally(meta, tally, [moved])? {
-        kept = left;
-        writes.push(write);
-    }
-    Ok((seq, writes, kept))
-}
-
-/// The completion's requests, reads and writes, all made before the first
-/// is awaited, the writes computed from `expected`. IndexedDB runs them in
-/// the order they were made, so the reads answer what was stored before
-/// this transaction; when that is not what `expected` says, the
-/// transaction is dropped, which aborts it with nothing written, and this
-/// gives `None`.
-async fn complete_as_expected(
-    database: &Database,
-    response: &Response,
-    expected: Expected,
-) -> Result<Option<(u64, Option<Expected>)>, StorageError> {
-    let transaction = completion_transaction(database)?;
-    let done = {
-        let [meta, responses, outbox] = completion_stores(&transaction)?;
-
-        let [existing, bookkeeping, tally] =
-            request_completion_reads(&meta, &responses, response.id)?;
-        let mut record = expected.meta().clone();
-        let (seq, writes, kept) = request_completion_writes(
-            [&meta, &responses, &outbox],
-            &mut record,
-            response,
-            expected.stored_state(response.id),
-            expected.tally(),
-        )?;
-
-        let existing: Option<StoredResponse> = decoded(existing.await?)?;
-        let bookkeeping: Option<MetaRecord> = decoded(bookkeeping.await?)?;
-        let tally = trusted_tally(tally.await?);
-        // A completed response is never overwritten: whatever it is, the
-        // slower way decides (a double tap, or a refusal).
-        if existing.as_ref().is_some_and(is_completed)
-            || !expected.holds(
-                response.id,
-                existing.as_ref().map(|existing| state_of(&existing.sync)),
-                bookkeeping.as_ref(),
-                tally,
-            )
-        {
-            return Ok(None);
-        }
-        all_done(writes).await?;
-        (seq, Some(expected.completed(response.id, record, kept)))
-    };
-    commit(transaction).await?;
-    Ok(Some(done))
+    ))
 }
 
 /// The completion reading first: the stored response, the bookkeeping
@@ -277,7 +262,7 @@ async fn complete_reading_first(
     let done = {
         let [meta, responses, outbox] = completion_stores(&transaction)?;
 
-        let [existing, bookkeeping, tally] =
+        let (existing, bookkeeping, tally) =
             request_completion_reads(&meta, &responses, response.id)?;
         let existing: Option<StoredResponse> = decoded(existing.await?)?;
         if let Some(existing) = &existing {
@@ -292,18 +277,20 @@ async fn complete_reading_first(
                 };
             }
         }
-        let mut record = meta_or_new(bookkeeping.await?)?;
-        let tally = trusted_tally(tally.await?);
+        let mut record = meta_or_new(bookkeeping.answer().await?)?;
+        let tally = tally.answer(&meta).await?;
 
-        let (seq, writes, kept) = request_completion_writes(
-            [&meta, &responses, &outbox],
-            &mut record,
-            response,
-            existing.as_ref().map(|existing| state_of(&existing.sync)),
-            tally,
-        )?;
+        let (seq, stored, mut writes) =
+            request_queue_completed(&outbox, &meta, &mut record, response)?;
+        let moved = Move {
+            before: existing.as_ref().map(|existing| state_of(&existing.sync)),
+            after: Some(state_of(&stored.sync)),
+        };
+        writes.push(request_write_response(&responses, &stored)?);
+        writes.extend(request_write_meta(&meta, &record)?);
+        writes.extend(request_keep_tally(&meta, tally, [moved])?);
         all_done(writes).await?;
-        (seq, Some(Expected::after_write(record, kept)))
+        (seq, Some(Expected::after_write(record)))
     };
     commit(transaction).await?;
     Ok(done)
@@ -339,10 +326,11 @@ pub(in crate::storage) async fn withdraw_response(
             scrub_outbox(&outbox, &BTreeMap::from([(id, withdrawn.clone())])).await?;
             let bookkeeping = request_meta(&meta)?;
             let tally = request_tally(&meta)?;
-            let mut record = meta_or_new(bookkeeping.await?)?;
-            let tally = trusted_tally(tally.await?);
-            let (seq, add) = request_enqueue(
+            let mut record = meta_or_new(bookkeeping.answer().await?)?;
+            let tally = tally.answer(&meta).await?;
+            let (seq, mut writes) = request_enqueue(
                 &outbox,
+                &meta,
                 &mut record,
                 MutationChange::WithdrawResponse {
                     response_id: id,
@@ -354,17 +342,15 @@ pub(in crate::storage) async fn withdraw_response(
                 sync: LocalSyncState::Waiting { seq },
             };
             let moved = move_between(Some(&stored.sync), Some(&after.sync));
-            let mut writes = vec![
-                add,
-                request_write_response(&responses, &after)?,
-                request_write_meta(&meta, &record)?,
-            ];
+            writes.push(request_write_response(&responses, &after)?);
+            writes.extend(request_write_meta(&meta, &record)?);
             writes.extend(request_keep_tally(&meta, tally, [moved])?);
             all_done(writes).await?;
             seq
         } else {
             // A draft never left the tablet: deleting it deletes everything.
             responses.delete(response_key(id)).primitive()?.await?;
+            fence_next_seq(&meta).await?;
             keep_tally(&meta, [move_between(Some(&stored.sync), None)]).await?;
             0
         }
@@ -465,30 +451,28 @@ pub(in crate::storage) async fn fill_waiting(
         let outbox = transaction.object_store(OUTBOX)?;
         let bookkeeping = request_meta(&meta)?;
         let tally = request_tally(&meta)?;
-        let mut record = meta_or_new(bookkeeping.await?)?;
-        let tally = trusted_tally(tally.await?);
+        let mut record = meta_or_new(bookkeeping.answer().await?)?;
+        let tally = tally.answer(&meta).await?;
         let mut pending = Vec::with_capacity(completed.len());
         for response in completed {
             let before = request_response(&responses, response.id)?;
-            let (_, stored, add) = request_queue_completed(&outbox, &mut record, response)?;
-            let put = request_write_response(&responses, &stored)?;
-            pending.push((before, add, put));
+            let (_, stored, mut writes) =
+                request_queue_completed(&outbox, &meta, &mut record, response)?;
+            writes.push(request_write_response(&responses, &stored)?);
+            pending.push((before, writes));
         }
-        let meta_write = request_write_meta(&meta, &record)?;
+        let meta_writes = request_write_meta(&meta, &record)?;
         let mut moves = Vec::with_capacity(pending.len());
-        for (before, add, put) in pending {
+        for (before, writes) in pending {
             let before: Option<StoredResponse> = decoded(before.await?)?;
             moves.push(Move {
                 before: before.map(|before| state_of(&before.sync)),
                 after: Some(State::Waiting),
             });
-            add.await?;
-            put.await?;
+            all_done(writes).await?;
         }
-        meta_write.await?;
-        if let Some(write) = request_keep_tally(&meta, tally, moves)? {
-            write.await?;
-        }
+        all_done(meta_writes).await?;
+        all_done(request_keep_tally(&meta, tally, moves)?).await?;
     }
     commit(transaction).await
 }
@@ -542,6 +526,21 @@ pub(in crate::storage) async fn drafts(
     Ok(records)
 }
 
+/// Keeps `counted`, the responses just counted through the index, as the
+/// tally, counting every seq taken so far (the bookkeeping record, made
+/// now if there is none, says what that is).
+async fn keep_counted(meta: &ObjectStore<'_>, counted: &Tally) -> Result<(), StorageError> {
+    let (record, made) = match read_meta(meta).await? {
+        Some(record) => (record, false),
+        None => (meta_or_new(None)?, true),
+    };
+    let mut writes = request_write_tally(meta, counted, &CountsThrough::of(&record))?;
+    if made {
+        writes.extend(request_write_meta(meta, &record)?);
+    }
+    all_done(writes).await
+}
+
 /// How many responses are in each state, from the kept tally: one record
 /// read, however many responses the tablet holds.
 ///
@@ -555,7 +554,7 @@ pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, St
     {
         let transaction = read_only(database, &[META])?;
         let meta = transaction.object_store(META)?;
-        if let Some(tally) = read_tally(&meta).await? {
+        if let Some(tally) = read_tally(&meta).await?.tally {
             return Ok(counts_of(&tally));
         }
     }
@@ -565,11 +564,11 @@ pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, St
     let tally = {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
-        match read_tally(&meta).await? {
+        match read_tally(&meta).await?.tally {
             Some(tally) => tally,
             None => {
                 let tally = count_states(&responses).await?;
-                request_write_tally(&meta, &tally)?.await?;
+                keep_counted(&meta, &tally).await?;
                 tally
             }
         }
@@ -587,12 +586,12 @@ pub(in crate::storage) async fn recount(database: &Database) -> Result<bool, Sto
     let corrected = {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
-        let kept = read_tally(&meta).await?;
+        let kept = read_tally(&meta).await?.tally;
         let counted = count_states(&responses).await?;
         if kept == Some(counted) {
             false
         } else {
-            request_write_tally(&meta, &counted)?.await?;
+            keep_counted(&meta, &counted).await?;
             true
         }
     };

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub const TALLY_VERSION: u32 = 1;
 
 /// The state of a stored response, as the `sync_state` index holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum State {
     /// A draft being filled.
     Draft,
@@ -55,8 +55,9 @@ impl State {
 
 /// One stored response's change: from the state it was in to the state it
 /// is left in (`None`: not stored, so `before: None` adds a response and
-/// `after: None` deletes one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `after: None` deletes one). Stored as a change of the tally a
+/// completion written without reading first adds beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Move {
     /// The state before the transaction; `None` when it was not stored.
     pub before: Option<State>,
