@@ -420,12 +420,27 @@ struct PendingTally {
 }
 
 /// The kept tally as a transaction read it: the tally with the changes of
-/// the markers past it added, if it can be trusted, and what a tally
-/// written back counts then (`Some` whenever the tally is).
+/// the markers past it added, if it can be trusted, what a tally written
+/// back counts then (`Some` whenever the tally is), and how many markers
+/// past it were read.
 #[derive(Debug, Clone, Copy)]
 struct KeptTally {
     tally: Option<Tally>,
     through: Option<CountsThrough>,
+    markers: usize,
+}
+
+impl KeptTally {
+    /// What a transaction that took seqs of `record` (read before it took
+    /// them) writes back: everything up to its next seq, the markers it
+    /// added carrying no change of the tally, and none past it possible
+    /// while it runs.
+    fn through_now(self, record: &MetaRecord) -> KeptTally {
+        KeptTally {
+            through: self.tally.map(|_| CountsThrough::of(record)),
+            ..self
+        }
+    }
 }
 
 impl PendingTally {
@@ -439,6 +454,7 @@ impl PendingTally {
         let untrusted = KeptTally {
             tally: None,
             through: None,
+            markers: 0,
         };
         let kept = self
             .kept
@@ -474,6 +490,7 @@ impl PendingTally {
                     client_id: through.client_id,
                     next_seq,
                 }),
+                markers: markers.len(),
             },
             None => untrusted,
         })

@@ -432,3 +432,76 @@ async fn counts_put_off_by_a_writer_that_could_not_keep_them_are_put_right_by_th
     assert_eq!(store.counts().await.expect("count"), waiting_three);
     assert_eq!(kept_counts(&store, &name).await, waiting_three);
 }
+
+/// What the kept counts count through (`meta/"counts_through"`): the
+/// next seq of the seqs whose markers are folded in.
+async fn counted_through(name: &str) -> u64 {
+    let database = beside_the_store(name).await;
+    let record = {
+        let transaction = database
+            .transaction(["meta"])
+            .with_mode(TransactionMode::Readonly)
+            .build()
+            .expect("start a transaction");
+        let meta = transaction.object_store("meta").expect("meta");
+        meta.get::<JsValue, _, _>("counts_through")
+            .primitive()
+            .expect("start the read")
+            .await
+            .expect("read what the counts count")
+            .expect("kept")
+    };
+    database.close();
+    let bytes = js_sys::Reflect::get(&record, &JsValue::from_str("$json")).expect("its JSON");
+    let json: serde_json::Value =
+        serde_json::from_slice(&js_sys::Uint8Array::new(&bytes).to_vec()).expect("JSON");
+    json["next_seq"].as_u64().expect("a seq")
+}
+
+/// Seqs taken without moving the counts (report edits) leave their
+/// markers past what the kept counts count; the counts read them, and
+/// once they are many, write the counts again with them folded in, so the
+/// next read reads few.
+#[wasm_bindgen_test]
+async fn markers_of_seqs_past_the_counts_are_folded_in_once_many() {
+    let name = unique_database_name("counts-folded");
+    let store = Store::open(&name).await.expect("open");
+    store
+        .complete_response(&completed(1, 0))
+        .await
+        .expect("complete");
+    assert_eq!(store.counts().await.expect("count").waiting, 1);
+    assert_eq!(counted_through(&name).await, 2);
+    for edit in 0..40 {
+        store
+            .edit_report_field(
+                &crate::reports::report_id(),
+                thamgia_core::report::FieldKey::value("4.1"),
+                thamgia_core::report::FieldContent::Number(f64::from(edit)),
+                "Chị Lan".to_owned(),
+                crate::reports::NOW_MS + i64::from(edit),
+            )
+            .await
+            .expect("edit");
+    }
+    // Forty markers past the counts: read, then folded in.
+    assert_eq!(store.counts().await.expect("count").waiting, 1);
+    assert_eq!(counted_through(&name).await, 42);
+    assert_eq!(store.sync_meta().await.expect("meta").next_seq, 42);
+    // The next completion reads first (this tab's expectation is behind
+    // the edits), the one after is written as expected: its marker's
+    // change is added to what is kept.
+    for number in 2..=3 {
+        store
+            .save_draft(&draft(number, number as i64))
+            .await
+            .expect("save the draft");
+        store
+            .complete_response(&completed(number, number as i64))
+            .await
+            .expect("complete");
+    }
+    assert_eq!(store.completions_as_expected_for_tests(), 1);
+    assert_eq!(store.counts().await.expect("count").waiting, 3);
+    assert!(!store.recount().await.expect("recount"), "the counts agree");
+}

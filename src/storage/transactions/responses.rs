@@ -288,7 +288,11 @@ async fn complete_reading_first(
         };
         writes.push(request_write_response(&responses, &stored)?);
         writes.extend(request_write_meta(&meta, &record)?);
-        writes.extend(request_keep_tally(&meta, tally, [moved])?);
+        writes.extend(request_keep_tally(
+            &meta,
+            tally.through_now(&record),
+            [moved],
+        )?);
         all_done(writes).await?;
         (seq, Some(Expected::after_write(record)))
     };
@@ -344,7 +348,11 @@ pub(in crate::storage) async fn withdraw_response(
             let moved = move_between(Some(&stored.sync), Some(&after.sync));
             writes.push(request_write_response(&responses, &after)?);
             writes.extend(request_write_meta(&meta, &record)?);
-            writes.extend(request_keep_tally(&meta, tally, [moved])?);
+            writes.extend(request_keep_tally(
+                &meta,
+                tally.through_now(&record),
+                [moved],
+            )?);
             all_done(writes).await?;
             seq
         } else {
@@ -472,7 +480,12 @@ pub(in crate::storage) async fn fill_waiting(
             all_done(writes).await?;
         }
         all_done(meta_writes).await?;
-        all_done(request_keep_tally(&meta, tally, moves)?).await?;
+        all_done(request_keep_tally(
+            &meta,
+            tally.through_now(&record),
+            moves,
+        )?)
+        .await?;
     }
     commit(transaction).await
 }
@@ -541,6 +554,10 @@ async fn keep_counted(meta: &ObjectStore<'_>, counted: &Tally) -> Result<(), Sto
     all_done(writes).await
 }
 
+/// How many markers of seqs past the kept tally a read of the counts reads
+/// before it writes the tally again with them folded in.
+const FOLD_AFTER: usize = 32;
+
 /// How many responses are in each state, from the kept tally: one record
 /// read, however many responses the tablet holds.
 ///
@@ -554,19 +571,29 @@ pub(in crate::storage) async fn counts(database: &Database) -> Result<Counts, St
     {
         let transaction = read_only(database, &[META])?;
         let meta = transaction.object_store(META)?;
-        if let Some(tally) = read_tally(&meta).await?.tally {
+        let kept = read_tally(&meta).await?;
+        if let Some(tally) = kept.tally.filter(|_| kept.markers <= FOLD_AFTER) {
             return Ok(counts_of(&tally));
         }
     }
     // Another tab may be counting too, so look again inside the write
     // transaction: the second to get there finds the first one's tally.
+    // A tally with many markers of seqs past it (report edits, forums, a
+    // tablet's queue filled at once) is written again with them folded
+    // in, so that the next read reads few.
     let transaction = read_write(database, &[META, RESPONSES], TransactionDurability::Default)?;
     let tally = {
         let meta = transaction.object_store(META)?;
         let responses = transaction.object_store(RESPONSES)?;
-        match read_tally(&meta).await?.tally {
-            Some(tally) => tally,
-            None => {
+        let kept = read_tally(&meta).await?;
+        match (kept.tally, kept.through) {
+            (Some(tally), Some(through)) => {
+                if kept.markers > FOLD_AFTER {
+                    all_done(request_write_tally(&meta, &tally, &through)?).await?;
+                }
+                tally
+            }
+            _ => {
                 let tally = count_states(&responses).await?;
                 keep_counted(&meta, &tally).await?;
                 tally
