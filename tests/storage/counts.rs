@@ -23,6 +23,12 @@ pub(crate) async fn beside_the_store(name: &str) -> Database {
 
 /// The record of the counts the store keeps, if it keeps one.
 pub(crate) async fn kept_counts_record(name: &str) -> Option<JsValue> {
+    meta_record(name, "counts").await
+}
+
+/// The record under `key` in the `meta` store of the database `name`, read
+/// beside the store.
+async fn meta_record(name: &str, key: &str) -> Option<JsValue> {
     let database = beside_the_store(name).await;
     let record = {
         let transaction = database
@@ -31,11 +37,11 @@ pub(crate) async fn kept_counts_record(name: &str) -> Option<JsValue> {
             .build()
             .expect("start a transaction");
         let meta = transaction.object_store("meta").expect("meta");
-        meta.get::<JsValue, _, _>("counts")
+        meta.get::<JsValue, _, _>(key)
             .primitive()
             .expect("start the read")
             .await
-            .expect("read the counts")
+            .expect("read the record")
     };
     database.close();
     record
@@ -436,22 +442,9 @@ async fn counts_put_off_by_a_writer_that_could_not_keep_them_are_put_right_by_th
 /// What the kept counts count through (`meta/"counts_through"`): the
 /// next seq of the seqs whose markers are folded in.
 async fn counted_through(name: &str) -> u64 {
-    let database = beside_the_store(name).await;
-    let record = {
-        let transaction = database
-            .transaction(["meta"])
-            .with_mode(TransactionMode::Readonly)
-            .build()
-            .expect("start a transaction");
-        let meta = transaction.object_store("meta").expect("meta");
-        meta.get::<JsValue, _, _>("counts_through")
-            .primitive()
-            .expect("start the read")
-            .await
-            .expect("read what the counts count")
-            .expect("kept")
-    };
-    database.close();
+    let record = meta_record(name, "counts_through")
+        .await
+        .expect("what the counts count is kept");
     let bytes = js_sys::Reflect::get(&record, &JsValue::from_str("$json")).expect("its JSON");
     let json: serde_json::Value =
         serde_json::from_slice(&js_sys::Uint8Array::new(&bytes).to_vec()).expect("JSON");

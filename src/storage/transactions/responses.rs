@@ -20,8 +20,8 @@ use super::{
     read_only, read_response, read_tally, read_write, request_claim_seq, request_enqueue,
     request_fence_next_seq, request_keep_tally, request_meta, request_outbox_entry,
     request_response, request_tally, request_write_meta, request_write_next_seq,
-    request_write_response, request_write_tally, scrub_outbox, write_response, PendingMeta,
-    PendingRead, PendingTally,
+    request_write_response, request_write_tally, scrub_outbox, write_response, KeptTally,
+    PendingMeta, PendingRead, PendingTally,
 };
 use crate::storage::connection::{META, OUTBOX, RESPONSES, SYNC_STATE_INDEX, UPDATED_INDEX};
 use crate::storage::encoding::{decode_all, from_js};
@@ -238,6 +238,27 @@ async fn fence_next_seq(meta: &ObjectStore<'_>) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The writes of a response just queued, by a transaction that read
+/// first: the response as `stored`, the bookkeeping `record` (its next
+/// seq past the one taken), and the kept `tally` (as read before) moved by
+/// `moved`, counting through the seqs just taken. Made, not awaited yet.
+fn request_write_queued(
+    [meta, responses]: [&ObjectStore<'_>; 2],
+    stored: &StoredResponse,
+    record: &MetaRecord,
+    tally: KeptTally,
+    moved: Move,
+) -> Result<Vec<VoidRequest>, StorageError> {
+    let mut writes = vec![request_write_response(responses, stored)?];
+    writes.extend(request_write_meta(meta, record)?);
+    writes.extend(request_keep_tally(
+        meta,
+        tally.through_now(record),
+        [moved],
+    )?);
+    Ok(writes)
+}
+
 /// A completion's three reads, made and not awaited yet: the stored
 /// response `id`, the bookkeeping record and the tally.
 fn request_completion_reads(
@@ -286,12 +307,12 @@ async fn complete_reading_first(
             before: existing.as_ref().map(|existing| state_of(&existing.sync)),
             after: Some(state_of(&stored.sync)),
         };
-        writes.push(request_write_response(&responses, &stored)?);
-        writes.extend(request_write_meta(&meta, &record)?);
-        writes.extend(request_keep_tally(
-            &meta,
-            tally.through_now(&record),
-            [moved],
+        writes.extend(request_write_queued(
+            [&meta, &responses],
+            &stored,
+            &record,
+            tally,
+            moved,
         )?);
         all_done(writes).await?;
         (seq, Some(Expected::after_write(record)))
@@ -346,12 +367,12 @@ pub(in crate::storage) async fn withdraw_response(
                 sync: LocalSyncState::Waiting { seq },
             };
             let moved = move_between(Some(&stored.sync), Some(&after.sync));
-            writes.push(request_write_response(&responses, &after)?);
-            writes.extend(request_write_meta(&meta, &record)?);
-            writes.extend(request_keep_tally(
-                &meta,
-                tally.through_now(&record),
-                [moved],
+            writes.extend(request_write_queued(
+                [&meta, &responses],
+                &after,
+                &record,
+                tally,
+                moved,
             )?);
             all_done(writes).await?;
             seq
