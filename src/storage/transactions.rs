@@ -478,13 +478,12 @@ impl PendingTally {
                 .primitive()?
                 .await?,
         )?;
-        let next_seq = markers
-            .iter()
-            .map(|taken| taken.seq.saturating_add(1))
-            .fold(through.next_seq, u64::max);
-        let changes = markers.iter().filter_map(|taken| taken.change);
-        Ok(match kept.after(changes) {
-            Some(tally) => KeptTally {
+        let folded = kept.folded(
+            through.next_seq,
+            markers.iter().map(|taken| (taken.seq, taken.change)),
+        );
+        Ok(match folded {
+            Some((tally, next_seq)) => KeptTally {
                 tally: Some(tally),
                 through: Some(CountsThrough {
                     client_id: through.client_id,

@@ -29,6 +29,7 @@ use crate::storage::error::{IoFailure, Refusal, StorageError};
 use crate::storage::records::{response_key, tombstone, CountsThrough, MetaRecord};
 use crate::storage::tally::{counts_of, move_between, state_of, tag, Move, State, Tally};
 use crate::storage::{Counts, Expected, LocalSyncState, StoredResponse};
+use thamgia_core::outbox::tally::FOLD_AFTER;
 
 /// Whether a stored response is past the draft stage, hence immutable.
 fn is_completed(record: &StoredResponse) -> bool {
@@ -574,10 +575,6 @@ async fn keep_counted(meta: &ObjectStore<'_>, counted: &Tally) -> Result<(), Sto
     }
     all_done(writes).await
 }
-
-/// How many markers of seqs past the kept tally a read of the counts reads
-/// before it writes the tally again with them folded in.
-const FOLD_AFTER: usize = 32;
 
 /// How many responses are in each state, from the kept tally: one record
 /// read, however many responses the tablet holds.

@@ -177,7 +177,35 @@ impl Tally {
             .into_iter()
             .try_fold(self, |tally, change| tally.moved(change))
     }
+
+    /// The kept tally, which counts every seq below `counted_through`,
+    /// with the markers of the seqs taken since folded in (`(seq, change)`:
+    /// the change of the tally a completion written without reading first
+    /// made and wrote nowhere else, `None` for a seq whose transaction
+    /// moved the tally itself, or a fence), and the seq it then counts
+    /// through: past the last marker. `None` when a change does not move
+    /// it (it cannot have been right).
+    #[must_use]
+    pub fn folded(
+        self,
+        counted_through: u64,
+        markers: impl IntoIterator<Item = (u64, Option<Move>)>,
+    ) -> Option<(Tally, u64)> {
+        let mut through = counted_through;
+        let mut changes = Vec::new();
+        for (seq, change) in markers {
+            through = through.max(seq.saturating_add(1));
+            changes.extend(change);
+        }
+        Some((self.after(changes)?, through))
+    }
 }
+
+/// How many markers of seqs past the kept tally a read of the counts finds
+/// before the tally is written again with them folded in
+/// ([`Tally::folded`]): report edits and forums take seqs without moving
+/// the tally, and would otherwise leave ever more markers to read.
+pub const FOLD_AFTER: usize = 32;
 
 #[cfg(test)]
 mod tests {
@@ -187,6 +215,21 @@ mod tests {
 
     fn change(before: Option<State>, after: Option<State>) -> Move {
         Move { before, after }
+    }
+
+    #[test]
+    fn markers_past_the_tally_fold_in_and_move_what_it_counts_through() {
+        let kept = Tally::counted(|state| u64::from(state == State::Draft) * 2);
+        let completed = change(Some(State::Draft), Some(State::Waiting));
+        let (tally, through) = kept
+            .folded(5, [(5, None), (6, Some(completed)), (7, None)])
+            .expect("moved");
+        assert_eq!((tally.draft, tally.waiting, through), (1, 1, 8));
+        // No marker past it: the same tally, counting through the same seq.
+        assert_eq!(kept.folded(5, []), Some((kept, 5)));
+        // A change the tally cannot have made shows it wrong.
+        let refused = change(Some(State::Synced), Some(State::Waiting));
+        assert_eq!(kept.folded(5, [(5, Some(refused))]), None);
     }
 
     #[test]
