@@ -94,7 +94,15 @@ pub fn App(
 
     let signed_in =
         Memo::new(move |_| app.session.with(Option::is_some) && !app.signing_in_again.get());
-    shell_view(app, parts, signed_in)
+    // The pages past sign-in come with the rest of the app (`crate::rest`).
+    let rest = RwSignal::new(crate::rest::is_there());
+    if !rest.get_untracked() {
+        wasm_bindgen_futures::spawn_local(async move {
+            crate::rest::arrived().await;
+            rest.set(true);
+        });
+    }
+    shell_view(app, parts, signed_in, rest)
 }
 
 /// When the server refuses what the tablet asks for (403: a collector moved
@@ -169,7 +177,12 @@ fn sync_on_browser_events(app: AppState) {
 }
 
 /// The shell's view: sign-in when nobody is, else the router.
-fn shell_view(app: AppState, parts: Parts, signed_in: Memo<bool>) -> impl IntoView {
+fn shell_view(
+    app: AppState,
+    parts: Parts,
+    signed_in: Memo<bool>,
+    rest: RwSignal<bool>,
+) -> impl IntoView {
     view! {
         <div class="app-shell">
             <Show
@@ -189,6 +202,7 @@ fn shell_view(app: AppState, parts: Parts, signed_in: Memo<bool>) -> impl IntoVi
                     </main>
                 }
             >
+                <Show when=move || rest.get() fallback=move || view! { <RestLoading/> }>
                 <Router>
                     <header class="top-bar">
                         <div class="brand">
@@ -211,8 +225,29 @@ fn shell_view(app: AppState, parts: Parts, signed_in: Memo<bool>) -> impl IntoVi
                         {(parts.routes)()}
                     </main>
                 </Router>
+                </Show>
             </Show>
         </div>
+    }
+}
+
+/// Shown signed in until the rest of the app has arrived: a moment after
+/// sign-in on the first visit, less when the tablet keeps the app.
+#[component]
+fn RestLoading() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <header class="top-bar">
+            <div class="brand">
+                <strong>{move || app.texts().app_name}</strong>
+                <span class="muted">" · " {move || app.texts().tagline}</span>
+            </div>
+        </header>
+        <main class="page">
+            <p class="notice notice--info" role="status" data-test="rest-loading">
+                {move || app.texts().rest_loading}
+            </p>
+        </main>
     }
 }
 

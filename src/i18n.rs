@@ -28,6 +28,8 @@ pub struct Texts {
     // The whole app: name, navigation, language, shared words.
     pub app_name: &'static str,
     pub tagline: &'static str,
+    /// Signed in, while the rest of the app arrives (`crate::rest`).
+    pub rest_loading: &'static str,
     pub nav_home: &'static str,
     pub nav_responses: &'static str,
     pub nav_report: &'static str,

@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod pages;
 pub mod platform;
 pub mod preferences;
+pub mod rest;
 pub mod state;
 pub mod storage;
 pub mod sync;
@@ -107,6 +108,9 @@ fn start(parts: app::Parts) {
             }
         });
         loaded();
+        // The counts and the first round wait for the rest of the app
+        // (`rest`): the first page shows without it.
+        rest::arrived().await;
         if parts.syncs {
             // Home showed the kept counts; check them against the records
             // once, after the first page is up, and show them again if they

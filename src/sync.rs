@@ -130,6 +130,15 @@ impl SyncDriver {
         if !api::has_token() {
             return;
         }
+        if !crate::rest::is_there() {
+            // Rounds run on the rest of the app: ask again once it is here.
+            let driver = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::rest::arrived().await;
+                driver.request(trigger);
+            });
+            return;
+        }
         if self.client.borrow().is_running() {
             // The round under way (which holds the lock) goes again when it
             // ends: the client remembers.
@@ -266,6 +275,14 @@ impl SyncDriver {
     /// Pulls the changes of another ward from now on (its reports and
     /// forums), from the start of its history.
     pub fn set_ward(self: &Rc<Self>, ward_code: Option<String>) {
+        if !crate::rest::is_there() {
+            let driver = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::rest::arrived().await;
+                driver.set_ward(ward_code);
+            });
+            return;
+        }
         if !self.client.borrow_mut().set_ward(ward_code) {
             return;
         }

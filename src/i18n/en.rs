@@ -10,6 +10,7 @@ pub static EN: Texts = Texts {
     // The whole app: name, navigation, language, shared words.
     app_name: "Tham Gia",
     tagline: "Listening to children",
+    rest_loading: "Loading the rest of the app…",
     nav_home: "Home",
     nav_responses: "Responses",
     nav_report: "Report",

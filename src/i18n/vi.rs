@@ -7,6 +7,7 @@ pub static VI: Texts = Texts {
     // The whole app: name, navigation, language, shared words.
     app_name: "Tham Gia",
     tagline: "Lắng nghe ý kiến trẻ em",
+    rest_loading: "Đang tải phần còn lại của ứng dụng…",
     nav_home: "Trang chủ",
     nav_responses: "Phiếu đã ghi",
     nav_report: "Báo cáo",

@@ -36,6 +36,7 @@ mod disk;
 mod postgres;
 mod precompress;
 mod setup;
+mod split;
 mod tasks;
 mod workspace;
 
@@ -91,6 +92,10 @@ Commands:
                            --servers 2 (or 3): that many servers on the one database behind
                            the proxy (round-robin), each killed in turn while the other serves.
                            `cargo xtask faults --help` for every option.
+  first-load-profile       build, then run the tablet app in headless Chromium through a first
+                           visit up to sign-in, and write which functions ran to
+                           xtask/first-load-functions.txt: they stay in the first part of the
+                           app's wasm, the rest arrives after (xtask/src/split.rs)
   cycles                   fail if two modules of a crate import each other (also run by test)
   help                     Show this text
 
@@ -120,7 +125,15 @@ fn main() -> ExitCode {
     }
     if !matches!(
         command.as_str(),
-        "setup" | "build" | "release" | "run" | "test" | "bench" | "faults" | "cycles"
+        "setup"
+            | "build"
+            | "release"
+            | "run"
+            | "test"
+            | "bench"
+            | "faults"
+            | "cycles"
+            | "first-load-profile"
     ) {
         eprintln!("error: unknown command `{command}`\n");
         eprint!("{USAGE}");
@@ -155,6 +168,7 @@ fn dispatch(command: &str, options: &[String]) -> Result {
         "test" => tasks::test(&workspace),
         "bench" => tasks::bench(&workspace),
         "cycles" => cycles::check(&workspace),
+        "first-load-profile" => tasks::first_load_profile(&workspace),
         _ => Err(format!("unknown command `{command}` (see `cargo xtask help`)").into()),
     }
 }

@@ -25,6 +25,12 @@ pub fn build(workspace: &Workspace) -> Result {
 /// empties its own `dist` first, so the town hall's cannot be inside the
 /// tablet's while it builds.
 fn trunk_build(workspace: &Workspace) -> Result {
+    trunk_apps(workspace)?;
+    finish_apps(workspace)
+}
+
+/// Both apps as Trunk makes them, into `dist` and `dist/townhall`.
+fn trunk_apps(workspace: &Workspace) -> Result {
     // Both apps' wasm in one cargo run first, as Trunk asks for each
     // (`index.html` and `Cargo.toml`'s `wasm-release` profile): their two
     // link-time optimisations, one core each, then run side by side, and
@@ -82,14 +88,58 @@ fn trunk_build(workspace: &Workspace) -> Result {
             return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
         }
     }
+    Ok(())
+}
+
+/// The tablet app split in two (`split`), then every file precompressed.
+fn finish_apps(workspace: &Workspace) -> Result {
+    let split = crate::split::split_tablet_app(workspace, &workspace.dist())?;
+    println!(
+        "✓ tablet app split: the first part {} bytes ({} functions), the rest {} bytes ({} functions)",
+        split.first_bytes, split.kept, split.rest_bytes, split.moved
+    );
     let (files, raw, brotli, gzip) = crate::precompress::precompress(&workspace.dist())?;
     println!(
-        "✓ apps built in {} (the town hall app in {}); {files} files precompressed: \
+        "✓ apps built in {}; {files} files precompressed: \
          {raw} bytes, {brotli} in brotli, {gzip} in gzip",
         workspace.dist().display(),
-        townhall_dist.display()
     );
     Ok(())
+}
+
+/// `cargo xtask first-load-profile`: builds the apps, runs a copy of the
+/// tablet app whose functions mark themselves in headless Chromium through
+/// a first visit up to sign-in and an opening signed in
+/// (`crates/thamgia-e2e/examples/first_load_profile.rs`), writes the names
+/// of those that ran (`split`), then splits and precompresses as `build`.
+pub fn first_load_profile(workspace: &Workspace) -> Result {
+    setup(workspace, true)?;
+    trunk_apps(workspace)?;
+    let profiled = workspace.root.join("dist-profile");
+    crate::split::instrumented_copy(&workspace.dist(), &profiled)?;
+    let marks = workspace.target_dir().join("first-load-marks.txt");
+    let mut example = workspace.cargo(&[
+        "run",
+        "-p",
+        "thamgia-e2e",
+        "--example",
+        "first_load_profile",
+    ]);
+    example
+        .env("THAMGIA_DIST", &profiled)
+        .env("THAMGIA_FIRST_LOAD_MARKS", &marks);
+    workspace.run(example)?;
+    let text = fs::read_to_string(&marks)
+        .map_err(|error| format!("cannot read {}: {error}", marks.display()))?;
+    let run: Vec<u32> = text
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()?;
+    let names = crate::split::write_profile(workspace, &workspace.dist(), &run)?;
+    println!("✓ {} functions ran; {names} names kept", run.len());
+    fs::remove_dir_all(&profiled)
+        .map_err(|error| format!("cannot remove {}: {error}", profiled.display()))?;
+    finish_apps(workspace)
 }
 
 /// The cargo feature of the app that adds the exports the browser bench
@@ -118,9 +168,14 @@ fn trunk_build_bench(workspace: &Workspace) -> Result {
     if !index.is_file() {
         return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
     }
+    // Split as tablets get it, so the browser bench times that shape.
+    let split = crate::split::split_tablet_app(workspace, &dist)?;
     println!(
-        "✓ tablet app with its bench exports built in {}",
-        dist.display()
+        "✓ tablet app with its bench exports built in {} (split: the first part {} bytes, \
+         the rest {} bytes)",
+        dist.display(),
+        split.first_bytes,
+        split.rest_bytes
     );
     Ok(())
 }

@@ -18,19 +18,25 @@ const TOWNHALL_TEXTS: [&str; 2] = ["revoke lost devices", "Entries are only ever
 /// A marker only the tablet's home page renders.
 const TABLET_ONLY: &str = "start-survey";
 
-/// The bytes of the one `.wasm` file `index` (in `folder`) names.
+/// The bytes of every `.wasm` file `index` (in `folder`) names, one after
+/// the other: the tablet app's first part and its rest (`xtask/src/split.rs`).
 fn wasm_of(folder: &Path, public_prefix: &str) -> Result<Vec<u8>> {
     let index = std::fs::read_to_string(folder.join("index.html"))
         .with_context(|| format!("{}/index.html", folder.display()))?;
-    let names: Vec<&str> = index
+    let mut names: Vec<&str> = index
         .split(['"', '\''])
         .filter(|piece| piece.starts_with(public_prefix) && piece.ends_with(".wasm"))
         .collect();
-    let Some(name) = names.first() else {
+    names.dedup();
+    if names.is_empty() {
         bail!("{}/index.html names no .wasm file", folder.display());
-    };
-    let file = folder.join(name.trim_start_matches(public_prefix));
-    std::fs::read(&file).with_context(|| format!("{}", file.display()))
+    }
+    let mut bytes = Vec::new();
+    for name in names {
+        let file = folder.join(name.trim_start_matches(public_prefix));
+        bytes.extend(std::fs::read(&file).with_context(|| format!("{}", file.display()))?);
+    }
+    Ok(bytes)
 }
 
 fn holds(bytes: &[u8], text: &str) -> bool {
