@@ -39,6 +39,9 @@ use wasmparser::{
 
 use crate::Result;
 
+#[cfg(test)]
+mod tests;
+
 /// The import the stubs call when the rest is not there yet.
 pub const LOAD_MODULE: &str = "__split";
 pub const LOAD_NAME: &str = "load";
