@@ -101,6 +101,22 @@ impl RunningServer {
     }
 }
 
+/// Copies a folder (a build, to serve a changed copy of it) with everything in it.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn dist_dir() -> Result<PathBuf> {
     let Some(dist) = std::env::var_os("THAMGIA_DIST") else {
         bail!("THAMGIA_DIST is not set: run `cargo xtask test`, which builds the app first");

@@ -10,10 +10,10 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use thamgia_e2e::{
-    click, close_browser, csp_violations, dist_dir, js, launch_browser, open_app, replace_text,
-    start_server, test_config, wait_for, DEMO_PASSWORD,
+    click, close_browser, copy_dir, csp_violations, dist_dir, js, launch_browser, open_app,
+    replace_text, start_server, test_config, wait_for, DEMO_PASSWORD,
 };
 
 /// The file `index.html` names as the rest of the app.
@@ -102,19 +102,4 @@ async fn the_sign_in_page_works_on_the_first_part_and_the_rest_arrives_late() ->
 
     close_browser(browser, events).await?;
     server.stop().await
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("copying {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
 }

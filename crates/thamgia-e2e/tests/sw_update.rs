@@ -16,8 +16,9 @@ use anyhow::{bail, Context, Result};
 use chromiumoxide::Page;
 use serde_json::Value;
 use thamgia_e2e::{
-    click, close_browser, dist_dir, first_visit_in_ba_dinh, indexed_db_stores, js, launch_browser,
-    open_app, set_offline, start_server, test_config, wait_for, wait_for_count, WAIT,
+    click, close_browser, copy_dir, dist_dir, first_visit_in_ba_dinh, indexed_db_stores, js,
+    launch_browser, open_app, set_offline, start_server, test_config, wait_for, wait_for_count,
+    WAIT,
 };
 
 /// The worker version the changed build carries.
@@ -167,22 +168,6 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
     assert_eq!(store(&offline, "surveys")?, surveys_before);
 
     close_browser(browser, events).await
-}
-
-/// Copies the build, so this test can change it as a new release would.
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("copying {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// The `WORKER_VERSION` written in a service worker file.
