@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use thamgia_e2e::{
-    click, close_browser, js, launch_browser, open_app, replace_text, start_server, test_config,
-    wait_for, DEMO_PASSWORD,
+    click, close_browser, js, launch_browser, open_app, replace_text, send_the_sign_in_form,
+    start_server, test_config, wait_for, DEMO_PASSWORD,
 };
 
 /// What runs a little after the notice (a ward's names asked, timers) counts too.
@@ -34,17 +34,7 @@ async fn main() -> Result<()> {
     let page = open_app(&browser, &format!("http://{address}/")).await?;
     let mut run = BTreeSet::new();
 
-    wait_for(
-        &page,
-        "the sign-in page",
-        "document.querySelector('[data-test=login-username]')",
-    )
-    .await?;
-    click(&page, "[data-test=lang-en]").await?;
-    click(&page, "[data-test=lang-vi]").await?;
-    replace_text(&page, "[data-test=login-username]", "badinh").await?;
-    replace_text(&page, "[data-test=login-password]", "not the password").await?;
-    click(&page, "[data-test=login-submit]").await?;
+    send_the_sign_in_form(&page, "badinh", "not the password").await?;
     wait_for(
         &page,
         "the message of a wrong password",

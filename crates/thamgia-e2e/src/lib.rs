@@ -436,6 +436,23 @@ pub async fn sign_in(page: &impl Ui, username: &str, password: &str) -> Result<(
     .await
 }
 
+/// On the sign-in page, as a worker meets it on a tablet's first visit:
+/// waits for it, switches to English and back, fills in `username` and
+/// `password` and sends the form (what it leads to is the caller's to wait for).
+pub async fn send_the_sign_in_form(page: &impl Ui, username: &str, password: &str) -> Result<()> {
+    wait_for(
+        page,
+        "the sign-in page",
+        "document.querySelector('[data-test=login-username]')",
+    )
+    .await?;
+    click(page, "[data-test=lang-en]").await?;
+    click(page, "[data-test=lang-vi]").await?;
+    replace_text(page, "[data-test=login-username]", username).await?;
+    replace_text(page, "[data-test=login-password]", password).await?;
+    click(page, "[data-test=login-submit]").await
+}
+
 /// Signs out and waits for the sign-in page. When records wait to be sent
 /// the app asks first (`window.confirm`): answer it beforehand, with
 /// [`accept_confirmations`] say, or sync first.

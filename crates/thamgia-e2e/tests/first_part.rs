@@ -12,8 +12,8 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 use thamgia_e2e::{
-    click, close_browser, copy_dir, csp_violations, dist_dir, js, launch_browser, open_app,
-    replace_text, start_server, test_config, wait_for, DEMO_PASSWORD,
+    close_browser, copy_dir, csp_violations, dist_dir, js, launch_browser, open_app,
+    send_the_sign_in_form, start_server, test_config, wait_for, DEMO_PASSWORD,
 };
 
 /// The file `index.html` names as the rest of the app.
@@ -48,17 +48,7 @@ async fn the_sign_in_page_works_on_the_first_part_and_the_rest_arrives_late() ->
     let page = open_app(&browser, &format!("http://{address}/")).await?;
 
     // The first part alone: the sign-in page, in both languages, signs in.
-    wait_for(
-        &page,
-        "the sign-in page",
-        "document.querySelector('[data-test=login-username]')",
-    )
-    .await?;
-    click(&page, "[data-test=lang-en]").await?;
-    click(&page, "[data-test=lang-vi]").await?;
-    replace_text(&page, "[data-test=login-username]", "badinh").await?;
-    replace_text(&page, "[data-test=login-password]", DEMO_PASSWORD).await?;
-    click(&page, "[data-test=login-submit]").await?;
+    send_the_sign_in_form(&page, "badinh", DEMO_PASSWORD).await?;
     wait_for(
         &page,
         "the notice that the rest is loading",
