@@ -130,15 +130,6 @@ impl SyncDriver {
         if !api::has_token() {
             return;
         }
-        if !crate::rest::is_there() {
-            // Rounds run on the rest of the app: ask again once it is here.
-            let driver = Rc::clone(self);
-            wasm_bindgen_futures::spawn_local(async move {
-                crate::rest::arrived().await;
-                driver.request(trigger);
-            });
-            return;
-        }
         if self.client.borrow().is_running() {
             // The round under way (which holds the lock) goes again when it
             // ends: the client remembers.
@@ -163,6 +154,20 @@ impl SyncDriver {
             return;
         }
         self.waiting_for_lock.set(true);
+        if !crate::rest::is_there() {
+            // Rounds run on the rest of the app: one wait for it, and the
+            // triggers meanwhile kept as while waiting for the lock.
+            self.pending_trigger.set(Some(trigger));
+            let driver = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::rest::arrived().await;
+                driver.waiting_for_lock.set(false);
+                if let Some(kept) = driver.pending_trigger.take() {
+                    driver.request(kept);
+                }
+            });
+            return;
+        }
         let driver = Rc::clone(self);
         wasm_bindgen_futures::spawn_local(async move {
             let outcome = tabs::with_sync_lock(Rc::clone(&driver).round(trigger)).await;

@@ -70,9 +70,12 @@ function __restLoadNow() {
 // the HTTP cache: it may hold what the server answered for a file it did not
 // have yet (its page), which a revalidation would keep.
 async function __restFetch(exports, attempt) {
+  // A connection that never answers is given up after two minutes (620 KB
+  // take about 50 s at 100 kbit/s), and tried again.
   const response = await fetch(__rest.url, {
     credentials: "same-origin",
     cache: attempt === 0 ? "default" : "no-store",
+    signal: typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(120000) : undefined,
   });
   if (!response.ok) throw new Error("HTTP " + response.status);
   const bytes = await response.arrayBuffer();
