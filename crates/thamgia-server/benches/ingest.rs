@@ -8,9 +8,13 @@
 //!    `THAMGIA_BENCH_POSTGRES_URL` names a PostgreSQL server where a
 //!    database may be created (`cargo xtask bench` starts one), into a
 //!    fresh database there behind a second server: responses per second,
-//!    and bytes stored per response (the store's size after the pushes
-//!    less its size before: SQLite's pages once the WAL is checkpointed,
-//!    PostgreSQL's `pg_database_size`), each beside its goal.
+//!    the CPU time each response cost, and bytes stored per response (the
+//!    store's size after the pushes less its size before: SQLite's pages
+//!    once the WAL is checkpointed, PostgreSQL's `pg_database_size`), each
+//!    beside its goal. Each backend is run [`ROUNDS`] times, each into a
+//!    fresh store, and the figures are the rounds' medians, every round's
+//!    rate printed: on a shared machine one round can be a fifth slower or
+//!    faster than the next, the CPU time with it.
 //! 2. Results: the time `GET /results` takes over those responses (the
 //!    whole city, and one ward), as a ward officer's and a city officer's
 //!    page asks it: p50 and p95 of 20 requests each. The results are
@@ -44,6 +48,8 @@ use throwaway_postgres::ThrowawayDatabase;
 const RESPONSES: usize = 40_000;
 const BATCH: usize = 500;
 const TABLETS: usize = 4;
+/// How many times each backend's ingest is run, each into a fresh store.
+const ROUNDS: usize = 3;
 
 /// The issue's goals, printed beside the figures.
 const SQLITE_RATE_GOAL: &str = "goal ≥ 30,000/s";
@@ -61,30 +67,51 @@ async fn main() -> Result<()> {
             dist.display()
         );
     }
-    let directory = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: directory.path().join("bench.sqlite3"),
-        database_url: None,
-        static_dir: dist.clone(),
-        seed_demo: true,
-        metrics: Default::default(),
-    };
-    let server = InProcessServer::start(&config).await?;
-    let (base, database) = (server.base.clone(), server.database.clone());
     let client = reqwest::Client::new();
-
     println!(
         "Tham Gia bench, {}",
         Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
-    ingest(&client, &base, &database).await?;
-    let stored = database.response_count().await?;
-    println!("  stored afterwards: {stored} responses (expected {RESPONSES})");
-    if stored != RESPONSES as u64 {
-        bail!("the bench stored {stored} responses instead of {RESPONSES}");
-    }
-    results(&client, &base).await?;
+    let survey = seed::demo_survey()?;
+    println!(
+        "\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, \
+         {TABLETS} tablets at once; {ROUNDS} rounds, each into a fresh store, and their median):",
+        survey.questions().len()
+    );
 
+    // SQLite: the last round's server stays up for the results below.
+    let mut rounds = Vec::new();
+    let mut kept = None;
+    for round in 1..=ROUNDS {
+        let directory = tempfile::tempdir()?;
+        let config = ServerConfig {
+            database_path: directory.path().join("bench.sqlite3"),
+            database_url: None,
+            static_dir: dist.clone(),
+            seed_demo: true,
+            metrics: Default::default(),
+        };
+        let server = InProcessServer::start(&config).await?;
+        rounds.push(ingest_into(&client, &server.base, &server.database).await?);
+        let stored = server.database.response_count().await?;
+        if stored != RESPONSES as u64 {
+            bail!("the bench stored {stored} responses instead of {RESPONSES}");
+        }
+        if round == ROUNDS {
+            kept = Some((server, directory));
+        } else {
+            let database = server.database.clone();
+            server.stop().await?;
+            database.close().await;
+        }
+    }
+    report("SQLite (WAL, synchronous=FULL)", &rounds, SQLITE_RATE_GOAL);
+    ingest_postgres_rounds(&client).await?;
+
+    let Some((server, _directory)) = kept else {
+        bail!("no round of the SQLite ingest ran");
+    };
+    results(&client, &server.base).await?;
     server.stop().await
 }
 
@@ -133,6 +160,26 @@ async fn results(client: &reqwest::Client, base: &str) -> Result<()> {
     Ok(())
 }
 
+/// The user and system CPU time this process has used, in seconds
+/// (`/proc/self/stat`, in the kernel's fixed 100 ticks a second; 0 where
+/// there is no `/proc`): the work an ingest costs whatever else the machine
+/// is doing, which a rate on a shared machine is not.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // The fields after the command's closing parenthesis: the 14th and
+    // 15th of the line are the 12th and 13th from there.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
     let start = Utc
         .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
@@ -146,39 +193,29 @@ fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
     )
 }
 
-/// The ingest figures: on the bench's server (SQLite), then on a server of
-/// its own over a fresh PostgreSQL database when
-/// `THAMGIA_BENCH_POSTGRES_URL` names a server.
-async fn ingest(client: &reqwest::Client, base: &str, database: &Database) -> Result<()> {
-    let survey = seed::demo_survey()?;
-    println!(
-        "\nIngest over HTTP on loopback ({RESPONSES} responses of {} answers, batches of {BATCH}, \
-         {TABLETS} tablets at once):",
-        survey.questions().len()
-    );
-    ingest_into(
-        "SQLite (WAL, synchronous=FULL)",
-        client,
-        base,
-        database,
-        SQLITE_RATE_GOAL,
-    )
-    .await?;
+/// The PostgreSQL rounds, when `THAMGIA_BENCH_POSTGRES_URL` names a
+/// server: each on a fresh database behind a server of its own.
+async fn ingest_postgres_rounds(client: &reqwest::Client) -> Result<()> {
     let Some(admin_url) = throwaway_postgres::admin_url() else {
         println!(
             "  PostgreSQL: not run (THAMGIA_BENCH_POSTGRES_URL is unset; `cargo xtask bench` sets it)"
         );
         return Ok(());
     };
-    let fresh = ThrowawayDatabase::create(&admin_url, "thamgia_bench_ingest").await?;
-    let outcome = ingest_postgres(client, &fresh.url).await;
-    fresh.drop_database().await?;
-    outcome
+    let mut rounds = Vec::new();
+    for _ in 0..ROUNDS {
+        let fresh = ThrowawayDatabase::create(&admin_url, "thamgia_bench_ingest").await?;
+        let outcome = ingest_postgres(client, &fresh.url).await;
+        fresh.drop_database().await?;
+        rounds.push(outcome?);
+    }
+    report("PostgreSQL", &rounds, POSTGRES_RATE_GOAL);
+    Ok(())
 }
 
-/// A second server over the fresh PostgreSQL database at `url`, ingested
-/// into as the first.
-async fn ingest_postgres(client: &reqwest::Client, url: &str) -> Result<()> {
+/// One round on a server of its own over the fresh PostgreSQL database at
+/// `url`.
+async fn ingest_postgres(client: &reqwest::Client, url: &str) -> Result<Round> {
     let directory = tempfile::tempdir()?;
     let config = ServerConfig {
         database_path: directory.path().join("unused.sqlite3"),
@@ -189,36 +226,86 @@ async fn ingest_postgres(client: &reqwest::Client, url: &str) -> Result<()> {
     };
     let server = InProcessServer::start(&config).await?;
     let database = server.database.clone();
-    let measured = ingest_into(
-        "PostgreSQL",
-        client,
-        &server.base,
-        &database,
-        POSTGRES_RATE_GOAL,
-    )
-    .await;
+    let measured = ingest_into(client, &server.base, &database).await;
     server.stop().await?;
     let stored = database.response_count().await;
     database.close().await;
-    measured?;
+    let measured = measured?;
     let stored = stored?;
     if stored != RESPONSES as u64 {
         bail!("the bench stored {stored} responses on PostgreSQL instead of {RESPONSES}");
     }
-    Ok(())
+    Ok(measured)
+}
+
+/// What one round of ingest measured.
+struct Round {
+    /// The request bodies' bytes.
+    body_bytes: usize,
+    /// From the first push sent to the last answer read.
+    seconds: f64,
+    /// The process's user and system time over those seconds.
+    cpu_seconds: f64,
+    /// What the store grew by.
+    stored_bytes: u64,
+}
+
+impl Round {
+    fn rate(&self) -> f64 {
+        RESPONSES as f64 / self.seconds
+    }
+}
+
+/// The middle of `values` (the upper one of two).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Prints a backend's rounds: the median rate beside its goal with every
+/// round's, and the medians of the CPU time and the bytes stored.
+fn report(backend: &str, rounds: &[Round], rate_goal: &str) {
+    let rate = median(rounds.iter().map(Round::rate).collect());
+    let cpu = median(rounds.iter().map(|round| round.cpu_seconds).collect());
+    let stored = median(
+        rounds
+            .iter()
+            .map(|round| round.stored_bytes as f64)
+            .collect(),
+    );
+    let each: Vec<String> = rounds
+        .iter()
+        .map(|round| format!("{:.0}", round.rate()))
+        .collect();
+    let per_response = stored / RESPONSES as f64;
+    println!("  {backend}:");
+    if let Some(round) = rounds.first() {
+        println!(
+            "    request bodies: {:.1} MiB",
+            round.body_bytes as f64 / (1024.0 * 1024.0)
+        );
+    }
+    println!(
+        "    ingest rate: {rate:.0} responses/s ({rate_goal}; the rounds: {} /s)",
+        each.join(", ")
+    );
+    println!(
+        "    CPU: {:.0} µs per response ({cpu:.2} s of user and system time over the 2 cores \
+         for {RESPONSES}; the server and this bench's tablets share the process)",
+        cpu * 1e6 / RESPONSES as f64
+    );
+    println!(
+        "    stored: {:.2} KB per response, {per_response:.0} bytes ({STORED_GOAL}; {:.1} MiB \
+         over {RESPONSES} responses, the store's size before left out)",
+        per_response / 1024.0,
+        stored / (1024.0 * 1024.0)
+    );
 }
 
 /// [`TABLETS`] tablets, each signed in as the demo collector, push
 /// [`RESPONSES`] between them in batches of [`BATCH`] at once to the server
-/// at `base`, whose store is `database`; prints the rate and the bytes
-/// stored per response.
-async fn ingest_into(
-    backend: &str,
-    client: &reqwest::Client,
-    base: &str,
-    database: &Database,
-    rate_goal: &str,
-) -> Result<()> {
+/// at `base`, whose store is `database`: what it took.
+async fn ingest_into(client: &reqwest::Client, base: &str, database: &Database) -> Result<Round> {
     let survey = seed::demo_survey()?;
     let per_tablet = RESPONSES / TABLETS;
     // Requests are prepared before the clock starts: the figure is the server's.
@@ -272,6 +359,7 @@ async fn ingest_into(
     let empty = database.stored_bytes().await?;
 
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let mut tasks = Vec::new();
     for (token, batches) in tablets {
         let client = client.clone();
@@ -306,24 +394,13 @@ async fn ingest_into(
     for task in tasks {
         task.await??;
     }
-    let elapsed = started.elapsed();
-    let stored = database.stored_bytes().await?.saturating_sub(empty);
-    let per_response = stored as f64 / RESPONSES as f64;
-    println!("  {backend}:");
-    println!(
-        "    request bodies: {:.1} MiB",
-        body_bytes as f64 / (1024.0 * 1024.0)
-    );
-    println!("    elapsed: {:.2} s", elapsed.as_secs_f64());
-    println!(
-        "    ingest rate: {:.0} responses/s ({rate_goal})",
-        RESPONSES as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "    stored: {:.2} KB per response, {per_response:.0} bytes ({STORED_GOAL}; {:.1} MiB \
-         over {RESPONSES} responses, the store's size before left out)",
-        per_response / 1024.0,
-        stored as f64 / (1024.0 * 1024.0)
-    );
-    Ok(())
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = process_cpu_seconds() - cpu_before;
+    let stored_bytes = database.stored_bytes().await?.saturating_sub(empty);
+    Ok(Round {
+        body_bytes,
+        seconds,
+        cpu_seconds,
+        stored_bytes,
+    })
 }

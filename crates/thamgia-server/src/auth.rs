@@ -20,7 +20,6 @@ use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use sha2::{Digest, Sha256};
 use thamgia_core::account::{
     check_account, AccountChange, AccountInfo, AccountRecord, LoginRequest, NewAccount, Role,
     Session, MAX_LABEL_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
@@ -45,10 +44,7 @@ fn timestamp(now: DateTime<Utc>) -> String {
 }
 
 fn token_digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    crate::database::sha256_hex(token)
 }
 
 /// A new device token: 32 bytes from the operating system's generator

@@ -400,7 +400,7 @@ pub fn cache_control(file: &str) -> &'static str {
 /// The `ETag` of bytes whose SHA-256 is `sha256`: the hash in hex, quoted;
 /// weak (`W/"…"`) when the bytes may still be compressed on the way out.
 pub fn entity_tag(sha256: &[u8; 32], weak: bool) -> String {
-    let hex: String = sha256.iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex = hex::encode(sha256);
     if weak {
         format!("W/\"{hex}\"")
     } else {

@@ -3,7 +3,6 @@
 //! with each recommendation's status and deadlines.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use thamgia_core::corrections;
 use thamgia_core::forum::{AuthorityAnswer, ChildFeedback, Forum, RecommendationStatus};
@@ -12,15 +11,8 @@ use uuid::Uuid;
 
 pub use thamgia_core::api::forums::{AnswerBody, ForumView, RecommendationView};
 
-use super::{log_change, Database};
+use super::{log_change, sha256_hex, Database};
 use crate::error::ServerError;
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
 
 /// The ward of the forum a recommendation came from.
 pub(crate) async fn recommendation_ward(
