@@ -289,9 +289,15 @@ fn report(backend: &str, rounds: &[Round], rate_goal: &str) {
         "    ingest rate: {rate:.0} responses/s ({rate_goal}; the rounds: {} /s)",
         each.join(", ")
     );
+    // A database server's own processes are not this one's.
+    let beside = if backend.starts_with("SQLite") {
+        ""
+    } else {
+        "; PostgreSQL's own processes not counted"
+    };
     println!(
-        "    CPU: {:.0} µs per response ({cpu:.2} s of user and system time over the 2 cores \
-         for {RESPONSES}; the server and this bench's tablets share the process)",
+        "    CPU: {:.0} µs per response ({cpu:.2} s of this process's user and system time for \
+         {RESPONSES}: the server and this bench's tablets{beside})",
         cpu * 1e6 / RESPONSES as f64
     );
     println!(
