@@ -197,12 +197,11 @@ pub fn split_tablet_app(workspace: &Workspace, dist: &Path) -> Result<Report> {
     let patched = patched_glue(&glue, &tail, "await __restBeforeStart(instance.exports);")?;
     let js_name = content_name(patched.as_bytes(), ".js");
 
-    let old_wasm = built.file(&built.wasm_name)?;
     let old_js = glue.as_bytes();
     let mut index = built.index.clone();
     index = replace_checked(
         &index,
-        &integrity(&old_wasm),
+        &integrity(&bytes),
         &integrity(&split.first),
         1,
         "index.html",
