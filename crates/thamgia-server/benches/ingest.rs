@@ -15,6 +15,10 @@
 //!    fresh store, and the figures are the rounds' medians, every round's
 //!    rate printed: on a shared machine one round can be a fifth slower or
 //!    faster than the next, the CPU time with it.
+//!    Beside each backend: the floor (`common/ingest_floor.rs`, the same
+//!    responses' JSON written straight into a table of its own), taken just
+//!    before each round, and how the machine's CPU time was spent over
+//!    the rounds (busy, idle, waiting on the disk, stolen by the host).
 //! 2. Results: the time `GET /results` takes over those responses (the
 //!    whole city, and one ward), as a ward officer's and a city officer's
 //!    page asks it: p50 and p95 of 20 requests each. The results are
@@ -37,11 +41,16 @@ use uuid::Uuid;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
 #[path = "common/in_process.rs"]
 mod in_process;
+#[path = "common/ingest_floor.rs"]
+mod ingest_floor;
 #[path = "common/throwaway_postgres.rs"]
 mod throwaway_postgres;
 
+use cpu_time::{process_cpu_seconds, MachineShares, MachineTicks};
 use in_process::InProcessServer;
 use throwaway_postgres::ThrowawayDatabase;
 
@@ -79,10 +88,23 @@ async fn main() -> Result<()> {
         survey.questions().len()
     );
 
+    // The floor's rows: the same kind of responses, as JSON.
+    let floor_rows: Vec<(String, String)> = (0..RESPONSES)
+        .map(|n| {
+            let response = valid_response(&survey, n);
+            Ok((response.id.to_string(), serde_json::to_string(&response)?))
+        })
+        .collect::<Result<_>>()?;
+
     // SQLite: the last round's server stays up for the results below.
+    // Each round's floor is taken just before it, in a directory of its own.
     let mut rounds = Vec::new();
     let mut kept = None;
     for round in 1..=ROUNDS {
+        let floor_directory = tempfile::tempdir()?;
+        let floor_rate =
+            ingest_floor::sqlite_rate(floor_directory.path(), &floor_rows, BATCH).await?;
+        drop(floor_directory);
         let directory = tempfile::tempdir()?;
         let config = ServerConfig {
             database_path: directory.path().join("bench.sqlite3"),
@@ -92,7 +114,9 @@ async fn main() -> Result<()> {
             metrics: Default::default(),
         };
         let server = InProcessServer::start(&config).await?;
-        rounds.push(ingest_into(&client, &server.base, &server.database).await?);
+        let mut measured = ingest_into(&client, &server.base, &server.database).await?;
+        measured.floor_rate = floor_rate;
+        rounds.push(measured);
         let stored = server.database.response_count().await?;
         if stored != RESPONSES as u64 {
             bail!("the bench stored {stored} responses instead of {RESPONSES}");
@@ -106,7 +130,7 @@ async fn main() -> Result<()> {
         }
     }
     report("SQLite (WAL, synchronous=FULL)", &rounds, SQLITE_RATE_GOAL);
-    ingest_postgres_rounds(&client).await?;
+    ingest_postgres_rounds(&client, &floor_rows).await?;
 
     let Some((server, _directory)) = kept else {
         bail!("no round of the SQLite ingest ran");
@@ -160,26 +184,6 @@ async fn results(client: &reqwest::Client, base: &str) -> Result<()> {
     Ok(())
 }
 
-/// The user and system CPU time this process has used, in seconds
-/// (`/proc/self/stat`, in the kernel's fixed 100 ticks a second; 0 where
-/// there is no `/proc`): the work an ingest costs whatever else the machine
-/// is doing, which a rate on a shared machine is not.
-fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // The fields after the command's closing parenthesis: the 14th and
-    // 15th of the line are the 12th and 13th from there.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: Vec<f64> = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|field| field.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
-}
-
 fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
     let start = Utc
         .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
@@ -195,7 +199,10 @@ fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
 
 /// The PostgreSQL rounds, when `THAMGIA_BENCH_POSTGRES_URL` names a
 /// server: each on a fresh database behind a server of its own.
-async fn ingest_postgres_rounds(client: &reqwest::Client) -> Result<()> {
+async fn ingest_postgres_rounds(
+    client: &reqwest::Client,
+    floor_rows: &[(String, String)],
+) -> Result<()> {
     let Some(admin_url) = throwaway_postgres::admin_url() else {
         println!(
             "  PostgreSQL: not run (THAMGIA_BENCH_POSTGRES_URL is unset; `cargo xtask bench` sets it)"
@@ -204,10 +211,15 @@ async fn ingest_postgres_rounds(client: &reqwest::Client) -> Result<()> {
     };
     let mut rounds = Vec::new();
     for _ in 0..ROUNDS {
+        let floor = ThrowawayDatabase::create(&admin_url, "thamgia_bench_floor").await?;
+        let floor_rate = ingest_floor::postgres_rate(&floor.url, floor_rows, BATCH).await;
+        floor.drop_database().await?;
         let fresh = ThrowawayDatabase::create(&admin_url, "thamgia_bench_ingest").await?;
         let outcome = ingest_postgres(client, &fresh.url).await;
         fresh.drop_database().await?;
-        rounds.push(outcome?);
+        let mut measured = outcome?;
+        measured.floor_rate = floor_rate?;
+        rounds.push(measured);
     }
     report("PostgreSQL", &rounds, POSTGRES_RATE_GOAL);
     Ok(())
@@ -248,6 +260,10 @@ struct Round {
     cpu_seconds: f64,
     /// What the store grew by.
     stored_bytes: u64,
+    /// How the whole machine's CPU time was spent over those seconds.
+    machine: MachineShares,
+    /// The floor's rate ([`ingest_floor`]), taken just before this round.
+    floor_rate: f64,
 }
 
 impl Round {
@@ -299,6 +315,30 @@ fn report(backend: &str, rounds: &[Round], rate_goal: &str) {
         "    CPU: {:.0} µs per response ({cpu:.2} s of this process's user and system time for \
          {RESPONSES}: the server and this bench's tablets{beside})",
         cpu * 1e6 / RESPONSES as f64
+    );
+    let machine =
+        MachineShares::median(&rounds.iter().map(|round| round.machine).collect::<Vec<_>>());
+    println!(
+        "    the machine's {} cores over the rounds: {}",
+        std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get),
+        machine.describe()
+    );
+    let floor = median(rounds.iter().map(|round| round.floor_rate).collect());
+    let share = median(
+        rounds
+            .iter()
+            .map(|round| round.rate() / round.floor_rate)
+            .collect(),
+    );
+    let floors: Vec<String> = rounds
+        .iter()
+        .map(|round| format!("{:.0}", round.floor_rate))
+        .collect();
+    println!(
+        "    floor, the same responses' JSON straight into a table of its own ({BATCH} rows a \
+         transaction, no HTTP, rules, compression or log), each taken just before a round: \
+         {floor:.0} rows/s (the rounds: {} /s); the ingest at {share:.2}× its floor",
+        floors.join(", ")
     );
     println!(
         "    stored: {:.2} KB per response, {per_response:.0} bytes ({STORED_GOAL}; {:.1} MiB \
@@ -366,6 +406,7 @@ async fn ingest_into(client: &reqwest::Client, base: &str, database: &Database) 
 
     let started = Instant::now();
     let cpu_before = process_cpu_seconds();
+    let machine_before = MachineTicks::now();
     let mut tasks = Vec::new();
     for (token, batches) in tablets {
         let client = client.clone();
@@ -402,11 +443,14 @@ async fn ingest_into(client: &reqwest::Client, base: &str, database: &Database) 
     }
     let seconds = started.elapsed().as_secs_f64();
     let cpu_seconds = process_cpu_seconds() - cpu_before;
+    let machine = MachineTicks::now().since(&machine_before);
     let stored_bytes = database.stored_bytes().await?.saturating_sub(empty);
     Ok(Round {
         body_bytes,
         seconds,
         cpu_seconds,
         stored_bytes,
+        machine,
+        floor_rate: f64::NAN,
     })
 }
