@@ -33,6 +33,7 @@
 
 mod cycles;
 mod disk;
+mod minify;
 mod postgres;
 mod precompress;
 mod setup;

@@ -91,13 +91,24 @@ fn trunk_apps(workspace: &Workspace) -> Result {
     Ok(())
 }
 
-/// The tablet app split in two (`split`), then every file precompressed.
+/// The tablet app split in two (`split`), both apps' scripts and styles
+/// minified (`minify`), then every file precompressed.
 fn finish_apps(workspace: &Workspace) -> Result {
     let split = crate::split::split_tablet_app(workspace, &workspace.dist())?;
     println!(
         "✓ tablet app split: the first part {} bytes ({} functions), the rest {} bytes ({} functions)",
         split.first_bytes, split.kept, split.rest_bytes, split.moved
     );
+    for (app, dir) in [
+        ("tablet app", workspace.dist()),
+        ("town hall app", workspace.dist().join("townhall")),
+    ] {
+        let minified = crate::minify::minify_app(workspace, &dir)?;
+        println!(
+            "✓ {app}'s scripts and styles minified: {} files, {} bytes to {}",
+            minified.files, minified.before, minified.after
+        );
+    }
     let (files, raw, brotli, gzip) = crate::precompress::precompress(&workspace.dist())?;
     println!(
         "✓ apps built in {}; {files} files precompressed: \
@@ -168,8 +179,10 @@ fn trunk_build_bench(workspace: &Workspace) -> Result {
     if !index.is_file() {
         return Err(format!("trunk build succeeded but {} is missing", index.display()).into());
     }
-    // Split as tablets get it, so the browser bench times that shape.
+    // Split and minified as tablets get it, so the browser bench times
+    // that shape.
     let split = crate::split::split_tablet_app(workspace, &dist)?;
+    crate::minify::minify_app(workspace, &dist)?;
     println!(
         "✓ tablet app with its bench exports built in {} (split: the first part {} bytes, \
          the rest {} bytes)",

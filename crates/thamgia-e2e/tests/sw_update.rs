@@ -87,12 +87,13 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
     )?;
     let worker_file = served.join("sw.js");
     let worker_text = std::fs::read_to_string(&worker_file)?;
+    let version = worker_version_at(&worker_file, &worker_text)?;
     std::fs::write(
         &worker_file,
-        worker_text.replacen(
-            &format!("const WORKER_VERSION = '{old_worker}'"),
-            &format!("const WORKER_VERSION = '{NEW_WORKER}'"),
-            1,
+        format!(
+            "{}{NEW_WORKER}{}",
+            &worker_text[..version.start],
+            &worker_text[version.end..]
         ),
     )?;
     assert_eq!(worker_version_in(&worker_file)?, NEW_WORKER);
@@ -173,16 +174,38 @@ async fn a_service_worker_update_keeps_saved_records_and_surveys() -> Result<()>
 /// The `WORKER_VERSION` written in a service worker file.
 fn worker_version_in(file: &Path) -> Result<String> {
     let text = std::fs::read_to_string(file)?;
-    let start = "const WORKER_VERSION = '";
-    let Some(at) = text.find(start) else {
+    let at = worker_version_at(file, &text)?;
+    Ok(text[at].to_owned())
+}
+
+/// Where the value of `WORKER_VERSION` is in `text` (the worker as built:
+/// minified, `const WORKER_VERSION="…"`, or as written, `const
+/// WORKER_VERSION = '…'`), between its quotes.
+fn worker_version_at(file: &Path, text: &str) -> Result<std::ops::Range<usize>> {
+    let name = "WORKER_VERSION";
+    let Some(at) = text.find(&format!("const {name}")) else {
         bail!(
             "{} has no WORKER_VERSION: rebuild the app (cargo xtask build)",
             file.display()
         );
     };
-    let rest = &text[at + start.len()..];
-    let end = rest.find('\'').context("WORKER_VERSION is not closed")?;
-    Ok(rest[..end].to_owned())
+    let after_name = at + "const ".len() + name.len();
+    let rest = &text[after_name..];
+    let trimmed = rest.trim_start();
+    let Some(value) = trimmed.strip_prefix('=') else {
+        bail!("WORKER_VERSION in {} is not assigned", file.display());
+    };
+    let value = value.trim_start();
+    let quote = value
+        .chars()
+        .next()
+        .filter(|quote| *quote == '\'' || *quote == '"')
+        .context("WORKER_VERSION is not a string")?;
+    let start = text.len() - value.len() + 1;
+    let length = text[start..]
+        .find(quote)
+        .context("WORKER_VERSION is not closed")?;
+    Ok(start..start + length)
 }
 
 /// What the worker controlling the page says about itself.

@@ -27,11 +27,13 @@ const OTHER_ENGINES: &[(&str, &str)] = &[
 ];
 
 /// What `npm ci` installs besides wasm-opt, by a file of each package
-/// (package.json): axe-core, which the browser tests run on every page, and
+/// (package.json): esbuild, which minifies the apps' scripts and styles
+/// (`minify`); axe-core, which the browser tests run on every page, and
 /// PouchDB with the modules it requires, which the browser bench loads into
 /// the page to compare the app's storage with (a development tool only,
 /// never in `dist`).
-const NPM_FILES: [&str; 6] = [
+const NPM_FILES: [&str; 7] = [
+    "esbuild/bin/esbuild",
     "axe-core/axe.min.js",
     "pouchdb-browser/lib/index.js",
     "spark-md5/spark-md5.min.js",
@@ -126,14 +128,14 @@ fn npm_packages(workspace: &Workspace) -> Result {
         };
     if up_to_date {
         println!(
-            "✓ wasm-opt {}, axe-core and PouchDB already installed (npm, node_modules)",
+            "✓ wasm-opt {}, esbuild, axe-core and PouchDB already installed (npm, node_modules)",
             found_major.as_deref().unwrap_or("(unknown version)")
         );
         return Ok(());
     }
     let log = log_file(workspace, "npm.log")?;
     println!(
-        "→ installing wasm-opt from npm's binaryen {}, axe-core and PouchDB with `npm ci` ({}); log: {}",
+        "→ installing wasm-opt from npm's binaryen {}, esbuild, axe-core and PouchDB with `npm ci` ({}); log: {}",
         wanted.as_deref().unwrap_or("(version in package.json)"),
         match &found_major {
             Some(major) => format!("found version {major}"),
@@ -145,7 +147,7 @@ fn npm_packages(workspace: &Workspace) -> Result {
     if !wasm_opt.is_file() {
         return Err(format!("`npm ci` did not install {}", wasm_opt.display()).into());
     }
-    println!("✓ wasm-opt, axe-core and PouchDB installed (npm, node_modules)");
+    println!("✓ wasm-opt, esbuild, axe-core and PouchDB installed (npm, node_modules)");
     Ok(())
 }
 
