@@ -21,9 +21,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use sha2::{Digest, Sha256, Sha384};
-
+use crate::split::{content_hash, integrity, quoted_paths};
 use crate::workspace::Workspace;
 use crate::Result;
 
@@ -141,11 +139,8 @@ impl Esbuild<'_> {
 /// path, each once, in order.
 fn named_assets(index: &str, dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for part in index.split(['"', '\'']) {
-        if !part.starts_with('/') || part.contains([' ', '<', '>']) {
-            continue;
-        }
-        let Some(name) = part.rsplit('/').next() else {
+    for path in quoted_paths(index) {
+        let Some(name) = path.rsplit('/').next() else {
             continue;
         };
         let ours = name.ends_with(".js") || name.ends_with(".css");
@@ -172,20 +167,7 @@ fn renamed(name: &str, bytes: &[u8]) -> Result<String> {
     if hash.len() != 16 || !hash.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(format!("{name} is not named by its content's hash").into());
     }
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    Ok(format!("{base}-{hex}.{ext}"))
-}
-
-/// The `integrity` attribute's value Trunk writes (SHA-384).
-fn integrity(bytes: &[u8]) -> String {
-    format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
-    )
+    Ok(format!("{base}-{}.{ext}", content_hash(bytes)))
 }
 
 /// `text` with every `from` replaced, failing when there is none.

@@ -93,7 +93,7 @@ impl Built {
 }
 
 /// Every quoted absolute path in an HTML text.
-fn quoted_paths(html: &str) -> Vec<String> {
+pub(crate) fn quoted_paths(html: &str) -> Vec<String> {
     html.split(['"', '\''])
         .filter(|part| part.starts_with('/') && !part.contains([' ', '<', '>']))
         .map(str::to_owned)
@@ -112,15 +112,20 @@ fn read_profile(workspace: &Workspace) -> Result<Profile> {
 }
 
 fn content_name(bytes: &[u8], suffix: &str) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("{APP}-{hex}{suffix}")
+    format!("{APP}-{}{suffix}", content_hash(bytes))
 }
 
-fn integrity(bytes: &[u8]) -> String {
+/// The hash a built file is named by, as Trunk names its files: the first
+/// 8 bytes of the content's SHA-256 in hex (16 characters).
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The `integrity` attribute's value Trunk writes in `index.html` (SHA-384).
+pub(crate) fn integrity(bytes: &[u8]) -> String {
     format!(
         "sha384-{}",
         base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))

@@ -8,9 +8,9 @@
 //! it on its next try, and the home page and the sync's surveys come. The
 //! app's own first load (without the rest) is what a worker waits for.
 //!
-//! The first part is what Chromium ran on a first visit, and what Firefox
-//! and WebKit ran (`cargo xtask first-load-profile` walks all three): in
-//! each, through WebDriver, signing in on the first part alone calls
+//! The first part is what Chromium ran on a first visit (`cargo xtask
+//! first-load-profile` profiles in Chromium alone); in Firefox and WebKit
+//! too, through WebDriver, signing in on the first part alone calls
 //! nothing of the rest, which would fetch it synchronously, blocking the
 //! page on a slow connection.
 
