@@ -33,6 +33,7 @@ mod referrals;
 mod reports;
 mod responses;
 mod results;
+mod results_token;
 mod surveys;
 mod sync;
 mod themes;
@@ -62,6 +63,7 @@ pub use quarantine::{Release, WaitingRecord};
 pub use referrals::FollowUp;
 pub(crate) use responses::response_ward;
 pub use responses::StoredResponse;
+pub use results_token::ResultsToken;
 pub use sync::KnownWard;
 pub use themes::{TagChange, ThemeChange};
 pub use townhall::{

@@ -9,16 +9,23 @@
 //! `SurveyIndex::words_to_check`). This file only reads,
 //! keeps the releases and hands to core; core decides what to release and
 //! what to read.
+//!
+//! Most requests find nothing changed: one statement sums up the survey's
+//! versions, cells and releases ([`Database::results_token`]), and a token
+//! equal to the one the index was last found current at answers from the
+//! index without reading a cell. Tokens only rise while a server runs (a
+//! restore is made with every server stopped), so an equal token is an
+//! unchanged store.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex};
 
 use thamgia_core::results::maintained::{Catch, CellKey, CellState, SurveyIndex};
 use thamgia_core::results::release::{moved_while_read, ReleaseStep, Releases};
 use thamgia_core::Localized;
 use tokio::sync::{Mutex, OwnedRwLockReadGuard, RwLock};
 
-use crate::database::Database;
+use crate::database::{Database, ResultsToken};
 use crate::error::ServerError;
 
 /// Most surveys whose results are kept at once; past it the index of the
@@ -33,8 +40,8 @@ const CATCH_UP_TRIES: usize = 3;
 /// the releases do not show yet.
 pub struct Current {
     /// The index, every cell at its release.
-    pub index: OwnedRwLockReadGuard<SurveyIndex>,
-    releases: Releases,
+    pub index: OwnedRwLockReadGuard<Held, SurveyIndex>,
+    releases: Arc<Releases>,
 }
 
 impl Current {
@@ -54,9 +61,72 @@ fn version_numbers(index: &SurveyIndex) -> Vec<u32> {
         .collect()
 }
 
+/// What an index was last found current at: the token read before the
+/// states it was checked against, the release step, and the releases.
+struct Verified {
+    token: ResultsToken,
+    step: ReleaseStep,
+    releases: Arc<Releases>,
+}
+
+/// A survey's index, with what it was last found current at (changed
+/// under the index's read lock by whoever checked it, cleared under its
+/// write lock by whoever changes it).
+pub struct Held {
+    index: SurveyIndex,
+    verified: StdMutex<Option<Verified>>,
+}
+
+impl Held {
+    fn new(index: SurveyIndex) -> Held {
+        Held {
+            index,
+            verified: StdMutex::new(None),
+        }
+    }
+
+    /// The releases the index was found current at, if that was at
+    /// `token` and `step`.
+    fn current_at(&self, token: ResultsToken, step: ReleaseStep) -> Option<Arc<Releases>> {
+        let verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        verified
+            .as_ref()
+            .filter(|verified| verified.token == token && verified.step == step)
+            .map(|verified| verified.releases.clone())
+    }
+
+    /// Notes that the index is current at `token` (read before the states
+    /// it was checked against) with `releases`.
+    fn found_current(&self, token: ResultsToken, step: ReleaseStep, releases: Arc<Releases>) {
+        *self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Verified {
+            token,
+            step,
+            releases,
+        });
+    }
+
+    fn forget_verified(&mut self) {
+        *self
+            .verified
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+}
+
+/// The index part of a read guard on a [`Held`].
+fn index_of(held: OwnedRwLockReadGuard<Held>) -> OwnedRwLockReadGuard<Held, SurveyIndex> {
+    OwnedRwLockReadGuard::map(held, |held| &held.index)
+}
+
 /// One survey's index and when it was last asked for.
 struct Kept {
-    index: Arc<RwLock<SurveyIndex>>,
+    index: Arc<RwLock<Held>>,
     asked: u64,
 }
 
@@ -77,11 +147,26 @@ impl ResultsIndexes {
         id: &str,
         step: ReleaseStep,
     ) -> Result<Current, ServerError> {
+        // Read before anything it vouches for: a change after it raises
+        // the next token.
+        let token = database.results_token(id).await?;
+        if !token.published() {
+            return Err(ServerError::NotFound);
+        }
+        let index = self.entry(id).await;
+        {
+            let held = index.clone().read_owned().await;
+            if let Some(releases) = held.current_at(token, step) {
+                return Ok(Current {
+                    index: index_of(held),
+                    releases,
+                });
+            }
+        }
         let numbers = database.survey_version_numbers(id).await?;
         if numbers.is_empty() {
             return Err(ServerError::NotFound);
         }
-        let index = self.entry(id).await;
         for _ in 0..CATCH_UP_TRIES {
             // States first, then the releases and the cells: a change
             // committed in between is read next time, never missed nor
@@ -90,28 +175,32 @@ impl ResultsIndexes {
             let released = database.results_released(id).await?;
             {
                 let held = index.clone().read_owned().await;
-                let releases = Releases::of(step, &states, &released, &held);
-                if version_numbers(&held) == numbers
+                let releases = Releases::of(step, &states, &released, &held.index);
+                if version_numbers(&held.index) == numbers
                     && releases.new_ones(&released).is_empty()
-                    && held.stale(&releases.targets()).is_empty()
-                    && held.words_to_check(&states).is_empty()
+                    && held.index.stale(&releases.targets()).is_empty()
+                    && held.index.words_to_check(&states).is_empty()
                 {
+                    let releases = Arc::new(releases);
+                    held.found_current(token, step, releases.clone());
                     return Ok(Current {
-                        index: held,
+                        index: index_of(held),
                         releases,
                     });
                 }
             }
-            let mut writing = index.clone().write_owned().await;
-            if version_numbers(&writing) != numbers {
+            let mut held = index.clone().write_owned().await;
+            held.forget_verified();
+            if version_numbers(&held.index) != numbers {
                 // A version was published: questions match anew.
-                *writing = SurveyIndex::new(database.survey_versions(id).await?);
+                held.index = SurveyIndex::new(database.survey_versions(id).await?);
             }
+            let writing = &mut held.index;
             // Read again under the lock: another request may have released
             // cells while this one waited for it.
             let states = database.results_cells(id).await?;
             let released = database.results_released(id).await?;
-            let releases = Releases::of(step, &states, &released, &writing);
+            let releases = Releases::of(step, &states, &released, writing);
             if !database
                 .release_cells(id, &releases.new_ones(&released))
                 .await?
@@ -159,8 +248,10 @@ impl ResultsIndexes {
                     };
                     writing.forget_words(&check.key, &check.gone(&counting), check.removals);
                 }
+                let releases = Arc::new(releases);
+                held.found_current(token, step, releases.clone());
                 return Ok(Current {
-                    index: writing.downgrade(),
+                    index: index_of(held.downgrade()),
                     releases,
                 });
             }
@@ -174,7 +265,7 @@ impl ResultsIndexes {
         )))
     }
 
-    async fn entry(&self, id: &str) -> Arc<RwLock<SurveyIndex>> {
+    async fn entry(&self, id: &str) -> Arc<RwLock<Held>> {
         let mut guard = self.surveys.lock().await;
         let (clock, surveys) = &mut *guard;
         *clock += 1;
@@ -188,7 +279,7 @@ impl ResultsIndexes {
             }
         }
         let kept = surveys.entry(id.to_owned()).or_insert_with(|| Kept {
-            index: Arc::new(RwLock::new(SurveyIndex::new(Vec::new()))),
+            index: Arc::new(RwLock::new(Held::new(SurveyIndex::new(Vec::new())))),
             asked: 0,
         });
         kept.asked = *clock;

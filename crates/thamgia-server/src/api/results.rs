@@ -31,6 +31,7 @@ use crate::auth::Caller;
 use crate::error::ServerError;
 use crate::extract::ApiQuery;
 use crate::results_export::Scope;
+use crate::results_index::Held;
 use crate::AppState;
 
 /// The refusal of a query part longer than any code.
@@ -63,7 +64,7 @@ pub(super) struct Inputs {
     /// The period asked for; `None`: all time.
     period: Option<Period>,
     /// The survey's results, each cell at its release.
-    index: OwnedRwLockReadGuard<SurveyIndex>,
+    index: OwnedRwLockReadGuard<Held, SurveyIndex>,
     /// The changes in the scope the releases do not show yet.
     changes_waiting: u64,
 }
