@@ -128,3 +128,78 @@ async fn an_officer_finds_a_response_by_its_reference_and_withdraws_it() {
     assert_eq!(found(&server, &city, &typed).await.len(), 1);
     assert_eq!(server.database().response_count().await.expect("count"), 2);
 }
+
+/// Since the app makes time-ordered ids (version 7), whose first digits
+/// are the time, a reference is an id's last eight digits: two responses
+/// started in the same millisecond have different ones, and a reference
+/// names the time-ordered id that ends with it, never a random id ending
+/// the same way, nor a time-ordered id starting with it.
+#[tokio::test]
+async fn a_time_ordered_id_is_found_by_its_last_eight_digits() {
+    use thamgia_core::response::ids::time_ordered_id;
+    let server = server().await;
+    let at = Utc
+        .with_ymd_and_hms(2026, 9, 1, 23, 30, 0)
+        .single()
+        .expect("valid time");
+    let first_id = time_ordered_id(
+        at,
+        &[0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x0d, 0xef],
+    );
+    let second_id = time_ordered_id(at, &[0x99; 10]);
+    let first = response(&first_id.to_string(), BA_DINH);
+    let second = response(&second_id.to_string(), OTHER_WARD);
+    let time_digits = first_id.to_string()[..8].to_owned();
+    assert_eq!(time_digits, second_id.to_string()[..8]);
+    // Random ids: one ending with the first's reference, one starting with
+    // the time digits the two share.
+    let ending_alike = response("0b1c2d3e-5b7d-4e1f-8a2b-1c3ddef00def", BA_DINH);
+    let starting_alike = response(
+        &format!("{time_digits}-5b7d-4e1f-8a2b-1c3d5e7f9a0b"),
+        BA_DINH,
+    );
+    let city = server.city_token.clone();
+    let outcomes = server
+        .push_changes(
+            &city,
+            [&first, &second, &ending_alike, &starting_alike]
+                .into_iter()
+                .map(|response| MutationChange::SubmitResponse {
+                    response: response.clone(),
+                })
+                .collect(),
+        )
+        .await;
+    assert!(outcomes
+        .results
+        .iter()
+        .all(|result| result.outcome == MutationOutcome::Applied));
+
+    let typed = reference(first.id);
+    assert_eq!(typed, "DEF0-0DEF");
+    assert_ne!(reference(second.id), typed);
+    let ids = |listed: Vec<ReferencedResponse>| -> Vec<Uuid> {
+        listed.iter().map(|found| found.id).collect()
+    };
+    assert_eq!(ids(found(&server, &city, &typed).await), [first.id]);
+    assert_eq!(
+        ids(found(&server, &city, &reference(second.id)).await),
+        [second.id]
+    );
+    assert_eq!(
+        ids(found(&server, &city, &time_digits).await),
+        [starting_alike.id],
+        "the time digits name only the random id starting with them"
+    );
+    assert_eq!(
+        ids(found(&server, &city, &reference(ending_alike.id)).await),
+        [ending_alike.id]
+    );
+
+    // The other ward's officer does not find Ba Đình's.
+    let officer = server.sign_in("badinh.canbo").await;
+    assert_eq!(ids(found(&server, &officer, &typed).await), [first.id]);
+    assert!(found(&server, &officer, &reference(second.id))
+        .await
+        .is_empty());
+}
