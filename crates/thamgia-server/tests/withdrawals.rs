@@ -30,25 +30,6 @@ fn response(id: &str, ward: &str) -> Response {
     response
 }
 
-/// Pushes `responses` as the city officer, every one applied.
-async fn push_all(server: &TestServer, responses: &[&Response]) {
-    let outcomes = server
-        .push_changes(
-            &server.city_token,
-            responses
-                .iter()
-                .map(|response| MutationChange::SubmitResponse {
-                    response: (*response).clone(),
-                })
-                .collect(),
-        )
-        .await;
-    assert!(outcomes
-        .results
-        .iter()
-        .all(|result| result.outcome == MutationOutcome::Applied));
-}
-
 async fn look_up(server: &TestServer, token: &str, typed: &str) -> (StatusCode, Vec<u8>) {
     server
         .get_raw_as(token, &format!("/api/v1/responses/by-reference/{typed}"))
@@ -68,7 +49,21 @@ async fn an_officer_finds_a_response_by_its_reference_and_withdraws_it() {
     let theirs = response("3f2a91c0-0000-4e1f-8a2b-1c3d5e7f9a0b", OTHER_WARD);
     let unrelated = response("3f2a91c1-5b7d-4e1f-8a2b-1c3d5e7f9a0b", BA_DINH);
     let city = server.city_token.clone();
-    push_all(&server, &[&ours, &theirs, &unrelated]).await;
+    let outcomes = server
+        .push_changes(
+            &city,
+            [&ours, &theirs, &unrelated]
+                .into_iter()
+                .map(|response| MutationChange::SubmitResponse {
+                    response: response.clone(),
+                })
+                .collect(),
+        )
+        .await;
+    assert!(outcomes
+        .results
+        .iter()
+        .all(|result| result.outcome == MutationOutcome::Applied));
     let typed = reference(ours.id);
     assert_eq!(typed, "3F2A-91C0");
 
@@ -164,7 +159,21 @@ async fn a_time_ordered_id_is_found_by_its_last_eight_digits() {
         BA_DINH,
     );
     let city = server.city_token.clone();
-    push_all(&server, &[&first, &second, &ending_alike, &starting_alike]).await;
+    let outcomes = server
+        .push_changes(
+            &city,
+            [&first, &second, &ending_alike, &starting_alike]
+                .into_iter()
+                .map(|response| MutationChange::SubmitResponse {
+                    response: response.clone(),
+                })
+                .collect(),
+        )
+        .await;
+    assert!(outcomes
+        .results
+        .iter()
+        .all(|result| result.outcome == MutationOutcome::Applied));
 
     let typed = reference(first.id);
     assert_eq!(typed, "DEF0-0DEF");

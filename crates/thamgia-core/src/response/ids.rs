@@ -12,11 +12,8 @@
 //!
 //! The first 48 bits are the Unix time in milliseconds, the rest random:
 //! two tablets making a response in the same millisecond still get
-//! different ids (74 random bits). An id tells when its response was
-//! started, as the response's own `created_at` does wherever the response
-//! is read; a withdrawal's tombstone, which the ward's tablets pull, tells
-//! it too. A family's reference is the id's last digits, never its time
-//! (`response::reference`). Ids of either version are accepted
+//! different ids (74 random bits), and an id says no more than the
+//! response's own `created_at` does. Ids of either version are accepted
 //! everywhere: older tablets keep sending random ones.
 
 use chrono::{DateTime, Utc};
