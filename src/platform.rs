@@ -53,23 +53,6 @@ pub fn new_uuid() -> Uuid {
         })
 }
 
-/// A new response's id: time-ordered, from now and 10 bytes of the
-/// browser's `crypto.getRandomValues()` (core's
-/// `response::ids::time_ordered_id`, which says why).
-pub fn new_response_id() -> Uuid {
-    use thamgia_core::response::ids;
-    let mut random = [0u8; ids::RANDOM_BYTES];
-    let filled = web_sys::window()
-        .and_then(|window| window.crypto().ok())
-        .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut random).is_ok());
-    if !filled {
-        // crypto.getRandomValues exists wherever crypto.randomUUID does;
-        // this only keeps the function total.
-        random.copy_from_slice(&new_uuid().as_bytes()[..ids::RANDOM_BYTES]);
-    }
-    ids::time_ordered_id(now(), &random)
-}
-
 /// Whether the browser believes it is online.
 pub fn is_online() -> bool {
     web_sys::window()

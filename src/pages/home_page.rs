@@ -89,7 +89,7 @@ fn SurveyList() -> impl IntoView {
         let store = app.store();
         let draft = ward.map(|ward| {
             let mut draft = Response::new_draft(
-                platform::new_response_id(),
+                platform::new_uuid(),
                 survey.id.clone(),
                 survey.version,
                 ward.code,

@@ -91,7 +91,7 @@ pub fn ResponsesPage() -> impl IntoView {
         let navigate = navigate.clone();
         async move {
             match store
-                .start_correction(original, platform::new_response_id(), platform::now())
+                .start_correction(original, platform::new_uuid(), platform::now())
                 .await
             {
                 Ok(correction) => {

@@ -14,7 +14,6 @@ use crate::localized::Localized;
 pub mod counts;
 pub mod defaults;
 mod heard_before;
-pub mod ids;
 mod reference;
 mod referral;
 mod start;

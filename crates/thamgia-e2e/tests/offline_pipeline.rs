@@ -21,7 +21,6 @@ use thamgia_server::{seed, Database, ServerConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()> {
-    let began = chrono::Utc::now();
     let dist = dist_dir()?;
     let workspace = tempfile::tempdir()?;
     let config = ServerConfig {
@@ -291,21 +290,6 @@ async fn an_answer_taken_offline_reaches_the_server_exactly_once() -> Result<()>
     );
     assert_eq!(stored.ward_code, "00004");
     assert_eq!(stored.status, ResponseStatus::Completed);
-    // Its id is time-ordered, made when the response was started
-    // (`thamgia_core::response::ids`), so the server's index of ids grows
-    // at its end.
-    assert_eq!(stored.id.get_version_num(), 7, "{}", stored.id);
-    let (made, _) = stored
-        .id
-        .get_timestamp()
-        .context("a version 7 id carries its time")?
-        .to_unix();
-    let made = i64::try_from(made)?;
-    assert!(
-        (began.timestamp()..=chrono::Utc::now().timestamp()).contains(&made),
-        "the id says it was made at {made}, the test began at {}",
-        began.timestamp()
-    );
 
     // Syncing again changes nothing.
     click(&page, "[data-test=sync-now]").await?;

@@ -3,10 +3,8 @@
 //! time.
 //!
 //! 1. Ingest: 40,000 valid responses to the demo survey pushed over HTTP on
-//!    loopback in batches of 500 by 4 simulated tablets at once, their ids
-//!    time-ordered as the app makes them (one SQLite round more with random
-//!    ids, as tablets of earlier versions make them, is printed beside),
-//!    into a fresh SQLite file (WAL, synchronous=FULL), then, when
+//!    loopback in batches of 500 by 4 simulated tablets at once, into a
+//!    fresh SQLite file (WAL, synchronous=FULL), then, when
 //!    `THAMGIA_BENCH_POSTGRES_URL` names a PostgreSQL server where a
 //!    database may be created (`cargo xtask bench` starts one), into a
 //!    fresh database there behind a second server: responses per second,
@@ -31,7 +29,6 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use chrono::{Duration, TimeZone, Utc};
-use thamgia_core::response::ids;
 use thamgia_core::{
     Mutation, MutationChange, MutationOutcome, PushRequest, PushResponse, Response,
     SurveyDefinition, SCHEMA_VERSION,
@@ -94,7 +91,7 @@ async fn main() -> Result<()> {
     // The floor's rows: the same kind of responses, as JSON.
     let floor_rows: Vec<(String, String)> = (0..RESPONSES)
         .map(|n| {
-            let response = valid_response(&survey, n, Ids::TimeOrdered);
+            let response = valid_response(&survey, n);
             Ok((response.id.to_string(), serde_json::to_string(&response)?))
         })
         .collect::<Result<_>>()?;
@@ -117,8 +114,7 @@ async fn main() -> Result<()> {
             metrics: Default::default(),
         };
         let server = InProcessServer::start(&config).await?;
-        let mut measured =
-            ingest_into(&client, &server.base, &server.database, Ids::TimeOrdered).await?;
+        let mut measured = ingest_into(&client, &server.base, &server.database).await?;
         measured.floor_rate = floor_rate;
         rounds.push(measured);
         let stored = server.database.response_count().await?;
@@ -134,7 +130,6 @@ async fn main() -> Result<()> {
         }
     }
     report("SQLite (WAL, synchronous=FULL)", &rounds, SQLITE_RATE_GOAL);
-    random_ids_round(&client, &dist).await?;
     ingest_postgres_rounds(&client, &floor_rows).await?;
 
     let Some((server, _directory)) = kept else {
@@ -189,59 +184,17 @@ async fn results(client: &reqwest::Client, base: &str) -> Result<()> {
     Ok(())
 }
 
-/// One SQLite round more, its responses with random ids as tablets of
-/// earlier versions of the app make them: what the time-ordered ids gain.
-async fn random_ids_round(client: &reqwest::Client, dist: &Path) -> Result<()> {
-    let directory = tempfile::tempdir()?;
-    let config = ServerConfig {
-        database_path: directory.path().join("bench.sqlite3"),
-        database_url: None,
-        static_dir: dist.to_path_buf(),
-        seed_demo: true,
-        metrics: Default::default(),
-    };
-    let server = InProcessServer::start(&config).await?;
-    let measured = ingest_into(client, &server.base, &server.database, Ids::Random).await;
-    let database = server.database.clone();
-    server.stop().await?;
-    database.close().await;
-    let measured = measured?;
-    println!(
-        "    with random ids instead (version 4, as tablets of earlier versions make them; one \
-         round): {:.0} responses/s, {:.0} µs of CPU a response",
-        measured.rate(),
-        measured.cpu_seconds * 1e6 / RESPONSES as f64
-    );
-    Ok(())
-}
-
-/// How the simulated tablets make their responses' ids.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Ids {
-    /// As the app does: time-ordered (`thamgia_core::response::ids`),
-    /// made when the response was started.
-    TimeOrdered,
-    /// Random (version 4), as tablets of earlier versions of the app do.
-    Random,
-}
-
-/// Response `n` of the bench, started `n` seconds after the first.
-fn valid_response(survey: &SurveyDefinition, n: usize, ids: Ids) -> Response {
+fn valid_response(survey: &SurveyDefinition, n: usize) -> Response {
     let start = Utc
         .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
         .single()
         .unwrap_or_default();
-    let started = start + Duration::seconds(n as i64);
-    let random = Uuid::new_v4();
-    let id = match ids {
-        Ids::TimeOrdered => {
-            let mut bytes = [0u8; ids::RANDOM_BYTES];
-            bytes.copy_from_slice(&random.as_bytes()[..ids::RANDOM_BYTES]);
-            ids::time_ordered_id(started, &bytes)
-        }
-        Ids::Random => random,
-    };
-    seed::sample_response(survey, id, n, started)
+    seed::sample_response(
+        survey,
+        Uuid::new_v4(),
+        n,
+        start + Duration::seconds(n as i64),
+    )
 }
 
 /// The PostgreSQL rounds, when `THAMGIA_BENCH_POSTGRES_URL` names a
@@ -285,7 +238,7 @@ async fn ingest_postgres(client: &reqwest::Client, url: &str) -> Result<Round> {
     };
     let server = InProcessServer::start(&config).await?;
     let database = server.database.clone();
-    let measured = ingest_into(client, &server.base, &database, Ids::TimeOrdered).await;
+    let measured = ingest_into(client, &server.base, &database).await;
     server.stop().await?;
     let stored = database.response_count().await;
     database.close().await;
@@ -398,12 +351,7 @@ fn report(backend: &str, rounds: &[Round], rate_goal: &str) {
 /// [`TABLETS`] tablets, each signed in as the demo collector, push
 /// [`RESPONSES`] between them in batches of [`BATCH`] at once to the server
 /// at `base`, whose store is `database`: what it took.
-async fn ingest_into(
-    client: &reqwest::Client,
-    base: &str,
-    database: &Database,
-    ids: Ids,
-) -> Result<Round> {
+async fn ingest_into(client: &reqwest::Client, base: &str, database: &Database) -> Result<Round> {
     let survey = seed::demo_survey()?;
     let per_tablet = RESPONSES / TABLETS;
     // Requests are prepared before the clock starts: the figure is the server's.
@@ -422,7 +370,7 @@ async fn ingest_into(
                 .map(|(offset, local)| Mutation {
                     seq: (batch_index * BATCH + offset + 1) as u64,
                     change: MutationChange::SubmitResponse {
-                        response: valid_response(&survey, tablet * per_tablet + local, ids),
+                        response: valid_response(&survey, tablet * per_tablet + local),
                     },
                 })
                 .collect();

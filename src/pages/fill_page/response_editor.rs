@@ -217,7 +217,7 @@ pub(super) fn ResponseEditor(
             <h1>{move || form_text.pick(&title)}</h1>
             {move || editor.instance_name().map(|name| view! { <p class="instance-name" data-test="instance-name">{name}</p> })}
             <FormLanguagePicker survey_id=survey_id languages=form_languages/>
-            {corrects.map(|id| view! { <p class="notice notice--info">{move || app.texts().correction_of} " " {thamgia_core::response::reference(id)}</p> })}
+            {corrects.map(|id| view! { <p class="notice notice--info">{move || app.texts().correction_of} " " {id.to_string()[..8].to_owned()}</p> })}
             <SaveStatus state=editor.autosave.state/>
             {read_only.then(|| view! { <p class="notice notice--info" data-test="read-only">{move || app.texts().completed_readonly}</p> })}
             <p class="muted" data-test="step">

@@ -1,18 +1,13 @@
 //! A response's reference: what a family keeps so that consent can be
 //! withdrawn through the ward later, without naming the child.
 //!
-//! It is eight random hexadecimal digits of the response's id, shown to
+//! It is the first eight hexadecimal digits of the response's id, shown to
 //! the worker when the response is completed ("3F2A-91C0") and beside it in
-//! the tablet's list: the last eight of a time-ordered id (version 7, what
-//! the app makes since `response::ids`, whose first digits are the time),
-//! the first eight of a random one (version 4, what earlier versions made,
-//! and what families of that time were given). A ward officer types it on
-//! the town hall's withdrawal page, which lists the responses of the
-//! officer's wards whose id starts with it (a random id) or ends with it
-//! (a time-ordered one) (one, nearly always: two of a million responses
-//! share a reference about once in four thousand lookups), each with its
-//! survey, ward, day, age band and sex, so the officer withdraws the right
-//! one.
+//! the tablet's list. A ward officer types it on the town hall's
+//! withdrawal page, which lists the responses of the officer's wards whose
+//! id starts with it (one, nearly always: two of a million responses share
+//! a reference about once in four thousand lookups), each with its survey,
+//! ward, day, age band and sex, so the officer withdraws the right one.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -24,26 +19,14 @@ use crate::response::{AgeBand, Sex};
 pub const REFERENCE_DIGITS: usize = 8;
 
 /// The reference of the response with id `id`, as shown and printed:
-/// "3F2A-91C0" (see the module's documentation for which digits).
+/// "3F2A-91C0".
 pub fn reference(id: Uuid) -> String {
     let digits = id.simple().to_string().to_ascii_uppercase();
-    let digits = if reference_at_end(id) {
-        &digits[digits.len() - REFERENCE_DIGITS..]
-    } else {
-        &digits[..REFERENCE_DIGITS]
-    };
-    format!("{}-{}", &digits[..4], &digits[4..])
+    format!("{}-{}", &digits[..4], &digits[4..REFERENCE_DIGITS])
 }
 
-/// Whether `id`'s reference is its last digits (a time-ordered id,
-/// version 7) rather than its first.
-pub fn reference_at_end(id: Uuid) -> bool {
-    id.get_version_num() == 7
-}
-
-/// The digits a typed reference names, as ids are written (lowercase:
-/// "3f2a91c0"), which a random id starts with and a time-ordered one ends
-/// with ([`reference`]): its eight hexadecimal digits in either case,
+/// The start of the ids a typed reference names, as ids are written
+/// (lowercase: "3f2a91c0"): its eight hexadecimal digits in either case,
 /// with spaces or dashes (any of `-`, `–`, `—`) anywhere between them. `None` for anything else,
 /// with nothing kept of it.
 pub fn reference_prefix(typed: &str) -> Option<String> {
@@ -116,27 +99,5 @@ mod tests {
             assert_eq!(reference_prefix(typed), None, "{typed}");
         }
         assert_eq!(reference(Uuid::nil()), "0000-0000");
-    }
-
-    #[test]
-    fn a_time_ordered_id_s_reference_is_its_last_eight_digits_not_its_time() {
-        let at = chrono::DateTime::from_timestamp_millis(1_796_000_000_000).expect("an instant");
-        let id = crate::response::ids::time_ordered_id(
-            at,
-            &[0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x0d, 0xef],
-        );
-        let text = id.to_string();
-        assert!(text.ends_with("def00def"), "{text}");
-        assert_eq!(reference(id), "DEF0-0DEF");
-        assert!(reference_at_end(id));
-        assert_eq!(reference_prefix("DEF0-0DEF").as_deref(), Some("def00def"));
-        // Two responses started in the same minute have different
-        // references, and neither says when.
-        let other = crate::response::ids::time_ordered_id(at, &[0x99; 10]);
-        assert_eq!(text[..8], other.to_string()[..8], "the same time digits");
-        assert_ne!(reference(id), reference(other));
-        assert!(!reference(id)
-            .replace('-', "")
-            .eq_ignore_ascii_case(&text[..8]));
     }
 }

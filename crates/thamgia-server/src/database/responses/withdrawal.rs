@@ -19,49 +19,29 @@ use crate::error::ServerError;
 pub const REFERENCED_LISTED: u32 = 20;
 
 impl Database {
-    /// The responses of `ward` (every ward for `None`) whose reference is
-    /// `digits`, eight lowercase hexadecimal digits
-    /// (`thamgia_core::response::reference_prefix`): a random id starting
-    /// with them, read by the primary key's range, or a time-ordered one
-    /// ending with them, read by the index of migration 0030. Every kept
-    /// version of a chain of corrections, at most [`REFERENCED_LISTED`] in
-    /// the order of their ids, with the title of their survey from
-    /// `title_of`.
+    /// The responses of `ward` (every ward for `None`) whose id starts with
+    /// `prefix`, eight lowercase hexadecimal digits
+    /// (`thamgia_core::response::reference_prefix`): every kept version of
+    /// a chain of corrections, at most [`REFERENCED_LISTED`], with the title
+    /// of their survey from `title_of`. Read by the primary key's range.
     pub async fn responses_by_reference(
         &self,
-        digits: &str,
+        prefix: &str,
         ward: Option<&str>,
         title_of: impl Fn(&str) -> Localized,
     ) -> Result<Vec<ReferencedResponse>, ServerError> {
-        // Every id starting with the digits is the digits, a dash, then
-        // more; a dot sorts just after the dash. A time-ordered id starting
-        // with them is not one the digits name: its first digits are time.
-        let starting = sqlx::query(&format!(
-            "SELECT id, content FROM responses
-             WHERE id > $1 AND id < $2 AND substr(id, 15, 1) <> '7'
-               AND ($3 = '' OR ward_code = $3)
+        // Every id holding the prefix is the prefix, a dash, then more; a
+        // dot sorts just after the dash.
+        let rows = sqlx::query(&format!(
+            "SELECT content FROM responses
+             WHERE id > $1 AND id < $2 AND ($3 = '' OR ward_code = $3)
              ORDER BY id LIMIT {REFERENCED_LISTED}"
         ))
-        .bind(format!("{digits}-"))
-        .bind(format!("{digits}."))
+        .bind(format!("{prefix}-"))
+        .bind(format!("{prefix}."))
         .bind(ward.unwrap_or(""))
         .fetch_all(self.pool())
         .await?;
-        // The version digit is written out, as the index's condition is.
-        let ending = sqlx::query(&format!(
-            "SELECT id, content FROM responses
-             WHERE substr(id, 15, 1) = '7' AND substr(id, 29, 8) = $1
-               AND ($2 = '' OR ward_code = $2)
-             ORDER BY id LIMIT {REFERENCED_LISTED}"
-        ))
-        .bind(digits)
-        .bind(ward.unwrap_or(""))
-        .fetch_all(self.pool())
-        .await?;
-        let mut rows: Vec<_> = starting.into_iter().chain(ending).collect();
-        rows.sort_by(|one, other| one.get::<&str, _>("id").cmp(other.get::<&str, _>("id")));
-        rows.dedup_by(|one, other| one.get::<&str, _>("id") == other.get::<&str, _>("id"));
-        rows.truncate(REFERENCED_LISTED as usize);
         let mut found = Vec::with_capacity(rows.len());
         for row in rows {
             let response: Response = stored_response(&row, "content")?;
