@@ -24,6 +24,30 @@ use sqlx::{Executor, Postgres, QueryBuilder, Sqlite};
 const TABLE: &str = "CREATE TABLE floor (id TEXT PRIMARY KEY, content TEXT NOT NULL)";
 const INSERT: &str = "INSERT INTO floor (id, content) ";
 
+/// Creates the table in `$pool` (of database `$db`), writes `$rows` into
+/// it `$batch` a transaction, closes the pool, and gives rows per second.
+/// A macro, not a function generic over the database: sqlx's executor
+/// bounds for a transaction of any database do not hold for both.
+macro_rules! rows_per_second {
+    ($pool:expr, $db:ty, $rows:expr, $batch:expr) => {{
+        let pool = $pool;
+        pool.execute(TABLE).await?;
+        let started = Instant::now();
+        for chunk in $rows.chunks($batch) {
+            let mut transaction = pool.begin().await?;
+            let mut insert = QueryBuilder::<$db>::new(INSERT);
+            insert.push_values(chunk, |mut row, (id, json)| {
+                row.push_bind(id.as_str()).push_bind(json.as_str());
+            });
+            insert.build().execute(&mut *transaction).await?;
+            transaction.commit().await?;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        pool.close().await;
+        Ok($rows.len() as f64 / seconds)
+    }};
+}
+
 /// Rows per second writing `rows` (id, JSON) into a fresh SQLite file in
 /// `directory`, `batch` a transaction.
 pub async fn sqlite_rate(directory: &Path, rows: &[(String, String)], batch: usize) -> Result<f64> {
@@ -37,38 +61,12 @@ pub async fn sqlite_rate(directory: &Path, rows: &[(String, String)], batch: usi
         .max_connections(1)
         .connect_with(options)
         .await?;
-    pool.execute(TABLE).await?;
-    let started = Instant::now();
-    for chunk in rows.chunks(batch) {
-        let mut transaction = pool.begin().await?;
-        let mut insert = QueryBuilder::<Sqlite>::new(INSERT);
-        insert.push_values(chunk, |mut row, (id, json)| {
-            row.push_bind(id.as_str()).push_bind(json.as_str());
-        });
-        insert.build().execute(&mut *transaction).await?;
-        transaction.commit().await?;
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    pool.close().await;
-    Ok(rows.len() as f64 / seconds)
+    rows_per_second!(pool, Sqlite, rows, batch)
 }
 
 /// Rows per second writing `rows` into the fresh PostgreSQL database at
 /// `url`, `batch` a transaction.
 pub async fn postgres_rate(url: &str, rows: &[(String, String)], batch: usize) -> Result<f64> {
     let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-    pool.execute(TABLE).await?;
-    let started = Instant::now();
-    for chunk in rows.chunks(batch) {
-        let mut transaction = pool.begin().await?;
-        let mut insert = QueryBuilder::<Postgres>::new(INSERT);
-        insert.push_values(chunk, |mut row, (id, json)| {
-            row.push_bind(id.as_str()).push_bind(json.as_str());
-        });
-        insert.build().execute(&mut *transaction).await?;
-        transaction.commit().await?;
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    pool.close().await;
-    Ok(rows.len() as f64 / seconds)
+    rows_per_second!(pool, Postgres, rows, batch)
 }
