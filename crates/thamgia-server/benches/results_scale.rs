@@ -10,7 +10,9 @@
 //! through the push path (`Database::push`, in batches of 500, by the
 //! bench itself) while the server runs on loopback as its own process (the
 //! `thamgia-server` binary over the same database, started once per
-//! backend), and
+//! backend), after every ward's reports of 2026-Q1 and 2026-Q2 (a value
+//! for each indicator of the catalogue, a narrative, one in two sent for
+//! review) were stored the same way, and
 //!
 //! 1. the first read after the load (every cell's counted responses read and
 //!    summarised), then
@@ -40,7 +42,13 @@ use std::time::{Duration as Elapsed, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
-use thamgia_core::{Mutation, MutationChange, PushRequest, SurveyDefinition, SCHEMA_VERSION};
+use thamgia_core::report::{
+    FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, ReportStatus, ReportStatusChange,
+    Stamp,
+};
+use thamgia_core::{
+    Mutation, MutationChange, MutationOutcome, PushRequest, SurveyDefinition, SCHEMA_VERSION,
+};
 use thamgia_server::database::Database;
 use thamgia_server::{seed, ServerConfig};
 use uuid::Uuid;
@@ -57,6 +65,9 @@ const DEFAULT_RESPONSES: usize = 1_000_000;
 const BATCH: usize = 500;
 const OFFICERS: usize = 5;
 const REQUESTS_EACH: usize = 20;
+/// The periods every ward has filed its report for: the overview reads
+/// the second.
+const REPORTED: [&str; 2] = ["2026-Q1", "2026-Q2"];
 
 /// The views a results page asks for, as paths after the survey.
 const VIEWS: [(&str, &str); 6] = [
@@ -150,7 +161,7 @@ fn sizes(largest: usize) -> Vec<usize> {
 /// one writer at a time.
 async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize) -> Result<()> {
     println!("\n  {backend}:");
-    let (database, wards) = {
+    let (database, wards, indicators) = {
         let state = thamgia_server::prepare(&config).await?;
         let wards: Vec<String> = state
             .units
@@ -158,9 +169,21 @@ async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize
             .iter()
             .map(|unit| unit.code.clone())
             .collect();
-        (state.database, wards)
+        let indicators: Vec<String> = state
+            .catalogue
+            .indicators
+            .iter()
+            .map(|indicator| indicator.code.clone())
+            .collect();
+        (state.database, wards, indicators)
     };
     let survey = seed::demo_survey()?;
+    let reports = load_reports(&database, &wards, &indicators).await?;
+    println!(
+        "    every ward's reports of {}, each with a value for each of the {} indicators: {reports} field edits through the push path",
+        REPORTED.join(" and "),
+        indicators.len()
+    );
 
     // Dropped on any error below, which kills it.
     let server = ServerProcess::start(
@@ -463,6 +486,100 @@ async fn townhall_under_load(
         millis(percentile(&pulls, 95)),
     );
     Ok(())
+}
+
+/// Stores a report of each of [`REPORTED`] for every ward, with a value
+/// for every indicator and a narrative, through the push path, as ward
+/// officers file them (what the overview, the trend and the reports export
+/// read); one ward in two has sent its report for review. How many field
+/// edits were stored.
+async fn load_reports(
+    database: &Database,
+    wards: &[String],
+    indicators: &[String],
+) -> Result<usize> {
+    let client_id = Uuid::new_v4();
+    let wall_ms = Utc::now().timestamp_millis() - 60_000;
+    let mut changes = Vec::new();
+    for period in REPORTED {
+        let period: Period = period.parse()?;
+        for (index, ward) in wards.iter().enumerate() {
+            let report_id = ReportId::new(ward, period)?;
+            let edit = |field: FieldKey, content: FieldContent, counter: u32| {
+                MutationChange::EditReportField {
+                    edit: FieldEdit {
+                        report_id: report_id.clone(),
+                        field,
+                        content,
+                        stamp: Stamp {
+                            hlc: Hlc::new(wall_ms, counter),
+                            client_id,
+                        },
+                        author: "Nguyễn Thị Lan".to_owned(),
+                        sent_as: None,
+                    },
+                }
+            };
+            for (number, code) in indicators.iter().enumerate() {
+                let value = ((index * 37 + number * 11) % 1000) as f64 / 10.0;
+                changes.push(edit(
+                    FieldKey::value(code),
+                    FieldContent::Number(value),
+                    number as u32,
+                ));
+            }
+            changes.push(edit(
+                FieldKey::narrative(),
+                FieldContent::Text("Báo cáo quý của phường.".to_owned()),
+                indicators.len() as u32,
+            ));
+            if index % 2 == 0 {
+                changes.push(MutationChange::ChangeReportStatus {
+                    change: ReportStatusChange {
+                        report_id,
+                        from: ReportStatus::Draft,
+                        to: ReportStatus::Submitted,
+                    },
+                });
+            }
+        }
+    }
+    let mut edits = 0;
+    let mut seq = 0;
+    for chunk in changes.chunks(BATCH) {
+        let mutations: Vec<Mutation> = chunk
+            .iter()
+            .map(|change| {
+                seq += 1;
+                Mutation {
+                    seq,
+                    change: change.clone(),
+                }
+            })
+            .collect();
+        let request = PushRequest {
+            client_id,
+            schema_version: SCHEMA_VERSION,
+            mutations,
+        };
+        let answer = database.push(&request, Utc::now()).await?;
+        let applied = answer
+            .results
+            .iter()
+            .filter(|result| result.outcome == MutationOutcome::Applied)
+            .count();
+        if applied != chunk.len() {
+            bail!(
+                "a batch of reports was not fully applied: {:?}",
+                answer.status
+            );
+        }
+        edits += chunk
+            .iter()
+            .filter(|change| matches!(change, MutationChange::EditReportField { .. }))
+            .count();
+    }
+    Ok(edits)
 }
 
 /// Stores `count` responses numbered from `first` through the push path,

@@ -187,6 +187,9 @@ pub struct Database {
     /// many officers read at once, the tablets' push and pull always find
     /// a connection (see [`Database::heavy_read`]).
     heavy_reads: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The reports of the periods last read, merged, with the count of
+    /// edits they were merged from (`reports::KeptReports`).
+    kept_reports: reports::KeptReports,
 }
 
 /// Connections of the pool never given to heavy town hall reads: the
@@ -278,6 +281,7 @@ impl Database {
             heavy_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(heavy_read_permits(
                 connections,
             ))),
+            kept_reports: reports::KeptReports::default(),
         })
     }
 

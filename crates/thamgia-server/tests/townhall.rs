@@ -6,7 +6,10 @@ mod support;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{TimeZone, Utc};
-use thamgia_core::report::{FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, Stamp};
+use thamgia_core::report::{
+    FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, ReportStatus, ReportStatusChange,
+    Stamp,
+};
 use thamgia_core::{AnswerValue, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
 use thamgia_server::seed;
 use thamgia_server::townhall::{Overview, Participation, TrendPoint, UTF8_BOM};
@@ -17,8 +20,12 @@ use support::{server, TestServer};
 const TABLET: Uuid = Uuid::from_u128(0x7AB);
 
 async fn push(server: &TestServer, changes: Vec<MutationChange>) {
+    push_from(server, TABLET, changes).await;
+}
+
+async fn push_from(server: &TestServer, client_id: Uuid, changes: Vec<MutationChange>) {
     let request = PushRequest {
-        client_id: TABLET,
+        client_id,
         schema_version: SCHEMA_VERSION,
         mutations: changes
             .into_iter()
@@ -41,9 +48,19 @@ async fn text(server: &TestServer, path: &str) -> (StatusCode, String) {
 }
 
 fn value_edit(code: &str, value: f64, wall_ms: i64, period: Period) -> MutationChange {
+    ward_value_edit("00004", code, value, wall_ms, period)
+}
+
+fn ward_value_edit(
+    ward: &str,
+    code: &str,
+    value: f64,
+    wall_ms: i64,
+    period: Period,
+) -> MutationChange {
     MutationChange::EditReportField {
         edit: FieldEdit {
-            report_id: ReportId::new("00004", period).expect("valid id"),
+            report_id: ReportId::new(ward, period).expect("valid id"),
             field: FieldKey::value(code),
             content: FieldContent::Number(value),
             stamp: Stamp {
@@ -54,6 +71,92 @@ fn value_edit(code: &str, value: f64, wall_ms: i64, period: Period) -> MutationC
             sent_as: None,
         },
     }
+}
+
+/// The overview reads every report of its period at once: each ward gets
+/// its own report's values (the later edit of a field winning) and status,
+/// never another period's, and a ward that did not report gets none.
+#[tokio::test]
+async fn the_overview_shows_each_wards_own_report_of_the_period() {
+    let server = server().await;
+    let now = Utc::now().timestamp_millis();
+    let q3 = Period::quarter(2026, 3).expect("valid");
+    let q2 = Period::quarter(2026, 2).expect("valid");
+    push(
+        &server,
+        vec![
+            ward_value_edit("00004", "4.1", 1.5, now - 3_000, q3),
+            ward_value_edit("00004", "4.1", 1.7, now - 2_000, q3),
+            ward_value_edit("00008", "4.1", 2.5, now - 2_000, q3),
+            ward_value_edit("00008", "4.1", 9.9, now - 1_000, q2),
+            ward_value_edit("00025", "4.1", 3.0, now - 1_000, q2),
+            MutationChange::ChangeReportStatus {
+                change: ReportStatusChange {
+                    report_id: ReportId::new("00008", q3).expect("valid id"),
+                    from: ReportStatus::Draft,
+                    to: ReportStatus::Submitted,
+                },
+            },
+        ],
+    )
+    .await;
+    let (status, overview): (_, Overview) =
+        server.get("/api/v1/townhall/overview?period=2026-Q3").await;
+    assert_eq!(status, StatusCode::OK);
+    let ward = |code: &str| {
+        overview
+            .wards
+            .iter()
+            .find(|ward| ward.code == code)
+            .cloned()
+            .expect("ward in the overview")
+    };
+    assert_eq!(ward("00004").values.get("4.1"), Some(&1.7));
+    assert_eq!(ward("00004").report_status, Some(ReportStatus::Draft));
+    assert_eq!(ward("00008").values.get("4.1"), Some(&2.5));
+    assert_eq!(ward("00008").report_status, Some(ReportStatus::Submitted));
+    assert!(ward("00025").values.is_empty());
+    assert_eq!(ward("00025").report_status, None);
+
+    // The server keeps the period's merged reports: a later edit and a
+    // status change show at the next read all the same.
+    push_from(
+        &server,
+        Uuid::from_u128(0x7AC),
+        vec![
+            ward_value_edit("00004", "4.1", 1.9, now - 500, q3),
+            MutationChange::ChangeReportStatus {
+                change: ReportStatusChange {
+                    report_id: ReportId::new("00004", q3).expect("valid id"),
+                    from: ReportStatus::Draft,
+                    to: ReportStatus::Submitted,
+                },
+            },
+            ward_value_edit("00025", "4.1", 4.0, now - 500, q3),
+        ],
+    )
+    .await;
+    let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q3").await;
+    let ward = |code: &str| {
+        overview
+            .wards
+            .iter()
+            .find(|ward| ward.code == code)
+            .cloned()
+            .expect("ward in the overview")
+    };
+    assert_eq!(ward("00004").values.get("4.1"), Some(&1.9));
+    assert_eq!(ward("00004").report_status, Some(ReportStatus::Submitted));
+    assert_eq!(ward("00008").values.get("4.1"), Some(&2.5));
+    assert_eq!(ward("00025").values.get("4.1"), Some(&4.0));
+    assert_eq!(ward("00025").report_status, Some(ReportStatus::Draft));
+    let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q2").await;
+    let in_q2 = overview
+        .wards
+        .iter()
+        .find(|ward| ward.code == "00025")
+        .expect("ward in the overview");
+    assert_eq!(in_q2.values.get("4.1"), Some(&3.0));
 }
 
 #[tokio::test]

@@ -1,11 +1,14 @@
 //! Ward reports: field edits merged by their stamps (bounded on receipt),
 //! status changes along the report's workflow, and a report read back.
 
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 use thamgia_core::report::{
-    bound, FieldEdit, ReportFields, ReportId, ReportStatus, ReportStatusChange, Stamp,
-    MAX_CLOCK_AHEAD_MS,
+    bound, FieldEdit, Period, ReportError, ReportFields, ReportId, ReportStatus,
+    ReportStatusChange, Stamp, MAX_CLOCK_AHEAD_MS,
 };
 use thamgia_core::{ChangeEntity, MutationOutcome};
 
@@ -26,16 +29,146 @@ impl Database {
                 .bind(report_id.to_string())
                 .fetch_all(&mut *connection)
                 .await?;
-        let edits = edits
-            .iter()
-            .map(|edit| serde_json::from_str::<FieldEdit>(edit))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut fields = ReportFields::new(report_id.clone());
-        fields
-            .apply_all(edits)
-            .map_err(|error| ServerError::BadRequest(error.to_string()))?;
-        Ok((status, fields))
+        Ok((status, merged(report_id, &edits)?))
     }
+
+    /// Every report of `period`, merged, by report id: each report's
+    /// status as it stands, and its fields merged from every edit of the
+    /// period's reports, read at once (two statements a report before: the
+    /// overview at 126 wards made 253) and kept, with how many edits they
+    /// were merged from, until that count changes.
+    ///
+    /// The count names the edits: a report's edits are only ever added
+    /// (an edit sent again is stored once) and a period's reports never
+    /// change period, so as long as the period holds as many edits, it
+    /// holds the same ones. Only a restore takes edits away, and it is
+    /// made with every server stopped (README's drill), so no process
+    /// keeps a merge across it. The count is read before the edits: one
+    /// committed in between raises the next count, and the next read
+    /// merges again.
+    pub async fn reports_of_period(
+        &self,
+        period: Period,
+    ) -> Result<BTreeMap<ReportId, (ReportStatus, ReportFields)>, ServerError> {
+        let period = period.to_string();
+        let mut connection = self.pool.acquire().await?;
+        let statuses = sqlx::query("SELECT id, status FROM reports WHERE period = $1")
+            .bind(&period)
+            .fetch_all(&mut *connection)
+            .await?;
+        let edit_count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM report_edits JOIN reports ON reports.id = report_edits.report_id
+             WHERE reports.period = $1",
+        )
+        .bind(&period)
+        .fetch_one(&mut *connection)
+        .await?;
+        let merged_fields = match self.kept_reports.get(&period, edit_count) {
+            Some(kept) => kept,
+            None => {
+                let rows = sqlx::query(
+                    "SELECT report_edits.report_id, report_edits.edit
+                     FROM report_edits JOIN reports ON reports.id = report_edits.report_id
+                     WHERE reports.period = $1",
+                )
+                .bind(&period)
+                .fetch_all(&mut *connection)
+                .await?;
+                drop(connection);
+                let mut edits: HashMap<String, Vec<String>> = HashMap::new();
+                for row in rows {
+                    edits
+                        .entry(row.try_get("report_id")?)
+                        .or_default()
+                        .push(row.try_get("edit")?);
+                }
+                let mut merged_fields = HashMap::with_capacity(edits.len());
+                for (id, edits) in edits {
+                    let report_id = parsed_id(&id)?;
+                    merged_fields.insert(id, merged(&report_id, &edits)?);
+                }
+                let merged_fields = Arc::new(merged_fields);
+                self.kept_reports
+                    .keep(period, edit_count, Arc::clone(&merged_fields));
+                merged_fields
+            }
+        };
+        let mut reports = BTreeMap::new();
+        for row in statuses {
+            let id: String = row.try_get("id")?;
+            let report_id = parsed_id(&id)?;
+            let status = parsed_status(row.try_get("status")?)?;
+            let fields = match merged_fields.get(&id) {
+                Some(fields) => fields.clone(),
+                None => ReportFields::new(report_id.clone()),
+            };
+            reports.insert(report_id, (status, fields));
+        }
+        Ok(reports)
+    }
+}
+
+/// A period's reports' fields, merged, by report id.
+type MergedFields = Arc<HashMap<String, ReportFields>>;
+
+/// The merged reports of the last [`KEPT_PERIODS`] periods read, each
+/// with the count of edits it was merged from (see
+/// [`Database::reports_of_period`]). Shared by the database's clones.
+#[derive(Clone, Debug, Default)]
+pub(super) struct KeptReports {
+    periods: Arc<Mutex<VecDeque<(String, i64, MergedFields)>>>,
+}
+
+/// How many periods' merged reports are kept: the overview and the
+/// reports export read one period at a time, mostly the current one.
+const KEPT_PERIODS: usize = 8;
+
+impl KeptReports {
+    /// `period`'s merged reports, if kept from exactly `edit_count` edits.
+    fn get(&self, period: &str, edit_count: i64) -> Option<MergedFields> {
+        let periods = self.periods.lock().unwrap_or_else(PoisonError::into_inner);
+        periods
+            .iter()
+            .find(|(kept, count, _)| kept == period && *count == edit_count)
+            .map(|(_, _, fields)| Arc::clone(fields))
+    }
+
+    /// Keeps `period`'s reports merged from `edit_count` edits, in place
+    /// of any kept before, dropping the oldest period beyond
+    /// [`KEPT_PERIODS`].
+    fn keep(&self, period: String, edit_count: i64, fields: MergedFields) {
+        let mut periods = self.periods.lock().unwrap_or_else(PoisonError::into_inner);
+        periods.retain(|(kept, _, _)| *kept != period);
+        periods.push_back((period, edit_count, fields));
+        while periods.len() > KEPT_PERIODS {
+            periods.pop_front();
+        }
+    }
+}
+
+/// A report id as stored.
+fn parsed_id(id: &str) -> Result<ReportId, ServerError> {
+    id.parse()
+        .map_err(|error: ReportError| ServerError::BadRequest(error.to_string()))
+}
+
+/// A report's fields: its stored `edits` (each a [`FieldEdit`]'s JSON)
+/// merged by their stamps.
+fn merged(report_id: &ReportId, edits: &[String]) -> Result<ReportFields, ServerError> {
+    let edits = edits
+        .iter()
+        .map(|edit| serde_json::from_str::<FieldEdit>(edit))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut fields = ReportFields::new(report_id.clone());
+    fields
+        .apply_all(edits)
+        .map_err(|error| ServerError::BadRequest(error.to_string()))?;
+    Ok(fields)
+}
+
+/// A status as `reports.status` stores it.
+fn parsed_status(text: String) -> Result<ReportStatus, ServerError> {
+    Ok(serde_json::from_value(serde_json::Value::String(text))?)
 }
 
 /// Bounds an edit's stamp on receipt (see `thamgia_core::report::bound`),
@@ -72,10 +205,10 @@ async fn report_status(
         .bind(report_id.to_string())
         .fetch_optional(&mut *connection)
         .await?;
-    Ok(match status {
-        Some(text) => serde_json::from_value(serde_json::Value::String(text))?,
-        None => ReportStatus::Draft,
-    })
+    match status {
+        Some(text) => parsed_status(text),
+        None => Ok(ReportStatus::Draft),
+    }
 }
 
 async fn ensure_report(

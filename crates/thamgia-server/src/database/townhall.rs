@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use thamgia_core::indicator::Catalogue;
-use thamgia_core::report::{FieldContent, FieldKey, Period, ReportFields, ReportId, ReportStatus};
+use thamgia_core::report::{FieldContent, FieldKey, Period, ReportFields, ReportId};
 use thamgia_core::results::representation::{ChildPopulation, EnteredPopulation};
 use thamgia_core::Response;
 
@@ -275,28 +275,6 @@ impl Database {
             result.insert(ward, (entry.0, entry.1.with_forum_children(children)));
         }
         Ok(result)
-    }
-
-    /// Every report of `period`, merged, by report id.
-    pub async fn reports_of_period(
-        &self,
-        period: Period,
-    ) -> Result<BTreeMap<ReportId, (ReportStatus, ReportFields)>, ServerError> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM reports WHERE period = $1")
-            .bind(period.to_string())
-            .fetch_all(self.pool())
-            .await?;
-        let mut reports = BTreeMap::new();
-        for id in ids {
-            let report_id: ReportId =
-                id.parse()
-                    .map_err(|error: thamgia_core::report::ReportError| {
-                        ServerError::BadRequest(error.to_string())
-                    })?;
-            let report = self.report(&report_id).await?;
-            reports.insert(report_id, report);
-        }
-        Ok(reports)
     }
 
     /// The overview of every ward in `period`.
