@@ -12,7 +12,10 @@
 //! `thamgia-server` binary over the same database, started once per
 //! backend), after every ward's reports of 2026-Q1 and 2026-Q2 (a value
 //! for each indicator of the catalogue, a narrative, one in two sent for
-//! review) were stored the same way, and
+//! review) and its children's forum of each quarter (5 recommendations
+//! each) were stored the same way, with one response refused and kept
+//! aside for every 100 stored (each answers a question the survey does
+//! not have), and
 //!
 //! 1. the first read after the load (every cell's counted responses read and
 //!    summarised), then
@@ -42,12 +45,14 @@ use std::time::{Duration as Elapsed, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
+use thamgia_core::forum::{Forum, ParticipantCount, Recommendation};
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, ReportStatus, ReportStatusChange,
     Stamp,
 };
 use thamgia_core::{
-    Mutation, MutationChange, MutationOutcome, PushRequest, SurveyDefinition, SCHEMA_VERSION,
+    AgeBand, AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, Sex,
+    SurveyDefinition, SCHEMA_VERSION,
 };
 use thamgia_server::database::Database;
 use thamgia_server::{seed, ServerConfig};
@@ -68,6 +73,10 @@ const REQUESTS_EACH: usize = 20;
 /// The periods every ward has filed its report for: the overview reads
 /// the second.
 const REPORTED: [&str; 2] = ["2026-Q1", "2026-Q2"];
+/// The recommendations of each forum the bench stores.
+const RECOMMENDATIONS: usize = 5;
+/// One response refused for every this many stored.
+const REFUSED_EVERY: usize = 100;
 
 /// The views a results page asks for, as paths after the survey.
 const VIEWS: [(&str, &str); 6] = [
@@ -184,6 +193,10 @@ async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize
         REPORTED.join(" and "),
         indicators.len()
     );
+    let forums = load_forums(&database, &wards).await?;
+    println!(
+        "    every ward's children's forum of each quarter of 2026, {RECOMMENDATIONS} recommendations each: {forums} forums through the push path"
+    );
 
     // Dropped on any error below, which kills it.
     let server = ServerProcess::start(
@@ -212,8 +225,16 @@ async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize
         let started = Instant::now();
         load(&database, &survey, &wards, stored, size - stored).await?;
         let loaded = started.elapsed();
+        let refused = load_refused(
+            &database,
+            &survey,
+            &wards,
+            stored,
+            (size - stored) / REFUSED_EVERY,
+        )
+        .await?;
         println!(
-            "\n    {size} responses: stored {} more through the push path in {:.0} s ({:.0} responses/s)",
+            "\n    {size} responses: stored {} more through the push path in {:.0} s ({:.0} responses/s), and {refused} more refused and kept aside (one for every {REFUSED_EVERY})",
             size - stored,
             loaded.as_secs_f64(),
             (size - stored) as f64 / loaded.as_secs_f64()
@@ -544,7 +565,110 @@ async fn load_reports(
             }
         }
     }
-    let mut edits = 0;
+    let outcomes = push_all(database, client_id, &changes).await?;
+    if outcomes
+        .iter()
+        .any(|outcome| *outcome != MutationOutcome::Applied)
+    {
+        bail!("a report's edit or status change was not applied");
+    }
+    let edits = changes
+        .iter()
+        .filter(|change| matches!(change, MutationChange::EditReportField { .. }))
+        .count();
+    Ok(edits)
+}
+
+/// Stores a children's forum of each quarter of 2026 for every ward, each
+/// with [`RECOMMENDATIONS`] recommendations, through the push path (what
+/// the forums list reads). How many forums were stored.
+async fn load_forums(database: &Database, wards: &[String]) -> Result<usize> {
+    let client_id = Uuid::new_v4();
+    let now = Utc::now();
+    let mut changes = Vec::new();
+    for (index, ward) in wards.iter().enumerate() {
+        for month in [2, 5, 8, 11] {
+            let held_on = chrono::NaiveDate::from_ymd_opt(2026, month, 10 + (index % 15) as u32)
+                .context("a valid day")?;
+            let mut forum = Forum::new(Uuid::new_v4(), ward.as_str(), held_on, now);
+            forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
+            forum.facilitators = "Cô Hoa, anh Tuấn".to_owned();
+            forum.adult_supporters = 7;
+            forum.consents_collected = 32;
+            forum.participants = vec![
+                ParticipantCount {
+                    age_band: AgeBand::From10To12,
+                    sex: Sex::Female,
+                    count: 17,
+                },
+                ParticipantCount {
+                    age_band: AgeBand::From13To15,
+                    sex: Sex::Male,
+                    count: 15,
+                },
+            ];
+            forum.recommendations = (0..RECOMMENDATIONS)
+                .map(|number| Recommendation {
+                    id: Uuid::new_v4(),
+                    text: format!(
+                        "Kiến nghị số {}: lắp đèn chiếu sáng ở ngõ đến trường",
+                        number + 1
+                    ),
+                    authority: "UBND phường".to_owned(),
+                    votes: 20 + number as u32,
+                })
+                .collect();
+            forum.submitted = true;
+            changes.push(MutationChange::SubmitForum { forum });
+        }
+    }
+    push_all(database, client_id, &changes).await?;
+    Ok(changes.len())
+}
+
+/// Stores `count` responses numbered from `first` that the server refuses
+/// (each answers a question the survey does not have), so the refused
+/// records the town hall lists grow with the responses. How many were
+/// refused.
+async fn load_refused(
+    database: &Database,
+    survey: &SurveyDefinition,
+    wards: &[String],
+    first: usize,
+    count: usize,
+) -> Result<usize> {
+    let at = Utc
+        .with_ymd_and_hms(2026, 6, 1, 8, 0, 0)
+        .single()
+        .context("a valid time")?;
+    let changes: Vec<MutationChange> = (first..first + count)
+        .map(|n| {
+            let mut response = seed::sample_response(survey, Uuid::new_v4(), n, at);
+            response.ward_code = wards[n % wards.len()].clone();
+            response
+                .answers
+                .insert("not_in_the_survey".to_owned(), AnswerValue::YesNo(true));
+            MutationChange::SubmitResponse { response }
+        })
+        .collect();
+    let outcomes = push_all(database, Uuid::new_v4(), &changes).await?;
+    let refused = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, MutationOutcome::Rejected { .. }))
+        .count();
+    if refused != count {
+        bail!("{refused} of {count} responses made to be refused were refused");
+    }
+    Ok(refused)
+}
+
+/// Pushes `changes` from one tablet, [`BATCH`] at a time: every outcome.
+async fn push_all(
+    database: &Database,
+    client_id: Uuid,
+    changes: &[MutationChange],
+) -> Result<Vec<MutationOutcome>> {
+    let mut outcomes = Vec::with_capacity(changes.len());
     let mut seq = 0;
     for chunk in changes.chunks(BATCH) {
         let mutations: Vec<Mutation> = chunk
@@ -563,23 +687,12 @@ async fn load_reports(
             mutations,
         };
         let answer = database.push(&request, Utc::now()).await?;
-        let applied = answer
-            .results
-            .iter()
-            .filter(|result| result.outcome == MutationOutcome::Applied)
-            .count();
-        if applied != chunk.len() {
-            bail!(
-                "a batch of reports was not fully applied: {:?}",
-                answer.status
-            );
+        if answer.results.len() != chunk.len() {
+            bail!("a batch was not fully taken: {:?}", answer.status);
         }
-        edits += chunk
-            .iter()
-            .filter(|change| matches!(change, MutationChange::EditReportField { .. }))
-            .count();
+        outcomes.extend(answer.results.into_iter().map(|result| result.outcome));
     }
-    Ok(edits)
+    Ok(outcomes)
 }
 
 /// Stores `count` responses numbered from `first` through the push path,
