@@ -264,3 +264,82 @@ async fn the_tablet_that_sent_an_accepted_response_pulls_that_it_was_accepted() 
     assert!(!old_app.contains(&accepted));
     assert_eq!(old_app.len() + 1, changes.len());
 }
+
+/// The refused records list reads page by page, newest first: a record
+/// sent again is listed once (so a page of duplicates leads to the next
+/// page), a ward's officer gets that ward's, and never more than asked.
+#[tokio::test]
+async fn the_refused_records_list_reads_newest_first_page_by_page() {
+    let server = server().await;
+    let database = &server.state.database;
+    let start = Utc
+        .with_ymd_and_hms(2026, 9, 3, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let refused = |n: u128, ward: &str| {
+        let mut response = response(n);
+        response.ward_code = ward.to_owned();
+        response.answers.insert(
+            "not_in_the_survey".to_owned(),
+            thamgia_core::AnswerValue::YesNo(true),
+        );
+        response
+    };
+    let push = |client: u128, seq: u64, response: Response, minutes: i64| {
+        let request = thamgia_core::PushRequest {
+            client_id: Uuid::from_u128(client),
+            schema_version: SCHEMA_VERSION,
+            mutations: vec![thamgia_core::Mutation {
+                seq,
+                change: MutationChange::SubmitResponse { response },
+            }],
+        };
+        async move {
+            let answer = database
+                .push(&request, start + chrono::Duration::minutes(minutes))
+                .await
+                .expect("push");
+            assert!(
+                matches!(answer.results[0].outcome, MutationOutcome::Rejected { .. }),
+                "{answer:?}"
+            );
+        }
+    };
+    for n in 1..=5 {
+        push(0xA, n as u64, refused(n, BA_DINH), n as i64).await;
+    }
+    push(0xB, 1, refused(6, OTHER_WARD), 3).await;
+    // The newest, sent again by another tablet.
+    push(0xC, 1, refused(5, BA_DINH), 10).await;
+
+    let ids = |records: Vec<QuarantinedRecord>| -> Vec<String> {
+        records.into_iter().map(|record| record.record_id).collect()
+    };
+    let id = |n: u128| Uuid::from_u128(n).to_string();
+    assert_eq!(
+        ids(database.quarantined(None, 2).await.expect("list")),
+        [id(5), id(4)]
+    );
+    assert_eq!(
+        ids(database.quarantined(None, 10).await.expect("list")),
+        [id(5), id(4), id(3), id(6), id(2), id(1)]
+    );
+    assert_eq!(
+        ids(database.quarantined(Some(BA_DINH), 10).await.expect("list")),
+        [id(5), id(4), id(3), id(2), id(1)]
+    );
+    assert_eq!(
+        ids(database
+            .quarantined(Some(OTHER_WARD), 10)
+            .await
+            .expect("list")),
+        [id(6)]
+    );
+    assert_eq!(
+        ids(database
+            .quarantined(Some(OTHER_WARD), 1)
+            .await
+            .expect("list")),
+        [id(6)]
+    );
+}

@@ -23,66 +23,48 @@ impl Database {
         ward_code: Option<&str>,
         limit: u32,
     ) -> Result<Vec<thamgia_core::QuarantinedRecord>, ServerError> {
-        let rows = sqlx::query(
-            "SELECT client_id, seq, record_id, payload, reasons, received_at, sent_by, kind,
-                 ward_code, payload_bytes, payload_sha256, payload_complete
-             FROM rejected_mutations WHERE released_at IS NULL
-             ORDER BY received_at DESC, client_id, seq",
-        )
-        .fetch_all(&self.pool)
-        .await?;
         let mut records = Vec::new();
         // A refused record sent again (after a renumbering) is listed once.
         let mut seen: std::collections::HashSet<(Option<String>, String)> =
             std::collections::HashSet::new();
-        for row in rows {
-            let payload: String = row.try_get("payload")?;
-            let record_id: Option<String> = row.try_get("record_id")?;
-            let digest: Option<String> = row.try_get("payload_sha256")?;
-            let identity = digest.clone().unwrap_or_else(|| sha256_hex(&payload));
-            if !seen.insert((record_id.clone(), identity)) {
-                continue;
+        // Read a page of `limit` rows at a time, newest first, through the
+        // index of waiting rows (migration 0030), until the list is full:
+        // what it reads is bounded by the list, not by how many wait. A
+        // row refused meanwhile moves the later pages down, so a row may
+        // be read twice (and listed once), never skipped for it. The
+        // record itself is read only for rows kept before their kind,
+        // ward, size and digest had columns.
+        let page = i64::from(limit.max(1));
+        let mut offset: i64 = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT client_id, seq, record_id, reasons, received_at, sent_by, kind,
+                     ward_code, payload_bytes, payload_sha256, payload_complete,
+                     CASE WHEN kind IS NULL OR payload_bytes IS NULL
+                               OR payload_sha256 IS NULL
+                          THEN payload END AS payload
+                 FROM rejected_mutations WHERE released_at IS NULL
+                 ORDER BY received_at DESC, client_id, seq
+                 LIMIT $1 OFFSET $2",
+            )
+            .bind(page)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+            let read = rows.len() as i64;
+            for row in rows {
+                if let Some(record) = listed(&row, ward_code, &mut seen)? {
+                    records.push(record);
+                    if records.len() >= limit as usize {
+                        return Ok(records);
+                    }
+                }
             }
-            let stored_kind: Option<String> = row.try_get("kind")?;
-            let stored_ward: Option<String> = row.try_get("ward_code")?;
-            // Rows kept before the kind and ward had columns say it in
-            // their (then always whole) payload.
-            let (kind, ward) = match stored_kind {
-                Some(kind) => (kind, stored_ward),
-                None => match serde_json::from_str::<MutationChange>(&payload) {
-                    Ok(change) => (change.kind().to_owned(), mutation_ward(&change)),
-                    Err(_) => match serde_json::from_str::<Response>(&payload) {
-                        Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
-                        Err(_) => ("unreadable".to_owned(), None),
-                    },
-                },
-            };
-            if ward_code.is_some() && ward.as_deref() != ward_code {
-                continue;
+            if read < page {
+                return Ok(records);
             }
-            let client_id: String = row.try_get("client_id")?;
-            let seq: i64 = row.try_get("seq")?;
-            let reasons: String = row.try_get("reasons")?;
-            let payload_bytes: Option<i64> = row.try_get("payload_bytes")?;
-            let complete: i64 = row.try_get("payload_complete")?;
-            records.push(thamgia_core::QuarantinedRecord {
-                client_id: Uuid::parse_str(&client_id).unwrap_or_default(),
-                seq: seq.max(0) as u64,
-                record_id: record_id.unwrap_or_default(),
-                kind,
-                ward_code: ward,
-                reasons: serde_json::from_str(&reasons)?,
-                received_at: row.try_get("received_at")?,
-                sent_by: row.try_get("sent_by")?,
-                payload_bytes: payload_bytes.unwrap_or(payload.len() as i64).max(0) as u64,
-                payload_sha256: digest,
-                payload_complete: complete != 0,
-            });
-            if records.len() >= limit as usize {
-                break;
-            }
+            offset += read;
         }
-        Ok(records)
     }
 
     /// How many records were refused and kept aside.
@@ -92,6 +74,74 @@ impl Database {
             .await?;
         Ok(count.max(0) as u64)
     }
+}
+
+/// The refused record a waiting `row` lists (see
+/// [`Database::quarantined`]), or `None` when it is of another ward than
+/// `ward_code` or a record already listed (in `seen`).
+fn listed(
+    row: &sqlx::any::AnyRow,
+    ward_code: Option<&str>,
+    seen: &mut std::collections::HashSet<(Option<String>, String)>,
+) -> Result<Option<thamgia_core::QuarantinedRecord>, ServerError> {
+    let payload: Option<String> = row.try_get("payload")?;
+    let record_id: Option<String> = row.try_get("record_id")?;
+    let digest: Option<String> = row.try_get("payload_sha256")?;
+    let identity = match (&digest, &payload) {
+        (Some(digest), _) => digest.clone(),
+        (None, Some(payload)) => sha256_hex(payload),
+        (None, None) => {
+            return Err(ServerError::Internal(
+                "a refused record without its digest or itself".to_owned(),
+            ))
+        }
+    };
+    if !seen.insert((record_id.clone(), identity)) {
+        return Ok(None);
+    }
+    let stored_kind: Option<String> = row.try_get("kind")?;
+    let stored_ward: Option<String> = row.try_get("ward_code")?;
+    // Rows kept before the kind and ward had columns say it in
+    // their (then always whole) payload.
+    let (kind, ward) = match stored_kind {
+        Some(kind) => (kind, stored_ward),
+        None => {
+            let payload = payload.as_deref().unwrap_or_default();
+            match serde_json::from_str::<MutationChange>(payload) {
+                Ok(change) => (change.kind().to_owned(), mutation_ward(&change)),
+                Err(_) => match serde_json::from_str::<Response>(payload) {
+                    Ok(response) => ("submit_response".to_owned(), Some(response.ward_code)),
+                    Err(_) => ("unreadable".to_owned(), None),
+                },
+            }
+        }
+    };
+    if ward_code.is_some() && ward.as_deref() != ward_code {
+        return Ok(None);
+    }
+    let client_id: String = row.try_get("client_id")?;
+    let seq: i64 = row.try_get("seq")?;
+    let reasons: String = row.try_get("reasons")?;
+    let payload_bytes: Option<i64> = row.try_get("payload_bytes")?;
+    let complete: i64 = row.try_get("payload_complete")?;
+    let payload_bytes = match (payload_bytes, &payload) {
+        (Some(bytes), _) => bytes,
+        (None, Some(payload)) => payload.len() as i64,
+        (None, None) => 0,
+    };
+    Ok(Some(thamgia_core::QuarantinedRecord {
+        client_id: Uuid::parse_str(&client_id).unwrap_or_default(),
+        seq: seq.max(0) as u64,
+        record_id: record_id.unwrap_or_default(),
+        kind,
+        ward_code: ward,
+        reasons: serde_json::from_str(&reasons)?,
+        received_at: row.try_get("received_at")?,
+        sent_by: row.try_get("sent_by")?,
+        payload_bytes: payload_bytes.max(0) as u64,
+        payload_sha256: digest,
+        payload_complete: complete != 0,
+    }))
 }
 
 /// A refused mutation as it is kept aside for the town hall (see
