@@ -45,14 +45,14 @@ use std::time::{Duration as Elapsed, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
-use thamgia_core::forum::{Forum, ParticipantCount, Recommendation};
+use thamgia_core::forum::Recommendation;
 use thamgia_core::report::{
     FieldContent, FieldEdit, FieldKey, Hlc, Period, ReportId, ReportStatus, ReportStatusChange,
     Stamp,
 };
 use thamgia_core::{
-    AgeBand, AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, Sex,
-    SurveyDefinition, SCHEMA_VERSION,
+    AnswerValue, Mutation, MutationChange, MutationOutcome, PushRequest, SurveyDefinition,
+    SCHEMA_VERSION,
 };
 use thamgia_server::database::Database;
 use thamgia_server::{seed, ServerConfig};
@@ -590,24 +590,7 @@ async fn load_forums(database: &Database, wards: &[String]) -> Result<usize> {
         for month in [2, 5, 8, 11] {
             let held_on = chrono::NaiveDate::from_ymd_opt(2026, month, 10 + (index % 15) as u32)
                 .context("a valid day")?;
-            let mut forum = Forum::new(Uuid::new_v4(), ward.as_str(), held_on, now);
-            forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
-            forum.facilitators = "Cô Hoa, anh Tuấn".to_owned();
-            forum.adult_supporters = 7;
-            forum.consents_collected = 32;
-            forum.participants = vec![
-                ParticipantCount {
-                    age_band: AgeBand::From10To12,
-                    sex: Sex::Female,
-                    count: 17,
-                },
-                ParticipantCount {
-                    age_band: AgeBand::From13To15,
-                    sex: Sex::Male,
-                    count: 15,
-                },
-            ];
-            forum.recommendations = (0..RECOMMENDATIONS)
+            let recommendations = (0..RECOMMENDATIONS)
                 .map(|number| Recommendation {
                     id: Uuid::new_v4(),
                     text: format!(
@@ -618,7 +601,7 @@ async fn load_forums(database: &Database, wards: &[String]) -> Result<usize> {
                     votes: 20 + number as u32,
                 })
                 .collect();
-            forum.submitted = true;
+            let forum = seed::sample_forum(Uuid::new_v4(), ward, held_on, now, recommendations);
             changes.push(MutationChange::SubmitForum { forum });
         }
     }
@@ -681,18 +664,33 @@ async fn push_all(
                 }
             })
             .collect();
-        let request = PushRequest {
-            client_id,
-            schema_version: SCHEMA_VERSION,
-            mutations,
-        };
-        let answer = database.push(&request, Utc::now()).await?;
-        if answer.results.len() != chunk.len() {
-            bail!("a batch was not fully taken: {:?}", answer.status);
-        }
-        outcomes.extend(answer.results.into_iter().map(|result| result.outcome));
+        outcomes.extend(push_batch(database, client_id, mutations).await?);
     }
     Ok(outcomes)
+}
+
+/// Pushes `mutations` from `client_id` in one push: each outcome, every
+/// mutation answered.
+async fn push_batch(
+    database: &Database,
+    client_id: Uuid,
+    mutations: Vec<Mutation>,
+) -> Result<Vec<MutationOutcome>> {
+    let count = mutations.len();
+    let request = PushRequest {
+        client_id,
+        schema_version: SCHEMA_VERSION,
+        mutations,
+    };
+    let answer = database.push(&request, Utc::now()).await?;
+    if answer.results.len() != count {
+        bail!("a batch was not fully taken: {:?}", answer.status);
+    }
+    Ok(answer
+        .results
+        .into_iter()
+        .map(|result| result.outcome)
+        .collect())
 }
 
 /// Stores `count` responses numbered from `first` through the push path,
@@ -736,15 +734,7 @@ async fn load(
                         }
                     })
                     .collect();
-                let request = PushRequest {
-                    client_id,
-                    schema_version: SCHEMA_VERSION,
-                    mutations,
-                };
-                let answer = database.push(&request, Utc::now()).await?;
-                if answer.results.len() != to - from {
-                    bail!("a batch was not fully applied: {:?}", answer.status);
-                }
+                push_batch(&database, client_id, mutations).await?;
             }
             Ok::<(), anyhow::Error>(())
         }));

@@ -161,3 +161,38 @@ pub fn sample_response(
     response.status = ResponseStatus::Completed;
     response
 }
+
+/// A submitted children's forum of `ward_code` held on `held_on`, with 32
+/// children (17 girls of 10–12, 15 boys of 13–15) and `recommendations`.
+/// For the bench and the tests; never for real children.
+pub fn sample_forum(
+    id: uuid::Uuid,
+    ward_code: &str,
+    held_on: chrono::NaiveDate,
+    now: chrono::DateTime<Utc>,
+    recommendations: Vec<thamgia_core::forum::Recommendation>,
+) -> thamgia_core::forum::Forum {
+    use thamgia_core::forum::{Forum, ParticipantCount};
+    use thamgia_core::{AgeBand, Sex};
+
+    let mut forum = Forum::new(id, ward_code, held_on, now);
+    forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
+    forum.facilitators = "Cô Hoa, anh Tuấn".to_owned();
+    forum.adult_supporters = 7;
+    forum.consents_collected = 32;
+    forum.participants = vec![
+        ParticipantCount {
+            age_band: AgeBand::From10To12,
+            sex: Sex::Female,
+            count: 17,
+        },
+        ParticipantCount {
+            age_band: AgeBand::From13To15,
+            sex: Sex::Male,
+            count: 15,
+        },
+    ];
+    forum.recommendations = recommendations;
+    forum.submitted = true;
+    forum
+}

@@ -15,6 +15,7 @@ use thamgia_core::{
     PushRequest, PushResponse, Sex, SCHEMA_VERSION,
 };
 use thamgia_server::forums::ForumView;
+use thamgia_server::seed;
 use thamgia_server::townhall::UTF8_BOM;
 use uuid::Uuid;
 
@@ -28,31 +29,18 @@ fn forum(held_on: NaiveDate) -> Forum {
         .with_ymd_and_hms(2026, 11, 1, 8, 0, 0)
         .single()
         .expect("valid time");
-    let mut forum = Forum::new(Uuid::from_u128(0xF1), "00004", held_on, now);
-    forum.place = "Nhà văn hóa tổ dân phố 5".to_owned();
-    forum.facilitators = "Cô Hoa, anh Tuấn".to_owned();
-    forum.adult_supporters = 7;
-    forum.consents_collected = 32;
-    forum.participants = vec![
-        ParticipantCount {
-            age_band: AgeBand::From10To12,
-            sex: Sex::Female,
-            count: 17,
-        },
-        ParticipantCount {
-            age_band: AgeBand::From13To15,
-            sex: Sex::Male,
-            count: 15,
-        },
-    ];
-    forum.recommendations = vec![Recommendation {
-        id: RECOMMENDATION,
-        text: "Lắp đèn chiếu sáng ở ngõ 12 đường đến trường".to_owned(),
-        authority: "UBND phường Ba Đình".to_owned(),
-        votes: 28,
-    }];
-    forum.submitted = true;
-    forum
+    seed::sample_forum(
+        Uuid::from_u128(0xF1),
+        "00004",
+        held_on,
+        now,
+        vec![Recommendation {
+            id: RECOMMENDATION,
+            text: "Lắp đèn chiếu sáng ở ngõ 12 đường đến trường".to_owned(),
+            authority: "UBND phường Ba Đình".to_owned(),
+            votes: 28,
+        }],
+    )
 }
 
 async fn push(server: &TestServer, client: Uuid, seq: u64, change: MutationChange) -> PushResponse {

@@ -12,7 +12,7 @@ use thamgia_core::report::{
 };
 use thamgia_core::{AnswerValue, Mutation, MutationChange, PushRequest, SCHEMA_VERSION};
 use thamgia_server::seed;
-use thamgia_server::townhall::{Overview, Participation, TrendPoint, UTF8_BOM};
+use thamgia_server::townhall::{Overview, Participation, TrendPoint, WardOverview, UTF8_BOM};
 use uuid::Uuid;
 
 use support::{server, TestServer};
@@ -73,6 +73,16 @@ fn ward_value_edit(
     }
 }
 
+/// The ward `code` of `overview`.
+fn ward_in(overview: &Overview, code: &str) -> WardOverview {
+    overview
+        .wards
+        .iter()
+        .find(|ward| ward.code == code)
+        .cloned()
+        .expect("ward in the overview")
+}
+
 /// The overview reads every report of its period at once: each ward gets
 /// its own report's values (the later edit of a field winning) and status,
 /// never another period's, and a ward that did not report gets none.
@@ -103,14 +113,7 @@ async fn the_overview_shows_each_wards_own_report_of_the_period() {
     let (status, overview): (_, Overview) =
         server.get("/api/v1/townhall/overview?period=2026-Q3").await;
     assert_eq!(status, StatusCode::OK);
-    let ward = |code: &str| {
-        overview
-            .wards
-            .iter()
-            .find(|ward| ward.code == code)
-            .cloned()
-            .expect("ward in the overview")
-    };
+    let ward = |code: &str| ward_in(&overview, code);
     assert_eq!(ward("00004").values.get("4.1"), Some(&1.7));
     assert_eq!(ward("00004").report_status, Some(ReportStatus::Draft));
     assert_eq!(ward("00008").values.get("4.1"), Some(&2.5));
@@ -137,26 +140,14 @@ async fn the_overview_shows_each_wards_own_report_of_the_period() {
     )
     .await;
     let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q3").await;
-    let ward = |code: &str| {
-        overview
-            .wards
-            .iter()
-            .find(|ward| ward.code == code)
-            .cloned()
-            .expect("ward in the overview")
-    };
+    let ward = |code: &str| ward_in(&overview, code);
     assert_eq!(ward("00004").values.get("4.1"), Some(&1.9));
     assert_eq!(ward("00004").report_status, Some(ReportStatus::Submitted));
     assert_eq!(ward("00008").values.get("4.1"), Some(&2.5));
     assert_eq!(ward("00025").values.get("4.1"), Some(&4.0));
     assert_eq!(ward("00025").report_status, Some(ReportStatus::Draft));
     let (_, overview): (_, Overview) = server.get("/api/v1/townhall/overview?period=2026-Q2").await;
-    let in_q2 = overview
-        .wards
-        .iter()
-        .find(|ward| ward.code == "00025")
-        .expect("ward in the overview");
-    assert_eq!(in_q2.values.get("4.1"), Some(&3.0));
+    assert_eq!(ward_in(&overview, "00025").values.get("4.1"), Some(&3.0));
 }
 
 #[tokio::test]
