@@ -64,7 +64,10 @@ impl Database {
         .fetch_one(&mut *connection)
         .await?;
         let merged_fields = match self.kept_reports.get(&period, edit_count) {
-            Some(kept) => kept,
+            Some(kept) => {
+                drop(connection);
+                kept
+            }
             None => {
                 let rows = sqlx::query(
                     "SELECT report_edits.report_id, report_edits.edit
