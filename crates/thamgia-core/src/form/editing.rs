@@ -18,6 +18,15 @@ impl FormEngine {
         let mut found = Vec::new();
         for (index, node) in self.nodes.iter().enumerate() {
             if let NodeKind::Question(kind) = &node.kind {
+                if self.depth(index) == 0 {
+                    // Outside any repeat: its one instance.
+                    let key = NodeKey {
+                        node: index,
+                        instance: Vec::new(),
+                    };
+                    found.push((key, kind, node.required));
+                    continue;
+                }
                 for instance in self.instances(answers, node.scope, &[]) {
                     found.push((
                         NodeKey {

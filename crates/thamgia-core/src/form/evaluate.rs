@@ -9,7 +9,7 @@ use crate::expression::{EvaluationContext, Value};
 use crate::response::{AnswerValue, Answers};
 use crate::survey::Choice;
 
-use super::{Clock, FormEngine, FormState, NodeKey, NodeKind, Set};
+use super::{Clock, FormEngine, FormState, Map, NodeKey, NodeKind, Set};
 
 impl FormEngine {
     /// Evaluates every node instance from scratch.
@@ -33,7 +33,19 @@ impl FormEngine {
             clock,
             ..FormState::default()
         };
+        // Every node outside a repeat has its relevance kept: room for
+        // them at once rather than the map growing four times over.
+        state.relevant.reserve(self.nodes.len());
         for &node in &self.order {
+            if self.depth(node) == 0 {
+                // Outside any repeat: one instance, without a list of them.
+                let key = NodeKey {
+                    node,
+                    instance: Vec::new(),
+                };
+                self.evaluate_node(&mut state, answers, today, key);
+                continue;
+            }
             for instance in self.instances(answers, self.nodes[node].scope, &[]) {
                 self.evaluate_node(&mut state, answers, today, NodeKey { node, instance });
             }
@@ -112,8 +124,9 @@ impl FormEngine {
             (Some(expression), true) => Some(expression.evaluate(&context)),
             _ => None,
         };
+        let answer = self.answer(answers, &key);
         let constraint_failed = relevant
-            && match (&node.constraint, self.answer(answers, &key)) {
+            && match (&node.constraint, answer) {
                 (Some(expression), Some(_)) => !expression.evaluate_bool(&context),
                 _ => false,
             };
@@ -151,7 +164,7 @@ impl FormEngine {
             ),
             _ => None,
         };
-        let not_offered = match (&offered, &node.kind, self.answer(answers, &key)) {
+        let not_offered = match (&offered, &node.kind, answer) {
             (Some(offered), NodeKind::Question(kind), Some(answer)) => {
                 let is_offered = |value: &String| {
                     offered.iter().any(|index| {
@@ -170,50 +183,13 @@ impl FormEngine {
             }
             _ => false,
         };
-        match offered {
-            Some(offered) => {
-                state.offered.insert(key.clone(), offered);
-            }
-            None => {
-                state.offered.remove(&key);
-            }
-        }
-        match count {
-            Some(count) => {
-                state.counts.insert(key.clone(), count);
-            }
-            None => {
-                state.counts.remove(&key);
-            }
-        }
-        if required_now {
-            state.required_now.insert(key.clone());
-        } else {
-            state.required_now.remove(&key);
-        }
-        if read_only_now {
-            state.read_only_now.insert(key.clone());
-        } else {
-            state.read_only_now.remove(&key);
-        }
-        if not_offered {
-            state.not_offered.insert(key.clone());
-        } else {
-            state.not_offered.remove(&key);
-        }
-        match calculated {
-            Some(value) => {
-                state.calculated.insert(key.clone(), value);
-            }
-            None => {
-                state.calculated.remove(&key);
-            }
-        }
-        if constraint_failed {
-            state.constraint_failed.insert(key.clone());
-        } else {
-            state.constraint_failed.remove(&key);
-        }
+        kept(&mut state.offered, &key, offered);
+        kept(&mut state.counts, &key, count);
+        marked(&mut state.required_now, &key, required_now);
+        marked(&mut state.read_only_now, &key, read_only_now);
+        marked(&mut state.not_offered, &key, not_offered);
+        kept(&mut state.calculated, &key, calculated);
+        marked(&mut state.constraint_failed, &key, constraint_failed);
         state.relevant.insert(key, relevant);
     }
 
@@ -587,5 +563,30 @@ impl EvaluationContext for Context<'_> {
         } else {
             choice.label.vi.clone()
         })
+    }
+}
+
+/// Sets what `map` keeps for `key`: `value`, or nothing. A map with
+/// nothing in it has nothing to remove: most stay empty through a whole
+/// evaluation from scratch, whose every node would otherwise be hashed
+/// once for each of them.
+fn kept<V>(map: &mut Map<NodeKey, V>, key: &NodeKey, value: Option<V>) {
+    match value {
+        Some(value) => {
+            map.insert(key.clone(), value);
+        }
+        None if map.is_empty() => {}
+        None => {
+            map.remove(key);
+        }
+    }
+}
+
+/// Puts `key` in `set` or takes it out, as [`kept`] does for a map.
+fn marked(set: &mut Set<NodeKey>, key: &NodeKey, on: bool) {
+    if on {
+        set.insert(key.clone());
+    } else if !set.is_empty() {
+        set.remove(key);
     }
 }
