@@ -340,9 +340,9 @@ pub(super) struct NewResponse {
     heard_before: String,
     heard: Option<HeardBefore>,
     /// The response as stored ([`content::Encoder::encode`]).
-    content: Vec<u8>,
+    pub(super) content: Vec<u8>,
     /// The digest of its JSON.
-    content_sha256: String,
+    pub(super) content_sha256: String,
     seq: i64,
     created_at: String,
     /// When it was started, as given.
@@ -360,8 +360,8 @@ impl NewResponse {
     /// [`submit_response`] writes it.
     pub(super) fn of(
         response: &Response,
-        content: &[u8],
-        content_sha256: &str,
+        content: Vec<u8>,
+        content_sha256: String,
         seq: u64,
     ) -> Result<NewResponse, ServerError> {
         Ok(NewResponse {
@@ -374,8 +374,8 @@ impl NewResponse {
             sex: enum_text(&response.participant.sex)?,
             heard_before: enum_text(&response.participant.heard_before)?,
             heard: response.participant.heard_before,
-            content: content.to_owned(),
-            content_sha256: content_sha256.to_owned(),
+            content,
+            content_sha256,
             seq: seq as i64,
             created_at: timestamp(response.created_at),
             started: response.created_at,

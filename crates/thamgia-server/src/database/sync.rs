@@ -182,7 +182,7 @@ impl Database {
             let record_id = record_ids
                 .get(index)
                 .ok_or_else(|| ServerError::Internal("a mutation without its id".to_owned()))?;
-            let prepared = submitted.get(index).and_then(Option::as_ref);
+            let mut prepared = submitted.get_mut(index).and_then(Option::as_mut);
             let outcome = match *step {
                 Step::Logged => {
                     let (_, outcome) = logged.get(&mutation.seq).ok_or_else(|| {
@@ -196,7 +196,7 @@ impl Database {
                 Step::Apply => {
                     let mut decided = None;
                     if let (MutationChange::SubmitResponse { response }, Some(prepared)) =
-                        (&mutation.change, prepared)
+                        (&mutation.change, prepared.as_deref_mut())
                     {
                         if batch::batched(&mutation.change) {
                             decided = match scope_refusal(scope, &mutation.change) {
@@ -232,7 +232,9 @@ impl Database {
                                     "a submitted response was not prepared".to_owned(),
                                 ));
                             }
-                            let refusal = prepared.and_then(|prepared| prepared.refusal.as_ref());
+                            let refusal = prepared
+                                .as_deref()
+                                .and_then(|prepared| prepared.refusal.as_ref());
                             apply_one(
                                 &mut transaction,
                                 mutation,

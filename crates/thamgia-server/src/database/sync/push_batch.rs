@@ -74,13 +74,13 @@ pub(super) fn rules_refusal(surveys: &Surveys, response: &Response) -> Option<Mu
 }
 
 /// A submitted response as the push needs it, made before the write lock
-/// (serialising, hashing and compressing it take time no other writer
-/// should wait for).
+/// (serialising, hashing and compressing it, checking it against its
+/// survey and making its row take time no other writer should wait for).
 pub(super) struct Prepared {
-    /// The response as stored (`responses.content`): its JSON compressed.
-    content: Vec<u8>,
-    /// Its JSON's digest (`content_sha256`).
-    sha256: String,
+    /// Its row, should the batch store it: the JSON compressed
+    /// (`responses.content`), the JSON's digest (`content_sha256`) and
+    /// every column made from it. Taken when it is stored.
+    row: Option<NewResponse>,
     /// What its survey's rules say of it.
     pub(super) refusal: Option<MutationOutcome>,
 }
@@ -101,9 +101,9 @@ pub(super) fn prepare(
             };
             let json = serde_json::to_string(response)?;
             let sha256 = sha256_hex(&json);
+            let content = encoder.encode(&json)?;
             Ok(Some(Prepared {
-                content: encoder.encode(&json)?,
-                sha256,
+                row: Some(NewResponse::of(response, content, sha256, mutation.seq)?),
                 refusal: rules_refusal(surveys, response),
             }))
         })
@@ -185,38 +185,40 @@ pub(super) fn scope_refusal(
 /// one-by-one path.
 pub(super) fn decide(
     response: &Response,
-    prepared: &Prepared,
+    prepared: &mut Prepared,
     seq: u64,
     held: &mut HeldResponses,
     writes: &mut Writes,
 ) -> Result<Option<MutationOutcome>, ServerError> {
-    let id = response.id.to_string();
+    let Some(row) = prepared.row.as_ref() else {
+        return Err(ServerError::Internal(
+            "a response decided after it was stored".to_owned(),
+        ));
+    };
     let decision = batch::submission(
         response,
-        held.of(&id),
+        held.of(&row.id),
         prepared.refusal.as_ref(),
-        &prepared.sha256,
+        &row.content_sha256,
     );
     Ok(Some(match decision {
         Submit::Withdrawn => MutationOutcome::Withdrawn,
         Submit::Refused(refusal) => refusal,
         Submit::Store => {
-            writes.responses.push(NewResponse::of(
-                response,
-                &prepared.content,
-                &prepared.sha256,
-                seq,
-            )?);
             // Held from now on, for the rest of the batch.
-            held.stored.insert(id, prepared.sha256.clone());
+            held.stored
+                .insert(row.id.clone(), row.content_sha256.clone());
+            if let Some(row) = prepared.row.take() {
+                writes.responses.push(row);
+            }
             MutationOutcome::Applied
         }
         Submit::AlreadyStored => MutationOutcome::AlreadyStored,
         Submit::Conflict => {
             writes.conflicts.push(NewConflict {
-                response_id: id,
-                content: prepared.content.clone(),
-                content_sha256: prepared.sha256.clone(),
+                response_id: row.id.clone(),
+                content: row.content.clone(),
+                content_sha256: row.content_sha256.clone(),
                 seq: seq as i64,
             });
             batch::response_conflict()
