@@ -27,7 +27,7 @@
 //!    results (its own pattern made at the first).
 //!
 //! 4. the town hall's other reads (overview, trend, forums, refused
-//!    records, the reports export) with 5 officers at once, 20 requests
+//!    records of the city and of one ward, the reports export) with 5 officers at once, 20 requests
 //!    each (a p95 over 100 requests, not the second slowest of 25), the responses
 //!    export's first byte and whole length, and meanwhile a tablet's push
 //!    and pull (p50, p95, and any server error).
@@ -376,7 +376,7 @@ async fn townhall_under_load(
     city: &str,
     survey: &SurveyDefinition,
 ) -> Result<()> {
-    let reads: [(&str, String); 6] = [
+    let reads: [(&str, String); 7] = [
         (
             "overview 2026-Q2",
             format!("{base}/api/v1/townhall/overview?period=2026-Q2"),
@@ -387,6 +387,11 @@ async fn townhall_under_load(
         ),
         ("forums", format!("{base}/api/v1/forums")),
         ("refused records", format!("{base}/api/v1/quarantine")),
+        // A ward officer's list: one ward's among the city's.
+        (
+            "refused, one ward",
+            format!("{base}/api/v1/quarantine?ward=00004"),
+        ),
         (
             "reports export",
             format!("{base}/api/v1/export/reports.csv?period=2026-Q2"),

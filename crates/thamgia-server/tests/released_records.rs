@@ -343,3 +343,126 @@ async fn the_refused_records_list_reads_newest_first_page_by_page() {
         [id(6)]
     );
 }
+
+/// Rows kept aside before refused records had a kind and a ward of their
+/// own (migration 0011) say their ward only in the record. A ward's list
+/// reads them beside its own rows, newest first among them, and another
+/// ward's list leaves them out.
+#[tokio::test]
+async fn a_wards_refused_records_include_those_kept_before_wards_had_columns() {
+    use sqlx::{AnyConnection, Connection};
+
+    let server = server().await;
+    let database = server.database();
+    let start = Utc
+        .with_ymd_and_hms(2026, 9, 3, 9, 0, 0)
+        .single()
+        .expect("valid time");
+    let at = |minutes: i64| start + chrono::Duration::minutes(minutes);
+    let refused = |n: u128, ward: &str| {
+        let mut response = response(n);
+        response.ward_code = ward.to_owned();
+        response.answers.insert(
+            "not_in_the_survey".to_owned(),
+            thamgia_core::AnswerValue::YesNo(true),
+        );
+        response
+    };
+    // Refused through the push path, as today.
+    for (client, n, ward, minutes) in [(0xA, 1, BA_DINH, 1), (0xB, 2, OTHER_WARD, 2)] {
+        let request = thamgia_core::PushRequest {
+            client_id: Uuid::from_u128(client),
+            schema_version: SCHEMA_VERSION,
+            mutations: vec![thamgia_core::Mutation {
+                seq: 1,
+                change: MutationChange::SubmitResponse {
+                    response: refused(n, ward),
+                },
+            }],
+        };
+        let answer = database.push(&request, at(minutes)).await.expect("push");
+        assert!(
+            matches!(answer.results[0].outcome, MutationOutcome::Rejected { .. }),
+            "{answer:?}"
+        );
+    }
+    // Kept by earlier releases, as migration 0011 left them (no kind, no
+    // ward): a bare response of Ba Đình, then a mutation of the other ward.
+    let reasons = serde_json::to_string(&[thamgia_core::Localized::new(
+        "Câu hỏi không có trong khảo sát.",
+        "A question is not in the survey.",
+    )])
+    .expect("reasons");
+    let kept_before = [
+        (
+            1,
+            serde_json::to_string(&refused(3, BA_DINH)).expect("a response"),
+            3,
+            3,
+        ),
+        (
+            2,
+            serde_json::to_string(&MutationChange::SubmitResponse {
+                response: refused(4, OTHER_WARD),
+            })
+            .expect("a mutation"),
+            4,
+            4,
+        ),
+    ];
+    let mut raw = AnyConnection::connect(&server.store_url())
+        .await
+        .expect("a connection of its own");
+    for (seq, payload, n, minutes) in kept_before {
+        sqlx::query(
+            "INSERT INTO rejected_mutations (client_id, seq, payload, reasons, received_at,
+                 record_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::from_u128(0xD).to_string())
+        .bind(seq)
+        .bind(payload)
+        .bind(reasons.as_str())
+        .bind(at(minutes).to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .bind(Uuid::from_u128(n).to_string())
+        .execute(&mut raw)
+        .await
+        .expect("kept as before");
+    }
+
+    let listed = |records: Vec<QuarantinedRecord>| -> Vec<(String, Option<String>)> {
+        records
+            .into_iter()
+            .map(|record| (record.record_id, record.ward_code))
+            .collect()
+    };
+    let id = |n: u128| Uuid::from_u128(n).to_string();
+    let ba_dinh = Some(BA_DINH.to_owned());
+    let other = Some(OTHER_WARD.to_owned());
+    assert_eq!(
+        listed(database.quarantined(Some(BA_DINH), 10).await.expect("list")),
+        [(id(3), ba_dinh.clone()), (id(1), ba_dinh.clone())]
+    );
+    assert_eq!(
+        listed(database.quarantined(Some(BA_DINH), 1).await.expect("list")),
+        [(id(3), ba_dinh.clone())]
+    );
+    assert_eq!(
+        listed(
+            database
+                .quarantined(Some(OTHER_WARD), 10)
+                .await
+                .expect("list")
+        ),
+        [(id(4), other.clone()), (id(2), other.clone())]
+    );
+    assert_eq!(
+        listed(database.quarantined(None, 10).await.expect("list")),
+        [
+            (id(4), other.clone()),
+            (id(3), ba_dinh.clone()),
+            (id(2), other),
+            (id(1), ba_dinh),
+        ]
+    );
+}

@@ -27,30 +27,42 @@ impl Database {
         // A refused record sent again (after a renumbering) is listed once.
         let mut seen: std::collections::HashSet<(Option<String>, String)> =
             std::collections::HashSet::new();
-        // Read a page of `limit` rows at a time, newest first, through the
-        // index of waiting rows (migration 0030), until the list is full:
-        // what it reads is bounded by the list, not by how many wait. A
-        // row refused meanwhile moves the later pages down, so a row may
-        // be read twice (and listed once), never skipped for it. The
-        // record itself is read only for rows kept before their kind,
-        // ward, size and digest had columns.
+        // Read a page of `limit` rows at a time, newest first, until the
+        // list is full: what it reads is bounded by the list, not by how
+        // many wait. The city's list reads the index of waiting rows
+        // (migration 0030); a ward's list reads that ward's rows through
+        // the index on (ward_code, received_at), and beside them the rows
+        // kept before kinds and wards had columns (migration 0031), whose
+        // ward only their record says. A row refused meanwhile moves the
+        // later pages down, so a row may be read twice (and listed once),
+        // never skipped for it. The record itself is read only for rows
+        // kept before their kind, ward, size and digest had columns.
+        let statement = match ward_code {
+            None => format!(
+                "SELECT {LISTED_COLUMNS} FROM rejected_mutations WHERE released_at IS NULL
+                 ORDER BY received_at DESC, client_id, seq
+                 LIMIT $1 OFFSET $2"
+            ),
+            Some(_) => format!(
+                "SELECT * FROM (
+                     SELECT {LISTED_COLUMNS} FROM rejected_mutations
+                     WHERE released_at IS NULL AND ward_code = $1 AND kind IS NOT NULL
+                     UNION ALL
+                     SELECT {LISTED_COLUMNS} FROM rejected_mutations
+                     WHERE released_at IS NULL AND kind IS NULL
+                 ) AS waiting
+                 ORDER BY received_at DESC, client_id, seq
+                 LIMIT $2 OFFSET $3"
+            ),
+        };
         let page = i64::from(limit.max(1));
         let mut offset: i64 = 0;
         loop {
-            let rows = sqlx::query(
-                "SELECT client_id, seq, record_id, reasons, received_at, sent_by, kind,
-                     ward_code, payload_bytes, payload_sha256, payload_complete,
-                     CASE WHEN kind IS NULL OR payload_bytes IS NULL
-                               OR payload_sha256 IS NULL
-                          THEN payload END AS payload
-                 FROM rejected_mutations WHERE released_at IS NULL
-                 ORDER BY received_at DESC, client_id, seq
-                 LIMIT $1 OFFSET $2",
-            )
-            .bind(page)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await?;
+            let mut query = sqlx::query(&statement);
+            if let Some(ward) = ward_code {
+                query = query.bind(ward);
+            }
+            let rows = query.bind(page).bind(offset).fetch_all(&self.pool).await?;
             let read = rows.len() as i64;
             for row in rows {
                 if let Some(record) = listed(&row, ward_code, &mut seen)? {
@@ -75,6 +87,13 @@ impl Database {
         Ok(count.max(0) as u64)
     }
 }
+
+/// What the refused-records list reads of a row: the record itself only
+/// for rows kept before their kind, size and digest had columns.
+const LISTED_COLUMNS: &str = "client_id, seq, record_id, reasons, received_at, sent_by, kind,
+     ward_code, payload_bytes, payload_sha256, payload_complete,
+     CASE WHEN kind IS NULL OR payload_bytes IS NULL OR payload_sha256 IS NULL
+          THEN payload END AS payload";
 
 /// The refused record a waiting `row` lists (see
 /// [`Database::quarantined`]), or `None` when it is of another ward than
