@@ -22,6 +22,18 @@ use support::{server, TestServer};
 const BA_DINH: &str = "00004";
 const OTHER_WARD: &str = "00008";
 
+/// Response `n` of `ward`, answering a question the survey does not
+/// have: refused and kept aside.
+fn refused(n: u128, ward: &str) -> Response {
+    let mut response = response(n);
+    response.ward_code = ward.to_owned();
+    response.answers.insert(
+        "not_in_the_survey".to_owned(),
+        thamgia_core::AnswerValue::YesNo(true),
+    );
+    response
+}
+
 fn response(n: u128) -> Response {
     let at = Utc
         .with_ymd_and_hms(2026, 9, 3, 9, 0, 0)
@@ -276,15 +288,6 @@ async fn the_refused_records_list_reads_newest_first_page_by_page() {
         .with_ymd_and_hms(2026, 9, 3, 9, 0, 0)
         .single()
         .expect("valid time");
-    let refused = |n: u128, ward: &str| {
-        let mut response = response(n);
-        response.ward_code = ward.to_owned();
-        response.answers.insert(
-            "not_in_the_survey".to_owned(),
-            thamgia_core::AnswerValue::YesNo(true),
-        );
-        response
-    };
     let push = |client: u128, seq: u64, response: Response, minutes: i64| {
         let request = thamgia_core::PushRequest {
             client_id: Uuid::from_u128(client),
@@ -359,15 +362,6 @@ async fn a_wards_refused_records_include_those_kept_before_wards_had_columns() {
         .single()
         .expect("valid time");
     let at = |minutes: i64| start + chrono::Duration::minutes(minutes);
-    let refused = |n: u128, ward: &str| {
-        let mut response = response(n);
-        response.ward_code = ward.to_owned();
-        response.answers.insert(
-            "not_in_the_survey".to_owned(),
-            thamgia_core::AnswerValue::YesNo(true),
-        );
-        response
-    };
     // Refused through the push path, as today.
     for (client, n, ward, minutes) in [(0xA, 1, BA_DINH, 1), (0xB, 2, OTHER_WARD, 2)] {
         let request = thamgia_core::PushRequest {
