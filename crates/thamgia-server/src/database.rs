@@ -40,8 +40,9 @@ mod themes;
 mod townhall;
 
 use multi_row::{
-    insert_failing_whole, own_rows_per_statement, own_values_list, rows_per_statement,
-    statement_chunks, values_list,
+    bind_padding, insert_chunks, insert_failing_whole, insert_rows, own_rows_per_statement,
+    own_values_list, own_values_list_after, padded_chunks, rows_per_statement, statement_chunks,
+    values_list,
 };
 
 use std::path::Path;

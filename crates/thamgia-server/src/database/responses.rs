@@ -17,8 +17,9 @@ use thamgia_core::{
 use uuid::Uuid;
 
 use super::{
-    enum_text, insert_failing_whole, own_rows_per_statement, own_values_list, rows_per_statement,
-    sha256_hex, statement_chunks, timestamp, values_list, Database,
+    bind_padding, enum_text, insert_chunks, insert_failing_whole, insert_rows,
+    own_rows_per_statement, own_values_list, own_values_list_after, padded_chunks,
+    rows_per_statement, sha256_hex, statement_chunks, timestamp, values_list, Database,
 };
 use crate::error::ServerError;
 
@@ -292,33 +293,51 @@ impl HeldResponses {
     }
 }
 
-/// Reads what the store holds under `ids`: one query of `responses` and
-/// one of `withdrawals` (per [`super::MAX_BINDS`] ids).
+/// Reads what the store holds under `ids`: the stored responses and the
+/// tombstones among them, in one statement (per [`padded_chunks`] run of
+/// ids: one for a push), its `IN` lists padded with the run's last id.
 pub(super) async fn held_responses(
     connection: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HeldResponses, ServerError> {
     let mut held = HeldResponses::default();
-    for chunk in statement_chunks(ids, own_rows_per_statement(connection, "?")) {
-        let list = own_values_list(connection, "?", chunk.len());
-        let statement = format!("SELECT id, content_sha256 FROM responses WHERE id IN ({list})");
+    // Each id is bound twice, once for each table.
+    for chunk in padded_chunks(ids, own_rows_per_statement(connection, "??")) {
+        let Some(last) = chunk.items.last() else {
+            continue;
+        };
+        let statement = format!(
+            "SELECT 'stored' AS held, id, content_sha256 AS detail FROM responses
+             WHERE id IN ({})
+             UNION ALL
+             SELECT 'withdrawn', response_id, ward_code FROM withdrawals
+             WHERE response_id IN ({})",
+            own_values_list(connection, "?", chunk.shape),
+            own_values_list_after(connection, "?", chunk.shape, chunk.shape)
+        );
         let mut query = sqlx::query(&statement);
-        for id in chunk {
-            query = query.bind(id.as_str());
+        for _table in 0..2 {
+            for id in chunk.items {
+                query = query.bind(id.as_str());
+            }
+            for _ in 0..chunk.padding() {
+                query = query.bind(last.as_str());
+            }
         }
         for row in query.fetch_all(&mut *connection).await? {
-            held.stored
-                .insert(row.try_get("id")?, row.try_get("content_sha256")?);
-        }
-        let statement =
-            format!("SELECT response_id, ward_code FROM withdrawals WHERE response_id IN ({list})");
-        let mut query = sqlx::query(&statement);
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        for row in query.fetch_all(&mut *connection).await? {
-            held.tombstones
-                .insert(row.try_get("response_id")?, row.try_get("ward_code")?);
+            let kind: String = row.try_get("held")?;
+            let id: String = row.try_get("id")?;
+            let detail: Option<String> = row.try_get("detail")?;
+            if kind == "stored" {
+                let Some(sha256) = detail else {
+                    return Err(ServerError::Internal(format!(
+                        "stored response {id} read without its digest"
+                    )));
+                };
+                held.stored.insert(id, sha256);
+            } else {
+                held.tombstones.insert(id, detail);
+            }
         }
     }
     Ok(held)
@@ -411,20 +430,20 @@ pub(super) async fn insert_responses(
     }
     const TUPLE: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)";
     let mut stored = 0;
-    for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
-        let revisions = &revisions[stored..stored + chunk.len()];
-        stored += chunk.len();
+    for chunk in insert_chunks(connection, rows, TUPLE) {
+        let revisions = &revisions[stored..stored + chunk.items.len()];
+        stored += chunk.items.len();
         let statement = format!(
             "{} responses (id, survey_id, survey_version, ward_code, age_band, sex,
                  content, content_sha256, client_id, client_seq, created_at, received_at,
                  corrects, results_quarter, referral_made_at, results_revision, heard_before,
                  city_day)
-             VALUES {} ON CONFLICT (id) DO NOTHING",
+             {} ON CONFLICT (id) DO NOTHING",
             insert_failing_whole(connection),
-            own_values_list(connection, TUPLE, chunk.len())
+            insert_rows(connection, TUPLE, &chunk)
         );
         let mut query = sqlx::query(&statement);
-        for (row, revision) in chunk.iter().zip(revisions) {
+        for (row, revision) in chunk.items.iter().zip(revisions) {
             query = query
                 .bind(row.id.as_str())
                 .bind(row.survey_id.as_str())
@@ -444,11 +463,12 @@ pub(super) async fn insert_responses(
                 .bind(row.heard_before.as_str())
                 .bind(row.city_day.as_str());
         }
+        let query = bind_padding(query, TUPLE, &chunk);
         let inserted = query.execute(&mut *connection).await?.rows_affected();
-        if inserted != chunk.len() as u64 {
+        if inserted != chunk.items.len() as u64 {
             return Err(ServerError::Internal(format!(
                 "{inserted} of {} new responses stored: the push read a store that changed",
-                chunk.len()
+                chunk.items.len()
             )));
         }
     }

@@ -29,7 +29,7 @@ use crate::database::responses::{
 };
 use crate::database::surveys::{load_survey, CompiledSurvey};
 use crate::database::{
-    insert_failing_whole, own_rows_per_statement, own_values_list, rows_per_statement, sha256_hex,
+    bind_padding, insert_chunks, insert_failing_whole, insert_rows, rows_per_statement, sha256_hex,
     statement_chunks, values_list,
 };
 use crate::error::ServerError;
@@ -333,14 +333,14 @@ pub(super) async fn insert_log(
     received_at: &str,
 ) -> Result<(), ServerError> {
     const TUPLE: &str = "(?, ?, ?, ?, ?)";
-    for chunk in statement_chunks(rows, own_rows_per_statement(connection, TUPLE)) {
+    for chunk in insert_chunks(connection, rows, TUPLE) {
         let statement = format!(
-            "{} mutation_log (client_id, seq, record_id, outcome, received_at) VALUES {}",
+            "{} mutation_log (client_id, seq, record_id, outcome, received_at) {}",
             insert_failing_whole(connection),
-            own_values_list(connection, TUPLE, chunk.len())
+            insert_rows(connection, TUPLE, &chunk)
         );
         let mut query = sqlx::query(&statement);
-        for row in chunk {
+        for row in chunk.items {
             query = query
                 .bind(client_id)
                 .bind(row.seq)
@@ -348,7 +348,9 @@ pub(super) async fn insert_log(
                 .bind(row.outcome.as_str())
                 .bind(received_at);
         }
-        query.execute(&mut *connection).await?;
+        bind_padding(query, TUPLE, &chunk)
+            .execute(&mut *connection)
+            .await?;
     }
     Ok(())
 }
