@@ -27,7 +27,7 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 /// A random 64-bit number (an order of options nobody chose), from the
-/// browser's `crypto.randomUUID()`.
+/// browser's crypto ([`random_uuid`]).
 pub fn random_u64() -> u64 {
     new_uuid().as_u64_pair().0
 }
@@ -37,20 +37,37 @@ pub fn random_u32() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
-/// A new random id from the browser's `crypto.randomUUID()`.
+/// A new random id (a version 4 UUID): see [`random_uuid`]. Only a page
+/// without any `crypto` falls back to `Math.random()`, to keep the type
+/// total.
 pub fn new_uuid() -> Uuid {
-    web_sys::window()
-        .and_then(|window| window.crypto().ok())
-        .map(|crypto| crypto.random_uuid())
-        .and_then(|text| Uuid::parse_str(&text).ok())
-        // crypto.randomUUID exists in every browser that runs WebAssembly
-        // modules built this way; the fallback only keeps the type total.
-        .unwrap_or_else(|| {
-            Uuid::from_u64_pair(
-                (js_sys::Math::random() * 2f64.powi(53)) as u64,
-                (js_sys::Math::random() * 2f64.powi(53)) as u64,
-            )
-        })
+    random_uuid().unwrap_or_else(|| {
+        Uuid::from_u64_pair(
+            (js_sys::Math::random() * 2f64.powi(53)) as u64,
+            (js_sys::Math::random() * 2f64.powi(53)) as u64,
+        )
+    })
+}
+
+/// A new random version 4 UUID from the browser's `crypto.randomUUID()`,
+/// or, where the browser leaves that out (a page that is not a secure
+/// context: plain HTTP beyond localhost), from 16 bytes of
+/// `crypto.getRandomValues()`, which every page has. Calling
+/// `randomUUID` where it is missing would throw. `None` only without any
+/// `crypto`.
+pub fn random_uuid() -> Option<Uuid> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let has_random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())
+        .map(|value| value.is_function())
+        .unwrap_or(false);
+    if has_random_uuid {
+        if let Ok(id) = Uuid::parse_str(&crypto.random_uuid()) {
+            return Some(id);
+        }
+    }
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(uuid::Builder::from_random_bytes(bytes).into_uuid())
 }
 
 /// Whether the browser believes it is online.

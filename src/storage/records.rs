@@ -231,28 +231,14 @@ pub(super) fn outbox_key(seq: u64) -> f64 {
     seq as f64
 }
 
-/// A new client id from `crypto.randomUUID()`.
-///
-/// `randomUUID` exists only in secure contexts (HTTPS or localhost), while
-/// IndexedDB also works over plain HTTP on a local network; there the id is
-/// made from `crypto.getRandomValues()`, which every context has.
+/// A new client id, the install's, from the browser's crypto
+/// ([`crate::platform::random_uuid`]: `crypto.randomUUID()`, or
+/// `crypto.getRandomValues()` where a page over plain HTTP has no
+/// `randomUUID`). Without any crypto an error rather than `new_uuid`'s
+/// `Math.random()`: the pushes of two installs must never share an id.
 pub(super) fn new_client_id() -> Result<Uuid, StorageError> {
-    let window = web_sys::window()
-        .ok_or_else(|| IoFailure::Unavailable("no window to reach crypto from".to_owned()))?;
-    let crypto = window
-        .crypto()
-        .map_err(|_| IoFailure::Unavailable("the browser has no crypto".to_owned()))?;
-    let has_random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into())
-        .map(|value| value.is_function())
-        .unwrap_or(false);
-    if has_random_uuid {
-        Uuid::parse_str(&crypto.random_uuid())
-            .map_err(|error| IoFailure::Other(format!("crypto.randomUUID(): {error}")).into())
-    } else {
-        let mut bytes = [0u8; 16];
-        crypto
-            .get_random_values_with_u8_array(&mut bytes)
-            .map_err(|_| IoFailure::Unavailable("crypto.getRandomValues failed".to_owned()))?;
-        Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
-    }
+    crate::platform::random_uuid().ok_or_else(|| {
+        IoFailure::Unavailable("the browser has no crypto to make the install's id with".to_owned())
+            .into()
+    })
 }

@@ -7,8 +7,9 @@
 //! corrections), `reports`, `forums`, `counts` (the counts home shows),
 //! `connection` (a connection lost or deleted under the app, the errors a
 //! worker reads), `upgrades` (databases left by versions 1 and 2),
-//! `earlier_records` (records written by earlier encodings) and `encoding`
-//! (the stored shape of a record); `support` holds what they share.
+//! `earlier_records` (records written by earlier encodings), `encoding`
+//! (the stored shape of a record) and `ids` (records' and the install's
+//! ids); `support` holds what they share.
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 
@@ -18,6 +19,7 @@ mod counts;
 mod earlier_records;
 mod encoding;
 mod forums;
+mod ids;
 mod reports;
 mod responses;
 mod support;
