@@ -145,6 +145,15 @@ pub(super) fn rows_per_statement(connection: &AnyConnection, tuple: &str, shared
     (most.saturating_sub(shared) / own).max(1)
 }
 
+/// The largest power of two at most `max_rows` (1 for none): the largest
+/// statement [`statement_chunks`] and [`padded_chunks`] write.
+fn largest_shape(max_rows: usize) -> usize {
+    match max_rows.checked_ilog2() {
+        Some(bits) => 1 << bits,
+        None => 1,
+    }
+}
+
 /// `items` cut for multi-row statements of at most `max_rows` rows: runs
 /// of the largest power of two under `max_rows` while they fit, then the
 /// rest by powers of two, largest first (500 rows: 256, 128, 64, 32, 16,
@@ -153,10 +162,7 @@ pub(super) fn rows_per_statement(connection: &AnyConnection, tuple: &str, shared
 /// multi-row insert a few hundred KB on SQLite) are reused rather than
 /// one made per batch size.
 pub(super) fn statement_chunks<T>(items: &[T], max_rows: usize) -> Vec<&[T]> {
-    let mut largest = 1;
-    while largest * 2 <= max_rows {
-        largest *= 2;
-    }
+    let largest = largest_shape(max_rows);
     let mut chunks = Vec::new();
     let mut rest = items;
     while !rest.is_empty() {
@@ -196,10 +202,7 @@ impl<T> Padded<'_, T> {
 /// `IN` list repeats its last entry, an insert's rows are filtered
 /// ([`insert_rows`]).
 pub(super) fn padded_chunks<T>(items: &[T], max_rows: usize) -> Vec<Padded<'_, T>> {
-    let mut largest = 1;
-    while largest * 2 <= max_rows {
-        largest *= 2;
-    }
+    let largest = largest_shape(max_rows);
     let mut chunks = Vec::new();
     let mut rest = items;
     while rest.len() >= largest {
@@ -318,6 +321,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_largest_shape_is_the_largest_power_of_two_under_the_most() {
+        assert_eq!(largest_shape(0), 1);
+        assert_eq!(largest_shape(1), 1);
+        assert_eq!(largest_shape(963), 512);
+        assert_eq!(largest_shape(1024), 1024);
+        assert_eq!(largest_shape(1025), 1024);
     }
 
     #[test]

@@ -348,9 +348,18 @@ pub(super) async fn insert_log(
                 .bind(row.outcome.as_str())
                 .bind(received_at);
         }
-        bind_padding(query, TUPLE, &chunk)
+        let logged = bind_padding(query, TUPLE, &chunk)
             .execute(&mut *connection)
-            .await?;
+            .await?
+            .rows_affected();
+        // A row the padding's filter left out would be a mutation whose
+        // outcome a replay could not find.
+        if logged != chunk.items.len() as u64 {
+            return Err(ServerError::Internal(format!(
+                "{logged} of {} log rows written",
+                chunk.items.len()
+            )));
+        }
     }
     Ok(())
 }
