@@ -193,7 +193,7 @@ pub(super) async fn submit_response(
     // JSON's, what is stored is compressed.
     let json = serde_json::to_string(response)?;
     let hash = sha256_hex(&json);
-    let stored = content::encode(&json)?;
+    let stored = content::encode(&json);
     let age_band = enum_text(&response.participant.age_band)?;
     let sex = enum_text(&response.participant.sex)?;
     let heard_before = enum_text(&response.participant.heard_before)?;

@@ -26,12 +26,16 @@
 //! compress the same JSON differently, and the JSON it inflates to is the
 //! same.
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
 use sqlx::any::{AnyRow, AnyTypeInfoKind};
 use sqlx::{Row, ValueRef};
 use thamgia_core::Response;
 
 use crate::error::ServerError;
+
+mod fixed_deflate;
+
+use fixed_deflate::FixedDeflate;
 
 /// The first byte of a value written as a raw deflate stream of the JSON
 /// with [`DICTIONARY_V1`]. A new dictionary (or another compression)
@@ -128,12 +132,6 @@ pub(crate) enum ContentError {
     /// What the value holds is not UTF-8 text, so not JSON.
     #[error("the stored response is not UTF-8 text: {0}")]
     NotUtf8(#[from] std::string::FromUtf8Error),
-    /// The compressor refused its input or its dictionary.
-    #[error("the response could not be compressed: {0}")]
-    Compress(#[from] flate2::CompressError),
-    /// The compressor stopped before the end of its input.
-    #[error("the compressor stopped before the end of the response")]
-    Unfinished,
 }
 
 impl From<ContentError> for ServerError {
@@ -142,73 +140,48 @@ impl From<ContentError> for ServerError {
     }
 }
 
-/// The compression level: 1, zlib-rs's quickest, whose blocks use
-/// deflate's fixed Huffman codes. A response is a short text whose long
-/// repeats the preset dictionary already holds, so building codes for each
-/// one (what levels 2 and up do, a third of the time compressing took)
-/// saved little: on the ingest bench (40,000 demo responses) level 6 stored
-/// 1.07 KB per response at about 20,000 responses/s on SQLite, level 2
-/// 1.13 KB at the same rate, level 1 1.20 KB at about 25,000/s. Any level
-/// writes the same format; the reader does not need to know which.
-const LEVEL: u32 = 1;
-
-/// Compresses responses one after another with one compressor: making
-/// one (its window and hash tables allocated and cleared) costs more than
-/// compressing a response, so a push makes one for all its responses.
+/// Compresses responses one after another with one writer (its
+/// dictionary's positions hashed once, its tables allocated once), so a
+/// push makes one for all its responses.
+///
+/// What it writes is what zlib's quickest level writes for a text this
+/// short: one block of deflate's fixed Huffman codes (see
+/// [`fixed_deflate`], and why it is not zlib-rs's). A response is a short
+/// text whose long repeats the preset dictionary already holds, so codes
+/// built for each one saved little: on the ingest bench (40,000 demo
+/// responses) zlib's level 6 stored 1.07 KB per response at about 20,000
+/// responses/s on SQLite, level 2 1.13 KB at the same rate, level 1
+/// 1.20 KB at about 25,000/s. Any deflate writer makes the same format;
+/// the reader does not need to know which.
 pub(crate) struct Encoder {
-    deflater: Compress,
+    writer: FixedDeflate,
 }
 
 impl Encoder {
-    /// A compressor at [`LEVEL`].
+    /// A writer after [`DICTIONARY_V1`].
     pub(crate) fn new() -> Encoder {
         Encoder {
-            // `false`: a raw deflate stream, without zlib's header and
-            // checksum (the format byte says what the value is).
-            deflater: Compress::new(Compression::new(LEVEL), false),
+            writer: FixedDeflate::new(DICTIONARY_V1),
         }
     }
 
     /// The stored form of `json` (a serialised [`Response`]): the format
     /// byte, then the raw deflate stream of `json` made with
     /// [`DICTIONARY_V1`].
-    pub(crate) fn encode(&mut self, json: &str) -> Result<Vec<u8>, ContentError> {
-        self.deflater.reset();
-        self.deflater.set_dictionary(DICTIONARY_V1)?;
+    pub(crate) fn encode(&mut self, json: &str) -> Vec<u8> {
         let input = json.as_bytes();
-        // Deflate never makes a text more than about 0.1 % and a few bytes
-        // longer (zlib's `deflateBound`), so one call usually ends it.
-        let mut stored = Vec::with_capacity(input.len() + input.len() / 512 + 64);
+        // A byte takes at most 9 bits in fixed codes; the block's header
+        // and end take less than 2 bytes more.
+        let mut stored = Vec::with_capacity(input.len() + input.len() / 8 + 8);
         stored.push(FORMAT_DEFLATE_DICTIONARY_V1);
-        loop {
-            let read = self.deflater.total_in();
-            let written = stored.len();
-            let rest = usize::try_from(read)
-                .ok()
-                .and_then(|read| input.get(read..))
-                .unwrap_or_default();
-            match self
-                .deflater
-                .compress_vec(rest, &mut stored, FlushCompress::Finish)?
-            {
-                Status::StreamEnd => return Ok(stored),
-                Status::Ok | Status::BufError => {
-                    let progressed = self.deflater.total_in() > read || stored.len() > written;
-                    if !progressed && stored.len() < stored.capacity() {
-                        // Room to write and nothing written: it would
-                        // never end.
-                        return Err(ContentError::Unfinished);
-                    }
-                    stored.reserve(1024);
-                }
-            }
-        }
+        self.writer.write(input, &mut stored);
+        stored
     }
 }
 
-/// The stored form of `json`, with a compressor of its own (see
-/// [`Encoder`] for many).
-pub(crate) fn encode(json: &str) -> Result<Vec<u8>, ContentError> {
+/// The stored form of `json`, with a writer of its own (see [`Encoder`]
+/// for many).
+pub(crate) fn encode(json: &str) -> Vec<u8> {
     Encoder::new().encode(json)
 }
 
@@ -294,6 +267,7 @@ pub(crate) fn stored_response(row: &AnyRow, column: &str) -> Result<Response, Se
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use flate2::{Compress, Compression, FlushCompress};
     use sha2::{Digest, Sha256};
     use thamgia_core::AnswerValue;
 
@@ -322,11 +296,11 @@ mod tests {
         let mut encoder = Encoder::new();
         for n in 0..24 {
             let json = json_of(&sample(n));
-            let stored = encoder.encode(&json).expect("encoded");
+            let stored = encoder.encode(&json);
             assert_eq!(stored.first(), Some(&FORMAT_DEFLATE_DICTIONARY_V1));
             assert_eq!(decode(&stored).expect("decoded"), json, "response {n}");
             // A compressor of its own writes what reads back the same.
-            let alone = encode(&json).expect("encoded");
+            let alone = encode(&json);
             assert_eq!(decode(&alone).expect("decoded"), json, "response {n}");
         }
     }
@@ -346,7 +320,7 @@ mod tests {
         }
         assert!(texts > 0, "the demo survey asks for free text");
         let json = json_of(&response);
-        let stored = encode(&json).expect("encoded");
+        let stored = encode(&json);
         assert!(
             stored.len() < json.len() / 4,
             "{} of {}",
@@ -363,7 +337,7 @@ mod tests {
     fn a_stored_response_is_under_600_bytes() {
         for n in 0..24 {
             let json = json_of(&sample(n));
-            let stored = encode(&json).expect("encoded");
+            let stored = encode(&json);
             assert!(
                 stored.len() < 600 && stored.len() * 2 < json.len(),
                 "response {n}: {} bytes stored for {} of JSON",
@@ -381,7 +355,7 @@ mod tests {
 
     #[test]
     fn an_unknown_format_is_refused_by_its_byte() {
-        let stored = encode(&json_of(&sample(1))).expect("encoded");
+        let stored = encode(&json_of(&sample(1)));
         for format in [0x00, 0x02, 0x7f, 0xff, b'[', b' '] {
             let mut other = stored.clone();
             other[0] = format;
@@ -397,7 +371,7 @@ mod tests {
 
     #[test]
     fn a_stream_cut_short_damaged_or_followed_by_more_is_refused() {
-        let stored = encode(&json_of(&sample(7))).expect("encoded");
+        let stored = encode(&json_of(&sample(7)));
         for end in [1, 2, stored.len() / 2, stored.len() - 1] {
             assert!(
                 matches!(decode(&stored[..end]), Err(ContentError::Truncated)),

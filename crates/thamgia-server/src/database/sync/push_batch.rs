@@ -101,7 +101,7 @@ pub(super) fn prepare(
             };
             let json = serde_json::to_string(response)?;
             let sha256 = sha256_hex(&json);
-            let content = encoder.encode(&json)?;
+            let content = encoder.encode(&json);
             Ok(Some(Prepared {
                 row: Some(NewResponse::of(response, content, sha256, mutation.seq)?),
                 refusal: rules_refusal(surveys, response),
