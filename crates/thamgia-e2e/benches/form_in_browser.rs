@@ -180,7 +180,9 @@ const ROUNDS: u32 = 20;
 /// Responses each way then holds and reads back at once (the saved ones
 /// among them; the rest added untimed).
 const STORED: u32 = 10_000;
-/// Times each way reads every response; their mean is printed.
+/// Times each way reads every response, in rounds (each way once a round,
+/// the order turning each round, as the saves are made); their mean is
+/// printed.
 const READS: u32 = 5;
 /// The raw IndexedDB and PouchDB side, and what runs the three in turn.
 const SAVE_READ_JS: &str = include_str!("save_read.js");

@@ -2,8 +2,9 @@
 // evaluated in the served app's page after PouchDB: the tablet app's own
 // storage code (its `bench_save_read` export) beside raw IndexedDB and
 // PouchDB, the same responses, in the same page of the same browser, each
-// in a database of its own: the saves in interleaved rounds, the reads
-// one way after the other.
+// in a database of its own: the saves in interleaved rounds, and the
+// reads too (each round every way reads everything once, the order
+// turning each round).
 //
 // Beside them, three floors for the save only, in plain JS: raw
 // IndexedDB's strict put committed at once (`commit()`); the app's
@@ -97,10 +98,11 @@ window.thamgiaSaveReadLoaded = (() => {
 
   // Each way below is opened once, saves a slice of the responses one by
   // one when asked (`save(from, to)`: each awaited, each timed), then
-  // stores the rest untimed and reads every response (`finish`), and is
-  // closed. The saves of the ways are made in interleaved rounds
-  // (see `thamgiaSaveRead`), so that a slower stretch of the disk's
-  // flushes falls on every way alike.
+  // stores the rest untimed (`fill(from)`), reads every response when
+  // asked (`readAll()`: timed, resolving to `{ ms, count }`), and is
+  // closed. The saves and the reads of the ways are made in interleaved
+  // rounds (see `thamgiaSaveRead`), so that a slower stretch of the
+  // disk's flushes or of the machine falls on every way alike.
 
   // The app: its store saves one completed response as the fill page does
   // (saved as a draft first, untimed; then the record, its outbox entry,
@@ -121,10 +123,14 @@ window.thamgiaSaveReadLoaded = (() => {
         asExpected += figures.as_expected;
         return figures.save_ms;
       },
-      async finish(from, reads) {
-        const figures = await call(responses.slice(from), 0, reads);
-        return { read: figures.read_ms, count: figures.read, as_expected: asExpected };
+      async fill(from) {
+        await call(responses.slice(from), 0, 0);
       },
+      async readAll() {
+        const figures = await call([], 0, 1);
+        return { ms: figures.read_ms[0], count: figures.read };
+      },
+      asExpected: () => asExpected,
       async close() {},
     };
   }
@@ -146,23 +152,19 @@ window.thamgiaSaveReadLoaded = (() => {
           transaction.objectStore(STORE).put(record(responses[i], i + 1));
           return commitAtOnce ? commitNow(transaction) : committed(transaction);
         }),
-      async finish(from, reads) {
+      async fill(from) {
         const rest = database.transaction(STORE, 'readwrite');
         for (let i = from; i < responses.length; i += 1) {
           rest.objectStore(STORE).put(record(responses[i], i + 1));
         }
         await committed(rest);
-        const read = [];
-        let count = 0;
-        for (let round = 0; round < reads; round += 1) {
-          const start = now();
-          const all = await request(
-            database.transaction(STORE, 'readonly').objectStore(STORE).getAll(),
-          );
-          read.push(now() - start);
-          count = all.length;
-        }
-        return { read, count };
+      },
+      async readAll() {
+        const start = now();
+        const all = await request(
+          database.transaction(STORE, 'readonly').objectStore(STORE).getAll(),
+        );
+        return { ms: now() - start, count: all.length };
       },
       async close() {
         database.close();
@@ -301,7 +303,7 @@ window.thamgiaSaveReadLoaded = (() => {
     await database.info();
     return {
       save: (from, to) => timed(from, to, (i) => database.put(doc(responses[i], i + 1))),
-      async finish(from, reads) {
+      async fill(from) {
         for (let start = from; start < responses.length; start += 1000) {
           const batch = responses
             .slice(start, start + 1000)
@@ -311,15 +313,11 @@ window.thamgiaSaveReadLoaded = (() => {
             throw new Error(`PouchDB refused ${refused.id}: ${refused.message || refused.error}`);
           }
         }
-        const read = [];
-        let count = 0;
-        for (let round = 0; round < reads; round += 1) {
-          const start = now();
-          const all = await database.allDocs({ include_docs: true });
-          read.push(now() - start);
-          count = all.rows.length;
-        }
-        return { read, count };
+      },
+      async readAll() {
+        const start = now();
+        const all = await database.allDocs({ include_docs: true });
+        return { ms: now() - start, count: all.rows.length };
       },
       async close() {
         await database.close();
@@ -337,7 +335,9 @@ window.thamgiaSaveReadLoaded = (() => {
   window.thamgiaSaveReadCleanup = cleanup;
   // `saved` responses saved one by one by each way, in `rounds` rounds
   // (each way saves the round's slice in turn, the order turning each
-  // round), then the rest stored and everything read by each way alone.
+  // round), then the rest stored by each, then everything read `reads`
+  // times by each, in rounds again (each way reads once a round, the
+  // order turning each round).
   window.thamgiaSaveRead = async ({ responses, saved, rounds, reads, names }) => {
     await cleanup(names);
     const ways = {
@@ -360,15 +360,31 @@ window.thamgiaSaveReadLoaded = (() => {
         }
       }
       // The floors are for the save only: they store and read nothing more.
-      const figures = {};
-      for (const way of order) {
-        const floor = !['raw', 'app', 'pouch'].includes(way);
-        const { read, count, as_expected } = floor
-          ? { read: [], count: 0 }
-          : await ways[way].finish(saved, reads);
-        figures[way] = { save: save[way], read, count, as_expected: as_expected || 0 };
+      const readers = ['raw', 'app', 'pouch'];
+      for (const way of readers) {
+        await ways[way].fill(saved);
       }
-      return figures;
+      const read = Object.fromEntries(order.map((way) => [way, []]));
+      const count = Object.fromEntries(order.map((way) => [way, 0]));
+      for (let round = 0; round < reads; round += 1) {
+        for (let turn = 0; turn < readers.length; turn += 1) {
+          const way = readers[(round + turn) % readers.length];
+          const figure = await ways[way].readAll();
+          read[way].push(figure.ms);
+          count[way] = figure.count;
+        }
+      }
+      return Object.fromEntries(
+        order.map((way) => [
+          way,
+          {
+            save: save[way],
+            read: read[way],
+            count: count[way],
+            as_expected: ways[way].asExpected ? ways[way].asExpected() : 0,
+          },
+        ]),
+      );
     } finally {
       for (const way of order) {
         await ways[way].close();

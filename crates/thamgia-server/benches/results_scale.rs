@@ -37,6 +37,9 @@
 //!    `VmRSS` read every 100 ms while 1–4 run, what it holds after them,
 //!    and the kernel's high-water mark `VmHWM` since it started.
 //!
+//! On PostgreSQL, a figure read while its autovacuum worked on the
+//! bench's database says so beside it (`common/autovacuum.rs`).
+//!
 //! `THAMGIA_BENCH_RESPONSES` sets the largest count (for a quick look);
 //! `THAMGIA_BENCH_BACKENDS=postgres` (or `sqlite`) runs one backend only.
 
@@ -58,11 +61,14 @@ use thamgia_server::database::Database;
 use thamgia_server::{seed, ServerConfig};
 use uuid::Uuid;
 
+#[path = "common/autovacuum.rs"]
+mod autovacuum;
 #[path = "common/server_process.rs"]
 mod server_process;
 #[path = "common/throwaway_postgres.rs"]
 mod throwaway_postgres;
 
+use autovacuum::AutovacuumWatch;
 use server_process::{resident, MemorySampler, Resident, ServerProcess, SAMPLE_EVERY};
 use throwaway_postgres::ThrowawayDatabase;
 
@@ -170,6 +176,11 @@ fn sizes(largest: usize) -> Vec<usize> {
 /// one writer at a time.
 async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize) -> Result<()> {
     println!("\n  {backend}:");
+    // What PostgreSQL's autovacuum does while the figures are read.
+    let autovacuum = match &config.database_url {
+        Some(url) => Some(AutovacuumWatch::start(url).await?),
+        None => None,
+    };
     let (database, wards, indicators) = {
         let state = thamgia_server::prepare(&config).await?;
         let wards: Vec<String> = state
@@ -250,6 +261,7 @@ async fn run(backend: &str, config: ServerConfig, log: PathBuf, responses: usize
             &survey,
             &wards,
             stored,
+            autovacuum.as_ref(),
         )
         .await
         .with_context(|| {
@@ -301,17 +313,25 @@ async fn measure(
     survey: &SurveyDefinition,
     wards: &[String],
     stored: usize,
+    autovacuum: Option<&AutovacuumWatch>,
 ) -> Result<()> {
+    let note = |from: Instant| {
+        autovacuum
+            .map(|watch| watch.note_since(from))
+            .unwrap_or_default()
+    };
     let view = |path: &str| format!("{base}{}", path.replace("{s}", &survey.id));
     let first = Instant::now();
     get(client, city, &view(VIEWS[0].1)).await?;
     println!(
-        "      first read after the load (every changed cell summarised): {:.1} s",
-        first.elapsed().as_secs_f64()
+        "      first read after the load (every changed cell summarised): {:.1} s{}",
+        first.elapsed().as_secs_f64(),
+        note(first)
     );
     println!("      {OFFICERS} officers at once, {REQUESTS_EACH} requests each per view:");
     for (name, path) in VIEWS {
         let url = view(path);
+        let started = Instant::now();
         let mut tasks = Vec::new();
         for officer in 0..OFFICERS {
             let client = client.clone();
@@ -338,9 +358,10 @@ async fn measure(
         }
         times.sort();
         println!(
-            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
+            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms){}",
             millis(percentile(&times, 50)),
-            millis(percentile(&times, 95))
+            millis(percentile(&times, 95)),
+            note(started)
         );
     }
     load(database, survey, wards, stored, BATCH).await?;
@@ -364,7 +385,7 @@ async fn measure(
             millis(again.elapsed())
         );
     }
-    townhall_under_load(client, base, city, survey).await
+    townhall_under_load(client, base, city, survey, &note).await
 }
 
 /// The town hall's reads beside the results: 5 officers at once on each,
@@ -375,6 +396,7 @@ async fn townhall_under_load(
     base: &str,
     city: &str,
     survey: &SurveyDefinition,
+    note: &dyn Fn(Instant) -> String,
 ) -> Result<()> {
     let reads: [(&str, String); 7] = [
         (
@@ -400,6 +422,7 @@ async fn townhall_under_load(
     ];
     println!("      town hall, {OFFICERS} officers at once, {REQUESTS_EACH} requests each:");
     for (name, url) in &reads {
+        let started = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..OFFICERS {
             let (client, url, token) = (client.clone(), url.clone(), city.to_owned());
@@ -419,9 +442,10 @@ async fn townhall_under_load(
         }
         times.sort();
         println!(
-            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms)",
+            "        {name:<18} p50 {:>7.1} ms   p95 {:>7.1} ms   (goal: p95 < 100 ms){}",
             millis(percentile(&times, 50)),
-            millis(percentile(&times, 95))
+            millis(percentile(&times, 95)),
+            note(started)
         );
     }
     let export = format!("{base}/api/v1/export/responses.csv?survey={}", survey.id);
@@ -434,10 +458,11 @@ async fn townhall_under_load(
         bytes += chunk.len();
     }
     println!(
-        "      responses export: first byte {:.0} ms (goal < 200 ms), whole {:.1} s, {:.0} MiB",
+        "      responses export: first byte {:.0} ms (goal < 200 ms), whole {:.1} s, {:.0} MiB{}",
         millis(first_byte.unwrap_or_default()),
         at.elapsed().as_secs_f64(),
-        bytes as f64 / 1_048_576.0
+        bytes as f64 / 1_048_576.0,
+        note(at)
     );
 
     // A tablet syncs while officers load the overview and export.
@@ -458,6 +483,7 @@ async fn townhall_under_load(
         }));
     }
     let tablet = sign_in(client, base, "badinh").await?;
+    let syncing = Instant::now();
     let client_id = Uuid::new_v4();
     let (mut pushes, mut pulls, mut errors) = (Vec::new(), Vec::new(), 0_usize);
     for seq in 1..=40_u64 {
@@ -505,11 +531,12 @@ async fn townhall_under_load(
     pushes.sort();
     pulls.sort();
     println!(
-        "      a tablet while {OFFICERS} officers load the overview and the export: push p50 {:.1} ms p95 {:.1} ms, pull p50 {:.1} ms p95 {:.1} ms, {errors} server errors (goal: p95 < 100 ms, none)",
+        "      a tablet while {OFFICERS} officers load the overview and the export: push p50 {:.1} ms p95 {:.1} ms, pull p50 {:.1} ms p95 {:.1} ms, {errors} server errors (goal: p95 < 100 ms, none){}",
         millis(percentile(&pushes, 50)),
         millis(percentile(&pushes, 95)),
         millis(percentile(&pulls, 50)),
         millis(percentile(&pulls, 95)),
+        note(syncing)
     );
     Ok(())
 }
