@@ -16,6 +16,7 @@ pub mod defaults;
 mod heard_before;
 mod reference;
 mod referral;
+mod rfc3339;
 mod start;
 pub use heard_before::HeardBefore;
 pub use reference::{
@@ -62,8 +63,10 @@ pub struct Response {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub shown_orders: BTreeMap<String, Vec<String>>,
     /// When the response was started, by the tablet's clock.
+    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub created_at: DateTime<Utc>,
     /// When the response was last changed, by the tablet's clock.
+    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -263,6 +266,7 @@ pub struct ConsentRecord {
     /// How it was given.
     pub method: ConsentMethod,
     /// When it was recorded, by the tablet's clock.
+    #[serde(deserialize_with = "rfc3339::deserialize")]
     pub given_at: DateTime<Utc>,
 }
 

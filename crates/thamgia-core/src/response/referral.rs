@@ -43,6 +43,7 @@ pub struct Referral {
     /// To whom (at least one).
     pub to: Vec<ReferredTo>,
     /// When the worker recorded it, by the tablet's clock.
+    #[serde(deserialize_with = "super::rfc3339::deserialize")]
     pub made_at: DateTime<Utc>,
 }
 
