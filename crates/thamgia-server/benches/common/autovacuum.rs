@@ -17,8 +17,11 @@ use sqlx::{Connection, PgConnection};
 
 /// How often the workers are read.
 const EVERY: Duration = Duration::from_millis(100);
+/// How long one read of them may take before its sample is given up.
+const READ_WITHIN: Duration = Duration::from_secs(2);
 
-/// The samples: when, and what each worker was doing (empty: none).
+/// The samples in which a worker was at work: when, and what each was
+/// doing (a sample of none is not kept, so they grow only with its work).
 type Samples = Arc<Mutex<Vec<(Instant, Vec<String>)>>>;
 
 /// Autovacuum's workers on one database, sampled until dropped.
@@ -38,19 +41,20 @@ impl AutovacuumWatch {
             loop {
                 ticks.tick().await;
                 let at = Instant::now();
-                let working: Vec<String> = match sqlx::query_scalar(
+                let read = sqlx::query_scalar(
                     "SELECT query FROM pg_stat_activity
                      WHERE backend_type = 'autovacuum worker'
                        AND datname = current_database() AND query <> ''",
                 )
-                .fetch_all(&mut connection)
-                .await
-                {
-                    Ok(queries) => queries,
+                .fetch_all(&mut connection);
+                let working: Vec<String> = match tokio::time::timeout(READ_WITHIN, read).await {
+                    Ok(Ok(queries)) => queries,
                     // The database is going away: nothing more to read.
-                    Err(_) => return,
+                    Ok(Err(_)) => return,
+                    // A read that did not answer in time: this sample is lost.
+                    Err(_) => continue,
                 };
-                let working = working
+                let working: Vec<String> = working
                     .into_iter()
                     .map(|query: String| {
                         query
@@ -59,6 +63,9 @@ impl AutovacuumWatch {
                             .replace(" public.", " ")
                     })
                     .collect();
+                if working.is_empty() {
+                    continue;
+                }
                 if let Ok(mut samples) = kept.lock() {
                     samples.push((at, working));
                 }
